@@ -1,0 +1,121 @@
+"""The report's charts. Each returns a `Chart`: the figure as SVG plus alt text made from its data."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from analysis import style
+from analysis.catalogue import Direction, indicators, indicators_in
+from analysis.formatting import format_number, with_unit
+from analysis.labels import label
+from analysis.report import TownReport
+
+
+@dataclass(frozen=True)
+class Chart:
+    svg: str
+    alt: str
+    title: str
+
+
+def _to_svg(figure) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def peer_statistics_by_year(report: TownReport, indicator_id: str):
+    """Per year: the town's value, and the peers' median and quartiles."""
+    column = report.values[indicator_id].unstack("teryt")
+    peers = column[list(report.peers.members)]
+    return column[report.teryt], peers.median(axis=1), peers.quantile(0.25, axis=1), peers.quantile(0.75, axis=1)
+
+
+def trend_chart(report: TownReport, indicator_id: str) -> Chart:
+    style.apply()
+    indicator = indicators()[indicator_id]
+    language = report.language
+    town, median, q1, q3 = peer_statistics_by_year(report, indicator_id)
+    figure, axes = plt.subplots(figsize=(6.4, 3.0))
+    axes.fill_between(q1.index, q1.values, q3.values, color=style.PEER_BAND, alpha=0.35,
+                      label=label("iqr_label", language), linewidth=0)
+    axes.plot(median.index, median.values, color=style.PEER_MEDIAN, linestyle="--", marker="s",
+              markersize=3, label=label("median_label", language))
+    axes.plot(town.index, town.values, color=style.TOWN, marker="o", markersize=4, linewidth=2, label=report.name)
+    axes.set_ylabel(indicator.unit(language))
+    axes.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    axes.yaxis.set_major_formatter(plt.FuncFormatter(
+        lambda v, _: format_number(v, max(indicator.decimals - 1, 0) if abs(v) >= 10 else indicator.decimals, language)))
+    axes.legend(frameon=False, fontsize=8, loc="best")
+    axes.grid(axis="y", color="#dddddd", linewidth=0.6)
+    title = label("trend_title", language, indicator=indicator.name(language), town=report.name)
+    return Chart(svg=_to_svg(figure), alt=_trend_alt(report, indicator, town, median), title=title)
+
+
+def _trend_alt(report, indicator, town, median) -> str:
+    language = report.language
+    unit = indicator.unit(language)
+
+    def show(value):
+        return with_unit(format_number(value, indicator.decimals, language), unit)
+
+    town, median = town.dropna(), median.dropna()
+    if town.empty:
+        return f"{indicator.name(language)}: {'brak danych' if language == 'pl' else 'no data'}."
+    first, last = int(town.index.min()), int(town.index.max())
+    if language == "pl":
+        text = (f"Wykres liniowy: {indicator.name_pl}, lata {first}–{last}. "
+                f"{report.name}: od {show(town.iloc[0])} do {show(town.iloc[-1])}.")
+        if not median.empty:
+            text += f" Mediana grupy porównawczej: od {show(median.iloc[0])} do {show(median.iloc[-1])}."
+        return text
+    text = (f"Line chart: {indicator.name_en}, {first}–{last}. "
+            f"{report.name}: from {show(town.iloc[0])} to {show(town.iloc[-1])}.")
+    if not median.empty:
+        text += f" Peer median: from {show(median.iloc[0])} to {show(median.iloc[-1])}."
+    return text
+
+
+def position_chart(report: TownReport, section: str) -> Chart:
+    """Direction-aware percentile of each judged indicator: 100 = best among peers."""
+    style.apply()
+    language = report.language
+    rows = [(ind, report.comparison.at[ind.id, "percentile"]) for ind in indicators_in(section)
+            if ind.direction != Direction.NEUTRAL]
+    rows = [(ind, p) for ind, p in rows if not np.isnan(p)]
+    figure, axes = plt.subplots(figsize=(6.4, 0.32 * len(rows) + 0.9))
+    names = [ind.name(language) for ind, _ in rows]
+    values = [p for _, p in rows]
+    colours = [style.GOOD if p >= 75 else style.BAD if p <= 25 else style.NEUTRAL for p in values]
+    positions = np.arange(len(rows))[::-1]
+    axes.axvspan(25, 75, color=style.PEER_BAND, alpha=0.2, linewidth=0)
+    axes.axvline(50, color=style.PEER_MEDIAN, linestyle="--", linewidth=1)
+    axes.hlines(positions, 0, values, color=colours, linewidth=2)
+    axes.scatter(values, positions, color=colours, zorder=3, s=22)
+    axes.set_yticks(positions, labels=[n if len(n) <= 60 else n[:57] + "…" for n in names], fontsize=7.5)
+    axes.set_xlim(0, 100)
+    axes.set_xlabel(label("percentile", language))
+    title = label("position_title", language, section=label(section, language))
+    best = max(rows, key=lambda r: r[1]) if rows else None
+    worst = min(rows, key=lambda r: r[1]) if rows else None
+    if language == "pl":
+        alt = f"Wykres punktowy: {title}. Wskaźników: {len(rows)}."
+        if best:
+            alt += (f" Najwyżej: {best[0].name_pl} ({format_number(best[1], 0, language)})."
+                    f" Najniżej: {worst[0].name_pl} ({format_number(worst[1], 0, language)}).")
+    else:
+        alt = f"Dot chart: {title}. Indicators: {len(rows)}."
+        if best:
+            alt += (f" Highest: {best[0].name_en} ({format_number(best[1], 0, language)})."
+                    f" Lowest: {worst[0].name_en} ({format_number(worst[1], 0, language)}).")
+    return Chart(svg=_to_svg(figure), alt=alt, title=title)
+
+
+def headline_charts(report: TownReport, section: str) -> list[Chart]:
+    """Trend charts of the section's headline indicators (flagged in the catalogue)."""
+    return [trend_chart(report, ind.id) for ind in indicators_in(section) if ind.headline]

@@ -1,0 +1,70 @@
+"""A town beside its peers: median, quartiles, direction-aware percentile rank."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.catalogue import Direction, Indicator, indicators
+
+CHANGE_YEARS = 5
+
+
+def percentile_rank(value: float, peer_values, direction: Direction = Direction.HIGHER_BETTER) -> float:
+    """Share of peers the town does better than, in percent (ties count half).
+
+    For a lower-is-better indicator the rank is mirrored, so 100 always means
+    "best among peers"; a neutral indicator is ranked from low to high.
+    """
+    peers = np.asarray(peer_values, dtype=float)
+    peers = peers[~np.isnan(peers)]
+    if np.isnan(value) or peers.size == 0:
+        return float("nan")
+    below = np.sum(peers < value) + 0.5 * np.sum(peers == value)
+    rank = 100.0 * below / peers.size
+    return 100.0 - rank if direction == Direction.LOWER_BETTER else rank
+
+
+def _latest_year_with_value(series: pd.Series, year: int) -> int | None:
+    available = series.loc[(series.index <= year) & series.notna()]
+    return int(available.index.max()) if not available.empty else None
+
+
+def compare_indicator(
+    indicator: Indicator, town: str, peers: tuple[str, ...], values: pd.DataFrame, year: int
+) -> dict:
+    """One indicator's comparison row, in the latest year up to `year` the town has a value."""
+    column = values[indicator.id].unstack("teryt")  # index: year, columns: teryt
+    town_series = column[town] if town in column else pd.Series(dtype=float)
+    used_year = _latest_year_with_value(town_series, year)
+    row = {"indicator": indicator.id, "section": indicator.section, "year": used_year,
+           "value": np.nan, "peer_median": np.nan, "peer_q1": np.nan, "peer_q3": np.nan,
+           "peer_count": 0, "percentile": np.nan, "change": np.nan, "peer_median_change": np.nan}
+    if used_year is None:
+        return row
+    peer_values = column.loc[used_year, list(peers)].dropna()
+    value = float(town_series.loc[used_year])
+    row.update(
+        value=value,
+        peer_count=int(peer_values.size),
+        peer_median=float(peer_values.median()) if peer_values.size else np.nan,
+        peer_q1=float(peer_values.quantile(0.25)) if peer_values.size else np.nan,
+        peer_q3=float(peer_values.quantile(0.75)) if peer_values.size else np.nan,
+        percentile=percentile_rank(value, peer_values, indicator.direction),
+    )
+    base_year = used_year - CHANGE_YEARS
+    if base_year in column.index:
+        row["change"] = value - float(column.at[base_year, town])
+        peer_change = (column.loc[used_year, list(peers)] - column.loc[base_year, list(peers)]).dropna()
+        row["peer_median_change"] = float(peer_change.median()) if peer_change.size else np.nan
+    return row
+
+
+def compare_town(
+    town: str, peers: tuple[str, ...], values: pd.DataFrame, year: int,
+    catalogue: dict[str, Indicator] | None = None,
+) -> pd.DataFrame:
+    """Every catalogue indicator for `town` beside its peers; one row per indicator."""
+    catalogue = catalogue or indicators()
+    rows = [compare_indicator(ind, town, peers, values, year) for ind in catalogue.values()]
+    return pd.DataFrame(rows).set_index("indicator")

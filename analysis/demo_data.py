@@ -1,0 +1,183 @@
+"""The embedded demo dataset: about 300 fictional towns, generated deterministically.
+
+The towns, their names and their TERYT-like codes are invented (powiat numbers
+90–99 exist in no real register), so a demo report can never be mistaken for a
+real town's. The figures follow realistic magnitudes and trends (many towns
+shrinking and ageing) and are internally consistent: each year's population
+equals the previous year's plus births, minus deaths, plus net migration.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.catalogue import variable_ids
+from analysis.paths import DEMO_STORE_DIR
+from analysis.store import write_store
+
+SEED = 20261122
+YEARS = tuple(range(2014, 2025))
+
+VOIVODESHIPS: dict[str, str] = {
+    "02": "dolnośląskie", "04": "kujawsko-pomorskie", "06": "lubelskie", "08": "lubuskie",
+    "10": "łódzkie", "12": "małopolskie", "14": "mazowieckie", "16": "opolskie",
+    "18": "podkarpackie", "20": "podlaskie", "22": "pomorskie", "24": "śląskie",
+    "26": "świętokrzyskie", "28": "warmińsko-mazurskie", "30": "wielkopolskie",
+    "32": "zachodniopomorskie",
+}
+TOWNS_PER_VOIVODESHIP = {code: (19 if i < 12 else 18) for i, code in enumerate(VOIVODESHIPS)}
+
+_NAME_STEMS = (
+    "Bursztyno", "Jaśmino", "Modrzewio", "Wrzoso", "Żurawio", "Złoto", "Srebrno", "Miodo",
+    "Klono", "Jarzębino", "Bławatko", "Kminko", "Lnianko", "Szafiro", "Turkuso", "Czeremcho",
+    "Konwalio", "Rumianko", "Tatarako", "Żywico",
+)
+_NAME_ENDINGS = (
+    "gród", "brzeg", "stok", "wola", "łęka", "pole", "dwór", "bór",
+    "most", "góra", "dół", "las", "staw", "jar", "łąka", "zdrój",
+)
+_KIND_DIGIT = {"urban": "1", "rural": "2", "urban-rural": "3"}
+
+
+def _units(rng: np.random.Generator) -> pd.DataFrame:
+    names = [stem + ending for stem in _NAME_STEMS for ending in _NAME_ENDINGS]
+    total = sum(TOWNS_PER_VOIVODESHIP.values())
+    chosen = rng.choice(len(names), size=total, replace=False)
+    kinds = rng.choice(["urban", "urban-rural", "rural"], size=total, p=[0.55, 0.35, 0.10])
+    rows, n = [], 0
+    for voivodeship, count in TOWNS_PER_VOIVODESHIP.items():
+        for i in range(count):
+            powiat = f"{voivodeship}{90 + i // 4}"
+            kind = str(kinds[n])
+            rows.append({
+                "teryt": f"{powiat}{i % 4 + 1:02d}{_KIND_DIGIT[kind]}",
+                "name": names[chosen[n]],
+                "kind": kind,
+                "voivodeship": VOIVODESHIPS[voivodeship],
+                "powiat": powiat,
+            })
+            n += 1
+    return pd.DataFrame(rows)
+
+
+def _town_series(rng: np.random.Generator, kind: str) -> dict[str, np.ndarray]:
+    """One town's source variables for every year, from a few town-level traits."""
+    n = len(YEARS)
+    t = np.arange(n)
+    urban = kind == "urban"
+    size = float(round(np.exp(rng.uniform(np.log(11_000), np.log(140_000)))))
+    area = size / rng.uniform(350, 2500) if urban else size / rng.uniform(60, 300)
+
+    # Demography: rates per 1,000; many towns lose people through migration and ageing.
+    birth_rate = rng.uniform(7.0, 11.0) - 0.12 * t + rng.normal(0, 0.3, n)
+    death_rate = rng.uniform(9.5, 13.5) + 0.10 * t + np.where(np.isin(YEARS, (2020, 2021)), 1.8, 0.0)
+    migration_rate = rng.normal(-3.0, 3.0) + rng.normal(0, 1.0, n)
+    foreign_share = rng.uniform(0.0, 0.25)
+    population = np.empty(n)
+    births, deaths, migration = np.empty(n), np.empty(n), np.empty(n)
+    previous = size
+    for i in range(n):
+        births[i] = rng.poisson(max(birth_rate[i], 3.0) * previous / 1000)
+        deaths[i] = rng.poisson(death_rate[i] * previous / 1000)
+        migration[i] = round(migration_rate[i] * previous / 1000)
+        population[i] = previous + births[i] - deaths[i] + migration[i]
+        previous = population[i]
+    migration_foreign = np.round(np.abs(migration) * foreign_share * rng.choice([-1, 1], n, p=[0.3, 0.7]))
+    pre_share = np.clip(rng.uniform(0.16, 0.20) - 0.0012 * t, 0.10, None)
+    post_share = rng.uniform(0.18, 0.24) + rng.uniform(0.003, 0.007) * t
+    pre = np.round(population * pre_share)
+    post = np.round(population * post_share)
+    working = population - pre - post
+
+    # Economy: budgets in PLN, nominal growth, the PIT reform dip of 2022–2023.
+    income_level = np.exp(rng.normal(0.15 * np.log(size / 40_000) + (0.10 if urban else 0.0), 0.2))
+    reform = np.where(np.array(YEARS) == 2022, 0.93, np.where(np.array(YEARS) == 2023, 0.97, 1.0))
+    pit_pc = 750 * income_level * 1.075 ** t * reform * rng.normal(1, 0.02, n)
+    cit_pc = rng.uniform(25, 160) * income_level * 1.06 ** t * rng.normal(1, 0.10, n)
+    own_pc = pit_pc * rng.uniform(1.7, 2.3) + cit_pc + rng.uniform(300, 700) * 1.05 ** t
+    revenue_pc = own_pc + rng.uniform(1500, 2600) * 1.07 ** t
+    expenditure_pc = revenue_pc * rng.normal(1.01, 0.03, n)
+    investment_share = np.clip(rng.uniform(0.08, 0.22) + rng.normal(0, 0.03, n), 0.02, 0.45)
+    regon_rate = rng.uniform(750, 1300) * (1.08 if urban else 0.92) * 1.015 ** t
+    new_regon_rate = rng.uniform(55, 105) * rng.normal(1, 0.08, n)
+    unemployment = rng.uniform(3.0, 10.0) * np.maximum(1 - 0.09 * np.minimum(t, 5), 0.5) * rng.normal(1, 0.04, n)
+    dwellings_rate = rng.uniform(1.0, 5.5) * rng.normal(1, 0.15, n)
+
+    # Services.
+    children_share = rng.uniform(0.032, 0.045) - 0.0004 * t
+    children = np.round(population * children_share)
+    preschool = np.round(children * np.clip(rng.uniform(72, 95) + 1.2 * t + rng.normal(0, 1, n), 0, 99.5) / 100)
+    nursery = rng.uniform(20, 200) * 1.08 ** t
+    if rng.random() < 0.2:
+        nursery[:2] = np.nan  # some towns report nurseries only from 2016
+    water = np.clip(rng.uniform(85, 98) + 0.15 * t, 0, 99.8)
+    sewage = np.clip(rng.uniform(55, 92) + 0.6 * t, 0, 99.5)
+    readers_rate = rng.uniform(120, 260) * 0.98 ** t * np.where(np.array(YEARS) == 2020, 0.75, 1.0)
+    assistance = rng.uniform(250, 800) * 0.96 ** t * rng.normal(1, 0.03, n)
+    education_pc = rng.uniform(1500, 2600) * 1.06 ** t * rng.normal(1, 0.02, n)
+
+    return {
+        "population": population,
+        "population_pre_working_age": pre,
+        "population_working_age": working,
+        "population_post_working_age": post,
+        "population_density": np.round(population / area, 1),
+        "live_births": births,
+        "deaths": deaths,
+        "net_migration": migration,
+        "net_migration_foreign": migration_foreign,
+        "net_migration_internal": migration - migration_foreign,
+        "regon_entities": np.round(regon_rate * population / 10_000),
+        "regon_new_entities": np.round(new_regon_rate * population / 10_000),
+        "registered_unemployed": np.round(working * unemployment / 100),
+        "revenue_total": np.round(revenue_pc * population, 2),
+        "own_revenue": np.round(own_pc * population, 2),
+        "pit_share_revenue": np.round(pit_pc * population, 2),
+        "cit_share_revenue": np.round(cit_pc * population, 2),
+        "expenditure_total": np.round(expenditure_pc * population, 2),
+        "investment_expenditure": np.round(expenditure_pc * population * investment_share, 2),
+        "dwellings_completed": rng.poisson(np.maximum(dwellings_rate, 0.2) * population / 1000).astype(float),
+        "children_3_6": children,
+        "children_3_6_in_preschool": preschool,
+        "nursery_places_per_1000_under3": np.round(np.minimum(nursery, 450), 1),
+        "water_supply_users_pct": np.round(water, 1),
+        "sewage_users_pct": np.round(sewage, 1),
+        "library_readers": np.round(readers_rate * population / 1000),
+        "social_assistance_per_10k": np.round(assistance),
+        "education_expenditure_per_capita": np.round(education_pc, 2),
+    }
+
+
+def generate(seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The demo units and observations; the same seed always gives the same frames."""
+    rng = np.random.default_rng(seed)
+    units = _units(rng)
+    ids = variable_ids()
+    frames = []
+    for teryt, kind in zip(units["teryt"], units["kind"]):
+        series = _town_series(rng, kind)
+        for key, values in series.items():
+            frames.append(pd.DataFrame({"teryt": teryt, "year": YEARS, "var_id": ids[key], "value": values}))
+    observations = pd.concat(frames, ignore_index=True)
+    # Scattered gaps, as in real BDL data; population itself is always reported.
+    gaps = (rng.random(len(observations)) < 0.004) & (observations["var_id"] != ids["population"])
+    observations.loc[gaps, "value"] = np.nan
+    return units, observations
+
+
+def metadata(seed: int = SEED) -> dict:
+    return {
+        "source": "Synthetic demo data generated by analysis.demo_data",
+        "synthetic": True,
+        "seed": seed,
+        "years": [YEARS[0], YEARS[-1]],
+    }
+
+
+def write_demo_store(directory: Path = DEMO_STORE_DIR, seed: int = SEED) -> Path:
+    units, observations = generate(seed)
+    write_store(directory, units, observations, metadata(seed))
+    return directory

@@ -1,0 +1,86 @@
+"""Numbers and words as a Polish (or English) reader expects them.
+
+Babel supplies the locale rules (decimal comma and non-breaking thousands
+separator in Polish; CLDR plural categories). Rounding is half-up, as in
+statistical publications, not Python's half-to-even.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel import Locale
+from babel.numbers import format_decimal
+
+LOCALES = {"pl": "pl_PL", "en": "en_GB"}
+MISSING = {"pl": "b.d.", "en": "n/a"}
+MINUS = "\u2212"  # the typographic minus sign, not a hyphen
+
+
+def round_half_up(value: float, decimals: int) -> Decimal:
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def format_number(value: float | None, decimals: int = 0, language: str = "pl", signed: bool = False) -> str:
+    """`1234.56` -> `1 234,6` (pl, non-breaking space) or `1,234.6` (en); NaN -> `b.d.`."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING[language]
+    rounded = round_half_up(value, decimals)
+    if rounded == 0:
+        rounded = abs(rounded)  # never print "-0,0"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    text = format_decimal(rounded, format=pattern, locale=LOCALES[language])
+    if signed and rounded > 0:
+        text = "+" + text
+    return text.replace("-", MINUS)
+
+
+def plural_category(count: float, language: str = "pl") -> str:
+    """CLDR plural category: pl 1 -> one, 2–4/22–24 -> few, 5–21/25 -> many, 1,5 -> other."""
+    return Locale.parse(LOCALES[language]).plural_form(count)
+
+
+def with_noun(count: float, forms: dict[str, str], decimals: int = 0, language: str = "pl") -> str:
+    """A number with the noun form it governs: `2 osoby`, `5 osób`, `2,5 osoby`.
+
+    `forms` maps CLDR categories to words, e.g. {"one": "osoba", "few": "osoby",
+    "many": "osób", "other": "osoby"}.
+    """
+    rounded = round_half_up(count, decimals)
+    number = int(rounded) if decimals == 0 else float(rounded)
+    category = plural_category(abs(number) if decimals == 0 else float(abs(rounded)), language)
+    if decimals and rounded != rounded.to_integral_value():
+        category = "other"
+    word = forms.get(category) or forms["other"]
+    return f"{format_number(count, decimals, language)}\u00a0{word}"
+
+
+PERSONS = {
+    "pl": {"one": "osoba", "few": "osoby", "many": "osób", "other": "osoby"},
+    "en": {"one": "person", "other": "persons"},
+}
+RESIDENTS = {
+    "pl": {"one": "mieszkaniec", "few": "mieszkańcy", "many": "mieszkańców", "other": "mieszkańca"},
+    "en": {"one": "resident", "other": "residents"},
+}
+
+
+def with_unit(text: str, unit: str) -> str:
+    """`12,5` + `%` -> `12,5%`; `4 631` + `zł` -> `4 631 zł` (non-breaking space)."""
+    if unit in ("%", "‰"):
+        return text + unit
+    return f"{text}\u00a0{unit}"
+
+
+def is_symbol_unit(unit: str) -> bool:
+    """Units that read correctly after any number (%, ‰, zł); nouns need plural agreement."""
+    return unit[:1] in ("%", "‰") or unit in ("zł", "PLN")
+
+
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>()#+-.!|&~$@^\""})
+
+
+def escape_markdown(text: str) -> str:
+    """Text from data (a town's name) made literal in Markdown, so `<script>` stays text."""
+    return str(text).translate(_MARKDOWN_SPECIAL)

@@ -1,0 +1,102 @@
+"""Peer groups: which towns a town is compared with, by one stated rule.
+
+The default rule, as in the association's Monitor Rozwoju Lokalnego: the k towns
+of the same kind (urban / urban-rural / rural) nearest to the town in standardised
+(log population, log income per capita) space, where income per capita is the
+PIT-share revenue per capita (own revenue per capita where PIT is missing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+PeerMethod = Literal["nearest", "voivodeship", "powiat", "explicit"]
+
+
+class PeerRule(BaseModel):
+    """How to choose a town's peers; the same rule for every town of a batch unless overridden."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    method: PeerMethod = "nearest"
+    k: int = Field(default=20, ge=3, le=100)
+    members: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _members_only_for_explicit(self) -> "PeerRule":
+        if self.method == "explicit" and len(self.members) < 3:
+            raise ValueError("an explicit peer group needs at least 3 member TERYT codes")
+        if self.method != "explicit" and self.members:
+            raise ValueError(f"members are only used with method 'explicit', not {self.method!r}")
+        return self
+
+
+@dataclass(frozen=True)
+class PeerGroup:
+    town: str
+    members: tuple[str, ...]
+    rule: PeerRule
+    reference_year: int
+
+
+def matching_features(indicator_values: pd.DataFrame, year: int) -> pd.DataFrame:
+    """log population and log income per capita of every town in one year.
+
+    Income is PIT-share revenue per capita, or own revenue per capita where the
+    PIT figure is missing; towns lacking both are left out of matching.
+    """
+    year_values = indicator_values.xs(year, level="year")
+    income = year_values["pit_per_capita"].where(
+        year_values["pit_per_capita"] > 0, year_values["own_revenue_per_capita"]
+    )
+    features = pd.DataFrame({
+        "log_population": np.log(year_values["population"].where(year_values["population"] > 0)),
+        "log_income": np.log(income.where(income > 0)),
+    })
+    return features.dropna()
+
+
+def nearest_peers(town: str, features: pd.DataFrame, comparable: pd.Index, k: int) -> tuple[str, ...]:
+    """The k comparable towns nearest to `town` in standardised feature space.
+
+    Standardisation uses the comparable towns only (the town included), so that
+    one unit of distance means the same across both features. Ties are broken by
+    TERYT code, so the result never depends on row order.
+    """
+    pool = features.loc[features.index.isin(comparable) | (features.index == town)]
+    if town not in pool.index:
+        raise ValueError(f"{town}: no population or income per capita in the reference year")
+    standardised = (pool - pool.mean()) / pool.std(ddof=0).replace(0, 1)
+    distance = np.sqrt(((standardised - standardised.loc[town]) ** 2).sum(axis=1))
+    ranked = sorted(distance.drop(town).items(), key=lambda item: (item[1], item[0]))
+    return tuple(teryt for teryt, _ in ranked[:k])
+
+
+def choose_peers(
+    town: str, units: pd.DataFrame, indicator_values: pd.DataFrame, rule: PeerRule, year: int
+) -> PeerGroup:
+    """The peer group of `town` under `rule`, matched on data of `year`."""
+    unit = units.set_index("teryt")
+    if town not in unit.index:
+        raise KeyError(f"no unit with TERYT code {town!r}")
+    others = unit.drop(index=town)
+    if rule.method == "nearest":
+        features = matching_features(indicator_values, year)
+        comparable = others.index[others["kind"] == unit.at[town, "kind"]]
+        members = nearest_peers(town, features, comparable, rule.k)
+    elif rule.method == "voivodeship":
+        members = tuple(others.index[others["voivodeship"] == unit.at[town, "voivodeship"]])
+    elif rule.method == "powiat":
+        members = tuple(others.index[others["powiat"] == unit.at[town, "powiat"]])
+    else:
+        unknown = [m for m in rule.members if m not in unit.index]
+        if unknown:
+            raise KeyError(f"{town}: peer TERYT codes not in the store: {unknown}")
+        members = tuple(m for m in rule.members if m != town)
+    if len(members) < 3:
+        raise ValueError(f"{town}: the {rule.method!r} rule gives only {len(members)} peers (3 needed)")
+    return PeerGroup(town=town, members=tuple(sorted(members)), rule=rule, reference_year=year)

@@ -1,0 +1,82 @@
+"""Everything one town's report shows, computed in one call from plain parameters.
+
+`prepare_report` takes exactly the notebook's scalar parameters, so the notebook
+has one line of logic and an analyst can call the same function in a console.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+
+from analysis.catalogue import SECTIONS
+from analysis.compare import compare_town
+from analysis.indicators import indicator_table
+from analysis.labels import label
+from analysis.narrative import population_sentence, section_sentences
+from analysis.peers import PeerGroup, PeerRule, choose_peers
+from analysis.store import Store, load_store
+
+
+@dataclass(frozen=True)
+class TownReport:
+    teryt: str
+    name: str
+    kind: str
+    voivodeship: str
+    language: str
+    first_year: int
+    last_year: int
+    synthetic: bool
+    peers: PeerGroup
+    peer_units: pd.DataFrame       # the peer towns: teryt, name, kind, voivodeship, population
+    values: pd.DataFrame           # indicators of the town and its peers, index (teryt, year)
+    comparison: pd.DataFrame       # one row per indicator (analysis.compare)
+    narrative: dict[str, list[str]]
+
+    @property
+    def source(self) -> str:
+        return label("source_synthetic" if self.synthetic else "source", self.language)
+
+
+@lru_cache(maxsize=4)
+def _store_and_values(data_dir: str) -> tuple[Store, pd.DataFrame]:
+    """One load and one indicator computation per store and process."""
+    store = load_store(data_dir or None)
+    return store, indicator_table(store)
+
+
+def parse_members(peer_members: str) -> tuple[str, ...]:
+    return tuple(code.strip() for code in peer_members.split(",") if code.strip())
+
+
+def prepare_report(
+    teryt: str,
+    first_year: int,
+    last_year: int,
+    language: str = "pl",
+    peer_method: str = "nearest",
+    peer_k: int = 20,
+    peer_members: str = "",
+    data_dir: str = "",
+) -> TownReport:
+    store, all_values = _store_and_values(data_dir)
+    unit = store.unit(teryt)
+    rule = PeerRule(method=peer_method, k=peer_k, members=parse_members(peer_members))
+    peers = choose_peers(teryt, store.units, all_values, rule, last_year)
+    years = all_values.index.get_level_values("year")
+    towns = all_values.index.get_level_values("teryt")
+    values = all_values.loc[towns.isin((teryt, *peers.members)) & (years >= first_year) & (years <= last_year)]
+    comparison = compare_town(teryt, peers.members, values, last_year)
+    narrative = {section: section_sentences(comparison, section, language) for section in SECTIONS}
+    narrative["demography"].insert(0, population_sentence(comparison, unit["name"], language))
+    peer_units = store.units.set_index("teryt").loc[list(peers.members)].reset_index()
+    latest = values.xs(last_year, level="year")["population"]
+    peer_units["population"] = peer_units["teryt"].map(latest)
+    return TownReport(
+        teryt=teryt, name=str(unit["name"]), kind=str(unit["kind"]), voivodeship=str(unit["voivodeship"]),
+        language=language, first_year=first_year, last_year=last_year, synthetic=store.synthetic,
+        peers=peers, peer_units=peer_units, values=values, comparison=comparison, narrative=narrative,
+    )

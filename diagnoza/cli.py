@@ -1,0 +1,85 @@
+"""The `diagnoza` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from analysis.params import ParamsError
+from analysis.store import StoreError
+
+app = typer.Typer(help="Diagnoza: socio-economic diagnosis reports for Polish towns.", no_args_is_help=True)
+data_app = typer.Typer(help="Data stores: the embedded demo store.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def _codes(only: Optional[str]) -> list[str] | None:
+    return [c.strip() for c in only.split(",") if c.strip()] if only else None
+
+
+@app.command()
+def validate(
+    params: Path = typer.Argument(..., help="A batch file, e.g. params/demo.yaml."),
+    data: Optional[str] = typer.Option(None, help="Data store directory (default: the batch's `data`, else the demo store)."),
+) -> None:
+    """Check a batch file against its data store without building anything."""
+    from diagnoza.build import validate as validate_batch
+
+    try:
+        batch, store, _ = validate_batch(params, data)
+    except (ParamsError, StoreError) as error:
+        _fail(str(error))
+    typer.echo(f"{params}: OK — batch {batch.batch!r}, {len(batch.towns)} towns, "
+               f"years {batch.years.first}–{batch.years.last}, language {batch.language}")
+
+
+@app.command()
+def build(
+    params: Path = typer.Argument(..., help="A batch file, e.g. params/demo.yaml."),
+    only: Optional[str] = typer.Option(None, help="Build only these towns: TERYT[,TERYT...]."),
+    workers: Optional[int] = typer.Option(None, min=1, help="Parallel processes (default: CPU count)."),
+    data: Optional[str] = typer.Option(None, help="Data store directory (default: the batch's `data`, else the demo store)."),
+    out: Path = typer.Option(None, help="Output root (default: reports/)."),
+    edition: Optional[str] = typer.Option(None, help="Edition date printed on reports (default: today)."),
+) -> None:
+    """Build every town's report (HTML + PDF) and the batch index under reports/<batch>/."""
+    from analysis.paths import REPORTS_DIR
+    from diagnoza.build import build_batch
+
+    def progress(result, done, total):
+        mark = "built " if result.status == "built" else "FAILED"
+        detail = f" — {result.error}" if result.error else ""
+        typer.echo(f"[{done:>3}/{total}] {mark} {result.teryt} {result.name} ({result.seconds:.1f} s){detail}")
+
+    try:
+        result = build_batch(params, only=_codes(only), workers=workers, data=data,
+                             out_root=out or REPORTS_DIR, edition=edition, on_result=progress)
+    except (ParamsError, StoreError) as error:
+        _fail(str(error))
+    built = sum(t.status == "built" for t in result.towns)
+    typer.echo(f"\n{built} built, {len(result.failed)} failed → {result.out_dir / 'index.html'}")
+    if result.failed:
+        for town in result.failed:
+            typer.echo(f"  failed: {town.teryt} {town.name}: {town.error}", err=True)
+        raise typer.Exit(1)
+
+
+@data_app.command("demo")
+def data_demo(out: Optional[Path] = typer.Option(None, help="Directory (default: the embedded demo store).")) -> None:
+    """Regenerate the embedded synthetic demo store (deterministic: same seed, same data)."""
+    from analysis.demo_data import write_demo_store
+    from analysis.paths import DEMO_STORE_DIR
+
+    path = write_demo_store(out or DEMO_STORE_DIR)
+    typer.echo(f"demo store written to {path}")
+
+
+if __name__ == "__main__":
+    app()

@@ -96,6 +96,7 @@ def execute_notebook(parameters: dict, output: Path, workdir: Path) -> nbformat.
     papermill.execute_notebook(
         str(REPORT_NOTEBOOK), str(output), parameters=parameters, kernel_name="python3",
         progress_bar=False, log_output=False, cwd=str(workdir),
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no transport warnings in the build log
     )
     return nbformat.read(output, as_version=4)
 
@@ -137,8 +138,15 @@ def build_town(job: TownJob, out_dir: Path) -> TownResult:
         failed_dir.parent.mkdir(parents=True, exist_ok=True)
         staging.rename(failed_dir)  # the executed notebook (with papermill's error cell) stays for inspection
         (failed_dir / "error.log").write_text(traceback.format_exc(), encoding="utf-8")
-        first_line = next((line for line in str(error).strip().splitlines() if line.strip()), type(error).__name__)
-        return TownResult(job.teryt, job.name, "failed", time.perf_counter() - started, error=first_line[:300])
+        return TownResult(job.teryt, job.name, "failed", time.perf_counter() - started, error=describe_error(error))
+
+
+def describe_error(error: Exception) -> str:
+    """One line naming what went wrong; for a notebook error, the exception raised in the cell."""
+    ename, evalue = getattr(error, "ename", None), getattr(error, "evalue", None)
+    text = f"{ename}: {evalue}" if ename else f"{type(error).__name__}: {error}"
+    first = next((line.strip() for line in text.splitlines() if line.strip()), type(error).__name__)
+    return first[:300]
 
 
 def validate(params_path: Path, data: str | None = None) -> tuple[Batch, Store, str]:

@@ -1,0 +1,40 @@
+import pytest
+from pydantic import ValidationError
+
+from analysis.catalogue import SECTIONS, Direction, Indicator, formula_names, indicators, split_lag, variables
+
+
+def test_every_section_has_at_least_three_indicators():
+    for section in SECTIONS:
+        assert len([i for i in indicators().values() if i.section == section]) >= 3, section
+
+
+def test_every_indicator_reads_only_catalogued_variables():
+    known = set(variables())
+    for indicator in indicators().values():
+        for name in indicator.inputs:
+            assert split_lag(name)[0] in known, (indicator.id, name)
+
+
+def test_every_indicator_is_fully_described():
+    for indicator in indicators().values():
+        assert indicator.name_pl and indicator.name_en and indicator.unit_pl and indicator.unit_en
+        assert isinstance(indicator.direction, Direction)
+
+
+def test_bdl_ids_are_unique():
+    ids = [v.bdl_id for v in variables().values()]
+    assert len(ids) == len(set(ids))
+
+
+def test_formula_names_and_lags():
+    assert formula_names("(population / population_lag5 - 1) * 100") == ("population", "population_lag5")
+    assert split_lag("population_lag5") == ("population", 5)
+    assert split_lag("population") == ("population", 0)
+
+
+@pytest.mark.parametrize("formula", ["__import__('os')", "population.sum()", "population if deaths else 0", "a[0]"])
+def test_formulas_beyond_arithmetic_are_rejected(formula):
+    with pytest.raises(ValidationError):
+        Indicator(id="x", section="economy", name_pl="x", name_en="x", unit_pl="x", unit_en="x",
+                  formula=formula, direction="neutral", decimals=0)

@@ -1,0 +1,73 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analysis.catalogue import Direction, indicators
+from analysis.compare import compare_indicator, percentile_rank
+
+
+def test_percentile_rank_by_hand():
+    # value 5 among peers 1, 3, 5, 7: below = 2 (1, 3) + half of 1 tie = 2.5 of 4 -> 62.5
+    assert percentile_rank(5, [1, 3, 5, 7]) == 62.5
+    assert percentile_rank(5, [1, 3, 5, 7], Direction.LOWER_BETTER) == 37.5
+    assert percentile_rank(100, [1, 2]) == 100.0
+    assert math.isnan(percentile_rank(float("nan"), [1, 2]))
+    assert math.isnan(percentile_rank(1, [np.nan]))
+
+
+finite = st.floats(-1e6, 1e6, allow_nan=False)
+
+
+@given(finite, st.lists(finite, min_size=1, max_size=30))
+def test_percentile_rank_is_within_0_and_100_and_mirrors(value, peers):
+    higher = percentile_rank(value, peers, Direction.HIGHER_BETTER)
+    lower = percentile_rank(value, peers, Direction.LOWER_BETTER)
+    assert 0 <= higher <= 100
+    assert higher + lower == pytest.approx(100)
+
+
+@given(finite, st.lists(finite, min_size=1, max_size=30), st.randoms(use_true_random=False))
+def test_percentile_rank_ignores_peer_order(value, peers, random):
+    shuffled = peers[:]
+    random.shuffle(shuffled)
+    assert percentile_rank(value, peers) == percentile_rank(value, shuffled)
+
+
+def values_frame():
+    # Births per 1,000 for town T and peers P1..P4 in 2019 and 2024.
+    data = {("T", 2019): 9.0, ("T", 2024): 8.0, ("P1", 2019): 7.0, ("P1", 2024): 6.0, ("P2", 2019): 8.0,
+            ("P2", 2024): 7.0, ("P3", 2019): 10.0, ("P3", 2024): 9.0, ("P4", 2019): 12.0, ("P4", 2024): 10.0,
+            ("X", 2024): 100.0}
+    index = pd.MultiIndex.from_tuples(data, names=["teryt", "year"])
+    return pd.DataFrame({"births_per_1000": list(data.values())}, index=index)
+
+
+def test_comparison_row_by_hand():
+    row = compare_indicator(indicators()["births_per_1000"], "T", ("P1", "P2", "P3", "P4"), values_frame(), 2024)
+    # peers in 2024: 6, 7, 9, 10 -> median 8.0; numpy's linear quartiles: Q1 = 6.75, Q3 = 9.25
+    assert row["peer_median"] == 8.0
+    assert row["peer_q1"] == 6.75 and row["peer_q3"] == 9.25
+    assert row["percentile"] == 50.0  # above 6 and 7, below 9 and 10
+    assert row["change"] == -1.0  # 8 - 9
+    assert row["peer_median_change"] == -1.0  # changes -1, -1, -1, -2 -> median -1
+    assert row["peer_count"] == 4
+
+
+def test_a_town_outside_the_peer_group_changes_nothing():
+    """X (value 100) is in the frame but not a peer: results must not move."""
+    without = values_frame().drop(index="X", level="teryt")
+    peers = ("P1", "P2", "P3", "P4")
+    ind = indicators()["births_per_1000"]
+    assert compare_indicator(ind, "T", peers, values_frame(), 2024) == compare_indicator(ind, "T", peers, without, 2024)
+
+
+def test_latest_available_year_is_used_when_the_last_is_missing():
+    frame = values_frame()
+    frame.loc[("T", 2024), "births_per_1000"] = np.nan
+    row = compare_indicator(indicators()["births_per_1000"], "T", ("P1", "P2", "P3", "P4"), frame, 2024)
+    assert row["year"] == 2019 and row["value"] == 9.0
+    assert row["peer_median"] == 9.0  # peers in 2019: 7, 8, 10, 12

@@ -1,0 +1,35 @@
+import pytest
+
+from analysis.formatting import MINUS, PERSONS, escape_markdown, format_number, with_noun
+
+NBSP = "\u00a0"
+
+
+@pytest.mark.parametrize("count, expected", [
+    (1, "1 osoba"), (2, "2 osoby"), (5, "5 osób"), (12, "12 osób"), (22, "22 osoby"), (25, "25 osób"),
+    (104, "104 osoby"), (112, "112 osób"),
+])
+def test_polish_plural_forms(count, expected):
+    assert with_noun(count, PERSONS["pl"]).replace(NBSP, " ") == expected
+
+
+def test_fractions_take_the_genitive_singular_form():
+    assert with_noun(1.5, PERSONS["pl"], decimals=1).replace(NBSP, " ") == "1,5 osoby"
+
+
+def test_polish_number_format():
+    assert format_number(1234.5, 1) == f"1{NBSP}234,5"
+    assert format_number(1234567, 0) == f"1{NBSP}234{NBSP}567"
+    assert format_number(1234.5, 1, "en") == "1,234.5"
+
+
+def test_rounding_is_half_up_and_minus_is_typographic():
+    assert format_number(2.25, 1) == "2,3"     # half-to-even would give 2,2
+    assert format_number(-3.45, 1) == f"{MINUS}3,5"
+    assert format_number(-0.04, 1) == "0,0"     # never "-0,0"
+    assert format_number(3.5, 1, signed=True) == "+3,5"
+    assert format_number(float("nan"), 1) == "b.d."
+
+
+def test_markdown_escape_keeps_markup_literal():
+    assert escape_markdown('<script>"x"</script>') == '\\<script\\>\\"x\\"\\</script\\>'

@@ -1,0 +1,96 @@
+"""Each indicator against a value worked out by hand on a two-town frame.
+
+The expected numbers below are written as the arithmetic a person would do from
+the definition (e.g. 90 births among 10 000 residents = 9.0 per 1,000), not by
+calling the catalogue's formulas. A catalogue indicator with no entry here fails
+`test_every_indicator_has_a_hand_computed_case`.
+"""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.catalogue import indicators, variables
+from analysis.indicators import compute_indicators
+
+# Town A in 2024 (and 2019 for the 5-year change).
+A_2024 = {
+    "population": 10_000, "population_pre_working_age": 1_600, "population_working_age": 5_800,
+    "population_post_working_age": 2_600, "population_density": 412.5, "live_births": 90, "deaths": 125,
+    "net_migration": -40, "net_migration_internal": -52, "net_migration_foreign": 12,
+    "regon_entities": 1_150, "regon_new_entities": 85, "registered_unemployed": 232,
+    "revenue_total": 82_000_000, "own_revenue": 41_500_000, "pit_share_revenue": 16_000_000,
+    "cit_share_revenue": 1_200_000, "expenditure_total": 80_000_000, "investment_expenditure": 12_000_000,
+    "dwellings_completed": 25, "children_3_6": 400, "children_3_6_in_preschool": 372,
+    "nursery_places_per_1000_under3": 180.0, "water_supply_users_pct": 96.4, "sewage_users_pct": 81.2,
+    "library_readers": 1_540, "social_assistance_per_10k": 410.0, "education_expenditure_per_capita": 3_120.5,
+}
+A_2019_POPULATION = 10_400
+
+HAND = {
+    "population": 10_000,
+    "population_change_5y": (10_000 - 10_400) / 10_400 * 100,  # -400 of 10 400 = -3.846 %
+    "share_pre_working_age": 16.0,       # 1 600 of 10 000
+    "share_working_age": 58.0,           # 5 800 of 10 000
+    "share_post_working_age": 26.0,      # 2 600 of 10 000
+    "old_age_dependency": 2_600 / 58,    # 2 600 per 5 800, per 100 = 44.83
+    "ageing_index": 162.5,               # 2 600 per 1 600, per 100
+    "births_per_1000": 9.0,              # 90 per 10 000 = 9 per 1 000
+    "deaths_per_1000": 12.5,
+    "natural_increase_per_1000": -3.5,   # (90 - 125) per 10 000
+    "net_migration_per_1000": -4.0,
+    "net_migration_internal_per_1000": -5.2,
+    "net_migration_foreign_per_1000": 1.2,
+    "population_density": 412.5,         # published directly by GUS
+    "regon_per_10k": 1_150.0,            # 1 150 entities per 10 000 residents
+    "new_regon_per_10k": 85.0,
+    "unemployed_share_working_age": 4.0, # 232 of 5 800
+    "own_revenue_per_capita": 4_150.0,   # 41.5 mln zł / 10 000
+    "pit_per_capita": 1_600.0,
+    "cit_per_capita": 120.0,
+    "revenue_per_capita": 8_200.0,
+    "expenditure_per_capita": 8_000.0,
+    "investment_share": 15.0,            # 12 of 80 mln
+    "dwellings_per_1000": 2.5,
+    "preschool_coverage": 93.0,          # 372 of 400
+    "nursery_places_per_1000": 180.0,
+    "water_supply_users": 96.4,
+    "sewage_users": 81.2,
+    "library_readers_per_1000": 154.0,
+    "social_assistance_per_10k": 410.0,
+    "education_expenditure_per_capita": 3_120.5,
+}
+
+
+def two_town_panel() -> pd.DataFrame:
+    """Town A: every variable in 2024, population only in 2019. Town B: zero population."""
+    columns = list(variables())
+    rows = {("A", 2024): A_2024, ("A", 2019): {"population": A_2019_POPULATION}, ("B", 2024): {"population": 0, "live_births": 5}}
+    index = pd.MultiIndex.from_tuples(rows, names=["teryt", "year"])
+    return pd.DataFrame([{c: values.get(c, np.nan) for c in columns} for values in rows.values()], index=index)
+
+
+def test_every_indicator_has_a_hand_computed_case():
+    assert set(indicators()) == set(HAND)
+
+
+@pytest.mark.parametrize("indicator_id", sorted(HAND))
+def test_indicator_matches_hand_computation(indicator_id):
+    values = compute_indicators(two_town_panel())
+    assert values.at[("A", 2024), indicator_id] == pytest.approx(HAND[indicator_id], rel=1e-12)
+
+
+def test_zero_or_missing_denominator_gives_missing_not_zero_or_infinity():
+    values = compute_indicators(two_town_panel())
+    births = values.at[("B", 2024), "births_per_1000"]  # 5 births, population 0
+    assert math.isnan(births)
+    # A's 5-year change in 2019 needs 2014, which is absent.
+    assert math.isnan(values.at[("A", 2019), "population_change_5y"])
+
+
+def test_lag_uses_calendar_years_not_row_positions():
+    """A gap year must not shift the lag: 2019 -> 2024 is five years even if 2020–2023 are absent."""
+    values = compute_indicators(two_town_panel())
+    assert values.at[("A", 2024), "population_change_5y"] == pytest.approx(-400 / 10_400 * 100)

@@ -1,0 +1,71 @@
+import pytest
+import yaml
+
+from analysis.params import ParamsError, check_against_store, load_batch, parse_batch
+from analysis.paths import PARAMS_DIR
+
+VALID = {"batch": "t", "years": {"first": 2014, "last": 2024}, "towns": ["0290011", "0290021"]}
+
+
+def problems(raw) -> list[str]:
+    with pytest.raises(ParamsError) as caught:
+        parse_batch(raw, "test.yaml")
+    return caught.value.problems
+
+
+def test_demo_batch_is_valid_against_the_demo_store(demo_store):
+    batch = load_batch(PARAMS_DIR / "demo.yaml")
+    check_against_store(batch, demo_store)
+    assert len(batch.towns) == 54
+    assert len(set(batch.teryts)) == 54
+
+
+def test_unknown_key_is_named():
+    assert problems({**VALID, "langauge": "pl"}) == ["langauge: unknown key"]
+
+
+def test_duplicate_town_is_named_with_both_positions():
+    found = problems({**VALID, "towns": ["0290011", "0290021", "0290011"]})
+    assert any("towns[2]" in p and "0290011" in p and "towns[0]" in p for p in found)
+
+
+@pytest.mark.parametrize("years", [{"first": 2024, "last": 2014}, {"first": 2020, "last": 2022}])
+def test_bad_year_range(years):
+    assert any(p.startswith("years") for p in problems({**VALID, "years": years}))
+
+
+def test_malformed_code_and_language():
+    found = problems({**VALID, "towns": ["290011"], "language": "de"})
+    assert any("towns[0]" in p and "290011" in p for p in found)
+    assert any(p.startswith("language") for p in found)
+
+
+def test_unknown_code_against_store_names_it(demo_store):
+    batch = parse_batch({**VALID, "towns": ["0290011", "1465011"]})
+    with pytest.raises(ParamsError) as caught:
+        check_against_store(batch, demo_store)
+    assert caught.value.problems == ["towns[1]: TERYT code 1465011 is not in the data store"]
+
+
+def test_years_outside_the_store(demo_store):
+    batch = parse_batch({**VALID, "years": {"first": 2005, "last": 2024}})
+    with pytest.raises(ParamsError, match="outside the store"):
+        check_against_store(batch, demo_store)
+
+
+def test_per_town_peer_override(tmp_path):
+    raw = {**VALID, "towns": [{"teryt": "0290011", "peers": {"method": "voivodeship"}}, "0290021"]}
+    path = tmp_path / "b.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    batch = load_batch(path)
+    assert batch.peer_rule("0290011").method == "voivodeship"
+    assert batch.peer_rule("0290021").method == "nearest"
+
+
+def test_not_a_mapping_and_missing_file(tmp_path):
+    path = tmp_path / "list.yaml"
+    path.write_text("- 1\n- 2\n", encoding="utf-8")
+    with pytest.raises(ParamsError, match="mapping"):
+        load_batch(path)
+    with pytest.raises(ParamsError, match="no such file"):
+        load_batch(tmp_path / "absent.yaml")

@@ -1,0 +1,82 @@
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.peers import PeerRule, choose_peers, nearest_peers
+
+
+def features_frame(points: dict[str, tuple[float, float]]) -> pd.DataFrame:
+    return pd.DataFrame.from_dict(points, orient="index", columns=["log_population", "log_income"])
+
+
+def test_nearest_peers_by_hand():
+    # Standardised with mean 0 and the population sd of each column; distances worked out by hand:
+    # x = [0, 1, 2, 10, 3], sd_x = 3.5214, y all equal except E -> only x matters for A..D.
+    features = features_frame({"A": (0, 0), "B": (1, 0), "C": (2, 0), "D": (10, 0), "E": (3, 0)})
+    assert nearest_peers("A", features, pd.Index(["B", "C", "D", "E"]), k=2) == ("B", "C")
+    assert nearest_peers("D", features, pd.Index(["A", "B", "C", "E"]), k=1) == ("E",)
+
+
+def test_ties_are_broken_by_code_not_by_row_order():
+    features = features_frame({"T": (0, 0), "Z": (1, 0), "M": (-1, 0), "A": (5, 5)})
+    assert nearest_peers("T", features, pd.Index(["Z", "M", "A"]), k=1) == ("M",)
+
+
+def test_standardisation_makes_both_features_count():
+    # Raw distance from T(0, 0) would pick C (0.5 away) over B (10 away). Standardised:
+    # x = 0, 10, 0, 100, 50 -> mean 32, population sd sqrt(7480 / 5) = 38.68, so B is 10 / 38.68 = 0.26 away;
+    # y = 0, 0, .5, 1, 1 -> mean .5, sd sqrt(.2) = 0.447, so C is .5 / .447 = 1.12 away. B is nearer.
+    features = features_frame({"T": (0, 0), "B": (10, 0), "C": (0, 0.5), "D": (100, 1), "E": (50, 1)})
+    assert nearest_peers("T", features, pd.Index(["B", "C", "D", "E"]), k=1) == ("B",)
+
+
+def units_frame():
+    return pd.DataFrame({
+        "teryt": ["0290011", "0290021", "0290031", "0290041", "0490011", "0490023"],
+        "name": list("abcdef"),
+        "kind": ["urban", "urban", "urban", "urban", "urban", "urban-rural"],
+        "voivodeship": ["dolnośląskie"] * 4 + ["kujawsko-pomorskie"] * 2,
+        "powiat": ["0290"] * 4 + ["0490"] * 2,
+    })
+
+
+def indicator_values(population, income):
+    index = pd.MultiIndex.from_product([units_frame()["teryt"], [2024]], names=["teryt", "year"])
+    return pd.DataFrame({"population": population, "pit_per_capita": income,
+                         "own_revenue_per_capita": [3000.0] * 6}, index=index)
+
+
+def test_nearest_rule_keeps_to_the_same_kind_and_falls_back_to_own_revenue():
+    values = indicator_values([10_000, 11_000, 30_000, 12_000, 10_500, 10_000], [1500, np.nan, 1500, 1500, 1500, 1500])
+    group = choose_peers("0290011", units_frame(), values, PeerRule(k=3), 2024)
+    assert "0490023" not in group.members  # urban-rural, not comparable
+    assert len(group.members) == 3
+    assert "0290021" in group.members  # PIT missing: matched on own revenue per capita instead
+
+
+def test_voivodeship_and_explicit_rules():
+    values = indicator_values([10_000] * 6, [1500] * 6)
+    group = choose_peers("0290011", units_frame(), values, PeerRule(method="voivodeship"), 2024)
+    assert group.members == ("0290021", "0290031", "0290041")
+    rule = PeerRule(method="explicit", members=("0490011", "0490023", "0290041"))
+    assert choose_peers("0290011", units_frame(), values, rule, 2024).members == ("0290041", "0490011", "0490023")
+
+
+def test_rules_are_validated():
+    with pytest.raises(ValueError):
+        PeerRule(method="explicit", members=("0290011",))
+    with pytest.raises(ValueError):
+        PeerRule(method="nearest", members=("0290011", "0290021", "0290031"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.floats(-3, 3), st.floats(-3, 3)), min_size=6, max_size=12, unique=True),
+       st.randoms(use_true_random=False))
+def test_row_order_does_not_change_the_peer_group(points, random):
+    codes = [f"{i:07d}" for i in range(len(points))]
+    features = features_frame(dict(zip(codes, points)))
+    shuffled = features.sample(frac=1, random_state=random.randint(0, 1000))
+    pool = pd.Index(codes[1:])
+    assert nearest_peers(codes[0], features, pool, 4) == nearest_peers(codes[0], shuffled, pool[::-1], 4)

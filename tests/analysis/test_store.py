@@ -1,0 +1,56 @@
+import math
+
+import pandas as pd
+import pytest
+
+from analysis.catalogue import variable_ids
+from analysis.store import StoreError, load_store, validate_observations, validate_units, variable_panel, write_store
+
+UNITS = pd.DataFrame({"teryt": ["0290011", "0290021"], "name": ["Ala", "Ola"], "kind": ["urban", "rural"],
+                      "voivodeship": ["dolnośląskie"] * 2, "powiat": ["0290"] * 2})
+
+
+def observations(rows):
+    return pd.DataFrame(rows, columns=["teryt", "year", "var_id", "value"])
+
+
+def test_units_with_bad_codes_are_rejected_and_named():
+    bad = UNITS.assign(teryt=["290011", "0290021"])
+    with pytest.raises(StoreError, match="290011"):
+        validate_units(bad)
+
+
+def test_duplicated_units_and_unknown_kinds_are_rejected():
+    with pytest.raises(StoreError, match="duplicated"):
+        validate_units(pd.concat([UNITS, UNITS.head(1)]))
+    with pytest.raises(StoreError, match="kind"):
+        validate_units(UNITS.assign(kind=["urban", "village"]))
+
+
+def test_duplicated_observations_are_rejected_and_named():
+    frame = observations([("0290011", 2020, 72305, 1.0), ("0290011", 2020, 72305, 2.0)])
+    with pytest.raises(StoreError, match="duplicated"):
+        validate_observations(frame, validate_units(UNITS))
+
+
+def test_observations_of_unknown_towns_are_rejected():
+    frame = observations([("9999999", 2020, 72305, 1.0)])
+    with pytest.raises(StoreError, match="9999999"):
+        validate_observations(frame, validate_units(UNITS))
+
+
+def test_round_trip_keeps_missing_values_missing(tmp_path):
+    population = variable_ids()["population"]
+    births = variable_ids()["live_births"]
+    frame = observations([("0290011", 2020, population, 1000.0), ("0290011", 2020, births, float("nan"))])
+    write_store(tmp_path, UNITS, frame, {"synthetic": True})
+    store = load_store(tmp_path)
+    panel = variable_panel(store)
+    assert panel.at[("0290011", 2020), "population"] == 1000.0
+    assert math.isnan(panel.at[("0290011", 2020), "live_births"])
+    assert store.synthetic
+
+
+def test_a_directory_that_is_not_a_store_gives_a_clear_error(tmp_path):
+    with pytest.raises(StoreError, match="units.parquet"):
+        load_store(tmp_path)

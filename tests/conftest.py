@@ -1,0 +1,29 @@
+"""Shared fixtures: the embedded demo store, paths to the read-only reference data beside the project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis.paths import PROJECT_ROOT
+from analysis.store import load_store
+
+SHARED = PROJECT_ROOT.parent / "shared" / "data"  # see ../shared/data/PROVENANCE.md
+TERC_FILE = SHARED / "teryt" / "TERC_Urzedowy_2020-01-01.csv"
+
+
+@pytest.fixture(scope="session")
+def demo_store():
+    return load_store()
+
+
+@pytest.fixture(scope="session")
+def terc():
+    """The official TERC register (2020-01-01), from ../shared (PROVENANCE.md: pszemek90/polishPlacesSearchEngine)."""
+    import pandas as pd
+
+    if not TERC_FILE.is_file():
+        pytest.skip(f"reference register not present: {TERC_FILE}")
+    frame = pd.read_csv(TERC_FILE, sep=";", dtype=str, encoding="utf-8-sig")
+    return frame

@@ -1,0 +1,166 @@
+"""End to end: the notebook run by papermill for demo towns, the HTML and PDF rendered from it, the index.
+
+Slow (a Jupyter kernel per town): one module-scoped build of two demo towns, one
+of a crafted store (a hostile town name, a town whose data break the analysis).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import nbformat
+import pandas as pd
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from analysis.catalogue import variable_ids
+from analysis.paths import DEMO_STORE_DIR, PARAMS_DIR
+from analysis.store import load_store, write_store
+from diagnoza.build import build_batch
+from diagnoza.cli import app
+
+pytestmark = pytest.mark.slow
+
+TOWN = "0490013"  # Bławatkopole: a demo town whose name has Polish letters
+OTHER = "0290011"
+HOSTILE_NAME = '<script>alert("x")</script> Gmina "Łąka" & <b>Ś</b>'
+
+
+@pytest.fixture(scope="module")
+def demo_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    result = build_batch(PARAMS_DIR / "demo.yaml", only=[TOWN, OTHER], workers=2, out_root=out, edition="2026-11-22")
+    return result
+
+
+def pdf_text(path) -> tuple[str, int]:
+    reader = PdfReader(path)
+    return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
+
+
+def test_both_towns_are_built_with_html_pdf_and_index(demo_build):
+    assert [t.status for t in demo_build.towns] == ["built", "built"], demo_build.towns
+    for teryt in (TOWN, OTHER):
+        assert (demo_build.out_dir / teryt / "report.html").stat().st_size > 10_000
+        assert (demo_build.out_dir / teryt / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert (demo_build.out_dir / "index.html").is_file()
+    assert not (demo_build.out_dir / ".staging").exists()
+
+
+def test_executed_notebook_received_the_towns_parameters(demo_build):
+    notebook = nbformat.read(demo_build.out_dir / TOWN / "report.ipynb", as_version=4)
+    injected = [c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and f'teryt = "{TOWN}"' in injected[0].source
+
+
+def test_pdf_names_the_town_with_diacritics_and_counts_pages(demo_build):
+    text, pages = pdf_text(demo_build.out_dir / TOWN / "report.pdf")
+    assert "Bławatkopole" in text
+    assert "Demografia" in text and "Gospodarka i finanse gminy" in text and "Usługi publiczne" in text
+    assert "Dane syntetyczne" in text
+    assert f"strona 2 z {pages}" in text
+    assert f"strona {pages} z {pages}" in text
+    assert PdfReader(demo_build.out_dir / TOWN / "report.pdf").metadata.title.endswith("Bławatkopole")
+
+
+def test_html_shows_results_and_no_code(demo_build):
+    page = (demo_build.out_dir / TOWN / "report.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(page, "html.parser")
+    assert soup.html["lang"] == "pl"
+    assert "Bławatkopole" in soup.h1.get_text()
+    visible = soup.get_text()
+    for code in ("prepare_report", "display(", "import ", "peer_method =", "data_dir"):
+        assert code not in visible, code
+    assert soup.find_all("script") == []  # self-contained and static
+    assert not re.search(r'(src|href)="https?://', page)
+    images = soup.find_all("img")
+    assert len(images) >= 6 and all(img["src"].startswith("data:image/svg+xml") and img["alt"].strip() for img in images)
+    tables = soup.find_all("table")
+    assert len(tables) >= 4 and all(t.caption and t.caption.get_text().strip() for t in tables)
+    assert {h["id"] for h in soup.find_all("h2", id=True)} >= {"demography", "economy", "services"}
+    assert "Dane syntetyczne" in visible
+
+
+def test_html_figures_match_the_comparison(demo_build):
+    """The table's value for population equals the store's 2024 population, formatted in Polish."""
+    store = load_store()
+    population = store.observations.query("teryt == @TOWN and year == 2024 and var_id == 72305")["value"].item()
+    expected = f"{int(population):,}".replace(",", "\u00a0")
+    soup = BeautifulSoup((demo_build.out_dir / TOWN / "report.html").read_text(encoding="utf-8"), "html.parser")
+    first_row = [td.get_text() for td in soup.find("table").find("tbody").find("tr").find_all("td")]
+    assert first_row[0] == "Liczba ludności" and first_row[3] == expected
+
+
+def test_index_links_every_town(demo_build):
+    soup = BeautifulSoup((demo_build.out_dir / "index.html").read_text(encoding="utf-8"), "html.parser")
+    links = {a["href"] for a in soup.find_all("a")}
+    assert {f"{TOWN}/report.html", f"{TOWN}/report.pdf", f"{OTHER}/report.pdf"} <= links
+    assert len(soup.find("tbody").find_all("tr")) == 54  # every town of the batch is listed, built or not
+
+
+# --- a crafted store --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def crafted_build(tmp_path_factory):
+    """A copy of the demo store where OTHER has a hostile name and TOWN lacks its 2024 population."""
+    root = tmp_path_factory.mktemp("crafted")
+    store = load_store(DEMO_STORE_DIR)
+    units = store.units.copy()
+    units.loc[units["teryt"] == OTHER, "name"] = HOSTILE_NAME
+    observations = store.observations
+    broken = (observations["teryt"] == TOWN) & (observations["year"] == 2024) & (
+        observations["var_id"].isin([variable_ids()["population"]]))
+    write_store(root / "store", units, observations.loc[~broken], store.metadata)
+    params = yaml.safe_load((PARAMS_DIR / "demo.yaml").read_text(encoding="utf-8"))
+    params.update(batch="crafted", data=str(root / "store"), towns=[OTHER, TOWN])
+    (root / "crafted.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(app, ["build", str(root / "crafted.yaml"), "--out", str(root / "reports"), "--workers", "2"])
+    return root / "reports" / "crafted", result
+
+
+def test_a_failing_town_does_not_stop_the_others(crafted_build):
+    out, result = crafted_build
+    assert result.exit_code == 1
+    assert f"failed: {TOWN}" in result.output
+    assert (out / OTHER / "report.pdf").is_file()
+    assert not (out / TOWN).exists()
+    kept = nbformat.read(out / "_failed" / TOWN / "report.ipynb", as_version=4)
+    assert any(o.get("output_type") == "error" for c in kept.cells for o in c.get("outputs", []))
+    index = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
+    row = [tr for tr in index.find("tbody").find_all("tr") if tr.td.get_text() == TOWN][0]
+    assert "błąd" in row.get_text() and "population" in row.get_text()
+
+
+def test_names_from_data_are_escaped_everywhere(crafted_build):
+    out, _ = crafted_build
+    for page in (out / OTHER / "report.html", out / "index.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script>alert" not in text and "<b>Ś</b>" not in text, page.name
+        assert "&lt;script&gt;alert" in text, page.name
+        soup = BeautifulSoup(text, "html.parser")
+        assert HOSTILE_NAME in soup.get_text(), page.name  # shown literally, as text
+    pdf, _ = pdf_text(out / OTHER / "report.pdf")
+    assert 'Gmina "Łąka"' in pdf or "Gmina “Łąka”" in pdf
+
+
+def test_unknown_code_stops_before_anything_is_built(tmp_path):
+    params = yaml.safe_load((PARAMS_DIR / "demo.yaml").read_text(encoding="utf-8"))
+    params["towns"] = params["towns"][:2] + ["1465011"]
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(params), encoding="utf-8")
+    result = CliRunner().invoke(app, ["build", str(path), "--out", str(tmp_path / "reports")])
+    assert result.exit_code == 2
+    assert "1465011" in result.output and "towns[2]" in result.output
+    assert not (tmp_path / "reports").exists()
+
+
+def test_only_must_name_towns_of_the_batch(tmp_path):
+    result = CliRunner().invoke(app, ["build", str(PARAMS_DIR / "demo.yaml"), "--only", "0290099",
+                                      "--out", str(tmp_path / "reports")])
+    assert result.exit_code == 2 and "0290099" in result.output

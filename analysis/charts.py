@@ -119,3 +119,40 @@ def position_chart(report: TownReport, section: str) -> Chart:
 def headline_charts(report: TownReport, section: str) -> list[Chart]:
     """Trend charts of the section's headline indicators (flagged in the catalogue)."""
     return [trend_chart(report, ind.id) for ind in indicators_in(section) if ind.headline]
+
+
+def projection_chart(report: TownReport) -> Chart | None:
+    """Population history and the 5-year projection with its 95% prediction interval."""
+    if report.projection is None:
+        return None
+    style.apply()
+    language = report.language
+    history = report.values["population"].xs(report.teryt, level="teryt").dropna()
+    forecast = report.projection.forecast
+    figure, axes = plt.subplots(figsize=(6.4, 3.0))
+    axes.plot(history.index, history.values, color=style.TOWN, marker="o", markersize=4, linewidth=2,
+              label=report.name)
+    axes.fill_between(forecast.index, forecast["low"], forecast["high"], color=style.PEER_BAND, alpha=0.35,
+                      linewidth=0, label="95% przedział predykcji" if language == "pl" else "95% prediction interval")
+    axes.plot([history.index[-1], *forecast.index], [history.iloc[-1], *forecast["mean"]], color=style.TOWN,
+              linestyle=":", linewidth=2, label="prognoza" if language == "pl" else "projection")
+    axes.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    axes.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: format_number(v, 0, language)))
+    axes.set_ylabel(indicators()["population"].unit(language))
+    axes.legend(frameon=False, fontsize=8)
+    axes.grid(axis="y", color="#dddddd", linewidth=0.6)
+    last = forecast.iloc[-1]
+    year = int(forecast.index[-1])
+    if language == "pl":
+        title = f"Liczba ludności: {report.name}, dane i prognoza do {year} r."
+        alt = (f"Wykres liniowy: liczba ludności, {int(history.index[0])}–{int(history.index[-1])}, od "
+               f"{format_number(history.iloc[0], 0, language)} do {format_number(history.iloc[-1], 0, language)}; "
+               f"prognoza na {year} r.: {format_number(last['mean'], 0, language)} (95% przedział "
+               f"{format_number(last['low'], 0, language)}–{format_number(last['high'], 0, language)}).")
+    else:
+        title = f"Population: {report.name}, data and projection to {year}"
+        alt = (f"Line chart: population, {int(history.index[0])}–{int(history.index[-1])}, from "
+               f"{format_number(history.iloc[0], 0, language)} to {format_number(history.iloc[-1], 0, language)}; "
+               f"projection for {year}: {format_number(last['mean'], 0, language)} (95% interval "
+               f"{format_number(last['low'], 0, language)}–{format_number(last['high'], 0, language)}).")
+    return Chart(svg=_to_svg(figure), alt=alt, title=title)

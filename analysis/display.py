@@ -75,6 +75,16 @@ class Figure:
         return data, {ROLE: {"role": "figure", "alt": self.chart.alt, "caption": self.chart.title}}
 
 
+def _notes(row, language: str) -> str:
+    notes = []
+    if row.get("small_numbers"):
+        notes.append("mała liczba ludności: wartość niestabilna" if language == "pl" else "small population: unstable value")
+    if row.get("missing_years"):
+        notes.append(f"brak danych: {int(row['missing_years'])} lat(a)" if language == "pl"
+                     else f"missing years: {int(row['missing_years'])}")
+    return "; ".join(notes)
+
+
 def comparison_table(report: TownReport, section: str) -> Table:
     """The section's indicators beside the peer median and quartiles, formatted for print."""
     language = report.language
@@ -95,6 +105,7 @@ def comparison_table(report: TownReport, section: str) -> Table:
             label("percentile", language): format_number(row["percentile"], 0, language),
             label("change", language): show(row["change"], signed=True),
             label("peer_change", language): show(row["peer_median_change"], signed=True),
+            label("notes", language): _notes(row, language),
         })
     caption = label("table_caption", language, section=label(section, language), town=report.name,
                     year=report.last_year)
@@ -113,8 +124,9 @@ def peers_table(report: TownReport) -> Table:
     return Table(frame, label("peers_caption", language))
 
 
-def figure(chart: Chart) -> Figure:
-    return Figure(chart)
+def figure(chart: Chart | None) -> Figure | Markdown:
+    """A chart, or a short note where the data did not allow one (e.g. too few years to project)."""
+    return Figure(chart) if chart is not None else Markdown("*Za mało danych do wykresu.* / *Too little data for a chart.*")
 
 
 
@@ -134,7 +146,7 @@ def title_block(report: TownReport, title: str, edition: str) -> Markdown:
     return Markdown("\n".join(lines), role="title")
 
 
-REPORT_SECTIONS = ("demography", "economy", "services", "peer_group", "methodology")
+REPORT_SECTIONS = ("summary", "demography", "economy", "services", "peer_group", "methodology")
 
 
 class Heading:
@@ -229,3 +241,38 @@ def methodology_text(report: TownReport) -> Markdown:
         )
     return Markdown(f"{text}\n\n*{report.source}; {label('data_years', language).lower()} "
                     f"{report.first_year}–{report.last_year}.*")
+
+
+def scores_table(report: TownReport) -> Table:
+    """Section scores, with the count of indicators behind each, so a reader can check them."""
+    language = report.language
+    directional = report.comparison.loc[report.comparison["direction"] != "neutral"]
+    rows = []
+    for section, score in report.scores.items():
+        counted = directional.loc[directional["section"] == section, "robust_z"].notna().sum()
+        rows.append({
+            ("Część raportu" if language == "pl" else "Section"): label(section, language),
+            ("Wynik (średni z odporny)" if language == "pl" else "Score (mean robust z)"): format_number(score, 2, language, signed=True),
+            ("Liczba wskaźników" if language == "pl" else "Indicators"): str(counted),
+        })
+    caption = ("Wynik syntetyczny: średnia odpornych odchyleń od mediany grupy (dodatnie = korzystniej)" if language == "pl"
+               else "Summary score: mean robust deviation from the peer median (positive = better)")
+    return Table(pd.DataFrame(rows), caption)
+
+
+def sensitivity_table(report: TownReport) -> Table:
+    """Mean percentile per section under each alternative peer rule."""
+    language = report.language
+    names = {"nearest": ("najbliższe podobne gminy" if language == "pl" else "nearest similar municipalities"),
+             "voivodeship": ("gminy tego samego województwa" if language == "pl" else "same voivodeship"),
+             "population_class": ("gminy tej samej klasy wielkości" if language == "pl" else "same size class")}
+    rows = []
+    for rule, row in report.sensitivity.iterrows():
+        entry = {("Reguła doboru" if language == "pl" else "Peer rule"): names.get(rule, rule),
+                 ("Liczba gmin" if language == "pl" else "Peers"): str(int(row["peers"]))}
+        for section in ("demography", "economy", "services"):
+            entry[label(section, language)] = format_number(row[section], 0, language)
+        rows.append(entry)
+    caption = ("Wrażliwość na dobór grupy: średni percentyl w każdej części przy różnych regułach"
+               if language == "pl" else "Sensitivity to the peer rule: mean percentile per section under each rule")
+    return Table(pd.DataFrame(rows), caption)

@@ -89,3 +89,82 @@ def population_sentence(comparison: pd.DataFrame, town_name: str, language: str 
         text += (f" Over five years it changed by {format_number(change['value'], 1, language, signed=True)}% "
                  f"(peer median: {format_number(change['peer_median'], 1, language, signed=True)}%).")
     return text
+
+
+def trend_sentences(trend, versus_peers, projection, language: str = "pl") -> list[str]:
+    """Population trend, its difference from the peers' and the projection; each with its interval."""
+    if trend is None:
+        return []
+    per_year = with_noun(trend.slope, PERSONS[language], 0, language)
+    low, high = format_number(trend.low, 0, language), format_number(trend.high, 0, language)
+    pl = language == "pl"
+    if not trend.significant:
+        sentences = [f"W latach {trend.first_year}–{trend.last_year} liczba ludności nie zmieniała się w wyraźnym kierunku "
+                     f"(95% przedział średniej zmiany rocznej: od {low} do {high})." if pl else
+                     f"In {trend.first_year}–{trend.last_year} the population showed no clear direction "
+                     f"(95% interval of the average yearly change: {low} to {high})."]
+    else:
+        sentences = [f"W latach {trend.first_year}–{trend.last_year} liczba ludności zmieniała się średnio o {per_year} "
+                     f"rocznie (95% przedział: od {low} do {high})." if pl else
+                     f"In {trend.first_year}–{trend.last_year} the population changed on average by {per_year} a year "
+                     f"(95% interval: {low} to {high})."]
+    if versus_peers is not None:
+        points = format_number(versus_peers.difference, 2, language, signed=True)
+        if versus_peers.significant:
+            faster = versus_peers.difference > 0
+            sentences.append(
+                (f"Na tle mediany grupy porównawczej liczba ludności {'rośnie szybciej lub maleje wolniej' if faster else 'maleje szybciej lub rośnie wolniej'}: "
+                 f"różnica {points} pkt proc. rocznie (w % stanu z pierwszego roku; 95% przedział od "
+                 f"{format_number(versus_peers.low, 2, language)} do {format_number(versus_peers.high, 2, language)}).") if pl else
+                (f"Compared with the peer median the population {'grows faster or shrinks more slowly' if faster else 'shrinks faster or grows more slowly'}: "
+                 f"{points} percentage points a year (as % of the first year; 95% interval "
+                 f"{format_number(versus_peers.low, 2, language)} to {format_number(versus_peers.high, 2, language)})."))
+        else:
+            sentences.append("Tempo zmian liczby ludności nie różni się istotnie od mediany grupy porównawczej." if pl else
+                             "The pace of population change does not differ significantly from the peer median.")
+    if projection is not None:
+        last = projection.forecast.iloc[-1]
+        year = int(projection.forecast.index[-1])
+        years = f"{projection.backtest_years[0]}–{projection.backtest_years[-1]}"
+        mape = format_number(projection.backtest_mape, 1, language)
+        sentences.append(
+            f"Prognoza (wygładzanie wykładnicze z tłumionym trendem) na {year} r.: ok. "
+            f"{with_noun(last['mean'], PERSONS[language], 0, language)} (95% przedział predykcji: "
+            f"{format_number(last['low'], 0, language)}–{format_number(last['high'], 0, language)}); "
+            f"przy prognozowaniu lat {years} z danych wcześniejszych średni błąd wyniósł {mape}%." if pl else
+            f"Projection (exponential smoothing with damped trend) for {year}: about "
+            f"{with_noun(last['mean'], PERSONS[language], 0, language)} (95% prediction interval "
+            f"{format_number(last['low'], 0, language)}–{format_number(last['high'], 0, language)}); forecasting "
+            f"{years} from earlier data missed by {mape}% on average.")
+    return sentences
+
+
+SCORE_BAND = 0.5  # |mean robust z| below this is "close to the peers"
+
+
+def summary_sentences(scores, strongest, weakest, comparison, language: str = "pl") -> list[str]:
+    from analysis.labels import label
+
+    catalogue = indicators()
+    pl = language == "pl"
+    parts = []
+    for section, score in scores.items():
+        name = label(section, language)
+        if math.isnan(score):
+            continue
+        shown = format_number(score, 2, language, signed=True)
+        if score >= SCORE_BAND:
+            verdict = "korzystniej niż typowa gmina grupy porównawczej" if pl else "better than the typical peer"
+        elif score <= -SCORE_BAND:
+            verdict = "mniej korzystnie niż typowa gmina grupy porównawczej" if pl else "worse than the typical peer"
+        else:
+            verdict = "podobnie jak typowa gmina grupy porównawczej" if pl else "close to the typical peer"
+        parts.append(f"{name}: {verdict} (wynik {shown})" if pl else f"{name}: {verdict} (score {shown})")
+    sentences = ["; ".join(parts) + "."] if parts else []
+    if strongest:
+        names = ", ".join(_lower_first(catalogue[i].name(language)) for i in strongest)
+        sentences.append(f"Najmocniejsze strony na tle grupy: {names}." if pl else f"Clearest strengths against the peers: {names}.")
+    if weakest:
+        names = ", ".join(_lower_first(catalogue[i].name(language)) for i in weakest)
+        sentences.append(f"Najsłabsze strony na tle grupy: {names}." if pl else f"Clearest weaknesses against the peers: {names}.")
+    return sentences

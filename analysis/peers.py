@@ -15,7 +15,15 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-PeerMethod = Literal["nearest", "voivodeship", "powiat", "explicit"]
+PeerMethod = Literal["nearest", "voivodeship", "powiat", "population_class", "explicit"]
+
+# GUS-style size classes of municipalities (residents): lower bounds.
+POPULATION_CLASSES = (0, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000)
+
+
+def population_class(population: float) -> int:
+    """Index of the size class a population falls in (0: under 5 000, ... 6: 200 000 and more)."""
+    return int(np.searchsorted(POPULATION_CLASSES, population, side="right") - 1)
 
 
 class PeerRule(BaseModel):
@@ -90,6 +98,14 @@ def choose_peers(
         members = nearest_peers(town, features, comparable, rule.k)
     elif rule.method == "voivodeship":
         members = tuple(others.index[others["voivodeship"] == unit.at[town, "voivodeship"]])
+    elif rule.method == "population_class":
+        population = indicator_values.xs(year, level="year")["population"]
+        if pd.isna(population.get(town)):
+            raise ValueError(f"{town}: no population in {year}")
+        town_class = population_class(population[town])
+        same_kind = others.index[others["kind"] == unit.at[town, "kind"]]
+        members = tuple(t for t in same_kind if t in population.index and not pd.isna(population[t])
+                        and population_class(population[t]) == town_class)
     elif rule.method == "powiat":
         members = tuple(others.index[others["powiat"] == unit.at[town, "powiat"]])
     else:

@@ -15,9 +15,11 @@ from analysis.catalogue import SECTIONS
 from analysis.compare import compare_town
 from analysis.indicators import indicator_table
 from analysis.labels import label
-from analysis.narrative import population_sentence, section_sentences
+from analysis.narrative import population_sentence, section_sentences, summary_sentences, trend_sentences
 from analysis.peers import PeerGroup, PeerRule, choose_peers
+from analysis.statistics import Projection, Trend, TrendDifference, linear_trend, project, trend_difference
 from analysis.store import Store, load_store
+from analysis.synthesis import peer_sensitivity, section_scores, strongest_and_weakest
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,13 @@ class TownReport:
     values: pd.DataFrame           # indicators of the town and its peers, index (teryt, year)
     comparison: pd.DataFrame       # one row per indicator (analysis.compare)
     narrative: dict[str, list[str]]
+    scores: pd.Series              # section -> mean direction-adjusted robust z (analysis.synthesis)
+    strongest: list[str]
+    weakest: list[str]
+    sensitivity: pd.DataFrame      # alternative peer rule -> mean percentile per section
+    population_trend: Trend | None
+    population_trend_vs_peers: TrendDifference | None
+    projection: Projection | None
 
     @property
     def source(self) -> str:
@@ -70,8 +79,17 @@ def prepare_report(
     towns = all_values.index.get_level_values("teryt")
     values = all_values.loc[towns.isin((teryt, *peers.members)) & (years >= first_year) & (years <= last_year)]
     comparison = compare_town(teryt, peers.members, values, last_year)
+    population = values["population"].unstack("teryt")
+    indexed = population / population.iloc[0] * 100  # growth compared as % of the first year, not in persons
+    population_trend = linear_trend(population[teryt])
+    trend_vs_peers = trend_difference(indexed[teryt], indexed[list(peers.members)].median(axis=1))
+    projection = project(population[teryt])
+    scores = section_scores(comparison)
+    strongest, weakest = strongest_and_weakest(comparison)
     narrative = {section: section_sentences(comparison, section, language) for section in SECTIONS}
-    narrative["demography"].insert(0, population_sentence(comparison, unit["name"], language))
+    narrative["demography"][:0] = [population_sentence(comparison, unit["name"], language),
+                                   *trend_sentences(population_trend, trend_vs_peers, projection, language)]
+    narrative["summary"] = summary_sentences(scores, strongest, weakest, comparison, language)
     peer_units = store.units.set_index("teryt").loc[list(peers.members)].reset_index()
     latest = values.xs(last_year, level="year")["population"]
     peer_units["population"] = peer_units["teryt"].map(latest)
@@ -79,4 +97,7 @@ def prepare_report(
         teryt=teryt, name=str(unit["name"]), kind=str(unit["kind"]), voivodeship=str(unit["voivodeship"]),
         language=language, first_year=first_year, last_year=last_year, synthetic=store.synthetic,
         peers=peers, peer_units=peer_units, values=values, comparison=comparison, narrative=narrative,
+        scores=scores, strongest=strongest, weakest=weakest,
+        sensitivity=peer_sensitivity(teryt, store.units, all_values.loc[years <= last_year], last_year),
+        population_trend=population_trend, population_trend_vs_peers=trend_vs_peers, projection=projection,
     )

@@ -23,6 +23,7 @@ from typing import Callable
 import multiprocessing
 import nbformat
 
+from analysis import __version__ as analysis_version
 from analysis.params import Batch, ParamsError, check_against_store, load_batch
 from analysis.paths import REPORT_NOTEBOOK, REPORTS_DIR
 from analysis.store import Store, load_store
@@ -93,6 +94,8 @@ def plan_jobs(batch: Batch, store: Store, data_dir: str, only: list[str] | None,
 def execute_notebook(parameters: dict, output: Path, workdir: Path) -> nbformat.NotebookNode:
     import papermill
 
+    # The kernel must be this environment's Python, not a user-wide "python3" kernelspec.
+    os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
     papermill.execute_notebook(
         str(REPORT_NOTEBOOK), str(output), parameters=parameters, kernel_name="python3",
         progress_bar=False, log_output=False, cwd=str(workdir),
@@ -139,6 +142,19 @@ def build_town(job: TownJob, out_dir: Path) -> TownResult:
         staging.rename(failed_dir)  # the executed notebook (with papermill's error cell) stays for inspection
         (failed_dir / "error.log").write_text(traceback.format_exc(), encoding="utf-8")
         return TownResult(job.teryt, job.name, "failed", time.perf_counter() - started, error=describe_error(error))
+
+
+def write_manifest(out_dir: Path, batch: Batch, edition: str, results: list[TownResult]) -> None:
+    """Record this run; towns not rebuilt now (``--only``) keep their earlier entries."""
+    path = out_dir / "manifest.json"
+    previous = json.loads(path.read_text(encoding="utf-8")).get("towns", {}) if path.is_file() else {}
+    towns = {t: entry for t, entry in previous.items() if t in batch.teryts}
+    towns.update({r.teryt: {**asdict(r), "edition": edition} for r in results})
+    manifest = {"batch": batch.batch, "python": sys.version.split()[0], "analysis": analysis_version,
+                "towns": {t: towns[t] for t in batch.teryts if t in towns}}
+    staged = out_dir / ".manifest.json.tmp"
+    staged.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(staged, path)
 
 
 def describe_error(error: Exception) -> str:
@@ -193,8 +209,5 @@ def build_batch(
     results.sort(key=lambda r: order[r.teryt])
     result = BatchResult(batch=batch.batch, out_dir=out_dir, towns=results)
     write_index(out_dir, batch, store, result.towns)
-    (out_dir / "manifest.json").write_text(json.dumps({
-        "batch": batch.batch, "edition": edition, "python": sys.version.split()[0],
-        "towns": [asdict(t) for t in results],
-    }, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_manifest(out_dir, batch, edition, results)
     return result

@@ -71,6 +71,18 @@ def build(
         raise typer.Exit(1)
 
 
+@app.command()
+def methodology(out: Optional[Path] = typer.Option(None, help="File (default: docs/methodology.md).")) -> None:
+    """Write the methodology document generated from the indicator catalogue."""
+    from analysis.methodology import render_methodology
+    from analysis.paths import DOCS_DIR
+
+    target = out or DOCS_DIR / "methodology.md"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render_methodology(), encoding="utf-8")
+    typer.echo(f"methodology written to {target}")
+
+
 @data_app.command("demo")
 def data_demo(out: Optional[Path] = typer.Option(None, help="Directory (default: the embedded demo store).")) -> None:
     """Regenerate the embedded synthetic demo store (deterministic: same seed, same data)."""

@@ -28,10 +28,12 @@ A_2024 = {
     "library_readers": 1_540, "social_assistance_per_10k": 410.0, "education_expenditure_per_capita": 3_120.5,
 }
 A_2019_POPULATION = 10_400
+A_2014_POPULATION = 10_800
 
 HAND = {
     "population": 10_000,
     "population_change_5y": (10_000 - 10_400) / 10_400 * 100,  # -400 of 10 400 = -3.846 %
+    "population_change_10y": (10_000 - 10_800) / 10_800 * 100,  # -800 of 10 800 = -7.407 %
     "share_pre_working_age": 16.0,       # 1 600 of 10 000
     "share_working_age": 58.0,           # 5 800 of 10 000
     "share_post_working_age": 26.0,      # 2 600 of 10 000
@@ -67,7 +69,8 @@ HAND = {
 def two_town_panel() -> pd.DataFrame:
     """Town A: every variable in 2024, population only in 2019. Town B: zero population."""
     columns = list(variables())
-    rows = {("A", 2024): A_2024, ("A", 2019): {"population": A_2019_POPULATION}, ("B", 2024): {"population": 0, "live_births": 5}}
+    rows = {("A", 2024): A_2024, ("A", 2019): {"population": A_2019_POPULATION},
+            ("A", 2014): {"population": A_2014_POPULATION}, ("B", 2024): {"population": 0, "live_births": 5}}
     index = pd.MultiIndex.from_tuples(rows, names=["teryt", "year"])
     return pd.DataFrame([{c: values.get(c, np.nan) for c in columns} for values in rows.values()], index=index)
 
@@ -86,8 +89,8 @@ def test_zero_or_missing_denominator_gives_missing_not_zero_or_infinity():
     values = compute_indicators(two_town_panel())
     births = values.at[("B", 2024), "births_per_1000"]  # 5 births, population 0
     assert math.isnan(births)
-    # A's 5-year change in 2019 needs 2014, which is absent.
-    assert math.isnan(values.at[("A", 2019), "population_change_5y"])
+    # A's 5-year change in 2014 needs 2009, which is absent.
+    assert math.isnan(values.at[("A", 2014), "population_change_5y"])
 
 
 def test_lag_uses_calendar_years_not_row_positions():

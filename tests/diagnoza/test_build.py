@@ -91,7 +91,8 @@ def test_html_figures_match_the_comparison(demo_build):
     population = store.observations.query("teryt == @TOWN and year == 2024 and var_id == 72305")["value"].item()
     expected = f"{int(population):,}".replace(",", "\u00a0")
     soup = BeautifulSoup((demo_build.out_dir / TOWN / "report.html").read_text(encoding="utf-8"), "html.parser")
-    first_row = [td.get_text() for td in soup.find("table").find("tbody").find("tr").find_all("td")]
+    table = next(t for t in soup.find_all("table") if t.caption.get_text().startswith("Demografia:"))
+    first_row = [td.get_text() for td in table.find("tbody").find("tr").find_all("td")]
     assert first_row[0] == "Liczba ludności" and first_row[3] == expected
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.catalogue import Direction, Indicator, indicators
+from analysis.catalogue import Direction, Indicator, indicators, split_lag
 
 CHANGE_YEARS = (5, 10)
 MAD_TO_SD = 1.4826  # makes the MAD comparable to a standard deviation for normal data
@@ -45,6 +45,11 @@ def percentile_rank(value: float, peer_values, direction: Direction = Direction.
     return 100.0 - rank if direction == Direction.LOWER_BETTER else rank
 
 
+def _max_lag(indicator: Indicator) -> int:
+    """Years at the start of a series that cannot have a value by construction (a 5-year change needs 5 years)."""
+    return max((split_lag(name)[1] for name in indicator.inputs), default=0)
+
+
 def _latest_year_with_value(series: pd.Series, year: int) -> int | None:
     available = series.loc[(series.index <= year) & series.notna()]
     return int(available.index.max()) if not available.empty else None
@@ -79,7 +84,7 @@ def compare_indicator(
         peer_q3=float(peer_values.quantile(0.75)) if peer_values.size else np.nan,
         percentile=percentile_rank(value, peer_values, indicator.direction),
         robust_z=robust_z(value, peer_values, indicator.direction),
-        missing_years=int(town_series.reindex(range(int(column.index.min()), year + 1)).isna().sum()),
+        missing_years=int(town_series.reindex(range(int(column.index.min()) + _max_lag(indicator), year + 1)).isna().sum()),
     )
     if indicator.min_denominator and population is not None:
         town_population = population.get((town, used_year), np.nan)

@@ -75,6 +75,21 @@ class Figure:
         return data, {ROLE: {"role": "figure", "alt": self.chart.alt, "caption": self.chart.title}}
 
 
+def _trend_cell(trends: pd.DataFrame, indicator, language: str) -> str:
+    """Slope per year with its 95% interval; "≈ 0" where the interval includes zero."""
+    if indicator.id not in trends.index or pd.isna(trends.at[indicator.id, "slope"]):
+        return format_number(float("nan"), 0, language)
+    row = trends.loc[indicator.id]
+    decimals = indicator.decimals + 1
+    if not row["significant"]:
+        return "≈ 0"
+    text = (f"{format_number(row['slope'], decimals, language, signed=True)} "
+            f"({format_number(row['low'], decimals, language)}; {format_number(row['high'], decimals, language)})")
+    if row["vs_peers_significant"]:
+        text += " *"
+    return text
+
+
 def _notes(row, language: str) -> str:
     notes = []
     if row.get("small_numbers"):
@@ -105,6 +120,7 @@ def comparison_table(report: TownReport, section: str) -> Table:
             label("percentile", language): format_number(row["percentile"], 0, language),
             label("change", language): show(row["change"], signed=True),
             label("peer_change", language): show(row["peer_median_change"], signed=True),
+            label("trend", language): _trend_cell(report.trends, indicator, language),
             label("notes", language): _notes(row, language),
         })
     caption = label("table_caption", language, section=label(section, language), town=report.name,
@@ -227,7 +243,10 @@ def methodology_text(report: TownReport) -> Markdown:
             "najkorzystniej, 50 – tak jak mediana; dla wskaźników, przy których niższa wartość jest lepsza, "
             "skala jest odwrócona, a wskaźników neutralnych nie oceniamy. "
             "Zmiana w 5 lat to różnica wartości między ostatnim rokiem a rokiem o pięć lat wcześniejszym. "
-            "Przy braku danych za ostatni rok użyto ostatniego dostępnego roku (kolumna „Rok”)."
+            "Przy braku danych za ostatni rok użyto ostatniego dostępnego roku (kolumna „Rok”). "
+            "Trend roczny to nachylenie prostej MNK dopasowanej do wartości z kolejnych lat, z 95-procentowym "
+            "przedziałem ufności; „≈ 0” oznacza, że przedział obejmuje zero, a gwiazdka – że trend gminy "
+            "istotnie różni się od trendu mediany grupy porównawczej."
         )
     else:
         text = (
@@ -237,7 +256,9 @@ def methodology_text(report: TownReport) -> Markdown:
             "than: 100 is best, 50 equals the median; for lower-is-better indicators the scale is reversed, and "
             "neutral indicators are not judged. The 5-year change is the difference between the latest year "
             "and five years earlier. Where the latest year is missing, the latest available year is used "
-            "(column “Year”)."
+            "(column “Year”). The yearly trend is the OLS slope over the years with its 95% confidence interval; "
+            "“≈ 0” means the interval includes zero, and an asterisk that the town's trend differs significantly "
+            "from the peer median's."
         )
     return Markdown(f"{text}\n\n*{report.source}; {label('data_years', language).lower()} "
                     f"{report.first_year}–{report.last_year}.*")

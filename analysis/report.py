@@ -17,7 +17,9 @@ from analysis.indicators import indicator_table
 from analysis.labels import label
 from analysis.narrative import population_sentence, section_sentences, summary_sentences, trend_sentences
 from analysis.peers import PeerGroup, PeerRule, choose_peers
-from analysis.statistics import Projection, Trend, TrendDifference, linear_trend, project, trend_difference
+from analysis.statistics import (
+    Projection, Trend, TrendDifference, indicator_trends, linear_trend, project, trend_difference,
+)
 from analysis.store import Store, load_store
 from analysis.synthesis import peer_sensitivity, section_scores, strongest_and_weakest
 
@@ -44,6 +46,7 @@ class TownReport:
     population_trend: Trend | None
     population_trend_vs_peers: TrendDifference | None
     projection: Projection | None
+    trends: pd.DataFrame           # indicator -> OLS slope per year, 95% interval, difference from peers
 
     @property
     def source(self) -> str:
@@ -100,4 +103,5 @@ def prepare_report(
         scores=scores, strongest=strongest, weakest=weakest,
         sensitivity=peer_sensitivity(teryt, store.units, all_values.loc[years <= last_year], last_year),
         population_trend=population_trend, population_trend_vs_peers=trend_vs_peers, projection=projection,
+        trends=indicator_trends(values, teryt, peers.members),
     )

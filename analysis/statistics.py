@@ -118,3 +118,29 @@ def project(series: pd.Series, horizon: int = 5, holdout: int = 3) -> Projection
     backtest = _ets_forecast(training, holdout)
     mape = float(np.mean(np.abs(backtest["mean"].to_numpy() - held_out.to_numpy()) / np.abs(held_out.to_numpy())) * 100)
     return Projection(forecast=forecast, backtest_mape=mape, backtest_years=tuple(int(y) for y in held_out.index))
+
+
+LEVEL_INDICATORS = ("population",)  # sizes, not rates: trends are compared as % of the first year
+
+
+def indicator_trends(values: pd.DataFrame, town: str, peers: tuple[str, ...]) -> pd.DataFrame:
+    """For every indicator: the town's OLS trend with its interval, and its difference from the peer median's trend.
+
+    Towns of different size cannot be compared on a level's slope (persons per year),
+    so for levels the difference is computed on series indexed to their first year (=100).
+    """
+    rows = {}
+    for indicator_id in values.columns:
+        by_year = values[indicator_id].unstack("teryt")
+        if town not in by_year:
+            continue
+        trend = linear_trend(by_year[town])
+        compared = by_year / by_year.iloc[0] * 100 if indicator_id in LEVEL_INDICATORS else by_year
+        difference = trend_difference(compared[town], compared[list(peers)].median(axis=1))
+        rows[indicator_id] = {
+            "slope": trend.slope if trend else np.nan, "low": trend.low if trend else np.nan,
+            "high": trend.high if trend else np.nan, "significant": bool(trend and trend.significant),
+            "vs_peers": difference.difference if difference else np.nan,
+            "vs_peers_significant": bool(difference and difference.significant),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")

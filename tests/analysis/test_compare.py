@@ -71,3 +71,16 @@ def test_latest_available_year_is_used_when_the_last_is_missing():
     row = compare_indicator(indicators()["births_per_1000"], "T", ("P1", "P2", "P3", "P4"), frame, 2024)
     assert row["year"] == 2019 and row["value"] == 9.0
     assert row["peer_median"] == 9.0  # peers in 2019: 7, 8, 10, 12
+
+
+def test_missing_years_count_gaps_not_years_a_change_cannot_have():
+    index = pd.MultiIndex.from_product([["T", "P1", "P2"], range(2014, 2025)], names=["teryt", "year"])
+    frame = pd.DataFrame({"population_change_5y": np.nan, "births_per_1000": 8.0}, index=index)
+    for town in ("T", "P1", "P2"):
+        for year in range(2019, 2025):
+            frame.loc[(town, year), "population_change_5y"] = -1.0
+    frame.loc[("T", 2021), "population_change_5y"] = np.nan  # one real gap
+    frame.loc[("T", 2016), "births_per_1000"] = np.nan
+    change = compare_indicator(indicators()["population_change_5y"], "T", ("P1", "P2"), frame, 2024)
+    births = compare_indicator(indicators()["births_per_1000"], "T", ("P1", "P2"), frame, 2024)
+    assert change["missing_years"] == 1 and births["missing_years"] == 1

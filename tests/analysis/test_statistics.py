@@ -61,3 +61,16 @@ def test_sentences_claim_a_difference_only_when_the_interval_excludes_zero():
     peers = town + 3
     sentences = trend_sentences(linear_trend(town), trend_difference(town, peers), None, "pl")
     assert any("nie różni się istotnie" in s for s in sentences)
+
+
+def test_indicator_trends_table():
+    from analysis.statistics import indicator_trends
+
+    index = pd.MultiIndex.from_product([["T", "P1", "P2", "P3"], YEARS], names=["teryt", "year"])
+    town = [10 + 1.0 * i for i in range(11)]          # rises 1.0 a year
+    peer = [10 + 0.1 * i for i in range(11)]          # rises 0.1 a year
+    values = pd.DataFrame({"births_per_1000": town + peer + [p + 1 for p in peer] + [p + 2 for p in peer]}, index=index)
+    table = indicator_trends(values, "T", ("P1", "P2", "P3"))
+    row = table.loc["births_per_1000"]
+    assert row["slope"] == pytest.approx(1.0) and row["significant"]
+    assert row["vs_peers"] == pytest.approx(0.9) and row["vs_peers_significant"]

@@ -1,0 +1,53 @@
+"""Every display object renders in both languages, with the forms each renderer needs."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from analysis import charts
+from analysis import display as show
+from analysis.report import prepare_report
+
+TOWN = "0490013"
+
+
+@pytest.fixture(scope="module", params=["pl", "en"])
+def report(request):
+    return prepare_report(TOWN, 2014, 2024, language=request.param)
+
+
+def bundle(obj):
+    data, metadata = obj._repr_mimebundle_()
+    return data, metadata[show.ROLE]
+
+
+def test_tables_have_captions_and_markdown_forms(report):
+    tables = [show.comparison_table(report, s) for s in ("demography", "economy", "services")]
+    tables += [show.peers_table(report), show.scores_table(report), show.sensitivity_table(report)]
+    for table in tables:
+        data, role = bundle(table)
+        soup = BeautifulSoup(data["text/html"], "html.parser")
+        assert soup.table.caption.get_text().strip()
+        assert len(soup.find_all("tr")) == len(table.frame) + 1
+        assert data["text/markdown"].count("\n|") >= len(table.frame)
+    assert len(show.peers_table(report).frame) == len(report.peers.members)
+
+
+def test_charts_carry_alt_text_from_their_data(report):
+    figures = [charts.position_chart(report, "economy"), charts.projection_chart(report),
+               *charts.headline_charts(report, "demography")]
+    for chart in figures:
+        data, role = bundle(show.figure(chart))
+        assert data["image/svg+xml"].lstrip().startswith("<?xml")
+        assert role["alt"] and BeautifulSoup(data["text/html"], "html.parser").img["alt"] == role["alt"]
+    assert report.name in figures[2].alt  # the population chart names the town
+
+
+def test_language_follows_the_parameter(report):
+    title, _ = bundle(show.title_block(report, "Diagnoza", "2026-11-22"))
+    heading, _ = bundle(show.heading("economy", report.language))
+    expected = "Gospodarka i finanse gminy" if report.language == "pl" else "Economy and municipal finance"
+    assert expected in heading["text/markdown"]
+    synthetic = "Dane syntetyczne" if report.language == "pl" else "Synthetic data"
+    assert synthetic in title["text/markdown"]
+    sentences = " ".join(report.narrative["demography"])
+    assert ("Liczba ludności" in sentences) == (report.language == "pl")

@@ -49,7 +49,8 @@ def peer_sensitivity(town: str, units: pd.DataFrame, values: pd.DataFrame, year:
         except ValueError:
             rows[rule.method] = {s: float("nan") for s in SECTIONS} | {"peers": 0}
             continue
-        comparison = compare_town(town, group.members, values, year)
+        towns = values.index.get_level_values("teryt")
+        comparison = compare_town(town, group.members, values.loc[towns.isin((town, *group.members))], year)
         directional = _directional(comparison)
         rows[rule.method] = {s: directional.loc[directional["section"] == s, "percentile"].mean() for s in SECTIONS}
         rows[rule.method]["peers"] = len(group.members)

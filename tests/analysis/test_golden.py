@@ -4,7 +4,6 @@ The recomputation below reads observations by BDL id and writes each formula out
 again by hand, without the catalogue, `variable_panel` or `pd.eval`.
 """
 
-import pandas as pd
 import pytest
 
 from analysis.indicators import indicator_table

@@ -7,10 +7,8 @@ of a crafted store (a hostile town name, a town whose data break the analysis).
 from __future__ import annotations
 
 import re
-import shutil
 
 import nbformat
-import pandas as pd
 import pytest
 import yaml
 from bs4 import BeautifulSoup

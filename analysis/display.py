@@ -140,9 +140,9 @@ def peers_table(report: TownReport) -> Table:
     return Table(frame, label("peers_caption", language))
 
 
-def figure(chart: Chart | None) -> Figure | Markdown:
+def figure(chart: Chart | None, language: str = "pl") -> Figure | Markdown:
     """A chart, or a short note where the data did not allow one (e.g. too few years to project)."""
-    return Figure(chart) if chart is not None else Markdown("*Za mało danych do wykresu.* / *Too little data for a chart.*")
+    return Figure(chart) if chart is not None else Markdown(f"*{label('no_chart', language)}*")
 
 
 

@@ -18,8 +18,18 @@ CONFIDENCE = 0.95
 MIN_POINTS = 4
 
 
+class _Interval:
+    low: float
+    high: float
+
+    @property
+    def significant(self) -> bool:
+        """The 95% interval excludes zero: the estimate is distinguishable from no change."""
+        return self.low > 0 or self.high < 0
+
+
 @dataclass(frozen=True)
-class Trend:
+class Trend(_Interval):
     """Average change per year (OLS slope of value on year) and its 95% interval."""
 
     slope: float
@@ -28,11 +38,6 @@ class Trend:
     first_year: int
     last_year: int
     points: int
-
-    @property
-    def significant(self) -> bool:
-        """The interval excludes zero: the series does rise (or fall)."""
-        return self.low > 0 or self.high < 0
 
 
 def _clean(series: pd.Series) -> pd.Series:
@@ -53,16 +58,12 @@ def linear_trend(series: pd.Series) -> Trend | None:
 
 
 @dataclass(frozen=True)
-class TrendDifference:
+class TrendDifference(_Interval):
     """Town slope minus peer-median slope per year, with its 95% interval."""
 
     difference: float
     low: float
     high: float
-
-    @property
-    def significant(self) -> bool:
-        return self.low > 0 or self.high < 0
 
 
 def trend_difference(town: pd.Series, peer_median: pd.Series) -> TrendDifference | None:

@@ -51,3 +51,10 @@ def test_language_follows_the_parameter(report):
     assert synthetic in title["text/markdown"]
     sentences = " ".join(report.narrative["demography"])
     assert ("Liczba ludności" in sentences) == (report.language == "pl")
+
+
+def test_a_missing_chart_is_a_note_in_the_reports_language():
+    data, _ = show.figure(None, "en")._repr_mimebundle_()
+    assert data["text/markdown"] == "*Too little data for a chart.*"
+    data, _ = show.figure(None, "pl")._repr_mimebundle_()
+    assert "Za mało danych" in data["text/markdown"]

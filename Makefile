@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lab clean
+.PHONY: demo test lab preview preview-tools clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Diagnoza needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...") if sys.version_info < (3, 11) else None'
@@ -29,6 +29,19 @@ test: $(VENV)/.installed-dev
 lab: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[notebook]'
 	$(BIN)/jupyter lab notebooks/report.ipynb
+
+# Pictures of one town's report for people without a PDF viewer (and for the README):
+#   make preview TOWN=0490013   -> docs/img/report-page-1.png, report-page-2.png, report-html.png
+TOWN ?= 0490013
+PREVIEW_DIR ?= docs/img
+preview: $(VENV)/.installed preview-tools
+	$(BIN)/diagnoza preview $(TOWN) --images $(PREVIEW_DIR)
+
+# Debian packages the preview uses: poppler's pdftoppm and headless Chromium.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+preview-tools:
+	@command -v pdftoppm >/dev/null && command -v chromium >/dev/null || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends poppler-utils chromium; }
 
 clean:
 	rm -rf reports/ .pytest_cache .hypothesis

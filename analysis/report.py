@@ -6,8 +6,11 @@ has one line of logic and an analyst can call the same function in a console.
 
 from __future__ import annotations
 
+import os
+import pickle
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -64,6 +67,29 @@ def parse_members(peer_members: str) -> tuple[str, ...]:
     return tuple(code.strip() for code in peer_members.split(",") if code.strip())
 
 
+def save_report(report: TownReport, path: Path) -> None:
+    """Keep a computed report for the notebook and the exports (written whole, then renamed)."""
+    staged = path.with_name(f".{path.name}.tmp")
+    staged.write_bytes(pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(staged, path)
+
+
+def load_report(path: str | Path, teryt: str, first_year: int, last_year: int, language: str) -> TownReport:
+    """A report saved by `save_report`, refused if it is not the one the parameters ask for."""
+    report = pickle.loads(Path(path).read_bytes())
+    asked = (teryt, first_year, last_year, language)
+    found = (report.teryt, report.first_year, report.last_year, report.language)
+    if not isinstance(report, TownReport) or found != asked:
+        raise ValueError(f"{path} holds the report for {found}, not for {asked}")
+    return report
+
+
+def report_arguments(parameters: dict) -> dict:
+    """The notebook parameters `prepare_report` takes (the rest are presentation: title, edition)."""
+    names = ("teryt", "first_year", "last_year", "language", "peer_method", "peer_k", "peer_members", "data_dir")
+    return {name: parameters[name] for name in names}
+
+
 def prepare_report(
     teryt: str,
     first_year: int,
@@ -73,7 +99,11 @@ def prepare_report(
     peer_k: int = 20,
     peer_members: str = "",
     data_dir: str = "",
+    precomputed: str = "",
 ) -> TownReport:
+    """Compute the town's report, or load it from `precomputed` (a file `diagnoza build` wrote)."""
+    if precomputed:
+        return load_report(precomputed, teryt, first_year, last_year, language)
     store, all_values = _store_and_values(data_dir)
     unit = store.unit(teryt)
     rule = PeerRule(method=peer_method, k=peer_k, members=parse_members(peer_members))

@@ -38,6 +38,11 @@ class Store:
         return bool(self.metadata.get("synthetic", False))
 
     @property
+    def vintage(self) -> str:
+        """The date the data were fetched from BDL (YYYY-MM-DD); empty for generated data."""
+        return str(self.metadata.get("fetched") or "")[:10]
+
+    @property
     def years(self) -> tuple[int, int]:
         return int(self.observations["year"].min()), int(self.observations["year"].max())
 

@@ -28,10 +28,12 @@ from analysis.params import Batch, ParamsError, check_against_store, load_batch
 from analysis.paths import REPORT_NOTEBOOK, REPORTS_DIR
 from analysis.store import Store, load_store
 from analysis.labels import label
-from diagnoza.publish import write_index
+from analysis.export import town_tables, write_town_data
+from analysis.report import prepare_report, report_arguments, save_report
+from diagnoza.publish import write_bundle, write_index
 from diagnoza.render import ReportInfo, render_html, render_pdf
 
-OUTPUTS = ("report.html", "report.pdf")
+OUTPUTS = ("report.html", "report.pdf", "data.xlsx", "data.csv")
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ def plan_jobs(batch: Batch, store: Store, data_dir: str, only: list[str] | None,
             title=batch.title, town=str(unit["name"]), teryt=teryt, voivodeship=str(unit["voivodeship"]),
             kind=str(unit["kind"]), first_year=batch.years.first, last_year=batch.years.last,
             edition=edition, language=batch.language, synthetic=store.synthetic, source=source,
+            vintage=label("vintage", batch.language, vintage=store.vintage) if store.vintage else "",
         )
         jobs.append(TownJob(teryt=teryt, name=str(unit["name"]), parameters=parameters, info=info))
     return jobs
@@ -116,6 +119,16 @@ def _replace_directory(staging: Path, final: Path) -> None:
         shutil.rmtree(previous)
 
 
+def _precompute(job: TownJob, target: Path):
+    """The town's analysis computed once, for the notebook and the data export; None if it fails."""
+    try:
+        report = prepare_report(**report_arguments(job.parameters))
+    except Exception:  # noqa: BLE001 - the notebook run reproduces and records the error
+        return None
+    save_report(report, target)
+    return report
+
+
 def build_town(job: TownJob, out_dir: Path) -> TownResult:
     """Run, render and publish one town; never raises, reports failure in the result."""
     started = time.perf_counter()
@@ -124,16 +137,26 @@ def build_town(job: TownJob, out_dir: Path) -> TownResult:
     staging = Path(tempfile.mkdtemp(prefix=f"{job.teryt}-", dir=staging_root))
     staging.chmod(0o755)  # mkdtemp's 0700 would hide published reports from a web server
     try:
-        notebook = execute_notebook(job.parameters, staging / "report.ipynb", staging)
+        report = _precompute(job, staging / "analysis.pickle")
+        parameters = {**job.parameters, "precomputed": str(staging / "analysis.pickle") if report else ""}
+        # When the analysis failed, the notebook computes it itself, fails in the same place,
+        # and keeps the error in its cell (papermill's banner) for the analyst.
+        notebook = execute_notebook(parameters, staging / "report.ipynb", staging)
+        if report is None:
+            raise RuntimeError("the analysis failed in the build process but not in the notebook")
         (staging / "report.html").write_text(render_html(notebook, job.info), encoding="utf-8")
         render_pdf(notebook, job.info, staging / "pdf-source", staging / "report.pdf")
+        write_town_data(town_tables(report, job.info.edition), staging / "data.xlsx", staging / "data.csv")
         shutil.rmtree(staging / "pdf-source")
+        (staging / "analysis.pickle").unlink()
         missing = [name for name in OUTPUTS if not (staging / name).is_file()]
         if missing:
             raise RuntimeError(f"rendering produced no {', '.join(missing)}")
+        bundle = write_bundle(staging, job.info, staging / "bundle.zip")
         _replace_directory(staging, out_dir / job.teryt)
+        os.replace(out_dir / job.teryt / bundle.name, out_dir / f"{job.teryt}.zip")
         return TownResult(job.teryt, job.name, "built", time.perf_counter() - started,
-                          outputs=[f"{job.teryt}/{name}" for name in OUTPUTS])
+                          outputs=[f"{job.teryt}/{name}" for name in OUTPUTS] + [f"{job.teryt}.zip"])
     except Exception as error:  # noqa: BLE001 - any failure of one town is reported, not raised
         failed_dir = out_dir / "_failed" / job.teryt
         if failed_dir.exists():

@@ -72,6 +72,38 @@ def build(
 
 
 @app.command()
+def preview(
+    teryt: str = typer.Argument(..., help="TERYT code of a town of the batch."),
+    params: Path = typer.Option(Path("params/demo.yaml"), help="The batch the town belongs to."),
+    images: Optional[Path] = typer.Option(None, help="Folder for the PNGs (default: reports/<batch>/preview/)."),
+    pages: int = typer.Option(2, min=1, help="How many PDF pages to picture."),
+    data: Optional[str] = typer.Option(None, help="Data store directory (default: the batch's `data`, else the demo store)."),
+    out: Path = typer.Option(None, help="Output root (default: reports/)."),
+    edition: Optional[str] = typer.Option(None, help="Edition date printed on the report (default: today)."),
+) -> None:
+    """Build one town and write PNGs of its first PDF pages and of its HTML page."""
+    from analysis.paths import REPORTS_DIR
+    from diagnoza.build import build_batch
+    from diagnoza.preview import PreviewError, html_page, pdf_pages
+
+    try:
+        result = build_batch(params, only=[teryt], workers=1, data=data, out_root=out or REPORTS_DIR, edition=edition)
+    except (ParamsError, StoreError) as error:
+        _fail(str(error))
+    if result.failed:
+        _fail(f"{teryt}: the build failed: {result.failed[0].error}", code=1)
+    town_dir = result.out_dir / teryt
+    target = images or result.out_dir / "preview"
+    try:
+        written = pdf_pages(town_dir / "report.pdf", target, pages=pages)
+        written.append(html_page(town_dir / "report.html", target / "report-html.png"))
+    except PreviewError as error:
+        _fail(str(error), code=1)
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
+@app.command()
 def methodology(out: Optional[Path] = typer.Option(None, help="File (default: docs/methodology.md).")) -> None:
     """Write the methodology document generated from the indicator catalogue."""
     from analysis.methodology import render_methodology

@@ -1,8 +1,12 @@
-"""The batch's index page: every town with links to its files and its build status."""
+"""What leaves the house besides the reports: the batch's index page and each town's zip bundle."""
 
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
+import zipfile
+from datetime import date
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -12,6 +16,43 @@ from analysis.paths import TEMPLATES_DIR
 from analysis.store import Store
 
 INDEX_TEMPLATES = TEMPLATES_DIR / "index"
+# What the index links for every town: label -> path relative to the batch folder.
+TOWN_FILES = {"HTML": "{teryt}/report.html", "PDF": "{teryt}/report.pdf", "XLSX": "{teryt}/data.xlsx",
+              "CSV": "{teryt}/data.csv", "ZIP": "{teryt}.zip"}
+
+
+def town_files(teryt: str) -> dict[str, str]:
+    return {kind: path.format(teryt=teryt) for kind, path in TOWN_FILES.items()}
+
+
+def slug(text: str) -> str:
+    """ASCII file-name form of a town's name: "Łąka Wielka" -> "laka-wielka"."""
+    text = text.replace("ł", "l").replace("Ł", "L")
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "gmina"
+
+
+def write_bundle(town_dir: Path, info, target: Path) -> Path:
+    """The town's HTML, PDF and data in one zip for mailing, named after the town.
+
+    Entries carry the edition date, not the build time, so the same report gives the same zip.
+    """
+    stem = f"{info.teryt}-{slug(info.town)}"
+    try:
+        stamp = date.fromisoformat(info.edition).timetuple()[:6]
+    except ValueError:
+        stamp = (1980, 1, 1, 0, 0, 0)
+    staged = target.with_name(f".{target.name}.tmp")
+    with zipfile.ZipFile(staged, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for name in ("report.html", "report.pdf", "data.xlsx", "data.csv"):
+            entry = zipfile.ZipInfo(f"{stem}{Path(name).suffix}" if name.startswith("report")
+                                    else f"{stem}-{'dane' if info.language == 'pl' else 'data'}{Path(name).suffix}",
+                                    date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            bundle.writestr(entry, (town_dir / name).read_bytes())
+    os.replace(staged, target)
+    return target
 
 
 def index_rows(out_dir: Path, batch: Batch, store: Store, results) -> list[dict]:
@@ -21,11 +62,10 @@ def index_rows(out_dir: Path, batch: Batch, store: Store, results) -> list[dict]
     for teryt in batch.teryts:
         unit = store.unit(teryt)
         result = by_teryt.get(teryt)
-        files = {name: f"{teryt}/{name}" for name in ("report.html", "report.pdf")
-                 if (out_dir / teryt / name).is_file()}
+        files = {kind: path for kind, path in town_files(teryt).items() if (out_dir / path).is_file()}
         if result is not None and result.status == "failed":
             status, error = "failed", result.error
-        elif len(files) == 2:
+        elif len(files) == len(TOWN_FILES):
             status, error = "built", ""
         else:
             status, error = "missing", ""
@@ -38,7 +78,7 @@ def write_index(out_dir: Path, batch: Batch, store: Store, results) -> Path:
     environment = Environment(loader=FileSystemLoader(INDEX_TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     template = environment.get_template("index.html.j2")
     rows = index_rows(out_dir, batch, store, results)
-    page = template.render(batch=batch, rows=rows, synthetic=store.synthetic,
+    page = template.render(batch=batch, rows=rows, synthetic=store.synthetic, vintage=store.vintage,
                            years=f"{batch.years.first}–{batch.years.last}",
                            built=sum(r["status"] == "built" for r in rows),
                            failed=sum(r["status"] == "failed" for r in rows))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 
 import matplotlib
@@ -42,6 +43,7 @@ class ReportInfo:
     language: str
     synthetic: bool
     source: str
+    vintage: str = ""  # "Stan danych: 2026-11-20", shown with the source line
 
 
 def _outputs(notebook: nbformat.NotebookNode):
@@ -75,7 +77,8 @@ def render_html(notebook: nbformat.NotebookNode, info: ReportInfo) -> str:
     resources = {"diagnoza": {
         "skip_link": "Przejdź do treści" if language == "pl" else "Skip to content",
         "footer": f"{info.source}. {label('data_years', language)}: {info.first_year}–{info.last_year}. "
-                  f"{label('edition', language)}: {info.edition}.",
+                  + (f"{info.vintage}. " if info.vintage else "")
+                  + f"{label('edition', language)}: {info.edition}.",
     }}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
     return body
@@ -127,6 +130,7 @@ def _pdf_metadata(info: ReportInfo) -> dict:
         "edition": f"{label('edition', language)}: {info.edition}",
         "lang": info.language,
         "source": info.source,
+        "vintage": info.vintage,
         "banner": label("synthetic_banner", language) if info.synthetic else "",
         "toc-title": "Spis treści" if language == "pl" else "Contents",
         "page-word": "strona" if language == "pl" else "page",
@@ -150,7 +154,17 @@ def render_typst_source(notebook: nbformat.NotebookNode, info: ReportInfo, workd
     return typ
 
 
+def _timestamp(edition: str) -> datetime | None:
+    """The edition date as the PDF's creation date, so the same inputs give the same bytes."""
+    try:
+        return datetime.combine(date.fromisoformat(edition), time(12), tzinfo=timezone.utc)
+    except ValueError:
+        return None
+
+
 def render_pdf(notebook: nbformat.NotebookNode, info: ReportInfo, workdir: Path, output: Path) -> Path:
+    """Compile the report as a tagged PDF/UA-1 document (alt text, language, title, reading order)."""
     typ = render_typst_source(notebook, info, workdir)
-    typst.compile(str(typ), output=str(output), root=str(workdir), font_paths=[str(FONT_DIR)])
+    typst.compile(str(typ), output=str(output), root=str(workdir), font_paths=[str(FONT_DIR)],
+                  pdf_standards=["ua-1"], timestamp=_timestamp(info.edition))
     return output

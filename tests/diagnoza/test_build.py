@@ -7,15 +7,18 @@ of a crafted store (a hostile town name, a town whose data break the analysis).
 from __future__ import annotations
 
 import re
+import zipfile
 
 import nbformat
+import pandas as pd
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from analysis.catalogue import variable_ids
+from analysis.catalogue import indicators, variable_ids
+from analysis.indicators import indicator_table
 from analysis.paths import DEMO_STORE_DIR, PARAMS_DIR
 from analysis.store import load_store, write_store
 from diagnoza.build import build_batch
@@ -60,6 +63,9 @@ def test_pdf_names_the_town_with_diacritics_and_counts_pages(demo_build):
     assert "Bławatkopole" in text
     assert "Demografia" in text and "Gospodarka i finanse gminy" in text and "Usługi publiczne" in text
     assert "Dane syntetyczne" in text
+    assert "Diagnoza społeczno-gospodarcza" in text.split("Spis treści")[0]  # the cover title
+    assert "Źródło: dane syntetyczne" in text
+    assert f"strona 1 z {pages}" in text  # the cover counts, and N is the real page count
     assert f"strona 2 z {pages}" in text
     assert f"strona {pages} z {pages}" in text
     assert PdfReader(demo_build.out_dir / TOWN / "report.pdf").metadata.title.endswith("Bławatkopole")
@@ -94,10 +100,41 @@ def test_html_figures_match_the_comparison(demo_build):
     assert first_row[0] == "Liczba ludności" and first_row[3] == expected
 
 
+def test_xlsx_holds_the_catalogue_values_of_the_town(demo_build):
+    """Every indicator's value in the workbook equals the catalogue's computation for the town,
+    and two of them recomputed here by hand from the raw store (BDL ids) agree too."""
+    sheets = pd.read_excel(demo_build.out_dir / TOWN / "data.xlsx", sheet_name=None, dtype={"TERYT": str})
+    assert list(sheets) == ["Wskaźniki", "Szeregi czasowe", "Grupa porównawcza", "Metoda"]
+    sheet = sheets["Wskaźniki"].set_index("Kod wskaźnika")
+    assert set(sheet.index) == set(indicators())
+    store = load_store()
+    expected = indicator_table(store).xs(TOWN, level="teryt")
+    for indicator_id, row in sheet.iterrows():
+        want = expected.at[int(row["Rok wartości"]), indicator_id]
+        assert row["Wartość"] == pytest.approx(want, rel=1e-12), indicator_id
+    raw = store.observations.query("teryt == @TOWN and year == 2024").set_index("var_id")["value"]
+    ids = variable_ids()
+    assert sheet.at["population", "Wartość"] == raw[ids["population"]]
+    assert sheet.at["births_per_1000", "Wartość"] == pytest.approx(1000 * raw[ids["live_births"]] / raw[ids["population"]])
+    peers = sheets["Grupa porównawcza"]
+    assert len(peers) == 20 and peers["TERYT"].str.fullmatch(r"\d{7}").all() and TOWN not in set(peers["TERYT"])
+    csv = pd.read_csv(demo_build.out_dir / TOWN / "data.csv", encoding="utf-8-sig").set_index("Kod wskaźnika")
+    pd.testing.assert_series_equal(csv["Wartość"], sheet["Wartość"], rtol=1e-12)
+
+
+def test_zip_bundle_holds_the_towns_files(demo_build):
+    with zipfile.ZipFile(demo_build.out_dir / f"{TOWN}.zip") as bundle:
+        names = sorted(bundle.namelist())
+        assert names == sorted([f"{TOWN}-blawatkopole.html", f"{TOWN}-blawatkopole.pdf",
+                                f"{TOWN}-blawatkopole-dane.xlsx", f"{TOWN}-blawatkopole-dane.csv"])
+        assert bundle.read(f"{TOWN}-blawatkopole.pdf") == (demo_build.out_dir / TOWN / "report.pdf").read_bytes()
+
+
 def test_index_links_every_town(demo_build):
     soup = BeautifulSoup((demo_build.out_dir / "index.html").read_text(encoding="utf-8"), "html.parser")
     links = {a["href"] for a in soup.find_all("a")}
-    assert {f"{TOWN}/report.html", f"{TOWN}/report.pdf", f"{OTHER}/report.pdf"} <= links
+    assert {f"{TOWN}/report.html", f"{TOWN}/report.pdf", f"{TOWN}/data.xlsx", f"{TOWN}.zip",
+            f"{OTHER}/report.pdf"} <= links
     assert len(soup.find("tbody").find_all("tr")) == 54  # every town of the batch is listed, built or not
 
 
@@ -114,7 +151,8 @@ def crafted_build(tmp_path_factory):
     observations = store.observations
     broken = (observations["teryt"] == TOWN) & (observations["year"] == 2024) & (
         observations["var_id"].isin([variable_ids()["population"]]))
-    write_store(root / "store", units, observations.loc[~broken], store.metadata)
+    metadata = {**store.metadata, "synthetic": False, "fetched": "2026-11-20T09:30:00+00:00"}  # as if from BDL
+    write_store(root / "store", units, observations.loc[~broken], metadata)
     params = yaml.safe_load((PARAMS_DIR / "demo.yaml").read_text(encoding="utf-8"))
     params.update(batch="crafted", data=str(root / "store"), towns=[OTHER, TOWN])
     (root / "crafted.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
@@ -146,6 +184,16 @@ def test_names_from_data_are_escaped_everywhere(crafted_build):
         assert HOSTILE_NAME in soup.get_text(), page.name  # shown literally, as text
     pdf, _ = pdf_text(out / OTHER / "report.pdf")
     assert 'Gmina "Łąka"' in pdf or "Gmina “Łąka”" in pdf
+
+
+def test_real_data_reports_name_bdl_and_the_data_vintage(crafted_build):
+    out, _ = crafted_build
+    pdf, _ = pdf_text(out / OTHER / "report.pdf")
+    assert "Źródło: GUS, Bank Danych Lokalnych. Stan danych: 2026-11-20" in pdf
+    assert "Dane syntetyczne" not in pdf
+    html = BeautifulSoup((out / OTHER / "report.html").read_text(encoding="utf-8"), "html.parser").get_text()
+    assert "Stan danych: 2026-11-20" in html
+    assert "stan danych: 2026-11-20" in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_unknown_code_stops_before_anything_is_built(tmp_path):

@@ -1,0 +1,203 @@
+"""A town's numbers as data: the spreadsheet (XLSX) and CSV a statistician receives with the report.
+
+The figures are the report's own (`TownReport.comparison`), unrounded; only the
+report rounds for reading. Every column is explained in the `method` sheet, and the
+column headers follow the report's language. Which figures appear is driven by the
+indicator catalogue, like everything else.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import __version__ as analysis_version
+from analysis.catalogue import Direction, Indicator, indicators, split_lag, variables
+from analysis.labels import label
+from analysis.report import TownReport
+
+# Column key -> (Polish header, English header). The order is the sheet's order.
+INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
+    "indicator": ("Kod wskaźnika", "Indicator code"),
+    "name": ("Wskaźnik", "Indicator"),
+    "section": ("Dział", "Section"),
+    "unit": ("Jednostka", "Unit"),
+    "direction": ("Kierunek", "Direction"),
+    "year": ("Rok wartości", "Year of value"),
+    "value": ("Wartość", "Value"),
+    "peer_median": ("Mediana grupy", "Peer median"),
+    "peer_q1": ("Kwartyl 1 grupy", "Peer first quartile"),
+    "peer_q3": ("Kwartyl 3 grupy", "Peer third quartile"),
+    "peer_count": ("Gminy grupy z wartością", "Peers with a value"),
+    "rank": ("Miejsce (1 = najkorzystniej)", "Rank (1 = best)"),
+    "rank_of": ("Miejsce spośród", "Rank out of"),
+    "percentile": ("Percentyl w grupie", "Percentile among peers"),
+    "robust_z": ("Odchylenie od mediany (robust z)", "Distance from median (robust z)"),
+    "change": ("Zmiana w 5 lat", "5-year change"),
+    "peer_median_change": ("Zmiana w 5 lat – mediana grupy", "5-year change – peer median"),
+    "change_10y": ("Zmiana w 10 lat", "10-year change"),
+    "peer_median_change_10y": ("Zmiana w 10 lat – mediana grupy", "10-year change – peer median"),
+    "small_numbers": ("Małe liczby", "Small numbers"),
+    "missing_years": ("Lata bez danych", "Years without data"),
+    "data_years": ("Lata danych", "Data years"),
+    "formula": ("Wzór", "Formula"),
+    "sources": ("Zmienne BDL (id)", "BDL variables (id)"),
+}
+
+DIRECTION_WORDS = {
+    Direction.HIGHER_BETTER: ("wyżej = korzystniej", "higher is better"),
+    Direction.LOWER_BETTER: ("niżej = korzystniej", "lower is better"),
+    Direction.NEUTRAL: ("neutralny", "neutral"),
+}
+
+SHEET_NAMES = {
+    "indicators": ("Wskaźniki", "Indicators"),
+    "series": ("Szeregi czasowe", "Time series"),
+    "peers": ("Grupa porównawcza", "Peer group"),
+    "method": ("Metoda", "Method"),
+}
+
+
+def _word(pair: tuple[str, str], language: str) -> str:
+    return pair[0] if language == "pl" else pair[1]
+
+
+def rank_among(value: float, peer_values, direction: Direction) -> tuple[float, int]:
+    """The town's place among itself and its peers with a value: 1 is the best.
+
+    For a neutral indicator, 1 is the highest value. Ties share the better place.
+    Returns (NaN, 0) when the town has no value.
+    """
+    peers = np.asarray(peer_values, dtype=float)
+    peers = peers[~np.isnan(peers)]
+    if np.isnan(value):
+        return float("nan"), 0
+    better = np.sum(peers < value) if direction == Direction.LOWER_BETTER else np.sum(peers > value)
+    return float(better + 1), int(peers.size + 1)
+
+
+def _sources(indicator: Indicator) -> str:
+    catalogue = variables()
+    names = dict.fromkeys(split_lag(name)[0] for name in indicator.inputs)
+    return ", ".join(f"{name} ({catalogue[name].bdl_id})" for name in names)
+
+
+def indicator_sheet(report: TownReport) -> pd.DataFrame:
+    """One row per catalogue indicator: the report's comparison, with rank, unit and definition."""
+    language = report.language
+    catalogue = indicators()
+    rows = []
+    for indicator_id, row in report.comparison.iterrows():
+        indicator = catalogue[indicator_id]
+        year = row["year"]
+        peer_values = (report.values[indicator_id].xs(int(year), level="year")
+                       .reindex(list(report.peers.members)) if pd.notna(year) else [])
+        rank, rank_of = rank_among(row["value"], peer_values, indicator.direction)
+        rows.append({
+            "indicator": indicator_id,
+            "name": indicator.name(language),
+            "section": label(indicator.section, language),
+            "unit": indicator.unit(language),
+            "direction": _word(DIRECTION_WORDS[indicator.direction], language),
+            "year": int(year) if pd.notna(year) else pd.NA,
+            **{key: row[key] for key in ("value", "peer_median", "peer_q1", "peer_q3")},
+            "peer_count": int(row["peer_count"]),
+            "rank": rank, "rank_of": rank_of,
+            **{key: row[key] for key in ("percentile", "robust_z", "change", "peer_median_change",
+                                         "change_10y", "peer_median_change_10y")},
+            "small_numbers": bool(row["small_numbers"]),
+            "missing_years": int(row["missing_years"]),
+            "data_years": f"{report.first_year}–{report.last_year}",
+            "formula": indicator.formula,
+            "sources": _sources(indicator),
+        })
+    frame = pd.DataFrame(rows, columns=list(INDICATOR_COLUMNS))
+    frame["year"] = frame["year"].astype("Int64")
+    return frame.rename(columns={key: _word(pair, language) for key, pair in INDICATOR_COLUMNS.items()})
+
+
+def series_sheet(report: TownReport) -> pd.DataFrame:
+    """The town's value of every indicator in every year of the report (rows: indicators)."""
+    language = report.language
+    town = report.values.xs(report.teryt, level="teryt")
+    catalogue = indicators()
+    frame = town[list(catalogue)].T
+    frame.columns = [int(year) for year in frame.columns]
+    frame.insert(0, _word(INDICATOR_COLUMNS["unit"], language), [catalogue[i].unit(language) for i in frame.index])
+    frame.insert(0, _word(INDICATOR_COLUMNS["name"], language), [catalogue[i].name(language) for i in frame.index])
+    frame.index.name = _word(INDICATOR_COLUMNS["indicator"], language)
+    return frame.reset_index()
+
+
+def peers_sheet(report: TownReport) -> pd.DataFrame:
+    language = report.language
+    frame = report.peer_units[["teryt", "name", "kind", "voivodeship", "population"]].copy()
+    frame["kind"] = [label(kind, language) for kind in frame["kind"]]
+    return frame.rename(columns={
+        "teryt": "TERYT", "name": label("town", language), "kind": label("kind", language),
+        "voivodeship": label("voivodeship", language),
+        "population": f"{label('population', language)} ({report.last_year})",
+    })
+
+
+def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
+    """Who, what and how: the town, its peer rule, the source and what each column means."""
+    pl = report.language == "pl"
+    rule = report.peers.rule
+    rows = [
+        (label("town", report.language), report.name),
+        ("TERYT", report.teryt),
+        (label("voivodeship", report.language), report.voivodeship),
+        (label("data_years", report.language), f"{report.first_year}–{report.last_year}"),
+        ("Metoda doboru grupy" if pl else "Peer selection method", rule.method),
+        ("Liczba gmin w grupie" if pl else "Peer group size", len(report.peers.members)),
+        ("Rok doboru grupy" if pl else "Peer selection year", report.peers.reference_year),
+        ("Źródło" if pl else "Source", report.source),
+        ("Dane syntetyczne" if pl else "Synthetic data", "tak" if report.synthetic and pl else
+         "nie" if pl else "yes" if report.synthetic else "no"),
+        (label("edition", report.language), edition),
+        ("Wersja pakietu analysis" if pl else "analysis package version", analysis_version),
+        ("Miejsce" if pl else "Rank",
+         "1 = najkorzystniej wśród gminy i jej grupy; dla wskaźników neutralnych 1 = najwyższa wartość" if pl else
+         "1 = best among the town and its peers; for neutral indicators 1 = highest value"),
+        ("Percentyl" if pl else "Percentile",
+         "odsetek gmin grupy, od których gmina wypada korzystniej (remisy liczone po połowie)" if pl else
+         "share of peers the town does better than (ties count half)"),
+        ("Robust z", "(wartość − mediana grupy) / (1,4826 × MAD); dodatnie = korzystniej" if pl else
+         "(value − peer median) / (1.4826 × MAD); positive is better"),
+    ]
+    key, value = ("Pozycja", "Wartość") if pl else ("Item", "Value")
+    return pd.DataFrame(rows, columns=[key, value]).astype({value: str})
+
+
+def town_tables(report: TownReport, edition: str) -> dict[str, pd.DataFrame]:
+    """The sheets of a town's workbook, keyed by sheet name in the report's language."""
+    language = report.language
+    return {
+        _word(SHEET_NAMES["indicators"], language): indicator_sheet(report),
+        _word(SHEET_NAMES["series"], language): series_sheet(report),
+        _word(SHEET_NAMES["peers"], language): peers_sheet(report),
+        _word(SHEET_NAMES["method"], language): method_sheet(report, edition),
+    }
+
+
+def write_town_data(tables: dict[str, pd.DataFrame], xlsx: Path, csv: Path) -> None:
+    """The workbook, and its first sheet as CSV (UTF-8 with BOM, so spreadsheets see the diacritics).
+
+    Both files are written beside their targets and renamed into place.
+    """
+    staged_xlsx, staged_csv = xlsx.with_name(f".{xlsx.name}.tmp"), csv.with_name(f".{csv.name}.tmp")
+    with pd.ExcelWriter(staged_xlsx, engine="openpyxl") as writer:
+        for sheet, frame in tables.items():
+            frame.to_excel(writer, sheet_name=sheet[:31], index=False)
+            worksheet = writer.sheets[sheet[:31]]
+            worksheet.freeze_panes = "A2"
+            for column in worksheet.columns:
+                width = max(len(str(cell.value)) if cell.value is not None else 0 for cell in column)
+                worksheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
+    next(iter(tables.values())).to_csv(staged_csv, index=False, encoding="utf-8-sig")
+    os.replace(staged_xlsx, xlsx)
+    os.replace(staged_csv, csv)

@@ -1,0 +1,67 @@
+"""The town's data export: ranks by hand, sheets consistent with the report they come from."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from analysis.catalogue import Direction, indicators
+from analysis.export import INDICATOR_COLUMNS, indicator_sheet, method_sheet, rank_among, series_sheet, town_tables
+from analysis.report import prepare_report
+
+TOWN = "0490013"
+
+
+@pytest.mark.parametrize(("direction", "value", "peers", "expected"), [
+    # peers 1, 7, 5 (and a missing one): one peer (7) is higher, one (1) lower, one ties
+    (Direction.HIGHER_BETTER, 5.0, [1.0, 7.0, 5.0, math.nan], (2.0, 4)),
+    (Direction.LOWER_BETTER, 5.0, [1.0, 7.0, 5.0, math.nan], (2.0, 4)),
+    (Direction.NEUTRAL, 5.0, [1.0, 7.0, 5.0, math.nan], (2.0, 4)),  # neutral: 1 is the highest value
+    (Direction.HIGHER_BETTER, 9.0, [1.0, 7.0, 5.0], (1.0, 4)),
+    (Direction.LOWER_BETTER, 9.0, [1.0, 7.0, 5.0], (4.0, 4)),
+    (Direction.LOWER_BETTER, 0.5, [], (1.0, 1)),
+])
+def test_rank_among_peers_by_hand(direction, value, peers, expected):
+    assert rank_among(value, peers, direction) == expected
+
+
+def test_rank_of_a_missing_value_is_missing():
+    rank, of = rank_among(math.nan, [1.0, 2.0], Direction.HIGHER_BETTER)
+    assert math.isnan(rank) and of == 0
+
+
+@pytest.fixture(scope="module")
+def report():
+    return prepare_report(TOWN, 2014, 2024)
+
+
+def test_indicator_sheet_has_one_row_per_catalogue_indicator_and_the_reports_figures(report):
+    sheet = indicator_sheet(report).set_index("Kod wskaźnika")
+    assert list(sheet.index) == list(indicators())
+    assert list(sheet.columns) == [pl for key, (pl, _) in INDICATOR_COLUMNS.items() if key != "indicator"]
+    for indicator_id, row in report.comparison.iterrows():
+        assert sheet.at[indicator_id, "Wartość"] == row["value"]
+        assert sheet.at[indicator_id, "Mediana grupy"] == row["peer_median"]
+        # a town better than every peer is first; one worse than every peer is last
+        if row["percentile"] == 100:
+            assert sheet.at[indicator_id, "Miejsce (1 = najkorzystniej)"] == 1
+        if row["percentile"] == 0 and indicators()[indicator_id].direction != Direction.NEUTRAL:
+            assert sheet.at[indicator_id, "Miejsce (1 = najkorzystniej)"] == row["peer_count"] + 1
+    assert sheet.at["births_per_1000", "Zmienne BDL (id)"].startswith("live_births (")
+
+
+def test_series_sheet_is_the_towns_yearly_values(report):
+    sheet = series_sheet(report).set_index("Kod wskaźnika")
+    town = report.values.xs(TOWN, level="teryt")
+    assert [c for c in sheet.columns if isinstance(c, int)] == list(range(2014, 2025))
+    assert sheet.at["population", 2019] == town.at[2019, "population"]
+
+
+def test_sheets_follow_the_report_language():
+    english = prepare_report(TOWN, 2014, 2024, language="en")
+    tables = town_tables(english, "2026-11-22")
+    assert list(tables) == ["Indicators", "Time series", "Peer group", "Method"]
+    assert "Peer median" in tables["Indicators"].columns
+    method = method_sheet(english, "2026-11-22").set_index("Item")["Value"]
+    assert method["Peer selection method"] == "nearest" and method["Peer group size"] == "20"

@@ -1,0 +1,43 @@
+"""Preview pictures: pdftoppm for PDF pages, headless Chromium for the HTML (skipped where not installed)."""
+
+from __future__ import annotations
+
+import shutil
+import struct
+
+import pytest
+
+from diagnoza import preview
+from diagnoza.render import render_pdf
+from tests.diagnoza.test_render import INFO, notebook_with
+
+
+def png_size(path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", header[16:24])
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed (make preview-tools)")
+def test_pdf_pages_become_a4_shaped_pngs(tmp_path):
+    pdf = render_pdf(notebook_with(), INFO, tmp_path / "src", tmp_path / "report.pdf")
+    images = preview.pdf_pages(pdf, tmp_path / "img", pages=2, dpi=50)
+    assert [p.name for p in images] == ["report-page-1.png", "report-page-2.png"]
+    width, height = png_size(images[0])
+    assert height / width == pytest.approx(297 / 210, rel=0.02)
+
+
+@pytest.mark.skipif(not any(shutil.which(n) for n in preview.CHROMIUM_NAMES), reason="chromium not installed")
+def test_html_page_is_photographed(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text('<!DOCTYPE html><html lang="pl"><body><h1>Żółwiowo</h1></body></html>', encoding="utf-8")
+    image = preview.html_page(page, tmp_path / "page.png", width=400, height=300)
+    assert png_size(image) == (400, 300)
+
+
+def test_a_missing_tool_is_named_with_its_package(monkeypatch, tmp_path):
+    monkeypatch.setattr(preview.shutil, "which", lambda name: None)
+    with pytest.raises(preview.PreviewError, match="poppler-utils"):
+        preview.pdf_pages(tmp_path / "x.pdf", tmp_path)
+    with pytest.raises(preview.PreviewError, match="chromium"):
+        preview.html_page(tmp_path / "x.html", tmp_path / "x.png")

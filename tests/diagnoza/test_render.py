@@ -1,0 +1,48 @@
+"""The PDF renderer on a small fixture notebook: tables that span pages keep their header."""
+
+from __future__ import annotations
+
+import nbformat
+import pandas as pd
+from pypdf import PdfReader
+
+from analysis.display import Table
+from diagnoza.render import ReportInfo, render_pdf
+
+INFO = ReportInfo(title="Diagnoza społeczno-gospodarcza", town="Żółwiowo", teryt="0000000", voivodeship="testowe",
+                  kind="urban", first_year=2014, last_year=2024, edition="2026-11-22", language="pl",
+                  synthetic=True, source="Źródło: dane testowe")
+
+
+def notebook_with(*objects) -> nbformat.NotebookNode:
+    outputs = []
+    for item in objects:
+        data, metadata = item._repr_mimebundle_()
+        outputs.append(nbformat.v4.new_output("display_data", data=data, metadata=metadata))
+    cell = nbformat.v4.new_code_cell("display(...)")
+    cell.outputs = outputs
+    return nbformat.v4.new_notebook(cells=[cell])
+
+
+def test_a_long_table_repeats_its_header_on_every_page_it_spans(tmp_path):
+    rows = 160  # far more than one A4 page holds
+    frame = pd.DataFrame({"Gmina testowa": [f"wiersz {i:03d}" for i in range(rows)], "Wartość": range(rows)})
+    pdf = render_pdf(notebook_with(Table(frame, "Długa tabela")), INFO, tmp_path / "src", tmp_path / "t.pdf")
+    pages = [page.extract_text() for page in PdfReader(pdf).pages]
+    spanned = [text for text in pages if "wiersz " in text]
+    assert len(spanned) >= 3  # the table really breaks across pages
+    assert all("Gmina testowa" in text for text in spanned)
+    # every row is printed exactly once, in order: nothing is lost at a page break
+    printed = [line for text in spanned for line in text.splitlines() if line.startswith("wiersz ")]
+    assert [line.split()[1] for line in printed] == [f"{i:03d}" for i in range(rows)]
+
+
+def test_pdf_is_tagged_with_title_language_and_a_fixed_creation_date(tmp_path):
+    pdf = render_pdf(notebook_with(), INFO, tmp_path / "src", tmp_path / "t.pdf")
+    reader = PdfReader(pdf)
+    assert reader.metadata.title == "Diagnoza społeczno-gospodarcza: Żółwiowo"
+    assert reader.trailer["/Root"]["/Lang"] == "pl"
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged for screen readers
+    assert reader.metadata.creation_date.date().isoformat() == "2026-11-22"  # the edition, not the build time
+    again = render_pdf(notebook_with(), INFO, tmp_path / "src2", tmp_path / "t2.pdf")
+    assert again.read_bytes() == pdf.read_bytes()

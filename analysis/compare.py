@@ -50,9 +50,61 @@ def _max_lag(indicator: Indicator) -> int:
     return max((split_lag(name)[1] for name in indicator.inputs), default=0)
 
 
-def _latest_year_with_value(series: pd.Series, year: int) -> int | None:
-    available = series.loc[(series.index <= year) & series.notna()]
-    return int(available.index.max()) if not available.empty else None
+def _town_arrays(values: pd.DataFrame, town: str, peers: tuple[str, ...], columns: list[str]):
+    """Years, and the values as an array (town first, then peers) × years × columns.
+
+    Numpy rather than pandas lookups: a report compares 32 indicators under several
+    peer rules, and label lookups would dominate the batch's time.
+    """
+    years = np.arange(int(values.index.get_level_values("year").min()),
+                      int(values.index.get_level_values("year").max()) + 1)
+    towns = [town, *peers]
+    full = pd.MultiIndex.from_product([towns, years], names=["teryt", "year"])
+    block = values[columns].reindex(full).to_numpy(dtype=float)
+    return years, block.reshape(len(towns), len(years), len(columns))
+
+
+def _median(values: np.ndarray) -> float:
+    return float(np.median(values)) if values.size else np.nan
+
+
+def _compare_arrays(indicator: Indicator, years: np.ndarray, town_values: np.ndarray, peer_values: np.ndarray,
+                    town_population: np.ndarray | None, year: int) -> dict:
+    """One comparison row from plain arrays: the town's series and the peers' (peers × years)."""
+    row = {"indicator": indicator.id, "section": indicator.section, "direction": indicator.direction.value,
+           "year": None, "value": np.nan, "peer_median": np.nan, "peer_q1": np.nan, "peer_q3": np.nan,
+           "peer_count": 0, "percentile": np.nan, "robust_z": np.nan,
+           "change": np.nan, "peer_median_change": np.nan, "change_10y": np.nan, "peer_median_change_10y": np.nan,
+           "small_numbers": False, "missing_years": 0}
+    available = np.flatnonzero((years <= year) & ~np.isnan(town_values))
+    if available.size == 0:
+        return row
+    at = int(available.max())
+    used_year = int(years[at])
+    peers_now = peer_values[:, at]
+    peers_now = peers_now[~np.isnan(peers_now)]
+    value = float(town_values[at])
+    in_period = (years >= years.min() + _max_lag(indicator)) & (years <= year)
+    row.update(
+        year=used_year,
+        value=value,
+        peer_count=int(peers_now.size),
+        peer_median=_median(peers_now),
+        peer_q1=float(np.quantile(peers_now, 0.25)) if peers_now.size else np.nan,
+        peer_q3=float(np.quantile(peers_now, 0.75)) if peers_now.size else np.nan,
+        percentile=percentile_rank(value, peers_now, indicator.direction),
+        robust_z=robust_z(value, peers_now, indicator.direction),
+        missing_years=int(np.isnan(town_values[in_period]).sum() + max(0, year - int(years.max()))),
+    )
+    if indicator.min_denominator and town_population is not None:
+        row["small_numbers"] = bool(town_population[at] < indicator.min_denominator)
+    for span, key, peer_key in ((5, "change", "peer_median_change"), (10, "change_10y", "peer_median_change_10y")):
+        base = at - span
+        if base >= 0:
+            row[key] = value - float(town_values[base])
+            peer_change = peer_values[:, at] - peer_values[:, base]
+            row[peer_key] = _median(peer_change[~np.isnan(peer_change)])
+    return row
 
 
 def compare_indicator(
@@ -61,41 +113,13 @@ def compare_indicator(
     """One indicator's comparison row, in the latest year up to `year` the town has a value.
 
     Flags: `small_numbers` when the town's population is below the indicator's
-    minimum denominator; `missing_years`, how many years of the period lack a value.
+    minimum denominator; `missing_years`, how many years of the period lack a value
+    (not counting the first years a lagged formula cannot have).
     """
-    population = values["population"] if "population" in values else None
-    column = values[indicator.id].unstack("teryt")  # index: year, columns: teryt
-    town_series = column[town] if town in column else pd.Series(dtype=float)
-    used_year = _latest_year_with_value(town_series, year)
-    row = {"indicator": indicator.id, "section": indicator.section, "direction": indicator.direction.value,
-           "year": used_year, "value": np.nan, "peer_median": np.nan, "peer_q1": np.nan, "peer_q3": np.nan,
-           "peer_count": 0, "percentile": np.nan, "robust_z": np.nan,
-           "change": np.nan, "peer_median_change": np.nan, "change_10y": np.nan, "peer_median_change_10y": np.nan,
-           "small_numbers": False, "missing_years": 0}
-    if used_year is None:
-        return row
-    peer_values = column.loc[used_year, list(peers)].dropna()
-    value = float(town_series.loc[used_year])
-    row.update(
-        value=value,
-        peer_count=int(peer_values.size),
-        peer_median=float(peer_values.median()) if peer_values.size else np.nan,
-        peer_q1=float(peer_values.quantile(0.25)) if peer_values.size else np.nan,
-        peer_q3=float(peer_values.quantile(0.75)) if peer_values.size else np.nan,
-        percentile=percentile_rank(value, peer_values, indicator.direction),
-        robust_z=robust_z(value, peer_values, indicator.direction),
-        missing_years=int(town_series.reindex(range(int(column.index.min()) + _max_lag(indicator), year + 1)).isna().sum()),
-    )
-    if indicator.min_denominator and population is not None:
-        town_population = population.get((town, used_year), np.nan)
-        row["small_numbers"] = bool(town_population < indicator.min_denominator)
-    for years, key, peer_key in ((5, "change", "peer_median_change"), (10, "change_10y", "peer_median_change_10y")):
-        base_year = used_year - years
-        if base_year in column.index:
-            row[key] = value - float(column.at[base_year, town])
-            peer_change = (column.loc[used_year, list(peers)] - column.loc[base_year, list(peers)]).dropna()
-            row[peer_key] = float(peer_change.median()) if peer_change.size else np.nan
-    return row
+    has_population = "population" in values.columns
+    years, block = _town_arrays(values, town, peers, [indicator.id, "population"] if has_population else [indicator.id])
+    return _compare_arrays(indicator, years, block[0, :, 0], block[1:, :, 0],
+                           block[0, :, 1] if has_population else None, year)
 
 
 def compare_town(
@@ -104,5 +128,16 @@ def compare_town(
 ) -> pd.DataFrame:
     """Every catalogue indicator for `town` beside its peers; one row per indicator."""
     catalogue = catalogue or indicators()
-    rows = [compare_indicator(ind, town, peers, values, year) for ind in catalogue.values()]
+    columns = [i for i in catalogue if i in values.columns]
+    has_population = "population" in values.columns
+    years, block = _town_arrays(values, town, peers, columns + (["population"] if has_population else []))
+    population = block[0, :, -1] if has_population else None
+    rows = []
+    for indicator in catalogue.values():
+        if indicator.id in columns:
+            k = columns.index(indicator.id)
+            rows.append(_compare_arrays(indicator, years, block[0, :, k], block[1:, :, k], population, year))
+        else:
+            empty = np.full(len(years), np.nan)
+            rows.append(_compare_arrays(indicator, years, empty, empty[None, :0].reshape(0, len(years)), None, year))
     return pd.DataFrame(rows).set_index("indicator")

@@ -24,7 +24,7 @@ from analysis.statistics import (
     Projection, Trend, TrendDifference, indicator_trends, linear_trend, project, trend_difference,
 )
 from analysis.store import Store, load_store
-from analysis.synthesis import peer_sensitivity, section_scores, strongest_and_weakest
+from analysis.synthesis import SENSITIVITY_RULES, peer_sensitivity, section_scores, strongest_and_weakest
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,30 @@ def load_report(path: str | Path, teryt: str, first_year: int, last_year: int, l
     if not isinstance(report, TownReport) or found != asked:
         raise ValueError(f"{path} holds the report for {found}, not for {asked}")
     return report
+
+
+def towns_compared(
+    teryt: str,
+    first_year: int,
+    last_year: int,
+    language: str = "pl",
+    peer_method: str = "nearest",
+    peer_k: int = 20,
+    peer_members: str = "",
+    data_dir: str = "",
+) -> tuple[str, ...]:
+    """Every town whose data enter the report: the town, its peers, and the peer groups of the
+    alternative rules in the sensitivity table. A change to any other town's data cannot change it
+    (unless it changes who the peers are, which this then shows)."""
+    store, all_values = _store_and_values(data_dir)
+    rule = PeerRule(method=peer_method, k=peer_k, members=parse_members(peer_members))
+    towns = {teryt, *choose_peers(teryt, store.units, all_values, rule, last_year).members}
+    for alternative in SENSITIVITY_RULES:
+        try:
+            towns.update(choose_peers(teryt, store.units, all_values, alternative, last_year).members)
+        except ValueError:
+            continue  # the sensitivity table shows this rule as not applicable
+    return tuple(sorted(towns))
 
 
 def report_arguments(parameters: dict) -> dict:

@@ -1,12 +1,21 @@
-"""Build a batch: validate, run the report notebook per town in parallel, render, publish.
+"""Build a batch: validate, decide what changed, run the towns in parallel, render, publish.
 
-A town's files are written to a staging folder and moved into place only when all
-of them exist, so a failed build never leaves a half-written report where a good
-one stood. One failing town does not stop the others; the batch fails at the end.
+- Incremental: a town is rebuilt only when a hash of its inputs (code, parameters, the data
+  of the towns it is compared with: `diagnoza.inputs`) differs from the one its present
+  outputs were built from; `--force` rebuilds all, `--dry-run` says what would be built and why.
+- Compute once: a worker computes the town's analysis once; the notebook and the data
+  export both use that result. Store and indicators are loaded once per worker.
+- Cheap kernels: each worker runs its towns in one warm kernel (`diagnoza.kernels`).
+- Isolated and atomic: a town's files are written to a staging folder and moved into place
+  only when all exist; a failure leaves the previous good report untouched, keeps the
+  executed notebook and a log under `_failed/<TERYT>/`, and does not stop the other towns.
+  A lock file stops two builds of one batch at once; Ctrl-C leaves no half-written files.
+- Where: a local process pool, or an existing Dask cluster (`--scheduler`).
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -15,25 +24,31 @@ import tempfile
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import multiprocessing
-import nbformat
 
 from analysis import __version__ as analysis_version
-from analysis.params import Batch, ParamsError, check_against_store, load_batch
-from analysis.paths import REPORT_NOTEBOOK, REPORTS_DIR
-from analysis.store import Store, load_store
-from analysis.labels import label
 from analysis.export import town_tables, write_town_data
-from analysis.report import prepare_report, report_arguments, save_report
+from analysis.labels import label
+from analysis.params import Batch, ParamsError, check_against_store, load_batch
+from analysis.paths import REPORTS_DIR
+from analysis.report import prepare_report, report_arguments, save_report, towns_compared
+from analysis.store import Store, load_store
+from diagnoza import inputs
+from diagnoza.kernels import execute_notebook
 from diagnoza.publish import write_bundle, write_index
 from diagnoza.render import ReportInfo, render_html, render_pdf
 
 OUTPUTS = ("report.html", "report.pdf", "data.xlsx", "data.csv")
+
+
+class BuildLocked(RuntimeError):
+    """Another build of the same batch is running."""
 
 
 @dataclass(frozen=True)
@@ -42,16 +57,24 @@ class TownJob:
     name: str
     parameters: dict
     info: ReportInfo
+    compared_with: tuple[str, ...] = ()
+    inputs: dict = field(default_factory=dict)  # component -> hash (diagnoza.inputs)
+
+    @property
+    def input_hash(self) -> str:
+        return inputs.input_hash(self.inputs)
 
 
 @dataclass
 class TownResult:
     teryt: str
     name: str
-    status: str  # "built" | "failed"
+    status: str  # "built" | "skipped" (unchanged) | "failed" | "planned" (dry run)
     seconds: float
     error: str = ""
     outputs: list[str] = field(default_factory=list)
+    reason: str = ""  # why it was (or would be) built
+    input_hash: str = ""  # the inputs the town's present outputs were built from
 
 
 @dataclass
@@ -64,9 +87,12 @@ class BatchResult:
     def failed(self) -> list[TownResult]:
         return [t for t in self.towns if t.status == "failed"]
 
+    def count(self, status: str) -> int:
+        return sum(t.status == status for t in self.towns)
+
 
 def plan_jobs(batch: Batch, store: Store, data_dir: str, only: list[str] | None, edition: str) -> list[TownJob]:
-    """One job per town of the batch (or of `only`, which must be towns of the batch)."""
+    """One job per town of the batch (or of `only`, which must be towns of the batch), with its input hashes."""
     teryts = batch.teryts
     if only:
         unknown = [code for code in only if code not in teryts]
@@ -75,6 +101,9 @@ def plan_jobs(batch: Batch, store: Store, data_dir: str, only: list[str] | None,
         teryts = [code for code in teryts if code in only]
     jobs = []
     source = label("source_synthetic" if store.synthetic else "source", batch.language)
+    vintage = label("vintage", batch.language, vintage=store.vintage) if store.vintage else ""
+    code = inputs.code_fingerprint()
+    data = inputs.town_data_fingerprints(store)
     for teryt in teryts:
         unit = store.unit(teryt)
         rule = batch.peer_rule(teryt)
@@ -87,24 +116,43 @@ def plan_jobs(batch: Batch, store: Store, data_dir: str, only: list[str] | None,
         info = ReportInfo(
             title=batch.title, town=str(unit["name"]), teryt=teryt, voivodeship=str(unit["voivodeship"]),
             kind=str(unit["kind"]), first_year=batch.years.first, last_year=batch.years.last,
-            edition=edition, language=batch.language, synthetic=store.synthetic, source=source,
-            vintage=label("vintage", batch.language, vintage=store.vintage) if store.vintage else "",
+            edition=edition, language=batch.language, synthetic=store.synthetic, source=source, vintage=vintage,
         )
-        jobs.append(TownJob(teryt=teryt, name=str(unit["name"]), parameters=parameters, info=info))
+        try:
+            compared = towns_compared(**report_arguments(parameters))
+        except (KeyError, ValueError):
+            compared = (teryt,)  # the build will fail and say why; the town's own data still count
+        job_inputs = {"code": code, "params": inputs.params_fingerprint(parameters, asdict(info)),
+                      "data": inputs.data_fingerprint(compared, data)}
+        jobs.append(TownJob(teryt=teryt, name=str(unit["name"]), parameters=parameters, info=info,
+                            compared_with=compared, inputs=job_inputs))
     return jobs
 
 
-def execute_notebook(parameters: dict, output: Path, workdir: Path) -> nbformat.NotebookNode:
-    import papermill
+def read_manifest(out_dir: Path) -> dict:
+    path = out_dir / "manifest.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except json.JSONDecodeError:
+        return {}  # an unreadable manifest only costs a full rebuild
 
-    # The kernel must be this environment's Python, not a user-wide "python3" kernelspec.
-    os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
-    papermill.execute_notebook(
-        str(REPORT_NOTEBOOK), str(output), parameters=parameters, kernel_name="python3",
-        progress_bar=False, log_output=False, cwd=str(workdir),
-        extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no transport warnings in the build log
-    )
-    return nbformat.read(output, as_version=4)
+
+INPUT_NAMES = {"code": "code or templates", "params": "parameters", "data": "data of the town or its peers"}
+
+
+def why_build(job: TownJob, previous: dict | None, out_dir: Path, force: bool) -> str:
+    """Why the town must be built, or "" when its present outputs are up to date."""
+    if force:
+        return "forced"
+    if not previous or not previous.get("input_hash"):
+        return "new"
+    if any(not (out_dir / path).is_file() for path in [f"{job.teryt}/{n}" for n in OUTPUTS] + [f"{job.teryt}.zip"]):
+        return "outputs missing"
+    if previous["input_hash"] == job.input_hash:
+        return ""
+    changed = [INPUT_NAMES.get(key, key) for key, value in job.inputs.items()
+               if previous.get("inputs", {}).get(key) != value]
+    return "changed: " + ", ".join(changed or ["inputs"])
 
 
 def _replace_directory(staging: Path, final: Path) -> None:
@@ -129,7 +177,7 @@ def _precompute(job: TownJob, target: Path):
     return report
 
 
-def build_town(job: TownJob, out_dir: Path) -> TownResult:
+def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownResult:
     """Run, render and publish one town; never raises, reports failure in the result."""
     started = time.perf_counter()
     staging_root = out_dir / ".staging"
@@ -141,7 +189,7 @@ def build_town(job: TownJob, out_dir: Path) -> TownResult:
         parameters = {**job.parameters, "precomputed": str(staging / "analysis.pickle") if report else ""}
         # When the analysis failed, the notebook computes it itself, fails in the same place,
         # and keeps the error in its cell (papermill's banner) for the analyst.
-        notebook = execute_notebook(parameters, staging / "report.ipynb", staging)
+        notebook = execute_notebook(parameters, staging / "report.ipynb", staging, reuse_kernel=reuse_kernel)
         if report is None:
             raise RuntimeError("the analysis failed in the build process but not in the notebook")
         (staging / "report.html").write_text(render_html(notebook, job.info), encoding="utf-8")
@@ -156,7 +204,8 @@ def build_town(job: TownJob, out_dir: Path) -> TownResult:
         _replace_directory(staging, out_dir / job.teryt)
         os.replace(out_dir / job.teryt / bundle.name, out_dir / f"{job.teryt}.zip")
         return TownResult(job.teryt, job.name, "built", time.perf_counter() - started,
-                          outputs=[f"{job.teryt}/{name}" for name in OUTPUTS] + [f"{job.teryt}.zip"])
+                          outputs=[f"{job.teryt}/{name}" for name in OUTPUTS] + [f"{job.teryt}.zip"],
+                          input_hash=job.input_hash)
     except Exception as error:  # noqa: BLE001 - any failure of one town is reported, not raised
         failed_dir = out_dir / "_failed" / job.teryt
         if failed_dir.exists():
@@ -167,14 +216,32 @@ def build_town(job: TownJob, out_dir: Path) -> TownResult:
         return TownResult(job.teryt, job.name, "failed", time.perf_counter() - started, error=describe_error(error))
 
 
-def write_manifest(out_dir: Path, batch: Batch, edition: str, results: list[TownResult]) -> None:
-    """Record this run; towns not rebuilt now (``--only``) keep their earlier entries."""
+def write_manifest(out_dir: Path, batch: Batch, jobs: list[TownJob], results: list[TownResult]) -> None:
+    """Record the state of every town: this run's result, else what an earlier run left.
+
+    `input_hash` is the hash of the inputs the town's present outputs were built from; a
+    failed rebuild keeps the earlier one, since the earlier report is still in place.
+    """
+    import papermill
+
     path = out_dir / "manifest.json"
-    previous = json.loads(path.read_text(encoding="utf-8")).get("towns", {}) if path.is_file() else {}
-    towns = {t: entry for t, entry in previous.items() if t in batch.teryts}
-    towns.update({r.teryt: {**asdict(r), "edition": edition} for r in results})
-    manifest = {"batch": batch.batch, "python": sys.version.split()[0], "analysis": analysis_version,
-                "towns": {t: towns[t] for t in batch.teryts if t in towns}}
+    towns = {t: entry for t, entry in read_manifest(out_dir).get("towns", {}).items() if t in batch.teryts}
+    job_of = {job.teryt: job for job in jobs}
+    for result in results:
+        job, previous = job_of[result.teryt], towns.get(result.teryt, {})
+        entry = {**asdict(result), "edition": job.info.edition, "compared_with": list(job.compared_with)}
+        if result.status == "built":
+            entry["inputs"] = job.inputs
+        elif result.status in ("failed", "skipped"):
+            entry["input_hash"] = previous.get("input_hash", "")
+            entry["inputs"] = previous.get("inputs", {})
+            entry["outputs"] = previous.get("outputs", [])
+            if result.status == "skipped":
+                entry["seconds"] = previous.get("seconds", 0.0)
+                entry["edition"] = previous.get("edition", job.info.edition)
+        towns[result.teryt] = entry
+    manifest = {"batch": batch.batch, "python": sys.version.split()[0], "papermill": papermill.__version__,
+                "analysis": analysis_version, "towns": {t: towns[t] for t in batch.teryts if t in towns}}
     staged = out_dir / ".manifest.json.tmp"
     staged.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     os.replace(staged, path)
@@ -197,6 +264,57 @@ def validate(params_path: Path, data: str | None = None) -> tuple[Batch, Store, 
     return batch, store, str(Path(data_dir).resolve()) if data_dir else ""
 
 
+@contextmanager
+def batch_lock(out_dir: Path) -> Iterator[None]:
+    """Only one build of a batch at a time: a second one stops at once with the holder's pid."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / ".build.lock", "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "?"
+            raise BuildLocked(f"another build of {out_dir} is running (pid {holder}); "
+                              "wait for it to finish") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run_local(todo: list[TownJob], out_dir: Path, workers: int, reuse_kernel: bool,
+               report: Callable[[TownResult], None]) -> None:
+    if workers == 1:
+        for job in todo:
+            report(build_town(job, out_dir, reuse_kernel))
+        return
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        futures = [pool.submit(build_town, job, out_dir, reuse_kernel) for job in todo]
+        for future in as_completed(futures):
+            report(future.result())
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_dask(todo: list[TownJob], out_dir: Path, scheduler: str, reuse_kernel: bool,
+              report: Callable[[TownResult], None]) -> None:
+    """The same town tasks on an existing Dask cluster; its workers must see `out_dir` and the store."""
+    from distributed import Client, as_completed as dask_completed
+
+    with Client(scheduler, timeout="30s") as client:
+        futures = [client.submit(build_town, job, out_dir, reuse_kernel, key=f"diagnoza-{job.teryt}-{job.input_hash[:12]}",
+                                 pure=False) for job in todo]
+        for future in dask_completed(futures):
+            report(future.result())
+
+
 def build_batch(
     params_path: Path,
     *,
@@ -205,32 +323,45 @@ def build_batch(
     data: str | None = None,
     out_root: Path = REPORTS_DIR,
     edition: str | None = None,
+    force: bool = False,
+    dry_run: bool = False,
+    scheduler: str | None = None,
+    reuse_kernel: bool = True,
+    on_plan: Callable[[list[tuple[TownJob, str]]], None] | None = None,
     on_result: Callable[[TownResult, int, int], None] | None = None,
 ) -> BatchResult:
     batch, store, data_dir = validate(params_path, data)
     edition = edition or date.today().isoformat()
-    jobs = plan_jobs(batch, store, data_dir, only, edition)
     out_dir = Path(out_root) / batch.batch
-    out_dir.mkdir(parents=True, exist_ok=True)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    results: list[TownResult] = []
-    if workers == 1:
-        for job in jobs:
-            results.append(build_town(job, out_dir))
-            if on_result:
-                on_result(results[-1], len(results), len(jobs))
-    else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(build_town, job, out_dir) for job in jobs]
-            for future in as_completed(futures):
-                results.append(future.result())
-                if on_result:
-                    on_result(results[-1], len(results), len(jobs))
-    shutil.rmtree(out_dir / ".staging", ignore_errors=True)
-    order = {job.teryt: i for i, job in enumerate(jobs)}
-    results.sort(key=lambda r: order[r.teryt])
-    result = BatchResult(batch=batch.batch, out_dir=out_dir, towns=results)
-    write_index(out_dir, batch, store, result.towns)
-    write_manifest(out_dir, batch, edition, results)
-    return result
+    jobs = plan_jobs(batch, store, data_dir, only, edition)
+    previous = read_manifest(out_dir).get("towns", {})
+    decisions = [(job, why_build(job, previous.get(job.teryt), out_dir, force)) for job in jobs]
+    if on_plan:
+        on_plan(decisions)
+    if dry_run:
+        towns = [TownResult(job.teryt, job.name, "planned" if reason else "skipped", 0.0, reason=reason)
+                 for job, reason in decisions]
+        return BatchResult(batch=batch.batch, out_dir=out_dir, towns=towns)
+    todo = [job for job, reason in decisions if reason]
+    reasons = {job.teryt: reason for job, reason in decisions}
+    results = [TownResult(job.teryt, job.name, "skipped", 0.0) for job, reason in decisions if not reason]
+
+    def report(result: TownResult) -> None:
+        result.reason = reasons[result.teryt]
+        results.append(result)
+        if on_result:
+            on_result(result, len(results), len(jobs))
+
+    with batch_lock(out_dir):
+        try:
+            if todo and scheduler:
+                _run_dask(todo, out_dir, scheduler, reuse_kernel, report)
+            elif todo:
+                _run_local(todo, out_dir, max(1, min(workers or os.cpu_count() or 1, len(todo))), reuse_kernel, report)
+        finally:  # also on Ctrl-C: no staging left behind, and the towns finished so far are recorded
+            shutil.rmtree(out_dir / ".staging", ignore_errors=True)
+            order = {job.teryt: i for i, job in enumerate(jobs)}
+            results.sort(key=lambda r: order[r.teryt])
+            write_manifest(out_dir, batch, jobs, results)
+            write_index(out_dir, batch, store, results)
+    return BatchResult(batch=batch.batch, out_dir=out_dir, towns=results)

@@ -48,27 +48,83 @@ def build(
     data: Optional[str] = typer.Option(None, help="Data store directory (default: the batch's `data`, else the demo store)."),
     out: Path = typer.Option(None, help="Output root (default: reports/)."),
     edition: Optional[str] = typer.Option(None, help="Edition date printed on reports (default: today)."),
+    force: bool = typer.Option(False, "--force", help="Rebuild every town, changed or not."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List what would be built and why; build nothing."),
+    scheduler: Optional[str] = typer.Option(None, help="Run on an existing Dask cluster, e.g. tcp://HOST:8786."),
+    fresh_kernels: bool = typer.Option(False, "--fresh-kernels", help="Start a new kernel for every town (slower)."),
 ) -> None:
-    """Build every town's report (HTML + PDF) and the batch index under reports/<batch>/."""
-    from analysis.paths import REPORTS_DIR
-    from diagnoza.build import build_batch
+    """Build every town's report (HTML, PDF, XLSX, zip) and the batch index under reports/<batch>/.
 
-    def progress(result, done, total):
+    Only towns whose inputs changed since their last good build are rebuilt.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from analysis.paths import REPORTS_DIR
+    from diagnoza.build import BuildLocked, build_batch
+
+    console = Console(stderr=True)
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=console, transient=True)
+    task = None
+
+    def planned(decisions):
+        nonlocal task
+        if dry_run:
+            return
+        todo = sum(bool(reason) for _, reason in decisions)
+        typer.echo(f"{todo} of {len(decisions)} towns to build, {len(decisions) - todo} unchanged")
+        if todo:
+            progress.start()
+            task = progress.add_task("building", total=todo)
+
+    def finished(result, done, total):
+        if task is not None:
+            progress.update(task, advance=1, description=f"{result.teryt} {result.name}")
         mark = "built " if result.status == "built" else "FAILED"
         detail = f" — {result.error}" if result.error else ""
-        typer.echo(f"[{done:>3}/{total}] {mark} {result.teryt} {result.name} ({result.seconds:.1f} s){detail}")
+        progress.console.print(f"{mark} {result.teryt} {result.name} ({result.seconds:.1f} s){detail}",
+                               markup=False, highlight=False)
 
     try:
-        result = build_batch(params, only=_codes(only), workers=workers, data=data,
-                             out_root=out or REPORTS_DIR, edition=edition, on_result=progress)
-    except (ParamsError, StoreError) as error:
+        result = build_batch(params, only=_codes(only), workers=workers, data=data, out_root=out or REPORTS_DIR,
+                             edition=edition, force=force, dry_run=dry_run, scheduler=scheduler,
+                             reuse_kernel=not fresh_kernels, on_plan=planned, on_result=finished)
+    except (ParamsError, StoreError, BuildLocked) as error:
+        progress.stop()
         _fail(str(error))
-    built = sum(t.status == "built" for t in result.towns)
-    typer.echo(f"\n{built} built, {len(result.failed)} failed → {result.out_dir / 'index.html'}")
+    except KeyboardInterrupt:
+        progress.stop()
+        _fail("interrupted: finished towns are in place, unfinished ones left no files", code=130)
+    progress.stop()
+    if dry_run:
+        for town in result.towns:
+            typer.echo(f"{'build' if town.status == 'planned' else 'skip '} {town.teryt} {town.name}: "
+                       f"{town.reason or 'unchanged'}")
+        typer.echo(f"\n{result.count('planned')} would be built, {result.count('skipped')} unchanged")
+        return
+    _summary(result, console)
     if result.failed:
-        for town in result.failed:
-            typer.echo(f"  failed: {town.teryt} {town.name}: {town.error}", err=True)
         raise typer.Exit(1)
+
+
+def _summary(result, console) -> None:
+    """The end-of-build table: every town built or failed now, then the totals."""
+    from rich.table import Table
+
+    table = Table(title=f"batch {result.batch}", title_justify="left")
+    for column in ("TERYT", "town", "status", "seconds", "error"):
+        table.add_column(column)
+    for town in result.towns:
+        if town.status != "skipped":
+            table.add_row(town.teryt, town.name, town.status, f"{town.seconds:.1f}", town.error, style=(
+                "red" if town.status == "failed" else None))
+    if table.row_count:
+        console.print(table)
+    typer.echo(f"{result.count('built')} built, {result.count('skipped')} unchanged, {len(result.failed)} failed "
+               f"→ {result.out_dir / 'index.html'}")
+    for town in result.failed:
+        typer.echo(f"  failed: {town.teryt} {town.name}: {town.error}", err=True)
 
 
 @app.command()

@@ -69,7 +69,9 @@ def render_html(notebook: nbformat.NotebookNode, info: ReportInfo) -> str:
     config.HTMLExporter.template_name = "diagnoza"
     config.HTMLExporter.language_code = info.language
     config.TagRemovePreprocessor.enabled = True
-    config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
+    # Parameter cells show nothing, and papermill gives its injected cell a random id: leave them
+    # out, so the same inputs give the same page.
+    config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell", "parameters", "injected-parameters"}
     exporter = HTMLExporter(config=config)
     notebook = nbformat.from_dict(json.loads(json.dumps(notebook)))  # never alter the caller's copy
     notebook.metadata["title"] = f"{info.title}: {info.town}"

@@ -1,0 +1,74 @@
+"""What a town's report depends on, as hashes: the basis of incremental builds.
+
+A report is rebuilt only when one of its inputs changed:
+- code: the report notebook, the templates, and the `analysis` and `diagnoza` packages;
+- params: the town's parameters and what its cover says (title, edition, language, peer rule);
+- data: the store's rows (unit and observations) of every town the report compares it with
+  (`analysis.report.towns_compared`), and who those towns are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.paths import PROJECT_ROOT, REPORT_NOTEBOOK, TEMPLATES_DIR
+from analysis.store import Store
+
+CODE_ROOTS = (PROJECT_ROOT / "analysis", PROJECT_ROOT / "diagnoza", TEMPLATES_DIR)
+CODE_SUFFIXES = {".py", ".yaml", ".j2", ".css", ".json", ".typ"}
+
+
+def _sha(*parts: bytes | str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8") if isinstance(part, str) else part)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _code_files() -> list[Path]:
+    files = [REPORT_NOTEBOOK]
+    for root in CODE_ROOTS:
+        files += [p for p in root.rglob("*") if p.is_file() and p.suffix in CODE_SUFFIXES
+                  and "__pycache__" not in p.parts and "data" not in p.relative_to(root).parts[:1]]
+    return sorted(files)
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """One hash of everything that turns data into a report (the data themselves excluded)."""
+    parts = []
+    for path in _code_files():
+        parts += [str(path.relative_to(PROJECT_ROOT)), path.read_bytes()]
+    return _sha(*parts)
+
+
+def town_data_fingerprints(store: Store) -> dict[str, str]:
+    """Per TERYT code, a hash of its unit row and all its observations (order-independent)."""
+    observations = store.observations.sort_values(["teryt", "var_id", "year"])
+    row_hashes = pd.util.hash_pandas_object(observations[["teryt", "var_id", "year", "value"]], index=False)
+    by_town = {teryt: _sha(group.to_numpy().tobytes())
+               for teryt, group in row_hashes.groupby(observations["teryt"].to_numpy(), sort=False)}
+    units = store.units.sort_values("teryt")
+    unit_hashes = pd.util.hash_pandas_object(units, index=False).to_numpy()
+    return {teryt: _sha(str(unit_hash), by_town.get(teryt, ""))
+            for teryt, unit_hash in zip(units["teryt"], unit_hashes)}
+
+
+def params_fingerprint(parameters: dict, info: dict) -> str:
+    """The town's parameters and cover text; the data directory's location is not an input, its content is."""
+    relevant = {k: v for k, v in parameters.items() if k != "data_dir"}
+    return _sha(json.dumps([relevant, info], sort_keys=True, ensure_ascii=False, default=str))
+
+
+def data_fingerprint(towns: tuple[str, ...], fingerprints: dict[str, str]) -> str:
+    return _sha(*(f"{teryt}:{fingerprints.get(teryt, 'absent')}" for teryt in sorted(towns)))
+
+
+def input_hash(inputs: dict[str, str]) -> str:
+    return _sha(*(f"{key}={inputs[key]}" for key in sorted(inputs)))

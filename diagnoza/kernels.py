@@ -1,0 +1,146 @@
+"""Running the report notebook: in a fresh kernel per town, or in one warm kernel per worker.
+
+Starting a Jupyter kernel and importing pandas, statsmodels and matplotlib costs
+about 2 s per town, ten times the town's own work. A worker process therefore keeps
+one kernel, started once with the imports done, and runs town after town in it.
+Isolation: before each town the kernel's namespace is cleared (`%reset -f`) and
+matplotlib's state reset, so a town sees nothing of the previous one; the
+`analysis` modules stay imported (they hold no per-town state). A test builds towns
+both ways and requires byte-identical reports. After a failed town the kernel is
+replaced, since a failure may leave anything behind.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+from jupyter_client.manager import KernelManager
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+
+from analysis.paths import REPORT_NOTEBOOK
+
+KERNEL_NAME = "python3"
+START_ATTEMPTS = 3
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]  # no transport warnings in the build log
+WARM_UP = "import analysis.charts, analysis.display, analysis.report, IPython.display"
+RESET = "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt"
+
+
+class WarmKernelEngine(NBClientEngine):
+    """papermill's nbclient engine, on a kernel it did not start and must not stop."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                 start_timeout=60, execution_timeout=None, **kwargs):
+        kwargs.pop("input_path", None)
+        client = PapermillNotebookClient(nb_man, km=kwargs.pop("km"), kernel_name=kernel_name, log_output=log_output,
+                                         stdout_file=stdout_file, stderr_file=stderr_file, timeout=execution_timeout,
+                                         startup_timeout=start_timeout, **kwargs)
+        try:
+            return client.execute()
+        finally:
+            if client.kc is not None:  # the kernel stays; this notebook's connection to it goes
+                client.kc.stop_channels()
+
+
+papermill_engines.register("diagnoza-warm", WarmKernelEngine)
+
+
+def _prefer_environment_kernel() -> None:
+    # The kernel must be this environment's Python, not a user-wide "python3" kernelspec.
+    os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
+
+
+def _with_reset_cell() -> nbformat.NotebookNode:
+    """The report notebook with a first, hidden cell that clears what the previous town left."""
+    notebook = nbformat.read(REPORT_NOTEBOOK, as_version=4)
+    reset = nbformat.v4.new_code_cell(RESET, metadata={"tags": ["remove-cell", "kernel-reset"]})
+    reset.id = "kernel-reset"
+    notebook.cells.insert(0, reset)
+    return notebook
+
+
+class WarmKernel:
+    """One kernel kept alive across notebooks, its imports done once."""
+
+    def __init__(self) -> None:
+        _prefer_environment_kernel()
+        self.workdir = tempfile.mkdtemp(prefix="diagnoza-kernel-")
+        for attempt in range(1, START_ATTEMPTS + 1):
+            self.manager = KernelManager(kernel_name=KERNEL_NAME)
+            try:
+                self.manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=self.workdir)
+                self._run(WARM_UP)
+                break
+            except Exception:
+                # Kernels started at the same moment by two workers can pick the same free port.
+                if self.manager.has_kernel:
+                    self.manager.shutdown_kernel(now=True)
+                if attempt == START_ATTEMPTS:
+                    raise
+
+    def _run(self, code: str) -> None:
+        client = self.manager.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=60)
+            reply = client.execute_interactive(code, store_history=False, silent=True, timeout=120,
+                                               output_hook=lambda message: None)
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError(f"kernel preparation failed: {reply['content'].get('evalue', '')}")
+        finally:
+            client.stop_channels()
+
+    def execute(self, parameters: dict, output: Path) -> nbformat.NotebookNode:
+        papermill.execute_notebook(
+            _with_reset_cell(), str(output), parameters=parameters, kernel_name=KERNEL_NAME,
+            engine_name="diagnoza-warm", km=self.manager, progress_bar=False, log_output=False,
+            request_save_on_cell_execute=False,  # written once at the end (or on failure), not after every cell
+        )
+        return nbformat.read(output, as_version=4)
+
+    def shutdown(self) -> None:
+        if self.manager.has_kernel:
+            self.manager.shutdown_kernel(now=True)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+_warm: WarmKernel | None = None
+
+
+def _shutdown_warm() -> None:
+    global _warm
+    if _warm is not None:
+        _warm.shutdown()
+        _warm = None
+
+
+atexit.register(_shutdown_warm)
+
+
+def execute_notebook(parameters: dict, output: Path, workdir: Path, reuse_kernel: bool = True) -> nbformat.NotebookNode:
+    """Run the report notebook with `parameters` into `output`; raises papermill's error on failure."""
+    global _warm
+    if not reuse_kernel:
+        _prefer_environment_kernel()
+        papermill.execute_notebook(
+            str(REPORT_NOTEBOOK), str(output), parameters=parameters, kernel_name=KERNEL_NAME,
+            progress_bar=False, log_output=False, cwd=str(workdir), extra_arguments=KERNEL_ARGUMENTS,
+            request_save_on_cell_execute=False,
+        )
+        return nbformat.read(output, as_version=4)
+    if _warm is None:
+        _warm = WarmKernel()
+    try:
+        return _warm.execute(parameters, output)
+    except BaseException:
+        _shutdown_warm()  # the next town gets a clean kernel
+        raise

@@ -1,0 +1,154 @@
+"""Incremental builds and failure isolation on a copy of the demo store (slow: real builds).
+
+A: 0290011 (urban, dolnośląskie), B: 0290021 (urban, dolnośląskie), C: 0490013
+(urban-rural, kujawsko-pomorskie). A is in B's voivodeship group; A cannot be in any of
+C's groups (other kind, other voivodeship), so a change to A's data must rebuild A and B, never C.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from analysis.catalogue import variable_ids
+from analysis.indicators import indicator_table
+from analysis.paths import DEMO_STORE_DIR, PARAMS_DIR
+from analysis.peers import PeerRule, choose_peers
+from analysis.store import load_store, write_store
+from analysis.synthesis import SENSITIVITY_RULES
+from diagnoza.build import build_batch
+from diagnoza.cli import app
+
+pytestmark = pytest.mark.slow
+
+A, B, C = "0290011", "0290021", "0490013"
+EDITION = "2026-11-22"
+
+
+def copy_store(target, change=None):
+    """Write the demo store to `target`, after `change(observations)` if given."""
+    store = load_store(DEMO_STORE_DIR)
+    observations = store.observations.copy()
+    if change is not None:
+        observations = change(observations)
+    write_store(target, store.units, observations, store.metadata)
+    return target
+
+
+def batch_file(path, towns, store_dir):
+    params = yaml.safe_load((PARAMS_DIR / "demo.yaml").read_text(encoding="utf-8"))
+    params.update(batch="small", data=str(store_dir), towns=towns)
+    path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def build(params, out, *extra):
+    return CliRunner().invoke(app, ["build", str(params), "--out", str(out), "--edition", EDITION,
+                                    "--workers", "2", *extra])
+
+
+def manifest(out):
+    return json.loads((out / "small" / "manifest.json").read_text(encoding="utf-8"))["towns"]
+
+
+def more_births(teryt):
+    def change(observations):
+        rows = (observations["teryt"] == teryt) & (observations["year"] == 2020) & (
+            observations["var_id"] == variable_ids()["live_births"])
+        observations.loc[rows, "value"] += 7
+        return observations
+    return change
+
+
+def test_unchanged_rebuild_builds_nothing_and_a_data_change_rebuilds_exactly_its_dependants(tmp_path):
+    store_dir = copy_store(tmp_path / "store")
+    params = batch_file(tmp_path / "small.yaml", [A, B, C], store_dir)
+    out = tmp_path / "reports"
+    first = build(params, out)
+    assert first.exit_code == 0, first.output
+    assert {t: e["status"] for t, e in manifest(out).items()} == {A: "built", B: "built", C: "built"}
+    stamps = {t: (out / "small" / t / "report.pdf").stat().st_mtime_ns for t in (A, B, C)}
+
+    again = build(params, out)
+    assert again.exit_code == 0 and "0 of 3 towns to build" in again.output
+    assert {e["status"] for e in manifest(out).values()} == {"skipped"}
+    assert {t: (out / "small" / t / "report.pdf").stat().st_mtime_ns for t in (A, B, C)} == stamps
+
+    # Which towns' reports include A's data, worked out from the peer rules themselves.
+    store = load_store(store_dir)
+    values = indicator_table(store)
+    rules = (PeerRule(method="nearest", k=20), *SENSITIVITY_RULES)
+    depends_on_a = {A} | {t for t in (B, C) if any(A in choose_peers(t, store.units, values, r, 2024).members
+                                                   for r in rules)}
+    assert depends_on_a == {A, B}  # the premise of this test (see the module docstring)
+
+    copy_store(store_dir, more_births(A))
+    dry = build(params, out, "--dry-run")
+    assert dry.exit_code == 0 and "data of the town or its peers" in dry.output
+    assert {t: e["status"] for t, e in manifest(out).items()} == {A: "skipped", B: "skipped", C: "skipped"}
+
+    changed = build(params, out)
+    assert changed.exit_code == 0, changed.output
+    rebuilt = {t for t, e in manifest(out).items() if e["status"] == "built"}
+    assert rebuilt == depends_on_a
+    assert (out / "small" / C / "report.pdf").stat().st_mtime_ns == stamps[C]
+
+    forced = build(params, out, "--force", "--only", C)
+    assert forced.exit_code == 0 and manifest(out)[C]["status"] == "built" and manifest(out)[C]["reason"] == "forced"
+
+
+def test_a_failing_rebuild_keeps_the_previous_report_and_the_others_are_built(tmp_path):
+    store_dir = copy_store(tmp_path / "store")
+    params = batch_file(tmp_path / "small.yaml", [A, C], store_dir)
+    out = tmp_path / "reports"
+    assert build(params, out).exit_code == 0
+    good = {name: (out / "small" / C / name).read_bytes() for name in ("report.html", "report.pdf", "data.xlsx")}
+
+    def break_c(observations):  # C loses its 2024 population: its analysis raises
+        rows = (observations["teryt"] == C) & (observations["year"] == 2024) & (
+            observations["var_id"] == variable_ids()["population"])
+        return observations.loc[~rows]
+
+    copy_store(store_dir, break_c)
+    result = build(params, out, "--force")
+    assert result.exit_code == 1
+    assert f"failed: {C}" in result.output and "population" in result.output.split(f"failed: {C}")[1]
+    entries = manifest(out)
+    assert entries[C]["status"] == "failed" and entries[C]["error"]
+    assert entries[A]["status"] == "built"
+    for name, content in good.items():
+        assert (out / "small" / C / name).read_bytes() == content, name  # the earlier good report stands
+    assert (out / "small" / "_failed" / C / "report.ipynb").is_file()
+    assert (out / "small" / "_failed" / C / "error.log").read_text(encoding="utf-8").strip()
+    assert not (out / "small" / ".staging").exists()
+
+
+def test_a_second_build_of_the_same_batch_is_refused_while_one_runs(tmp_path):
+    import fcntl
+
+    store_dir = copy_store(tmp_path / "store")
+    params = batch_file(tmp_path / "small.yaml", [A], store_dir)
+    (tmp_path / "reports" / "small").mkdir(parents=True)
+    with open(tmp_path / "reports" / "small" / ".build.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.write("4242")
+        held.flush()
+        result = build(params, tmp_path / "reports")
+    assert result.exit_code == 2 and "another build" in result.output and "4242" in result.output
+    assert not (tmp_path / "reports" / "small" / A).exists()
+
+
+def test_reused_kernel_gives_byte_identical_reports(tmp_path):
+    """Two towns run one after the other in one warm kernel equal the same towns run in fresh kernels."""
+    outputs = {}
+    for reuse in (True, False):
+        out = tmp_path / ("warm" if reuse else "fresh")
+        result = build_batch(PARAMS_DIR / "demo.yaml", only=[A, C], workers=1, out_root=out, edition=EDITION,
+                             reuse_kernel=reuse)
+        assert [t.status for t in result.towns] == ["built", "built"]
+        outputs[reuse] = {(t, name): (result.out_dir / t / name).read_bytes()
+                          for t in (A, C) for name in ("report.html", "report.pdf", "data.csv")}
+    assert outputs[True] == outputs[False]

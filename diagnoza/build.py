@@ -19,6 +19,7 @@ import fcntl
 import json
 import os
 import shutil
+import socket
 import sys
 import tempfile
 import time
@@ -75,6 +76,7 @@ class TownResult:
     outputs: list[str] = field(default_factory=list)
     reason: str = ""  # why it was (or would be) built
     input_hash: str = ""  # the inputs the town's present outputs were built from
+    worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")  # which process built it
 
 
 @dataclass

@@ -1,0 +1,84 @@
+"""Time the demo batch: the naive loop (papermill CLI, then nbconvert CLI, per town) against `diagnoza build`.
+
+    .venv/bin/python benchmarks/build_speed.py              # the full comparison, about 6 minutes on 2 cores
+    .venv/bin/python benchmarks/build_speed.py --naive-towns 6   # quicker: naive loop on 6 towns, scaled to 54
+
+Measured, not asserted: the targets (issue #6) are 54 towns with HTML + PDF + XLSX in 30 s or less and at
+least 10 times faster than the naive loop (HTML only); one town in 3 s or less; a rebuild with nothing
+changed in 2 s or less. Everything is written under a temporary directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PARAMS = ROOT / "params" / "demo.yaml"
+NOTEBOOK = ROOT / "notebooks" / "report.ipynb"
+EDITION = "2026-11-22"
+
+
+def towns() -> list[str]:
+    sys.path.insert(0, str(ROOT))
+    from analysis.params import load_batch
+
+    return load_batch(PARAMS).teryts
+
+
+def run(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env={**os.environ, "JUPYTER_PREFER_ENV_PATH": "1"})
+    return time.perf_counter() - started
+
+
+def naive_loop(codes: list[str], scratch: Path) -> float:
+    """What a first attempt does: one papermill process and one nbconvert process per town."""
+    started = time.perf_counter()
+    for teryt in codes:
+        executed = scratch / f"{teryt}.ipynb"
+        subprocess.run([str(BIN / "papermill"), str(NOTEBOOK), str(executed), "-r", "teryt", teryt,
+                        "-r", "edition", EDITION, "--no-progress-bar", "-k", "python3"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       env={**os.environ, "JUPYTER_PREFER_ENV_PATH": "1"})
+        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--naive-towns", type=int, default=0, help="run the naive loop on this many towns only "
+                        "and scale its time to the batch (default: all)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count(), help="diagnoza build workers (default: CPU count)")
+    args = parser.parse_args()
+    codes = towns()
+    diagnoza = [str(BIN / "diagnoza"), "build", str(PARAMS), "--edition", EDITION, "--workers", str(args.workers)]
+    with tempfile.TemporaryDirectory(prefix="diagnoza-bench-") as scratch:
+        scratch = Path(scratch)
+        sample = codes[: args.naive_towns] if args.naive_towns else codes
+        naive_sample = naive_loop(sample, scratch)
+        naive = naive_sample * len(codes) / len(sample)
+        out = ["--out", str(scratch / "reports")]
+        clean = run([*diagnoza, *out])
+        one = run([*diagnoza, *out, "--only", codes[0], "--force"])
+        unchanged = run([*diagnoza, *out])
+        built = sum(1 for _ in (scratch / "reports" / "demo").glob("*/report.pdf"))
+    naive_note = "" if len(sample) == len(codes) else f" (measured on {len(sample)} towns, scaled)"
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, diagnoza build --workers {args.workers}")
+    print(f"{'naive loop, 54 towns, HTML only' + naive_note:<60} {naive:8.1f} s")
+    print(f"{f'diagnoza build, {built} towns, HTML + PDF + XLSX, clean':<60} {clean:8.1f} s   (target ≤ 30 s)")
+    print(f"{'diagnoza build --only one town --force':<60} {one:8.1f} s   (target ≤ 3 s)")
+    print(f"{'diagnoza build, nothing changed':<60} {unchanged:8.1f} s   (target ≤ 2 s)")
+    print(f"{'speed-up of the clean build over the naive loop':<60} {naive / clean:8.1f} ×  (target ≥ 10 ×)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+"""The same town tasks on a Dask cluster: a scheduler and a worker started here on 127.0.0.1 (slow)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from analysis.paths import PARAMS_DIR
+from diagnoza.build import build_batch
+
+pytestmark = pytest.mark.slow
+distributed = pytest.importorskip("distributed")
+
+TOWNS = ["0290011", "0490013"]
+
+
+def test_two_towns_built_through_a_dask_scheduler_on_loopback(tmp_path):
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  scheduler_port=0, dashboard_address=None) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        result = build_batch(PARAMS_DIR / "demo.yaml", only=TOWNS, out_root=tmp_path, edition="2026-11-22",
+                             scheduler=cluster.scheduler_address)
+        with distributed.Client(cluster.scheduler_address) as client:
+            ran_on = set(client.run(os.getpid).values())
+    assert [t.status for t in result.towns] == ["built", "built"], result.towns
+    for teryt in TOWNS:
+        assert (result.out_dir / teryt / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert {int(t.worker.rsplit(":", 1)[1]) for t in result.towns} <= ran_on  # built in the cluster's worker

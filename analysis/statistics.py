@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
 CONFIDENCE = 0.95
@@ -51,8 +52,8 @@ def linear_trend(series: pd.Series) -> Trend | None:
     series = _clean(series)
     if len(series) < MIN_POINTS:
         return None
-    design = sm.add_constant(series.index.to_numpy(dtype=float))
-    fit = sm.OLS(series.to_numpy(dtype=float), design).fit()
+    design = add_constant(series.index.to_numpy(dtype=float))
+    fit = OLS(series.to_numpy(dtype=float), design).fit()
     low, high = fit.conf_int(alpha=1 - CONFIDENCE)[1]
     return Trend(float(fit.params[1]), float(low), float(high), int(series.index[0]), int(series.index[-1]), len(series))
 
@@ -76,7 +77,7 @@ def trend_difference(town: pd.Series, peer_median: pd.Series) -> TrendDifference
     centred = years - years.mean()
     design = np.column_stack([np.ones_like(years), centred, is_town, centred * is_town])
     values = np.concatenate([town.to_numpy(float), peer_median.to_numpy(float)])
-    fit = sm.OLS(values, design).fit()
+    fit = OLS(values, design).fit()
     low, high = fit.conf_int(alpha=1 - CONFIDENCE)[3]
     return TrendDifference(float(fit.params[3]), float(low), float(high))
 

@@ -42,7 +42,7 @@ from analysis.report import prepare_report, report_arguments, save_report, towns
 from analysis.store import Store, load_store
 from diagnoza import inputs
 from diagnoza.kernels import execute_notebook
-from diagnoza.publish import write_bundle, write_index
+from diagnoza.publish import town_files, write_bundle, write_index
 from diagnoza.render import ReportInfo, render_html, render_pdf
 
 OUTPUTS = ("report.html", "report.pdf", "data.xlsx", "data.csv")
@@ -148,7 +148,7 @@ def why_build(job: TownJob, previous: dict | None, out_dir: Path, force: bool) -
         return "forced"
     if not previous or not previous.get("input_hash"):
         return "new"
-    if any(not (out_dir / path).is_file() for path in [f"{job.teryt}/{n}" for n in OUTPUTS] + [f"{job.teryt}.zip"]):
+    if any(not (out_dir / path).is_file() for path in town_files(job.teryt).values()):
         return "outputs missing"
     if previous["input_hash"] == job.input_hash:
         return ""
@@ -206,7 +206,7 @@ def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownRe
         _replace_directory(staging, out_dir / job.teryt)
         os.replace(out_dir / job.teryt / bundle.name, out_dir / f"{job.teryt}.zip")
         return TownResult(job.teryt, job.name, "built", time.perf_counter() - started,
-                          outputs=[f"{job.teryt}/{name}" for name in OUTPUTS] + [f"{job.teryt}.zip"],
+                          outputs=list(town_files(job.teryt).values()),
                           input_hash=job.input_hash)
     except Exception as error:  # noqa: BLE001 - any failure of one town is reported, not raised
         failed_dir = out_dir / "_failed" / job.teryt

@@ -17,17 +17,11 @@ import pandas as pd
 from analysis.catalogue import variable_ids
 from analysis.paths import DEMO_STORE_DIR
 from analysis.store import write_store
+from analysis.teryt import DIGIT_BY_KIND, VOIVODESHIPS
 
 SEED = 20261122
 YEARS = tuple(range(2014, 2025))
 
-VOIVODESHIPS: dict[str, str] = {
-    "02": "dolnośląskie", "04": "kujawsko-pomorskie", "06": "lubelskie", "08": "lubuskie",
-    "10": "łódzkie", "12": "małopolskie", "14": "mazowieckie", "16": "opolskie",
-    "18": "podkarpackie", "20": "podlaskie", "22": "pomorskie", "24": "śląskie",
-    "26": "świętokrzyskie", "28": "warmińsko-mazurskie", "30": "wielkopolskie",
-    "32": "zachodniopomorskie",
-}
 TOWNS_PER_VOIVODESHIP = {code: (19 if i < 12 else 18) for i, code in enumerate(VOIVODESHIPS)}
 
 _NAME_STEMS = (
@@ -39,7 +33,6 @@ _NAME_ENDINGS = (
     "gród", "brzeg", "stok", "wola", "łęka", "pole", "dwór", "bór",
     "most", "góra", "dół", "las", "staw", "jar", "łąka", "zdrój",
 )
-_KIND_DIGIT = {"urban": "1", "rural": "2", "urban-rural": "3"}
 
 
 def _units(rng: np.random.Generator) -> pd.DataFrame:
@@ -53,7 +46,7 @@ def _units(rng: np.random.Generator) -> pd.DataFrame:
             powiat = f"{voivodeship}{90 + i // 4}"
             kind = str(kinds[n])
             rows.append({
-                "teryt": f"{powiat}{i % 4 + 1:02d}{_KIND_DIGIT[kind]}",
+                "teryt": f"{powiat}{i % 4 + 1:02d}{DIGIT_BY_KIND[kind]}",
                 "name": names[chosen[n]],
                 "kind": kind,
                 "voivodeship": VOIVODESHIPS[voivodeship],

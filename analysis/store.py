@@ -1,4 +1,4 @@
-"""The data store: units and observations in Parquet, validated on load.
+"""The data store: units and observations in Parquet, validated on load (pandera).
 
 A store is a directory with `units.parquet`, `observations.parquet` and
 `metadata.json`. The embedded demo store and a store fetched from GUS BDL have
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -53,54 +54,72 @@ class Store:
         return rows.iloc[0]
 
 
-def _examples(frame: pd.DataFrame, limit: int = 5) -> str:
-    shown = frame.head(limit).to_dict("records")
-    more = f" (and {len(frame) - limit} more)" if len(frame) > limit else ""
-    return f"{shown}{more}"
+_CHECK_WORDS = {"field_uniqueness": "duplicated", "multiple_fields_uniqueness": "duplicated (teryt, year, var_id)",
+                "column_in_dataframe": "missing column", "not_nullable": "empty"}
+
+
+@cache
+def _schemas():
+    """The pandera schemas of the two tables; built on first use (pandera is slow to import)."""
+    import pandera.pandas as pa
+
+    code = pa.Check.str_matches(TERYT_PATTERN, error="TERYT codes must be 7 digits")
+    units = pa.DataFrameSchema(
+        {
+            "teryt": pa.Column("string", code, unique=True),
+            "name": pa.Column("string"),
+            "kind": pa.Column("string", pa.Check.isin(UNIT_KINDS, error=f"kind must be one of {UNIT_KINDS}")),
+            "voivodeship": pa.Column("string"),
+            "powiat": pa.Column("string"),
+        },
+        strict="filter", coerce=True,
+    )
+    observations = pa.DataFrameSchema(
+        {
+            "teryt": pa.Column("string", code),
+            "year": pa.Column("int64", pa.Check.in_range(1990, 2100, error="years out of range 1990–2100")),
+            "var_id": pa.Column("int64", pa.Check.gt(0)),
+            "value": pa.Column("float64", nullable=True),  # NaN: BDL marked the value missing
+        },
+        strict="filter", coerce=True, unique=["teryt", "year", "var_id"],
+    )
+    return units, observations
+
+
+def _validated(table: str, schema, frame: pd.DataFrame, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Validate with pandera, turning its failure table into one message that names the rows."""
+    import pandera.pandas as pa
+
+    try:
+        return schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as error:
+        problems: dict[str, None] = {}
+        cases = error.failure_cases
+        whole_row = cases["check"].isin(["multiple_fields_uniqueness", "column_in_dataframe"])
+        cases = cases.assign(column=cases["column"].where(~whole_row, "rows"))
+        for (column, check), group in cases.groupby(["column", "check"], sort=False, dropna=False):
+            what = _CHECK_WORDS.get(str(check), str(check))
+            index = [int(i) for i in group["index"].dropna().unique()[:5]]
+            shown = frame.loc[index].to_dict("records") if index else sorted(map(str, group["failure_case"].unique()))[:5]
+            more = f" (and {group['index'].nunique() - 5} more)" if group["index"].nunique() > 5 else ""
+            problems[f"{table}: {column}: {what}: {shown}{more}"] = None
+        raise StoreError("; ".join(problems)) from None
 
 
 def validate_units(units: pd.DataFrame) -> pd.DataFrame:
-    missing = [c for c in UNIT_COLUMNS if c not in units.columns]
-    if missing:
-        raise StoreError(f"units: missing columns {missing}")
-    units = units[UNIT_COLUMNS].copy()
-    for column in UNIT_COLUMNS:
-        units[column] = units[column].astype("string")
-    bad_code = units.loc[~units["teryt"].fillna("").str.match(TERYT_PATTERN)]
-    if not bad_code.empty:
-        raise StoreError(f"units: TERYT codes must be 7 digits: {_examples(bad_code)}")
-    duplicated = units.loc[units["teryt"].duplicated(keep=False)]
-    if not duplicated.empty:
-        raise StoreError(f"units: duplicated TERYT codes: {_examples(duplicated)}")
-    bad_kind = units.loc[~units["kind"].isin(UNIT_KINDS)]
-    if not bad_kind.empty:
-        raise StoreError(f"units: kind must be one of {UNIT_KINDS}: {_examples(bad_kind)}")
-    return units.sort_values("teryt").reset_index(drop=True)
+    units = _validated("units", _schemas()[0], units.reset_index(drop=True))
+    return units[UNIT_COLUMNS].sort_values("teryt").reset_index(drop=True)
 
 
 def validate_observations(observations: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
-    missing = [c for c in OBSERVATION_COLUMNS if c not in observations.columns]
-    if missing:
-        raise StoreError(f"observations: missing columns {missing}")
-    observations = observations[OBSERVATION_COLUMNS].copy()
-    observations["teryt"] = observations["teryt"].astype("string")
-    try:
-        observations["year"] = observations["year"].astype("int64")
-        observations["var_id"] = observations["var_id"].astype("int64")
-        observations["value"] = observations["value"].astype("float64")
-    except (TypeError, ValueError) as error:
-        raise StoreError(f"observations: wrong column type ({error})") from error
-    bad_year = observations.loc[~observations["year"].between(1990, 2100)]
-    if not bad_year.empty:
-        raise StoreError(f"observations: years out of range: {_examples(bad_year)}")
+    observations = _validated("observations", _schemas()[1], observations.reset_index(drop=True))
     unknown = observations.loc[~observations["teryt"].isin(units["teryt"])]
     if not unknown.empty:
-        raise StoreError(f"observations: TERYT codes not in units: {_examples(unknown)}")
+        shown = unknown.head(5).to_dict("records")
+        more = f" (and {len(unknown) - 5} more)" if len(unknown) > 5 else ""
+        raise StoreError(f"observations: TERYT codes not in units: {shown}{more}")
     key = ["teryt", "year", "var_id"]
-    duplicated = observations.loc[observations.duplicated(key, keep=False)]
-    if not duplicated.empty:
-        raise StoreError(f"observations: duplicated (teryt, year, var_id): {_examples(duplicated)}")
-    return observations.sort_values(key).reset_index(drop=True)
+    return observations[OBSERVATION_COLUMNS].sort_values(key).reset_index(drop=True)
 
 
 def load_store(path: Path | str | None = None) -> Store:

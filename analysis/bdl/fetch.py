@@ -1,0 +1,247 @@
+"""Fetch the catalogue's variables for every gmina from BDL into a Diagnoza store.
+
+The steps: the missing-value markers (`/attributes`), the gminy (`/units?level=6`),
+then for each catalogue variable its metadata (`/variables/{id}`) and its values
+(`/data/by-variable/{id}`, all years in one paged call). The store is written only
+once every page is in hand, so an interrupted fetch leaves no half store, and run
+again it reuses every page it already has.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from analysis.bdl.client import GMINA_LEVEL, PAGE_SIZE, BDLClient, BDLError
+from analysis.catalogue import Variable, variables
+from analysis.store import Store, load_store, write_store
+from analysis.teryt import KIND_BY_DIGIT, VOIVODESHIPS, teryt_from_bdl, voivodeship_bdl_id
+
+# /units?level=6 listed 3,938 units in 2019 (gminy and their parts, some historical);
+# used to estimate page counts before the unit list itself is cached.
+ESTIMATED_LEVEL6_UNITS = 3_900
+# An attribute whose name is one of these marks a value that does not exist
+# ("." or "-": no data, confidentiality, not yet available); BDL sends it as 0.
+VALUE_ATTRIBUTE_NAMES = {"wartość", "0"}
+
+
+@dataclass(frozen=True)
+class FetchSpec:
+    years: tuple[int, ...]
+    voivodeship: str | None = None  # TERYT voivodeship code, e.g. "24"
+    variables: tuple[Variable, ...] = ()
+
+    @classmethod
+    def create(cls, years: str, voivodeship: str | None = None) -> "FetchSpec":
+        if voivodeship is not None and voivodeship not in VOIVODESHIPS:
+            raise ValueError(f"voivodeship must be a 2-digit TERYT code ({', '.join(VOIVODESHIPS)}), "
+                             f"got {voivodeship!r}")
+        return cls(parse_years(years), voivodeship, tuple(variables().values()))
+
+
+def parse_years(text: str) -> tuple[int, ...]:
+    """'2014-2024' or '2014,2016,2018' → the years, checked to be plausible."""
+    text = text.strip()
+    if match := re.fullmatch(r"(\d{4})\s*[-–]\s*(\d{4})", text):
+        first, last = int(match[1]), int(match[2])
+        years = tuple(range(first, last + 1))
+    elif re.fullmatch(r"\d{4}(\s*,\s*\d{4})*", text):
+        years = tuple(sorted({int(y) for y in text.split(",")}))
+    else:
+        raise ValueError(f"years must look like 2014-2024 or 2014,2019,2024, got {text!r}")
+    if not years or years[0] < 1995 or years[-1] > 2100:
+        raise ValueError(f"years {text!r}: BDL's gmina data start in 1995")
+    return years
+
+
+@dataclass(frozen=True)
+class Markers:
+    """Which BDL attributes (`attrId`) mark a value as missing rather than a figure."""
+
+    missing: frozenset[int]
+    known: frozenset[int]
+
+    @classmethod
+    def from_attributes(cls, attributes: Iterable[dict]) -> "Markers":
+        attributes = list(attributes)
+        missing = {int(a["id"]) for a in attributes if str(a.get("name", "")).strip() not in VALUE_ATTRIBUTE_NAMES}
+        return cls(frozenset(missing), frozenset(int(a["id"]) for a in attributes))
+
+    def is_missing(self, attribute: int, value) -> bool:
+        """Marked missing; or a 0 under an attribute /attributes does not list (trust no unknown zero)."""
+        if value is None or attribute in self.missing:
+            return True
+        return attribute not in self.known and value == 0
+
+
+def units_frame(units: Iterable[dict], voivodeship: str | None = None) -> pd.DataFrame:
+    """The gminy proper (kinds 1–3) of a `/units?level=6` listing, in the store's shape."""
+    rows = []
+    for unit in units:
+        unit_id = str(unit.get("id", ""))
+        if unit.get("level") != GMINA_LEVEL or len(unit_id) != 12:
+            continue
+        teryt = teryt_from_bdl(unit_id)
+        kind = KIND_BY_DIGIT.get(teryt[-1])
+        if kind is None or (voivodeship and teryt[:2] != voivodeship):
+            continue
+        rows.append({"teryt": teryt, "name": unit["name"], "kind": kind,
+                     "voivodeship": VOIVODESHIPS.get(teryt[:2], teryt[:2]), "powiat": teryt[:4],
+                     "bdl_id": unit_id})
+    return pd.DataFrame(rows, columns=["teryt", "name", "kind", "voivodeship", "powiat", "bdl_id"])
+
+
+def observation_rows(page: dict, variable_id: int, markers: Markers, known: set[str]) -> list[tuple]:
+    """(teryt, year, var_id, value) of one data page; missing-marked values become NaN, never 0."""
+    rows = []
+    for result in page.get("results", []):
+        unit_id = str(result.get("id", ""))
+        if len(unit_id) != 12 or teryt_from_bdl(unit_id) not in known:
+            continue  # a part of a gmina, or a unit outside the fetched area
+        teryt = teryt_from_bdl(unit_id)
+        for value in result.get("values", []):
+            number = value.get("val")
+            marked = markers.is_missing(int(value.get("attrId", 1)), number)
+            rows.append((teryt, int(value["year"]), variable_id, math.nan if marked else float(number)))
+    return rows
+
+
+def variable_name(meta: dict) -> str:
+    """BDL names a variable by its levels n1, n2, ...; joined as BDL's own site shows them."""
+    parts = [str(meta[key]) for key in ("n1", "n2", "n3", "n4", "n5") if meta.get(key)]
+    return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class FetchPlan:
+    requests: int  # requests still to send
+    cached: int  # pages already in the cache
+    seconds: float  # how long BDL's quota makes sending them take, at the earliest
+    limited: bool
+
+    def describe(self) -> str:
+        if not self.limited:
+            duration = "no client-side quota (a server on this machine)"
+        else:
+            duration = f"at least {_duration(self.seconds)} under BDL's quota"
+        return (f"{self.requests} requests to send ({self.cached} pages already cached); {duration}")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 3 * 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _chain(client: BDLClient, path: str, params: dict, estimated_records: int) -> tuple[int, int]:
+    """(cached pages, pages still to request) of one paged resource, without sending anything."""
+    cached, page, total = 0, 0, None
+    while True:
+        body = client.cached(path, {**params, "page": page, "page-size": PAGE_SIZE})
+        if body is None:
+            break
+        cached += 1
+        total = body.get("totalRecords", total)
+        if not (body.get("links") or {}).get("next"):
+            return cached, 0
+        page += 1
+    records = total if total is not None else estimated_records
+    return cached, max(1, math.ceil(records / PAGE_SIZE)) - cached
+
+
+def plan_fetch(client: BDLClient, spec: FetchSpec) -> FetchPlan:
+    """How many requests a fetch needs now, and how long the quota makes it take.
+
+    Pages already cached are counted and not sent. A page count not yet known is
+    estimated from the cached unit list (one record per unit), else from BDL's size.
+    """
+    units_cached, units_todo = _chain(client, "units", {"level": GMINA_LEVEL}, ESTIMATED_LEVEL6_UNITS)
+    attributes_cached, attributes_todo = _chain(client, "attributes", {}, 50)
+    cached, todo = units_cached + attributes_cached, units_todo + attributes_todo
+    listed = _cached_unit_ids(client)
+    if listed is None:
+        share = 1 / len(VOIVODESHIPS) if spec.voivodeship else 1.0
+        in_scope, parent = round(ESTIMATED_LEVEL6_UNITS * share), None
+    else:
+        chosen = [i for i in listed if not spec.voivodeship or i[2:4] == spec.voivodeship]
+        in_scope = len(chosen)
+        parent = voivodeship_bdl_id(chosen[0]) if spec.voivodeship and chosen else None
+    for variable in spec.variables:
+        if client.cached(f"variables/{variable.bdl_id}", {}) is not None:
+            cached += 1
+        else:
+            todo += 1
+        done, left = _chain(client, f"data/by-variable/{variable.bdl_id}", _data_params(spec, parent), in_scope)
+        cached, todo = cached + done, todo + left
+    limited = bool(client.quota.windows)
+    return FetchPlan(todo, cached, client.quota.finish_time(todo) if limited else 0.0, limited)
+
+
+def _cached_unit_ids(client: BDLClient) -> list[str] | None:
+    """Ids of the level-6 units if their whole listing is cached, else None; sends nothing."""
+    ids, page = [], 0
+    while True:
+        body = client.cached("units", {"level": GMINA_LEVEL, "page": page, "page-size": PAGE_SIZE})
+        if body is None:
+            return None
+        ids.extend(str(u.get("id", "")) for u in body.get("results", []))
+        if not (body.get("links") or {}).get("next"):
+            return ids
+        page += 1
+
+
+def _data_params(spec: FetchSpec, parent: str | None) -> dict:
+    params: dict = {"unit-level": GMINA_LEVEL, "year": list(spec.years)}
+    if parent:
+        params["unit-parent-id"] = parent
+    return params
+
+
+def fetch_store(client: BDLClient, spec: FetchSpec, out_dir: Path,
+                on_step: Callable[[str], None] = lambda step: None) -> Store:
+    """Fetch every catalogue variable for the gminy and write the store to `out_dir`."""
+    on_step("attributes")
+    markers = Markers.from_attributes(client.attributes())
+    on_step("units")
+    units = units_frame(client.units(GMINA_LEVEL), spec.voivodeship)
+    if units.empty:
+        raise BDLError(f"BDL API: no gminy at level {GMINA_LEVEL}"
+                       + (f" in voivodeship {spec.voivodeship}" if spec.voivodeship else ""))
+    parent = voivodeship_bdl_id(units["bdl_id"].iloc[0]) if spec.voivodeship else None
+    known = set(units["teryt"])
+    rows: list[tuple] = []
+    described = {}
+    for variable in spec.variables:
+        on_step(f"variable {variable.bdl_id} ({variable.key})")
+        meta = client.variable(variable.bdl_id)
+        last_update = meta.get("lastUpdate")
+        for page in client.pages(f"data/by-variable/{variable.bdl_id}", _data_params(spec, parent),
+                                 f"variable {variable.bdl_id}"):
+            rows.extend(observation_rows(page, variable.bdl_id, markers, known))
+            last_update = page.get("lastUpdate") or last_update
+        described[variable.key] = {
+            "bdl_id": variable.bdl_id, "name": variable_name(meta), "unit": meta.get("measureUnitName"),
+            "level": meta.get("level"), "lastUpdate": last_update,
+        }
+    observations = pd.DataFrame(rows, columns=["teryt", "year", "var_id", "value"])
+    observations = observations.loc[observations["year"].isin(spec.years)]
+    metadata = {
+        "source": "GUS, Bank Danych Lokalnych (BDL), API v1",
+        "api": client.settings.base_url,
+        "fetched": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "synthetic": False,
+        "years": [spec.years[0], spec.years[-1]],
+        "voivodeship": spec.voivodeship,
+        "missing_attributes": sorted(markers.missing),
+        "variables": described,
+    }
+    write_store(Path(out_dir), units.drop(columns="bdl_id"), observations, metadata)
+    return load_store(out_dir)

@@ -1,0 +1,62 @@
+"""TERYT codes: the 7-character gmina code every store is keyed by, and how BDL spells it.
+
+A TERYT gmina code is WWPPGGR: voivodeship (2), powiat (2), gmina (2) and kind (1).
+GUS BDL names a unit by a 12-character id whose characters 3–4 are the voivodeship
+and 8–12 the powiat, gmina and kind, e.g. `011212001011` → `1201011` (Bochnia).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+VOIVODESHIPS: dict[str, str] = {
+    "02": "dolnośląskie", "04": "kujawsko-pomorskie", "06": "lubelskie", "08": "lubuskie",
+    "10": "łódzkie", "12": "małopolskie", "14": "mazowieckie", "16": "opolskie",
+    "18": "podkarpackie", "20": "podlaskie", "22": "pomorskie", "24": "śląskie",
+    "26": "świętokrzyskie", "28": "warmińsko-mazurskie", "30": "wielkopolskie",
+    "32": "zachodniopomorskie",
+}
+
+# The last TERYT digit of a gmina proper. Digits 4 and 5 (the town and the rural
+# area of an urban-rural gmina), 8 and 9 (Warsaw's districts, city delegations)
+# are parts of a gmina, not gminy, and are never compared with them.
+KIND_BY_DIGIT: dict[str, str] = {"1": "urban", "2": "rural", "3": "urban-rural"}
+DIGIT_BY_KIND: dict[str, str] = {kind: digit for digit, kind in KIND_BY_DIGIT.items()}
+
+BDL_UNIT_ID = re.compile(r"^\d{12}$")
+
+
+def teryt_from_bdl(unit_id: str) -> str:
+    """The 7-character TERYT code of a 12-character BDL unit id."""
+    if not BDL_UNIT_ID.match(unit_id or ""):
+        raise ValueError(f"not a 12-digit BDL unit id: {unit_id!r}")
+    return unit_id[2:4] + unit_id[7:12]
+
+
+def voivodeship_bdl_id(unit_id: str) -> str:
+    """The BDL id of the voivodeship a BDL unit lies in (its first four characters, then zeros)."""
+    return unit_id[:4] + "0" * 8
+
+
+def read_terc(path: Path | str) -> pd.DataFrame:
+    """The gminy of an official TERC register file (GUS, `;`-separated, UTF-8 with BOM).
+
+    Returns the columns a store's units have (teryt, name, kind, voivodeship,
+    powiat), for checking batch parameters against the register.
+    """
+    frame = pd.read_csv(path, sep=";", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    missing = {"WOJ", "POW", "GMI", "RODZ", "NAZWA"} - set(frame.columns)
+    if missing:
+        raise ValueError(f"{path}: not a TERC register (missing columns {sorted(missing)})")
+    gminy = frame.loc[frame["RODZ"].isin(list(KIND_BY_DIGIT)) & (frame["GMI"] != "")]
+    teryt = gminy["WOJ"] + gminy["POW"] + gminy["GMI"] + gminy["RODZ"]
+    return pd.DataFrame({
+        "teryt": teryt.to_numpy(),
+        "name": gminy["NAZWA"].to_numpy(),
+        "kind": gminy["RODZ"].map(KIND_BY_DIGIT).to_numpy(),
+        "voivodeship": gminy["WOJ"].map(VOIVODESHIPS).to_numpy(),
+        "powiat": (gminy["WOJ"] + gminy["POW"]).to_numpy(),
+    })

@@ -1,0 +1,139 @@
+"""The BDL client against a real HTTP server on 127.0.0.1 (tests/bdl_fake.py) with BDL's page shapes."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.bdl.client import BDLClient, BDLError, Settings
+
+UNITS_PATH = "/api/v1/units"
+DATA_PATH = "/api/v1/data/by-variable/72305"
+
+
+def gminy(count: int) -> list[dict]:
+    return [{"id": f"0112120{i:04d}1", "name": f"Gmina {i}", "parentId": "011212001000", "level": 6,
+             "kind": "1", "hasDescription": False} for i in range(count)]
+
+
+def with_population(fake, count=3):
+    fake.variables[72305] = {"id": 72305, "subjectId": "P2137", "n1": "ogółem", "n2": "ogółem", "level": 6,
+                             "measureUnitId": 26, "measureUnitName": "osoba"}
+    fake.data[72305] = [{"id": u["id"], "name": u["name"], "values": [
+        {"year": "2020", "val": 1000 + i, "attrId": 1}, {"year": "2021", "val": 1001 + i, "attrId": 1}]}
+        for i, u in enumerate(gminy(count))]
+
+
+def test_multi_page_results_are_followed_to_the_end(fake_bdl, make_client):
+    fake_bdl.units = gminy(250)
+    units = make_client().units()
+    assert [u["id"] for u in units] == [u["id"] for u in gminy(250)]
+    pages = fake_bdl.requests_to(UNITS_PATH)
+    assert [p.page for p in pages] == [0, 1, 2]
+    assert all(p.query["page-size"] == ["100"] and p.query["level"] == ["6"] for p in pages)
+
+
+def test_several_years_go_in_one_call(fake_bdl, make_client):
+    with_population(fake_bdl)
+    pages = list(make_client().data_by_variable(72305, [2020, 2021]))
+    (request,) = fake_bdl.requests_to(DATA_PATH)
+    assert request.query["year"] == ["2020", "2021"] and request.query["unit-level"] == ["6"]
+    assert [v["val"] for v in pages[0]["results"][2]["values"]] == [1002, 1003]
+
+
+def test_429_without_retry_after_backs_off_exponentially(fake_bdl, make_client, waits):
+    fake_bdl.units = gminy(3)
+    fake_bdl.fail(UNITS_PATH, 0, 429, 429)
+    assert len(make_client(backoff=2.0).units()) == 3
+    assert waits == [2.0, 4.0]
+    assert len(fake_bdl.requests_to(UNITS_PATH)) == 3
+
+
+def test_429_with_retry_after_waits_as_told(fake_bdl, make_client, waits):
+    fake_bdl.units = gminy(3)
+    fake_bdl.fail(UNITS_PATH, 0, (429, "7"))
+    assert len(make_client(backoff=2.0).units()) == 3
+    assert waits == [7.0]
+
+
+def test_a_500_then_success(fake_bdl, make_client, waits):
+    with_population(fake_bdl)
+    fake_bdl.fail(DATA_PATH, 0, 500)
+    pages = list(make_client().data_by_variable(72305, [2020]))
+    assert len(pages[0]["results"]) == 3
+    assert len(fake_bdl.requests_to(DATA_PATH)) == 2 and len(waits) == 1
+
+
+def test_a_timeout_is_retried(fake_bdl, make_client, waits):
+    fake_bdl.units = gminy(3)
+    fake_bdl.timeout_seconds = 1.0  # the client waits 0.3 s
+    fake_bdl.fail(UNITS_PATH, 0, "timeout")
+    assert len(make_client().units()) == 3
+    assert len(fake_bdl.requests_to(UNITS_PATH)) == 2 and len(waits) == 1
+
+
+def test_a_lasting_failure_names_variable_page_and_status(fake_bdl, make_client, waits):
+    with_population(fake_bdl, count=150)
+    fake_bdl.fail(DATA_PATH, 1, *[503] * 4)
+    with pytest.raises(BDLError, match=r"variable 72305, page 1: gave up after 4 attempts; last: HTTP 503"):
+        list(make_client(attempts=4, backoff=1.0).data_by_variable(72305, [2020]))
+    assert waits == [1.0, 2.0, 4.0]
+
+
+def test_malformed_json_is_retried_then_reported_and_never_cached(fake_bdl, make_client, tmp_path):
+    with_population(fake_bdl)
+    fake_bdl.fail(DATA_PATH, 0, *["malformed"] * 2)
+    with pytest.raises(BDLError, match=r"variable 72305, page 0: .*not valid JSON"):
+        list(make_client(attempts=2).data_by_variable(72305, [2020]))
+    # the next run must ask again (a broken page was not cached) and gets the good page
+    pages = list(make_client().data_by_variable(72305, [2020]))
+    assert len(pages[0]["results"]) == 3
+    assert len(fake_bdl.requests_to(DATA_PATH)) == 3
+
+
+def test_a_client_error_is_not_retried(fake_bdl, make_client, waits):
+    with pytest.raises(BDLError, match=r"variable 999 \(metadata\): HTTP 404"):
+        make_client().variable(999)
+    assert waits == [] and len(fake_bdl.requests_to("/api/v1/variables/999")) == 1
+
+
+def test_a_next_link_that_does_not_advance_is_an_error(fake_bdl, make_client):
+    fake_bdl.units = gminy(150)
+    original = fake_bdl.paged
+
+    def looping(request, items, **envelope):
+        body = original(request, items, **envelope)
+        if "next" in body["links"]:
+            body["links"]["next"] = body["links"]["self"]
+        return body
+
+    fake_bdl.paged = looping
+    with pytest.raises(BDLError, match="links.next does not point to a later page"):
+        make_client().units()
+
+
+def test_cached_pages_are_not_requested_again_and_stale_ones_are_revalidated(fake_bdl, make_client):
+    fake_bdl.units = gminy(150)
+    make_client().units()
+    assert len(fake_bdl.requests_to(UNITS_PATH)) == 2
+    again = make_client()
+    assert len(again.units()) == 150 and again.sent == 0 and again.reused == 2
+    assert len(fake_bdl.requests_to(UNITS_PATH)) == 2
+    # a refresh (`--refresh`, or a page older than `fresh_for`) asks with the ETag; 304 → the cached body
+    refreshed = make_client(refresh=True)
+    assert len(refreshed.units()) == 150 and refreshed.sent == 2
+    revalidations = fake_bdl.requests_to(UNITS_PATH)[2:]
+    assert len(revalidations) == 2 and all(r.headers.get("If-None-Match") for r in revalidations)
+
+
+def test_the_key_is_sent_as_x_clientid_and_kept_out_of_the_cache(fake_bdl, tmp_path, monkeypatch):
+    key = "c0ffee00-key-never-written"
+    fake_bdl.units = gminy(3)
+    monkeypatch.setenv("BDL_API_URL", fake_bdl.api_url)
+    monkeypatch.setenv("BDL_API_KEY", key)
+    settings = Settings.from_environment()
+    assert key not in repr(settings)
+    BDLClient(settings, tmp_path / "cache").units()
+    assert [r.headers.get("X-Clientid") for r in fake_bdl.log] == [key]
+    for path in (tmp_path / "cache").rglob("*"):
+        if path.is_file():
+            assert key.encode() not in path.read_bytes(), path

@@ -1,0 +1,129 @@
+"""Fetching a store from the fake BDL: the figures served come back unchanged, missing marks become NaN.
+
+The fake serves the embedded demo store's figures the way BDL sends them (NaN as
+`val: 0` with `attrId: 4`), so the expected store is simply the demo store itself.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from analysis.bdl.fetch import FetchSpec, fetch_store, parse_years, plan_fetch
+from analysis.bdl.quota import ANONYMOUS_LIMITS, Quota
+from analysis.catalogue import variables
+from tests.bdl_fake import bdl_unit_id, from_store
+
+YEARS = "2014-2024"
+
+
+@pytest.fixture
+def demo_bdl(fake_bdl, demo_store):
+    """The fake BDL of the conftest, filled with the demo store's figures."""
+    filled = from_store(demo_store, variables().values())
+    fake_bdl.units, fake_bdl.variables, fake_bdl.data = filled.units, filled.variables, filled.data
+    return fake_bdl
+
+
+def serve_value(fake, teryt, variable_id, year, val, attr):
+    for result in fake.data[variable_id]:
+        if result["id"] == bdl_unit_id(teryt):
+            for value in result["values"]:
+                if value["year"] == str(year):
+                    value.update(val=val, attrId=attr)
+                    return
+    raise AssertionError("no such value served")
+
+
+def test_years_are_parsed_as_ranges_or_lists():
+    assert parse_years("2014-2017") == (2014, 2015, 2016, 2017)
+    assert parse_years("2019, 2014") == (2014, 2019)
+    with pytest.raises(ValueError, match="2014-2024"):
+        parse_years("last ten years")
+
+
+def test_the_fetched_store_holds_exactly_the_served_figures(demo_bdl, demo_store, make_client, tmp_path):
+    store = fetch_store(make_client(), FetchSpec.create(YEARS), tmp_path / "store")
+    key = ["teryt", "year", "var_id"]
+    expected = demo_store.observations.loc[demo_store.observations["var_id"].isin(
+        [v.bdl_id for v in variables().values()])].sort_values(key).reset_index(drop=True)
+    got = store.observations.sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got[key].astype(str), expected[key].astype(str))
+    assert ((got["value"] == expected["value"]) | (got["value"].isna() & expected["value"].isna())).all()
+    pd.testing.assert_frame_equal(store.units, demo_store.units)
+    assert store.metadata["fetched"] and not store.synthetic
+    assert store.metadata["variables"]["population"]["bdl_id"] == 72305
+    # every data page went out with all years at once, 3 pages of 100 gminy per variable
+    data_requests = [r for r in demo_bdl.log if "/data/by-variable/" in r.path]
+    assert len(data_requests) == 3 * len(variables())
+    assert all(r.query["year"] == [str(y) for y in range(2014, 2025)] for r in data_requests)
+
+
+def test_missing_marked_values_are_nan_in_observations_parquet_and_true_zeros_stay(demo_bdl, make_client, tmp_path):
+    teryt = "0290011"
+    births, deaths = variables()["live_births"].bdl_id, variables()["deaths"].bdl_id
+    serve_value(demo_bdl, teryt, births, 2019, 0, 14)  # ". lub 0": no information
+    serve_value(demo_bdl, teryt, births, 2020, 0, 50)  # "- lub 0": not yet available
+    serve_value(demo_bdl, teryt, deaths, 2019, 0, 94)  # a significant zero
+    serve_value(demo_bdl, teryt, deaths, 2020, 0, 99)  # an attribute /attributes does not list
+    fetch_store(make_client(), FetchSpec.create(YEARS), tmp_path / "store")
+    raw = pd.read_parquet(tmp_path / "store" / "observations.parquet").set_index(["teryt", "year", "var_id"])
+    assert math.isnan(raw.at[(teryt, 2019, births), "value"])
+    assert math.isnan(raw.at[(teryt, 2020, births), "value"])
+    assert raw.at[(teryt, 2019, deaths), "value"] == 0.0
+    assert math.isnan(raw.at[(teryt, 2020, deaths), "value"])
+
+
+def test_parts_of_gminy_are_left_out_and_a_voivodeship_is_asked_for_by_its_bdl_id(demo_bdl, make_client, tmp_path):
+    part = {"id": bdl_unit_id("2491014"), "name": "Miasto – część", "level": 6, "kind": "4", "hasDescription": False}
+    demo_bdl.units.append(part)
+    population = variables()["population"].bdl_id
+    demo_bdl.data[population].append({"id": part["id"], "name": part["name"],
+                                       "values": [{"year": "2020", "val": 5000, "attrId": 1}]})
+    store = fetch_store(make_client(), FetchSpec.create(YEARS, voivodeship="24"), tmp_path / "store")
+    assert set(store.units["teryt"].str[:2]) == {"24"}
+    assert "2491014" not in set(store.units["teryt"]) | set(store.observations["teryt"])
+    data_requests = [r for r in demo_bdl.log if "/data/by-variable/" in r.path]
+    assert {r.query["unit-parent-id"][0] for r in data_requests} == {"012400000000"}
+
+
+def test_an_interrupted_fetch_run_again_requests_no_page_it_already_has(demo_bdl, make_client, tmp_path):
+    client = make_client()
+    real_get, answered = client.get, []
+
+    def interrupted_after_40(path, params, what):
+        if len(answered) == 40:
+            raise KeyboardInterrupt
+        answered.append(what)
+        return real_get(path, params, what)
+
+    client.get = interrupted_after_40
+    with pytest.raises(KeyboardInterrupt):
+        fetch_store(client, FetchSpec.create(YEARS), tmp_path / "store")
+    assert not (tmp_path / "store" / "observations.parquet").exists()
+    first_run = {(r.path, tuple(sorted((k, tuple(v)) for k, v in r.query.items()))) for r in demo_bdl.log}
+    assert len(first_run) == 40
+    demo_bdl.log.clear()
+    fetch_store(make_client(), FetchSpec.create(YEARS), tmp_path / "store")
+    second_run = [(r.path, tuple(sorted((k, tuple(v)) for k, v in r.query.items()))) for r in demo_bdl.log]
+    assert second_run and not first_run & set(second_run)
+    assert (tmp_path / "store" / "observations.parquet").exists()
+
+
+def test_the_plan_counts_pages_still_to_send_and_the_quota_time(demo_bdl, make_client, tmp_path):
+    client = make_client()
+    client.units()
+    client.attributes()
+    clock = iter([0.0] * 10)
+    client.quota = Quota(ANONYMOUS_LIMITS, clock=lambda: next(clock, 0.0), sleep=lambda s: None)
+    plan = plan_fetch(client, FetchSpec.create(YEARS))
+    # 300 gminy → 3 pages per variable, plus its metadata: 4 requests for each of the 28 variables.
+    assert len(variables()) == 28
+    assert (plan.requests, plan.cached) == (112, 3 + 1)
+    # anonymous: 100 in the first 15 min (the last at 19 s), then 12 more from 900 s at 5/s → 902 s
+    assert plan.seconds == 902
+    assert "15 min" in plan.describe()
+    fetch_store(make_client(), FetchSpec.create(YEARS), tmp_path / "store")
+    assert plan_fetch(make_client(), FetchSpec.create(YEARS)).requests == 0

@@ -1,0 +1,41 @@
+import pytest
+
+from analysis.teryt import read_terc, teryt_from_bdl, voivodeship_bdl_id
+from tests.conftest import SHARED
+
+
+def test_a_bdl_unit_id_maps_to_its_teryt_code():
+    # the issue's example: characters 3–4 and 8–12 of 011212001011 (Bochnia, urban gmina)
+    assert teryt_from_bdl("011212001011") == "1201011"
+    assert voivodeship_bdl_id("011212001011") == "011200000000"
+    with pytest.raises(ValueError, match="12-digit"):
+        teryt_from_bdl("1201011")
+
+
+def test_bdl_gmina_ids_of_the_units_dump_map_to_codes_of_the_terc_register(terc):
+    """Every current gmina of the 2019 BDL units dump lands on a TERC gmina of the same name.
+
+    The dump (../shared/data/bdl/units/, PROVENANCE.md: IwoA/BDL) and TERC 2020-01-01 are
+    independent GUS publications, so this checks the mapping on real ids.
+    """
+    import pandas as pd
+
+    dump = SHARED / "bdl" / "units" / "bdl_units_all_levels_2019-11-25.csv"
+    if not dump.is_file():
+        pytest.skip(f"units dump not present: {dump}")
+    units = pd.read_csv(dump, dtype=str)
+    register = read_terc(SHARED / "teryt" / "TERC_Urzedowy_2020-01-01.csv").set_index("teryt")["name"]
+    gminy = units.loc[units["id"].str[-1].isin(["1", "2", "3"]) & (units["id"].str[-3:] != "000")]
+    mapped = gminy.assign(teryt=gminy["id"].map(teryt_from_bdl))
+    current = mapped.loc[mapped["teryt"].isin(register.index)]
+    assert len(current) > 2400  # nearly all 2 477 gminy; the rest changed between 2019 and 2020
+    assert (current["name"].to_numpy() == register.loc[current["teryt"]].to_numpy()).mean() > 0.99
+
+
+def test_the_terc_register_lists_the_2477_gminy(terc, tmp_path):
+    register = read_terc(SHARED / "teryt" / "TERC_Urzedowy_2020-01-01.csv")
+    assert len(register) == 2477  # PROVENANCE.md: RODZ 1: 302, 2: 1533, 3: 642
+    assert register["kind"].value_counts().to_dict() == {"rural": 1533, "urban-rural": 642, "urban": 302}
+    with pytest.raises(ValueError, match="not a TERC register"):
+        (tmp_path / "x.csv").write_text("a;b\n1;2\n")
+        read_terc(tmp_path / "x.csv")

@@ -47,10 +47,15 @@ class YearRange(BaseModel):
 
 
 class TownSpec(BaseModel):
-    """One town of a batch; `peers` overrides the batch's peer rule for this town."""
+    """One town of a batch; `peers` overrides the batch's peer rule for this town.
+
+    `name`, when given, is checked against the store or register: a mistyped code
+    that happens to exist is caught instead of reporting on the wrong town.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     teryt: str = Field(pattern=TERYT_CODE)
+    name: str | None = None
     peers: PeerRule | None = None
 
 
@@ -130,17 +135,33 @@ def load_batch(path: Path | str) -> Batch:
     return parse_batch(raw, str(path))
 
 
-def check_against_store(batch: Batch, store: Store, source: str = "params") -> None:
-    """Every town and peer code exists in the store and the years are covered."""
-    known = set(store.units["teryt"])
+def check_towns(batch: Batch, units, source: str = "params", where: str = "the data store") -> list[str]:
+    """Problems with the batch's town and peer codes (and names, when given) against a units table."""
+    names = dict(zip(units["teryt"], units["name"]))
     problems = []
     for index, town in enumerate(batch.towns):
-        if town.teryt not in known:
-            problems.append(f"towns[{index}]: TERYT code {town.teryt} is not in the data store")
+        if town.teryt not in names:
+            problems.append(f"towns[{index}]: TERYT code {town.teryt} is not in {where}")
+        elif town.name and town.name.casefold() != str(names[town.teryt]).casefold():
+            problems.append(f"towns[{index}]: TERYT code {town.teryt} is {names[town.teryt]!r} in {where}, "
+                            f"not {town.name!r}")
         rule = town.peers or batch.peers
         for member in rule.members:
-            if member not in known:
-                problems.append(f"towns[{index}] ({town.teryt}): peer TERYT code {member} is not in the data store")
+            if member not in names:
+                problems.append(f"towns[{index}] ({town.teryt}): peer TERYT code {member} is not in {where}")
+    return problems
+
+
+def check_against_register(batch: Batch, register, source: str = "params", where: str = "the register") -> None:
+    """Every town code exists in a units register (e.g. TERC) under the name the batch gives it."""
+    problems = check_towns(batch, register, source, where)
+    if problems:
+        raise ParamsError(source, problems)
+
+
+def check_against_store(batch: Batch, store: Store, source: str = "params") -> None:
+    """Every town and peer code exists in the store (under its name, if given) and the years are covered."""
+    problems = check_towns(batch, store.units, source)
     first, last = store.years
     if batch.years.first < first or batch.years.last > last:
         problems.append(

@@ -17,3 +17,4 @@ PARAMS_DIR = PROJECT_ROOT / "params"
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 REPORTS_DIR = PROJECT_ROOT / "reports"
 DOCS_DIR = PROJECT_ROOT / "docs"
+BDL_CACHE_DIR = PROJECT_ROOT / ".cache" / "bdl"  # pages fetched from GUS BDL; never committed

@@ -125,6 +125,9 @@ def validate_observations(observations: pd.DataFrame, units: pd.DataFrame) -> pd
 def load_store(path: Path | str | None = None) -> Store:
     """Load and validate a store; `None` means the embedded demo store."""
     directory = Path(path) if path else DEMO_STORE_DIR
+    if not directory.is_dir():
+        raise StoreError(f"{directory}: no such data store; fetch one from GUS BDL with "
+                         f"`diagnoza data fetch --years 2014-2024 --out {directory}`")
     for name in ("units.parquet", "observations.parquet"):
         if not (directory / name).is_file():
             raise StoreError(f"{directory}: no {name} (is this a Diagnoza data store?)")

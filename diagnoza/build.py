@@ -37,7 +37,7 @@ from analysis import __version__ as analysis_version
 from analysis.export import town_tables, write_town_data
 from analysis.labels import label
 from analysis.params import Batch, ParamsError, check_against_store, load_batch
-from analysis.paths import REPORTS_DIR
+from analysis.paths import PROJECT_ROOT, REPORTS_DIR
 from analysis.report import prepare_report, report_arguments, save_report, towns_compared
 from analysis.store import Store, load_store
 from diagnoza import inputs
@@ -260,7 +260,10 @@ def describe_error(error: Exception) -> str:
 def validate(params_path: Path, data: str | None = None) -> tuple[Batch, Store, str]:
     """Load the batch and its store and check one against the other; raises ParamsError."""
     batch = load_batch(params_path)
-    data_dir = data if data is not None else (batch.data or "")
+    if data is not None:
+        data_dir = data  # from the command line: relative to the working directory
+    else:
+        data_dir = str(PROJECT_ROOT / batch.data) if batch.data else ""  # in params: relative to the project
     store = load_store(data_dir or None)
     check_against_store(batch, store, str(params_path))
     return batch, store, str(Path(data_dir).resolve()) if data_dir else ""

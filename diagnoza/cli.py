@@ -11,7 +11,8 @@ from analysis.params import ParamsError
 from analysis.store import StoreError
 
 app = typer.Typer(help="Diagnoza: socio-economic diagnosis reports for Polish towns.", no_args_is_help=True)
-data_app = typer.Typer(help="Data stores: the embedded demo store.", no_args_is_help=True)
+data_app = typer.Typer(help="Data stores: fetch from GUS BDL, inspect, check the variable catalogue; the demo store.",
+                       no_args_is_help=True)
 app.add_typer(data_app, name="data")
 
 
@@ -28,13 +29,21 @@ def _codes(only: Optional[str]) -> list[str] | None:
 def validate(
     params: Path = typer.Argument(..., help="A batch file, e.g. params/demo.yaml."),
     data: Optional[str] = typer.Option(None, help="Data store directory (default: the batch's `data`, else the demo store)."),
+    register: Optional[Path] = typer.Option(None, help="Check the towns against a TERC register file (GUS, `;`-separated) "
+                                                       "instead of a store, e.g. before any data is fetched."),
 ) -> None:
-    """Check a batch file against its data store without building anything."""
+    """Check a batch file against its data store (or a TERC register) without building anything."""
+    from analysis.params import check_against_register, load_batch
+    from analysis.teryt import read_terc
     from diagnoza.build import validate as validate_batch
 
     try:
-        batch, store, _ = validate_batch(params, data)
-    except (ParamsError, StoreError) as error:
+        if register:
+            batch = load_batch(params)
+            check_against_register(batch, read_terc(register), str(params), f"the register {register.name}")
+        else:
+            batch, store, _ = validate_batch(params, data)
+    except (ParamsError, StoreError, ValueError) as error:
         _fail(str(error))
     typer.echo(f"{params}: OK — batch {batch.batch!r}, {len(batch.towns)} towns, "
                f"years {batch.years.first}–{batch.years.last}, language {batch.language}")
@@ -179,6 +188,109 @@ def data_demo(out: Optional[Path] = typer.Option(None, help="Directory (default:
 
     path = write_demo_store(out or DEMO_STORE_DIR)
     typer.echo(f"demo store written to {path}")
+
+
+def _bdl_client(cache: Optional[Path], refresh: bool = False):
+    """A BDL client configured from BDL_API_URL / BDL_API_KEY; the key is never echoed."""
+    from analysis.bdl.client import BDLClient, Settings
+    from analysis.paths import BDL_CACHE_DIR
+
+    settings = Settings.from_environment()
+    client = BDLClient(settings, cache or BDL_CACHE_DIR, refresh=refresh)
+    typer.echo(f"BDL API {settings.base_url} ({'with a key' if settings.keyed else 'anonymous'}); "
+               f"cache {cache or BDL_CACHE_DIR}", err=True)
+    return client
+
+
+@data_app.command("fetch")
+def data_fetch(
+    years: str = typer.Option(..., help="Years to fetch: 2014-2024, or 2014,2019,2024."),
+    out: Path = typer.Option(..., help="Store directory to write (units.parquet, observations.parquet, metadata.json)."),
+    voivodeship: Optional[str] = typer.Option(None, help="Only this voivodeship (2-digit TERYT code, e.g. 24)."),
+    plan: bool = typer.Option(False, "--plan", help="Print how many requests are needed and how long the quota makes "
+                                                   "them take; fetch nothing."),
+    cache: Optional[Path] = typer.Option(None, help="Response cache (default: .cache/bdl/ in the project)."),
+    refresh: bool = typer.Option(False, "--refresh", help="Revalidate every cached page with BDL (ETag) first."),
+) -> None:
+    """Fetch every catalogue variable for the gminy from GUS BDL into a store.
+
+    Configured by the environment: BDL_API_URL (default https://bdl.stat.gov.pl/api/v1)
+    and BDL_API_KEY (optional; sent as X-ClientId, raises the quota). Interrupted, the
+    same command resumes: pages already fetched are not requested again.
+    """
+    from analysis.bdl.client import BDLError
+    from analysis.bdl.fetch import FetchSpec, fetch_store, plan_fetch
+
+    try:
+        spec = FetchSpec.create(years, voivodeship)
+    except ValueError as error:
+        _fail(f"data fetch: {error}")
+    client = _bdl_client(cache, refresh)
+    typer.echo(f"plan: {plan_fetch(client, spec).describe()}", err=True)
+    if plan:
+        return
+    try:
+        store = fetch_store(client, spec, out, on_step=lambda step: typer.echo(f"  {step}", err=True))
+    except BDLError as error:
+        _fail(f"data fetch failed: {error}\n(pages fetched so far are cached: run the same command again to resume)", 1)
+    except StoreError as error:
+        _fail(f"data fetch: BDL's answers do not make a valid store: {error}", 1)
+    except KeyboardInterrupt:
+        _fail("interrupted: pages fetched so far are cached; run the same command again to resume", 130)
+    first, last = store.years
+    typer.echo(f"store written to {out}: {len(store.units)} gminy, years {first}–{last}, "
+               f"{len(store.observations)} observations ({client.sent} requests sent, {client.reused} pages from cache)")
+
+
+@data_app.command("status")
+def data_status(store_dir: Path = typer.Argument(..., help="A store directory.")) -> None:
+    """Describe a store: source, fetch date, years, towns, and each variable's coverage."""
+    from analysis.catalogue import variables
+    from analysis.store import load_store
+
+    try:
+        store = load_store(store_dir)
+    except StoreError as error:
+        _fail(str(error))
+    meta = store.metadata
+    first, last = store.years
+    typer.echo(f"{store_dir}: valid store")
+    typer.echo(f"  source:  {meta.get('source', 'unknown')}" + (" (synthetic)" if store.synthetic else ""))
+    typer.echo(f"  fetched: {meta.get('fetched') or '—'}")
+    typer.echo(f"  years:   {first}–{last}")
+    kinds = store.units["kind"].value_counts().to_dict()
+    typer.echo(f"  towns:   {len(store.units)} (" + ", ".join(f"{k}: {n}" for k, n in sorted(kinds.items())) + ")")
+    observations = store.observations
+    described = meta.get("variables", {})
+    typer.echo("  variables (BDL id, observations, missing share, last update at GUS):")
+    for key, variable in variables().items():
+        rows = observations.loc[observations["var_id"] == variable.bdl_id, "value"]
+        share = f"{rows.isna().mean():.0%}" if len(rows) else "—"
+        updated = (described.get(key) or {}).get("lastUpdate") or "—"
+        typer.echo(f"    {key:<34} {variable.bdl_id:>8}  {len(rows):>7}  {share:>5}  {updated}")
+
+
+@data_app.command("check-variables")
+def data_check_variables(cache: Optional[Path] = typer.Option(None, help="Response cache (default: .cache/bdl/).")) -> None:
+    """Compare the variable catalogue with BDL's /variables/{id}: unit, level and name (needs the API)."""
+    from analysis.bdl.variables import check_variable
+    from analysis.catalogue import variables
+
+    client = _bdl_client(cache, refresh=True)
+    wrong = 0
+    for variable in variables().values():
+        check = check_variable(client, variable)
+        mark = "ok   " if check.ok else "WRONG"
+        wrong += not check.ok
+        typer.echo(f"{mark} {variable.key} ({variable.bdl_id}, confidence {variable.confidence})")
+        for problem in check.problems:
+            typer.echo(f"        {problem}")
+        if check.bdl_name:
+            flag = "  ← names differ: check by eye" if check.name_similarity < 0.5 else ""
+            typer.echo(f"        catalogue: {variable.name_pl}\n        BDL:       {check.bdl_name}{flag}")
+    typer.echo(f"{wrong} of {len(variables())} catalogue variables disagree with BDL")
+    if wrong:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,145 @@
+"""`diagnoza data fetch` against a BDL look-alike on 127.0.0.1, then `diagnoza build --data` on the real batch.
+
+The fake BDL (tests/bdl_fake.py) serves the demo store's figures, with 29 of its
+towns relabelled as the 29 towns of params/rozwoj-lokalny-laureaci.yaml (same kind,
+their real TERYT codes and names), so the real batch can be built offline.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from analysis.catalogue import variables
+from analysis.params import load_batch
+from analysis.paths import PARAMS_DIR
+from analysis.store import Store, load_store
+from analysis.teryt import VOIVODESHIPS
+from diagnoza.cli import app
+from tests.bdl_fake import from_store, serve
+
+pytestmark = pytest.mark.slow
+
+KEY = "k3y-0f-the-association-7f1c9a"
+LAUREATES = PARAMS_DIR / "rozwoj-lokalny-laureaci.yaml"
+BUILT = ["2403011", "3006023"]  # Cieszyn (urban) and Jarocin (urban-rural)
+
+
+def relabelled_demo(demo_store: Store) -> Store:
+    """The demo store with 29 towns renamed to the laureates (kind kept), for a realistic batch."""
+    batch = load_batch(LAUREATES)
+    units = demo_store.units.copy()
+    mapping = {}
+    for town in batch.towns:
+        kind = {"1": "urban", "3": "urban-rural"}[town.teryt[-1]]
+        candidates = units.loc[(units["kind"] == kind) & ~units["teryt"].isin(list(mapping))]
+        mapping[candidates["teryt"].iloc[0]] = town
+    for old, town in mapping.items():
+        row = units["teryt"] == old
+        units.loc[row, ["teryt", "name", "voivodeship", "powiat"]] = [
+            town.teryt, town.name, VOIVODESHIPS[town.teryt[:2]], town.teryt[:4]]
+    codes = {old: town.teryt for old, town in mapping.items()}
+    observations = demo_store.observations.assign(teryt=demo_store.observations["teryt"].replace(codes))
+    return Store(units=units, observations=observations, metadata={})
+
+
+def diagnoza(*args, env=None) -> subprocess.CompletedProcess:
+    script = Path(sys.executable).with_name("diagnoza")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "diagnoza.cli"]
+    return subprocess.run(command + list(args), capture_output=True, text=True, env=env, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def fetched(tmp_path_factory):
+    """Run the real command line: fetch with a key from the fake BDL, then build two laureates."""
+    from analysis.store import load_store as load
+
+    root = tmp_path_factory.mktemp("bdl")
+    fake = from_store(relabelled_demo(load()), variables().values())
+    server, api_url = serve(fake)
+    env = {**os.environ, "BDL_API_URL": api_url, "BDL_API_KEY": KEY}
+    try:
+        fetch = diagnoza("data", "fetch", "--years", "2014-2024", "--out", str(root / "store"),
+                         "--cache", str(root / "cache"), env=env)
+        again = diagnoza("data", "fetch", "--years", "2014-2024", "--out", str(root / "store2"),
+                         "--cache", str(root / "cache"), "--plan", env=env)
+    finally:
+        server.stop()
+    build = diagnoza("build", str(LAUREATES), "--data", str(root / "store"), "--only", ",".join(BUILT),
+                     "--out", str(root / "reports"), "--edition", "2026-11-22", "--workers", "1")
+    return {"root": root, "fake": fake, "fetch": fetch, "again": again, "build": build}
+
+
+def test_the_fetched_store_is_built_into_reports_of_the_real_batch(fetched):
+    assert fetched["fetch"].returncode == 0, fetched["fetch"].stderr
+    assert fetched["build"].returncode == 0, fetched["build"].stdout + fetched["build"].stderr
+    store = load_store(fetched["root"] / "store")
+    assert store.units.set_index("teryt").at["2403011", "name"] == "Cieszyn"
+    reports = fetched["root"] / "reports" / "rozwoj-lokalny-laureaci"
+    for teryt, name in zip(BUILT, ["Cieszyn", "Jarocin"]):
+        html = (reports / teryt / "report.html").read_text(encoding="utf-8")
+        assert name in html and (reports / teryt / "report.pdf").stat().st_size > 10_000
+        assert "Stan danych" in html or "stan danych" in html.lower()
+
+
+def test_the_key_is_sent_and_written_nowhere(fetched):
+    assert {entry.headers.get("X-Clientid") for entry in fetched["fake"].log} == {KEY}
+    leaks = [path for path in fetched["root"].rglob("*")
+             if path.is_file() and KEY.encode() in path.read_bytes()]
+    assert leaks == []
+    for run in ("fetch", "again", "build"):
+        assert KEY not in fetched[run].stdout + fetched[run].stderr
+
+
+def test_a_second_fetch_plan_finds_every_page_cached(fetched):
+    assert fetched["again"].returncode == 0
+    assert "plan: 0 requests to send" in fetched["again"].stderr
+
+
+def test_status_describes_the_store(fetched):
+    result = CliRunner().invoke(app, ["data", "status", str(fetched["root"] / "store")])
+    assert result.exit_code == 0, result.output
+    assert "GUS, Bank Danych Lokalnych" in result.output and "2014–2024" in result.output
+    assert "population" in result.output and "72305" in result.output
+
+
+def test_the_real_batch_matches_the_terc_register(terc):
+    from analysis.params import check_against_register
+    from analysis.teryt import read_terc
+    from tests.conftest import TERC_FILE
+
+    batch = load_batch(LAUREATES)
+    assert len(batch.towns) == 29
+    check_against_register(batch, read_terc(TERC_FILE))  # raises, naming the town, on a wrong code or name
+    wrong = batch.model_copy(update={"towns": [batch.towns[0].model_copy(update={"name": "Hajnówka"})]})
+    with pytest.raises(ValueError, match="2403011 is 'Cieszyn'"):
+        check_against_register(wrong, read_terc(TERC_FILE))
+
+
+def test_check_variables_reports_a_wrong_unit(fake_bdl_with_catalogue):
+    fake, api_url, cache = fake_bdl_with_catalogue
+    population = variables()["population"].bdl_id
+    fake.variables[population]["measureUnitName"] = "tys. osób"
+    result = CliRunner().invoke(app, ["data", "check-variables", "--cache", str(cache)],
+                                env={"BDL_API_URL": api_url})
+    assert result.exit_code == 1
+    assert "WRONG population" in result.output and "'tys. osób'" in result.output
+    assert "1 of 28 catalogue variables disagree" in result.output
+
+
+@pytest.fixture
+def fake_bdl_with_catalogue(demo_store, tmp_path):
+    fake = from_store(demo_store, variables().values(), years=[2020])
+    server, api_url = serve(fake)
+    yield fake, api_url, tmp_path / "cache"
+    server.stop()
+
+
+def test_a_store_that_is_missing_names_the_fetch_command(tmp_path):
+    result = CliRunner().invoke(app, ["validate", str(LAUREATES), "--data", str(tmp_path / "none")])
+    assert result.exit_code == 2 and "diagnoza data fetch" in result.output

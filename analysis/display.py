@@ -6,14 +6,18 @@ from __future__ import annotations
 import base64
 import html
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from analysis.catalogue import indicators_in
-from analysis.charts import Chart
 from analysis.peers import PeerRule
 from analysis.formatting import escape_markdown, format_number
 from analysis.labels import label
 from analysis.report import TownReport
+
+if TYPE_CHECKING:  # only a type here; importing charts loads matplotlib, which the renderers do not need
+    from analysis.charts import Chart
 
 ROLE = "diagnoza"  # key of the output metadata the renderers read
 

@@ -85,27 +85,32 @@ def nearest_peers(town: str, features: pd.DataFrame, comparable: pd.Index, k: in
 
 
 def choose_peers(
-    town: str, units: pd.DataFrame, indicator_values: pd.DataFrame, rule: PeerRule, year: int
+    town: str, units: pd.DataFrame, indicator_values: pd.DataFrame, rule: PeerRule, year: int,
+    features: pd.DataFrame | None = None,
 ) -> PeerGroup:
-    """The peer group of `town` under `rule`, matched on data of `year`."""
+    """The peer group of `town` under `rule`, matched on data of `year`.
+
+    `features` may pass `matching_features(indicator_values, year)` computed once for many towns.
+    """
     unit = units.set_index("teryt")
     if town not in unit.index:
         raise KeyError(f"no unit with TERYT code {town!r}")
     others = unit.drop(index=town)
     if rule.method == "nearest":
-        features = matching_features(indicator_values, year)
+        if features is None:
+            features = matching_features(indicator_values, year)
         comparable = others.index[others["kind"] == unit.at[town, "kind"]]
         members = nearest_peers(town, features, comparable, rule.k)
     elif rule.method == "voivodeship":
         members = tuple(others.index[others["voivodeship"] == unit.at[town, "voivodeship"]])
     elif rule.method == "population_class":
-        population = indicator_values.xs(year, level="year")["population"]
-        if pd.isna(population.get(town)):
+        population = indicator_values.xs(year, level="year")["population"].dropna()
+        if town not in population.index:
             raise ValueError(f"{town}: no population in {year}")
-        town_class = population_class(population[town])
+        classes = pd.Series(np.searchsorted(POPULATION_CLASSES, population.to_numpy(), side="right") - 1,
+                            index=population.index)  # population_class() of every town at once
         same_kind = others.index[others["kind"] == unit.at[town, "kind"]]
-        members = tuple(t for t in same_kind if t in population.index and not pd.isna(population[t])
-                        and population_class(population[t]) == town_class)
+        members = tuple(same_kind[same_kind.isin(classes.index[classes == classes[town]])])
     elif rule.method == "powiat":
         members = tuple(others.index[others["powiat"] == unit.at[town, "powiat"]])
     else:

@@ -19,10 +19,11 @@ from analysis.compare import compare_town
 from analysis.indicators import indicator_table
 from analysis.labels import label
 from analysis.narrative import population_sentence, section_sentences, summary_sentences, trend_sentences
-from analysis.peers import PeerGroup, PeerRule, choose_peers
+from analysis.peers import PeerGroup, PeerRule, choose_peers, matching_features
 from analysis.statistics import (
     Projection, Trend, TrendDifference, indicator_trends, linear_trend, project, trend_difference,
 )
+from analysis.paths import DEMO_STORE_DIR
 from analysis.store import Store, load_store
 from analysis.synthesis import SENSITIVITY_RULES, peer_sensitivity, section_scores, strongest_and_weakest
 
@@ -56,11 +57,36 @@ class TownReport:
         return label("source_synthetic" if self.synthetic else "source", self.language)
 
 
+def _store_signature(data_dir: str) -> tuple:
+    """Size and modification time of the store's files: a store rewritten on disk is read again."""
+    directory = Path(data_dir) if data_dir else DEMO_STORE_DIR
+    files = sorted(directory.glob("*.parquet")) + sorted(directory.glob("metadata.json"))
+    return tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+
+
+def load_store_and_values(data_dir: str) -> tuple[Store, pd.DataFrame]:
+    """The store and its indicators, loaded and computed once per process ("" = the demo store).
+
+    Cached by path and by the files' signature, so a long-lived process (a JupyterLab
+    session, a test) never works on a store that has since been rewritten.
+    """
+    return _load_store_and_values(data_dir, _store_signature(data_dir))
+
+
 @lru_cache(maxsize=4)
-def _store_and_values(data_dir: str) -> tuple[Store, pd.DataFrame]:
-    """One load and one indicator computation per store and process."""
+def _load_store_and_values(data_dir: str, signature: tuple) -> tuple[Store, pd.DataFrame]:
     store = load_store(data_dir or None)
     return store, indicator_table(store)
+
+
+def _matching_features(data_dir: str, year: int) -> pd.DataFrame:
+    """The peer-matching features of every town, once per store and year (many towns share them)."""
+    return _features(data_dir, _store_signature(data_dir), year)
+
+
+@lru_cache(maxsize=8)
+def _features(data_dir: str, signature: tuple, year: int) -> pd.DataFrame:
+    return matching_features(_load_store_and_values(data_dir, signature)[1], year)
 
 
 def parse_members(peer_members: str) -> tuple[str, ...]:
@@ -97,12 +123,13 @@ def towns_compared(
     """Every town whose data enter the report: the town, its peers, and the peer groups of the
     alternative rules in the sensitivity table. A change to any other town's data cannot change it
     (unless it changes who the peers are, which this then shows)."""
-    store, all_values = _store_and_values(data_dir)
+    store, all_values = load_store_and_values(data_dir)
+    features = _matching_features(data_dir, last_year)
     rule = PeerRule(method=peer_method, k=peer_k, members=parse_members(peer_members))
-    towns = {teryt, *choose_peers(teryt, store.units, all_values, rule, last_year).members}
+    towns = {teryt, *choose_peers(teryt, store.units, all_values, rule, last_year, features).members}
     for alternative in SENSITIVITY_RULES:
         try:
-            towns.update(choose_peers(teryt, store.units, all_values, alternative, last_year).members)
+            towns.update(choose_peers(teryt, store.units, all_values, alternative, last_year, features).members)
         except ValueError:
             continue  # the sensitivity table shows this rule as not applicable
     return tuple(sorted(towns))
@@ -128,7 +155,7 @@ def prepare_report(
     """Compute the town's report, or load it from `precomputed` (a file `diagnoza build` wrote)."""
     if precomputed:
         return load_report(precomputed, teryt, first_year, last_year, language)
-    store, all_values = _store_and_values(data_dir)
+    store, all_values = load_store_and_values(data_dir)
     unit = store.unit(teryt)
     rule = PeerRule(method=peer_method, k=peer_k, members=parse_members(peer_members))
     peers = choose_peers(teryt, store.units, all_values, rule, last_year)

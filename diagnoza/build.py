@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -34,16 +34,14 @@ from typing import Callable, Iterator
 import multiprocessing
 
 from analysis import __version__ as analysis_version
-from analysis.export import town_tables, write_town_data
 from analysis.labels import label
 from analysis.params import Batch, ParamsError, check_against_store, load_batch
 from analysis.paths import PROJECT_ROOT, REPORTS_DIR
-from analysis.report import prepare_report, report_arguments, save_report, towns_compared
-from analysis.store import Store, load_store
+from analysis.report import load_store_and_values, report_arguments, towns_compared
+from analysis.store import Store
 from diagnoza import inputs
-from diagnoza.kernels import execute_notebook
 from diagnoza.publish import town_files, write_bundle, write_index
-from diagnoza.render import ReportInfo, render_html, render_pdf
+from diagnoza.render import ReportInfo
 
 OUTPUTS = ("report.html", "report.pdf", "data.xlsx", "data.csv")
 
@@ -171,6 +169,8 @@ def _replace_directory(staging: Path, final: Path) -> None:
 
 def _precompute(job: TownJob, target: Path):
     """The town's analysis computed once, for the notebook and the data export; None if it fails."""
+    from analysis.report import prepare_report, save_report
+
     try:
         report = prepare_report(**report_arguments(job.parameters))
     except Exception:  # noqa: BLE001 - the notebook run reproduces and records the error
@@ -181,6 +181,13 @@ def _precompute(job: TownJob, target: Path):
 
 def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownResult:
     """Run, render and publish one town; never raises, reports failure in the result."""
+    # Imported here, in the worker: a build that finds nothing to do never loads them.
+    from analysis.export import town_tables, write_town_data
+    from diagnoza import kernels
+    from diagnoza.render import prepare_renderers, render_html, render_pdf
+
+    if reuse_kernel:
+        kernels.prestart()  # boots (in its own process) while this process computes the analysis
     started = time.perf_counter()
     staging_root = out_dir / ".staging"
     staging_root.mkdir(parents=True, exist_ok=True)
@@ -191,12 +198,20 @@ def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownRe
         parameters = {**job.parameters, "precomputed": str(staging / "analysis.pickle") if report else ""}
         # When the analysis failed, the notebook computes it itself, fails in the same place,
         # and keeps the error in its cell (papermill's banner) for the analyst.
-        notebook = execute_notebook(parameters, staging / "report.ipynb", staging, reuse_kernel=reuse_kernel)
-        if report is None:
-            raise RuntimeError("the analysis failed in the build process but not in the notebook")
+        # While the kernel runs the notebook this process only waits: meanwhile a thread writes
+        # the spreadsheet and readies the renderers. The `with` joins it before anything moves.
+        with ThreadPoolExecutor(1, thread_name_prefix="town-side") as side:
+            if report is not None:
+                tables = side.submit(write_town_data, town_tables(report, job.info.edition),
+                                     staging / "data.xlsx", staging / "data.csv")
+            side.submit(prepare_renderers, job.info.language)
+            notebook = kernels.execute_notebook(parameters, staging / "report.ipynb", staging,
+                                                reuse_kernel=reuse_kernel)
+            if report is None:
+                raise RuntimeError("the analysis failed in the build process but not in the notebook")
+            tables.result()
         (staging / "report.html").write_text(render_html(notebook, job.info), encoding="utf-8")
         render_pdf(notebook, job.info, staging / "pdf-source", staging / "report.pdf")
-        write_town_data(town_tables(report, job.info.edition), staging / "data.xlsx", staging / "data.csv")
         shutil.rmtree(staging / "pdf-source")
         (staging / "analysis.pickle").unlink()
         missing = [name for name in OUTPUTS if not (staging / name).is_file()]
@@ -224,7 +239,7 @@ def write_manifest(out_dir: Path, batch: Batch, jobs: list[TownJob], results: li
     `input_hash` is the hash of the inputs the town's present outputs were built from; a
     failed rebuild keeps the earlier one, since the earlier report is still in place.
     """
-    import papermill
+    from importlib.metadata import version
 
     path = out_dir / "manifest.json"
     towns = {t: entry for t, entry in read_manifest(out_dir).get("towns", {}).items() if t in batch.teryts}
@@ -242,7 +257,7 @@ def write_manifest(out_dir: Path, batch: Batch, jobs: list[TownJob], results: li
                 entry["seconds"] = previous.get("seconds", 0.0)
                 entry["edition"] = previous.get("edition", job.info.edition)
         towns[result.teryt] = entry
-    manifest = {"batch": batch.batch, "python": sys.version.split()[0], "papermill": papermill.__version__,
+    manifest = {"batch": batch.batch, "python": sys.version.split()[0], "papermill": version("papermill"),
                 "analysis": analysis_version, "towns": {t: towns[t] for t in batch.teryts if t in towns}}
     staged = out_dir / ".manifest.json.tmp"
     staged.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -264,9 +279,10 @@ def validate(params_path: Path, data: str | None = None) -> tuple[Batch, Store, 
         data_dir = data  # from the command line: relative to the working directory
     else:
         data_dir = str(PROJECT_ROOT / batch.data) if batch.data else ""  # in params: relative to the project
-    store = load_store(data_dir or None)
+    data_dir = str(Path(data_dir).resolve()) if data_dir else ""
+    store, _ = load_store_and_values(data_dir)  # the same key as the towns_compared calls that follow
     check_against_store(batch, store, str(params_path))
-    return batch, store, str(Path(data_dir).resolve()) if data_dir else ""
+    return batch, store, data_dir
 
 
 @contextmanager
@@ -292,6 +308,13 @@ def batch_lock(out_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _prepare_worker() -> None:
+    """In a new worker process: take the imports out of the garbage collector's scans (see kernels.WARM_UP)."""
+    import gc
+
+    gc.freeze()
+
+
 def _run_local(todo: list[TownJob], out_dir: Path, workers: int, reuse_kernel: bool,
                report: Callable[[TownResult], None]) -> None:
     if workers == 1:
@@ -299,7 +322,7 @@ def _run_local(todo: list[TownJob], out_dir: Path, workers: int, reuse_kernel: b
             report(build_town(job, out_dir, reuse_kernel))
         return
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_prepare_worker)
     try:
         futures = [pool.submit(build_town, job, out_dir, reuse_kernel) for job in todo]
         for future in as_completed(futures):

@@ -13,9 +13,12 @@ replaced, since a failure may leave anything behind.
 from __future__ import annotations
 
 import atexit
+import copy
 import os
 import shutil
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -29,7 +32,10 @@ from analysis.paths import REPORT_NOTEBOOK
 KERNEL_NAME = "python3"
 START_ATTEMPTS = 3
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]  # no transport warnings in the build log
-WARM_UP = "import analysis.charts, analysis.display, analysis.report, IPython.display"
+# After the imports, gc.freeze() moves every object alive so far out of the collector's
+# reach: the reset's garbage collection then scans only the last town's objects
+# (0.15 s → 0.02 s per town). Frozen objects are never freed, which is what imports want.
+WARM_UP = "import analysis.charts, analysis.display, analysis.report, IPython.display, gc\ngc.freeze()"
 RESET = "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt"
 
 
@@ -60,6 +66,11 @@ def _prefer_environment_kernel() -> None:
 
 def _with_reset_cell() -> nbformat.NotebookNode:
     """The report notebook with a first, hidden cell that clears what the previous town left."""
+    return copy.deepcopy(_report_with_reset_cell())
+
+
+@cache
+def _report_with_reset_cell() -> nbformat.NotebookNode:
     notebook = nbformat.read(REPORT_NOTEBOOK, as_version=4)
     reset = nbformat.v4.new_code_cell(RESET, metadata={"tags": ["remove-cell", "kernel-reset"]})
     reset.id = "kernel-reset"
@@ -99,12 +110,11 @@ class WarmKernel:
             client.stop_channels()
 
     def execute(self, parameters: dict, output: Path) -> nbformat.NotebookNode:
-        papermill.execute_notebook(
+        return papermill.execute_notebook(
             _with_reset_cell(), str(output), parameters=parameters, kernel_name=KERNEL_NAME,
             engine_name="diagnoza-warm", km=self.manager, progress_bar=False, log_output=False,
             request_save_on_cell_execute=False,  # written once at the end (or on failure), not after every cell
         )
-        return nbformat.read(output, as_version=4)
 
     def shutdown(self) -> None:
         if self.manager.has_kernel:
@@ -115,8 +125,33 @@ class WarmKernel:
 _warm: WarmKernel | None = None
 
 
+_starting: Future | None = None  # a warm kernel being started in the background
+
+
+def prestart() -> None:
+    """Start this process's warm kernel in the background, if it has none yet.
+
+    The kernel imports its libraries in its own process, so this overlaps with the
+    town's analysis in ours: for a one-town build the kernel is ready when needed.
+    """
+    global _starting
+    if _warm is None and _starting is None:
+        _starting = ThreadPoolExecutor(1, thread_name_prefix="kernel-start").submit(WarmKernel)
+
+
+def _take_started() -> None:
+    global _warm, _starting
+    if _starting is not None:
+        starting, _starting = _starting, None
+        _warm = starting.result()  # a failed start raises here, in the town that needed it
+
+
 def _shutdown_warm() -> None:
     global _warm
+    try:
+        _take_started()  # a kernel still starting is shut down too, not left behind
+    except Exception:  # noqa: BLE001 - it failed to start: nothing to shut down
+        pass
     if _warm is not None:
         _warm.shutdown()
         _warm = None
@@ -130,12 +165,12 @@ def execute_notebook(parameters: dict, output: Path, workdir: Path, reuse_kernel
     global _warm
     if not reuse_kernel:
         _prefer_environment_kernel()
-        papermill.execute_notebook(
+        return papermill.execute_notebook(
             str(REPORT_NOTEBOOK), str(output), parameters=parameters, kernel_name=KERNEL_NAME,
             progress_bar=False, log_output=False, cwd=str(workdir), extra_arguments=KERNEL_ARGUMENTS,
             request_save_on_cell_execute=False,
         )
-        return nbformat.read(output, as_version=4)
+    _take_started()
     if _warm is None:
         _warm = WarmKernel()
     try:

@@ -10,14 +10,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
+from functools import cache
 from pathlib import Path
 
-import matplotlib
 import nbformat
-import pypandoc
-import typst
-from nbconvert import HTMLExporter
-from traitlets.config import Config
 
 from analysis.display import ROLE
 from analysis.labels import label
@@ -25,7 +21,13 @@ from analysis.paths import TEMPLATES_DIR
 
 HTML_TEMPLATES = TEMPLATES_DIR / "html"
 PDF_TEMPLATE = TEMPLATES_DIR / "pdf" / "report.typ"
-FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"  # DejaVu Sans, as in the charts
+
+
+def _font_dir() -> Path:
+    """matplotlib's DejaVu Sans, the charts' font, for the PDF text too."""
+    import matplotlib
+
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
 @dataclass(frozen=True)
@@ -60,21 +62,39 @@ def _role(output) -> dict:
 
 # --- HTML -------------------------------------------------------------------------
 
-def render_html(notebook: nbformat.NotebookNode, info: ReportInfo) -> str:
+@cache
+def _html_exporter(language: str):
+    """One exporter per language and process: building one compiles its templates (0.1 s)."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
     config = Config()
     config.HTMLExporter.exclude_input = True
     config.HTMLExporter.exclude_input_prompt = True
     config.HTMLExporter.exclude_output_prompt = True
     config.HTMLExporter.extra_template_basedirs = [str(HTML_TEMPLATES)]
     config.HTMLExporter.template_name = "diagnoza"
-    config.HTMLExporter.language_code = info.language
+    config.HTMLExporter.language_code = language
     config.TagRemovePreprocessor.enabled = True
     # Parameter cells show nothing, and papermill gives its injected cell a random id: leave them
     # out, so the same inputs give the same page.
     config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell", "parameters", "injected-parameters"}
-    exporter = HTMLExporter(config=config)
-    notebook = nbformat.from_dict(json.loads(json.dumps(notebook)))  # never alter the caller's copy
-    notebook.metadata["title"] = f"{info.title}: {info.town}"
+    return HTMLExporter(config=config)
+
+
+def prepare_renderers(language: str) -> None:
+    """Import the renderers and build the HTML exporter ahead of the first report (about 0.5 s)."""
+    import pypandoc  # noqa: F401
+    import typst  # noqa: F401
+
+    _html_exporter(language)
+
+
+def render_html(notebook: nbformat.NotebookNode, info: ReportInfo) -> str:
+    exporter = _html_exporter(info.language)
+    # The exporter works on its own deep copy; only the metadata is changed here, on a copy.
+    notebook = nbformat.NotebookNode({**notebook, "metadata": nbformat.NotebookNode(
+        {**notebook.metadata, "title": f"{info.title}: {info.town}"})})
     language = info.language
     resources = {"diagnoza": {
         "skip_link": "Przejdź do treści" if language == "pl" else "Skip to content",
@@ -146,6 +166,8 @@ def render_typst_source(notebook: nbformat.NotebookNode, info: ReportInfo, workd
     markdown = notebook_markdown(notebook, workdir)
     metadata_file = workdir / "metadata.json"
     metadata_file.write_text(json.dumps(_pdf_metadata(info), ensure_ascii=False), encoding="utf-8")
+    import pypandoc
+
     source = pypandoc.convert_text(
         markdown, "typst", format="markdown-raw_html-tex_math_dollars",
         extra_args=[f"--template={PDF_TEMPLATE}", f"--metadata-file={metadata_file}",
@@ -166,7 +188,9 @@ def _timestamp(edition: str) -> datetime | None:
 
 def render_pdf(notebook: nbformat.NotebookNode, info: ReportInfo, workdir: Path, output: Path) -> Path:
     """Compile the report as a tagged PDF/UA-1 document (alt text, language, title, reading order)."""
+    import typst
+
     typ = render_typst_source(notebook, info, workdir)
-    typst.compile(str(typ), output=str(output), root=str(workdir), font_paths=[str(FONT_DIR)],
+    typst.compile(str(typ), output=str(output), root=str(workdir), font_paths=[str(_font_dir())],
                   pdf_standards=["ua-1"], timestamp=_timestamp(info.edition))
     return output

@@ -38,3 +38,25 @@ def test_formulas_beyond_arithmetic_are_rejected(formula):
     with pytest.raises(ValidationError):
         Indicator(id="x", section="economy", name_pl="x", name_en="x", unit_pl="x", unit_en="x",
                   formula=formula, direction="neutral", decimals=0)
+
+
+def test_every_variable_id_is_a_gmina_level_candidate_with_its_recorded_confidence():
+    """The catalogue against the research list of BDL ids (../shared/data/bdl-variable-candidates.csv).
+
+    Ids below "high" confidence are still to be confirmed online with `diagnoza data check-variables`;
+    here we check that none was mistyped or promoted on the way into the catalogue.
+    """
+    import csv
+
+    from tests.conftest import SHARED
+
+    candidates_file = SHARED / "bdl-variable-candidates.csv"
+    if not candidates_file.is_file():
+        pytest.skip(f"candidates list not present: {candidates_file}")
+    with open(candidates_file, encoding="utf-8") as handle:
+        candidates = {int(row["var_id"]): row for row in csv.DictReader(handle) if row["var_id"].isdigit()}
+    for variable in variables().values():
+        candidate = candidates.get(variable.bdl_id)
+        assert candidate is not None, variable.key
+        assert candidate["confidence"] == variable.confidence, variable.key
+        assert candidate["unit"] == variable.unit and candidate["finest_level"].startswith("6"), variable.key

@@ -54,3 +54,11 @@ def test_round_trip_keeps_missing_values_missing(tmp_path):
 def test_a_directory_that_is_not_a_store_gives_a_clear_error(tmp_path):
     with pytest.raises(StoreError, match="units.parquet"):
         load_store(tmp_path)
+
+
+def test_years_out_of_range_and_missing_columns_are_named():
+    frame = observations([("0290011", 1889, 72305, 1.0), ("0290011", 2020, 72305, 2.0)])
+    with pytest.raises(StoreError, match=r"years out of range.*1889"):
+        validate_observations(frame, validate_units(UNITS))
+    with pytest.raises(StoreError, match=r"missing column.*kind"):
+        validate_units(UNITS.drop(columns="kind"))

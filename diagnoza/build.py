@@ -309,8 +309,13 @@ def batch_lock(out_dir: Path) -> Iterator[None]:
 
 
 def _prepare_worker() -> None:
-    """In a new worker process: take the imports out of the garbage collector's scans (see kernels.WARM_UP)."""
+    """In a new worker process: import what a town needs, then take it all out of the garbage
+    collector's scans (see kernels.WARM_UP)."""
     import gc
+
+    import analysis.export  # noqa: F401
+    import analysis.statistics  # noqa: F401
+    import diagnoza.kernels  # noqa: F401
 
     gc.freeze()
 

@@ -1,0 +1,50 @@
+"""The client and the fetch on real recorded BDL responses (../shared/data/bdl/api_samples_pybdl/,
+PROVENANCE.md: AN0DA/pyBDL, MIT), replayed by the loopback server in BDL's paging envelope."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analysis.bdl.fetch import Markers, observation_rows, units_frame
+from tests.conftest import SHARED
+
+SAMPLES = SHARED / "bdl" / "api_samples_pybdl"
+
+
+def recorded(name: str) -> dict:
+    path = SAMPLES / f"samples_raw_{name}.json"
+    if not path.is_file():
+        pytest.skip(f"recorded BDL responses not present: {path}")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_recorded_units_become_gminy_keyed_by_teryt(fake_bdl, make_client):
+    fake_bdl.units = recorded("units")["list_units"]
+    units = units_frame(make_client().units())
+    level6 = [u for u in fake_bdl.units if u["level"] == 6 and u["kind"] in ("1", "2", "3")]
+    assert len(units) == len(level6) > 0
+    bochnia = units.set_index("teryt").loc["1201011"]  # 011212001011, the issue's example
+    assert (bochnia["name"], bochnia["kind"], bochnia["voivodeship"]) == ("Bochnia", "urban", "małopolskie")
+    # the town and rural parts of an urban-rural gmina (kinds 4, 5) are not gminy
+    assert not units["teryt"].str[-1].isin(["4", "5"]).any()
+
+
+def test_recorded_attributes_mark_exactly_the_missing_value_codes(fake_bdl, make_client):
+    fake_bdl.attributes = recorded("attributes")["list_attributes"]
+    markers = Markers.from_attributes(make_client().attributes())
+    # by their names ". lub 0", "-", "- lub 0" in the recording (see ../shared/README.md)
+    assert {4, 14, 15, 50, 91} <= markers.missing
+    assert not {0, 1, 3, 7, 9, 94, 98} & markers.missing
+    assert markers.is_missing(4, 0) and not markers.is_missing(94, 0) and not markers.is_missing(1, 0)
+
+
+def test_recorded_data_values_are_read_with_their_year_and_value():
+    results = recorded("data")["get_data_by_variable"]
+    page = {"results": results}
+    known = {"1200000"}  # the recording holds Poland, macroregions and voivodeships; MAŁOPOLSKIE is 011200000000
+    rows = observation_rows(page, 99, Markers(frozenset({4}), frozenset({1, 4})), known)
+    first = next(r for r in results if r["id"] == "011200000000")["values"][0]
+    assert rows[0] == ("1200000", int(first["year"]), 99, float(first["val"]))
+    assert len(rows) == len(next(r for r in results if r["id"] == "011200000000")["values"])

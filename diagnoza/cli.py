@@ -196,7 +196,8 @@ def _bdl_client(cache: Optional[Path], refresh: bool = False):
     from analysis.paths import BDL_CACHE_DIR
 
     settings = Settings.from_environment()
-    client = BDLClient(settings, cache or BDL_CACHE_DIR, refresh=refresh)
+    client = BDLClient(settings, cache or BDL_CACHE_DIR, refresh=refresh,
+                       notify=lambda message: typer.echo(f"  {message}", err=True))
     typer.echo(f"BDL API {settings.base_url} ({'with a key' if settings.keyed else 'anonymous'}); "
                f"cache {cache or BDL_CACHE_DIR}", err=True)
     return client

@@ -81,12 +81,14 @@ def _retry_after(response) -> float | None:
 
 class BDLClient:
     def __init__(self, settings: Settings, cache_dir: Path, *, refresh: bool = False,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time):
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
+                 notify: Callable[[str], None] = lambda message: None):
         import requests_cache
 
         self.settings = settings
         self.refresh = refresh
         self.sleep = sleep
+        self.notify = notify  # long waits and retries are told, so a slow fetch never looks hung
         cache_dir = Path(cache_dir)
         self.session = requests_cache.CachedSession(
             str(cache_dir / "http"), backend="filesystem", serializer="json",
@@ -129,6 +131,8 @@ class BDLClient:
         problem = "no attempt made"
         for attempt in range(1, settings.attempts + 1):
             wait = settings.backoff * 2 ** (attempt - 1)
+            if (delay := self.quota.delay()) > 5:
+                self.notify(f"waiting {delay / 60:.1f} min for BDL's quota before {what}")
             self.quota.acquire()
             self.sent += 1
             try:
@@ -147,7 +151,8 @@ class BDLClient:
                         problem = "HTTP 200 but the body is not valid JSON"
                 elif status == 429:
                     problem = "HTTP 429 Too Many Requests (quota exceeded)"
-                    wait = _retry_after(response) if _retry_after(response) is not None else wait
+                    asked = _retry_after(response)
+                    wait = asked if asked is not None else wait
                 elif status >= 500:
                     problem = f"HTTP {status} {response.reason}"
                 else:
@@ -155,7 +160,9 @@ class BDLClient:
                     raise BDLError(f"BDL API: {what}: HTTP {status} {response.reason}"
                                    + (f": {detail}" if detail else ""))
             if attempt < settings.attempts:
-                self.sleep(min(wait, settings.max_wait))
+                wait = min(wait, settings.max_wait)
+                self.notify(f"{what}: {problem}; retrying in {wait:g} s (attempt {attempt + 1} of {settings.attempts})")
+                self.sleep(wait)
         raise BDLError(f"BDL API: {what}: gave up after {settings.attempts} attempts; last: {problem}")
 
     def pages(self, path: str, params: dict, what: str) -> Iterator[dict]:

@@ -102,9 +102,9 @@ def observation_rows(page: dict, variable_id: int, markers: Markers, known: set[
     rows = []
     for result in page.get("results", []):
         unit_id = str(result.get("id", ""))
-        if len(unit_id) != 12 or teryt_from_bdl(unit_id) not in known:
+        teryt = teryt_from_bdl(unit_id) if len(unit_id) == 12 else ""
+        if teryt not in known:
             continue  # a part of a gmina, or a unit outside the fetched area
-        teryt = teryt_from_bdl(unit_id)
         for value in result.get("values", []):
             number = value.get("val")
             marked = markers.is_missing(int(value.get("attrId", 1)), number)

@@ -64,6 +64,11 @@ class Quota:
                 earliest = max(earliest, sent[-window.limit] + window.seconds)
         return earliest
 
+    def delay(self) -> float:
+        """Seconds the next request would have to wait."""
+        now = self.clock()
+        return self._earliest(self.sent, now) - now
+
     def acquire(self) -> float:
         """Wait for a free slot; returns the seconds waited."""
         now = self.clock()

@@ -137,3 +137,19 @@ def test_the_key_is_sent_as_x_clientid_and_kept_out_of_the_cache(fake_bdl, tmp_p
     for path in (tmp_path / "cache").rglob("*"):
         if path.is_file():
             assert key.encode() not in path.read_bytes(), path
+
+
+def test_retries_and_long_quota_waits_are_told(fake_bdl, tmp_path, waits):
+    from analysis.bdl.quota import ANONYMOUS_LIMITS, Quota
+
+    fake_bdl.units = gminy(3)
+    fake_bdl.fail(UNITS_PATH, 0, 500)
+    told = []
+    client = BDLClient(Settings(base_url=fake_bdl.api_url, backoff=2.0), tmp_path / "cache", sleep=waits.append,
+                       notify=told.append)
+    clock = [0.0]
+    client.quota = Quota(ANONYMOUS_LIMITS, clock=lambda: clock[0], sleep=lambda s: clock.__setitem__(0, clock[0] + s))
+    client.quota.sent = [0.0] * 100  # a full 15-minute window: the next request waits 900 s
+    client.units()
+    assert told[0] == "waiting 15.0 min for BDL's quota before units of level 6, page 0"
+    assert "units of level 6, page 0: HTTP 500 INTERNAL SERVER ERROR; retrying in 2 s (attempt 2 of 6)" in told

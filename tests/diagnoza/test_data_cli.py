@@ -143,3 +143,16 @@ def fake_bdl_with_catalogue(demo_store, tmp_path):
 def test_a_store_that_is_missing_names_the_fetch_command(tmp_path):
     result = CliRunner().invoke(app, ["validate", str(LAUREATES), "--data", str(tmp_path / "none")])
     assert result.exit_code == 2 and "diagnoza data fetch" in result.output
+
+
+def test_a_batch_names_its_store_with_data(fetched, tmp_path):
+    """`data:` in params (relative to the project root, or absolute) instead of --data."""
+    import yaml
+
+    raw = yaml.safe_load(LAUREATES.read_text(encoding="utf-8"))
+    raw["data"] = str(fetched["root"] / "store")
+    params = tmp_path / "laureates.yaml"
+    params.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(params)])
+    assert result.exit_code == 0, result.output
+    assert "29 towns" in result.output

@@ -110,19 +110,12 @@ def load_report(path: str | Path, teryt: str, first_year: int, last_year: int, l
     return report
 
 
-def towns_compared(
-    teryt: str,
-    first_year: int,
-    last_year: int,
-    language: str = "pl",
-    peer_method: str = "nearest",
-    peer_k: int = 20,
-    peer_members: str = "",
-    data_dir: str = "",
-) -> tuple[str, ...]:
+def towns_compared(teryt: str, last_year: int, peer_method: str, peer_k: int, peer_members: str,
+                   data_dir: str) -> tuple[str, ...]:
     """Every town whose data enter the report: the town, its peers, and the peer groups of the
     alternative rules in the sensitivity table. A change to any other town's data cannot change it
-    (unless it changes who the peers are, which this then shows)."""
+    (unless it changes who the peers are, which this then shows). Peers are matched on the last
+    year, so the first year and the language do not enter."""
     store, all_values = load_store_and_values(data_dir)
     features = _matching_features(data_dir, last_year)
     rule = PeerRule(method=peer_method, k=peer_k, members=parse_members(peer_members))

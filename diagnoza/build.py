@@ -119,7 +119,9 @@ def plan_jobs(batch: Batch, store: Store, data_dir: str, only: list[str] | None,
             edition=edition, language=batch.language, synthetic=store.synthetic, source=source, vintage=vintage,
         )
         try:
-            compared = towns_compared(**report_arguments(parameters))
+            arguments = report_arguments(parameters)
+            compared = towns_compared(arguments["teryt"], arguments["last_year"], arguments["peer_method"],
+                                      arguments["peer_k"], arguments["peer_members"], arguments["data_dir"])
         except (KeyError, ValueError):
             compared = (teryt,)  # the build will fail and say why; the town's own data still count
         job_inputs = {"code": code, "params": inputs.params_fingerprint(parameters, asdict(info)),

@@ -40,20 +40,25 @@ RESET = "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _pl
 
 
 class WarmKernelEngine(NBClientEngine):
-    """papermill's nbclient engine, on a kernel it did not start and must not stop."""
+    """papermill's nbclient engine, on a kernel it did not start and must not stop, through a
+    connection it did not open.
+
+    A new connection per notebook would wait for the kernel to answer and then 0.2 s more for
+    its IOPub channel to fall quiet (jupyter_client's wait_for_ready), with the CPU idle. The
+    kept connection is safe to share: nbclient only reads replies to the requests it sent.
+    """
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
                                  start_timeout=60, execution_timeout=None, **kwargs):
         kwargs.pop("input_path", None)
+        connection = kwargs.pop("kc")
         client = PapermillNotebookClient(nb_man, km=kwargs.pop("km"), kernel_name=kernel_name, log_output=log_output,
                                          stdout_file=stdout_file, stderr_file=stderr_file, timeout=execution_timeout,
                                          startup_timeout=start_timeout, **kwargs)
-        try:
-            return client.execute()
-        finally:
-            if client.kc is not None:  # the kernel stays; this notebook's connection to it goes
-                client.kc.stop_channels()
+        client.kc = connection
+        connection.allow_stdin = False
+        return client.execute()
 
 
 papermill_engines.register("diagnoza-warm", WarmKernelEngine)
@@ -86,39 +91,41 @@ class WarmKernel:
         self.workdir = tempfile.mkdtemp(prefix="diagnoza-kernel-")
         for attempt in range(1, START_ATTEMPTS + 1):
             self.manager = KernelManager(kernel_name=KERNEL_NAME)
+            self.client = None
             try:
                 self.manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=self.workdir)
+                self.client = self.manager.client()
+                self.client.start_channels()
+                self.client.wait_for_ready(timeout=60)
                 self._run(WARM_UP)
                 break
             except Exception:
                 # Kernels started at the same moment by two workers can pick the same free port.
-                if self.manager.has_kernel:
-                    self.manager.shutdown_kernel(now=True)
+                self.shutdown(keep_workdir=attempt < START_ATTEMPTS)
                 if attempt == START_ATTEMPTS:
                     raise
 
     def _run(self, code: str) -> None:
-        client = self.manager.client()
-        client.start_channels()
-        try:
-            client.wait_for_ready(timeout=60)
-            reply = client.execute_interactive(code, store_history=False, silent=True, timeout=120,
-                                               output_hook=lambda message: None)
-            if reply["content"]["status"] != "ok":
-                raise RuntimeError(f"kernel preparation failed: {reply['content'].get('evalue', '')}")
-        finally:
-            client.stop_channels()
+        reply = self.client.execute_interactive(code, store_history=False, silent=True, timeout=120,
+                                                output_hook=lambda message: None)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"kernel preparation failed: {reply['content'].get('evalue', '')}")
 
     def execute(self, parameters: dict, output: Path) -> nbformat.NotebookNode:
         return papermill.execute_notebook(
             _with_reset_cell(), str(output), parameters=parameters, kernel_name=KERNEL_NAME,
-            engine_name="diagnoza-warm", km=self.manager, progress_bar=False, log_output=False,
+            engine_name="diagnoza-warm", km=self.manager, kc=self.client, progress_bar=False, log_output=False,
             request_save_on_cell_execute=False,  # written once at the end (or on failure), not after every cell
         )
 
-    def shutdown(self) -> None:
+    def shutdown(self, keep_workdir: bool = False) -> None:
+        if self.client is not None:
+            self.client.stop_channels()
+            self.client = None
         if self.manager.has_kernel:
             self.manager.shutdown_kernel(now=True)
+        if keep_workdir:
+            return
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 

@@ -30,6 +30,18 @@ def _font_dir() -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
+@cache
+def _pdf_fonts():
+    """The PDF's fonts, read once per process: DejaVu Sans and Typst's own, never the system's.
+
+    Scanning the system's fonts for every report cost more (0.05 s) than typesetting it, and
+    made the PDF depend on the machine that built it.
+    """
+    import typst
+
+    return typst.Fonts(include_system_fonts=False, font_paths=[str(_font_dir())])
+
+
 @dataclass(frozen=True)
 class ReportInfo:
     """What the cover, header and metadata of a report say; plain text, escaped by the renderers."""
@@ -85,8 +97,8 @@ def _html_exporter(language: str):
 def prepare_renderers(language: str) -> None:
     """Import the renderers and build the HTML exporter ahead of the first report (about 0.5 s)."""
     import pypandoc  # noqa: F401
-    import typst  # noqa: F401
 
+    _pdf_fonts()
     _html_exporter(language)
 
 
@@ -191,6 +203,6 @@ def render_pdf(notebook: nbformat.NotebookNode, info: ReportInfo, workdir: Path,
     import typst
 
     typ = render_typst_source(notebook, info, workdir)
-    typst.compile(str(typ), output=str(output), root=str(workdir), font_paths=[str(_font_dir())],
+    typst.compile(str(typ), output=str(output), root=str(workdir), font_paths=_pdf_fonts(),
                   pdf_standards=["ua-1"], timestamp=_timestamp(info.edition))
     return output

@@ -87,6 +87,7 @@ def _html_exporter(language: str):
     config.HTMLExporter.extra_template_basedirs = [str(HTML_TEMPLATES)]
     config.HTMLExporter.template_name = "diagnoza"
     config.HTMLExporter.language_code = language
+    config.HTMLExporter.optimistic_validation = True  # validate once after the preprocessors, not after each
     config.TagRemovePreprocessor.enabled = True
     # Parameter cells show nothing, and papermill gives its injected cell a random id: leave them
     # out, so the same inputs give the same page.

@@ -30,10 +30,9 @@ def _text_size(text: str, size: float) -> tuple[float, float]:
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import text_to_path
 
-    width, _, _ = text_to_path.get_text_width_height_descent(text, FontProperties(family=style.FONT, size=size),
-                                                             ismath=False)
-    _, height, descent = text_to_path.get_text_width_height_descent("lp", FontProperties(family=style.FONT, size=size),
-                                                                    ismath=False)
+    font = FontProperties(family=style.FONT, size=size)
+    width, _, _ = text_to_path.get_text_width_height_descent(text, font, ismath=False)
+    _, height, descent = text_to_path.get_text_width_height_descent("lp", font, ismath=False)  # a full line's height
     return width, height + descent
 
 
@@ -43,12 +42,6 @@ def _tick_labels(axis) -> list[str]:
     slack = (high - low) * 1e-9
     locations = [v for v in axis.get_major_locator()() if low - slack <= v <= high + slack]
     return [text for text in axis.get_major_formatter().format_ticks(locations) if text]
-
-
-def _axis_label_size(axis) -> float:
-    from matplotlib.font_manager import FontProperties
-
-    return FontProperties(size=axis.label.get_fontsize()).get_size_in_points()
 
 
 def _fit_margins(figure, axes, y_tick_size: float | None = None) -> None:
@@ -69,10 +62,10 @@ def _fit_margins(figure, axes, y_tick_size: float | None = None) -> None:
     x_texts = [_text_size(text, x_tick_size) for text in _tick_labels(axes.xaxis)] or [(0.0, 0.0)]
     left = max(w for w, _ in y_texts) + tick_room + MARGIN_PAD
     if axes.get_ylabel():
-        left += _text_size("lp", _axis_label_size(axes.yaxis))[1] + rcParams["axes.labelpad"]
+        left += _text_size("lp", axes.yaxis.label.get_fontsize())[1] + rcParams["axes.labelpad"]
     bottom = max(h for _, h in x_texts) + tick_room + MARGIN_PAD
     if axes.get_xlabel():
-        bottom += _text_size("lp", _axis_label_size(axes.xaxis))[1] + rcParams["axes.labelpad"]
+        bottom += _text_size("lp", axes.xaxis.label.get_fontsize())[1] + rcParams["axes.labelpad"]
     right = max(w for w, _ in x_texts) / 2 + MARGIN_PAD  # the last year's label overhangs the axes by half
     top = max(h for _, h in y_texts) / 2 + MARGIN_PAD  # so does the top value's
     figure.subplots_adjust(left=left / width_pt, right=1 - right / width_pt,

@@ -151,7 +151,8 @@ def prepare_report(
     store, all_values = load_store_and_values(data_dir)
     unit = store.unit(teryt)
     rule = PeerRule(method=peer_method, k=peer_k, members=parse_members(peer_members))
-    peers = choose_peers(teryt, store.units, all_values, rule, last_year)
+    features = _matching_features(data_dir, last_year)
+    peers = choose_peers(teryt, store.units, all_values, rule, last_year, features)
     years = all_values.index.get_level_values("year")
     towns = all_values.index.get_level_values("teryt")
     values = all_values.loc[towns.isin((teryt, *peers.members)) & (years >= first_year) & (years <= last_year)]
@@ -175,7 +176,8 @@ def prepare_report(
         language=language, first_year=first_year, last_year=last_year, synthetic=store.synthetic,
         peers=peers, peer_units=peer_units, values=values, comparison=comparison, narrative=narrative,
         scores=scores, strongest=strongest, weakest=weakest,
-        sensitivity=peer_sensitivity(teryt, store.units, all_values.loc[years <= last_year], last_year),
+        sensitivity=peer_sensitivity(teryt, store.units, all_values.loc[years <= last_year], last_year,
+                                     features=features),
         population_trend=population_trend, population_trend_vs_peers=trend_vs_peers, projection=projection,
         trends=indicator_trends(values, teryt, peers.members),
     )

@@ -36,16 +36,18 @@ SENSITIVITY_RULES = (PeerRule(method="nearest"), PeerRule(method="voivodeship"),
 
 
 def peer_sensitivity(town: str, units: pd.DataFrame, values: pd.DataFrame, year: int,
-                     rules: tuple[PeerRule, ...] = SENSITIVITY_RULES) -> pd.DataFrame:
+                     rules: tuple[PeerRule, ...] = SENSITIVITY_RULES,
+                     features: pd.DataFrame | None = None) -> pd.DataFrame:
     """The town's mean percentile per section under each alternative peer rule.
 
     If the diagnosis holds only under one rule, the reader should know. A rule that
     cannot be applied (too few peers) gives a row of NaN rather than an error.
+    `features`: the matching features of `year`, if already computed (see `choose_peers`).
     """
     rows = {}
     for rule in rules:
         try:
-            group = choose_peers(town, units, values, rule, year)
+            group = choose_peers(town, units, values, rule, year, features)
         except ValueError:
             rows[rule.method] = {s: float("nan") for s in SECTIONS} | {"peers": 0}
             continue

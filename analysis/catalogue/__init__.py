@@ -78,6 +78,7 @@ _ALLOWED_NODES = (
 )
 
 
+@cache  # a report asks for every indicator's inputs many times; parsing is the cost
 def formula_names(formula: str) -> tuple[str, ...]:
     """The variable names in a formula; ValueError if it is more than arithmetic."""
     tree = ast.parse(formula, mode="eval")

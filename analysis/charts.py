@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator
 
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.transforms import Bbox
 
 from analysis import style
 from analysis.catalogue import Direction, indicators, indicators_in
@@ -72,11 +76,59 @@ def _fit_margins(figure, axes, y_tick_size: float | None = None) -> None:
                            bottom=bottom / height_pt, top=1 - top / height_pt)
 
 
+_blank_figures: dict[str, tuple[Figure, object]] = {}  # chart kind -> a figure and axes, drawn on again
+_reuse_figures = True
+
+
+@contextmanager
+def new_figures() -> Iterator[None]:
+    """Draw every chart on a new figure, as matplotlib is usually used: the reference that
+    tests/analysis/test_charts.py compares the reused figures with."""
+    global _reuse_figures
+    _reuse_figures, before = False, _reuse_figures
+    try:
+        yield
+    finally:
+        _reuse_figures = before
+
+
+def _blank_axes(kind: str, size: tuple[float, float]):
+    """A figure of `size` with empty axes, for a chart of `kind`.
+
+    Making a figure, its axes and their ticks is a third of the cost of a chart, and a
+    report draws eleven. So a figure is kept per kind of chart and emptied for the next:
+    its data, labels and legend removed and its limits reset to those of new axes. It holds
+    nothing of the previous chart that reaches the next one's SVG: the tests require every
+    chart of the demo towns to be byte-identical to the same chart drawn on a new figure.
+    Figures are made without pyplot, so `plt.close("all")` leaves them be.
+    """
+    style.apply()
+    if not _reuse_figures or kind not in _blank_figures:
+        figure = Figure(figsize=size)
+        axes = figure.subplots()
+        if _reuse_figures:
+            _blank_figures[kind] = (figure, axes)
+        return figure, axes
+    figure, axes = _blank_figures[kind]
+    figure.set_size_inches(size)
+    for artist in [*axes.lines, *axes.collections, *axes.patches, *axes.texts]:
+        artist.remove()
+    if axes.get_legend() is not None:
+        axes.get_legend().remove()
+    axes.set_xlabel("")
+    axes.set_ylabel("")
+    axes.set_xlim(0, 1)  # the limits of new axes, should a chart have no data to scale to
+    axes.set_ylim(0, 1)
+    axes.dataLim.set(Bbox.null())
+    axes.ignore_existing_data_limits = True
+    axes.set_autoscale_on(True)
+    return figure, axes
+
+
 def _to_svg(figure, axes, y_tick_size: float | None = None) -> str:
     _fit_margins(figure, axes, y_tick_size)
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
-    plt.close(figure)
     return buffer.getvalue()
 
 
@@ -88,19 +140,18 @@ def peer_statistics_by_year(report: TownReport, indicator_id: str):
 
 
 def trend_chart(report: TownReport, indicator_id: str) -> Chart:
-    style.apply()
     indicator = indicators()[indicator_id]
     language = report.language
     town, median, q1, q3 = peer_statistics_by_year(report, indicator_id)
-    figure, axes = plt.subplots(figsize=(6.4, 3.0))
+    figure, axes = _blank_axes("trend", (6.4, 3.0))
     axes.fill_between(q1.index, q1.values, q3.values, color=style.PEER_BAND, alpha=0.35,
                       label=label("iqr_label", language), linewidth=0)
     axes.plot(median.index, median.values, color=style.PEER_MEDIAN, linestyle="--", marker="s",
               markersize=3, label=label("median_label", language))
     axes.plot(town.index, town.values, color=style.TOWN, marker="o", markersize=4, linewidth=2, label=report.name)
     axes.set_ylabel(indicator.unit(language))
-    axes.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-    axes.yaxis.set_major_formatter(plt.FuncFormatter(
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.yaxis.set_major_formatter(FuncFormatter(
         lambda v, _: format_number(v, max(indicator.decimals - 1, 0) if abs(v) >= 10 else indicator.decimals, language)))
     axes.legend(frameon=False, fontsize=8, loc="best")
     axes.grid(axis="y", color="#dddddd", linewidth=0.6)
@@ -137,12 +188,11 @@ POSITION_LABEL_SIZE = 7.5  # the indicator names beside the position chart's dot
 
 def position_chart(report: TownReport, section: str) -> Chart:
     """Direction-aware percentile of each judged indicator: 100 = best among peers."""
-    style.apply()
     language = report.language
     rows = [(ind, report.comparison.at[ind.id, "percentile"]) for ind in indicators_in(section)
             if ind.direction != Direction.NEUTRAL]
     rows = [(ind, p) for ind, p in rows if not np.isnan(p)]
-    figure, axes = plt.subplots(figsize=(6.4, 0.32 * len(rows) + 0.9))
+    figure, axes = _blank_axes("position", (6.4, 0.32 * len(rows) + 0.9))
     names = [ind.name(language) for ind, _ in rows]
     values = [p for _, p in rows]
     colours = [style.GOOD if p >= 75 else style.BAD if p <= 25 else style.NEUTRAL for p in values]
@@ -180,19 +230,18 @@ def projection_chart(report: TownReport) -> Chart | None:
     """Population history and the 5-year projection with its 95% prediction interval."""
     if report.projection is None:
         return None
-    style.apply()
     language = report.language
     history = report.values["population"].xs(report.teryt, level="teryt").dropna()
     forecast = report.projection.forecast
-    figure, axes = plt.subplots(figsize=(6.4, 3.0))
+    figure, axes = _blank_axes("projection", (6.4, 3.0))
     axes.plot(history.index, history.values, color=style.TOWN, marker="o", markersize=4, linewidth=2,
               label=report.name)
     axes.fill_between(forecast.index, forecast["low"], forecast["high"], color=style.PEER_BAND, alpha=0.35,
                       linewidth=0, label="95% przedział predykcji" if language == "pl" else "95% prediction interval")
     axes.plot([history.index[-1], *forecast.index], [history.iloc[-1], *forecast["mean"]], color=style.TOWN,
               linestyle=":", linewidth=2, label="prognoza" if language == "pl" else "projection")
-    axes.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-    axes.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: format_number(v, 0, language)))
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, 0, language)))
     axes.set_ylabel(indicators()["population"].unit(language))
     axes.legend(frameon=False, fontsize=8)
     axes.grid(axis="y", color="#dddddd", linewidth=0.6)

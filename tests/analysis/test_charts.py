@@ -1,10 +1,13 @@
-"""Charts: margins fitted to their labels (nothing cut off, little white) and a fixed width."""
+"""Charts: margins fitted to their labels (nothing cut off, little white), a fixed width, and
+figures reused between charts without a trace in the output."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 
+import numpy as np
 import pytest
 
 from analysis import charts
@@ -15,25 +18,42 @@ from analysis.report import prepare_report
 SECTIONS = ("demography", "economy", "services")
 
 
+def _every_chart(report) -> list[str]:
+    """The SVG of every chart of a report, in the notebook's order."""
+    made = [charts.projection_chart(report)]
+    for section in SECTIONS:
+        made += [charts.position_chart(report, section), *charts.headline_charts(report, section)]
+    return [chart.svg for chart in made if chart]
+
+
+def _demo_reports(step: int) -> list:
+    return [prepare_report(teryt, 2014, 2024, language, "nearest", 20, "", "", "")
+            for language in ("pl", "en") for teryt in load_batch(PARAMS_DIR / "demo.yaml").teryts[::step]]
+
+
 @pytest.fixture(scope="module")
 def drawn_charts():
-    """Every chart of four demo towns, in both languages: (figure, svg) pairs, the figure as saved."""
-    closed, svgs = [], []
+    """Every chart of four demo towns, in both languages: (figure, svg) pairs, the figure as saved.
+
+    Drawn on new figures, so that each figure stays as it was saved."""
+    saved = []
     patch = pytest.MonkeyPatch()
-    real_close = charts.plt.close
-    patch.setattr(charts.plt, "close", lambda figure: (closed.append(figure), real_close(figure)))
+    real_to_svg = charts._to_svg
+
+    def keep_figure(figure, axes, *args):
+        svg = real_to_svg(figure, axes, *args)
+        saved.append((figure, svg))
+        return svg
+
+    patch.setattr(charts, "_to_svg", keep_figure)
     try:
-        for language in ("pl", "en"):
-            for teryt in load_batch(PARAMS_DIR / "demo.yaml").teryts[::14]:
-                report = prepare_report(teryt, 2014, 2024, language, "nearest", 20, "", "", "")
-                made = [charts.projection_chart(report)]
-                for section in SECTIONS:
-                    made += [charts.position_chart(report, section), *charts.headline_charts(report, section)]
-                svgs += [chart.svg for chart in made if chart]
+        with charts.new_figures():
+            for report in _demo_reports(14):
+                _every_chart(report)
     finally:
         patch.undo()
-    assert len(closed) == len(svgs) > 40
-    return list(zip(closed, svgs))
+    assert len(saved) > 40
+    return saved
 
 
 def _white_around_content(figure) -> dict[str, float]:
@@ -61,3 +81,22 @@ def test_every_chart_has_the_report_width(drawn_charts):
     # 6.4 in = 460.8 pt: charts line up in the report instead of each being cropped to its own size.
     widths = {re.search(r'<svg[^>]* width="([0-9.]+)pt"', svg).group(1) for _, svg in drawn_charts}
     assert widths == {"460.8"}
+
+
+def test_reused_figures_draw_exactly_what_new_figures_draw():
+    # A report draws its charts on figures kept from the previous charts (charts._blank_axes).
+    # Reference: the same charts drawn each on a new figure, as matplotlib is usually used.
+    # Towns, languages and chart heights alternate, and one town has an indicator without any
+    # data (a trend chart with nothing to scale its axes to) between two ordinary ones.
+    reports = _demo_reports(9)
+    first = reports[0]
+    headline = next(ind.id for ind in charts.indicators_in("economy") if ind.headline)
+    no_data = dataclasses.replace(first, values=first.values.assign(**{headline: np.nan}))
+    reports = [reports[0], no_data, *reports[1:]]
+    reused = [svg for report in reports for svg in _every_chart(report)]
+    with charts.new_figures():
+        fresh = [svg for report in reports for svg in _every_chart(report)]
+    assert len(reused) == len(fresh) > 100
+    assert len(set(fresh)) > len(fresh) * 0.9  # the charts differ from one another: the comparison is not empty
+    for index, (drawn, reference) in enumerate(zip(reused, fresh)):
+        assert drawn == reference, f"chart {index} differs from the same chart on a new figure"

@@ -18,3 +18,4 @@ TEMPLATES_DIR = PROJECT_ROOT / "templates"
 REPORTS_DIR = PROJECT_ROOT / "reports"
 DOCS_DIR = PROJECT_ROOT / "docs"
 BDL_CACHE_DIR = PROJECT_ROOT / ".cache" / "bdl"  # pages fetched from GUS BDL; never committed
+VALIDATED_STORES_DIR = PROJECT_ROOT / ".cache" / "validated-stores"  # analysis.store: validation results

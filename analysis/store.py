@@ -7,7 +7,11 @@ the same shape, so everything downstream works on either.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
+import os
+import pickle
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -15,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.catalogue import variable_ids
-from analysis.paths import DEMO_STORE_DIR
+from analysis.paths import DEMO_STORE_DIR, VALIDATED_STORES_DIR
 
 UNIT_COLUMNS = ["teryt", "name", "kind", "voivodeship", "powiat"]
 OBSERVATION_COLUMNS = ["teryt", "year", "var_id", "value"]
@@ -131,13 +135,41 @@ def load_store(path: Path | str | None = None) -> Store:
     for name in ("units.parquet", "observations.parquet"):
         if not (directory / name).is_file():
             raise StoreError(f"{directory}: no {name} (is this a Diagnoza data store?)")
-    units = validate_units(pd.read_parquet(directory / "units.parquet"))
-    observations = validate_observations(
-        pd.read_parquet(directory / "observations.parquet"), units
-    )
+    units, observations = _validated_tables(directory)
     metadata_file = directory / "metadata.json"
     metadata = json.loads(metadata_file.read_text(encoding="utf-8")) if metadata_file.is_file() else {}
     return Store(units=units, observations=observations, metadata=metadata, path=directory)
+
+
+def _validated_tables(directory: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The store's units and observations, validated.
+
+    Validation takes 0.3 s (pandera), in every command and every build worker, while a store
+    rarely changes. So it runs once per content: the validated tables are kept under .cache/,
+    keyed by a hash of the two files, of this module (the schemas) and of the pandas and
+    pandera versions. Any change to one of them validates the store again.
+    """
+    from importlib.metadata import version
+
+    files = [(directory / name).read_bytes() for name in ("units.parquet", "observations.parquet")]
+    key = hashlib.sha256()
+    for part in (*files, Path(__file__).read_bytes(), pd.__version__.encode(), version("pandera").encode()):
+        key.update(len(part).to_bytes(8, "little") + part)
+    kept = VALIDATED_STORES_DIR / f"{key.hexdigest()}.pickle"
+    try:
+        return pickle.loads(kept.read_bytes())
+    except Exception:  # noqa: BLE001 - none kept yet, or unreadable: validate
+        pass
+    units = validate_units(pd.read_parquet(io.BytesIO(files[0])))
+    observations = validate_observations(pd.read_parquet(io.BytesIO(files[1])), units)
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        staged = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
+        staged.write_bytes(pickle.dumps((units, observations), protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(staged, kept)
+    except OSError:
+        pass  # a read-only place: validate every time
+    return units, observations
 
 
 def write_store(store_dir: Path, units: pd.DataFrame, observations: pd.DataFrame, metadata: dict) -> None:

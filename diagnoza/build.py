@@ -365,6 +365,12 @@ def build_batch(
     on_plan: Callable[[list[tuple[TownJob, str]]], None] | None = None,
     on_result: Callable[[TownResult, int, int], None] | None = None,
 ) -> BatchResult:
+    if reuse_kernel and force and not dry_run and not scheduler and (workers == 1 or (only and len(only) == 1)):
+        # Certain to build here, in this process (one town, or one worker): its kernel boots
+        # (1.2 s) while the batch is validated and planned, instead of after.
+        from diagnoza import kernels
+
+        kernels.prestart()
     batch, store, data_dir = validate(params_path, data)
     edition = edition or date.today().isoformat()
     out_dir = Path(out_root) / batch.batch

@@ -17,9 +17,11 @@ import copy
 import os
 import shutil
 import tempfile
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
+from queue import Empty
 
 import nbformat
 import papermill
@@ -96,7 +98,7 @@ class WarmKernel:
                 self.manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=self.workdir)
                 self.client = self.manager.client()
                 self.client.start_channels()
-                self.client.wait_for_ready(timeout=60)
+                self._wait_for_ready(timeout=60)
                 self._run(WARM_UP)
                 break
             except Exception:
@@ -104,6 +106,28 @@ class WarmKernel:
                 self.shutdown(keep_workdir=attempt < START_ATTEMPTS)
                 if attempt == START_ATTEMPTS:
                     raise
+
+    def _wait_for_ready(self, timeout: float) -> None:
+        """jupyter_client's `wait_for_ready`, less its last step: after the kernel has answered on
+        both channels, that waits for IOPub to stay silent for 0.2 s, to drop the status messages
+        left there. Every later reader here matches messages to its own requests and skips them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            request = self.client.kernel_info()
+            try:
+                reply = self.client.get_shell_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["parent_header"].get("msg_id") == request:
+                try:
+                    self.client.get_iopub_msg(timeout=0.2)  # IOPub is connected too
+                    return
+                except Empty:
+                    pass
+            if not self.manager.is_alive():
+                raise RuntimeError("the kernel died before it answered")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the kernel did not answer in {timeout:.0f} s")
 
     def _run(self, code: str) -> None:
         reply = self.client.execute_interactive(code, store_history=False, silent=True, timeout=120,

@@ -3,6 +3,7 @@ import math
 import pandas as pd
 import pytest
 
+from analysis import store as store_module
 from analysis.catalogue import variable_ids
 from analysis.store import StoreError, load_store, validate_observations, validate_units, variable_panel, write_store
 
@@ -62,3 +63,26 @@ def test_years_out_of_range_and_missing_columns_are_named():
         validate_observations(frame, validate_units(UNITS))
     with pytest.raises(StoreError, match=r"missing column.*kind"):
         validate_units(UNITS.drop(columns="kind"))
+
+
+def test_a_store_is_validated_once_per_content_and_again_when_it_changes(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "VALIDATED_STORES_DIR", tmp_path / "validated")
+    population = variable_ids()["population"]
+    write_store(tmp_path / "store", UNITS, observations([("0290011", 2020, population, 1000.0)]), {})
+    first = load_store(tmp_path / "store")
+
+    def must_not_validate(*_):
+        raise AssertionError("validated again although the store did not change")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store_module, "validate_units", must_not_validate)
+        again = load_store(tmp_path / "store")
+    pd.testing.assert_frame_equal(again.units, first.units, check_exact=True)
+    pd.testing.assert_frame_equal(again.observations, first.observations, check_exact=True)
+
+    # The file is rewritten with a unit of an unknown kind (bypassing write_store's validation):
+    # the next load validates it and refuses it.
+    broken = first.units.assign(kind=first.units["kind"].where(first.units["teryt"] != "0290011", "village"))
+    broken.to_parquet(tmp_path / "store" / "units.parquet", index=False)
+    with pytest.raises(StoreError, match="kind"):
+        load_store(tmp_path / "store")

@@ -51,7 +51,7 @@ class Table:
         def cell(value) -> str:
             return escape_markdown(str(value)).replace("\n", " ")
 
-        # pandoc sizes columns by the dashes under the header: make them follow the content.
+        # The dashes under the header follow the content, as the PDF's column widths do (diagnoza.render).
         widths = [max([len(str(c))] + [len(str(v)) for v in self.frame[c]]) for c in self.frame.columns]
         lines = ["| " + " | ".join(cell(c) for c in self.frame.columns) + " |",
                  "|" + "|".join("-" * min(max(w, 3), 40) for w in widths) + "|"]

@@ -1,4 +1,4 @@
-"""From an executed notebook to the files a town receives: HTML (nbconvert) and PDF (pandoc → Typst).
+"""From an executed notebook to the files a town receives: HTML (nbconvert) and PDF (Typst).
 
 Both renderers read the same outputs. Each display object of `analysis.display`
 carries an HTML form, a Markdown or SVG form, and a `diagnoza` role in its output
@@ -8,6 +8,8 @@ metadata, so the HTML shows the web form and the PDF the print form of one resul
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from functools import cache
@@ -99,14 +101,12 @@ def prepare_renderers(language: str) -> None:
     """Ready the renderers ahead of the first report (about 0.5 s), e.g. while its notebook runs.
 
     Besides the imports and fonts: an empty notebook through the HTML exporter compiles its
-    templates (0.17 s on the first page otherwise), and pypandoc locates pandoc and asks its version.
+    templates (0.17 s on the first page otherwise), and the Markdown parser is built.
     """
-    import pypandoc
-
     _pdf_fonts()
+    _markdown_parser()
     _html_exporter(language).from_notebook_node(nbformat.v4.new_notebook(),
                                                 resources={"diagnoza": {"skip_link": "", "footer": ""}})
-    pypandoc.get_pandoc_version()
 
 
 def render_html(notebook: nbformat.NotebookNode, info: ReportInfo) -> str:
@@ -129,11 +129,112 @@ def render_html(notebook: nbformat.NotebookNode, info: ReportInfo) -> str:
 
 
 def _typst_string(text: str) -> str:
+    """Text as a Typst string literal: shown as written, never read as markup."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def notebook_markdown(notebook: nbformat.NotebookNode, media_dir: Path) -> str:
-    """The report body as Markdown for pandoc; charts written as SVG files into `media_dir`.
+def _typst_inline(nodes: list[dict]) -> str:
+    """Markdown inline nodes (mistune's syntax tree) as one Typst expression of content."""
+    merged: list[dict] = []
+    for node in nodes:  # escapes split a text into several text nodes: one string each is enough
+        if node["type"] == "text" and merged and merged[-1]["type"] == "text":
+            merged[-1] = {"type": "text", "raw": merged[-1]["raw"] + node["raw"]}
+        else:
+            merged.append(node)
+    parts = []
+    for node in merged:
+        kind = node["type"]
+        if kind == "text":  # straight quotes become typographic ones, as in Typst markup (and pandoc)
+            parts += [("smartquote(double: false)" if piece == "'" else "smartquote()") if piece in ("'", '"') else
+                      _typst_string(piece) for piece in re.split(r"(['\"])", node["raw"]) if piece]
+        elif kind in ("emphasis", "strong"):
+            parts.append(f"{'emph' if kind == 'emphasis' else 'strong'}({_typst_inline(node['children'])})")
+        elif kind == "softbreak":
+            parts.append('" "')
+        elif kind == "linebreak":
+            parts.append("linebreak()")
+        elif kind == "codespan":
+            parts.append(f"raw({_typst_string(node['raw'])})")
+        else:
+            raise ValueError(f"the PDF has no form for Markdown {kind!r}")
+    return "{" + "; ".join(parts) + "}" if parts else '""'  # a code block joins its values
+
+
+def _plain(nodes: list[dict]) -> str:
+    return "".join(node.get("raw", "") or _plain(node.get("children", [])) for node in nodes)
+
+
+TABLE_TEXT_COLUMNS = 72  # as pandoc: a table wider than this gets relative column widths
+
+
+def _typst_table(table: dict, caption: list[dict] | None) -> str:
+    """A pipe table as a Typst figure of kind table; its header repeats on every page it spans."""
+    head = next(part for part in table["children"] if part["type"] == "table_head")["children"]
+    body = [row["children"] for part in table["children"] if part["type"] == "table_body" for row in part["children"]]
+    texts = [[_plain(cell["children"]) for cell in row] for row in [head, *body]]
+    widths = [min(max(max(len(row[i]) for row in texts), 3), 40) for i in range(len(head))]
+    if max(sum(map(len, row)) + 3 * len(row) + 1 for row in texts) > TABLE_TEXT_COLUMNS:
+        columns = "(" + ", ".join(f"{width}fr" for width in widths) + ")"
+    else:
+        columns = str(len(widths))
+    cells = ", ".join(_typst_inline(cell["children"]) for row in body for cell in row)
+    header = ", ".join(_typst_inline(cell["children"]) for cell in head)
+    text = f"table(columns: {columns}, table.header({header}), table.hline(), {cells})"
+    caption_argument = f", caption: {_typst_inline(caption)}" if caption else ""
+    return f"#figure(align(center, {text}){caption_argument}, kind: table)"
+
+
+def _table_caption(node: dict) -> list[dict] | None:
+    """pandoc's table caption: a paragraph `: caption` right after the table."""
+    children = node.get("children") or []
+    if node["type"] != "paragraph" or not children or children[0]["type"] != "text":
+        return None
+    if not children[0]["raw"].startswith(": "):
+        return None
+    return [{**children[0], "raw": children[0]["raw"][2:]}, *children[1:]]
+
+
+def markdown_to_typst(markdown: str) -> str:
+    """The Markdown the display objects write (headings, paragraphs, emphasis, quotes, pipe
+    tables with a caption), as Typst markup. Headings move up one level: the report's `##`
+    sections are the PDF's chapters. Anything else is refused rather than shown wrongly."""
+    return _typst_blocks(_markdown_parser()(markdown))
+
+
+def _typst_blocks(nodes: list[dict]) -> str:
+    blocks = [node for node in nodes if node["type"] != "blank_line"]
+    parts, caption_of_table = [], None
+    for index, node in enumerate(blocks):
+        if node is caption_of_table:
+            continue
+        kind = node["type"]
+        if kind == "heading":
+            parts.append(f"#heading(level: {max(node['attrs']['level'] - 1, 1)}, {_typst_inline(node['children'])})")
+        elif kind == "paragraph":
+            parts.append(f"#{_typst_inline(node['children'])}")
+        elif kind == "block_quote":
+            parts.append(f"#quote(block: true, [{_typst_blocks(node['children'])}])")
+        elif kind == "thematic_break":
+            parts.append("#line(start: (25%, 0%), end: (75%, 0%))")
+        elif kind == "table":
+            following = blocks[index + 1] if index + 1 < len(blocks) else None
+            caption = _table_caption(following) if following else None
+            caption_of_table = following if caption else None
+            parts.append(_typst_table(node, caption))
+        else:
+            raise ValueError(f"the PDF has no form for Markdown {kind!r}")
+    return "\n\n".join(parts)
+
+
+@cache
+def _markdown_parser():
+    import mistune  # nbconvert's Markdown parser
+
+    return mistune.create_markdown(renderer=None, plugins=["table"])
+
+
+def notebook_typst(notebook: nbformat.NotebookNode, media_dir: Path) -> str:
+    """The report body as Typst markup; charts written as SVG files into `media_dir`.
 
     The title block is left out: the Typst cover page shows it from `ReportInfo`.
     """
@@ -148,15 +249,10 @@ def notebook_markdown(notebook: nbformat.NotebookNode, media_dir: Path) -> str:
             figures += 1
             path = media_dir / f"figure-{figures:02d}.svg"
             path.write_text(data["image/svg+xml"], encoding="utf-8")
-            alt = role.get("alt", "")
-            caption = role.get("caption", "")
-            parts.append(
-                "```{=typst}\n"
-                f"#figure(image({_typst_string(path.name)}, width: 100%, alt: {_typst_string(alt)}), "
-                f"caption: {_typst_string(caption)})\n```"
-            )
+            parts.append(f"#figure(image({_typst_string(path.name)}, width: 100%, "
+                         f"alt: {_typst_string(role.get('alt', ''))}), caption: {_typst_string(role.get('caption', ''))})")
         elif "text/markdown" in data:
-            parts.append(data["text/markdown"])
+            parts.append(markdown_to_typst(data["text/markdown"]))
     return "\n\n".join(parts) + "\n"
 
 
@@ -180,20 +276,14 @@ def _pdf_metadata(info: ReportInfo) -> dict:
 
 
 def render_typst_source(notebook: nbformat.NotebookNode, info: ReportInfo, workdir: Path) -> Path:
-    """Write `report.typ` (and its SVG charts) into `workdir`; return its path."""
+    """Write `report.typ` (the template), `metadata.json`, `body.typ` and the SVG charts into
+    `workdir`; return the path of `report.typ`. The template reads the metadata as data, so
+    no text of a report is ever read as Typst code."""
     workdir.mkdir(parents=True, exist_ok=True)
-    markdown = notebook_markdown(notebook, workdir)
-    metadata_file = workdir / "metadata.json"
-    metadata_file.write_text(json.dumps(_pdf_metadata(info), ensure_ascii=False), encoding="utf-8")
-    import pypandoc
-
-    source = pypandoc.convert_text(
-        markdown, "typst", format="markdown-raw_html-tex_math_dollars",
-        extra_args=[f"--template={PDF_TEMPLATE}", f"--metadata-file={metadata_file}",
-                    "--shift-heading-level-by=-1", "--wrap=preserve"],
-    )
+    (workdir / "body.typ").write_text(notebook_typst(notebook, workdir), encoding="utf-8")
+    (workdir / "metadata.json").write_text(json.dumps(_pdf_metadata(info), ensure_ascii=False), encoding="utf-8")
     typ = workdir / "report.typ"
-    typ.write_text(source, encoding="utf-8")
+    shutil.copyfile(PDF_TEMPLATE, typ)
     return typ
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import nbformat
 import pandas as pd
+import pytest
 from pypdf import PdfReader
 
-from analysis.display import Table
-from diagnoza.render import ReportInfo, render_pdf
+from analysis.display import Markdown, Table
+from analysis.formatting import escape_markdown
+from diagnoza.render import ReportInfo, markdown_to_typst, render_pdf
 
 INFO = ReportInfo(title="Diagnoza społeczno-gospodarcza", town="Żółwiowo", teryt="0000000", voivodeship="testowe",
                   kind="urban", first_year=2014, last_year=2024, edition="2026-11-22", language="pl",
@@ -46,3 +48,24 @@ def test_pdf_is_tagged_with_title_language_and_a_fixed_creation_date(tmp_path):
     assert reader.metadata.creation_date.date().isoformat() == "2026-11-22"  # the edition, not the build time
     again = render_pdf(notebook_with(), INFO, tmp_path / "src2", tmp_path / "t2.pdf")
     assert again.read_bytes() == pdf.read_bytes()
+
+
+def _pdf_text(path) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_text_from_the_data_is_shown_as_written_never_run_as_typst(tmp_path):
+    # Typst markup characters in a town's name and in the narrative must print as themselves:
+    # in Typst markup `#`, `$`, `*`, `_` and `<...>` would run code, start maths or change the style.
+    name = 'Gmina #sys $x$ *a* _b_ <c> @d [e] "f" \\g'
+    notebook = notebook_with(Markdown(f"Nazwa: {escape_markdown(name)}. *Wyróżnione* zdanie."),
+                             Table(pd.DataFrame({"Gmina": [name]}), "Tabela z nazwą"))
+    text = _pdf_text(render_pdf(notebook, INFO, tmp_path / "src", tmp_path / "t.pdf"))
+    for piece in ("#sys", "$x$", "*a*", "_b_", "<c>", "@d", "[e]", "\\g", "Wyróżnione zdanie", "Tabela z nazwą"):
+        assert piece in text, piece
+    assert "„f”" in text  # straight quotes are set as the language's typographic ones (Polish here)
+
+
+def test_markdown_the_pdf_cannot_show_is_refused_not_dropped():
+    with pytest.raises(ValueError, match="list"):
+        markdown_to_typst("- a bullet list\n- is not used by any display object")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator
 
 import numpy as np
@@ -29,6 +30,7 @@ class Chart:
 MARGIN_PAD = 4.0  # points of white kept around the outermost text of a chart
 
 
+@lru_cache(maxsize=4096)  # tick labels repeat from chart to chart (years, round values)
 def _text_size(text: str, size: float) -> tuple[float, float]:
     """Width and height (with descent) of one line of text, in points, as matplotlib lays it out."""
     from matplotlib.font_manager import FontProperties

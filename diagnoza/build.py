@@ -310,26 +310,40 @@ def batch_lock(out_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _prepare_worker() -> None:
-    """In a new worker process: import what a town needs, then take it all out of the garbage
-    collector's scans (see kernels.WARM_UP)."""
+def _prepare_worker(reuse_kernel: bool) -> None:
+    """In a new worker process: start its kernel, import what a town needs (statsmodels too: every
+    town's analysis fits models), then take it all out of the garbage collector's scans (see
+    kernels.WARM_UP). Started before the batch is planned, this overlaps the planning."""
     import gc
 
     import analysis.export  # noqa: F401
-    import analysis.statistics  # noqa: F401
-    import diagnoza.kernels  # noqa: F401
+    from diagnoza import kernels
+
+    if reuse_kernel:
+        kernels.prestart()
+    import statsmodels.regression.linear_model  # noqa: F401
+    import statsmodels.tsa.exponential_smoothing.ets  # noqa: F401
 
     gc.freeze()
 
 
+def _start_pool(workers: int, reuse_kernel: bool) -> ProcessPoolExecutor:
+    """A pool of `workers` processes, all started now (the pool itself starts one per waiting task)."""
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_prepare_worker,
+                               initargs=(reuse_kernel,))
+    for _ in range(workers):
+        pool.submit(os.getpid)
+    return pool
+
+
 def _run_local(todo: list[TownJob], out_dir: Path, workers: int, reuse_kernel: bool,
-               report: Callable[[TownResult], None]) -> None:
-    if workers == 1:
+               report: Callable[[TownResult], None], pool: ProcessPoolExecutor | None = None) -> None:
+    if workers == 1 and pool is None:
         for job in todo:
             report(build_town(job, out_dir, reuse_kernel))
         return
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_prepare_worker)
+    pool = pool or _start_pool(workers, reuse_kernel)
     try:
         futures = [pool.submit(build_town, job, out_dir, reuse_kernel) for job in todo]
         for future in as_completed(futures):
@@ -374,6 +388,21 @@ def build_batch(
     batch, store, data_dir = validate(params_path, data)
     edition = edition or date.today().isoformat()
     out_dir = Path(out_root) / batch.batch
+    pool = None
+    certain = force or not (out_dir / "manifest.json").exists()  # every town will be built
+    pool_size = max(1, min(workers or os.cpu_count() or 1, len(set(only) if only else batch.teryts)))
+    if certain and not dry_run and not scheduler and pool_size > 1:
+        pool = _start_pool(pool_size, reuse_kernel)  # its workers start up while the batch is planned
+    try:
+        return _plan_and_run(batch, store, data_dir, out_dir, edition, only, workers, force, dry_run, scheduler,
+                             reuse_kernel, on_plan, on_result, pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _plan_and_run(batch, store, data_dir, out_dir, edition, only, workers, force, dry_run, scheduler, reuse_kernel,
+                  on_plan, on_result, pool) -> BatchResult:
     jobs = plan_jobs(batch, store, data_dir, only, edition)
     previous = read_manifest(out_dir).get("towns", {})
     decisions = [(job, why_build(job, previous.get(job.teryt), out_dir, force)) for job in jobs]
@@ -398,7 +427,8 @@ def build_batch(
             if todo and scheduler:
                 _run_dask(todo, out_dir, scheduler, reuse_kernel, report)
             elif todo:
-                _run_local(todo, out_dir, max(1, min(workers or os.cpu_count() or 1, len(todo))), reuse_kernel, report)
+                _run_local(todo, out_dir, max(1, min(workers or os.cpu_count() or 1, len(todo))), reuse_kernel, report,
+                           pool)
         finally:  # also on Ctrl-C: no staging left behind, and the towns finished so far are recorded
             shutil.rmtree(out_dir / ".staging", ignore_errors=True)
             order = {job.teryt: i for i, job in enumerate(jobs)}

@@ -76,10 +76,35 @@ def _role(output) -> dict:
 
 # --- HTML -------------------------------------------------------------------------
 
+def _report_exporter_class():
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportHTMLExporter(HTMLExporter):
+        """nbconvert's HTML exporter less its last step, a BeautifulSoup pass over the whole page
+        (three quarters of the HTML step's time). That pass adds alt text to images without any and
+        tabindex to JupyterLab's input and output wrappers; in a report every chart has its alt text
+        (analysis.display.Figure) and no input is shown. tests/diagnoza/test_build.py checks the pages."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            # What HTMLExporter.from_notebook_node does before its template (nbconvert 7).
+            language_info = nb.metadata.get("language_info", {})
+            lexer = language_info.get("pygments_lexer", language_info.get("name", None))
+            highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", highlight_code)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReportHTMLExporter
+
+
 @cache
 def _html_exporter(language: str):
     """One exporter per language and process: building one compiles its templates (0.1 s)."""
-    from nbconvert import HTMLExporter
     from traitlets.config import Config
 
     config = Config()
@@ -94,7 +119,7 @@ def _html_exporter(language: str):
     # Parameter cells show nothing, and papermill gives its injected cell a random id: leave them
     # out, so the same inputs give the same page.
     config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell", "parameters", "injected-parameters"}
-    return HTMLExporter(config=config)
+    return _report_exporter_class()(config=config)
 
 
 def prepare_renderers(language: str) -> None:

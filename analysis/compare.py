@@ -68,6 +68,12 @@ def _median(values: np.ndarray) -> float:
     return float(np.median(values)) if values.size else np.nan
 
 
+def _latest(years: np.ndarray, town_values: np.ndarray, year: int) -> int | None:
+    """Position of the latest year up to `year` in which the town has a value; None if there is none."""
+    available = np.flatnonzero((years <= year) & ~np.isnan(town_values))
+    return int(available.max()) if available.size else None
+
+
 def _compare_arrays(indicator: Indicator, years: np.ndarray, town_values: np.ndarray, peer_values: np.ndarray,
                     town_population: np.ndarray | None, year: int) -> dict:
     """One comparison row from plain arrays: the town's series and the peers' (peers × years)."""
@@ -76,10 +82,9 @@ def _compare_arrays(indicator: Indicator, years: np.ndarray, town_values: np.nda
            "peer_count": 0, "percentile": np.nan, "robust_z": np.nan,
            "change": np.nan, "peer_median_change": np.nan, "change_10y": np.nan, "peer_median_change_10y": np.nan,
            "small_numbers": False, "missing_years": 0}
-    available = np.flatnonzero((years <= year) & ~np.isnan(town_values))
-    if available.size == 0:
+    at = _latest(years, town_values, year)
+    if at is None:
         return row
-    at = int(available.max())
     used_year = int(years[at])
     peers_now = peer_values[:, at]
     peers_now = peers_now[~np.isnan(peers_now)]
@@ -141,3 +146,24 @@ def compare_town(
             empty = np.full(len(years), np.nan)
             rows.append(_compare_arrays(indicator, years, empty, empty[None, :0].reshape(0, len(years)), None, year))
     return pd.DataFrame(rows).set_index("indicator")
+
+
+def town_percentiles(
+    town: str, peers: tuple[str, ...], values: pd.DataFrame, year: int,
+    catalogue: dict[str, Indicator] | None = None,
+) -> pd.Series:
+    """The `percentile` column of `compare_town`, computed alone (the same year and rank per indicator).
+
+    The peer-rule sensitivity needs only this, for three more peer groups of every town.
+    """
+    catalogue = catalogue or indicators()
+    columns = [i for i in catalogue if i in values.columns]
+    years, block = _town_arrays(values, town, peers, columns)
+    percentiles = {}
+    for k, indicator_id in enumerate(columns):
+        at = _latest(years, block[0, :, k], year)
+        if at is not None:
+            peers_now = block[1:, at, k]
+            percentiles[indicator_id] = percentile_rank(float(block[0, at, k]), peers_now[~np.isnan(peers_now)],
+                                                        catalogue[indicator_id].direction)
+    return pd.Series(percentiles, dtype=float).reindex(list(catalogue)).rename("percentile")

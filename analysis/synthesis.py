@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.catalogue import SECTIONS, Direction
-from analysis.compare import compare_town
+from analysis.catalogue import SECTIONS, Direction, indicators_in
+from analysis.compare import town_percentiles
 from analysis.peers import PeerRule, choose_peers
 
 
@@ -44,6 +44,7 @@ def peer_sensitivity(town: str, units: pd.DataFrame, values: pd.DataFrame, year:
     cannot be applied (too few peers) gives a row of NaN rather than an error.
     `features`: the matching features of `year`, if already computed (see `choose_peers`).
     """
+    judged = {s: [i.id for i in indicators_in(s) if i.direction != Direction.NEUTRAL] for s in SECTIONS}
     rows = {}
     for rule in rules:
         try:
@@ -52,8 +53,7 @@ def peer_sensitivity(town: str, units: pd.DataFrame, values: pd.DataFrame, year:
             rows[rule.method] = {s: float("nan") for s in SECTIONS} | {"peers": 0}
             continue
         towns = values.index.get_level_values("teryt")
-        comparison = compare_town(town, group.members, values.loc[towns.isin((town, *group.members))], year)
-        directional = _directional(comparison)
-        rows[rule.method] = {s: directional.loc[directional["section"] == s, "percentile"].mean() for s in SECTIONS}
+        percentiles = town_percentiles(town, group.members, values.loc[towns.isin((town, *group.members))], year)
+        rows[rule.method] = {s: percentiles[list(judged[s])].mean() for s in SECTIONS}
         rows[rule.method]["peers"] = len(group.members)
     return pd.DataFrame.from_dict(rows, orient="index")

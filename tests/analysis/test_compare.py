@@ -84,3 +84,21 @@ def test_missing_years_count_gaps_not_years_a_change_cannot_have():
     change = compare_indicator(indicators()["population_change_5y"], "T", ("P1", "P2"), frame, 2024)
     births = compare_indicator(indicators()["births_per_1000"], "T", ("P1", "P2"), frame, 2024)
     assert change["missing_years"] == 1 and births["missing_years"] == 1
+
+
+def test_percentiles_alone_equal_the_full_comparison():
+    # town_percentiles (used for the peer-rule sensitivity) against compare_town's percentile column,
+    # the full computation: demo towns, each with its nearest peers, a voivodeship group, a 3-town group,
+    # and a year with gaps (2025 is beyond the data: every indicator falls back to its latest year).
+    from analysis.compare import compare_town, town_percentiles
+    from analysis.indicators import indicator_table
+    from analysis.store import load_store
+
+    store = load_store()
+    values = indicator_table(store)
+    towns = sorted(store.units["teryt"])
+    for town, peers, year in [(towns[0], tuple(towns[1:21]), 2024), (towns[40], tuple(towns[41:44]), 2024),
+                              (towns[7], tuple(towns[100:160]), 2025), (towns[9], tuple(towns[10:30]), 2016)]:
+        expected = compare_town(town, peers, values, year)["percentile"]
+        pd.testing.assert_series_equal(town_percentiles(town, peers, values, year), expected, check_names=False)
+        assert expected.notna().sum() > 20

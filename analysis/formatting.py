@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from babel import Locale
 from babel.numbers import format_decimal
@@ -22,6 +23,7 @@ def round_half_up(value: float, decimals: int) -> Decimal:
     return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
+@lru_cache(maxsize=65536)  # a report formats the same values again and again (tables, narrative, chart ticks)
 def format_number(value: float | None, decimals: int = 0, language: str = "pl", signed: bool = False) -> str:
     """`1234.56` -> `1 234,6` (pl, non-breaking space) or `1,234.6` (en); NaN -> `b.d.`."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -26,10 +26,11 @@ PDF_TEMPLATE = TEMPLATES_DIR / "pdf" / "report.typ"
 
 
 def _font_dir() -> Path:
-    """matplotlib's DejaVu Sans, the charts' font, for the PDF text too."""
-    import matplotlib
+    """matplotlib's DejaVu Sans, the charts' font, for the PDF text too (found without importing
+    matplotlib, which the renderers do not otherwise need)."""
+    from importlib.util import find_spec
 
-    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    return Path(find_spec("matplotlib").origin).parent / "mpl-data" / "fonts" / "ttf"
 
 
 @cache

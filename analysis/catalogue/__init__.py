@@ -99,7 +99,7 @@ def split_lag(name: str) -> tuple[str, int]:
 
 def _read_yaml(path) -> dict:
     with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml's, when built in
 
 
 @cache

@@ -89,12 +89,14 @@ def indicator_sheet(report: TownReport) -> pd.DataFrame:
     """One row per catalogue indicator: the report's comparison, with rank, unit and definition."""
     language = report.language
     catalogue = indicators()
+    peers_in_year: dict[int, pd.DataFrame] = {}  # the peers' values of one year, taken out once per year
     rows = []
     for indicator_id, row in report.comparison.iterrows():
         indicator = catalogue[indicator_id]
         year = row["year"]
-        peer_values = (report.values[indicator_id].xs(int(year), level="year")
-                       .reindex(list(report.peers.members)) if pd.notna(year) else [])
+        if pd.notna(year) and int(year) not in peers_in_year:
+            peers_in_year[int(year)] = report.values.xs(int(year), level="year").reindex(list(report.peers.members))
+        peer_values = peers_in_year[int(year)][indicator_id] if pd.notna(year) else []
         rank, rank_of = rank_among(row["value"], peer_values, indicator.direction)
         rows.append({
             "indicator": indicator_id,

@@ -139,19 +139,19 @@ def indicator_trends(values: pd.DataFrame, town: str, peers: tuple[str, ...]) ->
     so for levels the difference is computed on series indexed to their first year (=100).
     """
     rows = {}
-    wide = values.unstack("teryt")  # year × (indicator, town), reshaped once rather than per indicator
-    peer_rows = values.loc[values.index.get_level_values("teryt").isin(peers)]
-    peer_medians = peer_rows.groupby(level="year").median()
+    teryts = values.index.get_level_values("teryt")
+    if town not in teryts:
+        return pd.DataFrame.from_dict(rows, orient="index")
+    town_values = values.xs(town, level="teryt")  # year × indicator, taken out once rather than per indicator
+    peer_medians = values.loc[teryts.isin(peers)].groupby(level="year").median()
     for indicator_id in values.columns:
-        if (indicator_id, town) not in wide.columns:
-            continue
-        by_year = wide[indicator_id]
-        trend = linear_trend(by_year[town])
+        trend = linear_trend(town_values[indicator_id])
         if indicator_id in LEVEL_INDICATORS:
+            by_year = values[indicator_id].unstack("teryt")
             compared = by_year / by_year.iloc[0] * 100
             difference = trend_difference(compared[town], compared[list(peers)].median(axis=1))
         else:
-            difference = trend_difference(by_year[town], peer_medians[indicator_id])
+            difference = trend_difference(town_values[indicator_id], peer_medians[indicator_id])
         rows[indicator_id] = {
             "slope": trend.slope if trend else np.nan, "low": trend.low if trend else np.nan,
             "high": trend.high if trend else np.nan, "significant": bool(trend and trend.significant),

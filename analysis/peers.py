@@ -9,7 +9,7 @@ PIT-share revenue per capita (own revenue per capita where PIT is missing).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Iterable, Literal
 
 import numpy as np
 import pandas as pd
@@ -68,19 +68,20 @@ def matching_features(indicator_values: pd.DataFrame, year: int) -> pd.DataFrame
     return features.dropna()
 
 
-def nearest_peers(town: str, features: pd.DataFrame, comparable: pd.Index, k: int) -> tuple[str, ...]:
+def nearest_peers(town: str, features: pd.DataFrame, comparable: Iterable[str], k: int) -> tuple[str, ...]:
     """The k comparable towns nearest to `town` in standardised feature space.
 
     Standardisation uses the comparable towns only (the town included), so that
     one unit of distance means the same across both features. Ties are broken by
     TERYT code, so the result never depends on row order.
     """
-    pool = features.loc[features.index.isin(comparable) | (features.index == town)]
+    wanted = {*comparable, town}  # a set, not Index.isin: that converts every code (1 ms of 2 for a group)
+    pool = features.loc[[code in wanted for code in features.index]]
     if town not in pool.index:
         raise ValueError(f"{town}: no population or income per capita in the reference year")
     standardised = (pool - pool.mean()) / pool.std(ddof=0).replace(0, 1)
     distance = np.sqrt(((standardised - standardised.loc[town]) ** 2).sum(axis=1))
-    ranked = sorted(distance.drop(town).items(), key=lambda item: (item[1], item[0]))
+    ranked = sorted((item for item in distance.items() if item[0] != town), key=lambda item: (item[1], item[0]))
     return tuple(teryt for teryt, _ in ranked[:k])
 
 
@@ -92,29 +93,31 @@ def choose_peers(
 
     `features` may pass `matching_features(indicator_values, year)` computed once for many towns.
     """
-    unit = units.set_index("teryt")
-    if town not in unit.index:
+    # Plain lists: the units table is small, and pandas' string lookups cost more than the rule.
+    records = dict(zip(units["teryt"].tolist(), zip(units["kind"].tolist(), units["voivodeship"].tolist(),
+                                                    units["powiat"].tolist())))
+    if town not in records:
         raise KeyError(f"no unit with TERYT code {town!r}")
-    others = unit.drop(index=town)
+    kind, voivodeship, powiat = records[town]
+    others = [code for code in records if code != town]
+    same_kind = [code for code in others if records[code][0] == kind]
     if rule.method == "nearest":
         if features is None:
             features = matching_features(indicator_values, year)
-        comparable = others.index[others["kind"] == unit.at[town, "kind"]]
-        members = nearest_peers(town, features, comparable, rule.k)
+        members = nearest_peers(town, features, same_kind, rule.k)
     elif rule.method == "voivodeship":
-        members = tuple(others.index[others["voivodeship"] == unit.at[town, "voivodeship"]])
+        members = tuple(code for code in others if records[code][1] == voivodeship)
     elif rule.method == "population_class":
         population = indicator_values.xs(year, level="year")["population"].dropna()
         if town not in population.index:
             raise ValueError(f"{town}: no population in {year}")
-        classes = pd.Series(np.searchsorted(POPULATION_CLASSES, population.to_numpy(), side="right") - 1,
-                            index=population.index)  # population_class() of every town at once
-        same_kind = others.index[others["kind"] == unit.at[town, "kind"]]
-        members = tuple(same_kind[same_kind.isin(classes.index[classes == classes[town]])])
+        classes = dict(zip(population.index, np.searchsorted(POPULATION_CLASSES, population.to_numpy(), side="right")
+                           - 1))  # population_class() of every town at once
+        members = tuple(code for code in same_kind if code in classes and classes[code] == classes[town])
     elif rule.method == "powiat":
-        members = tuple(others.index[others["powiat"] == unit.at[town, "powiat"]])
+        members = tuple(code for code in others if records[code][2] == powiat)
     else:
-        unknown = [m for m in rule.members if m not in unit.index]
+        unknown = [m for m in rule.members if m not in records]
         if unknown:
             raise KeyError(f"{town}: peer TERYT codes not in the store: {unknown}")
         members = tuple(m for m in rule.members if m != town)

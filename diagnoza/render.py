@@ -77,6 +77,7 @@ def _role(output) -> dict:
 
 # --- HTML -------------------------------------------------------------------------
 
+@cache
 def _report_exporter_class():
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter

@@ -317,12 +317,12 @@ def _prepare_worker(reuse_kernel: bool) -> None:
     import gc
 
     import analysis.export  # noqa: F401
+    from analysis.statistics import import_models
     from diagnoza import kernels
 
     if reuse_kernel:
         kernels.prestart()
-    import statsmodels.regression.linear_model  # noqa: F401
-    import statsmodels.tsa.exponential_smoothing.ets  # noqa: F401
+    import_models()
 
     gc.freeze()
 

@@ -14,10 +14,11 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import Bbox
 
 from analysis import style
-from analysis.catalogue import Direction, indicators, indicators_in
+from analysis.catalogue import indicators, indicators_in
 from analysis.formatting import format_number, with_unit
 from analysis.labels import label
 from analysis.report import TownReport
+from analysis.scoring import STRENGTH, WEAKNESS
 
 
 @dataclass(frozen=True)
@@ -191,13 +192,14 @@ POSITION_LABEL_SIZE = 7.5  # the indicator names beside the position chart's dot
 def position_chart(report: TownReport, section: str) -> Chart:
     """Direction-aware percentile of each judged indicator: 100 = best among peers."""
     language = report.language
-    rows = [(ind, report.comparison.at[ind.id, "percentile"]) for ind in indicators_in(section)
-            if ind.direction != Direction.NEUTRAL]
-    rows = [(ind, p) for ind, p in rows if not np.isnan(p)]
+    comparison = report.comparison
+    rows = [(ind, comparison.at[ind.id, "percentile"]) for ind in indicators_in(section)
+            if comparison.at[ind.id, "judged"]]
     figure, axes = _blank_axes("position", (6.4, 0.32 * len(rows) + 0.9))
     names = [ind.name(language) for ind, _ in rows]
     values = [p for _, p in rows]
-    colours = [style.GOOD if p >= 75 else style.BAD if p <= 25 else style.NEUTRAL for p in values]
+    marks = {STRENGTH: style.GOOD, WEAKNESS: style.BAD}  # the one rule (analysis.scoring), not the percentile alone
+    colours = [marks.get(comparison.at[ind.id, "assessment"], style.NEUTRAL) for ind, _ in rows]
     positions = np.arange(len(rows))[::-1]
     axes.axvspan(25, 75, color=style.PEER_BAND, alpha=0.2, linewidth=0)
     axes.axvline(50, color=style.PEER_MEDIAN, linestyle="--", linewidth=1)

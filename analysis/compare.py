@@ -1,33 +1,21 @@
-"""A town beside its peers: median, quartiles, direction-aware percentile rank."""
+"""A town beside its peers: median, quartiles, direction-aware percentile, bounded score and verdict.
+
+One row per indicator. Whether an indicator is judged, and how, follows
+`analysis.scoring` (the one rule) and `analysis.reliability` (counts).
+"""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pandas as pd
 
 from analysis.catalogue import Direction, Indicator, indicators, split_lag
+from analysis.reliability import count_interval
+from analysis.scoring import NONE, assess, bounded_score
 
 CHANGE_YEARS = (5, 10)
-MAD_TO_SD = 1.4826  # makes the MAD comparable to a standard deviation for normal data
-
-
-def robust_z(value: float, peer_values, direction: Direction = Direction.HIGHER_BETTER) -> float:
-    """(value − peer median) / (1.4826 × MAD of peers), signed so that positive is better.
-
-    Robust to one extreme peer, unlike mean and standard deviation. Neutral
-    indicators keep the plain sign (above the median is positive). NaN when the
-    peers do not vary (MAD 0) or are missing.
-    """
-    peers = np.asarray(peer_values, dtype=float)
-    peers = peers[~np.isnan(peers)]
-    if np.isnan(value) or peers.size == 0:
-        return float("nan")
-    median = np.median(peers)
-    mad = MAD_TO_SD * np.median(np.abs(peers - median))
-    if mad == 0:
-        return float("nan")
-    z = (value - median) / mad
-    return -z if direction == Direction.LOWER_BETTER else z
 
 
 def percentile_rank(value: float, peer_values, direction: Direction = Direction.HIGHER_BETTER) -> float:
@@ -74,14 +62,18 @@ def _latest(years: np.ndarray, town_values: np.ndarray, year: int) -> int | None
     return int(available.max()) if available.size else None
 
 
+EMPTY_ROW = {"year": None, "value": np.nan, "ci_low": np.nan, "ci_high": np.nan, "events": np.nan,
+             "reliability": "", "peer_median": np.nan, "peer_q1": np.nan, "peer_q3": np.nan, "peer_count": 0,
+             "percentile": np.nan, "score": np.nan, "matching": False, "judged": False, "assessment": NONE,
+             "change": np.nan, "peer_median_change": np.nan, "change_10y": np.nan, "peer_median_change_10y": np.nan,
+             "missing_years": 0}
+
+
 def _compare_arrays(indicator: Indicator, years: np.ndarray, town_values: np.ndarray, peer_values: np.ndarray,
-                    town_population: np.ndarray | None, year: int) -> dict:
+                    year: int, counts: pd.DataFrame | None, matching: bool) -> dict:
     """One comparison row from plain arrays: the town's series and the peers' (peers × years)."""
-    row = {"indicator": indicator.id, "section": indicator.section, "direction": indicator.direction.value,
-           "year": None, "value": np.nan, "peer_median": np.nan, "peer_q1": np.nan, "peer_q3": np.nan,
-           "peer_count": 0, "percentile": np.nan, "robust_z": np.nan,
-           "change": np.nan, "peer_median_change": np.nan, "change_10y": np.nan, "peer_median_change_10y": np.nan,
-           "small_numbers": False, "missing_years": 0}
+    row = {"indicator": indicator.id, "section": indicator.section, "subdomain": indicator.subdomain,
+           "direction": indicator.direction.value, **EMPTY_ROW, "matching": matching}
     at = _latest(years, town_values, year)
     if at is None:
         return row
@@ -90,6 +82,11 @@ def _compare_arrays(indicator: Indicator, years: np.ndarray, town_values: np.nda
     peers_now = peers_now[~np.isnan(peers_now)]
     value = float(town_values[at])
     in_period = (years >= years.min() + _max_lag(indicator)) & (years <= year)
+    interval = None
+    if counts is not None and used_year in counts.index:
+        interval = count_interval(indicator, counts.loc[used_year].to_dict())
+    ranked = interval is None or interval.ranked
+    percentile = percentile_rank(value, peers_now, indicator.direction) if ranked else np.nan
     row.update(
         year=used_year,
         value=value,
@@ -97,12 +94,16 @@ def _compare_arrays(indicator: Indicator, years: np.ndarray, town_values: np.nda
         peer_median=_median(peers_now),
         peer_q1=float(np.quantile(peers_now, 0.25)) if peers_now.size else np.nan,
         peer_q3=float(np.quantile(peers_now, 0.75)) if peers_now.size else np.nan,
-        percentile=percentile_rank(value, peers_now, indicator.direction),
-        robust_z=robust_z(value, peers_now, indicator.direction),
+        percentile=percentile,
+        score=bounded_score(value, peers_now, indicator) if ranked else np.nan,
         missing_years=int(np.isnan(town_values[in_period]).sum() + max(0, year - int(years.max()))),
     )
-    if indicator.min_denominator and town_population is not None:
-        row["small_numbers"] = bool(town_population[at] < indicator.min_denominator)
+    if interval is not None:
+        row.update(ci_low=interval.low, ci_high=interval.high, events=interval.events,
+                   reliability="not_ranked" if not interval.ranked else "unreliable" if interval.unreliable else "ok")
+    row["judged"] = bool(indicator.direction != Direction.NEUTRAL and not matching and not math.isnan(row["score"]))
+    if row["judged"]:
+        row["assessment"] = assess(indicator, value, row["peer_median"], percentile, row["ci_low"], row["ci_high"])
     for span, key, peer_key in ((5, "change", "peer_median_change"), (10, "change_10y", "peer_median_change_10y")):
         base = at - span
         if base >= 0:
@@ -112,58 +113,41 @@ def _compare_arrays(indicator: Indicator, years: np.ndarray, town_values: np.nda
     return row
 
 
-def compare_indicator(
-    indicator: Indicator, town: str, peers: tuple[str, ...], values: pd.DataFrame, year: int
-) -> dict:
-    """One indicator's comparison row, in the latest year up to `year` the town has a value.
-
-    Flags: `small_numbers` when the town's population is below the indicator's
-    minimum denominator; `missing_years`, how many years of the period lack a value
-    (not counting the first years a lagged formula cannot have).
-    """
-    has_population = "population" in values.columns
-    years, block = _town_arrays(values, town, peers, [indicator.id, "population"] if has_population else [indicator.id])
-    return _compare_arrays(indicator, years, block[0, :, 0], block[1:, :, 0],
-                           block[0, :, 1] if has_population else None, year)
-
-
 def compare_town(
     town: str, peers: tuple[str, ...], values: pd.DataFrame, year: int,
     catalogue: dict[str, Indicator] | None = None,
+    counts: pd.DataFrame | None = None,
+    matching: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """Every catalogue indicator for `town` beside its peers; one row per indicator."""
-    catalogue = catalogue or indicators()
-    columns = [i for i in catalogue if i in values.columns]
-    has_population = "population" in values.columns
-    years, block = _town_arrays(values, town, peers, columns + (["population"] if has_population else []))
-    population = block[0, :, -1] if has_population else None
-    rows = []
-    for indicator in catalogue.values():
-        if indicator.id in columns:
-            k = columns.index(indicator.id)
-            rows.append(_compare_arrays(indicator, years, block[0, :, k], block[1:, :, k], population, year))
-        else:
-            empty = np.full(len(years), np.nan)
-            rows.append(_compare_arrays(indicator, years, empty, empty[None, :0].reshape(0, len(years)), None, year))
-    return pd.DataFrame(rows).set_index("indicator")
+    """Every catalogue indicator for `town` beside its peers; one row per indicator.
 
-
-def town_percentiles(
-    town: str, peers: tuple[str, ...], values: pd.DataFrame, year: int,
-    catalogue: dict[str, Indicator] | None = None,
-) -> pd.Series:
-    """The `percentile` column of `compare_town`, computed alone (the same year and rank per indicator).
-
-    The peer-rule sensitivity needs only this, for three more peer groups of every town.
+    Each row uses the latest year up to `year` in which the town has a value.
+    `counts`: the town's source variables (index year), for the count-based interval
+    and reliability of rates and shares; without it no value is flagged.
+    `matching`: indicators the peers were matched on; they are shown, never judged.
+    `missing_years` counts the years of the period without a value (not the first
+    years a lagged formula cannot have).
     """
     catalogue = catalogue or indicators()
     columns = [i for i in catalogue if i in values.columns]
     years, block = _town_arrays(values, town, peers, columns)
-    percentiles = {}
-    for k, indicator_id in enumerate(columns):
-        at = _latest(years, block[0, :, k], year)
-        if at is not None:
-            peers_now = block[1:, at, k]
-            percentiles[indicator_id] = percentile_rank(float(block[0, at, k]), peers_now[~np.isnan(peers_now)],
-                                                        catalogue[indicator_id].direction)
-    return pd.Series(percentiles, dtype=float).reindex(list(catalogue)).rename("percentile")
+    rows = []
+    for indicator in catalogue.values():
+        if indicator.id in columns:
+            k = columns.index(indicator.id)
+            town_values, peer_values = block[0, :, k], block[1:, :, k]
+        else:
+            town_values = np.full(len(years), np.nan)
+            peer_values = town_values[None, :0].reshape(0, len(years))
+        rows.append(_compare_arrays(indicator, years, town_values, peer_values, year, counts,
+                                    indicator.id in matching))
+    return pd.DataFrame(rows).set_index("indicator")
+
+
+def compare_indicator(
+    indicator: Indicator, town: str, peers: tuple[str, ...], values: pd.DataFrame, year: int,
+    counts: pd.DataFrame | None = None,
+) -> dict:
+    """One indicator's comparison row (see `compare_town`)."""
+    row = compare_town(town, peers, values, year, {indicator.id: indicator}, counts).iloc[0]
+    return {"indicator": indicator.id, **row.to_dict()}

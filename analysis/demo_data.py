@@ -4,7 +4,8 @@ The towns, their names and their TERYT-like codes are invented (powiat numbers
 90–99 exist in no real register), so a demo report can never be mistaken for a
 real town's. The figures follow realistic magnitudes and trends (many towns
 shrinking and ageing) and are internally consistent: each year's population
-equals the previous year's plus births, minus deaths, plus net migration.
+equals the previous year's plus births, minus deaths, plus net migration, except
+in 2021, when population is re-based on the census as GUS did.
 """
 
 from __future__ import annotations
@@ -56,59 +57,86 @@ def _units(rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+CENSUS_YEAR = 2021  # GUS re-based population on the 2021 census: a level break, not a change
+
+
+def _size(rng: np.random.Generator) -> float:
+    """Residents at the start: a quarter of the gminy are small (2,000–5,000), as in Poland."""
+    if rng.random() < 0.25:
+        return float(round(np.exp(rng.uniform(np.log(2_000), np.log(5_000)))))
+    return float(round(np.exp(rng.uniform(np.log(5_000), np.log(140_000)))))
+
+
 def _town_series(rng: np.random.Generator, kind: str) -> dict[str, np.ndarray]:
-    """One town's source variables for every year, from a few town-level traits."""
+    """One town's source variables for every year, from a few town-level traits.
+
+    The hard cases of real data are built in: counts drawn with Poisson (or
+    binomial) noise, so small gminy have noisy rates; pre-school coverage near its
+    100 % ceiling; the census re-basing of population in 2021; a few outliers
+    (one large taxpayer, a housing boom year). Gaps are added in `generate`.
+    """
     n = len(YEARS)
     t = np.arange(n)
+    years = np.array(YEARS)
     urban = kind == "urban"
-    size = float(round(np.exp(rng.uniform(np.log(11_000), np.log(140_000)))))
-    area = size / rng.uniform(350, 2500) if urban else size / rng.uniform(60, 300)
+    size = _size(rng)
+    area = size / rng.uniform(350, 2500) if urban else size / rng.uniform(40, 300)
 
     # Demography: rates per 1,000; many towns lose people through migration and ageing.
     birth_rate = rng.uniform(7.0, 11.0) - 0.12 * t + rng.normal(0, 0.3, n)
     death_rate = rng.uniform(9.5, 13.5) + 0.10 * t + np.where(np.isin(YEARS, (2020, 2021)), 1.8, 0.0)
-    migration_rate = rng.normal(-3.0, 3.0) + rng.normal(0, 1.0, n)
+    out_rate = rng.uniform(12, 22)  # gross outflow per 1,000; the inflow differs by the town's trait
+    in_rate = np.clip(out_rate + rng.normal(-3.0, 3.0) + rng.normal(0, 1.0, n), 0, None)
     foreign_share = rng.uniform(0.0, 0.25)
+    census_factor = 1 + rng.normal(-0.012, 0.012)  # re-based population from 2021 on
     population = np.empty(n)
     births, deaths, migration = np.empty(n), np.empty(n), np.empty(n)
     previous = size
     for i in range(n):
         births[i] = rng.poisson(max(birth_rate[i], 3.0) * previous / 1000)
         deaths[i] = rng.poisson(death_rate[i] * previous / 1000)
-        migration[i] = round(migration_rate[i] * previous / 1000)
+        migration[i] = rng.poisson(in_rate[i] * previous / 1000) - rng.poisson(out_rate * previous / 1000)
         population[i] = previous + births[i] - deaths[i] + migration[i]
+        if YEARS[i] == CENSUS_YEAR:
+            population[i] = round(population[i] * census_factor)
         previous = population[i]
     migration_foreign = np.round(np.abs(migration) * foreign_share * rng.choice([-1, 1], n, p=[0.3, 0.7]))
     pre_share = np.clip(rng.uniform(0.16, 0.20) - 0.0012 * t, 0.10, None)
     post_share = rng.uniform(0.18, 0.24) + rng.uniform(0.003, 0.007) * t
-    pre = np.round(population * pre_share)
-    post = np.round(population * post_share)
+    pre = rng.binomial(population.astype(int), pre_share).astype(float)
+    post = rng.binomial(population.astype(int), post_share).astype(float)
     working = population - pre - post
 
     # Economy: budgets in PLN, nominal growth, the PIT reform dip of 2022–2023.
     income_level = np.exp(rng.normal(0.15 * np.log(size / 40_000) + (0.10 if urban else 0.0), 0.2))
-    reform = np.where(np.array(YEARS) == 2022, 0.93, np.where(np.array(YEARS) == 2023, 0.97, 1.0))
+    reform = np.where(years == 2022, 0.93, np.where(years == 2023, 0.97, 1.0))
     pit_pc = 750 * income_level * 1.075 ** t * reform * rng.normal(1, 0.02, n)
     cit_pc = rng.uniform(25, 160) * income_level * 1.06 ** t * rng.normal(1, 0.10, n)
+    if rng.random() < 0.03:
+        cit_pc = cit_pc * rng.uniform(6, 12)  # one large company's seat: an outlier among peers
     own_pc = pit_pc * rng.uniform(1.7, 2.3) + cit_pc + rng.uniform(300, 700) * 1.05 ** t
-    revenue_pc = own_pc + rng.uniform(1500, 2600) * 1.07 ** t
+    # Equalisation subsidies are larger where own income is smaller: total revenue is not a verdict.
+    revenue_pc = own_pc + rng.uniform(1500, 2600) * 1.07 ** t + 600 / income_level
     expenditure_pc = revenue_pc * rng.normal(1.01, 0.03, n)
     investment_share = np.clip(rng.uniform(0.08, 0.22) + rng.normal(0, 0.03, n), 0.02, 0.45)
     regon_rate = rng.uniform(750, 1300) * (1.08 if urban else 0.92) * 1.015 ** t
     new_regon_rate = rng.uniform(55, 105) * rng.normal(1, 0.08, n)
     unemployment = rng.uniform(3.0, 10.0) * np.maximum(1 - 0.09 * np.minimum(t, 5), 0.5) * rng.normal(1, 0.04, n)
     dwellings_rate = rng.uniform(1.0, 5.5) * rng.normal(1, 0.15, n)
+    if rng.random() < 0.03:
+        dwellings_rate[rng.integers(n)] *= 6  # a housing estate completed in one year
 
-    # Services.
+    # Services: pre-school coverage climbs to a ceiling just under 100 %.
     children_share = rng.uniform(0.032, 0.045) - 0.0004 * t
     children = np.round(population * children_share)
-    preschool = np.round(children * np.clip(rng.uniform(72, 95) + 1.2 * t + rng.normal(0, 1, n), 0, 99.5) / 100)
+    coverage = np.clip(rng.uniform(82, 101) + 1.2 * t, 0, 99.6) / 100
+    preschool = rng.binomial(children.astype(int), coverage).astype(float)
     nursery = rng.uniform(20, 200) * 1.08 ** t
     if rng.random() < 0.2:
         nursery[:2] = np.nan  # some towns report nurseries only from 2016
     water = np.clip(rng.uniform(85, 98) + 0.15 * t, 0, 99.8)
     sewage = np.clip(rng.uniform(55, 92) + 0.6 * t, 0, 99.5)
-    readers_rate = rng.uniform(120, 260) * 0.98 ** t * np.where(np.array(YEARS) == 2020, 0.75, 1.0)
+    readers_rate = rng.uniform(120, 260) * 0.98 ** t * np.where(years == 2020, 0.75, 1.0)
     assistance = rng.uniform(250, 800) * 0.96 ** t * rng.normal(1, 0.03, n)
     education_pc = rng.uniform(1500, 2600) * 1.06 ** t * rng.normal(1, 0.02, n)
 
@@ -124,8 +152,8 @@ def _town_series(rng: np.random.Generator, kind: str) -> dict[str, np.ndarray]:
         "net_migration_foreign": migration_foreign,
         "net_migration_internal": migration - migration_foreign,
         "regon_entities": np.round(regon_rate * population / 10_000),
-        "regon_new_entities": np.round(new_regon_rate * population / 10_000),
-        "registered_unemployed": np.round(working * unemployment / 100),
+        "regon_new_entities": rng.poisson(new_regon_rate * population / 10_000).astype(float),
+        "registered_unemployed": rng.poisson(working * unemployment / 100).astype(float),
         "revenue_total": np.round(revenue_pc * population, 2),
         "own_revenue": np.round(own_pc * population, 2),
         "pit_share_revenue": np.round(pit_pc * population, 2),
@@ -138,7 +166,7 @@ def _town_series(rng: np.random.Generator, kind: str) -> dict[str, np.ndarray]:
         "nursery_places_per_1000_under3": np.round(np.minimum(nursery, 450), 1),
         "water_supply_users_pct": np.round(water, 1),
         "sewage_users_pct": np.round(sewage, 1),
-        "library_readers": np.round(readers_rate * population / 1000),
+        "library_readers": rng.poisson(readers_rate * population / 1000).astype(float),
         "social_assistance_per_10k": np.round(assistance),
         "education_expenditure_per_capita": np.round(education_pc, 2),
     }
@@ -149,15 +177,29 @@ def generate(seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     units = _units(rng)
     ids = variable_ids()
-    frames = []
+    teryts, var_ids, values = [], [], []
     for teryt, kind in zip(units["teryt"], units["kind"]):
-        series = _town_series(rng, kind)
-        for key, values in series.items():
-            frames.append(pd.DataFrame({"teryt": teryt, "year": YEARS, "var_id": ids[key], "value": values}))
-    observations = pd.concat(frames, ignore_index=True)
-    # Scattered gaps, as in real BDL data; population itself is always reported.
-    gaps = (rng.random(len(observations)) < 0.004) & (observations["var_id"] != ids["population"])
-    observations.loc[gaps, "value"] = np.nan
+        for key, series in _town_series(rng, kind).items():
+            teryts += [teryt] * len(YEARS)
+            var_ids += [ids[key]] * len(YEARS)
+            values.append(series)
+    observations = pd.DataFrame({"teryt": teryts, "year": np.tile(YEARS, len(values)), "var_id": var_ids,
+                                 "value": np.concatenate(values).astype(float)})
+    # Gaps, as in real BDL data; population itself is always reported.
+    reported = observations["var_id"] != ids["population"]
+    scattered = rng.random(len(observations)) < 0.004
+    observations.loc[scattered & reported, "value"] = np.nan
+    # Two consecutive years missing for some towns' variables (a reporting break) ...
+    keys = observations[["teryt", "var_id"]].drop_duplicates()
+    broken = keys.loc[(rng.random(len(keys)) < 0.02) & (keys["var_id"] != ids["population"]).to_numpy()]
+    broken = broken.assign(start=rng.integers(YEARS[0], YEARS[-1], size=len(broken)))
+    start = observations.merge(broken, on=["teryt", "var_id"], how="left")["start"].to_numpy()
+    in_break = (observations["year"].to_numpy() >= start) & (observations["year"].to_numpy() <= start + 1)
+    observations.loc[in_break, "value"] = np.nan
+    # ... and CIT never published for a few (statistical confidentiality of one taxpayer).
+    secret = units["teryt"].to_numpy()[rng.random(len(units)) < 0.02]
+    observations.loc[observations["teryt"].isin(secret) & (observations["var_id"] == ids["cit_share_revenue"]),
+                     "value"] = np.nan
     return units, observations
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from analysis.catalogue import indicators_in
 from analysis.peers import PeerRule
-from analysis.formatting import escape_markdown, format_number
+from analysis.formatting import EVENTS, MUNICIPALITIES, YEARS, escape_markdown, format_number, with_noun
 from analysis.labels import label
 from analysis.report import TownReport
 
@@ -80,27 +80,40 @@ class Figure:
 
 
 def _trend_cell(trends: pd.DataFrame, indicator, language: str) -> str:
-    """Slope per year with its 95% interval; "≈ 0" where the interval includes zero."""
+    """Slope per year with its 95% interval, always; "niejednoznaczny" where the interval covers zero,
+    an asterisk where the town's trend clearly differs from the peer median's."""
     if indicator.id not in trends.index or pd.isna(trends.at[indicator.id, "slope"]):
         return format_number(float("nan"), 0, language)
     row = trends.loc[indicator.id]
     decimals = indicator.decimals + 1
-    if not row["significant"]:
-        return "≈ 0"
     text = (f"{format_number(row['slope'], decimals, language, signed=True)} "
             f"({format_number(row['low'], decimals, language)}; {format_number(row['high'], decimals, language)})")
-    if row["vs_peers_significant"]:
+    if not row["clear"]:
+        text += ", niejednoznaczny" if language == "pl" else ", unclear"
+    if row["vs_peers_clear"]:
         text += " *"
     return text
 
 
-def _notes(row, language: str) -> str:
+def _notes(row, indicator, language: str) -> str:
+    """Why a value is flagged: few events (with its interval), not ranked, matched on, missing years."""
+    pl = language == "pl"
     notes = []
-    if row.get("small_numbers"):
-        notes.append("mała liczba ludności: wartość niestabilna" if language == "pl" else "small population: unstable value")
+    if row.get("reliability") in ("unreliable", "not_ranked"):
+        events = with_noun(row["events"], EVENTS[language], 0, language)
+        interval = (f"{format_number(row['ci_low'], indicator.decimals, language)}–"
+                    f"{format_number(row['ci_high'], indicator.decimals, language)}")
+        if row["reliability"] == "not_ranked":
+            notes.append(f"nie oceniono: tylko {events}" if pl else f"not judged: only {events}")
+        else:
+            notes.append(f"wartość niepewna: {events}, 95% przedział {interval}" if pl else
+                         f"uncertain value: {events}, 95% interval {interval}")
+    if row.get("matching") and indicator.direction != "neutral":
+        notes.append("według tego wskaźnika dobrano grupę, więc go nie oceniamy" if pl else
+                     "the peers were matched on it, so it is not judged")
     if row.get("missing_years"):
-        notes.append(f"brak danych: {int(row['missing_years'])} lat(a)" if language == "pl"
-                     else f"missing years: {int(row['missing_years'])}")
+        missing = with_noun(int(row["missing_years"]), YEARS[language], 0, language)
+        notes.append(f"brak danych za {missing}" if pl else f"missing: {missing}")
     return "; ".join(notes)
 
 
@@ -124,8 +137,9 @@ def comparison_table(report: TownReport, section: str) -> Table:
             label("percentile", language): format_number(row["percentile"], 0, language),
             label("change", language): show(row["change"], signed=True),
             label("peer_change", language): show(row["peer_median_change"], signed=True),
+            label("assessment", language): label(row["assessment"], language) if row["assessment"] else "—",
             label("trend", language): _trend_cell(report.trends, indicator, language),
-            label("notes", language): _notes(row, language),
+            label("notes", language): _notes(row, indicator, language),
         })
     caption = label("table_caption", language, section=label(section, language), town=report.name,
                     year=report.last_year)
@@ -207,97 +221,168 @@ def paragraphs(sentences: list[str]) -> Markdown:
     return Markdown("\n\n".join(sentences))
 
 
+def _matching_sentence(report: TownReport) -> str:
+    from analysis.catalogue import indicators
+
+    judged_elsewhere = [i for i in report.peers.matching if indicators()[i].direction != "neutral"]
+    if not judged_elsewhere:
+        return ""
+    names = ", ".join(indicators()[i].name(report.language).lower() for i in judged_elsewhere)
+    return (f" Gminy dobrano tak, by były podobne pod tym względem, więc tych wskaźników ({names}) nie oceniamy: "
+            "gmina wypadałaby w nich przeciętnie z samego założenia." if report.language == "pl" else
+            f" The peers were chosen to be alike in this, so these indicators ({names}) are not judged: the town "
+            "would look typical in them by construction.")
+
+
 def peer_method_text(report: TownReport) -> Markdown:
+    """Which towns the report compares with, and why these: in words, without jargon."""
     rule: PeerRule = report.peers.rule
     language = report.language
     count = len(report.peers.members)
     name, voivodeship = escape_markdown(report.name), escape_markdown(report.voivodeship)
+    year = report.peers.reference_year
     if language == "pl":
+        towns = with_noun(count, MUNICIPALITIES["pl"], 0, "pl")
         text = {
-            "nearest": (f"Grupę porównawczą tworzy {count} gmin tego samego rodzaju ({label(report.kind, 'pl')}) "
-                        f"najbardziej podobnych do gminy {name} pod względem liczby ludności i dochodów "
-                        f"z udziału w podatku PIT na mieszkańca w {report.peers.reference_year} r. "
-                        "Podobieństwo mierzono odległością w przestrzeni standaryzowanych logarytmów obu zmiennych "
-                        "(gdy brak danych o PIT, użyto dochodów własnych na mieszkańca)."),
-            "voivodeship": f"Grupę porównawczą tworzą pozostałe gminy województwa {voivodeship} ({count}).",
-            "powiat": f"Grupę porównawczą tworzą pozostałe gminy tego samego powiatu ({count}).",
-            "explicit": f"Grupę porównawczą ({count} gmin) wskazała gmina lub analityk.",
+            "nearest": (f"Gminę {name} porównujemy z {towns} tego samego rodzaju ({label(report.kind, 'pl')}), "
+                        f"które w {year} r. były do niej najbardziej podobne pod względem liczby ludności i dochodów "
+                        "mieszkańców (mierzonych wpływami gminy z udziału w podatku PIT na mieszkańca; gdy ich brak – "
+                        "dochodami własnymi na mieszkańca). Oba rozmiary liczymy w skali logarytmicznej, tak by gmina "
+                        "dwa razy większa była tak samo odległa jak dwa razy mniejsza."),
+            "voivodeship": f"Gminę {name} porównujemy z pozostałymi gminami województwa {voivodeship} ({count}).",
+            "powiat": f"Gminę {name} porównujemy z pozostałymi gminami tego samego powiatu ({count}).",
+            "population_class": (f"Gminę {name} porównujemy z {towns} tego samego rodzaju ({label(report.kind, 'pl')}) "
+                                 f"i tej samej klasy wielkości według liczby ludności w {year} r."),
+            "explicit": f"Grupę porównawczą wskazała gmina lub analityk; liczba gmin w grupie: {count}.",
         }[rule.method]
     else:
+        towns = with_noun(count, MUNICIPALITIES["en"], 0, "en")
         text = {
-            "nearest": (f"The peer group is the {count} municipalities of the same kind ({label(report.kind, 'en')}) "
-                        f"closest to {name} in population and PIT-share revenue per capita in "
-                        f"{report.peers.reference_year}, measured as distance between standardised logarithms of "
-                        "both (own revenue per capita where PIT is missing)."),
-            "voivodeship": f"The peer group is the other municipalities of {voivodeship} voivodeship ({count}).",
-            "powiat": f"The peer group is the other municipalities of the same powiat ({count}).",
-            "explicit": f"The peer group ({count} municipalities) was chosen by the municipality or the analyst.",
+            "nearest": (f"{name} is compared with the {towns} of the same kind ({label(report.kind, 'en')}) that were "
+                        f"most similar to it in {year} in population and residents' incomes (measured by the PIT-share "
+                        "revenue per capita, or own revenue per capita where that is missing). Both are compared on a "
+                        "log scale, so a town twice as large is as far away as one half the size."),
+            "voivodeship": f"{name} is compared with the other municipalities of {voivodeship} voivodeship ({count}).",
+            "powiat": f"{name} is compared with the other municipalities of the same powiat ({count}).",
+            "population_class": (f"{name} is compared with the {towns} of the same kind ({label(report.kind, 'en')}) "
+                                 f"and the same size class by population in {year}."),
+            "explicit": f"The peer group ({towns}) was chosen by the municipality or the analyst.",
         }[rule.method]
-    return Markdown(text)
+    return Markdown(text + _matching_sentence(report))
 
 
 def methodology_text(report: TownReport) -> Markdown:
+    from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW
+    from analysis.scoring import SCORE_CAP
+    from analysis.synthesis import VERDICT_BAND
+
     language = report.language
+    band, cap = format_number(VERDICT_BAND, 2, language), format_number(SCORE_CAP, 0, language)
     if language == "pl":
         text = (
             "Wskaźniki obliczono według definicji z katalogu wskaźników Diagnozy (wzór, jednostka, zmienne "
-            "źródłowe i kierunek oceny każdego wskaźnika opisuje dokumentacja metodologiczna). "
+            "źródłowe, kierunek oceny i jego uzasadnienie opisuje dokumentacja metodologiczna). "
             "Mediana i kwartyle dotyczą gmin grupy porównawczej w tym samym roku. "
             "Pozycja (percentyl) to odsetek gmin grupy, od których gmina wypada korzystniej: 100 oznacza "
             "najkorzystniej, 50 – tak jak mediana; dla wskaźników, przy których niższa wartość jest lepsza, "
             "skala jest odwrócona, a wskaźników neutralnych nie oceniamy. "
+            "Mocna strona to wskaźnik, w którym gmina należy do najlepszej ćwiartki grupy, różni się od mediany "
+            "co najmniej o minimalną istotną różnicę z katalogu, a przedział ufności jej wartości (gdy wynika "
+            "z liczby zdarzeń) nie obejmuje mediany; słaba strona – odwrotnie. "
+            f"Wartości opartych na mniej niż {UNRELIABLE_BELOW} zdarzeniach nie uznajemy za pewne, a na mniej niż "
+            f"{NOT_RANKED_BELOW} – nie oceniamy. "
+            "Wynik części raportu to średnia ograniczonych odchyleń od mediany grupy (od −"
+            f"{cap} do +{cap}), liczona najpierw w obrębie grup tematycznych, potem między nimi; przy wyniku od −{band} "
+            f"do +{band} gmina wypada podobnie jak typowa gmina grupy. Gdy ocenić można mniej niż połowę "
+            "wskaźników części, nie wydajemy oceny. "
             "Zmiana w 5 lat to różnica wartości między ostatnim rokiem a rokiem o pięć lat wcześniejszym. "
             "Przy braku danych za ostatni rok użyto ostatniego dostępnego roku (kolumna „Rok”). "
-            "Trend roczny to nachylenie prostej MNK dopasowanej do wartości z kolejnych lat, z 95-procentowym "
-            "przedziałem ufności; „≈ 0” oznacza, że przedział obejmuje zero, a gwiazdka – że trend gminy "
-            "istotnie różni się od trendu mediany grupy porównawczej."
+            "Trend roczny to mediana nachyleń między parami lat (metoda Theila–Sena) z 95-procentowym przedziałem "
+            "uwzględniającym autokorelację; „niejednoznaczny” oznacza, że przedział obejmuje zero, a gwiazdka – że "
+            "różnica między gminą a medianą grupy wyraźnie rośnie lub maleje."
         )
     else:
         text = (
-            "Indicators follow the definitions of Diagnoza's indicator catalogue (formula, unit, source variables "
-            "and direction of each are documented in the methodology). Median and quartiles refer to the peer "
+            "Indicators follow the definitions of Diagnoza's indicator catalogue (formula, unit, source variables, "
+            "direction and its reason are documented in the methodology). Median and quartiles refer to the peer "
             "group in the same year. Position (percentile) is the share of peers the municipality does better "
             "than: 100 is best, 50 equals the median; for lower-is-better indicators the scale is reversed, and "
-            "neutral indicators are not judged. The 5-year change is the difference between the latest year "
-            "and five years earlier. Where the latest year is missing, the latest available year is used "
-            "(column “Year”). The yearly trend is the OLS slope over the years with its 95% confidence interval; "
-            "“≈ 0” means the interval includes zero, and an asterisk that the town's trend differs significantly "
-            "from the peer median's."
+            "neutral indicators are not judged. A strength is an indicator on which the town is in the best quarter "
+            "of its peers, at least the catalogue's minimum meaningful difference from their median, and, where "
+            "the value rests on counts, with a confidence interval that excludes the median; a weakness mirrors it. "
+            f"Values resting on fewer than {UNRELIABLE_BELOW} events are marked uncertain, on fewer than "
+            f"{NOT_RANKED_BELOW} not judged. A section's score is the mean of bounded distances from the peer median "
+            f"(−{cap} to +{cap}), averaged within thematic groups first, then across them; from −{band} to +{band} the "
+            "town is close to the typical peer. A section with fewer than half of its indicators judged gets no "
+            "verdict. The 5-year change is the difference between the latest year and five years earlier. Where the "
+            "latest year is missing, the latest available year is used (column “Year”). The yearly trend is the "
+            "median slope between pairs of years (Theil–Sen) with a 95% interval that allows for autocorrelation; "
+            "“unclear” means the interval includes zero, and an asterisk that the gap between the town and the "
+            "peer median clearly widens or narrows."
         )
     return Markdown(f"{text}\n\n*{report.source}; {label('data_years', language).lower()} "
                     f"{report.first_year}–{report.last_year}.*")
 
 
 def scores_table(report: TownReport) -> Table:
-    """Section scores, with the count of indicators behind each, so a reader can check them."""
+    """Section verdicts with the score, its drop-one range and the indicators behind it, so a reader can check."""
     language = report.language
-    directional = report.comparison.loc[report.comparison["direction"] != "neutral"]
+    pl = language == "pl"
     rows = []
-    for section, score in report.scores.items():
-        counted = directional.loc[directional["section"] == section, "robust_z"].notna().sum()
+    for section, row in report.verdicts.iterrows():
+        has_score = not pd.isna(row["score"])
         rows.append({
-            ("Część raportu" if language == "pl" else "Section"): label(section, language),
-            ("Wynik (średni z odporny)" if language == "pl" else "Score (mean robust z)"): format_number(score, 2, language, signed=True),
-            ("Liczba wskaźników" if language == "pl" else "Indicators"): str(counted),
+            ("Część raportu" if pl else "Section"): label(section, language),
+            ("Ocena" if pl else "Verdict"): label(f"verdict_{row['verdict']}", language),
+            ("Wynik (od −2 do +2)" if pl else "Score (−2 to +2)"): format_number(row["score"], 2, language, signed=True),
+            ("Wynik bez jednego wskaźnika" if pl else "Score without one indicator"):
+                (f"{format_number(row['drop_low'], 2, language, signed=True)} – "
+                 f"{format_number(row['drop_high'], 2, language, signed=True)}") if has_score else "—",
+            ("Ocenione wskaźniki" if pl else "Indicators judged"): f"{int(row['judged'])} z {int(row['judgeable'])}"
+                if pl else f"{int(row['judged'])} of {int(row['judgeable'])}",
         })
-    caption = ("Wynik syntetyczny: średnia odpornych odchyleń od mediany grupy (dodatnie = korzystniej)" if language == "pl"
-               else "Summary score: mean robust deviation from the peer median (positive = better)")
+    caption = ("Ocena części raportu: średnie odchylenie od mediany grupy porównawczej (dodatnie = korzystniej)"
+               if pl else "Section verdicts: mean distance from the peer median (positive = better)")
     return Table(pd.DataFrame(rows), caption)
+
+
+def _rule_name(key: str, language: str) -> str:
+    method, _, k = key.partition("_") if key.startswith("nearest") else (key, "", "")
+    return label(f"rule_{method}", language, k=k) if k else label(f"rule_{method}", language)
 
 
 def sensitivity_table(report: TownReport) -> Table:
-    """Mean percentile per section under each alternative peer rule."""
+    """The section verdicts (and scores) under each alternative peer rule."""
     language = report.language
-    names = {"nearest": ("najbliższe podobne gminy" if language == "pl" else "nearest similar municipalities"),
-             "voivodeship": ("gminy tego samego województwa" if language == "pl" else "same voivodeship"),
-             "population_class": ("gminy tej samej klasy wielkości" if language == "pl" else "same size class")}
+    pl = language == "pl"
     rows = []
     for rule, row in report.sensitivity.iterrows():
-        entry = {("Reguła doboru" if language == "pl" else "Peer rule"): names.get(rule, rule),
-                 ("Liczba gmin" if language == "pl" else "Peers"): str(int(row["peers"]))}
+        entry = {("Grupa porównawcza" if pl else "Peer group"): _rule_name(str(rule), language),
+                 ("Liczba gmin" if pl else "Peers"): str(int(row["peers"]))}
         for section in ("demography", "economy", "services"):
-            entry[label(section, language)] = format_number(row[section], 0, language)
+            verdict = label(f"verdict_{row[section]}", language)
+            score = row[f"{section}_score"]
+            entry[label(section, language)] = verdict if pd.isna(score) else \
+                f"{verdict} ({format_number(score, 2, language, signed=True)})"
         rows.append(entry)
-    caption = ("Wrażliwość na dobór grupy: średni percentyl w każdej części przy różnych regułach"
-               if language == "pl" else "Sensitivity to the peer rule: mean percentile per section under each rule")
+    caption = ("Czy ocena zależy od doboru grupy: ocena i wynik każdej części przy innych grupach porównawczych"
+               if pl else "Does the verdict depend on the peer group: verdict and score per section under other groups")
     return Table(pd.DataFrame(rows), caption)
+
+
+def sensitivity_text(report: TownReport) -> Markdown:
+    """One sentence per section: does its verdict hold under every alternative peer group?"""
+    language = report.language
+    pl = language == "pl"
+    sentences = []
+    for section, robust in report.robust.items():
+        name = label(section, language)
+        if robust is None:
+            continue
+        if robust:
+            sentences.append(f"{name}: ocena jest taka sama przy każdej z pozostałych grup porównawczych." if pl else
+                             f"{name}: the verdict is the same under every alternative peer group.")
+        else:
+            sentences.append(f"{name}: ocena zależy od doboru grupy porównawczej – należy ją czytać ostrożnie." if pl
+                             else f"{name}: the verdict depends on the choice of peers – read it with care.")
+    return Markdown(" ".join(sentences))

@@ -35,16 +35,23 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "rank": ("Miejsce (1 = najkorzystniej)", "Rank (1 = best)"),
     "rank_of": ("Miejsce spośród", "Rank out of"),
     "percentile": ("Percentyl w grupie", "Percentile among peers"),
-    "robust_z": ("Odchylenie od mediany (robust z)", "Distance from median (robust z)"),
+    "score": ("Wynik (od −2 do +2)", "Score (−2 to +2)"),
+    "assessment": ("Ocena", "Assessment"),
+    "judged": ("Oceniany", "Judged"),
+    "matching": ("Zmienna doboru grupy", "Peer-matching variable"),
+    "ci_low": ("95% przedział – dolna granica", "95% interval – lower bound"),
+    "ci_high": ("95% przedział – górna granica", "95% interval – upper bound"),
+    "events": ("Liczba zdarzeń", "Events"),
+    "reliability": ("Wiarygodność", "Reliability"),
     "change": ("Zmiana w 5 lat", "5-year change"),
     "peer_median_change": ("Zmiana w 5 lat – mediana grupy", "5-year change – peer median"),
     "change_10y": ("Zmiana w 10 lat", "10-year change"),
     "peer_median_change_10y": ("Zmiana w 10 lat – mediana grupy", "10-year change – peer median"),
-    "small_numbers": ("Małe liczby", "Small numbers"),
     "missing_years": ("Lata bez danych", "Years without data"),
     "data_years": ("Lata danych", "Data years"),
     "formula": ("Wzór", "Formula"),
     "sources": ("Zmienne BDL (id)", "BDL variables (id)"),
+    "direction_reason": ("Uzasadnienie kierunku", "Why this direction"),
 }
 
 DIRECTION_WORDS = {
@@ -52,6 +59,10 @@ DIRECTION_WORDS = {
     Direction.LOWER_BETTER: ("niżej = korzystniej", "lower is better"),
     Direction.NEUTRAL: ("neutralny", "neutral"),
 }
+
+ASSESSMENT_WORDS = {"strength": ("mocna strona", "strength"), "weakness": ("słaba strona", "weakness"), "": ("—", "—")}
+RELIABILITY_WORDS = {"ok": ("wystarczająca", "sufficient"), "unreliable": ("niepewna (< 20 zdarzeń)", "uncertain (< 20 events)"),
+                     "not_ranked": ("nieoceniana (< 10 zdarzeń)", "not judged (< 10 events)"), "": ("", "")}
 
 SHEET_NAMES = {
     "indicators": ("Wskaźniki", "Indicators"),
@@ -108,13 +119,17 @@ def indicator_sheet(report: TownReport) -> pd.DataFrame:
             **{key: row[key] for key in ("value", "peer_median", "peer_q1", "peer_q3")},
             "peer_count": int(row["peer_count"]),
             "rank": rank, "rank_of": rank_of,
-            **{key: row[key] for key in ("percentile", "robust_z", "change", "peer_median_change",
-                                         "change_10y", "peer_median_change_10y")},
-            "small_numbers": bool(row["small_numbers"]),
+            "percentile": row["percentile"], "score": row["score"],
+            "assessment": _word(ASSESSMENT_WORDS[row["assessment"]], language),
+            "judged": bool(row["judged"]), "matching": bool(row["matching"]),
+            "ci_low": row["ci_low"], "ci_high": row["ci_high"], "events": row["events"],
+            "reliability": _word(RELIABILITY_WORDS[row["reliability"]], language),
+            **{key: row[key] for key in ("change", "peer_median_change", "change_10y", "peer_median_change_10y")},
             "missing_years": int(row["missing_years"]),
             "data_years": f"{report.first_year}–{report.last_year}",
             "formula": indicator.formula,
             "sources": _sources(indicator),
+            "direction_reason": indicator.direction_reason,
         })
     frame = pd.DataFrame(rows, columns=list(INDICATOR_COLUMNS))
     frame["year"] = frame["year"].astype("Int64")
@@ -168,8 +183,16 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
         ("Percentyl" if pl else "Percentile",
          "odsetek gmin grupy, od których gmina wypada korzystniej (remisy liczone po połowie)" if pl else
          "share of peers the town does better than (ties count half)"),
-        ("Robust z", "(wartość − mediana grupy) / (1,4826 × MAD); dodatnie = korzystniej" if pl else
-         "(value − peer median) / (1.4826 × MAD); positive is better"),
+        ("Wynik" if pl else "Score",
+         "(wartość − mediana grupy) / max(1,4826 × MAD, IQR / 1,349, minimalna istotna różnica), ograniczony do "
+         "±2; dodatnie = korzystniej" if pl else
+         "(value − peer median) / max(1.4826 × MAD, IQR / 1.349, minimum meaningful difference), capped at ±2; "
+         "positive is better"),
+        ("Ocena" if pl else "Assessment",
+         "mocna strona: percentyl ≥ 75, różnica od mediany ≥ minimalnej istotnej, a 95% przedział (gdy jest) nie "
+         "obejmuje mediany; słaba strona – odwrotnie (ta sama reguła co w raporcie)" if pl else
+         "strength: percentile ≥ 75, difference from the median ≥ the minimum meaningful one, and the 95% interval "
+         "(where there is one) excludes the median; weakness mirrors it (the report's own rule)"),
     ]
     key, value = ("Pozycja", "Wartość") if pl else ("Item", "Value")
     return pd.DataFrame(rows, columns=[key, value]).astype({value: str})

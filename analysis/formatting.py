@@ -62,10 +62,31 @@ PERSONS = {
     "pl": {"one": "osoba", "few": "osoby", "many": "osób", "other": "osoby"},
     "en": {"one": "person", "other": "persons"},
 }
+YEARS = {
+    "pl": {"one": "rok", "few": "lata", "many": "lat", "other": "roku"},
+    "en": {"one": "year", "other": "years"},
+}
+EVENTS = {
+    "pl": {"one": "zdarzenie", "few": "zdarzenia", "many": "zdarzeń", "other": "zdarzenia"},
+    "en": {"one": "event", "other": "events"},
+}
+INDICATORS = {
+    "pl": {"one": "wskaźnik", "few": "wskaźniki", "many": "wskaźników", "other": "wskaźnika"},
+    "en": {"one": "indicator", "other": "indicators"},
+}
+MUNICIPALITIES = {
+    "pl": {"one": "gminą", "few": "gminami", "many": "gminami", "other": "gminy"},  # instrumental: "z 20 gminami"
+    "en": {"one": "municipality", "other": "municipalities"},
+}
 RESIDENTS = {
     "pl": {"one": "mieszkaniec", "few": "mieszkańcy", "many": "mieszkańców", "other": "mieszkańca"},
     "en": {"one": "resident", "other": "residents"},
 }
+
+
+def noun(count: float, forms: dict[str, str], language: str = "pl") -> str:
+    """The noun form a whole number governs, without the number: 1 -> `rok`, 2 -> `lata`, 5 -> `lat`."""
+    return forms.get(plural_category(abs(int(count)), language)) or forms["other"]
 
 
 def with_unit(text: str, unit: str) -> str:

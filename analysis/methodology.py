@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from analysis.catalogue import SECTIONS, indicators, split_lag, variables
-from analysis.compare import MAD_TO_SD
+from analysis.catalogue import SECTIONS, SUBDOMAINS, indicators, split_lag, variables
 from analysis.labels import label
-from analysis.narrative import SCORE_BAND, STRONG, WEAK
-from analysis.peers import POPULATION_CLASSES, PeerRule
-from analysis.statistics import CONFIDENCE
+from analysis.peers import MATCHED_ON, POPULATION_CLASSES, PeerRule
+from analysis.projection import DAMPING, HORIZON, METHOD_NAMES, MIN_TRAIN, NOISE_FLOOR
+from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW
+from analysis.scoring import IQR_TO_SD, MAD_TO_SD, SCORE_CAP, STRONG, WEAK
+from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SENSITIVITY_RULES, VERDICT_BAND, rule_key
+from analysis.trends import CONFIDENCE, MAX_RHO, MIN_POINTS
 
 DIRECTIONS = {"higher_better": "higher is better", "lower_better": "lower is better", "neutral": "neutral (not judged)"}
 
@@ -35,13 +37,21 @@ def render_methodology() -> str:
     ]
     for section in SECTIONS:
         lines += [f"### {label(section, 'en')} ({label(section, 'pl')})", "",
-                  "| id | indicator | unit | formula | direction | source variables |", "|---|---|---|---|---|---|"]
+                  "| id | indicator | unit | formula | sub-domain | direction (why) | minimum meaningful difference | "
+                  "counts | source variables |", "|---|---|---|---|---|---|---|---|---|"]
         for ind in (i for i in indicators().values() if i.section == section):
-            reliability = f"; reliable from {ind.min_denominator:,} residents" if ind.min_denominator else ""
+            counts = (f"{ind.counts.model}: `{ind.counts.events}`" + (f" − `{ind.counts.minus}`" if ind.counts.minus else "")
+                      + f" of `{ind.counts.base}`") if ind.counts else "—"
+            difference = f"{ind.min_difference:g} {ind.unit_en}" if ind.min_difference else "—"
             lines.append(f"| `{ind.id}` | {ind.name_en} / {ind.name_pl} | {ind.unit_en} | `{ind.formula}` | "
-                         f"{DIRECTIONS[ind.direction.value]}{reliability} | {_sources(ind.inputs)} |")
+                         f"{ind.subdomain.replace('_', ' ')} | {DIRECTIONS[ind.direction.value]}: {ind.direction_reason} | "
+                         f"{difference} | {counts} | {_sources(ind.inputs)} |")
         lines.append("")
     classes = ", ".join(f"{c:,}" for c in POPULATION_CLASSES[1:])
+    subdomains = "; ".join(f"{label(section, 'en').lower()}: " + ", ".join(d.replace("_", " ") for d in SUBDOMAINS[section])
+                           for section in SECTIONS)
+    sensitivity = ", ".join(f"`{rule_key(rule)}`" for rule in SENSITIVITY_RULES)
+    matched = "; ".join(f"`{method}`: {', '.join(f'`{i}`' for i in on)}" for method, on in MATCHED_ON.items() if on)
     lines += [
         "`<variable>_lagN` is the variable N calendar years earlier. A zero or missing denominator gives a missing",
         "value, never zero.",
@@ -52,40 +62,68 @@ def render_methodology() -> str:
         "the town in standardised (log population, log PIT-share revenue per capita) space in the last year of the",
         "batch; own revenue per capita replaces PIT where it is missing. Standardisation uses the comparable towns;",
         "ties are broken by TERYT code. Alternatives: `voivodeship`, `powiat`, `population_class` (same kind and",
-        f"size class, bounds at {classes} residents) and `explicit` (a list). Each report shows the members, and as a",
-        "sensitivity check the town's mean percentile per section under the nearest, voivodeship and size-class rules.",
+        f"size class, bounds at {classes} residents) and `explicit` (a list).",
         "",
-        "## Comparison",
+        f"**Matching variables are not judged.** Peers chosen to be alike in a variable are typical in it by construction,",
+        f"so these indicators are shown, marked, and left out of every verdict ({matched}).",
+        "",
+        "## Comparison of one indicator",
         "",
         "- **Median and quartiles** of the peers in the same year (linear interpolation between order statistics).",
         "- **Percentile**: share of peers the town does better than, ties counting half; mirrored for lower-is-better",
         "  indicators, so that 100 is always best.",
-        f"- **Robust z**: (value − peer median) / ({MAD_TO_SD} × median absolute deviation), sign flipped for",
-        "  lower-is-better indicators.",
-        "- **Change** over 5 and 10 years, beside the median of the peers' changes.",
-        "- **Flags**: a value for a town below the indicator's minimum population is marked unstable; years without",
-        "  a value are counted. Where the last year is missing, the latest earlier year is used and shown.",
+        f"- **Score**: (value − peer median) / scale, signed so that positive is better, capped at ±{SCORE_CAP:g}. The",
+        f"  scale is the largest of {MAD_TO_SD} × MAD, IQR / {IQR_TO_SD} and the indicator's minimum meaningful difference,",
+        "  so peers that cluster (coverage near 100 %) cannot turn a trivial difference into an extreme score, and no",
+        "  single indicator can dominate a section.",
+        "- **Reliability from counts**: rates and shares with a count model carry a 95% interval from their counts:",
+        "  exact (Garwood) Poisson for rates, Wilson for proportions, a normal approximation with variance a + b for a",
+        f"  difference of two counts (births − deaths). Fewer than {UNRELIABLE_BELOW} events: marked uncertain; fewer than",
+        f"  {NOT_RANKED_BELOW}: shown but not ranked, scored or judged. (The counted events of a proportion are its numerator.)",
+        f"- **Strength / weakness (one rule)**: percentile ≥ {STRONG:.0f}, at least the minimum meaningful difference better",
+        "  than the peer median and, where there is a count interval, the interval wholly on the better side of the",
+        f"  median; a weakness mirrors it (percentile ≤ {WEAK:.0f}). The summary, the section text, the tables, the charts",
+        "  and the spreadsheet all use this rule; only judged indicators (directional, not matched on, ranked) qualify.",
+        "- **Change** over 5 and 10 years, beside the median of the peers' changes. Where the last year is missing,",
+        "  the latest earlier year is used and shown; years without a value are counted.",
+        "",
+        "## Section verdicts",
+        "",
+        f"- Sub-domains ({subdomains}): the judged indicators' scores are averaged within each sub-domain first, then",
+        "  across sub-domains, so correlated indicators (three age shares, total and internal migration) count once.",
+        f"- **Verdict**: score ≥ +{VERDICT_BAND} better than the typical peer; ≤ −{VERDICT_BAND} worse; in between, similar.",
+        f"- **Coverage**: with fewer than {MIN_COVERAGE:.0%} of the section's judgeable indicators judged, or fewer than",
+        f"  {MIN_SUBDOMAINS} sub-domains, the section gets no verdict, and the report says why.",
+        "- **Drop-one range**: each verdict is shown with the lowest and highest score when any single indicator is",
+        "  left out; where one indicator would change the verdict, the spreadsheet and table show it.",
+        f"- **Sensitivity**: the verdicts are recomputed under the peer rules {sensitivity}; the report says whether",
+        "  each verdict holds under all of them.",
         "",
         "## Statistics",
         "",
-        f"- **Trend**: OLS of value on year, slope with its {CONFIDENCE:.0%} confidence interval (statsmodels).",
-        "- **Trend against peers**: OLS on the town's and the peer median's series of population indexed to the first",
-        "  year (=100), with a town × year interaction; a difference is stated only if its interval excludes zero.",
-        "- **Projection**: exponential smoothing with an additive damped trend (statsmodels ETS A,Ad,N), 5 years ahead",
-        f"  with a {CONFIDENCE:.0%} prediction interval; backtest: refit without the last 3 years and report the mean",
-        "  absolute percentage error of forecasting them.",
-        "",
-        "## Synthesis and narrative",
-        "",
-        "- **Section score**: mean robust z of the section's directional indicators; within "
-        f"±{SCORE_BAND} the section is described as close to the typical peer.",
-        "- **Strengths and weaknesses**: the five indicators furthest above and below the peer median in robust z.",
-        f"- Sentences name an indicator as a strength only at percentile ≥ {STRONG:.0f} and as a weakness at ≤ {WEAK:.0f};",
-        "  neutral indicators are never judged. Numbers use Polish formatting (Babel, pl_PL) and plural forms.",
+        f"- **Trend**: Theil–Sen slope (median of pairwise slopes) with Sen's {CONFIDENCE:.0%} interval, its variance widened",
+        "  by (1 + ρ) / (1 − ρ) for the lag-1 autocorrelation ρ of the residuals (bias-corrected, r + (1 + 4r) / n,",
+        f"  capped at {MAX_RHO}; Yue & Wang 2004). At least {MIN_POINTS} years. Where the interval covers zero the trend is",
+        "  called unclear; its size is always shown.",
+        "- **Trend against peers**: the same trend of the difference series (town − peer median; for population both",
+        "  indexed to their first year = 100).",
+        f"- **Projection**: {HORIZON} years of population. Candidates: "
+        + ", ".join(f"{names[1]} (`{key}`)" for key, names in METHOD_NAMES.items()) + f"; damping {DAMPING}.",
+        f"  Each forecasts log population of every town of the store from every origin with at least {MIN_TRAIN} years of",
+        f"  history, 1–{HORIZON} years ahead; the method with the smallest pooled mean absolute error is chosen (drift is",
+        "  among the candidates, so the choice is never worse than drift on the store). The 95% interval at horizon h",
+        "  is the forecast plus the 2.5th and 97.5th percentiles of the pooled errors at h, in units of the town's own",
+        f"  noise (1.4826 × MAD of its yearly log changes, at least {NOISE_FLOOR:.1%}). The report states the chosen",
+        "  method's backtest error beside drift's. Coverage and accuracy are in [validation.md](validation.md).",
         "",
         "## Assumptions and caveats",
         "",
         "- Rates use the year-end population of the same year; GUS often uses mid-year population.",
+        "- Population was re-based on the 2021 census: the 2020→2021 change includes that break. The median-based",
+        "  projection methods and Theil–Sen trends are robust to one such break; the 5- and 10-year changes are not.",
+        "- Net migration has no count model (BDL publishes the balance, the gross flows are not in the store), so its",
+        "  reliability is not flagged; in small gminy read it with care.",
+        "- Crude birth and death rates reflect the age structure; they are not standardised.",
         "- BDL variable ids below \"high\" confidence in `analysis/catalogue/variables.yaml` must be confirmed with",
         "  `/variables/{id}` before a real edition.",
         "- Projections extrapolate the past; they assume no break in migration or fertility.",

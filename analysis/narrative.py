@@ -1,9 +1,10 @@
 """Sentences generated from the numbers, in Polish (default) or English, as Markdown.
 
-Only comparisons the numbers support are stated: a strength is an indicator on
-which the town does better than at least three quarters of its peers, a weakness
-one on which it does worse than three quarters; neutral indicators are never
-judged.
+Only what the numbers support is said. Strengths and weaknesses follow the one
+rule of `analysis.scoring` (the same marks as the tables and the spreadsheet) and
+are named with their direction ("niska liczba zgonów …"). A section without
+judged data is said to lack them, never to be "like its peers". A trend whose
+interval covers zero is called unclear, with its size still shown.
 """
 
 from __future__ import annotations
@@ -12,159 +13,219 @@ import math
 
 import pandas as pd
 
-from analysis.catalogue import Direction, Indicator, indicators
-from analysis.formatting import PERSONS, escape_markdown, format_number, is_symbol_unit, with_noun, with_unit
-
-STRONG, WEAK = 75.0, 25.0
+from analysis.catalogue import Indicator, indicators
+from analysis.formatting import (
+    EVENTS, INDICATORS, PERSONS, escape_markdown, format_number, is_symbol_unit, noun, with_noun, with_unit,
+)
+from analysis.labels import label
+from analysis.scoring import SCORE_CAP, STRENGTH, WEAKNESS
+from analysis.synthesis import BETTER, NO_VERDICT, SIMILAR, WORSE
 
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
-def _value_phrase(indicator: Indicator, row: pd.Series, language: str) -> str:
-    """`name (value against the peer median)`; noun units are left to the name."""
+def _show(indicator: Indicator, number: float, language: str) -> str:
+    """A value with a symbol unit (%, ‰, zł); noun units are left to the name."""
+    text = format_number(number, indicator.decimals, language)
     unit = indicator.unit(language)
+    return with_unit(text, unit) if is_symbol_unit(unit) else text
 
-    def show(number: float) -> str:
-        text = format_number(number, indicator.decimals, language)
-        return with_unit(text, unit) if is_symbol_unit(unit) else text
 
-    name = _lower_first(indicator.name(language))
+def judged_item(indicator: Indicator, row: pd.Series, language: str) -> str:
+    """`niska liczba zgonów na 1000 ludności (9,1‰ wobec mediany grupy 11,4‰)`."""
+    phrase = indicator.judged_phrase(row["assessment"] == STRENGTH, language)
+    value, median = _show(indicator, row["value"], language), _show(indicator, row["peer_median"], language)
     if language == "pl":
-        return f"{name} ({show(row['value'])} wobec mediany grupy {show(row['peer_median'])})"
-    return f"{name} ({show(row['value'])} against a peer median of {show(row['peer_median'])})"
-
-
-def judged(comparison: pd.DataFrame, section: str) -> pd.DataFrame:
-    """Rows of one section whose indicator has a direction and a percentile."""
-    catalogue = indicators()
-    rows = comparison.loc[comparison["section"] == section]
-    directional = [i for i in rows.index if catalogue[i].direction != Direction.NEUTRAL]
-    return rows.loc[directional].dropna(subset=["percentile"])
-
-
-def strengths_and_weaknesses(comparison: pd.DataFrame, section: str) -> tuple[list[str], list[str]]:
-    rows = judged(comparison, section)
-    strong = rows.loc[rows["percentile"] >= STRONG].sort_values("percentile", ascending=False)
-    weak = rows.loc[rows["percentile"] <= WEAK].sort_values("percentile")
-    return list(strong.index), list(weak.index)
+        return f"{phrase} ({value} wobec mediany grupy {median})"
+    return f"{phrase} ({value} against a peer median of {median})"
 
 
 def section_sentences(comparison: pd.DataFrame, section: str, language: str = "pl") -> list[str]:
     catalogue = indicators()
-    strong, weak = strengths_and_weaknesses(comparison, section)
-    phrases = {
-        "pl": ("Na tle grupy porównawczej najkorzystniej wypada: ", "Najmniej korzystnie wypada: ",
-               "Żaden wskaźnik tej części nie odbiega wyraźnie od grupy porównawczej: "
-               "wszystkie mieszczą się w jej środkowej połowie."),
-        "en": ("Compared with its peers, the town does best on: ", "It does least well on: ",
-               "No indicator in this section stands out from the peer group: "
-               "all lie within its middle half."),
-    }[language]
-    sentences = []
-    if strong:
-        sentences.append(phrases[0] + "; ".join(_value_phrase(catalogue[i], comparison.loc[i], language) for i in strong) + ".")
-    if weak:
-        sentences.append(phrases[1] + "; ".join(_value_phrase(catalogue[i], comparison.loc[i], language) for i in weak) + ".")
-    if not strong and not weak:
-        sentences.append(phrases[2])
-    return sentences
-
-
-def population_sentence(comparison: pd.DataFrame, town_name: str, language: str = "pl") -> str:
-    population = comparison.loc["population"]
-    change = comparison.loc["population_change_5y"]
-    year = int(population["year"])
-    town_name = escape_markdown(town_name)
-    people = with_noun(population["value"], PERSONS[language], 0, language)
-    if language == "pl":
-        text = f"Liczba ludności gminy {town_name} w {year} r.: {people}."
-        if not math.isnan(change["value"]):
-            text += (f" W ciągu pięciu lat zmieniła się o {format_number(change['value'], 1, language, signed=True)}% "
-                     f"(mediana grupy porównawczej: {format_number(change['peer_median'], 1, language, signed=True)}%).")
-        return text
-    text = f"Population of {town_name} in {year}: {people}."
-    if not math.isnan(change["value"]):
-        text += (f" Over five years it changed by {format_number(change['value'], 1, language, signed=True)}% "
-                 f"(peer median: {format_number(change['peer_median'], 1, language, signed=True)}%).")
-    return text
-
-
-def trend_sentences(trend, versus_peers, projection, language: str = "pl") -> list[str]:
-    """Population trend, its difference from the peers' and the projection; each with its interval."""
-    if trend is None:
-        return []
-    per_year = with_noun(trend.slope, PERSONS[language], 0, language)
-    low, high = format_number(trend.low, 0, language), format_number(trend.high, 0, language)
     pl = language == "pl"
-    if not trend.significant:
-        sentences = [f"W latach {trend.first_year}–{trend.last_year} liczba ludności nie zmieniała się w wyraźnym kierunku "
-                     f"(95% przedział średniej zmiany rocznej: od {low} do {high})." if pl else
-                     f"In {trend.first_year}–{trend.last_year} the population showed no clear direction "
-                     f"(95% interval of the average yearly change: {low} to {high})."]
-    else:
-        sentences = [f"W latach {trend.first_year}–{trend.last_year} liczba ludności zmieniała się średnio o {per_year} "
-                     f"rocznie (95% przedział: od {low} do {high})." if pl else
-                     f"In {trend.first_year}–{trend.last_year} the population changed on average by {per_year} a year "
-                     f"(95% interval: {low} to {high})."]
-    if versus_peers is not None:
-        points = format_number(versus_peers.difference, 2, language, signed=True)
-        if versus_peers.significant:
-            faster = versus_peers.difference > 0
-            sentences.append(
-                (f"Na tle mediany grupy porównawczej liczba ludności {'rośnie szybciej lub maleje wolniej' if faster else 'maleje szybciej lub rośnie wolniej'}: "
-                 f"różnica {points} pkt proc. rocznie (w % stanu z pierwszego roku; 95% przedział od "
-                 f"{format_number(versus_peers.low, 2, language)} do {format_number(versus_peers.high, 2, language)}).") if pl else
-                (f"Compared with the peer median the population {'grows faster or shrinks more slowly' if faster else 'shrinks faster or grows more slowly'}: "
-                 f"{points} percentage points a year (as % of the first year; 95% interval "
-                 f"{format_number(versus_peers.low, 2, language)} to {format_number(versus_peers.high, 2, language)})."))
+    rows = comparison.loc[comparison["section"] == section]
+    judged = rows.loc[rows["judged"]]
+    sentences = []
+    if judged.empty:
+        sentences.append("Brak danych pozwalających porównać tę część z grupą porównawczą." if pl else
+                         "There are no data to compare this section with the peer group.")
+    for assessment, heading in ((STRENGTH, ("Mocne strony na tle grupy porównawczej: ", "Strengths against the peers: ")),
+                                (WEAKNESS, ("Słabe strony na tle grupy porównawczej: ", "Weaknesses against the peers: "))):
+        marked = judged.loc[judged["assessment"] == assessment]
+        marked = marked.sort_values("score", ascending=assessment == WEAKNESS)
+        if not marked.empty:
+            items = "; ".join(judged_item(catalogue[i], marked.loc[i], language) for i in marked.index)
+            sentences.append(heading[0 if pl else 1] + items + ".")
+    if not judged.empty and not (judged["assessment"].isin((STRENGTH, WEAKNESS))).any():
+        n = len(judged)
+        if pl:
+            sentences.append("Jedyny oceniany wskaźnik tej części nie odbiega od grupy porównawczej na tyle, by uznać go "
+                             "za mocną lub słabą stronę." if n == 1 else
+                             f"Żaden z {n} ocenianych wskaźników tej części nie odbiega od grupy porównawczej na tyle, "
+                             "by uznać go za mocną lub słabą stronę.")
         else:
-            sentences.append("Tempo zmian liczby ludności nie różni się istotnie od mediany grupy porównawczej." if pl else
-                             "The pace of population change does not differ significantly from the peer median.")
-    if projection is not None:
-        last = projection.forecast.iloc[-1]
-        year = int(projection.forecast.index[-1])
-        years = f"{projection.backtest_years[0]}–{projection.backtest_years[-1]}"
-        mape = format_number(projection.backtest_mape, 1, language)
-        sentences.append(
-            f"Prognoza (wygładzanie wykładnicze z tłumionym trendem) na {year} r.: ok. "
-            f"{with_noun(last['mean'], PERSONS[language], 0, language)} (95% przedział predykcji: "
-            f"{format_number(last['low'], 0, language)}–{format_number(last['high'], 0, language)}); "
-            f"przy prognozowaniu lat {years} z danych wcześniejszych średni błąd wyniósł {mape}%." if pl else
-            f"Projection (exponential smoothing with damped trend) for {year}: about "
-            f"{with_noun(last['mean'], PERSONS[language], 0, language)} (95% prediction interval "
-            f"{format_number(last['low'], 0, language)}–{format_number(last['high'], 0, language)}); forecasting "
-            f"{years} from earlier data missed by {mape}% on average.")
+            sentences.append("The one judged indicator of this section does not differ from the peers enough to count "
+                             "as a strength or a weakness." if n == 1 else
+                             f"None of the {n} judged indicators of this section differs from the peers enough to "
+                             "count as a strength or a weakness.")
+    unranked = rows.loc[rows["reliability"] == "not_ranked"]
+    if not unranked.empty:
+        items = ", ".join(f"{_lower_first(catalogue[i].name(language))} "
+                          f"({with_noun(unranked.at[i, 'events'], EVENTS[language], 0, language)})"
+                          for i in unranked.index)
+        sentences.append(f"Nie oceniono wskaźników opartych na mniej niż 10 zdarzeniach: {items}." if pl else
+                         f"Not judged, as they rest on fewer than 10 events: {items}.")
+    matched = rows.loc[rows["matching"] & (rows["direction"] != "neutral")]
+    if not matched.empty:
+        names = ", ".join(_lower_first(catalogue[i].name(language)) for i in matched.index)
+        sentences.append(f"Nie oceniamy wskaźników, według których dobrano grupę porównawczą: {names}." if pl else
+                         f"Indicators the peer group was matched on are not judged: {names}.")
     return sentences
 
 
-SCORE_BAND = 0.5  # |mean robust z| below this is "close to the peers"
+def _change_words(change: float, decimals: int, language: str) -> str:
+    """`zmniejszyła się o 3,3%` / `zwiększyła się o 1,2%` / `nie zmieniła się`; the sign becomes a word."""
+    size = format_number(abs(change), decimals, language)
+    if size == format_number(0.0, decimals, language):
+        return "nie zmieniła się" if language == "pl" else "did not change"
+    if language == "pl":
+        return f"{'zwiększyła' if change > 0 else 'zmniejszyła'} się o {size}%"
+    return f"{'grew' if change > 0 else 'fell'} by {size}%"
 
 
-def summary_sentences(scores, strongest, weakest, comparison, language: str = "pl") -> list[str]:
-    from analysis.labels import label
+def population_sentences(comparison: pd.DataFrame, town_name: str, trend, versus_peers, projection,
+                         language: str = "pl") -> list[str]:
+    """Population now and five years ago, its trend, its pace against the peers and the projection."""
+    pl = language == "pl"
+    population = comparison.loc["population"]
+    sentences = []
+    town_name = escape_markdown(town_name)
+    if pd.isna(population["value"]):
+        return ["Brak danych o liczbie ludności." if pl else "There are no population data."]
+    year = int(population["year"])
+    people = with_noun(population["value"], PERSONS[language], 0, language)
+    text = f"Liczba ludności gminy {town_name} w {year} r.: {people}." if pl else f"Population of {town_name} in {year}: {people}."
+    change = comparison.loc["population_change_5y"]
+    if not math.isnan(change["value"]):
+        peers = change["peer_median"]
+        text += (f" W ciągu pięciu lat {_change_words(change['value'], 1, language)} "
+                 f"(w typowej gminie grupy porównawczej {_change_words(peers, 1, language)})." if pl else
+                 f" Over five years it {_change_words(change['value'], 1, language)} "
+                 f"(in the typical peer it {_change_words(peers, 1, language)}).")
+    sentences.append(text)
+    if trend is not None:
+        sentences.append(_trend_sentence(trend, language))
+    if versus_peers is not None:
+        sentences.append(_versus_peers_sentence(versus_peers, language))
+    if projection is not None:
+        sentences.append(_projection_sentence(projection, language))
+    return sentences
 
+
+def _trend_sentence(trend, language: str) -> str:
+    pl = language == "pl"
+    years = f"{trend.first_year}–{trend.last_year}"
+    size = with_noun(abs(trend.slope), PERSONS[language], 0, language)
+    low, high = format_number(trend.low, 0, language), format_number(trend.high, 0, language)
+    if trend.clear:
+        verb = ("rosła" if trend.slope > 0 else "malała") if pl else ("grew" if trend.slope > 0 else "fell")
+        return (f"W latach {years} liczba ludności {verb} średnio o {size} rocznie (95% przedział zmiany rocznej: "
+                f"od {low} do {high})." if pl else
+                f"In {years} the population {verb} by {size} a year on average (95% interval of the yearly change: "
+                f"{low} to {high}).")
+    slope = format_number(trend.slope, 0, language, signed=True)
+    return (f"W latach {years} trend liczby ludności jest niejednoznaczny: średnia zmiana roczna {slope}, "
+            f"ale jej 95% przedział (od {low} do {high}) obejmuje zero." if pl else
+            f"In {years} the population trend is unclear: {slope} a year on average, but its 95% interval "
+            f"({low} to {high}) includes zero.")
+
+
+def _versus_peers_sentence(versus, language: str) -> str:
+    pl = language == "pl"
+    points = format_number(versus.slope, 2, language, signed=True)
+    low, high = format_number(versus.low, 2, language), format_number(versus.high, 2, language)
+    if versus.clear:
+        faster = versus.slope > 0
+        if pl:
+            pace = "rośnie szybciej lub maleje wolniej" if faster else "maleje szybciej lub rośnie wolniej"
+            return (f"Na tle mediany grupy porównawczej liczba ludności {pace}: różnica {points} pkt proc. rocznie "
+                    f"(w % stanu z pierwszego roku; 95% przedział od {low} do {high}).")
+        pace = "grows faster or shrinks more slowly" if faster else "shrinks faster or grows more slowly"
+        return (f"Compared with the peer median the population {pace}: {points} percentage points a year "
+                f"(as % of the first year; 95% interval {low} to {high}).")
+    return (f"Różnica tempa zmian liczby ludności względem mediany grupy porównawczej jest niejednoznaczna: "
+            f"{points} pkt proc. rocznie, 95% przedział od {low} do {high}." if pl else
+            f"Whether the population changes faster or slower than the peer median is unclear: {points} percentage "
+            f"points a year, 95% interval {low} to {high}.")
+
+
+def _projection_sentence(projection, language: str) -> str:
+    from analysis.projection import METHOD_NAMES
+
+    pl = language == "pl"
+    last = projection.forecast.iloc[-1]
+    year = int(projection.forecast.index[-1])
+    method = METHOD_NAMES[projection.method][0 if pl else 1]
+    about = with_noun(round(last["mean"], -1), PERSONS[language], 0, language)
+    low, high = format_number(round(last["low"], -1), 0, language), format_number(round(last["high"], -1), 0, language)
+    error, benchmark = format_number(projection.backtest_error, 1, language), format_number(projection.benchmark_error, 1, language)
+    towns = projection.backtest_towns
+    if pl:
+        return (f"Prognoza na {year} r.: ok. {about} (95% przedział predykcji: {low}–{high}). Metodę ({method}) "
+                f"wybrano w teście wstecznym na danych {towns} gmin: jej średni błąd prognozy na 5 lat wyniósł "
+                f"{error}% (metoda naiwna z dryfem: {benchmark}%).")
+    return (f"Projection for {year}: about {about} (95% prediction interval {low}–{high}). The method ({method}) "
+            f"was chosen in a backtest on {towns} municipalities: its mean 5-year error was {error}% "
+            f"(naive drift: {benchmark}%).")
+
+
+VERDICT_WORDS = {
+    BETTER: ("korzystniej niż typowa gmina grupy porównawczej", "better than the typical peer"),
+    SIMILAR: ("podobnie jak typowa gmina grupy porównawczej", "close to the typical peer"),
+    WORSE: ("mniej korzystnie niż typowa gmina grupy porównawczej", "worse than the typical peer"),
+}
+
+
+def verdict_phrase(row: pd.Series, language: str) -> str:
+    """`mniej korzystnie niż typowa gmina grupy porównawczej (wynik −0,82; ocenione 11 wskaźników z 13)`."""
+    pl = language == "pl"
+    judged, possible = int(row["judged"]), int(row["judgeable"])
+    if pl:
+        counted = f"ocenione wskaźniki: {judged} z {possible}"
+    else:
+        counted = f"{judged} of {possible} {noun(possible, INDICATORS[language], language)} judged"
+    if row["verdict"] == NO_VERDICT:
+        why = "brak danych" if row["reason"] == "no_data" else "za mało danych"
+        return (f"bez oceny – {why} ({counted})" if pl else
+                f"no verdict – {'no data' if row['reason'] == 'no_data' else 'too few data'} ({counted})")
+    score = format_number(row["score"], 2, language, signed=True)
+    words = VERDICT_WORDS[row["verdict"]][0 if pl else 1]
+    scale = format_number(SCORE_CAP, 0, language)
+    return (f"{words} (wynik {score} w skali od −{scale} do +{scale}; {counted})" if pl else
+            f"{words} (score {score} on a scale of −{scale} to +{scale}; {counted})")
+
+
+def summary_sentences(verdicts: pd.DataFrame, robust: dict, strongest: list[str], weakest: list[str],
+                      comparison: pd.DataFrame, language: str = "pl") -> list[str]:
     catalogue = indicators()
     pl = language == "pl"
-    parts = []
-    for section, score in scores.items():
-        name = label(section, language)
-        if math.isnan(score):
-            continue
-        shown = format_number(score, 2, language, signed=True)
-        if score >= SCORE_BAND:
-            verdict = "korzystniej niż typowa gmina grupy porównawczej" if pl else "better than the typical peer"
-        elif score <= -SCORE_BAND:
-            verdict = "mniej korzystnie niż typowa gmina grupy porównawczej" if pl else "worse than the typical peer"
-        else:
-            verdict = "podobnie jak typowa gmina grupy porównawczej" if pl else "close to the typical peer"
-        parts.append(f"{name}: {verdict} (wynik {shown})" if pl else f"{name}: {verdict} (score {shown})")
-    sentences = ["; ".join(parts) + "."] if parts else []
+    sentences = []
+    for section, row in verdicts.iterrows():
+        text = f"**{label(section, language)}**: {verdict_phrase(row, language)}."
+        if robust.get(section) is False:
+            text += (" Ten werdykt zależy od doboru grupy porównawczej (zob. analizę wrażliwości)." if pl else
+                     " This verdict depends on how the peer group is chosen (see the sensitivity analysis).")
+        sentences.append(text)
     if strongest:
-        names = ", ".join(_lower_first(catalogue[i].name(language)) for i in strongest)
-        sentences.append(f"Najmocniejsze strony na tle grupy: {names}." if pl else f"Clearest strengths against the peers: {names}.")
+        items = ", ".join(catalogue[i].judged_phrase(True, language) for i in strongest)
+        sentences.append(f"Najmocniejsze strony na tle grupy: {items}." if pl else f"Clearest strengths against the peers: {items}.")
     if weakest:
-        names = ", ".join(_lower_first(catalogue[i].name(language)) for i in weakest)
-        sentences.append(f"Najsłabsze strony na tle grupy: {names}." if pl else f"Clearest weaknesses against the peers: {names}.")
+        items = ", ".join(catalogue[i].judged_phrase(False, language) for i in weakest)
+        sentences.append(f"Najsłabsze strony na tle grupy: {items}." if pl else f"Clearest weaknesses against the peers: {items}.")
+    if not strongest and not weakest:
+        sentences.append("Żaden wskaźnik nie odbiega od grupy porównawczej na tyle, by uznać go za wyraźną mocną lub "
+                         "słabą stronę." if pl else
+                         "No indicator differs from the peers enough to count as a clear strength or weakness.")
     return sentences

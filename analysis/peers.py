@@ -43,12 +43,29 @@ class PeerRule(BaseModel):
         return self
 
 
+# What each rule matches towns on. Those indicators are shown but never judged: peers chosen
+# for a similar PIT per capita are typical in PIT by construction. Own revenue stands in for
+# PIT in matching and contains the PIT share, so it is not judged under `nearest` either.
+MATCHED_ON: dict[str, tuple[str, ...]] = {
+    "nearest": ("population", "pit_per_capita", "own_revenue_per_capita"),
+    "population_class": ("population",),
+    "voivodeship": (),
+    "powiat": (),
+    "explicit": (),
+}
+
+
 @dataclass(frozen=True)
 class PeerGroup:
     town: str
     members: tuple[str, ...]
     rule: PeerRule
     reference_year: int
+
+    @property
+    def matching(self) -> tuple[str, ...]:
+        """Indicators the peers were matched on (shown, not judged)."""
+        return MATCHED_ON[self.rule.method]
 
 
 def matching_features(indicator_values: pd.DataFrame, year: int) -> pd.DataFrame:

@@ -18,14 +18,15 @@ from analysis.catalogue import SECTIONS
 from analysis.compare import compare_town
 from analysis.indicators import indicator_table
 from analysis.labels import label
-from analysis.narrative import population_sentence, section_sentences, summary_sentences, trend_sentences
+from analysis.narrative import population_sentences, section_sentences, summary_sentences
 from analysis.peers import PeerGroup, PeerRule, choose_peers, matching_features
-from analysis.statistics import (
-    Projection, Trend, TrendDifference, indicator_trends, linear_trend, project, trend_difference,
-)
+from analysis.projection import Projection, project, store_backtest
 from analysis.paths import DEMO_STORE_DIR
-from analysis.store import Store, load_store
-from analysis.synthesis import SENSITIVITY_RULES, peer_sensitivity, section_scores, strongest_and_weakest
+from analysis.store import Store, load_store, variable_panel
+from analysis.synthesis import (
+    SENSITIVITY_RULES, clearest, peer_sensitivity, robust_to_peer_rule, section_verdicts,
+)
+from analysis.trends import Trend, difference_series, indicator_trends, robust_trend
 
 
 @dataclass(frozen=True)
@@ -43,14 +44,16 @@ class TownReport:
     values: pd.DataFrame           # indicators of the town and its peers, index (teryt, year)
     comparison: pd.DataFrame       # one row per indicator (analysis.compare)
     narrative: dict[str, list[str]]
-    scores: pd.Series              # section -> mean direction-adjusted robust z (analysis.synthesis)
-    strongest: list[str]
+    verdicts: pd.DataFrame         # section -> score, verdict, coverage, drop-one range (analysis.synthesis)
+    strongest: list[str]           # strengths by the one rule (analysis.scoring), furthest first
     weakest: list[str]
-    sensitivity: pd.DataFrame      # alternative peer rule -> mean percentile per section
+    sensitivity: pd.DataFrame      # alternative peer rule -> verdict and score per section
+    robust: dict[str, bool | None] # section -> the verdict holds under every alternative rule
+    counts: pd.DataFrame           # the town's source variables by year (what rates and shares rest on)
     population_trend: Trend | None
-    population_trend_vs_peers: TrendDifference | None
+    population_trend_vs_peers: Trend | None  # trend of (town − peer median), both indexed to the first year
     projection: Projection | None
-    trends: pd.DataFrame           # indicator -> OLS slope per year, 95% interval, difference from peers
+    trends: pd.DataFrame           # indicator -> Theil–Sen slope per year, 95% interval, difference from peers
 
     @property
     def source(self) -> str:
@@ -114,8 +117,9 @@ def towns_compared(teryt: str, last_year: int, peer_method: str, peer_k: int, pe
                    data_dir: str) -> tuple[str, ...]:
     """Every town whose data enter the report: the town, its peers, and the peer groups of the
     alternative rules in the sensitivity table. A change to any other town's data cannot change it
-    (unless it changes who the peers are, which this then shows). Peers are matched on the last
-    year, so the first year and the language do not enter."""
+    (unless it changes who the peers are, which this then shows), except its population, which the
+    pooled projection backtest reads for every town (`diagnoza.inputs.calibration_fingerprint`).
+    Peers are matched on the last year, so the first year and the language do not enter."""
     store, all_values = load_store_and_values(data_dir)
     features = _matching_features(data_dir, last_year)
     rule = PeerRule(method=peer_method, k=peer_k, members=parse_members(peer_members))
@@ -155,29 +159,37 @@ def prepare_report(
     peers = choose_peers(teryt, store.units, all_values, rule, last_year, features)
     years = all_values.index.get_level_values("year")
     towns = all_values.index.get_level_values("teryt")
-    values = all_values.loc[towns.isin((teryt, *peers.members)) & (years >= first_year) & (years <= last_year)]
-    comparison = compare_town(teryt, peers.members, values, last_year)
-    population = values["population"].unstack("teryt")
-    indexed = population / population.iloc[0] * 100  # growth compared as % of the first year, not in persons
-    population_trend = linear_trend(population[teryt])
-    trend_vs_peers = trend_difference(indexed[teryt], indexed[list(peers.members)].median(axis=1))
-    projection = project(population[teryt])
-    scores = section_scores(comparison)
-    strongest, weakest = strongest_and_weakest(comparison)
+    in_years = (years >= first_year) & (years <= last_year)
+    values = all_values.loc[towns.isin((teryt, *peers.members)) & in_years]
+    counts = variable_panel(store, [teryt]).xs(teryt, level="teryt")
+    counts = counts.loc[(counts.index >= first_year) & (counts.index <= last_year)]
+    comparison = compare_town(teryt, peers.members, values, last_year, counts=counts, matching=peers.matching)
+    trends = indicator_trends(values, teryt, peers.members)
+    population = all_values.loc[in_years, "population"].unstack("year")
+    projection = project(population.loc[teryt], store_backtest(population))
+    verdicts = section_verdicts(comparison)
+    strongest, weakest = clearest(comparison)
+    sensitivity = peer_sensitivity(teryt, store.units, all_values.loc[years <= last_year], last_year, counts,
+                                   features=features)
+    robust = robust_to_peer_rule(verdicts, sensitivity)
+    town_population = values["population"].xs(teryt, level="teryt")
+    population_trend = robust_trend(town_population)
+    peers_population = values.loc[values.index.get_level_values("teryt") != teryt, "population"].unstack("teryt")
+    population_trend_vs_peers = robust_trend(difference_series(town_population, peers_population.reindex(
+        town_population.index), "population"))
     narrative = {section: section_sentences(comparison, section, language) for section in SECTIONS}
-    narrative["demography"][:0] = [population_sentence(comparison, unit["name"], language),
-                                   *trend_sentences(population_trend, trend_vs_peers, projection, language)]
-    narrative["summary"] = summary_sentences(scores, strongest, weakest, comparison, language)
+    narrative["demography"][:0] = population_sentences(comparison, unit["name"], population_trend,
+                                                       population_trend_vs_peers, projection, language)
+    narrative["summary"] = summary_sentences(verdicts, robust, strongest, weakest, comparison, language)
     peer_units = store.units.set_index("teryt").loc[list(peers.members)].reset_index()
-    latest = values.xs(last_year, level="year")["population"]
+    latest = values.xs(last_year, level="year")["population"] if last_year in values.index.get_level_values("year") \
+        else pd.Series(dtype=float)
     peer_units["population"] = peer_units["teryt"].map(latest)
     return TownReport(
         teryt=teryt, name=str(unit["name"]), kind=str(unit["kind"]), voivodeship=str(unit["voivodeship"]),
         language=language, first_year=first_year, last_year=last_year, synthetic=store.synthetic,
         peers=peers, peer_units=peer_units, values=values, comparison=comparison, narrative=narrative,
-        scores=scores, strongest=strongest, weakest=weakest,
-        sensitivity=peer_sensitivity(teryt, store.units, all_values.loc[years <= last_year], last_year,
-                                     features=features),
-        population_trend=population_trend, population_trend_vs_peers=trend_vs_peers, projection=projection,
-        trends=indicator_trends(values, teryt, peers.members),
+        verdicts=verdicts, strongest=strongest, weakest=weakest, sensitivity=sensitivity, robust=robust,
+        counts=counts, population_trend=population_trend, population_trend_vs_peers=population_trend_vs_peers,
+        projection=projection, trends=trends,
     )

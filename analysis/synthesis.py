@@ -1,59 +1,146 @@
-"""The diagnosis in brief: a transparent score per section and the clearest strengths and weaknesses.
+"""The diagnosis in brief: a verdict per section, the clearest strengths and weaknesses, and
+how the verdicts hold under other peer groups.
 
-The section score is the mean, over the section's directional indicators, of the
-robust z-score against the peer group (positive = better than the peer median),
-so a reader can recompute it from the tables.
+Section score: the judged indicators' bounded scores (analysis.scoring) are
+averaged within each sub-domain of the catalogue first, then across sub-domains,
+so three age shares that move together count as one voice, not three. A section
+whose judged indicators cover less than `MIN_COVERAGE` of those it could judge,
+or fewer than `MIN_SUBDOMAINS` sub-domains, gets no verdict, and says why.
+Every score comes with its drop-one range: the lowest and highest score when any
+single indicator is left out.
 """
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pandas as pd
 
-from analysis.catalogue import SECTIONS, Direction, indicators_in
-from analysis.compare import town_percentiles
+from analysis.catalogue import SECTIONS, Direction, indicators
 from analysis.peers import PeerRule, choose_peers
+from analysis.scoring import STRENGTH, WEAKNESS
+
+VERDICT_BAND = 0.25      # |score| below this: "similar to the typical peer" (about the peers' middle half)
+MIN_COVERAGE = 0.5       # share of the section's judgeable indicators that must be judged
+MIN_SUBDOMAINS = 2
+
+BETTER, SIMILAR, WORSE, NO_VERDICT = "better", "similar", "worse", "none"
 
 
-def _directional(comparison: pd.DataFrame) -> pd.DataFrame:
-    return comparison.loc[comparison["direction"] != Direction.NEUTRAL.value]
+def judgeable(section: str, matching: tuple[str, ...] = ()) -> list[str]:
+    """The section's indicators that a verdict could use: directional, not matched on."""
+    return [i.id for i in indicators().values()
+            if i.section == section and i.direction != Direction.NEUTRAL and i.id not in matching]
 
 
-def section_scores(comparison: pd.DataFrame) -> pd.Series:
-    """Mean direction-adjusted robust z per section (NaN where no indicator has one)."""
-    rows = _directional(comparison)
-    return pd.Series({s: rows.loc[rows["section"] == s, "robust_z"].mean() for s in SECTIONS}, name="score")
+def aggregate_score(scores, subdomains) -> float:
+    """Mean over sub-domains of the mean score within each (NaN scores left out)."""
+    scores, subdomains = np.asarray(scores, dtype=float), np.asarray(subdomains, dtype=object)
+    present = ~np.isnan(scores)
+    if not present.any():
+        return math.nan
+    groups = [scores[present & (subdomains == name)].mean() for name in dict.fromkeys(subdomains[present])]
+    return float(np.mean(groups))
 
 
-def strongest_and_weakest(comparison: pd.DataFrame, n: int = 5) -> tuple[list[str], list[str]]:
-    """The n indicators furthest above and below the peer median, in robust z (better first / worse first)."""
-    scored = _directional(comparison).dropna(subset=["robust_z"])
-    strongest = scored.loc[scored["robust_z"] > 0].sort_values("robust_z", ascending=False).head(n)
-    weakest = scored.loc[scored["robust_z"] < 0].sort_values("robust_z").head(n)
-    return list(strongest.index), list(weakest.index)
+def verdict_of(score: float, band: float = VERDICT_BAND) -> str:
+    if math.isnan(score):
+        return NO_VERDICT
+    return BETTER if score >= band else WORSE if score <= -band else SIMILAR
 
 
-SENSITIVITY_RULES = (PeerRule(method="nearest"), PeerRule(method="voivodeship"), PeerRule(method="population_class"))
+def section_verdict(comparison: pd.DataFrame, section: str, band: float = VERDICT_BAND) -> dict:
+    """Score, verdict, coverage and drop-one range of one section.
+
+    `hinges_on`: the indicator whose omission would change the verdict most (the
+    one moving the score furthest across a band edge), "" when no single indicator
+    can change it; `verdict_without` is the verdict without it.
+    """
+    rows = comparison.loc[comparison["section"] == section]
+    matching = tuple(rows.index[rows["matching"]])
+    possible = judgeable(section, matching)
+    judged = rows.loc[rows["judged"]]
+    coverage = len(judged) / len(possible) if possible else 0.0
+    subdomains = judged["subdomain"].nunique()
+    result = {"section": section, "score": math.nan, "verdict": NO_VERDICT, "judged": len(judged),
+              "judgeable": len(possible), "coverage": coverage, "subdomains": int(subdomains),
+              "drop_low": math.nan, "drop_high": math.nan, "hinges_on": "", "verdict_without": "", "reason": ""}
+    if not possible or coverage < MIN_COVERAGE or subdomains < MIN_SUBDOMAINS:
+        result["reason"] = "no_data" if judged.empty else "low_coverage"
+        return result
+    scores, names = judged["score"].to_numpy(float), judged["subdomain"].to_numpy(object)
+    score = aggregate_score(scores, names)
+    keep = ~np.eye(len(scores), dtype=bool)
+    dropped = np.array([aggregate_score(scores[k], names[k]) for k in keep])
+    verdict = verdict_of(score, band)
+    result.update(score=score, verdict=verdict, drop_low=float(np.nanmin(dropped)), drop_high=float(np.nanmax(dropped)))
+    changed = [k for k, value in enumerate(dropped) if verdict_of(value, band) != verdict]
+    if changed:
+        k = max(changed, key=lambda k: abs(dropped[k] - score))
+        result.update(hinges_on=judged.index[k], verdict_without=verdict_of(dropped[k], band))
+    return result
+
+
+def section_verdicts(comparison: pd.DataFrame) -> pd.DataFrame:
+    """One row per section (index): score, verdict, judged/judgeable, coverage, sub-domains, drop-one range."""
+    return pd.DataFrame([section_verdict(comparison, s) for s in SECTIONS]).set_index("section")
+
+
+def clearest(comparison: pd.DataFrame, n: int = 5) -> tuple[list[str], list[str]]:
+    """Up to n strengths and n weaknesses by the one rule, the furthest from the peers first."""
+    strengths = comparison.loc[comparison["assessment"] == STRENGTH].sort_values("score", ascending=False)
+    weaknesses = comparison.loc[comparison["assessment"] == WEAKNESS].sort_values("score")
+    return list(strengths.index[:n]), list(weaknesses.index[:n])
+
+
+SENSITIVITY_RULES = (
+    PeerRule(method="nearest", k=10), PeerRule(method="nearest", k=20), PeerRule(method="nearest", k=40),
+    PeerRule(method="voivodeship"), PeerRule(method="population_class"),
+)
+
+
+def rule_key(rule: PeerRule) -> str:
+    """`nearest_20`, `voivodeship`: a peer rule as a row label of the sensitivity table."""
+    return f"{rule.method}_{rule.k}" if rule.method == "nearest" else rule.method
 
 
 def peer_sensitivity(town: str, units: pd.DataFrame, values: pd.DataFrame, year: int,
-                     rules: tuple[PeerRule, ...] = SENSITIVITY_RULES,
+                     counts: pd.DataFrame | None = None, rules: tuple[PeerRule, ...] = SENSITIVITY_RULES,
                      features: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The town's mean percentile per section under each alternative peer rule.
+    """The section verdicts and scores under each alternative peer rule (rows), computed as the report's own.
 
-    If the diagnosis holds only under one rule, the reader should know. A rule that
-    cannot be applied (too few peers) gives a row of NaN rather than an error.
+    If a verdict holds only under one rule, the reader should know. A rule that
+    cannot be applied (too few peers) gives `peers` 0 and no verdict rather than an error.
     `features`: the matching features of `year`, if already computed (see `choose_peers`).
     """
-    judged = {s: [i.id for i in indicators_in(s) if i.direction != Direction.NEUTRAL] for s in SECTIONS}
+    from analysis.compare import compare_town
+
     rows = {}
+    teryts = values.index.get_level_values("teryt")
     for rule in rules:
+        row: dict = {"peers": 0} | {s: NO_VERDICT for s in SECTIONS} | {f"{s}_score": math.nan for s in SECTIONS}
         try:
             group = choose_peers(town, units, values, rule, year, features)
         except ValueError:
-            rows[rule.method] = {s: float("nan") for s in SECTIONS} | {"peers": 0}
+            rows[rule_key(rule)] = row
             continue
-        towns = values.index.get_level_values("teryt")
-        percentiles = town_percentiles(town, group.members, values.loc[towns.isin((town, *group.members))], year)
-        rows[rule.method] = {s: percentiles[list(judged[s])].mean() for s in SECTIONS}
-        rows[rule.method]["peers"] = len(group.members)
+        subset = values.loc[teryts.isin((town, *group.members))]
+        verdicts = section_verdicts(compare_town(town, group.members, subset, year, counts=counts,
+                                                 matching=group.matching))
+        row["peers"] = len(group.members)
+        for section in SECTIONS:
+            row[section] = verdicts.at[section, "verdict"]
+            row[f"{section}_score"] = verdicts.at[section, "score"]
+        rows[rule_key(rule)] = row
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def robust_to_peer_rule(verdicts: pd.DataFrame, sensitivity: pd.DataFrame) -> dict[str, bool | None]:
+    """Per section: does every applicable alternative rule give the report's verdict? None without a verdict."""
+    result: dict[str, bool | None] = {}
+    for section in SECTIONS:
+        verdict = verdicts.at[section, "verdict"]
+        applicable = sensitivity.loc[(sensitivity["peers"] > 0) & (sensitivity[section] != NO_VERDICT), section]
+        result[section] = None if verdict == NO_VERDICT else bool((applicable == verdict).all())
+    return result

@@ -104,6 +104,7 @@ def plan_jobs(batch: Batch, store: Store, data_dir: str, only: list[str] | None,
     vintage = label("vintage", batch.language, vintage=store.vintage) if store.vintage else ""
     code = inputs.code_fingerprint()
     data = inputs.town_data_fingerprints(store)
+    calibration = inputs.calibration_fingerprint(store)
     for teryt in teryts:
         unit = store.unit(teryt)
         rule = batch.peer_rule(teryt)
@@ -125,7 +126,7 @@ def plan_jobs(batch: Batch, store: Store, data_dir: str, only: list[str] | None,
         except (KeyError, ValueError):
             compared = (teryt,)  # the build will fail and say why; the town's own data still count
         job_inputs = {"code": code, "params": inputs.params_fingerprint(parameters, asdict(info)),
-                      "data": inputs.data_fingerprint(compared, data)}
+                      "data": inputs.data_fingerprint(compared, data), "calibration": calibration}
         jobs.append(TownJob(teryt=teryt, name=str(unit["name"]), parameters=parameters, info=info,
                             compared_with=compared, inputs=job_inputs))
     return jobs
@@ -139,7 +140,8 @@ def read_manifest(out_dir: Path) -> dict:
         return {}  # an unreadable manifest only costs a full rebuild
 
 
-INPUT_NAMES = {"code": "code or templates", "params": "parameters", "data": "data of the town or its peers"}
+INPUT_NAMES = {"code": "code or templates", "params": "parameters", "data": "data of the town or its peers",
+               "calibration": "population of the store (projection backtest)"}
 
 
 def why_build(job: TownJob, previous: dict | None, out_dir: Path, force: bool) -> str:

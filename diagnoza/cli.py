@@ -190,6 +190,20 @@ def methodology(out: Optional[Path] = typer.Option(None, help="File (default: do
     typer.echo(f"methodology written to {target}")
 
 
+@app.command()
+def validation(out: Optional[Path] = typer.Option(None, help="Folder (default: docs/).")) -> None:
+    """Measure the method on the demo store and write validation.md and validation.json (about 15 s)."""
+    from analysis.paths import DOCS_DIR
+    from analysis.validation import render_json, render_markdown, validation_results
+
+    folder = out or DOCS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    results = validation_results()
+    (folder / "validation.json").write_text(render_json(results), encoding="utf-8")
+    (folder / "validation.md").write_text(render_markdown(results), encoding="utf-8")
+    typer.echo(f"validation written to {folder / 'validation.md'} and {folder / 'validation.json'}")
+
+
 @data_app.command("demo")
 def data_demo(out: Optional[Path] = typer.Option(None, help="Directory (default: the embedded demo store).")) -> None:
     """Regenerate the embedded synthetic demo store (deterministic: same seed, same data)."""

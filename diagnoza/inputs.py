@@ -4,7 +4,9 @@ A report is rebuilt only when one of its inputs changed:
 - code: the report notebook, the templates, and the `analysis` and `diagnoza` packages;
 - params: the town's parameters and what its cover says (title, edition, language, peer rule);
 - data: the store's rows (unit and observations) of every town the report compares it with
-  (`analysis.report.towns_compared`), and who those towns are.
+  (`analysis.report.towns_compared`), and who those towns are;
+- calibration: the population of every town of the store, which the pooled projection
+  backtest (`analysis.projection`) reads to choose the method and size the interval.
 """
 
 from __future__ import annotations
@@ -58,6 +60,16 @@ def town_data_fingerprints(store: Store) -> dict[str, str]:
     unit_hashes = pd.util.hash_pandas_object(units, index=False).to_numpy()
     return {teryt: _sha(str(unit_hash), by_town.get(teryt, ""))
             for teryt, unit_hash in zip(units["teryt"], unit_hashes)}
+
+
+def calibration_fingerprint(store: Store) -> str:
+    """A hash of the population variable of every town (what the projection backtest reads)."""
+    from analysis.catalogue import variable_ids
+
+    observations = store.observations
+    population = observations.loc[observations["var_id"] == variable_ids()["population"]]
+    population = population.sort_values(["teryt", "year"])[["teryt", "year", "value"]]
+    return _sha(pd.util.hash_pandas_object(population, index=False).to_numpy().tobytes())
 
 
 def params_fingerprint(parameters: dict, info: dict) -> str:

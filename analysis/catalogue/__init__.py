@@ -13,7 +13,7 @@ from functools import cache
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from analysis.paths import INDICATORS_FILE, VARIABLES_FILE
 
@@ -38,20 +38,55 @@ class Variable(BaseModel):
     confidence: str
 
 
+# Sub-domains of each section, in reading order: a section verdict averages within each first.
+SUBDOMAINS: dict[str, tuple[str, ...]] = {
+    "demography": ("size", "age_structure", "natural_change", "migration_and_change"),
+    "economy": ("enterprise_and_labour", "budget_income", "investment"),
+    "services": ("childcare", "utilities", "social_and_culture"),
+}
+
+
+class CountModel(BaseModel):
+    """The counts behind a rate or a share: what its confidence interval and reliability rest on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    model: Literal["poisson", "proportion", "poisson_difference"]
+    events: str        # the counted events (births), or the part of the base (children in pre-school)
+    base: str          # the population at risk (residents), or the whole (children aged 3–6)
+    minus: str | None = None  # poisson_difference only: the events subtracted (deaths)
+
+    @model_validator(mode="after")
+    def _minus_only_for_difference(self) -> "CountModel":
+        if (self.model == "poisson_difference") != (self.minus is not None):
+            raise ValueError("`minus` goes with model poisson_difference, and only with it")
+        return self
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return tuple(v for v in (self.events, self.minus, self.base) if v)
+
+
 class Indicator(BaseModel):
-    """One indicator: its formula over source variables, unit and direction."""
+    """One indicator: its formula over source variables, unit, direction and how it is judged."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str
     section: Literal["demography", "economy", "services"]
+    subdomain: str
     name_pl: str
     name_en: str
     unit_pl: str
     unit_en: str
     formula: str
     direction: Direction
+    direction_reason: str
+    min_difference: float = Field(default=0.0, ge=0)
+    counts: CountModel | None = None
+    high_pl: str | None = None
+    low_pl: str | None = None
+    high_en: str | None = None
+    low_en: str | None = None
     decimals: int = Field(ge=0, le=3)
-    min_denominator: int | None = None
     headline: bool = False
 
     def name(self, language: str) -> str:
@@ -60,11 +95,45 @@ class Indicator(BaseModel):
     def unit(self, language: str) -> str:
         return self.unit_pl if language == "pl" else self.unit_en
 
+    def judged_phrase(self, better: bool, language: str) -> str:
+        """What the town's value is called when it is better (or worse) than the peers':
+        `niska liczba zgonów na 1000 ludności` for a low value of a lower-is-better indicator."""
+        high = better == (self.direction == Direction.HIGHER_BETTER)
+        return getattr(self, f"{'high' if high else 'low'}_{'pl' if language == 'pl' else 'en'}")
+
     @field_validator("formula")
     @classmethod
     def _formula_is_arithmetic(cls, formula: str) -> str:
         formula_names(formula)  # raises on anything but arithmetic over names
         return formula
+
+    @property
+    def count_multiplier(self) -> float:
+        """The constant that turns events per unit of base into the indicator (1000 for a rate per 1,000).
+
+        Read off the formula itself (events = 1, base = 1, minus = 0), so it cannot disagree with it.
+        """
+        counts = self.counts
+        names = {counts.events: 1.0, counts.base: 1.0} | ({counts.minus: 0.0} if counts.minus else {})
+        return float(eval(compile(self.formula, "<formula>", "eval"), {"__builtins__": {}}, names))  # arithmetic only
+
+    @model_validator(mode="after")
+    def _counts_are_the_formula(self) -> "Indicator":
+        if self.counts and set(self.inputs) != set(self.counts.variables):
+            raise ValueError(f"{self.id}: counts {self.counts.variables} must be exactly the formula's "
+                             f"variables {self.inputs}")
+        return self
+
+    @model_validator(mode="after")
+    def _judged_indicators_are_fully_described(self) -> "Indicator":
+        if self.subdomain not in SUBDOMAINS[self.section]:
+            raise ValueError(f"{self.id}: sub-domain {self.subdomain!r} is not one of {SUBDOMAINS[self.section]}")
+        if self.direction != Direction.NEUTRAL:
+            missing = [f for f in ("high_pl", "low_pl", "high_en", "low_en") if not getattr(self, f)]
+            if missing or self.min_difference <= 0:
+                raise ValueError(f"{self.id}: a judged indicator needs min_difference > 0 and the phrases "
+                                 f"high_pl, low_pl, high_en, low_en (missing: {missing or ['min_difference']})")
+        return self
 
     @property
     def inputs(self) -> tuple[str, ...]:
@@ -119,7 +188,7 @@ def indicators() -> dict[str, Indicator]:
     result = {key: Indicator(id=key, **spec) for key, spec in raw.items()}
     known = variables()
     for indicator in result.values():
-        for name in indicator.inputs:
+        for name in (*indicator.inputs, *(indicator.counts.variables if indicator.counts else ())):
             variable, _ = split_lag(name)
             if variable not in known:
                 raise ValueError(

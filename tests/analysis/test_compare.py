@@ -62,7 +62,8 @@ def test_a_town_outside_the_peer_group_changes_nothing():
     without = values_frame().drop(index="X", level="teryt")
     peers = ("P1", "P2", "P3", "P4")
     ind = indicators()["births_per_1000"]
-    assert compare_indicator(ind, "T", peers, values_frame(), 2024) == compare_indicator(ind, "T", peers, without, 2024)
+    pd.testing.assert_series_equal(pd.Series(compare_indicator(ind, "T", peers, values_frame(), 2024)),
+                                   pd.Series(compare_indicator(ind, "T", peers, without, 2024)))
 
 
 def test_latest_available_year_is_used_when_the_last_is_missing():
@@ -86,19 +87,22 @@ def test_missing_years_count_gaps_not_years_a_change_cannot_have():
     assert change["missing_years"] == 1 and births["missing_years"] == 1
 
 
-def test_percentiles_alone_equal_the_full_comparison():
-    # town_percentiles (used for the peer-rule sensitivity) against compare_town's percentile column,
-    # the full computation: demo towns, each with its nearest peers, a voivodeship group, a 3-town group,
-    # and a year with gaps (2025 is beyond the data: every indicator falls back to its latest year).
-    from analysis.compare import compare_town, town_percentiles
-    from analysis.indicators import indicator_table
-    from analysis.store import load_store
+def test_few_events_are_not_ranked_and_matching_indicators_not_judged():
+    # T has 9 births (fewer than 10 events): the value is kept, its rank and score are not.
+    frame = values_frame()
+    counts = pd.DataFrame({"live_births": [9.0], "population": [1125.0]}, index=pd.Index([2024], name="year"))
+    births = indicators()["births_per_1000"]
+    row = compare_indicator(births, "T", ("P1", "P2", "P3", "P4"), frame, 2024, counts)
+    assert row["value"] == 8.0 and row["events"] == 9 and row["reliability"] == "not_ranked"
+    assert math.isnan(row["percentile"]) and math.isnan(row["score"]) and not row["judged"]
+    # 30 births: ranked, and its interval comes from the counts: exact Poisson for 30 events is 20.24–42.83
+    counts["live_births"] = 30.0
+    counts["population"] = 3750.0  # 8.0 per 1,000
+    row = compare_indicator(births, "T", ("P1", "P2", "P3", "P4"), frame, 2024, counts)
+    assert row["reliability"] == "ok" and row["judged"]
+    assert row["ci_low"] == pytest.approx(20.24 / 3.75, abs=0.01) and row["ci_high"] == pytest.approx(42.83 / 3.75, abs=0.01)
+    from analysis.compare import compare_town
 
-    store = load_store()
-    values = indicator_table(store)
-    towns = sorted(store.units["teryt"])
-    for town, peers, year in [(towns[0], tuple(towns[1:21]), 2024), (towns[40], tuple(towns[41:44]), 2024),
-                              (towns[7], tuple(towns[100:160]), 2025), (towns[9], tuple(towns[10:30]), 2016)]:
-        expected = compare_town(town, peers, values, year)["percentile"]
-        pd.testing.assert_series_equal(town_percentiles(town, peers, values, year), expected, check_names=False)
-        assert expected.notna().sum() > 20
+    matched = compare_town("T", ("P1", "P2", "P3", "P4"), frame, 2024, {"births_per_1000": births},
+                           matching=("births_per_1000",)).iloc[0]
+    assert matched["matching"] and not matched["judged"] and matched["assessment"] == ""

@@ -1,57 +1,75 @@
+"""Section verdicts: sub-domain averaging, coverage, drop-one range; strengths by the one rule; sensitivity."""
+
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from analysis.compare import compare_town, robust_z
-from analysis.synthesis import section_scores, strongest_and_weakest
-from analysis.catalogue import Direction
+from analysis.synthesis import (
+    BETTER, NO_VERDICT, SIMILAR, WORSE, aggregate_score, clearest, section_verdict, verdict_of,
+)
 
 
-def test_robust_z_by_hand():
-    # peers 1, 2, 3, 4, 100: median 3; deviations 2, 1, 0, 1, 97 -> MAD 1; scale 1.4826
-    assert robust_z(6, [1, 2, 3, 4, 100]) == pytest.approx(3 / 1.4826)
-    assert robust_z(6, [1, 2, 3, 4, 100], Direction.LOWER_BETTER) == pytest.approx(-3 / 1.4826)
-    assert np.isnan(robust_z(6, [3, 3, 3]))  # no spread among peers: no z
+def test_aggregate_within_then_across_subdomains():
+    # sub-domain a: 1 and 3 -> 2; b: −1 -> −1; mean of 2 and −1 = 0.5 (a plain mean would give 1.0)
+    assert aggregate_score([1.0, 3.0, -1.0, np.nan], ["a", "a", "b", "b"]) == pytest.approx(0.5)
+    assert math.isnan(aggregate_score([np.nan], ["a"]))
 
 
-def comparison():
-    return pd.DataFrame({
-        "section": ["demography", "demography", "demography", "economy", "services"],
-        "direction": ["higher_better", "lower_better", "neutral", "higher_better", "higher_better"],
-        "robust_z": [2.0, -1.0, 9.0, np.nan, 0.5],
-        "percentile": [90, 20, 99, np.nan, 60],
-    }, index=["births_per_1000", "deaths_per_1000", "population", "pit_per_capita", "sewage_users"])
+def services(scores, judged=None, assessment=None):
+    """A comparison of the six services indicators with the given scores (NaN = no value)."""
+    ids = ["preschool_coverage", "nursery_places_per_1000", "water_supply_users", "sewage_users",
+           "library_readers_per_1000", "social_assistance_per_10k"]
+    subdomains = ["childcare", "childcare", "utilities", "utilities", "social_and_culture", "social_and_culture"]
+    frame = pd.DataFrame({"section": "services", "subdomain": subdomains, "direction": "higher_better",
+                          "score": scores, "matching": False, "assessment": assessment or [""] * 6}, index=ids)
+    frame["judged"] = frame["score"].notna() if judged is None else judged
+    return frame
 
 
-def test_section_score_is_the_mean_of_directional_robust_z():
-    scores = section_scores(comparison())
-    assert scores["demography"] == pytest.approx((2.0 - 1.0) / 2)  # the neutral 9.0 does not count
-    assert np.isnan(scores["economy"])
-    assert scores["services"] == 0.5
+def test_verdict_score_range_and_what_it_hinges_on():
+    frame = services([1.0, 0.6, 0.2, 0.0, 0.1, -0.1])
+    row = section_verdict(frame, "services")
+    # childcare 0.8, utilities 0.1, social 0.0 -> 0.3: better (band 0.25)
+    assert row["score"] == pytest.approx(0.3) and row["verdict"] == BETTER
+    # without preschool coverage: childcare 0.6 -> (0.6 + 0.1 + 0) / 3 = 0.2333: similar
+    assert row["drop_low"] == pytest.approx(0.7 / 3)
+    assert row["hinges_on"] == "preschool_coverage" and row["verdict_without"] == SIMILAR
+    assert (row["judged"], row["judgeable"], row["coverage"], row["subdomains"]) == (6, 6, 1.0, 3)
 
 
-def test_strongest_and_weakest():
-    strongest, weakest = strongest_and_weakest(comparison())
-    assert strongest == ["births_per_1000", "sewage_users"]
-    assert weakest == ["deaths_per_1000"]
+def test_no_verdict_without_enough_data_and_the_reason():
+    no_data = section_verdict(services([np.nan] * 6), "services")
+    assert no_data["verdict"] == NO_VERDICT and no_data["reason"] == "no_data" and math.isnan(no_data["score"])
+    two_of_six = section_verdict(services([1.0, 1.0, np.nan, np.nan, np.nan, np.nan]), "services")
+    assert two_of_six["verdict"] == NO_VERDICT and two_of_six["reason"] == "low_coverage"
+    one_subdomain = section_verdict(services([1.0, 1.0, np.nan, np.nan, 1.0, np.nan]), "services")
+    assert one_subdomain["verdict"] != NO_VERDICT  # three of six, in two sub-domains: enough
 
 
-values_strategy = st.lists(st.floats(1, 1000), min_size=6, max_size=6)
+def test_bands():
+    assert (verdict_of(0.25), verdict_of(0.2), verdict_of(-0.25), verdict_of(float("nan"))) == (
+        BETTER, SIMILAR, WORSE, NO_VERDICT)
 
 
-@settings(max_examples=30, deadline=None)
-@given(values_strategy, st.floats(-1e6, 1e6))
-def test_a_town_outside_the_peer_group_changes_nothing(values, outsider_value):
-    codes = ["T", "P1", "P2", "P3", "P4", "P5"]
-    index = pd.MultiIndex.from_product([codes, [2024]], names=["teryt", "year"])
-    frame = pd.DataFrame({"births_per_1000": values}, index=index)
-    outsider = pd.DataFrame({"births_per_1000": [outsider_value]},
-                            index=pd.MultiIndex.from_tuples([("X", 2024)], names=["teryt", "year"]))
-    with_outsider = pd.concat([frame, outsider])
-    from analysis.catalogue import indicators
-    catalogue = {"births_per_1000": indicators()["births_per_1000"]}
-    before = compare_town("T", tuple(codes[1:]), frame, 2024, catalogue)
-    after = compare_town("T", tuple(codes[1:]), with_outsider, 2024, catalogue)
-    pd.testing.assert_frame_equal(before, after)
+def test_clearest_follow_the_one_rule_not_the_score_alone():
+    frame = services([2.0, 1.5, -2.0, 0.1, -1.0, 0.0],
+                     assessment=["strength", "", "weakness", "", "weakness", ""])
+    strengths, weaknesses = clearest(frame)
+    assert strengths == ["preschool_coverage"]         # nursery scores 1.5 but is not a strength by the rule
+    assert weaknesses == ["water_supply_users", "library_readers_per_1000"]
+
+
+def test_sensitivity_rows_for_every_rule(demo_store):
+    from analysis.indicators import indicator_table
+    from analysis.store import variable_panel
+    from analysis.synthesis import SENSITIVITY_RULES, peer_sensitivity, rule_key
+
+    values = indicator_table(demo_store)
+    town = "0490013"
+    counts = variable_panel(demo_store, [town]).xs(town, level="teryt")
+    table = peer_sensitivity(town, demo_store.units, values, 2024, counts)
+    assert list(table.index) == [rule_key(r) for r in SENSITIVITY_RULES]
+    assert table.loc["nearest_10", "peers"] == 10 and table.loc["nearest_40", "peers"] == 40
+    assert set(table["demography"]) <= {BETTER, SIMILAR, WORSE, NO_VERDICT}

@@ -1,0 +1,185 @@
+"""Population projection, chosen and calibrated by a pooled backtest over every town of the store.
+
+A single town's decade of data cannot tell a good forecasting method from a lucky
+one, nor say how wide its interval should be. So every candidate method forecasts
+every town of the store from every past origin with at least `MIN_TRAIN` years,
+1 to `HORIZON` years ahead (a multi-origin backtest); the method with the smallest
+pooled mean absolute error wins, drift (random walk with drift, the usual
+benchmark) included, so the chosen method is never worse than drift on the store.
+
+All work is on log population, so errors are relative. The 95% interval for
+horizon h is the forecast plus the 2.5th and 97.5th percentiles of the pooled
+backtest errors at h, each scaled by the town's own year-to-year noise (a robust
+spread of its yearly log changes, so a small noisy gmina gets a wider interval).
+The intervals are thus calibrated by construction; docs/validation.md measures
+their coverage on towns left out of the calibration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+CONFIDENCE = 0.95
+HORIZON = 5
+MIN_TRAIN = 6          # years of history a forecast starts from
+DAMPING = 0.8          # damped drift: the trend fades by this factor each year
+NOISE_FLOOR = 0.002    # smallest yearly log-change noise (0.2 %), so a smooth series still has an interval
+
+
+def _yearly_changes(history: np.ndarray) -> np.ndarray:
+    return np.diff(history, axis=1)
+
+
+def _drift(history: np.ndarray, horizon: int) -> np.ndarray:
+    """Random walk with drift: the last value plus h times the mean yearly change."""
+    step = _yearly_changes(history).mean(axis=1)
+    return history[:, -1:] + step[:, None] * np.arange(1, horizon + 1)
+
+
+def _median_drift(history: np.ndarray, horizon: int) -> np.ndarray:
+    """As drift, with the median yearly change: one break (a census re-basing) does not set the slope."""
+    step = np.median(_yearly_changes(history), axis=1)
+    return history[:, -1:] + step[:, None] * np.arange(1, horizon + 1)
+
+
+def _damped_median_drift(history: np.ndarray, horizon: int) -> np.ndarray:
+    """Median drift whose step fades by DAMPING each year (a decline does not run on at full speed)."""
+    step = np.median(_yearly_changes(history), axis=1)
+    reach = np.cumsum(DAMPING ** np.arange(1, horizon + 1))
+    return history[:, -1:] + step[:, None] * reach
+
+
+def _linear(history: np.ndarray, horizon: int) -> np.ndarray:
+    """The least-squares line through the history, extended."""
+    n = history.shape[1]
+    t = np.arange(n) - (n - 1) / 2
+    slope = (history * t).sum(axis=1) / (t ** 2).sum()
+    level = history.mean(axis=1)
+    return level[:, None] + slope[:, None] * (t[-1] + np.arange(1, horizon + 1))
+
+
+METHODS = {"drift": _drift, "median_drift": _median_drift, "damped_median_drift": _damped_median_drift,
+           "linear": _linear}
+BENCHMARK = "drift"
+METHOD_NAMES = {
+    "drift": ("błądzenie losowe z dryfem równym średniej rocznej zmianie", "random walk with the mean yearly change as drift"),
+    "median_drift": ("błądzenie losowe z dryfem równym medianie rocznych zmian", "random walk with the median yearly change as drift"),
+    "damped_median_drift": ("wygasający dryf równy medianie rocznych zmian", "damped drift from the median yearly change"),
+    "linear": ("trend liniowy", "linear trend"),
+}
+
+
+def town_noise(history: np.ndarray) -> np.ndarray:
+    """Robust spread (1.4826 × MAD) of each town's yearly log changes, floored at NOISE_FLOOR."""
+    changes = _yearly_changes(history)
+    deviation = np.abs(changes - np.median(changes, axis=1, keepdims=True))
+    return np.maximum(1.4826 * np.median(deviation, axis=1), NOISE_FLOOR)
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """Every method's forecast errors (log actual − log forecast) from every origin, pooled over towns."""
+
+    errors: dict[str, np.ndarray]   # method -> towns × origins × HORIZON (NaN where no actual)
+    noise: np.ndarray               # towns × origins: the town's noise at that origin
+    towns: tuple[str, ...]
+    origins: tuple[int, ...]        # last year of each origin's history
+
+    def mae(self, method: str, towns: np.ndarray | None = None) -> float:
+        errors = self.errors[method] if towns is None else self.errors[method][towns]
+        return float(np.nanmean(np.abs(errors)))
+
+    @property
+    def chosen(self) -> str:
+        return min(METHODS, key=lambda method: (self.mae(method), method != BENCHMARK))
+
+    def quantiles(self, method: str, towns: np.ndarray | None = None) -> np.ndarray:
+        """2 × HORIZON: the error percentiles of the interval, in units of the town's noise, per horizon."""
+        errors = self.errors[method] / self.noise[:, :, None]
+        if towns is not None:
+            errors = errors[towns]
+        tail = (1 - CONFIDENCE) / 2
+        flat = errors.reshape(-1, HORIZON)
+        return np.array([[np.nanquantile(flat[:, h], q) if np.isfinite(flat[:, h]).any() else np.nan
+                          for h in range(HORIZON)] for q in (tail, 1 - tail)])
+
+    def coverage(self, method: str, calibrate: np.ndarray, test: np.ndarray) -> float:
+        """Share of the `test` towns' held-out years inside intervals calibrated on the `calibrate` towns."""
+        low, high = self.quantiles(method, calibrate)
+        scaled = self.errors[method][test] / self.noise[test][:, :, None]
+        present = np.isfinite(scaled)
+        inside = (scaled >= low) & (scaled <= high)
+        return float(inside[present].mean())
+
+
+def backtest(population: pd.DataFrame) -> Backtest | None:
+    """Run every method from every origin on log population (towns × years, complete rows only)."""
+    complete = population.dropna()
+    complete = complete.loc[(complete > 0).all(axis=1)]
+    years = population.columns.to_numpy(dtype=int)
+    if len(years) < MIN_TRAIN + 1 or complete.empty:
+        return None
+    logs = np.log(complete.to_numpy(dtype=float))
+    origins = list(range(MIN_TRAIN - 1, len(years) - 1))  # index of the last year of history
+    errors = {method: np.full((len(logs), len(origins), HORIZON), np.nan) for method in METHODS}
+    noise = np.empty((len(logs), len(origins)))
+    for k, end in enumerate(origins):
+        history = logs[:, : end + 1]
+        ahead = min(HORIZON, len(years) - 1 - end)
+        actual = logs[:, end + 1: end + 1 + ahead]
+        noise[:, k] = town_noise(history)
+        for method, forecast in METHODS.items():
+            errors[method][:, k, :ahead] = actual - forecast(history, HORIZON)[:, :ahead]
+    return Backtest(errors, noise, tuple(complete.index), tuple(int(years[e]) for e in origins))
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A forecast with its calibrated 95% interval, and how the method did in the backtest."""
+
+    forecast: pd.DataFrame          # index year; columns: mean, low, high
+    method: str
+    backtest_error: float           # pooled mean absolute error of the method, % of population, at HORIZON
+    benchmark_error: float          # the same for drift
+    backtest_towns: int
+
+
+def horizon_error(result: Backtest, method: str) -> float:
+    """Mean absolute error at the full horizon, in % (log errors are relative)."""
+    return float(np.nanmean(np.abs(result.errors[method][:, :, HORIZON - 1])) * 100)
+
+
+def project(series: pd.Series, result: Backtest | None) -> Projection | None:
+    """HORIZON years of the town's population by the backtest's chosen method, with its calibrated interval."""
+    series = series.dropna()
+    if result is None or len(series) < MIN_TRAIN or (series <= 0).any():
+        return None
+    method = result.chosen
+    history = np.log(series.to_numpy(dtype=float))[None, :]
+    mean = METHODS[method](history, HORIZON)[0]
+    low, high = result.quantiles(method) * town_noise(history)[0]
+    if np.isnan(low).any() or np.isnan(high).any():
+        return None
+    years = pd.Index(range(int(series.index[-1]) + 1, int(series.index[-1]) + HORIZON + 1), name="year")
+    forecast = pd.DataFrame({"mean": np.exp(mean), "low": np.exp(mean + low), "high": np.exp(mean + high)},
+                            index=years)
+    return Projection(forecast, method, horizon_error(result, method), horizon_error(result, BENCHMARK),
+                      len(result.towns))
+
+
+@lru_cache(maxsize=8)
+def _cached_backtest(key: tuple, frame_bytes: bytes, columns: tuple[int, ...], index: tuple[str, ...]) -> Backtest | None:
+    values = np.frombuffer(frame_bytes, dtype=float).reshape(len(index), len(columns))
+    return backtest(pd.DataFrame(values, index=list(index), columns=list(columns)))
+
+
+def store_backtest(population: pd.DataFrame) -> Backtest | None:
+    """`backtest`, computed once per distinct population table in a process (many towns share a store)."""
+    frame = population.astype(float)
+    data = np.ascontiguousarray(frame.to_numpy())
+    return _cached_backtest((data.shape,), data.tobytes(), tuple(int(c) for c in frame.columns),
+                            tuple(str(i) for i in frame.index))

@@ -1,0 +1,85 @@
+"""How one indicator is judged against the peers: a bounded score and the one strength/weakness rule.
+
+Both are used everywhere a report judges an indicator (section verdicts, the
+summary, the section text, the tables, the spreadsheet), so they cannot disagree.
+
+Score: (value − peer median) / scale, signed so that positive is better, capped at
+±`SCORE_CAP`. The scale is the largest of 1.4826 × MAD, IQR / 1.349 (both equal the
+standard deviation for normal data) and the indicator's `min_difference` from the
+catalogue. The floor keeps peers that cluster (pre-school coverage near 100 %) from
+turning a trivial difference into an extreme score; the cap keeps any one indicator
+from dominating a section.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from analysis.catalogue import Direction, Indicator
+
+MAD_TO_SD = 1.4826
+IQR_TO_SD = 1.349
+SCORE_CAP = 2.0
+STRONG, WEAK = 75.0, 25.0  # percentiles (100 = best) a strength must reach, a weakness must not exceed
+
+STRENGTH, WEAKNESS, NONE = "strength", "weakness", ""
+
+
+def sign(direction: Direction) -> int:
+    """+1 where higher is better (or neutral), −1 where lower is better."""
+    return -1 if direction == Direction.LOWER_BETTER else 1
+
+
+def score_scale(peer_values: np.ndarray, min_difference: float) -> float:
+    """max(1.4826 × MAD, IQR / 1.349, min_difference) of the peers' values."""
+    median = np.median(peer_values)
+    mad = MAD_TO_SD * np.median(np.abs(peer_values - median))
+    q1, q3 = np.quantile(peer_values, [0.25, 0.75])
+    return float(max(mad, (q3 - q1) / IQR_TO_SD, min_difference))
+
+
+def bounded_score(value: float, peer_values, indicator: Indicator) -> float:
+    """The town's distance from the peer median in scale units, positive = better, within ±SCORE_CAP.
+
+    NaN for a neutral indicator, a missing value, no peers, or a scale of zero (which
+    only a neutral indicator without `min_difference` can have).
+    """
+    peers = np.asarray(peer_values, dtype=float)
+    peers = peers[~np.isnan(peers)]
+    if indicator.direction == Direction.NEUTRAL or math.isnan(value) or peers.size == 0:
+        return math.nan
+    scale = score_scale(peers, indicator.min_difference)
+    if scale == 0:
+        return math.nan
+    z = sign(indicator.direction) * (value - float(np.median(peers))) / scale
+    return float(np.clip(z, -SCORE_CAP, SCORE_CAP))
+
+
+def assess(indicator: Indicator, value: float, peer_median: float, percentile: float,
+           ci_low: float = math.nan, ci_high: float = math.nan) -> str:
+    """STRENGTH, WEAKNESS or NONE: the one rule.
+
+    A strength: the town is in the best quarter of its peers (percentile ≥ 75), at
+    least `min_difference` better than their median, and, where the value rests on
+    counts, its 95% interval lies wholly on the better side of the median (the
+    difference clears the noise). A weakness mirrors it. The caller decides whether
+    the indicator is judged at all (neutral, peer-matching or unranked ones are not).
+    """
+    if math.isnan(value) or math.isnan(peer_median) or math.isnan(percentile):
+        return NONE
+    better_by = sign(indicator.direction) * (value - peer_median)
+    higher_is_better = sign(indicator.direction) > 0
+    if percentile >= STRONG and better_by >= indicator.min_difference:
+        return STRENGTH if _interval_clear_of(peer_median, ci_low, ci_high, above=higher_is_better) else NONE
+    if percentile <= WEAK and -better_by >= indicator.min_difference:
+        return WEAKNESS if _interval_clear_of(peer_median, ci_low, ci_high, above=not higher_is_better) else NONE
+    return NONE
+
+
+def _interval_clear_of(median: float, low: float, high: float, above: bool) -> bool:
+    """The 95% interval lies wholly above (or below) the median; True where there is no interval."""
+    if math.isnan(low) or math.isnan(high):
+        return True
+    return low > median if above else high < median

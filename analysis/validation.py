@@ -1,0 +1,266 @@
+"""docs/validation.md and docs/validation.json: how well the method does on the demo store, measured.
+
+Generated, like the methodology, so the numbers cannot drift from the code (a test
+fails when the committed files are stale). Every figure is recomputed here from the
+store and the batch with the same functions the reports use:
+
+- projection: the pooled multi-origin backtest (analysis.projection); coverage of
+  the nominal 95% interval is measured on towns left out of its calibration
+  (two folds of towns, each calibrated on the other);
+- scores: the section verdicts of the demo batch, and how often dropping a single
+  indicator changes them (the whole verdict rule re-run without it);
+- trends: coverage of the trend interval on simulated series with known slope,
+  autocorrelation and an outlier;
+- correlation audit: Spearman correlations between the indicators of each sub-domain
+  across all towns of the store in the last year.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+
+from analysis.catalogue import SECTIONS, SUBDOMAINS, Direction, indicators
+from analysis.compare import compare_town
+from analysis.params import load_batch
+from analysis.paths import PARAMS_DIR
+from analysis.peers import choose_peers, matching_features
+from analysis.projection import BENCHMARK, HORIZON, METHODS, backtest, horizon_error
+from analysis.report import load_store_and_values
+from analysis.store import variable_panel
+from analysis.synthesis import NO_VERDICT, VERDICT_BAND, section_verdict, section_verdicts
+from analysis.trends import robust_trend
+
+DEMO_BATCH = PARAMS_DIR / "demo.yaml"
+TREND_SIMULATIONS = 400
+ALTERNATIVE_BANDS = (0.25, 0.5, 0.75, 1.0)  # the stability / informativeness trade-off, shown in the document
+TREND_SEED = 20261129
+
+
+def _round(value: float, digits: int = 4) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(float(value), digits)
+
+
+def projection_validation(population: pd.DataFrame) -> dict:
+    result = backtest(population)
+    towns = np.arange(len(result.towns))
+    folds = (towns % 2 == 0, towns % 2 == 1)
+    chosen = result.chosen
+    coverage = np.mean([result.coverage(chosen, folds[a], folds[1 - a]) for a in (0, 1)])
+    out_of_fold = []  # choose the method on one fold, score it on the other
+    for a in (0, 1):
+        pick = min(METHODS, key=lambda m: (result.mae(m, folds[a]), m != BENCHMARK))
+        out_of_fold.append(result.mae(pick, folds[1 - a]) / result.mae(BENCHMARK, folds[1 - a]))
+    return {
+        "towns": len(result.towns),
+        "origins": list(result.origins),
+        "horizon": HORIZON,
+        "chosen_method": chosen,
+        "coverage_95": _round(coverage),
+        "coverage_95_by_method": {m: _round(np.mean([result.coverage(m, folds[a], folds[1 - a]) for a in (0, 1)]))
+                                  for m in METHODS},
+        "mase_vs_drift": _round(result.mae(chosen) / result.mae(BENCHMARK)),
+        "mase_vs_drift_out_of_fold": _round(float(np.mean(out_of_fold))),
+        "mae_by_method": {m: _round(result.mae(m)) for m in METHODS},
+        "mae_at_horizon_pct": {m: _round(horizon_error(result, m), 3) for m in METHODS},
+    }
+
+
+def _batch_comparisons(units: pd.DataFrame, values: pd.DataFrame, store) -> dict[str, pd.DataFrame]:
+    batch = load_batch(DEMO_BATCH)
+    year = batch.years.last
+    features = matching_features(values, year)
+    in_years = values.loc[values.index.get_level_values("year").isin(range(batch.years.first, year + 1))]
+    panel = variable_panel(store, batch.teryts)
+    comparisons = {}
+    for teryt in batch.teryts:
+        group = choose_peers(teryt, units, values, batch.peer_rule(teryt), year, features)
+        subset = in_years.loc[in_years.index.get_level_values("teryt").isin((teryt, *group.members))]
+        comparisons[teryt] = compare_town(teryt, group.members, subset, year,
+                                          counts=panel.xs(teryt, level="teryt"), matching=group.matching)
+    return comparisons
+
+
+def _flip_rates(comparisons: dict[str, pd.DataFrame], band: float) -> dict:
+    """How often omitting one judged indicator changes a stated section verdict (the rule re-run without it)."""
+    counts: dict[str, int] = {}
+    stated = any_flip = drops = drop_flips = 0
+    for comparison in comparisons.values():
+        for section in SECTIONS:
+            verdict = section_verdict(comparison, section, band)["verdict"]
+            counts[verdict] = counts.get(verdict, 0) + 1
+            if verdict == NO_VERDICT:
+                continue
+            stated += 1
+            flipped = False
+            for indicator_id in comparison.index[(comparison["section"] == section) & comparison["judged"]]:
+                without = comparison.copy()
+                without.loc[indicator_id, "judged"] = False
+                drops += 1
+                if section_verdict(without, section, band)["verdict"] != verdict:
+                    drop_flips += 1
+                    flipped = True
+            any_flip += flipped
+    return {"band": band, "verdicts": dict(sorted(counts.items())), "flip_rate_drop_one": _round(any_flip / stated),
+            "flip_rate_per_dropped_indicator": _round(drop_flips / drops)}
+
+
+def scores_validation(comparisons: dict[str, pd.DataFrame]) -> dict:
+    table = pd.concat([section_verdicts(c) for c in comparisons.values()])
+    stated = table.loc[table["verdict"] != NO_VERDICT]
+    chosen = _flip_rates(comparisons, VERDICT_BAND)
+    return {
+        "section_verdicts": len(table),
+        "verdicts": chosen["verdicts"],
+        "verdict_band": VERDICT_BAND,
+        "verdict_flip_rate_drop_one": chosen["flip_rate_drop_one"],
+        "verdict_flip_rate_per_dropped_indicator": chosen["flip_rate_per_dropped_indicator"],
+        "verdicts_hinging_on_one_indicator": _round(float((stated["hinges_on"] != "").mean())),
+        "flip_rate_by_band": [_flip_rates(comparisons, band) for band in ALTERNATIVE_BANDS],
+        "max_abs_score": _round(float(stated["score"].abs().max())),
+        "score_scale": "bounded: each indicator within ±2, the section a mean of sub-domain means",
+        "strengths_per_town": _round(float(np.mean([(c["assessment"] == "strength").sum() for c in comparisons.values()])), 2),
+        "weaknesses_per_town": _round(float(np.mean([(c["assessment"] == "weakness").sum() for c in comparisons.values()])), 2),
+        "not_ranked_values": int(sum((c["reliability"] == "not_ranked").sum() for c in comparisons.values())),
+        "uncertain_values": int(sum((c["reliability"] == "unreliable").sum() for c in comparisons.values())),
+    }
+
+
+def correlation_audit(values: pd.DataFrame, year: int) -> dict:
+    latest = values.xs(year, level="year")
+    audit = {}
+    for section in SECTIONS:
+        for subdomain in SUBDOMAINS[section]:
+            members = [i.id for i in indicators().values() if i.subdomain == subdomain and i.section == section
+                       and i.direction != Direction.NEUTRAL]
+            pairs = []
+            for a in range(len(members)):
+                for b in range(a + 1, len(members)):
+                    rho = latest[members[a]].corr(latest[members[b]], method="spearman")
+                    pairs.append({"a": members[a], "b": members[b], "spearman": _round(rho, 3)})
+            audit[subdomain] = {"indicators": members, "pairs": pairs,
+                                "max_abs_spearman": _round(max((abs(p["spearman"]) for p in pairs
+                                                                if p["spearman"] is not None), default=math.nan), 3)}
+    return audit
+
+
+def trend_validation() -> dict:
+    """Coverage of the 95% trend interval on AR(1) series of 11 years with slope 0.5 (and one outlier)."""
+    rng = np.random.default_rng(TREND_SEED)
+    years = np.arange(2014, 2025)
+    cases = []
+    for rho in (0.0, 0.3, 0.5):
+        for outlier in (False, True):
+            inside = 0
+            for _ in range(TREND_SIMULATIONS):
+                noise = np.empty(len(years))
+                noise[0] = rng.normal() / math.sqrt(1 - rho ** 2)
+                for k in range(1, len(years)):
+                    noise[k] = rho * noise[k - 1] + rng.normal()
+                if outlier:
+                    noise[rng.integers(len(years))] += 8
+                trend = robust_trend(pd.Series(0.5 * np.arange(len(years)) + noise, index=years))
+                inside += trend.low <= 0.5 <= trend.high
+            cases.append({"ar1": rho, "outlier": outlier, "coverage_95": _round(inside / TREND_SIMULATIONS, 3)})
+    return {"years": len(years), "simulations_per_case": TREND_SIMULATIONS, "cases": cases}
+
+
+def validation_results() -> dict:
+    batch = load_batch(DEMO_BATCH)
+    store, values = load_store_and_values(batch.data or "")
+    years = values.index.get_level_values("year")
+    population = values.loc[(years >= batch.years.first) & (years <= batch.years.last), "population"].unstack("year")
+    comparisons = _batch_comparisons(store.units, values, store)
+    return {
+        "store": "embedded demo store (synthetic)",
+        "batch": batch.batch,
+        "towns": len(batch.teryts),
+        "years": [batch.years.first, batch.years.last],
+        "projection": projection_validation(population),
+        "scores": scores_validation(comparisons),
+        "trends": trend_validation(),
+        "correlation_audit": correlation_audit(values, batch.years.last),
+    }
+
+
+def render_json(results: dict) -> str:
+    return json.dumps(results, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_markdown(results: dict) -> str:
+    p, s, t = results["projection"], results["scores"], results["trends"]
+    lines = [
+        "# Diagnoza — validation of the method",
+        "",
+        "*Generated by `diagnoza validation` from the embedded demo store and `params/demo.yaml`; do not edit by hand.",
+        "The same numbers, machine-readable: [validation.json](validation.json). The method: [methodology.md](methodology.md).*",
+        "",
+        f"Store: {results['store']}; batch `{results['batch']}`, {results['towns']} towns, "
+        f"years {results['years'][0]}–{results['years'][1]}.",
+        "",
+        "## Projection",
+        "",
+        f"Pooled backtest over {p['towns']} towns, origins {p['origins'][0]}–{p['origins'][-1]}, horizons 1–{p['horizon']} years.",
+        "",
+        "| method | mean absolute error (log) | relative to drift | error at 5 years | coverage of the 95% interval |",
+        "|---|---|---|---|---|",
+    ]
+    for method, mae in p["mae_by_method"].items():
+        chosen = " **(chosen)**" if method == p["chosen_method"] else ""
+        lines.append(f"| `{method}`{chosen} | {mae} | {mae / p['mae_by_method'][BENCHMARK]:.3f} | "
+                     f"{p['mae_at_horizon_pct'][method]} % | {p['coverage_95_by_method'][method]} |")
+    lines += [
+        "",
+        f"- `projection.coverage_95` = **{p['coverage_95']}**: share of held-out years inside the nominal 95% interval,",
+        "  measured on towns left out of the calibration (two folds of towns, each calibrated on the other). Target 0.90–0.98.",
+        f"- `projection.mase_vs_drift` = **{p['mase_vs_drift']}** (chosen method's error with drift's as the scale; ≤ 1 is",
+        f"  no worse than drift); choosing on one fold of towns and scoring on the other: {p['mase_vs_drift_out_of_fold']}.",
+        "",
+        "## Section verdicts",
+        "",
+        f"{s['section_verdicts']} section verdicts ({results['towns']} towns × 3 sections): "
+        + ", ".join(f"{v} {n}" for v, n in s["verdicts"].items()) + ".",
+        "",
+        f"- `scores.verdict_flip_rate_drop_one` = **{s['verdict_flip_rate_drop_one']}**: share of stated verdicts that some",
+        "  single-indicator omission changes (the whole rule re-run without it). Target ≤ 0.05.",
+        f"- Per omitted indicator: {s['verdict_flip_rate_per_dropped_indicator']} of all (verdict, omitted indicator) pairs change;",
+        f"  {s['verdicts_hinging_on_one_indicator']} of the stated verdicts hinge on one indicator (the report names it).",
+        f"- `scores.max_abs_score` = **{s['max_abs_score']}** ({s['score_scale']}).",
+        f"- Strengths per town {s['strengths_per_town']}, weaknesses {s['weaknesses_per_town']}; values not ranked for",
+        f"  fewer than 10 events: {s['not_ranked_values']}; marked uncertain (fewer than 20): {s['uncertain_values']}.",
+        "",
+        "The trade-off: a wider band of \"similar\" makes verdicts more stable and less informative.",
+        "",
+        "| band | better | similar | worse | flip rate (some omission) | flip rate (per omission) |",
+        "|---|---|---|---|---|---|",
+        *[f"| ±{b['band']} | {b['verdicts'].get('better', 0)} | {b['verdicts'].get('similar', 0)} | "
+          f"{b['verdicts'].get('worse', 0)} | {b['flip_rate_drop_one']} | {b['flip_rate_per_dropped_indicator']} |"
+          for b in s["flip_rate_by_band"]],
+        "",
+        "## Trend intervals",
+        "",
+        f"Coverage of the nominal 95% interval of the slope on simulated series of {t['years']} years (slope 0.5, AR(1)",
+        f"noise, optionally one outlier of 8 standard deviations), {t['simulations_per_case']} series per case:",
+        "",
+        "| AR(1) ρ | outlier | coverage |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {c['ar1']} | {'yes' if c['outlier'] else 'no'} | {c['coverage_95']} |" for c in t["cases"]]
+    lines += [
+        "",
+        "## Correlation audit",
+        "",
+        "Spearman correlation between the judged indicators of each sub-domain, across all towns of the store in the",
+        "last year. Indicators that move together share one sub-domain, so they count once in a verdict.",
+        "",
+        "| sub-domain | indicators | largest absolute correlation |",
+        "|---|---|---|",
+    ]
+    for subdomain, audit in results["correlation_audit"].items():
+        lines.append(f"| {subdomain.replace('_', ' ')} | {', '.join(f'`{i}`' for i in audit['indicators']) or '—'} | "
+                     f"{audit['max_abs_spearman'] if audit['max_abs_spearman'] is not None else '—'} |")
+    lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,71 @@
+"""The projection: methods by hand, the pooled backtest's choice, and calibration on held-out towns."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.projection import HORIZON, METHODS, backtest, project, town_noise
+
+YEARS = list(range(2014, 2025))
+
+
+def test_methods_by_hand():
+    history = np.log(np.array([[100.0, 110.0, 121.0, 150.0]]))  # +10 %, +10 %, +24 %
+    steps = np.diff(history[0])
+    drift = METHODS["drift"](history, 2)[0]
+    assert drift == pytest.approx(history[0, -1] + steps.mean() * np.array([1, 2]))
+    median = METHODS["median_drift"](history, 2)[0]
+    assert median == pytest.approx(history[0, -1] + np.log(1.1) * np.array([1, 2]))  # the jump does not set it
+    damped = METHODS["damped_median_drift"](history, 2)[0]
+    assert damped == pytest.approx(history[0, -1] + np.log(1.1) * np.array([0.8, 0.8 + 0.64]))
+    line = METHODS["linear"](np.array([[1.0, 2.0, 3.0]]), 2)[0]
+    assert line == pytest.approx([4.0, 5.0])
+
+
+def test_on_exact_geometric_decline_drift_is_chosen_and_exact():
+    # Every town loses exactly 1 % a year: drift, median drift and the line forecast without error;
+    # on a tie the benchmark (drift) is chosen.
+    population = pd.DataFrame([[n * 0.99 ** t for t in range(11)] for n in (5_000, 20_000, 80_000)],
+                              index=["A", "B", "C"], columns=YEARS)
+    result = backtest(population)
+    assert result.mae("drift") == pytest.approx(0, abs=1e-12)
+    assert result.mae("damped_median_drift") > 0
+    assert result.chosen == "drift"
+    projection = project(population.loc["B"], result)
+    assert projection.forecast["mean"].tolist() == pytest.approx([20_000 * 0.99 ** t for t in range(11, 16)])
+    assert list(projection.forecast.index) == [2025, 2026, 2027, 2028, 2029]
+
+
+def test_intervals_are_calibrated_on_towns_left_out():
+    # 400 random walks with drift and town-specific noise: intervals calibrated on half the towns
+    # must cover about 95 % of the other half's held-out years.
+    rng = np.random.default_rng(7)
+    noise = rng.uniform(0.002, 0.02, size=400)
+    steps = rng.normal(-0.005, 1, size=(400, 10)) * noise[:, None]
+    logs = np.log(10_000) + np.concatenate([np.zeros((400, 1)), np.cumsum(steps, axis=1)], axis=1)
+    result = backtest(pd.DataFrame(np.exp(logs), index=[f"T{i}" for i in range(400)], columns=YEARS))
+    towns = np.arange(400)
+    coverage = result.coverage(result.chosen, towns % 2 == 0, towns % 2 == 1)
+    assert 0.92 <= coverage <= 0.98
+
+
+def test_town_noise_is_robust_and_floored():
+    history = np.log(np.array([[100.0, 101.0, 102.0, 103.0, 150.0, 151.5], [100.0] * 6]))
+    noise = town_noise(history)
+    assert noise[0] < 0.01       # the one jump does not inflate it
+    assert noise[1] == 0.002     # a perfectly flat series still gets the floor
+
+
+def test_too_little_history_gives_no_projection():
+    short = pd.DataFrame([[1000.0, 990.0, 980.0]], index=["A"], columns=[2022, 2023, 2024])
+    assert backtest(short) is None
+    assert project(short.loc["A"], None) is None
+
+
+def test_forecast_interval_brackets_the_forecast():
+    rng = np.random.default_rng(1)
+    population = pd.DataFrame(10_000 * np.exp(np.cumsum(rng.normal(-0.01, 0.01, (50, 11)), axis=1)),
+                              index=[f"T{i}" for i in range(50)], columns=YEARS)
+    forecast = project(population.iloc[0], backtest(population)).forecast
+    assert (forecast["low"] < forecast["mean"]).all() and (forecast["mean"] < forecast["high"]).all()
+    assert len(forecast) == HORIZON

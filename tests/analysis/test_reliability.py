@@ -1,0 +1,78 @@
+"""Intervals and flags from counts, against the textbook formulas written out again with scipy."""
+
+import math
+
+import pytest
+from scipy.stats import chi2, norm
+
+from analysis.catalogue import indicators
+from analysis.reliability import count_interval
+
+Z = norm.ppf(0.975)
+
+
+def garwood(k, base, per):
+    """Exact Poisson interval for k events (Garwood 1936), as a rate per `per` of `base`."""
+    low = chi2.ppf(0.025, 2 * k) / 2 if k > 0 else 0.0
+    high = chi2.ppf(0.975, 2 * k + 2) / 2
+    return low / base * per, high / base * per
+
+
+def wilson(x, n, per):
+    p = x / n
+    centre = (p + Z ** 2 / (2 * n)) / (1 + Z ** 2 / n)
+    half = Z * math.sqrt(p * (1 - p) / n + Z ** 2 / (4 * n ** 2)) / (1 + Z ** 2 / n)
+    return (centre - half) * per, (centre + half) * per
+
+
+def test_the_multiplier_is_read_off_the_formula():
+    catalogue = indicators()
+    assert catalogue["births_per_1000"].count_multiplier == 1000
+    assert catalogue["natural_increase_per_1000"].count_multiplier == 1000
+    assert catalogue["preschool_coverage"].count_multiplier == 100
+    assert catalogue["new_regon_per_10k"].count_multiplier == 10000
+
+
+def test_a_birth_rate_of_a_10000_resident_town():
+    # 90 births: 9.0 per 1,000 with an interval of about ±1.9 (the issue's example)
+    interval = count_interval(indicators()["births_per_1000"], {"live_births": 90, "population": 10_000})
+    assert (interval.low, interval.high) == pytest.approx(garwood(90, 10_000, 1000), rel=1e-6)
+    assert interval.high - interval.low == pytest.approx(3.83, abs=0.02)
+    assert interval.ranked and not interval.unreliable
+
+
+def test_zero_events_in_a_small_gmina():
+    interval = count_interval(indicators()["deaths_per_1000"], {"deaths": 0, "population": 2_000})
+    assert interval.low == 0.0
+    assert interval.high == pytest.approx(garwood(0, 2_000, 1000)[1], rel=1e-6)  # 3.689 / 2 / 2,000 × 1,000
+    assert not interval.ranked and interval.unreliable
+
+
+def test_flags_follow_the_count_not_the_population():
+    births = indicators()["births_per_1000"]
+    assert count_interval(births, {"live_births": 9, "population": 50_000}).ranked is False
+    assert count_interval(births, {"live_births": 19, "population": 1_500}).unreliable
+    twenty = count_interval(births, {"live_births": 20, "population": 1_500})
+    assert twenty.ranked and not twenty.unreliable
+
+
+def test_a_share_has_a_wilson_interval_inside_0_and_100():
+    interval = count_interval(indicators()["preschool_coverage"],
+                              {"children_3_6_in_preschool": 398, "children_3_6": 400})
+    assert (interval.low, interval.high) == pytest.approx(wilson(398, 400, 100), rel=1e-9)
+    assert 0 < interval.low < 99.5 < interval.high < 100
+
+
+def test_natural_increase_as_a_difference_of_two_counts():
+    interval = count_interval(indicators()["natural_increase_per_1000"],
+                              {"live_births": 90, "deaths": 120, "population": 10_000})
+    half = Z * math.sqrt(90 + 120)
+    assert interval.low == pytest.approx((-30 - half) / 10)
+    assert interval.high == pytest.approx((-30 + half) / 10)
+    assert interval.events == 210
+
+
+def test_no_interval_without_counts_or_a_count_model():
+    assert count_interval(indicators()["births_per_1000"], {"live_births": float("nan"), "population": 1000}) is None
+    assert count_interval(indicators()["births_per_1000"], {"live_births": 3, "population": 0}) is None
+    assert count_interval(indicators()["water_supply_users"], {}) is None

@@ -1,0 +1,61 @@
+"""The bounded score and the one strength/weakness rule, checked against values worked out by hand."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.catalogue import indicators
+from analysis.scoring import NONE, SCORE_CAP, STRENGTH, WEAKNESS, assess, bounded_score, score_scale
+
+BIRTHS = indicators()["births_per_1000"]          # higher is better, minimum meaningful difference 0.5
+DEATHS = indicators()["deaths_per_1000"]          # lower is better, 0.5
+PRESCHOOL = indicators()["preschool_coverage"]    # higher is better, 2.0 percentage points
+POPULATION = indicators()["population"]           # neutral
+
+
+def test_scale_is_the_largest_of_mad_iqr_and_the_minimum_difference():
+    # peers 1, 2, 3, 4, 100: median 3, absolute deviations 2, 1, 0, 1, 97 -> MAD 1 -> 1.4826;
+    # numpy's linear quartiles 2 and 4 -> IQR 2 -> 2 / 1.349 = 1.48258
+    assert score_scale(np.array([1, 2, 3, 4, 100.0]), 0.5) == pytest.approx(1.4826)
+    assert score_scale(np.array([1, 2, 3, 4, 100.0]), 5.0) == 5.0
+
+
+def test_score_by_hand_and_its_cap():
+    peers = [1, 2, 3, 4, 100]
+    assert bounded_score(4.0, peers, BIRTHS) == pytest.approx(1 / 1.4826)
+    assert bounded_score(4.0, peers, DEATHS) == pytest.approx(-1 / 1.4826)  # above the median is worse
+    assert bounded_score(50.0, peers, BIRTHS) == SCORE_CAP                   # (50 − 3) / 1.48 = 31.7, capped
+    assert math.isnan(bounded_score(4.0, peers, POPULATION))                 # neutral: not scored
+    assert math.isnan(bounded_score(float("nan"), peers, BIRTHS))
+
+
+def test_peers_that_do_not_vary_give_a_small_score_not_an_explosion():
+    # Pre-school coverage of every peer 99.5 %: MAD 0 and IQR 0, so the 2-point minimum difference is the scale.
+    # The old robust z divided by 1.4826 × MAD and gave −496 for a town 0.1 point under a clustered median.
+    clustered = [99.5] * 20
+    assert bounded_score(99.4, clustered, PRESCHOOL) == pytest.approx(-0.1 / 2.0)
+    assert bounded_score(90.0, clustered, PRESCHOOL) == -SCORE_CAP
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(-1e6, 1e6), st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=30))
+def test_no_single_indicator_can_score_beyond_the_cap(value, peers):
+    score = bounded_score(value, peers, BIRTHS)
+    assert -SCORE_CAP <= score <= SCORE_CAP
+
+
+def test_the_one_rule():
+    # median 8.0; a strength needs percentile ≥ 75 and at least 0.5 better, with the interval clear of 8.0
+    assert assess(BIRTHS, 9.0, 8.0, 80.0) == STRENGTH
+    assert assess(BIRTHS, 8.3, 8.0, 90.0) == NONE                      # top of the group but 0.3 < 0.5 apart
+    assert assess(BIRTHS, 9.0, 8.0, 70.0) == NONE                      # not in the best quarter
+    assert assess(BIRTHS, 9.0, 8.0, 80.0, 7.2, 11.1) == NONE           # 90 births: interval covers the median
+    assert assess(BIRTHS, 9.0, 8.0, 80.0, 8.4, 9.6) == STRENGTH
+    assert assess(BIRTHS, 7.0, 8.0, 10.0) == WEAKNESS
+    assert assess(DEATHS, 13.0, 12.0, 10.0, 12.5, 13.5) == WEAKNESS    # more deaths, interval above the median
+    assert assess(DEATHS, 11.0, 12.0, 90.0, 10.5, 11.6) == STRENGTH
+    assert assess(DEATHS, 11.0, 12.0, 90.0, 10.5, 12.6) == NONE
+    assert assess(BIRTHS, float("nan"), 8.0, 80.0) == NONE

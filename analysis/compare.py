@@ -87,13 +87,14 @@ def _compare_arrays(indicator: Indicator, years: np.ndarray, town_values: np.nda
         interval = count_interval(indicator, counts.loc[used_year].to_dict())
     ranked = interval is None or interval.ranked
     percentile = percentile_rank(value, peers_now, indicator.direction) if ranked else np.nan
+    q1, median, q3 = np.quantile(peers_now, [0.25, 0.5, 0.75]) if peers_now.size else (np.nan,) * 3
     row.update(
         year=used_year,
         value=value,
         peer_count=int(peers_now.size),
-        peer_median=_median(peers_now),
-        peer_q1=float(np.quantile(peers_now, 0.25)) if peers_now.size else np.nan,
-        peer_q3=float(np.quantile(peers_now, 0.75)) if peers_now.size else np.nan,
+        peer_median=float(median),
+        peer_q1=float(q1),
+        peer_q3=float(q3),
         percentile=percentile,
         score=bounded_score(value, peers_now, indicator) if ranked else np.nan,
         missing_years=int(np.isnan(town_values[in_period]).sum() + max(0, year - int(years.max()))),

@@ -19,6 +19,13 @@ from functools import lru_cache
 
 from analysis.catalogue import Indicator
 
+def import_models() -> None:
+    """Import the statsmodels and scipy parts the intervals use, ahead of the first town (a worker's warm-up)."""
+    import scipy.stats  # noqa: F401
+    import statsmodels.stats.proportion  # noqa: F401
+    import statsmodels.stats.rates  # noqa: F401
+
+
 CONFIDENCE = 0.95
 UNRELIABLE_BELOW = 20  # events: the value is shown with a warning
 NOT_RANKED_BELOW = 10  # events: the value is shown but not ranked, scored or judged

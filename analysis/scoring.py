@@ -34,9 +34,8 @@ def sign(direction: Direction) -> int:
 
 def score_scale(peer_values: np.ndarray, min_difference: float) -> float:
     """max(1.4826 × MAD, IQR / 1.349, min_difference) of the peers' values."""
-    median = np.median(peer_values)
+    q1, median, q3 = np.quantile(peer_values, [0.25, 0.5, 0.75])
     mad = MAD_TO_SD * np.median(np.abs(peer_values - median))
-    q1, q3 = np.quantile(peer_values, [0.25, 0.75])
     return float(max(mad, (q3 - q1) / IQR_TO_SD, min_difference))
 
 

@@ -93,6 +93,7 @@ def robust_trend(series: pd.Series) -> Trend | None:
     return Trend(slope, float(low), float(high), int(years[0]), int(years[-1]), n)
 
 
+@lru_cache(maxsize=4)
 def norm_quantile(p: float) -> float:
     from scipy.stats import norm
 
@@ -116,10 +117,15 @@ def indicator_trends(values: pd.DataFrame, town: str, peers: tuple[str, ...]) ->
                                      "vs_peers_clear"])
     town_values = values.xs(town, level="teryt")  # year × indicator, taken out once
     peer_values = values.loc[teryts.isin(peers)]
+    peer_medians = peer_values.groupby(level="year").median().reindex(town_values.index)  # all rates at once
     for indicator_id in values.columns:
         trend = robust_trend(town_values[indicator_id])
-        by_year = peer_values[indicator_id].unstack("teryt").reindex(town_values.index)
-        versus = robust_trend(difference_series(town_values[indicator_id], by_year, indicator_id))
+        if indicator_id in LEVEL_INDICATORS:
+            by_year = peer_values[indicator_id].unstack("teryt").reindex(town_values.index)
+            difference = difference_series(town_values[indicator_id], by_year, indicator_id)
+        else:
+            difference = town_values[indicator_id] - peer_medians[indicator_id]
+        versus = robust_trend(difference)
         rows[indicator_id] = {
             "slope": trend.slope if trend else np.nan, "low": trend.low if trend else np.nan,
             "high": trend.high if trend else np.nan, "clear": bool(trend and trend.clear),

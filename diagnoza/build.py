@@ -314,12 +314,12 @@ def batch_lock(out_dir: Path) -> Iterator[None]:
 
 def _prepare_worker(reuse_kernel: bool) -> None:
     """In a new worker process: start its kernel, import what a town needs (statsmodels too: every
-    town's analysis fits models), then take it all out of the garbage collector's scans (see
+    town's analysis computes count intervals with it), then take it all out of the garbage collector's scans (see
     kernels.WARM_UP). Started before the batch is planned, this overlaps the planning."""
     import gc
 
     import analysis.export  # noqa: F401
-    from analysis.statistics import import_models
+    from analysis.reliability import import_models
     from diagnoza import kernels
 
     if reuse_kernel:

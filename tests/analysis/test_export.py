@@ -65,3 +65,42 @@ def test_sheets_follow_the_report_language():
     assert "Peer median" in tables["Indicators"].columns
     method = method_sheet(english, "2026-11-22").set_index("Item")["Value"]
     assert method["Peer selection method"] == "nearest" and method["Peer group size"] == "20"
+
+
+@pytest.mark.slow
+def test_the_sheet_marks_every_indicator_by_the_one_rule_and_the_summary_agrees_over_the_demo_batch():
+    """Whole demo batch: the sheet's "Ocena" is the rule applied to the sheet's own columns, and every
+    indicator the summary's text names as a strength (weakness) is marked so in the sheet."""
+    from analysis.params import load_batch
+    from analysis.paths import PARAMS_DIR
+    from analysis.scoring import assess
+
+    words = {"strength": "mocna strona", "weakness": "słaba strona", "": "—"}
+    catalogue = indicators()
+    named_anywhere = 0
+    for teryt in load_batch(PARAMS_DIR / "demo.yaml").teryts:
+        report = prepare_report(teryt, 2014, 2024)
+        sheet = indicator_sheet(report).set_index("Kod wskaźnika")
+        for indicator_id, row in sheet.iterrows():
+            expected = ""
+            if row["Oceniany"]:
+                expected = assess(catalogue[indicator_id], row["Wartość"], row["Mediana grupy"],
+                                  row["Percentyl w grupie"], row["95% przedział – dolna granica"],
+                                  row["95% przedział – górna granica"])
+            assert row["Ocena"] == words[expected], (teryt, indicator_id)
+        summary = " ".join(report.narrative["summary"])
+        strengths = next((s for s in report.narrative["summary"] if s.startswith("Najmocniejsze")), "")
+        weaknesses = next((s for s in report.narrative["summary"] if s.startswith("Najsłabsze")), "")
+        for indicator_id, indicator in catalogue.items():
+            if indicator.direction == Direction.NEUTRAL:
+                continue
+            if indicator.judged_phrase(True, "pl") + "," in strengths + "," or \
+                    indicator.judged_phrase(True, "pl") + "." in strengths:
+                assert sheet.at[indicator_id, "Ocena"] == "mocna strona", (teryt, indicator_id)
+                named_anywhere += 1
+            if indicator.judged_phrase(False, "pl") + "," in weaknesses + "," or \
+                    indicator.judged_phrase(False, "pl") + "." in weaknesses:
+                assert sheet.at[indicator_id, "Ocena"] == "słaba strona", (teryt, indicator_id)
+                named_anywhere += 1
+        assert summary
+    assert named_anywhere > 100  # the summaries do name strengths and weaknesses

@@ -1,0 +1,133 @@
+"""The method on real data: all 2,477 gminy, GUS Tabl. IV 2020 and the MF PIT shares 2019–2020.
+
+A realistic sparse store (two years, a handful of variables) is built from the files in
+../shared/data/real (PROVENANCE.md: osienka/NYPD; GUS and Ministry of Finance publications);
+nothing of them is in the project. Skipped where those files are absent (a clone without ../shared).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.catalogue import variable_ids
+from analysis.report import prepare_report
+from analysis.store import write_store
+from tests.conftest import SHARED, TERC_FILE
+
+REAL = SHARED / "real"
+FILES = {"gus": REAL / "gus_ludnosc_tabl_IV_gminy_2020.xls",
+         **{f"mf_{kind}_{year}": REAL / f"mf_pit_share_{kind}_{year}.xlsx"
+            for kind in ("gminy", "miasta_npp") for year in (2019, 2020)}}
+FUNDED = ("2403011", "2005011", "0604011", "3006023", "1804011")  # Cieszyn, Hajnówka, Hrubieszów, Jarocin, Jarosław
+
+pytestmark = pytest.mark.skipif(not all(f.is_file() for f in FILES.values()) or not TERC_FILE.is_file(),
+                                reason="real data not present in ../shared/data/real")
+
+
+def _number(column: pd.Series) -> pd.Series:
+    """GUS prints a dash for zero."""
+    return pd.to_numeric(column.replace({"-": "0"}), errors="coerce")
+
+
+def read_tabl_iv() -> pd.DataFrame:
+    raw = pd.read_excel(FILES["gus"], header=None, dtype=str, engine="calamine")
+    rows = raw.loc[raw[1].fillna("").str.fullmatch(r"\d{7}") & raw[1].fillna("").str[-1].isin(["1", "2", "3"])]
+    return pd.DataFrame({"teryt": rows[1].to_numpy(), "population": _number(rows[2]).to_numpy(),
+                         "live_births": _number(rows[4]).to_numpy(), "deaths": _number(rows[5]).to_numpy(),
+                         "net_migration_internal": _number(rows[10]).to_numpy(),
+                         "net_migration_foreign": _number(rows[13]).to_numpy(),
+                         "net_migration": _number(rows[14]).to_numpy()})
+
+
+def read_pit(year: int) -> pd.Series:
+    """PIT-share revenue (rozdział 75621, dochody wykonane) per TERYT for all gminy, cities with powiat rights too."""
+    parts = []
+    for kind in ("gminy", "miasta_npp"):
+        raw = pd.read_excel(FILES[f"mf_{kind}_{year}"], header=None, dtype=str, engine="calamine").iloc[7:]
+        raw = raw.loc[raw[8] == "75621"]
+        gmina = raw[2].where(raw[2] != "-", "01")
+        kind_digit = raw[3].where(raw[3] != "-", "1")
+        parts.append(pd.Series(pd.to_numeric(raw[11]).to_numpy(), index=(raw[0] + raw[1] + gmina + kind_digit).to_numpy()))
+    return pd.concat(parts)
+
+
+@pytest.fixture(scope="module")
+def real_store(tmp_path_factory):
+    terc = pd.read_csv(TERC_FILE, sep=";", dtype=str, encoding="utf-8-sig")
+    voivodeships = terc.loc[terc["POW"].isna(), ["WOJ", "NAZWA"]].set_index("WOJ")["NAZWA"]
+    gminy = terc.loc[terc["RODZ"].isin(["1", "2", "3"])]
+    units = pd.DataFrame({
+        "teryt": (gminy["WOJ"] + gminy["POW"] + gminy["GMI"] + gminy["RODZ"]).to_numpy(),
+        "name": gminy["NAZWA"].to_numpy(),
+        "kind": gminy["RODZ"].map({"1": "urban", "2": "rural", "3": "urban-rural"}).to_numpy(),
+        "voivodeship": gminy["WOJ"].map(voivodeships).to_numpy(),
+        "powiat": (gminy["WOJ"] + gminy["POW"]).to_numpy(),
+    })
+    ids = variable_ids()
+    tabl = read_tabl_iv().set_index("teryt")
+    frames = [pd.DataFrame({"teryt": tabl.index, "year": 2020, "var_id": ids[key], "value": tabl[key].to_numpy()})
+              for key in tabl.columns]
+    for year in (2019, 2020):
+        pit = read_pit(year)
+        frames.append(pd.DataFrame({"teryt": pit.index, "year": year, "var_id": ids["pit_share_revenue"],
+                                    "value": pit.to_numpy()}))
+    observations = pd.concat(frames, ignore_index=True)
+    observations = observations.loc[observations["teryt"].isin(units["teryt"])]
+    directory = tmp_path_factory.mktemp("real") / "store"
+    write_store(directory, units, observations, {"source": "GUS Tabl. IV 2020 and MF PIT shares (test)",
+                                                 "synthetic": False, "years": [2019, 2020]})
+    return directory, units, tabl
+
+
+def test_the_store_holds_every_gmina(real_store):
+    _, units, tabl = real_store
+    assert len(units) == 2477
+    assert tabl["population"].sum() == pytest.approx(38_265_013, rel=0.01)  # Poland, 31 XII 2020, per Tabl. IV
+
+
+@pytest.mark.parametrize("teryt", FUNDED)
+def test_a_funded_town_on_the_sparse_real_store_is_reported_honestly(real_store, teryt):
+    directory, _, _ = real_store
+    report = prepare_report(teryt, 2019, 2020, data_dir=str(directory))
+    verdicts = report.verdicts
+    # Economy: PIT is all there is, and the peers were matched on it: nothing to judge.
+    assert verdicts.at["economy", "verdict"] == "none" and verdicts.at["economy", "reason"] == "no_data"
+    assert verdicts.at["services", "verdict"] == "none"
+    # Demography: births, deaths and migration only, 6 of 13 indicators: below half, so no verdict either.
+    assert verdicts.at["demography", "judged"] == 6 and verdicts.at["demography", "verdict"] == "none"
+    text = " ".join(sentence for sentences in report.narrative.values() for sentence in sentences)
+    assert not re.search(r"\bnan\b", text, re.IGNORECASE)
+    assert "bez oceny – za mało danych (ocenione wskaźniki: 6 z 13)" in text
+    assert "Brak danych pozwalających porównać tę część z grupą porównawczą." in text
+    assert report.projection is None
+
+
+def test_tiny_real_gminy_are_not_ranked_on_a_handful_of_births(real_store):
+    directory, _, tabl = real_store
+    few = tabl.loc[tabl["live_births"] < 10].sort_values("population")
+    assert len(few) > 0  # real Poland has gminy with fewer than 10 births a year
+    teryt = few.index[0]
+    row = prepare_report(teryt, 2019, 2020, data_dir=str(directory)).comparison.loc["births_per_1000"]
+    assert row["events"] == tabl.at[teryt, "live_births"] and row["reliability"] == "not_ranked"
+    assert np.isnan(row["percentile"]) and not row["judged"]
+    # and how common that is: 2020 births under 20 in a real gmina (the share the flags must handle)
+    assert 0.01 < (tabl["live_births"] < 20).mean() < 0.2
+
+
+def test_nearest_peers_of_real_towns_are_close_in_size_and_income(real_store):
+    directory, units, tabl = real_store
+    pit = read_pit(2020).reindex(tabl.index) / tabl["population"]
+    for teryt in FUNDED:
+        report = prepare_report(teryt, 2019, 2020, data_dir=str(directory))
+        same_kind = units.loc[units["kind"] == report.kind, "teryt"]
+        log_size = np.log(tabl["population"])
+        peers = list(report.peers.members)
+        # The peers' median distance in log population and log PIT per capita is far below that of all gminy of the kind.
+        for feature in (log_size, np.log(pit)):
+            peer_gap = (feature[peers] - feature[teryt]).abs().median()
+            all_gap = (feature.reindex(same_kind).dropna() - feature[teryt]).abs().median()
+            assert peer_gap < all_gap / 3, (teryt, peer_gap, all_gap)

@@ -1,0 +1,36 @@
+"""docs/validation.{md,json}: generated from the demo store, never stale, and what they promise holds."""
+
+import json
+
+import pytest
+
+from analysis.paths import DOCS_DIR
+from analysis.validation import render_json, render_markdown, validation_results
+
+COMMITTED = json.loads((DOCS_DIR / "validation.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+def test_committed_validation_is_up_to_date():
+    results = validation_results()
+    assert (DOCS_DIR / "validation.json").read_text(encoding="utf-8") == render_json(results), \
+        "run `diagnoza validation` and commit docs/validation.json and docs/validation.md"
+    assert (DOCS_DIR / "validation.md").read_text(encoding="utf-8") == render_markdown(results)
+
+
+def test_projection_intervals_are_calibrated_and_no_worse_than_drift():
+    projection = COMMITTED["projection"]
+    assert 0.90 <= projection["coverage_95"] <= 0.98
+    assert projection["mase_vs_drift"] <= 1.0
+    assert projection["mase_vs_drift_out_of_fold"] <= 1.02  # chosen on half the towns, scored on the others
+
+
+def test_the_documented_keys_are_there_and_scores_are_bounded():
+    scores = COMMITTED["scores"]
+    for key in ("verdict_flip_rate_drop_one", "max_abs_score"):
+        assert 0 <= scores[key]
+    assert scores["max_abs_score"] <= 2.0  # the documented scale: each indicator within ±2
+    assert set(COMMITTED["correlation_audit"]) >= {"age_structure", "natural_change", "migration_and_change"}
+    for case in COMMITTED["trends"]["cases"]:
+        if case["ar1"] == 0.0:
+            assert 0.93 <= case["coverage_95"] <= 0.99

@@ -1,0 +1,83 @@
+"""The report notebook, run as papermill users run it, on the method's hard cases.
+
+- every documented peer rule builds a report (the population_class rule used to fail every town);
+- a store with only two years and no services data at all: no exception, no "nan", and no
+  comparative claim about the section without data;
+- a gmina of under 2,000 residents: values resting on few events are flagged, not ranked as exact.
+"""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import papermill
+import pytest
+
+from analysis.catalogue import indicators, split_lag, variables
+from analysis.paths import REPORT_NOTEBOOK
+from analysis.store import load_store, write_store
+
+pytestmark = pytest.mark.slow
+
+TOWN = "0290011"  # powiat 0290 has four demo towns, so the powiat rule has three peers
+SMALL_TOWN = "1693023"  # the smallest demo town: 1,816 residents in 2024, 17 births
+
+
+def run(tmp_path, **parameters):
+    """Execute the notebook as `papermill report.ipynb out.ipynb -p …` does; the outputs as text."""
+    out = tmp_path / f"{parameters.get('teryt', TOWN)}-{parameters.get('peer_method', 'nearest')}.ipynb"
+    papermill.execute_notebook(str(REPORT_NOTEBOOK), str(out), parameters={"teryt": TOWN, **parameters},
+                               progress_bar=False, kernel_name="python3", cwd=str(REPORT_NOTEBOOK.parent))
+    notebook = nbformat.read(out, as_version=4)
+    texts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            texts += [data.get("text/markdown", ""), data.get("text/plain", "")]
+            if output.get("output_type") == "error":
+                raise AssertionError(output.get("evalue"))
+    return "\n".join(str(t) for t in texts).replace("\u00a0", " ")  # number and noun are joined by a no-break space
+
+
+def assert_no_nan(text: str) -> None:
+    assert not re.search(r"\bnan\b", text, re.IGNORECASE), re.search(r".{60}\bnan\b.{60}", text, re.I | re.S)
+
+
+@pytest.mark.parametrize("method, members", [
+    ("nearest", ""), ("voivodeship", ""), ("powiat", ""), ("population_class", ""),
+    ("explicit", "0290021,0290033,0291013"),
+])
+def test_every_documented_peer_rule_builds_a_report(tmp_path, method, members):
+    text = run(tmp_path, peer_method=method, peer_members=members)
+    assert "Grupa porównawcza" in text and "Podsumowanie" in text
+    assert_no_nan(text)
+
+
+def test_two_years_and_a_section_without_data(tmp_path):
+    store = load_store()
+    def used(sections):
+        return {variables()[split_lag(name)[0]].bdl_id for i in indicators().values() if i.section in sections
+                for name in i.inputs}
+
+    services = used({"services"}) - used({"demography", "economy"})  # population stays: the others need it
+    observations = store.observations
+    kept = observations.loc[observations["year"].between(2023, 2024) & ~observations["var_id"].isin(services)]
+    directory = tmp_path / "sparse"
+    write_store(directory, store.units, kept, {**store.metadata, "years": [2023, 2024]})
+    text = run(tmp_path, data_dir=str(directory), first_year=2023, last_year=2024)
+    assert_no_nan(text)
+    summary_services = re.search(r"\*\*Usługi publiczne\*\*: [^\n]*", text).group(0)
+    assert "bez oceny – brak danych" in summary_services
+    assert "Brak danych pozwalających porównać tę część z grupą porównawczą." in text
+    for claim in ("podobnie jak typowa gmina grupy porównawczej (wynik", "środkowej połowie"):
+        assert claim not in summary_services
+    assert "W ciągu pięciu lat" not in text  # no 5-year change from two years of data
+    assert "Za mało danych do wykresu." in text  # no projection from two years
+
+
+def test_a_small_gmina_has_its_few_events_flagged(tmp_path):
+    text = run(tmp_path, teryt=SMALL_TOWN)
+    assert_no_nan(text)
+    assert "wartość niepewna: 17 zdarzeń" in text  # births: 17 events, fewer than 20
+    assert "95% przedział" in text

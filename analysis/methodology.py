@@ -5,7 +5,7 @@ from __future__ import annotations
 from analysis.catalogue import SECTIONS, SUBDOMAINS, indicators, split_lag, variables
 from analysis.labels import label
 from analysis.peers import MATCHED_ON, POPULATION_CLASSES, PeerRule
-from analysis.projection import DAMPING, HORIZON, METHOD_NAMES, MIN_TRAIN, NOISE_FLOOR
+from analysis.projection import DAMPING, HORIZON, LEVEL_BREAKS, METHOD_NAMES, MIN_TRAIN, NOISE_FLOOR
 from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW
 from analysis.scoring import IQR_TO_SD, MAD_TO_SD, SCORE_CAP, STRONG, WEAK
 from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SENSITIVITY_RULES, VERDICT_BAND, rule_key
@@ -107,7 +107,9 @@ def render_methodology() -> str:
         "  called unclear; its size is always shown.",
         "- **Trend against peers**: the same trend of the difference series (town − peer median; for population both",
         "  indexed to their first year = 100).",
-        f"- **Projection**: {HORIZON} years of population. Candidates: "
+        f"- **Projection**: {HORIZON} years of population. First, the years before a re-basing ({', '.join(map(str, LEVEL_BREAKS))},",
+        "  the census) are put on the new basis: a town's jump is its change into that year beyond its median yearly",
+        "  change. Candidates: "
         + ", ".join(f"{names[1]} (`{key}`)" for key, names in METHOD_NAMES.items()) + f"; damping {DAMPING}.",
         f"  Each forecasts log population of every town of the store from every origin with at least {MIN_TRAIN} years of",
         f"  history, 1–{HORIZON} years ahead; the method with the smallest pooled mean absolute error is chosen (drift is",
@@ -119,8 +121,9 @@ def render_methodology() -> str:
         "## Assumptions and caveats",
         "",
         "- Rates use the year-end population of the same year; GUS often uses mid-year population.",
-        "- Population was re-based on the 2021 census: the 2020→2021 change includes that break. The median-based",
-        "  projection methods and Theil–Sen trends are robust to one such break; the 5- and 10-year changes are not.",
+        "- Population was re-based on the 2021 census: the 2020→2021 change includes that break. The projection",
+        "  re-bases earlier years before fitting and Theil–Sen trends resist one such break; the 5- and 10-year changes",
+        "  and the population trend against peers include it as published.",
         "- Net migration has no count model (BDL publishes the balance, the gross flows are not in the store), so its",
         "  reliability is not flagged; in small gminy read it with care.",
         "- Crude birth and death rates reflect the age structure; they are not standardised.",

@@ -12,7 +12,9 @@ horizon h is the forecast plus the 2.5th and 97.5th percentiles of the pooled
 backtest errors at h, each scaled by the town's own year-to-year noise (a robust
 spread of its yearly log changes, so a small noisy gmina gets a wider interval).
 The intervals are thus calibrated by construction; docs/validation.md measures
-their coverage on towns left out of the calibration.
+their coverage on towns left out of the calibration. Before anything is fitted, the
+years before a re-basing in `LEVEL_BREAKS` (the 2021 census) are put on the new basis
+(`rebase`): a re-basing is not a change a forecast should extrapolate or anticipate.
 """
 
 from __future__ import annotations
@@ -28,10 +30,32 @@ HORIZON = 5
 MIN_TRAIN = 6          # years of history a forecast starts from
 DAMPING = 0.8          # damped drift: the trend fades by this factor each year
 NOISE_FLOOR = 0.002    # smallest yearly log-change noise (0.2 %), so a smooth series still has an interval
+LEVEL_BREAKS = (2021,) # years GUS re-based population (the 2021 census): a break in the statistics, not in
+                       # the population; earlier years are put on the new basis before anything is fitted
 
 
 def _yearly_changes(history: np.ndarray) -> np.ndarray:
     return np.diff(history, axis=1)
+
+
+def rebase(logs: np.ndarray, years) -> np.ndarray:
+    """Log population (towns × years) with the years before each re-basing put on the new basis.
+
+    A town's jump is its change into the break year beyond its median yearly change
+    (the part no trend explains), added to every earlier year, as GUS back-casts a
+    series after a census. The years from the break on are left as published.
+    """
+    logs = logs.copy()
+    years = list(int(y) for y in years)
+    for year in LEVEL_BREAKS:
+        if year not in years or years.index(year) == 0:
+            continue
+        at = years.index(year)
+        changes = np.diff(logs, axis=1)
+        usual = np.median(np.delete(changes, at - 1, axis=1), axis=1) if changes.shape[1] > 1 else 0.0
+        jump = changes[:, at - 1] - usual
+        logs[:, :at] += jump[:, None]
+    return logs
 
 
 def _drift(history: np.ndarray, horizon: int) -> np.ndarray:
@@ -95,7 +119,8 @@ class Backtest:
 
     @property
     def chosen(self) -> str:
-        return min(METHODS, key=lambda method: (self.mae(method), method != BENCHMARK))
+        # a tie (to rounding) goes to the benchmark: another method must do better to be chosen
+        return min(METHODS, key=lambda method: (round(self.mae(method), 12), method != BENCHMARK))
 
     def quantiles(self, method: str, towns: np.ndarray | None = None) -> np.ndarray:
         """2 × HORIZON: the error percentiles of the interval, in units of the town's noise, per horizon."""
@@ -123,7 +148,7 @@ def backtest(population: pd.DataFrame) -> Backtest | None:
     years = population.columns.to_numpy(dtype=int)
     if len(years) < MIN_TRAIN + 1 or complete.empty:
         return None
-    logs = np.log(complete.to_numpy(dtype=float))
+    logs = rebase(np.log(complete.to_numpy(dtype=float)), years)
     origins = list(range(MIN_TRAIN - 1, len(years) - 1))  # index of the last year of history
     errors = {method: np.full((len(logs), len(origins), HORIZON), np.nan) for method in METHODS}
     noise = np.empty((len(logs), len(origins)))
@@ -159,7 +184,7 @@ def project(series: pd.Series, result: Backtest | None) -> Projection | None:
     if result is None or len(series) < MIN_TRAIN or (series <= 0).any():
         return None
     method = result.chosen
-    history = np.log(series.to_numpy(dtype=float))[None, :]
+    history = rebase(np.log(series.to_numpy(dtype=float))[None, :], series.index)
     mean = METHODS[method](history, HORIZON)[0]
     low, high = result.quantiles(method) * town_noise(history)[0]
     if np.isnan(low).any() or np.isnan(high).any():

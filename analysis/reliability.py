@@ -20,10 +20,8 @@ from functools import lru_cache
 from analysis.catalogue import Indicator
 
 def import_models() -> None:
-    """Import the statsmodels and scipy parts the intervals use, ahead of the first town (a worker's warm-up)."""
-    import scipy.stats  # noqa: F401
-    import statsmodels.stats.proportion  # noqa: F401
-    import statsmodels.stats.rates  # noqa: F401
+    """Import the scipy parts the intervals use, ahead of the first town (a worker's warm-up)."""
+    import scipy.special  # noqa: F401
 
 
 CONFIDENCE = 0.95
@@ -63,20 +61,37 @@ def _interval(indicator: Indicator, counted: tuple[float, ...]) -> CountInterval
         return None
     events, base = values[model.events], values[model.base]
     scale = indicator.count_multiplier
-    alpha = 1 - CONFIDENCE
     if model.model == "poisson":
-        from statsmodels.stats.rates import confint_poisson
-
-        low, high = confint_poisson(events, base, method="exact-c", alpha=alpha)
-        return CountInterval(events, float(low) * scale, float(high) * scale)
+        low, high = garwood(events)
+        return CountInterval(events, low / base * scale, high / base * scale)
     if model.model == "proportion":
-        from statsmodels.stats.proportion import proportion_confint
-
-        low, high = proportion_confint(min(events, base), base, alpha=alpha, method="wilson")
-        return CountInterval(events, float(low) * scale, float(high) * scale)
+        low, high = wilson(min(events, base), base)
+        return CountInterval(events, low * scale, high * scale)
     minus = values[model.minus]
-    from scipy.stats import norm
-
-    half = norm.ppf(1 - alpha / 2) * math.sqrt(events + minus)
+    half = _z() * math.sqrt(events + minus)
     difference = events - minus
     return CountInterval(events + minus, (difference - half) / base * scale, (difference + half) / base * scale)
+
+
+def _z() -> float:
+    from scipy.special import ndtri  # scipy.special, not scipy.stats: a second's import in every process
+
+    return float(ndtri((1 + CONFIDENCE) / 2))
+
+
+def garwood(events: float) -> tuple[float, float]:
+    """Exact (Garwood) interval for a Poisson count: chi-square quantiles χ²(α/2; 2k)/2 and χ²(1−α/2; 2k+2)/2."""
+    from scipy.special import chdtri  # chdtri(v, p) is the chi-square quantile of upper tail p
+
+    tail = (1 - CONFIDENCE) / 2
+    low = chdtri(2 * events, 1 - tail) / 2 if events > 0 else 0.0
+    return float(low), float(chdtri(2 * events + 2, tail) / 2)
+
+
+def wilson(successes: float, trials: float) -> tuple[float, float]:
+    """Wilson score interval of a proportion (stays within 0–1, sound near 0 % and 100 %)."""
+    z = _z()
+    share = successes / trials
+    centre = (share + z ** 2 / (2 * trials)) / (1 + z ** 2 / trials)
+    half = z * math.sqrt(share * (1 - share) / trials + z ** 2 / (4 * trials ** 2)) / (1 + z ** 2 / trials)
+    return max(centre - half, 0.0), min(centre + half, 1.0)

@@ -95,9 +95,9 @@ def robust_trend(series: pd.Series) -> Trend | None:
 
 @lru_cache(maxsize=4)
 def norm_quantile(p: float) -> float:
-    from scipy.stats import norm
+    from scipy.special import ndtri  # scipy.stats would cost a second's import in every process
 
-    return float(norm.ppf(p))
+    return float(ndtri(p))
 
 
 def difference_series(town: pd.Series, peers: pd.DataFrame, indicator_id: str) -> pd.Series:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.catalogue import indicators_in
+from analysis.catalogue import indicators, indicators_in
 from analysis.peers import PeerRule
 from analysis.formatting import EVENTS, MUNICIPALITIES, YEARS, escape_markdown, format_number, with_noun
 from analysis.labels import label
@@ -340,6 +340,9 @@ def scores_table(report: TownReport) -> Table:
                  f"{format_number(row['drop_high'], 2, language, signed=True)}") if has_score else "—",
             ("Ocenione wskaźniki" if pl else "Indicators judged"): f"{int(row['judged'])} z {int(row['judgeable'])}"
                 if pl else f"{int(row['judged'])} of {int(row['judgeable'])}",
+            ("Bez tego wskaźnika ocena byłaby inna" if pl else "Without this indicator the verdict would differ"):
+                (f"{indicators()[row['hinges_on']].name(language)} "
+                 f"({label('verdict_' + row['verdict_without'], language)})") if row["hinges_on"] else "—",
         })
     caption = ("Ocena części raportu: średnie odchylenie od mediany grupy porównawczej (dodatnie = korzystniej)"
                if pl else "Section verdicts: mean distance from the peer median (positive = better)")

@@ -95,7 +95,7 @@ def render_methodology() -> str:
         f"- **Coverage**: with fewer than {MIN_COVERAGE:.0%} of the section's judgeable indicators judged, or fewer than",
         f"  {MIN_SUBDOMAINS} sub-domains, the section gets no verdict, and the report says why.",
         "- **Drop-one range**: each verdict is shown with the lowest and highest score when any single indicator is",
-        "  left out; where one indicator would change the verdict, the spreadsheet and table show it.",
+        "  left out; where leaving out one indicator would change the verdict, the table names it and the other verdict.",
         f"- **Sensitivity**: the verdicts are recomputed under the peer rules {sensitivity}; the report says whether",
         "  each verdict holds under all of them.",
         "",

@@ -124,7 +124,11 @@ def towns_compared(teryt: str, last_year: int, peer_method: str, peer_k: int, pe
     features = _matching_features(data_dir, last_year)
     rule = PeerRule(method=peer_method, k=peer_k, members=parse_members(peer_members))
     towns = {teryt, *choose_peers(teryt, store.units, all_values, rule, last_year, features).members}
+    # Nearest groups are the first k of one ranking, so the widest holds all the narrower ones.
+    widest = max(r.k for r in (rule, *SENSITIVITY_RULES) if r.method == "nearest")
     for alternative in SENSITIVITY_RULES:
+        if alternative.method == "nearest" and alternative.k < widest:
+            continue
         try:
             towns.update(choose_peers(teryt, store.units, all_values, alternative, last_year, features).members)
         except ValueError:

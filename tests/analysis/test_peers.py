@@ -90,3 +90,14 @@ def test_population_class_rule_by_hand():
     values = indicator_values([10_000, 11_000, 30_000, 12_000, 10_500, 10_000], [1500] * 6)
     group = choose_peers("0290011", units_frame(), values, PeerRule(method="population_class"), 2024)
     assert group.members == ("0290021", "0290041", "0490011")
+
+
+def test_nearest_groups_are_nested_so_the_widest_holds_the_narrower(demo_store):
+    """`towns_compared` relies on it: nearest(k) is the first k of one ranking."""
+    from analysis.indicators import indicator_table
+
+    values = indicator_table(demo_store)
+    for town in ("0290011", "0490013", "1693023"):
+        groups = [set(choose_peers(town, demo_store.units, values, PeerRule(method="nearest", k=k), 2024).members)
+                  for k in (10, 20, 40)]
+        assert groups[0] < groups[1] < groups[2]

@@ -208,7 +208,7 @@ def verdict_phrase(row: pd.Series, language: str) -> str:
 
 
 def summary_sentences(verdicts: pd.DataFrame, robust: dict, strongest: list[str], weakest: list[str],
-                      comparison: pd.DataFrame, language: str = "pl") -> list[str]:
+                      language: str = "pl") -> list[str]:
     catalogue = indicators()
     pl = language == "pl"
     sentences = []

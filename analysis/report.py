@@ -174,7 +174,7 @@ def prepare_report(
     verdicts = section_verdicts(comparison)
     strongest, weakest = clearest(comparison)
     sensitivity = peer_sensitivity(teryt, store.units, all_values.loc[years <= last_year], last_year, counts,
-                                   features=features)
+                                   features=features, known={rule: (len(peers.members), comparison)})
     robust = robust_to_peer_rule(verdicts, sensitivity)
     town_population = values["population"].xs(teryt, level="teryt")
     population_trend = robust_trend(town_population)
@@ -184,7 +184,7 @@ def prepare_report(
     narrative = {section: section_sentences(comparison, section, language) for section in SECTIONS}
     narrative["demography"][:0] = population_sentences(comparison, unit["name"], population_trend,
                                                        population_trend_vs_peers, projection, language)
-    narrative["summary"] = summary_sentences(verdicts, robust, strongest, weakest, comparison, language)
+    narrative["summary"] = summary_sentences(verdicts, robust, strongest, weakest, language)
     peer_units = store.units.set_index("teryt").loc[list(peers.members)].reset_index()
     latest = values.xs(last_year, level="year")["population"] if last_year in values.index.get_level_values("year") \
         else pd.Series(dtype=float)

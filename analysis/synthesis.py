@@ -107,12 +107,14 @@ def rule_key(rule: PeerRule) -> str:
 
 def peer_sensitivity(town: str, units: pd.DataFrame, values: pd.DataFrame, year: int,
                      counts: pd.DataFrame | None = None, rules: tuple[PeerRule, ...] = SENSITIVITY_RULES,
-                     features: pd.DataFrame | None = None) -> pd.DataFrame:
+                     features: pd.DataFrame | None = None,
+                     known: dict[PeerRule, tuple[int, pd.DataFrame]] | None = None) -> pd.DataFrame:
     """The section verdicts and scores under each alternative peer rule (rows), computed as the report's own.
 
     If a verdict holds only under one rule, the reader should know. A rule that
     cannot be applied (too few peers) gives `peers` 0 and no verdict rather than an error.
-    `features`: the matching features of `year`, if already computed (see `choose_peers`).
+    `features`: the matching features of `year`, if already computed (see `choose_peers`);
+    `known`: rule -> (peer count, comparison) already computed (the report's own rule).
     """
     from analysis.compare import compare_town
 
@@ -120,15 +122,18 @@ def peer_sensitivity(town: str, units: pd.DataFrame, values: pd.DataFrame, year:
     teryts = values.index.get_level_values("teryt")
     for rule in rules:
         row: dict = {"peers": 0} | {s: NO_VERDICT for s in SECTIONS} | {f"{s}_score": math.nan for s in SECTIONS}
-        try:
-            group = choose_peers(town, units, values, rule, year, features)
-        except ValueError:
-            rows[rule_key(rule)] = row
-            continue
-        subset = values.loc[teryts.isin((town, *group.members))]
-        verdicts = section_verdicts(compare_town(town, group.members, subset, year, counts=counts,
-                                                 matching=group.matching))
-        row["peers"] = len(group.members)
+        if known and rule in known:
+            row["peers"], comparison = known[rule]
+        else:
+            try:
+                group = choose_peers(town, units, values, rule, year, features)
+            except ValueError:
+                rows[rule_key(rule)] = row
+                continue
+            subset = values.loc[teryts.isin((town, *group.members))]
+            comparison = compare_town(town, group.members, subset, year, counts=counts, matching=group.matching)
+            row["peers"] = len(group.members)
+        verdicts = section_verdicts(comparison)
         for section in SECTIONS:
             row[section] = verdicts.at[section, "verdict"]
             row[f"{section}_score"] = verdicts.at[section, "score"]

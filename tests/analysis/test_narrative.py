@@ -50,7 +50,7 @@ def test_no_difference_no_claim_and_no_data_no_comparison():
 def test_a_section_without_data_gets_no_verdict_in_the_summary():
     frame = comparison(DEMOGRAPHY)
     verdicts = section_verdicts(frame)  # economy and services have no rows at all
-    summary = summary_sentences(verdicts, {}, ["births_per_1000"], ["deaths_per_1000"], frame)
+    summary = summary_sentences(verdicts, {}, ["births_per_1000"], ["deaths_per_1000"])
     services = next(s for s in summary if s.startswith("**Usługi publiczne**"))
     assert "bez oceny – brak danych" in services and "podobnie" not in services
     assert "Najmocniejsze strony na tle grupy: wysoki współczynnik urodzeń." in summary

@@ -1,6 +1,7 @@
 # Diagnoza — the two commands of the README, and a few helpers.
 #   make demo   set up .venv and build the demo batch (54 towns, HTML + PDF + index) into reports/demo/
-#   make test   set up .venv with the dev extras and run the test suite
+#   make test   set up .venv with the dev extras, lint (ruff) and run the test suite
+#   make lab    JupyterLab on the notebooks, with nbstripout as this clone's git filter
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -24,10 +25,15 @@ demo: $(VENV)/.installed
 	$(BIN)/diagnoza build params/demo.yaml
 
 test: $(VENV)/.installed-dev
+	$(BIN)/ruff check analysis diagnoza tests benchmarks notebooks
+	$(BIN)/ruff format --check analysis diagnoza tests benchmarks
 	$(BIN)/python -m pytest
 
+# JupyterLab with the report and explore notebooks. nbstripout becomes a git filter of this clone
+# (offline, no pre-commit download): a notebook run and saved in Lab is stored in git without outputs.
 lab: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[notebook]'
+	@if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/nbstripout --install; fi
 	$(BIN)/jupyter lab notebooks/report.ipynb
 
 # Pictures of one town's report for people without a PDF viewer (and for the README):

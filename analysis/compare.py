@@ -44,8 +44,9 @@ def _town_arrays(values: pd.DataFrame, town: str, peers: tuple[str, ...], column
     Numpy rather than pandas lookups: a report compares 32 indicators under several
     peer rules, and label lookups would dominate the batch's time.
     """
-    years = np.arange(int(values.index.get_level_values("year").min()),
-                      int(values.index.get_level_values("year").max()) + 1)
+    years = np.arange(
+        int(values.index.get_level_values("year").min()), int(values.index.get_level_values("year").max()) + 1
+    )
     towns = [town, *peers]
     full = pd.MultiIndex.from_product([towns, years], names=["teryt", "year"])
     block = values[columns].reindex(full).to_numpy(dtype=float)
@@ -62,18 +63,48 @@ def _latest(years: np.ndarray, town_values: np.ndarray, year: int) -> int | None
     return int(available.max()) if available.size else None
 
 
-EMPTY_ROW = {"year": None, "value": np.nan, "ci_low": np.nan, "ci_high": np.nan, "events": np.nan,
-             "reliability": "", "peer_median": np.nan, "peer_q1": np.nan, "peer_q3": np.nan, "peer_count": 0,
-             "percentile": np.nan, "score": np.nan, "matching": False, "judged": False, "assessment": NONE,
-             "change": np.nan, "peer_median_change": np.nan, "change_10y": np.nan, "peer_median_change_10y": np.nan,
-             "missing_years": 0}
+EMPTY_ROW = {
+    "year": None,
+    "value": np.nan,
+    "ci_low": np.nan,
+    "ci_high": np.nan,
+    "events": np.nan,
+    "reliability": "",
+    "peer_median": np.nan,
+    "peer_q1": np.nan,
+    "peer_q3": np.nan,
+    "peer_count": 0,
+    "percentile": np.nan,
+    "score": np.nan,
+    "matching": False,
+    "judged": False,
+    "assessment": NONE,
+    "change": np.nan,
+    "peer_median_change": np.nan,
+    "change_10y": np.nan,
+    "peer_median_change_10y": np.nan,
+    "missing_years": 0,
+}
 
 
-def _compare_arrays(indicator: Indicator, years: np.ndarray, town_values: np.ndarray, peer_values: np.ndarray,
-                    year: int, counts: pd.DataFrame | None, matching: bool) -> dict:
+def _compare_arrays(
+    indicator: Indicator,
+    years: np.ndarray,
+    town_values: np.ndarray,
+    peer_values: np.ndarray,
+    year: int,
+    counts: pd.DataFrame | None,
+    matching: bool,
+) -> dict:
     """One comparison row from plain arrays: the town's series and the peers' (peers × years)."""
-    row = {"indicator": indicator.id, "section": indicator.section, "subdomain": indicator.subdomain,
-           "direction": indicator.direction.value, **EMPTY_ROW, "matching": matching}
+    row = {
+        "indicator": indicator.id,
+        "section": indicator.section,
+        "subdomain": indicator.subdomain,
+        "direction": indicator.direction.value,
+        **EMPTY_ROW,
+        "matching": matching,
+    }
     at = _latest(years, town_values, year)
     if at is None:
         return row
@@ -100,8 +131,12 @@ def _compare_arrays(indicator: Indicator, years: np.ndarray, town_values: np.nda
         missing_years=int(np.isnan(town_values[in_period]).sum() + max(0, year - int(years.max()))),
     )
     if interval is not None:
-        row.update(ci_low=interval.low, ci_high=interval.high, events=interval.events,
-                   reliability="not_ranked" if not interval.ranked else "unreliable" if interval.unreliable else "ok")
+        row.update(
+            ci_low=interval.low,
+            ci_high=interval.high,
+            events=interval.events,
+            reliability="not_ranked" if not interval.ranked else "unreliable" if interval.unreliable else "ok",
+        )
     row["judged"] = bool(indicator.direction != Direction.NEUTRAL and not matching and not math.isnan(row["score"]))
     if row["judged"]:
         row["assessment"] = assess(indicator, value, row["peer_median"], percentile, row["ci_low"], row["ci_high"])
@@ -115,7 +150,10 @@ def _compare_arrays(indicator: Indicator, years: np.ndarray, town_values: np.nda
 
 
 def compare_town(
-    town: str, peers: tuple[str, ...], values: pd.DataFrame, year: int,
+    town: str,
+    peers: tuple[str, ...],
+    values: pd.DataFrame,
+    year: int,
     catalogue: dict[str, Indicator] | None = None,
     counts: pd.DataFrame | None = None,
     matching: tuple[str, ...] = (),
@@ -140,13 +178,16 @@ def compare_town(
         else:
             town_values = np.full(len(years), np.nan)
             peer_values = town_values[None, :0].reshape(0, len(years))
-        rows.append(_compare_arrays(indicator, years, town_values, peer_values, year, counts,
-                                    indicator.id in matching))
+        rows.append(_compare_arrays(indicator, years, town_values, peer_values, year, counts, indicator.id in matching))
     return pd.DataFrame(rows).set_index("indicator")
 
 
 def compare_indicator(
-    indicator: Indicator, town: str, peers: tuple[str, ...], values: pd.DataFrame, year: int,
+    indicator: Indicator,
+    town: str,
+    peers: tuple[str, ...],
+    values: pd.DataFrame,
+    year: int,
     counts: pd.DataFrame | None = None,
 ) -> dict:
     """One indicator's comparison row (see `compare_town`)."""

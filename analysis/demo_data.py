@@ -26,13 +26,44 @@ YEARS = tuple(range(2014, 2025))
 TOWNS_PER_VOIVODESHIP = {code: (19 if i < 12 else 18) for i, code in enumerate(VOIVODESHIPS)}
 
 _NAME_STEMS = (
-    "Bursztyno", "Jaśmino", "Modrzewio", "Wrzoso", "Żurawio", "Złoto", "Srebrno", "Miodo",
-    "Klono", "Jarzębino", "Bławatko", "Kminko", "Lnianko", "Szafiro", "Turkuso", "Czeremcho",
-    "Konwalio", "Rumianko", "Tatarako", "Żywico",
+    "Bursztyno",
+    "Jaśmino",
+    "Modrzewio",
+    "Wrzoso",
+    "Żurawio",
+    "Złoto",
+    "Srebrno",
+    "Miodo",
+    "Klono",
+    "Jarzębino",
+    "Bławatko",
+    "Kminko",
+    "Lnianko",
+    "Szafiro",
+    "Turkuso",
+    "Czeremcho",
+    "Konwalio",
+    "Rumianko",
+    "Tatarako",
+    "Żywico",
 )
 _NAME_ENDINGS = (
-    "gród", "brzeg", "stok", "wola", "łęka", "pole", "dwór", "bór",
-    "most", "góra", "dół", "las", "staw", "jar", "łąka", "zdrój",
+    "gród",
+    "brzeg",
+    "stok",
+    "wola",
+    "łęka",
+    "pole",
+    "dwór",
+    "bór",
+    "most",
+    "góra",
+    "dół",
+    "las",
+    "staw",
+    "jar",
+    "łąka",
+    "zdrój",
 )
 
 
@@ -46,13 +77,15 @@ def _units(rng: np.random.Generator) -> pd.DataFrame:
         for i in range(count):
             powiat = f"{voivodeship}{90 + i // 4}"
             kind = str(kinds[n])
-            rows.append({
-                "teryt": f"{powiat}{i % 4 + 1:02d}{DIGIT_BY_KIND[kind]}",
-                "name": names[chosen[n]],
-                "kind": kind,
-                "voivodeship": VOIVODESHIPS[voivodeship],
-                "powiat": powiat,
-            })
+            rows.append(
+                {
+                    "teryt": f"{powiat}{i % 4 + 1:02d}{DIGIT_BY_KIND[kind]}",
+                    "name": names[chosen[n]],
+                    "kind": kind,
+                    "voivodeship": VOIVODESHIPS[voivodeship],
+                    "powiat": powiat,
+                }
+            )
             n += 1
     return pd.DataFrame(rows)
 
@@ -110,16 +143,16 @@ def _town_series(rng: np.random.Generator, kind: str) -> dict[str, np.ndarray]:
     # Economy: budgets in PLN, nominal growth, the PIT reform dip of 2022–2023.
     income_level = np.exp(rng.normal(0.15 * np.log(size / 40_000) + (0.10 if urban else 0.0), 0.2))
     reform = np.where(years == 2022, 0.93, np.where(years == 2023, 0.97, 1.0))
-    pit_pc = 750 * income_level * 1.075 ** t * reform * rng.normal(1, 0.02, n)
-    cit_pc = rng.uniform(25, 160) * income_level * 1.06 ** t * rng.normal(1, 0.10, n)
+    pit_pc = 750 * income_level * 1.075**t * reform * rng.normal(1, 0.02, n)
+    cit_pc = rng.uniform(25, 160) * income_level * 1.06**t * rng.normal(1, 0.10, n)
     if rng.random() < 0.03:
         cit_pc = cit_pc * rng.uniform(6, 12)  # one large company's seat: an outlier among peers
-    own_pc = pit_pc * rng.uniform(1.7, 2.3) + cit_pc + rng.uniform(300, 700) * 1.05 ** t
+    own_pc = pit_pc * rng.uniform(1.7, 2.3) + cit_pc + rng.uniform(300, 700) * 1.05**t
     # Equalisation subsidies are larger where own income is smaller: total revenue is not a verdict.
-    revenue_pc = own_pc + rng.uniform(1500, 2600) * 1.07 ** t + 600 / income_level
+    revenue_pc = own_pc + rng.uniform(1500, 2600) * 1.07**t + 600 / income_level
     expenditure_pc = revenue_pc * rng.normal(1.01, 0.03, n)
     investment_share = np.clip(rng.uniform(0.08, 0.22) + rng.normal(0, 0.03, n), 0.02, 0.45)
-    regon_rate = rng.uniform(750, 1300) * (1.08 if urban else 0.92) * 1.015 ** t
+    regon_rate = rng.uniform(750, 1300) * (1.08 if urban else 0.92) * 1.015**t
     new_regon_rate = rng.uniform(55, 105) * rng.normal(1, 0.08, n)
     unemployment = rng.uniform(3.0, 10.0) * np.maximum(1 - 0.09 * np.minimum(t, 5), 0.5) * rng.normal(1, 0.04, n)
     dwellings_rate = rng.uniform(1.0, 5.5) * rng.normal(1, 0.15, n)
@@ -131,14 +164,14 @@ def _town_series(rng: np.random.Generator, kind: str) -> dict[str, np.ndarray]:
     children = np.round(population * children_share)
     coverage = np.clip(rng.uniform(82, 101) + 1.2 * t, 0, 99.6) / 100
     preschool = rng.binomial(children.astype(int), coverage).astype(float)
-    nursery = rng.uniform(20, 200) * 1.08 ** t
+    nursery = rng.uniform(20, 200) * 1.08**t
     if rng.random() < 0.2:
         nursery[:2] = np.nan  # some towns report nurseries only from 2016
     water = np.clip(rng.uniform(85, 98) + 0.15 * t, 0, 99.8)
     sewage = np.clip(rng.uniform(55, 92) + 0.6 * t, 0, 99.5)
-    readers_rate = rng.uniform(120, 260) * 0.98 ** t * np.where(years == 2020, 0.75, 1.0)
-    assistance = rng.uniform(250, 800) * 0.96 ** t * rng.normal(1, 0.03, n)
-    education_pc = rng.uniform(1500, 2600) * 1.06 ** t * rng.normal(1, 0.02, n)
+    readers_rate = rng.uniform(120, 260) * 0.98**t * np.where(years == 2020, 0.75, 1.0)
+    assistance = rng.uniform(250, 800) * 0.96**t * rng.normal(1, 0.03, n)
+    education_pc = rng.uniform(1500, 2600) * 1.06**t * rng.normal(1, 0.02, n)
 
     return {
         "population": population,
@@ -183,8 +216,14 @@ def generate(seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
             teryts += [teryt] * len(YEARS)
             var_ids += [ids[key]] * len(YEARS)
             values.append(series)
-    observations = pd.DataFrame({"teryt": teryts, "year": np.tile(YEARS, len(values)), "var_id": var_ids,
-                                 "value": np.concatenate(values).astype(float)})
+    observations = pd.DataFrame(
+        {
+            "teryt": teryts,
+            "year": np.tile(YEARS, len(values)),
+            "var_id": var_ids,
+            "value": np.concatenate(values).astype(float),
+        }
+    )
     # Gaps, as in real BDL data; population itself is always reported.
     reported = observations["var_id"] != ids["population"]
     scattered = rng.random(len(observations)) < 0.004
@@ -198,8 +237,9 @@ def generate(seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
     observations.loc[in_break, "value"] = np.nan
     # ... and CIT never published for a few (statistical confidentiality of one taxpayer).
     secret = units["teryt"].to_numpy()[rng.random(len(units)) < 0.02]
-    observations.loc[observations["teryt"].isin(secret) & (observations["var_id"] == ids["cit_share_revenue"]),
-                     "value"] = np.nan
+    observations.loc[
+        observations["teryt"].isin(secret) & (observations["var_id"] == ids["cit_share_revenue"]), "value"
+    ] = np.nan
     return units, observations
 
 

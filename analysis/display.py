@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import base64
 import html
-
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from analysis.catalogue import indicators, indicators_in
-from analysis.peers import PeerRule
 from analysis.formatting import EVENTS, MUNICIPALITIES, YEARS, escape_markdown, format_number, with_noun
 from analysis.labels import label
+from analysis.peers import PeerRule
 from analysis.report import TownReport
 
-if TYPE_CHECKING:  # only a type here; importing charts loads matplotlib, which the renderers do not need
-    from analysis.charts import Chart
+if TYPE_CHECKING:  # only types here; importing charts loads matplotlib, which the renderers do not need
+    from matplotlib.figure import Figure as MatplotlibFigure
+
+    from analysis.charts import ChartText
 
 ROLE = "diagnoza"  # key of the output metadata the renderers read
 
@@ -25,11 +26,12 @@ ROLE = "diagnoza"  # key of the output metadata the renderers read
 class Markdown:
     """Markdown text; `role` tells the renderers what it is (e.g. the title block)."""
 
-    def __init__(self, text: str, role: str = "text"):
-        self.text, self.role = text, role
+    def __init__(self, text: str, role: str = "text", info: dict | None = None):
+        self.text, self.role, self.info = text, role, info
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/markdown": self.text, "text/plain": self.text}, {ROLE: {"role": self.role}}
+        metadata = {"role": self.role, **({"info": self.info} if self.info else {})}
+        return {"text/markdown": self.text, "text/plain": self.text}, {ROLE: metadata}
 
 
 class Table:
@@ -44,8 +46,10 @@ class Table:
             "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
             for row in self.frame.itertuples(index=False)
         )
-        return (f'<table class="diagnoza-table"><caption>{html.escape(self.caption)}</caption>'
-                f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        return (
+            f'<table class="diagnoza-table"><caption>{html.escape(self.caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        )
 
     def _repr_markdown_(self) -> str:
         def cell(value) -> str:
@@ -53,30 +57,35 @@ class Table:
 
         # The dashes under the header follow the content, as the PDF's column widths do (diagnoza.render).
         widths = [max([len(str(c))] + [len(str(v)) for v in self.frame[c]]) for c in self.frame.columns]
-        lines = ["| " + " | ".join(cell(c) for c in self.frame.columns) + " |",
-                 "|" + "|".join("-" * min(max(w, 3), 40) for w in widths) + "|"]
+        lines = [
+            "| " + " | ".join(cell(c) for c in self.frame.columns) + " |",
+            "|" + "|".join("-" * min(max(w, 3), 40) for w in widths) + "|",
+        ]
         lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in self.frame.itertuples(index=False)]
         return "\n".join(lines) + f"\n\n: {cell(self.caption)}\n"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        data = {"text/html": self._repr_html_(), "text/markdown": self._repr_markdown_(),
-                "text/plain": self.caption}
+        data = {"text/html": self._repr_html_(), "text/markdown": self._repr_markdown_(), "text/plain": self.caption}
         return data, {ROLE: {"role": "table"}}
 
 
-class Figure:
-    """A chart: inline SVG image with alt text in HTML, the SVG itself for the PDF."""
+class Chart:
+    """A chart on the page: inline SVG with alt text and caption in HTML, the SVG itself for the PDF."""
 
-    def __init__(self, chart: Chart):
-        self.chart = chart
+    def __init__(self, figure: MatplotlibFigure, text: ChartText):
+        from analysis.charts import to_svg
+
+        self.svg, self.alt, self.title = to_svg(figure), text.alt, text.title
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        encoded = base64.b64encode(self.chart.svg.encode("utf-8")).decode("ascii")
-        figure = (f'<figure class="diagnoza-figure"><img src="data:image/svg+xml;base64,{encoded}" '
-                  f'alt="{html.escape(self.chart.alt, quote=True)}">'
-                  f"<figcaption>{html.escape(self.chart.title)}</figcaption></figure>")
-        data = {"text/html": figure, "image/svg+xml": self.chart.svg, "text/plain": self.chart.alt}
-        return data, {ROLE: {"role": "figure", "alt": self.chart.alt, "caption": self.chart.title}}
+        encoded = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+        figure = (
+            f'<figure class="diagnoza-figure"><img src="data:image/svg+xml;base64,{encoded}" '
+            f'alt="{html.escape(self.alt, quote=True)}">'
+            f"<figcaption>{html.escape(self.title)}</figcaption></figure>"
+        )
+        data = {"text/html": figure, "image/svg+xml": self.svg, "text/plain": self.alt}
+        return data, {ROLE: {"role": "figure", "alt": self.alt, "caption": self.title}}
 
 
 def _trend_cell(trends: pd.DataFrame, indicator, language: str) -> str:
@@ -86,8 +95,10 @@ def _trend_cell(trends: pd.DataFrame, indicator, language: str) -> str:
         return format_number(float("nan"), 0, language)
     row = trends.loc[indicator.id]
     decimals = indicator.decimals + 1
-    text = (f"{format_number(row['slope'], decimals, language, signed=True)} "
-            f"({format_number(row['low'], decimals, language)}; {format_number(row['high'], decimals, language)})")
+    text = (
+        f"{format_number(row['slope'], decimals, language, signed=True)} "
+        f"({format_number(row['low'], decimals, language)}; {format_number(row['high'], decimals, language)})"
+    )
     if not row["clear"]:
         text += ", niejednoznaczny" if language == "pl" else ", unclear"
     if row["vs_peers_clear"]:
@@ -101,16 +112,24 @@ def _notes(row, indicator, language: str) -> str:
     notes = []
     if row.get("reliability") in ("unreliable", "not_ranked"):
         events = with_noun(row["events"], EVENTS[language], 0, language)
-        interval = (f"{format_number(row['ci_low'], indicator.decimals, language)}–"
-                    f"{format_number(row['ci_high'], indicator.decimals, language)}")
+        interval = (
+            f"{format_number(row['ci_low'], indicator.decimals, language)}–"
+            f"{format_number(row['ci_high'], indicator.decimals, language)}"
+        )
         if row["reliability"] == "not_ranked":
             notes.append(f"nie oceniono: tylko {events}" if pl else f"not judged: only {events}")
         else:
-            notes.append(f"wartość niepewna: {events}, 95% przedział {interval}" if pl else
-                         f"uncertain value: {events}, 95% interval {interval}")
+            notes.append(
+                f"wartość niepewna: {events}, 95% przedział {interval}"
+                if pl
+                else f"uncertain value: {events}, 95% interval {interval}"
+            )
     if row.get("matching") and indicator.direction != "neutral":
-        notes.append("według tego wskaźnika dobrano grupę, więc go nie oceniamy" if pl else
-                     "the peers were matched on it, so it is not judged")
+        notes.append(
+            "według tego wskaźnika dobrano grupę, więc go nie oceniamy"
+            if pl
+            else "the peers were matched on it, so it is not judged"
+        )
     if row.get("missing_years"):
         missing = with_noun(int(row["missing_years"]), YEARS[language], 0, language)
         notes.append(f"brak danych za {missing}" if pl else f"missing: {missing}")
@@ -127,47 +146,77 @@ def comparison_table(report: TownReport, section: str) -> Table:
         def show(value, signed=False):
             return format_number(value, indicator.decimals, language, signed=signed)
 
-        rows.append({
-            label("indicator", language): indicator.name(language),
-            label("unit", language): indicator.unit(language),
-            label("year", language): "" if pd.isna(row["year"]) else str(int(row["year"])),
-            label("value", language): show(row["value"]),
-            label("peer_median", language): show(row["peer_median"]),
-            label("peer_quartiles", language): f"{show(row['peer_q1'])} – {show(row['peer_q3'])}",
-            label("percentile", language): format_number(row["percentile"], 0, language),
-            label("change", language): show(row["change"], signed=True),
-            label("peer_change", language): show(row["peer_median_change"], signed=True),
-            label("assessment", language): label(row["assessment"], language) if row["assessment"] else "—",
-            label("trend", language): _trend_cell(report.trends, indicator, language),
-            label("notes", language): _notes(row, indicator, language),
-        })
-    caption = label("table_caption", language, section=label(section, language), town=report.name,
-                    year=report.last_year)
+        rows.append(
+            {
+                label("indicator", language): indicator.name(language),
+                label("unit", language): indicator.unit(language),
+                label("year", language): "" if pd.isna(row["year"]) else str(int(row["year"])),
+                label("value", language): show(row["value"]),
+                label("peer_median", language): show(row["peer_median"]),
+                label("peer_quartiles", language): f"{show(row['peer_q1'])} – {show(row['peer_q3'])}",
+                label("percentile", language): format_number(row["percentile"], 0, language),
+                label("change", language): show(row["change"], signed=True),
+                label("peer_change", language): show(row["peer_median_change"], signed=True),
+                label("assessment", language): label(row["assessment"], language) if row["assessment"] else "—",
+                label("trend", language): _trend_cell(report.trends, indicator, language),
+                label("notes", language): _notes(row, indicator, language),
+            }
+        )
+    caption = label(
+        "table_caption", language, section=label(section, language), town=report.name, year=report.last_year
+    )
     return Table(pd.DataFrame(rows), caption)
 
 
 def peers_table(report: TownReport) -> Table:
     language = report.language
-    frame = pd.DataFrame({
-        "TERYT": report.peer_units["teryt"],
-        label("town", language): report.peer_units["name"],
-        label("kind", language): [label(kind, language) for kind in report.peer_units["kind"]],
-        label("voivodeship", language): report.peer_units["voivodeship"],
-        label("population", language): [format_number(v, 0, language) for v in report.peer_units["population"]],
-    })
+    frame = pd.DataFrame(
+        {
+            "TERYT": report.peer_units["teryt"],
+            label("town", language): report.peer_units["name"],
+            label("kind", language): [label(kind, language) for kind in report.peer_units["kind"]],
+            label("voivodeship", language): report.peer_units["voivodeship"],
+            label("population", language): [format_number(v, 0, language) for v in report.peer_units["population"]],
+        }
+    )
     return Table(frame, label("peers_caption", language))
 
 
-def figure(chart: Chart | None, language: str = "pl") -> Figure | Markdown:
+def chart(figure: MatplotlibFigure | None, text: ChartText, language: str = "pl") -> Chart | Markdown:
     """A chart, or a short note where the data did not allow one (e.g. too few years to project)."""
-    return Figure(chart) if chart is not None else Markdown(f"*{label('no_chart', language)}*")
+    return Chart(figure, text) if figure is not None else Markdown(f"*{label('no_chart', language)}*")
 
 
+def charts(figures: list[tuple[MatplotlibFigure | None, ChartText]], language: str = "pl") -> list[Chart | Markdown]:
+    """Several charts (`analysis.charts.section_charts`), for one `display(*...)`."""
+    return [chart(figure, text, language) for figure, text in figures]
 
 
-def title_block(report: TownReport, title: str, edition: str) -> Markdown:
+def report_info(report: TownReport) -> dict:
+    """What the cover, header and metadata of the rendered report say (`diagnoza.render.ReportInfo`).
+
+    Kept in the title block's output, so an executed notebook carries all its renderers need."""
+    language = report.language
+    return {
+        "title": report.params.title,
+        "town": report.name,
+        "teryt": report.teryt,
+        "voivodeship": report.voivodeship,
+        "kind": report.kind,
+        "first_year": report.first_year,
+        "last_year": report.last_year,
+        "edition": report.params.edition,
+        "language": language,
+        "synthetic": report.synthetic,
+        "source": report.source,
+        "vintage": label("vintage", language, vintage=report.vintage) if report.vintage else "",
+    }
+
+
+def title_block(report: TownReport) -> Markdown:
     """Title, place and data years; a banner when the data are synthetic."""
     language = report.language
+    title, edition = report.params.title, report.params.edition
     lines = [
         f"# {escape_markdown(title)}: {escape_markdown(report.name)}",
         "",
@@ -177,7 +226,7 @@ def title_block(report: TownReport, title: str, edition: str) -> Markdown:
     ]
     if report.synthetic:
         lines += ["", f"> **{label('synthetic_banner', language)}**"]
-    return Markdown("\n".join(lines), role="title")
+    return Markdown("\n".join(lines), role="title", info=report_info(report))
 
 
 REPORT_SECTIONS = ("summary", "demography", "economy", "services", "peer_group", "methodology")
@@ -190,8 +239,11 @@ class Heading:
         self.key, self.text = key, label(key, language)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        data = {"text/html": f'<h2 id="{self.key}">{html.escape(self.text)}</h2>',
-                "text/markdown": f"## {escape_markdown(self.text)}", "text/plain": self.text}
+        data = {
+            "text/html": f'<h2 id="{self.key}">{html.escape(self.text)}</h2>',
+            "text/markdown": f"## {escape_markdown(self.text)}",
+            "text/plain": self.text,
+        }
         return data, {ROLE: {"role": "heading", "anchor": self.key}}
 
 
@@ -203,8 +255,9 @@ class Contents:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         title = "Spis treści" if self.language == "pl" else "Contents"
-        items = "".join(f'<li><a href="#{key}">{html.escape(label(key, self.language))}</a></li>'
-                        for key in REPORT_SECTIONS)
+        items = "".join(
+            f'<li><a href="#{key}">{html.escape(label(key, self.language))}</a></li>' for key in REPORT_SECTIONS
+        )
         nav = f'<nav class="toc" aria-label="{title}"><h2 class="toc-title">{title}</h2><ol>{items}</ol></nav>'
         return {"text/html": nav, "text/plain": title}, {ROLE: {"role": "contents"}}
 
@@ -228,10 +281,13 @@ def _matching_sentence(report: TownReport) -> str:
     if not judged_elsewhere:
         return ""
     names = ", ".join(indicators()[i].name(report.language).lower() for i in judged_elsewhere)
-    return (f" Gminy dobrano tak, by były podobne pod tym względem, więc tych wskaźników ({names}) nie oceniamy: "
-            "gmina wypadałaby w nich przeciętnie z samego założenia." if report.language == "pl" else
-            f" The peers were chosen to be alike in this, so these indicators ({names}) are not judged: the town "
-            "would look typical in them by construction.")
+    return (
+        f" Gminy dobrano tak, by były podobne pod tym względem, więc tych wskaźników ({names}) nie oceniamy: "
+        "gmina wypadałaby w nich przeciętnie z samego założenia."
+        if report.language == "pl"
+        else f" The peers were chosen to be alike in this, so these indicators ({names}) are not judged: the town "
+        "would look typical in them by construction."
+    )
 
 
 def peer_method_text(report: TownReport) -> Markdown:
@@ -244,28 +300,36 @@ def peer_method_text(report: TownReport) -> Markdown:
     if language == "pl":
         towns = with_noun(count, MUNICIPALITIES["pl"], 0, "pl")
         text = {
-            "nearest": (f"Gminę {name} porównujemy z {towns} tego samego rodzaju ({label(report.kind, 'pl')}), "
-                        f"które w {year} r. były do niej najbardziej podobne pod względem liczby ludności i dochodów "
-                        "mieszkańców (mierzonych wpływami gminy z udziału w podatku PIT na mieszkańca; gdy ich brak – "
-                        "dochodami własnymi na mieszkańca). Oba rozmiary liczymy w skali logarytmicznej, tak by gmina "
-                        "dwa razy większa była tak samo odległa jak dwa razy mniejsza."),
+            "nearest": (
+                f"Gminę {name} porównujemy z {towns} tego samego rodzaju ({label(report.kind, 'pl')}), "
+                f"które w {year} r. były do niej najbardziej podobne pod względem liczby ludności i dochodów "
+                "mieszkańców (mierzonych wpływami gminy z udziału w podatku PIT na mieszkańca; gdy ich brak – "
+                "dochodami własnymi na mieszkańca). Oba rozmiary liczymy w skali logarytmicznej, tak by gmina "
+                "dwa razy większa była tak samo odległa jak dwa razy mniejsza."
+            ),
             "voivodeship": f"Gminę {name} porównujemy z pozostałymi gminami województwa {voivodeship} ({count}).",
             "powiat": f"Gminę {name} porównujemy z pozostałymi gminami tego samego powiatu ({count}).",
-            "population_class": (f"Gminę {name} porównujemy z {towns} tego samego rodzaju ({label(report.kind, 'pl')}) "
-                                 f"i tej samej klasy wielkości według liczby ludności w {year} r."),
+            "population_class": (
+                f"Gminę {name} porównujemy z {towns} tego samego rodzaju ({label(report.kind, 'pl')}) "
+                f"i tej samej klasy wielkości według liczby ludności w {year} r."
+            ),
             "explicit": f"Grupę porównawczą wskazała gmina lub analityk; liczba gmin w grupie: {count}.",
         }[rule.method]
     else:
         towns = with_noun(count, MUNICIPALITIES["en"], 0, "en")
         text = {
-            "nearest": (f"{name} is compared with the {towns} of the same kind ({label(report.kind, 'en')}) that were "
-                        f"most similar to it in {year} in population and residents' incomes (measured by the PIT-share "
-                        "revenue per capita, or own revenue per capita where that is missing). Both are compared on a "
-                        "log scale, so a town twice as large is as far away as one half the size."),
+            "nearest": (
+                f"{name} is compared with the {towns} of the same kind ({label(report.kind, 'en')}) that were "
+                f"most similar to it in {year} in population and residents' incomes (measured by the PIT-share "
+                "revenue per capita, or own revenue per capita where that is missing). Both are compared on a "
+                "log scale, so a town twice as large is as far away as one half the size."
+            ),
             "voivodeship": f"{name} is compared with the other municipalities of {voivodeship} voivodeship ({count}).",
             "powiat": f"{name} is compared with the other municipalities of the same powiat ({count}).",
-            "population_class": (f"{name} is compared with the {towns} of the same kind ({label(report.kind, 'en')}) "
-                                 f"and the same size class by population in {year}."),
+            "population_class": (
+                f"{name} is compared with the {towns} of the same kind ({label(report.kind, 'en')}) "
+                f"and the same size class by population in {year}."
+            ),
             "explicit": f"The peer group ({towns}) was chosen by the municipality or the analyst.",
         }[rule.method]
     return Markdown(text + _matching_sentence(report))
@@ -320,8 +384,9 @@ def methodology_text(report: TownReport) -> Markdown:
             "“unclear” means the interval includes zero, and an asterisk that the gap between the town and the "
             "peer median clearly widens or narrows."
         )
-    return Markdown(f"{text}\n\n*{report.source}; {label('data_years', language).lower()} "
-                    f"{report.first_year}–{report.last_year}.*")
+    return Markdown(
+        f"{text}\n\n*{report.source}; {label('data_years', language).lower()} {report.first_year}–{report.last_year}.*"
+    )
 
 
 def scores_table(report: TownReport) -> Table:
@@ -331,21 +396,35 @@ def scores_table(report: TownReport) -> Table:
     rows = []
     for section, row in report.verdicts.iterrows():
         has_score = not pd.isna(row["score"])
-        rows.append({
-            ("Część raportu" if pl else "Section"): label(section, language),
-            ("Ocena" if pl else "Verdict"): label(f"verdict_{row['verdict']}", language),
-            ("Wynik (od −2 do +2)" if pl else "Score (−2 to +2)"): format_number(row["score"], 2, language, signed=True),
-            ("Wynik bez jednego wskaźnika" if pl else "Score without one indicator"):
-                (f"{format_number(row['drop_low'], 2, language, signed=True)} – "
-                 f"{format_number(row['drop_high'], 2, language, signed=True)}") if has_score else "—",
-            ("Ocenione wskaźniki" if pl else "Indicators judged"): f"{int(row['judged'])} z {int(row['judgeable'])}"
-                if pl else f"{int(row['judged'])} of {int(row['judgeable'])}",
-            ("Bez tego wskaźnika ocena byłaby inna" if pl else "Without this indicator the verdict would differ"):
-                (f"{indicators()[row['hinges_on']].name(language)} "
-                 f"({label('verdict_' + row['verdict_without'], language)})") if row["hinges_on"] else "—",
-        })
-    caption = ("Ocena części raportu: średnie odchylenie od mediany grupy porównawczej (dodatnie = korzystniej)"
-               if pl else "Section verdicts: mean distance from the peer median (positive = better)")
+        rows.append(
+            {
+                ("Część raportu" if pl else "Section"): label(section, language),
+                ("Ocena" if pl else "Verdict"): label(f"verdict_{row['verdict']}", language),
+                ("Wynik (od −2 do +2)" if pl else "Score (−2 to +2)"): format_number(
+                    row["score"], 2, language, signed=True
+                ),
+                ("Wynik bez jednego wskaźnika" if pl else "Score without one indicator"): (
+                    f"{format_number(row['drop_low'], 2, language, signed=True)} – "
+                    f"{format_number(row['drop_high'], 2, language, signed=True)}"
+                )
+                if has_score
+                else "—",
+                ("Ocenione wskaźniki" if pl else "Indicators judged"): f"{int(row['judged'])} z {int(row['judgeable'])}"
+                if pl
+                else f"{int(row['judged'])} of {int(row['judgeable'])}",
+                ("Bez tego wskaźnika ocena byłaby inna" if pl else "Without this indicator the verdict would differ"): (
+                    f"{indicators()[row['hinges_on']].name(language)} "
+                    f"({label('verdict_' + row['verdict_without'], language)})"
+                )
+                if row["hinges_on"]
+                else "—",
+            }
+        )
+    caption = (
+        "Ocena części raportu: średnie odchylenie od mediany grupy porównawczej (dodatnie = korzystniej)"
+        if pl
+        else "Section verdicts: mean distance from the peer median (positive = better)"
+    )
     return Table(pd.DataFrame(rows), caption)
 
 
@@ -360,16 +439,22 @@ def sensitivity_table(report: TownReport) -> Table:
     pl = language == "pl"
     rows = []
     for rule, row in report.sensitivity.iterrows():
-        entry = {("Grupa porównawcza" if pl else "Peer group"): _rule_name(str(rule), language),
-                 ("Liczba gmin" if pl else "Peers"): str(int(row["peers"]))}
+        entry = {
+            ("Grupa porównawcza" if pl else "Peer group"): _rule_name(str(rule), language),
+            ("Liczba gmin" if pl else "Peers"): str(int(row["peers"])),
+        }
         for section in ("demography", "economy", "services"):
             verdict = label(f"verdict_{row[section]}", language)
             score = row[f"{section}_score"]
-            entry[label(section, language)] = verdict if pd.isna(score) else \
-                f"{verdict} ({format_number(score, 2, language, signed=True)})"
+            entry[label(section, language)] = (
+                verdict if pd.isna(score) else f"{verdict} ({format_number(score, 2, language, signed=True)})"
+            )
         rows.append(entry)
-    caption = ("Czy ocena zależy od doboru grupy: ocena i wynik każdej części przy innych grupach porównawczych"
-               if pl else "Does the verdict depend on the peer group: verdict and score per section under other groups")
+    caption = (
+        "Czy ocena zależy od doboru grupy: ocena i wynik każdej części przy innych grupach porównawczych"
+        if pl
+        else "Does the verdict depend on the peer group: verdict and score per section under other groups"
+    )
     return Table(pd.DataFrame(rows), caption)
 
 
@@ -383,9 +468,15 @@ def sensitivity_text(report: TownReport) -> Markdown:
         if robust is None:
             continue
         if robust:
-            sentences.append(f"{name}: ocena jest taka sama przy każdej z pozostałych grup porównawczych." if pl else
-                             f"{name}: the verdict is the same under every alternative peer group.")
+            sentences.append(
+                f"{name}: ocena jest taka sama przy każdej z pozostałych grup porównawczych."
+                if pl
+                else f"{name}: the verdict is the same under every alternative peer group."
+            )
         else:
-            sentences.append(f"{name}: ocena zależy od doboru grupy porównawczej – należy ją czytać ostrożnie." if pl
-                             else f"{name}: the verdict depends on the choice of peers – read it with care.")
+            sentences.append(
+                f"{name}: ocena zależy od doboru grupy porównawczej – należy ją czytać ostrożnie."
+                if pl
+                else f"{name}: the verdict depends on the choice of peers – read it with care."
+            )
     return Markdown(" ".join(sentences))

@@ -61,8 +61,12 @@ DIRECTION_WORDS = {
 }
 
 ASSESSMENT_WORDS = {"strength": ("mocna strona", "strength"), "weakness": ("słaba strona", "weakness"), "": ("—", "—")}
-RELIABILITY_WORDS = {"ok": ("wystarczająca", "sufficient"), "unreliable": ("niepewna (< 20 zdarzeń)", "uncertain (< 20 events)"),
-                     "not_ranked": ("nieoceniana (< 10 zdarzeń)", "not judged (< 10 events)"), "": ("", "")}
+RELIABILITY_WORDS = {
+    "ok": ("wystarczająca", "sufficient"),
+    "unreliable": ("niepewna (< 20 zdarzeń)", "uncertain (< 20 events)"),
+    "not_ranked": ("nieoceniana (< 10 zdarzeń)", "not judged (< 10 events)"),
+    "": ("", ""),
+}
 
 SHEET_NAMES = {
     "indicators": ("Wskaźniki", "Indicators"),
@@ -109,28 +113,35 @@ def indicator_sheet(report: TownReport) -> pd.DataFrame:
             peers_in_year[int(year)] = report.values.xs(int(year), level="year").reindex(list(report.peers.members))
         peer_values = peers_in_year[int(year)][indicator_id] if pd.notna(year) else []
         rank, rank_of = rank_among(row["value"], peer_values, indicator.direction)
-        rows.append({
-            "indicator": indicator_id,
-            "name": indicator.name(language),
-            "section": label(indicator.section, language),
-            "unit": indicator.unit(language),
-            "direction": _word(DIRECTION_WORDS[indicator.direction], language),
-            "year": int(year) if pd.notna(year) else pd.NA,
-            **{key: row[key] for key in ("value", "peer_median", "peer_q1", "peer_q3")},
-            "peer_count": int(row["peer_count"]),
-            "rank": rank, "rank_of": rank_of,
-            "percentile": row["percentile"], "score": row["score"],
-            "assessment": _word(ASSESSMENT_WORDS[row["assessment"]], language),
-            "judged": bool(row["judged"]), "matching": bool(row["matching"]),
-            "ci_low": row["ci_low"], "ci_high": row["ci_high"], "events": row["events"],
-            "reliability": _word(RELIABILITY_WORDS[row["reliability"]], language),
-            **{key: row[key] for key in ("change", "peer_median_change", "change_10y", "peer_median_change_10y")},
-            "missing_years": int(row["missing_years"]),
-            "data_years": f"{report.first_year}–{report.last_year}",
-            "formula": indicator.formula,
-            "sources": _sources(indicator),
-            "direction_reason": indicator.direction_reason,
-        })
+        rows.append(
+            {
+                "indicator": indicator_id,
+                "name": indicator.name(language),
+                "section": label(indicator.section, language),
+                "unit": indicator.unit(language),
+                "direction": _word(DIRECTION_WORDS[indicator.direction], language),
+                "year": int(year) if pd.notna(year) else pd.NA,
+                **{key: row[key] for key in ("value", "peer_median", "peer_q1", "peer_q3")},
+                "peer_count": int(row["peer_count"]),
+                "rank": rank,
+                "rank_of": rank_of,
+                "percentile": row["percentile"],
+                "score": row["score"],
+                "assessment": _word(ASSESSMENT_WORDS[row["assessment"]], language),
+                "judged": bool(row["judged"]),
+                "matching": bool(row["matching"]),
+                "ci_low": row["ci_low"],
+                "ci_high": row["ci_high"],
+                "events": row["events"],
+                "reliability": _word(RELIABILITY_WORDS[row["reliability"]], language),
+                **{key: row[key] for key in ("change", "peer_median_change", "change_10y", "peer_median_change_10y")},
+                "missing_years": int(row["missing_years"]),
+                "data_years": f"{report.first_year}–{report.last_year}",
+                "formula": indicator.formula,
+                "sources": _sources(indicator),
+                "direction_reason": indicator.direction_reason,
+            }
+        )
     frame = pd.DataFrame(rows, columns=list(INDICATOR_COLUMNS))
     frame["year"] = frame["year"].astype("Int64")
     return frame.rename(columns={key: _word(pair, language) for key, pair in INDICATOR_COLUMNS.items()})
@@ -153,11 +164,15 @@ def peers_sheet(report: TownReport) -> pd.DataFrame:
     language = report.language
     frame = report.peer_units[["teryt", "name", "kind", "voivodeship", "population"]].copy()
     frame["kind"] = [label(kind, language) for kind in frame["kind"]]
-    return frame.rename(columns={
-        "teryt": "TERYT", "name": label("town", language), "kind": label("kind", language),
-        "voivodeship": label("voivodeship", language),
-        "population": f"{label('population', language)} ({report.last_year})",
-    })
+    return frame.rename(
+        columns={
+            "teryt": "TERYT",
+            "name": label("town", language),
+            "kind": label("kind", language),
+            "voivodeship": label("voivodeship", language),
+            "population": f"{label('population', language)} ({report.last_year})",
+        }
+    )
 
 
 def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
@@ -173,26 +188,40 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
         ("Liczba gmin w grupie" if pl else "Peer group size", len(report.peers.members)),
         ("Rok doboru grupy" if pl else "Peer selection year", report.peers.reference_year),
         ("Źródło" if pl else "Source", report.source),
-        ("Dane syntetyczne" if pl else "Synthetic data", "tak" if report.synthetic and pl else
-         "nie" if pl else "yes" if report.synthetic else "no"),
+        (
+            "Dane syntetyczne" if pl else "Synthetic data",
+            "tak" if report.synthetic and pl else "nie" if pl else "yes" if report.synthetic else "no",
+        ),
         (label("edition", report.language), edition),
         ("Wersja pakietu analysis" if pl else "analysis package version", analysis_version),
-        ("Miejsce" if pl else "Rank",
-         "1 = najkorzystniej wśród gminy i jej grupy; dla wskaźników neutralnych 1 = najwyższa wartość" if pl else
-         "1 = best among the town and its peers; for neutral indicators 1 = highest value"),
-        ("Percentyl" if pl else "Percentile",
-         "odsetek gmin grupy, od których gmina wypada korzystniej (remisy liczone po połowie)" if pl else
-         "share of peers the town does better than (ties count half)"),
-        ("Wynik" if pl else "Score",
-         "(wartość − mediana grupy) / max(1,4826 × MAD, IQR / 1,349, minimalna istotna różnica), ograniczony do "
-         "±2; dodatnie = korzystniej" if pl else
-         "(value − peer median) / max(1.4826 × MAD, IQR / 1.349, minimum meaningful difference), capped at ±2; "
-         "positive is better"),
-        ("Ocena" if pl else "Assessment",
-         "mocna strona: percentyl ≥ 75, różnica od mediany ≥ minimalnej istotnej, a 95% przedział (gdy jest) nie "
-         "obejmuje mediany; słaba strona – odwrotnie (ta sama reguła co w raporcie)" if pl else
-         "strength: percentile ≥ 75, difference from the median ≥ the minimum meaningful one, and the 95% interval "
-         "(where there is one) excludes the median; weakness mirrors it (the report's own rule)"),
+        (
+            "Miejsce" if pl else "Rank",
+            "1 = najkorzystniej wśród gminy i jej grupy; dla wskaźników neutralnych 1 = najwyższa wartość"
+            if pl
+            else "1 = best among the town and its peers; for neutral indicators 1 = highest value",
+        ),
+        (
+            "Percentyl" if pl else "Percentile",
+            "odsetek gmin grupy, od których gmina wypada korzystniej (remisy liczone po połowie)"
+            if pl
+            else "share of peers the town does better than (ties count half)",
+        ),
+        (
+            "Wynik" if pl else "Score",
+            "(wartość − mediana grupy) / max(1,4826 × MAD, IQR / 1,349, minimalna istotna różnica), ograniczony do "
+            "±2; dodatnie = korzystniej"
+            if pl
+            else "(value − peer median) / max(1.4826 × MAD, IQR / 1.349, minimum meaningful difference), capped at ±2; "
+            "positive is better",
+        ),
+        (
+            "Ocena" if pl else "Assessment",
+            "mocna strona: percentyl ≥ 75, różnica od mediany ≥ minimalnej istotnej, a 95% przedział (gdy jest) nie "
+            "obejmuje mediany; słaba strona – odwrotnie (ta sama reguła co w raporcie)"
+            if pl
+            else "strength: percentile ≥ 75, difference from the median ≥ the minimum meaningful one, and the 95% interval "
+            "(where there is one) excludes the median; weakness mirrors it (the report's own rule)",
+        ),
     ]
     key, value = ("Pozycja", "Wartość") if pl else ("Item", "Value")
     return pd.DataFrame(rows, columns=[key, value]).astype({value: str})

@@ -101,7 +101,7 @@ def is_symbol_unit(unit: str) -> bool:
     return unit[:1] in ("%", "‰") or unit in ("zł", "PLN")
 
 
-_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>()#+-.!|&~$@^\""})
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in '\\`*_{}[]<>()#+-.!|&~$@^"'})
 
 
 def escape_markdown(text: str) -> str:

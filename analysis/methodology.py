@@ -36,20 +36,35 @@ def render_methodology() -> str:
         "",
     ]
     for section in SECTIONS:
-        lines += [f"### {label(section, 'en')} ({label(section, 'pl')})", "",
-                  "| id | indicator | unit | formula | sub-domain | direction (why) | minimum meaningful difference | "
-                  "counts | source variables |", "|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            f"### {label(section, 'en')} ({label(section, 'pl')})",
+            "",
+            "| id | indicator | unit | formula | sub-domain | direction (why) | minimum meaningful difference | "
+            "counts | source variables |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
         for ind in (i for i in indicators().values() if i.section == section):
-            counts = (f"{ind.counts.model}: `{ind.counts.events}`" + (f" − `{ind.counts.minus}`" if ind.counts.minus else "")
-                      + f" of `{ind.counts.base}`") if ind.counts else "—"
+            counts = (
+                (
+                    f"{ind.counts.model}: `{ind.counts.events}`"
+                    + (f" − `{ind.counts.minus}`" if ind.counts.minus else "")
+                    + f" of `{ind.counts.base}`"
+                )
+                if ind.counts
+                else "—"
+            )
             difference = f"{ind.min_difference:g} {ind.unit_en}" if ind.min_difference else "—"
-            lines.append(f"| `{ind.id}` | {ind.name_en} / {ind.name_pl} | {ind.unit_en} | `{ind.formula}` | "
-                         f"{ind.subdomain.replace('_', ' ')} | {DIRECTIONS[ind.direction.value]}: {ind.direction_reason} | "
-                         f"{difference} | {counts} | {_sources(ind.inputs)} |")
+            lines.append(
+                f"| `{ind.id}` | {ind.name_en} / {ind.name_pl} | {ind.unit_en} | `{ind.formula}` | "
+                f"{ind.subdomain.replace('_', ' ')} | {DIRECTIONS[ind.direction.value]}: {ind.direction_reason} | "
+                f"{difference} | {counts} | {_sources(ind.inputs)} |"
+            )
         lines.append("")
     classes = ", ".join(f"{c:,}" for c in POPULATION_CLASSES[1:])
-    subdomains = "; ".join(f"{label(section, 'en').lower()}: " + ", ".join(d.replace("_", " ") for d in SUBDOMAINS[section])
-                           for section in SECTIONS)
+    subdomains = "; ".join(
+        f"{label(section, 'en').lower()}: " + ", ".join(d.replace("_", " ") for d in SUBDOMAINS[section])
+        for section in SECTIONS
+    )
     sensitivity = ", ".join(f"`{rule_key(rule)}`" for rule in SENSITIVITY_RULES)
     matched = "; ".join(f"`{method}`: {', '.join(f'`{i}`' for i in on)}" for method, on in MATCHED_ON.items() if on)
     lines += [
@@ -64,7 +79,7 @@ def render_methodology() -> str:
         "ties are broken by TERYT code. Alternatives: `voivodeship`, `powiat`, `population_class` (same kind and",
         f"size class, bounds at {classes} residents) and `explicit` (a list).",
         "",
-        f"**Matching variables are not judged.** Peers chosen to be alike in a variable are typical in it by construction,",
+        "**Matching variables are not judged.** Peers chosen to be alike in a variable are typical in it by construction,",
         f"so these indicators are shown, marked, and left out of every verdict ({matched}).",
         "",
         "## Comparison of one indicator",
@@ -110,7 +125,8 @@ def render_methodology() -> str:
         f"- **Projection**: {HORIZON} years of population. First, the years before a re-basing ({', '.join(map(str, LEVEL_BREAKS))},",
         "  the census) are put on the new basis: a town's jump is its change into that year beyond its median yearly",
         "  change. Candidates: "
-        + ", ".join(f"{names[1]} (`{key}`)" for key, names in METHOD_NAMES.items()) + f"; damping {DAMPING}.",
+        + ", ".join(f"{names[1]} (`{key}`)" for key, names in METHOD_NAMES.items())
+        + f"; damping {DAMPING}.",
         f"  Each forecasts log population of every town of the store from every origin with at least {MIN_TRAIN} years of",
         f"  history, 1–{HORIZON} years ahead; the method with the smallest pooled mean absolute error is chosen (drift is",
         "  among the candidates, so the choice is never worse than drift on the store). The 95% interval at horizon h",
@@ -127,7 +143,7 @@ def render_methodology() -> str:
         "- Net migration has no count model (BDL publishes the balance, the gross flows are not in the store), so its",
         "  reliability is not flagged; in small gminy read it with care.",
         "- Crude birth and death rates reflect the age structure; they are not standardised.",
-        "- BDL variable ids below \"high\" confidence in `analysis/catalogue/variables.yaml` must be confirmed with",
+        '- BDL variable ids below "high" confidence in `analysis/catalogue/variables.yaml` must be confirmed with',
         "  `/variables/{id}` before a real edition.",
         "- Projections extrapolate the past; they assume no break in migration or fertility.",
         "",

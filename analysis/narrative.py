@@ -15,7 +15,15 @@ import pandas as pd
 
 from analysis.catalogue import Indicator, indicators
 from analysis.formatting import (
-    EVENTS, INDICATORS, PERSONS, escape_markdown, format_number, is_symbol_unit, noun, with_noun, with_unit,
+    EVENTS,
+    INDICATORS,
+    PERSONS,
+    escape_markdown,
+    format_number,
+    is_symbol_unit,
+    noun,
+    with_noun,
+    with_unit,
 )
 from analysis.labels import label
 from analysis.scoring import SCORE_CAP, STRENGTH, WEAKNESS
@@ -49,10 +57,15 @@ def section_sentences(comparison: pd.DataFrame, section: str, language: str = "p
     judged = rows.loc[rows["judged"]]
     sentences = []
     if judged.empty:
-        sentences.append("Brak danych pozwalających porównać tę część z grupą porównawczą." if pl else
-                         "There are no data to compare this section with the peer group.")
-    for assessment, heading in ((STRENGTH, ("Mocne strony na tle grupy porównawczej: ", "Strengths against the peers: ")),
-                                (WEAKNESS, ("Słabe strony na tle grupy porównawczej: ", "Weaknesses against the peers: "))):
+        sentences.append(
+            "Brak danych pozwalających porównać tę część z grupą porównawczą."
+            if pl
+            else "There are no data to compare this section with the peer group."
+        )
+    for assessment, heading in (
+        (STRENGTH, ("Mocne strony na tle grupy porównawczej: ", "Strengths against the peers: ")),
+        (WEAKNESS, ("Słabe strony na tle grupy porównawczej: ", "Weaknesses against the peers: ")),
+    ):
         marked = judged.loc[judged["assessment"] == assessment]
         marked = marked.sort_values("score", ascending=assessment == WEAKNESS)
         if not marked.empty:
@@ -61,27 +74,41 @@ def section_sentences(comparison: pd.DataFrame, section: str, language: str = "p
     if not judged.empty and not (judged["assessment"].isin((STRENGTH, WEAKNESS))).any():
         n = len(judged)
         if pl:
-            sentences.append("Jedyny oceniany wskaźnik tej części nie odbiega od grupy porównawczej na tyle, by uznać go "
-                             "za mocną lub słabą stronę." if n == 1 else
-                             f"Żaden z {n} ocenianych wskaźników tej części nie odbiega od grupy porównawczej na tyle, "
-                             "by uznać go za mocną lub słabą stronę.")
+            sentences.append(
+                "Jedyny oceniany wskaźnik tej części nie odbiega od grupy porównawczej na tyle, by uznać go "
+                "za mocną lub słabą stronę."
+                if n == 1
+                else f"Żaden z {n} ocenianych wskaźników tej części nie odbiega od grupy porównawczej na tyle, "
+                "by uznać go za mocną lub słabą stronę."
+            )
         else:
-            sentences.append("The one judged indicator of this section does not differ from the peers enough to count "
-                             "as a strength or a weakness." if n == 1 else
-                             f"None of the {n} judged indicators of this section differs from the peers enough to "
-                             "count as a strength or a weakness.")
+            sentences.append(
+                "The one judged indicator of this section does not differ from the peers enough to count "
+                "as a strength or a weakness."
+                if n == 1
+                else f"None of the {n} judged indicators of this section differs from the peers enough to "
+                "count as a strength or a weakness."
+            )
     unranked = rows.loc[rows["reliability"] == "not_ranked"]
     if not unranked.empty:
-        items = ", ".join(f"{_lower_first(catalogue[i].name(language))} "
-                          f"({with_noun(unranked.at[i, 'events'], EVENTS[language], 0, language)})"
-                          for i in unranked.index)
-        sentences.append(f"Nie oceniono wskaźników opartych na mniej niż 10 zdarzeniach: {items}." if pl else
-                         f"Not judged, as they rest on fewer than 10 events: {items}.")
+        items = ", ".join(
+            f"{_lower_first(catalogue[i].name(language))} "
+            f"({with_noun(unranked.at[i, 'events'], EVENTS[language], 0, language)})"
+            for i in unranked.index
+        )
+        sentences.append(
+            f"Nie oceniono wskaźników opartych na mniej niż 10 zdarzeniach: {items}."
+            if pl
+            else f"Not judged, as they rest on fewer than 10 events: {items}."
+        )
     matched = rows.loc[rows["matching"] & (rows["direction"] != "neutral")]
     if not matched.empty:
         names = ", ".join(_lower_first(catalogue[i].name(language)) for i in matched.index)
-        sentences.append(f"Nie oceniamy wskaźników, według których dobrano grupę porównawczą: {names}." if pl else
-                         f"Indicators the peer group was matched on are not judged: {names}.")
+        sentences.append(
+            f"Nie oceniamy wskaźników, według których dobrano grupę porównawczą: {names}."
+            if pl
+            else f"Indicators the peer group was matched on are not judged: {names}."
+        )
     return sentences
 
 
@@ -95,8 +122,9 @@ def _change_words(change: float, decimals: int, language: str) -> str:
     return f"{'grew' if change > 0 else 'fell'} by {size}%"
 
 
-def population_sentences(comparison: pd.DataFrame, town_name: str, trend, versus_peers, projection,
-                         language: str = "pl") -> list[str]:
+def population_sentences(
+    comparison: pd.DataFrame, town_name: str, trend, versus_peers, projection, language: str = "pl"
+) -> list[str]:
     """Population now and five years ago, its trend, its pace against the peers and the projection."""
     pl = language == "pl"
     population = comparison.loc["population"]
@@ -106,14 +134,21 @@ def population_sentences(comparison: pd.DataFrame, town_name: str, trend, versus
         return ["Brak danych o liczbie ludności." if pl else "There are no population data."]
     year = int(population["year"])
     people = with_noun(population["value"], PERSONS[language], 0, language)
-    text = f"Liczba ludności gminy {town_name} w {year} r.: {people}." if pl else f"Population of {town_name} in {year}: {people}."
+    text = (
+        f"Liczba ludności gminy {town_name} w {year} r.: {people}."
+        if pl
+        else f"Population of {town_name} in {year}: {people}."
+    )
     change = comparison.loc["population_change_5y"]
     if not math.isnan(change["value"]):
         peers = change["peer_median"]
-        text += (f" W ciągu pięciu lat {_change_words(change['value'], 1, language)} "
-                 f"(w typowej gminie grupy porównawczej {_change_words(peers, 1, language)})." if pl else
-                 f" Over five years it {_change_words(change['value'], 1, language)} "
-                 f"(in the typical peer it {_change_words(peers, 1, language)}).")
+        text += (
+            f" W ciągu pięciu lat {_change_words(change['value'], 1, language)} "
+            f"(w typowej gminie grupy porównawczej {_change_words(peers, 1, language)})."
+            if pl
+            else f" Over five years it {_change_words(change['value'], 1, language)} "
+            f"(in the typical peer it {_change_words(peers, 1, language)})."
+        )
     sentences.append(text)
     if trend is not None:
         sentences.append(_trend_sentence(trend, language))
@@ -131,15 +166,21 @@ def _trend_sentence(trend, language: str) -> str:
     low, high = format_number(trend.low, 0, language), format_number(trend.high, 0, language)
     if trend.clear:
         verb = ("rosła" if trend.slope > 0 else "malała") if pl else ("grew" if trend.slope > 0 else "fell")
-        return (f"W latach {years} liczba ludności {verb} średnio o {size} rocznie (95% przedział zmiany rocznej: "
-                f"od {low} do {high})." if pl else
-                f"In {years} the population {verb} by {size} a year on average (95% interval of the yearly change: "
-                f"{low} to {high}).")
+        return (
+            f"W latach {years} liczba ludności {verb} średnio o {size} rocznie (95% przedział zmiany rocznej: "
+            f"od {low} do {high})."
+            if pl
+            else f"In {years} the population {verb} by {size} a year on average (95% interval of the yearly change: "
+            f"{low} to {high})."
+        )
     slope = format_number(trend.slope, 0, language, signed=True)
-    return (f"W latach {years} trend liczby ludności jest niejednoznaczny: średnia zmiana roczna {slope}, "
-            f"ale jej 95% przedział (od {low} do {high}) obejmuje zero." if pl else
-            f"In {years} the population trend is unclear: {slope} a year on average, but its 95% interval "
-            f"({low} to {high}) includes zero.")
+    return (
+        f"W latach {years} trend liczby ludności jest niejednoznaczny: średnia zmiana roczna {slope}, "
+        f"ale jej 95% przedział (od {low} do {high}) obejmuje zero."
+        if pl
+        else f"In {years} the population trend is unclear: {slope} a year on average, but its 95% interval "
+        f"({low} to {high}) includes zero."
+    )
 
 
 def _versus_peers_sentence(versus, language: str) -> str:
@@ -150,15 +191,22 @@ def _versus_peers_sentence(versus, language: str) -> str:
         faster = versus.slope > 0
         if pl:
             pace = "rośnie szybciej lub maleje wolniej" if faster else "maleje szybciej lub rośnie wolniej"
-            return (f"Na tle mediany grupy porównawczej liczba ludności {pace}: różnica {points} pkt proc. rocznie "
-                    f"(w % stanu z pierwszego roku; 95% przedział od {low} do {high}).")
+            return (
+                f"Na tle mediany grupy porównawczej liczba ludności {pace}: różnica {points} pkt proc. rocznie "
+                f"(w % stanu z pierwszego roku; 95% przedział od {low} do {high})."
+            )
         pace = "grows faster or shrinks more slowly" if faster else "shrinks faster or grows more slowly"
-        return (f"Compared with the peer median the population {pace}: {points} percentage points a year "
-                f"(as % of the first year; 95% interval {low} to {high}).")
-    return (f"Różnica tempa zmian liczby ludności względem mediany grupy porównawczej jest niejednoznaczna: "
-            f"{points} pkt proc. rocznie, 95% przedział od {low} do {high}." if pl else
-            f"Whether the population changes faster or slower than the peer median is unclear: {points} percentage "
-            f"points a year, 95% interval {low} to {high}.")
+        return (
+            f"Compared with the peer median the population {pace}: {points} percentage points a year "
+            f"(as % of the first year; 95% interval {low} to {high})."
+        )
+    return (
+        f"Różnica tempa zmian liczby ludności względem mediany grupy porównawczej jest niejednoznaczna: "
+        f"{points} pkt proc. rocznie, 95% przedział od {low} do {high}."
+        if pl
+        else f"Whether the population changes faster or slower than the peer median is unclear: {points} percentage "
+        f"points a year, 95% interval {low} to {high}."
+    )
 
 
 def _projection_sentence(projection, language: str) -> str:
@@ -170,15 +218,22 @@ def _projection_sentence(projection, language: str) -> str:
     method = METHOD_NAMES[projection.method][0 if pl else 1]
     about = with_noun(round(last["mean"], -1), PERSONS[language], 0, language)
     low, high = format_number(round(last["low"], -1), 0, language), format_number(round(last["high"], -1), 0, language)
-    error, benchmark = format_number(projection.backtest_error, 1, language), format_number(projection.benchmark_error, 1, language)
+    error, benchmark = (
+        format_number(projection.backtest_error, 1, language),
+        format_number(projection.benchmark_error, 1, language),
+    )
     towns = projection.backtest_towns
     if pl:
-        return (f"Prognoza na {year} r.: ok. {about} (95% przedział predykcji: {low}–{high}). Metodę ({method}) "
-                f"wybrano w teście wstecznym na danych {towns} gmin: jej średni błąd prognozy na 5 lat wyniósł "
-                f"{error}% (metoda naiwna z dryfem: {benchmark}%).")
-    return (f"Projection for {year}: about {about} (95% prediction interval {low}–{high}). The method ({method}) "
-            f"was chosen in a backtest on {towns} municipalities: its mean 5-year error was {error}% "
-            f"(naive drift: {benchmark}%).")
+        return (
+            f"Prognoza na {year} r.: ok. {about} (95% przedział predykcji: {low}–{high}). Metodę ({method}) "
+            f"wybrano w teście wstecznym na danych {towns} gmin: jej średni błąd prognozy na 5 lat wyniósł "
+            f"{error}% (metoda naiwna z dryfem: {benchmark}%)."
+        )
+    return (
+        f"Projection for {year}: about {about} (95% prediction interval {low}–{high}). The method ({method}) "
+        f"was chosen in a backtest on {towns} municipalities: its mean 5-year error was {error}% "
+        f"(naive drift: {benchmark}%)."
+    )
 
 
 VERDICT_WORDS = {
@@ -198,34 +253,50 @@ def verdict_phrase(row: pd.Series, language: str) -> str:
         counted = f"{judged} of {possible} {noun(possible, INDICATORS[language], language)} judged"
     if row["verdict"] == NO_VERDICT:
         why = "brak danych" if row["reason"] == "no_data" else "za mało danych"
-        return (f"bez oceny – {why} ({counted})" if pl else
-                f"no verdict – {'no data' if row['reason'] == 'no_data' else 'too few data'} ({counted})")
+        return (
+            f"bez oceny – {why} ({counted})"
+            if pl
+            else f"no verdict – {'no data' if row['reason'] == 'no_data' else 'too few data'} ({counted})"
+        )
     score = format_number(row["score"], 2, language, signed=True)
     words = VERDICT_WORDS[row["verdict"]][0 if pl else 1]
     scale = format_number(SCORE_CAP, 0, language)
-    return (f"{words} (wynik {score} w skali od −{scale} do +{scale}; {counted})" if pl else
-            f"{words} (score {score} on a scale of −{scale} to +{scale}; {counted})")
+    return (
+        f"{words} (wynik {score} w skali od −{scale} do +{scale}; {counted})"
+        if pl
+        else f"{words} (score {score} on a scale of −{scale} to +{scale}; {counted})"
+    )
 
 
-def summary_sentences(verdicts: pd.DataFrame, robust: dict, strongest: list[str], weakest: list[str],
-                      language: str = "pl") -> list[str]:
+def summary_sentences(
+    verdicts: pd.DataFrame, robust: dict, strongest: list[str], weakest: list[str], language: str = "pl"
+) -> list[str]:
     catalogue = indicators()
     pl = language == "pl"
     sentences = []
     for section, row in verdicts.iterrows():
         text = f"**{label(section, language)}**: {verdict_phrase(row, language)}."
         if robust.get(section) is False:
-            text += (" Ten werdykt zależy od doboru grupy porównawczej (zob. analizę wrażliwości)." if pl else
-                     " This verdict depends on how the peer group is chosen (see the sensitivity analysis).")
+            text += (
+                " Ten werdykt zależy od doboru grupy porównawczej (zob. analizę wrażliwości)."
+                if pl
+                else " This verdict depends on how the peer group is chosen (see the sensitivity analysis)."
+            )
         sentences.append(text)
     if strongest:
         items = ", ".join(catalogue[i].judged_phrase(True, language) for i in strongest)
-        sentences.append(f"Najmocniejsze strony na tle grupy: {items}." if pl else f"Clearest strengths against the peers: {items}.")
+        sentences.append(
+            f"Najmocniejsze strony na tle grupy: {items}." if pl else f"Clearest strengths against the peers: {items}."
+        )
     if weakest:
         items = ", ".join(catalogue[i].judged_phrase(False, language) for i in weakest)
-        sentences.append(f"Najsłabsze strony na tle grupy: {items}." if pl else f"Clearest weaknesses against the peers: {items}.")
+        sentences.append(
+            f"Najsłabsze strony na tle grupy: {items}." if pl else f"Clearest weaknesses against the peers: {items}."
+        )
     if not strongest and not weakest:
-        sentences.append("Żaden wskaźnik nie odbiega od grupy porównawczej na tyle, by uznać go za wyraźną mocną lub "
-                         "słabą stronę." if pl else
-                         "No indicator differs from the peers enough to count as a clear strength or weakness.")
+        sentences.append(
+            "Żaden wskaźnik nie odbiega od grupy porównawczej na tyle, by uznać go za wyraźną mocną lub słabą stronę."
+            if pl
+            else "No indicator differs from the peers enough to count as a clear strength or weakness."
+        )
     return sentences

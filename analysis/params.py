@@ -8,28 +8,48 @@ A batch is validated in two steps before any notebook runs: the file's shape
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from analysis.peers import PeerRule
-from analysis.store import Store
+if TYPE_CHECKING:  # importing the store loads pandas: validating parameters must stay instant
+    from analysis.store import Store
 
 TERYT_CODE = r"^\d{7}$"
+
+PeerMethod = Literal["nearest", "voivodeship", "powiat", "population_class", "explicit"]
+
+
+class PeerRule(BaseModel):
+    """How to choose a town's peers; the same rule for every town of a batch unless overridden."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    method: PeerMethod = "nearest"
+    k: int = Field(default=20, ge=3, le=100)
+    members: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _members_only_for_explicit(self) -> "PeerRule":
+        if self.method == "explicit" and len(self.members) < 3:
+            raise ValueError("an explicit peer group needs at least 3 member TERYT codes")
+        if self.method != "explicit" and self.members:
+            raise ValueError(f"members are only used with method 'explicit', not {self.method!r}")
+        return self
 
 
 class ParamsError(ValueError):
     """Invalid batch parameters; `problems` lists each one with the entry it concerns."""
 
-    def __init__(self, source: str, problems: list[str]):
+    def __init__(self, source: str, problems: list[str], what: str = "batch parameters"):
         self.source = source
         self.problems = problems
+        self.what = what
         super().__init__(f"{source}: " + "; ".join(problems))
 
     def __str__(self) -> str:
         lines = "\n".join(f"  - {problem}" for problem in self.problems)
-        return f"{self.source}: invalid batch parameters\n{lines}"
+        return f"{self.source}: invalid {self.what}\n{lines}"
 
 
 class YearRange(BaseModel):
@@ -39,11 +59,24 @@ class YearRange(BaseModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> "YearRange":
-        if self.last - self.first < 5:
-            raise ValueError(
-                f"years {self.first}–{self.last}: need at least 6 years (5-year changes are reported)"
-            )
+        problem = year_range_problem(self.first, self.last)
+        if problem:
+            raise ValueError(problem)
         return self
+
+
+# A change and a trend need two years. Shorter spans than the 5-year change are allowed: the
+# report then says that change is missing (as on a store holding only two years of real data).
+MIN_YEARS = 2
+
+
+def year_range_problem(first: int, last: int) -> str | None:
+    """What is wrong with a year range, shared by batches and single town runs."""
+    if last < first:
+        return f"years {first}–{last}: the last year is before the first"
+    if last - first < MIN_YEARS - 1:
+        return f"years {first}–{last}: need at least {MIN_YEARS} years (a change needs two)"
+    return None
 
 
 class TownSpec(BaseModel):
@@ -102,16 +135,20 @@ class Batch(BaseModel):
         raise KeyError(teryt)
 
 
-def _describe(error: ValidationError) -> list[str]:
+def describe_errors(error: ValidationError, whole: str = "file") -> list[str]:
+    """One line per problem, naming where it is (`towns[3].teryt`), what is wrong and the value given."""
     problems = []
     for item in error.errors():
         location = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in item["loc"]).lstrip(".")
+        location = location or whole
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown key"
         value = item.get("input")
-        shown = f" (got {value!r})" if isinstance(value, (str, int, float)) and item["type"] != "extra_forbidden" else ""
-        problems.append(f"{location or 'file'}: {message}{shown}")
+        shown = (
+            f" (got {value!r})" if isinstance(value, (str, int, float)) and item["type"] != "extra_forbidden" else ""
+        )
+        problems.append(f"{location}: {message}{shown}" if location or whole else f"{message}{shown}")
     return problems
 
 
@@ -121,7 +158,7 @@ def parse_batch(raw: object, source: str = "params") -> Batch:
     try:
         return Batch.model_validate(raw)
     except ValidationError as error:
-        raise ParamsError(source, _describe(error)) from None
+        raise ParamsError(source, describe_errors(error)) from None
 
 
 def load_batch(path: Path | str) -> Batch:
@@ -140,16 +177,32 @@ def check_towns(batch: Batch, units, source: str = "params", where: str = "the d
     names = dict(zip(units["teryt"], units["name"]))
     problems = []
     for index, town in enumerate(batch.towns):
-        if town.teryt not in names:
-            problems.append(f"towns[{index}]: TERYT code {town.teryt} is not in {where}")
-        elif town.name and town.name.casefold() != str(names[town.teryt]).casefold():
-            problems.append(f"towns[{index}]: TERYT code {town.teryt} is {names[town.teryt]!r} in {where}, "
-                            f"not {town.name!r}")
         rule = town.peers or batch.peers
-        for member in rule.members:
-            if member not in names:
-                problems.append(f"towns[{index}] ({town.teryt}): peer TERYT code {member} is not in {where}")
+        problems += town_problems(
+            town.teryt, town.name, rule.members, names, where, f"towns[{index}]", f"towns[{index}] ({town.teryt})"
+        )
     return problems
+
+
+def town_problems(
+    teryt: str, name: str | None, members, names: dict, where: str, at: str, members_at: str
+) -> list[str]:
+    """A town's code (and name, when given) and its explicit peers' codes against a units table's names."""
+    problems = []
+    if teryt not in names:
+        problems.append(f"{at}: TERYT code {teryt} is not in {where}")
+    elif name and name.casefold() != str(names[teryt]).casefold():
+        problems.append(f"{at}: TERYT code {teryt} is {names[teryt]!r} in {where}, not {name!r}")
+    problems += [
+        f"{members_at}: peer TERYT code {member} is not in {where}" for member in members if member not in names
+    ]
+    return problems
+
+
+def years_problem(first: int, last: int, store_years: tuple[int, int], at: str = "years") -> str | None:
+    if first < store_years[0] or last > store_years[1]:
+        return f"{at}: {first}–{last} is outside the store's years {store_years[0]}–{store_years[1]}"
+    return None
 
 
 def check_against_register(batch: Batch, register, source: str = "params", where: str = "the register") -> None:
@@ -162,10 +215,8 @@ def check_against_register(batch: Batch, register, source: str = "params", where
 def check_against_store(batch: Batch, store: Store, source: str = "params") -> None:
     """Every town and peer code exists in the store (under its name, if given) and the years are covered."""
     problems = check_towns(batch, store.units, source)
-    first, last = store.years
-    if batch.years.first < first or batch.years.last > last:
-        problems.append(
-            f"years: {batch.years.first}–{batch.years.last} is outside the store's years {first}–{last}"
-        )
+    years = years_problem(batch.years.first, batch.years.last, store.years)
+    if years:
+        problems.append(years)
     if problems:
         raise ParamsError(source, problems)

@@ -9,13 +9,12 @@ PIT-share revenue per capita (own revenue per capita where PIT is missing).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import Iterable
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-PeerMethod = Literal["nearest", "voivodeship", "powiat", "population_class", "explicit"]
+from analysis.params import PeerMethod, PeerRule  # noqa: F401 - the rule is configuration; re-exported here
 
 # GUS-style size classes of municipalities (residents): lower bounds.
 POPULATION_CLASSES = (0, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000)
@@ -24,23 +23,6 @@ POPULATION_CLASSES = (0, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000)
 def population_class(population: float) -> int:
     """Index of the size class a population falls in (0: under 5 000, ... 6: 200 000 and more)."""
     return int(np.searchsorted(POPULATION_CLASSES, population, side="right") - 1)
-
-
-class PeerRule(BaseModel):
-    """How to choose a town's peers; the same rule for every town of a batch unless overridden."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    method: PeerMethod = "nearest"
-    k: int = Field(default=20, ge=3, le=100)
-    members: tuple[str, ...] = ()
-
-    @model_validator(mode="after")
-    def _members_only_for_explicit(self) -> "PeerRule":
-        if self.method == "explicit" and len(self.members) < 3:
-            raise ValueError("an explicit peer group needs at least 3 member TERYT codes")
-        if self.method != "explicit" and self.members:
-            raise ValueError(f"members are only used with method 'explicit', not {self.method!r}")
-        return self
 
 
 # What each rule matches towns on. Those indicators are shown but never judged: peers chosen
@@ -78,10 +60,12 @@ def matching_features(indicator_values: pd.DataFrame, year: int) -> pd.DataFrame
     income = year_values["pit_per_capita"].where(
         year_values["pit_per_capita"] > 0, year_values["own_revenue_per_capita"]
     )
-    features = pd.DataFrame({
-        "log_population": np.log(year_values["population"].where(year_values["population"] > 0)),
-        "log_income": np.log(income.where(income > 0)),
-    })
+    features = pd.DataFrame(
+        {
+            "log_population": np.log(year_values["population"].where(year_values["population"] > 0)),
+            "log_income": np.log(income.where(income > 0)),
+        }
+    )
     return features.dropna()
 
 
@@ -103,38 +87,39 @@ def nearest_peers(town: str, features: pd.DataFrame, comparable: Iterable[str], 
 
 
 def choose_peers(
-    town: str, units: pd.DataFrame, indicator_values: pd.DataFrame, rule: PeerRule, year: int,
+    town: str,
+    units: pd.DataFrame,
+    indicator_values: pd.DataFrame,
+    rule: PeerRule,
+    year: int,
     features: pd.DataFrame | None = None,
 ) -> PeerGroup:
     """The peer group of `town` under `rule`, matched on data of `year`.
 
     `features` may pass `matching_features(indicator_values, year)` computed once for many towns.
     """
-    # Plain lists: the units table is small, and pandas' string lookups cost more than the rule.
-    records = dict(zip(units["teryt"].tolist(), zip(units["kind"].tolist(), units["voivodeship"].tolist(),
-                                                    units["powiat"].tolist())))
-    if town not in records:
+    units = units.set_index("teryt")
+    if town not in units.index:
         raise KeyError(f"no unit with TERYT code {town!r}")
-    kind, voivodeship, powiat = records[town]
-    others = [code for code in records if code != town]
-    same_kind = [code for code in others if records[code][0] == kind]
+    own = units.loc[town]
+    others = units.drop(index=town)
+    same_kind = others.index[others["kind"] == own["kind"]]
     if rule.method == "nearest":
         if features is None:
             features = matching_features(indicator_values, year)
-        members = nearest_peers(town, features, same_kind, rule.k)
+        members = nearest_peers(town, features, list(same_kind), rule.k)
     elif rule.method == "voivodeship":
-        members = tuple(code for code in others if records[code][1] == voivodeship)
+        members = tuple(others.index[others["voivodeship"] == own["voivodeship"]])
+    elif rule.method == "powiat":
+        members = tuple(others.index[others["powiat"] == own["powiat"]])
     elif rule.method == "population_class":
         population = indicator_values.xs(year, level="year")["population"].dropna()
         if town not in population.index:
             raise ValueError(f"{town}: no population in {year}")
-        classes = dict(zip(population.index, np.searchsorted(POPULATION_CLASSES, population.to_numpy(), side="right")
-                           - 1))  # population_class() of every town at once
-        members = tuple(code for code in same_kind if code in classes and classes[code] == classes[town])
-    elif rule.method == "powiat":
-        members = tuple(code for code in others if records[code][2] == powiat)
+        size_class = population.map(population_class)
+        members = tuple(code for code in same_kind if code in size_class.index and size_class[code] == size_class[town])
     else:
-        unknown = [m for m in rule.members if m not in records]
+        unknown = [m for m in rule.members if m not in units.index]
         if unknown:
             raise KeyError(f"{town}: peer TERYT codes not in the store: {unknown}")
         members = tuple(m for m in rule.members if m != town)

@@ -27,11 +27,11 @@ import pandas as pd
 
 CONFIDENCE = 0.95
 HORIZON = 5
-MIN_TRAIN = 6          # years of history a forecast starts from
-DAMPING = 0.8          # damped drift: the trend fades by this factor each year
-NOISE_FLOOR = 0.002    # smallest yearly log-change noise (0.2 %), so a smooth series still has an interval
-LEVEL_BREAKS = (2021,) # years GUS re-based population (the 2021 census): a break in the statistics, not in
-                       # the population; earlier years are put on the new basis before anything is fitted
+MIN_TRAIN = 6  # years of history a forecast starts from
+DAMPING = 0.8  # damped drift: the trend fades by this factor each year
+NOISE_FLOOR = 0.002  # smallest yearly log-change noise (0.2 %), so a smooth series still has an interval
+LEVEL_BREAKS = (2021,)  # years GUS re-based population (the 2021 census): a break in the statistics, not in
+# the population; earlier years are put on the new basis before anything is fitted
 
 
 def _yearly_changes(history: np.ndarray) -> np.ndarray:
@@ -81,18 +81,31 @@ def _linear(history: np.ndarray, horizon: int) -> np.ndarray:
     """The least-squares line through the history, extended."""
     n = history.shape[1]
     t = np.arange(n) - (n - 1) / 2
-    slope = (history * t).sum(axis=1) / (t ** 2).sum()
+    slope = (history * t).sum(axis=1) / (t**2).sum()
     level = history.mean(axis=1)
     return level[:, None] + slope[:, None] * (t[-1] + np.arange(1, horizon + 1))
 
 
-METHODS = {"drift": _drift, "median_drift": _median_drift, "damped_median_drift": _damped_median_drift,
-           "linear": _linear}
+METHODS = {
+    "drift": _drift,
+    "median_drift": _median_drift,
+    "damped_median_drift": _damped_median_drift,
+    "linear": _linear,
+}
 BENCHMARK = "drift"
 METHOD_NAMES = {
-    "drift": ("błądzenie losowe z dryfem równym średniej rocznej zmianie", "random walk with the mean yearly change as drift"),
-    "median_drift": ("błądzenie losowe z dryfem równym medianie rocznych zmian", "random walk with the median yearly change as drift"),
-    "damped_median_drift": ("wygasający dryf równy medianie rocznych zmian", "damped drift from the median yearly change"),
+    "drift": (
+        "błądzenie losowe z dryfem równym średniej rocznej zmianie",
+        "random walk with the mean yearly change as drift",
+    ),
+    "median_drift": (
+        "błądzenie losowe z dryfem równym medianie rocznych zmian",
+        "random walk with the median yearly change as drift",
+    ),
+    "damped_median_drift": (
+        "wygasający dryf równy medianie rocznych zmian",
+        "damped drift from the median yearly change",
+    ),
     "linear": ("trend liniowy", "linear trend"),
 }
 
@@ -108,10 +121,10 @@ def town_noise(history: np.ndarray) -> np.ndarray:
 class Backtest:
     """Every method's forecast errors (log actual − log forecast) from every origin, pooled over towns."""
 
-    errors: dict[str, np.ndarray]   # method -> towns × origins × HORIZON (NaN where no actual)
-    noise: np.ndarray               # towns × origins: the town's noise at that origin
+    errors: dict[str, np.ndarray]  # method -> towns × origins × HORIZON (NaN where no actual)
+    noise: np.ndarray  # towns × origins: the town's noise at that origin
     towns: tuple[str, ...]
-    origins: tuple[int, ...]        # last year of each origin's history
+    origins: tuple[int, ...]  # last year of each origin's history
 
     def mae(self, method: str, towns: np.ndarray | None = None) -> float:
         errors = self.errors[method] if towns is None else self.errors[method][towns]
@@ -129,8 +142,12 @@ class Backtest:
             errors = errors[towns]
         tail = (1 - CONFIDENCE) / 2
         flat = errors.reshape(-1, HORIZON)
-        return np.array([[np.nanquantile(flat[:, h], q) if np.isfinite(flat[:, h]).any() else np.nan
-                          for h in range(HORIZON)] for q in (tail, 1 - tail)])
+        return np.array(
+            [
+                [np.nanquantile(flat[:, h], q) if np.isfinite(flat[:, h]).any() else np.nan for h in range(HORIZON)]
+                for q in (tail, 1 - tail)
+            ]
+        )
 
     def coverage(self, method: str, calibrate: np.ndarray, test: np.ndarray) -> float:
         """Share of the `test` towns' held-out years inside intervals calibrated on the `calibrate` towns."""
@@ -155,7 +172,7 @@ def backtest(population: pd.DataFrame) -> Backtest | None:
     for k, end in enumerate(origins):
         history = logs[:, : end + 1]
         ahead = min(HORIZON, len(years) - 1 - end)
-        actual = logs[:, end + 1: end + 1 + ahead]
+        actual = logs[:, end + 1 : end + 1 + ahead]
         noise[:, k] = town_noise(history)
         for method, forecast in METHODS.items():
             errors[method][:, k, :ahead] = actual - forecast(history, HORIZON)[:, :ahead]
@@ -166,10 +183,10 @@ def backtest(population: pd.DataFrame) -> Backtest | None:
 class Projection:
     """A forecast with its calibrated 95% interval, and how the method did in the backtest."""
 
-    forecast: pd.DataFrame          # index year; columns: mean, low, high
+    forecast: pd.DataFrame  # index year; columns: mean, low, high
     method: str
-    backtest_error: float           # pooled mean absolute error of the method, % of population, at HORIZON
-    benchmark_error: float          # the same for drift
+    backtest_error: float  # pooled mean absolute error of the method, % of population, at HORIZON
+    benchmark_error: float  # the same for drift
     backtest_towns: int
 
 
@@ -190,14 +207,16 @@ def project(series: pd.Series, result: Backtest | None) -> Projection | None:
     if np.isnan(low).any() or np.isnan(high).any():
         return None
     years = pd.Index(range(int(series.index[-1]) + 1, int(series.index[-1]) + HORIZON + 1), name="year")
-    forecast = pd.DataFrame({"mean": np.exp(mean), "low": np.exp(mean + low), "high": np.exp(mean + high)},
-                            index=years)
-    return Projection(forecast, method, horizon_error(result, method), horizon_error(result, BENCHMARK),
-                      len(result.towns))
+    forecast = pd.DataFrame({"mean": np.exp(mean), "low": np.exp(mean + low), "high": np.exp(mean + high)}, index=years)
+    return Projection(
+        forecast, method, horizon_error(result, method), horizon_error(result, BENCHMARK), len(result.towns)
+    )
 
 
 @lru_cache(maxsize=8)
-def _cached_backtest(key: tuple, frame_bytes: bytes, columns: tuple[int, ...], index: tuple[str, ...]) -> Backtest | None:
+def _cached_backtest(
+    key: tuple, frame_bytes: bytes, columns: tuple[int, ...], index: tuple[str, ...]
+) -> Backtest | None:
     values = np.frombuffer(frame_bytes, dtype=float).reshape(len(index), len(columns))
     return backtest(pd.DataFrame(values, index=list(index), columns=list(columns)))
 
@@ -206,5 +225,6 @@ def store_backtest(population: pd.DataFrame) -> Backtest | None:
     """`backtest`, computed once per distinct population table in a process (many towns share a store)."""
     frame = population.astype(float)
     data = np.ascontiguousarray(frame.to_numpy())
-    return _cached_backtest((data.shape,), data.tobytes(), tuple(int(c) for c in frame.columns),
-                            tuple(str(i) for i in frame.index))
+    return _cached_backtest(
+        (data.shape,), data.tobytes(), tuple(int(c) for c in frame.columns), tuple(str(i) for i in frame.index)
+    )

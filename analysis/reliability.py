@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from analysis.catalogue import Indicator
 
+
 def import_models() -> None:
     """Import the scipy parts the intervals use, ahead of the first town (a worker's warm-up)."""
     import scipy.special  # noqa: F401
@@ -31,8 +32,8 @@ NOT_RANKED_BELOW = 10  # events: the value is shown but not ranked, scored or ju
 
 @dataclass(frozen=True)
 class CountInterval:
-    events: float     # the count the reliability rests on (births + deaths for a difference)
-    low: float        # 95% interval of the indicator, in its own unit
+    events: float  # the count the reliability rests on (births + deaths for a difference)
+    low: float  # 95% interval of the indicator, in its own unit
     high: float
 
     @property
@@ -92,6 +93,6 @@ def wilson(successes: float, trials: float) -> tuple[float, float]:
     """Wilson score interval of a proportion (stays within 0–1, sound near 0 % and 100 %)."""
     z = _z()
     share = successes / trials
-    centre = (share + z ** 2 / (2 * trials)) / (1 + z ** 2 / trials)
-    half = z * math.sqrt(share * (1 - share) / trials + z ** 2 / (4 * trials ** 2)) / (1 + z ** 2 / trials)
+    centre = (share + z**2 / (2 * trials)) / (1 + z**2 / trials)
+    half = z * math.sqrt(share * (1 - share) / trials + z**2 / (4 * trials**2)) / (1 + z**2 / trials)
     return max(centre - half, 0.0), min(centre + half, 1.0)

@@ -1,59 +1,83 @@
-"""Everything one town's report shows, computed in one call from plain parameters.
+"""Everything one town's report shows, computed in one call from its `TownParams`.
 
-`prepare_report` takes exactly the notebook's scalar parameters, so the notebook
-has one line of logic and an analyst can call the same function in a console.
+`prepare_report(TownParams(teryt="0290011"))` is the notebook's one line of logic, and
+what an analyst calls in a console. With `cache_dir` set (as `diagnoza build` does), a
+report computed once for the same parameters and the same store, code and libraries is
+loaded instead of computed again: the build computes it once for the notebook and the
+spreadsheet, and a kept notebook re-run later still gets a report it can trust.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.catalogue import SECTIONS
+from analysis.catalogue import SECTIONS, catalogue_stamp
 from analysis.compare import compare_town
 from analysis.indicators import indicator_table
 from analysis.labels import label
 from analysis.narrative import population_sentences, section_sentences, summary_sentences
-from analysis.peers import PeerGroup, PeerRule, choose_peers, matching_features
+from analysis.paths import DEMO_STORE_DIR, PACKAGE_DIR
+from analysis.peers import PeerGroup, choose_peers, matching_features
 from analysis.projection import Projection, project, store_backtest
-from analysis.paths import DEMO_STORE_DIR
 from analysis.store import Store, load_store, variable_panel
 from analysis.synthesis import (
-    SENSITIVITY_RULES, clearest, peer_sensitivity, robust_to_peer_rule, section_verdicts,
+    SENSITIVITY_RULES,
+    clearest,
+    peer_sensitivity,
+    robust_to_peer_rule,
+    section_verdicts,
 )
+from analysis.town import TownParams
 from analysis.trends import Trend, difference_series, indicator_trends, robust_trend
 
 
 @dataclass(frozen=True)
 class TownReport:
-    teryt: str
+    params: TownParams  # what was asked: town, years, language, peer rule
     name: str
     kind: str
     voivodeship: str
-    language: str
-    first_year: int
-    last_year: int
     synthetic: bool
+    vintage: str  # when the data were fetched from BDL (YYYY-MM-DD); empty for generated data
     peers: PeerGroup
-    peer_units: pd.DataFrame       # the peer towns: teryt, name, kind, voivodeship, population
-    values: pd.DataFrame           # indicators of the town and its peers, index (teryt, year)
-    comparison: pd.DataFrame       # one row per indicator (analysis.compare)
+    peer_units: pd.DataFrame  # the peer towns: teryt, name, kind, voivodeship, population
+    values: pd.DataFrame  # indicators of the town and its peers, index (teryt, year)
+    comparison: pd.DataFrame  # one row per indicator (analysis.compare)
     narrative: dict[str, list[str]]
-    verdicts: pd.DataFrame         # section -> score, verdict, coverage, drop-one range (analysis.synthesis)
-    strongest: list[str]           # strengths by the one rule (analysis.scoring), furthest first
+    verdicts: pd.DataFrame  # section -> score, verdict, coverage, drop-one range (analysis.synthesis)
+    strongest: list[str]  # strengths by the one rule (analysis.scoring), furthest first
     weakest: list[str]
-    sensitivity: pd.DataFrame      # alternative peer rule -> verdict and score per section
-    robust: dict[str, bool | None] # section -> the verdict holds under every alternative rule
-    counts: pd.DataFrame           # the town's source variables by year (what rates and shares rest on)
+    sensitivity: pd.DataFrame  # alternative peer rule -> verdict and score per section
+    robust: dict[str, bool | None]  # section -> the verdict holds under every alternative rule
+    counts: pd.DataFrame  # the town's source variables by year (what rates and shares rest on)
     population_trend: Trend | None
     population_trend_vs_peers: Trend | None  # trend of (town − peer median), both indexed to the first year
     projection: Projection | None
-    trends: pd.DataFrame           # indicator -> Theil–Sen slope per year, 95% interval, difference from peers
+    trends: pd.DataFrame  # indicator -> Theil–Sen slope per year, 95% interval, difference from peers
+
+    @property
+    def teryt(self) -> str:
+        return self.params.teryt
+
+    @property
+    def language(self) -> str:
+        return self.params.language
+
+    @property
+    def first_year(self) -> int:
+        return self.params.first_year
+
+    @property
+    def last_year(self) -> int:
+        return self.params.last_year
 
     @property
     def source(self) -> str:
@@ -61,10 +85,11 @@ class TownReport:
 
 
 def _store_signature(data_dir: str) -> tuple:
-    """Size and modification time of the store's files: a store rewritten on disk is read again."""
+    """Size and modification time of the store's files and of the catalogue: a store rewritten on
+    disk, or an indicator edited in the catalogue, is read and computed again."""
     directory = Path(data_dir) if data_dir else DEMO_STORE_DIR
     files = sorted(directory.glob("*.parquet")) + sorted(directory.glob("metadata.json"))
-    return tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    return tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files) + catalogue_stamp()
 
 
 def load_store_and_values(data_dir: str) -> tuple[Store, pd.DataFrame]:
@@ -92,37 +117,68 @@ def _features(data_dir: str, signature: tuple, year: int) -> pd.DataFrame:
     return matching_features(_load_store_and_values(data_dir, signature)[1], year)
 
 
-def parse_members(peer_members: str) -> tuple[str, ...]:
-    return tuple(code.strip() for code in peer_members.split(",") if code.strip())
+def _digest(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
-def save_report(report: TownReport, path: Path) -> None:
-    """Keep a computed report for the notebook and the exports (written whole, then renamed)."""
-    staged = path.with_name(f".{path.name}.tmp")
-    staged.write_bytes(pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
+LIBRARIES = ("numpy", "pandas", "scipy", "statsmodels", "pydantic")
+
+
+@lru_cache(maxsize=1)
+def library_versions() -> dict[str, str]:
+    """The versions of the libraries a report's numbers come from: an upgrade may change them."""
+    return {name: version(name) for name in LIBRARIES}
+
+
+def report_key(town: TownParams) -> str:
+    """A hash of everything a computed report depends on: the parameters that enter it, the store's
+    files, the `analysis` package's code and catalogue, and the libraries' versions."""
+    store_dir = Path(town.data_dir) if town.data_dir else DEMO_STORE_DIR
+    store = _digest(sorted(store_dir.glob("*.parquet")) + sorted(store_dir.glob("metadata.json")))
+    code = _digest(
+        sorted(
+            p
+            for p in PACKAGE_DIR.rglob("*")
+            if p.suffix in (".py", ".yaml") and p.is_file() and "__pycache__" not in p.parts
+        )
+    )
+    payload = repr((sorted(town.analysis_key().items()), store, code, sorted(library_versions().items())))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def cached_report_path(town: TownParams, key: str | None = None) -> Path:
+    return Path(town.cache_dir) / f"{town.teryt}-{(key or report_key(town))[:20]}.pickle"
+
+
+def save_report(report: TownReport, path: Path, key: str) -> None:
+    """Keep a computed report with the key it was computed for (written whole, then renamed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    staged.write_bytes(pickle.dumps((key, report), protocol=pickle.HIGHEST_PROTOCOL))
     os.replace(staged, path)
 
 
-def load_report(path: str | Path, teryt: str, first_year: int, last_year: int, language: str) -> TownReport:
-    """A report saved by `save_report`, refused if it is not the one the parameters ask for."""
-    report = pickle.loads(Path(path).read_bytes())
-    asked = (teryt, first_year, last_year, language)
-    found = (report.teryt, report.first_year, report.last_year, report.language)
-    if not isinstance(report, TownReport) or found != asked:
-        raise ValueError(f"{path} holds the report for {found}, not for {asked}")
-    return report
+def load_report(path: Path, key: str) -> TownReport | None:
+    """A kept report, only if it was computed for exactly this key; None otherwise."""
+    try:
+        kept_key, report = pickle.loads(Path(path).read_bytes())
+    except Exception:  # noqa: BLE001 - none, unreadable or from another version: compute instead
+        return None
+    return report if kept_key == key and isinstance(report, TownReport) else None
 
 
-def towns_compared(teryt: str, last_year: int, peer_method: str, peer_k: int, peer_members: str,
-                   data_dir: str) -> tuple[str, ...]:
+def towns_compared(town: TownParams) -> tuple[str, ...]:
     """Every town whose data enter the report: the town, its peers, and the peer groups of the
     alternative rules in the sensitivity table. A change to any other town's data cannot change it
     (unless it changes who the peers are, which this then shows), except its population, which the
     pooled projection backtest reads for every town (`diagnoza.inputs.calibration_fingerprint`).
     Peers are matched on the last year, so the first year and the language do not enter."""
-    store, all_values = load_store_and_values(data_dir)
-    features = _matching_features(data_dir, last_year)
-    rule = PeerRule(method=peer_method, k=peer_k, members=parse_members(peer_members))
+    teryt, last_year, rule = town.teryt, town.last_year, town.peer_rule
+    store, all_values = load_store_and_values(town.data_dir)
+    features = _matching_features(town.data_dir, last_year)
     towns = {teryt, *choose_peers(teryt, store.units, all_values, rule, last_year, features).members}
     # Nearest groups are the first k of one ranking, so the widest holds all the narrower ones.
     widest = max(r.k for r in (rule, *SENSITIVITY_RULES) if r.method == "nearest")
@@ -136,29 +192,31 @@ def towns_compared(teryt: str, last_year: int, peer_method: str, peer_k: int, pe
     return tuple(sorted(towns))
 
 
-def report_arguments(parameters: dict) -> dict:
-    """The notebook parameters `prepare_report` takes (the rest are presentation: title, edition)."""
-    names = ("teryt", "first_year", "last_year", "language", "peer_method", "peer_k", "peer_members", "data_dir")
-    return {name: parameters[name] for name in names}
+def prepare_report(town: TownParams) -> TownReport:
+    """The town's report; with `town.cache_dir`, loaded when one was kept for the same key, else computed and kept."""
+    if not town.cache_dir:
+        return compute_report(town)
+    key = report_key(town)
+    path = cached_report_path(town, key)
+    report = load_report(path, key)
+    if report is None:
+        report = compute_report(town)
+        save_report(report, path, key)
+    return replace(report, params=town)  # the title, edition and places asked now, which the key leaves out
 
 
-def prepare_report(
-    teryt: str,
-    first_year: int,
-    last_year: int,
-    language: str = "pl",
-    peer_method: str = "nearest",
-    peer_k: int = 20,
-    peer_members: str = "",
-    data_dir: str = "",
-    precomputed: str = "",
-) -> TownReport:
-    """Compute the town's report, or load it from `precomputed` (a file `diagnoza build` wrote)."""
-    if precomputed:
-        return load_report(precomputed, teryt, first_year, last_year, language)
+def compute_report(town: TownParams) -> TownReport:
+    """Compute everything the report shows, from the store."""
+    teryt, first_year, last_year, language, data_dir = (
+        town.teryt,
+        town.first_year,
+        town.last_year,
+        town.language,
+        town.data_dir,
+    )
+    rule = town.peer_rule
     store, all_values = load_store_and_values(data_dir)
     unit = store.unit(teryt)
-    rule = PeerRule(method=peer_method, k=peer_k, members=parse_members(peer_members))
     features = _matching_features(data_dir, last_year)
     peers = choose_peers(teryt, store.units, all_values, rule, last_year, features)
     years = all_values.index.get_level_values("year")
@@ -173,27 +231,54 @@ def prepare_report(
     projection = project(population.loc[teryt], store_backtest(population))
     verdicts = section_verdicts(comparison)
     strongest, weakest = clearest(comparison)
-    sensitivity = peer_sensitivity(teryt, store.units, all_values.loc[years <= last_year], last_year, counts,
-                                   features=features, known={rule: (len(peers.members), comparison)})
+    sensitivity = peer_sensitivity(
+        teryt,
+        store.units,
+        all_values.loc[years <= last_year],
+        last_year,
+        counts,
+        features=features,
+        known={rule: (len(peers.members), comparison)},
+    )
     robust = robust_to_peer_rule(verdicts, sensitivity)
     town_population = values["population"].xs(teryt, level="teryt")
     population_trend = robust_trend(town_population)
     peers_population = values.loc[values.index.get_level_values("teryt") != teryt, "population"].unstack("teryt")
-    population_trend_vs_peers = robust_trend(difference_series(town_population, peers_population.reindex(
-        town_population.index), "population"))
+    population_trend_vs_peers = robust_trend(
+        difference_series(town_population, peers_population.reindex(town_population.index), "population")
+    )
     narrative = {section: section_sentences(comparison, section, language) for section in SECTIONS}
-    narrative["demography"][:0] = population_sentences(comparison, unit["name"], population_trend,
-                                                       population_trend_vs_peers, projection, language)
+    narrative["demography"][:0] = population_sentences(
+        comparison, unit["name"], population_trend, population_trend_vs_peers, projection, language
+    )
     narrative["summary"] = summary_sentences(verdicts, robust, strongest, weakest, language)
     peer_units = store.units.set_index("teryt").loc[list(peers.members)].reset_index()
-    latest = values.xs(last_year, level="year")["population"] if last_year in values.index.get_level_values("year") \
+    latest = (
+        values.xs(last_year, level="year")["population"]
+        if last_year in values.index.get_level_values("year")
         else pd.Series(dtype=float)
+    )
     peer_units["population"] = peer_units["teryt"].map(latest)
     return TownReport(
-        teryt=teryt, name=str(unit["name"]), kind=str(unit["kind"]), voivodeship=str(unit["voivodeship"]),
-        language=language, first_year=first_year, last_year=last_year, synthetic=store.synthetic,
-        peers=peers, peer_units=peer_units, values=values, comparison=comparison, narrative=narrative,
-        verdicts=verdicts, strongest=strongest, weakest=weakest, sensitivity=sensitivity, robust=robust,
-        counts=counts, population_trend=population_trend, population_trend_vs_peers=population_trend_vs_peers,
-        projection=projection, trends=trends,
+        params=town,
+        name=str(unit["name"]),
+        kind=str(unit["kind"]),
+        voivodeship=str(unit["voivodeship"]),
+        synthetic=store.synthetic,
+        vintage=store.vintage,
+        peers=peers,
+        peer_units=peer_units,
+        values=values,
+        comparison=comparison,
+        narrative=narrative,
+        verdicts=verdicts,
+        strongest=strongest,
+        weakest=weakest,
+        sensitivity=sensitivity,
+        robust=robust,
+        counts=counts,
+        population_trend=population_trend,
+        population_trend_vs_peers=population_trend_vs_peers,
+        projection=projection,
+        trends=trends,
     )

@@ -56,8 +56,14 @@ def bounded_score(value: float, peer_values, indicator: Indicator) -> float:
     return float(np.clip(z, -SCORE_CAP, SCORE_CAP))
 
 
-def assess(indicator: Indicator, value: float, peer_median: float, percentile: float,
-           ci_low: float = math.nan, ci_high: float = math.nan) -> str:
+def assess(
+    indicator: Indicator,
+    value: float,
+    peer_median: float,
+    percentile: float,
+    ci_low: float = math.nan,
+    ci_high: float = math.nan,
+) -> str:
     """STRENGTH, WEAKNESS or NONE: the one rule.
 
     A strength: the town is in the best quarter of its peers (percentile ≥ 75), at

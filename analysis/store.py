@@ -58,8 +58,12 @@ class Store:
         return rows.iloc[0]
 
 
-_CHECK_WORDS = {"field_uniqueness": "duplicated", "multiple_fields_uniqueness": "duplicated (teryt, year, var_id)",
-                "column_in_dataframe": "missing column", "not_nullable": "empty"}
+_CHECK_WORDS = {
+    "field_uniqueness": "duplicated",
+    "multiple_fields_uniqueness": "duplicated (teryt, year, var_id)",
+    "column_in_dataframe": "missing column",
+    "not_nullable": "empty",
+}
 
 
 @cache
@@ -76,7 +80,8 @@ def _schemas():
             "voivodeship": pa.Column("string"),
             "powiat": pa.Column("string"),
         },
-        strict="filter", coerce=True,
+        strict="filter",
+        coerce=True,
     )
     observations = pa.DataFrameSchema(
         {
@@ -85,7 +90,9 @@ def _schemas():
             "var_id": pa.Column("int64", pa.Check.gt(0)),
             "value": pa.Column("float64", nullable=True),  # NaN: BDL marked the value missing
         },
-        strict="filter", coerce=True, unique=["teryt", "year", "var_id"],
+        strict="filter",
+        coerce=True,
+        unique=["teryt", "year", "var_id"],
     )
     return units, observations
 
@@ -104,7 +111,9 @@ def _validated(table: str, schema, frame: pd.DataFrame, rows: pd.DataFrame | Non
         for (column, check), group in cases.groupby(["column", "check"], sort=False, dropna=False):
             what = _CHECK_WORDS.get(str(check), str(check))
             index = [int(i) for i in group["index"].dropna().unique()[:5]]
-            shown = frame.loc[index].to_dict("records") if index else sorted(map(str, group["failure_case"].unique()))[:5]
+            shown = (
+                frame.loc[index].to_dict("records") if index else sorted(map(str, group["failure_case"].unique()))[:5]
+            )
             more = f" (and {group['index'].nunique() - 5} more)" if group["index"].nunique() > 5 else ""
             problems[f"{table}: {column}: {what}: {shown}{more}"] = None
         raise StoreError("; ".join(problems)) from None
@@ -130,8 +139,10 @@ def load_store(path: Path | str | None = None) -> Store:
     """Load and validate a store; `None` means the embedded demo store."""
     directory = Path(path) if path else DEMO_STORE_DIR
     if not directory.is_dir():
-        raise StoreError(f"{directory}: no such data store; fetch one from GUS BDL with "
-                         f"`diagnoza data fetch --years 2014-2024 --out {directory}`")
+        raise StoreError(
+            f"{directory}: no such data store; fetch one from GUS BDL with "
+            f"`diagnoza data fetch --years 2014-2024 --out {directory}`"
+        )
     for name in ("units.parquet", "observations.parquet"):
         if not (directory / name).is_file():
             raise StoreError(f"{directory}: no {name} (is this a Diagnoza data store?)")

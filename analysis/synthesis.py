@@ -21,8 +21,8 @@ from analysis.catalogue import SECTIONS, Direction, indicators
 from analysis.peers import PeerRule, choose_peers
 from analysis.scoring import STRENGTH, WEAKNESS
 
-VERDICT_BAND = 0.25      # |score| below this: "similar to the typical peer" (about the peers' middle half)
-MIN_COVERAGE = 0.5       # share of the section's judgeable indicators that must be judged
+VERDICT_BAND = 0.25  # |score| below this: "similar to the typical peer" (about the peers' middle half)
+MIN_COVERAGE = 0.5  # share of the section's judgeable indicators that must be judged
 MIN_SUBDOMAINS = 2
 
 BETTER, SIMILAR, WORSE, NO_VERDICT = "better", "similar", "worse", "none"
@@ -30,8 +30,11 @@ BETTER, SIMILAR, WORSE, NO_VERDICT = "better", "similar", "worse", "none"
 
 def judgeable(section: str, matching: tuple[str, ...] = ()) -> list[str]:
     """The section's indicators that a verdict could use: directional, not matched on."""
-    return [i.id for i in indicators().values()
-            if i.section == section and i.direction != Direction.NEUTRAL and i.id not in matching]
+    return [
+        i.id
+        for i in indicators().values()
+        if i.section == section and i.direction != Direction.NEUTRAL and i.id not in matching
+    ]
 
 
 def aggregate_score(scores, subdomains) -> float:
@@ -63,9 +66,20 @@ def section_verdict(comparison: pd.DataFrame, section: str, band: float = VERDIC
     judged = rows.loc[rows["judged"]]
     coverage = len(judged) / len(possible) if possible else 0.0
     subdomains = judged["subdomain"].nunique()
-    result = {"section": section, "score": math.nan, "verdict": NO_VERDICT, "judged": len(judged),
-              "judgeable": len(possible), "coverage": coverage, "subdomains": int(subdomains),
-              "drop_low": math.nan, "drop_high": math.nan, "hinges_on": "", "verdict_without": "", "reason": ""}
+    result = {
+        "section": section,
+        "score": math.nan,
+        "verdict": NO_VERDICT,
+        "judged": len(judged),
+        "judgeable": len(possible),
+        "coverage": coverage,
+        "subdomains": int(subdomains),
+        "drop_low": math.nan,
+        "drop_high": math.nan,
+        "hinges_on": "",
+        "verdict_without": "",
+        "reason": "",
+    }
     if not possible or coverage < MIN_COVERAGE or subdomains < MIN_SUBDOMAINS:
         result["reason"] = "no_data" if judged.empty else "low_coverage"
         return result
@@ -95,8 +109,11 @@ def clearest(comparison: pd.DataFrame, n: int = 5) -> tuple[list[str], list[str]
 
 
 SENSITIVITY_RULES = (
-    PeerRule(method="nearest", k=10), PeerRule(method="nearest", k=20), PeerRule(method="nearest", k=40),
-    PeerRule(method="voivodeship"), PeerRule(method="population_class"),
+    PeerRule(method="nearest", k=10),
+    PeerRule(method="nearest", k=20),
+    PeerRule(method="nearest", k=40),
+    PeerRule(method="voivodeship"),
+    PeerRule(method="population_class"),
 )
 
 
@@ -105,10 +122,16 @@ def rule_key(rule: PeerRule) -> str:
     return f"{rule.method}_{rule.k}" if rule.method == "nearest" else rule.method
 
 
-def peer_sensitivity(town: str, units: pd.DataFrame, values: pd.DataFrame, year: int,
-                     counts: pd.DataFrame | None = None, rules: tuple[PeerRule, ...] = SENSITIVITY_RULES,
-                     features: pd.DataFrame | None = None,
-                     known: dict[PeerRule, tuple[int, pd.DataFrame]] | None = None) -> pd.DataFrame:
+def peer_sensitivity(
+    town: str,
+    units: pd.DataFrame,
+    values: pd.DataFrame,
+    year: int,
+    counts: pd.DataFrame | None = None,
+    rules: tuple[PeerRule, ...] = SENSITIVITY_RULES,
+    features: pd.DataFrame | None = None,
+    known: dict[PeerRule, tuple[int, pd.DataFrame]] | None = None,
+) -> pd.DataFrame:
     """The section verdicts and scores under each alternative peer rule (rows), computed as the report's own.
 
     If a verdict holds only under one rule, the reader should know. A rule that

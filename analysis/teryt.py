@@ -13,10 +13,21 @@ from pathlib import Path
 import pandas as pd
 
 VOIVODESHIPS: dict[str, str] = {
-    "02": "dolnośląskie", "04": "kujawsko-pomorskie", "06": "lubelskie", "08": "lubuskie",
-    "10": "łódzkie", "12": "małopolskie", "14": "mazowieckie", "16": "opolskie",
-    "18": "podkarpackie", "20": "podlaskie", "22": "pomorskie", "24": "śląskie",
-    "26": "świętokrzyskie", "28": "warmińsko-mazurskie", "30": "wielkopolskie",
+    "02": "dolnośląskie",
+    "04": "kujawsko-pomorskie",
+    "06": "lubelskie",
+    "08": "lubuskie",
+    "10": "łódzkie",
+    "12": "małopolskie",
+    "14": "mazowieckie",
+    "16": "opolskie",
+    "18": "podkarpackie",
+    "20": "podlaskie",
+    "22": "pomorskie",
+    "24": "śląskie",
+    "26": "świętokrzyskie",
+    "28": "warmińsko-mazurskie",
+    "30": "wielkopolskie",
     "32": "zachodniopomorskie",
 }
 
@@ -53,10 +64,12 @@ def read_terc(path: Path | str) -> pd.DataFrame:
         raise ValueError(f"{path}: not a TERC register (missing columns {sorted(missing)})")
     gminy = frame.loc[frame["RODZ"].isin(list(KIND_BY_DIGIT)) & (frame["GMI"] != "")]
     teryt = gminy["WOJ"] + gminy["POW"] + gminy["GMI"] + gminy["RODZ"]
-    return pd.DataFrame({
-        "teryt": teryt.to_numpy(),
-        "name": gminy["NAZWA"].to_numpy(),
-        "kind": gminy["RODZ"].map(KIND_BY_DIGIT).to_numpy(),
-        "voivodeship": gminy["WOJ"].map(VOIVODESHIPS).to_numpy(),
-        "powiat": (gminy["WOJ"] + gminy["POW"]).to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "teryt": teryt.to_numpy(),
+            "name": gminy["NAZWA"].to_numpy(),
+            "kind": gminy["RODZ"].map(KIND_BY_DIGIT).to_numpy(),
+            "voivodeship": gminy["WOJ"].map(VOIVODESHIPS).to_numpy(),
+            "powiat": (gminy["WOJ"] + gminy["POW"]).to_numpy(),
+        }
+    )

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 CONFIDENCE = 0.95
-MIN_POINTS = 5        # fewer years give no trend
-MAX_RHO = 0.8         # autocorrelation above this is not told apart from a trend in a decade of data
+MIN_POINTS = 5  # fewer years give no trend
+MAX_RHO = 0.8  # autocorrelation above this is not told apart from a trend in a decade of data
 
 LEVEL_INDICATORS = ("population",)  # sizes, not rates: compared with peers as % of the first year
 
@@ -57,7 +57,7 @@ def theil_sen(years, values) -> np.ndarray:
 
 def lag1_autocorrelation(residuals: np.ndarray) -> float:
     centred = residuals - residuals.mean()
-    denominator = float(np.sum(centred ** 2))
+    denominator = float(np.sum(centred**2))
     return float(np.sum(centred[1:] * centred[:-1]) / denominator) if denominator > 0 else 0.0
 
 
@@ -113,8 +113,9 @@ def indicator_trends(values: pd.DataFrame, town: str, peers: tuple[str, ...]) ->
     rows = {}
     teryts = values.index.get_level_values("teryt")
     if town not in teryts:
-        return pd.DataFrame(columns=["slope", "low", "high", "clear", "vs_peers", "vs_peers_low", "vs_peers_high",
-                                     "vs_peers_clear"])
+        return pd.DataFrame(
+            columns=["slope", "low", "high", "clear", "vs_peers", "vs_peers_low", "vs_peers_high", "vs_peers_clear"]
+        )
     town_values = values.xs(town, level="teryt")  # year × indicator, taken out once
     peer_values = values.loc[teryts.isin(peers)]
     peer_medians = peer_values.groupby(level="year").median().reindex(town_values.index)  # all rates at once
@@ -127,9 +128,13 @@ def indicator_trends(values: pd.DataFrame, town: str, peers: tuple[str, ...]) ->
             difference = town_values[indicator_id] - peer_medians[indicator_id]
         versus = robust_trend(difference)
         rows[indicator_id] = {
-            "slope": trend.slope if trend else np.nan, "low": trend.low if trend else np.nan,
-            "high": trend.high if trend else np.nan, "clear": bool(trend and trend.clear),
-            "vs_peers": versus.slope if versus else np.nan, "vs_peers_low": versus.low if versus else np.nan,
-            "vs_peers_high": versus.high if versus else np.nan, "vs_peers_clear": bool(versus and versus.clear),
+            "slope": trend.slope if trend else np.nan,
+            "low": trend.low if trend else np.nan,
+            "high": trend.high if trend else np.nan,
+            "clear": bool(trend and trend.clear),
+            "vs_peers": versus.slope if versus else np.nan,
+            "vs_peers_low": versus.low if versus else np.nan,
+            "vs_peers_high": versus.high if versus else np.nan,
+            "vs_peers_clear": bool(versus and versus.clear),
         }
     return pd.DataFrame.from_dict(rows, orient="index")

@@ -60,8 +60,9 @@ def projection_validation(population: pd.DataFrame) -> dict:
         "horizon": HORIZON,
         "chosen_method": chosen,
         "coverage_95": _round(coverage),
-        "coverage_95_by_method": {m: _round(np.mean([result.coverage(m, folds[a], folds[1 - a]) for a in (0, 1)]))
-                                  for m in METHODS},
+        "coverage_95_by_method": {
+            m: _round(np.mean([result.coverage(m, folds[a], folds[1 - a]) for a in (0, 1)])) for m in METHODS
+        },
         "mase_vs_drift": _round(result.mae(chosen) / result.mae(BENCHMARK)),
         "mase_vs_drift_out_of_fold": _round(float(np.mean(out_of_fold))),
         "mae_by_method": {m: _round(result.mae(m)) for m in METHODS},
@@ -94,13 +95,18 @@ def ets_reference(population: pd.DataFrame) -> dict:
                 warnings.simplefilter("ignore")  # convergence chatter on short annual series
                 fit = ETSModel(history, error="add", trend="add", damped_trend=True).fit(disp=False)
                 frame = fit.get_prediction(start=end + 1, end=end + ahead).summary_frame(alpha=0.05)
-            actual = row[end + 1: end + 1 + ahead]
+            actual = row[end + 1 : end + 1 + ahead]
             ets_errors += list(actual - np.log(frame["mean"].to_numpy()))
             drift_errors += list(actual - _drift(row[None, : end + 1], ahead)[0])
-            inside += list((np.exp(actual) >= frame["pi_lower"].to_numpy()) & (np.exp(actual) <= frame["pi_upper"].to_numpy()))
-    return {"method": "statsmodels ETS(A,Ad,N) on population", "towns": len(complete),
-            "mae_vs_drift": _round(float(np.mean(np.abs(ets_errors)) / np.mean(np.abs(drift_errors)))),
-            "coverage_95": _round(float(np.mean(inside)))}
+            inside += list(
+                (np.exp(actual) >= frame["pi_lower"].to_numpy()) & (np.exp(actual) <= frame["pi_upper"].to_numpy())
+            )
+    return {
+        "method": "statsmodels ETS(A,Ad,N) on population",
+        "towns": len(complete),
+        "mae_vs_drift": _round(float(np.mean(np.abs(ets_errors)) / np.mean(np.abs(drift_errors)))),
+        "coverage_95": _round(float(np.mean(inside))),
+    }
 
 
 def _batch_comparisons(units: pd.DataFrame, values: pd.DataFrame, store) -> dict[str, pd.DataFrame]:
@@ -113,8 +119,9 @@ def _batch_comparisons(units: pd.DataFrame, values: pd.DataFrame, store) -> dict
     for teryt in batch.teryts:
         group = choose_peers(teryt, units, values, batch.peer_rule(teryt), year, features)
         subset = in_years.loc[in_years.index.get_level_values("teryt").isin((teryt, *group.members))]
-        comparisons[teryt] = compare_town(teryt, group.members, subset, year,
-                                          counts=panel.xs(teryt, level="teryt"), matching=group.matching)
+        comparisons[teryt] = compare_town(
+            teryt, group.members, subset, year, counts=panel.xs(teryt, level="teryt"), matching=group.matching
+        )
     return comparisons
 
 
@@ -138,8 +145,12 @@ def _flip_rates(comparisons: dict[str, pd.DataFrame], band: float) -> dict:
                     drop_flips += 1
                     flipped = True
             any_flip += flipped
-    return {"band": band, "verdicts": dict(sorted(counts.items())), "flip_rate_drop_one": _round(any_flip / stated),
-            "flip_rate_per_dropped_indicator": _round(drop_flips / drops)}
+    return {
+        "band": band,
+        "verdicts": dict(sorted(counts.items())),
+        "flip_rate_drop_one": _round(any_flip / stated),
+        "flip_rate_per_dropped_indicator": _round(drop_flips / drops),
+    }
 
 
 def scores_validation(comparisons: dict[str, pd.DataFrame]) -> dict:
@@ -156,8 +167,12 @@ def scores_validation(comparisons: dict[str, pd.DataFrame]) -> dict:
         "flip_rate_by_band": [_flip_rates(comparisons, band) for band in ALTERNATIVE_BANDS],
         "max_abs_score": _round(float(stated["score"].abs().max())),
         "score_scale": "bounded: each indicator within ±2, the section a mean of sub-domain means",
-        "strengths_per_town": _round(float(np.mean([(c["assessment"] == "strength").sum() for c in comparisons.values()])), 2),
-        "weaknesses_per_town": _round(float(np.mean([(c["assessment"] == "weakness").sum() for c in comparisons.values()])), 2),
+        "strengths_per_town": _round(
+            float(np.mean([(c["assessment"] == "strength").sum() for c in comparisons.values()])), 2
+        ),
+        "weaknesses_per_town": _round(
+            float(np.mean([(c["assessment"] == "weakness").sum() for c in comparisons.values()])), 2
+        ),
         "not_ranked_values": int(sum((c["reliability"] == "not_ranked").sum() for c in comparisons.values())),
         "uncertain_values": int(sum((c["reliability"] == "unreliable").sum() for c in comparisons.values())),
     }
@@ -168,16 +183,23 @@ def correlation_audit(values: pd.DataFrame, year: int) -> dict:
     audit = {}
     for section in SECTIONS:
         for subdomain in SUBDOMAINS[section]:
-            members = [i.id for i in indicators().values() if i.subdomain == subdomain and i.section == section
-                       and i.direction != Direction.NEUTRAL]
+            members = [
+                i.id
+                for i in indicators().values()
+                if i.subdomain == subdomain and i.section == section and i.direction != Direction.NEUTRAL
+            ]
             pairs = []
             for a in range(len(members)):
                 for b in range(a + 1, len(members)):
                     rho = latest[members[a]].corr(latest[members[b]], method="spearman")
                     pairs.append({"a": members[a], "b": members[b], "spearman": _round(rho, 3)})
-            audit[subdomain] = {"indicators": members, "pairs": pairs,
-                                "max_abs_spearman": _round(max((abs(p["spearman"]) for p in pairs
-                                                                if p["spearman"] is not None), default=math.nan), 3)}
+            audit[subdomain] = {
+                "indicators": members,
+                "pairs": pairs,
+                "max_abs_spearman": _round(
+                    max((abs(p["spearman"]) for p in pairs if p["spearman"] is not None), default=math.nan), 3
+                ),
+            }
     return audit
 
 
@@ -191,7 +213,7 @@ def trend_validation() -> dict:
             inside = 0
             for _ in range(TREND_SIMULATIONS):
                 noise = np.empty(len(years))
-                noise[0] = rng.normal() / math.sqrt(1 - rho ** 2)
+                noise[0] = rng.normal() / math.sqrt(1 - rho**2)
                 for k in range(1, len(years)):
                     noise[k] = rho * noise[k - 1] + rng.normal()
                 if outlier:
@@ -244,8 +266,10 @@ def render_markdown(results: dict) -> str:
     ]
     for method, mae in p["mae_by_method"].items():
         chosen = " **(chosen)**" if method == p["chosen_method"] else ""
-        lines.append(f"| `{method}`{chosen} | {mae} | {mae / p['mae_by_method'][BENCHMARK]:.3f} | "
-                     f"{p['mae_at_horizon_pct'][method]} % | {p['coverage_95_by_method'][method]} |")
+        lines.append(
+            f"| `{method}`{chosen} | {mae} | {mae / p['mae_by_method'][BENCHMARK]:.3f} | "
+            f"{p['mae_at_horizon_pct'][method]} % | {p['coverage_95_by_method'][method]} |"
+        )
     lines += [
         "",
         f"- `projection.coverage_95` = **{p['coverage_95']}**: share of held-out years inside the nominal 95% interval,",
@@ -259,7 +283,8 @@ def render_markdown(results: dict) -> str:
         "## Section verdicts",
         "",
         f"{s['section_verdicts']} section verdicts ({results['towns']} towns × 3 sections): "
-        + ", ".join(f"{v} {n}" for v, n in s["verdicts"].items()) + ".",
+        + ", ".join(f"{v} {n}" for v, n in s["verdicts"].items())
+        + ".",
         "",
         f"- `scores.verdict_flip_rate_drop_one` = **{s['verdict_flip_rate_drop_one']}**: share of stated verdicts that some",
         "  single-indicator omission changes (the whole rule re-run without it). Target ≤ 0.05.",
@@ -269,13 +294,15 @@ def render_markdown(results: dict) -> str:
         f"- Strengths per town {s['strengths_per_town']}, weaknesses {s['weaknesses_per_town']}; values not ranked for",
         f"  fewer than 10 events: {s['not_ranked_values']}; marked uncertain (fewer than 20): {s['uncertain_values']}.",
         "",
-        "The trade-off: a wider band of \"similar\" makes verdicts more stable and less informative.",
+        'The trade-off: a wider band of "similar" makes verdicts more stable and less informative.',
         "",
         "| band | better | similar | worse | flip rate (some omission) | flip rate (per omission) |",
         "|---|---|---|---|---|---|",
-        *[f"| ±{b['band']} | {b['verdicts'].get('better', 0)} | {b['verdicts'].get('similar', 0)} | "
-          f"{b['verdicts'].get('worse', 0)} | {b['flip_rate_drop_one']} | {b['flip_rate_per_dropped_indicator']} |"
-          for b in s["flip_rate_by_band"]],
+        *[
+            f"| ±{b['band']} | {b['verdicts'].get('better', 0)} | {b['verdicts'].get('similar', 0)} | "
+            f"{b['verdicts'].get('worse', 0)} | {b['flip_rate_drop_one']} | {b['flip_rate_per_dropped_indicator']} |"
+            for b in s["flip_rate_by_band"]
+        ],
         "",
         "## Trend intervals",
         "",
@@ -297,7 +324,9 @@ def render_markdown(results: dict) -> str:
         "|---|---|---|",
     ]
     for subdomain, audit in results["correlation_audit"].items():
-        lines.append(f"| {subdomain.replace('_', ' ')} | {', '.join(f'`{i}`' for i in audit['indicators']) or '—'} | "
-                     f"{audit['max_abs_spearman'] if audit['max_abs_spearman'] is not None else '—'} |")
+        lines.append(
+            f"| {subdomain.replace('_', ' ')} | {', '.join(f'`{i}`' for i in audit['indicators']) or '—'} | "
+            f"{audit['max_abs_spearman'] if audit['max_abs_spearman'] is not None else '—'} |"
+        )
     lines.append("")
     return "\n".join(lines)

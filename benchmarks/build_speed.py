@@ -34,8 +34,13 @@ def towns() -> list[str]:
 
 def run(command: list[str]) -> float:
     started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   env={**os.environ, "JUPYTER_PREFER_ENV_PATH": "1"})
+    subprocess.run(
+        command,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "JUPYTER_PREFER_ENV_PATH": "1"},
+    )
     return time.perf_counter() - started
 
 
@@ -44,20 +49,46 @@ def naive_loop(codes: list[str], scratch: Path) -> float:
     started = time.perf_counter()
     for teryt in codes:
         executed = scratch / f"{teryt}.ipynb"
-        subprocess.run([str(BIN / "papermill"), str(NOTEBOOK), str(executed), "-r", "teryt", teryt,
-                        "-r", "edition", EDITION, "--no-progress-bar", "-k", "python3"],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       env={**os.environ, "JUPYTER_PREFER_ENV_PATH": "1"})
-        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                str(BIN / "papermill"),
+                str(NOTEBOOK),
+                str(executed),
+                "-r",
+                "teryt",
+                teryt,
+                "-r",
+                "edition",
+                EDITION,
+                "--no-progress-bar",
+                "-k",
+                "python3",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "JUPYTER_PREFER_ENV_PATH": "1"},
+        )
+        subprocess.run(
+            [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     return time.perf_counter() - started
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--naive-towns", type=int, default=0, help="run the naive loop on this many towns only "
-                        "and scale its time to the batch (default: all)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count(), help="diagnoza build workers (default: CPU count)")
+    parser.add_argument(
+        "--naive-towns",
+        type=int,
+        default=0,
+        help="run the naive loop on this many towns only and scale its time to the batch (default: all)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count(), help="diagnoza build workers (default: CPU count)"
+    )
     args = parser.parse_args()
     codes = towns()
     diagnoza = [str(BIN / "diagnoza"), "build", str(PARAMS), "--edition", EDITION, "--workers", str(args.workers)]

@@ -3,9 +3,11 @@
 - Incremental: a town is rebuilt only when a hash of its inputs (code, parameters, the data
   of the towns it is compared with: `diagnoza.inputs`) differs from the one its present
   outputs were built from; `--force` rebuilds all, `--dry-run` says what would be built and why.
-- Compute once: a worker computes the town's analysis once; the notebook and the data
-  export both use that result. Store and indicators are loaded once per worker.
-- Cheap kernels: each worker runs its towns in one warm kernel (`diagnoza.kernels`).
+- One contract: each town is a `TownParams` (analysis.town), the notebook's parameters, the
+  input hash's parameters and the report's key at once.
+- Compute once: a worker computes the town's analysis for the spreadsheet and keeps it in
+  `<batch>/.cache/` by its key; the notebook loads it by the same key (or computes it, when
+  re-run elsewhere). Speed measures are listed in `diagnoza.runtime`.
 - Isolated and atomic: a town's files are written to a staging folder and moved into place
   only when all exist; a failure leaves the previous good report untouched, keeps the
   executed notebook and a log under `_failed/<TERYT>/`, and does not stop the other towns.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import multiprocessing
 import os
 import shutil
 import socket
@@ -31,17 +34,14 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterator
 
-import multiprocessing
-
 from analysis import __version__ as analysis_version
-from analysis.labels import label
 from analysis.params import Batch, ParamsError, check_against_store, load_batch
 from analysis.paths import PROJECT_ROOT, REPORTS_DIR
-from analysis.report import load_store_and_values, report_arguments, towns_compared
+from analysis.report import load_store_and_values, towns_compared
 from analysis.store import Store
-from diagnoza import inputs
+from analysis.town import TownParams, town_params
+from diagnoza import inputs, runtime
 from diagnoza.publish import town_files, write_bundle, write_index
-from diagnoza.render import ReportInfo
 
 OUTPUTS = ("report.html", "report.pdf", "data.xlsx", "data.csv")
 
@@ -52,12 +52,14 @@ class BuildLocked(RuntimeError):
 
 @dataclass(frozen=True)
 class TownJob:
-    teryt: str
     name: str
-    parameters: dict
-    info: ReportInfo
+    town: TownParams
     compared_with: tuple[str, ...] = ()
     inputs: dict = field(default_factory=dict)  # component -> hash (diagnoza.inputs)
+
+    @property
+    def teryt(self) -> str:
+        return self.town.teryt
 
     @property
     def input_hash(self) -> str:
@@ -91,44 +93,38 @@ class BatchResult:
         return sum(t.status == status for t in self.towns)
 
 
-def plan_jobs(batch: Batch, store: Store, data_dir: str, only: list[str] | None, edition: str) -> list[TownJob]:
+CACHE_DIR = ".cache"  # under the batch's output folder: computed reports, keyed by everything they depend on
+
+
+def plan_jobs(
+    batch: Batch, store: Store, data_dir: str, only: list[str] | None, edition: str, cache_dir: str = ""
+) -> list[TownJob]:
     """One job per town of the batch (or of `only`, which must be towns of the batch), with its input hashes."""
     teryts = batch.teryts
     if only:
         unknown = [code for code in only if code not in teryts]
         if unknown:
-            raise ParamsError("--only", [f"TERYT code {code} is not a town of batch {batch.batch!r}" for code in unknown])
+            raise ParamsError(
+                "--only", [f"TERYT code {code} is not a town of batch {batch.batch!r}" for code in unknown]
+            )
         teryts = [code for code in teryts if code in only]
     jobs = []
-    source = label("source_synthetic" if store.synthetic else "source", batch.language)
-    vintage = label("vintage", batch.language, vintage=store.vintage) if store.vintage else ""
     code = inputs.code_fingerprint()
     data = inputs.town_data_fingerprints(store)
     calibration = inputs.calibration_fingerprint(store)
     for teryt in teryts:
-        unit = store.unit(teryt)
-        rule = batch.peer_rule(teryt)
-        parameters = {
-            "teryt": teryt, "first_year": batch.years.first, "last_year": batch.years.last,
-            "language": batch.language, "peer_method": rule.method, "peer_k": rule.k,
-            "peer_members": ",".join(rule.members), "data_dir": data_dir, "title": batch.title,
-            "edition": edition,
-        }
-        info = ReportInfo(
-            title=batch.title, town=str(unit["name"]), teryt=teryt, voivodeship=str(unit["voivodeship"]),
-            kind=str(unit["kind"]), first_year=batch.years.first, last_year=batch.years.last,
-            edition=edition, language=batch.language, synthetic=store.synthetic, source=source, vintage=vintage,
-        )
+        town = town_params(batch, teryt, data_dir, edition, cache_dir)
         try:
-            arguments = report_arguments(parameters)
-            compared = towns_compared(arguments["teryt"], arguments["last_year"], arguments["peer_method"],
-                                      arguments["peer_k"], arguments["peer_members"], arguments["data_dir"])
+            compared = towns_compared(town)
         except (KeyError, ValueError):
             compared = (teryt,)  # the build will fail and say why; the town's own data still count
-        job_inputs = {"code": code, "params": inputs.params_fingerprint(parameters, asdict(info)),
-                      "data": inputs.data_fingerprint(compared, data), "calibration": calibration}
-        jobs.append(TownJob(teryt=teryt, name=str(unit["name"]), parameters=parameters, info=info,
-                            compared_with=compared, inputs=job_inputs))
+        job_inputs = {
+            "code": code,
+            "params": inputs.params_fingerprint(town, store.metadata),
+            "data": inputs.data_fingerprint(compared, data),
+            "calibration": calibration,
+        }
+        jobs.append(TownJob(name=str(store.unit(teryt)["name"]), town=town, compared_with=compared, inputs=job_inputs))
     return jobs
 
 
@@ -140,8 +136,12 @@ def read_manifest(out_dir: Path) -> dict:
         return {}  # an unreadable manifest only costs a full rebuild
 
 
-INPUT_NAMES = {"code": "code or templates", "params": "parameters", "data": "data of the town or its peers",
-               "calibration": "population of the store (projection backtest)"}
+INPUT_NAMES = {
+    "code": "code or templates",
+    "params": "parameters",
+    "data": "data of the town or its peers",
+    "calibration": "population of the store (projection backtest)",
+}
 
 
 def why_build(job: TownJob, previous: dict | None, out_dir: Path, force: bool) -> str:
@@ -154,8 +154,9 @@ def why_build(job: TownJob, previous: dict | None, out_dir: Path, force: bool) -
         return "outputs missing"
     if previous["input_hash"] == job.input_hash:
         return ""
-    changed = [INPUT_NAMES.get(key, key) for key, value in job.inputs.items()
-               if previous.get("inputs", {}).get(key) != value]
+    changed = [
+        INPUT_NAMES.get(key, key) for key, value in job.inputs.items() if previous.get("inputs", {}).get(key) != value
+    ]
     return "changed: " + ", ".join(changed or ["inputs"])
 
 
@@ -171,16 +172,25 @@ def _replace_directory(staging: Path, final: Path) -> None:
         shutil.rmtree(previous)
 
 
-def _precompute(job: TownJob, target: Path):
-    """The town's analysis computed once, for the notebook and the data export; None if it fails."""
-    from analysis.report import prepare_report, save_report
+def _precompute(job: TownJob):
+    """The town's analysis, computed once here and kept in the batch's cache, where the notebook finds
+    it by its key; None if it fails."""
+    from analysis.report import prepare_report
 
     try:
-        report = prepare_report(**report_arguments(job.parameters))
+        return prepare_report(job.town)
     except Exception:  # noqa: BLE001 - the notebook run reproduces and records the error
         return None
-    save_report(report, target)
-    return report
+
+
+def _drop_older_reports(job: TownJob) -> None:
+    """Keep one computed report per town in the cache: the one its present outputs were built from."""
+    from analysis.report import cached_report_path
+
+    current = cached_report_path(job.town)
+    for path in current.parent.glob(f"{job.teryt}-*.pickle"):
+        if path != current:
+            path.unlink(missing_ok=True)
 
 
 def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownResult:
@@ -188,7 +198,7 @@ def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownRe
     # Imported here, in the worker: a build that finds nothing to do never loads them.
     from analysis.export import town_tables, write_town_data
     from diagnoza import kernels
-    from diagnoza.render import prepare_renderers, render_html, render_pdf
+    from diagnoza.render import prepare_renderers, render_html, render_pdf, report_info
 
     if reuse_kernel:
         kernels.prestart()  # boots (in its own process) while this process computes the analysis
@@ -198,35 +208,42 @@ def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownRe
     staging = Path(tempfile.mkdtemp(prefix=f"{job.teryt}-", dir=staging_root))
     staging.chmod(0o755)  # mkdtemp's 0700 would hide published reports from a web server
     try:
-        report = _precompute(job, staging / "analysis.pickle")
-        parameters = {**job.parameters, "precomputed": str(staging / "analysis.pickle") if report else ""}
+        report = _precompute(job)
         # When the analysis failed, the notebook computes it itself, fails in the same place,
         # and keeps the error in its cell (papermill's banner) for the analyst.
         # While the kernel runs the notebook this process only waits: meanwhile a thread writes
         # the spreadsheet and readies the renderers. The `with` joins it before anything moves.
         with ThreadPoolExecutor(1, thread_name_prefix="town-side") as side:
             if report is not None:
-                tables = side.submit(write_town_data, town_tables(report, job.info.edition),
-                                     staging / "data.xlsx", staging / "data.csv")
-            side.submit(prepare_renderers, job.info.language)
-            notebook = kernels.execute_notebook(parameters, staging / "report.ipynb", staging,
-                                                reuse_kernel=reuse_kernel)
+                tables = side.submit(
+                    write_town_data, town_tables(report, job.town.edition), staging / "data.xlsx", staging / "data.csv"
+                )
+            side.submit(prepare_renderers, job.town.language)
+            notebook = kernels.execute_notebook(
+                job.town.notebook_parameters(), staging / "report.ipynb", staging, reuse_kernel=reuse_kernel
+            )
             if report is None:
                 raise RuntimeError("the analysis failed in the build process but not in the notebook")
             tables.result()
-        (staging / "report.html").write_text(render_html(notebook, job.info), encoding="utf-8")
-        render_pdf(notebook, job.info, staging / "pdf-source", staging / "report.pdf")
+        info = report_info(notebook)
+        (staging / "report.html").write_text(render_html(notebook, info), encoding="utf-8")
+        render_pdf(notebook, info, staging / "pdf-source", staging / "report.pdf")
         shutil.rmtree(staging / "pdf-source")
-        (staging / "analysis.pickle").unlink()
         missing = [name for name in OUTPUTS if not (staging / name).is_file()]
         if missing:
             raise RuntimeError(f"rendering produced no {', '.join(missing)}")
-        bundle = write_bundle(staging, job.info, staging / "bundle.zip")
+        bundle = write_bundle(staging, info, staging / "bundle.zip")
         _replace_directory(staging, out_dir / job.teryt)
+        _drop_older_reports(job)
         os.replace(out_dir / job.teryt / bundle.name, out_dir / f"{job.teryt}.zip")
-        return TownResult(job.teryt, job.name, "built", time.perf_counter() - started,
-                          outputs=list(town_files(job.teryt).values()),
-                          input_hash=job.input_hash)
+        return TownResult(
+            job.teryt,
+            job.name,
+            "built",
+            time.perf_counter() - started,
+            outputs=list(town_files(job.teryt).values()),
+            input_hash=job.input_hash,
+        )
     except Exception as error:  # noqa: BLE001 - any failure of one town is reported, not raised
         failed_dir = out_dir / "_failed" / job.teryt
         if failed_dir.exists():
@@ -250,7 +267,7 @@ def write_manifest(out_dir: Path, batch: Batch, jobs: list[TownJob], results: li
     job_of = {job.teryt: job for job in jobs}
     for result in results:
         job, previous = job_of[result.teryt], towns.get(result.teryt, {})
-        entry = {**asdict(result), "edition": job.info.edition, "compared_with": list(job.compared_with)}
+        entry = {**asdict(result), "edition": job.town.edition, "compared_with": list(job.compared_with)}
         if result.status == "built":
             entry["inputs"] = job.inputs
         elif result.status in ("failed", "skipped"):
@@ -259,10 +276,15 @@ def write_manifest(out_dir: Path, batch: Batch, jobs: list[TownJob], results: li
             entry["outputs"] = previous.get("outputs", [])
             if result.status == "skipped":
                 entry["seconds"] = previous.get("seconds", 0.0)
-                entry["edition"] = previous.get("edition", job.info.edition)
+                entry["edition"] = previous.get("edition", job.town.edition)
         towns[result.teryt] = entry
-    manifest = {"batch": batch.batch, "python": sys.version.split()[0], "papermill": version("papermill"),
-                "analysis": analysis_version, "towns": {t: towns[t] for t in batch.teryts if t in towns}}
+    manifest = {
+        "batch": batch.batch,
+        "python": sys.version.split()[0],
+        "papermill": version("papermill"),
+        "analysis": analysis_version,
+        "towns": {t: towns[t] for t in batch.teryts if t in towns},
+    }
     staged = out_dir / ".manifest.json.tmp"
     staged.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     os.replace(staged, path)
@@ -299,8 +321,7 @@ def batch_lock(out_dir: Path) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "?"
-            raise BuildLocked(f"another build of {out_dir} is running (pid {holder}); "
-                              "wait for it to finish") from None
+            raise BuildLocked(f"another build of {out_dir} is running (pid {holder}); wait for it to finish") from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
@@ -316,8 +337,6 @@ def _prepare_worker(reuse_kernel: bool) -> None:
     """In a new worker process: start its kernel, import what a town needs (statsmodels too: every
     town's analysis computes count intervals with it), then take it all out of the garbage collector's scans (see
     kernels.WARM_UP). Started before the batch is planned, this overlaps the planning."""
-    import gc
-
     import analysis.export  # noqa: F401
     from analysis.reliability import import_models
     from diagnoza import kernels
@@ -325,22 +344,28 @@ def _prepare_worker(reuse_kernel: bool) -> None:
     if reuse_kernel:
         kernels.prestart()
     import_models()
-
-    gc.freeze()
+    runtime.freeze_imports()
 
 
 def _start_pool(workers: int, reuse_kernel: bool) -> ProcessPoolExecutor:
     """A pool of `workers` processes, all started now (the pool itself starts one per waiting task)."""
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_prepare_worker,
-                               initargs=(reuse_kernel,))
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_prepare_worker, initargs=(reuse_kernel,)
+    )
     for _ in range(workers):
         pool.submit(os.getpid)
     return pool
 
 
-def _run_local(todo: list[TownJob], out_dir: Path, workers: int, reuse_kernel: bool,
-               report: Callable[[TownResult], None], pool: ProcessPoolExecutor | None = None) -> None:
+def _run_local(
+    todo: list[TownJob],
+    out_dir: Path,
+    workers: int,
+    reuse_kernel: bool,
+    report: Callable[[TownResult], None],
+    pool: ProcessPoolExecutor | None = None,
+) -> None:
     if workers == 1 and pool is None:
         for job in todo:
             report(build_town(job, out_dir, reuse_kernel))
@@ -354,14 +379,20 @@ def _run_local(todo: list[TownJob], out_dir: Path, workers: int, reuse_kernel: b
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _run_dask(todo: list[TownJob], out_dir: Path, scheduler: str, reuse_kernel: bool,
-              report: Callable[[TownResult], None]) -> None:
+def _run_dask(
+    todo: list[TownJob], out_dir: Path, scheduler: str, reuse_kernel: bool, report: Callable[[TownResult], None]
+) -> None:
     """The same town tasks on an existing Dask cluster; its workers must see `out_dir` and the store."""
-    from distributed import Client, as_completed as dask_completed
+    from distributed import Client
+    from distributed import as_completed as dask_completed
 
     with Client(scheduler, timeout="30s") as client:
-        futures = [client.submit(build_town, job, out_dir, reuse_kernel, key=f"diagnoza-{job.teryt}-{job.input_hash[:12]}",
-                                 pure=False) for job in todo]
+        futures = [
+            client.submit(
+                build_town, job, out_dir, reuse_kernel, key=f"diagnoza-{job.teryt}-{job.input_hash[:12]}", pure=False
+            )
+            for job in todo
+        ]
         for future in dask_completed(futures):
             report(future.result())
 
@@ -381,6 +412,7 @@ def build_batch(
     on_plan: Callable[[list[tuple[TownJob, str]]], None] | None = None,
     on_result: Callable[[TownResult, int, int], None] | None = None,
 ) -> BatchResult:
+    runtime.limit_threads()
     if reuse_kernel and force and not dry_run and not scheduler and (workers == 1 or (only and len(only) == 1)):
         # Certain to build here, in this process (one town, or one worker): its kernel boots
         # (1.2 s) while the batch is validated and planned, instead of after.
@@ -390,51 +422,59 @@ def build_batch(
     batch, store, data_dir = validate(params_path, data)
     edition = edition or date.today().isoformat()
     out_dir = Path(out_root) / batch.batch
-    pool = None
     certain = force or not (out_dir / "manifest.json").exists()  # every town will be built
     pool_size = max(1, min(workers or os.cpu_count() or 1, len(set(only) if only else batch.teryts)))
-    if certain and not dry_run and not scheduler and pool_size > 1:
-        pool = _start_pool(pool_size, reuse_kernel)  # its workers start up while the batch is planned
+    early = certain and not dry_run and not scheduler and pool_size > 1
+    with _worker_pool(pool_size if early else 0, reuse_kernel) as pool:  # its workers start while we plan
+        jobs = plan_jobs(batch, store, data_dir, only, edition, str(out_dir / CACHE_DIR))
+        previous = read_manifest(out_dir).get("towns", {})
+        decisions = [(job, why_build(job, previous.get(job.teryt), out_dir, force)) for job in jobs]
+        if on_plan:
+            on_plan(decisions)
+        if dry_run:
+            towns = [
+                TownResult(job.teryt, job.name, "planned" if reason else "skipped", 0.0, reason=reason)
+                for job, reason in decisions
+            ]
+            return BatchResult(batch=batch.batch, out_dir=out_dir, towns=towns)
+        todo = [job for job, reason in decisions if reason]
+        reasons = {job.teryt: reason for job, reason in decisions}
+        results = [TownResult(job.teryt, job.name, "skipped", 0.0) for job, reason in decisions if not reason]
+
+        def report(result: TownResult) -> None:
+            result.reason = reasons[result.teryt]
+            results.append(result)
+            if on_result:
+                on_result(result, len(results), len(jobs))
+
+        with batch_lock(out_dir):
+            try:
+                if todo and scheduler:
+                    _run_dask(todo, out_dir, scheduler, reuse_kernel, report)
+                elif todo:
+                    _run_local(
+                        todo,
+                        out_dir,
+                        max(1, min(workers or os.cpu_count() or 1, len(todo))),
+                        reuse_kernel,
+                        report,
+                        pool,
+                    )
+            finally:  # also on Ctrl-C: no staging left behind, and the towns finished so far are recorded
+                shutil.rmtree(out_dir / ".staging", ignore_errors=True)
+                order = {job.teryt: i for i, job in enumerate(jobs)}
+                results.sort(key=lambda r: order[r.teryt])
+                write_manifest(out_dir, batch, jobs, results)
+                write_index(out_dir, batch, store, results)
+        return BatchResult(batch=batch.batch, out_dir=out_dir, towns=results)
+
+
+@contextmanager
+def _worker_pool(size: int, reuse_kernel: bool) -> Iterator[ProcessPoolExecutor | None]:
+    """A pool of `size` started workers (none for 0), shut down when the block ends."""
+    pool = _start_pool(size, reuse_kernel) if size else None
     try:
-        return _plan_and_run(batch, store, data_dir, out_dir, edition, only, workers, force, dry_run, scheduler,
-                             reuse_kernel, on_plan, on_result, pool)
+        yield pool
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _plan_and_run(batch, store, data_dir, out_dir, edition, only, workers, force, dry_run, scheduler, reuse_kernel,
-                  on_plan, on_result, pool) -> BatchResult:
-    jobs = plan_jobs(batch, store, data_dir, only, edition)
-    previous = read_manifest(out_dir).get("towns", {})
-    decisions = [(job, why_build(job, previous.get(job.teryt), out_dir, force)) for job in jobs]
-    if on_plan:
-        on_plan(decisions)
-    if dry_run:
-        towns = [TownResult(job.teryt, job.name, "planned" if reason else "skipped", 0.0, reason=reason)
-                 for job, reason in decisions]
-        return BatchResult(batch=batch.batch, out_dir=out_dir, towns=towns)
-    todo = [job for job, reason in decisions if reason]
-    reasons = {job.teryt: reason for job, reason in decisions}
-    results = [TownResult(job.teryt, job.name, "skipped", 0.0) for job, reason in decisions if not reason]
-
-    def report(result: TownResult) -> None:
-        result.reason = reasons[result.teryt]
-        results.append(result)
-        if on_result:
-            on_result(result, len(results), len(jobs))
-
-    with batch_lock(out_dir):
-        try:
-            if todo and scheduler:
-                _run_dask(todo, out_dir, scheduler, reuse_kernel, report)
-            elif todo:
-                _run_local(todo, out_dir, max(1, min(workers or os.cpu_count() or 1, len(todo))), reuse_kernel, report,
-                           pool)
-        finally:  # also on Ctrl-C: no staging left behind, and the towns finished so far are recorded
-            shutil.rmtree(out_dir / ".staging", ignore_errors=True)
-            order = {job.teryt: i for i, job in enumerate(jobs)}
-            results.sort(key=lambda r: order[r.teryt])
-            write_manifest(out_dir, batch, jobs, results)
-            write_index(out_dir, batch, store, results)
-    return BatchResult(batch=batch.batch, out_dir=out_dir, towns=results)

@@ -5,14 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-import typer
+from diagnoza.runtime import limit_threads
 
-from analysis.params import ParamsError
-from analysis.store import StoreError
+limit_threads()  # the command's entry: before numpy is first imported, here and in every process it starts
+
+import typer  # noqa: E402
+
+from analysis.params import ParamsError  # noqa: E402
+from analysis.store import StoreError  # noqa: E402
 
 app = typer.Typer(help="Diagnoza: socio-economic diagnosis reports for Polish towns.", no_args_is_help=True)
-data_app = typer.Typer(help="Data stores: fetch from GUS BDL, inspect, check the variable catalogue; the demo store.",
-                       no_args_is_help=True)
+data_app = typer.Typer(
+    help="Data stores: fetch from GUS BDL, inspect, check the variable catalogue; the demo store.", no_args_is_help=True
+)
 app.add_typer(data_app, name="data")
 
 
@@ -28,9 +33,14 @@ def _codes(only: Optional[str]) -> list[str] | None:
 @app.command()
 def validate(
     params: Path = typer.Argument(..., help="A batch file, e.g. params/demo.yaml."),
-    data: Optional[str] = typer.Option(None, help="Data store directory (default: the batch's `data`, else the demo store)."),
-    register: Optional[Path] = typer.Option(None, help="Check the towns against a TERC register file (GUS, `;`-separated) "
-                                                       "instead of a store, e.g. before any data is fetched."),
+    data: Optional[str] = typer.Option(
+        None, help="Data store directory (default: the batch's `data`, else the demo store)."
+    ),
+    register: Optional[Path] = typer.Option(
+        None,
+        help="Check the towns against a TERC register file (GUS, `;`-separated) "
+        "instead of a store, e.g. before any data is fetched.",
+    ),
 ) -> None:
     """Check a batch file against its data store (or a TERC register) without building anything."""
     from analysis.params import check_against_register, load_batch
@@ -45,8 +55,10 @@ def validate(
             batch, store, _ = validate_batch(params, data)
     except (ParamsError, StoreError, ValueError) as error:
         _fail(str(error))
-    typer.echo(f"{params}: OK — batch {batch.batch!r}, {len(batch.towns)} towns, "
-               f"years {batch.years.first}–{batch.years.last}, language {batch.language}")
+    typer.echo(
+        f"{params}: OK — batch {batch.batch!r}, {len(batch.towns)} towns, "
+        f"years {batch.years.first}–{batch.years.last}, language {batch.language}"
+    )
 
 
 @app.command()
@@ -54,7 +66,9 @@ def build(
     params: Path = typer.Argument(..., help="A batch file, e.g. params/demo.yaml."),
     only: Optional[str] = typer.Option(None, help="Build only these towns: TERYT[,TERYT...]."),
     workers: Optional[int] = typer.Option(None, min=1, help="Parallel processes (default: CPU count)."),
-    data: Optional[str] = typer.Option(None, help="Data store directory (default: the batch's `data`, else the demo store)."),
+    data: Optional[str] = typer.Option(
+        None, help="Data store directory (default: the batch's `data`, else the demo store)."
+    ),
     out: Path = typer.Option(None, help="Output root (default: reports/)."),
     edition: Optional[str] = typer.Option(None, help="Edition date printed on reports (default: today)."),
     force: bool = typer.Option(False, "--force", help="Rebuild every town, changed or not."),
@@ -73,8 +87,14 @@ def build(
     from diagnoza.build import BuildLocked, build_batch
 
     console = Console(stderr=True)
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=console, transient=True)
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
     task = None
 
     def planned(decisions):
@@ -92,13 +112,25 @@ def build(
             progress.update(task, advance=1, description=f"{result.teryt} {result.name}")
         mark = "built " if result.status == "built" else "FAILED"
         detail = f" — {result.error}" if result.error else ""
-        progress.console.print(f"{mark} {result.teryt} {result.name} ({result.seconds:.1f} s){detail}",
-                               markup=False, highlight=False)
+        progress.console.print(
+            f"{mark} {result.teryt} {result.name} ({result.seconds:.1f} s){detail}", markup=False, highlight=False
+        )
 
     try:
-        result = build_batch(params, only=_codes(only), workers=workers, data=data, out_root=out or REPORTS_DIR,
-                             edition=edition, force=force, dry_run=dry_run, scheduler=scheduler,
-                             reuse_kernel=not fresh_kernels, on_plan=planned, on_result=finished)
+        result = build_batch(
+            params,
+            only=_codes(only),
+            workers=workers,
+            data=data,
+            out_root=out or REPORTS_DIR,
+            edition=edition,
+            force=force,
+            dry_run=dry_run,
+            scheduler=scheduler,
+            reuse_kernel=not fresh_kernels,
+            on_plan=planned,
+            on_result=finished,
+        )
     except (ParamsError, StoreError, BuildLocked) as error:
         progress.stop()
         _fail(str(error))
@@ -106,25 +138,21 @@ def build(
         progress.stop()
         _fail("interrupted: finished towns are in place, unfinished ones left no files", code=130)
     finally:
-        _skip_final_collection()
+        from diagnoza.runtime import freeze_imports
+
+        freeze_imports()  # the command ends here: spare the collector's last passes
     progress.stop()
     if dry_run:
         for town in result.towns:
-            typer.echo(f"{'build' if town.status == 'planned' else 'skip '} {town.teryt} {town.name}: "
-                       f"{town.reason or 'unchanged'}")
+            typer.echo(
+                f"{'build' if town.status == 'planned' else 'skip '} {town.teryt} {town.name}: "
+                f"{town.reason or 'unchanged'}"
+            )
         typer.echo(f"\n{result.count('planned')} would be built, {result.count('skipped')} unchanged")
         return
     _summary(result, console)
     if result.failed:
         raise typer.Exit(1)
-
-
-def _skip_final_collection() -> None:
-    """The command is about to end: spare the garbage collector its last passes over every object
-    (0.4 s once pandas, matplotlib and a store are loaded). Exit handlers still run."""
-    import gc
-
-    gc.freeze()
 
 
 def _summary(result, console) -> None:
@@ -136,12 +164,20 @@ def _summary(result, console) -> None:
         table.add_column(column)
     for town in result.towns:
         if town.status != "skipped":
-            table.add_row(town.teryt, town.name, town.status, f"{town.seconds:.1f}", town.error, style=(
-                "red" if town.status == "failed" else None))
+            table.add_row(
+                town.teryt,
+                town.name,
+                town.status,
+                f"{town.seconds:.1f}",
+                town.error,
+                style=("red" if town.status == "failed" else None),
+            )
     if table.row_count:
         console.print(table)
-    typer.echo(f"{result.count('built')} built, {result.count('skipped')} unchanged, {len(result.failed)} failed "
-               f"→ {result.out_dir / 'index.html'}")
+    typer.echo(
+        f"{result.count('built')} built, {result.count('skipped')} unchanged, {len(result.failed)} failed "
+        f"→ {result.out_dir / 'index.html'}"
+    )
     for town in result.failed:
         typer.echo(f"  failed: {town.teryt} {town.name}: {town.error}", err=True)
 
@@ -152,7 +188,9 @@ def preview(
     params: Path = typer.Option(Path("params/demo.yaml"), help="The batch the town belongs to."),
     images: Optional[Path] = typer.Option(None, help="Folder for the PNGs (default: reports/<batch>/preview/)."),
     pages: int = typer.Option(2, min=1, help="How many PDF pages to picture."),
-    data: Optional[str] = typer.Option(None, help="Data store directory (default: the batch's `data`, else the demo store)."),
+    data: Optional[str] = typer.Option(
+        None, help="Data store directory (default: the batch's `data`, else the demo store)."
+    ),
     out: Path = typer.Option(None, help="Output root (default: reports/)."),
     edition: Optional[str] = typer.Option(None, help="Edition date printed on the report (default: today)."),
 ) -> None:
@@ -176,6 +214,40 @@ def preview(
         _fail(str(error), code=1)
     for path in written:
         typer.echo(f"wrote {path}")
+
+
+@app.command()
+def render(
+    notebook: Path = typer.Argument(
+        ..., help="An executed report notebook, e.g. one run in JupyterLab or by papermill."
+    ),
+    out: Optional[Path] = typer.Option(
+        None, help="Folder for report.html and report.pdf (default: beside the notebook)."
+    ),
+) -> None:
+    """Turn an executed report notebook into the styled HTML and PDF, as `diagnoza build` does for a batch."""
+    import tempfile
+
+    import nbformat
+
+    from diagnoza.render import NotAReport, render_html, render_pdf, report_info
+
+    if not notebook.is_file():
+        _fail(f"{notebook}: no such file")
+    try:
+        executed = nbformat.read(notebook, as_version=4)
+        info = report_info(executed)
+    except (NotAReport, nbformat.reader.NotJSONError, ValueError) as error:
+        _fail(f"{notebook}: {error}")
+    if any(output.get("output_type") == "error" for cell in executed.cells for output in cell.get("outputs", [])):
+        _fail(f"{notebook}: a cell failed when it ran; fix it and run the notebook again before rendering")
+    target = out or notebook.parent
+    target.mkdir(parents=True, exist_ok=True)
+    html_path, pdf_path = target / f"{notebook.stem}.html", target / f"{notebook.stem}.pdf"
+    html_path.write_text(render_html(executed, info), encoding="utf-8")
+    with tempfile.TemporaryDirectory() as scratch:
+        render_pdf(executed, info, Path(scratch), pdf_path)
+    typer.echo(f"{info.town} ({info.teryt}): {html_path}, {pdf_path}")
 
 
 @app.command()
@@ -220,20 +292,29 @@ def _bdl_client(cache: Optional[Path], refresh: bool = False):
     from analysis.paths import BDL_CACHE_DIR
 
     settings = Settings.from_environment()
-    client = BDLClient(settings, cache or BDL_CACHE_DIR, refresh=refresh,
-                       notify=lambda message: typer.echo(f"  {message}", err=True))
-    typer.echo(f"BDL API {settings.base_url} ({'with a key' if settings.keyed else 'anonymous'}); "
-               f"cache {cache or BDL_CACHE_DIR}", err=True)
+    client = BDLClient(
+        settings, cache or BDL_CACHE_DIR, refresh=refresh, notify=lambda message: typer.echo(f"  {message}", err=True)
+    )
+    typer.echo(
+        f"BDL API {settings.base_url} ({'with a key' if settings.keyed else 'anonymous'}); "
+        f"cache {cache or BDL_CACHE_DIR}",
+        err=True,
+    )
     return client
 
 
 @data_app.command("fetch")
 def data_fetch(
     years: str = typer.Option(..., help="Years to fetch: 2014-2024, or 2014,2019,2024."),
-    out: Path = typer.Option(..., help="Store directory to write (units.parquet, observations.parquet, metadata.json)."),
+    out: Path = typer.Option(
+        ..., help="Store directory to write (units.parquet, observations.parquet, metadata.json)."
+    ),
     voivodeship: Optional[str] = typer.Option(None, help="Only this voivodeship (2-digit TERYT code, e.g. 24)."),
-    plan: bool = typer.Option(False, "--plan", help="Print how many requests are needed and how long the quota makes "
-                                                   "them take; fetch nothing."),
+    plan: bool = typer.Option(
+        False,
+        "--plan",
+        help="Print how many requests are needed and how long the quota makes them take; fetch nothing.",
+    ),
     cache: Optional[Path] = typer.Option(None, help="Response cache (default: .cache/bdl/ in the project)."),
     refresh: bool = typer.Option(False, "--refresh", help="Revalidate every cached page with BDL (ETag) first."),
 ) -> None:
@@ -263,8 +344,10 @@ def data_fetch(
     except KeyboardInterrupt:
         _fail("interrupted: pages fetched so far are cached; run the same command again to resume", 130)
     first, last = store.years
-    typer.echo(f"store written to {out}: {len(store.units)} gminy, years {first}–{last}, "
-               f"{len(store.observations)} observations ({client.sent} requests sent, {client.reused} pages from cache)")
+    typer.echo(
+        f"store written to {out}: {len(store.units)} gminy, years {first}–{last}, "
+        f"{len(store.observations)} observations ({client.sent} requests sent, {client.reused} pages from cache)"
+    )
 
 
 @data_app.command("status")
@@ -296,7 +379,9 @@ def data_status(store_dir: Path = typer.Argument(..., help="A store directory.")
 
 
 @data_app.command("check-variables")
-def data_check_variables(cache: Optional[Path] = typer.Option(None, help="Response cache (default: .cache/bdl/).")) -> None:
+def data_check_variables(
+    cache: Optional[Path] = typer.Option(None, help="Response cache (default: .cache/bdl/)."),
+) -> None:
     """Compare the variable catalogue with BDL's /variables/{id}: unit, level and name (needs the API)."""
     from analysis.bdl.variables import check_variable
     from analysis.catalogue import variables

@@ -1,7 +1,9 @@
 """What a town's report depends on, as hashes: the basis of incremental builds.
 
 A report is rebuilt only when one of its inputs changed:
-- code: the report notebook, the templates, and the `analysis` and `diagnoza` packages;
+- code: the report notebook's cells (their source, not outputs or metadata: a notebook run and
+  saved in JupyterLab is the same code), the templates, the `analysis` and `diagnoza` packages,
+  and the versions of the libraries the numbers and pages come from;
 - params: the town's parameters and what its cover says (title, edition, language, peer rule);
 - data: the store's rows (unit and observations) of every town the report compares it with
   (`analysis.report.towns_compared`), and who those towns are;
@@ -20,6 +22,7 @@ import pandas as pd
 
 from analysis.paths import PROJECT_ROOT, REPORT_NOTEBOOK, TEMPLATES_DIR
 from analysis.store import Store
+from analysis.town import TownParams
 
 CODE_ROOTS = (PROJECT_ROOT / "analysis", PROJECT_ROOT / "diagnoza", TEMPLATES_DIR)
 CODE_SUFFIXES = {".py", ".yaml", ".j2", ".css", ".json", ".typ"}
@@ -33,20 +36,45 @@ def _sha(*parts: bytes | str) -> str:
     return digest.hexdigest()
 
 
+LIBRARIES = ("papermill", "nbconvert", "matplotlib", "seaborn", "typst", "xlsxwriter", "babel")
+
+
+def notebook_code(path: Path) -> str:
+    """The notebook as code: each cell's type, tags and source, without outputs, counts or other metadata."""
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    return json.dumps(
+        [(cell.cell_type, cell.metadata.get("tags", []), cell.source) for cell in notebook.cells], ensure_ascii=False
+    )
+
+
 def _code_files() -> list[Path]:
-    files = [REPORT_NOTEBOOK]
+    files = []
     for root in CODE_ROOTS:
-        files += [p for p in root.rglob("*") if p.is_file() and p.suffix in CODE_SUFFIXES
-                  and "__pycache__" not in p.parts and "data" not in p.relative_to(root).parts[:1]]
+        files += [
+            p
+            for p in root.rglob("*")
+            if p.is_file()
+            and p.suffix in CODE_SUFFIXES
+            and "__pycache__" not in p.parts
+            and "data" not in p.relative_to(root).parts[:1]
+        ]
     return sorted(files)
 
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """One hash of everything that turns data into a report (the data themselves excluded)."""
-    parts = []
+    from importlib.metadata import version
+
+    from analysis.report import library_versions
+
+    parts = [str(REPORT_NOTEBOOK.relative_to(PROJECT_ROOT)), notebook_code(REPORT_NOTEBOOK)]
     for path in _code_files():
         parts += [str(path.relative_to(PROJECT_ROOT)), path.read_bytes()]
+    versions = {**library_versions(), **{name: version(name) for name in LIBRARIES}}
+    parts += [f"{name}=={versions[name]}" for name in sorted(versions)]
     return _sha(*parts)
 
 
@@ -54,12 +82,15 @@ def town_data_fingerprints(store: Store) -> dict[str, str]:
     """Per TERYT code, a hash of its unit row and all its observations (order-independent)."""
     observations = store.observations.sort_values(["teryt", "var_id", "year"])
     row_hashes = pd.util.hash_pandas_object(observations[["teryt", "var_id", "year", "value"]], index=False)
-    by_town = {teryt: _sha(group.to_numpy().tobytes())
-               for teryt, group in row_hashes.groupby(observations["teryt"].to_numpy(), sort=False)}
+    by_town = {
+        teryt: _sha(group.to_numpy().tobytes())
+        for teryt, group in row_hashes.groupby(observations["teryt"].to_numpy(), sort=False)
+    }
     units = store.units.sort_values("teryt")
     unit_hashes = pd.util.hash_pandas_object(units, index=False).to_numpy()
-    return {teryt: _sha(str(unit_hash), by_town.get(teryt, ""))
-            for teryt, unit_hash in zip(units["teryt"], unit_hashes)}
+    return {
+        teryt: _sha(str(unit_hash), by_town.get(teryt, "")) for teryt, unit_hash in zip(units["teryt"], unit_hashes)
+    }
 
 
 def calibration_fingerprint(store: Store) -> str:
@@ -72,10 +103,11 @@ def calibration_fingerprint(store: Store) -> str:
     return _sha(pd.util.hash_pandas_object(population, index=False).to_numpy().tobytes())
 
 
-def params_fingerprint(parameters: dict, info: dict) -> str:
-    """The town's parameters and cover text; the data directory's location is not an input, its content is."""
-    relevant = {k: v for k, v in parameters.items() if k != "data_dir"}
-    return _sha(json.dumps([relevant, info], sort_keys=True, ensure_ascii=False, default=str))
+def params_fingerprint(town: TownParams, store_metadata: dict) -> str:
+    """The town's parameters and what its cover says of the store (synthetic or not, when fetched).
+    Where the store and the cache are is not an input: the store's content is (`data_fingerprint`)."""
+    relevant = town.model_dump(exclude={"data_dir", "cache_dir"})
+    return _sha(json.dumps([relevant, store_metadata], sort_keys=True, ensure_ascii=False, default=str))
 
 
 def data_fingerprint(towns: tuple[str, ...], fingerprints: dict[str, str]) -> str:

@@ -30,6 +30,7 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 
 from analysis.paths import REPORT_NOTEBOOK
+from diagnoza import runtime
 
 KERNEL_NAME = "python3"
 START_ATTEMPTS = 3
@@ -37,10 +38,7 @@ KERNEL_ARGUMENTS = [
     "--IPKernelApp.log_level=ERROR",  # no transport warnings in the build log
     "--HistoryManager.enabled=False",  # no SQLite input history: a third of a cell's overhead, and nobody reads it
 ]
-# After the imports, gc.freeze() moves every object alive so far out of the collector's
-# reach: the reset's garbage collection then scans only the last town's objects
-# (0.15 s → 0.02 s per town). Frozen objects are never freed, which is what imports want.
-WARM_UP = "import analysis.charts, analysis.display, analysis.report, IPython.display, gc\ngc.freeze()"
+WARM_UP = runtime.KERNEL_WARM_UP
 RESET = "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt"
 
 
@@ -54,13 +52,30 @@ class WarmKernelEngine(NBClientEngine):
     """
 
     @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
-                                 start_timeout=60, execution_timeout=None, **kwargs):
+    def execute_managed_notebook(
+        cls,
+        nb_man,
+        kernel_name,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
+        start_timeout=60,
+        execution_timeout=None,
+        **kwargs,
+    ):
         kwargs.pop("input_path", None)
         connection = kwargs.pop("kc")
-        client = PapermillNotebookClient(nb_man, km=kwargs.pop("km"), kernel_name=kernel_name, log_output=log_output,
-                                         stdout_file=stdout_file, stderr_file=stderr_file, timeout=execution_timeout,
-                                         startup_timeout=start_timeout, **kwargs)
+        client = PapermillNotebookClient(
+            nb_man,
+            km=kwargs.pop("km"),
+            kernel_name=kernel_name,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+            timeout=execution_timeout,
+            startup_timeout=start_timeout,
+            **kwargs,
+        )
         client.kc = connection
         connection.allow_stdin = False
         return client.execute()
@@ -133,15 +148,23 @@ class WarmKernel:
                 raise RuntimeError(f"the kernel did not answer in {timeout:.0f} s")
 
     def _run(self, code: str) -> None:
-        reply = self.client.execute_interactive(code, store_history=False, silent=True, timeout=120,
-                                                output_hook=lambda message: None)
+        reply = self.client.execute_interactive(
+            code, store_history=False, silent=True, timeout=120, output_hook=lambda message: None
+        )
         if reply["content"]["status"] != "ok":
             raise RuntimeError(f"kernel preparation failed: {reply['content'].get('evalue', '')}")
 
     def execute(self, parameters: dict, output: Path) -> nbformat.NotebookNode:
         return papermill.execute_notebook(
-            _with_reset_cell(), str(output), parameters=parameters, kernel_name=KERNEL_NAME,
-            engine_name="diagnoza-warm", km=self.manager, kc=self.client, progress_bar=False, log_output=False,
+            _with_reset_cell(),
+            str(output),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            engine_name="diagnoza-warm",
+            km=self.manager,
+            kc=self.client,
+            progress_bar=False,
+            log_output=False,
             request_save_on_cell_execute=False,  # written once at the end (or on failure), not after every cell
         )
 
@@ -200,8 +223,14 @@ def execute_notebook(parameters: dict, output: Path, workdir: Path, reuse_kernel
     if not reuse_kernel:
         _prefer_environment_kernel()
         return papermill.execute_notebook(
-            str(REPORT_NOTEBOOK), str(output), parameters=parameters, kernel_name=KERNEL_NAME,
-            progress_bar=False, log_output=False, cwd=str(workdir), extra_arguments=KERNEL_ARGUMENTS,
+            str(REPORT_NOTEBOOK),
+            str(output),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            progress_bar=False,
+            log_output=False,
+            cwd=str(workdir),
+            extra_arguments=KERNEL_ARGUMENTS,
             request_save_on_cell_execute=False,
         )
     _take_started()

@@ -14,8 +14,15 @@ from pathlib import Path
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--force-device-scale-factor=1",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--force-device-scale-factor=1",
 )
 
 
@@ -37,8 +44,12 @@ def pdf_pages(pdf: Path, out_dir: Path, pages: int = 2, dpi: int = 80) -> list[P
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         prefix = Path(scratch) / "page"
-        run = subprocess.run([pdftoppm, "-png", "-r", str(dpi), "-f", "1", "-l", str(pages), str(pdf), str(prefix)],
-                             capture_output=True, text=True, timeout=120)
+        run = subprocess.run(
+            [pdftoppm, "-png", "-r", str(dpi), "-f", "1", "-l", str(pages), str(pdf), str(prefix)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if run.returncode != 0:
             raise PreviewError(f"pdftoppm failed on {pdf}: {run.stderr.strip()}")
         images = []
@@ -54,8 +65,14 @@ def html_page(html: Path, target: Path, width: int = 1200, height: int = 1600) -
     chromium = _tool(CHROMIUM_NAMES, "chromium")
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as profile:
-        command = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}",
-                   f"--screenshot={target.resolve()}", html.resolve().as_uri()]
+        command = [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--window-size={width},{height}",
+            f"--screenshot={target.resolve()}",
+            html.resolve().as_uri(),
+        ]
         run = subprocess.run(command, capture_output=True, text=True, timeout=180)
     if run.returncode != 0 or not target.is_file():
         raise PreviewError(f"chromium could not photograph {html}: {run.stderr.strip()[-500:]}")

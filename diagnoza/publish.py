@@ -17,8 +17,13 @@ from analysis.store import Store
 
 INDEX_TEMPLATES = TEMPLATES_DIR / "index"
 # What the index links for every town: label -> path relative to the batch folder.
-TOWN_FILES = {"HTML": "{teryt}/report.html", "PDF": "{teryt}/report.pdf", "XLSX": "{teryt}/data.xlsx",
-              "CSV": "{teryt}/data.csv", "ZIP": "{teryt}.zip"}
+TOWN_FILES = {
+    "HTML": "{teryt}/report.html",
+    "PDF": "{teryt}/report.pdf",
+    "XLSX": "{teryt}/data.xlsx",
+    "CSV": "{teryt}/data.csv",
+    "ZIP": "{teryt}.zip",
+}
 
 
 def town_files(teryt: str) -> dict[str, str]:
@@ -45,9 +50,12 @@ def write_bundle(town_dir: Path, info, target: Path) -> Path:
     staged = target.with_name(f".{target.name}.tmp")
     with zipfile.ZipFile(staged, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         for name in ("report.html", "report.pdf", "data.xlsx", "data.csv"):
-            entry = zipfile.ZipInfo(f"{stem}{Path(name).suffix}" if name.startswith("report")
-                                    else f"{stem}-{'dane' if info.language == 'pl' else 'data'}{Path(name).suffix}",
-                                    date_time=stamp)
+            entry = zipfile.ZipInfo(
+                f"{stem}{Path(name).suffix}"
+                if name.startswith("report")
+                else f"{stem}-{'dane' if info.language == 'pl' else 'data'}{Path(name).suffix}",
+                date_time=stamp,
+            )
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
             bundle.writestr(entry, (town_dir / name).read_bytes())
@@ -69,8 +77,16 @@ def index_rows(out_dir: Path, batch: Batch, store: Store, results) -> list[dict]
             status, error = "built", ""
         else:
             status, error = "missing", ""
-        rows.append({"teryt": teryt, "name": str(unit["name"]), "voivodeship": str(unit["voivodeship"]),
-                     "status": status, "error": error, "files": files})
+        rows.append(
+            {
+                "teryt": teryt,
+                "name": str(unit["name"]),
+                "voivodeship": str(unit["voivodeship"]),
+                "status": status,
+                "error": error,
+                "files": files,
+            }
+        )
     return rows
 
 
@@ -78,10 +94,15 @@ def write_index(out_dir: Path, batch: Batch, store: Store, results) -> Path:
     environment = Environment(loader=FileSystemLoader(INDEX_TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     template = environment.get_template("index.html.j2")
     rows = index_rows(out_dir, batch, store, results)
-    page = template.render(batch=batch, rows=rows, synthetic=store.synthetic, vintage=store.vintage,
-                           years=f"{batch.years.first}–{batch.years.last}",
-                           built=sum(r["status"] == "built" for r in rows),
-                           failed=sum(r["status"] == "failed" for r in rows))
+    page = template.render(
+        batch=batch,
+        rows=rows,
+        synthetic=store.synthetic,
+        vintage=store.vintage,
+        years=f"{batch.years.first}–{batch.years.last}",
+        built=sum(r["status"] == "built" for r in rows),
+        failed=sum(r["status"] == "failed" for r in rows),
+    )
     target = out_dir / "index.html"
     staged = out_dir / ".index.html.tmp"
     staged.write_text(page, encoding="utf-8")

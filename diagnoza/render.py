@@ -75,38 +75,28 @@ def _role(output) -> dict:
     return output.get("metadata", {}).get(ROLE, {})
 
 
+class NotAReport(ValueError):
+    """A notebook that is not an executed report notebook (no title block with its report information)."""
+
+
+def report_info(notebook: nbformat.NotebookNode) -> ReportInfo:
+    """The report information the notebook's title block carries (`analysis.display.report_info`)."""
+    for output in _outputs(notebook):
+        role = _role(output)
+        if role.get("role") == "title" and "info" in role:
+            return ReportInfo(**role["info"])
+    raise NotAReport(
+        "the notebook has no report title block: is it an executed report notebook that ran without errors?"
+    )
+
+
 # --- HTML -------------------------------------------------------------------------
-
-@cache
-def _report_exporter_class():
-    from nbconvert import HTMLExporter
-    from nbconvert.exporters.templateexporter import TemplateExporter
-    from nbconvert.filters.highlight import Highlight2HTML
-    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-
-    class ReportHTMLExporter(HTMLExporter):
-        """nbconvert's HTML exporter less its last step, a BeautifulSoup pass over the whole page
-        (three quarters of the HTML step's time). That pass adds alt text to images without any and
-        tabindex to JupyterLab's input and output wrappers; in a report every chart has its alt text
-        (analysis.display.Figure) and no input is shown. tests/diagnoza/test_build.py checks the pages."""
-
-        def from_notebook_node(self, nb, resources=None, **kw):
-            # What HTMLExporter.from_notebook_node does before its template (nbconvert 7).
-            language_info = nb.metadata.get("language_info", {})
-            lexer = language_info.get("pygments_lexer", language_info.get("name", None))
-            highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
-            resources = self._init_resources(resources)
-            self.register_filter("highlight_code", highlight_code)
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
-            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-
-    return ReportHTMLExporter
 
 
 @cache
 def _html_exporter(language: str):
     """One exporter per language and process: building one compiles its templates (0.1 s)."""
+    from nbconvert import HTMLExporter
     from traitlets.config import Config
 
     config = Config()
@@ -121,7 +111,7 @@ def _html_exporter(language: str):
     # Parameter cells show nothing, and papermill gives its injected cell a random id: leave them
     # out, so the same inputs give the same page.
     config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell", "parameters", "injected-parameters"}
-    return _report_exporter_class()(config=config)
+    return HTMLExporter(config=config)
 
 
 def prepare_renderers(language: str) -> None:
@@ -132,22 +122,26 @@ def prepare_renderers(language: str) -> None:
     """
     _pdf_fonts()
     _markdown_parser()
-    _html_exporter(language).from_notebook_node(nbformat.v4.new_notebook(),
-                                                resources={"diagnoza": {"skip_link": "", "footer": ""}})
+    _html_exporter(language).from_notebook_node(
+        nbformat.v4.new_notebook(), resources={"diagnoza": {"skip_link": "", "footer": ""}}
+    )
 
 
 def render_html(notebook: nbformat.NotebookNode, info: ReportInfo) -> str:
     exporter = _html_exporter(info.language)
     # The exporter works on its own deep copy; only the metadata is changed here, on a copy.
-    notebook = nbformat.NotebookNode({**notebook, "metadata": nbformat.NotebookNode(
-        {**notebook.metadata, "title": f"{info.title}: {info.town}"})})
+    notebook = nbformat.NotebookNode(
+        {**notebook, "metadata": nbformat.NotebookNode({**notebook.metadata, "title": f"{info.title}: {info.town}"})}
+    )
     language = info.language
-    resources = {"diagnoza": {
-        "skip_link": "Przejdź do treści" if language == "pl" else "Skip to content",
-        "footer": f"{info.source}. {label('data_years', language)}: {info.first_year}–{info.last_year}. "
-                  + (f"{info.vintage}. " if info.vintage else "")
-                  + f"{label('edition', language)}: {info.edition}.",
-    }}
+    resources = {
+        "diagnoza": {
+            "skip_link": "Przejdź do treści" if language == "pl" else "Skip to content",
+            "footer": f"{info.source}. {label('data_years', language)}: {info.first_year}–{info.last_year}. "
+            + (f"{info.vintage}. " if info.vintage else "")
+            + f"{label('edition', language)}: {info.edition}.",
+        }
+    }
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
     return body
 
@@ -172,8 +166,13 @@ def _typst_inline(nodes: list[dict]) -> str:
     for node in merged:
         kind = node["type"]
         if kind == "text":  # straight quotes become typographic ones, as in Typst markup (and pandoc)
-            parts += [("smartquote(double: false)" if piece == "'" else "smartquote()") if piece in ("'", '"') else
-                      _typst_string(piece) for piece in re.split(r"(['\"])", node["raw"]) if piece]
+            parts += [
+                ("smartquote(double: false)" if piece == "'" else "smartquote()")
+                if piece in ("'", '"')
+                else _typst_string(piece)
+                for piece in re.split(r"(['\"])", node["raw"])
+                if piece
+            ]
         elif kind in ("emphasis", "strong"):
             parts.append(f"{'emph' if kind == 'emphasis' else 'strong'}({_typst_inline(node['children'])})")
         elif kind == "softbreak":
@@ -276,8 +275,10 @@ def notebook_typst(notebook: nbformat.NotebookNode, media_dir: Path) -> str:
             figures += 1
             path = media_dir / f"figure-{figures:02d}.svg"
             path.write_text(data["image/svg+xml"], encoding="utf-8")
-            parts.append(f"#figure(image({_typst_string(path.name)}, width: 100%, "
-                         f"alt: {_typst_string(role.get('alt', ''))}), caption: {_typst_string(role.get('caption', ''))})")
+            parts.append(
+                f"#figure(image({_typst_string(path.name)}, width: 100%, "
+                f"alt: {_typst_string(role.get('alt', ''))}), caption: {_typst_string(role.get('caption', ''))})"
+            )
         elif "text/markdown" in data:
             parts.append(markdown_to_typst(data["text/markdown"]))
     return "\n\n".join(parts) + "\n"
@@ -327,6 +328,12 @@ def render_pdf(notebook: nbformat.NotebookNode, info: ReportInfo, workdir: Path,
     import typst
 
     typ = render_typst_source(notebook, info, workdir)
-    typst.compile(str(typ), output=str(output), root=str(workdir), font_paths=_pdf_fonts(),
-                  pdf_standards=["ua-1"], timestamp=_timestamp(info.edition))
+    typst.compile(
+        str(typ),
+        output=str(output),
+        root=str(workdir),
+        font_paths=_pdf_fonts(),
+        pdf_standards=["ua-1"],
+        timestamp=_timestamp(info.edition),
+    )
     return output

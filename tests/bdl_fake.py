@@ -94,8 +94,9 @@ class FakeBDL:
             return Response("error", status=fault)
         body = self.body(request)
         if body is None:
-            return Response(json.dumps({"errors": [{"message": "Not found"}]}), status=404,
-                            content_type="application/json")
+            return Response(
+                json.dumps({"errors": [{"message": "Not found"}]}), status=404, content_type="application/json"
+            )
         text = json.dumps(body, ensure_ascii=False)
         etag = '"' + hashlib.sha256(text.encode()).hexdigest()[:16] + '"'
         if request.headers.get("If-None-Match") == etag:
@@ -125,8 +126,13 @@ class FakeBDL:
                 if values:
                     results.append({**result, "values": values})
             meta = self.variables[variable_id]
-            return self.paged(request, results, variableId=variable_id, measureUnitId=meta["measureUnitId"],
-                              lastUpdate=meta.get("lastUpdate", "2025-06-30T10:15:00.000"))
+            return self.paged(
+                request,
+                results,
+                variableId=variable_id,
+                measureUnitId=meta["measureUnitId"],
+                lastUpdate=meta.get("lastUpdate", "2025-06-30T10:15:00.000"),
+            )
         return None
 
     def paged(self, request: Request, items: list, **envelope) -> dict:
@@ -143,8 +149,14 @@ class FakeBDL:
             links["next"] = link(page + 1)
         if page > 0:
             links["prev"] = link(page - 1)
-        return {"totalRecords": len(items), "page": page, "pageSize": size, "links": links, **envelope,
-                "results": items[page * size:(page + 1) * size]}
+        return {
+            "totalRecords": len(items),
+            "page": page,
+            "pageSize": size,
+            "links": links,
+            **envelope,
+            "results": items[page * size : (page + 1) * size],
+        }
 
 
 def from_store(store, variables, years=None) -> FakeBDL:
@@ -152,23 +164,42 @@ def from_store(store, variables, years=None) -> FakeBDL:
     fake = FakeBDL()
     units = store.units
     for row in units.itertuples():
-        fake.units.append({"id": bdl_unit_id(row.teryt), "name": row.name, "parentId": bdl_unit_id(row.powiat + "000"),
-                           "level": 6, "kind": row.teryt[-1], "hasDescription": False})
+        fake.units.append(
+            {
+                "id": bdl_unit_id(row.teryt),
+                "name": row.name,
+                "parentId": bdl_unit_id(row.powiat + "000"),
+                "level": 6,
+                "kind": row.teryt[-1],
+                "hasDescription": False,
+            }
+        )
     observations = store.observations
     if years is not None:
         observations = observations.loc[observations["year"].isin(list(years))]
     for variable in variables:
         fake.variables[variable.bdl_id] = {
-            "id": variable.bdl_id, "subjectId": "P0000", "n1": variable.name_pl, "level": 6,
-            "measureUnitId": 1, "measureUnitName": variable.unit,
+            "id": variable.bdl_id,
+            "subjectId": "P0000",
+            "n1": variable.name_pl,
+            "level": 6,
+            "measureUnitId": 1,
+            "measureUnitName": variable.unit,
         }
         rows = observations.loc[observations["var_id"] == variable.bdl_id]
         results = []
         for teryt, group in rows.groupby("teryt", sort=True):
-            values = [{"year": str(int(y)), "val": 0 if math.isnan(v) else (int(v) if float(v).is_integer() else v),
-                       "attrId": 4 if math.isnan(v) else 1} for y, v in zip(group["year"], group["value"])]
-            results.append({"id": bdl_unit_id(teryt), "name": units.set_index("teryt").at[teryt, "name"],
-                            "values": values})
+            values = [
+                {
+                    "year": str(int(y)),
+                    "val": 0 if math.isnan(v) else (int(v) if float(v).is_integer() else v),
+                    "attrId": 4 if math.isnan(v) else 1,
+                }
+                for y, v in zip(group["year"], group["value"])
+            ]
+            results.append(
+                {"id": bdl_unit_id(teryt), "name": units.set_index("teryt").at[teryt, "name"], "values": values}
+            )
         fake.data[variable.bdl_id] = results
     return fake
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from analysis.paths import PROJECT_ROOT
@@ -26,3 +25,16 @@ def terc():
         pytest.skip(f"reference register not present: {TERC_FILE}")
     frame = pd.read_csv(TERC_FILE, sep=";", dtype=str, encoding="utf-8-sig")
     return frame
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-snapshot",
+        action="store_true",
+        help="rewrite tests/analysis/snapshots/ from the present code (a deliberate change of results)",
+    )
+
+
+@pytest.fixture
+def update_snapshot(request) -> bool:
+    return request.config.getoption("--update-snapshot")

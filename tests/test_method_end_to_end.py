@@ -27,8 +27,14 @@ SMALL_TOWN = "1693023"  # the smallest demo town: 1,816 residents in 2024, 17 bi
 def run(tmp_path, **parameters):
     """Execute the notebook as `papermill report.ipynb out.ipynb -p …` does; the outputs as text."""
     out = tmp_path / f"{parameters.get('teryt', TOWN)}-{parameters.get('peer_method', 'nearest')}.ipynb"
-    papermill.execute_notebook(str(REPORT_NOTEBOOK), str(out), parameters={"teryt": TOWN, **parameters},
-                               progress_bar=False, kernel_name="python3", cwd=str(REPORT_NOTEBOOK.parent))
+    papermill.execute_notebook(
+        str(REPORT_NOTEBOOK),
+        str(out),
+        parameters={"teryt": TOWN, **parameters},
+        progress_bar=False,
+        kernel_name="python3",
+        cwd=str(REPORT_NOTEBOOK.parent),
+    )
     notebook = nbformat.read(out, as_version=4)
     texts = []
     for cell in notebook.cells:
@@ -44,10 +50,16 @@ def assert_no_nan(text: str) -> None:
     assert not re.search(r"\bnan\b", text, re.IGNORECASE), re.search(r".{60}\bnan\b.{60}", text, re.I | re.S)
 
 
-@pytest.mark.parametrize("method, members", [
-    ("nearest", ""), ("voivodeship", ""), ("powiat", ""), ("population_class", ""),
-    ("explicit", "0290021,0290033,0291013"),
-])
+@pytest.mark.parametrize(
+    "method, members",
+    [
+        ("nearest", ""),
+        ("voivodeship", ""),
+        ("powiat", ""),
+        ("population_class", ""),
+        ("explicit", "0290021,0290033,0291013"),
+    ],
+)
 def test_every_documented_peer_rule_builds_a_report(tmp_path, method, members):
     text = run(tmp_path, peer_method=method, peer_members=members)
     assert "Grupa porównawcza" in text and "Podsumowanie" in text
@@ -56,9 +68,14 @@ def test_every_documented_peer_rule_builds_a_report(tmp_path, method, members):
 
 def test_two_years_and_a_section_without_data(tmp_path):
     store = load_store()
+
     def used(sections):
-        return {variables()[split_lag(name)[0]].bdl_id for i in indicators().values() if i.section in sections
-                for name in i.inputs}
+        return {
+            variables()[split_lag(name)[0]].bdl_id
+            for i in indicators().values()
+            if i.section in sections
+            for name in i.inputs
+        }
 
     services = used({"services"}) - used({"demography", "economy"})  # population stays: the others need it
     observations = store.observations

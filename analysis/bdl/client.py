@@ -46,8 +46,9 @@ class Settings:
 
     @classmethod
     def from_environment(cls, **overrides) -> "Settings":
-        settings = cls(base_url=os.environ.get("BDL_API_URL") or DEFAULT_BASE_URL,
-                       api_key=os.environ.get("BDL_API_KEY") or None)
+        settings = cls(
+            base_url=os.environ.get("BDL_API_URL") or DEFAULT_BASE_URL, api_key=os.environ.get("BDL_API_KEY") or None
+        )
         return replace(settings, **overrides)
 
     @property
@@ -80,9 +81,16 @@ def _retry_after(response) -> float | None:
 
 
 class BDLClient:
-    def __init__(self, settings: Settings, cache_dir: Path, *, refresh: bool = False,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
-                 notify: Callable[[str], None] = lambda message: None):
+    def __init__(
+        self,
+        settings: Settings,
+        cache_dir: Path,
+        *,
+        refresh: bool = False,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        notify: Callable[[str], None] = lambda message: None,
+    ):
         import requests_cache
 
         self.settings = settings
@@ -91,15 +99,21 @@ class BDLClient:
         self.notify = notify  # long waits and retries are told, so a slow fetch never looks hung
         cache_dir = Path(cache_dir)
         self.session = requests_cache.CachedSession(
-            str(cache_dir / "http"), backend="filesystem", serializer="json",
-            expire_after=settings.fresh_for, allowable_codes=(200,), filter_fn=_is_json,
-            ignored_parameters=[KEY_HEADER], stale_if_error=False,
+            str(cache_dir / "http"),
+            backend="filesystem",
+            serializer="json",
+            expire_after=settings.fresh_for,
+            allowable_codes=(200,),
+            filter_fn=_is_json,
+            ignored_parameters=[KEY_HEADER],
+            stale_if_error=False,
         )
         self.session.headers["User-Agent"] = "diagnoza (BDL client)"
         if settings.api_key:
             self.session.headers[KEY_HEADER] = settings.api_key
-        self.quota = Quota(limits_for(settings.base_url, settings.keyed),
-                           cache_dir / "quota-history.json", clock=clock, sleep=sleep)
+        self.quota = Quota(
+            limits_for(settings.base_url, settings.keyed), cache_dir / "quota-history.json", clock=clock, sleep=sleep
+        )
         self.sent = 0  # requests that reached the network, retries included
         self.reused = 0  # pages answered from the cache without a request
 
@@ -136,8 +150,9 @@ class BDLClient:
             self.quota.acquire()
             self.sent += 1
             try:
-                response = self.session.get(self._url(path), params=self._params(params),
-                                            timeout=settings.timeout, refresh=self.refresh)
+                response = self.session.get(
+                    self._url(path), params=self._params(params), timeout=settings.timeout, refresh=self.refresh
+                )
             except requests.Timeout:
                 problem = f"no answer within {settings.timeout:g} s"
             except requests.ConnectionError as error:
@@ -157,8 +172,9 @@ class BDLClient:
                     problem = f"HTTP {status} {response.reason}"
                 else:
                     detail = response.text[:300].strip()
-                    raise BDLError(f"BDL API: {what}: HTTP {status} {response.reason}"
-                                   + (f": {detail}" if detail else ""))
+                    raise BDLError(
+                        f"BDL API: {what}: HTTP {status} {response.reason}" + (f": {detail}" if detail else "")
+                    )
             if attempt < settings.attempts:
                 wait = min(wait, settings.max_wait)
                 self.notify(f"{what}: {problem}; retrying in {wait:g} s (attempt {attempt + 1} of {settings.attempts})")
@@ -176,15 +192,19 @@ class BDLClient:
                 return
             pages = parse_qs(urlparse(following).query).get("page")
             if not pages or not pages[0].isdigit() or int(pages[0]) <= page:
-                raise BDLError(f"BDL API: {what}, page {page}: links.next does not point to a later page: "
-                               f"{following!r}")
+                raise BDLError(
+                    f"BDL API: {what}, page {page}: links.next does not point to a later page: {following!r}"
+                )
             page = int(pages[0])
 
     # The resources a diagnosis needs.
 
     def units(self, level: int = GMINA_LEVEL) -> list[dict]:
-        return [unit for body in self.pages("units", {"level": level}, f"units of level {level}")
-                for unit in body.get("results", [])]
+        return [
+            unit
+            for body in self.pages("units", {"level": level}, f"units of level {level}")
+            for unit in body.get("results", [])
+        ]
 
     def attributes(self) -> list[dict]:
         return [a for body in self.pages("attributes", {}, "attributes") for a in body.get("results", [])]

@@ -40,8 +40,9 @@ class FetchSpec:
     @classmethod
     def create(cls, years: str, voivodeship: str | None = None) -> "FetchSpec":
         if voivodeship is not None and voivodeship not in VOIVODESHIPS:
-            raise ValueError(f"voivodeship must be a 2-digit TERYT code ({', '.join(VOIVODESHIPS)}), "
-                             f"got {voivodeship!r}")
+            raise ValueError(
+                f"voivodeship must be a 2-digit TERYT code ({', '.join(VOIVODESHIPS)}), got {voivodeship!r}"
+            )
         return cls(parse_years(years), voivodeship, tuple(variables().values()))
 
 
@@ -91,9 +92,16 @@ def units_frame(units: Iterable[dict], voivodeship: str | None = None) -> pd.Dat
         kind = KIND_BY_DIGIT.get(teryt[-1])
         if kind is None or (voivodeship and teryt[:2] != voivodeship):
             continue
-        rows.append({"teryt": teryt, "name": unit["name"], "kind": kind,
-                     "voivodeship": VOIVODESHIPS.get(teryt[:2], teryt[:2]), "powiat": teryt[:4],
-                     "bdl_id": unit_id})
+        rows.append(
+            {
+                "teryt": teryt,
+                "name": unit["name"],
+                "kind": kind,
+                "voivodeship": VOIVODESHIPS.get(teryt[:2], teryt[:2]),
+                "powiat": teryt[:4],
+                "bdl_id": unit_id,
+            }
+        )
     return pd.DataFrame(rows, columns=["teryt", "name", "kind", "voivodeship", "powiat", "bdl_id"])
 
 
@@ -130,7 +138,7 @@ class FetchPlan:
             duration = "no client-side quota (a server on this machine)"
         else:
             duration = f"at least {_duration(self.seconds)} under BDL's quota"
-        return (f"{self.requests} requests to send ({self.cached} pages already cached); {duration}")
+        return f"{self.requests} requests to send ({self.cached} pages already cached); {duration}"
 
 
 def _duration(seconds: float) -> str:
@@ -205,16 +213,19 @@ def _data_params(spec: FetchSpec, parent: str | None) -> dict:
     return params
 
 
-def fetch_store(client: BDLClient, spec: FetchSpec, out_dir: Path,
-                on_step: Callable[[str], None] = lambda step: None) -> Store:
+def fetch_store(
+    client: BDLClient, spec: FetchSpec, out_dir: Path, on_step: Callable[[str], None] = lambda step: None
+) -> Store:
     """Fetch every catalogue variable for the gminy and write the store to `out_dir`."""
     on_step("attributes")
     markers = Markers.from_attributes(client.attributes())
     on_step("units")
     units = units_frame(client.units(GMINA_LEVEL), spec.voivodeship)
     if units.empty:
-        raise BDLError(f"BDL API: no gminy at level {GMINA_LEVEL}"
-                       + (f" in voivodeship {spec.voivodeship}" if spec.voivodeship else ""))
+        raise BDLError(
+            f"BDL API: no gminy at level {GMINA_LEVEL}"
+            + (f" in voivodeship {spec.voivodeship}" if spec.voivodeship else "")
+        )
     parent = voivodeship_bdl_id(units["bdl_id"].iloc[0]) if spec.voivodeship else None
     known = set(units["teryt"])
     rows: list[tuple] = []
@@ -223,13 +234,17 @@ def fetch_store(client: BDLClient, spec: FetchSpec, out_dir: Path,
         on_step(f"variable {variable.bdl_id} ({variable.key})")
         meta = client.variable(variable.bdl_id)
         last_update = meta.get("lastUpdate")
-        for page in client.pages(f"data/by-variable/{variable.bdl_id}", _data_params(spec, parent),
-                                 f"variable {variable.bdl_id}"):
+        for page in client.pages(
+            f"data/by-variable/{variable.bdl_id}", _data_params(spec, parent), f"variable {variable.bdl_id}"
+        ):
             rows.extend(observation_rows(page, variable.bdl_id, markers, known))
             last_update = page.get("lastUpdate") or last_update
         described[variable.key] = {
-            "bdl_id": variable.bdl_id, "name": variable_name(meta), "unit": meta.get("measureUnitName"),
-            "level": meta.get("level"), "lastUpdate": last_update,
+            "bdl_id": variable.bdl_id,
+            "name": variable_name(meta),
+            "unit": meta.get("measureUnitName"),
+            "level": meta.get("level"),
+            "lastUpdate": last_update,
         }
     observations = pd.DataFrame(rows, columns=["teryt", "year", "var_id", "value"])
     observations = observations.loc[observations["year"].isin(spec.years)]

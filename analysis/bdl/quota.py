@@ -34,8 +34,13 @@ class Quota:
     `finish_time(n)` simulates n more requests without sending or recording any.
     """
 
-    def __init__(self, windows: tuple[Window, ...], history_file: Path | None = None,
-                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        windows: tuple[Window, ...],
+        history_file: Path | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.windows = windows
         self.history_file = history_file
         self.clock = clock

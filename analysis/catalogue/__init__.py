@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import re
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 import yaml
@@ -51,8 +51,8 @@ class CountModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     model: Literal["poisson", "proportion", "poisson_difference"]
-    events: str        # the counted events (births), or the part of the base (children in pre-school)
-    base: str          # the population at risk (residents), or the whole (children aged 3–6)
+    events: str  # the counted events (births), or the part of the base (children in pre-school)
+    base: str  # the population at risk (residents), or the whole (children aged 3–6)
     minus: str | None = None  # poisson_difference only: the events subtracted (deaths)
 
     @model_validator(mode="after")
@@ -120,8 +120,9 @@ class Indicator(BaseModel):
     @model_validator(mode="after")
     def _counts_are_the_formula(self) -> "Indicator":
         if self.counts and set(self.inputs) != set(self.counts.variables):
-            raise ValueError(f"{self.id}: counts {self.counts.variables} must be exactly the formula's "
-                             f"variables {self.inputs}")
+            raise ValueError(
+                f"{self.id}: counts {self.counts.variables} must be exactly the formula's variables {self.inputs}"
+            )
         return self
 
     @model_validator(mode="after")
@@ -131,8 +132,10 @@ class Indicator(BaseModel):
         if self.direction != Direction.NEUTRAL:
             missing = [f for f in ("high_pl", "low_pl", "high_en", "low_en") if not getattr(self, f)]
             if missing or self.min_difference <= 0:
-                raise ValueError(f"{self.id}: a judged indicator needs min_difference > 0 and the phrases "
-                                 f"high_pl, low_pl, high_en, low_en (missing: {missing or ['min_difference']})")
+                raise ValueError(
+                    f"{self.id}: a judged indicator needs min_difference > 0 and the phrases "
+                    f"high_pl, low_pl, high_en, low_en (missing: {missing or ['min_difference']})"
+                )
         return self
 
     @property
@@ -142,8 +145,18 @@ class Indicator(BaseModel):
 
 
 _ALLOWED_NODES = (
-    ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Load, ast.Constant,
-    ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub, ast.UAdd,
+    ast.Expression,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Name,
+    ast.Load,
+    ast.Constant,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.USub,
+    ast.UAdd,
 )
 
 
@@ -171,8 +184,23 @@ def _read_yaml(path) -> dict:
         return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml's, when built in
 
 
-@cache
+def catalogue_stamp() -> tuple:
+    """When and how big the two catalogue files are: an edit (in JupyterLab, without restarting
+    the kernel) is read on the next call, and caches of what was computed from it are keyed by it."""
+    return tuple((path.stat().st_mtime_ns, path.stat().st_size) for path in (VARIABLES_FILE, INDICATORS_FILE))
+
+
 def variables() -> dict[str, Variable]:
+    return _variables(catalogue_stamp())
+
+
+def indicators() -> dict[str, Indicator]:
+    """Every indicator of the catalogue by id, read again whenever the file has changed."""
+    return _indicators(catalogue_stamp())
+
+
+@lru_cache(maxsize=1)
+def _variables(stamp: tuple) -> dict[str, Variable]:
     raw = _read_yaml(VARIABLES_FILE)
     result = {key: Variable(key=key, **spec) for key, spec in raw.items()}
     ids = [v.bdl_id for v in result.values()]
@@ -182,18 +210,17 @@ def variables() -> dict[str, Variable]:
     return result
 
 
-@cache
-def indicators() -> dict[str, Indicator]:
+@lru_cache(maxsize=1)
+def _indicators(stamp: tuple) -> dict[str, Indicator]:
     raw = _read_yaml(INDICATORS_FILE)
     result = {key: Indicator(id=key, **spec) for key, spec in raw.items()}
-    known = variables()
+    known = _variables(stamp)
     for indicator in result.values():
         for name in (*indicator.inputs, *(indicator.counts.variables if indicator.counts else ())):
             variable, _ = split_lag(name)
             if variable not in known:
                 raise ValueError(
-                    f"{INDICATORS_FILE.name}: indicator {indicator.id!r} uses unknown "
-                    f"variable {variable!r}"
+                    f"{INDICATORS_FILE.name}: indicator {indicator.id!r} uses unknown variable {variable!r}"
                 )
     return result
 

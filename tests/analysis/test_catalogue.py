@@ -36,8 +36,17 @@ def test_formula_names_and_lags():
 @pytest.mark.parametrize("formula", ["__import__('os')", "population.sum()", "population if deaths else 0", "a[0]"])
 def test_formulas_beyond_arithmetic_are_rejected(formula):
     with pytest.raises(ValidationError):
-        Indicator(id="x", section="economy", name_pl="x", name_en="x", unit_pl="x", unit_en="x",
-                  formula=formula, direction="neutral", decimals=0)
+        Indicator(
+            id="x",
+            section="economy",
+            name_pl="x",
+            name_en="x",
+            unit_pl="x",
+            unit_en="x",
+            formula=formula,
+            direction="neutral",
+            decimals=0,
+        )
 
 
 def test_every_variable_id_is_a_gmina_level_candidate_with_its_recorded_confidence():
@@ -60,3 +69,21 @@ def test_every_variable_id_is_a_gmina_level_candidate_with_its_recorded_confiden
         assert candidate is not None, variable.key
         assert candidate["confidence"] == variable.confidence, variable.key
         assert candidate["unit"] == variable.unit and candidate["finest_level"].startswith("6"), variable.key
+
+
+def test_an_edited_catalogue_is_read_again_without_a_restart(tmp_path, monkeypatch):
+    # An analyst edits indicators.yaml in JupyterLab and re-runs a cell: the new definition counts.
+    import os
+    import shutil
+
+    import analysis.catalogue as catalogue
+
+    copy = tmp_path / "indicators.yaml"
+    shutil.copy(catalogue.INDICATORS_FILE, copy)
+    monkeypatch.setattr(catalogue, "INDICATORS_FILE", copy)
+    before = catalogue.indicators()["population"].name_pl
+    copy.write_text(
+        copy.read_text(encoding="utf-8").replace(f"name_pl: {before}", "name_pl: Ludność ogółem", 1), encoding="utf-8"
+    )
+    os.utime(copy, ns=(copy.stat().st_atime_ns, copy.stat().st_mtime_ns + 1_000_000))  # a later save
+    assert catalogue.indicators()["population"].name_pl == "Ludność ogółem"

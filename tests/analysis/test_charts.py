@@ -1,102 +1,159 @@
-"""Charts: margins fitted to their labels (nothing cut off, little white), a fixed width, and
-figures reused between charts without a trace in the output."""
+"""Charts are matplotlib Figures an analyst can change; what they draw is the report's data; drawing
+them leaves matplotlib's global state alone; on the page nothing is cut off and widths line up."""
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import re
 
+import matplotlib
 import numpy as np
 import pytest
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
 
 from analysis import charts
 from analysis.params import load_batch
 from analysis.paths import PARAMS_DIR
 from analysis.report import prepare_report
+from analysis.scoring import STRENGTH, WEAKNESS
+from analysis.town import TownParams
 
 SECTIONS = ("demography", "economy", "services")
-
-
-def _every_chart(report) -> list[str]:
-    """The SVG of every chart of a report, in the notebook's order."""
-    made = [charts.projection_chart(report)]
-    for section in SECTIONS:
-        made += [charts.position_chart(report, section), *charts.headline_charts(report, section)]
-    return [chart.svg for chart in made if chart]
-
-
-def _demo_reports(step: int) -> list:
-    return [prepare_report(teryt, 2014, 2024, language, "nearest", 20, "", "", "")
-            for language in ("pl", "en") for teryt in load_batch(PARAMS_DIR / "demo.yaml").teryts[::step]]
+TOWN = "0490013"
 
 
 @pytest.fixture(scope="module")
-def drawn_charts():
-    """Every chart of four demo towns, in both languages: (figure, svg) pairs, the figure as saved.
+def report():
+    return prepare_report(TownParams(teryt=TOWN))
 
-    Drawn on new figures, so that each figure stays as it was saved."""
-    saved = []
-    patch = pytest.MonkeyPatch()
-    real_to_svg = charts._to_svg
 
-    def keep_figure(figure, axes, *args):
-        svg = real_to_svg(figure, axes, *args)
-        saved.append((figure, svg))
-        return svg
+def _every_figure(report) -> list[Figure]:
+    figures = [figure for section in ("summary", *SECTIONS) for figure, _ in charts.section_charts(report, section)]
+    return [figure for figure in figures if figure is not None]
 
-    patch.setattr(charts, "_to_svg", keep_figure)
-    try:
-        with charts.new_figures():
-            for report in _demo_reports(14):
-                _every_chart(report)
-    finally:
-        patch.undo()
-    assert len(saved) > 40
-    return saved
+
+@pytest.fixture(scope="module")
+def demo_figures():
+    """Every chart of four demo towns in both languages."""
+    teryts = load_batch(PARAMS_DIR / "demo.yaml").teryts[::14]
+    figures = [
+        figure
+        for language in ("pl", "en")
+        for teryt in teryts
+        for figure in _every_figure(prepare_report(TownParams(teryt=teryt, language=language)))
+    ]
+    assert len(figures) > 40
+    return figures
+
+
+def test_a_chart_is_a_figure_whose_title_and_size_the_analyst_can_change(report):
+    figure = charts.trend_chart(report, "population")
+    assert isinstance(figure, Figure)
+    figure.axes[0].set_title("Moja nazwa wykresu")
+    figure.set_size_inches(8, 4)
+    svg = charts.to_svg(figure)
+    assert "Moja nazwa wykresu" in svg
+    assert re.search(r'<svg[^>]* width="576pt"', svg)  # 8 in × 72 pt
+
+
+def test_a_chart_draws_into_the_analysts_axes(report):
+    figure = Figure(figsize=(10, 3))
+    left, right = figure.subplots(1, 2)
+    assert charts.trend_chart(report, "population", ax=left) is figure
+    assert charts.position_chart(report, "economy", ax=right) is figure
+    assert left.lines and right.collections
+
+
+def test_drawing_charts_leaves_matplotlibs_settings_and_backend_alone(report):
+    before = dict(matplotlib.rcParams)
+    backend = matplotlib.get_backend()
+    for figure in _every_figure(report):
+        charts.to_svg(figure)
+    after = dict(matplotlib.rcParams)
+    assert {k for k in before if before[k] != after[k]} == set()
+    assert matplotlib.get_backend() == backend
+
+
+def test_the_peer_band_is_the_peers_interquartile_range(report):
+    # seaborn draws the band as its 50 % percentile interval; the reference is pandas' quartiles
+    # of the peers' values, year by year, computed here from the report's value table.
+    figure = charts.trend_chart(report, "population")
+    band = next(c for c in figure.axes[0].collections if isinstance(c, PolyCollection))
+    vertices = band.get_paths()[0].vertices
+    column = report.values["population"].unstack("teryt")[list(report.peers.members)]
+    for year, q1, q3 in zip(column.index, column.quantile(0.25, axis=1), column.quantile(0.75, axis=1)):
+        at_year = vertices[np.isclose(vertices[:, 0], year), 1]
+        assert min(at_year) == pytest.approx(q1) and max(at_year) == pytest.approx(q3), year
+
+
+def test_the_position_chart_marks_strengths_and_weaknesses_by_shape_too(report):
+    # One dot per judged indicator; its colour and its shape both follow the one rule's assessment,
+    # so the marks survive greyscale printing. Expected counts come from the comparison table.
+    from matplotlib.collections import PathCollection
+    from matplotlib.colors import to_hex
+
+    from analysis import style
+
+    for section in SECTIONS:
+        figure = charts.position_chart(report, section)
+        judged = report.comparison[report.comparison["judged"] & (report.comparison["section"] == section)]
+        dots = [c for c in figure.axes[0].collections if isinstance(c, PathCollection)]
+        assert len(dots) == len(judged)
+        shape = {to_hex(d.get_facecolor()[0]).upper(): d.get_paths()[0].vertices.round(3).tobytes() for d in dots}
+        colours = [to_hex(d.get_facecolor()[0]).upper() for d in dots]
+        assert colours.count(style.GOOD) == (judged["assessment"] == STRENGTH).sum()
+        assert colours.count(style.BAD) == (judged["assessment"] == WEAKNESS).sum()
+        if style.GOOD in shape and style.NEUTRAL in shape:
+            assert shape[style.GOOD] != shape[style.NEUTRAL]
+        legend = [text.get_text() for text in figure.legends[0].get_texts()]
+        assert "mocna strona" in legend and "słaba strona" in legend
 
 
 def _white_around_content(figure) -> dict[str, float]:
-    """Points of white between the figure's edges and its outermost artist, measured as the SVG
-    backend measures text (the way `bbox_inches="tight"` would have cropped it)."""
+    """Points between the figure's edges and its outermost artist, as the SVG backend measures text."""
     from matplotlib.backends.backend_svg import RendererSVG
 
     width, height = figure.get_size_inches()
     figure.set_dpi(72)  # one display unit = one point
-    box = figure.get_tightbbox(RendererSVG(width * 72, height * 72, io.StringIO()))
+    renderer = RendererSVG(width * 72, height * 72, io.StringIO())
+    figure.draw_without_rendering()
+    box = figure.get_tightbbox(renderer)
     return {"left": box.x0 * 72, "bottom": box.y0 * 72, "right": (width - box.x1) * 72, "top": (height - box.y1) * 72}
 
 
-def test_no_chart_text_is_cut_off_and_little_white_is_left(drawn_charts):
-    # The margins are computed from the label strings; matplotlib's own layout of the drawn figure
-    # is the independent check. Every side keeps at least most of the 4 pt pad; no side wastes more
-    # than 18 pt (the right side keeps room for a last year's label that may not be there).
-    for figure, _ in drawn_charts:
+def test_no_chart_text_is_cut_off(demo_figures):
+    # The layout is matplotlib's constrained layout; the figure's own tight bounding box (every
+    # label, tick and legend) is the independent check that nothing runs past an edge.
+    for figure in demo_figures:
         white = _white_around_content(figure)
-        assert min(white.values()) >= charts.MARGIN_PAD - 0.5, (figure.axes[0].get_ylabel(), white)
-        assert max(white.values()) <= 18, (figure.axes[0].get_ylabel(), white)
+        assert min(white.values()) >= -0.5, (figure.axes[0].get_ylabel(), white)
 
 
-def test_every_chart_has_the_report_width(drawn_charts):
+def test_every_chart_has_the_report_width(demo_figures):
     # 6.4 in = 460.8 pt: charts line up in the report instead of each being cropped to its own size.
-    widths = {re.search(r'<svg[^>]* width="([0-9.]+)pt"', svg).group(1) for _, svg in drawn_charts}
+    widths = {re.search(r'<svg[^>]* width="([0-9.]+)pt"', charts.to_svg(f)).group(1) for f in demo_figures[:12]}
     assert widths == {"460.8"}
 
 
-def test_reused_figures_draw_exactly_what_new_figures_draw():
-    # A report draws its charts on figures kept from the previous charts (charts._blank_axes).
-    # Reference: the same charts drawn each on a new figure, as matplotlib is usually used.
-    # Towns, languages and chart heights alternate, and one town has an indicator without any
-    # data (a trend chart with nothing to scale its axes to) between two ordinary ones.
-    reports = _demo_reports(9)
-    first = reports[0]
-    headline = next(ind.id for ind in charts.indicators_in("economy") if ind.headline)
-    no_data = dataclasses.replace(first, values=first.values.assign(**{headline: np.nan}))
-    reports = [reports[0], no_data, *reports[1:]]
-    reused = [svg for report in reports for svg in _every_chart(report)]
-    with charts.new_figures():
-        fresh = [svg for report in reports for svg in _every_chart(report)]
-    assert len(reused) == len(fresh) > 100
-    assert len(set(fresh)) > len(fresh) * 0.9  # the charts differ from one another: the comparison is not empty
-    for index, (drawn, reference) in enumerate(zip(reused, fresh)):
-        assert drawn == reference, f"chart {index} differs from the same chart on a new figure"
+def test_the_same_chart_gives_the_same_bytes(report):
+    # Reports are rebuilt only when inputs change, and compared byte for byte across kernels.
+    first = charts.to_svg(charts.position_chart(report, "demography"))
+    assert first == charts.to_svg(charts.position_chart(report, "demography"))
+
+
+def test_the_trend_alt_text_names_the_first_and_last_values(report):
+    text = charts.trend_text(report, "population")
+    town = report.values["population"].xs(TOWN, level="teryt").dropna()
+    first = f"{int(round(town.iloc[0])):,}".replace(",", "\u00a0")
+    assert str(int(town.index.min())) in text.alt and first in text.alt
+    assert report.name in text.title
+
+
+def test_exploring_charts_draw_several_towns_and_a_distribution(report):
+    other = prepare_report(TownParams(teryt=report.peers.members[0]))
+    figure = charts.towns_chart([report, other], "population")
+    assert len([line for line in figure.axes[0].lines if len(line.get_xdata()) > 1]) == 2
+    figure = charts.distribution_chart(report, "population")
+    town_line = [line for line in figure.axes[0].lines if line.get_label() == report.name]
+    assert town_line and town_line[0].get_xdata()[0] == report.values.at[(TOWN, report.last_year), "population"]

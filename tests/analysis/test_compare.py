@@ -39,9 +39,19 @@ def test_percentile_rank_ignores_peer_order(value, peers, random):
 
 def values_frame():
     # Births per 1,000 for town T and peers P1..P4 in 2019 and 2024.
-    data = {("T", 2019): 9.0, ("T", 2024): 8.0, ("P1", 2019): 7.0, ("P1", 2024): 6.0, ("P2", 2019): 8.0,
-            ("P2", 2024): 7.0, ("P3", 2019): 10.0, ("P3", 2024): 9.0, ("P4", 2019): 12.0, ("P4", 2024): 10.0,
-            ("X", 2024): 100.0}
+    data = {
+        ("T", 2019): 9.0,
+        ("T", 2024): 8.0,
+        ("P1", 2019): 7.0,
+        ("P1", 2024): 6.0,
+        ("P2", 2019): 8.0,
+        ("P2", 2024): 7.0,
+        ("P3", 2019): 10.0,
+        ("P3", 2024): 9.0,
+        ("P4", 2019): 12.0,
+        ("P4", 2024): 10.0,
+        ("X", 2024): 100.0,
+    }
     index = pd.MultiIndex.from_tuples(data, names=["teryt", "year"])
     return pd.DataFrame({"births_per_1000": list(data.values())}, index=index)
 
@@ -62,8 +72,10 @@ def test_a_town_outside_the_peer_group_changes_nothing():
     without = values_frame().drop(index="X", level="teryt")
     peers = ("P1", "P2", "P3", "P4")
     ind = indicators()["births_per_1000"]
-    pd.testing.assert_series_equal(pd.Series(compare_indicator(ind, "T", peers, values_frame(), 2024)),
-                                   pd.Series(compare_indicator(ind, "T", peers, without, 2024)))
+    pd.testing.assert_series_equal(
+        pd.Series(compare_indicator(ind, "T", peers, values_frame(), 2024)),
+        pd.Series(compare_indicator(ind, "T", peers, without, 2024)),
+    )
 
 
 def test_latest_available_year_is_used_when_the_last_is_missing():
@@ -100,9 +112,12 @@ def test_few_events_are_not_ranked_and_matching_indicators_not_judged():
     counts["population"] = 3750.0  # 8.0 per 1,000
     row = compare_indicator(births, "T", ("P1", "P2", "P3", "P4"), frame, 2024, counts)
     assert row["reliability"] == "ok" and row["judged"]
-    assert row["ci_low"] == pytest.approx(20.24 / 3.75, abs=0.01) and row["ci_high"] == pytest.approx(42.83 / 3.75, abs=0.01)
+    assert row["ci_low"] == pytest.approx(20.24 / 3.75, abs=0.01) and row["ci_high"] == pytest.approx(
+        42.83 / 3.75, abs=0.01
+    )
     from analysis.compare import compare_town
 
-    matched = compare_town("T", ("P1", "P2", "P3", "P4"), frame, 2024, {"births_per_1000": births},
-                           matching=("births_per_1000",)).iloc[0]
+    matched = compare_town(
+        "T", ("P1", "P2", "P3", "P4"), frame, 2024, {"births_per_1000": births}, matching=("births_per_1000",)
+    ).iloc[0]
     assert matched["matching"] and not matched["judged"] and matched["assessment"] == ""

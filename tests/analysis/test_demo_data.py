@@ -11,7 +11,8 @@ from analysis.store import variable_panel
 def test_committed_store_is_what_the_generator_makes(demo_store):
     units, observations = generate()
     pd.testing.assert_frame_equal(
-        demo_store.units.astype(str).reset_index(drop=True), units.sort_values("teryt").astype(str).reset_index(drop=True)
+        demo_store.units.astype(str).reset_index(drop=True),
+        units.sort_values("teryt").astype(str).reset_index(drop=True),
     )
     expected = observations.sort_values(["teryt", "year", "var_id"]).reset_index(drop=True)
     got = demo_store.observations
@@ -50,7 +51,9 @@ def test_population_change_equals_natural_increase_plus_net_migration_except_the
     assert len(both) > 2500
     assert (gap[years != 2021] == 0).all()
     # 2021: the census re-basing, a level break of a few per cent, as GUS published it
-    relative = gap[years == 2021] / population[2020].reindex(gap[years == 2021].index.get_level_values("teryt")).to_numpy()
+    relative = (
+        gap[years == 2021] / population[2020].reindex(gap[years == 2021].index.get_level_values("teryt")).to_numpy()
+    )
     assert relative.median() > 0.003 and relative.max() < 0.08
 
 

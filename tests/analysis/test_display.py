@@ -6,13 +6,14 @@ from bs4 import BeautifulSoup
 from analysis import charts
 from analysis import display as show
 from analysis.report import prepare_report
+from analysis.town import TownParams
 
 TOWN = "0490013"
 
 
 @pytest.fixture(scope="module", params=["pl", "en"])
 def report(request):
-    return prepare_report(TOWN, 2014, 2024, language=request.param)
+    return prepare_report(TownParams(teryt=TOWN, language=request.param))
 
 
 def bundle(obj):
@@ -33,17 +34,26 @@ def test_tables_have_captions_and_markdown_forms(report):
 
 
 def test_charts_carry_alt_text_from_their_data(report):
-    figures = [charts.position_chart(report, "economy"), charts.projection_chart(report),
-               *charts.headline_charts(report, "demography")]
-    for chart in figures:
-        data, role = bundle(show.figure(chart))
+    figures = [*charts.section_charts(report, "summary"), *charts.section_charts(report, "demography")]
+    shown = show.charts(figures, report.language)
+    for (_, text), chart in zip(figures, shown):
+        data, role = bundle(chart)
         assert data["image/svg+xml"].lstrip().startswith("<?xml")
-        assert role["alt"] and BeautifulSoup(data["text/html"], "html.parser").img["alt"] == role["alt"]
-    assert report.name in figures[2].alt  # the population chart names the town
+        assert role["alt"] == text.alt and BeautifulSoup(data["text/html"], "html.parser").img["alt"] == text.alt
+        assert role["caption"] == text.title
+    assert report.name in shown[2].alt  # the population trend names the town
+
+
+def test_the_title_block_carries_what_the_renderers_need(report):
+    from diagnoza.render import ReportInfo
+
+    _, role = bundle(show.title_block(report))
+    info = ReportInfo(**role["info"])  # every field the renderers read, none missing or unknown
+    assert (info.teryt, info.town, info.edition) == (report.teryt, report.name, report.params.edition)
 
 
 def test_language_follows_the_parameter(report):
-    title, _ = bundle(show.title_block(report, "Diagnoza", "2026-11-22"))
+    title, _ = bundle(show.title_block(report))
     heading, _ = bundle(show.heading("economy", report.language))
     expected = "Gospodarka i finanse gminy" if report.language == "pl" else "Economy and municipal finance"
     assert expected in heading["text/markdown"]
@@ -54,7 +64,7 @@ def test_language_follows_the_parameter(report):
 
 
 def test_a_missing_chart_is_a_note_in_the_reports_language():
-    data, _ = show.figure(None, "en")._repr_mimebundle_()
+    data, _ = show.chart(None, charts.ChartText("", ""), "en")._repr_mimebundle_()
     assert data["text/markdown"] == "*Too little data for a chart.*"
-    data, _ = show.figure(None, "pl")._repr_mimebundle_()
+    data, _ = show.chart(None, charts.ChartText("", ""), "pl")._repr_mimebundle_()
     assert "Za mało danych" in data["text/markdown"]

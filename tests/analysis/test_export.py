@@ -9,19 +9,23 @@ import pytest
 from analysis.catalogue import Direction, indicators
 from analysis.export import INDICATOR_COLUMNS, indicator_sheet, method_sheet, rank_among, series_sheet, town_tables
 from analysis.report import prepare_report
+from analysis.town import TownParams
 
 TOWN = "0490013"
 
 
-@pytest.mark.parametrize(("direction", "value", "peers", "expected"), [
-    # peers 1, 7, 5 (and a missing one): one peer (7) is higher, one (1) lower, one ties
-    (Direction.HIGHER_BETTER, 5.0, [1.0, 7.0, 5.0, math.nan], (2.0, 4)),
-    (Direction.LOWER_BETTER, 5.0, [1.0, 7.0, 5.0, math.nan], (2.0, 4)),
-    (Direction.NEUTRAL, 5.0, [1.0, 7.0, 5.0, math.nan], (2.0, 4)),  # neutral: 1 is the highest value
-    (Direction.HIGHER_BETTER, 9.0, [1.0, 7.0, 5.0], (1.0, 4)),
-    (Direction.LOWER_BETTER, 9.0, [1.0, 7.0, 5.0], (4.0, 4)),
-    (Direction.LOWER_BETTER, 0.5, [], (1.0, 1)),
-])
+@pytest.mark.parametrize(
+    ("direction", "value", "peers", "expected"),
+    [
+        # peers 1, 7, 5 (and a missing one): one peer (7) is higher, one (1) lower, one ties
+        (Direction.HIGHER_BETTER, 5.0, [1.0, 7.0, 5.0, math.nan], (2.0, 4)),
+        (Direction.LOWER_BETTER, 5.0, [1.0, 7.0, 5.0, math.nan], (2.0, 4)),
+        (Direction.NEUTRAL, 5.0, [1.0, 7.0, 5.0, math.nan], (2.0, 4)),  # neutral: 1 is the highest value
+        (Direction.HIGHER_BETTER, 9.0, [1.0, 7.0, 5.0], (1.0, 4)),
+        (Direction.LOWER_BETTER, 9.0, [1.0, 7.0, 5.0], (4.0, 4)),
+        (Direction.LOWER_BETTER, 0.5, [], (1.0, 1)),
+    ],
+)
 def test_rank_among_peers_by_hand(direction, value, peers, expected):
     assert rank_among(value, peers, direction) == expected
 
@@ -33,7 +37,7 @@ def test_rank_of_a_missing_value_is_missing():
 
 @pytest.fixture(scope="module")
 def report():
-    return prepare_report(TOWN, 2014, 2024)
+    return prepare_report(TownParams(teryt=TOWN))
 
 
 def test_indicator_sheet_has_one_row_per_catalogue_indicator_and_the_reports_figures(report):
@@ -59,7 +63,7 @@ def test_series_sheet_is_the_towns_yearly_values(report):
 
 
 def test_sheets_follow_the_report_language():
-    english = prepare_report(TOWN, 2014, 2024, language="en")
+    english = prepare_report(TownParams(teryt=TOWN, language="en"))
     tables = town_tables(english, "2026-11-22")
     assert list(tables) == ["Indicators", "Time series", "Peer group", "Method"]
     assert "Peer median" in tables["Indicators"].columns
@@ -79,14 +83,19 @@ def test_the_sheet_marks_every_indicator_by_the_one_rule_and_the_summary_agrees_
     catalogue = indicators()
     named_anywhere = 0
     for teryt in load_batch(PARAMS_DIR / "demo.yaml").teryts:
-        report = prepare_report(teryt, 2014, 2024)
+        report = prepare_report(TownParams(teryt=teryt))
         sheet = indicator_sheet(report).set_index("Kod wskaźnika")
         for indicator_id, row in sheet.iterrows():
             expected = ""
             if row["Oceniany"]:
-                expected = assess(catalogue[indicator_id], row["Wartość"], row["Mediana grupy"],
-                                  row["Percentyl w grupie"], row["95% przedział – dolna granica"],
-                                  row["95% przedział – górna granica"])
+                expected = assess(
+                    catalogue[indicator_id],
+                    row["Wartość"],
+                    row["Mediana grupy"],
+                    row["Percentyl w grupie"],
+                    row["95% przedział – dolna granica"],
+                    row["95% przedział – górna granica"],
+                )
             assert row["Ocena"] == words[expected], (teryt, indicator_id)
         summary = " ".join(report.narrative["summary"])
         strengths = next((s for s in report.narrative["summary"] if s.startswith("Najmocniejsze")), "")
@@ -94,12 +103,16 @@ def test_the_sheet_marks_every_indicator_by_the_one_rule_and_the_summary_agrees_
         for indicator_id, indicator in catalogue.items():
             if indicator.direction == Direction.NEUTRAL:
                 continue
-            if indicator.judged_phrase(True, "pl") + "," in strengths + "," or \
-                    indicator.judged_phrase(True, "pl") + "." in strengths:
+            if (
+                indicator.judged_phrase(True, "pl") + "," in strengths + ","
+                or indicator.judged_phrase(True, "pl") + "." in strengths
+            ):
                 assert sheet.at[indicator_id, "Ocena"] == "mocna strona", (teryt, indicator_id)
                 named_anywhere += 1
-            if indicator.judged_phrase(False, "pl") + "," in weaknesses + "," or \
-                    indicator.judged_phrase(False, "pl") + "." in weaknesses:
+            if (
+                indicator.judged_phrase(False, "pl") + "," in weaknesses + ","
+                or indicator.judged_phrase(False, "pl") + "." in weaknesses
+            ):
                 assert sheet.at[indicator_id, "Ocena"] == "słaba strona", (teryt, indicator_id)
                 named_anywhere += 1
         assert summary

@@ -5,10 +5,19 @@ from analysis.formatting import MINUS, PERSONS, escape_markdown, format_number, 
 NBSP = "\u00a0"
 
 
-@pytest.mark.parametrize("count, expected", [
-    (1, "1 osoba"), (2, "2 osoby"), (5, "5 osób"), (12, "12 osób"), (22, "22 osoby"), (25, "25 osób"),
-    (104, "104 osoby"), (112, "112 osób"),
-])
+@pytest.mark.parametrize(
+    "count, expected",
+    [
+        (1, "1 osoba"),
+        (2, "2 osoby"),
+        (5, "5 osób"),
+        (12, "12 osób"),
+        (22, "22 osoby"),
+        (25, "25 osób"),
+        (104, "104 osoby"),
+        (112, "112 osób"),
+    ],
+)
 def test_polish_plural_forms(count, expected):
     assert with_noun(count, PERSONS["pl"]).replace(NBSP, " ") == expected
 
@@ -24,9 +33,9 @@ def test_polish_number_format():
 
 
 def test_rounding_is_half_up_and_minus_is_typographic():
-    assert format_number(2.25, 1) == "2,3"     # half-to-even would give 2,2
+    assert format_number(2.25, 1) == "2,3"  # half-to-even would give 2,2
     assert format_number(-3.45, 1) == f"{MINUS}3,5"
-    assert format_number(-0.04, 1) == "0,0"     # never "-0,0"
+    assert format_number(-0.04, 1) == "0,0"  # never "-0,0"
     assert format_number(3.5, 1, signed=True) == "+3,5"
     assert format_number(float("nan"), 1) == "b.d."
 

@@ -17,15 +17,34 @@ from analysis.indicators import compute_indicators
 
 # Town A in 2024 (and 2019 for the 5-year change).
 A_2024 = {
-    "population": 10_000, "population_pre_working_age": 1_600, "population_working_age": 5_800,
-    "population_post_working_age": 2_600, "population_density": 412.5, "live_births": 90, "deaths": 125,
-    "net_migration": -40, "net_migration_internal": -52, "net_migration_foreign": 12,
-    "regon_entities": 1_150, "regon_new_entities": 85, "registered_unemployed": 232,
-    "revenue_total": 82_000_000, "own_revenue": 41_500_000, "pit_share_revenue": 16_000_000,
-    "cit_share_revenue": 1_200_000, "expenditure_total": 80_000_000, "investment_expenditure": 12_000_000,
-    "dwellings_completed": 25, "children_3_6": 400, "children_3_6_in_preschool": 372,
-    "nursery_places_per_1000_under3": 180.0, "water_supply_users_pct": 96.4, "sewage_users_pct": 81.2,
-    "library_readers": 1_540, "social_assistance_per_10k": 410.0, "education_expenditure_per_capita": 3_120.5,
+    "population": 10_000,
+    "population_pre_working_age": 1_600,
+    "population_working_age": 5_800,
+    "population_post_working_age": 2_600,
+    "population_density": 412.5,
+    "live_births": 90,
+    "deaths": 125,
+    "net_migration": -40,
+    "net_migration_internal": -52,
+    "net_migration_foreign": 12,
+    "regon_entities": 1_150,
+    "regon_new_entities": 85,
+    "registered_unemployed": 232,
+    "revenue_total": 82_000_000,
+    "own_revenue": 41_500_000,
+    "pit_share_revenue": 16_000_000,
+    "cit_share_revenue": 1_200_000,
+    "expenditure_total": 80_000_000,
+    "investment_expenditure": 12_000_000,
+    "dwellings_completed": 25,
+    "children_3_6": 400,
+    "children_3_6_in_preschool": 372,
+    "nursery_places_per_1000_under3": 180.0,
+    "water_supply_users_pct": 96.4,
+    "sewage_users_pct": 81.2,
+    "library_readers": 1_540,
+    "social_assistance_per_10k": 410.0,
+    "education_expenditure_per_capita": 3_120.5,
 }
 A_2019_POPULATION = 10_400
 A_2014_POPULATION = 10_800
@@ -34,29 +53,29 @@ HAND = {
     "population": 10_000,
     "population_change_5y": (10_000 - 10_400) / 10_400 * 100,  # -400 of 10 400 = -3.846 %
     "population_change_10y": (10_000 - 10_800) / 10_800 * 100,  # -800 of 10 800 = -7.407 %
-    "share_pre_working_age": 16.0,       # 1 600 of 10 000
-    "share_working_age": 58.0,           # 5 800 of 10 000
-    "share_post_working_age": 26.0,      # 2 600 of 10 000
-    "old_age_dependency": 2_600 / 58,    # 2 600 per 5 800, per 100 = 44.83
-    "ageing_index": 162.5,               # 2 600 per 1 600, per 100
-    "births_per_1000": 9.0,              # 90 per 10 000 = 9 per 1 000
+    "share_pre_working_age": 16.0,  # 1 600 of 10 000
+    "share_working_age": 58.0,  # 5 800 of 10 000
+    "share_post_working_age": 26.0,  # 2 600 of 10 000
+    "old_age_dependency": 2_600 / 58,  # 2 600 per 5 800, per 100 = 44.83
+    "ageing_index": 162.5,  # 2 600 per 1 600, per 100
+    "births_per_1000": 9.0,  # 90 per 10 000 = 9 per 1 000
     "deaths_per_1000": 12.5,
-    "natural_increase_per_1000": -3.5,   # (90 - 125) per 10 000
+    "natural_increase_per_1000": -3.5,  # (90 - 125) per 10 000
     "net_migration_per_1000": -4.0,
     "net_migration_internal_per_1000": -5.2,
     "net_migration_foreign_per_1000": 1.2,
-    "population_density": 412.5,         # published directly by GUS
-    "regon_per_10k": 1_150.0,            # 1 150 entities per 10 000 residents
+    "population_density": 412.5,  # published directly by GUS
+    "regon_per_10k": 1_150.0,  # 1 150 entities per 10 000 residents
     "new_regon_per_10k": 85.0,
-    "unemployed_share_working_age": 4.0, # 232 of 5 800
-    "own_revenue_per_capita": 4_150.0,   # 41.5 mln zł / 10 000
+    "unemployed_share_working_age": 4.0,  # 232 of 5 800
+    "own_revenue_per_capita": 4_150.0,  # 41.5 mln zł / 10 000
     "pit_per_capita": 1_600.0,
     "cit_per_capita": 120.0,
     "revenue_per_capita": 8_200.0,
     "expenditure_per_capita": 8_000.0,
-    "investment_share": 15.0,            # 12 of 80 mln
+    "investment_share": 15.0,  # 12 of 80 mln
     "dwellings_per_1000": 2.5,
-    "preschool_coverage": 93.0,          # 372 of 400
+    "preschool_coverage": 93.0,  # 372 of 400
     "nursery_places_per_1000": 180.0,
     "water_supply_users": 96.4,
     "sewage_users": 81.2,
@@ -69,8 +88,12 @@ HAND = {
 def two_town_panel() -> pd.DataFrame:
     """Town A: every variable in 2024, population only in 2019. Town B: zero population."""
     columns = list(variables())
-    rows = {("A", 2024): A_2024, ("A", 2019): {"population": A_2019_POPULATION},
-            ("A", 2014): {"population": A_2014_POPULATION}, ("B", 2024): {"population": 0, "live_births": 5}}
+    rows = {
+        ("A", 2024): A_2024,
+        ("A", 2019): {"population": A_2019_POPULATION},
+        ("A", 2014): {"population": A_2014_POPULATION},
+        ("B", 2024): {"population": 0, "live_births": 5},
+    }
     index = pd.MultiIndex.from_tuples(rows, names=["teryt", "year"])
     return pd.DataFrame([{c: values.get(c, np.nan) for c in columns} for values in rows.values()], index=index)
 

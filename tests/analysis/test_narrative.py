@@ -8,8 +8,18 @@ from analysis.synthesis import section_verdicts
 
 
 def comparison(rows):
-    columns = ["indicator", "section", "subdomain", "direction", "value", "peer_median", "percentile", "score",
-               "judged", "assessment"]
+    columns = [
+        "indicator",
+        "section",
+        "subdomain",
+        "direction",
+        "value",
+        "peer_median",
+        "percentile",
+        "score",
+        "judged",
+        "assessment",
+    ]
     frame = pd.DataFrame(rows, columns=columns).set_index("indicator")
     frame["matching"] = False
     frame["reliability"] = ""
@@ -27,7 +37,9 @@ DEMOGRAPHY = [
 
 def test_strengths_and_weaknesses_are_named_with_their_direction():
     text = " ".join(section_sentences(comparison(DEMOGRAPHY), "demography"))
-    assert "Mocne strony na tle grupy porównawczej: wysoki współczynnik urodzeń (11,0‰ wobec mediany grupy 8,0‰)." in text
+    assert (
+        "Mocne strony na tle grupy porównawczej: wysoki współczynnik urodzeń (11,0‰ wobec mediany grupy 8,0‰)." in text
+    )
     assert "Słabe strony na tle grupy porównawczej: wysoka liczba zgonów na 1000 ludności (14,0‰" in text
     assert "liczba ludności" not in text.lower()  # neutral: never judged
     english = " ".join(section_sentences(comparison(DEMOGRAPHY), "demography", "en"))
@@ -38,8 +50,9 @@ def test_no_difference_no_claim_and_no_data_no_comparison():
     quiet = comparison([DEMOGRAPHY[2]])
     (sentence,) = section_sentences(quiet, "demography")
     assert sentence.startswith("Jedyny oceniany wskaźnik tej części nie odbiega")
-    empty = comparison([("water_supply_users", "services", "utilities", "higher_better", np.nan, np.nan, np.nan,
-                         np.nan, False, "")])
+    empty = comparison(
+        [("water_supply_users", "services", "utilities", "higher_better", np.nan, np.nan, np.nan, np.nan, False, "")]
+    )
     sentences = section_sentences(empty, "services")
     assert sentences == ["Brak danych pozwalających porównać tę część z grupą porównawczą."]
     joined = " ".join(sentences).lower()

@@ -29,7 +29,7 @@ def test_duplicate_town_is_named_with_both_positions():
     assert any("towns[2]" in p and "0290011" in p and "towns[0]" in p for p in found)
 
 
-@pytest.mark.parametrize("years", [{"first": 2024, "last": 2014}, {"first": 2020, "last": 2022}])
+@pytest.mark.parametrize("years", [{"first": 2024, "last": 2014}, {"first": 2022, "last": 2022}])
 def test_bad_year_range(years):
     assert any(p.startswith("years") for p in problems({**VALID, "years": years}))
 

@@ -33,19 +33,22 @@ def test_standardisation_makes_both_features_count():
 
 
 def units_frame():
-    return pd.DataFrame({
-        "teryt": ["0290011", "0290021", "0290031", "0290041", "0490011", "0490023"],
-        "name": list("abcdef"),
-        "kind": ["urban", "urban", "urban", "urban", "urban", "urban-rural"],
-        "voivodeship": ["dolnośląskie"] * 4 + ["kujawsko-pomorskie"] * 2,
-        "powiat": ["0290"] * 4 + ["0490"] * 2,
-    })
+    return pd.DataFrame(
+        {
+            "teryt": ["0290011", "0290021", "0290031", "0290041", "0490011", "0490023"],
+            "name": list("abcdef"),
+            "kind": ["urban", "urban", "urban", "urban", "urban", "urban-rural"],
+            "voivodeship": ["dolnośląskie"] * 4 + ["kujawsko-pomorskie"] * 2,
+            "powiat": ["0290"] * 4 + ["0490"] * 2,
+        }
+    )
 
 
 def indicator_values(population, income):
     index = pd.MultiIndex.from_product([units_frame()["teryt"], [2024]], names=["teryt", "year"])
-    return pd.DataFrame({"population": population, "pit_per_capita": income,
-                         "own_revenue_per_capita": [3000.0] * 6}, index=index)
+    return pd.DataFrame(
+        {"population": population, "pit_per_capita": income, "own_revenue_per_capita": [3000.0] * 6}, index=index
+    )
 
 
 def test_nearest_rule_keeps_to_the_same_kind_and_falls_back_to_own_revenue():
@@ -72,8 +75,10 @@ def test_rules_are_validated():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.floats(-3, 3), st.floats(-3, 3)), min_size=6, max_size=12, unique=True),
-       st.randoms(use_true_random=False))
+@given(
+    st.lists(st.tuples(st.floats(-3, 3), st.floats(-3, 3)), min_size=6, max_size=12, unique=True),
+    st.randoms(use_true_random=False),
+)
 def test_row_order_does_not_change_the_peer_group(points, random):
     codes = [f"{i:07d}" for i in range(len(points))]
     features = features_frame(dict(zip(codes, points)))
@@ -98,6 +103,8 @@ def test_nearest_groups_are_nested_so_the_widest_holds_the_narrower(demo_store):
 
     values = indicator_table(demo_store)
     for town in ("0290011", "0490013", "1693023"):
-        groups = [set(choose_peers(town, demo_store.units, values, PeerRule(method="nearest", k=k), 2024).members)
-                  for k in (10, 20, 40)]
+        groups = [
+            set(choose_peers(town, demo_store.units, values, PeerRule(method="nearest", k=k), 2024).members)
+            for k in (10, 20, 40)
+        ]
         assert groups[0] < groups[1] < groups[2]

@@ -25,14 +25,15 @@ def test_methods_by_hand():
 def test_on_exact_geometric_decline_drift_is_chosen_and_exact():
     # Every town loses exactly 1 % a year: drift, median drift and the line forecast without error;
     # on a tie the benchmark (drift) is chosen.
-    population = pd.DataFrame([[n * 0.99 ** t for t in range(11)] for n in (5_000, 20_000, 80_000)],
-                              index=["A", "B", "C"], columns=YEARS)
+    population = pd.DataFrame(
+        [[n * 0.99**t for t in range(11)] for n in (5_000, 20_000, 80_000)], index=["A", "B", "C"], columns=YEARS
+    )
     result = backtest(population)
     assert result.mae("drift") == pytest.approx(0, abs=1e-12)
     assert result.mae("damped_median_drift") > 0
     assert result.chosen == "drift"
     projection = project(population.loc["B"], result)
-    assert projection.forecast["mean"].tolist() == pytest.approx([20_000 * 0.99 ** t for t in range(11, 16)])
+    assert projection.forecast["mean"].tolist() == pytest.approx([20_000 * 0.99**t for t in range(11, 16)])
     assert list(projection.forecast.index) == [2025, 2026, 2027, 2028, 2029]
 
 
@@ -52,8 +53,8 @@ def test_intervals_are_calibrated_on_towns_left_out():
 def test_town_noise_is_robust_and_floored():
     history = np.log(np.array([[100.0, 101.0, 102.0, 103.0, 150.0, 151.5], [100.0] * 6]))
     noise = town_noise(history)
-    assert noise[0] < 0.01       # the one jump does not inflate it
-    assert noise[1] == 0.002     # a perfectly flat series still gets the floor
+    assert noise[0] < 0.01  # the one jump does not inflate it
+    assert noise[1] == 0.002  # a perfectly flat series still gets the floor
 
 
 def test_too_little_history_gives_no_projection():
@@ -64,8 +65,11 @@ def test_too_little_history_gives_no_projection():
 
 def test_forecast_interval_brackets_the_forecast():
     rng = np.random.default_rng(1)
-    population = pd.DataFrame(10_000 * np.exp(np.cumsum(rng.normal(-0.01, 0.01, (50, 11)), axis=1)),
-                              index=[f"T{i}" for i in range(50)], columns=YEARS)
+    population = pd.DataFrame(
+        10_000 * np.exp(np.cumsum(rng.normal(-0.01, 0.01, (50, 11)), axis=1)),
+        index=[f"T{i}" for i in range(50)],
+        columns=YEARS,
+    )
     forecast = project(population.iloc[0], backtest(population)).forecast
     assert (forecast["low"] < forecast["mean"]).all() and (forecast["mean"] < forecast["high"]).all()
     assert len(forecast) == HORIZON

@@ -16,16 +16,24 @@ import pytest
 from analysis.catalogue import variable_ids
 from analysis.report import prepare_report
 from analysis.store import write_store
+from analysis.town import TownParams
 from tests.conftest import SHARED, TERC_FILE
 
 REAL = SHARED / "real"
-FILES = {"gus": REAL / "gus_ludnosc_tabl_IV_gminy_2020.xls",
-         **{f"mf_{kind}_{year}": REAL / f"mf_pit_share_{kind}_{year}.xlsx"
-            for kind in ("gminy", "miasta_npp") for year in (2019, 2020)}}
+FILES = {
+    "gus": REAL / "gus_ludnosc_tabl_IV_gminy_2020.xls",
+    **{
+        f"mf_{kind}_{year}": REAL / f"mf_pit_share_{kind}_{year}.xlsx"
+        for kind in ("gminy", "miasta_npp")
+        for year in (2019, 2020)
+    },
+}
 FUNDED = ("2403011", "2005011", "0604011", "3006023", "1804011")  # Cieszyn, Hajnówka, Hrubieszów, Jarocin, Jarosław
 
-pytestmark = pytest.mark.skipif(not all(f.is_file() for f in FILES.values()) or not TERC_FILE.is_file(),
-                                reason="real data not present in ../shared/data/real")
+pytestmark = pytest.mark.skipif(
+    not all(f.is_file() for f in FILES.values()) or not TERC_FILE.is_file(),
+    reason="real data not present in ../shared/data/real",
+)
 
 
 def _number(column: pd.Series) -> pd.Series:
@@ -36,11 +44,17 @@ def _number(column: pd.Series) -> pd.Series:
 def read_tabl_iv() -> pd.DataFrame:
     raw = pd.read_excel(FILES["gus"], header=None, dtype=str, engine="calamine")
     rows = raw.loc[raw[1].fillna("").str.fullmatch(r"\d{7}") & raw[1].fillna("").str[-1].isin(["1", "2", "3"])]
-    return pd.DataFrame({"teryt": rows[1].to_numpy(), "population": _number(rows[2]).to_numpy(),
-                         "live_births": _number(rows[4]).to_numpy(), "deaths": _number(rows[5]).to_numpy(),
-                         "net_migration_internal": _number(rows[10]).to_numpy(),
-                         "net_migration_foreign": _number(rows[13]).to_numpy(),
-                         "net_migration": _number(rows[14]).to_numpy()})
+    return pd.DataFrame(
+        {
+            "teryt": rows[1].to_numpy(),
+            "population": _number(rows[2]).to_numpy(),
+            "live_births": _number(rows[4]).to_numpy(),
+            "deaths": _number(rows[5]).to_numpy(),
+            "net_migration_internal": _number(rows[10]).to_numpy(),
+            "net_migration_foreign": _number(rows[13]).to_numpy(),
+            "net_migration": _number(rows[14]).to_numpy(),
+        }
+    )
 
 
 def read_pit(year: int) -> pd.Series:
@@ -51,7 +65,9 @@ def read_pit(year: int) -> pd.Series:
         raw = raw.loc[raw[8] == "75621"]
         gmina = raw[2].where(raw[2] != "-", "01")
         kind_digit = raw[3].where(raw[3] != "-", "1")
-        parts.append(pd.Series(pd.to_numeric(raw[11]).to_numpy(), index=(raw[0] + raw[1] + gmina + kind_digit).to_numpy()))
+        parts.append(
+            pd.Series(pd.to_numeric(raw[11]).to_numpy(), index=(raw[0] + raw[1] + gmina + kind_digit).to_numpy())
+        )
     return pd.concat(parts)
 
 
@@ -60,26 +76,37 @@ def real_store(tmp_path_factory):
     terc = pd.read_csv(TERC_FILE, sep=";", dtype=str, encoding="utf-8-sig")
     voivodeships = terc.loc[terc["POW"].isna(), ["WOJ", "NAZWA"]].set_index("WOJ")["NAZWA"]
     gminy = terc.loc[terc["RODZ"].isin(["1", "2", "3"])]
-    units = pd.DataFrame({
-        "teryt": (gminy["WOJ"] + gminy["POW"] + gminy["GMI"] + gminy["RODZ"]).to_numpy(),
-        "name": gminy["NAZWA"].to_numpy(),
-        "kind": gminy["RODZ"].map({"1": "urban", "2": "rural", "3": "urban-rural"}).to_numpy(),
-        "voivodeship": gminy["WOJ"].map(voivodeships).to_numpy(),
-        "powiat": (gminy["WOJ"] + gminy["POW"]).to_numpy(),
-    })
+    units = pd.DataFrame(
+        {
+            "teryt": (gminy["WOJ"] + gminy["POW"] + gminy["GMI"] + gminy["RODZ"]).to_numpy(),
+            "name": gminy["NAZWA"].to_numpy(),
+            "kind": gminy["RODZ"].map({"1": "urban", "2": "rural", "3": "urban-rural"}).to_numpy(),
+            "voivodeship": gminy["WOJ"].map(voivodeships).to_numpy(),
+            "powiat": (gminy["WOJ"] + gminy["POW"]).to_numpy(),
+        }
+    )
     ids = variable_ids()
     tabl = read_tabl_iv().set_index("teryt")
-    frames = [pd.DataFrame({"teryt": tabl.index, "year": 2020, "var_id": ids[key], "value": tabl[key].to_numpy()})
-              for key in tabl.columns]
+    frames = [
+        pd.DataFrame({"teryt": tabl.index, "year": 2020, "var_id": ids[key], "value": tabl[key].to_numpy()})
+        for key in tabl.columns
+    ]
     for year in (2019, 2020):
         pit = read_pit(year)
-        frames.append(pd.DataFrame({"teryt": pit.index, "year": year, "var_id": ids["pit_share_revenue"],
-                                    "value": pit.to_numpy()}))
+        frames.append(
+            pd.DataFrame(
+                {"teryt": pit.index, "year": year, "var_id": ids["pit_share_revenue"], "value": pit.to_numpy()}
+            )
+        )
     observations = pd.concat(frames, ignore_index=True)
     observations = observations.loc[observations["teryt"].isin(units["teryt"])]
     directory = tmp_path_factory.mktemp("real") / "store"
-    write_store(directory, units, observations, {"source": "GUS Tabl. IV 2020 and MF PIT shares (test)",
-                                                 "synthetic": False, "years": [2019, 2020]})
+    write_store(
+        directory,
+        units,
+        observations,
+        {"source": "GUS Tabl. IV 2020 and MF PIT shares (test)", "synthetic": False, "years": [2019, 2020]},
+    )
     return directory, units, tabl
 
 
@@ -92,7 +119,7 @@ def test_the_store_holds_every_gmina(real_store):
 @pytest.mark.parametrize("teryt", FUNDED)
 def test_a_funded_town_on_the_sparse_real_store_is_reported_honestly(real_store, teryt):
     directory, _, _ = real_store
-    report = prepare_report(teryt, 2019, 2020, data_dir=str(directory))
+    report = prepare_report(TownParams(teryt=teryt, first_year=2019, last_year=2020, data_dir=str(directory)))
     verdicts = report.verdicts
     # Economy: PIT is all there is, and the peers were matched on it: nothing to judge.
     assert verdicts.at["economy", "verdict"] == "none" and verdicts.at["economy", "reason"] == "no_data"
@@ -111,7 +138,9 @@ def test_tiny_real_gminy_are_not_ranked_on_a_handful_of_births(real_store):
     few = tabl.loc[tabl["live_births"] < 10].sort_values("population")
     assert len(few) > 0  # real Poland has gminy with fewer than 10 births a year
     teryt = few.index[0]
-    row = prepare_report(teryt, 2019, 2020, data_dir=str(directory)).comparison.loc["births_per_1000"]
+    row = prepare_report(
+        TownParams(teryt=teryt, first_year=2019, last_year=2020, data_dir=str(directory))
+    ).comparison.loc["births_per_1000"]
     assert row["events"] == tabl.at[teryt, "live_births"] and row["reliability"] == "not_ranked"
     assert np.isnan(row["percentile"]) and not row["judged"]
     # and how common that is: 2020 births under 20 in a real gmina (the share the flags must handle)
@@ -122,7 +151,7 @@ def test_nearest_peers_of_real_towns_are_close_in_size_and_income(real_store):
     directory, units, tabl = real_store
     pit = read_pit(2020).reindex(tabl.index) / tabl["population"]
     for teryt in FUNDED:
-        report = prepare_report(teryt, 2019, 2020, data_dir=str(directory))
+        report = prepare_report(TownParams(teryt=teryt, first_year=2019, last_year=2020, data_dir=str(directory)))
         same_kind = units.loc[units["kind"] == report.kind, "teryt"]
         log_size = np.log(tabl["population"])
         peers = list(report.peers.members)

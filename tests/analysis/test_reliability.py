@@ -59,15 +59,17 @@ def test_flags_follow_the_count_not_the_population():
 
 
 def test_a_share_has_a_wilson_interval_inside_0_and_100():
-    interval = count_interval(indicators()["preschool_coverage"],
-                              {"children_3_6_in_preschool": 398, "children_3_6": 400})
+    interval = count_interval(
+        indicators()["preschool_coverage"], {"children_3_6_in_preschool": 398, "children_3_6": 400}
+    )
     assert (interval.low, interval.high) == pytest.approx(wilson(398, 400, 100), rel=1e-9)
     assert 0 < interval.low < 99.5 < interval.high < 100
 
 
 def test_natural_increase_as_a_difference_of_two_counts():
-    interval = count_interval(indicators()["natural_increase_per_1000"],
-                              {"live_births": 90, "deaths": 120, "population": 10_000})
+    interval = count_interval(
+        indicators()["natural_increase_per_1000"], {"live_births": 90, "deaths": 120, "population": 10_000}
+    )
     half = Z * math.sqrt(90 + 120)
     assert interval.low == pytest.approx((-30 - half) / 10)
     assert interval.high == pytest.approx((-30 + half) / 10)

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from analysis.catalogue import indicators
 from analysis.scoring import NONE, SCORE_CAP, STRENGTH, WEAKNESS, assess, bounded_score, score_scale
 
-BIRTHS = indicators()["births_per_1000"]          # higher is better, minimum meaningful difference 0.5
-DEATHS = indicators()["deaths_per_1000"]          # lower is better, 0.5
-PRESCHOOL = indicators()["preschool_coverage"]    # higher is better, 2.0 percentage points
-POPULATION = indicators()["population"]           # neutral
+BIRTHS = indicators()["births_per_1000"]  # higher is better, minimum meaningful difference 0.5
+DEATHS = indicators()["deaths_per_1000"]  # lower is better, 0.5
+PRESCHOOL = indicators()["preschool_coverage"]  # higher is better, 2.0 percentage points
+POPULATION = indicators()["population"]  # neutral
 
 
 def test_scale_is_the_largest_of_mad_iqr_and_the_minimum_difference():
@@ -27,8 +27,8 @@ def test_score_by_hand_and_its_cap():
     peers = [1, 2, 3, 4, 100]
     assert bounded_score(4.0, peers, BIRTHS) == pytest.approx(1 / 1.4826)
     assert bounded_score(4.0, peers, DEATHS) == pytest.approx(-1 / 1.4826)  # above the median is worse
-    assert bounded_score(50.0, peers, BIRTHS) == SCORE_CAP                   # (50 − 3) / 1.48 = 31.7, capped
-    assert math.isnan(bounded_score(4.0, peers, POPULATION))                 # neutral: not scored
+    assert bounded_score(50.0, peers, BIRTHS) == SCORE_CAP  # (50 − 3) / 1.48 = 31.7, capped
+    assert math.isnan(bounded_score(4.0, peers, POPULATION))  # neutral: not scored
     assert math.isnan(bounded_score(float("nan"), peers, BIRTHS))
 
 
@@ -50,12 +50,12 @@ def test_no_single_indicator_can_score_beyond_the_cap(value, peers):
 def test_the_one_rule():
     # median 8.0; a strength needs percentile ≥ 75 and at least 0.5 better, with the interval clear of 8.0
     assert assess(BIRTHS, 9.0, 8.0, 80.0) == STRENGTH
-    assert assess(BIRTHS, 8.3, 8.0, 90.0) == NONE                      # top of the group but 0.3 < 0.5 apart
-    assert assess(BIRTHS, 9.0, 8.0, 70.0) == NONE                      # not in the best quarter
-    assert assess(BIRTHS, 9.0, 8.0, 80.0, 7.2, 11.1) == NONE           # 90 births: interval covers the median
+    assert assess(BIRTHS, 8.3, 8.0, 90.0) == NONE  # top of the group but 0.3 < 0.5 apart
+    assert assess(BIRTHS, 9.0, 8.0, 70.0) == NONE  # not in the best quarter
+    assert assess(BIRTHS, 9.0, 8.0, 80.0, 7.2, 11.1) == NONE  # 90 births: interval covers the median
     assert assess(BIRTHS, 9.0, 8.0, 80.0, 8.4, 9.6) == STRENGTH
     assert assess(BIRTHS, 7.0, 8.0, 10.0) == WEAKNESS
-    assert assess(DEATHS, 13.0, 12.0, 10.0, 12.5, 13.5) == WEAKNESS    # more deaths, interval above the median
+    assert assess(DEATHS, 13.0, 12.0, 10.0, 12.5, 13.5) == WEAKNESS  # more deaths, interval above the median
     assert assess(DEATHS, 11.0, 12.0, 90.0, 10.5, 11.6) == STRENGTH
     assert assess(DEATHS, 11.0, 12.0, 90.0, 10.5, 12.6) == NONE
     assert assess(BIRTHS, float("nan"), 8.0, 80.0) == NONE

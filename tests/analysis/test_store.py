@@ -7,8 +7,15 @@ from analysis import store as store_module
 from analysis.catalogue import variable_ids
 from analysis.store import StoreError, load_store, validate_observations, validate_units, variable_panel, write_store
 
-UNITS = pd.DataFrame({"teryt": ["0290011", "0290021"], "name": ["Ala", "Ola"], "kind": ["urban", "rural"],
-                      "voivodeship": ["dolnośląskie"] * 2, "powiat": ["0290"] * 2})
+UNITS = pd.DataFrame(
+    {
+        "teryt": ["0290011", "0290021"],
+        "name": ["Ala", "Ola"],
+        "kind": ["urban", "rural"],
+        "voivodeship": ["dolnośląskie"] * 2,
+        "powiat": ["0290"] * 2,
+    }
+)
 
 
 def observations(rows):

@@ -7,7 +7,14 @@ import pandas as pd
 import pytest
 
 from analysis.synthesis import (
-    BETTER, NO_VERDICT, SIMILAR, WORSE, aggregate_score, clearest, section_verdict, verdict_of,
+    BETTER,
+    NO_VERDICT,
+    SIMILAR,
+    WORSE,
+    aggregate_score,
+    clearest,
+    section_verdict,
+    verdict_of,
 )
 
 
@@ -19,11 +26,26 @@ def test_aggregate_within_then_across_subdomains():
 
 def services(scores, judged=None, assessment=None):
     """A comparison of the six services indicators with the given scores (NaN = no value)."""
-    ids = ["preschool_coverage", "nursery_places_per_1000", "water_supply_users", "sewage_users",
-           "library_readers_per_1000", "social_assistance_per_10k"]
+    ids = [
+        "preschool_coverage",
+        "nursery_places_per_1000",
+        "water_supply_users",
+        "sewage_users",
+        "library_readers_per_1000",
+        "social_assistance_per_10k",
+    ]
     subdomains = ["childcare", "childcare", "utilities", "utilities", "social_and_culture", "social_and_culture"]
-    frame = pd.DataFrame({"section": "services", "subdomain": subdomains, "direction": "higher_better",
-                          "score": scores, "matching": False, "assessment": assessment or [""] * 6}, index=ids)
+    frame = pd.DataFrame(
+        {
+            "section": "services",
+            "subdomain": subdomains,
+            "direction": "higher_better",
+            "score": scores,
+            "matching": False,
+            "assessment": assessment or [""] * 6,
+        },
+        index=ids,
+    )
     frame["judged"] = frame["score"].notna() if judged is None else judged
     return frame
 
@@ -50,14 +72,17 @@ def test_no_verdict_without_enough_data_and_the_reason():
 
 def test_bands():
     assert (verdict_of(0.25), verdict_of(0.2), verdict_of(-0.25), verdict_of(float("nan"))) == (
-        BETTER, SIMILAR, WORSE, NO_VERDICT)
+        BETTER,
+        SIMILAR,
+        WORSE,
+        NO_VERDICT,
+    )
 
 
 def test_clearest_follow_the_one_rule_not_the_score_alone():
-    frame = services([2.0, 1.5, -2.0, 0.1, -1.0, 0.0],
-                     assessment=["strength", "", "weakness", "", "weakness", ""])
+    frame = services([2.0, 1.5, -2.0, 0.1, -1.0, 0.0], assessment=["strength", "", "weakness", "", "weakness", ""])
     strengths, weaknesses = clearest(frame)
-    assert strengths == ["preschool_coverage"]         # nursery scores 1.5 but is not a strength by the rule
+    assert strengths == ["preschool_coverage"]  # nursery scores 1.5 but is not a strength by the rule
     assert weaknesses == ["water_supply_users", "library_readers_per_1000"]
 
 

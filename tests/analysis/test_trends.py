@@ -16,7 +16,9 @@ def test_slope_equals_scipys_theil_sen_and_resists_an_outlier():
     values[4] += 300  # one wild year
     trend = robust_trend(pd.Series(values, index=YEARS))
     assert trend.slope == pytest.approx(theilslopes(values, np.arange(2014, 2025))[0])  # an independent implementation
-    assert trend.slope == pytest.approx(-12, abs=2.5)   # OLS would give −12 + 300·(4−5)/110 ≈ −14.7 … and a wide interval
+    assert trend.slope == pytest.approx(
+        -12, abs=2.5
+    )  # OLS would give −12 + 300·(4−5)/110 ≈ −14.7 … and a wide interval
     assert trend.clear and trend.high < 0
     assert (trend.first_year, trend.last_year, trend.points) == (2014, 2024, 11)
 
@@ -56,8 +58,8 @@ def test_difference_series_indexes_levels_to_their_first_year():
 
 def test_indicator_trends_table():
     index = pd.MultiIndex.from_product([["T", "P1", "P2", "P3"], YEARS], names=["teryt", "year"])
-    town = [10 + 1.0 * i for i in range(11)]          # rises 1.0 a year
-    peer = [10 + 0.1 * i for i in range(11)]          # rises 0.1 a year
+    town = [10 + 1.0 * i for i in range(11)]  # rises 1.0 a year
+    peer = [10 + 0.1 * i for i in range(11)]  # rises 0.1 a year
     values = pd.DataFrame({"births_per_1000": town + peer + [p + 1 for p in peer] + [p + 2 for p in peer]}, index=index)
     row = indicator_trends(values, "T", ("P1", "P2", "P3")).loc["births_per_1000"]
     assert row["slope"] == pytest.approx(1.0) and row["clear"]

@@ -13,8 +13,9 @@ COMMITTED = json.loads((DOCS_DIR / "validation.json").read_text(encoding="utf-8"
 @pytest.mark.slow
 def test_committed_validation_is_up_to_date():
     results = validation_results()
-    assert (DOCS_DIR / "validation.json").read_text(encoding="utf-8") == render_json(results), \
+    assert (DOCS_DIR / "validation.json").read_text(encoding="utf-8") == render_json(results), (
         "run `diagnoza validation` and commit docs/validation.json and docs/validation.md"
+    )
     assert (DOCS_DIR / "validation.md").read_text(encoding="utf-8") == render_markdown(results)
 
 

@@ -38,6 +38,53 @@ def demo_build(tmp_path_factory):
     return result
 
 
+def _outputs(notebook) -> list:
+    """What the cells showed, without execution counts and timings."""
+    return [
+        [{k: v for k, v in output.items() if k != "execution_count"} for output in cell.get("outputs", [])]
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+    ]
+
+
+def test_the_kept_notebook_is_the_record_and_re_runs_to_the_same_report(demo_build, tmp_path):
+    # Re-run as an auditor would, with papermill and no parameters: the notebook's own injected
+    # parameters rebuild the town. Once with the build's cached analysis (verified by its key),
+    # once with the cache gone, so the notebook computes the report itself.
+    import papermill
+
+    from analysis.town import TownParams
+
+    kept = demo_build.out_dir / TOWN / "report.ipynb"
+    original = nbformat.read(kept, as_version=4)
+    parameters = original.metadata.papermill.parameters
+    assert TownParams(**parameters).cache_dir == str(demo_build.out_dir / ".cache")
+    cached = list((demo_build.out_dir / ".cache").glob(f"{TOWN}-*.pickle"))
+    assert len(cached) == 1
+    rerun = papermill.execute_notebook(str(kept), str(tmp_path / "cached.ipynb"), progress_bar=False, cwd=str(tmp_path))
+    assert _outputs(rerun) == _outputs(original)
+    cached[0].unlink()
+    recomputed = papermill.execute_notebook(
+        str(kept), str(tmp_path / "computed.ipynb"), progress_bar=False, cwd=str(tmp_path)
+    )
+    assert _outputs(recomputed) == _outputs(original)
+    assert len(list((demo_build.out_dir / ".cache").glob(f"{TOWN}-*.pickle"))) == 1  # kept again, same key
+
+
+def test_a_kept_report_with_another_key_is_not_loaded(demo_build, tmp_path):
+    # The cache is keyed by every parameter that enters the report: a different peer rule must
+    # compute, never load the kept report of the default rule.
+    from analysis.report import cached_report_path, prepare_report, report_key
+    from analysis.town import TownParams
+
+    town = TownParams(teryt=TOWN, cache_dir=str(tmp_path), peer_method="voivodeship")
+    default = TownParams(teryt=TOWN, cache_dir=str(tmp_path))
+    assert report_key(town) != report_key(default)
+    prepare_report(default)
+    assert prepare_report(town).peers.rule.method == "voivodeship"
+    assert cached_report_path(town).is_file() and cached_report_path(default).is_file()
+
+
 def pdf_text(path) -> tuple[str, int]:
     reader = PdfReader(path)
     return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
@@ -82,7 +129,9 @@ def test_html_shows_results_and_no_code(demo_build):
     assert soup.find_all("script") == []  # self-contained and static
     assert not re.search(r'(src|href)="https?://', page)
     images = soup.find_all("img")
-    assert len(images) >= 6 and all(img["src"].startswith("data:image/svg+xml") and img["alt"].strip() for img in images)
+    assert len(images) >= 6 and all(
+        img["src"].startswith("data:image/svg+xml") and img["alt"].strip() for img in images
+    )
     tables = soup.find_all("table")
     assert len(tables) >= 4 and all(t.caption and t.caption.get_text().strip() for t in tables)
     assert {h["id"] for h in soup.find_all("h2", id=True)} >= {"demography", "economy", "services"}
@@ -115,7 +164,9 @@ def test_xlsx_holds_the_catalogue_values_of_the_town(demo_build):
     raw = store.observations.query("teryt == @TOWN and year == 2024").set_index("var_id")["value"]
     ids = variable_ids()
     assert sheet.at["population", "Wartość"] == raw[ids["population"]]
-    assert sheet.at["births_per_1000", "Wartość"] == pytest.approx(1000 * raw[ids["live_births"]] / raw[ids["population"]])
+    assert sheet.at["births_per_1000", "Wartość"] == pytest.approx(
+        1000 * raw[ids["live_births"]] / raw[ids["population"]]
+    )
     peers = sheets["Grupa porównawcza"]
     assert len(peers) == 20 and peers["TERYT"].str.fullmatch(r"\d{7}").all() and TOWN not in set(peers["TERYT"])
     csv = pd.read_csv(demo_build.out_dir / TOWN / "data.csv", encoding="utf-8-sig").set_index("Kod wskaźnika")
@@ -125,16 +176,27 @@ def test_xlsx_holds_the_catalogue_values_of_the_town(demo_build):
 def test_zip_bundle_holds_the_towns_files(demo_build):
     with zipfile.ZipFile(demo_build.out_dir / f"{TOWN}.zip") as bundle:
         names = sorted(bundle.namelist())
-        assert names == sorted([f"{TOWN}-blawatkopole.html", f"{TOWN}-blawatkopole.pdf",
-                                f"{TOWN}-blawatkopole-dane.xlsx", f"{TOWN}-blawatkopole-dane.csv"])
+        assert names == sorted(
+            [
+                f"{TOWN}-blawatkopole.html",
+                f"{TOWN}-blawatkopole.pdf",
+                f"{TOWN}-blawatkopole-dane.xlsx",
+                f"{TOWN}-blawatkopole-dane.csv",
+            ]
+        )
         assert bundle.read(f"{TOWN}-blawatkopole.pdf") == (demo_build.out_dir / TOWN / "report.pdf").read_bytes()
 
 
 def test_index_links_every_town(demo_build):
     soup = BeautifulSoup((demo_build.out_dir / "index.html").read_text(encoding="utf-8"), "html.parser")
     links = {a["href"] for a in soup.find_all("a")}
-    assert {f"{TOWN}/report.html", f"{TOWN}/report.pdf", f"{TOWN}/data.xlsx", f"{TOWN}.zip",
-            f"{OTHER}/report.pdf"} <= links
+    assert {
+        f"{TOWN}/report.html",
+        f"{TOWN}/report.pdf",
+        f"{TOWN}/data.xlsx",
+        f"{TOWN}.zip",
+        f"{OTHER}/report.pdf",
+    } <= links
     assert len(soup.find("tbody").find_all("tr")) == 54  # every town of the batch is listed, built or not
 
 
@@ -149,8 +211,11 @@ def crafted_build(tmp_path_factory):
     units = store.units.copy()
     units.loc[units["teryt"] == OTHER, "name"] = HOSTILE_NAME
     observations = store.observations
-    broken = (observations["teryt"] == TOWN) & (observations["year"] == 2024) & (
-        observations["var_id"].isin([variable_ids()["population"]]))
+    broken = (
+        (observations["teryt"] == TOWN)
+        & (observations["year"] == 2024)
+        & (observations["var_id"].isin([variable_ids()["population"]]))
+    )
     metadata = {**store.metadata, "synthetic": False, "fetched": "2026-11-20T09:30:00+00:00"}  # as if from BDL
     write_store(root / "store", units, observations.loc[~broken], metadata)
     params = yaml.safe_load((PARAMS_DIR / "demo.yaml").read_text(encoding="utf-8"))
@@ -208,6 +273,7 @@ def test_unknown_code_stops_before_anything_is_built(tmp_path):
 
 
 def test_only_must_name_towns_of_the_batch(tmp_path):
-    result = CliRunner().invoke(app, ["build", str(PARAMS_DIR / "demo.yaml"), "--only", "0290099",
-                                      "--out", str(tmp_path / "reports")])
+    result = CliRunner().invoke(
+        app, ["build", str(PARAMS_DIR / "demo.yaml"), "--only", "0290099", "--out", str(tmp_path / "reports")]
+    )
     assert result.exit_code == 2 and "0290099" in result.output

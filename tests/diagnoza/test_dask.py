@@ -16,11 +16,17 @@ TOWNS = ["0290011", "0490013"]
 
 
 def test_two_towns_built_through_a_dask_scheduler_on_loopback(tmp_path):
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  scheduler_port=0, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", scheduler_port=0, dashboard_address=None
+    ) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
-        result = build_batch(PARAMS_DIR / "demo.yaml", only=TOWNS, out_root=tmp_path, edition="2026-11-22",
-                             scheduler=cluster.scheduler_address)
+        result = build_batch(
+            PARAMS_DIR / "demo.yaml",
+            only=TOWNS,
+            out_root=tmp_path,
+            edition="2026-11-22",
+            scheduler=cluster.scheduler_address,
+        )
         with distributed.Client(cluster.scheduler_address) as client:
             ran_on = set(client.run(os.getpid).values())
     assert [t.status for t in result.towns] == ["built", "built"], result.towns

@@ -42,7 +42,11 @@ def relabelled_demo(demo_store: Store) -> Store:
     for old, town in mapping.items():
         row = units["teryt"] == old
         units.loc[row, ["teryt", "name", "voivodeship", "powiat"]] = [
-            town.teryt, town.name, VOIVODESHIPS[town.teryt[:2]], town.teryt[:4]]
+            town.teryt,
+            town.name,
+            VOIVODESHIPS[town.teryt[:2]],
+            town.teryt[:4],
+        ]
     codes = {old: town.teryt for old, town in mapping.items()}
     observations = demo_store.observations.assign(teryt=demo_store.observations["teryt"].replace(codes))
     return Store(units=units, observations=observations, metadata={})
@@ -64,14 +68,45 @@ def fetched(tmp_path_factory):
     server, api_url = serve(fake)
     env = {**os.environ, "BDL_API_URL": api_url, "BDL_API_KEY": KEY}
     try:
-        fetch = diagnoza("data", "fetch", "--years", "2014-2024", "--out", str(root / "store"),
-                         "--cache", str(root / "cache"), env=env)
-        again = diagnoza("data", "fetch", "--years", "2014-2024", "--out", str(root / "store2"),
-                         "--cache", str(root / "cache"), "--plan", env=env)
+        fetch = diagnoza(
+            "data",
+            "fetch",
+            "--years",
+            "2014-2024",
+            "--out",
+            str(root / "store"),
+            "--cache",
+            str(root / "cache"),
+            env=env,
+        )
+        again = diagnoza(
+            "data",
+            "fetch",
+            "--years",
+            "2014-2024",
+            "--out",
+            str(root / "store2"),
+            "--cache",
+            str(root / "cache"),
+            "--plan",
+            env=env,
+        )
     finally:
         server.stop()
-    build = diagnoza("build", str(LAUREATES), "--data", str(root / "store"), "--only", ",".join(BUILT),
-                     "--out", str(root / "reports"), "--edition", "2026-11-22", "--workers", "1")
+    build = diagnoza(
+        "build",
+        str(LAUREATES),
+        "--data",
+        str(root / "store"),
+        "--only",
+        ",".join(BUILT),
+        "--out",
+        str(root / "reports"),
+        "--edition",
+        "2026-11-22",
+        "--workers",
+        "1",
+    )
     return {"root": root, "fake": fake, "fetch": fetch, "again": again, "build": build}
 
 
@@ -89,8 +124,7 @@ def test_the_fetched_store_is_built_into_reports_of_the_real_batch(fetched):
 
 def test_the_key_is_sent_and_written_nowhere(fetched):
     assert {entry.headers.get("X-Clientid") for entry in fetched["fake"].log} == {KEY}
-    leaks = [path for path in fetched["root"].rglob("*")
-             if path.is_file() and KEY.encode() in path.read_bytes()]
+    leaks = [path for path in fetched["root"].rglob("*") if path.is_file() and KEY.encode() in path.read_bytes()]
     assert leaks == []
     for run in ("fetch", "again", "build"):
         assert KEY not in fetched[run].stdout + fetched[run].stderr
@@ -125,8 +159,7 @@ def test_check_variables_reports_a_wrong_unit(fake_bdl_with_catalogue):
     fake, api_url, cache = fake_bdl_with_catalogue
     population = variables()["population"].bdl_id
     fake.variables[population]["measureUnitName"] = "tys. osób"
-    result = CliRunner().invoke(app, ["data", "check-variables", "--cache", str(cache)],
-                                env={"BDL_API_URL": api_url})
+    result = CliRunner().invoke(app, ["data", "check-variables", "--cache", str(cache)], env={"BDL_API_URL": api_url})
     assert result.exit_code == 1
     assert "WRONG population" in result.output and "'tys. osób'" in result.output
     assert "1 of 28 catalogue variables disagree" in result.output

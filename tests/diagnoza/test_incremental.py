@@ -46,8 +46,9 @@ def batch_file(path, towns, store_dir):
 
 
 def build(params, out, *extra):
-    return CliRunner().invoke(app, ["build", str(params), "--out", str(out), "--edition", EDITION,
-                                    "--workers", "2", *extra])
+    return CliRunner().invoke(
+        app, ["build", str(params), "--out", str(out), "--edition", EDITION, "--workers", "2", *extra]
+    )
 
 
 def manifest(out):
@@ -56,10 +57,14 @@ def manifest(out):
 
 def more_births(teryt):
     def change(observations):
-        rows = (observations["teryt"] == teryt) & (observations["year"] == 2020) & (
-            observations["var_id"] == variable_ids()["live_births"])
+        rows = (
+            (observations["teryt"] == teryt)
+            & (observations["year"] == 2020)
+            & (observations["var_id"] == variable_ids()["live_births"])
+        )
         observations.loc[rows, "value"] += 7
         return observations
+
     return change
 
 
@@ -81,8 +86,9 @@ def test_unchanged_rebuild_builds_nothing_and_a_data_change_rebuilds_exactly_its
     store = load_store(store_dir)
     values = indicator_table(store)
     rules = (PeerRule(method="nearest", k=20), *SENSITIVITY_RULES)
-    depends_on_a = {A} | {t for t in (B, C) if any(A in choose_peers(t, store.units, values, r, 2024).members
-                                                   for r in rules)}
+    depends_on_a = {A} | {
+        t for t in (B, C) if any(A in choose_peers(t, store.units, values, r, 2024).members for r in rules)
+    }
     assert depends_on_a == {A, B}  # the premise of this test (see the module docstring)
 
     copy_store(store_dir, more_births(A))
@@ -108,8 +114,11 @@ def test_a_failing_rebuild_keeps_the_previous_report_and_the_others_are_built(tm
     good = {name: (out / "small" / C / name).read_bytes() for name in ("report.html", "report.pdf", "data.xlsx")}
 
     def break_c(observations):  # C loses its 2024 population: its analysis raises
-        rows = (observations["teryt"] == C) & (observations["year"] == 2024) & (
-            observations["var_id"] == variable_ids()["population"])
+        rows = (
+            (observations["teryt"] == C)
+            & (observations["year"] == 2024)
+            & (observations["var_id"] == variable_ids()["population"])
+        )
         return observations.loc[~rows]
 
     copy_store(store_dir, break_c)
@@ -146,9 +155,13 @@ def test_reused_kernel_gives_byte_identical_reports(tmp_path):
     outputs = {}
     for reuse in (True, False):
         out = tmp_path / ("warm" if reuse else "fresh")
-        result = build_batch(PARAMS_DIR / "demo.yaml", only=[A, C], workers=1, out_root=out, edition=EDITION,
-                             reuse_kernel=reuse)
+        result = build_batch(
+            PARAMS_DIR / "demo.yaml", only=[A, C], workers=1, out_root=out, edition=EDITION, reuse_kernel=reuse
+        )
         assert [t.status for t in result.towns] == ["built", "built"]
-        outputs[reuse] = {(t, name): (result.out_dir / t / name).read_bytes()
-                          for t in (A, C) for name in ("report.html", "report.pdf", "data.csv")}
+        outputs[reuse] = {
+            (t, name): (result.out_dir / t / name).read_bytes()
+            for t in (A, C)
+            for name in ("report.html", "report.pdf", "data.csv")
+        }
     assert outputs[True] == outputs[False]

@@ -16,15 +16,30 @@ def test_slug_is_ascii_and_readable():
 
 
 def test_bundle_is_deterministic_and_names_the_town(tmp_path):
-    info = ReportInfo(title="T", town="Łąka", teryt="0000001", voivodeship="v", kind="urban", first_year=2014,
-                      last_year=2024, edition="2026-11-22", language="pl", synthetic=True, source="s")
+    info = ReportInfo(
+        title="T",
+        town="Łąka",
+        teryt="0000001",
+        voivodeship="v",
+        kind="urban",
+        first_year=2014,
+        last_year=2024,
+        edition="2026-11-22",
+        language="pl",
+        synthetic=True,
+        source="s",
+    )
     for name in ("report.html", "report.pdf", "data.xlsx", "data.csv"):
         (tmp_path / name).write_bytes(name.encode())
     first = write_bundle(tmp_path, info, tmp_path / "a.zip").read_bytes()
     second = write_bundle(tmp_path, info, tmp_path / "b.zip").read_bytes()
     assert first == second  # no build time inside: an unchanged report gives an unchanged zip
     with zipfile.ZipFile(tmp_path / "a.zip") as bundle:
-        assert sorted(bundle.namelist()) == ["0000001-laka-dane.csv", "0000001-laka-dane.xlsx",
-                                             "0000001-laka.html", "0000001-laka.pdf"]
+        assert sorted(bundle.namelist()) == [
+            "0000001-laka-dane.csv",
+            "0000001-laka-dane.xlsx",
+            "0000001-laka.html",
+            "0000001-laka.pdf",
+        ]
         assert bundle.read("0000001-laka.pdf") == b"report.pdf"
         assert bundle.getinfo("0000001-laka.html").date_time == (2026, 11, 22, 0, 0, 0)

@@ -11,9 +11,19 @@ from analysis.display import Markdown, Table
 from analysis.formatting import escape_markdown
 from diagnoza.render import ReportInfo, markdown_to_typst, render_pdf
 
-INFO = ReportInfo(title="Diagnoza społeczno-gospodarcza", town="Żółwiowo", teryt="0000000", voivodeship="testowe",
-                  kind="urban", first_year=2014, last_year=2024, edition="2026-11-22", language="pl",
-                  synthetic=True, source="Źródło: dane testowe")
+INFO = ReportInfo(
+    title="Diagnoza społeczno-gospodarcza",
+    town="Żółwiowo",
+    teryt="0000000",
+    voivodeship="testowe",
+    kind="urban",
+    first_year=2014,
+    last_year=2024,
+    edition="2026-11-22",
+    language="pl",
+    synthetic=True,
+    source="Źródło: dane testowe",
+)
 
 
 def notebook_with(*objects) -> nbformat.NotebookNode:
@@ -58,8 +68,10 @@ def test_text_from_the_data_is_shown_as_written_never_run_as_typst(tmp_path):
     # Typst markup characters in a town's name and in the narrative must print as themselves:
     # in Typst markup `#`, `$`, `*`, `_` and `<...>` would run code, start maths or change the style.
     name = 'Gmina #sys $x$ *a* _b_ <c> @d [e] "f" \\g'
-    notebook = notebook_with(Markdown(f"Nazwa: {escape_markdown(name)}. *Wyróżnione* zdanie."),
-                             Table(pd.DataFrame({"Gmina": [name]}), "Tabela z nazwą"))
+    notebook = notebook_with(
+        Markdown(f"Nazwa: {escape_markdown(name)}. *Wyróżnione* zdanie."),
+        Table(pd.DataFrame({"Gmina": [name]}), "Tabela z nazwą"),
+    )
     text = _pdf_text(render_pdf(notebook, INFO, tmp_path / "src", tmp_path / "t.pdf"))
     for piece in ("#sys", "$x$", "*a*", "_b_", "<c>", "@d", "[e]", "\\g", "Wyróżnione zdanie", "Tabela z nazwą"):
         assert piece in text, piece

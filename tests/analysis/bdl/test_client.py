@@ -11,16 +11,37 @@ DATA_PATH = "/api/v1/data/by-variable/72305"
 
 
 def gminy(count: int) -> list[dict]:
-    return [{"id": f"0112120{i:04d}1", "name": f"Gmina {i}", "parentId": "011212001000", "level": 6,
-             "kind": "1", "hasDescription": False} for i in range(count)]
+    return [
+        {
+            "id": f"0112120{i:04d}1",
+            "name": f"Gmina {i}",
+            "parentId": "011212001000",
+            "level": 6,
+            "kind": "1",
+            "hasDescription": False,
+        }
+        for i in range(count)
+    ]
 
 
 def with_population(fake, count=3):
-    fake.variables[72305] = {"id": 72305, "subjectId": "P2137", "n1": "ogółem", "n2": "ogółem", "level": 6,
-                             "measureUnitId": 26, "measureUnitName": "osoba"}
-    fake.data[72305] = [{"id": u["id"], "name": u["name"], "values": [
-        {"year": "2020", "val": 1000 + i, "attrId": 1}, {"year": "2021", "val": 1001 + i, "attrId": 1}]}
-        for i, u in enumerate(gminy(count))]
+    fake.variables[72305] = {
+        "id": 72305,
+        "subjectId": "P2137",
+        "n1": "ogółem",
+        "n2": "ogółem",
+        "level": 6,
+        "measureUnitId": 26,
+        "measureUnitName": "osoba",
+    }
+    fake.data[72305] = [
+        {
+            "id": u["id"],
+            "name": u["name"],
+            "values": [{"year": "2020", "val": 1000 + i, "attrId": 1}, {"year": "2021", "val": 1001 + i, "attrId": 1}],
+        }
+        for i, u in enumerate(gminy(count))
+    ]
 
 
 def test_multi_page_results_are_followed_to_the_end(fake_bdl, make_client):
@@ -145,8 +166,9 @@ def test_retries_and_long_quota_waits_are_told(fake_bdl, tmp_path, waits):
     fake_bdl.units = gminy(3)
     fake_bdl.fail(UNITS_PATH, 0, 500)
     told = []
-    client = BDLClient(Settings(base_url=fake_bdl.api_url, backoff=2.0), tmp_path / "cache", sleep=waits.append,
-                       notify=told.append)
+    client = BDLClient(
+        Settings(base_url=fake_bdl.api_url, backoff=2.0), tmp_path / "cache", sleep=waits.append, notify=told.append
+    )
     clock = [0.0]
     client.quota = Quota(ANONYMOUS_LIMITS, clock=lambda: clock[0], sleep=lambda s: clock.__setitem__(0, clock[0] + s))
     client.quota.sent = [0.0] * 100  # a full 15-minute window: the next request waits 900 s

@@ -47,8 +47,11 @@ def test_years_are_parsed_as_ranges_or_lists():
 def test_the_fetched_store_holds_exactly_the_served_figures(demo_bdl, demo_store, make_client, tmp_path):
     store = fetch_store(make_client(), FetchSpec.create(YEARS), tmp_path / "store")
     key = ["teryt", "year", "var_id"]
-    expected = demo_store.observations.loc[demo_store.observations["var_id"].isin(
-        [v.bdl_id for v in variables().values()])].sort_values(key).reset_index(drop=True)
+    expected = (
+        demo_store.observations.loc[demo_store.observations["var_id"].isin([v.bdl_id for v in variables().values()])]
+        .sort_values(key)
+        .reset_index(drop=True)
+    )
     got = store.observations.sort_values(key).reset_index(drop=True)
     pd.testing.assert_frame_equal(got[key].astype(str), expected[key].astype(str))
     assert ((got["value"] == expected["value"]) | (got["value"].isna() & expected["value"].isna())).all()
@@ -80,8 +83,9 @@ def test_parts_of_gminy_are_left_out_and_a_voivodeship_is_asked_for_by_its_bdl_i
     part = {"id": bdl_unit_id("2491014"), "name": "Miasto – część", "level": 6, "kind": "4", "hasDescription": False}
     demo_bdl.units.append(part)
     population = variables()["population"].bdl_id
-    demo_bdl.data[population].append({"id": part["id"], "name": part["name"],
-                                       "values": [{"year": "2020", "val": 5000, "attrId": 1}]})
+    demo_bdl.data[population].append(
+        {"id": part["id"], "name": part["name"], "values": [{"year": "2020", "val": 5000, "attrId": 1}]}
+    )
     store = fetch_store(make_client(), FetchSpec.create(YEARS, voivodeship="24"), tmp_path / "store")
     assert set(store.units["teryt"].str[:2]) == {"24"}
     assert "2491014" not in set(store.units["teryt"]) | set(store.observations["teryt"])

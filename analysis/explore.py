@@ -1,0 +1,100 @@
+"""Looking at several towns at once, and at how a town's verdicts move with its peer rule.
+
+For `notebooks/explore.ipynb`. The tables are plain DataFrames of the reports' own numbers
+(nothing is computed here that a report does not compute); `peer_explorer` adds ipywidgets
+controls where a live kernel can answer them, and is a static view under papermill.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.catalogue import indicators
+from analysis.labels import label
+from analysis.params import ParamsError
+from analysis.report import TownReport, prepare_report
+from analysis.town import TownParams, validate_town
+
+
+def validate_towns(towns: str, source: str = "parameters", **common) -> list[TownParams]:
+    """One `TownParams` per comma-separated TERYT code, all with the same other parameters;
+    every bad code is named at once."""
+    codes = [code.strip() for code in towns.split(",") if code.strip()]
+    if not codes:
+        raise ParamsError(source, ['towns: give at least one TERYT code, e.g. "0290011,0490013"'], "parameters")
+    checked, problems = [], []
+    for code in codes:
+        try:
+            checked.append(validate_town(source, teryt=code, **common))
+        except ParamsError as error:
+            problems += [f"towns ({code}): {problem}" for problem in error.problems]
+    if problems:
+        raise ParamsError(source, problems, "parameters")
+    return checked
+
+
+def prepare_reports(towns: list[TownParams]) -> list[TownReport]:
+    return [prepare_report(town) for town in towns]
+
+
+def _column(report: TownReport) -> str:
+    return f"{report.name} ({report.teryt})"
+
+
+def side_by_side(reports: list[TownReport], column: str = "value") -> pd.DataFrame:
+    """One row per indicator, one column per town: the reports' `column` (value, percentile, score...)."""
+    language = reports[0].language
+    frame = pd.DataFrame({_column(report): report.comparison[column] for report in reports})
+    frame.index = [indicators()[i].name(language) for i in frame.index]
+    frame.index.name = label("indicator", language)
+    return frame
+
+
+def verdicts_side_by_side(reports: list[TownReport]) -> pd.DataFrame:
+    """Section verdicts and scores per town, each against its own peers."""
+    language = reports[0].language
+    rows = {}
+    for report in reports:
+        verdicts = report.verdicts
+        rows[_column(report)] = {
+            label(section, language): f"{label('verdict_' + row['verdict'], language)} ({row['score']:+.2f})"
+            if pd.notna(row["score"])
+            else label("verdict_none", language)
+            for section, row in verdicts.iterrows()
+        }
+    return pd.DataFrame(rows).T
+
+
+PEER_METHODS = ("nearest", "voivodeship", "powiat", "population_class")
+
+
+def peer_explorer(town: TownParams, indicator_id: str = "population"):
+    """Controls for the peer rule, k and indicator, redrawing the town's verdicts and the peers'
+    distribution. A widget in a live kernel; without one (papermill), the view for `town` as given."""
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    from analysis import charts
+
+    def show(peer_method: str, peer_k: int, indicator: str) -> None:
+        try:
+            report = prepare_report(
+                town.model_copy(update={"peer_method": peer_method, "peer_k": peer_k, "peer_members": ""})
+            )
+        except ValueError as error:  # e.g. too few towns in the powiat for a peer group
+            print(error)
+            return
+        display(verdicts_side_by_side([report]))
+        display(charts.distribution_chart(report, indicator))
+
+    names = {indicators()[i].name(town.language): i for i in indicators()}
+    return widgets.interactive(
+        show,
+        peer_method=widgets.Dropdown(
+            options=PEER_METHODS,
+            value=town.peer_method if town.peer_method in PEER_METHODS else "nearest",
+            description="peers",
+        ),
+        peer_k=widgets.IntSlider(value=town.peer_k, min=5, max=60, step=5, description="k"),
+        indicator=widgets.Dropdown(options=list(names.items()), value=indicator_id, description="indicator"),
+    )

@@ -1,0 +1,194 @@
+"""One town run's parameters: the contract shared by the notebook, the build, the input hash and papermill.
+
+`TownParams` is the only definition of a report's parameters. The notebook's
+`parameters` cell holds the same names with the same defaults (a test reads it with
+`papermill.inspect_notebook`); the next cell validates them here with the batch's
+own rules (`analysis.params`), so a mistake fails at once, naming the parameter,
+instead of deep inside pandas after the whole computation.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from analysis.params import (
+    Batch,
+    ParamsError,
+    PeerMethod,
+    PeerRule,
+    describe_errors,
+    town_problems,
+    year_range_problem,
+)
+from analysis.paths import PROJECT_ROOT
+
+DEFAULT_TITLE = "Diagnoza społeczno-gospodarcza"
+
+
+def normalise_teryt(value: object) -> object:
+    """A TERYT code as 7 characters: papermill's `-p teryt 0290011` arrives as the number 290011,
+    and spreadsheets drop the leading zero, so an int or a 6-digit code is zero-padded."""
+    if isinstance(value, bool):
+        return value  # rejected by the pattern
+    if isinstance(value, int) and 0 <= value < 10_000_000:
+        return f"{value:07d}"
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 6:
+        return "0" + value.strip()
+    return value.strip() if isinstance(value, str) else value
+
+
+def resolve_data_dir(data_dir: str) -> str:
+    """A store directory as an absolute path; a relative one is read from the project root,
+    so `data/bdl` means the same in the shell, in JupyterLab (whose kernel runs in
+    `notebooks/`) and in a build. Empty: the embedded demo store."""
+    if not data_dir:
+        return ""
+    path = Path(data_dir).expanduser()
+    return str(path if path.is_absolute() else (PROJECT_ROOT / path).resolve())
+
+
+class TownParams(BaseModel):
+    """Everything one town's report depends on besides the data: who, which years, compared how, said how."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    teryt: str = Field(default="0290011", description="7-character TERYT code of the town")
+    first_year: int = Field(default=2014, ge=1995, le=2100)
+    last_year: int = Field(default=2024, ge=1995, le=2100)
+    language: Literal["pl", "en"] = "pl"
+    peer_method: PeerMethod = "nearest"
+    peer_k: int = Field(default=20, description='peers chosen by the "nearest" rule')
+    peer_members: str = Field(default="", description="comma-separated TERYT codes, for the explicit rule")
+    data_dir: str = Field(default="", description="data store directory; empty: the embedded demo store")
+    title: str = DEFAULT_TITLE
+    edition: str = Field(default="", description="edition date, YYYY-MM-DD; empty: today")
+    cache_dir: str = Field(default="", description="where `diagnoza build` keeps computed reports; empty: none")
+
+    @field_validator("teryt", mode="before")
+    @classmethod
+    def _teryt(cls, value: object) -> object:
+        return normalise_teryt(value)
+
+    @field_validator("teryt")
+    @classmethod
+    def _seven_digits(cls, value: str) -> str:
+        if not re.fullmatch(r"\d{7}", value):
+            raise ValueError('must be a 7-digit TERYT code, e.g. "0290011"')
+        return value
+
+    @field_validator("edition")
+    @classmethod
+    def _date(cls, value: str) -> str:
+        if value:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise ValueError("must be a date YYYY-MM-DD, or empty for today") from None
+        return value
+
+    @field_validator("peer_members", mode="before")
+    @classmethod
+    def _members(cls, value: object) -> object:
+        if isinstance(value, (list, tuple)):
+            value = ",".join(str(normalise_teryt(code)) for code in value)
+        return value
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        return resolve_data_dir(value)
+
+    @model_validator(mode="after")
+    def _batch_rules(self) -> "TownParams":
+        """The batch's own rules for a year range and a peer rule (`analysis.params`, `analysis.peers`)."""
+        problem = year_range_problem(self.first_year, self.last_year)
+        if problem:
+            raise ValueError(f"first_year/last_year: {problem}")
+        try:
+            self.peer_rule
+        except ValidationError as error:
+            raise ValueError(
+                "; ".join(
+                    f"peer_{line}" if not line.startswith("peer") else line
+                    for line in describe_errors(error, whole="peer_method")
+                )
+            ) from None
+        return self
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        return tuple(str(normalise_teryt(code)) for code in self.peer_members.split(",") if code.strip())
+
+    @property
+    def peer_rule(self) -> PeerRule:
+        return PeerRule(method=self.peer_method, k=self.peer_k, members=self.members)
+
+    # What enters the computed report; the title, edition and places do not.
+    ANALYSIS_FIELDS: ClassVar[tuple[str, ...]] = (
+        "teryt",
+        "first_year",
+        "last_year",
+        "language",
+        "peer_method",
+        "peer_k",
+        "peer_members",
+    )
+
+    def analysis_key(self) -> dict:
+        return {name: getattr(self, name) for name in self.ANALYSIS_FIELDS}
+
+    def notebook_parameters(self) -> dict:
+        """The values papermill injects into the notebook's `parameters` cell."""
+        return self.model_dump()
+
+    @classmethod
+    def checked(cls, source: str = "parameters", **values) -> "TownParams":
+        """Validate notebook or command-line values, raising `ParamsError` that names each bad parameter."""
+        try:
+            return cls.model_validate(values)
+        except ValidationError as error:
+            raise ParamsError(source, describe_errors(error, whole=""), "parameters") from None
+
+    def check_against_store(self, store, source: str = "parameters") -> None:
+        """The town (and explicit peers) exist in the store and its years cover the asked range."""
+        names = dict(zip(store.units["teryt"], store.units["name"]))
+        where = f"the data store {self.data_dir}" if self.data_dir else "the embedded demo store"
+        problems = town_problems(self.teryt, None, self.members, names, where, "teryt", "peer_members")
+        first, last = store.years
+        if self.first_year < first:
+            problems.append(f"first_year: {self.first_year} is before the store's first year {first}")
+        if self.last_year > last:
+            problems.append(f"last_year: {self.last_year} is after the store's last year {last}")
+        if problems:
+            raise ParamsError(source, problems, "parameters")
+
+
+def town_params(batch: Batch, teryt: str, data_dir: str, edition: str, cache_dir: str = "") -> TownParams:
+    """One town of a batch as the parameters of its notebook run."""
+    rule = batch.peer_rule(teryt)
+    return TownParams(
+        teryt=teryt,
+        first_year=batch.years.first,
+        last_year=batch.years.last,
+        language=batch.language,
+        peer_method=rule.method,
+        peer_k=rule.k,
+        peer_members=",".join(rule.members),
+        data_dir=data_dir,
+        title=batch.title,
+        edition=edition,
+        cache_dir=cache_dir,
+    )
+
+
+def validate_town(source: str = "parameters", **values) -> TownParams:
+    """The notebook's second cell: the parameters, typed and checked against their store, in well under a second."""
+    from analysis.store import load_store
+
+    town = TownParams.checked(source, **values)
+    town.check_against_store(load_store(town.data_dir or None), source)
+    return town if town.edition else town.model_copy(update={"edition": date.today().isoformat()})

@@ -1,0 +1,119 @@
+"""The notebooks as their users run them: papermill from the command line's values, and a live kernel.
+
+Slow: each test starts a Jupyter kernel.
+"""
+
+from __future__ import annotations
+
+import nbformat
+import papermill
+import pytest
+from nbclient import NotebookClient
+
+from analysis.paths import NOTEBOOKS_DIR, REPORT_NOTEBOOK
+
+pytestmark = pytest.mark.slow
+
+
+def _text(notebook) -> str:
+    return "\n".join(
+        str(output.get("data", {}).get("text/markdown", "")) + str(output.get("text", ""))
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+    )
+
+
+def test_papermill_with_the_teryt_as_a_number_builds_that_town(tmp_path):
+    # `papermill ... -p teryt 0290011` parses the value as YAML: the notebook receives the int 290011.
+    out = papermill.execute_notebook(
+        str(REPORT_NOTEBOOK),
+        str(tmp_path / "out.ipynb"),
+        parameters={"teryt": 290011},
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
+    assert "TERYT 0290011" in _text(out)
+
+
+@pytest.mark.parametrize(
+    "name, value", [("language", "de"), ("last_year", 2030), ("first_year", 2010), ("teryt", "12345")]
+)
+def test_a_bad_parameter_stops_the_notebook_in_its_validation_cell_naming_it(tmp_path, name, value):
+    with pytest.raises(papermill.PapermillExecutionError) as raised:
+        papermill.execute_notebook(
+            str(REPORT_NOTEBOOK),
+            str(tmp_path / "out.ipynb"),
+            parameters={name: value},
+            progress_bar=False,
+            cwd=str(tmp_path),
+        )
+    assert raised.value.ename == "ParamsError"
+    assert f"{name}: " in raised.value.evalue
+    # Nothing after the validation cell ran: no report was computed.
+    executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    failed_at = next(
+        i for i, c in enumerate(executed.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))
+    )
+    assert "validate_town" in executed.cells[failed_at].source
+    assert all(c.get("execution_count") is None for c in executed.cells[failed_at + 1 :] if c.cell_type == "code")
+
+
+def test_after_the_report_the_analysts_own_plots_show_and_charts_are_figures_to_change(tmp_path):
+    notebook = nbformat.read(REPORT_NOTEBOOK, as_version=4)
+    notebook.cells += [
+        nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()"),
+        nbformat.v4.new_code_cell(
+            'figure = charts.trend_chart(report, "population")\n'
+            'figure.axes[0].set_title("Mój tytuł")\nfigure.set_size_inches(8, 4)\nfigure'
+        ),
+    ]
+    NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    own_plot, chart = notebook.cells[-2].outputs, notebook.cells[-1].outputs
+    assert any("image/png" in o.get("data", {}) for o in own_plot), own_plot
+    svg = next(o["data"]["image/svg+xml"] for o in chart if "image/svg+xml" in o.get("data", {}))
+    assert "Mój tytuł" in svg and 'width="576pt"' in svg
+
+
+def test_the_explore_notebook_compares_the_towns_it_is_given(tmp_path):
+    out = papermill.execute_notebook(
+        str(NOTEBOOKS_DIR / "explore.ipynb"),
+        str(tmp_path / "out.ipynb"),
+        parameters={"towns": "0290011,0490013", "indicator": "births_per_1000"},
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
+    html = "\n".join(str(o.get("data", {}).get("text/html", "")) for c in out.cells for o in c.get("outputs", []))
+    assert "(0290011)" in html and "(0490013)" in html and "(1690021)" not in html
+    assert sum("image/svg+xml" in o.get("data", {}) for c in out.cells for o in c.get("outputs", [])) == 2
+
+
+def test_a_notebook_run_by_hand_renders_to_the_styled_html_and_pdf(tmp_path):
+    from typer.testing import CliRunner
+
+    from diagnoza.cli import app
+
+    papermill.execute_notebook(
+        str(REPORT_NOTEBOOK),
+        str(tmp_path / "mine.ipynb"),
+        parameters={"teryt": "0490013", "peer_method": "voivodeship", "language": "en"},
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
+    result = CliRunner().invoke(app, ["render", str(tmp_path / "mine.ipynb"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "out" / "mine.html").read_text(encoding="utf-8")
+    assert "Bławatkopole" in html and 'lang="en"' in html and "def " not in html
+    assert (tmp_path / "out" / "mine.pdf").read_bytes().startswith(b"%PDF")
+
+    explore = papermill.execute_notebook(
+        str(NOTEBOOKS_DIR / "explore.ipynb"),
+        str(tmp_path / "explore.ipynb"),
+        parameters={"towns": "0490013"},
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
+    assert explore.cells
+    refused = CliRunner().invoke(app, ["render", str(tmp_path / "explore.ipynb")])
+    assert refused.exit_code == 2 and "no report title block" in refused.output

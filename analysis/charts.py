@@ -190,10 +190,13 @@ def position_chart(report: TownReport, section: str, ax: Axes | None = None) -> 
         positions = np.arange(len(rows))[::-1]
         ax.axvspan(25, 75, color=style.PEER_BAND, alpha=0.2, linewidth=0)
         ax.axvline(50, color=style.PEER_MEDIAN, linestyle="--", linewidth=1)
-        for position, (_, percentile, mark) in zip(positions, rows):
-            colour, marker = MARKS.get(mark, MARKS[None])
-            ax.hlines(position, 0, percentile, color=colour, linewidth=2)
-            ax.scatter([percentile], [position], color=colour, marker=marker, zorder=3, s=30)
+        marks = [mark if mark in MARKS else None for _, _, mark in rows]
+        percentiles = np.array([percentile for _, percentile, _ in rows], dtype=float)
+        ax.hlines(positions, 0, percentiles, color=[MARKS[mark][0] for mark in marks], linewidth=2)
+        for mark, (colour, marker) in MARKS.items():  # one layer per mark: its colour and its shape
+            chosen = np.array([m == mark for m in marks], dtype=bool)
+            if chosen.any():
+                ax.scatter(percentiles[chosen], positions[chosen], color=colour, marker=marker, zorder=3, s=30)
         names = [ind.name(language) for ind, _, _ in rows]
         ax.set_yticks(
             positions, labels=[n if len(n) <= 60 else n[:57] + "…" for n in names], fontsize=POSITION_LABEL_SIZE

@@ -8,6 +8,7 @@ their look, and nothing here picks a backend, so `plt.show()` still shows.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from functools import cache
 from typing import Iterator
 
 # Okabe–Ito palette: distinguishable with every common colour-vision deficiency.
@@ -44,12 +45,19 @@ RC = {
 }
 
 
-@contextmanager
-def theme() -> Iterator[None]:
-    """seaborn's "ticks" style with the report's font, palette and sizes, for the `with` block only."""
+@cache
+def settings() -> dict:
+    """seaborn's "ticks" style with the report's font, palette and sizes."""
     import matplotlib
     import seaborn
 
-    settings = {**seaborn.axes_style("ticks"), **RC, "axes.prop_cycle": matplotlib.cycler(color=TOWNS)}
-    with matplotlib.rc_context(settings):
+    return {**seaborn.axes_style("ticks"), **RC, "axes.prop_cycle": matplotlib.cycler(color=TOWNS)}
+
+
+@contextmanager
+def theme() -> Iterator[None]:
+    """The report's look (`settings`), for the `with` block only."""
+    import matplotlib
+
+    with matplotlib.rc_context(settings()):
         yield

@@ -31,9 +31,15 @@ test: $(VENV)/.installed-dev
 
 # JupyterLab with the report and explore notebooks. nbstripout becomes a git filter of this clone
 # (offline, no pre-commit download): a notebook run and saved in Lab is stored in git without outputs.
+# Besides outputs and counts, it strips the language details a run adds, so that a notebook run and
+# saved in Lab is byte for byte what git holds.
+NBSTRIPOUT_EXTRA_KEYS := metadata.language_info.codemirror_mode metadata.language_info.file_extension \
+  metadata.language_info.mimetype metadata.language_info.nbconvert_exporter metadata.language_info.pygments_lexer \
+  metadata.language_info.version
 lab: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[notebook]'
-	@if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/nbstripout --install; fi
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  $(BIN)/nbstripout --install && git config filter.nbstripout.extrakeys "$(NBSTRIPOUT_EXTRA_KEYS)"; fi
 	$(BIN)/jupyter lab notebooks/report.ipynb
 
 # Pictures of one town's report for people without a PDF viewer (and for the README):

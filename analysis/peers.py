@@ -25,6 +25,13 @@ def population_class(population: float) -> int:
     return int(np.searchsorted(POPULATION_CLASSES, population, side="right") - 1)
 
 
+def population_classes(population: pd.Series) -> pd.Series:
+    """`population_class` of every town at once."""
+    return pd.Series(
+        np.searchsorted(POPULATION_CLASSES, population.to_numpy(), side="right") - 1, index=population.index
+    )
+
+
 # What each rule matches towns on. Those indicators are shown but never judged: peers chosen
 # for a similar PIT per capita are typical in PIT by construction. Own revenue stands in for
 # PIT in matching and contains the PIT share, so it is not judged under `nearest` either.
@@ -98,28 +105,32 @@ def choose_peers(
 
     `features` may pass `matching_features(indicator_values, year)` computed once for many towns.
     """
-    units = units.set_index("teryt")
-    if town not in units.index:
+    codes = units["teryt"]
+    is_town = (codes == town).to_numpy()
+    if not is_town.any():
         raise KeyError(f"no unit with TERYT code {town!r}")
-    own = units.loc[town]
-    others = units.drop(index=town)
-    same_kind = others.index[others["kind"] == own["kind"]]
+    own = units.loc[is_town].iloc[0]
+    others = ~is_town
+
+    def alike(column: str):
+        """The other towns with the same value of `column` as this one."""
+        return others & (units[column] == own[column]).to_numpy()
+
     if rule.method == "nearest":
         if features is None:
             features = matching_features(indicator_values, year)
-        members = nearest_peers(town, features, list(same_kind), rule.k)
-    elif rule.method == "voivodeship":
-        members = tuple(others.index[others["voivodeship"] == own["voivodeship"]])
-    elif rule.method == "powiat":
-        members = tuple(others.index[others["powiat"] == own["powiat"]])
+        members = nearest_peers(town, features, codes[alike("kind")].tolist(), rule.k)
+    elif rule.method in ("voivodeship", "powiat"):
+        members = tuple(codes[alike(rule.method)])
     elif rule.method == "population_class":
         population = indicator_values.xs(year, level="year")["population"].dropna()
         if town not in population.index:
             raise ValueError(f"{town}: no population in {year}")
-        size_class = population.map(population_class)
-        members = tuple(code for code in same_kind if code in size_class.index and size_class[code] == size_class[town])
+        size_class = population_classes(population)
+        same_class = codes.map(size_class).eq(size_class[town]).to_numpy()
+        members = tuple(codes[alike("kind") & same_class])
     else:
-        unknown = [m for m in rule.members if m not in units.index]
+        unknown = [m for m in rule.members if m not in set(codes)]
         if unknown:
             raise KeyError(f"{town}: peer TERYT codes not in the store: {unknown}")
         members = tuple(m for m in rule.members if m != town)

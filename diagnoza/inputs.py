@@ -41,11 +41,10 @@ LIBRARIES = ("papermill", "nbconvert", "matplotlib", "seaborn", "typst", "xlsxwr
 
 def notebook_code(path: Path) -> str:
     """The notebook as code: each cell's type, tags and source, without outputs, counts or other metadata."""
-    import nbformat
-
-    notebook = nbformat.read(path, as_version=4)
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     return json.dumps(
-        [(cell.cell_type, cell.metadata.get("tags", []), cell.source) for cell in notebook.cells], ensure_ascii=False
+        [(cell["cell_type"], cell.get("metadata", {}).get("tags", []), "".join(cell["source"])) for cell in cells],
+        ensure_ascii=False,
     )
 
 

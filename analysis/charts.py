@@ -23,7 +23,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from analysis import style
 from analysis.catalogue import Indicator, indicators, indicators_in
-from analysis.formatting import format_number, with_unit
+from analysis.formatting import format_number, quantity
 from analysis.labels import label
 from analysis.report import TownReport
 from analysis.scoring import STRENGTH, WEAKNESS
@@ -142,8 +142,8 @@ def _trend_alt(report: TownReport, indicator: Indicator, town: pd.Series, median
     language = report.language
     unit = indicator.unit(language)
 
-    def show(value):
-        return with_unit(format_number(value, indicator.decimals, language), unit)
+    def show(value):  # every value follows "od" or "do": the genitive ("od 9 268 osób")
+        return quantity(value, indicator.decimals, unit, language, genitive=True)
 
     if town.empty:
         return f"{indicator.name(language)}: {'brak danych' if language == 'pl' else 'no data'}."

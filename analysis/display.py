@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from analysis.aggregates import is_aggregable
 from analysis.catalogue import indicators, indicators_in
 from analysis.formatting import EVENTS, MUNICIPALITIES, YEARS, escape_markdown, format_number, with_noun
 from analysis.labels import label
@@ -180,6 +181,47 @@ def peers_table(report: TownReport) -> Table:
         }
     )
     return Table(frame, label("peers_caption", language))
+
+
+def key_figures(report: TownReport) -> Table:
+    """The headline indicators at a glance: the town's value and 5-year change beside its peers'
+    median, its voivodeship and Poland (ratios of sums over their gminy, `analysis.aggregates`)."""
+    language = report.language
+    pl = language == "pl"
+    rows = []
+    for indicator in indicators().values():
+        if not indicator.headline:
+            continue
+        row, area = report.comparison.loc[indicator.id], report.areas.loc[indicator.id]
+        unit = indicator.unit(language)
+
+        def show(value, signed=False):
+            return format_number(value, indicator.decimals, language, signed=signed)
+
+        year = "" if pd.isna(row["year"]) else f" ({int(row['year'])})"
+        rows.append(
+            {
+                ("Wskaźnik" if pl else "Indicator"): f"{indicator.name(language)}{year}",
+                ("Jednostka" if pl else "Unit"): unit,
+                report.name: show(row["value"]),
+                ("Zmiana w 5 lat" if pl else "5-year change"): show(row["change"], signed=True),
+                ("Mediana grupy" if pl else "Peer median"): show(row["peer_median"]),
+                (f"Woj. {report.voivodeship}" if pl else f"{report.voivodeship} voiv."): show(area["voivodeship"]),
+                ("Polska" if pl else "Poland"): show(area["poland"]),
+            }
+        )
+    caption = (
+        "Najważniejsze liczby: gmina, jej grupa porównawcza, województwo i Polska (suma gmin)"
+        if pl
+        else "Key figures: the municipality, its peer group, its voivodeship and Poland (all gminy)"
+    )
+    if any(not is_aggregable(indicator) for indicator in indicators().values() if indicator.headline):
+        caption += (
+            "; b.d. dla województwa i Polski: GUS podaje ten wskaźnik gmin jako stopę, której nie sumujemy"
+            if pl
+            else "; n/a for the voivodeship and Poland: GUS publishes it as a rate, which is not summed"
+        )
+    return Table(pd.DataFrame(rows), caption)
 
 
 def chart(figure: MatplotlibFigure | None, text: ChartText, language: str = "pl") -> Chart | Markdown:

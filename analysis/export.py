@@ -31,6 +31,8 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "peer_median": ("Mediana grupy", "Peer median"),
     "peer_q1": ("Kwartyl 1 grupy", "Peer first quartile"),
     "peer_q3": ("Kwartyl 3 grupy", "Peer third quartile"),
+    "voivodeship_value": ("Województwo (suma gmin)", "Voivodeship (all its gminy)"),
+    "poland_value": ("Polska (suma gmin)", "Poland (all gminy)"),
     "peer_count": ("Gminy grupy z wartością", "Peers with a value"),
     "rank": ("Miejsce (1 = najkorzystniej)", "Rank (1 = best)"),
     "rank_of": ("Miejsce spośród", "Rank out of"),
@@ -122,6 +124,8 @@ def indicator_sheet(report: TownReport) -> pd.DataFrame:
                 "direction": _word(DIRECTION_WORDS[indicator.direction], language),
                 "year": int(year) if pd.notna(year) else pd.NA,
                 **{key: row[key] for key in ("value", "peer_median", "peer_q1", "peer_q3")},
+                "voivodeship_value": report.areas.at[indicator_id, "voivodeship"],
+                "poland_value": report.areas.at[indicator_id, "poland"],
                 "peer_count": int(row["peer_count"]),
                 "rank": rank,
                 "rank_of": rank_of,
@@ -238,10 +242,12 @@ def town_tables(report: TownReport, edition: str) -> dict[str, pd.DataFrame]:
     }
 
 
-def write_town_data(tables: dict[str, pd.DataFrame], xlsx: Path, csv: Path) -> None:
-    """The workbook, and its first sheet as CSV (UTF-8 with BOM, so spreadsheets see the diacritics).
+def write_town_data(tables: dict[str, pd.DataFrame], xlsx: Path, csv: Path, excel_csv: Path | None = None) -> None:
+    """The workbook, and its first sheet as CSV twice: UTF-8 with commas and dot decimals (for
+    programs), and with semicolons and decimal commas (what Excel in a Polish locale opens in
+    columns). Both CSVs carry a BOM, so spreadsheets see the diacritics.
 
-    Both files are written beside their targets and renamed into place.
+    Every file is written beside its target and renamed into place.
     """
     staged_xlsx, staged_csv = xlsx.with_name(f".{xlsx.name}.tmp"), csv.with_name(f".{csv.name}.tmp")
     with pd.ExcelWriter(staged_xlsx, engine="xlsxwriter") as writer:  # a third faster than openpyxl
@@ -252,6 +258,11 @@ def write_town_data(tables: dict[str, pd.DataFrame], xlsx: Path, csv: Path) -> N
             for position, column in enumerate(frame.columns):
                 width = max([len(str(column))] + [len(str(value)) for value in frame[column] if not pd.isna(value)])
                 worksheet.set_column(position, position, min(max(10, width + 2), 60))
-    next(iter(tables.values())).to_csv(staged_csv, index=False, encoding="utf-8-sig")
+    first = next(iter(tables.values()))
+    first.to_csv(staged_csv, index=False, encoding="utf-8-sig")
+    if excel_csv is not None:
+        staged_excel = excel_csv.with_name(f".{excel_csv.name}.tmp")
+        first.to_csv(staged_excel, index=False, encoding="utf-8-sig", sep=";", decimal=",")
+        os.replace(staged_excel, excel_csv)
     os.replace(staged_xlsx, xlsx)
     os.replace(staged_csv, csv)

@@ -43,17 +43,23 @@ def plural_category(count: float, language: str = "pl") -> str:
     return Locale.parse(LOCALES[language]).plural_form(count)
 
 
-def with_noun(count: float, forms: dict[str, str], decimals: int = 0, language: str = "pl") -> str:
+def with_noun(
+    count: float, forms: dict[str, str], decimals: int = 0, language: str = "pl", genitive: bool = False
+) -> str:
     """A number with the noun form it governs: `2 osoby`, `5 osób`, `2,5 osoby`.
 
     `forms` maps CLDR categories to words, e.g. {"one": "osoba", "few": "osoby",
-    "many": "osób", "other": "osoby"}.
+    "many": "osób", "other": "osoby"}: in Polish "many" is the genitive plural and "other"
+    (fractions) the genitive singular. `genitive=True` is for a number after a preposition that
+    governs the genitive ("od 2 osób do 1 osoby"): the genitive singular for 1, else the plural.
     """
     rounded = round_half_up(count, decimals)
     number = int(rounded) if decimals == 0 else float(rounded)
     category = plural_category(abs(number) if decimals == 0 else float(abs(rounded)), language)
     if decimals and rounded != rounded.to_integral_value():
         category = "other"
+    if genitive and language == "pl" and category != "other":
+        category = "other" if category == "one" else "many"
     word = forms.get(category) or forms["other"]
     return f"{format_number(count, decimals, language)}\u00a0{word}"
 
@@ -82,6 +88,25 @@ RESIDENTS = {
     "pl": {"one": "mieszkaniec", "few": "mieszkańcy", "many": "mieszkańców", "other": "mieszkańca"},
     "en": {"one": "resident", "other": "residents"},
 }
+
+
+# Units of the indicator catalogue that are nouns (in the nominative plural, as a table's column
+# heading shows them), with the forms a number governs; a suffix such as "/km²" follows the noun.
+UNIT_NOUNS = {
+    "osoby": PERSONS["pl"],
+    "podmioty": {"one": "podmiot", "few": "podmioty", "many": "podmiotów", "other": "podmiotu"},
+    "miejsca": {"one": "miejsce", "few": "miejsca", "many": "miejsc", "other": "miejsca"},
+    "mieszkania": {"one": "mieszkanie", "few": "mieszkania", "many": "mieszkań", "other": "mieszkania"},
+}
+
+
+def quantity(value: float, decimals: int, unit: str, language: str = "pl", genitive: bool = False) -> str:
+    """A value with its unit as a sentence needs it: `12,5%`, `4 631 zł`, `5 osób`, `120 osób/km²`,
+    `od 180 miejsc` (with `genitive=True`). Units that are neither symbols nor known nouns follow as given."""
+    noun_part, slash, rest = unit.partition("/")
+    if language == "pl" and noun_part in UNIT_NOUNS:
+        return with_noun(value, UNIT_NOUNS[noun_part], decimals, language, genitive) + slash + rest
+    return with_unit(format_number(value, decimals, language), unit)
 
 
 def noun(count: float, forms: dict[str, str], language: str = "pl") -> str:

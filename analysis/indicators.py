@@ -9,7 +9,7 @@ from analysis.catalogue import Indicator, indicators, split_lag
 from analysis.store import Store, variable_panel
 
 
-def _with_lags(panel: pd.DataFrame, names: set[str]) -> pd.DataFrame:
+def with_lags(panel: pd.DataFrame, names: set[str]) -> pd.DataFrame:
     """Add `<variable>_lag<N>` columns: the value N calendar years earlier, same town."""
     lagged = {}
     for name in names:
@@ -35,7 +35,7 @@ def compute_indicators(panel: pd.DataFrame, catalogue: dict[str, Indicator] | No
     """All indicators as a wide frame: index (teryt, year), one column per indicator."""
     catalogue = catalogue or indicators()
     needed = {name for indicator in catalogue.values() for name in indicator.inputs}
-    panel = _with_lags(panel, needed)
+    panel = with_lags(panel, needed)
     return pd.concat([evaluate(ind, panel) for ind in catalogue.values()], axis=1)
 
 

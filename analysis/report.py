@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.aggregates import COUNTRY, voivodeship_and_country
 from analysis.catalogue import SECTIONS, catalogue_stamp
 from analysis.compare import compare_town
 from analysis.indicators import indicator_table
@@ -60,6 +61,7 @@ class TownReport:
     counts: pd.DataFrame  # the town's source variables by year (what rates and shares rest on)
     population_trend: Trend | None
     population_trend_vs_peers: Trend | None  # trend of (town − peer median), both indexed to the first year
+    areas: pd.DataFrame  # indicator -> its value in the town's voivodeship and in Poland (analysis.aggregates)
     projection: Projection | None
     trends: pd.DataFrame  # indicator -> Theil–Sen slope per year, 95% interval, difference from peers
 
@@ -110,6 +112,31 @@ def _load_store_and_values(data_dir: str, signature: tuple) -> tuple[Store, pd.D
 def _matching_features(data_dir: str, year: int) -> pd.DataFrame:
     """The peer-matching features of every town, once per store and year (many towns share them)."""
     return _features(data_dir, _store_signature(data_dir), year)
+
+
+def _area_values(data_dir: str, year: int) -> pd.DataFrame:
+    """Every voivodeship's and Poland's indicator values in one year, once per store and year."""
+    return _areas(data_dir, _store_signature(data_dir), year)
+
+
+@lru_cache(maxsize=16)
+def _areas(data_dir: str, signature: tuple, year: int) -> pd.DataFrame:
+    return voivodeship_and_country(_load_store_and_values(data_dir, signature)[0], year)
+
+
+def town_areas(data_dir: str, voivodeship: str, comparison: pd.DataFrame) -> pd.DataFrame:
+    """Each indicator's value in the town's voivodeship and in Poland, in the year of the town's own value."""
+    rows = {}
+    for indicator_id, year in comparison["year"].items():
+        if pd.isna(year):
+            rows[indicator_id] = {"voivodeship": float("nan"), "poland": float("nan")}
+            continue
+        areas = _area_values(data_dir, int(year))
+        rows[indicator_id] = {
+            "voivodeship": areas.at[voivodeship, indicator_id],
+            "poland": areas.at[COUNTRY, indicator_id],
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 @lru_cache(maxsize=8)
@@ -281,4 +308,5 @@ def compute_report(town: TownParams) -> TownReport:
         population_trend_vs_peers=population_trend_vs_peers,
         projection=projection,
         trends=trends,
+        areas=town_areas(data_dir, str(unit["voivodeship"]), comparison),
     )

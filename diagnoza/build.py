@@ -43,7 +43,7 @@ from analysis.town import TownParams, town_params
 from diagnoza import inputs, runtime
 from diagnoza.publish import town_files, write_bundle, write_index
 
-OUTPUTS = ("report.html", "report.pdf", "data.xlsx", "data.csv")
+OUTPUTS = ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv")
 
 
 class BuildLocked(RuntimeError):
@@ -216,7 +216,11 @@ def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownRe
         with ThreadPoolExecutor(1, thread_name_prefix="town-side") as side:
             if report is not None:
                 tables = side.submit(
-                    write_town_data, town_tables(report, job.town.edition), staging / "data.xlsx", staging / "data.csv"
+                    write_town_data,
+                    town_tables(report, job.town.edition),
+                    staging / "data.xlsx",
+                    staging / "data.csv",
+                    staging / "data-excel.csv",
                 )
             side.submit(prepare_renderers, job.town.language)
             notebook = kernels.execute_notebook(
@@ -234,6 +238,7 @@ def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownRe
             raise RuntimeError(f"rendering produced no {', '.join(missing)}")
         bundle = write_bundle(staging, info, staging / "bundle.zip")
         _replace_directory(staging, out_dir / job.teryt)
+        shutil.rmtree(out_dir / "_failed" / job.teryt, ignore_errors=True)  # an earlier failure is now stale
         _drop_older_reports(job)
         os.replace(out_dir / job.teryt / bundle.name, out_dir / f"{job.teryt}.zip")
         return TownResult(

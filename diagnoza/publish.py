@@ -22,6 +22,7 @@ TOWN_FILES = {
     "PDF": "{teryt}/report.pdf",
     "XLSX": "{teryt}/data.xlsx",
     "CSV": "{teryt}/data.csv",
+    "CSV (Excel)": "{teryt}/data-excel.csv",
     "ZIP": "{teryt}.zip",
 }
 
@@ -49,11 +50,10 @@ def write_bundle(town_dir: Path, info, target: Path) -> Path:
         stamp = (1980, 1, 1, 0, 0, 0)
     staged = target.with_name(f".{target.name}.tmp")
     with zipfile.ZipFile(staged, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        for name in ("report.html", "report.pdf", "data.xlsx", "data.csv"):
+        data = "dane" if info.language == "pl" else "data"
+        for name in ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv"):
             entry = zipfile.ZipInfo(
-                f"{stem}{Path(name).suffix}"
-                if name.startswith("report")
-                else f"{stem}-{'dane' if info.language == 'pl' else 'data'}{Path(name).suffix}",
+                f"{stem}{Path(name).suffix}" if name.startswith("report") else f"{stem}-{data}{name[4:]}",
                 date_time=stamp,
             )
             entry.compress_type = zipfile.ZIP_DEFLATED

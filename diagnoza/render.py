@@ -259,17 +259,23 @@ def _markdown_parser():
     return mistune.create_markdown(renderer=None, plugins=["table"])
 
 
-def notebook_typst(notebook: nbformat.NotebookNode, media_dir: Path) -> str:
+def notebook_typst(notebook: nbformat.NotebookNode, media_dir: Path, language: str = "pl") -> str:
     """The report body as Typst markup; charts written as SVG files into `media_dir`.
 
-    The title block is left out: the Typst cover page shows it from `ReportInfo`.
+    The title block is left out: the Typst template's title band shows it from `ReportInfo`.
+    The contents stand where the notebook shows them (after the summary): the diagnosis comes first.
     """
     media_dir.mkdir(parents=True, exist_ok=True)
     parts, figures = [], 0
     for output in _outputs(notebook):
         role = _role(output)
         data = output.get("data", {})
-        if role.get("role") in ("title", "contents"):
+        if role.get("role") == "title":
+            continue
+        if role.get("role") == "contents":
+            parts.append(
+                f"#outline(title: {_typst_string('Spis treści' if language == 'pl' else 'Contents')}, depth: 2)"
+            )
             continue
         if "image/svg+xml" in data:
             figures += 1
@@ -308,7 +314,7 @@ def render_typst_source(notebook: nbformat.NotebookNode, info: ReportInfo, workd
     `workdir`; return the path of `report.typ`. The template reads the metadata as data, so
     no text of a report is ever read as Typst code."""
     workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / "body.typ").write_text(notebook_typst(notebook, workdir), encoding="utf-8")
+    (workdir / "body.typ").write_text(notebook_typst(notebook, workdir, info.language), encoding="utf-8")
     (workdir / "metadata.json").write_text(json.dumps(_pdf_metadata(info), ensure_ascii=False), encoding="utf-8")
     typ = workdir / "report.typ"
     shutil.copyfile(PDF_TEMPLATE, typ)

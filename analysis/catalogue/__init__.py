@@ -36,6 +36,7 @@ class Variable(BaseModel):
     name_pl: str
     unit: str
     confidence: str
+    additive: bool = True  # a count or an amount, which sums over gminy; False for published rates and shares
 
 
 # Sub-domains of each section, in reading order: a section verdict averages within each first.

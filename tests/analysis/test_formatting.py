@@ -42,3 +42,34 @@ def test_rounding_is_half_up_and_minus_is_typographic():
 
 def test_markdown_escape_keeps_markup_literal():
     assert escape_markdown('<script>"x"</script>') == '\\<script\\>\\"x\\"\\</script\\>'
+
+
+@pytest.mark.parametrize(
+    "value, decimals, unit, genitive, expected",
+    [
+        (1, 0, "osoby", False, "1\u00a0osoba"),
+        (22, 0, "osoby", False, "22\u00a0osoby"),
+        (25, 0, "osoby", False, "25\u00a0osób"),
+        (44275, 0, "osoby", True, "44\u00a0275\u00a0osób"),  # "od 44 275 osób", the reviewers' example
+        (1, 0, "osoby", True, "1\u00a0osoby"),  # "od 1 osoby"
+        (2.5, 1, "osoby", True, "2,5\u00a0osoby"),
+        (120, 0, "osoby/km²", False, "120\u00a0osób/km²"),
+        (3, 0, "podmioty", False, "3\u00a0podmioty"),
+        (12.5, 1, "%", True, "12,5%"),
+        (4631, 0, "zł", True, "4\u00a0631\u00a0zł"),
+    ],
+)
+def test_a_quantity_takes_the_form_its_number_and_case_need(value, decimals, unit, genitive, expected):
+    # Expected forms written by hand from Polish grammar (see tests/analysis/test_polish.py).
+    from analysis.formatting import quantity
+
+    assert quantity(value, decimals, unit, "pl", genitive) == expected
+
+
+def test_every_noun_unit_of_the_catalogue_has_its_forms():
+    from analysis.catalogue import indicators
+    from analysis.formatting import UNIT_NOUNS, is_symbol_unit
+
+    for indicator in indicators().values():
+        unit = indicator.unit("pl")
+        assert is_symbol_unit(unit) or unit.partition("/")[0] in UNIT_NOUNS, (indicator.id, unit)

@@ -52,6 +52,7 @@ def report_content(report) -> dict:
         "weakest": report.weakest,
         "narrative": report.narrative,
         "projection": _table(report.projection.forecast) if report.projection else None,
+        "areas": _table(report.areas),
     }
 
 

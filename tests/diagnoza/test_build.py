@@ -85,6 +85,24 @@ def test_a_kept_report_with_another_key_is_not_loaded(demo_build, tmp_path):
     assert cached_report_path(town).is_file() and cached_report_path(default).is_file()
 
 
+def test_page_one_of_the_pdf_is_the_diagnosis_with_voivodeship_and_poland(demo_build, demo_store):
+    # The verdict of every section and the key figures beside the voivodeship's and Poland's values
+    # are on page 1. Expected area values by plain pandas from the store: population summed over
+    # the voivodeship's gminy and over all gminy in 2024, printed with Polish thousands separators.
+    page_one = " ".join(PdfReader(demo_build.out_dir / TOWN / "report.pdf").pages[0].extract_text().split())
+    units = demo_store.units.set_index("teryt")
+    voivodeship = units.at[TOWN, "voivodeship"]
+    obs = demo_store.observations
+    population = obs.loc[(obs["year"] == 2024) & (obs["var_id"] == variable_ids()["population"])]
+    in_voivodeship = population.loc[population["teryt"].map(units["voivodeship"]) == voivodeship, "value"].sum()
+    for value in (in_voivodeship, population["value"].sum()):
+        assert f"{int(round(value)):,}".replace(",", " ") in page_one, value
+    assert "Polska" in page_one and voivodeship in page_one
+    for section in ("Demografia", "Gospodarka i finanse gminy", "Usługi publiczne"):
+        assert f"{section}:" in page_one
+    assert "Podsumowanie" in page_one and "Spis treści" not in page_one  # the contents come after the diagnosis
+
+
 def pdf_text(path) -> tuple[str, int]:
     reader = PdfReader(path)
     return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
@@ -171,6 +189,11 @@ def test_xlsx_holds_the_catalogue_values_of_the_town(demo_build):
     assert len(peers) == 20 and peers["TERYT"].str.fullmatch(r"\d{7}").all() and TOWN not in set(peers["TERYT"])
     csv = pd.read_csv(demo_build.out_dir / TOWN / "data.csv", encoding="utf-8-sig").set_index("Kod wskaźnika")
     pd.testing.assert_series_equal(csv["Wartość"], sheet["Wartość"], rtol=1e-12)
+    # The CSV for Excel in a Polish locale: semicolons and decimal commas, the same numbers.
+    first_line = (demo_build.out_dir / TOWN / "data-excel.csv").read_text(encoding="utf-8-sig").splitlines()[1]
+    assert ";" in first_line and "." not in first_line.split(";")[0]
+    excel = pd.read_csv(demo_build.out_dir / TOWN / "data-excel.csv", encoding="utf-8-sig", sep=";", decimal=",")
+    pd.testing.assert_series_equal(excel.set_index("Kod wskaźnika")["Wartość"], sheet["Wartość"], rtol=1e-12)
 
 
 def test_zip_bundle_holds_the_towns_files(demo_build):
@@ -182,6 +205,7 @@ def test_zip_bundle_holds_the_towns_files(demo_build):
                 f"{TOWN}-blawatkopole.pdf",
                 f"{TOWN}-blawatkopole-dane.xlsx",
                 f"{TOWN}-blawatkopole-dane.csv",
+                f"{TOWN}-blawatkopole-dane-excel.csv",
             ]
         )
         assert bundle.read(f"{TOWN}-blawatkopole.pdf") == (demo_build.out_dir / TOWN / "report.pdf").read_bytes()

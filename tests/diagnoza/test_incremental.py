@@ -134,6 +134,10 @@ def test_a_failing_rebuild_keeps_the_previous_report_and_the_others_are_built(tm
     assert (out / "small" / "_failed" / C / "error.log").read_text(encoding="utf-8").strip()
     assert not (out / "small" / ".staging").exists()
 
+    copy_store(store_dir)  # the data mended: C builds again, and its stale failure record goes
+    assert build(params, out).exit_code == 0
+    assert not (out / "small" / "_failed" / C).exists()
+
 
 def test_a_second_build_of_the_same_batch_is_refused_while_one_runs(tmp_path):
     import fcntl

@@ -6,6 +6,7 @@ import shutil
 import struct
 
 import pytest
+from pypdf import PdfReader
 
 from diagnoza import preview
 from diagnoza.render import render_pdf
@@ -22,7 +23,8 @@ def png_size(path) -> tuple[int, int]:
 def test_pdf_pages_become_a4_shaped_pngs(tmp_path):
     pdf = render_pdf(notebook_with(), INFO, tmp_path / "src", tmp_path / "report.pdf")
     images = preview.pdf_pages(pdf, tmp_path / "img", pages=2, dpi=50)
-    assert [p.name for p in images] == ["report-page-1.png", "report-page-2.png"]
+    count = min(2, len(PdfReader(pdf).pages))  # a short test report may have a single page
+    assert [p.name for p in images] == [f"report-page-{n}.png" for n in range(1, count + 1)]
     width, height = png_size(images[0])
     assert height / width == pytest.approx(297 / 210, rel=0.02)
 

@@ -29,13 +29,14 @@ def test_bundle_is_deterministic_and_names_the_town(tmp_path):
         synthetic=True,
         source="s",
     )
-    for name in ("report.html", "report.pdf", "data.xlsx", "data.csv"):
+    for name in ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv"):
         (tmp_path / name).write_bytes(name.encode())
     first = write_bundle(tmp_path, info, tmp_path / "a.zip").read_bytes()
     second = write_bundle(tmp_path, info, tmp_path / "b.zip").read_bytes()
     assert first == second  # no build time inside: an unchanged report gives an unchanged zip
     with zipfile.ZipFile(tmp_path / "a.zip") as bundle:
         assert sorted(bundle.namelist()) == [
+            "0000001-laka-dane-excel.csv",
             "0000001-laka-dane.csv",
             "0000001-laka-dane.xlsx",
             "0000001-laka.html",

@@ -1,0 +1,55 @@
+"""A voivodeship's and Poland's value of each indicator, from the gminy of the store.
+
+An area's value is the indicator's formula applied to the sums of its source variables over the
+area's gminy: births per 1000 residents of a voivodeship is all its births over all its residents,
+not the mean of its gminy's rates (a ratio of sums, as GUS computes area figures). A gmina enters
+an indicator's sums only in a year where it has every input of that indicator, so a missing value
+never counts as zero. Indicators built on variables GUS publishes as rates (`additive: false` in
+the variable catalogue) have no area value: summing rates means nothing. "Poland" is every gmina
+of the store: on the embedded demo store, the synthetic country.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.catalogue import Indicator, indicators, split_lag, variables
+from analysis.indicators import evaluate, with_lags
+from analysis.store import Store, variable_panel
+
+COUNTRY = "Polska"
+
+
+def is_aggregable(indicator: Indicator) -> bool:
+    """Whether a ratio of sums is defined: every input variable is a count or an amount."""
+    catalogue = variables()
+    return all(catalogue[split_lag(name)[0]].additive for name in indicator.inputs)
+
+
+def area_indicators(panel: pd.DataFrame, area_of: pd.Series, year: int) -> pd.DataFrame:
+    """Each area's value of every indicator in `year`: index area, one column per indicator.
+
+    `panel` is a variable panel (index teryt, year) of the gminy; `area_of` maps TERYT -> area."""
+    needed = {name for indicator in indicators().values() for name in indicator.inputs}
+    rows = with_lags(panel, needed).xs(year, level="year")
+    areas = area_of.reindex(rows.index)
+    result = {}
+    for indicator in indicators().values():
+        if not is_aggregable(indicator):
+            result[indicator.id] = pd.Series(float("nan"), index=sorted(area_of.unique()))
+            continue
+        inputs = rows[list(indicator.inputs)].astype("float64")
+        complete = inputs.notna().all(axis=1)
+        sums = inputs.loc[complete].groupby(areas.loc[complete]).sum(min_count=1)
+        result[indicator.id] = evaluate(indicator, sums).reindex(sorted(area_of.unique()))
+    return pd.DataFrame(result)
+
+
+def voivodeship_and_country(store: Store, year: int) -> pd.DataFrame:
+    """Every voivodeship's and the whole store's value of every indicator in `year`: index area name
+    (the voivodeship as the store names it, and `COUNTRY`)."""
+    panel = variable_panel(store)
+    units = store.units.set_index("teryt")
+    voivodeships = area_indicators(panel, units["voivodeship"], year)
+    country = area_indicators(panel, pd.Series(COUNTRY, index=units.index), year)
+    return pd.concat([voivodeships, country])

@@ -1,0 +1,52 @@
+"""Voivodeship and Poland values: ratios of sums over the gminy, worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from analysis.aggregates import COUNTRY, area_indicators, voivodeship_and_country
+from analysis.catalogue import variable_ids
+
+
+def test_a_tiny_panel_by_hand():
+    # Three gminy in two areas, one year (2024) and its lags. Gmina C has no births in 2024,
+    # so it enters neither the births nor the population sum of births per 1000.
+    index = pd.MultiIndex.from_tuples([(t, y) for t in ("A", "B", "C") for y in (2019, 2024)], names=["teryt", "year"])
+    columns = list(variable_ids())
+    frame = pd.DataFrame(float("nan"), index=index, columns=columns)
+    frame.loc[("A", 2024), ["population", "live_births"]] = [1000, 10]
+    frame.loc[("B", 2024), ["population", "live_births"]] = [3000, 18]
+    frame.loc[("C", 2024), ["population"]] = [6000]
+    frame.loc[("A", 2019), "population"] = 1100
+    frame.loc[("B", 2019), "population"] = 2900
+    frame.loc[("C", 2019), "population"] = 6000
+    area_of = pd.Series({"A": "north", "B": "north", "C": "south"})
+    result = area_indicators(frame, area_of, 2024)
+    assert result.at["north", "births_per_1000"] == pytest.approx(1000 * (10 + 18) / (1000 + 3000))  # 7.0
+    assert math.isnan(result.at["south", "births_per_1000"])  # C's only births figure is missing
+    assert result.at["north", "population"] == 4000
+    assert result.at["north", "population_change_5y"] == pytest.approx((4000 / 4000 - 1) * 100)  # 0.0
+    assert result.at["south", "population_change_5y"] == pytest.approx(0.0)
+    assert math.isnan(result.at["north", "population_density"])  # a published rate: not summed
+
+
+def test_a_voivodeship_and_poland_on_the_demo_store(demo_store):
+    # Plain pandas over the store's observations by BDL id: births per 1000 residents of the
+    # voivodeship of 0490013, and Poland's (every gmina of the store) population, in 2024.
+    obs = demo_store.observations.loc[demo_store.observations["year"] == 2024]
+    ids = variable_ids()
+    units = demo_store.units.set_index("teryt")
+    voivodeship = units.at["0490013", "voivodeship"]
+    members = units.index[units["voivodeship"] == voivodeship]
+    wide = obs.pivot(index="teryt", columns="var_id", values="value")
+    both = wide.loc[wide.index.isin(members), [ids["live_births"], ids["population"]]].dropna()
+    expected_births = 1000 * both[ids["live_births"]].sum() / both[ids["population"]].sum()
+    areas = voivodeship_and_country(demo_store, 2024)
+    assert areas.at[voivodeship, "births_per_1000"] == pytest.approx(expected_births)
+    assert areas.at[COUNTRY, "population"] == pytest.approx(wide[ids["population"]].sum())
+    # Not the mean of the gminy's rates, which differs:
+    mean_of_rates = (1000 * both[ids["live_births"]] / both[ids["population"]]).mean()
+    assert abs(mean_of_rates - expected_births) > 1e-6

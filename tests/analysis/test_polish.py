@@ -1,0 +1,146 @@
+"""Polish an editor signs: every number in every generated sentence and alt text of the demo batch
+governs the right form of its noun, and phrases reviewers flagged are gone.
+
+The agreement rule is written out here by hand, independently of Babel's CLDR rules that the code
+uses: after a whole number n the noun is in the nominative singular for 1, the nominative plural
+when n ends in 2–4 (not 12–14), the genitive plural otherwise; after a fraction it is in the
+genitive singular ("2,5 osoby"). After a preposition that governs the genitive ("od", "do",
+"w ciągu"...) it is the genitive singular for 1 and the genitive plural for any other whole number.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from analysis import charts
+from analysis import display as show
+from analysis.params import load_batch
+from analysis.paths import PARAMS_DIR
+from analysis.report import prepare_report
+from analysis.town import TownParams
+
+# lemma: (nominative singular, nominative plural, genitive plural, genitive singular)
+NOUNS = {
+    "osoba": ("osoba", "osoby", "osób", "osoby"),
+    "rok": ("rok", "lata", "lat", "roku"),
+    "zdarzenie": ("zdarzenie", "zdarzenia", "zdarzeń", "zdarzenia"),
+    "wskaźnik": ("wskaźnik", "wskaźniki", "wskaźników", "wskaźnika"),
+    "podmiot": ("podmiot", "podmioty", "podmiotów", "podmiotu"),
+    "mieszkanie": ("mieszkanie", "mieszkania", "mieszkań", "mieszkania"),
+    "miejsce": ("miejsce", "miejsca", "miejsc", "miejsca"),
+    "mieszkaniec": ("mieszkaniec", "mieszkańcy", "mieszkańców", "mieszkańca"),
+}
+FORMS = {form: lemma for lemma, forms in NOUNS.items() for form in forms}
+GENITIVE_PREPOSITIONS = ("od", "do", "w ciągu", "ponad", "około", "spośród", "wśród", "bez", "z")
+# "na" governs the accusative, which for masculine-personal nouns has the genitive's forms ("na 1 mieszkańca").
+ACCUSATIVE_PERSONAL = ("na",)
+PERSONAL = {"mieszkaniec"}
+NUMBER = r"(\d{1,3}(?:[\u00a0 ]\d{3})*(?:,\d+)?)"
+PREPOSITIONS = "|".join(GENITIVE_PREPOSITIONS + ACCUSATIVE_PERSONAL)
+PATTERN = re.compile(rf"(?:\b(?P<prep>{PREPOSITIONS})\s+)?{NUMBER}[\u00a0 ](?P<noun>\w+)")
+FLAGGED = ("lat(a)", "najkorzystniej wypada:", "średni z odporny", "osoby do", "zmieniła się o −", "Partia")
+
+
+def expected_form(number: str, lemma: str, genitive: bool) -> str:
+    nominative_singular, nominative_plural, genitive_plural, genitive_singular = NOUNS[lemma]
+    if "," in number:
+        return genitive_singular
+    n = int(re.sub(r"\D", "", number))
+    if genitive:
+        return genitive_singular if n == 1 else genitive_plural
+    if n == 1:
+        return nominative_singular
+    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
+        return nominative_plural
+    return genitive_plural
+
+
+def agreement_errors(text: str) -> list[str]:
+    errors = []
+    for match in PATTERN.finditer(text):
+        noun = match["noun"]
+        if noun not in FORMS:
+            continue
+        lemma, preposition = FORMS[noun], match["prep"]
+        genitive = preposition in GENITIVE_PREPOSITIONS or (preposition in ACCUSATIVE_PERSONAL and lemma in PERSONAL)
+        expected = expected_form(match[2], lemma, genitive)
+        if noun != expected:
+            errors.append(f"{match[0]!r}: expected {expected!r}")
+    return errors
+
+
+@pytest.mark.parametrize(
+    "text, wrong",
+    [
+        ("W ciągu 5 lat liczba wzrosła o 2 osoby.", False),
+        ("od 44 275 osoby do 41 957 osoby", True),
+        ("od 44 275 osób do 41 957 osób", False),
+        ("brak danych za 1 lata", True),
+        ("ocenione: 22 wskaźniki, 25 wskaźników, 1 wskaźnik, 2,5 wskaźnika", False),
+        ("wartość niepewna: 17 zdarzeń", False),
+        ("wartość niepewna: 12 zdarzenia", True),
+        ("dochody na 1 mieszkańca, wydatki na 1000 mieszkańców", False),
+        ("od 180 miejsca do 1 miejsca", True),
+    ],
+)
+def test_the_rule_itself(text, wrong):
+    assert bool(agreement_errors(text)) == wrong
+
+
+ENGLISH_NOUNS = ("year", "person", "event", "indicator", "municipalit", "resident")
+ENGLISH_PATTERN = re.compile(rf"\b(\d[\d,]*(?:\.\d+)?) ({'|'.join(ENGLISH_NOUNS)})(\w*)")
+
+
+def english_errors(text: str) -> list[str]:
+    """`1 year`, `2 years`, `1.5 years`: singular exactly for the number one."""
+    errors = []
+    for match in ENGLISH_PATTERN.finditer(text):
+        singular = match[3] in ("", "y") if match[2] == "municipalit" else match[3] == ""
+        if singular != (match[1] == "1"):
+            errors.append(repr(match[0]))
+    return errors
+
+
+@pytest.mark.parametrize(
+    "text, wrong",
+    [("1 year, 2 years, 1.5 years", False), ("1 years", True), ("5 municipality", True), ("1 municipality", False)],
+)
+def test_the_english_rule_itself(text, wrong):
+    assert bool(english_errors(text)) == wrong
+
+
+def _texts(report) -> list[str]:
+    """Every sentence and alt text the report generates (Polish), as a reader meets them."""
+    texts = [sentence for sentences in report.narrative.values() for sentence in sentences]
+    for item in (show.peer_method_text(report), show.sensitivity_text(report), show.methodology_text(report)):
+        texts.append(item.text)
+    for section in ("demography", "economy", "services"):
+        texts += [" ".join(map(str, row)) for row in show.comparison_table(report, section).frame.itertuples()]
+    for section in ("summary", "demography", "economy", "services"):
+        texts += [text.alt for _, text in charts.section_charts(report, section)]
+    return texts
+
+
+@pytest.mark.slow
+def test_every_sentence_and_alt_text_of_the_demo_batch_agrees():
+    errors, flagged, count = [], [], 0
+    for teryt in load_batch(PARAMS_DIR / "demo.yaml").teryts:
+        report = prepare_report(TownParams(teryt=teryt))
+        for text in _texts(report):
+            count += 1
+            errors += [f"{teryt}: {error}" for error in agreement_errors(text)]
+            flagged += [f"{teryt}: {phrase!r} in {text[:80]!r}" for phrase in FLAGGED if phrase in text]
+    assert count > 54 * 40
+    assert errors == []
+    assert flagged == []
+
+
+@pytest.mark.slow
+def test_english_sentences_use_singular_only_for_one():
+    errors = []
+    for teryt in load_batch(PARAMS_DIR / "demo.yaml").teryts[::3]:
+        report = prepare_report(TownParams(teryt=teryt, language="en"))
+        errors += [f"{teryt}: {error}" for text in _texts(report) for error in english_errors(text)]
+    assert errors == []

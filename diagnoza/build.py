@@ -467,6 +467,9 @@ def build_batch(
                     )
             finally:  # also on Ctrl-C: no staging left behind, and the towns finished so far are recorded
                 shutil.rmtree(out_dir / ".staging", ignore_errors=True)
+                for result in results:  # up to date with its good report: an earlier failure no longer applies
+                    if result.status == "skipped":
+                        shutil.rmtree(out_dir / "_failed" / result.teryt, ignore_errors=True)
                 order = {job.teryt: i for i, job in enumerate(jobs)}
                 results.sort(key=lambda r: order[r.teryt])
                 write_manifest(out_dir, batch, jobs, results)

@@ -47,9 +47,13 @@ class Table:
             "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
             for row in self.frame.itertuples(index=False)
         )
+        # A table wider than the screen scrolls inside its own region, which a keyboard can reach
+        # (tabindex) and a screen reader names (the caption): the page itself never scrolls sideways.
+        caption = html.escape(self.caption)
         return (
-            f'<table class="diagnoza-table"><caption>{html.escape(self.caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+            f'<div class="diagnoza-scroll" role="region" tabindex="0" aria-label="{caption}">'
+            f'<table class="diagnoza-table"><caption>{caption}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
         )
 
     def _repr_markdown_(self) -> str:
@@ -198,11 +202,10 @@ def key_figures(report: TownReport) -> Table:
         def show(value, signed=False):
             return format_number(value, indicator.decimals, language, signed=signed)
 
-        year = "" if pd.isna(row["year"]) else f" ({int(row['year'])})"
+        year = "" if pd.isna(row["year"]) else f", {int(row['year'])}"
         rows.append(
             {
-                ("Wskaźnik" if pl else "Indicator"): f"{indicator.name(language)}{year}",
-                ("Jednostka" if pl else "Unit"): unit,
+                ("Wskaźnik" if pl else "Indicator"): f"{indicator.name(language)} ({unit}{year})",
                 report.name: show(row["value"]),
                 ("Zmiana w 5 lat" if pl else "5-year change"): show(row["change"], signed=True),
                 ("Mediana grupy" if pl else "Peer median"): show(row["peer_median"]),

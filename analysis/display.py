@@ -227,6 +227,89 @@ def key_figures(report: TownReport) -> Table:
     return Table(pd.DataFrame(rows), caption)
 
 
+def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown | Table]:
+    """ "What changed since the previous edition": nothing at all without a previous edition's record;
+    else a heading, a sentence on verdicts, data years and peers, and a table of the indicators that moved."""
+    from analysis.editions import changes_since
+
+    changes = changes_since(report, previous_figures)
+    if changes is None:
+        return []
+    language = report.language
+    pl = language == "pl"
+    title = "Co się zmieniło od poprzedniej edycji" if pl else "What changed since the previous edition"
+    parts = [Markdown(f"### {title} ({changes.previous_edition})")]  # a part of the summary
+    if changes.nothing:
+        parts.append(
+            Markdown(
+                "Nic się nie zmieniło: te same dane, wartości, pozycje, oceny i grupa porównawcza."
+                if pl
+                else "Nothing changed: the same data, values, positions, verdicts and peers."
+            )
+        )
+        return parts
+    sentences = []
+    for section, (old, new) in changes.verdicts.items():
+        sentences.append(
+            f"{label(section, language)}: "
+            + (
+                f"ocena zmieniła się z „{label('verdict_' + old, language)}” na „{label('verdict_' + new, language)}”."
+                if pl
+                else f"verdict changed from “{label('verdict_' + old, language)}” to "
+                f"“{label('verdict_' + new, language)}”."
+            )
+        )
+    if changes.new_years:
+        years = ", ".join(map(str, changes.new_years))
+        sentences.append(f"Nowe lata danych: {years}." if pl else f"New data years: {years}.")
+    if changes.peers_joined or changes.peers_left:
+        names = dict(zip(report.peer_units["teryt"], report.peer_units["name"]))
+        joined = ", ".join(names.get(t, t) for t in changes.peers_joined) or "—"
+        left = ", ".join(changes.peers_left) or "—"
+        sentences.append(
+            f"Do grupy porównawczej dołączyły: {joined}; odeszły (TERYT): {left}."
+            if pl
+            else f"Peers joined: {joined}; left (TERYT): {left}."
+        )
+    if sentences:
+        parts.append(paragraphs(sentences))
+    if not changes.indicators.empty:
+        rows = []
+        for indicator_id, row in changes.indicators.iterrows():
+            indicator = indicators()[indicator_id]
+
+            def show(value, decimals=indicator.decimals):
+                return format_number(value, decimals, language)
+
+            rows.append(
+                {
+                    ("Wskaźnik" if pl else "Indicator"): f"{indicator.name(language)} ({indicator.unit(language)})",
+                    ("Było" if pl else "Before"): f"{show(row['old_value'])} ({row['old_year'] or '—'})",
+                    ("Jest" if pl else "Now"): f"{show(row['new_value'])} ({row['new_year'] or '—'})",
+                    (
+                        "Pozycja: było → jest" if pl else "Position: before → now"
+                    ): f"{show(row['old_percentile'], 0)} → {show(row['new_percentile'], 0)}",
+                    (
+                        "Ocena: było → jest" if pl else "Assessment: before → now"
+                    ): f"{_assessment_word(row['old_assessment'], language)} → "
+                    f"{_assessment_word(row['new_assessment'], language)}",
+                }
+            )
+        caption = (
+            "Wskaźniki, których wartość, pozycja lub ocena zmieniły się od poprzedniej edycji"
+            if pl
+            else "Indicators whose value, position or assessment changed since the previous edition"
+        )
+        parts.append(Table(pd.DataFrame(rows), caption))
+    return parts
+
+
+def _assessment_word(assessment: str, language: str) -> str:
+    words = {"strength": ("mocna strona", "strength"), "weakness": ("słaba strona", "weakness")}
+    pair = words.get(assessment)
+    return "—" if pair is None else pair[0 if language == "pl" else 1]
+
+
 def chart(figure: MatplotlibFigure | None, text: ChartText, language: str = "pl") -> Chart | Markdown:
     """A chart, or a short note where the data did not allow one (e.g. too few years to project)."""
     return Chart(figure, text) if figure is not None else Markdown(f"*{label('no_chart', language)}*")

@@ -67,6 +67,7 @@ class TownParams(BaseModel):
     title: str = DEFAULT_TITLE
     edition: str = Field(default="", description="edition date, YYYY-MM-DD; empty: today")
     cache_dir: str = Field(default="", description="where `diagnoza build` keeps computed reports; empty: none")
+    previous: str = Field(default="", description="figures.json of the previous edition; empty: no comparison")
 
     @field_validator("teryt", mode="before")
     @classmethod
@@ -97,7 +98,7 @@ class TownParams(BaseModel):
             value = ",".join(str(normalise_teryt(code)) for code in value)
         return value
 
-    @field_validator("data_dir")
+    @field_validator("data_dir", "cache_dir", "previous")
     @classmethod
     def _absolute(cls, value: str) -> str:
         return resolve_data_dir(value)
@@ -167,7 +168,9 @@ class TownParams(BaseModel):
             raise ParamsError(source, problems, "parameters")
 
 
-def town_params(batch: Batch, teryt: str, data_dir: str, edition: str, cache_dir: str = "") -> TownParams:
+def town_params(
+    batch: Batch, teryt: str, data_dir: str, edition: str, cache_dir: str = "", previous: str = ""
+) -> TownParams:
     """One town of a batch as the parameters of its notebook run."""
     rule = batch.peer_rule(teryt)
     return TownParams(
@@ -182,6 +185,7 @@ def town_params(batch: Batch, teryt: str, data_dir: str, edition: str, cache_dir
         title=batch.title,
         edition=edition,
         cache_dir=cache_dir,
+        previous=previous,
     )
 
 

@@ -43,7 +43,8 @@ from analysis.town import TownParams, town_params
 from diagnoza import inputs, runtime
 from diagnoza.publish import town_files, write_bundle, write_index
 
-OUTPUTS = ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv")
+FIGURES = "figures.json"  # this edition's figures, which the next edition compares with (analysis.editions)
+OUTPUTS = ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv", FIGURES)
 
 
 class BuildLocked(RuntimeError):
@@ -97,7 +98,13 @@ CACHE_DIR = ".cache"  # under the batch's output folder: computed reports, keyed
 
 
 def plan_jobs(
-    batch: Batch, store: Store, data_dir: str, only: list[str] | None, edition: str, cache_dir: str = ""
+    batch: Batch,
+    store: Store,
+    data_dir: str,
+    only: list[str] | None,
+    edition: str,
+    cache_dir: str = "",
+    previous: Path | None = None,
 ) -> list[TownJob]:
     """One job per town of the batch (or of `only`, which must be towns of the batch), with its input hashes."""
     teryts = batch.teryts
@@ -113,7 +120,9 @@ def plan_jobs(
     data = inputs.town_data_fingerprints(store)
     calibration = inputs.calibration_fingerprint(store)
     for teryt in teryts:
-        town = town_params(batch, teryt, data_dir, edition, cache_dir)
+        previous_figures = previous / teryt / FIGURES if previous is not None else None
+        kept = previous_figures is not None and previous_figures.is_file()
+        town = town_params(batch, teryt, data_dir, edition, cache_dir, str(previous_figures) if kept else "")
         try:
             compared = towns_compared(town)
         except (KeyError, ValueError):
@@ -123,6 +132,7 @@ def plan_jobs(
             "params": inputs.params_fingerprint(town, store.metadata),
             "data": inputs.data_fingerprint(compared, data),
             "calibration": calibration,
+            "previous": inputs.file_fingerprint(town.previous),
         }
         jobs.append(TownJob(name=str(store.unit(teryt)["name"]), town=town, compared_with=compared, inputs=job_inputs))
     return jobs
@@ -141,6 +151,7 @@ INPUT_NAMES = {
     "params": "parameters",
     "data": "data of the town or its peers",
     "calibration": "population of the store (projection backtest)",
+    "previous": "the previous edition's figures (--previous)",
 }
 
 
@@ -196,6 +207,7 @@ def _drop_older_reports(job: TownJob) -> None:
 def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownResult:
     """Run, render and publish one town; never raises, reports failure in the result."""
     # Imported here, in the worker: a build that finds nothing to do never loads them.
+    from analysis.editions import write_figures
     from analysis.export import town_tables, write_town_data
     from diagnoza import kernels
     from diagnoza.render import prepare_renderers, render_html, render_pdf, report_info
@@ -229,6 +241,7 @@ def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownRe
             if report is None:
                 raise RuntimeError("the analysis failed in the build process but not in the notebook")
             tables.result()
+        write_figures(report, staging / FIGURES)
         info = report_info(notebook)
         (staging / "report.html").write_text(render_html(notebook, info), encoding="utf-8")
         render_pdf(notebook, info, staging / "pdf-source", staging / "report.pdf")
@@ -416,7 +429,10 @@ def build_batch(
     reuse_kernel: bool = True,
     on_plan: Callable[[list[tuple[TownJob, str]]], None] | None = None,
     on_result: Callable[[TownResult, int, int], None] | None = None,
+    previous: Path | None = None,
 ) -> BatchResult:
+    """Build the batch's towns whose inputs changed (all with `force`); with `previous`, an earlier
+    edition's output folder of the same batch, each report says what changed since that edition."""
     runtime.limit_threads()
     if reuse_kernel and force and not dry_run and not scheduler and (workers == 1 or (only and len(only) == 1)):
         # Certain to build here, in this process (one town, or one worker): its kernel boots
@@ -431,7 +447,7 @@ def build_batch(
     pool_size = max(1, min(workers or os.cpu_count() or 1, len(set(only) if only else batch.teryts)))
     early = certain and not dry_run and not scheduler and pool_size > 1
     with _worker_pool(pool_size if early else 0, reuse_kernel) as pool:  # its workers start while we plan
-        jobs = plan_jobs(batch, store, data_dir, only, edition, str(out_dir / CACHE_DIR))
+        jobs = plan_jobs(batch, store, data_dir, only, edition, str(out_dir / CACHE_DIR), previous)
         previous = read_manifest(out_dir).get("towns", {})
         decisions = [(job, why_build(job, previous.get(job.teryt), out_dir, force)) for job in jobs]
         if on_plan:

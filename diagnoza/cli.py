@@ -75,6 +75,11 @@ def build(
     dry_run: bool = typer.Option(False, "--dry-run", help="List what would be built and why; build nothing."),
     scheduler: Optional[str] = typer.Option(None, help="Run on an existing Dask cluster, e.g. tcp://HOST:8786."),
     fresh_kernels: bool = typer.Option(False, "--fresh-kernels", help="Start a new kernel for every town (slower)."),
+    previous: Optional[Path] = typer.Option(
+        None,
+        help="An earlier edition's output folder of this batch (e.g. a copy of reports/demo): each report "
+        "then says what changed since it.",
+    ),
 ) -> None:
     """Build every town's report (HTML, PDF, XLSX, zip) and the batch index under reports/<batch>/.
 
@@ -84,6 +89,9 @@ def build(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from analysis.paths import REPORTS_DIR
+
+    if previous is not None and not previous.is_dir():
+        _fail(f"--previous {previous}: no such folder (give an earlier edition's output folder of this batch)")
     from diagnoza.build import BuildLocked, build_batch
 
     console = Console(stderr=True)
@@ -130,6 +138,7 @@ def build(
             reuse_kernel=not fresh_kernels,
             on_plan=planned,
             on_result=finished,
+            previous=previous,
         )
     except (ParamsError, StoreError, BuildLocked) as error:
         progress.stop()

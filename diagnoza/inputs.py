@@ -8,7 +8,8 @@ A report is rebuilt only when one of its inputs changed:
 - data: the store's rows (unit and observations) of every town the report compares it with
   (`analysis.report.towns_compared`), and who those towns are;
 - calibration: the population of every town of the store, which the pooled projection
-  backtest (`analysis.projection`) reads to choose the method and size the interval.
+  backtest (`analysis.projection`) reads to choose the method and size the interval;
+- previous: the previous edition's figures of the town, when `--previous` asks for a comparison.
 """
 
 from __future__ import annotations
@@ -105,8 +106,13 @@ def calibration_fingerprint(store: Store) -> str:
 def params_fingerprint(town: TownParams, store_metadata: dict) -> str:
     """The town's parameters and what its cover says of the store (synthetic or not, when fetched).
     Where the store and the cache are is not an input: the store's content is (`data_fingerprint`)."""
-    relevant = town.model_dump(exclude={"data_dir", "cache_dir"})
+    relevant = town.model_dump(exclude={"data_dir", "cache_dir", "previous"})
     return _sha(json.dumps([relevant, store_metadata], sort_keys=True, ensure_ascii=False, default=str))
+
+
+def file_fingerprint(path: str) -> str:
+    """A file's content ("" for no file): where the previous edition's figures are is not an input, they are."""
+    return _sha(Path(path).read_bytes()) if path else ""
 
 
 def data_fingerprint(towns: tuple[str, ...], fingerprints: dict[str, str]) -> str:

@@ -11,6 +11,7 @@ import json
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 from typer.testing import CliRunner
 
 from analysis.catalogue import variable_ids
@@ -169,3 +170,47 @@ def test_reused_kernel_gives_byte_identical_reports(tmp_path):
             for name in ("report.html", "report.pdf", "data.csv")
         }
     assert outputs[True] == outputs[False]
+
+
+def test_a_new_edition_says_what_changed_since_the_previous_one(tmp_path):
+    # Edition 1 on the demo data; edition 2 on a store where A has 7 more births in 2024 (and so a
+    # higher birth rate). A's report lists births per 1000 with its old and new value; C, whose
+    # inputs did not change, says nothing changed. Old and new rates by hand from the store.
+    store_dir = copy_store(tmp_path / "store")
+    params = batch_file(tmp_path / "small.yaml", [A, C], store_dir)
+    first = tmp_path / "first"
+    assert build(params, first).exit_code == 0
+    for teryt in (A, C):
+        assert (first / "small" / teryt / "figures.json").is_file()
+
+    def more_births_2024(observations):
+        rows = (
+            (observations["teryt"] == A)
+            & (observations["year"] == 2024)
+            & (observations["var_id"] == variable_ids()["live_births"])
+        )
+        observations.loc[rows, "value"] += 7
+        return observations
+
+    copy_store(store_dir, more_births_2024)
+    second = tmp_path / "second"
+    result = build(params, second, "--previous", str(first / "small"))
+    assert result.exit_code == 0, result.output
+
+    store = load_store(store_dir)
+    obs = store.observations.set_index(["teryt", "year", "var_id"])["value"]
+    births, population = obs[(A, 2024, variable_ids()["live_births"])], obs[(A, 2024, variable_ids()["population"])]
+    old_rate, new_rate = 1000 * (births - 7) / population, 1000 * births / population
+
+    def page(teryt):
+        return BeautifulSoup((second / "small" / teryt / "report.html").read_text(encoding="utf-8"), "html.parser")
+
+    text_a = " ".join(page(A).get_text(" ").split())
+    assert "Co się zmieniło od poprzedniej edycji" in text_a
+    row = next(tr for tr in page(A).find_all("tr") if "Urodzenia żywe na 1000 ludności" in tr.get_text())
+    cells = " ".join(row.get_text(" ").split())
+    assert f"{old_rate:.1f}".replace(".", ",") in cells and f"{new_rate:.1f}".replace(".", ",") in cells
+    text_c = " ".join(page(C).get_text(" ").split())
+    assert "Co się zmieniło od poprzedniej edycji" in text_c and "Nic się nie zmieniło" in text_c
+    # Without --previous there is no such section.
+    assert "Co się zmieniło" not in (first / "small" / A / "report.html").read_text(encoding="utf-8")

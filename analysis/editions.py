@@ -1,0 +1,139 @@
+"""What changed since the previous edition of a town's report.
+
+Each edition keeps, beside a town's report, the figures the next edition needs to compare
+(`figures.json`: every indicator's value, year, percentile and assessment, the section verdicts,
+the peers and the data years). `compare_editions` lists what moved between two such records:
+indicators whose value, position or assessment changed, verdicts that changed, new data years,
+and peers that joined or left. Values count as changed only beyond their shown precision, so
+rounding noise is never news.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.catalogue import indicators
+from analysis.report import TownReport
+
+FORMAT = 1  # the figures.json layout; a different one is not compared
+POSITION_STEP = 10  # percentile points a position must move to be listed
+
+
+def figures(report: TownReport) -> dict:
+    """The record of this edition's figures for the next edition (JSON-safe)."""
+
+    def number(value):
+        return None if value is None or pd.isna(value) else float(value)
+
+    return {
+        "format": FORMAT,
+        "teryt": report.teryt,
+        "edition": report.params.edition,
+        "years": [report.first_year, report.last_year],
+        "peers": list(report.peers.members),
+        "indicators": {
+            indicator_id: {
+                "value": number(row["value"]),
+                "year": None if pd.isna(row["year"]) else int(row["year"]),
+                "percentile": number(row["percentile"]),
+                "assessment": row["assessment"] or "",
+            }
+            for indicator_id, row in report.comparison.iterrows()
+        },
+        "verdicts": {section: row["verdict"] for section, row in report.verdicts.iterrows()},
+    }
+
+
+def write_figures(report: TownReport, path: Path) -> None:
+    staged = path.with_name(f".{path.name}.tmp")
+    staged.write_text(json.dumps(figures(report), ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(staged, path)
+
+
+def read_figures(path: str | Path) -> dict | None:
+    """A previous edition's record, or None if there is none (a town new to the batch) or it is unreadable."""
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and record.get("format") == FORMAT else None
+
+
+@dataclass(frozen=True)
+class EditionChanges:
+    previous_edition: str
+    indicators: pd.DataFrame  # indicator -> old/new value, year, percentile, assessment (only those that moved)
+    verdicts: dict[str, tuple[str, str]] = field(default_factory=dict)  # section -> (old, new)
+    new_years: list[int] = field(default_factory=list)
+    peers_joined: list[str] = field(default_factory=list)
+    peers_left: list[str] = field(default_factory=list)
+
+    @property
+    def nothing(self) -> bool:
+        return (
+            self.indicators.empty
+            and not self.verdicts
+            and not self.new_years
+            and not self.peers_joined
+            and not self.peers_left
+        )
+
+
+def _moved(old, new, decimals: int) -> bool:
+    if old is None or new is None:
+        return (old is None) != (new is None)
+    return round(old, decimals) != round(new, decimals)
+
+
+def compare_editions(previous: dict, current: dict) -> EditionChanges:
+    catalogue = indicators()
+    rows = []
+    for indicator_id, now in current["indicators"].items():
+        before = previous["indicators"].get(indicator_id)
+        if before is None or indicator_id not in catalogue:
+            continue
+        value_moved = _moved(before["value"], now["value"], catalogue[indicator_id].decimals)
+        position_moved = (
+            before["percentile"] is not None
+            and now["percentile"] is not None
+            and abs(now["percentile"] - before["percentile"]) >= POSITION_STEP
+        )
+        if value_moved or position_moved or before["assessment"] != now["assessment"] or before["year"] != now["year"]:
+            rows.append(
+                {
+                    "indicator": indicator_id,
+                    **{f"old_{key}": before[key] for key in ("value", "year", "percentile", "assessment")},
+                    **{f"new_{key}": now[key] for key in ("value", "year", "percentile", "assessment")},
+                }
+            )
+    columns = ["indicator"] + [
+        f"{age}_{key}" for age in ("old", "new") for key in ("value", "year", "percentile", "assessment")
+    ]
+    table = pd.DataFrame(rows, columns=columns).set_index("indicator")
+    verdicts = {
+        section: (previous["verdicts"].get(section, ""), verdict)
+        for section, verdict in current["verdicts"].items()
+        if previous["verdicts"].get(section) != verdict
+    }
+    old_last, new_last = previous["years"][1], current["years"][1]
+    return EditionChanges(
+        previous_edition=str(previous.get("edition", "")),
+        indicators=table,
+        verdicts=verdicts,
+        new_years=list(range(old_last + 1, new_last + 1)) if new_last > old_last else [],
+        peers_joined=sorted(set(current["peers"]) - set(previous["peers"])),
+        peers_left=sorted(set(previous["peers"]) - set(current["peers"])),
+    )
+
+
+def changes_since(report: TownReport, previous_figures: str) -> EditionChanges | None:
+    """The report's changes since the edition recorded at `previous_figures`; None if there is no record."""
+    previous = read_figures(previous_figures) if previous_figures else None
+    if previous is None:
+        return None
+    return compare_editions(previous, figures(report))

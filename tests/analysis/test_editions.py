@@ -1,0 +1,64 @@
+"""What changed between two editions' records, on small records written by hand."""
+
+from __future__ import annotations
+
+import copy
+
+from analysis.editions import FORMAT, compare_editions, figures, read_figures, write_figures
+from analysis.report import prepare_report
+from analysis.town import TownParams
+
+BASE = {
+    "format": FORMAT,
+    "teryt": "0000001",
+    "edition": "2025-11-20",
+    "years": [2014, 2023],
+    "peers": ["A", "B", "C"],
+    "indicators": {
+        "births_per_1000": {"value": 8.04, "year": 2023, "percentile": 50.0, "assessment": ""},
+        "deaths_per_1000": {"value": 11.2, "year": 2023, "percentile": 40.0, "assessment": ""},
+    },
+    "verdicts": {"demography": "similar", "economy": "better"},
+}
+
+
+def test_the_same_record_has_nothing_new():
+    assert compare_editions(BASE, copy.deepcopy(BASE)).nothing
+
+
+def test_only_changes_beyond_the_shown_precision_count():
+    # births per 1000 is shown with one decimal: 8.04 -> 8.01 both show "8,0"; 8.04 -> 8.4 shows.
+    new = copy.deepcopy(BASE)
+    new["indicators"]["births_per_1000"]["value"] = 8.01
+    assert compare_editions(BASE, new).nothing
+    new["indicators"]["births_per_1000"]["value"] = 8.4
+    changes = compare_editions(BASE, new)
+    assert list(changes.indicators.index) == ["births_per_1000"]
+    assert (
+        changes.indicators.at["births_per_1000", "old_value"],
+        changes.indicators.at["births_per_1000", "new_value"],
+    ) == (8.04, 8.4)
+
+
+def test_positions_verdicts_years_and_peers():
+    new = copy.deepcopy(BASE)
+    new["indicators"]["deaths_per_1000"]["percentile"] = 55.0  # moved 15 points: listed
+    new["indicators"]["births_per_1000"]["percentile"] = 55.0  # moved 5 points: not listed
+    new["verdicts"]["economy"] = "similar"
+    new["years"] = [2014, 2025]
+    new["peers"] = ["A", "B", "D"]
+    changes = compare_editions(BASE, new)
+    assert list(changes.indicators.index) == ["deaths_per_1000"]
+    assert changes.verdicts == {"economy": ("better", "similar")}
+    assert changes.new_years == [2024, 2025]
+    assert (changes.peers_joined, changes.peers_left) == (["D"], ["C"])
+
+
+def test_a_record_round_trips_and_another_format_is_not_read(tmp_path):
+    report = prepare_report(TownParams(teryt="0490013"))
+    write_figures(report, tmp_path / "figures.json")
+    kept = read_figures(tmp_path / "figures.json")
+    assert kept == figures(report)
+    assert compare_editions(kept, figures(report)).nothing
+    (tmp_path / "old.json").write_text('{"format": 0}', encoding="utf-8")
+    assert read_figures(tmp_path / "old.json") is None and read_figures(tmp_path / "missing.json") is None

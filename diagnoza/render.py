@@ -190,7 +190,38 @@ def _plain(nodes: list[dict]) -> str:
     return "".join(node.get("raw", "") or _plain(node.get("children", [])) for node in nodes)
 
 
-TABLE_TEXT_COLUMNS = 72  # as pandoc: a table wider than this gets relative column widths
+# What a PDF table has to fit in: the A4 text width (210 mm less 2 × 18 mm margins), and how wide its
+# text runs (DejaVu Sans at the tables' 7.5 pt: at most 0.6 em a character; 4 pt of inset each side).
+TABLE_WIDTH_PT = (210 - 2 * 18) / 25.4 * 72
+TABLE_FONT_PT = 7.5
+CHAR_EM = 0.6
+CELL_PADDING_PT = 8.0
+SMALLEST_FONT_PT = 5.5
+
+
+def table_columns(texts: list[list[str]]) -> tuple[str, float]:
+    """Column widths (Typst) and font size for a table of these cell texts, so that no word runs into the
+    next column: each column is at least as wide as its longest unbreakable word (numbers keep their
+    non-breaking spaces), and the room left is shared in proportion to the longer texts. A table whose
+    words alone are too wide for the page gets a smaller font (down to 5.5 pt)."""
+    count = len(texts[0])
+    longest_word = [max(len(word) for row in texts for word in (row[i].split(" ") or [""])) for i in range(count)]
+    longest_text = [min(max(len(row[i]) for row in texts), 60) for i in range(count)]
+    size = TABLE_FONT_PT
+    need = [word * CHAR_EM * size + CELL_PADDING_PT for word in longest_word]
+    if sum(need) > TABLE_WIDTH_PT:
+        size = max(
+            SMALLEST_FONT_PT, size * (TABLE_WIDTH_PT - CELL_PADDING_PT * count) / (sum(need) - CELL_PADDING_PT * count)
+        )
+        need = [word * CHAR_EM * size + CELL_PADDING_PT for word in longest_word]
+    want = [max(text * CHAR_EM * size + CELL_PADDING_PT, minimum) for text, minimum in zip(longest_text, need)]
+    if sum(want) <= TABLE_WIDTH_PT:
+        widths = want
+    else:
+        room = max(TABLE_WIDTH_PT - sum(need), 0.0)
+        extra = [w - n for w, n in zip(want, need)]
+        widths = [n + room * e / sum(extra) if sum(extra) else n for n, e in zip(need, extra)]
+    return "(" + ", ".join(f"{width:.1f}pt" for width in widths) + ")", size
 
 
 def _typst_table(table: dict, caption: list[dict] | None) -> str:
@@ -198,14 +229,10 @@ def _typst_table(table: dict, caption: list[dict] | None) -> str:
     head = next(part for part in table["children"] if part["type"] == "table_head")["children"]
     body = [row["children"] for part in table["children"] if part["type"] == "table_body" for row in part["children"]]
     texts = [[_plain(cell["children"]) for cell in row] for row in [head, *body]]
-    widths = [min(max(max(len(row[i]) for row in texts), 3), 40) for i in range(len(head))]
-    if max(sum(map(len, row)) + 3 * len(row) + 1 for row in texts) > TABLE_TEXT_COLUMNS:
-        columns = "(" + ", ".join(f"{width}fr" for width in widths) + ")"
-    else:
-        columns = str(len(widths))
+    columns, size = table_columns(texts)
     cells = ", ".join(_typst_inline(cell["children"]) for row in body for cell in row)
     header = ", ".join(_typst_inline(cell["children"]) for cell in head)
-    text = f"table(columns: {columns}, table.header({header}), table.hline(), {cells})"
+    text = f"text(size: {size:.2f}pt, table(columns: {columns}, table.header({header}), table.hline(), {cells}))"
     caption_argument = f", caption: {_typst_inline(caption)}" if caption else ""
     return f"#figure(align(center, {text}){caption_argument}, kind: table)"
 

@@ -301,3 +301,32 @@ def test_only_must_name_towns_of_the_batch(tmp_path):
         app, ["build", str(PARAMS_DIR / "demo.yaml"), "--only", "0290099", "--out", str(tmp_path / "reports")]
     )
     assert result.exit_code == 2 and "0290099" in result.output
+
+
+def overlapping_words(pdf) -> list[str]:
+    """Pairs of words that overlap on a page, from poppler's word boxes (`pdftotext -bbox-layout`):
+    two words on the same baseline whose horizontal extents cross by more than half a point."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    layout = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    soup = BeautifulSoup(layout.stdout, "html.parser")
+    found = []
+    for number, page in enumerate(soup.find_all("page"), start=1):
+        words = sorted(
+            (float(w["ymax"]), float(w["xmin"]), float(w["xmax"]), w.get_text()) for w in page.find_all("word")
+        )
+        for i, (base, left, right, text) in enumerate(words):
+            for other_base, other_left, other_right, other in words[i + 1 :]:
+                if other_base - base > 1.0:
+                    break
+                if min(right, other_right) - max(left, other_left) > 0.5:
+                    found.append(f"page {number}: {text!r} / {other!r}")
+    return found
+
+
+def test_no_two_words_overlap_in_the_pdf(demo_build):
+    for teryt in (TOWN, OTHER):
+        assert overlapping_words(demo_build.out_dir / teryt / "report.pdf") == [], teryt

@@ -81,3 +81,21 @@ def test_text_from_the_data_is_shown_as_written_never_run_as_typst(tmp_path):
 def test_markdown_the_pdf_cannot_show_is_refused_not_dropped():
     with pytest.raises(ValueError, match="list"):
         markdown_to_typst("- a bullet list\n- is not used by any display object")
+
+
+def test_pdf_table_columns_are_never_narrower_than_their_longest_word():
+    # Widths worked out by hand from the rule: a word of n characters needs n × 0.6 em × 7.5 pt + 8 pt.
+    import re
+
+    from diagnoza.render import TABLE_WIDTH_PT, table_columns
+
+    narrow = [["Wskaźnik", "Wartość"], ["Liczba ludności gminy w wieku poprodukcyjnym", "7\u00a0637\u00a0627"]]
+    columns, size = table_columns(narrow)
+    widths = [float(w) for w in re.findall(r"([0-9.]+)pt", columns)]
+    assert size == 7.5
+    assert widths[1] >= 9 * 0.6 * 7.5 + 8  # "7 637 627" stays whole: 9 characters
+    assert sum(widths) <= TABLE_WIDTH_PT + 0.5
+    wide = [[f"kolumna{i}" for i in range(14)], ["x" * 12 for _ in range(14)]]
+    columns, size = table_columns(wide)
+    widths = [float(w) for w in re.findall(r"([0-9.]+)pt", columns)]
+    assert size < 7.5 and sum(widths) <= TABLE_WIDTH_PT + 0.5  # 14 words of 12 characters: a smaller font

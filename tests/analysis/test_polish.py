@@ -40,7 +40,15 @@ PERSONAL = {"mieszkaniec"}
 NUMBER = r"(\d{1,3}(?:[\u00a0 ]\d{3})*(?:,\d+)?)"
 PREPOSITIONS = "|".join(GENITIVE_PREPOSITIONS + ACCUSATIVE_PERSONAL)
 PATTERN = re.compile(rf"(?:\b(?P<prep>{PREPOSITIONS})\s+)?{NUMBER}[\u00a0 ](?P<noun>\w+)")
-FLAGGED = ("lat(a)", "najkorzystniej wypada:", "średni z odporny", "osoby do", "zmieniła się o −", "Partia")
+FLAGGED = (
+    "lat(a)",
+    "najkorzystniej wypada:",
+    "średni z odporny",
+    "osoby do",
+    "zmieniła się o −",
+    "Partia",
+    "Wynik syntetyczny",
+)
 
 
 def expected_form(number: str, lemma: str, genitive: bool) -> str:

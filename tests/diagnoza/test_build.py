@@ -219,9 +219,12 @@ def test_index_links_every_town(demo_build):
         f"{TOWN}/report.pdf",
         f"{TOWN}/data.xlsx",
         f"{TOWN}.zip",
+        f"{TOWN}/data-excel.csv",
         f"{OTHER}/report.pdf",
     } <= links
     assert len(soup.find("tbody").find_all("tr")) == 54  # every town of the batch is listed, built or not
+    text = soup.get_text(" ")
+    assert "Zestaw" in text and "Partia" not in text  # a batch, not a political party
 
 
 # --- a crafted store --------------------------------------------------------------------------

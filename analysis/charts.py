@@ -57,6 +57,15 @@ def _axes(ax: Axes | None, height: float) -> tuple[Figure, Axes]:
     return figure, figure.subplots()
 
 
+def _legend(figure: Figure, ax: Axes, handles: list) -> None:
+    """On the chart's own figure, the legend goes below the axes, across the whole width, where it
+    never covers data; in an analyst's axes, inside them where matplotlib finds room."""
+    if len(figure.axes) == 1:
+        figure.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=7)
+    else:
+        ax.legend(handles=handles, fontsize=7)
+
+
 def to_svg(figure: Figure) -> str:
     """The figure as the SVG the HTML page and the PDF embed (text kept as text, stable ids)."""
     buffer = io.StringIO()
@@ -109,22 +118,20 @@ def trend_chart(report: TownReport, indicator_id: str, ax: Axes | None = None) -
                 )
             )
         )
-        ax.legend(
-            handles=[
-                Line2D([], [], color=style.TOWN, marker="o", markersize=4, linewidth=2, label=report.name),
-                Line2D(
-                    [],
-                    [],
-                    color=style.PEER_MEDIAN,
-                    linestyle="--",
-                    marker="s",
-                    markersize=4,
-                    label=label("median_label", language),
-                ),
-                Patch(color=style.PEER_BAND, alpha=0.35, linewidth=0, label=label("iqr_label", language)),
-            ],
-            loc="best",
-        )
+        handles = [
+            Line2D([], [], color=style.TOWN, marker="o", markersize=4, linewidth=2, label=report.name),
+            Line2D(
+                [],
+                [],
+                color=style.PEER_MEDIAN,
+                linestyle="--",
+                marker="s",
+                markersize=4,
+                label=label("median_label", language),
+            ),
+            Patch(color=style.PEER_BAND, alpha=0.35, linewidth=0, label=label("iqr_label", language)),
+        ]
+        _legend(figure, ax, handles)
     return figure
 
 
@@ -211,10 +218,7 @@ def position_chart(report: TownReport, section: str, ax: Axes | None = None) -> 
             Line2D([], [], color=style.NEUTRAL, marker="o", linewidth=2, label="pozostałe" if pl else "other"),
             Patch(color=style.PEER_BAND, alpha=0.2, label="połowa środkowa (25–75)" if pl else "middle half (25–75)"),
         ]
-        if len(figure.axes) == 1:  # the chart's own figure: the legend below it, across the whole width
-            figure.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=7)
-        else:
-            ax.legend(handles=handles, fontsize=7)
+        _legend(figure, ax, handles)
     return figure
 
 
@@ -277,7 +281,7 @@ def projection_chart(report: TownReport, ax: Axes | None = None) -> Figure | Non
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, 0, language)))
         ax.set_ylabel(indicators()["population"].unit(language))
-        ax.legend()
+        _legend(figure, ax, ax.get_legend_handles_labels()[0])
     return figure
 
 

@@ -210,7 +210,7 @@ def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownRe
     from analysis.editions import write_figures
     from analysis.export import town_tables, write_town_data
     from diagnoza import kernels
-    from diagnoza.render import prepare_renderers, render_html, render_pdf, report_info
+    from diagnoza.render import batch_links, prepare_renderers, render_html, render_pdf, report_info
 
     if reuse_kernel:
         kernels.prestart()  # boots (in its own process) while this process computes the analysis
@@ -243,7 +243,7 @@ def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownRe
             tables.result()
         write_figures(report, staging / FIGURES)
         info = report_info(notebook)
-        (staging / "report.html").write_text(render_html(notebook, info), encoding="utf-8")
+        (staging / "report.html").write_text(render_html(notebook, info, batch_links(info)), encoding="utf-8")
         render_pdf(notebook, info, staging / "pdf-source", staging / "report.pdf")
         shutil.rmtree(staging / "pdf-source")
         missing = [name for name in OUTPUTS if not (staging / name).is_file()]

@@ -123,11 +123,25 @@ def prepare_renderers(language: str) -> None:
     _pdf_fonts()
     _markdown_parser()
     _html_exporter(language).from_notebook_node(
-        nbformat.v4.new_notebook(), resources={"diagnoza": {"skip_link": "", "footer": ""}}
+        nbformat.v4.new_notebook(), resources={"diagnoza": {"skip_link": "", "footer": "", "links": []}}
     )
 
 
-def render_html(notebook: nbformat.NotebookNode, info: ReportInfo) -> str:
+def batch_links(info: ReportInfo) -> list[tuple[str, str]]:
+    """What a report built in a batch links to, beside it: its PDF, spreadsheet, CSV, zip and the index."""
+    pl = info.language == "pl"
+    return [
+        ("PDF", "report.pdf"),
+        ("Arkusz XLSX" if pl else "XLSX spreadsheet", "data.xlsx"),
+        ("CSV (Excel)", "data-excel.csv"),
+        ("ZIP", f"../{info.teryt}.zip"),
+        ("Wszystkie raporty zestawu" if pl else "All reports of the batch", "../index.html"),
+    ]
+
+
+def render_html(notebook: nbformat.NotebookNode, info: ReportInfo, links: list[tuple[str, str]] = ()) -> str:
+    """The report's page; `links` (label, relative address) are listed at its top and bottom (a batch's
+    report links its own files and the index: `batch_links`)."""
     exporter = _html_exporter(info.language)
     # The exporter works on its own deep copy; only the metadata is changed here, on a copy.
     notebook = nbformat.NotebookNode(
@@ -140,6 +154,8 @@ def render_html(notebook: nbformat.NotebookNode, info: ReportInfo) -> str:
             "footer": f"{info.source}. {label('data_years', language)}: {info.first_year}–{info.last_year}. "
             + (f"{info.vintage}. " if info.vintage else "")
             + f"{label('edition', language)}: {info.edition}.",
+            "links": list(links),
+            "links_label": "Pliki raportu" if language == "pl" else "Report files",
         }
     }
     body, _ = exporter.from_notebook_node(notebook, resources=resources)

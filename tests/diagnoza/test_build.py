@@ -211,6 +211,15 @@ def test_zip_bundle_holds_the_towns_files(demo_build):
         assert bundle.read(f"{TOWN}-blawatkopole.pdf") == (demo_build.out_dir / TOWN / "report.pdf").read_bytes()
 
 
+def test_a_report_links_its_own_files_and_the_index(demo_build):
+    page = demo_build.out_dir / TOWN / "report.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    links = {a["href"] for a in soup.select(".report-links a")}
+    assert {"report.pdf", "data.xlsx", "data-excel.csv", f"../{TOWN}.zip", "../index.html"} <= links
+    assert all((page.parent / href).resolve().is_file() for href in links)  # every link leads to a file
+    assert len(soup.select("nav.report-links")) == 1  # one navigation landmark; the footer repeats the list
+
+
 def test_index_links_every_town(demo_build):
     soup = BeautifulSoup((demo_build.out_dir / "index.html").read_text(encoding="utf-8"), "html.parser")
     links = {a["href"] for a in soup.find_all("a")}

@@ -56,11 +56,11 @@ def manifest(out):
     return json.loads((out / "small" / "manifest.json").read_text(encoding="utf-8"))["towns"]
 
 
-def more_births(teryt):
+def more_births(teryt, year=2020):
     def change(observations):
         rows = (
             (observations["teryt"] == teryt)
-            & (observations["year"] == 2020)
+            & (observations["year"] == year)
             & (observations["var_id"] == variable_ids()["live_births"])
         )
         observations.loc[rows, "value"] += 7
@@ -183,16 +183,7 @@ def test_a_new_edition_says_what_changed_since_the_previous_one(tmp_path):
     for teryt in (A, C):
         assert (first / "small" / teryt / "figures.json").is_file()
 
-    def more_births_2024(observations):
-        rows = (
-            (observations["teryt"] == A)
-            & (observations["year"] == 2024)
-            & (observations["var_id"] == variable_ids()["live_births"])
-        )
-        observations.loc[rows, "value"] += 7
-        return observations
-
-    copy_store(store_dir, more_births_2024)
+    copy_store(store_dir, more_births(A, 2024))
     second = tmp_path / "second"
     result = build(params, second, "--previous", str(first / "small"))
     assert result.exit_code == 0, result.output

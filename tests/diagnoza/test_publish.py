@@ -5,7 +5,7 @@ from __future__ import annotations
 import zipfile
 
 from diagnoza.publish import slug, write_bundle
-from diagnoza.render import ReportInfo
+from tests.diagnoza import report_info
 
 
 def test_slug_is_ascii_and_readable():
@@ -16,19 +16,7 @@ def test_slug_is_ascii_and_readable():
 
 
 def test_bundle_is_deterministic_and_names_the_town(tmp_path):
-    info = ReportInfo(
-        title="T",
-        town="Łąka",
-        teryt="0000001",
-        voivodeship="v",
-        kind="urban",
-        first_year=2014,
-        last_year=2024,
-        edition="2026-11-22",
-        language="pl",
-        synthetic=True,
-        source="s",
-    )
+    info = report_info(title="T", town="Łąka", teryt="0000001", voivodeship="v", source="s")
     for name in ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv"):
         (tmp_path / name).write_bytes(name.encode())
     first = write_bundle(tmp_path, info, tmp_path / "a.zip").read_bytes()

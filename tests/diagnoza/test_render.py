@@ -9,21 +9,10 @@ from pypdf import PdfReader
 
 from analysis.display import Markdown, Table
 from analysis.formatting import escape_markdown
-from diagnoza.render import ReportInfo, markdown_to_typst, render_pdf
+from diagnoza.render import markdown_to_typst, render_pdf
+from tests.diagnoza import report_info
 
-INFO = ReportInfo(
-    title="Diagnoza społeczno-gospodarcza",
-    town="Żółwiowo",
-    teryt="0000000",
-    voivodeship="testowe",
-    kind="urban",
-    first_year=2014,
-    last_year=2024,
-    edition="2026-11-22",
-    language="pl",
-    synthetic=True,
-    source="Źródło: dane testowe",
-)
+INFO = report_info()
 
 
 def notebook_with(*objects) -> nbformat.NotebookNode:

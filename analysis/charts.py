@@ -213,8 +213,8 @@ def position_chart(report: TownReport, section: str, ax: Axes | None = None) -> 
         ax.grid(False)
         pl = language == "pl"
         handles = [
-            Line2D([], [], color=style.GOOD, marker="^", linewidth=2, label="mocna strona" if pl else "strength"),
-            Line2D([], [], color=style.BAD, marker="v", linewidth=2, label="słaba strona" if pl else "weakness"),
+            Line2D([], [], color=style.GOOD, marker="^", linewidth=2, label=label(STRENGTH, language)),
+            Line2D([], [], color=style.BAD, marker="v", linewidth=2, label=label(WEAKNESS, language)),
             Line2D([], [], color=style.NEUTRAL, marker="o", linewidth=2, label="pozostałe" if pl else "other"),
             Patch(color=style.PEER_BAND, alpha=0.2, label="połowa środkowa (25–75)" if pl else "middle half (25–75)"),
         ]

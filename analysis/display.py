@@ -15,6 +15,7 @@ from analysis.formatting import EVENTS, MUNICIPALITIES, YEARS, escape_markdown, 
 from analysis.labels import label
 from analysis.peers import PeerRule
 from analysis.report import TownReport
+from analysis.scoring import STRENGTH, WEAKNESS
 
 if TYPE_CHECKING:  # only types here; importing charts loads matplotlib, which the renderers do not need
     from matplotlib.figure import Figure as MatplotlibFigure
@@ -305,9 +306,7 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
 
 
 def _assessment_word(assessment: str, language: str) -> str:
-    words = {"strength": ("mocna strona", "strength"), "weakness": ("słaba strona", "weakness")}
-    pair = words.get(assessment)
-    return "—" if pair is None else pair[0 if language == "pl" else 1]
+    return label(assessment, language) if assessment in (STRENGTH, WEAKNESS) else "—"
 
 
 def chart(figure: MatplotlibFigure | None, text: ChartText, language: str = "pl") -> Chart | Markdown:

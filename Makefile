@@ -2,11 +2,12 @@
 #   make demo   set up .venv and build the demo batch (54 towns, HTML + PDF + index) into reports/demo/
 #   make test   set up .venv with the dev extras, lint (ruff) and run the test suite
 #   make lab    JupyterLab on the notebooks, with nbstripout as this clone's git filter
+#   make a11y   axe-core in headless Chromium on the demo index and one report, at 1280 and 390 px
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lab preview preview-tools clean
+.PHONY: demo test lab preview preview-tools a11y a11y-tools clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Diagnoza needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...") if sys.version_info < (3, 11) else None'
@@ -54,6 +55,18 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 preview-tools:
 	@command -v pdftoppm >/dev/null && command -v chromium >/dev/null || \
 	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends poppler-utils chromium; }
+
+# Accessibility: axe-core (npm, into .tools/) run by Selenium in Debian's Chromium and its matching driver.
+# Installs what is missing, brings the demo batch up to date (incremental), fails on a serious or critical violation.
+# `make test` runs the same check (tests/diagnoza/test_accessibility.py) whenever these tools are present.
+a11y: $(VENV)/.installed-dev a11y-tools
+	$(BIN)/diagnoza build params/demo.yaml
+	$(BIN)/diagnoza a11y reports/demo
+
+a11y-tools:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium chromium-driver; }
+	@test -f .tools/node_modules/axe-core/axe.min.js || npm install --silent --no-save --prefix .tools axe-core@4
 
 clean:
 	rm -rf reports/ .pytest_cache .hypothesis

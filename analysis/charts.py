@@ -12,13 +12,16 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.textpath import text_to_path
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from analysis import style
@@ -50,20 +53,82 @@ def _axes(ax: Axes | None, height: float) -> tuple[Figure, Axes]:
     """The axes to draw into: the caller's, or those of a new figure of the report's width.
 
     The figure is made without pyplot, so pyplot's state (and the analyst's `plt.show()`) is
-    untouched; its constrained layout fits the labels inside a fixed width."""
+    untouched. Its margins are set when the chart is finished (`_finish`)."""
     if ax is not None:
         return ax.figure, ax
-    figure = ChartFigure(figsize=(style.WIDTH, height), layout="constrained")
+    figure = ChartFigure(figsize=(style.WIDTH, height))
     return figure, figure.subplots()
 
 
-def _legend(figure: Figure, ax: Axes, handles: list) -> None:
-    """On the chart's own figure, the legend goes below the axes, across the whole width, where it
-    never covers data; in an analyst's axes, inside them where matplotlib finds room."""
-    if len(figure.axes) == 1:
-        figure.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=7)
-    else:
-        ax.legend(handles=handles, fontsize=7)
+def _finish(figure: Figure, ax: Axes, handles: list) -> None:
+    """Place the legend and fit the margins to the labels.
+
+    On the chart's own figure the legend goes below the axes, across the whole width, where it
+    never covers data, and the margins are measured from the labels' text (`_margins`); in an
+    analyst's axes the legend goes inside them, where matplotlib finds room, and their layout is
+    the analyst's."""
+    if len(figure.axes) != 1:
+        ax.legend(handles=handles, fontsize=LEGEND_SIZE)
+        return
+    columns = _legend_columns(handles, figure.get_figwidth())
+    legend_rows = -(-len(handles) // columns) if handles else 0
+    if handles:
+        figure.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0), ncol=columns, fontsize=LEGEND_SIZE)
+    left, bottom, right, top = _margins(ax, legend_rows)
+    width, height = figure.get_size_inches()
+    figure.subplots_adjust(left=left / width, bottom=bottom / height, right=1 - right / width, top=1 - top / height)
+
+
+# Why measured margins and not matplotlib's constrained layout: the layout draws every chart
+# twice (once to measure, once to render), 1 s of each town's 3 s (benchmarks/build_speed.py).
+# The text is measured with the font the chart uses; tests/analysis/test_charts.py checks with
+# matplotlib's own bounding boxes that nothing is cut off.
+LEGEND_SIZE = 8
+PAD = 4 / 72  # inches of white at the figure's edges
+
+
+def _text_size(texts: list[str], size: float) -> tuple[float, float]:
+    """Width of the widest text and the line height, in inches, in the theme's font at `size` points."""
+    prop = FontProperties(size=size)
+    widths = [text_to_path.get_text_width_height_descent(t, prop, ismath=False)[0] for t in texts if t]
+    return max(widths, default=0.0) / 72, size * 1.2 / 72
+
+
+def _labels_size(labels: list) -> tuple[float, float]:
+    """Width of the widest of an axis's tick labels and their line height, in inches."""
+    size = labels[0].get_fontsize() if labels else matplotlib.rcParams["font.size"]
+    return _text_size([text.get_text() for text in labels], size)
+
+
+def _margins(ax: Axes, legend_rows: int) -> tuple[float, float, float, float]:
+    """Left, bottom, right and top margins in inches that hold the tick labels, axis labels and legend."""
+    rc = matplotlib.rcParams
+    y_labels, x_labels = ax.yaxis.get_ticklabels(), ax.xaxis.get_ticklabels()
+    y_width, y_height = _labels_size(y_labels)
+    last_x_width, x_height = _labels_size(x_labels[-1:])
+    tick = (rc["ytick.major.size"] + rc["ytick.major.pad"]) / 72
+    axis_label = (
+        rc["axes.labelpad"] / 72 + _text_size([], FontProperties(size=rc["axes.labelsize"]).get_size_in_points())[1]
+    )
+    left = PAD + y_width + tick + (axis_label if ax.get_ylabel() else 0)
+    bottom = PAD + tick + x_height + (axis_label if ax.get_xlabel() else 0)
+    if legend_rows:
+        bottom += legend_rows * LEGEND_SIZE * 1.6 / 72 + PAD
+    right = PAD + last_x_width / 2
+    top = PAD + y_height / 2
+    return left, bottom, right, top
+
+
+def _legend_columns(handles: list, figure_width: float) -> int:
+    """As many legend entries side by side as fit the figure's width (each: its key, a gap and its text)."""
+    if not handles:
+        return 1
+    em = LEGEND_SIZE / 72
+    widths = [_text_size([handle.get_label()], LEGEND_SIZE)[0] + 2.8 * em for handle in handles]
+    columns = len(handles)
+    while columns > 1 and sum(sorted(widths)[-columns:]) + 2 * em * (columns - 1) > figure_width - 2 * PAD:
+        columns -= 1
+    return columns
 
 
 def to_svg(figure: Figure) -> str:
@@ -131,7 +196,7 @@ def trend_chart(report: TownReport, indicator_id: str, ax: Axes | None = None) -
             ),
             Patch(color=style.PEER_BAND, alpha=0.35, linewidth=0, label=label("iqr_label", language)),
         ]
-        _legend(figure, ax, handles)
+        _finish(figure, ax, handles)
     return figure
 
 
@@ -218,7 +283,7 @@ def position_chart(report: TownReport, section: str, ax: Axes | None = None) -> 
             Line2D([], [], color=style.NEUTRAL, marker="o", linewidth=2, label="pozostałe" if pl else "other"),
             Patch(color=style.PEER_BAND, alpha=0.2, label="połowa środkowa (25–75)" if pl else "middle half (25–75)"),
         ]
-        _legend(figure, ax, handles)
+        _finish(figure, ax, handles)
     return figure
 
 
@@ -281,7 +346,7 @@ def projection_chart(report: TownReport, ax: Axes | None = None) -> Figure | Non
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, 0, language)))
         ax.set_ylabel(indicators()["population"].unit(language))
-        _legend(figure, ax, ax.get_legend_handles_labels()[0])
+        _finish(figure, ax, ax.get_legend_handles_labels()[0])
     return figure
 
 

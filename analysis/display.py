@@ -85,10 +85,14 @@ class Chart:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         encoded = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+        # On a phone the chart keeps a legible size and scrolls sideways inside a region a keyboard
+        # can reach (tabindex) and a screen reader names (the caption); see report.css.
+        title = html.escape(self.title, quote=True)
         figure = (
-            f'<figure class="diagnoza-figure"><img src="data:image/svg+xml;base64,{encoded}" '
-            f'alt="{html.escape(self.alt, quote=True)}">'
-            f"<figcaption>{html.escape(self.title)}</figcaption></figure>"
+            f'<figure class="diagnoza-figure"><div class="diagnoza-scroll" role="region" tabindex="0" '
+            f'aria-label="{title}"><img src="data:image/svg+xml;base64,{encoded}" '
+            f'alt="{html.escape(self.alt, quote=True)}"></div>'
+            f"<figcaption>{title}</figcaption></figure>"
         )
         data = {"text/html": figure, "image/svg+xml": self.svg, "text/plain": self.alt}
         return data, {ROLE: {"role": "figure", "alt": self.alt, "caption": self.title}}

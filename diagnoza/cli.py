@@ -226,6 +226,35 @@ def preview(
 
 
 @app.command()
+def a11y(
+    folder: Path = typer.Argument(Path("reports/demo"), help="A built batch's folder (holds index.html)."),
+    town: Optional[str] = typer.Option(None, help="TERYT code of the report to check (default: the batch's first)."),
+) -> None:
+    """Run axe-core in headless Chromium on the batch's index and one report, at 1280 px and 390 px.
+
+    Exits 1 when a serious or critical violation is found; lists every violation."""
+    from diagnoza.accessibility import AccessibilityToolMissing, check_pages
+
+    index = folder / "index.html"
+    reports = sorted(folder.glob(f"{town or '[0-9]' * 7}/report.html"))
+    if not index.is_file() or not reports:
+        _fail(f"{folder}: no index.html or no report{' of ' + town if town else ''}; build the batch first")
+    try:
+        violations = check_pages([index, reports[0]])
+    except AccessibilityToolMissing as missing:
+        _fail(str(missing))
+    for violation in violations:
+        typer.echo(("BLOCKING " if violation.blocking else "review   ") + violation.describe())
+    blocking = [v for v in violations if v.blocking]
+    typer.echo(
+        f"axe-core on {index} and {reports[0]} at 1280 and 390 px: "
+        f"{len(blocking)} serious or critical, {len(violations) - len(blocking)} to review"
+    )
+    if blocking:
+        raise typer.Exit(1)
+
+
+@app.command()
 def render(
     notebook: Path = typer.Argument(
         ..., help="An executed report notebook, e.g. one run in JupyterLab or by papermill."

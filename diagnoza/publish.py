@@ -11,6 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from analysis.labels import label
 from analysis.params import Batch
 from analysis.paths import TEMPLATES_DIR
 from analysis.store import Store
@@ -82,6 +83,7 @@ def index_rows(out_dir: Path, batch: Batch, store: Store, results) -> list[dict]
                 "teryt": teryt,
                 "name": str(unit["name"]),
                 "voivodeship": str(unit["voivodeship"]),
+                "kind": label(str(unit["kind"]), batch.language),
                 "status": status,
                 "error": error,
                 "files": files,
@@ -97,6 +99,9 @@ def write_index(out_dir: Path, batch: Batch, store: Store, results) -> Path:
     page = template.render(
         batch=batch,
         rows=rows,
+        label=lambda key: label(key, batch.language),
+        voivodeships=sorted({row["voivodeship"] for row in rows}),
+        kinds=sorted({row["kind"] for row in rows}),
         synthetic=store.synthetic,
         vintage=store.vintage,
         years=f"{batch.years.first}–{batch.years.last}",

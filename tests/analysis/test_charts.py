@@ -121,12 +121,14 @@ def _white_around_content(figure) -> dict[str, float]:
     return {"left": box.x0 * 72, "bottom": box.y0 * 72, "right": (width - box.x1) * 72, "top": (height - box.y1) * 72}
 
 
-def test_no_chart_text_is_cut_off(demo_figures):
-    # The layout is matplotlib's constrained layout; the figure's own tight bounding box (every
-    # label, tick and legend) is the independent check that nothing runs past an edge.
+def test_no_chart_text_is_cut_off_and_no_margin_is_wasted(demo_figures):
+    # The margins are measured from the labels' text (charts._margins); the figure's own tight
+    # bounding box (every label, tick and legend, as matplotlib draws them) is the independent
+    # check that nothing runs past an edge, and that no side keeps more than 18 pt (6 mm) of white.
     for figure in demo_figures:
         white = _white_around_content(figure)
         assert min(white.values()) >= -0.5, (figure.axes[0].get_ylabel(), white)
+        assert max(white.values()) <= 18, (figure.axes[0].get_ylabel(), white)
 
 
 def test_every_chart_has_the_report_width(demo_figures):

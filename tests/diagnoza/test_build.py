@@ -21,21 +21,12 @@ from analysis.catalogue import indicators, variable_ids
 from analysis.indicators import indicator_table
 from analysis.paths import DEMO_STORE_DIR, PARAMS_DIR
 from analysis.store import load_store, write_store
-from diagnoza.build import build_batch
 from diagnoza.cli import app
+from tests.diagnoza.conftest import OTHER, TOWN  # the towns of the shared demo_build fixture
 
 pytestmark = pytest.mark.slow
 
-TOWN = "0490013"  # Bławatkopole: a demo town whose name has Polish letters
-OTHER = "0290011"
 HOSTILE_NAME = '<script>alert("x")</script> Gmina "Łąka" & <b>Ś</b>'
-
-
-@pytest.fixture(scope="module")
-def demo_build(tmp_path_factory):
-    out = tmp_path_factory.mktemp("reports")
-    result = build_batch(PARAMS_DIR / "demo.yaml", only=[TOWN, OTHER], workers=2, out_root=out, edition="2026-11-22")
-    return result
 
 
 def _outputs(notebook) -> list:

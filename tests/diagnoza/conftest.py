@@ -1,0 +1,17 @@
+"""A build of two demo towns shared by the slow end-to-end tests (test_build, test_accessibility)."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.paths import PARAMS_DIR
+from diagnoza.build import build_batch
+
+TOWN = "0490013"  # Bławatkopole: a demo town whose name has Polish letters
+OTHER = "0290011"
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    return build_batch(PARAMS_DIR / "demo.yaml", only=[TOWN, OTHER], workers=2, out_root=out, edition="2026-11-22")

@@ -1,0 +1,79 @@
+"""The published pages in a real browser (headless Chromium): axe-core's accessibility rules at a desktop
+and a phone width, no sideways scrolling on a phone, and the index's filters.
+
+Runs wherever Chromium, its driver, Selenium and axe-core are installed (`make a11y` installs them);
+skipped, saying what is missing, elsewhere.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.params import load_batch
+from analysis.paths import DEMO_STORE_DIR, PARAMS_DIR
+from analysis.store import load_store
+from diagnoza.accessibility import WIDTHS, browser, check_pages, tools_available
+from tests.diagnoza.conftest import TOWN
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(tools_available()), reason=tools_available() or "ok")]
+
+
+@pytest.fixture(scope="module")
+def violations(demo_build):
+    out = demo_build.out_dir
+    return check_pages([out / "index.html", out / TOWN / "report.html"])
+
+
+def test_no_serious_or_critical_violation_on_a_report_or_the_index(violations):
+    blocking = [v.describe() for v in violations if v.blocking]
+    assert not blocking, "\n".join(blocking)
+
+
+def test_the_check_sees_a_violation_when_there_is_one(tmp_path):
+    # The check itself must be able to fail: an image without alt text and a button without a name
+    # are serious or critical in axe-core's rules (image-alt, button-name).
+    page = tmp_path / "bad.html"
+    page.write_text(
+        '<!doctype html><html lang="pl"><head><title>t</title></head>'
+        '<body><main><img src="x.png"><button></button></main></body></html>',
+        encoding="utf-8",
+    )
+    found = check_pages([page], widths=WIDTHS[:1])
+    assert {"image-alt", "button-name"} <= {v.rule for v in found if v.blocking}
+
+
+def test_on_a_phone_no_page_scrolls_sideways(demo_build):
+    # Wide tables and charts scroll inside their own regions; the page itself must fit 390 px.
+    out = demo_build.out_dir
+    with browser(width=390) as driver:
+        for page in (out / "index.html", out / TOWN / "report.html"):
+            driver.get(page.resolve().as_uri())
+            width = driver.execute_script("return document.documentElement.clientWidth")
+            scroll = driver.execute_script("return document.documentElement.scrollWidth")
+            assert scroll <= width, (page.name, scroll, width)
+
+
+def test_the_index_filters_by_voivodeship_and_kind(demo_build):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    # Expected counts straight from the batch file and the store's units, not from the page.
+    units = load_store(DEMO_STORE_DIR).units.set_index("teryt")
+    towns = units.loc[load_batch(PARAMS_DIR / "demo.yaml").teryts]
+    voivodeship = towns["voivodeship"].iloc[0]
+    in_voivodeship = int((towns["voivodeship"] == voivodeship).sum())
+    urban_there = int(((towns["voivodeship"] == voivodeship) & (towns["kind"] == "urban")).sum())
+
+    def visible() -> int:
+        return len([row for row in driver.find_elements(By.CSS_SELECTOR, "#towns tbody tr") if row.is_displayed()])
+
+    with browser() as driver:
+        driver.get((demo_build.out_dir / "index.html").resolve().as_uri())
+        assert visible() == len(towns)
+        Select(driver.find_element(By.ID, "voivodeship")).select_by_visible_text(voivodeship)
+        assert visible() == in_voivodeship < len(towns)
+        Select(driver.find_element(By.ID, "kind")).select_by_visible_text("gmina miejska")
+        assert visible() == urban_there
+        assert driver.find_element(By.ID, "shown").text.endswith(f"{urban_there} / {len(towns)}")
+        driver.find_element(By.ID, "filter").send_keys(TOWN)
+        assert visible() == int(towns.loc[TOWN, "voivodeship"] == voivodeship and towns.loc[TOWN, "kind"] == "urban")

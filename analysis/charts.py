@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 
 import matplotlib
 import numpy as np
@@ -89,9 +90,16 @@ PAD = 4 / 72  # inches of white at the figure's edges
 
 def _text_size(texts: list[str], size: float) -> tuple[float, float]:
     """Width of the widest text and the line height, in inches, in the theme's font at `size` points."""
-    prop = FontProperties(size=size)
-    widths = [text_to_path.get_text_width_height_descent(t, prop, ismath=False)[0] for t in texts if t]
+    family = tuple(matplotlib.rcParams["font.family"])
+    widths = [_text_width(text, size, family) for text in texts if text]
     return max(widths, default=0.0) / 72, size * 1.2 / 72
+
+
+@lru_cache(maxsize=4096)  # the same tick labels and legend entries recur in every chart
+def _text_width(text: str, size: float, family: tuple[str, ...]) -> float:
+    """Width in points of one line of text."""
+    prop = FontProperties(family=list(family), size=size)
+    return text_to_path.get_text_width_height_descent(text, prop, ismath=False)[0]
 
 
 def _labels_size(labels: list) -> tuple[float, float]:

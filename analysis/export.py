@@ -1,9 +1,12 @@
 """A town's numbers as data: the spreadsheet (XLSX) and CSV a statistician receives with the report.
 
-The figures are the report's own (`TownReport.comparison`), unrounded; only the
-report rounds for reading. Every column is explained in the `method` sheet, and the
-column headers follow the report's language. Which figures appear is driven by the
-indicator catalogue, like everything else.
+The figures are the report's own (`TownReport.comparison`). The sheets people read show them
+rounded as the report does (each indicator's decimals from the catalogue), so a number copied
+from the spreadsheet is the number printed in the report; the `full precision` sheet and
+`data.csv` (for programs) keep them unrounded. The peer group's series of every charted
+indicator and the population projection are there too, so each chart can be rebuilt from
+the files. Every column is explained in the `method` sheet, and the column headers follow the
+report's language. Which figures appear is driven by the indicator catalogue.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import pandas as pd
 
 from analysis import __version__ as analysis_version
 from analysis.catalogue import Direction, Indicator, indicators, split_lag, variables
+from analysis.formatting import round_half_up
 from analysis.labels import label
 from analysis.report import TownReport
 
@@ -73,9 +77,29 @@ RELIABILITY_WORDS = {
 SHEET_NAMES = {
     "indicators": ("Wskaźniki", "Indicators"),
     "series": ("Szeregi czasowe", "Time series"),
+    "peer_series": ("Szeregi grupy", "Peer series"),
+    "projection": ("Prognoza ludności", "Population projection"),
     "peers": ("Grupa porównawcza", "Peer group"),
+    "full": ("Pełna precyzja", "Full precision"),
     "method": ("Metoda", "Method"),
 }
+
+# Columns in the indicator's own unit, rounded to its decimals; the others by their own rule.
+UNIT_COLUMNS = (
+    "value",
+    "peer_median",
+    "peer_q1",
+    "peer_q3",
+    "voivodeship_value",
+    "poland_value",
+    "ci_low",
+    "ci_high",
+    "change",
+    "peer_median_change",
+    "change_10y",
+    "peer_median_change_10y",
+)
+OTHER_DECIMALS = {"percentile": 0, "score": 2, "events": 0}  # as the report prints them
 
 
 def _word(pair: tuple[str, str], language: str) -> str:
@@ -102,8 +126,29 @@ def _sources(indicator: Indicator) -> str:
     return ", ".join(f"{name} ({catalogue[name].bdl_id})" for name in names)
 
 
-def indicator_sheet(report: TownReport) -> pd.DataFrame:
-    """One row per catalogue indicator: the report's comparison, with rank, unit and definition."""
+def _printed(value, decimals: int):
+    """A number as the report prints it: rounded half-up (analysis.formatting), never −0; NaN stays."""
+    if pd.isna(value):
+        return value
+    return float(round_half_up(value, decimals)) + 0.0
+
+
+def round_as_reported(frame: pd.DataFrame, decimals: pd.Series) -> pd.DataFrame:
+    """`frame` (rows: indicators) with its unit columns rounded to each row's decimals and the
+    percentile, score and event count as the report prints them."""
+    rounded = frame.copy()
+    for column in UNIT_COLUMNS:
+        if column in rounded:
+            rounded[column] = [_printed(v, int(d)) for v, d in zip(rounded[column], decimals)]
+    for column, places in OTHER_DECIMALS.items():
+        if column in rounded:
+            rounded[column] = [_printed(v, places) for v in rounded[column]]
+    return rounded
+
+
+def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
+    """One row per catalogue indicator: the report's comparison, with rank, unit and definition;
+    rounded as the report prints it, or with `rounded=False` at full precision."""
     language = report.language
     catalogue = indicators()
     peers_in_year: dict[int, pd.DataFrame] = {}  # the peers' values of one year, taken out once per year
@@ -148,7 +193,16 @@ def indicator_sheet(report: TownReport) -> pd.DataFrame:
         )
     frame = pd.DataFrame(rows, columns=list(INDICATOR_COLUMNS))
     frame["year"] = frame["year"].astype("Int64")
+    if rounded:
+        frame = round_as_reported(frame, frame["indicator"].map(lambda i: catalogue[i].decimals))
     return frame.rename(columns={key: _word(pair, language) for key, pair in INDICATOR_COLUMNS.items()})
+
+
+def _yearly(frame: pd.DataFrame, decimals: int) -> pd.DataFrame:
+    """Rows of yearly values, columns the years as integers, rounded as the report prints them."""
+    frame = frame.map(lambda value: _printed(value, decimals)).astype(float)
+    frame.columns = [int(year) for year in frame.columns]
+    return frame
 
 
 def series_sheet(report: TownReport) -> pd.DataFrame:
@@ -156,12 +210,71 @@ def series_sheet(report: TownReport) -> pd.DataFrame:
     language = report.language
     town = report.values.xs(report.teryt, level="teryt")
     catalogue = indicators()
-    frame = town[list(catalogue)].T
-    frame.columns = [int(year) for year in frame.columns]
+    frame = pd.concat([_yearly(town[[i]].T, catalogue[i].decimals) for i in catalogue])
     frame.insert(0, _word(INDICATOR_COLUMNS["unit"], language), [catalogue[i].unit(language) for i in frame.index])
     frame.insert(0, _word(INDICATOR_COLUMNS["name"], language), [catalogue[i].name(language) for i in frame.index])
     frame.index.name = _word(INDICATOR_COLUMNS["indicator"], language)
     return frame.reset_index()
+
+
+def charted_indicators() -> list[str]:
+    """The indicators the report draws over the years: the catalogue's headline ones, and population
+    (the projection chart)."""
+    return list(dict.fromkeys(["population", *(i.id for i in indicators().values() if i.headline)]))
+
+
+PEER_SUMMARY_ROWS = {  # the lines and band of a trend chart, from the peers' values of each year
+    "median": (0.5, ("mediana grupy", "peer median")),
+    "q1": (0.25, ("kwartyl 1 grupy", "peer first quartile")),
+    "q3": (0.75, ("kwartyl 3 grupy", "peer third quartile")),
+}
+
+
+def peer_series_sheet(report: TownReport) -> pd.DataFrame:
+    """For every charted indicator: the town's and each peer's yearly values, and the peers' median and
+    quartiles of each year (what the trend chart draws; quartiles by linear interpolation, as seaborn's)."""
+    language = report.language
+    catalogue = indicators()
+    names = {report.teryt: report.name, **dict(zip(report.peer_units["teryt"], report.peer_units["name"]))}
+    members = [report.teryt, *report.peers.members]
+    blocks = []
+    for indicator_id in charted_indicators():
+        indicator = catalogue[indicator_id]
+        wide = report.values[indicator_id].unstack("year").reindex(members)
+        peers = wide.loc[list(report.peers.members)]
+        summary = pd.DataFrame(
+            {key: peers.quantile(q) for key, (q, _) in PEER_SUMMARY_ROWS.items()}
+        ).T  # rows median, q1, q3
+        rows = _yearly(pd.concat([wide, summary]), indicator.decimals)
+        rows.insert(0, "TERYT", [t if t in names else "" for t in rows.index])
+        rows.insert(
+            1,
+            label("town", language),
+            [names.get(t) or _word(PEER_SUMMARY_ROWS[t][1], language) for t in rows.index],
+        )
+        rows.insert(0, _word(INDICATOR_COLUMNS["unit"], language), indicator.unit(language))
+        rows.insert(0, _word(INDICATOR_COLUMNS["name"], language), indicator.name(language))
+        rows.insert(0, _word(INDICATOR_COLUMNS["indicator"], language), indicator_id)
+        blocks.append(rows)
+    return pd.concat(blocks, ignore_index=True)
+
+
+def projection_sheet(report: TownReport) -> pd.DataFrame:
+    """The population projection the summary's chart draws: yearly mean and its 95% prediction interval."""
+    pl = report.language == "pl"
+    columns = (
+        ["Rok", "Prognoza", "95% przedział – dolna granica", "95% przedział – górna granica"]
+        if pl
+        else ["Year", "Projection", "95% interval – lower bound", "95% interval – upper bound"]
+    )
+    if report.projection is None:
+        return pd.DataFrame(columns=columns)
+    decimals = indicators()["population"].decimals
+    forecast = report.projection.forecast[["mean", "low", "high"]].map(lambda value: _printed(value, decimals))
+    frame = forecast.reset_index()
+    frame.columns = columns
+    frame[columns[0]] = frame[columns[0]].astype(int)
+    return frame
 
 
 def peers_sheet(report: TownReport) -> pd.DataFrame:
@@ -227,6 +340,26 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
             "(where there is one) excludes the median; weakness mirrors it (the report's own rule)",
         ),
     ]
+    rows.append(
+        (
+            "Zaokrąglenia" if pl else "Rounding",
+            "arkusze i data-excel.csv: liczby zaokrąglone jak w raporcie (miejsca po przecinku wskaźnika, percentyl "
+            "do całości, wynik do 0,01); pełna precyzja: arkusz „Pełna precyzja” i data.csv"
+            if pl
+            else "sheets and data-excel.csv: numbers rounded as in the report (the indicator's decimals, percentile to "
+            "a whole number, score to 0.01); full precision: the Full precision sheet and data.csv",
+        )
+    )
+    rows.append(
+        (
+            "Szeregi grupy" if pl else "Peer series",
+            "wartości gminy i każdej gminy grupy dla wskaźników z wykresów; mediana i kwartyle grupy w każdym roku "
+            "(interpolacja liniowa) to linia i pasmo wykresu"
+            if pl
+            else "the town's and every peer's values of the charted indicators; the peers' median and quartiles of "
+            "each year (linear interpolation) are the chart's line and band",
+        )
+    )
     key, value = ("Pozycja", "Wartość") if pl else ("Item", "Value")
     return pd.DataFrame(rows, columns=[key, value]).astype({value: str})
 
@@ -237,15 +370,19 @@ def town_tables(report: TownReport, edition: str) -> dict[str, pd.DataFrame]:
     return {
         _word(SHEET_NAMES["indicators"], language): indicator_sheet(report),
         _word(SHEET_NAMES["series"], language): series_sheet(report),
+        _word(SHEET_NAMES["peer_series"], language): peer_series_sheet(report),
+        _word(SHEET_NAMES["projection"], language): projection_sheet(report),
         _word(SHEET_NAMES["peers"], language): peers_sheet(report),
+        _word(SHEET_NAMES["full"], language): indicator_sheet(report, rounded=False),
         _word(SHEET_NAMES["method"], language): method_sheet(report, edition),
     }
 
 
 def write_town_data(tables: dict[str, pd.DataFrame], xlsx: Path, csv: Path, excel_csv: Path | None = None) -> None:
-    """The workbook, and its first sheet as CSV twice: UTF-8 with commas and dot decimals (for
-    programs), and with semicolons and decimal commas (what Excel in a Polish locale opens in
-    columns). Both CSVs carry a BOM, so spreadsheets see the diacritics.
+    """The workbook, and the indicators as CSV twice: for programs, UTF-8 with commas and dot decimals
+    at full precision (the workbook's full-precision sheet); for people, with semicolons and decimal
+    commas (what Excel in a Polish locale opens in columns), rounded as in the report (its first
+    sheet). Both CSVs carry a BOM, so spreadsheets see the diacritics.
 
     Every file is written beside its target and renamed into place.
     """
@@ -258,11 +395,14 @@ def write_town_data(tables: dict[str, pd.DataFrame], xlsx: Path, csv: Path, exce
             for position, column in enumerate(frame.columns):
                 width = max([len(str(column))] + [len(str(value)) for value in frame[column] if not pd.isna(value)])
                 worksheet.set_column(position, position, min(max(10, width + 2), 60))
-    first = next(iter(tables.values()))
-    first.to_csv(staged_csv, index=False, encoding="utf-8-sig")
+    frames = list(tables.values())
+    full = next(
+        (frame for name, frame in tables.items() if name in SHEET_NAMES["full"]), frames[0]
+    )  # the unrounded indicators
+    full.to_csv(staged_csv, index=False, encoding="utf-8-sig")
     if excel_csv is not None:
         staged_excel = excel_csv.with_name(f".{excel_csv.name}.tmp")
-        first.to_csv(staged_excel, index=False, encoding="utf-8-sig", sep=";", decimal=",")
+        frames[0].to_csv(staged_excel, index=False, encoding="utf-8-sig", sep=";", decimal=",")
         os.replace(staged_excel, excel_csv)
     os.replace(staged_xlsx, xlsx)
     os.replace(staged_csv, csv)

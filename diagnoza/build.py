@@ -41,7 +41,7 @@ from analysis.report import load_store_and_values, towns_compared
 from analysis.store import Store
 from analysis.town import TownParams, town_params
 from diagnoza import inputs, runtime
-from diagnoza.publish import town_files, write_bundle, write_index
+from diagnoza.publish import CHARTS, town_files, write_bundle, write_index
 
 FIGURES = "figures.json"  # this edition's figures, which the next edition compares with (analysis.editions)
 OUTPUTS = ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv", FIGURES)
@@ -210,7 +210,7 @@ def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownRe
     from analysis.editions import write_figures
     from analysis.export import town_tables, write_town_data
     from diagnoza import kernels
-    from diagnoza.render import batch_links, prepare_renderers, render_html, render_pdf, report_info
+    from diagnoza.render import batch_links, chart_files, prepare_renderers, render_html, render_pdf, report_info
 
     if reuse_kernel:
         kernels.prestart()  # boots (in its own process) while this process computes the analysis
@@ -246,6 +246,7 @@ def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownRe
         (staging / "report.html").write_text(render_html(notebook, info, batch_links(info)), encoding="utf-8")
         render_pdf(notebook, info, staging / "pdf-source", staging / "report.pdf")
         shutil.rmtree(staging / "pdf-source")
+        chart_files(notebook, staging / CHARTS)
         missing = [name for name in OUTPUTS if not (staging / name).is_file()]
         if missing:
             raise RuntimeError(f"rendering produced no {', '.join(missing)}")

@@ -28,6 +28,9 @@ TOWN_FILES = {
 }
 
 
+CHARTS = "charts"  # a town's folder of chart files (SVG and PNG), also in its zip
+
+
 def town_files(teryt: str) -> dict[str, str]:
     return {kind: path.format(teryt=teryt) for kind, path in TOWN_FILES.items()}
 
@@ -35,12 +38,13 @@ def town_files(teryt: str) -> dict[str, str]:
 def slug(text: str) -> str:
     """ASCII file-name form of a town's name: "Łąka Wielka" -> "laka-wielka"."""
     text = text.replace("ł", "l").replace("Ł", "L")
+    text = re.sub("[\u2010-\u2015\u2212]", "-", text)  # dashes and the minus sign: "3–6 lat" -> "3-6-lat"
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "gmina"
 
 
 def write_bundle(town_dir: Path, info, target: Path) -> Path:
-    """The town's HTML, PDF and data in one zip for mailing, named after the town.
+    """The town's HTML, PDF, data and charts (SVG and PNG) in one zip for mailing, named after the town.
 
     Entries carry the edition date, not the build time, so the same report gives the same zip.
     """
@@ -60,6 +64,12 @@ def write_bundle(town_dir: Path, info, target: Path) -> Path:
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
             bundle.writestr(entry, (town_dir / name).read_bytes())
+        folder = "wykresy" if info.language == "pl" else "charts"
+        for chart in sorted((town_dir / CHARTS).glob("*.*")):
+            entry = zipfile.ZipInfo(f"{stem}-{folder}/{chart.name}", date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            bundle.writestr(entry, chart.read_bytes())
     os.replace(staged, target)
     return target
 

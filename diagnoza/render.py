@@ -386,3 +386,42 @@ def render_pdf(notebook: nbformat.NotebookNode, info: ReportInfo, workdir: Path,
         timestamp=_timestamp(info.edition),
     )
     return output
+
+
+# --- Charts as files ----------------------------------------------------------------
+
+CHART_PPI = 150  # PNG resolution: sharp in a slide or a Word document at the report's width
+
+
+def chart_files(notebook: nbformat.NotebookNode, target: Path) -> list[Path]:
+    """Every chart of the report as SVG (as drawn) and PNG (rendered from it by Typst), named by its
+    order and caption, e.g. `01-liczba-ludnosci-bławatkopole.svg`; for slides and documents."""
+    import typst
+
+    from diagnoza.publish import slug
+
+    target.mkdir(parents=True, exist_ok=True)
+    svgs = []
+    for output in _outputs(notebook):
+        svg = output.get("data", {}).get("image/svg+xml")
+        if svg:
+            name = slug(_role(output).get("caption", "") or "chart")
+            name = name if len(name) <= 60 else name[:60].rsplit("-", 1)[0]  # whole words only
+            path = target / f"{len(svgs) + 1:02d}-{name}.svg"
+            path.write_text(svg, encoding="utf-8")
+            svgs.append(path)
+    if not svgs:
+        return []
+    # One Typst page per chart, each the chart's own size: one compile gives every PNG.
+    pages = "\n#pagebreak()\n".join(f"#image({_typst_string(path.name)})" for path in svgs)
+    source = target / ".charts.typ"
+    source.write_text(f"#set page(width: auto, height: auto, margin: 0pt, fill: white)\n{pages}\n", encoding="utf-8")
+    try:
+        images = typst.compile(str(source), root=str(target), format="png", ppi=CHART_PPI, font_paths=_pdf_fonts())
+    finally:
+        source.unlink()
+    pngs = []
+    for path, image in zip(svgs, images if isinstance(images, list) else [images]):
+        pngs.append(path.with_suffix(".png"))
+        pngs[-1].write_bytes(image)
+    return sorted(svgs + pngs)

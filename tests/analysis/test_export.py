@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from analysis.catalogue import Direction, indicators
-from analysis.export import INDICATOR_COLUMNS, indicator_sheet, method_sheet, rank_among, series_sheet, town_tables
+from analysis.export import (
+    INDICATOR_COLUMNS,
+    charted_indicators,
+    indicator_sheet,
+    method_sheet,
+    peer_series_sheet,
+    projection_sheet,
+    rank_among,
+    series_sheet,
+    town_tables,
+)
 from analysis.report import prepare_report
 from analysis.town import TownParams
 
@@ -41,7 +52,7 @@ def report():
 
 
 def test_indicator_sheet_has_one_row_per_catalogue_indicator_and_the_reports_figures(report):
-    sheet = indicator_sheet(report).set_index("Kod wskaźnika")
+    sheet = indicator_sheet(report, rounded=False).set_index("Kod wskaźnika")
     assert list(sheet.index) == list(indicators())
     assert list(sheet.columns) == [pl for key, (pl, _) in INDICATOR_COLUMNS.items() if key != "indicator"]
     for indicator_id, row in report.comparison.iterrows():
@@ -65,7 +76,15 @@ def test_series_sheet_is_the_towns_yearly_values(report):
 def test_sheets_follow_the_report_language():
     english = prepare_report(TownParams(teryt=TOWN, language="en"))
     tables = town_tables(english, "2026-11-22")
-    assert list(tables) == ["Indicators", "Time series", "Peer group", "Method"]
+    assert list(tables) == [
+        "Indicators",
+        "Time series",
+        "Peer series",
+        "Population projection",
+        "Peer group",
+        "Full precision",
+        "Method",
+    ]
     assert "Peer median" in tables["Indicators"].columns
     method = method_sheet(english, "2026-11-22").set_index("Item")["Value"]
     assert method["Peer selection method"] == "nearest" and method["Peer group size"] == "20"
@@ -84,7 +103,7 @@ def test_the_sheet_marks_every_indicator_by_the_one_rule_and_the_summary_agrees_
     named_anywhere = 0
     for teryt in load_batch(PARAMS_DIR / "demo.yaml").teryts:
         report = prepare_report(TownParams(teryt=teryt))
-        sheet = indicator_sheet(report).set_index("Kod wskaźnika")
+        sheet = indicator_sheet(report, rounded=False).set_index("Kod wskaźnika")
         for indicator_id, row in sheet.iterrows():
             expected = ""
             if row["Oceniany"]:
@@ -117,3 +136,58 @@ def test_the_sheet_marks_every_indicator_by_the_one_rule_and_the_summary_agrees_
                 named_anywhere += 1
         assert summary
     assert named_anywhere > 100  # the summaries do name strengths and weaknesses
+
+
+def test_the_people_sheet_is_rounded_as_the_report_prints_and_the_full_sheet_keeps_every_digit(report):
+    rounded = indicator_sheet(report).set_index("Kod wskaźnika")
+    full = indicator_sheet(report, rounded=False).set_index("Kod wskaźnika")
+    catalogue = indicators()
+    for indicator_id in full.index:
+        places = catalogue[indicator_id].decimals
+        for column in ("Wartość", "Mediana grupy", "Województwo (suma gmin)", "Zmiana w 5 lat"):
+            exact, shown = full.at[indicator_id, column], rounded.at[indicator_id, column]
+            if math.isnan(exact):
+                assert math.isnan(shown)
+                continue
+            # at most `places` decimals, and no further than half a last digit from the exact figure
+            assert shown * 10**places == pytest.approx(round(shown * 10**places), abs=1e-6), (indicator_id, column)
+            assert abs(shown - exact) <= 0.5 * 10**-places + 1e-9, (indicator_id, column)
+        assert float(rounded.at[indicator_id, "Percentyl w grupie"]).is_integer() or math.isnan(
+            rounded.at[indicator_id, "Percentyl w grupie"]
+        )
+    # By hand: the 20 peers' populations in 2024 have the median 36 382.5 (the mean of the 10th and
+    # 11th values), which the report prints half-up as 36 383, not Python's half-to-even 36 382.
+    assert full.at["population", "Mediana grupy"] == 36382.5
+    assert rounded.at["population", "Mediana grupy"] == 36383
+
+
+def test_peer_series_hold_what_each_trend_chart_draws(report):
+    from analysis import charts
+
+    sheet = peer_series_sheet(report)
+    assert list(dict.fromkeys(sheet["Kod wskaźnika"])) == charted_indicators()
+    population = sheet[sheet["Kod wskaźnika"] == "population"].set_index("Gmina")
+    assert set(population["TERYT"]) - {""} == {TOWN, *report.peers.members}
+    # The peers' median of one year, by a second method (numpy over the peers' raw values).
+    peers_2019 = [report.values.at[(teryt, 2019), "population"] for teryt in report.peers.members]
+    assert population.at["mediana grupy", 2019] == pytest.approx(np.median(peers_2019), abs=0.5)
+    assert population.at["kwartyl 1 grupy", 2019] == pytest.approx(np.percentile(peers_2019, 25), abs=0.5)
+    # The chart rebuilt from the file: its dashed median line is the sheet's median row.
+    indicator = next(i for i in charted_indicators() if i != "population")
+    rows = sheet[sheet["Kod wskaźnika"] == indicator].set_index("Gmina")
+    figure = charts.trend_chart(report, indicator)
+    median_line = next(line for line in figure.axes[0].lines if line.get_linestyle() == "--")
+    years = [int(year) for year in median_line.get_xdata()]
+    drawn = dict(zip(years, median_line.get_ydata()))
+    decimals = indicators()[indicator].decimals
+    for year in years:
+        assert rows.at["mediana grupy", year] == pytest.approx(drawn[year], abs=0.5 * 10**-decimals + 1e-9)
+
+
+def test_projection_sheet_is_the_charted_forecast(report):
+    sheet = projection_sheet(report).set_index("Rok")
+    forecast = report.projection.forecast
+    assert list(sheet.index) == [int(year) for year in forecast.index]
+    assert (sheet["95% przedział – dolna granica"] <= sheet["Prognoza"]).all()
+    assert (sheet["Prognoza"] <= sheet["95% przedział – górna granica"]).all()
+    assert np.allclose(sheet["Prognoza"], forecast["mean"], atol=0.5)

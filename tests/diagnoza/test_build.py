@@ -162,8 +162,16 @@ def test_xlsx_holds_the_catalogue_values_of_the_town(demo_build):
     """Every indicator's value in the workbook equals the catalogue's computation for the town,
     and two of them recomputed here by hand from the raw store (BDL ids) agree too."""
     sheets = pd.read_excel(demo_build.out_dir / TOWN / "data.xlsx", sheet_name=None, dtype={"TERYT": str})
-    assert list(sheets) == ["Wskaźniki", "Szeregi czasowe", "Grupa porównawcza", "Metoda"]
-    sheet = sheets["Wskaźniki"].set_index("Kod wskaźnika")
+    assert list(sheets) == [
+        "Wskaźniki",
+        "Szeregi czasowe",
+        "Szeregi grupy",
+        "Prognoza ludności",
+        "Grupa porównawcza",
+        "Pełna precyzja",
+        "Metoda",
+    ]
+    sheet = sheets["Pełna precyzja"].set_index("Kod wskaźnika")  # the unrounded figures
     assert set(sheet.index) == set(indicators())
     store = load_store()
     expected = indicator_table(store).xs(TOWN, level="teryt")
@@ -183,14 +191,26 @@ def test_xlsx_holds_the_catalogue_values_of_the_town(demo_build):
     # The CSV for Excel in a Polish locale: semicolons and decimal commas, the same numbers.
     first_line = (demo_build.out_dir / TOWN / "data-excel.csv").read_text(encoding="utf-8-sig").splitlines()[1]
     assert ";" in first_line and "." not in first_line.split(";")[0]
+    # The same numbers as the workbook's first sheet, which shows them rounded as the report prints them.
     excel = pd.read_csv(demo_build.out_dir / TOWN / "data-excel.csv", encoding="utf-8-sig", sep=";", decimal=",")
-    pd.testing.assert_series_equal(excel.set_index("Kod wskaźnika")["Wartość"], sheet["Wartość"], rtol=1e-12)
+    rounded = sheets["Wskaźniki"].set_index("Kod wskaźnika")
+    pd.testing.assert_series_equal(excel.set_index("Kod wskaźnika")["Wartość"], rounded["Wartość"], rtol=1e-12)
+    assert (rounded["Wartość"] - sheet["Wartość"]).abs().max() < 0.5
 
 
-def test_zip_bundle_holds_the_towns_files(demo_build):
+def test_zip_bundle_holds_the_towns_files_and_every_chart_as_svg_and_png(demo_build):
+    notebook = nbformat.read(demo_build.out_dir / TOWN / "report.ipynb", as_version=4)
+    captions = [
+        output["metadata"]["diagnoza"]["caption"]
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if "image/svg+xml" in output.get("data", {})
+    ]
+    assert len(captions) >= 8
     with zipfile.ZipFile(demo_build.out_dir / f"{TOWN}.zip") as bundle:
         names = sorted(bundle.namelist())
-        assert names == sorted(
+        charts = [name for name in names if name.startswith(f"{TOWN}-blawatkopole-wykresy/")]
+        assert sorted(set(names) - set(charts)) == sorted(
             [
                 f"{TOWN}-blawatkopole.html",
                 f"{TOWN}-blawatkopole.pdf",
@@ -200,6 +220,20 @@ def test_zip_bundle_holds_the_towns_files(demo_build):
             ]
         )
         assert bundle.read(f"{TOWN}-blawatkopole.pdf") == (demo_build.out_dir / TOWN / "report.pdf").read_bytes()
+        # One SVG and one PNG per chart of the report, in its order, named after its caption.
+        assert len(charts) == 2 * len(charts_svg := [name for name in charts if name.endswith(".svg")])
+        assert len(charts_svg) == len(captions)
+        assert charts_svg[0].endswith("-liczba-ludnosci-blawatkopole-dane-i-prognoza-do-2029-r.svg")
+        for svg_name in charts_svg:
+            svg = bundle.read(svg_name).decode("utf-8")
+            png = bundle.read(svg_name[:-4] + ".png")
+            assert png[:8] == b"\x89PNG\r\n\x1a\n"
+            # The PNG is the SVG at 150 ppi: its pixel size is the SVG's size in points × 150 / 72.
+            width_pt, height_pt = (
+                float(v) for v in re.search(r'width="([0-9.]+)pt" height="([0-9.]+)pt"', svg).groups()
+            )
+            png_width, png_height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+            assert abs(png_width - width_pt * 150 / 72) <= 1 and abs(png_height - height_pt * 150 / 72) <= 1
 
 
 def test_a_report_links_its_own_files_and_the_index(demo_build):

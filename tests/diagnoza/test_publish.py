@@ -13,6 +13,7 @@ def test_slug_is_ascii_and_readable():
     assert slug("Żółć-Gęśla (miasto)") == "zolc-gesla-miasto"
     assert slug('<script>"') == "script"
     assert slug("!!!") == "gmina"
+    assert slug("dzieci w wieku 3–6 lat") == "dzieci-w-wieku-3-6-lat"  # an en dash is a word break, not nothing
 
 
 def test_bundle_is_deterministic_and_names_the_town(tmp_path):

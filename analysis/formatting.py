@@ -56,8 +56,8 @@ def with_noun(
     rounded = round_half_up(count, decimals)
     number = int(rounded) if decimals == 0 else float(rounded)
     category = plural_category(abs(number) if decimals == 0 else float(abs(rounded)), language)
-    if decimals and rounded != rounded.to_integral_value():
-        category = "other"
+    if decimals:
+        category = "other"  # a number printed with a fraction, even ",0", governs the fraction's form: "156,0 osoby"
     if genitive and language == "pl" and category != "other":
         category = "other" if category == "one" else "many"
     word = forms.get(category) or forms["other"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from analysis.catalogue import SECTIONS, SUBDOMAINS, indicators, split_lag, variables
 from analysis.labels import label
+from analysis.narrative import FINDINGS_PER_KIND
 from analysis.peers import MATCHED_ON, POPULATION_CLASSES, PeerRule
 from analysis.projection import DAMPING, HORIZON, LEVEL_BREAKS, METHOD_NAMES, MIN_TRAIN, NOISE_FLOOR
 from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW
@@ -121,6 +122,9 @@ def render_methodology() -> str:
         "  left out; where leaving out one indicator would change the verdict, the table names it and the other verdict.",
         f"- **Sensitivity**: the verdicts are recomputed under the peer rules {sensitivity}; the report says whether",
         "  each verdict holds under all of them.",
+        "- **Page one**: each verdict with its reason (the section's numbers of strengths and weaknesses), then up to",
+        f"  {FINDINGS_PER_KIND} strengths and {FINDINGS_PER_KIND} weaknesses by the one rule, furthest from the peer median (by score)",
+        "  first, and the population's 5-year change, each beside the typical peer, the voivodeship and Poland.",
         "",
         "## Statistics",
         "",

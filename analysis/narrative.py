@@ -22,6 +22,7 @@ from analysis.formatting import (
     format_number,
     is_symbol_unit,
     noun,
+    quantity,
     with_noun,
     with_unit,
 )
@@ -243,8 +244,9 @@ VERDICT_WORDS = {
 }
 
 
-def verdict_phrase(row: pd.Series, language: str) -> str:
-    """`mniej korzystnie niż typowa gmina grupy porównawczej (wynik −0,82; ocenione 11 wskaźników z 13)`."""
+def verdict_phrase(row: pd.Series, language: str, marks: tuple[int, int] | None = None) -> str:
+    """`mniej korzystnie niż typowa gmina grupy porównawczej – 1 mocna strona i 3 słabe strony (wynik −0,82;
+    ocenione wskaźniki: 11 z 13)`; `marks`: the section's numbers of strengths and weaknesses, its reason."""
     pl = language == "pl"
     judged, possible = int(row["judged"]), int(row["judgeable"])
     if pl:
@@ -261,21 +263,57 @@ def verdict_phrase(row: pd.Series, language: str) -> str:
     score = format_number(row["score"], 2, language, signed=True)
     words = VERDICT_WORDS[row["verdict"]][0 if pl else 1]
     scale = format_number(SCORE_CAP, 0, language)
+    reason = f" – {marks_phrase(marks[0], marks[1], language)}" if marks is not None else ""
     return (
-        f"{words} (wynik {score} w skali od −{scale} do +{scale}; {counted})"
+        f"{words}{reason} (wynik {score} w skali od −{scale} do +{scale}; {counted})"
         if pl
-        else f"{words} (score {score} on a scale of −{scale} to +{scale}; {counted})"
+        else f"{words}{reason} (score {score} on a scale of −{scale} to +{scale}; {counted})"
     )
 
 
+STRENGTHS = {
+    "pl": {"one": "mocna strona", "few": "mocne strony", "many": "mocnych stron", "other": "mocnej strony"},
+    "en": {"one": "strength", "other": "strengths"},
+}
+WEAKNESSES = {
+    "pl": {"one": "słaba strona", "few": "słabe strony", "many": "słabych stron", "other": "słabej strony"},
+    "en": {"one": "weakness", "other": "weaknesses"},
+}
+
+
+def marks_phrase(strengths: int, weaknesses: int, language: str) -> str:
+    """The reason behind a section's verdict in words: `2 mocne strony i 1 słaba strona`,
+    `bez wyraźnych mocnych i słabych stron`."""
+    pl = language == "pl"
+    if not strengths and not weaknesses:
+        return "bez wyraźnych mocnych i słabych stron" if pl else "no clear strengths or weaknesses"
+    parts = [
+        with_noun(count, forms[language], 0, language)
+        for count, forms in ((strengths, STRENGTHS), (weaknesses, WEAKNESSES))
+        if count
+    ]
+    if len(parts) == 2:
+        return f"{parts[0]} {'i' if pl else 'and'} {parts[1]}"
+    missing = "słabych" if strengths else "mocnych"
+    return f"{parts[0]}, bez {missing} stron" if pl else f"{parts[0]}, no {'weaknesses' if strengths else 'strengths'}"
+
+
 def summary_sentences(
-    verdicts: pd.DataFrame, robust: dict, strongest: list[str], weakest: list[str], language: str = "pl"
+    verdicts: pd.DataFrame,
+    robust: dict,
+    comparison: pd.DataFrame,
+    areas: pd.DataFrame,
+    strongest: list[str],
+    weakest: list[str],
+    language: str = "pl",
 ) -> list[str]:
-    catalogue = indicators()
+    """Page one in words: each section's verdict with its reason, then the key findings."""
     pl = language == "pl"
     sentences = []
     for section, row in verdicts.iterrows():
-        text = f"**{label(section, language)}**: {verdict_phrase(row, language)}."
+        rows = comparison.loc[comparison["section"] == section, "assessment"]
+        marks = (int((rows == STRENGTH).sum()), int((rows == WEAKNESS).sum()))
+        text = f"**{label(section, language)}**: {verdict_phrase(row, language, marks)}."
         if robust.get(section) is False:
             text += (
                 " Ten werdykt zależy od doboru grupy porównawczej (zob. analizę wrażliwości)."
@@ -283,20 +321,74 @@ def summary_sentences(
                 else " This verdict depends on how the peer group is chosen (see the sensitivity analysis)."
             )
         sentences.append(text)
-    if strongest:
-        items = ", ".join(catalogue[i].judged_phrase(True, language) for i in strongest)
-        sentences.append(
-            f"Najmocniejsze strony na tle grupy: {items}." if pl else f"Clearest strengths against the peers: {items}."
-        )
-    if weakest:
-        items = ", ".join(catalogue[i].judged_phrase(False, language) for i in weakest)
-        sentences.append(
-            f"Najsłabsze strony na tle grupy: {items}." if pl else f"Clearest weaknesses against the peers: {items}."
-        )
+    sentences.append(key_findings(comparison, areas, strongest, weakest, language))
+    return sentences
+
+
+FINDINGS_PER_KIND = 2  # strengths and weaknesses on page one; the section texts list them all
+
+
+def _beside(indicator: Indicator, row: pd.Series, area: pd.Series, language: str, change: bool = False) -> str:
+    """`typowa gmina grupy: 16,5%; województwo: 17,0%; Polska: 17,0%` (values present only); with `change`,
+    signed (`−4,7%`)."""
+    pl = language == "pl"
+    places = (
+        (row["peer_median"], "typowa gmina grupy" if pl else "typical peer"),
+        (area.get("voivodeship"), "województwo" if pl else "voivodeship"),
+        (area.get("poland"), "Polska" if pl else "Poland"),
+    )
+
+    def show(value: float) -> str:
+        if change:
+            return _signed(value, indicator, language)
+        return quantity(value, indicator.decimals, indicator.unit(language), language)
+
+    return "; ".join(f"{where}: {show(value)}" for value, where in places if value is not None and not pd.isna(value))
+
+
+def _signed(value: float, indicator: Indicator, language: str) -> str:
+    """A change with its sign and unit: `−4,6%`, `+430 zł`."""
+    text = quantity(abs(value), indicator.decimals, indicator.unit(language), language)
+    if format_number(abs(value), indicator.decimals, language) == format_number(0.0, indicator.decimals, language):
+        return text
+    return ("+" if value > 0 else "−") + text
+
+
+def key_findings(
+    comparison: pd.DataFrame, areas: pd.DataFrame, strongest: list[str], weakest: list[str], language: str = "pl"
+) -> str:
+    """The findings a mayor reads first, as a Markdown list: the clearest strengths and weaknesses (by the one
+    rule, up to two each) and how the population is changing, each next to the typical peer, the
+    voivodeship and Poland. Without a clear strength or weakness it says so."""
+    pl = language == "pl"
+    catalogue = indicators()
+    items = []
+    for ids, word in ((strongest, ("Mocna strona", "Strength")), (weakest, ("Słaba strona", "Weakness"))):
+        for indicator_id in ids[:FINDINGS_PER_KIND]:
+            indicator, row = catalogue[indicator_id], comparison.loc[indicator_id]
+            phrase = indicator.judged_phrase(row["assessment"] == STRENGTH, language)
+            value = quantity(row["value"], indicator.decimals, indicator.unit(language), language)
+            area = areas.loc[indicator_id] if indicator_id in areas.index else pd.Series(dtype=float)
+            beside = _beside(indicator, row, area, language)
+            items.append(f"**{word[0 if pl else 1]}** – {phrase}: {value}" + (f" ({beside})." if beside else "."))
     if not strongest and not weakest:
-        sentences.append(
+        items.append(
             "Żaden wskaźnik nie odbiega od grupy porównawczej na tyle, by uznać go za wyraźną mocną lub słabą stronę."
             if pl
             else "No indicator differs from the peers enough to count as a clear strength or weakness."
         )
-    return sentences
+    change = comparison.loc["population_change_5y"] if "population_change_5y" in comparison.index else None
+    if change is not None and not pd.isna(change["value"]):
+        indicator = catalogue["population_change_5y"]
+        area = areas.loc["population_change_5y"] if "population_change_5y" in areas.index else pd.Series(dtype=float)
+        context = _beside(indicator, change, area, language, change=True)
+        items.append(
+            f"**{'Zmiana' if pl else 'Change'}** – "
+            + (
+                f"liczba ludności w ciągu 5 lat {_change_words(change['value'], indicator.decimals, language)}"
+                if pl
+                else f"over 5 years the population {_change_words(change['value'], indicator.decimals, language)}"
+            )
+            + (f" ({context})." if context else ".")
+        )
+    return "\n".join(f"- {item}" for item in items)

@@ -278,7 +278,8 @@ def compute_report(town: TownParams) -> TownReport:
     narrative["demography"][:0] = population_sentences(
         comparison, unit["name"], population_trend, population_trend_vs_peers, projection, language
     )
-    narrative["summary"] = summary_sentences(verdicts, robust, strongest, weakest, language)
+    areas = town_areas(data_dir, str(unit["voivodeship"]), comparison)
+    narrative["summary"] = summary_sentences(verdicts, robust, comparison, areas, strongest, weakest, language)
     peer_units = store.units.set_index("teryt").loc[list(peers.members)].reset_index()
     latest = (
         values.xs(last_year, level="year")["population"]
@@ -308,5 +309,5 @@ def compute_report(town: TownParams) -> TownReport:
         population_trend_vs_peers=population_trend_vs_peers,
         projection=projection,
         trends=trends,
-        areas=town_areas(data_dir, str(unit["voivodeship"]), comparison),
+        areas=areas,
     )

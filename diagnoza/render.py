@@ -250,7 +250,13 @@ def _typst_table(table: dict, caption: list[dict] | None) -> str:
     header = ", ".join(_typst_inline(cell["children"]) for cell in head)
     text = f"text(size: {size:.2f}pt, table(columns: {columns}, table.header({header}), table.hline(), {cells}))"
     caption_argument = f", caption: {_typst_inline(caption)}" if caption else ""
-    return f"#figure(align(center, {text}){caption_argument}, kind: table)"
+    figure = f"figure(align(center, {text}){caption_argument}, kind: table)"
+    if len(body) <= UNBROKEN_TABLE_ROWS:  # never a caption and a header alone at the foot of a page
+        return f"#block(breakable: false, {figure})"
+    return f"#{figure}"
+
+
+UNBROKEN_TABLE_ROWS = 15  # a table this short moves whole to the next page rather than split
 
 
 def _table_caption(node: dict) -> list[dict] | None:
@@ -279,8 +285,11 @@ def _typst_blocks(nodes: list[dict]) -> str:
         kind = node["type"]
         if kind == "heading":
             parts.append(f"#heading(level: {max(node['attrs']['level'] - 1, 1)}, {_typst_inline(node['children'])})")
-        elif kind == "paragraph":
+        elif kind in ("paragraph", "block_text"):
             parts.append(f"#{_typst_inline(node['children'])}")
+        elif kind == "list":
+            items = ", ".join(f"[{_typst_blocks(item['children'])}]" for item in node["children"])
+            parts.append(f"#{'enum' if node['attrs'].get('ordered') else 'list'}({items})")
         elif kind == "block_quote":
             parts.append(f"#quote(block: true, [{_typst_blocks(node['children'])}])")
         elif kind == "thematic_break":

@@ -117,8 +117,9 @@ def test_the_sheet_marks_every_indicator_by_the_one_rule_and_the_summary_agrees_
                 )
             assert row["Ocena"] == words[expected], (teryt, indicator_id)
         summary = " ".join(report.narrative["summary"])
-        strengths = next((s for s in report.narrative["summary"] if s.startswith("Najmocniejsze")), "")
-        weaknesses = next((s for s in report.narrative["summary"] if s.startswith("Najsłabsze")), "")
+        findings = report.narrative["summary"][-1].split("\n")  # the key findings, one list item each
+        strengths = ", ".join(item.split("– ", 1)[1].split(":")[0] for item in findings if "**Mocna strona**" in item)
+        weaknesses = ", ".join(item.split("– ", 1)[1].split(":")[0] for item in findings if "**Słaba strona**" in item)
         for indicator_id, indicator in catalogue.items():
             if indicator.direction == Direction.NEUTRAL:
                 continue

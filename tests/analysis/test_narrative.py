@@ -2,8 +2,9 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from analysis.narrative import _change_words, section_sentences, summary_sentences
+from analysis.narrative import _change_words, key_findings, section_sentences, summary_sentences, verdict_phrase
 from analysis.synthesis import section_verdicts
 
 
@@ -60,13 +61,63 @@ def test_no_difference_no_claim_and_no_data_no_comparison():
         assert comparative not in joined
 
 
+AREAS = pd.DataFrame(  # a voivodeship's and Poland's values, as analysis.aggregates gives them
+    {"voivodeship": [9.5, 11.5, np.nan], "poland": [9.0, 12.5, np.nan]},
+    index=["births_per_1000", "deaths_per_1000", "population_change_5y"],
+)
+
+
 def test_a_section_without_data_gets_no_verdict_in_the_summary():
     frame = comparison(DEMOGRAPHY)
     verdicts = section_verdicts(frame)  # economy and services have no rows at all
-    summary = summary_sentences(verdicts, {}, ["births_per_1000"], ["deaths_per_1000"])
+    summary = summary_sentences(verdicts, {}, frame, AREAS, ["births_per_1000"], ["deaths_per_1000"])
     services = next(s for s in summary if s.startswith("**Usługi publiczne**"))
     assert "bez oceny – brak danych" in services and "podobnie" not in services
-    assert "Najmocniejsze strony na tle grupy: wysoki współczynnik urodzeń." in summary
+
+
+@pytest.mark.parametrize(
+    "marks, reason",
+    [
+        ((1, 1), "1 mocna strona i 1 słaba strona"),
+        ((2, 0), "2 mocne strony, bez słabych stron"),
+        ((0, 5), "5 słabych stron, bez mocnych stron"),
+        ((0, 0), "bez wyraźnych mocnych i słabych stron"),
+    ],
+)
+def test_a_verdict_gives_its_reason_in_words(marks, reason):
+    row = pd.Series({"verdict": "similar", "score": 0.1, "judged": 5, "judgeable": 6, "reason": ""})
+    assert verdict_phrase(row, "pl", marks).replace("\u00a0", " ") == (
+        f"podobnie jak typowa gmina grupy porównawczej – {reason} (wynik +0,10 w skali od −2 do +2; "
+        "ocenione wskaźniki: 5 z 6)"
+    )
+
+
+def test_key_findings_put_the_town_beside_its_peers_the_voivodeship_and_poland():
+    frame = comparison(DEMOGRAPHY)
+    findings = key_findings(frame, AREAS, ["births_per_1000"], ["deaths_per_1000"], "pl").replace("\u00a0", " ")
+    findings = findings.split("\n")
+    assert findings == [
+        "- **Mocna strona** – wysoki współczynnik urodzeń: 11,0‰ (typowa gmina grupy: 8,0‰; województwo: 9,5‰; "
+        "Polska: 9,0‰).",
+        "- **Słaba strona** – wysoka liczba zgonów na 1000 ludności: 14,0‰ (typowa gmina grupy: 12,0‰; "
+        "województwo: 11,5‰; Polska: 12,5‰).",
+    ]  # no population change in this frame: no "Zmiana" item
+    with_change = pd.concat(
+        [
+            frame,
+            comparison(
+                [("population_change_5y", "demography", "size", "higher_better", -4.6, -4.7, 50.0, 0.0, True, "")]
+            ),
+        ]
+    )
+    areas = AREAS.copy()
+    areas.loc["population_change_5y"] = [-4.4, np.nan]  # Poland unknown: left out, not printed as "b.d."
+    quiet = key_findings(with_change, areas, [], [], "pl").replace("\u00a0", " ").split("\n")
+    assert quiet[0].startswith("- Żaden wskaźnik nie odbiega od grupy porównawczej")
+    assert quiet[1] == (
+        "- **Zmiana** – liczba ludności w ciągu 5 lat zmniejszyła się o 4,6% "
+        "(typowa gmina grupy: −4,7%; województwo: −4,4%)."
+    )
 
 
 def test_signed_changes_become_words():

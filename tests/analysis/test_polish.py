@@ -31,15 +31,17 @@ NOUNS = {
     "mieszkanie": ("mieszkanie", "mieszkania", "mieszkań", "mieszkania"),
     "miejsce": ("miejsce", "miejsca", "miejsc", "miejsca"),
     "mieszkaniec": ("mieszkaniec", "mieszkańcy", "mieszkańców", "mieszkańca"),
+    "strona": ("strona", "strony", "stron", "strony"),
 }
 FORMS = {form: lemma for lemma, forms in NOUNS.items() for form in forms}
-GENITIVE_PREPOSITIONS = ("od", "do", "w ciągu", "ponad", "około", "spośród", "wśród", "bez", "z")
+GENITIVE_PREPOSITIONS = ("od", "do", "w ciągu", "ponad", "około", "spośród", "wśród", "bez", "z", "wobec")
 # "na" governs the accusative, which for masculine-personal nouns has the genitive's forms ("na 1 mieszkańca").
 ACCUSATIVE_PERSONAL = ("na",)
 PERSONAL = {"mieszkaniec"}
 NUMBER = r"(\d{1,3}(?:[\u00a0 ]\d{3})*(?:,\d+)?)"
 PREPOSITIONS = "|".join(GENITIVE_PREPOSITIONS + ACCUSATIVE_PERSONAL)
-PATTERN = re.compile(rf"(?:\b(?P<prep>{PREPOSITIONS})\s+)?{NUMBER}[\u00a0 ](?P<noun>\w+)")
+# The noun follows the number directly ("5 osób") or after one adjective ("2 mocne strony").
+PATTERN = re.compile(rf"(?:\b(?P<prep>{PREPOSITIONS})\s+)?{NUMBER}[\u00a0 ](?P<first>\w+)(?=(?: (?P<second>\w+))?)")  # noqa: E501
 FLAGGED = (
     "lat(a)",
     "najkorzystniej wypada:",
@@ -68,7 +70,7 @@ def expected_form(number: str, lemma: str, genitive: bool) -> str:
 def agreement_errors(text: str) -> list[str]:
     errors = []
     for match in PATTERN.finditer(text):
-        noun = match["noun"]
+        noun = match["first"] if match["first"] in FORMS else match["second"]
         if noun not in FORMS:
             continue
         lemma, preposition = FORMS[noun], match["prep"]
@@ -91,6 +93,11 @@ def agreement_errors(text: str) -> list[str]:
         ("wartość niepewna: 12 zdarzenia", True),
         ("dochody na 1 mieszkańca, wydatki na 1000 mieszkańców", False),
         ("od 180 miejsca do 1 miejsca", True),
+        ("134,9 osoby wobec 156,0 osób", True),  # a printed fraction, even ",0", takes the genitive singular
+        ("887 podmiotów wobec 1 171 podmiotów", False),
+        ("2 mocne strony i 1 słaba strona; 5 mocnych stron", False),
+        ("2 mocnych stron", True),
+        ("od 40 876 osób do 36 383 osób", False),  # the next word is looked at, never taken from the next match
     ],
 )
 def test_the_rule_itself(text, wrong):
@@ -125,7 +132,8 @@ def _texts(report) -> list[str]:
     for item in (show.peer_method_text(report), show.sensitivity_text(report), show.methodology_text(report)):
         texts.append(item.text)
     for section in ("demography", "economy", "services"):
-        texts += [" ".join(map(str, row)) for row in show.comparison_table(report, section).frame.itertuples()]
+        # a table row as a reader meets it: cells apart, so a number never runs into the next cell's words
+        texts += [" | ".join(map(str, row)) for row in show.comparison_table(report, section).frame.itertuples()]
     for section in ("summary", "demography", "economy", "services"):
         texts += [text.alt for _, text in charts.section_charts(report, section)]
     return texts

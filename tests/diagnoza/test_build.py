@@ -94,6 +94,32 @@ def test_page_one_of_the_pdf_is_the_diagnosis_with_voivodeship_and_poland(demo_b
     assert "Podsumowanie" in page_one and "Spis treści" not in page_one  # the contents come after the diagnosis
 
 
+def test_no_short_table_is_split_over_two_pages(demo_build):
+    # A table of up to 15 rows is printed whole: its last row is on the page of its caption, so no page
+    # ends with a caption, a header and a row or two. Tables and their rows are read from the HTML
+    # report (the same notebook outputs); a row is found by its longest cell holding a number.
+    from diagnoza.render import UNBROKEN_TABLE_ROWS
+
+    for teryt in (TOWN, OTHER):
+        pages = [
+            "".join(page.extract_text().split()) for page in PdfReader(demo_build.out_dir / teryt / "report.pdf").pages
+        ]
+        soup = BeautifulSoup((demo_build.out_dir / teryt / "report.html").read_text(encoding="utf-8"), "html.parser")
+        checked = 0
+        for table in soup.find_all("table"):
+            rows = table.find("tbody").find_all("tr")
+            if len(rows) > UNBROKEN_TABLE_ROWS:
+                continue
+            caption = "".join(table.caption.get_text().split())[:40]
+            cells = ["".join(td.get_text().split()) for td in rows[-1].find_all("td")]
+            last = max((c for c in cells if any(ch.isdigit() for ch in c)), key=len, default="".join(cells))
+            on = [i for i, text in enumerate(pages) if caption in text]
+            assert on, (teryt, caption)
+            assert last in pages[on[0]], (teryt, caption, last, on[0] + 1)
+            checked += 1
+        assert checked >= 5
+
+
 def pdf_text(path) -> tuple[str, int]:
     reader = PdfReader(path)
     return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)

@@ -10,6 +10,7 @@ distributions, several towns); styling is a theme applied only while drawing (`a
 from __future__ import annotations
 
 import io
+import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -91,7 +92,7 @@ PAD = 4 / 72  # inches of white at the figure's edges
 def _text_size(texts: list[str], size: float) -> tuple[float, float]:
     """Width of the widest text and the line height, in inches, in the theme's font at `size` points."""
     family = tuple(matplotlib.rcParams["font.family"])
-    widths = [_text_width(text, size, family) for text in texts if text]
+    widths = [_text_width(line, size, family) for text in texts for line in text.split("\n") if line]
     return max(widths, default=0.0) / 72, size * 1.2 / 72
 
 
@@ -248,6 +249,7 @@ def _trend_alt(report: TownReport, indicator: Indicator, town: pd.Series, median
 # --- Position among the peers -----------------------------------------------------------------
 
 POSITION_LABEL_SIZE = 7.5  # the indicator names beside the position chart's dots
+POSITION_LABEL_WIDTH = 48  # characters per line of those names
 # The one rule's verdict (analysis.scoring), shown by colour and by shape, so that it survives greyscale.
 MARKS = {STRENGTH: (style.GOOD, "^"), WEAKNESS: (style.BAD, "v"), None: (style.NEUTRAL, "o")}
 
@@ -278,8 +280,9 @@ def position_chart(report: TownReport, section: str, ax: Axes | None = None) -> 
             if chosen.any():
                 ax.scatter(percentiles[chosen], positions[chosen], color=colour, marker=marker, zorder=3, s=30)
         names = [ind.name(language) for ind, _, _ in rows]
+        # A long name takes two lines rather than losing its end ("…w wieku produk…" / "…przedp…" read alike).
         ax.set_yticks(
-            positions, labels=[n if len(n) <= 60 else n[:57] + "…" for n in names], fontsize=POSITION_LABEL_SIZE
+            positions, labels=[textwrap.fill(n, POSITION_LABEL_WIDTH) for n in names], fontsize=POSITION_LABEL_SIZE
         )
         ax.set_xlim(0, 100)
         ax.set_xlabel(label("percentile", language))

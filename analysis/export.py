@@ -198,11 +198,11 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
     return frame.rename(columns={key: _word(pair, language) for key, pair in INDICATOR_COLUMNS.items()})
 
 
-def _yearly(frame: pd.DataFrame, decimals: int) -> pd.DataFrame:
-    """Rows of yearly values, columns the years as integers, rounded as the report prints them."""
-    frame = frame.map(lambda value: _printed(value, decimals)).astype(float)
-    frame.columns = [int(year) for year in frame.columns]
-    return frame
+def _yearly(frame: pd.DataFrame, decimals: list[int]) -> pd.DataFrame:
+    """Rows of yearly values (one number of decimals per row), columns the years as integers, rounded as
+    the report prints them."""
+    rows = [[_printed(value, places) for value in row] for row, places in zip(frame.to_numpy(dtype=float), decimals)]
+    return pd.DataFrame(rows, index=frame.index, columns=[int(year) for year in frame.columns], dtype=float)
 
 
 def series_sheet(report: TownReport) -> pd.DataFrame:
@@ -210,7 +210,7 @@ def series_sheet(report: TownReport) -> pd.DataFrame:
     language = report.language
     town = report.values.xs(report.teryt, level="teryt")
     catalogue = indicators()
-    frame = pd.concat([_yearly(town[[i]].T, catalogue[i].decimals) for i in catalogue])
+    frame = _yearly(town[list(catalogue)].T, [indicator.decimals for indicator in catalogue.values()])
     frame.insert(0, _word(INDICATOR_COLUMNS["unit"], language), [catalogue[i].unit(language) for i in frame.index])
     frame.insert(0, _word(INDICATOR_COLUMNS["name"], language), [catalogue[i].name(language) for i in frame.index])
     frame.index.name = _word(INDICATOR_COLUMNS["indicator"], language)
@@ -242,10 +242,9 @@ def peer_series_sheet(report: TownReport) -> pd.DataFrame:
         indicator = catalogue[indicator_id]
         wide = report.values[indicator_id].unstack("year").reindex(members)
         peers = wide.loc[list(report.peers.members)]
-        summary = pd.DataFrame(
-            {key: peers.quantile(q) for key, (q, _) in PEER_SUMMARY_ROWS.items()}
-        ).T  # rows median, q1, q3
-        rows = _yearly(pd.concat([wide, summary]), indicator.decimals)
+        summary = peers.quantile([q for q, _ in PEER_SUMMARY_ROWS.values()])  # rows: median, q1, q3
+        summary.index = list(PEER_SUMMARY_ROWS)
+        rows = _yearly(pd.concat([wide, summary]), [indicator.decimals] * (len(wide) + len(summary)))
         rows.insert(0, "TERYT", [t if t in names else "" for t in rows.index])
         rows.insert(
             1,

@@ -116,9 +116,7 @@ def _margins(ax: Axes, legend_rows: int) -> tuple[float, float, float, float]:
     y_width, y_height = _labels_size(y_labels)
     last_x_width, x_height = _labels_size(x_labels[-1:])
     tick = (rc["ytick.major.size"] + rc["ytick.major.pad"]) / 72
-    axis_label = (
-        rc["axes.labelpad"] / 72 + _text_size([], FontProperties(size=rc["axes.labelsize"]).get_size_in_points())[1]
-    )
+    axis_label = (rc["axes.labelpad"] + 1.2 * FontProperties(size=rc["axes.labelsize"]).get_size_in_points()) / 72
     left = PAD + y_width + tick + (axis_label if ax.get_ylabel() else 0)
     bottom = PAD + tick + x_height + (axis_label if ax.get_xlabel() else 0)
     if legend_rows:

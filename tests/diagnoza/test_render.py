@@ -68,8 +68,15 @@ def test_text_from_the_data_is_shown_as_written_never_run_as_typst(tmp_path):
 
 
 def test_markdown_the_pdf_cannot_show_is_refused_not_dropped():
-    with pytest.raises(ValueError, match="list"):
-        markdown_to_typst("- a bullet list\n- is not used by any display object")
+    with pytest.raises(ValueError, match="block_code"):
+        markdown_to_typst("```\na code block is not used by any display object\n```")
+
+
+def test_a_bullet_list_becomes_a_typst_list_of_its_items():
+    # The key findings on page one are a Markdown list; each item keeps its bold label.
+    typst = markdown_to_typst("- **Mocna strona** – wysoki udział\n- **Zmiana** – mniej o 4,6%")
+    assert typst.startswith("#list([") and typst.count("], [") == 1
+    assert 'strong({"Mocna strona"})' in typst and '" – mniej o 4,6%"' in typst
 
 
 def test_pdf_table_columns_are_never_narrower_than_their_longest_word():

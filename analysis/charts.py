@@ -12,7 +12,8 @@ from __future__ import annotations
 import io
 import textwrap
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
+from typing import Callable
 
 import matplotlib
 import numpy as np
@@ -392,16 +393,28 @@ def projection_text(report: TownReport) -> ChartText:
 # --- The charts of a report section, in order -------------------------------------------------
 
 
-def section_charts(report: TownReport, section: str) -> list[tuple[Figure | None, ChartText]]:
-    """The charts a report shows in a section, each with its text: the projection in the summary; in a
-    topic section its position chart, then a trend chart per headline indicator (flagged in the catalogue)."""
+def _section_chart_makers(report: TownReport, section: str) -> list[tuple[Callable, Callable]]:
+    """(draw, text) for each chart a report shows in a section, in order: the projection in the summary; in
+    a topic section its position chart, then a trend chart per headline indicator (flagged in the catalogue)."""
     if section == "summary":
-        return [(projection_chart(report), projection_text(report))]
-    charts = [(position_chart(report, section), position_text(report, section))]
-    charts += [
-        (trend_chart(report, ind.id), trend_text(report, ind.id)) for ind in indicators_in(section) if ind.headline
+        return [(partial(projection_chart, report), partial(projection_text, report))]
+    makers = [(partial(position_chart, report, section), partial(position_text, report, section))]
+    makers += [
+        (partial(trend_chart, report, ind.id), partial(trend_text, report, ind.id))
+        for ind in indicators_in(section)
+        if ind.headline
     ]
-    return charts
+    return makers
+
+
+def section_charts(report: TownReport, section: str) -> list[tuple[Figure | None, ChartText]]:
+    """The charts a report shows in a section, each with its text (see `_section_chart_makers`)."""
+    return [(draw(), text()) for draw, text in _section_chart_makers(report, section)]
+
+
+def section_chart_texts(report: TownReport, section: str) -> list[ChartText]:
+    """The captions and alt texts of a section's charts, without drawing them."""
+    return [text() for _, text in _section_chart_makers(report, section)]
 
 
 # --- For exploring: distributions and several towns ---------------------------------------------

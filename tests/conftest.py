@@ -38,3 +38,14 @@ def pytest_addoption(parser):
 @pytest.fixture
 def update_snapshot(request) -> bool:
     return request.config.getoption("--update-snapshot")
+
+
+@pytest.fixture(scope="session")
+def demo_reports():
+    """Every town of the demo batch's report (Polish), computed once for the tests that sweep the batch."""
+    from analysis.params import load_batch
+    from analysis.paths import PARAMS_DIR
+    from analysis.report import prepare_report
+    from analysis.town import TownParams
+
+    return {teryt: prepare_report(TownParams(teryt=teryt)) for teryt in load_batch(PARAMS_DIR / "demo.yaml").teryts}

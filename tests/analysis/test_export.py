@@ -91,18 +91,15 @@ def test_sheets_follow_the_report_language():
 
 
 @pytest.mark.slow
-def test_the_sheet_marks_every_indicator_by_the_one_rule_and_the_summary_agrees_over_the_demo_batch():
+def test_the_sheet_marks_every_indicator_by_the_one_rule_and_the_summary_agrees_over_the_demo_batch(demo_reports):
     """Whole demo batch: the sheet's "Ocena" is the rule applied to the sheet's own columns, and every
     indicator the summary's text names as a strength (weakness) is marked so in the sheet."""
-    from analysis.params import load_batch
-    from analysis.paths import PARAMS_DIR
     from analysis.scoring import assess
 
     words = {"strength": "mocna strona", "weakness": "słaba strona", "": "—"}
     catalogue = indicators()
     named_anywhere = 0
-    for teryt in load_batch(PARAMS_DIR / "demo.yaml").teryts:
-        report = prepare_report(TownParams(teryt=teryt))
+    for teryt, report in demo_reports.items():
         sheet = indicator_sheet(report, rounded=False).set_index("Kod wskaźnika")
         for indicator_id, row in sheet.iterrows():
             expected = ""

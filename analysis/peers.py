@@ -83,14 +83,19 @@ def nearest_peers(town: str, features: pd.DataFrame, comparable: Iterable[str], 
     one unit of distance means the same across both features. Ties are broken by
     TERYT code, so the result never depends on row order.
     """
-    wanted = {*comparable, town}  # a set, not Index.isin: that converts every code (1 ms of 2 for a group)
-    pool = features.loc[[code in wanted for code in features.index]]
-    if town not in pool.index:
+    # Plain numpy over a few hundred rows: a build plans every town's peer groups, and pandas'
+    # per-operation overhead on frames this small was most of the time of a build with nothing to do.
+    wanted = {*comparable, town}
+    chosen = np.fromiter((code in wanted for code in features.index), dtype=bool, count=len(features))
+    codes = features.index[chosen]
+    if town not in codes:
         raise ValueError(f"{town}: no population or income per capita in the reference year")
-    standardised = (pool - pool.mean()) / pool.std(ddof=0).replace(0, 1)
-    distance = np.sqrt(((standardised - standardised.loc[town]) ** 2).sum(axis=1))
-    ranked = sorted((item for item in distance.items() if item[0] != town), key=lambda item: (item[1], item[0]))
-    return tuple(teryt for teryt, _ in ranked[:k])
+    pool = features.to_numpy(dtype=float)[chosen]
+    spread = pool.std(axis=0)
+    standardised = (pool - pool.mean(axis=0)) / np.where(spread == 0, 1.0, spread)
+    distance = np.sqrt(((standardised - standardised[codes.get_loc(town)]) ** 2).sum(axis=1))
+    ranked = sorted((float(d), code) for code, d in zip(codes, distance) if code != town)
+    return tuple(code for _, code in ranked[:k])
 
 
 def choose_peers(

@@ -1,6 +1,6 @@
 """How a batch stays fast: every measure that exists only for speed is here or named here.
 
-A batch of 54 towns takes about a minute, not the eight a naive papermill loop takes
+A batch of 54 towns takes about a minute and a half, not the eight a naive papermill loop takes
 (`benchmarks/build_speed.py`). What pays for that, and where it lives:
 
 - **Warm kernels** (`diagnoza.kernels`): each worker process runs its towns in one Jupyter
@@ -13,6 +13,8 @@ A batch of 54 towns takes about a minute, not the eight a naive papermill loop t
 - **Validated stores** (`analysis.store`): pandera's check of a store runs once per content.
 - **Workers start while the batch is planned** (`diagnoza.build._start_pool`).
 - **One BLAS thread per process** and **no garbage-collector passes over imports** (below).
+- **Peer groups on numpy arrays** (`analysis.peers.nearest_peers`): planning a build chooses every
+  town's peer groups for the input hashes; pandas on frames this small was most of a no-change build.
 - **Charts laid out once** (`analysis.charts._finish`): margins measured from the labels' text
   instead of matplotlib's constrained layout, which draws every chart twice (1 s of a town's 3 s).
 """

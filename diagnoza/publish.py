@@ -53,23 +53,20 @@ def write_bundle(town_dir: Path, info, target: Path) -> Path:
         stamp = date.fromisoformat(info.edition).timetuple()[:6]
     except ValueError:
         stamp = (1980, 1, 1, 0, 0, 0)
+    data = "dane" if info.language == "pl" else "data"
+    entries = {  # name in the zip -> file
+        (f"{stem}{Path(name).suffix}" if name.startswith("report") else f"{stem}-{data}{name[4:]}"): town_dir / name
+        for name in ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv")
+    }
+    folder = "wykresy" if info.language == "pl" else "charts"
+    entries |= {f"{stem}-{folder}/{chart.name}": chart for chart in sorted((town_dir / CHARTS).glob("*.*"))}
     staged = target.with_name(f".{target.name}.tmp")
     with zipfile.ZipFile(staged, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        data = "dane" if info.language == "pl" else "data"
-        for name in ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv"):
-            entry = zipfile.ZipInfo(
-                f"{stem}{Path(name).suffix}" if name.startswith("report") else f"{stem}-{data}{name[4:]}",
-                date_time=stamp,
-            )
+        for name, path in entries.items():
+            entry = zipfile.ZipInfo(name, date_time=stamp)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            bundle.writestr(entry, (town_dir / name).read_bytes())
-        folder = "wykresy" if info.language == "pl" else "charts"
-        for chart in sorted((town_dir / CHARTS).glob("*.*")):
-            entry = zipfile.ZipInfo(f"{stem}-{folder}/{chart.name}", date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            bundle.writestr(entry, chart.read_bytes())
+            bundle.writestr(entry, path.read_bytes())
     os.replace(staged, target)
     return target
 

@@ -41,10 +41,11 @@ class Violation:
     help: str
     nodes: int
     example: str  # the first offending element's HTML, for finding it
+    review: bool = False  # axe-core could not decide (its "incomplete" results): for a person to check
 
     @property
     def blocking(self) -> bool:
-        return self.impact in BLOCKING
+        return self.impact in BLOCKING and not self.review
 
     def describe(self) -> str:
         return f"{self.page} @ {self.width}px: {self.rule} ({self.impact}, {self.nodes}×) {self.help}: {self.example}"
@@ -110,7 +111,8 @@ def browser(width: int = WIDTHS[0], height: int = 900):
 
 
 def check_pages(pages: list[Path], widths: tuple[int, ...] = WIDTHS) -> list[Violation]:
-    """Every axe-core violation of each page (a local HTML file) at each width."""
+    """Every axe-core violation of each page (a local HTML file) at each width, and what axe-core could not
+    decide and leaves for a person to review (`review`)."""
     axe = axe_core_script().read_text(encoding="utf-8")
     violations = []
     with browser() as driver:
@@ -121,11 +123,12 @@ def check_pages(pages: list[Path], widths: tuple[int, ...] = WIDTHS) -> list[Vio
                 driver.execute_script(axe)
                 result = driver.execute_async_script(
                     "const done = arguments[arguments.length - 1];"
-                    "axe.run(document, {resultTypes: ['violations']})"
-                    ".then(r => done(JSON.stringify(r.violations)), e => done(JSON.stringify({error: String(e)})));"
+                    "axe.run(document, {resultTypes: ['violations', 'incomplete']})"
+                    ".then(r => done(JSON.stringify({violations: r.violations, incomplete: r.incomplete})),"
+                    " e => done(JSON.stringify({error: String(e)})));"
                 )
                 found = json.loads(result)
-                if isinstance(found, dict):
+                if "error" in found:
                     raise RuntimeError(f"axe-core failed on {page}: {found['error']}")
                 violations += [
                     Violation(
@@ -136,7 +139,9 @@ def check_pages(pages: list[Path], widths: tuple[int, ...] = WIDTHS) -> list[Vio
                         help=item["help"],
                         nodes=len(item["nodes"]),
                         example=(item["nodes"][0]["html"][:200] if item["nodes"] else ""),
+                        review=kind == "incomplete",
                     )
-                    for item in found
+                    for kind in ("violations", "incomplete")
+                    for item in found[kind]
                 ]
     return violations

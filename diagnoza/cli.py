@@ -244,11 +244,13 @@ def a11y(
     except AccessibilityToolMissing as missing:
         _fail(str(missing))
     for violation in violations:
-        typer.echo(("BLOCKING " if violation.blocking else "review   ") + violation.describe())
+        kind = "BLOCKING" if violation.blocking else "review  " if violation.review else "minor   "
+        typer.echo(f"{kind} {violation.describe()}")
     blocking = [v for v in violations if v.blocking]
+    review = [v for v in violations if v.review]
     typer.echo(
-        f"axe-core on {index} and {reports[0]} at 1280 and 390 px: "
-        f"{len(blocking)} serious or critical, {len(violations) - len(blocking)} to review"
+        f"axe-core on {index} and {reports[0]} at 1280 and 390 px: {len(blocking)} serious or critical, "
+        f"{len(violations) - len(blocking) - len(review)} minor or moderate, {len(review)} for a person to review"
     )
     if blocking:
         raise typer.Exit(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import unicodedata
@@ -99,11 +100,23 @@ def index_rows(out_dir: Path, batch: Batch, store: Store, results) -> list[dict]
     return rows
 
 
+def index_editions(out_dir: Path, rows: list[dict]) -> list[str]:
+    """The editions of the reports in place, from the manifest (written first): usually one date."""
+    manifest = out_dir / "manifest.json"
+    try:
+        towns = json.loads(manifest.read_text(encoding="utf-8")).get("towns", {}) if manifest.is_file() else {}
+    except json.JSONDecodeError:
+        return []
+    built = {row["teryt"] for row in rows if row["status"] == "built"}
+    return sorted({entry["edition"] for teryt, entry in towns.items() if teryt in built and entry.get("edition")})
+
+
 def write_index(out_dir: Path, batch: Batch, store: Store, results) -> Path:
     environment = Environment(loader=FileSystemLoader(INDEX_TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     template = environment.get_template("index.html.j2")
     rows = index_rows(out_dir, batch, store, results)
     page = template.render(
+        editions=index_editions(out_dir, rows),
         batch=batch,
         rows=rows,
         label=lambda key: label(key, batch.language),

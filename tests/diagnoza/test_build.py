@@ -285,6 +285,7 @@ def test_index_links_every_town(demo_build):
     assert len(soup.find("tbody").find_all("tr")) == 54  # every town of the batch is listed, built or not
     text = soup.get_text(" ")
     assert "Zestaw" in text and "Partia" not in text  # a batch, not a political party
+    assert "Edycja: 2026-11-22" in " ".join(text.split())  # the edition both reports were built as
 
 
 # --- a crafted store --------------------------------------------------------------------------

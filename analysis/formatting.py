@@ -84,6 +84,14 @@ MUNICIPALITIES = {
     "pl": {"one": "gminą", "few": "gminami", "many": "gminami", "other": "gminy"},  # instrumental: "z 20 gminami"
     "en": {"one": "municipality", "other": "municipalities"},
 }
+STRENGTHS = {  # a verdict's reason: "2 mocne strony i 1 słaba strona"
+    "pl": {"one": "mocna strona", "few": "mocne strony", "many": "mocnych stron", "other": "mocnej strony"},
+    "en": {"one": "strength", "other": "strengths"},
+}
+WEAKNESSES = {
+    "pl": {"one": "słaba strona", "few": "słabe strony", "many": "słabych stron", "other": "słabej strony"},
+    "en": {"one": "weakness", "other": "weaknesses"},
+}
 RESIDENTS = {
     "pl": {"one": "mieszkaniec", "few": "mieszkańcy", "many": "mieszkańców", "other": "mieszkańca"},
     "en": {"one": "resident", "other": "residents"},

@@ -18,6 +18,8 @@ from analysis.formatting import (
     EVENTS,
     INDICATORS,
     PERSONS,
+    STRENGTHS,
+    WEAKNESSES,
     escape_markdown,
     format_number,
     is_symbol_unit,
@@ -271,16 +273,6 @@ def verdict_phrase(row: pd.Series, language: str, marks: tuple[int, int] | None 
     )
 
 
-STRENGTHS = {
-    "pl": {"one": "mocna strona", "few": "mocne strony", "many": "mocnych stron", "other": "mocnej strony"},
-    "en": {"one": "strength", "other": "strengths"},
-}
-WEAKNESSES = {
-    "pl": {"one": "słaba strona", "few": "słabe strony", "many": "słabych stron", "other": "słabej strony"},
-    "en": {"one": "weakness", "other": "weaknesses"},
-}
-
-
 def marks_phrase(strengths: int, weaknesses: int, language: str) -> str:
     """The reason behind a section's verdict in words: `2 mocne strony i 1 słaba strona`,
     `bez wyraźnych mocnych i słabych stron`."""
@@ -363,14 +355,15 @@ def key_findings(
     pl = language == "pl"
     catalogue = indicators()
     items = []
-    for ids, word in ((strongest, ("Mocna strona", "Strength")), (weakest, ("Słaba strona", "Weakness"))):
+    for ids, mark in ((strongest, STRENGTH), (weakest, WEAKNESS)):
+        word = label(mark, language).capitalize()  # "Mocna strona", as the tables and the charts name it
         for indicator_id in ids[:FINDINGS_PER_KIND]:
             indicator, row = catalogue[indicator_id], comparison.loc[indicator_id]
             phrase = indicator.judged_phrase(row["assessment"] == STRENGTH, language)
             value = quantity(row["value"], indicator.decimals, indicator.unit(language), language)
             area = areas.loc[indicator_id] if indicator_id in areas.index else pd.Series(dtype=float)
             beside = _beside(indicator, row, area, language)
-            items.append(f"**{word[0 if pl else 1]}** – {phrase}: {value}" + (f" ({beside})." if beside else "."))
+            items.append(f"**{word}** – {phrase}: {value}" + (f" ({beside})." if beside else "."))
     if not strongest and not weakest:
         items.append(
             "Żaden wskaźnik nie odbiega od grupy porównawczej na tyle, by uznać go za wyraźną mocną lub słabą stronę."

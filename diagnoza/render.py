@@ -256,7 +256,7 @@ def _typst_table(table: dict, caption: list[dict] | None) -> str:
     return f"#{figure}"
 
 
-UNBROKEN_TABLE_ROWS = 15  # a table this short moves whole to the next page rather than split
+UNBROKEN_TABLE_ROWS = 25  # a table this short (the default 20 peers too) moves whole to the next page rather than split
 
 
 def _table_caption(node: dict) -> list[dict] | None:

@@ -95,9 +95,10 @@ def test_page_one_of_the_pdf_is_the_diagnosis_with_voivodeship_and_poland(demo_b
 
 
 def test_no_short_table_is_split_over_two_pages(demo_build):
-    # A table of up to 15 rows is printed whole: its last row is on the page of its caption, so no page
-    # ends with a caption, a header and a row or two. Tables and their rows are read from the HTML
-    # report (the same notebook outputs); a row is found by its longest cell holding a number.
+    # A table of up to 25 rows (every table of a default report) is printed whole: its last row is on
+    # the page of its caption, so no page ends with a caption, a header and a row or two. Tables and
+    # their rows are read from the HTML report (the same notebook outputs); a row is found by its
+    # longest cell holding a number.
     from diagnoza.render import UNBROKEN_TABLE_ROWS
 
     for teryt in (TOWN, OTHER):

@@ -70,7 +70,7 @@ def axe_core_script() -> Path:
 
 def _find(names: tuple[str, ...], package: str) -> str:
     for name in names:
-        path = shutil.which(name) or (f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").is_file() else None)
+        path = shutil.which(name)
         if path:
             return path
     raise AccessibilityToolMissing(f"{names[0]} not found: install the Debian package {package!r} (make a11y)")

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.paths import PROJECT_ROOT
+from diagnoza.preview import CHROMIUM_NAMES, find_tool
 
 WIDTHS = (1280, 390)  # desktop, and a common phone's CSS width
 BLOCKING = ("serious", "critical")  # what a report must never have
 AXE_CORE_NAME = "axe-core/axe.min.js"
 TOOLS_DIR = PROJECT_ROOT / ".tools"  # where `make a11y` installs axe-core (npm --prefix .tools)
 DRIVER_NAMES = ("chromedriver",)
-BROWSER_NAMES = ("chromium", "chromium-browser")
 
 
 class AccessibilityToolMissing(RuntimeError):
@@ -69,17 +69,13 @@ def axe_core_script() -> Path:
 
 
 def _find(names: tuple[str, ...], package: str) -> str:
-    for name in names:
-        path = shutil.which(name)
-        if path:
-            return path
-    raise AccessibilityToolMissing(f"{names[0]} not found: install the Debian package {package!r} (make a11y)")
+    return find_tool(names, package, "make a11y", AccessibilityToolMissing)
 
 
 def tools_available() -> str:
     """ "" when everything the check needs is installed, else what is missing (for a test's skip reason)."""
     try:
-        _find(BROWSER_NAMES, "chromium")
+        _find(CHROMIUM_NAMES, "chromium")
         _find(DRIVER_NAMES, "chromium-driver")
         axe_core_script()
         import selenium  # noqa: F401
@@ -97,7 +93,7 @@ def browser(width: int = WIDTHS[0], height: int = 900):
     except ImportError as missing:
         raise AccessibilityToolMissing("Selenium is not installed: pip install -e '.[dev]'") from missing
     options = webdriver.ChromeOptions()
-    options.binary_location = _find(BROWSER_NAMES, "chromium")
+    options.binary_location = _find(CHROMIUM_NAMES, "chromium")
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars"):
         options.add_argument(flag)
     # An explicit driver: Selenium then never tries to download one.

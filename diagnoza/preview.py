@@ -30,17 +30,20 @@ class PreviewError(RuntimeError):
     """A tool is missing or failed; the message says which and how to install it."""
 
 
-def _tool(names: tuple[str, ...], package: str) -> str:
+def find_tool(
+    names: tuple[str, ...], package: str, install: str = "make preview-tools", error: type[Exception] = PreviewError
+) -> str:
+    """The first of `names` on PATH; else `error`, naming the Debian package and the make target that installs it."""
     for name in names:
         path = shutil.which(name)
         if path:
             return path
-    raise PreviewError(f"{names[0]} not found: install the Debian package {package!r} (make preview-tools)")
+    raise error(f"{names[0]} not found: install the Debian package {package!r} ({install})")
 
 
 def pdf_pages(pdf: Path, out_dir: Path, pages: int = 2, dpi: int = 80) -> list[Path]:
     """PNG images of the first `pages` pages: <out_dir>/<pdf stem>-page-1.png, ..."""
-    pdftoppm = _tool(("pdftoppm",), "poppler-utils")
+    pdftoppm = find_tool(("pdftoppm",), "poppler-utils")
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         prefix = Path(scratch) / "page"
@@ -62,7 +65,7 @@ def pdf_pages(pdf: Path, out_dir: Path, pages: int = 2, dpi: int = 80) -> list[P
 
 def html_page(html: Path, target: Path, width: int = 1200, height: int = 1600) -> Path:
     """A PNG of the top of the HTML page as a desktop browser shows it."""
-    chromium = _tool(CHROMIUM_NAMES, "chromium")
+    chromium = find_tool(CHROMIUM_NAMES, "chromium")
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as profile:
         command = [

@@ -48,13 +48,11 @@ class Table:
             "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
             for row in self.frame.itertuples(index=False)
         )
-        # A table wider than the screen scrolls inside its own region, which a keyboard can reach
-        # (tabindex) and a screen reader names (the caption): the page itself never scrolls sideways.
         caption = html.escape(self.caption)
-        return (
-            f'<div class="diagnoza-scroll" role="region" tabindex="0" aria-label="{caption}">'
+        return scroll_region(
+            caption,
             f'<table class="diagnoza-table"><caption>{caption}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>",
         )
 
     def _repr_markdown_(self) -> str:
@@ -75,6 +73,12 @@ class Table:
         return data, {ROLE: {"role": "table"}}
 
 
+def scroll_region(label: str, content: str) -> str:
+    """Content wider than the screen scrolls inside its own region, which a keyboard can reach
+    (tabindex) and a screen reader names (`label`, already escaped): the page never scrolls sideways."""
+    return f'<div class="diagnoza-scroll" role="region" tabindex="0" aria-label="{label}">{content}</div>'
+
+
 class Chart:
     """A chart on the page: inline SVG with alt text and caption in HTML, the SVG itself for the PDF."""
 
@@ -85,15 +89,13 @@ class Chart:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         encoded = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
-        # On a phone the chart keeps a legible size and scrolls sideways inside a region a keyboard
-        # can reach (tabindex) and a screen reader names (the caption); see report.css.
+        # On a phone the chart keeps a legible size and scrolls sideways (report.css).
         title = html.escape(self.title, quote=True)
+        image = f'<img src="data:image/svg+xml;base64,{encoded}" alt="{html.escape(self.alt, quote=True)}">'
         figure = (
-            f'<figure class="diagnoza-figure"><div class="diagnoza-scroll" role="region" tabindex="0" '
-            f'aria-label="{title}"><img src="data:image/svg+xml;base64,{encoded}" '
-            f'alt="{html.escape(self.alt, quote=True)}"></div>'
-            f"<figcaption>{title}</figcaption></figure>"
+            f'<figure class="diagnoza-figure">{scroll_region(title, image)}<figcaption>{title}</figcaption></figure>'
         )
+
         data = {"text/html": figure, "image/svg+xml": self.svg, "text/plain": self.alt}
         return data, {ROLE: {"role": "figure", "alt": self.alt, "caption": self.title}}
 

@@ -4,7 +4,8 @@ An area's value is the indicator's formula applied to the sums of its source var
 area's gminy: births per 1000 residents of a voivodeship is all its births over all its residents,
 not the mean of its gminy's rates (a ratio of sums, as GUS computes area figures). A gmina enters
 an indicator's sums only in a year where it has every input of that indicator, so a missing value
-never counts as zero. Indicators built on variables GUS publishes as rates (`additive: false` in
+never counts as zero. An indicator pooled over N years (`pool_years`) sums its variables over the
+area's gminy and the N years. Indicators built on variables GUS publishes as rates (`additive: false` in
 the variable catalogue) have no area value: summing rates means nothing. "Poland" is every gmina
 of the store: on the embedded demo store, the synthetic country.
 """
@@ -31,16 +32,19 @@ def area_indicators(panel: pd.DataFrame, area_of: pd.Series, year: int) -> pd.Da
 
     `panel` is a variable panel (index teryt, year) of the gminy; `area_of` maps TERYT -> area."""
     needed = {name for indicator in indicators().values() for name in indicator.inputs}
-    rows = with_lags(panel, needed).xs(year, level="year")
-    areas = area_of.reindex(rows.index)
+    lagged = with_lags(panel, needed)
+    years = lagged.index.get_level_values("year")
+    areas = area_of.reindex(lagged.index.get_level_values("teryt")).to_numpy()
     result = {}
     for indicator in indicators().values():
         if not is_aggregable(indicator):
             result[indicator.id] = pd.Series(float("nan"), index=sorted(area_of.unique()))
             continue
-        inputs = rows[list(indicator.inputs)].astype("float64")
-        complete = inputs.notna().all(axis=1)
-        sums = inputs.loc[complete].groupby(areas.loc[complete]).sum(min_count=1)
+        # The year's gminy; for an indicator pooled over N years, their last N years together.
+        window = (years > year - indicator.pool_years) & (years <= year)
+        inputs = lagged.loc[window, list(indicator.inputs)].astype("float64")
+        complete = inputs.notna().all(axis=1).to_numpy()
+        sums = inputs.loc[complete].groupby(areas[window][complete]).sum(min_count=1)
         result[indicator.id] = evaluate(indicator, sums).reindex(sorted(area_of.unique()))
     return pd.DataFrame(result)
 

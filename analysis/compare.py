@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.catalogue import Direction, Indicator, indicators, split_lag
+from analysis.indicators import window_counts
 from analysis.reliability import count_interval
 from analysis.scoring import NONE, assess, bounded_score
 
@@ -65,6 +66,7 @@ def _latest(years: np.ndarray, town_values: np.ndarray, year: int) -> int | None
 
 EMPTY_ROW = {
     "year": None,
+    "period_start": None,
     "value": np.nan,
     "ci_low": np.nan,
     "ci_high": np.nan,
@@ -113,14 +115,17 @@ def _compare_arrays(
     peers_now = peers_now[~np.isnan(peers_now)]
     value = float(town_values[at])
     in_period = (years >= years.min() + _max_lag(indicator)) & (years <= year)
-    interval = None
+    interval, period_start = None, used_year
     if counts is not None and used_year in counts.index:
-        interval = count_interval(indicator, counts.loc[used_year].to_dict())
+        window, entered = window_counts(counts, indicator, used_year)
+        interval = count_interval(indicator, window.to_dict())
+        period_start = min(entered, default=used_year)
     ranked = interval is None or interval.ranked
     percentile = percentile_rank(value, peers_now, indicator.direction) if ranked else np.nan
     q1, median, q3 = np.quantile(peers_now, [0.25, 0.5, 0.75]) if peers_now.size else (np.nan,) * 3
     row.update(
         year=used_year,
+        period_start=period_start,
         value=value,
         peer_count=int(peers_now.size),
         peer_median=float(median),
@@ -149,6 +154,21 @@ def _compare_arrays(
     return row
 
 
+def pooled_years(row) -> int:
+    """How many years a compared value spans (1 unless pooled, `pool_years` in the catalogue); 0 without a value."""
+    year, start = row.get("year"), row.get("period_start")
+    if year is None or pd.isna(year):
+        return 0
+    return int(year) - int(start) + 1 if start is not None and pd.notna(start) else 1
+
+
+def value_period(row) -> str:
+    """The year of a compared value ("2024"), or its years for a value pooled over several ("2022–2024")."""
+    if pooled_years(row) == 0:
+        return ""
+    return f"{int(row['period_start'])}–{int(row['year'])}" if pooled_years(row) > 1 else str(int(row["year"]))
+
+
 def compare_town(
     town: str,
     peers: tuple[str, ...],
@@ -160,9 +180,11 @@ def compare_town(
 ) -> pd.DataFrame:
     """Every catalogue indicator for `town` beside its peers; one row per indicator.
 
+    `values`: the indicators as compared (`indicator_table(..., pooled=True)`): an indicator with
+    `pool_years` N is the town's last N years taken together, and `period_start` says from which year.
     Each row uses the latest year up to `year` in which the town has a value.
     `counts`: the town's source variables (index year), for the count-based interval
-    and reliability of rates and shares; without it no value is flagged.
+    and reliability of rates and shares (summed over the same years); without it no value is flagged.
     `matching`: indicators the peers were matched on; they are shown, never judged.
     `missing_years` counts the years of the period without a value (not the first
     years a lagged formula cannot have).

@@ -11,6 +11,7 @@ import pandas as pd
 
 from analysis.aggregates import is_aggregable
 from analysis.catalogue import indicators, indicators_in
+from analysis.compare import pooled_years, value_period
 from analysis.formatting import EVENTS, MUNICIPALITIES, YEARS, escape_markdown, format_number, with_noun
 from analysis.labels import label
 from analysis.peers import PeerRule
@@ -119,9 +120,13 @@ def _trend_cell(trends: pd.DataFrame, indicator, language: str) -> str:
 
 
 def _notes(row, indicator, language: str) -> str:
-    """Why a value is flagged: few events (with its interval), not ranked, matched on, missing years."""
+    """Why a value is flagged: few events (with its interval), not ranked, matched on, missing years;
+    and a value taken over several years together."""
     pl = language == "pl"
     notes = []
+    if pooled_years(row) > 1:
+        years = with_noun(pooled_years(row), YEARS[language], 0, language)
+        notes.append(f"{years} łącznie" if pl else f"{years} pooled")
     if row.get("reliability") in ("unreliable", "not_ranked"):
         events = with_noun(row["events"], EVENTS[language], 0, language)
         interval = (
@@ -162,7 +167,7 @@ def comparison_table(report: TownReport, section: str) -> Table:
             {
                 label("indicator", language): indicator.name(language),
                 label("unit", language): indicator.unit(language),
-                label("year", language): "" if pd.isna(row["year"]) else str(int(row["year"])),
+                label("year", language): value_period(row),
                 label("value", language): show(row["value"]),
                 label("peer_median", language): show(row["peer_median"]),
                 label("peer_quartiles", language): f"{show(row['peer_q1'])} – {show(row['peer_q3'])}",
@@ -209,7 +214,7 @@ def key_figures(report: TownReport) -> Table:
         def show(value, signed=False):
             return format_number(value, indicator.decimals, language, signed=signed)
 
-        year = "" if pd.isna(row["year"]) else f", {int(row['year'])}"
+        year = f", {value_period(row)}" if pd.notna(row["year"]) else ""
         rows.append(
             {
                 ("Wskaźnik" if pl else "Indicator"): f"{indicator.name(language)} ({unit}{year})",
@@ -291,8 +296,8 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
             rows.append(
                 {
                     ("Wskaźnik" if pl else "Indicator"): f"{indicator.name(language)} ({indicator.unit(language)})",
-                    ("Było" if pl else "Before"): f"{show(row['old_value'])} ({row['old_year'] or '—'})",
-                    ("Jest" if pl else "Now"): f"{show(row['new_value'])} ({row['new_year'] or '—'})",
+                    ("Było" if pl else "Before"): f"{show(row['old_value'])} ({row['old_period'] or '—'})",
+                    ("Jest" if pl else "Now"): f"{show(row['new_value'])} ({row['new_period'] or '—'})",
                     (
                         "Pozycja: było → jest" if pl else "Position: before → now"
                     ): f"{show(row['old_percentile'], 0)} → {show(row['new_percentile'], 0)}",

@@ -1,7 +1,7 @@
 """What changed since the previous edition of a town's report.
 
 Each edition keeps, beside a town's report, the figures the next edition needs to compare
-(`figures.json`: every indicator's value, year, percentile and assessment, the section verdicts,
+(`figures.json`: every indicator's value, year (and first year, if pooled), percentile and assessment, the section verdicts,
 the peers and the data years). `compare_editions` lists what moved between two such records:
 indicators whose value, position or assessment changed, verdicts that changed, new data years,
 and peers that joined or left. Values count as changed only beyond their shown precision, so
@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.catalogue import indicators
+from analysis.compare import value_period
 from analysis.report import TownReport
 
 FORMAT = 1  # the figures.json layout; a different one is not compared
@@ -40,6 +41,7 @@ def figures(report: TownReport) -> dict:
             indicator_id: {
                 "value": number(row["value"]),
                 "year": None if pd.isna(row["year"]) else int(row["year"]),
+                "period_start": None if pd.isna(row["period_start"]) else int(row["period_start"]),
                 "percentile": number(row["percentile"]),
                 "assessment": row["assessment"] or "",
             }
@@ -103,16 +105,21 @@ def compare_editions(previous: dict, current: dict) -> EditionChanges:
             and now["percentile"] is not None
             and abs(now["percentile"] - before["percentile"]) >= POSITION_STEP
         )
-        if value_moved or position_moved or before["assessment"] != now["assessment"] or before["year"] != now["year"]:
+        # The years a value covers: a new data year, or a value now pooled over years (an older record
+        # has no period_start: its values were one year's), is listed even when the value stayed.
+        period_moved = value_period(before) != value_period(now)
+        if value_moved or position_moved or before["assessment"] != now["assessment"] or period_moved:
             rows.append(
                 {
                     "indicator": indicator_id,
                     **{f"old_{key}": before[key] for key in ("value", "year", "percentile", "assessment")},
+                    "old_period": value_period(before),
                     **{f"new_{key}": now[key] for key in ("value", "year", "percentile", "assessment")},
+                    "new_period": value_period(now),
                 }
             )
     columns = ["indicator"] + [
-        f"{age}_{key}" for age in ("old", "new") for key in ("value", "year", "percentile", "assessment")
+        f"{age}_{key}" for age in ("old", "new") for key in ("value", "year", "percentile", "assessment", "period")
     ]
     table = pd.DataFrame(rows, columns=columns).set_index("indicator")
     verdicts = {

@@ -31,6 +31,7 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "unit": ("Jednostka", "Unit"),
     "direction": ("Kierunek", "Direction"),
     "year": ("Rok wartości", "Year of value"),
+    "period_start": ("Od roku (wartość z kilku lat łącznie)", "From year (value pooled over years)"),
     "value": ("Wartość", "Value"),
     "peer_median": ("Mediana grupy", "Peer median"),
     "peer_q1": ("Kwartyl 1 grupy", "Peer first quartile"),
@@ -157,7 +158,7 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
         indicator = catalogue[indicator_id]
         year = row["year"]
         if pd.notna(year) and int(year) not in peers_in_year:
-            peers_in_year[int(year)] = report.values.xs(int(year), level="year").reindex(list(report.peers.members))
+            peers_in_year[int(year)] = report.compared.xs(int(year), level="year").reindex(list(report.peers.members))
         peer_values = peers_in_year[int(year)][indicator_id] if pd.notna(year) else []
         rank, rank_of = rank_among(row["value"], peer_values, indicator.direction)
         rows.append(
@@ -168,6 +169,7 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
                 "unit": indicator.unit(language),
                 "direction": _word(DIRECTION_WORDS[indicator.direction], language),
                 "year": int(year) if pd.notna(year) else pd.NA,
+                "period_start": int(row["period_start"]) if pd.notna(row["period_start"]) else pd.NA,
                 **{key: row[key] for key in ("value", "peer_median", "peer_q1", "peer_q3")},
                 "voivodeship_value": report.areas.at[indicator_id, "voivodeship"],
                 "poland_value": report.areas.at[indicator_id, "poland"],
@@ -192,7 +194,7 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
             }
         )
     frame = pd.DataFrame(rows, columns=list(INDICATOR_COLUMNS))
-    frame["year"] = frame["year"].astype("Int64")
+    frame[["year", "period_start"]] = frame[["year", "period_start"]].astype("Int64")
     if rounded:
         frame = round_as_reported(frame, frame["indicator"].map(lambda i: catalogue[i].decimals))
     return frame.rename(columns={key: _word(pair, language) for key, pair in INDICATOR_COLUMNS.items()})
@@ -347,6 +349,19 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
             if pl
             else "sheets and data-excel.csv: numbers rounded as in the report (the indicator's decimals, percentile to "
             "a whole number, score to 0.01); full precision: the Full precision sheet and data.csv",
+        )
+    )
+    pooled = "; ".join(f"{ind.name(report.language)} ({ind.pool_years})" for ind in indicators().values() if ind.pooled)
+    rows.append(
+        (
+            "Wartości z kilku lat" if pl else "Values pooled over years",
+            f"porównujemy za ostatnie lata łącznie (w nawiasie: ile lat): {pooled}; wartość to wzór wskaźnika "
+            "na sumach zmiennych z tych lat (np. urodzenia z 3 lat przez ludność z 3 lat), kolumna „Od roku”; "
+            "wykresy i szeregi pokazują wartości roczne"
+            if pl
+            else f"compared over the last years together (in brackets: how many): {pooled}; the value is the "
+            "indicator's formula over the variables summed over those years (e.g. births of 3 years over the "
+            "population of 3 years), column From year; charts and series show yearly values",
         )
     )
     rows.append(

@@ -31,14 +31,56 @@ def evaluate(indicator: Indicator, panel: pd.DataFrame) -> pd.Series:
     return values.replace([np.inf, -np.inf], np.nan).rename(indicator.id)
 
 
-def compute_indicators(panel: pd.DataFrame, catalogue: dict[str, Indicator] | None = None) -> pd.DataFrame:
-    """All indicators as a wide frame: index (teryt, year), one column per indicator."""
+def window_counts(counts: pd.DataFrame, indicator: Indicator, year: int) -> tuple[pd.Series, list[int]]:
+    """One town's variables behind the indicator's compared value in `year`, and the years they come from.
+
+    For an indicator pooled over N years (`pool_years` in the catalogue) these are the sums over the
+    years of the window ending in `year` that have every variable of the formula (a missing count
+    never counts as zero); otherwise that year's own. `counts`: the town's variables, index year."""
+    names = list(indicator.inputs)
+    window = counts.loc[(counts.index > year - indicator.pool_years) & (counts.index <= year)]
+    window = window.reindex(columns=names).astype("float64")
+    window = window.loc[window.notna().all(axis=1)]
+    return window.sum(), [int(y) for y in window.index]
+
+
+def pooled_inputs(panel: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """Every town's variables of a pooled indicator summed over its window (`window_counts`, for all
+    towns at once): index as `panel`, defined where the year itself has every variable."""
+    inputs = panel[list(indicator.inputs)].astype("float64")
+    complete = inputs.notna().all(axis=1)
+    teryts, years = panel.index.get_level_values("teryt").unique(), panel.index.get_level_values("year")
+    calendar = np.arange(years.min(), years.max() + 1)  # every year, so that a gap in the data is not skipped over
+    grid = inputs.where(complete, axis=0).reindex(
+        pd.MultiIndex.from_product([teryts, calendar], names=["teryt", "year"])
+    )
+    block = grid.to_numpy().reshape(len(teryts), len(calendar), len(inputs.columns))  # town × year × variable
+    # Sum over the window ending in each year: running total now minus running total N years earlier.
+    running = np.concatenate([np.zeros_like(block[:, :1]), np.nancumsum(block, axis=1)], axis=1)
+    entered = np.concatenate([np.zeros_like(block[:, :1, :1]), np.cumsum(~np.isnan(block[..., :1]), axis=1)], axis=1)
+    n = indicator.pool_years
+    sums = running[:, 1:] - running[:, np.maximum(np.arange(1, len(calendar) + 1) - n, 0)]
+    years_in = entered[:, 1:] - entered[:, np.maximum(np.arange(1, len(calendar) + 1) - n, 0)]
+    sums = np.where(years_in > 0, sums, np.nan).reshape(-1, len(inputs.columns))
+    return pd.DataFrame(sums, index=grid.index, columns=inputs.columns).reindex(panel.index).where(complete, axis=0)
+
+
+def compute_indicators(
+    panel: pd.DataFrame, catalogue: dict[str, Indicator] | None = None, pooled: bool = False
+) -> pd.DataFrame:
+    """All indicators as a wide frame: index (teryt, year), one column per indicator.
+
+    Year by year by default (what charts and trends show); with `pooled`, as compared: an indicator
+    with `pool_years` N is its formula over the variables summed over the last N years (`pooled_inputs`)."""
     catalogue = catalogue or indicators()
     needed = {name for indicator in catalogue.values() for name in indicator.inputs}
     panel = with_lags(panel, needed)
-    return pd.concat([evaluate(ind, panel) for ind in catalogue.values()], axis=1)
+    return pd.concat(
+        [evaluate(ind, pooled_inputs(panel, ind) if pooled and ind.pooled else panel) for ind in catalogue.values()],
+        axis=1,
+    )
 
 
-def indicator_table(store: Store, teryts=None) -> pd.DataFrame:
-    """Indicators for the given towns (all towns by default) from a store."""
-    return compute_indicators(variable_panel(store, teryts))
+def indicator_table(store: Store, teryts=None, pooled: bool = False) -> pd.DataFrame:
+    """Indicators for the given towns (all towns by default) from a store; `pooled`: as compared."""
+    return compute_indicators(variable_panel(store, teryts), pooled=pooled)

@@ -50,6 +50,7 @@ def render_methodology() -> str:
                     f"{ind.counts.model}: `{ind.counts.events}`"
                     + (f" − `{ind.counts.minus}`" if ind.counts.minus else "")
                     + f" of `{ind.counts.base}`"
+                    + (f"; {ind.pool_years} years pooled" if ind.pooled else "")
                 )
                 if ind.counts
                 else "—"
@@ -104,6 +105,12 @@ def render_methodology() -> str:
         "  exact (Garwood) Poisson for rates, Wilson for proportions, a normal approximation with variance a + b for a",
         f"  difference of two counts (births − deaths). Fewer than {UNRELIABLE_BELOW} events: marked uncertain; fewer than",
         f"  {NOT_RANKED_BELOW}: shown but not ranked, scored or judged. (The counted events of a proportion are its numerator.)",
+        '- **Pooled years**: an indicator of rare events marked "N years pooled" above is compared on the town\'s last N',
+        "  years together: its formula over the variables summed over those years (births of three years over three",
+        "  years of population), for the town, every peer, the voivodeship and Poland alike, and its interval and flags",
+        "  come from the summed counts. A year enters only with every variable of the formula; the window may reach",
+        '  before the report\'s first year, as a lagged formula does. Tables show the years ("2022–2024"); trend',
+        "  charts and trends stay yearly.",
         f"- **Strength / weakness (one rule)**: percentile ≥ {STRONG:.0f}, at least the minimum meaningful difference better",
         "  than the peer median and, where there is a count interval, the interval wholly on the better side of the",
         f"  median; a weakness mirrors it (percentile ≤ {WEAK:.0f}). The summary, the section text, the tables, the charts",
@@ -155,6 +162,8 @@ def render_methodology() -> str:
         "- Net migration has no count model (BDL publishes the balance, the gross flows are not in the store), so its",
         "  reliability is not flagged; in small gminy read it with care.",
         "- Crude birth and death rates reflect the age structure; they are not standardised.",
+        "- A value pooled over three years trails a sudden change: a jump in the last year shows at about a third",
+        "  of its size in the comparison (the yearly chart shows it whole).",
         '- BDL variable ids below "high" confidence in `analysis/catalogue/variables.yaml` must be confirmed with',
         "  `/variables/{id}` before a real edition.",
         "- Projections extrapolate the past; they assume no break in migration or fertility.",

@@ -14,6 +14,7 @@ import math
 import pandas as pd
 
 from analysis.catalogue import Indicator, indicators
+from analysis.compare import pooled_years, value_period
 from analysis.formatting import (
     EVENTS,
     INDICATORS,
@@ -44,10 +45,19 @@ def _show(indicator: Indicator, number: float, language: str) -> str:
     return with_unit(text, unit) if is_symbol_unit(unit) else text
 
 
+def _pooled_period(row: pd.Series, language: str) -> str:
+    """` w latach 2022–2024` after a value taken over several years together; nothing after one year's."""
+    if pooled_years(row) < 2:
+        return ""
+    return f" {'w latach' if language == 'pl' else 'in'} {value_period(row)}"
+
+
 def judged_item(indicator: Indicator, row: pd.Series, language: str) -> str:
-    """`niska liczba zgonów na 1000 ludności (9,1‰ wobec mediany grupy 11,4‰)`."""
+    """`niska liczba zgonów na 1000 ludności (9,1‰ wobec mediany grupy 11,4‰)`; a pooled value says its
+    years (`9,1‰ w latach 2022–2024 wobec …`)."""
     phrase = indicator.judged_phrase(row["assessment"] == STRENGTH, language)
     value, median = _show(indicator, row["value"], language), _show(indicator, row["peer_median"], language)
+    value += _pooled_period(row, language)
     if language == "pl":
         return f"{phrase} ({value} wobec mediany grupy {median})"
     return f"{phrase} ({value} against a peer median of {median})"
@@ -361,6 +371,7 @@ def key_findings(
             indicator, row = catalogue[indicator_id], comparison.loc[indicator_id]
             phrase = indicator.judged_phrase(row["assessment"] == STRENGTH, language)
             value = quantity(row["value"], indicator.decimals, indicator.unit(language), language)
+            value += _pooled_period(row, language)
             area = areas.loc[indicator_id] if indicator_id in areas.index else pd.Series(dtype=float)
             beside = _beside(indicator, row, area, language)
             items.append(f"**{word}** – {phrase}: {value}" + (f" ({beside})." if beside else "."))

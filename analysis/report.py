@@ -50,7 +50,8 @@ class TownReport:
     vintage: str  # when the data were fetched from BDL (YYYY-MM-DD); empty for generated data
     peers: PeerGroup
     peer_units: pd.DataFrame  # the peer towns: teryt, name, kind, voivodeship, population
-    values: pd.DataFrame  # indicators of the town and its peers, index (teryt, year)
+    values: pd.DataFrame  # indicators of the town and its peers year by year, index (teryt, year)
+    compared: pd.DataFrame  # the same as compared: pooled over years where the catalogue says (analysis.indicators)
     comparison: pd.DataFrame  # one row per indicator (analysis.compare)
     narrative: dict[str, list[str]]
     verdicts: pd.DataFrame  # section -> score, verdict, coverage, drop-one range (analysis.synthesis)
@@ -107,6 +108,18 @@ def load_store_and_values(data_dir: str) -> tuple[Store, pd.DataFrame]:
 def _load_store_and_values(data_dir: str, signature: tuple) -> tuple[Store, pd.DataFrame]:
     store = load_store(data_dir or None)
     return store, indicator_table(store)
+
+
+def compared_values(data_dir: str) -> pd.DataFrame:
+    """Every town's indicators as compared: an indicator with `pool_years` N in the catalogue is taken
+    over the last N years together. Like a lagged formula, the window may reach before a report's first
+    year; the comparison says from which year (`period_start`)."""
+    return _compared_values(data_dir, _store_signature(data_dir))
+
+
+@lru_cache(maxsize=4)
+def _compared_values(data_dir: str, signature: tuple) -> pd.DataFrame:
+    return indicator_table(_load_store_and_values(data_dir, signature)[0], pooled=True)
 
 
 def _matching_features(data_dir: str, year: int) -> pd.DataFrame:
@@ -249,10 +262,14 @@ def compute_report(town: TownParams) -> TownReport:
     years = all_values.index.get_level_values("year")
     towns = all_values.index.get_level_values("teryt")
     in_years = (years >= first_year) & (years <= last_year)
-    values = all_values.loc[towns.isin((teryt, *peers.members)) & in_years]
-    counts = variable_panel(store, [teryt]).xs(teryt, level="teryt")
-    counts = counts.loc[(counts.index >= first_year) & (counts.index <= last_year)]
-    comparison = compare_town(teryt, peers.members, values, last_year, counts=counts, matching=peers.matching)
+    in_group = towns.isin((teryt, *peers.members))
+    values = all_values.loc[in_group & in_years]
+    all_compared = compared_values(data_dir)
+    compared = all_compared.loc[values.index]
+    town_counts = variable_panel(store, [teryt]).xs(teryt, level="teryt")
+    town_counts = town_counts.loc[town_counts.index <= last_year]  # a pooled value's window may reach back
+    counts = town_counts.loc[town_counts.index >= first_year]
+    comparison = compare_town(teryt, peers.members, compared, last_year, counts=town_counts, matching=peers.matching)
     trends = indicator_trends(values, teryt, peers.members)
     population = all_values.loc[in_years, "population"].unstack("year")
     projection = project(population.loc[teryt], store_backtest(population))
@@ -261,9 +278,9 @@ def compute_report(town: TownParams) -> TownReport:
     sensitivity = peer_sensitivity(
         teryt,
         store.units,
-        all_values.loc[years <= last_year],
+        all_compared.loc[all_compared.index.get_level_values("year") <= last_year],
         last_year,
-        counts,
+        town_counts,
         features=features,
         known={rule: (len(peers.members), comparison)},
     )
@@ -297,6 +314,7 @@ def compute_report(town: TownParams) -> TownReport:
         peers=peers,
         peer_units=peer_units,
         values=values,
+        compared=compared,
         comparison=comparison,
         narrative=narrative,
         verdicts=verdicts,

@@ -29,9 +29,9 @@ from analysis.params import load_batch
 from analysis.paths import PARAMS_DIR
 from analysis.peers import choose_peers, matching_features
 from analysis.projection import BENCHMARK, HORIZON, METHODS, backtest, horizon_error
-from analysis.report import load_store_and_values
+from analysis.report import compared_values, load_store_and_values
 from analysis.store import variable_panel
-from analysis.synthesis import NO_VERDICT, VERDICT_BAND, section_verdict, section_verdicts
+from analysis.synthesis import BETTER, NO_VERDICT, SIMILAR, VERDICT_BAND, WORSE, section_verdict, section_verdicts
 from analysis.trends import robust_trend
 
 DEMO_BATCH = PARAMS_DIR / "demo.yaml"
@@ -110,11 +110,14 @@ def ets_reference(population: pd.DataFrame) -> dict:
 
 
 def _batch_comparisons(units: pd.DataFrame, values: pd.DataFrame, store) -> dict[str, pd.DataFrame]:
+    """Every demo town's comparison, as its report computes it (pooled values, counts up to the last year)."""
     batch = load_batch(DEMO_BATCH)
     year = batch.years.last
     features = matching_features(values, year)
-    in_years = values.loc[values.index.get_level_values("year").isin(range(batch.years.first, year + 1))]
+    compared = compared_values(batch.data or "")
+    in_years = compared.loc[compared.index.get_level_values("year").isin(range(batch.years.first, year + 1))]
     panel = variable_panel(store, batch.teryts)
+    panel = panel.loc[panel.index.get_level_values("year") <= year]
     comparisons = {}
     for teryt in batch.teryts:
         group = choose_peers(teryt, units, values, batch.peer_rule(teryt), year, features)
@@ -125,13 +128,31 @@ def _batch_comparisons(units: pd.DataFrame, values: pd.DataFrame, store) -> dict
     return comparisons
 
 
-def _flip_rates(comparisons: dict[str, pd.DataFrame], band: float) -> dict:
+def _report_verdict(comparison: pd.DataFrame, section: str, band: float) -> str:
+    """The reports' rule (analysis.synthesis)."""
+    return section_verdict(comparison, section, band)["verdict"]
+
+
+def _robust_verdict(comparison: pd.DataFrame, section: str, band: float) -> str:
+    """An alternative for the statistician to weigh, not used by the reports: "better" or "worse" only
+    where no single omission changes it, "similar" otherwise."""
+    result = section_verdict(comparison, section, band)
+    if result["verdict"] in (BETTER, WORSE) and result["hinges_on"]:
+        return SIMILAR
+    return result["verdict"]
+
+
+VERDICT_RULES = {"report": _report_verdict, "robust_to_one_omission": _robust_verdict}
+
+
+def _flip_rates(comparisons: dict[str, pd.DataFrame], band: float, rule: str = "report") -> dict:
     """How often omitting one judged indicator changes a stated section verdict (the rule re-run without it)."""
+    verdict_of = VERDICT_RULES[rule]
     counts: dict[str, int] = {}
     stated = any_flip = drops = drop_flips = 0
     for comparison in comparisons.values():
         for section in SECTIONS:
-            verdict = section_verdict(comparison, section, band)["verdict"]
+            verdict = verdict_of(comparison, section, band)
             counts[verdict] = counts.get(verdict, 0) + 1
             if verdict == NO_VERDICT:
                 continue
@@ -141,11 +162,12 @@ def _flip_rates(comparisons: dict[str, pd.DataFrame], band: float) -> dict:
                 without = comparison.copy()
                 without.loc[indicator_id, "judged"] = False
                 drops += 1
-                if section_verdict(without, section, band)["verdict"] != verdict:
+                if verdict_of(without, section, band) != verdict:
                     drop_flips += 1
                     flipped = True
             any_flip += flipped
     return {
+        "rule": rule,
         "band": band,
         "verdicts": dict(sorted(counts.items())),
         "flip_rate_drop_one": _round(any_flip / stated),
@@ -164,7 +186,9 @@ def scores_validation(comparisons: dict[str, pd.DataFrame]) -> dict:
         "verdict_flip_rate_drop_one": chosen["flip_rate_drop_one"],
         "verdict_flip_rate_per_dropped_indicator": chosen["flip_rate_per_dropped_indicator"],
         "verdicts_hinging_on_one_indicator": _round(float((stated["hinges_on"] != "").mean())),
-        "flip_rate_by_band": [_flip_rates(comparisons, band) for band in ALTERNATIVE_BANDS],
+        "flip_rate_by_band": [
+            _flip_rates(comparisons, band, rule) for rule in VERDICT_RULES for band in ALTERNATIVE_BANDS
+        ],
         "max_abs_score": _round(float(stated["score"].abs().max())),
         "score_scale": "bounded: each indicator within ±2, the section a mean of sub-domain means",
         "strengths_per_town": _round(
@@ -294,12 +318,14 @@ def render_markdown(results: dict) -> str:
         f"- Strengths per town {s['strengths_per_town']}, weaknesses {s['weaknesses_per_town']}; values not ranked for",
         f"  fewer than 10 events: {s['not_ranked_values']}; marked uncertain (fewer than 20): {s['uncertain_values']}.",
         "",
-        'The trade-off: a wider band of "similar" makes verdicts more stable and less informative.',
+        'The trade-off: a wider band of "similar" makes verdicts more stable and less informative. Rule `report`',
+        "is the reports' own; `robust_to_one_omission`, an alternative not in use, says better or worse only where",
+        "no single omission changes it (similar otherwise).",
         "",
-        "| band | better | similar | worse | flip rate (some omission) | flip rate (per omission) |",
-        "|---|---|---|---|---|---|",
+        "| rule | band | better | similar | worse | flip rate (some omission) | flip rate (per omission) |",
+        "|---|---|---|---|---|---|---|",
         *[
-            f"| ±{b['band']} | {b['verdicts'].get('better', 0)} | {b['verdicts'].get('similar', 0)} | "
+            f"| `{b['rule']}` | ±{b['band']} | {b['verdicts'].get('better', 0)} | {b['verdicts'].get('similar', 0)} | "
             f"{b['verdicts'].get('worse', 0)} | {b['flip_rate_drop_one']} | {b['flip_rate_per_dropped_indicator']} |"
             for b in s["flip_rate_by_band"]
         ],

@@ -3,7 +3,7 @@
 - every documented peer rule builds a report (the population_class rule used to fail every town);
 - a store with only two years and no services data at all: no exception, no "nan", and no
   comparative claim about the section without data;
-- a gmina of under 2,000 residents: values resting on few events are flagged, not ranked as exact.
+- a gmina of under 2,000 residents: its rare events (births) are compared over three years together.
 """
 
 from __future__ import annotations
@@ -93,8 +93,18 @@ def test_two_years_and_a_section_without_data(tmp_path):
     assert "Za mało danych do wykresu." in text  # no projection from two years
 
 
-def test_a_small_gmina_has_its_few_events_flagged(tmp_path):
+def test_a_small_gmina_is_compared_on_three_years_of_births(tmp_path):
+    # 17 births in 2024 alone would be an uncertain value (fewer than 20 events); the catalogue pools
+    # births over 3 years, so the table shows 2022–2024: the births of those years over their residents,
+    # summed here by hand from the store's observations (BDL ids).
+    ids = {key: v.bdl_id for key, v in variables().items()}
+    obs = load_store().observations
+    town = obs.loc[(obs["teryt"] == SMALL_TOWN) & obs["year"].between(2022, 2024)]
+    births = town.loc[town["var_id"] == ids["live_births"], "value"].sum()
+    residents = town.loc[town["var_id"] == ids["population"], "value"].sum()
+    assert town.loc[(town["var_id"] == ids["live_births"]) & (town["year"] == 2024), "value"].item() < 20 <= births
+    rate = f"{1000 * births / residents:.1f}".replace(".", ",")
     text = run(tmp_path, teryt=SMALL_TOWN)
     assert_no_nan(text)
-    assert "wartość niepewna: 17 zdarzeń" in text  # births: 17 events, fewer than 20
-    assert "95% przedział" in text
+    row = re.search(r"\| Urodzenia żywe na 1000 ludności \| ‰ \| 2022–2024 \| ([^|]+) \|.*", text).group(0)
+    assert f"| {rate} |" in row and "3 lata łącznie" in row and "niepewna" not in row

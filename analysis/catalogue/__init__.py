@@ -83,6 +83,7 @@ class Indicator(BaseModel):
     direction_reason: str
     min_difference: float = Field(default=0.0, ge=0)
     counts: CountModel | None = None
+    pool_years: int = Field(default=1, ge=1, le=5)
     high_pl: str | None = None
     low_pl: str | None = None
     high_en: str | None = None
@@ -125,6 +126,17 @@ class Indicator(BaseModel):
                 f"{self.id}: counts {self.counts.variables} must be exactly the formula's variables {self.inputs}"
             )
         return self
+
+    @model_validator(mode="after")
+    def _pooled_over_counts(self) -> "Indicator":
+        # Pooling sums the formula's variables over years: only counts (events and their base) add up.
+        if self.pool_years > 1 and (self.counts is None or any(split_lag(n)[1] for n in self.inputs)):
+            raise ValueError(f"{self.id}: pool_years needs a count model and a formula without lagged variables")
+        return self
+
+    @property
+    def pooled(self) -> bool:
+        return self.pool_years > 1
 
     @model_validator(mode="after")
     def _judged_indicators_are_fully_described(self) -> "Indicator":

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis.aggregates import COUNTRY, area_indicators, voivodeship_and_country
-from analysis.catalogue import variable_ids
+from analysis.catalogue import indicators, variable_ids
 
 
 def test_a_tiny_panel_by_hand():
@@ -34,19 +34,32 @@ def test_a_tiny_panel_by_hand():
 
 
 def test_a_voivodeship_and_poland_on_the_demo_store(demo_store):
-    # Plain pandas over the store's observations by BDL id: births per 1000 residents of the
-    # voivodeship of 0490013, and Poland's (every gmina of the store) population, in 2024.
-    obs = demo_store.observations.loc[demo_store.observations["year"] == 2024]
+    # Plain pandas over the store's observations by BDL id: dwellings completed per 1000 residents of
+    # the voivodeship of 0490013 in 2024, Poland's (every gmina of the store) population in 2024, and
+    # births per 1000, which the catalogue pools over 3 years: all births of the voivodeship's gminy in
+    # 2022–2024 over all their residents in those years (a gmina-year enters with both counts).
     ids = variable_ids()
     units = demo_store.units.set_index("teryt")
     voivodeship = units.at["0490013", "voivodeship"]
     members = units.index[units["voivodeship"] == voivodeship]
-    wide = obs.pivot(index="teryt", columns="var_id", values="value")
-    both = wide.loc[wide.index.isin(members), [ids["live_births"], ids["population"]]].dropna()
-    expected_births = 1000 * both[ids["live_births"]].sum() / both[ids["population"]].sum()
+    obs = demo_store.observations
+    wide = obs.loc[obs["year"] == 2024].pivot(index="teryt", columns="var_id", values="value")
     areas = voivodeship_and_country(demo_store, 2024)
-    assert areas.at[voivodeship, "births_per_1000"] == pytest.approx(expected_births)
     assert areas.at[COUNTRY, "population"] == pytest.approx(wide[ids["population"]].sum())
-    # Not the mean of the gminy's rates, which differs:
-    mean_of_rates = (1000 * both[ids["live_births"]] / both[ids["population"]]).mean()
-    assert abs(mean_of_rates - expected_births) > 1e-6
+
+    assert indicators()["births_per_1000"].pool_years == 3
+    window = obs.loc[obs["year"].between(2022, 2024) & obs["teryt"].isin(members)]
+    rows = window.pivot_table(index=["teryt", "year"], columns="var_id", values="value")
+    both = rows[[ids["live_births"], ids["population"]]].dropna()
+    expected_births = 1000 * both[ids["live_births"]].sum() / both[ids["population"]].sum()
+    assert areas.at[voivodeship, "births_per_1000"] == pytest.approx(expected_births)
+    one_year = both.xs(2024, level="year")
+    assert abs(1000 * one_year[ids["live_births"]].sum() / one_year[ids["population"]].sum() - expected_births) > 1e-6
+
+    assert indicators()["share_working_age"].pool_years == 1
+    shares = wide.loc[wide.index.isin(members), [ids["population_working_age"], ids["population"]]].dropna()
+    expected_share = 100 * shares[ids["population_working_age"]].sum() / shares[ids["population"]].sum()
+    assert areas.at[voivodeship, "share_working_age"] == pytest.approx(expected_share)
+    # Not the mean of the gminy's shares, which differs:
+    mean_of_shares = (100 * shares[ids["population_working_age"]] / shares[ids["population"]]).mean()
+    assert abs(mean_of_shares - expected_share) > 1e-6

@@ -87,3 +87,13 @@ def test_an_edited_catalogue_is_read_again_without_a_restart(tmp_path, monkeypat
     )
     os.utime(copy, ns=(copy.stat().st_atime_ns, copy.stat().st_mtime_ns + 1_000_000))  # a later save
     assert catalogue.indicators()["population"].name_pl == "Ludność ogółem"
+
+
+def test_only_counts_can_be_pooled_over_years():
+    births = indicators()["births_per_1000"].model_dump()
+    Indicator(**births | {"pool_years": 3})  # events over their base: the sums over years mean something
+    with pytest.raises(ValidationError, match="pool_years needs a count model"):
+        Indicator(**births | {"pool_years": 3, "counts": None})  # a published rate does not add up over years
+    change = indicators()["population_change_5y"].model_dump()
+    with pytest.raises(ValidationError, match="pool_years needs a count model"):
+        Indicator(**change | {"pool_years": 2})

@@ -121,3 +121,32 @@ def test_few_events_are_not_ranked_and_matching_indicators_not_judged():
         "T", ("P1", "P2", "P3", "P4"), frame, 2024, {"births_per_1000": births}, matching=("births_per_1000",)
     ).iloc[0]
     assert matched["matching"] and not matched["judged"] and matched["assessment"] == ""
+
+
+def test_a_pooled_value_has_its_years_and_an_interval_from_the_summed_counts():
+    # Births are pooled over 3 years: T's counts 2022–2024 are 12 + 9 + 9 = 30 births among
+    # 1250 + 1250 + 1250 = 3750 residents (8.0 per 1,000, the value in the frame). One year alone,
+    # 9 births, would not be ranked; together they are 30 events, ranked, with the exact Poisson
+    # interval for 30 events (20.24–42.83) over 3.75 thousand residents.
+    from analysis.compare import pooled_years, value_period
+
+    counts = pd.DataFrame(
+        {"live_births": [5.0, 12.0, 9.0, 9.0], "population": [1250.0] * 4},
+        index=pd.Index([2021, 2022, 2023, 2024], name="year"),
+    )
+    births = indicators()["births_per_1000"]
+    row = compare_indicator(births, "T", ("P1", "P2", "P3", "P4"), values_frame(), 2024, counts)
+    assert row["events"] == 30 and row["period_start"] == 2022 and row["reliability"] == "ok" and row["judged"]
+    assert row["ci_low"] == pytest.approx(20.24 / 3.75, abs=0.01)
+    assert row["ci_high"] == pytest.approx(42.83 / 3.75, abs=0.01)
+    assert pooled_years(row) == 3 and value_period(row) == "2022–2024"
+    # Not pooled: the year's own counts, one year.
+    share = compare_indicator(
+        indicators()["births_per_1000"].model_copy(update={"pool_years": 1}),
+        "T",
+        ("P1", "P2", "P3", "P4"),
+        values_frame(),
+        2024,
+        counts,
+    )
+    assert share["events"] == 9 and value_period(share) == "2024" and share["reliability"] == "not_ranked"

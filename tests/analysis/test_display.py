@@ -68,3 +68,15 @@ def test_a_missing_chart_is_a_note_in_the_reports_language():
     assert data["text/markdown"] == "*Too little data for a chart.*"
     data, _ = show.chart(None, charts.ChartText("", ""), "pl")._repr_mimebundle_()
     assert "Za mało danych" in data["text/markdown"]
+
+
+def test_a_pooled_value_shows_its_years_in_the_table_and_the_notes(report):
+    # Births are pooled over 3 years in the catalogue; the demo store has every year, so 2022–2024.
+    frame = show.comparison_table(report, "demography").frame
+    pl = report.language == "pl"
+    name = "Urodzenia żywe na 1000 ludności" if pl else "Live births per 1,000 population"
+    row = frame.loc[frame[frame.columns[0]] == name].iloc[0]
+    assert row["Rok" if pl else "Year"] == "2022–2024"
+    assert ("3\u00a0lata łącznie" if pl else "3\u00a0years pooled") in row["Uwagi" if pl else "Notes"]
+    population = frame.loc[frame[frame.columns[0]] == ("Liczba ludności" if pl else "Population")].iloc[0]
+    assert population["Rok" if pl else "Year"] == "2024"

@@ -62,3 +62,16 @@ def test_a_record_round_trips_and_another_format_is_not_read(tmp_path):
     assert compare_editions(kept, figures(report)).nothing
     (tmp_path / "old.json").write_text('{"format": 0}', encoding="utf-8")
     assert read_figures(tmp_path / "old.json") is None and read_figures(tmp_path / "missing.json") is None
+
+
+def test_a_value_newly_pooled_over_years_is_listed_with_its_years():
+    # An older record has one year's births (no period_start); now births cover 2021–2023 together.
+    # The value happens to print the same, but the years it covers changed, so it is listed.
+    new = copy.deepcopy(BASE)
+    new["indicators"]["births_per_1000"]["period_start"] = 2021
+    changes = compare_editions(BASE, new)
+    assert list(changes.indicators.index) == ["births_per_1000"]
+    row = changes.indicators.loc["births_per_1000"]
+    assert (row["old_period"], row["new_period"]) == ("2023", "2021–2023")
+    # The same pooled years in both editions: nothing new.
+    assert compare_editions(new, copy.deepcopy(new)).nothing

@@ -120,3 +120,48 @@ def test_lag_uses_calendar_years_not_row_positions():
     """A gap year must not shift the lag: 2019 -> 2024 is five years even if 2020–2023 are absent."""
     values = compute_indicators(two_town_panel())
     assert values.at[("A", 2024), "population_change_5y"] == pytest.approx(-400 / 10_400 * 100)
+
+
+def births_panel(births: dict[int, float], population: dict[int, float]) -> pd.DataFrame:
+    """Town P's births and population by year (a missing key: no value that year)."""
+    years = sorted(set(births) | set(population))
+    index = pd.MultiIndex.from_product([["P"], years], names=["teryt", "year"])
+    return pd.DataFrame(
+        {c: [np.nan] * len(years) for c in variables()}
+        | {
+            "live_births": [births.get(y, np.nan) for y in years],
+            "population": [population.get(y, np.nan) for y in years],
+        },
+        index=index,
+    )
+
+
+def test_a_pooled_rate_is_the_events_of_its_years_over_their_population():
+    births = indicators()["births_per_1000"]
+    assert births.pool_years == 3  # the catalogue pools births over three years
+    panel = births_panel({2021: 5, 2022: 10, 2023: 20, 2024: 30}, {2021: 1000, 2022: 1000, 2023: 1000, 2024: 2000})
+    pooled = compute_indicators(panel, pooled=True)
+    yearly = compute_indicators(panel)
+    # 2024: (10 + 20 + 30) births over (1000 + 1000 + 2000) residents = 60 / 4000 = 15 per 1,000;
+    # the mean of the three yearly rates (10, 20, 15) would be 15 too only by chance, so 2023 checks that:
+    # (5 + 10 + 20) / 3000 = 11.67, while 2023 alone is 20.
+    assert pooled.at[("P", 2024), "births_per_1000"] == pytest.approx(15.0)
+    assert pooled.at[("P", 2023), "births_per_1000"] == pytest.approx(35 / 3)
+    assert yearly.at[("P", 2023), "births_per_1000"] == pytest.approx(20.0)
+    # The first year has only itself: 5 / 1000.
+    assert pooled.at[("P", 2021), "births_per_1000"] == pytest.approx(5.0)
+    # Indicators without pool_years are the year's own.
+    assert pooled["population"].equals(yearly["population"])
+
+
+def test_a_pooled_rate_skips_a_year_without_counts_and_needs_its_own_year():
+    panel = births_panel({2022: 10, 2024: 30}, {2022: 1000, 2023: 1000, 2024: 2000})  # 2023: no births
+    pooled = compute_indicators(panel, pooled=True)
+    # 2023 has no births, so it does not enter 2024's window, not even its population: 40 / 3000.
+    assert pooled.at[("P", 2024), "births_per_1000"] == pytest.approx(40 / 3000 * 1000)
+    # A year without its own count has no pooled value: the comparison uses the latest year that has one.
+    assert math.isnan(pooled.at[("P", 2023), "births_per_1000"])
+    # A calendar gap (no row for 2023 at all) does not stretch the window to four rows: 2021–2023 of 2024 only.
+    gap = births_panel({2020: 100, 2021: 10, 2022: 10, 2024: 30}, {2020: 1000, 2021: 1000, 2022: 1000, 2024: 2000})
+    gap = gap.drop(("P", 2023), errors="ignore")
+    assert compute_indicators(gap, pooled=True).at[("P", 2024), "births_per_1000"] == pytest.approx(40 / 3000 * 1000)

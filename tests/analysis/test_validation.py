@@ -35,3 +35,19 @@ def test_the_documented_keys_are_there_and_scores_are_bounded():
     for case in COMMITTED["trends"]["cases"]:
         if case["ar1"] == 0.0:
             assert 0.93 <= case["coverage_95"] <= 0.99
+
+
+def test_the_alternative_rule_keeps_better_only_where_no_omission_changes_it():
+    from analysis.synthesis import BETTER, SIMILAR
+    from analysis.validation import VERDICT_RULES
+    from tests.analysis.test_synthesis import services
+
+    report_rule, robust_rule = VERDICT_RULES["report"], VERDICT_RULES["robust_to_one_omission"]
+    # childcare 0.8, utilities 0.1, social 0.0 -> 0.3: better, but 0.233 without preschool coverage.
+    hinging = services([1.0, 0.6, 0.2, 0.0, 0.1, -0.1])
+    assert report_rule(hinging, "services", 0.25) == BETTER
+    assert robust_rule(hinging, "services", 0.25) == SIMILAR
+    # childcare 1.0, utilities 0.6, social 0.6 -> 0.733; the lowest single omission leaves
+    # (1.0 + 0.6 + 0.4) / 3 = 0.667 (social without 0.8) or (1.0 + 0.4 + 0.6) / 3: better either way.
+    clear = services([1.0, 1.0, 0.8, 0.4, 0.8, 0.4])
+    assert robust_rule(clear, "services", 0.25) == BETTER == report_rule(clear, "services", 0.25)

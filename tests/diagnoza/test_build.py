@@ -186,8 +186,9 @@ def test_html_figures_match_the_comparison(demo_build):
 
 
 def test_xlsx_holds_the_catalogue_values_of_the_town(demo_build):
-    """Every indicator's value in the workbook equals the catalogue's computation for the town,
-    and two of them recomputed here by hand from the raw store (BDL ids) agree too."""
+    """Every indicator's value in the workbook equals the catalogue's computation for the town (as
+    compared: pooled where the catalogue says), and two of them recomputed here by hand from the raw
+    store (BDL ids) agree too: the population of 2024, and births, pooled over 2022–2024."""
     sheets = pd.read_excel(demo_build.out_dir / TOWN / "data.xlsx", sheet_name=None, dtype={"TERYT": str})
     assert list(sheets) == [
         "Wskaźniki",
@@ -201,16 +202,18 @@ def test_xlsx_holds_the_catalogue_values_of_the_town(demo_build):
     sheet = sheets["Pełna precyzja"].set_index("Kod wskaźnika")  # the unrounded figures
     assert set(sheet.index) == set(indicators())
     store = load_store()
-    expected = indicator_table(store).xs(TOWN, level="teryt")
+    expected = indicator_table(store, pooled=True).xs(TOWN, level="teryt")
     for indicator_id, row in sheet.iterrows():
         want = expected.at[int(row["Rok wartości"]), indicator_id]
         assert row["Wartość"] == pytest.approx(want, rel=1e-12), indicator_id
     raw = store.observations.query("teryt == @TOWN and year == 2024").set_index("var_id")["value"]
     ids = variable_ids()
     assert sheet.at["population", "Wartość"] == raw[ids["population"]]
-    assert sheet.at["births_per_1000", "Wartość"] == pytest.approx(
-        1000 * raw[ids["live_births"]] / raw[ids["population"]]
-    )
+    window = store.observations.query("teryt == @TOWN and 2022 <= year <= 2024")
+    years = window.pivot(index="year", columns="var_id", values="value")[[ids["live_births"], ids["population"]]]
+    births, residents = years.dropna().sum()  # a year enters with both counts
+    assert sheet.at["births_per_1000", "Od roku (wartość z kilku lat łącznie)"] == 2022
+    assert sheet.at["births_per_1000", "Wartość"] == pytest.approx(1000 * births / residents)
     peers = sheets["Grupa porównawcza"]
     assert len(peers) == 20 and peers["TERYT"].str.fullmatch(r"\d{7}").all() and TOWN not in set(peers["TERYT"])
     csv = pd.read_csv(demo_build.out_dir / TOWN / "data.csv", encoding="utf-8-sig").set_index("Kod wskaźnika")

@@ -175,7 +175,8 @@ def test_reused_kernel_gives_byte_identical_reports(tmp_path):
 def test_a_new_edition_says_what_changed_since_the_previous_one(tmp_path):
     # Edition 1 on the demo data; edition 2 on a store where A has 7 more births in 2024 (and so a
     # higher birth rate). A's report lists births per 1000 with its old and new value; C, whose
-    # inputs did not change, says nothing changed. Old and new rates by hand from the store.
+    # inputs did not change, says nothing changed. Old and new rates by hand from the store: births
+    # are compared over 2022–2024 together (pool_years 3), so all births of those years over all residents.
     store_dir = copy_store(tmp_path / "store")
     params = batch_file(tmp_path / "small.yaml", [A, C], store_dir)
     first = tmp_path / "first"
@@ -190,7 +191,9 @@ def test_a_new_edition_says_what_changed_since_the_previous_one(tmp_path):
 
     store = load_store(store_dir)
     obs = store.observations.set_index(["teryt", "year", "var_id"])["value"]
-    births, population = obs[(A, 2024, variable_ids()["live_births"])], obs[(A, 2024, variable_ids()["population"])]
+    window = [(A, year) for year in (2022, 2023, 2024)]
+    births = sum(obs[(*key, variable_ids()["live_births"])] for key in window)
+    population = sum(obs[(*key, variable_ids()["population"])] for key in window)
     old_rate, new_rate = 1000 * (births - 7) / population, 1000 * births / population
 
     def page(teryt):
@@ -200,7 +203,8 @@ def test_a_new_edition_says_what_changed_since_the_previous_one(tmp_path):
     assert "Co się zmieniło od poprzedniej edycji" in text_a
     row = next(tr for tr in page(A).find_all("tr") if "Urodzenia żywe na 1000 ludności" in tr.get_text())
     cells = " ".join(row.get_text(" ").split())
-    assert f"{old_rate:.1f}".replace(".", ",") in cells and f"{new_rate:.1f}".replace(".", ",") in cells
+    old_shown, new_shown = (f"{rate:.1f}".replace(".", ",") for rate in (old_rate, new_rate))
+    assert f"{old_shown} (2022–2024)" in cells and f"{new_shown} (2022–2024)" in cells
     text_c = " ".join(page(C).get_text(" ").split())
     assert "Co się zmieniło od poprzedniej edycji" in text_c and "Nic się nie zmieniło" in text_c
     # Without --previous there is no such section.

@@ -9,7 +9,10 @@ instead of deep inside pandas after the whole computation.
 
 from __future__ import annotations
 
+import ast
+import difflib
 import re
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import ClassVar, Literal
@@ -189,10 +192,42 @@ def town_params(
     )
 
 
-def validate_town(source: str = "parameters", **values) -> TownParams:
-    """The notebook's second cell: the parameters, typed and checked against their store, in well under a second."""
+PAPERMILL_CELL = "# Parameters"  # how the cell papermill injects after the `parameters` cell begins
+
+
+def injected_names(history: Sequence[str]) -> list[str]:
+    """The names papermill set in this run: the assignments of the last cell it injected, found in the
+    kernel's executed cells (IPython's `In`); none when the notebook runs without papermill."""
+    for source in reversed(history):
+        if source.startswith(PAPERMILL_CELL):
+            assignments = [node for node in ast.parse(source).body if isinstance(node, ast.Assign)]
+            return [target.id for node in assignments for target in node.targets if isinstance(target, ast.Name)]
+    return []
+
+
+def unknown_parameters(history: Sequence[str]) -> list[str]:
+    """A problem for each name papermill passed that is not a parameter: without this check a mistyped
+    `-p tery 0490013` would only set an unused variable and build the default town."""
+    fields = list(TownParams.model_fields)
+    problems = []
+    for name in injected_names(history):
+        if name not in fields:
+            close = difflib.get_close_matches(name, fields, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            problems.append(f"{name}: not a parameter of this notebook{hint}; its parameters: {', '.join(fields)}")
+    return problems
+
+
+def validate_town(source: str = "parameters", history: Sequence[str] = (), **values) -> TownParams:
+    """The notebook's second cell: the parameters, typed and checked against their store, in well under a second.
+
+    `history`: the kernel's executed cells (`In`), where papermill's injected cell shows a name it was
+    given that the notebook does not have."""
     from analysis.store import load_store
 
+    unknown = unknown_parameters(history)
+    if unknown:
+        raise ParamsError(source, unknown, "parameters")
     town = TownParams.checked(source, **values)
     town.check_against_store(load_store(town.data_dir or None), source)
     return town if town.edition else town.model_copy(update={"edition": date.today().isoformat()})

@@ -1,0 +1,32 @@
+"""The town contract: values normalised, and a name papermill passed that the notebook lacks is refused."""
+
+import pytest
+
+from analysis.params import ParamsError
+from analysis.town import TownParams, injected_names, validate_town
+
+# What IPython's `In` holds after `papermill report.ipynb out.ipynb -p tery 0490013 -p language en`:
+# the parameters cell, then the cell papermill injected (it begins with "# Parameters").
+PARAMETERS_CELL = 'teryt: str = "0290011"\nlanguage: str = "pl"'
+INJECTED = '# Parameters\ntery = "0490013"\nlanguage = "en"\n'
+
+
+def test_the_names_papermill_injected_are_read_from_its_cell():
+    assert injected_names(["", PARAMETERS_CELL, INJECTED]) == ["tery", "language"]
+    assert injected_names(["", PARAMETERS_CELL]) == []  # run in JupyterLab: nothing injected
+    # A re-run in the same kernel: the last injected cell counts.
+    assert injected_names([INJECTED, '# Parameters\nteryt = "0490013"\n']) == ["teryt"]
+
+
+def test_a_mistyped_parameter_is_refused_with_the_name_it_resembles():
+    with pytest.raises(ParamsError) as raised:
+        validate_town(history=["", PARAMETERS_CELL, INJECTED], teryt="0290011")
+    assert raised.value.problems[0].startswith("tery: not a parameter of this notebook (did you mean teryt?)")
+    assert len(raised.value.problems) == 1  # language is a parameter
+
+
+def test_known_names_and_no_papermill_pass():
+    town = validate_town(history=["", PARAMETERS_CELL, '# Parameters\nteryt = "0490013"\n'], teryt="0490013")
+    assert town.teryt == "0490013"
+    assert validate_town(teryt=490013).teryt == "0490013"  # an int from `-p teryt 0490013` is zero-padded
+    assert set(TownParams.model_fields) >= {"teryt", "language", "first_year", "last_year"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Callable
@@ -19,6 +20,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib import MatplotlibDeprecationWarning
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
@@ -430,7 +432,9 @@ def distribution_chart(
     peers = values.drop(report.teryt, errors="ignore").dropna()
     with style.theme():
         figure, ax = _axes(ax, 1.8)
-        sns.boxplot(x=peers, ax=ax, color=style.PEER_BAND, width=0.5, fliersize=0, boxprops={"alpha": 0.5})
+        with warnings.catch_warnings():  # seaborn 0.13.2 (the latest) still passes matplotlib 3.11's deprecated `vert`
+            warnings.filterwarnings("ignore", "vert: bool was deprecated", MatplotlibDeprecationWarning)
+            sns.boxplot(x=peers, ax=ax, color=style.PEER_BAND, width=0.5, fliersize=0, boxprops={"alpha": 0.5})
         sns.stripplot(x=peers, ax=ax, color=style.PEER_MEDIAN, size=4, jitter=0.15)
         if report.teryt in values.index and pd.notna(values[report.teryt]):
             ax.axvline(values[report.teryt], color=style.TOWN, linewidth=2, label=report.name)

@@ -2,7 +2,7 @@
 
 For `notebooks/explore.ipynb`. The tables are plain DataFrames of the reports' own numbers
 (nothing is computed here that a report does not compute); `peer_explorer` adds ipywidgets
-controls where a live kernel can answer them, and is a static view under papermill.
+controls where a live kernel can answer them.
 """
 
 from __future__ import annotations
@@ -70,7 +70,8 @@ PEER_METHODS = ("nearest", "voivodeship", "powiat", "population_class")
 
 def peer_explorer(town: TownParams, indicator_id: str = "population"):
     """Controls for the peer rule, k and indicator, redrawing the town's verdicts and the peers'
-    distribution. A widget in a live kernel; without one (papermill), the view for `town` as given."""
+    distribution. A widget needs a live kernel: under papermill it shows nothing, and the report's
+    sensitivity table (`analysis.display.sensitivity_table`) is the static view of the same question."""
     import ipywidgets as widgets
     from IPython.display import display
 

@@ -116,9 +116,9 @@ def _compare_arrays(
     value = float(town_values[at])
     in_period = (years >= years.min() + _max_lag(indicator)) & (years <= year)
     interval, period_start = None, used_year
-    if counts is not None and used_year in counts.index:
+    if counts is not None and indicator.counts is not None and used_year in counts.index:
         window, entered = window_counts(counts, indicator, used_year)
-        interval = count_interval(indicator, window.to_dict())
+        interval = count_interval(indicator, window)
         period_start = min(entered, default=used_year)
     ranked = interval is None or interval.ranked
     percentile = percentile_rank(value, peers_now, indicator.direction) if ranked else np.nan

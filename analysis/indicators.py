@@ -31,17 +31,18 @@ def evaluate(indicator: Indicator, panel: pd.DataFrame) -> pd.Series:
     return values.replace([np.inf, -np.inf], np.nan).rename(indicator.id)
 
 
-def window_counts(counts: pd.DataFrame, indicator: Indicator, year: int) -> tuple[pd.Series, list[int]]:
+def window_counts(counts: pd.DataFrame, indicator: Indicator, year: int) -> tuple[dict[str, float], list[int]]:
     """One town's variables behind the indicator's compared value in `year`, and the years they come from.
 
     For an indicator pooled over N years (`pool_years` in the catalogue) these are the sums over the
     years of the window ending in `year` that have every variable of the formula (a missing count
     never counts as zero); otherwise that year's own. `counts`: the town's variables, index year."""
     names = list(indicator.inputs)
-    window = counts.loc[(counts.index > year - indicator.pool_years) & (counts.index <= year)]
-    window = window.reindex(columns=names).astype("float64")
-    window = window.loc[window.notna().all(axis=1)]
-    return window.sum(), [int(y) for y in window.index]
+    years = counts.index.to_numpy()
+    in_window = (years > year - indicator.pool_years) & (years <= year)
+    block = counts.reindex(columns=names).to_numpy(dtype=float)[in_window]  # arrays: called per indicator and rule
+    complete = ~np.isnan(block).any(axis=1)
+    return dict(zip(names, block[complete].sum(axis=0).tolist())), [int(y) for y in years[in_window][complete]]
 
 
 def pooled_inputs(panel: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:

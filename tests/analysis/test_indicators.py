@@ -165,3 +165,23 @@ def test_a_pooled_rate_skips_a_year_without_counts_and_needs_its_own_year():
     gap = births_panel({2020: 100, 2021: 10, 2022: 10, 2024: 30}, {2020: 1000, 2021: 1000, 2022: 1000, 2024: 2000})
     gap = gap.drop(("P", 2023), errors="ignore")
     assert compute_indicators(gap, pooled=True).at[("P", 2024), "births_per_1000"] == pytest.approx(40 / 3000 * 1000)
+
+
+def test_the_pooled_panel_agrees_with_one_towns_window_of_counts(demo_store):
+    # Two ways to the same number: the whole store's pooled values (array arithmetic over every town),
+    # and one town's counts summed over its window (what its confidence interval uses), through the formula.
+    from analysis.indicators import indicator_table, window_counts
+    from analysis.store import variable_panel
+
+    pooled = indicator_table(demo_store, pooled=True)
+    panel = variable_panel(demo_store)
+    checked = 0
+    for teryt in demo_store.units["teryt"][::25]:
+        counts = panel.xs(teryt, level="teryt")
+        for indicator in (i for i in indicators().values() if i.pooled):
+            for year in counts.index:
+                sums, years = window_counts(counts, indicator, int(year))
+                expected = eval(indicator.formula, {}, sums) if year in years else math.nan  # arithmetic only
+                assert pooled.at[(teryt, year), indicator.id] == pytest.approx(expected, nan_ok=True)
+                checked += 1
+    assert checked > 100

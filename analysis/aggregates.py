@@ -33,6 +33,8 @@ def area_indicators(panel: pd.DataFrame, area_of: pd.Series, year: int) -> pd.Da
     `panel` is a variable panel (index teryt, year) of the gminy; `area_of` maps TERYT -> area."""
     needed = {name for indicator in indicators().values() for name in indicator.inputs}
     lagged = with_lags(panel, needed)
+    longest = max(indicator.pool_years for indicator in indicators().values())
+    lagged = lagged.loc[lagged.index.get_level_values("year").isin(range(year - longest + 1, year + 1))]
     years = lagged.index.get_level_values("year")
     areas = area_of.reindex(lagged.index.get_level_values("teryt")).to_numpy()
     result = {}

@@ -115,7 +115,8 @@ def _compare_arrays(
     peers_now = peers_now[~np.isnan(peers_now)]
     value = float(town_values[at])
     in_period = (years >= years.min() + _max_lag(indicator)) & (years <= year)
-    interval, period_start = None, used_year
+    # A pooled value's first year: from the town's counts where given, else its window within the data.
+    interval, period_start = None, max(used_year - indicator.pool_years + 1, int(years.min()))
     if counts is not None and indicator.counts is not None and used_year in counts.index:
         window, entered = window_counts(counts, indicator, used_year)
         interval = count_interval(indicator, window)

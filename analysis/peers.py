@@ -87,10 +87,12 @@ def nearest_peers(town: str, features: pd.DataFrame, comparable: Iterable[str], 
     # per-operation overhead on frames this small was most of the time of a build with nothing to do.
     wanted = {*comparable, town}
     chosen = np.fromiter((code in wanted for code in features.index), dtype=bool, count=len(features))
-    codes = features.index[chosen]
+    # In TERYT order, so that the sums behind the standardisation (and so near-ties) never depend on row order.
+    order = np.argsort(features.index[chosen].to_numpy(dtype=str), kind="stable")
+    codes = features.index[chosen][order]
     if town not in codes:
         raise ValueError(f"{town}: no population or income per capita in the reference year")
-    pool = features.to_numpy(dtype=float)[chosen]
+    pool = features.to_numpy(dtype=float)[chosen][order]
     spread = pool.std(axis=0)
     standardised = (pool - pool.mean(axis=0)) / np.where(spread == 0, 1.0, spread)
     distance = np.sqrt(((standardised - standardised[codes.get_loc(town)]) ** 2).sum(axis=1))

@@ -189,7 +189,9 @@ def test_xlsx_holds_the_catalogue_values_of_the_town(demo_build):
     """Every indicator's value in the workbook equals the catalogue's computation for the town (as
     compared: pooled where the catalogue says), and two of them recomputed here by hand from the raw
     store (BDL ids) agree too: the population of 2024, and births, pooled over 2022–2024."""
-    sheets = pd.read_excel(demo_build.out_dir / TOWN / "data.xlsx", sheet_name=None, dtype={"TERYT": str})
+    sheets = pd.read_excel(
+        demo_build.out_dir / TOWN / "data.xlsx", sheet_name=None, dtype={"TERYT": str}, engine="openpyxl"
+    )
     assert list(sheets) == [
         "Wskaźniki",
         "Szeregi czasowe",

@@ -80,7 +80,8 @@ def test_a_bullet_list_becomes_a_typst_list_of_its_items():
 
 
 def test_pdf_table_columns_are_never_narrower_than_their_longest_word():
-    # Widths worked out by hand from the rule: a word of n characters needs n × 0.6 em × 7.5 pt + 8 pt.
+    # Widths worked out by hand from the rule: a word needs 0.64 em a digit and 0.6 em any other character,
+    # at 7.5 pt, plus 8 pt.
     import re
 
     from diagnoza.render import TABLE_WIDTH_PT, table_columns
@@ -89,7 +90,9 @@ def test_pdf_table_columns_are_never_narrower_than_their_longest_word():
     columns, size = table_columns(narrow)
     widths = [float(w) for w in re.findall(r"([0-9.]+)pt", columns)]
     assert size == 7.5
-    assert widths[1] >= 9 * 0.6 * 7.5 + 8  # "7 637 627" stays whole: 9 characters
+    assert widths[1] >= (7 * 0.64 + 2 * 0.6) * 7.5 + 8  # "7 637 627" stays whole: 7 digits, 2 spaces
+    columns, _ = table_columns([["Rok", "Wartość"], ["2022–2024", "9,1"]])
+    assert float(re.findall(r"([0-9.]+)pt", columns)[0]) >= (8 * 0.64 + 0.6) * 7.5 + 8  # a year range, whole
     assert sum(widths) <= TABLE_WIDTH_PT + 0.5
     wide = [[f"kolumna{i}" for i in range(10)], ["x" * 12 for _ in range(10)]]
     columns, size = table_columns(wide)

@@ -192,7 +192,7 @@ def town_params(
     )
 
 
-PAPERMILL_CELL = "# Parameters"  # how the cell papermill injects after the `parameters` cell begins
+PAPERMILL_CELL = "# Parameters\n"  # the first line of the cell papermill injects after the `parameters` cell
 
 
 def injected_names(history: Sequence[str]) -> list[str]:

@@ -109,12 +109,18 @@ def ets_reference(population: pd.DataFrame) -> dict:
     }
 
 
-def _batch_comparisons(units: pd.DataFrame, values: pd.DataFrame, store) -> dict[str, pd.DataFrame]:
-    """Every demo town's comparison, as its report computes it (pooled values, counts up to the last year)."""
+def _batch_comparisons(
+    units: pd.DataFrame, values: pd.DataFrame, store, pooled: bool = True
+) -> dict[str, pd.DataFrame]:
+    """Every demo town's comparison, as its report computes it (pooled values, counts up to the last year);
+    with `pooled=False`, as it would be on single years (what pooling changes)."""
     batch = load_batch(DEMO_BATCH)
     year = batch.years.last
     features = matching_features(values, year)
-    compared = compared_values(batch.data or "")
+    compared = compared_values(batch.data or "") if pooled else values
+    catalogue = (
+        indicators() if pooled else {i: ind.model_copy(update={"pool_years": 1}) for i, ind in indicators().items()}
+    )
     in_years = compared.loc[compared.index.get_level_values("year").isin(range(batch.years.first, year + 1))]
     panel = variable_panel(store, batch.teryts)
     panel = panel.loc[panel.index.get_level_values("year") <= year]
@@ -123,7 +129,13 @@ def _batch_comparisons(units: pd.DataFrame, values: pd.DataFrame, store) -> dict
         group = choose_peers(teryt, units, values, batch.peer_rule(teryt), year, features)
         subset = in_years.loc[in_years.index.get_level_values("teryt").isin((teryt, *group.members))]
         comparisons[teryt] = compare_town(
-            teryt, group.members, subset, year, counts=panel.xs(teryt, level="teryt"), matching=group.matching
+            teryt,
+            group.members,
+            subset,
+            year,
+            catalogue,
+            counts=panel.xs(teryt, level="teryt"),
+            matching=group.matching,
         )
     return comparisons
 
@@ -175,7 +187,11 @@ def _flip_rates(comparisons: dict[str, pd.DataFrame], band: float, rule: str = "
     }
 
 
-def scores_validation(comparisons: dict[str, pd.DataFrame]) -> dict:
+def _few_events(comparisons: dict[str, pd.DataFrame], reliability: str) -> int:
+    return int(sum((c["reliability"] == reliability).sum() for c in comparisons.values()))
+
+
+def scores_validation(comparisons: dict[str, pd.DataFrame], single_years: dict[str, pd.DataFrame]) -> dict:
     table = pd.concat([section_verdicts(c) for c in comparisons.values()])
     stated = table.loc[table["verdict"] != NO_VERDICT]
     chosen = _flip_rates(comparisons, VERDICT_BAND)
@@ -197,8 +213,10 @@ def scores_validation(comparisons: dict[str, pd.DataFrame]) -> dict:
         "weaknesses_per_town": _round(
             float(np.mean([(c["assessment"] == "weakness").sum() for c in comparisons.values()])), 2
         ),
-        "not_ranked_values": int(sum((c["reliability"] == "not_ranked").sum() for c in comparisons.values())),
-        "uncertain_values": int(sum((c["reliability"] == "unreliable").sum() for c in comparisons.values())),
+        "not_ranked_values": _few_events(comparisons, "not_ranked"),
+        "uncertain_values": _few_events(comparisons, "unreliable"),
+        "single_year_not_ranked_values": _few_events(single_years, "not_ranked"),  # were nothing pooled over years
+        "single_year_uncertain_values": _few_events(single_years, "unreliable"),
     }
 
 
@@ -260,7 +278,7 @@ def validation_results() -> dict:
         "towns": len(batch.teryts),
         "years": [batch.years.first, batch.years.last],
         "projection": projection_validation(population) | {"ets_reference": ets_reference(population)},
-        "scores": scores_validation(comparisons),
+        "scores": scores_validation(comparisons, _batch_comparisons(store.units, values, store, pooled=False)),
         "trends": trend_validation(),
         "correlation_audit": correlation_audit(values, batch.years.last),
     }
@@ -316,7 +334,9 @@ def render_markdown(results: dict) -> str:
         f"  {s['verdicts_hinging_on_one_indicator']} of the stated verdicts hinge on one indicator (the report names it).",
         f"- `scores.max_abs_score` = **{s['max_abs_score']}** ({s['score_scale']}).",
         f"- Strengths per town {s['strengths_per_town']}, weaknesses {s['weaknesses_per_town']}; values not ranked for",
-        f"  fewer than 10 events: {s['not_ranked_values']}; marked uncertain (fewer than 20): {s['uncertain_values']}.",
+        f"  fewer than 10 events: {s['not_ranked_values']}; marked uncertain (fewer than 20): {s['uncertain_values']}. On",
+        f"  single years, without the catalogue's pooling of rare events: {s['single_year_not_ranked_values']} and "
+        f"{s['single_year_uncertain_values']}.",
         "",
         'The trade-off: a wider band of "similar" makes verdicts more stable and less informative. Rule `report`',
         "is the reports' own; `robust_to_one_omission`, an alternative not in use, says better or worse only where",

@@ -304,7 +304,7 @@ def methodology(out: Optional[Path] = typer.Option(None, help="File (default: do
 
 @app.command()
 def validation(out: Optional[Path] = typer.Option(None, help="Folder (default: docs/).")) -> None:
-    """Measure the method on the demo store and write validation.md and validation.json (about 15 s)."""
+    """Measure the method on the demo store and write validation.md and validation.json (about a minute)."""
     from analysis.paths import DOCS_DIR
     from analysis.validation import render_json, render_markdown, validation_results
 

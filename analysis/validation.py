@@ -194,7 +194,10 @@ def _few_events(comparisons: dict[str, pd.DataFrame], reliability: str) -> int:
 def scores_validation(comparisons: dict[str, pd.DataFrame], single_years: dict[str, pd.DataFrame]) -> dict:
     table = pd.concat([section_verdicts(c) for c in comparisons.values()])
     stated = table.loc[table["verdict"] != NO_VERDICT]
-    chosen = _flip_rates(comparisons, VERDICT_BAND)
+    by_rule_and_band = [_flip_rates(comparisons, band, rule) for rule in VERDICT_RULES for band in ALTERNATIVE_BANDS]
+    chosen = next(
+        (r for r in by_rule_and_band if r["rule"] == "report" and r["band"] == VERDICT_BAND), None
+    ) or _flip_rates(comparisons, VERDICT_BAND)
     return {
         "section_verdicts": len(table),
         "verdicts": chosen["verdicts"],
@@ -202,9 +205,7 @@ def scores_validation(comparisons: dict[str, pd.DataFrame], single_years: dict[s
         "verdict_flip_rate_drop_one": chosen["flip_rate_drop_one"],
         "verdict_flip_rate_per_dropped_indicator": chosen["flip_rate_per_dropped_indicator"],
         "verdicts_hinging_on_one_indicator": _round(float((stated["hinges_on"] != "").mean())),
-        "flip_rate_by_band": [
-            _flip_rates(comparisons, band, rule) for rule in VERDICT_RULES for band in ALTERNATIVE_BANDS
-        ],
+        "flip_rate_by_band": by_rule_and_band,
         "max_abs_score": _round(float(stated["score"].abs().max())),
         "score_scale": "bounded: each indicator within ±2, the section a mean of sub-domain means",
         "strengths_per_town": _round(

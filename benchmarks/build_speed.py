@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -99,15 +100,16 @@ def main() -> None:
         naive = naive_sample * len(codes) / len(sample)
         out = ["--out", str(scratch / "reports")]
         clean = run([*diagnoza, *out])
-        one = run([*diagnoza, *out, "--only", codes[0], "--force"])
-        unchanged = run([*diagnoza, *out])
+        # The short runs vary by a fifth from one run to the next on a small machine: the median of three.
+        one = statistics.median(run([*diagnoza, *out, "--only", codes[0], "--force"]) for _ in range(3))
+        unchanged = statistics.median(run([*diagnoza, *out]) for _ in range(3))
         built = sum(1 for _ in (scratch / "reports" / "demo").glob("*/report.pdf"))
     naive_note = "" if len(sample) == len(codes) else f" (measured on {len(sample)} towns, scaled)"
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, diagnoza build --workers {args.workers}")
     print(f"{'naive loop, 54 towns, HTML only' + naive_note:<60} {naive:8.1f} s")
     print(f"{f'diagnoza build, {built} towns, HTML + PDF + XLSX, clean':<60} {clean:8.1f} s   (target ≤ 30 s)")
-    print(f"{'diagnoza build --only one town --force':<60} {one:8.1f} s   (target ≤ 3 s)")
-    print(f"{'diagnoza build, nothing changed':<60} {unchanged:8.1f} s   (target ≤ 2 s)")
+    print(f"{'diagnoza build --only one town --force (median of 3)':<60} {one:8.1f} s   (target ≤ 3 s)")
+    print(f"{'diagnoza build, nothing changed (median of 3)':<60} {unchanged:8.1f} s   (target ≤ 2 s)")
     print(f"{'speed-up of the clean build over the naive loop':<60} {naive / clean:8.1f} ×  (target ≥ 10 ×)")
 
 

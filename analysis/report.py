@@ -59,7 +59,7 @@ class TownReport:
     weakest: list[str]
     sensitivity: pd.DataFrame  # alternative peer rule -> verdict and score per section
     robust: dict[str, bool | None]  # section -> the verdict holds under every alternative rule
-    counts: pd.DataFrame  # the town's source variables by year (what rates and shares rest on)
+    counts: pd.DataFrame  # the town's source variables by year up to the last (what rates and shares rest on)
     population_trend: Trend | None
     population_trend_vs_peers: Trend | None  # trend of (town − peer median), both indexed to the first year
     areas: pd.DataFrame  # indicator -> its value in the town's voivodeship and in Poland (analysis.aggregates)
@@ -262,14 +262,12 @@ def compute_report(town: TownParams) -> TownReport:
     years = all_values.index.get_level_values("year")
     towns = all_values.index.get_level_values("teryt")
     in_years = (years >= first_year) & (years <= last_year)
-    in_group = towns.isin((teryt, *peers.members))
-    values = all_values.loc[in_group & in_years]
+    values = all_values.loc[towns.isin((teryt, *peers.members)) & in_years]
     all_compared = compared_values(data_dir)
     compared = all_compared.loc[values.index]
-    town_counts = variable_panel(store, [teryt]).xs(teryt, level="teryt")
-    town_counts = town_counts.loc[town_counts.index <= last_year]  # a pooled value's window may reach back
-    counts = town_counts.loc[town_counts.index >= first_year]
-    comparison = compare_town(teryt, peers.members, compared, last_year, counts=town_counts, matching=peers.matching)
+    counts = variable_panel(store, [teryt]).xs(teryt, level="teryt")
+    counts = counts.loc[counts.index <= last_year]  # not cut at the first year: a pooled value's window may reach back
+    comparison = compare_town(teryt, peers.members, compared, last_year, counts=counts, matching=peers.matching)
     trends = indicator_trends(values, teryt, peers.members)
     population = all_values.loc[in_years, "population"].unstack("year")
     projection = project(population.loc[teryt], store_backtest(population))
@@ -280,7 +278,7 @@ def compute_report(town: TownParams) -> TownReport:
         store.units,
         all_compared.loc[all_compared.index.get_level_values("year") <= last_year],
         last_year,
-        town_counts,
+        counts,
         features=features,
         known={rule: (len(peers.members), comparison)},
     )

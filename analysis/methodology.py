@@ -50,6 +50,7 @@ def render_methodology() -> str:
                     f"{ind.counts.model}: `{ind.counts.events}`"
                     + (f" − `{ind.counts.minus}`" if ind.counts.minus else "")
                     + f" of `{ind.counts.base}`"
+                    + (f", gross {ind.counts.gross_per_1000:g} per 1,000" if ind.counts.gross_per_1000 else "")
                     + (f"; {ind.pool_years} years pooled" if ind.pooled else "")
                 )
                 if ind.counts
@@ -103,8 +104,11 @@ def render_methodology() -> str:
         "  single indicator can dominate a section.",
         "- **Reliability from counts**: rates and shares with a count model carry a 95% interval from their counts:",
         "  exact (Garwood) Poisson for rates, Wilson for proportions, a normal approximation with variance a + b for a",
-        f"  difference of two counts (births − deaths). Fewer than {UNRELIABLE_BELOW} events: marked uncertain; fewer than",
-        f"  {NOT_RANKED_BELOW}: shown but not ranked, scored or judged. (The counted events of a proportion are its numerator.)",
+        "  difference of two counts (births − deaths), and the same for a net flow published only as its balance (net",
+        '  migration), with a + b the moves in and out: the assumed moves a year per 1,000 residents ("gross" in the',
+        f"  counts column; see the caveats) times the residents, or |net| where larger. Fewer than {UNRELIABLE_BELOW} events (moves",
+        f"  for a net flow): marked uncertain; fewer than {NOT_RANKED_BELOW}: shown but not ranked, scored or judged. (The",
+        "  counted events of a proportion are its numerator.)",
         '- **Pooled years**: an indicator of rare events marked "N years pooled" above is compared on the town\'s last N',
         "  years together: its formula over the variables summed over those years (births of three years over three",
         "  years of population), for the town, every peer, the voivodeship and Poland alike, and its interval and flags",
@@ -159,8 +163,18 @@ def render_methodology() -> str:
         "- Population was re-based on the 2021 census: the 2020→2021 change includes that break. The projection",
         "  re-bases earlier years before fitting and Theil–Sen trends resist one such break; the 5- and 10-year changes",
         "  and the population trend against peers include it as published.",
-        "- Net migration has no count model (BDL publishes the balance, the gross flows are not in the store), so its",
-        "  reliability is not flagged; in small gminy read it with care.",
+        "- Net migration is published as a balance; the moves in and out behind it are not in the store. Its interval",
+        "  and flags therefore rest on an assumed number of moves a year per 1,000 residents, national magnitudes of",
+        "  permanent-residence migration (GUS, 2015–2019: about 400 thousand moves between gminy a year, each an",
+        "  outflow and an inflow; about 25 thousand registered moves from and to abroad). A town with more moves than",
+        "  that (a university town, a suburb) has a wider interval than shown, one with fewer a narrower one; the moves",
+        "  are never taken as fewer than the net itself. Replace the assumption with BDL's inflows and outflows when",
+        "  they are fetched. Moves in + out a year per 1,000 residents:",
+        *(
+            f"  - {ind.name_en}: {ind.counts.gross_per_1000:g}"
+            for ind in indicators().values()
+            if ind.counts and ind.counts.model == "net_flow"
+        ),
         "- Crude birth and death rates reflect the age structure; they are not standardised.",
         "- A value pooled over three years trails a sudden change: a jump in the last year shows at about a third",
         "  of its size in the comparison (the yearly chart shows it whole).",

@@ -8,7 +8,11 @@ town with a rare event is flagged and a small town with a common one is not.
 - poisson: events / base, exact (Garwood) Poisson interval for the events;
 - proportion: events of base, Wilson score interval;
 - poisson_difference: (events − minus) / base, normal approximation with
-  variance events + minus (a Skellam difference of two Poisson counts).
+  variance events + minus (a Skellam difference of two Poisson counts);
+- net_flow: a net flow (in − out, e.g. net migration) / base, where the store holds
+  only the net: as a Skellam difference, with the moves in + out taken as the larger
+  of the catalogue's assumed gross rate × base and |net| (in + out can never be less).
+  Without it, a net flow of a few people would be judged as if exact.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ NOT_RANKED_BELOW = 10  # events: the value is shown but not ranked, scored or ju
 
 @dataclass(frozen=True)
 class CountInterval:
-    events: float  # the count the reliability rests on (births + deaths for a difference)
+    events: float  # the count the reliability rests on (births + deaths for a difference, the moves of a net flow)
     low: float  # 95% interval of the indicator, in its own unit
     high: float
 
@@ -68,10 +72,12 @@ def _interval(indicator: Indicator, counted: tuple[float, ...]) -> CountInterval
     if model.model == "proportion":
         low, high = wilson(min(events, base), base)
         return CountInterval(events, low * scale, high * scale)
-    minus = values[model.minus]
-    half = _z() * math.sqrt(events + minus)
-    difference = events - minus
-    return CountInterval(events + minus, (difference - half) / base * scale, (difference + half) / base * scale)
+    if model.model == "net_flow":
+        difference, moves = events, max(model.gross_per_1000 * base / 1000, abs(events))
+    else:
+        difference, moves = events - values[model.minus], events + values[model.minus]
+    half = _z() * math.sqrt(moves)
+    return CountInterval(moves, (difference - half) / base * scale, (difference + half) / base * scale)
 
 
 def _z() -> float:

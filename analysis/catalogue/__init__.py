@@ -51,15 +51,20 @@ class CountModel(BaseModel):
     """The counts behind a rate or a share: what its confidence interval and reliability rest on."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    model: Literal["poisson", "proportion", "poisson_difference"]
-    events: str  # the counted events (births), or the part of the base (children in pre-school)
+    model: Literal["poisson", "proportion", "poisson_difference", "net_flow"]
+    events: str  # the counted events (births), the part of the base (children in pre-school), or a net flow
     base: str  # the population at risk (residents), or the whole (children aged 3–6)
     minus: str | None = None  # poisson_difference only: the events subtracted (deaths)
+    # net_flow only: the moves in plus out a year per 1,000 of the base, assumed (the store holds only
+    # the net flow, in − out, whose chance variation is that of the gross moves)
+    gross_per_1000: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
-    def _minus_only_for_difference(self) -> "CountModel":
+    def _fields_of_the_model(self) -> "CountModel":
         if (self.model == "poisson_difference") != (self.minus is not None):
             raise ValueError("`minus` goes with model poisson_difference, and only with it")
+        if (self.model == "net_flow") != (self.gross_per_1000 is not None):
+            raise ValueError("`gross_per_1000` goes with model net_flow, and only with it")
         return self
 
     @property

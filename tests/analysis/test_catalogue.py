@@ -97,3 +97,22 @@ def test_only_counts_can_be_pooled_over_years():
     change = indicators()["population_change_5y"].model_dump()
     with pytest.raises(ValidationError, match="pool_years needs a count model"):
         Indicator(**change | {"pool_years": 2})
+
+
+def test_an_assumed_gross_flow_goes_with_a_net_flow_and_only_with_it():
+    from analysis.catalogue import CountModel
+
+    CountModel(model="net_flow", events="net_migration", base="population", gross_per_1000=23)
+    with pytest.raises(ValidationError, match="gross_per_1000"):
+        CountModel(model="net_flow", events="net_migration", base="population")  # no noise without the moves
+    with pytest.raises(ValidationError, match="gross_per_1000"):
+        CountModel(model="poisson", events="live_births", base="population", gross_per_1000=10)
+    with pytest.raises(ValidationError):
+        CountModel(model="net_flow", events="net_migration", base="population", gross_per_1000=0)
+
+
+def test_every_net_migration_has_a_count_model():
+    # A balance of a few moves must not be judged as if exact (issue #13: differences must clear the noise).
+    for indicator in indicators().values():
+        if indicator.formula.startswith("net_migration"):
+            assert indicator.counts is not None and indicator.counts.model == "net_flow", indicator.id

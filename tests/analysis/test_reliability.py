@@ -80,3 +80,37 @@ def test_no_interval_without_counts_or_a_count_model():
     assert count_interval(indicators()["births_per_1000"], {"live_births": float("nan"), "population": 1000}) is None
     assert count_interval(indicators()["births_per_1000"], {"live_births": 3, "population": 0}) is None
     assert count_interval(indicators()["water_supply_users"], {}) is None
+
+
+def test_a_net_flow_rests_on_the_assumed_moves_in_and_out():
+    foreign = indicators()["net_migration_foreign_per_1000"]
+    gross = foreign.counts.gross_per_1000  # moves in + out a year per 1,000 residents, from the catalogue
+    # A balance of 0 in a town of 40,000: the moves behind it are gross × 40 (by hand: 0.7 × 40 = 28 for
+    # the catalogue's 0.7), so the 95% interval is 0 ± 1.96 × √moves people, per 1,000 residents: ÷ 40.
+    interval = count_interval(foreign, {"net_migration_foreign": 0, "population": 40_000})
+    moves = gross * 40
+    assert interval.events == pytest.approx(moves)
+    assert interval.high == pytest.approx(Z * math.sqrt(moves) / 40)
+    assert interval.low == pytest.approx(-interval.high)
+    # With 0.7 per 1,000 that is ±0.26 ‰: a peer median 0.2 ‰ above the town does not clear the noise.
+    if gross == 0.7:
+        assert interval.high == pytest.approx(0.259, abs=0.001)
+
+
+def test_the_moves_are_never_fewer_than_the_balance():
+    internal = indicators()["net_migration_internal_per_1000"]
+    # 300 more people left a town of 5,000 than came: at least 300 moves, whatever the assumed rate.
+    interval = count_interval(internal, {"net_migration_internal": -300, "population": 5_000})
+    moves = max(internal.counts.gross_per_1000 * 5, 300)
+    assert interval.events == pytest.approx(moves)
+    assert (interval.low, interval.high) == pytest.approx(
+        ((-300 - Z * math.sqrt(moves)) / 5, (-300 + Z * math.sqrt(moves)) / 5)
+    )
+
+
+def test_a_small_gminas_net_foreign_migration_is_not_ranked():
+    # 3,000 residents, one year: 0.7 × 3 = 2.1 expected moves abroad and back, far under the ranking floor.
+    interval = count_interval(
+        indicators()["net_migration_foreign_per_1000"], {"net_migration_foreign": 1, "population": 3_000}
+    )
+    assert not interval.ranked

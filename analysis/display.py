@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import html
+from collections import Counter
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -179,8 +180,16 @@ def comparison_table(report: TownReport, section: str) -> Table:
                 label("notes", language): _notes(row, indicator, language),
             }
         )
+    # The caption names the year only where every row is of it: pooled rows ("2022–2024") and rows of an
+    # earlier year (the last one missing) send the reader to the year column.
+    periods = Counter(row[label("year", language)] for row in rows if row[label("year", language)])
+    main = periods.most_common(1)[0][0] if periods else str(report.last_year)
     caption = label(
-        "table_caption", language, section=label(section, language), town=report.name, year=report.last_year
+        "table_caption" if set(periods) <= {main} else "table_caption_mixed",
+        language,
+        section=label(section, language),
+        town=report.name,
+        year=main,
     )
     return Table(pd.DataFrame(rows), caption)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.catalogue import indicators
+from analysis.compare import value_period
 from analysis.labels import label
 from analysis.params import ParamsError
 from analysis.report import TownReport, prepare_report
@@ -45,9 +46,18 @@ def side_by_side(reports: list[TownReport], column: str = "value") -> pd.DataFra
     """One row per indicator, one column per town: the reports' `column` (value, percentile, score...)."""
     language = reports[0].language
     frame = pd.DataFrame({_column(report): report.comparison[column] for report in reports})
-    frame.index = [indicators()[i].name(language) for i in frame.index]
+    frame.index = [_row_name(reports, indicator_id, language) for indicator_id in frame.index]
     frame.index.name = label("indicator", language)
     return frame
+
+
+def _row_name(reports: list[TownReport], indicator_id: str, language: str) -> str:
+    """The indicator's name, with its years where a value is pooled over several ("2022–2024"): one
+    figure of three years must not pass for a year's."""
+    name = indicators()[indicator_id].name(language)
+    periods = {value_period(report.comparison.loc[indicator_id]) for report in reports}
+    pooled = sorted(period for period in periods if "–" in period)
+    return f"{name} ({', '.join(pooled)})" if pooled else name
 
 
 def verdicts_side_by_side(reports: list[TownReport]) -> pd.DataFrame:

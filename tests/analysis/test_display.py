@@ -80,3 +80,17 @@ def test_a_pooled_value_shows_its_years_in_the_table_and_the_notes(report):
     assert ("3\u00a0lata łącznie" if pl else "3\u00a0years pooled") in row["Uwagi" if pl else "Notes"]
     population = frame.loc[frame[frame.columns[0]] == ("Liczba ludności" if pl else "Population")].iloc[0]
     assert population["Rok" if pl else "Year"] == "2024"
+
+
+def test_a_caption_names_one_year_only_where_every_row_is_of_it(report):
+    pl = report.language == "pl"
+    year_column = "Rok" if pl else "Year"
+    for section in ("demography", "economy", "services"):
+        table = show.comparison_table(report, section)
+        years = set(table.frame[year_column]) - {""}
+        if years == {"2024"}:
+            assert table.caption.endswith("(2024 r.)" if pl else "(2024)"), table.caption
+        else:  # pooled rows ("2022–2024") or an earlier year: the caption must not claim 2024 for all
+            assert ("głównie 2024 r." if pl else "mostly 2024") in table.caption, (years, table.caption)
+    # The demo has both kinds: births are pooled (demography), and services have no pooled indicator.
+    assert "2022–2024" in set(show.comparison_table(report, "demography").frame[year_column])

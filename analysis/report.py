@@ -245,6 +245,30 @@ def prepare_report(town: TownParams) -> TownReport:
     return replace(report, params=town)  # the title, edition and places asked now, which the key leaves out
 
 
+def town_counts(store: Store, teryt: str, last_year: int) -> pd.DataFrame:
+    """The town's source variables by year up to the last: what its rates' intervals rest on. Not cut
+    at the first year, since a pooled value's window may reach back."""
+    counts = variable_panel(store, [teryt]).xs(teryt, level="teryt")
+    return counts.loc[counts.index <= last_year]
+
+
+def town_comparison(
+    teryt: str,
+    peers: PeerGroup,
+    compared: pd.DataFrame,
+    counts: pd.DataFrame,
+    first_year: int,
+    last_year: int,
+    catalogue: dict | None = None,
+) -> pd.DataFrame:
+    """The town's comparison with its peers, as its report shows it: `compared` (`compared_values`, every
+    town) restricted to the town, its peers and the report's years. One function for the report and for
+    `analysis.validation`, which must measure what the reports say."""
+    towns, years = compared.index.get_level_values("teryt"), compared.index.get_level_values("year")
+    subset = compared.loc[towns.isin((teryt, *peers.members)) & (years >= first_year) & (years <= last_year)]
+    return compare_town(teryt, peers.members, subset, last_year, catalogue, counts=counts, matching=peers.matching)
+
+
 def compute_report(town: TownParams) -> TownReport:
     """Compute everything the report shows, from the store."""
     teryt, first_year, last_year, language, data_dir = (
@@ -264,10 +288,8 @@ def compute_report(town: TownParams) -> TownReport:
     in_years = (years >= first_year) & (years <= last_year)
     values = all_values.loc[towns.isin((teryt, *peers.members)) & in_years]
     all_compared = compared_values(data_dir)
-    compared = all_compared.loc[values.index]
-    counts = variable_panel(store, [teryt]).xs(teryt, level="teryt")
-    counts = counts.loc[counts.index <= last_year]  # not cut at the first year: a pooled value's window may reach back
-    comparison = compare_town(teryt, peers.members, compared, last_year, counts=counts, matching=peers.matching)
+    counts = town_counts(store, teryt, last_year)
+    comparison = town_comparison(teryt, peers, all_compared, counts, first_year, last_year)
     trends = indicator_trends(values, teryt, peers.members)
     population = all_values.loc[in_years, "population"].unstack("year")
     projection = project(population.loc[teryt], store_backtest(population))
@@ -312,7 +334,7 @@ def compute_report(town: TownParams) -> TownReport:
         peers=peers,
         peer_units=peer_units,
         values=values,
-        compared=compared,
+        compared=all_compared.loc[values.index],
         comparison=comparison,
         narrative=narrative,
         verdicts=verdicts,

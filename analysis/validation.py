@@ -24,13 +24,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.catalogue import SECTIONS, SUBDOMAINS, Direction, indicators
-from analysis.compare import compare_town
 from analysis.params import load_batch
 from analysis.paths import PARAMS_DIR
 from analysis.peers import choose_peers, matching_features
 from analysis.projection import BENCHMARK, HORIZON, METHODS, backtest, horizon_error
-from analysis.report import compared_values, load_store_and_values
-from analysis.store import variable_panel
+from analysis.report import compared_values, load_store_and_values, town_comparison, town_counts
 from analysis.synthesis import BETTER, NO_VERDICT, SIMILAR, VERDICT_BAND, WORSE, section_verdict, section_verdicts
 from analysis.trends import robust_trend
 
@@ -121,22 +119,11 @@ def _batch_comparisons(
     catalogue = (
         indicators() if pooled else {i: ind.model_copy(update={"pool_years": 1}) for i, ind in indicators().items()}
     )
-    in_years = compared.loc[compared.index.get_level_values("year").isin(range(batch.years.first, year + 1))]
-    panel = variable_panel(store, batch.teryts)
-    panel = panel.loc[panel.index.get_level_values("year") <= year]
     comparisons = {}
     for teryt in batch.teryts:
         group = choose_peers(teryt, units, values, batch.peer_rule(teryt), year, features)
-        subset = in_years.loc[in_years.index.get_level_values("teryt").isin((teryt, *group.members))]
-        comparisons[teryt] = compare_town(
-            teryt,
-            group.members,
-            subset,
-            year,
-            catalogue,
-            counts=panel.xs(teryt, level="teryt"),
-            matching=group.matching,
-        )
+        counts = town_counts(store, teryt, year)
+        comparisons[teryt] = town_comparison(teryt, group, compared, counts, batch.years.first, year, catalogue)
     return comparisons
 
 

@@ -2,6 +2,7 @@
 
 import json
 
+import pandas as pd
 import pytest
 
 from analysis.paths import DOCS_DIR
@@ -51,3 +52,22 @@ def test_the_alternative_rule_keeps_better_only_where_no_omission_changes_it():
     # (1.0 + 0.6 + 0.4) / 3 = 0.667 (social without 0.8) or (1.0 + 0.4 + 0.6) / 3: better either way.
     clear = services([1.0, 1.0, 0.8, 0.4, 0.8, 0.4])
     assert robust_rule(clear, "services", 0.25) == BETTER == report_rule(clear, "services", 0.25)
+
+
+def test_the_validation_measures_the_reports_own_comparisons():
+    # The flip rates and counts of docs/validation.md are only worth reading if they are computed on what
+    # the reports show: every demo town's comparison there equals its report's (prepare_report, a
+    # separate path through the store, the cache and the peer rule of the batch).
+    from analysis.params import load_batch
+    from analysis.paths import PARAMS_DIR
+    from analysis.report import load_store_and_values, prepare_report
+    from analysis.town import town_params
+    from analysis.validation import _batch_comparisons
+
+    store, values = load_store_and_values("")
+    comparisons = _batch_comparisons(store.units, values, store)
+    batch = load_batch(PARAMS_DIR / "demo.yaml")
+    assert set(comparisons) == set(batch.teryts)
+    for teryt in batch.teryts[:3] + batch.teryts[-2:]:
+        report = prepare_report(town_params(batch, teryt, data_dir="", edition="2026-11-22"))  # as the build runs it
+        pd.testing.assert_frame_equal(comparisons[teryt], report.comparison)

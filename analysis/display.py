@@ -102,9 +102,13 @@ class Chart:
         return data, {ROLE: {"role": "figure", "alt": self.alt, "caption": self.title}}
 
 
-def _trend_cell(trends: pd.DataFrame, indicator, language: str) -> str:
+def _trend_cell(trends: pd.DataFrame, indicator, language: str, ranked: bool = True) -> str:
     """Slope per year with its 95% interval, always; "niejednoznaczny" where the interval covers zero,
-    an asterisk where the town's trend clearly differs from the peer median's."""
+    an asterisk where the town's trend clearly differs from the peer median's. None for a value not
+    ranked for too few events: its yearly values rest on fewer still, and their slope (often 0 between
+    years without a single event, with an interval of width 0) would pass for a finding."""
+    if not ranked:
+        return "—"
     if indicator.id not in trends.index or pd.isna(trends.at[indicator.id, "slope"]):
         return format_number(float("nan"), 0, language)
     row = trends.loc[indicator.id]
@@ -176,7 +180,9 @@ def comparison_table(report: TownReport, section: str) -> Table:
                 label("change", language): show(row["change"], signed=True),
                 label("peer_change", language): show(row["peer_median_change"], signed=True),
                 label("assessment", language): label(row["assessment"], language) if row["assessment"] else "—",
-                label("trend", language): _trend_cell(report.trends, indicator, language),
+                label("trend", language): _trend_cell(
+                    report.trends, indicator, language, ranked=row["reliability"] != "not_ranked"
+                ),
                 label("notes", language): _notes(row, indicator, language),
             }
         )

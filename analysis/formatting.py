@@ -123,8 +123,9 @@ def noun(count: float, forms: dict[str, str], language: str = "pl") -> str:
 
 
 def with_unit(text: str, unit: str) -> str:
-    """`12,5` + `%` -> `12,5%`; `4 631` + `zł` -> `4 631 zł` (non-breaking space)."""
-    if unit in ("%", "‰"):
+    """`12,5` + `%` -> `12,5%`, and `% ludności` -> `12,5% ludności` (the sign always attached, as
+    everywhere in a report); `4 631` + `zł` -> `4 631 zł` (non-breaking space)."""
+    if unit[:1] in ("%", "‰"):
         return text + unit
     return f"{text}\u00a0{unit}"
 

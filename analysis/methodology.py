@@ -142,7 +142,7 @@ def render_methodology() -> str:
         f"- **Trend**: Theil–Sen slope (median of pairwise slopes) with Sen's {CONFIDENCE:.0%} interval, its variance widened",
         "  by (1 + ρ) / (1 − ρ) for the lag-1 autocorrelation ρ of the residuals (bias-corrected, r + (1 + 4r) / n,",
         f"  capped at {MAX_RHO}; Yue & Wang 2004). At least {MIN_POINTS} years. Where the interval covers zero the trend is",
-        "  called unclear; its size is always shown.",
+        "  called unclear; its size is always shown. A value not ranked for too few events shows no trend.",
         "- **Trend against peers**: the same trend of the difference series (town − peer median; for population both",
         "  indexed to their first year = 100).",
         f"- **Projection**: {HORIZON} years of population. First, the years before a re-basing ({', '.join(map(str, LEVEL_BREAKS))},",

@@ -94,3 +94,16 @@ def test_a_caption_names_one_year_only_where_every_row_is_of_it(report):
             assert ("głównie 2024 r." if pl else "mostly 2024") in table.caption, (years, table.caption)
     # The demo has both kinds: births are pooled (demography), and services have no pooled indicator.
     assert "2022–2024" in set(show.comparison_table(report, "demography").frame[year_column])
+
+
+def test_a_value_not_ranked_for_few_events_shows_no_trend():
+    # 0691013 has 2,206 residents: its net foreign migration rests on about 0.7 × 3 × 2.2 ≈ 5 moves over
+    # the pooled three years (catalogue), under the ranking floor of 10; the table must not print a
+    # slope of its yearly values (mostly zero: "0,000 (0,000; 0,000)").
+    small = prepare_report(TownParams(teryt="0691013"))
+    assert small.comparison.loc["net_migration_foreign_per_1000", "reliability"] == "not_ranked"
+    frame = show.comparison_table(small, "demography").frame
+    row = frame.loc[frame["Wskaźnik"] == "Saldo migracji zagranicznych na 1000 ludności"].iloc[0]
+    assert row["Trend roczny (95% przedział)"] == "—"
+    ranked = frame.loc[frame["Wskaźnik"] == "Udział ludności w wieku produkcyjnym"].iloc[0]
+    assert "(" in ranked["Trend roczny (95% przedział)"]  # a ranked value keeps its slope and interval

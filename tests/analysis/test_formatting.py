@@ -56,6 +56,7 @@ def test_markdown_escape_keeps_markup_literal():
         (120, 0, "osoby/km²", False, "120\u00a0osób/km²"),
         (3, 0, "podmioty", False, "3\u00a0podmioty"),
         (12.5, 1, "%", True, "12,5%"),
+        (99.5, 1, "% ludności", False, "99,5% ludności"),  # the sign attached, as in "12,5%" beside it
         (4631, 0, "zł", True, "4\u00a0631\u00a0zł"),
     ],
 )

@@ -150,3 +150,26 @@ def test_a_pooled_value_has_its_years_and_an_interval_from_the_summed_counts():
         counts,
     )
     assert share["events"] == 9 and value_period(share) == "2024" and share["reliability"] == "not_ranked"
+
+
+def test_a_pooled_values_change_compares_windows_of_the_same_length():
+    # Computed by hand from the demo store with plain sums: births of 2022–2024 over residents of
+    # 2022–2024, minus births of 2017–2019 over residents of 2017–2019 (per 1,000): the report's change.
+    from analysis.report import load_store_and_values, prepare_report
+    from analysis.store import variable_panel
+    from analysis.town import TownParams
+
+    store, _ = load_store_and_values("")
+    panel = variable_panel(store, ["0490013"]).xs("0490013", level="teryt")
+
+    def pooled(first, last):
+        window = panel.loc[first:last]
+        return window["live_births"].sum() / window["population"].sum() * 1000
+
+    row = prepare_report(TownParams(teryt="0490013")).comparison.loc["births_per_1000"]
+    assert row["value"] == pytest.approx(pooled(2022, 2024))
+    assert row["change"] == pytest.approx(pooled(2022, 2024) - pooled(2017, 2019))
+    # The window ending 10 years earlier (2012–2014) holds only 2014 in a store that starts then: the
+    # change is taken from what there is, as the methodology says.
+    assert store.years[0] == 2014
+    assert row["change_10y"] == pytest.approx(pooled(2022, 2024) - pooled(2014, 2014))

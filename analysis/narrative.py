@@ -310,21 +310,38 @@ def summary_sentences(
     language: str = "pl",
 ) -> list[str]:
     """Page one in words: each section's verdict with its reason, then the key findings."""
-    pl = language == "pl"
     sentences = []
     for section, row in verdicts.iterrows():
         rows = comparison.loc[comparison["section"] == section, "assessment"]
         marks = (int((rows == STRENGTH).sum()), int((rows == WEAKNESS).sum()))
         text = f"**{label(section, language)}**: {verdict_phrase(row, language, marks)}."
-        if robust.get(section) is False:
-            text += (
-                " Ten werdykt zależy od doboru grupy porównawczej (zob. analizę wrażliwości)."
-                if pl
-                else " This verdict depends on how the peer group is chosen (see the sensitivity analysis)."
-            )
-        sentences.append(text)
+        sentences.append(text + _fragility(row, robust.get(section) is False, language))
     sentences.append(key_findings(comparison, areas, strongest, weakest, language))
     return sentences
+
+
+def _fragility(verdict: pd.Series, peer_dependent: bool, language: str) -> str:
+    """What a verdict depends on, said where it is read: the choice of peers (the sensitivity table) and
+    a single indicator without which it would read otherwise (the scores table's drop-one column)."""
+    pl = language == "pl"
+    reasons = []
+    if peer_dependent:
+        reasons.append(
+            "od doboru grupy porównawczej (zob. analizę wrażliwości)"
+            if pl
+            else "on how the peer group is chosen (see the sensitivity analysis)"
+        )
+    if verdict.get("hinges_on"):
+        name = indicators()[verdict["hinges_on"]].name(language)
+        otherwise = VERDICT_WORDS[verdict["verdict_without"]][0 if pl else 1]
+        reasons.append(
+            f"od jednego wskaźnika („{name}”) – bez niego brzmiałby: {otherwise}"
+            if pl
+            else f"on one indicator (“{name}”) – without it, it would read: {otherwise}"
+        )
+    if not reasons:
+        return ""
+    return (" Ten werdykt zależy " if pl else " This verdict depends ") + (" i " if pl else " and ").join(reasons) + "."
 
 
 FINDINGS_PER_KIND = 2  # strengths and weaknesses on page one; the section texts list them all

@@ -125,3 +125,40 @@ def test_signed_changes_become_words():
     assert _change_words(1.25, 1, "pl") == "zwiększyła się o 1,3%"
     assert _change_words(-0.04, 1, "pl") == "nie zmieniła się"
     assert _change_words(-3.3, 1, "en") == "fell by 3.3%"
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_page_one_says_what_a_verdict_depends_on(language):
+    # Written by hand: demography hinges on births (without them: similar) and on the peer rule; economy
+    # only on the peer rule; services on neither, so its sentence ends with the verdict's reason.
+    verdicts = pd.DataFrame(
+        {
+            "verdict": ["better", "similar", "similar"],
+            "score": [0.4, 0.1, 0.0],
+            "judged": [5, 5, 5],
+            "judgeable": [6, 6, 6],
+            "reason": ["", "", ""],
+            "hinges_on": ["births_per_1000", "", ""],
+            "verdict_without": ["similar", "", ""],
+        },
+        index=pd.Index(["demography", "economy", "services"], name="section"),
+    )
+    frame = comparison(DEMOGRAPHY)
+    robust = {"demography": False, "economy": False, "services": True}
+    demography, economy, services = summary_sentences(
+        verdicts, robust, frame, AREAS, ["births_per_1000"], ["deaths_per_1000"], language
+    )[:3]
+    if language == "pl":
+        assert demography.endswith(
+            "Ten werdykt zależy od doboru grupy porównawczej (zob. analizę wrażliwości) i od jednego wskaźnika "
+            "(„Urodzenia żywe na 1000 ludności”) – bez niego brzmiałby: podobnie jak typowa gmina grupy porównawczej."
+        )
+        assert economy.endswith("Ten werdykt zależy od doboru grupy porównawczej (zob. analizę wrażliwości).")
+        assert "zależy" not in services
+    else:
+        assert demography.endswith(
+            "This verdict depends on how the peer group is chosen (see the sensitivity analysis) and on one "
+            "indicator (“Live births per 1,000 population”) – without it, it would read: close to the typical peer."
+        )
+        assert economy.endswith("This verdict depends on how the peer group is chosen (see the sensitivity analysis).")
+        assert "depends" not in services

@@ -13,9 +13,10 @@ import pandas as pd
 from analysis.aggregates import is_aggregable
 from analysis.catalogue import indicators, indicators_in
 from analysis.compare import pooled_years, value_period
-from analysis.formatting import EVENTS, MUNICIPALITIES, YEARS, escape_markdown, format_number, with_noun
+from analysis.formatting import MUNICIPALITIES, YEARS, escape_markdown, format_number, with_noun
 from analysis.labels import label
 from analysis.peers import PeerRule
+from analysis.reliability import events_text
 from analysis.report import TownReport
 from analysis.scoring import STRENGTH, WEAKNESS
 
@@ -133,7 +134,7 @@ def _notes(row, indicator, language: str) -> str:
         years = with_noun(pooled_years(row), YEARS[language], 0, language)
         notes.append(f"{years} łącznie" if pl else f"{years} pooled")
     if row.get("reliability") in ("unreliable", "not_ranked"):
-        events = with_noun(row["events"], EVENTS[language], 0, language)
+        events = events_text(indicator, row["events"], language)
         interval = (
             f"{format_number(row['ci_low'], indicator.decimals, language)}–"
             f"{format_number(row['ci_high'], indicator.decimals, language)}"

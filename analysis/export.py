@@ -48,7 +48,10 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "matching": ("Zmienna doboru grupy", "Peer-matching variable"),
     "ci_low": ("95% przedział – dolna granica", "95% interval – lower bound"),
     "ci_high": ("95% przedział – górna granica", "95% interval – upper bound"),
-    "events": ("Liczba zdarzeń", "Events"),
+    "events": (
+        "Liczba zdarzeń (dla sald i zmian ludności: założona, zob. metodologię)",
+        "Events (for net flows and population changes: assumed, see the methodology)",
+    ),
     "reliability": ("Wiarygodność", "Reliability"),
     "change": ("Zmiana w 5 lat", "5-year change"),
     "peer_median_change": ("Zmiana w 5 lat – mediana grupy", "5-year change – peer median"),

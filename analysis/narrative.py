@@ -16,7 +16,6 @@ import pandas as pd
 from analysis.catalogue import Indicator, indicators
 from analysis.compare import pooled_years, value_period
 from analysis.formatting import (
-    EVENTS,
     INDICATORS,
     PERSONS,
     STRENGTHS,
@@ -30,6 +29,7 @@ from analysis.formatting import (
     with_unit,
 )
 from analysis.labels import label
+from analysis.reliability import events_text
 from analysis.scoring import SCORE_CAP, STRENGTH, WEAKNESS
 from analysis.synthesis import BETTER, NO_VERDICT, SIMILAR, WORSE
 
@@ -106,7 +106,7 @@ def section_sentences(comparison: pd.DataFrame, section: str, language: str = "p
     if not unranked.empty:
         items = ", ".join(
             f"{_lower_first(catalogue[i].name(language))} "
-            f"({with_noun(unranked.at[i, 'events'], EVENTS[language], 0, language)})"
+            f"({events_text(catalogue[i], unranked.at[i, 'events'], language)})"
             for i in unranked.index
         )
         sentences.append(

@@ -12,7 +12,10 @@ town with a rare event is flagged and a small town with a common one is not.
 - net_flow: a net flow (in − out, e.g. net migration) / base, where the store holds
   only the net: as a Skellam difference, with the moves in + out taken as the larger
   of the catalogue's assumed gross rate × base and |net| (in + out can never be less).
-  Without it, a net flow of a few people would be judged as if exact.
+  Without it, a net flow of a few people would be judged as if exact;
+- change: a level's change over a span (population now against 5 years ago) / the
+  earlier level, the same way: the events behind it (births, deaths, moves) taken as
+  the assumed rate × span × the earlier level, never fewer than |change|.
 """
 
 from __future__ import annotations
@@ -72,12 +75,23 @@ def _interval(indicator: Indicator, counted: tuple[float, ...]) -> CountInterval
     if model.model == "proportion":
         low, high = wilson(min(events, base), base)
         return CountInterval(events, low * scale, high * scale)
-    if model.model == "net_flow":
-        difference, moves = events, max(model.gross_per_1000 * base / 1000, abs(events))
+    if model.model in ("net_flow", "change"):
+        difference = events if model.model == "net_flow" else events - base
+        moves = max(model.gross_per_1000 * model.span * base / 1000, abs(difference))
     else:
         difference, moves = events - values[model.minus], events + values[model.minus]
     half = _z() * math.sqrt(moves)
     return CountInterval(moves, (difference - half) / base * scale, (difference + half) / base * scale)
+
+
+def events_text(indicator: Indicator, events: float, language: str) -> str:
+    """`5 zdarzeń`, or `ok. 5 zdarzeń` where the events are assumed (net migration, population change)."""
+    from analysis.formatting import EVENTS, with_noun
+
+    text = with_noun(events, EVENTS[language], 0, language)
+    if indicator.counts is not None and indicator.counts.assumed:
+        return ("ok. " if language == "pl" else "about ") + text
+    return text
 
 
 def _z() -> float:

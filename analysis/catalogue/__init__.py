@@ -51,21 +51,41 @@ class CountModel(BaseModel):
     """The counts behind a rate or a share: what its confidence interval and reliability rest on."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    model: Literal["poisson", "proportion", "poisson_difference", "net_flow"]
-    events: str  # the counted events (births), the part of the base (children in pre-school), or a net flow
-    base: str  # the population at risk (residents), or the whole (children aged 3–6)
+    model: Literal["poisson", "proportion", "poisson_difference", "net_flow", "change"]
+    # the counted events (births), the part of the base (children in pre-school), a net flow, or (change)
+    # the level at the end of the span (population)
+    events: str
+    # the population at risk (residents), the whole (children aged 3–6), or (change) the level at the
+    # start of the span (population_lag5)
+    base: str
     minus: str | None = None  # poisson_difference only: the events subtracted (deaths)
-    # net_flow only: the moves in plus out a year per 1,000 of the base, assumed (the store holds only
-    # the net flow, in − out, whose chance variation is that of the gross moves)
+    # net_flow and change only, assumed: the events behind the net a year per 1,000 of the base (moves in
+    # + out for net migration; births, deaths and moves for a change of population). The store holds
+    # only the net, whose chance variation is that of those events.
     gross_per_1000: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _fields_of_the_model(self) -> "CountModel":
         if (self.model == "poisson_difference") != (self.minus is not None):
             raise ValueError("`minus` goes with model poisson_difference, and only with it")
-        if (self.model == "net_flow") != (self.gross_per_1000 is not None):
-            raise ValueError("`gross_per_1000` goes with model net_flow, and only with it")
+        if (self.model in ("net_flow", "change")) != (self.gross_per_1000 is not None):
+            raise ValueError("`gross_per_1000` goes with models net_flow and change, and only with them")
+        if self.model == "change" and self.span <= 0:
+            raise ValueError("model change: `base` is the level `span` years before `events`, e.g. population_lag5")
         return self
+
+    @property
+    def assumed(self) -> bool:
+        """The events are an assumed number (net_flow, change), not counted in the store."""
+        return self.model in ("net_flow", "change")
+
+    @property
+    def span(self) -> int:
+        """Years between the base and the events (a change of population over 5 years: 5); else 1."""
+        if self.model != "change":
+            return 1
+        (events, events_lag), (base, base_lag) = split_lag(self.events), split_lag(self.base)
+        return base_lag - events_lag if events == base else 0
 
     @property
     def variables(self) -> tuple[str, ...]:
@@ -118,11 +138,16 @@ class Indicator(BaseModel):
     def count_multiplier(self) -> float:
         """The constant that turns events per unit of base into the indicator (1000 for a rate per 1,000).
 
-        Read off the formula itself (events = 1, base = 1, minus = 0), so it cannot disagree with it.
+        Read off the formula itself, as what one more event adds with a base of 1 (events 2 against 1,
+        minus 0), so it cannot disagree with it: 1000 for `x / y * 1000`, 100 for `(x / y - 1) * 100`.
         """
         counts = self.counts
-        names = {counts.events: 1.0, counts.base: 1.0} | ({counts.minus: 0.0} if counts.minus else {})
-        return float(eval(compile(self.formula, "<formula>", "eval"), {"__builtins__": {}}, names))  # arithmetic only
+
+        def at(events: float) -> float:
+            names = {counts.events: events, counts.base: 1.0} | ({counts.minus: 0.0} if counts.minus else {})
+            return float(eval(compile(self.formula, "<formula>", "eval"), {"__builtins__": {}}, names))  # arithmetic
+
+        return at(2.0) - at(1.0)
 
     @model_validator(mode="after")
     def _counts_are_the_formula(self) -> "Indicator":

@@ -116,3 +116,13 @@ def test_every_net_migration_has_a_count_model():
     for indicator in indicators().values():
         if indicator.formula.startswith("net_migration"):
             assert indicator.counts is not None and indicator.counts.model == "net_flow", indicator.id
+
+
+def test_a_change_model_needs_the_same_variable_earlier():
+    from analysis.catalogue import CountModel
+
+    assert CountModel(model="change", events="population", base="population_lag5", gross_per_1000=44).span == 5
+    with pytest.raises(ValidationError, match="population_lag5"):
+        CountModel(model="change", events="population", base="population", gross_per_1000=44)  # no span
+    with pytest.raises(ValidationError, match="population_lag5"):
+        CountModel(model="change", events="population", base="dwellings_lag5", gross_per_1000=44)  # another level

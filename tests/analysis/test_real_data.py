@@ -160,3 +160,29 @@ def test_nearest_peers_of_real_towns_are_close_in_size_and_income(real_store):
             peer_gap = (feature[peers] - feature[teryt]).abs().median()
             all_gap = (feature.reindex(same_kind).dropna() - feature[teryt]).abs().median()
             assert peer_gap < all_gap / 3, (teryt, peer_gap, all_gap)
+
+
+def test_the_assumed_chance_variation_of_net_migration_against_its_real_spread():
+    # The catalogue's assumed moves (net_flow) against the real spread of 2020 rates (GUS Tabl. IV) among
+    # gminy of 2,000–10,000 residents: net foreign migration is mostly within ±1 person there, and its spread
+    # across gminy (IQR / 1.349) is no wider than the assumed chance variation of one gmina (√moves), so a
+    # single year ranks chance; net internal migration spreads clearly wider than its chance variation, so
+    # differences can clear it. Both computed here from the file, with plain pandas.
+    from analysis.catalogue import indicators
+
+    tabl = read_tabl_iv()
+    small = tabl.loc[tabl["population"].between(2_000, 10_000)]
+    catalogue = indicators()
+
+    def spread_and_noise(variable: str, indicator_id: str) -> tuple[float, float]:
+        rates = small[variable] / small["population"] * 1000
+        q1, q3 = rates.quantile([0.25, 0.75])
+        gross = catalogue[indicator_id].counts.gross_per_1000
+        noise = (np.sqrt(gross / 1000 * small["population"]) / small["population"] * 1000).median()
+        return (q3 - q1) / 1.349, noise
+
+    foreign_spread, foreign_noise = spread_and_noise("net_migration_foreign", "net_migration_foreign_per_1000")
+    internal_spread, internal_noise = spread_and_noise("net_migration_internal", "net_migration_internal_per_1000")
+    assert (small["net_migration_foreign"].abs() <= 1).mean() > 0.5
+    assert foreign_spread <= foreign_noise
+    assert internal_spread >= 1.5 * internal_noise

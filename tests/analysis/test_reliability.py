@@ -114,3 +114,33 @@ def test_a_small_gminas_net_foreign_migration_is_not_ranked():
         indicators()["net_migration_foreign_per_1000"], {"net_migration_foreign": 1, "population": 3_000}
     )
     assert not interval.ranked
+
+
+def test_a_population_change_rests_on_the_births_deaths_and_moves_behind_it():
+    change = indicators()["population_change_5y"]
+    assert change.count_multiplier == 100  # (population / population_lag5 - 1) * 100: per cent of the earlier level
+    # 2,364 residents five years ago, 2,206 now: a change of −158 people, −6.68 %. The events behind it,
+    # by hand: the catalogue's rate a year per 1,000 × 5 years × 2,364 (0.044 × 5 × 2,364 = 520.08 for 44).
+    interval = count_interval(change, {"population": 2_206, "population_lag5": 2_364})
+    events = change.counts.gross_per_1000 / 1000 * 5 * 2_364
+    half = Z * math.sqrt(events) / 2_364 * 100
+    assert interval.events == pytest.approx(events)
+    assert (interval.low, interval.high) == pytest.approx((-158 / 2_364 * 100 - half, -158 / 2_364 * 100 + half))
+    # About ±1.9 percentage points in a town this small: a peer median of −5.9 % lies inside.
+    assert interval.low < -5.9 < interval.high
+
+
+def test_a_change_is_never_given_fewer_events_than_the_change_itself():
+    change = indicators()["population_change_10y"]
+    # A town that doubled in ten years (1,000 → 2,000): at least 1,000 events, whatever the assumed rate.
+    interval = count_interval(change, {"population": 2_000, "population_lag10": 1_000})
+    assert interval.events == pytest.approx(max(change.counts.gross_per_1000 * 10 * 1.0, 1_000))
+
+
+def test_assumed_events_are_said_to_be_about_so_many():
+    from analysis.reliability import events_text
+
+    catalogue = indicators()
+    assert events_text(catalogue["births_per_1000"], 7, "pl") == "7\u00a0zdarzeń"  # counted births
+    assert events_text(catalogue["net_migration_foreign_per_1000"], 5, "pl") == "ok. 5\u00a0zdarzeń"
+    assert events_text(catalogue["net_migration_foreign_per_1000"], 2, "en") == "about 2\u00a0events"

@@ -288,12 +288,11 @@ def position_chart(report: TownReport, section: str, ax: Axes | None = None) -> 
         ax.set_xlim(0, 100)
         ax.set_xlabel(label("percentile", language))
         ax.grid(False)
-        pl = language == "pl"
         handles = [
             Line2D([], [], color=style.GOOD, marker="^", linewidth=2, label=label(STRENGTH, language)),
             Line2D([], [], color=style.BAD, marker="v", linewidth=2, label=label(WEAKNESS, language)),
-            Line2D([], [], color=style.NEUTRAL, marker="o", linewidth=2, label="pozostałe" if pl else "other"),
-            Patch(color=style.PEER_BAND, alpha=0.2, label="połowa środkowa (25–75)" if pl else "middle half (25–75)"),
+            Line2D([], [], color=style.NEUTRAL, marker="o", linewidth=2, label=label("other_indicators", language)),
+            Patch(color=style.PEER_BAND, alpha=0.2, label=label("middle_half", language)),
         ]
         _finish(figure, ax, handles)
     return figure
@@ -332,7 +331,6 @@ def projection_chart(report: TownReport, ax: Axes | None = None) -> Figure | Non
     language = report.language
     history = report.values["population"].xs(report.teryt, level="teryt").dropna()
     forecast = report.projection.forecast
-    pl = language == "pl"
     with style.theme():
         figure, ax = _axes(ax, 3.0)
         ax.plot(
@@ -345,7 +343,7 @@ def projection_chart(report: TownReport, ax: Axes | None = None) -> Figure | Non
             color=style.PEER_BAND,
             alpha=0.35,
             linewidth=0,
-            label="95% przedział predykcji" if pl else "95% prediction interval",
+            label=label("prediction_interval", language),
         )
         ax.plot(
             [history.index[-1], *forecast.index],
@@ -353,7 +351,7 @@ def projection_chart(report: TownReport, ax: Axes | None = None) -> Figure | Non
             color=style.TOWN,
             linestyle=":",
             linewidth=2,
-            label="prognoza" if pl else "projection",
+            label=label("projection", language),
         )
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, 0, language)))

@@ -119,7 +119,7 @@ def _trend_cell(trends: pd.DataFrame, indicator, language: str, ranked: bool = T
         f"({format_number(row['low'], decimals, language)}; {format_number(row['high'], decimals, language)})"
     )
     if not row["clear"]:
-        text += ", niejednoznaczny" if language == "pl" else ", unclear"
+        text += ", " + label("trend_unclear", language)
     if row["vs_peers_clear"]:
         text += " *"
     return text
@@ -132,7 +132,7 @@ def _notes(row, indicator, language: str) -> str:
     notes = []
     if pooled_years(row) > 1:
         years = with_noun(pooled_years(row), YEARS[language], 0, language)
-        notes.append(f"{years} łącznie" if pl else f"{years} pooled")
+        notes.append(label("note_pooled", language, years=years))
     if row.get("reliability") in ("unreliable", "not_ranked"):
         events = events_text(indicator, row["events"], language)
         interval = (
@@ -140,13 +140,9 @@ def _notes(row, indicator, language: str) -> str:
             f"{format_number(row['ci_high'], indicator.decimals, language)}"
         )
         if row["reliability"] == "not_ranked":
-            notes.append(f"nie oceniono: tylko {events}" if pl else f"not judged: only {events}")
+            notes.append(label("note_not_judged", language, events=events))
         else:
-            notes.append(
-                f"wartość niepewna: {events}, 95% przedział {interval}"
-                if pl
-                else f"uncertain value: {events}, 95% interval {interval}"
-            )
+            notes.append(label("note_uncertain", language, events=events, interval=interval))
     if row.get("matching") and indicator.direction != "neutral":
         notes.append(
             "według tego wskaźnika dobrano grupę, więc go nie oceniamy"
@@ -155,7 +151,7 @@ def _notes(row, indicator, language: str) -> str:
         )
     if row.get("missing_years"):
         missing = with_noun(int(row["missing_years"]), YEARS[language], 0, language)
-        notes.append(f"brak danych za {missing}" if pl else f"missing: {missing}")
+        notes.append(label("note_missing", language, missing=missing))
     return "; ".join(notes)
 
 
@@ -219,7 +215,6 @@ def key_figures(report: TownReport) -> Table:
     """The headline indicators at a glance: the town's value and 5-year change beside its peers'
     median, its voivodeship and Poland (ratios of sums over their gminy, `analysis.aggregates`)."""
     language = report.language
-    pl = language == "pl"
     rows = []
     for indicator in indicators().values():
         if not indicator.headline:
@@ -233,25 +228,17 @@ def key_figures(report: TownReport) -> Table:
         year = f", {value_period(row)}" if pd.notna(row["year"]) else ""
         rows.append(
             {
-                ("Wskaźnik" if pl else "Indicator"): f"{indicator.name(language)} ({unit}{year})",
+                label("indicator", language): f"{indicator.name(language)} ({unit}{year})",
                 report.name: show(row["value"]),
-                ("Zmiana w 5 lat" if pl else "5-year change"): show(row["change"], signed=True),
-                ("Mediana grupy" if pl else "Peer median"): show(row["peer_median"]),
-                (f"Woj. {report.voivodeship}" if pl else f"{report.voivodeship} voiv."): show(area["voivodeship"]),
-                ("Polska" if pl else "Poland"): show(area["poland"]),
+                label("change", language): show(row["change"], signed=True),
+                label("peer_median", language): show(row["peer_median"]),
+                label("voivodeship_column", language, voivodeship=report.voivodeship): show(area["voivodeship"]),
+                label("poland", language): show(area["poland"]),
             }
         )
-    caption = (
-        "Najważniejsze liczby: gmina, jej grupa porównawcza, województwo i Polska (suma gmin)"
-        if pl
-        else "Key figures: the municipality, its peer group, its voivodeship and Poland (all gminy)"
-    )
+    caption = label("key_figures_caption", language)
     if any(not is_aggregable(indicator) for indicator in indicators().values() if indicator.headline):
-        caption += (
-            "; b.d. dla województwa i Polski: GUS podaje ten wskaźnik gmin jako stopę, której nie sumujemy"
-            if pl
-            else "; n/a for the voivodeship and Poland: GUS publishes it as a rate, which is not summed"
-        )
+        caption += label("key_figures_not_summed", language)
     return Table(pd.DataFrame(rows), caption)
 
 
@@ -265,7 +252,7 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
         return []
     language = report.language
     pl = language == "pl"
-    title = "Co się zmieniło od poprzedniej edycji" if pl else "What changed since the previous edition"
+    title = label("edition_changes_title", language)
     parts = [Markdown(f"### {title} ({changes.previous_edition})")]  # a part of the summary
     if changes.nothing:
         parts.append(
@@ -311,23 +298,17 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
 
             rows.append(
                 {
-                    ("Wskaźnik" if pl else "Indicator"): f"{indicator.name(language)} ({indicator.unit(language)})",
-                    ("Było" if pl else "Before"): f"{show(row['old_value'])} ({row['old_period'] or '—'})",
-                    ("Jest" if pl else "Now"): f"{show(row['new_value'])} ({row['new_period'] or '—'})",
-                    (
-                        "Pozycja: było → jest" if pl else "Position: before → now"
-                    ): f"{show(row['old_percentile'], 0)} → {show(row['new_percentile'], 0)}",
-                    (
-                        "Ocena: było → jest" if pl else "Assessment: before → now"
-                    ): f"{_assessment_word(row['old_assessment'], language)} → "
+                    label("indicator", language): f"{indicator.name(language)} ({indicator.unit(language)})",
+                    label("before", language): f"{show(row['old_value'])} ({row['old_period'] or '—'})",
+                    label("now", language): f"{show(row['new_value'])} ({row['new_period'] or '—'})",
+                    label("position_before_now", language): (
+                        f"{show(row['old_percentile'], 0)} → {show(row['new_percentile'], 0)}"
+                    ),
+                    label("assessment_before_now", language): f"{_assessment_word(row['old_assessment'], language)} → "
                     f"{_assessment_word(row['new_assessment'], language)}",
                 }
             )
-        caption = (
-            "Wskaźniki, których wartość, pozycja lub ocena zmieniły się od poprzedniej edycji"
-            if pl
-            else "Indicators whose value, position or assessment changed since the previous edition"
-        )
+        caption = label("edition_changes_caption", language)
         parts.append(Table(pd.DataFrame(rows), caption))
     return parts
 
@@ -552,21 +533,19 @@ def scores_table(report: TownReport) -> Table:
         has_score = not pd.isna(row["score"])
         rows.append(
             {
-                ("Część raportu" if pl else "Section"): label(section, language),
-                ("Ocena" if pl else "Verdict"): label(f"verdict_{row['verdict']}", language),
-                ("Wynik (od −2 do +2)" if pl else "Score (−2 to +2)"): format_number(
-                    row["score"], 2, language, signed=True
-                ),
-                ("Wynik bez jednego wskaźnika" if pl else "Score without one indicator"): (
+                label("report_section", language): label(section, language),
+                label("verdict", language): label(f"verdict_{row['verdict']}", language),
+                label("score", language): format_number(row["score"], 2, language, signed=True),
+                label("score_drop_one", language): (
                     f"{format_number(row['drop_low'], 2, language, signed=True)} – "
                     f"{format_number(row['drop_high'], 2, language, signed=True)}"
                 )
                 if has_score
                 else "—",
-                ("Ocenione wskaźniki" if pl else "Indicators judged"): f"{int(row['judged'])} z {int(row['judgeable'])}"
-                if pl
-                else f"{int(row['judged'])} of {int(row['judgeable'])}",
-                ("Bez tego wskaźnika ocena byłaby inna" if pl else "Without this indicator the verdict would differ"): (
+                label("judged", language): label(
+                    "judged_of", language, judged=int(row["judged"]), judgeable=int(row["judgeable"])
+                ),
+                label("hinges_on", language): (
                     f"{indicators()[row['hinges_on']].name(language)} "
                     f"({label('verdict_' + row['verdict_without'], language)})"
                 )
@@ -590,12 +569,11 @@ def _rule_name(key: str, language: str) -> str:
 def sensitivity_table(report: TownReport) -> Table:
     """The section verdicts (and scores) under each alternative peer rule."""
     language = report.language
-    pl = language == "pl"
     rows = []
     for rule, row in report.sensitivity.iterrows():
         entry = {
-            ("Grupa porównawcza" if pl else "Peer group"): _rule_name(str(rule), language),
-            ("Liczba gmin" if pl else "Peers"): str(int(row["peers"])),
+            label("peer_rule", language): _rule_name(str(rule), language),
+            label("peer_count", language): str(int(row["peers"])),
         }
         for section in ("demography", "economy", "services"):
             verdict = label(f"verdict_{row[section]}", language)
@@ -604,11 +582,7 @@ def sensitivity_table(report: TownReport) -> Table:
                 verdict if pd.isna(score) else f"{verdict} ({format_number(score, 2, language, signed=True)})"
             )
         rows.append(entry)
-    caption = (
-        "Czy ocena zależy od doboru grupy: ocena i wynik każdej części przy innych grupach porównawczych"
-        if pl
-        else "Does the verdict depend on the peer group: verdict and score per section under other groups"
-    )
+    caption = label("sensitivity_caption", language)
     return Table(pd.DataFrame(rows), caption)
 
 

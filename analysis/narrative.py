@@ -29,6 +29,7 @@ from analysis.formatting import (
     with_unit,
 )
 from analysis.labels import label
+from analysis.projection import LEVEL_BREAKS
 from analysis.reliability import events_text
 from analysis.scoring import SCORE_CAP, STRENGTH, WEAKNESS
 from analysis.synthesis import BETTER, NO_VERDICT, SIMILAR, WORSE
@@ -167,6 +168,21 @@ def population_sentences(
         sentences.append(_trend_sentence(trend, language))
     if versus_peers is not None:
         sentences.append(_versus_peers_sentence(versus_peers, language))
+    rebased = [
+        year
+        for year in LEVEL_BREAKS
+        if any(t is not None and t.first_year < year <= t.last_year for t in (trend, versus_peers))
+    ]
+    for year in rebased:
+        sentences.append(
+            f"Tempo zmian liczono na danych, w których lata przed {year} r. przeliczono na podstawę spisu "
+            f"powszechnego z {year} r. (jak w prognozie): skok między {year - 1} a {year} r. to zmiana w statystyce, "
+            "a nie w liczbie mieszkańców."
+            if pl
+            else f"These rates of change use the series with the years before {year} put on the basis of the {year} "
+            f"census (as the projection does): the step between {year - 1} and {year} is a change in the statistics, "
+            "not in the number of residents."
+        )
     if projection is not None:
         sentences.append(_projection_sentence(projection, language))
     return sentences

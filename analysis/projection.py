@@ -58,6 +58,16 @@ def rebase(logs: np.ndarray, years) -> np.ndarray:
     return logs
 
 
+def rebased(series: pd.Series) -> pd.Series:
+    """One town's population (index year) with the years before a re-basing put on the new basis (`rebase`):
+    what its forecast and its trends rest on. Years without a value stay without."""
+    present = series.dropna()
+    if present.empty or (present <= 0).any():
+        return series
+    logs = rebase(np.log(present.to_numpy(dtype=float))[None, :], present.index)[0]
+    return pd.Series(np.exp(logs), index=present.index, name=series.name).reindex(series.index)
+
+
 def _drift(history: np.ndarray, horizon: int) -> np.ndarray:
     """Random walk with drift: the last value plus h times the mean yearly change."""
     step = _yearly_changes(history).mean(axis=1)
@@ -201,7 +211,7 @@ def project(series: pd.Series, result: Backtest | None) -> Projection | None:
     if result is None or len(series) < MIN_TRAIN or (series <= 0).any():
         return None
     method = result.chosen
-    history = rebase(np.log(series.to_numpy(dtype=float))[None, :], series.index)
+    history = np.log(rebased(series).to_numpy(dtype=float))[None, :]
     mean = METHODS[method](history, HORIZON)[0]
     low, high = result.quantiles(method) * town_noise(history)[0]
     if np.isnan(low).any() or np.isnan(high).any():

@@ -37,7 +37,7 @@ from analysis.synthesis import (
     section_verdicts,
 )
 from analysis.town import TownParams
-from analysis.trends import Trend, difference_series, indicator_trends, robust_trend
+from analysis.trends import Trend, indicator_trends, level_trends
 
 
 @dataclass(frozen=True)
@@ -306,10 +306,9 @@ def compute_report(town: TownParams) -> TownReport:
     )
     robust = robust_to_peer_rule(verdicts, sensitivity)
     town_population = values["population"].xs(teryt, level="teryt")
-    population_trend = robust_trend(town_population)
     peers_population = values.loc[values.index.get_level_values("teryt") != teryt, "population"].unstack("teryt")
-    population_trend_vs_peers = robust_trend(
-        difference_series(town_population, peers_population.reindex(town_population.index), "population")
+    population_trend, population_trend_vs_peers = level_trends(
+        town_population, peers_population.reindex(town_population.index)
     )
     narrative = {section: section_sentences(comparison, section, language) for section in SECTIONS}
     narrative["demography"][:0] = population_sentences(

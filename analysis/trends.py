@@ -21,7 +21,7 @@ CONFIDENCE = 0.95
 MIN_POINTS = 5  # fewer years give no trend
 MAX_RHO = 0.8  # autocorrelation above this is not told apart from a trend in a decade of data
 
-LEVEL_INDICATORS = ("population",)  # sizes, not rates: compared with peers as % of the first year
+LEVEL_INDICATORS = ("population",)  # sizes, not rates: compared with peers as % of the first year, re-based
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,17 @@ def difference_series(town: pd.Series, peers: pd.DataFrame, indicator_id: str) -
     return town - peers.median(axis=1)
 
 
+def level_trends(town: pd.Series, peers: pd.DataFrame) -> tuple[Trend | None, Trend | None]:
+    """The trend of a level (population) and of its difference from the peers (peers: year × peer), both on
+    the series re-based for the 2021 census (`analysis.projection.rebased`, as the forecast): a re-basing is
+    a break in the statistics, not a change, and as a step in the series it dominated the slope and, through
+    the autocorrelation it leaves in the residuals, widened the interval until clear declines read unclear."""
+    from analysis.projection import rebased
+
+    town, peers = rebased(town), peers.apply(rebased)
+    return robust_trend(town), robust_trend(difference_series(town, peers, LEVEL_INDICATORS[0]))
+
+
 def indicator_trends(values: pd.DataFrame, town: str, peers: tuple[str, ...]) -> pd.DataFrame:
     """For every indicator: the town's trend with its interval, and the trend of its difference from the peers."""
     rows = {}
@@ -120,13 +131,12 @@ def indicator_trends(values: pd.DataFrame, town: str, peers: tuple[str, ...]) ->
     peer_values = values.loc[teryts.isin(peers)]
     peer_medians = peer_values.groupby(level="year").median().reindex(town_values.index)  # all rates at once
     for indicator_id in values.columns:
-        trend = robust_trend(town_values[indicator_id])
         if indicator_id in LEVEL_INDICATORS:
             by_year = peer_values[indicator_id].unstack("teryt").reindex(town_values.index)
-            difference = difference_series(town_values[indicator_id], by_year, indicator_id)
+            trend, versus = level_trends(town_values[indicator_id], by_year)
         else:
-            difference = town_values[indicator_id] - peer_medians[indicator_id]
-        versus = robust_trend(difference)
+            trend = robust_trend(town_values[indicator_id])
+            versus = robust_trend(town_values[indicator_id] - peer_medians[indicator_id])
         rows[indicator_id] = {
             "slope": trend.slope if trend else np.nan,
             "low": trend.low if trend else np.nan,

@@ -162,3 +162,18 @@ def test_page_one_says_what_a_verdict_depends_on(language):
         )
         assert economy.endswith("This verdict depends on how the peer group is chosen (see the sensitivity analysis).")
         assert "depends" not in services
+
+
+@pytest.mark.parametrize("first_year, said", [(2014, True), (2021, False)])
+def test_the_re_basing_behind_a_population_trend_is_said_only_where_the_trend_spans_it(first_year, said):
+    from analysis.narrative import population_sentences
+    from analysis.trends import Trend
+
+    frame = pd.DataFrame(
+        {"value": [30_000.0, -2.0], "peer_median": [20_000.0, -3.0], "year": [2024, 2024]},
+        index=["population", "population_change_5y"],
+    )
+    trend = Trend(-100.0, -150.0, -50.0, first_year, 2024, 2025 - first_year)
+    text = " ".join(population_sentences(frame, "Miasto", trend, None, None, "pl"))
+    assert ("lata przed 2021 r. przeliczono na podstawę spisu powszechnego z 2021 r." in text) is said
+    assert "malała średnio o 100\u00a0osób rocznie" in text

@@ -64,3 +64,22 @@ def test_indicator_trends_table():
     row = indicator_trends(values, "T", ("P1", "P2", "P3")).loc["births_per_1000"]
     assert row["slope"] == pytest.approx(1.0) and row["clear"]
     assert row["vs_peers"] == pytest.approx(0.9) and row["vs_peers_clear"]
+
+
+def test_a_census_re_basing_does_not_pass_for_a_change_of_population():
+    from analysis.trends import level_trends
+
+    # By hand: 40,000 residents losing 100 a year, with 2021 re-based 2.5 % down (about −1,000 at once, a
+    # step in the statistics, not in the town). A little noise so that the interval has width.
+    years = pd.Index(range(2014, 2025), name="year")
+    noise = np.array([12, -8, 5, -15, 9, -4, 7, -11, 6, -3, 10], dtype=float)
+    people = 40_000 - 100 * np.arange(len(years)) + noise
+    published = pd.Series(np.where(years >= 2021, people * 0.975, people), index=years)
+    peers = pd.DataFrame({"P": published * 0.5, "Q": published * 1.5})  # same shape: no difference in pace
+    trend, versus = level_trends(published, peers)
+    # On the re-based series the slope is the town's own −100 a year (the noise moves it a little), and
+    # the decline is clear; on the published series the step makes it look far steeper.
+    assert trend.slope == pytest.approx(-100 * 0.975, abs=8)
+    assert trend.clear and trend.high < 0
+    assert robust_trend(published).slope < -150
+    assert versus.slope == pytest.approx(0, abs=1e-9)

@@ -37,7 +37,7 @@ from analysis.synthesis import (
     section_verdicts,
 )
 from analysis.town import TownParams
-from analysis.trends import Trend, indicator_trends, level_trends
+from analysis.trends import Trend, indicator_trends, rebased_trends
 
 
 @dataclass(frozen=True)
@@ -307,8 +307,8 @@ def compute_report(town: TownParams) -> TownReport:
     robust = robust_to_peer_rule(verdicts, sensitivity)
     town_population = values["population"].xs(teryt, level="teryt")
     peers_population = values.loc[values.index.get_level_values("teryt") != teryt, "population"].unstack("teryt")
-    population_trend, population_trend_vs_peers = level_trends(
-        town_population, peers_population.reindex(town_population.index)
+    population_trend, population_trend_vs_peers = rebased_trends(
+        "population", town_population, peers_population.reindex(town_population.index)
     )
     narrative = {section: section_sentences(comparison, section, language) for section in SECTIONS}
     narrative["demography"][:0] = population_sentences(

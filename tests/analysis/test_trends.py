@@ -67,7 +67,7 @@ def test_indicator_trends_table():
 
 
 def test_a_census_re_basing_does_not_pass_for_a_change_of_population():
-    from analysis.trends import level_trends
+    from analysis.trends import rebased_trends
 
     # By hand: 40,000 residents losing 100 a year, with 2021 re-based 2.5 % down (about −1,000 at once, a
     # step in the statistics, not in the town). A little noise so that the interval has width.
@@ -76,10 +76,28 @@ def test_a_census_re_basing_does_not_pass_for_a_change_of_population():
     people = 40_000 - 100 * np.arange(len(years)) + noise
     published = pd.Series(np.where(years >= 2021, people * 0.975, people), index=years)
     peers = pd.DataFrame({"P": published * 0.5, "Q": published * 1.5})  # same shape: no difference in pace
-    trend, versus = level_trends(published, peers)
+    trend, versus = rebased_trends("population", published, peers)
     # On the re-based series the slope is the town's own −100 a year (the noise moves it a little), and
     # the decline is clear; on the published series the step makes it look far steeper.
     assert trend.slope == pytest.approx(-100 * 0.975, abs=8)
     assert trend.clear and trend.high < 0
     assert robust_trend(published).slope < -150
     assert versus.slope == pytest.approx(0, abs=1e-9)
+
+
+def test_population_density_is_re_based_like_the_population():
+    # Density is the population over a fixed area: the same step, the same treatment. By hand: a town of
+    # 200 residents/km² losing 1 a year, a 2 % census step in 2021; its peers flat at 100 and 300, with
+    # the same step. Re-based, the town's slope is its own −1 × 0.98 and the difference from the peer
+    # median (200, stepped alike) falls by the same.
+    years = pd.Index(range(2014, 2025), name="year")
+    step = np.where(years >= 2021, 0.98, 1.0)
+    town = pd.Series((200.0 - np.arange(len(years))) * step, index=years)
+    values = pd.DataFrame(
+        {"population_density": np.concatenate([town.to_numpy(), 100 * step, 300 * step])},
+        index=pd.MultiIndex.from_product([["T", "P", "Q"], years], names=["teryt", "year"]),
+    )
+    table = indicator_trends(values, "T", ("P", "Q"))
+    assert table.at["population_density", "slope"] == pytest.approx(-0.98, abs=0.02)
+    assert table.at["population_density", "vs_peers"] == pytest.approx(-0.98, abs=0.02)
+    assert robust_trend(town).slope < -1.3  # as published, the step passes for a steeper decline

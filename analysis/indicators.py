@@ -40,20 +40,23 @@ def window_counts(counts: pd.DataFrame, indicator: Indicator, year: int) -> tupl
     names = list(indicator.inputs)
     years = counts.index.to_numpy()
     in_window = (years > year - indicator.pool_years) & (years <= year)
-    if any(split_lag(name)[1] for name in names):  # `population_lag5`: the variable 5 years before each year
-        counts = pd.DataFrame(
-            {
-                name: counts.reindex(columns=[split_lag(name)[0]])
-                .iloc[:, 0]
-                .reindex(years - split_lag(name)[1])
-                .to_numpy()
-                for name in names
-            },
-            index=counts.index,
-        )
-    block = counts.reindex(columns=names).to_numpy(dtype=float)[in_window]  # arrays: called per indicator and rule
+    block = _by_year(counts, names)[in_window]
     complete = ~np.isnan(block).any(axis=1)
     return dict(zip(names, block[complete].sum(axis=0).tolist())), [int(y) for y in years[in_window][complete]]
+
+
+def _by_year(counts: pd.DataFrame, names: list[str]) -> np.ndarray:
+    """The town's variables as an array, years × names; `x_lagN` is x N years before each year. Arrays: this
+    runs per indicator and peer rule of every town."""
+    if not any(split_lag(name)[1] for name in names):
+        return counts.reindex(columns=names).to_numpy(dtype=float)
+    years = counts.index.to_numpy()
+    return np.column_stack(
+        [
+            counts.reindex(columns=[var])[var].reindex(years - lag).to_numpy(dtype=float)
+            for var, lag in map(split_lag, names)
+        ]
+    )
 
 
 def pooled_inputs(panel: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:

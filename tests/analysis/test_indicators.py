@@ -185,3 +185,16 @@ def test_the_pooled_panel_agrees_with_one_towns_window_of_counts(demo_store):
                 assert pooled.at[(teryt, year), indicator.id] == pytest.approx(expected, nan_ok=True)
                 checked += 1
     assert checked > 100
+
+
+def test_window_counts_read_a_lagged_variable_from_the_year_it_names():
+    import pandas as pd
+
+    from analysis.catalogue import indicators
+    from analysis.indicators import window_counts
+
+    change = indicators()["population_change_5y"]  # population / population_lag5: now against 5 years before
+    counts = pd.DataFrame({"population": [1000.0, 990.0, 985.0, 970.0, 960.0, 950.0]}, index=range(2019, 2025))
+    assert window_counts(counts, change, 2024) == ({"population": 950.0, "population_lag5": 1000.0}, [2024])
+    # 2023 needs 2018, which the town's counts do not have: nothing to count, not a zero.
+    assert window_counts(counts, change, 2023) == ({"population": 0.0, "population_lag5": 0.0}, [])

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from analysis.catalogue import SECTIONS, SUBDOMAINS, indicators, split_lag, variables
+from analysis.census import LEVEL_BREAKS
 from analysis.labels import label
 from analysis.narrative import FINDINGS_PER_KIND
 from analysis.peers import MATCHED_ON, POPULATION_CLASSES, PeerRule
-from analysis.projection import DAMPING, HORIZON, LEVEL_BREAKS, METHOD_NAMES, MIN_TRAIN, NOISE_FLOOR
+from analysis.projection import DAMPING, HORIZON, METHOD_NAMES, MIN_TRAIN, NOISE_FLOOR
 from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW
 from analysis.scoring import IQR_TO_SD, MAD_TO_SD, SCORE_CAP, STRONG, WEAK
 from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SENSITIVITY_RULES, VERDICT_BAND, rule_key
@@ -151,10 +152,11 @@ def render_methodology() -> str:
         "  called unclear; its size is always shown. A value not ranked for too few events shows no trend.",
         "- **Trend against peers**: the same trend of the difference series (town − peer median; for population both",
         "  indexed to their first year = 100).",
-        "- **Trends of the population and its density** (the town's and against its peers) use the series re-based",
-        "  for the census, as the projection does (below): as a step in the series the re-basing dominated the slope",
-        "  and, through the autocorrelation it leaves, widened the interval until clear declines read unclear. The",
-        "  report says so.",
+        "- **Census step**: every trend (the town's and against its peers) rests on the indicators recomputed from the",
+        "  population and its density re-based for the census, as the projection does (below): as a step in the",
+        "  series the re-basing dominated the slope of population and, through the autocorrelation it leaves, widened",
+        "  the interval until clear declines read unclear; it also moved the 5- and 10-year changes and every rate per",
+        "  resident. The report says so. Tables and charts show the published values.",
         f"- **Projection**: {HORIZON} years of population. First, the years before a re-basing ({', '.join(map(str, LEVEL_BREAKS))},",
         "  the census) are put on the new basis: a town's jump is its change into that year beyond its median yearly",
         "  change. Candidates: "
@@ -171,8 +173,8 @@ def render_methodology() -> str:
         "",
         "- Rates use the year-end population of the same year; GUS often uses mid-year population.",
         "- Population was re-based on the 2021 census: the 2020→2021 change includes that break. The projection",
-        "  and the trends of the population and its density re-base earlier years first; the 5- and 10-year changes",
-        "  (and their yearly trends) include the break as published, and rates per resident carry its small step.",
+        "  and the trends re-base earlier years first; the values in tables and charts, the 5- and 10-year changes",
+        "  among them, include the break as published.",
         "- Net migration is published as a balance; the moves in and out behind it are not in the store. Its interval",
         "  and flags therefore rest on an assumed number of moves a year per 1,000 residents, national magnitudes of",
         "  permanent-residence migration (GUS, 2015–2019: about 400 thousand moves between gminy a year, each an",

@@ -14,6 +14,7 @@ import math
 import pandas as pd
 
 from analysis.catalogue import Indicator, indicators
+from analysis.census import LEVEL_BREAKS
 from analysis.compare import pooled_years, value_period
 from analysis.formatting import (
     INDICATORS,
@@ -29,7 +30,6 @@ from analysis.formatting import (
     with_unit,
 )
 from analysis.labels import label
-from analysis.projection import LEVEL_BREAKS
 from analysis.reliability import events_text
 from analysis.scoring import SCORE_CAP, STRENGTH, WEAKNESS
 from analysis.synthesis import BETTER, NO_VERDICT, SIMILAR, WORSE

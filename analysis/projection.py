@@ -13,8 +13,8 @@ backtest errors at h, each scaled by the town's own year-to-year noise (a robust
 spread of its yearly log changes, so a small noisy gmina gets a wider interval).
 The intervals are thus calibrated by construction; docs/validation.md measures
 their coverage on towns left out of the calibration. Before anything is fitted, the
-years before a re-basing in `LEVEL_BREAKS` (the 2021 census) are put on the new basis
-(`rebase`): a re-basing is not a change a forecast should extrapolate or anticipate.
+years before a re-basing (the 2021 census) are put on the new basis (`analysis.census`): a
+re-basing is not a change a forecast should extrapolate or anticipate.
 """
 
 from __future__ import annotations
@@ -25,47 +25,17 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from analysis.census import rebase, rebased
+
 CONFIDENCE = 0.95
 HORIZON = 5
 MIN_TRAIN = 6  # years of history a forecast starts from
 DAMPING = 0.8  # damped drift: the trend fades by this factor each year
 NOISE_FLOOR = 0.002  # smallest yearly log-change noise (0.2 %), so a smooth series still has an interval
-LEVEL_BREAKS = (2021,)  # years GUS re-based population (the 2021 census): a break in the statistics, not in
-# the population; earlier years are put on the new basis before anything is fitted
 
 
 def _yearly_changes(history: np.ndarray) -> np.ndarray:
     return np.diff(history, axis=1)
-
-
-def rebase(logs: np.ndarray, years) -> np.ndarray:
-    """Log population (towns × years) with the years before each re-basing put on the new basis.
-
-    A town's jump is its change into the break year beyond its median yearly change
-    (the part no trend explains), added to every earlier year, as GUS back-casts a
-    series after a census. The years from the break on are left as published.
-    """
-    logs = logs.copy()
-    years = list(int(y) for y in years)
-    for year in LEVEL_BREAKS:
-        if year not in years or years.index(year) == 0:
-            continue
-        at = years.index(year)
-        changes = np.diff(logs, axis=1)
-        usual = np.median(np.delete(changes, at - 1, axis=1), axis=1) if changes.shape[1] > 1 else 0.0
-        jump = changes[:, at - 1] - usual
-        logs[:, :at] += jump[:, None]
-    return logs
-
-
-def rebased(series: pd.Series) -> pd.Series:
-    """One town's population (index year) with the years before a re-basing put on the new basis (`rebase`):
-    what its forecast and its trends rest on. Years without a value stay without."""
-    present = series.dropna()
-    if present.empty or (present <= 0).any():
-        return series
-    logs = rebase(np.log(present.to_numpy(dtype=float))[None, :], present.index)[0]
-    return pd.Series(np.exp(logs), index=present.index, name=series.name).reindex(series.index)
 
 
 def _drift(history: np.ndarray, horizon: int) -> np.ndarray:

@@ -21,8 +21,9 @@ import pandas as pd
 
 from analysis.aggregates import COUNTRY, voivodeship_and_country
 from analysis.catalogue import SECTIONS, catalogue_stamp
+from analysis.census import rebased_panel
 from analysis.compare import compare_town
-from analysis.indicators import indicator_table
+from analysis.indicators import compute_indicators, indicator_table
 from analysis.labels import label
 from analysis.narrative import population_sentences, section_sentences, summary_sentences
 from analysis.paths import DEMO_STORE_DIR, PACKAGE_DIR
@@ -37,7 +38,7 @@ from analysis.synthesis import (
     section_verdicts,
 )
 from analysis.town import TownParams
-from analysis.trends import Trend, indicator_trends, rebased_trends
+from analysis.trends import Trend, difference_series, indicator_trends, robust_trend
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,19 @@ def compared_values(data_dir: str) -> pd.DataFrame:
 @lru_cache(maxsize=4)
 def _compared_values(data_dir: str, signature: tuple) -> pd.DataFrame:
     return indicator_table(_load_store_and_values(data_dir, signature)[0], pooled=True)
+
+
+def trend_values(data_dir: str) -> pd.DataFrame:
+    """Every town's yearly indicators computed from its population re-based for the 2021 census
+    (`analysis.census`): what trends rest on, so that the census step passes for no change of population,
+    density or rates per resident. Tables and charts show the published values (`load_store_and_values`)."""
+    return _trend_values(data_dir, _store_signature(data_dir))
+
+
+@lru_cache(maxsize=4)
+def _trend_values(data_dir: str, signature: tuple) -> pd.DataFrame:
+    store = _load_store_and_values(data_dir, signature)[0]
+    return compute_indicators(rebased_panel(variable_panel(store)))
 
 
 def _matching_features(data_dir: str, year: int) -> pd.DataFrame:
@@ -290,7 +304,8 @@ def compute_report(town: TownParams) -> TownReport:
     all_compared = compared_values(data_dir)
     counts = town_counts(store, teryt, last_year)
     comparison = town_comparison(teryt, peers, all_compared, counts, first_year, last_year)
-    trends = indicator_trends(values, teryt, peers.members)
+    trending = trend_values(data_dir).loc[values.index]  # the same towns and years, census step taken out
+    trends = indicator_trends(trending, teryt, peers.members)
     population = all_values.loc[in_years, "population"].unstack("year")
     projection = project(population.loc[teryt], store_backtest(population))
     verdicts = section_verdicts(comparison)
@@ -305,10 +320,11 @@ def compute_report(town: TownParams) -> TownReport:
         known={rule: (len(peers.members), comparison)},
     )
     robust = robust_to_peer_rule(verdicts, sensitivity)
-    town_population = values["population"].xs(teryt, level="teryt")
-    peers_population = values.loc[values.index.get_level_values("teryt") != teryt, "population"].unstack("teryt")
-    population_trend, population_trend_vs_peers = rebased_trends(
-        "population", town_population, peers_population.reindex(town_population.index)
+    town_population = trending["population"].xs(teryt, level="teryt")
+    peers_population = trending.loc[trending.index.get_level_values("teryt") != teryt, "population"].unstack("teryt")
+    population_trend = robust_trend(town_population)
+    population_trend_vs_peers = robust_trend(
+        difference_series(town_population, peers_population.reindex(town_population.index), "population")
     )
     narrative = {section: section_sentences(comparison, section, language) for section in SECTIONS}
     narrative["demography"][:0] = population_sentences(

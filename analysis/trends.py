@@ -22,8 +22,6 @@ MIN_POINTS = 5  # fewer years give no trend
 MAX_RHO = 0.8  # autocorrelation above this is not told apart from a trend in a decade of data
 
 LEVEL_INDICATORS = ("population",)  # sizes, not rates: compared with peers as % of the first year
-# The population's level and what moves with it one for one: their trends use the series re-based for a census.
-REBASED_INDICATORS = ("population", "population_density")
 
 
 @dataclass(frozen=True)
@@ -110,20 +108,11 @@ def difference_series(town: pd.Series, peers: pd.DataFrame, indicator_id: str) -
     return town - peers.median(axis=1)
 
 
-def rebased_trends(indicator_id: str, town: pd.Series, peers: pd.DataFrame) -> tuple[Trend | None, Trend | None]:
-    """The trend of the population (or its density) and of its difference from the peers (peers: year × peer),
-    both on the series re-based for the 2021 census (`analysis.projection.rebased`, as the forecast): a
-    re-basing is a break in the statistics, not a change, and as a step in the series it dominated the slope
-    and, through the autocorrelation it leaves in the residuals, widened the interval until clear declines
-    read unclear."""
-    from analysis.projection import rebased
-
-    town, peers = rebased(town), peers.apply(rebased)
-    return robust_trend(town), robust_trend(difference_series(town, peers, indicator_id))
-
-
 def indicator_trends(values: pd.DataFrame, town: str, peers: tuple[str, ...]) -> pd.DataFrame:
-    """For every indicator: the town's trend with its interval, and the trend of its difference from the peers."""
+    """For every indicator: the town's trend with its interval, and the trend of its difference from the peers.
+
+    `values`: yearly indicators; the reports pass them computed from the population re-based for the
+    census (`analysis.report.trend_values`), so the census step passes for no trend."""
     rows = {}
     teryts = values.index.get_level_values("teryt")
     if town not in teryts:
@@ -134,11 +123,11 @@ def indicator_trends(values: pd.DataFrame, town: str, peers: tuple[str, ...]) ->
     peer_values = values.loc[teryts.isin(peers)]
     peer_medians = peer_values.groupby(level="year").median().reindex(town_values.index)  # all rates at once
     for indicator_id in values.columns:
-        if indicator_id in REBASED_INDICATORS:
+        trend = robust_trend(town_values[indicator_id])
+        if indicator_id in LEVEL_INDICATORS:
             by_year = peer_values[indicator_id].unstack("teryt").reindex(town_values.index)
-            trend, versus = rebased_trends(indicator_id, town_values[indicator_id], by_year)
+            versus = robust_trend(difference_series(town_values[indicator_id], by_year, indicator_id))
         else:
-            trend = robust_trend(town_values[indicator_id])
             versus = robust_trend(town_values[indicator_id] - peer_medians[indicator_id])
         rows[indicator_id] = {
             "slope": trend.slope if trend else np.nan,

@@ -78,7 +78,8 @@ def ets_reference(population: pd.DataFrame) -> dict:
 
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-    from analysis.projection import MIN_TRAIN, _drift, rebase
+    from analysis.census import rebase
+    from analysis.projection import MIN_TRAIN, _drift
 
     complete = population.dropna()
     complete = complete.loc[(complete > 0).all(axis=1)].iloc[::ETS_SAMPLE_EVERY]

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.projection import HORIZON, METHODS, backtest, project, rebase, town_noise
+from analysis.projection import HORIZON, METHODS, backtest, project, town_noise
 
 YEARS = list(range(2014, 2025))
 
@@ -73,15 +73,3 @@ def test_forecast_interval_brackets_the_forecast():
     forecast = project(population.iloc[0], backtest(population)).forecast
     assert (forecast["low"] < forecast["mean"]).all() and (forecast["mean"] < forecast["high"]).all()
     assert len(forecast) == HORIZON
-
-
-def test_years_before_the_census_rebasing_are_put_on_the_new_basis():
-    # yearly log changes −0.01 except into 2021, where the re-basing adds −0.03 (−0.04 in all):
-    # the usual change is the median −0.01, so the jump is −0.03 and every year before 2021 moves by it.
-    years = list(range(2017, 2025))
-    changes = [-0.01, -0.01, -0.01, -0.04, -0.01, -0.01, -0.01]
-    logs = np.array([np.concatenate([[10.0], 10.0 + np.cumsum(changes)])])
-    rebased = rebase(logs, years)
-    assert np.diff(rebased[0]) == pytest.approx([-0.01] * 7)
-    assert rebased[0, 4:] == pytest.approx(logs[0, 4:])  # 2021 on: as published
-    assert rebase(logs, range(2010, 2018)) == pytest.approx(logs)  # no re-basing year in the range: unchanged

@@ -66,38 +66,19 @@ def test_indicator_trends_table():
     assert row["vs_peers"] == pytest.approx(0.9) and row["vs_peers_clear"]
 
 
-def test_a_census_re_basing_does_not_pass_for_a_change_of_population():
-    from analysis.trends import rebased_trends
+def test_a_reports_trends_rest_on_the_population_re_based_for_the_census():
+    # Recomputed here from the store with plain pandas: the town's population re-based (analysis.census,
+    # tested by hand in test_census.py), its Theil–Sen trend, and the 5-year change recomputed from it.
+    from analysis.census import rebased
+    from analysis.report import load_store_and_values, prepare_report
+    from analysis.town import TownParams
 
-    # By hand: 40,000 residents losing 100 a year, with 2021 re-based 2.5 % down (about −1,000 at once, a
-    # step in the statistics, not in the town). A little noise so that the interval has width.
-    years = pd.Index(range(2014, 2025), name="year")
-    noise = np.array([12, -8, 5, -15, 9, -4, 7, -11, 6, -3, 10], dtype=float)
-    people = 40_000 - 100 * np.arange(len(years)) + noise
-    published = pd.Series(np.where(years >= 2021, people * 0.975, people), index=years)
-    peers = pd.DataFrame({"P": published * 0.5, "Q": published * 1.5})  # same shape: no difference in pace
-    trend, versus = rebased_trends("population", published, peers)
-    # On the re-based series the slope is the town's own −100 a year (the noise moves it a little), and
-    # the decline is clear; on the published series the step makes it look far steeper.
-    assert trend.slope == pytest.approx(-100 * 0.975, abs=8)
-    assert trend.clear and trend.high < 0
-    assert robust_trend(published).slope < -150
-    assert versus.slope == pytest.approx(0, abs=1e-9)
-
-
-def test_population_density_is_re_based_like_the_population():
-    # Density is the population over a fixed area: the same step, the same treatment. By hand: a town of
-    # 200 residents/km² losing 1 a year, a 2 % census step in 2021; its peers flat at 100 and 300, with
-    # the same step. Re-based, the town's slope is its own −1 × 0.98 and the difference from the peer
-    # median (200, stepped alike) falls by the same.
-    years = pd.Index(range(2014, 2025), name="year")
-    step = np.where(years >= 2021, 0.98, 1.0)
-    town = pd.Series((200.0 - np.arange(len(years))) * step, index=years)
-    values = pd.DataFrame(
-        {"population_density": np.concatenate([town.to_numpy(), 100 * step, 300 * step])},
-        index=pd.MultiIndex.from_product([["T", "P", "Q"], years], names=["teryt", "year"]),
-    )
-    table = indicator_trends(values, "T", ("P", "Q"))
-    assert table.at["population_density", "slope"] == pytest.approx(-0.98, abs=0.02)
-    assert table.at["population_density", "vs_peers"] == pytest.approx(-0.98, abs=0.02)
-    assert robust_trend(town).slope < -1.3  # as published, the step passes for a steeper decline
+    report = prepare_report(TownParams(teryt="0490041"))  # 77,591 residents, with a census step in 2021
+    _, values = load_store_and_values("")
+    published = values["population"].xs("0490041", level="teryt")
+    on_new_basis = rebased(published)
+    assert report.trends.at["population", "slope"] == pytest.approx(robust_trend(on_new_basis).slope)
+    change = ((on_new_basis / on_new_basis.shift(5) - 1) * 100).loc[2014:]
+    assert report.trends.at["population_change_5y", "slope"] == pytest.approx(robust_trend(change).slope)
+    # As published, the census step made this clear decline read as unclear.
+    assert report.trends.at["population", "clear"] and not robust_trend(published).clear

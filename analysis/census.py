@@ -1,0 +1,58 @@
+"""The 2021 census re-basing of population: a break in the statistics, not in the towns.
+
+GUS re-based every gmina's population on the 2021 census, so the published series steps
+between 2020 and 2021 by the census's correction (about −1 % to −3 % in many towns). A
+forecast must not extrapolate that step, and a trend must not read it as a decline: both
+work on the series with the years before the break put on the new basis (`rebase`), as GUS
+back-casts a series after a census. Published values (tables, charts, the 5- and 10-year
+changes) stay as published.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+LEVEL_BREAKS = (2021,)  # years GUS re-based population (the 2021 census)
+REBASED_VARIABLES = ("population", "population_density")  # published from the re-based count of residents
+
+
+def rebase(logs: np.ndarray, years) -> np.ndarray:
+    """Log population (towns × years) with the years before each re-basing put on the new basis.
+
+    A town's jump is its change into the break year beyond its median yearly change
+    (the part no trend explains), added to every earlier year. The years from the
+    break on are left as published.
+    """
+    logs = logs.copy()
+    years = list(int(y) for y in years)
+    for year in LEVEL_BREAKS:
+        if year not in years or years.index(year) == 0:
+            continue
+        at = years.index(year)
+        changes = np.diff(logs, axis=1)
+        usual = np.median(np.delete(changes, at - 1, axis=1), axis=1) if changes.shape[1] > 1 else 0.0
+        jump = changes[:, at - 1] - usual
+        logs[:, :at] += jump[:, None]
+    return logs
+
+
+def rebased(series: pd.Series) -> pd.Series:
+    """One town's population (index year) re-based (`rebase`). Years without a value stay without."""
+    present = series.dropna()
+    if present.empty or (present <= 0).any():
+        return series
+    logs = rebase(np.log(present.to_numpy(dtype=float))[None, :], present.index)[0]
+    return pd.Series(np.exp(logs), index=present.index, name=series.name).reindex(series.index)
+
+
+def rebased_panel(panel: pd.DataFrame) -> pd.DataFrame:
+    """A variable panel (index teryt, year) with every town's population (and density) re-based: the
+    indicators computed from it (changes, rates per resident) are what trends rest on."""
+    return panel.assign(
+        **{
+            name: panel[name].unstack("year").apply(rebased, axis=1).stack().reindex(panel.index)
+            for name in REBASED_VARIABLES
+            if name in panel
+        }
+    )

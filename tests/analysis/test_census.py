@@ -1,0 +1,53 @@
+"""The census re-basing: what is put on the new basis, and what stays as published."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.census import rebase, rebased, rebased_panel
+
+
+def test_years_before_the_census_rebasing_are_put_on_the_new_basis():
+    # yearly log changes −0.01 except into 2021, where the re-basing adds −0.03 (−0.04 in all):
+    # the usual change is the median −0.01, so the jump is −0.03 and every year before 2021 moves by it.
+    years = list(range(2017, 2025))
+    changes = [-0.01, -0.01, -0.01, -0.04, -0.01, -0.01, -0.01]
+    logs = np.array([np.concatenate([[10.0], 10.0 + np.cumsum(changes)])])
+    rebased = rebase(logs, years)
+    assert np.diff(rebased[0]) == pytest.approx([-0.01] * 7)
+    assert rebased[0, 4:] == pytest.approx(logs[0, 4:])  # 2021 on: as published
+    assert rebase(logs, range(2010, 2018)) == pytest.approx(logs)  # no re-basing year in the range: unchanged
+
+
+def test_a_town_with_a_missing_year_is_re_based_on_the_years_it_has():
+    # By hand: 1,000 residents falling by 10 a year, 2021 published 30 below its trend value of 930 (a census
+    # step of −30 / 930 = −3.2 %), 2016 missing. On the new basis every year before 2021 is 3.2 % lower (the
+    # re-basing is proportional: it works on log population), so the series falls steadily across 2021.
+    years = pd.Index(range(2014, 2025), name="year")
+    published = pd.Series(1000.0 - 10 * np.arange(11) - np.where(years >= 2021, 30, 0), index=years)
+    published[2016] = np.nan
+    result = rebased(published)
+    assert np.isnan(result[2016])
+    assert result[2021:].to_numpy() == pytest.approx(published[2021:].to_numpy())  # 2021 on: as published
+    for year in (2014, 2020):
+        assert result[year] / published[year] - 1 == pytest.approx(-30 / 930, abs=0.002)
+    assert result[2021] - result[2020] == pytest.approx(-10, abs=1.5)  # no step left where the census was
+
+
+def test_a_panel_re_bases_the_population_and_its_density_and_nothing_else():
+    years = range(2019, 2024)
+    index = pd.MultiIndex.from_product([["A", "B"], years], names=["teryt", "year"])
+    step = np.tile(np.where(np.array(years) >= 2021, 0.98, 1.0), 2)  # a 2 % census step in 2021, both towns
+    panel = pd.DataFrame(
+        {
+            "population": np.repeat([1000.0, 5000.0], 5) * step,
+            "population_density": np.repeat([50.0, 120.0], 5) * step,
+            "live_births": np.repeat([9.0, 45.0], 5),
+        },
+        index=index,
+    )
+    result = rebased_panel(panel)
+    # Flat towns with a step: on the new basis every year is the 2021 level (by hand: 980, 4,900; 49, 117.6).
+    assert result["population"].to_numpy() == pytest.approx(np.repeat([980.0, 4900.0], 5))
+    assert result["population_density"].to_numpy() == pytest.approx(np.repeat([49.0, 117.6], 5))
+    pd.testing.assert_series_equal(result["live_births"], panel["live_births"])  # counted events: as published

@@ -75,7 +75,7 @@ def _interval(indicator: Indicator, counted: tuple[float, ...]) -> CountInterval
     if model.model == "proportion":
         low, high = wilson(min(events, base), base)
         return CountInterval(events, low * scale, high * scale)
-    if model.model in ("net_flow", "change"):
+    if model.assumed:
         difference = events if model.model == "net_flow" else events - base
         moves = max(model.gross_per_1000 * model.span * base / 1000, abs(difference))
     else:

@@ -126,9 +126,10 @@ def indicator_trends(values: pd.DataFrame, town: str, peers: tuple[str, ...]) ->
         trend = robust_trend(town_values[indicator_id])
         if indicator_id in LEVEL_INDICATORS:
             by_year = peer_values[indicator_id].unstack("teryt").reindex(town_values.index)
-            versus = robust_trend(difference_series(town_values[indicator_id], by_year, indicator_id))
+            difference = difference_series(town_values[indicator_id], by_year, indicator_id)
         else:
-            versus = robust_trend(town_values[indicator_id] - peer_medians[indicator_id])
+            difference = town_values[indicator_id] - peer_medians[indicator_id]
+        versus = robust_trend(difference)
         rows[indicator_id] = {
             "slope": trend.slope if trend else np.nan,
             "low": trend.low if trend else np.nan,

@@ -68,7 +68,7 @@ class CountModel(BaseModel):
     def _fields_of_the_model(self) -> "CountModel":
         if (self.model == "poisson_difference") != (self.minus is not None):
             raise ValueError("`minus` goes with model poisson_difference, and only with it")
-        if (self.model in ("net_flow", "change")) != (self.gross_per_1000 is not None):
+        if self.assumed != (self.gross_per_1000 is not None):
             raise ValueError("`gross_per_1000` goes with models net_flow and change, and only with them")
         if self.model == "change" and self.span <= 0:
             raise ValueError("model change: `base` is the level `span` years before `events`, e.g. population_lag5")

@@ -22,6 +22,15 @@ def _sources(formula_inputs) -> str:
     return "; ".join(f"{catalogue[v].name_pl} (BDL {catalogue[v].bdl_id})" for v in seen)
 
 
+def _assumed_rates(model: str) -> list[str]:
+    """The catalogue's assumed events a year per 1,000 residents of one count model, a line per indicator."""
+    return [
+        f"  - {ind.name_en}: {ind.counts.gross_per_1000:g}"
+        for ind in indicators().values()
+        if ind.counts and ind.counts.model == model
+    ]
+
+
 def render_methodology() -> str:
     default = PeerRule()
     lines = [
@@ -185,21 +194,13 @@ def render_methodology() -> str:
         "  net foreign migration rates is no wider than this chance variation (most have a balance within ±1 person),",
         "  while that of internal migration is clearly wider (tests/analysis/test_real_data.py). Moves in + out a",
         "  year per 1,000 residents:",
-        *(
-            f"  - {ind.name_en}: {ind.counts.gross_per_1000:g}"
-            for ind in indicators().values()
-            if ind.counts and ind.counts.model == "net_flow"
-        ),
+        *_assumed_rates("net_flow"),
         "- A change of population over 5 or 10 years is judged against the chance variation of the events behind it:",
         "  births, deaths and moves in and out, assumed at the national magnitudes above (about 9 births, 12 deaths",
         "  and 23 moves a year per 1,000 residents) times the years times the earlier population, never fewer than",
         "  the change itself. In a town of 2,000 residents a 5-year change is then known to within about ±2",
         "  percentage points; in one of 40,000, within about ±0.5. Events a year per 1,000 residents:",
-        *(
-            f"  - {ind.name_en}: {ind.counts.gross_per_1000:g}"
-            for ind in indicators().values()
-            if ind.counts and ind.counts.model == "change"
-        ),
+        *_assumed_rates("change"),
         "- Crude birth and death rates reflect the age structure; they are not standardised.",
         "- A value pooled over three years trails a sudden change: a jump in the last year shows at about a third",
         "  of its size in the comparison (the yearly chart shows it whole).",

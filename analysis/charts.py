@@ -159,12 +159,20 @@ def peer_series(report: TownReport, indicator_id: str) -> pd.DataFrame:
     return frame
 
 
-def trend_chart(report: TownReport, indicator_id: str, ax: Axes | None = None) -> Figure:
-    """The town's yearly values over the peers' median and middle half (seaborn: median, 50 % percentile interval)."""
+MIN_TREND_YEARS = 2  # a line needs two years; a single value is in the section's table
+
+
+def trend_chart(report: TownReport, indicator_id: str, ax: Axes | None = None) -> Figure | None:
+    """The town's yearly values over the peers' median and middle half (seaborn: median, 50 % percentile interval).
+
+    None where the town has a value in fewer than `MIN_TREND_YEARS` years (a sparse store): a chart of one
+    point or none would only show matplotlib's empty default axes."""
     indicator = indicators()[indicator_id]
     language = report.language
     series = peer_series(report, indicator_id)
     peers, town = series[series["group"] == "peer"], series[series["group"] == "town"]
+    if town["value"].notna().sum() < MIN_TREND_YEARS:
+        return None
     with style.theme():
         figure, ax = _axes(ax, 3.0)
         if peers["value"].notna().any():
@@ -264,10 +272,12 @@ def _position_rows(report: TownReport, section: str) -> list[tuple[Indicator, fl
     ]
 
 
-def position_chart(report: TownReport, section: str, ax: Axes | None = None) -> Figure:
-    """Direction-aware percentile of each judged indicator: 100 = best among peers."""
+def position_chart(report: TownReport, section: str, ax: Axes | None = None) -> Figure | None:
+    """Direction-aware percentile of each judged indicator: 100 = best among peers; None where none is judged."""
     language = report.language
     rows = _position_rows(report, section)
+    if not rows:
+        return None
     with style.theme():
         figure, ax = _axes(ax, 0.32 * len(rows) + 1.2)
         positions = np.arange(len(rows))[::-1]

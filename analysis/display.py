@@ -318,8 +318,12 @@ def _assessment_word(assessment: str, language: str) -> str:
 
 
 def chart(figure: MatplotlibFigure | None, text: ChartText, language: str = "pl") -> Chart | Markdown:
-    """A chart, or a short note where the data did not allow one (e.g. too few years to project)."""
-    return Chart(figure, text) if figure is not None else Markdown(f"*{label('no_chart', language)}*")
+    """A chart, or a short note, naming the chart, where the data did not allow one (e.g. too few years)."""
+    if figure is not None:
+        return Chart(figure, text)
+    if not text.title:
+        return Markdown(f"*{label('no_chart', language)}*")
+    return Markdown(f"*{label('no_chart_named', language, title=escape_markdown(text.title))}*")
 
 
 def charts(figures: list[tuple[MatplotlibFigure | None, ChartText]], language: str = "pl") -> list[Chart | Markdown]:
@@ -415,7 +419,7 @@ def _matching_sentence(report: TownReport) -> str:
     judged_elsewhere = [i for i in report.peers.matching if indicators()[i].direction != "neutral"]
     if not judged_elsewhere:
         return ""
-    names = ", ".join(indicators()[i].name(report.language).lower() for i in judged_elsewhere)
+    names = ", ".join(indicators()[i].name_in_sentence(report.language) for i in judged_elsewhere)
     return (
         f" Gminy dobrano tak, by były podobne pod tym względem, więc tych wskaźników ({names}) nie oceniamy: "
         "gmina wypadałaby w nich przeciętnie z samego założenia."

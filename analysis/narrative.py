@@ -35,10 +35,6 @@ from analysis.scoring import SCORE_CAP, STRENGTH, WEAKNESS
 from analysis.synthesis import BETTER, NO_VERDICT, SIMILAR, WORSE
 
 
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
-
-
 def _show(indicator: Indicator, number: float, language: str) -> str:
     """A value with a symbol unit (%, ‰, zł); noun units are left to the name."""
     text = format_number(number, indicator.decimals, language)
@@ -106,7 +102,7 @@ def section_sentences(comparison: pd.DataFrame, section: str, language: str = "p
     unranked = rows.loc[rows["reliability"] == "not_ranked"]
     if not unranked.empty:
         items = ", ".join(
-            f"{_lower_first(catalogue[i].name(language))} "
+            f"{catalogue[i].name_in_sentence(language)} "
             f"({events_text(catalogue[i], unranked.at[i, 'events'], language)})"
             for i in unranked.index
         )
@@ -117,7 +113,7 @@ def section_sentences(comparison: pd.DataFrame, section: str, language: str = "p
         )
     matched = rows.loc[rows["matching"] & (rows["direction"] != "neutral")]
     if not matched.empty:
-        names = ", ".join(_lower_first(catalogue[i].name(language)) for i in matched.index)
+        names = ", ".join(catalogue[i].name_in_sentence(language) for i in matched.index)
         sentences.append(
             f"Nie oceniamy wskaźników, według których dobrano grupę porównawczą: {names}."
             if pl

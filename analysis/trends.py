@@ -19,6 +19,7 @@ import pandas as pd
 
 CONFIDENCE = 0.95
 MIN_POINTS = 5  # fewer years give no trend
+NOISE = 1e-9  # relative size below which a pairwise slope is rounding error
 MAX_RHO = 0.8  # autocorrelation above this is not told apart from a trend in a decade of data
 
 LEVEL_INDICATORS = ("population",)  # sizes, not rates: compared with peers as % of the first year
@@ -55,6 +56,16 @@ def theil_sen(years, values) -> np.ndarray:
     return np.median((values[:, j] - values[:, i]) / dx, axis=1)
 
 
+def kendall_s_variance(values: np.ndarray) -> float:
+    """Variance of Kendall's S for a series with no trend, less the part tied values cannot contribute:
+    [n(n−1)(2n+5) − Σ t(t−1)(2t+5)] / 18 over each group of t equal values. Published values repeat
+    (a nursery count unchanged for years, a share printed to one decimal); without the correction the
+    interval of such a series is wider than its data warrant."""
+    n = len(values)
+    _, tied = np.unique(np.round(np.asarray(values, dtype=float), 9), return_counts=True)
+    return float(n * (n - 1) * (2 * n + 5) - np.sum(tied * (tied - 1) * (2 * tied + 5))) / 18
+
+
 def lag1_autocorrelation(residuals: np.ndarray) -> float:
     centred = residuals - residuals.mean()
     denominator = float(np.sum(centred**2))
@@ -72,7 +83,7 @@ def robust_trend(series: pd.Series) -> Trend | None:
     """Theil–Sen slope with Sen's 95% interval, widened for autocorrelation; None with fewer than MIN_POINTS years.
 
     Sen's interval takes the order statistics of the pairwise slopes at ranks
-    (N ∓ z·√Var(S))/2, where Var(S) = n(n−1)(2n+5)/18 is the variance of Kendall's S.
+    (N ∓ z·√Var(S))/2, where Var(S) is the variance of Kendall's S (`kendall_s_variance`, with ties).
     Positive lag-1 autocorrelation ρ of the residuals (bias-corrected) multiplies Var(S)
     by (1+ρ)/(1−ρ) (Yue & Wang 2004, effective sample size); ρ is capped at `MAX_RHO`.
     """
@@ -82,11 +93,14 @@ def robust_trend(series: pd.Series) -> Trend | None:
     years = series.index.to_numpy(dtype=int)
     y = series.to_numpy(dtype=float)
     i, j, dx = _pairs(tuple(int(v) for v in years))
-    slopes = np.sort((y[j] - y[i]) / dx)
+    slopes = (y[j] - y[i]) / dx
+    # A billionth of the series' size is float noise (equal values reached by different sums): it is no
+    # slope, and an interval of it (1e-15 to 1e-15) would otherwise read as a clear trend.
+    slopes = np.sort(np.where(np.abs(slopes) < NOISE * np.abs(y).max(), 0.0, slopes))
     slope = float(np.median(slopes))
     n, pairs = len(y), len(slopes)
     rho = min(max(corrected_lag1(y - slope * years), 0.0), MAX_RHO)
-    variance = n * (n - 1) * (2 * n + 5) / 18 * (1 + rho) / (1 - rho)
+    variance = kendall_s_variance(y) * (1 + rho) / (1 - rho)
     reach = norm_quantile((1 + CONFIDENCE) / 2) * np.sqrt(variance)
     ranks = np.clip([(pairs - reach) / 2, (pairs + reach) / 2], 0, pairs - 1)  # 0-based, interpolated
     low, high = np.interp(ranks, np.arange(pairs), slopes)

@@ -119,6 +119,12 @@ class Indicator(BaseModel):
     def name(self, language: str) -> str:
         return self.name_pl if language == "pl" else self.name_en
 
+    def name_in_sentence(self, language: str) -> str:
+        """The name inside a sentence: its first letter in lower case, unless it starts with an acronym
+        ("dochody własne gminy…", "udziały w PIT…", but "PIT share revenue…" as it is)."""
+        name = self.name(language)
+        return name if name[:2].isupper() else name[:1].lower() + name[1:]
+
     def unit(self, language: str) -> str:
         return self.unit_pl if language == "pl" else self.unit_en
 

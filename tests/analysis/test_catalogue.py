@@ -126,3 +126,12 @@ def test_a_change_model_needs_the_same_variable_earlier():
         CountModel(model="change", events="population", base="population", gross_per_1000=44)  # no span
     with pytest.raises(ValidationError, match="population_lag5"):
         CountModel(model="change", events="population", base="dwellings_lag5", gross_per_1000=44)  # another level
+
+
+def test_a_name_inside_a_sentence_keeps_its_acronym():
+    # "Gminy dobrano tak, by były podobne … (udziały w PIT na 1 mieszkańca)": lower-casing the whole name
+    # printed "udziały w pit".
+    catalogue = indicators()
+    assert catalogue["pit_per_capita"].name_in_sentence("pl") == "udziały w PIT na 1 mieszkańca"
+    assert catalogue["pit_per_capita"].name_in_sentence("en") == "PIT share revenue per capita"
+    assert catalogue["births_per_1000"].name_in_sentence("pl") == "urodzenia żywe na 1000 ludności"

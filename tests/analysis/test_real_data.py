@@ -16,6 +16,7 @@ import pytest
 from analysis.catalogue import variable_ids
 from analysis.report import prepare_report
 from analysis.store import write_store
+from analysis.teryt import read_terc
 from analysis.town import TownParams
 from tests.conftest import SHARED, TERC_FILE
 
@@ -73,18 +74,7 @@ def read_pit(year: int) -> pd.Series:
 
 @pytest.fixture(scope="module")
 def real_store(tmp_path_factory):
-    terc = pd.read_csv(TERC_FILE, sep=";", dtype=str, encoding="utf-8-sig")
-    voivodeships = terc.loc[terc["POW"].isna(), ["WOJ", "NAZWA"]].set_index("WOJ")["NAZWA"]
-    gminy = terc.loc[terc["RODZ"].isin(["1", "2", "3"])]
-    units = pd.DataFrame(
-        {
-            "teryt": (gminy["WOJ"] + gminy["POW"] + gminy["GMI"] + gminy["RODZ"]).to_numpy(),
-            "name": gminy["NAZWA"].to_numpy(),
-            "kind": gminy["RODZ"].map({"1": "urban", "2": "rural", "3": "urban-rural"}).to_numpy(),
-            "voivodeship": gminy["WOJ"].map(voivodeships).to_numpy(),
-            "powiat": (gminy["WOJ"] + gminy["POW"]).to_numpy(),
-        }
-    )
+    units = read_terc(TERC_FILE)  # as `diagnoza validate` reads the register: names of voivodeships in lower case
     ids = variable_ids()
     tabl = read_tabl_iv().set_index("teryt")
     frames = [

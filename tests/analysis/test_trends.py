@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from scipy.stats import theilslopes
 
-from analysis.trends import difference_series, indicator_trends, robust_trend
+from analysis.trends import difference_series, indicator_trends, kendall_s_variance, robust_trend
 
 YEARS = range(2014, 2025)
 
@@ -42,6 +42,37 @@ def test_autocorrelated_residuals_widen_the_interval():
     smooth = robust_trend(pd.Series(slope + wave, index=YEARS))
     jumpy = robust_trend(pd.Series(slope + alternating, index=YEARS))
     assert smooth.high - smooth.low > jumpy.high - jumpy.low
+
+
+@pytest.mark.parametrize("values", [[3.0, 1.0, 4.0, 1.5, 5.0, 9.0], [1.0, 1.0, 2.0, 3.0, 3.0, 3.0], [7.0] * 5 + [8.0]])
+def test_kendall_s_variance_is_its_variance_over_every_order_of_the_values(values):
+    # With no trend every order of the values is equally likely; S = Σ sign(y_j − y_i) over i < j.
+    # Its variance over all 720 orders, enumerated, is the reference; ties (equal values) lower it.
+    from itertools import permutations
+
+    def s(order):
+        return sum(np.sign(order[j] - order[i]) for i in range(len(order)) for j in range(i + 1, len(order)))
+
+    scores = np.array([s(order) for order in permutations(values)], dtype=float)
+    assert kendall_s_variance(np.array(values)) == pytest.approx(np.mean(scores**2))  # E[S] = 0
+
+
+def test_repeated_values_narrow_the_interval():
+    # A count published unchanged for years (…, 300, 300, 300, 320, 320): without the tie correction its
+    # interval was that of a series with no repeats, the same values moved apart by a hair.
+    repeated = pd.Series([260.0, 280.0, 280.0, 300.0, 300.0, 300.0, 300.0, 320.0, 320.0, 340.0, 340.0], index=YEARS)
+    distinct = repeated + np.arange(11) * 1e-6
+    assert kendall_s_variance(distinct.to_numpy()) == 11 * 10 * 27 / 18
+    narrow, wide = robust_trend(repeated), robust_trend(distinct)
+    assert (wide.high - wide.low) - (narrow.high - narrow.low) > 0.05  # without the correction: ~1e-6 apart
+
+
+def test_float_noise_is_no_clear_trend():
+    # A town whose value equals the peers' median in every year but one: the difference series is 0, or
+    # float noise of 1e-15 (the same shares summed in another order), never a "clear" trend of that size.
+    noise = pd.Series([0.0, 0.0, 1.1e-15, 2.2e-15, 1.1e-15, 3.3e-15, 0.0, 4.4e-15, 2.2e-15, 5.5e-15, 20.0], index=YEARS)
+    trend = robust_trend(noise)
+    assert not trend.clear and trend.slope == 0.0
 
 
 def test_too_few_points_give_no_trend():

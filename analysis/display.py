@@ -13,7 +13,14 @@ import pandas as pd
 from analysis.aggregates import is_aggregable
 from analysis.catalogue import indicators, indicators_in
 from analysis.compare import pooled_years, value_period
-from analysis.formatting import MUNICIPALITIES, YEARS, escape_markdown, format_number, with_noun
+from analysis.formatting import (
+    MUNICIPALITIES,
+    YEARS,
+    escape_markdown,
+    format_number,
+    voivodeship_genitive,
+    with_noun,
+)
 from analysis.labels import label
 from analysis.peers import PeerRule
 from analysis.reliability import events_text
@@ -48,8 +55,7 @@ class Table:
     def _repr_html_(self) -> str:
         head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in self.frame.columns)
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
-            for row in self.frame.itertuples(index=False)
+            "<tr>" + "".join(_html_cell(v) for v in row) + "</tr>" for row in self.frame.itertuples(index=False)
         )
         caption = html.escape(self.caption)
         return scroll_region(
@@ -74,6 +80,14 @@ class Table:
     def _repr_mimebundle_(self, include=None, exclude=None):
         data = {"text/html": self._repr_html_(), "text/markdown": self._repr_markdown_(), "text/plain": self.caption}
         return data, {ROLE: {"role": "table"}}
+
+
+WRAPPED_CELL = 24  # characters: a figure ("22 869 – 58 347") keeps one line; a longer text wraps (report.css)
+
+
+def _html_cell(value) -> str:
+    text = str(value)
+    return f'<td class="wrap">{html.escape(text)}</td>' if len(text) > WRAPPED_CELL else f"<td>{html.escape(text)}</td>"
 
 
 def scroll_region(label: str, content: str) -> str:
@@ -155,32 +169,35 @@ def _notes(row, indicator, language: str) -> str:
     return "; ".join(notes)
 
 
+def _indicator_cell(indicator, language: str) -> str:
+    """The indicator's name with its unit, as a row label: "Urodzenia żywe na 1000 ludności (‰)"."""
+    return f"{indicator.name(language)} ({indicator.unit(language)})"
+
+
 def comparison_table(report: TownReport, section: str) -> Table:
-    """The section's indicators beside the peer median and quartiles, formatted for print."""
+    """Where the town stands: each indicator of the section beside its peers' median and quartiles, its
+    voivodeship and Poland (ratios of sums over their gminy), with its position and the one rule's
+    assessment. How it changes, and the notes on each value, are in `changes_table`: together the ten
+    columns would leave the indicators' names a sliver of an A4 page. Everything else is in the spreadsheet."""
     language = report.language
     rows = []
     for indicator in indicators_in(section):
-        row = report.comparison.loc[indicator.id]
+        row, area = report.comparison.loc[indicator.id], report.areas.loc[indicator.id]
 
-        def show(value, signed=False):
-            return format_number(value, indicator.decimals, language, signed=signed)
+        def show(value):
+            return format_number(value, indicator.decimals, language)
 
         rows.append(
             {
-                label("indicator", language): indicator.name(language),
-                label("unit", language): indicator.unit(language),
+                label("indicator", language): _indicator_cell(indicator, language),
                 label("year", language): value_period(row),
                 label("value", language): show(row["value"]),
                 label("peer_median", language): show(row["peer_median"]),
                 label("peer_quartiles", language): f"{show(row['peer_q1'])} – {show(row['peer_q3'])}",
+                label("voivodeship", language): show(area["voivodeship"]),  # named in the caption: a long name
+                label("poland", language): show(area["poland"]),  # ("zachodniopomorskie") would widen the column
                 label("percentile", language): format_number(row["percentile"], 0, language),
-                label("change", language): show(row["change"], signed=True),
-                label("peer_change", language): show(row["peer_median_change"], signed=True),
                 label("assessment", language): label(row["assessment"], language) if row["assessment"] else "—",
-                label("trend", language): _trend_cell(
-                    report.trends, indicator, language, ranked=row["reliability"] != "not_ranked"
-                ),
-                label("notes", language): _notes(row, indicator, language),
             }
         )
     # The caption names the year only where every row is of it: pooled rows ("2022–2024") and rows of an
@@ -193,6 +210,36 @@ def comparison_table(report: TownReport, section: str) -> Table:
         section=label(section, language),
         town=report.name,
         year=main,
+        voivodeship=voivodeship_genitive(report.voivodeship) if language == "pl" else report.voivodeship,
+    )
+    if any(not is_aggregable(indicator) for indicator in indicators_in(section)):
+        caption += label("areas_not_summed", language)
+    return Table(pd.DataFrame(rows), caption)
+
+
+def changes_table(report: TownReport, section: str) -> Table:
+    """How the town changes: the 5-year change beside the peers' median change, and the yearly trend with
+    its 95% interval (an asterisk where it clearly differs from the peers' median's); and the notes on each
+    value (pooled years, few events, matched on, missing years)."""
+    language = report.language
+    rows = []
+    for indicator in indicators_in(section):
+        row = report.comparison.loc[indicator.id]
+        rows.append(
+            {
+                label("indicator", language): _indicator_cell(indicator, language),
+                label("change", language): format_number(row["change"], indicator.decimals, language, signed=True),
+                label("peer_change", language): format_number(
+                    row["peer_median_change"], indicator.decimals, language, signed=True
+                ),
+                label("trend", language): _trend_cell(
+                    report.trends, indicator, language, ranked=row["reliability"] != "not_ranked"
+                ),
+                label("notes", language): _notes(row, indicator, language),
+            }
+        )
+    caption = label(
+        "changes_caption", language, section=label(section, language), town=report.name, year=report.last_year
     )
     return Table(pd.DataFrame(rows), caption)
 

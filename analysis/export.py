@@ -57,6 +57,14 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "peer_median_change": ("Zmiana w 5 lat – mediana grupy", "5-year change – peer median"),
     "change_10y": ("Zmiana w 10 lat", "10-year change"),
     "peer_median_change_10y": ("Zmiana w 10 lat – mediana grupy", "10-year change – peer median"),
+    "trend": ("Trend roczny (zmiana na rok)", "Yearly trend (change a year)"),
+    "trend_low": ("Trend – dolna granica 95%", "Trend – 95% lower bound"),
+    "trend_high": ("Trend – górna granica 95%", "Trend – 95% upper bound"),
+    "trend_clear": ("Trend wyraźny (przedział bez zera)", "Trend clear (interval excludes zero)"),
+    "trend_vs_peers": ("Trend różnicy od mediany grupy", "Trend of the difference from the peer median"),
+    "trend_vs_peers_low": ("Trend różnicy – dolna granica 95%", "Trend of the difference – 95% lower bound"),
+    "trend_vs_peers_high": ("Trend różnicy – górna granica 95%", "Trend of the difference – 95% upper bound"),
+    "trend_vs_peers_clear": ("Trend różnicy wyraźny", "Trend of the difference clear"),
     "missing_years": ("Lata bez danych", "Years without data"),
     "data_years": ("Lata danych", "Data years"),
     "formula": ("Wzór", "Formula"),
@@ -104,6 +112,10 @@ UNIT_COLUMNS = (
     "peer_median_change_10y",
 )
 OTHER_DECIMALS = {"percentile": 0, "score": 2, "events": 0}  # as the report prints them
+# Trends: a change a year, printed with one decimal more than the indicator (analysis.display).
+TREND_COLUMNS = ("trend", "trend_low", "trend_high", "trend_vs_peers", "trend_vs_peers_low", "trend_vs_peers_high")
+# report.trends' columns behind them
+TREND_SOURCES = dict(zip(TREND_COLUMNS, ("slope", "low", "high", "vs_peers", "vs_peers_low", "vs_peers_high")))
 
 
 def _word(pair: tuple[str, str], language: str) -> str:
@@ -144,10 +156,27 @@ def round_as_reported(frame: pd.DataFrame, decimals: pd.Series) -> pd.DataFrame:
     for column in UNIT_COLUMNS:
         if column in rounded:
             rounded[column] = [_printed(v, int(d)) for v, d in zip(rounded[column], decimals)]
+    for column in TREND_COLUMNS:
+        if column in rounded:
+            rounded[column] = [_printed(v, int(d) + 1) for v, d in zip(rounded[column], decimals)]
     for column, places in OTHER_DECIMALS.items():
         if column in rounded:
             rounded[column] = [_printed(v, places) for v in rounded[column]]
     return rounded
+
+
+def _trend_columns(report: TownReport, indicator_id: str, reliability: str) -> dict:
+    """The yearly trend and that of the difference from the peers' median, with their 95% intervals; none
+    for a value not ranked for too few events, as in the report."""
+    if reliability == "not_ranked" or indicator_id not in report.trends.index:
+        return {**dict.fromkeys(TREND_COLUMNS, np.nan), "trend_clear": pd.NA, "trend_vs_peers_clear": pd.NA}
+    trend = report.trends.loc[indicator_id]
+    values = {column: trend[source] for column, source in TREND_SOURCES.items()}
+    clear = {
+        "trend_clear": bool(trend["clear"]) if pd.notna(trend["slope"]) else pd.NA,
+        "trend_vs_peers_clear": bool(trend["vs_peers_clear"]) if pd.notna(trend["vs_peers"]) else pd.NA,
+    }
+    return {**values, **clear}
 
 
 def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
@@ -189,6 +218,7 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
                 "events": row["events"],
                 "reliability": _word(RELIABILITY_WORDS[row["reliability"]], language),
                 **{key: row[key] for key in ("change", "peer_median_change", "change_10y", "peer_median_change_10y")},
+                **_trend_columns(report, indicator_id, row["reliability"]),
                 "missing_years": int(row["missing_years"]),
                 "data_years": f"{report.first_year}–{report.last_year}",
                 "formula": indicator.formula,
@@ -365,6 +395,18 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
             else f"compared over the last years together (in brackets: how many): {pooled}; the value is the "
             "indicator's formula over the variables summed over those years (e.g. births of 3 years over the "
             "population of 3 years), column From year; charts and series show yearly values",
+        )
+    )
+    rows.append(
+        (
+            "Trend" if pl else "Trend",
+            "mediana nachyleń między parami lat (Theil–Sen) z 95% przedziałem Sena, poszerzonym przy autokorelacji; "
+            "wyraźny, gdy przedział nie obejmuje zera; trend różnicy: ten sam dla szeregu gmina − mediana grupy; "
+            "brak dla wartości nieocenianych (< 10 zdarzeń); zob. metodologię"
+            if pl
+            else "median of the slopes between pairs of years (Theil–Sen) with Sen's 95% interval, widened for "
+            "autocorrelation; clear where the interval excludes zero; trend of the difference: the same for the "
+            "series town − peer median; none for values not judged (< 10 events); see the methodology",
         )
     )
     rows.append(

@@ -130,6 +130,11 @@ def with_unit(text: str, unit: str) -> str:
     return f"{text}\u00a0{unit}"
 
 
+def voivodeship_genitive(name: str) -> str:
+    """ "województwa kujawsko-pomorskiego": every voivodeship's name is a neuter adjective in -ie."""
+    return name[:-1] + "ego" if name.endswith("ie") else name
+
+
 def is_symbol_unit(unit: str) -> bool:
     """Units that read correctly after any number (%, ‰, zł); nouns need plural agreement."""
     return unit[:1] in ("%", "‰") or unit in ("zł", "PLN")

@@ -37,8 +37,15 @@ LABELS: dict[str, dict[str, str]] = {
         "report_title": "Diagnoza społeczno-gospodarcza",
         "data_years": "Lata danych",
         "edition": "Data wydania",
-        "table_caption": "{section}: {town} na tle grupy porównawczej ({year} r.)",
-        "table_caption_mixed": "{section}: {town} na tle grupy porównawczej (głównie {year} r.; inne lata – kolumna „Rok”)",
+        "table_caption": "{section}: {town} na tle grupy porównawczej, województwa {voivodeship} i Polski ({year} r.)",
+        "table_caption_mixed": (
+            "{section}: {town} na tle grupy porównawczej, województwa {voivodeship} i Polski "
+            "(głównie {year} r.; inne lata – kolumna „Rok”)"
+        ),
+        "changes_caption": (
+            "{section}: zmiany w czasie i uwagi – {town} na tle grupy porównawczej (zmiana do {year} r.; "
+            "* – trend gminy wyraźnie inny niż mediany grupy)"
+        ),
         "peers_caption": "Gminy grupy porównawczej",
         "trend_title": "{indicator}: {town} na tle grupy porównawczej",
         "median_label": "mediana grupy porównawczej",
@@ -63,6 +70,9 @@ LABELS: dict[str, dict[str, str]] = {
         "voivodeship_column": "Woj. {voivodeship}",
         "key_figures_caption": "Najważniejsze liczby: gmina, jej grupa porównawcza, województwo i Polska (suma gmin)",
         "key_figures_not_summed": "; b.d. dla województwa i Polski: GUS podaje ten wskaźnik gmin jako stopę, której nie sumujemy",
+        "areas_not_summed": (
+            "; b.d. dla województwa i Polski przy wskaźnikach, które GUS podaje dla gmin jako stopę (tej nie sumujemy)"
+        ),
         "trend_unclear": "niejednoznaczny",
         "note_pooled": "{years} łącznie",
         "note_not_judged": "nie oceniono: tylko {events}",
@@ -123,8 +133,15 @@ LABELS: dict[str, dict[str, str]] = {
         "report_title": "Socio-economic diagnosis",
         "data_years": "Data years",
         "edition": "Edition date",
-        "table_caption": "{section}: {town} beside its peer group ({year})",
-        "table_caption_mixed": "{section}: {town} beside its peer group (mostly {year}; other years in the Year column)",
+        "table_caption": "{section}: {town} beside its peer group, {voivodeship} voivodeship and Poland ({year})",
+        "table_caption_mixed": (
+            "{section}: {town} beside its peer group, {voivodeship} voivodeship and Poland "
+            "(mostly {year}; other years in the Year column)"
+        ),
+        "changes_caption": (
+            "{section}: changes over time and notes – {town} beside its peer group (change to {year}; "
+            "* – the town's trend clearly differs from the peer median's)"
+        ),
         "peers_caption": "Peer group municipalities",
         "trend_title": "{indicator}: {town} beside its peer group",
         "median_label": "peer group median",
@@ -149,6 +166,7 @@ LABELS: dict[str, dict[str, str]] = {
         "voivodeship_column": "{voivodeship} voiv.",
         "key_figures_caption": "Key figures: the municipality, its peer group, its voivodeship and Poland (all gminy)",
         "key_figures_not_summed": "; n/a for the voivodeship and Poland: GUS publishes it as a rate, which is not summed",
+        "areas_not_summed": "; n/a for the voivodeship and Poland where GUS publishes the gminy's values as rates, which are not summed",
         "trend_unclear": "unclear",
         "note_pooled": "{years} pooled",
         "note_not_judged": "not judged: only {events}",

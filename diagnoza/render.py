@@ -221,14 +221,25 @@ def _ems(text: str) -> float:
     return sum(DIGIT_EM if character.isdigit() else CHAR_EM for character in text)
 
 
+def _unbreakable(text: str) -> list[str]:
+    """The pieces of a cell's text a line cannot break inside: words, and the parts of a hyphenated word,
+    which Typst breaks after its hyphen and, in Polish, repeats it on the next line ("kujawsko-" / "-pomorskie")."""
+    pieces = []
+    for word in text.split(" "):
+        parts = word.split("-") if re.search(r"[^\W\d]-[^\W\d]", word) else [word]
+        pieces += [("-" if i else "") + part + ("-" if i < len(parts) - 1 else "") for i, part in enumerate(parts)]
+    return pieces or [""]
+
+
 def table_columns(texts: list[list[str]]) -> tuple[str, float]:
     """Column widths (Typst) and font size for a table of these cell texts, so that no word runs into the
     next column: each column is at least as wide as its longest unbreakable word (numbers keep their
-    non-breaking spaces), and the room left is shared in proportion to the longer texts. A table whose
-    words alone are too wide for the page gets a smaller font (down to 5.5 pt)."""
+    non-breaking spaces), and the room left is shared in proportion to the longer texts. Where the texts
+    do not fit on one line each, a header (`texts[0]`) counts at half its length: it takes two lines
+    rather than room from the rows ("Wynik (od −2 / do +2)"). A table whose words alone are too wide for
+    the page gets a smaller font (down to 5.5 pt)."""
     count = len(texts[0])
-    longest_word = [max(_ems(word) for row in texts for word in (row[i].split(" ") or [""])) for i in range(count)]
-    longest_text = [min(max(_ems(row[i]) for row in texts), 60 * CHAR_EM) for i in range(count)]
+    longest_word = [max(_ems(word) for row in texts for word in _unbreakable(row[i])) for i in range(count)]
     size = TABLE_FONT_PT
     need = [word * size + CELL_PADDING_PT for word in longest_word]
     if sum(need) > TABLE_WIDTH_PT:
@@ -236,7 +247,14 @@ def table_columns(texts: list[list[str]]) -> tuple[str, float]:
             SMALLEST_FONT_PT, size * (TABLE_WIDTH_PT - CELL_PADDING_PT * count) / (sum(need) - CELL_PADDING_PT * count)
         )
         need = [word * size + CELL_PADDING_PT for word in longest_word]
-    want = [max(text * size + CELL_PADDING_PT, minimum) for text, minimum in zip(longest_text, need)]
+
+    def wanted(header_share: float) -> list[float]:
+        longest = [max([_ems(texts[0][i]) * header_share] + [_ems(row[i]) for row in texts[1:]]) for i in range(count)]
+        return [max(min(text, 60 * CHAR_EM) * size + CELL_PADDING_PT, n) for text, n in zip(longest, need)]
+
+    want = wanted(1.0)
+    if sum(want) > TABLE_WIDTH_PT:
+        want = wanted(0.5)
     if sum(want) <= TABLE_WIDTH_PT:
         widths = want
     else:
@@ -254,7 +272,12 @@ def _typst_table(table: dict, caption: list[dict] | None) -> str:
     columns, size = table_columns(texts)
     cells = ", ".join(_typst_inline(cell["children"]) for row in body for cell in row)
     header = ", ".join(_typst_inline(cell["children"]) for cell in head)
-    text = f"text(size: {size:.2f}pt, table(columns: {columns}, table.header({header}), table.hline(), {cells}))"
+    # The first column names the rows: it reads from the left; the figures are centred under their headers.
+    align = "(x, y) => (if x == 0 { left } else { center }) + horizon"
+    text = (
+        f"text(size: {size:.2f}pt, table(columns: {columns}, align: {align}, "
+        f"table.header({header}), table.hline(), {cells}))"
+    )
     caption_argument = f", caption: {_typst_inline(caption)}" if caption else ""
     figure = f"figure(align(center, {text}){caption_argument}, kind: table)"
     if len(body) <= UNBROKEN_TABLE_ROWS:  # never a caption and a header alone at the foot of a page

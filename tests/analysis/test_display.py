@@ -23,6 +23,7 @@ def bundle(obj):
 
 def test_tables_have_captions_and_markdown_forms(report):
     tables = [show.comparison_table(report, s) for s in ("demography", "economy", "services")]
+    tables += [show.changes_table(report, s) for s in ("demography", "economy", "services")]
     tables += [show.peers_table(report), show.scores_table(report), show.sensitivity_table(report)]
     for table in tables:
         data, role = bundle(table)
@@ -74,11 +75,13 @@ def test_a_pooled_value_shows_its_years_in_the_table_and_the_notes(report):
     # Births are pooled over 3 years in the catalogue; the demo store has every year, so 2022–2024.
     frame = show.comparison_table(report, "demography").frame
     pl = report.language == "pl"
-    name = "Urodzenia żywe na 1000 ludności" if pl else "Live births per 1,000 population"
+    name = "Urodzenia żywe na 1000 ludności (‰)" if pl else "Live births per 1,000 population (‰)"
     row = frame.loc[frame[frame.columns[0]] == name].iloc[0]
     assert row["Rok" if pl else "Year"] == "2022–2024"
-    assert ("3\u00a0lata łącznie" if pl else "3\u00a0years pooled") in row["Uwagi" if pl else "Notes"]
-    population = frame.loc[frame[frame.columns[0]] == ("Liczba ludności" if pl else "Population")].iloc[0]
+    notes = show.changes_table(report, "demography").frame.set_index(frame.columns[0])["Uwagi" if pl else "Notes"]
+    assert ("3\u00a0lata łącznie" if pl else "3\u00a0years pooled") in notes[name]
+    population = frame.loc[frame[frame.columns[0]] == ("Liczba ludności (osoby)" if pl else "Population (persons)")]
+    population = population.iloc[0]
     assert population["Rok" if pl else "Year"] == "2024"
 
 
@@ -89,7 +92,7 @@ def test_a_caption_names_one_year_only_where_every_row_is_of_it(report):
         table = show.comparison_table(report, section)
         years = set(table.frame[year_column]) - {""}
         if years == {"2024"}:
-            assert table.caption.endswith("(2024 r.)" if pl else "(2024)"), table.caption
+            assert ("(2024 r.)" if pl else "(2024)") in table.caption, table.caption
         else:  # pooled rows ("2022–2024") or an earlier year: the caption must not claim 2024 for all
             assert ("głównie 2024 r." if pl else "mostly 2024") in table.caption, (years, table.caption)
     # The demo has both kinds: births are pooled (demography), and services have no pooled indicator.
@@ -102,8 +105,32 @@ def test_a_value_not_ranked_for_few_events_shows_no_trend():
     # slope of its yearly values (mostly zero: "0,000 (0,000; 0,000)").
     small = prepare_report(TownParams(teryt="0691013"))
     assert small.comparison.loc["net_migration_foreign_per_1000", "reliability"] == "not_ranked"
-    frame = show.comparison_table(small, "demography").frame
-    row = frame.loc[frame["Wskaźnik"] == "Saldo migracji zagranicznych na 1000 ludności"].iloc[0]
+    frame = show.changes_table(small, "demography").frame
+    row = frame.loc[frame["Wskaźnik"] == "Saldo migracji zagranicznych na 1000 ludności (‰)"].iloc[0]
     assert row["Trend roczny (95% przedział)"] == "—"
-    ranked = frame.loc[frame["Wskaźnik"] == "Udział ludności w wieku produkcyjnym"].iloc[0]
+    ranked = frame.loc[frame["Wskaźnik"] == "Udział ludności w wieku produkcyjnym (%)"].iloc[0]
     assert "(" in ranked["Trend roczny (95% przedział)"]  # a ranked value keeps its slope and interval
+
+
+def test_each_indicator_stands_beside_its_peers_voivodeship_and_poland(report):
+    # The voivodeship's births rate by hand: births over population summed over its gminy in the store,
+    # the three pooled years together (as the table's year column says), not a mean of the gminy's rates.
+    from analysis.store import load_store
+
+    store = load_store()
+    frame = show.comparison_table(report, "demography").frame
+    frame = frame.set_index(frame.columns[0])
+    pl = report.language == "pl"
+    row = frame.loc["Urodzenia żywe na 1000 ludności (‰)" if pl else "Live births per 1,000 population (‰)"]
+    gminy = store.units.loc[store.units["voivodeship"] == report.voivodeship, "teryt"]
+    observations = store.observations
+    chosen = observations[
+        observations["teryt"].isin(gminy)
+        & observations["year"].between(2022, 2024)
+        & observations["var_id"].isin([59, 72305])
+    ]
+    by_variable = chosen.pivot_table(index=["teryt", "year"], columns="var_id", values="value").dropna()  # both inputs
+    births, population = by_variable[59].sum(), by_variable[72305].sum()
+    expected = f"{births / population * 1000:.1f}".replace(".", "," if pl else ".")
+    assert row["Województwo" if pl else "Voivodeship"] == expected
+    assert row["Polska" if pl else "Poland"] not in ("", "b.d.", "n/a")

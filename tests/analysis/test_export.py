@@ -192,3 +192,26 @@ def test_projection_sheet_is_the_charted_forecast(report):
     assert (sheet["95% przedział – dolna granica"] <= sheet["Prognoza"]).all()
     assert (sheet["Prognoza"] <= sheet["95% przedział – górna granica"]).all()
     assert np.allclose(sheet["Prognoza"], forecast["mean"], atol=0.5)
+
+
+def test_the_indicator_sheet_holds_each_trend_the_report_prints(report):
+    # Unemployment is per working-age resident, which the census re-basing leaves alone: its trend is
+    # scipy's Theil–Sen slope of the town's yearly values (an independent implementation), and the sheet's
+    # interval is the one the report's table prints, rounded to one decimal more than the indicator.
+    from scipy.stats import theilslopes
+
+    from analysis import display as show
+
+    sheet = indicator_sheet(report).set_index("Kod wskaźnika")
+    town = report.values["unemployed_share_working_age"].xs(TOWN, level="teryt").dropna()
+    slope = theilslopes(town.to_numpy(), town.index.to_numpy())[0]
+    row = sheet.loc["unemployed_share_working_age"]
+    assert row["Trend roczny (zmiana na rok)"] == pytest.approx(slope, abs=0.005)
+    printed = show.changes_table(report, "economy").frame.set_index("Wskaźnik")["Trend roczny (95% przedział)"]
+    low, high = (
+        f"{row[f'Trend – {bound} granica 95%']:.2f}".replace(".", ",").replace("-", "−") for bound in ("dolna", "górna")
+    )
+    assert f"({low}; {high})" in printed["Bezrobotni zarejestrowani w % ludności w wieku produkcyjnym (%)"]
+    assert row["Trend wyraźny (przedział bez zera)"] == (
+        row["Trend – dolna granica 95%"] > 0 or row["Trend – górna granica 95%"] < 0
+    )

@@ -74,3 +74,13 @@ def test_every_noun_unit_of_the_catalogue_has_its_forms():
     for indicator in indicators().values():
         unit = indicator.unit("pl")
         assert is_symbol_unit(unit) or unit.partition("/")[0] in UNIT_NOUNS, (indicator.id, unit)
+
+
+def test_every_voivodeship_has_its_genitive_for_a_caption():
+    # "na tle … województwa kujawsko-pomorskiego": the names are neuter adjectives, -ie → -iego.
+    from analysis.formatting import voivodeship_genitive
+    from analysis.teryt import VOIVODESHIPS
+
+    assert voivodeship_genitive("kujawsko-pomorskie") == "kujawsko-pomorskiego"
+    assert voivodeship_genitive("łódzkie") == "łódzkiego"
+    assert all(voivodeship_genitive(name).endswith("kiego") for name in VOIVODESHIPS.values())

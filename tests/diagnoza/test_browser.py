@@ -53,6 +53,19 @@ def test_on_a_phone_no_page_scrolls_sideways(demo_build):
             assert scroll <= width, (page.name, scroll, width)
 
 
+def test_on_a_desktop_every_table_fits_the_page(demo_build):
+    # At 1280 px no table of the report scrolls inside its region: each figure is read without scrolling
+    # sideways (the section tables used to need 1,200–1,650 px of a 920-px column).
+    with browser(width=1280) as driver:
+        driver.get((demo_build.out_dir / TOWN / "report.html").resolve().as_uri())
+        regions = driver.execute_script(
+            "return Array.from(document.querySelectorAll('.diagnoza-scroll')).filter(e => e.querySelector('table'))"
+            ".map(e => [e.querySelector('caption').textContent.slice(0, 50), e.scrollWidth, e.clientWidth]);"
+        )
+    assert len(regions) >= 8
+    assert [region for region in regions if region[1] > region[2]] == []
+
+
 def test_the_index_filters_by_voivodeship_and_kind(demo_build):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select

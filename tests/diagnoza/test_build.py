@@ -182,7 +182,7 @@ def test_html_figures_match_the_comparison(demo_build):
     soup = BeautifulSoup((demo_build.out_dir / TOWN / "report.html").read_text(encoding="utf-8"), "html.parser")
     table = next(t for t in soup.find_all("table") if t.caption.get_text().startswith("Demografia:"))
     first_row = [td.get_text() for td in table.find("tbody").find("tr").find_all("td")]
-    assert first_row[0] == "Liczba ludności" and first_row[3] == expected
+    assert first_row[0] == "Liczba ludności (osoby)" and first_row[2] == expected  # name (unit), year, value
 
 
 def test_xlsx_holds_the_catalogue_values_of_the_town(demo_build):

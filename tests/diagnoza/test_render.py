@@ -94,6 +94,21 @@ def test_pdf_table_columns_are_never_narrower_than_their_longest_word():
     columns, _ = table_columns([["Rok", "Wartość"], ["2022–2024", "9,1"]])
     assert float(re.findall(r"([0-9.]+)pt", columns)[0]) >= (8 * 0.64 + 0.6) * 7.5 + 8  # a year range, whole
     assert sum(widths) <= TABLE_WIDTH_PT + 0.5
+    # A hyphenated word breaks after its hyphen, repeated on the next line in Polish: "-pomorskie" (10
+    # characters) is the widest piece of "kujawsko-pomorskie", not the whole 18.
+    from diagnoza.render import _unbreakable
+
+    assert _unbreakable("Woj. kujawsko-pomorskie") == ["Woj.", "kujawsko-", "-pomorskie"]
+    assert _unbreakable("−4,6 – 2022–2024") == ["−4,6", "–", "2022–2024"]  # numbers and ranges stay whole
+    # Where a header on one line would leave the long row names too little room, it takes two: 51 characters
+    # (2 digits) of header over a body of "1" get the width of half of them.
+    header = "Kwartyle grupy (Q1–Q3) i inne słowa nagłówka tabeli"
+    names = [[header, "Wskaźnik"], ["1", "Udział ludności w wieku " * 3]]
+    header_width, name_width = (float(w) for w in re.findall(r"([0-9.]+)pt", table_columns(names)[0]))
+    assert header_width == pytest.approx((49 * 0.6 + 2 * 0.64) / 2 * 7.5 + 8, abs=0.05) and name_width > 200  # 0.1 pt
+    # With room to spare, the header keeps one line.
+    header_width, _ = (float(w) for w in re.findall(r"([0-9.]+)pt", table_columns([[header, "x"], ["1", "y"]])[0]))
+    assert header_width == pytest.approx((49 * 0.6 + 2 * 0.64) * 7.5 + 8, abs=0.05)
     wide = [[f"kolumna{i}" for i in range(10)], ["x" * 12 for _ in range(10)]]
     columns, size = table_columns(wide)
     widths = [float(w) for w in re.findall(r"([0-9.]+)pt", columns)]

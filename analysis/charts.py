@@ -372,8 +372,11 @@ def projection_chart(report: TownReport, ax: Axes | None = None) -> Figure | Non
 
 def projection_text(report: TownReport) -> ChartText:
     language = report.language
-    if report.projection is None:
-        return ChartText(title="", alt=label("no_chart", language))
+    if report.projection is None:  # the report's note names the chart it lacks
+        title = (
+            f"Prognoza liczby ludności: {report.name}" if language == "pl" else f"Population projection: {report.name}"
+        )
+        return ChartText(title=title, alt=label("no_chart", language))
     history = report.values["population"].xs(report.teryt, level="teryt").dropna()
     last = report.projection.forecast.iloc[-1]
     year = int(report.projection.forecast.index[-1])

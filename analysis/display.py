@@ -174,12 +174,22 @@ def _indicator_cell(indicator, language: str) -> str:
     return f"{indicator.name(language)} ({indicator.unit(language)})"
 
 
-def comparison_table(report: TownReport, section: str) -> Table:
+def _no_table(report: TownReport, section: str, columns: list[str]) -> bool:
+    """No figure of the section in these comparison columns, for the town or its peers (a sparse store):
+    a table of nothing but "b.d." says less than the note that replaces it."""
+    ids = [indicator.id for indicator in indicators_in(section)]
+    return bool(report.comparison.loc[ids, columns].isna().all(axis=None))
+
+
+def comparison_table(report: TownReport, section: str) -> Table | Markdown:
     """Where the town stands: each indicator of the section beside its peers' median and quartiles, its
     voivodeship and Poland (ratios of sums over their gminy), with its position and the one rule's
     assessment. How it changes, and the notes on each value, are in `changes_table`: together the ten
-    columns would leave the indicators' names a sliver of an A4 page. Everything else is in the spreadsheet."""
+    columns would leave the indicators' names a sliver of an A4 page. Everything else is in the spreadsheet.
+    Without a single value of the town or a peer median: a note instead."""
     language = report.language
+    if _no_table(report, section, ["value", "peer_median"]):
+        return Markdown(f"*{label('no_values_table', language, section=label(section, language))}*")
     rows = []
     for indicator in indicators_in(section):
         row, area = report.comparison.loc[indicator.id], report.areas.loc[indicator.id]
@@ -217,10 +227,11 @@ def comparison_table(report: TownReport, section: str) -> Table:
     return Table(pd.DataFrame(rows), caption)
 
 
-def changes_table(report: TownReport, section: str) -> Table:
+def changes_table(report: TownReport, section: str) -> Table | Markdown:
     """How the town changes: the 5-year change beside the peers' median change, and the yearly trend with
     its 95% interval (an asterisk where it clearly differs from the peers' median's); and the notes on each
-    value (pooled years, few events, matched on, missing years)."""
+    value (pooled years, few events, matched on, missing years). Without a single change, trend or note: a note
+    instead."""
     language = report.language
     rows = []
     for indicator in indicators_in(section):
@@ -238,6 +249,9 @@ def changes_table(report: TownReport, section: str) -> Table:
                 label("notes", language): _notes(row, indicator, language),
             }
         )
+    blank = {format_number(float("nan"), 0, language), "—", ""}
+    if all(value in blank for row in rows for key, value in row.items() if key != label("indicator", language)):
+        return Markdown(f"*{label('no_changes_table', language, section=label(section, language))}*")
     caption = label(
         "changes_caption", language, section=label(section, language), town=report.name, year=report.last_year
     )

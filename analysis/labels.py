@@ -46,6 +46,8 @@ LABELS: dict[str, dict[str, str]] = {
             "{section}: zmiany w czasie i uwagi – {town} na tle grupy porównawczej (zmiana do {year} r.; "
             "* – trend gminy wyraźnie inny niż mediany grupy)"
         ),
+        "no_values_table": "{section}: brak wartości gminy i mediany grupy – tabeli nie ma.",
+        "no_changes_table": "{section}: brak danych o zmianach w czasie – tabeli nie ma.",
         "peers_caption": "Gminy grupy porównawczej",
         "trend_title": "{indicator}: {town} na tle grupy porównawczej",
         "median_label": "mediana grupy porównawczej",
@@ -142,6 +144,8 @@ LABELS: dict[str, dict[str, str]] = {
             "{section}: changes over time and notes – {town} beside its peer group (change to {year}; "
             "* – the town's trend clearly differs from the peer median's)"
         ),
+        "no_values_table": "{section}: no value for the town and no peer median – no table.",
+        "no_changes_table": "{section}: no data on changes over time – no table.",
         "peers_caption": "Peer group municipalities",
         "trend_title": "{indicator}: {town} beside its peer group",
         "median_label": "peer group median",

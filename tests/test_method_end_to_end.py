@@ -90,7 +90,7 @@ def test_two_years_and_a_section_without_data(tmp_path):
     for claim in ("podobnie jak typowa gmina grupy porównawczej (wynik", "środkowej połowie"):
         assert claim not in summary_services
     assert "W ciągu pięciu lat" not in text  # no 5-year change from two years of data
-    assert "Za mało danych do wykresu." in text  # no projection from two years
+    assert "Prognoza liczby ludności: Bursztynojar – za mało danych do wykresu." in text  # none from two years
 
 
 def test_a_small_gmina_is_compared_on_three_years_of_births(tmp_path):

@@ -160,32 +160,13 @@ def test_exploring_charts_draw_several_towns_and_a_distribution(report):
     assert town_line and town_line[0].get_xdata()[0] == report.values.at[(TOWN, report.last_year), "population"]
 
 
-def test_a_sparse_store_gets_a_note_naming_the_chart_not_empty_axes(tmp_path):
-    # A real sparse store (two years, a few variables): the services section has no data at all and
-    # unemployment only its last year. An empty chart or one of a single point gets matplotlib's default
-    # axes (years from 1925 to 2125, ticks of "0,0"); the report says instead which chart it lacks.
+def test_a_sparse_store_gets_a_note_naming_the_chart_not_empty_axes(sparse_report):
+    # A sparse store (tests/conftest.py): the services section has no data at all and unemployment only its
+    # last year. An empty chart or one of a single point gets matplotlib's default axes (years from 1925 to
+    # 2125, ticks of "0,0"); the report says instead which chart it lacks.
     from analysis import display
-    from analysis.catalogue import indicators, indicators_in, split_lag, variables
-    from analysis.store import load_store, write_store
 
-    store = load_store()
-
-    def used(indicator_ids):
-        return {variables()[split_lag(name)[0]].bdl_id for i in indicator_ids for name in indicators()[i].inputs}
-
-    services = used(i.id for i in indicators_in("services")) - used(
-        i.id for i in indicators().values() if i.section != "services"
-    )
-    unemployed = variables()["registered_unemployed"].bdl_id
-    observations = store.observations
-    kept = observations.loc[
-        observations["year"].between(2023, 2024)
-        & ~observations["var_id"].isin(services)
-        & ~((observations["var_id"] == unemployed) & (observations["year"] == 2023))
-    ]
-    write_store(tmp_path / "sparse", store.units, kept, {**store.metadata, "years": [2023, 2024]})
-    report = prepare_report(TownParams(teryt=TOWN, first_year=2023, last_year=2024, data_dir=str(tmp_path / "sparse")))
-
+    report = sparse_report
     assert charts.position_chart(report, "services") is None  # nothing judged
     assert charts.trend_chart(report, "unemployed_share_working_age") is None  # one year
     assert isinstance(charts.trend_chart(report, "population"), Figure)  # two years: a line

@@ -134,3 +134,13 @@ def test_each_indicator_stands_beside_its_peers_voivodeship_and_poland(report):
     expected = f"{births / population * 1000:.1f}".replace(".", "," if pl else ".")
     assert row["Województwo" if pl else "Voivodeship"] == expected
     assert row["Polska" if pl else "Poland"] not in ("", "b.d.", "n/a")
+
+
+def test_a_section_without_figures_gets_a_note_not_a_table_of_blanks(sparse_report):
+    # The sparse store (tests/conftest.py) has no services data: a table of nothing but "b.d." would fill a
+    # page; a note says why there is none. Demography has its values, so both its tables stay.
+    services = [show.comparison_table(sparse_report, "services"), show.changes_table(sparse_report, "services")]
+    assert [type(item) for item in services] == [show.Markdown, show.Markdown]
+    assert services[0].text == "*Usługi publiczne: brak wartości gminy i mediany grupy – tabeli nie ma.*"
+    assert isinstance(show.comparison_table(sparse_report, "demography"), show.Table)
+    assert isinstance(show.changes_table(sparse_report, "demography"), show.Table)

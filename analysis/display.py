@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import html
 from collections import Counter
+from datetime import date
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -19,6 +20,7 @@ from analysis.formatting import (
     escape_markdown,
     format_number,
     voivodeship_genitive,
+    voivodeship_phrase,
     with_noun,
 )
 from analysis.labels import label
@@ -220,7 +222,9 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
         section=label(section, language),
         town=report.name,
         year=main,
-        voivodeship=voivodeship_genitive(report.voivodeship) if language == "pl" else report.voivodeship,
+        voivodeship=voivodeship_genitive(report.voivodeship)
+        if language == "pl"
+        else voivodeship_phrase(report.voivodeship, language),
     )
     if any(not is_aggregable(indicator) for indicator in indicators_in(section)):
         caption += label("areas_not_summed", language)
@@ -392,6 +396,12 @@ def charts(figures: list[tuple[MatplotlibFigure | None, ChartText]], language: s
     return [chart(figure, text, language) for figure, text in figures]
 
 
+def _edition(report: TownReport) -> str:
+    """The edition date; an empty one is today, as `TownParams.edition` says (a report an analyst computes
+    without the notebook's `validate_town`)."""
+    return report.params.edition or date.today().isoformat()
+
+
 def report_info(report: TownReport) -> dict:
     """What the cover, header and metadata of the rendered report say (`diagnoza.render.ReportInfo`).
 
@@ -405,7 +415,7 @@ def report_info(report: TownReport) -> dict:
         "kind": report.kind,
         "first_year": report.first_year,
         "last_year": report.last_year,
-        "edition": report.params.edition,
+        "edition": _edition(report),
         "language": language,
         "synthetic": report.synthetic,
         "source": report.source,
@@ -416,11 +426,11 @@ def report_info(report: TownReport) -> dict:
 def title_block(report: TownReport) -> Markdown:
     """Title, place and data years; a banner when the data are synthetic."""
     language = report.language
-    title, edition = report.params.title, report.params.edition
+    title, edition = report.params.title, _edition(report)
     lines = [
         f"# {escape_markdown(title)}: {escape_markdown(report.name)}",
         "",
-        f"**{label(report.kind, language)}, {label('voivodeship', language).lower()} {escape_markdown(report.voivodeship)}** · "
+        f"**{label(report.kind, language)}, {escape_markdown(voivodeship_phrase(report.voivodeship, language))}** · "
         f"TERYT {report.teryt} · {label('data_years', language)}: {report.first_year}–{report.last_year} · "
         f"{label('edition', language)}: {edition}",
     ]

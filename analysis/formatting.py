@@ -130,6 +130,14 @@ def with_unit(text: str, unit: str) -> str:
     return f"{text}\u00a0{unit}"
 
 
+def voivodeship_phrase(name: str, language: str = "pl") -> str:
+    """ "województwo kujawsko-pomorskie"; in English "Kujawsko-Pomorskie Voivodeship", as GUS's English
+    publications write it."""
+    if language == "pl":
+        return f"województwo {name}"
+    return "-".join(part[:1].upper() + part[1:] for part in name.split("-")) + " Voivodeship"
+
+
 def voivodeship_genitive(name: str) -> str:
     """ "województwa kujawsko-pomorskiego": every voivodeship's name is a neuter adjective in -ie."""
     return name[:-1] + "ego" if name.endswith("ie") else name

@@ -135,9 +135,9 @@ LABELS: dict[str, dict[str, str]] = {
         "report_title": "Socio-economic diagnosis",
         "data_years": "Data years",
         "edition": "Edition date",
-        "table_caption": "{section}: {town} beside its peer group, {voivodeship} voivodeship and Poland ({year})",
+        "table_caption": "{section}: {town} beside its peer group, {voivodeship} and Poland ({year})",
         "table_caption_mixed": (
-            "{section}: {town} beside its peer group, {voivodeship} voivodeship and Poland "
+            "{section}: {town} beside its peer group, {voivodeship} and Poland "
             "(mostly {year}; other years in the Year column)"
         ),
         "changes_caption": (

@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 
 from analysis.display import ROLE
+from analysis.formatting import voivodeship_phrase
 from analysis.labels import label
 from analysis.paths import TEMPLATES_DIR
 
@@ -376,7 +377,7 @@ def _pdf_metadata(info: ReportInfo) -> dict:
     return {
         "title": info.title,
         "town": info.town,
-        "subtitle": f"{label(info.kind, language)}, {label('voivodeship', language).lower()} {info.voivodeship}",
+        "subtitle": f"{label(info.kind, language)}, {voivodeship_phrase(info.voivodeship, language)}",
         "teryt": info.teryt,
         "years": f"{label('data_years', language)}: {info.first_year}–{info.last_year}",
         "edition": f"{label('edition', language)}: {info.edition}",

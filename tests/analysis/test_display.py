@@ -1,5 +1,7 @@
 """Every display object renders in both languages, with the forms each renderer needs."""
 
+from datetime import date
+
 import pytest
 from bs4 import BeautifulSoup
 
@@ -50,7 +52,12 @@ def test_the_title_block_carries_what_the_renderers_need(report):
 
     _, role = bundle(show.title_block(report))
     info = ReportInfo(**role["info"])  # every field the renderers read, none missing or unknown
-    assert (info.teryt, info.town, info.edition) == (report.teryt, report.name, report.params.edition)
+    assert (info.teryt, info.town) == (report.teryt, report.name)
+    # An empty edition is today, as TownParams says (an analyst's report made without the notebook's check).
+    assert report.params.edition == "" and info.edition == date.today().isoformat()
+    assert date.today().isoformat() in bundle(show.title_block(report))[0]["text/markdown"]
+    dated = prepare_report(TownParams(teryt=TOWN, language=report.language, edition="2026-05-01"))
+    assert bundle(show.title_block(dated))[1]["info"]["edition"] == "2026-05-01"
 
 
 def test_language_follows_the_parameter(report):

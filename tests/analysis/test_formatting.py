@@ -84,3 +84,11 @@ def test_every_voivodeship_has_its_genitive_for_a_caption():
     assert voivodeship_genitive("kujawsko-pomorskie") == "kujawsko-pomorskiego"
     assert voivodeship_genitive("łódzkie") == "łódzkiego"
     assert all(voivodeship_genitive(name).endswith("kiego") for name in VOIVODESHIPS.values())
+
+
+def test_a_voivodeship_is_named_as_each_language_writes_it():
+    from analysis.formatting import voivodeship_phrase
+
+    assert voivodeship_phrase("kujawsko-pomorskie", "pl") == "województwo kujawsko-pomorskie"
+    assert voivodeship_phrase("kujawsko-pomorskie", "en") == "Kujawsko-Pomorskie Voivodeship"
+    assert voivodeship_phrase("łódzkie", "en") == "Łódzkie Voivodeship"

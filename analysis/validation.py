@@ -143,6 +143,7 @@ def _robust_verdict(comparison: pd.DataFrame, section: str, band: float) -> str:
 
 
 VERDICT_RULES = {"report": _report_verdict, "robust_to_one_omission": _robust_verdict}
+VERDICT_INPUTS = ["section", "matching", "judged", "subdomain", "score"]  # the columns section_verdict reads
 
 
 def _flip_rates(comparisons: dict[str, pd.DataFrame], band: float, rule: str = "report") -> dict:
@@ -152,14 +153,16 @@ def _flip_rates(comparisons: dict[str, pd.DataFrame], band: float, rule: str = "
     stated = any_flip = drops = drop_flips = 0
     for comparison in comparisons.values():
         for section in SECTIONS:
-            verdict = verdict_of(comparison, section, band)
+            # What a verdict reads, the section's rows only: each omission below copies just these.
+            rows = comparison.loc[comparison["section"] == section, VERDICT_INPUTS]
+            verdict = verdict_of(rows, section, band)
             counts[verdict] = counts.get(verdict, 0) + 1
             if verdict == NO_VERDICT:
                 continue
             stated += 1
             flipped = False
-            for indicator_id in comparison.index[(comparison["section"] == section) & comparison["judged"]]:
-                without = comparison.copy()
+            for indicator_id in rows.index[rows["judged"]]:
+                without = rows.copy()
                 without.loc[indicator_id, "judged"] = False
                 drops += 1
                 if verdict_of(without, section, band) != verdict:

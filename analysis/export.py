@@ -399,7 +399,7 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
     )
     rows.append(
         (
-            "Trend" if pl else "Trend",
+            "Trend",
             "mediana nachyleń między parami lat (Theil–Sen) z 95% przedziałem Sena, poszerzonym przy autokorelacji; "
             "wyraźny, gdy przedział nie obejmuje zera; trend różnicy: ten sam dla szeregu gmina − mediana grupy; "
             "brak dla wartości nieocenianych (< 10 zdarzeń); zob. metodologię"

@@ -51,30 +51,40 @@ def demo_reports():
     return {teryt: prepare_report(TownParams(teryt=teryt)) for teryt in load_batch(PARAMS_DIR / "demo.yaml").teryts}
 
 
-@pytest.fixture(scope="session")
-def sparse_report(tmp_path_factory):
-    """A report on a sparse store, as a first real edition may have: two years (2023–2024), no variable that
-    only public services use, and unemployment only in 2024."""
+def write_sparse_store(directory, last_year_only: tuple[str, ...] = ()):
+    """A sparse store, as a first real edition may have: the demo store's 2023–2024 only, without the
+    variables only public services use (population stays: the other sections need it), and the variables
+    named in `last_year_only` in 2024 alone. Returns `directory`."""
     from analysis.catalogue import indicators, split_lag, variables
-    from analysis.report import prepare_report
     from analysis.store import write_store
-    from analysis.town import TownParams
 
     store = load_store()
 
-    def used(indicator_ids):
-        return {variables()[split_lag(name)[0]].bdl_id for i in indicator_ids for name in indicators()[i].inputs}
+    def used(sections):
+        return {
+            variables()[split_lag(name)[0]].bdl_id
+            for i in indicators().values()
+            if i.section in sections
+            for name in i.inputs
+        }
 
-    services = used(i for i, ind in indicators().items() if ind.section == "services") - used(
-        i for i, ind in indicators().items() if ind.section != "services"
-    )
-    unemployed = variables()["registered_unemployed"].bdl_id
+    services = used({"services"}) - used({"demography", "economy"})
+    one_year = {variables()[name].bdl_id for name in last_year_only}
     observations = store.observations
     kept = observations.loc[
         observations["year"].between(2023, 2024)
         & ~observations["var_id"].isin(services)
-        & ~((observations["var_id"] == unemployed) & (observations["year"] == 2023))
+        & ~(observations["var_id"].isin(one_year) & (observations["year"] == 2023))
     ]
-    directory = tmp_path_factory.mktemp("sparse") / "store"
     write_store(directory, store.units, kept, {**store.metadata, "years": [2023, 2024]})
+    return directory
+
+
+@pytest.fixture(scope="session")
+def sparse_report(tmp_path_factory):
+    """A report on the sparse store (`write_sparse_store`) with unemployment only in 2024."""
+    from analysis.report import prepare_report
+    from analysis.town import TownParams
+
+    directory = write_sparse_store(tmp_path_factory.mktemp("sparse") / "store", ("registered_unemployed",))
     return prepare_report(TownParams(teryt="0490013", first_year=2023, last_year=2024, data_dir=str(directory)))

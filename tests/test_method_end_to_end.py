@@ -14,9 +14,10 @@ import nbformat
 import papermill
 import pytest
 
-from analysis.catalogue import indicators, split_lag, variables
+from analysis.catalogue import variables
 from analysis.paths import REPORT_NOTEBOOK
-from analysis.store import load_store, write_store
+from analysis.store import load_store
+from tests.conftest import write_sparse_store
 
 pytestmark = pytest.mark.slow
 
@@ -67,21 +68,7 @@ def test_every_documented_peer_rule_builds_a_report(tmp_path, method, members):
 
 
 def test_two_years_and_a_section_without_data(tmp_path):
-    store = load_store()
-
-    def used(sections):
-        return {
-            variables()[split_lag(name)[0]].bdl_id
-            for i in indicators().values()
-            if i.section in sections
-            for name in i.inputs
-        }
-
-    services = used({"services"}) - used({"demography", "economy"})  # population stays: the others need it
-    observations = store.observations
-    kept = observations.loc[observations["year"].between(2023, 2024) & ~observations["var_id"].isin(services)]
-    directory = tmp_path / "sparse"
-    write_store(directory, store.units, kept, {**store.metadata, "years": [2023, 2024]})
+    directory = write_sparse_store(tmp_path / "sparse")
     text = run(tmp_path, data_dir=str(directory), first_year=2023, last_year=2024)
     assert_no_nan(text)
     summary_services = re.search(r"\*\*Usługi publiczne\*\*: [^\n]*", text).group(0)

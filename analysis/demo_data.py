@@ -6,6 +6,18 @@ real town's. The figures follow realistic magnitudes and trends (many towns
 shrinking and ageing) and are internally consistent: each year's population
 equals the previous year's plus births, minus deaths, plus net migration, except
 in 2021, when population is re-based on the census as GUS did.
+
+Indicators move together as they do in Poland: two town traits, vitality (incomes,
+firms, jobs, young people who stay) and ageing (which goes with lower vitality),
+shift a town's rates in the directions real gminy show, each plus its own noise.
+The strengths of those shifts are set so that the demo's correlations between
+births, deaths, net migration, PIT per capita and size match those of Poland's 302
+urban gminy in 2020 (GUS Tabl. IV, MF PIT shares; tests/analysis/test_demo_data.py
+compares them). For
+the indicators without a real counterpart at hand (firms, unemployment, services)
+the same traits apply with their expected sign, an assumption. Without them every
+indicator was independent of every other, unlike any real town, and a section's
+verdict was a sum of noise.
 """
 
 from __future__ import annotations
@@ -107,6 +119,7 @@ def _town_series(rng: np.random.Generator, kind: str) -> dict[str, np.ndarray]:
     binomial) noise, so small gminy have noisy rates; pre-school coverage near its
     100 % ceiling; the census re-basing of population in 2021; a few outliers
     (one large taxpayer, a housing boom year). Gaps are added in `generate`.
+    Vitality and ageing are the shared traits of the module docstring.
     """
     n = len(YEARS)
     t = np.arange(n)
@@ -114,34 +127,55 @@ def _town_series(rng: np.random.Generator, kind: str) -> dict[str, np.ndarray]:
     urban = kind == "urban"
     size = _size(rng)
     area = size / rng.uniform(350, 2500) if urban else size / rng.uniform(40, 300)
+    # The shared traits (module docstring), standard normal; ageing goes with lower vitality:
+    # corr(ageing, vitality) = -0.3. Larger towns have somewhat more births and fewer deaths.
+    vitality = rng.normal()
+    ageing = -0.3 * vitality + np.sqrt(1 - 0.3**2) * rng.normal()
+    larger = np.log(size / 20_000)
 
     # Demography: rates per 1,000; many towns lose people through migration and ageing.
-    birth_rate = rng.uniform(7.0, 11.0) - 0.12 * t + rng.normal(0, 0.3, n)
-    death_rate = rng.uniform(9.5, 13.5) + 0.10 * t + np.where(np.isin(YEARS, (2020, 2021)), 1.8, 0.0)
-    out_rate = rng.uniform(12, 22)  # gross outflow per 1,000; the inflow differs by the town's trait
-    in_rate = np.clip(out_rate + rng.normal(-3.0, 3.0) + rng.normal(0, 1.0, n), 0, None)
-    foreign_share = rng.uniform(0.0, 0.25)
+    birth_rate = (
+        9.0 + 0.6 * vitality - 0.7 * ageing + 0.35 * larger + rng.normal(0, 0.7) - 0.12 * t + rng.normal(0, 0.3, n)
+    )
+    death_rate = (
+        11.5
+        + 1.2 * ageing
+        - 0.25 * larger
+        + rng.normal(0, 0.7)
+        + 0.10 * t
+        + np.where(np.isin(YEARS, (2020, 2021)), 1.8, 0.0)
+    )
+    out_rate = rng.uniform(12, 22)  # gross outflow per 1,000; the inflow differs by the town's vitality
+    in_rate = np.clip(out_rate - 3.0 + 2.4 * vitality + rng.normal(0, 2.0) + rng.normal(0, 1.0, n), 0, None)
+    foreign_rate = 0.3 + 0.25 * vitality + rng.normal(0, 0.4)  # net moves from abroad per 1,000
     census_factor = 1 + rng.normal(-0.012, 0.012)  # re-based population from 2021 on
     population = np.empty(n)
     births, deaths, migration = np.empty(n), np.empty(n), np.empty(n)
+    migration_foreign = np.empty(n)
     previous = size
     for i in range(n):
         births[i] = rng.poisson(max(birth_rate[i], 3.0) * previous / 1000)
-        deaths[i] = rng.poisson(death_rate[i] * previous / 1000)
-        migration[i] = rng.poisson(in_rate[i] * previous / 1000) - rng.poisson(out_rate * previous / 1000)
+        deaths[i] = rng.poisson(max(death_rate[i], 3.0) * previous / 1000)
+        migration_foreign[i] = rng.poisson(max(foreign_rate, 0) * previous / 1000) - rng.poisson(
+            max(-foreign_rate, 0) * previous / 1000
+        )
+        migration[i] = (
+            rng.poisson(in_rate[i] * previous / 1000) - rng.poisson(out_rate * previous / 1000) + migration_foreign[i]
+        )
         population[i] = previous + births[i] - deaths[i] + migration[i]
         if YEARS[i] == CENSUS_YEAR:
             population[i] = round(population[i] * census_factor)
         previous = population[i]
-    migration_foreign = np.round(np.abs(migration) * foreign_share * rng.choice([-1, 1], n, p=[0.3, 0.7]))
-    pre_share = np.clip(rng.uniform(0.16, 0.20) - 0.0012 * t, 0.10, None)
-    post_share = rng.uniform(0.18, 0.24) + rng.uniform(0.003, 0.007) * t
+    pre_share = np.clip(0.18 - 0.012 * ageing + rng.normal(0, 0.008) - 0.0012 * t, 0.10, None)
+    post_share = 0.21 + 0.022 * ageing + rng.normal(0, 0.01) + rng.uniform(0.003, 0.007) * t
     pre = rng.binomial(population.astype(int), pre_share).astype(float)
     post = rng.binomial(population.astype(int), post_share).astype(float)
     working = population - pre - post
 
     # Economy: budgets in PLN, nominal growth, the PIT reform dip of 2022–2023.
-    income_level = np.exp(rng.normal(0.15 * np.log(size / 40_000) + (0.10 if urban else 0.0), 0.2))
+    income_level = np.exp(
+        0.10 * np.log(size / 40_000) + (0.10 if urban else 0.0) + 0.2 * vitality + rng.normal(0, 0.12)
+    )
     reform = np.where(years == 2022, 0.93, np.where(years == 2023, 0.97, 1.0))
     pit_pc = 750 * income_level * 1.075**t * reform * rng.normal(1, 0.02, n)
     cit_pc = rng.uniform(25, 160) * income_level * 1.06**t * rng.normal(1, 0.10, n)
@@ -151,26 +185,28 @@ def _town_series(rng: np.random.Generator, kind: str) -> dict[str, np.ndarray]:
     # Equalisation subsidies are larger where own income is smaller: total revenue is not a verdict.
     revenue_pc = own_pc + rng.uniform(1500, 2600) * 1.07**t + 600 / income_level
     expenditure_pc = revenue_pc * rng.normal(1.01, 0.03, n)
-    investment_share = np.clip(rng.uniform(0.08, 0.22) + rng.normal(0, 0.03, n), 0.02, 0.45)
-    regon_rate = rng.uniform(750, 1300) * (1.08 if urban else 0.92) * 1.015**t
-    new_regon_rate = rng.uniform(55, 105) * rng.normal(1, 0.08, n)
-    unemployment = rng.uniform(3.0, 10.0) * np.maximum(1 - 0.09 * np.minimum(t, 5), 0.5) * rng.normal(1, 0.04, n)
-    dwellings_rate = rng.uniform(1.0, 5.5) * rng.normal(1, 0.15, n)
+    investment_share = np.clip(0.15 + 0.015 * vitality + rng.normal(0, 0.04) + rng.normal(0, 0.03, n), 0.02, 0.45)
+    regon_rate = 1000 * np.exp(0.14 * vitality + rng.normal(0, 0.14)) * (1.08 if urban else 0.92) * 1.015**t
+    new_regon_rate = 80 * np.exp(0.15 * vitality + rng.normal(0, 0.15)) * rng.normal(1, 0.08, n)
+    unemployment = (
+        6.0 * np.exp(-0.3 * vitality + rng.normal(0, 0.3)) * np.maximum(1 - 0.09 * np.minimum(t, 5), 0.5)
+    ) * rng.normal(1, 0.04, n)
+    dwellings_rate = 3.0 * np.exp(0.35 * vitality + rng.normal(0, 0.4)) * rng.normal(1, 0.15, n)
     if rng.random() < 0.03:
         dwellings_rate[rng.integers(n)] *= 6  # a housing estate completed in one year
 
     # Services: pre-school coverage climbs to a ceiling just under 100 %.
-    children_share = rng.uniform(0.032, 0.045) - 0.0004 * t
+    children_share = np.clip(0.038 + 0.003 * vitality - 0.002 * ageing + rng.normal(0, 0.003), 0.02, None) - 0.0004 * t
     children = np.round(population * children_share)
-    coverage = np.clip(rng.uniform(82, 101) + 1.2 * t, 0, 99.6) / 100
+    coverage = np.clip(91 + 4 * vitality + rng.normal(0, 5) + 1.2 * t, 0, 99.6) / 100
     preschool = rng.binomial(children.astype(int), coverage).astype(float)
-    nursery = rng.uniform(20, 200) * 1.08**t
+    nursery = 80 * np.exp(0.35 * vitality + rng.normal(0, 0.5)) * 1.08**t
     if rng.random() < 0.2:
         nursery[:2] = np.nan  # some towns report nurseries only from 2016
-    water = np.clip(rng.uniform(85, 98) + 0.15 * t, 0, 99.8)
-    sewage = np.clip(rng.uniform(55, 92) + 0.6 * t, 0, 99.5)
-    readers_rate = rng.uniform(120, 260) * 0.98**t * np.where(years == 2020, 0.75, 1.0)
-    assistance = rng.uniform(250, 800) * 0.96**t * rng.normal(1, 0.03, n)
+    water = np.clip(92 + 1.5 * vitality + rng.normal(0, 3) + 0.15 * t, 0, 99.8)
+    sewage = np.clip(74 + 6 * vitality + rng.normal(0, 9) + 0.6 * t, 0, 99.5)
+    readers_rate = 190 * np.exp(0.1 * vitality + rng.normal(0, 0.2)) * 0.98**t * np.where(years == 2020, 0.75, 1.0)
+    assistance = 500 * np.exp(-0.25 * vitality + rng.normal(0, 0.3)) * 0.96**t * rng.normal(1, 0.03, n)
     education_pc = rng.uniform(1500, 2600) * 1.06**t * rng.normal(1, 0.02, n)
 
     return {

@@ -235,7 +235,7 @@ def _versus_peers_sentence(versus, language: str) -> str:
 
 
 def _projection_sentence(projection, language: str) -> str:
-    from analysis.projection import METHOD_NAMES
+    from analysis.projection import BENCHMARK, METHOD_NAMES
 
     pl = language == "pl"
     last = projection.forecast.iloc[-1]
@@ -248,16 +248,25 @@ def _projection_sentence(projection, language: str) -> str:
         format_number(projection.benchmark_error, 1, language),
     )
     towns = projection.backtest_towns
+    # Drift is the benchmark: when it is chosen, no candidate beat it, and comparing it with itself says nothing.
+    chosen_is_benchmark = projection.method == BENCHMARK
     if pl:
+        comparison = (
+            ", a żadna z pozostałych metod nie prognozowała dokładniej."
+            if chosen_is_benchmark
+            else f" (metoda naiwna z dryfem: {benchmark}%)."
+        )
         return (
             f"Prognoza na {year} r.: ok. {about} (95% przedział predykcji: {low}–{high}). Metodę ({method}) "
             f"wybrano w teście wstecznym na danych {towns} gmin: jej średni błąd prognozy na 5 lat wyniósł "
-            f"{error}% (metoda naiwna z dryfem: {benchmark}%)."
+            f"{error}%{comparison}"
         )
+    comparison = (
+        ", and no other method forecast more accurately." if chosen_is_benchmark else f" (naive drift: {benchmark}%)."
+    )
     return (
         f"Projection for {year}: about {about} (95% prediction interval {low}–{high}). The method ({method}) "
-        f"was chosen in a backtest on {towns} municipalities: its mean 5-year error was {error}% "
-        f"(naive drift: {benchmark}%)."
+        f"was chosen in a backtest on {towns} municipalities: its mean 5-year error was {error}%{comparison}"
     )
 
 
@@ -359,6 +368,18 @@ def _fragility(verdict: pd.Series, peer_dependent: bool, language: str) -> str:
 FINDINGS_PER_KIND = 2  # strengths and weaknesses on page one; the section texts list them all
 
 
+def _one_per_subdomain(ids: list[str], n: int) -> list[str]:
+    """The first n of `ids` from different sub-domains: page one's few lines should not spend two on one
+    matter (a 5- and a 10-year population change, two age shares that move together)."""
+    catalogue, seen, chosen = indicators(), set(), []
+    for indicator_id in ids:
+        subdomain = catalogue[indicator_id].subdomain
+        if subdomain not in seen:
+            seen.add(subdomain)
+            chosen.append(indicator_id)
+    return chosen[:n]
+
+
 def _beside(indicator: Indicator, row: pd.Series, area: pd.Series, language: str, change: bool = False) -> str:
     """`typowa gmina grupy: 16,5%; województwo: 17,0%; Polska: 17,0%` (values present only); with `change`,
     signed (`−4,7%`)."""
@@ -389,14 +410,15 @@ def key_findings(
     comparison: pd.DataFrame, areas: pd.DataFrame, strongest: list[str], weakest: list[str], language: str = "pl"
 ) -> str:
     """The findings a mayor reads first, as a Markdown list: the clearest strengths and weaknesses (by the one
-    rule, up to two each) and how the population is changing, each next to the typical peer, the
-    voivodeship and Poland. Without a clear strength or weakness it says so."""
+    rule, up to two each, from different sub-domains) and how the population is changing, each next to the
+    typical peer, the voivodeship and Poland. Without a clear strength or weakness it says so."""
     pl = language == "pl"
     catalogue = indicators()
-    items = []
+    items, named = [], []
     for ids, mark in ((strongest, STRENGTH), (weakest, WEAKNESS)):
         word = label(mark, language).capitalize()  # "Mocna strona", as the tables and the charts name it
-        for indicator_id in ids[:FINDINGS_PER_KIND]:
+        for indicator_id in _one_per_subdomain(ids, FINDINGS_PER_KIND):
+            named.append(indicator_id)
             indicator, row = catalogue[indicator_id], comparison.loc[indicator_id]
             phrase = indicator.judged_phrase(row["assessment"] == STRENGTH, language)
             value = quantity(row["value"], indicator.decimals, indicator.unit(language), language)
@@ -411,7 +433,7 @@ def key_findings(
             else "No indicator differs from the peers enough to count as a clear strength or weakness."
         )
     change = comparison.loc["population_change_5y"] if "population_change_5y" in comparison.index else None
-    if change is not None and not pd.isna(change["value"]):
+    if change is not None and not pd.isna(change["value"]) and "population_change_5y" not in named:
         indicator = catalogue["population_change_5y"]
         area = areas.loc["population_change_5y"] if "population_change_5y" in areas.index else pd.Series(dtype=float)
         context = _beside(indicator, change, area, language, change=True)

@@ -53,6 +53,21 @@ def verdict_of(score: float, band: float = VERDICT_BAND) -> str:
     return BETTER if score >= band else WORSE if score <= -band else SIMILAR
 
 
+def scored_verdict(scores, subdomains, judgeable_count: int, band: float = VERDICT_BAND) -> tuple[float, str, str]:
+    """(score, verdict, reason) of a section from its judged indicators' scores and sub-domains.
+
+    The whole rule on plain arrays, so that the validation can re-run it without any one indicator
+    (analysis.validation). `judgeable_count`: how many the section could judge (coverage's denominator).
+    reason: "" with a verdict; "no_data" or "low_coverage" without one.
+    """
+    scores, subdomains = np.asarray(scores, dtype=float), np.asarray(subdomains, dtype=object)
+    coverage = len(scores) / judgeable_count if judgeable_count else 0.0
+    if not judgeable_count or coverage < MIN_COVERAGE or len(set(subdomains)) < MIN_SUBDOMAINS:
+        return math.nan, NO_VERDICT, "no_data" if len(scores) == 0 else "low_coverage"
+    score = aggregate_score(scores, subdomains)
+    return score, verdict_of(score, band), ""
+
+
 def section_verdict(comparison: pd.DataFrame, section: str, band: float = VERDICT_BAND) -> dict:
     """Score, verdict, coverage and drop-one range of one section.
 
@@ -64,31 +79,27 @@ def section_verdict(comparison: pd.DataFrame, section: str, band: float = VERDIC
     matching = tuple(rows.index[rows["matching"]])
     possible = judgeable(section, matching)
     judged = rows.loc[rows["judged"]]
-    coverage = len(judged) / len(possible) if possible else 0.0
-    subdomains = judged["subdomain"].nunique()
+    scores, names = judged["score"].to_numpy(float), judged["subdomain"].to_numpy(object)
+    score, verdict, reason = scored_verdict(scores, names, len(possible), band)
     result = {
         "section": section,
-        "score": math.nan,
-        "verdict": NO_VERDICT,
+        "score": score,
+        "verdict": verdict,
         "judged": len(judged),
         "judgeable": len(possible),
-        "coverage": coverage,
-        "subdomains": int(subdomains),
+        "coverage": len(judged) / len(possible) if possible else 0.0,
+        "subdomains": int(judged["subdomain"].nunique()),
         "drop_low": math.nan,
         "drop_high": math.nan,
         "hinges_on": "",
         "verdict_without": "",
-        "reason": "",
+        "reason": reason,
     }
-    if not possible or coverage < MIN_COVERAGE or subdomains < MIN_SUBDOMAINS:
-        result["reason"] = "no_data" if judged.empty else "low_coverage"
+    if verdict == NO_VERDICT:
         return result
-    scores, names = judged["score"].to_numpy(float), judged["subdomain"].to_numpy(object)
-    score = aggregate_score(scores, names)
     keep = ~np.eye(len(scores), dtype=bool)
     dropped = np.array([aggregate_score(scores[k], names[k]) for k in keep])
-    verdict = verdict_of(score, band)
-    result.update(score=score, verdict=verdict, drop_low=float(np.nanmin(dropped)), drop_high=float(np.nanmax(dropped)))
+    result.update(drop_low=float(np.nanmin(dropped)), drop_high=float(np.nanmax(dropped)))
     changed = [k for k, value in enumerate(dropped) if verdict_of(value, band) != verdict]
     if changed:
         k = max(changed, key=lambda k: abs(dropped[k] - score))

@@ -22,7 +22,7 @@ from tests.conftest import write_sparse_store
 pytestmark = pytest.mark.slow
 
 TOWN = "0290011"  # powiat 0290 has four demo towns, so the powiat rule has three peers
-SMALL_TOWN = "1693023"  # the smallest demo town: 1,816 residents in 2024, 17 births
+SMALL_TOWN = "0892022"  # the smallest demo town: 1,710 residents in 2024, 13 births
 
 
 def run(tmp_path, **parameters):
@@ -81,7 +81,7 @@ def test_two_years_and_a_section_without_data(tmp_path):
 
 
 def test_a_small_gmina_is_compared_on_three_years_of_births(tmp_path):
-    # 17 births in 2024 alone would be an uncertain value (fewer than 20 events); the catalogue pools
+    # 13 births in 2024 alone would be an uncertain value (fewer than 20 events); the catalogue pools
     # births over 3 years, so the table shows 2022–2024: the births of those years over their residents,
     # summed here by hand from the store's observations (BDL ids).
     ids = {key: v.bdl_id for key, v in variables().items()}

@@ -107,10 +107,10 @@ def test_a_caption_names_one_year_only_where_every_row_is_of_it(report):
 
 
 def test_a_value_not_ranked_for_few_events_shows_no_trend():
-    # 0691013 has 2,206 residents: its net foreign migration rests on about 0.7 × 3 × 2.2 ≈ 5 moves over
+    # 0891011 has 1,872 residents: its net foreign migration rests on about 0.7 × 3 × 1.9 ≈ 4 moves over
     # the pooled three years (catalogue), under the ranking floor of 10; the table must not print a
     # slope of its yearly values (mostly zero: "0,000 (0,000; 0,000)").
-    small = prepare_report(TownParams(teryt="0691013"))
+    small = prepare_report(TownParams(teryt="0891011"))
     assert small.comparison.loc["net_migration_foreign_per_1000", "reliability"] == "not_ranked"
     frame = show.changes_table(small, "demography").frame
     row = frame.loc[frame["Wskaźnik"] == "Saldo migracji zagranicznych na 1000 ludności (‰)"].iloc[0]

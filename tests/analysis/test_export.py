@@ -156,10 +156,10 @@ def test_the_people_sheet_is_rounded_as_the_report_prints_and_the_full_sheet_kee
         assert float(rounded.at[indicator_id, "Percentyl w grupie"]).is_integer() or math.isnan(
             rounded.at[indicator_id, "Percentyl w grupie"]
         )
-    # By hand: the 20 peers' populations in 2024 have the median 36 382.5 (the mean of the 10th and
-    # 11th values), which the report prints half-up as 36 383, not Python's half-to-even 36 382.
-    assert full.at["population", "Mediana grupy"] == 36382.5
-    assert rounded.at["population", "Mediana grupy"] == 36383
+    # By hand: the 20 peers' populations in 2024 have the median 3 444.5 (the mean of the 10th and
+    # 11th values, 3 426 and 3 463), which the report prints half-up as 3 445, not Python's half-to-even 3 444.
+    assert full.at["population", "Mediana grupy"] == 3444.5
+    assert rounded.at["population", "Mediana grupy"] == 3445
 
 
 def test_peer_series_hold_what_each_trend_chart_draws(report):

@@ -120,6 +120,45 @@ def test_key_findings_put_the_town_beside_its_peers_the_voivodeship_and_poland()
     )
 
 
+def test_page_one_spends_one_line_per_matter():
+    # Weaknesses by score: the 5-year change, the 10-year change (the same sub-domain, the same news), deaths.
+    rows = [
+        (
+            "population_change_5y",
+            "demography",
+            "migration_and_change",
+            "higher_better",
+            -11.4,
+            -6.3,
+            5.0,
+            -2.0,
+            True,
+            "weakness",
+        ),
+        (
+            "population_change_10y",
+            "demography",
+            "migration_and_change",
+            "higher_better",
+            -19.9,
+            -11.6,
+            5.0,
+            -1.9,
+            True,
+            "weakness",
+        ),
+        DEMOGRAPHY[1],  # deaths_per_1000, a weakness of natural change
+    ]
+    findings = key_findings(
+        comparison(rows), AREAS, [], ["population_change_5y", "population_change_10y", "deaths_per_1000"], "pl"
+    ).split("\n")
+    assert [line.split(" – ")[1].split(":")[0] for line in findings] == [
+        "niekorzystna zmiana liczby ludności w ciągu 5 lat",
+        "wysoka liczba zgonów na 1000 ludności",
+    ]  # no 10-year change beside the 5-year one, and no "Zmiana" item repeating the 5-year change
+    assert not any(line.startswith("- **Zmiana**") for line in findings)
+
+
 def test_signed_changes_become_words():
     assert _change_words(-3.3, 1, "pl") == "zmniejszyła się o 3,3%"
     assert _change_words(1.25, 1, "pl") == "zwiększyła się o 1,3%"
@@ -177,3 +216,27 @@ def test_the_re_basing_behind_a_population_trend_is_said_only_where_the_trend_sp
     text = " ".join(population_sentences(frame, "Miasto", trend, None, None, "pl"))
     assert ("lata przed 2021 r. przeliczono na podstawę spisu powszechnego z 2021 r." in text) is said
     assert "malała średnio o 100\u00a0osób rocznie" in text
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_a_projection_is_compared_with_drift_unless_it_is_drift(language):
+    from analysis.narrative import _projection_sentence
+    from analysis.projection import Projection
+
+    forecast = pd.DataFrame({"mean": [10_004.0], "low": [9_721.0], "high": [10_266.0]}, index=[2029])
+
+    def sentence(method: str) -> str:
+        # Non-breaking spaces keep a number with its noun; read as plain spaces here.
+        return _projection_sentence(Projection(forecast, method, 0.91, 0.94, 300), language).replace("\xa0", " ")
+
+    other = sentence("median_drift")
+    assert ("(metoda naiwna z dryfem: 0,9%)" if language == "pl" else "(naive drift: 0.9%)") in other
+    # Drift chosen: no "(naive drift: 0.9%)" beside its own 0.9%, but why it was chosen.
+    drift = sentence("drift")
+    assert "dryfem: 0,9%" not in drift and "naive drift:" not in drift
+    assert (
+        "żadna z pozostałych metod nie prognozowała dokładniej." if language == "pl" else "no other method"
+    ) in drift
+    # Rounded to tens, as a projection five years ahead deserves: 10 004 -> 10 000, 9 721 -> 9 720.
+    assert ("ok. 10 000 osób" if language == "pl" else "about 10,000 persons") in drift
+    assert ("9 720–10 270" if language == "pl" else "9,720–10,270") in drift

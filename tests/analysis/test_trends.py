@@ -104,9 +104,9 @@ def test_a_reports_trends_rest_on_the_population_re_based_for_the_census():
     from analysis.report import load_store_and_values, prepare_report
     from analysis.town import TownParams
 
-    report = prepare_report(TownParams(teryt="0490041"))  # 77,591 residents, with a census step in 2021
+    report = prepare_report(TownParams(teryt="1690013"))  # 12,143 residents, with a census step in 2021
     _, values = load_store_and_values("")
-    published = values["population"].xs("0490041", level="teryt")
+    published = values["population"].xs("1690013", level="teryt")
     on_new_basis = rebased(published)
     assert report.trends.at["population", "slope"] == pytest.approx(robust_trend(on_new_basis).slope)
     change = ((on_new_basis / on_new_basis.shift(5) - 1) * 100).loc[2014:]

@@ -40,18 +40,42 @@ def test_the_documented_keys_are_there_and_scores_are_bounded():
 
 def test_the_alternative_rule_keeps_better_only_where_no_omission_changes_it():
     from analysis.synthesis import BETTER, SIMILAR
-    from analysis.validation import VERDICT_RULES
+    from analysis.validation import VERDICT_RULES, _section_inputs
     from tests.analysis.test_synthesis import services
 
-    report_rule, robust_rule = VERDICT_RULES["report"], VERDICT_RULES["robust_to_one_omission"]
+    def verdicts(frame) -> tuple[str, str]:
+        inputs = _section_inputs(frame, "services")
+        return VERDICT_RULES["report"](*inputs, 0.25), VERDICT_RULES["robust_to_one_omission"](*inputs, 0.25)
+
     # childcare 0.8, utilities 0.1, social 0.0 -> 0.3: better, but 0.233 without preschool coverage.
-    hinging = services([1.0, 0.6, 0.2, 0.0, 0.1, -0.1])
-    assert report_rule(hinging, "services", 0.25) == BETTER
-    assert robust_rule(hinging, "services", 0.25) == SIMILAR
+    assert verdicts(services([1.0, 0.6, 0.2, 0.0, 0.1, -0.1])) == (BETTER, SIMILAR)
     # childcare 1.0, utilities 0.6, social 0.6 -> 0.733; the lowest single omission leaves
     # (1.0 + 0.6 + 0.4) / 3 = 0.667 (social without 0.8) or (1.0 + 0.4 + 0.6) / 3: better either way.
-    clear = services([1.0, 1.0, 0.8, 0.4, 0.8, 0.4])
-    assert robust_rule(clear, "services", 0.25) == BETTER == report_rule(clear, "services", 0.25)
+    assert verdicts(services([1.0, 1.0, 0.8, 0.4, 0.8, 0.4])) == (BETTER, BETTER)
+
+
+def test_flip_rates_count_the_omissions_that_change_a_stated_verdict():
+    from analysis.validation import _flip_rates
+    from tests.analysis.test_synthesis import services
+
+    # Two towns' services (their other sections have no data: no verdict, not counted). By hand, the first
+    # (score 0.3, better) re-scored without each of its six indicators: 0.233 (similar: a flip), 0.367,
+    # 0.267, 0.333, 0.267, 0.333; the second (0.733) stays better without any. One of 12 omissions flips
+    # a verdict, and one of the 2 stated verdicts has an omission that flips it.
+    comparisons = {
+        "hinging": services([1.0, 0.6, 0.2, 0.0, 0.1, -0.1]),
+        "clear": services([1.0, 1.0, 0.8, 0.4, 0.8, 0.4]),
+    }
+    rates = _flip_rates(comparisons, 0.25)
+    assert rates["verdicts"] == {"better": 2, "none": 4}
+    assert rates["flip_rate_drop_one"] == 0.5
+    assert rates["flip_rate_per_dropped_indicator"] == pytest.approx(1 / 12, abs=1e-4)
+    # Under the alternative rule the first reads "similar": its "better" hinges on pre-school coverage.
+    assert _flip_rates(comparisons, 0.25, "robust_to_one_omission")["verdicts"] == {
+        "better": 1,
+        "none": 4,
+        "similar": 1,
+    }
 
 
 def test_the_validation_measures_the_reports_own_comparisons():

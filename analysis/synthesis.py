@@ -47,6 +47,11 @@ def aggregate_score(scores, subdomains) -> float:
     return float(np.mean(groups))
 
 
+def drop_one_scores(scores: np.ndarray, subdomains: np.ndarray) -> np.ndarray:
+    """The section score without each judged indicator in turn (the k-th without the k-th)."""
+    return np.array([aggregate_score(scores[keep], subdomains[keep]) for keep in ~np.eye(len(scores), dtype=bool)])
+
+
 def verdict_of(score: float, band: float = VERDICT_BAND) -> str:
     if math.isnan(score):
         return NO_VERDICT
@@ -97,8 +102,7 @@ def section_verdict(comparison: pd.DataFrame, section: str, band: float = VERDIC
     }
     if verdict == NO_VERDICT:
         return result
-    keep = ~np.eye(len(scores), dtype=bool)
-    dropped = np.array([aggregate_score(scores[k], names[k]) for k in keep])
+    dropped = drop_one_scores(scores, names)
     result.update(drop_low=float(np.nanmin(dropped)), drop_high=float(np.nanmax(dropped)))
     changed = [k for k, value in enumerate(dropped) if verdict_of(value, band) != verdict]
     if changed:

@@ -35,7 +35,7 @@ from analysis.synthesis import (
     SIMILAR,
     VERDICT_BAND,
     WORSE,
-    aggregate_score,
+    drop_one_scores,
     judgeable,
     scored_verdict,
     section_verdicts,
@@ -148,10 +148,8 @@ def _robust_verdict(scores: np.ndarray, subdomains: np.ndarray, judgeable_count:
     """An alternative for the statistician to weigh, not used by the reports: "better" or "worse" only
     where no single omission changes it, "similar" otherwise."""
     verdict = _report_verdict(scores, subdomains, judgeable_count, band)
-    if verdict in (BETTER, WORSE):
-        for keep in ~np.eye(len(scores), dtype=bool):
-            if verdict_of(aggregate_score(scores[keep], subdomains[keep]), band) != verdict:
-                return SIMILAR
+    if verdict in (BETTER, WORSE) and any(verdict_of(s, band) != verdict for s in drop_one_scores(scores, subdomains)):
+        return SIMILAR
     return verdict
 
 

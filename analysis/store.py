@@ -20,6 +20,7 @@ import pandas as pd
 
 from analysis.catalogue import variable_ids
 from analysis.paths import DEMO_STORE_DIR, VALIDATED_STORES_DIR
+from analysis.teryt import VOIVODESHIPS
 
 UNIT_COLUMNS = ["teryt", "name", "kind", "voivodeship", "powiat"]
 OBSERVATION_COLUMNS = ["teryt", "year", "var_id", "value"]
@@ -121,7 +122,22 @@ def _validated(table: str, schema, frame: pd.DataFrame, rows: pd.DataFrame | Non
 
 def validate_units(units: pd.DataFrame) -> pd.DataFrame:
     units = _validated("units", _schemas()[0], units.reset_index(drop=True))
-    return units[UNIT_COLUMNS].sort_values("teryt").reset_index(drop=True)
+    return _register_voivodeships(units)[UNIT_COLUMNS].sort_values("teryt").reset_index(drop=True)
+
+
+def _register_voivodeships(units: pd.DataFrame) -> pd.DataFrame:
+    """Each unit's voivodeship as the register spells it ("dolnośląskie"), checked against its TERYT code.
+
+    A store written from another source may spell it otherwise (TERC prints "DOLNOŚLĄSKIE"); a report
+    prints it in running text, so the spelling is the register's. A name of another voivodeship than the
+    code's first two digits say is an error in the data, named with its rows."""
+    expected = units["teryt"].str[:2].map(VOIVODESHIPS)
+    wrong = units.loc[expected.isna() | (units["voivodeship"].str.lower() != expected)]
+    if not wrong.empty:
+        shown = wrong.head(5)[["teryt", "name", "voivodeship"]].to_dict("records")
+        more = f" (and {len(wrong) - 5} more)" if len(wrong) > 5 else ""
+        raise StoreError(f"units: voivodeship does not match the first two digits of the TERYT code: {shown}{more}")
+    return units.assign(voivodeship=expected.astype(units["voivodeship"].dtype))
 
 
 def validate_observations(observations: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:

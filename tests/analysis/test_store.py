@@ -28,6 +28,15 @@ def test_units_with_bad_codes_are_rejected_and_named():
         validate_units(bad)
 
 
+def test_voivodeships_are_spelt_as_the_register_and_must_match_the_code():
+    # TERC prints voivodeships in capitals; a report prints them in running text, in lower case.
+    shouting = validate_units(UNITS.assign(voivodeship=["DOLNOŚLĄSKIE", "Dolnośląskie"]))
+    assert list(shouting["voivodeship"]) == ["dolnośląskie", "dolnośląskie"]
+    # 02 is dolnośląskie: a unit coded 02 in mazowieckie is a data error, named with its row.
+    with pytest.raises(StoreError, match=r"first two digits.*0290021.*mazowieckie"):
+        validate_units(UNITS.assign(voivodeship=["dolnośląskie", "mazowieckie"]))
+
+
 def test_duplicated_units_and_unknown_kinds_are_rejected():
     with pytest.raises(StoreError, match="duplicated"):
         validate_units(pd.concat([UNITS, UNITS.head(1)]))

@@ -25,7 +25,7 @@ from analysis.formatting import (
 )
 from analysis.labels import label
 from analysis.peers import PeerRule
-from analysis.reliability import events_text
+from analysis.reliability import UNRELIABLE_BELOW, events_text
 from analysis.report import TownReport
 from analysis.scoring import STRENGTH, WEAKNESS
 
@@ -199,16 +199,22 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
         def show(value):
             return format_number(value, indicator.decimals, language)
 
+        # A value on few events is marked, one on too few is shown but not placed among the peers:
+        # "b.d." (no data) there would deny a figure the row prints.
+        uncertain = "≈" if row["reliability"] == "unreliable" else ""
+        not_ranked = row["reliability"] == "not_ranked"
         rows.append(
             {
                 label("indicator", language): _indicator_cell(indicator, language),
                 label("year", language): value_period(row),
-                label("value", language): show(row["value"]),
+                label("value", language): uncertain + show(row["value"]),
                 label("peer_median", language): show(row["peer_median"]),
                 label("peer_quartiles", language): f"{show(row['peer_q1'])} – {show(row['peer_q3'])}",
                 label("voivodeship", language): show(area["voivodeship"]),  # named in the caption: a long name
                 label("poland", language): show(area["poland"]),  # ("zachodniopomorskie") would widen the column
-                label("percentile", language): format_number(row["percentile"], 0, language),
+                label("percentile", language): label("position_not_ranked", language)
+                if not_ranked
+                else format_number(row["percentile"], 0, language),
                 label("assessment", language): label(row["assessment"], language) if row["assessment"] else "—",
             }
         )
@@ -228,6 +234,8 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
     )
     if any(not is_aggregable(indicator) for indicator in indicators_in(section)):
         caption += label("areas_not_summed", language)
+    if any(row[label("value", language)].startswith("≈") for row in rows):
+        caption += label("uncertain_marked", language, events=UNRELIABLE_BELOW)
     return Table(pd.DataFrame(rows), caption)
 
 

@@ -76,6 +76,8 @@ LABELS: dict[str, dict[str, str]] = {
             "; b.d. dla województwa i Polski przy wskaźnikach, które GUS podaje dla gmin jako stopę (tej nie sumujemy)"
         ),
         "trend_unclear": "niejednoznaczny",
+        "position_not_ranked": "nie oceniono",
+        "uncertain_marked": "; ≈ – wartość niepewna: mniej niż {events} zdarzeń (przedział – w uwagach następnej tabeli)",
         "note_pooled": "{years} łącznie",
         "note_not_judged": "nie oceniono: tylko {events}",
         "note_uncertain": "wartość niepewna: {events}, 95% przedział {interval}",
@@ -171,6 +173,8 @@ LABELS: dict[str, dict[str, str]] = {
         "key_figures_caption": "Key figures: the municipality, its peer group, its voivodeship and Poland (all gminy)",
         "key_figures_not_summed": "; n/a for the voivodeship and Poland: GUS publishes it as a rate, which is not summed",
         "areas_not_summed": "; n/a for the voivodeship and Poland where GUS publishes the gminy's values as rates, which are not summed",
+        "position_not_ranked": "not ranked",
+        "uncertain_marked": "; ≈ – uncertain value: fewer than {events} events (interval in the notes of the next table)",
         "trend_unclear": "unclear",
         "note_pooled": "{years} pooled",
         "note_not_judged": "not judged: only {events}",

@@ -106,6 +106,24 @@ def test_a_caption_names_one_year_only_where_every_row_is_of_it(report):
     assert "2022–2024" in set(show.comparison_table(report, "demography").frame[year_column])
 
 
+def test_a_value_on_few_events_is_marked_and_one_on_too_few_is_not_placed():
+    # 0490013 completed 18 dwellings over the pooled three years (the store's counts): 10–19 events is an
+    # uncertain value, ranked but marked; 0891011's net foreign migration rests on about 4 moves (below),
+    # shown but not placed among the peers, where "b.d." (no data) would deny the figure beside it.
+    uncertain = prepare_report(TownParams(teryt="0490013"))
+    assert uncertain.comparison.loc["dwellings_per_1000", "reliability"] == "unreliable"
+    table = show.comparison_table(uncertain, "economy")
+    row = table.frame.loc[table.frame["Wskaźnik"] == "Mieszkania oddane do użytkowania na 1000 ludności (mieszkania)"]
+    assert row["Wartość"].item() == "≈1,69" and row["Pozycja (percentyl)"].item() == "20"
+    assert "≈ – wartość niepewna: mniej niż 20 zdarzeń" in table.caption
+    assert "≈" not in show.comparison_table(uncertain, "services").caption  # no uncertain value there
+    small = prepare_report(TownParams(teryt="0891011"))
+    frame = show.comparison_table(small, "demography").frame
+    row = frame.loc[frame["Wskaźnik"] == "Saldo migracji zagranicznych na 1000 ludności (‰)"]
+    assert row["Pozycja (percentyl)"].item() == "nie oceniono" and row["Ocena"].item() == "—"
+    assert not row["Wartość"].item().startswith("≈")
+
+
 def test_a_value_not_ranked_for_few_events_shows_no_trend():
     # 0891011 has 1,872 residents: its net foreign migration rests on about 0.7 × 3 × 1.9 ≈ 4 moves over
     # the pooled three years (catalogue), under the ranking floor of 10; the table must not print a

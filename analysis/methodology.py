@@ -121,7 +121,7 @@ def render_methodology() -> str:
         "  over N years, with a + b the births, deaths and moves of those years, assumed likewise (N times the yearly",
         f"  rate times the earlier population), or |change| where larger. Fewer than {UNRELIABLE_BELOW} events (moves",
         f"  for a net flow): marked uncertain (≈ before the value); fewer than {NOT_RANKED_BELOW}: shown but not ranked,",
-        "  scored or judged (\"nie oceniono\" for its position). (The",
+        '  scored or judged ("nie oceniono" for its position). (The',
         "  counted events of a proportion are its numerator.)",
         '- **Pooled years**: an indicator of rare events marked "N years pooled" above is compared on the town\'s last N',
         "  years together: its formula over the variables summed over those years (births of three years over three",

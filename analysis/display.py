@@ -234,7 +234,7 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
     )
     if any(not is_aggregable(indicator) for indicator in indicators_in(section)):
         caption += label("areas_not_summed", language)
-    if any(row[label("value", language)].startswith("≈") for row in rows):
+    if (report.comparison.loc[[i.id for i in indicators_in(section)], "reliability"] == "unreliable").any():
         caption += label("uncertain_marked", language, events=UNRELIABLE_BELOW)
     return Table(pd.DataFrame(rows), caption)
 

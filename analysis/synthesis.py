@@ -73,6 +73,14 @@ def scored_verdict(scores, subdomains, judgeable_count: int, band: float = VERDI
     return score, verdict_of(score, band), ""
 
 
+def section_inputs(comparison: pd.DataFrame, section: str) -> tuple[pd.Index, np.ndarray, np.ndarray, int]:
+    """What a section verdict reads: its judged indicators (ids, scores, sub-domains) and how many it could judge."""
+    rows = comparison.loc[comparison["section"] == section]
+    judged = rows.loc[rows["judged"]]
+    possible = judgeable(section, tuple(rows.index[rows["matching"]]))
+    return judged.index, judged["score"].to_numpy(float), judged["subdomain"].to_numpy(object), len(possible)
+
+
 def section_verdict(comparison: pd.DataFrame, section: str, band: float = VERDICT_BAND) -> dict:
     """Score, verdict, coverage and drop-one range of one section.
 
@@ -80,20 +88,16 @@ def section_verdict(comparison: pd.DataFrame, section: str, band: float = VERDIC
     one moving the score furthest across a band edge), "" when no single indicator
     can change it; `verdict_without` is the verdict without it.
     """
-    rows = comparison.loc[comparison["section"] == section]
-    matching = tuple(rows.index[rows["matching"]])
-    possible = judgeable(section, matching)
-    judged = rows.loc[rows["judged"]]
-    scores, names = judged["score"].to_numpy(float), judged["subdomain"].to_numpy(object)
-    score, verdict, reason = scored_verdict(scores, names, len(possible), band)
+    ids, scores, names, judgeable_count = section_inputs(comparison, section)
+    score, verdict, reason = scored_verdict(scores, names, judgeable_count, band)
     result = {
         "section": section,
         "score": score,
         "verdict": verdict,
-        "judged": len(judged),
-        "judgeable": len(possible),
-        "coverage": len(judged) / len(possible) if possible else 0.0,
-        "subdomains": int(judged["subdomain"].nunique()),
+        "judged": len(ids),
+        "judgeable": judgeable_count,
+        "coverage": len(ids) / judgeable_count if judgeable_count else 0.0,
+        "subdomains": len(set(names)),
         "drop_low": math.nan,
         "drop_high": math.nan,
         "hinges_on": "",
@@ -107,7 +111,7 @@ def section_verdict(comparison: pd.DataFrame, section: str, band: float = VERDIC
     changed = [k for k, value in enumerate(dropped) if verdict_of(value, band) != verdict]
     if changed:
         k = max(changed, key=lambda k: abs(dropped[k] - score))
-        result.update(hinges_on=judged.index[k], verdict_without=verdict_of(dropped[k], band))
+        result.update(hinges_on=ids[k], verdict_without=verdict_of(dropped[k], band))
     return result
 
 

@@ -36,8 +36,8 @@ from analysis.synthesis import (
     VERDICT_BAND,
     WORSE,
     drop_one_scores,
-    judgeable,
     scored_verdict,
+    section_inputs,
     section_verdicts,
     verdict_of,
 )
@@ -156,14 +156,6 @@ def _robust_verdict(scores: np.ndarray, subdomains: np.ndarray, judgeable_count:
 VERDICT_RULES = {"report": _report_verdict, "robust_to_one_omission": _robust_verdict}
 
 
-def _section_inputs(comparison: pd.DataFrame, section: str) -> tuple[np.ndarray, np.ndarray, int]:
-    """What a section verdict reads: the judged indicators' scores and sub-domains, and how many it could judge."""
-    rows = comparison.loc[comparison["section"] == section]
-    judged = rows.loc[rows["judged"]]
-    possible = judgeable(section, tuple(rows.index[rows["matching"]]))
-    return judged["score"].to_numpy(float), judged["subdomain"].to_numpy(object), len(possible)
-
-
 def _flip_rates(comparisons: dict[str, pd.DataFrame], band: float, rule: str = "report") -> dict:
     """How often omitting one judged indicator changes a stated section verdict (the rule re-run without it)."""
     verdict_of_rule = VERDICT_RULES[rule]
@@ -171,7 +163,7 @@ def _flip_rates(comparisons: dict[str, pd.DataFrame], band: float, rule: str = "
     stated = any_flip = drops = drop_flips = 0
     for comparison in comparisons.values():
         for section in SECTIONS:
-            scores, subdomains, judgeable_count = _section_inputs(comparison, section)
+            _, scores, subdomains, judgeable_count = section_inputs(comparison, section)
             verdict = verdict_of_rule(scores, subdomains, judgeable_count, band)
             counts[verdict] = counts.get(verdict, 0) + 1
             if verdict == NO_VERDICT:

@@ -39,12 +39,12 @@ def test_the_documented_keys_are_there_and_scores_are_bounded():
 
 
 def test_the_alternative_rule_keeps_better_only_where_no_omission_changes_it():
-    from analysis.synthesis import BETTER, SIMILAR
-    from analysis.validation import VERDICT_RULES, _section_inputs
+    from analysis.synthesis import BETTER, SIMILAR, section_inputs
+    from analysis.validation import VERDICT_RULES
     from tests.analysis.test_synthesis import services
 
     def verdicts(frame) -> tuple[str, str]:
-        inputs = _section_inputs(frame, "services")
+        _, *inputs = section_inputs(frame, "services")
         return VERDICT_RULES["report"](*inputs, 0.25), VERDICT_RULES["robust_to_one_omission"](*inputs, 0.25)
 
     # childcare 0.8, utilities 0.1, social 0.0 -> 0.3: better, but 0.233 without preschool coverage.

@@ -189,6 +189,31 @@ def _few_events(comparisons: dict[str, pd.DataFrame], reliability: str) -> int:
     return int(sum((c["reliability"] == reliability).sum() for c in comparisons.values()))
 
 
+def omission_effects(stated: pd.DataFrame, band: float = VERDICT_BAND) -> dict:
+    """What one omitted indicator does to the reports' verdicts, section by section: how far it can move the
+    score (the largest single-omission move), how often that crosses a band edge, and whether it ever turns
+    a verdict into its opposite (better into worse or back), which would be the dangerous kind of flip."""
+    stated = stated.reset_index()  # one row per (town, section)
+    move = np.maximum(stated["score"] - stated["drop_low"], stated["drop_high"] - stated["score"])
+    flips = (stated["drop_low"].map(lambda s: verdict_of(s, band)) != stated["verdict"]) | (
+        stated["drop_high"].map(lambda s: verdict_of(s, band)) != stated["verdict"]
+    )
+    reverses = ((stated["verdict"] == BETTER) & (stated["drop_low"] <= -band)) | (
+        (stated["verdict"] == WORSE) & (stated["drop_high"] >= band)
+    )
+    by_section = {
+        section: {
+            "verdicts": int(len(rows)),
+            "judged_indicators_median": _round(float(rows["judged"].median()), 1),
+            "largest_move_median": _round(float(move[rows.index].median())),
+            "score_sd": _round(float(rows["score"].std())),
+            "flip_rate_drop_one": _round(float(flips[rows.index].mean())),
+        }
+        for section, rows in stated.groupby("section", sort=False)
+    }
+    return {"reversal_rate_drop_one": _round(float(reverses.mean())), "by_section": by_section}
+
+
 def scores_validation(comparisons: dict[str, pd.DataFrame], single_years: dict[str, pd.DataFrame]) -> dict:
     table = pd.concat([section_verdicts(c) for c in comparisons.values()])
     stated = table.loc[table["verdict"] != NO_VERDICT]
@@ -196,6 +221,7 @@ def scores_validation(comparisons: dict[str, pd.DataFrame], single_years: dict[s
     chosen = next(
         (r for r in by_rule_and_band if r["rule"] == "report" and r["band"] == VERDICT_BAND), None
     ) or _flip_rates(comparisons, VERDICT_BAND)
+    effects = omission_effects(stated)
     return {
         "section_verdicts": len(table),
         "verdicts": chosen["verdicts"],
@@ -203,6 +229,8 @@ def scores_validation(comparisons: dict[str, pd.DataFrame], single_years: dict[s
         "verdict_flip_rate_drop_one": chosen["flip_rate_drop_one"],
         "verdict_flip_rate_per_dropped_indicator": chosen["flip_rate_per_dropped_indicator"],
         "verdicts_hinging_on_one_indicator": _round(float((stated["hinges_on"] != "").mean())),
+        "verdict_reversal_rate_drop_one": effects["reversal_rate_drop_one"],
+        "omission_by_section": effects["by_section"],
         "flip_rate_by_band": by_rule_and_band,
         "max_abs_score": _round(float(stated["score"].abs().max())),
         "score_scale": "bounded: each indicator within ±2, the section a mean of sub-domain means",
@@ -354,6 +382,26 @@ def render_markdown(results: dict) -> str:
             f"{b['verdicts'].get('worse', 0)} | {b['flip_rate_drop_one']} | {b['flip_rate_per_dropped_indicator']} |"
             for b in s["flip_rate_by_band"]
         ],
+        "",
+        "Where the flips of the reports' rule come from: a verdict changes when the largest move one omission can",
+        "make to its score is more than the score's distance to the nearest band edge. The fewer indicators a",
+        "section judges, the further one of them moves its score:",
+        "",
+        "| section | verdicts | judged indicators (median) | largest move by one omission (median) | "
+        "spread of scores (sd) | flip rate (some omission) |",
+        "|---|---|---|---|---|---|",
+        *[
+            f"| {section} | {e['verdicts']} | {e['judged_indicators_median']} | {e['largest_move_median']} | "
+            f"{e['score_sd']} | {e['flip_rate_drop_one']} |"
+            for section, e in s["omission_by_section"].items()
+        ],
+        "",
+        f"- `scores.verdict_reversal_rate_drop_one` = **{s['verdict_reversal_rate_drop_one']}**: share of stated verdicts",
+        "  that some single omission turns into the opposite one (better into worse, or back). The flips counted",
+        '  above are between "similar" and better or worse, at a band edge.',
+        "- With scores spread as in the table, a flip rate of 0.05 needs 95% of scores further than one",
+        "  omission's move from any band edge: of the rules above, only those that leave almost every section",
+        '  "similar" come near it.',
         "",
         "## Trend intervals",
         "",

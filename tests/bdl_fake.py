@@ -174,6 +174,7 @@ def from_store(store, variables, years=None) -> FakeBDL:
                 "hasDescription": False,
             }
         )
+    names = units.set_index("teryt")["name"]
     observations = store.observations
     if years is not None:
         observations = observations.loc[observations["year"].isin(list(years))]
@@ -186,21 +187,20 @@ def from_store(store, variables, years=None) -> FakeBDL:
             "measureUnitId": 1,
             "measureUnitName": variable.unit,
         }
-        rows = observations.loc[observations["var_id"] == variable.bdl_id]
-        results = []
-        for teryt, group in rows.groupby("teryt", sort=True):
-            values = [
-                {
-                    "year": str(int(y)),
-                    "val": 0 if math.isnan(v) else (int(v) if float(v).is_integer() else v),
-                    "attrId": 4 if math.isnan(v) else 1,
-                }
-                for y, v in zip(group["year"], group["value"])
-            ]
-            results.append(
-                {"id": bdl_unit_id(teryt), "name": units.set_index("teryt").at[teryt, "name"], "values": values}
-            )
-        fake.data[variable.bdl_id] = results
+        fake.data[variable.bdl_id] = []
+    by_variable = observations.sort_values(["var_id", "teryt", "year"]).groupby(["var_id", "teryt"], sort=False)
+    for (variable_id, teryt), group in by_variable:
+        if variable_id not in fake.data:
+            continue
+        values = [
+            {
+                "year": str(int(y)),
+                "val": 0 if math.isnan(v) else (int(v) if float(v).is_integer() else v),
+                "attrId": 4 if math.isnan(v) else 1,
+            }
+            for y, v in zip(group["year"].tolist(), group["value"].tolist())
+        ]
+        fake.data[variable_id].append({"id": bdl_unit_id(teryt), "name": names.at[teryt], "values": values})
     return fake
 
 

@@ -78,6 +78,33 @@ def test_flip_rates_count_the_omissions_that_change_a_stated_verdict():
     }
 
 
+def test_omission_effects_tell_a_move_to_similar_from_a_reversal():
+    from analysis.validation import omission_effects
+
+    # Four stated verdicts with their drop-one ranges (band 0.25), by hand:
+    # A better 0.30, range 0.20–0.40: one omission leaves 0.20, similar (a flip, not a reversal); move 0.10.
+    # B better 0.60, range −0.30–0.70: one omission leaves −0.30, worse (a flip and a reversal); move 0.90.
+    # C similar 0.00, range −0.10–0.10: no flip; move 0.10.
+    # D worse −0.50, range −0.60 – −0.45: no flip; move 0.10.
+    stated = pd.DataFrame(  # as section_verdicts gives them, towns stacked: one row per (town, section)
+        {
+            "score": [0.30, 0.60, 0.00, -0.50],
+            "verdict": ["better", "better", "similar", "worse"],
+            "drop_low": [0.20, -0.30, -0.10, -0.60],
+            "drop_high": [0.40, 0.70, 0.10, -0.45],
+            "judged": [6, 6, 5, 7],
+        },
+        index=pd.Index(["economy", "economy", "services", "services"], name="section"),
+    )
+    effects = omission_effects(stated)
+    assert effects["reversal_rate_drop_one"] == 0.25
+    economy, services = effects["by_section"]["economy"], effects["by_section"]["services"]
+    assert economy["flip_rate_drop_one"] == 1.0 and services["flip_rate_drop_one"] == 0.0
+    assert economy["largest_move_median"] == pytest.approx(0.5)  # the median of 0.10 and 0.90
+    assert services["largest_move_median"] == pytest.approx(0.1)
+    assert services["judged_indicators_median"] == 6.0
+
+
 def test_the_validation_measures_the_reports_own_comparisons():
     # The flip rates and counts of docs/validation.md are only worth reading if they are computed on what
     # the reports show: every demo town's comparison there equals its report's (prepare_report, a

@@ -8,6 +8,7 @@ C's groups (other kind, other voivodeship), so a change to A's data must rebuild
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 import yaml
@@ -54,6 +55,24 @@ def build(params, out, *extra):
 
 def manifest(out):
     return json.loads((out / "small" / "manifest.json").read_text(encoding="utf-8"))["towns"]
+
+
+@pytest.fixture(scope="module")
+def built_a_and_c(tmp_path_factory):
+    """A and C built once on an unchanged copy of the demo store, for the tests that start from such a build."""
+    root = tmp_path_factory.mktemp("a_and_c")
+    params = batch_file(root / "small.yaml", [A, C], copy_store(root / "store"))
+    result = build(params, root / "reports")
+    assert result.exit_code == 0, result.output
+    return root / "reports"
+
+
+def start_from(built, tmp_path):
+    """A test's own copy of that build, with a store of its own to change: (params, store_dir, out)."""
+    store_dir = copy_store(tmp_path / "store")
+    params = batch_file(tmp_path / "small.yaml", [A, C], store_dir)
+    shutil.copytree(built, tmp_path / "reports")
+    return params, store_dir, tmp_path / "reports"
 
 
 def more_births(teryt, year=2020):
@@ -107,11 +126,8 @@ def test_unchanged_rebuild_builds_nothing_and_a_data_change_rebuilds_exactly_its
     assert forced.exit_code == 0 and manifest(out)[C]["status"] == "built" and manifest(out)[C]["reason"] == "forced"
 
 
-def test_a_failing_rebuild_keeps_the_previous_report_and_the_others_are_built(tmp_path):
-    store_dir = copy_store(tmp_path / "store")
-    params = batch_file(tmp_path / "small.yaml", [A, C], store_dir)
-    out = tmp_path / "reports"
-    assert build(params, out).exit_code == 0
+def test_a_failing_rebuild_keeps_the_previous_report_and_the_others_are_built(built_a_and_c, tmp_path):
+    params, store_dir, out = start_from(built_a_and_c, tmp_path)
     good = {name: (out / "small" / C / name).read_bytes() for name in ("report.html", "report.pdf", "data.xlsx")}
 
     def break_c(observations):  # C loses its 2024 population: its analysis raises
@@ -172,15 +188,12 @@ def test_reused_kernel_gives_byte_identical_reports(tmp_path):
     assert outputs[True] == outputs[False]
 
 
-def test_a_new_edition_says_what_changed_since_the_previous_one(tmp_path):
+def test_a_new_edition_says_what_changed_since_the_previous_one(built_a_and_c, tmp_path):
     # Edition 1 on the demo data; edition 2 on a store where A has 7 more births in 2024 (and so a
     # higher birth rate). A's report lists births per 1000 with its old and new value; C, whose
     # inputs did not change, says nothing changed. Old and new rates by hand from the store: births
     # are compared over 2022–2024 together (pool_years 3), so all births of those years over all residents.
-    store_dir = copy_store(tmp_path / "store")
-    params = batch_file(tmp_path / "small.yaml", [A, C], store_dir)
-    first = tmp_path / "first"
-    assert build(params, first).exit_code == 0
+    params, store_dir, first = start_from(built_a_and_c, tmp_path)
     for teryt in (A, C):
         assert (first / "small" / teryt / "figures.json").is_file()
 

@@ -54,12 +54,12 @@ def write_bundle(town_dir: Path, info, target: Path) -> Path:
         stamp = date.fromisoformat(info.edition).timetuple()[:6]
     except ValueError:
         stamp = (1980, 1, 1, 0, 0, 0)
-    data = "dane" if info.language == "pl" else "data"
+    data = label("zip_data", info.language)
     entries = {  # name in the zip -> file
         (f"{stem}{Path(name).suffix}" if name.startswith("report") else f"{stem}-{data}{name[4:]}"): town_dir / name
         for name in ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv")
     }
-    folder = "wykresy" if info.language == "pl" else "charts"
+    folder = label("zip_charts", info.language)
     entries |= {f"{stem}-{folder}/{chart.name}": chart for chart in sorted((town_dir / CHARTS).glob("*.*"))}
     staged = target.with_name(f".{target.name}.tmp")
     with zipfile.ZipFile(staged, "w", compression=zipfile.ZIP_DEFLATED) as bundle:

@@ -130,13 +130,12 @@ def prepare_renderers(language: str) -> None:
 
 def batch_links(info: ReportInfo) -> list[tuple[str, str]]:
     """What a report built in a batch links to, beside it: its PDF, spreadsheet, CSV, zip and the index."""
-    pl = info.language == "pl"
     return [
         ("PDF", "report.pdf"),
-        ("Arkusz XLSX" if pl else "XLSX spreadsheet", "data.xlsx"),
+        (label("xlsx_link", info.language), "data.xlsx"),
         ("CSV (Excel)", "data-excel.csv"),
         ("ZIP", f"../{info.teryt}.zip"),
-        ("Wszystkie raporty zestawu" if pl else "All reports of the batch", "../index.html"),
+        (label("index_link", info.language), "../index.html"),
     ]
 
 
@@ -151,12 +150,12 @@ def render_html(notebook: nbformat.NotebookNode, info: ReportInfo, links: list[t
     language = info.language
     resources = {
         "diagnoza": {
-            "skip_link": "Przejdź do treści" if language == "pl" else "Skip to content",
+            "skip_link": label("skip_link", language),
             "footer": f"{info.source}. {label('data_years', language)}: {info.first_year}–{info.last_year}. "
             + (f"{info.vintage}. " if info.vintage else "")
             + f"{label('edition', language)}: {info.edition}.",
             "links": list(links),
-            "links_label": "Pliki raportu" if language == "pl" else "Report files",
+            "links_label": label("report_files", language),
         }
     }
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
@@ -355,9 +354,7 @@ def notebook_typst(notebook: nbformat.NotebookNode, media_dir: Path, language: s
         if role.get("role") == "title":
             continue
         if role.get("role") == "contents":
-            parts.append(
-                f"#outline(title: {_typst_string('Spis treści' if language == 'pl' else 'Contents')}, depth: 2)"
-            )
+            parts.append(f"#outline(title: {_typst_string(label('contents', language))}, depth: 2)")
             continue
         if "image/svg+xml" in data:
             figures += 1
@@ -385,9 +382,9 @@ def _pdf_metadata(info: ReportInfo) -> dict:
         "source": info.source,
         "vintage": info.vintage,
         "banner": label("synthetic_banner", language) if info.synthetic else "",
-        "toc-title": "Spis treści" if language == "pl" else "Contents",
-        "page-word": "strona" if language == "pl" else "page",
-        "of-word": "z" if language == "pl" else "of",
+        "toc-title": label("contents", language),
+        "page-word": label("page_word", language),
+        "of-word": label("of_word", language),
     }
 
 

@@ -108,6 +108,7 @@ def test_a_notebook_run_by_hand_renders_to_the_styled_html_and_pdf(tmp_path):
     assert result.exit_code == 0, result.output
     html = (tmp_path / "out" / "mine.html").read_text(encoding="utf-8")
     assert "Bławatkopole" in html and 'lang="en"' in html and "def " not in html
+    assert "Skip to content" in html and "Przejdź do treści" not in html  # the page around it speaks English too
     assert (tmp_path / "out" / "mine.pdf").read_bytes().startswith(b"%PDF")
 
     explore = papermill.execute_notebook(

@@ -33,3 +33,26 @@ def test_bundle_is_deterministic_and_names_the_town(tmp_path):
         ]
         assert bundle.read("0000001-laka.pdf") == b"report.pdf"
         assert bundle.getinfo("0000001-laka.html").date_time == (2026, 11, 22, 0, 0, 0)
+
+
+def test_the_index_speaks_the_batchs_language(tmp_path, demo_store):
+    # Every fixed word of the index comes from analysis.labels: an English batch's index has none of the
+    # Polish ones, and the Polish index none of the English ones.
+    from analysis.labels import LABELS
+    from analysis.params import load_batch
+    from analysis.paths import PARAMS_DIR
+    from diagnoza.publish import write_index
+
+    polish = load_batch(PARAMS_DIR / "demo.yaml")
+    pages = {}
+    for language in ("pl", "en"):
+        out = tmp_path / language
+        out.mkdir()
+        batch = polish.model_copy(update={"language": language})
+        pages[language] = write_index(out, batch, demo_store, []).read_text(encoding="utf-8")
+    for language, other in (("pl", "en"), ("en", "pl")):
+        page = pages[language]
+        for key in ("index_batch", "index_find", "index_caption", "status_missing", "index_synthetic"):
+            assert LABELS[language][key] in page, (language, key)
+            assert LABELS[other][key] not in page, (language, key)
+    assert 'lang="en"' in pages["en"] and "Szukaj" not in pages["en"] and "nie zbudowano" not in pages["en"]

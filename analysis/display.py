@@ -670,24 +670,29 @@ def sensitivity_table(report: TownReport) -> Table:
 
 
 def sensitivity_text(report: TownReport) -> Markdown:
-    """One sentence per section: does its verdict hold under every alternative peer group?"""
+    """Which sections' verdicts hold under every alternative peer group, and which depend on the choice:
+    one sentence for each kind, naming its sections (a section without a verdict is not named)."""
     language = report.language
     pl = language == "pl"
+    held = [label(s, language) for s, robust in report.robust.items() if robust is True]
+    depend = [label(s, language) for s, robust in report.robust.items() if robust is False]
     sentences = []
-    for section, robust in report.robust.items():
-        name = label(section, language)
-        if robust is None:
-            continue
-        if robust:
-            sentences.append(
-                f"{name}: ocena jest taka sama przy każdej z pozostałych grup porównawczych."
-                if pl
-                else f"{name}: the verdict is the same under every alternative peer group."
+    if held:
+        sentences.append(
+            f"Ocena jest taka sama przy każdej z pozostałych grup porównawczych w "
+            f"{'części' if len(held) == 1 else 'częściach'}: {', '.join(held)}."
+            if pl
+            else f"The verdict is the same under every alternative peer group in: {', '.join(held)}."
+        )
+    if depend:
+        sentences.append(
+            (
+                f"Od doboru grupy porównawczej zależy ocena w części: {depend[0]} – należy ją czytać ostrożnie."
+                if len(depend) == 1
+                else f"Od doboru grupy porównawczej zależą oceny w częściach: {', '.join(depend)} – należy je "
+                "czytać ostrożnie."
             )
-        else:
-            sentences.append(
-                f"{name}: ocena zależy od doboru grupy porównawczej – należy ją czytać ostrożnie."
-                if pl
-                else f"{name}: the verdict depends on the choice of peers – read it with care."
-            )
+            if pl
+            else f"The verdict depends on the choice of peers in: {', '.join(depend)} – read it with care."
+        )
     return Markdown(" ".join(sentences))

@@ -169,3 +169,33 @@ def test_a_section_without_figures_gets_a_note_not_a_table_of_blanks(sparse_repo
     assert services[0].text == "*Usługi publiczne: brak wartości gminy i mediany grupy – tabeli nie ma.*"
     assert isinstance(show.comparison_table(sparse_report, "demography"), show.Table)
     assert isinstance(show.changes_table(sparse_report, "demography"), show.Table)
+
+
+@pytest.mark.parametrize(
+    "robust, expected",
+    [
+        (
+            {"demography": True, "economy": True, "services": True},
+            "Ocena jest taka sama przy każdej z pozostałych grup porównawczych w częściach: Demografia, "
+            "Gospodarka i finanse gminy, Usługi publiczne.",
+        ),
+        (
+            {"demography": True, "economy": False, "services": None},
+            "Ocena jest taka sama przy każdej z pozostałych grup porównawczych w części: Demografia. "
+            "Od doboru grupy porównawczej zależy ocena w części: Gospodarka i finanse gminy – należy ją czytać "
+            "ostrożnie.",
+        ),
+        (
+            {"demography": False, "economy": None, "services": False},
+            "Od doboru grupy porównawczej zależą oceny w częściach: Demografia, Usługi publiczne – należy je "
+            "czytać ostrożnie.",
+        ),
+        ({"demography": None, "economy": None, "services": None}, ""),
+    ],
+)
+def test_the_sensitivity_text_names_each_section_once_in_the_right_number(robust, expected):
+    # Written out by hand: one sentence per kind of result, singular for one section, and a section without
+    # a verdict (None) named in neither.
+    from types import SimpleNamespace
+
+    assert show.sensitivity_text(SimpleNamespace(language="pl", robust=robust)).text == expected

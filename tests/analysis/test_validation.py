@@ -38,6 +38,17 @@ def test_the_documented_keys_are_there_and_scores_are_bounded():
             assert 0.93 <= case["coverage_95"] <= 0.99
 
 
+def test_the_two_counts_of_flips_agree():
+    # Counted twice, two ways: re-running the rule without each indicator (_flip_rates), and comparing the
+    # verdict with those of its lowest and highest drop-one scores (omission_effects, from section_verdict).
+    scores = COMMITTED["scores"]
+    by_section = scores["omission_by_section"].values()
+    flips = sum(e["flip_rate_drop_one"] * e["verdicts"] for e in by_section)
+    stated = sum(e["verdicts"] for e in by_section)
+    assert flips / stated == pytest.approx(scores["verdict_flip_rate_drop_one"], abs=1e-3)
+    assert stated == sum(n for verdict, n in scores["verdicts"].items() if verdict != "none")
+
+
 def test_the_alternative_rule_keeps_better_only_where_no_omission_changes_it():
     from analysis.synthesis import BETTER, SIMILAR, section_inputs
     from analysis.validation import VERDICT_RULES

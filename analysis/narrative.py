@@ -14,7 +14,7 @@ import math
 import pandas as pd
 
 from analysis.catalogue import Indicator, indicators
-from analysis.census import LEVEL_BREAKS
+from analysis.census import LEVEL_BREAKS, ChangeWithoutStep
 from analysis.compare import pooled_years, value_period
 from analysis.formatting import (
     INDICATORS,
@@ -133,9 +133,16 @@ def _change_words(change: float, decimals: int, language: str) -> str:
 
 
 def population_sentences(
-    comparison: pd.DataFrame, town_name: str, trend, versus_peers, projection, language: str = "pl"
+    comparison: pd.DataFrame,
+    town_name: str,
+    trend,
+    versus_peers,
+    projection,
+    language: str = "pl",
+    without_step: ChangeWithoutStep | None = None,
 ) -> list[str]:
-    """Population now and five years ago, its trend, its pace against the peers and the projection."""
+    """Population now and five years ago (and without the census step, where the five years hold one),
+    its trend, its pace against the peers and the projection."""
     pl = language == "pl"
     population = comparison.loc["population"]
     sentences = []
@@ -159,6 +166,7 @@ def population_sentences(
             else f" Over five years it {_change_words(change['value'], 1, language)} "
             f"(in the typical peer it {_change_words(peers, 1, language)})."
         )
+        text += _without_step_sentence(change, without_step, language)
     sentences.append(text)
     if trend is not None:
         sentences.append(_trend_sentence(trend, language))
@@ -182,6 +190,27 @@ def population_sentences(
     if projection is not None:
         sentences.append(_projection_sentence(projection, language))
     return sentences
+
+
+def _without_step_sentence(change: pd.Series, without_step: ChangeWithoutStep | None, language: str) -> str:
+    """ " Without the census step the change would be …", after a published 5-year change; "" when the
+    five years hold no re-basing, or when without it the change reads the same."""
+    if without_step is None:
+        return ""
+    indicator = indicators()["population_change_5y"]
+    town = _signed(without_step.town, indicator, language)
+    if town == _signed(change["value"], indicator, language):
+        return ""
+    peers = "" if pd.isna(without_step.peers) else _signed(without_step.peers, indicator, language)
+    year = without_step.break_year
+    if language == "pl":
+        return (
+            f" Bez skoku wynikającego z przeliczenia na podstawę spisu powszechnego z {year} r. zmiana wyniosłaby "
+            f"{town}" + (f" (w typowej gminie grupy: {peers})." if peers else ".")
+        )
+    return f" Without the step from re-basing on the {year} census, the change would be {town}" + (
+        f" (typical peer: {peers})." if peers else "."
+    )
 
 
 def _trend_sentence(trend, language: str) -> str:
@@ -329,6 +358,7 @@ def summary_sentences(
     strongest: list[str],
     weakest: list[str],
     language: str = "pl",
+    without_step: ChangeWithoutStep | None = None,
 ) -> list[str]:
     """Page one in words: each section's verdict with its reason, then the key findings."""
     sentences = []
@@ -337,7 +367,7 @@ def summary_sentences(
         marks = (int((rows == STRENGTH).sum()), int((rows == WEAKNESS).sum()))
         text = f"**{label(section, language)}**: {verdict_phrase(row, language, marks)}."
         sentences.append(text + _fragility(row, robust.get(section) is False, language))
-    sentences.append(key_findings(comparison, areas, strongest, weakest, language))
+    sentences.append(key_findings(comparison, areas, strongest, weakest, language, without_step))
     return sentences
 
 
@@ -407,11 +437,17 @@ def _signed(value: float, indicator: Indicator, language: str) -> str:
 
 
 def key_findings(
-    comparison: pd.DataFrame, areas: pd.DataFrame, strongest: list[str], weakest: list[str], language: str = "pl"
+    comparison: pd.DataFrame,
+    areas: pd.DataFrame,
+    strongest: list[str],
+    weakest: list[str],
+    language: str = "pl",
+    without_step: ChangeWithoutStep | None = None,
 ) -> str:
     """The findings a mayor reads first, as a Markdown list: the clearest strengths and weaknesses (by the one
     rule, up to two each, from different sub-domains) and how the population is changing, each next to the
-    typical peer, the voivodeship and Poland. Without a clear strength or weakness it says so."""
+    typical peer, the voivodeship and Poland (the population change also without the census step, where its
+    five years hold one). Without a clear strength or weakness it says so."""
     pl = language == "pl"
     catalogue = indicators()
     items, named = [], []
@@ -426,6 +462,8 @@ def key_findings(
             area = areas.loc[indicator_id] if indicator_id in areas.index else pd.Series(dtype=float)
             beside = _beside(indicator, row, area, language)
             items.append(f"**{word}** – {phrase}: {value}" + (f" ({beside})." if beside else "."))
+            if indicator_id == "population_change_5y":
+                items[-1] += _without_step_sentence(row, without_step, language)
     if not strongest and not weakest:
         items.append(
             "Żaden wskaźnik nie odbiega od grupy porównawczej na tyle, by uznać go za wyraźną mocną lub słabą stronę."
@@ -445,5 +483,6 @@ def key_findings(
                 else f"over 5 years the population {_change_words(change['value'], indicator.decimals, language)}"
             )
             + (f" ({context})." if context else ".")
+            + _without_step_sentence(change, without_step, language)
         )
     return "\n".join(f"- {item}" for item in items)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from analysis.aggregates import COUNTRY, voivodeship_and_country
 from analysis.catalogue import SECTIONS, catalogue_stamp
-from analysis.census import rebased_panel
+from analysis.census import change_without_step, rebased_panel
 from analysis.compare import compare_town
 from analysis.indicators import compute_indicators, indicator_table
 from analysis.labels import label
@@ -326,12 +326,20 @@ def compute_report(town: TownParams) -> TownReport:
     population_trend_vs_peers = robust_trend(
         difference_series(town_population, peers_population.reindex(town_population.index), "population")
     )
+    change_year = comparison.at["population_change_5y", "year"] if "population_change_5y" in comparison.index else None
+    without_step = (
+        None
+        if change_year is None or pd.isna(change_year)
+        else change_without_step(trending, teryt, peers.members, int(change_year))
+    )
     narrative = {section: section_sentences(comparison, section, language) for section in SECTIONS}
     narrative["demography"][:0] = population_sentences(
-        comparison, unit["name"], population_trend, population_trend_vs_peers, projection, language
+        comparison, unit["name"], population_trend, population_trend_vs_peers, projection, language, without_step
     )
     areas = town_areas(data_dir, str(unit["voivodeship"]), comparison)
-    narrative["summary"] = summary_sentences(verdicts, robust, comparison, areas, strongest, weakest, language)
+    narrative["summary"] = summary_sentences(
+        verdicts, robust, comparison, areas, strongest, weakest, language, without_step
+    )
     peer_units = store.units.set_index("teryt").loc[list(peers.members)].reset_index()
     latest = (
         values.xs(last_year, level="year")["population"]

@@ -51,3 +51,18 @@ def test_a_panel_re_bases_the_population_and_its_density_and_nothing_else():
     assert result["population"].to_numpy() == pytest.approx(np.repeat([980.0, 4900.0], 5))
     assert result["population_density"].to_numpy() == pytest.approx(np.repeat([49.0, 117.6], 5))
     pd.testing.assert_series_equal(result["live_births"], panel["live_births"])  # counted events: as published
+
+
+def test_the_five_year_change_without_the_step_is_read_where_the_span_holds_a_re_basing():
+    from analysis.census import change_without_step
+
+    # Re-based 5-year changes (%) of a town and three peers in 2024 and 2027: the peers' median by hand.
+    index = pd.MultiIndex.from_product([["T", "P1", "P2", "P3"], [2024, 2027]], names=["teryt", "year"])
+    trending = pd.DataFrame({"population_change_5y": [0.1, 0.2, -1.7, -3.0, -2.0, -2.5, 0.5, 1.0]}, index=index)
+    result = change_without_step(trending, "T", ("P1", "P2", "P3"), 2024)
+    assert (result.break_year, result.town, result.peers) == (2021, 0.1, pytest.approx(-1.7))
+    # 2022–2027 holds no re-basing: the published change is the whole story.
+    assert change_without_step(trending, "T", ("P1", "P2", "P3"), 2027) is None
+    trending.loc[("T", 2024), "population_change_5y"] = np.nan
+    assert change_without_step(trending, "T", ("P1", "P2", "P3"), 2024) is None
+    assert change_without_step(trending, "T", ("P1", "P2", "P3"), 2022) is None  # a year the frame does not hold

@@ -240,3 +240,59 @@ def test_a_projection_is_compared_with_drift_unless_it_is_drift(language):
     # Rounded to tens, as a projection five years ahead deserves: 10 004 -> 10 000, 9 721 -> 9 720.
     assert ("ok. 10 000 osób" if language == "pl" else "about 10,000 persons") in drift
     assert ("9 720–10 270" if language == "pl" else "9,720–10,270") in drift
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_the_change_without_the_census_step_is_said_only_when_it_reads_differently(language):
+    from analysis.census import ChangeWithoutStep
+    from analysis.narrative import _without_step_sentence
+
+    change = pd.Series({"value": -2.9})
+    text = _without_step_sentence(change, ChangeWithoutStep(2021, 0.1, -1.7), language)
+    if language == "pl":
+        assert text == (
+            " Bez skoku wynikającego z przeliczenia na podstawę spisu powszechnego z 2021 r. zmiana wyniosłaby "
+            "+0,1% (w typowej gminie grupy: −1,7%)."
+        )
+    else:
+        assert (
+            text
+            == " Without the step from re-basing on the 2021 census, the change would be +0.1% (typical peer: −1.7%)."
+        )
+    assert _without_step_sentence(change, ChangeWithoutStep(2021, -2.94, -1.7), language) == ""  # reads −2,9% too
+    assert _without_step_sentence(change, None, language) == ""
+
+
+def test_page_one_gives_tatarakomosts_change_without_the_census_step_as_worked_out_by_hand():
+    # Tatarakomost (1690021) lost 2.9 % of its residents in 2019–2024 as published, most of it the 2021 census
+    # step. By hand from the store: each town's jump is its log change 2020→2021 less the median of its other
+    # yearly log changes (2014–2024); 2019 on the new basis is 2019 × exp(jump); the change is 2024 over that.
+    from analysis.catalogue import variables
+    from analysis.report import prepare_report
+    from analysis.store import load_store
+    from analysis.town import TownParams
+
+    obs = load_store().observations
+    population = obs.loc[obs["var_id"] == variables()["population"].bdl_id].pivot(
+        index="teryt", columns="year", values="value"
+    )
+
+    def change_without_step(teryt: str) -> float:
+        series = population.loc[teryt, 2014:2024]
+        changes = np.diff(np.log(series.to_numpy()))
+        at = list(series.index).index(2021) - 1  # the change into 2021
+        jump = changes[at] - np.median(np.delete(changes, at))
+        return (series[2024] / (series[2019] * np.exp(jump)) - 1) * 100
+
+    report = prepare_report(TownParams(teryt="1690021"))
+    town = change_without_step("1690021")
+    peers = float(np.median([change_without_step(t) for t in report.peers.members]))
+
+    def shown(value: float) -> str:
+        return ("+" if value > 0 else "−") + f"{abs(value):.1f}".replace(".", ",") + "%"
+
+    assert shown(town) == "+0,1%"  # the premise: without the step, no decline at all
+    expected = f"zmiana wyniosłaby {shown(town)} (w typowej gminie grupy: {shown(peers)})."
+    item = next(line for line in report.narrative["summary"][-1].splitlines() if "ciągu 5 lat" in line)
+    assert "zmniejszyła się o 2,9%" in item and expected in item
+    assert expected in report.narrative["demography"][0]

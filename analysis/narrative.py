@@ -193,8 +193,8 @@ def population_sentences(
 
 
 def _without_step_sentence(change: pd.Series, without_step: ChangeWithoutStep | None, language: str) -> str:
-    """ " Without the census step the change would be …", after a published 5-year change; "" when the
-    five years hold no re-basing, or when without it the change reads the same."""
+    """The sentence that follows a published 5-year change with that change without the census step;
+    "" when the five years hold no re-basing, or when without it the change reads the same."""
     if without_step is None:
         return ""
     indicator = indicators()["population_change_5y"]

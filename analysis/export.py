@@ -19,7 +19,7 @@ import pandas as pd
 
 from analysis import __version__ as analysis_version
 from analysis.catalogue import Direction, Indicator, indicators, split_lag, variables
-from analysis.formatting import round_half_up
+from analysis.formatting import format_number, round_half_up
 from analysis.labels import label
 from analysis.report import TownReport
 
@@ -419,6 +419,21 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
             "each year (linear interpolation) are the chart's line and band",
         )
     )
+    step = report.change_without_step
+    if step is not None:
+        town, peers = (format_number(v, 1, report.language, signed=True) for v in (step.town, step.peers))
+        rows.append(
+            (
+                f"Zmiana liczby ludności w ciągu 5 lat bez skoku ze spisu {step.break_year} (%)"
+                if pl
+                else f"Population change over 5 years without the {step.break_year} census step (%)",
+                f"gmina: {town}; mediana grupy: {peers} (lata przed {step.break_year} przeliczone na podstawę spisu; "
+                "zob. metodologię)"
+                if pl
+                else f"town: {town}; peer median: {peers} (years before {step.break_year} put on the census basis; "
+                "see the methodology)",
+            )
+        )
     key, value = ("Pozycja", "Wartość") if pl else ("Item", "Value")
     return pd.DataFrame(rows, columns=[key, value]).astype({value: str})
 

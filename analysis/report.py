@@ -21,7 +21,7 @@ import pandas as pd
 
 from analysis.aggregates import COUNTRY, voivodeship_and_country
 from analysis.catalogue import SECTIONS, catalogue_stamp
-from analysis.census import change_without_step, rebased_panel
+from analysis.census import ChangeWithoutStep, change_without_step, rebased_panel
 from analysis.compare import compare_town
 from analysis.indicators import compute_indicators, indicator_table
 from analysis.labels import label
@@ -66,6 +66,7 @@ class TownReport:
     areas: pd.DataFrame  # indicator -> its value in the town's voivodeship and in Poland (analysis.aggregates)
     projection: Projection | None
     trends: pd.DataFrame  # indicator -> Theil–Sen slope per year, 95% interval, difference from peers
+    change_without_step: ChangeWithoutStep | None  # the 5-year population change without the census step
 
     @property
     def teryt(self) -> str:
@@ -371,4 +372,5 @@ def compute_report(town: TownParams) -> TownReport:
         projection=projection,
         trends=trends,
         areas=areas,
+        change_without_step=without_step,
     )

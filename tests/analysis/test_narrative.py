@@ -296,3 +296,9 @@ def test_page_one_gives_tatarakomosts_change_without_the_census_step_as_worked_o
     item = next(line for line in report.narrative["summary"][-1].splitlines() if "ciągu 5 lat" in line)
     assert "zmniejszyła się o 2,9%" in item and expected in item
     assert expected in report.narrative["demography"][0]
+    # The spreadsheet's method sheet holds the same two figures, so the sentence can be traced.
+    from analysis.export import method_sheet
+
+    sheet = method_sheet(report, "2026-11-30")
+    row = sheet.loc[sheet["Pozycja"].str.contains("bez skoku ze spisu 2021"), "Wartość"].item()
+    assert f"gmina: {shown(town)[:-1]}; mediana grupy: {shown(peers)[:-1]}" in row

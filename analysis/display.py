@@ -682,7 +682,8 @@ def sensitivity_text(report: TownReport) -> Markdown:
             f"Ocena jest taka sama przy każdej z pozostałych grup porównawczych w "
             f"{'części' if len(held) == 1 else 'częściach'}: {', '.join(held)}."
             if pl
-            else f"The verdict is the same under every alternative peer group in: {', '.join(held)}."
+            else f"The {'verdict is' if len(held) == 1 else 'verdicts are'} the same under every alternative peer "
+            f"group in: {', '.join(held)}."
         )
     if depend:
         sentences.append(
@@ -693,6 +694,7 @@ def sensitivity_text(report: TownReport) -> Markdown:
                 "czytać ostrożnie."
             )
             if pl
-            else f"The verdict depends on the choice of peers in: {', '.join(depend)} – read it with care."
+            else f"The {'verdict depends' if len(depend) == 1 else 'verdicts depend'} on the choice of peers in: "
+            f"{', '.join(depend)} – read {'it' if len(depend) == 1 else 'them'} with care."
         )
     return Markdown(" ".join(sentences))

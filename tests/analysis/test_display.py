@@ -199,3 +199,15 @@ def test_the_sensitivity_text_names_each_section_once_in_the_right_number(robust
     from types import SimpleNamespace
 
     assert show.sensitivity_text(SimpleNamespace(language="pl", robust=robust)).text == expected
+
+
+def test_the_sensitivity_text_in_english_agrees_in_number():
+    from types import SimpleNamespace
+
+    text = show.sensitivity_text(
+        SimpleNamespace(language="en", robust={"demography": False, "economy": True, "services": False})
+    ).text
+    assert text == (
+        "The verdict is the same under every alternative peer group in: Economy and municipal finance. "
+        "The verdicts depend on the choice of peers in: Demography, Public services – read them with care."
+    )

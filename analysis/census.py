@@ -5,7 +5,7 @@ between 2020 and 2021 by the census's correction (about −1 % to −3 % in many
 forecast must not extrapolate that step, and a trend must not read it as a decline: both
 work on the series with the years before the break put on the new basis (`rebase`), as GUS
 back-casts a series after a census. Published values (tables, charts, the 5- and 10-year
-changes) stay as published; beside the published 5-year change, the text gives it without
+changes) stay as published; beside a published 5- or 10-year change, the text gives it without
 the step (`change_without_step`), so that a reader can tell the census's correction from a
 change in the number of residents.
 """
@@ -19,7 +19,8 @@ import pandas as pd
 
 LEVEL_BREAKS = (2021,)  # years GUS re-based population (the 2021 census)
 REBASED_VARIABLES = ("population", "population_density")  # published from the re-based count of residents
-SPAN_YEARS = 5  # the span of the change the text gives without the step (population_change_5y)
+# The changes the text also gives without the step, with the years each spans.
+CHANGE_SPANS = {"population_change_5y": 5, "population_change_10y": 10}
 
 
 def rebase(logs: np.ndarray, years) -> np.ndarray:
@@ -65,25 +66,28 @@ def rebased_panel(panel: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class ChangeWithoutStep:
-    """The 5-year population change (%) on the re-based series: the town's and its peers' median, over a span
-    that holds the re-basing of `break_year`. What the published change would have been without the step."""
+    """A population change (%, one of `CHANGE_SPANS`) on the re-based series: the town's and its peers' median,
+    over a span that holds the re-basing of `break_year`. What the published change would have been without
+    the step."""
 
+    indicator_id: str
     break_year: int
     town: float
     peers: float
 
 
 def change_without_step(
-    trending: pd.DataFrame, town: str, peers: tuple[str, ...], year: int
+    trending: pd.DataFrame, town: str, peers: tuple[str, ...], year: int, indicator_id: str = "population_change_5y"
 ) -> ChangeWithoutStep | None:
-    """`ChangeWithoutStep` in `year` from the re-based indicators (`analysis.report.trend_values`), or None
-    when the five years up to `year` hold no re-basing or the town has no such value."""
-    crossed = [b for b in LEVEL_BREAKS if year - SPAN_YEARS < b <= year]
-    if not crossed or "population_change_5y" not in trending:
+    """`ChangeWithoutStep` of `indicator_id` in `year` from the re-based indicators
+    (`analysis.report.trend_values`), or None when its span up to `year` holds no re-basing or the town
+    has no such value."""
+    crossed = [b for b in LEVEL_BREAKS if year - CHANGE_SPANS[indicator_id] < b <= year]
+    if not crossed or indicator_id not in trending:
         return None
-    changes = trending["population_change_5y"]
+    changes = trending[indicator_id]
     town_value = changes.get((town, year), np.nan)
     if pd.isna(town_value):
         return None
     peer_values = changes.reindex(pd.MultiIndex.from_tuples([(p, year) for p in peers], names=changes.index.names))
-    return ChangeWithoutStep(crossed[0], float(town_value), float(peer_values.median()))
+    return ChangeWithoutStep(indicator_id, crossed[0], float(town_value), float(peer_values.median()))

@@ -19,6 +19,7 @@ import pandas as pd
 
 from analysis import __version__ as analysis_version
 from analysis.catalogue import Direction, Indicator, indicators, split_lag, variables
+from analysis.census import CHANGE_SPANS
 from analysis.formatting import format_number, round_half_up
 from analysis.labels import label
 from analysis.report import TownReport
@@ -419,14 +420,14 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
             "each year (linear interpolation) are the chart's line and band",
         )
     )
-    step = report.change_without_step
-    if step is not None:
+    for step in report.changes_without_step.values():
         town, peers = (format_number(v, 1, report.language, signed=True) for v in (step.town, step.peers))
+        span = CHANGE_SPANS[step.indicator_id]
         rows.append(
             (
-                f"Zmiana liczby ludności w ciągu 5 lat bez skoku ze spisu {step.break_year} (%)"
+                f"Zmiana liczby ludności w ciągu {span} lat bez skoku ze spisu {step.break_year} (%)"
                 if pl
-                else f"Population change over 5 years without the {step.break_year} census step (%)",
+                else f"Population change over {span} years without the {step.break_year} census step (%)",
                 f"gmina: {town}; mediana grupy: {peers} (lata przed {step.break_year} przeliczone na podstawę spisu; "
                 "zob. metodologię)"
                 if pl

@@ -36,8 +36,8 @@ from analysis.synthesis import BETTER, NO_VERDICT, SIMILAR, WORSE
 
 
 def _show(indicator: Indicator, number: float, language: str) -> str:
-    """A value with a symbol unit (%, ‰, zł); noun units are left to the name."""
-    text = format_number(number, indicator.decimals, language)
+    """A value with a symbol unit (%, ‰, zł); noun units are left to the name. A change has its sign."""
+    text = format_number(number, indicator.decimals, language, signed=indicator.is_change)
     unit = indicator.unit(language)
     return with_unit(text, unit) if is_symbol_unit(unit) else text
 
@@ -139,7 +139,7 @@ def population_sentences(
     versus_peers,
     projection,
     language: str = "pl",
-    without_step: ChangeWithoutStep | None = None,
+    without_steps: dict[str, ChangeWithoutStep] | None = None,
 ) -> list[str]:
     """Population now and five years ago (and without the census step, where the five years hold one),
     its trend, its pace against the peers and the projection."""
@@ -166,7 +166,7 @@ def population_sentences(
             else f" Over five years it {_change_words(change['value'], 1, language)} "
             f"(in the typical peer it {_change_words(peers, 1, language)})."
         )
-        text += _without_step_sentence(change, without_step, language)
+        text += _without_step_sentence(change, (without_steps or {}).get("population_change_5y"), language)
     sentences.append(text)
     if trend is not None:
         sentences.append(_trend_sentence(trend, language))
@@ -193,11 +193,11 @@ def population_sentences(
 
 
 def _without_step_sentence(change: pd.Series, without_step: ChangeWithoutStep | None, language: str) -> str:
-    """The sentence that follows a published 5-year change with that change without the census step;
-    "" when the five years hold no re-basing, or when without it the change reads the same."""
+    """The sentence that follows a published 5- or 10-year change with that change without the census step;
+    "" when its years hold no re-basing, or when without it the change reads the same."""
     if without_step is None:
         return ""
-    indicator = indicators()["population_change_5y"]
+    indicator = indicators()[without_step.indicator_id]
     town = _signed(without_step.town, indicator, language)
     if town == _signed(change["value"], indicator, language):
         return ""
@@ -227,7 +227,8 @@ def _trend_sentence(trend, language: str) -> str:
             else f"In {years} the population {verb} by {size} a year on average (95% interval of the yearly change: "
             f"{low} to {high})."
         )
-    slope = format_number(trend.slope, 0, language, signed=True)
+    sign = "" if format_number(abs(trend.slope), 0, language) == "0" else ("+" if trend.slope > 0 else "−")
+    slope = sign + size
     return (
         f"W latach {years} trend liczby ludności jest niejednoznaczny: średnia zmiana roczna {slope}, "
         f"ale jej 95% przedział (od {low} do {high}) obejmuje zero."
@@ -238,28 +239,36 @@ def _trend_sentence(trend, language: str) -> str:
 
 
 def _versus_peers_sentence(versus, language: str) -> str:
+    """How the town's population moves against the peer median, said as the gain or loss it is.
+
+    The estimate is the trend of (town − peer median), both in % of the first year: its sign says
+    whether the town gains or loses on its peers, whatever each of them does on its own."""
     pl = language == "pl"
+    base = versus.first_year
+    if versus.clear:
+        gains = versus.slope > 0
+        size = format_number(abs(versus.slope), 2, language)
+        # The interval of the gain or of the loss, so that its bounds read with the same sign as the figure.
+        low, high = (versus.low, versus.high) if gains else (-versus.high, -versus.low)
+        low, high = format_number(low, 2, language), format_number(high, 2, language)
+        if pl:
+            return (
+                f"Względem mediany grupy porównawczej liczba ludności gminy {'zyskuje' if gains else 'traci'} "
+                f"średnio {size} pkt proc. rocznie (obie wielkości w % stanu z {base} r.; 95% przedział "
+                f"od {low} do {high})."
+            )
+        return (
+            f"Against the peer median, the town's population {'gains' if gains else 'loses'} {size} percentage "
+            f"points a year on average (both as % of {base}; 95% interval {low} to {high})."
+        )
     points = format_number(versus.slope, 2, language, signed=True)
     low, high = format_number(versus.low, 2, language), format_number(versus.high, 2, language)
-    if versus.clear:
-        faster = versus.slope > 0
-        if pl:
-            pace = "rośnie szybciej lub maleje wolniej" if faster else "maleje szybciej lub rośnie wolniej"
-            return (
-                f"Na tle mediany grupy porównawczej liczba ludności {pace}: różnica {points} pkt proc. rocznie "
-                f"(w % stanu z pierwszego roku; 95% przedział od {low} do {high})."
-            )
-        pace = "grows faster or shrinks more slowly" if faster else "shrinks faster or grows more slowly"
-        return (
-            f"Compared with the peer median the population {pace}: {points} percentage points a year "
-            f"(as % of the first year; 95% interval {low} to {high})."
-        )
     return (
-        f"Różnica tempa zmian liczby ludności względem mediany grupy porównawczej jest niejednoznaczna: "
-        f"{points} pkt proc. rocznie, 95% przedział od {low} do {high}."
+        f"Czy liczba ludności gminy zyskuje, czy traci względem mediany grupy porównawczej, nie da się "
+        f"rozstrzygnąć: średnio {points} pkt proc. rocznie (w % stanu z {base} r.), 95% przedział od {low} do {high}."
         if pl
-        else f"Whether the population changes faster or slower than the peer median is unclear: {points} percentage "
-        f"points a year, 95% interval {low} to {high}."
+        else f"Whether the town's population gains or loses against the peer median is unclear: {points} percentage "
+        f"points a year on average (as % of {base}), 95% interval {low} to {high}."
     )
 
 
@@ -358,7 +367,7 @@ def summary_sentences(
     strongest: list[str],
     weakest: list[str],
     language: str = "pl",
-    without_step: ChangeWithoutStep | None = None,
+    without_steps: dict[str, ChangeWithoutStep] | None = None,
 ) -> list[str]:
     """Page one in words: each section's verdict with its reason, then the key findings."""
     sentences = []
@@ -367,7 +376,7 @@ def summary_sentences(
         marks = (int((rows == STRENGTH).sum()), int((rows == WEAKNESS).sum()))
         text = f"**{label(section, language)}**: {verdict_phrase(row, language, marks)}."
         sentences.append(text + _fragility(row, robust.get(section) is False, language))
-    sentences.append(key_findings(comparison, areas, strongest, weakest, language, without_step))
+    sentences.append(key_findings(comparison, areas, strongest, weakest, language, without_steps))
     return sentences
 
 
@@ -442,12 +451,12 @@ def key_findings(
     strongest: list[str],
     weakest: list[str],
     language: str = "pl",
-    without_step: ChangeWithoutStep | None = None,
+    without_steps: dict[str, ChangeWithoutStep] | None = None,
 ) -> str:
     """The findings a mayor reads first, as a Markdown list: the clearest strengths and weaknesses (by the one
     rule, up to two each, from different sub-domains) and how the population is changing, each next to the
-    typical peer, the voivodeship and Poland (the population change also without the census step, where its
-    five years hold one). Without a clear strength or weakness it says so."""
+    typical peer, the voivodeship and Poland (a population change also without the census step, where its
+    years hold one). Without a clear strength or weakness it says so."""
     pl = language == "pl"
     catalogue = indicators()
     items, named = [], []
@@ -457,13 +466,15 @@ def key_findings(
             named.append(indicator_id)
             indicator, row = catalogue[indicator_id], comparison.loc[indicator_id]
             phrase = indicator.judged_phrase(row["assessment"] == STRENGTH, language)
-            value = quantity(row["value"], indicator.decimals, indicator.unit(language), language)
+            if indicator.is_change:
+                value = _signed(row["value"], indicator, language)
+            else:
+                value = quantity(row["value"], indicator.decimals, indicator.unit(language), language)
             value += _pooled_period(row, language)
             area = areas.loc[indicator_id] if indicator_id in areas.index else pd.Series(dtype=float)
-            beside = _beside(indicator, row, area, language)
+            beside = _beside(indicator, row, area, language, change=indicator.is_change)
             items.append(f"**{word}** – {phrase}: {value}" + (f" ({beside})." if beside else "."))
-            if indicator_id == "population_change_5y":
-                items[-1] += _without_step_sentence(row, without_step, language)
+            items[-1] += _without_step_sentence(row, (without_steps or {}).get(indicator_id), language)
     if not strongest and not weakest:
         items.append(
             "Żaden wskaźnik nie odbiega od grupy porównawczej na tyle, by uznać go za wyraźną mocną lub słabą stronę."
@@ -483,6 +494,6 @@ def key_findings(
                 else f"over 5 years the population {_change_words(change['value'], indicator.decimals, language)}"
             )
             + (f" ({context})." if context else ".")
-            + _without_step_sentence(change, without_step, language)
+            + _without_step_sentence(change, (without_steps or {}).get("population_change_5y"), language)
         )
     return "\n".join(f"- {item}" for item in items)

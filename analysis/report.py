@@ -21,7 +21,7 @@ import pandas as pd
 
 from analysis.aggregates import COUNTRY, voivodeship_and_country
 from analysis.catalogue import SECTIONS, catalogue_stamp
-from analysis.census import ChangeWithoutStep, change_without_step, rebased_panel
+from analysis.census import CHANGE_SPANS, ChangeWithoutStep, change_without_step, rebased_panel
 from analysis.compare import compare_town
 from analysis.indicators import compute_indicators, indicator_table
 from analysis.labels import label
@@ -66,7 +66,7 @@ class TownReport:
     areas: pd.DataFrame  # indicator -> its value in the town's voivodeship and in Poland (analysis.aggregates)
     projection: Projection | None
     trends: pd.DataFrame  # indicator -> Theil–Sen slope per year, 95% interval, difference from peers
-    change_without_step: ChangeWithoutStep | None  # the 5-year population change without the census step
+    changes_without_step: dict[str, ChangeWithoutStep]  # the 5- and 10-year population changes without the census step
 
     @property
     def teryt(self) -> str:
@@ -327,19 +327,27 @@ def compute_report(town: TownParams) -> TownReport:
     population_trend_vs_peers = robust_trend(
         difference_series(town_population, peers_population.reindex(town_population.index), "population")
     )
-    change_year = comparison.at["population_change_5y", "year"] if "population_change_5y" in comparison.index else None
-    without_step = (
-        None
-        if change_year is None or pd.isna(change_year)
-        else change_without_step(trending, teryt, peers.members, int(change_year))
-    )
+    changes_without_step = {}
+    for indicator_id in CHANGE_SPANS:
+        if indicator_id not in comparison.index or pd.isna(comparison.at[indicator_id, "year"]):
+            continue
+        year = int(comparison.at[indicator_id, "year"])
+        change = change_without_step(trending, teryt, peers.members, year, indicator_id)
+        if change is not None:
+            changes_without_step[indicator_id] = change
     narrative = {section: section_sentences(comparison, section, language) for section in SECTIONS}
     narrative["demography"][:0] = population_sentences(
-        comparison, unit["name"], population_trend, population_trend_vs_peers, projection, language, without_step
+        comparison,
+        unit["name"],
+        population_trend,
+        population_trend_vs_peers,
+        projection,
+        language,
+        changes_without_step,
     )
     areas = town_areas(data_dir, str(unit["voivodeship"]), comparison)
     narrative["summary"] = summary_sentences(
-        verdicts, robust, comparison, areas, strongest, weakest, language, without_step
+        verdicts, robust, comparison, areas, strongest, weakest, language, changes_without_step
     )
     peer_units = store.units.set_index("teryt").loc[list(peers.members)].reset_index()
     latest = (
@@ -372,5 +380,5 @@ def compute_report(town: TownParams) -> TownReport:
         projection=projection,
         trends=trends,
         areas=areas,
-        change_without_step=without_step,
+        changes_without_step=changes_without_step,
     )

@@ -128,6 +128,11 @@ class Indicator(BaseModel):
     def unit(self, language: str) -> str:
         return self.unit_pl if language == "pl" else self.unit_en
 
+    @property
+    def is_change(self) -> bool:
+        """A change over years (`population_change_5y`): sentences give its values with their sign, `+1,2%`."""
+        return self.counts is not None and self.counts.model == "change"
+
     def judged_phrase(self, better: bool, language: str) -> str:
         """What the town's value is called when it is better (or worse) than the peers':
         `niska liczba zgonów na 1000 ludności` for a low value of a lower-is-better indicator."""

@@ -66,3 +66,24 @@ def test_the_five_year_change_without_the_step_is_read_where_the_span_holds_a_re
     trending.loc[("T", 2024), "population_change_5y"] = np.nan
     assert change_without_step(trending, "T", ("P1", "P2", "P3"), 2024) is None
     assert change_without_step(trending, "T", ("P1", "P2", "P3"), 2022) is None  # a year the frame does not hold
+
+
+def test_the_ten_year_change_without_the_step_reaches_back_ten_years():
+    from analysis.census import change_without_step
+
+    # 2030 is nine years after the 2021 re-basing: inside a 10-year change's span (2020–2030), outside a 5-year one.
+    index = pd.MultiIndex.from_product([["T", "P1", "P2"], [2030]], names=["teryt", "year"])
+    trending = pd.DataFrame(
+        {"population_change_5y": [1.0, 2.0, 3.0], "population_change_10y": [-4.0, -2.0, -6.0]}, index=index
+    )
+    result = change_without_step(trending, "T", ("P1", "P2"), 2030, "population_change_10y")
+    assert (result.indicator_id, result.break_year, result.town, result.peers) == (
+        "population_change_10y",
+        2021,
+        -4.0,
+        pytest.approx(-4.0),  # the median of −2 and −6
+    )
+    assert change_without_step(trending, "T", ("P1", "P2"), 2030) is None
+    assert (
+        change_without_step(trending, "T", ("P1", "P2"), 2031, "population_change_10y") is None
+    )  # 2021→2031: the step into 2021 came before

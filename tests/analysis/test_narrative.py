@@ -218,6 +218,57 @@ def test_the_re_basing_behind_a_population_trend_is_said_only_where_the_trend_sp
     assert "malała średnio o 100\u00a0osób rocznie" in text
 
 
+@pytest.mark.parametrize(
+    "slope, low, high, expected",
+    [
+        # The estimate is the trend of (town − peer median): positive means the town gains on its peers,
+        # whether both grow or both shrink. A loss is said as a loss, its interval as the loss's bounds.
+        (
+            0.28,
+            0.07,
+            0.68,
+            "liczba ludności gminy zyskuje średnio 0,28 pkt proc. rocznie (obie wielkości w % "
+            "stanu z 2014 r.; 95% przedział od 0,07 do 0,68).",
+        ),
+        (
+            -0.81,
+            -0.99,
+            -0.57,
+            "liczba ludności gminy traci średnio 0,81 pkt proc. rocznie (obie wielkości w % "
+            "stanu z 2014 r.; 95% przedział od 0,57 do 0,99).",
+        ),
+        (
+            0.05,
+            -0.08,
+            0.19,
+            "nie da się rozstrzygnąć: średnio +0,05 pkt proc. rocznie (w % stanu z 2014 r.), "
+            "95% przedział od −0,08 do 0,19.",
+        ),
+    ],
+)
+def test_the_town_against_its_peers_is_said_as_a_gain_or_a_loss_without_hedging(slope, low, high, expected):
+    from analysis.narrative import _versus_peers_sentence
+    from analysis.trends import Trend
+
+    sentence = _versus_peers_sentence(Trend(slope, low, high, 2014, 2024, 11), "pl")
+    assert sentence.endswith(expected)
+    assert " lub " not in sentence  # no "rośnie szybciej lub maleje wolniej"
+    english = _versus_peers_sentence(Trend(slope, low, high, 2014, 2024, 11), "en")
+    said = "Against the peer median, the town's population"
+    assert english.startswith(f"{said} gains") is (low > 0)  # the interval excludes zero: the direction is clear
+    assert english.startswith(f"{said} loses") is (high < 0)
+
+
+def test_an_unclear_population_trend_gives_its_yearly_change_in_persons():
+    from analysis.narrative import _trend_sentence
+    from analysis.trends import Trend
+
+    assert "średnia zmiana roczna +6\u00a0osób, ale jej 95% przedział (od −1 do 13) obejmuje zero" in _trend_sentence(
+        Trend(6.2, -1.0, 13.0, 2014, 2024, 11), "pl"
+    )
+    assert "średnia zmiana roczna −1\u00a0osoba," in _trend_sentence(Trend(-1.2, -3.0, 1.0, 2014, 2024, 11), "pl")
+
+
 @pytest.mark.parametrize("language", ["pl", "en"])
 def test_a_projection_is_compared_with_drift_unless_it_is_drift(language):
     from analysis.narrative import _projection_sentence
@@ -248,7 +299,7 @@ def test_the_change_without_the_census_step_is_said_only_when_it_reads_different
     from analysis.narrative import _without_step_sentence
 
     change = pd.Series({"value": -2.9})
-    text = _without_step_sentence(change, ChangeWithoutStep(2021, 0.1, -1.7), language)
+    text = _without_step_sentence(change, ChangeWithoutStep("population_change_5y", 2021, 0.1, -1.7), language)
     if language == "pl":
         assert text == (
             " Bez skoku wynikającego z przeliczenia na podstawę spisu powszechnego z 2021 r. zmiana wyniosłaby "
@@ -259,14 +310,26 @@ def test_the_change_without_the_census_step_is_said_only_when_it_reads_different
             text
             == " Without the step from re-basing on the 2021 census, the change would be +0.1% (typical peer: −1.7%)."
         )
-    assert _without_step_sentence(change, ChangeWithoutStep(2021, -2.94, -1.7), language) == ""  # reads −2,9% too
+    assert (
+        _without_step_sentence(change, ChangeWithoutStep("population_change_5y", 2021, -2.94, -1.7), language) == ""
+    )  # reads −2,9% too
     assert _without_step_sentence(change, None, language) == ""
 
 
-def test_page_one_gives_tatarakomosts_change_without_the_census_step_as_worked_out_by_hand():
-    # Tatarakomost (1690021) lost 2.9 % of its residents in 2019–2024 as published, most of it the 2021 census
-    # step. By hand from the store: each town's jump is its log change 2020→2021 less the median of its other
-    # yearly log changes (2014–2024); 2019 on the new basis is 2019 × exp(jump); the change is 2024 over that.
+@pytest.mark.parametrize(
+    "teryt, span, published",
+    [
+        # Tatarakomost lost 2.9 % of its residents in 2019–2024 as published, most of it the census step;
+        # its page one names no 5-year strength or weakness, so the change is its own "Zmiana" item.
+        ("1690021", 5, "zmniejszyła się o 2,9%"),
+        # Jarzębinopole's 10-year change (2014–2024) is a named strength on its page one.
+        ("1091041", 10, "korzystna zmiana liczby ludności w ciągu 10 lat: +1,2%"),
+    ],
+)
+def test_page_one_gives_a_change_without_the_census_step_as_worked_out_by_hand(teryt, span, published):
+    # By hand from the store: each town's jump is its log change 2020→2021 less the median of its other
+    # yearly log changes (2014–2024); the first year on the new basis is that year × exp(jump); the change
+    # is 2024 over that.
     from analysis.catalogue import variables
     from analysis.report import prepare_report
     from analysis.store import load_store
@@ -277,28 +340,32 @@ def test_page_one_gives_tatarakomosts_change_without_the_census_step_as_worked_o
         index="teryt", columns="year", values="value"
     )
 
-    def change_without_step(teryt: str) -> float:
-        series = population.loc[teryt, 2014:2024]
+    def change_without_step(code: str) -> float:
+        series = population.loc[code, 2014:2024]
         changes = np.diff(np.log(series.to_numpy()))
         at = list(series.index).index(2021) - 1  # the change into 2021
         jump = changes[at] - np.median(np.delete(changes, at))
-        return (series[2024] / (series[2019] * np.exp(jump)) - 1) * 100
+        return (series[2024] / (series[2024 - span] * np.exp(jump)) - 1) * 100
 
-    report = prepare_report(TownParams(teryt="1690021"))
-    town = change_without_step("1690021")
+    report = prepare_report(TownParams(teryt=teryt))
+    town = change_without_step(teryt)
     peers = float(np.median([change_without_step(t) for t in report.peers.members]))
 
     def shown(value: float) -> str:
         return ("+" if value > 0 else "−") + f"{abs(value):.1f}".replace(".", ",") + "%"
 
-    assert shown(town) == "+0,1%"  # the premise: without the step, no decline at all
     expected = f"zmiana wyniosłaby {shown(town)} (w typowej gminie grupy: {shown(peers)})."
-    item = next(line for line in report.narrative["summary"][-1].splitlines() if "ciągu 5 lat" in line)
-    assert "zmniejszyła się o 2,9%" in item and expected in item
-    assert expected in report.narrative["demography"][0]
+    item = next(line for line in report.narrative["summary"][-1].splitlines() if f"ciągu {span} lat" in line)
+    assert published in item and expected in item
+    if span == 5:
+        assert shown(town) == "+0,1%"  # the premise: without the step, no decline at all
+        assert expected in report.narrative["demography"][0]
+    else:  # a change has its sign in the section's list too
+        section = " ".join(report.narrative["demography"])
+        assert "korzystna zmiana liczby ludności w ciągu 10 lat (+1,2% wobec mediany grupy" in section
     # The spreadsheet's method sheet holds the same two figures, so the sentence can be traced.
     from analysis.export import method_sheet
 
     sheet = method_sheet(report, "2026-11-30")
-    row = sheet.loc[sheet["Pozycja"].str.contains("bez skoku ze spisu 2021"), "Wartość"].item()
+    row = sheet.loc[sheet["Pozycja"].str.contains(f"{span} lat bez skoku ze spisu 2021"), "Wartość"].item()
     assert f"gmina: {shown(town)[:-1]}; mediana grupy: {shown(peers)[:-1]}" in row

@@ -26,8 +26,10 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _codes(only: Optional[str]) -> list[str] | None:
-    return [c.strip() for c in only.split(",") if c.strip()] if only else None
+def _codes(only: Optional[list[str]]) -> list[str] | None:
+    """The towns of `--only A,B --only C`: repeated and comma-separated alike."""
+    codes = [code.strip() for value in only or [] for code in value.split(",") if code.strip()]
+    return codes or None
 
 
 @app.command()
@@ -64,7 +66,7 @@ def validate(
 @app.command()
 def build(
     params: Path = typer.Argument(..., help="A batch file, e.g. params/demo.yaml."),
-    only: Optional[str] = typer.Option(None, help="Build only these towns: TERYT[,TERYT...]."),
+    only: Optional[list[str]] = typer.Option(None, help="Build only these towns: TERYT[,TERYT...]; may be repeated."),
     workers: Optional[int] = typer.Option(None, min=1, help="Parallel processes (default: CPU count)."),
     data: Optional[str] = typer.Option(
         None, help="Data store directory (default: the batch's `data`, else the demo store)."

@@ -373,6 +373,17 @@ def test_only_must_name_towns_of_the_batch(tmp_path):
     assert result.exit_code == 2 and "0290099" in result.output
 
 
+def test_only_takes_every_town_named_whether_repeated_or_comma_separated(tmp_path):
+    result = CliRunner().invoke(
+        app,
+        ["build", str(PARAMS_DIR / "demo.yaml"), "--only", "0290011,0290021", "--only", "0490013", "--dry-run"]
+        + ["--out", str(tmp_path / "reports")],
+    )
+    assert result.exit_code == 0, result.output
+    planned = {code for code in ("0290011", "0290021", "0490013", "0490033") if code in result.output}
+    assert planned == {"0290011", "0290021", "0490013"}
+
+
 def overlapping_words(pdf) -> list[str]:
     """Pairs of words that overlap on a page, from poppler's word boxes (`pdftotext -bbox-layout`):
     two words on the same baseline whose horizontal extents cross by more than half a point."""

@@ -335,11 +335,41 @@ def verdict_phrase(row: pd.Series, language: str, marks: tuple[int, int] | None 
     words = VERDICT_WORDS[row["verdict"]][0 if pl else 1]
     scale = format_number(SCORE_CAP, 0, language)
     reason = f" – {marks_phrase(marks[0], marks[1], language)}" if marks is not None else ""
+    if marks is not None:
+        reason += _what_carries_the_verdict(row, *marks, language)
     return (
         f"{words}{reason} (wynik {score} w skali od −{scale} do +{scale}; {counted})"
         if pl
         else f"{words}{reason} (score {score} on a scale of −{scale} to +{scale}; {counted})"
     )
+
+
+def _what_carries_the_verdict(row: pd.Series, strengths: int, weaknesses: int, language: str) -> str:
+    """Why a verdict leans where the count of its strengths and weaknesses does not ("worse – 1 strength and
+    1 weakness"): the score weighs each judged indicator by how far it is from the peers, so either the
+    marked ones on the verdict's side weigh more, or the indicators too close to the peers to be marked
+    outweigh them (`marked_part` of `analysis.synthesis.section_verdict`)."""
+    against = row["verdict"] == WORSE and strengths >= weaknesses
+    favour = row["verdict"] == BETTER and weaknesses >= strengths
+    marked = row.get("marked_part", math.nan)
+    if not (against or favour) or pd.isna(marked):
+        return ""
+    side = -1 if against else 1
+    pl = language == "pl"
+    if side * (row["score"] - marked) > side * marked:  # the unmarked indicators carry more of it
+        if pl:
+            return f"; przeważają mniejsze różnice {'na niekorzyść' if against else 'na korzyść'} gminy"
+        direction = "against the town" if against else "in the town's favour"
+        return f"; smaller differences {direction} prevail"
+    heavier, lighter = (weaknesses, strengths) if against else (strengths, weaknesses)
+    if pl:
+        kind, other = ("słab", "mocn") if against else ("mocn", "słab")
+        subject = f"{kind}a strona waży" if heavier == 1 else f"{kind}e strony ważą"
+        return f"; {subject} więcej niż {other}{'a' if lighter == 1 else 'e'}"
+    kind, other = ("weakness", "strength") if against else ("strength", "weakness")
+    subject = f"the {kind} weighs" if heavier == 1 else f"the {kind}es weigh" if against else f"the {kind}s weigh"
+    lighter_word = other if lighter == 1 else (f"{other}s" if against else f"{other}es")
+    return f"; {subject} more than the {lighter_word}"
 
 
 def marks_phrase(strengths: int, weaknesses: int, language: str) -> str:
@@ -432,9 +462,17 @@ def _beside(indicator: Indicator, row: pd.Series, area: pd.Series, language: str
     def show(value: float) -> str:
         if change:
             return _signed(value, indicator, language)
-        return quantity(value, indicator.decimals, indicator.unit(language), language)
+        return _in_sentence(indicator, value, language)
 
     return "; ".join(f"{where}: {show(value)}" for value, where in places if value is not None and not pd.isna(value))
+
+
+def _in_sentence(indicator: Indicator, value: float, language: str) -> str:
+    """A value as page one gives it: with its unit (`12,5%`, `707 osób`), or bare where the unit would
+    not say what the ratio counts (`unit_in_sentence: false` in the catalogue: the ageing index)."""
+    if not indicator.unit_in_sentence:
+        return format_number(value, indicator.decimals, language)
+    return quantity(value, indicator.decimals, indicator.unit(language), language)
 
 
 def _signed(value: float, indicator: Indicator, language: str) -> str:
@@ -469,7 +507,7 @@ def key_findings(
             if indicator.is_change:
                 value = _signed(row["value"], indicator, language)
             else:
-                value = quantity(row["value"], indicator.decimals, indicator.unit(language), language)
+                value = _in_sentence(indicator, row["value"], language)
             value += _pooled_period(row, language)
             area = areas.loc[indicator_id] if indicator_id in areas.index else pd.Series(dtype=float)
             beside = _beside(indicator, row, area, language, change=indicator.is_change)

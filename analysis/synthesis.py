@@ -47,6 +47,16 @@ def aggregate_score(scores, subdomains) -> float:
     return float(np.mean(groups))
 
 
+def score_shares(scores, subdomains) -> np.ndarray:
+    """Each indicator's part of the section score (`aggregate_score`): its score over the number of
+    sub-domains times the number of indicators in its own; the parts sum to the score (NaN: no part)."""
+    scores, subdomains = np.asarray(scores, dtype=float), np.asarray(subdomains, dtype=object)
+    present = ~np.isnan(scores)
+    groups = set(subdomains[present])
+    sizes = np.array([np.sum(present & (subdomains == name)) for name in subdomains])
+    return np.where(present, scores / (len(groups) * np.maximum(sizes, 1)), np.nan)
+
+
 def drop_one_scores(scores: np.ndarray, subdomains: np.ndarray) -> np.ndarray:
     """The section score without each judged indicator in turn (the k-th without the k-th)."""
     return np.array([aggregate_score(scores[keep], subdomains[keep]) for keep in ~np.eye(len(scores), dtype=bool)])
@@ -103,9 +113,12 @@ def section_verdict(comparison: pd.DataFrame, section: str, band: float = VERDIC
         "hinges_on": "",
         "verdict_without": "",
         "reason": reason,
+        "marked_part": math.nan,  # the part of the score from the strengths and weaknesses; the rest from the others
     }
     if verdict == NO_VERDICT:
         return result
+    marked = comparison.loc[ids, "assessment"].isin((STRENGTH, WEAKNESS)).to_numpy()
+    result["marked_part"] = float(np.nansum(score_shares(scores, names)[marked]))
     dropped = drop_one_scores(scores, names)
     result.update(drop_low=float(np.nanmin(dropped)), drop_high=float(np.nanmax(dropped)))
     changed = [k for k, value in enumerate(dropped) if verdict_of(value, band) != verdict]

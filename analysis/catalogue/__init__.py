@@ -115,6 +115,9 @@ class Indicator(BaseModel):
     low_en: str | None = None
     decimals: int = Field(ge=0, le=3)
     headline: bool = False
+    # False for a ratio whose phrase names it but not what it counts ("wysoki indeks starości"): a sentence
+    # gives its value as a bare number, as GUS does, since "191,7 osoby" would drop the "per 100" it means.
+    unit_in_sentence: bool = True
 
     def name(self, language: str) -> str:
         return self.name_pl if language == "pl" else self.name_en

@@ -92,6 +92,62 @@ def test_a_verdict_gives_its_reason_in_words(marks, reason):
     )
 
 
+@pytest.mark.parametrize(
+    "verdict, score, marked_part, marks, said",
+    [
+        # Worse with one strength and no weakness: the unmarked indicators carry all of −0.40 and more.
+        ("worse", -0.40, 0.05, (1, 0), "; przeważają mniejsze różnice na niekorzyść gminy"),
+        ("worse", -0.40, 0.0, (0, 0), "; przeważają mniejsze różnice na niekorzyść gminy"),
+        # Worse with one of each: the weakness's part (−0.30 of −0.40) is more than the others' (−0.10).
+        ("worse", -0.40, -0.30, (1, 1), "; słaba strona waży więcej niż mocna"),
+        ("better", 0.40, 0.30, (1, 2), "; mocna strona waży więcej niż słabe"),
+        ("better", 0.40, 0.30, (2, 2), "; mocne strony ważą więcej niż słabe"),
+        ("better", 0.40, 0.10, (2, 2), "; przeważają mniejsze różnice na korzyść gminy"),  # 0.30 unmarked
+        ("worse", -0.40, -0.35, (0, 2), ""),  # the weaknesses are the reason, and their count says so
+        ("similar", 0.10, 0.0, (0, 0), ""),
+    ],
+)
+def test_a_verdict_its_marks_do_not_explain_says_what_does(verdict, score, marked_part, marks, said):
+    row = pd.Series(
+        {"verdict": verdict, "score": score, "marked_part": marked_part, "judged": 6, "judgeable": 6, "reason": ""}
+    )
+    phrase = verdict_phrase(row, "pl", marks)
+    assert phrase.endswith(
+        f"{said} (wynik {score:+.2f} w skali od −2 do +2; ocenione wskaźniki: 6 z 6)".replace(".", ",").replace(
+            "-", "−"
+        )
+    )
+    english = verdict_phrase(row, "en", marks)
+    assert (" more than the " in english or " prevail" in english) is bool(said)
+
+
+def test_the_marked_part_of_a_section_score_is_what_its_strengths_and_weaknesses_add_to_it():
+    from analysis.synthesis import score_shares
+
+    # Sub-domain a holds two indicators, b one: the score is ((1.0 + −0.5) / 2 + 0.6) / 2 = 0.425; by hand,
+    # each of a's indicators counts a quarter, b's a half: 0.25, −0.125, 0.3, which sum to 0.425.
+    shares = score_shares([1.0, -0.5, 0.6], ["a", "a", "b"])
+    assert shares == pytest.approx([0.25, -0.125, 0.3])
+    # From the demo batch: Lniankogród's (1890011) demography is worse with one strength and no weakness.
+    # By hand from its comparison: the weights 1 / (sub-domains × indicators in the sub-domain), summed over
+    # the marked indicators, and the rest of the score carried by the unmarked ones.
+    from analysis.report import prepare_report
+    from analysis.town import TownParams
+
+    report = prepare_report(TownParams(teryt="1890011"))
+    rows = report.comparison.loc[(report.comparison["section"] == "demography") & report.comparison["judged"]]
+    weights = 1 / (rows["subdomain"].nunique() * rows.groupby("subdomain")["score"].transform("size"))
+    marked = (weights * rows["score"])[rows["assessment"] != ""].sum()
+    verdict = report.verdicts.loc["demography"]
+    assert verdict["score"] == pytest.approx((weights * rows["score"]).sum())
+    assert verdict["marked_part"] == pytest.approx(marked)
+    assert verdict["verdict"] == "worse" and marked > 0  # the premise: the one strength pulls the other way
+    assert (
+        "1\u00a0mocna strona, bez słabych stron; przeważają mniejsze różnice na niekorzyść gminy (wynik"
+        in (report.narrative["summary"][0])
+    )
+
+
 def test_key_findings_put_the_town_beside_its_peers_the_voivodeship_and_poland():
     frame = comparison(DEMOGRAPHY)
     findings = key_findings(frame, AREAS, ["births_per_1000"], ["deaths_per_1000"], "pl").replace("\u00a0", " ")
@@ -118,6 +174,34 @@ def test_key_findings_put_the_town_beside_its_peers_the_voivodeship_and_poland()
         "- **Zmiana** – liczba ludności w ciągu 5 lat zmniejszyła się o 4,6% "
         "(typowa gmina grupy: −4,7%; województwo: −4,4%)."
     )
+
+
+def test_page_one_gives_a_ratio_per_100_as_a_bare_number_and_a_count_with_its_noun():
+    # The ageing index is older persons per 100 children: "191,7 osoby" would drop the "per 100", so page one
+    # gives the bare number, as GUS does. Library readers per 1,000: the phrase says per what, the noun is kept.
+    rows = [
+        ("ageing_index", "demography", "age_structure", "lower_better", 191.7, 175.6, 90.0, -1.0, True, "weakness"),
+        (
+            "library_readers_per_1000",
+            "services",
+            "social_and_culture",
+            "higher_better",
+            207,
+            164,
+            80,
+            1,
+            True,
+            "strength",
+        ),
+    ]
+    areas = pd.DataFrame({"voivodeship": [160.0, 155.0], "poland": [150.2, 158.0]}, index=[r[0] for r in rows])
+    findings = key_findings(comparison(rows), areas, ["library_readers_per_1000"], ["ageing_index"], "pl")
+    assert findings.replace("\u00a0", " ").split("\n") == [
+        "- **Mocna strona** – wielu czytelników bibliotek na 1000 ludności: 207 osób (typowa gmina grupy: "
+        "164 osoby; województwo: 155 osób; Polska: 158 osób).",
+        "- **Słaba strona** – wysoki indeks starości: 191,7 (typowa gmina grupy: 175,6; województwo: 160,0; "
+        "Polska: 150,2).",
+    ]
 
 
 def test_page_one_spends_one_line_per_matter():

@@ -138,6 +138,22 @@ def plan_jobs(
     return jobs
 
 
+def check_previous(previous: Path, batch: Batch) -> None:
+    """`--previous` must be an earlier edition of this batch: a mistyped folder would otherwise give every
+    report silently no "what changed" section. Raises ParamsError naming the folder."""
+    recorded = read_manifest(previous).get("batch")
+    if recorded and recorded != batch.batch:
+        raise ParamsError("--previous", [f"{previous} is an edition of batch {recorded!r}, not of {batch.batch!r}"])
+    if not any((previous / teryt / FIGURES).is_file() for teryt in batch.teryts):
+        raise ParamsError(
+            "--previous",
+            [
+                f"{previous} holds no earlier edition of batch {batch.batch!r}: none of its towns has "
+                f"<TERYT>/{FIGURES} there (give an earlier edition's folder, e.g. a copy of reports/{batch.batch})"
+            ],
+        )
+
+
 def read_manifest(out_dir: Path) -> dict:
     path = out_dir / "manifest.json"
     try:
@@ -442,6 +458,8 @@ def build_batch(
 
         kernels.prestart()
     batch, store, data_dir = validate(params_path, data)
+    if previous is not None:
+        check_previous(Path(previous), batch)
     edition = edition or date.today().isoformat()
     out_dir = Path(out_root) / batch.batch
     certain = force or not (out_dir / "manifest.json").exists()  # every town will be built

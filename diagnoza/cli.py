@@ -212,7 +212,10 @@ def preview(
 
     try:
         result = build_batch(params, only=[teryt], workers=1, data=data, out_root=out or REPORTS_DIR, edition=edition)
-    except (ParamsError, StoreError) as error:
+    except ParamsError as error:
+        # The town was given as the TERYT argument, not as --only.
+        _fail(str(ParamsError("TERYT", error.problems, error.what) if error.source == "--only" else error))
+    except StoreError as error:
         _fail(str(error))
     if result.failed:
         _fail(f"{teryt}: the build failed: {result.failed[0].error}", code=1)

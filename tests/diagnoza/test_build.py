@@ -384,6 +384,33 @@ def test_only_takes_every_town_named_whether_repeated_or_comma_separated(tmp_pat
     assert planned == {"0290011", "0290021", "0490013"}
 
 
+def test_previous_must_be_an_earlier_edition_of_the_batch(tmp_path):
+    def dry_run(previous):
+        return CliRunner().invoke(
+            app,
+            ["build", str(PARAMS_DIR / "demo.yaml"), "--only", "0290011", "--dry-run", "--previous", str(previous)]
+            + ["--out", str(tmp_path / "reports")],
+        )
+
+    # A mistyped folder (here: empty) would give every report silently no "what changed" section.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = dry_run(empty)
+    assert result.exit_code == 2 and "holds no earlier edition of batch 'demo'" in result.output
+    other = tmp_path / "other"
+    (other / "0290011").mkdir(parents=True)
+    (other / "0290011" / "figures.json").write_text("{}", encoding="utf-8")
+    (other / "manifest.json").write_text('{"batch": "small"}', encoding="utf-8")
+    result = dry_run(other)
+    assert result.exit_code == 2 and "is an edition of batch 'small', not of 'demo'" in result.output
+    # An edition holding another town of the batch is one: the town asked for may be new to it.
+    edition = tmp_path / "edition"
+    (edition / "0290021").mkdir(parents=True)
+    (edition / "0290021" / "figures.json").write_text("{}", encoding="utf-8")
+    result = dry_run(edition)
+    assert result.exit_code == 0, result.output
+
+
 def overlapping_words(pdf) -> list[str]:
     """Pairs of words that overlap on a page, from poppler's word boxes (`pdftotext -bbox-layout`):
     two words on the same baseline whose horizontal extents cross by more than half a point."""

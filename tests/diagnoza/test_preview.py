@@ -43,3 +43,16 @@ def test_a_missing_tool_is_named_with_its_package(monkeypatch, tmp_path):
         preview.pdf_pages(tmp_path / "x.pdf", tmp_path)
     with pytest.raises(preview.PreviewError, match="chromium"):
         preview.html_page(tmp_path / "x.html", tmp_path / "x.png")
+
+
+def test_preview_of_a_town_not_in_the_batch_names_the_teryt_it_was_given(tmp_path):
+    from typer.testing import CliRunner
+
+    from diagnoza.cli import app
+
+    result = CliRunner().invoke(app, ["preview", "9999999", "--out", str(tmp_path / "reports")])
+    assert result.exit_code == 2
+    assert (
+        "TERYT: invalid batch parameters" in result.output and "9999999 is not a town of batch 'demo'" in result.output
+    )
+    assert "--only" not in result.output  # the user typed no --only

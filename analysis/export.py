@@ -66,6 +66,10 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "trend_vs_peers_low": ("Trend różnicy – dolna granica 95%", "Trend of the difference – 95% lower bound"),
     "trend_vs_peers_high": ("Trend różnicy – górna granica 95%", "Trend of the difference – 95% upper bound"),
     "trend_vs_peers_clear": ("Trend różnicy wyraźny", "Trend of the difference clear"),
+    "trend_rho": (
+        "Autokorelacja rocznych odchyleń (ρ, grupa; poszerza przedziały trendu)",
+        "Autocorrelation of yearly noise (ρ, pooled over the group; widens the trend intervals)",
+    ),
     "missing_years": ("Lata bez danych", "Years without data"),
     "data_years": ("Lata danych", "Data years"),
     "formula": ("Wzór", "Formula"),
@@ -112,7 +116,7 @@ UNIT_COLUMNS = (
     "change_10y",
     "peer_median_change_10y",
 )
-OTHER_DECIMALS = {"percentile": 0, "score": 2, "events": 0}  # as the report prints them
+OTHER_DECIMALS = {"percentile": 0, "score": 2, "events": 0, "trend_rho": 2}  # as the report prints them
 # Trends: a change a year, printed with one decimal more than the indicator (analysis.display).
 TREND_COLUMNS = ("trend", "trend_low", "trend_high", "trend_vs_peers", "trend_vs_peers_low", "trend_vs_peers_high")
 # report.trends' columns behind them
@@ -170,14 +174,19 @@ def _trend_columns(report: TownReport, indicator_id: str, reliability: str) -> d
     """The yearly trend and that of the difference from the peers' median, with their 95% intervals; none
     for a value not ranked for too few events, as in the report."""
     if reliability == "not_ranked" or indicator_id not in report.trends.index:
-        return {**dict.fromkeys(TREND_COLUMNS, np.nan), "trend_clear": pd.NA, "trend_vs_peers_clear": pd.NA}
+        return {
+            **dict.fromkeys(TREND_COLUMNS, np.nan),
+            "trend_clear": pd.NA,
+            "trend_vs_peers_clear": pd.NA,
+            "trend_rho": np.nan,
+        }
     trend = report.trends.loc[indicator_id]
     values = {column: trend[source] for column, source in TREND_SOURCES.items()}
     clear = {
         "trend_clear": bool(trend["clear"]) if pd.notna(trend["slope"]) else pd.NA,
         "trend_vs_peers_clear": bool(trend["vs_peers_clear"]) if pd.notna(trend["vs_peers"]) else pd.NA,
     }
-    return {**values, **clear}
+    return {**values, **clear, "trend_rho": trend["rho"] if pd.notna(trend["slope"]) else np.nan}
 
 
 def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:

@@ -323,9 +323,11 @@ def compute_report(town: TownParams) -> TownReport:
     robust = robust_to_peer_rule(verdicts, sensitivity)
     town_population = trending["population"].xs(teryt, level="teryt")
     peers_population = trending.loc[trending.index.get_level_values("teryt") != teryt, "population"].unstack("teryt")
-    population_trend = robust_trend(town_population)
+    population_rho = float(trends.at["population", "rho"]) if "population" in trends.index else 0.0
+    population_trend = robust_trend(town_population, population_rho)
     population_trend_vs_peers = robust_trend(
-        difference_series(town_population, peers_population.reindex(town_population.index), "population")
+        difference_series(town_population, peers_population.reindex(town_population.index), "population"),
+        population_rho,
     )
     changes_without_step = {}
     for indicator_id in CHANGE_SPANS:

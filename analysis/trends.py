@@ -1,12 +1,16 @@
 """Yearly trends that survive autocorrelation and outliers, and the town-versus-peers trend test.
 
 Slope: Theil–Sen (the median of the slopes between every pair of years), which one
-outlying year cannot move far. Interval: Sen's rank-based interval, widened by the
-Yue–Wang correction for the lag-1 autocorrelation that annual series have and an
-OLS interval ignores (docs/validation.md reports its coverage on simulated series). A trend whose 95% interval covers zero
-is called unclear ("trend niejednoznaczny"), never "no change": its magnitude is
-still shown. The town-versus-peers test is the same trend on the difference series
-(town minus peer median, or, for levels, both indexed to their first year = 100).
+outlying year cannot move far. Interval: Sen's rank-based interval, widened for the lag-1
+autocorrelation ρ that annual series have and an OLS interval ignores. A decade of one town
+cannot tell its own ρ (11 points estimate it within ±0.5), so ρ is the indicator's, pooled
+over the town and its peers (`pooled_lag1`: median-unbiased, as Andrews 1993), and the
+widening is the factor that gives the interval 95% coverage under AR(1) noise of that ρ over
+that many years (`ar1_calibration`, by simulation); docs/validation.md reports the coverage
+this gives with ρ estimated as reports do. A trend whose 95% interval covers zero is called
+unclear ("trend niejednoznaczny"), never "no change": its magnitude is still shown. The town-versus-peers test is the same trend on the difference
+series (town minus peer median, or, for levels, both indexed to their first year = 100), with
+the indicator's ρ.
 """
 
 from __future__ import annotations
@@ -20,7 +24,10 @@ import pandas as pd
 CONFIDENCE = 0.95
 MIN_POINTS = 5  # fewer years give no trend
 NOISE = 1e-9  # relative size below which a pairwise slope is rounding error
-MAX_RHO = 0.8  # autocorrelation above this is not told apart from a trend in a decade of data
+MAX_RHO = 1.0  # a random walk (population, wandering around its trend), the end of the scale
+RHO_GRID = np.round(np.arange(0.0, MAX_RHO + 1e-9, 0.05), 2)  # the ρ a pooled estimate is read off
+LAG1_SIMULATIONS = 2000  # series per ρ behind the median-unbiased table
+LAG1_SEED = 20261130
 
 LEVEL_INDICATORS = ("population",)  # sizes, not rates: compared with peers as % of the first year
 
@@ -66,26 +73,92 @@ def kendall_s_variance(values: np.ndarray) -> float:
     return float(n * (n - 1) * (2 * n + 5) - np.sum(tied * (tied - 1) * (2 * tied + 5))) / 18
 
 
-def lag1_autocorrelation(residuals: np.ndarray) -> float:
-    centred = residuals - residuals.mean()
-    denominator = float(np.sum(centred**2))
-    return float(np.sum(centred[1:] * centred[:-1]) / denominator) if denominator > 0 else 0.0
+def lag1_autocorrelation(residuals: np.ndarray) -> np.ndarray | float:
+    """Lag-1 autocorrelation of residuals (the last axis: one value per row of a 2-D array)."""
+    centred = residuals - residuals.mean(axis=-1, keepdims=True)
+    denominator = np.sum(centred**2, axis=-1)
+    products = np.sum(centred[..., 1:] * centred[..., :-1], axis=-1)
+    result = np.divide(products, denominator, out=np.zeros_like(products, dtype=float), where=denominator > 0)
+    return float(result) if np.ndim(result) == 0 else result
 
 
-def corrected_lag1(residuals: np.ndarray) -> float:
-    """Lag-1 autocorrelation of detrended residuals with the small-sample bias correction r + (1 + 4r)/n:
-    from a decade of data the plain estimate is biased towards zero (and negative)."""
-    r = lag1_autocorrelation(residuals)
-    return r + (1 + 4 * r) / len(residuals)
+def winsorized_lag1(residuals: np.ndarray) -> np.ndarray | float:
+    """`lag1_autocorrelation` of residuals clipped to their median ± 2.5 robust standard deviations
+    (1.4826 × MAD), row by row: one wild year would otherwise pull a series' estimate to about 0."""
+    residuals = np.asarray(residuals, dtype=float)
+    centre = np.median(residuals, axis=-1, keepdims=True)
+    spread = 1.4826 * np.median(np.abs(residuals - centre), axis=-1, keepdims=True)
+    return lag1_autocorrelation(np.clip(residuals, centre - 2.5 * spread, centre + 2.5 * spread))
 
 
-def robust_trend(series: pd.Series) -> Trend | None:
+@lru_cache(maxsize=16)
+def ar1_calibration(points: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each ρ of `RHO_GRID`, from simulated AR(1) series of `points` consecutive years (fixed seed;
+    ρ = 1 is a random walk):
+
+    - the median lag-1 autocorrelation of their Theil–Sen residuals (`winsorized_lag1`), which from a
+      decade of data is far below ρ (−0.17 at ρ = 0, 0.19 at ρ = 0.7, 0.25 for a random walk): reading
+      an observed median off it is the median-unbiased estimate of ρ (`pooled_lag1`);
+    - the factor on the variance of Kendall's S that makes Sen's 95% interval (as `robust_trend` forms
+      it) cover the true slope of 95% of those series: 1 at ρ = 0, 2.4 at ρ = 0.7, 3.2 at ρ = 0.9, 3.7
+      for a random walk. The textbook (1+ρ)/(1−ρ) would be 5.7 and 19: intervals spanning every
+      pairwise slope.
+    """
+    rng = np.random.default_rng(LAG1_SEED)
+    shocks = rng.normal(size=(LAG1_SIMULATIONS, points))
+    x = np.arange(points, dtype=float)
+    i, j, dx = _pairs(tuple(range(points)))
+    pairs = len(i)
+    reach_per_unit = norm_quantile((1 + CONFIDENCE) / 2) * np.sqrt(points * (points - 1) * (2 * points + 5) / 18)
+    medians, factors = [], []
+    for rho in RHO_GRID:
+        noise = np.empty_like(shocks)  # slope 0: the interval must cover 0
+        # Stationary from the first year; at ρ = 1 a random walk from a fixed start.
+        noise[:, 0] = shocks[:, 0] / np.sqrt(1 - rho**2) if rho < 1 else 0.0
+        for k in range(1, points):
+            noise[:, k] = rho * noise[:, k - 1] + shocks[:, k]
+        residuals = noise - theil_sen(x, noise)[:, None] * x
+        medians.append(float(np.median(winsorized_lag1(residuals))))
+        # Where 0 falls among each series' sorted pairwise slopes (an interpolated rank), and so the
+        # reach an interval of ranks (pairs ∓ reach) / 2 needs to hold it; 0 beyond every slope: never.
+        slopes = np.sort((noise[:, j] - noise[:, i]) / dx, axis=1)
+        below = np.clip((slopes < 0).sum(axis=1), 1, pairs - 1)
+        rows = np.arange(len(slopes))
+        left, right = slopes[rows, below - 1], slopes[rows, below]
+        rank = below - 1 + np.clip(-left / np.where(right > left, right - left, 1.0), 0.0, 1.0)
+        outside = (slopes[:, 0] > 0) | (slopes[:, -1] < 0)
+        needed = np.where(outside, np.inf, np.abs(2 * rank - pairs))
+        factors.append(max(1.0, float(np.quantile(needed, CONFIDENCE) / reach_per_unit) ** 2))
+    return np.maximum.accumulate(np.array(medians)), np.maximum.accumulate(np.array(factors))
+
+
+def pooled_lag1(panel: pd.DataFrame) -> float:
+    """The lag-1 autocorrelation of an indicator's yearly noise, pooled over towns: `panel` is towns ×
+    consecutive years (complete rows only are used). The median over towns of each one's residual lag-1
+    autocorrelation (around its Theil–Sen line), read off `median_lag1_table` (median-unbiased, as
+    Andrews 1993 for one series); 0 with too few towns or years, capped at `MAX_RHO`."""
+    complete = panel.dropna().to_numpy(dtype=float)
+    points = complete.shape[1] if complete.ndim == 2 else 0
+    if points < MIN_POINTS or len(complete) < MIN_POINTS:
+        return 0.0
+    x = np.arange(points, dtype=float)
+    spread = complete.std(axis=1)
+    varying = complete[spread > NOISE * np.abs(complete).max(axis=1)]  # a constant series has no noise to read
+    if len(varying) < MIN_POINTS:
+        return 0.0
+    residuals = varying - theil_sen(x, varying)[:, None] * x
+    observed = float(np.median(winsorized_lag1(residuals)))
+    medians, _ = ar1_calibration(points)
+    return float(np.interp(observed, medians, RHO_GRID, left=0.0, right=MAX_RHO))
+
+
+def robust_trend(series: pd.Series, rho: float = 0.0) -> Trend | None:
     """Theil–Sen slope with Sen's 95% interval, widened for autocorrelation; None with fewer than MIN_POINTS years.
 
-    Sen's interval takes the order statistics of the pairwise slopes at ranks
-    (N ∓ z·√Var(S))/2, where Var(S) is the variance of Kendall's S (`kendall_s_variance`, with ties).
-    Positive lag-1 autocorrelation ρ of the residuals (bias-corrected) multiplies Var(S)
-    by (1+ρ)/(1−ρ) (Yue & Wang 2004, effective sample size); ρ is capped at `MAX_RHO`.
+    Sen's interval takes the order statistics of the pairwise slopes at ranks (N ∓ z·√Var(S))/2, where
+    Var(S) is the variance of Kendall's S (`kendall_s_variance`, with ties), multiplied by the factor
+    that keeps the interval's coverage at 95% under AR(1) noise with lag-1 autocorrelation `rho`
+    (`ar1_calibration`; the indicator's ρ, `pooled_lag1`; 0: independent years).
     """
     series = series.dropna()
     if len(series) < MIN_POINTS:
@@ -98,13 +171,20 @@ def robust_trend(series: pd.Series) -> Trend | None:
     # slope, and an interval of it (1e-15 to 1e-15) would otherwise read as a clear trend.
     slopes = np.sort(np.where(np.abs(slopes) < NOISE * np.abs(y).max(), 0.0, slopes))
     slope = float(np.median(slopes))
-    n, pairs = len(y), len(slopes)
-    rho = min(max(corrected_lag1(y - slope * years), 0.0), MAX_RHO)
-    variance = kendall_s_variance(y) * (1 + rho) / (1 - rho)
+    pairs = len(slopes)
+    variance = kendall_s_variance(y) * variance_factor(rho, len(y))
     reach = norm_quantile((1 + CONFIDENCE) / 2) * np.sqrt(variance)
     ranks = np.clip([(pairs - reach) / 2, (pairs + reach) / 2], 0, pairs - 1)  # 0-based, interpolated
     low, high = np.interp(ranks, np.arange(pairs), slopes)
-    return Trend(slope, float(low), float(high), int(years[0]), int(years[-1]), n)
+    return Trend(slope, float(low), float(high), int(years[0]), int(years[-1]), len(y))
+
+
+def variance_factor(rho: float, points: int) -> float:
+    """`ar1_calibration`'s variance factor at `rho` (interpolated, capped at `MAX_RHO`); 1 at ρ ≤ 0."""
+    if rho <= 0:
+        return 1.0
+    _, factors = ar1_calibration(points)
+    return float(np.interp(min(rho, MAX_RHO), RHO_GRID, factors))
 
 
 @lru_cache(maxsize=4)
@@ -126,24 +206,27 @@ def indicator_trends(values: pd.DataFrame, town: str, peers: tuple[str, ...]) ->
     """For every indicator: the town's trend with its interval, and the trend of its difference from the peers.
 
     `values`: yearly indicators; the reports pass them computed from the population re-based for the
-    census (`analysis.report.trend_values`), so the census step passes for no trend."""
+    census (`analysis.report.trend_values`), so the census step passes for no trend. `rho`: the
+    indicator's lag-1 autocorrelation pooled over the town and its peers (`pooled_lag1`), which widens
+    both intervals: similar towns, whose data the report already rests on."""
+    columns = ["slope", "low", "high", "clear", "vs_peers", "vs_peers_low", "vs_peers_high", "vs_peers_clear", "rho"]
     rows = {}
     teryts = values.index.get_level_values("teryt")
     if town not in teryts:
-        return pd.DataFrame(
-            columns=["slope", "low", "high", "clear", "vs_peers", "vs_peers_low", "vs_peers_high", "vs_peers_clear"]
-        )
+        return pd.DataFrame(columns=columns)
     town_values = values.xs(town, level="teryt")  # year × indicator, taken out once
     peer_values = values.loc[teryts.isin(peers)]
+    group = values.loc[teryts.isin((town, *peers))]
     peer_medians = peer_values.groupby(level="year").median().reindex(town_values.index)  # all rates at once
     for indicator_id in values.columns:
-        trend = robust_trend(town_values[indicator_id])
+        rho = pooled_lag1(group[indicator_id].unstack("year"))
+        trend = robust_trend(town_values[indicator_id], rho)
         if indicator_id in LEVEL_INDICATORS:
             by_year = peer_values[indicator_id].unstack("teryt").reindex(town_values.index)
             difference = difference_series(town_values[indicator_id], by_year, indicator_id)
         else:
             difference = town_values[indicator_id] - peer_medians[indicator_id]
-        versus = robust_trend(difference)
+        versus = robust_trend(difference, rho)
         rows[indicator_id] = {
             "slope": trend.slope if trend else np.nan,
             "low": trend.low if trend else np.nan,
@@ -153,5 +236,6 @@ def indicator_trends(values: pd.DataFrame, town: str, peers: tuple[str, ...]) ->
             "vs_peers_low": versus.low if versus else np.nan,
             "vs_peers_high": versus.high if versus else np.nan,
             "vs_peers_clear": bool(versus and versus.clear),
+            "rho": rho,
         }
-    return pd.DataFrame.from_dict(rows, orient="index")
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns)

@@ -64,6 +64,10 @@ def test_indicator_sheet_has_one_row_per_catalogue_indicator_and_the_reports_fig
         if row["percentile"] == 0 and indicators()[indicator_id].direction != Direction.NEUTRAL:
             assert sheet.at[indicator_id, "Miejsce (1 = najkorzystniej)"] == row["peer_count"] + 1
     assert sheet.at["births_per_1000", "Zmienne BDL (id)"].startswith("live_births (")
+    # The autocorrelation that widened each trend interval, so a statistician can retrace the interval.
+    rho = "Autokorelacja rocznych odchyleń (ρ, grupa; poszerza przedziały trendu)"
+    assert sheet.at["population", rho] == report.trends.at["population", "rho"]
+    assert 0 < sheet.at["population", rho] <= 1
     # Births are compared over 2022–2024 together (pool_years 3), the population on 2024 alone.
     assert sheet.at["births_per_1000", "Od roku (wartość z kilku lat łącznie)"] == 2022
     assert sheet.at["population", "Od roku (wartość z kilku lat łącznie)"] == 2024

@@ -366,10 +366,10 @@ def _what_carries_the_verdict(row: pd.Series, strengths: int, weaknesses: int, l
         kind, other = ("słab", "mocn") if against else ("mocn", "słab")
         subject = f"{kind}a strona waży" if heavier == 1 else f"{kind}e strony ważą"
         return f"; {subject} więcej niż {other}{'a' if lighter == 1 else 'e'}"
+    plural = {"strength": "strengths", "weakness": "weaknesses"}
     kind, other = ("weakness", "strength") if against else ("strength", "weakness")
-    subject = f"the {kind} weighs" if heavier == 1 else f"the {kind}es weigh" if against else f"the {kind}s weigh"
-    lighter_word = other if lighter == 1 else (f"{other}s" if against else f"{other}es")
-    return f"; {subject} more than the {lighter_word}"
+    subject = f"the {kind} weighs" if heavier == 1 else f"the {plural[kind]} weigh"
+    return f"; {subject} more than the {other if lighter == 1 else plural[other]}"
 
 
 def marks_phrase(strengths: int, weaknesses: int, language: str) -> str:

@@ -8,9 +8,9 @@ over the town and its peers (`pooled_lag1`: median-unbiased, as Andrews 1993), a
 widening is the factor that gives the interval 95% coverage under AR(1) noise of that ρ over
 that many years (`ar1_calibration`, by simulation); docs/validation.md reports the coverage
 this gives with ρ estimated as reports do. A trend whose 95% interval covers zero is called
-unclear ("trend niejednoznaczny"), never "no change": its magnitude is still shown. The town-versus-peers test is the same trend on the difference
-series (town minus peer median, or, for levels, both indexed to their first year = 100), with
-the indicator's ρ.
+unclear ("trend niejednoznaczny"), never "no change": its magnitude is still shown. The
+town-versus-peers test is the same trend on the difference series (town minus peer median, or,
+for levels, both indexed to their first year = 100), with the indicator's ρ.
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def ar1_calibration(points: int) -> tuple[np.ndarray, np.ndarray]:
 def pooled_lag1(panel: pd.DataFrame) -> float:
     """The lag-1 autocorrelation of an indicator's yearly noise, pooled over towns: `panel` is towns ×
     consecutive years (complete rows only are used). The median over towns of each one's residual lag-1
-    autocorrelation (around its Theil–Sen line), read off `median_lag1_table` (median-unbiased, as
+    autocorrelation (around its Theil–Sen line, `winsorized_lag1`), read off `ar1_calibration` (median-unbiased, as
     Andrews 1993 for one series); 0 with too few towns or years, capped at `MAX_RHO`."""
     complete = panel.dropna().to_numpy(dtype=float)
     points = complete.shape[1] if complete.ndim == 2 else 0

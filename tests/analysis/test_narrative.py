@@ -121,6 +121,22 @@ def test_a_verdict_its_marks_do_not_explain_says_what_does(verdict, score, marke
     assert (" more than the " in english or " prevail" in english) is bool(said)
 
 
+@pytest.mark.parametrize(
+    "verdict, marks, said",
+    [
+        ("better", (1, 2), "; the strength weighs more than the weaknesses"),
+        ("worse", (2, 1), "; the weakness weighs more than the strengths"),
+        ("worse", (2, 2), "; the weaknesses weigh more than the strengths"),
+    ],
+)
+def test_in_english_the_heavier_marks_agree_in_number(verdict, marks, said):
+    score = 0.4 if verdict == "better" else -0.4
+    row = pd.Series(
+        {"verdict": verdict, "score": score, "marked_part": score * 0.8, "judged": 6, "judgeable": 6, "reason": ""}
+    )
+    assert f"{said} (score" in verdict_phrase(row, "en", marks)
+
+
 def test_the_marked_part_of_a_section_score_is_what_its_strengths_and_weaknesses_add_to_it():
     from analysis.synthesis import score_shares
 

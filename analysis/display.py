@@ -636,10 +636,13 @@ def scores_table(report: TownReport) -> Table:
                 else "—",
             }
         )
-    caption = (
-        "Ocena części raportu: średnie odchylenie od mediany grupy porównawczej (dodatnie = korzystniej)"
+    caption = (  # what analysis.synthesis.aggregate_score computes, in words
+        "Ocena części raportu: wynik to odległość od mediany grupy porównawczej w jednostkach rozrzutu grupy "
+        "(dla każdego wskaźnika od −2 do +2), uśredniona najpierw w obszarach, potem między nimi "
+        "(dodatni = korzystniej)"
         if pl
-        else "Section verdicts: mean distance from the peer median (positive = better)"
+        else "Section verdicts: the score is the distance from the peer median in units of the peers' spread "
+        "(each indicator within ±2), averaged within sub-domains, then across them (positive = better)"
     )
     return Table(pd.DataFrame(rows), caption)
 

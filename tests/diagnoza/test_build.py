@@ -438,3 +438,38 @@ def overlapping_words(pdf) -> list[str]:
 def test_no_two_words_overlap_in_the_pdf(demo_build):
     for teryt in (TOWN, OTHER):
         assert overlapping_words(demo_build.out_dir / teryt / "report.pdf") == [], teryt
+
+
+RUNNING_HEADER_BOTTOM = 45.0  # points from the top of an A4 page: below it starts the page's own content
+
+
+def orphaned_chart_captions(pdf) -> list[str]:
+    """Chart captions ("Rysunek N:") that open a page: a chart's caption stands below its drawing, whose
+    axis labels are text, so a caption with nothing but the running header above it has lost its chart."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    layout = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    soup = BeautifulSoup(layout.stdout, "html.parser")
+    found = []
+    for number, page in enumerate(soup.find_all("page"), start=1):
+        words = sorted(
+            (round(float(w["ymin"])), float(w["xmin"]), w.get_text())
+            for w in page.find_all("word")
+            if float(w["ymin"]) > RUNNING_HEADER_BOTTOM
+        )
+        first, second = [text for _, _, text in words[:2]] + [""] * (2 - len(words[:2]))
+        if first in ("Rysunek", "Figure") and second[:-1].isdigit():
+            found.append(f"page {number}: {first} {second}")
+    return found
+
+
+def test_a_chart_and_its_caption_stay_on_one_page(demo_build):
+    captions = 0
+    for teryt in (TOWN, OTHER):
+        pdf = demo_build.out_dir / teryt / "report.pdf"
+        assert orphaned_chart_captions(pdf) == [], teryt
+        captions += (demo_build.out_dir / teryt / "report.html").read_text(encoding="utf-8").count("<figcaption")
+    assert captions > 10  # the check above looked at reports that have charts

@@ -219,13 +219,16 @@ def _trend_sentence(trend, language: str) -> str:
     size = with_noun(abs(trend.slope), PERSONS[language], 0, language)
     low, high = format_number(trend.low, 0, language), format_number(trend.high, 0, language)
     if trend.clear:
-        verb = ("rosła" if trend.slope > 0 else "malała") if pl else ("grew" if trend.slope > 0 else "fell")
+        grows = trend.slope > 0
+        verb = ("rosła" if grows else "malała") if pl else ("grew" if grows else "fell")
+        # The interval of the growth or of the fall, so that its bounds read with the same sign as the figure.
+        low, high = (trend.low, trend.high) if grows else (-trend.high, -trend.low)
+        low, high = format_number(low, 0, language), format_number(high, 0, language)
         return (
-            f"W latach {years} liczba ludności {verb} średnio o {size} rocznie (95% przedział zmiany rocznej: "
-            f"od {low} do {high})."
+            f"W latach {years} liczba ludności {verb} średnio o {size} rocznie "
+            f"(95% przedział: od {low} do {high} rocznie)."
             if pl
-            else f"In {years} the population {verb} by {size} a year on average (95% interval of the yearly change: "
-            f"{low} to {high})."
+            else f"In {years} the population {verb} by {size} a year on average (95% interval: {low} to {high})."
         )
     sign = "" if format_number(abs(trend.slope), 0, language) == "0" else ("+" if trend.slope > 0 else "−")
     slope = sign + size

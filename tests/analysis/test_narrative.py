@@ -315,7 +315,8 @@ def test_the_re_basing_behind_a_population_trend_is_said_only_where_the_trend_sp
     trend = Trend(-100.0, -150.0, -50.0, first_year, 2024, 2025 - first_year)
     text = " ".join(population_sentences(frame, "Miasto", trend, None, None, "pl"))
     assert ("lata przed 2021 r. przeliczono na podstawę spisu powszechnego z 2021 r." in text) is said
-    assert "malała średnio o 100\u00a0osób rocznie" in text
+    # A fall of 100 a year whose interval is −150 to −50 is a fall of 50 to 150: the bounds read as the figure does.
+    assert "malała średnio o 100\u00a0osób rocznie (95% przedział: od 50 do 150 rocznie)." in text
 
 
 @pytest.mark.parametrize(

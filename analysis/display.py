@@ -315,6 +315,27 @@ def key_figures(report: TownReport) -> Table:
     return Table(pd.DataFrame(rows), caption)
 
 
+def _peer_moves(report: TownReport, changes, language: str) -> list[str]:
+    """Peers that joined or left, each said only when it happened, in the number it happened to."""
+    names = dict(zip(report.peer_units["teryt"], report.peer_units["name"]))
+    joined = [names.get(t, t) for t in changes.peers_joined]
+    left = list(changes.peers_left)  # no longer peers: the report knows only their TERYT codes
+    sentences = []
+    if language == "pl":
+        if joined:
+            verb = "dołączyła gmina" if len(joined) == 1 else "dołączyły gminy"
+            sentences.append(f"Do grupy porównawczej {verb} {', '.join(joined)}.")
+        if left:
+            verb = "odeszła gmina o kodzie" if len(left) == 1 else "odeszły gminy o kodach"
+            sentences.append(f"Z grupy porównawczej {verb} TERYT {', '.join(left)}.")
+        return sentences
+    if joined:
+        sentences.append(f"Joined the peer group: {', '.join(joined)}.")
+    if left:
+        sentences.append(f"Left the peer group (TERYT): {', '.join(left)}.")
+    return sentences
+
+
 def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown | Table]:
     """ "What changed since the previous edition": nothing at all without a previous edition's record;
     else a heading, a sentence on verdicts, data years and peers, and a table of the indicators that moved."""
@@ -349,16 +370,12 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
         )
     if changes.new_years:
         years = ", ".join(map(str, changes.new_years))
-        sentences.append(f"Nowe lata danych: {years}." if pl else f"New data years: {years}.")
-    if changes.peers_joined or changes.peers_left:
-        names = dict(zip(report.peer_units["teryt"], report.peer_units["name"]))
-        joined = ", ".join(names.get(t, t) for t in changes.peers_joined) or "—"
-        left = ", ".join(changes.peers_left) or "—"
-        sentences.append(
-            f"Do grupy porównawczej dołączyły: {joined}; odeszły (TERYT): {left}."
-            if pl
-            else f"Peers joined: {joined}; left (TERYT): {left}."
-        )
+        one = len(changes.new_years) == 1
+        if pl:
+            sentences.append(f"{'Nowy rok' if one else 'Nowe lata'} danych: {years}.")
+        else:
+            sentences.append(f"New data {'year' if one else 'years'}: {years}.")
+    sentences += _peer_moves(report, changes, language)
     if sentences:
         parts.append(paragraphs(sentences))
     if not changes.indicators.empty:

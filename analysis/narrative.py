@@ -72,15 +72,17 @@ def section_sentences(comparison: pd.DataFrame, section: str, language: str = "p
             if pl
             else "There are no data to compare this section with the peer group."
         )
-    for assessment, heading in (
-        (STRENGTH, ("Mocne strony na tle grupy porównawczej: ", "Strengths against the peers: ")),
-        (WEAKNESS, ("Słabe strony na tle grupy porównawczej: ", "Weaknesses against the peers: ")),
+    for assessment, headings in (  # (one item, several), in Polish and in English
+        (STRENGTH, (("Mocna strona", "Mocne strony"), ("Strength", "Strengths"))),
+        (WEAKNESS, (("Słaba strona", "Słabe strony"), ("Weakness", "Weaknesses"))),
     ):
         marked = judged.loc[judged["assessment"] == assessment]
         marked = marked.sort_values("score", ascending=assessment == WEAKNESS)
         if not marked.empty:
+            heading = headings[0 if pl else 1][len(marked) > 1]
+            against = "na tle grupy porównawczej" if pl else "against the peers"
             items = "; ".join(judged_item(catalogue[i], marked.loc[i], language) for i in marked.index)
-            sentences.append(heading[0 if pl else 1] + items + ".")
+            sentences.append(f"{heading} {against}: {items}.")
     if not judged.empty and not (judged["assessment"].isin((STRENGTH, WEAKNESS))).any():
         n = len(judged)
         if pl:
@@ -106,19 +108,26 @@ def section_sentences(comparison: pd.DataFrame, section: str, language: str = "p
             f"({events_text(catalogue[i], unranked.at[i, 'events'], language)})"
             for i in unranked.index
         )
-        sentences.append(
-            f"Nie oceniono wskaźników opartych na mniej niż 10 zdarzeniach: {items}."
-            if pl
-            else f"Not judged, as they rest on fewer than 10 events: {items}."
-        )
+        one = len(unranked) == 1
+        if pl:
+            what = "wskaźnika opartego" if one else "wskaźników opartych"
+            sentences.append(f"Nie oceniono {what} na mniej niż 10 zdarzeniach: {items}.")
+        else:
+            sentences.append(f"Not judged, as {'it rests' if one else 'they rest'} on fewer than 10 events: {items}.")
     matched = rows.loc[rows["matching"] & (rows["direction"] != "neutral")]
     if not matched.empty:
         names = ", ".join(catalogue[i].name_in_sentence(language) for i in matched.index)
-        sentences.append(
-            f"Nie oceniamy wskaźników, według których dobrano grupę porównawczą: {names}."
-            if pl
-            else f"Indicators the peer group was matched on are not judged: {names}."
-        )
+        one = len(matched) == 1
+        if pl:
+            what = "wskaźnika, według którego" if one else "wskaźników, według których"
+            sentences.append(f"Nie oceniamy {what} dobrano grupę porównawczą: {names}.")
+        else:
+            what = (
+                "The indicator the peer group was matched on is"
+                if one
+                else "Indicators the peer group was matched on are"
+            )
+            sentences.append(f"{what} not judged: {names}.")
     return sentences
 
 

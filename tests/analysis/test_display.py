@@ -211,3 +211,34 @@ def test_the_sensitivity_text_in_english_agrees_in_number():
         "The verdict is the same under every alternative peer group in: Economy and municipal finance. "
         "The verdicts depend on the choice of peers in: Demography, Public services – read them with care."
     )
+
+
+@pytest.mark.parametrize("moved", [1, 2])
+def test_new_years_and_peers_that_moved_are_said_in_the_number_they_are(report, tmp_path, moved):
+    import json
+
+    from analysis.editions import figures
+
+    record = figures(report)
+    names = dict(zip(report.peer_units["teryt"], report.peer_units["name"]))
+    joined = sorted(report.peers.members)[:moved]  # missing from the earlier edition: they joined since
+    left = ["9990001", "9990002"][:moved]  # in the earlier edition only: they left
+    record["peers"] = [t for t in record["peers"] if t not in joined] + left
+    record["years"] = [record["years"][0], record["years"][1] - moved]
+    (tmp_path / "figures.json").write_text(json.dumps(record), encoding="utf-8")
+    text = " ".join(
+        bundle(part)[0]["text/markdown"] for part in show.edition_changes(report, tmp_path / "figures.json")
+    )
+    last = report.last_year
+    if report.language == "en":
+        assert f"New data {'year' if moved == 1 else 'years'}: " in text
+        assert f"Joined the peer group: {', '.join(names[t] for t in joined)}." in text
+        assert f"Left the peer group (TERYT): {', '.join(left)}." in text
+    elif moved == 1:
+        assert f"Nowy rok danych: {last}." in text
+        assert f"Do grupy porównawczej dołączyła gmina {names[joined[0]]}." in text
+        assert "Z grupy porównawczej odeszła gmina o kodzie TERYT 9990001." in text
+    else:
+        assert f"Nowe lata danych: {last - 1}, {last}." in text
+        assert f"Do grupy porównawczej dołączyły gminy {names[joined[0]]}, {names[joined[1]]}." in text
+        assert "Z grupy porównawczej odeszły gminy o kodach TERYT 9990001, 9990002." in text

@@ -38,13 +38,26 @@ DEMOGRAPHY = [
 
 def test_strengths_and_weaknesses_are_named_with_their_direction():
     text = " ".join(section_sentences(comparison(DEMOGRAPHY), "demography"))
+    # One of each here: the heading is singular ("Mocna strona …: X"), as an editor would have it.
     assert (
-        "Mocne strony na tle grupy porównawczej: wysoki współczynnik urodzeń (11,0‰ wobec mediany grupy 8,0‰)." in text
+        "Mocna strona na tle grupy porównawczej: wysoki współczynnik urodzeń (11,0‰ wobec mediany grupy 8,0‰)." in text
     )
-    assert "Słabe strony na tle grupy porównawczej: wysoka liczba zgonów na 1000 ludności (14,0‰" in text
+    assert "Słaba strona na tle grupy porównawczej: wysoka liczba zgonów na 1000 ludności (14,0‰" in text
     assert "liczba ludności" not in text.lower()  # neutral: never judged
     english = " ".join(section_sentences(comparison(DEMOGRAPHY), "demography", "en"))
-    assert "Strengths against the peers: high birth rate (11.0‰ against a peer median of 8.0‰)." in english
+    assert "Strength against the peers: high birth rate (11.0‰ against a peer median of 8.0‰)." in english
+
+
+def test_two_strengths_take_the_plural_heading_the_stronger_first():
+    rows = DEMOGRAPHY + [
+        ("share_working_age", "demography", "age_structure", "higher_better", 62.0, 58.1, 95.0, 1.8, True, "strength")
+    ]
+    frame = comparison(rows[:2] + rows[3:])  # the working-age share, now a strength, replaces its unmarked row
+    text = " ".join(section_sentences(frame, "demography"))
+    strengths = text[text.index("Mocne strony na tle grupy porównawczej: ") :]
+    # Sorted by score: 1.8 (working-age share) before 1.5 (births).
+    assert strengths.index("wysoki udział ludności w wieku produkcyjnym") < strengths.index("współczynnik urodzeń")
+    assert "Strengths against the peers: " in " ".join(section_sentences(frame, "demography", "en"))
 
 
 def test_no_difference_no_claim_and_no_data_no_comparison():
@@ -59,6 +72,40 @@ def test_no_difference_no_claim_and_no_data_no_comparison():
     joined = " ".join(sentences).lower()
     for comparative in ("podobnie", "środkowej połowie", "nie odbiega", "korzystniej"):
         assert comparative not in joined
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_the_indicators_left_unjudged_are_named_in_the_number_they_are(count):
+    frame = comparison(DEMOGRAPHY)
+    rare = ["births_per_1000", "deaths_per_1000"][:count]
+    frame.loc[rare, "reliability"] = "not_ranked"
+    frame.loc[rare, "events"] = 7.0
+    frame.loc[rare, "judged"] = False
+    frame.loc[rare, "matching"] = True  # here also the variables the peers were matched on
+    polish = " ".join(section_sentences(frame, "demography"))
+    english = " ".join(section_sentences(frame, "demography", "en"))
+    if count == 1:  # one indicator: singular noun, participle and verb
+        assert (
+            "Nie oceniono wskaźnika opartego na mniej niż 10 zdarzeniach: urodzenia żywe na 1000 ludności (7\u00a0zdarzeń)"
+            in polish
+        )
+        assert (
+            "Nie oceniamy wskaźnika, według którego dobrano grupę porównawczą: urodzenia żywe na 1000 ludności."
+            in polish
+        )
+        assert "Not judged, as it rests on fewer than 10 events" in english
+        assert "The indicator the peer group was matched on is not judged" in english
+    else:
+        assert (
+            "Nie oceniono wskaźników opartych na mniej niż 10 zdarzeniach: urodzenia żywe na 1000 ludności (7\u00a0zdarzeń)"
+            in polish
+        )
+        assert (
+            "Nie oceniamy wskaźników, według których dobrano grupę porównawczą: urodzenia żywe na 1000 ludności, "
+            in polish
+        )
+        assert "Not judged, as they rest on fewer than 10 events" in english
+        assert "Indicators the peer group was matched on are not judged" in english
 
 
 AREAS = pd.DataFrame(  # a voivodeship's and Poland's values, as analysis.aggregates gives them

@@ -109,6 +109,52 @@ def test_the_rule_itself(text, wrong):
     assert bool(agreement_errors(text)) == wrong
 
 
+# A heading before a list agrees with the number of items after its colon ("Mocna strona …: X." but
+# "Mocne strony …: X; Y."): (singular, plural, the separator between items).
+LIST_HEADINGS = (
+    ("Mocna strona", "Mocne strony", "; "),
+    ("Słaba strona", "Słabe strony", "; "),
+    ("Nie oceniono wskaźnika opartego", "Nie oceniono wskaźników opartych", ", "),
+    ("Nie oceniamy wskaźnika, według którego", "Nie oceniamy wskaźników, według których", ", "),
+    ("Nowy rok danych", "Nowe lata danych", ", "),
+)
+
+
+def _items(listed: str, separator: str) -> int:
+    """Items of a list, counting separators outside parentheses ("X (1; 2), Y" is two items)."""
+    depth, count = 0, 1
+    for i, char in enumerate(listed):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        count += depth == 0 and listed.startswith(separator, i)
+    return count
+
+
+def list_heading_errors(text: str) -> list[str]:
+    errors = []
+    for singular, plural, separator in LIST_HEADINGS:
+        for heading in (singular, plural):
+            if text.startswith(heading) and ": " in text:
+                items = _items(text.split(": ", 1)[1], separator)
+                if (heading == singular) != (items == 1):
+                    errors.append(f"{heading!r} before {items} item(s): {text[:80]!r}")
+    return errors
+
+
+@pytest.mark.parametrize(
+    "text, wrong",
+    [
+        ("Mocna strona na tle grupy porównawczej: wysoki odsetek (79,5% wobec 73,6%).", False),
+        ("Mocne strony na tle grupy porównawczej: wysoki odsetek (79,5% wobec 73,6%).", True),
+        ("Słabe strony na tle grupy porównawczej: niski X (1; 2); wysoki Y (3).", False),
+        ("Słaba strona na tle grupy porównawczej: niski X (1); wysoki Y (3).", True),
+        ("Nie oceniono wskaźników opartych na mniej niż 10 zdarzeniach: saldo (ok. 7 zdarzeń).", True),
+        ("Nowe lata danych: 2024, 2025.", False),
+    ],
+)
+def test_the_list_heading_rule_itself(text, wrong):
+    assert bool(list_heading_errors(text)) == wrong
+
+
 ENGLISH_NOUNS = ("year", "person", "event", "indicator", "municipalit", "resident")
 ENGLISH_PATTERN = re.compile(rf"\b(\d[\d,]*(?:\.\d+)?) ({'|'.join(ENGLISH_NOUNS)})(\w*)")
 
@@ -151,7 +197,7 @@ def test_every_sentence_and_alt_text_of_the_demo_batch_agrees(demo_reports):
     for teryt, report in demo_reports.items():
         for text in _texts(report):
             count += 1
-            errors += [f"{teryt}: {error}" for error in agreement_errors(text)]
+            errors += [f"{teryt}: {error}" for error in agreement_errors(text) + list_heading_errors(text)]
             flagged += [f"{teryt}: {phrase!r} in {text[:80]!r}" for phrase in FLAGGED if phrase in text]
             flagged += [f"{teryt}: {match[0]!r} in {text[:80]!r}" for match in LOWERED_ACRONYM.finditer(text)]
     assert count > 54 * 40 and {"PIT", "REGON"} <= set(ACRONYMS)

@@ -60,6 +60,17 @@ def judged_item(indicator: Indicator, row: pd.Series, language: str) -> str:
     return f"{phrase} ({value} against a peer median of {median})"
 
 
+LONGEST_LIST_IN_A_SENTENCE = 3  # a longer list (up to 11 strengths in a section) reads better as bullets
+
+
+def _listed(items: list[str]) -> str:
+    """Items after a heading's colon: ` a; b.` in the sentence, or a bulleted list (Polish style: each item
+    ends with a semicolon, the last with a full stop) when there are more than a sentence carries."""
+    if len(items) <= LONGEST_LIST_IN_A_SENTENCE:
+        return " " + "; ".join(items) + "."
+    return "\n\n" + "\n".join(f"- {item}{';' if n < len(items) else '.'}" for n, item in enumerate(items, 1))
+
+
 def section_sentences(comparison: pd.DataFrame, section: str, language: str = "pl") -> list[str]:
     catalogue = indicators()
     pl = language == "pl"
@@ -81,8 +92,8 @@ def section_sentences(comparison: pd.DataFrame, section: str, language: str = "p
         if not marked.empty:
             heading = headings[0 if pl else 1][len(marked) > 1]
             against = "na tle grupy porównawczej" if pl else "against the peers"
-            items = "; ".join(judged_item(catalogue[i], marked.loc[i], language) for i in marked.index)
-            sentences.append(f"{heading} {against}: {items}.")
+            items = [judged_item(catalogue[i], marked.loc[i], language) for i in marked.index]
+            sentences.append(f"{heading} {against}:{_listed(items)}")
     if not judged.empty and not (judged["assessment"].isin((STRENGTH, WEAKNESS))).any():
         n = len(judged)
         if pl:

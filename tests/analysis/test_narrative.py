@@ -60,6 +60,14 @@ def test_two_strengths_take_the_plural_heading_the_stronger_first():
     assert "Strengths against the peers: " in " ".join(section_sentences(frame, "demography", "en"))
 
 
+def test_a_list_longer_than_a_sentence_carries_becomes_bullets():
+    from analysis.narrative import LONGEST_LIST_IN_A_SENTENCE, _listed
+
+    assert _listed(["a", "b", "c"][:LONGEST_LIST_IN_A_SENTENCE]) == " a; b; c."
+    # Four items: a Markdown list, Polish style (a semicolon after each item, a full stop after the last).
+    assert _listed(["a (1; 2)", "b", "c", "d"]) == "\n\n- a (1; 2);\n- b;\n- c;\n- d."
+
+
 def test_no_difference_no_claim_and_no_data_no_comparison():
     quiet = comparison([DEMOGRAPHY[2]])
     (sentence,) = section_sentences(quiet, "demography")

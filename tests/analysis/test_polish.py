@@ -121,7 +121,9 @@ LIST_HEADINGS = (
 
 
 def _items(listed: str, separator: str) -> int:
-    """Items of a list, counting separators outside parentheses ("X (1; 2), Y" is two items)."""
+    """Items of a list: its bullets, or else the separators outside parentheses ("X (1; 2), Y" is two items)."""
+    if "\n- " in listed:
+        return listed.count("\n- ")
     depth, count = 0, 1
     for i, char in enumerate(listed):
         depth += {"(": 1, ")": -1}.get(char, 0)
@@ -133,8 +135,8 @@ def list_heading_errors(text: str) -> list[str]:
     errors = []
     for singular, plural, separator in LIST_HEADINGS:
         for heading in (singular, plural):
-            if text.startswith(heading) and ": " in text:
-                items = _items(text.split(": ", 1)[1], separator)
+            if text.startswith(heading) and ":" in text:
+                items = _items(text.split(":", 1)[1], separator)
                 if (heading == singular) != (items == 1):
                     errors.append(f"{heading!r} before {items} item(s): {text[:80]!r}")
     return errors
@@ -149,6 +151,8 @@ def list_heading_errors(text: str) -> list[str]:
         ("Słaba strona na tle grupy porównawczej: niski X (1); wysoki Y (3).", True),
         ("Nie oceniono wskaźników opartych na mniej niż 10 zdarzeniach: saldo (ok. 7 zdarzeń).", True),
         ("Nowe lata danych: 2024, 2025.", False),
+        ("Mocne strony na tle grupy porównawczej:\n\n- a (1; 2);\n- b;\n- c;\n- d.", False),
+        ("Mocna strona na tle grupy porównawczej:\n\n- a (1; 2);\n- b;\n- c;\n- d.", True),
     ],
 )
 def test_the_list_heading_rule_itself(text, wrong):

@@ -286,13 +286,20 @@ def peers_table(report: TownReport) -> Table:
 
 def key_figures(report: TownReport) -> Table:
     """The headline indicators at a glance: the town's value and 5-year change beside its peers'
-    median, its voivodeship and Poland (ratios of sums over their gminy, `analysis.aggregates`)."""
+    median, its voivodeship and Poland (ratios of sums over their gminy, `analysis.aggregates`).
+
+    An indicator the store has no figure for at all (a sparse store) is named in the caption rather than
+    shown as a row of "b.d."; the note on rates that are not summed stands only where such a row is shown."""
     language = report.language
-    rows = []
+    rows, without_data, not_summed = [], [], False
     for indicator in indicators().values():
         if not indicator.headline:
             continue
         row, area = report.comparison.loc[indicator.id], report.areas.loc[indicator.id]
+        if pd.isna([row["value"], row["peer_median"], area["voivodeship"], area["poland"]]).all():
+            without_data.append(indicator.name_in_sentence(language))
+            continue
+        not_summed = not_summed or not is_aggregable(indicator)
         unit = indicator.unit(language)
 
         def show(value, signed=False):
@@ -310,8 +317,10 @@ def key_figures(report: TownReport) -> Table:
             }
         )
     caption = label("key_figures_caption", language)
-    if any(not is_aggregable(indicator) for indicator in indicators().values() if indicator.headline):
+    if not_summed:
         caption += label("key_figures_not_summed", language)
+    if without_data:
+        caption += label("key_figures_without_data", language, names=", ".join(without_data))
     return Table(pd.DataFrame(rows), caption)
 
 

@@ -242,3 +242,27 @@ def test_new_years_and_peers_that_moved_are_said_in_the_number_they_are(report, 
         assert f"Nowe lata danych: {last - 1}, {last}." in text
         assert f"Do grupy porównawczej dołączyły gminy {names[joined[0]]}, {names[joined[1]]}." in text
         assert "Z grupy porównawczej odeszły gminy o kodach TERYT 9990001, 9990002." in text
+
+
+def test_key_figures_name_what_the_store_lacks_instead_of_rows_of_blanks(sparse_report):
+    # The sparse store (tests/conftest.py) has no services variables: pre-school coverage and nursery places,
+    # both headline figures, have no value for the town, its peers, the voivodeship or Poland.
+    table = show.key_figures(sparse_report)
+    shown = " ".join(table.frame.iloc[:, 0])
+    assert "przedszkolnym" not in shown and "żłobkach" not in shown
+    assert "Liczba ludności" in shown  # what the store has stays
+    assert table.caption.endswith(
+        "; bez danych w zbiorze: odsetek dzieci w wieku 3–6 lat objętych wychowaniem przedszkolnym, "
+        "miejsca w żłobkach i klubach dziecięcych na 1000 dzieci do lat 3"
+    )
+    # The nursery rate is the one figure GUS gives only as a rate; with its row gone, so is the note on it.
+    assert "stopę" not in table.caption
+
+
+def test_key_figures_of_a_full_store_show_every_headline_indicator(report):
+    from analysis.catalogue import indicators
+    from analysis.labels import label
+
+    table = show.key_figures(report)
+    assert len(table.frame) == sum(indicator.headline for indicator in indicators().values())
+    assert label("key_figures_not_summed", report.language) in table.caption  # the nursery rate is shown: its note too

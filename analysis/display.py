@@ -183,6 +183,12 @@ def _no_table(report: TownReport, section: str, columns: list[str]) -> bool:
     return bool(report.comparison.loc[ids, columns].isna().all(axis=None))
 
 
+def _without_data(row: pd.Series, area: pd.Series) -> bool:
+    """No figure at all, for the town, its peers, its voivodeship or Poland (a sparse store): such an
+    indicator is named in its table's caption rather than shown as a row of "b.d."."""
+    return bool(pd.isna([row["value"], row["peer_median"], area["voivodeship"], area["poland"]]).all())
+
+
 def comparison_table(report: TownReport, section: str) -> Table | Markdown:
     """Where the town stands: each indicator of the section beside its peers' median and quartiles, its
     voivodeship and Poland (ratios of sums over their gminy), with its position and the one rule's
@@ -192,9 +198,13 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
     language = report.language
     if _no_table(report, section, ["value", "peer_median"]):
         return Markdown(f"*{label('no_values_table', language, section=label(section, language))}*")
-    rows = []
+    rows, without_data, shown = [], [], []
     for indicator in indicators_in(section):
         row, area = report.comparison.loc[indicator.id], report.areas.loc[indicator.id]
+        if _without_data(row, area):
+            without_data.append(indicator.name_in_sentence(language))
+            continue
+        shown.append(indicator)
 
         def show(value):
             return format_number(value, indicator.decimals, language)
@@ -232,10 +242,12 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
         if language == "pl"
         else voivodeship_phrase(report.voivodeship, language),
     )
-    if any(not is_aggregable(indicator) for indicator in indicators_in(section)):
+    if any(not is_aggregable(indicator) for indicator in shown):
         caption += label("areas_not_summed", language)
-    if (report.comparison.loc[[i.id for i in indicators_in(section)], "reliability"] == "unreliable").any():
+    if (report.comparison.loc[[i.id for i in shown], "reliability"] == "unreliable").any():
         caption += label("uncertain_marked", language, events=UNRELIABLE_BELOW)
+    if without_data:
+        caption += label("without_data", language, names=", ".join(without_data))
     return Table(pd.DataFrame(rows), caption)
 
 
@@ -245,28 +257,31 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown:
     value (pooled years, few events, matched on, missing years). Without a single change, trend or note: a note
     instead."""
     language = report.language
-    rows = []
+    rows, without_changes = [], []
+    blank = {format_number(float("nan"), 0, language), "—", ""}
     for indicator in indicators_in(section):
         row = report.comparison.loc[indicator.id]
-        rows.append(
-            {
-                label("indicator", language): _indicator_cell(indicator, language),
-                label("change", language): format_number(row["change"], indicator.decimals, language, signed=True),
-                label("peer_change", language): format_number(
-                    row["peer_median_change"], indicator.decimals, language, signed=True
-                ),
-                label("trend", language): _trend_cell(
-                    report.trends, indicator, language, ranked=row["reliability"] != "not_ranked"
-                ),
-                label("notes", language): _notes(row, indicator, language),
-            }
-        )
-    blank = {format_number(float("nan"), 0, language), "—", ""}
-    if all(value in blank for row in rows for key, value in row.items() if key != label("indicator", language)):
+        cells = {
+            label("change", language): format_number(row["change"], indicator.decimals, language, signed=True),
+            label("peer_change", language): format_number(
+                row["peer_median_change"], indicator.decimals, language, signed=True
+            ),
+            label("trend", language): _trend_cell(
+                report.trends, indicator, language, ranked=row["reliability"] != "not_ranked"
+            ),
+            label("notes", language): _notes(row, indicator, language),
+        }
+        if set(cells.values()) <= blank:  # a row of "b.d." only: the indicator is named in the caption instead
+            without_changes.append(indicator.name_in_sentence(language))
+        else:
+            rows.append({label("indicator", language): _indicator_cell(indicator, language), **cells})
+    if not rows:
         return Markdown(f"*{label('no_changes_table', language, section=label(section, language))}*")
     caption = label(
         "changes_caption", language, section=label(section, language), town=report.name, year=report.last_year
     )
+    if without_changes:
+        caption += label("without_changes", language, names=", ".join(without_changes))
     return Table(pd.DataFrame(rows), caption)
 
 
@@ -296,7 +311,7 @@ def key_figures(report: TownReport) -> Table:
         if not indicator.headline:
             continue
         row, area = report.comparison.loc[indicator.id], report.areas.loc[indicator.id]
-        if pd.isna([row["value"], row["peer_median"], area["voivodeship"], area["poland"]]).all():
+        if _without_data(row, area):
             without_data.append(indicator.name_in_sentence(language))
             continue
         not_summed = not_summed or not is_aggregable(indicator)
@@ -320,7 +335,7 @@ def key_figures(report: TownReport) -> Table:
     if not_summed:
         caption += label("key_figures_not_summed", language)
     if without_data:
-        caption += label("key_figures_without_data", language, names=", ".join(without_data))
+        caption += label("without_data", language, names=", ".join(without_data))
     return Table(pd.DataFrame(rows), caption)
 
 

@@ -72,7 +72,8 @@ LABELS: dict[str, dict[str, str]] = {
         "voivodeship_column": "Woj. {voivodeship}",
         "key_figures_caption": "Najważniejsze liczby: gmina, jej grupa porównawcza, województwo i Polska (suma gmin)",
         "key_figures_not_summed": "; b.d. dla województwa i Polski: GUS podaje ten wskaźnik gmin jako stopę, której nie sumujemy",
-        "key_figures_without_data": "; bez danych w zbiorze: {names}",
+        "without_data": "; bez danych: {names}",
+        "without_changes": "; bez danych o zmianach: {names}",
         "areas_not_summed": (
             "; b.d. dla województwa i Polski przy wskaźnikach, które GUS podaje dla gmin jako stopę (tej nie sumujemy)"
         ),
@@ -202,7 +203,8 @@ LABELS: dict[str, dict[str, str]] = {
         "voivodeship_column": "{voivodeship} voiv.",
         "key_figures_caption": "Key figures: the municipality, its peer group, its voivodeship and Poland (all gminy)",
         "key_figures_not_summed": "; n/a for the voivodeship and Poland: GUS publishes it as a rate, which is not summed",
-        "key_figures_without_data": "; no data in the store: {names}",
+        "without_data": "; no data: {names}",
+        "without_changes": "; no data on changes: {names}",
         "areas_not_summed": "; n/a for the voivodeship and Poland where GUS publishes the gminy's values as rates, which are not summed",
         "position_not_ranked": "not ranked",
         "uncertain_marked": "; ≈ – uncertain value: fewer than {events} events (interval in the notes of the next table)",

@@ -252,7 +252,7 @@ def test_key_figures_name_what_the_store_lacks_instead_of_rows_of_blanks(sparse_
     assert "przedszkolnym" not in shown and "żłobkach" not in shown
     assert "Liczba ludności" in shown  # what the store has stays
     assert table.caption.endswith(
-        "; bez danych w zbiorze: odsetek dzieci w wieku 3–6 lat objętych wychowaniem przedszkolnym, "
+        "; bez danych: odsetek dzieci w wieku 3–6 lat objętych wychowaniem przedszkolnym, "
         "miejsca w żłobkach i klubach dziecięcych na 1000 dzieci do lat 3"
     )
     # The nursery rate is the one figure GUS gives only as a rate; with its row gone, so is the note on it.
@@ -266,3 +266,16 @@ def test_key_figures_of_a_full_store_show_every_headline_indicator(report):
     table = show.key_figures(report)
     assert len(table.frame) == sum(indicator.headline for indicator in indicators().values())
     assert label("key_figures_not_summed", report.language) in table.caption  # the nursery rate is shown: its note too
+
+
+def test_section_tables_name_the_indicators_without_figures_instead_of_rows_of_blanks(sparse_report):
+    # The sparse store holds 2023–2024: no 5-year change of the population for the town or anyone, and no
+    # change or trend for most indicators; rows of nothing but "b.d." give way to their names in the caption.
+    values = show.comparison_table(sparse_report, "demography")
+    shown = " ".join(values.frame.iloc[:, 0])
+    assert "Zmiana liczby ludności w ciągu 5 lat" not in shown and "Liczba ludności" in shown
+    assert "; bez danych: zmiana liczby ludności w ciągu 5 lat, zmiana liczby ludności w ciągu 10 lat" in values.caption
+    changes = show.changes_table(sparse_report, "demography")
+    assert "; bez danych o zmianach: liczba ludności, " in changes.caption
+    for row in changes.frame.itertuples(index=False):  # each row kept says something: here, a note
+        assert row[-1] not in ("", "—")

@@ -12,10 +12,12 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from analysis.editions import read_figures
 from analysis.labels import label
 from analysis.params import Batch
 from analysis.paths import TEMPLATES_DIR
 from analysis.store import Store
+from analysis.synthesis import SECTIONS
 
 INDEX_TEMPLATES = TEMPLATES_DIR / "index"
 # What the index links for every town: label -> path relative to the batch folder.
@@ -95,9 +97,18 @@ def index_rows(out_dir: Path, batch: Batch, store: Store, results) -> list[dict]
                 "status": status,
                 "error": error,
                 "files": files,
+                "verdicts": _verdicts(out_dir / teryt, batch.language) if status == "built" else {},
             }
         )
     return rows
+
+
+def _verdicts(town_dir: Path, language: str) -> dict[str, str]:
+    """The section verdicts of a built report, from the record it keeps for the next edition (figures.json):
+    the index shows the batch at a glance, in the words of the reports' summaries."""
+    record = read_figures(town_dir / "figures.json") or {}
+    verdicts = record.get("verdicts", {})
+    return {section: label(f"verdict_{verdicts[section]}", language) for section in SECTIONS if section in verdicts}
 
 
 def index_editions(out_dir: Path, rows: list[dict]) -> list[str]:
@@ -122,6 +133,7 @@ def write_index(out_dir: Path, batch: Batch, store: Store, results) -> Path:
         label=lambda key: label(key, batch.language),
         voivodeships=sorted({row["voivodeship"] for row in rows}),
         kinds=sorted({row["kind"] for row in rows}),
+        sections=SECTIONS,
         synthetic=store.synthetic,
         vintage=store.vintage,
         years=f"{batch.years.first}–{batch.years.last}",

@@ -294,6 +294,22 @@ def test_index_links_every_town(demo_build):
     assert "Edycja: 2026-11-22" in " ".join(text.split())  # the edition both reports were built as
 
 
+def test_the_index_shows_each_built_towns_section_verdicts_as_its_report_does(demo_build):
+    from analysis.labels import label
+    from analysis.report import prepare_report
+    from analysis.town import TownParams
+
+    soup = BeautifulSoup((demo_build.out_dir / "index.html").read_text(encoding="utf-8"), "html.parser")
+    rows = {tr.find("td").get_text(strip=True): tr for tr in soup.find("tbody").find_all("tr")}
+    for teryt in (TOWN, OTHER):
+        report = prepare_report(TownParams(teryt=teryt))  # computed here, apart from the build
+        cells = {td["data-label"]: td.get_text(strip=True) for td in rows[teryt].find_all("td")}
+        for section, row in report.verdicts.iterrows():
+            assert cells[label(section)] == label(f"verdict_{row['verdict']}")
+    unbuilt = next(tr for teryt, tr in rows.items() if teryt not in (TOWN, OTHER))
+    assert [td.get_text(strip=True) for td in unbuilt.select("td.verdict")] == ["", "", ""]  # no report, no verdict
+
+
 # --- a crafted store --------------------------------------------------------------------------
 
 

@@ -427,18 +427,23 @@ def test_previous_must_be_an_earlier_edition_of_the_batch(tmp_path):
     assert result.exit_code == 0, result.output
 
 
-def overlapping_words(pdf) -> list[str]:
-    """Pairs of words that overlap on a page, from poppler's word boxes (`pdftotext -bbox-layout`):
-    two words on the same baseline whose horizontal extents cross by more than half a point."""
+def pdf_pages(pdf) -> list:
+    """The PDF's pages with poppler's word boxes (`pdftotext -bbox-layout`): each page's `word` tags carry
+    xMin, yMin, xMax, yMax in points from the top left."""
     import shutil
     import subprocess
 
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) not installed")
     layout = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
-    soup = BeautifulSoup(layout.stdout, "html.parser")
+    return BeautifulSoup(layout.stdout, "html.parser").find_all("page")
+
+
+def overlapping_words(pdf) -> list[str]:
+    """Pairs of words that overlap on a page: two words on the same baseline whose horizontal extents
+    cross by more than half a point."""
     found = []
-    for number, page in enumerate(soup.find_all("page"), start=1):
+    for number, page in enumerate(pdf_pages(pdf), start=1):
         words = sorted(
             (float(w["ymax"]), float(w["xmin"]), float(w["xmax"]), w.get_text()) for w in page.find_all("word")
         )
@@ -462,15 +467,8 @@ RUNNING_HEADER_BOTTOM = 45.0  # points from the top of an A4 page: below it star
 def orphaned_chart_captions(pdf) -> list[str]:
     """Chart captions ("Rysunek N:") that open a page: a chart's caption stands below its drawing, whose
     axis labels are text, so a caption with nothing but the running header above it has lost its chart."""
-    import shutil
-    import subprocess
-
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) not installed")
-    layout = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
-    soup = BeautifulSoup(layout.stdout, "html.parser")
     found = []
-    for number, page in enumerate(soup.find_all("page"), start=1):
+    for number, page in enumerate(pdf_pages(pdf), start=1):
         words = sorted(
             (round(float(w["ymin"])), float(w["xmin"]), w.get_text())
             for w in page.find_all("word")

@@ -1,7 +1,8 @@
 """What changed since the previous edition of a town's report.
 
 Each edition keeps, beside a town's report, the figures the next edition needs to compare
-(`figures.json`: every indicator's value, year (and first year, if pooled), percentile and assessment, the section verdicts,
+(`figures.json`: every indicator's value, year (and first year, if pooled), peer median, percentile and assessment, the
+section verdicts,
 the peers and the data years). `compare_editions` lists what moved between two such records:
 indicators whose value, position or assessment changed, verdicts that changed, new data years,
 and peers that joined or left. Values count as changed only beyond their shown precision, so
@@ -44,6 +45,7 @@ def figures(report: TownReport) -> dict:
                 "period_start": None if pd.isna(row["period_start"]) else int(row["period_start"]),
                 "percentile": number(row["percentile"]),
                 "assessment": row["assessment"] or "",
+                "peer_median": number(row["peer_median"]),  # for the batch workbook; editions do not compare it
             }
             for indicator_id, row in report.comparison.iterrows()
         },

@@ -462,6 +462,67 @@ def town_tables(report: TownReport, edition: str) -> dict[str, pd.DataFrame]:
     }
 
 
+BATCH_SHEETS = {"verdicts": ("Oceny części", "Section verdicts")}
+BATCH_INDICATOR_KEYS = ("year", "period_start", "value", "peer_median", "percentile", "assessment")
+
+
+def batch_tables(towns: list[dict], language: str) -> dict[str, pd.DataFrame]:
+    """Every built town of a batch in one workbook, for the programme's analysts: each indicator's value,
+    peer median, percentile and assessment (one row per town and indicator), and each town's section
+    verdicts. `towns`: dicts of teryt, name, voivodeship, kind (as shown) and the `record` each report kept
+    for the next edition (figures.json, `analysis.editions`), so every number is the report's own.
+    The first sheet is rounded as the reports print; the full-precision sheet is not."""
+    catalogue = indicators()
+    where = {
+        "TERYT": "teryt",
+        label("town", language): "name",
+        label("voivodeship", language): "voivodeship",
+        label("kind", language): "kind",
+    }
+    rows, verdicts = [], []
+    for town in towns:
+        place = {header: town[key] for header, key in where.items()}
+        record = town["record"]
+        verdicts.append(
+            place
+            | {label("edition", language): record.get("edition", "")}
+            | {
+                label(section, language): label(f"verdict_{verdict}", language)
+                for section, verdict in record.get("verdicts", {}).items()
+            }
+        )
+        for indicator_id, figures in record.get("indicators", {}).items():
+            if indicator_id not in catalogue:
+                continue
+            indicator = catalogue[indicator_id]
+            rows.append(
+                place
+                | {
+                    "indicator": indicator_id,
+                    "name": indicator.name(language),
+                    "unit": indicator.unit(language),
+                    "decimals": indicator.decimals,
+                }
+                | {key: figures.get(key) for key in BATCH_INDICATOR_KEYS}
+            )
+    full = pd.DataFrame(rows, columns=[*where, "indicator", "name", "unit", "decimals", *BATCH_INDICATOR_KEYS])
+    full = full.astype({"year": "Int64", "period_start": "Int64", "value": float, "peer_median": float})
+    full["percentile"] = full["percentile"].astype(float)
+    full["assessment"] = [_word(ASSESSMENT_WORDS[mark or ""], language) for mark in full["assessment"]]
+    rounded = full.copy()
+    for column in ("value", "peer_median"):
+        rounded[column] = [_printed(v, d) for v, d in zip(full[column], full["decimals"])]
+    rounded["percentile"] = [_printed(v, OTHER_DECIMALS["percentile"]) for v in full["percentile"]]
+    headers = {
+        key: _word(INDICATOR_COLUMNS[key], language) for key in ("indicator", "name", "unit", *BATCH_INDICATOR_KEYS)
+    }
+    return {
+        _word(SHEET_NAMES["indicators"], language): rounded.drop(columns="decimals").rename(columns=headers),
+        _word(BATCH_SHEETS["verdicts"], language): pd.DataFrame(verdicts),
+        _word(SHEET_NAMES["full"], language): full.drop(columns="decimals").rename(columns=headers),
+    }
+
+
 def write_town_data(tables: dict[str, pd.DataFrame], xlsx: Path, csv: Path, excel_csv: Path | None = None) -> None:
     """The workbook, and the indicators as CSV twice: for programs, UTF-8 with commas and dot decimals
     at full precision (the workbook's full-precision sheet); for people, with semicolons and decimal

@@ -13,6 +13,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from analysis.editions import read_figures
+from analysis.export import batch_tables, write_town_data
 from analysis.labels import label
 from analysis.params import Batch
 from analysis.paths import TEMPLATES_DIR
@@ -32,6 +33,8 @@ TOWN_FILES = {
 
 
 CHARTS = "charts"  # a town's folder of chart files (SVG and PNG), also in its zip
+# Every built town's figures and verdicts in one workbook: label -> path relative to the batch folder.
+BATCH_FILES = {"XLSX": "batch.xlsx", "CSV": "batch.csv", "CSV (Excel)": "batch-excel.csv"}
 
 
 def town_files(teryt: str) -> dict[str, str]:
@@ -97,18 +100,27 @@ def index_rows(out_dir: Path, batch: Batch, store: Store, results) -> list[dict]
                 "status": status,
                 "error": error,
                 "files": files,
-                "verdicts": _verdicts(out_dir / teryt, batch.language) if status == "built" else {},
+                # What the report keeps for the next edition (figures.json): the index shows its section
+                # verdicts, in the words of the reports' summaries, and the batch workbook its figures.
+                "record": (read_figures(out_dir / teryt / "figures.json") or {}) if status == "built" else {},
             }
         )
+        verdicts = rows[-1]["record"].get("verdicts", {})
+        rows[-1]["verdicts"] = {s: label(f"verdict_{verdicts[s]}", batch.language) for s in SECTIONS if s in verdicts}
     return rows
 
 
-def _verdicts(town_dir: Path, language: str) -> dict[str, str]:
-    """The section verdicts of a built report, from the record it keeps for the next edition (figures.json):
-    the index shows the batch at a glance, in the words of the reports' summaries."""
-    record = read_figures(town_dir / "figures.json") or {}
-    verdicts = record.get("verdicts", {})
-    return {section: label(f"verdict_{verdicts[section]}", language) for section in SECTIONS if section in verdicts}
+def write_batch_data(out_dir: Path, rows: list[dict], language: str) -> dict[str, str]:
+    """Every built town in one workbook and two CSVs beside the index (analysis.export.batch_tables);
+    the files written, label -> path relative to the batch folder, for the index to link."""
+    towns = [row for row in rows if row["record"]]
+    targets = {name: out_dir / path for name, path in BATCH_FILES.items()}
+    if not towns:  # no report yet: no workbook of nothing, and none left from an earlier batch of this name
+        for target in targets.values():
+            target.unlink(missing_ok=True)
+        return {}
+    write_town_data(batch_tables(towns, language), targets["XLSX"], targets["CSV"], targets["CSV (Excel)"])
+    return BATCH_FILES
 
 
 def index_editions(out_dir: Path, rows: list[dict]) -> list[str]:
@@ -126,7 +138,9 @@ def write_index(out_dir: Path, batch: Batch, store: Store, results) -> Path:
     environment = Environment(loader=FileSystemLoader(INDEX_TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     template = environment.get_template("index.html.j2")
     rows = index_rows(out_dir, batch, store, results)
+    batch_files = write_batch_data(out_dir, rows, batch.language)
     page = template.render(
+        batch_files=batch_files,
         editions=index_editions(out_dir, rows),
         batch=batch,
         rows=rows,

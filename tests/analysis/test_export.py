@@ -219,3 +219,58 @@ def test_the_indicator_sheet_holds_each_trend_the_report_prints(report):
     assert row["Trend wyraźny (przedział bez zera)"] == (
         row["Trend – dolna granica 95%"] > 0 or row["Trend – górna granica 95%"] < 0
     )
+
+
+def test_the_batch_workbook_holds_each_towns_recorded_figures_rounded_as_printed():
+    from analysis.export import batch_tables
+
+    # Two towns' records as the build keeps them (figures.json), written by hand. births_per_1000 has one
+    # decimal in the catalogue: 8.25 prints as 8,3 (half up), 11.04 as 11,0. The second record is from an
+    # edition before peer medians were kept, and names an indicator the catalogue no longer has.
+    assert indicators()["births_per_1000"].decimals == 1
+    births = {"value": 8.25, "year": 2024, "period_start": 2022, "percentile": 80.4, "assessment": "strength"}
+    towns = [
+        {
+            "teryt": "0000001",
+            "name": "Alfa",
+            "voivodeship": "mazowieckie",
+            "kind": "gmina miejska",
+            "record": {
+                "edition": "2026-11-30",
+                "indicators": {"births_per_1000": births | {"peer_median": 11.04}},
+                "verdicts": {"demography": "better", "economy": "none"},
+            },
+        },
+        {
+            "teryt": "0000002",
+            "name": "Beta",
+            "voivodeship": "śląskie",
+            "kind": "gmina wiejska",
+            "record": {
+                "edition": "2025-11-20",
+                "indicators": {"births_per_1000": births | {"assessment": ""}, "retired_indicator": births},
+                "verdicts": {"demography": "worse"},
+            },
+        },
+    ]
+    sheets = batch_tables(towns, "pl")
+    assert list(sheets) == ["Wskaźniki", "Oceny części", "Pełna precyzja"]
+    rounded, verdicts, full = sheets.values()
+    assert list(rounded["TERYT"]) == ["0000001", "0000002"]  # the retired indicator is left out
+    assert list(rounded["Wartość"]) == [8.3, 8.3] and list(full["Wartość"]) == [8.25, 8.25]
+    assert rounded["Mediana grupy"].iloc[0] == 11.0 and math.isnan(rounded["Mediana grupy"].iloc[1])
+    assert list(rounded["Percentyl w grupie"]) == [80.0, 80.0]
+    assert list(rounded["Ocena"]) == ["mocna strona", "—"]
+    assert list(rounded["Od roku (wartość z kilku lat łącznie)"]) == [2022, 2022]
+    assert verdicts.to_dict("records")[0] == {
+        "TERYT": "0000001",
+        "Gmina": "Alfa",
+        "Województwo": "mazowieckie",
+        "Rodzaj": "gmina miejska",
+        "Data wydania": "2026-11-30",
+        "Demografia": "korzystniej",
+        "Gospodarka i finanse gminy": "bez oceny",
+    }
+    english = batch_tables(towns, "en")
+    assert list(english) == ["Indicators", "Section verdicts", "Full precision"]
+    assert list(english["Indicators"]["Assessment"]) == ["strength", "—"]

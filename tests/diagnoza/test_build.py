@@ -310,6 +310,30 @@ def test_the_index_shows_each_built_towns_section_verdicts_as_its_report_does(de
     assert [td.get_text(strip=True) for td in unbuilt.select("td.verdict")] == ["", "", ""]  # no report, no verdict
 
 
+def test_the_batch_workbook_beside_the_index_holds_the_built_towns_figures_as_their_reports(demo_build):
+    from analysis.catalogue import indicators
+    from analysis.formatting import round_half_up
+    from analysis.report import prepare_report
+    from analysis.town import TownParams
+
+    out = demo_build.out_dir
+    soup = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert {"batch.xlsx", "batch.csv", "batch-excel.csv"} <= {a["href"] for a in soup.find_all("a")}
+    sheets = pd.read_excel(out / "batch.xlsx", sheet_name=None, dtype={"TERYT": str}, engine="openpyxl")
+    figures, verdicts = sheets["Wskaźniki"], sheets["Oceny części"]
+    assert sorted(verdicts["TERYT"]) == sorted([TOWN, OTHER])  # the built towns only
+    report = prepare_report(TownParams(teryt=TOWN))  # computed here, apart from the build
+    mine = figures.loc[figures["TERYT"] == TOWN].set_index("Kod wskaźnika")
+    assert len(mine) == len(indicators())
+    for indicator_id in ("births_per_1000", "pit_per_capita", "population"):
+        decimals = indicators()[indicator_id].decimals
+        for column, key in (("Wartość", "value"), ("Mediana grupy", "peer_median")):
+            expected = float(round_half_up(report.comparison.at[indicator_id, key], decimals))
+            assert mine.at[indicator_id, column] == pytest.approx(expected), (indicator_id, column)
+    people = pd.read_csv(out / "batch-excel.csv", sep=";", decimal=",", dtype={"TERYT": str}, encoding="utf-8-sig")
+    assert len(people) == len(figures) and set(people["TERYT"]) == {TOWN, OTHER}
+
+
 # --- a crafted store --------------------------------------------------------------------------
 
 

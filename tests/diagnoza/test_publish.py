@@ -56,3 +56,15 @@ def test_the_index_speaks_the_batchs_language(tmp_path, demo_store):
             assert LABELS[language][key] in page, (language, key)
             assert LABELS[other][key] not in page, (language, key)
     assert 'lang="en"' in pages["en"] and "Szukaj" not in pages["en"] and "nie zbudowano" not in pages["en"]
+
+
+def test_no_built_report_no_batch_workbook_and_none_left_from_before(tmp_path, demo_store):
+    from analysis.params import load_batch
+    from analysis.paths import PARAMS_DIR
+    from diagnoza.publish import BATCH_FILES, write_index
+
+    for path in BATCH_FILES.values():  # files of an earlier build whose reports are gone
+        (tmp_path / path).write_text("stale", encoding="utf-8")
+    page = write_index(tmp_path, load_batch(PARAMS_DIR / "demo.yaml"), demo_store, []).read_text(encoding="utf-8")
+    assert not any((tmp_path / path).exists() for path in BATCH_FILES.values())
+    assert "batch.xlsx" not in page

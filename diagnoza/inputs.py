@@ -78,6 +78,12 @@ def code_fingerprint() -> str:
     return _sha(*parts)
 
 
+def batch_files_fingerprint(towns: list[dict], language: str) -> str:
+    """What the batch workbook (`diagnoza.publish.write_batch_data`) is made of: each built town's place and
+    record, the language and the code."""
+    return _sha(code_fingerprint(), language, json.dumps(towns, sort_keys=True, ensure_ascii=False))
+
+
 def town_data_fingerprints(store: Store) -> dict[str, str]:
     """Per TERYT code, a hash of its unit row and all its observations (order-independent)."""
     observations = store.observations.sort_values(["teryt", "var_id", "year"])

@@ -19,6 +19,7 @@ from analysis.params import Batch
 from analysis.paths import TEMPLATES_DIR
 from analysis.store import Store
 from analysis.synthesis import SECTIONS
+from diagnoza import inputs
 
 INDEX_TEMPLATES = TEMPLATES_DIR / "index"
 # What the index links for every town: label -> path relative to the batch folder.
@@ -35,6 +36,7 @@ TOWN_FILES = {
 CHARTS = "charts"  # a town's folder of chart files (SVG and PNG), also in its zip
 # Every built town's figures and verdicts in one workbook: label -> path relative to the batch folder.
 BATCH_FILES = {"XLSX": "batch.xlsx", "CSV": "batch.csv", "CSV (Excel)": "batch-excel.csv"}
+BATCH_STAMP = ".batch-inputs.sha256"  # the fingerprint of what the batch files were last written from
 
 
 def town_files(teryt: str) -> dict[str, str]:
@@ -113,13 +115,21 @@ def index_rows(out_dir: Path, batch: Batch, store: Store, results) -> list[dict]
 def write_batch_data(out_dir: Path, rows: list[dict], language: str) -> dict[str, str]:
     """Every built town in one workbook and two CSVs beside the index (analysis.export.batch_tables);
     the files written, label -> path relative to the batch folder, for the index to link."""
-    towns = [row for row in rows if row["record"]]
+    towns = [
+        {key: row[key] for key in ("teryt", "name", "voivodeship", "kind", "record")} for row in rows if row["record"]
+    ]
     targets = {name: out_dir / path for name, path in BATCH_FILES.items()}
+    stamp = out_dir / BATCH_STAMP
     if not towns:  # no report yet: no workbook of nothing, and none left from an earlier batch of this name
-        for target in targets.values():
+        for target in (*targets.values(), stamp):
             target.unlink(missing_ok=True)
         return {}
-    write_town_data(batch_tables(towns, language), targets["XLSX"], targets["CSV"], targets["CSV (Excel)"])
+    # Written again only when what it is made of changed: rewriting it costs a second, most of a no-change build.
+    fingerprint = inputs.batch_files_fingerprint(towns, language)
+    unchanged = stamp.is_file() and stamp.read_text(encoding="utf-8") == fingerprint
+    if not (unchanged and all(target.is_file() for target in targets.values())):
+        write_town_data(batch_tables(towns, language), targets["XLSX"], targets["CSV"], targets["CSV (Excel)"])
+        stamp.write_text(fingerprint, encoding="utf-8")  # after the files: a stamp never vouches for a half-write
     return BATCH_FILES
 
 

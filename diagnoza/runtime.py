@@ -9,7 +9,8 @@ A batch of 54 towns takes one to one and a half minutes, not the eight a naive p
 - **Compute once** (`analysis.report.prepare_report` with `cache_dir`): the worker computes a
   town's analysis for the spreadsheet and keeps it under `reports/<batch>/.cache/`, keyed by every
   parameter, the store, the code and the libraries; the notebook loads it by that key.
-- **Incremental builds** (`diagnoza.inputs`): a town is rebuilt only when its inputs changed.
+- **Incremental builds** (`diagnoza.inputs`): a town is rebuilt only when its inputs changed, and the
+  batch workbook (`diagnoza.publish.write_batch_data`) only when a town's record did.
 - **Validated stores** (`analysis.store`): pandera's check of a store runs once per content.
 - **Workers start while the batch is planned** (`diagnoza.build._start_pool`).
 - **One BLAS thread per process** and **no garbage-collector passes over imports** (below).

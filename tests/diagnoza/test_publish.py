@@ -68,3 +68,44 @@ def test_no_built_report_no_batch_workbook_and_none_left_from_before(tmp_path, d
     page = write_index(tmp_path, load_batch(PARAMS_DIR / "demo.yaml"), demo_store, []).read_text(encoding="utf-8")
     assert not any((tmp_path / path).exists() for path in BATCH_FILES.values())
     assert "batch.xlsx" not in page
+
+
+def test_the_batch_workbook_is_written_again_only_when_a_towns_record_changed(tmp_path, demo_store):
+    import json
+    import shutil
+
+    import pandas as pd
+
+    from analysis.editions import figures, write_figures
+    from analysis.params import load_batch
+    from analysis.paths import PARAMS_DIR
+    from analysis.report import prepare_report
+    from analysis.town import TownParams
+    from diagnoza.publish import write_index
+
+    batch = load_batch(PARAMS_DIR / "demo.yaml")
+    teryt = batch.teryts[0]
+    town = tmp_path / teryt
+    town.mkdir()
+    for name in ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv"):  # a built town's files
+        (town / name).write_text("x", encoding="utf-8")
+    (tmp_path / f"{teryt}.zip").write_text("x", encoding="utf-8")
+    report = prepare_report(TownParams(teryt=teryt, edition="2026-11-30"))
+    write_figures(report, town / "figures.json")
+    workbook = tmp_path / "batch.xlsx"
+
+    def editions() -> list[str]:
+        return list(pd.read_excel(workbook, sheet_name="Oceny części", engine="openpyxl")["Data wydania"])
+
+    write_index(tmp_path, batch, demo_store, [])
+    first = workbook.stat().st_mtime_ns
+    assert editions() == ["2026-11-30"]
+    write_index(tmp_path, batch, demo_store, [])  # nothing changed: the workbook is not written again
+    assert workbook.stat().st_mtime_ns == first
+    # The town rebuilt as a new edition: its record changed, and so does the workbook.
+    (town / "figures.json").write_text(json.dumps(figures(report) | {"edition": "2030-01-01"}), encoding="utf-8")
+    write_index(tmp_path, batch, demo_store, [])
+    assert editions() == ["2030-01-01"]
+    shutil.rmtree(town)  # and without any built town, no workbook
+    write_index(tmp_path, batch, demo_store, [])
+    assert not workbook.exists()

@@ -1,9 +1,9 @@
 """What changed since the previous edition of a town's report.
 
 Each edition keeps, beside a town's report, the figures the next edition needs to compare
-(`figures.json`: every indicator's value, year (and first year, if pooled), peer median, percentile and assessment, the
-section verdicts,
-the peers and the data years). `compare_editions` lists what moved between two such records:
+(`figures.json`: every indicator's value, year (and first year, if pooled), peer median, percentile
+and assessment, the section verdicts, the peers and the data years; the batch workbook reads it
+too). `compare_editions` lists what moved between two such records:
 indicators whose value, position or assessment changed, verdicts that changed, new data years,
 and peers that joined or left. Values count as changed only beyond their shown precision, so
 rounding noise is never news.

@@ -43,8 +43,8 @@ LABELS: dict[str, dict[str, str]] = {
             "(głównie {year} r.; inne lata – kolumna „Rok”)"
         ),
         "changes_caption": (
-            "{section}: zmiany w czasie i uwagi – {town} na tle grupy porównawczej (zmiana do {year} r.; "
-            "* – trend gminy wyraźnie inny niż mediany grupy)"
+            "{section}: zmiany w czasie i uwagi – {town} na tle grupy porównawczej (zmiana do {year} r., "
+            "w jednostce wskaźnika – dla % w punktach procentowych; * – trend gminy wyraźnie inny niż mediany grupy)"
         ),
         "no_values_table": "{section}: brak wartości gminy i mediany grupy – tabeli nie ma.",
         "no_changes_table": "{section}: brak danych o zmianach w czasie – tabeli nie ma.",
@@ -175,8 +175,8 @@ LABELS: dict[str, dict[str, str]] = {
             "(mostly {year}; other years in the Year column)"
         ),
         "changes_caption": (
-            "{section}: changes over time and notes – {town} beside its peer group (change to {year}; "
-            "* – the town's trend clearly differs from the peer median's)"
+            "{section}: changes over time and notes – {town} beside its peer group (change to {year}, in the "
+            "indicator's unit – percentage points for %; * – the town's trend clearly differs from the peer median's)"
         ),
         "no_values_table": "{section}: no value for the town and no peer median – no table.",
         "no_changes_table": "{section}: no data on changes over time – no table.",

@@ -31,7 +31,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from analysis import style
 from analysis.catalogue import Indicator, indicators, indicators_in
-from analysis.formatting import format_number, quantity
+from analysis.formatting import bind_short_words, format_number, quantity
 from analysis.labels import label
 from analysis.report import TownReport
 from analysis.scoring import STRENGTH, WEAKNESS
@@ -291,10 +291,10 @@ def position_chart(report: TownReport, section: str, ax: Axes | None = None) -> 
             if chosen.any():
                 ax.scatter(percentiles[chosen], positions[chosen], color=colour, marker=marker, zorder=3, s=30)
         names = [ind.name(language) for ind, _, _ in rows]
-        # A long name takes two lines rather than losing its end ("…w wieku produk…" / "…przedp…" read alike).
-        ax.set_yticks(
-            positions, labels=[textwrap.fill(n, POSITION_LABEL_WIDTH) for n in names], fontsize=POSITION_LABEL_SIZE
-        )
+        # A long name takes two lines rather than losing its end ("…w wieku produk…" / "…przedp…" read alike),
+        # never after a one-letter word (textwrap breaks at spaces, not at the no-break ones).
+        labels = [textwrap.fill(bind_short_words(n), POSITION_LABEL_WIDTH) for n in names]
+        ax.set_yticks(positions, labels=labels, fontsize=POSITION_LABEL_SIZE)
         ax.set_xlim(0, 100)
         ax.set_xlabel(label("percentile", language))
         ax.grid(False)

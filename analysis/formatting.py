@@ -8,6 +8,7 @@ statistical publications, not Python's half-to-even.
 from __future__ import annotations
 
 import math
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
@@ -154,3 +155,15 @@ _MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in '\\`*_{}[]<>()#+-.!|&~$@
 def escape_markdown(text: str) -> str:
     """Text from data (a town's name) made literal in Markdown, so `<script>` stays text."""
     return str(text).translate(_MARKDOWN_SPECIAL)
+
+
+# Polish typesetting, as an editor marks it: a one-letter word ("w", "z", "i", "o", "a", "u") never ends a
+# line, and "r." (roku) never starts one. A one-letter word is one after a space, "(", "„" or a tag's ">", or at
+# the start: never a letter inside a word, an HTML tag's name ("<a href") or an attribute's quotes.
+_ONE_LETTER_WORD = re.compile(r"(?<![^\s(„>])([aiouwzAIOUWZ]) ")
+_YEAR_ABBREVIATION = re.compile(r"(\d) (r\.)")
+
+
+def bind_short_words(text: str) -> str:
+    """`text` with a no-break space after each one-letter word and before "r." after a year ("w 2024 r.")."""
+    return _YEAR_ABBREVIATION.sub("\\1\u00a0\\2", _ONE_LETTER_WORD.sub("\\1\u00a0", text))

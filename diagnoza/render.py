@@ -7,6 +7,7 @@ metadata, so the HTML shows the web form and the PDF the print form of one resul
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import shutil
@@ -18,7 +19,7 @@ from pathlib import Path
 import nbformat
 
 from analysis.display import ROLE
-from analysis.formatting import voivodeship_phrase
+from analysis.formatting import bind_short_words, voivodeship_phrase
 from analysis.labels import label
 from analysis.paths import TEMPLATES_DIR
 
@@ -74,6 +75,21 @@ def _outputs(notebook: nbformat.NotebookNode):
 
 def _role(output) -> dict:
     return output.get("metadata", {}).get(ROLE, {})
+
+
+def typeset(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of the report notebook whose text the page and the PDF show follows Polish typesetting
+    (`analysis.formatting.bind_short_words`: no one-letter word at a line's end, no "r." at a line's start).
+    The executed notebook itself, the report's record, is left as it ran."""
+    notebook = copy.deepcopy(notebook)
+    for output in _outputs(notebook):
+        data, role = output.get("data", {}), _role(output)
+        for kind in ("text/markdown", "text/html"):  # text/html: tables and figures (an SVG image is base64)
+            if kind in data:
+                data[kind] = bind_short_words(data[kind])
+        if "caption" in role:
+            role["caption"] = bind_short_words(role["caption"])
+    return notebook
 
 
 class NotAReport(ValueError):
@@ -143,10 +159,8 @@ def render_html(notebook: nbformat.NotebookNode, info: ReportInfo, links: list[t
     """The report's page; `links` (label, relative address) are listed at its top and bottom (a batch's
     report links its own files and the index: `batch_links`)."""
     exporter = _html_exporter(info.language)
-    # The exporter works on its own deep copy; only the metadata is changed here, on a copy.
-    notebook = nbformat.NotebookNode(
-        {**notebook, "metadata": nbformat.NotebookNode({**notebook.metadata, "title": f"{info.title}: {info.town}"})}
-    )
+    notebook = typeset(notebook)  # a copy: the executed notebook stays as it ran
+    notebook.metadata["title"] = f"{info.title}: {info.town}"
     language = info.language
     resources = {
         "diagnoza": {
@@ -348,7 +362,7 @@ def notebook_typst(notebook: nbformat.NotebookNode, media_dir: Path, language: s
     """
     media_dir.mkdir(parents=True, exist_ok=True)
     parts, figures = [], 0
-    for output in _outputs(notebook):
+    for output in _outputs(typeset(notebook)):
         role = _role(output)
         data = output.get("data", {})
         if role.get("role") == "title":
@@ -379,9 +393,9 @@ def _pdf_metadata(info: ReportInfo) -> dict:
         "years": f"{label('data_years', language)}: {info.first_year}–{info.last_year}",
         "edition": f"{label('edition', language)}: {info.edition}",
         "lang": info.language,
-        "source": info.source,
+        "source": bind_short_words(info.source),  # the running text of the page: typeset as the body is
         "vintage": info.vintage,
-        "banner": label("synthetic_banner", language) if info.synthetic else "",
+        "banner": bind_short_words(label("synthetic_banner", language)) if info.synthetic else "",
         "toc-title": label("contents", language),
         "page-word": label("page_word", language),
         "of-word": label("of_word", language),

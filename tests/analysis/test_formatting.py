@@ -92,3 +92,29 @@ def test_a_voivodeship_is_named_as_each_language_writes_it():
     assert voivodeship_phrase("kujawsko-pomorskie", "pl") == "województwo kujawsko-pomorskie"
     assert voivodeship_phrase("kujawsko-pomorskie", "en") == "Kujawsko-Pomorskie Voivodeship"
     assert voivodeship_phrase("łódzkie", "en") == "Łódzkie Voivodeship"
+
+
+NBSP = "\u00a0"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A one-letter word is bound to the next: after a space, "(", "„", a tag's ">" or at the start.
+        ("zmniejszyła się o 11,4% (w typowej gminie", f"zmniejszyła się o{NBSP}11,4% (w{NBSP}typowej gminie"),
+        ("W latach 2014–2024 i dalej", f"W{NBSP}latach 2014–2024 i{NBSP}dalej"),
+        ("„z grupą”, a potem", f"„z{NBSP}grupą”, a{NBSP}potem"),
+        ("<td>w tle</td>", f"<td>w{NBSP}tle</td>"),
+        # "r." (roku) stays with its year.
+        ("Liczba ludności w 2024 r.: 3 483", f"Liczba ludności w{NBSP}2024{NBSP}r.: 3 483"),
+        # Not a one-letter word: inside a word, an HTML tag's name, an attribute's quotes, an abbreviation.
+        ('<a href="x">', '<a href="x">'),
+        ('alt="w tle"', 'alt="w tle"'),
+        ("zdrowia w. 5", "zdrowia w. 5"),
+        ("Kraków i", "Kraków i"),  # the last word: nothing to bind it to
+    ],
+)
+def test_one_letter_words_and_the_year_abbreviation_are_bound_to_their_neighbour(text, expected):
+    from analysis.formatting import bind_short_words
+
+    assert bind_short_words(text) == expected

@@ -122,8 +122,9 @@ def test_no_short_table_is_split_over_two_pages(demo_build):
 
 
 def pdf_text(path) -> tuple[str, int]:
+    """The PDF's text, with the no-break spaces of Polish typesetting ("i\u00a0finanse") read as spaces."""
     reader = PdfReader(path)
-    return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
+    return "\n".join(page.extract_text() for page in reader.pages).replace("\u00a0", " "), len(reader.pages)
 
 
 def test_both_towns_are_built_with_html_pdf_and_index(demo_build):
@@ -332,6 +333,26 @@ def test_the_batch_workbook_beside_the_index_holds_the_built_towns_figures_as_th
             assert mine.at[indicator_id, column] == pytest.approx(expected), (indicator_id, column)
     people = pd.read_csv(out / "batch-excel.csv", sep=";", decimal=",", dtype={"TERYT": str}, encoding="utf-8-sig")
     assert len(people) == len(figures) and set(people["TERYT"]) == {TOWN, OTHER}
+
+
+def test_no_line_of_the_pdf_ends_with_a_one_letter_word_or_starts_with_the_year_abbreviation(demo_build):
+    for teryt in (TOWN, OTHER):
+        lines = [
+            " ".join(word.get_text() for word in line.find_all("word"))
+            for page in pdf_pages(demo_build.out_dir / teryt / "report.pdf")
+            for line in page.find_all("line")
+        ]
+        assert len(lines) > 300
+        hanging = [line[-40:] for line in lines if re.search(r"(^|\s)[aiouwzAIOUWZ]$", line)]
+        assert hanging == [], teryt  # "… (w" / "typowej gminie …": an editor's first mark
+        assert [line[:40] for line in lines if re.match(r"r\.(\s|$)", line)] == [], teryt
+
+
+def test_the_kept_notebook_is_not_typeset_only_its_page_and_pdf_are(demo_build):
+    notebook = (demo_build.out_dir / TOWN / "report.ipynb").read_text(encoding="utf-8")
+    page = (demo_build.out_dir / TOWN / "report.html").read_text(encoding="utf-8")
+    assert "\u00a0r." not in notebook and "w 2024 r." in notebook  # the record is the notebook as it ran
+    assert "w\u00a02024\u00a0r." in page and "w 2024 r." not in page
 
 
 # --- a crafted store --------------------------------------------------------------------------

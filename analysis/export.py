@@ -336,6 +336,31 @@ def peers_sheet(report: TownReport) -> pd.DataFrame:
     )
 
 
+# What a column means, for the method sheets of a town's workbook and of the batch's: (name, meaning) per language.
+COLUMN_NOTES: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "percentile": (
+        ("Percentyl", "odsetek gmin grupy, od których gmina wypada korzystniej (remisy liczone po połowie)"),
+        ("Percentile", "share of peers the town does better than (ties count half)"),
+    ),
+    "assessment": (
+        (
+            "Ocena",
+            "mocna strona: percentyl ≥ 75, różnica od mediany ≥ minimalnej istotnej, a 95% przedział (gdy jest) nie "
+            "obejmuje mediany; słaba strona – odwrotnie (ta sama reguła co w raporcie)",
+        ),
+        (
+            "Assessment",
+            "strength: percentile ≥ 75, difference from the median ≥ the minimum meaningful one, and the 95% interval "
+            "(where there is one) excludes the median; weakness mirrors it (the report's own rule)",
+        ),
+    ),
+}
+
+
+def _column_note(key: str, language: str) -> tuple[str, str]:
+    return _word(COLUMN_NOTES[key], language)
+
+
 def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
     """Who, what and how: the town, its peer rule, the source and what each column means."""
     pl = report.language == "pl"
@@ -361,12 +386,7 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
             if pl
             else "1 = best among the town and its peers; for neutral indicators 1 = highest value",
         ),
-        (
-            "Percentyl" if pl else "Percentile",
-            "odsetek gmin grupy, od których gmina wypada korzystniej (remisy liczone po połowie)"
-            if pl
-            else "share of peers the town does better than (ties count half)",
-        ),
+        _column_note("percentile", report.language),
         (
             "Wynik" if pl else "Score",
             "(wartość − mediana grupy) / max(1,4826 × MAD, IQR / 1,349, minimalna istotna różnica), ograniczony do "
@@ -375,14 +395,7 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
             else "(value − peer median) / max(1.4826 × MAD, IQR / 1.349, minimum meaningful difference), capped at ±2; "
             "positive is better",
         ),
-        (
-            "Ocena" if pl else "Assessment",
-            "mocna strona: percentyl ≥ 75, różnica od mediany ≥ minimalnej istotnej, a 95% przedział (gdy jest) nie "
-            "obejmuje mediany; słaba strona – odwrotnie (ta sama reguła co w raporcie)"
-            if pl
-            else "strength: percentile ≥ 75, difference from the median ≥ the minimum meaningful one, and the 95% interval "
-            "(where there is one) excludes the median; weakness mirrors it (the report's own rule)",
-        ),
+        _column_note("assessment", report.language),
     ]
     rows.append(
         (
@@ -463,6 +476,26 @@ def town_tables(report: TownReport, edition: str) -> dict[str, pd.DataFrame]:
 
 
 BATCH_SHEETS = {"verdicts": ("Oceny części", "Section verdicts")}
+BATCH_NOTES = (  # (item, meaning) per language: the batch workbook's method sheet, beside the shared column notes
+    (
+        ("Skąd liczby", "z rekordu raportu każdej gminy (figures.json): te same liczby co w raporcie i w jego "
+         "arkuszu data.xlsx, gdzie są też kwartyle, województwo, Polska, przedziały i trendy"),
+        ("Where the figures come from", "each town's report record (figures.json): the same figures as in the "
+         "report and its data.xlsx, which also holds quartiles, voivodeship, Poland, intervals and trends"),
+    ),
+    (
+        ("Mediana grupy", "każda gmina ma własną grupę porównawczą (zob. jej raport): mediany różnych gmin "
+         "opisują różne grupy"),
+        ("Peer median", "each town has its own peer group (see its report): the medians of two towns describe "
+         "two different groups"),
+    ),
+    (
+        ("Zaokrąglenia", "arkusz „Wskaźniki” i batch-excel.csv: jak w raportach; pełna precyzja: arkusz „Pełna "
+         "precyzja” i batch.csv"),
+        ("Rounding", "the Indicators sheet and batch-excel.csv: as the reports print; full precision: the Full "
+         "precision sheet and batch.csv"),
+    ),
+)  # fmt: skip
 BATCH_INDICATOR_KEYS = ("year", "period_start", "value", "peer_median", "percentile", "assessment")
 
 
@@ -471,7 +504,8 @@ def batch_tables(towns: list[dict], language: str) -> dict[str, pd.DataFrame]:
     peer median, percentile and assessment (one row per town and indicator), and each town's section
     verdicts. `towns`: dicts of teryt, name, voivodeship, kind (as shown) and the `record` each report kept
     for the next edition (figures.json, `analysis.editions`), so every number is the report's own.
-    The first sheet is rounded as the reports print; the full-precision sheet is not."""
+    The first sheet is rounded as the reports print; the full-precision sheet is not; the method sheet
+    says where the figures come from and what the columns mean."""
     catalogue = indicators()
     where = {
         "TERYT": "teryt",
@@ -516,10 +550,14 @@ def batch_tables(towns: list[dict], language: str) -> dict[str, pd.DataFrame]:
     headers = {
         key: _word(INDICATOR_COLUMNS[key], language) for key in ("indicator", "name", "unit", *BATCH_INDICATOR_KEYS)
     }
+    notes = [_word(note, language) for note in BATCH_NOTES]
+    notes += [_column_note(key, language) for key in COLUMN_NOTES]
+    item, meaning = ("Pozycja", "Znaczenie") if language == "pl" else ("Item", "Meaning")
     return {
         _word(SHEET_NAMES["indicators"], language): rounded.drop(columns="decimals").rename(columns=headers),
         _word(BATCH_SHEETS["verdicts"], language): pd.DataFrame(verdicts),
         _word(SHEET_NAMES["full"], language): full.drop(columns="decimals").rename(columns=headers),
+        _word(SHEET_NAMES["method"], language): pd.DataFrame(notes, columns=[item, meaning]),
     }
 
 

@@ -254,8 +254,11 @@ def test_the_batch_workbook_holds_each_towns_recorded_figures_rounded_as_printed
         },
     ]
     sheets = batch_tables(towns, "pl")
-    assert list(sheets) == ["Wskaźniki", "Oceny części", "Pełna precyzja"]
-    rounded, verdicts, full = sheets.values()
+    assert list(sheets) == ["Wskaźniki", "Oceny części", "Pełna precyzja", "Metoda"]
+    rounded, verdicts, full, method = sheets.values()
+    notes = dict(zip(method["Pozycja"], method["Znaczenie"]))
+    assert "własną grupę porównawczą" in notes["Mediana grupy"]  # medians of two towns describe two groups
+    assert notes["Percentyl"].startswith("odsetek gmin grupy")
     assert list(rounded["TERYT"]) == ["0000001", "0000002"]  # the retired indicator is left out
     assert list(rounded["Wartość"]) == [8.3, 8.3] and list(full["Wartość"]) == [8.25, 8.25]
     assert rounded["Mediana grupy"].iloc[0] == 11.0 and math.isnan(rounded["Mediana grupy"].iloc[1])
@@ -272,5 +275,5 @@ def test_the_batch_workbook_holds_each_towns_recorded_figures_rounded_as_printed
         "Gospodarka i finanse gminy": "bez oceny",
     }
     english = batch_tables(towns, "en")
-    assert list(english) == ["Indicators", "Section verdicts", "Full precision"]
+    assert list(english) == ["Indicators", "Section verdicts", "Full precision", "Method"]
     assert list(english["Indicators"]["Assessment"]) == ["strength", "—"]

@@ -93,6 +93,10 @@ def index_rows(out_dir: Path, batch: Batch, store: Store, results) -> list[dict]
             status, error = "built", ""
         else:
             status, error = "missing", ""
+        # What the report keeps for the next edition (figures.json): the index shows its section verdicts,
+        # in the words of the reports' summaries, and the batch workbook its figures.
+        record = (read_figures(out_dir / teryt / "figures.json") or {}) if status == "built" else {}
+        verdicts = record.get("verdicts", {})
         rows.append(
             {
                 "teryt": teryt,
@@ -102,13 +106,10 @@ def index_rows(out_dir: Path, batch: Batch, store: Store, results) -> list[dict]
                 "status": status,
                 "error": error,
                 "files": files,
-                # What the report keeps for the next edition (figures.json): the index shows its section
-                # verdicts, in the words of the reports' summaries, and the batch workbook its figures.
-                "record": (read_figures(out_dir / teryt / "figures.json") or {}) if status == "built" else {},
+                "record": record,
+                "verdicts": {s: label(f"verdict_{verdicts[s]}", batch.language) for s in SECTIONS if s in verdicts},
             }
         )
-        verdicts = rows[-1]["record"].get("verdicts", {})
-        rows[-1]["verdicts"] = {s: label(f"verdict_{verdicts[s]}", batch.language) for s in SECTIONS if s in verdicts}
     return rows
 
 

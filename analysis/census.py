@@ -23,6 +23,20 @@ REBASED_VARIABLES = ("population", "population_density")  # published from the r
 CHANGE_SPANS = {"population_change_5y": 5, "population_change_10y": 10}
 
 
+def breaks_within(years) -> list[int]:
+    """The re-basings that fall inside a run of years: a year with values on both sides of its step."""
+    years = [int(y) for y in years]
+    return [year for year in LEVEL_BREAKS if years and min(years) < year <= max(years)]
+
+
+def steps_at_breaks(formula_names) -> bool:
+    """Whether an indicator made of these variables is a re-based count itself (the number of residents,
+    its density), so that its published series shows the re-basing as a step. Rates per resident move by
+    the census's correction of their denominator only (a few per cent of the rate)."""
+    names = set(formula_names)
+    return bool(names) and names <= set(REBASED_VARIABLES)
+
+
 def rebase(logs: np.ndarray, years) -> np.ndarray:
     """Log population (towns × years) with the years before each re-basing put on the new basis.
 

@@ -29,7 +29,7 @@ from matplotlib.patches import Patch
 from matplotlib.textpath import text_to_path
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from analysis import style
+from analysis import census, style
 from analysis.catalogue import Indicator, indicators, indicators_in
 from analysis.formatting import bind_short_words, format_number, quantity
 from analysis.labels import label
@@ -149,6 +149,38 @@ def to_svg(figure: Figure) -> str:
     return buffer.getvalue()
 
 
+# --- The 2021 census re-basing, marked where a chart shows its step ----------------------------
+
+
+def _census_breaks(indicator: Indicator, years) -> list[int]:
+    """The re-basings whose step a chart of `indicator` over `years` shows (`analysis.census`)."""
+    return census.breaks_within(years) if census.steps_at_breaks(indicator.inputs) else []
+
+
+def _mark_census_breaks(ax: Axes, breaks: list[int], language: str) -> list[Line2D]:
+    """A dotted line between the last year before each re-basing and its first, with its legend entry:
+    a reader must not take the census's correction for residents lost or gained."""
+    handles = []
+    for year in breaks:
+        ax.axvline(year - 0.5, color=style.NEUTRAL, linestyle=":", linewidth=1.2, zorder=1)
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=style.NEUTRAL,
+                linestyle=":",
+                linewidth=1.2,
+                label=label("census_break", language, year=year),
+            )
+        )
+    return handles
+
+
+def _census_alt(breaks: list[int], language: str) -> str:
+    """What the alt text adds for each marked re-basing."""
+    return "".join(" " + label("census_break_alt", language, before=year - 1, year=year) for year in breaks)
+
+
 # --- Trend of one indicator beside the peers ------------------------------------------------
 
 
@@ -214,6 +246,7 @@ def trend_chart(report: TownReport, indicator_id: str, ax: Axes | None = None) -
             ),
             Patch(color=style.PEER_BAND, alpha=0.35, linewidth=0, label=label("iqr_label", language)),
         ]
+        handles += _mark_census_breaks(ax, _census_breaks(indicator, town["year"][town["value"].notna()]), language)
         _finish(figure, ax, handles)
     return figure
 
@@ -245,14 +278,14 @@ def _trend_alt(report: TownReport, indicator: Indicator, town: pd.Series, median
         )
         if not median.empty:
             text += f" Mediana grupy porównawczej: od {show(median.iloc[0])} do {show(median.iloc[-1])}."
-        return text
+        return text + _census_alt(_census_breaks(indicator, town.index), language)
     text = (
         f"Line chart: {indicator.name_en}, {first}–{last}. "
         f"{report.name}: from {show(town.iloc[0])} to {show(town.iloc[-1])}."
     )
     if not median.empty:
         text += f" Peer median: from {show(median.iloc[0])} to {show(median.iloc[-1])}."
-    return text
+    return text + _census_alt(_census_breaks(indicator, town.index), language)
 
 
 # --- Position among the peers -----------------------------------------------------------------
@@ -366,7 +399,8 @@ def projection_chart(report: TownReport, ax: Axes | None = None) -> Figure | Non
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, 0, language)))
         ax.set_ylabel(indicators()["population"].unit(language))
-        _finish(figure, ax, ax.get_legend_handles_labels()[0])
+        breaks = _census_breaks(indicators()["population"], history.index)
+        _finish(figure, ax, ax.get_legend_handles_labels()[0] + _mark_census_breaks(ax, breaks, language))
     return figure
 
 
@@ -384,13 +418,14 @@ def projection_text(report: TownReport) -> ChartText:
     def show(value):
         return format_number(value, 0, language)
 
+    census_note = _census_alt(_census_breaks(indicators()["population"], history.index), language)
     if language == "pl":
         return ChartText(
             title=f"Liczba ludności: {report.name}, dane i prognoza do {year} r.",
             alt=(
                 f"Wykres liniowy: liczba ludności, {int(history.index[0])}–{int(history.index[-1])}, od "
                 f"{show(history.iloc[0])} do {show(history.iloc[-1])}; prognoza na {year} r.: {show(last['mean'])} "
-                f"(95% przedział {show(last['low'])}–{show(last['high'])})."
+                f"(95% przedział {show(last['low'])}–{show(last['high'])}).{census_note}"
             ),
         )
     return ChartText(
@@ -398,7 +433,7 @@ def projection_text(report: TownReport) -> ChartText:
         alt=(
             f"Line chart: population, {int(history.index[0])}–{int(history.index[-1])}, from "
             f"{show(history.iloc[0])} to {show(history.iloc[-1])}; projection for {year}: {show(last['mean'])} "
-            f"(95% interval {show(last['low'])}–{show(last['high'])})."
+            f"(95% interval {show(last['low'])}–{show(last['high'])}).{census_note}"
         ),
     )
 

@@ -104,6 +104,11 @@ LABELS: dict[str, dict[str, str]] = {
         "middle_half": "połowa środkowa (25–75)",
         "prediction_interval": "95% przedział predykcji",
         "projection": "prognoza",
+        "census_break": "od {year} r.: dane według NSP {year}",
+        "census_break_alt": (
+            "Skok między {before} a {year} r. to przeliczenie ludności na podstawie Narodowego Spisu Powszechnego "
+            "{year}, a nie zmiana liczby mieszkańców."
+        ),
         # The report's page and PDF around the notebook's content (diagnoza.render), and the zip (diagnoza.publish).
         "skip_link": "Przejdź do treści",
         "report_files": "Pliki raportu",
@@ -234,6 +239,11 @@ LABELS: dict[str, dict[str, str]] = {
         "middle_half": "middle half (25–75)",
         "prediction_interval": "95% prediction interval",
         "projection": "projection",
+        "census_break": "from {year}: based on the {year} census",
+        "census_break_alt": (
+            "The step between {before} and {year} is the re-basing of population on the {year} census, not a "
+            "change in the number of residents."
+        ),
         "skip_link": "Skip to content",
         "report_files": "Report files",
         "xlsx_link": "XLSX spreadsheet",

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.census import rebase, rebased, rebased_panel
+from analysis.census import breaks_within, rebase, rebased, rebased_panel, steps_at_breaks
 
 
 def test_years_before_the_census_rebasing_are_put_on_the_new_basis():
@@ -87,3 +87,17 @@ def test_the_ten_year_change_without_the_step_reaches_back_ten_years():
     assert (
         change_without_step(trending, "T", ("P1", "P2"), 2031, "population_change_10y") is None
     )  # 2021→2031: the step into 2021 came before
+
+
+def test_a_re_basing_falls_within_years_that_hold_its_step():
+    # 2021 lies within 2014-2024 and 2020-2021 (years on both sides of the step), not within 2021-2024
+    # (its first year is the new basis) nor 2015-2020.
+    assert breaks_within(range(2014, 2025)) == [2021]
+    assert breaks_within([2020, 2021]) == [2021]
+    assert breaks_within(range(2021, 2025)) == [] == breaks_within(range(2015, 2021)) == breaks_within([])
+
+
+def test_only_counts_of_residents_step_at_the_re_basing():
+    assert steps_at_breaks(("population",)) and steps_at_breaks(("population_density",))
+    assert not steps_at_breaks(("births", "population"))  # a rate: its denominator moves by a few per cent
+    assert not steps_at_breaks(())

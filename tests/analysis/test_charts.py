@@ -174,3 +174,28 @@ def test_a_sparse_store_gets_a_note_naming_the_chart_not_empty_axes(sparse_repor
     assert section and all(figure is None for figure, _ in section)
     note = display.chart(*section[0], "pl")
     assert note.text.startswith("*Usługi publiczne: pozycja") and note.text.endswith("– za mało danych do wykresu.*")
+
+
+def _census_lines(figure) -> list:
+    """Vertical lines of the chart (x constant across the axes' height): the census marks."""
+    return [line for line in figure.axes[0].lines if len(set(line.get_xdata())) == 1 and len(line.get_xdata()) == 2]
+
+
+def test_a_chart_of_the_number_of_residents_marks_the_census_step_and_says_so(report, sparse_report):
+    # The demo store, like GUS's series, steps between 2020 and 2021 by the census's correction. On a chart of
+    # the number of residents the step looks like residents lost; it is marked half-way between the two years,
+    # named in the legend and explained in the alt text. A rate per 1,000 residents shows no such step, and a
+    # store of 2023-2024 holds no re-basing.
+    for figure in (charts.trend_chart(report, "population"), charts.projection_chart(report)):
+        assert [list(line.get_xdata()) for line in _census_lines(figure)] == [[2020.5, 2020.5]]
+        legend = [text.get_text() for legend in figure.legends for text in legend.get_texts()]
+        assert "od 2021 r.: dane według NSP 2021" in legend
+    for text in (charts.trend_text(report, "population"), charts.projection_text(report)):
+        assert text.alt.endswith(
+            "Skok między 2020 a 2021 r. to przeliczenie ludności na podstawie Narodowego "
+            "Spisu Powszechnego 2021, a nie zmiana liczby mieszkańców."
+        )
+    assert not _census_lines(charts.trend_chart(report, "births_per_1000"))
+    assert "Spisu" not in charts.trend_text(report, "births_per_1000").alt
+    assert not _census_lines(charts.trend_chart(sparse_report, "population"))
+    assert "Spisu" not in charts.trend_text(sparse_report, "population").alt

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.catalogue import split_lag
+
 LEVEL_BREAKS = (2021,)  # years GUS re-based population (the 2021 census)
 REBASED_VARIABLES = ("population", "population_density")  # published from the re-based count of residents
 # The changes the text also gives without the step, with the years each spans.
@@ -30,11 +32,26 @@ def breaks_within(years) -> list[int]:
 
 
 def steps_at_breaks(formula_names) -> bool:
-    """Whether an indicator made of these variables is a re-based count itself (the number of residents,
-    its density), so that its published series shows the re-basing as a step. Rates per resident move by
-    the census's correction of their denominator only (a few per cent of the rate)."""
-    names = set(formula_names)
-    return bool(names) and names <= set(REBASED_VARIABLES)
+    """Whether an indicator read from these names (variables, `_lagN` suffixes allowed) is made of re-based
+    counts only (the number of residents, its density, their changes), so that its published series shows the
+    re-basing as a step. Rates per resident move by the census's correction of their denominator only (a few
+    per cent of the rate)."""
+    variables = {split_lag(name)[0] for name in formula_names}
+    return bool(variables) and variables <= set(REBASED_VARIABLES)
+
+
+def change_steps(formula_names, start: int, end: int) -> list[int]:
+    """The re-basings an indicator's change from `start` to `end` holds as a step: those at which the years
+    its values read (each name at its lag) lie on a different basis at the two ends. The 5-year change of
+    population to 2024 holds 2021's; so does the change of the 5-year change (2019–2024 against 2014–2019)."""
+    if not steps_at_breaks(formula_names):
+        return []
+    lags = {split_lag(name)[1] for name in formula_names}
+
+    def bases(year: int, level_break: int) -> set[tuple[int, bool]]:
+        return {(lag, year - lag >= level_break) for lag in lags}
+
+    return [year for year in LEVEL_BREAKS if bases(start, year) != bases(end, year)]
 
 
 def rebase(logs: np.ndarray, years) -> np.ndarray:

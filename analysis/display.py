@@ -13,7 +13,8 @@ import pandas as pd
 
 from analysis.aggregates import is_aggregable
 from analysis.catalogue import indicators, indicators_in
-from analysis.compare import pooled_years, value_period
+from analysis.census import change_steps
+from analysis.compare import CHANGE_YEARS, pooled_years, value_period
 from analysis.formatting import (
     MUNICIPALITIES,
     YEARS,
@@ -143,7 +144,7 @@ def _trend_cell(trends: pd.DataFrame, indicator, language: str, ranked: bool = T
 
 def _notes(row, indicator, language: str) -> str:
     """Why a value is flagged: few events (with its interval), not ranked, matched on, missing years;
-    and a value taken over several years together."""
+    a value taken over several years together; and a 5-year change that holds the census's re-basing."""
     pl = language == "pl"
     notes = []
     if pooled_years(row) > 1:
@@ -168,6 +169,10 @@ def _notes(row, indicator, language: str) -> str:
     if row.get("missing_years"):
         missing = with_noun(int(row["missing_years"]), YEARS[language], 0, language)
         notes.append(label("note_missing", language, missing=missing))
+    if pd.notna(row.get("change")) and pd.notna(row.get("year")):
+        end = int(row["year"])
+        for year in change_steps(indicator.inputs, end - CHANGE_YEARS[0], end):
+            notes.append(label("note_census_step", language, year=year))
     return "; ".join(notes)
 
 

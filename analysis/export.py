@@ -19,7 +19,8 @@ import pandas as pd
 
 from analysis import __version__ as analysis_version
 from analysis.catalogue import Direction, Indicator, indicators, split_lag, variables
-from analysis.census import CHANGE_SPANS
+from analysis.census import CHANGE_SPANS, change_steps
+from analysis.compare import CHANGE_YEARS
 from analysis.formatting import format_number, round_half_up
 from analysis.labels import label
 from analysis.report import TownReport
@@ -58,6 +59,10 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "peer_median_change": ("Zmiana w 5 lat – mediana grupy", "5-year change – peer median"),
     "change_10y": ("Zmiana w 10 lat", "10-year change"),
     "peer_median_change_10y": ("Zmiana w 10 lat – mediana grupy", "10-year change – peer median"),
+    "census_step": (
+        "Zmiany zawierają skok po NSP (rok przeliczenia ludności)",
+        "Changes include the census step (year population was re-based)",
+    ),
     "trend": ("Trend roczny (zmiana na rok)", "Yearly trend (change a year)"),
     "trend_low": ("Trend – dolna granica 95%", "Trend – 95% lower bound"),
     "trend_high": ("Trend – górna granica 95%", "Trend – 95% upper bound"),
@@ -170,6 +175,21 @@ def round_as_reported(frame: pd.DataFrame, decimals: pd.Series) -> pd.DataFrame:
     return rounded
 
 
+def _census_step(indicator: Indicator, row: pd.Series) -> str:
+    """The census re-basings the town's 5- and 10-year changes hold as a step (`analysis.census.change_steps`):
+    "2021" for population to 2024, "" for a rate per resident."""
+    if pd.isna(row["year"]):
+        return ""
+    end = int(row["year"])
+    years = {
+        year
+        for span, key in zip(CHANGE_YEARS, ("change", "change_10y"))
+        if pd.notna(row[key])
+        for year in change_steps(indicator.inputs, end - span, end)
+    }
+    return ", ".join(str(year) for year in sorted(years))
+
+
 def _trend_columns(report: TownReport, indicator_id: str, reliability: str) -> dict:
     """The yearly trend and that of the difference from the peers' median, with their 95% intervals; none
     for a value not ranked for too few events, as in the report."""
@@ -228,6 +248,7 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
                 "events": row["events"],
                 "reliability": _word(RELIABILITY_WORDS[row["reliability"]], language),
                 **{key: row[key] for key in ("change", "peer_median_change", "change_10y", "peer_median_change_10y")},
+                "census_step": _census_step(indicator, row),
                 **_trend_columns(report, indicator_id, row["reliability"]),
                 "missing_years": int(row["missing_years"]),
                 "data_years": f"{report.first_year}–{report.last_year}",

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.census import breaks_within, rebase, rebased, rebased_panel, steps_at_breaks
+from analysis.census import breaks_within, change_steps, rebase, rebased, rebased_panel, steps_at_breaks
 
 
 def test_years_before_the_census_rebasing_are_put_on_the_new_basis():
@@ -101,3 +101,23 @@ def test_only_counts_of_residents_step_at_the_re_basing():
     assert steps_at_breaks(("population",)) and steps_at_breaks(("population_density",))
     assert not steps_at_breaks(("births", "population"))  # a rate: its denominator moves by a few per cent
     assert not steps_at_breaks(())
+
+
+@pytest.mark.parametrize(
+    ("names", "start", "end", "expected"),
+    [
+        # The number of residents: 2019 on the old basis, 2024 on the new one.
+        (("population",), 2019, 2024, [2021]),
+        (("population",), 2021, 2024, []),  # both on the new basis
+        # The 5-year change to 2024 reads 2019 and 2024 (bases old/new), to 2019 it reads 2014 and 2019
+        # (old/old): the change between them holds the step.
+        (("population", "population_lag5"), 2019, 2024, [2021]),
+        # To 2027 it reads 2022 and 2027 (new/new), to 2022 it reads 2017 and 2022 (old/new): the step again,
+        # now with the opposite sign.
+        (("population", "population_lag5"), 2022, 2027, [2021]),
+        (("population", "population_lag5"), 2027, 2032, []),  # all four years on the new basis
+        (("births", "population"), 2019, 2024, []),  # a rate per resident: not marked
+    ],
+)
+def test_a_change_holds_the_step_where_its_two_ends_read_years_on_different_bases(names, start, end, expected):
+    assert change_steps(names, start, end) == expected

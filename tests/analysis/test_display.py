@@ -92,6 +92,19 @@ def test_a_pooled_value_shows_its_years_in_the_table_and_the_notes(report):
     assert population["Rok" if pl else "Year"] == "2024"
 
 
+def test_a_change_that_holds_the_census_step_says_so(report):
+    # The demo data, 2014-2024, step between 2020 and 2021 as GUS's did. The 5-year change of the number of
+    # residents (2019-2024) and of its density holds that step; births per 1,000 residents are not marked.
+    pl = report.language == "pl"
+    frame = show.changes_table(report, "demography").frame
+    notes = frame.set_index(frame.columns[0])["Uwagi" if pl else "Notes"]
+    step = "zawiera skok po NSP 2021" if pl else "includes the 2021 census step"
+    population = "Liczba ludności (osoby)" if pl else "Population (persons)"
+    density = [name for name in notes.index if name.startswith("Gęstość" if pl else "Population density")]
+    assert step in notes[population] and step in notes[density[0]]
+    assert not [name for name in notes.index if "‰" in name and step in notes[name]]
+
+
 def test_a_caption_names_one_year_only_where_every_row_is_of_it(report):
     pl = report.language == "pl"
     year_column = "Rok" if pl else "Year"

@@ -73,6 +73,19 @@ def test_indicator_sheet_has_one_row_per_catalogue_indicator_and_the_reports_fig
     assert sheet.at["population", "Od roku (wartość z kilku lat łącznie)"] == 2024
 
 
+def test_the_sheet_names_the_census_step_a_change_holds(report):
+    # 2014-2024 in the demo store: the 5-year (2019-2024) change of the number of residents, of its density and
+    # of the 5-year change itself span 2021's re-basing; no rate per resident is marked.
+    sheet = indicator_sheet(report).set_index("Kod wskaźnika")
+    step = sheet["Zmiany zawierają skok po NSP (rok przeliczenia ludności)"]
+    assert {code for code, years in step.items() if years} == {
+        "population",
+        "population_density",
+        "population_change_5y",
+    }
+    assert set(step[step != ""]) == {"2021"}
+
+
 def test_series_sheet_is_the_towns_yearly_values(report):
     sheet = series_sheet(report).set_index("Kod wskaźnika")
     town = report.values.xs(TOWN, level="teryt")

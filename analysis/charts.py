@@ -379,18 +379,20 @@ def projection_chart(report: TownReport, ax: Axes | None = None) -> Figure | Non
         ax.plot(
             history.index, history.values, color=style.TOWN, marker="o", markersize=4, linewidth=2, label=report.name
         )
+        # The interval opens from the last known year, where it is nil, as the projection line does.
+        start, last = history.index[-1], history.iloc[-1]
         ax.fill_between(
-            forecast.index,
-            forecast["low"],
-            forecast["high"],
+            [start, *forecast.index],
+            [last, *forecast["low"]],
+            [last, *forecast["high"]],
             color=style.PEER_BAND,
             alpha=0.35,
             linewidth=0,
             label=label("prediction_interval", language),
         )
         ax.plot(
-            [history.index[-1], *forecast.index],
-            [history.iloc[-1], *forecast["mean"]],
+            [start, *forecast.index],
+            [last, *forecast["mean"]],
             color=style.TOWN,
             linestyle=":",
             linewidth=2,

@@ -199,3 +199,19 @@ def test_a_chart_of_the_number_of_residents_marks_the_census_step_and_says_so(re
     assert "Spisu" not in charts.trend_text(report, "births_per_1000").alt
     assert not _census_lines(charts.trend_chart(sparse_report, "population"))
     assert "Spisu" not in charts.trend_text(sparse_report, "population").alt
+
+
+def test_the_projection_band_is_the_calibrated_interval_opening_from_the_last_known_year(report):
+    # The band's outline, read back from the drawn polygon, must pass through the forecast's own 95% bounds in
+    # each projected year and close on the last published value, where nothing is uncertain.
+    figure = charts.projection_chart(report)
+    (band,) = [c for c in figure.axes[0].collections if isinstance(c, PolyCollection)]
+    outline = band.get_paths()[0].vertices
+    forecast = report.projection.forecast
+    last_year = report.values["population"].xs(TOWN, level="teryt").dropna().index[-1]
+    last = report.values.at[(TOWN, last_year), "population"]
+    for year, row in forecast.iterrows():
+        drawn = sorted({round(y, 6) for x, y in outline if x == year})
+        assert drawn == [round(row["low"], 6), round(row["high"], 6)]
+    assert {round(y, 6) for x, y in outline if x == last_year} == {round(last, 6)}
+    assert outline[:, 0].min() == last_year

@@ -525,5 +525,7 @@ def towns_chart(reports: list[TownReport], indicator_id: str, ax: Axes | None = 
         ax.set_ylabel(indicator.unit(language))
         ax.set_title(indicator.name(language))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.legend(title=None)
+        breaks = _census_breaks(indicator, frame.loc[frame["value"].notna(), "year"])
+        handles = ax.get_legend_handles_labels()[0] + _mark_census_breaks(ax, breaks, language)
+        ax.legend(handles=handles, title=None)
     return figure

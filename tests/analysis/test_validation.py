@@ -135,3 +135,33 @@ def test_the_validation_measures_the_reports_own_comparisons():
     for teryt in batch.teryts[:3] + batch.teryts[-2:]:
         report = prepare_report(town_params(batch, teryt, data_dir="", edition="2026-11-22"))  # as the build runs it
         pd.testing.assert_frame_equal(comparisons[teryt], report.comparison)
+
+
+def test_the_census_step_figure_judges_the_re_based_changes_and_counts_what_moves():
+    # docs/validation.md sizes the choice to judge population changes with the census step: the same batch
+    # judged with the 5- and 10-year changes taken from the re-based population, everything else as it is.
+    from analysis.census import CHANGE_SPANS, rebased
+    from analysis.report import load_store_and_values
+    from analysis.validation import _batch_comparisons, census_step_validation
+
+    store, values = load_store_and_values("")
+    published = _batch_comparisons(store.units, values, store)
+    judged_without_step = _batch_comparisons(store.units, values, store, rebased_changes=True)
+    town = next(iter(published))
+    # By hand from the town's yearly population, 2019 -> 2024: as published, and re-based.
+    population = values["population"].xs(town, level="teryt")
+    on_new_basis = rebased(population)
+    change = published[town].at["population_change_5y", "value"]
+    assert change == pytest.approx((population[2024] / population[2019] - 1) * 100)
+    change = judged_without_step[town].at["population_change_5y", "value"]
+    assert change == pytest.approx((on_new_basis[2024] / on_new_basis[2019] - 1) * 100)
+    assert on_new_basis[2019] != population[2019]  # the demo store has the step, so the two differ
+    others = list(published[town].index.difference(list(CHANGE_SPANS)))
+    pd.testing.assert_frame_equal(published[town].loc[others], judged_without_step[town].loc[others])
+    # The count: nothing moves against itself; one assessment moved by hand is one.
+    assert census_step_validation(published, published)["assessments_changed_if_rebased"] == 0
+    moved = {**published, town: published[town].copy()}
+    before = moved[town].at["population_change_5y", "assessment"]
+    moved[town].at["population_change_5y", "assessment"] = "weakness" if before == "strength" else "strength"
+    moved[town].at["population_change_5y", "judged"] = True
+    assert census_step_validation(published, moved)["assessments_changed_if_rebased"] == 1

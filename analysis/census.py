@@ -54,6 +54,11 @@ def change_steps(formula_names, start: int, end: int) -> list[int]:
     return [year for year in LEVEL_BREAKS if bases(start, year) != bases(end, year)]
 
 
+def steps_in_changes(formula_names, end: int, spans) -> list[int]:
+    """The re-basings that any of an indicator's changes over `spans` years up to `end` holds (`change_steps`)."""
+    return sorted({year for span in spans for year in change_steps(formula_names, end - span, end)})
+
+
 def rebase(logs: np.ndarray, years) -> np.ndarray:
     """Log population (towns × years) with the years before each re-basing put on the new basis.
 

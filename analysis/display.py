@@ -13,7 +13,7 @@ import pandas as pd
 
 from analysis.aggregates import is_aggregable
 from analysis.catalogue import indicators, indicators_in
-from analysis.census import change_steps
+from analysis.census import steps_in_changes
 from analysis.compare import CHANGE_YEARS, pooled_years, value_period
 from analysis.formatting import (
     MUNICIPALITIES,
@@ -170,8 +170,7 @@ def _notes(row, indicator, language: str) -> str:
         missing = with_noun(int(row["missing_years"]), YEARS[language], 0, language)
         notes.append(label("note_missing", language, missing=missing))
     if pd.notna(row.get("change")) and pd.notna(row.get("year")):
-        end = int(row["year"])
-        for year in change_steps(indicator.inputs, end - CHANGE_YEARS[0], end):
+        for year in steps_in_changes(indicator.inputs, int(row["year"]), CHANGE_YEARS[:1]):
             notes.append(label("note_census_step", language, year=year))
     return "; ".join(notes)
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from analysis import __version__ as analysis_version
 from analysis.catalogue import Direction, Indicator, indicators, split_lag, variables
-from analysis.census import CHANGE_SPANS, change_steps
+from analysis.census import CHANGE_SPANS, steps_in_changes
 from analysis.compare import CHANGE_YEARS
 from analysis.formatting import format_number, round_half_up
 from analysis.labels import label
@@ -176,18 +176,12 @@ def round_as_reported(frame: pd.DataFrame, decimals: pd.Series) -> pd.DataFrame:
 
 
 def _census_step(indicator: Indicator, row: pd.Series) -> str:
-    """The census re-basings the town's 5- and 10-year changes hold as a step (`analysis.census.change_steps`):
+    """The census re-basings the town's 5- and 10-year changes hold as a step (`analysis.census.steps_in_changes`):
     "2021" for population to 2024, "" for a rate per resident."""
     if pd.isna(row["year"]):
         return ""
-    end = int(row["year"])
-    years = {
-        year
-        for span, key in zip(CHANGE_YEARS, ("change", "change_10y"))
-        if pd.notna(row[key])
-        for year in change_steps(indicator.inputs, end - span, end)
-    }
-    return ", ".join(str(year) for year in sorted(years))
+    spans = [span for span, key in zip(CHANGE_YEARS, ("change", "change_10y")) if pd.notna(row[key])]
+    return ", ".join(str(year) for year in steps_in_changes(indicator.inputs, int(row["year"]), spans))
 
 
 def _trend_columns(report: TownReport, indicator_id: str, reliability: str) -> dict:

@@ -4,7 +4,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.census import breaks_within, change_steps, rebase, rebased, rebased_panel, steps_at_breaks
+from analysis.census import (
+    breaks_within,
+    change_steps,
+    rebase,
+    rebased,
+    rebased_panel,
+    steps_at_breaks,
+    steps_in_changes,
+)
 
 
 def test_years_before_the_census_rebasing_are_put_on_the_new_basis():
@@ -121,3 +129,11 @@ def test_only_counts_of_residents_step_at_the_re_basing():
 )
 def test_a_change_holds_the_step_where_its_two_ends_read_years_on_different_bases(names, start, end, expected):
     assert change_steps(names, start, end) == expected
+
+
+def test_the_steps_of_several_changes_are_named_once():
+    # Population to 2024: the 5-year (2019-2024) and the 10-year (2014-2024) change both hold 2021's step,
+    # named once; to 2020 neither does; with no change present, nothing.
+    assert steps_in_changes(("population",), 2024, (5, 10)) == [2021]
+    assert steps_in_changes(("population",), 2020, (5, 10)) == []
+    assert steps_in_changes(("population",), 2024, ()) == []

@@ -7,7 +7,10 @@ an indicator's sums only in a year where it has every input of that indicator, s
 never counts as zero. An indicator pooled over N years (`pool_years`) sums its variables over the
 area's gminy and the N years. Indicators built on variables GUS publishes as rates (`additive: false` in
 the variable catalogue) have no area value: summing rates means nothing. "Poland" is every gmina
-of the store: on the embedded demo store, the synthetic country.
+of the store: on the embedded demo store, the synthetic country. A flow between gminy of Poland
+(`nets_out_nationally` in the catalogue: internal migration) has no Poland value: over the whole
+country it is zero by definition, whatever the store holds. A voivodeship keeps its value: what
+crosses its border.
 """
 
 from __future__ import annotations
@@ -58,4 +61,7 @@ def voivodeship_and_country(store: Store, year: int) -> pd.DataFrame:
     units = store.units.set_index("teryt")
     voivodeships = area_indicators(panel, units["voivodeship"], year)
     country = area_indicators(panel, pd.Series(COUNTRY, index=units.index), year)
+    for indicator in indicators().values():
+        if indicator.nets_out_nationally:
+            country[indicator.id] = float("nan")
     return pd.concat([voivodeships, country])

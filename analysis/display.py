@@ -6,17 +6,19 @@ from __future__ import annotations
 import base64
 import html
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from analysis.aggregates import is_aggregable
-from analysis.catalogue import indicators, indicators_in
+from analysis.catalogue import Indicator, indicators, indicators_in
 from analysis.census import steps_in_changes
 from analysis.compare import CHANGE_YEARS, pooled_years, value_period
 from analysis.formatting import (
     MUNICIPALITIES,
+    NOT_APPLICABLE,
     YEARS,
     escape_markdown,
     format_number,
@@ -193,6 +195,12 @@ def _without_data(row: pd.Series, area: pd.Series) -> bool:
     return bool(pd.isna([row["value"], row["peer_median"], area["voivodeship"], area["poland"]]).all())
 
 
+def _poland_cell(indicator: Indicator, area: pd.Series, show: Callable[[float], str]) -> str:
+    """Poland's value, or GUS's "x" (not applicable) for a flow between gminy, which nets out over the
+    country: "b.d." would say a figure is missing where none can exist."""
+    return NOT_APPLICABLE if indicator.nets_out_nationally else show(area["poland"])
+
+
 def comparison_table(report: TownReport, section: str) -> Table | Markdown:
     """Where the town stands: each indicator of the section beside its peers' median and quartiles, its
     voivodeship and Poland (ratios of sums over their gminy), with its position and the one rule's
@@ -225,7 +233,9 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
                 label("peer_median", language): show(row["peer_median"]),
                 label("peer_quartiles", language): f"{show(row['peer_q1'])} – {show(row['peer_q3'])}",
                 label("voivodeship", language): show(area["voivodeship"]),  # named in the caption: a long name
-                label("poland", language): show(area["poland"]),  # ("zachodniopomorskie") would widen the column
+                label("poland", language): _poland_cell(
+                    indicator, area, show
+                ),  # ("zachodniopomorskie") would widen the column
                 label("percentile", language): label("position_not_ranked", language)
                 if not_ranked
                 else format_number(row["percentile"], 0, language),
@@ -248,6 +258,8 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
     )
     if any(not is_aggregable(indicator) for indicator in shown):
         caption += label("areas_not_summed", language)
+    if any(indicator.nets_out_nationally for indicator in shown):
+        caption += label("poland_nets_out", language)
     if (report.comparison.loc[[i.id for i in shown], "reliability"] == "unreliable").any():
         caption += label("uncertain_marked", language, events=UNRELIABLE_BELOW)
     if without_data:
@@ -332,12 +344,14 @@ def key_figures(report: TownReport) -> Table:
                 label("change", language): show(row["change"], signed=True),
                 label("peer_median", language): show(row["peer_median"]),
                 label("voivodeship_column", language, voivodeship=report.voivodeship): show(area["voivodeship"]),
-                label("poland", language): show(area["poland"]),
+                label("poland", language): _poland_cell(indicator, area, show),
             }
         )
     caption = label("key_figures_caption", language)
     if not_summed:
         caption += label("key_figures_not_summed", language)
+    if any(indicator.nets_out_nationally and indicator.headline for indicator in indicators().values()):
+        caption += label("poland_nets_out", language)
     if without_data:
         caption += label("without_data", language, names=", ".join(without_data))
     return Table(pd.DataFrame(rows), caption)

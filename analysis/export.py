@@ -435,6 +435,17 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
             "population of 3 years), column From year; charts and series show yearly values",
         )
     )
+    nets_out = ", ".join(
+        ind.name_in_sentence(report.language) for ind in indicators().values() if ind.nets_out_nationally
+    )
+    rows.append(
+        (
+            _word(INDICATOR_COLUMNS["poland_value"], report.language),
+            f"puste dla: {nets_out}; przepływy między gminami w skali kraju się równoważą (z definicji 0)"
+            if pl
+            else f"empty for: {nets_out}; flows between gminy net out over the country (zero by definition)",
+        )
+    )
     rows.append(
         (
             "Trend",

@@ -17,6 +17,7 @@ from babel.numbers import format_decimal
 
 LOCALES = {"pl": "pl_PL", "en": "en_GB"}
 MISSING = {"pl": "b.d.", "en": "n/a"}
+NOT_APPLICABLE = "x"  # GUS's sign for a figure that cannot exist (not a missing one), in both languages
 MINUS = "\u2212"  # the typographic minus sign, not a hyphen
 
 

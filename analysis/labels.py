@@ -77,6 +77,7 @@ LABELS: dict[str, dict[str, str]] = {
         "areas_not_summed": (
             "; b.d. dla województwa i Polski przy wskaźnikach, które GUS podaje dla gmin jako stopę (tej nie sumujemy)"
         ),
+        "poland_nets_out": "; x dla Polski: migracje wewnętrzne w skali kraju się równoważą (saldo z definicji 0)",
         "trend_unclear": "niejednoznaczny",
         "position_not_ranked": "nie oceniono",
         "uncertain_marked": "; ≈ – wartość niepewna: mniej niż {events} zdarzeń (przedział – w uwagach następnej tabeli)",
@@ -213,6 +214,7 @@ LABELS: dict[str, dict[str, str]] = {
         "without_data": "; no data: {names}",
         "without_changes": "; no data on changes: {names}",
         "areas_not_summed": "; n/a for the voivodeship and Poland where GUS publishes the gminy's values as rates, which are not summed",
+        "poland_nets_out": "; x for Poland: internal migration nets out over the country (zero by definition)",
         "position_not_ranked": "not ranked",
         "uncertain_marked": "; ≈ – uncertain value: fewer than {events} events (interval in the notes of the next table)",
         "trend_unclear": "unclear",

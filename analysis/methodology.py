@@ -102,7 +102,10 @@ def render_methodology() -> str:
         "area's value is the indicator's formula applied to the sums of its source variables over the area's gminy",
         "(a ratio of sums, as GUS computes area figures, not a mean of the gminy's rates). A gmina enters an",
         "indicator's sums only in a year where it has every input; indicators built on variables published as rates",
-        f"({', '.join(sorted(k for k, v in variables().items() if not v.additive))}) have no area value.",
+        f"({', '.join(sorted(k for k, v in variables().items() if not v.additive))}) have no area value. A flow between",
+        "gminy nets out over the whole country, so Poland has no value of "
+        f"{', '.join(i.id for i in indicators().values() if i.nets_out_nationally)} (tables print GUS's",
+        '"x"); a voivodeship keeps its own: what crosses its border.',
         "",
         "## Comparison of one indicator",
         "",

@@ -118,6 +118,9 @@ class Indicator(BaseModel):
     # False for a ratio whose phrase names it but not what it counts ("wysoki indeks starości"): a sentence
     # gives its value as a bare number, as GUS does, since "191,7 osoby" would drop the "per 100" it means.
     unit_in_sentence: bool = True
+    # True for a flow between gminy of Poland (internal migration): summed over the whole country it is zero
+    # by definition, so Poland has no value to compare with; tables print GUS's "x" (not applicable) there.
+    nets_out_nationally: bool = False
 
     def name(self, language: str) -> str:
         return self.name_pl if language == "pl" else self.name_en

@@ -63,3 +63,27 @@ def test_a_voivodeship_and_poland_on_the_demo_store(demo_store):
     # Not the mean of the gminy's shares, which differs:
     mean_of_shares = (100 * shares[ids["population_working_age"]] / shares[ids["population"]]).mean()
     assert abs(mean_of_shares - expected_share) > 1e-6
+
+
+def test_internal_migration_has_no_poland_value_but_a_voivodeship_one(demo_store):
+    # Moves between gminy of Poland cancel over the whole country: GUS prints "x" for Poland's internal
+    # migration balance. The synthetic store's gminy do not sum to zero (each town is drawn on its own),
+    # so without the rule the report would print a national figure that cannot exist.
+    ids = variable_ids()
+    indicator = indicators()["net_migration_internal_per_1000"]
+    assert indicator.nets_out_nationally
+    obs = demo_store.observations
+    wide = obs.loc[obs["year"] == 2024].pivot(index="teryt", columns="var_id", values="value")
+    both = wide[[ids["net_migration_internal"], ids["population"]]].dropna()
+    assert abs(both[ids["net_migration_internal"]].sum()) > 0
+    areas = voivodeship_and_country(demo_store, 2024)
+    assert math.isnan(areas.at[COUNTRY, "net_migration_internal_per_1000"])
+    # A voivodeship keeps its balance (moves across its border), as a ratio of sums worked out here:
+    units = demo_store.units.set_index("teryt")
+    voivodeship = units.at["0490013", "voivodeship"]
+    inside = both.loc[both.index.isin(units.index[units["voivodeship"] == voivodeship])]
+    expected = 1000 * inside[ids["net_migration_internal"]].sum() / inside[ids["population"]].sum()
+    assert areas.at[voivodeship, "net_migration_internal_per_1000"] == pytest.approx(expected)
+    # Only flows between gminy are marked: total and foreign net migration keep a Poland value.
+    assert not math.isnan(areas.at[COUNTRY, "net_migration_per_1000"])
+    assert [i.id for i in indicators().values() if i.nets_out_nationally] == ["net_migration_internal_per_1000"]

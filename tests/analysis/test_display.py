@@ -174,6 +174,21 @@ def test_each_indicator_stands_beside_its_peers_voivodeship_and_poland(report):
     assert row["Polska" if pl else "Poland"] not in ("", "b.d.", "n/a")
 
 
+def test_poland_shows_x_where_internal_migration_nets_out(report):
+    # Over the whole country internal moves cancel: the table prints GUS's "x" for Poland (not "b.d.",
+    # which would say a figure is missing) and its caption says why; the voivodeship keeps a number.
+    table = show.comparison_table(report, "demography")
+    frame = table.frame.set_index(table.frame.columns[0])
+    pl = report.language == "pl"
+    poland, voivodeship = ("Polska", "Województwo") if pl else ("Poland", "Voivodeship")
+    internal = next(name for name in frame.index if ("wewnętrznych" if pl else "internal") in name)
+    assert frame.at[internal, poland] == "x"
+    assert frame.at[internal, voivodeship] not in ("x", "b.d.", "n/a")
+    assert (frame.drop(index=internal)[poland] != "x").all()
+    assert ("x dla Polski" if pl else "x for Poland") in table.caption
+    assert "x dla Polski" not in show.comparison_table(report, "economy").caption
+
+
 def test_a_section_without_figures_gets_a_note_not_a_table_of_blanks(sparse_report):
     # The sparse store (tests/conftest.py) has no services data: a table of nothing but "b.d." would fill a
     # page; a note says why there is none. Demography has its values, so both its tables stay.

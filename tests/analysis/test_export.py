@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from analysis.catalogue import Direction, indicators
@@ -84,6 +85,17 @@ def test_the_sheet_names_the_census_step_a_change_holds(report):
         "population_change_5y",
     }
     assert set(step[step != ""]) == {"2021"}
+
+
+def test_the_sheet_leaves_polands_internal_migration_empty_and_says_why(report):
+    # Internal moves net out over Poland (tests/analysis/test_aggregates.py): an empty cell, not a zero,
+    # and the method sheet names the indicator; every other aggregable indicator keeps Poland's value.
+    sheet = indicator_sheet(report).set_index("Kod wskaźnika")
+    assert pd.isna(sheet.at["net_migration_internal_per_1000", "Polska (suma gmin)"])
+    assert pd.notna(sheet.at["net_migration_internal_per_1000", "Województwo (suma gmin)"])
+    assert pd.notna(sheet.at["net_migration_per_1000", "Polska (suma gmin)"])
+    method = method_sheet(report, "2026-11-30").set_index("Pozycja")["Wartość"]
+    assert "saldo migracji wewnętrznych" in method["Polska (suma gmin)"]
 
 
 def test_series_sheet_is_the_towns_yearly_values(report):

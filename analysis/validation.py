@@ -96,9 +96,13 @@ ETS_SAMPLE_EVERY = 5  # every fifth town: statsmodels' ETS fits cost ~25 ms each
 
 def ets_reference(population: pd.DataFrame) -> dict:
     """statsmodels' ETS (additive damped trend, the method reports used before) in the same backtest, on a
-    sample of towns: its error against drift on the same forecasts, and the coverage of its own 95% intervals."""
+    sample of towns: its error against drift on the same forecasts, and the coverage of its own 95% intervals.
+
+    Its figures are an optimiser's and move with statsmodels and scipy releases (the releases installed on 2026-11-30 moved
+    them by about 0.02), so the version that computed them is recorded beside them."""
     import warnings
 
+    import statsmodels
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     from analysis.census import rebase
@@ -125,6 +129,7 @@ def ets_reference(population: pd.DataFrame) -> dict:
             )
     return {
         "method": "statsmodels ETS(A,Ad,N) on population",
+        "statsmodels": statsmodels.__version__,
         "towns": len(complete),
         "mae_vs_drift": _round(float(np.mean(np.abs(ets_errors)) / np.mean(np.abs(drift_errors)))),
         "coverage_95": _round(float(np.mean(inside))),
@@ -416,7 +421,7 @@ def render_markdown(results: dict) -> str:
         "  measured on towns left out of the calibration (two folds of towns, each calibrated on the other). Target 0.90–0.98.",
         f"- `projection.mase_vs_drift` = **{p['mase_vs_drift']}** (chosen method's error with drift's as the scale; ≤ 1 is",
         f"  no worse than drift); choosing on one fold of towns and scoring on the other: {p['mase_vs_drift_out_of_fold']}.",
-        f"- Reference, the method the reports used before: {p['ets_reference']['method']} (statsmodels), on every",
+        f"- Reference, the method the reports used before: {p['ets_reference']['method']} (statsmodels {p['ets_reference']['statsmodels']}), on every",
         f"  {ETS_SAMPLE_EVERY}th town ({p['ets_reference']['towns']}), same origins: error {p['ets_reference']['mae_vs_drift']} × drift's,",
         f"  its own 95% intervals covering {p['ets_reference']['coverage_95']} of the held-out years.",
         "",

@@ -469,13 +469,19 @@ def _edition(report: TownReport) -> str:
     return report.params.edition or date.today().isoformat()
 
 
+def report_title(report: TownReport) -> str:
+    """The title the run was given, or the standard one in the report's language: an English run of the
+    notebook with its defaults is not titled in Polish."""
+    return report.params.title or label("report_title", report.language)
+
+
 def report_info(report: TownReport) -> dict:
     """What the cover, header and metadata of the rendered report say (`diagnoza.render.ReportInfo`).
 
     Kept in the title block's output, so an executed notebook carries all its renderers need."""
     language = report.language
     return {
-        "title": report.params.title,
+        "title": report_title(report),
         "town": report.name,
         "teryt": report.teryt,
         "voivodeship": report.voivodeship,
@@ -493,7 +499,7 @@ def report_info(report: TownReport) -> dict:
 def title_block(report: TownReport) -> Markdown:
     """Title, place and data years; a banner when the data are synthetic."""
     language = report.language
-    title, edition = report.params.title, _edition(report)
+    title, edition = report_title(report), _edition(report)
     lines = [
         f"# {escape_markdown(title)}: {escape_markdown(report.name)}",
         "",

@@ -95,7 +95,7 @@ class TownSpec(BaseModel):
 class Batch(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     batch: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", description="folder name under reports/")
-    title: str = "Diagnoza społeczno-gospodarcza"
+    title: str = Field(default="", description="report title; empty: the standard title in the batch's language")
     data: str | None = Field(default=None, description="store directory; empty = embedded demo data")
     years: YearRange
     language: Literal["pl", "en"] = "pl"

@@ -30,8 +30,6 @@ from analysis.params import (
 )
 from analysis.paths import PROJECT_ROOT
 
-DEFAULT_TITLE = "Diagnoza społeczno-gospodarcza"
-
 
 def normalise_teryt(value: object) -> object:
     """A TERYT code as 7 characters: papermill's `-p teryt 0290011` arrives as the number 290011,
@@ -67,7 +65,7 @@ class TownParams(BaseModel):
     peer_k: int = Field(default=20, description='peers chosen by the "nearest" rule')
     peer_members: str = Field(default="", description="comma-separated TERYT codes, for the explicit rule")
     data_dir: str = Field(default="", description="data store directory; empty: the embedded demo store")
-    title: str = DEFAULT_TITLE
+    title: str = Field(default="", description="report title; empty: the standard title in the report's language")
     edition: str = Field(default="", description="edition date, YYYY-MM-DD; empty: today")
     cache_dir: str = Field(default="", description="where `diagnoza build` keeps computed reports; empty: none")
     previous: str = Field(default="", description="figures.json of the previous edition; empty: no comparison")

@@ -7,6 +7,7 @@ from bs4 import BeautifulSoup
 
 from analysis import charts
 from analysis import display as show
+from analysis.formatting import escape_markdown
 from analysis.report import prepare_report
 from analysis.town import TownParams
 
@@ -69,6 +70,13 @@ def test_language_follows_the_parameter(report):
     assert synthetic in title["text/markdown"]
     sentences = " ".join(report.narrative["demography"])
     assert ("Liczba ludności" in sentences) == (report.language == "pl")
+
+    # The default (empty) title is the report's language's; a title given is kept as given.
+    default_title = "Diagnoza społeczno-gospodarcza" if report.language == "pl" else "Socio-economic diagnosis"
+    assert title["text/markdown"].startswith(f"# {escape_markdown(default_title)}: {report.name}")
+    assert bundle(show.title_block(report))[1]["info"]["title"] == default_title
+    titled = prepare_report(TownParams(teryt=TOWN, language=report.language, title="Raport dla rady gminy"))
+    assert bundle(show.title_block(titled))[1]["info"]["title"] == "Raport dla rady gminy"
 
 
 def test_a_missing_chart_is_a_note_in_the_reports_language():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from analysis.catalogue import SECTIONS, SUBDOMAINS, indicators, split_lag, variables
 from analysis.census import LEVEL_BREAKS
 from analysis.labels import label
-from analysis.narrative import FINDINGS_PER_KIND
+from analysis.narrative import FINDINGS_PER_KIND, LEANING_MARKS
 from analysis.peers import MATCHED_ON, POPULATION_CLASSES, PeerRule
 from analysis.projection import DAMPING, HORIZON, METHOD_NAMES, MIN_TRAIN, NOISE_FLOOR
 from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW
@@ -156,7 +156,9 @@ def render_methodology() -> str:
         "  depends on (the choice of peers; a single indicator without which it would read otherwise). Where those",
         "  numbers do not lean the verdict's way (worse with one strength and one weakness), it also says what carries",
         "  the score: the marked indicators' part (each indicator counts 1 / (sub-domains × indicators in its",
-        "  sub-domain)) or the rest, the differences too small to be marked. Then up to",
+        '  sub-domain)) or the rest, the differences too small to be marked. A "similar" verdict whose marks lean one',
+        f'  way by {LEANING_MARKS} or more ("5 weaknesses, no strengths") says why it is not "worse" (or "better"): the',
+        f"  lean side's part of the score is itself within ±{VERDICT_BAND:g}, or the other indicators pull it back. Then up to",
         f"  {FINDINGS_PER_KIND} strengths and {FINDINGS_PER_KIND} weaknesses by the one rule, furthest from the peer median (by score)",
         "  first, one per sub-domain, and the population's 5-year change (unless already named), each beside the",
         "  typical peer, the voivodeship and Poland.",

@@ -32,7 +32,7 @@ from analysis.formatting import (
 from analysis.labels import label
 from analysis.reliability import events_text
 from analysis.scoring import SCORE_CAP, STRENGTH, WEAKNESS
-from analysis.synthesis import BETTER, NO_VERDICT, SIMILAR, WORSE
+from analysis.synthesis import BETTER, NO_VERDICT, SIMILAR, VERDICT_BAND, WORSE
 
 
 def _show(indicator: Indicator, number: float, language: str) -> str:
@@ -331,6 +331,7 @@ def _projection_sentence(projection, language: str) -> str:
     )
 
 
+LEANING_MARKS = 2  # a "similar" section with this many more weaknesses than strengths (or back) says why
 VERDICT_WORDS = {
     BETTER: ("korzystniej niż typowa gmina grupy porównawczej", "better than the typical peer"),
     SIMILAR: ("podobnie jak typowa gmina grupy porównawczej", "close to the typical peer"),
@@ -372,6 +373,8 @@ def _what_carries_the_verdict(row: pd.Series, strengths: int, weaknesses: int, l
     1 weakness"): the score weighs each judged indicator by how far it is from the peers, so either the
     marked ones on the verdict's side weigh more, or the indicators too close to the peers to be marked
     outweigh them (`marked_part` of `analysis.synthesis.section_verdict`)."""
+    if row["verdict"] == SIMILAR:
+        return _what_keeps_it_similar(row, strengths, weaknesses, language)
     against = row["verdict"] == WORSE and strengths >= weaknesses
     favour = row["verdict"] == BETTER and weaknesses >= strengths
     marked = row.get("marked_part", math.nan)
@@ -393,6 +396,30 @@ def _what_carries_the_verdict(row: pd.Series, strengths: int, weaknesses: int, l
     kind, other = ("weakness", "strength") if against else ("strength", "weakness")
     subject = f"the {kind} weighs" if heavier == 1 else f"the {plural[kind]} weigh"
     return f"; {subject} more than the {other if lighter == 1 else plural[other]}"
+
+
+def _what_keeps_it_similar(row: pd.Series, strengths: int, weaknesses: int, language: str) -> str:
+    """Why "similar" although the marks lean one way by `LEANING_MARKS` or more ("podobnie – 5 słabych stron,
+    bez mocnych stron"): either their part of the score is itself within the verdict's band (each counts
+    only within its sub-domain, beside indicators close to the peers), or it is beyond the band and the
+    other indicators pull the score back into it. The sentence already prints the score."""
+    if abs(strengths - weaknesses) < LEANING_MARKS:
+        return ""
+    toward_weaknesses = weaknesses > strengths
+    part = row.get("weaknesses_part" if toward_weaknesses else "strengths_part", math.nan)
+    if pd.isna(part):
+        return ""
+    pl = language == "pl"
+    if abs(part) <= VERDICT_BAND:
+        band = format_number(VERDICT_BAND, 2, language)
+        return (
+            f"; łącznie nie przekraczają jednak progu oceny (±{band})"
+            if pl
+            else f"; together they stay within the verdict's threshold (±{band})"
+        )
+    if pl:
+        return f"; równoważą je pozostałe wskaźniki, w których gmina wypada {'korzystniej' if toward_weaknesses else 'mniej korzystnie'}"
+    return f"; the other indicators, where the town fares {'better' if toward_weaknesses else 'worse'}, offset them"
 
 
 def marks_phrase(strengths: int, weaknesses: int, language: str) -> str:

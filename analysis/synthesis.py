@@ -113,12 +113,17 @@ def section_verdict(comparison: pd.DataFrame, section: str, band: float = VERDIC
         "hinges_on": "",
         "verdict_without": "",
         "reason": reason,
-        "marked_part": math.nan,  # the part of the score from the strengths and weaknesses; the rest from the others
+        # The parts of the score from the strengths, from the weaknesses and from both; the rest is the others'.
+        "strengths_part": math.nan,
+        "weaknesses_part": math.nan,
+        "marked_part": math.nan,
     }
     if verdict == NO_VERDICT:
         return result
-    marked = comparison.loc[ids, "assessment"].isin((STRENGTH, WEAKNESS)).to_numpy()
-    result["marked_part"] = float(np.nansum(score_shares(scores, names)[marked]))
+    shares, assessments = score_shares(scores, names), comparison.loc[ids, "assessment"].to_numpy()
+    result["strengths_part"] = float(np.nansum(shares[assessments == STRENGTH]))
+    result["weaknesses_part"] = float(np.nansum(shares[assessments == WEAKNESS]))
+    result["marked_part"] = result["strengths_part"] + result["weaknesses_part"]
     dropped = drop_one_scores(scores, names)
     result.update(drop_low=float(np.nanmin(dropped)), drop_high=float(np.nanmax(dropped)))
     changed = [k for k, value in enumerate(dropped) if verdict_of(value, band) != verdict]

@@ -1,9 +1,12 @@
 """Generated sentences: the one rule with direction, honesty without data, Polish forms."""
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.labels import label
 from analysis.narrative import _change_words, key_findings, section_sentences, summary_sentences, verdict_phrase
 from analysis.synthesis import section_verdicts
 
@@ -192,6 +195,69 @@ def test_in_english_the_heavier_marks_agree_in_number(verdict, marks, said):
     assert f"{said} (score" in verdict_phrase(row, "en", marks)
 
 
+@pytest.mark.parametrize(
+    "score, part, marks, said",
+    [
+        # Five weaknesses whose part (−0.42) is beyond the band (±0.25): the others pull −0.42 back to −0.21.
+        (
+            -0.21,
+            {"weaknesses_part": -0.42},
+            (0, 5),
+            "; równoważą je pozostałe wskaźniki, w których gmina wypada korzystniej",
+        ),
+        (
+            0.07,
+            {"strengths_part": 0.38},
+            (3, 0),
+            "; równoważą je pozostałe wskaźniki, w których gmina wypada mniej korzystnie",
+        ),
+        # Three weaknesses whose part (−0.20) is itself within the band: they alone would not make it "worse".
+        (-0.19, {"weaknesses_part": -0.20}, (0, 3), "; łącznie nie przekraczają jednak progu oceny (±0,25)"),
+        (
+            0.10,
+            {"strengths_part": 0.25},
+            (3, 1),
+            "; łącznie nie przekraczają jednak progu oceny (±0,25)",
+        ),  # at the edge: within
+        (0.10, {"weaknesses_part": -0.40}, (0, 1), ""),  # one weakness more is no lean worth a clause
+        (0.10, {"weaknesses_part": -0.40}, (1, 2), ""),
+    ],
+)
+def test_a_similar_verdict_its_marks_lean_away_from_says_why(score, part, marks, said):
+    row = pd.Series(
+        {"verdict": "similar", "score": score, "judged": 6, "judgeable": 6, "reason": "", "marked_part": math.nan}
+        | {"strengths_part": 0.0, "weaknesses_part": 0.0}
+        | part
+    )
+    phrase = verdict_phrase(row, "pl", marks).replace("\u00a0", " ")
+    assert phrase.endswith(
+        f"{said} (wynik {score:+.2f} w skali od −2 do +2; ocenione wskaźniki: 6 z 6)".replace(".", ",").replace(
+            "-", "−"
+        )
+    )
+    english = verdict_phrase(row, "en", marks)
+    assert ("offset them" in english or "within the verdict's threshold (±0.25)" in english) is bool(said)
+
+
+def test_every_similar_verdict_of_the_demo_batch_whose_marks_lean_says_why(demo_reports):
+    # "podobnie – 5 słabych stron, bez mocnych stron" with no word on why would read as a contradiction.
+    # The counts are taken from each section's assessments, not from the sentence.
+    reasons = ("; równoważą je pozostałe wskaźniki", "; łącznie nie przekraczają jednak progu oceny")
+    leaning = 0
+    for report in demo_reports.values():
+        for section, row in report.verdicts.iterrows():
+            assessments = report.comparison.loc[report.comparison["section"] == section, "assessment"]
+            strengths, weaknesses = (assessments == "strength").sum(), (assessments == "weakness").sum()
+            sentence = next(s for s in report.narrative["summary"] if s.startswith(f"**{label(section, 'pl')}**"))
+            explained = any(reason in sentence for reason in reasons)
+            if row["verdict"] == "similar" and abs(strengths - weaknesses) >= 2:
+                leaning += 1
+                assert explained, sentence
+            elif row["verdict"] == "similar":
+                assert not explained, sentence
+    assert leaning >= 10  # the demo batch has such sections (17 when this test was written)
+
+
 def test_the_marked_part_of_a_section_score_is_what_its_strengths_and_weaknesses_add_to_it():
     from analysis.synthesis import score_shares
 
@@ -212,6 +278,8 @@ def test_the_marked_part_of_a_section_score_is_what_its_strengths_and_weaknesses
     verdict = report.verdicts.loc["demography"]
     assert verdict["score"] == pytest.approx((weights * rows["score"]).sum())
     assert verdict["marked_part"] == pytest.approx(marked)
+    # Its one mark is a strength: all of the marked part is the strengths', none the weaknesses'.
+    assert verdict["strengths_part"] == pytest.approx(marked) and verdict["weaknesses_part"] == 0
     assert verdict["verdict"] == "worse" and marked > 0  # the premise: the one strength pulls the other way
     assert (
         "1\u00a0mocna strona, bez słabych stron; przeważają mniejsze różnice na niekorzyść gminy (wynik"

@@ -405,8 +405,7 @@ def _what_keeps_it_similar(row: pd.Series, strengths: int, weaknesses: int, lang
     other indicators pull the score back into it. The sentence already prints the score."""
     if abs(strengths - weaknesses) < LEANING_MARKS:
         return ""
-    toward_weaknesses = weaknesses > strengths
-    part = row.get("weaknesses_part" if toward_weaknesses else "strengths_part", math.nan)
+    part = row.get("weaknesses_part" if weaknesses > strengths else "strengths_part", math.nan)
     if pd.isna(part):
         return ""
     pl = language == "pl"
@@ -418,8 +417,8 @@ def _what_keeps_it_similar(row: pd.Series, strengths: int, weaknesses: int, lang
             else f"; together they stay within the verdict's threshold (±{band})"
         )
     if pl:
-        return f"; równoważą je pozostałe wskaźniki, w których gmina wypada {'korzystniej' if toward_weaknesses else 'mniej korzystnie'}"
-    return f"; the other indicators, where the town fares {'better' if toward_weaknesses else 'worse'}, offset them"
+        return "; równoważą je pozostałe wskaźniki"
+    return "; the other indicators offset them"
 
 
 def marks_phrase(strengths: int, weaknesses: int, language: str) -> str:
@@ -450,27 +449,27 @@ def summary_sentences(
     without_steps: dict[str, ChangeWithoutStep] | None = None,
 ) -> list[str]:
     """Page one in words: each section's verdict with its reason, then the key findings."""
-    sentences = []
+    sentences, pointed = [], False
     for section, row in verdicts.iterrows():
         rows = comparison.loc[comparison["section"] == section, "assessment"]
         marks = (int((rows == STRENGTH).sum()), int((rows == WEAKNESS).sum()))
         text = f"**{label(section, language)}**: {verdict_phrase(row, language, marks)}."
-        sentences.append(text + _fragility(row, robust.get(section) is False, language))
+        peer_dependent = robust.get(section) is False
+        sentences.append(text + _fragility(row, peer_dependent, language, point=not pointed))
+        pointed = pointed or peer_dependent
     sentences.append(key_findings(comparison, areas, strongest, weakest, language, without_steps))
     return sentences
 
 
-def _fragility(verdict: pd.Series, peer_dependent: bool, language: str) -> str:
+def _fragility(verdict: pd.Series, peer_dependent: bool, language: str, point: bool = True) -> str:
     """What a verdict depends on, said where it is read: the choice of peers (the sensitivity table) and
-    a single indicator without which it would read otherwise (the scores table's drop-one column)."""
+    a single indicator without which it would read otherwise (the scores table's drop-one column).
+    `point`: send the reader to the sensitivity analysis (once a page: page one is full)."""
     pl = language == "pl"
     reasons = []
     if peer_dependent:
-        reasons.append(
-            "od doboru grupy porównawczej (zob. analizę wrażliwości)"
-            if pl
-            else "on how the peer group is chosen (see the sensitivity analysis)"
-        )
+        pointer = (" (zob. analizę wrażliwości)" if pl else " (see the sensitivity analysis)") if point else ""
+        reasons.append(f"od doboru grupy porównawczej{pointer}" if pl else f"on how the peer group is chosen{pointer}")
     if verdict.get("hinges_on"):
         name = indicators()[verdict["hinges_on"]].name(language)
         otherwise = VERDICT_WORDS[verdict["verdict_without"]][0 if pl else 1]

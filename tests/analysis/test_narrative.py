@@ -203,13 +203,13 @@ def test_in_english_the_heavier_marks_agree_in_number(verdict, marks, said):
             -0.21,
             {"weaknesses_part": -0.42},
             (0, 5),
-            "; równoważą je pozostałe wskaźniki, w których gmina wypada korzystniej",
+            "; równoważą je pozostałe wskaźniki",
         ),
         (
             0.07,
             {"strengths_part": 0.38},
             (3, 0),
-            "; równoważą je pozostałe wskaźniki, w których gmina wypada mniej korzystnie",
+            "; równoważą je pozostałe wskaźniki",
         ),
         # Three weaknesses whose part (−0.20) is itself within the band: they alone would not make it "worse".
         (-0.19, {"weaknesses_part": -0.20}, (0, 3), "; łącznie nie przekraczają jednak progu oceny (±0,25)"),
@@ -392,7 +392,8 @@ def test_signed_changes_become_words():
 @pytest.mark.parametrize("language", ["pl", "en"])
 def test_page_one_says_what_a_verdict_depends_on(language):
     # Written by hand: demography hinges on births (without them: similar) and on the peer rule; economy
-    # only on the peer rule; services on neither, so its sentence ends with the verdict's reason.
+    # only on the peer rule; services on neither, so its sentence ends with the verdict's reason. The pointer
+    # to the sensitivity analysis is given once, with the first verdict that depends on the peers.
     verdicts = pd.DataFrame(
         {
             "verdict": ["better", "similar", "similar"],
@@ -415,14 +416,14 @@ def test_page_one_says_what_a_verdict_depends_on(language):
             "Ten werdykt zależy od doboru grupy porównawczej (zob. analizę wrażliwości) i od jednego wskaźnika "
             "(„Urodzenia żywe na 1000 ludności”) – bez niego brzmiałby: podobnie jak typowa gmina grupy porównawczej."
         )
-        assert economy.endswith("Ten werdykt zależy od doboru grupy porównawczej (zob. analizę wrażliwości).")
+        assert economy.endswith("Ten werdykt zależy od doboru grupy porównawczej.")
         assert "zależy" not in services
     else:
         assert demography.endswith(
             "This verdict depends on how the peer group is chosen (see the sensitivity analysis) and on one "
             "indicator (“Live births per 1,000 population”) – without it, it would read: close to the typical peer."
         )
-        assert economy.endswith("This verdict depends on how the peer group is chosen (see the sensitivity analysis).")
+        assert economy.endswith("This verdict depends on how the peer group is chosen.")
         assert "depends" not in services
 
 

@@ -412,9 +412,9 @@ def _what_keeps_it_similar(row: pd.Series, strengths: int, weaknesses: int, lang
     if abs(part) <= VERDICT_BAND:
         band = format_number(VERDICT_BAND, 2, language)
         return (
-            f"; łącznie nie przekraczają jednak progu oceny (±{band})"
+            f"; łącznie nie przekraczają jednak progu ±{band}"
             if pl
-            else f"; together they stay within the verdict's threshold (±{band})"
+            else f"; together they do not exceed the ±{band} threshold"
         )
     if pl:
         return "; równoważą je pozostałe wskaźniki"

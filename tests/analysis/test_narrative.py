@@ -212,12 +212,12 @@ def test_in_english_the_heavier_marks_agree_in_number(verdict, marks, said):
             "; równoważą je pozostałe wskaźniki",
         ),
         # Three weaknesses whose part (−0.20) is itself within the band: they alone would not make it "worse".
-        (-0.19, {"weaknesses_part": -0.20}, (0, 3), "; łącznie nie przekraczają jednak progu oceny (±0,25)"),
+        (-0.19, {"weaknesses_part": -0.20}, (0, 3), "; łącznie nie przekraczają jednak progu ±0,25"),
         (
             0.10,
             {"strengths_part": 0.25},
             (3, 1),
-            "; łącznie nie przekraczają jednak progu oceny (±0,25)",
+            "; łącznie nie przekraczają jednak progu ±0,25",
         ),  # at the edge: within
         (0.10, {"weaknesses_part": -0.40}, (0, 1), ""),  # one weakness more is no lean worth a clause
         (0.10, {"weaknesses_part": -0.40}, (1, 2), ""),
@@ -236,13 +236,13 @@ def test_a_similar_verdict_its_marks_lean_away_from_says_why(score, part, marks,
         )
     )
     english = verdict_phrase(row, "en", marks)
-    assert ("offset them" in english or "within the verdict's threshold (±0.25)" in english) is bool(said)
+    assert ("offset them" in english or "do not exceed the ±0.25 threshold" in english) is bool(said)
 
 
 def test_every_similar_verdict_of_the_demo_batch_whose_marks_lean_says_why(demo_reports):
     # "podobnie – 5 słabych stron, bez mocnych stron" with no word on why would read as a contradiction.
     # The counts are taken from each section's assessments, not from the sentence.
-    reasons = ("; równoważą je pozostałe wskaźniki", "; łącznie nie przekraczają jednak progu oceny")
+    reasons = ("; równoważą je pozostałe wskaźniki", "; łącznie nie przekraczają jednak progu ±")
     leaning = 0
     for report in demo_reports.values():
         for section, row in report.verdicts.iterrows():

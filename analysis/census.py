@@ -40,6 +40,14 @@ def steps_at_breaks(formula_names) -> bool:
     return bool(variables) and variables <= set(REBASED_VARIABLES)
 
 
+def value_steps(formula_names, year: int) -> list[int]:
+    """The re-basings one value holds as a step: those between the years its names read (each at its lag).
+    The 5-year change of population in 2024 (2019 against 2024) holds 2021's; the population of 2024 none."""
+    if not steps_at_breaks(formula_names):
+        return []
+    return breaks_within([year - split_lag(name)[1] for name in formula_names])
+
+
 def change_steps(formula_names, start: int, end: int) -> list[int]:
     """The re-basings an indicator's change from `start` to `end` holds as a step: those at which the years
     its values read (each name at its lag) lie on a different basis at the two ends. The 5-year change of

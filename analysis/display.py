@@ -14,7 +14,7 @@ import pandas as pd
 
 from analysis.aggregates import is_aggregable
 from analysis.catalogue import Indicator, indicators, indicators_in
-from analysis.census import steps_in_changes
+from analysis.census import steps_in_changes, value_steps
 from analysis.compare import CHANGE_YEARS, pooled_years, value_period
 from analysis.formatting import (
     MUNICIPALITIES,
@@ -146,7 +146,8 @@ def _trend_cell(trends: pd.DataFrame, indicator, language: str, ranked: bool = T
 
 def _notes(row, indicator, language: str) -> str:
     """Why a value is flagged: few events (with its interval), not ranked, matched on, missing years;
-    a value taken over several years together; and a 5-year change that holds the census's re-basing."""
+    a value taken over several years together; and a 5-year change that holds the census's re-basing (for an
+    indicator that is itself a change, its value that holds it)."""
     pl = language == "pl"
     notes = []
     if pooled_years(row) > 1:
@@ -171,9 +172,16 @@ def _notes(row, indicator, language: str) -> str:
     if row.get("missing_years"):
         missing = with_noun(int(row["missing_years"]), YEARS[language], 0, language)
         notes.append(label("note_missing", language, missing=missing))
-    if pd.notna(row.get("change")) and pd.notna(row.get("year")):
-        for year in steps_in_changes(indicator.inputs, int(row["year"]), CHANGE_YEARS[:1]):
-            notes.append(label("note_census_step", language, year=year))
+    if pd.isna(row.get("year")):
+        return "; ".join(notes)
+    if indicator.is_change and pd.notna(row["value"]):  # its value's notes, not its change's (`changes_table`)
+        notes.insert(0, label("note_is_change", language))
+        steps = value_steps(indicator.inputs, int(row["year"]))
+    else:
+        steps = (
+            steps_in_changes(indicator.inputs, int(row["year"]), CHANGE_YEARS[:1]) if pd.notna(row["change"]) else []
+        )
+    notes += [label("note_census_step", language, year=year) for year in steps]
     return "; ".join(notes)
 
 
@@ -287,6 +295,10 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown:
             ),
             label("notes", language): _notes(row, indicator, language),
         }
+        if indicator.is_change and pd.notna(row["value"]):
+            # The change of a 5-year change ("−1,8" beside "Zmiana liczby ludności w ciągu 5 lat") would be
+            # read as the change itself (−11,4%): the row keeps its notes and points to the value instead.
+            cells = dict.fromkeys(list(cells)[:-1], "—") | {label("notes", language): _notes(row, indicator, language)}
         if set(cells.values()) <= blank:  # a row of "b.d." only: the indicator is named in the caption instead
             without_changes.append(indicator.name_in_sentence(language))
         else:

@@ -12,6 +12,7 @@ from analysis.census import (
     rebased_panel,
     steps_at_breaks,
     steps_in_changes,
+    value_steps,
 )
 
 
@@ -137,3 +138,18 @@ def test_the_steps_of_several_changes_are_named_once():
     assert steps_in_changes(("population",), 2024, (5, 10)) == [2021]
     assert steps_in_changes(("population",), 2020, (5, 10)) == []
     assert steps_in_changes(("population",), 2024, ()) == []
+
+
+@pytest.mark.parametrize(
+    ("names", "year", "expected"),
+    [
+        (("population", "population_lag5"), 2024, [2021]),  # reads 2019 (old basis) and 2024 (new)
+        (("population", "population_lag5"), 2020, []),  # 2015 and 2020, both old
+        (("population", "population_lag5"), 2026, []),  # 2021 and 2026, both new
+        (("population", "population_lag10"), 2030, [2021]),  # 2020 and 2030
+        (("population",), 2024, []),  # one year: no step inside one value
+        (("births", "population"), 2024, []),  # a rate per resident: not marked
+    ],
+)
+def test_a_value_holds_the_step_where_the_years_it_reads_straddle_it(names, year, expected):
+    assert value_steps(names, year) == expected

@@ -113,6 +113,26 @@ def test_a_change_that_holds_the_census_step_says_so(report):
     assert not [name for name in notes.index if "‰" in name and step in notes[name]]
 
 
+def test_an_indicator_that_is_itself_a_change_shows_no_change_of_its_change(report):
+    # "Zmiana liczby ludności w ciągu 5 lat" beside a "Zmiana w 5 lat" of −1,8 would be read as the
+    # population's change (−11,4% for this town): its change cells are blank, its note points to the value,
+    # and the census note is the value's own (2019–2024 and 2014–2024 both straddle 2021). Other rows keep
+    # their figures.
+    pl = report.language == "pl"
+    frame = show.changes_table(report, "demography").frame
+    frame = frame.set_index(frame.columns[0])
+    pointer = "sama jest zmianą" if pl else "itself a change"
+    step = "zawiera skok po NSP 2021" if pl else "includes the 2021 census step"
+    changes = [name for name in frame.index if name.startswith("Zmiana liczby" if pl else "Population change")]
+    assert len(changes) == 2
+    for name in changes:
+        assert set(frame.loc[name].iloc[:3]) == {"—"}
+        assert frame.loc[name].iloc[3].startswith(pointer) and step in frame.loc[name].iloc[3]
+    others = frame.drop(index=changes)
+    assert not others.iloc[:, 3].str.contains(pointer).any()
+    assert (others.iloc[:, 0] != "—").sum() >= 10  # the other indicators keep their 5-year changes
+
+
 def test_a_caption_names_one_year_only_where_every_row_is_of_it(report):
     pl = report.language == "pl"
     year_column = "Rok" if pl else "Year"

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from analysis.labels import label
+
 if TYPE_CHECKING:  # importing the store loads pandas: validating parameters must stay instant
     from analysis.store import Store
 
@@ -123,6 +125,11 @@ class Batch(BaseModel):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    @property
+    def report_title(self) -> str:
+        """The title given, or the standard one in the batch's language (the index's heading)."""
+        return self.title or label("report_title", self.language)
 
     @property
     def teryts(self) -> list[str]:

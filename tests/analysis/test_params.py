@@ -69,3 +69,16 @@ def test_not_a_mapping_and_missing_file(tmp_path):
         load_batch(path)
     with pytest.raises(ParamsError, match="no such file"):
         load_batch(tmp_path / "absent.yaml")
+
+
+@pytest.mark.parametrize(
+    "given, language, expected",
+    [
+        ({}, "pl", "Diagnoza społeczno-gospodarcza"),
+        ({}, "en", "Socio-economic diagnosis"),  # an English batch without a title is not headed in Polish
+        ({"title": "Raport dla rady"}, "en", "Raport dla rady"),
+    ],
+)
+def test_a_batch_without_a_title_takes_its_languages(given, language, expected):
+    batch = parse_batch({**VALID, "language": language, **given}, "test.yaml")
+    assert batch.report_title == expected

@@ -80,6 +80,19 @@ def test_a_funded_town_on_the_sparse_real_store_is_reported_honestly(real_store,
     assert report.projection is None
 
 
+def test_real_internal_migration_nets_out_over_poland_so_the_report_prints_no_national_value(real_store):
+    # The premise of `nets_out_nationally`, on GUS's own 2020 figures for all 2,477 gminy: internal moves
+    # sum to exactly zero over Poland, foreign ones do not. The report leaves Poland's value out ("x" in
+    # its tables) and keeps the voivodeship's, which counts the moves across its border.
+    directory, _, tabl = real_store
+    assert tabl["net_migration_internal"].sum() == 0
+    assert tabl["net_migration_foreign"].sum() != 0
+    report = prepare_report(TownParams(teryt=FUNDED[0], first_year=2019, last_year=2020, data_dir=str(directory)))
+    assert np.isnan(report.areas.at["net_migration_internal_per_1000", "poland"])
+    assert not np.isnan(report.areas.at["net_migration_internal_per_1000", "voivodeship"])
+    assert not np.isnan(report.areas.at["net_migration_foreign_per_1000", "poland"])
+
+
 def test_tiny_real_gminy_are_not_ranked_on_a_handful_of_births(real_store):
     directory, _, tabl = real_store
     few = tabl.loc[tabl["live_births"] < 10].sort_values("population")

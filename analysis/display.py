@@ -240,10 +240,9 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
                 label("value", language): uncertain + show(row["value"]),
                 label("peer_median", language): show(row["peer_median"]),
                 label("peer_quartiles", language): f"{show(row['peer_q1'])} – {show(row['peer_q3'])}",
-                label("voivodeship", language): show(area["voivodeship"]),  # named in the caption: a long name
-                label("poland", language): _poland_cell(
-                    indicator, area, show
-                ),  # ("zachodniopomorskie") would widen the column
+                # The voivodeship is named in the caption: a long name ("zachodniopomorskie") would widen the column.
+                label("voivodeship", language): show(area["voivodeship"]),
+                label("poland", language): _poland_cell(indicator, area, show),
                 label("percentile", language): label("position_not_ranked", language)
                 if not_ranked
                 else format_number(row["percentile"], 0, language),
@@ -298,7 +297,7 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown:
         if indicator.is_change and pd.notna(row["value"]):
             # The change of a 5-year change ("−1,8" beside "Zmiana liczby ludności w ciągu 5 lat") would be
             # read as the change itself (−11,4%): the row keeps its notes and points to the value instead.
-            cells = dict.fromkeys(list(cells)[:-1], "—") | {label("notes", language): _notes(row, indicator, language)}
+            cells.update(dict.fromkeys(list(cells)[:-1], "—"))  # its notes (`_notes`) are its value's
         if set(cells.values()) <= blank:  # a row of "b.d." only: the indicator is named in the caption instead
             without_changes.append(indicator.name_in_sentence(language))
         else:
@@ -334,7 +333,7 @@ def key_figures(report: TownReport) -> Table:
     An indicator the store has no figure for at all (a sparse store) is named in the caption rather than
     shown as a row of "b.d."; the note on rates that are not summed stands only where such a row is shown."""
     language = report.language
-    rows, without_data, not_summed = [], [], False
+    rows, without_data, not_summed, nets_out = [], [], False, False
     for indicator in indicators().values():
         if not indicator.headline:
             continue
@@ -343,6 +342,7 @@ def key_figures(report: TownReport) -> Table:
             without_data.append(indicator.name_in_sentence(language))
             continue
         not_summed = not_summed or not is_aggregable(indicator)
+        nets_out = nets_out or indicator.nets_out_nationally
         unit = indicator.unit(language)
 
         def show(value, signed=False):
@@ -362,7 +362,7 @@ def key_figures(report: TownReport) -> Table:
     caption = label("key_figures_caption", language)
     if not_summed:
         caption += label("key_figures_not_summed", language)
-    if any(indicator.nets_out_nationally and indicator.headline for indicator in indicators().values()):
+    if nets_out:
         caption += label("poland_nets_out", language)
     if without_data:
         caption += label("without_data", language, names=", ".join(without_data))

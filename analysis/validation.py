@@ -98,8 +98,8 @@ def ets_reference(population: pd.DataFrame) -> dict:
     """statsmodels' ETS (additive damped trend, the method reports used before) in the same backtest, on a
     sample of towns: its error against drift on the same forecasts, and the coverage of its own 95% intervals.
 
-    Its figures are an optimiser's and move with statsmodels and scipy releases (the releases installed on 2026-11-30 moved
-    them by about 0.02), so the version that computed them is recorded beside them."""
+    Its figures are an optimiser's and move with statsmodels and scipy releases (those installed on
+    2026-11-30 moved them by about 0.02), so the version that computed them is recorded beside them."""
     import warnings
 
     import statsmodels

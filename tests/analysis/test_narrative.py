@@ -199,26 +199,11 @@ def test_in_english_the_heavier_marks_agree_in_number(verdict, marks, said):
     "score, part, marks, said",
     [
         # Five weaknesses whose part (−0.42) is beyond the band (±0.25): the others pull −0.42 back to −0.21.
-        (
-            -0.21,
-            {"weaknesses_part": -0.42},
-            (0, 5),
-            "; równoważą je pozostałe wskaźniki",
-        ),
-        (
-            0.07,
-            {"strengths_part": 0.38},
-            (3, 0),
-            "; równoważą je pozostałe wskaźniki",
-        ),
+        (-0.21, {"weaknesses_part": -0.42}, (0, 5), "; równoważą je pozostałe wskaźniki"),
+        (0.07, {"strengths_part": 0.38}, (3, 0), "; równoważą je pozostałe wskaźniki"),
         # Three weaknesses whose part (−0.20) is itself within the band: they alone would not make it "worse".
         (-0.19, {"weaknesses_part": -0.20}, (0, 3), "; łącznie nie przekraczają jednak progu ±0,25"),
-        (
-            0.10,
-            {"strengths_part": 0.25},
-            (3, 1),
-            "; łącznie nie przekraczają jednak progu ±0,25",
-        ),  # at the edge: within
+        (0.10, {"strengths_part": 0.25}, (3, 1), "; łącznie nie przekraczają jednak progu ±0,25"),  # at the edge
         (0.10, {"weaknesses_part": -0.40}, (0, 1), ""),  # one weakness more is no lean worth a clause
         (0.10, {"weaknesses_part": -0.40}, (1, 2), ""),
     ],

@@ -326,6 +326,9 @@ def peers_table(report: TownReport) -> Table:
     return Table(frame, label("peers_caption", language))
 
 
+STEP_MARK = "*"  # key figures: a change that holds a census re-basing (explained in the caption)
+
+
 def key_figures(report: TownReport) -> Table:
     """The headline indicators at a glance: the town's value and 5-year change beside its peers'
     median, its voivodeship and Poland (ratios of sums over their gminy, `analysis.aggregates`).
@@ -333,7 +336,7 @@ def key_figures(report: TownReport) -> Table:
     An indicator the store has no figure for at all (a sparse store) is named in the caption rather than
     shown as a row of "b.d."; the note on rates that are not summed stands only where such a row is shown."""
     language = report.language
-    rows, without_data, not_summed, nets_out = [], [], False, False
+    rows, without_data, not_summed, nets_out, steps = [], [], False, False, set()
     for indicator in indicators().values():
         if not indicator.headline:
             continue
@@ -349,11 +352,17 @@ def key_figures(report: TownReport) -> Table:
             return format_number(value, indicator.decimals, language, signed=signed)
 
         year = f", {value_period(row)}" if pd.notna(row["year"]) else ""
+        change = show(row["change"], signed=True)
+        if pd.notna(row["change"]):
+            # A change across a census re-basing holds its step (as the changes table notes): marked here too.
+            stepped = steps_in_changes(indicator.inputs, int(row["year"]), CHANGE_YEARS[:1])
+            change += STEP_MARK if stepped else ""
+            steps.update(stepped)
         rows.append(
             {
                 label("indicator", language): f"{indicator.name(language)} ({unit}{year})",
                 report.name: show(row["value"]),
-                label("change", language): show(row["change"], signed=True),
+                label("change", language): change,
                 label("peer_median", language): show(row["peer_median"]),
                 label("voivodeship_column", language, voivodeship=report.voivodeship): show(area["voivodeship"]),
                 label("poland", language): _poland_cell(indicator, area, show),
@@ -364,6 +373,8 @@ def key_figures(report: TownReport) -> Table:
         caption += label("key_figures_not_summed", language)
     if nets_out:
         caption += label("poland_nets_out", language)
+    for year in sorted(steps):
+        caption += label("key_figures_census_step", language, mark=STEP_MARK, year=year)
     if without_data:
         caption += label("without_data", language, names=", ".join(without_data))
     return Table(pd.DataFrame(rows), caption)

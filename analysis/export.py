@@ -468,6 +468,17 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
             "each year (linear interpolation) are the chart's line and band",
         )
     )
+    changes = ", ".join(ind.name_in_sentence(report.language) for ind in indicators().values() if ind.is_change)
+    rows.append(
+        (
+            "Zmiana wskaźnika, który sam jest zmianą" if pl else "Change of an indicator that is itself a change",
+            f"dla: {changes}; kolumny zmian w 5 i 10 lat podają zmianę tej zmiany (w punktach procentowych), "
+            "nie samą zmianę – ta jest w kolumnie wartości; tabele raportu jej nie pokazują"
+            if pl
+            else f"for: {changes}; the 5- and 10-year change columns give the change of that change (in percentage "
+            "points), not the change itself – that is the value column; the report's tables omit it",
+        )
+    )
     for step in report.changes_without_step.values():
         town, peers = (format_number(v, 1, report.language, signed=True) for v in (step.town, step.peers))
         span = CHANGE_SPANS[step.indicator_id]

@@ -14,7 +14,7 @@ import math
 import pandas as pd
 
 from analysis.catalogue import Indicator, indicators
-from analysis.census import LEVEL_BREAKS, ChangeWithoutStep
+from analysis.census import CHANGE_SPANS, LEVEL_BREAKS, ChangeWithoutStep
 from analysis.compare import pooled_years, value_period
 from analysis.formatting import (
     INDICATORS,
@@ -543,7 +543,8 @@ def key_findings(
     """The findings a mayor reads first, as a Markdown list: the clearest strengths and weaknesses (by the one
     rule, up to two each, from different sub-domains) and how the population is changing, each next to the
     typical peer, the voivodeship and Poland (a population change also without the census step, where its
-    years hold one). Without a clear strength or weakness it says so."""
+    years hold one; not again when a population change is a strength or weakness). Without a clear strength or
+    weakness it says so."""
     pl = language == "pl"
     catalogue = indicators()
     items, named = [], []
@@ -569,7 +570,8 @@ def key_findings(
             else "No indicator differs from the peers enough to count as a clear strength or weakness."
         )
     change = comparison.loc["population_change_5y"] if "population_change_5y" in comparison.index else None
-    if change is not None and not pd.isna(change["value"]) and "population_change_5y" not in named:
+    # One line per matter: a population change already named (over 5 or 10 years) has said how it changes.
+    if change is not None and not pd.isna(change["value"]) and not set(named) & set(CHANGE_SPANS):
         indicator = catalogue["population_change_5y"]
         area = areas.loc["population_change_5y"] if "population_change_5y" in areas.index else pd.Series(dtype=float)
         context = _beside(indicator, change, area, language, change=True)

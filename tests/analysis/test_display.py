@@ -324,6 +324,21 @@ def test_key_figures_of_a_full_store_show_every_headline_indicator(report):
     assert label("key_figures_not_summed", report.language) in table.caption  # the nursery rate is shown: its note too
 
 
+def test_key_figures_mark_a_change_across_the_census_re_basing(report, sparse_report):
+    # 2019 -> 2024 spans 2021, when GUS re-based the number of residents on the census: that change holds the
+    # step, a share or rate per resident does not (tests/analysis/test_census.py). The sparse store (2023-2024)
+    # has no 5-year change at all, so nothing to mark.
+    from analysis.labels import label
+
+    table = show.key_figures(report)
+    changes = dict(zip(table.frame.iloc[:, 0], table.frame.iloc[:, 2]))
+    marked = {name.split(" (")[0] for name, cell in changes.items() if cell.endswith(show.STEP_MARK)}
+    assert marked == {"Liczba ludności" if report.language == "pl" else "Population"}
+    assert table.caption.endswith(label("key_figures_census_step", report.language, mark="*", year=2021))
+    sparse = show.key_figures(sparse_report)
+    assert not any(cell.endswith("*") for cell in sparse.frame.iloc[:, 2]) and "*" not in sparse.caption
+
+
 def test_section_tables_name_the_indicators_without_figures_instead_of_rows_of_blanks(sparse_report):
     # The sparse store holds 2023–2024: no 5-year change of the population for the town or anyone, and no
     # change or trend for most indicators; rows of nothing but "b.d." give way to their names in the caption.

@@ -302,3 +302,15 @@ def test_the_batch_workbook_holds_each_towns_recorded_figures_rounded_as_printed
     english = batch_tables(towns, "en")
     assert list(english) == ["Indicators", "Section verdicts", "Full precision", "Method"]
     assert list(english["Indicators"]["Assessment"]) == ["strength", "—"]
+
+
+def test_the_method_sheet_says_a_change_indicators_change_columns_are_a_change_of_that_change(report):
+    # The 5-year population change's "5-year change" is its value in 2024 minus its value in 2019, in percentage
+    # points: worked out here from the comparison's own values of the two years, then the sheet must explain it.
+    sheet = indicator_sheet(report, rounded=False).set_index("Kod wskaźnika")
+    compared = report.compared.xs(report.teryt, level="teryt")["population_change_5y"]
+    assert sheet.at["population_change_5y", "Zmiana w 5 lat"] == pytest.approx(compared[2024] - compared[2019])
+    method = method_sheet(report, "2026-11-30").set_index("Pozycja")["Wartość"]
+    note = method["Zmiana wskaźnika, który sam jest zmianą"]
+    assert "zmianę tej zmiany" in note
+    assert "zmiana liczby ludności w ciągu 5 lat" in note and "zmiana liczby ludności w ciągu 10 lat" in note

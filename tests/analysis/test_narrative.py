@@ -367,6 +367,41 @@ def test_page_one_spends_one_line_per_matter():
     assert not any(line.startswith("- **Zmiana**") for line in findings)
 
 
+def test_page_one_gives_no_five_year_change_item_when_the_ten_year_change_is_named():
+    # The 10-year change is a strength: it already says how the population changes, so the "Zmiana" item
+    # (the 5-year change, also in the key figures table) would spend a second line on the same matter.
+    rows = [
+        (
+            "population_change_5y",
+            "demography",
+            "migration_and_change",
+            "higher_better",
+            -2.7,
+            -5.3,
+            70.0,
+            0.6,
+            True,
+            "",
+        ),
+        (
+            "population_change_10y",
+            "demography",
+            "migration_and_change",
+            "higher_better",
+            -0.4,
+            -7.6,
+            95.0,
+            1.9,
+            True,
+            "strength",
+        ),
+    ]
+    named = key_findings(comparison(rows), AREAS, ["population_change_10y"], [], "pl").split("\n")
+    assert [line.split(" – ")[0] for line in named] == ["- **Mocna strona**"]
+    unnamed = key_findings(comparison(rows), AREAS, [], [], "pl").split("\n")  # nothing named: the item returns
+    assert unnamed[-1].startswith("- **Zmiana** – liczba ludności w ciągu 5 lat zmniejszyła się o 2,7%")
+
+
 def test_signed_changes_become_words():
     assert _change_words(-3.3, 1, "pl") == "zmniejszyła się o 3,3%"
     assert _change_words(1.25, 1, "pl") == "zwiększyła się o 1,3%"

@@ -22,6 +22,7 @@ from analysis.formatting import (
     YEARS,
     escape_markdown,
     format_number,
+    quantity,
     voivodeship_genitive,
     voivodeship_phrase,
     with_noun,
@@ -638,7 +639,47 @@ def peer_method_text(report: TownReport) -> Markdown:
             ),
             "explicit": f"The peer group ({towns}) was chosen by the municipality or the analyst.",
         }[rule.method]
-    return Markdown(text + _matching_sentence(report))
+    return Markdown(text + _matching_sentence(report) + _how_alike_sentence(report))
+
+
+ALIKE_IN = ("population", "pit_per_capita")  # what a reader asks first of a peer group: as large? as well off?
+
+
+def _how_alike_sentence(report: TownReport) -> str:
+    """How alike the peers are in size and income in the peer group's year: the town's value beside the
+    peers' range and median, so a reader sees why these towns (and how far the farthest is)."""
+    language, year = report.language, report.peers.reference_year
+    if year not in report.values.index.get_level_values("year"):
+        return ""
+    in_year = report.values.xs(year, level="year")
+    parts = []
+    for indicator_id in ALIKE_IN:
+        indicator = indicators()[indicator_id]
+        own = in_year[indicator_id].get(report.teryt, float("nan"))
+        peers = in_year[indicator_id].reindex(list(report.peers.members)).dropna()
+        if pd.isna(own) or peers.empty:
+            continue
+        values = (own, peers.min(), peers.max(), peers.median())
+        if indicator_id == "population":  # residents: the number alone reads best ("od 2 145 do 21 980")
+            shown = [format_number(value, indicator.decimals, language) for value in values]
+        else:
+            unit = indicator.unit(language)
+            shown = [quantity(value, indicator.decimals, unit, language, genitive=True) for value in values]
+        parts.append((indicator.name_in_sentence(language), *shown))
+    if not parts:
+        return ""
+    name = escape_markdown(report.name)
+    if language == "pl":
+        said = "; ".join(
+            f"{what} – {name}: {own}, w gminach grupy od {low} do {high} (mediana {median})"
+            for what, own, low, high, median in parts
+        )
+        return f" W {year} r. {said}."
+    said = "; ".join(
+        f"{what} – {name}: {own}, peers from {low} to {high} (median {median})"
+        for what, own, low, high, median in parts
+    )
+    return f" In {year}, {said}."
 
 
 def methodology_text(report: TownReport) -> Markdown:

@@ -37,6 +37,32 @@ def test_tables_have_captions_and_markdown_forms(report):
     assert len(show.peers_table(report).frame) == len(report.peers.members)
 
 
+def test_the_peer_group_text_says_how_alike_the_peers_are_worked_out_from_the_raw_store(report):
+    # From the store's raw observations (BDL variables 72305, residents, and 76046, PIT-share revenue), not
+    # from the report's indicators: the town's value and the peers' lowest, highest and median value in 2024.
+    from analysis.formatting import format_number
+    from analysis.store import load_store
+
+    raw = load_store().observations
+    in_2024 = raw.loc[raw["year"] == 2024].pivot_table(index="teryt", columns="var_id", values="value")
+    residents, pit = in_2024[72305], in_2024[76046] / in_2024[72305]
+    peers = list(report.peers.members)
+    text = show.peer_method_text(report).text.replace("\u00a0", " ")
+    pl = report.language == "pl"
+
+    def number(value):
+        return format_number(value, 0, report.language).replace("\u00a0", " ")
+
+    for series, unit in ((residents, ""), (pit, " zł" if pl else " PLN")):
+        own, low, high, median = (
+            number(v) + unit for v in (series[TOWN], *series[peers].agg(["min", "max", "median"]))
+        )
+        if pl:
+            assert f"{report.name}: {own}, w gminach grupy od {low} do {high} (mediana {median})" in text
+        else:
+            assert f"{report.name}: {own}, peers from {low} to {high} (median {median})" in text
+
+
 def test_charts_carry_alt_text_from_their_data(report):
     figures = [*charts.section_charts(report, "summary"), *charts.section_charts(report, "demography")]
     shown = show.charts(figures, report.language)

@@ -520,16 +520,30 @@ def report_info(report: TownReport) -> dict:
     }
 
 
+# Between the title block's items an em space, where a line may break (it stays, unseen, at the line's end).
+# Within an item no break: no-break spaces, and a word joiner after each dash of the years and the date.
+ITEM_GAP, NBSP, WORD_JOINER = "\u2003", "\u00a0", "\u2060"
+
+
+def _unbreakable(text: str) -> str:
+    return text.replace(" ", NBSP).replace("–", "–" + WORD_JOINER).replace("-", "-" + WORD_JOINER)
+
+
 def title_block(report: TownReport) -> Markdown:
     """Title, place and data years; a banner when the data are synthetic."""
     language = report.language
     title, edition = report_title(report), _edition(report)
+    # Items apart by a wide space, each unbreakable: where a phone wraps the line, no separator hangs.
+    items = [
+        f"**{label(report.kind, language)}, {escape_markdown(voivodeship_phrase(report.voivodeship, language))}**",
+        f"TERYT {report.teryt}",
+        f"{label('data_years', language)}: {report.first_year}–{report.last_year}",
+        f"{label('edition', language)}: {edition}",
+    ]
     lines = [
         f"# {escape_markdown(title)}: {escape_markdown(report.name)}",
         "",
-        f"**{label(report.kind, language)}, {escape_markdown(voivodeship_phrase(report.voivodeship, language))}** · "
-        f"TERYT {report.teryt} · {label('data_years', language)}: {report.first_year}–{report.last_year} · "
-        f"{label('edition', language)}: {edition}",
+        ITEM_GAP.join([items[0], *map(_unbreakable, items[1:])]),
     ]
     if report.synthetic:
         lines += ["", f"> **{label('synthetic_banner', language)}**"]

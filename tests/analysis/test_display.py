@@ -82,9 +82,22 @@ def test_the_title_block_carries_what_the_renderers_need(report):
     assert (info.teryt, info.town) == (report.teryt, report.name)
     # An empty edition is today, as TownParams says (an analyst's report made without the notebook's check).
     assert report.params.edition == "" and info.edition == date.today().isoformat()
-    assert date.today().isoformat() in bundle(show.title_block(report))[0]["text/markdown"]
+    shown = bundle(show.title_block(report))[0]["text/markdown"].replace(show.WORD_JOINER, "")
+    assert date.today().isoformat() in shown  # the date, unbreakable (word joiners after its hyphens)
     dated = prepare_report(TownParams(teryt=TOWN, language=report.language, edition="2026-05-01"))
     assert bundle(show.title_block(dated))[1]["info"]["edition"] == "2026-05-01"
+
+
+def test_the_title_blocks_items_wrap_only_between_them(report):
+    # A phone wraps the line: an item ("Lata danych: 2014–2024") must not break inside, and no separator may
+    # hang at a line's end. Break opportunities left: the em spaces between items, and the place's own words.
+    text = bundle(show.title_block(report))[0]["text/markdown"]
+    line = next(line for line in text.split("\n") if "TERYT" in line)
+    items = line.split(show.ITEM_GAP)
+    assert len(items) == 4 and "·" not in line
+    for item in items[1:]:
+        assert " " not in item
+        assert all(item[i + 1] == show.WORD_JOINER for i, c in enumerate(item) if c in "-–")
 
 
 def test_language_follows_the_parameter(report):

@@ -472,11 +472,11 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
     rows.append(
         (
             "Zmiana wskaźnika, który sam jest zmianą" if pl else "Change of an indicator that is itself a change",
-            f"dla: {changes}; kolumny zmian w 5 i 10 lat podają zmianę tej zmiany (w punktach procentowych), "
-            "nie samą zmianę – ta jest w kolumnie wartości; tabele raportu jej nie pokazują"
+            f"dla: {changes}; kolumny zmian w 5 i 10 lat podają zmianę tej zmiany (w punktach procentowych; tabele "
+            "raportu jej nie pokazują), nie samą zmianę – ta jest w kolumnie wartości"
             if pl
             else f"for: {changes}; the 5- and 10-year change columns give the change of that change (in percentage "
-            "points), not the change itself – that is the value column; the report's tables omit it",
+            "points; the report's tables omit it), not the change itself – that is the value column",
         )
     )
     for step in report.changes_without_step.values():

@@ -92,6 +92,10 @@ def test_page_one_of_the_pdf_is_the_diagnosis_with_voivodeship_and_poland(demo_b
     for section in ("Demografia", "Gospodarka i finanse gminy", "Usługi publiczne"):
         assert f"{section}:" in page_one
     assert "Podsumowanie" in page_one and "Spis treści" not in page_one  # the contents come after the diagnosis
+    # The whole key figures table, to its last row: this town's page one is the fullest of the demo batch.
+    for indicator in indicators().values():
+        if indicator.headline:
+            assert f"{indicator.name_pl} (" in page_one, indicator.id
 
 
 def test_no_short_table_is_split_over_two_pages(demo_build):

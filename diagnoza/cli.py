@@ -262,6 +262,31 @@ def a11y(
 
 
 @app.command()
+def proof(
+    folder: Path = typer.Argument(Path("reports/demo"), help="A built batch's folder (holds <TERYT>/report.pdf)."),
+) -> None:
+    """Read every report PDF of a built batch for print faults before it goes out: overlapping words, a chart
+    caption without its chart, key figures not wholly on page one, Polish line-break errors.
+
+    Exits 1 when any is found, naming the town, the page and the words."""
+    from diagnoza.proof import ProofToolMissing, proof_batch
+
+    try:
+        faults = proof_batch(folder)
+    except ProofToolMissing as missing:
+        _fail(str(missing))
+    if not faults:
+        _fail(f"{folder}: no built report (report.pdf and report.html); build the batch first")
+    for teryt, found in faults.items():
+        for fault in found:
+            typer.echo(f"{teryt} {fault}")
+    faulty = sum(bool(found) for found in faults.values())
+    typer.echo(f"{len(faults)} PDF{'s' if len(faults) != 1 else ''} read in {folder}: {faulty} with print faults")
+    if faulty:
+        raise typer.Exit(1)
+
+
+@app.command()
 def render(
     notebook: Path = typer.Argument(
         ..., help="An executed report notebook, e.g. one run in JupyterLab or by papermill."

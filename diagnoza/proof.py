@@ -1,0 +1,191 @@
+"""Print faults in a built batch's PDFs, found before the reports go out to the towns.
+
+The tests typeset two demo towns and check them; a real batch has other names, other numbers and other
+page breaks. `diagnoza proof` reads every town's PDF as a proofreader would and names each fault:
+
+- two words printed over each other (a table's columns running together);
+- a chart caption at the top of a page, its chart left on the page before;
+- the key figures table not wholly on page one (page one is the diagnosis);
+- in a Polish report, a line ending in a one-letter word ("w", "i", "z") or starting with the year's
+  abbreviation ("r."), which an editor marks first.
+
+Words and their boxes come from poppler's `pdftotext -bbox-layout` (Debian: poppler-utils); the key figures
+table's rows from the report's HTML page, made from the same notebook outputs.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from xml.etree import ElementTree
+
+from diagnoza.preview import find_tool
+
+RUNNING_HEADER_BOTTOM = 45.0  # points from the top of an A4 page: below it starts the page's own content
+OVERLAP = 0.5  # points two words on one baseline may share before they count as printed over each other
+SAME_BASELINE = 1.0  # points
+CHART_CAPTION = re.compile(r"(Rysunek|Figure) \d+:")
+ONE_LETTER_AT_END = re.compile(r"(^|\s)[aiouwzAIOUWZ]$")
+
+
+class ProofToolMissing(RuntimeError):
+    """pdftotext is not installed; the message says how to install it."""
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    left: float
+    top: float
+    right: float
+    bottom: float  # the baseline, near enough: poppler's yMax
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    lines: tuple[tuple[Word, ...], ...]
+
+    @property
+    def words(self) -> list[Word]:
+        return [word for line in self.lines for word in line]
+
+    def squeezed(self) -> str:
+        """The page's text without any whitespace: a table cell's words match however they wrapped."""
+        return "".join(word.text for word in self.words)
+
+
+def read_pages(pdf: Path) -> list[Page]:
+    """The PDF's pages, lines and words with their boxes (points from the page's top left)."""
+    pdftotext = find_tool(("pdftotext",), "poppler-utils", "apt-get install poppler-utils", ProofToolMissing)
+    run = subprocess.run(
+        [pdftotext, "-bbox-layout", str(pdf), "-"], capture_output=True, text=True, timeout=120, check=False
+    )
+    if run.returncode != 0:
+        raise RuntimeError(f"pdftotext could not read {pdf}: {run.stderr.strip()}")
+    xhtml = re.sub(r"<!DOCTYPE[^>]*>", "", run.stdout).replace(' xmlns="http://www.w3.org/1999/xhtml"', "")
+    pages = []
+    for number, page in enumerate(ElementTree.fromstring(xhtml).iter("page"), start=1):
+        lines = tuple(
+            tuple(
+                Word(
+                    word.text or "",
+                    float(word.get("xMin")),
+                    float(word.get("yMin")),
+                    float(word.get("xMax")),
+                    float(word.get("yMax")),
+                )
+                for word in line.iter("word")
+            )
+            for line in page.iter("line")
+        )
+        pages.append(Page(number, lines))
+    return pages
+
+
+def overlapping_words(page: Page) -> list[str]:
+    """Pairs of words on one baseline whose horizontal extents cross."""
+    words = sorted(page.words, key=lambda w: (w.bottom, w.left))
+    found = []
+    for i, word in enumerate(words):
+        for other in words[i + 1 :]:
+            if other.bottom - word.bottom > SAME_BASELINE:
+                break
+            if min(word.right, other.right) - max(word.left, other.left) > OVERLAP:
+                found.append(f"page {page.number}: {word.text!r} printed over {other.text!r}")
+    return found
+
+
+def orphaned_chart_caption(page: Page) -> list[str]:
+    """A chart caption ("Rysunek 3:") opening the page: the chart's axis labels are words, so a caption with
+    nothing above it but the running header has lost its chart to the page before."""
+    words = sorted((w for w in page.words if w.top > RUNNING_HEADER_BOTTOM), key=lambda w: (round(w.top), w.left))
+    opening = " ".join(w.text for w in words[:2])
+    return (
+        [f"page {page.number}: opens with the caption {opening!r}, its chart on the page before"]
+        if (CHART_CAPTION.match(opening))
+        else []
+    )
+
+
+def polish_line_breaks(page: Page) -> list[str]:
+    """Lines ending in a one-letter word, or starting with the year's abbreviation "r." (Polish typesetting
+    ties both to the next or previous word)."""
+    found = []
+    for line in page.lines:
+        text = " ".join(word.text for word in line)
+        if ONE_LETTER_AT_END.search(text):
+            found.append(f"page {page.number}: a line ends with a one-letter word: …{text[-40:]!r}")
+        if re.match(r"r\.(\s|$)", text):
+            found.append(f'page {page.number}: a line starts with "r.": {text[:40]!r}…')
+    return found
+
+
+class _FirstTableRows(HTMLParser):
+    """The first cell of each body row of the page's first table: the key figures' row names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[str] = []
+        self.language = ""
+        self._tables = self._cell = 0
+        self._in_body = self._first_cell = False
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "html":
+            self.language = dict(attrs).get("lang") or ""
+        elif tag == "table":
+            self._tables += 1
+        elif self._tables == 1 and tag == "tbody":
+            self._in_body = True
+        elif self._in_body and tag == "tr":
+            self._cell = 0
+        elif self._in_body and tag in ("td", "th"):
+            self._cell += 1
+            self._first_cell, self._text = self._cell == 1, []
+
+    def handle_endtag(self, tag):
+        if tag == "tbody":
+            self._in_body = False
+        elif self._in_body and tag in ("td", "th") and self._first_cell:
+            self.rows.append("".join(self._text))
+            self._first_cell = False
+
+    def handle_data(self, data):
+        if self._first_cell:
+            self._text.append(data)
+
+
+def key_figures_off_page_one(pages: list[Page], rows: list[str]) -> list[str]:
+    """The key figures rows (from the HTML page) that page one of the PDF does not hold."""
+    if not pages:
+        return ["the PDF has no pages"]
+    page_one = pages[0].squeezed()
+    return [f"page 1: the key figures row {row!r} is not on it" for row in rows if "".join(row.split()) not in page_one]
+
+
+def proof_report(folder: Path) -> list[str]:
+    """Every print fault of one town's report.pdf (beside its report.html)."""
+    pdf, html = folder / "report.pdf", folder / "report.html"
+    table = _FirstTableRows()
+    table.feed(html.read_text(encoding="utf-8"))
+    pages = read_pages(pdf)
+    faults = key_figures_off_page_one(pages, table.rows)
+    for page in pages:
+        faults += overlapping_words(page) + orphaned_chart_caption(page)
+        if table.language == "pl":
+            faults += polish_line_breaks(page)
+    return faults
+
+
+def proof_batch(out_dir: Path) -> dict[str, list[str]]:
+    """Print faults per town (TERYT -> faults, empty when none) of every built report under a batch's folder."""
+    return {
+        folder.name: proof_report(folder)
+        for folder in sorted(out_dir.glob("[0-9]" * 7))
+        if (folder / "report.pdf").is_file() and (folder / "report.html").is_file()
+    }

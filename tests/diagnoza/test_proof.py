@@ -1,0 +1,117 @@
+"""The print-fault checks on small PDFs typeset here with each fault, and without it."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from diagnoza.cli import app
+from diagnoza.proof import (
+    Page,
+    Word,
+    _FirstTableRows,
+    key_figures_off_page_one,
+    orphaned_chart_caption,
+    overlapping_words,
+    polish_line_breaks,
+    proof_report,
+    read_pages,
+)
+
+pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) not installed")
+
+PAGE = '#set page(width: 300pt, height: 200pt, margin: 60pt)\n#set text(font: "DejaVu Sans", size: 10pt)\n'
+KEY_FIGURES_HTML = (
+    '<html lang="pl"><body><table><caption>Najważniejsze liczby</caption><thead><tr><th>Wskaźnik</th>'
+    "<th>Gmina</th></tr></thead><tbody><tr><td>Liczba ludności (osoby, 2024)</td><td>3 483</td></tr>"
+    "<tr><td>Miejsca w&nbsp;żłobkach (miejsca, 2024)</td><td>55</td></tr></tbody></table>"
+    "<table><tbody><tr><td>Demografia</td></tr></tbody></table></body></html>"
+)
+
+
+def typeset(tmp_path, body: str, name: str = "report.pdf"):
+    """A PDF of `body` (Typst markup) on small pages, with the fonts the reports use."""
+    import typst
+
+    from diagnoza.render import _pdf_fonts
+
+    source = tmp_path / "page.typ"
+    source.write_text(PAGE + body, encoding="utf-8")
+    target = tmp_path / name
+    target.write_bytes(typst.compile(str(source), font_paths=_pdf_fonts()))
+    return target
+
+
+def test_words_printed_over_each_other_are_found_and_words_side_by_side_are_not(tmp_path):
+    # "Alfa" at x = 0 and "Beta" 6 pt to its right share a baseline and most of their width.
+    over = read_pages(typeset(tmp_path, "#place(dx: 0pt)[Alfa]\n#place(dx: 6pt)[Beta]"))
+    assert overlapping_words(over[0]) == ["page 1: 'Alfa' printed over 'Beta'"]
+    apart = read_pages(typeset(tmp_path, "Alfa Beta\n\nGamma"))
+    assert overlapping_words(apart[0]) == []
+
+
+def test_a_chart_caption_opening_a_page_is_found(tmp_path):
+    orphan = read_pages(typeset(tmp_path, "Rysunek 3: Liczba ludności"))
+    assert orphaned_chart_caption(orphan[0]) == [
+        "page 1: opens with the caption 'Rysunek 3:', its chart on the page before"
+    ]
+    with_chart = read_pages(typeset(tmp_path, "2014 2016 2018\n\nRysunek 3: Liczba ludności"))  # axis labels above
+    assert orphaned_chart_caption(with_chart[0]) == []
+
+
+def test_polish_line_breaks_an_editor_would_mark():
+    def line(text, top):
+        return tuple(Word(word, 60.0, top, 80.0, top + 10) for word in text.split())
+
+    page = Page(2, (line("dane za rok w", 60), line("r. 2024 spadła", 72), line("w roku 2024", 84)))
+    assert polish_line_breaks(page) == [
+        "page 2: a line ends with a one-letter word: …'dane za rok w'",
+        "page 2: a line starts with \"r.\": 'r. 2024 spadła'…",
+    ]
+
+
+def test_key_figures_rows_come_from_the_pages_first_table():
+    table = _FirstTableRows()
+    table.feed(KEY_FIGURES_HTML)
+    assert table.language == "pl"
+    assert table.rows == ["Liczba ludności (osoby, 2024)", "Miejsca w\u00a0żłobkach (miejsca, 2024)"]
+
+
+def test_a_key_figures_row_on_page_two_is_found(tmp_path):
+    rows = ["Liczba ludności (osoby, 2024)", "Miejsca w\u00a0żłobkach (miejsca, 2024)"]
+    split = read_pages(typeset(tmp_path, f"{rows[0]}\n#pagebreak()\n{rows[1]}"))
+    assert key_figures_off_page_one(split, rows) == [f"page 1: the key figures row {rows[1]!r} is not on it"]
+    whole = read_pages(typeset(tmp_path, "Liczba ludności\n(osoby, 2024)\n\nMiejsca w żłobkach (miejsca, 2024)"))
+    assert key_figures_off_page_one(whole, rows) == []  # however the row's words wrapped
+
+
+def test_proof_names_every_fault_of_a_report_and_the_command_fails_on_it(tmp_path):
+    town = tmp_path / "batch" / "0490013"
+    town.mkdir(parents=True)
+    (town / "report.html").write_text(KEY_FIGURES_HTML, encoding="utf-8")
+    typeset(
+        town,
+        "Liczba ludności (osoby, 2024)\n#pagebreak()\nRysunek 1: Miejsca w żłobkach (miejsca, 2024)\n\ndane za rok w",
+    )
+    assert proof_report(town) == [
+        "page 1: the key figures row 'Miejsca w\\xa0żłobkach (miejsca, 2024)' is not on it",
+        "page 2: opens with the caption 'Rysunek 1:', its chart on the page before",
+        "page 2: a line ends with a one-letter word: …'dane za rok w'",
+    ]
+    result = CliRunner().invoke(app, ["proof", str(tmp_path / "batch")])
+    assert result.exit_code == 1
+    assert "0490013 page 2: opens with the caption 'Rysunek 1:'" in result.output
+    assert result.output.strip().endswith("1 PDF read in " + str(tmp_path / "batch") + ": 1 with print faults")
+
+
+def test_without_pdftotext_the_command_says_what_to_install(tmp_path, monkeypatch):
+    town = tmp_path / "0490013"
+    town.mkdir()
+    (town / "report.html").write_text(KEY_FIGURES_HTML, encoding="utf-8")
+    typeset(town, "Liczba ludności (osoby, 2024)")
+    monkeypatch.setattr("diagnoza.preview.shutil.which", lambda name: None)
+    result = CliRunner().invoke(app, ["proof", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "pdftotext not found: install the Debian package 'poppler-utils'" in result.output

@@ -104,11 +104,9 @@ def orphaned_chart_caption(page: Page) -> list[str]:
     nothing above it but the running header has lost its chart to the page before."""
     words = sorted((w for w in page.words if w.top > RUNNING_HEADER_BOTTOM), key=lambda w: (round(w.top), w.left))
     opening = " ".join(w.text for w in words[:2])
-    return (
-        [f"page {page.number}: opens with the caption {opening!r}, its chart on the page before"]
-        if (CHART_CAPTION.match(opening))
-        else []
-    )
+    if not CHART_CAPTION.match(opening):
+        return []
+    return [f"page {page.number}: opens with the caption {opening!r}, its chart on the page before"]
 
 
 def polish_line_breaks(page: Page) -> list[str]:

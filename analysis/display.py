@@ -328,6 +328,7 @@ def peers_table(report: TownReport) -> Table:
 
 
 STEP_MARK = "*"  # key figures: a change that holds a census re-basing (explained in the caption)
+NO_FIGURE = {language: {format_number(float("nan"), 0, language)} for language in ("pl", "en")}  # "b.d.", "n/a"
 
 
 def key_figures(report: TownReport) -> Table:
@@ -376,9 +377,14 @@ def key_figures(report: TownReport) -> Table:
         caption += label("poland_nets_out", language)
     for year in sorted(steps):
         caption += label("key_figures_census_step", language, mark=STEP_MARK, year=year)
+    frame = pd.DataFrame(rows)
+    if rows and frame[label("change", language)].isin(NO_FIGURE[language]).all():
+        # Data shorter than the change's span: a column of "b.d." only gives way to a word on why.
+        frame = frame.drop(columns=label("change", language))
+        caption += label("key_figures_no_change", language, first=report.first_year, last=report.last_year)
     if without_data:
         caption += label("without_data", language, names=", ".join(without_data))
-    return Table(pd.DataFrame(rows), caption)
+    return Table(frame, caption)
 
 
 def _peer_moves(report: TownReport, changes, language: str) -> list[str]:

@@ -78,6 +78,7 @@ LABELS: dict[str, dict[str, str]] = {
             "; b.d. dla województwa i Polski przy wskaźnikach, które GUS podaje dla gmin jako stopę (tej nie sumujemy)"
         ),
         "key_figures_census_step": "; {mark} zawiera skok po NSP {year}",
+        "key_figures_no_change": "; zmiany w ciągu 5 lat nie podajemy: dane obejmują tylko lata {first}–{last}",
         "poland_nets_out": "; x dla Polski: migracje wewnętrzne w skali kraju się równoważą (saldo z definicji 0)",
         "trend_unclear": "niejednoznaczny",
         "position_not_ranked": "nie oceniono",
@@ -217,6 +218,7 @@ LABELS: dict[str, dict[str, str]] = {
         "without_changes": "; no data on changes: {names}",
         "areas_not_summed": "; n/a for the voivodeship and Poland where GUS publishes the gminy's values as rates, which are not summed",
         "key_figures_census_step": "; {mark} includes the {year} census step",
+        "key_figures_no_change": "; no 5-year change: the data cover only {first}–{last}",
         "poland_nets_out": "; x for Poland: internal migration nets out over the country (zero by definition)",
         "position_not_ranked": "not ranked",
         "uncertain_marked": "; ≈ – uncertain value: fewer than {events} events (interval in the notes of the next table)",

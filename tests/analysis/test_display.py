@@ -375,7 +375,18 @@ def test_key_figures_mark_a_change_across_the_census_re_basing(report, sparse_re
     assert marked == {"Liczba ludności" if report.language == "pl" else "Population"}
     assert table.caption.endswith(label("key_figures_census_step", report.language, mark="*", year=2021))
     sparse = show.key_figures(sparse_report)
-    assert not any(cell.endswith("*") for cell in sparse.frame.iloc[:, 2]) and "*" not in sparse.caption
+    assert "*" not in sparse.caption and not sparse.frame.apply(lambda column: column.str.endswith("*")).any().any()
+
+
+def test_key_figures_of_data_shorter_than_five_years_say_why_there_is_no_change(report, sparse_report):
+    # The sparse store holds 2023-2024: no town has a 5-year change, so the column would be "b.d." only.
+    from analysis.labels import label
+
+    sparse = show.key_figures(sparse_report)
+    assert label("change", "pl") not in sparse.frame.columns
+    assert "; zmiany w ciągu 5 lat nie podajemy: dane obejmują tylko lata 2023–2024" in sparse.caption
+    full = show.key_figures(report)  # 2014-2024: the column stays, and no such words
+    assert label("change", report.language) in full.frame.columns and "2014–2024" not in full.caption
 
 
 def test_section_tables_name_the_indicators_without_figures_instead_of_rows_of_blanks(sparse_report):

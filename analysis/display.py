@@ -17,6 +17,7 @@ from analysis.catalogue import Indicator, indicators, indicators_in
 from analysis.census import steps_in_changes, value_steps
 from analysis.compare import CHANGE_YEARS, pooled_years, value_period
 from analysis.formatting import (
+    MISSING,
     MUNICIPALITIES,
     NOT_APPLICABLE,
     YEARS,
@@ -282,7 +283,7 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown:
     instead."""
     language = report.language
     rows, without_changes = [], []
-    blank = {format_number(float("nan"), 0, language), "—", ""}
+    blank = {MISSING[language], "—", ""}
     for indicator in indicators_in(section):
         row = report.comparison.loc[indicator.id]
         cells = {
@@ -328,7 +329,6 @@ def peers_table(report: TownReport) -> Table:
 
 
 STEP_MARK = "*"  # key figures: a change that holds a census re-basing (explained in the caption)
-NO_FIGURE = {language: {format_number(float("nan"), 0, language)} for language in ("pl", "en")}  # "b.d.", "n/a"
 
 
 def key_figures(report: TownReport) -> Table:
@@ -378,7 +378,7 @@ def key_figures(report: TownReport) -> Table:
     for year in sorted(steps):
         caption += label("key_figures_census_step", language, mark=STEP_MARK, year=year)
     frame = pd.DataFrame(rows)
-    if rows and frame[label("change", language)].isin(NO_FIGURE[language]).all():
+    if rows and (frame[label("change", language)] == MISSING[language]).all():
         # Data shorter than the change's span: a column of "b.d." only gives way to a word on why.
         frame = frame.drop(columns=label("change", language))
         caption += label("key_figures_no_change", language, first=report.first_year, last=report.last_year)

@@ -322,7 +322,10 @@ def position_chart(report: TownReport, section: str, ax: Axes | None = None) -> 
         for mark, (colour, marker) in MARKS.items():  # one layer per mark: its colour and its shape
             chosen = np.array([m == mark for m in marks], dtype=bool)
             if chosen.any():
-                ax.scatter(percentiles[chosen], positions[chosen], color=colour, marker=marker, zorder=3, s=30)
+                # Not clipped: a dot at 0 or 100 (the best or worst of the peers) is drawn whole, not halved.
+                ax.scatter(
+                    percentiles[chosen], positions[chosen], color=colour, marker=marker, zorder=3, s=30, clip_on=False
+                )
         names = [ind.name(language) for ind, _, _ in rows]
         # A long name takes two lines rather than losing its end ("…w wieku produk…" / "…przedp…" read alike),
         # never after a one-letter word (textwrap breaks at spaces, not at the no-break ones).

@@ -109,6 +109,28 @@ def test_the_position_chart_marks_strengths_and_weaknesses_by_shape_too(report):
         assert "mocna strona" in legend and "słaba strona" in legend
 
 
+def test_a_dot_at_the_end_of_the_scale_is_drawn_whole():
+    # 1690021 is the best of its peers on foreign net migration (percentile 100): its dot sits on the
+    # axes' right edge. Clipped to the axes, its right half would be lost. Checked on the drawn pixels:
+    # the strength colour must show to the right of the axes, level with the axes (the legend is below).
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import to_rgb
+
+    from analysis import style
+
+    report = prepare_report(TownParams(teryt="1690021"))
+    assert report.comparison.at["net_migration_foreign_per_1000", "percentile"] == 100
+    figure = charts.position_chart(report, "demography")
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())[:, :, :3].astype(float) / 255
+    box = figure.axes[0].get_window_extent()
+    height = pixels.shape[0]  # pixel rows count from the top, display units from the bottom
+    beside_axes = pixels[int(height - box.y1) : int(height - box.y0), int(np.ceil(box.x1)) + 1 :]
+    green = np.all(np.abs(beside_axes - to_rgb(style.GOOD)) < 0.05, axis=2)
+    assert green.sum() >= 4
+
+
 def _white_around_content(figure) -> dict[str, float]:
     """Points between the figure's edges and its outermost artist, as the SVG backend measures text."""
     from matplotlib.backends.backend_svg import RendererSVG

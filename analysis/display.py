@@ -25,6 +25,7 @@ from analysis.formatting import (
     format_number,
     quantity,
     voivodeship_genitive,
+    voivodeship_name,
     voivodeship_phrase,
     with_noun,
 )
@@ -366,7 +367,9 @@ def key_figures(report: TownReport) -> Table:
                 report.name: show(row["value"]),
                 label("change", language): change,
                 label("peer_median", language): show(row["peer_median"]),
-                label("voivodeship_column", language, voivodeship=report.voivodeship): show(area["voivodeship"]),
+                label("voivodeship_column", language, voivodeship=voivodeship_name(report.voivodeship, language)): show(
+                    area["voivodeship"]
+                ),
                 label("poland", language): _poland_cell(indicator, area, show),
             }
         )

@@ -132,12 +132,18 @@ def with_unit(text: str, unit: str) -> str:
     return f"{text}\u00a0{unit}"
 
 
+def voivodeship_name(name: str, language: str = "pl") -> str:
+    """ "kujawsko-pomorskie"; in English "Kujawsko-Pomorskie", as GUS's English publications write it."""
+    if language == "pl":
+        return name
+    return "-".join(part[:1].upper() + part[1:] for part in name.split("-"))
+
+
 def voivodeship_phrase(name: str, language: str = "pl") -> str:
-    """ "województwo kujawsko-pomorskie"; in English "Kujawsko-Pomorskie Voivodeship", as GUS's English
-    publications write it."""
+    """ "województwo kujawsko-pomorskie"; in English "Kujawsko-Pomorskie Voivodeship"."""
     if language == "pl":
         return f"województwo {name}"
-    return "-".join(part[:1].upper() + part[1:] for part in name.split("-")) + " Voivodeship"
+    return f"{voivodeship_name(name, language)} Voivodeship"
 
 
 def voivodeship_genitive(name: str) -> str:

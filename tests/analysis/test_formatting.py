@@ -94,6 +94,13 @@ def test_a_voivodeship_is_named_as_each_language_writes_it():
     assert voivodeship_phrase("łódzkie", "en") == "Łódzkie Voivodeship"
 
 
+def test_a_voivodeship_column_is_headed_as_each_language_writes_the_name():
+    from analysis.formatting import voivodeship_name
+
+    assert voivodeship_name("warmińsko-mazurskie", "pl") == "warmińsko-mazurskie"
+    assert voivodeship_name("warmińsko-mazurskie", "en") == "Warmińsko-Mazurskie"
+
+
 NBSP = "\u00a0"
 
 

@@ -49,10 +49,15 @@ def _pooled_period(row: pd.Series, language: str) -> str:
     return f" {'w latach' if language == 'pl' else 'in'} {value_period(row)}"
 
 
+def _judged_phrase(indicator: Indicator, row: pd.Series, language: str) -> str:
+    better = row["assessment"] == STRENGTH
+    return indicator.judged_phrase(better, language, value=row["value"], peer_median=row["peer_median"])
+
+
 def judged_item(indicator: Indicator, row: pd.Series, language: str) -> str:
     """`niska liczba zgonów na 1000 ludności (9,1‰ wobec mediany grupy 11,4‰)`; a pooled value says its
     years (`9,1‰ w latach 2022–2024 wobec …`)."""
-    phrase = indicator.judged_phrase(row["assessment"] == STRENGTH, language)
+    phrase = _judged_phrase(indicator, row, language)
     value, median = _show(indicator, row["value"], language), _show(indicator, row["peer_median"], language)
     value += _pooled_period(row, language)
     if language == "pl":
@@ -553,7 +558,7 @@ def key_findings(
         for indicator_id in _one_per_subdomain(ids, FINDINGS_PER_KIND):
             named.append(indicator_id)
             indicator, row = catalogue[indicator_id], comparison.loc[indicator_id]
-            phrase = indicator.judged_phrase(row["assessment"] == STRENGTH, language)
+            phrase = _judged_phrase(indicator, row, language)
             if indicator.is_change:
                 value = _signed(row["value"], indicator, language)
             else:

@@ -7,6 +7,7 @@ code elsewhere asks this module, never repeats a name, unit or formula.
 from __future__ import annotations
 
 import ast
+import math
 import re
 from enum import StrEnum
 from functools import cache, lru_cache
@@ -92,6 +93,10 @@ class CountModel(BaseModel):
         return tuple(v for v in (self.events, self.minus, self.base) if v)
 
 
+# Before a signed indicator's rise or fall (a masculine noun in Polish: wzrost, spadek, przyrost, ubytek).
+COMPARATIVES = {"pl": ("większy", "mniejszy"), "en": ("larger", "smaller")}
+
+
 class Indicator(BaseModel):
     """One indicator: its formula over source variables, unit, direction and how it is judged."""
 
@@ -113,6 +118,11 @@ class Indicator(BaseModel):
     low_pl: str | None = None
     high_en: str | None = None
     low_en: str | None = None
+    # A signed value (a change, a net flow) above and below zero: "wzrost liczby ludności …", "spadek …".
+    rise_pl: str | None = None
+    fall_pl: str | None = None
+    rise_en: str | None = None
+    fall_en: str | None = None
     decimals: int = Field(ge=0, le=3)
     headline: bool = False
     # False for a ratio whose phrase names it but not what it counts ("wysoki indeks starości"): a sentence
@@ -139,11 +149,24 @@ class Indicator(BaseModel):
         """A change over years (`population_change_5y`): sentences give its values with their sign, `+1,2%`."""
         return self.counts is not None and self.counts.model == "change"
 
-    def judged_phrase(self, better: bool, language: str) -> str:
+    def judged_phrase(self, better: bool, language: str, *, value: float, peer_median: float) -> str:
         """What the town's value is called when it is better (or worse) than the peers':
-        `niska liczba zgonów na 1000 ludności` for a low value of a lower-is-better indicator."""
+        `niska liczba zgonów na 1000 ludności` for a low value of a lower-is-better indicator.
+
+        A signed indicator is named by the signs of the town's value and the peer median, as a reader
+        sees them printed: "korzystna zmiana liczby ludności: −3,2%" would call a loss favourable, so it
+        reads "mniejszy spadek liczby ludności" where both fall, "spadek …" where only the town falls."""
+        suffix = "pl" if language == "pl" else "en"
+        town, peers = round(value, self.decimals), round(peer_median, self.decimals)
+        named_by_sign = math.isfinite(town) and math.isfinite(peers) and town and peers and abs(town) != abs(peers)
+        if self.rise_pl and named_by_sign:
+            noun = getattr(self, f"{'rise' if town > 0 else 'fall'}_{suffix}")
+            if (town > 0) != (peers > 0):
+                return noun
+            larger, smaller = COMPARATIVES[suffix]
+            return f"{larger if abs(town) > abs(peers) else smaller} {noun}"
         high = better == (self.direction == Direction.HIGHER_BETTER)
-        return getattr(self, f"{'high' if high else 'low'}_{'pl' if language == 'pl' else 'en'}")
+        return getattr(self, f"{'high' if high else 'low'}_{suffix}")
 
     @field_validator("formula")
     @classmethod
@@ -196,6 +219,13 @@ class Indicator(BaseModel):
                     f"{self.id}: a judged indicator needs min_difference > 0 and the phrases "
                     f"high_pl, low_pl, high_en, low_en (missing: {missing or ['min_difference']})"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _signed_phrases_come_together(self) -> "Indicator":
+        given = [f for f in ("rise_pl", "fall_pl", "rise_en", "fall_en") if getattr(self, f)]
+        if given and (len(given) < 4 or self.direction == Direction.NEUTRAL):
+            raise ValueError(f"{self.id}: rise_pl, fall_pl, rise_en, fall_en go together, on a judged indicator")
         return self
 
     @property

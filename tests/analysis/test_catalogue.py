@@ -135,3 +135,44 @@ def test_a_name_inside_a_sentence_keeps_its_acronym():
     assert catalogue["pit_per_capita"].name_in_sentence("pl") == "udziały w PIT na 1 mieszkańca"
     assert catalogue["pit_per_capita"].name_in_sentence("en") == "PIT share revenue per capita"
     assert catalogue["births_per_1000"].name_in_sentence("pl") == "urodzenia żywe na 1000 ludności"
+
+
+@pytest.mark.parametrize(
+    ("town", "peers", "better", "polish", "english"),
+    [
+        # Both lose residents, the town less: a smaller decline, never a "favourable change" of −3.2%.
+        (-3.2, -4.7, True, "mniejszy spadek liczby ludności w ciągu 5 lat", "smaller population decline over 5 years"),
+        (-7.6, -4.6, False, "większy spadek liczby ludności w ciągu 5 lat", "larger population decline over 5 years"),
+        (1.2, -2.0, True, "wzrost liczby ludności w ciągu 5 lat", "population growth over 5 years"),  # signs differ
+        (-1.2, 2.0, False, "spadek liczby ludności w ciągu 5 lat", "population decline over 5 years"),
+        (3.0, 1.0, True, "większy wzrost liczby ludności w ciągu 5 lat", "larger population growth over 5 years"),
+        (1.0, 3.0, False, "mniejszy wzrost liczby ludności w ciągu 5 lat", "smaller population growth over 5 years"),
+        # Printed as "+0,0%": neither a rise nor a fall, so the phrase of a high (or low) value.
+        (
+            0.04,
+            -2.0,
+            True,
+            "korzystna zmiana liczby ludności w ciągu 5 lat",
+            "favourable population change over 5 years",
+        ),
+    ],
+)
+def test_a_signed_indicator_is_named_by_the_signs_a_reader_sees(town, peers, better, polish, english):
+    change = indicators()["population_change_5y"]
+    assert change.judged_phrase(better, "pl", value=town, peer_median=peers) == polish
+    assert change.judged_phrase(better, "en", value=town, peer_median=peers) == english
+
+
+def test_an_unsigned_indicator_is_named_by_its_rank_whatever_its_values():
+    deaths = indicators()["deaths_per_1000"]  # lower is better: a strength is a low value
+    assert deaths.judged_phrase(True, "pl", value=9.1, peer_median=11.4) == "niska liczba zgonów na 1000 ludności"
+    assert deaths.judged_phrase(False, "en", value=13.0, peer_median=11.4) == "high death rate"
+
+
+def test_rise_and_fall_phrases_come_together_on_a_judged_indicator():
+    change = indicators()["population_change_5y"].model_dump()
+    with pytest.raises(ValidationError, match="rise_pl, fall_pl, rise_en, fall_en go together"):
+        Indicator(**change | {"fall_en": None})
+    population = indicators()["population"].model_dump()  # neutral: never a strength, never named so
+    with pytest.raises(ValidationError, match="go together, on a judged indicator"):
+        Indicator(**population | {"rise_pl": "a", "fall_pl": "b", "rise_en": "c", "fall_en": "d"})

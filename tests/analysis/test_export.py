@@ -152,16 +152,15 @@ def test_the_sheet_marks_every_indicator_by_the_one_rule_and_the_summary_agrees_
         for indicator_id, indicator in catalogue.items():
             if indicator.direction == Direction.NEUTRAL:
                 continue
-            if (
-                indicator.judged_phrase(True, "pl") + "," in strengths + ","
-                or indicator.judged_phrase(True, "pl") + "." in strengths
-            ):
+            row = report.comparison.loc[indicator_id]
+            strong, weak = (
+                indicator.judged_phrase(better, "pl", value=row["value"], peer_median=row["peer_median"])
+                for better in (True, False)
+            )
+            if strong + "," in strengths + "," or strong + "." in strengths:
                 assert sheet.at[indicator_id, "Ocena"] == "mocna strona", (teryt, indicator_id)
                 named_anywhere += 1
-            if (
-                indicator.judged_phrase(False, "pl") + "," in weaknesses + ","
-                or indicator.judged_phrase(False, "pl") + "." in weaknesses
-            ):
+            if weak + "," in weaknesses + "," or weak + "." in weaknesses:
                 assert sheet.at[indicator_id, "Ocena"] == "słaba strona", (teryt, indicator_id)
                 named_anywhere += 1
         assert summary

@@ -158,13 +158,16 @@ class Indicator(BaseModel):
         reads "mniejszy spadek liczby ludności" where both fall, "spadek …" where only the town falls."""
         suffix = "pl" if language == "pl" else "en"
         town, peers = round(value, self.decimals), round(peer_median, self.decimals)
-        named_by_sign = math.isfinite(town) and math.isfinite(peers) and town and peers and abs(town) != abs(peers)
-        if self.rise_pl and named_by_sign:
-            noun = getattr(self, f"{'rise' if town > 0 else 'fall'}_{suffix}")
-            if (town > 0) != (peers > 0):
-                return noun
+        if self.rise_pl and math.isfinite(town) and math.isfinite(peers) and (town or peers):
             larger, smaller = COMPARATIVES[suffix]
-            return f"{larger if abs(town) > abs(peers) else smaller} {noun}"
+            # The noun follows the town's sign; a town printed as 0 has less of what the peers have.
+            noun = getattr(self, f"{'rise' if (town or peers) > 0 else 'fall'}_{suffix}")
+            if not town:
+                return f"{smaller} {noun}"
+            if town * peers <= 0:  # opposite signs, or peers at 0: the town's rise or fall is the difference
+                return noun
+            if abs(town) != abs(peers):
+                return f"{larger if abs(town) > abs(peers) else smaller} {noun}"
         high = better == (self.direction == Direction.HIGHER_BETTER)
         return getattr(self, f"{'high' if high else 'low'}_{suffix}")
 

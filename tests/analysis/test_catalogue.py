@@ -147,9 +147,13 @@ def test_a_name_inside_a_sentence_keeps_its_acronym():
         (-1.2, 2.0, False, "spadek liczby ludności w ciągu 5 lat", "population decline over 5 years"),
         (3.0, 1.0, True, "większy wzrost liczby ludności w ciągu 5 lat", "larger population growth over 5 years"),
         (1.0, 3.0, False, "mniejszy wzrost liczby ludności w ciągu 5 lat", "smaller population growth over 5 years"),
-        # Printed as "+0,0%": neither a rise nor a fall, so the phrase of a high (or low) value.
+        (2.5, -2.5, True, "wzrost liczby ludności w ciągu 5 lat", "population growth over 5 years"),  # same size
+        # Printed as "+0,0%" where the peers lose 2 %: less of a decline than theirs.
+        (0.04, -2.0, True, "mniejszy spadek liczby ludności w ciągu 5 lat", "smaller population decline over 5 years"),
+        (-2.0, 0.0, False, "spadek liczby ludności w ciągu 5 lat", "population decline over 5 years"),
+        # Nothing to tell apart (never a strength under the rule): the phrase of a high value.
         (
-            0.04,
+            -2.0,
             -2.0,
             True,
             "korzystna zmiana liczby ludności w ciągu 5 lat",

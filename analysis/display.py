@@ -340,6 +340,9 @@ def key_figures(report: TownReport) -> Table:
     shown as a row of "b.d."; the note on rates that are not summed stands only where such a row is shown."""
     language = report.language
     rows, without_data, not_summed, nets_out, steps = [], [], False, False, set()
+    voivodeship_column = label(
+        "voivodeship_column", language, voivodeship=voivodeship_name(report.voivodeship, language)
+    )
     for indicator in indicators().values():
         if not indicator.headline:
             continue
@@ -367,9 +370,7 @@ def key_figures(report: TownReport) -> Table:
                 report.name: show(row["value"]),
                 label("change", language): change,
                 label("peer_median", language): show(row["peer_median"]),
-                label("voivodeship_column", language, voivodeship=voivodeship_name(report.voivodeship, language)): show(
-                    area["voivodeship"]
-                ),
+                voivodeship_column: show(area["voivodeship"]),
                 label("poland", language): _poland_cell(indicator, area, show),
             }
         )

@@ -361,6 +361,9 @@ def test_key_figures_of_a_full_store_show_every_headline_indicator(report):
     table = show.key_figures(report)
     assert len(table.frame) == sum(indicator.headline for indicator in indicators().values())
     assert label("key_figures_not_summed", report.language) in table.caption  # the nursery rate is shown: its note too
+    # The voivodeship's column is headed by its name as each language writes it (the title line's spelling).
+    heading = {"pl": "Woj. kujawsko-pomorskie", "en": "Kujawsko-Pomorskie voiv."}[report.language]
+    assert report.voivodeship == "kujawsko-pomorskie" and heading in table.frame.columns
 
 
 def test_key_figures_mark_a_change_across_the_census_re_basing(report, sparse_report):

@@ -11,6 +11,7 @@ import pandas as pd
 
 from analysis.catalogue import indicators
 from analysis.compare import value_period
+from analysis.formatting import format_number
 from analysis.labels import label
 from analysis.params import ParamsError
 from analysis.report import TownReport, prepare_report
@@ -44,20 +45,49 @@ def _column(report: TownReport) -> str:
 
 def side_by_side(reports: list[TownReport], column: str = "value") -> pd.DataFrame:
     """One row per indicator, one column per town: the reports' `column` (value, percentile, score...)."""
+    return _named_rows(_by_indicator(reports, column), reports)
+
+
+# How a report prints a figure: in its indicator's decimals, except these (decimals, signed).
+PRINTED_AS = {"percentile": (0, False), "score": (2, True)}
+
+
+def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd.DataFrame:
+    """`side_by_side` as a report prints it, for reading: each indicator's decimals and unit (percentiles
+    whole, scores to two places with their sign), the language's number format, "b.d." where a figure is
+    missing. Compute on `side_by_side`; a column that is not a number is shown as it is."""
+    frame = _by_indicator(reports, column)
+    if not all(pd.api.types.is_numeric_dtype(dtype) for dtype in frame.dtypes):
+        return _named_rows(frame, reports)
+    language, catalogue = reports[0].language, indicators()
+
+    def printed(row: pd.Series) -> pd.Series:
+        decimals, signed = PRINTED_AS.get(column, (catalogue[row.name].decimals, False))
+        return row.map(lambda value: format_number(value, decimals, language, signed=signed))
+
+    return _named_rows(frame.apply(printed, axis=1), reports, units=column not in PRINTED_AS)
+
+
+def _by_indicator(reports: list[TownReport], column: str) -> pd.DataFrame:
+    return pd.DataFrame({_column(report): report.comparison[column] for report in reports})
+
+
+def _named_rows(frame: pd.DataFrame, reports: list[TownReport], units: bool = False) -> pd.DataFrame:
     language = reports[0].language
-    frame = pd.DataFrame({_column(report): report.comparison[column] for report in reports})
-    frame.index = [_row_name(reports, indicator_id, language) for indicator_id in frame.index]
+    frame = frame.copy()
+    frame.index = [_row_name(reports, indicator_id, language, units) for indicator_id in frame.index]
     frame.index.name = label("indicator", language)
     return frame
 
 
-def _row_name(reports: list[TownReport], indicator_id: str, language: str) -> str:
+def _row_name(reports: list[TownReport], indicator_id: str, language: str, units: bool = False) -> str:
     """The indicator's name, with its years where a value is pooled over several ("2022–2024"): one
-    figure of three years must not pass for a year's."""
-    name = indicators()[indicator_id].name(language)
+    figure of three years must not pass for a year's; with `units`, its unit first ("‰, 2022–2024")."""
+    indicator = indicators()[indicator_id]
     periods = {value_period(report.comparison.loc[indicator_id]) for report in reports}
-    pooled = sorted(period for period in periods if "–" in period)
-    return f"{name} ({', '.join(pooled)})" if pooled else name
+    notes = [indicator.unit(language)] if units else []
+    notes += sorted(period for period in periods if "–" in period)
+    return f"{indicator.name(language)} ({', '.join(notes)})" if notes else indicator.name(language)
 
 
 def verdicts_side_by_side(reports: list[TownReport]) -> pd.DataFrame:
@@ -67,7 +97,8 @@ def verdicts_side_by_side(reports: list[TownReport]) -> pd.DataFrame:
     for report in reports:
         verdicts = report.verdicts
         rows[_column(report)] = {
-            label(section, language): f"{label('verdict_' + row['verdict'], language)} ({row['score']:+.2f})"
+            label(section, language): f"{label('verdict_' + row['verdict'], language)} "
+            f"({format_number(row['score'], 2, language, signed=True)})"
             if pd.notna(row["score"])
             else label("verdict_none", language)
             for section, row in verdicts.iterrows()

@@ -30,12 +30,37 @@ def test_a_pooled_row_names_its_years(reports):
     assert "Liczba ludności" in names  # a single year's value: no years added
 
 
+def _polish(number: float, decimals: int, signed: bool = False) -> str:
+    """A number as a Polish report prints it, worked out with plain string formatting."""
+    text = f"{number:{'+' if signed else ''},.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
+    return text.replace("-", "\u2212")
+
+
 def test_verdicts_side_by_side_has_a_row_per_town_and_a_column_per_section(reports):
     frame = explore.verdicts_side_by_side(reports)
     assert frame.shape == (2, 3)
     for report, (_, row) in zip(reports, frame.iterrows()):
         score = report.verdicts.loc["demography", "score"]
-        assert row.iloc[0].endswith(f"({score:+.2f})")
+        assert row.iloc[0].endswith(f"({_polish(score, 2, signed=True)})")  # "(−0,78)", as the report prints it
+
+
+def test_the_printed_table_shows_figures_as_the_report_prints_them(reports):
+    # The same figures as side_by_side, each in its indicator's decimals and unit (births: 1 decimal, ‰,
+    # pooled 2022–2024), percentiles whole, scores signed to two places; a missing figure is "b.d.".
+    values = explore.side_by_side_printed(reports)
+    percentiles = explore.side_by_side_printed(reports, "percentile")
+    scores = explore.side_by_side_printed(reports, "score")
+    for report, column in zip(reports, values.columns):
+        comparison = report.comparison
+        assert values.at["Liczba ludności (osoby)", column] == _polish(comparison.at["population", "value"], 0)
+        births = comparison.at["births_per_1000", "value"]
+        assert values.at["Urodzenia żywe na 1000 ludności (‰, 2022–2024)", column] == _polish(births, 1)
+        percentile = comparison.at["births_per_1000", "percentile"]
+        assert percentiles.at["Urodzenia żywe na 1000 ludności (2022–2024)", column] == f"{percentile:.0f}"
+        score = comparison.at["births_per_1000", "score"]
+        assert scores.at["Urodzenia żywe na 1000 ludności (2022–2024)", column] == _polish(score, 2, signed=True)
+        assert scores.at["Liczba ludności", column] == "b.d."  # neutral: never scored
+    assert explore.side_by_side(reports).shape == values.shape  # the numbers to compute with, unchanged
 
 
 def test_every_bad_code_is_named_at_once():

@@ -112,6 +112,17 @@ def _labels_size(labels: list) -> tuple[float, float]:
     return _text_size([text.get_text() for text in labels], size)
 
 
+def _numbers_as_printed(axis, indicator: Indicator, language: str) -> None:
+    """Tick labels in the report's number format ("12 900", "2,5"), one decimal fewer from 10 up."""
+    axis.set_major_formatter(
+        FuncFormatter(
+            lambda v, _: format_number(
+                v, max(indicator.decimals - 1, 0) if abs(v) >= 10 else indicator.decimals, language
+            )
+        )
+    )
+
+
 def _margins(ax: Axes, legend_rows: int) -> tuple[float, float, float, float]:
     """Left, bottom, right and top margins in inches that hold the tick labels, axis labels and legend."""
     rc = matplotlib.rcParams
@@ -126,6 +137,8 @@ def _margins(ax: Axes, legend_rows: int) -> tuple[float, float, float, float]:
         bottom += legend_rows * LEGEND_SIZE * 1.6 / 72 + PAD
     right = PAD + last_x_width / 2
     top = PAD + y_height / 2
+    if ax.get_title():
+        top += (rc["axes.titlepad"] + 1.2 * ax.title.get_fontsize()) / 72
     return left, bottom, right, top
 
 
@@ -226,13 +239,7 @@ def trend_chart(report: TownReport, indicator_id: str, ax: Axes | None = None) -
         ax.set_xlabel("")
         ax.set_ylabel(indicator.unit(language))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.yaxis.set_major_formatter(
-            FuncFormatter(
-                lambda v, _: format_number(
-                    v, max(indicator.decimals - 1, 0) if abs(v) >= 10 else indicator.decimals, language
-                )
-            )
-        )
+        _numbers_as_printed(ax.yaxis, indicator, language)
         handles = [
             Line2D([], [], color=style.TOWN, marker="o", markersize=4, linewidth=2, label=report.name),
             Line2D(
@@ -487,11 +494,14 @@ def distribution_chart(
             warnings.filterwarnings("ignore", "vert: bool was deprecated", MatplotlibDeprecationWarning)
             sns.boxplot(x=peers, ax=ax, color=style.PEER_BAND, width=0.5, fliersize=0, boxprops={"alpha": 0.5})
         sns.stripplot(x=peers, ax=ax, color=style.PEER_MEDIAN, size=4, jitter=0.15)
+        handles = []
         if report.teryt in values.index and pd.notna(values[report.teryt]):
-            ax.axvline(values[report.teryt], color=style.TOWN, linewidth=2, label=report.name)
-            ax.legend(loc="upper right")
+            handles.append(ax.axvline(values[report.teryt], color=style.TOWN, linewidth=2, label=report.name))
         ax.set_xlabel(f"{indicator.name(report.language)} ({indicator.unit(report.language)}), {year}")
+        ax.set_yticks([])  # one row of peers: no categories to name
+        _numbers_as_printed(ax.xaxis, indicator, report.language)
         ax.grid(axis="x")
+        _finish(figure, ax, handles)
     return figure
 
 
@@ -528,7 +538,9 @@ def towns_chart(reports: list[TownReport], indicator_id: str, ax: Axes | None = 
         ax.set_ylabel(indicator.unit(language))
         ax.set_title(indicator.name(language))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        _numbers_as_printed(ax.yaxis, indicator, language)
         breaks = _census_breaks(indicator, frame.loc[frame["value"].notna(), "year"])
         handles = ax.get_legend_handles_labels()[0] + _mark_census_breaks(ax, breaks, language)
-        ax.legend(handles=handles, title=None)
+        ax.get_legend().remove()  # seaborn's, inside the axes over the lines: _finish puts one below them
+        _finish(figure, ax, handles)
     return figure

@@ -182,6 +182,21 @@ def test_exploring_charts_draw_several_towns_and_a_distribution(report):
     assert town_line and town_line[0].get_xdata()[0] == report.values.at[(TOWN, report.last_year), "population"]
 
 
+def test_exploring_charts_keep_their_labels_and_legend_off_the_data(report):
+    # As the report's charts: the x label and the title inside the figure (measured by matplotlib), the
+    # legend below the axes rather than over the lines, tick numbers in the report's format ("12 000").
+    other = prepare_report(TownParams(teryt=report.peers.members[0]))
+    for figure in (charts.towns_chart([report, other], "population"), charts.distribution_chart(report, "population")):
+        white = _white_around_content(figure)
+        assert min(white.values()) >= -0.5, white
+        assert figure.axes[0].get_legend() is None and len(figure.legends) == 1
+        axes_box = figure.axes[0].get_window_extent()
+        assert figure.legends[0].get_window_extent().y1 <= axes_box.y0  # below the axes
+        figure.canvas.draw()
+        numbers = [t.get_text() for t in (figure.axes[0].get_yticklabels() + figure.axes[0].get_xticklabels())]
+        assert any(re.fullmatch(r"\d{1,3}\u00a0\d{3}", number) for number in numbers), numbers
+
+
 def test_a_sparse_store_gets_a_note_naming_the_chart_not_empty_axes(sparse_report):
     # A sparse store (tests/conftest.py): the services section has no data at all and unemployment only its
     # last year. An empty chart or one of a single point gets matplotlib's default axes (years from 1925 to

@@ -48,24 +48,29 @@ def side_by_side(reports: list[TownReport], column: str = "value") -> pd.DataFra
     return _named_rows(_by_indicator(reports, column), reports)
 
 
-# How a report prints a figure: in its indicator's decimals, except these (decimals, signed).
-PRINTED_AS = {"percentile": (0, False), "score": (2, True)}
+# How a report prints a figure: columns in the indicator's unit and decimals; percentiles whole, scores
+# to two places; changes and scores with their sign.
+IN_UNIT = ("value", "ci_low", "ci_high", "peer_median", "peer_q1", "peer_q3")
+CHANGES = ("change", "peer_median_change", "change_10y", "peer_median_change_10y")
+DECIMALS = {"percentile": 0, "score": 2}
 
 
 def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd.DataFrame:
     """`side_by_side` as a report prints it, for reading: each indicator's decimals and unit (percentiles
-    whole, scores to two places with their sign), the language's number format, "b.d." where a figure is
-    missing. Compute on `side_by_side`; a column that is not a number is shown as it is."""
+    whole, scores to two places, changes and scores with their sign), the language's number format,
+    "b.d." where a figure is missing. Compute on `side_by_side`; other columns (a year, a count, a
+    mark) are shown as they are."""
     frame = _by_indicator(reports, column)
-    if not all(pd.api.types.is_numeric_dtype(dtype) for dtype in frame.dtypes):
+    if column not in (*IN_UNIT, *CHANGES, *DECIMALS):
         return _named_rows(frame, reports)
     language, catalogue = reports[0].language, indicators()
+    signed = column in CHANGES or column == "score"
 
     def printed(row: pd.Series) -> pd.Series:
-        decimals, signed = PRINTED_AS.get(column, (catalogue[row.name].decimals, False))
+        decimals = DECIMALS.get(column, catalogue[row.name].decimals)
         return row.map(lambda value: format_number(value, decimals, language, signed=signed))
 
-    return _named_rows(frame.apply(printed, axis=1), reports, units=column not in PRINTED_AS)
+    return _named_rows(frame.apply(printed, axis=1), reports, units=column not in DECIMALS)
 
 
 def _by_indicator(reports: list[TownReport], column: str) -> pd.DataFrame:

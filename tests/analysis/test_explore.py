@@ -61,6 +61,11 @@ def test_the_printed_table_shows_figures_as_the_report_prints_them(reports):
         assert scores.at["Urodzenia żywe na 1000 ludności (2022–2024)", column] == _polish(score, 2, signed=True)
         assert scores.at["Liczba ludności", column] == "b.d."  # neutral: never scored
     assert explore.side_by_side(reports).shape == values.shape  # the numbers to compute with, unchanged
+    changes = explore.side_by_side_printed(reports, "change")
+    change = reports[0].comparison.at["population", "change"]  # 0490013 lost residents: "−447"
+    assert changes.at["Liczba ludności (osoby)", values.columns[0]] == _polish(change, 0, signed=True)
+    years = explore.side_by_side_printed(reports, "year")  # not a figure of the indicator: as it is
+    assert years.at["Liczba ludności", values.columns[0]] == reports[0].comparison.at["population", "year"]
 
 
 def test_every_bad_code_is_named_at_once():

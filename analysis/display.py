@@ -339,7 +339,7 @@ def key_figures(report: TownReport) -> Table:
     An indicator the store has no figure for at all (a sparse store) is named in the caption rather than
     shown as a row of "b.d."; the note on rates that are not summed stands only where such a row is shown."""
     language = report.language
-    rows, without_data, not_summed, nets_out, steps = [], [], False, False, set()
+    rows, without_data, not_summed, nets_out, steps, in_points = [], [], False, False, set(), False
     voivodeship_column = label(
         "voivodeship_column", language, voivodeship=voivodeship_name(report.voivodeship, language)
     )
@@ -364,6 +364,7 @@ def key_figures(report: TownReport) -> Table:
             stepped = steps_in_changes(indicator.inputs, int(row["year"]), CHANGE_YEARS[:1])
             change += STEP_MARK if stepped else ""
             steps.update(stepped)
+            in_points = in_points or indicator.unit_pl == "%"  # a share's change is in points, not in %
         rows.append(
             {
                 label("indicator", language): f"{indicator.name(language)} ({unit}{year})",
@@ -375,6 +376,8 @@ def key_figures(report: TownReport) -> Table:
             }
         )
     caption = label("key_figures_caption", language)
+    if in_points:
+        caption += label("key_figures_in_points", language)
     if not_summed:
         caption += label("key_figures_not_summed", language)
     if nets_out:

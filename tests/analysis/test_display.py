@@ -403,3 +403,17 @@ def test_section_tables_name_the_indicators_without_figures_instead_of_rows_of_b
     assert "; bez danych o zmianach: liczba ludności, " in changes.caption
     for row in changes.frame.itertuples(index=False):  # each row kept says something: here, a note
         assert row[-1] not in ("", "—")
+
+
+def test_key_figures_say_a_share_changes_in_points_only_where_a_share_shows_a_change(report, sparse_report):
+    # The share aged 65+ moving from 20.0 % to 23.6 % prints "+3,6" in a row whose unit is %: read as a
+    # percent it would mean a relative change of 3.6 %, so the caption says the points. The sparse store
+    # (2023–2024) shows no change at all, so it has nothing to say about them.
+    from analysis.labels import label
+
+    full = show.key_figures(report)
+    changes = dict(zip(full.frame.iloc[:, 0], full.frame.iloc[:, 2]))
+    shares = [name for name, cell in changes.items() if "(%" in name and cell not in ("—", "b.d.", "n/a")]
+    assert shares  # the demo town's shares have their 5-year change
+    assert label("key_figures_in_points", report.language) in full.caption
+    assert label("key_figures_in_points", "pl") not in show.key_figures(sparse_report).caption

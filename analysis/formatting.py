@@ -86,6 +86,10 @@ MUNICIPALITIES = {
     "pl": {"one": "gminą", "few": "gminami", "many": "gminami", "other": "gminy"},  # instrumental: "z 20 gminami"
     "en": {"one": "municipality", "other": "municipalities"},
 }
+MUNICIPALITIES_COUNTED = {  # nominative: "grupa liczy 3 gminy"
+    "pl": {"one": "gmina", "few": "gminy", "many": "gmin", "other": "gminy"},
+    "en": {"one": "municipality", "other": "municipalities"},
+}
 STRENGTHS = {  # a verdict's reason: "2 mocne strony i 1 słaba strona"
     "pl": {"one": "mocna strona", "few": "mocne strony", "many": "mocnych stron", "other": "mocnej strony"},
     "en": {"one": "strength", "other": "strengths"},

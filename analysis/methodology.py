@@ -6,7 +6,7 @@ from analysis.catalogue import SECTIONS, SUBDOMAINS, indicators, split_lag, vari
 from analysis.census import LEVEL_BREAKS
 from analysis.labels import label
 from analysis.narrative import FINDINGS_PER_KIND, LEANING_MARKS
-from analysis.peers import MATCHED_ON, POPULATION_CLASSES, PeerRule
+from analysis.peers import MATCHED_ON, MIN_PEERS, POPULATION_CLASSES, SMALL_GROUP, PeerRule
 from analysis.projection import DAMPING, HORIZON, METHOD_NAMES, MIN_TRAIN, NOISE_FLOOR
 from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW
 from analysis.scoring import IQR_TO_SD, MAD_TO_SD, SCORE_CAP, STRONG, WEAK
@@ -99,6 +99,10 @@ def render_methodology() -> str:
         "**How alike the peers are.** Under every rule, the report's peer-group text gives the town's population and",
         "PIT-share revenue per capita in the peer group's year beside the peers' lowest, highest and median value: the",
         "nearest towns of a small kind can still span a wide range, and the reader should see it.",
+        "",
+        f"**Small groups.** A rule must give at least {MIN_PEERS} peers, or the town fails with that message. With fewer than",
+        f"{SMALL_GROUP} (a powiat, a short explicit list) a percentile takes only a few values and a quartile is one or",
+        "two towns: page one says that positions, strengths, weaknesses and verdicts are indicative.",
         "",
         "## Voivodeship and Poland",
         "",

@@ -18,6 +18,7 @@ from analysis.census import CHANGE_SPANS, LEVEL_BREAKS, ChangeWithoutStep
 from analysis.compare import pooled_years, value_period
 from analysis.formatting import (
     INDICATORS,
+    MUNICIPALITIES_COUNTED,
     PERSONS,
     STRENGTHS,
     WEAKNESSES,
@@ -30,6 +31,7 @@ from analysis.formatting import (
     with_unit,
 )
 from analysis.labels import label
+from analysis.peers import SMALL_GROUP
 from analysis.reliability import events_text
 from analysis.scoring import SCORE_CAP, STRENGTH, WEAKNESS
 from analysis.synthesis import BETTER, NO_VERDICT, SIMILAR, VERDICT_BAND, WORSE
@@ -452,8 +454,10 @@ def summary_sentences(
     weakest: list[str],
     language: str = "pl",
     without_steps: dict[str, ChangeWithoutStep] | None = None,
+    peer_count: int | None = None,
 ) -> list[str]:
-    """Page one in words: each section's verdict with its reason, then the key findings."""
+    """Page one in words: each section's verdict with its reason, a word on a small peer group (fewer than
+    `SMALL_GROUP` towns), then the key findings."""
     sentences, pointed = [], False
     for section, row in verdicts.iterrows():
         rows = comparison.loc[comparison["section"] == section, "assessment"]
@@ -462,8 +466,18 @@ def summary_sentences(
         peer_dependent = robust.get(section) is False
         sentences.append(text + _fragility(row, peer_dependent, language, point=not pointed))
         pointed = pointed or peer_dependent
+    if peer_count is not None and peer_count < SMALL_GROUP:
+        sentences.append(small_group_sentence(peer_count, language))
     sentences.append(key_findings(comparison, areas, strongest, weakest, language, without_steps))
     return sentences
+
+
+def small_group_sentence(peer_count: int, language: str) -> str:
+    """A verdict among a handful of peers is read as firmly as one among twenty unless the page says it is not."""
+    towns = with_noun(peer_count, MUNICIPALITIES_COUNTED[language], 0, language)
+    if language == "pl":
+        return f"Grupa porównawcza liczy tylko {towns}, więc pozycje w grupie, mocne i słabe strony oraz oceny są orientacyjne."
+    return f"The peer group has only {towns}, so positions within it, strengths, weaknesses and verdicts are indicative only."
 
 
 def _fragility(verdict: pd.Series, peer_dependent: bool, language: str, point: bool = True) -> str:

@@ -20,6 +20,8 @@ if TYPE_CHECKING:  # importing the store loads pandas: validating parameters mus
 
 TERYT_CODE = r"^\d{7}$"
 
+MIN_PEERS = 3  # the fewest peers any rule may give: fewer cannot have a median and quartiles worth printing
+
 PeerMethod = Literal["nearest", "voivodeship", "powiat", "population_class", "explicit"]
 
 
@@ -33,8 +35,8 @@ class PeerRule(BaseModel):
 
     @model_validator(mode="after")
     def _members_only_for_explicit(self) -> "PeerRule":
-        if self.method == "explicit" and len(self.members) < 3:
-            raise ValueError("an explicit peer group needs at least 3 member TERYT codes")
+        if self.method == "explicit" and len(self.members) < MIN_PEERS:
+            raise ValueError(f"an explicit peer group needs at least {MIN_PEERS} member TERYT codes")
         if self.method != "explicit" and self.members:
             raise ValueError(f"members are only used with method 'explicit', not {self.method!r}")
         return self

@@ -14,7 +14,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from analysis.params import PeerMethod, PeerRule  # noqa: F401 - the rule is configuration; re-exported here
+from analysis.params import MIN_PEERS, PeerMethod, PeerRule  # noqa: F401 - the rule is configuration; re-exported here
 
 # GUS-style size classes of municipalities (residents): lower bounds.
 POPULATION_CLASSES = (0, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000)
@@ -31,6 +31,10 @@ def population_classes(population: pd.Series) -> pd.Series:
         np.searchsorted(POPULATION_CLASSES, population.to_numpy(), side="right") - 1, index=population.index
     )
 
+
+# A group smaller than this gives coarse positions: with 3 peers a percentile takes four values and a
+# quartile is one town. The report still compares (MIN_PEERS is the least any rule may give) but says so on page one.
+SMALL_GROUP = 10
 
 # What each rule matches towns on. Those indicators are shown but never judged: peers chosen
 # for a similar PIT per capita are typical in PIT by construction. Own revenue stands in for
@@ -141,6 +145,6 @@ def choose_peers(
         if unknown:
             raise KeyError(f"{town}: peer TERYT codes not in the store: {unknown}")
         members = tuple(m for m in rule.members if m != town)
-    if len(members) < 3:
-        raise ValueError(f"{town}: the {rule.method!r} rule gives only {len(members)} peers (3 needed)")
+    if len(members) < MIN_PEERS:
+        raise ValueError(f"{town}: the {rule.method!r} rule gives only {len(members)} peers ({MIN_PEERS} needed)")
     return PeerGroup(town=town, members=tuple(sorted(members)), rule=rule, reference_year=year)

@@ -349,7 +349,7 @@ def compute_report(town: TownParams) -> TownReport:
     )
     areas = town_areas(data_dir, str(unit["voivodeship"]), comparison)
     narrative["summary"] = summary_sentences(
-        verdicts, robust, comparison, areas, strongest, weakest, language, changes_without_step
+        verdicts, robust, comparison, areas, strongest, weakest, language, changes_without_step, len(peers.members)
     )
     peer_units = store.units.set_index("teryt").loc[list(peers.members)].reset_index()
     latest = (

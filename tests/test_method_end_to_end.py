@@ -65,6 +65,10 @@ def test_every_documented_peer_rule_builds_a_report(tmp_path, method, members):
     text = run(tmp_path, peer_method=method, peer_members=members)
     assert "Grupa porównawcza" in text and "Podsumowanie" in text
     assert_no_nan(text)
+    # Powiat 0290 and the explicit list give three peers: page one says the verdicts are indicative;
+    # the nearest rule's twenty peers need no such word.
+    small = method in ("powiat", "explicit")
+    assert ("Grupa porównawcza liczy tylko 3 gminy" in text) is small
 
 
 def test_two_years_and_a_section_without_data(tmp_path):

@@ -615,3 +615,24 @@ def test_page_one_gives_a_change_without_the_census_step_as_worked_out_by_hand(t
     sheet = method_sheet(report, "2026-11-30")
     row = sheet.loc[sheet["Pozycja"].str.contains(f"{span} lat bez skoku ze spisu 2021"), "Wartość"].item()
     assert f"gmina: {shown(town)[:-1]}; mediana grupy: {shown(peers)[:-1]}" in row
+
+
+@pytest.mark.parametrize(
+    "peer_count, language, said",
+    [
+        (3, "pl", "Grupa porównawcza liczy tylko 3\u00a0gminy,"),
+        (5, "pl", "Grupa porównawcza liczy tylko 5\u00a0gmin,"),
+        (9, "en", "The peer group has only 9\u00a0municipalities,"),
+        (10, "pl", None),  # SMALL_GROUP: from ten peers on, nothing to say
+        (None, "pl", None),  # a caller that does not know the group's size says nothing
+    ],
+)
+def test_page_one_says_when_the_peer_group_is_small(peer_count, language, said):
+    # Polish plural forms by hand: 2–4 take "gminy", 5–21 "gmin".
+    frame = comparison(DEMOGRAPHY)
+    summary = summary_sentences(section_verdicts(frame), {}, frame, AREAS, [], [], language, peer_count=peer_count)
+    caveats = [s for s in summary if s.startswith(("Grupa porównawcza liczy", "The peer group has only"))]
+    assert len(caveats) == (0 if said is None else 1)
+    if said:
+        assert caveats[0].startswith(said) and caveats[0].endswith(("orientacyjne.", "indicative only."))
+        assert summary.index(caveats[0]) == 3  # after the three verdicts, before the findings

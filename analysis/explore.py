@@ -58,7 +58,8 @@ DECIMALS = {"percentile": 0, "score": 2}
 def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd.DataFrame:
     """`side_by_side` as a report prints it, for reading: each indicator's decimals and unit (percentiles
     whole, scores to two places, changes and scores with their sign), the language's number format,
-    "b.d." where a figure is missing. Compute on `side_by_side`; other columns (a year, a count, a
+    "b.d." where a figure is missing, and "nie oceniono" for the position or score of a value on too few
+    events (as the reports' tables). Compute on `side_by_side`; other columns (a year, a count, a
     mark) are shown as they are."""
     frame = _by_indicator(reports, column)
     if column not in (*IN_UNIT, *CHANGES, *DECIMALS):
@@ -70,7 +71,11 @@ def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd
         decimals = DECIMALS.get(column, catalogue[row.name].decimals)
         return row.map(lambda value: format_number(value, decimals, language, signed=signed))
 
-    return _named_rows(frame.apply(printed, axis=1), reports, units=column not in DECIMALS)
+    shown = frame.apply(printed, axis=1)
+    if column in DECIMALS:  # a position or a score: none for a value on too few events, which has a figure
+        not_ranked = _by_indicator(reports, "reliability") == "not_ranked"
+        shown = shown.mask(not_ranked, label("position_not_ranked", language))
+    return _named_rows(shown, reports, units=column not in DECIMALS)
 
 
 def _by_indicator(reports: list[TownReport], column: str) -> pd.DataFrame:

@@ -68,6 +68,24 @@ def test_the_printed_table_shows_figures_as_the_report_prints_them(reports):
     assert years.at["Liczba ludności", values.columns[0]] == reports[0].comparison.at["population", "year"]
 
 
+def test_the_printed_table_does_not_place_a_value_on_too_few_events(reports):
+    # 0490013's net foreign migration rests on fewer than 10 moves (2022–2024): its report shows the value
+    # but no position ("nie oceniono"); "b.d." would deny a figure the values table prints. 0290011's (10–19
+    # moves: uncertain) is ranked.
+    name = "Saldo migracji zagranicznych na 1000 ludności (2022–2024)"
+    columns = explore.side_by_side_printed(reports).columns
+    assert [r.comparison.at["net_migration_foreign_per_1000", "reliability"] for r in reports] == [
+        "not_ranked",
+        "unreliable",
+    ]
+    for column in ("percentile", "score"):
+        printed = explore.side_by_side_printed(reports, column)
+        assert printed.at[name, columns[0]] == "nie oceniono"
+        assert printed.at[name, columns[1]] not in ("nie oceniono", "b.d.")
+    values = explore.side_by_side_printed(reports)
+    assert values.at[name.replace("(", "(‰, "), columns[0]] != "b.d."  # the value itself is printed
+
+
 def test_every_bad_code_is_named_at_once():
     with pytest.raises(ParamsError) as error:
         explore.validate_towns("0490013, 9999999, 12")

@@ -17,14 +17,14 @@ import copy
 import os
 import shutil
 import tempfile
-import time
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
-from queue import Empty
 
 import nbformat
 import papermill
+from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
@@ -33,7 +33,12 @@ from analysis.paths import REPORT_NOTEBOOK
 from diagnoza import runtime
 
 KERNEL_NAME = "python3"
+NOTEBOOK_CLIENT = "jupyter_client.asynchronous.AsyncKernelClient"
 START_ATTEMPTS = 3
+# Seconds one cell may run. A town's longest cell takes a few seconds (its whole analysis, where no
+# computed report is cached); one that hangs (a stuck BLAS call, a network drive that stopped answering)
+# fails its own town with nbclient's CellTimeoutError, and the batch goes on with the others.
+CELL_TIMEOUT = 600
 KERNEL_ARGUMENTS = [
     "--IPKernelApp.log_level=ERROR",  # no transport warnings in the build log
     "--HistoryManager.enabled=False",  # no SQLite input history: a third of a cell's overhead, and nobody reads it
@@ -44,11 +49,14 @@ RESET = "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _pl
 
 class WarmKernelEngine(NBClientEngine):
     """papermill's nbclient engine, on a kernel it did not start and must not stop, through a
-    connection it did not open.
+    connection it keeps for the next notebook.
 
     A new connection per notebook would wait for the kernel to answer and then 0.2 s more for
-    its IOPub channel to fall quiet (jupyter_client's wait_for_ready), with the CPU idle. The
-    kept connection is safe to share: nbclient only reads replies to the requests it sent.
+    its IOPub channel to fall quiet (jupyter_client's wait_for_ready), with the CPU idle. So nbclient
+    opens one the first time (`km.client()`: asynchronous, as nbclient needs to watch replies, output
+    and the kernel's life side by side, and so to stop a cell at its timeout or when the kernel dies)
+    and the warm kernel keeps it, one per thread, as its event loop is. Sharing it is safe: nbclient
+    only reads replies to the requests it sent.
     """
 
     @classmethod
@@ -64,10 +72,10 @@ class WarmKernelEngine(NBClientEngine):
         **kwargs,
     ):
         kwargs.pop("input_path", None)
-        connection = kwargs.pop("kc")
+        warm: WarmKernel = kwargs.pop("warm")
         client = PapermillNotebookClient(
             nb_man,
-            km=kwargs.pop("km"),
+            km=warm.manager,
             kernel_name=kernel_name,
             log_output=log_output,
             stdout_file=stdout_file,
@@ -76,9 +84,13 @@ class WarmKernelEngine(NBClientEngine):
             startup_timeout=start_timeout,
             **kwargs,
         )
-        client.kc = connection
-        connection.allow_stdin = False
-        return client.execute()
+        client.kc = warm.notebook_connections.get(threading.get_ident())  # None: nbclient opens one
+        try:
+            return client.execute()
+        finally:
+            if client.kc is not None:
+                client.kc.allow_stdin = False
+                warm.notebook_connections[threading.get_ident()] = client.kc
 
 
 papermill_engines.register("diagnoza-warm", WarmKernelEngine)
@@ -109,15 +121,13 @@ class WarmKernel:
     def __init__(self) -> None:
         _prefer_environment_kernel()
         self.workdir = tempfile.mkdtemp(prefix="diagnoza-kernel-")
+        self.notebook_connections: dict[int, object] = {}  # nbclient's, by thread (WarmKernelEngine)
         for attempt in range(1, START_ATTEMPTS + 1):
-            self.manager = KernelManager(kernel_name=KERNEL_NAME)
-            self.client = None
+            # `client()` gives what nbclient needs; the warm-up runs through a blocking connection of its own.
+            self.manager = KernelManager(kernel_name=KERNEL_NAME, client_class=NOTEBOOK_CLIENT)
             try:
                 self.manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=self.workdir)
-                self.client = self.manager.client()
-                self.client.start_channels()
-                self._wait_for_ready(timeout=60)
-                self._run(WARM_UP)
+                self._warm_up()
                 break
             except Exception:
                 # Kernels started at the same moment by two workers can pick the same free port.
@@ -125,32 +135,16 @@ class WarmKernel:
                 if attempt == START_ATTEMPTS:
                     raise
 
-    def _wait_for_ready(self, timeout: float) -> None:
-        """jupyter_client's `wait_for_ready`, less its last step: after the kernel has answered on
-        both channels, that waits for IOPub to stay silent for 0.2 s, to drop the status messages
-        left there. Every later reader here matches messages to its own requests and skips them."""
-        deadline = time.monotonic() + timeout
-        while True:
-            request = self.client.kernel_info()
-            try:
-                reply = self.client.get_shell_msg(timeout=1)
-            except Empty:
-                reply = None
-            if reply is not None and reply["parent_header"].get("msg_id") == request:
-                try:
-                    self.client.get_iopub_msg(timeout=0.2)  # IOPub is connected too
-                    return
-                except Empty:
-                    pass
-            if not self.manager.is_alive():
-                raise RuntimeError("the kernel died before it answered")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the kernel did not answer in {timeout:.0f} s")
-
-    def _run(self, code: str) -> None:
-        reply = self.client.execute_interactive(
-            code, store_history=False, silent=True, timeout=120, output_hook=lambda message: None
-        )
+    def _warm_up(self) -> None:
+        connection = BlockingKernelClient(**self.manager.get_connection_info(session=True))
+        connection.start_channels()
+        try:
+            connection.wait_for_ready(timeout=60)
+            reply = connection.execute_interactive(
+                WARM_UP, store_history=False, silent=True, timeout=120, output_hook=lambda message: None
+            )
+        finally:
+            connection.stop_channels()
         if reply["content"]["status"] != "ok":
             raise RuntimeError(f"kernel preparation failed: {reply['content'].get('evalue', '')}")
 
@@ -161,17 +155,17 @@ class WarmKernel:
             parameters=parameters,
             kernel_name=KERNEL_NAME,
             engine_name="diagnoza-warm",
-            km=self.manager,
-            kc=self.client,
+            warm=self,
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=False,  # written once at the end (or on failure), not after every cell
+            execution_timeout=CELL_TIMEOUT,
         )
 
     def shutdown(self, keep_workdir: bool = False) -> None:
-        if self.client is not None:
-            self.client.stop_channels()
-            self.client = None
+        for connection in self.notebook_connections.values():
+            connection.stop_channels()
+        self.notebook_connections.clear()
         if self.manager.has_kernel:
             self.manager.shutdown_kernel(now=True)
         if keep_workdir:
@@ -232,6 +226,7 @@ def execute_notebook(parameters: dict, output: Path, workdir: Path, reuse_kernel
             cwd=str(workdir),
             extra_arguments=KERNEL_ARGUMENTS,
             request_save_on_cell_execute=False,
+            execution_timeout=CELL_TIMEOUT,
         )
     _take_started()
     if _warm is None:
@@ -239,5 +234,5 @@ def execute_notebook(parameters: dict, output: Path, workdir: Path, reuse_kernel
     try:
         return _warm.execute(parameters, output)
     except BaseException:
-        _shutdown_warm()  # the next town gets a clean kernel
+        _shutdown_warm()  # the next town gets a clean kernel (a timed-out cell may still be running in this one)
         raise

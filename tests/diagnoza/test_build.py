@@ -472,3 +472,47 @@ def test_previous_must_be_an_earlier_edition_of_the_batch(tmp_path):
     (edition / "0290021" / "figures.json").write_text("{}", encoding="utf-8")
     result = dry_run(edition)
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "trouble, code, error",
+    [
+        # sleeps past the cell timeout (3 s here, 600 s in production)
+        (
+            "a hang",
+            "time.sleep(120)",
+            "CellTimeoutError: A cell timed out while it was being executed, after 3 seconds",
+        ),
+        # the kernel killed, as the out-of-memory killer does
+        ("a dead kernel", "os.kill(os.getpid(), signal.SIGKILL)", "DeadKernelError: Kernel died"),
+    ],
+)
+def test_a_town_whose_kernel_hangs_or_dies_fails_alone_and_the_batch_goes_on(
+    tmp_path, monkeypatch, trouble, code, error
+):
+    # One cell of TOWN's run misbehaves: that town fails with what happened named in its result, its warm
+    # kernel is replaced, and OTHER builds next in the same worker. Before, the warm kernel's connection
+    # was a blocking one, on which nbclient can watch neither the clock nor the kernel: both waited for ever.
+    import time
+
+    from diagnoza import kernels
+    from diagnoza.build import build_batch
+
+    real = kernels._with_reset_cell
+
+    def with_trouble() -> nbformat.NotebookNode:
+        notebook = real()
+        at = next(i for i, cell in enumerate(notebook.cells) if "parameters" in cell.metadata.get("tags", []))
+        cell = nbformat.v4.new_code_cell(f"import os, signal, time\nif teryt == {TOWN!r}:\n    {code}")
+        notebook.cells.insert(at + 1, cell)  # papermill injects the town's parameters between the two
+        return notebook
+
+    monkeypatch.setattr(kernels, "_with_reset_cell", with_trouble)
+    monkeypatch.setattr(kernels, "CELL_TIMEOUT", 3)
+    started = time.monotonic()
+    result = build_batch(PARAMS_DIR / "demo.yaml", only=[TOWN, OTHER], workers=1, out_root=tmp_path, force=True)
+    assert time.monotonic() - started < 90, trouble
+    status = {town.teryt: town for town in result.towns}
+    assert status[TOWN].status == "failed" and status[TOWN].error.startswith(error)
+    assert status[OTHER].status == "built" and (result.out_dir / OTHER / "report.pdf").is_file()
+    assert (result.out_dir / "_failed" / TOWN / "error.log").is_file() and not (result.out_dir / TOWN).exists()

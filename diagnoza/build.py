@@ -325,12 +325,20 @@ def write_manifest(out_dir: Path, batch: Batch, jobs: list[TownJob], results: li
     os.replace(staged, path)
 
 
+# What a bare library message leaves a reader to guess, said after it.
+ERROR_HINTS = {
+    "DeadKernelError": "the notebook's Python process ended during a cell, most often for lack of memory",
+    "CellTimeoutError": "the cell was stopped; the town's kernel was replaced",
+}
+
+
 def describe_error(error: Exception) -> str:
     """One line naming what went wrong; for a notebook error, the exception raised in the cell."""
     ename, evalue = getattr(error, "ename", None), getattr(error, "evalue", None)
     text = f"{ename}: {evalue}" if ename else f"{type(error).__name__}: {error}"
     first = next((line.strip() for line in text.splitlines() if line.strip()), type(error).__name__)
-    return first[:300]
+    hint = ERROR_HINTS.get(type(error).__name__)
+    return (f"{first.rstrip('.')} ({hint})" if hint else first)[:300]
 
 
 def validate(params_path: Path, data: str | None = None) -> tuple[Batch, Store, str]:

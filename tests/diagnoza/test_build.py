@@ -496,7 +496,7 @@ def test_a_town_whose_kernel_hangs_or_dies_fails_alone_and_the_batch_goes_on(
     import time
 
     from diagnoza import kernels
-    from diagnoza.build import build_batch
+    from diagnoza.build import ERROR_HINTS, build_batch
 
     real = kernels._with_reset_cell
 
@@ -514,5 +514,6 @@ def test_a_town_whose_kernel_hangs_or_dies_fails_alone_and_the_batch_goes_on(
     assert time.monotonic() - started < 90, trouble
     status = {town.teryt: town for town in result.towns}
     assert status[TOWN].status == "failed" and status[TOWN].error.startswith(error)
+    assert status[TOWN].error.endswith(f"({ERROR_HINTS[error.split(':')[0]]})")  # what the bare message leaves out
     assert status[OTHER].status == "built" and (result.out_dir / OTHER / "report.pdf").is_file()
     assert (result.out_dir / "_failed" / TOWN / "error.log").is_file() and not (result.out_dir / TOWN).exists()

@@ -28,6 +28,7 @@ import tempfile
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -414,12 +415,39 @@ def _run_local(
             report(build_town(job, out_dir, reuse_kernel))
         return
     pool = pool or _start_pool(workers, reuse_kernel)
+    lost = []
     try:
-        futures = [pool.submit(build_town, job, out_dir, reuse_kernel) for job in todo]
+        futures = {pool.submit(build_town, job, out_dir, reuse_kernel): job for job in todo}
         for future in as_completed(futures):
-            report(future.result())
+            try:
+                report(future.result())
+            except BrokenProcessPool:  # a worker died: every town not finished went with the pool
+                lost.append(futures[future])
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+    for job in sorted(lost, key=todo.index):
+        report(_build_alone(job, out_dir, reuse_kernel))
+
+
+WORKER_DIED = "its build process ended twice while building it, most often for lack of memory"
+
+
+def _build_alone(job: TownJob, out_dir: Path, reuse_kernel: bool) -> TownResult:
+    """A town lost with a worker process that died (killed by the system: its kernel dying is a town's
+    ordinary failure), built again in a process of its own: the towns lost with it build, and the town
+    that killed it, dying again, fails alone and named."""
+    started = time.perf_counter()
+    with _worker_pool(1, reuse_kernel) as pool:
+        try:
+            return pool.submit(build_town, job, out_dir, reuse_kernel).result()
+        except BrokenProcessPool:
+            pass
+    failed_dir = out_dir / "_failed" / job.teryt
+    shutil.rmtree(failed_dir, ignore_errors=True)  # what an earlier failure left is not this one's record
+    failed_dir.mkdir(parents=True)
+    (failed_dir / "error.log").write_text(f"{job.teryt} {job.name}: {WORKER_DIED}\n", encoding="utf-8")
+    error = f"BrokenProcessPool: {WORKER_DIED}"
+    return TownResult(job.teryt, job.name, "failed", time.perf_counter() - started, error=error)
 
 
 def _run_dask(

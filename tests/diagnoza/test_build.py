@@ -517,3 +517,28 @@ def test_a_town_whose_kernel_hangs_or_dies_fails_alone_and_the_batch_goes_on(
     assert status[TOWN].error.endswith(f"({ERROR_HINTS[error.split(':')[0]]})")  # what the bare message leaves out
     assert status[OTHER].status == "built" and (result.out_dir / OTHER / "report.pdf").is_file()
     assert (result.out_dir / "_failed" / TOWN / "error.log").is_file() and not (result.out_dir / TOWN).exists()
+
+
+def test_a_town_that_kills_its_build_process_fails_alone_and_the_others_build(tmp_path, monkeypatch):
+    # TOWN's build kills its worker process: the pool breaks and takes every unfinished town with it. Those
+    # are built again, each in a process of its own: TOWN dies again and fails, named; the others build.
+    # Before, the first death ended the whole batch with BrokenProcessPool.
+    from diagnoza import build
+    from tests.diagnoza.dying_worker import build_town_or_die
+
+    monkeypatch.setattr(build, "build_town", build_town_or_die)  # what the pool sends its workers, by name
+    towns = [TOWN, OTHER, "0290021"]
+    result = build.build_batch(PARAMS_DIR / "demo.yaml", only=towns, workers=2, out_root=tmp_path, force=True)
+    status = {town.teryt: town for town in result.towns}
+    assert [town.teryt for town in result.towns] == sorted(towns, key=lambda t: load_batch_order().index(t))
+    assert status[TOWN].status == "failed" and status[TOWN].error == f"BrokenProcessPool: {build.WORKER_DIED}"
+    assert (result.out_dir / "_failed" / TOWN / "error.log").read_text(encoding="utf-8").startswith(TOWN)
+    for teryt in towns[1:]:
+        assert status[teryt].status == "built" and (result.out_dir / teryt / "report.pdf").is_file()
+    assert not (result.out_dir / TOWN).exists()
+
+
+def load_batch_order() -> list[str]:
+    from analysis.params import load_batch
+
+    return load_batch(PARAMS_DIR / "demo.yaml").teryts

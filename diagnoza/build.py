@@ -458,14 +458,19 @@ def _run_dask(
     from distributed import as_completed as dask_completed
 
     with Client(scheduler, timeout="30s") as client:
-        futures = [
+        futures = {
             client.submit(
                 build_town, job, out_dir, reuse_kernel, key=f"diagnoza-{job.teryt}-{job.input_hash[:12]}", pure=False
-            )
+            ): job
             for job in todo
-        ]
+        }
         for future in dask_completed(futures):
-            report(future.result())
+            try:
+                report(future.result())
+            except Exception as error:  # noqa: BLE001 - build_town never raises: the task itself was lost
+                # (KilledWorker: the town's worker died as often as the scheduler allows); the rest go on.
+                job = futures[future]
+                report(TownResult(job.teryt, job.name, "failed", 0.0, error=describe_error(error)))
 
 
 def build_batch(

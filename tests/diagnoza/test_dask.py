@@ -11,6 +11,7 @@ from diagnoza.build import build_batch
 
 pytestmark = pytest.mark.slow
 distributed = pytest.importorskip("distributed")
+dask = pytest.importorskip("dask")
 
 TOWNS = ["0290011", "0490013"]
 
@@ -33,3 +34,29 @@ def test_two_towns_built_through_a_dask_scheduler_on_loopback(tmp_path):
     for teryt in TOWNS:
         assert (result.out_dir / teryt / "report.pdf").read_bytes().startswith(b"%PDF")
     assert {int(t.worker.rsplit(":", 1)[1]) for t in result.towns} <= ran_on  # built in the cluster's worker
+
+
+def test_a_town_that_kills_its_dask_worker_fails_alone(tmp_path, monkeypatch):
+    # TOWNS[1]'s task kills its worker process (tests/diagnoza/dying_worker.py); with no retry allowed the
+    # scheduler gives it up (KilledWorker), and the nanny's new worker builds the other town.
+    from diagnoza import build
+    from tests.diagnoza.conftest import TOWN
+    from tests.diagnoza.dying_worker import build_town_or_die
+
+    assert TOWN == TOWNS[1]
+    monkeypatch.setattr(build, "build_town", build_town_or_die)
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with distributed.LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            scheduler_port=0,
+            dashboard_address=None,
+        ) as cluster:
+            result = build_batch(
+                PARAMS_DIR / "demo.yaml", only=TOWNS, out_root=tmp_path, scheduler=cluster.scheduler_address
+            )
+    status = {town.teryt: town for town in result.towns}
+    assert status[TOWN].status == "failed" and status[TOWN].error.startswith("KilledWorker")
+    assert status[TOWNS[0]].status == "built" and (result.out_dir / TOWNS[0] / "report.pdf").is_file()

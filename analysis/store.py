@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.catalogue import variable_ids
-from analysis.paths import DEMO_STORE_DIR, VALIDATED_STORES_DIR
+from analysis.catalogue import variable_ids, variables
+from analysis.paths import DEMO_STORE_DIR, VALIDATED_STORES_DIR, VARIABLES_FILE
 from analysis.teryt import VOIVODESHIPS
 
 UNIT_COLUMNS = ["teryt", "name", "kind", "voivodeship", "powiat"]
@@ -147,6 +147,12 @@ def validate_observations(observations: pd.DataFrame, units: pd.DataFrame) -> pd
         shown = unknown.head(5).to_dict("records")
         more = f" (and {len(unknown) - 5} more)" if len(unknown) > 5 else ""
         raise StoreError(f"observations: TERYT codes not in units: {shown}{more}")
+    unsigned = {v.bdl_id: key for key, v in variables().items() if not v.signed}
+    negative = observations.loc[observations["var_id"].isin(unsigned) & (observations["value"] < 0)]
+    if not negative.empty:
+        shown = negative.head(5).assign(variable=negative["var_id"].map(unsigned)).to_dict("records")
+        more = f" (and {len(negative) - 5} more)" if len(negative) > 5 else ""
+        raise StoreError(f"observations: negative values of variables that cannot be negative: {shown}{more}")
     key = ["teryt", "year", "var_id"]
     return observations[OBSERVATION_COLUMNS].sort_values(key).reset_index(drop=True)
 
@@ -173,22 +179,24 @@ def _validated_tables(directory: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     Validation takes 0.3 s (pandera), in every command and every build worker, while a store
     rarely changes. So it runs once per content: the validated tables are kept under .cache/,
-    keyed by a hash of the two files, of this module (the schemas) and of the pandas and
-    pandera versions. Any change to one of them validates the store again.
+    keyed by a hash of the two files, of this module (the schemas), of the variable catalogue
+    (which variables may be negative) and of the pandas and pandera versions. Any change to one of
+    them validates the store again.
     """
     from importlib.metadata import version
 
     files = [(directory / name).read_bytes() for name in ("units.parquet", "observations.parquet")]
     key = hashlib.sha256()
-    for part in (*files, Path(__file__).read_bytes(), pd.__version__.encode(), version("pandera").encode()):
+    code = (Path(__file__).read_bytes(), VARIABLES_FILE.read_bytes())
+    for part in (*files, *code, pd.__version__.encode(), version("pandera").encode()):
         key.update(len(part).to_bytes(8, "little") + part)
     kept = VALIDATED_STORES_DIR / f"{key.hexdigest()}.pickle"
     try:
         return pickle.loads(kept.read_bytes())
     except Exception:  # noqa: BLE001 - none kept yet, or unreadable: validate
         pass
-    units = validate_units(pd.read_parquet(io.BytesIO(files[0])))
-    observations = validate_observations(pd.read_parquet(io.BytesIO(files[1])), units)
+    units = validate_units(_read_parquet(directory / "units.parquet", files[0]))
+    observations = validate_observations(_read_parquet(directory / "observations.parquet", files[1]), units)
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
         staged = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
@@ -197,6 +205,14 @@ def _validated_tables(directory: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     except OSError:
         pass  # a read-only place: validate every time
     return units, observations
+
+
+def _read_parquet(path: Path, content: bytes) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(io.BytesIO(content))
+    except Exception as error:  # noqa: BLE001 - pyarrow's errors name a buffer, not the file
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise StoreError(f"{path}: not a readable Parquet file ({first})") from None
 
 
 def write_store(store_dir: Path, units: pd.DataFrame, observations: pd.DataFrame, metadata: dict) -> None:

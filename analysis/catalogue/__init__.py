@@ -38,6 +38,7 @@ class Variable(BaseModel):
     unit: str
     confidence: str
     additive: bool = True  # a count or an amount, which sums over gminy; False for published rates and shares
+    signed: bool = False  # can be below zero: a balance (net migration), an amount refunds can exceed (CIT share)
 
 
 # Sub-domains of each section, in reading order: a section verdict averages within each first.

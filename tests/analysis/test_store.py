@@ -56,6 +56,31 @@ def test_observations_of_unknown_towns_are_rejected():
         validate_observations(frame, validate_units(UNITS))
 
 
+def test_a_negative_count_is_rejected_and_named_but_a_balance_may_be_negative():
+    # Births and residents cannot be below zero: a store saying so has a sign error somewhere, and a report
+    # built on it would print nonsense. Net migration and the CIT share (refunds) can, and are kept.
+    ids = variable_ids()
+    units = validate_units(UNITS)
+    kept = validate_observations(
+        observations(
+            [("0290011", 2020, ids["net_migration"], -41.0), ("0290011", 2020, ids["cit_share_revenue"], -5.0)]
+        ),
+        units,
+    )
+    assert sorted(kept["value"]) == [-41.0, -5.0]
+    bad = observations([("0290011", 2020, ids["net_migration"], -41.0), ("0290021", 2021, ids["live_births"], -3.0)])
+    with pytest.raises(StoreError, match=r"cannot be negative.*'0290021'.*2021.*live_births") as error:
+        validate_observations(bad, units)
+    assert "net_migration" not in str(error.value)
+
+
+def test_a_file_that_is_not_parquet_is_named(tmp_path):
+    write_store(tmp_path, UNITS, observations([("0290011", 2020, variable_ids()["population"], 9.0)]), {})
+    (tmp_path / "observations.parquet").write_text("not parquet", encoding="utf-8")
+    with pytest.raises(StoreError, match=r"observations\.parquet: not a readable Parquet file"):
+        load_store(tmp_path)
+
+
 def test_round_trip_keeps_missing_values_missing(tmp_path):
     population = variable_ids()["population"]
     births = variable_ids()["live_births"]

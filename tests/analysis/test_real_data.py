@@ -57,6 +57,18 @@ def real_store(tmp_path_factory):
     return directory, units, tabl
 
 
+def test_the_catalogue_marks_signed_exactly_the_real_variables_that_go_below_zero():
+    # Real 2020 values of all gminy: the net migrations are negative in hundreds of gminy, so the store must
+    # accept them (`signed`); residents, births, deaths and the PIT share never are, so a negative one is a
+    # sign error the store rejects. (write_store above already accepted the real values.)
+    from analysis.catalogue import variables
+
+    real = read_tabl_iv().set_index("teryt").assign(pit_share_revenue=read_pit(2020))
+    negative = {key for key in real.columns if (real[key] < 0).any()}
+    assert negative == {"net_migration", "net_migration_internal", "net_migration_foreign"}
+    assert {key for key in real.columns if variables()[key].signed} == negative
+
+
 def test_the_store_holds_every_gmina(real_store):
     _, units, tabl = real_store
     assert len(units) == 2477

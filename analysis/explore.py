@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.catalogue import indicators
+from analysis.catalogue import Direction, indicators
 from analysis.compare import value_period
 from analysis.formatting import format_number
 from analysis.labels import label
@@ -58,8 +58,8 @@ DECIMALS = {"percentile": 0, "score": 2}
 def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd.DataFrame:
     """`side_by_side` as a report prints it, for reading: each indicator's decimals and unit (percentiles
     whole, scores to two places, changes and scores with their sign), the language's number format,
-    "b.d." where a figure is missing, and "nie oceniono" for the position or score of a value on too few
-    events (as the reports' tables). Compute on `side_by_side`; other columns (a year, a count, a
+    "b.d." where a figure is missing, "nie oceniono" for the position or score of a value on too few
+    events (as the reports' tables) and "—" for the score of a neutral indicator. Compute on `side_by_side`; other columns (a year, a count, a
     mark) are shown as they are."""
     frame = _by_indicator(reports, column)
     if column not in (*IN_UNIT, *CHANGES, *DECIMALS):
@@ -75,6 +75,9 @@ def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd
     if column in DECIMALS:  # a position or a score: none for a value on too few events, which has a figure
         not_ranked = _by_indicator(reports, "reliability") == "not_ranked"
         shown = shown.mask(not_ranked, label("position_not_ranked", language))
+    if column == "score":  # a neutral indicator (population) is never scored: nothing is missing
+        neutral = [i for i in shown.index if catalogue[i].direction == Direction.NEUTRAL]
+        shown.loc[neutral] = "—"
     return _named_rows(shown, reports, units=column not in DECIMALS)
 
 

@@ -59,7 +59,7 @@ def test_the_printed_table_shows_figures_as_the_report_prints_them(reports):
         assert percentiles.at["Urodzenia żywe na 1000 ludności (2022–2024)", column] == f"{percentile:.0f}"
         score = comparison.at["births_per_1000", "score"]
         assert scores.at["Urodzenia żywe na 1000 ludności (2022–2024)", column] == _polish(score, 2, signed=True)
-        assert scores.at["Liczba ludności", column] == "b.d."  # neutral: never scored
+        assert scores.at["Liczba ludności", column] == "—"  # neutral: never scored, and nothing missing
     assert explore.side_by_side(reports).shape == values.shape  # the numbers to compute with, unchanged
     changes = explore.side_by_side_printed(reports, "change")
     change = reports[0].comparison.at["population", "change"]  # 0490013 lost residents: "−447"

@@ -6,6 +6,7 @@ page breaks. `diagnoza proof` reads every town's PDF as a proofreader would and 
 - two words printed over each other (a table's columns running together);
 - a chart caption at the top of a page, its chart left on the page before;
 - the key figures table not wholly on page one (page one is the diagnosis);
+- a line ending inside a range of numbers ("1,41–" and "3,99" on the next line);
 - in a Polish report, a line ending in a one-letter word ("w", "i", "z") or starting with the year's
   abbreviation ("r."), which an editor marks first.
 
@@ -29,6 +30,7 @@ OVERLAP = 0.5  # points two words on one baseline may share before they count as
 SAME_BASELINE = 1.0  # points
 CHART_CAPTION = re.compile(r"(Rysunek|Figure) \d+:")
 ONE_LETTER_AT_END = re.compile(r"(^|\s)[aiouwzAIOUWZ]$")
+RANGE_AT_END = re.compile(r"\d–$")  # a line's last word "1,41–": its range goes on on the next line
 
 
 class ProofToolMissing(RuntimeError):
@@ -166,6 +168,16 @@ def key_figures_off_page_one(pages: list[Page], rows: list[str]) -> list[str]:
     return [f"page 1: the key figures row {row!r} is not on it" for row in rows if "".join(row.split()) not in page_one]
 
 
+def broken_ranges(page: Page) -> list[str]:
+    """Lines ending at the dash of a range of numbers, in a report of any language."""
+    found = []
+    for line in page.lines:
+        text = " ".join(word.text for word in line)
+        if RANGE_AT_END.search(text):
+            found.append(f"page {page.number}: a range of numbers breaks at its dash: …{text[-40:]!r}")
+    return found
+
+
 def proof_report(folder: Path) -> list[str]:
     """Every print fault of one town's report.pdf (beside its report.html)."""
     pdf, html = folder / "report.pdf", folder / "report.html"
@@ -174,7 +186,7 @@ def proof_report(folder: Path) -> list[str]:
     pages = read_pages(pdf)
     faults = key_figures_off_page_one(pages, table.rows)
     for page in pages:
-        faults += overlapping_words(page) + orphaned_chart_caption(page)
+        faults += overlapping_words(page) + orphaned_chart_caption(page) + broken_ranges(page)
         if table.language == "pl":
             faults += polish_line_breaks(page)
     return faults

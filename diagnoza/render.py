@@ -197,11 +197,7 @@ def _typst_inline(nodes: list[dict]) -> str:
         kind = node["type"]
         if kind == "text":  # straight quotes become typographic ones, as in Typst markup (and pandoc)
             parts += [
-                ("smartquote(double: false)" if piece == "'" else "smartquote()")
-                if piece in ("'", '"')
-                else _typst_string(piece)
-                for piece in re.split(r"(['\"])", node["raw"])
-                if piece
+                _typst_piece(piece) for piece in re.split(f"(['\"]|{NUMBER_RANGE.pattern})", node["raw"]) if piece
             ]
         elif kind in ("emphasis", "strong"):
             parts.append(f"{'emph' if kind == 'emphasis' else 'strong'}({_typst_inline(node['children'])})")
@@ -214,6 +210,22 @@ def _typst_inline(nodes: list[dict]) -> str:
         else:
             raise ValueError(f"the PDF has no form for Markdown {kind!r}")
     return "{" + "; ".join(parts) + "}" if parts else '""'  # a code block joins its values
+
+
+def _typst_piece(piece: str) -> str:
+    """A piece of text: a straight quote as Typst's typographic one; a range of numbers ("1,41–3,99",
+    "2022–2024", "Q1–Q3") in a box, so that no line breaks after its dash (Typst may break after any en
+    dash); other text as it is."""
+    if piece in ("'", '"'):
+        return "smartquote(double: false)" if piece == "'" else "smartquote()"
+    if NUMBER_RANGE.fullmatch(piece):
+        return f"box({_typst_string(piece)})"
+    return _typst_string(piece)
+
+
+# Two numbers (Polish or English format, signed, thousands held by a no-break space), or two numbered names
+# ("Q1–Q3"), joined by an en dash.
+NUMBER_RANGE = re.compile(r"(?:−|\b[A-Z])?\d[\d,.\u00a0]*–(?:−|[A-Z])?\d(?:[\d,.\u00a0]*\d)?")
 
 
 def _plain(nodes: list[dict]) -> str:

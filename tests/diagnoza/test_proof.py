@@ -12,6 +12,7 @@ from diagnoza.proof import (
     Page,
     Word,
     _FirstTableRows,
+    broken_ranges,
     key_figures_off_page_one,
     orphaned_chart_caption,
     overlapping_words,
@@ -69,6 +70,17 @@ def test_polish_line_breaks_an_editor_would_mark():
     assert polish_line_breaks(page) == [
         "page 2: a line ends with a one-letter word: …'dane za rok w'",
         "page 2: a line starts with \"r.\": 'r. 2024 spadła'…",
+    ]
+
+
+def test_a_range_of_numbers_broken_at_its_dash_is_found():
+    def line(text, top):
+        return tuple(Word(word, 60.0, top, 80.0, top + 10) for word in text.split())
+
+    page = Page(3, (line("95% przedział 1,41–", 60), line("3,99", 72), line("od 2022 – do 2024", 84), line("Q1–", 96)))
+    assert broken_ranges(page) == [
+        "page 3: a range of numbers breaks at its dash: …'95% przedział 1,41–'",
+        "page 3: a range of numbers breaks at its dash: …'Q1–'",  # a table header's "(Q1–" and "Q3)"
     ]
 
 

@@ -114,3 +114,45 @@ def test_pdf_table_columns_are_never_narrower_than_their_longest_word():
     columns, size = table_columns(wide)
     widths = [float(w) for w in re.findall(r"([0-9.]+)pt", columns)]
     assert size < 7.5 and sum(widths) <= TABLE_WIDTH_PT + 0.5  # 10 words of 12 characters: a smaller font
+
+
+def _lines_at_widths(tmp_path, body: str, widths) -> list[list[str]]:
+    """The text lines of `body` (Typst) set on pages of each width, as pdftotext reads them."""
+    import subprocess
+
+    import typst
+
+    from diagnoza.render import _pdf_fonts
+
+    pages = []
+    for width in widths:
+        source = tmp_path / "range.typ"
+        source.write_text(
+            f'#set page(width: {width}pt, height: auto, margin: 4pt)\n#set text(font: "DejaVu Sans", size: 8pt)\n'
+            f"{body}\n",
+            encoding="utf-8",
+        )
+        (tmp_path / "range.pdf").write_bytes(typst.compile(str(source), font_paths=_pdf_fonts()))
+        text = subprocess.run(["pdftotext", str(tmp_path / "range.pdf"), "-"], capture_output=True, text=True).stdout
+        pages.append([line.strip() for line in text.splitlines() if line.strip()])
+    return pages
+
+
+@pytest.mark.skipif(not __import__("shutil").which("pdftotext"), reason="pdftotext (poppler-utils) not installed")
+def test_a_range_of_numbers_never_breaks_at_its_dash(tmp_path):
+    # Typst may break a line after any en dash: a notes cell of the changes table printed "95% przedział 1,41–"
+    # and "3,99" on the next line. Each range of numbers is set in a box; its text stays as written (no
+    # invisible joiner in the PDF's text, where a reader searching for "2022–2024" would miss it).
+    sentence = "wartość niepewna: 16 zdarzeń, 95% przedział 1,41–3,99 w latach 2022–2024 (Q1–Q3)"
+    typst = markdown_to_typst(sentence)
+    assert 'box("1,41–3,99")' in typst and 'box("2022–2024")' in typst and 'box("Q1–Q3")' in typst
+    # A spaced dash between words or numbers may break (a narrow table cell needs it); "0–2" may not.
+    spaced = markdown_to_typst("od 1 121 – do 1 361, wiek 65+ – wiek 0–2 lat")
+    assert spaced == '#{"od 1 121 – do 1 361, wiek 65+ – wiek "; box("0–2"); " lat"}'
+    widths = range(60, 200, 5)
+    for lines in _lines_at_widths(tmp_path, typst, widths):
+        assert not any(line.endswith("–") for line in lines), lines
+        assert any("1,41–3,99" in line for line in lines) and any("2022–2024" in line for line in lines)
+    # The same text as one plain string does break at a dash at some of these widths: the check can fail.
+    plain = _lines_at_widths(tmp_path, f'#text("{sentence}")', widths)
+    assert any(line.endswith("–") for lines in plain for line in lines)

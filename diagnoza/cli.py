@@ -266,7 +266,8 @@ def proof(
     folder: Path = typer.Argument(Path("reports/demo"), help="A built batch's folder (holds <TERYT>/report.pdf)."),
 ) -> None:
     """Read every report PDF of a built batch for print faults before it goes out: overlapping words, a chart
-    caption without its chart, key figures not wholly on page one, Polish line-break errors.
+    caption without its chart, key figures not wholly on page one, a range of numbers broken at its dash,
+    Polish line-break errors.
 
     Exits 1 when any is found, naming the town, the page and the words."""
     from diagnoza.proof import ProofToolMissing, proof_batch

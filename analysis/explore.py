@@ -59,8 +59,8 @@ def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd
     """`side_by_side` as a report prints it, for reading: each indicator's decimals and unit (percentiles
     whole, scores to two places, changes and scores with their sign), the language's number format,
     "b.d." where a figure is missing, "nie oceniono" for the position or score of a value on too few
-    events (as the reports' tables) and "—" for the score of a neutral indicator. Compute on `side_by_side`; other columns (a year, a count, a
-    mark) are shown as they are."""
+    events (as the reports' tables) and "—" for the score of a neutral indicator. Compute on
+    `side_by_side`; other columns (a year, a count, a mark) are shown as they are."""
     frame = _by_indicator(reports, column)
     if column not in (*IN_UNIT, *CHANGES, *DECIMALS):
         return _named_rows(frame, reports)

@@ -406,7 +406,7 @@ def test_section_tables_name_the_indicators_without_figures_instead_of_rows_of_b
 
 
 def test_key_figures_say_a_share_changes_in_points_only_where_a_share_shows_a_change(report, sparse_report):
-    # The share aged 65+ moving from 20.0 % to 23.6 % prints "+3,6" in a row whose unit is %: read as a
+    # A share moving from, say, 20,0% to 23,6% prints "+3,6" in a row whose unit is %: read as a
     # percent it would mean a relative change of 3.6 %, so the caption says the points. The sparse store
     # (2023–2024) shows no change at all, so it has nothing to say about them.
     from analysis.labels import label

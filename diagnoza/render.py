@@ -77,18 +77,31 @@ def _role(output) -> dict:
     return output.get("metadata", {}).get(ROLE, {})
 
 
-def typeset(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+# Two numbers (Polish or English format, signed, thousands held by a no-break space), or two numbered names
+# ("Q1–Q3"), joined by an en dash: a line may not break after its dash.
+NUMBER_RANGE = re.compile(r"(?:−|\b[A-Z])?\d[\d,.\u00a0]*–(?:−|[A-Z])?\d(?:[\d,.\u00a0]*\d)?")
+
+
+def typeset(notebook: nbformat.NotebookNode, hold_ranges: bool = False) -> nbformat.NotebookNode:
     """A copy of the report notebook whose text the page and the PDF show follows Polish typesetting
     (`analysis.formatting.bind_short_words`: no one-letter word at a line's end, no "r." at a line's start).
-    The executed notebook itself, the report's record, is left as it ran."""
+    With `hold_ranges` (the HTML page), a word joiner after the dash of each range of numbers keeps it on
+    one line, as a browser may break after any en dash; browsers' find and screen readers pass over it.
+    The PDF boxes its ranges instead (`_typst_piece`), keeping its text as written. The executed notebook
+    itself, the report's record, is left as it ran."""
+
+    def typeset_text(text: str) -> str:
+        text = bind_short_words(text)
+        return NUMBER_RANGE.sub(lambda match: match[0].replace("–", "–\u2060"), text) if hold_ranges else text
+
     notebook = copy.deepcopy(notebook)
     for output in _outputs(notebook):
         data, role = output.get("data", {}), _role(output)
         for kind in ("text/markdown", "text/html"):  # text/html: tables and figures (an SVG image is base64)
             if kind in data:
-                data[kind] = bind_short_words(data[kind])
+                data[kind] = typeset_text(data[kind])
         if "caption" in role:
-            role["caption"] = bind_short_words(role["caption"])
+            role["caption"] = typeset_text(role["caption"])
     return notebook
 
 
@@ -159,7 +172,7 @@ def render_html(notebook: nbformat.NotebookNode, info: ReportInfo, links: list[t
     """The report's page; `links` (label, relative address) are listed at its top and bottom (a batch's
     report links its own files and the index: `batch_links`)."""
     exporter = _html_exporter(info.language)
-    notebook = typeset(notebook)  # a copy: the executed notebook stays as it ran
+    notebook = typeset(notebook, hold_ranges=True)  # a copy: the executed notebook stays as it ran
     notebook.metadata["title"] = f"{info.title}: {info.town}"
     language = info.language
     resources = {
@@ -221,11 +234,6 @@ def _typst_piece(piece: str) -> str:
     if NUMBER_RANGE.fullmatch(piece):
         return f"box({_typst_string(piece)})"
     return _typst_string(piece)
-
-
-# Two numbers (Polish or English format, signed, thousands held by a no-break space), or two numbered names
-# ("Q1–Q3"), joined by an en dash.
-NUMBER_RANGE = re.compile(r"(?:−|\b[A-Z])?\d[\d,.\u00a0]*–(?:−|[A-Z])?\d(?:[\d,.\u00a0]*\d)?")
 
 
 def _plain(nodes: list[dict]) -> str:

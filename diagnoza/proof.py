@@ -59,6 +59,9 @@ class Page:
         """The page's text without any whitespace: a table cell's words match however they wrapped."""
         return "".join(word.text for word in self.words)
 
+    def line_texts(self) -> list[str]:
+        return [" ".join(word.text for word in line) for line in self.lines]
+
 
 def read_pages(pdf: Path) -> list[Page]:
     """The PDF's pages, lines and words with their boxes (points from the page's top left)."""
@@ -115,8 +118,7 @@ def polish_line_breaks(page: Page) -> list[str]:
     """Lines ending in a one-letter word, or starting with the year's abbreviation "r." (Polish typesetting
     ties both to the next or previous word)."""
     found = []
-    for line in page.lines:
-        text = " ".join(word.text for word in line)
+    for text in page.line_texts():
         if ONE_LETTER_AT_END.search(text):
             found.append(f"page {page.number}: a line ends with a one-letter word: …{text[-40:]!r}")
         if re.match(r"r\.(\s|$)", text):
@@ -156,8 +158,8 @@ class _FirstTableRows(HTMLParser):
             self._first_cell = False
 
     def handle_data(self, data):
-        if self._first_cell:
-            self._text.append(data)
+        if self._first_cell:  # as a reader sees it: without the word joiner (U+2060) holding a range together
+            self._text.append(data.replace("\u2060", ""))
 
 
 def key_figures_off_page_one(pages: list[Page], rows: list[str]) -> list[str]:
@@ -165,18 +167,13 @@ def key_figures_off_page_one(pages: list[Page], rows: list[str]) -> list[str]:
     if not pages:
         return ["the PDF has no pages"]
     page_one = pages[0].squeezed()
-    # The page holds a range of numbers together with a word joiner (U+2060) the PDF has no need of.
-    squeezed = ["".join(row.replace("\u2060", "").split()) for row in rows]
-    return [
-        f"page 1: the key figures row {row!r} is not on it" for row, text in zip(rows, squeezed) if text not in page_one
-    ]
+    return [f"page 1: the key figures row {row!r} is not on it" for row in rows if "".join(row.split()) not in page_one]
 
 
 def broken_ranges(page: Page) -> list[str]:
     """Lines ending at the dash of a range of numbers, in a report of any language."""
     found = []
-    for line in page.lines:
-        text = " ".join(word.text for word in line)
+    for text in page.line_texts():
         if RANGE_AT_END.search(text):
             found.append(f"page {page.number}: a range of numbers breaks at its dash: …{text[-40:]!r}")
     return found

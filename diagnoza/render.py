@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-from analysis.display import ROLE
+from analysis.display import ROLE, WORD_JOINER
 from analysis.formatting import bind_short_words, voivodeship_phrase
 from analysis.labels import label
 from analysis.paths import TEMPLATES_DIR
@@ -92,7 +92,7 @@ def typeset(notebook: nbformat.NotebookNode, hold_ranges: bool = False) -> nbfor
 
     def typeset_text(text: str) -> str:
         text = bind_short_words(text)
-        return NUMBER_RANGE.sub(lambda match: match[0].replace("–", "–\u2060"), text) if hold_ranges else text
+        return NUMBER_RANGE.sub(lambda match: match[0].replace("–", "–" + WORD_JOINER), text) if hold_ranges else text
 
     notebook = copy.deepcopy(notebook)
     for output in _outputs(notebook):

@@ -125,6 +125,12 @@ class Chart:
         return data, {ROLE: {"role": "figure", "alt": self.alt, "caption": self.title}}
 
 
+# Two marks, explained in their tables' captions. The trend's is the statistician's star ("clearly different");
+# a change holding a census step has its own, so that one report never gives "*" two meanings.
+TREND_MARK = "*"  # changes tables: the town's trend clearly differs from its peers' median's
+STEP_MARK = "¹"  # key figures: a change that holds a census re-basing (the changes tables say it in words)
+
+
 def _trend_cell(trends: pd.DataFrame, indicator, language: str, ranked: bool = True) -> str:
     """Slope per year with its 95% interval, always; "niejednoznaczny" where the interval covers zero,
     an asterisk where the town's trend clearly differs from the peer median's. None for a value not
@@ -143,7 +149,7 @@ def _trend_cell(trends: pd.DataFrame, indicator, language: str, ranked: bool = T
     if not row["clear"]:
         text += ", " + label("trend_unclear", language)
     if row["vs_peers_clear"]:
-        text += " *"
+        text += " " + TREND_MARK
     return text
 
 
@@ -308,7 +314,12 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown:
     if not rows:
         return Markdown(f"*{label('no_changes_table', language, section=label(section, language))}*")
     caption = label(
-        "changes_caption", language, section=label(section, language), town=report.name, year=report.last_year
+        "changes_caption",
+        language,
+        section=label(section, language),
+        town=report.name,
+        year=report.last_year,
+        trend_mark=TREND_MARK,
     )
     if without_changes:
         caption += label("without_changes", language, names=", ".join(without_changes))
@@ -327,9 +338,6 @@ def peers_table(report: TownReport) -> Table:
         }
     )
     return Table(frame, label("peers_caption", language))
-
-
-STEP_MARK = "*"  # key figures: a change that holds a census re-basing (explained in the caption)
 
 
 def key_figures(report: TownReport) -> Table:

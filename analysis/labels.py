@@ -44,7 +44,7 @@ LABELS: dict[str, dict[str, str]] = {
         ),
         "changes_caption": (
             "{section}: zmiany w czasie i uwagi – {town} na tle grupy porównawczej (zmiana do {year} r., "
-            "w jednostce wskaźnika – dla % w punktach procentowych; * – trend gminy wyraźnie inny niż mediany grupy)"
+            "w jednostce wskaźnika – dla % w punktach procentowych; {trend_mark} – trend gminy wyraźnie inny niż mediany grupy)"
         ),
         "no_values_table": "{section}: brak wartości gminy i mediany grupy – tabeli nie ma.",
         "no_changes_table": "{section}: brak danych o zmianach w czasie – tabeli nie ma.",
@@ -187,7 +187,7 @@ LABELS: dict[str, dict[str, str]] = {
         ),
         "changes_caption": (
             "{section}: changes over time and notes – {town} beside its peer group (change to {year}, in the "
-            "indicator's unit – percentage points for %; * – the town's trend clearly differs from the peer median's)"
+            "indicator's unit – percentage points for %; {trend_mark} – the town's trend clearly differs from the peer median's)"
         ),
         "no_values_table": "{section}: no value for the town and no peer median – no table.",
         "no_changes_table": "{section}: no data on changes over time – no table.",

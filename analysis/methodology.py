@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from analysis.catalogue import SECTIONS, SUBDOMAINS, indicators, split_lag, variables
 from analysis.census import LEVEL_BREAKS
+from analysis.display import STEP_MARK, TREND_MARK
 from analysis.labels import label
 from analysis.narrative import FINDINGS_PER_KIND, LEANING_MARKS
 from analysis.peers import MATCHED_ON, MIN_PEERS, POPULATION_CLASSES, SMALL_GROUP, PeerRule
@@ -170,7 +171,8 @@ def render_methodology() -> str:
         f"  {FINDINGS_PER_KIND} strengths and {FINDINGS_PER_KIND} weaknesses by the one rule, furthest from the peer median (by score)",
         "  first, one per sub-domain, and the population's 5-year change (unless a 5- or 10-year population change",
         "  is already named), each beside the typical peer, the voivodeship and Poland. The key figures table marks a",
-        "  5-year change that holds a census re-basing with *.",
+        f"  5-year change that holds a census re-basing with {STEP_MARK} (the changes tables keep {TREND_MARK} for a trend that",
+        "  clearly differs from the peers').",
         '- **Naming a strength or weakness**: with the direction of its value ("wysoki odsetek …", "niska liczba',
         "  zgonów …\"). A change or a net flow is named by the signs of the town's value and the peer median, as",
         '  printed: "spadek liczby ludności" where only the town loses residents, "mniejszy spadek" where both lose',

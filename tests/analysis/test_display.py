@@ -376,9 +376,21 @@ def test_key_figures_mark_a_change_across_the_census_re_basing(report, sparse_re
     changes = dict(zip(table.frame.iloc[:, 0], table.frame.iloc[:, 2]))
     marked = {name.split(" (")[0] for name, cell in changes.items() if cell.endswith(show.STEP_MARK)}
     assert marked == {"Liczba ludności" if report.language == "pl" else "Population"}
-    assert table.caption.endswith(label("key_figures_census_step", report.language, mark="*", year=2021))
+    assert table.caption.endswith(label("key_figures_census_step", report.language, mark=show.STEP_MARK, year=2021))
     sparse = show.key_figures(sparse_report)
-    assert "*" not in sparse.caption and not sparse.frame.apply(lambda column: column.str.endswith("*")).any().any()
+    assert show.STEP_MARK not in sparse.caption
+    assert not sparse.frame.apply(lambda column: column.str.endswith(show.STEP_MARK)).any().any()
+
+
+def test_no_mark_has_two_meanings_in_one_report(report):
+    # The changes tables star a trend that clearly differs from the peers'; the key figures mark a change
+    # holding the census step. Before, both were "*", on page one and in the tables of the same report.
+    captions = [show.key_figures(report).caption] + [
+        show.changes_table(report, section).caption for section in ("demography", "economy", "services")
+    ]
+    assert show.STEP_MARK != show.TREND_MARK
+    assert f"{show.STEP_MARK} " in captions[0] and show.TREND_MARK not in captions[0]
+    assert all(f"{show.TREND_MARK} –" in c and show.STEP_MARK not in c for c in captions[1:])
 
 
 def test_key_figures_of_data_shorter_than_five_years_say_why_there_is_no_change(report, sparse_report):

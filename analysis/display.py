@@ -153,10 +153,10 @@ def _trend_cell(trends: pd.DataFrame, indicator, language: str, ranked: bool = T
     return text
 
 
-def _notes(row, indicator, language: str) -> str:
-    """Why a value is flagged: few events (with its interval), not ranked, matched on, missing years;
-    a value taken over several years together; and a 5-year change that holds the census's re-basing (for an
-    indicator that is itself a change, its value that holds it)."""
+def _notes(row, indicator, language: str, missing_years: bool = True) -> str:
+    """Why a value is flagged: few events (with its interval), not ranked, matched on, missing years
+    (unless `missing_years` is false); a value taken over several years together; and a 5-year change that
+    holds the census's re-basing (for an indicator that is itself a change, its value that holds it)."""
     pl = language == "pl"
     notes = []
     if pooled_years(row) > 1:
@@ -178,7 +178,7 @@ def _notes(row, indicator, language: str) -> str:
             if pl
             else "the peers were matched on it, so it is not judged"
         )
-    if row.get("missing_years"):
+    if missing_years and row.get("missing_years"):
         missing = with_noun(int(row["missing_years"]), YEARS[language], 0, language)
         notes.append(label("note_missing", language, missing=missing))
     if pd.isna(row.get("year")):
@@ -286,8 +286,8 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
 def changes_table(report: TownReport, section: str) -> Table | Markdown:
     """How the town changes: the 5-year change beside the peers' median change, and the yearly trend with
     its 95% interval (an asterisk where it clearly differs from the peers' median's); and the notes on each
-    value (pooled years, few events, matched on, missing years). Without a single change, trend or note: a note
-    instead."""
+    value (pooled years, few events, matched on, missing years). An indicator with neither a change nor a trend
+    nor a note on its value is named in the caption; a section without any: a note instead of the table."""
     language = report.language
     rows, without_changes = [], []
     blank = {MISSING[language], "—", ""}
@@ -307,7 +307,10 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown:
             # The change of a 5-year change ("−1,8" beside "Zmiana liczby ludności w ciągu 5 lat") would be
             # read as the change itself (−11,4%): the row keeps its notes and points to the value instead.
             cells.update(dict.fromkeys(list(cells)[:-1], "—"))  # its notes (`_notes`) are its value's
-        if set(cells.values()) <= blank:  # a row of "b.d." only: the indicator is named in the caption instead
+        # A row of "b.d." only, or of "b.d." beside the years it lacks (a store of one or two years): the
+        # indicator is named in the caption instead. Missing years stay noted beside a change or a trend.
+        told = {**cells, label("notes", language): _notes(row, indicator, language, missing_years=False)}
+        if set(told.values()) <= blank:
             without_changes.append(indicator.name_in_sentence(language))
         else:
             rows.append({label("indicator", language): _indicator_cell(indicator, language), **cells})

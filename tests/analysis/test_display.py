@@ -417,6 +417,24 @@ def test_section_tables_name_the_indicators_without_figures_instead_of_rows_of_b
         assert row[-1] not in ("", "—")
 
 
+def test_a_row_with_nothing_but_its_missing_years_gives_way_to_the_caption(sparse_report):
+    # The sparse store has unemployment in 2024 alone: no change, no trend, and "missing: 1 year" beside
+    # them said only why. Such a row is named in the caption with the others without changes; on a store of
+    # one year (GUS's Tabl. IV) a table of such rows filled a page. Beside a trend the missing years stay.
+    economy = show.changes_table(sparse_report, "economy")
+    unemployment = "Bezrobotni zarejestrowani w % ludności w wieku produkcyjnym"
+    assert sparse_report.comparison.at["unemployed_share_working_age", "missing_years"] == 1  # the premise
+    assert not any(name.startswith(unemployment) for name in economy.frame.iloc[:, 0])
+    assert unemployment.lower() in economy.caption.split("bez danych o zmianach: ")[1]
+    assert not economy.frame.iloc[:, -1].str.contains("brak danych za").any()
+
+    # Klonomost in the demo store lacks net migration in 2019 (its trend rests on the other ten years).
+    whole = prepare_report(TownParams(teryt="1291011"))
+    assert whole.comparison.at["net_migration_per_1000", "missing_years"] == 1  # the premise
+    notes = show.changes_table(whole, "demography").frame.set_index("Wskaźnik")["Uwagi"]
+    assert notes["Saldo migracji na 1000 ludności (‰)"] == "brak danych za 1\u00a0rok"  # a number holds its noun
+
+
 def test_key_figures_say_a_share_changes_in_points_only_where_a_share_shows_a_change(report, sparse_report):
     # A share moving from, say, 20,0% to 23,6% prints "+3,6" in a row whose unit is %: read as a
     # percent it would mean a relative change of 3.6 %, so the caption says the points. The sparse store

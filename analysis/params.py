@@ -25,6 +25,18 @@ MIN_PEERS = 3  # the fewest peers any rule may give: fewer cannot have a median 
 PeerMethod = Literal["nearest", "voivodeship", "powiat", "population_class", "explicit"]
 
 
+def normalise_teryt(value: object) -> object:
+    """A TERYT code as 7 characters: papermill's `-p teryt 0290011` arrives as the number 290011,
+    and spreadsheets drop the leading zero, so an int or a 6-digit code is zero-padded."""
+    if isinstance(value, bool):
+        return value  # rejected by the pattern
+    if isinstance(value, int) and 0 <= value < 10_000_000:
+        return f"{value:07d}"
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 6:
+        return "0" + value.strip()
+    return value.strip() if isinstance(value, str) else value
+
+
 class PeerRule(BaseModel):
     """How to choose a town's peers; the same rule for every town of a batch unless overridden."""
 
@@ -32,6 +44,11 @@ class PeerRule(BaseModel):
     method: PeerMethod = "nearest"
     k: int = Field(default=20, ge=3, le=100)
     members: tuple[str, ...] = ()
+
+    @field_validator("members", mode="before")
+    @classmethod
+    def _member_codes(cls, members):
+        return [normalise_teryt(code) for code in members] if isinstance(members, (list, tuple)) else members
 
     @model_validator(mode="after")
     def _members_only_for_explicit(self) -> "PeerRule":
@@ -95,6 +112,11 @@ class TownSpec(BaseModel):
     name: str | None = None
     peers: PeerRule | None = None
 
+    @field_validator("teryt", mode="before")
+    @classmethod
+    def _code(cls, value: object) -> object:
+        return normalise_teryt(value)
+
 
 class Batch(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -111,7 +133,7 @@ class Batch(BaseModel):
     def _codes_as_entries(cls, towns):
         """A town may be given as a bare TERYT code or as a mapping."""
         if isinstance(towns, list):
-            return [{"teryt": str(t)} if isinstance(t, (str, int)) else t for t in towns]
+            return [{"teryt": t} if isinstance(t, (str, int)) else t for t in towns]
         return towns
 
     @model_validator(mode="after")
@@ -170,12 +192,28 @@ def parse_batch(raw: object, source: str = "params") -> Batch:
         raise ParamsError(source, describe_errors(error)) from None
 
 
+class _ParamsLoader(yaml.SafeLoader):
+    """YAML as `yaml.safe_load` reads it, except that digits with a leading zero stay text: YAML 1.1 reads
+    an unquoted TERYT code 0261011 as the octal number 90633 (YAML 1.2 no longer does), and a TERYT code
+    is the only number in a batch that starts with 0."""
+
+
+def _leading_zero_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode):
+    text = loader.construct_scalar(node)
+    if len(text) > 1 and text.startswith("0") and text.isdigit():
+        return text
+    return loader.construct_yaml_int(node)
+
+
+_ParamsLoader.add_constructor("tag:yaml.org,2002:int", _leading_zero_as_text)
+
+
 def load_batch(path: Path | str) -> Batch:
     path = Path(path)
     if not path.is_file():
         raise ParamsError(str(path), ["no such file"])
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_ParamsLoader)  # a SafeLoader
     except yaml.YAMLError as error:
         raise ParamsError(str(path), [f"not valid YAML: {error}"]) from None
     return parse_batch(raw, str(path))

@@ -25,22 +25,11 @@ from analysis.params import (
     PeerMethod,
     PeerRule,
     describe_errors,
+    normalise_teryt,
     town_problems,
     year_range_problem,
 )
 from analysis.paths import PROJECT_ROOT
-
-
-def normalise_teryt(value: object) -> object:
-    """A TERYT code as 7 characters: papermill's `-p teryt 0290011` arrives as the number 290011,
-    and spreadsheets drop the leading zero, so an int or a 6-digit code is zero-padded."""
-    if isinstance(value, bool):
-        return value  # rejected by the pattern
-    if isinstance(value, int) and 0 <= value < 10_000_000:
-        return f"{value:07d}"
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 6:
-        return "0" + value.strip()
-    return value.strip() if isinstance(value, str) else value
 
 
 def resolve_data_dir(data_dir: str) -> str:

@@ -35,9 +35,26 @@ def test_bad_year_range(years):
 
 
 def test_malformed_code_and_language():
-    found = problems({**VALID, "towns": ["290011"], "language": "de"})
-    assert any("towns[0]" in p and "290011" in p for p in found)
+    found = problems({**VALID, "towns": ["29001"], "language": "de"})
+    assert any("towns[0]" in p and "29001" in p for p in found)
     assert any(p.startswith("language") for p in found)
+
+
+def test_codes_are_read_as_written_in_yaml_and_padded_as_in_a_notebook(tmp_path):
+    # Unquoted in YAML, 0261011 (Jelenia Góra: every digit below 8) is the octal number 90633 to
+    # yaml.safe_load, and the batch used to refuse it as '90633'. 290011 is what a spreadsheet leaves of
+    # 0290011; TownParams pads it, and now the batch does too, in its towns and its explicit members.
+    text = (
+        "batch: t\nyears: {first: 2014, last: 2024}\n"
+        "towns:\n  - 0261011\n  - 290011\n  - teryt: 1291011\n"
+        "    peers: {method: explicit, members: [290021, 0290033, '291013', 0261011]}\n"
+    )
+    assert yaml.safe_load(text)["towns"][0] == 0o261011 == 90633  # the premise
+    path = tmp_path / "unquoted.yaml"
+    path.write_text(text, encoding="utf-8")
+    batch = load_batch(path)
+    assert batch.teryts == ["0261011", "0290011", "1291011"]
+    assert batch.peer_rule("1291011").members == ("0290021", "0290033", "0291013", "0261011")
 
 
 def test_unknown_code_against_store_names_it(demo_store):

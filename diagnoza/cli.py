@@ -11,7 +11,7 @@ limit_threads()  # the command's entry: before numpy is first imported, here and
 
 import typer  # noqa: E402
 
-from analysis.params import ParamsError  # noqa: E402
+from analysis.params import ParamsError, normalise_teryt  # noqa: E402
 from analysis.store import StoreError  # noqa: E402
 
 app = typer.Typer(help="Diagnoza: socio-economic diagnosis reports for Polish towns.", no_args_is_help=True)
@@ -27,8 +27,8 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def _codes(only: Optional[list[str]]) -> list[str] | None:
-    """The towns of `--only A,B --only C`: repeated and comma-separated alike."""
-    codes = [code.strip() for value in only or [] for code in value.split(",") if code.strip()]
+    """The towns of `--only A,B --only C`: repeated and comma-separated alike; 290011 read as 0290011."""
+    codes = [normalise_teryt(code) for value in only or [] for code in value.split(",") if code.strip()]
     return codes or None
 
 
@@ -210,6 +210,7 @@ def preview(
     from diagnoza.build import build_batch
     from diagnoza.preview import PreviewError, html_page, pdf_pages
 
+    teryt = normalise_teryt(teryt)
     try:
         result = build_batch(params, only=[teryt], workers=1, data=data, out_root=out or REPORTS_DIR, edition=edition)
     except ParamsError as error:

@@ -48,8 +48,23 @@ FIGURES = "figures.json"  # this edition's figures, which the next edition compa
 OUTPUTS = ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv", FIGURES)
 
 
-class BuildLocked(RuntimeError):
+class BuildError(RuntimeError):
+    """The batch cannot be built at all (as opposed to one town failing): said in one line, no traceback."""
+
+
+class BuildLocked(BuildError):
     """Another build of the same batch is running."""
+
+
+def check_writable(out_dir: Path) -> None:
+    """The output folder can be made and written, checked before a minute is spent building into it."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / f".write-check.{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise BuildError(f"{out_dir}: cannot write the reports there ({error.strerror or error})") from None
 
 
 @dataclass(frozen=True)
@@ -503,6 +518,8 @@ def build_batch(
         check_previous(Path(previous), batch)
     edition = edition or date.today().isoformat()
     out_dir = Path(out_root) / batch.batch
+    if not dry_run:
+        check_writable(out_dir)
     certain = force or not (out_dir / "manifest.json").exists()  # every town will be built
     pool_size = max(1, min(workers or os.cpu_count() or 1, len(set(only) if only else batch.teryts)))
     early = certain and not dry_run and not scheduler and pool_size > 1

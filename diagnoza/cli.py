@@ -94,7 +94,7 @@ def build(
 
     if previous is not None and not previous.is_dir():
         _fail(f"--previous {previous}: no such folder (give an earlier edition's output folder of this batch)")
-    from diagnoza.build import BuildLocked, build_batch
+    from diagnoza.build import BuildError, build_batch
 
     console = Console(stderr=True)
     progress = Progress(
@@ -142,7 +142,7 @@ def build(
             on_result=finished,
             previous=previous,
         )
-    except (ParamsError, StoreError, BuildLocked) as error:
+    except (ParamsError, StoreError, BuildError) as error:
         progress.stop()
         _fail(str(error))
     except KeyboardInterrupt:
@@ -207,7 +207,7 @@ def preview(
 ) -> None:
     """Build one town and write PNGs of its first PDF pages and of its HTML page."""
     from analysis.paths import REPORTS_DIR
-    from diagnoza.build import build_batch
+    from diagnoza.build import BuildError, build_batch
     from diagnoza.preview import PreviewError, html_page, pdf_pages
 
     teryt = normalise_teryt(teryt)
@@ -216,7 +216,7 @@ def preview(
     except ParamsError as error:
         # The town was given as the TERYT argument, not as --only.
         _fail(str(ParamsError("TERYT", error.problems, error.what) if error.source == "--only" else error))
-    except StoreError as error:
+    except (StoreError, BuildError) as error:
         _fail(str(error))
     if result.failed:
         _fail(f"{teryt}: the build failed: {result.failed[0].error}", code=1)

@@ -442,6 +442,19 @@ def test_only_must_name_towns_of_the_batch(tmp_path):
     assert result.exit_code == 2 and "0290099" in result.output
 
 
+def test_an_output_folder_that_cannot_be_written_is_named_before_anything_is_built(tmp_path):
+    # A file where the folder should be (as a mistyped --out can meet): one line naming the folder and
+    # why, exit code 2, at once; before, a traceback after the batch was planned.
+    blocker = tmp_path / "reports"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["build", str(PARAMS_DIR / "demo.yaml"), "--only", "0290011", "--out", str(blocker / "sub")]
+    )
+    assert result.exit_code == 2
+    assert result.output.strip() == f"{blocker / 'sub' / 'demo'}: cannot write the reports there (Not a directory)"
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
 def test_only_takes_every_town_named_whether_repeated_or_comma_separated(tmp_path):
     # 290021 is 0290021 without its leading zero (as a spreadsheet leaves it): padded, as in a batch file.
     result = CliRunner().invoke(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 
 from diagnoza.publish import slug, write_bundle
@@ -56,6 +57,12 @@ def test_the_index_speaks_the_batchs_language(tmp_path, demo_store):
             assert LABELS[language][key] in page, (language, key)
             assert LABELS[other][key] not in page, (language, key)
     assert 'lang="en"' in pages["en"] and "Szukaj" not in pages["en"] and "nie zbudowano" not in pages["en"]
+    # The status line under the title is a row of "Label: value" items; each label begins with a capital
+    # (it read "Zestaw: demo · Edycja: … · lata danych: … · gotowe raporty: …").
+    for page in pages.values():
+        status = re.search(r"<p>(.*?)</p>", page.split("</h1>", 1)[1], re.S)[1]
+        items = [re.sub(r"<[^>]+>", "", item).strip() for item in status.split("·")]
+        assert len(items) >= 3 and all(item[0].isupper() and ": " in item for item in items), items
 
 
 def test_no_built_report_no_batch_workbook_and_none_left_from_before(tmp_path, demo_store):

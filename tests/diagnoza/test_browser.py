@@ -87,7 +87,8 @@ def test_the_index_filters_by_voivodeship_and_kind(demo_build):
         assert visible() == in_voivodeship < len(towns)
         Select(driver.find_element(By.ID, "kind")).select_by_visible_text("gmina miejska")
         assert visible() == urban_there
-        assert driver.find_element(By.ID, "shown").text.endswith(f"{urban_there} / {len(towns)}")
+        shown = driver.execute_script('return document.getElementById("shown").textContent')
+        assert shown.endswith(f"{urban_there}\u00a0/\u00a0{len(towns)}")  # held together on a phone
         driver.find_element(By.ID, "filter").send_keys(TOWN)
         assert visible() == int(towns.loc[TOWN, "voivodeship"] == voivodeship and towns.loc[TOWN, "kind"] == "urban")
 

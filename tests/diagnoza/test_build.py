@@ -421,7 +421,7 @@ def test_real_data_reports_name_bdl_and_the_data_vintage(crafted_build):
     assert "Dane syntetyczne" not in pdf
     html = BeautifulSoup((out / OTHER / "report.html").read_text(encoding="utf-8"), "html.parser").get_text()
     assert "Stan danych: 2026-11-20" in html
-    assert "stan danych: 2026-11-20" in (out / "index.html").read_text(encoding="utf-8")
+    assert "Stan danych: 2026-11-20" in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_unknown_code_stops_before_anything_is_built(tmp_path):

@@ -58,7 +58,7 @@ def validate(
     except (ParamsError, StoreError, ValueError) as error:
         _fail(str(error))
     typer.echo(
-        f"{params}: OK — batch {batch.batch!r}, {len(batch.towns)} towns, "
+        f"{params}: OK — batch {batch.batch!r}, {len(batch.towns)} town{'' if len(batch.towns) == 1 else 's'}, "
         f"years {batch.years.first}–{batch.years.last}, language {batch.language}"
     )
 

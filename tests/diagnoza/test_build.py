@@ -442,6 +442,14 @@ def test_only_must_name_towns_of_the_batch(tmp_path):
     assert result.exit_code == 2 and "0290099" in result.output
 
 
+def test_validate_counts_the_towns_in_english_that_agrees(tmp_path):
+    one = tmp_path / "one.yaml"
+    one.write_text('batch: one\nyears: {first: 2014, last: 2024}\ntowns: ["0290011"]\n', encoding="utf-8")
+    outputs = [CliRunner().invoke(app, ["validate", str(path)]).output for path in (one, PARAMS_DIR / "demo.yaml")]
+    assert "batch 'one', 1 town, years 2014–2024" in outputs[0]
+    assert "batch 'demo', 54 towns, years 2014–2024" in outputs[1]
+
+
 def test_an_output_folder_that_cannot_be_written_is_named_before_anything_is_built(tmp_path):
     # A file where the folder should be (as a mistyped --out can meet): one line naming the folder and
     # why, exit code 2, at once; before, a traceback after the batch was planned.

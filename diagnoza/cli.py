@@ -442,12 +442,18 @@ def data_status(store_dir: Path = typer.Argument(..., help="A store directory.")
     typer.echo(f"  towns:   {len(store.units)} (" + ", ".join(f"{k}: {n}" for k, n in sorted(kinds.items())) + ")")
     observations = store.observations
     described = meta.get("variables", {})
-    typer.echo("  variables (BDL id, observations, missing share, last update at GUS):")
+    # Missing counts every town-year of the store without a value, marked missing by GUS or not there at
+    # all: a variable of one year in a two-year store (GUS's Tabl. IV) is half missing, not complete.
+    town_years = len(store.units) * (last - first + 1)
+    typer.echo("  variables (BDL id, values, town-years without one, years with values, last update at GUS):")
     for key, variable in variables().items():
-        rows = observations.loc[observations["var_id"] == variable.bdl_id, "value"]
-        share = f"{rows.isna().mean():.0%}" if len(rows) else "—"
+        rows = observations.loc[observations["var_id"] == variable.bdl_id]
+        valued = rows.loc[rows["value"].notna(), "year"]
+        missing = f"{1 - len(valued) / town_years:.0%}" if town_years else "—"
+        low, high = (int(valued.min()), int(valued.max())) if len(valued) else (0, 0)
+        years = "—" if not low else str(low) if low == high else f"{low}–{high}"
         updated = (described.get(key) or {}).get("lastUpdate") or "—"
-        typer.echo(f"    {key:<34} {variable.bdl_id:>8}  {len(rows):>7}  {share:>5}  {updated}")
+        typer.echo(f"    {key:<34} {variable.bdl_id:>8}  {len(valued):>7}  {missing:>5}  {years:<9}  {updated}")
 
 
 @data_app.command("check-variables")

@@ -158,3 +158,20 @@ def test_the_assumed_chance_variation_of_net_migration_against_its_real_spread()
     assert (small["net_migration_foreign"].abs() <= 1).mean() > 0.5
     assert foreign_spread <= foreign_noise
     assert internal_spread >= 1.5 * internal_noise
+
+
+def test_store_status_counts_the_years_a_variable_lacks_as_missing(real_store):
+    # Tabl. IV gives the population for 2020 only, the MF files the PIT shares for 2019 and 2020: in this
+    # two-year store the population has 2,477 of 2 × 2,477 town-years (50% without a value), where the
+    # status used to say 0% (the share of NaN among the rows there). PIT lacks the few gminy MF omits.
+    from typer.testing import CliRunner
+
+    from diagnoza.cli import app
+
+    directory, units, _ = real_store
+    output = CliRunner().invoke(app, ["data", "status", str(directory)]).output
+    lines = {line.split()[0]: line.split() for line in output.splitlines() if line.startswith("    ")}
+    assert lines["population"][2:5] == [str(len(units)), "50%", "2020"]
+    assert lines["registered_unemployed"][2:5] == ["0", "100%", "—"]
+    pit = sum(int(read_pit(year).loc[lambda s: s.index.isin(units["teryt"])].notna().sum()) for year in (2019, 2020))
+    assert lines["pit_share_revenue"][2:5] == [str(pit), f"{1 - pit / (2 * len(units)):.0%}", "2019–2020"]

@@ -266,11 +266,11 @@ def a11y(
 def proof(
     folder: Path = typer.Argument(Path("reports/demo"), help="A built batch's folder (holds <TERYT>/report.pdf)."),
 ) -> None:
-    """Read every report PDF of a built batch for print faults before it goes out: overlapping words, a chart
-    caption without its chart, key figures not wholly on page one, a range of numbers broken at its dash,
-    Polish line-break errors.
+    """Read every report PDF of a built batch for print faults before it goes out.
 
-    Exits 1 when any is found, naming the town, the page and the words."""
+    Faults: overlapping words, captions without charts, key figures off page one, split ranges, bad line breaks.
+
+    Exits 1 when any is found, naming the town, the page and the words (`diagnoza.proof` says what each means)."""
     from diagnoza.proof import ProofToolMissing, proof_batch
 
     try:

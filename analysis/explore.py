@@ -7,6 +7,8 @@ controls where a live kernel can answer them.
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 
 from analysis.catalogue import Direction, indicators
@@ -122,10 +124,21 @@ def verdicts_side_by_side(reports: list[TownReport]) -> pd.DataFrame:
 PEER_METHODS = ("nearest", "voivodeship", "powiat", "population_class")
 
 
+# Jupyter Server (JupyterLab, Notebook) names the notebook of every kernel it starts in this variable;
+# papermill and nbclient start theirs without it.
+NOTEBOOK_FRONTEND = "JPY_SESSION_NAME"
+
+
 def peer_explorer(town: TownParams, indicator_id: str = "population"):
     """Controls for the peer rule, k and indicator, redrawing the town's verdicts and the peers'
-    distribution. A widget needs a live kernel: under papermill it shows nothing, and the report's
-    sensitivity table (`analysis.display.sensitivity_table`) is the static view of the same question."""
+    distribution; None (nothing shown) where no notebook frontend can show them.
+
+    Under papermill a widget shows nothing, and building one there can leave the run waiting for ever:
+    nbclient now and then never receives the reply to a cell that opens widgets (jupyter/nbclient#312).
+    The report's sensitivity table (`analysis.display.sensitivity_table`) is the static view of the same
+    question."""
+    if not os.environ.get(NOTEBOOK_FRONTEND):
+        return None
     import ipywidgets as widgets
     from IPython.display import display
 

@@ -87,8 +87,12 @@ def test_the_explore_notebook_compares_the_towns_it_is_given(tmp_path):
     )
     html = "\n".join(str(o.get("data", {}).get("text/html", "")) for c in out.cells for o in c.get("outputs", []))
     assert "(0290011)" in html and "(0490013)" in html and "(1690021)" not in html
-    # Under papermill the widget shows nothing; the first town's verdicts under each peer rule are a table.
+    # Under papermill no widget is built (it would show nothing, and could hang the run: nbclient#312); the
+    # first town's verdicts under each peer rule are a table.
     assert "Czy ocena zależy od doboru grupy" in html
+    assert not any(
+        "application/vnd.jupyter.widget-view+json" in o.get("data", {}) for c in out.cells for o in c.get("outputs", [])
+    )
     assert sum("image/svg+xml" in o.get("data", {}) for c in out.cells for o in c.get("outputs", [])) == 2
 
 

@@ -93,3 +93,17 @@ def test_every_bad_code_is_named_at_once():
     assert "9999999" in text and "(12)" in text
     with pytest.raises(ParamsError, match="at least one"):
         explore.validate_towns(" , ")
+
+
+def test_the_peer_controls_are_built_only_where_a_notebook_frontend_can_show_them(monkeypatch, capsys):
+    # JupyterLab's server sets JPY_SESSION_NAME for its notebooks' kernels; papermill does not, and there a
+    # widget shows nothing and can leave the run waiting for ever (jupyter/nbclient#312).
+    ipywidgets = pytest.importorskip("ipywidgets")
+    town = TownParams(teryt=TOWNS[0])
+    monkeypatch.delenv(explore.NOTEBOOK_FRONTEND, raising=False)
+    assert explore.peer_explorer(town) is None
+    monkeypatch.setenv(explore.NOTEBOOK_FRONTEND, "notebooks/explore.ipynb")
+    controls = explore.peer_explorer(town, "births_per_1000")
+    assert isinstance(controls, ipywidgets.interactive)
+    chosen = {child.description: child.value for child in controls.children if hasattr(child, "description")}
+    assert chosen["peers"] == "nearest" and chosen["k"] == 20 and chosen["indicator"] == "births_per_1000"

@@ -450,8 +450,12 @@ def data_status(store_dir: Path = typer.Argument(..., help="A store directory.")
         rows = observations.loc[observations["var_id"] == variable.bdl_id]
         valued = rows.loc[rows["value"].notna(), "year"]
         missing = f"{1 - len(valued) / town_years:.0%}" if town_years else "—"
-        low, high = (int(valued.min()), int(valued.max())) if len(valued) else (0, 0)
-        years = "—" if not low else str(low) if low == high else f"{low}–{high}"
+        if valued.empty:
+            years = "—"
+        elif valued.min() == valued.max():
+            years = str(valued.min())
+        else:
+            years = f"{valued.min()}–{valued.max()}"
         updated = (described.get(key) or {}).get("lastUpdate") or "—"
         typer.echo(f"    {key:<34} {variable.bdl_id:>8}  {len(valued):>7}  {missing:>5}  {years:<9}  {updated}")
 

@@ -125,8 +125,19 @@ PEER_METHODS = ("nearest", "voivodeship", "powiat", "population_class")
 
 
 # Jupyter Server (JupyterLab, Notebook) names the notebook of every kernel it starts in this variable;
-# papermill and nbclient start theirs without it.
+# VS Code names it in the kernel's namespace instead; papermill and nbclient start theirs without either.
 NOTEBOOK_FRONTEND = "JPY_SESSION_NAME"
+VSCODE_NOTEBOOK = "__vsc_ipynb_file__"
+
+
+def has_notebook_frontend() -> bool:
+    """Whether this kernel's notebook is open in a frontend that shows widgets (Lab, Notebook, VS Code)."""
+    if os.environ.get(NOTEBOOK_FRONTEND):
+        return True
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return shell is not None and VSCODE_NOTEBOOK in shell.user_ns
 
 
 def peer_explorer(town: TownParams, indicator_id: str = "population"):
@@ -137,7 +148,7 @@ def peer_explorer(town: TownParams, indicator_id: str = "population"):
     nbclient now and then never receives the reply to a cell that opens widgets (jupyter/nbclient#312).
     The report's sensitivity table (`analysis.display.sensitivity_table`) is the static view of the same
     question."""
-    if not os.environ.get(NOTEBOOK_FRONTEND):
+    if not has_notebook_frontend():
         return None
     import ipywidgets as widgets
     from IPython.display import display

@@ -107,3 +107,21 @@ def test_the_peer_controls_are_built_only_where_a_notebook_frontend_can_show_the
     assert isinstance(controls, ipywidgets.interactive)
     chosen = {child.description: child.value for child in controls.children if hasattr(child, "description")}
     assert chosen["peers"] == "nearest" and chosen["k"] == 20 and chosen["indicator"] == "births_per_1000"
+
+
+def test_a_vs_code_notebook_counts_as_a_frontend_by_the_file_name_vs_code_puts_in_the_kernel(monkeypatch):
+    # VS Code starts its kernels without Jupyter Server (so without JPY_SESSION_NAME) and defines
+    # __vsc_ipynb_file__ in the kernel's namespace; papermill's kernel has neither, and outside a
+    # kernel there is no shell at all.
+    import IPython
+
+    class Shell:
+        user_ns: dict = {}
+
+    monkeypatch.delenv(explore.NOTEBOOK_FRONTEND, raising=False)
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)
+    assert not explore.has_notebook_frontend()
+    monkeypatch.setattr(IPython, "get_ipython", Shell)
+    assert not explore.has_notebook_frontend()
+    Shell.user_ns = {explore.VSCODE_NOTEBOOK: "/home/analyst/diagnoza/notebooks/explore.ipynb"}
+    assert explore.has_notebook_frontend()

@@ -26,19 +26,43 @@ def _number(column: pd.Series) -> pd.Series:
     return pd.to_numeric(column.replace({"-": "0"}), errors="coerce")
 
 
+# Tabl. IV's columns: counts, and the rates per 1,000 GUS prints for them (on mid-year population).
+TABL_IV_COUNTS = {
+    "population": 2,
+    "live_births": 4,
+    "deaths": 5,
+    "net_migration_internal": 10,
+    "net_migration_foreign": 13,
+    "net_migration": 14,
+}
+TABL_IV_RATES = {"births_per_1000": 16, "deaths_per_1000": 17, "net_migration_per_1000": 19}
+
+
+def _read_tabl_iv_sheet() -> pd.DataFrame:
+    return pd.read_excel(FILES["gus"], header=None, dtype=str, engine="calamine")
+
+
 def read_tabl_iv() -> pd.DataFrame:
-    raw = pd.read_excel(FILES["gus"], header=None, dtype=str, engine="calamine")
+    raw = _read_tabl_iv_sheet()
     rows = raw.loc[raw[1].fillna("").str.fullmatch(r"\d{7}") & raw[1].fillna("").str[-1].isin(["1", "2", "3"])]
     return pd.DataFrame(
         {
             "teryt": rows[1].to_numpy(),
-            "population": _number(rows[2]).to_numpy(),
-            "live_births": _number(rows[4]).to_numpy(),
-            "deaths": _number(rows[5]).to_numpy(),
-            "net_migration_internal": _number(rows[10]).to_numpy(),
-            "net_migration_foreign": _number(rows[13]).to_numpy(),
-            "net_migration": _number(rows[14]).to_numpy(),
+            **{key: _number(rows[column]).to_numpy() for key, column in TABL_IV_COUNTS.items()},
         }
+    )
+
+
+def read_tabl_iv_areas() -> pd.DataFrame:
+    """GUS's own totals printed above the gminy: Poland (as "Polska") and each voivodeship (named in lower
+    case, as the TERC register names it), with the counts and GUS's printed rates per 1,000."""
+    raw = _read_tabl_iv_sheet()
+    rows = raw.loc[raw[0].fillna("").str.match(r"\s*(POLSKA|WOJ\. )")]
+    names = rows[0].str.split("\n").str[0].str.strip()
+    areas = names.str.removeprefix("WOJ. ").str.lower().replace({"polska": "Polska"})
+    columns = {**TABL_IV_COUNTS, **{f"printed_{key}": column for key, column in TABL_IV_RATES.items()}}
+    return pd.DataFrame(
+        {key: _number(rows[column]).to_numpy() for key, column in columns.items()}, index=areas.to_numpy()
     )
 
 

@@ -13,13 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.aggregates import COUNTRY, voivodeship_and_country
 from analysis.catalogue import variable_ids
 from analysis.report import prepare_report
-from analysis.store import write_store
+from analysis.store import load_store, write_store
 from analysis.teryt import read_terc
 from analysis.town import TownParams
 from tests.conftest import TERC_FILE
-from tests.real_data import REAL_DATA_PRESENT, read_pit, read_tabl_iv
+from tests.real_data import REAL_DATA_PRESENT, read_pit, read_tabl_iv, read_tabl_iv_areas
 
 FUNDED = ("2403011", "2005011", "0604011", "3006023", "1804011")  # Cieszyn, Hajnówka, Hrubieszów, Jarocin, Jarosław
 
@@ -90,6 +91,35 @@ def test_a_funded_town_on_the_sparse_real_store_is_reported_honestly(real_store,
     assert "bez oceny – za mało danych (ocenione wskaźniki: 6 z 13)" in text
     assert "Brak danych pozwalających porównać tę część z grupą porównawczą." in text
     assert report.projection is None
+
+
+def test_the_voivodeship_and_poland_values_are_gus_own_printed_totals(real_store):
+    # Tabl. IV prints Poland's and every voivodeship's totals above their gminy: an independent source for
+    # the report's area values (analysis.aggregates, ratios of sums over the store's gminy). The population
+    # must be GUS's total exactly, and each rate GUS's total events over GUS's total population (year-end,
+    # as the catalogue defines the rates) -- a gmina counted twice (a town and its rural area beside the
+    # whole urban-rural gmina) or left out would show here.
+    directory, _, _ = real_store
+    areas = voivodeship_and_country(load_store(directory), 2020)
+    gus = read_tabl_iv_areas()
+    assert sorted(areas.index) == sorted(gus.index) and COUNTRY in gus.index and len(gus) == 17
+    areas = areas.reindex(gus.index)
+    assert (areas["population"] == gus["population"]).all()
+    per_1000 = {
+        "births_per_1000": gus["live_births"],
+        "deaths_per_1000": gus["deaths"],
+        "natural_increase_per_1000": gus["live_births"] - gus["deaths"],
+        "net_migration_per_1000": gus["net_migration"],
+        "net_migration_foreign_per_1000": gus["net_migration_foreign"],
+        "net_migration_internal_per_1000": gus["net_migration_internal"].where(gus.index != COUNTRY),
+    }
+    for indicator, events in per_1000.items():
+        expected = (events / gus["population"] * 1000).rename(indicator)
+        pd.testing.assert_series_equal(areas[indicator], expected, rtol=1e-12)
+    # GUS's printed rates use the mid-year population (docs/methodology.md, caveats): they agree to their
+    # printed 0.1 within about one unit of it.
+    for indicator in ("births_per_1000", "deaths_per_1000", "net_migration_per_1000"):
+        assert (areas[indicator] - gus[f"printed_{indicator}"]).abs().max() < 0.1, indicator
 
 
 def test_real_internal_migration_nets_out_over_poland_so_the_report_prints_no_national_value(real_store):

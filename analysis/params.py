@@ -19,6 +19,13 @@ if TYPE_CHECKING:  # importing the store loads pandas: validating parameters mus
     from analysis.store import Store
 
 TERYT_CODE = r"^\d{7}$"
+BATCH_NAME = r"^[a-z0-9][a-z0-9_-]*$"
+
+# What each pattern asks for, in words: pydantic's own message would print the regular expression.
+PATTERN_IN_WORDS = {
+    TERYT_CODE: 'must be a 7-digit TERYT code, e.g. "0290011"',
+    BATCH_NAME: "must be lower-case letters, digits, '-' or '_', as it names a folder under reports/",
+}
 
 MIN_PEERS = 3  # the fewest peers any rule may give: fewer cannot have a median and quartiles worth printing
 
@@ -62,15 +69,16 @@ class PeerRule(BaseModel):
 class ParamsError(ValueError):
     """Invalid batch parameters; `problems` lists each one with the entry it concerns."""
 
-    def __init__(self, source: str, problems: list[str], what: str = "batch parameters"):
+    def __init__(self, source: str, problems: list[str], what: str = "batch parameters", note: str = ""):
         self.source = source
         self.problems = problems
         self.what = what
+        self.note = note  # a line after the problems, e.g. what is checked once they are fixed
         super().__init__(f"{source}: " + "; ".join(problems))
 
     def __str__(self) -> str:
         lines = "\n".join(f"  - {problem}" for problem in self.problems)
-        return f"{self.source}: invalid {self.what}\n{lines}"
+        return f"{self.source}: invalid {self.what}\n{lines}" + (f"\n{self.note}" if self.note else "")
 
 
 class YearRange(BaseModel):
@@ -120,7 +128,7 @@ class TownSpec(BaseModel):
 
 class Batch(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    batch: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", description="folder name under reports/")
+    batch: str = Field(pattern=BATCH_NAME, description="folder name under reports/")
     title: str = Field(default="", description="report title; empty: the standard title in the batch's language")
     data: str | None = Field(default=None, description="store directory; empty = embedded demo data")
     years: YearRange
@@ -136,19 +144,21 @@ class Batch(BaseModel):
             return [{"teryt": t} if isinstance(t, (str, int)) else t for t in towns]
         return towns
 
-    @model_validator(mode="after")
-    def _no_duplicates(self) -> "Batch":
+    @field_validator("towns")
+    @classmethod
+    def _no_duplicates(cls, towns: list[TownSpec]) -> list[TownSpec]:
+        """A field check (not a model one), so that it is reported beside problems with the other keys."""
         first_seen: dict[str, int] = {}
         problems = []
-        for index, town in enumerate(self.towns):
+        for index, town in enumerate(towns):
             if town.teryt in first_seen:
                 problems.append(
-                    f"towns[{index}]: TERYT code {town.teryt} is listed twice (also towns[{first_seen[town.teryt]}])"
+                    f"TERYT code {town.teryt} is listed twice (towns[{first_seen[town.teryt]}] and towns[{index}])"
                 )
             first_seen.setdefault(town.teryt, index)
         if problems:
             raise ValueError("; ".join(problems))
-        return self
+        return towns
 
     @property
     def report_title(self) -> str:
@@ -175,6 +185,8 @@ def describe_errors(error: ValidationError, whole: str = "file") -> list[str]:
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown key"
+        elif item["type"] == "string_pattern_mismatch":
+            message = PATTERN_IN_WORDS.get(item["ctx"]["pattern"], message)
         value = item.get("input")
         shown = (
             f" (got {value!r})" if isinstance(value, (str, int, float)) and item["type"] != "extra_forbidden" else ""
@@ -183,13 +195,17 @@ def describe_errors(error: ValidationError, whole: str = "file") -> list[str]:
     return problems
 
 
+# Codes and years are checked against a store or register only in a batch that parses.
+CHECKED_AGAINST_DATA_NEXT = "Once these are fixed, the TERYT codes and years are checked against the data."
+
+
 def parse_batch(raw: object, source: str = "params") -> Batch:
     if not isinstance(raw, dict):
         raise ParamsError(source, ["the file must be a YAML mapping (key: value)"])
     try:
         return Batch.model_validate(raw)
     except ValidationError as error:
-        raise ParamsError(source, describe_errors(error)) from None
+        raise ParamsError(source, describe_errors(error), note=CHECKED_AGAINST_DATA_NEXT) from None
 
 
 class _ParamsLoader(yaml.SafeLoader):

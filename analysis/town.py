@@ -20,6 +20,8 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from analysis.params import (
+    PATTERN_IN_WORDS,
+    TERYT_CODE,
     Batch,
     ParamsError,
     PeerMethod,
@@ -67,8 +69,8 @@ class TownParams(BaseModel):
     @field_validator("teryt")
     @classmethod
     def _seven_digits(cls, value: str) -> str:
-        if not re.fullmatch(r"\d{7}", value):
-            raise ValueError('must be a 7-digit TERYT code, e.g. "0290011"')
+        if not re.fullmatch(TERYT_CODE, value):
+            raise ValueError(PATTERN_IN_WORDS[TERYT_CODE])
         return value
 
     @field_validator("edition")

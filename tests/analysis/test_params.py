@@ -29,6 +29,13 @@ def test_duplicate_town_is_named_with_both_positions():
     assert any("towns[2]" in p and "0290011" in p and "towns[0]" in p for p in found)
 
 
+def test_a_duplicate_town_is_named_beside_problems_with_other_keys():
+    # One run names both: the analyst should not fix the language to learn of the duplicate next.
+    found = problems({**VALID, "language": "de", "towns": ["0290011", 290011]})
+    assert len(found) == 2 and found[0].startswith("language")
+    assert found[1] == "towns: TERYT code 0290011 is listed twice (towns[0] and towns[1])"
+
+
 @pytest.mark.parametrize("years", [{"first": 2024, "last": 2014}, {"first": 2022, "last": 2022}])
 def test_bad_year_range(years):
     assert any(p.startswith("years") for p in problems({**VALID, "years": years}))
@@ -38,6 +45,19 @@ def test_malformed_code_and_language():
     found = problems({**VALID, "towns": ["29001"], "language": "de"})
     assert any("towns[0]" in p and "29001" in p for p in found)
     assert any(p.startswith("language") for p in found)
+
+
+def test_a_malformed_code_or_batch_name_is_explained_in_words_not_as_a_regular_expression():
+    found = problems({**VALID, "batch": "Rozwój Lokalny", "towns": ["12ab"]})
+    assert found == [
+        "batch: must be lower-case letters, digits, '-' or '_', as it names a folder under reports/"
+        " (got 'Rozwój Lokalny')",
+        "towns[0].teryt: must be a 7-digit TERYT code, e.g. \"0290011\" (got '12ab')",
+    ]
+    # and the analyst learns that the codes' existence and the years are checked in a second step
+    with pytest.raises(ParamsError) as caught:
+        parse_batch({**VALID, "towns": ["12ab"]}, "test.yaml")
+    assert str(caught.value).endswith("Once these are fixed, the TERYT codes and years are checked against the data.")
 
 
 def test_codes_are_read_as_written_in_yaml_and_padded_as_in_a_notebook(tmp_path):

@@ -2,8 +2,8 @@
 
 Each edition keeps, beside a town's report, the figures the next edition needs to compare
 (`figures.json`: every indicator's value, year (and first year, if pooled), peer median, percentile
-and assessment, the section verdicts, the peers and the data years; the batch workbook reads it
-too). `compare_editions` lists what moved between two such records:
+and assessment, the section verdicts and what they rest on, the peers and the data years; the batch
+workbook reads it too). `compare_editions` lists what moved between two such records:
 indicators whose value, position or assessment changed, verdicts that changed, new data years,
 and peers that joined or left. Values count as changed only beyond their shown precision, so
 rounding noise is never news.
@@ -50,6 +50,24 @@ def figures(report: TownReport) -> dict:
             for indicator_id, row in report.comparison.iterrows()
         },
         "verdicts": {section: row["verdict"] for section, row in report.verdicts.iterrows()},
+        "sections": verdict_grounds(report),  # for the batch workbook; editions compare the verdicts only
+    }
+
+
+def verdict_grounds(report: TownReport) -> dict[str, dict]:
+    """What each section verdict rests on, JSON-safe: the columns of the report's verdicts table
+    (`analysis.display.scores_table`) and whether the verdict holds under every other peer group
+    (its sensitivity analysis; None where there is no verdict to compare)."""
+    return {
+        section: {
+            "score": None if pd.isna(row["score"]) else float(row["score"]),
+            "judged": int(row["judged"]),
+            "judgeable": int(row["judgeable"]),
+            "same_under_other_peers": report.robust.get(section),
+            "hinges_on": row["hinges_on"],
+            "verdict_without": row["verdict_without"],
+        }
+        for section, row in report.verdicts.iterrows()
     }
 
 

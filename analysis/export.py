@@ -21,9 +21,11 @@ from analysis import __version__ as analysis_version
 from analysis.catalogue import Direction, Indicator, indicators, split_lag, variables
 from analysis.census import CHANGE_SPANS, steps_in_changes
 from analysis.compare import CHANGE_YEARS
-from analysis.formatting import format_number, round_half_up
+from analysis.editions import verdict_grounds
+from analysis.formatting import format_number, round_half_up, with_noun
 from analysis.labels import label
 from analysis.report import TownReport
+from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, VERDICT_BAND
 
 # Column key -> (Polish header, English header). The order is the sheet's order.
 INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
@@ -98,6 +100,7 @@ RELIABILITY_WORDS = {
 
 SHEET_NAMES = {
     "indicators": ("Wskaźniki", "Indicators"),
+    "verdicts": ("Oceny części", "Section verdicts"),
     "series": ("Szeregi czasowe", "Time series"),
     "peer_series": ("Szeregi grupy", "Peer series"),
     "projection": ("Prognoza ludności", "Population projection"),
@@ -411,6 +414,7 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
             "positive is better",
         ),
         _column_note("assessment", report.language),
+        verdict_note(report.language),
     ]
     rows.append(
         (
@@ -498,11 +502,22 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[key, value]).astype({value: str})
 
 
+def verdicts_sheet(report: TownReport) -> pd.DataFrame:
+    """Each section's verdict and what it rests on, as the batch workbook lists them for every town."""
+    return pd.DataFrame(
+        [
+            _verdict_grounds(section, report.verdicts.at[section, "verdict"], details, report.language)
+            for section, details in verdict_grounds(report).items()
+        ]
+    )
+
+
 def town_tables(report: TownReport, edition: str) -> dict[str, pd.DataFrame]:
     """The sheets of a town's workbook, keyed by sheet name in the report's language."""
     language = report.language
     return {
         _word(SHEET_NAMES["indicators"], language): indicator_sheet(report),
+        _word(SHEET_NAMES["verdicts"], language): verdicts_sheet(report),
         _word(SHEET_NAMES["series"], language): series_sheet(report),
         _word(SHEET_NAMES["peer_series"], language): peer_series_sheet(report),
         _word(SHEET_NAMES["projection"], language): projection_sheet(report),
@@ -512,7 +527,7 @@ def town_tables(report: TownReport, edition: str) -> dict[str, pd.DataFrame]:
     }
 
 
-BATCH_SHEETS = {"verdicts": ("Oceny części", "Section verdicts")}
+BATCH_SHEETS = {"verdicts": ("Oceny części", "Section verdicts"), "grounds": ("Podstawy ocen", "Verdict grounds")}
 BATCH_NOTES = (  # (item, meaning) per language: the batch workbook's method sheet, beside the shared column notes
     (
         ("Skąd liczby", "z rekordu raportu każdej gminy (figures.json): te same liczby co w raporcie i w jego "
@@ -525,6 +540,16 @@ BATCH_NOTES = (  # (item, meaning) per language: the batch workbook's method she
          "opisują różne grupy"),
         ("Peer median", "each town has its own peer group (see its report): the medians of two towns describe "
          "two different groups"),
+    ),
+    (
+        ("Podstawy ocen", "na czym stoi każda ocena części, jak w tabeli ocen raportu: wynik, ocenione "
+         "wskaźniki, czy ocena jest ta sama przy każdej innej grupie porównawczej (analiza wrażliwości raportu) "
+         "i wskaźnik, bez którego brzmiałaby inaczej; oceny zależne od jednego z nich warto przeczytać w raporcie, "
+         "zanim zestaw wyjdzie"),
+        ("Verdict grounds", "what each section verdict rests on, as in the report's verdicts table: the score, the "
+         "indicators judged, whether the verdict is the same under every other peer group (the report's "
+         "sensitivity analysis) and the indicator without which it would read otherwise; verdicts that depend on "
+         "either are worth reading in the report before the batch goes out"),
     ),
     (
         ("Zaokrąglenia", "arkusz „Wskaźniki” i batch-excel.csv: jak w raportach; pełna precyzja: arkusz „Pełna "
@@ -550,7 +575,7 @@ def batch_tables(towns: list[dict], language: str) -> dict[str, pd.DataFrame]:
         label("voivodeship", language): "voivodeship",
         label("kind", language): "kind",
     }
-    rows, verdicts = [], []
+    rows, verdicts, grounds = [], [], []
     for town in towns:
         place = {header: town[key] for header, key in where.items()}
         record = town["record"]
@@ -562,6 +587,10 @@ def batch_tables(towns: list[dict], language: str) -> dict[str, pd.DataFrame]:
                 for section, verdict in record.get("verdicts", {}).items()
             }
         )
+        grounds += [  # none from a record of an edition that did not keep them
+            place | _verdict_grounds(section, record["verdicts"].get(section, "none"), details, language)
+            for section, details in record.get("sections", {}).items()
+        ]
         for indicator_id, figures in record.get("indicators", {}).items():
             if indicator_id not in catalogue:
                 continue
@@ -587,14 +616,57 @@ def batch_tables(towns: list[dict], language: str) -> dict[str, pd.DataFrame]:
     headers = {
         key: _word(INDICATOR_COLUMNS[key], language) for key in ("indicator", "name", "unit", *BATCH_INDICATOR_KEYS)
     }
-    notes = [_word(note, language) for note in BATCH_NOTES]
+    notes = [_word(note, language) for note in BATCH_NOTES] + [verdict_note(language)]
     notes += [_column_note(key, language) for key in COLUMN_NOTES]
     item, meaning = ("Pozycja", "Znaczenie") if language == "pl" else ("Item", "Meaning")
     return {
         _word(SHEET_NAMES["indicators"], language): rounded.drop(columns="decimals").rename(columns=headers),
         _word(BATCH_SHEETS["verdicts"], language): pd.DataFrame(verdicts),
+        _word(BATCH_SHEETS["grounds"], language): pd.DataFrame(grounds),
         _word(SHEET_NAMES["full"], language): full.drop(columns="decimals").rename(columns=headers),
         _word(SHEET_NAMES["method"], language): pd.DataFrame(notes, columns=[item, meaning]),
+    }
+
+
+def verdict_note(language: str) -> tuple[str, str]:
+    """How a section's score and verdict are made (`analysis.synthesis`), for the method sheets."""
+    band = format_number(VERDICT_BAND, 2, language)
+    coverage = f"{MIN_COVERAGE:.0%}"
+    if language == "pl":
+        areas = with_noun(MIN_SUBDOMAINS, {"one": "obszar", "few": "obszary", "many": "obszarów", "other": "obszaru"})
+        return (
+            "Oceny części",
+            f"wynik części: średnia wyników ocenionych wskaźników najpierw w obszarach, potem między nimi; +{band} "
+            f"i więcej: korzystniej, −{band} i mniej: mniej korzystnie, pomiędzy: podobnie jak typowa gmina grupy; "
+            f"bez oceny, gdy oceniono mniej niż {coverage} wskaźników części podlegających ocenie lub mniej niż {areas}",
+        )
+    return (
+        "Section verdicts",
+        f"section score: the mean of the judged indicators' scores, first within sub-domains, then across them; "
+        f"+{band} or more: better, −{band} or less: worse, in between: similar to the typical peer; no verdict "
+        f"where fewer than {coverage} of the section's judgeable indicators or fewer than {MIN_SUBDOMAINS} sub-domains are "
+        "judged",
+    )
+
+
+def _verdict_grounds(section: str, verdict: str, details: dict, language: str) -> dict:
+    """One section's row of the verdict sheets (the town's and the batch's), from its record
+    (`analysis.editions.verdict_grounds`)."""
+    same = details.get("same_under_other_peers")
+    hinge = details.get("hinges_on", "")
+    return {
+        label("report_section", language): label(section, language),
+        label("verdict", language): label(f"verdict_{verdict}", language),
+        label("score", language): _printed(details.get("score"), 2) if details.get("score") is not None else None,
+        label("judged", language): label(
+            "judged_of", language, judged=details.get("judged", 0), judgeable=details.get("judgeable", 0)
+        ),
+        label("same_under_other_peers", language): "—" if same is None else label("yes" if same else "no", language),
+        label("hinges_on", language): (
+            f"{indicators()[hinge].name(language)} ({label('verdict_' + details['verdict_without'], language)})"
+            if hinge in indicators()
+            else "—"
+        ),
     }
 
 

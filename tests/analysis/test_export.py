@@ -105,11 +105,29 @@ def test_series_sheet_is_the_towns_yearly_values(report):
     assert sheet.at["population", 2019] == town.at[2019, "population"]
 
 
+def test_the_verdicts_sheet_is_the_reports_verdicts_table_with_the_peer_rule_check(report):
+    # Read from the report's own frames: each section's verdict, score (printed to 0.01) and judged count as
+    # its verdicts table shows them, and "tak" only where every other peer rule of the sensitivity table
+    # gives the same verdict.
+    from analysis.export import verdicts_sheet
+
+    sheet = verdicts_sheet(report).set_index("Część raportu")
+    words = {"better": "korzystniej", "similar": "podobnie", "worse": "mniej korzystnie", "none": "bez oceny"}
+    for section, name in (("demography", "Demografia"), ("services", "Usługi publiczne")):
+        row, verdict = sheet.loc[name], report.verdicts.loc[section]
+        assert row["Ocena"] == words[verdict["verdict"]]
+        assert row["Wynik (od −2 do +2)"] == pytest.approx(round(verdict["score"], 2))
+        assert row["Ocenione wskaźniki"] == f"{verdict['judged']} z {verdict['judgeable']}"
+        others = set(report.sensitivity[section]) - {"none"}
+        assert row["Ta sama ocena przy innych grupach porównawczych"] == ("tak" if len(others) == 1 else "nie")
+
+
 def test_sheets_follow_the_report_language():
     english = prepare_report(TownParams(teryt=TOWN, language="en"))
     tables = town_tables(english, "2026-11-22")
     assert list(tables) == [
         "Indicators",
+        "Section verdicts",
         "Time series",
         "Peer series",
         "Population projection",
@@ -263,6 +281,24 @@ def test_the_batch_workbook_holds_each_towns_recorded_figures_rounded_as_printed
                 "edition": "2026-11-30",
                 "indicators": {"births_per_1000": births | {"peer_median": 11.04}},
                 "verdicts": {"demography": "better", "economy": "none"},
+                "sections": {
+                    "demography": {
+                        "score": 0.255,  # prints as +0,26 (half up)
+                        "judged": 12,
+                        "judgeable": 13,
+                        "same_under_other_peers": False,
+                        "hinges_on": "births_per_1000",
+                        "verdict_without": "similar",
+                    },
+                    "economy": {
+                        "score": None,
+                        "judged": 1,
+                        "judgeable": 6,
+                        "same_under_other_peers": None,
+                        "hinges_on": "",
+                        "verdict_without": "",
+                    },
+                },
             },
         },
         {
@@ -278,8 +314,8 @@ def test_the_batch_workbook_holds_each_towns_recorded_figures_rounded_as_printed
         },
     ]
     sheets = batch_tables(towns, "pl")
-    assert list(sheets) == ["Wskaźniki", "Oceny części", "Pełna precyzja", "Metoda"]
-    rounded, verdicts, full, method = sheets.values()
+    assert list(sheets) == ["Wskaźniki", "Oceny części", "Podstawy ocen", "Pełna precyzja", "Metoda"]
+    rounded, verdicts, grounds, full, method = sheets.values()
     notes = dict(zip(method["Pozycja"], method["Znaczenie"]))
     assert "własną grupę porównawczą" in notes["Mediana grupy"]  # medians of two towns describe two groups
     assert notes["Percentyl"].startswith("odsetek gmin grupy")
@@ -298,8 +334,24 @@ def test_the_batch_workbook_holds_each_towns_recorded_figures_rounded_as_printed
         "Demografia": "korzystniej",
         "Gospodarka i finanse gminy": "bez oceny",
     }
+    # What the verdicts rest on: Alfa's two sections; Beta's edition kept no grounds, so it has no rows.
+    assert list(grounds["TERYT"]) == ["0000001", "0000001"]
+    demography, economy = grounds.drop(columns=["TERYT", "Gmina", "Województwo", "Rodzaj"]).to_dict("records")
+    assert demography == {
+        "Część raportu": "Demografia",
+        "Ocena": "korzystniej",
+        "Wynik (od −2 do +2)": 0.26,
+        "Ocenione wskaźniki": "12 z 13",
+        "Ta sama ocena przy innych grupach porównawczych": "nie",
+        "Bez tego wskaźnika ocena byłaby inna": "Urodzenia żywe na 1000 ludności (podobnie)",
+    }
+    assert economy["Ocena"] == "bez oceny" and math.isnan(economy["Wynik (od −2 do +2)"])
+    assert economy["Ta sama ocena przy innych grupach porównawczych"] == "—"
+    assert economy["Bez tego wskaźnika ocena byłaby inna"] == "—"
+    assert notes["Oceny części"].startswith("wynik części")
     english = batch_tables(towns, "en")
-    assert list(english) == ["Indicators", "Section verdicts", "Full precision", "Method"]
+    assert list(english) == ["Indicators", "Section verdicts", "Verdict grounds", "Full precision", "Method"]
+    assert english["Verdict grounds"].iloc[0]["Same verdict under the other peer groups"] == "no"
     assert list(english["Indicators"]["Assessment"]) == ["strength", "—"]
 
 
@@ -313,3 +365,16 @@ def test_the_method_sheet_says_a_change_indicators_change_columns_are_a_change_o
     note = method["Zmiana wskaźnika, który sam jest zmianą"]
     assert "zmianę tej zmiany" in note
     assert "zmiana liczby ludności w ciągu 5 lat" in note and "zmiana liczby ludności w ciągu 10 lat" in note
+
+
+def test_the_method_sheets_state_the_verdict_rule_the_code_applies():
+    # The band's edges belong to the better and worse verdicts (verdict_of), and the note must say so.
+    from analysis.export import verdict_note
+    from analysis.synthesis import VERDICT_BAND, verdict_of
+
+    assert VERDICT_BAND == 0.25
+    assert verdict_of(0.25) == "better" and verdict_of(-0.25) == "worse" and verdict_of(0.2499) == "similar"
+    item, text = verdict_note("pl")
+    assert item == "Oceny części"
+    assert "+0,25 i więcej: korzystniej, −0,25 i mniej: mniej korzystnie" in text
+    assert "+0.25 or more: better, −0.25 or less: worse" in verdict_note("en")[1]

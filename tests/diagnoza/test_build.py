@@ -202,6 +202,7 @@ def test_xlsx_holds_the_catalogue_values_of_the_town(demo_build):
     )
     assert list(sheets) == [
         "Wskaźniki",
+        "Oceny części",
         "Szeregi czasowe",
         "Szeregi grupy",
         "Prognoza ludności",
@@ -338,6 +339,13 @@ def test_the_batch_workbook_beside_the_index_holds_the_built_towns_figures_as_th
         for column, key in (("Wartość", "value"), ("Mediana grupy", "peer_median")):
             expected = float(round_half_up(report.comparison.at[indicator_id, key], decimals))
             assert mine.at[indicator_id, column] == pytest.approx(expected), (indicator_id, column)
+    # what each verdict rests on: three sections per built town, the same rows as the town's own workbook
+    grounds = sheets["Podstawy ocen"]
+    assert sorted(grounds["TERYT"]) == sorted([TOWN] * 3 + [OTHER] * 3)
+    own = pd.read_excel(out / TOWN / "data.xlsx", sheet_name="Oceny części", engine="openpyxl")
+    pd.testing.assert_frame_equal(
+        grounds.loc[grounds["TERYT"] == TOWN, own.columns].reset_index(drop=True), own, check_dtype=False
+    )
     people = pd.read_csv(out / "batch-excel.csv", sep=";", decimal=",", dtype={"TERYT": str}, encoding="utf-8-sig")
     assert len(people) == len(figures) and set(people["TERYT"]) == {TOWN, OTHER}
 

@@ -7,7 +7,8 @@ Isolation: before each town the kernel's namespace is cleared (`%reset -f`) and
 matplotlib's state reset, so a town sees nothing of the previous one; the
 `analysis` modules stay imported (they hold no per-town state). A test builds towns
 both ways and requires byte-identical reports. After a failed town the kernel is
-replaced, since a failure may leave anything behind.
+replaced, since a failure may leave anything behind. The notebook kept as the town's
+record leaves the reset cell out and numbers its cells from 1 (`as_town_record`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,13 @@ KERNEL_ARGUMENTS = [
 ]
 WARM_UP = runtime.KERNEL_WARM_UP
 RESET = "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt"
+RESET_CELL_ID = "kernel-reset"
+# Kept in the record's metadata (`diagnoza`), where its numbering from 1 would otherwise hide how it ran.
+WARM_RUN_NOTE = (
+    "Run in a kernel kept warm across towns: before this notebook its namespace was cleared (%reset -f) and "
+    "matplotlib's figures closed; libraries stay imported. The reset cell is left out and cells are numbered "
+    "as a fresh kernel numbers them."
+)
 
 
 class WarmKernelEngine(NBClientEngine):
@@ -109,10 +117,35 @@ def _with_reset_cell() -> nbformat.NotebookNode:
 @cache
 def _report_with_reset_cell() -> nbformat.NotebookNode:
     notebook = nbformat.read(REPORT_NOTEBOOK, as_version=4)
-    reset = nbformat.v4.new_code_cell(RESET, metadata={"tags": ["remove-cell", "kernel-reset"]})
-    reset.id = "kernel-reset"
+    reset = nbformat.v4.new_code_cell(RESET, metadata={"tags": ["remove-cell", RESET_CELL_ID]})
+    reset.id = RESET_CELL_ID
     notebook.cells.insert(0, reset)
     return notebook
+
+
+def as_town_record(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A notebook run in a warm kernel as the town's record: what a fresh kernel's run would show (no
+    reset cell, cells numbered from 1, not from wherever the kernel's count stood), and a note of how it ran."""
+    notebook.cells = [cell for cell in notebook.cells if cell.get("id") != RESET_CELL_ID]
+    count = 0
+    for cell in notebook.cells:
+        if cell.cell_type != "code" or cell.get("execution_count") is None:
+            continue
+        count += 1
+        cell.execution_count = count
+        for output in cell.outputs:
+            if "execution_count" in output:
+                output.execution_count = count
+    notebook.metadata["diagnoza"] = {"kernel": WARM_RUN_NOTE}
+    return notebook
+
+
+def _rewrite_as_town_record(path: Path) -> None:
+    """The failed run papermill wrote (with its error cell), as a record too; as written if unreadable."""
+    try:
+        nbformat.write(as_town_record(nbformat.read(path, as_version=4)), path)
+    except Exception:  # noqa: BLE001 - the town's own error is what must propagate
+        pass
 
 
 class WarmKernel:
@@ -149,18 +182,25 @@ class WarmKernel:
             raise RuntimeError(f"kernel preparation failed: {reply['content'].get('evalue', '')}")
 
     def execute(self, parameters: dict, output: Path) -> nbformat.NotebookNode:
-        return papermill.execute_notebook(
-            _with_reset_cell(),
-            str(output),
-            parameters=parameters,
-            kernel_name=KERNEL_NAME,
-            engine_name="diagnoza-warm",
-            warm=self,
-            progress_bar=False,
-            log_output=False,
-            request_save_on_cell_execute=False,  # written once at the end (or on failure), not after every cell
-            execution_timeout=CELL_TIMEOUT,
-        )
+        try:
+            notebook = papermill.execute_notebook(
+                _with_reset_cell(),
+                str(output),
+                parameters=parameters,
+                kernel_name=KERNEL_NAME,
+                engine_name="diagnoza-warm",
+                warm=self,
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,  # written once at the end (or on failure), not after every cell
+                execution_timeout=CELL_TIMEOUT,
+            )
+        except Exception:
+            _rewrite_as_town_record(output)
+            raise
+        notebook = as_town_record(notebook)
+        nbformat.write(notebook, output)
+        return notebook
 
     def shutdown(self, keep_workdir: bool = False) -> None:
         for connection in self.notebook_connections.values():

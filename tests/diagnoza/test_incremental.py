@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import nbformat
 import pytest
 import yaml
 from bs4 import BeautifulSoup
@@ -172,8 +173,9 @@ def test_a_second_build_of_the_same_batch_is_refused_while_one_runs(tmp_path):
 
 
 def test_reused_kernel_gives_byte_identical_reports(tmp_path):
-    """Two towns run one after the other in one warm kernel equal the same towns run in fresh kernels."""
-    outputs = {}
+    """Two towns run one after the other in one warm kernel equal the same towns run in fresh kernels,
+    and so do their records: the same cells, numbered alike (the second town's from 1 too)."""
+    outputs, records = {}, {}
     for reuse in (True, False):
         out = tmp_path / ("warm" if reuse else "fresh")
         result = build_batch(
@@ -185,7 +187,19 @@ def test_reused_kernel_gives_byte_identical_reports(tmp_path):
             for t in (A, C)
             for name in ("report.html", "report.pdf", "data.csv")
         }
+        records[reuse] = {t: nbformat.read(result.out_dir / t / "report.ipynb", as_version=4) for t in (A, C)}
+        for record in records[reuse].values():  # the cache_dir parameter names each build's own folder
+            for cell in record.cells:
+                cell.source = cell.source.replace(str(out), "OUT")
     assert outputs[True] == outputs[False]
+    for teryt in (A, C):
+        warm, fresh = records[True][teryt], records[False][teryt]
+        assert [(c.cell_type, c.source, c.get("execution_count")) for c in warm.cells] == [
+            (c.cell_type, c.source, c.get("execution_count")) for c in fresh.cells
+        ]
+        counts = [c.execution_count for c in warm.cells if c.cell_type == "code"]
+        assert counts == list(range(1, len(counts) + 1))
+        assert "%reset" in warm.metadata["diagnoza"]["kernel"] and "diagnoza" not in fresh.metadata
 
 
 def test_a_new_edition_says_what_changed_since_the_previous_one(built_a_and_c, tmp_path):

@@ -61,7 +61,7 @@ class Table:
         self.frame, self.caption = frame, caption
 
     def _repr_html_(self) -> str:
-        head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in self.frame.columns)
+        head = "".join(f'<th scope="col" {LEFT}>{html.escape(str(c))}</th>' for c in self.frame.columns)
         body = "".join(
             "<tr>" + "".join(_html_cell(v) for v in row) + "</tr>" for row in self.frame.itertuples(index=False)
         )
@@ -93,9 +93,14 @@ class Table:
 WRAPPED_CELL = 24  # characters: a figure ("22 869 – 58 347") keeps one line; a longer text wraps (report.css)
 
 
+# JupyterLab right-aligns every table cell, so an analyst would read the indicator names ragged on the
+# left; the report's own stylesheet aligns them left too.
+LEFT = 'style="text-align: left"'
+
+
 def _html_cell(value) -> str:
-    text = str(value)
-    return f'<td class="wrap">{html.escape(text)}</td>' if len(text) > WRAPPED_CELL else f"<td>{html.escape(text)}</td>"
+    text = html.escape(str(value))
+    return f'<td class="wrap" {LEFT}>{text}</td>' if len(str(value)) > WRAPPED_CELL else f"<td {LEFT}>{text}</td>"
 
 
 def scroll_region(label: str, content: str) -> str:

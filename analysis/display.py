@@ -34,6 +34,7 @@ from analysis.peers import PeerRule
 from analysis.reliability import UNRELIABLE_BELOW, events_text
 from analysis.report import TownReport
 from analysis.scoring import STRENGTH, WEAKNESS
+from analysis.synthesis import SCORE_DECIMALS
 
 if TYPE_CHECKING:  # only types here; importing charts loads matplotlib, which the renderers do not need
     from matplotlib.figure import Figure as MatplotlibFigure
@@ -790,10 +791,10 @@ def scores_table(report: TownReport) -> Table:
             {
                 label("report_section", language): label(section, language),
                 label("verdict", language): label(f"verdict_{row['verdict']}", language),
-                label("score", language): format_number(row["score"], 2, language, signed=True),
+                label("score", language): format_number(row["score"], SCORE_DECIMALS, language, signed=True),
                 label("score_drop_one", language): (
-                    f"{format_number(row['drop_low'], 2, language, signed=True)} – "
-                    f"{format_number(row['drop_high'], 2, language, signed=True)}"
+                    f"{format_number(row['drop_low'], SCORE_DECIMALS, language, signed=True)} – "
+                    f"{format_number(row['drop_high'], SCORE_DECIMALS, language, signed=True)}"
                 )
                 if has_score
                 else "—",
@@ -837,7 +838,9 @@ def sensitivity_table(report: TownReport) -> Table:
             verdict = label(f"verdict_{row[section]}", language)
             score = row[f"{section}_score"]
             entry[label(section, language)] = (
-                verdict if pd.isna(score) else f"{verdict} ({format_number(score, 2, language, signed=True)})"
+                verdict
+                if pd.isna(score)
+                else f"{verdict} ({format_number(score, SCORE_DECIMALS, language, signed=True)})"
             )
         rows.append(entry)
     caption = label("sensitivity_caption", language)

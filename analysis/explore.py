@@ -17,6 +17,7 @@ from analysis.formatting import format_number
 from analysis.labels import label
 from analysis.params import ParamsError
 from analysis.report import TownReport, prepare_report
+from analysis.synthesis import SCORE_DECIMALS
 from analysis.town import TownParams, validate_town
 
 
@@ -113,7 +114,7 @@ def verdicts_side_by_side(reports: list[TownReport]) -> pd.DataFrame:
         verdicts = report.verdicts
         rows[_column(report)] = {
             label(section, language): f"{label('verdict_' + row['verdict'], language)} "
-            f"({format_number(row['score'], 2, language, signed=True)})"
+            f"({format_number(row['score'], SCORE_DECIMALS, language, signed=True)})"
             if pd.notna(row["score"])
             else label("verdict_none", language)
             for section, row in verdicts.iterrows()

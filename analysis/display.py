@@ -22,6 +22,7 @@ from analysis.formatting import (
     NOT_APPLICABLE,
     YEARS,
     escape_markdown,
+    format_bound,
     format_number,
     quantity,
     voivodeship_genitive,
@@ -150,7 +151,7 @@ def _trend_cell(trends: pd.DataFrame, indicator, language: str, ranked: bool = T
     decimals = indicator.decimals + 1
     text = (
         f"{format_number(row['slope'], decimals, language, signed=True)} "
-        f"({format_number(row['low'], decimals, language)}; {format_number(row['high'], decimals, language)})"
+        f"({format_bound(row['low'], decimals, language)}; {format_bound(row['high'], decimals, language)})"
     )
     if not row["clear"]:
         text += ", " + label("trend_unclear", language)

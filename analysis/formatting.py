@@ -40,6 +40,19 @@ def format_number(value: float | None, decimals: int = 0, language: str = "pl", 
     return text.replace("-", MINUS)
 
 
+BOUND_EXTRA_DECIMALS = 2  # at most this many more decimals for an interval's bound that would print as zero
+
+
+def format_bound(value: float, decimals: int, language: str = "pl") -> str:
+    """An interval's bound as `format_number` prints it, with up to `BOUND_EXTRA_DECIMALS` more decimals
+    where it would print as zero though it is not: whether an interval holds zero is what a reader checks
+    ("from −4.2 to −0.03", not "to 0.0", beside a trend called clear)."""
+    for places in range(decimals, decimals + BOUND_EXTRA_DECIMALS + 1):
+        if math.isnan(value) or value == 0 or round_half_up(value, places) != 0:
+            return format_number(value, places, language)
+    return format_number(value, decimals, language)
+
+
 def plural_category(count: float, language: str = "pl") -> str:
     """CLDR plural category: pl 1 -> one, 2–4/22–24 -> few, 5–21/25 -> many, 1,5 -> other."""
     return Locale.parse(LOCALES[language]).plural_form(count)

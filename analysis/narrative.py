@@ -23,6 +23,7 @@ from analysis.formatting import (
     STRENGTHS,
     WEAKNESSES,
     escape_markdown,
+    format_bound,
     format_number,
     is_symbol_unit,
     noun,
@@ -244,13 +245,13 @@ def _trend_sentence(trend, language: str) -> str:
     pl = language == "pl"
     years = f"{trend.first_year}–{trend.last_year}"
     size = with_noun(abs(trend.slope), PERSONS[language], 0, language)
-    low, high = format_number(trend.low, 0, language), format_number(trend.high, 0, language)
+    low, high = format_bound(trend.low, 0, language), format_bound(trend.high, 0, language)
     if trend.clear:
         grows = trend.slope > 0
         verb = ("rosła" if grows else "malała") if pl else ("grew" if grows else "fell")
         # The interval of the growth or of the fall, so that its bounds read with the same sign as the figure.
         low, high = (trend.low, trend.high) if grows else (-trend.high, -trend.low)
-        low, high = format_number(low, 0, language), format_number(high, 0, language)
+        low, high = format_bound(low, 0, language), format_bound(high, 0, language)
         return (
             f"W latach {years} liczba ludności {verb} średnio o {size} rocznie "
             f"(95% przedział: od {low} do {high} rocznie)."
@@ -280,7 +281,7 @@ def _versus_peers_sentence(versus, language: str) -> str:
         size = format_number(abs(versus.slope), 2, language)
         # The interval of the gain or of the loss, so that its bounds read with the same sign as the figure.
         low, high = (versus.low, versus.high) if gains else (-versus.high, -versus.low)
-        low, high = format_number(low, 2, language), format_number(high, 2, language)
+        low, high = format_bound(low, 2, language), format_bound(high, 2, language)
         if pl:
             return (
                 f"Względem mediany grupy porównawczej liczba ludności gminy {'zyskuje' if gains else 'traci'} "
@@ -292,7 +293,7 @@ def _versus_peers_sentence(versus, language: str) -> str:
             f"points a year on average (both as % of {base}; 95% interval {low} to {high})."
         )
     points = format_number(versus.slope, 2, language, signed=True)
-    low, high = format_number(versus.low, 2, language), format_number(versus.high, 2, language)
+    low, high = format_bound(versus.low, 2, language), format_bound(versus.high, 2, language)
     return (
         f"Czy liczba ludności gminy zyskuje, czy traci względem mediany grupy porównawczej, nie da się "
         f"rozstrzygnąć: średnio {points} pkt proc. rocznie (w % stanu z {base} r.), 95% przedział od {low} do {high}."

@@ -1,6 +1,6 @@
 import pytest
 
-from analysis.formatting import MINUS, PERSONS, escape_markdown, format_number, with_noun
+from analysis.formatting import MINUS, PERSONS, escape_markdown, format_bound, format_number, with_noun
 
 NBSP = "\u00a0"
 
@@ -125,3 +125,12 @@ def test_one_letter_words_and_the_year_abbreviation_are_bound_to_their_neighbour
     from analysis.formatting import bind_short_words
 
     assert bind_short_words(text) == expected
+
+
+def test_an_intervals_bound_that_would_print_as_zero_shows_its_sign():
+    # Seen in the demo batch: a falling trend called clear, printed "(−0,26; 0,00)"; its upper bound is −0.0029.
+    assert format_bound(-0.0029, 2) == "\u22120,003"
+    assert format_bound(0.0004, 2) == "0,0004" and format_bound(-0.3, 0) == "\u22120,3"
+    assert format_bound(-0.26, 2) == "\u22120,26" and format_bound(12.4, 0) == "12"  # already readable: as printed
+    assert format_bound(0.0, 2) == "0,00" and format_bound(0.000001, 2) == "0,00"  # zero, or zero to 4 decimals
+    assert format_bound(float("nan"), 1) == "b.d." and format_bound(-0.03, 1, "en") == "\u22120.03"

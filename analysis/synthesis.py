@@ -65,8 +65,8 @@ def drop_one_scores(scores: np.ndarray, subdomains: np.ndarray) -> np.ndarray:
 
 
 def verdict_of(score: float, band: float = VERDICT_BAND) -> str:
-    """The verdict of a score as the report prints it (half up to `SCORE_DECIMALS`): a reader who sees
-    "−0,25" beside a band of ±0,25 must read "worse", whatever the third decimal was."""
+    """The verdict of a score as the report prints it (rounded half away from zero to `SCORE_DECIMALS`):
+    a reader who sees "−0,25" beside a band of ±0,25 must read "worse", whatever the third decimal was."""
     if math.isnan(score):
         return NO_VERDICT
     printed = float(round_half_up(score, SCORE_DECIMALS))

@@ -34,7 +34,7 @@ from analysis.labels import label
 from analysis.peers import PeerRule
 from analysis.reliability import UNRELIABLE_BELOW, events_text
 from analysis.report import TownReport
-from analysis.scoring import STRENGTH, WEAKNESS
+from analysis.scoring import PERCENTILE_DECIMALS, STRENGTH, WEAKNESS
 from analysis.synthesis import SCORE_DECIMALS
 
 if TYPE_CHECKING:  # only types here; importing charts loads matplotlib, which the renderers do not need
@@ -261,7 +261,7 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
                 label("poland", language): _poland_cell(indicator, area, show),
                 label("percentile", language): label("position_not_ranked", language)
                 if not_ranked
-                else format_number(row["percentile"], 0, language),
+                else format_number(row["percentile"], PERCENTILE_DECIMALS, language),
                 label("assessment", language): label(row["assessment"], language) if row["assessment"] else "—",
             }
         )
@@ -489,7 +489,7 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
                     label("before", language): f"{show(row['old_value'])} ({row['old_period'] or '—'})",
                     label("now", language): f"{show(row['new_value'])} ({row['new_period'] or '—'})",
                     label("position_before_now", language): (
-                        f"{show(row['old_percentile'], 0)} → {show(row['new_percentile'], 0)}"
+                        f"{show(row['old_percentile'], PERCENTILE_DECIMALS)} → {show(row['new_percentile'], PERCENTILE_DECIMALS)}"
                     ),
                     label("assessment_before_now", language): f"{_assessment_word(row['old_assessment'], language)} → "
                     f"{_assessment_word(row['new_assessment'], language)}",

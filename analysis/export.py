@@ -25,6 +25,7 @@ from analysis.editions import verdict_grounds
 from analysis.formatting import format_number, round_half_up, with_noun
 from analysis.labels import label
 from analysis.report import TownReport
+from analysis.scoring import PERCENTILE_DECIMALS
 from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SCORE_DECIMALS, VERDICT_BAND
 
 # Column key -> (Polish header, English header). The order is the sheet's order.
@@ -124,7 +125,12 @@ UNIT_COLUMNS = (
     "change_10y",
     "peer_median_change_10y",
 )
-OTHER_DECIMALS = {"percentile": 0, "score": SCORE_DECIMALS, "events": 0, "trend_rho": 2}  # as the report prints them
+OTHER_DECIMALS = {
+    "percentile": PERCENTILE_DECIMALS,
+    "score": SCORE_DECIMALS,
+    "events": 0,
+    "trend_rho": 2,
+}  # as the report prints them
 # Trends: a change a year, printed with one decimal more than the indicator (analysis.display).
 TREND_COLUMNS = ("trend", "trend_low", "trend_high", "trend_vs_peers", "trend_vs_peers_low", "trend_vs_peers_high")
 # report.trends' columns behind them

@@ -18,11 +18,13 @@ import math
 import numpy as np
 
 from analysis.catalogue import Direction, Indicator
+from analysis.formatting import round_half_up
 
 MAD_TO_SD = 1.4826
 IQR_TO_SD = 1.349
 SCORE_CAP = 2.0
 STRONG, WEAK = 75.0, 25.0  # percentiles (100 = best) a strength must reach, a weakness must not exceed
+PERCENTILE_DECIMALS = 0  # a position is printed, and read against STRONG and WEAK, as a whole number
 
 STRENGTH, WEAKNESS, NONE = "strength", "weakness", ""
 
@@ -74,6 +76,7 @@ def assess(
     """
     if math.isnan(value) or math.isnan(peer_median) or math.isnan(percentile):
         return NONE
+    percentile = float(round_half_up(percentile, PERCENTILE_DECIMALS))  # as printed: "75" is in the best quarter
     better_by = sign(indicator.direction) * (value - peer_median)
     higher_is_better = sign(indicator.direction) > 0
     if percentile >= STRONG and better_by >= indicator.min_difference:

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.catalogue import indicators
+from analysis.formatting import format_number
 from analysis.scoring import NONE, SCORE_CAP, STRENGTH, WEAKNESS, assess, bounded_score, score_scale
 
 BIRTHS = indicators()["births_per_1000"]  # higher is better, minimum meaningful difference 0.5
@@ -59,3 +60,12 @@ def test_the_one_rule():
     assert assess(DEATHS, 11.0, 12.0, 90.0, 10.5, 11.6) == STRENGTH
     assert assess(DEATHS, 11.0, 12.0, 90.0, 10.5, 12.6) == NONE
     assert assess(BIRTHS, float("nan"), 8.0, 80.0) == NONE
+
+
+def test_a_position_is_read_against_the_quarters_as_it_is_printed():
+    # With 100 or more peers a percentile can print as "75" (or "25") from 74.6 (25.4): the reader sees the
+    # best (worst) quarter, so the rule must too. 74.4 prints "74" and stays out.
+    assert format_number(74.6, 0) == "75" and assess(BIRTHS, 9.0, 8.0, 74.6) == STRENGTH
+    assert format_number(74.4, 0) == "74" and assess(BIRTHS, 9.0, 8.0, 74.4) == NONE
+    assert format_number(25.4, 0) == "25" and assess(BIRTHS, 7.0, 8.0, 25.4) == WEAKNESS
+    assert assess(BIRTHS, 7.0, 8.0, 25.5) == NONE  # prints "26" (half up)

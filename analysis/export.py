@@ -400,7 +400,7 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
         ("Źródło" if pl else "Source", report.source),
         (
             "Dane syntetyczne" if pl else "Synthetic data",
-            "tak" if report.synthetic and pl else "nie" if pl else "yes" if report.synthetic else "no",
+            label("yes" if report.synthetic else "no", report.language),
         ),
         (label("edition", report.language), edition),
         ("Wersja pakietu analysis" if pl else "analysis package version", analysis_version),
@@ -636,7 +636,7 @@ def batch_tables(towns: list[dict], language: str) -> dict[str, pd.DataFrame]:
 
 def verdict_note(language: str) -> tuple[str, str]:
     """How a section's score and verdict are made (`analysis.synthesis`), for the method sheets."""
-    band = format_number(VERDICT_BAND, 2, language)
+    band = format_number(VERDICT_BAND, SCORE_DECIMALS, language)
     coverage = f"{MIN_COVERAGE:.0%}"
     if language == "pl":
         areas = with_noun(MIN_SUBDOMAINS, {"one": "obszar", "few": "obszary", "many": "obszarów", "other": "obszaru"})

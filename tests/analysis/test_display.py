@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
@@ -447,3 +448,12 @@ def test_key_figures_say_a_share_changes_in_points_only_where_a_share_shows_a_ch
     assert shares  # the demo town's shares have their 5-year change
     assert label("key_figures_in_points", report.language) in full.caption
     assert label("key_figures_in_points", "pl") not in show.key_figures(sparse_report).caption
+
+
+def test_table_cells_are_left_aligned_wherever_the_html_is_shown():
+    # JupyterLab's stylesheet right-aligns every table cell; the cells say left themselves, as report.css does.
+    table = show.Table(
+        pd.DataFrame({"Wskaźnik": ["Liczba ludności (osoby)", "Saldo migracji"], "Wartość": [1, 2]}), "T"
+    )
+    cells = BeautifulSoup(table._repr_html_(), "html.parser").find_all(["th", "td"])
+    assert len(cells) == 6 and all(cell.get("style") == "text-align: left" for cell in cells)

@@ -11,7 +11,9 @@
 - Isolated and atomic: a town's files are written to a staging folder and moved into place
   only when all exist; a failure leaves the previous good report untouched, keeps the
   executed notebook and a log under `_failed/<TERYT>/`, and does not stop the other towns.
-  A lock file stops two builds of one batch at once; Ctrl-C leaves no half-written files.
+  A lock file stops two builds of one batch at once; Ctrl-C leaves no half-written files, and so
+  do SIGTERM and SIGHUP (`stopping_as_on_ctrl_c`). A worker whose build process was killed outright
+  stops too (`_end_with_build`).
 - Where: a local process pool, or an existing Dask cluster (`--scheduler`).
 """
 
@@ -22,9 +24,11 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import socket
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
@@ -392,10 +396,49 @@ def batch_lock(out_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+# SIGTERM (`kill`, `timeout`, a cancelled CI job) and SIGHUP (its terminal closed). Python's default for
+# them ends a process on the spot: the build's workers went on building their queued towns for nobody,
+# and stayed, with their kernels, after; the towns finished so far went unrecorded.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def _stop_signals_interrupt() -> dict:
+    """Make SIGTERM and SIGHUP raise KeyboardInterrupt, as Ctrl-C does; returns the handlers they had."""
+    return {number: signal.signal(number, signal.default_int_handler) for number in STOP_SIGNALS}
+
+
+@contextmanager
+def stopping_as_on_ctrl_c() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP stop the build as Ctrl-C does: the towns finished so far are
+    recorded, unfinished ones leave no files, workers and kernels are shut down. (Only the main thread
+    can take signals: elsewhere the block changes nothing.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = _stop_signals_interrupt()
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
+
+
+def _end_with_build(build_pid: int) -> None:
+    """End this worker once the build process that started it is gone (killed outright: SIGKILL, out of
+    memory), instead of building its queued towns for nobody. Its kernel ends by itself when its parent
+    does (ipykernel watches it); the next build clears the staging of the town left unfinished."""
+    while os.getppid() == build_pid:
+        time.sleep(1)
+    os._exit(1)
+
+
 def _prepare_worker(reuse_kernel: bool) -> None:
-    """In a new worker process: start its kernel, import what a town needs (statsmodels too: every
-    town's analysis computes count intervals with it), then take it all out of the garbage collector's scans (see
-    kernels.WARM_UP). Started before the batch is planned, this overlaps the planning."""
+    """In a new worker process: stop as the build does (`STOP_SIGNALS`) and with it, start its kernel,
+    import what a town needs (statsmodels too: every town's analysis computes count intervals with it),
+    then take it all out of the garbage collector's scans (see kernels.WARM_UP). Started before the batch
+    is planned, this overlaps the planning."""
+    _stop_signals_interrupt()
+    threading.Thread(target=_end_with_build, args=(os.getppid(),), name="end-with-build", daemon=True).start()
     import analysis.export  # noqa: F401
     from analysis.reliability import import_models
     from diagnoza import kernels
@@ -488,6 +531,7 @@ def _run_dask(
                 report(TownResult(job.teryt, job.name, "failed", 0.0, error=describe_error(error)))
 
 
+@stopping_as_on_ctrl_c()
 def build_batch(
     params_path: Path,
     *,

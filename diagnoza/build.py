@@ -402,11 +402,6 @@ def batch_lock(out_dir: Path) -> Iterator[None]:
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
-def _stop_signals_interrupt() -> dict:
-    """Make SIGTERM and SIGHUP raise KeyboardInterrupt, as Ctrl-C does; returns the handlers they had."""
-    return {number: signal.signal(number, signal.default_int_handler) for number in STOP_SIGNALS}
-
-
 @contextmanager
 def stopping_as_on_ctrl_c() -> Iterator[None]:
     """Within the block, SIGTERM and SIGHUP stop the build as Ctrl-C does: the towns finished so far are
@@ -415,7 +410,7 @@ def stopping_as_on_ctrl_c() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    before = _stop_signals_interrupt()
+    before = {number: signal.signal(number, signal.default_int_handler) for number in STOP_SIGNALS}
     try:
         yield
     finally:
@@ -433,11 +428,12 @@ def _end_with_build(build_pid: int) -> None:
 
 
 def _prepare_worker(reuse_kernel: bool) -> None:
-    """In a new worker process: stop as the build does (`STOP_SIGNALS`) and with it, start its kernel,
-    import what a town needs (statsmodels too: every town's analysis computes count intervals with it),
-    then take it all out of the garbage collector's scans (see kernels.WARM_UP). Started before the batch
-    is planned, this overlaps the planning."""
-    _stop_signals_interrupt()
+    """In a new worker process: end with the build, start its kernel, import what a town needs (statsmodels
+    too: every town's analysis computes count intervals with it), then take it all out of the garbage
+    collector's scans (see kernels.WARM_UP). Started before the batch is planned, this overlaps the planning.
+
+    A worker keeps Python's default for SIGTERM, ending on the spot: the pool itself stops its workers with
+    SIGTERM when one of them dies, and a worker that took it as Ctrl-C would wait for work for ever."""
     threading.Thread(target=_end_with_build, args=(os.getppid(),), name="end-with-build", daemon=True).start()
     import analysis.export  # noqa: F401
     from analysis.reliability import import_models

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import copy
+import logging
 import os
 import shutil
 import tempfile
@@ -273,6 +274,10 @@ def execute_notebook(parameters: dict, output: Path, workdir: Path, reuse_kernel
         _warm = WarmKernel()
     try:
         return _warm.execute(parameters, output)
-    except BaseException:
+    except BaseException as error:
+        if isinstance(error, KeyboardInterrupt):
+            # The build is being stopped. Shutting the kernel down fails the cell nbclient was waiting on, and
+            # asyncio would print that abandoned task's DeadKernelError as a traceback on the user's terminal.
+            logging.getLogger("asyncio").setLevel(logging.CRITICAL)
         _shutdown_warm()  # the next town gets a clean kernel (a timed-out cell may still be running in this one)
         raise

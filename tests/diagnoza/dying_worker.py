@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 from tests.diagnoza.conftest import TOWN
+
+KILLED_AFTER = 2  # seconds
 
 
 def build_town_or_die(job, out_dir, reuse_kernel=True):
     if job.teryt == TOWN:
+        # Some time into the town, as memory runs out: dying at its first instant could beat the news that the
+        # worker's previous town was done (Dask sends it a moment later), losing that town too.
+        time.sleep(KILLED_AFTER)
         os.kill(os.getpid(), signal.SIGKILL)
     from diagnoza.build import build_town  # in the worker: the real one
 

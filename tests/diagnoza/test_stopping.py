@@ -2,12 +2,13 @@
 
 Before, a build stopped with SIGTERM (`kill`, `timeout`, a cancelled CI job) or SIGHUP (its terminal
 closed) ended on the spot: its two workers went on building their queued towns into the output folder
-for nobody, and stayed, with their Jupyter kernels, after it. Slow: each case starts a real build.
+for nobody, and stayed, with their Jupyter kernels, after it. Slow: each case starts a real build or kernel.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -32,7 +33,13 @@ def _start_build(out: Path, log: Path) -> subprocess.Popen:
     command = [str(script)] if script.exists() else [sys.executable, "-m", "diagnoza.cli"]
     command += ["build", str(PARAMS_DIR / "demo.yaml"), "--only", ",".join(TOWNS), "--workers", "2"]
     command += ["--out", str(out), "--force"]
-    return subprocess.Popen(command, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        command,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, which Ctrl-C would reach as a whole
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # not ignored, as in a background job
+    )
 
 
 @pytest.fixture
@@ -61,16 +68,29 @@ def _after_first_town(build: subprocess.Popen, log: Path, leftovers: list[psutil
     return family
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP])
-def test_a_build_stopped_by_a_signal_stops_as_on_ctrl_c(tmp_path, stop, leftovers):
-    # The signal goes to the build process alone, as `kill PID` sends it.
+@pytest.mark.parametrize(
+    "stop, to_group",
+    [
+        (signal.SIGINT, True),  # Ctrl-C: the terminal signals the whole process group
+        (signal.SIGTERM, False),  # `kill PID`: the build process alone
+        (signal.SIGTERM, True),  # `timeout`, a CI runner: the whole group (workers end at once, kernels after)
+        (signal.SIGHUP, False),
+    ],
+    ids=["ctrl-c", "kill", "timeout", "hangup"],
+)
+def test_a_build_stopped_by_a_signal_stops_as_on_ctrl_c(tmp_path, stop, to_group, leftovers):
     build = _start_build(tmp_path, tmp_path / "build.log")
     family = _after_first_town(build, tmp_path / "build.log", leftovers)
-    build.send_signal(stop)
+    if to_group:
+        os.killpg(build.pid, stop)
+    else:
+        build.send_signal(stop)
     assert build.wait(timeout=SETTLE) == 130
     _, left = psutil.wait_procs(family, timeout=SETTLE)
     assert left == []
-    assert "interrupted: finished towns are in place" in (tmp_path / "build.log").read_text(encoding="utf-8")
+    log = (tmp_path / "build.log").read_text(encoding="utf-8")
+    assert log.rstrip().endswith("interrupted: finished towns are in place, unfinished ones left no files")
+    assert "Traceback" not in log  # the user is told in one line, without a stack
     out = tmp_path / "demo"
     assert not (out / ".staging").exists()
     recorded = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["towns"]
@@ -91,3 +111,35 @@ def test_the_workers_of_a_build_killed_outright_end_too(tmp_path, leftovers):
     build.wait(timeout=SETTLE)
     _, left = psutil.wait_procs(family, timeout=SETTLE)
     assert left == [], [" ".join(p.cmdline()) for p in left]
+
+
+def test_ctrl_c_during_a_cell_leaves_no_traceback_of_the_abandoned_cell(tmp_path, monkeypatch, caplog):
+    # Ctrl-C in a worker while its kernel runs a cell: the kernel is shut down, which fails the cell nbclient
+    # was waiting on; asyncio printed that abandoned task's DeadKernelError as a traceback per worker.
+    import _thread
+    import gc
+    import logging
+    import threading
+
+    import nbformat
+
+    from diagnoza import kernels
+
+    asyncio_log = logging.getLogger("asyncio")
+    monkeypatch.setattr(asyncio_log, "level", asyncio_log.level)  # restored after the test
+    real = kernels._with_reset_cell
+
+    def with_a_long_cell() -> nbformat.NotebookNode:
+        notebook = real()
+        at = next(i for i, cell in enumerate(notebook.cells) if "parameters" in cell.metadata.get("tags", []))
+        notebook.cells.insert(at + 1, nbformat.v4.new_code_cell("import time\ntime.sleep(60)"))
+        return notebook
+
+    monkeypatch.setattr(kernels, "_with_reset_cell", with_a_long_cell)
+    kernels.prestart()
+    kernels._take_started()  # the kernel is up: the Ctrl-C below lands in the long cell
+    threading.Timer(5, _thread.interrupt_main).start()
+    with pytest.raises(KeyboardInterrupt):
+        kernels.execute_notebook({"teryt": "0290011"}, tmp_path / "report.ipynb", tmp_path)
+    gc.collect()  # asyncio reports an exception never retrieved when the task is collected
+    assert [record.getMessage() for record in caplog.records if record.name == "asyncio"] == []

@@ -466,7 +466,10 @@ def _run_local(
 ) -> None:
     if workers == 1 and pool is None:
         for job in todo:
-            report(build_town(job, out_dir, reuse_kernel))
+            try:
+                report(build_town(job, out_dir, reuse_kernel))
+            except Exception as error:  # noqa: BLE001 - see _unrecorded_failure
+                report(_unrecorded_failure(job, error))
         return
     pool = pool or _start_pool(workers, reuse_kernel)
     lost = []
@@ -477,10 +480,18 @@ def _run_local(
                 report(future.result())
             except BrokenProcessPool:  # a worker died: every town not finished went with the pool
                 lost.append(futures[future])
+            except Exception as error:  # noqa: BLE001 - see _unrecorded_failure
+                report(_unrecorded_failure(futures[future], error))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     for job in sorted(lost, key=todo.index):
         report(_build_alone(job, out_dir, reuse_kernel))
+
+
+def _unrecorded_failure(job: TownJob, error: Exception) -> TownResult:
+    """A town whose build raised: `build_town` reports a town's failure itself, so its record of the failure
+    failed too (a full disk, an unwritable `_failed/`). The town fails, named, and the batch goes on."""
+    return TownResult(job.teryt, job.name, "failed", 0.0, error=describe_error(error))
 
 
 WORKER_DIED = "its build process ended twice while building it, most often for lack of memory"
@@ -521,10 +532,9 @@ def _run_dask(
         for future in dask_completed(futures):
             try:
                 report(future.result())
-            except Exception as error:  # noqa: BLE001 - build_town never raises: the task itself was lost
-                # (KilledWorker: the town's worker died as often as the scheduler allows); the rest go on.
-                job = futures[future]
-                report(TownResult(job.teryt, job.name, "failed", 0.0, error=describe_error(error)))
+            except Exception as error:  # noqa: BLE001 - the task was lost (KilledWorker: the town's worker died
+                # as often as the scheduler allows), or see _unrecorded_failure; the rest go on.
+                report(_unrecorded_failure(futures[future], error))
 
 
 @stopping_as_on_ctrl_c()

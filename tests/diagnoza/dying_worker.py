@@ -1,12 +1,15 @@
-"""A stand-in for `diagnoza.build.build_town` that a spawned worker process imports by name: for one town
-it kills its own process, as the system's out-of-memory killer would; the other towns it builds."""
+"""Stand-ins for `diagnoza.build.build_town` that a spawned worker process imports by name: for one town
+one kills its own process, as the system's out-of-memory killer would, the other raises (as a full disk
+would make it, unable even to record the town's failure); the other towns they build."""
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import time
 
+from diagnoza.build import build_town  # imported before a test replaces it: the real one
 from tests.diagnoza.conftest import TOWN
 
 KILLED_AFTER = 2  # seconds
@@ -18,6 +21,10 @@ def build_town_or_die(job, out_dir, reuse_kernel=True):
         # worker's previous town was done (Dask sends it a moment later), losing that town too.
         time.sleep(KILLED_AFTER)
         os.kill(os.getpid(), signal.SIGKILL)
-    from diagnoza.build import build_town  # in the worker: the real one
+    return build_town(job, out_dir, reuse_kernel)
 
+
+def build_town_or_raise(job, out_dir, reuse_kernel=True):
+    if job.teryt == TOWN:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     return build_town(job, out_dir, reuse_kernel)

@@ -578,6 +578,21 @@ def test_a_town_that_kills_its_build_process_fails_alone_and_the_others_build(tm
     assert not (result.out_dir / TOWN).exists()
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_town_whose_failure_cannot_even_be_recorded_fails_named_and_the_others_build(tmp_path, monkeypatch, workers):
+    # build_town reports a town's failure itself; when that report fails too (a full disk), the exception
+    # reached the batch: it stopped, and the towns after it were not built.
+    from diagnoza import build
+    from tests.diagnoza.dying_worker import build_town_or_raise
+
+    monkeypatch.setattr(build, "build_town", build_town_or_raise)
+    result = build.build_batch(PARAMS_DIR / "demo.yaml", only=[TOWN, OTHER], workers=workers, out_root=tmp_path)
+    status = {town.teryt: town for town in result.towns}
+    assert status[TOWN].status == "failed" and status[TOWN].error == "OSError: [Errno 28] No space left on device"
+    assert status[OTHER].status == "built" and (result.out_dir / OTHER / "report.pdf").is_file()
+    assert TOWN in (result.out_dir / "index.html").read_text(encoding="utf-8")  # named there as failed
+
+
 def load_batch_order() -> list[str]:
     from analysis.params import load_batch
 

@@ -18,6 +18,9 @@ def fake_bdl():
     server.stop()
 
 
+CLIENT_TIMEOUT = 3.0  # seconds
+
+
 @pytest.fixture
 def waits():
     """The sleeps a client asked for, recorded instead of slept."""
@@ -27,7 +30,9 @@ def waits():
 @pytest.fixture
 def make_client(fake_bdl, tmp_path, waits):
     def make(refresh: bool = False, **overrides) -> BDLClient:
-        settings = Settings(base_url=fake_bdl.api_url, **{"timeout": 0.3, "attempts": 4, **overrides})
+        # A loopback answer takes milliseconds, but over a second when the suite's other workers hold the cores
+        # (an answer slower than the timeout is a timeout, and a test then counts one request too many).
+        settings = Settings(base_url=fake_bdl.api_url, **{"timeout": CLIENT_TIMEOUT, "attempts": 4, **overrides})
         return BDLClient(settings, tmp_path / "cache", refresh=refresh, sleep=waits.append)
 
     return make

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analysis.bdl.client import BDLClient, BDLError, Settings
+from tests.analysis.bdl.conftest import CLIENT_TIMEOUT
 
 UNITS_PATH = "/api/v1/units"
 DATA_PATH = "/api/v1/data/by-variable/72305"
@@ -86,7 +87,7 @@ def test_a_500_then_success(fake_bdl, make_client, waits):
 
 def test_a_timeout_is_retried(fake_bdl, make_client, waits):
     fake_bdl.units = gminy(3)
-    fake_bdl.timeout_seconds = 1.0  # the client waits 0.3 s
+    fake_bdl.timeout_seconds = CLIENT_TIMEOUT + 1.0  # the first answer comes after the client stopped waiting
     fake_bdl.fail(UNITS_PATH, 0, "timeout")
     assert len(make_client().units()) == 3
     assert len(fake_bdl.requests_to(UNITS_PATH)) == 2 and len(waits) == 1

@@ -119,20 +119,31 @@ RESIDENTS = {
 
 # Units of the indicator catalogue that are nouns (in the nominative plural, as a table's column
 # heading shows them), with the forms a number governs; a suffix such as "/km²" follows the noun.
+# The catalogue's units that are nouns, by language: the forms a number governs ("1 osoba", "5 osób";
+# "1 person", "2 persons").
 UNIT_NOUNS = {
-    "osoby": PERSONS["pl"],
-    "podmioty": {"one": "podmiot", "few": "podmioty", "many": "podmiotów", "other": "podmiotu"},
-    "miejsca": {"one": "miejsce", "few": "miejsca", "many": "miejsc", "other": "miejsca"},
-    "mieszkania": {"one": "mieszkanie", "few": "mieszkania", "many": "mieszkań", "other": "mieszkania"},
+    "pl": {
+        "osoby": PERSONS["pl"],
+        "podmioty": {"one": "podmiot", "few": "podmioty", "many": "podmiotów", "other": "podmiotu"},
+        "miejsca": {"one": "miejsce", "few": "miejsca", "many": "miejsc", "other": "miejsca"},
+        "mieszkania": {"one": "mieszkanie", "few": "mieszkania", "many": "mieszkań", "other": "mieszkania"},
+    },
+    "en": {
+        "persons": PERSONS["en"],
+        "entities": {"one": "entity", "other": "entities"},
+        "places": {"one": "place", "other": "places"},
+        "dwellings": {"one": "dwelling", "other": "dwellings"},
+    },
 }
 
 
 def quantity(value: float, decimals: int, unit: str, language: str = "pl", genitive: bool = False) -> str:
     """A value with its unit as a sentence needs it: `12,5%`, `4 631 zł`, `5 osób`, `120 osób/km²`,
-    `od 180 miejsc` (with `genitive=True`). Units that are neither symbols nor known nouns follow as given."""
+    `od 180 miejsc` (with `genitive=True`); `1 person`, `2 persons`. Units that are neither symbols nor known
+    nouns follow as given."""
     noun_part, slash, rest = unit.partition("/")
-    if language == "pl" and noun_part in UNIT_NOUNS:
-        return with_noun(value, UNIT_NOUNS[noun_part], decimals, language, genitive) + slash + rest
+    if noun_part in UNIT_NOUNS[language]:
+        return with_noun(value, UNIT_NOUNS[language][noun_part], decimals, language, genitive) + slash + rest
     return with_unit(format_number(value, decimals, language), unit)
 
 

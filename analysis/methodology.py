@@ -5,6 +5,7 @@ from __future__ import annotations
 from analysis.catalogue import SECTIONS, SUBDOMAINS, indicators, split_lag, variables
 from analysis.census import LEVEL_BREAKS
 from analysis.display import STEP_MARK, TREND_MARK
+from analysis.formatting import quantity
 from analysis.labels import label
 from analysis.narrative import FINDINGS_PER_KIND, LEANING_MARKS
 from analysis.peers import MATCHED_ON, MIN_PEERS, POPULATION_CLASSES, SMALL_GROUP, PeerRule
@@ -21,6 +22,15 @@ def _sources(formula_inputs) -> str:
     catalogue = variables()
     seen = dict.fromkeys(split_lag(name)[0] for name in formula_inputs)
     return "; ".join(f"{catalogue[v].name_pl} (BDL {catalogue[v].bdl_id})" for v in seen)
+
+
+def _min_difference(difference: float, unit: str) -> str:
+    """In the indicator's unit (`1 person`, `100 PLN`, `0.5‰`); for a percentage, in percentage points: `0.5%`
+    would read as a relative change."""
+    number = f"{difference:g}"
+    if unit.startswith("%"):
+        return f"{number} pp"
+    return quantity(difference, len(number.partition(".")[2]), unit, "en")
 
 
 def _assumed_rates(model: str) -> list[str]:
@@ -68,7 +78,7 @@ def render_methodology() -> str:
                 if ind.counts
                 else "—"
             )
-            difference = f"{ind.min_difference:g} {ind.unit_en}" if ind.min_difference else "—"
+            difference = _min_difference(ind.min_difference, ind.unit_en) if ind.min_difference else "—"
             lines.append(
                 f"| `{ind.id}` | {ind.name_en} / {ind.name_pl} | {ind.unit_en} | `{ind.formula}` | "
                 f"{ind.subdomain.replace('_', ' ')} | {DIRECTIONS[ind.direction.value]}: {ind.direction_reason} | "
@@ -84,7 +94,7 @@ def render_methodology() -> str:
     matched = "; ".join(f"`{method}`: {', '.join(f'`{i}`' for i in on)}" for method, on in MATCHED_ON.items() if on)
     lines += [
         "`<variable>_lagN` is the variable N calendar years earlier. A zero or missing denominator gives a missing",
-        "value, never zero.",
+        "value, never zero. The minimum meaningful difference of a percentage is in percentage points (pp).",
         "",
         "## Peer groups",
         "",

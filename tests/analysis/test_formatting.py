@@ -72,8 +72,28 @@ def test_every_noun_unit_of_the_catalogue_has_its_forms():
     from analysis.formatting import UNIT_NOUNS, is_symbol_unit
 
     for indicator in indicators().values():
-        unit = indicator.unit("pl")
-        assert is_symbol_unit(unit) or unit.partition("/")[0] in UNIT_NOUNS, (indicator.id, unit)
+        for language in ("pl", "en"):
+            unit = indicator.unit(language)
+            assert is_symbol_unit(unit) or unit.partition("/")[0] in UNIT_NOUNS[language], (indicator.id, unit)
+
+
+@pytest.mark.parametrize(
+    "value, decimals, unit, expected",
+    [
+        (1, 0, "persons", "1\u00a0person"),
+        (1.2, 0, "persons", "1\u00a0person"),  # as printed: "1"
+        (2, 0, "persons", "2\u00a0persons"),
+        (1, 1, "persons", "1.0\u00a0persons"),  # a number with a fraction takes the plural, as English writes it
+        (1, 0, "entities", "1\u00a0entity"),
+        (1, 0, "persons/km²", "1\u00a0person/km²"),
+        (1, 0, "PLN", "1\u00a0PLN"),
+    ],
+)
+def test_an_english_quantity_of_one_takes_the_singular(value, decimals, unit, expected):
+    # Before, every unit followed as given: "1 persons".
+    from analysis.formatting import quantity
+
+    assert quantity(value, decimals, unit, "en") == expected
 
 
 def test_every_voivodeship_has_its_genitive_for_a_caption():

@@ -117,10 +117,9 @@ RESIDENTS = {
 }
 
 
-# Units of the indicator catalogue that are nouns (in the nominative plural, as a table's column
-# heading shows them), with the forms a number governs; a suffix such as "/km²" follows the noun.
-# The catalogue's units that are nouns, by language: the forms a number governs ("1 osoba", "5 osób";
-# "1 person", "2 persons").
+# Units of the indicator catalogue that are nouns (in the plural, as a table's column heading shows them),
+# by language, with the forms a number governs ("1 osoba", "5 osób"; "1 person", "2 persons"); a suffix such
+# as "/km²" follows the noun.
 UNIT_NOUNS = {
     "pl": {
         "osoby": PERSONS["pl"],

@@ -507,6 +507,8 @@ def _build_alone(job: TownJob, out_dir: Path, reuse_kernel: bool) -> TownResult:
             return pool.submit(build_town, job, out_dir, reuse_kernel).result()
         except BrokenProcessPool:
             pass
+        except Exception as error:  # noqa: BLE001 - see _unrecorded_failure
+            return _unrecorded_failure(job, error)
     failed_dir = out_dir / "_failed" / job.teryt
     shutil.rmtree(failed_dir, ignore_errors=True)  # what an earlier failure left is not this one's record
     failed_dir.mkdir(parents=True)

@@ -593,6 +593,18 @@ def test_a_town_whose_failure_cannot_even_be_recorded_fails_named_and_the_others
     assert TOWN in (result.out_dir / "index.html").read_text(encoding="utf-8")  # named there as failed
 
 
+def test_a_town_built_again_alone_whose_failure_cannot_be_recorded_fails_named(tmp_path, monkeypatch):
+    # The same, for a town that first took its worker down with it and is then built in a process of its own.
+    from diagnoza import build
+    from tests.diagnoza.dying_worker import build_town_dies_then_raises
+
+    monkeypatch.setattr(build, "build_town", build_town_dies_then_raises)
+    result = build.build_batch(PARAMS_DIR / "demo.yaml", only=[TOWN, OTHER], workers=2, out_root=tmp_path, force=True)
+    status = {town.teryt: town for town in result.towns}
+    assert status[TOWN].status == "failed" and status[TOWN].error == "OSError: [Errno 28] No space left on device"
+    assert status[OTHER].status == "built" and (result.out_dir / OTHER / "report.pdf").is_file()
+
+
 def load_batch_order() -> list[str]:
     from analysis.params import load_batch
 

@@ -160,14 +160,16 @@ def test_the_list_heading_rule_itself(text, wrong):
 
 
 ENGLISH_NOUNS = ("year", "person", "event", "indicator", "municipalit", "resident")
-ENGLISH_PATTERN = re.compile(rf"\b(\d[\d,]*(?:\.\d+)?) ({'|'.join(ENGLISH_NOUNS)})(\w*)")
+ENGLISH_NOUNS += ("entit", "place", "dwelling", "strength", "weakness")
+# A quantity's space is often a no-break one (`formatting.with_noun`): a plain space alone missed those.
+ENGLISH_PATTERN = re.compile(rf"\b(\d[\d,]*(?:\.\d+)?)[\u00a0 ]({'|'.join(ENGLISH_NOUNS)})(\w*)")
 
 
 def english_errors(text: str) -> list[str]:
     """`1 year`, `2 years`, `1.5 years`: singular exactly for the number one."""
     errors = []
     for match in ENGLISH_PATTERN.finditer(text):
-        singular = match[3] in ("", "y") if match[2] == "municipalit" else match[3] == ""
+        singular = match[3] in ("", "y") if match[2] in ("municipalit", "entit") else match[3] == ""
         if singular != (match[1] == "1"):
             errors.append(repr(match[0]))
     return errors
@@ -175,7 +177,15 @@ def english_errors(text: str) -> list[str]:
 
 @pytest.mark.parametrize(
     "text, wrong",
-    [("1 year, 2 years, 1.5 years", False), ("1 years", True), ("5 municipality", True), ("1 municipality", False)],
+    [
+        ("1 year, 2 years, 1.5 years", False),
+        ("1 years", True),
+        ("5 municipality", True),
+        ("1 municipality", False),
+        ("1 entity, 25 entities", False),
+        ("1\u00a0persons", True),
+        ("1 strength and 3 weaknesses", False),
+    ],
 )
 def test_the_english_rule_itself(text, wrong):
     assert bool(english_errors(text)) == wrong

@@ -37,11 +37,12 @@ test: $(VENV)/.installed-dev
 NBSTRIPOUT_EXTRA_KEYS := metadata.language_info.codemirror_mode metadata.language_info.file_extension \
   metadata.language_info.mimetype metadata.language_info.nbconvert_exporter metadata.language_info.pygments_lexer \
   metadata.language_info.version
+LAB_ARGS ?=  # e.g. LAB_ARGS="--no-browser --port 8890", or --allow-root in a container run as root
 lab: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[notebook]'
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
 	  $(BIN)/nbstripout --install && git config filter.nbstripout.extrakeys "$(NBSTRIPOUT_EXTRA_KEYS)"; fi
-	$(BIN)/jupyter lab notebooks/report.ipynb
+	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/report.ipynb
 
 # Pictures of one town's report for people without a PDF viewer (and for the README):
 #   make preview TOWN=0490013   -> docs/img/report-page-1.png, report-page-2.png, report-html.png

@@ -168,13 +168,17 @@ def peer_explorer(town: TownParams, indicator_id: str = "population"):
         display(charts.distribution_chart(report, indicator))
 
     names = {indicators()[i].name(town.language): i for i in indicators()}
-    return widgets.interactive(
-        show,
-        peer_method=widgets.Dropdown(
-            options=PEER_METHODS,
-            value=town.peer_method if town.peer_method in PEER_METHODS else "nearest",
-            description="peers",
-        ),
-        peer_k=widgets.IntSlider(value=town.peer_k, min=5, max=60, step=5, description="k"),
-        indicator=widgets.Dropdown(options=list(names.items()), value=indicator_id, description="indicator"),
+    method = widgets.Dropdown(
+        options=PEER_METHODS,
+        value=town.peer_method if town.peer_method in PEER_METHODS else "nearest",
+        description="peers",
     )
+    k = widgets.IntSlider(value=town.peer_k, min=5, max=60, step=5, description="k")
+
+    def k_only_for_nearest(change=None) -> None:  # the other rules take no k: moving it would redraw the same
+        k.disabled = method.value != "nearest"
+
+    method.observe(k_only_for_nearest, names="value")
+    k_only_for_nearest()
+    indicator = widgets.Dropdown(options=list(names.items()), value=indicator_id, description="indicator")
+    return widgets.interactive(show, peer_method=method, peer_k=k, indicator=indicator)

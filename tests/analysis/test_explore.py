@@ -107,6 +107,13 @@ def test_the_peer_controls_are_built_only_where_a_notebook_frontend_can_show_the
     assert isinstance(controls, ipywidgets.interactive)
     chosen = {child.description: child.value for child in controls.children if hasattr(child, "description")}
     assert chosen["peers"] == "nearest" and chosen["k"] == 20 and chosen["indicator"] == "births_per_1000"
+    # k belongs to the nearest rule alone: for the others its slider is greyed out, not left to redraw the same
+    method, k = (next(c for c in controls.children if getattr(c, "description", "") == d) for d in ("peers", "k"))
+    assert not k.disabled
+    method.value = "voivodeship"
+    assert k.disabled
+    method.value = "nearest"
+    assert not k.disabled
 
 
 def test_a_vs_code_notebook_counts_as_a_frontend_by_the_file_name_vs_code_puts_in_the_kernel(monkeypatch):

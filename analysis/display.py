@@ -139,10 +139,11 @@ STEP_MARK = "¹"  # key figures: a change that holds a census re-basing (the cha
 
 
 def _trend_cell(trends: pd.DataFrame, indicator, language: str, ranked: bool = True) -> str:
-    """Slope per year with its 95% interval, always; "niejednoznaczny" where the interval covers zero,
-    an asterisk where the town's trend clearly differs from the peer median's. None for a value not
-    ranked for too few events: its yearly values rest on fewer still, and their slope (often 0 between
-    years without a single event, with an interval of width 0) would pass for a finding."""
+    """Slope per year with its 95% interval, always; "niejednoznaczny" where the interval covers zero
+    ("stabilny" where it is 0 to 0), an asterisk where the town's trend clearly differs from the peer
+    median's. None for a value not ranked for too few events: its yearly values rest on fewer still, and
+    their slope (often 0 between years without a single event, with an interval of width 0) would pass for
+    a finding."""
     if not ranked:
         return "—"
     if indicator.id not in trends.index or pd.isna(trends.at[indicator.id, "slope"]):
@@ -153,7 +154,9 @@ def _trend_cell(trends: pd.DataFrame, indicator, language: str, ranked: bool = T
         f"{format_number(row['slope'], decimals, language, signed=True)} "
         f"({format_bound(row['low'], decimals, language)}; {format_bound(row['high'], decimals, language)})"
     )
-    if not row["clear"]:
+    if row["stable"]:
+        text += ", " + label("trend_stable", language)
+    elif not row["clear"]:
         text += ", " + label("trend_unclear", language)
     if row["vs_peers_clear"]:
         text += " " + TREND_MARK

@@ -8,7 +8,9 @@ over the town and its peers (`pooled_lag1`: median-unbiased, as Andrews 1993), a
 widening is the factor that gives the interval 95% coverage under AR(1) noise of that ρ over
 that many years (`ar1_calibration`, by simulation); docs/validation.md reports the coverage
 this gives with ρ estimated as reports do. A trend whose 95% interval covers zero is called
-unclear ("trend niejednoznaczny"), never "no change": its magnitude is still shown. The
+unclear ("trend niejednoznaczny"), never "no change": its magnitude is still shown. One whose
+interval is exactly 0 to 0 is stable ("stabilny"): most pairs of its years show no change at all (a
+town without a nursery, water supply unchanged for years), which is no uncertainty. The
 town-versus-peers test is the same trend on the difference series (town minus peer median, or,
 for levels, both indexed to their first year = 100), with the indicator's ρ.
 """
@@ -45,8 +47,13 @@ class Trend:
 
     @property
     def clear(self) -> bool:
-        """The 95% interval excludes zero: the direction is clear; otherwise it is unclear."""
+        """The 95% interval excludes zero: the direction is clear; otherwise it is unclear, or stable."""
         return self.low > 0 or self.high < 0
+
+    @property
+    def stable(self) -> bool:
+        """The 95% interval is 0 to 0: the slopes between most pairs of years are exactly zero."""
+        return self.low == 0 and self.high == 0
 
 
 @lru_cache(maxsize=32)
@@ -209,7 +216,8 @@ def indicator_trends(values: pd.DataFrame, town: str, peers: tuple[str, ...]) ->
     census (`analysis.report.trend_values`), so the census step passes for no trend. `rho`: the
     indicator's lag-1 autocorrelation pooled over the town and its peers (`pooled_lag1`), which widens
     both intervals: similar towns, whose data the report already rests on."""
-    columns = ["slope", "low", "high", "clear", "vs_peers", "vs_peers_low", "vs_peers_high", "vs_peers_clear", "rho"]
+    columns = ["slope", "low", "high", "clear", "stable"]
+    columns += ["vs_peers", "vs_peers_low", "vs_peers_high", "vs_peers_clear", "rho"]
     rows = {}
     teryts = values.index.get_level_values("teryt")
     if town not in teryts:
@@ -232,6 +240,7 @@ def indicator_trends(values: pd.DataFrame, town: str, peers: tuple[str, ...]) ->
             "low": trend.low if trend else np.nan,
             "high": trend.high if trend else np.nan,
             "clear": bool(trend and trend.clear),
+            "stable": bool(trend and trend.stable),
             "vs_peers": versus.slope if versus else np.nan,
             "vs_peers_low": versus.low if versus else np.nan,
             "vs_peers_high": versus.high if versus else np.nan,

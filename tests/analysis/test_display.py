@@ -457,3 +457,15 @@ def test_table_cells_are_left_aligned_wherever_the_html_is_shown():
     )
     cells = BeautifulSoup(table._repr_html_(), "html.parser").find_all(["th", "td"])
     assert len(cells) == 6 and all(cell.get("style") == "text-align: left" for cell in cells)
+
+
+@pytest.mark.parametrize("language, word", [("pl", "stabilny"), ("en", "stable")])
+def test_a_trend_of_zero_to_zero_reads_stable(language, word):
+    # Demo town 1091041's water supply: 99.6% in 2014, 99.8% in each year after (the store), so the slope
+    # between most pairs of years is 0 and its interval 0 to 0. Before, the cell read "niejednoznaczny".
+    report = prepare_report(TownParams(teryt="1091041", language=language))
+    frame = show.changes_table(report, "services").frame
+    water = frame.set_index(frame.columns[0]).filter(like="wodociąg" if language == "pl" else "water", axis=0)
+    cell = water.iloc[0, 2]
+    zero = "0,00" if language == "pl" else "0.00"
+    assert cell.startswith(f"{zero} ({zero}; {zero}), {word}"), cell

@@ -34,6 +34,18 @@ def test_noise_around_a_flat_line_is_unclear_not_no_change():
     assert flat.slope != 0  # the size is still reported
 
 
+def test_a_trend_whose_interval_is_zero_to_zero_is_stable_not_unclear():
+    # Most pairs of years equal: a town without a nursery (0 every year), water supply that rose once and then
+    # stayed. Their slope and interval are exactly 0; "unclear" would call certainty noise.
+    nursery = robust_trend(pd.Series([0.0] * 11, index=YEARS))
+    assert (nursery.slope, nursery.low, nursery.high) == (0, 0, 0) and nursery.stable and not nursery.clear
+    water = robust_trend(pd.Series([99.6] + [99.8] * 10, index=YEARS))  # 10 of 55 pairs of years differ
+    assert water.stable and water.slope == 0
+    flat = robust_trend(pd.Series([10.0, 12.0, 9.0, 11.5, 10.5, 12.5, 9.5, 11.0, 10.0, 12.0, 10.5], index=YEARS))
+    assert not flat.stable  # noise around a level stays unclear
+    assert not robust_trend(pd.Series([5.0 + 2 * i for i in range(6)], index=range(2019, 2025))).stable
+
+
 def ar1_group(rho: float, towns: int, seed: int, slope: float = 0.5) -> np.ndarray:
     """Towns × 11 years: a line of `slope` plus AR(1) noise of unit innovations (stationary from the start)."""
     rng = np.random.default_rng(seed)

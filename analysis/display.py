@@ -24,6 +24,7 @@ from analysis.formatting import (
     escape_markdown,
     format_bound,
     format_number,
+    format_range,
     quantity,
     voivodeship_genitive,
     voivodeship_name,
@@ -174,10 +175,7 @@ def _notes(row, indicator, language: str, missing_years: bool = True) -> str:
         notes.append(label("note_pooled", language, years=years))
     if row.get("reliability") in ("unreliable", "not_ranked"):
         events = events_text(indicator, row["events"], language)
-        interval = (
-            f"{format_number(row['ci_low'], indicator.decimals, language)}–"
-            f"{format_number(row['ci_high'], indicator.decimals, language)}"
-        )
+        interval = format_range(row["ci_low"], row["ci_high"], indicator.decimals, language)
         if row["reliability"] == "not_ranked":
             notes.append(label("note_not_judged", language, events=events))
         else:

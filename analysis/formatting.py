@@ -53,6 +53,15 @@ def format_bound(value: float, decimals: int, language: str = "pl") -> str:
     return format_number(value, decimals, language)
 
 
+def format_range(low: float, high: float, decimals: int, language: str = "pl") -> str:
+    """`0,17–0,59`; with a negative bound `od −0,36 do 0,36` (`−0.36 to 0.36`): a dash beside a minus sign
+    reads as one more minus, or as a range of its own."""
+    low_text, high_text = format_number(low, decimals, language), format_number(high, decimals, language)
+    if low >= 0 and high >= 0:
+        return f"{low_text}–{high_text}"
+    return f"od {low_text} do {high_text}" if language == "pl" else f"{low_text} to {high_text}"
+
+
 def plural_category(count: float, language: str = "pl") -> str:
     """CLDR plural category: pl 1 -> one, 2–4/22–24 -> few, 5–21/25 -> many, 1,5 -> other."""
     return Locale.parse(LOCALES[language]).plural_form(count)

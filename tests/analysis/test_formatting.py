@@ -154,3 +154,19 @@ def test_an_intervals_bound_that_would_print_as_zero_shows_its_sign():
     assert format_bound(-0.26, 2) == "\u22120,26" and format_bound(12.4, 0) == "12"  # already readable: as printed
     assert format_bound(0.0, 2) == "0,00" and format_bound(0.000001, 2) == "0,00"  # zero, or zero to 4 decimals
     assert format_bound(float("nan"), 1) == "b.d." and format_bound(-0.03, 1, "en") == "\u22120.03"
+
+
+@pytest.mark.parametrize(
+    "low, high, language, expected",
+    [
+        (0.17, 0.59, "pl", "0,17–0,59"),
+        (-0.36, 0.36, "pl", "od −0,36 do 0,36"),  # not "−0,36–0,36"
+        (-0.5, -0.17, "pl", "od −0,50 do −0,17"),
+        (-0.36, 0.36, "en", "−0.36 to 0.36"),
+        (1.5, 2.25, "en", "1.50–2.25"),
+    ],
+)
+def test_a_range_with_a_negative_bound_is_written_in_words(low, high, language, expected):
+    from analysis.formatting import format_range
+
+    assert format_range(low, high, 2, language) == expected

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from analysis.paths import PARAMS_DIR
@@ -15,3 +18,9 @@ OTHER = "0290011"
 def demo_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
     return build_batch(PARAMS_DIR / "demo.yaml", only=[TOWN, OTHER], workers=2, out_root=out, edition="2026-11-22")
+
+
+def diagnoza_command() -> list[str]:
+    """The `diagnoza` command of the environment running the tests (its script, else the module)."""
+    script = Path(sys.executable).with_name("diagnoza")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "diagnoza.cli"]

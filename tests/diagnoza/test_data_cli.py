@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -22,6 +20,7 @@ from analysis.store import Store, load_store
 from analysis.teryt import VOIVODESHIPS
 from diagnoza.cli import app
 from tests.bdl_fake import from_store, serve
+from tests.diagnoza.conftest import diagnoza_command
 
 pytestmark = pytest.mark.slow
 
@@ -53,9 +52,7 @@ def relabelled_demo(demo_store: Store) -> Store:
 
 
 def diagnoza(*args, env=None) -> subprocess.CompletedProcess:
-    script = Path(sys.executable).with_name("diagnoza")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "diagnoza.cli"]
-    return subprocess.run(command + list(args), capture_output=True, text=True, env=env, timeout=600)
+    return subprocess.run(diagnoza_command() + list(args), capture_output=True, text=True, env=env, timeout=600)
 
 
 @pytest.fixture(scope="module")

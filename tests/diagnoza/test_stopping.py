@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pytest
 from analysis.params import load_batch
 from analysis.paths import PARAMS_DIR
 from diagnoza.build import OUTPUTS
+from tests.diagnoza.conftest import diagnoza_command
 
 pytestmark = pytest.mark.slow
 
@@ -29,9 +29,7 @@ SETTLE = 20  # seconds the stopped build's processes get to end
 
 
 def _start_build(out: Path, log: Path) -> subprocess.Popen:
-    script = Path(sys.executable).with_name("diagnoza")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "diagnoza.cli"]
-    command += ["build", str(PARAMS_DIR / "demo.yaml"), "--only", ",".join(TOWNS), "--workers", "2"]
+    command = diagnoza_command() + ["build", str(PARAMS_DIR / "demo.yaml"), "--only", ",".join(TOWNS), "--workers", "2"]
     command += ["--out", str(out), "--force"]
     return subprocess.Popen(
         command,

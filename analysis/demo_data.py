@@ -112,6 +112,14 @@ def _size(rng: np.random.Generator) -> float:
     return float(round(np.exp(rng.uniform(np.log(5_000), np.log(140_000)))))
 
 
+def _network_growth(rng: np.random.Generator, yearly_mean: float, n: int) -> np.ndarray:
+    """Percentage points gained since the first year: uneven yearly steps averaging `yearly_mean`, plus
+    the small revisions of GUS's estimate of users, which can move a share down by a tenth of a point."""
+    steps = rng.gamma(0.5, yearly_mean / 0.5, n)
+    steps[0] = 0.0
+    return np.cumsum(steps) + rng.normal(0, 0.1, n)
+
+
 def _town_series(rng: np.random.Generator, kind: str) -> dict[str, np.ndarray]:
     """One town's source variables for every year, from a few town-level traits.
 
@@ -203,8 +211,11 @@ def _town_series(rng: np.random.Generator, kind: str) -> dict[str, np.ndarray]:
     nursery = 80 * np.exp(0.35 * vitality + rng.normal(0, 0.5)) * 1.08**t
     if rng.random() < 0.2:
         nursery[:2] = np.nan  # some towns report nurseries only from 2016
-    water = np.clip(92 + 1.5 * vitality + rng.normal(0, 3) + 0.15 * t, 0, 99.8)
-    sewage = np.clip(74 + 6 * vitality + rng.normal(0, 9) + 0.6 * t, 0, 99.5)
+    # Networks grow in uneven steps (a district connected one year, little the next), drawn from a
+    # stream of their own so that the rest of the store stayed as it was when the steps were added.
+    network = rng.spawn(1)[0]
+    water = np.clip(92 + 1.5 * vitality + rng.normal(0, 3) + _network_growth(network, 0.15, n), 0, 99.8)
+    sewage = np.clip(74 + 6 * vitality + rng.normal(0, 9) + _network_growth(network, 0.6, n), 0, 99.5)
     readers_rate = 190 * np.exp(0.1 * vitality + rng.normal(0, 0.2)) * 0.98**t * np.where(years == 2020, 0.75, 1.0)
     assistance = 500 * np.exp(-0.25 * vitality + rng.normal(0, 0.3)) * 0.96**t * rng.normal(1, 0.03, n)
     education_pc = rng.uniform(1500, 2600) * 1.06**t * rng.normal(1, 0.02, n)

@@ -82,6 +82,19 @@ def test_realistic_magnitudes_and_the_hard_cases_of_real_data(demo_store):
     assert panel["population"].notna().all()
 
 
+@pytest.mark.parametrize("variable", ["water_supply_users_pct", "sewage_users_pct"])
+def test_networks_grow_in_uneven_steps_not_on_a_straight_line(demo_store, variable):
+    # On a straight line every yearly change of a town is the same (to the 0.1 of rounding), and every
+    # report printed a trend with a zero-width interval, "+0,60 (0,60; 0,60)".
+    changes = variable_panel(demo_store)[variable].unstack("year").diff(axis=1)
+    spread = changes.max(axis=1) - changes.min(axis=1)
+    assert (spread.dropna() > 0.25).mean() > 0.9
+    # Coverage grows: a year's fall is a small revision, never a network taken away.
+    yearly = changes.stack().dropna()
+    assert len(yearly) > 2500
+    assert yearly.min() >= -1.0 and (yearly >= -0.3).mean() > 0.99
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_generation_is_deterministic(seed):
     first, second = generate(seed), generate(seed)

@@ -782,6 +782,15 @@ def methodology_text(report: TownReport) -> Markdown:
     )
 
 
+def hinge_cell(hinges_on: str, verdict_without: str, language: str) -> str:
+    """The indicator a section verdict hinges on, with the verdict it would have without it:
+    "Mieszkania oddane do użytkowania na 1000 ludności (korzystniej)"; "—" when none (or when an
+    earlier edition named one the catalogue no longer has)."""
+    if hinges_on not in indicators():
+        return "—"
+    return f"{indicators()[hinges_on].name(language)} ({label('verdict_' + verdict_without, language)})"
+
+
 def scores_table(report: TownReport) -> Table:
     """Section verdicts with the score, its drop-one range and the indicators behind it, so a reader can check."""
     language = report.language
@@ -803,12 +812,7 @@ def scores_table(report: TownReport) -> Table:
                 label("judged", language): label(
                     "judged_of", language, judged=int(row["judged"]), judgeable=int(row["judgeable"])
                 ),
-                label("hinges_on", language): (
-                    f"{indicators()[row['hinges_on']].name(language)} "
-                    f"({label('verdict_' + row['verdict_without'], language)})"
-                )
-                if row["hinges_on"]
-                else "—",
+                label("hinges_on", language): hinge_cell(row["hinges_on"], row["verdict_without"], language),
             }
         )
     caption = (  # what analysis.synthesis.aggregate_score computes, in words

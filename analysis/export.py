@@ -21,6 +21,7 @@ from analysis import __version__ as analysis_version
 from analysis.catalogue import Direction, Indicator, indicators, split_lag, variables
 from analysis.census import CHANGE_SPANS, steps_in_changes
 from analysis.compare import CHANGE_YEARS
+from analysis.display import hinge_cell
 from analysis.editions import verdict_grounds
 from analysis.formatting import format_number, round_half_up, with_noun
 from analysis.labels import label
@@ -670,11 +671,7 @@ def _verdict_grounds(section: str, verdict: str, details: dict, language: str) -
             "judged_of", language, judged=details.get("judged", 0), judgeable=details.get("judgeable", 0)
         ),
         label("same_under_other_peers", language): "—" if same is None else label("yes" if same else "no", language),
-        label("hinges_on", language): (
-            f"{indicators()[hinge].name(language)} ({label('verdict_' + details['verdict_without'], language)})"
-            if hinge in indicators()
-            else "—"
-        ),
+        label("hinges_on", language): hinge_cell(hinge, details.get("verdict_without", ""), language),
     }
 
 

@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 
 from analysis import charts
 from analysis import display as show
+from analysis.catalogue import indicators
 from analysis.formatting import escape_markdown
 from analysis.report import prepare_report
 from analysis.town import TownParams
@@ -469,3 +470,25 @@ def test_a_trend_of_zero_to_zero_reads_stable(language, word):
     cell = water.iloc[0, 2]
     zero = "0,00" if language == "pl" else "0.00"
     assert cell.startswith(f"{zero} ({zero}; {zero}), {word}"), cell
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_the_scores_table_names_the_hinge_and_the_verdict_without_it(language):
+    # Read against the section verdicts themselves: where one indicator decides a verdict, the cell names it
+    # and the verdict the section would have without it, in the report's language; elsewhere a dash.
+    # Demo town 1690021: two of its three verdicts hinge on one indicator.
+    report = prepare_report(TownParams(teryt="1690021", language=language))
+    frame = show.scores_table(report).frame
+    cells = frame.iloc[:, -1].to_list()
+    verdicts = report.verdicts.reset_index(drop=True)
+    assert len(cells) == len(verdicts) == 3
+    words = {"pl": {"better": "korzystniej", "similar": "podobnie", "worse": "mniej korzystnie"}}
+    words["en"] = {"better": "better", "similar": "similar", "worse": "worse"}
+    for cell, (_, verdict) in zip(cells, verdicts.iterrows()):
+        if not verdict["hinges_on"]:
+            assert cell == "—"
+            continue
+        name = indicators()[verdict["hinges_on"]].name(report.language)
+        assert cell == f"{name} ({words[report.language][verdict['verdict_without']]})"
+    assert any(cell != "—" for cell in cells)  # the demo town has one; otherwise the test proves little
+    assert show.hinge_cell("an_indicator_retired_since", "similar", "pl") == "—"

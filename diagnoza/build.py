@@ -345,6 +345,24 @@ def write_manifest(out_dir: Path, batch: Batch, jobs: list[TownJob], results: li
     os.replace(staged, path)
 
 
+def _record_build(out_dir: Path, batch: Batch, store: Store, jobs: list[TownJob], results: list[TownResult]) -> None:
+    """The manifest, then the index. Written last, when the disk may have filled up or the folder been
+    made read-only: say which record is missing and what that costs, not a traceback."""
+    for record, write in (
+        ("manifest.json", lambda: write_manifest(out_dir, batch, jobs, results)),
+        ("index.html", lambda: write_index(out_dir, batch, store, results)),
+    ):
+        try:
+            write()
+        except OSError as error:
+            cost = (
+                "the towns built now are not recorded, so the next build builds them again"
+                if record == "manifest.json"
+                else "the reports are in place; the next build writes the index again"
+            )
+            raise BuildError(f"{out_dir / record}: could not be written ({error.strerror or error}); {cost}") from None
+
+
 # What a bare library message leaves a reader to guess, said after it.
 ERROR_HINTS = {
     "DeadKernelError": "the notebook's Python process ended during a cell, most often for lack of memory",
@@ -617,8 +635,7 @@ def build_batch(
                         shutil.rmtree(out_dir / "_failed" / result.teryt, ignore_errors=True)
                 order = {job.teryt: i for i, job in enumerate(jobs)}
                 results.sort(key=lambda r: order[r.teryt])
-                write_manifest(out_dir, batch, jobs, results)
-                write_index(out_dir, batch, store, results)
+                _record_build(out_dir, batch, store, jobs, results)
         return BatchResult(batch=batch.batch, out_dir=out_dir, towns=results)
 
 

@@ -605,6 +605,31 @@ def test_a_town_built_again_alone_whose_failure_cannot_be_recorded_fails_named(t
     assert status[OTHER].status == "built" and (result.out_dir / OTHER / "report.pdf").is_file()
 
 
+@pytest.mark.parametrize(
+    "record, cost",
+    [
+        ("manifest.json", "the towns built now are not recorded, so the next build builds them again"),
+        ("index.html", "the reports are in place; the next build writes the index again"),
+    ],
+)
+def test_a_record_that_cannot_be_written_at_the_end_is_named_with_what_it_costs(tmp_path, monkeypatch, record, cost):
+    # The manifest and the index are written last, when a disk may have filled up: before, a traceback.
+    # A folder where the record is staged stands in for the full disk; no town needs building for it.
+    from diagnoza import build
+    from tests.diagnoza.dying_worker import build_town_or_raise
+
+    monkeypatch.setattr(build, "build_town", build_town_or_raise)
+    (tmp_path / "demo" / f".{record}.tmp").mkdir(parents=True)
+    result = CliRunner().invoke(
+        app, ["build", str(PARAMS_DIR / "demo.yaml"), "--only", TOWN, "--workers", "1", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 2  # as for every error that stops a build (1: towns failed)
+    assert "Traceback" not in result.output
+    assert result.output.strip().endswith(
+        f"{tmp_path / 'demo' / record}: could not be written (Is a directory); {cost}"
+    ), result.output
+
+
 def load_batch_order() -> list[str]:
     from analysis.params import load_batch
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import copy
+import json
 import logging
 import os
 import shutil
@@ -30,6 +31,7 @@ from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
+from papermill.translators import PythonTranslator, papermill_translators
 
 from analysis.paths import REPORT_NOTEBOOK
 from diagnoza import runtime
@@ -103,6 +105,19 @@ class WarmKernelEngine(NBClientEngine):
 
 
 papermill_engines.register("diagnoza-warm", WarmKernelEngine)
+
+
+class ReadableStrings(PythonTranslator):
+    """String parameters with their letters as they are: a batch title "Diagnoza gminy Łąka" stays
+    readable in the record's parameters cell, where papermill writes "Diagnoza gminy \\u0141\\u0105ka"
+    (the same value). A JSON string is a Python string literal too; quotes and controls stay escaped."""
+
+    @classmethod
+    def translate_str(cls, val: str) -> str:
+        return json.dumps(val, ensure_ascii=False)
+
+
+papermill_translators.register("python", ReadableStrings)
 
 
 def _prefer_environment_kernel() -> None:

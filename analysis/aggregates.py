@@ -6,7 +6,9 @@ not the mean of its gminy's rates (a ratio of sums, as GUS computes area figures
 an indicator's sums only in a year where it has every input of that indicator, so a missing value
 never counts as zero. An indicator pooled over N years (`pool_years`) sums its variables over the
 area's gminy and the N years. Indicators built on variables GUS publishes as rates (`additive: false` in
-the variable catalogue) have no area value: summing rates means nothing. "Poland" is every gmina
+the variable catalogue) have no area value: summing rates means nothing. Except a published rate of a
+count the store holds (`rate_of`): a share of residents times the residents is a count of people, so the
+area's share is the ratio of those counts' sums to its residents, its gminy's shares weighted by residents. "Poland" is every gmina
 of the store: on the embedded demo store, the synthetic country. A flow between gminy of Poland
 (`nets_out_nationally` in the catalogue: internal migration) has no Poland value: over the whole
 country it is zero by definition, whatever the store holds. A voivodeship keeps its value: what
@@ -25,9 +27,22 @@ COUNTRY = "Polska"
 
 
 def is_aggregable(indicator: Indicator) -> bool:
-    """Whether a ratio of sums is defined: every input variable is a count or an amount."""
+    """Whether a ratio of sums is defined: every input variable is a count or an amount, or the
+    indicator is one published rate of a count (`rate_of`: a share of residents is one of population)."""
     catalogue = variables()
-    return all(catalogue[split_lag(name)[0]].additive for name in indicator.inputs)
+    if all(catalogue[split_lag(name)[0]].additive for name in indicator.inputs):
+        return True
+    return _rate_base(indicator) is not None
+
+
+def _rate_base(indicator: Indicator) -> str | None:
+    """The variable the indicator is a rate of, where the indicator is one published rate (its formula
+    the variable itself); None otherwise: a rate inside a longer formula has no sum to be a ratio of."""
+    [name, *others] = indicator.inputs
+    variable = variables()[name] if name in variables() else None
+    if others or variable is None or indicator.formula.strip() != name:
+        return None
+    return variable.rate_of
 
 
 def area_indicators(panel: pd.DataFrame, area_of: pd.Series, year: int) -> pd.DataFrame:
@@ -35,6 +50,7 @@ def area_indicators(panel: pd.DataFrame, area_of: pd.Series, year: int) -> pd.Da
 
     `panel` is a variable panel (index teryt, year) of the gminy; `area_of` maps TERYT -> area."""
     needed = {name for indicator in indicators().values() for name in indicator.inputs}
+    needed |= {base for indicator in indicators().values() if (base := _rate_base(indicator))}
     lagged = with_lags(panel, needed)
     longest = max(indicator.pool_years for indicator in indicators().values())
     lagged = lagged.loc[lagged.index.get_level_values("year").isin(range(year - longest + 1, year + 1))]
@@ -47,9 +63,16 @@ def area_indicators(panel: pd.DataFrame, area_of: pd.Series, year: int) -> pd.Da
             continue
         # The year's gminy; for an indicator pooled over N years, their last N years together.
         window = (years > year - indicator.pool_years) & (years <= year)
-        inputs = lagged.loc[window, list(indicator.inputs)].astype("float64")
+        base = _rate_base(indicator)
+        inputs = lagged.loc[window, [*indicator.inputs, *([base] if base else [])]].astype("float64")
         complete = inputs.notna().all(axis=1).to_numpy()
-        sums = inputs.loc[complete].groupby(areas[window][complete]).sum(min_count=1)
+        groups = areas[window][complete]
+        if base:  # the rate times its base is a count: the area's rate is the ratio of their sums
+            [rate] = indicator.inputs
+            counts = (inputs.loc[complete, rate] * inputs.loc[complete, base]).groupby(groups).sum(min_count=1)
+            sums = (counts / inputs.loc[complete, base].groupby(groups).sum(min_count=1)).to_frame(rate)
+        else:
+            sums = inputs.loc[complete].groupby(groups).sum(min_count=1)
         result[indicator.id] = evaluate(indicator, sums).reindex(sorted(area_of.unique()))
     return pd.DataFrame(result)
 

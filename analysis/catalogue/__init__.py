@@ -38,6 +38,9 @@ class Variable(BaseModel):
     unit: str
     confidence: str
     additive: bool = True  # a count or an amount, which sums over gminy; False for published rates and shares
+    # For a rate: the additive variable it is per (a share of residents: population). Rate × it is a count,
+    # so an area's rate is the mean of its gminy's rates weighted by it, a ratio of sums (analysis.aggregates).
+    rate_of: str | None = None
     signed: bool = False  # can be below zero: a balance (net migration), an amount refunds can exceed (CIT share)
 
 
@@ -297,6 +300,13 @@ def indicators() -> dict[str, Indicator]:
 def _variables(stamp: tuple) -> dict[str, Variable]:
     raw = _read_yaml(VARIABLES_FILE)
     result = {key: Variable(key=key, **spec) for key, spec in raw.items()}
+    for variable in result.values():
+        base = result.get(variable.rate_of or "")
+        if variable.rate_of and (variable.additive or base is None or not base.additive):
+            raise ValueError(
+                f"{VARIABLES_FILE.name}: {variable.key!r} is a rate of {variable.rate_of!r}: "
+                "a rate (additive: false) of an additive variable of the catalogue"
+            )
     ids = [v.bdl_id for v in result.values()]
     duplicated = sorted({i for i in ids if ids.count(i) > 1})
     if duplicated:

@@ -33,6 +33,21 @@ def test_a_tiny_panel_by_hand():
     assert math.isnan(result.at["north", "population_density"])  # a published rate: not summed
 
 
+def test_a_share_of_residents_by_hand_is_the_share_of_all_the_areas_residents():
+    # Sewerage users as % of residents (GUS publishes the share). A: 90% of 1,000 = 900 users; B: 50% of
+    # 3,000 = 1,500; C: 80% of 6,000 but no population figure, so it enters neither sum. The north's share:
+    # 2,400 users of 4,000 residents = 60%, not the mean of the shares (70%). Nurseries per 1,000 children
+    # under 3 are a rate of a count the store does not hold: no area value.
+    index = pd.MultiIndex.from_tuples([(t, 2024) for t in ("A", "B", "C")], names=["teryt", "year"])
+    frame = pd.DataFrame(float("nan"), index=index, columns=list(variable_ids()))
+    frame["sewage_users_pct"] = [90.0, 50.0, 80.0]
+    frame["population"] = [1000.0, 3000.0, float("nan")]
+    frame["nursery_places_per_1000_under3"] = [100.0, 200.0, 300.0]
+    result = area_indicators(frame, pd.Series({"A": "north", "B": "north", "C": "north"}), 2024)
+    assert result.at["north", "sewage_users"] == pytest.approx(60.0)
+    assert math.isnan(result.at["north", "nursery_places_per_1000"])
+
+
 def test_a_voivodeship_and_poland_on_the_demo_store(demo_store):
     # Plain pandas over the store's observations by BDL id: dwellings completed per 1000 residents of
     # the voivodeship of 0490013 in 2024, Poland's (every gmina of the store) population in 2024, and
@@ -63,6 +78,13 @@ def test_a_voivodeship_and_poland_on_the_demo_store(demo_store):
     # Not the mean of the gminy's shares, which differs:
     mean_of_shares = (100 * shares[ids["population_working_age"]] / shares[ids["population"]]).mean()
     assert abs(mean_of_shares - expected_share) > 1e-6
+
+    # Water-supply users, published as % of residents: the voivodeship's users (each gmina's share of its
+    # residents) over its residents, counted where a gmina has both figures.
+    water = wide.loc[wide.index.isin(members), [ids["water_supply_users_pct"], ids["population"]]].dropna()
+    users = (water[ids["water_supply_users_pct"]] / 100 * water[ids["population"]]).sum()
+    assert areas.at[voivodeship, "water_supply_users"] == pytest.approx(100 * users / water[ids["population"]].sum())
+    assert abs(areas.at[voivodeship, "water_supply_users"] - water[ids["water_supply_users_pct"]].mean()) > 1e-6
 
 
 def test_internal_migration_has_no_poland_value_but_a_voivodeship_one(demo_store):

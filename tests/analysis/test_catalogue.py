@@ -180,3 +180,28 @@ def test_rise_and_fall_phrases_come_together_on_a_judged_indicator():
     population = indicators()["population"].model_dump()  # neutral: never a strength, never named so
     with pytest.raises(ValidationError, match="go together, on a judged indicator"):
         Indicator(**population | {"rise_pl": "a", "fall_pl": "b", "rise_en": "c", "fall_en": "d"})
+
+
+SEWAGE_AS_RATE = "  additive: false\n  rate_of: population\nlibrary_readers:"
+
+
+@pytest.mark.parametrize(
+    "as_edited",
+    [
+        "  rate_of: population\nlibrary_readers:",  # additive: a count cannot be a rate
+        "  additive: false\n  rate_of: population_density\nlibrary_readers:",  # a rate of a rate
+        "  additive: false\n  rate_of: residents\nlibrary_readers:",  # of a variable the catalogue lacks
+    ],
+    ids=["a count", "a rate of a rate", "of an unknown variable"],
+)
+def test_a_rate_names_an_additive_variable_of_the_catalogue_it_is_a_rate_of(tmp_path, monkeypatch, as_edited):
+    # An area's value of a rate is weighted by what it is a rate of; a wrong `rate_of` is stopped on load.
+    import analysis.catalogue as catalogue
+
+    text = catalogue.VARIABLES_FILE.read_text(encoding="utf-8")
+    assert text.count(SEWAGE_AS_RATE) == 1  # the sewerage share, a rate of population, before library readers
+    copy = tmp_path / "variables.yaml"
+    copy.write_text(text.replace(SEWAGE_AS_RATE, as_edited), encoding="utf-8")
+    monkeypatch.setattr(catalogue, "VARIABLES_FILE", copy)
+    with pytest.raises(ValueError, match="'sewage_users_pct' is a rate of"):
+        catalogue.variables()

@@ -520,7 +520,8 @@ def _one_per_subdomain(ids: list[str], n: int) -> list[str]:
 
 def _beside(indicator: Indicator, row: pd.Series, area: pd.Series, language: str, change: bool = False) -> str:
     """`typowa gmina grupy: 16,5%; województwo: 17,0%; Polska: 17,0%` (values present only); with `change`,
-    signed (`−4,7%`)."""
+    signed (`−4,7%`). A unit that is a sign and words is said once, beside the town's own value: `70,5% ludności
+    (typowa gmina grupy: 85,7%; …)`."""
     pl = language == "pl"
     places = (
         (row["peer_median"], "typowa gmina grupy" if pl else "typical peer"),
@@ -531,6 +532,9 @@ def _beside(indicator: Indicator, row: pd.Series, area: pd.Series, language: str
     def show(value: float) -> str:
         if change:
             return _signed(value, indicator, language)
+        unit = indicator.unit(language)
+        if indicator.unit_in_sentence and unit[:1] in ("%", "‰"):
+            return with_unit(format_number(value, indicator.decimals, language), unit[:1])
         return _in_sentence(indicator, value, language)
 
     return "; ".join(f"{where}: {show(value)}" for value, where in places if value is not None and not pd.isna(value))

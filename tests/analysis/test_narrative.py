@@ -328,6 +328,29 @@ def test_page_one_gives_a_ratio_per_100_as_a_bare_number_and_a_count_with_its_no
     ]
 
 
+@pytest.mark.parametrize(
+    "language, expected",
+    [
+        (
+            "pl",
+            "- **Słaba strona** – niski odsetek korzystających z sieci kanalizacyjnej: 71,3% ludności "
+            "(typowa gmina grupy: 86,9%; województwo: 85,5%; Polska: 80,8%).",
+        ),
+        (
+            "en",
+            "- **Weakness** – low sewerage coverage: 71.3% of population "
+            "(typical peer: 86.9%; voivodeship: 85.5%; Poland: 80.8%).",
+        ),
+    ],
+)
+def test_page_one_says_a_unit_of_a_sign_and_words_once(language, expected):
+    # "% ludności" after every one of four numbers in one line was heavy; the sign alone is repeated.
+    rows = [("sewage_users", "services", "utilities", "higher_better", 71.3, 86.9, 15.0, -1.2, True, "weakness")]
+    areas = pd.DataFrame({"voivodeship": [85.5], "poland": [80.8]}, index=["sewage_users"])
+    findings = key_findings(comparison(rows), areas, [], ["sewage_users"], language)
+    assert findings.replace("\u00a0", " ").split("\n") == [expected]
+
+
 def test_page_one_spends_one_line_per_matter():
     # Weaknesses by score: the 5-year change, the 10-year change (the same sub-domain, the same news), deaths.
     rows = [

@@ -38,11 +38,20 @@ from analysis.scoring import SCORE_CAP, STRENGTH, WEAKNESS
 from analysis.synthesis import BETTER, NO_VERDICT, SCORE_DECIMALS, SIMILAR, VERDICT_BAND, WORSE
 
 
-def _show(indicator: Indicator, number: float, language: str) -> str:
-    """A value with a symbol unit (%, ‰, zł); noun units are left to the name. A change has its sign."""
+def _show(indicator: Indicator, number: float, language: str, again: bool = False) -> str:
+    """A value with a symbol unit (%, ‰, zł); noun units are left to the name. A change has its sign.
+    `again`: a value beside the town's, whose unit of a sign and words is said once (`_said_again`)."""
     text = format_number(number, indicator.decimals, language, signed=indicator.is_change)
     unit = indicator.unit(language)
-    return with_unit(text, unit) if is_symbol_unit(unit) else text
+    if not is_symbol_unit(unit):
+        return text
+    return with_unit(text, _said_again(unit) if again else unit)
+
+
+def _said_again(unit: str) -> str:
+    """A unit as the values after the town's repeat it: `% ludności` only as its sign, `70,5% ludności
+    (typowa gmina grupy: 85,7%; …)`; any other unit whole."""
+    return unit[:1] if unit[:1] in ("%", "‰") else unit
 
 
 def _pooled_period(row: pd.Series, language: str) -> str:
@@ -61,7 +70,7 @@ def judged_item(indicator: Indicator, row: pd.Series, language: str) -> str:
     """`niska liczba zgonów na 1000 ludności (9,1‰ wobec mediany grupy 11,4‰)`; a pooled value says its
     years (`9,1‰ w latach 2022–2024 wobec …`)."""
     phrase = _judged_phrase(indicator, row, language)
-    value, median = _show(indicator, row["value"], language), _show(indicator, row["peer_median"], language)
+    value, median = _show(indicator, row["value"], language), _show(indicator, row["peer_median"], language, True)
     value += _pooled_period(row, language)
     if language == "pl":
         return f"{phrase} ({value} wobec mediany grupy {median})"
@@ -520,8 +529,7 @@ def _one_per_subdomain(ids: list[str], n: int) -> list[str]:
 
 def _beside(indicator: Indicator, row: pd.Series, area: pd.Series, language: str, change: bool = False) -> str:
     """`typowa gmina grupy: 16,5%; województwo: 17,0%; Polska: 17,0%` (values present only); with `change`,
-    signed (`−4,7%`). A unit that is a sign and words is said once, beside the town's own value: `70,5% ludności
-    (typowa gmina grupy: 85,7%; …)`."""
+    signed (`−4,7%`). A unit of a sign and words is said once, beside the town's own value (`_said_again`)."""
     pl = language == "pl"
     places = (
         (row["peer_median"], "typowa gmina grupy" if pl else "typical peer"),
@@ -532,20 +540,19 @@ def _beside(indicator: Indicator, row: pd.Series, area: pd.Series, language: str
     def show(value: float) -> str:
         if change:
             return _signed(value, indicator, language)
-        unit = indicator.unit(language)
-        if indicator.unit_in_sentence and unit[:1] in ("%", "‰"):
-            return with_unit(format_number(value, indicator.decimals, language), unit[:1])
-        return _in_sentence(indicator, value, language)
+        return _in_sentence(indicator, value, language, again=True)
 
     return "; ".join(f"{where}: {show(value)}" for value, where in places if value is not None and not pd.isna(value))
 
 
-def _in_sentence(indicator: Indicator, value: float, language: str) -> str:
+def _in_sentence(indicator: Indicator, value: float, language: str, again: bool = False) -> str:
     """A value as page one gives it: with its unit (`12,5%`, `707 osób`), or bare where the unit would
-    not say what the ratio counts (`unit_in_sentence: false` in the catalogue: the ageing index)."""
+    not say what the ratio counts (`unit_in_sentence: false` in the catalogue: the ageing index).
+    `again`: beside the town's value (`_said_again`)."""
     if not indicator.unit_in_sentence:
         return format_number(value, indicator.decimals, language)
-    return quantity(value, indicator.decimals, indicator.unit(language), language)
+    unit = indicator.unit(language)
+    return quantity(value, indicator.decimals, _said_again(unit) if again else unit, language)
 
 
 def _signed(value: float, indicator: Indicator, language: str) -> str:

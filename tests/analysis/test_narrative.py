@@ -6,8 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.catalogue import indicators
 from analysis.labels import label
-from analysis.narrative import _change_words, key_findings, section_sentences, summary_sentences, verdict_phrase
+from analysis.narrative import (
+    _change_words,
+    judged_item,
+    key_findings,
+    section_sentences,
+    summary_sentences,
+    verdict_phrase,
+)
 from analysis.synthesis import section_verdicts
 
 
@@ -329,26 +337,30 @@ def test_page_one_gives_a_ratio_per_100_as_a_bare_number_and_a_count_with_its_no
 
 
 @pytest.mark.parametrize(
-    "language, expected",
+    "language, page_one, section_text",
     [
         (
             "pl",
             "- **Słaba strona** – niski odsetek korzystających z sieci kanalizacyjnej: 71,3% ludności "
             "(typowa gmina grupy: 86,9%; województwo: 85,5%; Polska: 80,8%).",
+            "niski odsetek korzystających z sieci kanalizacyjnej (71,3% ludności wobec mediany grupy 86,9%)",
         ),
         (
             "en",
             "- **Weakness** – low sewerage coverage: 71.3% of population "
             "(typical peer: 86.9%; voivodeship: 85.5%; Poland: 80.8%).",
+            "low sewerage coverage (71.3% of population against a peer median of 86.9%)",
         ),
     ],
 )
-def test_page_one_says_a_unit_of_a_sign_and_words_once(language, expected):
+def test_a_unit_of_a_sign_and_words_is_said_once_beside_the_towns_value(language, page_one, section_text):
     # "% ludności" after every one of four numbers in one line was heavy; the sign alone is repeated.
     rows = [("sewage_users", "services", "utilities", "higher_better", 71.3, 86.9, 15.0, -1.2, True, "weakness")]
     areas = pd.DataFrame({"voivodeship": [85.5], "poland": [80.8]}, index=["sewage_users"])
     findings = key_findings(comparison(rows), areas, [], ["sewage_users"], language)
-    assert findings.replace("\u00a0", " ").split("\n") == [expected]
+    assert findings.replace("\u00a0", " ").split("\n") == [page_one]
+    item = judged_item(indicators()["sewage_users"], comparison(rows).loc["sewage_users"], language)
+    assert item.replace("\u00a0", " ") == section_text
 
 
 def test_page_one_spends_one_line_per_matter():

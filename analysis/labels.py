@@ -72,11 +72,12 @@ LABELS: dict[str, dict[str, str]] = {
         "voivodeship_column": "Woj. {voivodeship}",
         "key_figures_caption": "Najważniejsze liczby: gmina, jej grupa porównawcza, województwo i Polska (suma gmin)",
         "key_figures_in_points": "; zmiana dla % w pkt proc.",
-        "key_figures_not_summed": "; b.d.: GUS podaje ten wskaźnik gmin jako stopę (stóp nie sumujemy)",
+        "key_figures_not_summed": "; b.d.: GUS podaje ten wskaźnik gmin tylko jako stopę, bez jej mianownika (stóp nie sumujemy)",
         "without_data": "; bez danych: {names}",
         "without_changes": "; bez danych o zmianach: {names}",
         "areas_not_summed": (
-            "; b.d. dla województwa i Polski przy wskaźnikach, które GUS podaje dla gmin jako stopę (tej nie sumujemy)"
+            "; b.d. dla województwa i Polski przy wskaźnikach, które GUS podaje dla gmin tylko jako stopę, bez jej "
+            "mianownika (stóp nie sumujemy)"
         ),
         "key_figures_census_step": "; {mark} zawiera skok po NSP {year}",
         "key_figures_no_change": "; zmiany w ciągu 5 lat nie podajemy: dane obejmują tylko lata {first}–{last}",
@@ -219,10 +220,13 @@ LABELS: dict[str, dict[str, str]] = {
         "voivodeship_column": "{voivodeship} voiv.",
         "key_figures_caption": "Key figures: the municipality, its peer group, its voivodeship and Poland (all gminy)",
         "key_figures_in_points": "; changes of % in percentage points",
-        "key_figures_not_summed": "; n/a: GUS publishes this indicator for gminy as a rate (rates are not summed)",
+        "key_figures_not_summed": "; n/a: GUS publishes this indicator for gminy only as a rate, without its denominator (rates are not summed)",
         "without_data": "; no data: {names}",
         "without_changes": "; no data on changes: {names}",
-        "areas_not_summed": "; n/a for the voivodeship and Poland where GUS publishes the gminy's values as rates, which are not summed",
+        "areas_not_summed": (
+            "; n/a for the voivodeship and Poland where GUS publishes the gminy's values only as rates, without their "
+            "denominators (rates are not summed)"
+        ),
         "key_figures_census_step": "; {mark} includes the {year} census step",
         "key_figures_no_change": "; no 5-year change: the data cover only {first}–{last}",
         "poland_nets_out": "; x for Poland: internal migration nets out over the country (zero by definition)",

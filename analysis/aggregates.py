@@ -7,12 +7,12 @@ an indicator's sums only in a year where it has every input of that indicator, s
 never counts as zero. An indicator pooled over N years (`pool_years`) sums its variables over the
 area's gminy and the N years. Indicators built on variables GUS publishes as rates (`additive: false` in
 the variable catalogue) have no area value: summing rates means nothing. Except a published rate of a
-count the store holds (`rate_of`): a share of residents times the residents is a count of people, so the
-area's share is the ratio of those counts' sums to its residents, its gminy's shares weighted by residents. "Poland" is every gmina
-of the store: on the embedded demo store, the synthetic country. A flow between gminy of Poland
-(`nets_out_nationally` in the catalogue: internal migration) has no Poland value: over the whole
-country it is zero by definition, whatever the store holds. A voivodeship keeps its value: what
-crosses its border.
+count the store holds (`rate_of`): a share of residents times the residents is a count of people, so
+the area's share is the ratio of those counts' sums to its residents, its gminy's shares weighted by
+residents. "Poland" is every gmina of the store: on the embedded demo store, the synthetic country.
+A flow between gminy of Poland (`nets_out_nationally` in the catalogue: internal migration) has no
+Poland value: over the whole country it is zero by definition, whatever the store holds. A
+voivodeship keeps its value: what crosses its border.
 """
 
 from __future__ import annotations
@@ -38,11 +38,9 @@ def is_aggregable(indicator: Indicator) -> bool:
 def _rate_base(indicator: Indicator) -> str | None:
     """The variable the indicator is a rate of, where the indicator is one published rate (its formula
     the variable itself); None otherwise: a rate inside a longer formula has no sum to be a ratio of."""
-    [name, *others] = indicator.inputs
-    variable = variables()[name] if name in variables() else None
-    if others or variable is None or indicator.formula.strip() != name:
+    if len(indicator.inputs) != 1 or indicator.formula.strip() not in variables():
         return None
-    return variable.rate_of
+    return variables()[indicator.formula.strip()].rate_of
 
 
 def area_indicators(panel: pd.DataFrame, area_of: pd.Series, year: int) -> pd.DataFrame:

@@ -60,8 +60,8 @@ class Markdown:
 class Table:
     """A captioned table: a real <table> in HTML, a pipe table in Markdown."""
 
-    def __init__(self, frame: pd.DataFrame, caption: str):
-        self.frame, self.caption = frame, caption
+    def __init__(self, frame: pd.DataFrame, caption: str, role: str = "table"):
+        self.frame, self.caption, self.role = frame, caption, role
 
     def _repr_html_(self) -> str:
         head = "".join(f'<th scope="col" {LEFT}>{html.escape(str(c))}</th>' for c in self.frame.columns)
@@ -90,7 +90,7 @@ class Table:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         data = {"text/html": self._repr_html_(), "text/markdown": self._repr_markdown_(), "text/plain": self.caption}
-        return data, {ROLE: {"role": "table"}}
+        return data, {ROLE: {"role": self.role}}
 
 
 WRAPPED_CELL = 24  # characters: a figure ("22 869 – 58 347") keeps one line; a longer text wraps (report.css)
@@ -410,7 +410,7 @@ def key_figures(report: TownReport) -> Table:
         caption += label("key_figures_no_change", language, first=report.first_year, last=report.last_year)
     if without_data:
         caption += label("without_data", language, names=", ".join(without_data))
-    return Table(frame, caption)
+    return Table(frame, caption, role="key_figures")  # the end of page one (diagnoza.render)
 
 
 def _peer_moves(report: TownReport, changes, language: str) -> list[str]:

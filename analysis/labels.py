@@ -72,7 +72,7 @@ LABELS: dict[str, dict[str, str]] = {
         "voivodeship_column": "Woj. {voivodeship}",
         "key_figures_caption": "Najważniejsze liczby: gmina, jej grupa porównawcza, województwo i Polska (suma gmin)",
         "key_figures_in_points": "; zmiana dla % w pkt proc.",
-        "key_figures_not_summed": "; b.d.: GUS podaje ten wskaźnik gmin tylko jako stopę, bez jej mianownika (stóp nie sumujemy)",
+        "key_figures_not_summed": "; b.d.: GUS podaje dla gmin tylko stopę, bez mianownika",
         "without_data": "; bez danych: {names}",
         "without_changes": "; bez danych o zmianach: {names}",
         "areas_not_summed": (
@@ -220,7 +220,7 @@ LABELS: dict[str, dict[str, str]] = {
         "voivodeship_column": "{voivodeship} voiv.",
         "key_figures_caption": "Key figures: the municipality, its peer group, its voivodeship and Poland (all gminy)",
         "key_figures_in_points": "; changes of % in percentage points",
-        "key_figures_not_summed": "; n/a: GUS publishes this indicator for gminy only as a rate, without its denominator (rates are not summed)",
+        "key_figures_not_summed": "; n/a: GUS publishes only the gminy's rate, without its denominator",
         "without_data": "; no data: {names}",
         "without_changes": "; no data on changes: {names}",
         "areas_not_summed": (

@@ -374,14 +374,16 @@ def _markdown_parser():
     return mistune.create_markdown(renderer=None, plugins=["table"])
 
 
-def notebook_typst(notebook: nbformat.NotebookNode, media_dir: Path, language: str = "pl") -> str:
-    """The report body as Typst markup; charts written as SVG files into `media_dir`.
+def notebook_typst(notebook: nbformat.NotebookNode, media_dir: Path, language: str = "pl") -> tuple[str, str]:
+    """The report body as Typst markup, in two parts: page one (the summary up to the key figures,
+    which the template fits on the first page) and the rest; charts written as SVG files into `media_dir`.
+    A notebook without key figures (an older record) has all of it in the rest.
 
     The title block is left out: the Typst template's title band shows it from `ReportInfo`.
     The contents stand where the notebook shows them (after the summary): the diagnosis comes first.
     """
     media_dir.mkdir(parents=True, exist_ok=True)
-    parts, figures = [], 0
+    parts, figures, page_one = [], 0, []
     for output in _outputs(typeset(notebook)):
         role = _role(output)
         data = output.get("data", {})
@@ -400,7 +402,9 @@ def notebook_typst(notebook: nbformat.NotebookNode, media_dir: Path, language: s
             )
         elif "text/markdown" in data:
             parts.append(markdown_to_typst(data["text/markdown"]))
-    return "\n\n".join(parts) + "\n"
+        if role.get("role") == "key_figures":
+            page_one, parts = parts, []
+    return "\n\n".join(page_one) + "\n", "\n\n".join(parts) + "\n"
 
 
 def _pdf_metadata(info: ReportInfo) -> dict:
@@ -423,11 +427,13 @@ def _pdf_metadata(info: ReportInfo) -> dict:
 
 
 def render_typst_source(notebook: nbformat.NotebookNode, info: ReportInfo, workdir: Path) -> Path:
-    """Write `report.typ` (the template), `metadata.json`, `body.typ` and the SVG charts into
-    `workdir`; return the path of `report.typ`. The template reads the metadata as data, so
+    """Write `report.typ` (the template), `metadata.json`, `page-one.typ`, `body.typ` and the SVG charts
+    into `workdir`; return the path of `report.typ`. The template reads the metadata as data, so
     no text of a report is ever read as Typst code."""
     workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / "body.typ").write_text(notebook_typst(notebook, workdir, info.language), encoding="utf-8")
+    page_one, body = notebook_typst(notebook, workdir, info.language)
+    (workdir / "page-one.typ").write_text(page_one, encoding="utf-8")
+    (workdir / "body.typ").write_text(body, encoding="utf-8")
     (workdir / "metadata.json").write_text(json.dumps(_pdf_metadata(info), ensure_ascii=False), encoding="utf-8")
     typ = workdir / "report.typ"
     shutil.copyfile(PDF_TEMPLATE, typ)

@@ -156,3 +156,48 @@ def test_a_range_of_numbers_never_breaks_at_its_dash(tmp_path):
     # The same text as one plain string does break at a dash at some of these widths: the check can fail.
     plain = _lines_at_widths(tmp_path, f'#text("{sentence}")', widths)
     assert any(line.endswith("–") for lines in plain for line in lines)
+
+
+def _summary_of(paragraphs: int) -> nbformat.NotebookNode:
+    """A report whose page one holds `paragraphs` paragraphs of about four lines, then the key figures (whose
+    last row reads "OSTATNI"), then the rest of the report."""
+    text = "\n\n".join(f"Akapit {i:02d}. " + "Gmina ma mocne i słabe strony. " * 12 for i in range(paragraphs))
+    frame = pd.DataFrame({"Wskaźnik": [f"Wskaźnik {i}" for i in range(7)] + ["OSTATNI"], "Wartość": range(8)})
+    rest = Markdown("Dalsza część raportu.")
+    return notebook_with(Markdown(text), Table(frame, "Najważniejsze liczby", role="key_figures"), rest)
+
+
+def _sizes_and_page_of_key_figures(pdf) -> tuple[float, float, int]:
+    """The font size of page one's text and of the rest, and the page the key figures' last row is on."""
+    reader, sizes = PdfReader(pdf), {}
+
+    def seen(text, cm, tm, font, size):
+        for start in ("Akapit", "Dalsza"):
+            if text.startswith(start):
+                sizes.setdefault(start, size)
+
+    for page in reader.pages:
+        page.extract_text(visitor_text=seen)
+    page = next(n for n, page in enumerate(reader.pages, 1) if "OSTATNI" in page.extract_text())
+    return sizes["Akapit"], sizes["Dalsza"], page
+
+
+def test_page_one_is_set_tighter_only_where_its_key_figures_would_not_fit(tmp_path):
+    # Page one is the diagnosis: verdicts, findings and the key figures. Its text, of any length, is set at the
+    # body's 9.5 pt while it fits above the page's end, a little tighter (9 pt) where that keeps the key
+    # figures on it; the rest of the report keeps its size. Before, a town with long verdicts lost its key
+    # figures to page two (demo town 3091021, found by `diagnoza proof`).
+    outcomes = []
+    for paragraphs in range(1, 20):
+        pdf = render_pdf(_summary_of(paragraphs), INFO, tmp_path / f"src{paragraphs}", tmp_path / f"{paragraphs}.pdf")
+        outcomes.append(_sizes_and_page_of_key_figures(pdf))
+        if outcomes[-1][2] > 1:  # too long even when tight: the key figures go on page two, as before
+            break
+    assert outcomes[0] == (9.5, 9.5, 1)
+    assert outcomes[-1][:2] == (9.0, 9.5) and outcomes[-1][2] == 2  # the loop reached a summary too long to hold
+    assert all(page == 1 for size, _, page in outcomes if size == 9.5)  # the body's size only where it fits
+    tight = [page for size, _, page in outcomes if size == 9.0]
+    assert tight[0] == 1  # the first summary too long at 9.5 pt still holds its key figures at 9 pt
+    sizes = [size for size, _, _ in outcomes]
+    assert sizes == sorted(sizes, reverse=True)  # once tight, a longer summary stays tight
+    assert {rest for _, rest, _ in outcomes} == {9.5}

@@ -212,14 +212,15 @@ def test_every_demo_towns_key_figures_stand_on_page_one(demo_reports, tmp_path):
 
     off = []
     for teryt, report in demo_reports.items():
+        key_figures = show.key_figures(report)
         page_one = notebook_with(
             show.title_block(report),
             show.heading("summary", report.language),
             show.paragraphs(report.narrative["summary"]),
-            show.key_figures(report),
+            key_figures,
         )
         pdf = render_pdf(page_one, report_info(town=report.name), tmp_path / teryt, tmp_path / f"{teryt}.pdf")
         text = "".join(PdfReader(pdf).pages[0].extract_text().split())
-        rows = show.key_figures(report).frame.iloc[:, 0]
+        rows = key_figures.frame.iloc[:, 0]
         off += [f"{teryt}: {row}" for row in rows if "".join(row.split()) not in text]
     assert len(demo_reports) == 54 and not off

@@ -348,18 +348,24 @@ def write_manifest(out_dir: Path, batch: Batch, jobs: list[TownJob], results: li
 def _record_build(out_dir: Path, batch: Batch, store: Store, jobs: list[TownJob], results: list[TownResult]) -> None:
     """The manifest, then the index. Written last, when the disk may have filled up or the folder been
     made read-only: say which record is missing and what that costs, not a traceback."""
-    for record, write in (
-        ("manifest.json", lambda: write_manifest(out_dir, batch, jobs, results)),
-        ("index.html", lambda: write_index(out_dir, batch, store, results)),
-    ):
+    records = (
+        (
+            "manifest.json",
+            write_manifest,
+            (out_dir, batch, jobs, results),
+            "the towns built now are not recorded, so the next build builds them again",
+        ),
+        (
+            "index.html",
+            write_index,
+            (out_dir, batch, store, results),
+            "the reports are in place; the next build writes the index again",
+        ),
+    )
+    for record, write, arguments, cost in records:
         try:
-            write()
+            write(*arguments)
         except OSError as error:
-            cost = (
-                "the towns built now are not recorded, so the next build builds them again"
-                if record == "manifest.json"
-                else "the reports are in place; the next build writes the index again"
-            )
             raise BuildError(f"{out_dir / record}: could not be written ({error.strerror or error}); {cost}") from None
 
 

@@ -13,7 +13,7 @@
   executed notebook and a log under `_failed/<TERYT>/`, and does not stop the other towns.
   A lock file stops two builds of one batch at once; Ctrl-C leaves no half-written files, and so
   do SIGTERM and SIGHUP (`stopping_as_on_ctrl_c`). A worker whose build process was killed outright
-  stops too (`_end_with_build`).
+  stops too (`_end_with_build`), and the next build puts back a report it had set aside mid-swap.
 - Where: a local process pool, or an existing Dask cluster (`--scheduler`).
 """
 
@@ -207,9 +207,12 @@ def why_build(job: TownJob, previous: dict | None, out_dir: Path, force: bool) -
     return "changed: " + ", ".join(changed or ["inputs"])
 
 
+SET_ASIDE = ".previous"  # a town's old report while its new one is moved in: `.<TERYT>.previous`
+
+
 def _replace_directory(staging: Path, final: Path) -> None:
     """Swap `staging` in for `final`; the old folder is removed only after the swap."""
-    previous = final.with_name(f".{final.name}.previous")
+    previous = final.with_name(f".{final.name}{SET_ASIDE}")
     if previous.exists():
         shutil.rmtree(previous)
     if final.exists():
@@ -217,6 +220,18 @@ def _replace_directory(staging: Path, final: Path) -> None:
     staging.rename(final)
     if previous.exists():
         shutil.rmtree(previous)
+
+
+def _finish_interrupted_swaps(out_dir: Path) -> None:
+    """A build killed outright (SIGKILL, a power cut) between the two renames of `_replace_directory` left a
+    town's good report set aside and no report in its place: put it back, before this build's towns run, so
+    that a failing rebuild still leaves it standing. A set-aside copy whose town has its new report goes."""
+    for previous in out_dir.glob(f".*{SET_ASIDE}"):
+        final = previous.with_name(previous.name[1 : -len(SET_ASIDE)])
+        if final.exists():
+            shutil.rmtree(previous)
+        else:
+            previous.rename(final)
 
 
 def _precompute(job: TownJob):
@@ -622,6 +637,7 @@ def build_batch(
                 on_result(result, len(results), len(jobs))
 
         with batch_lock(out_dir):
+            _finish_interrupted_swaps(out_dir)
             try:
                 if todo and scheduler:
                     _run_dask(todo, out_dir, scheduler, reuse_kernel, report)

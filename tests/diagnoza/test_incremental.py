@@ -157,6 +157,27 @@ def test_a_failing_rebuild_keeps_the_previous_report_and_the_others_are_built(bu
     assert not (out / "small" / "_failed" / C).exists()
 
 
+def test_a_report_set_aside_by_a_build_killed_mid_swap_is_put_back_and_outlives_a_failing_rebuild(
+    built_a_and_c, tmp_path
+):
+    params, store_dir, out = start_from(built_a_and_c, tmp_path)
+    batch = out / "small"
+    good = (batch / C / "report.pdf").read_bytes()
+    # What a build killed between the two renames of C's swap leaves: C's good report set aside, none in
+    # its place; and A's set-aside copy, killed after its new report was already moved in.
+    (batch / C).rename(batch / f".{C}.previous")
+    shutil.copytree(batch / A, batch / f".{A}.previous")
+
+    def break_c(observations):  # C's rebuild fails: only the restored report can stand
+        return observations.loc[~((observations["teryt"] == C) & (observations["year"] == 2024))]
+
+    copy_store(store_dir, break_c)
+    result = build(params, out)
+    assert result.exit_code == 1 and f"failed: {C}" in result.output
+    assert (batch / C / "report.pdf").read_bytes() == good
+    assert not list(batch.glob(".*.previous"))
+
+
 def test_a_second_build_of_the_same_batch_is_refused_while_one_runs(tmp_path):
     import fcntl
 

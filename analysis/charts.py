@@ -497,7 +497,7 @@ def distribution_chart(
         handles = []
         if report.teryt in values.index and pd.notna(values[report.teryt]):
             handles.append(ax.axvline(values[report.teryt], color=style.TOWN, linewidth=2, label=report.name))
-        ax.set_xlabel(f"{indicator.name(report.language)} ({indicator.unit(report.language)}), {year}")
+        ax.set_xlabel(indicator.name_with_unit(report.language, str(year)))
         ax.set_yticks([])  # one row of peers: no categories to name
         _numbers_as_printed(ax.xaxis, indicator, report.language)
         ax.grid(axis="x")

@@ -204,7 +204,7 @@ def _notes(row, indicator, language: str, missing_years: bool = True) -> str:
 
 def _indicator_cell(indicator, language: str) -> str:
     """The indicator's name with its unit, as a row label: "Urodzenia żywe na 1000 ludności (‰)"."""
-    return f"{indicator.name(language)} ({indicator.unit(language)})"
+    return indicator.name_with_unit(language)
 
 
 def _no_table(report: TownReport, section: str, columns: list[str]) -> bool:
@@ -371,12 +371,11 @@ def key_figures(report: TownReport) -> Table:
             continue
         not_summed = not_summed or not is_aggregable(indicator)
         nets_out = nets_out or indicator.nets_out_nationally
-        unit = indicator.unit(language)
 
         def show(value, signed=False):
             return format_number(value, indicator.decimals, language, signed=signed)
 
-        year = f", {value_period(row)}" if pd.notna(row["year"]) else ""
+        period = value_period(row) if pd.notna(row["year"]) else ""
         change = show(row["change"], signed=True)
         if pd.notna(row["change"]):
             # A change across a census re-basing holds its step (as the changes table notes): marked here too.
@@ -386,7 +385,7 @@ def key_figures(report: TownReport) -> Table:
             in_points = in_points or indicator.unit_pl == "%"  # a share's change is in points, not in %
         rows.append(
             {
-                label("indicator", language): f"{indicator.name(language)} ({unit}{year})",
+                label("indicator", language): indicator.name_with_unit(language, period),
                 report.name: show(row["value"]),
                 label("change", language): change,
                 label("peer_median", language): show(row["peer_median"]),
@@ -486,7 +485,7 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
 
             rows.append(
                 {
-                    label("indicator", language): f"{indicator.name(language)} ({indicator.unit(language)})",
+                    label("indicator", language): indicator.name_with_unit(language),
                     label("before", language): f"{show(row['old_value'])} ({row['old_period'] or '—'})",
                     label("now", language): f"{show(row['new_value'])} ({row['new_period'] or '—'})",
                     label("position_before_now", language): (

@@ -101,9 +101,10 @@ def _row_name(reports: list[TownReport], indicator_id: str, language: str, units
     figure of three years must not pass for a year's; with `units`, its unit first ("‰, 2022–2024")."""
     indicator = indicators()[indicator_id]
     periods = {value_period(report.comparison.loc[indicator_id]) for report in reports}
-    notes = [indicator.unit(language)] if units else []
-    notes += sorted(period for period in periods if "–" in period)
-    return f"{indicator.name(language)} ({', '.join(notes)})" if notes else indicator.name(language)
+    pooled = sorted(period for period in periods if "–" in period)
+    if units:
+        return indicator.name_with_unit(language, *pooled)
+    return f"{indicator.name(language)} ({', '.join(pooled)})" if pooled else indicator.name(language)
 
 
 def verdicts_side_by_side(reports: list[TownReport]) -> pd.DataFrame:

@@ -162,8 +162,8 @@ def noun(count: float, forms: dict[str, str], language: str = "pl") -> str:
 
 def with_unit(text: str, unit: str) -> str:
     """`12,5` + `%` -> `12,5%`, and `% ludności` -> `12,5% ludności` (the sign always attached, as
-    everywhere in a report); `4 631` + `zł` -> `4 631 zł` (non-breaking space)."""
-    if unit[:1] in ("%", "‰"):
+    everywhere in a report); `4 631` + `zł` -> `4 631 zł` (non-breaking space); no unit, the number alone."""
+    if not unit or unit[:1] in ("%", "‰"):
         return text + unit
     return f"{text}\u00a0{unit}"
 

@@ -148,6 +148,12 @@ class Indicator(BaseModel):
     def unit(self, language: str) -> str:
         return self.unit_pl if language == "pl" else self.unit_en
 
+    def name_with_unit(self, language: str, *details: str) -> str:
+        """The name with its unit and any details in brackets, as a row label or an axis title:
+        "Urodzenia żywe na 1000 ludności (‰, 2024)"; a ratio without a unit shows no empty brackets."""
+        inside = ", ".join(part for part in (self.unit(language), *details) if part)
+        return f"{self.name(language)} ({inside})" if inside else self.name(language)
+
     @property
     def is_change(self) -> bool:
         """A change over years (`population_change_5y`): sentences give its values with their sign, `+1,2%`."""

@@ -492,3 +492,38 @@ def test_the_scores_table_names_the_hinge_and_the_verdict_without_it(language):
         assert cell == f"{name} ({words[report.language][verdict['verdict_without']]})"
     assert any(cell != "—" for cell in cells)  # the demo town has one; otherwise the test proves little
     assert show.hinge_cell("an_indicator_retired_since", "similar", "pl") == "—"
+
+
+def test_an_indicator_without_a_unit_is_named_without_empty_brackets(tmp_path, monkeypatch):
+    # A ratio has no unit ("zgony na jedno urodzenie"): an analyst adds one to the catalogue, and every label
+    # that names an indicator with its unit ("Urodzenia żywe na 1000 ludności (‰, 2024)") names it bare.
+    import shutil
+
+    import analysis.catalogue as catalogue
+
+    copy = tmp_path / "indicators.yaml"
+    shutil.copy(catalogue.INDICATORS_FILE, copy)
+    with copy.open("a", encoding="utf-8") as handle:
+        handle.write(
+            "deaths_per_birth:\n  section: demography\n  name_pl: Zgony na jedno urodzenie\n"
+            "  name_en: Deaths per live birth\n  unit_pl: ''\n  unit_en: ''\n  formula: deaths / live_births\n"
+            "  direction: lower_better\n  subdomain: natural_change\n  min_difference: 0.1\n"
+            "  direction_reason: More deaths than births shrink the population.\n"
+            "  high_pl: wiele zgonów na jedno urodzenie\n  low_pl: mało zgonów na jedno urodzenie\n"
+            "  high_en: many deaths per birth\n  low_en: few deaths per birth\n  decimals: 2\n  headline: true\n"
+        )
+    monkeypatch.setattr(catalogue, "INDICATORS_FILE", copy)
+    report = prepare_report(TownParams(teryt=TOWN))
+    shown = [show.key_figures(report), show.comparison_table(report, "demography")]
+    shown += [show.changes_table(report, "demography")]
+    labels = [row for table in shown for row in table.frame.iloc[:, 0] if str(row).startswith("Zgony na jedno")]
+    assert labels == ["Zgony na jedno urodzenie (2024)", "Zgony na jedno urodzenie", "Zgony na jedno urodzenie"]
+
+
+def test_a_name_with_its_unit_leaves_out_what_is_empty():
+    births = indicators()["births_per_1000"]
+    assert births.name_with_unit("pl", "2024") == "Urodzenia żywe na 1000 ludności (‰, 2024)"
+    assert births.name_with_unit("en") == "Live births per 1,000 population (‰)"
+    unitless = births.model_copy(update={"unit_pl": ""})
+    assert unitless.name_with_unit("pl", "2022–2024") == "Urodzenia żywe na 1000 ludności (2022–2024)"
+    assert unitless.name_with_unit("pl") == "Urodzenia żywe na 1000 ludności"

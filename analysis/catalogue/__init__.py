@@ -11,12 +11,14 @@ import math
 import re
 from enum import StrEnum
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from analysis.paths import INDICATORS_FILE, VARIABLES_FILE
+from analysis.params import ParamsError, describe_errors
+from analysis.paths import INDICATORS_FILE, PROJECT_ROOT, VARIABLES_FILE
 
 SECTIONS: tuple[str, ...] = ("demography", "economy", "services")
 LAG_SUFFIX = re.compile(r"^(?P<variable>[a-z0-9_]+?)_lag(?P<years>[1-9][0-9]?)$")
@@ -183,8 +185,12 @@ class Indicator(BaseModel):
 
     @field_validator("formula")
     @classmethod
-    def _formula_is_arithmetic(cls, formula: str) -> str:
-        formula_names(formula)  # raises on anything but arithmetic over names
+    def _formula_is_arithmetic(cls, formula: str, info: ValidationInfo) -> str:
+        names = formula_names(formula)  # raises on anything but arithmetic over names
+        known = (info.context or {}).get("variables")  # given on load from the catalogue file
+        unknown = [name for name in names if known is not None and split_lag(name)[0] not in known]
+        if unknown:
+            raise ValueError(f"unknown variable {', '.join(map(repr, unknown))} (see {VARIABLES_FILE.name})")
         return formula
 
     @property
@@ -205,16 +211,14 @@ class Indicator(BaseModel):
     @model_validator(mode="after")
     def _counts_are_the_formula(self) -> "Indicator":
         if self.counts and set(self.inputs) != set(self.counts.variables):
-            raise ValueError(
-                f"{self.id}: counts {self.counts.variables} must be exactly the formula's variables {self.inputs}"
-            )
+            raise ValueError(f"counts {self.counts.variables} must be exactly the formula's variables {self.inputs}")
         return self
 
     @model_validator(mode="after")
     def _pooled_over_counts(self) -> "Indicator":
         # Pooling sums the formula's variables over years: only counts (events and their base) add up.
         if self.pool_years > 1 and (self.counts is None or any(split_lag(n)[1] for n in self.inputs)):
-            raise ValueError(f"{self.id}: pool_years needs a count model and a formula without lagged variables")
+            raise ValueError("pool_years needs a count model and a formula without lagged variables")
         return self
 
     @property
@@ -224,13 +228,14 @@ class Indicator(BaseModel):
     @model_validator(mode="after")
     def _judged_indicators_are_fully_described(self) -> "Indicator":
         if self.subdomain not in SUBDOMAINS[self.section]:
-            raise ValueError(f"{self.id}: sub-domain {self.subdomain!r} is not one of {SUBDOMAINS[self.section]}")
+            raise ValueError(f"sub-domain {self.subdomain!r} is not one of {SUBDOMAINS[self.section]}")
         if self.direction != Direction.NEUTRAL:
             missing = [f for f in ("high_pl", "low_pl", "high_en", "low_en") if not getattr(self, f)]
-            if missing or self.min_difference <= 0:
+            missing += ["min_difference"] if self.min_difference <= 0 else []
+            if missing:
                 raise ValueError(
-                    f"{self.id}: a judged indicator needs min_difference > 0 and the phrases "
-                    f"high_pl, low_pl, high_en, low_en (missing: {missing or ['min_difference']})"
+                    f"a judged indicator ({self.direction}) needs min_difference > 0 and the phrases "
+                    f"high_pl, low_pl, high_en, low_en; missing: {', '.join(missing)}"
                 )
         return self
 
@@ -238,7 +243,7 @@ class Indicator(BaseModel):
     def _signed_phrases_come_together(self) -> "Indicator":
         given = [f for f in ("rise_pl", "fall_pl", "rise_en", "fall_en") if getattr(self, f)]
         if given and (len(given) < 4 or self.direction == Direction.NEUTRAL):
-            raise ValueError(f"{self.id}: rise_pl, fall_pl, rise_en, fall_en go together, on a judged indicator")
+            raise ValueError("rise_pl, fall_pl, rise_en, fall_en go together, on a judged indicator")
         return self
 
     @property
@@ -302,36 +307,53 @@ def indicators() -> dict[str, Indicator]:
     return _indicators(catalogue_stamp())
 
 
+def _entries(path: Path, model: type[BaseModel], key_field: str, **context) -> tuple[dict, list[str]]:
+    """Every entry of a catalogue file as `model`, and every problem of every entry, each named by its key:
+    an analyst who adds an indicator with three mistakes sees all three at once, and where they are."""
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        return {}, ["the file must be a YAML mapping of keys to definitions"]
+    entries, problems = {}, []
+    for key, spec in raw.items():
+        if not isinstance(spec, dict):
+            problems.append(f"{key}: must be a mapping of fields (name_pl: ..., unit_pl: ...)")
+            continue
+        try:
+            entries[key] = model.model_validate({**spec, key_field: key}, context=context)
+        except ValidationError as error:
+            problems += [f"{key}: {problem}" for problem in describe_errors(error, whole="")]
+    return entries, problems
+
+
+def _raise_on(path: Path, problems: list[str]) -> None:
+    if problems:
+        shown = path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path
+        raise ParamsError(str(shown), problems, f"{path.stem} catalogue")
+
+
 @lru_cache(maxsize=1)
 def _variables(stamp: tuple) -> dict[str, Variable]:
-    raw = _read_yaml(VARIABLES_FILE)
-    result = {key: Variable(key=key, **spec) for key, spec in raw.items()}
+    result, problems = _entries(VARIABLES_FILE, Variable, "key")
     for variable in result.values():
         base = result.get(variable.rate_of or "")
         if variable.rate_of and (variable.additive or base is None or not base.additive):
-            raise ValueError(
-                f"{VARIABLES_FILE.name}: {variable.key!r} is a rate of {variable.rate_of!r}: "
-                "a rate (additive: false) of an additive variable of the catalogue"
+            problems.append(
+                f"{variable.key}: rate_of {variable.rate_of!r}: a variable with rate_of must be a rate "
+                "(additive: false) of an additive variable of the catalogue"
             )
     ids = [v.bdl_id for v in result.values()]
     duplicated = sorted({i for i in ids if ids.count(i) > 1})
     if duplicated:
-        raise ValueError(f"{VARIABLES_FILE.name}: BDL ids used twice: {duplicated}")
+        problems.append(f"BDL ids used twice: {duplicated}")
+    _raise_on(VARIABLES_FILE, problems)
     return result
 
 
 @lru_cache(maxsize=1)
 def _indicators(stamp: tuple) -> dict[str, Indicator]:
-    raw = _read_yaml(INDICATORS_FILE)
-    result = {key: Indicator(id=key, **spec) for key, spec in raw.items()}
-    known = _variables(stamp)
-    for indicator in result.values():
-        for name in (*indicator.inputs, *(indicator.counts.variables if indicator.counts else ())):
-            variable, _ = split_lag(name)
-            if variable not in known:
-                raise ValueError(
-                    f"{INDICATORS_FILE.name}: indicator {indicator.id!r} uses unknown variable {variable!r}"
-                )
+    # The counts' variables are the formula's (`_counts_are_the_formula`): checking the formula checks both.
+    result, problems = _entries(INDICATORS_FILE, Indicator, "id", variables=_variables(stamp))
+    _raise_on(INDICATORS_FILE, problems)
     return result
 
 

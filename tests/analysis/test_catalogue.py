@@ -2,6 +2,7 @@ import pytest
 from pydantic import ValidationError
 
 from analysis.catalogue import SECTIONS, Direction, Indicator, formula_names, indicators, split_lag, variables
+from analysis.params import ParamsError
 
 
 def test_every_section_has_at_least_three_indicators():
@@ -203,5 +204,40 @@ def test_a_rate_names_an_additive_variable_of_the_catalogue_it_is_a_rate_of(tmp_
     copy = tmp_path / "variables.yaml"
     copy.write_text(text.replace(SEWAGE_AS_RATE, as_edited), encoding="utf-8")
     monkeypatch.setattr(catalogue, "VARIABLES_FILE", copy)
-    with pytest.raises(ValueError, match="'sewage_users_pct' is a rate of"):
+    with pytest.raises(ParamsError, match="sewage_users_pct: rate_of"):
         catalogue.variables()
+
+
+NEW_INDICATOR = """
+{id}:
+  section: demography
+  name_pl: Zgony na jedno urodzenie
+  name_en: Deaths per live birth
+  unit_pl: ""
+  unit_en: ""
+  formula: {formula}
+  direction: {direction}
+  subdomain: natural_change
+  direction_reason: More deaths than births shrink the population.
+  decimals: 2
+"""
+
+
+def test_every_mistake_in_an_edited_catalogue_is_named_at_once_with_its_indicator(tmp_path, monkeypatch):
+    # An analyst adds two indicators with three mistakes between them: one run names all three, and where.
+    import analysis.catalogue as catalogue
+
+    copy = tmp_path / "indicators.yaml"
+    added = NEW_INDICATOR.format(id="deaths_per_birth", formula="deaths / live_birth", direction="lower_beter")
+    added += NEW_INDICATOR.format(id="births_per_death", formula="live_births / deaths", direction="higher_better")
+    copy.write_text(catalogue.INDICATORS_FILE.read_text(encoding="utf-8") + added, encoding="utf-8")
+    monkeypatch.setattr(catalogue, "INDICATORS_FILE", copy)
+    with pytest.raises(ParamsError) as raised:
+        catalogue.indicators()
+    problems = raised.value.problems
+    assert len(problems) == 3, problems
+    assert problems[0].startswith("deaths_per_birth: formula: unknown variable 'live_birth'")
+    assert problems[1].startswith("deaths_per_birth: direction:") and "'lower_beter'" in problems[1]
+    assert problems[2].startswith("births_per_death: a judged indicator (higher_better) needs")
+    assert problems[2].endswith("missing: high_pl, low_pl, high_en, low_en, min_difference")
+    assert str(copy) in str(raised.value)

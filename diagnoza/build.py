@@ -36,6 +36,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -484,8 +485,25 @@ def _prepare_worker(reuse_kernel: bool) -> None:
     runtime.freeze_imports()
 
 
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker deaf to SIGHUP, as it already is to Ctrl-C and SIGTERM.
+
+    A closed terminal sends SIGHUP to the whole process group: the tracker died of it, and the one started
+    again in its place printed a traceback for each of the pool's semaphores over the build's one-line
+    "interrupted". An ignored signal stays ignored in the process started here; only the main thread
+    can set it, and elsewhere the tracker starts as Python starts it."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        signal.signal(signal.SIGHUP, before)
+
+
 def _start_pool(workers: int, reuse_kernel: bool) -> ProcessPoolExecutor:
     """A pool of `workers` processes, all started now (the pool itself starts one per waiting task)."""
+    _start_resource_tracker()
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_prepare_worker, initargs=(reuse_kernel,)

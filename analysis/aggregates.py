@@ -13,6 +13,12 @@ residents. "Poland" is every gmina of the store: on the embedded demo store, the
 A flow between gminy of Poland (`nets_out_nationally` in the catalogue: internal migration) has no
 Poland value: over the whole country it is zero by definition, whatever the store holds. A
 voivodeship keeps its value: what crosses its border.
+
+An area's value stands only where the gminy it is summed over hold at least `MIN_AREA_COVERAGE` of the area's
+residents (over the indicator's years): a voivodeship "value" from the gminy holding 60% of its people,
+its largest town missing, would be some other area's. Below that the area has no value ("b.d."), as it has
+none where no gmina has the figure. Residents are the store's population figures, which GUS publishes for
+every gmina; a gmina-year without one counts on neither side.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from analysis.indicators import evaluate, with_lags
 from analysis.store import Store, variable_panel
 
 COUNTRY = "Polska"
+RESIDENTS = "population"
+MIN_AREA_COVERAGE = 0.9  # of an area's residents, in the gminy its value is summed over (see above)
 
 
 def is_aggregable(indicator: Indicator) -> bool:
@@ -49,11 +57,13 @@ def area_indicators(panel: pd.DataFrame, area_of: pd.Series, year: int) -> pd.Da
     `panel` is a variable panel (index teryt, year) of the gminy; `area_of` maps TERYT -> area."""
     needed = {name for indicator in indicators().values() for name in indicator.inputs}
     needed |= {base for indicator in indicators().values() if (base := _rate_base(indicator))}
+    needed |= {RESIDENTS}
     lagged = with_lags(panel, needed)
     longest = max(indicator.pool_years for indicator in indicators().values())
     lagged = lagged.loc[lagged.index.get_level_values("year").isin(range(year - longest + 1, year + 1))]
     years = lagged.index.get_level_values("year")
     areas = area_of.reindex(lagged.index.get_level_values("teryt")).to_numpy()
+    residents = lagged[RESIDENTS].astype("float64")
     result = {}
     for indicator in indicators().values():
         if not is_aggregable(indicator):
@@ -71,7 +81,9 @@ def area_indicators(panel: pd.DataFrame, area_of: pd.Series, year: int) -> pd.Da
             sums = (counts / inputs.loc[complete, base].groupby(groups).sum(min_count=1)).to_frame(rate)
         else:
             sums = inputs.loc[complete].groupby(groups).sum(min_count=1)
-        result[indicator.id] = evaluate(indicator, sums).reindex(sorted(area_of.unique()))
+        covered = residents[window][complete].groupby(groups).sum() / residents[window].groupby(areas[window]).sum()
+        values = evaluate(indicator, sums).reindex(sorted(area_of.unique()))
+        result[indicator.id] = values.where(covered.reindex(values.index) >= MIN_AREA_COVERAGE)
     return pd.DataFrame(result)
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.aggregates import is_aggregable
+from analysis.aggregates import MIN_AREA_COVERAGE, is_aggregable
 from analysis.catalogue import Indicator, indicators, indicators_in
 from analysis.census import steps_in_changes, value_steps
 from analysis.compare import CHANGE_YEARS, pooled_years, value_period
@@ -220,6 +220,17 @@ def _without_data(row: pd.Series, area: pd.Series) -> bool:
     return bool(pd.isna([row["value"], row["peer_median"], area["voivodeship"], area["poland"]]).all())
 
 
+def _short_of_residents(indicator: Indicator, area: pd.Series) -> bool:
+    """A summed indicator without a voivodeship's or Poland's value: the gminy with its figure hold too few of
+    the area's residents (`analysis.aggregates.MIN_AREA_COVERAGE`), which the caption must say."""
+    poland_missing = pd.isna(area["poland"]) and not indicator.nets_out_nationally
+    return is_aggregable(indicator) and (pd.isna(area["voivodeship"]) or poland_missing)
+
+
+def _areas_short_note(language: str) -> str:
+    return label("areas_short", language, share=format_number(100 * MIN_AREA_COVERAGE, 0, language) + "%")
+
+
 def _poland_cell(indicator: Indicator, area: pd.Series, show: Callable[[float], str]) -> str:
     """Poland's value, or GUS's "x" (not applicable) for a flow between gminy, which nets out over the
     country: "b.d." would say a figure is missing where none can exist."""
@@ -282,6 +293,8 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
     )
     if any(not is_aggregable(indicator) for indicator in shown):
         caption += label("areas_not_summed", language)
+    if any(_short_of_residents(indicator, report.areas.loc[indicator.id]) for indicator in shown):
+        caption += _areas_short_note(language)
     if any(indicator.nets_out_nationally for indicator in shown):
         caption += label("poland_nets_out", language)
     if (report.comparison.loc[[i.id for i in shown], "reliability"] == "unreliable").any():
@@ -358,7 +371,7 @@ def key_figures(report: TownReport) -> Table:
     An indicator the store has no figure for at all (a sparse store) is named in the caption rather than
     shown as a row of "b.d."; the note on rates that are not summed stands only where such a row is shown."""
     language = report.language
-    rows, without_data, not_summed, nets_out, steps, in_points = [], [], False, False, set(), False
+    rows, without_data, not_summed, short, nets_out, steps, in_points = [], [], False, False, False, set(), False
     voivodeship_column = label(
         "voivodeship_column", language, voivodeship=voivodeship_name(report.voivodeship, language)
     )
@@ -370,6 +383,7 @@ def key_figures(report: TownReport) -> Table:
             without_data.append(indicator.name_in_sentence(language))
             continue
         not_summed = not_summed or not is_aggregable(indicator)
+        short = short or _short_of_residents(indicator, area)
         nets_out = nets_out or indicator.nets_out_nationally
 
         def show(value, signed=False):
@@ -398,6 +412,8 @@ def key_figures(report: TownReport) -> Table:
         caption += label("key_figures_in_points", language)
     if not_summed:
         caption += label("key_figures_not_summed", language)
+    if short:
+        caption += _areas_short_note(language)
     if nets_out:
         caption += label("poland_nets_out", language)
     for year in sorted(steps):

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import __version__ as analysis_version
+from analysis.aggregates import MIN_AREA_COVERAGE
 from analysis.catalogue import Direction, Indicator, indicators, split_lag, variables
 from analysis.census import CHANGE_SPANS, steps_in_changes
 from analysis.compare import CHANGE_YEARS
@@ -448,6 +449,19 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
     )
     nets_out = ", ".join(
         ind.name_in_sentence(report.language) for ind in indicators().values() if ind.nets_out_nationally
+    )
+    share = format_number(100 * MIN_AREA_COVERAGE, 0, report.language) + "%"
+    rows.append(
+        (
+            "Województwo i Polska" if pl else "Voivodeship and Poland",
+            "wzór wskaźnika na sumach zmiennych gmin obszaru (iloraz sum, nie średnia stóp gmin); puste, gdy gminy "
+            f"z danymi mają mniej niż {share} ludności obszaru albo gdy GUS podaje dla gmin tylko stopę, bez "
+            "mianownika"
+            if pl
+            else "the indicator's formula over the variables summed over the area's gminy (a ratio of sums, not a "
+            f"mean of their rates); empty where the gminy with data hold less than {share} of the area's residents, "
+            "or where GUS publishes the gminy's values only as rates, without their denominators",
+        )
     )
     rows.append(
         (

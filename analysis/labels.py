@@ -79,6 +79,7 @@ LABELS: dict[str, dict[str, str]] = {
             "; b.d. dla województwa i Polski przy wskaźnikach, które GUS podaje dla gmin tylko jako stopę, bez jej "
             "mianownika (stóp nie sumujemy)"
         ),
+        "areas_short": "; b.d. dla województwa lub Polski: gminy z danymi mają mniej niż {share} ludności obszaru",
         "key_figures_census_step": "; {mark} zawiera skok po NSP {year}",
         "key_figures_no_change": "; zmiany w ciągu 5 lat nie podajemy: dane obejmują tylko lata {first}–{last}",
         "poland_nets_out": "; x dla Polski: migracje wewnętrzne w skali kraju się równoważą (saldo z definicji 0)",
@@ -227,6 +228,7 @@ LABELS: dict[str, dict[str, str]] = {
             "; n/a for the voivodeship and Poland where GUS publishes the gminy's values only as rates, without their "
             "denominators (rates are not summed)"
         ),
+        "areas_short": "; n/a for the voivodeship or Poland: the gminy with data hold less than {share} of its residents",
         "key_figures_census_step": "; {mark} includes the {year} census step",
         "key_figures_no_change": "; no 5-year change: the data cover only {first}–{last}",
         "poland_nets_out": "; x for Poland: internal migration nets out over the country (zero by definition)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from analysis.aggregates import MIN_AREA_COVERAGE
 from analysis.catalogue import SECTIONS, SUBDOMAINS, indicators, split_lag, variables
 from analysis.census import LEVEL_BREAKS
 from analysis.display import STEP_MARK, TREND_MARK
@@ -120,7 +121,10 @@ def render_methodology() -> str:
         "Beside the peers, the key figures show the town's voivodeship and Poland (every gmina of the store). An",
         "area's value is the indicator's formula applied to the sums of its source variables over the area's gminy",
         "(a ratio of sums, as GUS computes area figures, not a mean of the gminy's rates). A gmina enters an",
-        "indicator's sums only in a year where it has every input. A rate GUS publishes per resident",
+        "indicator's sums only in a year where it has every input. An area has a value only where those gminy hold",
+        f"at least {MIN_AREA_COVERAGE:.0%} of its residents (over the indicator's years): a voivodeship's figure from the",
+        "gminy holding 60% of its people, its largest town missing, would be another area's. Below that the tables",
+        'print "b.d." and their captions say why. A rate GUS publishes per resident',
         f"({', '.join(sorted(k for k, v in variables().items() if v.rate_of))}) times the residents is a count of",
         "people or users, so the area's rate is the ratio of those counts' sums to its residents: its gminy's rates",
         "weighted by residents. Indicators built on other variables published as rates",

@@ -33,6 +33,25 @@ def test_a_tiny_panel_by_hand():
     assert math.isnan(result.at["north", "population_density"])  # a published rate: not summed
 
 
+@pytest.mark.parametrize("residents_without_births, shown", [(500, False), (400, True)])
+def test_an_area_has_a_value_only_where_its_gminy_with_data_hold_nine_tenths_of_its_residents(
+    residents_without_births, shown
+):
+    # A: 1,000 residents and 10 births, B: 3,000 and 18; D has residents but no births figure. With D at 500,
+    # the gminy with births hold 4,000 of 4,500 residents (88.9%, under 90%): no value. With D at 400,
+    # 4,000 of 4,400 (90.9%): births per 1000 of A and B together, 1000 × 28 / 4,000 = 7.0.
+    index = pd.MultiIndex.from_tuples([(t, 2024) for t in ("A", "B", "D")], names=["teryt", "year"])
+    frame = pd.DataFrame(float("nan"), index=index, columns=list(variable_ids()))
+    frame["population"] = [1000.0, 3000.0, float(residents_without_births)]
+    frame["live_births"] = [10.0, 18.0, float("nan")]
+    result = area_indicators(frame, pd.Series({"A": "north", "B": "north", "D": "north"}), 2024)
+    if shown:
+        assert result.at["north", "births_per_1000"] == pytest.approx(7.0)
+    else:
+        assert math.isnan(result.at["north", "births_per_1000"])
+    assert result.at["north", "population"] == 4000 + residents_without_births  # every gmina has residents
+
+
 def test_a_share_of_residents_by_hand_is_the_share_of_all_the_areas_residents():
     # Sewerage users as % of residents (GUS publishes the share). A: 90% of 1,000 = 900 users; B: 50% of
     # 3,000 = 1,500; C: 80% of 6,000 but no population figure, so it enters neither sum. The north's share:

@@ -270,6 +270,10 @@ def render_methodology() -> str:
         "  percentage points; in one of 40,000, within about ±0.5. Events a year per 1,000 residents:",
         *_assumed_rates("change"),
         "- Crude birth and death rates reflect the age structure; they are not standardised.",
+        "- A voivodeship's or Poland's value is summed over the gminy that have the figure, when they hold at least "
+        f"{MIN_AREA_COVERAGE:.0%}",
+        "  of the area's residents: up to a tenth of them may be missing from it, so it is the value of most of the",
+        "  area, not of all of it; gminy without data are not filled in.",
         "- A value pooled over three years trails a sudden change: a jump in the last year shows at about a third",
         "  of its size in the comparison (the yearly chart shows it whole).",
         '- BDL variable ids below "high" confidence in `analysis/catalogue/variables.yaml` must be confirmed with',

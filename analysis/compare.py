@@ -13,6 +13,7 @@ import pandas as pd
 
 from analysis.catalogue import Direction, Indicator, indicators, split_lag
 from analysis.indicators import window_counts
+from analysis.params import MIN_PEERS
 from analysis.reliability import count_interval
 from analysis.scoring import NONE, assess, bounded_score
 
@@ -52,10 +53,6 @@ def _town_arrays(values: pd.DataFrame, town: str, peers: tuple[str, ...], column
     full = pd.MultiIndex.from_product([towns, years], names=["teryt", "year"])
     block = values[columns].reindex(full).to_numpy(dtype=float)
     return years, block.reshape(len(towns), len(years), len(columns))
-
-
-def _median(values: np.ndarray) -> float:
-    return float(np.median(values)) if values.size else np.nan
 
 
 def _latest(years: np.ndarray, town_values: np.ndarray, year: int) -> int | None:
@@ -121,9 +118,12 @@ def _compare_arrays(
         window, entered = window_counts(counts, indicator, used_year)
         interval = count_interval(indicator, window)
         period_start = min(entered, default=used_year)
-    ranked = interval is None or interval.ranked
-    percentile = percentile_rank(value, peers_now, indicator.direction) if ranked else np.nan
-    q1, median, q3 = np.quantile(peers_now, [0.25, 0.5, 0.75]) if peers_now.size else (np.nan,) * 3
+    # Peers with a value that year too few for a median (a small group, gaps in the data): the town's value
+    # stands alone, compared with nothing, as it would with none.
+    compared = peers_now if peers_now.size >= MIN_PEERS else peers_now[:0]
+    ranked = (interval is None or interval.ranked) and compared.size > 0
+    percentile = percentile_rank(value, compared, indicator.direction) if ranked else np.nan
+    q1, median, q3 = np.quantile(compared, [0.25, 0.5, 0.75]) if compared.size else (np.nan,) * 3
     row.update(
         year=used_year,
         period_start=period_start,
@@ -133,7 +133,7 @@ def _compare_arrays(
         peer_q1=float(q1),
         peer_q3=float(q3),
         percentile=percentile,
-        score=bounded_score(value, peers_now, indicator) if ranked else np.nan,
+        score=bounded_score(value, compared, indicator) if ranked else np.nan,
         missing_years=int(np.isnan(town_values[in_period]).sum() + max(0, year - int(years.max()))),
     )
     if interval is not None:
@@ -151,8 +151,14 @@ def _compare_arrays(
         if base >= 0:
             row[key] = value - float(town_values[base])
             peer_change = peer_values[:, at] - peer_values[:, base]
-            row[peer_key] = _median(peer_change[~np.isnan(peer_change)])
+            peer_change = peer_change[~np.isnan(peer_change)]
+            row[peer_key] = float(np.median(peer_change)) if peer_change.size >= MIN_PEERS else np.nan
     return row
+
+
+def too_few_peers(row) -> bool:
+    """Some peers have a value, but fewer than `MIN_PEERS`: the row has no median, position or assessment."""
+    return 0 < row["peer_count"] < MIN_PEERS
 
 
 def pooled_years(row) -> int:

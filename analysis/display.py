@@ -15,10 +15,11 @@ import pandas as pd
 from analysis.aggregates import MIN_AREA_COVERAGE, is_aggregable
 from analysis.catalogue import Indicator, indicators, indicators_in
 from analysis.census import steps_in_changes, value_steps
-from analysis.compare import CHANGE_YEARS, pooled_years, value_period
+from analysis.compare import CHANGE_YEARS, pooled_years, too_few_peers, value_period
 from analysis.formatting import (
     MISSING,
     MUNICIPALITIES,
+    MUNICIPALITIES_COUNTED,
     NOT_APPLICABLE,
     YEARS,
     escape_markdown,
@@ -180,6 +181,9 @@ def _notes(row, indicator, language: str, missing_years: bool = True) -> str:
             notes.append(label("note_not_judged", language, events=events))
         else:
             notes.append(label("note_uncertain", language, events=events, interval=interval))
+    if too_few_peers(row):
+        peers = with_noun(int(row["peer_count"]), MUNICIPALITIES_COUNTED[language], 0, language)
+        notes.append(label("note_too_few_peers", language, peers=peers))
     if row.get("matching") and indicator.direction != "neutral":
         notes.append(
             "według tego wskaźnika dobrano grupę, więc go nie oceniamy"
@@ -260,7 +264,7 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
         # A value on few events is marked, one on too few is shown but not placed among the peers:
         # "b.d." (no data) there would deny a figure the row prints.
         uncertain = "≈" if row["reliability"] == "unreliable" else ""
-        not_ranked = row["reliability"] == "not_ranked"
+        not_ranked = row["reliability"] == "not_ranked" or too_few_peers(row)
         rows.append(
             {
                 label("indicator", language): _indicator_cell(indicator, language),

@@ -138,6 +138,8 @@ def render_methodology() -> str:
         "## Comparison of one indicator",
         "",
         "- **Median and quartiles** of the peers in the same year (linear interpolation between order statistics).",
+        f"  Where fewer than {MIN_PEERS} peers have a value that year, the town's value is shown and compared with",
+        "  nothing: no median, position, score or assessment, and a note says how many peers had it.",
         "- **Percentile**: share of peers the town does better than, ties counting half; mirrored for lower-is-better",
         "  indicators, so that 100 is always best.",
         f"- **Score**: (value − peer median) / scale, signed so that positive is better, capped at ±{SCORE_CAP:g}. The",

@@ -99,6 +99,21 @@ def test_missing_years_count_gaps_not_years_a_change_cannot_have():
     assert change["missing_years"] == 1 and births["missing_years"] == 1
 
 
+def test_a_value_that_fewer_than_three_peers_have_is_compared_with_nothing():
+    # P3 and P4 lack 2024: two peers (6, 7) are no median, no quartiles and no position (MIN_PEERS = 3), so
+    # the town's 8.0 is shown alone and not judged, its count kept for the note. With P3 back: 6, 7, 9.
+    births = indicators()["births_per_1000"]
+    frame = values_frame().drop(index=[("P3", 2024), ("P4", 2024)])
+    row = compare_indicator(births, "T", ("P1", "P2", "P3", "P4"), frame, 2024)
+    assert row["value"] == 8.0 and row["peer_count"] == 2
+    assert all(math.isnan(row[key]) for key in ("peer_median", "peer_q1", "peer_q3", "percentile", "score"))
+    assert not row["judged"] and math.isnan(row["peer_median_change"])  # two peers' changes: no median either
+    frame = values_frame().drop(index=[("P4", 2024)])
+    row = compare_indicator(births, "T", ("P1", "P2", "P3", "P4"), frame, 2024)
+    assert row["peer_count"] == 3 and row["peer_median"] == 7.0 and row["percentile"] == 200 / 3 and row["judged"]
+    assert row["peer_median_change"] == -1.0  # −1, −1, −1
+
+
 def test_few_events_are_not_ranked_and_matching_indicators_not_judged():
     # T has 9 births (fewer than 10 events): the value is kept, its rank and score are not.
     frame = values_frame()

@@ -551,3 +551,20 @@ def test_a_voivodeship_value_left_out_for_want_of_its_gminy_is_explained_in_the_
     assert row["Województwo"] == "b.d." and note in table.caption
     kujawsko_pomorskie = prepare_report(TownParams(teryt=TOWN))
     assert note not in show.comparison_table(kujawsko_pomorskie, "demography").caption
+
+
+def test_a_value_with_too_few_peers_to_compare_is_not_placed_and_says_why():
+    # As `compare` leaves it when only two peers have a value (tests/analysis/test_compare.py): no median,
+    # no position. The tables say "not judged" and how many peers had the figure, in Polish agreement.
+    from dataclasses import replace
+
+    base = prepare_report(TownParams(teryt=TOWN))
+    comparison = base.comparison.copy()
+    comparison.loc["deaths_per_1000", ["peer_median", "peer_q1", "peer_q3", "percentile", "score"]] = float("nan")
+    comparison.loc["deaths_per_1000", ["peer_count", "judged", "assessment"]] = [2, False, ""]
+    report = replace(base, comparison=comparison)
+    table = show.comparison_table(report, "demography").frame.set_index("Wskaźnik")
+    assert table.loc["Zgony na 1000 ludności (‰)", "Pozycja (percentyl)"] == "nie oceniono"
+    notes = show.changes_table(report, "demography").frame.set_index("Wskaźnik")["Uwagi"]
+    assert "bez porównania: w grupie tylko 2\u00a0gminy z wartością" in notes["Zgony na 1000 ludności (‰)"]
+    assert not any("bez porównania" in note for note in notes.drop("Zgony na 1000 ludności (‰)"))

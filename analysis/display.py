@@ -33,6 +33,7 @@ from analysis.formatting import (
     with_noun,
 )
 from analysis.labels import label
+from analysis.params import MIN_PEERS
 from analysis.peers import PeerRule
 from analysis.reliability import UNRELIABLE_BELOW, events_text
 from analysis.report import TownReport
@@ -754,11 +755,15 @@ def methodology_text(report: TownReport) -> Markdown:
 
     language = report.language
     band, cap = format_number(VERDICT_BAND, 2, language), format_number(SCORE_CAP, 0, language)
+    coverage = format_number(100 * MIN_AREA_COVERAGE, 0, language) + "%"
     if language == "pl":
         text = (
             "Wskaźniki obliczono według definicji z katalogu wskaźników Diagnozy (wzór, jednostka, zmienne "
             "źródłowe, kierunek oceny i jego uzasadnienie opisuje dokumentacja metodologiczna). "
-            "Mediana i kwartyle dotyczą gmin grupy porównawczej w tym samym roku. "
+            "Mediana i kwartyle dotyczą gmin grupy porównawczej w tym samym roku; jeśli wartość wskaźnika znamy "
+            f"dla mniej niż {MIN_PEERS} gmin grupy, nie porównujemy z nią gminy. Wartość województwa i Polski to wzór wskaźnika "
+            "na sumach zmiennych ich gmin (np. wszystkie urodzenia przez całą ludność); podajemy ją, gdy gminy "
+            f"z danymi obejmują co najmniej {coverage} ludności obszaru. "
             "Pozycja (percentyl) to odsetek gmin grupy, od których gmina wypada korzystniej: 100 oznacza "
             "najkorzystniej, 50 – tak jak mediana; dla wskaźników, przy których niższa wartość jest lepsza, "
             "skala jest odwrócona, a wskaźników neutralnych nie oceniamy. "
@@ -781,7 +786,10 @@ def methodology_text(report: TownReport) -> Markdown:
         text = (
             "Indicators follow the definitions of Diagnoza's indicator catalogue (formula, unit, source variables, "
             "direction and its reason are documented in the methodology). Median and quartiles refer to the peer "
-            "group in the same year. Position (percentile) is the share of peers the municipality does better "
+            f"group in the same year; where fewer than {MIN_PEERS} peers have a value, the town is not compared. "
+            "The voivodeship's and Poland's values are the indicator's formula over their gminy's summed variables "
+            "(e.g. all births over all residents), shown where the gminy with data hold at least "
+            f"{coverage} of the area's residents. Position (percentile) is the share of peers the municipality does better "
             "than: 100 is best, 50 equals the median; for lower-is-better indicators the scale is reversed, and "
             "neutral indicators are not judged. A strength is an indicator on which the town is in the best quarter "
             "of its peers, at least the catalogue's minimum meaningful difference from their median, and, where "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.catalogue import Indicator, indicators, split_lag
+from analysis.catalogue import Indicator, indicators, split_lag, variables
 from analysis.store import Store, variable_panel
 
 
@@ -99,3 +99,17 @@ def compute_indicators(
 def indicator_table(store: Store, teryts=None, pooled: bool = False) -> pd.DataFrame:
     """Indicators for the given towns (all towns by default) from a store; `pooled`: as compared."""
     return compute_indicators(variable_panel(store, teryts), pooled=pooled)
+
+
+def indicators_without_data(store: Store) -> dict[str, list[str]]:
+    """Each indicator no town of the store can have a value of, with the catalogue variables it reads that
+    the store holds no value of in any year: a store fetched before they joined the catalogue, or a partial
+    one. Every report then says "no data" for it; `diagnoza validate` says so before a build."""
+    observations = store.observations
+    present = set(observations.loc[observations["value"].notna(), "var_id"])
+    absent = {key for key, variable in variables().items() if variable.bdl_id not in present}
+    lacking = {
+        indicator.id: sorted(absent & {split_lag(name)[0] for name in indicator.inputs})
+        for indicator in indicators().values()
+    }
+    return {indicator_id: names for indicator_id, names in lacking.items() if names}

@@ -61,6 +61,31 @@ def validate(
         f"{params}: OK — batch {batch.batch!r}, {len(batch.towns)} town{'' if len(batch.towns) == 1 else 's'}, "
         f"years {batch.years.first}–{batch.years.last}, language {batch.language}"
     )
+    if not register:
+        _note_indicators_without_data(store)
+
+
+def _note_indicators_without_data(store) -> None:
+    """Not an error (a partial store is a store), but no report will have these figures: said before a build."""
+    from analysis.catalogue import variables
+    from analysis.indicators import indicators_without_data
+
+    lacking = indicators_without_data(store)
+    if not lacking:
+        return
+    names = sorted({name for names in lacking.values() for name in names})
+    catalogue = variables()
+    hint = (
+        "a synthetic store has only the variables analysis/demo_data.py draws (then: diagnoza data demo)"
+        if store.synthetic
+        else "fetch them: diagnoza data fetch"
+    )
+    typer.echo(
+        f"note: the store holds no value of {len(names)} catalogue variable{'' if len(names) == 1 else 's'}: "
+        + ", ".join(f"{name} (BDL {catalogue[name].bdl_id})" for name in names)
+        + f'; every report will say "no data" for {len(lacking)} indicator{"" if len(lacking) == 1 else "s"}: '
+        + f"{', '.join(lacking)}; {hint}"
+    )
 
 
 @app.command()

@@ -198,3 +198,25 @@ def test_window_counts_read_a_lagged_variable_from_the_year_it_names():
     assert window_counts(counts, change, 2024) == ({"population": 950.0, "population_lag5": 1000.0}, [2024])
     # 2023 needs 2018, which the town's counts do not have: nothing to count, not a zero.
     assert window_counts(counts, change, 2023) == ({"population": 0.0, "population_lag5": 0.0}, [])
+
+
+def test_the_indicators_a_partial_store_cannot_have_are_named_with_the_variables_they_lack(tmp_path, demo_store):
+    # The sparse store drops every variable only public services read: by hand from the catalogue, the services
+    # indicators whose formula reads one of those, each with exactly those variables; none on the full demo store.
+    from analysis.catalogue import split_lag
+    from analysis.indicators import indicators_without_data
+    from analysis.store import load_store
+    from tests.conftest import write_sparse_store
+
+    def read(section_ids):
+        return {split_lag(n)[0] for i in indicators().values() if i.section in section_ids for n in i.inputs}
+
+    dropped = read({"services"}) - read({"demography", "economy"})
+    expected = {
+        i.id: sorted(dropped & {split_lag(n)[0] for n in i.inputs})
+        for i in indicators().values()
+        if dropped & {split_lag(n)[0] for n in i.inputs}
+    }
+    assert expected and all(indicators()[i].section == "services" for i in expected)
+    assert indicators_without_data(load_store(write_sparse_store(tmp_path / "sparse"))) == expected
+    assert indicators_without_data(demo_store) == {}

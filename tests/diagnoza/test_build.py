@@ -458,6 +458,23 @@ def test_validate_counts_the_towns_in_english_that_agrees(tmp_path):
     assert "batch 'demo', 54 towns, years 2014–2024" in outputs[1]
 
 
+def test_validate_names_the_indicators_no_report_will_have_and_still_passes(tmp_path):
+    # The sparse store lacks every variable only public services read (tests/conftest.py): not an error, but
+    # before a build the analyst learns which indicators every report will give as "no data", and why.
+    from tests.conftest import write_sparse_store
+
+    store = write_sparse_store(tmp_path / "sparse")
+    batch = tmp_path / "two.yaml"
+    batch.write_text('batch: two\nyears: {first: 2023, last: 2024}\ntowns: ["0290011"]\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(batch), "--data", str(store)])
+    assert result.exit_code == 0 and "OK" in result.output
+    note = result.output.split("note: ", 1)[1]
+    assert "library_readers_per_1000" in note and "preschool_coverage" in note and "Fetch them" not in note
+    assert "population" not in note.split(";")[0]  # the variables it lacks, not the ones it has
+    full = CliRunner().invoke(app, ["validate", str(PARAMS_DIR / "demo.yaml")])
+    assert full.exit_code == 0 and "note:" not in full.output
+
+
 def test_an_output_folder_that_cannot_be_written_is_named_before_anything_is_built(tmp_path):
     # A file where the folder should be (as a mistyped --out can meet): one line naming the folder and
     # why, exit code 2, at once; before, a traceback after the batch was planned.

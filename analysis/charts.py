@@ -33,6 +33,7 @@ from analysis import census, style
 from analysis.catalogue import Indicator, indicators, indicators_in
 from analysis.formatting import bind_short_words, format_number, quantity
 from analysis.labels import label
+from analysis.params import MIN_PEERS
 from analysis.report import TownReport
 from analysis.scoring import STRENGTH, WEAKNESS
 
@@ -198,9 +199,15 @@ def _census_alt(breaks: list[int], language: str) -> str:
 
 
 def peer_series(report: TownReport, indicator_id: str) -> pd.DataFrame:
-    """Long table of the indicator per year for the town and each peer: year, teryt, value, group."""
+    """Long table of the indicator per year for the town and each peer: year, teryt, value, group.
+
+    The peers' values only in years where at least `MIN_PEERS` of them have one: fewer make no median or
+    middle half, in the charts as in the tables (`analysis.compare`)."""
     frame = report.values[indicator_id].rename("value").reset_index()
     frame["group"] = np.where(frame["teryt"] == report.teryt, "town", "peer")
+    peers = frame["group"] == "peer"
+    counted = frame.loc[peers].groupby("year")["value"].count()
+    frame.loc[peers & frame["year"].isin(counted.index[counted < MIN_PEERS]), "value"] = np.nan
     return frame
 
 

@@ -23,6 +23,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from analysis.params import MIN_PEERS
+
 CONFIDENCE = 0.95
 MIN_POINTS = 5  # fewer years give no trend
 NOISE = 1e-9  # relative size below which a pairwise slope is rounding error
@@ -225,7 +227,9 @@ def indicator_trends(values: pd.DataFrame, town: str, peers: tuple[str, ...]) ->
     town_values = values.xs(town, level="teryt")  # year × indicator, taken out once
     peer_values = values.loc[teryts.isin(peers)]
     group = values.loc[teryts.isin((town, *peers))]
-    peer_medians = peer_values.groupby(level="year").median().reindex(town_values.index)  # all rates at once
+    by_year = peer_values.groupby(level="year")
+    # All rates at once; a year where fewer than MIN_PEERS peers have a value has no median (analysis.compare).
+    peer_medians = by_year.median().where(by_year.count() >= MIN_PEERS).reindex(town_values.index)
     for indicator_id in values.columns:
         rho = pooled_lag1(group[indicator_id].unstack("year"))
         trend = robust_trend(town_values[indicator_id], rho)

@@ -231,6 +231,30 @@ def test_peer_series_hold_what_each_trend_chart_draws(report):
         assert rows.at["mediana grupy", year] == pytest.approx(drawn[year], abs=0.5 * 10**-decimals + 1e-9)
 
 
+def test_a_year_that_fewer_than_three_peers_have_has_no_median_in_the_sheet_nor_the_chart(report):
+    # Only two peers keep their 2016 value of a charted indicator (MIN_PEERS = 3): the sheet has no median or
+    # quartiles for 2016, and the chart draws no peer point there; 2017, with every peer, keeps its median
+    # (numpy over the peers).
+    from dataclasses import replace
+
+    from analysis import charts
+
+    indicator = next(i for i in charted_indicators() if i != "population")
+    values = report.values.copy()
+    dropped = list(report.peers.members[2:])
+    values.loc[[(teryt, 2016) for teryt in dropped], indicator] = np.nan
+    thinned = replace(report, values=values)
+    rows = peer_series_sheet(thinned)
+    shown = rows[rows["Kod wskaźnika"] == indicator].set_index("Gmina")
+    assert shown.loc[["mediana grupy", "kwartyl 1 grupy", "kwartyl 3 grupy"], 2016].isna().all()
+    peers_2017 = [values.at[(teryt, 2017), indicator] for teryt in report.peers.members]
+    half_unit = 0.5 * 10 ** -indicators()[indicator].decimals + 1e-9
+    assert shown.at["mediana grupy", 2017] == pytest.approx(np.median(peers_2017), abs=half_unit)
+    series = charts.peer_series(thinned, indicator)
+    assert series.loc[(series["group"] == "peer") & (series["year"] == 2016), "value"].isna().all()
+    assert series.loc[(series["group"] == "town") & (series["year"] == 2016), "value"].notna().all()
+
+
 def test_projection_sheet_is_the_charted_forecast(report):
     sheet = projection_sheet(report).set_index("Rok")
     forecast = report.projection.forecast

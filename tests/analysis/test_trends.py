@@ -140,6 +140,25 @@ def test_indicator_trends_table():
     assert row["vs_peers"] == pytest.approx(0.9) and row["vs_peers_clear"]
 
 
+def test_a_year_that_fewer_than_three_peers_have_has_no_peer_median_in_the_trend_against_them():
+    # As the table of test_indicator_trends_table, but only P1 and P2 have 2016 and 2019 (MIN_PEERS = 3): the
+    # difference series T − peer median lacks those two years. Expected: the same trend on the series by hand.
+    index = pd.MultiIndex.from_product([["T", "P1", "P2", "P3"], YEARS], names=["teryt", "year"])
+    town = [10 + 1.0 * i + (0.3 if i % 3 else -0.2) for i in range(11)]
+    peer = [10 + 0.1 * i for i in range(11)]
+    values = pd.DataFrame({"births_per_1000": town + peer + [p + 1 for p in peer] + [p + 2 for p in peer]}, index=index)
+    values.loc[[("P3", 2016), ("P3", 2019)], "births_per_1000"] = np.nan
+    row = indicator_trends(values, "T", ("P1", "P2", "P3")).loc["births_per_1000"]
+    medians = pd.Series([p + 1 for p in peer], index=YEARS)  # P1 = peer, P2 = peer + 1, P3 = peer + 2
+    by_hand = (pd.Series(town, index=YEARS) - medians).drop([2016, 2019])
+    expected = robust_trend(by_hand, row["rho"])
+    assert row["vs_peers"] == pytest.approx(expected.slope) and row["vs_peers_low"] == pytest.approx(expected.low)
+    # The two peers' median (P1, P2: peer + 0.5) in those years would have given another interval.
+    two_peer_medians = medians - 0.5 * medians.index.isin([2016, 2019])
+    with_two = robust_trend(pd.Series(town, index=YEARS) - two_peer_medians, row["rho"])
+    assert with_two.points == 11 and with_two.low != pytest.approx(row["vs_peers_low"])
+
+
 def test_a_reports_trends_rest_on_the_population_re_based_for_the_census():
     # Recomputed here from the store with plain pandas: the town's population re-based (analysis.census,
     # tested by hand in test_census.py), its Theil–Sen trend, and the 5-year change recomputed from it.

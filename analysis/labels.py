@@ -229,7 +229,7 @@ LABELS: dict[str, dict[str, str]] = {
             "; n/a for the voivodeship and Poland where GUS publishes the gminy's values only as rates, without their "
             "denominators (rates are not summed)"
         ),
-        "areas_short": "; n/a for the voivodeship or Poland: the gminy with data hold less than {share} of its residents",
+        "areas_short": "; n/a for the voivodeship or Poland: the gminy with data hold less than {share} of the area's residents",
         "key_figures_census_step": "; {mark} includes the {year} census step",
         "key_figures_no_change": "; no 5-year change: the data cover only {first}–{last}",
         "poland_nets_out": "; x for Poland: internal migration nets out over the country (zero by definition)",

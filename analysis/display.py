@@ -207,11 +207,6 @@ def _notes(row, indicator, language: str, missing_years: bool = True) -> str:
     return "; ".join(notes)
 
 
-def _indicator_cell(indicator, language: str) -> str:
-    """The indicator's name with its unit, as a row label: "Urodzenia żywe na 1000 ludności (‰)"."""
-    return indicator.name_with_unit(language)
-
-
 def _no_table(report: TownReport, section: str, columns: list[str]) -> bool:
     """No figure of the section in these comparison columns, for the town or its peers (a sparse store):
     a table of nothing but "b.d." says less than the note that replaces it."""
@@ -268,7 +263,7 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
         not_ranked = row["reliability"] == "not_ranked" or too_few_peers(row)
         rows.append(
             {
-                label("indicator", language): _indicator_cell(indicator, language),
+                label("indicator", language): indicator.name_with_unit(language),
                 label("year", language): value_period(row),
                 label("value", language): uncertain + show(row["value"]),
                 label("peer_median", language): show(row["peer_median"]),
@@ -339,7 +334,7 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown:
         if set(told.values()) <= blank:
             without_changes.append(indicator.name_in_sentence(language))
         else:
-            rows.append({label("indicator", language): _indicator_cell(indicator, language), **cells})
+            rows.append({label("indicator", language): indicator.name_with_unit(language), **cells})
     if not rows:
         return Markdown(f"*{label('no_changes_table', language, section=label(section, language))}*")
     caption = label(

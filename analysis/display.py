@@ -267,7 +267,9 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
                 label("year", language): value_period(row),
                 label("value", language): uncertain + show(row["value"]),
                 label("peer_median", language): show(row["peer_median"]),
-                label("peer_quartiles", language): f"{show(row['peer_q1'])} – {show(row['peer_q3'])}",
+                label("peer_quartiles", language): MISSING[language]
+                if pd.isna(row["peer_q1"])  # no peer values: one "b.d.", not "b.d. – b.d."
+                else f"{show(row['peer_q1'])} – {show(row['peer_q3'])}",
                 # The voivodeship is named in the caption: a long name ("zachodniopomorskie") would widen the column.
                 label("voivodeship", language): show(area["voivodeship"]),
                 label("poland", language): _poland_cell(indicator, area, show),

@@ -565,6 +565,7 @@ def test_a_value_with_too_few_peers_to_compare_is_not_placed_and_says_why():
     report = replace(base, comparison=comparison)
     table = show.comparison_table(report, "demography").frame.set_index("Wskaźnik")
     assert table.loc["Zgony na 1000 ludności (‰)", "Pozycja (percentyl)"] == "nie oceniono"
+    assert table.loc["Zgony na 1000 ludności (‰)", ["Mediana grupy", "Kwartyle grupy (Q1–Q3)"]].tolist() == ["b.d."] * 2
     notes = show.changes_table(report, "demography").frame.set_index("Wskaźnik")["Uwagi"]
     assert "bez porównania: w grupie tylko 2\u00a0gminy z wartością" in notes["Zgony na 1000 ludności (‰)"]
     assert not any("bez porównania" in note for note in notes.drop("Zgony na 1000 ludności (‰)"))

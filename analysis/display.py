@@ -373,7 +373,16 @@ def key_figures(report: TownReport) -> Table:
     An indicator the store has no figure for at all (a sparse store) is named in the caption rather than
     shown as a row of "b.d."; the note on rates that are not summed stands only where such a row is shown."""
     language = report.language
-    rows, without_data, not_summed, short, nets_out, steps, in_points = [], [], False, False, False, set(), False
+    rows, without_data, not_summed, short, few, nets_out, steps, in_points = (
+        [],
+        [],
+        False,
+        False,
+        False,
+        False,
+        set(),
+        False,
+    )
     voivodeship_column = label(
         "voivodeship_column", language, voivodeship=voivodeship_name(report.voivodeship, language)
     )
@@ -386,6 +395,7 @@ def key_figures(report: TownReport) -> Table:
             continue
         not_summed = not_summed or not is_aggregable(indicator)
         short = short or _short_of_residents(indicator, area)
+        few = few or too_few_peers(row)
         nets_out = nets_out or indicator.nets_out_nationally
 
         def show(value, signed=False):
@@ -416,6 +426,8 @@ def key_figures(report: TownReport) -> Table:
         caption += label("key_figures_not_summed", language)
     if short:
         caption += _areas_short_note(language)
+    if few:
+        caption += label("key_figures_too_few_peers", language, peers=MIN_PEERS)
     if nets_out:
         caption += label("poland_nets_out", language)
     for year in sorted(steps):

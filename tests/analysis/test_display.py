@@ -566,6 +566,15 @@ def test_a_value_with_too_few_peers_to_compare_is_not_placed_and_says_why():
     table = show.comparison_table(report, "demography").frame.set_index("Wskaźnik")
     assert table.loc["Zgony na 1000 ludności (‰)", "Pozycja (percentyl)"] == "nie oceniono"
     assert table.loc["Zgony na 1000 ludności (‰)", ["Mediana grupy", "Kwartyle grupy (Q1–Q3)"]].tolist() == ["b.d."] * 2
+    key_figures = show.key_figures(report)
+    assert "b.d. dla grupy: wartość znamy dla mniej niż 3 gmin grupy" not in key_figures.caption  # not a headline
+    comparison.loc["pit_per_capita", ["peer_median", "peer_count"]] = [float("nan"), 2]  # a headline indicator
+    key_figures = show.key_figures(replace(base, comparison=comparison))
+    assert "b.d. dla grupy: wartość znamy dla mniej niż 3 gmin grupy" in key_figures.caption
+    assert (
+        key_figures.frame.set_index("Wskaźnik").loc["Udziały w PIT na 1 mieszkańca (zł, 2024)", "Mediana grupy"]
+        == "b.d."
+    )
     notes = show.changes_table(report, "demography").frame.set_index("Wskaźnik")["Uwagi"]
     assert "bez porównania: w grupie tylko 2\u00a0gminy z wartością" in notes["Zgony na 1000 ludności (‰)"]
     assert not any("bez porównania" in note for note in notes.drop("Zgony na 1000 ludności (‰)"))

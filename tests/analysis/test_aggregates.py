@@ -128,3 +128,60 @@ def test_internal_migration_has_no_poland_value_but_a_voivodeship_one(demo_store
     # Only flows between gminy are marked: total and foreign net migration keep a Poland value.
     assert not math.isnan(areas.at[COUNTRY, "net_migration_per_1000"])
     assert [i.id for i in indicators().values() if i.nets_out_nationally] == ["net_migration_internal_per_1000"]
+
+
+def test_every_area_value_of_the_demo_store_by_a_second_method(demo_store):
+    # Every summed indicator, every voivodeship and Poland, 2024, recomputed from the raw observations with
+    # plain Python: the indicator's formula evaluated on scalar sums over the gmina-years of its window that
+    # have every input (a lagged input read N years back), a published rate weighted by what it is a rate of,
+    # and no value where those gmina-years hold under 90% of the window's residents or, for Poland, where a
+    # flow nets out over the country. Then compared with `voivodeship_and_country` cell by cell.
+    from analysis.aggregates import MIN_AREA_COVERAGE, is_aggregable
+    from analysis.catalogue import split_lag, variables
+
+    year = 2024
+    key_of = {bdl_id: key for key, bdl_id in variable_ids().items()}
+    obs = demo_store.observations
+    value = {
+        (row.teryt, int(row.year), key_of[row.var_id]): row.value for row in obs.itertuples() if row.value == row.value
+    }
+    area_of = demo_store.units.set_index("teryt")["voivodeship"].to_dict()
+    areas = voivodeship_and_country(demo_store, year)
+    checked = 0
+    for indicator in indicators().values():
+        if not is_aggregable(indicator):
+            continue
+        base = variables()[indicator.formula.strip()].rate_of if indicator.formula.strip() in variables() else None
+        names = [*indicator.inputs, *([base] if base else [])]
+        for area in [*sorted(set(area_of.values())), COUNTRY]:
+            members = [t for t, v in area_of.items() if area in (v, COUNTRY)]
+            sums, residents_with, residents_all = dict.fromkeys(names, 0.0), 0.0, 0.0
+            for teryt in members:
+                for at in range(year - indicator.pool_years + 1, year + 1):
+                    residents = value.get((teryt, at, "population"))
+                    got = {n: value.get((teryt, at - split_lag(n)[1], split_lag(n)[0])) for n in names}
+                    residents_all += residents or 0.0
+                    if any(v is None for v in got.values()):
+                        continue
+                    residents_with += residents or 0.0
+                    if base:
+                        sums[indicator.inputs[0]] += got[indicator.inputs[0]] * got[base]
+                        sums[base] += got[base]
+                    else:
+                        for n in names:
+                            sums[n] += got[n]
+            if base:
+                sums = {indicator.inputs[0]: sums[indicator.inputs[0]] / sums[base]}
+            if residents_with < MIN_AREA_COVERAGE * residents_all or (
+                area == COUNTRY and indicator.nets_out_nationally
+            ):
+                expected = float("nan")
+            else:
+                expected = eval(indicator.formula, {"__builtins__": {}}, sums)  # the catalogue's arithmetic
+            shown = areas.at[area, indicator.id]
+            assert (math.isnan(expected) and math.isnan(shown)) or shown == pytest.approx(expected), (
+                indicator.id,
+                area,
+            )
+            checked += 1
+    assert checked > 400

@@ -142,8 +142,10 @@ def test_every_area_value_of_the_demo_store_by_a_second_method(demo_store):
     year = 2024
     key_of = {bdl_id: key for key, bdl_id in variable_ids().items()}
     obs = demo_store.observations
-    value = {
-        (row.teryt, int(row.year), key_of[row.var_id]): row.value for row in obs.itertuples() if row.value == row.value
+    value = {  # (teryt, year, variable) -> value, for the values GUS gave (no NaN)
+        (row.teryt, int(row.year), key_of[row.var_id]): row.value
+        for row in obs.itertuples()
+        if not math.isnan(row.value)
     }
     area_of = demo_store.units.set_index("teryt")["voivodeship"].to_dict()
     areas = voivodeship_and_country(demo_store, year)

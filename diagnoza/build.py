@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from analysis import __version__ as analysis_version
+from analysis.indicators import indicators_without_data
 from analysis.params import Batch, ParamsError, check_against_store, load_batch
 from analysis.paths import PROJECT_ROOT, REPORTS_DIR
 from analysis.report import load_store_and_values, towns_compared
@@ -106,6 +107,10 @@ class BatchResult:
     batch: str
     out_dir: Path
     towns: list[TownResult]
+    # Indicators no report can have a value of, with the variables the store lacks for them
+    # (`analysis.indicators.indicators_without_data`); and whether the store is synthetic (the demo's).
+    without_data: dict[str, list[str]] = field(default_factory=dict)
+    synthetic_store: bool = False
 
     @property
     def failed(self) -> list[TownResult]:
@@ -623,6 +628,7 @@ def build_batch(
 
         kernels.prestart()
     batch, store, data_dir = validate(params_path, data)
+    without_data = indicators_without_data(store)
     if previous is not None:
         check_previous(Path(previous), batch)
     edition = edition or date.today().isoformat()
@@ -643,7 +649,7 @@ def build_batch(
                 TownResult(job.teryt, job.name, "planned" if reason else "skipped", 0.0, reason=reason)
                 for job, reason in decisions
             ]
-            return BatchResult(batch=batch.batch, out_dir=out_dir, towns=towns)
+            return BatchResult(batch.batch, out_dir, towns, without_data, store.synthetic)
         todo = [job for job, reason in decisions if reason]
         reasons = {job.teryt: reason for job, reason in decisions}
         results = [TownResult(job.teryt, job.name, "skipped", 0.0) for job, reason in decisions if not reason]
@@ -676,7 +682,7 @@ def build_batch(
                 order = {job.teryt: i for i, job in enumerate(jobs)}
                 results.sort(key=lambda r: order[r.teryt])
                 _record_build(out_dir, batch, store, jobs, results)
-        return BatchResult(batch=batch.batch, out_dir=out_dir, towns=results)
+        return BatchResult(batch.batch, out_dir, results, without_data, store.synthetic)
 
 
 @contextmanager

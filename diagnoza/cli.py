@@ -62,22 +62,23 @@ def validate(
         f"years {batch.years.first}–{batch.years.last}, language {batch.language}"
     )
     if not register:
-        _note_indicators_without_data(store)
+        from analysis.indicators import indicators_without_data
+
+        _note_without_data(indicators_without_data(store), store.synthetic)
 
 
-def _note_indicators_without_data(store) -> None:
-    """Not an error (a partial store is a store), but no report will have these figures: said before a build."""
+def _note_without_data(lacking: dict[str, list[str]], synthetic: bool) -> None:
+    """Not an error (a partial store is a store), but no report will have these figures: said by `validate`
+    before a build, and by the build itself."""
     from analysis.catalogue import variables
-    from analysis.indicators import indicators_without_data
 
-    lacking = indicators_without_data(store)
     if not lacking:
         return
     names = sorted({name for names in lacking.values() for name in names})
     catalogue = variables()
     hint = (
         "a synthetic store has only the variables analysis/demo_data.py draws (then: diagnoza data demo)"
-        if store.synthetic
+        if synthetic
         else "fetch them: diagnoza data fetch"
     )
     typer.echo(
@@ -185,8 +186,10 @@ def build(
                 f"{town.reason or 'unchanged'}"
             )
         typer.echo(f"\n{result.count('planned')} would be built, {result.count('skipped')} unchanged")
+        _note_without_data(result.without_data, result.synthetic_store)
         return
     _summary(result, console)
+    _note_without_data(result.without_data, result.synthetic_store)
     if result.failed:
         raise typer.Exit(1)
 

@@ -473,6 +473,10 @@ def test_validate_names_the_indicators_no_report_will_have_and_still_passes(tmp_
     assert "population" not in note.split(";")[0]  # the variables it lacks, not the ones it has
     full = CliRunner().invoke(app, ["validate", str(PARAMS_DIR / "demo.yaml")])
     assert full.exit_code == 0 and "note:" not in full.output
+    # A build says it too, for the analyst who builds without validating first.
+    out = tmp_path / "reports"
+    planned = CliRunner().invoke(app, ["build", str(batch), "--data", str(store), "--dry-run", "--out", str(out)])
+    assert planned.exit_code == 0 and "note: " + note in planned.output
 
 
 def test_an_output_folder_that_cannot_be_written_is_named_before_anything_is_built(tmp_path):

@@ -373,16 +373,8 @@ def key_figures(report: TownReport) -> Table:
     An indicator the store has no figure for at all (a sparse store) is named in the caption rather than
     shown as a row of "b.d."; the note on rates that are not summed stands only where such a row is shown."""
     language = report.language
-    rows, without_data, not_summed, short, few, nets_out, steps, in_points = (
-        [],
-        [],
-        False,
-        False,
-        False,
-        False,
-        set(),
-        False,
-    )
+    rows, without_data, steps = [], [], set()
+    not_summed = short = few = nets_out = in_points = False  # which notes the caption needs
     voivodeship_column = label(
         "voivodeship_column", language, voivodeship=voivodeship_name(report.voivodeship, language)
     )

@@ -505,14 +505,17 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
             def show(value, decimals=indicator.decimals):
                 return format_number(value, decimals, language)
 
+            def position(age: str) -> str:  # a value without a position was not ranked, not missing
+                if pd.isna(row[f"{age}_percentile"]) and pd.notna(row[f"{age}_value"]):
+                    return label("position_not_ranked", language)
+                return show(row[f"{age}_percentile"], PERCENTILE_DECIMALS)
+
             rows.append(
                 {
                     label("indicator", language): indicator.name_with_unit(language),
                     label("before", language): f"{show(row['old_value'])} ({row['old_period'] or '—'})",
                     label("now", language): f"{show(row['new_value'])} ({row['new_period'] or '—'})",
-                    label("position_before_now", language): (
-                        f"{show(row['old_percentile'], PERCENTILE_DECIMALS)} → {show(row['new_percentile'], PERCENTILE_DECIMALS)}"
-                    ),
+                    label("position_before_now", language): f"{position('old')} → {position('new')}",
                     label("assessment_before_now", language): f"{_assessment_word(row['old_assessment'], language)} → "
                     f"{_assessment_word(row['new_assessment'], language)}",
                 }

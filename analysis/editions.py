@@ -120,10 +120,10 @@ def compare_editions(previous: dict, current: dict) -> EditionChanges:
         if before is None or indicator_id not in catalogue:
             continue
         value_moved = _moved(before["value"], now["value"], catalogue[indicator_id].decimals)
-        position_moved = (
-            before["percentile"] is not None
-            and now["percentile"] is not None
-            and abs(now["percentile"] - before["percentile"]) >= POSITION_STEP
+        # A position that appeared or went (too few peers with a value, too few events) moved as much as any.
+        old_position, new_position = before["percentile"], now["percentile"]
+        position_moved = (old_position is None) != (new_position is None) or (
+            old_position is not None and abs(new_position - old_position) >= POSITION_STEP
         )
         # The years a value covers: a new data year, or a value now pooled over years (an older record
         # has no period_start: its values were one year's), is listed even when the value stayed.

@@ -341,6 +341,27 @@ def test_new_years_and_peers_that_moved_are_said_in_the_number_they_are(report, 
         assert "Z grupy porównawczej odeszły gminy o kodach TERYT 9990001, 9990002." in text
 
 
+def test_a_position_that_went_since_the_last_edition_reads_not_ranked_not_missing(report, tmp_path):
+    # The earlier edition placed deaths per 1,000 at 33; this one has the value but no position (as when too few
+    # peers have it): the row says "33 → nie oceniono", the value itself being there.
+    import json
+    from dataclasses import replace
+
+    from analysis.editions import figures
+
+    record = figures(report)
+    current = record["indicators"]["deaths_per_1000"]
+    assert current["value"] is not None and current["percentile"] is not None
+    record["indicators"]["deaths_per_1000"] = {**current, "percentile": 33.0}
+    (tmp_path / "figures.json").write_text(json.dumps(record), encoding="utf-8")
+    comparison = report.comparison.copy()
+    comparison.loc["deaths_per_1000", "percentile"] = float("nan")
+    parts = show.edition_changes(replace(report, comparison=comparison), tmp_path / "figures.json")
+    [table] = [part for part in parts if isinstance(part, show.Table)]
+    [cell] = table.frame[show.label("position_before_now", report.language)]  # the one indicator that moved
+    assert cell == f"33 → {show.label('position_not_ranked', report.language)}"
+
+
 def test_key_figures_name_what_the_store_lacks_instead_of_rows_of_blanks(sparse_report):
     # The sparse store (tests/conftest.py) has no services variables: pre-school coverage and nursery places,
     # both headline figures, have no value for the town, its peers, the voivodeship or Poland.

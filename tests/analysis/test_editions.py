@@ -54,6 +54,16 @@ def test_positions_verdicts_years_and_peers():
     assert (changes.peers_joined, changes.peers_left) == (["D"], ["C"])
 
 
+def test_a_position_that_went_or_came_is_listed():
+    # A peer lost its figure, so too few peers have one: the town keeps its value, loses its position.
+    new = copy.deepcopy(BASE)
+    new["indicators"]["births_per_1000"]["percentile"] = None
+    changes = compare_editions(BASE, new)
+    assert list(changes.indicators.index) == ["births_per_1000"]
+    assert changes.indicators.at["births_per_1000", "old_percentile"] == 50.0
+    assert compare_editions(new, BASE).indicators.at["births_per_1000", "new_percentile"] == 50.0  # and back
+
+
 def test_a_record_round_trips_and_another_format_is_not_read(tmp_path):
     report = prepare_report(TownParams(teryt="0490013"))
     write_figures(report, tmp_path / "figures.json")

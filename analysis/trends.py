@@ -4,7 +4,8 @@ Slope: Theil–Sen (the median of the slopes between every pair of years), which
 outlying year cannot move far. Interval: Sen's rank-based interval, widened for the lag-1
 autocorrelation ρ that annual series have and an OLS interval ignores. A decade of one town
 cannot tell its own ρ (11 points estimate it within ±0.5), so ρ is the indicator's, pooled
-over the town and its peers (`pooled_lag1`: median-unbiased, as Andrews 1993), and the
+over the town and its peers (`pooled_lag1`: median-unbiased, as Andrews 1993), or 1 for a
+stock such as population, whose noise adds up like a random walk (`trend_rho`), and the
 widening is the factor that gives the interval 95% coverage under AR(1) noise of that ρ over
 that many years (`ar1_calibration`, by simulation); docs/validation.md reports the coverage
 this gives with ρ estimated as reports do. A trend whose 95% interval covers zero is called
@@ -23,6 +24,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from analysis.catalogue import indicators
 from analysis.params import MIN_PEERS
 
 CONFIDENCE = 0.95
@@ -161,6 +163,18 @@ def pooled_lag1(panel: pd.DataFrame) -> float:
     return float(np.interp(observed, medians, RHO_GRID, left=0.0, right=MAX_RHO))
 
 
+def trend_rho(indicator_id: str, panel: pd.DataFrame) -> float:
+    """The lag-1 autocorrelation an indicator's trend intervals take: 1 for a stock (`stock` in the
+    catalogue: population, registered firms), whose yearly noise adds up like a random walk; else the
+    estimate pooled over `panel`'s towns (`pooled_lag1`). Near a random walk that estimate from a decade
+    reads about 0.85, and the interval then holds the true slope of a random walk in 86% of series, not
+    95% (docs/validation.md); a stock's ρ is known from what it is, so it is not estimated."""
+    indicator = indicators().get(indicator_id)
+    if indicator is not None and indicator.stock:
+        return MAX_RHO
+    return pooled_lag1(panel)
+
+
 def robust_trend(series: pd.Series, rho: float = 0.0) -> Trend | None:
     """Theil–Sen slope with Sen's 95% interval, widened for autocorrelation; None with fewer than MIN_POINTS years.
 
@@ -216,8 +230,8 @@ def indicator_trends(values: pd.DataFrame, town: str, peers: tuple[str, ...]) ->
 
     `values`: yearly indicators; the reports pass them computed from the population re-based for the
     census (`analysis.report.trend_values`), so the census step passes for no trend. `rho`: the
-    indicator's lag-1 autocorrelation pooled over the town and its peers (`pooled_lag1`), which widens
-    both intervals: similar towns, whose data the report already rests on."""
+    indicator's lag-1 autocorrelation, which widens both intervals (`trend_rho`: 1 for a stock, else
+    pooled over the town and its peers, similar towns whose data the report already rests on)."""
     columns = ["slope", "low", "high", "clear", "stable"]
     columns += ["vs_peers", "vs_peers_low", "vs_peers_high", "vs_peers_clear", "rho"]
     rows = {}
@@ -231,7 +245,7 @@ def indicator_trends(values: pd.DataFrame, town: str, peers: tuple[str, ...]) ->
     # All rates at once; a year where fewer than MIN_PEERS peers have a value has no median (analysis.compare).
     peer_medians = by_year.median().where(by_year.count() >= MIN_PEERS).reindex(town_values.index)
     for indicator_id in values.columns:
-        rho = pooled_lag1(group[indicator_id].unstack("year"))
+        rho = trend_rho(indicator_id, group[indicator_id].unstack("year"))
         trend = robust_trend(town_values[indicator_id], rho)
         if indicator_id in LEVEL_INDICATORS:
             by_year = peer_values[indicator_id].unstack("teryt").reindex(town_values.index)

@@ -137,6 +137,9 @@ class Indicator(BaseModel):
     # True for a flow between gminy of Poland (internal migration): summed over the whole country it is zero
     # by definition, so Poland has no value to compare with; tables print GUS's "x" (not applicable) there.
     nets_out_nationally: bool = False
+    # True for a stock that carries each year's changes into the next (residents, registered firms): its
+    # yearly noise adds up like a random walk, so its trend takes ρ = 1 (analysis.trends.trend_rho).
+    stock: bool = False
 
     def name(self, language: str) -> str:
         return self.name_pl if language == "pl" else self.name_en

@@ -23,6 +23,8 @@ every gmina; a gmina-year without one counts on neither side.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from analysis.catalogue import Indicator, indicators, split_lag, variables
@@ -51,8 +53,18 @@ def _rate_base(indicator: Indicator) -> str | None:
     return variables()[indicator.formula.strip()].rate_of
 
 
-def area_indicators(panel: pd.DataFrame, area_of: pd.Series, year: int) -> pd.DataFrame:
-    """Each area's value of every indicator in `year`: index area, one column per indicator.
+@dataclass(frozen=True)
+class AreaFigures:
+    """Each area's value of every indicator (index area, a column per indicator), and the share of the
+    area's residents in the gminy that value is summed over (0–1; NaN where the indicator has no sums)."""
+
+    values: pd.DataFrame
+    coverage: pd.DataFrame
+
+
+def area_indicators(panel: pd.DataFrame, area_of: pd.Series, year: int) -> AreaFigures:
+    """Each area's value of every indicator in `year` (index area, one column per indicator), and the share
+    of the area's residents behind each.
 
     `panel` is a variable panel (index teryt, year) of the gminy; `area_of` maps TERYT -> area."""
     needed = {name for indicator in indicators().values() for name in indicator.inputs}
@@ -64,10 +76,11 @@ def area_indicators(panel: pd.DataFrame, area_of: pd.Series, year: int) -> pd.Da
     years = lagged.index.get_level_values("year")
     areas = area_of.reindex(lagged.index.get_level_values("teryt")).to_numpy()
     residents = lagged[RESIDENTS].astype("float64")
-    result = {}
+    names = sorted(area_of.unique())
+    result, coverage = {}, {}
     for indicator in indicators().values():
         if not is_aggregable(indicator):
-            result[indicator.id] = pd.Series(float("nan"), index=sorted(area_of.unique()))
+            result[indicator.id] = coverage[indicator.id] = pd.Series(float("nan"), index=names)
             continue
         # The year's gminy; for an indicator pooled over N years, their last N years together.
         window = (years > year - indicator.pool_years) & (years <= year)
@@ -81,20 +94,24 @@ def area_indicators(panel: pd.DataFrame, area_of: pd.Series, year: int) -> pd.Da
             sums = (counts / inputs.loc[complete, base].groupby(groups).sum(min_count=1)).to_frame(rate)
         else:
             sums = inputs.loc[complete].groupby(groups).sum(min_count=1)
-        covered = residents[window][complete].groupby(groups).sum() / residents[window].groupby(areas[window]).sum()
-        values = evaluate(indicator, sums).reindex(sorted(area_of.unique()))
-        result[indicator.id] = values.where(covered.reindex(values.index) >= MIN_AREA_COVERAGE)
-    return pd.DataFrame(result)
+        held = residents[window][complete].groupby(groups).sum()
+        covered = (held.reindex(names, fill_value=0.0) / residents[window].groupby(areas[window]).sum()).reindex(names)
+        values = evaluate(indicator, sums).reindex(names)
+        result[indicator.id] = values.where(covered >= MIN_AREA_COVERAGE)
+        coverage[indicator.id] = covered
+    return AreaFigures(pd.DataFrame(result), pd.DataFrame(coverage))
 
 
-def voivodeship_and_country(store: Store, year: int) -> pd.DataFrame:
-    """Every voivodeship's and the whole store's value of every indicator in `year`: index area name
-    (the voivodeship as the store names it, and `COUNTRY`)."""
+def voivodeship_and_country(store: Store, year: int) -> AreaFigures:
+    """Every voivodeship's and the whole store's value of every indicator in `year`, and the share of their
+    residents behind each: index area name (the voivodeship as the store names it, and `COUNTRY`)."""
     panel = variable_panel(store)
     units = store.units.set_index("teryt")
     voivodeships = area_indicators(panel, units["voivodeship"], year)
     country = area_indicators(panel, pd.Series(COUNTRY, index=units.index), year)
     for indicator in indicators().values():
-        if indicator.nets_out_nationally:
-            country[indicator.id] = float("nan")
-    return pd.concat([voivodeships, country])
+        if indicator.nets_out_nationally:  # no value by definition, so nothing it rests on
+            country.values[indicator.id] = country.coverage[indicator.id] = float("nan")
+    return AreaFigures(
+        pd.concat([voivodeships.values, country.values]), pd.concat([voivodeships.coverage, country.coverage])
+    )

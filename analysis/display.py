@@ -220,11 +220,10 @@ def _without_data(row: pd.Series, area: pd.Series) -> bool:
     return bool(pd.isna([row["value"], row["peer_median"], area["voivodeship"], area["poland"]]).all())
 
 
-def _short_of_residents(indicator: Indicator, area: pd.Series) -> bool:
-    """A summed indicator without a voivodeship's or Poland's value: the gminy with its figure hold too few of
-    the area's residents (`analysis.aggregates.MIN_AREA_COVERAGE`), which the caption must say."""
-    poland_missing = pd.isna(area["poland"]) and not indicator.nets_out_nationally
-    return is_aggregable(indicator) and (pd.isna(area["voivodeship"]) or poland_missing)
+def _short_of_residents(area: pd.Series) -> bool:
+    """No voivodeship's or Poland's value because the gminy with the figure hold too few of the area's
+    residents (`analysis.aggregates.MIN_AREA_COVERAGE`), which the caption must say."""
+    return bool((area[["voivodeship_coverage", "poland_coverage"]] < MIN_AREA_COVERAGE).any())
 
 
 def _areas_short_note(language: str) -> str:
@@ -295,7 +294,7 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
     )
     if any(not is_aggregable(indicator) for indicator in shown):
         caption += label("areas_not_summed", language)
-    if any(_short_of_residents(indicator, report.areas.loc[indicator.id]) for indicator in shown):
+    if any(_short_of_residents(report.areas.loc[indicator.id]) for indicator in shown):
         caption += _areas_short_note(language)
     if any(indicator.nets_out_nationally for indicator in shown):
         caption += label("poland_nets_out", language)
@@ -386,7 +385,7 @@ def key_figures(report: TownReport) -> Table:
             without_data.append(indicator.name_in_sentence(language))
             continue
         not_summed = not_summed or not is_aggregable(indicator)
-        short = short or _short_of_residents(indicator, area)
+        short = short or _short_of_residents(area)
         few = few or too_few_peers(row)
         nets_out = nets_out or indicator.nets_out_nationally
 

@@ -11,6 +11,7 @@ report's language. Which figures appear is driven by the indicator catalogue.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -46,6 +47,14 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "peer_q3": ("Kwartyl 3 grupy", "Peer third quartile"),
     "voivodeship_value": ("Województwo (suma gmin)", "Voivodeship (all its gminy)"),
     "poland_value": ("Polska (suma gmin)", "Poland (all gminy)"),
+    "voivodeship_coverage": (
+        "Województwo – % ludności w gminach z danymi (wartość od 90%)",
+        "Voivodeship – % of residents in gminy with data (a value from 90%)",
+    ),
+    "poland_coverage": (
+        "Polska – % ludności w gminach z danymi (wartość od 90%)",
+        "Poland – % of residents in gminy with data (a value from 90%)",
+    ),
     "peer_count": ("Gminy grupy z wartością", "Peers with a value"),
     "rank": ("Miejsce (1 = najkorzystniej)", "Rank (1 = best)"),
     "rank_of": ("Miejsce spośród", "Rank out of"),
@@ -78,8 +87,9 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "trend_vs_peers_high": ("Trend różnicy – górna granica 95%", "Trend of the difference – 95% upper bound"),
     "trend_vs_peers_clear": ("Trend różnicy wyraźny", "Trend of the difference clear"),
     "trend_rho": (
-        "Autokorelacja rocznych odchyleń (ρ, grupa; poszerza przedziały trendu)",
-        "Autocorrelation of yearly noise (ρ, pooled over the group; widens the trend intervals)",
+        "Autokorelacja rocznych odchyleń (ρ: z grupy, 1 dla zasobu jak liczba ludności; poszerza przedziały trendu)",
+        "Autocorrelation of yearly noise (ρ: pooled over the group, 1 for a stock such as population; widens the "
+        "trend intervals)",
     ),
     "missing_years": ("Lata bez danych", "Years without data"),
     "data_years": ("Lata danych", "Data years"),
@@ -134,6 +144,9 @@ OTHER_DECIMALS = {
     "events": 0,
     "trend_rho": 2,
 }  # as the report prints them
+# Shares of residents against the 90% an area's value needs, cut (not rounded) to one decimal: 89.96% must
+# not read 90.0% beside a value withheld for being under 90%.
+CUT_DECIMALS = {"voivodeship_coverage": 1, "poland_coverage": 1}
 # Trends: a change a year, printed with one decimal more than the indicator (analysis.display).
 TREND_COLUMNS = ("trend", "trend_low", "trend_high", "trend_vs_peers", "trend_vs_peers_low", "trend_vs_peers_high")
 # report.trends' columns behind them
@@ -171,9 +184,16 @@ def _printed(value, decimals: int):
     return float(round_half_up(value, decimals)) + 0.0
 
 
+def _cut(value: float, decimals: int) -> float:
+    """`value` cut down to `decimals` (a hair of float error, 56.99999999999999 for 57, is not cut)."""
+    if pd.isna(value):
+        return value
+    return math.floor(value * 10**decimals + 1e-9) / 10**decimals
+
+
 def round_as_reported(frame: pd.DataFrame, decimals: pd.Series) -> pd.DataFrame:
-    """`frame` (rows: indicators) with its unit columns rounded to each row's decimals and the
-    percentile, score and event count as the report prints them."""
+    """`frame` (rows: indicators) with its unit columns rounded to each row's decimals, the percentile,
+    score and event count as the report prints them, and the shares of residents behind area values cut."""
     rounded = frame.copy()
     for column in UNIT_COLUMNS:
         if column in rounded:
@@ -184,6 +204,9 @@ def round_as_reported(frame: pd.DataFrame, decimals: pd.Series) -> pd.DataFrame:
     for column, places in OTHER_DECIMALS.items():
         if column in rounded:
             rounded[column] = [_printed(v, places) for v in rounded[column]]
+    for column, places in CUT_DECIMALS.items():
+        if column in rounded:
+            rounded[column] = [_cut(v, places) for v in rounded[column]]
     return rounded
 
 
@@ -241,6 +264,8 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
                 **{key: row[key] for key in ("value", "peer_median", "peer_q1", "peer_q3")},
                 "voivodeship_value": report.areas.at[indicator_id, "voivodeship"],
                 "poland_value": report.areas.at[indicator_id, "poland"],
+                "voivodeship_coverage": 100 * report.areas.at[indicator_id, "voivodeship_coverage"],
+                "poland_coverage": 100 * report.areas.at[indicator_id, "poland_coverage"],
                 "peer_count": int(row["peer_count"]),
                 "rank": rank,
                 "rank_of": rank_of,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.aggregates import COUNTRY, voivodeship_and_country
+from analysis.aggregates import COUNTRY, AreaFigures, voivodeship_and_country
 from analysis.catalogue import SECTIONS, catalogue_stamp
 from analysis.census import CHANGE_SPANS, ChangeWithoutStep, change_without_step, rebased_panel
 from analysis.compare import compare_town
@@ -63,7 +63,8 @@ class TownReport:
     counts: pd.DataFrame  # the town's source variables by year up to the last (what rates and shares rest on)
     population_trend: Trend | None
     population_trend_vs_peers: Trend | None  # trend of (town − peer median), both indexed to the first year
-    areas: pd.DataFrame  # indicator -> its value in the town's voivodeship and in Poland (analysis.aggregates)
+    areas: pd.DataFrame  # indicator -> its value in the town's voivodeship and in Poland, and the share of their
+    # residents it rests on (analysis.aggregates)
     projection: Projection | None
     trends: pd.DataFrame  # indicator -> Theil–Sen slope per year, 95% interval, difference from peers
     changes_without_step: dict[str, ChangeWithoutStep]  # the 5- and 10-year population changes without the census step
@@ -142,29 +143,36 @@ def _matching_features(data_dir: str, year: int) -> pd.DataFrame:
     return _features(data_dir, _store_signature(data_dir), year)
 
 
-def _area_values(data_dir: str, year: int) -> pd.DataFrame:
-    """Every voivodeship's and Poland's indicator values in one year, once per store and year."""
+def _area_figures(data_dir: str, year: int) -> AreaFigures:
+    """Every voivodeship's and Poland's indicator values in one year, and the share of their residents
+    behind each, once per store and year."""
     return _areas(data_dir, _store_signature(data_dir), year)
 
 
 @lru_cache(maxsize=16)
-def _areas(data_dir: str, signature: tuple, year: int) -> pd.DataFrame:
+def _areas(data_dir: str, signature: tuple, year: int) -> AreaFigures:
     return voivodeship_and_country(_load_store_and_values(data_dir, signature)[0], year)
 
 
+AREA_COLUMNS = ["voivodeship", "poland", "voivodeship_coverage", "poland_coverage"]
+
+
 def town_areas(data_dir: str, voivodeship: str, comparison: pd.DataFrame) -> pd.DataFrame:
-    """Each indicator's value in the town's voivodeship and in Poland, in the year of the town's own value."""
+    """Each indicator's value in the town's voivodeship and in Poland, in the year of the town's own value,
+    and the share of the area's residents in the gminy it is summed over (0–1)."""
     rows = {}
     for indicator_id, year in comparison["year"].items():
         if pd.isna(year):
-            rows[indicator_id] = {"voivodeship": float("nan"), "poland": float("nan")}
+            rows[indicator_id] = dict.fromkeys(AREA_COLUMNS, float("nan"))
             continue
-        areas = _area_values(data_dir, int(year))
+        areas = _area_figures(data_dir, int(year))
         rows[indicator_id] = {
-            "voivodeship": areas.at[voivodeship, indicator_id],
-            "poland": areas.at[COUNTRY, indicator_id],
+            "voivodeship": areas.values.at[voivodeship, indicator_id],
+            "poland": areas.values.at[COUNTRY, indicator_id],
+            "voivodeship_coverage": areas.coverage.at[voivodeship, indicator_id],
+            "poland_coverage": areas.coverage.at[COUNTRY, indicator_id],
         }
-    return pd.DataFrame.from_dict(rows, orient="index")
+    return pd.DataFrame.from_dict(rows, orient="index", columns=AREA_COLUMNS)
 
 
 @lru_cache(maxsize=8)

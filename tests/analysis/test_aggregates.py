@@ -24,7 +24,7 @@ def test_a_tiny_panel_by_hand():
     frame.loc[("B", 2019), "population"] = 2900
     frame.loc[("C", 2019), "population"] = 6000
     area_of = pd.Series({"A": "north", "B": "north", "C": "south"})
-    result = area_indicators(frame, area_of, 2024)
+    result = area_indicators(frame, area_of, 2024).values
     assert result.at["north", "births_per_1000"] == pytest.approx(1000 * (10 + 18) / (1000 + 3000))  # 7.0
     assert math.isnan(result.at["south", "births_per_1000"])  # C's only births figure is missing
     assert result.at["north", "population"] == 4000
@@ -44,7 +44,11 @@ def test_an_area_has_a_value_only_where_its_gminy_with_data_hold_nine_tenths_of_
     frame = pd.DataFrame(float("nan"), index=index, columns=list(variable_ids()))
     frame["population"] = [1000.0, 3000.0, float(residents_without_births)]
     frame["live_births"] = [10.0, 18.0, float("nan")]
-    result = area_indicators(frame, pd.Series({"A": "north", "B": "north", "D": "north"}), 2024)
+    figures = area_indicators(frame, pd.Series({"A": "north", "B": "north", "D": "north"}), 2024)
+    result = figures.values
+    # The share of residents the value rests on, as the spreadsheet gives it: 4,000 of 4,500 or of 4,400.
+    assert figures.coverage.at["north", "births_per_1000"] == pytest.approx(4000 / (4000 + residents_without_births))
+    assert figures.coverage.at["north", "population"] == 1.0
     if shown:
         assert result.at["north", "births_per_1000"] == pytest.approx(7.0)
     else:
@@ -62,9 +66,14 @@ def test_a_share_of_residents_by_hand_is_the_share_of_all_the_areas_residents():
     frame["sewage_users_pct"] = [90.0, 50.0, 80.0]
     frame["population"] = [1000.0, 3000.0, float("nan")]
     frame["nursery_places_per_1000_under3"] = [100.0, 200.0, 300.0]
-    result = area_indicators(frame, pd.Series({"A": "north", "B": "north", "C": "north"}), 2024)
+    figures = area_indicators(frame, pd.Series({"A": "north", "B": "north", "C": "north"}), 2024)
+    result = figures.values
     assert result.at["north", "sewage_users"] == pytest.approx(60.0)
     assert math.isnan(result.at["north", "nursery_places_per_1000"])
+    # C has no residents' figure, so the north's residents are A's and B's: all of them are behind the share;
+    # nurseries have no sums to rest on.
+    assert figures.coverage.at["north", "sewage_users"] == 1.0
+    assert math.isnan(figures.coverage.at["north", "nursery_places_per_1000"])
 
 
 def test_a_voivodeship_and_poland_on_the_demo_store(demo_store):
@@ -78,7 +87,7 @@ def test_a_voivodeship_and_poland_on_the_demo_store(demo_store):
     members = units.index[units["voivodeship"] == voivodeship]
     obs = demo_store.observations
     wide = obs.loc[obs["year"] == 2024].pivot(index="teryt", columns="var_id", values="value")
-    areas = voivodeship_and_country(demo_store, 2024)
+    areas = voivodeship_and_country(demo_store, 2024).values
     assert areas.at[COUNTRY, "population"] == pytest.approx(wide[ids["population"]].sum())
 
     assert indicators()["births_per_1000"].pool_years == 3
@@ -117,7 +126,7 @@ def test_internal_migration_has_no_poland_value_but_a_voivodeship_one(demo_store
     wide = obs.loc[obs["year"] == 2024].pivot(index="teryt", columns="var_id", values="value")
     both = wide[[ids["net_migration_internal"], ids["population"]]].dropna()
     assert abs(both[ids["net_migration_internal"]].sum()) > 0
-    areas = voivodeship_and_country(demo_store, 2024)
+    areas = voivodeship_and_country(demo_store, 2024).values
     assert math.isnan(areas.at[COUNTRY, "net_migration_internal_per_1000"])
     # A voivodeship keeps its balance (moves across its border), as a ratio of sums worked out here:
     units = demo_store.units.set_index("teryt")
@@ -148,7 +157,7 @@ def test_every_area_value_of_the_demo_store_by_a_second_method(demo_store):
         if not math.isnan(row.value)
     }
     area_of = demo_store.units.set_index("teryt")["voivodeship"].to_dict()
-    areas = voivodeship_and_country(demo_store, year)
+    areas = voivodeship_and_country(demo_store, year).values
     checked = 0
     for indicator in indicators().values():
         if not is_aggregable(indicator):

@@ -17,6 +17,7 @@ from analysis.export import (
     peer_series_sheet,
     projection_sheet,
     rank_among,
+    round_as_reported,
     series_sheet,
     town_tables,
 )
@@ -65,13 +66,27 @@ def test_indicator_sheet_has_one_row_per_catalogue_indicator_and_the_reports_fig
         if row["percentile"] == 0 and indicators()[indicator_id].direction != Direction.NEUTRAL:
             assert sheet.at[indicator_id, "Miejsce (1 = najkorzystniej)"] == row["peer_count"] + 1
     assert sheet.at["births_per_1000", "Zmienne BDL (id)"].startswith("live_births (")
-    # The autocorrelation that widened each trend interval, so a statistician can retrace the interval.
-    rho = "Autokorelacja rocznych odchyleń (ρ, grupa; poszerza przedziały trendu)"
-    assert sheet.at["population", rho] == report.trends.at["population", "rho"]
-    assert 0 < sheet.at["population", rho] <= 1
+    # The autocorrelation that widened each trend interval, so a statistician can retrace the interval:
+    # pooled over the group for a rate, 1 for a stock (population).
+    rho = "Autokorelacja rocznych odchyleń (ρ: z grupy, 1 dla zasobu jak liczba ludności; poszerza przedziały trendu)"
+    assert sheet.at["births_per_1000", rho] == report.trends.at["births_per_1000", "rho"]
+    assert sheet.at["population", rho] == 1.0
     # Births are compared over 2022–2024 together (pool_years 3), the population on 2024 alone.
     assert sheet.at["births_per_1000", "Od roku (wartość z kilku lat łącznie)"] == 2022
     assert sheet.at["population", "Od roku (wartość z kilku lat łącznie)"] == 2024
+
+
+def test_an_area_value_stands_beside_the_share_of_residents_it_rests_on(report):
+    # The voivodeship's and Poland's columns are blank exactly where the gminy with data hold under 90% of the
+    # area's residents (or nothing can be summed); the share is cut, never rounded up to the 90% it misses.
+    sheet = indicator_sheet(report).set_index("Kod wskaźnika")
+    for area in ("Województwo", "Polska"):
+        value = sheet[f"{area} (suma gmin)"]
+        share = sheet[f"{area} – % ludności w gminach z danymi (wartość od 90%)"]
+        assert (value.notna() == (share >= 90)).all()
+        assert share.dropna().between(0, 100).all() and (share.dropna() > 0).any()
+    cut = round_as_reported(pd.DataFrame({"voivodeship_coverage": [89.996, 57.0, 100.0]}), pd.Series([0, 0, 0]))
+    assert list(cut["voivodeship_coverage"]) == [89.9, 57.0, 100.0]
 
 
 def test_the_sheet_names_the_census_step_a_change_holds(report):

@@ -100,7 +100,7 @@ def test_the_voivodeship_and_poland_values_are_gus_own_printed_totals(real_store
     # as the catalogue defines the rates) -- a gmina counted twice (a town and its rural area beside the
     # whole urban-rural gmina) or left out would show here.
     directory, _, _ = real_store
-    areas = voivodeship_and_country(load_store(directory), 2020)
+    areas = voivodeship_and_country(load_store(directory), 2020).values
     gus = read_tabl_iv_areas()
     assert sorted(areas.index) == sorted(gus.index) and COUNTRY in gus.index and len(gus) == 17
     areas = areas.reindex(gus.index)

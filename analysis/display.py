@@ -494,6 +494,8 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
         else:
             sentences.append(f"New data {'year' if one else 'years'}: {years}.")
     sentences += _peer_moves(report, changes, language)
+    if changes.method_changed:
+        sentences.append(label("edition_method_changed", language))
     if sentences:
         parts.append(paragraphs(sentences))
     if not changes.indicators.empty:

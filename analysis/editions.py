@@ -2,11 +2,12 @@
 
 Each edition keeps, beside a town's report, the figures the next edition needs to compare
 (`figures.json`: every indicator's value, year (and first year, if pooled), peer median, percentile
-and assessment, the section verdicts and what they rest on, the peers and the data years; the batch
-workbook reads it too). `compare_editions` lists what moved between two such records:
-indicators whose value, position or assessment changed, verdicts that changed, new data years,
-and peers that joined or left. Values count as changed only beyond their shown precision, so
-rounding noise is never news.
+and assessment, the section verdicts and what they rest on, the peers, the data years and the
+version of the method; the batch workbook reads it too). `compare_editions` lists what moved
+between two such records: indicators whose value, position or assessment changed, verdicts that
+changed, new data years, and peers that joined or left; and whether the method changed between
+them, so a reader can tell a change in the town from a change in how it is measured. Values count
+as changed only beyond their shown precision, so rounding noise is never news.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pandas as pd
 
 from analysis.catalogue import indicators
 from analysis.compare import value_period
-from analysis.report import TownReport
+from analysis.report import TownReport, method_version
 
 FORMAT = 1  # the figures.json layout; a different one is not compared
 POSITION_STEP = 10  # percentile points a position must move to be listed
@@ -51,6 +52,7 @@ def figures(report: TownReport) -> dict:
         },
         "verdicts": {section: row["verdict"] for section, row in report.verdicts.iterrows()},
         "sections": verdict_grounds(report),  # for the batch workbook; editions compare the verdicts only
+        "method": method_version(),  # the code, catalogue and libraries the figures were computed with
     }
 
 
@@ -94,6 +96,9 @@ class EditionChanges:
     new_years: list[int] = field(default_factory=list)
     peers_joined: list[str] = field(default_factory=list)
     peers_left: list[str] = field(default_factory=list)
+    # Computed with another version of the method (code, catalogue or libraries): some changes may be its.
+    # False where the previous record does not say (one written before records kept the method).
+    method_changed: bool = False
 
     @property
     def nothing(self) -> bool:
@@ -155,6 +160,7 @@ def compare_editions(previous: dict, current: dict) -> EditionChanges:
         new_years=list(range(old_last + 1, new_last + 1)) if new_last > old_last else [],
         peers_joined=sorted(set(current["peers"]) - set(previous["peers"])),
         peers_left=sorted(set(previous["peers"]) - set(current["peers"])),
+        method_changed=previous.get("method") not in (None, current.get("method")),
     )
 
 

@@ -100,6 +100,10 @@ LABELS: dict[str, dict[str, str]] = {
         "position_before_now": "Pozycja: było → jest",
         "assessment_before_now": "Ocena: było → jest",
         "edition_changes_title": "Co się zmieniło od poprzedniej edycji",
+        "edition_method_changed": (
+            "Tę edycję policzono inną wersją metody (kodu obliczeń, katalogu wskaźników lub bibliotek) niż"
+            " poprzednią, więc część zmian może wynikać z metody, a nie z danych."
+        ),
         "edition_changes_caption": "Wskaźniki, których wartość, pozycja lub ocena zmieniły się od poprzedniej edycji",
         "report_section": "Część raportu",
         "verdict": "Ocena",
@@ -251,6 +255,11 @@ LABELS: dict[str, dict[str, str]] = {
         "position_before_now": "Position: before → now",
         "assessment_before_now": "Assessment: before → now",
         "edition_changes_title": "What changed since the previous edition",
+        "edition_method_changed": (
+            "This edition was computed with another version of the method (the computation code, the indicator"
+            " catalogue or the libraries) than the previous one, so some changes may come from the method rather"
+            " than the data."
+        ),
         "edition_changes_caption": "Indicators whose value, position or assessment changed since the previous edition",
         "report_section": "Section",
         "verdict": "Verdict",

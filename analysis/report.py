@@ -196,11 +196,9 @@ def library_versions() -> dict[str, str]:
     return {name: version(name) for name in LIBRARIES}
 
 
-def report_key(town: TownParams) -> str:
-    """A hash of everything a computed report depends on: the parameters that enter it, the store's
-    files, the `analysis` package's code and catalogue, and the libraries' versions."""
-    store_dir = Path(town.data_dir) if town.data_dir else DEMO_STORE_DIR
-    store = _digest(sorted(store_dir.glob("*.parquet")) + sorted(store_dir.glob("metadata.json")))
+def method_version() -> str:
+    """A hash of how figures are computed: the `analysis` package's code and catalogue, and the libraries'
+    versions. Two editions with different ones were computed by different methods (analysis.editions)."""
     code = _digest(
         sorted(
             p
@@ -208,7 +206,15 @@ def report_key(town: TownParams) -> str:
             if p.suffix in (".py", ".yaml") and p.is_file() and "__pycache__" not in p.parts
         )
     )
-    payload = repr((sorted(town.analysis_key().items()), store, code, sorted(library_versions().items())))
+    return hashlib.sha256(repr((code, sorted(library_versions().items()))).encode()).hexdigest()
+
+
+def report_key(town: TownParams) -> str:
+    """A hash of everything a computed report depends on: the parameters that enter it, the store's
+    files and the method (`method_version`)."""
+    store_dir = Path(town.data_dir) if town.data_dir else DEMO_STORE_DIR
+    store = _digest(sorted(store_dir.glob("*.parquet")) + sorted(store_dir.glob("metadata.json")))
+    payload = repr((sorted(town.analysis_key().items()), store, method_version()))
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -341,6 +341,29 @@ def test_new_years_and_peers_that_moved_are_said_in_the_number_they_are(report, 
         assert "Z grupy porównawczej odeszły gminy o kodach TERYT 9990001, 9990002." in text
 
 
+def test_an_edition_computed_by_another_method_says_its_changes_may_come_from_the_method(report, tmp_path):
+    import json
+
+    from analysis.editions import figures
+
+    record = figures(report)
+    record["years"] = [record["years"][0], record["years"][1] - 1]  # something changed: a new data year
+    (tmp_path / "figures.json").write_text(json.dumps(record), encoding="utf-8")
+
+    def text():
+        return " ".join(
+            bundle(part)[0]["text/markdown"]
+            for part in show.edition_changes(report, tmp_path / "figures.json")
+            if not isinstance(part, show.Table)
+        )
+
+    warning = show.label("edition_method_changed", report.language)
+    assert warning not in text()  # the same code, catalogue and libraries
+    record["method"] = "0" * 64
+    (tmp_path / "figures.json").write_text(json.dumps(record), encoding="utf-8")
+    assert warning in text()
+
+
 def test_a_position_that_went_since_the_last_edition_reads_not_ranked_not_missing(report, tmp_path):
     # The earlier edition placed deaths per 1,000 at 33; this one has the value but no position (as when too few
     # peers have it): the row says "33 → nie oceniono", the value itself being there.

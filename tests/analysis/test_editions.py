@@ -54,6 +54,29 @@ def test_positions_verdicts_years_and_peers():
     assert (changes.peers_joined, changes.peers_left) == (["D"], ["C"])
 
 
+def test_a_change_of_method_between_the_editions_is_known_only_where_both_records_name_theirs():
+    # Two records name the method they were computed with (a hash of code, catalogue and libraries); a record
+    # written before records kept it says nothing, so nothing is claimed about it.
+    old, new = copy.deepcopy(BASE), copy.deepcopy(BASE)
+    old["method"], new["method"] = "a" * 64, "b" * 64
+    assert compare_editions(old, new).method_changed
+    new["method"] = old["method"]
+    assert not compare_editions(old, new).method_changed
+    del old["method"]
+    assert not compare_editions(old, new).method_changed
+    assert compare_editions(old, new).nothing  # the method alone is no change of the town's
+
+
+def test_the_record_names_the_method_that_is_running(monkeypatch):
+    # Another version of a library the figures come from is another method (report_key keys caches by it too).
+    from analysis import report as report_module
+
+    record = figures(prepare_report(TownParams(teryt="0490013")))
+    assert record["method"] == report_module.method_version()
+    monkeypatch.setattr(report_module, "library_versions", lambda: {"statsmodels": "99.0"})
+    assert report_module.method_version() != record["method"]
+
+
 def test_a_position_that_went_or_came_is_listed():
     # A peer lost its figure, so too few peers have one: the town keeps its value, loses its position.
     new = copy.deepcopy(BASE)

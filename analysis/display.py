@@ -36,7 +36,7 @@ from analysis.labels import label
 from analysis.params import MIN_PEERS
 from analysis.peers import PeerRule
 from analysis.reliability import UNRELIABLE_BELOW, events_text
-from analysis.report import TownReport
+from analysis.report import TownReport, shown_method_version
 from analysis.scoring import PERCENTILE_DECIMALS, STRENGTH, WEAKNESS
 from analysis.synthesis import SCORE_DECIMALS
 
@@ -810,7 +810,8 @@ def methodology_text(report: TownReport) -> Markdown:
             "peer median clearly widens or narrows."
         )
     return Markdown(
-        f"{text}\n\n*{report.source}; {label('data_years', language).lower()} {report.first_year}–{report.last_year}.*"
+        f"{text}\n\n*{report.source}; {label('data_years', language).lower()} {report.first_year}–{report.last_year}; "
+        f"{label('method_version', language).lower()} {shown_method_version()}.*"
     )
 
 

@@ -28,7 +28,7 @@ from analysis.editions import verdict_grounds
 from analysis.formatting import format_number, round_half_up, with_noun
 from analysis.labels import label
 from analysis.params import MIN_PEERS
-from analysis.report import TownReport
+from analysis.report import TownReport, shown_method_version
 from analysis.scoring import PERCENTILE_DECIMALS
 from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SCORE_DECIMALS, VERDICT_BAND
 
@@ -433,6 +433,16 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
         ),
         (label("edition", report.language), edition),
         ("Wersja pakietu analysis" if pl else "analysis package version", analysis_version),
+        (
+            label("method_version", report.language),
+            f"{shown_method_version()} ("
+            + (
+                "skrót kodu obliczeń, katalogu wskaźników i wersji bibliotek"
+                if pl
+                else "a hash of the computation code, the indicator catalogue and the libraries' versions"
+            )
+            + ")",
+        ),
         (
             "Miejsce" if pl else "Rank",
             "1 = najkorzystniej wśród gminy i jej grupy; dla wskaźników neutralnych 1 = najwyższa wartość"

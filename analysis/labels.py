@@ -36,6 +36,7 @@ LABELS: dict[str, dict[str, str]] = {
         "vintage": "Stan danych: {vintage}",
         "report_title": "Diagnoza społeczno-gospodarcza",
         "data_years": "Lata danych",
+        "method_version": "Wersja metody",
         "edition": "Data wydania",
         "table_caption": "{section}: {town} na tle grupy porównawczej, województwa {voivodeship} i Polski ({year} r.)",
         "table_caption_mixed": (
@@ -191,6 +192,7 @@ LABELS: dict[str, dict[str, str]] = {
         "vintage": "Data as of: {vintage}",
         "report_title": "Socio-economic diagnosis",
         "data_years": "Data years",
+        "method_version": "Method version",
         "edition": "Edition date",
         "table_caption": "{section}: {town} beside its peer group, {voivodeship} and Poland ({year})",
         "table_caption_mixed": (

@@ -209,6 +209,12 @@ def method_version() -> str:
     return hashlib.sha256(repr((code, sorted(library_versions().items()))).encode()).hexdigest()
 
 
+def shown_method_version() -> str:
+    """`method_version` as the report and the spreadsheet print it: its first 12 hex digits, as git names a
+    commit, enough to tell which version computed a printed figure."""
+    return method_version()[:12]
+
+
 def report_key(town: TownParams) -> str:
     """A hash of everything a computed report depends on: the parameters that enter it, the store's
     files and the method (`method_version`)."""

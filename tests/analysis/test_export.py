@@ -113,6 +113,19 @@ def test_the_sheet_leaves_polands_internal_migration_empty_and_says_why(report):
     assert "saldo migracji wewnętrznych" in method["Polska (suma gmin)"]
 
 
+def test_the_spreadsheet_and_the_report_name_the_method_version_the_edition_record_keeps(report):
+    # The same version (the first 12 hex digits of the hash of code, catalogue and libraries) in the method sheet,
+    # at the foot of the report's methodology, and in full in figures.json, which the next edition compares.
+    from analysis import display as show
+    from analysis.editions import figures
+
+    full = figures(report)["method"]
+    assert len(full) == 64
+    method = method_sheet(report, "2026-11-30").set_index("Pozycja")["Wartość"]
+    assert method["Wersja metody"].startswith(f"{full[:12]} (")
+    assert show.methodology_text(report).text.endswith(f"; wersja metody {full[:12]}.*")
+
+
 def test_series_sheet_is_the_towns_yearly_values(report):
     sheet = series_sheet(report).set_index("Kod wskaźnika")
     town = report.values.xs(TOWN, level="teryt")

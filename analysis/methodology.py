@@ -283,6 +283,10 @@ def render_methodology() -> str:
         "  area, not of all of it; gminy without data are not filled in.",
         "- A value pooled over three years trails a sudden change: a jump in the last year shows at about a third",
         "  of its size in the comparison (the yearly chart shows it whole).",
+        "- A stock's yearly noise is taken to add up like a random walk (autocorrelation ρ = 1: "
+        f"{', '.join(i.id for i in indicators().values() if i.stock)}):",
+        "  its trend interval is as wide as a random walk's needs, and so wider than needed for a stock whose noise",
+        "  does not carry over from year to year (a register cleaned of inactive firms every year).",
         '- BDL variable ids below "high" confidence in `analysis/catalogue/variables.yaml` must be confirmed with',
         "  `/variables/{id}` before a real edition.",
         "- Projections extrapolate the past; they assume no break in migration or fertility.",

@@ -48,12 +48,12 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "voivodeship_value": ("Województwo (suma gmin)", "Voivodeship (all its gminy)"),
     "poland_value": ("Polska (suma gmin)", "Poland (all gminy)"),
     "voivodeship_coverage": (
-        "Województwo – % ludności w gminach z danymi (wartość od 90%)",
-        "Voivodeship – % of residents in gminy with data (a value from 90%)",
+        f"Województwo – % ludności w gminach z danymi (wartość od {MIN_AREA_COVERAGE:.0%})",
+        f"Voivodeship – % of residents in gminy with data (a value from {MIN_AREA_COVERAGE:.0%})",
     ),
     "poland_coverage": (
-        "Polska – % ludności w gminach z danymi (wartość od 90%)",
-        "Poland – % of residents in gminy with data (a value from 90%)",
+        f"Polska – % ludności w gminach z danymi (wartość od {MIN_AREA_COVERAGE:.0%})",
+        f"Poland – % of residents in gminy with data (a value from {MIN_AREA_COVERAGE:.0%})",
     ),
     "peer_count": ("Gminy grupy z wartością", "Peers with a value"),
     "rank": ("Miejsce (1 = najkorzystniej)", "Rank (1 = best)"),
@@ -144,8 +144,8 @@ OTHER_DECIMALS = {
     "events": 0,
     "trend_rho": 2,
 }  # as the report prints them
-# Shares of residents against the 90% an area's value needs, cut (not rounded) to one decimal: 89.96% must
-# not read 90.0% beside a value withheld for being under 90%.
+# Shares of residents against the share an area's value needs (MIN_AREA_COVERAGE), cut (not rounded) to one
+# decimal: 89.96% must not read 90.0% beside a value withheld for being under 90%.
 CUT_DECIMALS = {"voivodeship_coverage": 1, "poland_coverage": 1}
 # Trends: a change a year, printed with one decimal more than the indicator (analysis.display).
 TREND_COLUMNS = ("trend", "trend_low", "trend_high", "trend_vs_peers", "trend_vs_peers_low", "trend_vs_peers_high")

@@ -74,8 +74,22 @@ def verdict_grounds(report: TownReport) -> dict[str, dict]:
 
 
 def write_figures(report: TownReport, path: Path) -> None:
+    """The record of this edition (`figures`) and, for a report built against a previous edition, what
+    changed since it in brief (`since_previous`), which the batch workbook lists town by town."""
+    record = figures(report)
+    changes = changes_since(report, report.params.previous)
+    if changes is not None:
+        record["since_previous"] = {
+            "edition": changes.previous_edition,
+            "verdicts": {section: list(pair) for section, pair in changes.verdicts.items()},
+            "indicators": list(changes.indicators.index),
+            "new_years": changes.new_years,
+            "peers_joined": changes.peers_joined,
+            "peers_left": changes.peers_left,
+            "method_changed": changes.method_changed,
+        }
     staged = path.with_name(f".{path.name}.tmp")
-    staged.write_text(json.dumps(figures(report), ensure_ascii=False, indent=1), encoding="utf-8")
+    staged.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(staged, path)
 
 
@@ -97,8 +111,8 @@ class EditionChanges:
     peers_joined: list[str] = field(default_factory=list)
     peers_left: list[str] = field(default_factory=list)
     # Computed with another version of the method (code, catalogue or libraries): some changes may be its.
-    # False where the previous record does not say (one written before records kept the method).
-    method_changed: bool = False
+    # None where the previous record does not say (one written before records kept the method).
+    method_changed: bool | None = False
 
     @property
     def nothing(self) -> bool:
@@ -160,7 +174,7 @@ def compare_editions(previous: dict, current: dict) -> EditionChanges:
         new_years=list(range(old_last + 1, new_last + 1)) if new_last > old_last else [],
         peers_joined=sorted(set(current["peers"]) - set(previous["peers"])),
         peers_left=sorted(set(previous["peers"]) - set(current["peers"])),
-        method_changed=previous.get("method") not in (None, current.get("method")),
+        method_changed=None if previous.get("method") is None else previous["method"] != current.get("method"),
     )
 
 

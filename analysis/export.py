@@ -585,7 +585,24 @@ def town_tables(report: TownReport, edition: str) -> dict[str, pd.DataFrame]:
     }
 
 
-BATCH_SHEETS = {"verdicts": ("Oceny części", "Section verdicts"), "grounds": ("Podstawy ocen", "Verdict grounds")}
+BATCH_SHEETS = {
+    "verdicts": ("Oceny części", "Section verdicts"),
+    "grounds": ("Podstawy ocen", "Verdict grounds"),
+    "since_previous": ("Od poprzedniej edycji", "Since the previous edition"),
+}
+# The batch's "since the previous edition" sheet (a build with --previous): a town per row, from its record.
+SINCE_PREVIOUS_COLUMNS = {
+    "edition": ("Poprzednia edycja", "Previous edition"),
+    "verdicts": ("Zmienione oceny części", "Changed section verdicts"),
+    "indicators": (
+        "Wskaźniki, których wartość, pozycja lub ocena się zmieniły",
+        "Indicators whose value, position or assessment changed",
+    ),
+    "new_years": ("Nowe lata danych", "New data years"),
+    "peers_joined": ("Dołączyły do grupy (TERYT)", "Joined the peer group (TERYT)"),
+    "peers_left": ("Odeszły z grupy (TERYT)", "Left the peer group (TERYT)"),
+    "method_changed": ("Inna wersja metody", "Another method version"),
+}
 BATCH_NOTES = (  # (item, meaning) per language: the batch workbook's method sheet, beside the shared column notes
     (
         ("Skąd liczby", "z rekordu raportu każdej gminy (figures.json): te same liczby co w raporcie i w jego "
@@ -633,10 +650,12 @@ def batch_tables(towns: list[dict], language: str) -> dict[str, pd.DataFrame]:
         label("voivodeship", language): "voivodeship",
         label("kind", language): "kind",
     }
-    rows, verdicts, grounds = [], [], []
+    rows, verdicts, grounds, since_previous = [], [], [], []
     for town in towns:
         place = {header: town[key] for header, key in where.items()}
         record = town["record"]
+        if "since_previous" in record:
+            since_previous.append(place | _since_previous(record["since_previous"], language))
         verdicts.append(
             place
             | {label("edition", language): record.get("edition", "")}
@@ -677,13 +696,40 @@ def batch_tables(towns: list[dict], language: str) -> dict[str, pd.DataFrame]:
     notes = [_word(note, language) for note in BATCH_NOTES] + [verdict_note(language)]
     notes += [_column_note(key, language) for key in COLUMN_NOTES]
     item, meaning = ("Pozycja", "Znaczenie") if language == "pl" else ("Item", "Meaning")
-    return {
+    sheets = {
         _word(SHEET_NAMES["indicators"], language): rounded.drop(columns="decimals").rename(columns=headers),
         _word(BATCH_SHEETS["verdicts"], language): pd.DataFrame(verdicts),
         _word(BATCH_SHEETS["grounds"], language): pd.DataFrame(grounds),
-        _word(SHEET_NAMES["full"], language): full.drop(columns="decimals").rename(columns=headers),
-        _word(SHEET_NAMES["method"], language): pd.DataFrame(notes, columns=[item, meaning]),
     }
+    if since_previous:  # built with --previous
+        sheets[_word(BATCH_SHEETS["since_previous"], language)] = pd.DataFrame(since_previous)
+    sheets[_word(SHEET_NAMES["full"], language)] = full.drop(columns="decimals").rename(columns=headers)
+    sheets[_word(SHEET_NAMES["method"], language)] = pd.DataFrame(notes, columns=[item, meaning])
+    return sheets
+
+
+def _since_previous(changes: dict, language: str) -> dict:
+    """One town's row of the batch's "since the previous edition" sheet, from the brief its record keeps
+    (`analysis.editions.write_figures`): "—" where nothing of a kind changed."""
+    catalogue = indicators()
+    verdicts = "; ".join(
+        f"{label(section, language)}: {label('verdict_' + (old or 'none'), language)} → {label('verdict_' + new, language)}"
+        for section, (old, new) in changes["verdicts"].items()
+    )
+    moved = ", ".join(catalogue[i].name(language) for i in changes["indicators"] if i in catalogue)
+    cells = {
+        "edition": changes["edition"],
+        "verdicts": verdicts,
+        "indicators": moved,
+        "new_years": ", ".join(map(str, changes["new_years"])),
+        "peers_joined": ", ".join(changes["peers_joined"]),
+        "peers_left": ", ".join(changes["peers_left"]),
+        "method_changed": label(
+            "method_unknown" if changes["method_changed"] is None else "yes" if changes["method_changed"] else "no",
+            language,
+        ),
+    }
+    return {_word(SINCE_PREVIOUS_COLUMNS[key], language): value or "—" for key, value in cells.items()}
 
 
 def verdict_note(language: str) -> tuple[str, str]:

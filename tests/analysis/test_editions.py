@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 
 from analysis.editions import FORMAT, compare_editions, figures, read_figures, write_figures
 from analysis.report import prepare_report
@@ -59,11 +60,11 @@ def test_a_change_of_method_between_the_editions_is_known_only_where_both_record
     # written before records kept it says nothing, so nothing is claimed about it.
     old, new = copy.deepcopy(BASE), copy.deepcopy(BASE)
     old["method"], new["method"] = "a" * 64, "b" * 64
-    assert compare_editions(old, new).method_changed
+    assert compare_editions(old, new).method_changed is True
     new["method"] = old["method"]
-    assert not compare_editions(old, new).method_changed
+    assert compare_editions(old, new).method_changed is False
     del old["method"]
-    assert not compare_editions(old, new).method_changed
+    assert compare_editions(old, new).method_changed is None  # not known, so neither claimed nor denied
     assert compare_editions(old, new).nothing  # the method alone is no change of the town's
 
 
@@ -95,6 +96,27 @@ def test_a_record_round_trips_and_another_format_is_not_read(tmp_path):
     assert compare_editions(kept, figures(report)).nothing
     (tmp_path / "old.json").write_text('{"format": 0}', encoding="utf-8")
     assert read_figures(tmp_path / "old.json") is None and read_figures(tmp_path / "missing.json") is None
+
+
+def test_a_record_built_against_a_previous_edition_keeps_a_brief_of_what_changed(tmp_path):
+    # The previous record: the same report a year of data earlier, with the economy verdict "better" and deaths
+    # per 1,000 at 33 (its position now differs by more than 10 points). The brief is what compare_editions says.
+    from dataclasses import replace
+
+    report = prepare_report(TownParams(teryt="0490013"))
+    previous = figures(report)
+    previous["years"][1] -= 1
+    previous["verdicts"]["economy"] = "better" if report.verdicts.at["economy", "verdict"] != "better" else "worse"
+    previous["indicators"]["deaths_per_1000"]["percentile"] = 33.0
+    (tmp_path / "previous.json").write_text(json.dumps(previous), encoding="utf-8")
+    built = replace(report, params=report.params.model_copy(update={"previous": str(tmp_path / "previous.json")}))
+    write_figures(built, tmp_path / "figures.json")
+    brief = read_figures(tmp_path / "figures.json")["since_previous"]
+    assert brief["verdicts"] == {"economy": [previous["verdicts"]["economy"], report.verdicts.at["economy", "verdict"]]}
+    assert brief["indicators"] == ["deaths_per_1000"] and brief["new_years"] == [report.last_year]
+    assert (brief["peers_joined"], brief["peers_left"], brief["method_changed"]) == ([], [], False)
+    write_figures(report, tmp_path / "alone.json")  # built without --previous: no brief
+    assert "since_previous" not in read_figures(tmp_path / "alone.json")
 
 
 def test_a_value_newly_pooled_over_years_is_listed_with_its_years():

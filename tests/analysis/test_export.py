@@ -315,6 +315,35 @@ def test_the_indicator_sheet_holds_each_trend_the_report_prints(report):
     )
 
 
+def test_the_batch_workbook_lists_what_changed_in_each_town_since_the_previous_edition():
+    from analysis.export import batch_tables
+
+    # Two records of a build with --previous (the brief analysis.editions.write_figures keeps), by hand: Alfa's
+    # economy verdict and two indicators moved, computed by another method version; nothing moved in Beta; Gamma's previous record kept no method version.
+    def town(teryt, name, since):
+        record = {"edition": "2027-06-01", "indicators": {}, "verdicts": {}, "since_previous": since}
+        return {"teryt": teryt, "name": name, "voivodeship": "opolskie", "kind": "gmina miejska", "record": record}
+
+    quiet = {"edition": "2026-12-01", "verdicts": {}, "indicators": [], "new_years": [], "peers_joined": []}
+    quiet |= {"peers_left": [], "method_changed": False}
+    moved = quiet | {"verdicts": {"economy": ["similar", "worse"]}, "indicators": ["births_per_1000", "retired"]}
+    moved |= {"new_years": [2025], "peers_joined": ["0000009"], "method_changed": True}
+    unknown = quiet | {"method_changed": None}  # the previous record did not keep its method version
+    towns = [town("0000001", "Alfa", moved), town("0000002", "Beta", quiet), town("0000003", "Gamma", unknown)]
+    sheet = batch_tables(towns, "pl")["Od poprzedniej edycji"]
+    alfa, beta = sheet.set_index("Gmina").loc["Alfa"], sheet.set_index("Gmina").loc["Beta"]
+    assert alfa["Zmienione oceny części"] == "Gospodarka i finanse gminy: podobnie → mniej korzystnie"
+    assert alfa["Wskaźniki, których wartość, pozycja lub ocena się zmieniły"] == "Urodzenia żywe na 1000 ludności"
+    assert (alfa["Nowe lata danych"], alfa["Dołączyły do grupy (TERYT)"], alfa["Inna wersja metody"]) == (
+        "2025",
+        "0000009",
+        "tak",
+    )
+    assert set(beta.drop(["TERYT", "Województwo", "Rodzaj", "Poprzednia edycja", "Inna wersja metody"])) == {"—"}
+    assert beta["Inna wersja metody"] == "nie" and beta["Poprzednia edycja"] == "2026-12-01"
+    assert sheet.set_index("Gmina").at["Gamma", "Inna wersja metody"].startswith("nie wiadomo")
+
+
 def test_the_batch_workbook_holds_each_towns_recorded_figures_rounded_as_printed():
     from analysis.export import batch_tables
 

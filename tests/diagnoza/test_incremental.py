@@ -11,6 +11,7 @@ import json
 import shutil
 
 import nbformat
+import pandas as pd
 import pytest
 import yaml
 from bs4 import BeautifulSoup
@@ -258,3 +259,14 @@ def test_a_new_edition_says_what_changed_since_the_previous_one(built_a_and_c, t
     assert "Co się zmieniło od poprzedniej edycji" in text_c and "Nic się nie zmieniło" in text_c
     # Without --previous there is no such section.
     assert "Co się zmieniło" not in (first / "small" / A / "report.html").read_text(encoding="utf-8")
+    # The batch workbook lists the same town by town, so the analysts see which reports moved before sending.
+    sheets = pd.read_excel(second / "small" / "batch.xlsx", sheet_name=None, dtype={"TERYT": str}, engine="openpyxl")
+    since = sheets["Od poprzedniej edycji"].set_index("TERYT")
+    moved = "Wskaźniki, których wartość, pozycja lub ocena się zmieniły"
+    assert "Urodzenia żywe na 1000 ludności" in since.at[A, moved] and since.at[C, moved] == "—"
+    assert set(since["Poprzednia edycja"]) == {
+        json.loads((first / "small" / A / "figures.json").read_text())["edition"]
+    }
+    assert "Od poprzedniej edycji" not in pd.read_excel(
+        first / "small" / "batch.xlsx", sheet_name=None, engine="openpyxl"
+    )

@@ -96,7 +96,6 @@ def index_rows(out_dir: Path, batch: Batch, store: Store, results) -> list[dict]
         # What the report keeps for the next edition (figures.json): the index shows its section verdicts,
         # in the words of the reports' summaries, and the batch workbook its figures.
         record = (read_figures(out_dir / teryt / "figures.json") or {}) if status == "built" else {}
-        verdicts = record.get("verdicts", {})
         rows.append(
             {
                 "teryt": teryt,
@@ -107,10 +106,24 @@ def index_rows(out_dir: Path, batch: Batch, store: Store, results) -> list[dict]
                 "error": error,
                 "files": files,
                 "record": record,
-                "verdicts": {s: label(f"verdict_{verdicts[s]}", batch.language) for s in SECTIONS if s in verdicts},
+                "verdicts": index_verdicts(record, batch.language),
             }
         )
     return rows
+
+
+def index_verdicts(record: dict, language: str) -> dict[str, str]:
+    """Each section's verdict as the index shows it, in the words of the reports' summaries; where a build
+    with --previous found it changed, with the earlier one: "mniej korzystnie (poprzednio: podobnie)"."""
+    verdicts = record.get("verdicts", {})
+    changed = record.get("since_previous", {}).get("verdicts", {})
+    shown = {}
+    for section in (s for s in SECTIONS if s in verdicts):
+        shown[section] = label(f"verdict_{verdicts[section]}", language)
+        if section in changed:
+            before = label(f"verdict_{changed[section][0] or 'none'}", language)
+            shown[section] += f" ({label('index_previously', language)}: {before})"
+    return shown
 
 
 def write_batch_data(out_dir: Path, rows: list[dict], language: str) -> dict[str, str]:

@@ -65,6 +65,21 @@ def test_the_index_speaks_the_batchs_language(tmp_path, demo_store):
         assert len(items) >= 3 and all(item[0].isupper() and ": " in item for item in items), items
 
 
+def test_the_index_shows_a_verdict_that_changed_since_the_previous_edition_with_the_earlier_one():
+    from diagnoza.publish import index_verdicts
+
+    # A record of a build with --previous (analysis.editions.write_figures): economy went from similar to
+    # worse; demography stayed. A record without the brief (no --previous) shows its verdicts alone.
+    record = {"verdicts": {"demography": "better", "economy": "worse"}}
+    assert index_verdicts(record, "pl") == {"demography": "korzystniej", "economy": "mniej korzystnie"}
+    record["since_previous"] = {"verdicts": {"economy": ["similar", "worse"]}}
+    assert index_verdicts(record, "pl") == {
+        "demography": "korzystniej",
+        "economy": "mniej korzystnie (poprzednio: podobnie)",
+    }
+    assert index_verdicts(record, "en")["economy"] == "worse (previously: similar)"
+
+
 def test_no_built_report_no_batch_workbook_and_none_left_from_before(tmp_path, demo_store):
     from analysis.params import load_batch
     from analysis.paths import PARAMS_DIR

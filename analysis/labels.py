@@ -37,7 +37,7 @@ LABELS: dict[str, dict[str, str]] = {
         "report_title": "Diagnoza społeczno-gospodarcza",
         "data_years": "Lata danych",
         "method_version": "Wersja metody",
-        "method_unknown": "nie wiadomo: poprzednia edycja nie zapisała swojej",
+        "method_unknown": "nie wiadomo – poprzednia edycja nie zapisała wersji metody",
         "edition": "Data wydania",
         "table_caption": "{section}: {town} na tle grupy porównawczej, województwa {voivodeship} i Polski ({year} r.)",
         "table_caption_mixed": (
@@ -195,7 +195,7 @@ LABELS: dict[str, dict[str, str]] = {
         "report_title": "Socio-economic diagnosis",
         "data_years": "Data years",
         "method_version": "Method version",
-        "method_unknown": "unknown: the previous edition did not record its own",
+        "method_unknown": "unknown – the previous edition did not record its method version",
         "edition": "Edition date",
         "table_caption": "{section}: {town} beside its peer group, {voivodeship} and Poland ({year})",
         "table_caption_mixed": (

@@ -166,6 +166,10 @@ def write_index(out_dir: Path, batch: Batch, store: Store, results) -> Path:
     page = template.render(
         batch_files=batch_files,
         editions=index_editions(out_dir, rows),
+        # The edition(s) a build with --previous compared with, which "(poprzednio: …)" in a verdict refers to.
+        compared_with=sorted(
+            {r["record"]["since_previous"]["edition"] for r in rows if "since_previous" in r["record"]}
+        ),
         batch=batch,
         rows=rows,
         label=lambda key: label(key, batch.language),

@@ -270,3 +270,7 @@ def test_a_new_edition_says_what_changed_since_the_previous_one(built_a_and_c, t
     assert "Od poprzedniej edycji" not in pd.read_excel(
         first / "small" / "batch.xlsx", sheet_name=None, engine="openpyxl"
     )
+    # The index names the edition its "(poprzednio: …)" refers to; the first edition's index compares with none.
+    earlier = json.loads((first / "small" / A / "figures.json").read_text())["edition"]
+    assert f"Porównanie z edycją: {earlier}" in (second / "small" / "index.html").read_text(encoding="utf-8")
+    assert "Porównanie z edycją" not in (first / "small" / "index.html").read_text(encoding="utf-8")

@@ -162,7 +162,7 @@ def compare_editions(previous: dict, current: dict) -> EditionChanges:
     ]
     table = pd.DataFrame(rows, columns=columns).set_index("indicator")
     verdicts = {
-        section: (previous["verdicts"].get(section, ""), verdict)
+        section: (previous["verdicts"].get(section, "none"), verdict)  # a section new since then had no verdict
         for section, verdict in current["verdicts"].items()
         if previous["verdicts"].get(section) != verdict
     }

@@ -713,7 +713,7 @@ def _since_previous(changes: dict, language: str) -> dict:
     (`analysis.editions.write_figures`): "—" where nothing of a kind changed."""
     catalogue = indicators()
     verdicts = "; ".join(
-        f"{label(section, language)}: {label('verdict_' + (old or 'none'), language)} → {label('verdict_' + new, language)}"
+        f"{label(section, language)}: {label('verdict_' + old, language)} → {label('verdict_' + new, language)}"
         for section, (old, new) in changes["verdicts"].items()
     )
     moved = ", ".join(catalogue[i].name(language) for i in changes["indicators"] if i in catalogue)

@@ -121,7 +121,7 @@ def index_verdicts(record: dict, language: str) -> dict[str, str]:
     for section in (s for s in SECTIONS if s in verdicts):
         shown[section] = label(f"verdict_{verdicts[section]}", language)
         if section in changed:
-            before = label(f"verdict_{changed[section][0] or 'none'}", language)
+            before = label(f"verdict_{changed[section][0]}", language)
             shown[section] += f" ({label('index_previously', language)}: {before})"
     return shown
 

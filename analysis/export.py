@@ -772,11 +772,29 @@ def _verdict_grounds(section: str, verdict: str, details: dict, language: str) -
     }
 
 
-def write_town_data(tables: dict[str, pd.DataFrame], xlsx: Path, csv: Path, excel_csv: Path | None = None) -> None:
+def for_excel(frame: pd.DataFrame, language: str) -> pd.DataFrame:
+    """A sheet as a CSV for Excel should give it: yes and no as words (a CSV's "True" is text to Excel
+    in a Polish locale) and TERYT codes as text formulas, ="0290011", without which Excel reads the code
+    as the number 290011 and drops the leading zero of four voivodeships' codes."""
+    frame = frame.copy()
+    words = {True: label("yes", language), False: label("no", language)}
+    for column in frame.columns:
+        given = frame[column].dropna()
+        if len(given) and given.map(lambda value: isinstance(value, bool | np.bool_)).all():
+            frame[column] = frame[column].map(words, na_action="ignore")
+    if "TERYT" in frame.columns:
+        frame["TERYT"] = '="' + frame["TERYT"].astype(str) + '"'
+    return frame
+
+
+def write_town_data(
+    tables: dict[str, pd.DataFrame], xlsx: Path, csv: Path, excel_csv: Path | None = None, language: str = "pl"
+) -> None:
     """The workbook, and the indicators as CSV twice: for programs, UTF-8 with commas and dot decimals
     at full precision (the workbook's full-precision sheet); for people, with semicolons and decimal
     commas (what Excel in a Polish locale opens in columns), rounded as in the report (its first
-    sheet). Both CSVs carry a BOM, so spreadsheets see the diacritics.
+    sheet), with yes/no and TERYT codes as Excel should show them (`for_excel`). Both CSVs carry a BOM,
+    so spreadsheets see the diacritics.
 
     Every file is written beside its target and renamed into place.
     """
@@ -796,7 +814,7 @@ def write_town_data(tables: dict[str, pd.DataFrame], xlsx: Path, csv: Path, exce
     full.to_csv(staged_csv, index=False, encoding="utf-8-sig")
     if excel_csv is not None:
         staged_excel = excel_csv.with_name(f".{excel_csv.name}.tmp")
-        frames[0].to_csv(staged_excel, index=False, encoding="utf-8-sig", sep=";", decimal=",")
+        for_excel(frames[0], language).to_csv(staged_excel, index=False, encoding="utf-8-sig", sep=";", decimal=",")
         os.replace(staged_excel, excel_csv)
     os.replace(staged_xlsx, xlsx)
     os.replace(staged_csv, csv)

@@ -370,7 +370,7 @@ def verdict_phrase(row: pd.Series, language: str, marks: tuple[int, int] | None 
         return (
             f"bez oceny – {why} ({counted})"
             if pl
-            else f"no verdict – {'no data' if row['reason'] == 'no_data' else 'too few data'} ({counted})"
+            else f"no verdict – {'no data' if row['reason'] == 'no_data' else 'too little data'} ({counted})"
         )
     score = format_number(row["score"], SCORE_DECIMALS, language, signed=True)
     words = VERDICT_WORDS[row["verdict"]][0 if pl else 1]

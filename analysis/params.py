@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from analysis.labels import label
+from analysis.paths import PARAMS_DIR
 
 if TYPE_CHECKING:  # importing the store loads pandas: validating parameters must stay instant
     from analysis.store import Store
@@ -224,10 +225,19 @@ def _leading_zero_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode):
 _ParamsLoader.add_constructor("tag:yaml.org,2002:int", _leading_zero_as_text)
 
 
+def _missing_file_problem(path: Path) -> str:
+    """No such file, and the batch files that are there: a mistyped name is the usual cause."""
+    folder = path.parent if path.parent.is_dir() else PARAMS_DIR
+    there = sorted(candidate.name for candidate in folder.glob("*.yaml") if candidate.is_file())
+    if not there:
+        return "no such file"
+    return f"no such file; the batch files in {folder}: {', '.join(there)}"
+
+
 def load_batch(path: Path | str) -> Batch:
     path = Path(path)
     if not path.is_file():
-        raise ParamsError(str(path), ["no such file"])
+        raise ParamsError(str(path), [_missing_file_problem(path)], what="batch file")
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_ParamsLoader)  # a SafeLoader
     except yaml.YAMLError as error:

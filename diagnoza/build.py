@@ -290,6 +290,7 @@ def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownRe
                     staging / "data.xlsx",
                     staging / "data.csv",
                     staging / "data-excel.csv",
+                    job.town.language,
                 )
             side.submit(prepare_renderers, job.town.language)
             notebook = kernels.execute_notebook(

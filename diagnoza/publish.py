@@ -142,7 +142,9 @@ def write_batch_data(out_dir: Path, rows: list[dict], language: str) -> dict[str
     fingerprint = inputs.batch_files_fingerprint(towns, language)
     unchanged = stamp.is_file() and stamp.read_text(encoding="utf-8") == fingerprint
     if not (unchanged and all(target.is_file() for target in targets.values())):
-        write_town_data(batch_tables(towns, language), targets["XLSX"], targets["CSV"], targets["CSV (Excel)"])
+        write_town_data(
+            batch_tables(towns, language), targets["XLSX"], targets["CSV"], targets["CSV (Excel)"], language
+        )
         stamp.write_text(fingerprint, encoding="utf-8")  # after the files: a stamp never vouches for a half-write
     return BATCH_FILES
 

@@ -12,6 +12,7 @@ from analysis.catalogue import Direction, indicators
 from analysis.export import (
     INDICATOR_COLUMNS,
     charted_indicators,
+    for_excel,
     indicator_sheet,
     method_sheet,
     peer_series_sheet,
@@ -234,6 +235,26 @@ def test_the_people_sheet_is_rounded_as_the_report_prints_and_the_full_sheet_kee
     # 11th values, 3 426 and 3 463), which the report prints half-up as 3 445, not Python's half-to-even 3 444.
     assert full.at["population", "Mediana grupy"] == 3444.5
     assert rounded.at["population", "Mediana grupy"] == 3445
+
+
+def test_the_csv_for_excel_keeps_teryt_codes_as_text_and_says_yes_and_no_in_words():
+    sheet = pd.DataFrame(
+        {
+            "TERYT": ["0290011", "1465011"],
+            "Oceniany": [True, False],
+            "Trend wyraźny": [np.bool_(True), None],  # a trend not computed: empty, not "nie"
+            "Wartość": [1.5, 0.0],  # numbers stay numbers, 0 and 1 included
+            "Rok": [1, 0],
+        }
+    )
+    shown = for_excel(sheet, "pl")
+    # Excel evaluates ="0290011" to the text 0290011; the bare code would become the number 290011.
+    assert shown["TERYT"].tolist() == ['="0290011"', '="1465011"']
+    assert shown["Oceniany"].tolist() == ["tak", "nie"]
+    assert shown["Trend wyraźny"].iloc[0] == "tak" and pd.isna(shown["Trend wyraźny"].iloc[1])
+    assert shown["Wartość"].tolist() == [1.5, 0.0] and shown["Rok"].tolist() == [1, 0]
+    assert for_excel(sheet, "en")["Oceniany"].tolist() == ["yes", "no"]
+    assert sheet["TERYT"].iloc[0] == "0290011"  # the sheet given (the workbook's) is left as it was
 
 
 def test_peer_series_hold_what_each_trend_chart_draws(report):

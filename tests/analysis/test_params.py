@@ -104,8 +104,18 @@ def test_not_a_mapping_and_missing_file(tmp_path):
     path.write_text("- 1\n- 2\n", encoding="utf-8")
     with pytest.raises(ParamsError, match="mapping"):
         load_batch(path)
-    with pytest.raises(ParamsError, match="no such file"):
+    with pytest.raises(ParamsError, match="no such file") as missing:
         load_batch(tmp_path / "absent.yaml")
+    assert "list.yaml" in str(missing.value)  # the batch files that are there: a mistyped name is the usual cause
+
+
+def test_a_missing_batch_file_names_the_ones_there(tmp_path):
+    with pytest.raises(ParamsError) as empty_folder:
+        load_batch(tmp_path / "demo.yaml")
+    assert str(empty_folder.value).splitlines()[-1] == "  - no such file"
+    with pytest.raises(ParamsError) as no_folder:
+        load_batch(tmp_path / "absent" / "demo.yaml")
+    assert "demo.yaml" in str(no_folder.value).splitlines()[-1]  # the project's params/ then
 
 
 @pytest.mark.parametrize(

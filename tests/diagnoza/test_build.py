@@ -237,6 +237,7 @@ def test_xlsx_holds_the_catalogue_values_of_the_town(demo_build):
     rounded = sheets["Wskaźniki"].set_index("Kod wskaźnika")
     pd.testing.assert_series_equal(excel.set_index("Kod wskaźnika")["Wartość"], rounded["Wartość"], rtol=1e-12)
     assert (rounded["Wartość"] - sheet["Wartość"]).abs().max() <= 0.5  # half a unit, where 0 decimals are printed
+    assert set(excel["Oceniany"]) == {"tak", "nie"}  # words, where the workbook has Excel's own booleans
 
 
 def test_zip_bundle_holds_the_towns_files_and_every_chart_as_svg_and_png(demo_build):
@@ -347,7 +348,8 @@ def test_the_batch_workbook_beside_the_index_holds_the_built_towns_figures_as_th
         grounds.loc[grounds["TERYT"] == TOWN, own.columns].reset_index(drop=True), own, check_dtype=False
     )
     people = pd.read_csv(out / "batch-excel.csv", sep=";", decimal=",", dtype={"TERYT": str}, encoding="utf-8-sig")
-    assert len(people) == len(figures) and set(people["TERYT"]) == {TOWN, OTHER}
+    # TERYT codes as Excel keeps them text (analysis.export.for_excel)
+    assert len(people) == len(figures) and set(people["TERYT"]) == {f'="{TOWN}"', f'="{OTHER}"'}
 
 
 def test_the_pdfs_have_no_print_faults(demo_build):

@@ -196,17 +196,53 @@ def library_versions() -> dict[str, str]:
     return {name: version(name) for name in LIBRARIES}
 
 
-def method_version() -> str:
-    """A hash of how figures are computed: the `analysis` package's code and catalogue, and the libraries'
-    versions. Two editions with different ones were computed by different methods (analysis.editions)."""
-    code = _digest(
-        sorted(
-            p
-            for p in PACKAGE_DIR.rglob("*")
-            if p.suffix in (".py", ".yaml") and p.is_file() and "__pycache__" not in p.parts
-        )
+# Modules that word, draw, lay out, explain, record or compare the figures the rest of the package computes,
+# and those that make stores (`bdl`, `demo_data`: the data are keyed on their own). Editing them changes no
+# figure, so the method version leaves them out: otherwise a wording fix would make every report of the next
+# edition warn that its changes may come from the method. A new module counts as computation until listed here.
+PRESENTATION = (
+    "bdl",
+    "charts.py",
+    "demo_data.py",
+    "display.py",
+    "editions.py",
+    "explore.py",
+    "export.py",
+    "labels.py",
+    "methodology.py",
+    "narrative.py",
+    "paths.py",
+    "style.py",
+    "validation.py",
+)
+
+
+def _package_files(leave_out: tuple[str, ...] = ()) -> list[Path]:
+    """The package's code and catalogue, but for the top-level modules or folders named in `leave_out`."""
+    return sorted(
+        p
+        for p in PACKAGE_DIR.rglob("*")
+        if p.suffix in (".py", ".yaml")
+        and p.is_file()
+        and "__pycache__" not in p.parts
+        and p.relative_to(PACKAGE_DIR).parts[0] not in leave_out
     )
-    return hashlib.sha256(repr((code, sorted(library_versions().items()))).encode()).hexdigest()
+
+
+def _version(files: list[Path]) -> str:
+    return hashlib.sha256(repr((_digest(files), sorted(library_versions().items()))).encode()).hexdigest()
+
+
+def method_version() -> str:
+    """A hash of how figures are computed: the `analysis` package's computation code and catalogue (all
+    but its `PRESENTATION` modules) and the libraries' versions. Two editions with different ones were
+    computed by different methods (analysis.editions)."""
+    return _version(_package_files(leave_out=PRESENTATION))
+
+
+def code_version() -> str:
+    """The same hash over the whole package: what a computed report, its narrative included, was made by."""
+    return _version(_package_files())
 
 
 def shown_method_version() -> str:
@@ -217,10 +253,10 @@ def shown_method_version() -> str:
 
 def report_key(town: TownParams) -> str:
     """A hash of everything a computed report depends on: the parameters that enter it, the store's
-    files and the method (`method_version`)."""
+    files and the code (`code_version`)."""
     store_dir = Path(town.data_dir) if town.data_dir else DEMO_STORE_DIR
     store = _digest(sorted(store_dir.glob("*.parquet")) + sorted(store_dir.glob("metadata.json")))
-    payload = repr((sorted(town.analysis_key().items()), store, method_version()))
+    payload = repr((sorted(town.analysis_key().items()), store, code_version()))
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

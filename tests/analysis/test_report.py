@@ -1,0 +1,84 @@
+"""The versions a report records: which method computed its figures, which code made the cached report."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+
+import pytest
+
+from analysis import report as report_module
+from analysis.paths import PACKAGE_DIR
+
+
+@pytest.fixture
+def package_copy(tmp_path, monkeypatch):
+    """A copy of the `analysis` code and catalogue that the version functions read instead of the package."""
+    copy = tmp_path / "analysis"
+    shutil.copytree(PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__", "data"))
+    monkeypatch.setattr(report_module, "PACKAGE_DIR", copy)
+    return copy
+
+
+def _append(path, text="\n# an edit\n"):
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_a_wording_fix_is_no_new_method_but_new_code_for_the_cache(package_copy):
+    # The next edition warns that changes may come from the method when the version differs: a fix of
+    # words or layout must not make every town's report say so. A cached report holds its narrative,
+    # so the cache key (code_version) follows every edit.
+    method, code = report_module.method_version(), report_module.code_version()
+    for module in ("labels.py", "narrative.py", "export.py", "bdl/client.py"):
+        _append(package_copy / module)
+        assert report_module.method_version() == method, module
+        assert report_module.code_version() != code, module
+        code = report_module.code_version()
+
+
+@pytest.mark.parametrize(
+    "edit",
+    ["scoring.py", "formatting.py", "catalogue/indicators.yaml", "a_new_module.py"],
+    ids=["scoring", "rounding the rules use", "catalogue", "a module not yet listed"],
+)
+def test_an_edit_of_the_computation_is_a_new_method(package_copy, edit):
+    method = report_module.method_version()
+    path = package_copy / edit
+    if path.exists():
+        _append(path)
+    else:
+        path.write_text("WEIGHT = 2\n", encoding="utf-8")
+    assert report_module.method_version() != method
+
+
+def test_every_module_left_out_of_the_method_exists():
+    # A stale name would leave out nothing; a misspelt one would leave the module in (the safe side), but say so.
+    for name in report_module.PRESENTATION:
+        assert (PACKAGE_DIR / name).exists(), name
+
+
+def test_the_computation_takes_from_presentation_modules_only_words_paths_and_the_narrative():
+    # What the method version leaves out must not feed a figure. Of the modules it covers, only these take
+    # anything from a presentation module: error messages and labels (`labels`), file locations (`paths`),
+    # and the report's text (`report` calls `narrative` to word the figures it has computed).
+    allowed = {"labels", "paths", "narrative"}
+    presentation = {name.removesuffix(".py") for name in report_module.PRESENTATION}
+    found = {}
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        top = path.relative_to(PACKAGE_DIR).parts[0]
+        if top in report_module.PRESENTATION:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("analysis."):
+                used = node.module.split(".")[1]
+                if used in presentation and used not in allowed:
+                    found.setdefault(str(path.relative_to(PACKAGE_DIR)), []).append(used)
+    assert found == {}
+    # and the narrative, which the method leaves out, is only taken by the report that words its figures
+    takers = [
+        str(path.relative_to(PACKAGE_DIR))
+        for path in PACKAGE_DIR.rglob("*.py")
+        if path.relative_to(PACKAGE_DIR).parts[0] not in report_module.PRESENTATION
+        and "analysis.narrative" in path.read_text(encoding="utf-8")
+    ]
+    assert takers == ["report.py"]

@@ -130,6 +130,10 @@ def choose_peers(
     if rule.method == "nearest":
         if features is None:
             features = matching_features(indicator_values, year)
+        if town not in features.index:
+            raise ValueError(
+                f"{town}: no population or income per capita in {year}, which nearest peers are matched on"
+            )
         members = nearest_peers(town, features, codes[alike("kind")].tolist(), rule.k)
     elif rule.method in ("voivodeship", "powiat"):
         members = tuple(codes[alike(rule.method)])

@@ -79,6 +79,7 @@ class TownJob:
     town: TownParams
     compared_with: tuple[str, ...] = ()
     inputs: dict = field(default_factory=dict)  # component -> hash (diagnoza.inputs)
+    problem: str = ""  # why its report cannot be computed on this store, known before it is built
 
     @property
     def teryt(self) -> str:
@@ -149,10 +150,7 @@ def plan_jobs(
         previous_figures = previous / teryt / FIGURES if previous is not None else None
         kept = previous_figures is not None and previous_figures.is_file()
         town = town_params(batch, teryt, data_dir, edition, cache_dir, str(previous_figures) if kept else "")
-        try:
-            compared = towns_compared(town)
-        except (KeyError, ValueError):
-            compared = (teryt,)  # the build will fail and say why; the town's own data still count
+        compared, problem = compared_or_problem(town)
         job_inputs = {
             "code": code,
             "params": inputs.params_fingerprint(town, store.metadata),
@@ -160,8 +158,30 @@ def plan_jobs(
             "calibration": calibration,
             "previous": inputs.file_fingerprint(town.previous),
         }
-        jobs.append(TownJob(name=str(store.unit(teryt)["name"]), town=town, compared_with=compared, inputs=job_inputs))
+        jobs.append(
+            TownJob(str(store.unit(teryt)["name"]), town, compared_with=compared, inputs=job_inputs, problem=problem)
+        )
     return jobs
+
+
+def compared_or_problem(town: TownParams) -> tuple[tuple[str, ...], str]:
+    """The towns whose data enter the town's report (`towns_compared`), or, where its peer group cannot
+    be formed on the store (no population or income to match it on), the town alone and why: its build
+    will fail with that error, and `validate` and `--dry-run` say so before."""
+    try:
+        return towns_compared(town), ""
+    except (KeyError, ValueError) as error:
+        return (town.teryt,), str(error.args[0] if error.args else error).removeprefix(f"{town.teryt}: ")
+
+
+def unbuildable_towns(batch: Batch, store: Store, data_dir: str) -> dict[str, str]:
+    """The batch's towns whose report cannot be computed on this store, with why."""
+    problems = {}
+    for teryt in batch.teryts:
+        _, problem = compared_or_problem(town_params(batch, teryt, data_dir, edition=""))
+        if problem:
+            problems[teryt] = problem
+    return problems
 
 
 def check_previous(previous: Path, batch: Batch) -> None:
@@ -647,7 +667,7 @@ def build_batch(
             on_plan(decisions)
         if dry_run:
             towns = [
-                TownResult(job.teryt, job.name, "planned" if reason else "skipped", 0.0, reason=reason)
+                TownResult(job.teryt, job.name, "planned" if reason else "skipped", 0.0, job.problem, reason=reason)
                 for job, reason in decisions
             ]
             return BatchResult(batch.batch, out_dir, towns, without_data, store.synthetic)

@@ -47,24 +47,39 @@ def validate(
     """Check a batch file against its data store (or a TERC register) without building anything."""
     from analysis.params import check_against_register, load_batch
     from analysis.teryt import read_terc
+    from diagnoza.build import unbuildable_towns
     from diagnoza.build import validate as validate_batch
 
+    unbuildable = {}
     try:
         if register:
             batch = load_batch(params)
             check_against_register(batch, read_terc(register), str(params), f"the register {register.name}")
         else:
-            batch, store, _ = validate_batch(params, data)
+            batch, store, data_dir = validate_batch(params, data)
+            unbuildable = unbuildable_towns(batch, store, data_dir)
     except (ParamsError, StoreError, ValueError) as error:
         _fail(str(error))
-    typer.echo(
-        f"{params}: OK — batch {batch.batch!r}, {len(batch.towns)} town{'' if len(batch.towns) == 1 else 's'}, "
-        f"years {batch.years.first}–{batch.years.last}, language {batch.language}"
-    )
+    towns = f"{len(batch.towns)} town{'' if len(batch.towns) == 1 else 's'}"
+    if unbuildable:  # the batch is well formed, but a build would fail these towns
+        them = "it" if len(unbuildable) == 1 else "them"
+        typer.echo(
+            f"{params}: {len(unbuildable)} of {towns} cannot be built on this store; a build fails {them} "
+            "and goes on with the others:"
+        )
+        for teryt, problem in unbuildable.items():
+            typer.echo(f"  - {teryt} {store.unit(teryt)['name']}: {problem}")
+    else:
+        typer.echo(
+            f"{params}: OK — batch {batch.batch!r}, {towns}, "
+            f"years {batch.years.first}–{batch.years.last}, language {batch.language}"
+        )
     if not register:
         from analysis.indicators import indicators_without_data
 
         _note_without_data(indicators_without_data(store), store.synthetic)
+    if unbuildable:
+        raise typer.Exit(1)
 
 
 def _note_without_data(lacking: dict[str, list[str]], synthetic: bool) -> None:
@@ -183,7 +198,7 @@ def build(
         for town in result.towns:
             typer.echo(
                 f"{'build' if town.status == 'planned' else 'skip '} {town.teryt} {town.name}: "
-                f"{town.reason or 'unchanged'}"
+                f"{town.reason or 'unchanged'}" + (f" — will fail: {town.error}" if town.error else "")
             )
         typer.echo(f"\n{result.count('planned')} would be built, {result.count('skipped')} unchanged")
         _note_without_data(result.without_data, result.synthetic_store)

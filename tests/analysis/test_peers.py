@@ -59,6 +59,14 @@ def test_nearest_rule_keeps_to_the_same_kind_and_falls_back_to_own_revenue():
     assert "0290021" in group.members  # PIT missing: matched on own revenue per capita instead
 
 
+def test_a_town_without_its_matching_figures_gets_no_nearest_peers_and_is_told_which_year_lacks_them():
+    # No population in 2024: nothing to match it on, so no peer group (and no report), said with the year.
+    values = indicator_values([np.nan, 11_000, 30_000, 12_000, 10_500, 10_000], [1500] * 6)
+    with pytest.raises(ValueError, match="0290011: no population or income per capita in 2024"):
+        choose_peers("0290011", units_frame(), values, PeerRule(k=3), 2024)
+    assert len(choose_peers("0290021", units_frame(), values, PeerRule(k=3), 2024).members) == 3  # the others can
+
+
 def test_voivodeship_and_explicit_rules():
     values = indicator_values([10_000] * 6, [1500] * 6)
     group = choose_peers("0290011", units_frame(), values, PeerRule(method="voivodeship"), 2024)

@@ -481,6 +481,32 @@ def test_validate_names_the_indicators_no_report_will_have_and_still_passes(tmp_
     assert planned.exit_code == 0 and "note: " + note in planned.output
 
 
+def test_a_town_the_store_cannot_match_is_named_by_validate_and_the_dry_run_as_its_build_then_fails_it(tmp_path):
+    # 0290021 has no figures in 2024, the year peers are matched on: the batch is well formed, but its
+    # report cannot be computed. Before, `validate` said OK and only the build, towns later, failed it.
+    from tests.conftest import write_sparse_store
+
+    store = write_sparse_store(tmp_path / "sparse")
+    observations = pd.read_parquet(store / "observations.parquet")
+    gone = (observations["teryt"] == "0290021") & (observations["year"] == 2024)
+    observations.loc[~gone].to_parquet(store / "observations.parquet")
+    batch = tmp_path / "two.yaml"
+    batch.write_text('batch: two\nyears: {first: 2023, last: 2024}\ntowns: ["0290011", "0290021"]\n', encoding="utf-8")
+    why = "no population or income per capita in 2024, which nearest peers are matched on"
+
+    checked = CliRunner().invoke(app, ["validate", str(batch), "--data", str(store)])
+    assert checked.exit_code == 1 and "OK" not in checked.output
+    assert "1 of 2 towns cannot be built on this store" in checked.output
+    assert f"  - 0290021 {load_store(store).unit('0290021')['name']}: {why}" in checked.output.splitlines()
+    out = tmp_path / "reports"
+    planned = CliRunner().invoke(app, ["build", str(batch), "--data", str(store), "--dry-run", "--out", str(out)])
+    lines = {line.split(":")[0]: line for line in planned.output.splitlines() if line.startswith("build ")}
+    assert lines["build 0290021 " + load_store(store).unit("0290021")["name"]].endswith(f"will fail: {why}")
+    assert "will fail" not in lines["build 0290011 " + load_store(store).unit("0290011")["name"]]
+    built = CliRunner().invoke(app, ["build", str(batch), "--data", str(store), "--only", "0290021", "--out", str(out)])
+    assert built.exit_code == 1 and why in built.output  # the build fails it for the reason given before
+
+
 def test_an_output_folder_that_cannot_be_written_is_named_before_anything_is_built(tmp_path):
     # A file where the folder should be (as a mistyped --out can meet): one line naming the folder and
     # why, exit code 2, at once; before, a traceback after the batch was planned.

@@ -685,7 +685,10 @@ def peer_method_text(report: TownReport) -> Markdown:
                 "dochodami własnymi na mieszkańca). Oba rozmiary liczymy w skali logarytmicznej, tak by gmina "
                 "dwa razy większa była tak samo odległa jak dwa razy mniejsza."
             ),
-            "voivodeship": f"Gminę {name} porównujemy z pozostałymi gminami województwa {voivodeship} ({count}).",
+            "voivodeship": (
+                f"Gminę {name} porównujemy z pozostałymi gminami tego samego rodzaju ({label(report.kind, 'pl')}) "
+                f"w województwie {voivodeship} ({count})."
+            ),
             "powiat": f"Gminę {name} porównujemy z pozostałymi gminami tego samego powiatu ({count}).",
             "population_class": (
                 f"Gminę {name} porównujemy z {towns} tego samego rodzaju ({label(report.kind, 'pl')}) "
@@ -702,7 +705,10 @@ def peer_method_text(report: TownReport) -> Markdown:
                 "revenue per capita, or own revenue per capita where that is missing). Both are compared on a "
                 "log scale, so a town twice as large is as far away as one half the size."
             ),
-            "voivodeship": f"{name} is compared with the other municipalities of {voivodeship} voivodeship ({count}).",
+            "voivodeship": (
+                f"{name} is compared with the other municipalities of the same kind ({label(report.kind, 'en')}) "
+                f"in {voivodeship} voivodeship ({count})."
+            ),
             "powiat": f"{name} is compared with the other municipalities of the same powiat ({count}).",
             "population_class": (
                 f"{name} is compared with the {towns} of the same kind ({label(report.kind, 'en')}) "

@@ -135,8 +135,10 @@ def choose_peers(
                 f"{town}: no population or income per capita in {year}, which nearest peers are matched on"
             )
         members = nearest_peers(town, features, codes[alike("kind")].tolist(), rule.k)
-    elif rule.method in ("voivodeship", "powiat"):
-        members = tuple(codes[alike(rule.method)])
+    elif rule.method == "voivodeship":  # towns are compared with towns, as under `nearest`, not with villages
+        members = tuple(codes[alike("voivodeship") & alike("kind")])
+    elif rule.method == "powiat":  # the neighbours, of every kind: a powiat rarely has three towns of one kind
+        members = tuple(codes[alike("powiat")])
     elif rule.method == "population_class":
         population = indicator_values.xs(year, level="year")["population"].dropna()
         if town not in population.index:

@@ -75,6 +75,34 @@ def test_voivodeship_and_explicit_rules():
     assert choose_peers("0290011", units_frame(), values, rule, 2024).members == ("0290041", "0490011", "0490023")
 
 
+def test_the_voivodeship_rule_keeps_to_the_towns_kind_and_the_powiat_rule_takes_every_neighbour():
+    # A rural gmina joins dolnośląskie's four towns, in 0290011's powiat. Under `voivodeship` a town is
+    # compared with the voivodeship's towns, as `nearest` would; its powiat is its neighbourhood, villages too.
+    units = pd.concat(
+        [
+            units_frame(),
+            pd.DataFrame(
+                {
+                    "teryt": ["0290052"],
+                    "name": ["g"],
+                    "kind": ["rural"],
+                    "voivodeship": ["dolnośląskie"],
+                    "powiat": ["0290"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    index = pd.MultiIndex.from_product([units["teryt"], [2024]], names=["teryt", "year"])
+    values = pd.DataFrame({"population": 10_000.0, "pit_per_capita": 1500.0, "own_revenue_per_capita": 3000.0}, index)
+    assert choose_peers("0290011", units, values, PeerRule(method="voivodeship"), 2024).members == (
+        "0290021",
+        "0290031",
+        "0290041",
+    )
+    assert "0290052" in choose_peers("0290011", units, values, PeerRule(method="powiat"), 2024).members
+
+
 def test_rules_are_validated():
     with pytest.raises(ValueError):
         PeerRule(method="explicit", members=("0290011",))

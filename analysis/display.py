@@ -889,6 +889,8 @@ def sensitivity_table(report: TownReport) -> Table:
             )
         rows.append(entry)
     caption = label("sensitivity_caption", language)
+    if (report.sensitivity["peers"] < MIN_PEERS).any():  # a rule that found a group too small to compare with
+        caption += label("sensitivity_too_few_peers", language, peers=MIN_PEERS)
     return Table(pd.DataFrame(rows), caption)
 
 

@@ -48,6 +48,17 @@ MATCHED_ON: dict[str, tuple[str, ...]] = {
 }
 
 
+class TooFewPeers(ValueError):
+    """A rule that gives fewer than `MIN_PEERS` peers: `found`, how many it gave."""
+
+    def __init__(self, message: str, found: int):
+        super().__init__(message)
+        self.found = found
+
+    def __reduce__(self):  # as it was raised, also when it crosses to another process
+        return TooFewPeers, (self.args[0], self.found)
+
+
 @dataclass(frozen=True)
 class PeerGroup:
     town: str
@@ -152,5 +163,7 @@ def choose_peers(
             raise KeyError(f"{town}: peer TERYT codes not in the store: {unknown}")
         members = tuple(m for m in rule.members if m != town)
     if len(members) < MIN_PEERS:
-        raise ValueError(f"{town}: the {rule.method!r} rule gives only {len(members)} peers ({MIN_PEERS} needed)")
+        raise TooFewPeers(
+            f"{town}: the {rule.method!r} rule gives only {len(members)} peers ({MIN_PEERS} needed)", len(members)
+        )
     return PeerGroup(town=town, members=tuple(sorted(members)), rule=rule, reference_year=year)

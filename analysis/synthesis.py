@@ -19,7 +19,7 @@ import pandas as pd
 
 from analysis.catalogue import SECTIONS, Direction, indicators
 from analysis.formatting import round_half_up
-from analysis.peers import PeerRule, choose_peers
+from analysis.peers import PeerRule, TooFewPeers, choose_peers
 from analysis.scoring import STRENGTH, WEAKNESS
 
 VERDICT_BAND = 0.25  # |score| below this: "similar to the typical peer" (about the peers' middle half)
@@ -177,7 +177,8 @@ def peer_sensitivity(
     """The section verdicts and scores under each alternative peer rule (rows), computed as the report's own.
 
     If a verdict holds only under one rule, the reader should know. A rule that
-    cannot be applied (too few peers) gives `peers` 0 and no verdict rather than an error.
+    cannot be applied gives no verdict rather than an error, and `peers` the number it found where
+    that was too few (`TooFewPeers`), else 0.
     `features`: the matching features of `year`, if already computed (see `choose_peers`);
     `known`: rule -> (peer count, comparison) already computed (the report's own rule).
     """
@@ -192,7 +193,8 @@ def peer_sensitivity(
         else:
             try:
                 group = choose_peers(town, units, values, rule, year, features)
-            except ValueError:
+            except ValueError as error:
+                row["peers"] = error.found if isinstance(error, TooFewPeers) else 0
                 rows[rule_key(rule)] = row
                 continue
             subset = values.loc[teryts.isin((town, *group.members))]

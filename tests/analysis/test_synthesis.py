@@ -108,3 +108,29 @@ def test_sensitivity_rows_for_every_rule(demo_store):
     assert list(table.index) == [rule_key(r) for r in SENSITIVITY_RULES]
     assert table.loc["nearest_10", "peers"] == 10 and table.loc["nearest_40", "peers"] == 40
     assert set(table["demography"]) <= {BETTER, SIMILAR, WORSE, NO_VERDICT}
+
+
+def test_a_rule_that_finds_too_few_peers_gives_no_verdict_and_says_how_many_it_found(demo_store):
+    # 0890033 is urban-rural; lubuskie has two other urban-rural gminy in the demo store (counted here from
+    # the units table): too few for a group of MIN_PEERS, so no verdict, and the table shows the 2, not 0.
+    import pickle
+
+    from analysis import display
+    from analysis.params import MIN_PEERS
+    from analysis.peers import TooFewPeers
+    from analysis.report import prepare_report
+    from analysis.town import TownParams
+
+    units = demo_store.units.set_index("teryt")
+    town = "0890033"
+    alike = units[(units["voivodeship"] == units.at[town, "voivodeship"]) & (units["kind"] == units.at[town, "kind"])]
+    found = len(alike) - 1
+    assert 0 < found < MIN_PEERS
+    report = prepare_report(TownParams(teryt=town))
+    row = report.sensitivity.loc["voivodeship"]
+    assert row["peers"] == found
+    assert {row["demography"], row["economy"], row["services"]} == {NO_VERDICT}
+    assert display.sensitivity_table(report).caption.endswith(f"; grupa poniżej {MIN_PEERS} gmin: bez oceny")
+    assert "poniżej" not in display.sensitivity_table(prepare_report(TownParams(teryt="0490013"))).caption
+    error = pickle.loads(pickle.dumps(TooFewPeers("0890033: too few", found)))  # as a worker process sends it
+    assert (str(error), error.found) == ("0890033: too few", found)

@@ -351,8 +351,17 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown:
     return Table(pd.DataFrame(rows), caption)
 
 
-def peers_table(report: TownReport) -> Table:
+# A group larger than this is counted, not listed: a size class or a voivodeship of real gminy holds
+# hundreds of towns, pages of names in the PDF; the data workbook lists every group in full.
+PEERS_LISTED = 50
+
+
+def peers_table(report: TownReport, listed: int = PEERS_LISTED) -> Table | Markdown:
+    """The peer towns, or for a group of more than `listed` (whose size the peer-group text gives), where
+    they are listed."""
     language = report.language
+    if len(report.peer_units) > listed:
+        return Markdown(f"*{label('peers_not_listed', language, sheet=label('peers_sheet', language))}*")
     frame = pd.DataFrame(
         {
             "TERYT": report.peer_units["teryt"],

@@ -118,7 +118,7 @@ SHEET_NAMES = {
     "series": ("Szeregi czasowe", "Time series"),
     "peer_series": ("Szeregi grupy", "Peer series"),
     "projection": ("Prognoza ludności", "Population projection"),
-    "peers": ("Grupa porównawcza", "Peer group"),
+    "peers": (label("peers_sheet", "pl"), label("peers_sheet", "en")),  # a report names it (display.peers_table)
     "full": ("Pełna precyzja", "Full precision"),
     "method": ("Metoda", "Method"),
 }

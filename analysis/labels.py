@@ -51,6 +51,9 @@ LABELS: dict[str, dict[str, str]] = {
         "no_values_table": "{section}: brak wartości gminy i mediany grupy – tabeli nie ma.",
         "no_changes_table": "{section}: brak danych o zmianach w czasie – tabeli nie ma.",
         "peers_caption": "Gminy grupy porównawczej",
+        "peers_sheet": "Grupa porównawcza",
+        "peers_not_listed": "Gmin grupy jest zbyt wiele, by je tu wymienić; wszystkie (TERYT, nazwa, rodzaj, województwo, "
+        "liczba ludności) podaje arkusz „{sheet}” pliku data.xlsx.",
         "trend_title": "{indicator}: {town} na tle grupy porównawczej",
         "median_label": "mediana grupy porównawczej",
         "iqr_label": "połowa środkowa grupy (Q1–Q3)",
@@ -211,6 +214,9 @@ LABELS: dict[str, dict[str, str]] = {
         "no_values_table": "{section}: no value for the town and no peer median – no table.",
         "no_changes_table": "{section}: no data on changes over time – no table.",
         "peers_caption": "Peer group municipalities",
+        "peers_sheet": "Peer group",
+        "peers_not_listed": "The peers are too many to list here; the sheet “{sheet}” of data.xlsx lists them all "
+        "(TERYT, name, kind, voivodeship, population).",
         "trend_title": "{indicator}: {town} beside its peer group",
         "median_label": "peer group median",
         "iqr_label": "middle half of the peer group (Q1–Q3)",

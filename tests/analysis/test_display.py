@@ -39,6 +39,23 @@ def test_tables_have_captions_and_markdown_forms(report):
     assert len(show.peers_table(report).frame) == len(report.peers.members)
 
 
+def test_a_group_too_large_to_list_is_pointed_to_in_the_workbook(report):
+    # A size class of real gminy holds hundreds of towns (675 rural gminy of 5,000-10,000 residents in 2020):
+    # the report then names the workbook sheet that lists them, instead of pages of names; the peer-group
+    # text before it gives their number.
+    from analysis.export import SHEET_NAMES
+
+    members = len(report.peers.members)  # 20 under the demo's nearest rule
+    assert isinstance(show.peers_table(report, listed=members), show.Table)
+    data, _ = bundle(show.peers_table(report, listed=members - 1))
+    text = data["text/markdown"]
+    assert "|" not in text  # no table
+    pl = report.language == "pl"
+    sheet = SHEET_NAMES["peers"][0 if pl else 1]  # the name of the sheet the workbook has, quoted
+    assert (f"„{sheet}” pliku data.xlsx" if pl else f"“{sheet}” of data.xlsx") in text
+    assert f"{members}" in show.peer_method_text(report).text
+
+
 def test_the_peer_group_text_says_how_alike_the_peers_are_worked_out_from_the_raw_store(report):
     # From the store's raw observations (BDL variables 72305, residents, and 76046, PIT-share revenue), not
     # from the report's indicators: the town's value and the peers' lowest, highest and median value in 2024.

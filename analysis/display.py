@@ -26,8 +26,10 @@ from analysis.formatting import (
     format_bound,
     format_number,
     format_range,
+    preposition_z,
     quantity,
     voivodeship_genitive,
+    voivodeship_locative,
     voivodeship_name,
     voivodeship_phrase,
     with_noun,
@@ -682,25 +684,26 @@ def peer_method_text(report: TownReport) -> Markdown:
     rule: PeerRule = report.peers.rule
     language = report.language
     count = len(report.peers.members)
-    name, voivodeship = escape_markdown(report.name), escape_markdown(report.voivodeship)
-    year = report.peers.reference_year
+    name, year = escape_markdown(report.name), report.peers.reference_year
     if language == "pl":
-        towns = with_noun(count, MUNICIPALITIES["pl"], 0, "pl")
+        towns = f"{preposition_z(count)} {with_noun(count, MUNICIPALITIES['pl'], 0, 'pl')}"  # "z 20 gminami"
+        counted = with_noun(count, MUNICIPALITIES_COUNTED["pl"], 0, "pl")  # "(112 gmin)"
         text = {
             "nearest": (
-                f"Gminę {name} porównujemy z {towns} tego samego rodzaju ({label(report.kind, 'pl')}), "
+                f"Gminę {name} porównujemy {towns} tego samego rodzaju ({label(report.kind, 'pl')}), "
                 f"które w {year} r. były do niej najbardziej podobne pod względem liczby ludności i dochodów "
                 "mieszkańców (mierzonych wpływami gminy z udziału w podatku PIT na mieszkańca; gdy ich brak – "
                 "dochodami własnymi na mieszkańca). Oba rozmiary liczymy w skali logarytmicznej, tak by gmina "
                 "dwa razy większa była tak samo odległa jak dwa razy mniejsza."
             ),
             "voivodeship": (
-                f"Gminę {name} porównujemy z pozostałymi gminami tego samego rodzaju ({label(report.kind, 'pl')}) "
-                f"w województwie {voivodeship} ({count})."
+                f"Gminę {name} porównujemy ze wszystkimi pozostałymi gminami tego samego rodzaju "
+                f"({label(report.kind, 'pl')}) w województwie {escape_markdown(voivodeship_locative(report.voivodeship))} "
+                f"({counted})."
             ),
-            "powiat": f"Gminę {name} porównujemy z pozostałymi gminami tego samego powiatu ({count}).",
+            "powiat": (f"Gminę {name} porównujemy ze wszystkimi pozostałymi gminami tego samego powiatu ({counted})."),
             "population_class": (
-                f"Gminę {name} porównujemy z {towns} tego samego rodzaju ({label(report.kind, 'pl')}) "
+                f"Gminę {name} porównujemy {towns} tego samego rodzaju ({label(report.kind, 'pl')}) "
                 f"i tej samej klasy wielkości według liczby ludności w {year} r."
             ),
             "explicit": f"Grupę porównawczą wskazała gmina lub analityk; liczba gmin w grupie: {count}.",
@@ -715,10 +718,11 @@ def peer_method_text(report: TownReport) -> Markdown:
                 "log scale, so a town twice as large is as far away as one half the size."
             ),
             "voivodeship": (
-                f"{name} is compared with the other municipalities of the same kind ({label(report.kind, 'en')}) "
-                f"in {voivodeship} voivodeship ({count})."
+                f"{name} is compared with all the other municipalities of the same kind "
+                f"({label(report.kind, 'en')}) in {escape_markdown(voivodeship_phrase(report.voivodeship, 'en'))} "
+                f"({towns})."
             ),
-            "powiat": f"{name} is compared with the other municipalities of the same powiat ({count}).",
+            "powiat": f"{name} is compared with all the other municipalities of the same powiat ({towns}).",
             "population_class": (
                 f"{name} is compared with the {towns} of the same kind ({label(report.kind, 'en')}) "
                 f"and the same size class by population in {year}."

@@ -25,10 +25,11 @@ from analysis.census import CHANGE_SPANS, steps_in_changes
 from analysis.compare import CHANGE_YEARS
 from analysis.display import hinge_cell
 from analysis.editions import verdict_grounds
-from analysis.formatting import format_number, round_half_up, with_noun
+from analysis.formatting import format_number, with_noun
 from analysis.labels import label
 from analysis.params import MIN_PEERS
 from analysis.report import TownReport, shown_method_version
+from analysis.rounding import round_half_up
 from analysis.scoring import PERCENTILE_DECIMALS
 from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SCORE_DECIMALS, VERDICT_BAND
 

@@ -2,27 +2,24 @@
 
 Babel supplies the locale rules (decimal comma and non-breaking thousands
 separator in Polish; CLDR plural categories). Rounding is half-up, as in
-statistical publications, not Python's half-to-even.
+statistical publications (`analysis.rounding`), not Python's half-to-even.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from babel import Locale
 from babel.numbers import format_decimal
 
+from analysis.rounding import round_half_up
+
 LOCALES = {"pl": "pl_PL", "en": "en_GB"}
 MISSING = {"pl": "b.d.", "en": "n/a"}
 NOT_APPLICABLE = "x"  # GUS's sign for a figure that cannot exist (not a missing one), in both languages
 MINUS = "\u2212"  # the typographic minus sign, not a hyphen
-
-
-def round_half_up(value: float, decimals: int) -> Decimal:
-    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
 @lru_cache(maxsize=65536)  # a report formats the same values again and again (tables, narrative, chart ticks)
@@ -185,6 +182,19 @@ def voivodeship_phrase(name: str, language: str = "pl") -> str:
 def voivodeship_genitive(name: str) -> str:
     """ "województwa kujawsko-pomorskiego": every voivodeship's name is a neuter adjective in -ie."""
     return name[:-1] + "ego" if name.endswith("ie") else name
+
+
+def voivodeship_locative(name: str) -> str:
+    """ "w województwie kujawsko-pomorskim", as `voivodeship_genitive`."""
+    return name[:-1] + "m" if name.endswith("ie") else name
+
+
+def preposition_z(number: int) -> str:
+    """Polish "z" before a number as it is said: "ze" where the spoken number starts with "sto" (100–199,
+    100 000–199 999: "ze 112 gminami", as "ze stu"), "z" otherwise ("z 20 gminami", "z 675 gminami")."""
+    while number >= 1000:
+        number //= 1000
+    return "ze" if 100 <= number < 200 else "z"
 
 
 def is_symbol_unit(unit: str) -> bool:

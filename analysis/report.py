@@ -208,6 +208,7 @@ PRESENTATION = (
     "editions.py",
     "explore.py",
     "export.py",
+    "formatting.py",
     "labels.py",
     "methodology.py",
     "narrative.py",

@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from analysis.catalogue import Direction, Indicator
-from analysis.formatting import round_half_up
+from analysis.rounding import round_half_up
 
 MAD_TO_SD = 1.4826
 IQR_TO_SD = 1.349

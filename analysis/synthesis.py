@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.catalogue import SECTIONS, Direction, indicators
-from analysis.formatting import round_half_up
 from analysis.peers import PeerRule, TooFewPeers, choose_peers
+from analysis.rounding import round_half_up
 from analysis.scoring import STRENGTH, WEAKNESS
 
 VERDICT_BAND = 0.25  # |score| below this: "similar to the typical peer" (about the peers' middle half)

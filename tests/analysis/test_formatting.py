@@ -106,6 +106,39 @@ def test_every_voivodeship_has_its_genitive_for_a_caption():
     assert all(voivodeship_genitive(name).endswith("kiego") for name in VOIVODESHIPS.values())
 
 
+def test_every_voivodeship_has_its_locative_for_the_peer_group_text():
+    # "w województwie kujawsko-pomorskim": the locative of a neuter adjective, -ie → -im.
+    from analysis.formatting import voivodeship_locative
+    from analysis.teryt import VOIVODESHIPS
+
+    assert voivodeship_locative("kujawsko-pomorskie") == "kujawsko-pomorskim"
+    assert voivodeship_locative("śląskie") == "śląskim"
+    assert all(voivodeship_locative(name).endswith("kim") for name in VOIVODESHIPS.values())
+
+
+@pytest.mark.parametrize(
+    "number, expected",
+    # As said aloud: "ze stu dwoma", "ze stu pięćdziesięcioma tysiącami", but "z dwudziestoma",
+    # "z sześciuset siedemdziesięcioma pięcioma", "z tysiącem stu dwudziestoma".
+    [
+        (20, "z"),
+        (7, "z"),
+        (99, "z"),
+        (100, "ze"),
+        (102, "ze"),
+        (199, "ze"),
+        (200, "z"),
+        (675, "z"),
+        (1_120, "z"),
+        (150_000, "ze"),
+    ],
+)
+def test_z_before_a_number_is_ze_where_the_number_is_said_starting_sto(number, expected):
+    from analysis.formatting import preposition_z
+
+    assert preposition_z(number) == expected
+
+
 def test_a_voivodeship_is_named_as_each_language_writes_it():
     from analysis.formatting import voivodeship_phrase
 

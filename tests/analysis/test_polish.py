@@ -109,6 +109,39 @@ def test_the_rule_itself(text, wrong):
     assert bool(agreement_errors(text)) == wrong
 
 
+# Case after a preposition, by hand: "w województwie" takes the locative (every voivodeship's name is a
+# neuter adjective: "w województwie śląskim"); "z" is said "ze" before a number said from "sto" (100–199:
+# "ze stu dwoma gminami"), and "z" before any other ("z dwudziestoma", "z 2021 r.", "6 z 13").
+LOCATIVE = re.compile(r"w województwie ([\w\\-]+)")
+Z_BEFORE_NUMBER = re.compile(r"\b(ze?) (\d{1,3}(?:[\u00a0 ]\d{3})*)\b")
+
+
+def case_errors(text: str) -> list[str]:
+    errors = [f"{m[0]!r}: expected the locative" for m in LOCATIVE.finditer(text) if not m[1].endswith("im")]
+    for match in Z_BEFORE_NUMBER.finditer(text):
+        digits = re.sub(r"\D", "", match[2])
+        said_from_sto = digits[0] == "1" and len(digits) % 3 == 0  # 1xx, 1xx xxx
+        if (match[1] == "ze") != said_from_sto:
+            errors.append(f"{match[0]!r}: expected {'ze' if said_from_sto else 'z'}")
+    return errors
+
+
+@pytest.mark.parametrize(
+    "text, wrong",
+    [
+        ("porównujemy z gminami w województwie wielkopolskie (112 gmin)", True),
+        ("porównujemy z gminami w województwie kujawsko\\-pomorskim (8 gmin)", False),
+        ("porównujemy z 102 gminami", True),
+        ("porównujemy ze 102 gminami; z 20 gminami; z 675 gminami; ze 150 000 osób", False),
+        ("ze 20 gminami", True),
+        ("ocenione wskaźniki: 6 z 13; spisu z 2021 r.", False),
+        ("gminy tego samego rodzaju w województwie | 8", False),
+    ],
+)
+def test_the_case_rule_itself(text, wrong):
+    assert bool(case_errors(text)) == wrong
+
+
 # A heading before a list agrees with the number of items after its colon ("Mocna strona …: X." but
 # "Mocne strony …: X; Y."): (singular, plural, the separator between items).
 LIST_HEADINGS = (
@@ -211,7 +244,9 @@ def test_every_sentence_and_alt_text_of_the_demo_batch_agrees(demo_reports):
     for teryt, report in demo_reports.items():
         for text in _texts(report):
             count += 1
-            errors += [f"{teryt}: {error}" for error in agreement_errors(text) + list_heading_errors(text)]
+            errors += [
+                f"{teryt}: {error}" for error in agreement_errors(text) + list_heading_errors(text) + case_errors(text)
+            ]
             flagged += [f"{teryt}: {phrase!r} in {text[:80]!r}" for phrase in FLAGGED if phrase in text]
             flagged += [f"{teryt}: {match[0]!r} in {text[:80]!r}" for match in LOWERED_ACRONYM.finditer(text)]
     assert count > 54 * 40 and {"PIT", "REGON"} <= set(ACRONYMS)
@@ -225,4 +260,17 @@ def test_english_sentences_use_singular_only_for_one():
     for teryt in load_batch(PARAMS_DIR / "demo.yaml").teryts[::3]:
         report = prepare_report(TownParams(teryt=teryt, language="en"))
         errors += [f"{teryt}: {error}" for text in _texts(report) for error in english_errors(text)]
+    assert errors == []
+
+
+@pytest.mark.parametrize("method", ["voivodeship", "powiat", "population_class", "explicit"])
+def test_the_peer_group_text_of_every_rule_agrees(method):
+    # The demo batch uses the nearest rule only: the other rules' sentences, swept by the same rules.
+    errors = []
+    for teryt, members in (("0490013", "0490023,0490033,0491023"), ("2290011", "2290021,2290031,2290041")):
+        members = members if method == "explicit" else ""
+        report = prepare_report(TownParams(teryt=teryt, peer_method=method, peer_members=members))
+        text = show.peer_method_text(report).text
+        errors += [f"{teryt}: {e}" for e in agreement_errors(text) + case_errors(text)]
+        assert str(len(report.peers.members)) in text
     assert errors == []

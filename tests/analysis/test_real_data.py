@@ -205,3 +205,29 @@ def test_store_status_counts_the_years_a_variable_lacks_as_missing(real_store):
     assert lines["registered_unemployed"][2:5] == ["0", "100%", "—"]
     pit = sum(int(read_pit(year).loc[lambda s: s.index.isin(units["teryt"])].notna().sum()) for year in (2019, 2020))
     assert lines["pit_share_revenue"][2:5] == [str(pit), f"{1 - pit / (2 * len(units)):.0%}", "2019–2020"]
+
+
+def test_the_peer_group_text_of_large_real_groups_is_polish_an_editor_signs(real_store):
+    # Real groups run into the hundreds, which the demo's never do. Counted here from the store's units and
+    # Tabl. IV's population: Cieszyn's size class is the urban gminy of 20,000-49,999 residents in 2020, said
+    # "ze 102 gminami" ("ze stu dwoma"); Kobyla Góra's voivodeship group the other rural gminy of wielkopolskie,
+    # "w województwie wielkopolskim" (locative). Neither is listed in the report: the workbook lists them.
+    from analysis import display as show
+
+    directory, units, tabl = real_store
+    kind = units.set_index("teryt")["kind"]
+    population = tabl["population"]
+    urban = population[kind.reindex(population.index) == "urban"]
+    size_class = int(((urban >= 20_000) & (urban < 50_000)).sum()) - 1  # without Cieszyn itself
+    rural_wielkopolskie = int(((units["voivodeship"] == "wielkopolskie") & (units["kind"] == "rural")).sum()) - 1
+    assert (size_class, rural_wielkopolskie) == (102, 112)  # so that the sentences below are the ones meant
+
+    def text(teryt, method):
+        report = prepare_report(
+            TownParams(teryt=teryt, first_year=2019, last_year=2020, data_dir=str(directory), peer_method=method)
+        )
+        assert isinstance(show.peers_table(report), show.Markdown)  # over 50 towns: pointed to, not listed
+        return show.peer_method_text(report).text.replace("\u00a0", " ")
+
+    assert "Gminę Cieszyn porównujemy ze 102 gminami tego samego rodzaju" in text("2403011", "population_class")
+    assert "w województwie wielkopolskim (112 gmin)." in text("3018042", "voivodeship")

@@ -29,7 +29,7 @@ def test_a_wording_fix_is_no_new_method_but_new_code_for_the_cache(package_copy)
     # words or layout must not make every town's report say so. A cached report holds its narrative,
     # so the cache key (code_version) follows every edit.
     method, code = report_module.method_version(), report_module.code_version()
-    for module in ("labels.py", "narrative.py", "export.py", "bdl/client.py"):
+    for module in ("labels.py", "narrative.py", "export.py", "formatting.py", "bdl/client.py"):
         _append(package_copy / module)
         assert report_module.method_version() == method, module
         assert report_module.code_version() != code, module
@@ -38,7 +38,7 @@ def test_a_wording_fix_is_no_new_method_but_new_code_for_the_cache(package_copy)
 
 @pytest.mark.parametrize(
     "edit",
-    ["scoring.py", "formatting.py", "catalogue/indicators.yaml", "a_new_module.py"],
+    ["scoring.py", "rounding.py", "catalogue/indicators.yaml", "a_new_module.py"],
     ids=["scoring", "rounding the rules use", "catalogue", "a module not yet listed"],
 )
 def test_an_edit_of_the_computation_is_a_new_method(package_copy, edit):
@@ -59,9 +59,10 @@ def test_every_module_left_out_of_the_method_exists():
 
 def test_the_computation_takes_from_presentation_modules_only_words_paths_and_the_narrative():
     # What the method version leaves out must not feed a figure. Of the modules it covers, only these take
-    # anything from a presentation module: error messages and labels (`labels`), file locations (`paths`),
-    # and the report's text (`report` calls `narrative` to word the figures it has computed).
-    allowed = {"labels", "paths", "narrative"}
+    # anything from a presentation module: error messages and labels (`labels`), words for numbers
+    # (`formatting`: "12 zdarzeń"), file locations (`paths`), and the report's text (`report` calls
+    # `narrative` to word the figures it has computed). The rounding the rules read is computation (`rounding`).
+    allowed = {"labels", "formatting", "paths", "narrative"}
     presentation = {name.removesuffix(".py") for name in report_module.PRESENTATION}
     found = {}
     for path in sorted(PACKAGE_DIR.rglob("*.py")):

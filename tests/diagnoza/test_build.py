@@ -322,8 +322,8 @@ def test_the_index_shows_each_built_towns_section_verdicts_as_its_report_does(de
 
 def test_the_batch_workbook_beside_the_index_holds_the_built_towns_figures_as_their_reports(demo_build):
     from analysis.catalogue import indicators
-    from analysis.formatting import round_half_up
     from analysis.report import prepare_report
+    from analysis.rounding import round_half_up
     from analysis.town import TownParams
 
     out = demo_build.out_dir

@@ -232,7 +232,10 @@ def _texts(report) -> list[str]:
     for section in ("demography", "economy", "services"):
         # a table row as a reader meets it: cells apart, so a number never runs into the next cell's words
         for table in (show.comparison_table(report, section), show.changes_table(report, section)):
-            texts += [" | ".join(map(str, row)) for row in table.frame.itertuples()]
+            if isinstance(table, show.Markdown):  # a section without such a table says so in a sentence
+                texts.append(table.text)
+            else:
+                texts += [" | ".join(map(str, row)) for row in table.frame.itertuples()]
     for section in ("summary", "demography", "economy", "services"):
         texts += [text.alt for text in charts.section_chart_texts(report, section)]
     return texts

@@ -231,3 +231,22 @@ def test_the_peer_group_text_of_large_real_groups_is_polish_an_editor_signs(real
 
     assert "Gminę Cieszyn porównujemy ze 102 gminami tego samego rodzaju" in text("2403011", "population_class")
     assert "w województwie wielkopolskim (112 gmin)." in text("3018042", "voivodeship")
+
+
+def test_every_sentence_of_real_sparse_reports_agrees(real_store):
+    # The demo batch's sweep (test_polish) meets full data; a real sparse store words other things: sections
+    # without data, values on a handful of events, groups of hundreds. Swept by the same hand-written rules.
+    from tests.analysis.test_polish import _texts, agreement_errors, case_errors, list_heading_errors
+
+    directory, _, _ = real_store
+    errors, count = [], 0
+    for teryt, method in [(teryt, "nearest") for teryt in FUNDED] + [("3018042", "voivodeship")]:
+        report = prepare_report(
+            TownParams(teryt=teryt, first_year=2019, last_year=2020, data_dir=str(directory), peer_method=method)
+        )
+        for text in _texts(report):
+            count += 1
+            errors += [f"{teryt}: {e}" for e in agreement_errors(text) + list_heading_errors(text) + case_errors(text)]
+            errors += [f"{teryt}: nan in {text[:60]!r}" for _ in re.finditer(r"\bnan\b", text, re.IGNORECASE)]
+    assert count > 6 * 20
+    assert errors == []

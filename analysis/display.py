@@ -36,7 +36,7 @@ from analysis.formatting import (
 )
 from analysis.labels import label
 from analysis.params import MIN_PEERS
-from analysis.peers import PeerRule
+from analysis.peers import PIT_STAND_IN, PeerRule
 from analysis.reliability import UNRELIABLE_BELOW, events_text
 from analysis.report import TownReport, shown_method_version
 from analysis.scoring import PERCENTILE_DECIMALS, STRENGTH, WEAKNESS
@@ -188,11 +188,14 @@ def _notes(row, indicator, language: str, missing_years: bool = True) -> str:
         peers = with_noun(int(row["peer_count"]), MUNICIPALITIES_COUNTED[language], 0, language)
         notes.append(label("note_too_few_peers", language, peers=peers))
     if row.get("matching") and indicator.direction != "neutral":
-        notes.append(
-            "według tego wskaźnika dobrano grupę, więc go nie oceniamy"
-            if pl
-            else "the peers were matched on it, so it is not judged"
-        )
+        if indicator.id == PIT_STAND_IN:
+            notes.append(label("pit_stand_in_note", language))
+        else:
+            notes.append(
+                "według tego wskaźnika dobrano grupę, więc go nie oceniamy"
+                if pl
+                else "the peers were matched on it, so it is not judged"
+            )
     if missing_years and row.get("missing_years"):
         missing = with_noun(int(row["missing_years"]), YEARS[language], 0, language)
         notes.append(label("note_missing", language, missing=missing))

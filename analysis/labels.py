@@ -96,6 +96,9 @@ LABELS: dict[str, dict[str, str]] = {
         "note_pooled": "{years} łącznie",
         "note_not_judged": "nie oceniono: tylko {events}",
         "note_too_few_peers": "bez porównania: w grupie tylko {peers} z wartością",
+        "pit_stand_in_note": "zawiera udziały w PIT, według których dobrano grupę, i zastępuje je, gdy ich brak, "
+        "więc go nie oceniamy",
+        "pit_stand_in_named": "{name} (zawierają udziały w PIT i zastępują je, gdy ich brak)",
         "note_uncertain": "wartość niepewna: {events}, 95% przedział {interval}",
         "note_missing": "brak danych za {missing}",
         "note_census_step": "zawiera skok po NSP {year}",
@@ -259,6 +262,9 @@ LABELS: dict[str, dict[str, str]] = {
         "note_pooled": "{years} pooled",
         "note_not_judged": "not judged: only {events}",
         "note_too_few_peers": "not compared: only {peers} of the group with a value",
+        "pit_stand_in_note": "it holds the PIT share the peers were matched on, and stands in for it where that is "
+        "missing, so it is not judged",
+        "pit_stand_in_named": "{name} (holding the PIT share, and standing in for it where that is missing)",
         "note_uncertain": "uncertain value: {events}, 95% interval {interval}",
         "note_missing": "missing: {missing}",
         "note_census_step": "includes the {year} census step",

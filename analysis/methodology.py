@@ -9,7 +9,7 @@ from analysis.display import STEP_MARK, TREND_MARK
 from analysis.formatting import quantity
 from analysis.labels import label
 from analysis.narrative import FINDINGS_PER_KIND, LEANING_MARKS
-from analysis.peers import MATCHED_ON, MIN_PEERS, POPULATION_CLASSES, SMALL_GROUP, PeerRule
+from analysis.peers import MATCHED_ON, MIN_PEERS, PIT_STAND_IN, POPULATION_CLASSES, SMALL_GROUP, PeerRule
 from analysis.projection import DAMPING, HORIZON, METHOD_NAMES, MIN_TRAIN, NOISE_FLOOR
 from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW
 from analysis.scoring import IQR_TO_SD, MAD_TO_SD, SCORE_CAP, STRONG, WEAK
@@ -107,7 +107,9 @@ def render_methodology() -> str:
         f"(same kind and size class, bounds at {classes} residents) and `explicit` (a list).",
         "",
         "**Matching variables are not judged.** Peers chosen to be alike in a variable are typical in it by construction,",
-        f"so these indicators are shown, marked, and left out of every verdict ({matched}).",
+        f"so these indicators are shown, marked, and left out of every verdict ({matched}). `{PIT_STAND_IN}` is",
+        "matched on only where PIT is missing, but it holds the PIT share: the report says so rather than that the",
+        "group was chosen by it.",
         "",
         "**How alike the peers are.** Under every rule, the report's peer-group text gives the town's population and",
         "PIT-share revenue per capita in the peer group's year beside the peers' lowest, highest and median value: the",

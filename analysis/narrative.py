@@ -32,7 +32,7 @@ from analysis.formatting import (
     with_unit,
 )
 from analysis.labels import label
-from analysis.peers import SMALL_GROUP
+from analysis.peers import PIT_STAND_IN, SMALL_GROUP
 from analysis.reliability import events_text
 from analysis.scoring import SCORE_CAP, STRENGTH, WEAKNESS
 from analysis.synthesis import BETTER, NO_VERDICT, SCORE_DECIMALS, SIMILAR, VERDICT_BAND, WORSE
@@ -144,7 +144,12 @@ def section_sentences(comparison: pd.DataFrame, section: str, language: str = "p
             sentences.append(f"Not judged, as {'it rests' if one else 'they rest'} on fewer than 10 events: {items}.")
     matched = rows.loc[rows["matching"] & (rows["direction"] != "neutral")]
     if not matched.empty:
-        names = ", ".join(catalogue[i].name_in_sentence(language) for i in matched.index)
+
+        def named(i: str) -> str:
+            name = catalogue[i].name_in_sentence(language)
+            return label("pit_stand_in_named", language, name=name) if i == PIT_STAND_IN else name
+
+        names = ", ".join(named(i) for i in matched.index)
         one = len(matched) == 1
         if pl:
             what = "wskaźnika, według którego" if one else "wskaźników, według których"

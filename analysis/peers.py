@@ -36,11 +36,14 @@ def population_classes(population: pd.Series) -> pd.Series:
 # quartile is one town. The report still compares (MIN_PEERS is the least any rule may give) but says so on page one.
 SMALL_GROUP = 10
 
+# Own revenue per capita stands in for PIT per capita in `nearest` matching where PIT is missing, and holds the
+# PIT share: a report says so (labels `pit_stand_in_*`) rather than that the group was chosen by it.
+PIT_STAND_IN = "own_revenue_per_capita"
+
 # What each rule matches towns on. Those indicators are shown but never judged: peers chosen
-# for a similar PIT per capita are typical in PIT by construction. Own revenue stands in for
-# PIT in matching and contains the PIT share, so it is not judged under `nearest` either.
+# for a similar PIT per capita are typical in PIT by construction, and own revenue holds the PIT share.
 MATCHED_ON: dict[str, tuple[str, ...]] = {
-    "nearest": ("population", "pit_per_capita", "own_revenue_per_capita"),
+    "nearest": ("population", "pit_per_capita", PIT_STAND_IN),
     "population_class": ("population",),
     "voivodeship": (),
     "powiat": (),
@@ -79,9 +82,7 @@ def matching_features(indicator_values: pd.DataFrame, year: int) -> pd.DataFrame
     PIT figure is missing; towns lacking both are left out of matching.
     """
     year_values = indicator_values.xs(year, level="year")
-    income = year_values["pit_per_capita"].where(
-        year_values["pit_per_capita"] > 0, year_values["own_revenue_per_capita"]
-    )
+    income = year_values["pit_per_capita"].where(year_values["pit_per_capita"] > 0, year_values[PIT_STAND_IN])
     features = pd.DataFrame(
         {
             "log_population": np.log(year_values["population"].where(year_values["population"] > 0)),

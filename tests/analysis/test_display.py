@@ -639,3 +639,16 @@ def test_a_value_with_too_few_peers_to_compare_is_not_placed_and_says_why():
     notes = show.changes_table(report, "demography").frame.set_index("Wskaźnik")["Uwagi"]
     assert "bez porównania: w grupie tylko 2\u00a0gminy z wartością" in notes["Zgony na 1000 ludności (‰)"]
     assert not any("bez porównania" in note for note in notes.drop("Zgony na 1000 ludności (‰)"))
+
+
+def test_the_notes_say_own_revenue_holds_the_pit_share_the_peers_were_matched_on(report):
+    # Under `nearest` neither is judged; only PIT per capita is what the group was chosen by (the demo town has it).
+    table = show.changes_table(report, "economy")
+    notes = dict(zip(table.frame.iloc[:, 0], table.frame.iloc[:, -1]))
+    catalogue = indicators()
+    own = notes[catalogue["own_revenue_per_capita"].name_with_unit(report.language)]
+    pit = notes[catalogue["pit_per_capita"].name_with_unit(report.language)]
+    if report.language == "pl":
+        assert own.startswith("zawiera udziały w PIT, według których dobrano grupę") and "dobrano grupę" in pit
+    else:
+        assert own.startswith("it holds the PIT share the peers were matched on") and "matched on it" in pit

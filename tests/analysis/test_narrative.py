@@ -127,6 +127,24 @@ def test_the_indicators_left_unjudged_are_named_in_the_number_they_are(count):
         assert "Indicators the peer group was matched on are not judged" in english
 
 
+def test_own_revenue_is_said_to_hold_the_pit_share_not_to_have_matched_the_peers():
+    # `nearest` matches on PIT per capita; own revenue only where PIT is missing, and it holds the PIT share:
+    # neither is judged, but only PIT is what the group was chosen by (for a town with PIT, as almost all).
+    economy = [
+        ("own_revenue_per_capita", "economy", "budget_income", "higher_better", 2_000, 1_900, 60.0, 0.3, False, ""),
+        ("pit_per_capita", "economy", "budget_income", "higher_better", 900, 880, 55.0, 0.1, False, ""),
+    ]
+    frame = comparison(economy)
+    frame["matching"] = True
+    polish = " ".join(section_sentences(frame, "economy"))
+    assert (
+        "Nie oceniamy wskaźników, według których dobrano grupę porównawczą: dochody własne gminy na 1 mieszkańca "
+        "(zawierają udziały w PIT i zastępują je, gdy ich brak), udziały w PIT na 1 mieszkańca." in polish
+    )
+    english = " ".join(section_sentences(frame, "economy", "en"))
+    assert "own revenue per capita (holding the PIT share, and standing in for it where that is missing)" in english
+
+
 AREAS = pd.DataFrame(  # a voivodeship's and Poland's values, as analysis.aggregates gives them
     {"voivodeship": [9.5, 11.5, np.nan], "poland": [9.0, 12.5, np.nan]},
     index=["births_per_1000", "deaths_per_1000", "population_change_5y"],

@@ -187,7 +187,7 @@ LABELS: dict[str, dict[str, str]] = {
         "peer_change": "5-year change – peer median",
         "notes": "Notes",
         "no_chart": "Too little data for a chart.",
-        "no_chart_named": "{title}: too little data for a chart.",
+        "no_chart_named": "{title} – too little data for a chart.",
         "trend": "Yearly trend (95% interval)",
         "town": "Municipality",
         "kind": "Kind",

@@ -211,6 +211,9 @@ def test_a_sparse_store_gets_a_note_naming_the_chart_not_empty_axes(sparse_repor
     assert section and all(figure is None for figure, _ in section)
     note = display.chart(*section[0], "pl")
     assert note.text.startswith("*Usługi publiczne: pozycja") and note.text.endswith("– za mało danych do wykresu.*")
+    # The title holds a colon already ("Usługi publiczne: pozycja…"): in English too a dash, not a second colon.
+    english = display.chart(*section[0], "en").text
+    assert english.endswith("– too little data for a chart.*") and english.count(":") == 1
 
 
 def _census_lines(figure) -> list:

@@ -356,8 +356,8 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown:
     return Table(pd.DataFrame(rows), caption)
 
 
-# A group larger than this is counted, not listed: a size class or a voivodeship of real gminy holds
-# hundreds of towns, pages of names in the PDF; the data workbook lists every group in full.
+# A group larger than this is not listed (the peer-group text gives its size): a size class or a voivodeship
+# of real gminy holds hundreds of towns, pages of names in the PDF; the data workbook lists every group in full.
 PEERS_LISTED = 50
 
 
@@ -704,7 +704,7 @@ def peer_method_text(report: TownReport) -> Markdown:
                 f"({label(report.kind, 'pl')}) w województwie {escape_markdown(voivodeship_locative(report.voivodeship))} "
                 f"({counted})."
             ),
-            "powiat": (f"Gminę {name} porównujemy ze wszystkimi pozostałymi gminami tego samego powiatu ({counted})."),
+            "powiat": f"Gminę {name} porównujemy ze wszystkimi pozostałymi gminami tego samego powiatu ({counted}).",
             "population_class": (
                 f"Gminę {name} porównujemy {towns} tego samego rodzaju ({label(report.kind, 'pl')}) "
                 f"i tej samej klasy wielkości według liczby ludności w {year} r."

@@ -164,7 +164,12 @@ def choose_peers(
             raise KeyError(f"{town}: peer TERYT codes not in the store: {unknown}")
         members = tuple(m for m in rule.members if m != town)
     if len(members) < MIN_PEERS:
+        found = f"only {len(members)} peer{'' if len(members) == 1 else 's'}" if members else "no peers"
+        alone = rule.method == "powiat" and not members  # a city with powiat rights is a powiat of its own
         raise TooFewPeers(
-            f"{town}: the {rule.method!r} rule gives only {len(members)} peers ({MIN_PEERS} needed)", len(members)
+            f"{town}: the {rule.method!r} rule gives {found}"
+            + (", as the town is a powiat of its own (a city with powiat rights)" if alone else "")
+            + f"; {MIN_PEERS} are needed, so give this town another peer rule",
+            len(members),
         )
     return PeerGroup(town=town, members=tuple(sorted(members)), rule=rule, reference_year=year)

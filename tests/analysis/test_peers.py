@@ -103,6 +103,21 @@ def test_the_voivodeship_rule_keeps_to_the_towns_kind_and_the_powiat_rule_takes_
     assert "0290052" in choose_peers("0290011", units, values, PeerRule(method="powiat"), 2024).members
 
 
+def test_a_rule_with_too_few_peers_says_how_many_it_found_and_what_to_do():
+    # Powiat 0490 holds 0490011 and 0490023 only: one neighbour each. A city with powiat rights (its own
+    # powiat, as Kraków, 1261011) has none; the message says why, since "0 peers" alone puzzles.
+    from analysis.peers import TooFewPeers
+
+    values = indicator_values([10_000] * 6, [1500] * 6)
+    with pytest.raises(TooFewPeers, match=r"^0490011: the 'powiat' rule gives only 1 peer; 3 are needed") as one:
+        choose_peers("0490011", units_frame(), values, PeerRule(method="powiat"), 2024)
+    assert one.value.found == 1
+    units = units_frame().assign(powiat=["0290"] * 4 + ["0461", "0490"])  # 0490011 as a city with powiat rights
+    with pytest.raises(TooFewPeers, match="gives no peers, as the town is a powiat of its own") as none:
+        choose_peers("0490011", units, values, PeerRule(method="powiat"), 2024)
+    assert none.value.found == 0 and "give this town another peer rule" in str(none.value)
+
+
 def test_rules_are_validated():
     with pytest.raises(ValueError):
         PeerRule(method="explicit", members=("0290011",))

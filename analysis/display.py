@@ -530,14 +530,21 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
                     label("indicator", language): indicator.name_with_unit(language),
                     label("before", language): f"{show(row['old_value'])} ({row['old_period'] or '—'})",
                     label("now", language): f"{show(row['new_value'])} ({row['new_period'] or '—'})",
-                    label("position_before_now", language): f"{position('old')} → {position('new')}",
-                    label("assessment_before_now", language): f"{_assessment_word(row['old_assessment'], language)} → "
-                    f"{_assessment_word(row['new_assessment'], language)}",
+                    label("position_before_now", language): _before_now(position("old"), position("new")),
+                    label("assessment_before_now", language): _before_now(
+                        _assessment_word(row["old_assessment"], language),
+                        _assessment_word(row["new_assessment"], language),
+                    ),
                 }
             )
         caption = label("edition_changes_caption", language)
         parts.append(Table(pd.DataFrame(rows), caption))
     return parts
+
+
+def _before_now(before: str, now: str) -> str:
+    """ "70 → 55"; what did not change is said once ("słaba strona", not "słaba strona → słaba strona")."""
+    return before if before == now else f"{before} → {now}"
 
 
 def _assessment_word(assessment: str, language: str) -> str:

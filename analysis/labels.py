@@ -112,7 +112,8 @@ LABELS: dict[str, dict[str, str]] = {
             "Tę edycję policzono inną wersją metody (kodu obliczeń, katalogu wskaźników lub bibliotek) niż"
             " poprzednią, więc część zmian może wynikać z metody, a nie z danych."
         ),
-        "edition_changes_caption": "Wskaźniki, których wartość, pozycja lub ocena zmieniły się od poprzedniej edycji",
+        "edition_changes_caption": "Wskaźniki, których wartość, pozycja lub ocena zmieniły się od poprzedniej edycji "
+        "(pozycja lub ocena bez strzałki: bez zmian)",
         "report_section": "Część raportu",
         "verdict": "Ocena",
         "score": "Wynik (od −2 do +2)",
@@ -279,7 +280,8 @@ LABELS: dict[str, dict[str, str]] = {
             " catalogue or the libraries) than the previous one, so some changes may come from the method rather"
             " than the data."
         ),
-        "edition_changes_caption": "Indicators whose value, position or assessment changed since the previous edition",
+        "edition_changes_caption": "Indicators whose value, position or assessment changed since the previous edition "
+        "(a position or assessment without an arrow: unchanged)",
         "report_section": "Section",
         "verdict": "Verdict",
         "score": "Score (−2 to +2)",

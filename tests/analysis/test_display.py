@@ -400,6 +400,10 @@ def test_a_position_that_went_since_the_last_edition_reads_not_ranked_not_missin
     [table] = [part for part in parts if isinstance(part, show.Table)]
     [cell] = table.frame[show.label("position_before_now", report.language)]  # the one indicator that moved
     assert cell == f"33 → {show.label('position_not_ranked', report.language)}"
+    # Its assessment did not move: said once, not "X → X" (the caption says what a cell without an arrow means).
+    [assessment] = table.frame[show.label("assessment_before_now", report.language)]
+    assert "→" not in assessment and assessment.strip()
+    assert ("bez strzałki: bez zmian" if report.language == "pl" else "without an arrow: unchanged") in table.caption
 
 
 def test_key_figures_name_what_the_store_lacks_instead_of_rows_of_blanks(sparse_report):

@@ -26,6 +26,7 @@ from analysis.formatting import (
     format_bound,
     format_number,
     format_range,
+    plural_category,
     preposition_z,
     quantity,
     voivodeship_genitive,
@@ -447,6 +448,10 @@ def key_figures(report: TownReport) -> Table:
     return Table(frame, caption, role="key_figures")  # the end of page one (diagnoza.render)
 
 
+# More peers joined or left than this are counted, not named: a size class of real gminy can shift by dozens.
+MOVES_LISTED = 10
+
+
 def _peer_moves(report: TownReport, changes, language: str) -> list[str]:
     """Peers that joined or left, each said only when it happened, in the number it happened to."""
     names = dict(zip(report.peer_units["teryt"], report.peer_units["name"]))
@@ -454,16 +459,28 @@ def _peer_moves(report: TownReport, changes, language: str) -> list[str]:
     left = list(changes.peers_left)  # no longer peers: the report knows only their TERYT codes
     sentences = []
     if language == "pl":
-        if joined:
+
+        def counted(n: int, few: str, many: str) -> str:  # "dołączyły 22 gminy", "dołączyło 25 gmin"
+            return f"{few if plural_category(n, 'pl') == 'few' else many} {with_noun(n, MUNICIPALITIES_COUNTED['pl'])}"
+
+        if len(joined) > MOVES_LISTED:
+            sentences.append(f"Do grupy porównawczej {counted(len(joined), 'dołączyły', 'dołączyło')}.")
+        elif joined:
             verb = "dołączyła gmina" if len(joined) == 1 else "dołączyły gminy"
             sentences.append(f"Do grupy porównawczej {verb} {', '.join(joined)}.")
-        if left:
+        if len(left) > MOVES_LISTED:
+            sentences.append(f"Z grupy porównawczej {counted(len(left), 'odeszły', 'odeszło')}.")
+        elif left:
             verb = "odeszła gmina o kodzie" if len(left) == 1 else "odeszły gminy o kodach"
             sentences.append(f"Z grupy porównawczej {verb} TERYT {', '.join(left)}.")
         return sentences
-    if joined:
+    if len(joined) > MOVES_LISTED:
+        sentences.append(f"{with_noun(len(joined), MUNICIPALITIES['en'], 0, 'en')} joined the peer group.")
+    elif joined:
         sentences.append(f"Joined the peer group: {', '.join(joined)}.")
-    if left:
+    if len(left) > MOVES_LISTED:
+        sentences.append(f"{with_noun(len(left), MUNICIPALITIES['en'], 0, 'en')} left the peer group.")
+    elif left:
         sentences.append(f"Left the peer group (TERYT): {', '.join(left)}.")
     return sentences
 

@@ -358,6 +358,31 @@ def test_new_years_and_peers_that_moved_are_said_in_the_number_they_are(report, 
         assert "Z grupy porównawczej odeszły gminy o kodach TERYT 9990001, 9990002." in text
 
 
+def test_peers_that_moved_by_the_dozen_are_counted_with_the_verb_agreeing(report, tmp_path):
+    # A size class of real gminy can shift by dozens between editions: past MOVES_LISTED they are counted.
+    # Polish, by hand: a verb before a numeral of 5-21, 25... is neuter singular ("dołączyło 12 gmin"), before
+    # 2-4, 22-24... plural ("odeszły 22 gminy").
+    import json
+
+    from analysis.editions import figures
+
+    record = figures(report)
+    joined = sorted(report.peers.members)[:12]
+    left = [f"99900{i:02d}" for i in range(22)]
+    assert len(joined) == 12 > show.MOVES_LISTED
+    record["peers"] = [t for t in record["peers"] if t not in joined] + left
+    (tmp_path / "figures.json").write_text(json.dumps(record), encoding="utf-8")
+    text = " ".join(
+        bundle(part)[0]["text/markdown"] for part in show.edition_changes(report, tmp_path / "figures.json")
+    ).replace("\u00a0", " ")
+    if report.language == "pl":
+        assert "Do grupy porównawczej dołączyło 12 gmin." in text
+        assert "Z grupy porównawczej odeszły 22 gminy." in text
+    else:
+        assert "12 municipalities joined the peer group." in text and "22 municipalities left the peer group." in text
+    assert "9990000" not in text  # counted, not named
+
+
 def test_an_edition_computed_by_another_method_says_its_changes_may_come_from_the_method(report, tmp_path):
     import json
 

@@ -36,6 +36,7 @@ from analysis.formatting import (
     with_noun,
 )
 from analysis.labels import label
+from analysis.narrative import matched_indicator_name
 from analysis.params import MIN_PEERS
 from analysis.peers import PIT_STAND_IN, PeerRule
 from analysis.reliability import UNRELIABLE_BELOW, events_text
@@ -696,14 +697,17 @@ def _matching_sentence(report: TownReport) -> str:
     judged_elsewhere = [i for i in report.peers.matching if indicators()[i].direction != "neutral"]
     if not judged_elsewhere:
         return ""
-    names = ", ".join(indicators()[i].name_in_sentence(report.language) for i in judged_elsewhere)
-    return (
-        f" Gminy dobrano tak, by były podobne pod tym względem, więc tych wskaźników ({names}) nie oceniamy: "
-        "gmina wypadałaby w nich przeciętnie z samego założenia."
-        if report.language == "pl"
-        else f" The peers were chosen to be alike in this, so these indicators ({names}) are not judged: the town "
-        "would look typical in them by construction."
-    )
+    names = ", ".join(matched_indicator_name(i, report.language) for i in judged_elsewhere)
+    one = len(judged_elsewhere) == 1
+    if report.language == "pl":
+        what = "wskaźnika, w którym" if one else "wskaźników, w których"
+        return (
+            f" Gminy dobrano tak, by były podobne pod tym względem, więc {what} gmina wypadałaby przeciętnie "
+            f"z samego założenia, nie oceniamy: {names}."
+        )
+    typical = "the town would look typical by construction"
+    what = f"the indicator in which {typical} is" if one else f"the indicators in which {typical} are"
+    return f" The peers were chosen to be alike in this, so {what} not judged: {names}."
 
 
 def peer_method_text(report: TownReport) -> Markdown:

@@ -144,12 +144,7 @@ def section_sentences(comparison: pd.DataFrame, section: str, language: str = "p
             sentences.append(f"Not judged, as {'it rests' if one else 'they rest'} on fewer than 10 events: {items}.")
     matched = rows.loc[rows["matching"] & (rows["direction"] != "neutral")]
     if not matched.empty:
-
-        def named(i: str) -> str:
-            name = catalogue[i].name_in_sentence(language)
-            return label("pit_stand_in_named", language, name=name) if i == PIT_STAND_IN else name
-
-        names = ", ".join(named(i) for i in matched.index)
+        names = ", ".join(matched_indicator_name(i, language) for i in matched.index)
         one = len(matched) == 1
         if pl:
             what = "wskaźnika, według którego" if one else "wskaźników, według których"
@@ -162,6 +157,13 @@ def section_sentences(comparison: pd.DataFrame, section: str, language: str = "p
             )
             sentences.append(f"{what} not judged: {names}.")
     return sentences
+
+
+def matched_indicator_name(indicator_id: str, language: str) -> str:
+    """An indicator the peers were matched on, named in a sentence; own revenue says that it holds the PIT
+    share the group was chosen by, and stands in for it where missing, rather than that it chose the group."""
+    name = indicators()[indicator_id].name_in_sentence(language)
+    return label("pit_stand_in_named", language, name=name) if indicator_id == PIT_STAND_IN else name
 
 
 def _change_words(change: float, decimals: int, language: str) -> str:

@@ -60,6 +60,10 @@ class PeerRule(BaseModel):
 
     @model_validator(mode="after")
     def _members_only_for_explicit(self) -> "PeerRule":
+        # A code listed twice would count that peer twice in every median and quartile.
+        twice = sorted({code for code in self.members if self.members.count(code) > 1})
+        if twice:
+            raise ValueError(f"peer TERYT code{'s' if len(twice) > 1 else ''} {', '.join(twice)} listed twice")
         if self.method == "explicit" and len(self.members) < MIN_PEERS:
             raise ValueError(f"an explicit peer group needs at least {MIN_PEERS} member TERYT codes")
         if self.method != "explicit" and self.members:

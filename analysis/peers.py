@@ -165,11 +165,14 @@ def choose_peers(
         members = tuple(m for m in rule.members if m != town)
     if len(members) < MIN_PEERS:
         found = f"only {len(members)} peer{'' if len(members) == 1 else 's'}" if members else "no peers"
-        alone = rule.method == "powiat" and not members  # a city with powiat rights is a powiat of its own
+        if rule.method == "powiat" and not members:  # a city with powiat rights is a powiat of its own
+            found += ", as the town is a powiat of its own (a city with powiat rights)"
+        if rule.method == "explicit" and town in rule.members:  # else "3 listed, 2 found" puzzles
+            found += ", as the town itself, in its list, is not its own peer"
+        remedy = "list more peers or give" if rule.method == "explicit" else "give"
         raise TooFewPeers(
-            f"{town}: the {rule.method!r} rule gives {found}"
-            + (", as the town is a powiat of its own (a city with powiat rights)" if alone else "")
-            + f"; {MIN_PEERS} are needed, so give this town another peer rule",
+            f"{town}: the {rule.method!r} rule gives {found}; {MIN_PEERS} are needed, so {remedy} this town "
+            "another peer rule",
             len(members),
         )
     return PeerGroup(town=town, members=tuple(sorted(members)), rule=rule, reference_year=year)

@@ -107,7 +107,7 @@ class TownParams(BaseModel):
             raise ValueError(
                 "; ".join(
                     f"peer_{line}" if not line.startswith("peer") else line
-                    for line in describe_errors(error, whole="peer_method")
+                    for line in describe_errors(error, whole="peer_members")  # the rule-level checks are of its members
                 )
             ) from None
         return self

@@ -123,6 +123,30 @@ def test_rules_are_validated():
         PeerRule(method="explicit", members=("0290011",))
     with pytest.raises(ValueError):
         PeerRule(method="nearest", members=("0290011", "0290021", "0290031"))
+    # A peer listed twice would weigh twice in every median and quartile; 0290021 and '290021' are one code.
+    with pytest.raises(ValueError, match="peer TERYT code 0290021 listed twice"):
+        PeerRule(method="explicit", members=("0290021", "290021", "0290031", "0290041"))
+
+
+def test_an_explicit_list_naming_the_town_itself_says_so_when_too_few_peers_are_left():
+    # Three codes are listed, but one is the town: two peers remain, and the message says why, and that
+    # listing more peers is a remedy as well as another rule.
+    from analysis.peers import TooFewPeers
+
+    values = indicator_values([10_000] * 6, [1500] * 6)
+    rule = PeerRule(method="explicit", members=("0290011", "0290021", "0290031"))
+    with pytest.raises(TooFewPeers, match="is not its own peer; 3 are needed, so list more peers") as raised:
+        choose_peers("0290011", units_frame(), values, rule, 2024)
+    assert raised.value.found == 2 and "gives only 2 peers, as the town itself" in str(raised.value)
+    # A batch-wide list naming several of its towns: each is compared with the others, not with itself.
+    group = choose_peers(
+        "0290021",
+        units_frame(),
+        values,
+        PeerRule(method="explicit", members=("0290011", "0290021", "0290031", "0290041")),
+        2024,
+    )
+    assert group.members == ("0290011", "0290031", "0290041")
 
 
 @settings(max_examples=40, deadline=None)

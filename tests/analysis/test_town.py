@@ -30,3 +30,18 @@ def test_known_names_and_no_papermill_pass():
     assert town.teryt == "0490013"
     assert validate_town(teryt=490013).teryt == "0490013"  # an int from `-p teryt 0490013` is zero-padded
     assert set(TownParams.model_fields) >= {"teryt", "language", "first_year", "last_year"}
+
+
+@pytest.mark.parametrize(
+    "members, problem",
+    [
+        ("0490023,490023,0490033,0490041", "peer_members: peer TERYT code 0490023 listed twice"),
+        ("0490023,0490033", "peer_members: an explicit peer group needs at least 3 member TERYT codes"),
+    ],
+)
+def test_a_bad_explicit_list_is_refused_naming_the_parameter_that_holds_it(members, problem):
+    # The batch's own rule for a peer list (`PeerRule`), named by the notebook's parameter: the list, not
+    # `peer_method`. A code listed twice (here once without its leading zero) would weigh twice in every median.
+    with pytest.raises(ParamsError) as raised:
+        validate_town(teryt="0490013", peer_method="explicit", peer_members=members)
+    assert raised.value.problems == [problem]

@@ -44,6 +44,16 @@ def resolve_data_dir(data_dir: str) -> str:
     return str(path if path.is_absolute() else (PROJECT_ROOT / path).resolve())
 
 
+def edition_problem(edition: str) -> str | None:
+    """What is wrong with an edition date, shared by the notebook and `diagnoza build --edition`."""
+    if edition:
+        try:
+            date.fromisoformat(edition)
+        except ValueError:
+            return "must be a date YYYY-MM-DD, or empty for today"
+    return None
+
+
 class TownParams(BaseModel):
     """Everything one town's report depends on besides the data: who, which years, compared how, said how."""
 
@@ -76,11 +86,9 @@ class TownParams(BaseModel):
     @field_validator("edition")
     @classmethod
     def _date(cls, value: str) -> str:
-        if value:
-            try:
-                date.fromisoformat(value)
-            except ValueError:
-                raise ValueError("must be a date YYYY-MM-DD, or empty for today") from None
+        problem = edition_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("peer_members", mode="before")

@@ -46,7 +46,7 @@ from analysis.params import Batch, ParamsError, check_against_store, load_batch
 from analysis.paths import PROJECT_ROOT, REPORTS_DIR
 from analysis.report import load_store_and_values, towns_compared
 from analysis.store import Store
-from analysis.town import TownParams, town_params
+from analysis.town import TownParams, edition_problem, town_params
 from diagnoza import inputs, runtime
 from diagnoza.publish import CHARTS, town_files, write_bundle, write_index
 
@@ -648,6 +648,9 @@ def build_batch(
         from diagnoza import kernels
 
         kernels.prestart()
+    problem = edition_problem(edition or "")
+    if problem:  # before the batch is read: every town would fail on it
+        raise ParamsError("--edition", [f"{problem} (got {edition!r})"], what="option")
     batch, store, data_dir = validate(params_path, data)
     without_data = indicators_without_data(store)
     if previous is not None:

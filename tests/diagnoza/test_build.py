@@ -532,6 +532,20 @@ def test_only_takes_every_town_named_whether_repeated_or_comma_separated(tmp_pat
     assert planned == {"0290011", "0290021", "0490013"}
 
 
+@pytest.mark.parametrize("edition", ["2026-02-30", "30.11.2026"])
+def test_an_edition_that_is_no_date_is_refused_before_anything_runs(tmp_path, edition):
+    # Every town's notebook would refuse it; before, the build died on the first town with a traceback.
+    result = CliRunner().invoke(
+        app,
+        ["build", str(PARAMS_DIR / "demo.yaml"), "--edition", edition, "--dry-run", "--out", str(tmp_path)],
+    )
+    assert result.exit_code == 2, result.output
+    assert f"--edition: invalid option\n  - must be a date YYYY-MM-DD, or empty for today (got '{edition}')" in (
+        result.output
+    )
+    assert "Traceback" not in result.output and not (tmp_path / "demo").exists()
+
+
 def test_previous_must_be_an_earlier_edition_of_the_batch(tmp_path):
     def dry_run(previous):
         return CliRunner().invoke(

@@ -231,8 +231,14 @@ _ParamsLoader.add_constructor("tag:yaml.org,2002:int", _leading_zero_as_text)
 
 def _missing_file_problem(path: Path) -> str:
     """No such file, and the batch files that are there: a mistyped name is the usual cause."""
+
+    def batch_files(folder: Path) -> list[str]:  # not hidden ones, such as .pre-commit-config.yaml
+        return sorted(c.name for c in folder.glob("*.yaml") if c.is_file() and not c.name.startswith("."))
+
     folder = path.parent if path.parent.is_dir() else PARAMS_DIR
-    there = sorted(candidate.name for candidate in folder.glob("*.yaml") if candidate.is_file())
+    there = batch_files(folder)
+    if not there:
+        folder, there = PARAMS_DIR, batch_files(PARAMS_DIR)
     if not there:
         return "no such file"
     return f"no such file; the batch files in {folder}: {', '.join(there)}"

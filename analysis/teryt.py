@@ -58,7 +58,12 @@ def read_terc(path: Path | str) -> pd.DataFrame:
     Returns the columns a store's units have (teryt, name, kind, voivodeship,
     powiat), for checking batch parameters against the register.
     """
-    frame = pd.read_csv(path, sep=";", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    if not Path(path).is_file():
+        raise ValueError(f"{path}: no such file (a TERC register, as GUS publishes it: TERC_Urzedowy_*.csv)")
+    try:
+        frame = pd.read_csv(path, sep=";", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text; a TERC register is UTF-8, as GUS publishes it") from None
     missing = {"WOJ", "POW", "GMI", "RODZ", "NAZWA"} - set(frame.columns)
     if missing:
         raise ValueError(f"{path}: not a TERC register (missing columns {sorted(missing)})")

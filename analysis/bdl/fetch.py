@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -56,8 +56,12 @@ def parse_years(text: str) -> tuple[int, ...]:
         years = tuple(sorted({int(y) for y in text.split(",")}))
     else:
         raise ValueError(f"years must look like 2014-2024 or 2014,2019,2024, got {text!r}")
-    if not years or years[0] < 1995 or years[-1] > 2100:
+    if not years:
+        raise ValueError(f"years {text!r}: the last year is before the first")
+    if years[0] < 1995:
         raise ValueError(f"years {text!r}: BDL's gmina data start in 1995")
+    if years[-1] > date.today().year:
+        raise ValueError(f"years {text!r}: {years[-1]} is still to come; BDL has no data for it")
     return years
 
 

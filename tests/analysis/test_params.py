@@ -110,12 +110,14 @@ def test_not_a_mapping_and_missing_file(tmp_path):
 
 
 def test_a_missing_batch_file_names_the_ones_there(tmp_path):
-    with pytest.raises(ParamsError) as empty_folder:
-        load_batch(tmp_path / "demo.yaml")
-    assert str(empty_folder.value).splitlines()[-1] == "  - no such file"
-    with pytest.raises(ParamsError) as no_folder:
-        load_batch(tmp_path / "absent" / "demo.yaml")
-    assert "demo.yaml" in str(no_folder.value).splitlines()[-1]  # the project's params/ then
+    # A folder without batch files (a hidden YAML file such as .pre-commit-config.yaml is none), or no
+    # folder at all: the project's params/ is named with its batch files then.
+    (tmp_path / ".pre-commit-config.yaml").write_text("repos: []\n", encoding="utf-8")
+    for path in (tmp_path / "demo.yaml", tmp_path / "absent" / "demo.yaml"):
+        with pytest.raises(ParamsError) as missing:
+            load_batch(path)
+        listed = ", ".join(sorted(path.name for path in PARAMS_DIR.glob("*.yaml")))  # demo.yaml, ...
+        assert str(missing.value).splitlines()[-1] == f"  - no such file; the batch files in {PARAMS_DIR}: {listed}"
 
 
 @pytest.mark.parametrize(

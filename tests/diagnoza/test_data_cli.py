@@ -152,6 +152,19 @@ def test_the_real_batch_matches_the_terc_register(terc):
         check_against_register(wrong, read_terc(TERC_FILE))
 
 
+def test_a_register_that_is_missing_or_not_utf8_is_named_without_a_traceback(tmp_path):
+    def validate(register):
+        return CliRunner().invoke(app, ["validate", str(LAUREATES), "--register", str(register)])
+
+    missing = validate(tmp_path / "TERC.csv")
+    assert missing.exit_code == 2 and f"{tmp_path / 'TERC.csv'}: no such file" in missing.output
+    legacy = tmp_path / "TERC-cp1250.csv"  # as a spreadsheet saves it on a Polish Windows
+    legacy.write_bytes("WOJ;POW;GMI;RODZ;NAZWA\n24;03;01;1;Cieszyn – gmina ąę\n".encode("cp1250"))
+    result = validate(legacy)
+    assert result.exit_code == 2 and "not UTF-8 text" in result.output
+    assert "Traceback" not in missing.output + result.output
+
+
 def test_check_variables_reports_a_wrong_unit(fake_bdl_with_catalogue):
     fake, api_url, cache = fake_bdl_with_catalogue
     population = variables()["population"].bdl_id

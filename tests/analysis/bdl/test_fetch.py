@@ -7,6 +7,7 @@ The fake serves the embedded demo store's figures the way BDL sends them (NaN as
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -42,6 +43,13 @@ def test_years_are_parsed_as_ranges_or_lists():
     assert parse_years("2019, 2014") == (2014, 2019)
     with pytest.raises(ValueError, match="2014-2024"):
         parse_years("last ten years")
+    with pytest.raises(ValueError, match="'2024-2014': the last year is before the first"):
+        parse_years("2024-2014")
+    with pytest.raises(ValueError, match="start in 1995"):
+        parse_years("1990-2000")
+    next_year = date.today().year + 1  # BDL publishes a year's figures in the year after it
+    with pytest.raises(ValueError, match=f"{next_year} is still to come"):
+        parse_years(f"2020-{next_year}")
 
 
 def test_the_fetched_store_holds_exactly_the_served_figures(demo_bdl, demo_store, make_client, tmp_path):

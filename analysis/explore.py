@@ -7,7 +7,10 @@ controls where a live kernel can answer them.
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections import Counter
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -15,24 +18,46 @@ from analysis.catalogue import Direction, indicators
 from analysis.compare import value_period
 from analysis.formatting import format_number
 from analysis.labels import label
-from analysis.params import ParamsError
+from analysis.params import ParamsError, normalise_teryt
 from analysis.report import TownReport, prepare_report
 from analysis.synthesis import SCORE_DECIMALS
-from analysis.town import TownParams, validate_town
+from analysis.town import TownParams, unknown_parameters, validate_town
+
+PEER_METHODS = ("nearest", "voivodeship", "powiat", "population_class")  # "explicit" needs a list
+
+# The explore notebook's parameters: a name papermill passes that is not one of them is refused.
+PARAMETERS = ("towns", "indicator", "first_year", "last_year", "language", "peer_method", "peer_k", "data_dir")
 
 
-def validate_towns(towns: str, source: str = "parameters", **common) -> list[TownParams]:
-    """One `TownParams` per comma-separated TERYT code, all with the same other parameters;
-    every bad code is named at once."""
-    codes = [code.strip() for code in towns.split(",") if code.strip()]
+def validate_towns(
+    towns: str, indicator: str = "population", source: str = "parameters", history: Sequence[str] = (), **common
+) -> list[TownParams]:
+    """One `TownParams` per comma-separated TERYT code, all with the same other parameters, and the
+    indicator to chart; every problem is named at once, a problem of the shared parameters once, not per town.
+
+    `history`: the kernel's executed cells (`In`), where papermill's injected cell shows a mistyped name."""
+    problems = unknown_parameters(history, PARAMETERS)
+    codes = [str(normalise_teryt(code)) for code in towns.split(",") if code.strip()]
     if not codes:
-        raise ParamsError(source, ['towns: give at least one TERYT code, e.g. "0290011,0490013"'], "parameters")
-    checked, problems = [], []
+        problems.append('towns: give at least one TERYT code, e.g. "0290011,0490013"')
+    problems += [f"towns: {code} is listed twice" for code, n in Counter(codes).items() if n > 1]
+    codes = list(dict.fromkeys(codes))
+    if indicator not in indicators():
+        close = difflib.get_close_matches(indicator, list(indicators()), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        problems.append(f"indicator: no indicator {indicator!r} in analysis/catalogue/indicators.yaml{hint}")
+    if common.get("peer_method") == "explicit":  # its list is a parameter of the report notebook only
+        problems.append(f"peer_method: 'explicit' is not offered here; one of {' | '.join(PEER_METHODS)}")
+        common = {**common, "peer_method": "nearest"}
+    checked, per_town = [], {}
     for code in codes:
         try:
             checked.append(validate_town(source, teryt=code, **common))
         except ParamsError as error:
-            problems += [f"towns ({code}): {problem}" for problem in error.problems]
+            per_town[code] = error.problems
+    shared = set.intersection(*map(set, per_town.values())) if len(per_town) == len(codes) > 1 else set()
+    problems += [problem for problem in next(iter(per_town.values()), []) if problem in shared]
+    problems += [f"towns ({code}): {p}" for code, found in per_town.items() for p in found if p not in shared]
     if problems:
         raise ParamsError(source, problems, "parameters")
     return checked
@@ -121,9 +146,6 @@ def verdicts_side_by_side(reports: list[TownReport]) -> pd.DataFrame:
             for section, row in verdicts.iterrows()
         }
     return pd.DataFrame(rows).T
-
-
-PEER_METHODS = ("nearest", "voivodeship", "powiat", "population_class")
 
 
 # Jupyter Server (JupyterLab, Notebook) names the notebook of every kernel it starts in this variable;

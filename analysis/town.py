@@ -202,10 +202,11 @@ def injected_names(history: Sequence[str]) -> list[str]:
     return []
 
 
-def unknown_parameters(history: Sequence[str]) -> list[str]:
-    """A problem for each name papermill passed that is not a parameter: without this check a mistyped
-    `-p tery 0490013` would only set an unused variable and build the default town."""
-    fields = list(TownParams.model_fields)
+def unknown_parameters(history: Sequence[str], parameters: Sequence[str] = ()) -> list[str]:
+    """A problem for each name papermill passed that is not a parameter (`parameters`; default: the report
+    notebook's, `TownParams`): without this check a mistyped `-p tery 0490013` would only set an unused
+    variable and build the default town."""
+    fields = list(parameters or TownParams.model_fields)
     problems = []
     for name in injected_names(history):
         if name not in fields:

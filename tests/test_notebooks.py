@@ -89,3 +89,21 @@ def test_the_report_notebook_validates_every_parameter_in_the_next_cell():
     passed = {k.arg: k.value.id for k in calls[0].keywords if isinstance(k.value, ast.Name)}
     assert passed.pop("history") == "In"  # the cells run so far: a name papermill passed that is not a parameter
     assert passed == {name: name for name in TownParams.model_fields}
+
+
+def test_the_explore_notebook_validates_every_parameter_in_the_next_cell():
+    # The names `explore.validate_towns` accepts from papermill are the parameters cell's, and all are passed.
+    from analysis import explore
+
+    path = NOTEBOOKS_DIR / "explore.ipynb"
+    assert tuple(papermill.inspect_notebook(str(path))) == explore.PARAMETERS
+    cells = nbformat.read(path, as_version=4).cells
+    index = next(i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", []))
+    [call] = [
+        node
+        for node in ast.walk(ast.parse(cells[index + 1].source))
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "validate_towns"
+    ]
+    passed = [call.args[0].id] + [k.value.id for k in call.keywords if isinstance(k.value, ast.Name)]
+    assert passed.pop() == "In"  # history: where papermill's cell shows a mistyped name
+    assert sorted(passed) == sorted(explore.PARAMETERS)

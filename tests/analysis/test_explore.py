@@ -95,6 +95,28 @@ def test_every_bad_code_is_named_at_once():
         explore.validate_towns(" , ")
 
 
+def test_every_problem_of_the_explore_parameters_is_named_once_before_anything_is_computed():
+    injected = '# Parameters\ntowns = "0490013"\nindicatr = "population"\n'  # papermill's cell, a name mistyped
+    with pytest.raises(ParamsError) as error:
+        explore.validate_towns(
+            "0490013, 490013, 0290011",
+            indicator="birth_per_1000",
+            language="de",
+            peer_method="explicit",
+            history=["", injected],
+        )
+    problems = error.value.problems
+    assert problems[0].startswith("indicatr: not a parameter of this notebook (did you mean indicator?)")
+    assert problems[1:4] == [
+        "towns: 0490013 is listed twice",  # once padded from 490013: one town
+        "indicator: no indicator 'birth_per_1000' in analysis/catalogue/indicators.yaml"
+        " (did you mean births_per_1000?)",
+        "peer_method: 'explicit' is not offered here; one of nearest | voivodeship | powiat | population_class",
+    ]
+    # The language is every town's problem: said once, not once per town.
+    assert problems[4:] == ["language: Input should be 'pl' or 'en' (got 'de')"]
+
+
 def test_the_peer_controls_are_built_only_where_a_notebook_frontend_can_show_them(monkeypatch, capsys):
     # JupyterLab's server sets JPY_SESSION_NAME for its notebooks' kernels; papermill does not, and there a
     # widget shows nothing and can leave the run waiting for ever (jupyter/nbclient#312).

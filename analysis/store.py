@@ -169,9 +169,25 @@ def load_store(path: Path | str | None = None) -> Store:
         if not (directory / name).is_file():
             raise StoreError(f"{directory}: no {name} (is this a Diagnoza data store?)")
     units, observations = _validated_tables(directory)
-    metadata_file = directory / "metadata.json"
-    metadata = json.loads(metadata_file.read_text(encoding="utf-8")) if metadata_file.is_file() else {}
-    return Store(units=units, observations=observations, metadata=metadata, path=directory)
+    return Store(units=units, observations=observations, metadata=_metadata(directory), path=directory)
+
+
+def _metadata(directory: Path) -> dict:
+    """The store's `metadata.json`: where its data come from, and whether they are synthetic. Required:
+    without it the demo store's tables, copied, would be printed as GUS's figures, without the banner."""
+    path = directory / "metadata.json"
+    if not path.is_file():
+        raise StoreError(
+            f"{directory}: no metadata.json, which says where the store's data come from and whether they are "
+            "synthetic (`diagnoza data fetch` and `diagnoza data demo` write it with the tables)"
+        )
+    try:
+        metadata = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise StoreError(f"{path}: not valid JSON ({error})") from None
+    if not isinstance(metadata, dict):
+        raise StoreError(f'{path}: must be a JSON object (keys such as "source" and "synthetic")')
+    return metadata
 
 
 def _validated_tables(directory: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

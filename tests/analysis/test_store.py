@@ -81,6 +81,20 @@ def test_a_file_that_is_not_parquet_is_named(tmp_path):
         load_store(tmp_path)
 
 
+def test_a_store_without_readable_metadata_is_refused_not_taken_for_gus_data(tmp_path):
+    # metadata.json says where the figures come from and whether they are synthetic: the demo store's
+    # tables copied without it would otherwise be printed as GUS's figures, without the synthetic banner.
+    write_store(tmp_path, UNITS, observations([("0290011", 2020, variable_ids()["population"], 9.0)]), {})
+    assert load_store(tmp_path).metadata == {}  # written, if empty: a store of unknown source is not synthetic
+    for text, problem in (("{bad", "metadata.json: not valid JSON"), ("[1, 2]", "metadata.json: must be a JSON")):
+        (tmp_path / "metadata.json").write_text(text, encoding="utf-8")
+        with pytest.raises(StoreError, match=problem):
+            load_store(tmp_path)
+    (tmp_path / "metadata.json").unlink()
+    with pytest.raises(StoreError, match="no metadata.json, which says where the store's data come from"):
+        load_store(tmp_path)
+
+
 def test_round_trip_keeps_missing_values_missing(tmp_path):
     population = variable_ids()["population"]
     births = variable_ids()["live_births"]

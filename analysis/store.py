@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.catalogue import variable_ids, variables
@@ -89,7 +90,11 @@ def _schemas():
             "teryt": pa.Column("string", code),
             "year": pa.Column("int64", pa.Check.in_range(1990, 2100, error="years out of range 1990–2100")),
             "var_id": pa.Column("int64", pa.Check.gt(0)),
-            "value": pa.Column("float64", nullable=True),  # NaN: BDL marked the value missing
+            "value": pa.Column(  # NaN: BDL marked the value missing; an infinity is no figure at all
+                "float64",
+                pa.Check(lambda v: ~np.isinf(v), error="infinite value (a figure is a finite number)"),
+                nullable=True,
+            ),
         },
         strict="filter",
         coerce=True,

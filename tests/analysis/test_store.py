@@ -74,6 +74,21 @@ def test_a_negative_count_is_rejected_and_named_but_a_balance_may_be_negative():
     assert "net_migration" not in str(error.value)
 
 
+def test_an_infinite_value_is_refused_and_named():
+    # A figure is a finite number: an infinity (as a division by zero upstream writes) would print as "∞"
+    # or turn a whole peer median into one. NaN stays allowed: BDL's marked missing value.
+    units = validate_units(UNITS)
+    ids = variable_ids()
+    for infinity in (float("inf"), float("-inf")):
+        bad = observations(
+            [("0290011", 2020, ids["population"], 9.0), ("0290021", 2021, ids["net_migration"], infinity)]
+        )
+        with pytest.raises(StoreError, match=r"infinite value.*'0290021'.*2021"):
+            validate_observations(bad, units)
+    missing = observations([("0290011", 2020, ids["population"], float("nan"))])
+    assert validate_observations(missing, units)["value"].isna().all()
+
+
 def test_a_file_that_is_not_parquet_is_named(tmp_path):
     write_store(tmp_path, UNITS, observations([("0290011", 2020, variable_ids()["population"], 9.0)]), {})
     (tmp_path / "observations.parquet").write_text("not parquet", encoding="utf-8")

@@ -49,10 +49,20 @@ class ChartText:
 class ChartFigure(Figure):
     """A Figure that shows itself in a notebook, whichever backend the kernel has: made without
     pyplot (so pyplot's state and the analyst's `plt.show()` are untouched), it would otherwise
-    display as its text representation."""
+    display as its text representation.
+
+    Its margins are fitted to its labels, legend and title each time it is drawn, so a title the
+    analyst sets, or a new size, is never cut off."""
+
+    legend_rows: int | None = None  # set by `_finish`: the chart's own one-axes layout, fitted when drawn
 
     def _repr_svg_(self) -> str:
         return to_svg(self)
+
+    def draw(self, renderer) -> None:
+        if self.legend_rows is not None and len(self.axes) == 1:
+            _fit_margins(self, self.axes[0], self.legend_rows)
+        super().draw(renderer)
 
 
 def _axes(ax: Axes | None, height: float) -> tuple[Figure, Axes]:
@@ -80,6 +90,12 @@ def _finish(figure: Figure, ax: Axes, handles: list) -> None:
     legend_rows = -(-len(handles) // columns) if handles else 0
     if handles:
         figure.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0), ncol=columns, fontsize=LEGEND_SIZE)
+    _fit_margins(figure, ax, legend_rows)
+    if isinstance(figure, ChartFigure):
+        figure.legend_rows = legend_rows
+
+
+def _fit_margins(figure: Figure, ax: Axes, legend_rows: int) -> None:
     left, bottom, right, top = _margins(ax, legend_rows)
     width, height = figure.get_size_inches()
     figure.subplots_adjust(left=left / width, bottom=bottom / height, right=1 - right / width, top=1 - top / height)

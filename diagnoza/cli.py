@@ -347,7 +347,7 @@ def render(
 
     import nbformat
 
-    from diagnoza.render import NotAReport, render_html, render_pdf, report_info
+    from diagnoza.render import NotAReport, render_html, render_pdf, report_info, unnamed_figures
 
     if not notebook.is_file():
         _fail(f"{notebook}: no such file")
@@ -361,10 +361,22 @@ def render(
     target = out or notebook.parent
     target.mkdir(parents=True, exist_ok=True)
     html_path, pdf_path = target / f"{notebook.stem}.html", target / f"{notebook.stem}.pdf"
-    html_path.write_text(render_html(executed, info), encoding="utf-8")
-    with tempfile.TemporaryDirectory() as scratch:
-        render_pdf(executed, info, Path(scratch), pdf_path)
+    with tempfile.TemporaryDirectory(dir=target) as scratch:  # both files are written, or neither
+        try:
+            page = render_html(executed, info)
+            render_pdf(executed, info, Path(scratch) / "pdf", Path(scratch) / "report.pdf")
+        except ValueError as error:  # e.g. Markdown in an analyst's notes that the PDF has no form for
+            _fail(f"{notebook}: {error}")
+        html_path.write_text(page, encoding="utf-8")
+        (Path(scratch) / "report.pdf").replace(pdf_path)
     typer.echo(f"{info.town} ({info.teryt}): {html_path}, {pdf_path}")
+    unnamed = unnamed_figures(executed)
+    if unnamed:
+        typer.echo(
+            f"note: the charts of cell{'s' if len(unnamed) > 1 else ''} {', '.join(unnamed)} have no text description; "
+            "they are shown as 'a chart added in the notebook'. Show one as the report's charts are: "
+            "display(show.chart(figure, ChartText(title=..., alt=...))), with `from analysis.charts import ChartText`"
+        )
 
 
 @app.command()

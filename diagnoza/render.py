@@ -7,7 +7,9 @@ metadata, so the HTML shows the web form and the PDF the print form of one resul
 
 from __future__ import annotations
 
+import base64
 import copy
+import html
 import json
 import re
 import shutil
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from analysis.display import ROLE, WORD_JOINER
+from analysis.display import ROLE, WORD_JOINER, scroll_region
 from analysis.formatting import bind_short_words, voivodeship_phrase
 from analysis.labels import label
 from analysis.paths import TEMPLATES_DIR
@@ -77,24 +79,64 @@ def _role(output) -> dict:
     return output.get("metadata", {}).get(ROLE, {})
 
 
+# Cells neither renderer shows: the notebook's own notes, its parameters and papermill's (which gives its
+# injected cell a random id: left out, the same inputs give the same page).
+REMOVED_CELL_TAGS = {"remove-cell", "parameters", "injected-parameters"}
+IMAGES = ("image/svg+xml", "image/png")
+
+
+def _shown_cells(notebook: nbformat.NotebookNode):
+    return (cell for cell in notebook.cells if not REMOVED_CELL_TAGS & set(cell.metadata.get("tags", [])))
+
+
+def unnamed_figures(notebook: nbformat.NotebookNode) -> list[str]:
+    """The cells ("[7]", as JupyterLab numbers them) that show an image without alt text: an analyst's own
+    chart (`plt.show()`, a chart function's Figure shown bare). `analysis.display.chart(figure,
+    ChartText(title, alt))` shows one with its caption and alt text, as the report's own charts are."""
+    cells = []
+    for number, cell in enumerate(notebook.cells, 1):
+        outputs = [o for o in cell.get("outputs", []) if o.get("output_type") in ("display_data", "execute_result")]
+        if any(not _role(o) and any(kind in o.get("data", {}) for kind in IMAGES) for o in outputs):
+            cells.append(f"[{cell.get('execution_count') or number}]")
+    return cells
+
+
+def _own_figures_named(notebook: nbformat.NotebookNode, language: str) -> None:
+    """Give each image without a role (`unnamed_figures`) the form of a report figure, in place: alt text
+    saying that it has no description (a page may not show an image without one, and a tagged PDF cannot
+    hold one), in an HTML figure that scrolls on a phone as the report's charts do."""
+    alt = label("figure_without_alt", language)
+    for output in _outputs(notebook):
+        data = output.get("data", {})
+        kind = next((kind for kind in IMAGES if kind in data), None)
+        if _role(output) or kind is None:
+            continue
+        source = data[kind] if kind == "image/png" else base64.b64encode(data[kind].encode("utf-8")).decode("ascii")
+        image = f'<img src="data:{kind};base64,{source.strip()}" alt="{html.escape(alt, quote=True)}">'
+        data["text/html"] = f'<figure class="diagnoza-figure">{scroll_region(html.escape(alt), image)}</figure>'
+        output.setdefault("metadata", {})[ROLE] = {"role": "figure", "alt": alt, "caption": ""}
+
+
 # Two numbers (Polish or English format, signed, thousands held by a no-break space), or two numbered names
 # ("Q1–Q3"), joined by an en dash: a line may not break after its dash.
 NUMBER_RANGE = re.compile(r"(?:−|\b[A-Z])?\d[\d,.\u00a0]*–(?:−|[A-Z])?\d(?:[\d,.\u00a0]*\d)?")
 
 
-def typeset(notebook: nbformat.NotebookNode, hold_ranges: bool = False) -> nbformat.NotebookNode:
+def typeset(notebook: nbformat.NotebookNode, hold_ranges: bool = False, language: str = "pl") -> nbformat.NotebookNode:
     """A copy of the report notebook whose text the page and the PDF show follows Polish typesetting
     (`analysis.formatting.bind_short_words`: no one-letter word at a line's end, no "r." at a line's start).
     With `hold_ranges` (the HTML page), a word joiner after the dash of each range of numbers keeps it on
     one line, as a browser may break after any en dash; browsers' find and screen readers pass over it.
     The PDF boxes its ranges instead (`_typst_piece`), keeping its text as written. The executed notebook
-    itself, the report's record, is left as it ran."""
+    itself, the report's record, is left as it ran. An analyst's own chart gets a figure's form
+    (`_own_figures_named`), in `language`."""
 
     def typeset_text(text: str) -> str:
         text = bind_short_words(text)
         return NUMBER_RANGE.sub(lambda match: match[0].replace("–", "–" + WORD_JOINER), text) if hold_ranges else text
 
     notebook = copy.deepcopy(notebook)
+    _own_figures_named(notebook, language)
     for output in _outputs(notebook):
         data, role = output.get("data", {}), _role(output)
         for kind in ("text/markdown", "text/html"):  # text/html: tables and figures (an SVG image is base64)
@@ -102,6 +144,9 @@ def typeset(notebook: nbformat.NotebookNode, hold_ranges: bool = False) -> nbfor
                 data[kind] = typeset_text(data[kind])
         if "caption" in role:
             role["caption"] = typeset_text(role["caption"])
+    for cell in notebook.cells:  # an analyst's own notes
+        if cell.cell_type == "markdown":
+            cell.source = typeset_text(cell.source)
     return notebook
 
 
@@ -138,9 +183,7 @@ def _html_exporter(language: str):
     config.HTMLExporter.language_code = language
     config.HTMLExporter.optimistic_validation = True  # validate once after the preprocessors, not after each
     config.TagRemovePreprocessor.enabled = True
-    # Parameter cells show nothing, and papermill gives its injected cell a random id: leave them
-    # out, so the same inputs give the same page.
-    config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell", "parameters", "injected-parameters"}
+    config.TagRemovePreprocessor.remove_cell_tags = REMOVED_CELL_TAGS
     return HTMLExporter(config=config)
 
 
@@ -172,7 +215,7 @@ def render_html(notebook: nbformat.NotebookNode, info: ReportInfo, links: list[t
     """The report's page; `links` (label, relative address) are listed at its top and bottom (a batch's
     report links its own files and the index: `batch_links`)."""
     exporter = _html_exporter(info.language)
-    notebook = typeset(notebook, hold_ranges=True)  # a copy: the executed notebook stays as it ran
+    notebook = typeset(notebook, hold_ranges=True, language=info.language)  # a copy: the record stays as it ran
     notebook.metadata["title"] = f"{info.title}: {info.town}"
     language = info.language
     resources = {
@@ -192,9 +235,11 @@ def render_html(notebook: nbformat.NotebookNode, info: ReportInfo, links: list[t
 # --- PDF --------------------------------------------------------------------------
 
 
-def _typst_string(text: str) -> str:
-    """Text as a Typst string literal: shown as written, never read as markup."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+def _typst_string(text: str, lines: bool = False) -> str:
+    """Text as a Typst string literal: shown as written, never read as markup; with `lines`, its line
+    breaks kept (a block of code or of a table's plain text), else read as spaces."""
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + (text.replace("\n", "\\n") if lines else text.replace("\n", " ")) + '"'
 
 
 def _typst_inline(nodes: list[dict]) -> str:
@@ -220,6 +265,8 @@ def _typst_inline(nodes: list[dict]) -> str:
             parts.append("linebreak()")
         elif kind == "codespan":
             parts.append(f"raw({_typst_string(node['raw'])})")
+        elif kind == "link":  # in an analyst's own notes
+            parts.append(f"link({_typst_string(node['attrs']['url'])}, {_typst_inline(node['children'])})")
         else:
             raise ValueError(f"the PDF has no form for Markdown {kind!r}")
     return "{" + "; ".join(parts) + "}" if parts else '""'  # a code block joins its values
@@ -357,6 +404,8 @@ def _typst_blocks(nodes: list[dict]) -> str:
             parts.append(f"#quote(block: true, [{_typst_blocks(node['children'])}])")
         elif kind == "thematic_break":
             parts.append("#line(start: (25%, 0%), end: (75%, 0%))")
+        elif kind == "block_code":  # in an analyst's own notes
+            parts.append(_raw_block(node["raw"]))
         elif kind == "table":
             following = blocks[index + 1] if index + 1 < len(blocks) else None
             caption = _table_caption(following) if following else None
@@ -365,6 +414,11 @@ def _typst_blocks(nodes: list[dict]) -> str:
         else:
             raise ValueError(f"the PDF has no form for Markdown {kind!r}")
     return "\n\n".join(parts)
+
+
+def _raw_block(text: str) -> str:
+    """Text shown as it is, in a fixed-width font: a block of code, or a table's plain text."""
+    return f"#text(size: 7.5pt, raw(block: true, {_typst_string(text.rstrip(), lines=True)}))"
 
 
 @cache
@@ -384,26 +438,42 @@ def notebook_typst(notebook: nbformat.NotebookNode, media_dir: Path, language: s
     """
     media_dir.mkdir(parents=True, exist_ok=True)
     parts, figures, page_one = [], 0, []
-    for output in _outputs(typeset(notebook)):
-        role = _role(output)
-        data = output.get("data", {})
-        if role.get("role") == "title":
+    for number, cell in enumerate(_shown_cells(typeset(notebook, language=language)), 1):
+        if cell.cell_type == "markdown":  # an analyst's own notes, as the HTML page shows them
+            try:
+                parts.append(markdown_to_typst(cell.source))
+            except ValueError as error:
+                raise ValueError(f"the notes in cell {number}: {error}") from None
             continue
-        if role.get("role") == "contents":
-            parts.append(f"#outline(title: {_typst_string(label('contents', language))}, depth: 2)")
-            continue
-        if "image/svg+xml" in data:
-            figures += 1
-            path = media_dir / f"figure-{figures:02d}.svg"
-            path.write_text(data["image/svg+xml"], encoding="utf-8")
-            parts.append(
-                f"#figure(image({_typst_string(path.name)}, width: 100%, "
-                f"alt: {_typst_string(role.get('alt', ''))}), caption: {_typst_string(role.get('caption', ''))})"
-            )
-        elif "text/markdown" in data:
-            parts.append(markdown_to_typst(data["text/markdown"]))
-        if role.get("role") == "key_figures":
-            page_one, parts = parts, []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") not in ("display_data", "execute_result"):
+                continue
+            role = _role(output)
+            data = output.get("data", {})
+            if role.get("role") == "title":
+                continue
+            if role.get("role") == "contents":
+                parts.append(f"#outline(title: {_typst_string(label('contents', language))}, depth: 2)")
+                continue
+            kind = next((kind for kind in IMAGES if kind in data), None)
+            if kind is not None:
+                figures += 1
+                path = media_dir / f"figure-{figures:02d}.{'svg' if kind == 'image/svg+xml' else 'png'}"
+                if kind == "image/png":
+                    path.write_bytes(base64.b64decode(data[kind]))
+                else:
+                    path.write_text(data[kind], encoding="utf-8")
+                caption = role.get("caption", "")
+                parts.append(
+                    f"#figure(image({_typst_string(path.name)}, width: 100%, alt: {_typst_string(role['alt'])})"
+                    + (f", caption: {_typst_string(caption)})" if caption else ")")
+                )
+            elif "text/markdown" in data:
+                parts.append(markdown_to_typst(data["text/markdown"]))
+            elif not role and "text/plain" in data:  # an analyst's own result, e.g. a DataFrame
+                parts.append(_raw_block(data["text/plain"]))
+            if role.get("role") == "key_figures":
+                page_one, parts = parts, []
     return "\n\n".join(page_one) + "\n", "\n\n".join(parts) + "\n"
 
 

@@ -125,3 +125,55 @@ def test_a_notebook_run_by_hand_renders_to_the_styled_html_and_pdf(tmp_path):
     assert explore.cells
     refused = CliRunner().invoke(app, ["render", str(tmp_path / "explore.ipynb")])
     assert refused.exit_code == 2 and "no report title block" in refused.output
+
+
+def test_an_analysts_own_notes_charts_and_tables_are_rendered_in_both_forms(tmp_path):
+    # An analyst adds, after the demography section, a note (Markdown with a link and a code block), a chart
+    # function's Figure retitled, a chart of their own (`plt.show()`: a PNG) and a DataFrame. `diagnoza render`
+    # shows all four in the HTML and the PDF; the two charts, which carry no text description, get one saying
+    # so (a tagged PDF cannot hold an image without one) and the command names their cells.
+    import subprocess
+
+    from bs4 import BeautifulSoup
+    from typer.testing import CliRunner
+
+    from diagnoza.cli import app
+
+    notebook = nbformat.read(REPORT_NOTEBOOK, as_version=4)
+    at = next(i for i, c in enumerate(notebook.cells) if 'heading("economy"' in c.source)
+    note = "### Uwaga analityka\n\nZob. [GUS](https://bdl.stat.gov.pl):\n\n```\nkod = 1\n```"
+    notebook.cells[at:at] = [
+        nbformat.v4.new_markdown_cell(note),
+        nbformat.v4.new_code_cell(
+            'own = charts.trend_chart(report, "births_per_1000")\nown.axes[0].set_title("Mój tytuł")\nown'
+        ),
+        nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2], [2, 1])\nplt.show()"),
+        nbformat.v4.new_code_cell('report.comparison[["value", "peer_median"]].head(2)'),
+    ]
+    nbformat.write(notebook, tmp_path / "mine.ipynb")
+    papermill.execute_notebook(
+        str(tmp_path / "mine.ipynb"), str(tmp_path / "ran.ipynb"), parameters={"teryt": "0490013"}, progress_bar=False
+    )
+    result = CliRunner().invoke(app, ["render", str(tmp_path / "ran.ipynb"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    ran = nbformat.read(tmp_path / "ran.ipynb", as_version=4)
+    counts = [c.execution_count for c in ran.cells if c.source.startswith(("own =", "import matplotlib"))]
+    assert f"the charts of cells [{counts[0]}], [{counts[1]}] have no text description" in result.output  # as Lab shows
+
+    page = BeautifulSoup((tmp_path / "out" / "ran.html").read_text(encoding="utf-8"), "html.parser")
+    described = [
+        img
+        for img in page.find_all("img")
+        if (img.get("alt") or "").replace("\u00a0", " ") == "Wykres dodany w notatniku, bez opisu tekstowego."
+    ]
+    assert len(described) == 2 and not [img for img in page.find_all("img") if not img.get("alt")]
+    pdf = subprocess.run(["pdftotext", str(tmp_path / "out" / "ran.pdf"), "-"], capture_output=True, text=True).stdout
+    for shown in ("Uwaga analityka", "Zob. GUS", "kod = 1", "Mój tytuł", "peer_median"):
+        assert shown in pdf, shown
+
+    # Markdown the PDF has no form for is named with its cell; neither file is written.
+    next(c for c in ran.cells if c.source.startswith("### Uwaga")).source = "![mapa](mapa.png)"
+    nbformat.write(ran, tmp_path / "image.ipynb")
+    refused = CliRunner().invoke(app, ["render", str(tmp_path / "image.ipynb"), "--out", str(tmp_path / "none")])
+    assert refused.exit_code == 2 and "has no form for Markdown 'image'" in refused.output
+    assert not list((tmp_path / "none").glob("image.*"))

@@ -55,6 +55,23 @@ def test_a_chart_is_a_figure_whose_title_and_size_the_analyst_can_change(report)
     svg = charts.to_svg(figure)
     assert "Moja nazwa wykresu" in svg
     assert re.search(r'<svg[^>]* width="576pt"', svg)  # 8 in × 72 pt
+    # The title, set after the chart was drawn, and the axis labels fit inside the resized figure: its margins
+    # are fitted again when it is shown, so nothing is cut off at the top or the sides. Measured on the
+    # rendered figure (matplotlib's own extents of the drawn texts, in pixels).
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    page = figure.bbox
+    ax = figure.axes[0]
+    (y_low, y_high), (x_low, x_high) = ax.get_ylim(), ax.get_xlim()
+    drawn = [t for t in ax.get_yticklabels() if y_low <= t.get_position()[1] <= y_high]  # not those past the axis
+    drawn += [t for t in ax.get_xticklabels() if x_low <= t.get_position()[0] <= x_high]
+    for text in [ax.title, ax.yaxis.label, *drawn]:
+        if text.get_text() and text.get_visible():
+            box = text.get_window_extent(renderer)
+            assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1, text
 
 
 def test_a_chart_draws_into_the_analysts_axes(report):

@@ -69,8 +69,16 @@ def test_text_from_the_data_is_shown_as_written_never_run_as_typst(tmp_path):
 
 
 def test_markdown_the_pdf_cannot_show_is_refused_not_dropped():
-    with pytest.raises(ValueError, match="block_code"):
-        markdown_to_typst("```\na code block is not used by any display object\n```")
+    with pytest.raises(ValueError, match="'image'"):
+        markdown_to_typst("![a map](map.png): no display object shows an image in Markdown")
+
+
+def test_an_analysts_code_block_and_link_keep_their_text_in_the_pdf():
+    # Notes an analyst adds in JupyterLab: a code block keeps its lines and characters (a quote, a backslash),
+    # a link its text and address.
+    typst = markdown_to_typst('```\nx = "a\\b"\ny = 2\n```\n\nZob. [BDL](https://bdl.stat.gov.pl).')
+    assert 'raw(block: true, "x = \\"a\\\\b\\"\\ny = 2")' in typst
+    assert 'link("https://bdl.stat.gov.pl", {"BDL"})' in typst
 
 
 def test_a_bullet_list_becomes_a_typst_list_of_its_items():

@@ -89,7 +89,7 @@ class TownParams(BaseModel):
         problem = edition_problem(value)
         if problem:
             raise ValueError(problem)
-        return value
+        return date.fromisoformat(value).isoformat() if value else value  # "20261201" (Python 3.11+) as 2026-12-01
 
     @field_validator("peer_members", mode="before")
     @classmethod

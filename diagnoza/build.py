@@ -655,7 +655,7 @@ def build_batch(
     without_data = indicators_without_data(store)
     if previous is not None:
         check_previous(Path(previous), batch)
-    edition = edition or date.today().isoformat()
+    edition = date.fromisoformat(edition).isoformat() if edition else date.today().isoformat()  # one form
     out_dir = Path(out_root) / batch.batch
     if not dry_run:
         check_writable(out_dir)

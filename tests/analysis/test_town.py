@@ -45,3 +45,9 @@ def test_a_bad_explicit_list_is_refused_naming_the_parameter_that_holds_it(membe
     with pytest.raises(ParamsError) as raised:
         validate_town(teryt="0490013", peer_method="explicit", peer_members=members)
     assert raised.value.problems == [problem]
+
+
+def test_an_edition_date_is_printed_in_one_form_however_it_was_written():
+    # Python 3.11 reads ISO 8601's basic form too: the reports print the extended one.
+    assert TownParams(teryt="0490013", edition="20261201").edition == "2026-12-01"
+    assert TownParams(teryt="0490013", edition="2026-12-01").edition == "2026-12-01"

@@ -38,7 +38,7 @@ from analysis.formatting import (
 from analysis.labels import label
 from analysis.narrative import matched_indicator_name
 from analysis.params import MIN_PEERS
-from analysis.peers import PIT_STAND_IN, PeerRule
+from analysis.peers import INCOME, PIT_STAND_IN, PeerRule, income_measure
 from analysis.reliability import UNRELIABLE_BELOW, events_text
 from analysis.report import TownReport, shown_method_version
 from analysis.scoring import PERCENTILE_DECIMALS, STRENGTH, WEAKNESS
@@ -723,9 +723,9 @@ def peer_method_text(report: TownReport) -> Markdown:
             "nearest": (
                 f"Gminę {name} porównujemy {towns} tego samego rodzaju ({label(report.kind, 'pl')}), "
                 f"które w {year} r. były do niej najbardziej podobne pod względem liczby ludności i dochodów "
-                "mieszkańców (mierzonych wpływami gminy z udziału w podatku PIT na mieszkańca; gdy ich brak – "
-                "dochodami własnymi na mieszkańca). Oba rozmiary liczymy w skali logarytmicznej, tak by gmina "
-                "dwa razy większa była tak samo odległa jak dwa razy mniejsza."
+                "mieszkańców (mierzonych wpływami gminy z udziału w podatku PIT na mieszkańca; gdy gminie ich brak – "
+                "dochodami własnymi na mieszkańca, jej i pozostałych gmin). Oba rozmiary liczymy w skali "
+                "logarytmicznej, tak by gmina dwa razy większa była tak samo odległa jak dwa razy mniejsza."
             ),
             "voivodeship": (
                 f"Gminę {name} porównujemy ze wszystkimi pozostałymi gminami tego samego rodzaju "
@@ -745,8 +745,9 @@ def peer_method_text(report: TownReport) -> Markdown:
             "nearest": (
                 f"{name} is compared with the {towns} of the same kind ({label(report.kind, 'en')}) that were "
                 f"most similar to it in {year} in population and residents' incomes (measured by the PIT-share "
-                "revenue per capita, or own revenue per capita where that is missing). Both are compared on a "
-                "log scale, so a town twice as large is as far away as one half the size."
+                "revenue per capita, or, where the town's is missing, by own revenue per capita, its own and the "
+                "other towns'). Both are compared on a log scale, so a town twice as large is as far away as one "
+                "half the size."
             ),
             "voivodeship": (
                 f"{name} is compared with all the other municipalities of the same kind "
@@ -763,18 +764,16 @@ def peer_method_text(report: TownReport) -> Markdown:
     return Markdown(text + _matching_sentence(report) + _how_alike_sentence(report))
 
 
-ALIKE_IN = ("population", "pit_per_capita")  # what a reader asks first of a peer group: as large? as well off?
-
-
 def _how_alike_sentence(report: TownReport) -> str:
-    """How alike the peers are in size and income in the peer group's year: the town's value beside the
-    peers' range and median, so a reader sees why these towns (and how far the farthest is)."""
+    """How alike the peers are in size and income in the peer group's year (what a reader asks first of a
+    peer group: as large? as well off?): the town's value beside the peers' range and median, so a reader
+    sees why these towns (and how far the farthest is). Income on the measure the town is matched on."""
     language, year = report.language, report.peers.reference_year
     if year not in report.values.index.get_level_values("year"):
         return ""
     in_year = report.values.xs(year, level="year")
     parts = []
-    for indicator_id in ALIKE_IN:
+    for indicator_id in ("population", income_measure(in_year[INCOME].get(report.teryt, float("nan")))):
         indicator = indicators()[indicator_id]
         own = in_year[indicator_id].get(report.teryt, float("nan"))
         peers = in_year[indicator_id].reindex(list(report.peers.members)).dropna()

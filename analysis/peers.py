@@ -75,21 +75,29 @@ class PeerGroup:
         return MATCHED_ON[self.rule.method]
 
 
-def matching_features(indicator_values: pd.DataFrame, year: int) -> pd.DataFrame:
-    """log population and log income per capita of every town in one year.
+INCOME = "pit_per_capita"  # what `nearest` matches a town's income on, where the town has the figure
 
-    Income is PIT-share revenue per capita, or own revenue per capita where the
-    PIT figure is missing; towns lacking both are left out of matching.
-    """
+
+def income_measure(pit_per_capita: float) -> str:
+    """The indicator a town's income is matched and described on: its PIT-share revenue per capita, or own
+    revenue per capita where that is missing. Own revenue holds the PIT share and is about twice it, so a
+    town is compared on one measure with every other town's value of the same measure, never across them."""
+    return INCOME if pit_per_capita > 0 else PIT_STAND_IN  # NaN > 0 is False: missing
+
+
+def matching_features(indicator_values: pd.DataFrame, year: int) -> pd.DataFrame:
+    """log population, log PIT-share revenue per capita and log own revenue per capita of every town in
+    one year (columns `log_<indicator>`; NaN where a figure is missing or not positive). Towns lacking
+    population, or both incomes, are left out of matching."""
     year_values = indicator_values.xs(year, level="year")
-    income = year_values["pit_per_capita"].where(year_values["pit_per_capita"] > 0, year_values[PIT_STAND_IN])
     features = pd.DataFrame(
         {
-            "log_population": np.log(year_values["population"].where(year_values["population"] > 0)),
-            "log_income": np.log(income.where(income > 0)),
+            f"log_{name}": np.log(year_values[name].where(year_values[name] > 0))
+            for name in ("population", INCOME, PIT_STAND_IN)
         }
     )
-    return features.dropna()
+    has_income = features[[f"log_{INCOME}", f"log_{PIT_STAND_IN}"]].notna().any(axis=1)
+    return features.loc[features["log_population"].notna() & has_income]
 
 
 def nearest_peers(town: str, features: pd.DataFrame, comparable: Iterable[str], k: int) -> tuple[str, ...]:
@@ -146,7 +154,9 @@ def choose_peers(
             raise ValueError(
                 f"{town}: no population or income per capita in {year}, which nearest peers are matched on"
             )
-        members = nearest_peers(town, features, codes[alike("kind")].tolist(), rule.k)
+        income = income_measure(indicator_values[INCOME].get((town, year), np.nan))
+        on = features[["log_population", f"log_{income}"]].dropna()  # the towns with this measure of income
+        members = nearest_peers(town, on, codes[alike("kind")].tolist(), rule.k)
     elif rule.method == "voivodeship":  # towns are compared with towns, as under `nearest`, not with villages
         members = tuple(codes[alike("voivodeship") & alike("kind")])
     elif rule.method == "powiat":  # the neighbours, of every kind: a powiat rarely has three towns of one kind

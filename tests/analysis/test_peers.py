@@ -51,12 +51,39 @@ def indicator_values(population, income):
     )
 
 
-def test_nearest_rule_keeps_to_the_same_kind_and_falls_back_to_own_revenue():
+def test_nearest_rule_keeps_to_the_same_kind_and_compares_incomes_of_one_measure():
+    # Own revenue per capita (here 3,000 zł) is about twice the PIT share (1,500 zł): the two are never set
+    # against each other. A town with a PIT figure is matched with the towns that have one; 0290021, without,
+    # is left out of its group, not placed as if twice as rich.
     values = indicator_values([10_000, 11_000, 30_000, 12_000, 10_500, 10_000], [1500, np.nan, 1500, 1500, 1500, 1500])
     group = choose_peers("0290011", units_frame(), values, PeerRule(k=3), 2024)
     assert "0490023" not in group.members  # urban-rural, not comparable
-    assert len(group.members) == 3
-    assert "0290021" in group.members  # PIT missing: matched on own revenue per capita instead
+    assert group.members == ("0290031", "0290041", "0490011")
+    # 0290021 itself is matched on own revenue, its own and every other town's (all 3,000 zł here): by size alone.
+    # Sizes (log): 11,000 is nearest 10,500 and 12,000, then 10,000 (0290011); 30,000 is farthest.
+    group = choose_peers("0290021", units_frame(), values, PeerRule(k=3), 2024)
+    assert group.members == ("0290011", "0290041", "0490011")
+
+
+def test_a_town_without_pit_gets_peers_of_its_own_size_and_own_revenue():
+    # The demo store's 1292013 (7,015 residents) has no PIT figure in 2024. Matched on its own revenue against
+    # the others' PIT, it got peers of 2,251 to 134,821 residents (median 40,799): a revenue twice the PIT
+    # share read as a rich town's. Matched on own revenue for all, worked out here from the store with plain
+    # pandas: standardised log population and log own revenue over the urban-rural towns, 20 nearest.
+    from analysis.report import load_store_and_values
+
+    store, values = load_store_and_values(None)[:2]
+    in_2024 = values.xs(2024, level="year")
+    kind = store.units.set_index("teryt")["kind"]
+    pool = in_2024.loc[kind[kind == "urban-rural"].index, ["population", "own_revenue_per_capita"]].dropna()
+    logs = np.log(pool)
+    standard = (logs - logs.mean()) / logs.std(ddof=0)
+    distance = np.sqrt(((standard - standard.loc["1292013"]) ** 2).sum(axis=1)).drop("1292013")
+    expected = tuple(sorted(distance.sort_values(kind="stable").index[:20]))
+    group = choose_peers("1292013", store.units, values, PeerRule(k=20), 2024)
+    assert group.members == expected
+    sizes = in_2024.loc[list(group.members), "population"]
+    assert sizes.median() < 2 * 7015  # of its own size, not 40,799
 
 
 def test_a_town_without_its_matching_figures_gets_no_nearest_peers_and_is_told_which_year_lacks_them():

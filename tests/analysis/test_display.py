@@ -82,6 +82,26 @@ def test_the_peer_group_text_says_how_alike_the_peers_are_worked_out_from_the_ra
             assert f"{report.name}: {own}, peers from {low} to {high} (median {median})" in text
 
 
+def test_a_town_matched_on_own_revenue_is_described_on_it_worked_out_from_the_raw_store():
+    # 1292013 has no PIT figure in 2024: its peers were chosen on own revenue per capita (BDL 76070 over
+    # residents, 72305), and the text gives that measure, the town's and the peers' range and median.
+    from analysis.formatting import format_number
+    from analysis.store import load_store
+
+    report = prepare_report(TownParams(teryt="1292013"))
+    raw = load_store().observations
+    in_2024 = raw.loc[raw["year"] == 2024].pivot_table(index="teryt", columns="var_id", values="value")
+    own_revenue = in_2024[76070] / in_2024[72305]
+    peers = own_revenue[list(report.peers.members)]
+    own, low, high, median = (
+        format_number(v, 0, "pl").replace("\u00a0", " ") + " zł"
+        for v in (own_revenue["1292013"], peers.min(), peers.max(), peers.median())
+    )
+    text = show.peer_method_text(report).text.replace("\u00a0", " ")
+    assert f"dochody własne gminy na 1 mieszkańca – {report.name}: {own}, w gminach grupy od {low} do {high}" in text
+    assert f"(mediana {median})." in text and "udziały w PIT na 1 mieszkańca –" not in text
+
+
 def test_the_peer_group_text_says_own_revenue_holds_the_pit_share_it_was_not_chosen_by(report):
     # The demo's towns all have PIT, so the group was matched on PIT alone; own revenue is left unjudged
     # because it holds the PIT share, and the text must say that rather than list it as a matching variable.

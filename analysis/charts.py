@@ -31,9 +31,10 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from analysis import census, style
 from analysis.catalogue import Indicator, indicators, indicators_in
-from analysis.formatting import bind_short_words, format_number, quantity
+from analysis.formatting import YEARS, bind_short_words, format_number, quantity, with_noun
 from analysis.labels import label
 from analysis.params import MIN_PEERS
+from analysis.projection import HORIZON, MIN_TRAIN, YEARS_NEEDED
 from analysis.report import TownReport
 from analysis.scoring import STRENGTH, WEAKNESS
 
@@ -44,6 +45,7 @@ class ChartText:
 
     title: str
     alt: str
+    missing: str = ""  # where there is no chart: why, after its title, if more than "too little data"
 
 
 class ChartFigure(Figure):
@@ -441,11 +443,26 @@ def projection_chart(report: TownReport, ax: Axes | None = None) -> Figure | Non
 
 def projection_text(report: TownReport) -> ChartText:
     language = report.language
-    if report.projection is None:  # the report's note names the chart it lacks
+    if report.projection is None:  # the report's note names the chart it lacks, and why where it can
         title = (
             f"Prognoza liczby ludności: {report.name}" if language == "pl" else f"Population projection: {report.name}"
         )
-        return ChartText(title=title, alt=label("no_chart", language))
+        span = report.last_year - report.first_year + 1
+        missing = ""
+        if span < YEARS_NEEDED:  # too short a batch for the backtest that calibrates the interval
+
+            def years(count: int) -> str:
+                return with_noun(count, YEARS[language], 0, language)
+
+            missing = label(
+                "no_projection",
+                language,
+                needed=years(YEARS_NEEDED),
+                history=years(MIN_TRAIN),
+                checked=years(HORIZON),
+                years=years(span),
+            )
+        return ChartText(title=title, alt=label("no_chart", language), missing=missing)
     history = report.values["population"].xs(report.teryt, level="teryt").dropna()
     last = report.projection.forecast.iloc[-1]
     year = int(report.projection.forecast.index[-1])

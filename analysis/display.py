@@ -573,6 +573,8 @@ def chart(figure: MatplotlibFigure | None, text: ChartText, language: str = "pl"
     """A chart, or a short note, naming the chart, where the data did not allow one (e.g. too few years)."""
     if figure is not None:
         return Chart(figure, text)
+    if text.missing:
+        return Markdown(f"*{escape_markdown(text.title)} – {text.missing}*")
     if not text.title:
         return Markdown(f"*{label('no_chart', language)}*")
     return Markdown(f"*{label('no_chart_named', language, title=escape_markdown(text.title))}*")

@@ -23,6 +23,8 @@ LABELS: dict[str, dict[str, str]] = {
         "no_chart": "Za mało danych do wykresu.",
         "figure_without_alt": "Wykres dodany w notatniku, bez opisu tekstowego.",
         "no_chart_named": "{title} – za mało danych do wykresu.",
+        "no_projection": "bez prognozy: wymaga co najmniej {needed} danych ({history} historii "
+        "i {checked} testu wstecznego, który wyznacza jej przedział), a raport obejmuje {years}.",
         "trend": "Trend roczny (95% przedział)",
         "town": "Gmina",
         "kind": "Rodzaj",
@@ -191,6 +193,8 @@ LABELS: dict[str, dict[str, str]] = {
         "no_chart": "Too little data for a chart.",
         "figure_without_alt": "A chart added in the notebook, without a text description.",
         "no_chart_named": "{title} – too little data for a chart.",
+        "no_projection": "no projection: it needs at least {needed} of data ({history} of history "
+        "and {checked} of the backtest that sets its interval), and the report covers {years}.",
         "trend": "Yearly trend (95% interval)",
         "town": "Municipality",
         "kind": "Kind",

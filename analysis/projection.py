@@ -30,6 +30,9 @@ from analysis.census import rebase, rebased
 CONFIDENCE = 0.95
 HORIZON = 5
 MIN_TRAIN = 6  # years of history a forecast starts from
+# The shortest span a projection needs: the interval at each horizon up to HORIZON comes from backtest
+# errors at that horizon, so a forecast from MIN_TRAIN years must be checked on HORIZON more.
+YEARS_NEEDED = MIN_TRAIN + HORIZON
 DAMPING = 0.8  # damped drift: the trend fades by this factor each year
 NOISE_FLOOR = 0.002  # smallest yearly log-change noise (0.2 %), so a smooth series still has an interval
 

@@ -21,7 +21,8 @@ LABELS: dict[str, dict[str, str]] = {
         "peer_change": "Zmiana w 5 lat – mediana grupy",
         "notes": "Uwagi",
         "no_chart": "Za mało danych do wykresu.",
-        "figure_without_alt": "Wykres dodany w notatniku, bez opisu tekstowego.",
+        "figure_without_alt": "Wykres dodany w notatniku (komórka {cell}), bez opisu tekstowego.",
+        "output_of_cell": "Wynik komórki {cell}",
         "no_chart_named": "{title} – za mało danych do wykresu.",
         "no_projection": "bez prognozy: wymaga co najmniej {needed} danych ({history} historii "
         "i {checked} testu wstecznego, który wyznacza jej przedział), a raport obejmuje {years}.",
@@ -191,7 +192,8 @@ LABELS: dict[str, dict[str, str]] = {
         "peer_change": "5-year change – peer median",
         "notes": "Notes",
         "no_chart": "Too little data for a chart.",
-        "figure_without_alt": "A chart added in the notebook, without a text description.",
+        "figure_without_alt": "A chart added in the notebook (cell {cell}), without a text description.",
+        "output_of_cell": "Output of cell {cell}",
         "no_chart_named": "{title} – too little data for a chart.",
         "no_projection": "no projection: it needs at least {needed} of data ({history} of history "
         "and {checked} of the backtest that sets its interval), and the report covers {years}.",

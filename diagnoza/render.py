@@ -89,32 +89,45 @@ def _shown_cells(notebook: nbformat.NotebookNode):
     return (cell for cell in notebook.cells if not REMOVED_CELL_TAGS & set(cell.metadata.get("tags", [])))
 
 
+def _cell_number(cell, position: int) -> str:
+    """A code cell as JupyterLab numbers it ("[7]", its execution count), else by its place."""
+    return f"[{cell.get('execution_count') or position}]"
+
+
+def _own_outputs(notebook: nbformat.NotebookNode):
+    """(cell number, output) of each output without a `diagnoza` role: what an analyst added in JupyterLab."""
+    for position, cell in enumerate(notebook.cells, 1):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") in ("display_data", "execute_result") and not _role(output):
+                yield _cell_number(cell, position), output
+
+
 def unnamed_figures(notebook: nbformat.NotebookNode) -> list[str]:
     """The cells ("[7]", as JupyterLab numbers them) that show an image without alt text: an analyst's own
     chart (`plt.show()`, a chart function's Figure shown bare). `analysis.display.chart(figure,
     ChartText(title, alt))` shows one with its caption and alt text, as the report's own charts are."""
-    cells = []
-    for number, cell in enumerate(notebook.cells, 1):
-        outputs = [o for o in cell.get("outputs", []) if o.get("output_type") in ("display_data", "execute_result")]
-        if any(not _role(o) and any(kind in o.get("data", {}) for kind in IMAGES) for o in outputs):
-            cells.append(f"[{cell.get('execution_count') or number}]")
-    return cells
+    cells = [cell for cell, output in _own_outputs(notebook) if any(kind in output.get("data", {}) for kind in IMAGES)]
+    return list(dict.fromkeys(cells))
 
 
-def _own_figures_named(notebook: nbformat.NotebookNode, language: str) -> None:
-    """Give each image without a role (`unnamed_figures`) the form of a report figure, in place: alt text
-    saying that it has no description (a page may not show an image without one, and a tagged PDF cannot
-    hold one), in an HTML figure that scrolls on a phone as the report's charts do."""
-    alt = label("figure_without_alt", language)
-    for output in _outputs(notebook):
+def _own_outputs_shown(notebook: nbformat.NotebookNode, language: str) -> None:
+    """Give what an analyst added the forms the report's own outputs have, in place. An image gets the form
+    of a report figure: alt text saying that it has none, naming its cell (a page may not show an image
+    without one, and a tagged PDF cannot hold one), scrolling on a phone as the report's charts do. A table
+    (a DataFrame's HTML) scrolls inside a region a keyboard can reach, as the report's tables do."""
+    for cell, output in _own_outputs(notebook):
         data = output.get("data", {})
         kind = next((kind for kind in IMAGES if kind in data), None)
-        if _role(output) or kind is None:
-            continue
-        source = data[kind] if kind == "image/png" else base64.b64encode(data[kind].encode("utf-8")).decode("ascii")
-        image = f'<img src="data:{kind};base64,{source.strip()}" alt="{html.escape(alt, quote=True)}">'
-        data["text/html"] = f'<figure class="diagnoza-figure">{scroll_region(html.escape(alt), image)}</figure>'
-        output.setdefault("metadata", {})[ROLE] = {"role": "figure", "alt": alt, "caption": ""}
+        if kind is not None:
+            alt = label("figure_without_alt", language, cell=cell)
+            source = data[kind] if kind == "image/png" else base64.b64encode(data[kind].encode("utf-8")).decode()
+            image = f'<img src="data:{kind};base64,{source.strip()}" alt="{html.escape(alt, quote=True)}">'
+            data["text/html"] = f'<figure class="diagnoza-figure">{scroll_region(html.escape(alt), image)}</figure>'
+            output.setdefault("metadata", {})[ROLE] = {"role": "figure", "alt": alt, "caption": ""}
+        elif "text/html" in data:
+            data["text/html"] = scroll_region(
+                html.escape(label("output_of_cell", language, cell=cell)), data["text/html"]
+            )
 
 
 # Two numbers (Polish or English format, signed, thousands held by a no-break space), or two numbered names
@@ -129,14 +142,14 @@ def typeset(notebook: nbformat.NotebookNode, hold_ranges: bool = False, language
     one line, as a browser may break after any en dash; browsers' find and screen readers pass over it.
     The PDF boxes its ranges instead (`_typst_piece`), keeping its text as written. The executed notebook
     itself, the report's record, is left as it ran. An analyst's own chart gets a figure's form
-    (`_own_figures_named`), in `language`."""
+    (`_own_outputs_shown`), in `language`."""
 
     def typeset_text(text: str) -> str:
         text = bind_short_words(text)
         return NUMBER_RANGE.sub(lambda match: match[0].replace("–", "–" + WORD_JOINER), text) if hold_ranges else text
 
     notebook = copy.deepcopy(notebook)
-    _own_figures_named(notebook, language)
+    _own_outputs_shown(notebook, language)
     for output in _outputs(notebook):
         data, role = output.get("data", {}), _role(output)
         for kind in ("text/markdown", "text/html"):  # text/html: tables and figures (an SVG image is base64)

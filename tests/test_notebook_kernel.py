@@ -161,12 +161,13 @@ def test_an_analysts_own_notes_charts_and_tables_are_rendered_in_both_forms(tmp_
     assert f"the charts of cells [{counts[0]}], [{counts[1]}] have no text description" in result.output  # as Lab shows
 
     page = BeautifulSoup((tmp_path / "out" / "ran.html").read_text(encoding="utf-8"), "html.parser")
-    described = [
-        img
-        for img in page.find_all("img")
-        if (img.get("alt") or "").replace("\u00a0", " ") == "Wykres dodany w notatniku, bez opisu tekstowego."
-    ]
-    assert len(described) == 2 and not [img for img in page.find_all("img") if not img.get("alt")]
+    alts = [(img.get("alt") or "").replace("\u00a0", " ") for img in page.find_all("img")]
+    for count in counts:  # each named by its cell, so that two such charts are told apart
+        assert f"Wykres dodany w notatniku (komórka [{count}]), bez opisu tekstowego." in alts
+    assert "" not in alts
+    # The DataFrame scrolls inside a region a keyboard can reach (tabindex), named by its cell.
+    region = page.find("div", attrs={"aria-label": lambda name: name and name.startswith("Wynik komórki [")})
+    assert region is not None and region.get("tabindex") == "0" and region.find("table") is not None
     pdf = subprocess.run(["pdftotext", str(tmp_path / "out" / "ran.pdf"), "-"], capture_output=True, text=True).stdout
     for shown in ("Uwaga analityka", "Zob. GUS", "kod = 1", "Mój tytuł", "peer_median"):
         assert shown in pdf, shown

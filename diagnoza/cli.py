@@ -480,11 +480,15 @@ def data_fetch(
 
 
 @data_app.command("status")
-def data_status(store_dir: Path = typer.Argument(..., help="A store directory.")) -> None:
+def data_status(
+    store_dir: Optional[Path] = typer.Argument(None, help="A store directory (default: the embedded demo store)."),
+) -> None:
     """Describe a store: source, fetch date, years, towns, and each variable's coverage."""
     from analysis.catalogue import variables
+    from analysis.paths import DEMO_STORE_DIR
     from analysis.store import load_store
 
+    store_dir = store_dir or DEMO_STORE_DIR  # as `build` and `validate` take it when a batch names no store
     try:
         store = load_store(store_dir)
     except StoreError as error:

@@ -139,6 +139,13 @@ def test_status_describes_the_store(fetched):
     assert "population" in result.output and "72305" in result.output
 
 
+def test_status_without_a_folder_describes_the_embedded_demo_store():
+    # As `build` and `validate` read a batch that names no store: the demo store, said to be synthetic.
+    result = CliRunner().invoke(app, ["data", "status"])
+    assert result.exit_code == 0, result.output
+    assert "(synthetic)" in result.output and "analysis/data/demo: valid store" in result.output
+
+
 def test_the_real_batch_matches_the_terc_register(terc):
     from analysis.params import check_against_register
     from analysis.teryt import read_terc

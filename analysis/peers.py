@@ -80,7 +80,7 @@ INCOME = "pit_per_capita"  # what `nearest` matches a town's income on, where th
 
 def income_measure(pit_per_capita: float) -> str:
     """The indicator a town's income is matched and described on: its PIT-share revenue per capita, or own
-    revenue per capita where that is missing. Own revenue holds the PIT share and is about twice it, so a
+    revenue per capita where that is missing. Own revenue holds the PIT share and is two to three times it, so a
     town is compared on one measure with every other town's value of the same measure, never across them."""
     return INCOME if pit_per_capita > 0 else PIT_STAND_IN  # NaN > 0 is False: missing
 

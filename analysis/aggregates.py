@@ -30,6 +30,7 @@ import pandas as pd
 from analysis.catalogue import Indicator, indicators, split_lag, variables
 from analysis.indicators import evaluate, with_lags
 from analysis.store import Store, variable_panel
+from analysis.teryt import VOIVODESHIPS
 
 COUNTRY = "Polska"
 RESIDENTS = "population"
@@ -102,15 +103,23 @@ def area_indicators(panel: pd.DataFrame, area_of: pd.Series, year: int) -> AreaF
     return AreaFigures(pd.DataFrame(result), pd.DataFrame(coverage))
 
 
+def covers_country(store: Store) -> bool:
+    """Whether the store's gminy are Poland's: every voivodeship, and not a fetch of one (`diagnoza data
+    fetch --voivodeship`). Only then is the sum over them Poland's; over one voivodeship it is that one's."""
+    return not store.metadata.get("voivodeship") and set(store.units["voivodeship"]) >= set(VOIVODESHIPS.values())
+
+
 def voivodeship_and_country(store: Store, year: int) -> AreaFigures:
     """Every voivodeship's and the whole store's value of every indicator in `year`, and the share of their
-    residents behind each: index area name (the voivodeship as the store names it, and `COUNTRY`)."""
+    residents behind each: index area name (the voivodeship as the store names it, and `COUNTRY`). A store
+    that does not cover the country (`covers_country`) has no Poland value."""
     panel = variable_panel(store)
     units = store.units.set_index("teryt")
     voivodeships = area_indicators(panel, units["voivodeship"], year)
     country = area_indicators(panel, pd.Series(COUNTRY, index=units.index), year)
+    national = covers_country(store)
     for indicator in indicators().values():
-        if indicator.nets_out_nationally:  # no value by definition, so nothing it rests on
+        if indicator.nets_out_nationally or not national:  # no value, so nothing it rests on
             country.values[indicator.id] = country.coverage[indicator.id] = float("nan")
     return AreaFigures(
         pd.concat([voivodeships.values, country.values]), pd.concat([voivodeships.coverage, country.coverage])

@@ -305,6 +305,8 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
         caption += _areas_short_note(language)
     if any(indicator.nets_out_nationally for indicator in shown):
         caption += label("poland_nets_out", language)
+    if not report.national:
+        caption += label("poland_not_covered", language)
     if (report.comparison.loc[[i.id for i in shown], "reliability"] == "unreliable").any():
         caption += label("uncertain_marked", language, events=UNRELIABLE_BELOW)
     if without_data:
@@ -437,6 +439,8 @@ def key_figures(report: TownReport) -> Table:
         caption += label("key_figures_too_few_peers", language, peers=MIN_PEERS)
     if nets_out:
         caption += label("poland_nets_out", language)
+    if not report.national:
+        caption += label("poland_not_covered", language)
     for year in sorted(steps):
         caption += label("key_figures_census_step", language, mark=STEP_MARK, year=year)
     frame = pd.DataFrame(rows)

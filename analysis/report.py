@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.aggregates import COUNTRY, AreaFigures, voivodeship_and_country
+from analysis.aggregates import COUNTRY, AreaFigures, covers_country, voivodeship_and_country
 from analysis.catalogue import SECTIONS, catalogue_stamp
 from analysis.census import CHANGE_SPANS, ChangeWithoutStep, change_without_step, rebased_panel
 from analysis.compare import compare_town
@@ -68,6 +68,7 @@ class TownReport:
     projection: Projection | None
     trends: pd.DataFrame  # indicator -> Theil–Sen slope per year, 95% interval, difference from peers
     changes_without_step: dict[str, ChangeWithoutStep]  # the 5- and 10-year population changes without the census step
+    national: bool = True  # the store covers Poland, so its sums are Poland's (`analysis.aggregates.covers_country`)
 
     @property
     def teryt(self) -> str:
@@ -440,4 +441,5 @@ def compute_report(town: TownParams) -> TownReport:
         trends=trends,
         areas=areas,
         changes_without_step=changes_without_step,
+        national=covers_country(store),
     )

@@ -196,3 +196,35 @@ def test_every_area_value_of_the_demo_store_by_a_second_method(demo_store):
             )
             checked += 1
     assert checked > 400
+
+
+def test_a_store_of_one_voivodeship_has_no_poland_value_and_the_report_says_why(tmp_path, demo_store):
+    # `diagnoza data fetch --voivodeship 24` fetches śląskie alone: the sum over its gminy is śląskie's, and
+    # was printed as Poland's. Such a store (named so in its metadata, as the fetch writes it) has none.
+    from analysis import display
+    from analysis.aggregates import covers_country
+    from analysis.report import prepare_report
+    from analysis.store import load_store, write_store
+    from analysis.town import TownParams
+
+    assert covers_country(demo_store)
+    units = demo_store.units.loc[demo_store.units["voivodeship"] == "śląskie"]
+    observations = demo_store.observations.loc[demo_store.observations["teryt"].isin(units["teryt"])]
+    write_store(tmp_path / "slaskie", units, observations, {**demo_store.metadata, "voivodeship": "24"})
+    store = load_store(tmp_path / "slaskie")
+    assert not covers_country(store)
+    figures = voivodeship_and_country(store, 2024)
+    assert figures.values.loc[COUNTRY].isna().all() and figures.coverage.loc[COUNTRY].isna().all()
+    assert figures.values.loc["śląskie"].notna().any()  # the voivodeship keeps its own value
+    # Without the metadata's word, a store short of voivodeships is not Poland either.
+    write_store(tmp_path / "unnamed", units, observations, demo_store.metadata)
+    assert not covers_country(load_store(tmp_path / "unnamed"))
+
+    town = units["teryt"].iloc[0]
+    report = prepare_report(TownParams(teryt=town, data_dir=str(tmp_path / "slaskie"), peer_method="voivodeship"))
+    assert report.areas["poland"].isna().all() and not report.national
+    caption = display.key_figures(report).caption
+    assert caption.endswith("; b.d. dla Polski: dane nie obejmują całego kraju") or (
+        "; b.d. dla Polski: dane nie obejmują całego kraju;" in caption
+    )
+    assert "Polska:" not in " ".join(report.narrative["summary"])  # no finding beside a made-up Poland

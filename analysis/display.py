@@ -767,6 +767,8 @@ def peer_method_text(report: TownReport) -> Markdown:
             ),
             "explicit": f"The peer group ({towns}) was chosen by the municipality or the analyst.",
         }[rule.method]
+    if not report.national and rule.method in ("nearest", "population_class"):  # chosen "from all" of a part
+        text += " " + label("peers_from_part", language)
     return Markdown(text + _matching_sentence(report) + _how_alike_sentence(report))
 
 

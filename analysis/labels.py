@@ -94,6 +94,7 @@ LABELS: dict[str, dict[str, str]] = {
         "key_figures_too_few_peers": "; b.d. dla grupy: wartość znamy dla mniej niż {peers} gmin grupy",
         "poland_nets_out": "; x dla Polski: migracje wewnętrzne w skali kraju się równoważą (saldo z definicji 0)",
         "poland_not_covered": "; b.d. dla Polski: dane nie obejmują całego kraju",
+        "peers_from_part": "Dane obejmują tylko część kraju, więc grupę dobrano wyłącznie spośród gmin w tych danych.",
         "trend_unclear": "niejednoznaczny",
         "trend_stable": "stabilny",
         "position_not_ranked": "nie oceniono",
@@ -266,6 +267,8 @@ LABELS: dict[str, dict[str, str]] = {
         "key_figures_too_few_peers": "; n/a for the peer group: fewer than {peers} peers have a value",
         "poland_nets_out": "; x for Poland: internal migration nets out over the country (zero by definition)",
         "poland_not_covered": "; n/a for Poland: the data do not cover the whole country",
+        "peers_from_part": "The data cover only part of the country, so the peers were chosen only among the "
+        "municipalities they hold.",
         "position_not_ranked": "not ranked",
         "uncertain_marked": "; ≈ – uncertain value: fewer than {events} events (interval in the notes of the next table)",
         "trend_unclear": "unclear",

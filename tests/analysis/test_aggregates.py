@@ -228,3 +228,10 @@ def test_a_store_of_one_voivodeship_has_no_poland_value_and_the_report_says_why(
         "; b.d. dla Polski: dane nie obejmują całego kraju;" in caption
     )
     assert "Polska:" not in " ".join(report.narrative["summary"])  # no finding beside a made-up Poland
+    # Nearest peers come from the store's part only, which the peer-group text says (under `voivodeship`,
+    # as above, the group is the voivodeship's anyway).
+    assert "tylko część kraju" not in display.peer_method_text(report).text
+    nearest = prepare_report(TownParams(teryt=town, data_dir=str(tmp_path / "slaskie")))
+    assert "Dane obejmują tylko część kraju, więc grupę dobrano wyłącznie spośród gmin w tych danych." in (
+        display.peer_method_text(nearest).text
+    )

@@ -503,13 +503,14 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
     title = label("edition_changes_title", language)
     parts = [Markdown(f"### {title} ({changes.previous_edition})")]  # a part of the summary
     if changes.nothing:
-        parts.append(
-            Markdown(
-                "Nic się nie zmieniło: te same dane, wartości, pozycje, oceny i grupa porównawcza."
-                if pl
-                else "Nothing changed: the same data, values, positions, verdicts and peers."
-            )
+        said = (
+            "Nic się nie zmieniło: te same dane, wartości, pozycje, oceny i grupa porównawcza."
+            if pl
+            else "Nothing changed: the same data, values, positions, verdicts and peers."
         )
+        if changes.method_changed:  # a new version of the method that moved none of this town's figures
+            said += " " + label("edition_method_changed_nothing", language)
+        parts.append(Markdown(said))
         return parts
     sentences = []
     for section, (old, new) in changes.verdicts.items():

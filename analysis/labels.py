@@ -114,6 +114,8 @@ LABELS: dict[str, dict[str, str]] = {
         "position_before_now": "Pozycja: było → jest",
         "assessment_before_now": "Ocena: było → jest",
         "edition_changes_title": "Co się zmieniło od poprzedniej edycji",
+        "edition_method_changed_nothing": "Tę edycję policzono inną wersją metody niż poprzednią; nie zmieniła ona "
+        "żadnej z tych liczb.",
         "edition_method_changed": (
             "Tę edycję policzono inną wersją metody (kodu obliczeń, katalogu wskaźników lub bibliotek) niż"
             " poprzednią, więc część zmian może wynikać z metody, a nie z danych."
@@ -288,6 +290,8 @@ LABELS: dict[str, dict[str, str]] = {
         "position_before_now": "Position: before → now",
         "assessment_before_now": "Assessment: before → now",
         "edition_changes_title": "What changed since the previous edition",
+        "edition_method_changed_nothing": "This edition was computed by another version of the method than the "
+        "previous one; it changed none of these figures.",
         "edition_method_changed": (
             "This edition was computed with another version of the method (the computation code, the indicator"
             " catalogue or the libraries) than the previous one, so some changes may come from the method rather"

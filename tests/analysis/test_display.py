@@ -716,3 +716,24 @@ def test_the_notes_say_own_revenue_holds_the_pit_share_the_peers_were_matched_on
         assert own.startswith("zawiera udziały w PIT, według których dobrano grupę") and "dobrano grupę" in pit
     else:
         assert own.startswith("it holds the PIT share the peers were matched on") and "matched on it" in pit
+
+
+def test_an_edition_whose_figures_did_not_move_says_so_and_whether_the_method_did(report, tmp_path):
+    # The previous edition's record is this report's own: nothing moved. Computed by another version of the
+    # method (its record names another), the report adds that the new version changed none of these figures.
+    import json
+
+    from analysis.editions import write_figures
+
+    path = tmp_path / "figures.json"
+    write_figures(report, path)
+    pl = report.language == "pl"
+    nothing = "Nic się nie zmieniło" if pl else "Nothing changed"
+    method = "inną wersją metody" if pl else "another version of the method"
+    same = " ".join(part.text for part in show.edition_changes(report, str(path)))
+    assert nothing in same and method not in same
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["method"] = "0" * 64
+    path.write_text(json.dumps(record), encoding="utf-8")
+    other = " ".join(part.text for part in show.edition_changes(report, str(path)))
+    assert nothing in other and method in other

@@ -520,6 +520,15 @@ def section_chart_texts(report: TownReport, section: str) -> list[ChartText]:
 # --- For exploring: distributions and several towns ---------------------------------------------
 
 
+def _no_values(figure: Figure, ax: Axes, title: str, language: str) -> Figure:
+    """A chart of an indicator the data hold no value of: its name and a sentence saying so, no axes."""
+    ax.set_title(title)
+    ax.text(0.5, 0.5, label("no_values_chart", language), ha="center", va="center", transform=ax.transAxes)
+    ax.set_axis_off()
+    _finish(figure, ax, [])
+    return figure
+
+
 def distribution_chart(
     report: TownReport, indicator_id: str, year: int | None = None, ax: Axes | None = None
 ) -> Figure:
@@ -530,6 +539,8 @@ def distribution_chart(
     peers = values.drop(report.teryt, errors="ignore").dropna()
     with style.theme():
         figure, ax = _axes(ax, 1.8)
+        if peers.empty and pd.isna(values.get(report.teryt)):  # empty axes would pass for a chart
+            return _no_values(figure, ax, indicator.name_with_unit(report.language, str(year)), report.language)
         with warnings.catch_warnings():  # seaborn 0.13.2 (the latest) still passes matplotlib 3.11's deprecated `vert`
             warnings.filterwarnings("ignore", "vert: bool was deprecated", MatplotlibDeprecationWarning)
             sns.boxplot(x=peers, ax=ax, color=style.PEER_BAND, width=0.5, fliersize=0, boxprops={"alpha": 0.5})
@@ -562,6 +573,8 @@ def towns_chart(reports: list[TownReport], indicator_id: str, ax: Axes | None = 
     )
     with style.theme():
         figure, ax = _axes(ax, 3.2)
+        if frame["value"].isna().all():  # empty axes (0 to 1 both ways) would pass for a chart
+            return _no_values(figure, ax, indicator.name(language), language)
         count = frame["town"].nunique()
         sns.lineplot(
             data=frame,

@@ -278,3 +278,18 @@ def test_the_projection_band_is_the_calibrated_interval_opening_from_the_last_kn
         assert drawn == [round(row["low"], 6), round(row["high"], 6)]
     assert {round(y, 6) for x, y in outline if x == last_year} == {round(last, 6)}
     assert outline[:, 0].min() == last_year
+
+
+def test_an_explore_chart_of_an_indicator_without_values_says_so_rather_than_draw_empty_axes(sparse_report):
+    # The sparse store holds no public-services figure: matplotlib's empty axes (0 to 1 both ways) would pass
+    # for a chart of zeros. The explore notebook's charts say instead that the data hold no value of it.
+    for figure in (
+        charts.towns_chart([sparse_report], "preschool_coverage"),
+        charts.distribution_chart(sparse_report, "preschool_coverage"),
+    ):
+        [ax] = figure.axes
+        assert not ax.axison and not ax.lines and not ax.collections
+        assert [t.get_text() for t in ax.texts] == ["Dane nie zawierają żadnej wartości tego wskaźnika."]
+        assert "Odsetek dzieci w wieku 3–6 lat" in ax.get_title()
+    drawn = charts.towns_chart([sparse_report], "population")  # a figure the data hold: drawn as ever
+    assert drawn.axes[0].axison and drawn.axes[0].lines and not drawn.axes[0].texts

@@ -87,12 +87,14 @@ def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd
     """`side_by_side` as a report prints it, for reading: each indicator's decimals and unit (percentiles
     whole, scores to two places, changes and scores with their sign), the language's number format,
     "b.d." where a figure is missing, "nie oceniono" for the position or score of a value on too few
-    events (as the reports' tables) and "—" for the score of a neutral indicator. Compute on
-    `side_by_side`; other columns (a year, a count, a mark) are shown as they are."""
+    events (as the reports' tables), "—" for the score of a neutral indicator, and the assessment in words
+    ("mocna strona", or "—"). Compute on `side_by_side`; other columns (a year, a count) are shown as they are."""
     frame = _by_indicator(reports, column)
+    language, catalogue = reports[0].language, indicators()
+    if column == "assessment":  # "mocna strona" / "słaba strona" / "—", as the reports' tables print it
+        return _named_rows(frame.apply(lambda row: row.map(lambda v: label(v, language) if v else "—")), reports)
     if column not in (*IN_UNIT, *CHANGES, *DECIMALS):
         return _named_rows(frame, reports)
-    language, catalogue = reports[0].language, indicators()
     signed = column in CHANGES or column == "score"
 
     def printed(row: pd.Series) -> pd.Series:

@@ -154,3 +154,13 @@ def test_a_vs_code_notebook_counts_as_a_frontend_by_the_file_name_vs_code_puts_i
     assert not explore.has_notebook_frontend()
     Shell.user_ns = {explore.VSCODE_NOTEBOOK: "/home/analyst/diagnoza/notebooks/explore.ipynb"}
     assert explore.has_notebook_frontend()
+
+
+def test_the_assessment_side_by_side_is_worded_as_the_reports_print_it():
+    # The reports' tables say "mocna strona" / "słaba strona" / "—", never the codes they are kept as.
+    reports = explore.prepare_reports(explore.validate_towns("0290011,0490013"))
+    printed = explore.side_by_side_printed(reports, "assessment")
+    raw = explore.side_by_side(reports, "assessment")
+    words = {"strength": "mocna strona", "weakness": "słaba strona", "": "—"}
+    assert (printed.to_numpy() == raw.replace(words).to_numpy()).all()
+    assert {"mocna strona", "słaba strona"} <= set(printed.to_numpy().ravel())

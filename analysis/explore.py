@@ -19,7 +19,7 @@ from analysis.compare import value_period
 from analysis.formatting import format_number
 from analysis.labels import label
 from analysis.params import ParamsError, normalise_teryt
-from analysis.report import TownReport, prepare_report
+from analysis.report import TownReport, prepare_report, towns_compared
 from analysis.synthesis import SCORE_DECIMALS
 from analysis.town import TownParams, unknown_parameters, validate_town
 
@@ -52,9 +52,16 @@ def validate_towns(
     checked, per_town = [], {}
     for code in codes:
         try:
-            checked.append(validate_town(source, teryt=code, **common))
+            town = validate_town(source, teryt=code, **common)
         except ParamsError as error:
             per_town[code] = error.problems
+            continue
+        try:  # a town whose peer group cannot be formed (a city with powiat rights under `powiat`): said now
+            towns_compared(town)
+        except (KeyError, ValueError) as error:
+            problems.append(f"towns ({code}): {str(error.args[0]).removeprefix(f'{code}: ')}")
+            continue
+        checked.append(town)
     shared = set.intersection(*map(set, per_town.values())) if len(per_town) == len(codes) > 1 else set()
     problems += [problem for problem in next(iter(per_town.values()), []) if problem in shared]
     problems += [f"towns ({code}): {p}" for code, found in per_town.items() for p in found if p not in shared]

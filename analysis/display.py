@@ -919,7 +919,8 @@ def scores_table(report: TownReport) -> Table:
     return Table(pd.DataFrame(rows), caption)
 
 
-def _rule_name(key: str, language: str) -> str:
+def rule_name(key: str, language: str) -> str:
+    """A peer rule in words ("20 najbardziej podobnych gmin"), from its key (`synthesis.rule_key`)."""
     method, _, k = key.partition("_") if key.startswith("nearest") else (key, "", "")
     return label(f"rule_{method}", language, k=k) if k else label(f"rule_{method}", language)
 
@@ -930,7 +931,7 @@ def sensitivity_table(report: TownReport) -> Table:
     rows = []
     for rule, row in report.sensitivity.iterrows():
         entry = {
-            label("peer_rule", language): _rule_name(str(rule), language),
+            label("peer_rule", language): rule_name(str(rule), language),
             label("peer_count", language): str(int(row["peers"])),
         }
         for section in ("demography", "economy", "services"):

@@ -23,7 +23,7 @@ from analysis.aggregates import MIN_AREA_COVERAGE
 from analysis.catalogue import Direction, Indicator, indicators, split_lag, variables
 from analysis.census import CHANGE_SPANS, steps_in_changes
 from analysis.compare import CHANGE_YEARS
-from analysis.display import hinge_cell
+from analysis.display import hinge_cell, rule_name
 from analysis.editions import verdict_grounds
 from analysis.formatting import format_number, with_noun
 from analysis.labels import label
@@ -31,7 +31,7 @@ from analysis.params import MIN_PEERS
 from analysis.report import TownReport, shown_method_version
 from analysis.rounding import round_half_up
 from analysis.scoring import PERCENTILE_DECIMALS
-from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SCORE_DECIMALS, VERDICT_BAND
+from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SCORE_DECIMALS, VERDICT_BAND, rule_key
 
 # Column key -> (Polish header, English header). The order is the sheet's order.
 INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
@@ -286,7 +286,7 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
                 "data_years": f"{report.first_year}–{report.last_year}",
                 "formula": indicator.formula,
                 "sources": _sources(indicator),
-                "direction_reason": indicator.direction_reason,
+                "direction_reason": indicator.reason(language),
             }
         )
     frame = pd.DataFrame(rows, columns=list(INDICATOR_COLUMNS))
@@ -424,7 +424,11 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
         ("TERYT", report.teryt),
         (label("voivodeship", report.language), report.voivodeship),
         (label("data_years", report.language), f"{report.first_year}–{report.last_year}"),
-        ("Metoda doboru grupy" if pl else "Peer selection method", rule.method),
+        # In words, with the batch file's name of the rule (`peers: method:`) beside it.
+        (
+            "Metoda doboru grupy" if pl else "Peer selection method",
+            f"{rule_name(rule_key(rule), report.language)} ({rule.method})",
+        ),
         ("Liczba gmin w grupie" if pl else "Peer group size", len(report.peers.members)),
         ("Rok doboru grupy" if pl else "Peer selection year", report.peers.reference_year),
         ("Źródło" if pl else "Source", report.source),

@@ -54,6 +54,12 @@ def edition_problem(edition: str) -> str | None:
     return None
 
 
+def normal_edition(edition: str) -> str:
+    """An edition date in the one form the records keep (YYYY-MM-DD): Python 3.11+ reads "20261201" too;
+    empty stays empty (today, filled in later). Check it with `edition_problem` first."""
+    return date.fromisoformat(edition).isoformat() if edition else edition
+
+
 class TownParams(BaseModel):
     """Everything one town's report depends on besides the data: who, which years, compared how, said how."""
 
@@ -89,7 +95,7 @@ class TownParams(BaseModel):
         problem = edition_problem(value)
         if problem:
             raise ValueError(problem)
-        return date.fromisoformat(value).isoformat() if value else value  # "20261201" (Python 3.11+) as 2026-12-01
+        return normal_edition(value)
 
     @field_validator("peer_members", mode="before")
     @classmethod

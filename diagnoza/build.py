@@ -46,7 +46,7 @@ from analysis.params import Batch, ParamsError, check_against_store, load_batch
 from analysis.paths import PROJECT_ROOT, REPORTS_DIR
 from analysis.report import load_store_and_values, towns_compared
 from analysis.store import Store
-from analysis.town import TownParams, edition_problem, town_params
+from analysis.town import TownParams, edition_problem, normal_edition, town_params
 from diagnoza import inputs, runtime
 from diagnoza.publish import CHARTS, town_files, write_bundle, write_index
 
@@ -655,7 +655,7 @@ def build_batch(
     without_data = indicators_without_data(store)
     if previous is not None:
         check_previous(Path(previous), batch)
-    edition = date.fromisoformat(edition).isoformat() if edition else date.today().isoformat()  # one form
+    edition = normal_edition(edition or "") or date.today().isoformat()
     out_dir = Path(out_root) / batch.batch
     if not dry_run:
         check_writable(out_dir)

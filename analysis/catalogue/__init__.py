@@ -117,6 +117,7 @@ class Indicator(BaseModel):
     formula: str
     direction: Direction
     direction_reason: str
+    direction_reason_pl: str
     min_difference: float = Field(default=0.0, ge=0)
     counts: CountModel | None = None
     pool_years: int = Field(default=1, ge=1, le=5)
@@ -149,6 +150,10 @@ class Indicator(BaseModel):
         ("dochody własne gminy…", "udziały w PIT…", but "PIT share revenue…" as it is)."""
         name = self.name(language)
         return name if name[:2].isupper() else name[:1].lower() + name[1:]
+
+    def reason(self, language: str) -> str:
+        """Why the indicator ranks in its direction, in the report's language."""
+        return self.direction_reason_pl if language == "pl" else self.direction_reason
 
     def unit(self, language: str) -> str:
         return self.unit_pl if language == "pl" else self.unit_en

@@ -219,6 +219,7 @@ NEW_INDICATOR = """
   direction: {direction}
   subdomain: natural_change
   direction_reason: More deaths than births shrink the population.
+  direction_reason_pl: Przewaga zgonów nad urodzeniami zmniejsza liczbę ludności.
   decimals: 2
 """
 

@@ -634,6 +634,7 @@ def test_an_indicator_without_a_unit_is_named_without_empty_brackets(tmp_path, m
             "  name_en: Deaths per live birth\n  unit_pl: ''\n  unit_en: ''\n  formula: deaths / live_births\n"
             "  direction: lower_better\n  subdomain: natural_change\n  min_difference: 0.1\n"
             "  direction_reason: More deaths than births shrink the population.\n"
+            "  direction_reason_pl: Przewaga zgonów nad urodzeniami zmniejsza liczbę ludności.\n"
             "  high_pl: wiele zgonów na jedno urodzenie\n  low_pl: mało zgonów na jedno urodzenie\n"
             "  high_en: many deaths per birth\n  low_en: few deaths per birth\n  decimals: 2\n  headline: true\n"
         )

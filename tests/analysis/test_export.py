@@ -151,9 +151,16 @@ def test_the_verdicts_sheet_is_the_reports_verdicts_table_with_the_peer_rule_che
         assert row["Ta sama ocena przy innych grupach porównawczych"] == ("tak" if len(others) == 1 else "nie")
 
 
-def test_sheets_follow_the_report_language():
+def test_sheets_follow_the_report_language(report):
     english = prepare_report(TownParams(teryt=TOWN, language="en"))
     tables = town_tables(english, "2026-11-22")
+    # Why each direction: the catalogue's reason in the sheet's language, so a Polish sheet holds no English
+    # sentence (it did: the reason had one language). Spot-checked by meaning, not copied from the code.
+    polish = indicator_sheet(report).set_index("Kod wskaźnika")["Uzasadnienie kierunku"]
+    english_reasons = tables["Indicators"].set_index("Indicator code")["Why this direction"]
+    assert "nie ocena opieki zdrowotnej" in polish["deaths_per_1000"]
+    assert "not a verdict on health care" in english_reasons["deaths_per_1000"]
+    assert not set(polish) & set(english_reasons)
     assert list(tables) == [
         "Indicators",
         "Section verdicts",
@@ -166,7 +173,8 @@ def test_sheets_follow_the_report_language():
     ]
     assert "Peer median" in tables["Indicators"].columns
     method = method_sheet(english, "2026-11-22").set_index("Item")["Value"]
-    assert method["Peer selection method"] == "nearest" and method["Peer group size"] == "20"
+    assert method["Peer selection method"] == "20 most similar municipalities (nearest)"
+    assert method["Peer group size"] == "20"
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ from analysis.catalogue import Direction, Indicator, indicators, split_lag
 from analysis.indicators import window_counts
 from analysis.params import MIN_PEERS
 from analysis.reliability import count_interval
-from analysis.scoring import NONE, assess, bounded_score
+from analysis.scoring import NONE, assess, bounded_score, held_back_by_chance
 
 CHANGE_YEARS = (5, 10)
 
@@ -154,6 +154,14 @@ def _compare_arrays(
             peer_change = peer_change[~np.isnan(peer_change)]
             row[peer_key] = float(np.median(peer_change)) if peer_change.size >= MIN_PEERS else np.nan
     return row
+
+
+def within_chance(row, indicator: Indicator) -> bool:
+    """A judged value that its position and difference would mark a strength or weakness, left unmarked
+    because its 95% interval includes the peer median (`scoring.held_back_by_chance`)."""
+    return bool(row.get("judged")) and held_back_by_chance(
+        indicator, row["value"], row["peer_median"], row["percentile"], row["ci_low"], row["ci_high"]
+    )
 
 
 def too_few_peers(row) -> bool:

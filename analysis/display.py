@@ -15,7 +15,7 @@ import pandas as pd
 from analysis.aggregates import MIN_AREA_COVERAGE, is_aggregable
 from analysis.catalogue import Indicator, indicators, indicators_in
 from analysis.census import steps_in_changes, value_steps
-from analysis.compare import CHANGE_YEARS, pooled_years, too_few_peers, value_period
+from analysis.compare import CHANGE_YEARS, pooled_years, too_few_peers, value_period, within_chance
 from analysis.formatting import (
     MISSING,
     MUNICIPALITIES,
@@ -171,7 +171,8 @@ def _trend_cell(trends: pd.DataFrame, indicator, language: str, ranked: bool = T
 
 
 def _notes(row, indicator, language: str, missing_years: bool = True) -> str:
-    """Why a value is flagged: few events (with its interval), not ranked, matched on, missing years
+    """Why a value is flagged: few events (with its interval), not ranked, a difference within chance (a
+    position that would be a strength or weakness, unmarked), matched on, missing years
     (unless `missing_years` is false); a value taken over several years together; and a 5-year change that
     holds the census's re-basing (for an indicator that is itself a change, its value that holds it)."""
     pl = language == "pl"
@@ -186,6 +187,10 @@ def _notes(row, indicator, language: str, missing_years: bool = True) -> str:
             notes.append(label("note_not_judged", language, events=events))
         else:
             notes.append(label("note_uncertain", language, events=events, interval=interval))
+    if within_chance(row, indicator):  # a position in the best or worst quarter, unmarked: why
+        interval = format_range(row["ci_low"], row["ci_high"], indicator.decimals, language)
+        said = row.get("reliability") == "unreliable"  # its interval is in the note before
+        notes.append(label("note_within_chance_again" if said else "note_within_chance", language, interval=interval))
     if too_few_peers(row):
         peers = with_noun(int(row["peer_count"]), MUNICIPALITIES_COUNTED[language], 0, language)
         notes.append(label("note_too_few_peers", language, peers=peers))

@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.catalogue import Indicator, indicators
 from analysis.census import CHANGE_SPANS, LEVEL_BREAKS, ChangeWithoutStep
-from analysis.compare import pooled_years, value_period
+from analysis.compare import pooled_years, value_period, within_chance
 from analysis.formatting import (
     INDICATORS,
     MUNICIPALITIES_COUNTED,
@@ -25,6 +25,7 @@ from analysis.formatting import (
     escape_markdown,
     format_bound,
     format_number,
+    format_range,
     is_symbol_unit,
     noun,
     quantity,
@@ -142,6 +143,7 @@ def section_sentences(comparison: pd.DataFrame, section: str, language: str = "p
             sentences.append(f"Nie oceniono {what} na mniej niż 10 zdarzeniach: {items}.")
         else:
             sentences.append(f"Not judged, as {'it rests' if one else 'they rest'} on fewer than 10 events: {items}.")
+    sentences += _within_chance_sentences(rows, language)
     matched = rows.loc[rows["matching"] & (rows["direction"] != "neutral")]
     if not matched.empty:
         names = ", ".join(matched_indicator_name(i, language) for i in matched.index)
@@ -157,6 +159,48 @@ def section_sentences(comparison: pd.DataFrame, section: str, language: str = "p
             )
             sentences.append(f"{what} not judged: {names}.")
     return sentences
+
+
+def _within_chance_sentences(rows: pd.DataFrame, language: str) -> list[str]:
+    """The values in the best or worst quarter of the peers that the one rule leaves unmarked because their
+    95% interval includes the peer median: named, with the interval, so that a position of 95 without a mark
+    is explained."""
+    catalogue = indicators()
+    held = [i for i in rows.index if within_chance(rows.loc[i], catalogue[i])]
+    if not held:
+        return []
+    items = []
+    for i in held:
+        row, indicator = rows.loc[i], catalogue[i]
+        value = _show(indicator, row["value"], language) + _pooled_period(row, language)
+        interval = format_range(row["ci_low"], row["ci_high"], indicator.decimals, language)
+        median = _show(indicator, row["peer_median"], language, True)
+        if language == "pl":
+            items.append(
+                f"{indicator.name_in_sentence(language)} ({value}; 95% przedział {interval}; mediana grupy {median})"
+            )
+        else:
+            items.append(
+                f"{indicator.name_in_sentence(language)} ({value}; 95% interval {interval}; peer median {median})"
+            )
+    one = len(held) == 1
+    if language == "pl":
+        heading = (
+            "Nie uznano za mocną ani za słabą stronę wskaźnika, którego różnica od mediany grupy mieści się "
+            "w granicach przypadku (przedział ufności wartości obejmuje medianę):"
+            if one
+            else "Nie uznano za mocne ani za słabe strony wskaźników, których różnice od mediany grupy mieszczą się "
+            "w granicach przypadku (przedziały ufności wartości obejmują medianę):"
+        )
+    else:
+        heading = (
+            "Not counted as a strength or weakness, as its difference from the peer median is within chance "
+            "(the value's confidence interval includes the median):"
+            if one
+            else "Not counted as strengths or weaknesses, as their differences from the peer median are within "
+            "chance (the values' confidence intervals include the median):"
+        )
+    return [heading + _listed(items)]
 
 
 def matched_indicator_name(indicator_id: str, language: str) -> str:

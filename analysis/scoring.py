@@ -86,6 +86,18 @@ def assess(
     return NONE
 
 
+def held_back_by_chance(
+    indicator: Indicator, value: float, peer_median: float, percentile: float, ci_low: float, ci_high: float
+) -> bool:
+    """Whether the town's position and difference would make the value a strength or weakness, but its 95%
+    interval includes the peer median, so the one rule leaves it unmarked: a reader who sees a position of 95
+    without a mark is told why (`narrative`, the changes tables' notes) instead of left to wonder."""
+    return (
+        assess(indicator, value, peer_median, percentile) != NONE
+        and assess(indicator, value, peer_median, percentile, ci_low, ci_high) == NONE
+    )
+
+
 def _interval_clear_of(median: float, low: float, high: float, above: bool) -> bool:
     """The 95% interval lies wholly above (or below) the median; True where there is no interval."""
     if math.isnan(low) or math.isnan(high):

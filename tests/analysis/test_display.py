@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from analysis import charts
 from analysis import display as show
 from analysis.catalogue import indicators
-from analysis.formatting import escape_markdown
+from analysis.formatting import escape_markdown, format_range
 from analysis.report import prepare_report
 from analysis.town import TownParams
 
@@ -204,6 +204,37 @@ def test_a_change_that_holds_the_census_step_says_so(report):
     density = [name for name in notes.index if name.startswith("Gęstość" if pl else "Population density")]
     assert step in notes[population] and step in notes[density[0]]
     assert not [name for name in notes.index if "‰" in name and step in notes[name]]
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_a_value_in_an_outer_quarter_left_unmarked_by_its_interval_says_why_in_the_notes(language):
+    # 0891011 (1,872 residents) sits in the best or worst quarter of its peers on several rates whose
+    # intervals, from so few births, deaths and moves, include the peer median. The rule worked out again
+    # from each row: position in an outer quarter, at least the minimum difference on that side, interval
+    # covering the median, no mark. Exactly those rows carry the note, with their interval.
+    report = prepare_report(TownParams(teryt="0891011", language=language))
+    within = "w granicach przypadku" if language == "pl" else "within chance"
+    expected = set()
+    for section in ("demography", "economy", "services"):
+        frame = show.changes_table(report, section).frame
+        notes = frame.set_index(frame.columns[0])[frame.columns[-1]]
+        for indicator in indicators().values():
+            if indicator.section != section:
+                continue
+            row = report.comparison.loc[indicator.id]
+            better_by = (value := row["value"]) - (median := row["peer_median"])
+            better_by *= -1 if indicator.direction == "lower_better" else 1
+            outer = (row["percentile"] >= 74.5 and better_by >= indicator.min_difference) or (
+                row["percentile"] < 25.5 and -better_by >= indicator.min_difference
+            )
+            held = bool(row["judged"]) and outer and row["ci_low"] <= median <= row["ci_high"]
+            assert not held or row["assessment"] == "", indicator.id  # never marked while held back
+            note = notes[indicator.name_with_unit(language)]
+            assert (within in note) == held, (indicator.id, value, median, note)
+            if held:
+                expected.add(indicator.id)
+                assert format_range(row["ci_low"], row["ci_high"], indicator.decimals, language) in note
+    assert {"births_per_1000", "deaths_per_1000"} <= expected  # the case this test is about does occur
 
 
 def test_an_indicator_that_is_itself_a_change_shows_no_change_of_its_change(report):

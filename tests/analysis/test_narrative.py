@@ -36,6 +36,7 @@ def comparison(rows):
     frame["matching"] = False
     frame["reliability"] = ""
     frame["events"] = np.nan
+    frame["ci_low"] = frame["ci_high"] = np.nan  # no counts behind the values: no interval
     return frame
 
 
@@ -125,6 +126,36 @@ def test_the_indicators_left_unjudged_are_named_in_the_number_they_are(count):
         )
         assert "Not judged, as they rest on fewer than 10 events" in english
         assert "Indicators the peer group was matched on are not judged" in english
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_a_value_in_an_outer_quarter_left_unmarked_by_its_interval_is_named_with_it(count):
+    # Births 9.6‰ at the 90th percentile, 1.6 above the median of 8.0 (the minimum difference is 0.5), but on
+    # so few births that the interval 7.6–11.9 includes 8.0: no strength, and the text says why, with the
+    # interval. Deaths likewise (lower is better: 10.0 against 12.0, interval 8.1–12.3).
+    rows = [
+        ("births_per_1000", "demography", "natural_change", "higher_better", 9.6, 8.0, 90.0, 1.2, True, ""),
+        ("deaths_per_1000", "demography", "natural_change", "lower_better", 10.0, 12.0, 90.0, 1.1, True, ""),
+    ][:count]
+    frame = comparison(rows)
+    frame["ci_low"], frame["ci_high"] = [7.6, 8.1][:count], [11.9, 12.3][:count]
+    polish = " ".join(section_sentences(frame, "demography"))
+    english = " ".join(section_sentences(frame, "demography", "en"))
+    births = "urodzenia żywe na 1000 ludności (9,6‰; 95% przedział 7,6–11,9; mediana grupy 8,0‰)"
+    if count == 1:
+        assert (
+            "Nie uznano za mocną ani za słabą stronę wskaźnika, którego różnica od mediany grupy mieści się "
+            f"w granicach przypadku (przedział ufności wartości obejmuje medianę): {births}." in polish
+        )
+        assert "Not counted as a strength or weakness, as its difference" in english
+        assert "live births per 1,000 population (9.6‰; 95% interval 7.6–11.9; peer median 8.0‰)" in english
+    else:
+        assert "Nie uznano za mocne ani za słabe strony wskaźników, których różnice" in polish
+        assert f"{births}; zgony na 1000 ludności (10,0‰; 95% przedział 8,1–12,3; mediana grupy 12,0‰)." in polish
+        assert "Not counted as strengths or weaknesses, as their differences" in english
+    # An interval clear of the median: the value is a strength (marked elsewhere), nothing held back.
+    frame["ci_low"], frame["ci_high"] = [8.6, 8.5][:count], [10.7, 11.6][:count]
+    assert "Nie uznano" not in " ".join(section_sentences(frame, "demography"))
 
 
 def test_own_revenue_is_said_to_hold_the_pit_share_not_to_have_matched_the_peers():

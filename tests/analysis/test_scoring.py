@@ -9,7 +9,16 @@ from hypothesis import strategies as st
 
 from analysis.catalogue import indicators
 from analysis.formatting import format_number
-from analysis.scoring import NONE, SCORE_CAP, STRENGTH, WEAKNESS, assess, bounded_score, score_scale
+from analysis.scoring import (
+    NONE,
+    SCORE_CAP,
+    STRENGTH,
+    WEAKNESS,
+    assess,
+    bounded_score,
+    held_back_by_chance,
+    score_scale,
+)
 
 BIRTHS = indicators()["births_per_1000"]  # higher is better, minimum meaningful difference 0.5
 DEATHS = indicators()["deaths_per_1000"]  # lower is better, 0.5
@@ -60,6 +69,17 @@ def test_the_one_rule():
     assert assess(DEATHS, 11.0, 12.0, 90.0, 10.5, 11.6) == STRENGTH
     assert assess(DEATHS, 11.0, 12.0, 90.0, 10.5, 12.6) == NONE
     assert assess(BIRTHS, float("nan"), 8.0, 80.0) == NONE
+
+
+def test_a_value_the_interval_alone_keeps_unmarked_is_said_to_be_held_back_by_chance():
+    # Position and size would make it a strength (80th percentile, 1.0 above the median of 8.0, more than 0.5):
+    # with an interval 7.2–11.1 that includes 8.0 the rule leaves it unmarked, and that is what is reported.
+    assert held_back_by_chance(BIRTHS, 9.0, 8.0, 80.0, 7.2, 11.1)
+    assert held_back_by_chance(DEATHS, 11.0, 12.0, 90.0, 10.5, 12.6)  # the same for a lower-is-better one
+    assert not held_back_by_chance(BIRTHS, 9.0, 8.0, 80.0, 8.4, 9.6)  # interval clear: a strength, not held back
+    assert not held_back_by_chance(BIRTHS, 9.0, 8.0, 70.0, 7.2, 11.1)  # not in the best quarter anyway
+    assert not held_back_by_chance(BIRTHS, 8.3, 8.0, 90.0, 7.2, 11.1)  # 0.3 apart: too small anyway
+    assert not held_back_by_chance(BIRTHS, 9.0, 8.0, 80.0, math.nan, math.nan)  # no interval: a strength
 
 
 def test_a_position_is_read_against_the_quarters_as_it_is_printed():

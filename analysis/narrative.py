@@ -169,20 +169,18 @@ def _within_chance_sentences(rows: pd.DataFrame, language: str) -> list[str]:
     held = [i for i in rows.index if within_chance(rows.loc[i], catalogue[i])]
     if not held:
         return []
+    interval_word, median_word = (
+        ("95% przedział", "mediana grupy") if language == "pl" else ("95% interval", "peer median")
+    )
     items = []
     for i in held:
         row, indicator = rows.loc[i], catalogue[i]
         value = _show(indicator, row["value"], language) + _pooled_period(row, language)
         interval = format_range(row["ci_low"], row["ci_high"], indicator.decimals, language)
         median = _show(indicator, row["peer_median"], language, True)
-        if language == "pl":
-            items.append(
-                f"{indicator.name_in_sentence(language)} ({value}; 95% przedział {interval}; mediana grupy {median})"
-            )
-        else:
-            items.append(
-                f"{indicator.name_in_sentence(language)} ({value}; 95% interval {interval}; peer median {median})"
-            )
+        items.append(
+            f"{indicator.name_in_sentence(language)} ({value}; {interval_word} {interval}; {median_word} {median})"
+        )
     one = len(held) == 1
     if language == "pl":
         heading = (

@@ -36,7 +36,19 @@ from analysis.labels import label
 from analysis.params import MIN_PEERS
 from analysis.projection import HORIZON, MIN_TRAIN, YEARS_NEEDED
 from analysis.report import TownReport
-from analysis.scoring import STRENGTH, WEAKNESS
+from analysis.scoring import PERCENTILE_DECIMALS, STRENGTH, WEAKNESS
+
+
+@dataclass(frozen=True)
+class Position:
+    """One indicator of a position chart, as the page lays it out on a phone (`analysis.display`): there the
+    drawing's names beside the dots would leave the scale off the screen, so the rows become a list."""
+
+    name: str
+    percentile: float  # 0–100, 100 = best among peers
+    mark: str | None  # STRENGTH, WEAKNESS or None, as the drawing marks it
+    shown: str  # the position as printed: "85"
+    mark_word: str  # the mark in words, "mocna strona"; "" for none
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,7 @@ class ChartText:
     title: str
     alt: str
     missing: str = ""  # where there is no chart: why, after its title, if more than "too little data"
+    positions: tuple[Position, ...] = ()  # a position chart's rows, for the page's phone layout
 
 
 class ChartFigure(Figure):
@@ -379,6 +392,11 @@ def position_chart(report: TownReport, section: str, ax: Axes | None = None) -> 
 def position_text(report: TownReport, section: str) -> ChartText:
     language = report.language
     rows = _position_rows(report, section)
+    positions = []
+    for ind, percentile, mark in rows:
+        mark = mark if mark in MARKS else None
+        shown = format_number(percentile, PERCENTILE_DECIMALS, language)
+        positions.append(Position(ind.name(language), percentile, mark, shown, label(mark, language) if mark else ""))
     title = label("position_title", language, section=label(section, language))
     best = max(rows, key=lambda r: r[1]) if rows else None
     worst = min(rows, key=lambda r: r[1]) if rows else None
@@ -396,7 +414,7 @@ def position_text(report: TownReport, section: str) -> ChartText:
                 f" Highest: {best[0].name_en} ({format_number(best[1], 0, language)})."
                 f" Lowest: {worst[0].name_en} ({format_number(worst[1], 0, language)})."
             )
-    return ChartText(title=title, alt=alt)
+    return ChartText(title=title, alt=alt, positions=tuple(positions))
 
 
 # --- Population projection ------------------------------------------------------------------

@@ -47,7 +47,7 @@ from analysis.synthesis import SCORE_DECIMALS
 if TYPE_CHECKING:  # only types here; importing charts loads matplotlib, which the renderers do not need
     from matplotlib.figure import Figure as MatplotlibFigure
 
-    from analysis.charts import ChartText
+    from analysis.charts import ChartText, Position
 
 ROLE = "diagnoza"  # key of the output metadata the renderers read
 
@@ -118,21 +118,47 @@ def scroll_region(label: str, content: str) -> str:
     return f'<div class="diagnoza-scroll" role="region" tabindex="0" aria-label="{label}">{content}</div>'
 
 
+def _phone_positions(positions: tuple[Position, ...]) -> str:
+    """A position chart as a list for a phone, where its drawing, kept legible, would scroll its scale off the
+    screen: each indicator's name (and its mark in words) above a bar as long as its position, with the
+    drawing's colour and shape, and the position at its end. Hidden until report.css shows it on a narrow screen (and in
+    JupyterLab, which has not that stylesheet); the bars are drawn in CSS, not read out."""
+    from analysis.charts import MARKS
+
+    shapes = {STRENGTH: "up", WEAKNESS: "down", None: "dot"}
+    items = []
+    for row in positions:
+        colour, width = MARKS[row.mark][0], f"{min(max(row.percentile, 0.0), 100.0):g}%"
+        mark_word = f" – <strong>{html.escape(row.mark_word)}</strong>" if row.mark_word else ""
+        items.append(
+            f'<li><span class="diagnoza-position-name">{html.escape(row.name)}{mark_word}</span>'
+            '<span class="diagnoza-position-row"><span class="diagnoza-track" aria-hidden="true">'
+            f'<span class="diagnoza-bar" style="width: {width}; background: {colour}"></span>'
+            f'<span class="diagnoza-mark {shapes[row.mark]}" style="left: {width}; background: {colour}"></span>'
+            f'</span><span class="diagnoza-position-value">{html.escape(row.shown)}</span></span></li>'
+        )
+    return f'<div class="diagnoza-phone" hidden><ol class="diagnoza-positions">{"".join(items)}</ol></div>'
+
+
 class Chart:
-    """A chart on the page: inline SVG with alt text and caption in HTML, the SVG itself for the PDF."""
+    """A chart on the page: inline SVG with alt text and caption in HTML, the SVG itself for the PDF; a
+    position chart also as a list that a phone shows instead (`_phone_positions`)."""
 
     def __init__(self, figure: MatplotlibFigure, text: ChartText):
         from analysis.charts import to_svg
 
         self.svg, self.alt, self.title = to_svg(figure), text.alt, text.title
+        self.positions = text.positions
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         encoded = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
         # On a phone the chart keeps a legible size and scrolls sideways (report.css).
         title = html.escape(self.title, quote=True)
         image = f'<img src="data:image/svg+xml;base64,{encoded}" alt="{html.escape(self.alt, quote=True)}">'
+        phone = _phone_positions(self.positions) if self.positions else ""
         figure = (
-            f'<figure class="diagnoza-figure">{scroll_region(title, image)}<figcaption>{title}</figcaption></figure>'
+            f'<figure class="diagnoza-figure{" has-phone" if phone else ""}">{scroll_region(title, image)}{phone}'
+            f"<figcaption>{title}</figcaption></figure>"
         )
 
         data = {"text/html": figure, "image/svg+xml": self.svg, "text/plain": self.alt}

@@ -128,6 +128,31 @@ def test_charts_carry_alt_text_from_their_data(report):
     assert report.name in shown[2].alt  # the population trend names the town
 
 
+def test_a_position_chart_is_also_a_list_for_a_phone_made_from_the_comparison(report):
+    # The phone's list (shown by report.css under 40rem, hidden elsewhere): one item per judged indicator of the
+    # section, in the catalogue's order as the drawing has them, each with its position as the comparison table
+    # prints it, a bar as long as it and the mark in words. Worked out from the comparison, not the chart.
+    [position, *trends] = show.charts(charts.section_charts(report, "demography"), report.language)
+    page = BeautifulSoup(bundle(position)[0]["text/html"], "html.parser")
+    assert "has-phone" in page.figure["class"] and page.find(class_="diagnoza-phone").has_attr("hidden")
+    items = page.find(class_="diagnoza-positions").find_all("li")
+    judged = report.comparison.loc[report.comparison["judged"] & (report.comparison["section"] == "demography")]
+    assert len(items) == len(judged) > 5
+    words = {"strength": show.label("strength", report.language), "weakness": show.label("weakness", report.language)}
+    table = show.comparison_table(report, "demography").frame
+    printed = table.set_index(table.columns[0])[show.label("percentile", report.language)]
+    for item, (indicator_id, row) in zip(items, judged.iterrows()):
+        name = item.find(class_="diagnoza-position-name").get_text()
+        assert name.startswith(indicators()[indicator_id].name(report.language))
+        shown = item.find(class_="diagnoza-position-value").get_text()
+        assert shown == printed[indicators()[indicator_id].name_with_unit(report.language)]
+        assert f"width: {row['percentile']:g}%" in item.find(class_="diagnoza-bar")["style"]
+        assert name.endswith(f" – {words[row['assessment']]}") if row["assessment"] else "–" not in name
+        assert item.find(class_="diagnoza-track")["aria-hidden"] == "true"  # the bar is drawn, the text is read
+    for trend in trends:  # a trend chart has no list: it only scrolls
+        assert "diagnoza-phone" not in bundle(trend)[0]["text/html"]
+
+
 def test_the_title_block_carries_what_the_renderers_need(report):
     from diagnoza.render import ReportInfo
 

@@ -53,6 +53,25 @@ def test_on_a_phone_no_page_scrolls_sideways(demo_build):
             assert scroll <= width, (page.name, scroll, width)
 
 
+def test_a_phone_shows_a_position_chart_as_its_list_and_a_desktop_its_drawing(demo_build):
+    # Drawn, its names would take most of a phone's width and push the scale off the screen.
+    shown = (
+        "return Array.from(document.querySelectorAll('figure.has-phone')).map(f => ["
+        "f.querySelector('.diagnoza-scroll').offsetWidth > 0, f.querySelector('.diagnoza-phone').offsetWidth > 0,"
+        "f.querySelector('.diagnoza-phone').scrollWidth <= f.querySelector('.diagnoza-phone').clientWidth]);"
+    )
+    page = (demo_build.out_dir / TOWN / "report.html").resolve().as_uri()
+    with browser(width=390) as driver:
+        driver.get(page)
+        phone = driver.execute_script(shown)
+    with browser(width=1280) as driver:
+        driver.get(page)
+        desktop = driver.execute_script(shown)
+    assert len(phone) == 3  # one position chart per section
+    assert phone == [[False, True, True]] * 3  # the list, fitting the screen; not the drawing
+    assert [row[:2] for row in desktop] == [[True, False]] * 3
+
+
 def test_on_a_desktop_every_table_fits_the_page(demo_build):
     # At 1280 px no table of the report scrolls inside its region: each figure is read without scrolling
     # sideways (the section tables used to need 1,200–1,650 px of a 920-px column).

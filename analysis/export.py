@@ -22,7 +22,7 @@ from analysis import __version__ as analysis_version
 from analysis.aggregates import MIN_AREA_COVERAGE
 from analysis.catalogue import Direction, Indicator, indicators, split_lag, variables
 from analysis.census import CHANGE_SPANS, steps_in_changes
-from analysis.compare import CHANGE_YEARS
+from analysis.compare import CHANGE_YEARS, within_chance
 from analysis.display import hinge_cell, rule_name
 from analysis.editions import verdict_grounds
 from analysis.formatting import format_number, with_noun
@@ -62,6 +62,10 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "percentile": ("Percentyl w grupie", "Percentile among peers"),
     "score": ("Wynik (od −2 do +2)", "Score (−2 to +2)"),
     "assessment": ("Ocena", "Assessment"),
+    "within_chance": (
+        "Różnica w granicach przypadku (pozycja i różnica jak mocnej lub słabej strony, przedział obejmuje medianę)",
+        "Difference within chance (position and size of a strength or weakness, interval includes the median)",
+    ),
     "judged": ("Oceniany", "Judged"),
     "matching": ("Zmienna doboru grupy", "Peer-matching variable"),
     "ci_low": ("95% przedział – dolna granica", "95% interval – lower bound"),
@@ -273,6 +277,7 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
                 "percentile": row["percentile"],
                 "score": row["score"],
                 "assessment": _word(ASSESSMENT_WORDS[row["assessment"]], language),
+                "within_chance": within_chance(row, indicator),
                 "judged": bool(row["judged"]),
                 "matching": bool(row["matching"]),
                 "ci_low": row["ci_low"],
@@ -393,19 +398,31 @@ def peers_sheet(report: TownReport) -> pd.DataFrame:
 # What a column means, for the method sheets of a town's workbook and of the batch's: (name, meaning) per language.
 COLUMN_NOTES: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "percentile": (
-        ("Percentyl", "odsetek gmin grupy, od których gmina wypada korzystniej (remisy liczone po połowie)"),
-        ("Percentile", "share of peers the town does better than (ties count half)"),
+        (
+            "Percentyl",
+            "odsetek gmin grupy, od których gmina wypada korzystniej (remisy liczone po połowie); dla wskaźnika "
+            "neutralnego (nieocenianego) – odsetek gmin grupy o niższej wartości",
+        ),
+        (
+            "Percentile",
+            "share of peers the town does better than (ties count half); for a neutral indicator (not judged), "
+            "the share of peers with a lower value",
+        ),
     ),
     "assessment": (
         (
             "Ocena",
             "mocna strona: percentyl ≥ 75, różnica od mediany ≥ minimalnej istotnej, a 95% przedział (gdy jest) nie "
-            "obejmuje mediany; słaba strona – odwrotnie (ta sama reguła co w raporcie)",
+            "obejmuje mediany; słaba strona – odwrotnie (ta sama reguła co w raporcie); gdy percentyl i różnica "
+            "wystarczają, a przedział obejmuje medianę: bez oceny, z zaznaczeniem w kolumnie „Różnica w granicach "
+            "przypadku”",
         ),
         (
             "Assessment",
             "strength: percentile ≥ 75, difference from the median ≥ the minimum meaningful one, and the 95% interval "
-            "(where there is one) excludes the median; weakness mirrors it (the report's own rule)",
+            "(where there is one) excludes the median; weakness mirrors it (the report's own rule); where the "
+            "percentile and the difference qualify but the interval includes the median: no mark, and the column "
+            "“Difference within chance” says so",
         ),
     ),
 }

@@ -77,6 +77,26 @@ def test_indicator_sheet_has_one_row_per_catalogue_indicator_and_the_reports_fig
     assert sheet.at["population", "Od roku (wartość z kilku lat łącznie)"] == 2024
 
 
+def test_the_sheet_marks_a_difference_within_chance_where_the_report_notes_one():
+    # 0891011's births and deaths per 1,000 sit in an outer quarter of its peers with intervals that include
+    # the median (tests/analysis/test_display.py works the rule out again): the sheet says so beside "—", the
+    # same rows as the report's notes, and nothing marked a strength or weakness is called within chance.
+    from analysis import display as show
+
+    report = prepare_report(TownParams(teryt="0891011"))
+    sheet = indicator_sheet(report).set_index("Kod wskaźnika")
+    within = sheet[INDICATOR_COLUMNS["within_chance"][0]]
+    noted = set()
+    for section in ("demography", "economy", "services"):
+        frame = show.changes_table(report, section).frame
+        notes = frame.set_index(frame.columns[0])["Uwagi"]
+        noted |= {i for i in notes.index if "w granicach przypadku" in notes[i]}
+    names = {indicators()[i].name_with_unit("pl"): i for i in sheet.index}
+    assert set(sheet.index[within == True]) == {names[n] for n in noted}  # noqa: E712 (a bool column)
+    assert {"births_per_1000", "deaths_per_1000"} <= set(sheet.index[within == True])  # noqa: E712
+    assert (sheet.loc[within == True, "Ocena"] == "—").all()  # noqa: E712
+
+
 def test_an_area_value_stands_beside_the_share_of_residents_it_rests_on(report):
     # The voivodeship's and Poland's columns are blank exactly where the gminy with data hold under 90% of the
     # area's residents (or nothing can be summed); the share is cut, never rounded up to the 90% it misses.

@@ -144,21 +144,28 @@ class Chart:
     """A chart on the page: inline SVG with alt text and caption in HTML, the SVG itself for the PDF; a
     position chart also as a list that a phone shows instead (`_phone_positions`)."""
 
-    def __init__(self, figure: MatplotlibFigure, text: ChartText):
+    def __init__(self, figure: MatplotlibFigure, text: ChartText, language: str = "pl"):
         from analysis.charts import to_svg
 
         self.svg, self.alt, self.title = to_svg(figure), text.alt, text.title
-        self.positions = text.positions
+        self.positions, self.language = text.positions, language
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         encoded = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
         # On a phone the chart keeps a legible size and scrolls sideways (report.css).
         title = html.escape(self.title, quote=True)
         image = f'<img src="data:image/svg+xml;base64,{encoded}" alt="{html.escape(self.alt, quote=True)}">'
-        phone = _phone_positions(self.positions) if self.positions else ""
+        # A phone shows a position chart as its list; any other chart scrolls, and says so, lest its cut-off
+        # right part (the latest years) be taken for the end of the data. Both hidden until report.css shows them.
+        phone = (
+            _phone_positions(self.positions)
+            if self.positions
+            else '<p class="diagnoza-scroll-hint" hidden><span aria-hidden="true">⟷ </span>'
+            f"{html.escape(label('chart_scrolls', self.language))}</p>"
+        )
         figure = (
-            f'<figure class="diagnoza-figure{" has-phone" if phone else ""}">{scroll_region(title, image)}{phone}'
-            f"<figcaption>{title}</figcaption></figure>"
+            f'<figure class="diagnoza-figure{" has-phone" if self.positions else ""}">{scroll_region(title, image)}'
+            f"{phone}<figcaption>{title}</figcaption></figure>"
         )
 
         data = {"text/html": figure, "image/svg+xml": self.svg, "text/plain": self.alt}
@@ -608,7 +615,7 @@ def _assessment_word(assessment: str, language: str) -> str:
 def chart(figure: MatplotlibFigure | None, text: ChartText, language: str = "pl") -> Chart | Markdown:
     """A chart, or a short note, naming the chart, where the data did not allow one (e.g. too few years)."""
     if figure is not None:
-        return Chart(figure, text)
+        return Chart(figure, text, language)
     if text.missing:
         return Markdown(f"*{escape_markdown(text.title)} – {text.missing}*")
     if not text.title:

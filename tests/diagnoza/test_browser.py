@@ -72,6 +72,23 @@ def test_a_phone_shows_a_position_chart_as_its_list_and_a_desktop_its_drawing(de
     assert [row[:2] for row in desktop] == [[True, False]] * 3
 
 
+def test_on_a_phone_a_chart_that_scrolls_says_so_and_on_a_desktop_none_does(demo_build):
+    # Its right part, the latest years, off the screen could pass for the end of the data.
+    shown = (
+        "return Array.from(document.querySelectorAll('figure:not(.has-phone) .diagnoza-scroll')).map(r => ["
+        "r.scrollWidth > r.clientWidth, r.parentElement.querySelector('.diagnoza-scroll-hint').offsetHeight > 0]);"
+    )
+    page = (demo_build.out_dir / TOWN / "report.html").resolve().as_uri()
+    with browser(width=390) as driver:
+        driver.get(page)
+        phone = driver.execute_script(shown)
+    with browser(width=1280) as driver:
+        driver.get(page)
+        desktop = driver.execute_script(shown)
+    assert len(phone) >= 8 and phone == [[True, True]] * len(phone)  # every chart scrolls, and each says so
+    assert desktop == [[False, False]] * len(desktop)
+
+
 def test_on_a_desktop_every_table_fits_the_page(demo_build):
     # At 1280 px no table of the report scrolls inside its region: each figure is read without scrolling
     # sideways (the section tables used to need 1,200–1,650 px of a 920-px column).

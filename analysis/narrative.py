@@ -581,9 +581,9 @@ def _beside(indicator: Indicator, row: pd.Series, area: pd.Series, language: str
     signed (`−4,7%`). A unit of a sign and words is said once, beside the town's own value (`_said_again`)."""
     pl = language == "pl"
     places = (
-        (row["peer_median"], "typowa gmina grupy" if pl else "typical peer"),
-        (area.get("voivodeship"), "województwo" if pl else "voivodeship"),
-        (area.get("poland"), "Polska" if pl else "Poland"),
+        (row["peer_median"], "typowa gmina grupy" if pl else "typical peer", False),
+        (area.get("voivodeship"), "województwo" if pl else "voivodeship", _short_of_residents(area, "voivodeship")),
+        (area.get("poland"), "Polska" if pl else "Poland", _short_of_residents(area, "poland")),
     )
 
     def show(value: float) -> str:
@@ -591,7 +591,21 @@ def _beside(indicator: Indicator, row: pd.Series, area: pd.Series, language: str
             return _signed(value, indicator, language)
         return _in_sentence(indicator, value, language, again=True)
 
-    return "; ".join(f"{where}: {show(value)}" for value, where in places if value is not None and not pd.isna(value))
+    shown = []
+    for value, where, short in places:
+        if value is not None and not pd.isna(value):
+            shown.append(f"{where}: {show(value)}")
+        elif short:  # the area has this figure, but too few of its residents are behind it: said, not dropped
+            shown.append(f"{where}: {'brak danych' if pl else 'no data'}")
+    return "; ".join(shown)
+
+
+def _short_of_residents(area: pd.Series, place: str) -> bool:
+    """The area's value is missing only because the gminy with data hold too few of its residents
+    (`aggregates.MIN_AREA_COVERAGE`): the indicator has area values, and a coverage was measured. An
+    indicator without area values (a published rate, internal migration for Poland, a store short of
+    the country) has no coverage and is left out of a sentence, as the tables explain."""
+    return pd.isna(area.get(place)) and not pd.isna(area.get(f"{place}_coverage"))
 
 
 def _in_sentence(indicator: Indicator, value: float, language: str, again: bool = False) -> str:

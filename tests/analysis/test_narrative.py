@@ -357,6 +357,23 @@ def test_key_findings_put_the_town_beside_its_peers_the_voivodeship_and_poland()
     )
 
 
+@pytest.mark.parametrize("language, said", [("pl", "województwo: brak danych"), ("en", "voivodeship: no data")])
+def test_a_voivodeship_value_missing_for_too_few_residents_is_said_on_page_one_not_dropped(language, said):
+    # Births per 1,000 have voivodeship values; this voivodeship's gminy with data hold 60% of its residents,
+    # under the 90% a value needs: page one says the value is missing. Without a measured coverage (an
+    # indicator that has no area values at all) the voivodeship is left out, as before.
+    frame = comparison(DEMOGRAPHY[:1])
+    areas = pd.DataFrame(
+        {"voivodeship": [np.nan], "poland": [9.0], "voivodeship_coverage": [0.6], "poland_coverage": [0.99]},
+        index=["births_per_1000"],
+    )
+    findings = key_findings(frame, areas, ["births_per_1000"], [], language).replace("\u00a0", " ")
+    assert said in findings and ("Polska: 9,0‰" if language == "pl" else "Poland: 9.0‰") in findings
+    areas["voivodeship_coverage"] = np.nan
+    findings = key_findings(frame, areas, ["births_per_1000"], [], language).replace("\u00a0", " ")
+    assert said not in findings and ("województwo" if language == "pl" else "voivodeship") not in findings
+
+
 def test_page_one_gives_a_ratio_per_100_as_a_bare_number_and_a_count_with_its_noun():
     # The ageing index is older persons per 100 children: "191,7 osoby" would drop the "per 100", so page one
     # gives the bare number, as GUS does. Library readers per 1,000: the phrase says per what, the noun is kept.

@@ -121,20 +121,20 @@ def scroll_region(label: str, content: str) -> str:
 def _phone_positions(positions: tuple[Position, ...]) -> str:
     """A position chart as a list for a phone, where its drawing, kept legible, would scroll its scale off the
     screen: each indicator's name (and its mark in words) above a bar as long as its position, with the
-    drawing's colour and shape, and the position at its end. Hidden until report.css shows it on a narrow screen (and in
-    JupyterLab, which has not that stylesheet); the bars are drawn in CSS, not read out."""
+    drawing's colour and shape, and the position at its end. Hidden until report.css shows it on a narrow
+    screen (JupyterLab has not that stylesheet); the bars are drawn in CSS, not read out."""
     from analysis.charts import MARKS
 
-    shapes = {STRENGTH: "up", WEAKNESS: "down", None: "dot"}
+    shapes = {"^": "up", "v": "down", "o": "dot"}  # the drawing's markers (MARKS), as report.css draws them
     items = []
     for row in positions:
-        colour, width = MARKS[row.mark][0], f"{min(max(row.percentile, 0.0), 100.0):g}%"
+        (colour, marker), width = MARKS[row.mark], f"{min(max(row.percentile, 0.0), 100.0):g}%"
         mark_word = f" – <strong>{html.escape(row.mark_word)}</strong>" if row.mark_word else ""
         items.append(
             f'<li><span class="diagnoza-position-name">{html.escape(row.name)}{mark_word}</span>'
             '<span class="diagnoza-position-row"><span class="diagnoza-track" aria-hidden="true">'
             f'<span class="diagnoza-bar" style="width: {width}; background: {colour}"></span>'
-            f'<span class="diagnoza-mark {shapes[row.mark]}" style="left: {width}; background: {colour}"></span>'
+            f'<span class="diagnoza-mark {shapes[marker]}" style="left: {width}; background: {colour}"></span>'
             f'</span><span class="diagnoza-position-value">{html.escape(row.shown)}</span></span></li>'
         )
     return f'<div class="diagnoza-phone" hidden><ol class="diagnoza-positions">{"".join(items)}</ol></div>'
@@ -152,11 +152,11 @@ class Chart:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         encoded = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
-        # On a phone the chart keeps a legible size and scrolls sideways (report.css).
         title = html.escape(self.title, quote=True)
         image = f'<img src="data:image/svg+xml;base64,{encoded}" alt="{html.escape(self.alt, quote=True)}">'
-        # A phone shows a position chart as its list; any other chart scrolls, and says so, lest its cut-off
-        # right part (the latest years) be taken for the end of the data. Both hidden until report.css shows them.
+        # On a phone a chart keeps a legible size and scrolls sideways (report.css), and says so, lest its cut-off
+        # right part (the latest years) be taken for the end of the data; a position chart shows its list instead.
+        # Both hidden until report.css shows them.
         phone = (
             _phone_positions(self.positions)
             if self.positions

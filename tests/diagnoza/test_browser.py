@@ -53,6 +53,16 @@ def test_on_a_phone_no_page_scrolls_sideways(demo_build):
             assert scroll <= width, (page.name, scroll, width)
 
 
+def _on_a_phone_and_a_desktop(page, script: str) -> tuple:
+    """What `script` returns on the page at 390 px and at 1280 px."""
+    results = []
+    for width in (390, 1280):
+        with browser(width=width) as driver:
+            driver.get(page.resolve().as_uri())
+            results.append(driver.execute_script(script))
+    return tuple(results)
+
+
 def test_a_phone_shows_a_position_chart_as_its_list_and_a_desktop_its_drawing(demo_build):
     # Drawn, its names would take most of a phone's width and push the scale off the screen.
     shown = (
@@ -60,13 +70,7 @@ def test_a_phone_shows_a_position_chart_as_its_list_and_a_desktop_its_drawing(de
         "f.querySelector('.diagnoza-scroll').offsetWidth > 0, f.querySelector('.diagnoza-phone').offsetWidth > 0,"
         "f.querySelector('.diagnoza-phone').scrollWidth <= f.querySelector('.diagnoza-phone').clientWidth]);"
     )
-    page = (demo_build.out_dir / TOWN / "report.html").resolve().as_uri()
-    with browser(width=390) as driver:
-        driver.get(page)
-        phone = driver.execute_script(shown)
-    with browser(width=1280) as driver:
-        driver.get(page)
-        desktop = driver.execute_script(shown)
+    phone, desktop = _on_a_phone_and_a_desktop(demo_build.out_dir / TOWN / "report.html", shown)
     assert len(phone) == 3  # one position chart per section
     assert phone == [[False, True, True]] * 3  # the list, fitting the screen; not the drawing
     assert [row[:2] for row in desktop] == [[True, False]] * 3
@@ -78,13 +82,7 @@ def test_on_a_phone_a_chart_that_scrolls_says_so_and_on_a_desktop_none_does(demo
         "return Array.from(document.querySelectorAll('figure:not(.has-phone) .diagnoza-scroll')).map(r => ["
         "r.scrollWidth > r.clientWidth, r.parentElement.querySelector('.diagnoza-scroll-hint').offsetHeight > 0]);"
     )
-    page = (demo_build.out_dir / TOWN / "report.html").resolve().as_uri()
-    with browser(width=390) as driver:
-        driver.get(page)
-        phone = driver.execute_script(shown)
-    with browser(width=1280) as driver:
-        driver.get(page)
-        desktop = driver.execute_script(shown)
+    phone, desktop = _on_a_phone_and_a_desktop(demo_build.out_dir / TOWN / "report.html", shown)
     assert len(phone) >= 8 and phone == [[True, True]] * len(phone)  # every chart scrolls, and each says so
     assert desktop == [[False, False]] * len(desktop)
 

@@ -179,7 +179,9 @@ LABELS: dict[str, dict[str, str]] = {
         "index_shown": "Pokazane gminy:",
         "index_batch_files": "Liczby i oceny wszystkich gmin w jednym pliku",
         "status_built": "gotowy",
-        "status_failed": "błąd",
+        "status_failed": "nie powstał: budowa raportu nie powiodła się",
+        "status_kept": "nie zaktualizowano: budowa raportu nie powiodła się; pozostaje raport z edycji {edition}",
+        "status_details": "szczegóły techniczne",
         "status_missing": "nie zbudowano",
     },
     "en": {
@@ -358,7 +360,9 @@ LABELS: dict[str, dict[str, str]] = {
         "index_shown": "Municipalities shown:",
         "index_batch_files": "Figures and verdicts of every municipality in one file",
         "status_built": "built",
-        "status_failed": "failed",
+        "status_failed": "not built: the build of the report failed",
+        "status_kept": "not updated: the build of the report failed; the report of the {edition} edition stays",
+        "status_details": "technical details",
         "status_missing": "not built",
     },
 }

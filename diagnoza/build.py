@@ -355,7 +355,7 @@ def write_manifest(out_dir: Path, batch: Batch, jobs: list[TownJob], results: li
     """Record the state of every town: this run's result, else what an earlier run left.
 
     `input_hash` is the hash of the inputs the town's present outputs were built from; a
-    failed rebuild keeps the earlier one, since the earlier report is still in place.
+    failed rebuild keeps the earlier one and its edition, since the earlier report is still in place.
     """
     from importlib.metadata import version
 
@@ -371,9 +371,9 @@ def write_manifest(out_dir: Path, batch: Batch, jobs: list[TownJob], results: li
             entry["input_hash"] = previous.get("input_hash", "")
             entry["inputs"] = previous.get("inputs", {})
             entry["outputs"] = previous.get("outputs", [])
+            entry["edition"] = previous.get("edition", job.town.edition)  # of the report in place, if any
             if result.status == "skipped":
                 entry["seconds"] = previous.get("seconds", 0.0)
-                entry["edition"] = previous.get("edition", job.town.edition)
         towns[result.teryt] = entry
     manifest = {
         "batch": batch.batch,

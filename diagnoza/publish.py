@@ -79,6 +79,9 @@ def write_bundle(town_dir: Path, info, target: Path) -> Path:
     return target
 
 
+IN_PLACE = ("built", "kept")  # the statuses of a town whose report is in place
+
+
 def index_rows(out_dir: Path, batch: Batch, store: Store, results) -> list[dict]:
     """One row per town of the batch: this run's result, else what an earlier build left."""
     by_teryt = {r.teryt: r for r in results}
@@ -87,15 +90,14 @@ def index_rows(out_dir: Path, batch: Batch, store: Store, results) -> list[dict]
         unit = store.unit(teryt)
         result = by_teryt.get(teryt)
         files = {kind: path for kind, path in town_files(teryt).items() if (out_dir / path).is_file()}
-        if result is not None and result.status == "failed":
-            status, error = "failed", result.error
-        elif len(files) == len(TOWN_FILES):
-            status, error = "built", ""
-        else:
-            status, error = "missing", ""
+        complete = len(files) == len(TOWN_FILES)
+        failed = result is not None and result.status == "failed"
+        # "kept": this build of the town failed and its earlier report stands (`diagnoza.build` never removes
+        # a good report for a failed one); the index still shows and links it, and says it was not updated.
+        status = ("kept" if failed else "built") if complete else ("failed" if failed else "missing")
         # What the report keeps for the next edition (figures.json): the index shows its section verdicts,
         # in the words of the reports' summaries, and the batch workbook its figures.
-        record = (read_figures(out_dir / teryt / "figures.json") or {}) if status == "built" else {}
+        record = (read_figures(out_dir / teryt / "figures.json") or {}) if complete else {}
         rows.append(
             {
                 "teryt": teryt,
@@ -103,7 +105,8 @@ def index_rows(out_dir: Path, batch: Batch, store: Store, results) -> list[dict]
                 "voivodeship": str(unit["voivodeship"]),
                 "kind": label(str(unit["kind"]), batch.language),
                 "status": status,
-                "error": error,
+                "error": result.error if failed else "",
+                "log": f"_failed/{teryt}/error.log" if failed else "",
                 "files": files,
                 "record": record,
                 "verdicts": index_verdicts(record, batch.language),
@@ -156,7 +159,7 @@ def index_editions(out_dir: Path, rows: list[dict]) -> list[str]:
         towns = json.loads(manifest.read_text(encoding="utf-8")).get("towns", {}) if manifest.is_file() else {}
     except json.JSONDecodeError:
         return []
-    built = {row["teryt"] for row in rows if row["status"] == "built"}
+    built = {row["teryt"] for row in rows if row["status"] in IN_PLACE}
     return sorted({entry["edition"] for teryt, entry in towns.items() if teryt in built and entry.get("edition")})
 
 
@@ -174,15 +177,15 @@ def write_index(out_dir: Path, batch: Batch, store: Store, results) -> Path:
         ),
         batch=batch,
         rows=rows,
-        label=lambda key: label(key, batch.language),
+        label=lambda key, **values: label(key, batch.language, **values),
         voivodeships=sorted({row["voivodeship"] for row in rows}),
         kinds=sorted({row["kind"] for row in rows}),
         sections=SECTIONS,
         synthetic=store.synthetic,
         vintage=store.vintage,
         years=f"{batch.years.first}–{batch.years.last}",
-        built=sum(r["status"] == "built" for r in rows),
-        failed=sum(r["status"] == "failed" for r in rows),
+        built=sum(r["status"] in IN_PLACE for r in rows),
+        failed=sum(r["status"] in ("failed", "kept") for r in rows),
     )
     target = out_dir / "index.html"
     staged = out_dir / ".index.html.tmp"

@@ -140,18 +140,38 @@ def test_a_failing_rebuild_keeps_the_previous_report_and_the_others_are_built(bu
         )
         return observations.loc[~rows]
 
+    def index_row(teryt):
+        page = BeautifulSoup((out / "small" / "index.html").read_text(encoding="utf-8"), "html.parser")
+        return next(tr for tr in page.find("tbody").find_all("tr") if tr.td.get_text() == teryt)
+
+    verdicts_before = [td.get_text() for td in index_row(C).find_all("td", class_="verdict")]
+    assert all(verdicts_before), verdicts_before
+
     copy_store(store_dir, break_c)
-    result = build(params, out, "--force")
+    result = CliRunner().invoke(  # a new edition, whose build of C fails
+        app, ["build", str(params), "--out", str(out), "--edition", "2026-12-01", "--workers", "2", "--force"]
+    )
     assert result.exit_code == 1
     assert f"failed: {C}" in result.output and "population" in result.output.split(f"failed: {C}")[1]
     entries = manifest(out)
     assert entries[C]["status"] == "failed" and entries[C]["error"]
-    assert entries[A]["status"] == "built"
+    assert entries[C]["edition"] == EDITION  # the edition of the report in place, not of the failed attempt
+    assert entries[A]["status"] == "built" and entries[A]["edition"] == "2026-12-01"
     for name, content in good.items():
         assert (out / "small" / C / name).read_bytes() == content, name  # the earlier good report stands
     assert (out / "small" / "_failed" / C / "report.ipynb").is_file()
     assert (out / "small" / "_failed" / C / "error.log").read_text(encoding="utf-8").strip()
     assert not (out / "small" / ".staging").exists()
+    # The index still shows and links that report, with its verdicts, and says it was not updated and why.
+    row = index_row(C)
+    status = row.find_all("td")[-1]
+    assert f"nie zaktualizowano: budowa raportu nie powiodła się; pozostaje raport z edycji {EDITION}" in status.text
+    assert "population" in status.details.code.text and f"_failed/{C}/error.log" in status.details.text
+    assert [td.get_text() for td in row.find_all("td", class_="verdict")] == verdicts_before
+    assert {a["href"] for a in row.find_all("a")} >= {f"{C}/report.html", f"{C}/report.pdf"}
+    header = (out / "small" / "index.html").read_text(encoding="utf-8")
+    assert f"Edycje: {EDITION}, 2026-12-01" in header and "Gotowe raporty: 2&nbsp;/&nbsp;2" in header
+    assert C in set(pd.read_csv(out / "small" / "batch.csv", dtype=str)["TERYT"])  # its figures stay in the batch's
 
     copy_store(store_dir)  # the data mended: C builds again, and its stale failure record goes
     assert build(params, out).exit_code == 0

@@ -769,7 +769,7 @@ def peer_method_text(report: TownReport) -> Markdown:
                 f"Gminę {name} porównujemy {towns} tego samego rodzaju ({label(report.kind, 'pl')}), "
                 f"które w {year} r. były do niej najbardziej podobne pod względem liczby ludności i dochodów "
                 "mieszkańców (mierzonych wpływami gminy z udziału w podatku PIT na mieszkańca; gdy gminie ich brak – "
-                "dochodami własnymi na mieszkańca, jej i pozostałych gmin). Oba rozmiary liczymy w skali "
+                "dochodami własnymi na mieszkańca, jej i pozostałych gmin). Obie wielkości porównujemy w skali "
                 "logarytmicznej, tak by gmina dwa razy większa była tak samo odległa jak dwa razy mniejsza."
             ),
             "voivodeship": (

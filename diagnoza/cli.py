@@ -233,7 +233,10 @@ def _summary(result, console) -> None:
         f"→ {result.out_dir / 'index.html'}"
     )
     for town in result.failed:
-        typer.echo(f"  failed: {town.teryt} {town.name}: {town.error}", err=True)
+        log = result.out_dir / "_failed" / town.teryt / "error.log"
+        kept = "; its earlier report stays in place" if (result.out_dir / town.teryt).is_dir() else ""
+        details = f" (log: {log}{kept})" if log.is_file() else ""
+        typer.echo(f"  failed: {town.teryt} {town.name}: {town.error}{details}", err=True)
 
 
 @app.command()

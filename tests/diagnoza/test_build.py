@@ -402,7 +402,8 @@ def crafted_build(tmp_path_factory):
 def test_a_failing_town_does_not_stop_the_others(crafted_build):
     out, result = crafted_build
     assert result.exit_code == 1
-    assert f"failed: {TOWN}" in result.output
+    said = result.output.split(f"failed: {TOWN}")[1]
+    assert f"(log: {out / '_failed' / TOWN / 'error.log'})" in said  # where to look; no earlier report to keep
     assert (out / OTHER / "report.pdf").is_file()
     assert not (out / TOWN).exists()
     kept = nbformat.read(out / "_failed" / TOWN / "report.ipynb", as_version=4)

@@ -152,7 +152,8 @@ def test_a_failing_rebuild_keeps_the_previous_report_and_the_others_are_built(bu
         app, ["build", str(params), "--out", str(out), "--edition", "2026-12-01", "--workers", "2", "--force"]
     )
     assert result.exit_code == 1
-    assert f"failed: {C}" in result.output and "population" in result.output.split(f"failed: {C}")[1]
+    said = result.output.split(f"failed: {C}")[1]
+    assert "population" in said and f"_failed/{C}/error.log; its earlier report stays in place" in said
     entries = manifest(out)
     assert entries[C]["status"] == "failed" and entries[C]["error"]
     assert entries[C]["edition"] == EDITION  # the edition of the report in place, not of the failed attempt

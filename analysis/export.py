@@ -27,11 +27,13 @@ from analysis.display import hinge_cell, rule_name
 from analysis.editions import verdict_grounds
 from analysis.formatting import format_number, with_noun
 from analysis.labels import label
+from analysis.narrative import LEVEL_DIFFERENCE_DECIMALS
 from analysis.params import MIN_PEERS
 from analysis.report import TownReport, shown_method_version
 from analysis.rounding import round_half_up
 from analysis.scoring import PERCENTILE_DECIMALS
 from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SCORE_DECIMALS, VERDICT_BAND, rule_key
+from analysis.trends import LEVEL_INDICATORS
 
 # Column key -> (Polish header, English header). The order is the sheet's order.
 INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
@@ -203,9 +205,15 @@ def round_as_reported(frame: pd.DataFrame, decimals: pd.Series) -> pd.DataFrame:
     for column in UNIT_COLUMNS:
         if column in rounded:
             rounded[column] = [_printed(v, int(d)) for v, d in zip(rounded[column], decimals)]
+    # A level's difference from the peers is in percentage points of its first year (analysis.trends).
+    levels = rounded["indicator"].isin(LEVEL_INDICATORS) if "indicator" in rounded else pd.Series(False, rounded.index)
     for column in TREND_COLUMNS:
         if column in rounded:
-            rounded[column] = [_printed(v, int(d) + 1) for v, d in zip(rounded[column], decimals)]
+            places = [
+                LEVEL_DIFFERENCE_DECIMALS if level and column.startswith("trend_vs_peers") else int(d) + 1
+                for d, level in zip(decimals, levels)
+            ]
+            rounded[column] = [_printed(v, d) for v, d in zip(rounded[column], places)]
     for column, places in OTHER_DECIMALS.items():
         if column in rounded:
             rounded[column] = [_printed(v, places) for v in rounded[column]]
@@ -534,12 +542,15 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
         (
             "Trend",
             "mediana nachyleń między parami lat (Theil–Sen) z 95% przedziałem Sena, poszerzonym przy autokorelacji; "
-            "wyraźny, gdy przedział nie obejmuje zera; trend różnicy: ten sam dla szeregu gmina − mediana grupy; "
-            "brak dla wartości nieocenianych (< 10 zdarzeń); zob. metodologię"
+            "wyraźny, gdy przedział nie obejmuje zera; trend różnicy: ten sam dla szeregu gmina − mediana grupy, "
+            "w jednostce wskaźnika, a dla liczby ludności – w punktach procentowych rocznie (gmina i każda gmina grupy "
+            "w % swojego stanu z pierwszego roku); brak dla wartości nieocenianych (< 10 zdarzeń); zob. metodologię"
             if pl
             else "median of the slopes between pairs of years (Theil–Sen) with Sen's 95% interval, widened for "
             "autocorrelation; clear where the interval excludes zero; trend of the difference: the same for the "
-            "series town − peer median; none for values not judged (< 10 events); see the methodology",
+            "series town − peer median, in the indicator's unit, and for population in percentage points a year "
+            "(the town and each peer as % of its own first-year level); none for values not judged (< 10 events); "
+            "see the methodology",
         )
     )
     rows.append(

@@ -327,6 +327,12 @@ def _trend_sentence(trend, language: str) -> str:
     )
 
 
+# The trend of a level's difference from its peers (`analysis.trends.LEVEL_INDICATORS`: population) is in
+# percentage points of the first year's level a year, whatever the indicator's unit: printed, here and in the
+# spreadsheet (analysis.export), with this many decimals.
+LEVEL_DIFFERENCE_DECIMALS = 2
+
+
 def _versus_peers_sentence(versus, language: str) -> str:
     """How the town's population moves against the peer median, said as the gain or loss it is.
 
@@ -334,12 +340,13 @@ def _versus_peers_sentence(versus, language: str) -> str:
     whether the town gains or loses on its peers, whatever each of them does on its own."""
     pl = language == "pl"
     base = versus.first_year
+    places = LEVEL_DIFFERENCE_DECIMALS
     if versus.clear:
         gains = versus.slope > 0
-        size = format_number(abs(versus.slope), 2, language)
+        size = format_number(abs(versus.slope), places, language)
         # The interval of the gain or of the loss, so that its bounds read with the same sign as the figure.
         low, high = (versus.low, versus.high) if gains else (-versus.high, -versus.low)
-        low, high = format_bound(low, 2, language), format_bound(high, 2, language)
+        low, high = format_bound(low, places, language), format_bound(high, places, language)
         if pl:
             return (
                 f"Względem mediany grupy porównawczej liczba ludności gminy {'zyskuje' if gains else 'traci'} "
@@ -350,8 +357,8 @@ def _versus_peers_sentence(versus, language: str) -> str:
             f"Against the peer median, the town's population {'gains' if gains else 'loses'} {size} percentage "
             f"points a year on average (both as % of {base}; 95% interval {low} to {high})."
         )
-    points = format_number(versus.slope, 2, language, signed=True)
-    low, high = format_bound(versus.low, 2, language), format_bound(versus.high, 2, language)
+    points = format_number(versus.slope, places, language, signed=True)
+    low, high = format_bound(versus.low, places, language), format_bound(versus.high, places, language)
     return (
         f"Czy liczba ludności gminy zyskuje, czy traci względem mediany grupy porównawczej, nie da się "
         f"rozstrzygnąć: średnio {points} pkt proc. rocznie (w % stanu z {base} r.), 95% przedział od {low} do {high}."

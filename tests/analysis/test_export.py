@@ -364,6 +364,38 @@ def test_the_indicator_sheet_holds_each_trend_the_report_prints(report):
     )
 
 
+def test_the_sheet_gives_the_populations_trend_against_the_peers_in_points_as_the_report_says_it(report):
+    # Population is compared with its peers as % of its first year, so the trend of that difference is in
+    # percentage points a year: the sheet rounded it as if it were persons a year (to 1 decimal: -0.3 with an
+    # upper bound of 0.0, beside "clear"), while the report says "0,27 pkt proc. rocznie (… od 0,04 do 0,38)".
+    import re
+
+    row = indicator_sheet(report).set_index("Kod wskaźnika").loc["population"]
+    slope, low, high = (
+        row[f"Trend różnicy{end}"] for end in (" od mediany grupy", " – dolna granica 95%", " – górna granica 95%")
+    )
+    sentence = next(
+        paragraph
+        for paragraph in report.narrative["demography"]
+        if "Względem mediany grupy porównawczej" in paragraph or "zyskuje, czy traci" in paragraph
+    )
+    printed = re.findall(r"−?\d+,\d+", sentence)  # "0,27", "0,04", "0,38" (years and "95%" have no comma)
+
+    def polish(value):
+        return f"{value:.2f}".replace(".", ",").replace("-", "−")
+
+    if not row["Trend różnicy wyraźny"]:  # "średnio −0,05 pkt proc. …, 95% przedział od −0,12 do 0,03"
+        expected = [polish(slope), polish(low), polish(high)]
+    elif slope < 0:  # "traci średnio 0,27 … od 0,04 do 0,38": the loss and its bounds, as positive numbers
+        expected = [polish(-slope), polish(-high), polish(-low)]
+    else:
+        expected = [polish(slope), polish(low), polish(high)]
+    assert printed == expected, sentence
+    assert all(round(value, 2) == value for value in (slope, low, high))  # no digit the report does not print
+    trend = next(text for item, text in method_sheet(report, "2026-12-01").itertuples(index=False) if item == "Trend")
+    assert "dla liczby ludności – w punktach procentowych rocznie" in trend
+
+
 def test_the_batch_workbook_lists_what_changed_in_each_town_since_the_previous_edition():
     from analysis.export import batch_tables
 

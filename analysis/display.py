@@ -43,6 +43,7 @@ from analysis.reliability import UNRELIABLE_BELOW, events_text
 from analysis.report import TownReport, shown_method_version
 from analysis.scoring import PERCENTILE_DECIMALS, STRENGTH, WEAKNESS
 from analysis.synthesis import SCORE_DECIMALS
+from analysis.trends import MAX_RHO, MIN_POINTS, fewest_years
 
 if TYPE_CHECKING:  # only types here; importing charts loads matplotlib, which the renderers do not need
     from matplotlib.figure import Figure as MatplotlibFigure
@@ -178,15 +179,20 @@ TREND_MARK = "*"  # changes tables: the town's trend clearly differs from its pe
 STEP_MARK = "¹"  # key figures: a change that holds a census re-basing (the changes tables say it in words)
 
 
-def _trend_cell(trends: pd.DataFrame, indicator, language: str, ranked: bool = True) -> str:
+def _trend_cell(trends: pd.DataFrame, indicator, language: str, ranked: bool = True, years: int = 0) -> str:
     """Slope per year with its 95% interval, always; "niejednoznaczny" where the interval covers zero
     ("stabilny" where it is 0 to 0), an asterisk where the town's trend clearly differs from the peer
     median's. None for a value not ranked for too few events: its yearly values rest on fewer still, and
     their slope (often 0 between years without a single event, with an interval of width 0) would pass for
-    a finding."""
+    a finding. Where the town's `years` of values are too few for the indicator's ρ (`trends.fewest_years`),
+    that, not "b.d.": the data are there, a trend from them is not."""
     if not ranked:
         return "—"
     if indicator.id not in trends.index or pd.isna(trends.at[indicator.id, "slope"]):
+        rho = trends.at[indicator.id, "rho"] if indicator.id in trends.index else float("nan")
+        needed = fewest_years(float(rho)) if pd.notna(rho) else MIN_POINTS
+        if MIN_POINTS <= years < needed:
+            return label("trend_too_short", language, years=years, needed=needed)
         return format_number(float("nan"), 0, language)
     row = trends.loc[indicator.id]
     decimals = indicator.decimals + 1
@@ -368,7 +374,11 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown:
                 row["peer_median_change"], indicator.decimals, language, signed=True
             ),
             label("trend", language): _trend_cell(
-                report.trends, indicator, language, ranked=row["reliability"] != "not_ranked"
+                report.trends,
+                indicator,
+                language,
+                ranked=row["reliability"] != "not_ranked",
+                years=int(report.values[indicator.id].xs(report.teryt, level="teryt").notna().sum()),
             ),
             label("notes", language): _notes(row, indicator, language),
         }
@@ -882,7 +892,9 @@ def methodology_text(report: TownReport) -> Markdown:
             "Przy braku danych za ostatni rok użyto ostatniego dostępnego roku (kolumna „Rok”). "
             "Trend roczny to mediana nachyleń między parami lat (metoda Theila–Sena) z 95-procentowym przedziałem "
             "uwzględniającym autokorelację; „niejednoznaczny” oznacza, że przedział obejmuje zero, a gwiazdka – że "
-            "różnica między gminą a medianą grupy wyraźnie rośnie lub maleje."
+            "różnica między gminą a medianą grupy wyraźnie rośnie lub maleje. Trend wymaga co najmniej "
+            f"{MIN_POINTS} lat danych, a dla szeregów, które zmieniają się jak błądzenie losowe (np. liczba "
+            f"ludności) – {fewest_years(MAX_RHO)}."
         )
     else:
         text = (
@@ -905,7 +917,8 @@ def methodology_text(report: TownReport) -> Markdown:
             "latest year is missing, the latest available year is used (column “Year”). The yearly trend is the "
             "median slope between pairs of years (Theil–Sen) with a 95% interval that allows for autocorrelation; "
             "“unclear” means the interval includes zero, and an asterisk that the gap between the town and the "
-            "peer median clearly widens or narrows."
+            f"peer median clearly widens or narrows. A trend needs at least {MIN_POINTS} years of data, and "
+            f"{fewest_years(MAX_RHO)} for a series that changes like a random walk (such as population)."
         )
     return Markdown(
         f"{text}\n\n*{report.source}; {label('data_years', language).lower()} {report.first_year}–{report.last_year}; "

@@ -14,7 +14,7 @@ from analysis.projection import DAMPING, HORIZON, METHOD_NAMES, MIN_TRAIN, NOISE
 from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW
 from analysis.scoring import IQR_TO_SD, MAD_TO_SD, SCORE_CAP, STRONG, WEAK
 from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SCORE_DECIMALS, SENSITIVITY_RULES, VERDICT_BAND, rule_key
-from analysis.trends import CONFIDENCE, MIN_POINTS
+from analysis.trends import CONFIDENCE, MIN_POINTS, fewest_years
 
 DIRECTIONS = {"higher_better": "higher is better", "lower_better": "lower is better", "neutral": "neutral (not judged)"}
 
@@ -231,7 +231,11 @@ def render_methodology() -> str:
         "  is the factor that gives the interval 95% coverage on those simulated series (about 2.4 at ρ = 0.7 over 11",
         "  years; the textbook (1 + ρ) / (1 − ρ), 5.7, would make it span every pairwise slope); its coverage with ρ",
         "  estimated so is in [validation.md](validation.md), below nominal near a random walk. At least",
-        f"  {MIN_POINTS} years. Where the interval covers zero the trend is called unclear; its size is always shown. A",
+        f"  {MIN_POINTS} years, and more for a series that wanders: where more than 5% of the simulated series of as",
+        "  many years have zero beyond every pairwise slope (five years of a random walk are monotone one time in",
+        '  eight), no interval holds 95% and no trend is given, the table saying so ("za mało lat"):',
+        f"  {fewest_years(0.5)} years at ρ = 0.5, {fewest_years(0.9)} at ρ = 0.9 and for a stock (ρ = 1).",
+        "  Where the interval covers zero the trend is called unclear; its size is always shown. A",
         "  trend whose interval is exactly 0 to 0 is called stable: most pairs of its years show no change at all (a",
         "  town without a nursery, water supply unchanged for years). A value not ranked for too few events shows no",
         "  trend.",

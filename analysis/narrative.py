@@ -22,6 +22,7 @@ from analysis.formatting import (
     PERSONS,
     STRENGTHS,
     WEAKNESSES,
+    YEARS,
     escape_markdown,
     format_bound,
     format_number,
@@ -37,6 +38,7 @@ from analysis.peers import PIT_STAND_IN, SMALL_GROUP
 from analysis.reliability import events_text
 from analysis.scoring import SCORE_CAP, STRENGTH, WEAKNESS
 from analysis.synthesis import BETTER, NO_VERDICT, SCORE_DECIMALS, SIMILAR, VERDICT_BAND, WORSE
+from analysis.trends import MIN_POINTS
 
 
 def _show(indicator: Indicator, number: float, language: str, again: bool = False) -> str:
@@ -226,9 +228,11 @@ def population_sentences(
     projection,
     language: str = "pl",
     without_steps: dict[str, ChangeWithoutStep] | None = None,
+    trend_years: tuple[int, int] = (0, 0),
 ) -> list[str]:
     """Population now and five years ago (and without the census step, where the five years hold one),
-    its trend, its pace against the peers and the projection."""
+    its trend, its pace against the peers and the projection. `trend_years`: the town's years of population
+    and the fewest a trend needs (`trends.fewest_years`), to say why there is no trend where they fall short."""
     pl = language == "pl"
     population = comparison.loc["population"]
     sentences = []
@@ -256,6 +260,8 @@ def population_sentences(
     sentences.append(text)
     if trend is not None:
         sentences.append(_trend_sentence(trend, language))
+    elif MIN_POINTS <= trend_years[0] < trend_years[1]:
+        sentences.append(_no_trend_sentence(*trend_years, language))
     if versus_peers is not None:
         sentences.append(_versus_peers_sentence(versus_peers, language))
     rebased = [
@@ -296,6 +302,23 @@ def _without_step_sentence(change: pd.Series, without_step: ChangeWithoutStep | 
         )
     return f" Without the step from re-basing on the {year} census, the change would be {town}" + (
         f" (typical peer: {peers})." if peers else "."
+    )
+
+
+def _no_trend_sentence(years: int, needed: int, language: str) -> str:
+    """Why a population of `years` years has no trend: it wanders like a random walk (a stock), and a trend
+    known with 95% confidence then needs `needed` years (`trends.fewest_years`)."""
+    needed_years = with_noun(needed, YEARS[language], 0, language)
+    if language == "pl":
+        return (
+            "Trendu liczby ludności nie podajemy: zmienia się ona z roku na rok jak błądzenie losowe (każda zmiana "
+            f"przenosi się na kolejne lata), więc do jego oceny z 95% pewnością potrzeba co najmniej {needed_years} "
+            f"danych, a jest ich {years}."
+        )
+    return (
+        "No population trend is given: population changes from year to year like a random walk (each change "
+        f"carries into later years), so a trend known with 95% confidence needs at least {needed_years} of data, "
+        f"and there are {years}."
     )
 
 

@@ -38,7 +38,7 @@ from analysis.synthesis import (
     section_verdicts,
 )
 from analysis.town import TownParams
-from analysis.trends import Trend, difference_series, indicator_trends, robust_trend
+from analysis.trends import Trend, difference_series, fewest_years, indicator_trends, robust_trend
 
 
 @dataclass(frozen=True)
@@ -404,6 +404,7 @@ def compute_report(town: TownParams) -> TownReport:
         projection,
         language,
         changes_without_step,
+        trend_years=(int(town_population.notna().sum()), fewest_years(population_rho)),
     )
     areas = town_areas(data_dir, str(unit["voivodeship"]), comparison)
     narrative["summary"] = summary_sentences(

@@ -139,7 +139,12 @@ def ar1_calibration(points: int) -> tuple[np.ndarray, np.ndarray]:
         rank = below - 1 + np.clip(-left / np.where(right > left, right - left, 1.0), 0.0, 1.0)
         outside = (slopes[:, 0] > 0) | (slopes[:, -1] < 0)
         needed = np.where(outside, np.inf, np.abs(2 * rank - pairs))
-        factors.append(max(1.0, float(np.quantile(needed, CONFIDENCE) / reach_per_unit) ** 2))
+        # Where 0 lies beyond every slope in more than 5% of series (a short series that wanders: five years
+        # of a random walk are monotone one time in eight), no interval of ranks holds 95%: the factor is
+        # infinite, and `robust_trend` gives no trend. (The quantile between two infinite values is inf − inf.)
+        with np.errstate(invalid="ignore"):
+            reach = float(np.quantile(needed, CONFIDENCE))
+        factors.append(max(1.0, (reach / reach_per_unit) ** 2) if np.isfinite(reach) else np.inf)
     return np.maximum.accumulate(np.array(medians)), np.maximum.accumulate(np.array(factors))
 
 
@@ -176,7 +181,8 @@ def trend_rho(indicator_id: str, panel: pd.DataFrame) -> float:
 
 
 def robust_trend(series: pd.Series, rho: float = 0.0) -> Trend | None:
-    """Theil–Sen slope with Sen's 95% interval, widened for autocorrelation; None with fewer than MIN_POINTS years.
+    """Theil–Sen slope with Sen's 95% interval, widened for autocorrelation; None with fewer years than
+    `fewest_years(rho)` (MIN_POINTS, more for a series that wanders), as no interval then holds 95%.
 
     Sen's interval takes the order statistics of the pairwise slopes at ranks (N ∓ z·√Var(S))/2, where
     Var(S) is the variance of Kendall's S (`kendall_s_variance`, with ties), multiplied by the factor
@@ -185,6 +191,9 @@ def robust_trend(series: pd.Series, rho: float = 0.0) -> Trend | None:
     """
     series = series.dropna()
     if len(series) < MIN_POINTS:
+        return None
+    factor = variance_factor(rho, len(series))
+    if np.isinf(factor):  # too few years for how much the series wanders (`fewest_years`)
         return None
     years = series.index.to_numpy(dtype=int)
     y = series.to_numpy(dtype=float)
@@ -195,7 +204,7 @@ def robust_trend(series: pd.Series, rho: float = 0.0) -> Trend | None:
     slopes = np.sort(np.where(np.abs(slopes) < NOISE * np.abs(y).max(), 0.0, slopes))
     slope = float(np.median(slopes))
     pairs = len(slopes)
-    variance = kendall_s_variance(y) * variance_factor(rho, len(y))
+    variance = kendall_s_variance(y) * factor
     reach = norm_quantile((1 + CONFIDENCE) / 2) * np.sqrt(variance)
     ranks = np.clip([(pairs - reach) / 2, (pairs + reach) / 2], 0, pairs - 1)  # 0-based, interpolated
     low, high = np.interp(ranks, np.arange(pairs), slopes)
@@ -203,11 +212,21 @@ def robust_trend(series: pd.Series, rho: float = 0.0) -> Trend | None:
 
 
 def variance_factor(rho: float, points: int) -> float:
-    """`ar1_calibration`'s variance factor at `rho` (interpolated, capped at `MAX_RHO`); 1 at ρ ≤ 0."""
+    """`ar1_calibration`'s variance factor at `rho` (interpolated, capped at `MAX_RHO`); 1 at ρ ≤ 0; infinite
+    where the factor of the next ρ of the grid is (no interval holds 95%)."""
     if rho <= 0:
         return 1.0
     _, factors = ar1_calibration(points)
-    return float(np.interp(min(rho, MAX_RHO), RHO_GRID, factors))
+    rho = min(rho, MAX_RHO)
+    if np.isinf(factors[np.searchsorted(RHO_GRID, rho)]):
+        return np.inf
+    return float(np.interp(rho, RHO_GRID, factors))
+
+
+def fewest_years(rho: float) -> int:
+    """The fewest consecutive years that give a trend at autocorrelation `rho`: `MIN_POINTS`, or more for a
+    series that wanders (7 for a random walk, ρ = 1)."""
+    return next(points for points in range(MIN_POINTS, 100) if np.isfinite(variance_factor(rho, points)))
 
 
 @lru_cache(maxsize=4)

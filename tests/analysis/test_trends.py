@@ -195,6 +195,49 @@ def test_too_few_points_give_no_trend():
     assert robust_trend(pd.Series([1.0, 2.0, np.nan, 3.0, 4.0], index=range(2020, 2025))) is None
 
 
+@pytest.mark.parametrize("years, given", [(5, False), (6, False), (7, True), (11, True)])
+def test_a_random_walk_of_too_few_years_gets_no_trend_as_no_interval_holds_95_percent(years, given):
+    # Zero lies beyond every pairwise slope exactly when a series is monotone, and a driftless random walk
+    # is monotone with probability 2 · (1/2)^(years − 1) (each step up or down as a coin falls): 12.5% over 5
+    # years, 6.25% over 6, 3.1% over 7. Over 5 or 6 years no interval of pairwise slopes, however wide,
+    # holds a zero slope in 95% of such series. The calibration found it too, and took the factor of the
+    # ρ below for it (inf − inf in a quantile: a RuntimeWarning in the notebook): intervals of 5 years held
+    # the slope of a random walk in about 82% of series, called 95%.
+    import warnings
+
+    from analysis.trends import ar1_calibration, fewest_years
+
+    monotone = 2 * 0.5 ** (years - 1)
+    assert (monotone <= 0.05) is given
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the calibration of every length runs without a warning
+        ar1_calibration.cache_clear()
+        trend = robust_trend(pd.Series(np.arange(years, dtype=float) ** 1.1, index=range(2024 - years + 1, 2025)), 1.0)
+    assert (trend is not None) is given
+    assert fewest_years(1.0) == 7  # the first length whose monotone share is at most 5%
+    assert robust_trend(pd.Series(np.arange(years, dtype=float), index=range(years)), 0.0) is not None  # ρ = 0
+
+
+def test_a_five_year_report_gives_no_population_trend_and_says_why():
+    from analysis import display as show
+    from analysis.report import prepare_report
+    from analysis.town import TownParams
+
+    report = prepare_report(TownParams(teryt="0290011", first_year=2020, last_year=2024))
+    assert report.population_trend is None and report.population_trend_vs_peers is None
+    assert (
+        "Trendu liczby ludności nie podajemy: zmienia się ona z roku na rok jak błądzenie losowe (każda zmiana "
+        "przenosi się na kolejne lata), więc do jego oceny z 95% pewnością potrzeba co najmniej 7\xa0lat danych, "
+        "a jest ich 5." in report.narrative["demography"]
+    )
+    table = show.changes_table(report, "demography").frame.set_index("Wskaźnik")
+    assert table.at["Liczba ludności (osoby)", "Trend roczny (95% przedział)"] == "za mało lat (5; potrzeba 7)"
+    # Seven years are enough, and the sentence and the cell go.
+    longer = prepare_report(TownParams(teryt="0290011", first_year=2018, last_year=2024))
+    assert longer.population_trend is not None
+    assert not any(sentence.startswith("Trendu liczby ludności") for sentence in longer.narrative["demography"])
+
+
 def test_difference_series_indexes_levels_to_their_first_year():
     town = pd.Series([200.0, 190.0, 180.0], index=[2022, 2023, 2024])
     peers = pd.DataFrame({"A": [100.0, 100.0, 100.0], "B": [50.0, 55.0, 60.0]}, index=[2022, 2023, 2024])

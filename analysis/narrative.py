@@ -35,6 +35,7 @@ from analysis.formatting import (
 )
 from analysis.labels import label
 from analysis.peers import PIT_STAND_IN, SMALL_GROUP
+from analysis.projection import HORIZON, YEARS_NEEDED
 from analysis.reliability import events_text
 from analysis.scoring import SCORE_CAP, STRENGTH, WEAKNESS
 from analysis.synthesis import BETTER, NO_VERDICT, SCORE_DECIMALS, SIMILAR, VERDICT_BAND, WORSE
@@ -229,10 +230,12 @@ def population_sentences(
     language: str = "pl",
     without_steps: dict[str, ChangeWithoutStep] | None = None,
     trend_years: tuple[int, int] = (0, 0),
+    window_years: int = 0,
 ) -> list[str]:
     """Population now and five years ago (and without the census step, where the five years hold one),
     its trend, its pace against the peers and the projection. `trend_years`: the town's years of population
-    and the fewest a trend needs (`trends.fewest_years`), to say why there is no trend where they fall short."""
+    and the fewest a trend needs (`trends.fewest_years`), to say why there is no trend where they fall short;
+    `window_years`, the report's years, to say why there is no projection where they are fewer than it needs."""
     pl = language == "pl"
     population = comparison.loc["population"]
     sentences = []
@@ -272,16 +275,35 @@ def population_sentences(
     for year in rebased:
         sentences.append(
             f"Tempo zmian liczono na danych, w których lata przed {year} r. przeliczono na podstawę spisu "
-            f"powszechnego z {year} r. (jak w prognozie): skok między {year - 1} a {year} r. to zmiana w statystyce, "
-            "a nie w liczbie mieszkańców."
+            f"powszechnego z {year} r.{' (jak w prognozie)' if projection is not None else ''}: skok między "
+            f"{year - 1} a {year} r. to zmiana w statystyce, a nie w liczbie mieszkańców."
             if pl
             else f"These rates of change use the series with the years before {year} put on the basis of the {year} "
-            f"census (as the projection does): the step between {year - 1} and {year} is a change in the statistics, "
-            "not in the number of residents."
+            f"census{' (as the projection does)' if projection is not None else ''}: the step between {year - 1} "
+            f"and {year} is a change in the statistics, not in the number of residents."
         )
     if projection is not None:
         sentences.append(_projection_sentence(projection, language))
+    elif 0 < window_years < YEARS_NEEDED:
+        sentences.append(_no_projection_sentence(window_years, language))
     return sentences
+
+
+def _no_projection_sentence(years: int, language: str) -> str:
+    """Why a report of `years` years has no projection: its method and interval come from a backtest that
+    forecasts `HORIZON` years from at least `MIN_TRAIN` (analysis.projection)."""
+    needed = with_noun(YEARS_NEEDED, YEARS[language], 0, language)
+    horizon = with_noun(HORIZON, YEARS[language], 0, language)
+    if language == "pl":
+        return (
+            f"Prognozy liczby ludności nie podajemy: jej metodę i 95% przedział wyznacza sprawdzenie na latach "
+            f"wcześniejszych, jak trafne byłyby prognozy na {horizon}, a to wymaga co najmniej {needed} danych "
+            f"(jest ich {years})."
+        )
+    return (
+        f"No population projection is given: its method and 95% interval come from checking on earlier years how "
+        f"well {horizon} ahead would have been forecast, which needs at least {needed} of data (there are {years})."
+    )
 
 
 def _without_step_sentence(change: pd.Series, without_step: ChangeWithoutStep | None, language: str) -> str:

@@ -405,6 +405,7 @@ def compute_report(town: TownParams) -> TownReport:
         language,
         changes_without_step,
         trend_years=(int(town_population.notna().sum()), fewest_years(population_rho)),
+        window_years=last_year - first_year + 1,
     )
     areas = town_areas(data_dir, str(unit["voivodeship"]), comparison)
     narrative["summary"] = summary_sentences(

@@ -737,3 +737,24 @@ def test_page_one_says_when_the_peer_group_is_small(peer_count, language, said):
     if said:
         assert caveats[0].startswith(said) and caveats[0].endswith(("orientacyjne.", "indicative only."))
         assert summary.index(caveats[0]) == 3  # after the three verdicts, before the findings
+
+
+def test_a_report_of_fewer_years_than_the_projection_needs_says_why_it_has_none():
+    # The projection's interval at 5 years ahead comes from backtest errors at 5 years, forecast from at least
+    # 6 years of history: 6 + 5 = 11 years. A report of 2016–2024 (9 years) has none, says so, and no longer
+    # says its trends were re-based "as the projection" it does not have.
+    from analysis.report import prepare_report
+    from analysis.town import TownParams
+
+    short = prepare_report(TownParams(teryt="3290031", first_year=2016, last_year=2024))
+    assert short.projection is None
+    text = " ".join(short.narrative["demography"])
+    assert (
+        "Prognozy liczby ludności nie podajemy: jej metodę i 95% przedział wyznacza sprawdzenie na latach "
+        "wcześniejszych, jak trafne byłyby prognozy na 5\xa0lat, a to wymaga co najmniej 11\xa0lat danych "
+        "(jest ich 9)." in text
+    )
+    assert "przeliczono na podstawę spisu powszechnego z 2021 r.: skok" in text and "jak w prognozie" not in text
+    full = prepare_report(TownParams(teryt="3290031", first_year=2014, last_year=2024))
+    text = " ".join(full.narrative["demography"])
+    assert full.projection is not None and "(jak w prognozie)" in text and "Prognozy liczby ludności nie" not in text

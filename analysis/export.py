@@ -33,7 +33,7 @@ from analysis.report import TownReport, shown_method_version
 from analysis.rounding import round_half_up
 from analysis.scoring import PERCENTILE_DECIMALS
 from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SCORE_DECIMALS, VERDICT_BAND, rule_key
-from analysis.trends import LEVEL_INDICATORS
+from analysis.trends import LEVEL_INDICATORS, MAX_RHO, MIN_POINTS, fewest_years
 
 # Column key -> (Polish header, English header). The order is the sheet's order.
 INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
@@ -544,13 +544,16 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
             "mediana nachyleń między parami lat (Theil–Sen) z 95% przedziałem Sena, poszerzonym przy autokorelacji; "
             "wyraźny, gdy przedział nie obejmuje zera; trend różnicy: ten sam dla szeregu gmina − mediana grupy, "
             "w jednostce wskaźnika, a dla liczby ludności – w punktach procentowych rocznie (gmina i każda gmina grupy "
-            "w % swojego stanu z pierwszego roku); brak dla wartości nieocenianych (< 10 zdarzeń); zob. metodologię"
+            "w % swojego stanu z pierwszego roku); brak dla wartości nieocenianych (< 10 zdarzeń) i przy zbyt "
+            f"krótkim szeregu (mniej niż {MIN_POINTS} lat, a dla szeregu zmieniającego się jak błądzenie losowe, np. "
+            f"liczby ludności, mniej niż {fewest_years(MAX_RHO)}); zob. metodologię"
             if pl
             else "median of the slopes between pairs of years (Theil–Sen) with Sen's 95% interval, widened for "
             "autocorrelation; clear where the interval excludes zero; trend of the difference: the same for the "
             "series town − peer median, in the indicator's unit, and for population in percentage points a year "
-            "(the town and each peer as % of its own first-year level); none for values not judged (< 10 events); "
-            "see the methodology",
+            "(the town and each peer as % of its own first-year level); none for values not judged (< 10 events) "
+            f"and for too short a series (fewer than {MIN_POINTS} years, or {fewest_years(MAX_RHO)} for a series "
+            "that changes like a random walk, such as population); see the methodology",
         )
     )
     rows.append(

@@ -31,10 +31,10 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from analysis import census, style
 from analysis.catalogue import Indicator, indicators, indicators_in
-from analysis.formatting import YEARS, bind_short_words, format_number, quantity, with_noun
+from analysis.formatting import bind_short_words, format_number, quantity
 from analysis.labels import label
+from analysis.narrative import no_projection_reason
 from analysis.params import MIN_PEERS
-from analysis.projection import HORIZON, MIN_TRAIN, YEARS_NEEDED
 from analysis.report import TownReport
 from analysis.scoring import PERCENTILE_DECIMALS, STRENGTH, WEAKNESS
 
@@ -465,21 +465,8 @@ def projection_text(report: TownReport) -> ChartText:
         title = (
             f"Prognoza liczby ludności: {report.name}" if language == "pl" else f"Population projection: {report.name}"
         )
-        span = report.last_year - report.first_year + 1
-        missing = ""
-        if span < YEARS_NEEDED:  # too short a batch for the backtest that calibrates the interval
-
-            def years(count: int) -> str:
-                return with_noun(count, YEARS[language], 0, language)
-
-            missing = label(
-                "no_projection",
-                language,
-                needed=years(YEARS_NEEDED),
-                history=years(MIN_TRAIN),
-                checked=years(HORIZON),
-                years=years(span),
-            )
+        # Too short a batch for the backtest that calibrates the interval: why (the demography text says it too).
+        missing = no_projection_reason(report.last_year - report.first_year + 1, language)
         return ChartText(title=title, alt=label("no_chart", language), missing=missing)
     history = report.values["population"].xs(report.teryt, level="teryt").dropna()
     last = report.projection.forecast.iloc[-1]

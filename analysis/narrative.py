@@ -35,7 +35,7 @@ from analysis.formatting import (
 )
 from analysis.labels import label
 from analysis.peers import PIT_STAND_IN, SMALL_GROUP
-from analysis.projection import HORIZON, YEARS_NEEDED
+from analysis.projection import HORIZON, MIN_TRAIN, YEARS_NEEDED
 from analysis.reliability import events_text
 from analysis.scoring import SCORE_CAP, STRENGTH, WEAKNESS
 from analysis.synthesis import BETTER, NO_VERDICT, SCORE_DECIMALS, SIMILAR, VERDICT_BAND, WORSE
@@ -285,24 +285,27 @@ def population_sentences(
     if projection is not None:
         sentences.append(_projection_sentence(projection, language))
     elif 0 < window_years < YEARS_NEEDED:
-        sentences.append(_no_projection_sentence(window_years, language))
+        subject = "Prognoza liczby ludności" if pl else "The population projection was"
+        sentences.append(f"{subject} {no_projection_reason(window_years, language)}")
     return sentences
 
 
-def _no_projection_sentence(years: int, language: str) -> str:
-    """Why a report of `years` years has no projection: its method and interval come from a backtest that
-    forecasts `HORIZON` years from at least `MIN_TRAIN` (analysis.projection)."""
-    needed = with_noun(YEARS_NEEDED, YEARS[language], 0, language)
-    horizon = with_noun(HORIZON, YEARS[language], 0, language)
-    if language == "pl":
-        return (
-            f"Prognozy liczby ludności nie podajemy: jej metodę i 95% przedział wyznacza sprawdzenie na latach "
-            f"wcześniejszych, jak trafne byłyby prognozy na {horizon}, a to wymaga co najmniej {needed} danych "
-            f"(jest ich {years})."
-        )
-    return (
-        f"No population projection is given: its method and 95% interval come from checking on earlier years how "
-        f"well {horizon} ahead would have been forecast, which needs at least {needed} of data (there are {years})."
+def no_projection_reason(years: int, language: str) -> str:
+    """Why a report of `years` years has no projection: "nie powstała: wymaga co najmniej 11 lat danych (6 lat
+    historii i 5 lat testu wstecznego, …), a raport obejmuje 9 lat"; "" where its years are enough."""
+    if years >= YEARS_NEEDED:
+        return ""
+
+    def count(number: int) -> str:
+        return with_noun(number, YEARS[language], 0, language)
+
+    return label(
+        "no_projection",
+        language,
+        needed=count(YEARS_NEEDED),
+        history=count(MIN_TRAIN),
+        checked=count(HORIZON),
+        years=count(years),
     )
 
 

@@ -750,11 +750,10 @@ def test_a_report_of_fewer_years_than_the_projection_needs_says_why_it_has_none(
     assert short.projection is None
     text = " ".join(short.narrative["demography"])
     assert (
-        "Prognozy liczby ludności nie podajemy: jej metodę i 95% przedział wyznacza sprawdzenie na latach "
-        "wcześniejszych, jak trafne byłyby prognozy na 5\xa0lat, a to wymaga co najmniej 11\xa0lat danych "
-        "(jest ich 9)." in text
+        "Prognoza liczby ludności nie powstała: wymaga co najmniej 11\xa0lat danych (6\xa0lat historii i 5\xa0lat "
+        "testu wstecznego, który wyznacza jej przedział), a raport obejmuje 9\xa0lat." in text
     )
     assert "przeliczono na podstawę spisu powszechnego z 2021 r.: skok" in text and "jak w prognozie" not in text
     full = prepare_report(TownParams(teryt="3290031", first_year=2014, last_year=2024))
     text = " ".join(full.narrative["demography"])
-    assert full.projection is not None and "(jak w prognozie)" in text and "Prognozy liczby ludności nie" not in text
+    assert full.projection is not None and "(jak w prognozie)" in text and "nie powstała" not in text

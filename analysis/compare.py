@@ -55,9 +55,9 @@ def _town_arrays(values: pd.DataFrame, town: str, peers: tuple[str, ...], column
     return years, block.reshape(len(towns), len(years), len(columns))
 
 
-def _latest(years: np.ndarray, town_values: np.ndarray, year: int) -> int | None:
-    """Position of the latest year up to `year` in which the town has a value; None if there is none."""
-    available = np.flatnonzero((years <= year) & ~np.isnan(town_values))
+def _latest(years: np.ndarray, town_values: np.ndarray, year: int, first: int) -> int | None:
+    """Position of the latest year from `first` up to `year` in which the town has a value; None if none."""
+    available = np.flatnonzero((years >= first) & (years <= year) & ~np.isnan(town_values))
     return int(available.max()) if available.size else None
 
 
@@ -94,8 +94,10 @@ def _compare_arrays(
     year: int,
     counts: pd.DataFrame | None,
     matching: bool,
+    first: int,
 ) -> dict:
-    """One comparison row from plain arrays: the town's series and the peers' (peers × years)."""
+    """One comparison row from plain arrays: the town's series and the peers' (peers × years). Years before
+    `first`, the report's first year, serve only as the base of a 5- or 10-year change."""
     row = {
         "indicator": indicator.id,
         "section": indicator.section,
@@ -104,16 +106,16 @@ def _compare_arrays(
         **EMPTY_ROW,
         "matching": matching,
     }
-    at = _latest(years, town_values, year)
+    at = _latest(years, town_values, year, first)
     if at is None:
         return row
     used_year = int(years[at])
     peers_now = peer_values[:, at]
     peers_now = peers_now[~np.isnan(peers_now)]
     value = float(town_values[at])
-    in_period = (years >= years.min() + _max_lag(indicator)) & (years <= year)
+    in_period = (years >= first + _max_lag(indicator)) & (years <= year)
     # A pooled value's first year: from the town's counts where given, else its window within the data.
-    interval, period_start = None, max(used_year - indicator.pool_years + 1, int(years.min()))
+    interval, period_start = None, max(used_year - indicator.pool_years + 1, first)
     if counts is not None and indicator.counts is not None and used_year in counts.index:
         window, entered = window_counts(counts, indicator, used_year)
         interval = count_interval(indicator, window)
@@ -192,6 +194,7 @@ def compare_town(
     catalogue: dict[str, Indicator] | None = None,
     counts: pd.DataFrame | None = None,
     matching: tuple[str, ...] = (),
+    first_year: int | None = None,
 ) -> pd.DataFrame:
     """Every catalogue indicator for `town` beside its peers; one row per indicator.
 
@@ -203,10 +206,13 @@ def compare_town(
     `matching`: indicators the peers were matched on; they are shown, never judged.
     `missing_years` counts the years of the period without a value (not the first
     years a lagged formula cannot have).
+    `first_year`: the report's first year, where `values` reach earlier: the years before it are only the
+    base of a 5- or 10-year change, which, like a lagged formula, may reach before the report's years.
     """
     catalogue = catalogue or indicators()
     columns = [i for i in catalogue if i in values.columns]
     years, block = _town_arrays(values, town, peers, columns)
+    first = max(first_year or int(years.min()), int(years.min()))
     rows = []
     for indicator in catalogue.values():
         if indicator.id in columns:
@@ -215,7 +221,9 @@ def compare_town(
         else:
             town_values = np.full(len(years), np.nan)
             peer_values = town_values[None, :0].reshape(0, len(years))
-        rows.append(_compare_arrays(indicator, years, town_values, peer_values, year, counts, indicator.id in matching))
+        rows.append(
+            _compare_arrays(indicator, years, town_values, peer_values, year, counts, indicator.id in matching, first)
+        )
     return pd.DataFrame(rows).set_index("indicator")
 
 

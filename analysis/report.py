@@ -22,7 +22,7 @@ import pandas as pd
 from analysis.aggregates import COUNTRY, AreaFigures, covers_country, voivodeship_and_country
 from analysis.catalogue import SECTIONS, catalogue_stamp
 from analysis.census import CHANGE_SPANS, ChangeWithoutStep, change_without_step, rebased_panel
-from analysis.compare import compare_town
+from analysis.compare import CHANGE_YEARS, compare_town
 from analysis.indicators import compute_indicators, indicator_table
 from analysis.labels import label
 from analysis.narrative import population_sentences, section_sentences, summary_sentences
@@ -335,11 +335,22 @@ def town_comparison(
     catalogue: dict | None = None,
 ) -> pd.DataFrame:
     """The town's comparison with its peers, as its report shows it: `compared` (`compared_values`, every
-    town) restricted to the town, its peers and the report's years. One function for the report and for
-    `analysis.validation`, which must measure what the reports say."""
+    town) restricted to the town, its peers and the report's years, and the years before them that a 5- or
+    10-year change to its last year reaches. One function for the report and for `analysis.validation`, which
+    must measure what the reports say."""
     towns, years = compared.index.get_level_values("teryt"), compared.index.get_level_values("year")
-    subset = compared.loc[towns.isin((teryt, *peers.members)) & (years >= first_year) & (years <= last_year)]
-    return compare_town(teryt, peers.members, subset, last_year, catalogue, counts=counts, matching=peers.matching)
+    since = first_year - max(CHANGE_YEARS)
+    subset = compared.loc[towns.isin((teryt, *peers.members)) & (years >= since) & (years <= last_year)]
+    return compare_town(
+        teryt,
+        peers.members,
+        subset,
+        last_year,
+        catalogue,
+        counts=counts,
+        matching=peers.matching,
+        first_year=first_year,
+    )
 
 
 def compute_report(town: TownParams) -> TownReport:

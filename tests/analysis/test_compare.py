@@ -86,6 +86,23 @@ def test_latest_available_year_is_used_when_the_last_is_missing():
     assert row["peer_median"] == 9.0  # peers in 2019: 7, 8, 10, 12
 
 
+def test_a_report_starting_after_the_changes_base_year_still_has_the_change_and_nothing_else_from_before():
+    # A report of 2020–2024: its 5-year change to 2024 reaches 2019, as a lagged formula (the population
+    # change over 5 years) does. Before, the change was left out ("b.d."), while page one gave the population
+    # change over 5 years from that formula. 2019 is only the change's base: a town without a value in the
+    # report's years has none, and 2019 is no missing year of the report.
+    from analysis.compare import compare_town
+
+    peers = ("P1", "P2", "P3", "P4")
+    row = compare_town("T", peers, values_frame(), 2024, first_year=2020).loc["births_per_1000"]
+    assert row["change"] == -1.0 and row["peer_median_change"] == -1.0  # by hand, as in the row above
+    assert row["year"] == 2024 and row["missing_years"] == 4  # 2020, 2021, 2022 and 2023 have no value; 2019 is no gap
+    frame = values_frame()
+    frame.loc[("T", 2024), "births_per_1000"] = np.nan
+    alone = compare_town("T", peers, frame, 2024, first_year=2020).loc["births_per_1000"]
+    assert pd.isna(alone["value"]) and pd.isna(alone["change"])  # 2019's value is not the report's (2020–2024)
+
+
 def test_missing_years_count_gaps_not_years_a_change_cannot_have():
     index = pd.MultiIndex.from_product([["T", "P1", "P2"], range(2014, 2025)], names=["teryt", "year"])
     frame = pd.DataFrame({"population_change_5y": np.nan, "births_per_1000": 8.0}, index=index)

@@ -798,3 +798,24 @@ def test_an_edition_whose_figures_did_not_move_says_so_and_whether_the_method_di
     path.write_text(json.dumps(record), encoding="utf-8")
     other = " ".join(part.text for part in show.edition_changes(report, str(path)))
     assert nothing in other and method in other
+
+
+def test_a_report_of_five_years_gives_the_5_year_change_as_page_one_says_it():
+    # A report of 2020–2024 said under its key figures "zmiany w ciągu 5 lat nie podajemy: dane obejmują tylko
+    # lata 2020–2024", a line below the finding "liczba ludności w ciągu 5 lat zmniejszyła się o 3,1%" (a lagged
+    # formula, reaching 2019). The change reaches 2019 too now: 2024 minus 2019, from the store by hand.
+    from analysis.catalogue import variable_ids
+    from analysis.paths import DEMO_STORE_DIR
+    from analysis.store import load_store
+
+    teryt = "3290031"
+    report = prepare_report(TownParams(teryt=teryt, first_year=2020, last_year=2024))
+    table = show.key_figures(report)
+    assert "nie podajemy" not in table.caption
+    observations = load_store(DEMO_STORE_DIR).observations
+    population = observations.loc[
+        (observations["teryt"] == teryt) & (observations["var_id"] == variable_ids()["population"])
+    ].set_index("year")["value"]
+    change = int(population[2024] - population[2019])
+    row = table.frame.set_index("Wskaźnik").loc["Liczba ludności (osoby, 2024)"]
+    assert row["Zmiana w 5 lat"] == f"−{abs(change):,}".replace(",", "\u00a0") + show.STEP_MARK  # "−662¹"

@@ -43,7 +43,7 @@ from analysis.reliability import UNRELIABLE_BELOW, events_text
 from analysis.report import TownReport, shown_method_version
 from analysis.scoring import PERCENTILE_DECIMALS, STRENGTH, WEAKNESS
 from analysis.synthesis import SCORE_DECIMALS
-from analysis.trends import MAX_RHO, MIN_POINTS, fewest_years
+from analysis.trends import MIN_POINTS, fewest_years
 
 if TYPE_CHECKING:  # only types here; importing charts loads matplotlib, which the renderers do not need
     from matplotlib.figure import Figure as MatplotlibFigure
@@ -894,8 +894,8 @@ def methodology_text(report: TownReport) -> Markdown:
             "Trend roczny to mediana nachyleń między parami lat (metoda Theila–Sena) z 95-procentowym przedziałem "
             "uwzględniającym autokorelację; „niejednoznaczny” oznacza, że przedział obejmuje zero, a gwiazdka – że "
             "różnica między gminą a medianą grupy wyraźnie rośnie lub maleje. Trend wymaga co najmniej "
-            f"{MIN_POINTS} lat danych, a dla szeregów, które zmieniają się jak błądzenie losowe (np. liczba "
-            f"ludności) – {fewest_years(MAX_RHO)}."
+            f"{MIN_POINTS} lat danych, a szeregi, które zmieniają się jak błądzenie losowe (np. liczba ludności) – "
+            "więcej (tabele podają wtedy, ile)."
         )
     else:
         text = (
@@ -919,8 +919,8 @@ def methodology_text(report: TownReport) -> Markdown:
             "latest year is missing, the latest available year is used (column “Year”). The yearly trend is the "
             "median slope between pairs of years (Theil–Sen) with a 95% interval that allows for autocorrelation; "
             "“unclear” means the interval includes zero, and an asterisk that the gap between the town and the "
-            f"peer median clearly widens or narrows. A trend needs at least {MIN_POINTS} years of data, and "
-            f"{fewest_years(MAX_RHO)} for a series that changes like a random walk (such as population)."
+            f"peer median clearly widens or narrows. A trend needs at least {MIN_POINTS} years of data, and more "
+            "for a series that changes like a random walk, such as population (the tables then say how many)."
         )
     return Markdown(
         f"{text}\n\n*{report.source}; {label('data_years', language).lower()} {report.first_year}–{report.last_year}; "

@@ -39,7 +39,7 @@ from analysis.projection import HORIZON, MIN_TRAIN, YEARS_NEEDED
 from analysis.reliability import events_text
 from analysis.scoring import SCORE_CAP, STRENGTH, WEAKNESS
 from analysis.synthesis import BETTER, NO_VERDICT, SCORE_DECIMALS, SIMILAR, VERDICT_BAND, WORSE
-from analysis.trends import MIN_POINTS
+from analysis.trends import MIN_POINTS, fewest_years
 
 
 def _show(indicator: Indicator, number: float, language: str, again: bool = False) -> str:
@@ -229,13 +229,14 @@ def population_sentences(
     projection,
     language: str = "pl",
     without_steps: dict[str, ChangeWithoutStep] | None = None,
-    trend_years: tuple[int, int] = (0, 0),
+    population_years: int = 0,
+    population_rho: float = 0.0,
     window_years: int = 0,
 ) -> list[str]:
     """Population now and five years ago (and without the census step, where the five years hold one),
-    its trend, its pace against the peers and the projection. `trend_years`: the town's years of population
-    and the fewest a trend needs (`trends.fewest_years`), to say why there is no trend where they fall short;
-    `window_years`, the report's years, to say why there is no projection where they are fewer than it needs."""
+    its trend, its pace against the peers and the projection. `population_years` and `population_rho`: the
+    town's years of population and its trend's ρ, to say why there is no trend where they are too few
+    (`trends.fewest_years`); `window_years`, the report's years, to say why there is no projection."""
     pl = language == "pl"
     population = comparison.loc["population"]
     sentences = []
@@ -263,8 +264,8 @@ def population_sentences(
     sentences.append(text)
     if trend is not None:
         sentences.append(_trend_sentence(trend, language))
-    elif MIN_POINTS <= trend_years[0] < trend_years[1]:
-        sentences.append(_no_trend_sentence(*trend_years, language))
+    elif MIN_POINTS <= population_years < fewest_years(population_rho):
+        sentences.append(_no_trend_sentence(population_years, fewest_years(population_rho), language))
     if versus_peers is not None:
         sentences.append(_versus_peers_sentence(versus_peers, language))
     rebased = [

@@ -38,7 +38,7 @@ from analysis.synthesis import (
     section_verdicts,
 )
 from analysis.town import TownParams
-from analysis.trends import Trend, difference_series, fewest_years, indicator_trends, robust_trend
+from analysis.trends import Trend, difference_series, indicator_trends, robust_trend
 
 
 @dataclass(frozen=True)
@@ -415,7 +415,8 @@ def compute_report(town: TownParams) -> TownReport:
         projection,
         language,
         changes_without_step,
-        trend_years=(int(town_population.notna().sum()), fewest_years(population_rho)),
+        population_years=int(town_population.notna().sum()),
+        population_rho=population_rho,
         window_years=last_year - first_year + 1,
     )
     areas = town_areas(data_dir, str(unit["voivodeship"]), comparison)

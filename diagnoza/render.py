@@ -110,11 +110,17 @@ def unnamed_figures(notebook: nbformat.NotebookNode) -> list[str]:
     return list(dict.fromkeys(cells))
 
 
+# A DataFrame's corner above its index, and the blanks beside its index's name, are header cells with no text,
+# which a screen reader announces as headers of nothing (axe-core: empty-table-header): they are plain cells.
+EMPTY_HEADER = re.compile(r"<th(\s[^>]*)?>(?:\s|&nbsp;)*</th>")
+
+
 def _own_outputs_shown(notebook: nbformat.NotebookNode, language: str) -> None:
     """Give what an analyst added the forms the report's own outputs have, in place. An image gets the form
     of a report figure: alt text saying that it has none, naming its cell (a page may not show an image
     without one, and a tagged PDF cannot hold one), scrolling on a phone as the report's charts do. A table
-    (a DataFrame's HTML) scrolls inside a region a keyboard can reach, as the report's tables do."""
+    (a DataFrame's HTML) scrolls inside a region a keyboard can reach, as the report's tables do, and its empty
+    header cells are plain ones (`EMPTY_HEADER`)."""
     for cell, output in _own_outputs(notebook):
         data = output.get("data", {})
         kind = next((kind for kind in IMAGES if kind in data), None)
@@ -126,7 +132,8 @@ def _own_outputs_shown(notebook: nbformat.NotebookNode, language: str) -> None:
             output.setdefault("metadata", {})[ROLE] = {"role": "figure", "alt": alt, "caption": ""}
         elif "text/html" in data:
             data["text/html"] = scroll_region(
-                html.escape(label("output_of_cell", language, cell=cell)), data["text/html"]
+                html.escape(label("output_of_cell", language, cell=cell)),
+                EMPTY_HEADER.sub(r"<td\1></td>", data["text/html"]),
             )
 
 

@@ -168,6 +168,8 @@ def test_an_analysts_own_notes_charts_and_tables_are_rendered_in_both_forms(tmp_
     # The DataFrame scrolls inside a region a keyboard can reach (tabindex), named by its cell.
     region = page.find("div", attrs={"aria-label": lambda name: name and name.startswith("Wynik komórki [")})
     assert region is not None and region.get("tabindex") == "0" and region.find("table") is not None
+    # Its corner and the blanks beside its index's name are no headers of nothing (axe-core: empty-table-header).
+    assert region.find_all("th") and all(th.get_text(strip=True) for th in region.find_all("th"))
     pdf = subprocess.run(["pdftotext", str(tmp_path / "out" / "ran.pdf"), "-"], capture_output=True, text=True).stdout
     for shown in ("Uwaga analityka", "Zob. GUS", "kod = 1", "Mój tytuł", "peer_median"):
         assert shown in pdf, shown

@@ -258,6 +258,8 @@ def preview(
     from diagnoza.build import BuildError, build_batch
     from diagnoza.preview import PreviewError, html_page, pdf_pages
 
+    if teryt.endswith((".yaml", ".yml")):  # `diagnoza preview params/x.yaml`, as `build` takes its batch
+        _fail(f"TERYT: {teryt} is a batch file; give a town's TERYT code, and the batch as --params {teryt}")
     teryt = normalise_teryt(teryt)
     try:
         result = build_batch(params, only=[teryt], workers=1, data=data, out_root=out or REPORTS_DIR, edition=edition)

@@ -56,3 +56,16 @@ def test_preview_of_a_town_not_in_the_batch_names_the_teryt_it_was_given(tmp_pat
         "TERYT: invalid batch parameters" in result.output and "9999999 is not a town of batch 'demo'" in result.output
     )
     assert "--only" not in result.output  # the user typed no --only
+
+
+def test_preview_given_a_batch_file_for_its_town_says_where_the_batch_goes(tmp_path):
+    # `diagnoza build params/demo.yaml` takes the batch first; `preview` takes a town and `--params`. Given the
+    # batch file, it said "TERYT code params/demo.yaml is not a town of batch 'demo'".
+    from typer.testing import CliRunner
+
+    from diagnoza.cli import app
+
+    result = CliRunner().invoke(app, ["preview", "params/demo.yaml", "--out", str(tmp_path / "reports")])
+    assert result.exit_code == 2
+    assert "params/demo.yaml is a batch file; give a town's TERYT code, and the batch as --params" in result.output
+    assert not (tmp_path / "reports").exists()  # nothing was built

@@ -403,9 +403,17 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown:
         year=report.last_year,
         trend_mark=TREND_MARK,
     )
+    if any(in_current_prices(indicator) for indicator in indicators_in(section)):
+        caption += label("current_prices", language)
     if without_changes:
         caption += label("without_changes", language, names=", ".join(without_changes))
     return Table(pd.DataFrame(rows), caption)
+
+
+def in_current_prices(indicator: Indicator) -> bool:
+    """Money, as GUS and the Ministry of Finance publish it: in current prices, so a change over years holds
+    the rise in prices (a comparison within one year does not)."""
+    return indicator.unit_en == "PLN"
 
 
 # A group larger than this is not listed (the peer-group text gives its size): a size class or a voivodeship
@@ -439,7 +447,7 @@ def key_figures(report: TownReport) -> Table:
     shown as a row of "b.d."; the note on rates that are not summed stands only where such a row is shown."""
     language = report.language
     rows, without_data, steps = [], [], set()
-    not_summed = short = few = nets_out = in_points = False  # which notes the caption needs
+    not_summed = short = few = nets_out = in_points = in_zloty = False  # which notes the caption needs
     voivodeship_column = label(
         "voivodeship_column", language, voivodeship=voivodeship_name(report.voivodeship, language)
     )
@@ -466,6 +474,7 @@ def key_figures(report: TownReport) -> Table:
             change += STEP_MARK if stepped else ""
             steps.update(stepped)
             in_points = in_points or indicator.unit_pl == "%"  # a share's change is in points, not in %
+            in_zloty = in_zloty or in_current_prices(indicator)
         rows.append(
             {
                 label("indicator", language): indicator.name_with_unit(language, period),
@@ -479,6 +488,8 @@ def key_figures(report: TownReport) -> Table:
     caption = label("key_figures_caption", language)
     if in_points:
         caption += label("key_figures_in_points", language)
+    if in_zloty:
+        caption += label("current_prices", language)
     if not_summed:
         caption += label("key_figures_not_summed", language)
     if short:
@@ -889,7 +900,8 @@ def methodology_text(report: TownReport) -> Markdown:
             f"do +{band} gmina wypada podobnie jak typowa gmina grupy. Gdy ocenić można mniej niż połowę "
             "wskaźników części, nie wydajemy oceny. "
             "Zmiana w 5 lat to różnica wartości między ostatnim rokiem a rokiem o pięć lat wcześniejszym (także "
-            "sprzed lat raportu). "
+            "sprzed lat raportu). Kwoty w zł są w cenach bieżących: ich zmiany i trendy obejmują wzrost cen, "
+            "porównanie z grupą w tym samym roku – nie. "
             "Przy braku danych za ostatni rok użyto ostatniego dostępnego roku (kolumna „Rok”). "
             "Trend roczny to mediana nachyleń między parami lat (metoda Theila–Sena) z 95-procentowym przedziałem "
             "uwzględniającym autokorelację; „niejednoznaczny” oznacza, że przedział obejmuje zero, a gwiazdka – że "
@@ -915,7 +927,8 @@ def methodology_text(report: TownReport) -> Markdown:
             f"(−{cap} to +{cap}), averaged within thematic groups first, then across them; from −{band} to +{band} the "
             "town is close to the typical peer. A section with fewer than half of its indicators judged gets no "
             "verdict. The 5-year change is the difference between the latest year and five years earlier (also "
-            "before the report's years). Where the "
+            "before the report's years). Amounts in PLN are at current prices: their changes and trends include "
+            "inflation, a comparison with the peers in one year does not. Where the "
             "latest year is missing, the latest available year is used (column “Year”). The yearly trend is the "
             "median slope between pairs of years (Theil–Sen) with a 95% interval that allows for autocorrelation; "
             "“unclear” means the interval includes zero, and an asterisk that the gap between the town and the "

@@ -819,3 +819,19 @@ def test_a_report_of_five_years_gives_the_5_year_change_as_page_one_says_it():
     change = int(population[2024] - population[2019])
     row = table.frame.set_index("Wskaźnik").loc["Liczba ludności (osoby, 2024)"]
     assert row["Zmiana w 5 lat"] == f"−{abs(change):,}".replace(",", "\u00a0") + show.STEP_MARK  # "−662¹"
+
+
+def test_a_table_that_gives_a_change_of_money_says_it_is_in_current_prices(report):
+    # PIT per resident "+694" over 5 years read as a real rise; part of it is the rise in prices. A table with
+    # a change of an amount in złoty (its row's unit in the key figures, "(zł, 2024)") says the amounts are in
+    # current prices; a section without money (demography) does not.
+    from analysis.labels import label
+
+    note = label("current_prices", report.language)
+    money = "(zł," if report.language == "pl" else "(PLN,"
+    key = show.key_figures(report)
+    change = key.frame.columns[2]  # "Zmiana w 5 lat"
+    assert any(money in name and shown != "b.d." for name, shown in zip(key.frame.iloc[:, 0], key.frame[change]))
+    assert note in key.caption
+    assert note in show.changes_table(report, "economy").caption
+    assert note not in show.changes_table(report, "demography").caption

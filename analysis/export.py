@@ -540,6 +540,16 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
     )
     rows.append(
         (
+            "Kwoty w zł" if pl else "Amounts in PLN",
+            "w cenach bieżących, jak publikują je GUS i Ministerstwo Finansów: zmiany w 5 i 10 lat oraz trendy "
+            "obejmują wzrost cen, porównanie z grupą, województwem i Polską w tym samym roku – nie"
+            if pl
+            else "at current prices, as GUS and the Ministry of Finance publish them: the 5- and 10-year changes and "
+            "the trends include inflation, a comparison with the peers, the voivodeship and Poland in one year does not",
+        )
+    )
+    rows.append(
+        (
             "Trend",
             "mediana nachyleń między parami lat (Theil–Sen) z 95% przedziałem Sena, poszerzonym przy autokorelacji; "
             "wyraźny, gdy przedział nie obejmuje zera; trend różnicy: ten sam dla szeregu gmina − mediana grupy, "

@@ -396,6 +396,11 @@ def test_the_sheet_gives_the_populations_trend_against_the_peers_in_points_as_th
     assert "dla liczby ludności – w punktach procentowych rocznie" in trend
 
 
+def test_the_method_sheet_says_money_is_in_current_prices(report):
+    notes = dict(method_sheet(report, "2026-12-01").itertuples(index=False))
+    assert notes["Kwoty w zł"].startswith("w cenach bieżących") and "obejmują wzrost cen" in notes["Kwoty w zł"]
+
+
 def test_the_batch_workbook_lists_what_changed_in_each_town_since_the_previous_edition():
     from analysis.export import batch_tables
 

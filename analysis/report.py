@@ -388,6 +388,7 @@ def compute_report(town: TownParams) -> TownReport:
         counts,
         features=features,
         known={rule: (len(peers.members), comparison)},
+        first_year=first_year,
     )
     robust = robust_to_peer_rule(verdicts, sensitivity)
     town_population = trending["population"].xs(teryt, level="teryt")

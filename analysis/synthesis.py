@@ -173,6 +173,7 @@ def peer_sensitivity(
     rules: tuple[PeerRule, ...] = SENSITIVITY_RULES,
     features: pd.DataFrame | None = None,
     known: dict[PeerRule, tuple[int, pd.DataFrame]] | None = None,
+    first_year: int | None = None,
 ) -> pd.DataFrame:
     """The section verdicts and scores under each alternative peer rule (rows), computed as the report's own.
 
@@ -180,7 +181,8 @@ def peer_sensitivity(
     cannot be applied gives no verdict rather than an error, and `peers` the number it found where
     that was too few (`TooFewPeers`), else 0.
     `features`: the matching features of `year`, if already computed (see `choose_peers`);
-    `known`: rule -> (peer count, comparison) already computed (the report's own rule).
+    `known`: rule -> (peer count, comparison) already computed (the report's own rule);
+    `first_year`: the report's first year, before which no value is compared (`compare_town`).
     """
     from analysis.compare import compare_town
 
@@ -198,7 +200,9 @@ def peer_sensitivity(
                 rows[rule_key(rule)] = row
                 continue
             subset = values.loc[teryts.isin((town, *group.members))]
-            comparison = compare_town(town, group.members, subset, year, counts=counts, matching=group.matching)
+            comparison = compare_town(
+                town, group.members, subset, year, counts=counts, matching=group.matching, first_year=first_year
+            )
             row["peers"] = len(group.members)
         verdicts = section_verdicts(comparison)
         for section in SECTIONS:

@@ -110,6 +110,32 @@ def test_sensitivity_rows_for_every_rule(demo_store):
     assert set(table["demography"]) <= {BETTER, SIMILAR, WORSE, NO_VERDICT}
 
 
+def test_another_peer_rule_compares_only_the_reports_years_as_the_reports_own_rule_does(demo_store):
+    # The report compares values of its own years only (a 5-year change's base aside); the other rules of the
+    # sensitivity table took a town's latest value up to the last year, from any year of the store. A town
+    # whose investment share is known only before a report of 2016–2024 was judged on it under those rules.
+    import numpy as np
+
+    from analysis.compare import compare_town
+    from analysis.indicators import indicator_table
+    from analysis.peers import PeerRule, choose_peers
+    from analysis.store import variable_panel
+    from analysis.synthesis import peer_sensitivity, rule_key, section_verdicts
+
+    values = indicator_table(demo_store)
+    town, rule = "0490013", PeerRule(method="nearest", k=20)
+    teryts, years = values.index.get_level_values("teryt"), values.index.get_level_values("year")
+    values.loc[(teryts == town) & (years >= 2016), "investment_share"] = np.nan  # known in 2014–2015 only
+    counts = variable_panel(demo_store, [town]).xs(town, level="teryt")
+    group = choose_peers(town, demo_store.units, values, rule, 2024)
+    window = values.loc[teryts.isin((town, *group.members)) & (years >= 2016)]
+    expected = section_verdicts(compare_town(town, group.members, window, 2024, counts=counts, matching=group.matching))
+    table = peer_sensitivity(town, demo_store.units, values, 2024, counts, rules=(rule,), first_year=2016)
+    assert table.at[rule_key(rule), "economy_score"] == expected.at["economy", "score"]
+    before = peer_sensitivity(town, demo_store.units, values, 2024, counts, rules=(rule,))
+    assert before.at[rule_key(rule), "economy_score"] != expected.at["economy", "score"]  # 2015's value counted
+
+
 def test_a_rule_that_finds_too_few_peers_gives_no_verdict_and_says_how_many_it_found(demo_store):
     # 0890033 is urban-rural; lubuskie has two other urban-rural gminy in the demo store (counted here from
     # the units table): too few for a group of MIN_PEERS, so no verdict, and the table shows the 2, not 0.

@@ -264,8 +264,8 @@ def population_sentences(
     sentences.append(text)
     if trend is not None:
         sentences.append(_trend_sentence(trend, language))
-    elif MIN_POINTS <= population_years < fewest_years(population_rho):
-        sentences.append(_no_trend_sentence(population_years, fewest_years(population_rho), language))
+    elif MIN_POINTS <= population_years < (needed := fewest_years(population_rho)):
+        sentences.append(_no_trend_sentence(population_years, needed, language))
     if versus_peers is not None:
         sentences.append(_versus_peers_sentence(versus_peers, language))
     rebased = [

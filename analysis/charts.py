@@ -80,14 +80,15 @@ class ChartFigure(Figure):
         super().draw(renderer)
 
 
-def _axes(ax: Axes | None, height: float) -> tuple[Figure, Axes]:
-    """The axes to draw into: the caller's, or those of a new figure of the report's width.
+def _axes(ax: Axes | None, height: float, width: float = style.WIDTH) -> tuple[Figure, Axes]:
+    """The axes to draw into: the caller's, or those of a new figure of `width` inches (`style.LINE_WIDTH`
+    for a line chart over the years) and `height` inches without its legend (`_finish` adds that).
 
     The figure is made without pyplot, so pyplot's state (and the analyst's `plt.show()`) is
     untouched. Its margins are set when the chart is finished (`_finish`)."""
     if ax is not None:
         return ax.figure, ax
-    figure = ChartFigure(figsize=(style.WIDTH, height))
+    figure = ChartFigure(figsize=(width, height))
     return figure, figure.subplots()
 
 
@@ -105,9 +106,12 @@ def _finish(figure: Figure, ax: Axes, handles: list) -> None:
     legend_rows = -(-len(handles) // columns) if handles else 0
     if handles:
         figure.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0), ncol=columns, fontsize=LEGEND_SIZE)
-    _fit_margins(figure, ax, legend_rows)
     if isinstance(figure, ChartFigure):
+        # The legend adds to the chart's own figure, not taking its height from the plot: a narrow line
+        # chart's legend of three or four rows would otherwise squeeze its lines.
+        figure.set_figheight(figure.get_figheight() + _legend_height(legend_rows))
         figure.legend_rows = legend_rows
+    _fit_margins(figure, ax, legend_rows)
 
 
 def _fit_margins(figure: Figure, ax: Axes, legend_rows: int) -> None:
@@ -165,8 +169,7 @@ def _margins(ax: Axes, legend_rows: int) -> tuple[float, float, float, float]:
     axis_label = (rc["axes.labelpad"] + 1.2 * FontProperties(size=rc["axes.labelsize"]).get_size_in_points()) / 72
     left = PAD + y_width + tick + (axis_label if ax.get_ylabel() else 0)
     bottom = PAD + tick + x_height + (axis_label if ax.get_xlabel() else 0)
-    if legend_rows:
-        bottom += legend_rows * LEGEND_SIZE * 1.6 / 72 + PAD
+    bottom += _legend_height(legend_rows)
     right = PAD + last_x_width / 2
     top = PAD + y_height / 2
     if ax.get_title():
@@ -174,16 +177,26 @@ def _margins(ax: Axes, legend_rows: int) -> tuple[float, float, float, float]:
     return left, bottom, right, top
 
 
+def _legend_height(rows: int) -> float:
+    """Inches a legend of `rows` rows takes below the axes."""
+    return rows * LEGEND_SIZE * 1.6 / 72 + PAD if rows else 0.0
+
+
 def _legend_columns(handles: list, figure_width: float) -> int:
-    """As many legend entries side by side as fit the figure's width (each: its key, a gap and its text)."""
-    if not handles:
-        return 1
-    em = LEGEND_SIZE / 72
-    widths = [_text_size([handle.get_label()], LEGEND_SIZE)[0] + 2.8 * em for handle in handles]
-    columns = len(handles)
-    while columns > 1 and sum(sorted(widths)[-columns:]) + 2 * em * (columns - 1) > figure_width - 2 * PAD:
-        columns -= 1
-    return columns
+    """As many legend columns as fit the figure's width. matplotlib fills them one after another, the first
+    ones a row longer where the entries do not divide evenly; each is as wide as its widest entry (its key, a
+    gap and its text), with a gap between columns, and the legend's box pads them on either side."""
+    em, rc = LEGEND_SIZE / 72, matplotlib.rcParams
+    key = (rc["legend.handlelength"] + rc["legend.handletextpad"]) * em
+    widths = [_text_size([handle.get_label()], LEGEND_SIZE)[0] + key for handle in handles]
+    for columns in range(len(widths), 1, -1):
+        rows, longer = divmod(len(widths), columns)
+        starts = np.cumsum([0] + [rows + 1] * longer + [rows] * (columns - longer))
+        gaps = rc["legend.columnspacing"] * em * (columns - 1)
+        needed = sum(max(widths[start:end]) for start, end in zip(starts, starts[1:])) + gaps
+        if needed + 2 * rc["legend.borderpad"] * em <= figure_width:
+            return columns
+    return 1
 
 
 def to_svg(figure: Figure) -> str:
@@ -257,7 +270,7 @@ def trend_chart(report: TownReport, indicator_id: str, ax: Axes | None = None) -
     if town["value"].notna().sum() < MIN_TREND_YEARS:
         return None
     with style.theme():
-        figure, ax = _axes(ax, 3.0)
+        figure, ax = _axes(ax, 2.5, style.LINE_WIDTH)
         if peers["value"].notna().any():
             sns.lineplot(
                 data=peers,
@@ -357,7 +370,7 @@ def position_chart(report: TownReport, section: str, ax: Axes | None = None) -> 
     if not rows:
         return None
     with style.theme():
-        figure, ax = _axes(ax, 0.32 * len(rows) + 1.2)
+        figure, ax = _axes(ax, 0.32 * len(rows) + 1.0)
         positions = np.arange(len(rows))[::-1]
         ax.axvspan(25, 75, color=style.PEER_BAND, alpha=0.2, linewidth=0)
         ax.axvline(50, color=style.PEER_MEDIAN, linestyle="--", linewidth=1)
@@ -428,7 +441,7 @@ def projection_chart(report: TownReport, ax: Axes | None = None) -> Figure | Non
     history = report.values["population"].xs(report.teryt, level="teryt").dropna()
     forecast = report.projection.forecast
     with style.theme():
-        figure, ax = _axes(ax, 3.0)
+        figure, ax = _axes(ax, 2.5, style.LINE_WIDTH)
         ax.plot(
             history.index, history.values, color=style.TOWN, marker="o", markersize=4, linewidth=2, label=report.name
         )
@@ -577,7 +590,7 @@ def towns_chart(reports: list[TownReport], indicator_id: str, ax: Axes | None = 
         ignore_index=True,
     )
     with style.theme():
-        figure, ax = _axes(ax, 3.2)
+        figure, ax = _axes(ax, 3.0)
         if frame["value"].isna().all():  # empty axes (0 to 1 both ways) would pass for a chart
             return _no_values(figure, ax, indicator.name(language), language)
         count = frame["town"].nunique()

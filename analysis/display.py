@@ -141,31 +141,33 @@ def _phone_positions(positions: tuple[Position, ...]) -> str:
     return f'<div class="diagnoza-phone" hidden><ol class="diagnoza-positions">{"".join(items)}</ol></div>'
 
 
+CSS_PX_PER_INCH = 96  # a CSS pixel is 1/96 inch
+
+
 class Chart:
-    """A chart on the page: inline SVG with alt text and caption in HTML, the SVG itself for the PDF; a
-    position chart also as a list that a phone shows instead (`_phone_positions`)."""
+    """A chart on the page: SVG with alt text and caption in HTML, the SVG itself for the PDF; a position
+    chart also as a list that a phone shows instead (`_phone_positions`).
+
+    The page shows it at `style.SCREEN_SCALE` of its size, or narrower where the screen is (report.css): a
+    line chart is drawn narrow enough to stay legible on a phone (`style.LINE_WIDTH`)."""
 
     def __init__(self, figure: MatplotlibFigure, text: ChartText, language: str = "pl"):
+        from analysis import style
         from analysis.charts import to_svg
 
         self.svg, self.alt, self.title = to_svg(figure), text.alt, text.title
         self.positions, self.language = text.positions, language
+        width, height = figure.get_size_inches() * CSS_PX_PER_INCH * style.SCREEN_SCALE
+        self.size = f'width="{round(width)}" height="{round(height)}"'
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         encoded = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
         title = html.escape(self.title, quote=True)
-        image = f'<img src="data:image/svg+xml;base64,{encoded}" alt="{html.escape(self.alt, quote=True)}">'
-        # On a phone a chart keeps a legible size and scrolls sideways (report.css), and says so, lest its cut-off
-        # right part (the latest years) be taken for the end of the data; a position chart shows its list instead.
-        # Both hidden until report.css shows them.
-        phone = (
-            _phone_positions(self.positions)
-            if self.positions
-            else '<p class="diagnoza-scroll-hint" hidden><span aria-hidden="true">⟷ </span>'
-            f"{html.escape(label('chart_scrolls', self.language))}</p>"
-        )
+        image = f'<img src="data:image/svg+xml;base64,{encoded}" {self.size} alt="{html.escape(self.alt, quote=True)}">'
+        # A position chart's list, hidden until report.css shows it on a phone instead of the drawing.
+        phone = _phone_positions(self.positions) if self.positions else ""
         figure = (
-            f'<figure class="diagnoza-figure{" has-phone" if self.positions else ""}">{scroll_region(title, image)}'
+            f'<figure class="diagnoza-figure{" has-phone" if self.positions else ""}">{image}'
             f"{phone}<figcaption>{title}</figcaption></figure>"
         )
 

@@ -22,7 +22,12 @@ TOWNS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E
 
 FONT = "DejaVu Sans"  # ships with matplotlib; has every Polish letter
 
-WIDTH = 6.4  # inches: every chart of a report has the page's width, so they line up
+WIDTH = 6.4  # inches: a position chart, whose long indicator names need the page's width
+# A line chart over the years is as narrow as keeps its 9 pt labels 10 px high on a phone: a 390 px screen
+# gives it 350 px, 0.84 of its 418, so it fits whole, latest years and legend too, with no sideways scrolling;
+# wide enough for its legend in two columns. It prints at its own size (centred).
+LINE_WIDTH = 4.35
+SCREEN_SCALE = 1.25  # a chart on a wider screen: its 9 pt labels as large as the page's text (15 px)
 
 RC = {
     "font.family": FONT,
@@ -39,6 +44,9 @@ RC = {
     "grid.linewidth": 0.6,
     "legend.frameon": False,
     "legend.fontsize": 8,
+    "legend.handlelength": 1.6,  # em; with the two below, a narrow chart's legend fits in two columns
+    "legend.handletextpad": 0.6,
+    "legend.columnspacing": 1.2,
     "svg.fonttype": "none",  # text stays text: searchable, and small files
     "svg.hashsalt": "diagnoza",  # stable ids, so the same chart gives the same bytes
     "figure.dpi": 100,

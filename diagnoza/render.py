@@ -118,7 +118,7 @@ EMPTY_HEADER = re.compile(r"<th(\s[^>]*)?>(?:\s|&nbsp;)*</th>")
 def _own_outputs_shown(notebook: nbformat.NotebookNode, language: str) -> None:
     """Give what an analyst added the forms the report's own outputs have, in place. An image gets the form
     of a report figure: alt text saying that it has none, naming its cell (a page may not show an image
-    without one, and a tagged PDF cannot hold one), scrolling on a phone as the report's charts do. A table
+    without one, and a tagged PDF cannot hold one), no wider than the screen, as the report's charts. A table
     (a DataFrame's HTML) scrolls inside a region a keyboard can reach, as the report's tables do, and its empty
     header cells are plain ones (`EMPTY_HEADER`)."""
     for cell, output in _own_outputs(notebook):
@@ -128,7 +128,7 @@ def _own_outputs_shown(notebook: nbformat.NotebookNode, language: str) -> None:
             alt = label("figure_without_alt", language, cell=cell)
             source = data[kind] if kind == "image/png" else base64.b64encode(data[kind].encode("utf-8")).decode()
             image = f'<img src="data:{kind};base64,{source.strip()}" alt="{html.escape(alt, quote=True)}">'
-            data["text/html"] = f'<figure class="diagnoza-figure">{scroll_region(html.escape(alt), image)}</figure>'
+            data["text/html"] = f'<figure class="diagnoza-figure">{image}</figure>'
             output.setdefault("metadata", {})[ROLE] = {"role": "figure", "alt": alt, "caption": ""}
         elif "text/html" in data:
             data["text/html"] = scroll_region(
@@ -485,7 +485,7 @@ def notebook_typst(notebook: nbformat.NotebookNode, media_dir: Path, language: s
                     path.write_text(data[kind], encoding="utf-8")
                 caption = role.get("caption", "")
                 parts.append(
-                    f"#figure(image({_typst_string(path.name)}, width: 100%, alt: {_typst_string(role['alt'])})"
+                    f"#figure(image({_typst_string(path.name)}, alt: {_typst_string(role['alt'])})"
                     + (f", caption: {_typst_string(caption)})" if caption else ")")
                 )
             elif "text/markdown" in data:

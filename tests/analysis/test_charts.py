@@ -170,10 +170,32 @@ def test_no_chart_text_is_cut_off_and_no_margin_is_wasted(demo_figures):
         assert max(white.values()) <= 18, (figure.axes[0].get_ylabel(), white)
 
 
-def test_every_chart_has_the_report_width(demo_figures):
-    # 6.4 in = 460.8 pt: charts line up in the report instead of each being cropped to its own size.
-    widths = {re.search(r'<svg[^>]* width="([0-9.]+)pt"', charts.to_svg(f)).group(1) for f in demo_figures[:12]}
-    assert widths == {"460.8"}
+def test_a_line_chart_fits_a_phone_legibly_and_a_position_chart_has_the_page_width(demo_figures):
+    # A 390 px phone gives a chart 350 px (report.css's margins: 2 × 20 px). A line chart of 4.35 in is 417.6 px
+    # (96 px an inch), so it shrinks to 350 / 417.6 = 0.84 of its size and its 9 pt (12 px) labels stay
+    # 12 × 0.84 = 10.06 px high. A position chart (percentiles on 0–100), whose names need room, keeps the
+    # page's 6.4 in = 460.8 pt; a phone shows its list instead.
+    def svg_width(figure):
+        return re.search(r'<svg[^>]* width="([0-9.]+)pt"', charts.to_svg(figure)).group(1)
+
+    positions = [f for f in demo_figures if f.axes[0].get_xlim() == (0.0, 100.0)]
+    lines = [f for f in demo_figures if f.axes[0].get_xlim() != (0.0, 100.0)]
+    assert len(positions) >= 20 and len(lines) >= 30
+    assert {svg_width(f) for f in positions} == {"460.8"}
+    assert {svg_width(f) for f in lines} == {"313.2"}  # 4.35 in × 72
+    assert 12 * 350 / (313.2 / 72 * 96) >= 10
+
+
+def test_a_line_charts_legend_takes_two_columns_where_they_fit_and_the_chart_grows_by_it(report):
+    # Every trend chart of the demo town fits its three or four entries in two columns of the 4.35 in, and
+    # matplotlib's own drawing of the SVG (not charts._legend_columns' estimate) puts nothing past an edge.
+    for indicator_id in ("population", "share_post_working_age", "net_migration_per_1000"):
+        figure = charts.trend_chart(report, indicator_id)
+        [legend] = figure.legends
+        assert legend._ncols == 2 and min(_white_around_content(figure).values()) >= -0.5
+        # The plot keeps its height: the figure is its 2.5 in plus the legend's rows.
+        rows = -(-len(legend.legend_handles) // 2)
+        assert figure.get_figheight() == pytest.approx(2.5 + rows * 8 * 1.6 / 72 + 4 / 72)
 
 
 def test_the_same_chart_gives_the_same_bytes(report):

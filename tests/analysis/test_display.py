@@ -149,12 +149,8 @@ def test_a_position_chart_is_also_a_list_for_a_phone_made_from_the_comparison(re
         assert f"width: {row['percentile']:g}%" in item.find(class_="diagnoza-bar")["style"]
         assert name.endswith(f" – {words[row['assessment']]}") if row["assessment"] else "–" not in name
         assert item.find(class_="diagnoza-track")["aria-hidden"] == "true"  # the bar is drawn, the text is read
-    assert page.find(class_="diagnoza-scroll-hint") is None  # the list fits: nothing scrolls
-    for trend in trends:  # a trend chart has no list: it scrolls, and a phone is told so, in the report's language
-        trend_page = BeautifulSoup(bundle(trend)[0]["text/html"], "html.parser")
-        assert trend_page.find(class_="diagnoza-phone") is None
-        hint = trend_page.find(class_="diagnoza-scroll-hint")
-        assert hint.has_attr("hidden") and hint.get_text().endswith(show.label("chart_scrolls", report.language))
+    for trend in trends:  # a trend chart has no list: it is drawn narrow enough for a phone (report.css)
+        assert BeautifulSoup(bundle(trend)[0]["text/html"], "html.parser").find(class_="diagnoza-phone") is None
 
 
 def test_the_title_block_carries_what_the_renderers_need(report):

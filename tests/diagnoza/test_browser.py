@@ -67,7 +67,7 @@ def test_a_phone_shows_a_position_chart_as_its_list_and_a_desktop_its_drawing(de
     # Drawn, its names would take most of a phone's width and push the scale off the screen.
     shown = (
         "return Array.from(document.querySelectorAll('figure.has-phone')).map(f => ["
-        "f.querySelector('.diagnoza-scroll').offsetWidth > 0, f.querySelector('.diagnoza-phone').offsetWidth > 0,"
+        "f.querySelector('img').offsetWidth > 0, f.querySelector('.diagnoza-phone').offsetWidth > 0,"
         "f.querySelector('.diagnoza-phone').scrollWidth <= f.querySelector('.diagnoza-phone').clientWidth]);"
     )
     phone, desktop = _on_a_phone_and_a_desktop(demo_build.out_dir / TOWN / "report.html", shown)
@@ -76,15 +76,19 @@ def test_a_phone_shows_a_position_chart_as_its_list_and_a_desktop_its_drawing(de
     assert [row[:2] for row in desktop] == [[True, False]] * 3
 
 
-def test_on_a_phone_a_chart_that_scrolls_says_so_and_on_a_desktop_none_does(demo_build):
-    # Its right part, the latest years, off the screen could pass for the end of the data.
+def test_on_a_phone_every_line_chart_fits_the_screen_with_legible_labels(demo_build):
+    # Each chart's shown width over its drawn width (naturalWidth: the SVG's own size, 96 px an inch) scales its
+    # 9 pt = 12 px labels: on a phone at least 10 / 12 of it, so no label is under 10 px, and nothing past the
+    # screen's edge (the latest years and the legend were once off it); on a desktop the 1.25 of
+    # analysis.style.SCREEN_SCALE.
     shown = (
-        "return Array.from(document.querySelectorAll('figure:not(.has-phone) .diagnoza-scroll')).map(r => ["
-        "r.scrollWidth > r.clientWidth, r.parentElement.querySelector('.diagnoza-scroll-hint').offsetHeight > 0]);"
+        "return Array.from(document.querySelectorAll('figure:not(.has-phone) img')).map(i => ["
+        "i.getBoundingClientRect().right <= document.documentElement.clientWidth, i.clientWidth / i.naturalWidth]);"
     )
     phone, desktop = _on_a_phone_and_a_desktop(demo_build.out_dir / TOWN / "report.html", shown)
-    assert len(phone) >= 8 and phone == [[True, True]] * len(phone)  # every chart scrolls, and each says so
-    assert desktop == [[False, False]] * len(desktop)
+    assert len(phone) >= 8 and all(fits for fits, _ in phone)
+    assert min(scale for _, scale in phone) >= 10 / 12
+    assert [scale for _, scale in desktop] == pytest.approx([1.25] * len(desktop), abs=0.01)
 
 
 def test_on_a_desktop_every_table_fits_the_page(demo_build):

@@ -30,7 +30,9 @@ LINE_WIDTH = 4.35
 SCREEN_SCALE = 1.25  # a chart on a wider screen: its 9 pt labels as large as the page's text (15 px)
 
 RC = {
-    "font.family": FONT,
+    # Then the generic family: in the SVG, a screen without DejaVu Sans (a phone) draws the text in one of
+    # matplotlib's sans-serif fallbacks (Verdana, Arial, Helvetica…), not in its default serif.
+    "font.family": [FONT, "sans-serif"],
     "font.size": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,

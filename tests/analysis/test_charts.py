@@ -315,3 +315,11 @@ def test_an_explore_chart_of_an_indicator_without_values_says_so_rather_than_dra
         assert "Odsetek dzieci w wieku 3–6 lat" in ax.get_title()
     drawn = charts.towns_chart([sparse_report], "population")  # a figure the data hold: drawn as ever
     assert drawn.axes[0].axison and drawn.axes[0].lines and not drawn.axes[0].texts
+
+
+def test_chart_text_names_dejavu_sans_first_and_a_generic_sans_serif_last(report):
+    # A phone has no DejaVu Sans: a family list without a generic one leaves the SVG's text to the browser's
+    # default font, a serif. The last family of every text must be the CSS generic `sans-serif` (unquoted).
+    svg = charts.to_svg(charts.trend_chart(report, "population"))
+    families = set(re.findall(r"font-family: ([^;\"]*)", svg))
+    assert families and all(f.startswith("'DejaVu Sans',") and f.endswith(", sans-serif") for f in families)

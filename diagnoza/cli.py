@@ -99,7 +99,7 @@ def _note_without_data(lacking: dict[str, list[str]], synthetic: bool) -> None:
     typer.echo(
         f"note: the store holds no value of {len(names)} catalogue variable{'' if len(names) == 1 else 's'}: "
         + ", ".join(f"{name} (BDL {catalogue[name].bdl_id})" for name in names)
-        + f'; every report will say "no data" for {len(lacking)} indicator{"" if len(lacking) == 1 else "s"}: '
+        + f'; every report from this store says "no data" for {len(lacking)} indicator{"" if len(lacking) == 1 else "s"}: '
         + f"{', '.join(lacking)}; {hint}"
     )
 

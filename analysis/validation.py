@@ -174,7 +174,20 @@ def _robust_verdict(scores: np.ndarray, subdomains: np.ndarray, judgeable_count:
     return verdict
 
 
-VERDICT_RULES = {"report": _report_verdict, "robust_to_one_omission": _robust_verdict}
+def _median_verdict(scores: np.ndarray, subdomains: np.ndarray, judgeable_count: int, band: float) -> str:
+    """Another alternative, not used by the reports: the median of the indicators' scores, the robust summary
+    a statistician would try first (one omission moves it only within the middle pair), where the reports'
+    rule gives a verdict."""
+    if _report_verdict(scores, subdomains, judgeable_count, band) == NO_VERDICT:
+        return NO_VERDICT
+    return verdict_of(float(np.median(scores)), band)
+
+
+VERDICT_RULES = {
+    "report": _report_verdict,
+    "robust_to_one_omission": _robust_verdict,
+    "median_of_scores": _median_verdict,
+}
 
 
 def _flip_rates(comparisons: dict[str, pd.DataFrame], band: float, rule: str = "report") -> dict:
@@ -447,7 +460,8 @@ def render_markdown(results: dict) -> str:
         "",
         'The trade-off: a wider band of "similar" makes verdicts more stable and less informative. Rule `report`',
         "is the reports' own; `robust_to_one_omission`, an alternative not in use, says better or worse only where",
-        "no single omission changes it (similar otherwise).",
+        "no single omission changes it (similar otherwise); `median_of_scores`, another, bands the median of the",
+        "judged indicators' scores instead of the mean of sub-domain means.",
         "",
         "How stable a verdict can be depends on how far a section's indicators move together: the more they share,",
         "the less any one of them decides. The demo store's indicators share two town traits (vitality, ageing),",

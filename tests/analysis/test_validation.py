@@ -176,3 +176,21 @@ def test_the_census_step_figure_judges_the_re_based_changes_and_counts_what_move
     moved[town].at["population_change_5y", "assessment"] = "weakness" if before == "strength" else "strength"
     moved[town].at["population_change_5y", "judged"] = True
     assert census_step_validation(published, moved)["assessments_changed_if_rebased"] == 1
+
+
+def test_the_median_rule_bands_the_middle_score_where_the_reports_rule_gives_a_verdict():
+    from analysis.synthesis import BETTER, NO_VERDICT, SIMILAR, section_inputs
+    from analysis.validation import VERDICT_RULES
+    from tests.analysis.test_synthesis import services
+
+    def median_verdict(frame, section="services") -> str:
+        _, *inputs = section_inputs(frame, section)
+        return VERDICT_RULES["median_of_scores"](*inputs, 0.25)
+
+    # Sorted: −0.1, 0.0, 0.1, 0.2, 0.6, 1.0 -> median (0.1 + 0.2) / 2 = 0.15: similar, where the mean of
+    # sub-domain means (0.3) reads better.
+    assert median_verdict(services([1.0, 0.6, 0.2, 0.0, 0.1, -0.1])) == SIMILAR
+    # 0.4, 0.4, 0.8, 0.8, 1.0, 1.0 -> 0.8: better.
+    assert median_verdict(services([1.0, 1.0, 0.8, 0.4, 0.8, 0.4])) == BETTER
+    # The same fixture has no demography: no verdict, whatever a median of nothing would be.
+    assert median_verdict(services([1.0, 1.0, 0.8, 0.4, 0.8, 0.4]), "demography") == NO_VERDICT

@@ -151,12 +151,11 @@ class Chart:
     The page shows it at `style.SCREEN_SCALE` of its size, or narrower where the screen is (report.css): a
     line chart is drawn narrow enough to stay legible on a phone (`style.LINE_WIDTH`)."""
 
-    def __init__(self, figure: MatplotlibFigure, text: ChartText, language: str = "pl"):
+    def __init__(self, figure: MatplotlibFigure, text: ChartText):
         from analysis import style
         from analysis.charts import to_svg
 
-        self.svg, self.alt, self.title = to_svg(figure), text.alt, text.title
-        self.positions, self.language = text.positions, language
+        self.svg, self.alt, self.title, self.positions = to_svg(figure), text.alt, text.title, text.positions
         width, height = figure.get_size_inches() * CSS_PX_PER_INCH * style.SCREEN_SCALE
         self.size = f'width="{round(width)}" height="{round(height)}"'
 
@@ -638,7 +637,7 @@ def _assessment_word(assessment: str, language: str) -> str:
 def chart(figure: MatplotlibFigure | None, text: ChartText, language: str = "pl") -> Chart | Markdown:
     """A chart, or a short note, naming the chart, where the data did not allow one (e.g. too few years)."""
     if figure is not None:
-        return Chart(figure, text, language)
+        return Chart(figure, text)
     if text.missing:
         return Markdown(f"*{escape_markdown(text.title)} – {text.missing}*")
     if not text.title:

@@ -22,7 +22,7 @@ TOWNS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E
 
 FONT = "DejaVu Sans"  # ships with matplotlib; has every Polish letter
 
-WIDTH = 6.4  # inches: a position chart, whose long indicator names need the page's width
+WIDTH = 6.4  # inches: a chart's width unless it is a line chart over the years (a position chart's names need it)
 # A line chart over the years is as narrow as keeps its 9 pt labels 10 px high on a phone: a 390 px screen
 # gives it 350 px, 0.84 of its 418, so it fits whole, latest years and legend too, with no sideways scrolling;
 # wide enough for its legend in two columns. It prints at its own size (centred).

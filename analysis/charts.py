@@ -33,7 +33,7 @@ from analysis import census, style
 from analysis.catalogue import Indicator, indicators, indicators_in
 from analysis.formatting import bind_short_words, format_number, quantity
 from analysis.labels import label
-from analysis.narrative import no_projection_reason
+from analysis.narrative import no_projection_sentence
 from analysis.params import MIN_PEERS
 from analysis.report import TownReport
 from analysis.scoring import PERCENTILE_DECIMALS, STRENGTH, WEAKNESS
@@ -57,7 +57,7 @@ class ChartText:
 
     title: str
     alt: str
-    missing: str = ""  # where there is no chart: why, after its title, if more than "too little data"
+    missing: str = ""  # where there is no chart: the sentence in its place, if more than "too little data"
     positions: tuple[Position, ...] = ()  # a position chart's rows, for the page's phone layout
 
 
@@ -479,7 +479,7 @@ def projection_text(report: TownReport) -> ChartText:
             f"Prognoza liczby ludności: {report.name}" if language == "pl" else f"Population projection: {report.name}"
         )
         # Too short a batch for the backtest that calibrates the interval: why (the demography text says it too).
-        missing = no_projection_reason(report.last_year - report.first_year + 1, language)
+        missing = no_projection_sentence(report.last_year - report.first_year + 1, language, report.name)
         return ChartText(title=title, alt=label("no_chart", language), missing=missing)
     history = report.values["population"].xs(report.teryt, level="teryt").dropna()
     last = report.projection.forecast.iloc[-1]

@@ -639,7 +639,7 @@ def chart(figure: MatplotlibFigure | None, text: ChartText, language: str = "pl"
     if figure is not None:
         return Chart(figure, text)
     if text.missing:
-        return Markdown(f"*{escape_markdown(text.title)} – {text.missing}*")
+        return Markdown(f"*{escape_markdown(text.missing)}*")
     if not text.title:
         return Markdown(f"*{label('no_chart', language)}*")
     return Markdown(f"*{label('no_chart_named', language, title=escape_markdown(text.title))}*")

@@ -286,21 +286,22 @@ def population_sentences(
     if projection is not None:
         sentences.append(_projection_sentence(projection, language))
     elif 0 < window_years < YEARS_NEEDED:
-        subject = "Prognoza liczby ludności" if pl else "The population projection was"
-        sentences.append(f"{subject} {no_projection_reason(window_years, language)}")
+        sentences.append(no_projection_sentence(window_years, language))
     return sentences
 
 
-def no_projection_reason(years: int, language: str) -> str:
-    """Why a report of `years` years has no projection: "nie powstała: wymaga co najmniej 11 lat danych (6 lat
-    historii i 5 lat testu wstecznego, …), a raport obejmuje 9 lat"; "" where its years are enough."""
+def no_projection_sentence(years: int, language: str, town: str = "") -> str:
+    """Why a report of `years` years has no projection ("" where its years are enough): "Prognoza liczby ludności
+    [gminy X] nie powstała: wymaga co najmniej 11 lat danych (6 lat historii i 5 lat testu wstecznego, …),
+    a raport obejmuje 9 lat". It names `town` where given: the summary's note in place of the chart does, the
+    demography text is the town's own."""
     if years >= YEARS_NEEDED:
         return ""
 
     def count(number: int) -> str:
         return with_noun(number, YEARS[language], 0, language)
 
-    return label(
+    reason = label(
         "no_projection",
         language,
         needed=count(YEARS_NEEDED),
@@ -308,6 +309,11 @@ def no_projection_reason(years: int, language: str) -> str:
         checked=count(HORIZON),
         years=count(years),
     )
+    if language == "pl":
+        subject = f"Prognoza liczby ludności gminy {town}" if town else "Prognoza liczby ludności"
+    else:
+        subject = f"The population projection for {town} was" if town else "The population projection was"
+    return f"{subject} {reason}"
 
 
 def _without_step_sentence(change: pd.Series, without_step: ChangeWithoutStep | None, language: str) -> str:

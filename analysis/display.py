@@ -71,15 +71,19 @@ class Table:
         self.frame, self.caption, self.role = frame, caption, role
 
     def _repr_html_(self) -> str:
-        head = "".join(f'<th scope="col" {LEFT}>{html.escape(str(c))}</th>' for c in self.frame.columns)
+        """Each cell names its column (`data-label`): on a phone report.css shows a row as a card of named lines.
+        The ARIA roles keep it a table for a screen reader once its cells are laid out as blocks."""
+        columns = [html.escape(str(c)) for c in self.frame.columns]
+        head = "".join(f'<th scope="col" role="columnheader" {LEFT}>{c}</th>' for c in columns)
         body = "".join(
-            "<tr>" + "".join(_html_cell(v) for v in row) + "</tr>" for row in self.frame.itertuples(index=False)
+            '<tr role="row">' + "".join(_html_cell(v, c) for v, c in zip(row, columns)) + "</tr>"
+            for row in self.frame.itertuples(index=False)
         )
         caption = html.escape(self.caption)
         return scroll_region(
             caption,
-            f'<table class="diagnoza-table"><caption>{caption}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>",
+            f'<table class="diagnoza-table" role="table"><caption>{caption}</caption>'
+            f'<thead role="rowgroup"><tr role="row">{head}</tr></thead><tbody role="rowgroup">{body}</tbody></table>',
         )
 
     def _repr_markdown_(self) -> str:
@@ -108,9 +112,10 @@ WRAPPED_CELL = 24  # characters: a figure ("22 869 – 58 347") keeps one line; 
 LEFT = 'style="text-align: left"'
 
 
-def _html_cell(value) -> str:
-    text = html.escape(str(value))
-    return f'<td class="wrap" {LEFT}>{text}</td>' if len(str(value)) > WRAPPED_CELL else f"<td {LEFT}>{text}</td>"
+def _html_cell(value, column: str) -> str:
+    """A cell, naming its `column` (already escaped) for the phone's card layout (report.css)."""
+    text, wrap = html.escape(str(value)), ' class="wrap"' if len(str(value)) > WRAPPED_CELL else ""
+    return f'<td{wrap} role="cell" data-label="{column}" {LEFT}>{text}</td>'
 
 
 def scroll_region(label: str, content: str) -> str:

@@ -641,6 +641,21 @@ def test_table_cells_are_left_aligned_wherever_the_html_is_shown():
     assert len(cells) == 6 and all(cell.get("style") == "text-align: left" for cell in cells)
 
 
+def test_every_table_cell_names_its_column_and_keeps_its_table_role(report):
+    # On a phone report.css lays a row out as a card of "column: value" lines read from data-label; the roles
+    # keep the table's meaning for a screen reader once the cells are blocks. The columns come from the frame.
+    table = show.comparison_table(report, "demography")
+    page = BeautifulSoup(table._repr_html_(), "html.parser")
+    assert page.table["role"] == "table" and all(r["role"] == "rowgroup" for r in page.find_all(["thead", "tbody"]))
+    assert [th.get_text() for th in page.find_all("th", role="columnheader")] == list(table.frame.columns)
+    rows = page.tbody.find_all("tr", role="row")
+    assert len(rows) == len(table.frame) > 5
+    for tr, (_, values) in zip(rows, table.frame.iterrows()):
+        cells = tr.find_all("td", role="cell")
+        assert [td["data-label"] for td in cells] == list(table.frame.columns)
+        assert [td.get_text() for td in cells] == [str(v) for v in values]
+
+
 @pytest.mark.parametrize("language, word", [("pl", "stabilny"), ("en", "stable")])
 def test_a_trend_of_zero_to_zero_reads_stable(language, word):
     # Demo town 1091041's water supply: 99.6% in 2014, 99.8% in each year after (the store), so the slope

@@ -104,6 +104,22 @@ def test_on_a_desktop_every_table_fits_the_page(demo_build):
     assert [region for region in regions if region[1] > region[2]] == []
 
 
+def test_on_a_phone_every_table_is_a_card_per_row_that_fits_the_screen(demo_build):
+    # Each table row on its own, as wide as the screen's column (not its content), with no table scrolling in
+    # its region; a cell shows its column's name before its value (data-label, read off the header here).
+    shown = (
+        "return Array.from(document.querySelectorAll('.diagnoza-scroll')).filter(e => e.querySelector('table'))"
+        ".map(e => { const t = e.querySelector('table'), r = t.querySelector('tbody tr'),"
+        " c = r.querySelectorAll('td')[1], h = t.querySelectorAll('thead th')[1];"
+        " return [e.scrollWidth <= e.clientWidth, r.getBoundingClientRect().width <= e.clientWidth,"
+        " getComputedStyle(c, '::before').content === JSON.stringify(h.textContent + ': '),"
+        " t.querySelector('thead').getBoundingClientRect().height <= 1]; });"
+    )
+    phone, desktop = _on_a_phone_and_a_desktop(demo_build.out_dir / TOWN / "report.html", shown)
+    assert len(phone) >= 8 and phone == [[True, True, True, True]] * len(phone)
+    assert [row[2:] for row in desktop] == [[False, False]] * len(desktop)  # a desktop keeps the table's header
+
+
 def test_the_index_filters_by_voivodeship_and_kind(demo_build):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select

@@ -39,7 +39,7 @@ from analysis.labels import label
 from analysis.narrative import matched_indicator_name
 from analysis.params import MIN_PEERS
 from analysis.peers import INCOME, PIT_STAND_IN, PeerRule, income_measure
-from analysis.reliability import UNRELIABLE_BELOW, events_text
+from analysis.reliability import UNRELIABLE_BELOW, events_text, with_uncertain_mark
 from analysis.report import TownReport, shown_method_version
 from analysis.scoring import PERCENTILE_DECIMALS, STRENGTH, WEAKNESS
 from analysis.synthesis import SCORE_DECIMALS
@@ -315,13 +315,12 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
 
         # A value on few events is marked, one on too few is shown but not placed among the peers:
         # "b.d." (no data) there would deny a figure the row prints.
-        uncertain = "≈" if row["reliability"] == "unreliable" else ""
         not_ranked = row["reliability"] == "not_ranked" or too_few_peers(row)
         rows.append(
             {
                 label("indicator", language): indicator.name_with_unit(language),
                 label("year", language): value_period(row),
-                label("value", language): uncertain + show(row["value"]),
+                label("value", language): with_uncertain_mark(show(row["value"]), row),
                 label("peer_median", language): show(row["peer_median"]),
                 label("peer_quartiles", language): MISSING[language]
                 if pd.isna(row["peer_q1"])  # no peer values: one "b.d.", not "b.d. – b.d."
@@ -453,7 +452,7 @@ def key_figures(report: TownReport) -> Table:
     shown as a row of "b.d."; the note on rates that are not summed stands only where such a row is shown."""
     language = report.language
     rows, without_data, steps = [], [], set()
-    not_summed = short = few = nets_out = in_points = in_zloty = False  # which notes the caption needs
+    not_summed = short = few = nets_out = in_points = in_zloty = uncertain = False  # the notes the caption needs
     voivodeship_column = label(
         "voivodeship_column", language, voivodeship=voivodeship_name(report.voivodeship, language)
     )
@@ -468,6 +467,7 @@ def key_figures(report: TownReport) -> Table:
         short = short or _short_of_residents(area)
         few = few or too_few_peers(row)
         nets_out = nets_out or indicator.nets_out_nationally
+        uncertain = uncertain or row["reliability"] == "unreliable"
 
         def show(value, signed=False):
             return format_number(value, indicator.decimals, language, signed=signed)
@@ -484,7 +484,7 @@ def key_figures(report: TownReport) -> Table:
         rows.append(
             {
                 label("indicator", language): indicator.name_with_unit(language, period),
-                report.name: show(row["value"]),
+                report.name: with_uncertain_mark(show(row["value"]), row),
                 label("change", language): change,
                 label("peer_median", language): show(row["peer_median"]),
                 voivodeship_column: show(area["voivodeship"]),
@@ -502,6 +502,8 @@ def key_figures(report: TownReport) -> Table:
         caption += _areas_short_note(language)
     if few:
         caption += label("key_figures_too_few_peers", language, peers=MIN_PEERS)
+    if uncertain:
+        caption += label("key_figures_uncertain", language, events=UNRELIABLE_BELOW)
     if nets_out:
         caption += label("poland_nets_out", language)
     if not report.national:

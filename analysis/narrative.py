@@ -36,7 +36,7 @@ from analysis.formatting import (
 from analysis.labels import label
 from analysis.peers import PIT_STAND_IN, SMALL_GROUP
 from analysis.projection import HORIZON, MIN_TRAIN, YEARS_NEEDED
-from analysis.reliability import events_text
+from analysis.reliability import UNRELIABLE_BELOW, events_text, with_uncertain_mark
 from analysis.scoring import SCORE_CAP, STRENGTH, WEAKNESS
 from analysis.synthesis import BETTER, NO_VERDICT, SCORE_DECIMALS, SIMILAR, VERDICT_BAND, WORSE
 from analysis.trends import MIN_POINTS, fewest_years
@@ -74,8 +74,8 @@ def judged_item(indicator: Indicator, row: pd.Series, language: str) -> str:
     """`niska liczba zgonów na 1000 ludności (9,1‰ wobec mediany grupy 11,4‰)`; a pooled value says its
     years (`9,1‰ w latach 2022–2024 wobec …`)."""
     phrase = _judged_phrase(indicator, row, language)
-    value, median = _show(indicator, row["value"], language), _show(indicator, row["peer_median"], language, True)
-    value += _pooled_period(row, language)
+    value = with_uncertain_mark(_show(indicator, row["value"], language), row) + _pooled_period(row, language)
+    median = _show(indicator, row["peer_median"], language, True)
     if language == "pl":
         return f"{phrase} ({value} wobec mediany grupy {median})"
     return f"{phrase} ({value} against a peer median of {median})"
@@ -714,9 +714,11 @@ def key_findings(
                 value = _signed(row["value"], indicator, language)
             else:
                 value = _in_sentence(indicator, row["value"], language)
-            value += _pooled_period(row, language)
+            value = with_uncertain_mark(value, row) + _pooled_period(row, language)
             area = areas.loc[indicator_id] if indicator_id in areas.index else pd.Series(dtype=float)
             beside = _beside(indicator, row, area, language, change=indicator.is_change)
+            if row["reliability"] == "unreliable":  # page one says what "≈" means: no table's caption is above it
+                beside = "; ".join(filter(None, [label("uncertain_value", language, events=UNRELIABLE_BELOW), beside]))
             items.append(f"**{word}** – {phrase}: {value}" + (f" ({beside})." if beside else "."))
             items[-1] += _without_step_sentence(row, (without_steps or {}).get(indicator_id), language)
     if not strongest and not weakest:

@@ -35,6 +35,13 @@ def import_models() -> None:
 CONFIDENCE = 0.95
 UNRELIABLE_BELOW = 20  # events: the value is shown with a warning
 NOT_RANKED_BELOW = 10  # events: the value is shown but not ranked, scored or judged
+UNCERTAIN_MARK = "≈"  # before a value on fewer than UNRELIABLE_BELOW events, wherever the report prints it
+
+
+def with_uncertain_mark(text: str, row) -> str:
+    """A printed value, marked where it rests on few events (a comparison row's `reliability`): the tables,
+    the key figures, page one and the section text mark the same values alike."""
+    return UNCERTAIN_MARK + text if row.get("reliability") == "unreliable" else text
 
 
 @dataclass(frozen=True)

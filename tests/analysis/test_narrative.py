@@ -757,3 +757,29 @@ def test_a_report_of_fewer_years_than_the_projection_needs_says_why_it_has_none(
     full = prepare_report(TownParams(teryt="3290031", first_year=2014, last_year=2024))
     text = " ".join(full.narrative["demography"])
     assert full.projection is not None and "(jak w prognozie)" in text and "nie powstała" not in text
+
+
+def test_a_value_on_few_events_is_marked_alike_in_the_tables_the_key_figures_and_the_text(demo_reports):
+    # The section tables print "≈" before a value on fewer than 20 events. Read off those printed tables (not
+    # the comparison's reliability): wherever page one, the section text or the key figures give such a value,
+    # they mark it too, and they mark no value the tables leave unmarked.
+    import re
+
+    from analysis import display as show
+
+    def marked_numbers(text: str) -> set[str]:
+        return set(re.findall(r"≈([−+]?\d[\d\u00a0]*(?:,\d+)?)", text))
+
+    named = 0
+    for report in demo_reports.values():
+        tables = [show.comparison_table(report, section).frame for section in ("demography", "economy", "services")]
+        in_tables = {cell[1:] for frame in tables for cell in frame["Wartość"] if cell.startswith("≈")}
+        text = " ".join(s for part in ("summary", "demography", "economy", "services") for s in report.narrative[part])
+        key_figures = show.key_figures(report).frame
+        assert marked_numbers(text) | marked_numbers(" ".join(key_figures.iloc[:, 1])) <= in_tables
+        for frame in tables:
+            for value, assessment in zip(frame["Wartość"], frame["Ocena"]):
+                if value.startswith("≈") and assessment != "—":  # an uncertain strength or weakness: named
+                    named += 1
+                    assert value in text, (report.name, value)
+    assert named >= 2  # e.g. 3290013: 11 registered unemployed of 2,045 of working age (0.5%) in 2024

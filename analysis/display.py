@@ -310,8 +310,8 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
             continue
         shown.append(indicator)
 
-        def show(value):
-            return format_number(value, indicator.decimals, language)
+        def show(value):  # an indicator that is itself a change has its sign, as page one and the text give it
+            return format_number(value, indicator.decimals, language, signed=indicator.is_change)
 
         # A value on few events is marked, one on too few is shown but not placed among the peers:
         # "b.d." (no data) there would deny a figure the row prints.

@@ -19,6 +19,7 @@ from analysis.compare import value_period
 from analysis.formatting import format_number
 from analysis.labels import label
 from analysis.params import ParamsError, normalise_teryt
+from analysis.reliability import UNCERTAIN_MARK
 from analysis.report import TownReport, prepare_report, towns_compared
 from analysis.synthesis import SCORE_DECIMALS
 from analysis.town import TownParams, unknown_parameters, validate_town
@@ -95,20 +96,26 @@ def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd
     whole, scores to two places, changes and scores with their sign), the language's number format,
     "b.d." where a figure is missing, "nie oceniono" for the position or score of a value on too few
     events (as the reports' tables), "—" for the score of a neutral indicator, and the assessment in words
-    ("mocna strona", or "—"). Compute on `side_by_side`; other columns (a year, a count) are shown as they are."""
+    ("mocna strona", or "—"), and "≈" before a value on few events. Compute on `side_by_side`; other columns
+    (a year, a count) are shown as they are."""
     frame = _by_indicator(reports, column)
     language, catalogue = reports[0].language, indicators()
     if column == "assessment":  # "mocna strona" / "słaba strona" / "—", as the reports' tables print it
         return _named_rows(frame.apply(lambda row: row.map(lambda v: label(v, language) if v else "—")), reports)
     if column not in (*IN_UNIT, *CHANGES, *DECIMALS):
         return _named_rows(frame, reports)
-    signed = column in CHANGES or column == "score"
 
     def printed(row: pd.Series) -> pd.Series:
-        decimals = DECIMALS.get(column, catalogue[row.name].decimals)
+        indicator = catalogue[row.name]
+        decimals = DECIMALS.get(column, indicator.decimals)
+        # Signed: a change, a score, and any figure of an indicator that is itself a change (as the tables).
+        signed = column in CHANGES or column == "score" or (column in IN_UNIT and indicator.is_change)
         return row.map(lambda value: format_number(value, decimals, language, signed=signed))
 
     shown = frame.apply(printed, axis=1)
+    if column == "value":  # a value on few events, marked as the reports' tables mark it
+        unreliable = _by_indicator(reports, "reliability") == "unreliable"
+        shown = shown.mask(unreliable, UNCERTAIN_MARK + shown)
     if column in DECIMALS:  # a position or a score: none for a value on too few events, which has a figure
         not_ranked = _by_indicator(reports, "reliability") == "not_ranked"
         shown = shown.mask(not_ranked, label("position_not_ranked", language))

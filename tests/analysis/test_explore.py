@@ -68,6 +68,27 @@ def test_the_printed_table_shows_figures_as_the_report_prints_them(reports):
     assert years.at["Liczba ludności", values.columns[0]] == reports[0].comparison.at["population", "year"]
 
 
+def test_every_printed_value_is_the_one_the_towns_own_report_table_prints():
+    # Read off each town's own section tables ("Wartość"), in the catalogue's order of indicators: the explore
+    # table gives the same strings (a change's sign, "≈" before a value on few events, decimals, "b.d.").
+    # By hand from the store: 1290013 grew from 10,707 (2019) to 10,742 (2024) residents, +0.33%; 3290013 had
+    # 11 registered unemployed of 2,045 of working age in 2024, 0.54%, on fewer than 20 events: ≈.
+    from analysis import display as show
+    from analysis.catalogue import indicators_in
+
+    reports = [prepare_report(TownParams(teryt=teryt)) for teryt in ("1290013", "3290013")]
+    values = explore.side_by_side_printed(reports)
+    for report, column in zip(reports, values.columns):
+        for section in ("demography", "economy", "services"):
+            table = show.comparison_table(report, section).frame
+            ids = [i.id for i in indicators_in(section)]
+            assert len(table) == len(ids)  # the demo store has every indicator: one row each, in this order
+            printed = values[column].to_numpy()[[list(report.comparison.index).index(i) for i in ids]]
+            assert list(printed) == list(table["Wartość"]), (report.name, section)
+    assert values.at["Zmiana liczby ludności w ciągu 5 lat (%)", values.columns[0]] == "+0,3"
+    assert values.at["Bezrobotni zarejestrowani w % ludności w wieku produkcyjnym (%)", values.columns[1]] == "≈0,5"
+
+
 def test_the_printed_table_does_not_place_a_value_on_too_few_events(reports):
     # 0490013's net foreign migration rests on fewer than 10 moves (2022–2024): its report shows the value
     # but no position ("nie oceniono"); "b.d." would deny a figure the values table prints. 0290011's (10–19

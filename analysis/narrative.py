@@ -178,7 +178,7 @@ def _within_chance_sentences(rows: pd.DataFrame, language: str) -> list[str]:
     items = []
     for i in held:
         row, indicator = rows.loc[i], catalogue[i]
-        value = _show(indicator, row["value"], language) + _pooled_period(row, language)
+        value = with_uncertain_mark(_show(indicator, row["value"], language), row) + _pooled_period(row, language)
         interval = format_range(row["ci_low"], row["ci_high"], indicator.decimals, language)
         median = _show(indicator, row["peer_median"], language, True)
         items.append(

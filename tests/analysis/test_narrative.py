@@ -782,4 +782,6 @@ def test_a_value_on_few_events_is_marked_alike_in_the_tables_the_key_figures_and
                 if value.startswith("≈") and assessment != "—":  # an uncertain strength or weakness: named
                     named += 1
                     assert value in text, (report.name, value)
+                if value.startswith("≈"):  # nowhere quoted unmarked: "(0,87‰ …" or ": 0,87‰ (…"
+                    assert f"({value[1:]}" not in text and f": {value[1:]}" not in text, (report.name, value)
     assert named >= 2  # e.g. 3290013: 11 registered unemployed of 2,045 of working age (0.5%) in 2024

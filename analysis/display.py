@@ -607,13 +607,13 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
         for indicator_id, row in changes.indicators.iterrows():
             indicator = indicators()[indicator_id]
 
-            def show(value, decimals=indicator.decimals):
-                return format_number(value, decimals, language)
+            def show(value):  # as the section tables print it: a change indicator's value with its sign
+                return format_number(value, indicator.decimals, language, signed=indicator.is_change)
 
             def position(age: str) -> str:  # a value without a position was not ranked, not missing
                 if pd.isna(row[f"{age}_percentile"]) and pd.notna(row[f"{age}_value"]):
                     return label("position_not_ranked", language)
-                return show(row[f"{age}_percentile"], PERCENTILE_DECIMALS)
+                return format_number(row[f"{age}_percentile"], PERCENTILE_DECIMALS, language)
 
             rows.append(
                 {

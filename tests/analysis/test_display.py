@@ -522,6 +522,24 @@ def test_a_position_that_went_since_the_last_edition_reads_not_ranked_not_missin
     assert ("bez strzałki: bez zmian" if report.language == "pl" else "without an arrow: unchanged") in table.caption
 
 
+def test_a_change_indicator_keeps_its_sign_in_the_edition_changes_as_in_the_section_table(report, tmp_path):
+    # The earlier edition had the town growing by 1.5% over 5 years: "+1,5", as the section table would print a
+    # gain, not "1,5" beside this edition's "−6,9".
+    import json
+
+    from analysis.editions import figures
+
+    record = figures(report)
+    record["indicators"]["population_change_5y"] = {**record["indicators"]["population_change_5y"], "value": 1.5}
+    (tmp_path / "figures.json").write_text(json.dumps(record), encoding="utf-8")
+    [table] = [part for part in show.edition_changes(report, tmp_path / "figures.json") if isinstance(part, show.Table)]
+    row = table.frame.iloc[0]
+    now = show.comparison_table(report, "demography").frame.set_index(show.label("indicator", report.language))
+    printed_now = now.at[row[show.label("indicator", report.language)], show.label("value", report.language)]
+    assert row[show.label("before", report.language)].startswith(("+1,5 " if report.language == "pl" else "+1.5 "))
+    assert row[show.label("now", report.language)].startswith(printed_now + " ") and printed_now[0] == "−"
+
+
 def test_key_figures_name_what_the_store_lacks_instead_of_rows_of_blanks(sparse_report):
     # The sparse store (tests/conftest.py) has no services variables: pre-school coverage and nursery places,
     # both headline figures, have no value for the town, its peers, the voivodeship or Poland.

@@ -785,3 +785,42 @@ def test_a_value_on_few_events_is_marked_alike_in_the_tables_the_key_figures_and
                 if value.startswith("≈"):  # nowhere quoted unmarked: "(0,87‰ …" or ": 0,87‰ (…"
                     assert f"({value[1:]}" not in text and f": {value[1:]}" not in text, (report.name, value)
     assert named >= 2  # e.g. 3290013: 11 registered unemployed of 2,045 of working age (0.5%) in 2024
+
+
+def test_every_value_the_text_quotes_is_the_one_its_table_prints(demo_reports):
+    # Two roads from the same figures: the section tables format each value one way, the text and page one
+    # another. Over the whole demo batch, every "(X … wobec mediany grupy Y" of a section text, and every
+    # page-one finding "X (…typowa gmina grupy: Y; województwo: V; Polska: P)", must name a row its
+    # section's table prints (units and "w latach …" stripped; read off the printed strings).
+    import re
+
+    from analysis import display as show
+
+    number = r"≈?[−+]?\d+(?:\u00a0\d{3})*(?:,\d+)?"
+    quoted = re.compile(rf"\(({number})[^()]*? wobec mediany grupy ({number})")
+    held = re.compile(rf"\(({number})[^();]*?; 95% przedział [^;]*; mediana grupy ({number})")
+    finding = re.compile(
+        rf"\*\* – [^:]*: ({number})[^(]*\((?:wartość niepewna[^;]*; )?typowa gmina grupy: ({number})[^;)]*"
+        rf"(?:; województwo: ({number})[^;)]*)?(?:; Polska: ({number})[^;)]*)?\)"
+    )
+    pairs = findings = 0
+    for report in demo_reports.values():
+        rows = []
+        for section in ("demography", "economy", "services"):
+            frame = show.comparison_table(report, section).frame
+            printed = list(zip(frame["Wartość"], frame["Mediana grupy"], frame["Województwo"], frame["Polska"]))
+            rows += printed
+            for match in [
+                *quoted.finditer(" ".join(report.narrative[section])),
+                *held.finditer(" ".join(report.narrative[section])),
+            ]:
+                pairs += 1
+                assert match.groups() in {row[:2] for row in printed}, (report.name, match.group(0))
+        for match in finding.finditer("\n".join(report.narrative["summary"])):
+            findings += 1
+            value, median, voivodeship, poland = match.groups()
+            assert any(
+                (value, median) == row[:2] and voivodeship in (None, row[2]) and poland in (None, row[3])
+                for row in rows
+            ), (report.name, match.group(0))
+    assert pairs > 500 and findings > 150  # 731 and 195 when this test was written

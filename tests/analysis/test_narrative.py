@@ -823,4 +823,4 @@ def test_every_value_the_text_quotes_is_the_one_its_table_prints(demo_reports):
                 (value, median) == row[:2] and voivodeship in (None, row[2]) and poland in (None, row[3])
                 for row in rows
             ), (report.name, match.group(0))
-    assert pairs > 500 and findings > 150  # 731 and 195 when this test was written
+    assert pairs > 500 and findings > 150  # 731 and 189 when this test was written

@@ -545,3 +545,39 @@ def test_the_method_sheets_state_the_verdict_rule_the_code_applies():
     assert item == "Oceny części"
     assert "+0,25 i więcej: korzystniej, −0,25 i mniej: mniej korzystnie" in text
     assert "+0.25 or more: better, −0.25 or less: worse" in verdict_note("en")[1]
+
+
+def test_the_indicator_sheet_holds_the_figures_every_section_table_prints_over_the_demo_batch(demo_reports):
+    # Two roads from one comparison: the sheet rounds numbers, the report formats strings. Read back from the
+    # printed strings ("1 234,5", "≈0,83", "+0,3"; "b.d." and "x" for no figure), every value, peer median,
+    # voivodeship and Poland of every town's section tables is the sheet's number.
+    from analysis import display as show
+    from analysis.catalogue import indicators_in
+
+    def read(printed: str) -> float:
+        if printed in ("b.d.", "x"):
+            return math.nan
+        return float(printed.lstrip("≈+").replace("\u00a0", "").replace(",", ".").replace("−", "-"))
+
+    columns = {
+        "Wartość": "Wartość",
+        "Mediana grupy": "Mediana grupy",
+        "Województwo": "Województwo (suma gmin)",
+        "Polska": "Polska (suma gmin)",
+    }
+    compared = 0
+    for report in demo_reports.values():
+        sheet = indicator_sheet(report).set_index("Kod wskaźnika")
+        for section in ("demography", "economy", "services"):
+            table = show.comparison_table(report, section).frame
+            for indicator, (_, row) in zip(indicators_in(section), table.iterrows()):
+                for printed, number in columns.items():
+                    expected = sheet.at[indicator.id, number]
+                    got = read(row[printed])
+                    assert (math.isnan(got) and math.isnan(expected)) or got == pytest.approx(expected, abs=1e-9), (
+                        report.name,
+                        indicator.id,
+                        printed,
+                    )
+                    compared += 1
+    assert compared == 54 * 4 * sum(len(indicators_in(s)) for s in ("demography", "economy", "services"))

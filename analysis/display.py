@@ -357,7 +357,7 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
     if not report.national:
         caption += label("poland_not_covered", language)
     if (report.comparison.loc[[i.id for i in shown], "reliability"] == "unreliable").any():
-        caption += label("uncertain_marked", language, events=UNRELIABLE_BELOW)
+        caption += _uncertain_note("uncertain_marked", language)
     if without_data:
         caption += label("without_data", language, names=", ".join(without_data))
     return Table(pd.DataFrame(rows), caption)
@@ -444,6 +444,11 @@ def peers_table(report: TownReport, listed: int = PEERS_LISTED) -> Table | Markd
     return Table(frame, label("peers_caption", language))
 
 
+def _uncertain_note(key: str, language: str) -> str:
+    """A caption's note on "≈", its words the page-one finding's own (`uncertain_value`), its pointer the table's."""
+    return label(key, language, uncertain=label("uncertain_value", language, events=UNRELIABLE_BELOW))
+
+
 def key_figures(report: TownReport) -> Table:
     """The headline indicators at a glance: the town's value and 5-year change beside its peers'
     median, its voivodeship and Poland (ratios of sums over their gminy, `analysis.aggregates`).
@@ -503,7 +508,7 @@ def key_figures(report: TownReport) -> Table:
     if few:
         caption += label("key_figures_too_few_peers", language, peers=MIN_PEERS)
     if uncertain:
-        caption += label("key_figures_uncertain", language, events=UNRELIABLE_BELOW)
+        caption += _uncertain_note("key_figures_uncertain", language)
     if nets_out:
         caption += label("poland_nets_out", language)
     if not report.national:

@@ -101,8 +101,8 @@ LABELS: dict[str, dict[str, str]] = {
         "trend_stable": "stabilny",
         "trend_too_short": "za mało lat ({years}; potrzeba {needed})",
         "position_not_ranked": "nie oceniono",
-        "uncertain_marked": "; ≈ – wartość niepewna: mniej niż {events} zdarzeń (przedział – w uwagach następnej tabeli)",
-        "key_figures_uncertain": "; ≈ – wartość niepewna: mniej niż {events} zdarzeń (przedział – w tabelach części)",
+        "uncertain_marked": "; ≈ – {uncertain} (przedział – w uwagach następnej tabeli)",  # {uncertain}: uncertain_value
+        "key_figures_uncertain": "; ≈ – {uncertain} (przedział – w tabelach części)",
         "uncertain_value": "wartość niepewna: mniej niż {events} zdarzeń",
         "note_pooled": "{years} łącznie",
         "note_not_judged": "nie oceniono: tylko {events}",
@@ -283,8 +283,8 @@ LABELS: dict[str, dict[str, str]] = {
         "peers_from_part": "The data cover only part of the country, so the peers were chosen only among the "
         "municipalities they hold.",
         "position_not_ranked": "not ranked",
-        "uncertain_marked": "; ≈ – uncertain value: fewer than {events} events (interval in the notes of the next table)",
-        "key_figures_uncertain": "; ≈ – uncertain value: fewer than {events} events (interval in the section tables)",
+        "uncertain_marked": "; ≈ – {uncertain} (interval in the notes of the next table)",
+        "key_figures_uncertain": "; ≈ – {uncertain} (interval in the section tables)",
         "uncertain_value": "uncertain value: fewer than {events} events",
         "trend_unclear": "unclear",
         "trend_stable": "stable",

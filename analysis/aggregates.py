@@ -16,9 +16,14 @@ voivodeship keeps its value: what crosses its border.
 
 An area's value stands only where the gminy it is summed over hold at least `MIN_AREA_COVERAGE` of the area's
 residents (over the indicator's years): a voivodeship "value" from the gminy holding 60% of its people,
-its largest town missing, would be some other area's. Below that the area has no value ("b.d."), as it has
-none where no gmina has the figure. Residents are the store's population figures, which GUS publishes for
-every gmina; a gmina-year without one counts on neither side.
+its largest town missing, would be some other area's. A total (`is_total`: the population itself, not a
+ratio) needs all of them: over 95% of an area it is simply a smaller number. Below that the area has no
+value ("b.d."), as it has none where no gmina has the figure. Residents are the store's population figures, which GUS publishes for
+every gmina. In a year the store has population figures of, a gmina without one still has residents: for
+this share they are the gmina's figure of its nearest earlier year (else its nearest later one), so a gap in
+the population figures themselves makes the area's population, and every value over those gminy, "b.d."
+rather than a sum over part of the area shown as the whole. Only a gmina without any population figure
+counts on neither side.
 """
 
 from __future__ import annotations
@@ -44,6 +49,23 @@ def is_aggregable(indicator: Indicator) -> bool:
     if all(catalogue[split_lag(name)[0]].additive for name in indicator.inputs):
         return True
     return _rate_base(indicator) is not None
+
+
+def is_total(indicator: Indicator) -> bool:
+    """Whether the indicator is a count or an amount itself (the population), not a ratio of them: summed
+    over part of an area it is not an estimate of the area's figure but a smaller number."""
+    names = indicator.inputs
+    return len(names) == 1 and indicator.formula.strip() == names[0] and variables()[split_lag(names[0])[0]].additive
+
+
+def required_coverage(indicator: Indicator) -> float:
+    """The share of an area's residents the gminy with data must hold for the area to have a value."""
+    return 1.0 if is_total(indicator) else MIN_AREA_COVERAGE
+
+
+def holds_enough_residents(indicator: Indicator, coverage):
+    """Whether the gminy behind an area's value hold `required_coverage` of its residents (False for NaN)."""
+    return coverage >= required_coverage(indicator) - 1e-12  # the two sums of a total may differ in their last bit
 
 
 def _rate_base(indicator: Indicator) -> str | None:
@@ -76,7 +98,12 @@ def area_indicators(panel: pd.DataFrame, area_of: pd.Series, year: int) -> AreaF
     lagged = lagged.loc[lagged.index.get_level_values("year").isin(range(year - longest + 1, year + 1))]
     years = lagged.index.get_level_values("year")
     areas = area_of.reindex(lagged.index.get_level_values("teryt")).to_numpy()
-    residents = lagged[RESIDENTS].astype("float64")
+    # Every gmina of every area in each year the store has population figures of, whether or not it has one.
+    counted = set(panel[RESIDENTS].dropna().index.get_level_values("year"))
+    every = _residents(panel, area_of.index, [y for y in range(year - longest + 1, year + 1) if y in counted])
+    every_years = every.index.get_level_values("year")
+    every_areas = area_of.reindex(every.index.get_level_values("teryt")).to_numpy()
+    residents = every.reindex(lagged.index)
     names = sorted(area_of.unique())
     result, coverage = {}, {}
     for indicator in indicators().values():
@@ -96,11 +123,24 @@ def area_indicators(panel: pd.DataFrame, area_of: pd.Series, year: int) -> AreaF
         else:
             sums = inputs.loc[complete].groupby(groups).sum(min_count=1)
         held = residents[window][complete].groupby(groups).sum()
-        covered = (held.reindex(names, fill_value=0.0) / residents[window].groupby(areas[window]).sum()).reindex(names)
+        in_window = (every_years > year - indicator.pool_years) & (every_years <= year)
+        area_residents = every[in_window].groupby(every_areas[in_window]).sum()
+        covered = (held.reindex(names, fill_value=0.0) / area_residents).reindex(names)
         values = evaluate(indicator, sums).reindex(names)
-        result[indicator.id] = values.where(covered >= MIN_AREA_COVERAGE)
+        result[indicator.id] = values.where(holds_enough_residents(indicator, covered))
         coverage[indicator.id] = covered
     return AreaFigures(pd.DataFrame(result), pd.DataFrame(coverage))
+
+
+def _residents(panel: pd.DataFrame, teryts: pd.Index, years: list[int]) -> pd.Series:
+    """Each gmina's residents in each of `years` (index teryt, year), which weigh how much of an area a value
+    rests on: the year's population figure, else the gmina's nearest earlier one, else its nearest later one;
+    NaN for a gmina without any."""
+    by_year = panel[RESIDENTS].astype("float64").unstack("year")
+    columns = sorted(set(by_year.columns) | set(years))
+    filled = by_year.reindex(index=teryts, columns=columns).ffill(axis=1).bfill(axis=1)[years]
+    index = pd.MultiIndex.from_product([filled.index, years], names=["teryt", "year"])
+    return pd.Series(filled.to_numpy().ravel(), index=index)
 
 
 def covers_country(store: Store) -> bool:

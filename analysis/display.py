@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.aggregates import MIN_AREA_COVERAGE, is_aggregable
+from analysis.aggregates import MIN_AREA_COVERAGE, holds_enough_residents, is_aggregable, is_total
 from analysis.catalogue import Indicator, indicators, indicators_in
 from analysis.census import steps_in_changes, value_steps
 from analysis.compare import CHANGE_YEARS, pooled_years, too_few_peers, value_period, within_chance
@@ -277,14 +277,22 @@ def _without_data(row: pd.Series, area: pd.Series) -> bool:
     return bool(pd.isna([row["value"], row["peer_median"], area["voivodeship"], area["poland"]]).all())
 
 
-def _short_of_residents(area: pd.Series) -> bool:
+def _short_of_residents(indicator: Indicator, area: pd.Series) -> bool:
     """No voivodeship's or Poland's value because the gminy with the figure hold too few of the area's
-    residents (`analysis.aggregates.MIN_AREA_COVERAGE`), which the caption must say."""
-    return bool((area[["voivodeship_coverage", "poland_coverage"]] < MIN_AREA_COVERAGE).any())
+    residents (`analysis.aggregates.required_coverage`), which the caption must say."""
+    coverage = area[["voivodeship_coverage", "poland_coverage"]].astype("float64")
+    return bool((coverage.notna() & ~holds_enough_residents(indicator, coverage)).any())
 
 
-def _areas_short_note(language: str) -> str:
-    return label("areas_short", language, share=format_number(100 * MIN_AREA_COVERAGE, 0, language) + "%")
+def _areas_short_notes(short: list[Indicator], language: str) -> str:
+    """Why an area has no value of these indicators: too few residents behind a ratio, or a total (the
+    population) missing for some of its gminy."""
+    notes = ""
+    if any(not is_total(indicator) for indicator in short):
+        notes += label("areas_short", language, share=format_number(100 * MIN_AREA_COVERAGE, 0, language) + "%")
+    if any(is_total(indicator) for indicator in short):
+        notes += label("areas_short_total", language)
+    return notes
 
 
 def _poland_cell(indicator: Indicator, area: pd.Series, show: Callable[[float], str]) -> str:
@@ -350,8 +358,7 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
     )
     if any(not is_aggregable(indicator) for indicator in shown):
         caption += label("areas_not_summed", language)
-    if any(_short_of_residents(report.areas.loc[indicator.id]) for indicator in shown):
-        caption += _areas_short_note(language)
+    caption += _areas_short_notes([i for i in shown if _short_of_residents(i, report.areas.loc[i.id])], language)
     if any(indicator.nets_out_nationally for indicator in shown):
         caption += label("poland_nets_out", language)
     if not report.national:
@@ -457,7 +464,8 @@ def key_figures(report: TownReport) -> Table:
     shown as a row of "b.d."; the note on rates that are not summed stands only where such a row is shown."""
     language = report.language
     rows, without_data, steps = [], [], set()
-    not_summed = short = few = nets_out = in_points = in_zloty = uncertain = False  # the notes the caption needs
+    not_summed = few = nets_out = in_points = in_zloty = uncertain = False  # the notes the caption needs
+    short = []  # indicators without an area's value for want of residents behind it
     voivodeship_column = label(
         "voivodeship_column", language, voivodeship=voivodeship_name(report.voivodeship, language)
     )
@@ -469,7 +477,8 @@ def key_figures(report: TownReport) -> Table:
             without_data.append(indicator.name_in_sentence(language))
             continue
         not_summed = not_summed or not is_aggregable(indicator)
-        short = short or _short_of_residents(area)
+        if _short_of_residents(indicator, area):
+            short.append(indicator)
         few = few or too_few_peers(row)
         nets_out = nets_out or indicator.nets_out_nationally
         uncertain = uncertain or row["reliability"] == "unreliable"
@@ -503,8 +512,7 @@ def key_figures(report: TownReport) -> Table:
         caption += label("current_prices", language)
     if not_summed:
         caption += label("key_figures_not_summed", language)
-    if short:
-        caption += _areas_short_note(language)
+    caption += _areas_short_notes(short, language)
     if few:
         caption += label("key_figures_too_few_peers", language, peers=MIN_PEERS)
     if uncertain:
@@ -898,7 +906,7 @@ def methodology_text(report: TownReport) -> Markdown:
             "Mediana i kwartyle dotyczą gmin grupy porównawczej w tym samym roku; jeśli wartość wskaźnika znamy "
             f"dla mniej niż {MIN_PEERS} gmin grupy, nie porównujemy z nią gminy. Wartość województwa i Polski to wzór wskaźnika "
             "na sumach zmiennych ich gmin (np. wszystkie urodzenia przez całą ludność); podajemy ją, gdy gminy "
-            f"z danymi obejmują co najmniej {coverage} ludności obszaru. "
+            f"z danymi obejmują co najmniej {coverage} ludności obszaru, a liczbę ludności – gdy ma ją każda gmina obszaru. "
             "Pozycja (percentyl) to odsetek gmin grupy, od których gmina wypada korzystniej: 100 oznacza "
             "najkorzystniej, 50 – tak jak mediana; dla wskaźników, przy których niższa wartość jest lepsza, "
             "skala jest odwrócona. Wskaźników neutralnych nie oceniamy: ich pozycja to odsetek gmin grupy "
@@ -929,7 +937,7 @@ def methodology_text(report: TownReport) -> Markdown:
             f"group in the same year; where fewer than {MIN_PEERS} peers have a value, the town is not compared. "
             "The voivodeship's and Poland's values are the indicator's formula over their gminy's summed variables "
             "(e.g. all births over all residents), shown where the gminy with data hold at least "
-            f"{coverage} of the area's residents. Position (percentile) is the share of peers the municipality does better "
+            f"{coverage} of the area's residents, the population where every gmina of the area has it. Position (percentile) is the share of peers the municipality does better "
             "than: 100 is best, 50 equals the median; for lower-is-better indicators the scale is reversed, and "
             "neutral indicators are not judged: their position is the share of peers with a lower value. "
             "A strength is an indicator on which the town is in the best quarter "

@@ -91,6 +91,7 @@ LABELS: dict[str, dict[str, str]] = {
             "mianownika (stóp nie sumujemy)"
         ),
         "areas_short": "; b.d. dla województwa lub Polski: gminy z danymi mają mniej niż {share} ludności obszaru",
+        "areas_short_total": "; b.d. liczby ludności województwa lub Polski: brak jej dla części gmin obszaru",
         "key_figures_census_step": "; {mark} zawiera skok po NSP {year}",
         "key_figures_no_change": "; zmiany w ciągu 5 lat nie podajemy: dane obejmują tylko lata {first}–{last}",
         "key_figures_too_few_peers": "; b.d. dla grupy: wartość znamy dla mniej niż {peers} gmin grupy",
@@ -275,6 +276,7 @@ LABELS: dict[str, dict[str, str]] = {
             "denominators (rates are not summed)"
         ),
         "areas_short": "; n/a for the voivodeship or Poland: the gminy with data hold less than {share} of the area's residents",
+        "areas_short_total": "; n/a for the population of the voivodeship or Poland: some of the area's gminy lack it",
         "key_figures_census_step": "; {mark} includes the {year} census step",
         "key_figures_no_change": "; no 5-year change: the data cover only {first}–{last}",
         "key_figures_too_few_peers": "; n/a for the peer group: fewer than {peers} peers have a value",

@@ -131,7 +131,12 @@ def render_methodology() -> str:
         "(a ratio of sums, as GUS computes area figures, not a mean of the gminy's rates). A gmina enters an",
         "indicator's sums only in a year where it has every input. An area has a value only where those gminy hold",
         f"at least {MIN_AREA_COVERAGE:.0%} of its residents (over the indicator's years): a voivodeship's figure from the",
-        "gminy holding 60% of its people, its largest town missing, would be another area's. Below that the tables",
+        "gminy holding 60% of its people, its largest town missing, would be another area's. The population itself",
+        "is a total, not a ratio: summed over part of an area it is only a smaller number, so it needs every gmina of the",
+        "area. In a year the store has population figures of, a gmina without one still has residents: the gmina's",
+        "figure of its nearest earlier year (else later one) counts it among those a value lacks, so a gap in the",
+        "population figures themselves does not pass unseen (only a gmina without any population figure is left out).",
+        "Below that the tables",
         'print "b.d." and their captions say why, page one\'s findings "brak danych"; the spreadsheet gives that',
         "share of residents beside each",
         "area's value, or its gap (cut to one decimal, so 89.96% reads 89.9%). A rate GUS publishes per resident",
@@ -302,7 +307,8 @@ def render_methodology() -> str:
         "- A voivodeship's or Poland's value is summed over the gminy that have the figure, when they hold at least "
         f"{MIN_AREA_COVERAGE:.0%}",
         "  of the area's residents: up to a tenth of them may be missing from it, so it is the value of most of the",
-        "  area, not of all of it; gminy without data are not filled in.",
+        "  area, not of all of it; gminy without data are not filled in. The population, a total, is given only for the",
+        "  whole area.",
         "- A value pooled over three years trails a sudden change: a jump in the last year shows at about a third",
         "  of its size in the comparison (the yearly chart shows it whole).",
         "- A stock's yearly noise is taken to add up like a random walk (autocorrelation ρ = 1: "

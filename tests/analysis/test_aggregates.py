@@ -235,3 +235,61 @@ def test_a_store_of_one_voivodeship_has_no_poland_value_and_the_report_says_why(
     assert "Dane obejmują tylko część kraju, więc grupę dobrano wyłącznie spośród gmin w tych danych." in (
         display.peer_method_text(nearest).text
     )
+
+
+@pytest.mark.parametrize("residents_of_c, shown", [(300, True), (1000, False)])
+def test_a_gap_in_the_population_figures_counts_as_residents_without_data_and_leaves_no_partial_total(
+    residents_of_c, shown
+):
+    # A: 1,000 residents, B: 3,000, both in 2023 and 2024; C has its population figure for 2023 only (a gap in
+    # 2024) and its sewerage share in both years. In 2024 C still has residents: its 2023 figure stands for them.
+    # Sewerage users (a share of residents, needing the population): A 90% of 1,000 = 900, B 50% of 3,000 = 1,500,
+    # so 2,400 of 4,000 = 60% over A and B, who hold 4,000 of 4,000 + C's residents. With C at 300: 4,000 / 4,300
+    # = 93.0% (at least 90%): 60% stands. With C at 1,000: 4,000 / 5,000 = 80%: no value, where C, left out of both
+    # sides, once made it 4,000 of 4,000. The north's population, a total, is not 4,000 in either case: C's
+    # residents are missing from that sum, so it has no value.
+    index = pd.MultiIndex.from_tuples([(t, y) for t in ("A", "B", "C") for y in (2023, 2024)], names=["teryt", "year"])
+    frame = pd.DataFrame(float("nan"), index=index, columns=list(variable_ids()))
+    frame["population"] = [1000.0, 1000.0, 3000.0, 3000.0, float(residents_of_c), float("nan")]
+    frame["sewage_users_pct"] = [90.0, 90.0, 50.0, 50.0, 70.0, 70.0]
+    figures = area_indicators(frame, pd.Series({"A": "north", "B": "north", "C": "north"}), 2024)
+    assert figures.coverage.at["north", "sewage_users"] == pytest.approx(4000 / (4000 + residents_of_c))
+    assert figures.coverage.at["north", "population"] == pytest.approx(4000 / (4000 + residents_of_c))
+    assert math.isnan(figures.values.at["north", "population"])
+    if shown:
+        assert figures.values.at["north", "sewage_users"] == pytest.approx(60.0)
+    else:
+        assert math.isnan(figures.values.at["north", "sewage_users"])
+    # In 2023 every gmina has its figure: the whole north, 4,000 + C's residents, and its share of sewerage users.
+    year_before = area_indicators(frame, pd.Series({"A": "north", "B": "north", "C": "north"}), 2023).values
+    assert year_before.at["north", "population"] == 4000 + residents_of_c
+    expected_share = 100 * (900 + 1500 + 0.7 * residents_of_c) / (4000 + residents_of_c)
+    assert year_before.at["north", "sewage_users"] == pytest.approx(expected_share)
+
+
+def test_a_gmina_whose_population_figures_start_late_counts_with_its_first_figure_before_it():
+    # B's population is known from 2024 only; in 2023 its 2024 figure (2,000) stands for its residents. Births
+    # per 1,000 in 2023 (pooled over the store's years up to 2023: 2023 alone here) rest on A alone: 1,000 of
+    # 3,000 residents, a third: no value. A's own births per 1,000 would be 1000 × 12 / 1,000 = 12.
+    index = pd.MultiIndex.from_tuples([(t, y) for t in ("A", "B") for y in (2023, 2024)], names=["teryt", "year"])
+    frame = pd.DataFrame(float("nan"), index=index, columns=list(variable_ids()))
+    frame["population"] = [1000.0, 1000.0, float("nan"), 2000.0]
+    frame["live_births"] = [12.0, 12.0, 20.0, 20.0]
+    figures = area_indicators(frame, pd.Series({"A": "north", "B": "north"}), 2023)
+    assert figures.coverage.at["north", "births_per_1000"] == pytest.approx(1000 / 3000)
+    assert math.isnan(figures.values.at["north", "births_per_1000"])
+
+
+def test_a_year_without_any_population_figure_is_no_gap_of_one_gmina():
+    # A store whose population is of 2024 only, with births of 2023 and 2024 (as a store from two GUS tables):
+    # 2023 is no year of the store's population figures, so no gmina lacks one then. Births per 1,000 pooled
+    # over 2022–2024 rest on 2024's complete rows: A 10 and B 18 births over 1,000 + 3,000 residents, 7.0,
+    # with all the residents behind it.
+    index = pd.MultiIndex.from_tuples([(t, y) for t in ("A", "B") for y in (2023, 2024)], names=["teryt", "year"])
+    frame = pd.DataFrame(float("nan"), index=index, columns=list(variable_ids()))
+    frame["population"] = [float("nan"), 1000.0, float("nan"), 3000.0]
+    frame["live_births"] = [11.0, 10.0, 17.0, 18.0]
+    figures = area_indicators(frame, pd.Series({"A": "north", "B": "north"}), 2024)
+    assert figures.coverage.at["north", "births_per_1000"] == pytest.approx(1.0)
+    assert figures.values.at["north", "births_per_1000"] == pytest.approx(1000 * (10 + 18) / 4000)
+    assert figures.values.at["north", "population"] == 4000

@@ -768,6 +768,23 @@ def test_a_voivodeship_value_left_out_for_want_of_its_gminy_is_explained_in_the_
     assert note not in show.comparison_table(kujawsko_pomorskie, "demography").caption
 
 
+def test_a_population_missing_for_some_gminy_of_the_voivodeship_is_explained_as_such():
+    # The voivodeship's population summed over the gminy holding 95% of its residents (`aggregates.is_total`: not
+    # a ratio, so it needs them all) has no value; the caption says the population is missing for some of its
+    # gminy, not that they hold under 90% of its residents, which would be false.
+    from dataclasses import replace
+
+    base = prepare_report(TownParams(teryt=TOWN))
+    areas = base.areas.copy()
+    areas.loc["population", ["voivodeship", "voivodeship_coverage"]] = [float("nan"), 0.95]
+    key_figures = show.key_figures(replace(base, areas=areas))
+    row = key_figures.frame.set_index("Wskaźnik").iloc[0]
+    assert row.name.startswith("Liczba ludności") and row.iloc[3] == "b.d."
+    assert "b.d. liczby ludności województwa lub Polski: brak jej dla części gmin obszaru" in key_figures.caption
+    assert "mniej niż 90% ludności obszaru" not in key_figures.caption
+    assert "brak jej dla części gmin" not in show.key_figures(base).caption
+
+
 def test_a_value_with_too_few_peers_to_compare_is_not_placed_and_says_why():
     # As `compare` leaves it when only two peers have a value (tests/analysis/test_compare.py): no median,
     # no position. The tables say "not judged" and how many peers had the figure, in Polish agreement.

@@ -316,7 +316,9 @@ def trend_text(report: TownReport, indicator_id: str) -> ChartText:
     column = report.values[indicator_id].unstack("teryt")
     town = column[report.teryt].dropna()
     median = column[list(report.peers.members)].median(axis=1).dropna()
-    return ChartText(title=title, alt=_trend_alt(report, indicator, town, median))
+    # Where the town has no value at all (a sparse store), its chart is missing for want of data, not of years.
+    missing = label("no_values_named", language, title=title) if town.empty else ""
+    return ChartText(title=title, alt=_trend_alt(report, indicator, town, median), missing=missing)
 
 
 def _trend_alt(report: TownReport, indicator: Indicator, town: pd.Series, median: pd.Series) -> str:
@@ -427,7 +429,10 @@ def position_text(report: TownReport, section: str) -> ChartText:
                 f" Highest: {best[0].name_en} ({format_number(best[1], 0, language)})."
                 f" Lowest: {worst[0].name_en} ({format_number(worst[1], 0, language)})."
             )
-    return ChartText(title=title, alt=alt, positions=tuple(positions))
+    # Where the town has no value of any of the section's indicators (a sparse store), nothing could be placed.
+    values = report.comparison.loc[[ind.id for ind in indicators_in(section)], "value"]
+    missing = label("no_values_named", language, title=title) if values.isna().all() else ""
+    return ChartText(title=title, alt=alt, positions=tuple(positions), missing=missing)
 
 
 # --- Population projection ------------------------------------------------------------------

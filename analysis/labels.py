@@ -25,6 +25,7 @@ LABELS: dict[str, dict[str, str]] = {
         "figure_without_alt": "Wykres dodany w notatniku (komórka {cell}), bez opisu tekstowego.",
         "output_of_cell": "Wynik komórki {cell}",
         "no_chart_named": "{title} – za mało danych do wykresu.",
+        "no_values_named": "{title} – brak danych.",
         "no_projection": "nie powstała: wymaga co najmniej {needed} danych ({history} historii "
         "i {checked} testu wstecznego, który wyznacza jej przedział), a raport obejmuje {years}.",
         "trend": "Trend roczny (95% przedział)",
@@ -210,6 +211,7 @@ LABELS: dict[str, dict[str, str]] = {
         "figure_without_alt": "A chart added in the notebook (cell {cell}), without a text description.",
         "output_of_cell": "Output of cell {cell}",
         "no_chart_named": "{title} – too little data for a chart.",
+        "no_values_named": "{title} – no data.",
         "no_projection": "not made: it needs at least {needed} of data ({history} of history "
         "and {checked} of the backtest that sets its interval), and the report covers {years}.",
         "trend": "Yearly trend (95% interval)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 
 import matplotlib
 import numpy as np
@@ -248,11 +249,18 @@ def test_a_sparse_store_gets_a_note_naming_the_chart_not_empty_axes(sparse_repor
     assert isinstance(charts.trend_chart(report, "population"), Figure)  # two years: a line
     section = charts.section_charts(report, "services")
     assert section and all(figure is None for figure, _ in section)
-    note = display.chart(*section[0], "pl")
-    assert note.text.startswith("*Usługi publiczne: pozycja") and note.text.endswith("– za mało danych do wykresu.*")
+    # No value of the section at all: "no data", not "too little data for a chart", for the section's position
+    # chart and every trend chart of it.
+    notes = [text.missing for _, text in section]
+    assert notes[0].startswith("Usługi publiczne: pozycja") and all(n.endswith("– brak danych.") for n in notes)
+    assert display.chart(*section[0], "pl").text == f"*{display.escape_markdown(notes[0])}*"  # shown in its place
     # The title holds a colon already ("Usługi publiczne: pozycja…"): in English too a dash, not a second colon.
-    english = display.chart(*section[0], "en").text
-    assert english.endswith("– too little data for a chart.*") and english.count(":") == 1
+    english_report = replace(report, params=report.params.model_copy(update={"language": "en"}))
+    english = charts.position_text(english_report, "services").missing
+    assert english.endswith("– no data.") and english.count(":") == 1
+    # Unemployment has one year: too little for a line, which is what its note says.
+    [(figure, text)] = [chart for chart in charts.section_charts(report, "economy") if "Bezrobotni" in chart[1].title]
+    assert figure is None and display.chart(figure, text, "pl").text.endswith("– za mało danych do wykresu.*")
 
 
 def _census_lines(figure) -> list:

@@ -113,3 +113,25 @@ def indicators_without_data(store: Store) -> dict[str, list[str]]:
         for indicator in indicators().values()
     }
     return {indicator_id: names for indicator_id, names in lacking.items() if names}
+
+
+def without_data_note(store: Store) -> str:
+    """What no report from `store` can have (`indicators_without_data`), and how to get it; "" for a store
+    with every variable. Not an error (a partial store is a store): `diagnoza validate` and the build say it
+    before the reports do, and so does the report notebook's validation cell, for an analyst in JupyterLab."""
+    lacking = indicators_without_data(store)
+    if not lacking:
+        return ""
+    names = sorted({name for names in lacking.values() for name in names})
+    catalogue = variables()
+    hint = (
+        "a synthetic store has only the variables analysis/demo_data.py draws (then: diagnoza data demo)"
+        if store.synthetic
+        else "fetch them: diagnoza data fetch"
+    )
+    return (
+        f"note: the store holds no value of {len(names)} catalogue variable{'' if len(names) == 1 else 's'}: "
+        + ", ".join(f"{name} (BDL {catalogue[name].bdl_id})" for name in names)
+        + f'; every report from this store says "no data" for {len(lacking)} indicator{"" if len(lacking) == 1 else "s"}: '
+        + f"{', '.join(lacking)}; {hint}"
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import difflib
 import re
+import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -226,12 +227,18 @@ def validate_town(source: str = "parameters", history: Sequence[str] = (), **val
     """The notebook's second cell: the parameters, typed and checked against their store, in well under a second.
 
     `history`: the kernel's executed cells (`In`), where papermill's injected cell shows a name it was
-    given that the notebook does not have."""
+    given that the notebook does not have. A store short of catalogue variables is said below the cell, as the
+    batch says it (`analysis.indicators.without_data_note`): the report will say "no data" for them."""
+    from analysis.indicators import without_data_note
     from analysis.store import load_store
 
     unknown = unknown_parameters(history)
     if unknown:
         raise ParamsError(source, unknown, "parameters")
     town = TownParams.checked(source, **values)
-    town.check_against_store(load_store(town.data_dir or None), source)
+    store = load_store(town.data_dir or None)
+    town.check_against_store(store, source)
+    note = without_data_note(store)
+    if note:
+        print(note, file=sys.stderr)
     return town if town.edition else town.model_copy(update={"edition": date.today().isoformat()})

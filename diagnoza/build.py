@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from analysis import __version__ as analysis_version
-from analysis.indicators import indicators_without_data
+from analysis.indicators import without_data_note
 from analysis.params import Batch, ParamsError, check_against_store, load_batch
 from analysis.paths import PROJECT_ROOT, REPORTS_DIR
 from analysis.report import load_store_and_values, towns_compared
@@ -108,10 +108,9 @@ class BatchResult:
     batch: str
     out_dir: Path
     towns: list[TownResult]
-    # Indicators no report can have a value of, with the variables the store lacks for them
-    # (`analysis.indicators.indicators_without_data`); and whether the store is synthetic (the demo's).
-    without_data: dict[str, list[str]] = field(default_factory=dict)
-    synthetic_store: bool = False
+    # What no report can have a value of, for want of the store's variables, and how to get them
+    # (`analysis.indicators.without_data_note`); "" where the store has them all.
+    without_data_note: str = ""
 
     @property
     def failed(self) -> list[TownResult]:
@@ -652,7 +651,7 @@ def build_batch(
     if problem:  # before the batch is read: every town would fail on it
         raise ParamsError("--edition", [f"{problem} (got {edition!r})"], what="option")
     batch, store, data_dir = validate(params_path, data)
-    without_data = indicators_without_data(store)
+    note = without_data_note(store)
     if previous is not None:
         check_previous(Path(previous), batch)
     edition = normal_edition(edition or "") or date.today().isoformat()
@@ -673,7 +672,7 @@ def build_batch(
                 TownResult(job.teryt, job.name, "planned" if reason else "skipped", 0.0, job.problem, reason=reason)
                 for job, reason in decisions
             ]
-            return BatchResult(batch.batch, out_dir, towns, without_data, store.synthetic)
+            return BatchResult(batch.batch, out_dir, towns, note)
         todo = [job for job, reason in decisions if reason]
         reasons = {job.teryt: reason for job, reason in decisions}
         results = [TownResult(job.teryt, job.name, "skipped", 0.0) for job, reason in decisions if not reason]
@@ -706,7 +705,7 @@ def build_batch(
                 order = {job.teryt: i for i, job in enumerate(jobs)}
                 results.sort(key=lambda r: order[r.teryt])
                 _record_build(out_dir, batch, store, jobs, results)
-        return BatchResult(batch.batch, out_dir, results, without_data, store.synthetic)
+        return BatchResult(batch.batch, out_dir, results, note)
 
 
 @contextmanager

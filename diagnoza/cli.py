@@ -75,33 +75,21 @@ def validate(
             f"years {batch.years.first}–{batch.years.last}, language {batch.language}"
         )
     if not register:
-        from analysis.indicators import indicators_without_data
-
-        _note_without_data(indicators_without_data(store), store.synthetic)
+        _note_without_data(store)
     if unbuildable:
         raise typer.Exit(1)
 
 
-def _note_without_data(lacking: dict[str, list[str]], synthetic: bool) -> None:
-    """Not an error (a partial store is a store), but no report will have these figures: said by `validate`
-    before a build, and by the build itself."""
-    from analysis.catalogue import variables
+def _note_without_data(store) -> None:
+    """What no report from the store can have (`analysis.indicators.without_data_note`), if anything."""
+    from analysis.indicators import without_data_note
 
-    if not lacking:
-        return
-    names = sorted({name for names in lacking.values() for name in names})
-    catalogue = variables()
-    hint = (
-        "a synthetic store has only the variables analysis/demo_data.py draws (then: diagnoza data demo)"
-        if synthetic
-        else "fetch them: diagnoza data fetch"
-    )
-    typer.echo(
-        f"note: the store holds no value of {len(names)} catalogue variable{'' if len(names) == 1 else 's'}: "
-        + ", ".join(f"{name} (BDL {catalogue[name].bdl_id})" for name in names)
-        + f'; every report from this store says "no data" for {len(lacking)} indicator{"" if len(lacking) == 1 else "s"}: '
-        + f"{', '.join(lacking)}; {hint}"
-    )
+    _note(without_data_note(store))
+
+
+def _note(text: str) -> None:
+    if text:
+        typer.echo(text)
 
 
 @app.command()
@@ -201,10 +189,10 @@ def build(
                 f"{town.reason or 'unchanged'}" + (f" — will fail: {town.error}" if town.error else "")
             )
         typer.echo(f"\n{result.count('planned')} would be built, {result.count('skipped')} unchanged")
-        _note_without_data(result.without_data, result.synthetic_store)
+        _note(result.without_data_note)
         return
     _summary(result, console)
-    _note_without_data(result.without_data, result.synthetic_store)
+    _note(result.without_data_note)
     if result.failed:
         raise typer.Exit(1)
 

@@ -51,3 +51,24 @@ def test_an_edition_date_is_printed_in_one_form_however_it_was_written():
     # Python 3.11 reads ISO 8601's basic form too: the reports print the extended one.
     assert TownParams(teryt="0490013", edition="20261201").edition == "2026-12-01"
     assert TownParams(teryt="0490013", edition="2026-12-01").edition == "2026-12-01"
+
+
+def test_the_notebooks_validation_says_what_the_store_lacks_as_the_batch_does(tmp_path, capsys):
+    # The sparse store lacks the variables only public services read (tests/conftest.py). An analyst running the
+    # report notebook on it in JupyterLab learns below the validation cell what `diagnoza validate` tells the
+    # batch's user: the same note, line for line; on the demo store, which has every variable, nothing.
+    from typer.testing import CliRunner
+
+    from diagnoza.cli import app
+    from tests.conftest import write_sparse_store
+
+    store = write_sparse_store(tmp_path / "sparse")
+    validate_town(teryt="0290011", first_year=2023, last_year=2024, data_dir=str(store))
+    said = capsys.readouterr().err
+    batch = tmp_path / "one.yaml"
+    batch.write_text('batch: one\nyears: {first: 2023, last: 2024}\ntowns: ["0290011"]\n', encoding="utf-8")
+    output = CliRunner().invoke(app, ["validate", str(batch), "--data", str(store)]).output
+    [batch_note] = [line for line in output.splitlines() if line.startswith("note: ")]
+    assert said == batch_note + "\n" and "library_readers_per_1000" in said
+    validate_town(teryt="0290011")
+    assert capsys.readouterr().err == ""

@@ -96,8 +96,9 @@ def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd
     whole, scores to two places, changes and scores with their sign), the language's number format,
     "b.d." where a figure is missing, "nie oceniono" for the position or score of a value on too few
     events (as the reports' tables), "—" for the score of a neutral indicator, and the assessment in words
-    ("mocna strona", or "—"), and "≈" before a value on few events. Compute on `side_by_side`; other columns
-    (a year, a count) are shown as they are."""
+    ("mocna strona", or "—"), "≈" before a value on few events, and the year after a figure of a year before
+    the last ("2,5 (2023)"), which the reports give in their year column. Compute on `side_by_side`; other
+    columns (a year, a count) are shown as they are."""
     frame = _by_indicator(reports, column)
     language, catalogue = reports[0].language, indicators()
     if column == "assessment":  # "mocna strona" / "słaba strona" / "—", as the reports' tables print it
@@ -113,6 +114,8 @@ def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd
         return row.map(lambda value: format_number(value, decimals, language, signed=signed))
 
     shown = frame.apply(printed, axis=1)
+    if column in (*IN_UNIT, *CHANGES):  # a figure of an earlier year (the last one missing) says which
+        shown = shown.where(frame.isna(), shown + _earlier_year(reports))
     if column == "value":  # a value on few events, marked as the reports' tables mark it
         unreliable = _by_indicator(reports, "reliability") == "unreliable"
         shown = shown.mask(unreliable, UNCERTAIN_MARK + shown)
@@ -123,6 +126,24 @@ def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd
         neutral = [i for i in shown.index if catalogue[i].direction == Direction.NEUTRAL]
         shown.loc[neutral] = "—"
     return _named_rows(shown, reports, units=column not in DECIMALS)
+
+
+def _earlier_year(reports: list[TownReport]) -> pd.DataFrame:
+    """ " (2023)" beside a town's figure of a single year before the towns' last one, where its last is missing
+    (the reports print it in their "Rok" column); "" elsewhere, and for a pooled figure, whose row names its
+    years (`_row_name`)."""
+
+    def note(row: pd.Series, last_year: int) -> str:
+        period = value_period(row)
+        return f" ({period})" if period and "–" not in period and period != str(last_year) else ""
+
+    return pd.DataFrame(
+        {
+            _column(report): [note(row, report.last_year) for _, row in report.comparison.iterrows()]
+            for report in reports
+        },
+        index=reports[0].comparison.index,
+    )
 
 
 def _by_indicator(reports: list[TownReport], column: str) -> pd.DataFrame:

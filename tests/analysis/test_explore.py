@@ -69,14 +69,16 @@ def test_the_printed_table_shows_figures_as_the_report_prints_them(reports):
 
 
 def test_every_printed_value_is_the_one_the_towns_own_report_table_prints():
-    # Read off each town's own section tables ("Wartość"), in the catalogue's order of indicators: the explore
-    # table gives the same strings (a change's sign, "≈" before a value on few events, decimals, "b.d.").
+    # Read off each town's own section tables ("Wartość", and "Rok" where it is a single year before 2024), in
+    # the catalogue's order of indicators: the explore table gives the same strings (a change's sign, "≈" before
+    # a value on few events, decimals, "b.d.", the year of a figure from before the last year).
     # By hand from the store: 1290013 grew from 10,707 (2019) to 10,742 (2024) residents, +0.33%; 3290013 had
-    # 11 registered unemployed of 2,045 of working age in 2024, 0.54%, on fewer than 20 events: ≈.
+    # 11 registered unemployed of 2,045 of working age in 2024, 0.54%, on fewer than 20 events: ≈; 1690021 has
+    # no working-age population for 2024, so its unemployment is 2023's: 179 of 7,182, 2.49%.
     from analysis import display as show
     from analysis.catalogue import indicators_in
 
-    reports = [prepare_report(TownParams(teryt=teryt)) for teryt in ("1290013", "3290013")]
+    reports = [prepare_report(TownParams(teryt=teryt)) for teryt in ("1290013", "3290013", "1690021")]
     values = explore.side_by_side_printed(reports)
     for report, column in zip(reports, values.columns):
         for section in ("demography", "economy", "services"):
@@ -84,9 +86,16 @@ def test_every_printed_value_is_the_one_the_towns_own_report_table_prints():
             ids = [i.id for i in indicators_in(section)]
             assert len(table) == len(ids)  # the demo store has every indicator: one row each, in this order
             printed = values[column].to_numpy()[[list(report.comparison.index).index(i) for i in ids]]
-            assert list(printed) == list(table["Wartość"]), (report.name, section)
+            expected = [
+                value if year in ("2024", "") or "–" in year else f"{value} ({year})"
+                for value, year in zip(table["Wartość"], table["Rok"])
+            ]
+            assert list(printed) == expected, (report.name, section)
     assert values.at["Zmiana liczby ludności w ciągu 5 lat (%)", values.columns[0]] == "+0,3"
     assert values.at["Bezrobotni zarejestrowani w % ludności w wieku produkcyjnym (%)", values.columns[1]] == "≈0,5"
+    assert (
+        values.at["Bezrobotni zarejestrowani w % ludności w wieku produkcyjnym (%)", values.columns[2]] == "2,5 (2023)"
+    )
 
 
 def test_the_printed_table_does_not_place_a_value_on_too_few_events(reports):

@@ -58,11 +58,16 @@ def _said_again(unit: str) -> str:
     return unit[:1] if unit[:1] in ("%", "‰") else unit
 
 
-def _pooled_period(row: pd.Series, language: str) -> str:
-    """` w latach 2022–2024` after a value taken over several years together; nothing after one year's."""
-    if pooled_years(row) < 2:
-        return ""
-    return f" {'w latach' if language == 'pl' else 'in'} {value_period(row)}"
+def _period(row: pd.Series, language: str, last_year: int | None = None) -> str:
+    """` w latach 2022–2024` after a value taken over several years together, ` w 2023 r.` after one of a
+    year before the report's last (`last_year`; its last missing), as the tables give it in their year
+    column; nothing after a value of the last year."""
+    pooled = pooled_years(row)
+    if pooled >= 2:
+        return f" {'w latach' if language == 'pl' else 'in'} {value_period(row)}"
+    if pooled == 1 and last_year is not None and int(row["year"]) != last_year:
+        return f" w {int(row['year'])} r." if language == "pl" else f" in {int(row['year'])}"
+    return ""
 
 
 def _judged_phrase(indicator: Indicator, row: pd.Series, language: str) -> str:
@@ -70,11 +75,11 @@ def _judged_phrase(indicator: Indicator, row: pd.Series, language: str) -> str:
     return indicator.judged_phrase(better, language, value=row["value"], peer_median=row["peer_median"])
 
 
-def judged_item(indicator: Indicator, row: pd.Series, language: str) -> str:
+def judged_item(indicator: Indicator, row: pd.Series, language: str, last_year: int | None = None) -> str:
     """`niska liczba zgonów na 1000 ludności (9,1‰ wobec mediany grupy 11,4‰)`; a pooled value says its
-    years (`9,1‰ w latach 2022–2024 wobec …`)."""
+    years (`9,1‰ w latach 2022–2024 wobec …`), one of a year before `last_year` that year (`_period`)."""
     phrase = _judged_phrase(indicator, row, language)
-    value = with_uncertain_mark(_show(indicator, row["value"], language), row) + _pooled_period(row, language)
+    value = with_uncertain_mark(_show(indicator, row["value"], language), row) + _period(row, language, last_year)
     median = _show(indicator, row["peer_median"], language, True)
     if language == "pl":
         return f"{phrase} ({value} wobec mediany grupy {median})"
@@ -92,7 +97,9 @@ def _listed(items: list[str]) -> str:
     return "\n\n" + "\n".join(f"- {item}{';' if n < len(items) else '.'}" for n, item in enumerate(items, 1))
 
 
-def section_sentences(comparison: pd.DataFrame, section: str, language: str = "pl") -> list[str]:
+def section_sentences(
+    comparison: pd.DataFrame, section: str, language: str = "pl", last_year: int | None = None
+) -> list[str]:
     catalogue = indicators()
     pl = language == "pl"
     rows = comparison.loc[comparison["section"] == section]
@@ -113,7 +120,7 @@ def section_sentences(comparison: pd.DataFrame, section: str, language: str = "p
         if not marked.empty:
             heading = headings[0 if pl else 1][len(marked) > 1]
             against = "na tle grupy porównawczej" if pl else "against the peers"
-            items = [judged_item(catalogue[i], marked.loc[i], language) for i in marked.index]
+            items = [judged_item(catalogue[i], marked.loc[i], language, last_year) for i in marked.index]
             sentences.append(f"{heading} {against}:{_listed(items)}")
     if not judged.empty and not (judged["assessment"].isin((STRENGTH, WEAKNESS))).any():
         n = len(judged)
@@ -146,7 +153,7 @@ def section_sentences(comparison: pd.DataFrame, section: str, language: str = "p
             sentences.append(f"Nie oceniono {what} na mniej niż 10 zdarzeniach: {items}.")
         else:
             sentences.append(f"Not judged, as {'it rests' if one else 'they rest'} on fewer than 10 events: {items}.")
-    sentences += _within_chance_sentences(rows, language)
+    sentences += _within_chance_sentences(rows, language, last_year)
     matched = rows.loc[rows["matching"] & (rows["direction"] != "neutral")]
     if not matched.empty:
         names = ", ".join(matched_indicator_name(i, language) for i in matched.index)
@@ -164,7 +171,7 @@ def section_sentences(comparison: pd.DataFrame, section: str, language: str = "p
     return sentences
 
 
-def _within_chance_sentences(rows: pd.DataFrame, language: str) -> list[str]:
+def _within_chance_sentences(rows: pd.DataFrame, language: str, last_year: int | None = None) -> list[str]:
     """The values in the best or worst quarter of the peers that the one rule leaves unmarked because their
     95% interval includes the peer median: named, with the interval, so that a position of 95 without a mark
     is explained."""
@@ -178,7 +185,7 @@ def _within_chance_sentences(rows: pd.DataFrame, language: str) -> list[str]:
     items = []
     for i in held:
         row, indicator = rows.loc[i], catalogue[i]
-        value = with_uncertain_mark(_show(indicator, row["value"], language), row) + _pooled_period(row, language)
+        value = with_uncertain_mark(_show(indicator, row["value"], language), row) + _period(row, language, last_year)
         interval = format_range(row["ci_low"], row["ci_high"], indicator.decimals, language)
         median = _show(indicator, row["peer_median"], language, True)
         items.append(
@@ -576,6 +583,7 @@ def summary_sentences(
     language: str = "pl",
     without_steps: dict[str, ChangeWithoutStep] | None = None,
     peer_count: int | None = None,
+    last_year: int | None = None,
 ) -> list[str]:
     """Page one in words: each section's verdict with its reason, a word on a small peer group (fewer than
     `SMALL_GROUP` towns), then the key findings."""
@@ -589,7 +597,7 @@ def summary_sentences(
         pointed = pointed or peer_dependent
     if peer_count is not None and peer_count < SMALL_GROUP:
         sentences.append(small_group_sentence(peer_count, language))
-    sentences.append(key_findings(comparison, areas, strongest, weakest, language, without_steps))
+    sentences.append(key_findings(comparison, areas, strongest, weakest, language, without_steps, last_year))
     return sentences
 
 
@@ -695,6 +703,7 @@ def key_findings(
     weakest: list[str],
     language: str = "pl",
     without_steps: dict[str, ChangeWithoutStep] | None = None,
+    last_year: int | None = None,
 ) -> str:
     """The findings a mayor reads first, as a Markdown list: the clearest strengths and weaknesses (by the one
     rule, up to two each, from different sub-domains) and how the population is changing, each next to the
@@ -714,7 +723,7 @@ def key_findings(
                 value = _signed(row["value"], indicator, language)
             else:
                 value = _in_sentence(indicator, row["value"], language)
-            value = with_uncertain_mark(value, row) + _pooled_period(row, language)
+            value = with_uncertain_mark(value, row) + _period(row, language, last_year)
             area = areas.loc[indicator_id] if indicator_id in areas.index else pd.Series(dtype=float)
             beside = _beside(indicator, row, area, language, change=indicator.is_change)
             if row["reliability"] == "unreliable":  # page one says what "≈" means: no table's caption is above it

@@ -407,7 +407,7 @@ def compute_report(town: TownParams) -> TownReport:
         change = change_without_step(trending, teryt, peers.members, year, indicator_id)
         if change is not None:
             changes_without_step[indicator_id] = change
-    narrative = {section: section_sentences(comparison, section, language) for section in SECTIONS}
+    narrative = {section: section_sentences(comparison, section, language, last_year) for section in SECTIONS}
     narrative["demography"][:0] = population_sentences(
         comparison,
         unit["name"],
@@ -422,7 +422,16 @@ def compute_report(town: TownParams) -> TownReport:
     )
     areas = town_areas(data_dir, str(unit["voivodeship"]), comparison)
     narrative["summary"] = summary_sentences(
-        verdicts, robust, comparison, areas, strongest, weakest, language, changes_without_step, len(peers.members)
+        verdicts,
+        robust,
+        comparison,
+        areas,
+        strongest,
+        weakest,
+        language,
+        changes_without_step,
+        len(peers.members),
+        last_year,
     )
     peer_units = store.units.set_index("teryt").loc[list(peers.members)].reset_index()
     latest = (

@@ -7,8 +7,9 @@ A batch is validated in two steps before any notebook runs: the file's shape
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -181,15 +182,45 @@ class Batch(BaseModel):
         raise KeyError(teryt)
 
 
-def describe_errors(error: ValidationError, whole: str = "file") -> list[str]:
-    """One line per problem, naming where it is (`towns[3].teryt`), what is wrong and the value given."""
+def _model_at(model: type[BaseModel], path: tuple) -> type[BaseModel] | None:
+    """The model whose key the last part of an error's location is (`("peers", "methd")` in a batch: the
+    peer rule's), following its fields through lists and optional values; None where it leads elsewhere."""
+    for part in path[:-1]:
+        if isinstance(part, int):  # an item of a list: the list's own type is already followed
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        kinds, inner = [field.annotation], None
+        while kinds and inner is None:  # list[TownSpec], PeerRule | None, ...: the first model inside
+            kind = kinds.pop(0)
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                inner = kind
+            kinds += list(get_args(kind))
+        if inner is None:
+            return None
+        model = inner
+    return model
+
+
+def _unknown_key(item: dict, model: type[BaseModel] | None) -> str:
+    """ "unknown key", and the key it resembles where one does (`methd`: "did you mean method?")."""
+    owner = _model_at(model, item["loc"]) if model is not None and item["loc"] else None
+    known = list(owner.model_fields) if owner is not None else []
+    close = difflib.get_close_matches(str(item["loc"][-1]), known, n=1, cutoff=0.75)
+    return f"unknown key (did you mean {close[0]}?)" if close else "unknown key"
+
+
+def describe_errors(error: ValidationError, whole: str = "file", model: type[BaseModel] | None = None) -> list[str]:
+    """One line per problem, naming where it is (`towns[3].teryt`), what is wrong and the value given; given
+    the `model` validated, an unknown key is shown with the key of that place it resembles."""
     problems = []
     for item in error.errors():
         location = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in item["loc"]).lstrip(".")
         location = location or whole
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
-            message = "unknown key"
+            message = _unknown_key(item, model)
         elif item["type"] == "string_pattern_mismatch":
             message = PATTERN_IN_WORDS.get(item["ctx"]["pattern"], message)
         value = item.get("input")
@@ -210,7 +241,7 @@ def parse_batch(raw: object, source: str = "params") -> Batch:
     try:
         return Batch.model_validate(raw)
     except ValidationError as error:
-        raise ParamsError(source, describe_errors(error), note=CHECKED_AGAINST_DATA_NEXT) from None
+        raise ParamsError(source, describe_errors(error, model=Batch), note=CHECKED_AGAINST_DATA_NEXT) from None
 
 
 class _ParamsLoader(yaml.SafeLoader):

@@ -329,7 +329,7 @@ def _entries(path: Path, model: type[BaseModel], key_field: str, **context) -> t
         try:
             entries[key] = model.model_validate({**spec, key_field: key}, context=context)
         except ValidationError as error:
-            problems += [f"{key}: {problem}" for problem in describe_errors(error, whole="")]
+            problems += [f"{key}: {problem}" for problem in describe_errors(error, whole="", model=model)]
     return entries, problems
 
 

@@ -242,3 +242,16 @@ def test_every_mistake_in_an_edited_catalogue_is_named_at_once_with_its_indicato
     assert problems[2].startswith("births_per_death: a judged indicator (higher_better) needs")
     assert problems[2].endswith("missing: high_pl, low_pl, high_en, low_en, min_difference")
     assert str(copy) in str(raised.value)
+
+
+def test_a_misspelt_field_of_an_added_indicator_is_named_with_the_field_it_resembles(tmp_path, monkeypatch):
+    import analysis.catalogue as catalogue
+
+    copy = tmp_path / "indicators.yaml"
+    added = NEW_INDICATOR.format(id="births_per_death", formula="live_births / deaths", direction="neutral")
+    added += "  decimls: 2\n"
+    copy.write_text(catalogue.INDICATORS_FILE.read_text(encoding="utf-8") + added, encoding="utf-8")
+    monkeypatch.setattr(catalogue, "INDICATORS_FILE", copy)
+    with pytest.raises(ParamsError) as raised:
+        catalogue.indicators()
+    assert raised.value.problems == ["births_per_death: decimls: unknown key (did you mean decimals?)"]

@@ -20,8 +20,25 @@ def test_demo_batch_is_valid_against_the_demo_store(demo_store):
     assert len(set(batch.teryts)) == 54
 
 
-def test_unknown_key_is_named():
-    assert problems({**VALID, "langauge": "pl"}) == ["langauge: unknown key"]
+def test_unknown_key_is_named_with_the_key_of_its_place_it_resembles():
+    # A typo gets the key it was meant to be, looked up where it stands: the batch's own keys for "langauge",
+    # a peer rule's for "methd" (in the batch's rule and in a town's own), a town's for "nam"; a key that
+    # resembles none is only named.
+    assert problems({**VALID, "langauge": "pl"}) == ["langauge: unknown key (did you mean language?)"]
+    found = problems(
+        {
+            **VALID,
+            "peers": {"methd": "nearest"},
+            "towns": [{"teryt": "0290011", "nam": "Bursztynojar", "peers": {"method": "nearest", "membrs": []}}],
+            "colour": "blue",
+        }
+    )
+    assert sorted(found) == [
+        "colour: unknown key",
+        "peers.methd: unknown key (did you mean method?)",
+        "towns[0].nam: unknown key (did you mean name?)",
+        "towns[0].peers.membrs: unknown key (did you mean members?)",
+    ]
 
 
 def test_duplicate_town_is_named_with_both_positions():

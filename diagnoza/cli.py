@@ -340,7 +340,7 @@ def render(
 
     import nbformat
 
-    from diagnoza.render import NotAReport, render_html, render_pdf, report_info, unnamed_figures
+    from diagnoza.render import NotAReport, render_html, render_pdf, report_info, run_order_problem, unnamed_figures
 
     if not notebook.is_file():
         _fail(f"{notebook}: no such file")
@@ -351,6 +351,11 @@ def render(
         _fail(f"{notebook}: {error}")
     if any(output.get("output_type") == "error" for cell in executed.cells for output in cell.get("outputs", [])):
         _fail(f"{notebook}: a cell failed when it ran; fix it and run the notebook again before rendering")
+    problem = run_order_problem(executed)
+    if problem:
+        _fail(
+            f"{notebook}: {problem}; run it top to bottom (Kernel > Restart Kernel and Run All Cells), save, then render"
+        )
     target = out or notebook.parent
     target.mkdir(parents=True, exist_ok=True)
     html_path, pdf_path = target / f"{notebook.stem}.html", target / f"{notebook.stem}.pdf"

@@ -102,6 +102,28 @@ def _own_outputs(notebook: nbformat.NotebookNode):
                 yield _cell_number(cell, position), output
 
 
+def run_order_problem(notebook: nbformat.NotebookNode) -> str:
+    """Why a notebook's outputs are not those of one run, top to bottom, or "".
+
+    A report rendered from them would be wrong in a way nobody sees: a code cell that never ran leaves its
+    part out (a section, the methodology), and a cell run again after the cells below it (a parameter
+    changed and only some cells re-run) shows figures of another town or year beside those of the rest.
+    Cells are named as JupyterLab numbers them ("[7]"), a cell that never ran by its place among the code cells."""
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    not_run = [str(place) for place, cell in enumerate(code, 1) if cell.get("execution_count") is None]
+    if not_run:
+        which = f"code cell {not_run[0]}" if len(not_run) == 1 else f"code cells {', '.join(not_run)}"
+        return f"{which} (counting from the top) did not run: the report would lack what they show"
+    counts = [cell["execution_count"] for cell in code]
+    for above, below in zip(counts, counts[1:]):
+        if below <= above:
+            return (
+                f"cell [{above}] ran after cell [{below}] below it: what it shows may be of other parameters "
+                "than the cells around it"
+            )
+    return ""
+
+
 def unnamed_figures(notebook: nbformat.NotebookNode) -> list[str]:
     """The cells ("[7]", as JupyterLab numbers them) that show an image without alt text: an analyst's own
     chart (`plt.show()`, a chart function's Figure shown bare). `analysis.display.chart(figure,

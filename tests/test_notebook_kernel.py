@@ -114,6 +114,17 @@ def test_a_notebook_run_by_hand_renders_to_the_styled_html_and_pdf(tmp_path):
     assert "Bławatkopole" in html and 'lang="en"' in html and "def " not in html
     assert "Skip to content" in html and "Przejdź do treści" not in html  # the page around it speaks English too
     assert (tmp_path / "out" / "mine.pdf").read_bytes().startswith(b"%PDF")
+    # Saved with its last cells not run (the methodology and the peer group missing): refused, naming them, and
+    # nothing written, where a report without those sections would otherwise go out.
+    partial = nbformat.read(tmp_path / "mine.ipynb", as_version=4)
+    code = [cell for cell in partial.cells if cell.cell_type == "code"]
+    for cell in code[-2:]:
+        cell.outputs, cell.execution_count = [], None
+    nbformat.write(partial, tmp_path / "partial.ipynb")
+    refused = CliRunner().invoke(app, ["render", str(tmp_path / "partial.ipynb"), "--out", str(tmp_path / "none")])
+    assert refused.exit_code == 2, refused.output
+    assert f"code cells {len(code) - 1}, {len(code)} (counting from the top) did not run" in refused.output
+    assert not list((tmp_path / "none").glob("partial.*"))
 
     explore = papermill.execute_notebook(
         str(NOTEBOOKS_DIR / "explore.ipynb"),

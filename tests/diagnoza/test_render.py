@@ -232,3 +232,29 @@ def test_every_demo_towns_key_figures_stand_on_page_one(demo_reports, tmp_path):
         rows = key_figures.frame.iloc[:, 0]
         off += [f"{teryt}: {row}" for row in rows if "".join(row.split()) not in text]
     assert len(demo_reports) == 54 and not off
+
+
+def _ran(counts: list[int | None]) -> nbformat.NotebookNode:
+    """A notebook of a Markdown cell and code cells with these execution counts (None: never run)."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# notes")])
+    for count in counts:
+        notebook.cells.append(nbformat.v4.new_code_cell("x = 1", execution_count=count))
+    return notebook
+
+
+@pytest.mark.parametrize(
+    "counts, problem",
+    [
+        ([1, 2, 3, 4], ""),  # one run, top to bottom
+        ([9, 10, 11, 12], ""),  # Run All again, without a restart: still one run of every cell, in order
+        ([1, 2, 3, 5], ""),  # the last cell run once more: nothing below it
+        ([1, 2, None, None], "code cells 3, 4 (counting from the top) did not run"),
+        ([1, None, 3, 4], "code cell 2 (counting from the top) did not run"),
+        ([1, 7, 3, 4], "cell [7] ran after cell [3] below it"),  # a cell re-run after a changed parameter
+    ],
+)
+def test_a_notebook_is_rendered_only_as_one_run_top_to_bottom(counts, problem):
+    from diagnoza.render import run_order_problem
+
+    found = run_order_problem(_ran(counts))
+    assert found.startswith(problem) and bool(found) == bool(problem)

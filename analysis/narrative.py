@@ -116,7 +116,7 @@ def section_sentences(
         (WEAKNESS, (("Słaba strona", "Słabe strony"), ("Weakness", "Weaknesses"))),
     ):
         marked = judged.loc[judged["assessment"] == assessment]
-        marked = marked.sort_values("score", ascending=assessment == WEAKNESS)
+        marked = _by_subdomain(marked, strongest_first=assessment == STRENGTH)
         if not marked.empty:
             heading = headings[0 if pl else 1][len(marked) > 1]
             against = "na tle grupy porównawczej" if pl else "against the peers"
@@ -169,6 +169,16 @@ def section_sentences(
             )
             sentences.append(f"{what} not judged: {names}.")
     return sentences
+
+
+def _by_subdomain(marked: pd.DataFrame, strongest_first: bool) -> pd.DataFrame:
+    """Strengths (or weaknesses) theme by theme: the indicators of one sub-domain together, which often say
+    one thing several ways (four age-structure indicators of one older population), the sub-domain with the
+    clearest one first, and by score within it."""
+    sign = -1 if strongest_first else 1
+    keyed = marked.assign(_within=sign * marked["score"])
+    keyed["_theme"] = keyed.groupby("subdomain")["_within"].transform("min")
+    return keyed.sort_values(["_theme", "subdomain", "_within"]).drop(columns=["_within", "_theme"])
 
 
 def _within_chance_sentences(rows: pd.DataFrame, language: str, last_year: int | None = None) -> list[str]:

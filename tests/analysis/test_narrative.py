@@ -857,3 +857,23 @@ def test_a_value_of_a_year_before_the_last_says_its_year(language, said):
     assert (" w 2023 r. (" if language == "pl" else " in 2023 (") in page_one
     for last_year in (2023, None):
         assert "2023" not in judged_item(indicators()["sewage_users"], row, language, last_year=last_year)
+
+
+def test_strengths_and_weaknesses_are_listed_theme_by_theme():
+    # By score alone the weaknesses would alternate between the age structure and natural change (−2.0 age,
+    # −1.8 natural, −1.5 age, −1.2 natural). Listed theme by theme, the sub-domain with the clearest weakness
+    # first, by score within each: the two age-structure weaknesses, which say one thing twice, stand together.
+    rows = [
+        ("deaths_per_1000", "demography", "natural_change", "lower_better", 14.0, 12.0, 10.0, -1.8, True, "weakness"),
+        ("ageing_index", "demography", "age_structure", "lower_better", 180.0, 130.0, 5.0, -2.0, True, "weakness"),
+        ("births_per_1000", "demography", "natural_change", "higher_better", 6.0, 8.0, 12.0, -1.2, True, "weakness"),
+        ("share_working_age", "demography", "age_structure", "higher_better", 54.0, 58.0, 8.0, -1.5, True, "weakness"),
+    ]
+    [sentence] = [s for s in section_sentences(comparison(rows), "demography") if s.startswith("Słabe")]
+    order = [line.split(" (")[0] for line in sentence.split("\n- ")[1:]]
+    assert order == [
+        "wysoki indeks starości",
+        "niski udział ludności w wieku produkcyjnym",
+        "wysoka liczba zgonów na 1000 ludności",
+        "niski współczynnik urodzeń",
+    ]

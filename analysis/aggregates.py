@@ -18,12 +18,12 @@ An area's value stands only where the gminy it is summed over hold at least `MIN
 residents (over the indicator's years): a voivodeship "value" from the gminy holding 60% of its people,
 its largest town missing, would be some other area's. A total (`is_total`: the population itself, not a
 ratio) needs all of them: over 95% of an area it is simply a smaller number. Below that the area has no
-value ("b.d."), as it has none where no gmina has the figure. Residents are the store's population figures, which GUS publishes for
-every gmina. In a year the store has population figures of, a gmina without one still has residents: for
-this share they are the gmina's figure of its nearest earlier year (else its nearest later one), so a gap in
-the population figures themselves makes the area's population, and every value over those gminy, "b.d."
-rather than a sum over part of the area shown as the whole. Only a gmina without any population figure
-counts on neither side.
+value ("b.d."), as it has none where no gmina has the figure. Residents are the store's population figures,
+which GUS publishes for every gmina. In a year the store has population figures of, a gmina without one
+still has residents: for this share they are the gmina's figure of its nearest earlier year (else its
+nearest later one), so a gap in the population figures themselves makes the area's population, and every
+value over those gminy, "b.d." rather than a sum over part of the area shown as the whole. Only a gmina
+without any population figure counts on neither side.
 """
 
 from __future__ import annotations

@@ -179,6 +179,15 @@ def pooled_years(row) -> int:
     return int(year) - int(start) + 1 if start is not None and pd.notna(start) else 1
 
 
+def earlier_year(row, last_year: int) -> int | None:
+    """The year of a value of one year before `last_year` (where the last year's is missing, the latest the
+    town has), which the tables give in their year column and the texts must say; None otherwise (a value of
+    the last year, one pooled over several, none)."""
+    if pooled_years(row) != 1 or int(row["year"]) == last_year:
+        return None
+    return int(row["year"])
+
+
 def value_period(row) -> str:
     """The year of a compared value ("2024"), or its years for a value pooled over several ("2022–2024")."""
     if pooled_years(row) == 0:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from analysis.catalogue import Direction, indicators
-from analysis.compare import value_period
+from analysis.compare import earlier_year, value_period
 from analysis.formatting import format_number
 from analysis.labels import label
 from analysis.params import ParamsError, normalise_teryt
@@ -134,8 +134,8 @@ def _earlier_year(reports: list[TownReport]) -> pd.DataFrame:
     years (`_row_name`)."""
 
     def note(row: pd.Series, last_year: int) -> str:
-        period = value_period(row)
-        return f" ({period})" if period and "–" not in period and period != str(last_year) else ""
+        year = earlier_year(row, last_year)
+        return f" ({year})" if year is not None else ""
 
     return pd.DataFrame(
         {

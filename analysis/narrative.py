@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.catalogue import Indicator, indicators
 from analysis.census import CHANGE_SPANS, LEVEL_BREAKS, ChangeWithoutStep
-from analysis.compare import pooled_years, value_period, within_chance
+from analysis.compare import earlier_year, pooled_years, value_period, within_chance
 from analysis.formatting import (
     INDICATORS,
     MUNICIPALITIES_COUNTED,
@@ -62,12 +62,12 @@ def _period(row: pd.Series, language: str, last_year: int | None = None) -> str:
     """` w latach 2022–2024` after a value taken over several years together, ` w 2023 r.` after one of a
     year before the report's last (`last_year`; its last missing), as the tables give it in their year
     column; nothing after a value of the last year."""
-    pooled = pooled_years(row)
-    if pooled >= 2:
+    if pooled_years(row) >= 2:
         return f" {'w latach' if language == 'pl' else 'in'} {value_period(row)}"
-    if pooled == 1 and last_year is not None and int(row["year"]) != last_year:
-        return f" w {int(row['year'])} r." if language == "pl" else f" in {int(row['year'])}"
-    return ""
+    year = earlier_year(row, last_year) if last_year is not None else None
+    if year is None:
+        return ""
+    return f" w {year} r." if language == "pl" else f" in {year}"
 
 
 def _judged_phrase(indicator: Indicator, row: pd.Series, language: str) -> str:
@@ -173,7 +173,7 @@ def section_sentences(
 
 def _by_subdomain(marked: pd.DataFrame, strongest_first: bool) -> pd.DataFrame:
     """Strengths (or weaknesses) theme by theme: the indicators of one sub-domain together, which often say
-    one thing several ways (four age-structure indicators of one older population), the sub-domain with the
+    one thing several ways (the age-structure indicators of one older population), the sub-domain with the
     clearest one first, and by score within it."""
     sign = -1 if strongest_first else 1
     keyed = marked.assign(_within=sign * marked["score"])

@@ -75,19 +75,15 @@ def validate(
             f"years {batch.years.first}–{batch.years.last}, language {batch.language}"
         )
     if not register:
-        _note_without_data(store)
+        from analysis.indicators import without_data_note
+
+        _note(without_data_note(store))
     if unbuildable:
         raise typer.Exit(1)
 
 
-def _note_without_data(store) -> None:
-    """What no report from the store can have (`analysis.indicators.without_data_note`), if anything."""
-    from analysis.indicators import without_data_note
-
-    _note(without_data_note(store))
-
-
 def _note(text: str) -> None:
+    """A note that is not an error (e.g. `analysis.indicators.without_data_note`), where there is one."""
     if text:
         typer.echo(text)
 

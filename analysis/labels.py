@@ -97,6 +97,7 @@ LABELS: dict[str, dict[str, str]] = {
         "key_figures_no_change": "; zmiany w ciągu 5 lat nie podajemy: dane obejmują tylko lata {first}–{last}",
         "key_figures_too_few_peers": "; b.d. dla grupy: wartość znamy dla mniej niż {peers} gmin grupy",
         "poland_nets_out": "; x dla Polski: migracje wewnętrzne w skali kraju się równoważą (saldo z definicji 0)",
+        "poland_nets_out_finding": "w skali Polski migracje wewnętrzne się równoważą",
         "poland_not_covered": "; b.d. dla Polski: dane nie obejmują całego kraju",
         "peers_from_part": "Dane obejmują tylko część kraju, więc grupę dobrano wyłącznie spośród gmin w tych danych.",
         "trend_unclear": "niejednoznaczny",
@@ -283,6 +284,7 @@ LABELS: dict[str, dict[str, str]] = {
         "key_figures_no_change": "; no 5-year change: the data cover only {first}–{last}",
         "key_figures_too_few_peers": "; n/a for the peer group: fewer than {peers} peers have a value",
         "poland_nets_out": "; x for Poland: internal migration nets out over the country (zero by definition)",
+        "poland_nets_out_finding": "over Poland internal migration nets out",
         "poland_not_covered": "; n/a for Poland: the data do not cover the whole country",
         "peers_from_part": "The data cover only part of the country, so the peers were chosen only among the "
         "municipalities they hold.",

@@ -677,6 +677,8 @@ def _beside(indicator: Indicator, row: pd.Series, area: pd.Series, language: str
             shown.append(f"{where}: {show(value)}")
         elif short:  # the area has this figure, but too few of its residents are behind it: said, not dropped
             shown.append(f"{where}: {'brak danych' if pl else 'no data'}")
+    if indicator.nets_out_nationally:  # Poland has no value by definition (its table's "x"): said, not dropped
+        shown.append(label("poland_nets_out_finding", language))
     return "; ".join(shown)
 
 

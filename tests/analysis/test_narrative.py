@@ -803,7 +803,8 @@ def test_every_value_the_text_quotes_is_the_one_its_table_prints(demo_reports):
     held = re.compile(rf"\(({number})([^();]*?); 95% przedział [^;]*; mediana grupy ({number})")
     finding = re.compile(
         rf"\*\* – [^:]*: ({number})([^(]*)\((?:wartość niepewna[^;]*; )?typowa gmina grupy: ({number})[^;)]*"
-        rf"(?:; województwo: ({number}|brak danych)[^;)]*)?(?:; Polska: ({number})[^;)]*)?\)"
+        rf"(?:; województwo: ({number}|brak danych)[^;)]*)?(?:; Polska: ({number})[^;)]*)?"
+        r"(?:; w skali Polski migracje wewnętrzne się równoważą)?\)"
     )
 
     def said_years(words: str) -> str:
@@ -877,3 +878,33 @@ def test_strengths_and_weaknesses_are_listed_theme_by_theme():
         "wysoka liczba zgonów na 1000 ludności",
         "niski współczynnik urodzeń",
     ]
+
+
+@pytest.mark.parametrize(
+    "language, said",
+    [
+        ("pl", "(typowa gmina grupy: −3,0‰; województwo: −2,2‰; w skali Polski migracje wewnętrzne się równoważą)."),
+        ("en", "(typical peer: −3.0‰; voivodeship: −2.2‰; over Poland internal migration nets out)."),
+    ],
+)
+def test_a_finding_on_internal_migration_says_why_poland_has_no_value(language, said):
+    # Internal moves net out over the country (`nets_out_nationally`): Poland has no value, which its table marks
+    # "x" with the reason in the caption. Page one has no caption above it: the finding says it in words, where
+    # it once only left Poland out, as though the figure were missing.
+    rows = [
+        (
+            "net_migration_internal_per_1000",
+            "demography",
+            "migration_and_change",
+            "higher_better",
+            -7.7,
+            -3.0,
+            5.0,
+            -1.5,
+            True,
+            "weakness",
+        )
+    ]
+    areas = pd.DataFrame({"voivodeship": [-2.2], "poland": [np.nan]}, index=["net_migration_internal_per_1000"])
+    findings = key_findings(comparison(rows), areas, [], ["net_migration_internal_per_1000"], language)
+    assert findings.replace("\u00a0", " ").endswith(said)

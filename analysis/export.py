@@ -523,8 +523,7 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
             "Województwo i Polska" if pl else "Voivodeship and Poland",
             "wzór wskaźnika na sumach zmiennych gmin obszaru (iloraz sum, nie średnia stóp gmin); puste, gdy gminy "
             f"z danymi mają mniej niż {share} ludności obszaru (liczba ludności: gdy brak jej dla którejkolwiek gminy) "
-            "albo gdy GUS podaje dla gmin tylko stopę, bez "
-            "mianownika"
+            "albo gdy GUS podaje dla gmin tylko stopę, bez mianownika"
             if pl
             else "the indicator's formula over the variables summed over the area's gminy (a ratio of sums, not a "
             f"mean of their rates); empty where the gminy with data hold less than {share} of the area's residents "

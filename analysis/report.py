@@ -429,9 +429,9 @@ def compute_report(town: TownParams) -> TownReport:
         strongest,
         weakest,
         language,
-        changes_without_step,
-        len(peers.members),
-        last_year,
+        without_steps=changes_without_step,
+        peer_count=len(peers.members),
+        last_year=last_year,
     )
     peer_units = store.units.set_index("teryt").loc[list(peers.members)].reset_index()
     latest = (

@@ -27,7 +27,6 @@ from pathlib import Path
 
 import nbformat
 import papermill
-from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
@@ -185,7 +184,11 @@ class WarmKernel:
                     raise
 
     def _warm_up(self) -> None:
-        connection = BlockingKernelClient(**self.manager.get_connection_info(session=True))
+        # A client of the manager: it tells a kernel that is still starting from a dead one by its process.
+        # One made from the connection info alone asks the heartbeat, which a kernel busy importing on a
+        # loaded machine may not answer within the second `wait_for_ready` allows: "Kernel died before
+        # replying to kernel_info" for a kernel that was alive (with ipykernel 6.29, 10 of 15 starts).
+        connection = self.manager.blocking_client()
         connection.start_channels()
         try:
             connection.wait_for_ready(timeout=60)

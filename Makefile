@@ -1,13 +1,14 @@
 # Diagnoza — the two commands of the README, and a few helpers.
 #   make demo   set up .venv and build the demo batch (54 towns, HTML + PDF + index) into reports/demo/
 #   make test   set up .venv with the dev extras, lint (ruff) and run the test suite
+#   make test-oldest  the tests again on the oldest dependencies pyproject.toml allows (.venv-oldest)
 #   make lab    JupyterLab on the notebooks, with nbstripout as this clone's git filter
 #   make a11y   axe-core in headless Chromium on the demo index and one report, at 1280 and 390 px
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lab preview preview-tools a11y a11y-tools clean
+.PHONY: demo test test-oldest lab preview preview-tools a11y a11y-tools clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Diagnoza needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...") if sys.version_info < (3, 11) else None'
@@ -29,6 +30,19 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff check analysis diagnoza tests benchmarks notebooks
 	$(BIN)/ruff format --check analysis diagnoza tests benchmarks
 	$(BIN)/python -m pytest
+
+# The lower bounds of pyproject.toml, tested rather than guessed: every direct dependency at the oldest
+# version they allow that has a wheel for this Python (uv's lowest-direct resolution; the libraries those
+# need at their newest), in .venv-oldest, then the tests that build no whole batch and one build of two towns
+# (kernels, PDF, spreadsheet). CI runs it after `make test`.
+OLDEST := .venv-oldest
+test-oldest: $(VENV)/.installed-dev
+	$(BIN)/uv venv --quiet --allow-existing --python $(BIN)/python $(OLDEST)
+	$(BIN)/uv pip install --quiet --python $(OLDEST)/bin/python --resolution lowest-direct --only-binary :all: \
+	  -r pyproject.toml --extra dev
+	$(BIN)/uv pip install --quiet --python $(OLDEST)/bin/python --no-deps -e .
+	$(OLDEST)/bin/python -m pytest -m "not slow"
+	$(OLDEST)/bin/python -m pytest -n 0 tests/diagnoza/test_build.py::test_both_towns_are_built_with_html_pdf_and_index
 
 # JupyterLab with the report and explore notebooks. nbstripout becomes a git filter of this clone
 # (offline, no pre-commit download): a notebook run and saved in Lab is stored in git without outputs.
@@ -70,4 +84,4 @@ a11y-tools:
 	@test -f .tools/node_modules/axe-core/axe.min.js || npm install --silent --no-save --prefix .tools axe-core@4
 
 clean:
-	rm -rf reports/ .pytest_cache .hypothesis
+	rm -rf reports/ .pytest_cache .hypothesis $(OLDEST)

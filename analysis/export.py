@@ -354,7 +354,7 @@ def peer_series_sheet(report: TownReport) -> pd.DataFrame:
         wide = report.values[indicator_id].unstack("year").reindex(members)
         peers = wide.loc[list(report.peers.members)]
         summary = peers.quantile([q for q, _ in PEER_SUMMARY_ROWS.values()])  # rows: median, q1, q3
-        summary = summary.where(peers.count() >= MIN_PEERS, axis=1)  # too few peers that year: none (as the tables)
+        summary.loc[:, peers.count() < MIN_PEERS] = np.nan  # too few peers that year: none (as the tables)
         summary.index = list(PEER_SUMMARY_ROWS)
         rows = _yearly(pd.concat([wide, summary]), [indicator.decimals] * (len(wide) + len(summary)))
         rows.insert(0, "TERYT", [t if t in names else "" for t in rows.index])

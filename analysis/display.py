@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
@@ -74,9 +75,10 @@ class Table:
         """Each cell names its column (`data-label`): on a phone report.css shows a row as a card of named lines.
         The ARIA roles keep it a table for a screen reader once its cells are laid out as blocks."""
         columns = [html.escape(str(c)) for c in self.frame.columns]
-        head = "".join(f'<th scope="col" role="columnheader" {LEFT}>{c}</th>' for c in columns)
+        aligns = [RIGHT if figures_column(self.frame[c]) else LEFT for c in self.frame.columns]
+        head = "".join(f'<th scope="col" role="columnheader" {a}>{c}</th>' for c, a in zip(columns, aligns))
         body = "".join(
-            '<tr role="row">' + "".join(_html_cell(v, c) for v, c in zip(row, columns)) + "</tr>"
+            '<tr role="row">' + "".join(_html_cell(v, c, a) for v, c, a in zip(row, columns, aligns)) + "</tr>"
             for row in self.frame.itertuples(index=False)
         )
         caption = html.escape(self.caption)
@@ -108,14 +110,36 @@ WRAPPED_CELL = 24  # characters: a figure ("22 869 – 58 347") keeps one line; 
 
 
 # JupyterLab right-aligns every table cell, so an analyst would read the indicator names ragged on the
-# left; the report's own stylesheet aligns them left too.
+# left: a column of words reads from the left, a column of figures from the right, where the units, tens
+# and thousands of its numbers stand one above the other (a phone's cards set both from the left, report.css).
 LEFT = 'style="text-align: left"'
+RIGHT = 'style="text-align: right"'
+
+# A figure as the tables print it: "3 338", "−78¹", "+4,1", "28,5%", "2022–2024", "2 250 – 4 375" (a range;
+# Typst's word joiner after its dash), and the words a column of figures has for the figure it lacks.
+_NUMBER = r"[+−-]?\d[\d \u00a0.,]*[¹²³⁴*]?\s?[%‰]?"  # Polish "8 738 002,5", English "8,738,002.5"
+FIGURE = re.compile(rf"{_NUMBER}(?:\s?[–-]\u2060?\s?{_NUMBER})?")
+NO_FIGURE = re.compile(r"[^\d]{0,12}")  # "—", "b.d.", "n/a", "x", "nie" (not placed)
 
 
-def _html_cell(value, column: str) -> str:
+def figures_column(values: pd.Series) -> bool:
+    """Whether a table column holds figures, to be aligned right: each of its cells a figure or a short word
+    in place of one, and at least half of those not blank figures."""
+    texts = [str(v).strip() for v in values if str(v).strip()]
+    figures = sum(bool(FIGURE.fullmatch(text)) for text in texts)
+    return (
+        bool(texts) and figures * 2 >= len(texts) and all(FIGURE.fullmatch(s) or NO_FIGURE.fullmatch(s) for s in texts)
+    )
+
+
+def _html_cell(value, column: str, align: str = LEFT) -> str:
     """A cell, naming its `column` (already escaped) for the phone's card layout (report.css)."""
-    text, wrap = html.escape(str(value)), ' class="wrap"' if len(str(value)) > WRAPPED_CELL else ""
-    return f'<td{wrap} role="cell" data-label="{column}" {LEFT}>{text}</td>'
+    text = html.escape(str(value))
+    classes = [
+        name for name, wanted in (("wrap", len(str(value)) > WRAPPED_CELL), ("figure", align == RIGHT)) if wanted
+    ]
+    class_attribute = f' class="{" ".join(classes)}"' if classes else ""
+    return f'<td{class_attribute} role="cell" data-label="{column}" {align}>{text}</td>'
 
 
 def scroll_region(label: str, content: str) -> str:

@@ -650,13 +650,37 @@ def test_key_figures_say_a_share_changes_in_points_only_where_a_share_shows_a_ch
     assert label("key_figures_in_points", "pl") not in show.key_figures(sparse_report).caption
 
 
-def test_table_cells_are_left_aligned_wherever_the_html_is_shown():
-    # JupyterLab's stylesheet right-aligns every table cell; the cells say left themselves, as report.css does.
-    table = show.Table(
-        pd.DataFrame({"Wskaźnik": ["Liczba ludności (osoby)", "Saldo migracji"], "Wartość": [1, 2]}), "T"
+def test_words_are_aligned_left_and_figures_right_wherever_the_html_is_shown():
+    # JupyterLab's stylesheet right-aligns every table cell; the cells say where they stand themselves: a column
+    # of words from the left, a column of figures (and its header) from the right, so that units stand under
+    # units. A figure's column may lack a figure ("b.d.", "—", "nie"); a column of sentences with numbers in
+    # them, or of verdicts with their scores, is words.
+    frame = pd.DataFrame(
+        {
+            "Wskaźnik": ["Liczba ludności (osoby)", "Saldo migracji (‰)", "Udział (%)"],
+            "Rok": ["2024", "2022–\u20602024", "2024"],
+            "Wartość": ["8 738 002", "−2,5", "28,5"],
+            "Kwartyle": ["2 250 – 4 375", "−7,8 – −4,3", "b.d."],
+            "Zmiana": ["−78¹", "—", "+4,1"],
+            "Pozycja": ["45", "nie", "100"],
+            "Ocena": ["—", "mocna strona", "słaba strona"],
+            "Trend": ["−18,0 (−30,6; −5,7)", "—", "+0,38 (0,12; 0,59)"],
+            "Uwagi": ["zawiera skok po NSP 2021", "3 lata łącznie", ""],
+            "Demografia": ["korzystniej (+0,48)", "podobnie (−0,01)", "podobnie (+0,21)"],
+        }
     )
-    cells = BeautifulSoup(table._repr_html_(), "html.parser").find_all(["th", "td"])
-    assert len(cells) == 6 and all(cell.get("style") == "text-align: left" for cell in cells)
+    page = BeautifulSoup(show.Table(frame, "T")._repr_html_(), "html.parser")
+    right = {"Rok", "Wartość", "Kwartyle", "Zmiana", "Pozycja"}
+    for index, header in enumerate(page.find_all("th")):
+        expected = "text-align: right" if header.get_text() in right else "text-align: left"
+        column = [header] + [row.find_all("td")[index] for row in page.tbody.find_all("tr")]
+        assert all(cell.get("style") == expected for cell in column), header.get_text()
+        assert all(("figure" in cell.get("class", [])) == (header.get_text() in right) for cell in column[1:])
+    # English figures: commas between thousands, a point before the decimals.
+    english = pd.DataFrame({"Indicator": ["Population", "Share"], "Poland": ["38,265,013", "26.1"]})
+    assert BeautifulSoup(show.Table(english, "T")._repr_html_(), "html.parser").find_all("td")[1]["style"] == (
+        "text-align: right"
+    )
 
 
 def test_every_table_cell_names_its_column_and_keeps_its_table_role(report):

@@ -7,7 +7,7 @@ import base64
 import html
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -122,7 +122,7 @@ FIGURE = re.compile(rf"{_NUMBER}(?:\s?[–-]\u2060?\s?{_NUMBER})?")
 NO_FIGURE = re.compile(r"[^\d]{0,12}")  # "—", "b.d.", "n/a", "x", "nie" (not placed)
 
 
-def figures_column(values: pd.Series) -> bool:
+def figures_column(values: Iterable) -> bool:
     """Whether a table column holds figures, to be aligned right: each of its cells a figure or a short word
     in place of one, and at least half of those not blank figures."""
     texts = [str(v).strip() for v in values if str(v).strip()]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from analysis.display import ROLE, WORD_JOINER, scroll_region
+from analysis.display import ROLE, WORD_JOINER, figures_column, scroll_region
 from analysis.formatting import bind_short_words, voivodeship_phrase
 from analysis.labels import label
 from analysis.paths import TEMPLATES_DIR
@@ -395,8 +395,9 @@ def _typst_table(table: dict, caption: list[dict] | None) -> str:
     columns, size = table_columns(texts)
     cells = ", ".join(_typst_inline(cell["children"]) for row in body for cell in row)
     header = ", ".join(_typst_inline(cell["children"]) for cell in head)
-    # The first column names the rows: it reads from the left; the figures are centred under their headers.
-    align = "(x, y) => (if x == 0 { left } else { center }) + horizon"
+    # Words read from the left; a column of figures (and its header) from the right, as on the HTML page.
+    right = [i for i in range(len(head)) if i and figures_column([row[i] for row in texts[1:]])]
+    align = f"(x, y) => (if x in {_typst_array(right)} {{ right }} else {{ left }}) + horizon"
     text = (
         f"text(size: {size:.2f}pt, table(columns: {columns}, align: {align}, "
         f"table.header({header}), table.hline(), {cells}))"
@@ -406,6 +407,11 @@ def _typst_table(table: dict, caption: list[dict] | None) -> str:
     if len(body) <= UNBROKEN_TABLE_ROWS:  # never a caption and a header alone at the foot of a page
         return f"#block(breakable: false, {figure})"
     return f"#{figure}"
+
+
+def _typst_array(numbers: list[int]) -> str:
+    """A Typst array of integers: `(1, 2)`, `(1,)` or `()`."""
+    return "(" + ", ".join(str(n) for n in numbers) + ("," if len(numbers) == 1 else "") + ")"
 
 
 UNBROKEN_TABLE_ROWS = 25  # a table this short (the default 20 peers too) moves whole to the next page rather than split

@@ -154,6 +154,24 @@ def _lines_at_widths(tmp_path, body: str, widths) -> list[list[str]]:
 
 
 @pytest.mark.skipif(not __import__("shutil").which("pdftotext"), reason="pdftotext (poppler-utils) not installed")
+def test_a_pdf_table_sets_its_columns_of_figures_right_and_its_words_left():
+    # As on the HTML page (analysis.display.figures_column): the row names, the marks and any column of
+    # words from the left; the figures, with the header above them, from the right (x counts columns from 0).
+    frame = pd.DataFrame(
+        {
+            "Wskaźnik": ["Liczba ludności (osoby)", "Udział (%)"],
+            "Wartość": ["8 738 002", "28,5"],
+            "Kwartyle": ["2 250 – 4 375", "b.d."],
+            "Ocena": ["mocna strona", "—"],
+            "Pozycja": ["45", "nie"],
+        }
+    )
+    typst = markdown_to_typst(Table(frame, "Tabela")._repr_markdown_())
+    assert "align: (x, y) => (if x in (1, 2, 4) { right } else { left }) + horizon" in typst
+    words_only = markdown_to_typst(Table(frame[["Wskaźnik", "Ocena"]], "Tabela")._repr_markdown_())
+    assert "align: (x, y) => (if x in () { right } else { left }) + horizon" in words_only
+
+
 def test_a_range_of_numbers_never_breaks_at_its_dash(tmp_path):
     # Typst may break a line after any en dash: a notes cell of the changes table printed "95% przedział 1,41–"
     # and "3,99" on the next line. Each range of numbers is set in a box; its text stays as written (no

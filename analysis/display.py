@@ -115,16 +115,16 @@ WRAPPED_CELL = 24  # characters: a figure ("22 869 – 58 347") keeps one line; 
 LEFT = 'style="text-align: left"'
 RIGHT = 'style="text-align: right"'
 
-# A figure as the tables print it: "3 338", "−78¹", "+4,1", "28,5%", "2022–2024", "2 250 – 4 375" (a range;
-# Typst's word joiner after its dash), and the words a column of figures has for the figure it lacks.
+# A figure as the tables print it: "3 338", "−78¹", "+4,1", "28,5%", "2022–2024" (a word joiner after its
+# dash keeps it whole), "2 250 – 4 375" (a range), and the words a column of figures has for a figure it lacks.
 _NUMBER = r"[+−-]?\d[\d \u00a0.,]*[¹²³⁴*]?\s?[%‰]?"  # Polish "8 738 002,5", English "8,738,002.5"
 FIGURE = re.compile(rf"{_NUMBER}(?:\s?[–-]\u2060?\s?{_NUMBER})?")
 NO_FIGURE = re.compile(r"[^\d]{0,12}")  # "—", "b.d.", "n/a", "x", "nie" (not placed)
 
 
 def figures_column(values: Iterable) -> bool:
-    """Whether a table column holds figures, to be aligned right: each of its cells a figure or a short word
-    in place of one, and at least half of those not blank figures."""
+    """Whether a table column holds figures, to be aligned right: each of its filled cells a figure or a short
+    word in place of one, and at least half of them figures."""
     texts = [str(v).strip() for v in values if str(v).strip()]
     figures = sum(bool(FIGURE.fullmatch(text)) for text in texts)
     return (

@@ -153,7 +153,6 @@ def _lines_at_widths(tmp_path, body: str, widths) -> list[list[str]]:
     return pages
 
 
-@pytest.mark.skipif(not __import__("shutil").which("pdftotext"), reason="pdftotext (poppler-utils) not installed")
 def test_a_pdf_table_sets_its_columns_of_figures_right_and_its_words_left():
     # As on the HTML page (analysis.display.figures_column): the row names, the marks and any column of
     # words from the left; the figures, with the header above them, from the right (x counts columns from 0).
@@ -172,6 +171,7 @@ def test_a_pdf_table_sets_its_columns_of_figures_right_and_its_words_left():
     assert "align: (x, y) => (if x in () { right } else { left }) + horizon" in words_only
 
 
+@pytest.mark.skipif(not __import__("shutil").which("pdftotext"), reason="pdftotext (poppler-utils) not installed")
 def test_a_range_of_numbers_never_breaks_at_its_dash(tmp_path):
     # Typst may break a line after any en dash: a notes cell of the changes table printed "95% przedział 1,41–"
     # and "3,99" on the next line. Each range of numbers is set in a box; its text stays as written (no

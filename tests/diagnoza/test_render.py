@@ -253,9 +253,9 @@ def test_every_demo_towns_key_figures_stand_on_page_one(demo_reports, tmp_path):
             key_figures,
         )
         pdf = render_pdf(page_one, report_info(town=report.name), tmp_path / teryt, tmp_path / f"{teryt}.pdf")
-        text = "".join(PdfReader(pdf).pages[0].extract_text().split())
+        text = _unspaced(PdfReader(pdf).pages[0].extract_text())
         rows = key_figures.frame.iloc[:, 0]
-        off += [f"{teryt}: {row}" for row in rows if "".join(row.split()) not in text]
+        off += [f"{teryt}: {row}" for row in rows if _unspaced(row) not in text]
     assert len(demo_reports) == 54 and not off
 
 

@@ -353,6 +353,7 @@ def _trend_alt(report: TownReport, indicator: Indicator, town: pd.Series, median
 POSITION_LABEL_SIZE = 7.5  # the indicator names beside the position chart's dots
 POSITION_LABEL_WIDTH = 48  # characters per line of those names
 # The one rule's verdict (analysis.scoring), shown by colour and by shape, so that it survives greyscale.
+ROW_ROOM = 0.6  # rows of room between a position chart's outer rows and its edges
 MARKS = {STRENGTH: (style.GOOD, "^"), WEAKNESS: (style.BAD, "v"), None: (style.NEUTRAL, "o")}
 
 
@@ -392,6 +393,9 @@ def position_chart(report: TownReport, section: str, ax: Axes | None = None) -> 
         labels = [textwrap.fill(bind_short_words(n), POSITION_LABEL_WIDTH) for n in names]
         ax.set_yticks(positions, labels=labels, fontsize=POSITION_LABEL_SIZE)
         ax.set_xlim(0, 100)
+        # Over half a row of room above the first row and below the last, whatever the number of rows: a
+        # margin in proportion to the rows (matplotlib's) left a section of six sitting on the axis line.
+        ax.set_ylim(-ROW_ROOM, len(rows) - 1 + ROW_ROOM)
         ax.set_xlabel(label("percentile", language))
         ax.grid(False)
         handles = [

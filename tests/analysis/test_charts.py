@@ -10,7 +10,7 @@ from dataclasses import replace
 import matplotlib
 import numpy as np
 import pytest
-from matplotlib.collections import PolyCollection
+from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.figure import Figure
 
 from analysis import charts
@@ -108,7 +108,6 @@ def test_the_peer_band_is_the_peers_interquartile_range(report):
 def test_the_position_chart_marks_strengths_and_weaknesses_by_shape_too(report):
     # One dot per judged indicator; its colour and its shape both follow the one rule's assessment,
     # so the marks survive greyscale printing. Expected counts come from the comparison table.
-    from matplotlib.collections import PathCollection
     from matplotlib.colors import to_hex
 
     from analysis import style
@@ -147,6 +146,22 @@ def test_a_dot_at_the_end_of_the_scale_is_drawn_whole():
     beside_axes = pixels[int(height - box.y1) : int(height - box.y0), int(np.ceil(box.x1)) + 1 :]
     green = np.all(np.abs(beside_axes - to_rgb(style.GOOD)) < 0.05, axis=2)
     assert green.sum() >= 4
+
+
+def test_no_row_of_a_position_chart_sits_on_its_edge(report):
+    # A section of six indicators had its last row drawn on the x axis's line, its mark half over it, as
+    # matplotlib pads the data by a share of their range (a quarter of a row for six rows, 0.6 for 13). Measured
+    # on the drawn figure: from each outer mark to the axes' edge at least half the distance between two rows.
+    for section in SECTIONS:
+        figure = charts.position_chart(report, section)
+        figure.draw_without_rendering()
+        ax = figure.axes[0]
+        marks = [c for c in ax.collections if isinstance(c, PathCollection)]  # one layer per kind of mark
+        rows = np.sort(np.concatenate([ax.transData.transform(c.get_offsets())[:, 1] for c in marks]))
+        assert len(rows) == len(set(rows.round(3))) > 1
+        pitch = np.diff(rows).min()
+        box = ax.get_window_extent()
+        assert rows[0] - box.y0 >= pitch / 2 and box.y1 - rows[-1] >= pitch / 2, section
 
 
 def _white_around_content(figure) -> dict[str, float]:

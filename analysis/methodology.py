@@ -82,13 +82,13 @@ def render_methodology() -> str:
             difference = _min_difference(ind.min_difference, ind.unit_en) if ind.min_difference else "—"
             lines.append(
                 f"| `{ind.id}` | {ind.name_en} / {ind.name_pl} | {ind.unit_en} | `{ind.formula}` | "
-                f"{ind.subdomain.replace('_', ' ')} | {DIRECTIONS[ind.direction.value]}: {ind.direction_reason} | "
+                f"{label(ind.subdomain, 'en')} / {label(ind.subdomain, 'pl')} | {DIRECTIONS[ind.direction.value]}: {ind.direction_reason} | "
                 f"{difference} | {counts} | {_sources(ind.inputs)} |"
             )
         lines.append("")
     classes = ", ".join(f"{c:,}" for c in POPULATION_CLASSES[1:])
     subdomains = "; ".join(
-        f"{label(section, 'en').lower()}: " + ", ".join(d.replace("_", " ") for d in SUBDOMAINS[section])
+        f"{label(section, 'en').lower()}: " + ", ".join(label(d, "en") for d in SUBDOMAINS[section])
         for section in SECTIONS
     )
     sensitivity = ", ".join(f"`{rule_key(rule)}`" for rule in SENSITIVITY_RULES)
@@ -207,8 +207,9 @@ def render_methodology() -> str:
         f"- **Sensitivity**: the verdicts are recomputed under the peer rules {sensitivity}; the report says whether",
         "  each verdict holds under all of them. A rule that gives fewer than",
         f"  {MIN_PEERS} peers (a small voivodeship's towns of one kind) gives no verdict and is left out of that check.",
-        "- **Page one**: each verdict with its reason (the section's numbers of strengths and weaknesses) and what it",
-        "  depends on (the choice of peers; a single indicator without which it would read otherwise). Where those",
+        "- **Page one**: each verdict with its reason (the section's numbers of strengths and weaknesses, each with the",
+        '  sub-domains its marks are in: "5 weaknesses: age structure" is one problem seen five ways, not five) and',
+        "  what it depends on (the choice of peers; a single indicator without which it would read otherwise). Where those",
         "  numbers do not lean the verdict's way (worse with one strength and one weakness), it also says what carries",
         "  the score: the marked indicators' part (each indicator counts 1 / (sub-domains × indicators in its",
         '  sub-domain)) or the rest, the differences too small to be marked. A "similar" verdict whose marks lean one',

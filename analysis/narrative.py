@@ -484,9 +484,12 @@ VERDICT_WORDS = {
 }
 
 
-def verdict_phrase(row: pd.Series, language: str, marks: tuple[int, int] | None = None) -> str:
+def verdict_phrase(
+    row: pd.Series, language: str, marks: tuple[int, int] | None = None, themes: Themes | None = None
+) -> str:
     """`mniej korzystnie niż typowa gmina grupy porównawczej – 1 mocna strona i 3 słabe strony (wynik −0,82;
-    ocenione wskaźniki: 11 z 13)`; `marks`: the section's numbers of strengths and weaknesses, its reason."""
+    ocenione wskaźniki: 11 z 13)`; `marks`: the section's numbers of strengths and weaknesses, its reason;
+    `themes`: the sub-domains they are in (`marks_phrase`)."""
     pl = language == "pl"
     judged, possible = int(row["judged"]), int(row["judgeable"])
     if pl:
@@ -503,7 +506,7 @@ def verdict_phrase(row: pd.Series, language: str, marks: tuple[int, int] | None 
     score = format_number(row["score"], SCORE_DECIMALS, language, signed=True)
     words = VERDICT_WORDS[row["verdict"]][0 if pl else 1]
     scale = format_number(SCORE_CAP, 0, language)
-    reason = f" – {marks_phrase(marks[0], marks[1], language)}" if marks is not None else ""
+    reason = f" – {marks_phrase(marks[0], marks[1], language, themes)}" if marks is not None else ""
     if marks is not None:
         reason += _what_carries_the_verdict(row, *marks, language)
     return (
@@ -566,21 +569,44 @@ def _what_keeps_it_similar(row: pd.Series, strengths: int, weaknesses: int, lang
     return "; the other indicators offset them"
 
 
-def marks_phrase(strengths: int, weaknesses: int, language: str) -> str:
+Themes = tuple[list[str], list[str]]  # the sub-domains of a section's strengths and of its weaknesses
+
+
+def marks_phrase(strengths: int, weaknesses: int, language: str, themes: Themes | None = None) -> str:
     """The reason behind a section's verdict in words: `2 mocne strony i 1 słaba strona`,
-    `bez wyraźnych mocnych i słabych stron`."""
+    `bez wyraźnych mocnych i słabych stron`. With `themes`, each count names the sub-domains its marks are
+    in, as five weaknesses that are five views of one older population are not five problems: `5 słabych
+    stron: struktura wieku; 2 mocne strony: migracje i zmiana liczby ludności`."""
     pl = language == "pl"
     if not strengths and not weaknesses:
         return "bez wyraźnych mocnych i słabych stron" if pl else "no clear strengths or weaknesses"
     parts = [
         with_noun(count, forms[language], 0, language)
-        for count, forms in ((strengths, STRENGTHS), (weaknesses, WEAKNESSES))
+        + (f": {', '.join(label(theme, language) for theme in named)}" if themes else "")
+        for count, forms, named in (
+            (strengths, STRENGTHS, themes and themes[0]),
+            (weaknesses, WEAKNESSES, themes and themes[1]),
+        )
         if count
     ]
     if len(parts) == 2:
-        return f"{parts[0]} {'i' if pl else 'and'} {parts[1]}"
+        return f"{parts[0]}; {parts[1]}" if themes else f"{parts[0]} {'i' if pl else 'and'} {parts[1]}"
     missing = "słabych" if strengths else "mocnych"
-    return f"{parts[0]}, bez {missing} stron" if pl else f"{parts[0]}, no {'weaknesses' if strengths else 'strengths'}"
+    joint = ";" if themes else ","
+    return (
+        f"{parts[0]}{joint} bez {missing} stron"
+        if pl
+        else f"{parts[0]}{joint} no {'weaknesses' if strengths else 'strengths'}"
+    )
+
+
+def marked_themes(rows: pd.DataFrame) -> Themes:
+    """The sub-domains of a section's strengths and of its weaknesses (`rows`: its rows of the comparison),
+    in the order the section's text lists them: the theme with the clearest mark first."""
+    return tuple(
+        list(dict.fromkeys(_by_subdomain(rows.loc[rows["assessment"] == kind], kind == STRENGTH)["subdomain"]))
+        for kind in (STRENGTH, WEAKNESS)
+    )
 
 
 def summary_sentences(
@@ -599,9 +625,9 @@ def summary_sentences(
     `SMALL_GROUP` towns), then the key findings."""
     sentences, pointed = [], False
     for section, row in verdicts.iterrows():
-        rows = comparison.loc[comparison["section"] == section, "assessment"]
-        marks = (int((rows == STRENGTH).sum()), int((rows == WEAKNESS).sum()))
-        text = f"**{label(section, language)}**: {verdict_phrase(row, language, marks)}."
+        rows = comparison.loc[comparison["section"] == section]
+        marks = (int((rows["assessment"] == STRENGTH).sum()), int((rows["assessment"] == WEAKNESS).sum()))
+        text = f"**{label(section, language)}**: {verdict_phrase(row, language, marks, marked_themes(rows))}."
         peer_dependent = robust.get(section) is False
         sentences.append(text + _fragility(row, peer_dependent, language, point=not pointed))
         pointed = pointed or peer_dependent

@@ -27,6 +27,7 @@ import pandas as pd
 
 from analysis.catalogue import SECTIONS, SUBDOMAINS, Direction, indicators
 from analysis.census import CHANGE_SPANS, LEVEL_BREAKS
+from analysis.labels import label
 from analysis.params import load_batch
 from analysis.paths import PARAMS_DIR
 from analysis.peers import choose_peers, matching_features
@@ -556,7 +557,7 @@ def render_markdown(results: dict) -> str:
     ]
     for subdomain, audit in results["correlation_audit"].items():
         lines.append(
-            f"| {subdomain.replace('_', ' ')} | {', '.join(f'`{i}`' for i in audit['indicators']) or '—'} | "
+            f"| {label(subdomain, 'en')} | {', '.join(f'`{i}`' for i in audit['indicators']) or '—'} | "
             f"{audit['max_abs_spearman'] if audit['max_abs_spearman'] is not None else '—'} |"
         )
     lines.append("")

@@ -12,11 +12,15 @@ from analysis.narrative import (
     _change_words,
     judged_item,
     key_findings,
+    marked_themes,
+    marks_phrase,
     section_sentences,
     summary_sentences,
     verdict_phrase,
 )
 from analysis.synthesis import section_verdicts
+
+NBSP = "\u00a0"  # between a number and its noun
 
 
 def comparison(rows):
@@ -207,6 +211,72 @@ def test_a_verdict_gives_its_reason_in_words(marks, reason):
     )
 
 
+def test_the_summary_names_the_themes_of_its_strengths_and_weaknesses():
+    # Three weaknesses in the age structure and one in births and deaths are two problems, not four; a strength
+    # in migration. Hand-built section: the theme with the clearest mark comes first (scores −1.9 vs −1.2).
+    rows = [
+        (
+            "net_migration_per_1000",
+            "demography",
+            "migration_and_change",
+            "higher_better",
+            2,
+            0,
+            90,
+            1.1,
+            True,
+            "strength",
+        ),
+        ("deaths_per_1000", "demography", "natural_change", "lower_better", 14, 12, 10, -1.2, True, "weakness"),
+        ("share_working_age", "demography", "age_structure", "higher_better", 55, 58, 8, -1.4, True, "weakness"),
+        ("ageing_index", "demography", "age_structure", "lower_better", 190, 150, 2, -1.9, True, "weakness"),
+        ("old_age_dependency", "demography", "age_structure", "lower_better", 52, 44, 5, -1.5, True, "weakness"),
+        ("births_per_1000", "demography", "natural_change", "higher_better", 9, 9, 50, 0.0, True, ""),
+    ]
+    themes = marked_themes(comparison(rows))
+    assert themes == (["migration_and_change"], ["age_structure", "natural_change"])
+    assert marks_phrase(1, 4, "pl", themes).replace(NBSP, " ") == (
+        "1 mocna strona: migracje i zmiana liczby ludności; 4 słabe strony: struktura wieku, urodzenia i zgony"
+    )
+    assert marks_phrase(1, 4, "en", themes).replace(NBSP, " ") == (
+        "1 strength: migration and population change; 4 weaknesses: age structure, births and deaths"
+    )
+    # Only weaknesses: the missing kind closes the list.
+    themes = marked_themes(comparison(rows[1:]))
+    assert (
+        marks_phrase(0, 4, "pl", themes).replace(NBSP, " ")
+        == "4 słabe strony: struktura wieku, urodzenia i zgony; bez mocnych stron"
+    )
+    assert (
+        marks_phrase(0, 4, "en", themes).replace(NBSP, " ")
+        == "4 weaknesses: age structure, births and deaths; no strengths"
+    )
+
+
+def test_every_summary_verdict_of_the_demo_batch_names_the_themes_of_its_marks(demo_reports):
+    # Taken from each section's assessments and the catalogue's sub-domains, not from the sentence's code: every
+    # theme with a strength is named after the strengths' count, every theme with a weakness after theirs,
+    # and no other theme is named.
+    themes = {label(i.subdomain) for i in indicators().values()}
+    checked = 0
+    for report in demo_reports.values():
+        for section, row in report.verdicts.iterrows():
+            if row["verdict"] == "no_verdict":
+                continue
+            [sentence] = [s for s in report.narrative["summary"] if s.startswith(f"**{label(section)}**")]
+            reason = sentence.split(" (wynik ")[0].replace("\u00a0", " ")
+            rows = report.comparison.loc[report.comparison["section"] == section]
+            for kind, noun in (("strength", "mocn"), ("weakness", "słab")):
+                marked = rows.loc[rows["assessment"] == kind]
+                if marked.empty:
+                    continue
+                listed = reason.split(f"{len(marked)} {noun}")[1].split(": ", 1)[1].split(";")[0]
+                named = {theme for theme in themes if theme in listed}
+                assert named == {label(indicators()[i].subdomain) for i in marked.index}, (report.teryt, sentence)
+                checked += 1
+    assert checked > 100
+
+
 @pytest.mark.parametrize(
     "verdict, score, marked_part, marks, said",
     [
@@ -323,8 +393,9 @@ def test_the_marked_part_of_a_section_score_is_what_its_strengths_and_weaknesses
     # Its one mark is a strength: all of the marked part is the strengths', none the weaknesses'.
     assert verdict["strengths_part"] == pytest.approx(marked) and verdict["weaknesses_part"] == 0
     assert verdict["verdict"] == "worse" and marked > 0  # the premise: the one strength pulls the other way
+    [theme] = rows.loc[rows["assessment"] != "", "subdomain"]
     assert (
-        "1\u00a0mocna strona, bez słabych stron; przeważają mniejsze różnice na niekorzyść gminy (wynik"
+        f"1\u00a0mocna strona: {label(theme)}; bez słabych stron; przeważają mniejsze różnice na niekorzyść gminy (wynik"
         in (report.narrative["summary"][0])
     )
 

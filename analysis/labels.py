@@ -102,6 +102,8 @@ LABELS: dict[str, dict[str, str]] = {
             "; b.d. dla województwa i Polski przy wskaźnikach, które GUS podaje dla gmin tylko jako stopę, bez jej "
             "mianownika (stóp nie sumujemy)"
         ),
+        # page one, where an area's gminy with data hold too few of its residents for its value (the tables: b.d.)
+        "area_short_finding": "brak danych z części gmin",
         "areas_short": "; b.d. dla województwa lub Polski: gminy z danymi mają mniej niż {share} ludności obszaru",
         "areas_short_total": "; b.d. liczby ludności województwa lub Polski: brak jej dla części gmin obszaru",
         "key_figures_census_step": "; {mark} zawiera skok po NSP {year}",
@@ -299,6 +301,7 @@ LABELS: dict[str, dict[str, str]] = {
             "; n/a for the voivodeship and Poland where GUS publishes the gminy's values only as rates, without their "
             "denominators (rates are not summed)"
         ),
+        "area_short_finding": "no data for some of its gminy",
         "areas_short": "; n/a for the voivodeship or Poland: the gminy with data hold less than {share} of the area's residents",
         "areas_short_total": "; n/a for the population of the voivodeship or Poland: some of the area's gminy lack it",
         "key_figures_census_step": "; {mark} includes the {year} census step",

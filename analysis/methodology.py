@@ -137,7 +137,7 @@ def render_methodology() -> str:
         "figure of its nearest earlier year (else later one) counts it among those a value lacks, so a gap in the",
         "population figures themselves does not pass unseen (only a gmina without any population figure is left out).",
         "Below that the tables",
-        'print "b.d." and their captions say why, page one\'s findings "brak danych"; the spreadsheet gives that',
+        f'print "b.d." and their captions say why, page one\'s findings "{label("area_short_finding")}"; the spreadsheet gives that',
         "share of residents beside each",
         "area's value, or its gap (cut to one decimal, so 89.96% reads 89.9%). A rate GUS publishes per resident",
         f"({', '.join(sorted(k for k, v in variables().items() if v.rate_of))}) times the residents is a count of",

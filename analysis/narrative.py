@@ -701,8 +701,8 @@ def _beside(indicator: Indicator, row: pd.Series, area: pd.Series, language: str
     for value, where, short in places:
         if value is not None and not pd.isna(value):
             shown.append(f"{where}: {show(value)}")
-        elif short:  # the area has this figure, but too few of its residents are behind it: said, not dropped
-            shown.append(f"{where}: {'brak danych' if pl else 'no data'}")
+        elif short:  # the area has this figure, but too few of its residents are behind it: said, and why
+            shown.append(f"{where}: {label('area_short_finding', language)}")
     if indicator.nets_out_nationally:  # Poland has no value by definition (its table's "x"): said, not dropped
         shown.append(label("poland_nets_out_finding", language))
     return "; ".join(shown)

@@ -428,10 +428,13 @@ def test_key_findings_put_the_town_beside_its_peers_the_voivodeship_and_poland()
     )
 
 
-@pytest.mark.parametrize("language, said", [("pl", "województwo: brak danych"), ("en", "voivodeship: no data")])
+@pytest.mark.parametrize(
+    "language, said",
+    [("pl", "województwo: brak danych z części gmin"), ("en", "voivodeship: no data for some of its gminy")],
+)
 def test_a_voivodeship_value_missing_for_too_few_residents_is_said_on_page_one_not_dropped(language, said):
     # Births per 1,000 have voivodeship values; this voivodeship's gminy with data hold 60% of its residents,
-    # under the 90% a value needs: page one says the value is missing. Without a measured coverage (an
+    # under the 90% a value needs: page one says the value is missing, and why. Without a measured coverage (an
     # indicator that has no area values at all) the voivodeship is left out, as before.
     frame = comparison(DEMOGRAPHY[:1])
     areas = pd.DataFrame(
@@ -874,7 +877,7 @@ def test_every_value_the_text_quotes_is_the_one_its_table_prints(demo_reports):
     held = re.compile(rf"\(({number})([^();]*?); 95% przedział [^;]*; mediana grupy ({number})")
     finding = re.compile(
         rf"\*\* – [^:]*: ({number})([^(]*)\((?:wartość niepewna[^;]*; )?typowa gmina grupy: ({number})[^;)]*"
-        rf"(?:; województwo: ({number}|brak danych)[^;)]*)?(?:; Polska: ({number})[^;)]*)?"
+        rf"(?:; województwo: ({number}|brak danych z części gmin)[^;)]*)?(?:; Polska: ({number})[^;)]*)?"
         r"(?:; w skali Polski migracje wewnętrzne się równoważą)?\)"
     )
 
@@ -902,7 +905,9 @@ def test_every_value_the_text_quotes_is_the_one_its_table_prints(demo_reports):
         for match in finding.finditer("\n".join(report.narrative["summary"])):
             findings += 1
             value, words, median, voivodeship, poland = match.groups()
-            voivodeship = "b.d." if voivodeship == "brak danych" else voivodeship  # as the table prints it
+            voivodeship = (
+                "b.d." if voivodeship == "brak danych z części gmin" else voivodeship
+            )  # as the table prints it
             assert any(
                 (value, median, said_years(words)) == row[:3]
                 and voivodeship in (None, row[3])

@@ -40,6 +40,10 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "indicator": ("Kod wskaźnika", "Indicator code"),
     "name": ("Wskaźnik", "Indicator"),
     "section": ("Dział", "Section"),
+    "subdomain": (
+        "Obszar (wynik części to średnia średnich obszarów)",
+        "Sub-domain (a section's score is the mean of its sub-domains' means)",
+    ),
     "unit": ("Jednostka", "Unit"),
     "direction": ("Kierunek", "Direction"),
     "year": ("Rok wartości", "Year of value"),
@@ -270,6 +274,7 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
                 "indicator": indicator_id,
                 "name": indicator.name(language),
                 "section": label(indicator.section, language),
+                "subdomain": label(indicator.subdomain, language),
                 "unit": indicator.unit(language),
                 "direction": _word(DIRECTION_WORDS[indicator.direction], language),
                 "year": int(year) if pd.notna(year) else pd.NA,

@@ -171,6 +171,26 @@ def test_the_verdicts_sheet_is_the_reports_verdicts_table_with_the_peer_rule_che
         assert row["Ta sama ocena przy innych grupach porównawczych"] == ("tak" if len(others) == 1 else "nie")
 
 
+def test_each_section_score_can_be_recomputed_from_the_spreadsheet_alone(demo_reports):
+    # What a statistician would do with the file: from the full-precision indicator sheet, the judged
+    # indicators' scores, averaged within each sub-domain, then across the sub-domains (the documented
+    # rule), give the verdicts sheet's score of every section of every demo town, to its printed 0.01.
+    from analysis.export import verdicts_sheet
+
+    checked = 0
+    for report in demo_reports.values():
+        sheet = indicator_sheet(report, rounded=False)
+        scores = sheet.loc[sheet["Oceniany"] & sheet["Wynik (od −2 do +2)"].notna()]
+        obszar = "Obszar (wynik części to średnia średnich obszarów)"
+        recomputed = scores.groupby(["Dział", obszar])["Wynik (od −2 do +2)"].mean().groupby("Dział").mean()
+        printed = verdicts_sheet(report).set_index("Część raportu")["Wynik (od −2 do +2)"].dropna()
+        assert set(printed.index) <= set(recomputed.index), report.teryt
+        for section, score in printed.items():
+            assert score == pytest.approx(recomputed[section], abs=0.005 + 1e-9), (report.teryt, section)
+            checked += 1
+    assert checked > 150  # 54 towns × 3 sections, less those without a verdict
+
+
 def test_sheets_follow_the_report_language(report):
     english = prepare_report(TownParams(teryt=TOWN, language="en"))
     tables = town_tables(english, "2026-11-22")

@@ -31,7 +31,7 @@ from analysis.narrative import LEVEL_DIFFERENCE_DECIMALS
 from analysis.params import MIN_PEERS
 from analysis.report import TownReport, shown_method_version
 from analysis.rounding import round_half_up
-from analysis.scoring import PERCENTILE_DECIMALS
+from analysis.scoring import PERCENTILE_DECIMALS, score_scale
 from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SCORE_DECIMALS, VERDICT_BAND, rule_key
 from analysis.trends import LEVEL_INDICATORS, MAX_RHO, MIN_POINTS, fewest_years
 
@@ -67,6 +67,10 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "rank_of": ("Miejsce spośród", "Rank out of"),
     "percentile": ("Percentyl w grupie", "Percentile among peers"),
     "score": ("Wynik (od −2 do +2)", "Score (−2 to +2)"),
+    "scale": (
+        "Skala wyniku: max(1,4826 × MAD; IQR / 1,349; minimalna istotna różnica) wartości grupy",
+        "Score scale: max(1.4826 × MAD, IQR / 1.349, minimum meaningful difference) of the peers' values",
+    ),
     "assessment": ("Ocena", "Assessment"),
     "within_chance": (
         "Różnica w granicach przypadku (pozycja i różnica jak mocnej lub słabej strony, przedział obejmuje medianę)",
@@ -140,6 +144,7 @@ UNIT_COLUMNS = (
     "peer_median",
     "peer_q1",
     "peer_q3",
+    "scale",
     "voivodeship_value",
     "poland_value",
     "ci_low",
@@ -255,6 +260,16 @@ def _trend_columns(report: TownReport, indicator_id: str, reliability: str) -> d
     return {**values, **clear, "trend_rho": trend["rho"] if pd.notna(trend["slope"]) else np.nan}
 
 
+def _scale(row: pd.Series, peer_values, indicator) -> float:
+    """The spread a score is counted in (`analysis.scoring.score_scale`), from the peers' values the rank is
+    counted among, so that score = (value − median) / scale, signed by direction and within ±2; NaN without
+    a score."""
+    if pd.isna(row["score"]):
+        return math.nan
+    peers = np.asarray(peer_values, dtype=float)
+    return score_scale(peers[~np.isnan(peers)], indicator.min_difference)
+
+
 def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
     """One row per catalogue indicator: the report's comparison, with rank, unit and definition;
     rounded as the report prints it, or with `rounded=False` at full precision."""
@@ -289,6 +304,7 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
                 "rank_of": rank_of,
                 "percentile": row["percentile"],
                 "score": row["score"],
+                "scale": _scale(row, peer_values, indicator),
                 "assessment": _word(ASSESSMENT_WORDS[row["assessment"]], language),
                 "within_chance": within_chance(row, indicator),
                 "judged": bool(row["judged"]),

@@ -191,6 +191,23 @@ def test_each_section_score_can_be_recomputed_from_the_spreadsheet_alone(demo_re
     assert checked > 150  # 54 towns × 3 sections, less those without a verdict
 
 
+def test_each_indicator_score_can_be_recomputed_from_the_spreadsheet_alone(demo_reports):
+    # The documented rule, applied to the full-precision sheet's own columns: the distance of the value from the
+    # peer median in units of the scale, signed so that positive is better, capped at ±2. Every judged row of
+    # every demo town. The scale is checked by hand on a toy group in tests/analysis/test_scoring.py.
+    checked = 0
+    for report in demo_reports.values():
+        sheet = indicator_sheet(report, rounded=False).set_index("Kod wskaźnika")
+        scored = sheet.loc[sheet["Wynik (od −2 do +2)"].notna()]
+        scale = scored[INDICATOR_COLUMNS["scale"][0]]
+        signs = np.where(scored["Kierunek"] == "niżej = korzystniej", -1.0, 1.0)
+        recomputed = np.clip(signs * (scored["Wartość"] - scored["Mediana grupy"]) / scale, -2, 2)
+        assert recomputed.to_numpy() == pytest.approx(scored["Wynik (od −2 do +2)"].to_numpy()), report.teryt
+        assert sheet.loc[sheet["Wynik (od −2 do +2)"].isna(), INDICATOR_COLUMNS["scale"][0]].isna().all()
+        checked += len(scored)
+    assert checked > 54 * 20
+
+
 def test_sheets_follow_the_report_language(report):
     english = prepare_report(TownParams(teryt=TOWN, language="en"))
     tables = town_tables(english, "2026-11-22")

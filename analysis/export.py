@@ -41,7 +41,7 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "name": ("Wskaźnik", "Indicator"),
     "section": ("Dział", "Section"),
     "subdomain": (
-        "Obszar (wynik części to średnia średnich obszarów)",
+        "Dziedzina (wynik części to średnia średnich dziedzin)",
         "Sub-domain (a section's score is the mean of its sub-domains' means)",
     ),
     "unit": ("Jednostka", "Unit"),
@@ -805,12 +805,14 @@ def verdict_note(language: str) -> tuple[str, str]:
     band = format_number(VERDICT_BAND, SCORE_DECIMALS, language)
     coverage = f"{MIN_COVERAGE:.0%}"
     if language == "pl":
-        areas = with_noun(MIN_SUBDOMAINS, {"one": "obszar", "few": "obszary", "many": "obszarów", "other": "obszaru"})
+        fields = with_noun(
+            MIN_SUBDOMAINS, {"one": "dziedzina", "few": "dziedziny", "many": "dziedzin", "other": "dziedziny"}
+        )
         return (
             "Oceny części",
-            f"wynik części: średnia wyników ocenionych wskaźników najpierw w obszarach, potem między nimi; +{band} "
+            f"wynik części: średnia wyników ocenionych wskaźników najpierw w dziedzinach, potem między nimi; +{band} "
             f"i więcej: korzystniej, −{band} i mniej: mniej korzystnie, pomiędzy: podobnie jak typowa gmina grupy; "
-            f"bez oceny, gdy oceniono mniej niż {coverage} wskaźników części podlegających ocenie lub mniej niż {areas}",
+            f"bez oceny, gdy oceniono mniej niż {coverage} wskaźników części podlegających ocenie lub mniej niż {fields}",
         )
     return (
         "Section verdicts",

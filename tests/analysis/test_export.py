@@ -181,8 +181,8 @@ def test_each_section_score_can_be_recomputed_from_the_spreadsheet_alone(demo_re
     for report in demo_reports.values():
         sheet = indicator_sheet(report, rounded=False)
         scores = sheet.loc[sheet["Oceniany"] & sheet["Wynik (od −2 do +2)"].notna()]
-        obszar = "Obszar (wynik części to średnia średnich obszarów)"
-        recomputed = scores.groupby(["Dział", obszar])["Wynik (od −2 do +2)"].mean().groupby("Dział").mean()
+        field = INDICATOR_COLUMNS["subdomain"][0]
+        recomputed = scores.groupby(["Dział", field])["Wynik (od −2 do +2)"].mean().groupby("Dział").mean()
         printed = verdicts_sheet(report).set_index("Część raportu")["Wynik (od −2 do +2)"].dropna()
         assert set(printed.index) <= set(recomputed.index), report.teryt
         for section, score in printed.items():

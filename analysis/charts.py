@@ -352,8 +352,8 @@ def _trend_alt(report: TownReport, indicator: Indicator, town: pd.Series, median
 
 POSITION_LABEL_SIZE = 7.5  # the indicator names beside the position chart's dots
 POSITION_LABEL_WIDTH = 48  # characters per line of those names
-# The one rule's verdict (analysis.scoring), shown by colour and by shape, so that it survives greyscale.
 ROW_ROOM = 0.6  # rows of room between a position chart's outer rows and its edges
+# The one rule's verdict (analysis.scoring), shown by colour and by shape, so that it survives greyscale.
 MARKS = {STRENGTH: (style.GOOD, "^"), WEAKNESS: (style.BAD, "v"), None: (style.NEUTRAL, "o")}
 
 

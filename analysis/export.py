@@ -260,7 +260,7 @@ def _trend_columns(report: TownReport, indicator_id: str, reliability: str) -> d
     return {**values, **clear, "trend_rho": trend["rho"] if pd.notna(trend["slope"]) else np.nan}
 
 
-def _scale(row: pd.Series, peer_values, indicator) -> float:
+def _scale(row: pd.Series, peer_values, indicator: Indicator) -> float:
     """The spread a score is counted in (`analysis.scoring.score_scale`), from the peers' values the rank is
     counted among, so that score = (value − median) / scale, signed by direction and within ±2; NaN without
     a score."""

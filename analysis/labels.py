@@ -5,6 +5,8 @@ from __future__ import annotations
 LABELS: dict[str, dict[str, str]] = {
     "pl": {
         "demography": "Demografia",
+        "economy": "Gospodarka i finanse gminy",
+        "services": "Usługi publiczne",
         # the sub-domains of the catalogue (analysis.catalogue.SUBDOMAINS), as a verdict's reason names them
         "size": "wielkość gminy",
         "age_structure": "struktura wieku",
@@ -16,8 +18,6 @@ LABELS: dict[str, dict[str, str]] = {
         "childcare": "opieka nad dziećmi",
         "utilities": "wodociągi i kanalizacja",
         "social_and_culture": "pomoc społeczna i kultura",
-        "economy": "Gospodarka i finanse gminy",
-        "services": "Usługi publiczne",
         "summary": "Podsumowanie",
         "peer_group": "Grupa porównawcza",
         "methodology": "Metodologia i źródła",
@@ -205,6 +205,8 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "en": {
         "demography": "Demography",
+        "economy": "Economy and municipal finance",
+        "services": "Public services",
         "size": "size",
         "age_structure": "age structure",
         "natural_change": "births and deaths",
@@ -215,8 +217,6 @@ LABELS: dict[str, dict[str, str]] = {
         "childcare": "childcare",
         "utilities": "water and sewerage",
         "social_and_culture": "social assistance and culture",
-        "economy": "Economy and municipal finance",
-        "services": "Public services",
         "summary": "Summary",
         "peer_group": "Peer group",
         "methodology": "Methodology and sources",

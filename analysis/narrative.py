@@ -580,13 +580,11 @@ def marks_phrase(strengths: int, weaknesses: int, language: str, themes: Themes 
     pl = language == "pl"
     if not strengths and not weaknesses:
         return "bez wyraźnych mocnych i słabych stron" if pl else "no clear strengths or weaknesses"
+    strength_themes, weakness_themes = themes or ([], [])
     parts = [
         with_noun(count, forms[language], 0, language)
         + (f": {', '.join(label(theme, language) for theme in named)}" if themes else "")
-        for count, forms, named in (
-            (strengths, STRENGTHS, themes and themes[0]),
-            (weaknesses, WEAKNESSES, themes and themes[1]),
-        )
+        for count, forms, named in ((strengths, STRENGTHS, strength_themes), (weaknesses, WEAKNESSES, weakness_themes))
         if count
     ]
     if len(parts) == 2:

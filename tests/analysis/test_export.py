@@ -171,15 +171,20 @@ def test_the_verdicts_sheet_is_the_reports_verdicts_table_with_the_peer_rule_che
         assert row["Ta sama ocena przy innych grupach porównawczych"] == ("tak" if len(others) == 1 else "nie")
 
 
-def test_each_section_score_can_be_recomputed_from_the_spreadsheet_alone(demo_reports):
+@pytest.fixture(scope="module")
+def full_sheets(demo_reports):
+    """Every demo town's full-precision indicator sheet, with its report."""
+    return [(report, indicator_sheet(report, rounded=False)) for report in demo_reports.values()]
+
+
+def test_each_section_score_can_be_recomputed_from_the_spreadsheet_alone(full_sheets):
     # What a statistician would do with the file: from the full-precision indicator sheet, the judged
     # indicators' scores, averaged within each sub-domain, then across the sub-domains (the documented
     # rule), give the verdicts sheet's score of every section of every demo town, to its printed 0.01.
     from analysis.export import verdicts_sheet
 
     checked = 0
-    for report in demo_reports.values():
-        sheet = indicator_sheet(report, rounded=False)
+    for report, sheet in full_sheets:
         scores = sheet.loc[sheet["Oceniany"] & sheet["Wynik (od −2 do +2)"].notna()]
         field = INDICATOR_COLUMNS["subdomain"][0]
         recomputed = scores.groupby(["Dział", field])["Wynik (od −2 do +2)"].mean().groupby("Dział").mean()
@@ -191,13 +196,13 @@ def test_each_section_score_can_be_recomputed_from_the_spreadsheet_alone(demo_re
     assert checked > 150  # 54 towns × 3 sections, less those without a verdict
 
 
-def test_each_indicator_score_can_be_recomputed_from_the_spreadsheet_alone(demo_reports):
+def test_each_indicator_score_can_be_recomputed_from_the_spreadsheet_alone(full_sheets):
     # The documented rule, applied to the full-precision sheet's own columns: the distance of the value from the
     # peer median in units of the scale, signed so that positive is better, capped at ±2. Every judged row of
     # every demo town. The scale is checked by hand on a toy group in tests/analysis/test_scoring.py.
     checked = 0
-    for report in demo_reports.values():
-        sheet = indicator_sheet(report, rounded=False).set_index("Kod wskaźnika")
+    for report, sheet in full_sheets:
+        sheet = sheet.set_index("Kod wskaźnika")
         scored = sheet.loc[sheet["Wynik (od −2 do +2)"].notna()]
         scale = scored[INDICATOR_COLUMNS["scale"][0]]
         signs = np.where(scored["Kierunek"] == "niżej = korzystniej", -1.0, 1.0)

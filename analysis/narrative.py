@@ -576,17 +576,27 @@ def marks_phrase(strengths: int, weaknesses: int, language: str, themes: Themes 
     """The reason behind a section's verdict in words: `2 mocne strony i 1 słaba strona`,
     `bez wyraźnych mocnych i słabych stron`. With `themes`, each count names the sub-domains its marks are
     in, as five weaknesses that are five views of one older population are not five problems: `5 słabych
-    stron: struktura wieku; 2 mocne strony: migracje i zmiana liczby ludności`."""
+    stron: struktura wieku; 2 mocne strony: migracje i zmiana liczby ludności`. A sub-domain with marks of
+    both kinds is named once, as such, rather than on both lists, where it would read as a contradiction."""
     pl = language == "pl"
     if not strengths and not weaknesses:
         return "bez wyraźnych mocnych i słabych stron" if pl else "no clear strengths or weaknesses"
     strength_themes, weakness_themes = themes or ([], [])
-    parts = [
-        with_noun(count, forms[language], 0, language)
-        + (f": {', '.join(label(theme, language) for theme in named)}" if themes else "")
+    sides = [
+        (with_noun(count, forms[language], 0, language), named)
         for count, forms, named in ((strengths, STRENGTHS, strength_themes), (weaknesses, WEAKNESSES, weakness_themes))
         if count
     ]
+    both = [theme for theme in strength_themes if theme in weakness_themes]
+    if both:
+        lists = (
+            ("mocne" if pl else "strengths", [theme for theme in strength_themes if theme not in both]),
+            ("słabe" if pl else "weaknesses", [theme for theme in weakness_themes if theme not in both]),
+            ("mocne i słabe" if pl else "both", both),
+        )
+        counted = f" {'i' if pl else 'and'} ".join(count for count, _ in sides)
+        return "; ".join([counted, *(f"{words}: {_theme_list(kept, language)}" for words, kept in lists if kept)])
+    parts = [count + (f": {_theme_list(named, language)}" if themes else "") for count, named in sides]
     if len(parts) == 2:
         return f"{parts[0]}; {parts[1]}" if themes else f"{parts[0]} {'i' if pl else 'and'} {parts[1]}"
     missing = "słabych" if strengths else "mocnych"
@@ -596,6 +606,10 @@ def marks_phrase(strengths: int, weaknesses: int, language: str, themes: Themes 
         if pl
         else f"{parts[0]}{joint} no {'weaknesses' if strengths else 'strengths'}"
     )
+
+
+def _theme_list(themes: list[str], language: str) -> str:
+    return ", ".join(label(theme, language) for theme in themes)
 
 
 def marked_themes(rows: pd.DataFrame) -> Themes:

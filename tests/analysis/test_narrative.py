@@ -251,30 +251,57 @@ def test_the_summary_names_the_themes_of_its_strengths_and_weaknesses():
         marks_phrase(0, 4, "en", themes).replace(NBSP, " ")
         == "4 weaknesses: age structure, births and deaths; no strengths"
     )
+    # A strength in the age structure too: that theme is named once, as holding both, not on both lists.
+    themes = marked_themes(comparison([*rows[1:], rows[4][:7] + (0.9, True, "strength")]))
+    assert themes == (["age_structure"], ["age_structure", "natural_change"])
+    assert marks_phrase(1, 4, "pl", themes).replace(NBSP, " ") == (
+        "1 mocna strona i 4 słabe strony; słabe: urodzenia i zgony; mocne i słabe: struktura wieku"
+    )
+    assert marks_phrase(1, 4, "en", themes).replace(NBSP, " ") == (
+        "1 strength and 4 weaknesses; weaknesses: births and deaths; both: age structure"
+    )
 
 
 def test_every_summary_verdict_of_the_demo_batch_names_the_themes_of_its_marks(demo_reports):
     # Taken from each section's assessments and the catalogue's sub-domains, not from the sentence's code: every
-    # theme with a strength is named after the strengths' count, every theme with a weakness after theirs,
-    # and no other theme is named.
+    # theme with strengths only is named after the strengths' label, every theme with weaknesses only after
+    # the weaknesses', a theme with both after a label naming both, and no theme twice or out of place.
     themes = {label(i.subdomain) for i in indicators().values()}
-    checked = 0
+    checked = both_kinds = 0
     for report in demo_reports.values():
         for section, row in report.verdicts.iterrows():
             if row["verdict"] == "no_verdict":
                 continue
             [sentence] = [s for s in report.narrative["summary"] if s.startswith(f"**{label(section)}**")]
-            reason = sentence.split(" (wynik ")[0].replace(NBSP, " ")
+            reason = sentence.split(" (wynik ")[0].split(" – ", 1)[1].replace(NBSP, " ")
             rows = report.comparison.loc[report.comparison["section"] == section]
-            for kind, noun in (("strength", "mocn"), ("weakness", "słab")):
-                marked = rows.loc[rows["assessment"] == kind]
-                if marked.empty:
+            marked = {
+                kind: {label(indicators()[i].subdomain) for i in rows.index[rows["assessment"] == kind]}
+                for kind in ("strength", "weakness")
+            }
+            expected = {
+                "both": marked["strength"] & marked["weakness"],
+                "strength": marked["strength"] - marked["weakness"],
+                "weakness": marked["weakness"] - marked["strength"],
+            }
+            named = {kind: [] for kind in expected}
+            for part in reason.split("; "):
+                if ": " not in part:  # a count alone, "bez mocnych stron", or what carries the verdict
                     continue
-                listed = reason.split(f"{len(marked)} {noun}")[1].split(": ", 1)[1].split(";")[0]
-                named = {theme for theme in themes if theme in listed}
-                assert named == {label(indicators()[i].subdomain) for i in marked.index}, (report.teryt, sentence)
-                checked += 1
-    assert checked > 100
+                heading, listed = part.split(": ", 1)
+                kind = (
+                    "both"
+                    if "mocn" in heading and "słab" in heading
+                    else "strength"
+                    if "mocn" in heading
+                    else "weakness"
+                )
+                named[kind] += [theme for theme in themes if theme in listed]
+            assert {kind: set(found) for kind, found in named.items()} == expected, (report.teryt, sentence)
+            assert sum(len(found) for found in named.values()) == len(marked["strength"] | marked["weakness"])
+            checked += 1
+            both_kinds += bool(expected["both"])
+    assert checked > 100 and both_kinds > 10
 
 
 @pytest.mark.parametrize(

@@ -126,6 +126,31 @@ def test_printed_from_the_browser_every_table_keeps_all_its_columns_on_the_page(
     assert [table for table in tables if not all(table[1:])] == []
 
 
+def test_the_printed_index_is_a_table_of_the_towns_shown_within_the_page(demo_build):
+    # Printed (A4 less its margins, 680 px), the index was a card per town, a page for every six towns; now it
+    # is the table, with its header, within the page's width, without the controls and links paper cannot
+    # use, and with only the towns a filter shows.
+    with browser(width=680) as driver:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        driver.get((demo_build.out_dir / "index.html").resolve().as_uri())
+        driver.execute_script(
+            "const v = document.getElementById('voivodeship'); v.value = v.options[1].value;"
+            "v.dispatchEvent(new Event('change'));"
+        )
+        shown = driver.execute_script(
+            "const t = document.getElementById('towns'), box = e => e.getBoundingClientRect();"
+            "const rows = Array.from(t.querySelectorAll('tbody tr'));"
+            "return [box(t).right <= box(document.querySelector('main')).right + 0.5, box(t.tHead).height > 1,"
+            " getComputedStyle(t.querySelector('td')).display, box(document.getElementById('filters')).height,"
+            " Array.from(t.querySelectorAll('td.files')).every(c => box(c).width === 0),"
+            " rows.filter(r => box(r).height > 0).length, rows.length];"
+        )
+    within, header, display, filters, no_links, printed, towns = shown
+    assert within and header and display == "table-cell"
+    assert filters == 0 and no_links
+    assert 0 < printed < towns
+
+
 def test_on_a_phone_every_table_is_a_card_per_row_that_fits_the_screen(demo_build):
     # Each table row on its own, as wide as the screen's column (not its content), with no table scrolling in
     # its region; a cell shows its column's name before its value (data-label, read off the header here).

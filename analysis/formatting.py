@@ -215,8 +215,12 @@ def escape_markdown(text: str) -> str:
 # the start: never a letter inside a word, an HTML tag's name ("<a href") or an attribute's quotes.
 _ONE_LETTER_WORD = re.compile(r"(?<![^\s(„>])([aiouwzAIOUWZ]) ")
 _YEAR_ABBREVIATION = re.compile(r"(\d) (r\.)")
+# A number never ends a line away from the word it counts or measures: "na 1 / mieszkańca", "140 / zł".
+_NUMBER_BEFORE_WORD = re.compile(r"(?<![\w.,])(\d+(?:[,.]\d+)?) (?=[^\W\d_])")
 
 
 def bind_short_words(text: str) -> str:
-    """`text` with a no-break space after each one-letter word and before "r." after a year ("w 2024 r.")."""
-    return _YEAR_ABBREVIATION.sub("\\1\u00a0\\2", _ONE_LETTER_WORD.sub("\\1\u00a0", text))
+    """`text` with a no-break space after each one-letter word, after a number followed by a word ("na
+    1 mieszkańca", "483 osoby") and before "r." after a year ("w 2024 r.")."""
+    text = _NUMBER_BEFORE_WORD.sub("\\1\u00a0", _ONE_LETTER_WORD.sub("\\1\u00a0", text))
+    return _YEAR_ABBREVIATION.sub("\\1\u00a0\\2", text)

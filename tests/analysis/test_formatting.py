@@ -162,11 +162,15 @@ NBSP = "\u00a0"
     [
         # A one-letter word is bound to the next: after a space, "(", "„", a tag's ">" or at the start.
         ("zmniejszyła się o 11,4% (w typowej gminie", f"zmniejszyła się o{NBSP}11,4% (w{NBSP}typowej gminie"),
-        ("W latach 2014–2024 i dalej", f"W{NBSP}latach 2014–2024 i{NBSP}dalej"),
+        ("W latach 2014–2024 i dalej", f"W{NBSP}latach 2014–2024{NBSP}i{NBSP}dalej"),  # the year to its next word too
         ("„z grupą”, a potem", f"„z{NBSP}grupą”, a{NBSP}potem"),
         ("<td>w tle</td>", f"<td>w{NBSP}tle</td>"),
         # "r." (roku) stays with its year.
         ("Liczba ludności w 2024 r.: 3 483", f"Liczba ludności w{NBSP}2024{NBSP}r.: 3 483"),
+        # A number stays with the word it counts or measures; not one inside a name ("v1.5") or before a sign.
+        ("gminy na 1 mieszkańca", f"gminy na 1{NBSP}mieszkańca"),
+        ("140 zł wobec 1\u00a0009 zł, 12.5 kg", f"140{NBSP}zł wobec 1{NBSP}009{NBSP}zł, 12.5{NBSP}kg"),
+        ("wersja v1.5 działa; 5,0‰ w tle", f"wersja v1.5 działa; 5,0‰ w{NBSP}tle"),
         # Not a one-letter word: inside a word, an HTML tag's name, an attribute's quotes, an abbreviation.
         ('<a href="x">', '<a href="x">'),
         ('alt="w tle"', 'alt="w tle"'),

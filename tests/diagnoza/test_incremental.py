@@ -266,8 +266,9 @@ def test_a_new_edition_says_what_changed_since_the_previous_one(built_a_and_c, t
     population = sum(obs[(*key, variable_ids()["population"])] for key in window)
     old_rate, new_rate = 1000 * (births - 7) / population, 1000 * births / population
 
-    def page(teryt):  # as a reader sees it: without the word joiners that hold ranges of numbers together
-        html = (second / "small" / teryt / "report.html").read_text(encoding="utf-8").replace("\u2060", "")
+    def page(teryt):  # as a reader sees it: without the word joiners and no-break spaces of typesetting
+        html = (second / "small" / teryt / "report.html").read_text(encoding="utf-8")
+        html = html.replace("\u2060", "").replace("\u00a0", " ")
         return BeautifulSoup(html, "html.parser")
 
     text_a = " ".join(page(A).get_text(" ").split())

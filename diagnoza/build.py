@@ -33,7 +33,7 @@ import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from multiprocessing import resource_tracker
@@ -483,23 +483,28 @@ def stopping_as_on_ctrl_c() -> Iterator[None]:
             signal.signal(number, handler)
 
 
-def _end_with_build(build_pid: int) -> None:
+def _end_with_build(build_pid: int, temporary: str) -> None:
     """End this worker once the build process that started it is gone (killed outright: SIGKILL, out of
-    memory), instead of building its queued towns for nobody. Its kernel ends by itself when its parent
-    does (ipykernel watches it); the next build clears the staging of the town left unfinished."""
+    memory), instead of building its queued towns for nobody, and take the pool's `temporary` folder with it
+    (`_worker_pool`). Its kernel ends by itself when its parent does (ipykernel watches it); the next build
+    clears the staging of the town left unfinished."""
     while os.getppid() == build_pid:
         time.sleep(1)
+    shutil.rmtree(temporary, ignore_errors=True)
     os._exit(1)
 
 
-def _prepare_worker(reuse_kernel: bool) -> None:
-    """In a new worker process: end with the build, start its kernel, import what a town needs (statsmodels
+def _prepare_worker(reuse_kernel: bool, temporary: str) -> None:
+    """In a new worker process: keep its temporary files (its kernel's working folder among them) in the
+    pool's `temporary` folder, end with the build, start its kernel, import what a town needs (statsmodels
     too: every town's analysis computes count intervals with it), then take it all out of the garbage
     collector's scans (see kernels.WARM_UP). Started before the batch is planned, this overlaps the planning.
 
     A worker keeps Python's default for SIGTERM, ending on the spot: the pool itself stops its workers with
-    SIGTERM when one of them dies, and a worker that took it as Ctrl-C would wait for work for ever."""
-    threading.Thread(target=_end_with_build, args=(os.getppid(),), name="end-with-build", daemon=True).start()
+    SIGTERM when one of them dies, and a worker that took it as Ctrl-C would wait for work for ever. So the
+    build process, which outlives them, removes their temporary files."""
+    tempfile.tempdir = temporary
+    threading.Thread(target=_end_with_build, args=(os.getppid(), temporary), name="end-with-build", daemon=True).start()
     import analysis.export  # noqa: F401
     from analysis.reliability import import_models
     from diagnoza import kernels
@@ -526,12 +531,13 @@ def _start_resource_tracker() -> None:
         signal.signal(signal.SIGHUP, before)
 
 
-def _start_pool(workers: int, reuse_kernel: bool) -> ProcessPoolExecutor:
-    """A pool of `workers` processes, all started now (the pool itself starts one per waiting task)."""
+def _start_pool(workers: int, reuse_kernel: bool, temporary: str) -> ProcessPoolExecutor:
+    """A pool of `workers` processes, all started now (the pool itself starts one per waiting task), keeping
+    their temporary files in `temporary`."""
     _start_resource_tracker()
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_prepare_worker, initargs=(reuse_kernel,)
+        max_workers=workers, mp_context=context, initializer=_prepare_worker, initargs=(reuse_kernel, temporary)
     )
     for _ in range(workers):
         pool.submit(os.getpid)
@@ -553,19 +559,19 @@ def _run_local(
             except Exception as error:  # noqa: BLE001 - see _unrecorded_failure
                 report(_unrecorded_failure(job, error))
         return
-    pool = pool or _start_pool(workers, reuse_kernel)
     lost = []
-    try:
-        futures = {pool.submit(build_town, job, out_dir, reuse_kernel): job for job in todo}
-        for future in as_completed(futures):
-            try:
-                report(future.result())
-            except BrokenProcessPool:  # a worker died: every town not finished went with the pool
-                lost.append(futures[future])
-            except Exception as error:  # noqa: BLE001 - see _unrecorded_failure
-                report(_unrecorded_failure(futures[future], error))
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    with nullcontext(pool) if pool is not None else _worker_pool(workers, reuse_kernel) as pool:
+        try:
+            futures = {pool.submit(build_town, job, out_dir, reuse_kernel): job for job in todo}
+            for future in as_completed(futures):
+                try:
+                    report(future.result())
+                except BrokenProcessPool:  # a worker died: every town not finished went with the pool
+                    lost.append(futures[future])
+                except Exception as error:  # noqa: BLE001 - see _unrecorded_failure
+                    report(_unrecorded_failure(futures[future], error))
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     for job in sorted(lost, key=todo.index):
         report(_build_alone(job, out_dir, reuse_kernel))
 
@@ -710,10 +716,16 @@ def build_batch(
 
 @contextmanager
 def _worker_pool(size: int, reuse_kernel: bool) -> Iterator[ProcessPoolExecutor | None]:
-    """A pool of `size` started workers (none for 0), shut down when the block ends."""
-    pool = _start_pool(size, reuse_kernel) if size else None
+    """A pool of `size` started workers (none for 0), shut down when the block ends (on Ctrl-C, SIGTERM and
+    SIGHUP too), and the folder of their temporary files removed: a worker stopped on the spot leaves its
+    own, and its kernel's working folder, behind."""
+    if not size:
+        yield None
+        return
+    temporary = tempfile.mkdtemp(prefix="diagnoza-workers-")
+    pool = _start_pool(size, reuse_kernel, temporary)
     try:
         yield pool
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(temporary, ignore_errors=True)

@@ -29,12 +29,15 @@ SETTLE = 20  # seconds the stopped build's processes get to end
 
 
 def _start_build(out: Path, log: Path) -> subprocess.Popen:
+    """The build, with its temporary files (its workers' and their kernels' working folders) in `out`/tmp."""
     command = diagnoza_command() + ["build", str(PARAMS_DIR / "demo.yaml"), "--only", ",".join(TOWNS), "--workers", "2"]
     command += ["--out", str(out), "--force"]
+    (out / "tmp").mkdir()
     return subprocess.Popen(
         command,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
+        env={**os.environ, "TMPDIR": str(out / "tmp")},
         start_new_session=True,  # its own process group, which Ctrl-C would reach as a whole
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # not ignored, as in a background job
     )
@@ -87,6 +90,7 @@ def test_a_build_stopped_by_a_signal_stops_as_on_ctrl_c(tmp_path, stop, to_group
     assert build.wait(timeout=SETTLE) == 130
     _, left = psutil.wait_procs(family, timeout=SETTLE)
     assert left == []
+    assert list((tmp_path / "tmp").iterdir()) == []  # workers stopped on the spot left their kernels' folders
     log = (tmp_path / "build.log").read_text(encoding="utf-8")
     assert log.rstrip().endswith("interrupted: finished towns are in place, unfinished ones left no files")
     assert "Traceback" not in log  # the user is told in one line, without a stack
@@ -110,6 +114,7 @@ def test_the_workers_of_a_build_killed_outright_end_too(tmp_path, leftovers):
     build.wait(timeout=SETTLE)
     _, left = psutil.wait_procs(family, timeout=SETTLE)
     assert left == [], [" ".join(p.cmdline()) for p in left]
+    assert list((tmp_path / "tmp").iterdir()) == []  # nor their temporary files
 
 
 def test_ctrl_c_during_a_cell_leaves_no_traceback_of_the_abandoned_cell(tmp_path, monkeypatch, caplog):

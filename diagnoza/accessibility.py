@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,14 +97,17 @@ def browser(width: int = WIDTHS[0], height: int = 900):
     options.binary_location = _find(CHROMIUM_NAMES, "chromium")
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars"):
         options.add_argument(flag)
-    # An explicit driver: Selenium then never tries to download one.
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=_find(DRIVER_NAMES, "chromium-driver")))
-    try:
-        driver.set_script_timeout(120)
-        driver.set_window_size(width, height)
-        yield driver
-    finally:
-        driver.quit()
+    # Chromium's temporary files in a folder of ours: it leaves its socket's folder behind even when it quits.
+    with tempfile.TemporaryDirectory(prefix="diagnoza-browser-", ignore_cleanup_errors=True) as scratch:
+        # An explicit driver: Selenium then never tries to download one.
+        service = Service(executable_path=_find(DRIVER_NAMES, "chromium-driver"), env={**os.environ, "TMPDIR": scratch})
+        driver = webdriver.Chrome(options=options, service=service)
+        try:
+            driver.set_script_timeout(120)
+            driver.set_window_size(width, height)
+            yield driver
+        finally:
+            driver.quit()
 
 
 def check_pages(pages: list[Path], widths: tuple[int, ...] = WIDTHS) -> list[Violation]:

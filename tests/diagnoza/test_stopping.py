@@ -90,7 +90,7 @@ def test_a_build_stopped_by_a_signal_stops_as_on_ctrl_c(tmp_path, stop, to_group
     assert build.wait(timeout=SETTLE) == 130
     _, left = psutil.wait_procs(family, timeout=SETTLE)
     assert left == []
-    assert list((tmp_path / "tmp").iterdir()) == []  # workers stopped on the spot left their kernels' folders
+    assert list((tmp_path / "tmp").iterdir()) == []  # nor files: workers stopped on the spot left their kernels'
     log = (tmp_path / "build.log").read_text(encoding="utf-8")
     assert log.rstrip().endswith("interrupted: finished towns are in place, unfinished ones left no files")
     assert "Traceback" not in log  # the user is told in one line, without a stack

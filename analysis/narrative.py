@@ -578,9 +578,8 @@ def marks_phrase(strengths: int, weaknesses: int, language: str, themes: Themes 
     in, as five weaknesses that are five views of one older population are not five problems: `5 słabych
     stron: struktura wieku; 2 mocne strony: migracje i zmiana liczby ludności`. A sub-domain with marks of
     both kinds is named once, as such, rather than on both lists, where it would read as a contradiction."""
-    pl = language == "pl"
     if not strengths and not weaknesses:
-        return "bez wyraźnych mocnych i słabych stron" if pl else "no clear strengths or weaknesses"
+        return label("marks_none", language)
     strength_themes, weakness_themes = themes or ([], [])
     sides = [
         (with_noun(count, forms[language], 0, language), named)
@@ -590,22 +589,18 @@ def marks_phrase(strengths: int, weaknesses: int, language: str, themes: Themes 
     both = [theme for theme in strength_themes if theme in weakness_themes]
     if both:
         lists = (
-            ("mocne" if pl else "strengths", [theme for theme in strength_themes if theme not in both]),
-            ("słabe" if pl else "weaknesses", [theme for theme in weakness_themes if theme not in both]),
-            ("mocne i słabe" if pl else "both", both),
+            ("marks_strengths", [theme for theme in strength_themes if theme not in both]),
+            ("marks_weaknesses", [theme for theme in weakness_themes if theme not in both]),
+            ("marks_both", both),
         )
-        counted = f" {'i' if pl else 'and'} ".join(count for count, _ in sides)
-        return "; ".join([counted, *(f"{words}: {_theme_list(kept, language)}" for words, kept in lists if kept)])
+        counted = f" {label('and', language)} ".join(count for count, _ in sides)
+        named = (f"{label(key, language)}: {_theme_list(kept, language)}" for key, kept in lists if kept)
+        return "; ".join([counted, *named])
     parts = [count + (f": {_theme_list(named, language)}" if themes else "") for count, named in sides]
     if len(parts) == 2:
-        return f"{parts[0]}; {parts[1]}" if themes else f"{parts[0]} {'i' if pl else 'and'} {parts[1]}"
-    missing = "słabych" if strengths else "mocnych"
-    joint = ";" if themes else ","
-    return (
-        f"{parts[0]}{joint} bez {missing} stron"
-        if pl
-        else f"{parts[0]}{joint} no {'weaknesses' if strengths else 'strengths'}"
-    )
+        return f"{parts[0]}; {parts[1]}" if themes else f"{parts[0]} {label('and', language)} {parts[1]}"
+    missing = label("marks_no_weaknesses" if strengths else "marks_no_strengths", language)
+    return f"{parts[0]}{';' if themes else ','} {missing}"
 
 
 def _theme_list(themes: list[str], language: str) -> str:

@@ -77,13 +77,19 @@ def _judged_phrase(indicator: Indicator, row: pd.Series, language: str) -> str:
 
 def judged_item(indicator: Indicator, row: pd.Series, language: str, last_year: int | None = None) -> str:
     """`niska liczba zgonów na 1000 ludności (9,1‰ wobec mediany grupy 11,4‰)`; a pooled value says its
-    years (`9,1‰ w latach 2022–2024 wobec …`), one of a year before `last_year` that year (`_period`)."""
+    years (`9,1‰ w latach 2022–2024 wobec …`), one of a year before `last_year` that year (`_period`). A value
+    on few events says what its "≈" means, as page one does: the section's table, whose caption does, follows."""
     phrase = _judged_phrase(indicator, row, language)
     value = with_uncertain_mark(_show(indicator, row["value"], language), row) + _period(row, language, last_year)
     median = _show(indicator, row["peer_median"], language, True)
+    uncertain = (
+        f"; {label('uncertain_value', language, events=UNRELIABLE_BELOW)}"
+        if row.get("reliability") == "unreliable"
+        else ""
+    )
     if language == "pl":
-        return f"{phrase} ({value} wobec mediany grupy {median})"
-    return f"{phrase} ({value} against a peer median of {median})"
+        return f"{phrase} ({value} wobec mediany grupy {median}{uncertain})"
+    return f"{phrase} ({value} against a peer median of {median}{uncertain})"
 
 
 LONGEST_LIST_IN_A_SENTENCE = 3  # a longer list (up to 11 strengths in a section) reads better as bullets

@@ -530,6 +530,21 @@ def test_a_unit_of_a_sign_and_words_is_said_once_beside_the_towns_value(language
     assert item.replace("\u00a0", " ") == section_text
 
 
+def test_a_value_on_few_events_says_what_its_mark_means_in_the_section_text():
+    # "≈1,69" in the text came before the table whose caption explains "≈"; page one said it, the text did not.
+    rows = [("sewage_users", "services", "utilities", "higher_better", 71.3, 86.9, 15.0, -1.2, True, "weakness")]
+    row = comparison(rows).loc["sewage_users"]
+    assert "mniej niż" not in judged_item(indicators()["sewage_users"], row, "pl")
+    row["reliability"] = "unreliable"
+    assert judged_item(indicators()["sewage_users"], row, "pl").replace("\u00a0", " ") == (
+        "niski odsetek korzystających z sieci kanalizacyjnej (≈71,3% ludności wobec mediany grupy 86,9%; "
+        "wartość niepewna: mniej niż 20 zdarzeń)"
+    )
+    assert judged_item(indicators()["sewage_users"], row, "en").endswith(
+        "against a peer median of 86.9%; uncertain value: fewer than 20 events)"
+    )
+
+
 def test_page_one_spends_one_line_per_matter():
     # Weaknesses by score: the 5-year change, the 10-year change (the same sub-domain, the same news), deaths.
     rows = [

@@ -7,6 +7,7 @@ skipped, saying what is missing, elsewhere.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -35,8 +36,6 @@ def test_the_browser_leaves_no_temporary_files(tmp_path, monkeypatch):
     # Chromium left a folder of its socket in the temporary folder after every session, though told to quit:
     # 692 of them on a developer's machine in a day of tests and checks. (A short temporary folder: a socket's
     # path has a limit of 108 bytes, which pytest's own folder, nested, would pass.)
-    import tempfile
-
     page = tmp_path / "page.html"
     page.write_text("<!doctype html><title>t</title><p>x", encoding="utf-8")
     with tempfile.TemporaryDirectory(prefix="t", dir="/tmp") as temporary:
@@ -146,7 +145,7 @@ def test_printed_from_the_browser_every_table_keeps_all_its_columns_on_the_page(
 
 
 def test_the_printed_index_is_a_table_of_the_towns_shown_within_the_page(demo_build):
-    # Printed (A4 less its margins, 680 px), the index was a card per town, a page for every six towns; now it
+    # Printed (A4 less its margins, 680 px), the index was a card per town, 15 pages for the demo's 54; now it
     # is the table, with its header, within the page's width, without the controls and links paper cannot
     # use, and with only the towns a filter shows.
     with browser(width=680) as driver:

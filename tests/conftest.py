@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+import pickle
+
 import pytest
 
 from analysis.paths import PROJECT_ROOT
@@ -41,14 +44,30 @@ def update_snapshot(request) -> bool:
 
 
 @pytest.fixture(scope="session")
-def demo_reports():
-    """Every town of the demo batch's report (Polish), computed once for the tests that sweep the batch."""
+def demo_reports(tmp_path_factory, worker_id):
+    """Every town of the demo batch's report (Polish), for the tests that sweep the batch: half a minute of
+    computing, done once per run. Under pytest-xdist the first worker to need it leaves it pickled in the
+    run's own temporary folder for the others (pytest-xdist's documented way; its `--dist loadgroup`, which
+    could send these tests to one worker, groups nothing on pytest 9.2: pytest-xdist issue 1386)."""
     from analysis.params import load_batch
     from analysis.paths import PARAMS_DIR
     from analysis.report import prepare_report
     from analysis.town import TownParams
 
-    return {teryt: prepare_report(TownParams(teryt=teryt)) for teryt in load_batch(PARAMS_DIR / "demo.yaml").teryts}
+    def compute():
+        return {teryt: prepare_report(TownParams(teryt=teryt)) for teryt in load_batch(PARAMS_DIR / "demo.yaml").teryts}
+
+    if worker_id == "master":  # one process: nothing to share (and no folder of this run alone to share it in)
+        return compute()
+    run = tmp_path_factory.getbasetemp().parent  # this run's folder, above each worker's own
+    with (run / "demo_reports.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a second worker waits for the first one's pickle
+        cached = run / "demo_reports.pickle"
+        if cached.exists():
+            return pickle.loads(cached.read_bytes())
+        reports = compute()
+        cached.write_bytes(pickle.dumps(reports))
+        return reports
 
 
 def write_sparse_store(directory, last_year_only: tuple[str, ...] = ()):

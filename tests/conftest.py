@@ -66,7 +66,9 @@ def demo_reports(tmp_path_factory, worker_id):
         if cached.exists():
             return pickle.loads(cached.read_bytes())
         reports = compute()
-        cached.write_bytes(pickle.dumps(reports))
+        partial = cached.with_suffix(".partial")  # a worker dying mid-write leaves no pickle to misread
+        partial.write_bytes(pickle.dumps(reports))
+        partial.replace(cached)
         return reports
 
 

@@ -76,8 +76,8 @@ def _after_first_town(build: subprocess.Popen, log: Path, leftovers: list[psutil
         (signal.SIGTERM, False),  # `kill PID`: the build process alone
         (signal.SIGTERM, True),  # `timeout`, a CI runner: the whole group (workers end at once, kernels after)
         (signal.SIGHUP, True),  # its terminal closed: the whole foreground group
-        # (`kill -HUP PID`, SIGHUP to the build alone, takes the paths of the last two: the build's own SIGHUP
-        # as on a closed terminal, its workers stopped by it as after `kill PID`.)
+        # (`kill -HUP PID`, SIGHUP to the build alone, takes paths tested above: the build takes its SIGHUP as
+        # in "terminal-closed", and stops its workers, which got none, as in "kill".)
     ],
     ids=["ctrl-c", "kill", "timeout", "terminal-closed"],
 )

@@ -21,8 +21,9 @@ from analysis.labels import label
 from analysis.params import ParamsError, normalise_teryt
 from analysis.reliability import UNCERTAIN_MARK
 from analysis.report import TownReport, prepare_report, towns_compared
+from analysis.store import load_store
 from analysis.synthesis import SCORE_DECIMALS
-from analysis.town import TownParams, unknown_parameters, validate_town
+from analysis.town import TownParams, say_what_the_store_lacks, unknown_parameters, validate_town
 
 PEER_METHODS = ("nearest", "voivodeship", "powiat", "population_class")  # "explicit" needs a list
 
@@ -53,7 +54,7 @@ def validate_towns(
     checked, per_town = [], {}
     for code in codes:
         try:
-            town = validate_town(source, teryt=code, **common)
+            town = validate_town(source, teryt=code, say_missing_data=False, **common)
         except ParamsError as error:
             per_town[code] = error.problems
             continue
@@ -68,6 +69,7 @@ def validate_towns(
     problems += [f"towns ({code}): {p}" for code, found in per_town.items() for p in found if p not in shared]
     if problems:
         raise ParamsError(source, problems, "parameters")
+    say_what_the_store_lacks(load_store(checked[0].data_dir or None))  # the towns share it: its note once
     return checked
 
 

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -33,6 +33,9 @@ from analysis.params import (
     year_range_problem,
 )
 from analysis.paths import PROJECT_ROOT
+
+if TYPE_CHECKING:  # importing the store loads pandas: validating parameters must stay instant
+    from analysis.store import Store
 
 
 def resolve_data_dir(data_dir: str) -> str:
@@ -223,13 +226,15 @@ def unknown_parameters(history: Sequence[str], parameters: Sequence[str] = ()) -
     return problems
 
 
-def validate_town(source: str = "parameters", history: Sequence[str] = (), **values) -> TownParams:
+def validate_town(
+    source: str = "parameters", history: Sequence[str] = (), say_missing_data: bool = True, **values
+) -> TownParams:
     """The notebook's second cell: the parameters, typed and checked against their store, in well under a second.
 
     `history`: the kernel's executed cells (`In`), where papermill's injected cell shows a name it was
     given that the notebook does not have. A store short of catalogue variables is said below the cell, as the
-    batch says it (`analysis.indicators.without_data_note`): the report will say "no data" for them."""
-    from analysis.indicators import without_data_note
+    batch says it (`say_missing_data`): the report will say "no data" for them. A caller validating several
+    towns of one store (`analysis.explore`) passes False and says it once."""
     from analysis.store import load_store
 
     unknown = unknown_parameters(history)
@@ -238,7 +243,16 @@ def validate_town(source: str = "parameters", history: Sequence[str] = (), **val
     town = TownParams.checked(source, **values)
     store = load_store(town.data_dir or None)
     town.check_against_store(store, source)
+    if say_missing_data:
+        say_what_the_store_lacks(store)
+    return town if town.edition else town.model_copy(update={"edition": date.today().isoformat()})
+
+
+def say_what_the_store_lacks(store: Store) -> None:
+    """The batch's note on the catalogue variables `store` has no value of
+    (`analysis.indicators.without_data_note`), on stderr: below the cell in a notebook."""
+    from analysis.indicators import without_data_note
+
     note = without_data_note(store)
     if note:
         print(note, file=sys.stderr)
-    return town if town.edition else town.model_copy(update={"edition": date.today().isoformat()})

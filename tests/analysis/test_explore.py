@@ -125,6 +125,22 @@ def test_every_bad_code_is_named_at_once():
         explore.validate_towns(" , ")
 
 
+def test_what_a_shared_store_lacks_is_said_once_not_once_per_town(tmp_path, capsys):
+    # Three towns of one sparse store (tests/conftest.py): the report notebook's note on the variables it has
+    # no value of, below the cell once; it was printed once per town, three copies of a 1,600-character note.
+    from analysis.town import validate_town
+    from tests.conftest import write_sparse_store
+
+    store = str(write_sparse_store(tmp_path / "sparse"))
+    validate_town(teryt="0290011", first_year=2023, last_year=2024, data_dir=store)
+    one_town = capsys.readouterr().err
+    assert one_town.startswith("note: ") and one_town.count("\n") == 1
+    explore.validate_towns("0290011,0490013,0290021", first_year=2023, last_year=2024, data_dir=store)
+    assert capsys.readouterr().err == one_town
+    explore.validate_towns("0290011,0490013")  # the demo store lacks nothing
+    assert capsys.readouterr().err == ""
+
+
 def test_every_problem_of_the_explore_parameters_is_named_once_before_anything_is_computed():
     injected = '# Parameters\ntowns = "0490013"\nindicatr = "population"\n'  # papermill's cell, a name mistyped
     with pytest.raises(ParamsError) as error:

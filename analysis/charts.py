@@ -618,8 +618,12 @@ def towns_chart(reports: list[TownReport], indicator_id: str, ax: Axes | None = 
         ax.set_ylabel(indicator.unit(language))
         ax.set_title(indicator.name(language))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        years = frame.loc[frame["value"].notna(), "year"]
+        if years.nunique() == 1:  # matplotlib widens a single year by 5 % each way: 1919 to 2121
+            ax.set_xticks([years.iloc[0]])
+            ax.set_xlim(years.iloc[0] - 0.5, years.iloc[0] + 0.5)
         _numbers_as_printed(ax.yaxis, indicator, language)
-        breaks = _census_breaks(indicator, frame.loc[frame["value"].notna(), "year"])
+        breaks = _census_breaks(indicator, years)
         handles = ax.get_legend_handles_labels()[0] + _mark_census_breaks(ax, breaks, language)
         ax.get_legend().remove()  # seaborn's, inside the axes over the lines: _finish puts one below them
         _finish(figure, ax, handles)

@@ -340,6 +340,16 @@ def test_an_explore_chart_of_an_indicator_without_values_says_so_rather_than_dra
     assert drawn.axes[0].axison and drawn.axes[0].lines and not drawn.axes[0].texts
 
 
+def test_an_explore_chart_of_a_single_year_spans_that_year_not_two_centuries(sparse_report):
+    # The sparse store has unemployment in 2024 alone (tests/conftest.py). matplotlib widens a range of one
+    # value by 5 % of the value each way: the axis ran from 1919 to 2121 with the towns' points in its middle.
+    figure = charts.towns_chart([sparse_report], "unemployed_share_working_age")
+    [ax] = figure.axes
+    assert ax.get_xlim() == (2023.5, 2024.5)
+    charts.to_svg(figure)  # drawn: the one tick is the one year
+    assert [t.get_text() for t in ax.get_xticklabels() if 2023.5 <= t.get_position()[0] <= 2024.5] == ["2024"]
+
+
 def test_chart_text_names_dejavu_sans_first_and_a_generic_sans_serif_last(report):
     # A phone has no DejaVu Sans: a family list without a generic one leaves the SVG's text to the browser's
     # default font, a serif. The last family of every text must be the CSS generic `sans-serif` (unquoted).

@@ -16,6 +16,14 @@ dask = pytest.importorskip("dask")
 TOWNS = ["0290011", "0490013"]
 
 
+@pytest.fixture(autouse=True)
+def _cluster_temporary_files_in_tmp_path(tmp_path, monkeypatch):
+    """The cluster's processes, started by each test, keep their temporary files under its tmp_path: Dask's
+    scratch space, and the working folder of a kernel whose worker was killed (nothing is left to remove it),
+    which each run of the suite left in the machine's /tmp."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+
+
 def test_two_towns_built_through_a_dask_scheduler_on_loopback(tmp_path):
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", scheduler_port=0, dashboard_address=None
@@ -60,3 +68,4 @@ def test_a_town_that_kills_its_dask_worker_fails_alone(tmp_path, monkeypatch):
     status = {town.teryt: town for town in result.towns}
     assert status[TOWN].status == "failed" and status[TOWN].error.startswith("KilledWorker")
     assert status[TOWNS[0]].status == "built" and (result.out_dir / TOWNS[0] / "report.pdf").is_file()
+    assert list(tmp_path.glob("diagnoza-kernel-*"))  # the killed worker's kernel folder: here, not in /tmp

@@ -27,7 +27,7 @@ from analysis.display import hinge_cell, rule_name
 from analysis.editions import verdict_grounds
 from analysis.formatting import format_number, with_noun
 from analysis.labels import label
-from analysis.narrative import LEVEL_DIFFERENCE_DECIMALS
+from analysis.narrative import LEVEL_DIFFERENCE_DECIMALS, no_projection_sentence, projection_sentence
 from analysis.params import MIN_PEERS
 from analysis.report import TownReport, shown_method_version
 from analysis.rounding import round_half_up
@@ -598,6 +598,13 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
             "each year (linear interpolation) are the chart's line and band",
         )
     )
+    projection = (
+        projection_sentence(report.projection, report.language)
+        if report.projection is not None
+        else no_projection_sentence(report.last_year - report.first_year + 1, report.language)
+    )
+    if projection:  # the sheet of that name: how its figures were made, or why it is empty
+        rows.append((_word(SHEET_NAMES["projection"], report.language), projection))
     changes = ", ".join(ind.name_in_sentence(report.language) for ind in indicators().values() if ind.is_change)
     rows.append(
         (

@@ -307,7 +307,7 @@ def population_sentences(
             f"and {year} is a change in the statistics, not in the number of residents."
         )
     if projection is not None:
-        sentences.append(_projection_sentence(projection, language))
+        sentences.append(projection_sentence(projection, language))
     elif 0 < window_years < YEARS_NEEDED:
         sentences.append(no_projection_sentence(window_years, language))
     return sentences
@@ -446,7 +446,9 @@ def _versus_peers_sentence(versus, language: str) -> str:
     )
 
 
-def _projection_sentence(projection, language: str) -> str:
+def projection_sentence(projection, language: str) -> str:
+    """The projection's last year with its 95% interval, and how its method was chosen (the demography text,
+    and the spreadsheet's method sheet)."""
     from analysis.projection import BENCHMARK, METHOD_NAMES
 
     pl = language == "pl"

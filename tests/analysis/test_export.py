@@ -623,3 +623,21 @@ def test_the_indicator_sheet_holds_the_figures_every_section_table_prints_over_t
                     )
                     compared += 1
     assert compared == 54 * 4 * sum(len(indicators_in(s)) for s in ("demography", "economy", "services"))
+
+
+def test_the_method_sheet_says_how_the_projection_was_made_or_why_its_sheet_is_empty(report, sparse_report):
+    # The demo town's projection: the method sheet's row of the projection sheet's name gives its last year and
+    # the 95% interval's bounds that the sheet holds (rounded to tens, as the report's text gives them), and the
+    # method. The sparse store's report (2023–2024) has no projection: its sheet is a header alone, and the row
+    # says why, as the report's demography text does.
+    notes = dict(method_sheet(report, "2026-12-01").itertuples(index=False))
+    sheet = projection_sheet(report).set_index("Rok")
+    last = sheet.index.max()
+    low, high = (f"{round(sheet.at[last, column], -1):,.0f}".replace(",", "\xa0") for column in sheet.columns[1:])
+    assert notes["Prognoza ludności"].startswith(f"Prognoza na {last} r.: ")
+    assert f"95% przedział predykcji: {low}–{high}" in notes["Prognoza ludności"]
+    assert "wybrano w teście wstecznym" in notes["Prognoza ludności"]
+    assert projection_sheet(sparse_report).empty
+    notes = dict(method_sheet(sparse_report, "2026-12-01").itertuples(index=False))
+    assert notes["Prognoza ludności"].startswith("Prognoza liczby ludności nie powstała: wymaga co najmniej 11\xa0lat")
+    assert notes["Prognoza ludności"].endswith("a raport obejmuje 2\xa0lata.")

@@ -733,14 +733,14 @@ def test_an_unclear_population_trend_gives_its_yearly_change_in_persons():
 
 @pytest.mark.parametrize("language", ["pl", "en"])
 def test_a_projection_is_compared_with_drift_unless_it_is_drift(language):
-    from analysis.narrative import _projection_sentence
+    from analysis.narrative import projection_sentence
     from analysis.projection import Projection
 
     forecast = pd.DataFrame({"mean": [10_004.0], "low": [9_721.0], "high": [10_266.0]}, index=[2029])
 
     def sentence(method: str) -> str:
         # Non-breaking spaces keep a number with its noun; read as plain spaces here.
-        return _projection_sentence(Projection(forecast, method, 0.91, 0.94, 300), language).replace("\xa0", " ")
+        return projection_sentence(Projection(forecast, method, 0.91, 0.94, 300), language).replace("\xa0", " ")
 
     other = sentence("median_drift")
     assert ("(metoda naiwna z dryfem: 0,9%)" if language == "pl" else "(naive drift: 0.9%)") in other

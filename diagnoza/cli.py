@@ -336,17 +336,29 @@ def render(
 
     import nbformat
 
-    from diagnoza.render import NotAReport, render_html, render_pdf, report_info, run_order_problem, unnamed_figures
+    from diagnoza.render import (
+        NotAReport,
+        failed_cell,
+        render_html,
+        render_pdf,
+        report_info,
+        run_order_problem,
+        unnamed_figures,
+    )
 
     if not notebook.is_file():
         _fail(f"{notebook}: no such file")
     try:
         executed = nbformat.read(notebook, as_version=4)
-        info = report_info(executed)
-    except (NotAReport, nbformat.reader.NotJSONError, ValueError) as error:
+    except (nbformat.reader.NotJSONError, ValueError) as error:
         _fail(f"{notebook}: {error}")
-    if any(output.get("output_type") == "error" for cell in executed.cells for output in cell.get("outputs", [])):
-        _fail(f"{notebook}: a cell failed when it ran; fix it and run the notebook again before rendering")
+    failed = failed_cell(executed)  # before the title block, which a cell failing above it never showed
+    if failed:
+        _fail(f"{notebook}: {failed}; fix it and run the notebook again before rendering")
+    try:
+        info = report_info(executed)
+    except NotAReport as error:
+        _fail(f"{notebook}: {error}")
     problem = run_order_problem(executed)
     if problem:
         _fail(

@@ -102,6 +102,17 @@ def _own_outputs(notebook: nbformat.NotebookNode):
                 yield _cell_number(cell, position), output
 
 
+def failed_cell(notebook: nbformat.NotebookNode) -> str:
+    """The first cell that failed when the notebook ran, named as JupyterLab numbers it, with its error
+    ("cell [3] failed: TooFewPeers: …"); "" where none did. Its cells below never ran: a report of its
+    outputs would be a title without a diagnosis, or none at all."""
+    for position, cell in enumerate(notebook.cells, 1):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return f"cell {_cell_number(cell, position)} failed: {output.get('ename')}: {output.get('evalue')}"
+    return ""
+
+
 def run_order_problem(notebook: nbformat.NotebookNode) -> str:
     """Why a notebook's outputs are not those of one run, top to bottom, or "".
 

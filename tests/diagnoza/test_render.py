@@ -283,3 +283,22 @@ def test_a_notebook_is_rendered_only_as_one_run_top_to_bottom(counts, problem):
 
     found = run_order_problem(_ran(counts))
     assert found.startswith(problem) and bool(found) == bool(problem)
+
+
+def test_a_notebook_that_stopped_with_an_error_is_refused_naming_its_cell_and_error(tmp_path):
+    # Papermill's record of a town whose analysis raised (as `_failed/<TERYT>/report.ipynb` keeps it): the cell
+    # that failed, and the cells below it never run. Refused before anything else, with the cell as JupyterLab
+    # numbers it and the error; it was "no report title block", as if it were not a report notebook at all.
+    from typer.testing import CliRunner
+
+    from diagnoza.cli import app
+
+    notebook = _ran([1, 2, None])
+    notebook.cells[2].outputs = [
+        nbformat.v4.new_output("error", ename="TooFewPeers", evalue="0490013: 2 peers; 3 are needed", traceback=[])
+    ]
+    nbformat.write(notebook, tmp_path / "failed.ipynb")
+    refused = CliRunner().invoke(app, ["render", str(tmp_path / "failed.ipynb"), "--out", str(tmp_path / "none")])
+    assert refused.exit_code == 2, refused.output
+    assert "cell [2] failed: TooFewPeers: 0490013: 2 peers; 3 are needed" in refused.output
+    assert not list((tmp_path / "none").glob("failed.*"))

@@ -8,6 +8,7 @@ A batch is validated in two steps before any notebook runs: the file's shape
 from __future__ import annotations
 
 import difflib
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
@@ -44,6 +45,22 @@ def normalise_teryt(value: object) -> object:
     if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 6:
         return "0" + value.strip()
     return value.strip() if isinstance(value, str) else value
+
+
+def edition_problem(edition: str) -> str | None:
+    """What is wrong with an edition date, shared by the batch file, the notebook and `diagnoza build --edition`."""
+    if edition:
+        try:
+            date.fromisoformat(edition)
+        except ValueError:
+            return "must be a date YYYY-MM-DD, or empty for today"
+    return None
+
+
+def normal_edition(edition: str) -> str:
+    """An edition date in the one form the records keep (YYYY-MM-DD): Python 3.11+ reads "20261201" too;
+    empty stays empty (today, filled in later). Check it with `edition_problem` first."""
+    return date.fromisoformat(edition).isoformat() if edition else edition
 
 
 class PeerRule(BaseModel):
@@ -139,8 +156,25 @@ class Batch(BaseModel):
     data: str | None = Field(default=None, description="store directory; empty = embedded demo data")
     years: YearRange
     language: Literal["pl", "en"] = "pl"
+    edition: str = Field(
+        default="", description="edition date on every report, YYYY-MM-DD; empty: the day of the build"
+    )
     peers: PeerRule = PeerRule()
     towns: list[TownSpec] = Field(min_length=1)
+
+    @field_validator("edition", mode="before")
+    @classmethod
+    def _edition_date(cls, value: object) -> object:
+        """A date kept in the batch file, so that the edition, and so each report's inputs, do not change
+        at midnight: an incremental build the next day then has nothing to rebuild."""
+        if isinstance(value, (int, date)):  # 20270331 in YAML; a date in a batch built in Python
+            value = value.isoformat() if isinstance(value, date) else str(value)
+        if isinstance(value, str):
+            problem = edition_problem(value.strip())
+            if problem:
+                raise ValueError(problem)
+            return normal_edition(value.strip())
+        return value
 
     @field_validator("towns", mode="before")
     @classmethod
@@ -247,7 +281,8 @@ def parse_batch(raw: object, source: str = "params") -> Batch:
 class _ParamsLoader(yaml.SafeLoader):
     """YAML as `yaml.safe_load` reads it, except that digits with a leading zero stay text: YAML 1.1 reads
     an unquoted TERYT code 0261011 as the octal number 90633 (YAML 1.2 no longer does), and a TERYT code
-    is the only number in a batch that starts with 0."""
+    is the only number in a batch that starts with 0. Dates stay text too (`edition: 2027-03-31`), so that
+    an impossible one (2027-02-30) is named by the batch's check, not raised by the YAML reader."""
 
 
 def _leading_zero_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode):
@@ -258,6 +293,7 @@ def _leading_zero_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode):
 
 
 _ParamsLoader.add_constructor("tag:yaml.org,2002:int", _leading_zero_as_text)
+_ParamsLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
 
 
 def _missing_file_problem(path: Path) -> str:

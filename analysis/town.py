@@ -28,6 +28,8 @@ from analysis.params import (
     PeerMethod,
     PeerRule,
     describe_errors,
+    edition_problem,
+    normal_edition,
     normalise_teryt,
     town_problems,
     year_range_problem,
@@ -46,22 +48,6 @@ def resolve_data_dir(data_dir: str) -> str:
         return ""
     path = Path(data_dir).expanduser()
     return str(path if path.is_absolute() else (PROJECT_ROOT / path).resolve())
-
-
-def edition_problem(edition: str) -> str | None:
-    """What is wrong with an edition date, shared by the notebook and `diagnoza build --edition`."""
-    if edition:
-        try:
-            date.fromisoformat(edition)
-        except ValueError:
-            return "must be a date YYYY-MM-DD, or empty for today"
-    return None
-
-
-def normal_edition(edition: str) -> str:
-    """An edition date in the one form the records keep (YYYY-MM-DD): Python 3.11+ reads "20261201" too;
-    empty stays empty (today, filled in later). Check it with `edition_problem` first."""
-    return date.fromisoformat(edition).isoformat() if edition else edition
 
 
 class TownParams(BaseModel):

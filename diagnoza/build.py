@@ -42,11 +42,11 @@ from typing import Callable, Iterator
 
 from analysis import __version__ as analysis_version
 from analysis.indicators import without_data_note
-from analysis.params import Batch, ParamsError, check_against_store, load_batch
+from analysis.params import Batch, ParamsError, check_against_store, edition_problem, load_batch, normal_edition
 from analysis.paths import PROJECT_ROOT, REPORTS_DIR
 from analysis.report import load_store_and_values, towns_compared
 from analysis.store import Store
-from analysis.town import TownParams, edition_problem, normal_edition, town_params
+from analysis.town import TownParams, town_params
 from diagnoza import inputs, runtime
 from diagnoza.publish import CHARTS, town_files, write_bundle, write_index
 
@@ -660,7 +660,7 @@ def build_batch(
     note = without_data_note(store)
     if previous is not None:
         check_previous(Path(previous), batch)
-    edition = normal_edition(edition or "") or date.today().isoformat()
+    edition = normal_edition(edition or "") or batch.edition or date.today().isoformat()  # option, batch, today
     out_dir = Path(out_root) / batch.batch
     if not dry_run:
         check_writable(out_dir)

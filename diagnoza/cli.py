@@ -97,7 +97,9 @@ def build(
         None, help="Data store directory (default: the batch's `data`, else the demo store)."
     ),
     out: Path = typer.Option(None, help="Output root (default: reports/)."),
-    edition: Optional[str] = typer.Option(None, help="Edition date printed on reports, YYYY-MM-DD (default: today)."),
+    edition: Optional[str] = typer.Option(
+        None, help="Edition date printed on reports, YYYY-MM-DD (default: the batch's `edition`, else today)."
+    ),
     force: bool = typer.Option(False, "--force", help="Rebuild every town, changed or not."),
     dry_run: bool = typer.Option(False, "--dry-run", help="List what would be built and why; build nothing."),
     scheduler: Optional[str] = typer.Option(None, help="Run on an existing Dask cluster, e.g. tcp://HOST:8786."),
@@ -234,7 +236,7 @@ def preview(
     ),
     out: Path = typer.Option(None, help="Output root (default: reports/)."),
     edition: Optional[str] = typer.Option(
-        None, help="Edition date printed on the report, YYYY-MM-DD (default: today)."
+        None, help="Edition date printed on the report, YYYY-MM-DD (default: the batch's `edition`, else today)."
     ),
 ) -> None:
     """Build one town and write PNGs of its first PDF pages and of its HTML page."""

@@ -94,6 +94,28 @@ def test_codes_are_read_as_written_in_yaml_and_padded_as_in_a_notebook(tmp_path)
     assert batch.peer_rule("1291011").members == ("0290021", "0290033", "0291013", "0261011")
 
 
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [("2027-03-31", "2027-03-31"), ("'2027-03-31'", "2027-03-31"), ("20270331", "2027-03-31"), ("''", "")],
+)
+def test_a_batch_keeps_its_edition_date_as_written_in_yaml(tmp_path, written, expected):
+    # Unquoted, plain YAML reads 2027-03-31 as a date and 20270331 as a number: each is the same day, in the
+    # one form the reports and records keep. Empty (or no key) leaves the day of the build.
+    path = tmp_path / "edition.yaml"
+    path.write_text(f"batch: t\nyears: {{first: 2014, last: 2024}}\nedition: {written}\ntowns: ['0290011']\n")
+    assert load_batch(path).edition == expected
+    assert parse_batch(VALID).edition == ""
+
+
+@pytest.mark.parametrize("written", ["2027-02-30", "31.03.2027", "2027-03-31 12:00:00"])
+def test_an_edition_that_is_no_date_is_named_in_the_batch(tmp_path, written):
+    path = tmp_path / "edition.yaml"
+    path.write_text(f"batch: t\nyears: {{first: 2014, last: 2024}}\nedition: {written}\ntowns: ['0290011']\n")
+    with pytest.raises(ParamsError) as caught:
+        load_batch(path)
+    assert caught.value.problems == [f"edition: must be a date YYYY-MM-DD, or empty for today (got {written!r})"]
+
+
 def test_unknown_code_against_store_names_it(demo_store):
     batch = parse_batch({**VALID, "towns": ["0290011", "1465011"]})
     with pytest.raises(ParamsError) as caught:

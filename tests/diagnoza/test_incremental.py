@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 
 import nbformat
 import pandas as pd
@@ -198,6 +199,27 @@ def test_a_report_set_aside_by_a_build_killed_mid_swap_is_put_back_and_outlives_
     assert result.exit_code == 1 and f"failed: {C}" in result.output
     assert (batch / C / "report.pdf").read_bytes() == good
     assert not list(batch.glob(".*.previous"))
+
+
+def test_an_edition_date_kept_in_the_batch_file_leaves_nothing_to_rebuild_on_a_later_day(built_a_and_c, tmp_path):
+    # A and C were built as edition EDITION, given with --edition. Kept in the batch file instead, the date
+    # is the same input on any later day: nothing to build. Another date in the file is a new edition of
+    # every town, and --edition still overrides the file.
+    params, _, out = start_from(built_a_and_c, tmp_path)
+    assert date.today().isoformat() != EDITION  # the premise: the day of the build is another edition
+
+    def dry_run(edition_in_file, *extra):
+        raw = yaml.safe_load(params.read_text(encoding="utf-8"))
+        params.write_text(yaml.safe_dump({**raw, "edition": edition_in_file}, allow_unicode=True), encoding="utf-8")
+        result = CliRunner().invoke(app, ["build", str(params), "--out", str(out), "--dry-run", *extra])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "0 would be built, 2 unchanged" in dry_run(EDITION)
+    later = dry_run("2026-12-01")
+    assert "2 would be built, 0 unchanged" in later and f"build {A} Bursztynojar: changed: parameters" in later
+    assert "0 would be built, 2 unchanged" in dry_run("2026-12-01", "--edition", EDITION)
+    assert "2 would be built, 0 unchanged" in dry_run("")  # no date in the file: the day of the build
 
 
 def test_a_second_build_of_the_same_batch_is_refused_while_one_runs(tmp_path):

@@ -229,6 +229,9 @@ def why_build(job: TownJob, previous: dict | None, out_dir: Path, force: bool) -
     changed = [
         INPUT_NAMES.get(key, key) for key, value in job.inputs.items() if previous.get("inputs", {}).get(key) != value
     ]
+    was = previous.get("edition")
+    if INPUT_NAMES["params"] in changed and was and was != job.town.edition:  # the date of the build, unless kept
+        changed[changed.index(INPUT_NAMES["params"])] += f" (edition {was} → {job.town.edition})"
     return "changed: " + ", ".join(changed or ["inputs"])
 
 

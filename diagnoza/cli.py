@@ -72,7 +72,8 @@ def validate(
     else:
         typer.echo(
             f"{params}: OK — batch {batch.batch!r}, {towns}, "
-            f"years {batch.years.first}–{batch.years.last}, language {batch.language}"
+            f"years {batch.years.first}–{batch.years.last}, language {batch.language}, "
+            f"edition {batch.edition or 'the day of the build'}"
         )
     if not register:
         from analysis.indicators import without_data_note

@@ -454,12 +454,14 @@ def test_only_must_name_towns_of_the_batch(tmp_path):
     assert result.exit_code == 2 and "0290099" in result.output
 
 
-def test_validate_counts_the_towns_in_english_that_agrees(tmp_path):
+def test_validate_counts_the_towns_in_english_that_agrees_and_names_the_edition(tmp_path):
     one = tmp_path / "one.yaml"
-    one.write_text('batch: one\nyears: {first: 2014, last: 2024}\ntowns: ["0290011"]\n', encoding="utf-8")
+    one.write_text(
+        'batch: one\nyears: {first: 2014, last: 2024}\nedition: 2027-03-31\ntowns: ["0290011"]\n', encoding="utf-8"
+    )
     outputs = [CliRunner().invoke(app, ["validate", str(path)]).output for path in (one, PARAMS_DIR / "demo.yaml")]
-    assert "batch 'one', 1 town, years 2014–2024" in outputs[0]
-    assert "batch 'demo', 54 towns, years 2014–2024" in outputs[1]
+    assert "batch 'one', 1 town, years 2014–2024, language pl, edition 2027-03-31" in outputs[0]
+    assert "batch 'demo', 54 towns, years 2014–2024, language pl, edition the day of the build" in outputs[1]
 
 
 def test_validate_names_the_indicators_no_report_will_have_and_still_passes(tmp_path):

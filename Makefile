@@ -73,7 +73,7 @@ preview-tools:
 
 # Accessibility: axe-core (npm, into .tools/) run by Selenium in Debian's Chromium and its matching driver.
 # Installs what is missing, brings the demo batch up to date (incremental), fails on a serious or critical violation.
-# `make test` runs the same check (tests/diagnoza/test_accessibility.py) whenever these tools are present.
+# `make test` runs the same check (tests/diagnoza/test_browser.py) whenever these tools are present.
 a11y: $(VENV)/.installed-dev a11y-tools
 	$(BIN)/diagnoza build params/demo.yaml
 	$(BIN)/diagnoza a11y reports/demo

@@ -1,4 +1,4 @@
-"""A build of two demo towns shared by the slow end-to-end tests (test_build, test_accessibility)."""
+"""A build of two demo towns shared by the slow end-to-end tests (test_build, test_browser)."""
 
 from __future__ import annotations
 

@@ -183,12 +183,23 @@ def unbuildable_towns(batch: Batch, store: Store, data_dir: str) -> dict[str, st
     return problems
 
 
-def check_previous(previous: Path, batch: Batch) -> None:
+def check_previous(previous: Path, batch: Batch, out_dir: Path) -> None:
     """`--previous` must be an earlier edition of this batch: a mistyped folder would otherwise give every
     report silently no "what changed" section. Raises ParamsError naming the folder."""
+    if previous.resolve() == out_dir.resolve():  # its figures are replaced by the very build that compares with them
+        raise ParamsError(
+            "--previous",
+            [
+                f"{previous} is this build's own output folder: give a copy of the earlier edition, made before "
+                f"it is rebuilt (e.g. cp -r {out_dir} {out_dir}-{date.today():%Y-%m})"
+            ],
+            what="option",
+        )
     recorded = read_manifest(previous).get("batch")
     if recorded and recorded != batch.batch:
-        raise ParamsError("--previous", [f"{previous} is an edition of batch {recorded!r}, not of {batch.batch!r}"])
+        raise ParamsError(
+            "--previous", [f"{previous} is an edition of batch {recorded!r}, not of {batch.batch!r}"], what="option"
+        )
     if not any((previous / teryt / FIGURES).is_file() for teryt in batch.teryts):
         raise ParamsError(
             "--previous",
@@ -196,6 +207,7 @@ def check_previous(previous: Path, batch: Batch) -> None:
                 f"{previous} holds no earlier edition of batch {batch.batch!r}: none of its towns has "
                 f"<TERYT>/{FIGURES} there (give an earlier edition's folder, e.g. a copy of reports/{batch.batch})"
             ],
+            what="option",
         )
 
 
@@ -661,10 +673,10 @@ def build_batch(
         raise ParamsError("--edition", [f"{problem} (got {edition!r})"], what="option")
     batch, store, data_dir = validate(params_path, data)
     note = without_data_note(store)
-    if previous is not None:
-        check_previous(Path(previous), batch)
     edition = normal_edition(edition or "") or batch.edition or date.today().isoformat()  # option, batch, today
     out_dir = Path(out_root) / batch.batch
+    if previous is not None:
+        check_previous(Path(previous), batch, out_dir)
     if not dry_run:
         check_writable(out_dir)
     certain = force or not (out_dir / "manifest.json").exists()  # every town will be built

@@ -575,6 +575,12 @@ def test_previous_must_be_an_earlier_edition_of_the_batch(tmp_path):
     (edition / "0290021" / "figures.json").write_text("{}", encoding="utf-8")
     result = dry_run(edition)
     assert result.exit_code == 0, result.output
+    # The build's own output folder would have its figures replaced by the build that compares with them.
+    own = tmp_path / "reports" / "demo"
+    shutil.copytree(edition, own)
+    for given in (own, tmp_path / "reports" / ".." / "reports" / "demo"):
+        result = dry_run(given)
+        assert result.exit_code == 2 and f"{given} is this build's own output folder" in result.output
 
 
 # seconds: the slowest cell (charts) takes 1.5 s alone, 3-4 s when the suite's workers share the cores

@@ -111,6 +111,8 @@ class BatchResult:
     # What no report can have a value of, for want of the store's variables, and how to get them
     # (`analysis.indicators.without_data_note`); "" where the store has them all.
     without_data_note: str = ""
+    # Report folders of towns that are no longer in the batch (`towns_outside`), left as they were.
+    outside: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[TownResult]:
@@ -209,6 +211,19 @@ def check_previous(previous: Path, batch: Batch, out_dir: Path) -> None:
             ],
             what="option",
         )
+
+
+def towns_outside(out_dir: Path, batch: Batch) -> list[str]:
+    """The report folders of towns that are not in the batch (a town taken out of its file): the index, the
+    manifest and the batch's data files leave them out, but the build deletes no report it did not replace,
+    so they are named for the analyst to remove, or the town to be put back."""
+    if not out_dir.is_dir():
+        return []
+    return sorted(
+        path.name
+        for path in out_dir.iterdir()
+        if path.is_dir() and len(path.name) == 7 and path.name.isdigit() and path.name not in batch.teryts
+    )
 
 
 def read_manifest(out_dir: Path) -> dict:
@@ -693,7 +708,7 @@ def build_batch(
                 TownResult(job.teryt, job.name, "planned" if reason else "skipped", 0.0, job.problem, reason=reason)
                 for job, reason in decisions
             ]
-            return BatchResult(batch.batch, out_dir, towns, note)
+            return BatchResult(batch.batch, out_dir, towns, note, towns_outside(out_dir, batch))
         todo = [job for job, reason in decisions if reason]
         reasons = {job.teryt: reason for job, reason in decisions}
         results = [TownResult(job.teryt, job.name, "skipped", 0.0) for job, reason in decisions if not reason]
@@ -726,7 +741,7 @@ def build_batch(
                 order = {job.teryt: i for i, job in enumerate(jobs)}
                 results.sort(key=lambda r: order[r.teryt])
                 _record_build(out_dir, batch, store, jobs, results)
-        return BatchResult(batch.batch, out_dir, results, note)
+        return BatchResult(batch.batch, out_dir, results, note, towns_outside(out_dir, batch))
 
 
 @contextmanager

@@ -189,11 +189,30 @@ def build(
             )
         typer.echo(f"\n{result.count('planned')} would be built, {result.count('skipped')} unchanged")
         _note(result.without_data_note)
+        _note(_outside_note(result))
         return
     _summary(result, console)
     _note(result.without_data_note)
+    _note(_outside_note(result))
     if result.failed:
         raise typer.Exit(1)
+
+
+def _outside_note(result) -> str:
+    """Report folders of towns no longer in the batch: out of its index and data files, but not deleted."""
+    if not result.outside:
+        return ""
+    if len(result.outside) == 1:
+        [teryt] = result.outside
+        return (
+            f"{teryt} is not in the batch any more: its index and data files leave it out, but its report "
+            f"stays in {result.out_dir / teryt} (and {teryt}.zip). Delete them if it has left the batch for good."
+        )
+    return (
+        f"{', '.join(result.outside)} are not in the batch any more: its index and data files leave them out, "
+        f"but their reports stay in {result.out_dir}/<TERYT> (and <TERYT>.zip). Delete them if they have left "
+        "the batch for good."
+    )
 
 
 def _summary(result, console) -> None:

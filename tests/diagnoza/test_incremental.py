@@ -201,6 +201,26 @@ def test_a_report_set_aside_by_a_build_killed_mid_swap_is_put_back_and_outlives_
     assert not list(batch.glob(".*.previous"))
 
 
+def test_a_town_taken_out_of_the_batch_leaves_its_index_and_its_report_is_named_not_deleted(built_a_and_c, tmp_path):
+    params, store_dir, out = start_from(built_a_and_c, tmp_path)
+    kept = (out / "small" / C / "report.pdf").read_bytes()
+    batch_file(params, [A], store_dir)  # C taken out of the batch file
+    result = build(params, out)
+    assert result.exit_code == 0, result.output
+    assert "0 of 1 towns to build" in result.output
+    said = " ".join(result.output.split())
+    assert f"{C} is not in the batch any more: its index and data files leave it out, but its report stays in" in said
+    assert set(manifest(out)) == {A}
+    index = BeautifulSoup((out / "small" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert A in index.get_text() and C not in index.get_text()
+    assert C not in (out / "small" / "batch.csv").read_text(encoding="utf-8")
+    assert (out / "small" / C / "report.pdf").read_bytes() == kept and (out / "small" / f"{C}.zip").is_file()
+    # Put back, C is in the batch again (built anew: its record left with it), and the note is gone.
+    batch_file(params, [A, C], store_dir)
+    again = build(params, out, "--dry-run")
+    assert f"build {C} Bławatkopole: new" in again.output and "not in the batch" not in again.output
+
+
 def test_an_edition_date_kept_in_the_batch_file_leaves_nothing_to_rebuild_on_a_later_day(built_a_and_c, tmp_path):
     # A and C were built as edition EDITION, given with --edition. Kept in the batch file instead, the date
     # is the same input on any later day: nothing to build. Another date in the file is a new edition of

@@ -50,6 +50,7 @@ from analysis.town import TownParams, town_params
 from diagnoza import inputs, runtime
 from diagnoza.publish import CHARTS, town_files, write_bundle, write_index
 
+TOWN_FOLDER = "[0-9]" * 7  # a town's report folder under the batch's, named by its TERYT code
 FIGURES = "figures.json"  # this edition's figures, which the next edition compares with (analysis.editions)
 OUTPUTS = ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv", FIGURES)
 
@@ -217,13 +218,7 @@ def towns_outside(out_dir: Path, batch: Batch) -> list[str]:
     """The report folders of towns that are not in the batch (a town taken out of its file): the index, the
     manifest and the batch's data files leave them out, but the build deletes no report it did not replace,
     so they are named for the analyst to remove, or the town to be put back."""
-    if not out_dir.is_dir():
-        return []
-    return sorted(
-        path.name
-        for path in out_dir.iterdir()
-        if path.is_dir() and len(path.name) == 7 and path.name.isdigit() and path.name not in batch.teryts
-    )
+    return sorted(path.name for path in out_dir.glob(TOWN_FOLDER) if path.is_dir() and path.name not in batch.teryts)
 
 
 def read_manifest(out_dir: Path) -> dict:

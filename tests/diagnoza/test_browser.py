@@ -148,7 +148,7 @@ def test_printed_from_the_browser_every_table_keeps_all_its_columns_on_the_page(
     assert [table for table in tables if not all(table[1:])] == []
 
 
-def test_printed_from_the_browser_a_table_that_fits_on_a_page_is_not_split(demo_build):
+def test_printed_from_the_browser_a_table_that_fits_on_a_page_is_whole_and_no_file_link_shows(demo_build):
     # Printed, the demography table began at a page's foot with its caption, header and one row, and went on
     # overleaf; the PDF moves such a table whole (diagnoza.render: UNBROKEN_TABLE_ROWS). Each table's caption
     # and last row are marked with a word of their own, and the printed A4 pages (report.css's @page) read
@@ -170,6 +170,8 @@ def test_printed_from_the_browser_a_table_that_fits_on_a_page_is_not_split(demo_
     short = [i for i, count in enumerate(rows) if count <= 20]
     assert len(short) >= 8 and len(pages) > 10  # the premise: the report's tables, printed on pages
     assert [i for i in short if page_of(f"Start{i}") != page_of(f"End{i}")] == []
+    # Nor does paper show the links to the report's files and the index, which it cannot follow.
+    assert "Arkusz XLSX" not in pages[0] and "Wszystkie raporty zestawu" not in " ".join(pages)
 
 
 def test_the_printed_index_is_a_table_of_the_towns_shown_within_the_page(demo_build):

@@ -54,7 +54,9 @@ def slug(text: str) -> str:
 def write_bundle(town_dir: Path, info, target: Path) -> Path:
     """The town's HTML, PDF, data and charts (SVG and PNG) in one zip for mailing, named after the town.
 
-    Entries carry the edition date, not the build time, so the same report gives the same zip.
+    The page in the zip links the zip's own PDF and spreadsheets, by their names there, and not the batch's
+    index and zip, which the recipient does not have (`bundle_page`). Entries carry the edition date, not the
+    build time, so the same report gives the same zip.
     """
     stem = f"{info.teryt}-{slug(info.town)}"
     try:
@@ -62,21 +64,37 @@ def write_bundle(town_dir: Path, info, target: Path) -> Path:
     except ValueError:
         stamp = (1980, 1, 1, 0, 0, 0)
     data = label("zip_data", info.language)
-    entries = {  # name in the zip -> file
-        (f"{stem}{Path(name).suffix}" if name.startswith("report") else f"{stem}-{data}{name[4:]}"): town_dir / name
+    names = {  # file beside the report -> its name in the zip
+        name: f"{stem}{Path(name).suffix}" if name.startswith("report") else f"{stem}-{data}{name[4:]}"
         for name in ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv")
     }
+    contents = {names[name]: (town_dir / name).read_bytes() for name in names}
+    contents[names["report.html"]] = bundle_page(contents[names["report.html"]].decode("utf-8"), info, names).encode()
     folder = label("zip_charts", info.language)
-    entries |= {f"{stem}-{folder}/{chart.name}": chart for chart in sorted((town_dir / CHARTS).glob("*.*"))}
+    contents |= {
+        f"{stem}-{folder}/{chart.name}": chart.read_bytes() for chart in sorted((town_dir / CHARTS).glob("*.*"))
+    }
     staged = target.with_name(f".{target.name}.tmp")
     with zipfile.ZipFile(staged, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        for name, path in entries.items():
+        for name, content in contents.items():
             entry = zipfile.ZipInfo(name, date_time=stamp)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            bundle.writestr(entry, path.read_bytes())
+            bundle.writestr(entry, content)
     os.replace(staged, target)
     return target
+
+
+def bundle_page(page: str, info, names: dict[str, str]) -> str:
+    """The report's page as the zip holds it: its links (top and bottom) to the report's files point at their
+    names in the zip (`names`: file beside the report -> name in the zip), and those to the batch's index and
+    zip, which are not in it, are left out. Raises where the page has not its two lists of the batch's links."""
+    from diagnoza.render import batch_links, links_list
+
+    links = batch_links(info)
+    if page.count(links_list(links)) != 2:
+        raise ValueError("the report page has not its links to its files at its top and bottom")
+    return page.replace(links_list(links), links_list([(text, names[href]) for text, href in links if href in names]))
 
 
 IN_PLACE = ("built", "kept")  # the statuses of a town whose report is in place

@@ -249,7 +249,7 @@ def prepare_renderers(language: str) -> None:
     _pdf_fonts()
     _markdown_parser()
     _html_exporter(language).from_notebook_node(
-        nbformat.v4.new_notebook(), resources={"diagnoza": {"skip_link": "", "footer": "", "links": []}}
+        nbformat.v4.new_notebook(), resources={"diagnoza": {"skip_link": "", "footer": "", "links": ""}}
     )
 
 
@@ -262,6 +262,13 @@ def batch_links(info: ReportInfo) -> list[tuple[str, str]]:
         ("ZIP", f"../{info.teryt}.zip"),
         (label("index_link", info.language), "../index.html"),
     ]
+
+
+def links_list(links: list[tuple[str, str]]) -> str:
+    """A report's links (label, relative address) as the HTML list its page shows at its top and bottom: made
+    here alone, so that the zip's copy of the page can find it and point it at the zip's own files."""
+    items = "".join(f'<li><a href="{html.escape(href)}">{html.escape(text)}</a></li>' for text, href in links)
+    return f"<ul>{items}</ul>"
 
 
 def render_html(notebook: nbformat.NotebookNode, info: ReportInfo, links: list[tuple[str, str]] = ()) -> str:
@@ -277,7 +284,7 @@ def render_html(notebook: nbformat.NotebookNode, info: ReportInfo, links: list[t
             "footer": f"{info.source}. {label('data_years', language)}: {info.first_year}–{info.last_year}. "
             + (f"{info.vintage}. " if info.vintage else "")
             + f"{label('edition', language)}: {info.edition}.",
-            "links": list(links),
+            "links": links_list(list(links)) if links else "",
             "links_label": label("report_files", language),
         }
     }

@@ -276,6 +276,17 @@ def test_zip_bundle_holds_the_towns_files_and_every_chart_as_svg_and_png(demo_bu
             )
             png_width, png_height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
             assert abs(png_width - width_pt * 150 / 72) <= 1 and abs(png_height - height_pt * 150 / 72) <= 1
+        # Opened from the unpacked zip, the page's links lead to the zip's own files: before, they named the
+        # files beside the report in the batch's folder (report.pdf, data.xlsx, ../index.html), none of
+        # which a recipient of the zip has.
+        page = BeautifulSoup(bundle.read(f"{TOWN}-blawatkopole.html"), "html.parser")
+        addresses = [a["href"] for a in page.find_all("a") if not a["href"].startswith("#")]
+        assert addresses == 2 * [
+            f"{TOWN}-blawatkopole.pdf",
+            f"{TOWN}-blawatkopole-dane.xlsx",
+            f"{TOWN}-blawatkopole-dane-excel.csv",
+        ]
+        assert set(addresses) <= set(names)
 
 
 def test_a_report_links_its_own_files_and_the_index(demo_build):

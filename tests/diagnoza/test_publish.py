@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import zipfile
 
+import pytest
+
 from diagnoza.publish import slug, write_bundle
 from tests.diagnoza import report_info
 
@@ -17,10 +19,19 @@ def test_slug_is_ascii_and_readable():
     assert slug("dzieci w wieku 3–6 lat") == "dzieci-w-wieku-3-6-lat"  # an en dash is a word break, not nothing
 
 
+# A report page's links as a batch's build writes them, at its top and bottom (diagnoza.render.batch_links).
+LINKS = (
+    '<ul><li><a href="report.pdf">PDF</a></li><li><a href="data.xlsx">Arkusz XLSX</a></li>'
+    '<li><a href="data-excel.csv">CSV (Excel)</a></li><li><a href="../0000001.zip">ZIP</a></li>'
+    '<li><a href="../index.html">Wszystkie raporty zestawu</a></li></ul>'
+)
+
+
 def test_bundle_is_deterministic_and_names_the_town(tmp_path):
     info = report_info(title="T", town="Łąka", teryt="0000001", voivodeship="v", source="s")
-    for name in ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv"):
+    for name in ("report.pdf", "data.xlsx", "data.csv", "data-excel.csv"):
         (tmp_path / name).write_bytes(name.encode())
+    (tmp_path / "report.html").write_text(f"<nav>{LINKS}</nav><main>report.pdf</main><div>{LINKS}</div>")
     first = write_bundle(tmp_path, info, tmp_path / "a.zip").read_bytes()
     second = write_bundle(tmp_path, info, tmp_path / "b.zip").read_bytes()
     assert first == second  # no build time inside: an unchanged report gives an unchanged zip
@@ -34,6 +45,26 @@ def test_bundle_is_deterministic_and_names_the_town(tmp_path):
         ]
         assert bundle.read("0000001-laka.pdf") == b"report.pdf"
         assert bundle.getinfo("0000001-laka.html").date_time == (2026, 11, 22, 0, 0, 0)
+        # The page's links lead to the zip's files, by their names there; the batch's index and zip, which
+        # the zip does not hold, are left out. Nothing else of the page changes.
+        inside = (
+            '<ul><li><a href="0000001-laka.pdf">PDF</a></li><li><a href="0000001-laka-dane.xlsx">Arkusz XLSX</a></li>'
+            '<li><a href="0000001-laka-dane-excel.csv">CSV (Excel)</a></li></ul>'
+        )
+        assert (
+            bundle.read("0000001-laka.html").decode()
+            == f"<nav>{inside}</nav><main>report.pdf</main><div>{inside}</div>"
+        )
+
+
+def test_a_bundle_of_a_page_without_its_links_is_refused(tmp_path):
+    # Had the page's links changed form, the zip would keep links to files it does not hold: the town fails.
+    info = report_info(title="T", town="Łąka", teryt="0000001", voivodeship="v", source="s")
+    for name in ("report.pdf", "data.xlsx", "data.csv", "data-excel.csv"):
+        (tmp_path / name).write_bytes(name.encode())
+    (tmp_path / "report.html").write_text(f"<nav>{LINKS}</nav><main></main>")  # the bottom list is missing
+    with pytest.raises(ValueError, match="has not its links to its files at its top and bottom"):
+        write_bundle(tmp_path, info, tmp_path / "a.zip")
 
 
 def test_the_index_speaks_the_batchs_language(tmp_path, demo_store):

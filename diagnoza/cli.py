@@ -345,6 +345,25 @@ def proof(
 
 
 @app.command()
+def publish(
+    folder: Path = typer.Argument(..., help="A built batch's folder, e.g. reports/demo."),
+    target: Path = typer.Argument(..., help="The readers' copy: a new or empty folder, or an earlier publication."),
+) -> None:
+    """Copy what a batch's readers get (index, reports, PDFs, spreadsheets, charts, zips) to a folder of its own.
+
+    For a web server or a shared drive: the manifest, executed notebooks, cache and failed towns' logs stay
+    behind, and so do towns no longer in the batch. An earlier publication in the target is replaced whole."""
+    from diagnoza.publish import PublishError, publish_batch
+
+    try:
+        files = publish_batch(folder, target)
+    except PublishError as error:
+        _fail(str(error))
+    towns = len({path.split("/")[0] for path in files if "/" in path})
+    typer.echo(f"{len(files)} files of {towns} town{'' if towns == 1 else 's'} and the index published to {target}")
+
+
+@app.command()
 def render(
     notebook: Path = typer.Argument(
         ..., help="An executed report notebook, e.g. one run in JupyterLab or by papermill."

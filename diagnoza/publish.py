@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import unicodedata
 import zipfile
 from datetime import date
@@ -210,3 +211,65 @@ def write_index(out_dir: Path, batch: Batch, store: Store, results) -> Path:
     staged.write_text(page, encoding="utf-8")
     os.replace(staged, target)
     return target
+
+
+# --- Publishing: the readers' copy of a batch ---------------------------------------------------------------
+
+PUBLISHED_MARK = ".diagnoza-published"  # in a folder `publish_batch` wrote: the only kind it replaces whole
+
+
+class PublishError(ValueError):
+    """A batch folder that cannot be published, or a target folder that must not be replaced."""
+
+
+def published_files(out_dir: Path) -> list[str]:
+    """What a batch's readers get (paths relative to its folder): the index, the batch's data files and, for each
+    town of the batch (its manifest) whose report is in place, the files the index and the report link, and its
+    charts. Left out: the analysts' records (manifest, executed notebooks, figures for the next edition, the
+    cache, failed towns' notebooks and logs with the build machine's paths) and towns no longer in the batch."""
+    try:
+        towns = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))["towns"]
+    except (OSError, ValueError, KeyError):
+        raise PublishError(f"{out_dir}: no built batch (no readable manifest.json); build it first") from None
+    files = ["index.html", *BATCH_FILES.values()]
+    for teryt in towns:
+        linked = list(town_files(teryt).values())
+        if all((out_dir / path).is_file() for path in linked):
+            files += linked + [
+                f"{teryt}/{CHARTS}/{chart.name}" for chart in sorted((out_dir / teryt / CHARTS).glob("*.*"))
+            ]
+    return [path for path in files if (out_dir / path).is_file()]
+
+
+def publish_batch(out_dir: Path, target: Path) -> list[str]:
+    """Copy a built batch's `published_files` into `target`, for a web server or a shared drive; returns them.
+
+    `target` is replaced whole, so that a town taken out of the batch or a file no longer made leaves it too:
+    only a new or empty folder, or one this function wrote before (it holds `PUBLISHED_MARK`), is accepted, never
+    the batch's own folder or one around it. The copy is made beside `target` and swapped in when complete."""
+    out_dir, target = out_dir.resolve(), target.resolve()
+    if target == out_dir or target in out_dir.parents or out_dir in target.parents:
+        raise PublishError(
+            f"{target}: the readers' copy must be a folder of its own, outside {out_dir} and not around it"
+        )
+    if target.exists() and (not target.is_dir() or any(target.iterdir())) and not (target / PUBLISHED_MARK).is_file():
+        raise PublishError(
+            f"{target} is not empty and was not written by diagnoza publish: give a new or empty folder "
+            "(it is replaced whole at every publication)"
+        )
+    files = published_files(out_dir)
+    if "index.html" not in files:
+        raise PublishError(f"{out_dir}: no index.html; build the batch first")
+    staged = target.with_name(f".{target.name}.publishing")
+    shutil.rmtree(staged, ignore_errors=True)
+    for path in files:
+        (staged / path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(out_dir / path, staged / path)
+    (staged / PUBLISHED_MARK).write_text("Written by diagnoza publish, which replaces this folder whole.\n")
+    old = target.with_name(f".{target.name}.replaced")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    staged.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    return files

@@ -6,6 +6,7 @@ of a crafted store (a hostile town name, a town whose data break the analysis).
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import zipfile
@@ -238,6 +239,53 @@ def test_xlsx_holds_the_catalogue_values_of_the_town(demo_build):
     pd.testing.assert_series_equal(excel.set_index("Kod wskaźnika")["Wartość"], rounded["Wartość"], rtol=1e-12)
     assert (rounded["Wartość"] - sheet["Wartość"]).abs().max() <= 0.5  # half a unit, where 0 decimals are printed
     assert set(excel["Oceniany"]) == {"tak", "nie"}  # words, where the workbook has Excel's own booleans
+
+
+def test_the_published_copy_holds_what_readers_follow_and_every_link_leads_into_it(demo_build, tmp_path):
+    # The batch folder as a build leaves it, with a folder of a town no longer in the batch and a failed
+    # town's log (a traceback with the build machine's paths): neither is for readers.
+    out = tmp_path / "demo"
+    shutil.copytree(demo_build.out_dir, out)
+    shutil.copytree(out / TOWN, out / "0290021")
+    (out / "_failed" / "0290033").mkdir(parents=True)
+    (out / "_failed" / "0290033" / "error.log").write_text("Traceback: /home/analyst/diagnoza/...", encoding="utf-8")
+    site = tmp_path / "site"
+    result = CliRunner().invoke(app, ["publish", str(out), str(site)])
+    assert result.exit_code == 0, result.output
+    assert f"files of 2 towns and the index published to {site}" in " ".join(result.output.split())
+
+    def published():
+        return {path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file()}
+
+    # What the index and the reports link, and the charts; listed here by hand.
+    linked = {"index.html", "batch.xlsx", "batch.csv", "batch-excel.csv", ".diagnoza-published"}
+    for teryt in (TOWN, OTHER):
+        linked |= {
+            f"{teryt}/{name}" for name in ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv")
+        }
+        linked |= {f"{teryt}.zip"} | {f"{teryt}/charts/{c.name}" for c in (out / teryt / "charts").iterdir()}
+    assert published() == linked
+    for page in ("index.html", f"{TOWN}/report.html", f"{OTHER}/report.html"):
+        for link in BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser").find_all("a"):
+            if not link["href"].startswith("#"):
+                assert ((site / page).parent / link["href"]).resolve().is_file(), (page, link["href"])
+
+    # Published again once a town has left the batch's record: the copy is replaced whole.
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["towns"][OTHER]
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert CliRunner().invoke(app, ["publish", str(out), str(site)]).exit_code == 0
+    assert not any(path.startswith(OTHER) for path in published()) and f"{TOWN}/report.pdf" in published()
+
+    # A folder that is not an earlier publication, or the batch's own, is refused and left as it was.
+    mine = tmp_path / "documents"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine", encoding="utf-8")
+    refused = CliRunner().invoke(app, ["publish", str(out), str(mine)])
+    assert refused.exit_code == 2 and "is not empty and was not written by diagnoza publish" in refused.output
+    assert [path.name for path in mine.iterdir()] == ["notes.txt"]
+    inside = CliRunner().invoke(app, ["publish", str(out), str(out / "www")])
+    assert inside.exit_code == 2 and "must be a folder of its own" in inside.output
 
 
 def test_zip_bundle_holds_the_towns_files_and_every_chart_as_svg_and_png(demo_build):

@@ -48,7 +48,7 @@ from analysis.report import load_store_and_values, towns_compared
 from analysis.store import Store
 from analysis.town import TownParams, town_params
 from diagnoza import inputs, runtime
-from diagnoza.publish import CHARTS, town_files, write_bundle, write_index
+from diagnoza.publish import CHARTS, SET_ASIDE, replace_directory, town_files, write_bundle, write_index
 
 TOWN_FOLDER = "[0-9]" * 7  # a town's report folder under the batch's, named by its TERYT code
 FIGURES = "figures.json"  # this edition's figures, which the next edition compares with (analysis.editions)
@@ -257,23 +257,8 @@ def why_build(job: TownJob, previous: dict | None, out_dir: Path, force: bool) -
     return "changed: " + ", ".join(changed or ["inputs"])
 
 
-SET_ASIDE = ".previous"  # a town's old report while its new one is moved in: `.<TERYT>.previous`
-
-
-def _replace_directory(staging: Path, final: Path) -> None:
-    """Swap `staging` in for `final`; the old folder is removed only after the swap."""
-    previous = final.with_name(f".{final.name}{SET_ASIDE}")
-    if previous.exists():
-        shutil.rmtree(previous)
-    if final.exists():
-        final.rename(previous)
-    staging.rename(final)
-    if previous.exists():
-        shutil.rmtree(previous)
-
-
 def _finish_interrupted_swaps(out_dir: Path) -> None:
-    """A build killed outright (SIGKILL, a power cut) between the two renames of `_replace_directory` left a
+    """A build killed outright (SIGKILL, a power cut) between the two renames of `replace_directory` left a
     town's good report set aside and no report in its place: put it back, before this build's towns run, so
     that a failing rebuild still leaves it standing. A set-aside copy whose town has its new report goes."""
     for previous in out_dir.glob(f".*{SET_ASIDE}"):
@@ -353,7 +338,7 @@ def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownRe
         if missing:
             raise RuntimeError(f"rendering produced no {', '.join(missing)}")
         bundle = write_bundle(staging, info, staging / "bundle.zip")
-        _replace_directory(staging, out_dir / job.teryt)
+        replace_directory(staging, out_dir / job.teryt)
         shutil.rmtree(out_dir / "_failed" / job.teryt, ignore_errors=True)  # an earlier failure is now stale
         _drop_older_reports(job)
         os.replace(out_dir / job.teryt / bundle.name, out_dir / f"{job.teryt}.zip")

@@ -266,10 +266,21 @@ def publish_batch(out_dir: Path, target: Path) -> list[str]:
         (staged / path).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(out_dir / path, staged / path)
     (staged / PUBLISHED_MARK).write_text("Written by diagnoza publish, which replaces this folder whole.\n")
-    old = target.with_name(f".{target.name}.replaced")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    staged.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    replace_directory(staged, target)
     return files
+
+
+SET_ASIDE = ".previous"  # a folder's old copy while its new one is moved in: `.<name>.previous`
+
+
+def replace_directory(staging: Path, final: Path) -> None:
+    """Swap `staging` in for `final` (a town's report, a published copy); the old folder is removed only after
+    the swap. Killed between its two renames, it leaves the old folder as `.<name>.previous`."""
+    previous = final.with_name(f".{final.name}{SET_ASIDE}")
+    if previous.exists():
+        shutil.rmtree(previous)
+    if final.exists():
+        final.rename(previous)
+    staging.rename(final)
+    if previous.exists():
+        shutil.rmtree(previous)

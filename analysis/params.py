@@ -63,6 +63,15 @@ def normal_edition(edition: str) -> str:
     return date.fromisoformat(edition).isoformat() if edition else edition
 
 
+def valid_edition(edition: str) -> str:
+    """An edition date checked and in its one form, for the validators of a batch and a town's parameters:
+    raises ValueError with `edition_problem`'s words."""
+    problem = edition_problem(edition)
+    if problem:
+        raise ValueError(problem)
+    return normal_edition(edition)
+
+
 class PeerRule(BaseModel):
     """How to choose a town's peers; the same rule for every town of a batch unless overridden."""
 
@@ -169,12 +178,7 @@ class Batch(BaseModel):
         at midnight: an incremental build the next day then has nothing to rebuild."""
         if isinstance(value, (int, date)):  # 20270331 in YAML; a date in a batch built in Python
             value = value.isoformat() if isinstance(value, date) else str(value)
-        if isinstance(value, str):
-            problem = edition_problem(value.strip())
-            if problem:
-                raise ValueError(problem)
-            return normal_edition(value.strip())
-        return value
+        return valid_edition(value.strip()) if isinstance(value, str) else value
 
     @field_validator("towns", mode="before")
     @classmethod

@@ -28,10 +28,9 @@ from analysis.params import (
     PeerMethod,
     PeerRule,
     describe_errors,
-    edition_problem,
-    normal_edition,
     normalise_teryt,
     town_problems,
+    valid_edition,
     year_range_problem,
 )
 from analysis.paths import PROJECT_ROOT
@@ -82,10 +81,7 @@ class TownParams(BaseModel):
     @field_validator("edition")
     @classmethod
     def _date(cls, value: str) -> str:
-        problem = edition_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return normal_edition(value)
+        return valid_edition(value)
 
     @field_validator("peer_members", mode="before")
     @classmethod

@@ -226,7 +226,8 @@ def published_files(out_dir: Path) -> list[str]:
     """What a batch's readers get (paths relative to its folder): the index, the batch's data files and, for each
     town of the batch (its manifest) whose report is in place, the files the index and the report link, and its
     charts. Left out: the analysts' records (manifest, executed notebooks, figures for the next edition, the
-    cache, failed towns' notebooks and logs with the build machine's paths) and towns no longer in the batch."""
+    cache, failed towns' notebooks and logs with the build machine's paths) and towns no longer in the batch.
+    `publish_batch` also takes the index's technical details out (`readers_index`)."""
     try:
         towns = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))["towns"]
     except (OSError, ValueError, KeyError):
@@ -265,9 +266,21 @@ def publish_batch(out_dir: Path, target: Path) -> list[str]:
     for path in files:
         (staged / path).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(out_dir / path, staged / path)
+    index = staged / "index.html"
+    index.write_text(readers_index(index.read_text(encoding="utf-8")), encoding="utf-8")
     (staged / PUBLISHED_MARK).write_text("Written by diagnoza publish, which replaces this folder whole.\n")
     replace_directory(staged, target)
     return files
+
+
+# What the index says to analysts only: a failed town's error and the path of its log, which a reader's copy
+# does not hold. The template escapes the error, so no "</details>" can end the block early.
+FOR_ANALYSTS = re.compile(r'<details class="for-analysts">.*?</details>', re.DOTALL)
+
+
+def readers_index(page: str) -> str:
+    """The batch's index as readers get it: its rows and statuses, without the analysts' technical details."""
+    return FOR_ANALYSTS.sub("", page)
 
 
 SET_ASIDE = ".previous"  # a folder's old copy while its new one is moved in: `.<name>.previous`

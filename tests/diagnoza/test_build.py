@@ -473,6 +473,20 @@ def test_a_failing_town_does_not_stop_the_others(crafted_build):
     assert "population" in row.details.code.get_text()  # the error, for the analyst, under "szczegóły techniczne"
 
 
+def test_the_published_index_says_a_town_failed_without_the_analysts_details(crafted_build, tmp_path):
+    # Before, the readers' copy kept the analysts' index: the error under "szczegóły techniczne" and the path
+    # of a log the copy does not hold.
+    out, _ = crafted_build
+    site = tmp_path / "site"
+    assert CliRunner().invoke(app, ["publish", str(out), str(site)]).exit_code == 0
+    page = (site / "index.html").read_text(encoding="utf-8")
+    rows = {tr.td.get_text(): tr for tr in BeautifulSoup(page, "html.parser").find("tbody").find_all("tr")}
+    assert "nie powstał: budowa raportu nie powiodła się" in rows[TOWN].get_text()  # the status stays
+    assert "szczegóły techniczne" not in page and "error.log" not in page and "population" not in page
+    assert rows[OTHER].find("a", href=f"{OTHER}/report.pdf") is not None
+    assert not (site / "_failed").exists()
+
+
 def test_names_from_data_are_escaped_everywhere(crafted_build):
     out, _ = crafted_build
     for page in (out / OTHER / "report.html", out / "index.html"):

@@ -296,9 +296,14 @@ def a11y(
 
     Exits 1 when a serious or critical violation is found; lists every violation."""
     from diagnoza.accessibility import AccessibilityToolMissing, check_pages
+    from diagnoza.publish import PublishError, batch_towns
 
     index = folder / "index.html"
-    reports = sorted(folder.glob(f"{town or '[0-9]' * 7}/report.html"))
+    try:
+        towns = [town] if town else sorted(batch_towns(folder))
+    except PublishError as error:
+        _fail(str(error))
+    reports = [folder / teryt / "report.html" for teryt in towns if (folder / teryt / "report.html").is_file()]
     if not index.is_file() or not reports:
         _fail(f"{folder}: no index.html or no report{' of ' + town if town else ''}; build the batch first")
     try:
@@ -328,11 +333,12 @@ def proof(
 
     Exits 1 when any is found, naming the town, the page and the words (`diagnoza.proof` says what each means)."""
     from diagnoza.proof import ProofToolMissing, proof_batch
+    from diagnoza.publish import PublishError
 
     try:
         faults = proof_batch(folder)
-    except ProofToolMissing as missing:
-        _fail(str(missing))
+    except (ProofToolMissing, PublishError) as problem:
+        _fail(str(problem))
     if not faults:
         _fail(f"{folder}: no built report (report.pdf and report.html); build the batch first")
     for teryt, found in faults.items():

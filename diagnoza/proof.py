@@ -24,6 +24,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from diagnoza.preview import find_tool
+from diagnoza.publish import batch_towns
 
 RUNNING_HEADER_BOTTOM = 45.0  # points from the top of an A4 page: below it starts the page's own content
 OVERLAP = 0.5  # points two words on one baseline may share before they count as printed over each other
@@ -194,9 +195,11 @@ def proof_report(folder: Path) -> list[str]:
 
 
 def proof_batch(out_dir: Path) -> dict[str, list[str]]:
-    """Print faults per town (TERYT -> faults, empty when none) of every built report under a batch's folder."""
+    """Print faults per town (TERYT -> faults, empty when none) of every built report of a batch's towns
+    (`publish.batch_towns`: not of a folder left by a town taken out of the batch)."""
+    folders = [out_dir / teryt for teryt in sorted(batch_towns(out_dir))]
     return {
         folder.name: proof_report(folder)
-        for folder in sorted(out_dir.glob("[0-9]" * 7))
+        for folder in folders
         if (folder / "report.pdf").is_file() and (folder / "report.html").is_file()
     }

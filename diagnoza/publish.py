@@ -222,18 +222,23 @@ class PublishError(ValueError):
     """A batch folder that cannot be published, or a target folder that must not be replaced."""
 
 
+def batch_towns(out_dir: Path) -> list[str]:
+    """The towns of a built batch, as its last build's manifest lists them: a folder of a town taken out of the
+    batch stays on disk (the build deletes nothing it did not replace), so listing the folders is not enough."""
+    try:
+        return list(json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))["towns"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise PublishError(f"{out_dir}: no built batch (no readable manifest.json); build it first") from None
+
+
 def published_files(out_dir: Path) -> list[str]:
     """What a batch's readers get (paths relative to its folder): the index, the batch's data files and, for each
     town of the batch (its manifest) whose report is in place, the files the index and the report link, and its
     charts. Left out: the analysts' records (manifest, executed notebooks, figures for the next edition, the
     cache, failed towns' notebooks and logs with the build machine's paths) and towns no longer in the batch.
     `publish_batch` also takes the index's technical details out (`readers_index`)."""
-    try:
-        towns = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))["towns"]
-    except (OSError, ValueError, KeyError):
-        raise PublishError(f"{out_dir}: no built batch (no readable manifest.json); build it first") from None
     files = ["index.html", *BATCH_FILES.values()]
-    for teryt in towns:
+    for teryt in batch_towns(out_dir):
         linked = list(town_files(teryt).values())
         if all((out_dir / path).is_file() for path in linked):
             files += linked + [

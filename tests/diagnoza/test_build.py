@@ -288,6 +288,24 @@ def test_the_published_copy_holds_what_readers_follow_and_every_link_leads_into_
     assert inside.exit_code == 2 and "must be a folder of its own" in inside.output
 
 
+def test_the_batch_checks_read_the_towns_of_the_batch_not_a_folder_left_by_one_taken_out(
+    demo_build, tmp_path, monkeypatch
+):
+    # A report folder of a town no longer in the batch, whose code sorts before the batch's towns: before, it was
+    # the report `diagnoza a11y` checked, and `diagnoza proof` read it too.
+    out = tmp_path / "demo"
+    shutil.copytree(demo_build.out_dir, out)
+    stray = "0190011"
+    assert stray < min(TOWN, OTHER)
+    shutil.copytree(out / TOWN, out / stray)
+    checked = []
+    monkeypatch.setattr("diagnoza.accessibility.check_pages", lambda pages: checked.extend(pages) or [])
+    assert CliRunner().invoke(app, ["a11y", str(out)]).exit_code == 0
+    assert checked == [out / "index.html", out / min(TOWN, OTHER) / "report.html"]
+    refused = CliRunner().invoke(app, ["a11y", str(tmp_path)])  # no build's folder
+    assert refused.exit_code == 2 and "no readable manifest.json" in refused.output
+
+
 def test_zip_bundle_holds_the_towns_files_and_every_chart_as_svg_and_png(demo_build):
     notebook = nbformat.read(demo_build.out_dir / TOWN / "report.ipynb", as_version=4)
     captions = [

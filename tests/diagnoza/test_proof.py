@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -99,9 +100,15 @@ def test_a_key_figures_row_on_page_two_is_found(tmp_path):
     assert key_figures_off_page_one(whole, rows) == []  # however the row's words wrapped
 
 
+def manifest(batch, *towns: str) -> None:
+    """The batch's record of its towns, as a build writes it (what `diagnoza proof` reads)."""
+    (batch / "manifest.json").write_text(json.dumps({"towns": {teryt: {} for teryt in towns}}), encoding="utf-8")
+
+
 def test_proof_names_every_fault_of_a_report_and_the_command_fails_on_it(tmp_path):
     town = tmp_path / "batch" / "0490013"
     town.mkdir(parents=True)
+    manifest(tmp_path / "batch", "0490013")
     (town / "report.html").write_text(KEY_FIGURES_HTML, encoding="utf-8")
     typeset(
         town,
@@ -117,10 +124,27 @@ def test_proof_names_every_fault_of_a_report_and_the_command_fails_on_it(tmp_pat
     assert "0490013 page 2: opens with the caption 'Rysunek 1:'" in result.output
     assert result.output.strip().endswith("1 PDF read in " + str(tmp_path / "batch") + ": 1 with print faults")
 
+    # A report folder of a town taken out of the batch (the build leaves it on disk) is not proofread: before,
+    # its faults failed the batch's proof.
+    manifest(tmp_path / "batch", "0490021")
+    shutil.copytree(town, tmp_path / "batch" / "0490021")
+    typeset(tmp_path / "batch" / "0490021", "Liczba ludności (osoby, 2024)\n\nMiejsca w żłobkach (miejsca, 2024)")
+    result = CliRunner().invoke(app, ["proof", str(tmp_path / "batch")])
+    assert result.exit_code == 0 and "0490013" not in result.output, result.output
+    assert result.output.strip().endswith("1 PDF read in " + str(tmp_path / "batch") + ": 0 with print faults")
+
+
+def test_proof_of_a_folder_no_build_wrote_says_so(tmp_path):
+    (tmp_path / "0490013").mkdir()
+    result = CliRunner().invoke(app, ["proof", str(tmp_path)])
+    assert result.exit_code == 2
+    assert f"{tmp_path}: no built batch (no readable manifest.json); build it first" in " ".join(result.output.split())
+
 
 def test_without_pdftotext_the_command_says_what_to_install(tmp_path, monkeypatch):
     town = tmp_path / "0490013"
     town.mkdir()
+    manifest(tmp_path, "0490013")
     (town / "report.html").write_text(KEY_FIGURES_HTML, encoding="utf-8")
     typeset(town, "Liczba ludności (osoby, 2024)")
     monkeypatch.setattr("diagnoza.preview.shutil.which", lambda name: None)

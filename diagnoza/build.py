@@ -221,6 +221,12 @@ def towns_outside(out_dir: Path, batch: Batch) -> list[str]:
     return sorted(path.name for path in out_dir.glob(TOWN_FOLDER) if path.is_dir() and path.name not in batch.teryts)
 
 
+def recorded_towns(out_dir: Path) -> dict[str, dict]:
+    """Every town record of the manifest (TERYT -> entry): the batch's, and those of towns taken out of it."""
+    manifest = read_manifest(out_dir)
+    return {**manifest.get("outside", {}), **manifest.get("towns", {})}
+
+
 def read_manifest(out_dir: Path) -> dict:
     path = out_dir / "manifest.json"
     try:
@@ -369,7 +375,8 @@ def write_manifest(out_dir: Path, batch: Batch, jobs: list[TownJob], results: li
     from importlib.metadata import version
 
     path = out_dir / "manifest.json"
-    towns = {t: entry for t, entry in read_manifest(out_dir).get("towns", {}).items() if t in batch.teryts}
+    recorded = recorded_towns(out_dir)
+    towns = {t: entry for t, entry in recorded.items() if t in batch.teryts}
     job_of = {job.teryt: job for job in jobs}
     for result in results:
         job, previous = job_of[result.teryt], towns.get(result.teryt, {})
@@ -390,6 +397,9 @@ def write_manifest(out_dir: Path, batch: Batch, jobs: list[TownJob], results: li
         "papermill": version("papermill"),
         "analysis": analysis_version,
         "towns": {t: towns[t] for t in batch.teryts if t in towns},
+        # The records of towns taken out of the batch whose reports are still on disk (`towns_outside`): a town
+        # put back is then as up to date as its report, not built anew. Not the batch's (publish, proof).
+        "outside": {t: recorded[t] for t in towns_outside(out_dir, batch) if t in recorded},
     }
     staged = out_dir / ".manifest.json.tmp"
     staged.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -679,7 +689,7 @@ def build_batch(
     early = certain and not dry_run and not scheduler and pool_size > 1
     with _worker_pool(pool_size if early else 0, reuse_kernel) as pool:  # its workers start while we plan
         jobs = plan_jobs(batch, store, data_dir, only, edition, str(out_dir / CACHE_DIR), previous)
-        previous = read_manifest(out_dir).get("towns", {})
+        previous = recorded_towns(out_dir)
         decisions = [(job, why_build(job, previous.get(job.teryt), out_dir, force)) for job in jobs]
         if on_plan:
             on_plan(decisions)

@@ -215,10 +215,20 @@ def test_a_town_taken_out_of_the_batch_leaves_its_index_and_its_report_is_named_
     assert A in index.get_text() and C not in index.get_text()
     assert C not in (out / "small" / "batch.csv").read_text(encoding="utf-8")
     assert (out / "small" / C / "report.pdf").read_bytes() == kept and (out / "small" / f"{C}.zip").is_file()
-    # Put back, C is in the batch again (built anew: its record left with it), and the note is gone.
+    # Put back, C is in the batch again, and as up to date as its report: nothing to build. Before, its record
+    # had left the manifest with it and it was built anew.
     batch_file(params, [A, C], store_dir)
-    again = build(params, out, "--dry-run")
-    assert f"build {C} Bławatkopole: new" in again.output and "not in the batch" not in again.output
+    again = build(params, out)
+    assert again.exit_code == 0 and "0 of 2 towns to build" in again.output and "not in the batch" not in again.output
+    assert set(manifest(out)) == {A, C} and (out / "small" / C / "report.pdf").read_bytes() == kept
+    assert "0 would be built, 2 unchanged" in build(params, out, "--dry-run").output
+    # Taken out again and its folder deleted, its record goes too: put back, it is new.
+    batch_file(params, [A], store_dir)
+    assert build(params, out).exit_code == 0
+    shutil.rmtree(out / "small" / C)
+    assert build(params, out).exit_code == 0
+    batch_file(params, [A, C], store_dir)
+    assert f"build {C} Bławatkopole: new" in build(params, out, "--dry-run").output
 
 
 def test_an_edition_date_kept_in_the_batch_file_leaves_nothing_to_rebuild_on_a_later_day(built_a_and_c, tmp_path):

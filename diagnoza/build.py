@@ -460,19 +460,22 @@ def validate(params_path: Path, data: str | None = None) -> tuple[Batch, Store, 
 
 
 @contextmanager
-def batch_lock(out_dir: Path) -> Iterator[None]:
-    """Only one build of a batch at a time: a second one stops at once with the holder's pid."""
+def batch_lock(out_dir: Path, command: str = "diagnoza build") -> Iterator[None]:
+    """One command at a time on a batch's folder: a build, or a publication, which must not copy it half-built.
+    A second one stops at once, naming the holder's pid and command."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with open(out_dir / ".build.lock", "a+", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            holder = handle.read().strip() or "?"
-            raise BuildLocked(f"another build of {out_dir} is running (pid {holder}); wait for it to finish") from None
+            pid, _, holder = (handle.read().strip() or "?").partition(" ")
+            raise BuildLocked(
+                f"{out_dir} is in use: {holder or 'another build'} is running (pid {pid}); wait for it to finish"
+            ) from None
         handle.seek(0)
         handle.truncate()
-        handle.write(str(os.getpid()))
+        handle.write(f"{os.getpid()} {command}")
         handle.flush()
         try:
             yield

@@ -358,7 +358,8 @@ def publish(
     """Copy what a batch's readers get (index, reports, PDFs, spreadsheets, charts, zips) to a folder of its own.
 
     For a web server or a shared drive: the manifest, executed notebooks, cache and failed towns' logs stay
-    behind, and so do towns no longer in the batch. An earlier publication in the target is replaced whole."""
+    behind, and so do towns no longer in the batch. An earlier publication in the target is replaced whole;
+    refused while a build of the batch runs."""
     from diagnoza.publish import PublishError, publish_batch
 
     try:

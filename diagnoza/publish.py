@@ -263,14 +263,21 @@ def publish_batch(out_dir: Path, target: Path) -> list[str]:
             f"{target} is not empty and was not written by diagnoza publish: give a new or empty folder "
             "(it is replaced whole at every publication)"
         )
-    files = published_files(out_dir)
-    if "index.html" not in files:
-        raise PublishError(f"{out_dir}: no index.html; build the batch first")
-    staged = target.with_name(f".{target.name}.publishing")
-    shutil.rmtree(staged, ignore_errors=True)
-    for path in files:
-        (staged / path).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(out_dir / path, staged / path)
+    from diagnoza.build import BuildLocked, batch_lock  # build imports this module
+
+    batch_towns(out_dir)  # a folder no build wrote is refused before the lock would make it
+    try:
+        with batch_lock(out_dir, "diagnoza publish"):  # a build running now would swap towns under the copy
+            files = published_files(out_dir)
+            if "index.html" not in files:
+                raise PublishError(f"{out_dir}: no index.html; build the batch first")
+            staged = target.with_name(f".{target.name}.publishing")
+            shutil.rmtree(staged, ignore_errors=True)
+            for path in files:
+                (staged / path).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(out_dir / path, staged / path)
+    except BuildLocked as locked:
+        raise PublishError(f"{locked}, then publish") from None
     index = staged / "index.html"
     index.write_text(readers_index(index.read_text(encoding="utf-8")), encoding="utf-8")
     (staged / PUBLISHED_MARK).write_text("Written by diagnoza publish, which replaces this folder whole.\n")

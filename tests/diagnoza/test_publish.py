@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from diagnoza.publish import slug, write_bundle
+from diagnoza.publish import PublishError, publish_batch, slug, write_bundle
 from tests.diagnoza import report_info
 
 
@@ -162,3 +162,29 @@ def test_the_batch_workbook_is_written_again_only_when_a_towns_record_changed(tm
     shutil.rmtree(town)  # and without any built town, no workbook
     write_index(tmp_path, batch, demo_store, [])
     assert not workbook.exists()
+
+
+def test_a_batch_folder_is_not_published_while_a_build_runs_on_it(tmp_path):
+    # A build swaps each town's folder for its new one and writes the index last: a copy made meanwhile could
+    # link a town whose folder is, for a moment, not there. Before, publish copied whatever it found.
+    import fcntl
+
+    batch, site = tmp_path / "demo", tmp_path / "site"
+    batch.mkdir()
+    (batch / "manifest.json").write_text('{"towns": {}}', encoding="utf-8")
+    (batch / "index.html").write_text("<html></html>", encoding="utf-8")
+    with open(batch / ".build.lock", "w") as held:  # as a running build holds it
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.write("4242 diagnoza build")
+        held.flush()
+        with pytest.raises(PublishError, match=r"diagnoza build is running \(pid 4242\); wait for it to finish, then"):
+            publish_batch(batch, site)
+    assert not site.exists()
+    assert publish_batch(batch, site) == ["index.html"]  # the build done, the same call publishes
+    # While a publication copies the folder, a build is refused the same way, naming it.
+    from diagnoza.build import BuildLocked, batch_lock
+
+    with batch_lock(batch, "diagnoza publish"):
+        with pytest.raises(BuildLocked, match=r"diagnoza publish is running \(pid \d+\)"):
+            with batch_lock(batch):
+                pass

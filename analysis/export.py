@@ -881,6 +881,8 @@ def write_town_data(
             frame.to_excel(writer, sheet_name=sheet[:31], index=False)
             worksheet = writer.sheets[sheet[:31]]
             worksheet.freeze_panes(1, 0)  # the header row stays in view
+            if len(frame):  # and filters, e.g. the batch workbook's rows of one indicator, or its weaknesses
+                worksheet.autofilter(0, 0, len(frame), len(frame.columns) - 1)
             for position, column in enumerate(frame.columns):
                 width = max([len(str(column))] + [len(str(value)) for value in frame[column] if not pd.isna(value)])
                 worksheet.set_column(position, position, min(max(10, width + 2), 60))

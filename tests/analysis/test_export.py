@@ -21,6 +21,7 @@ from analysis.export import (
     round_as_reported,
     series_sheet,
     town_tables,
+    write_town_data,
 )
 from analysis.report import prepare_report
 from analysis.town import TownParams
@@ -305,6 +306,22 @@ def test_the_people_sheet_is_rounded_as_the_report_prints_and_the_full_sheet_kee
     # 11th values, 3 426 and 3 463), which the report prints half-up as 3 445, not Python's half-to-even 3 444.
     assert full.at["population", "Mediana grupy"] == 3444.5
     assert rounded.at["population", "Mediana grupy"] == 3445
+
+
+def test_every_sheet_with_rows_has_filters_on_its_header_over_all_its_rows(report, tmp_path):
+    # A statistician filters a sheet by its header (an indicator's rows, the weaknesses); before, no sheet had
+    # filters. The range is read back from the file with openpyxl: the header row and every row below it.
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    tables = town_tables(report, "2026-11-22")
+    write_town_data(tables, tmp_path / "data.xlsx", tmp_path / "data.csv")
+    workbook = openpyxl.load_workbook(tmp_path / "data.xlsx")
+    for name, frame in tables.items():
+        expected = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}" if len(frame) else None
+        assert workbook[name[:31]].auto_filter.ref == expected, name
+    # The indicator sheet: one row per catalogue indicator below its header.
+    assert workbook["Wskaźniki"].auto_filter.ref.endswith(str(len(indicators()) + 1))
 
 
 def test_the_csv_for_excel_keeps_teryt_codes_as_text_and_says_yes_and_no_in_words():

@@ -141,7 +141,9 @@ def plan_jobs(
         unknown = [code for code in only if code not in teryts]
         if unknown:
             raise ParamsError(
-                "--only", [f"TERYT code {code} is not a town of batch {batch.batch!r}" for code in unknown]
+                "--only",
+                [f"TERYT code {code} is not a town of batch {batch.batch!r}" for code in unknown],
+                what="option",
             )
         teryts = [code for code in teryts if code in only]
     jobs = []

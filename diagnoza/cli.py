@@ -271,7 +271,7 @@ def preview(
         result = build_batch(params, only=[teryt], workers=1, data=data, out_root=out or REPORTS_DIR, edition=edition)
     except ParamsError as error:
         # The town was given as the TERYT argument, not as --only.
-        _fail(str(ParamsError("TERYT", error.problems, error.what) if error.source == "--only" else error))
+        _fail(str(ParamsError("TERYT", error.problems, "argument") if error.source == "--only" else error))
     except (StoreError, BuildError) as error:
         _fail(str(error))
     if result.failed:

@@ -543,6 +543,8 @@ def test_only_must_name_towns_of_the_batch(tmp_path):
         app, ["build", str(PARAMS_DIR / "demo.yaml"), "--only", "0290099", "--out", str(tmp_path / "reports")]
     )
     assert result.exit_code == 2 and "0290099" in result.output
+    # An option of the command, as --edition's and --previous's errors say: the batch file is not at fault.
+    assert "--only: invalid option" in result.output and "batch parameters" not in result.output
 
 
 def test_validate_counts_the_towns_in_english_that_agrees_and_names_the_edition(tmp_path):

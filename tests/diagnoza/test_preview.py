@@ -52,9 +52,7 @@ def test_preview_of_a_town_not_in_the_batch_names_the_teryt_it_was_given(tmp_pat
 
     result = CliRunner().invoke(app, ["preview", "9999999", "--out", str(tmp_path / "reports")])
     assert result.exit_code == 2
-    assert (
-        "TERYT: invalid batch parameters" in result.output and "9999999 is not a town of batch 'demo'" in result.output
-    )
+    assert "TERYT: invalid argument" in result.output and "9999999 is not a town of batch 'demo'" in result.output
     assert "--only" not in result.output  # the user typed no --only
 
 

@@ -322,8 +322,20 @@ def load_batch(path: Path | str) -> Batch:
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_ParamsLoader)  # a SafeLoader
     except yaml.YAMLError as error:
-        raise ParamsError(str(path), [f"not valid YAML: {error}"]) from None
+        raise ParamsError(str(path), [f"not valid YAML: {yaml_problem(error)}"]) from None
     return parse_batch(raw, str(path))
+
+
+def yaml_problem(error: yaml.YAMLError) -> str:
+    """PyYAML's error in one line, with the line and column of the file where it was found: "line 3, column 1:
+    expected the node content, but found '<stream end>'" (its own text spans lines and names "<unicode string>")."""
+    mark, problem = getattr(error, "problem_mark", None), getattr(error, "problem", None)
+    if mark is None or not problem:
+        return " ".join(str(error).split())
+    context, opened = getattr(error, "context", None), getattr(error, "context_mark", None)
+    if context and opened is not None and opened.line != mark.line:  # where the unclosed list or mapping began
+        context += f" (begun on line {opened.line + 1})"
+    return f"line {mark.line + 1}, column {mark.column + 1}: " + (f"{context}, " if context else "") + problem
 
 
 def check_towns(batch: Batch, units, source: str = "params", where: str = "the data store") -> list[str]:

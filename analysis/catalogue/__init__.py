@@ -17,7 +17,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from analysis.params import ParamsError, describe_errors
+from analysis.params import ParamsError, describe_errors, yaml_problem
 from analysis.paths import INDICATORS_FILE, PROJECT_ROOT, VARIABLES_FILE
 
 SECTIONS: tuple[str, ...] = ("demography", "economy", "services")
@@ -318,7 +318,10 @@ def indicators() -> dict[str, Indicator]:
 def _entries(path: Path, model: type[BaseModel], key_field: str, **context) -> tuple[dict, list[str]]:
     """Every entry of a catalogue file as `model`, and every problem of every entry, each named by its key:
     an analyst who adds an indicator with three mistakes sees all three at once, and where they are."""
-    raw = _read_yaml(path)
+    try:
+        raw = _read_yaml(path)
+    except yaml.YAMLError as error:  # a mistake in the file's layout, e.g. an indentation, before any entry
+        return {}, [f"not valid YAML: {yaml_problem(error)}"]
     if not isinstance(raw, dict):
         return {}, ["the file must be a YAML mapping of keys to definitions"]
     entries, problems = {}, []

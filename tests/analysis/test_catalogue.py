@@ -244,6 +244,23 @@ def test_every_mistake_in_an_edited_catalogue_is_named_at_once_with_its_indicato
     assert str(copy) in str(raised.value)
 
 
+def test_a_catalogue_that_is_not_valid_yaml_is_named_with_the_line_of_the_mistake(tmp_path, monkeypatch):
+    # An indicator added with an unclosed list: before, PyYAML's ParserError came out as a traceback.
+    import analysis.catalogue as catalogue
+
+    copy = tmp_path / "indicators.yaml"
+    text = catalogue.INDICATORS_FILE.read_text(encoding="utf-8")
+    added = "births_per_death:\n  name_pl: [Urodzenia na zgon\n  unit_pl: x\n"
+    copy.write_text(text + added, encoding="utf-8")
+    monkeypatch.setattr(catalogue, "INDICATORS_FILE", copy)
+    with pytest.raises(ParamsError) as raised:
+        catalogue.indicators()
+    [problem] = raised.value.problems
+    line = text.count("\n") + 3  # the added entry's third line, where the list is still open (counted by hand)
+    assert problem.startswith(f"not valid YAML: line {line}, column ") and "expected ',' or ']'" in problem, problem
+    assert str(raised.value).startswith(f"{copy}: invalid indicators catalogue")
+
+
 def test_a_misspelt_field_of_an_added_indicator_is_named_with_the_field_it_resembles(tmp_path, monkeypatch):
     import analysis.catalogue as catalogue
 

@@ -148,6 +148,19 @@ def test_not_a_mapping_and_missing_file(tmp_path):
     assert "list.yaml" in str(missing.value)  # the batch files that are there: a mistyped name is the usual cause
 
 
+def test_a_batch_file_that_is_not_valid_yaml_says_where_in_one_line(tmp_path):
+    # A list left open on line 2 and a mapping written inside it on line 3, whose colon is its 10th character.
+    # Before, PyYAML's own text came out over five lines, naming "<unicode string>" rather than the file.
+    path = tmp_path / "batch.yaml"
+    path.write_text("batch: x\ntowns: [0290011\n  - peers: voivodeship\n", encoding="utf-8")
+    with pytest.raises(ParamsError) as raised:
+        load_batch(path)
+    assert raised.value.problems == [
+        "not valid YAML: line 3, column 10: while parsing a flow sequence (begun on line 2), expected ',' or ']', "
+        "but got ':'"
+    ]
+
+
 def test_a_missing_batch_file_names_the_ones_there(tmp_path):
     # A folder without batch files (a hidden YAML file such as .pre-commit-config.yaml is none), or no
     # folder at all: the project's params/ is named with its batch files then.

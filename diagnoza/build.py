@@ -461,20 +461,28 @@ def validate(params_path: Path, data: str | None = None) -> tuple[Batch, Store, 
     return batch, store, data_dir
 
 
+LOCK_FILE = ".build.lock"  # in a batch's folder: held by the command working on it, which writes its pid there
+
+
 @contextmanager
-def batch_lock(out_dir: Path, command: str = "diagnoza build") -> Iterator[None]:
+def batch_lock(out_dir: Path, command: str = "diagnoza build", shared: bool = False) -> Iterator[None]:
     """One command at a time on a batch's folder: a build, or a publication, which must not copy it half-built.
-    A second one stops at once, naming the holder's pid and command."""
+    A second one stops at once, naming the holder's pid and command.
+
+    `shared`, for a copy made from a folder the user may read but not write (another user's batch): a shared
+    lock through a read-only handle, which stops the copy while a build runs and a build while the copy is made,
+    but cannot record who holds it."""
+    if shared:
+        with open(out_dir / LOCK_FILE, encoding="utf-8") as handle:
+            _take_lock(handle, fcntl.LOCK_SH, out_dir)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return
     out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / ".build.lock", "a+", encoding="utf-8") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            pid, _, holder = (handle.read().strip() or "?").partition(" ")
-            raise BuildLocked(
-                f"{out_dir} is in use: {holder or 'another build'} is running (pid {pid}); wait for it to finish"
-            ) from None
+    with open(out_dir / LOCK_FILE, "a+", encoding="utf-8") as handle:
+        _take_lock(handle, fcntl.LOCK_EX, out_dir)
         handle.seek(0)
         handle.truncate()
         handle.write(f"{os.getpid()} {command}")
@@ -484,6 +492,20 @@ def batch_lock(out_dir: Path, command: str = "diagnoza build") -> Iterator[None]
         finally:
             handle.truncate(0)
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _take_lock(handle, kind: int, out_dir: Path) -> None:
+    try:
+        fcntl.flock(handle, kind | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        pid, _, holder = handle.read().strip().partition(" ")
+        running = (
+            f"{holder or 'another build'} is running (pid {pid})"
+            if pid
+            else "another build, or a copy by diagnoza publish, is running"
+        )
+        raise BuildLocked(f"{out_dir} is in use: {running}; wait for it to finish") from None
 
 
 # SIGTERM (`kill`, `timeout`, a cancelled CI job) and SIGHUP (its terminal closed). Python's default for

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -263,11 +264,11 @@ def publish_batch(out_dir: Path, target: Path) -> list[str]:
             f"{target} is not empty and was not written by diagnoza publish: give a new or empty folder "
             "(it is replaced whole at every publication)"
         )
-    from diagnoza.build import BuildLocked, batch_lock  # build imports this module
+    from diagnoza.build import BuildLocked  # build imports this module
 
     batch_towns(out_dir)  # a folder no build wrote is refused before the lock would make it
     try:
-        with batch_lock(out_dir, "diagnoza publish"):  # a build running now would swap towns under the copy
+        with _copy_lock(out_dir):  # a build running now would swap towns under the copy
             files = published_files(out_dir)
             if "index.html" not in files:
                 raise PublishError(f"{out_dir}: no index.html; build the batch first")
@@ -283,6 +284,18 @@ def publish_batch(out_dir: Path, target: Path) -> list[str]:
     (staged / PUBLISHED_MARK).write_text("Written by diagnoza publish, which replaces this folder whole.\n")
     replace_directory(staged, target)
     return files
+
+
+def _copy_lock(out_dir: Path) -> contextlib.AbstractContextManager:
+    """The batch folder's lock for the time of a copy: the build's own, naming `diagnoza publish`; in a folder
+    this user may read but not write (another user's batch), a shared one that names no holder; none in such a
+    folder without a lock file (itself a copy), where no build runs."""
+    from diagnoza.build import LOCK_FILE, batch_lock
+
+    lock_file = out_dir / LOCK_FILE
+    if os.access(lock_file if lock_file.exists() else out_dir, os.W_OK):
+        return batch_lock(out_dir, "diagnoza publish")
+    return batch_lock(out_dir, shared=True) if lock_file.exists() else contextlib.nullcontext()
 
 
 # What the index says to analysts only: a failed town's error and the path of its log, which a reader's copy

@@ -188,3 +188,37 @@ def test_a_batch_folder_is_not_published_while_a_build_runs_on_it(tmp_path):
         with pytest.raises(BuildLocked, match=r"diagnoza publish is running \(pid \d+\)"):
             with batch_lock(batch):
                 pass
+
+
+def test_a_batch_folder_this_user_may_only_read_is_published_under_a_shared_lock(tmp_path, monkeypatch):
+    # Another user's batch (readable, not writable: `os.access` says so here, as the tests run as any user):
+    # before the shared lock, taking the build's lock, which writes its holder, raised PermissionError.
+    import fcntl
+
+    from diagnoza.build import LOCK_FILE, BuildLocked, batch_lock
+
+    batch = tmp_path / "demo"
+    batch.mkdir()
+    (batch / "manifest.json").write_text('{"towns": {}}', encoding="utf-8")
+    (batch / "index.html").write_text("<html></html>", encoding="utf-8")
+    (batch / LOCK_FILE).write_text("", encoding="utf-8")  # as a finished build leaves it
+    monkeypatch.setattr("diagnoza.publish.os.access", lambda path, mode: False)
+    with open(batch / LOCK_FILE, "a+") as held:  # a build running, as its owner
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.write("4242 diagnoza build")
+        held.flush()
+        with pytest.raises(PublishError, match=r"diagnoza build is running \(pid 4242\)"):
+            publish_batch(batch, tmp_path / "site")
+        held.truncate(0)
+    assert publish_batch(batch, tmp_path / "site") == ["index.html"]
+    assert (batch / LOCK_FILE).read_text(encoding="utf-8") == ""  # nothing written into the owner's folder
+
+    # While such a copy is made, the owner's build is refused; the copy could not record itself as the holder.
+    with batch_lock(batch, shared=True):
+        with pytest.raises(BuildLocked, match="in use: another build, or a copy by diagnoza publish, is running"):
+            with batch_lock(batch):
+                pass
+    # A read-only folder without a lock file (a copy of a batch folder, made without it) is published as it is.
+    (batch / LOCK_FILE).unlink()
+    assert publish_batch(batch, tmp_path / "site") == ["index.html"]
+    assert not (batch / LOCK_FILE).exists()

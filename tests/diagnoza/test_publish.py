@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import re
 import zipfile
 
@@ -164,19 +166,31 @@ def test_the_batch_workbook_is_written_again_only_when_a_towns_record_changed(tm
     assert not workbook.exists()
 
 
-def test_a_batch_folder_is_not_published_while_a_build_runs_on_it(tmp_path):
-    # A build swaps each town's folder for its new one and writes the index last: a copy made meanwhile could
-    # link a town whose folder is, for a moment, not there. Before, publish copied whatever it found.
-    import fcntl
-
-    batch, site = tmp_path / "demo", tmp_path / "site"
+def built_batch(tmp_path):
+    """The least a built batch folder holds for publish: its manifest (no town) and its index."""
+    batch = tmp_path / "demo"
     batch.mkdir()
     (batch / "manifest.json").write_text('{"towns": {}}', encoding="utf-8")
     (batch / "index.html").write_text("<html></html>", encoding="utf-8")
-    with open(batch / ".build.lock", "w") as held:  # as a running build holds it
+    return batch
+
+
+@contextlib.contextmanager
+def build_running(batch):
+    """The batch's lock held as a running build (pid 4242) holds it, and emptied as it leaves it."""
+    with open(batch / ".build.lock", "a+") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         held.write("4242 diagnoza build")
         held.flush()
+        yield
+        held.truncate(0)
+
+
+def test_a_batch_folder_is_not_published_while_a_build_runs_on_it(tmp_path):
+    # A build swaps each town's folder for its new one and writes the index last: a copy made meanwhile could
+    # link a town whose folder is, for a moment, not there. Before, publish copied whatever it found.
+    batch, site = built_batch(tmp_path), tmp_path / "site"
+    with build_running(batch):
         with pytest.raises(PublishError, match=r"diagnoza build is running \(pid 4242\); wait for it to finish, then"):
             publish_batch(batch, site)
     assert not site.exists()
@@ -193,23 +207,14 @@ def test_a_batch_folder_is_not_published_while_a_build_runs_on_it(tmp_path):
 def test_a_batch_folder_this_user_may_only_read_is_published_under_a_shared_lock(tmp_path, monkeypatch):
     # Another user's batch (readable, not writable: `os.access` says so here, as the tests run as any user):
     # before the shared lock, taking the build's lock, which writes its holder, raised PermissionError.
-    import fcntl
-
     from diagnoza.build import LOCK_FILE, BuildLocked, batch_lock
 
-    batch = tmp_path / "demo"
-    batch.mkdir()
-    (batch / "manifest.json").write_text('{"towns": {}}', encoding="utf-8")
-    (batch / "index.html").write_text("<html></html>", encoding="utf-8")
+    batch = built_batch(tmp_path)
     (batch / LOCK_FILE).write_text("", encoding="utf-8")  # as a finished build leaves it
     monkeypatch.setattr("diagnoza.publish.os.access", lambda path, mode: False)
-    with open(batch / LOCK_FILE, "a+") as held:  # a build running, as its owner
-        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        held.write("4242 diagnoza build")
-        held.flush()
+    with build_running(batch):  # as its owner
         with pytest.raises(PublishError, match=r"diagnoza build is running \(pid 4242\)"):
             publish_batch(batch, tmp_path / "site")
-        held.truncate(0)
     assert publish_batch(batch, tmp_path / "site") == ["index.html"]
     assert (batch / LOCK_FILE).read_text(encoding="utf-8") == ""  # nothing written into the owner's folder
 

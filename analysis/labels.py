@@ -210,6 +210,9 @@ LABELS: dict[str, dict[str, str]] = {
         "status_kept": "nie zaktualizowano: budowa raportu nie powiodła się; pozostaje raport z edycji {edition}",
         "status_details": "szczegóły techniczne",
         "status_missing": "nie zbudowano",
+        # The readers' copy (diagnoza publish): what a reader can open, not why a build failed.
+        "status_unavailable": "raport niedostępny",
+        "status_earlier": "raport z edycji {edition}",
     },
     "en": {
         "demography": "Demography",
@@ -415,6 +418,8 @@ LABELS: dict[str, dict[str, str]] = {
         "status_kept": "not updated: the build of the report failed; the report of the {edition} edition stays",
         "status_details": "technical details",
         "status_missing": "not built",
+        "status_unavailable": "report not available",
+        "status_earlier": "report of the {edition} edition",
     },
 }
 

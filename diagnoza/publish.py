@@ -183,12 +183,18 @@ def index_editions(out_dir: Path, rows: list[dict]) -> list[str]:
     return sorted({entry["edition"] for teryt, entry in towns.items() if teryt in built and entry.get("edition")})
 
 
+READERS_INDEX = ".index-for-readers.html"  # what `publish_batch` copies as the readers' index.html
+
+
 def write_index(out_dir: Path, batch: Batch, store: Store, results) -> Path:
+    """The batch's index, `index.html`, for the analysts: each town's status and, for a failed one, its error
+    and log. Beside it, `READERS_INDEX`: the same page as readers get it from `diagnoza publish`, which says
+    which report a reader can open (an earlier edition's, or none) but not why a build failed."""
     environment = Environment(loader=FileSystemLoader(INDEX_TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     template = environment.get_template("index.html.j2")
     rows = index_rows(out_dir, batch, store, results)
     batch_files = write_batch_data(out_dir, rows, batch.language)
-    page = template.render(
+    values = dict(
         batch_files=batch_files,
         editions=index_editions(out_dir, rows),
         # The edition(s) a build with --previous compared with, which "(poprzednio: …)" in a verdict refers to.
@@ -207,11 +213,11 @@ def write_index(out_dir: Path, batch: Batch, store: Store, results) -> Path:
         built=sum(r["status"] in IN_PLACE for r in rows),
         failed=sum(r["status"] in ("failed", "kept") for r in rows),
     )
-    target = out_dir / "index.html"
-    staged = out_dir / ".index.html.tmp"
-    staged.write_text(page, encoding="utf-8")
-    os.replace(staged, target)
-    return target
+    for name, readers in ((READERS_INDEX, True), ("index.html", False)):
+        staged = out_dir / f".{name.lstrip('.')}.tmp"
+        staged.write_text(template.render(values, readers=readers), encoding="utf-8")
+        os.replace(staged, out_dir / name)
+    return out_dir / "index.html"
 
 
 # --- Publishing: the readers' copy of a batch ---------------------------------------------------------------
@@ -237,7 +243,7 @@ def published_files(out_dir: Path) -> list[str]:
     town of the batch (its manifest) whose report is in place, the files the index and the report link, and its
     charts. Left out: the analysts' records (manifest, executed notebooks, figures for the next edition, the
     cache, failed towns' notebooks and logs with the build machine's paths) and towns no longer in the batch.
-    `publish_batch` also takes the index's technical details out (`readers_index`)."""
+    The index is the readers' one (`READERS_INDEX`)."""
     files = ["index.html", *BATCH_FILES.values()]
     for teryt in batch_towns(out_dir):
         linked = list(town_files(teryt).values())
@@ -272,15 +278,17 @@ def publish_batch(out_dir: Path, target: Path) -> list[str]:
             files = published_files(out_dir)
             if "index.html" not in files:
                 raise PublishError(f"{out_dir}: no index.html; build the batch first")
+            if not (out_dir / READERS_INDEX).is_file():  # a folder an older Diagnoza built
+                raise PublishError(
+                    f"{out_dir}: no readers' index (built by an older Diagnoza); build the batch again, then publish"
+                )
             staged = target.with_name(f".{target.name}.publishing")
             shutil.rmtree(staged, ignore_errors=True)
             for path in files:
                 (staged / path).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(out_dir / path, staged / path)
+                shutil.copy2(out_dir / (READERS_INDEX if path == "index.html" else path), staged / path)
     except BuildLocked as locked:
         raise PublishError(f"{locked}, then publish") from None
-    index = staged / "index.html"
-    index.write_text(readers_index(index.read_text(encoding="utf-8")), encoding="utf-8")
     (staged / PUBLISHED_MARK).write_text("Written by diagnoza publish, which replaces this folder whole.\n")
     replace_directory(staged, target)
     return files
@@ -296,16 +304,6 @@ def _copy_lock(out_dir: Path) -> contextlib.AbstractContextManager:
     if os.access(lock_file if lock_file.exists() else out_dir, os.W_OK):
         return batch_lock(out_dir, "diagnoza publish")
     return batch_lock(out_dir, shared=True) if lock_file.exists() else contextlib.nullcontext()
-
-
-# What the index says to analysts only: a failed town's error and the path of its log, which a reader's copy
-# does not hold. The template escapes the error, so no "</details>" can end the block early.
-FOR_ANALYSTS = re.compile(r'<details class="for-analysts">.*?</details>', re.DOTALL)
-
-
-def readers_index(page: str) -> str:
-    """The batch's index as readers get it: its rows and statuses, without the analysts' technical details."""
-    return FOR_ANALYSTS.sub("", page)
 
 
 SET_ASIDE = ".previous"  # a folder's old copy while its new one is moved in: `.<name>.previous`

@@ -491,16 +491,18 @@ def test_a_failing_town_does_not_stop_the_others(crafted_build):
     assert "population" in row.details.code.get_text()  # the error, for the analyst, under "szczegóły techniczne"
 
 
-def test_the_published_index_says_a_town_failed_without_the_analysts_details(crafted_build, tmp_path):
-    # Before, the readers' copy kept the analysts' index: the error under "szczegóły techniczne" and the path
-    # of a log the copy does not hold.
+def test_the_published_index_says_a_report_is_not_available_without_the_analysts_details(crafted_build, tmp_path):
+    # Before, the readers' copy kept the analysts' index: the error under "szczegóły techniczne", the path of a
+    # log the copy does not hold, and their wording ("nie powstał: budowa raportu…", "Błędy: 1" in red).
     out, _ = crafted_build
     site = tmp_path / "site"
     assert CliRunner().invoke(app, ["publish", str(out), str(site)]).exit_code == 0
     page = (site / "index.html").read_text(encoding="utf-8")
     rows = {tr.td.get_text(): tr for tr in BeautifulSoup(page, "html.parser").find("tbody").find_all("tr")}
-    assert "nie powstał: budowa raportu nie powiodła się" in rows[TOWN].get_text()  # the status stays
+    assert rows[TOWN].find_all("td")[-1].get_text() == "raport niedostępny"
+    assert "Gotowe raporty: 1&nbsp;/&nbsp;2" in page and "Błędy" not in page and "nie powstał" not in page
     assert "szczegóły techniczne" not in page and "error.log" not in page and "population" not in page
+    assert "Błędy: 1" in (out / "index.html").read_text(encoding="utf-8")  # the analysts' index is unchanged
     assert rows[OTHER].find("a", href=f"{OTHER}/report.pdf") is not None
     assert not (site / "_failed").exists()
 

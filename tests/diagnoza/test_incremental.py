@@ -26,6 +26,7 @@ from analysis.store import load_store, write_store
 from analysis.synthesis import SENSITIVITY_RULES
 from diagnoza.build import build_batch
 from diagnoza.cli import app
+from diagnoza.publish import READERS_INDEX
 
 pytestmark = pytest.mark.slow
 
@@ -174,6 +175,11 @@ def test_a_failing_rebuild_keeps_the_previous_report_and_the_others_are_built(bu
     header = (out / "small" / "index.html").read_text(encoding="utf-8")
     assert f"Edycje: {EDITION}, 2026-12-01" in header and "Gotowe raporty: 2&nbsp;/&nbsp;2" in header
     assert C in set(pd.read_csv(out / "small" / "batch.csv", dtype=str)["TERYT"])  # its figures stay in the batch's
+    # Readers (`diagnoza publish` copies this page as their index) learn which report they get, not the failure.
+    readers = BeautifulSoup((out / "small" / READERS_INDEX).read_text(encoding="utf-8"), "html.parser")
+    row = next(tr for tr in readers.find("tbody").find_all("tr") if tr.td.get_text() == C)
+    assert row.find_all("td")[-1].get_text() == f"raport z edycji {EDITION}"
+    assert {a["href"] for a in row.find_all("a")} >= {f"{C}/report.html", f"{C}/report.pdf"}
 
     copy_store(store_dir)  # the data mended: C builds again, and its stale failure record goes
     assert build(params, out).exit_code == 0

@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from diagnoza.publish import PublishError, publish_batch, slug, write_bundle
+from diagnoza.publish import READERS_INDEX, PublishError, publish_batch, slug, write_bundle
 from tests.diagnoza import report_info
 
 
@@ -172,6 +172,7 @@ def built_batch(tmp_path):
     batch.mkdir()
     (batch / "manifest.json").write_text('{"towns": {}}', encoding="utf-8")
     (batch / "index.html").write_text("<html></html>", encoding="utf-8")
+    (batch / READERS_INDEX).write_text("<html></html>", encoding="utf-8")
     return batch
 
 
@@ -227,3 +228,12 @@ def test_a_batch_folder_this_user_may_only_read_is_published_under_a_shared_lock
     (batch / LOCK_FILE).unlink()
     assert publish_batch(batch, tmp_path / "site") == ["index.html"]
     assert not (batch / LOCK_FILE).exists()
+
+
+def test_a_batch_folder_without_the_readers_index_is_not_published_with_the_analysts_one(tmp_path):
+    # A folder an older Diagnoza built holds only the analysts' index, with failed towns' errors and log paths.
+    batch = built_batch(tmp_path)
+    (batch / READERS_INDEX).unlink()
+    with pytest.raises(PublishError, match="no readers' index .*; build the batch again, then publish"):
+        publish_batch(batch, tmp_path / "site")
+    assert not (tmp_path / "site").exists()

@@ -20,7 +20,7 @@ from analysis.labels import label
 from analysis.params import Batch
 from analysis.paths import TEMPLATES_DIR
 from analysis.store import Store
-from analysis.synthesis import SECTIONS
+from analysis.synthesis import BETTER, NO_VERDICT, SECTIONS, SIMILAR, WORSE
 from diagnoza import inputs
 
 INDEX_TEMPLATES = TEMPLATES_DIR / "index"
@@ -149,6 +149,15 @@ def index_verdicts(record: dict, language: str) -> dict[str, str]:
     return shown
 
 
+def verdict_options(rows: list[dict]) -> list[tuple[str, list[str]]]:
+    """The index's verdict filter: each section with the verdicts its towns were given, in the reports' order."""
+    given = {(section, code) for row in rows for section, code in row["record"].get("verdicts", {}).items()}
+    return [
+        (section, [code for code in (BETTER, SIMILAR, WORSE, NO_VERDICT) if (section, code) in given])
+        for section in SECTIONS
+    ]
+
+
 def write_batch_data(out_dir: Path, rows: list[dict], language: str) -> dict[str, str]:
     """Every built town in one workbook and two CSVs beside the index (analysis.export.batch_tables);
     the files written, label -> path relative to the batch folder, for the index to link."""
@@ -206,6 +215,7 @@ def write_index(out_dir: Path, batch: Batch, store: Store, results) -> Path:
         label=lambda key, **values: label(key, batch.language, **values),
         voivodeships=sorted({row["voivodeship"] for row in rows}),
         kinds=sorted({row["kind"] for row in rows}),
+        verdict_options=verdict_options(rows),
         sections=SECTIONS,
         synthetic=store.synthetic,
         vintage=store.vintage,

@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from analysis.editions import read_figures
 from analysis.params import load_batch
 from analysis.paths import DEMO_STORE_DIR, PARAMS_DIR
 from analysis.store import load_store
 from diagnoza.accessibility import WIDTHS, browser, check_pages, tools_available
-from tests.diagnoza.conftest import TOWN
+from tests.diagnoza.conftest import OTHER, TOWN
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(tools_available()), reason=tools_available() or "ok")]
 
@@ -215,7 +216,7 @@ def test_on_a_phone_every_table_is_a_card_per_row_that_fits_the_screen(demo_buil
     assert [row[2:] for row in desktop] == [[False, False]] * len(desktop)  # a desktop keeps the table's header
 
 
-def test_the_index_filters_by_voivodeship_and_kind(demo_build):
+def test_the_index_filters_by_voivodeship_kind_and_verdict(demo_build):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
@@ -240,6 +241,18 @@ def test_the_index_filters_by_voivodeship_and_kind(demo_build):
         assert shown.endswith(f"{urban_there}\u00a0/\u00a0{len(towns)}")  # held together on a phone
         driver.find_element(By.ID, "filter").send_keys(TOWN)
         assert visible() == int(towns.loc[TOWN, "voivodeship"] == voivodeship and towns.loc[TOWN, "kind"] == "urban")
+
+        # A section's verdict: the towns given it, counted from each report's own record (figures.json).
+        driver.find_element(By.ID, "filter").clear()
+        for control in ("voivodeship", "kind"):
+            Select(driver.find_element(By.ID, control)).select_by_index(0)  # "wszystkie"
+        records = {t: read_figures(demo_build.out_dir / t / "figures.json") for t in towns.index}
+        economy = {t: record["verdicts"]["economy"] for t, record in records.items() if record}  # the towns built
+        given = [t for t, verdict in economy.items() if verdict == economy[TOWN]]
+        Select(driver.find_element(By.ID, "verdict")).select_by_value(f"economy:{economy[TOWN]}")
+        assert visible() == len(given) and TOWN in given
+        Select(driver.find_element(By.ID, "voivodeship")).select_by_visible_text(towns.loc[OTHER, "voivodeship"])
+        assert visible() == sum(towns.loc[t, "voivodeship"] == towns.loc[OTHER, "voivodeship"] for t in given)
 
 
 BROKEN_RANGES = r"""

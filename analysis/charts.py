@@ -27,7 +27,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.textpath import text_to_path
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from analysis import census, style
 from analysis.catalogue import Indicator, indicators, indicators_in
@@ -148,15 +148,29 @@ def _labels_size(labels: list) -> tuple[float, float]:
     return _text_size([text.get_text() for text in labels], size)
 
 
+class _TickNumbers(Formatter):
+    """Tick labels in the report's number format ("12 900", "2,5"), all of an axis with the same decimals: the
+    fewest that write every tick exactly, at most the indicator's. Ticks by 2 read "−14 … −2 0", not "−10"
+    beside "−8,0"; by 2.5, "2,5 5,0 7,5 10,0"."""
+
+    def __init__(self, decimals: int, language: str):
+        self.decimals, self.language, self.ticks = decimals, language, []
+
+    def set_locs(self, locs) -> None:  # matplotlib gives the axis's ticks before it asks for their labels
+        self.ticks = list(locs)
+
+    def __call__(self, value, pos=None) -> str:
+        return format_number(value, self._shared_decimals(), self.language)
+
+    def _shared_decimals(self) -> int:
+        for decimals in range(self.decimals):
+            if all(abs(round(v, decimals) - v) < 1e-9 * max(1.0, abs(v)) for v in self.ticks):
+                return decimals
+        return self.decimals
+
+
 def _numbers_as_printed(axis, indicator: Indicator, language: str) -> None:
-    """Tick labels in the report's number format ("12 900", "2,5"), one decimal fewer from 10 up."""
-    axis.set_major_formatter(
-        FuncFormatter(
-            lambda v, _: format_number(
-                v, max(indicator.decimals - 1, 0) if abs(v) >= 10 else indicator.decimals, language
-            )
-        )
-    )
+    axis.set_major_formatter(_TickNumbers(indicator.decimals, language))
 
 
 def _margins(ax: Axes, legend_rows: int) -> tuple[float, float, float, float]:

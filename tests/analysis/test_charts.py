@@ -356,3 +356,24 @@ def test_chart_text_names_dejavu_sans_first_and_a_generic_sans_serif_last(report
     svg = charts.to_svg(charts.trend_chart(report, "population"))
     families = set(re.findall(r"font-family: ([^;\"]*)", svg))
     assert families and all(f.startswith("'DejaVu Sans',") and f.endswith(", sans-serif") for f in families)
+
+
+@pytest.mark.parametrize(
+    "limits, step, expected",
+    [
+        # Before, "one decimal fewer from 10 up": this axis read "−14 −12 −10 −8,0 −6,0 −4,0 −2,0 0,0".
+        ((-14.5, 0.5), 2, ["−14", "−12", "−10", "−8", "−6", "−4", "−2", "0"]),
+        # and this one "0,0 2,5 5,0 7,5 10": a tick between whole numbers needs its decimal on every label.
+        ((-0.5, 10.5), 2.5, ["0,0", "2,5", "5,0", "7,5", "10,0"]),
+    ],
+)
+def test_every_tick_label_of_an_axis_has_the_same_decimals(report, limits, step, expected):
+    from matplotlib.ticker import MultipleLocator
+
+    figure = charts.trend_chart(report, "net_migration_per_1000")  # one decimal in the catalogue
+    ax = figure.axes[0]
+    ax.set_ylim(*limits)
+    ax.yaxis.set_major_locator(MultipleLocator(step))
+    figure.canvas.draw()
+    shown = [t.get_text() for t in ax.get_yticklabels() if limits[0] <= t.get_position()[1] <= limits[1]]
+    assert shown == expected  # written by hand, as the report prints numbers (Polish comma, minus sign)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -207,29 +208,59 @@ def _cut(value: float, decimals: int) -> float:
     return math.floor(value * 10**decimals + 1e-9) / 10**decimals
 
 
-def round_as_reported(frame: pd.DataFrame, decimals: pd.Series) -> pd.DataFrame:
-    """`frame` (rows: indicators) with its unit columns rounded to each row's decimals, the percentile,
-    score and event count as the report prints them, and the shares of residents behind area values cut."""
-    rounded = frame.copy()
-    for column in UNIT_COLUMNS:
-        if column in rounded:
-            rounded[column] = [_printed(v, int(d)) for v, d in zip(rounded[column], decimals)]
+def reported_decimals(frame: pd.DataFrame, decimals: pd.Series) -> dict[str, list[int]]:
+    """The decimals the report prints each number of `frame` (rows: indicators, each with its `decimals`) with,
+    by column: unit columns the row's own, trends one more, the percentile, score and event count their own
+    rule, the shares of residents behind area values one."""
+    places = {column: [int(d) for d in decimals] for column in UNIT_COLUMNS if column in frame}
     # A level's difference from the peers is in percentage points of its first year (analysis.trends).
-    levels = rounded["indicator"].isin(LEVEL_INDICATORS) if "indicator" in rounded else pd.Series(False, rounded.index)
-    for column in TREND_COLUMNS:
-        if column in rounded:
-            places = [
-                LEVEL_DIFFERENCE_DECIMALS if level and column.startswith("trend_vs_peers") else int(d) + 1
-                for d, level in zip(decimals, levels)
-            ]
-            rounded[column] = [_printed(v, d) for v, d in zip(rounded[column], places)]
-    for column, places in OTHER_DECIMALS.items():
-        if column in rounded:
-            rounded[column] = [_printed(v, places) for v in rounded[column]]
-    for column, places in CUT_DECIMALS.items():
-        if column in rounded:
-            rounded[column] = [_cut(v, places) for v in rounded[column]]
+    levels = frame["indicator"].isin(LEVEL_INDICATORS) if "indicator" in frame else pd.Series(False, frame.index)
+    for column in (c for c in TREND_COLUMNS if c in frame):
+        places[column] = [
+            LEVEL_DIFFERENCE_DECIMALS if level and column.startswith("trend_vs_peers") else int(d) + 1
+            for d, level in zip(decimals, levels)
+        ]
+    for column, fixed in (OTHER_DECIMALS | CUT_DECIMALS).items():
+        if column in frame:
+            places[column] = [fixed] * len(frame)
+    return places
+
+
+def round_as_reported(frame: pd.DataFrame, decimals: pd.Series) -> pd.DataFrame:
+    """`frame` (rows: indicators) with its numbers rounded as the report prints them (`reported_decimals`),
+    and the shares of residents behind area values cut instead: 89.96% must not read 90.0%."""
+    rounded = frame.copy()
+    for column, places in reported_decimals(frame, decimals).items():
+        shorten = _cut if column in CUT_DECIMALS else _printed
+        rounded[column] = [shorten(v, d) for v, d in zip(rounded[column], places)]
     return rounded
+
+
+@dataclass(frozen=True)
+class PrintedDecimals:
+    """A sheet's column headers -> the decimals of each row's number, which the workbook shows them with
+    ("26,0", "8 738 002"; Excel's General format shows "26" and "8738002"). Kept in the sheet's `attrs` (under
+    `DECIMALS`) for `write_town_data`. Never changed, so the copy of a frame's attrs that pandas makes at each
+    operation shares it (`__deepcopy__`) instead of copying thousands of numbers (0.2 s of a town's workbook)."""
+
+    columns: dict[object, tuple[int, ...]]
+
+    def __deepcopy__(self, memo) -> PrintedDecimals:
+        return self
+
+
+DECIMALS = "decimals"
+
+
+def with_decimals(frame: pd.DataFrame, decimals: dict[object, list[int] | int]) -> pd.DataFrame:
+    """`frame`, marked with the decimals its numbers are printed with (one for a column, or one per row)."""
+    frame.attrs[DECIMALS] = PrintedDecimals(
+        {
+            column: (places,) * len(frame) if isinstance(places, int) else tuple(int(d) for d in places)
+            for column, places in decimals.items()
+        }
+    )
+    return frame
 
 
 def _census_step(indicator: Indicator, row: pd.Series) -> str:
@@ -325,9 +356,12 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
         )
     frame = pd.DataFrame(rows, columns=list(INDICATOR_COLUMNS))
     frame[["year", "period_start"]] = frame[["year", "period_start"]].astype("Int64")
-    if rounded:
-        frame = round_as_reported(frame, frame["indicator"].map(lambda i: catalogue[i].decimals))
-    return frame.rename(columns={key: _word(pair, language) for key, pair in INDICATOR_COLUMNS.items()})
+    headers = {key: _word(pair, language) for key, pair in INDICATOR_COLUMNS.items()}
+    if not rounded:
+        return frame.rename(columns=headers)
+    decimals = frame["indicator"].map(lambda i: catalogue[i].decimals)
+    places = {headers[column]: rows for column, rows in reported_decimals(frame, decimals).items()}
+    return with_decimals(round_as_reported(frame, decimals).rename(columns=headers), places)
 
 
 def _yearly(frame: pd.DataFrame, decimals: list[int]) -> pd.DataFrame:
@@ -346,7 +380,8 @@ def series_sheet(report: TownReport) -> pd.DataFrame:
     frame.insert(0, _word(INDICATOR_COLUMNS["unit"], language), [catalogue[i].unit(language) for i in frame.index])
     frame.insert(0, _word(INDICATOR_COLUMNS["name"], language), [catalogue[i].name(language) for i in frame.index])
     frame.index.name = _word(INDICATOR_COLUMNS["indicator"], language)
-    return frame.reset_index()
+    places = [catalogue[i].decimals for i in frame.index]
+    return with_decimals(frame.reset_index(), {year: places for year in frame.columns if isinstance(year, int)})
 
 
 def charted_indicators() -> list[str]:
@@ -388,7 +423,9 @@ def peer_series_sheet(report: TownReport) -> pd.DataFrame:
         rows.insert(0, _word(INDICATOR_COLUMNS["name"], language), indicator.name(language))
         rows.insert(0, _word(INDICATOR_COLUMNS["indicator"], language), indicator_id)
         blocks.append(rows)
-    return pd.concat(blocks, ignore_index=True)
+    frame = pd.concat(blocks, ignore_index=True)
+    places = [catalogue[i].decimals for i in frame[_word(INDICATOR_COLUMNS["indicator"], language)]]
+    return with_decimals(frame, {year: places for year in frame.columns if isinstance(year, int)})
 
 
 def projection_sheet(report: TownReport) -> pd.DataFrame:
@@ -406,22 +443,24 @@ def projection_sheet(report: TownReport) -> pd.DataFrame:
     frame = forecast.reset_index()
     frame.columns = columns
     frame[columns[0]] = frame[columns[0]].astype(int)
-    return frame
+    return with_decimals(frame, dict.fromkeys(columns[1:], decimals))
 
 
 def peers_sheet(report: TownReport) -> pd.DataFrame:
     language = report.language
     frame = report.peer_units[["teryt", "name", "kind", "voivodeship", "population"]].copy()
     frame["kind"] = [label(kind, language) for kind in frame["kind"]]
-    return frame.rename(
+    population = f"{label('population', language)} ({report.last_year})"
+    frame = frame.rename(
         columns={
             "teryt": "TERYT",
             "name": label("town", language),
             "kind": label("kind", language),
             "voivodeship": label("voivodeship", language),
-            "population": f"{label('population', language)} ({report.last_year})",
+            "population": population,
         }
     )
+    return with_decimals(frame, {population: indicators()["population"].decimals})
 
 
 # What a column means, for the method sheets of a town's workbook and of the batch's: (name, meaning) per language.
@@ -637,12 +676,19 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
 
 def verdicts_sheet(report: TownReport) -> pd.DataFrame:
     """Each section's verdict and what it rests on, as the batch workbook lists them for every town."""
-    return pd.DataFrame(
+    return grounds_sheet(
         [
             _verdict_grounds(section, report.verdicts.at[section, "verdict"], details, report.language)
             for section, details in verdict_grounds(report).items()
-        ]
+        ],
+        report.language,
     )
+
+
+def grounds_sheet(rows: list[dict], language: str) -> pd.DataFrame:
+    """Rows of `_verdict_grounds` as a sheet, its scores shown with the report's decimals."""
+    frame = pd.DataFrame(rows)
+    return with_decimals(frame, {label("score", language): SCORE_DECIMALS} if len(frame) else {})
 
 
 def town_tables(report: TownReport, edition: str) -> dict[str, pd.DataFrame]:
@@ -771,10 +817,14 @@ def batch_tables(towns: list[dict], language: str) -> dict[str, pd.DataFrame]:
     notes = [_word(note, language) for note in BATCH_NOTES] + [verdict_note(language)]
     notes += [_column_note(key, language) for key in COLUMN_NOTES]
     item, meaning = ("Pozycja", "Znaczenie") if language == "pl" else ("Item", "Meaning")
+    places = {headers["value"]: full["decimals"], headers["peer_median"]: full["decimals"]}
+    places[headers["percentile"]] = OTHER_DECIMALS["percentile"]
     sheets = {
-        _word(SHEET_NAMES["indicators"], language): rounded.drop(columns="decimals").rename(columns=headers),
+        _word(SHEET_NAMES["indicators"], language): with_decimals(
+            rounded.drop(columns="decimals").rename(columns=headers), places
+        ),
         _word(BATCH_SHEETS["verdicts"], language): pd.DataFrame(verdicts),
-        _word(BATCH_SHEETS["grounds"], language): pd.DataFrame(grounds),
+        _word(BATCH_SHEETS["grounds"], language): grounds_sheet(grounds, language),
     }
     if since_previous:  # built with --previous
         sheets[_word(BATCH_SHEETS["since_previous"], language)] = pd.DataFrame(since_previous)
@@ -864,6 +914,12 @@ def for_excel(frame: pd.DataFrame, language: str) -> pd.DataFrame:
     return frame
 
 
+def excel_number_format(decimals: int) -> str:
+    """A number with `decimals` decimals and its thousands grouped; Excel shows the separators of its locale
+    (in Polish: "8 738 002", "26,0")."""
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
 def write_town_data(
     tables: dict[str, pd.DataFrame], xlsx: Path, csv: Path, excel_csv: Path | None = None, language: str = "pl"
 ) -> None:
@@ -877,6 +933,7 @@ def write_town_data(
     """
     staged_xlsx, staged_csv = xlsx.with_name(f".{xlsx.name}.tmp"), csv.with_name(f".{csv.name}.tmp")
     with pd.ExcelWriter(staged_xlsx, engine="xlsxwriter") as writer:  # a third faster than openpyxl
+        number_formats = {}  # decimals -> the workbook's cell format
         for sheet, frame in tables.items():
             frame.to_excel(writer, sheet_name=sheet[:31], index=False)
             worksheet = writer.sheets[sheet[:31]]
@@ -886,6 +943,14 @@ def write_town_data(
             for position, column in enumerate(frame.columns):
                 width = max([len(str(column))] + [len(str(value)) for value in frame[column] if not pd.isna(value)])
                 worksheet.set_column(position, position, min(max(10, width + 2), 60))
+            # Numbers shown with the decimals they are printed with: "26,0" and "8 738 002" in a Polish Excel.
+            for column, places in frame.attrs.get(DECIMALS, PrintedDecimals({})).columns.items():
+                position = frame.columns.get_loc(column)
+                for row, (value, decimals) in enumerate(zip(frame[column], places), start=1):
+                    if decimals not in number_formats:
+                        number_formats[decimals] = writer.book.add_format({"num_format": excel_number_format(decimals)})
+                    if not pd.isna(value):
+                        worksheet.write_number(row, position, float(value), number_formats[decimals])
     frames = list(tables.values())
     full = next(
         (frame for name, frame in tables.items() if name in SHEET_NAMES["full"]), frames[0]

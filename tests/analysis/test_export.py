@@ -489,7 +489,7 @@ def test_the_batch_workbook_lists_what_changed_in_each_town_since_the_previous_e
     assert sheet.set_index("Gmina").at["Gamma", "Inna wersja metody"].startswith("nie wiadomo")
 
 
-def test_the_batch_workbook_holds_each_towns_recorded_figures_rounded_as_printed():
+def test_the_batch_workbook_holds_each_towns_recorded_figures_rounded_as_printed(tmp_path):
     from analysis.export import batch_tables
 
     # Two towns' records as the build keeps them (figures.json), written by hand. births_per_1000 has one
@@ -579,6 +579,18 @@ def test_the_batch_workbook_holds_each_towns_recorded_figures_rounded_as_printed
     assert list(english) == ["Indicators", "Section verdicts", "Verdict grounds", "Full precision", "Method"]
     assert english["Verdict grounds"].iloc[0]["Same verdict under the other peer groups"] == "no"
     assert list(english["Indicators"]["Assessment"]) == ["strength", "—"]
+    # In the workbook, shown as printed: "8,3" with its decimal, the percentile whole, the score with two.
+    import openpyxl
+
+    write_town_data(sheets, tmp_path / "batch.xlsx", tmp_path / "batch.csv")
+    workbook = openpyxl.load_workbook(tmp_path / "batch.xlsx")
+    header = [cell.value for cell in workbook["Wskaźniki"][1]]
+    row = workbook["Wskaźniki"][2]
+    assert row[header.index("Wartość")].number_format == "#,##0.0"
+    assert row[header.index("Mediana grupy")].number_format == "#,##0.0"
+    assert row[header.index("Percentyl w grupie")].number_format == "#,##0"
+    header = [cell.value for cell in workbook["Podstawy ocen"][1]]
+    assert workbook["Podstawy ocen"][2][header.index("Wynik (od −2 do +2)")].number_format == "#,##0.00"
 
 
 def test_the_method_sheet_says_a_change_indicators_change_columns_are_a_change_of_that_change(report):
@@ -658,3 +670,45 @@ def test_the_method_sheet_says_how_the_projection_was_made_or_why_its_sheet_is_e
     notes = dict(method_sheet(sparse_report, "2026-12-01").itertuples(index=False))
     assert notes["Prognoza ludności"].startswith("Prognoza liczby ludności nie powstała: wymaga co najmniej 11\xa0lat")
     assert notes["Prognoza ludności"].endswith("a raport obejmuje 2\xa0lata.")
+
+
+def test_the_workbook_shows_each_number_with_the_decimals_the_report_prints(report, tmp_path):
+    # Before, every cell had Excel's General format: a share of 26.0 showed as "26" beside "25,4", and
+    # Poland's population as "8738002". The expected decimals are read from the catalogue file itself.
+    import openpyxl
+    import yaml
+
+    from analysis.paths import INDICATORS_FILE
+
+    printed = {key: entry["decimals"] for key, entry in yaml.safe_load(INDICATORS_FILE.read_text("utf-8")).items()}
+
+    def number_format(decimals):  # Excel's: thousands grouped, the decimals always shown
+        return "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
+
+    write_town_data(town_tables(report, "2026-11-22"), tmp_path / "data.xlsx", tmp_path / "data.csv")
+    workbook = openpyxl.load_workbook(tmp_path / "data.xlsx")
+    sheet = workbook["Wskaźniki"]
+    header = [cell.value for cell in sheet[1]]
+    column = {name: header.index(name) for name in header}
+    for row in sheet.iter_rows(min_row=2):
+        decimals = printed[row[column["Kod wskaźnika"]].value]
+        expected = dict.fromkeys(
+            ("Wartość", "Mediana grupy", "Kwartyl 1 grupy", "Województwo (suma gmin)", "Polska (suma gmin)"),
+            number_format(decimals),
+        )
+        expected |= {
+            "Trend roczny (zmiana na rok)": number_format(decimals + 1),  # a change a year: one decimal more
+            "Percentyl w grupie": "#,##0",
+            "Wynik (od −2 do +2)": "#,##0.00",
+        }
+        shown = {name: row[column[name]] for name in expected if row[column[name]].value is not None}  # b.d.: empty
+        assert shown and {name: cell.number_format for name, cell in shown.items()} == {
+            name: expected[name] for name in shown
+        }, row[0].value
+    series = workbook["Szeregi czasowe"]
+    years = [i for i, cell in enumerate(series[1]) if isinstance(cell.value, int)]
+    for row in series.iter_rows(min_row=2):
+        formats = {row[i].number_format for i in years if row[i].value is not None}  # none before a change's years
+        assert formats == {number_format(printed[row[0].value])}, row[0].value
+    assert {cell.number_format for cell in list(workbook["Prognoza ludności"].columns)[1][1:]} == {"#,##0"}
+    assert workbook["Wskaźniki"].cell(2, column["Wartość"] + 1).value == report.comparison.at["population", "value"]

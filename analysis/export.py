@@ -156,6 +156,7 @@ UNIT_COLUMNS = (
     "peer_median_change_10y",
 )
 OTHER_DECIMALS = {
+    "rank": 0,  # a whole place, NaN without a value
     "percentile": PERCENTILE_DECIMALS,
     "score": SCORE_DECIMALS,
     "events": 0,
@@ -901,8 +902,9 @@ def _verdict_grounds(section: str, verdict: str, details: dict, language: str) -
 
 def for_excel(frame: pd.DataFrame, language: str) -> pd.DataFrame:
     """A sheet as a CSV for Excel should give it: yes and no as words (a CSV's "True" is text to Excel
-    in a Polish locale) and TERYT codes as text formulas, ="0290011", without which Excel reads the code
-    as the number 290011 and drops the leading zero of four voivodeships' codes."""
+    in a Polish locale), TERYT codes as text formulas, ="0290011", without which Excel reads the code
+    as the number 290011 and drops the leading zero of four voivodeships' codes, and numbers with the
+    decimals they are printed with (the sheet's `PrintedDecimals`)."""
     frame = frame.copy()
     words = {True: label("yes", language), False: label("no", language)}
     for column in frame.columns:
@@ -911,6 +913,12 @@ def for_excel(frame: pd.DataFrame, language: str) -> pd.DataFrame:
             frame[column] = frame[column].map(words, na_action="ignore")
     if "TERYT" in frame.columns:
         frame["TERYT"] = '="' + frame["TERYT"].astype(str) + '"'
+    # Numbers as printed, with a decimal comma: "8009" and "26,0", not "8009,0" and "26" (pandas writes floats).
+    for column, places in frame.attrs.get(DECIMALS, PrintedDecimals({})).columns.items():
+        frame[column] = [
+            "" if pd.isna(value) else f"{value:.{decimals}f}".replace(".", ",")
+            for value, decimals in zip(frame[column], places)
+        ]
     return frame
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -685,7 +686,13 @@ def test_the_workbook_shows_each_number_with_the_decimals_the_report_prints(repo
     def number_format(decimals):  # Excel's: thousands grouped, the decimals always shown
         return "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
 
-    write_town_data(town_tables(report, "2026-11-22"), tmp_path / "data.xlsx", tmp_path / "data.csv")
+    excel_csv = tmp_path / "data-excel.csv"
+    write_town_data(town_tables(report, "2026-11-22"), tmp_path / "data.xlsx", tmp_path / "data.csv", excel_csv)
+    # The CSV for Excel likewise: "8009" and "17,7", not "8009,0" (as pandas writes a float) or "26" for 26.0.
+    for_people = pd.read_csv(excel_csv, sep=";", dtype=str, encoding="utf-8-sig")
+    for indicator_id, value in zip(for_people["Kod wskaźnika"], for_people["Wartość"]):
+        decimals = printed[indicator_id]
+        assert re.fullmatch(r"-?\d+" + (r",\d{%d}" % decimals if decimals else ""), value), (indicator_id, value)
     workbook = openpyxl.load_workbook(tmp_path / "data.xlsx")
     sheet = workbook["Wskaźniki"]
     header = [cell.value for cell in sheet[1]]

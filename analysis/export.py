@@ -264,6 +264,19 @@ def with_decimals(frame: pd.DataFrame, decimals: dict[object, list[int] | int]) 
     return frame
 
 
+def as_printed(frame: pd.DataFrame, decimals: pd.Series, headers: dict[str, str]) -> pd.DataFrame:
+    """A sheet of indicators (`frame`, each row's `decimals`) as people read it: rounded as the report prints
+    it (`round_as_reported`), its columns named by `headers`, and marked with those decimals for the workbook."""
+    places = {headers.get(column, column): rows for column, rows in reported_decimals(frame, decimals).items()}
+    return with_decimals(round_as_reported(frame, decimals).rename(columns=headers), places)
+
+
+def printed_decimals(frame: pd.DataFrame) -> dict[object, tuple[int, ...]]:
+    """The decimals a sheet's numbers are printed with, by column (`with_decimals`); none for a sheet without."""
+    marked = frame.attrs.get(DECIMALS)
+    return marked.columns if marked else {}
+
+
 def _census_step(indicator: Indicator, row: pd.Series) -> str:
     """The census re-basings the town's 5- and 10-year changes hold as a step (`analysis.census.steps_in_changes`):
     "2021" for population to 2024, "" for a rate per resident."""
@@ -360,9 +373,7 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
     headers = {key: _word(pair, language) for key, pair in INDICATOR_COLUMNS.items()}
     if not rounded:
         return frame.rename(columns=headers)
-    decimals = frame["indicator"].map(lambda i: catalogue[i].decimals)
-    places = {headers[column]: rows for column, rows in reported_decimals(frame, decimals).items()}
-    return with_decimals(round_as_reported(frame, decimals).rename(columns=headers), places)
+    return as_printed(frame, frame["indicator"].map(lambda i: catalogue[i].decimals), headers)
 
 
 def _yearly(frame: pd.DataFrame, decimals: list[int]) -> pd.DataFrame:
@@ -808,28 +819,21 @@ def batch_tables(towns: list[dict], language: str) -> dict[str, pd.DataFrame]:
     full = full.astype({"year": "Int64", "period_start": "Int64", "value": float, "peer_median": float})
     full["percentile"] = full["percentile"].astype(float)
     full["assessment"] = [_word(ASSESSMENT_WORDS[mark or ""], language) for mark in full["assessment"]]
-    rounded = full.copy()
-    for column in ("value", "peer_median"):
-        rounded[column] = [_printed(v, d) for v, d in zip(full[column], full["decimals"])]
-    rounded["percentile"] = [_printed(v, OTHER_DECIMALS["percentile"]) for v in full["percentile"]]
+    decimals, full = full["decimals"], full.drop(columns="decimals")
     headers = {
         key: _word(INDICATOR_COLUMNS[key], language) for key in ("indicator", "name", "unit", *BATCH_INDICATOR_KEYS)
     }
     notes = [_word(note, language) for note in BATCH_NOTES] + [verdict_note(language)]
     notes += [_column_note(key, language) for key in COLUMN_NOTES]
     item, meaning = ("Pozycja", "Znaczenie") if language == "pl" else ("Item", "Meaning")
-    places = {headers["value"]: full["decimals"], headers["peer_median"]: full["decimals"]}
-    places[headers["percentile"]] = OTHER_DECIMALS["percentile"]
     sheets = {
-        _word(SHEET_NAMES["indicators"], language): with_decimals(
-            rounded.drop(columns="decimals").rename(columns=headers), places
-        ),
+        _word(SHEET_NAMES["indicators"], language): as_printed(full, decimals, headers),
         _word(BATCH_SHEETS["verdicts"], language): pd.DataFrame(verdicts),
         _word(BATCH_SHEETS["grounds"], language): grounds_sheet(grounds, language),
     }
     if since_previous:  # built with --previous
         sheets[_word(BATCH_SHEETS["since_previous"], language)] = pd.DataFrame(since_previous)
-    sheets[_word(SHEET_NAMES["full"], language)] = full.drop(columns="decimals").rename(columns=headers)
+    sheets[_word(SHEET_NAMES["full"], language)] = full.rename(columns=headers)
     sheets[_word(SHEET_NAMES["method"], language)] = pd.DataFrame(notes, columns=[item, meaning])
     return sheets
 
@@ -914,7 +918,7 @@ def for_excel(frame: pd.DataFrame, language: str) -> pd.DataFrame:
     if "TERYT" in frame.columns:
         frame["TERYT"] = '="' + frame["TERYT"].astype(str) + '"'
     # Numbers as printed, with a decimal comma: "8009" and "26,0", not "8009,0" and "26" (pandas writes floats).
-    for column, places in frame.attrs.get(DECIMALS, PrintedDecimals({})).columns.items():
+    for column, places in printed_decimals(frame).items():
         frame[column] = [
             "" if pd.isna(value) else f"{value:.{decimals}f}".replace(".", ",")
             for value, decimals in zip(frame[column], places)
@@ -952,7 +956,7 @@ def write_town_data(
                 width = max([len(str(column))] + [len(str(value)) for value in frame[column] if not pd.isna(value)])
                 worksheet.set_column(position, position, min(max(10, width + 2), 60))
             # Numbers shown with the decimals they are printed with: "26,0" and "8 738 002" in a Polish Excel.
-            for column, places in frame.attrs.get(DECIMALS, PrintedDecimals({})).columns.items():
+            for column, places in printed_decimals(frame).items():
                 position = frame.columns.get_loc(column)
                 for row, (value, decimals) in enumerate(zip(frame[column], places), start=1):
                     if decimals not in number_formats:

@@ -377,3 +377,22 @@ def test_every_tick_label_of_an_axis_has_the_same_decimals(report, limits, step,
     figure.canvas.draw()
     shown = [t.get_text() for t in ax.get_yticklabels() if limits[0] <= t.get_position()[1] <= limits[1]]
     assert shown == expected  # written by hand, as the report prints numbers (Polish comma, minus sign)
+
+
+def test_no_axis_of_the_demo_charts_mixes_decimals():
+    # The rule over real charts, every chart of three demo towns: on each numbered axis the tick labels drawn
+    # have one number of decimals (counted in their text after the decimal comma), so "−10" never stands
+    # beside "−8,0". Polish reports: a comma there is always the decimal one.
+    checked = 0
+    for teryt in load_batch(PARAMS_DIR / "demo.yaml").teryts[::20]:
+        for figure in _every_figure(prepare_report(TownParams(teryt=teryt))):
+            figure.canvas.draw()
+            for ax in figure.axes:
+                for axis, limits, along in ((ax.yaxis, ax.get_ylim(), 1), (ax.xaxis, ax.get_xlim(), 0)):
+                    low, high = sorted(limits)
+                    shown = [t.get_text() for t in axis.get_ticklabels() if low <= t.get_position()[along] <= high]
+                    numbers = [text for text in shown if re.fullmatch(r"−?\d[\d\u00a0]*(,\d+)?", text)]
+                    if len(numbers) > 1:
+                        checked += 1
+                        assert len({len(n.partition(",")[2]) for n in numbers}) == 1, numbers
+    assert checked > 20

@@ -26,7 +26,7 @@ from analysis.census import CHANGE_SPANS, steps_in_changes
 from analysis.compare import CHANGE_YEARS, within_chance
 from analysis.display import hinge_cell, rule_name
 from analysis.editions import verdict_grounds
-from analysis.formatting import format_number, with_noun
+from analysis.formatting import format_number, number_pattern, with_noun
 from analysis.labels import label
 from analysis.narrative import LEVEL_DIFFERENCE_DECIMALS, no_projection_sentence, projection_sentence
 from analysis.params import MIN_PEERS
@@ -926,12 +926,6 @@ def for_excel(frame: pd.DataFrame, language: str) -> pd.DataFrame:
     return frame
 
 
-def excel_number_format(decimals: int) -> str:
-    """A number with `decimals` decimals and its thousands grouped; Excel shows the separators of its locale
-    (in Polish: "8 738 002", "26,0")."""
-    return "#,##0" + ("." + "0" * decimals if decimals else "")
-
-
 def write_town_data(
     tables: dict[str, pd.DataFrame], xlsx: Path, csv: Path, excel_csv: Path | None = None, language: str = "pl"
 ) -> None:
@@ -960,7 +954,7 @@ def write_town_data(
                 position = frame.columns.get_loc(column)
                 for row, (value, decimals) in enumerate(zip(frame[column], places), start=1):
                     if decimals not in number_formats:
-                        number_formats[decimals] = writer.book.add_format({"num_format": excel_number_format(decimals)})
+                        number_formats[decimals] = writer.book.add_format({"num_format": number_pattern(decimals)})
                     if not pd.isna(value):
                         worksheet.write_number(row, position, float(value), number_formats[decimals])
     frames = list(tables.values())

@@ -23,6 +23,12 @@ MINUS = "\u2212"  # the typographic minus sign, not a hyphen
 
 
 @lru_cache(maxsize=65536)  # a report formats the same values again and again (tables, narrative, chart ticks)
+def number_pattern(decimals: int) -> str:
+    """A number with `decimals` decimals, always shown, and its thousands grouped: the pattern syntax Babel and
+    Excel share, so the spreadsheets show a number as the report prints it (each in its locale's separators)."""
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
 def format_number(value: float | None, decimals: int = 0, language: str = "pl", signed: bool = False) -> str:
     """`1234.56` -> `1 234,6` (pl, non-breaking space) or `1,234.6` (en); NaN -> `b.d.`."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -30,8 +36,7 @@ def format_number(value: float | None, decimals: int = 0, language: str = "pl", 
     rounded = round_half_up(value, decimals)
     if rounded == 0:
         rounded = abs(rounded)  # never print "-0,0"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    text = format_decimal(rounded, format=pattern, locale=LOCALES[language])
+    text = format_decimal(rounded, format=number_pattern(decimals), locale=LOCALES[language])
     if signed and rounded > 0:
         text = "+" + text
     return text.replace("-", MINUS)

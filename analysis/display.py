@@ -24,6 +24,7 @@ from analysis.formatting import (
     NOT_APPLICABLE,
     YEARS,
     escape_markdown,
+    figures_range,
     format_bound,
     format_number,
     format_range,
@@ -356,7 +357,7 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
                 label("peer_median", language): show(row["peer_median"]),
                 label("peer_quartiles", language): MISSING[language]
                 if pd.isna(row["peer_q1"])  # no peer values: one "b.d.", not "b.d. – b.d."
-                else f"{show(row['peer_q1'])} – {show(row['peer_q3'])}",
+                else f"{show(row['peer_q1'])} – {show(row['peer_q3'])}",  # may break: see figures_range
                 # The voivodeship is named in the caption: a long name ("zachodniopomorskie") would widen the column.
                 label("voivodeship", language): show(area["voivodeship"]),
                 label("poland", language): _poland_cell(indicator, area, show),
@@ -1009,9 +1010,9 @@ def scores_table(report: TownReport) -> Table:
                 label("report_section", language): label(section, language),
                 label("verdict", language): label(f"verdict_{row['verdict']}", language),
                 label("score", language): format_number(row["score"], SCORE_DECIMALS, language, signed=True),
-                label("score_drop_one", language): (
-                    f"{format_number(row['drop_low'], SCORE_DECIMALS, language, signed=True)} – "
-                    f"{format_number(row['drop_high'], SCORE_DECIMALS, language, signed=True)}"
+                label("score_drop_one", language): figures_range(
+                    format_number(row["drop_low"], SCORE_DECIMALS, language, signed=True),
+                    format_number(row["drop_high"], SCORE_DECIMALS, language, signed=True),
                 )
                 if has_score
                 else "—",

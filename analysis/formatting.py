@@ -64,6 +64,15 @@ def format_range(low: float, high: float, decimals: int, language: str = "pl") -
     return f"od {low_text} do {high_text}" if language == "pl" else f"{low_text} to {high_text}"
 
 
+def figures_range(low: str, high: str) -> str:
+    """A table cell's range of two printed figures, `−0,34 – −0,18`: the spaced dash keeps signed bounds apart,
+    and no-break spaces keep the range whole, where a bound alone on the next line reads as a figure of its
+    own (`diagnoza.render.NUMBER_RANGE` holds the dash too). For a column that can afford its width: the
+    peers' quartiles in the nine-column comparison table may break, as holding them narrowed every
+    indicator's name to three to five lines (11 more pages in the demo batch)."""
+    return f"{low}\u00a0–\u00a0{high}"
+
+
 def plural_category(count: float, language: str = "pl") -> str:
     """CLDR plural category: pl 1 -> one, 2–4/22–24 -> few, 5–21/25 -> many, 1,5 -> other."""
     return Locale.parse(LOCALES[language]).plural_form(count)

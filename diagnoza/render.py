@@ -171,8 +171,9 @@ def _own_outputs_shown(notebook: nbformat.NotebookNode, language: str) -> None:
 
 
 # Two numbers (Polish or English format, signed, thousands held by a no-break space), or two numbered names
-# ("Q1–Q3"), joined by an en dash: a line may not break after its dash.
-NUMBER_RANGE = re.compile(r"(?:−|\b[A-Z])?\d[\d,.\u00a0]*–(?:−|[A-Z])?\d(?:[\d,.\u00a0]*\d)?")
+# ("Q1–Q3"), joined by an en dash, or by one between no-break spaces (a table's `figures_range`): a line
+# may not break after its dash.
+NUMBER_RANGE = re.compile(r"(?:[−+]|\b[A-Z])?\d[\d,.\u00a0]*–\u00a0?(?:[−+]|[A-Z])?\d(?:[\d,.\u00a0]*\d)?")
 
 
 def typeset(notebook: nbformat.NotebookNode, hold_ranges: bool = False, language: str = "pl") -> nbformat.NotebookNode:

@@ -730,6 +730,12 @@ def test_the_scores_table_names_the_hinge_and_the_verdict_without_it(language):
         assert cell == f"{name} ({words[report.language][verdict['verdict_without']]})"
     assert any(cell != "—" for cell in cells)  # the demo town has one; otherwise the test proves little
     assert show.hinge_cell("an_indicator_retired_since", "similar", "pl") == "—"
+    # The range of scores without one indicator reads from the verdicts' own bounds, as one unbreakable piece:
+    # a narrow column broke "−0,34 –" from "−0,18", which then read as a score of its own.
+    for cell, (_, verdict) in zip(frame.iloc[:, 3], verdicts.iterrows()):
+        assert " " not in cell
+        low, high = (float(bound.replace("−", "-").replace(",", ".")) for bound in cell.split("\u00a0–\u00a0"))
+        assert (low, high) == (round(verdict["drop_low"], 2), round(verdict["drop_high"], 2))
 
 
 def test_an_indicator_without_a_unit_is_named_without_empty_brackets(tmp_path, monkeypatch):

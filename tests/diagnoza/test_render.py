@@ -189,6 +189,20 @@ def test_a_range_of_numbers_never_breaks_at_its_dash(tmp_path):
     # The same text as one plain string does break at a dash at some of these widths: the check can fail.
     plain = _lines_at_widths(tmp_path, f'#text("{sentence}")', widths)
     assert any(line.endswith("–") for lines in plain for line in lines)
+    # A table's range of figures keeps its spaced dash (signed bounds apart) and stays whole too: a broken
+    # "−0,34 –" over "−0,18" in a narrow column read as two figures.
+    from analysis.formatting import figures_range
+
+    quartiles = figures_range("2\u00a0250", "4\u00a0375")
+    cells = f"kwartyle {quartiles}, wynik {figures_range('−0,34', '+0,18')}"
+    held = '#{"kwartyle "; box("2\u00a0250\u00a0–\u00a04\u00a0375"); ", wynik "; box("−0,34\u00a0–\u00a0+0,18")}'
+    assert markdown_to_typst(cells) == held
+    widths = range(75, 200, 5)  # from the width of "2 250 – 4 375" at 8 pt, as a table's column is never narrower
+    for lines in _lines_at_widths(tmp_path, held, widths):
+        assert not any(line.endswith("–") for line in lines), lines
+    # Without the box, the no-break spaces alone do not hold it: a line may still break after the dash.
+    unheld = _lines_at_widths(tmp_path, f'#text("{cells}")', widths)
+    assert any(line.endswith("–") for lines in unheld for line in lines)
 
 
 def _summary_of(paragraphs: int) -> nbformat.NotebookNode:

@@ -18,6 +18,10 @@ PEER_BAND = "#56B4E9"  # sky blue: the peers' middle half (Q1–Q3)
 NEUTRAL = "#555555"  # grey: axes, neutral indicators
 GOOD = "#009E73"  # bluish green: better than most peers
 BAD = "#CC79A7"  # reddish purple: worse than most peers
+# A section verdict's mark where verdicts stand in a column (the batch index): the shapes and colours of the
+# position chart's marks (strength, weakness, other), so that "korzystniej" and "mniej korzystnie", alike at a
+# glance, differ, in greyscale by shape. A section without a verdict has none.
+VERDICT_MARKS = {"better": ("▲", GOOD), "similar": ("●", NEUTRAL), "worse": ("▼", BAD)}
 TOWNS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")  # several towns
 
 FONT = "DejaVu Sans"  # ships with matplotlib; has every Polish letter

@@ -20,6 +20,7 @@ from analysis.labels import label
 from analysis.params import Batch
 from analysis.paths import TEMPLATES_DIR
 from analysis.store import Store
+from analysis.style import VERDICT_MARKS
 from analysis.synthesis import BETTER, NO_VERDICT, SECTIONS, SIMILAR, WORSE
 from diagnoza import inputs
 
@@ -217,6 +218,7 @@ def write_index(out_dir: Path, batch: Batch, store: Store, results) -> Path:
         kinds=sorted({row["kind"] for row in rows}),
         verdict_options=verdict_options(rows),
         sections=SECTIONS,
+        verdict_marks=VERDICT_MARKS,
         synthetic=store.synthetic,
         vintage=store.vintage,
         years=f"{batch.years.first}–{batch.years.last}",

@@ -397,6 +397,41 @@ def test_the_index_shows_each_built_towns_section_verdicts_as_its_report_does(de
     assert [td.get_text(strip=True) for td in unbuilt.select("td.verdict")] == ["", "", ""]  # no report, no verdict
 
 
+def test_the_index_marks_each_verdict_with_the_shape_and_colour_the_position_chart_gives_its_kind(demo_build):
+    # "korzystniej" and "mniej korzystnie" look alike down a column of 54 towns: each verdict gets a mark, the
+    # chart's shape and colour for a strength (better), a weakness (worse) or another indicator (similar), drawn
+    # by the stylesheet and hidden from screen readers, which read the word beside it.
+    from analysis.charts import MARKS
+    from analysis.labels import label
+    from analysis.scoring import STRENGTH, WEAKNESS
+    from analysis.style import VERDICT_MARKS
+    from analysis.synthesis import SECTIONS
+
+    shapes = {"^": "▲", "v": "▼", "o": "●"}  # matplotlib's marker codes as the characters that draw them
+    for verdict, kind in (("better", STRENGTH), ("worse", WEAKNESS), ("similar", None)):
+        colour, marker = MARKS[kind]
+        assert VERDICT_MARKS[verdict] == (shapes[marker], colour)
+    page = (demo_build.out_dir / "index.html").read_text(encoding="utf-8")
+    stylesheet = BeautifulSoup(page, "html.parser").style.get_text()
+    for verdict, (symbol, colour) in VERDICT_MARKS.items():
+        assert f'.mark-{verdict}::before {{ content: "{symbol}"; color: {colour}; }}' in stylesheet
+    rows = {tr.find("td").get_text(strip=True): tr for tr in BeautifulSoup(page, "html.parser").tbody.find_all("tr")}
+    marked = 0
+    for teryt in (TOWN, OTHER):
+        verdicts = json.loads((demo_build.out_dir / teryt / "figures.json").read_text(encoding="utf-8"))["verdicts"]
+        for cell in rows[teryt].select("td.verdict"):
+            section = next(section for section in SECTIONS if label(section) == cell["data-label"])
+            mark = cell.find("span", class_="mark")
+            assert mark["class"] == ["mark", f"mark-{verdicts[section]}"] and mark["aria-hidden"] == "true"
+            assert mark.get_text() == ""  # the stylesheet draws it: the cell's text is the verdict's word alone
+            marked += 1
+    # Both towns' three sections. Their six verdicts happen to be alike; the stylesheet check above covers the
+    # mark of every verdict.
+    assert marked == 6
+    unbuilt = next(tr for teryt, tr in rows.items() if teryt not in (TOWN, OTHER))
+    assert not unbuilt.select("span.mark")  # no report, no verdict, no mark
+
+
 def test_the_batch_workbook_beside_the_index_holds_the_built_towns_figures_as_their_reports(demo_build):
     from analysis.catalogue import indicators
     from analysis.report import prepare_report

@@ -358,8 +358,9 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
                 label("peer_quartiles", language): MISSING[language]
                 if pd.isna(row["peer_q1"])  # no peer values: one "b.d.", not "b.d. – b.d."
                 else f"{show(row['peer_q1'])} – {show(row['peer_q3'])}",  # may break: see figures_range
-                # The voivodeship is named in the caption: a long name ("zachodniopomorskie") would widen the column.
-                label("voivodeship", language): show(area["voivodeship"]),
+                # The voivodeship is named in the caption: a long name ("zachodniopomorskie"), or the word itself
+                # ("Województwo", wider than any of its figures), would narrow the indicators' names.
+                label("voivodeship_abbreviated", language): show(area["voivodeship"]),
                 label("poland", language): _poland_cell(indicator, area, show),
                 label("percentile", language): label("position_not_ranked", language)
                 if not_ranked

@@ -43,6 +43,7 @@ LABELS: dict[str, dict[str, str]] = {
         "town": "Gmina",
         "kind": "Rodzaj",
         "voivodeship": "Województwo",
+        "voivodeship_abbreviated": "Woj.",  # a column header beside the figures (its caption names the voivodeship)
         "population": "Liczba ludności",
         "synthetic_banner": (
             "Dane syntetyczne. Ten raport pokazuje działanie narzędzia na fikcyjnych gminach "
@@ -254,6 +255,7 @@ LABELS: dict[str, dict[str, str]] = {
         "town": "Municipality",
         "kind": "Kind",
         "voivodeship": "Voivodeship",
+        "voivodeship_abbreviated": "Voiv.",
         "population": "Population",
         "synthetic_banner": (
             "Synthetic data. This report demonstrates the tool on fictional municipalities "

@@ -347,7 +347,7 @@ def test_each_indicator_stands_beside_its_peers_voivodeship_and_poland(report):
     by_variable = chosen.pivot_table(index=["teryt", "year"], columns="var_id", values="value").dropna()  # both inputs
     births, population = by_variable[59].sum(), by_variable[72305].sum()
     expected = f"{births / population * 1000:.1f}".replace(".", "," if pl else ".")
-    assert row["Województwo" if pl else "Voivodeship"] == expected
+    assert row["Woj." if pl else "Voiv."] == expected
     assert row["Polska" if pl else "Poland"] not in ("", "b.d.", "n/a")
 
 
@@ -357,7 +357,7 @@ def test_poland_shows_x_where_internal_migration_nets_out(report):
     table = show.comparison_table(report, "demography")
     frame = table.frame.set_index(table.frame.columns[0])
     pl = report.language == "pl"
-    poland, voivodeship = ("Polska", "Województwo") if pl else ("Poland", "Voivodeship")
+    poland, voivodeship = ("Polska", "Woj.") if pl else ("Poland", "Voiv.")
     internal = next(name for name in frame.index if ("wewnętrznych" if pl else "internal") in name)
     assert frame.at[internal, poland] == "x"
     assert frame.at[internal, voivodeship] not in ("x", "b.d.", "n/a")
@@ -793,7 +793,7 @@ def test_a_voivodeship_value_left_out_for_want_of_its_gminy_is_explained_in_the_
     lodzkie = prepare_report(TownParams(teryt="1090031"))
     table = show.comparison_table(lodzkie, "demography")
     row = table.frame.set_index(table.frame.columns[0]).loc["Udział ludności w wieku przedprodukcyjnym (%)"]
-    assert row["Województwo"] == "b.d." and note in table.caption
+    assert row["Woj."] == "b.d." and note in table.caption
     kujawsko_pomorskie = prepare_report(TownParams(teryt=TOWN))
     assert note not in show.comparison_table(kujawsko_pomorskie, "demography").caption
 

@@ -634,7 +634,7 @@ def test_the_indicator_sheet_holds_the_figures_every_section_table_prints_over_t
     columns = {
         "Wartość": "Wartość",
         "Mediana grupy": "Mediana grupy",
-        "Województwo": "Województwo (suma gmin)",
+        "Woj.": "Województwo (suma gmin)",
         "Polska": "Polska (suma gmin)",
     }
     compared = 0

@@ -933,9 +933,7 @@ def test_every_value_the_text_quotes_is_the_one_its_table_prints(demo_reports):
         rows = []
         for section in ("demography", "economy", "services"):
             frame = show.comparison_table(report, section).frame
-            printed = list(
-                zip(frame["Wartość"], frame["Mediana grupy"], frame["Rok"], frame["Województwo"], frame["Polska"])
-            )
+            printed = list(zip(frame["Wartość"], frame["Mediana grupy"], frame["Rok"], frame["Woj."], frame["Polska"]))
             rows += printed
             for match in [
                 *quoted.finditer(" ".join(report.narrative[section])),

@@ -231,10 +231,15 @@ _ONE_LETTER_WORD = re.compile(r"(?<![^\s(„>])([aiouwzAIOUWZ]) ")
 _YEAR_ABBREVIATION = re.compile(r"(\d) (r\.)")
 # A number never ends a line away from the word it counts or measures: "na 1 / mieszkańca", "140 / zł".
 _NUMBER_BEFORE_WORD = re.compile(r"(?<![\w.,])(\d+(?:[,.]\d+)?) (?=[^\W\d_])")
+# A range's upper bound stays with its "do" ("to"): with the rule above, "od −2 do +2" keeps "−2 do +2" whole,
+# where a narrow table header broke it into "(od −2 do" and "+2)". Markdown escapes the sign ("\+2").
+_UPPER_BOUND = re.compile(r"(?<![^\s(])(do|to) (?=\\?[−+]?\d)")
 
 
 def bind_short_words(text: str) -> str:
     """`text` with a no-break space after each one-letter word, after a number followed by a word ("na
-    1 mieszkańca", "483 osoby") and before "r." after a year ("w 2024 r.")."""
+    1 mieszkańca", "483 osoby"), before a range's upper bound ("do 1 361") and before "r." after a year
+    ("w 2024 r.")."""
     text = _NUMBER_BEFORE_WORD.sub("\\1\u00a0", _ONE_LETTER_WORD.sub("\\1\u00a0", text))
+    text = _UPPER_BOUND.sub("\\1\u00a0", text)
     return _YEAR_ABBREVIATION.sub("\\1\u00a0\\2", text)

@@ -171,6 +171,12 @@ NBSP = "\u00a0"
         ("gminy na 1 mieszkańca", f"gminy na 1{NBSP}mieszkańca"),
         ("140 zł wobec 1\u00a0009 zł, 12.5 kg", f"140{NBSP}zł wobec 1{NBSP}009{NBSP}zł, 12.5{NBSP}kg"),
         ("wersja v1.5 działa; 5,0‰ w tle", f"wersja v1.5 działa; 5,0‰ w{NBSP}tle"),
+        # A range's upper bound stays with its "do" ("to"), so the whole scale stays together; not a word's ending.
+        ("Wynik (od −2 do +2)", f"Wynik (od −2{NBSP}do{NBSP}+2)"),
+        ("| Wynik \\(od −2 do \\+2\\) |", f"| Wynik \\(od −2{NBSP}do{NBSP}\\+2\\) |"),  # as Markdown escapes it
+        ("from 1 to 5 and 2 to b", f"from 1{NBSP}to{NBSP}5{NBSP}and 2{NBSP}to b"),
+        ("wydatki sięgają 12, skądinąd do 5", f"wydatki sięgają 12, skądinąd do{NBSP}5"),
+        ("kredo 5", "kredo 5"),
         # Not a one-letter word: inside a word, an HTML tag's name, an attribute's quotes, an abbreviation.
         ('<a href="x">', '<a href="x">'),
         ('alt="w tle"', 'alt="w tle"'),

@@ -478,6 +478,22 @@ def test_the_pdfs_have_no_print_faults(demo_build):
         assert (demo_build.out_dir / teryt / "report.html").read_text(encoding="utf-8").count("<figcaption") > 5
 
 
+def test_a_range_in_a_pdf_table_header_stays_on_one_line(demo_build):
+    # The scores table's "Wynik (od −2 do +2)" broke into four lines in its narrow column, "+2)" alone on the
+    # last: its scale is held whole, so the header takes two ("Wynik (od" / "−2 do +2)"). Read from the words'
+    # boxes: "(od" and "+2)" (the caption's own "+2)," has its comma) one line apart, "−2" beside "+2)".
+    from diagnoza.proof import read_pages
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    for teryt in (TOWN, OTHER):
+        page = next(p for p in read_pages(demo_build.out_dir / teryt / "report.pdf") if "Tabela2:" in p.squeezed())
+        opening, closing = (next(w for w in page.words if w.text == text) for text in ("(od", "+2)"))
+        height = opening.bottom - opening.top
+        assert 0.5 * height < closing.top - opening.top < 1.6 * height, teryt
+        assert any(w.text == "−2" and abs(w.top - closing.top) < 0.5 * height for w in page.words), teryt
+
+
 def test_the_kept_notebook_is_not_typeset_only_its_page_and_pdf_are(demo_build):
     notebook = (demo_build.out_dir / TOWN / "report.ipynb").read_text(encoding="utf-8")
     page = (demo_build.out_dir / TOWN / "report.html").read_text(encoding="utf-8")

@@ -24,6 +24,7 @@ from analysis.compare import value_period
 from analysis.report import TownReport, method_version
 
 FORMAT = 1  # the figures.json layout; a different one is not compared
+RECORD_NAME = "figures.json"  # beside each town's report: <edition folder>/<TERYT>/figures.json
 POSITION_STEP = 10  # percentile points a position must move to be listed
 
 
@@ -102,6 +103,26 @@ def read_figures(path: str | Path) -> dict | None:
     return record if isinstance(record, dict) and record.get("format") == FORMAT else None
 
 
+def record_problem(path: str | Path, teryt: str) -> str | None:
+    """Why `path` cannot be the previous edition's record of town `teryt`, or None if it can. A batch finds
+    each town's record itself (`diagnoza build --previous`); a notebook is given the path, and a mistyped
+    one would drop the section unsaid, another town's would print that town's figures as this one's past."""
+    path = Path(path)
+    if path.is_dir():
+        for candidate in (path / RECORD_NAME, path / teryt / RECORD_NAME):
+            if candidate.is_file():
+                return f"{path} is a folder: give the record in it, {candidate}"
+        return f"{path} is a folder without town {teryt}'s record: give <an earlier edition>/{teryt}/{RECORD_NAME}"
+    if not path.is_file():
+        return f"{path}: no such file (give <an earlier edition>/{teryt}/{RECORD_NAME})"
+    record = read_figures(path)
+    if record is None:
+        return f"{path} is not a Diagnoza edition's record (a {RECORD_NAME} of format {FORMAT})"
+    if record.get("teryt") != teryt:
+        return f"{path} is the record of town {record.get('teryt')}, not of {teryt}"
+    return None
+
+
 @dataclass(frozen=True)
 class EditionChanges:
     previous_edition: str
@@ -132,6 +153,8 @@ def _moved(old, new, decimals: int) -> bool:
 
 
 def compare_editions(previous: dict, current: dict) -> EditionChanges:
+    if previous.get("teryt") != current["teryt"]:  # two towns' figures are no town's changes
+        raise ValueError(f"the previous record is of town {previous.get('teryt')}, not of {current['teryt']}")
     catalogue = indicators()
     rows = []
     for indicator_id, now in current["indicators"].items():

@@ -159,6 +159,14 @@ class TownParams(BaseModel):
         if problems:
             raise ParamsError(source, problems, "parameters")
 
+    def check_previous(self, source: str = "parameters") -> None:
+        """A `previous` record exists and is this town's (a batch passes only those it found)."""
+        from analysis.editions import record_problem  # editions reads reports, which read these parameters
+
+        problem = record_problem(self.previous, self.teryt) if self.previous else None
+        if problem:
+            raise ParamsError(source, [f"previous: {problem}"], "parameters")
+
 
 def town_params(
     batch: Batch, teryt: str, data_dir: str, edition: str, cache_dir: str = "", previous: str = ""
@@ -225,6 +233,7 @@ def validate_town(
     town = TownParams.checked(source, **values)
     store = load_store(town.data_dir or None)
     town.check_against_store(store, source)
+    town.check_previous(source)
     if say_missing_data:
         say_what_the_store_lacks(store)
     return town if town.edition else town.model_copy(update={"edition": date.today().isoformat()})

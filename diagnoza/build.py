@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from analysis import __version__ as analysis_version
+from analysis.editions import RECORD_NAME
 from analysis.indicators import without_data_note
 from analysis.params import Batch, ParamsError, check_against_store, edition_problem, load_batch, normal_edition
 from analysis.paths import PROJECT_ROOT, REPORTS_DIR
@@ -51,7 +52,7 @@ from diagnoza import inputs, runtime
 from diagnoza.publish import CHARTS, SET_ASIDE, replace_directory, town_files, write_bundle, write_index
 
 TOWN_FOLDER = "[0-9]" * 7  # a town's report folder under the batch's, named by its TERYT code
-FIGURES = "figures.json"  # this edition's figures, which the next edition compares with (analysis.editions)
+FIGURES = RECORD_NAME  # this edition's figures, which the next edition compares with (analysis.editions)
 OUTPUTS = ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv", FIGURES)
 
 

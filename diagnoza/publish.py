@@ -14,7 +14,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from analysis.editions import read_figures
+from analysis.editions import RECORD_NAME, read_figures
 from analysis.export import batch_tables, write_town_data
 from analysis.labels import label
 from analysis.params import Batch
@@ -118,7 +118,7 @@ def index_rows(out_dir: Path, batch: Batch, store: Store, results) -> list[dict]
         status = ("kept" if failed else "built") if complete else ("failed" if failed else "missing")
         # What the report keeps for the next edition (figures.json): the index shows its section verdicts,
         # in the words of the reports' summaries, and the batch workbook its figures.
-        record = (read_figures(out_dir / teryt / "figures.json") or {}) if complete else {}
+        record = (read_figures(out_dir / teryt / RECORD_NAME) or {}) if complete else {}
         rows.append(
             {
                 "teryt": teryt,

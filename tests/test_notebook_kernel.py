@@ -37,7 +37,14 @@ def test_papermill_with_the_teryt_as_a_number_builds_that_town(tmp_path):
 
 @pytest.mark.parametrize(
     "name, value",
-    [("language", "de"), ("last_year", 2030), ("first_year", 2010), ("teryt", "12345"), ("tery", "0490013")],
+    [
+        ("language", "de"),
+        ("last_year", 2030),
+        ("first_year", 2010),
+        ("teryt", "12345"),
+        ("tery", "0490013"),
+        ("previous", "reports/no-such-edition/0290011/figures.json"),
+    ],
 )
 def test_a_bad_parameter_stops_the_notebook_in_its_validation_cell_naming_it(tmp_path, name, value):
     with pytest.raises(papermill.PapermillExecutionError) as raised:

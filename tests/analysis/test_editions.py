@@ -5,7 +5,9 @@ from __future__ import annotations
 import copy
 import json
 
-from analysis.editions import FORMAT, compare_editions, figures, read_figures, write_figures
+import pytest
+
+from analysis.editions import FORMAT, compare_editions, figures, read_figures, record_problem, write_figures
 from analysis.report import prepare_report
 from analysis.town import TownParams
 
@@ -76,6 +78,31 @@ def test_the_record_names_the_method_that_is_running(monkeypatch):
     assert record["method"] == report_module.method_version()
     monkeypatch.setattr(report_module, "library_versions", lambda: {"statsmodels": "99.0"})
     assert report_module.method_version() != record["method"]
+
+
+def test_another_towns_record_is_no_previous_edition():
+    # Two towns' figures side by side would print the other town's past as this one's changes.
+    other = {**copy.deepcopy(BASE), "teryt": "0000002"}
+    with pytest.raises(ValueError, match="of town 0000002, not of 0000001"):
+        compare_editions(other, BASE)
+
+
+def test_a_previous_record_is_checked_before_the_town_is_computed(tmp_path):
+    # What the notebook's `previous` may name: this town's figures.json of an earlier edition, and nothing else.
+    edition = tmp_path / "demo-2025"
+    (edition / "0000001").mkdir(parents=True)
+    record = edition / "0000001" / "figures.json"
+    record.write_text(json.dumps(BASE), encoding="utf-8")
+    assert record_problem(record, "0000001") is None
+    assert record_problem(record, "0000002") == f"{record} is the record of town 0000001, not of 0000002"
+    assert record_problem(edition, "0000001") == f"{edition} is a folder: give the record in it, {record}"
+    assert record_problem(edition / "0000001", "0000001") == (
+        f"{edition / '0000001'} is a folder: give the record in it, {record}"
+    )
+    assert record_problem(edition, "0000002").startswith(f"{edition} is a folder without town 0000002's record")
+    assert record_problem(edition / "missing.json", "0000001").startswith(f"{edition / 'missing.json'}: no such file")
+    (edition / "notes.json").write_text('{"format": 0}', encoding="utf-8")
+    assert "is not a Diagnoza edition's record" in record_problem(edition / "notes.json", "0000001")
 
 
 def test_a_position_that_went_or_came_is_listed():

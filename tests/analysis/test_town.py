@@ -1,5 +1,7 @@
 """The town contract: values normalised, and a name papermill passed that the notebook lacks is refused."""
 
+import json
+
 import pytest
 
 from analysis.params import ParamsError
@@ -45,6 +47,26 @@ def test_a_bad_explicit_list_is_refused_naming_the_parameter_that_holds_it(membe
     with pytest.raises(ParamsError) as raised:
         validate_town(teryt="0490013", peer_method="explicit", peer_members=members)
     assert raised.value.problems == [problem]
+
+
+def test_a_previous_edition_of_another_town_or_no_file_is_refused_naming_the_parameter(tmp_path):
+    # The batch finds each town's record in the --previous folder; the notebook is given a path. Without this
+    # check a mistyped path dropped the section unsaid, and 0490013's record printed 0490013's figures as the
+    # past of 0290011 ("Liczba ludności: było 3 483, jest 8 009").
+    from analysis.editions import figures
+    from analysis.report import prepare_report
+
+    record = tmp_path / "0490013" / "figures.json"
+    record.parent.mkdir()
+    record.write_text(json.dumps(figures(prepare_report(TownParams(teryt="0490013")))), encoding="utf-8")
+    assert validate_town(teryt="0490013", previous=str(record)).previous == str(record)
+    for previous, problem in [
+        (record, f"previous: {record} is the record of town 0490013, not of 0290011"),
+        (tmp_path / "missing.json", f"previous: {tmp_path / 'missing.json'}: no such file"),
+    ]:
+        with pytest.raises(ParamsError) as raised:
+            validate_town(teryt="0290011", previous=str(previous))
+        assert raised.value.problems[0].startswith(problem)
 
 
 def test_an_edition_date_is_printed_in_one_form_however_it_was_written():

@@ -32,14 +32,20 @@ PARAMETERS = ("towns", "indicator", "first_year", "last_year", "language", "peer
 
 
 def validate_towns(
-    towns: str, indicator: str = "population", source: str = "parameters", history: Sequence[str] = (), **common
+    towns: str | int | Sequence[str | int],
+    indicator: str = "population",
+    source: str = "parameters",
+    history: Sequence[str] = (),
+    **common,
 ) -> list[TownParams]:
     """One `TownParams` per comma-separated TERYT code, all with the same other parameters, and the
     indicator to chart; every problem is named at once, a problem of the shared parameters once, not per town.
 
+    `towns` may also be one number (papermill reads `-p towns 0290011` as 290011) or a list of codes.
     `history`: the kernel's executed cells (`In`), where papermill's injected cell shows a mistyped name."""
     problems = unknown_parameters(history, PARAMETERS)
-    codes = [str(normalise_teryt(code)) for code in towns.split(",") if code.strip()]
+    listed = towns if isinstance(towns, (list, tuple)) else str(towns).split(",")
+    codes = [str(normalise_teryt(code)) for code in listed if str(code).strip()]
     if not codes:
         problems.append('towns: give at least one TERYT code, e.g. "0290011,0490013"')
     problems += [f"towns: {code} is listed twice" for code, n in Counter(codes).items() if n > 1]

@@ -125,6 +125,13 @@ def test_every_bad_code_is_named_at_once():
         explore.validate_towns(" , ")
 
 
+def test_one_town_given_as_a_number_or_towns_as_a_list_are_read_as_codes():
+    # papermill reads `-p towns 0290011` as YAML: the number 290011, which once stopped the notebook with
+    # "'int' object has no attribute 'split'"; a list comes from `-y "towns: [...]"` or Python callers.
+    assert [town.teryt for town in explore.validate_towns(290011)] == ["0290011"]
+    assert [town.teryt for town in explore.validate_towns(["0290011", 490013])] == ["0290011", "0490013"]
+
+
 def test_what_a_shared_store_lacks_is_said_once_not_once_per_town(tmp_path, capsys):
     # Three towns of one sparse store (tests/conftest.py): the report notebook's note on the variables it has
     # no value of, below the cell once; it was printed once per town, three copies of a 1,600-character note.

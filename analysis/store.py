@@ -165,6 +165,8 @@ def validate_observations(observations: pd.DataFrame, units: pd.DataFrame) -> pd
 def load_store(path: Path | str | None = None) -> Store:
     """Load and validate a store; `None` means the embedded demo store."""
     directory = Path(path) if path else DEMO_STORE_DIR
+    if directory.is_file():
+        raise StoreError(f"{directory} is a file: a data store is the folder `diagnoza data fetch --out` wrote")
     if not directory.is_dir():
         raise StoreError(
             f"{directory}: no such data store; fetch one from GUS BDL with "

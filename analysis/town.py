@@ -86,6 +86,8 @@ class TownParams(BaseModel):
     @field_validator("peer_members", mode="before")
     @classmethod
     def _members(cls, value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool):  # papermill's `-p peer_members 0290021`
+            value = normalise_teryt(value)
         if isinstance(value, (list, tuple)):
             value = ",".join(str(normalise_teryt(code)) for code in value)
         return value

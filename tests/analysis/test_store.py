@@ -125,6 +125,10 @@ def test_round_trip_keeps_missing_values_missing(tmp_path):
 def test_a_directory_that_is_not_a_store_gives_a_clear_error(tmp_path):
     with pytest.raises(StoreError, match="units.parquet"):
         load_store(tmp_path)
+    # A file given for the folder (a store's own parquet, say) is named as such, not as a store to fetch there.
+    (tmp_path / "units.parquet").write_bytes(b"")
+    with pytest.raises(StoreError, match=r"units\.parquet is a file: a data store is the folder"):
+        load_store(tmp_path / "units.parquet")
 
 
 def test_years_out_of_range_and_missing_columns_are_named():

@@ -39,6 +39,8 @@ def test_known_names_and_no_papermill_pass():
     [
         ("0490023,490023,0490033,0490041", "peer_members: peer TERYT code 0490023 listed twice"),
         ("0490023,0490033", "peer_members: an explicit peer group needs at least 3 member TERYT codes"),
+        # One code from papermill's command line arrives as a number: read as a code, not "not a valid string".
+        (490023, "peer_members: an explicit peer group needs at least 3 member TERYT codes"),
     ],
 )
 def test_a_bad_explicit_list_is_refused_naming_the_parameter_that_holds_it(members, problem):

@@ -444,7 +444,12 @@ def describe_error(error: Exception) -> str:
     """One line naming what went wrong; for a notebook error, the exception raised in the cell."""
     ename, evalue = getattr(error, "ename", None), getattr(error, "evalue", None)
     text = f"{ename}: {evalue}" if ename else f"{type(error).__name__}: {error}"
-    first = next((line.strip() for line in text.splitlines() if line.strip()), type(error).__name__)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    first = lines[0] if lines else type(error).__name__
+    # A ParamsError's first line says only "invalid parameters"; its problems are the lines listed below it.
+    problems = [line[2:] for line in lines[1:] if line.startswith("- ")]
+    if problems:
+        first = f"{first}: {'; '.join(problems)}"
     hint = ERROR_HINTS.get(type(error).__name__)
     return (f"{first.rstrip('.')} ({hint})" if hint else first)[:300]
 

@@ -304,6 +304,20 @@ def test_reused_kernel_gives_byte_identical_reports(tmp_path):
         assert "%reset" in warm.metadata["diagnoza"]["kernel"] and "diagnoza" not in fresh.metadata
 
 
+def test_another_towns_record_in_the_previous_edition_fails_that_town_saying_so(built_a_and_c, tmp_path):
+    # A's folder of the earlier edition holds C's record (folders copied by hand): comparing them would print
+    # C's figures as A's past. A fails, the summary line naming the record, and C is built against its own.
+    params, _, first = start_from(built_a_and_c, tmp_path)
+    shutil.copy(first / "small" / C / "figures.json", first / "small" / A / "figures.json")
+    result = build(params, tmp_path / "second", "--previous", str(first / "small"))
+    assert result.exit_code != 0
+    status = {town["teryt"]: town for town in manifest(tmp_path / "second").values()}
+    record = first / "small" / A / "figures.json"
+    assert status[A]["status"] == "failed"
+    assert f"previous: {record} is the record of town {C}, not of {A}" in status[A]["error"]
+    assert status[C]["status"] == "built"
+
+
 def test_a_new_edition_says_what_changed_since_the_previous_one(built_a_and_c, tmp_path):
     # Edition 1 on the demo data; edition 2 on a store where A has 7 more births in 2024 (and so a
     # higher birth rate). A's report lists births per 1000 with its old and new value; C, whose

@@ -282,7 +282,30 @@ def parse_batch(raw: object, source: str = "params") -> Batch:
         raise ParamsError(source, describe_errors(error, model=Batch), note=CHECKED_AGAINST_DATA_NEXT) from None
 
 
-class _ParamsLoader(yaml.SafeLoader):
+class UniqueKeys:
+    """A YAML loader's part that refuses a key given twice in one mapping, naming both lines. PyYAML keeps
+    the last silently: a second `years:` in a batch would change its years unseen, and an indicator block
+    copied in the catalogue without renaming its id would replace the first indicator's definition."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        first_line = {}  # each key: the line it was first given on
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *defaults` may be overridden, as YAML means
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                earlier = first_line.get(key)
+            except TypeError:  # an unhashable key: the reader's own error names it
+                continue
+            if earlier is not None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"{key!r} given a second time (first on line {earlier + 1})", key_node.start_mark
+                )
+            first_line[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+class _ParamsLoader(UniqueKeys, yaml.SafeLoader):
     """YAML as `yaml.safe_load` reads it, except that digits with a leading zero stay text: YAML 1.1 reads
     an unquoted TERYT code 0261011 as the octal number 90633 (YAML 1.2 no longer does), and a TERYT code
     is the only number in a batch that starts with 0. Dates stay text too (`edition: 2027-03-31`), so that

@@ -17,7 +17,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from analysis.params import ParamsError, describe_errors, yaml_problem
+from analysis.params import ParamsError, UniqueKeys, describe_errors, yaml_problem
 from analysis.paths import INDICATORS_FILE, PROJECT_ROOT, VARIABLES_FILE
 
 SECTIONS: tuple[str, ...] = ("demography", "economy", "services")
@@ -295,9 +295,13 @@ def split_lag(name: str) -> tuple[str, int]:
     return name, 0
 
 
+class _CatalogueLoader(UniqueKeys, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's, when built in
+    """The catalogue's reader: an id given twice is refused, not the first definition replaced."""
+
+
 def _read_yaml(path) -> dict:
     with open(path, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml's, when built in
+        return yaml.load(handle, Loader=_CatalogueLoader)
 
 
 def catalogue_stamp() -> tuple:

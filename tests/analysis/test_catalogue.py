@@ -261,6 +261,26 @@ def test_a_catalogue_that_is_not_valid_yaml_is_named_with_the_line_of_the_mistak
     assert str(raised.value).startswith(f"{copy}: invalid indicators catalogue")
 
 
+def test_an_indicator_copied_without_renaming_its_id_is_refused_not_put_in_place_of_the_first(tmp_path, monkeypatch):
+    # An analyst copies the deaths block to start a new indicator and edits its formula, but not its id: YAML
+    # as PyYAML reads it keeps the last of two equal keys, so every report would print the new formula as
+    # "Zgony na 1000 ludności". The catalogue names both lines instead.
+    import analysis.catalogue as catalogue
+
+    copy = tmp_path / "indicators.yaml"
+    text = catalogue.INDICATORS_FILE.read_text(encoding="utf-8")
+    first = text.splitlines().index("deaths_per_1000:") + 1  # its line, counted from 1
+    added = NEW_INDICATOR.format(id="deaths_per_1000", formula="deaths / live_births", direction="lower_better")
+    copy.write_text(text + added, encoding="utf-8")
+    monkeypatch.setattr(catalogue, "INDICATORS_FILE", copy)
+    with pytest.raises(ParamsError) as raised:
+        catalogue.indicators()
+    line = text.count("\n") + 2  # the added block's id: after the file's lines and NEW_INDICATOR's empty first line
+    assert raised.value.problems == [
+        f"not valid YAML: line {line}, column 1: 'deaths_per_1000' given a second time (first on line {first})"
+    ]
+
+
 def test_a_misspelt_field_of_an_added_indicator_is_named_with_the_field_it_resembles(tmp_path, monkeypatch):
     import analysis.catalogue as catalogue
 

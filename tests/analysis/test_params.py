@@ -161,6 +161,25 @@ def test_a_batch_file_that_is_not_valid_yaml_says_where_in_one_line(tmp_path):
     ]
 
 
+def test_a_key_given_twice_is_refused_naming_both_lines(tmp_path):
+    # PyYAML keeps the last of two equal keys: the batch below would silently cover 2020–2024 only.
+    path = tmp_path / "batch.yaml"
+    path.write_text(
+        'batch: x\nyears: {first: 2014, last: 2024}\ntowns: ["0290011"]\nyears: {first: 2020, last: 2024}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ParamsError) as raised:
+        load_batch(path)
+    assert raised.value.problems == ["not valid YAML: line 4, column 1: 'years' given a second time (first on line 2)"]
+    # within a town's entry too; the second key is the line's 24th character (counted by hand)
+    path.write_text(
+        'batch: x\nyears: {first: 2014, last: 2024}\ntowns:\n  - {teryt: "0290011", teryt: "0490013"}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ParamsError, match=r"line 4, column 24: 'teryt' given a second time \(first on line 4\)"):
+        load_batch(path)
+
+
 def test_a_missing_batch_file_names_the_ones_there(tmp_path):
     # A folder without batch files (a hidden YAML file such as .pre-commit-config.yaml is none), or no
     # folder at all: the project's params/ is named with its batch files then.

@@ -398,6 +398,8 @@ def render(
         _fail(f"{notebook}: no such file")
     try:
         executed = nbformat.read(notebook, as_version=4)
+    except UnicodeDecodeError:  # a PDF or a spreadsheet given for the notebook beside it
+        _fail(f"{notebook}: not a Jupyter notebook (give the executed .ipynb)")
     except (nbformat.reader.NotJSONError, ValueError) as error:
         _fail(f"{notebook}: {error}")
     failed = failed_cell(executed)  # before the title block, which a cell failing above it never showed

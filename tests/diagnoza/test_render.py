@@ -316,3 +316,16 @@ def test_a_notebook_that_stopped_with_an_error_is_refused_naming_its_cell_and_er
     assert refused.exit_code == 2, refused.output
     assert "cell [2] failed: TooFewPeers: 0490013: 2 peers; 3 are needed" in refused.output
     assert not list((tmp_path / "none").glob("failed.*"))
+
+
+def test_the_report_pdf_given_for_its_notebook_is_named_as_not_a_notebook(tmp_path):
+    # The town's folder holds report.pdf beside report.ipynb; given the PDF, render said
+    # "'utf-8' codec can't decode byte 0x80", which names neither the file's kind nor what to give.
+    from typer.testing import CliRunner
+
+    from diagnoza.cli import app
+
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.7\n\x80\x81\x82 binary")
+    refused = CliRunner().invoke(app, ["render", str(tmp_path / "report.pdf")])
+    assert refused.exit_code == 2, refused.output
+    assert "report.pdf: not a Jupyter notebook (give the executed .ipynb)" in refused.output

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from analysis import __version__ as analysis_version
-from analysis.editions import RECORD_NAME
+from analysis.editions import RECORD_NAME, read_figures
 from analysis.indicators import without_data_note
 from analysis.params import Batch, ParamsError, check_against_store, edition_problem, load_batch, normal_edition
 from analysis.paths import PROJECT_ROOT, REPORTS_DIR
@@ -206,11 +206,13 @@ def check_previous(previous: Path, batch: Batch, out_dir: Path) -> None:
         raise ParamsError(
             "--previous", [f"{previous} is an edition of batch {recorded!r}, not of {batch.batch!r}"], what="option"
         )
-    if not any((previous / teryt / FIGURES).is_file() for teryt in batch.teryts):
+    # A record that is there but unreadable fails its town, saying so (`analysis.editions.record_problem`);
+    # a folder of none, or of none this version reads, is refused here once rather than town by town.
+    if not any(read_figures(previous / teryt / FIGURES) is not None for teryt in batch.teryts):
         raise ParamsError(
             "--previous",
             [
-                f"{previous} holds no earlier edition of batch {batch.batch!r}: none of its towns has "
+                f"{previous} holds no earlier edition of batch {batch.batch!r}: none of its towns has a readable "
                 f"<TERYT>/{FIGURES} there (give an earlier edition's folder, e.g. a copy of reports/{batch.batch})"
             ],
             what="option",

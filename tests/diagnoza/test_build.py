@@ -20,6 +20,7 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from analysis.catalogue import indicators, variable_ids
+from analysis.editions import FORMAT
 from analysis.indicators import indicator_table
 from analysis.paths import DEMO_STORE_DIR, PARAMS_DIR
 from analysis.store import load_store, write_store
@@ -715,10 +716,18 @@ def test_previous_must_be_an_earlier_edition_of_the_batch(tmp_path):
     (other / "manifest.json").write_text('{"batch": "small"}', encoding="utf-8")
     result = dry_run(other)
     assert result.exit_code == 2 and "is an edition of batch 'small', not of 'demo'" in result.output
+    # Records it cannot read (here: of no format) are no edition either, said once rather than town by town.
+    unreadable = tmp_path / "unreadable"
+    (unreadable / "0290021").mkdir(parents=True)
+    (unreadable / "0290021" / "figures.json").write_text("{}", encoding="utf-8")
+    result = dry_run(unreadable)
+    assert result.exit_code == 2 and "none of its towns has a readable <TERYT>/figures.json" in result.output
     # An edition holding another town of the batch is one: the town asked for may be new to it.
     edition = tmp_path / "edition"
     (edition / "0290021").mkdir(parents=True)
-    (edition / "0290021" / "figures.json").write_text("{}", encoding="utf-8")
+    (edition / "0290021" / "figures.json").write_text(
+        json.dumps({"format": FORMAT, "teryt": "0290021"}), encoding="utf-8"
+    )
     result = dry_run(edition)
     assert result.exit_code == 0, result.output
     # The build's own output folder would have its figures replaced by the build that compares with them.

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.aggregates import MIN_AREA_COVERAGE, holds_enough_residents, is_aggregable, is_total
-from analysis.catalogue import Indicator, indicators, indicators_in
+from analysis.catalogue import SECTIONS, Indicator, indicators, indicators_in
 from analysis.census import steps_in_changes, value_steps
 from analysis.compare import CHANGE_YEARS, pooled_years, too_few_peers, value_period, within_chance
 from analysis.formatting import (
@@ -44,7 +44,7 @@ from analysis.peers import INCOME, PIT_STAND_IN, PeerRule, income_measure
 from analysis.reliability import UNRELIABLE_BELOW, events_text, with_uncertain_mark
 from analysis.report import TownReport, shown_method_version
 from analysis.scoring import PERCENTILE_DECIMALS, STRENGTH, WEAKNESS
-from analysis.synthesis import SCORE_DECIMALS
+from analysis.synthesis import SCORE_DECIMALS, rule_key
 from analysis.trends import MIN_POINTS, fewest_years
 
 if TYPE_CHECKING:  # only types here; importing charts loads matplotlib, which the renderers do not need
@@ -1041,17 +1041,24 @@ def rule_name(key: str, language: str) -> str:
 
 
 def sensitivity_table(report: TownReport) -> Table:
-    """The section verdicts (and scores) under each alternative peer rule."""
+    """The section verdicts (and scores) under the report's own peer group, first, and each alternative rule.
+
+    The report's row is there whatever its rule: a reader sees the verdicts it compares with beside the others,
+    also for a group no alternative gives (a list the town chose, its powiat, another k)."""
     language = report.language
+    own = rule_key(report.peers.rule)
+    groups = [(f"{rule_name(own, language)} {label('own_peer_group', language)}", len(report.peers.members))]
+    verdicts = [{s: report.verdicts.at[s, "verdict"] for s in SECTIONS}]
+    scores = [{s: report.verdicts.at[s, "score"] for s in SECTIONS}]
+    for rule, row in report.sensitivity.drop(index=own, errors="ignore").iterrows():
+        groups.append((rule_name(str(rule), language), row["peers"]))
+        verdicts.append({s: row[s] for s in SECTIONS})
+        scores.append({s: row[f"{s}_score"] for s in SECTIONS})
     rows = []
-    for rule, row in report.sensitivity.iterrows():
-        entry = {
-            label("peer_rule", language): rule_name(str(rule), language),
-            label("peer_count", language): str(int(row["peers"])),
-        }
-        for section in ("demography", "economy", "services"):
-            verdict = label(f"verdict_{row[section]}", language)
-            score = row[f"{section}_score"]
+    for (group, peers), verdict_of, score_of in zip(groups, verdicts, scores):
+        entry = {label("peer_rule", language): group, label("peer_count", language): str(int(peers))}
+        for section in SECTIONS:
+            verdict, score = label(f"verdict_{verdict_of[section]}", language), score_of[section]
             entry[label(section, language)] = (
                 verdict
                 if pd.isna(score)

@@ -207,6 +207,8 @@ def render_methodology() -> str:
         f"- **Sensitivity**: the verdicts are recomputed under the peer rules {sensitivity}; the report says whether",
         "  each verdict holds under all of them. A rule that gives fewer than",
         f"  {MIN_PEERS} peers (a small voivodeship's towns of one kind) gives no verdict and is left out of that check.",
+        "  The table leads with the report's own group (whatever its rule: a list the town chose, its powiat), so its",
+        "  verdicts stand beside the others.",
         "- **Page one**: each verdict with its reason (the section's numbers of strengths and weaknesses, each with the",
         '  sub-domains its marks are in: "5 weaknesses: age structure" is one problem seen five ways, not five; a',
         '  sub-domain with marks of both kinds is named once, under "both") and',

@@ -912,3 +912,28 @@ def test_a_table_that_gives_a_change_of_money_says_it_is_in_current_prices(repor
     assert note in key.caption
     assert note in show.changes_table(report, "economy").caption
     assert note not in show.changes_table(report, "demography").caption
+
+
+def test_the_sensitivity_table_leads_with_the_reports_own_group_whatever_its_rule():
+    # The table once listed the alternative rules only: under a list the town chose, its own verdicts were
+    # nowhere in it, and under the default (20 nearest) nothing said which row the report's was. Now its row
+    # comes first, named as the report's, with the group's size and the verdicts page one gives (Table 2), and
+    # the same rule is not repeated among the alternatives.
+    from analysis.synthesis import SENSITIVITY_RULES
+
+    chosen = "0490023,0490033,0491023"
+    for params, alternatives in [
+        (TownParams(teryt=TOWN), len(SENSITIVITY_RULES) - 1),  # nearest 20 is one of the alternatives
+        (TownParams(teryt=TOWN, peer_method="explicit", peer_members=chosen), len(SENSITIVITY_RULES)),
+    ]:
+        report = prepare_report(params)
+        frame = show.sensitivity_table(report).frame
+        assert len(frame) == 1 + alternatives
+        own = frame.iloc[0]
+        assert own["Grupa porównawcza"].endswith("(grupa tego raportu)")
+        assert own["Liczba gmin"] == str(len(report.peers.members))
+        scores = show.scores_table(report).frame.set_index("Część raportu")
+        for section in ("Demografia", "Gospodarka i finanse gminy", "Usługi publiczne"):
+            assert own[section].split(" (")[0] == scores.at[section, "Ocena"]  # "podobnie (−0,19)": verdict, score
+        assert frame["Grupa porównawcza"].str.contains("grupa tego raportu").sum() == 1
+    assert own["Grupa porównawcza"] == "gminy wskazane (grupa tego raportu)" and own["Liczba gmin"] == "3"

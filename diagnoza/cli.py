@@ -419,7 +419,7 @@ def render(
     html_path, pdf_path = target / f"{notebook.stem}.html", target / f"{notebook.stem}.pdf"
     with tempfile.TemporaryDirectory(dir=target) as scratch:  # both files are written, or neither
         try:
-            page = render_html(executed, info)
+            page = render_html(executed, info, [("PDF", pdf_path.name)])  # the page links the PDF beside it
             render_pdf(executed, info, Path(scratch) / "pdf", Path(scratch) / "report.pdf")
         except ValueError as error:  # e.g. Markdown in an analyst's notes that the PDF has no form for
             _fail(f"{notebook}: {error}")

@@ -121,6 +121,7 @@ def test_a_notebook_run_by_hand_renders_to_the_styled_html_and_pdf(tmp_path):
     assert "Bławatkopole" in html and 'lang="en"' in html and "def " not in html
     assert "Skip to content" in html and "Przejdź do treści" not in html  # the page around it speaks English too
     assert (tmp_path / "out" / "mine.pdf").read_bytes().startswith(b"%PDF")
+    assert '<a href="mine.pdf">PDF</a>' in html  # as a batch's page links its PDF, to the one rendered beside it
     # Saved with its last cells not run (the methodology and the peer group missing): refused, naming them, and
     # nothing written, where a report without those sections would otherwise go out.
     partial = nbformat.read(tmp_path / "mine.ipynb", as_version=4)

@@ -470,7 +470,7 @@ def peers_table(report: TownReport, listed: int = PEERS_LISTED) -> Table | Markd
             "TERYT": report.peer_units["teryt"],
             label("town", language): report.peer_units["name"],
             label("kind", language): [label(kind, language) for kind in report.peer_units["kind"]],
-            label("voivodeship", language): report.peer_units["voivodeship"],
+            label("voivodeship", language): [voivodeship_name(v, language) for v in report.peer_units["voivodeship"]],
             label("population", language): [format_number(v, 0, language) for v in report.peer_units["population"]],
         }
     )

@@ -26,7 +26,7 @@ from analysis.census import CHANGE_SPANS, steps_in_changes
 from analysis.compare import CHANGE_YEARS, within_chance
 from analysis.display import hinge_cell, rule_name
 from analysis.editions import verdict_grounds
-from analysis.formatting import format_number, number_pattern, with_noun
+from analysis.formatting import format_number, number_pattern, voivodeship_name, with_noun
 from analysis.labels import label
 from analysis.narrative import LEVEL_DIFFERENCE_DECIMALS, no_projection_sentence, projection_sentence
 from analysis.params import MIN_PEERS
@@ -462,6 +462,7 @@ def peers_sheet(report: TownReport) -> pd.DataFrame:
     language = report.language
     frame = report.peer_units[["teryt", "name", "kind", "voivodeship", "population"]].copy()
     frame["kind"] = [label(kind, language) for kind in frame["kind"]]
+    frame["voivodeship"] = [voivodeship_name(name, language) for name in frame["voivodeship"]]
     population = f"{label('population', language)} ({report.last_year})"
     frame = frame.rename(
         columns={
@@ -519,7 +520,7 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
     rows = [
         (label("town", report.language), report.name),
         ("TERYT", report.teryt),
-        (label("voivodeship", report.language), report.voivodeship),
+        (label("voivodeship", report.language), voivodeship_name(report.voivodeship, report.language)),
         (label("data_years", report.language), f"{report.first_year}–{report.last_year}"),
         # In words, with the batch file's name of the rule (`peers: method:`) beside it.
         (

@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from analysis.editions import RECORD_NAME, read_figures
 from analysis.export import batch_tables, write_town_data
+from analysis.formatting import voivodeship_name
 from analysis.labels import label
 from analysis.params import Batch
 from analysis.paths import TEMPLATES_DIR
@@ -123,7 +124,7 @@ def index_rows(out_dir: Path, batch: Batch, store: Store, results) -> list[dict]
             {
                 "teryt": teryt,
                 "name": str(unit["name"]),
-                "voivodeship": str(unit["voivodeship"]),
+                "voivodeship": voivodeship_name(str(unit["voivodeship"]), batch.language),
                 "kind": label(str(unit["kind"]), batch.language),
                 "status": status,
                 "error": result.error if failed else "",
@@ -214,7 +215,8 @@ def write_index(out_dir: Path, batch: Batch, store: Store, results) -> Path:
         batch=batch,
         rows=rows,
         label=lambda key, **values: label(key, batch.language, **values),
-        voivodeships=sorted({row["voivodeship"] for row in rows}),
+        # In TERYT order, which is Polish alphabetical order ("łódzkie" after "lubuskie"; by code point it came last).
+        voivodeships=[name for _, name in sorted({(row["teryt"][:2], row["voivodeship"]) for row in rows})],
         kinds=sorted({row["kind"] for row in rows}),
         verdict_options=verdict_options(rows),
         sections=SECTIONS,

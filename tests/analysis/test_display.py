@@ -937,3 +937,14 @@ def test_the_sensitivity_table_leads_with_the_reports_own_group_whatever_its_rul
             assert own[section].split(" (")[0] == scores.at[section, "Ocena"]  # "podobnie (−0,19)": verdict, score
         assert frame["Grupa porównawcza"].str.contains("grupa tego raportu").sum() == 1
     assert own["Grupa porównawcza"] == "gminy wskazane (grupa tego raportu)" and own["Liczba gmin"] == "3"
+
+
+def test_the_peer_towns_voivodeships_are_written_as_the_reports_language_writes_them(report):
+    # English names a voivodeship "Kujawsko-Pomorskie" (title, captions); the peers table wrote "kujawsko-pomorskie".
+    frame = show.peers_table(report, listed=100).frame
+    names = list(frame.iloc[:, 3])
+    assert names and len(names) == len(report.peers.members)
+    if report.language == "en":
+        assert all(part[0].isupper() for name in names for part in name.split("-")), names
+    else:
+        assert all(name == name.lower() for name in names), names

@@ -239,6 +239,9 @@ def test_sheets_follow_the_report_language(report):
     method = method_sheet(english, "2026-11-22").set_index("Item")["Value"]
     assert method["Peer selection method"] == "20 most similar municipalities (nearest)"
     assert method["Peer group size"] == "20"
+    # Voivodeships as the English report writes them ("Kujawsko-Pomorskie"), not as the Polish register does.
+    assert method["Voivodeship"] == "Kujawsko-Pomorskie"  # TOWN 0490013, in kujawsko-pomorskie
+    assert not any(name[0].islower() for name in tables["Peer group"]["Voivodeship"])
 
 
 @pytest.mark.slow

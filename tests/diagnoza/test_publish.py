@@ -8,6 +8,7 @@ import re
 import zipfile
 
 import pytest
+from bs4 import BeautifulSoup
 
 from diagnoza.publish import READERS_INDEX, PublishError, publish_batch, slug, write_bundle
 from tests.diagnoza import report_info
@@ -237,3 +238,27 @@ def test_a_batch_folder_without_the_readers_index_is_not_published_with_the_anal
     with pytest.raises(PublishError, match="no readers' index .*; build the batch again, then publish"):
         publish_batch(batch, tmp_path / "site")
     assert not (tmp_path / "site").exists()
+
+
+def test_the_voivodeship_filter_lists_in_polish_alphabetical_order_and_capitalised_in_english(tmp_path, demo_store):
+    # Sorted by code point, "łódzkie", "śląskie" and "świętokrzyskie" came last and "małopolskie" after
+    # "mazowieckie". The order below is the Polish alphabet's, written out by hand (it is also TERYT's).
+    from analysis.params import load_batch
+    from analysis.paths import PARAMS_DIR
+    from diagnoza.publish import write_index
+
+    polish = load_batch(PARAMS_DIR / "demo.yaml")  # a town in each of the 16 voivodeships
+    alphabetical = [
+        "dolnośląskie", "kujawsko-pomorskie", "lubelskie", "lubuskie", "łódzkie", "małopolskie", "mazowieckie",
+        "opolskie", "podkarpackie", "podlaskie", "pomorskie", "śląskie", "świętokrzyskie", "warmińsko-mazurskie",
+        "wielkopolskie", "zachodniopomorskie",
+    ]  # fmt: skip
+    for language, expected in (("pl", alphabetical), ("en", ["Dolnośląskie", "Kujawsko-Pomorskie", "Lubelskie"])):
+        out = tmp_path / language
+        out.mkdir()
+        page = write_index(out, polish.model_copy(update={"language": language}), demo_store, [])
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        options = [option.get_text() for option in soup.select("select#voivodeship option")][1:]  # after "all"
+        assert options[: len(expected)] == expected
+        # each row's voivodeship is written as its filter's option, so the filter still finds it
+        assert {row["data-voivodeship"] for row in soup.select("tr[data-voivodeship]")} == set(options)

@@ -241,6 +241,16 @@ def test_the_index_filters_by_voivodeship_kind_and_verdict(demo_build):
         assert shown.endswith(f"{urban_there}\u00a0/\u00a0{len(towns)}")  # held together on a phone
         driver.find_element(By.ID, "filter").send_keys(TOWN)
         assert visible() == int(towns.loc[TOWN, "voivodeship"] == voivodeship and towns.loc[TOWN, "kind"] == "urban")
+        # A name typed without its Polish letters finds it, as typed with them: "zurawiol" and "Żurawioł" both
+        # find Żurawiołęka (0890041) and no other town; the expected matches are counted from the units here.
+        for control in ("voivodeship", "kind"):
+            Select(driver.find_element(By.ID, control)).select_by_index(0)
+        assert towns.loc["0890041", "name"] == "Żurawiołęka"
+        expected = int(towns["name"].str.lower().str.startswith("żurawioł").sum())
+        for typed in ("zurawiol", "Żurawioł"):
+            driver.find_element(By.ID, "filter").clear()
+            driver.find_element(By.ID, "filter").send_keys(typed)
+            assert visible() == expected >= 1, typed
 
         # A section's verdict: the towns given it, counted from each report's own record (figures.json).
         driver.find_element(By.ID, "filter").clear()

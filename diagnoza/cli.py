@@ -58,7 +58,9 @@ def validate(
         else:
             batch, store, data_dir = validate_batch(params, data)
             unbuildable = unbuildable_towns(batch, store, data_dir)
-    except (ParamsError, StoreError, ValueError) as error:
+    except StoreError as error:  # no store yet (no internet to fetch one, say): a register can still check the towns
+        _fail(f"{error}\n(the batch's towns can be checked without a store: --register <a TERC register file>)")
+    except (ParamsError, ValueError) as error:
         _fail(str(error))
     towns = f"{len(batch.towns)} town{'' if len(batch.towns) == 1 else 's'}"
     if unbuildable:  # the batch is well formed, but a build would fail these towns

@@ -193,6 +193,8 @@ def fake_bdl_with_catalogue(demo_store, tmp_path):
 def test_a_store_that_is_missing_names_the_fetch_command(tmp_path):
     result = CliRunner().invoke(app, ["validate", str(LAUREATES), "--data", str(tmp_path / "none")])
     assert result.exit_code == 2 and "diagnoza data fetch" in result.output
+    # and, as a fetch needs the internet, the check that needs none: the towns against a TERC register
+    assert "the batch's towns can be checked without a store: --register" in result.output
 
 
 def test_a_batch_names_its_store_with_data(fetched, tmp_path):

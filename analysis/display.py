@@ -1047,18 +1047,19 @@ def sensitivity_table(report: TownReport) -> Table:
     also for a group no alternative gives (a list the town chose, its powiat, another k)."""
     language = report.language
     own = rule_key(report.peers.rule)
-    groups = [(f"{rule_name(own, language)} {label('own_peer_group', language)}", len(report.peers.members))]
-    verdicts = [{s: report.verdicts.at[s, "verdict"] for s in SECTIONS}]
-    scores = [{s: report.verdicts.at[s, "score"] for s in SECTIONS}]
-    for rule, row in report.sensitivity.drop(index=own, errors="ignore").iterrows():
-        groups.append((rule_name(str(rule), language), row["peers"]))
-        verdicts.append({s: row[s] for s in SECTIONS})
-        scores.append({s: row[f"{s}_score"] for s in SECTIONS})
+    own_row = {"peers": len(report.peers.members)}  # in the shape of a sensitivity row
+    for section in SECTIONS:
+        own_row[section], own_row[f"{section}_score"] = report.verdicts.loc[section, ["verdict", "score"]]
+    groups = {f"{rule_name(own, language)} {label('own_peer_group', language)}": own_row} | {
+        rule_name(str(rule), language): row
+        for rule, row in report.sensitivity.drop(index=own, errors="ignore").iterrows()
+    }
     rows = []
-    for (group, peers), verdict_of, score_of in zip(groups, verdicts, scores):
-        entry = {label("peer_rule", language): group, label("peer_count", language): str(int(peers))}
+    for group, row in groups.items():
+        entry = {label("peer_rule", language): group, label("peer_count", language): str(int(row["peers"]))}
         for section in SECTIONS:
-            verdict, score = label(f"verdict_{verdict_of[section]}", language), score_of[section]
+            verdict = label(f"verdict_{row[section]}", language)
+            score = row[f"{section}_score"]
             entry[label(section, language)] = (
                 verdict
                 if pd.isna(score)

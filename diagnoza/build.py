@@ -136,16 +136,10 @@ def plan_jobs(
     cache_dir: str = "",
     previous: Path | None = None,
 ) -> list[TownJob]:
-    """One job per town of the batch (or of `only`, which must be towns of the batch), with its input hashes."""
+    """One job per town of the batch (or of `only`, towns of the batch by TERYT code or name), with its input hashes."""
     teryts = batch.teryts
     if only:
-        unknown = [code for code in only if code not in teryts]
-        if unknown:
-            raise ParamsError(
-                "--only",
-                [f"TERYT code {code} is not a town of batch {batch.batch!r}" for code in unknown],
-                what="option",
-            )
+        only = chosen_towns(only, batch, store)
         teryts = [code for code in teryts if code in only]
     jobs = []
     code = inputs.code_fingerprint()
@@ -167,6 +161,30 @@ def plan_jobs(
             TownJob(str(store.unit(teryt)["name"]), town, compared_with=compared, inputs=job_inputs, problem=problem)
         )
     return jobs
+
+
+def chosen_towns(only: list[str], batch: Batch, store: Store) -> list[str]:
+    """The TERYT codes of `--only`'s towns, each given by its code or its name (any case): an analyst
+    thinks of "Bursztynojar" more readily than of 0290011. Raises ParamsError naming each one not in the batch."""
+    named: dict[str, list[str]] = {}
+    for code in batch.teryts:
+        named.setdefault(str(store.unit(code)["name"]).casefold(), []).append(code)
+    codes, problems = [], []
+    for given in only:
+        found = [given] if given in batch.teryts else named.get(given.casefold(), [])
+        if len(found) == 1:
+            codes.append(found[0])
+        elif found:
+            problems.append(
+                f"{given} names {len(found)} towns of batch {batch.batch!r}: give one of {', '.join(found)}"
+            )
+        elif given.isdigit():
+            problems.append(f"TERYT code {given} is not a town of batch {batch.batch!r}")
+        else:
+            problems.append(f"{given} is neither a TERYT code nor the name of a town of batch {batch.batch!r}")
+    if problems:
+        raise ParamsError("--only", problems, what="option")
+    return codes
 
 
 def compared_or_problem(town: TownParams) -> tuple[tuple[str, ...], str]:

@@ -27,7 +27,8 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def _codes(only: Optional[list[str]]) -> list[str] | None:
-    """The towns of `--only A,B --only C`: repeated and comma-separated alike; 290011 read as 0290011."""
+    """The towns of `--only A,B --only C`: repeated and comma-separated alike; 290011 read as 0290011 (a name
+    is kept as given, for the build to find among the batch's towns)."""
     codes = [normalise_teryt(code) for value in only or [] for code in value.split(",") if code.strip()]
     return codes or None
 
@@ -94,7 +95,9 @@ def _note(text: str) -> None:
 @app.command()
 def build(
     params: Path = typer.Argument(..., help="A batch file, e.g. params/demo.yaml."),
-    only: Optional[list[str]] = typer.Option(None, help="Build only these towns: TERYT[,TERYT...]; may be repeated."),
+    only: Optional[list[str]] = typer.Option(
+        None, help="Build only these towns, by TERYT code or name: 0290011[,Bursztynojar...]; may be repeated."
+    ),
     workers: Optional[int] = typer.Option(None, min=1, help="Parallel processes (default: CPU count)."),
     data: Optional[str] = typer.Option(
         None, help="Data store directory (default: the batch's `data`, else the demo store)."
@@ -249,7 +252,7 @@ def _summary(result, console) -> None:
 
 @app.command()
 def preview(
-    teryt: str = typer.Argument(..., help="TERYT code of a town of the batch."),
+    teryt: str = typer.Argument(..., help="TERYT code (or name) of a town of the batch."),
     params: Path = typer.Option(Path("params/demo.yaml"), help="The batch the town belongs to."),
     images: Optional[Path] = typer.Option(None, help="Folder for the PNGs (default: reports/<batch>/preview/)."),
     pages: int = typer.Option(2, min=1, help="How many PDF pages to picture."),

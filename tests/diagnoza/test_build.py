@@ -683,6 +683,40 @@ def test_only_takes_every_town_named_whether_repeated_or_comma_separated(tmp_pat
     assert planned == {"0290011", "0290021", "0490013"}
 
 
+def test_only_takes_a_town_by_its_name_too(tmp_path):
+    # Names as the store gives them (Bursztynojar is 0290011, Bławatkopole 0490013: params/demo.yaml's comments),
+    # in any case; a name that is no town of the batch is named as such, not as a "TERYT code".
+    def dry_run(*only):
+        return CliRunner().invoke(
+            app,
+            ["build", str(PARAMS_DIR / "demo.yaml"), "--dry-run", "--out", str(tmp_path / "reports")]
+            + [arg for value in only for arg in ("--only", value)],
+        )
+
+    result = dry_run("bursztynojar,Bławatkopole")
+    assert result.exit_code == 0, result.output
+    planned = {code for code in ("0290011", "0490013", "0290021") if code in result.output}
+    assert planned == {"0290011", "0490013"} and "2 would be built" in result.output
+    result = dry_run("Warszawa")
+    assert result.exit_code == 2
+    assert "Warszawa is neither a TERYT code nor the name of a town of batch 'demo'" in result.output
+
+
+def test_a_name_two_towns_of_the_batch_share_is_refused_with_their_codes():
+    # Gmina names repeat in Poland (many a "Nowa Wieś"): such a name builds neither, and the codes are offered.
+    from types import SimpleNamespace
+
+    from analysis.params import ParamsError, parse_batch
+    from diagnoza.build import chosen_towns
+
+    batch = parse_batch({"batch": "x", "years": {"first": 2014, "last": 2024}, "towns": ["0290011", "0490013"]})
+    same_name = SimpleNamespace(unit=lambda code: {"name": "Nowa Wieś"})
+    with pytest.raises(ParamsError) as raised:
+        chosen_towns(["nowa wieś"], batch, same_name)
+    assert raised.value.problems == ["nowa wieś names 2 towns of batch 'x': give one of 0290011, 0490013"]
+    assert chosen_towns(["0490013"], batch, same_name) == ["0490013"]
+
+
 @pytest.mark.parametrize("edition", ["2026-02-30", "30.11.2026"])
 def test_an_edition_that_is_no_date_is_refused_before_anything_runs(tmp_path, edition):
     # Every town's notebook would refuse it; before, the build died on the first town with a traceback.

@@ -23,7 +23,8 @@ from analysis.reliability import UNCERTAIN_MARK
 from analysis.report import TownReport, prepare_report, towns_compared
 from analysis.store import load_store
 from analysis.synthesis import SCORE_DECIMALS
-from analysis.town import TownParams, say_what_the_store_lacks, unknown_parameters, validate_town
+from analysis.teryt import codes_named
+from analysis.town import TownParams, resolve_data_dir, say_what_the_store_lacks, unknown_parameters, validate_town
 
 PEER_METHODS = ("nearest", "voivodeship", "powiat", "population_class")  # "explicit" needs a list
 
@@ -41,11 +42,25 @@ def validate_towns(
     """One `TownParams` per comma-separated TERYT code, all with the same other parameters, and the
     indicator to chart; every problem is named at once, a problem of the shared parameters once, not per town.
 
-    `towns` may also be one number (papermill reads `-p towns 0290011` as 290011) or a list of codes.
+    `towns` may also be one number (papermill reads `-p towns 0290011` as 290011) or a list of codes, and a
+    town may be given by its name ("Bursztynojar", or "blawatkopole" without its Polish letters).
     `history`: the kernel's executed cells (`In`), where papermill's injected cell shows a mistyped name."""
     problems = unknown_parameters(history, PARAMETERS)
     listed = towns if isinstance(towns, (list, tuple)) else str(towns).split(",")
-    codes = [str(normalise_teryt(code)) for code in listed if str(code).strip()]
+    codes = []
+    for given in (str(normalise_teryt(entry)).strip() for entry in listed if str(entry).strip()):
+        if given.isdigit():  # a code, checked against the store with the other parameters below
+            codes.append(given)
+            continue
+        named = codes_named(given, load_store(resolve_data_dir(common.get("data_dir", "")) or None).units)
+        if len(named) == 1:
+            codes += named
+        else:
+            problems.append(
+                f"towns: {given} names {len(named)} gminy of the store: give one of {', '.join(named)}"
+                if named
+                else f"towns: no gmina of the store is named {given}"
+            )
     if not codes:
         problems.append('towns: give at least one TERYT code, e.g. "0290011,0490013"')
     problems += [f"towns: {code} is listed twice" for code, n in Counter(codes).items() if n > 1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from functools import lru_cache
 
 from babel import Locale
@@ -243,3 +244,12 @@ def bind_short_words(text: str) -> str:
     text = _NUMBER_BEFORE_WORD.sub("\\1\u00a0", _ONE_LETTER_WORD.sub("\\1\u00a0", text))
     text = _UPPER_BOUND.sub("\\1\u00a0", text)
     return _YEAR_ABBREVIATION.sub("\\1\u00a0\\2", text)
+
+
+def slug(text: str) -> str:
+    """ASCII file-name form of a town's name: "Łąka Wielka" -> "laka-wielka". Also how a name typed with or
+    without its Polish letters, in any case, is matched (`analysis.teryt.codes_named`)."""
+    text = text.replace("ł", "l").replace("Ł", "L")
+    text = re.sub("[\u2010-\u2015\u2212]", "-", text)  # dashes and the minus sign: "3–6 lat" -> "3-6-lat"
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "gmina"

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.formatting import slug
+
 VOIVODESHIPS: dict[str, str] = {
     "02": "dolnośląskie",
     "04": "kujawsko-pomorskie",
@@ -78,3 +80,11 @@ def read_terc(path: Path | str) -> pd.DataFrame:
             "powiat": (gminy["WOJ"] + gminy["POW"]).to_numpy(),
         }
     )
+
+
+def codes_named(name: str, units: pd.DataFrame) -> list[str]:
+    """The TERYT codes of the units of `units` called `name`, typed in any case and with or without its Polish
+    letters ("zurawioleka" is Żurawiołęka). Several where a name repeats (a town and the rural gmina around it
+    often share one); the caller asks which."""
+    wanted = slug(name)
+    return [str(code) for code, unit in zip(units["teryt"], units["name"]) if slug(str(unit)) == wanted]

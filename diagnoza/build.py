@@ -47,9 +47,10 @@ from analysis.params import Batch, ParamsError, check_against_store, edition_pro
 from analysis.paths import PROJECT_ROOT, REPORTS_DIR
 from analysis.report import load_store_and_values, towns_compared
 from analysis.store import Store
+from analysis.teryt import codes_named
 from analysis.town import TownParams, town_params
 from diagnoza import inputs, runtime
-from diagnoza.publish import CHARTS, SET_ASIDE, replace_directory, slug, town_files, write_bundle, write_index
+from diagnoza.publish import CHARTS, SET_ASIDE, replace_directory, town_files, write_bundle, write_index
 
 TOWN_FOLDER = "[0-9]" * 7  # a town's report folder under the batch's, named by its TERYT code
 FIGURES = RECORD_NAME  # this edition's figures, which the next edition compares with (analysis.editions)
@@ -164,15 +165,13 @@ def plan_jobs(
 
 
 def chosen_towns(only: list[str], batch: Batch, store: Store) -> list[str]:
-    """The TERYT codes of `--only`'s towns, each given by its code or its name, in any case and with or without
-    its Polish letters (compared as file names are made of them: `slug`): an analyst thinks of "Bursztynojar"
-    more readily than of 0290011. Raises ParamsError naming each one not in the batch."""
-    named: dict[str, list[str]] = {}
-    for code in batch.teryts:
-        named.setdefault(slug(str(store.unit(code)["name"])), []).append(code)
+    """The TERYT codes of `--only`'s towns, each given by its code or its name (`analysis.teryt.codes_named`):
+    an analyst thinks of "Bursztynojar" more readily than of 0290011. Raises ParamsError naming each one not
+    in the batch."""
+    towns = store.units.loc[store.units["teryt"].isin(batch.teryts)]
     codes, problems = [], []
     for given in only:
-        found = [given] if given in batch.teryts else named.get(slug(given), [])
+        found = [given] if given in batch.teryts else codes_named(given, towns)
         if len(found) == 1:
             codes.append(found[0])
         elif found:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import shutil
-import unicodedata
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -16,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from analysis.editions import RECORD_NAME, read_figures
 from analysis.export import batch_tables, write_town_data
-from analysis.formatting import voivodeship_name
+from analysis.formatting import slug, voivodeship_name
 from analysis.labels import label
 from analysis.params import Batch
 from analysis.paths import TEMPLATES_DIR
@@ -45,14 +43,6 @@ BATCH_STAMP = ".batch-inputs.sha256"  # the fingerprint of what the batch files 
 
 def town_files(teryt: str) -> dict[str, str]:
     return {kind: path.format(teryt=teryt) for kind, path in TOWN_FILES.items()}
-
-
-def slug(text: str) -> str:
-    """ASCII file-name form of a town's name: "Łąka Wielka" -> "laka-wielka"."""
-    text = text.replace("ł", "l").replace("Ł", "L")
-    text = re.sub("[\u2010-\u2015\u2212]", "-", text)  # dashes and the minus sign: "3–6 lat" -> "3-6-lat"
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "gmina"
 
 
 def write_bundle(town_dir: Path, info, target: Path) -> Path:

@@ -611,7 +611,7 @@ def chart_files(notebook: nbformat.NotebookNode, target: Path) -> list[Path]:
     order and caption, e.g. `01-liczba-ludnosci-bławatkopole.svg`; for slides and documents."""
     import typst
 
-    from diagnoza.publish import slug
+    from analysis.formatting import slug
 
     target.mkdir(parents=True, exist_ok=True)
     svgs = []

@@ -132,6 +132,15 @@ def test_one_town_given_as_a_number_or_towns_as_a_list_are_read_as_codes():
     assert [town.teryt for town in explore.validate_towns(["0290011", 490013])] == ["0290011", "0490013"]
 
 
+def test_towns_may_be_given_by_name_and_an_unknown_name_is_said():
+    # Names as params/demo.yaml's comments give them: Bursztynojar 0290011, Bławatkopole 0490013.
+    chosen = explore.validate_towns("Bursztynojar, blawatkopole, 0690021")
+    assert [town.teryt for town in chosen] == ["0290011", "0490013", "0690021"]
+    with pytest.raises(ParamsError) as raised:
+        explore.validate_towns("Warszawa,0290011")
+    assert raised.value.problems == ["towns: no gmina of the store is named Warszawa"]
+
+
 def test_what_a_shared_store_lacks_is_said_once_not_once_per_town(tmp_path, capsys):
     # Three towns of one sparse store (tests/conftest.py): the report notebook's note on the variables it has
     # no value of, below the cell once; it was printed once per town, three copies of a 1,600-character note.

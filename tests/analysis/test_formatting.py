@@ -1,6 +1,6 @@
 import pytest
 
-from analysis.formatting import MINUS, PERSONS, escape_markdown, format_bound, format_number, with_noun
+from analysis.formatting import MINUS, PERSONS, escape_markdown, format_bound, format_number, slug, with_noun
 
 NBSP = "\u00a0"
 
@@ -213,3 +213,11 @@ def test_a_range_with_a_negative_bound_is_written_in_words(low, high, language, 
     from analysis.formatting import format_range
 
     assert format_range(low, high, 2, language) == expected
+
+
+def test_slug_is_ascii_and_readable():
+    assert slug("Łąka Wielka") == "laka-wielka"
+    assert slug("Żółć-Gęśla (miasto)") == "zolc-gesla-miasto"
+    assert slug('<script>"') == "script"
+    assert slug("!!!") == "gmina"
+    assert slug("dzieci w wieku 3–6 lat") == "dzieci-w-wieku-3-6-lat"  # an en dash is a word break, not nothing

@@ -1,6 +1,7 @@
+import pandas as pd
 import pytest
 
-from analysis.teryt import read_terc, teryt_from_bdl, voivodeship_bdl_id
+from analysis.teryt import codes_named, read_terc, teryt_from_bdl, voivodeship_bdl_id
 from tests.conftest import SHARED
 
 
@@ -39,3 +40,15 @@ def test_the_terc_register_lists_the_2477_gminy(terc, tmp_path):
     with pytest.raises(ValueError, match="not a TERC register"):
         (tmp_path / "x.csv").write_text("a;b\n1;2\n")
         read_terc(tmp_path / "x.csv")
+
+
+def test_a_name_is_found_in_any_case_with_or_without_its_polish_letters():
+    # A town and the rural gmina around it often share a name (Lipno, Łąka here): both codes, for the caller to ask.
+    units = pd.DataFrame(
+        {"teryt": ["0000011", "0000012", "0000023"], "name": ["Łąka", "Łąka", "Żurawiołęka"]},
+    )
+    assert codes_named("ŻURAWIOŁĘKA", units) == ["0000023"]
+    assert codes_named("zurawioleka", units) == ["0000023"]
+    assert codes_named("laka", units) == ["0000011", "0000012"]
+    assert codes_named("Żurawio", units) == []  # a name whole, not its beginning
+    assert codes_named("Warszawa", units) == []

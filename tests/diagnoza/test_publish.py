@@ -10,17 +10,8 @@ import zipfile
 import pytest
 from bs4 import BeautifulSoup
 
-from diagnoza.publish import READERS_INDEX, PublishError, publish_batch, slug, write_bundle
+from diagnoza.publish import READERS_INDEX, PublishError, publish_batch, write_bundle
 from tests.diagnoza import report_info
-
-
-def test_slug_is_ascii_and_readable():
-    assert slug("Łąka Wielka") == "laka-wielka"
-    assert slug("Żółć-Gęśla (miasto)") == "zolc-gesla-miasto"
-    assert slug('<script>"') == "script"
-    assert slug("!!!") == "gmina"
-    assert slug("dzieci w wieku 3–6 lat") == "dzieci-w-wieku-3-6-lat"  # an en dash is a word break, not nothing
-
 
 # A report page's links as a batch's build writes them, at its top and bottom (diagnoza.render.batch_links).
 LINKS = (

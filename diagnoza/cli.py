@@ -279,6 +279,7 @@ def preview(
         _fail(str(ParamsError("TERYT", error.problems, "argument") if error.source == "--only" else error))
     except (StoreError, BuildError) as error:
         _fail(str(error))
+    teryt = result.towns[0].teryt  # its code, where the town was given by name
     if result.failed:
         _fail(f"{teryt}: the build failed: {result.failed[0].error}", code=1)
     town_dir = result.out_dir / teryt

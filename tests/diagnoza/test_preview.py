@@ -67,3 +67,21 @@ def test_preview_given_a_batch_file_for_its_town_says_where_the_batch_goes(tmp_p
     assert result.exit_code == 2
     assert "params/demo.yaml is a batch file; give a town's TERYT code, and the batch as --params" in result.output
     assert not (tmp_path / "reports").exists()  # nothing was built
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed (make preview-tools)")
+@pytest.mark.skipif(not any(shutil.which(n) for n in preview.CHROMIUM_NAMES), reason="chromium not installed")
+def test_preview_of_a_town_given_by_its_name_pictures_that_towns_report(tmp_path):
+    # `--only` takes names, and so does preview's town; it looked for the PDF under reports/demo/bursztynojar/.
+    from typer.testing import CliRunner
+
+    from diagnoza.cli import app
+
+    images = tmp_path / "img"
+    result = CliRunner().invoke(
+        app, ["preview", "bursztynojar", "--pages", "1", "--out", str(tmp_path / "reports"), "--images", str(images)]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in images.iterdir()) == ["report-html.png", "report-page-1.png"]
+    assert (tmp_path / "reports" / "demo" / "0290011" / "report.pdf").is_file()  # Bursztynojar is 0290011

@@ -53,8 +53,7 @@ from diagnoza import inputs, runtime
 from diagnoza.publish import CHARTS, SET_ASIDE, replace_directory, town_files, write_bundle, write_index
 
 TOWN_FOLDER = "[0-9]" * 7  # a town's report folder under the batch's, named by its TERYT code
-FIGURES = RECORD_NAME  # this edition's figures, which the next edition compares with (analysis.editions)
-OUTPUTS = ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv", FIGURES)
+OUTPUTS = ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv", RECORD_NAME)
 
 
 class BuildError(RuntimeError):
@@ -147,7 +146,7 @@ def plan_jobs(
     data = inputs.town_data_fingerprints(store)
     calibration = inputs.calibration_fingerprint(store)
     for teryt in teryts:
-        previous_figures = previous / teryt / FIGURES if previous is not None else None
+        previous_figures = previous / teryt / RECORD_NAME if previous is not None else None
         kept = previous_figures is not None and previous_figures.is_file()
         town = town_params(batch, teryt, data_dir, edition, cache_dir, str(previous_figures) if kept else "")
         compared, problem = compared_or_problem(town)
@@ -226,12 +225,12 @@ def check_previous(previous: Path, batch: Batch, out_dir: Path) -> None:
         )
     # A record that is there but unreadable fails its town, saying so (`analysis.editions.record_problem`);
     # a folder of none, or of none this version reads, is refused here once rather than town by town.
-    if not any(read_figures(previous / teryt / FIGURES) is not None for teryt in batch.teryts):
+    if not any(read_figures(previous / teryt / RECORD_NAME) is not None for teryt in batch.teryts):
         raise ParamsError(
             "--previous",
             [
                 f"{previous} holds no earlier edition of batch {batch.batch!r}: none of its towns has a readable "
-                f"<TERYT>/{FIGURES} there (give an earlier edition's folder, e.g. a copy of reports/{batch.batch})"
+                f"<TERYT>/{RECORD_NAME} there (give an earlier edition's folder, e.g. a copy of reports/{batch.batch})"
             ],
             what="option",
         )
@@ -357,7 +356,7 @@ def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownRe
             if report is None:
                 raise RuntimeError("the analysis failed in the build process but not in the notebook")
             tables.result()
-        write_figures(report, staging / FIGURES)
+        write_figures(report, staging / RECORD_NAME)
         info = report_info(notebook)
         (staging / "report.html").write_text(render_html(notebook, info, batch_links(info)), encoding="utf-8")
         render_pdf(notebook, info, staging / "pdf-source", staging / "report.pdf")

@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 
 from analysis.display import ROLE, WORD_JOINER, figures_column, scroll_region
-from analysis.formatting import bind_short_words, voivodeship_phrase
+from analysis.formatting import bind_short_words, slug, voivodeship_phrase
 from analysis.labels import label
 from analysis.paths import TEMPLATES_DIR
 
@@ -610,8 +610,6 @@ def chart_files(notebook: nbformat.NotebookNode, target: Path) -> list[Path]:
     """Every chart of the report as SVG (as drawn) and PNG (rendered from it by Typst), named by its
     order and caption, e.g. `01-liczba-ludnosci-bławatkopole.svg`; for slides and documents."""
     import typst
-
-    from analysis.formatting import slug
 
     target.mkdir(parents=True, exist_ok=True)
     svgs = []

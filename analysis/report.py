@@ -126,17 +126,23 @@ def _compared_values(data_dir: str, signature: tuple) -> pd.DataFrame:
     return indicator_table(_load_store_and_values(data_dir, signature)[0], pooled=True)
 
 
-def trend_values(data_dir: str) -> pd.DataFrame:
-    """Every town's yearly indicators computed from its population re-based for the 2021 census
-    (`analysis.census`): what trends rest on, so that the census step passes for no change of population,
-    density or rates per resident. Tables and charts show the published values (`load_store_and_values`)."""
-    return _trend_values(data_dir, _store_signature(data_dir))
+def trend_values(data_dir: str, last_year: int) -> pd.DataFrame:
+    """Every town's yearly indicators up to `last_year`, computed from its population re-based for the 2021
+    census (`analysis.census`): what trends rest on, so that the census step passes for no change of
+    population, density or rates per resident. Tables and charts show the published values
+    (`load_store_and_values`).
+
+    The re-basing is estimated from the years up to `last_year` only: a town's usual yearly change, which
+    its census jump is measured against, must not be read from years after the report's, or a report of
+    2014–2022 would print figures (its trends, its changes without the step) that the store's 2023 and 2024
+    change."""
+    return _trend_values(data_dir, _store_signature(data_dir), last_year)
 
 
 @lru_cache(maxsize=4)
-def _trend_values(data_dir: str, signature: tuple) -> pd.DataFrame:
-    store = _load_store_and_values(data_dir, signature)[0]
-    return compute_indicators(rebased_panel(variable_panel(store)))
+def _trend_values(data_dir: str, signature: tuple, last_year: int) -> pd.DataFrame:
+    panel = variable_panel(_load_store_and_values(data_dir, signature)[0])
+    return compute_indicators(rebased_panel(panel.loc[panel.index.get_level_values("year") <= last_year]))
 
 
 def _matching_features(data_dir: str, year: int) -> pd.DataFrame:
@@ -374,7 +380,7 @@ def compute_report(town: TownParams) -> TownReport:
     all_compared = compared_values(data_dir)
     counts = town_counts(store, teryt, last_year)
     comparison = town_comparison(teryt, peers, all_compared, counts, first_year, last_year)
-    trending = trend_values(data_dir).loc[values.index]  # the same towns and years, census step taken out
+    trending = trend_values(data_dir, last_year).loc[values.index]  # the same towns and years, census step taken out
     trends = indicator_trends(trending, teryt, peers.members)
     population = all_values.loc[in_years, "population"].unstack("year")
     projection = project(population.loc[teryt], store_backtest(population))

@@ -148,7 +148,7 @@ def _batch_comparisons(
     features = matching_features(values, year)
     compared = compared_values(batch.data or "") if pooled else values
     if rebased_changes:
-        rebased = trend_values(batch.data or "")
+        rebased = trend_values(batch.data or "", year)
         compared = compared.assign(**{name: rebased[name].reindex(compared.index) for name in CHANGE_SPANS})
     catalogue = (
         indicators() if pooled else {i: ind.model_copy(update={"pool_years": 1}) for i, ind in indicators().items()}
@@ -399,7 +399,9 @@ def validation_results() -> dict:
         "census_step": census_step_validation(
             comparisons, _batch_comparisons(store.units, values, store, rebased_changes=True)
         ),
-        "trends": trend_validation(trend_values(batch.data or ""), batch.years.first, batch.years.last),
+        "trends": trend_validation(
+            trend_values(batch.data or "", batch.years.last), batch.years.first, batch.years.last
+        ),
         "correlation_audit": correlation_audit(values, batch.years.last),
     }
 

@@ -1,10 +1,13 @@
-"""The versions a report records: which method computed its figures, which code made the cached report."""
+"""What a report rests on: no data after its last year; and the versions it records: which method computed its
+figures, which code made the cached report."""
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import shutil
 
+import pandas as pd
 import pytest
 
 from analysis import report as report_module
@@ -87,3 +90,29 @@ def test_the_computation_takes_from_presentation_modules_only_words_paths_and_th
         and "analysis.narrative" in path.read_text(encoding="utf-8")
     ]
     assert takers == ["report.py"]
+
+
+def test_a_report_to_a_year_reads_nothing_of_the_years_after_it(demo_store, tmp_path):
+    # The second method: the same report computed on a copy of the store with every observation after 2022
+    # deleted. A report of 2014–2022 must come out the same from both. Srebrnozdrój's 5-year change to 2022
+    # spans the 2021 census step, so its page one and its population trend rest on the re-basing, whose
+    # usual yearly change was read from 2023 and 2024 too (its change without the step read −2.7% or −2.8%).
+    from analysis.report import compute_report
+    from analysis.store import write_store
+    from analysis.town import TownParams
+
+    cut = tmp_path / "store"
+    observations = demo_store.observations
+    write_store(cut, demo_store.units, observations.loc[observations["year"] <= 2022], dict(demo_store.metadata))
+    asked = TownParams(teryt="3290021", last_year=2022, edition="2026-12-02")
+    everything = compute_report(asked)
+    until_then = compute_report(asked.model_copy(update={"data_dir": str(cut)}))
+    assert "population_change_5y" in everything.changes_without_step  # the case the re-basing enters
+    for field in dataclasses.fields(everything):
+        if field.name in ("params", "vintage"):
+            continue
+        ours, theirs = getattr(everything, field.name), getattr(until_then, field.name)
+        if isinstance(ours, pd.DataFrame):
+            pd.testing.assert_frame_equal(ours, theirs, check_exact=False, rtol=1e-9, obj=field.name)
+        else:
+            assert ours == theirs, field.name

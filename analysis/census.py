@@ -70,19 +70,22 @@ def steps_in_changes(formula_names, end: int, spans) -> list[int]:
 def rebase(logs: np.ndarray, years) -> np.ndarray:
     """Log population (towns × years) with the years before each re-basing put on the new basis.
 
-    A town's jump is its change into the break year beyond its median yearly change
-    (the part no trend explains), added to every earlier year. The years from the
-    break on are left as published.
+    A town's jump is its change across the break (from its last year before it to its first year from it on)
+    beyond its median yearly change over as many years (the part no trend explains), added to every earlier
+    year. The years from the break on are left as published. `years` may have gaps (a town's years with a
+    value): a change over two years is two years' change, so it is taken per year for the median, and the
+    break year itself may be the one missing.
     """
     logs = logs.copy()
-    years = list(int(y) for y in years)
+    years = np.array([int(y) for y in years])
     for year in LEVEL_BREAKS:
-        if year not in years or years.index(year) == 0:
+        at = int(np.searchsorted(years, year))  # the first year on the new basis
+        if at == 0 or at == len(years):
             continue
-        at = years.index(year)
-        changes = np.diff(logs, axis=1)
-        usual = np.median(np.delete(changes, at - 1, axis=1), axis=1) if changes.shape[1] > 1 else 0.0
-        jump = changes[:, at - 1] - usual
+        gaps = np.diff(years)
+        yearly = np.diff(logs, axis=1) / gaps
+        usual = np.median(np.delete(yearly, at - 1, axis=1), axis=1) if yearly.shape[1] > 1 else 0.0
+        jump = (logs[:, at] - logs[:, at - 1]) - usual * gaps[at - 1]
         logs[:, :at] += jump[:, None]
     return logs
 

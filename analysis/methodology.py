@@ -269,7 +269,9 @@ def render_methodology() -> str:
         f"- **Projection**: {HORIZON} years of population. First, the years before a re-basing ({', '.join(map(str, LEVEL_BREAKS))},",
         "  the census) are put on the new basis: a town's jump is its change into that year beyond its median yearly",
         "  change over the report's years (and those before; never a year after its last: a report to 2022 reads the",
-        "  same from a store that ends in 2022 as from one that goes on). Candidates: "
+        "  same from a store that ends in 2022 as from one that goes on). Where the year before the census or the",
+        "  census year itself has no figure, the change across the gap is set against as many usual years as it spans",
+        "  (and the median is of changes per year). Candidates: "
         + ", ".join(f"{names[1]} (`{key}`)" for key, names in METHOD_NAMES.items())
         + f"; damping {DAMPING}.",
         f"  Each forecasts log population of every town of the store from every origin with at least {MIN_TRAIN} years of",

@@ -43,6 +43,18 @@ def test_a_town_with_a_missing_year_is_re_based_on_the_years_it_has():
     assert result[2021] - result[2020] == pytest.approx(-10, abs=1.5)  # no step left where the census was
 
 
+@pytest.mark.parametrize("missing", [2020, 2021])
+def test_a_gap_beside_the_census_year_is_not_taken_for_part_of_the_step(missing):
+    # By hand: log population falling by 0.01 a year, with a census step of −0.03 into 2021, and one year on
+    # either side of the step missing. The change across the gap (2019→2021 or 2020→2022) is two years' fall
+    # plus the step, −0.05: the step is what is beyond two usual years (−0.02), −0.03, not beyond one (−0.04).
+    years = [y for y in range(2016, 2025) if y != missing]
+    logs = np.array([[10.0 - 0.01 * (y - 2016) - (0.03 if y >= 2021 else 0.0) for y in years]])
+    result = rebase(logs, years)
+    on_new_basis = np.array([[10.0 - 0.03 - 0.01 * (y - 2016) for y in years]])
+    assert result == pytest.approx(on_new_basis)
+
+
 def test_a_panel_re_bases_the_population_and_its_density_and_nothing_else():
     years = range(2019, 2024)
     index = pd.MultiIndex.from_product([["A", "B"], years], names=["teryt", "year"])

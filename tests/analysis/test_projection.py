@@ -37,6 +37,21 @@ def test_on_exact_geometric_decline_drift_is_chosen_and_exact():
     assert list(projection.forecast.index) == [2025, 2026, 2027, 2028, 2029]
 
 
+def test_a_town_with_a_missing_year_is_projected_from_the_years_after_it():
+    # Every town loses exactly 1 % a year (drift forecasts it exactly); town B lacks 2016. Read as consecutive
+    # steps, its ten years of decline would span nine steps and the forecast fall 10/9 as fast: by hand, from
+    # 2017–2024 alone the forecast is still 20,000 × 0.99^t.
+    population = pd.DataFrame(
+        [[n * 0.99**t for t in range(11)] for n in (5_000, 20_000, 80_000)], index=["A", "B", "C"], columns=YEARS
+    )
+    town = population.loc["B"].copy()
+    town[2016] = np.nan
+    projection = project(town, backtest(population))
+    assert projection.forecast["mean"].tolist() == pytest.approx([20_000 * 0.99**t for t in range(11, 16)])
+    town[2020] = np.nan  # 2021–2024: four years, too few to project from
+    assert project(town, backtest(population)) is None
+
+
 def test_intervals_are_calibrated_on_towns_left_out():
     # 400 random walks with drift and town-specific noise: intervals calibrated on half the towns
     # must cover about 95 % of the other half's held-out years.

@@ -290,10 +290,11 @@ def load_report(path: Path, key: str) -> TownReport | None:
 
 
 def towns_compared(town: TownParams) -> tuple[str, ...]:
-    """Every town whose data enter the report: the town, its peers, and the peer groups of the
-    alternative rules in the sensitivity table. A change to any other town's data cannot change it
-    (unless it changes who the peers are, which this then shows), except its population, which the
-    pooled projection backtest reads for every town (`diagnoza.inputs.calibration_fingerprint`).
+    """Every town the report compares it with: the town, its peers, and the peer groups of the
+    alternative rules in the sensitivity table. A change to any other town's data cannot change its
+    comparisons (unless it changes who the peers are, which this then shows); it can change the report's
+    voivodeship and Poland figures, summed over their gminy (`diagnoza.inputs.area_fingerprints`), and its
+    projection, whose pooled backtest reads every town's population (`diagnoza.inputs.calibration_fingerprint`).
     Peers are matched on the last year, so the first year and the language do not enter."""
     teryt, last_year, rule = town.teryt, town.last_year, town.peer_rule
     store, all_values = load_store_and_values(town.data_dir)

@@ -145,21 +145,22 @@ def plan_jobs(
     code = inputs.code_fingerprint()
     data = inputs.town_data_fingerprints(store)
     calibration = inputs.calibration_fingerprint(store)
+    areas = inputs.area_fingerprints(store, data)
     for teryt in teryts:
         previous_figures = previous / teryt / RECORD_NAME if previous is not None else None
         kept = previous_figures is not None and previous_figures.is_file()
         town = town_params(batch, teryt, data_dir, edition, cache_dir, str(previous_figures) if kept else "")
         compared, problem = compared_or_problem(town)
+        unit = store.unit(teryt)
         job_inputs = {
             "code": code,
             "params": inputs.params_fingerprint(town, store.metadata),
             "data": inputs.data_fingerprint(compared, data),
+            "areas": areas[unit["voivodeship"]],
             "calibration": calibration,
             "previous": inputs.file_fingerprint(town.previous),
         }
-        jobs.append(
-            TownJob(str(store.unit(teryt)["name"]), town, compared_with=compared, inputs=job_inputs, problem=problem)
-        )
+        jobs.append(TownJob(str(unit["name"]), town, compared_with=compared, inputs=job_inputs, problem=problem))
     return jobs
 
 
@@ -261,6 +262,7 @@ INPUT_NAMES = {
     "code": "code or templates",
     "params": "parameters",
     "data": "data of the town or its peers",
+    "areas": "data of its voivodeship's or Poland's gminy",
     "calibration": "population of the store (projection backtest)",
     "previous": "the previous edition's figures (--previous)",
 }

@@ -7,6 +7,8 @@ A report is rebuilt only when one of its inputs changed:
 - params: the town's parameters and what its cover says (title, edition, language, peer rule);
 - data: the store's rows (unit and observations) of every town the report compares it with
   (`analysis.report.towns_compared`), and who those towns are;
+- areas: the store's rows of every gmina the report's voivodeship and Poland figures are summed over
+  (`analysis.aggregates`): those of its voivodeship, and where the store covers the country, every gmina;
 - calibration: the population of every town of the store, which the pooled projection
   backtest (`analysis.projection`) reads to choose the method and size the interval;
 - previous: the previous edition's figures of the town, when `--previous` asks for a comparison.
@@ -96,6 +98,19 @@ def town_data_fingerprints(store: Store) -> dict[str, str]:
     unit_hashes = pd.util.hash_pandas_object(units, index=False).to_numpy()
     return {
         teryt: _sha(str(unit_hash), by_town.get(teryt, "")) for teryt, unit_hash in zip(units["teryt"], unit_hashes)
+    }
+
+
+def area_fingerprints(store: Store, fingerprints: dict[str, str]) -> dict[str, str]:
+    """Per voivodeship (as the store names it), a hash of the data its figures and Poland's are summed over
+    (`analysis.aggregates.voivodeship_and_country`): its gminy's, and every gmina's where the store covers
+    the country (a revised figure of any gmina moves Poland's value on every report)."""
+    from analysis.aggregates import covers_country
+
+    country = data_fingerprint(tuple(store.units["teryt"]), fingerprints) if covers_country(store) else ""
+    return {
+        voivodeship: _sha(data_fingerprint(tuple(gminy), fingerprints), country)
+        for voivodeship, gminy in store.units.groupby("voivodeship")["teryt"]
     }
 
 

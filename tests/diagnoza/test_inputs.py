@@ -47,3 +47,43 @@ def test_library_versions_enter_the_code_fingerprint(monkeypatch):
     finally:
         monkeypatch.undo()
         inputs.code_fingerprint.cache_clear()
+
+
+def _with_more_births(store, teryt: str, units=None):
+    """The store (cut to `units` if given) and a copy where `teryt` has 700 more births in 2024."""
+    from analysis.catalogue import variable_ids
+    from analysis.store import Store
+
+    units = store.units if units is None else units
+    observations = store.observations.loc[store.observations["teryt"].isin(units["teryt"])]
+    rows = (
+        (observations["teryt"] == teryt)
+        & (observations["year"] == 2024)
+        & (observations["var_id"] == variable_ids()["live_births"])
+    )
+    changed = observations.copy()
+    changed.loc[rows, "value"] += 700
+    return Store(units, observations, store.metadata), Store(units, changed, store.metadata)
+
+
+def test_a_gminas_data_reach_the_reports_of_its_voivodeship_and_where_the_store_is_polands_every_report(demo_store):
+    # Jaśminolas (0290033, dolnośląskie) is no town's peer here: what it reaches is the areas' sums. That it
+    # does is checked first with the sums themselves (analysis.aggregates): its births move both the
+    # voivodeship's rate and Poland's.
+    from analysis.aggregates import COUNTRY, voivodeship_and_country
+
+    before, after = _with_more_births(demo_store, "0290033")
+    rates = [voivodeship_and_country(store, 2024).values["births_per_1000"] for store in (before, after)]
+    assert rates[0]["dolnośląskie"] != rates[1]["dolnośląskie"] and rates[0][COUNTRY] != rates[1][COUNTRY]
+    assert rates[0]["lubelskie"] == rates[1]["lubelskie"]
+    hashes = [inputs.area_fingerprints(store, inputs.town_data_fingerprints(store)) for store in (before, after)]
+    assert set(hashes[0]) == set(demo_store.units["voivodeship"])
+    assert all(hashes[0][v] != hashes[1][v] for v in hashes[0])  # Poland's value is on every report
+
+    # A store of two voivodeships (as from `diagnoza data fetch --voivodeship`, twice) has no Poland value:
+    # a gmina of one reaches no report of the other.
+    two = demo_store.units.loc[demo_store.units["voivodeship"].isin(["dolnośląskie", "kujawsko-pomorskie"])]
+    before, after = _with_more_births(demo_store, "0290033", two)
+    hashes = [inputs.area_fingerprints(store, inputs.town_data_fingerprints(store)) for store in (before, after)]
+    assert hashes[0]["dolnośląskie"] != hashes[1]["dolnośląskie"]
+    assert hashes[0]["kujawsko-pomorskie"] == hashes[1]["kujawsko-pomorskie"]

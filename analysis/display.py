@@ -41,7 +41,7 @@ from analysis.labels import label
 from analysis.narrative import matched_indicator_name
 from analysis.params import MIN_PEERS
 from analysis.peers import INCOME, PIT_STAND_IN, PeerRule, income_measure
-from analysis.reliability import UNRELIABLE_BELOW, events_text, with_uncertain_mark
+from analysis.reliability import UNRELIABLE_BELOW, events_text, exceeds_its_base, with_uncertain_mark
 from analysis.report import TownReport, shown_method_version
 from analysis.scoring import PERCENTILE_DECIMALS, STRENGTH, WEAKNESS
 from analysis.synthesis import SCORE_DECIMALS, rule_key
@@ -241,15 +241,18 @@ def _trend_cell(trends: pd.DataFrame, indicator, language: str, ranked: bool = T
 
 
 def _notes(row, indicator, language: str, missing_years: bool = True) -> str:
-    """Why a value is flagged: few events (with its interval), not ranked, a difference within chance (a
-    position that would be a strength or weakness, unmarked), matched on, missing years
-    (unless `missing_years` is false); a value taken over several years together; and a 5-year change that
+    """Why a value is flagged: a share above its whole, few events (with its interval), not ranked, a
+    difference within chance (a position that would be a strength or weakness, unmarked), matched on, missing
+    years (unless `missing_years` is false); a value taken over several years together; and a 5-year change that
     holds the census's re-basing (for an indicator that is itself a change, its value that holds it)."""
     pl = language == "pl"
     notes = []
     if pooled_years(row) > 1:
         years = with_noun(pooled_years(row), YEARS[language], 0, language)
         notes.append(label("note_pooled", language, years=years))
+    if pd.notna(row.get("value")) and exceeds_its_base(indicator, row["value"]):
+        whole = format_number(indicator.count_multiplier, 0, language) + ("%" if indicator.unit_en == "%" else "")
+        notes.append(label("note_over_base", language, whole=whole))
     if row.get("reliability") in ("unreliable", "not_ranked"):
         events = events_text(indicator, row["events"], language)
         interval = format_range(row["ci_low"], row["ci_high"], indicator.decimals, language)

@@ -6,7 +6,10 @@ come from the counts (events and base), not from the population, so a large
 town with a rare event is flagged and a small town with a common one is not.
 
 - poisson: events / base, exact (Garwood) Poisson interval for the events;
-- proportion: events of base, Wilson score interval;
+- proportion: events of base, Wilson score interval. Where the events exceed the base the
+  value is not a share of it (GUS counts pre-school children where they attend, so a town whose
+  pre-schools take its neighbours' children has more of them than it has children: 115%): the
+  interval is then the Poisson one of the count, as for a rate, which holds the value;
 - poisson_difference: (events − minus) / base, normal approximation with
   variance events + minus (a Skellam difference of two Poisson counts);
 - net_flow: a net flow (in − out, e.g. net migration) / base, where the store holds
@@ -59,6 +62,13 @@ class CountInterval:
         return self.events >= NOT_RANKED_BELOW
 
 
+def exceeds_its_base(indicator: Indicator, value: float) -> bool:
+    """Whether a share (a `proportion`) counts more than its base: 115% of a town's children in its
+    pre-schools, which also take its neighbours'. The value is then a count over a base, not a share of it."""
+    model = indicator.counts
+    return model is not None and model.model == "proportion" and value > indicator.count_multiplier
+
+
 def count_interval(indicator: Indicator, counts: dict[str, float]) -> CountInterval | None:
     """The indicator's 95% interval from the town's counts in one year; None without a count model
     or with a count missing."""
@@ -76,12 +86,12 @@ def _interval(indicator: Indicator, counted: tuple[float, ...]) -> CountInterval
         return None
     events, base = values[model.events], values[model.base]
     scale = indicator.count_multiplier
-    if model.model == "poisson":
+    if model.model == "proportion" and events <= base:
+        low, high = wilson(events, base)
+        return CountInterval(events, low * scale, high * scale)
+    if model.model in ("poisson", "proportion"):  # a "share" above 100% is a count over a base (see above)
         low, high = garwood(events)
         return CountInterval(events, low / base * scale, high / base * scale)
-    if model.model == "proportion":
-        low, high = wilson(min(events, base), base)
-        return CountInterval(events, low * scale, high * scale)
     if model.assumed:
         difference = events if model.model == "net_flow" else events - base
         moves = max(model.gross_per_1000 * model.span * base / 1000, abs(difference))

@@ -948,3 +948,35 @@ def test_the_peer_towns_voivodeships_are_written_as_the_reports_language_writes_
         assert all(part[0].isupper() for name in names for part in name.split("-")), names
     else:
         assert all(name == name.lower() for name in names), names
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_a_share_above_100_percent_is_printed_with_an_interval_that_holds_it_and_says_why(
+    demo_store, tmp_path, language
+):
+    # GUS counts pre-school children where they attend, so a town whose pre-schools take its neighbours'
+    # children goes above 100% (the demo store never does; real towns often do). Bursztynojar given 267
+    # pre-school children of its 232 children aged 3-6 in 2024: 115.1%. Its interval, from Garwood's exact
+    # Poisson interval of 267 (statsmodels), must hold the value, and the changes table say why it is over 100%.
+    from statsmodels.stats.rates import confint_poisson
+
+    from analysis.store import write_store
+
+    observations = demo_store.observations.copy()
+    children, attending = 1617119, 1617144  # the BDL ids of children_3_6 and children_3_6_in_preschool
+    town = (observations["teryt"] == "0290011") & (observations["year"] == 2024)
+    assert observations.loc[town & (observations["var_id"] == children), "value"].item() == 232
+    observations.loc[town & (observations["var_id"] == attending), "value"] = 267
+    write_store(tmp_path / "store", demo_store.units, observations, dict(demo_store.metadata))
+    report = prepare_report(TownParams(teryt="0290011", language=language, data_dir=str(tmp_path / "store")))
+    row = report.comparison.loc["preschool_coverage"]
+    assert row["value"] == pytest.approx(100 * 267 / 232)
+    low, high = confint_poisson(267, 232, method="exact-c")
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((100 * low, 100 * high), rel=1e-9)
+    assert row["ci_low"] < row["value"] < row["ci_high"]
+    frame = show.changes_table(report, "services").frame
+    notes = frame.set_index(frame.columns[0])[frame.columns[-1]]
+    said = "ponad 100%: liczeni są też mieszkańcy innych gmin" if language == "pl" else "over 100%: residents"
+    assert [name for name, note in notes.items() if said in note] == [
+        indicators()["preschool_coverage"].name_with_unit(language)
+    ]

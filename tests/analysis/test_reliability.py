@@ -66,6 +66,21 @@ def test_a_share_has_a_wilson_interval_inside_0_and_100():
     assert 0 < interval.low < 99.5 < interval.high < 100
 
 
+def test_a_share_above_100_percent_has_the_poisson_interval_of_its_count_which_holds_it():
+    # GUS counts pre-school children where they attend: a town whose pre-schools take its neighbours' children
+    # has 460 of them for its own 400, 115%. Wilson on a share capped at 1 gave 99.0-100.0, an interval that
+    # leaves out the value it is printed beside; the count over its base is a rate, with Garwood's interval
+    # (statsmodels' exact-c: about 419 to 504 attendances, 104.7% to 126.0%).
+    preschool = indicators()["preschool_coverage"]
+    interval = count_interval(preschool, {"children_3_6_in_preschool": 460, "children_3_6": 400})
+    assert (interval.low, interval.high) == pytest.approx(garwood(460, 400, 100), rel=1e-9)
+    assert interval.low < 115 < interval.high
+    assert (interval.low, interval.high) == pytest.approx((104.7, 126.0), abs=0.1)
+    # All of the base attending is still a share: Wilson, up to 100%.
+    full = count_interval(preschool, {"children_3_6_in_preschool": 400, "children_3_6": 400})
+    assert (full.low, full.high) == pytest.approx(wilson(400, 400, 100), rel=1e-9)
+
+
 def test_natural_increase_as_a_difference_of_two_counts():
     interval = count_interval(
         indicators()["natural_increase_per_1000"], {"live_births": 90, "deaths": 120, "population": 10_000}

@@ -44,6 +44,7 @@ from analysis.peers import INCOME, PIT_STAND_IN, PeerRule, income_measure
 from analysis.reliability import UNRELIABLE_BELOW, events_text, exceeds_its_base, with_uncertain_mark
 from analysis.report import TownReport, shown_method_version
 from analysis.scoring import PERCENTILE_DECIMALS, STRENGTH, WEAKNESS
+from analysis.store import CITY_WITH_POWIAT_RIGHTS
 from analysis.synthesis import SCORE_DECIMALS, rule_key
 from analysis.trends import MIN_POINTS, fewest_years
 
@@ -879,6 +880,8 @@ def peer_method_text(report: TownReport) -> Markdown:
         }[rule.method]
     if not report.national and rule.method in ("nearest", "population_class"):  # chosen "from all" of a part
         text += " " + label("peers_from_part", language)
+    if report.kind == CITY_WITH_POWIAT_RIGHTS and rule.method in ("nearest", "voivodeship", "population_class"):
+        text += " " + label("peers_cities_apart", language)  # why only cities (analysis.store)
     return Markdown(text + _matching_sentence(report) + _how_alike_sentence(report))
 
 

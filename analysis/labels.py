@@ -79,6 +79,7 @@ LABELS: dict[str, dict[str, str]] = {
         "urban": "gmina miejska",
         "urban-rural": "gmina miejsko-wiejska",
         "rural": "gmina wiejska",
+        "powiat-city": "miasto na prawach powiatu",
         "assessment": "Ocena",
         "strength": "mocna strona",
         "weakness": "słaba strona",
@@ -121,6 +122,8 @@ LABELS: dict[str, dict[str, str]] = {
         "poland_nets_out": "; x dla Polski: migracje wewnętrzne w skali kraju się równoważą (saldo z definicji 0)",
         "poland_nets_out_finding": "w skali Polski migracje wewnętrzne się równoważą",
         "poland_not_covered": "; b.d. dla Polski: dane nie obejmują całego kraju",
+        "peers_cities_apart": "Miasta na prawach powiatu porównujemy tylko między sobą: ich budżet obejmuje też "
+        "zadania powiatu, więc ich dochody i wydatki na mieszkańca nie są dochodami i wydatkami gminy.",
         "peers_from_part": "Dane obejmują tylko część kraju, więc grupę dobrano wyłącznie spośród gmin w tych danych.",
         "trend_unclear": "niejednoznaczny",
         "trend_stable": "stabilny",
@@ -293,6 +296,7 @@ LABELS: dict[str, dict[str, str]] = {
         "urban": "urban municipality",
         "urban-rural": "urban-rural municipality",
         "rural": "rural municipality",
+        "powiat-city": "city with powiat rights",
         "assessment": "Assessment",
         "strength": "strength",
         "weakness": "weakness",
@@ -333,6 +337,8 @@ LABELS: dict[str, dict[str, str]] = {
         "poland_nets_out": "; x for Poland: internal migration nets out over the country (zero by definition)",
         "poland_nets_out_finding": "over Poland internal migration nets out",
         "poland_not_covered": "; n/a for Poland: the data do not cover the whole country",
+        "peers_cities_apart": "Cities with powiat rights are compared only with each other: their budgets also carry "
+        "the powiat's tasks, so their revenue and spending per resident are not a municipality's.",
         "peers_from_part": "The data cover only part of the country, so the peers were chosen only among the "
         "municipalities they hold.",
         "position_not_ranked": "not ranked",

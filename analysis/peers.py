@@ -1,7 +1,8 @@
 """Peer groups: which towns a town is compared with, by one stated rule.
 
 The default rule, as in the association's Monitor Rozwoju Lokalnego: the k towns
-of the same kind (urban / urban-rural / rural) nearest to the town in standardised
+of the same kind (urban / urban-rural / rural, and cities with powiat rights apart:
+`analysis.store`) nearest to the town in standardised
 (log population, log income per capita) space, where income per capita is the
 PIT-share revenue per capita (own revenue per capita where PIT is missing).
 """

@@ -25,7 +25,9 @@ from analysis.teryt import VOIVODESHIPS
 
 UNIT_COLUMNS = ["teryt", "name", "kind", "voivodeship", "powiat"]
 OBSERVATION_COLUMNS = ["teryt", "year", "var_id", "value"]
-UNIT_KINDS = ("urban", "urban-rural", "rural")
+CITY_WITH_POWIAT_RIGHTS = "powiat-city"  # an urban gmina that is a powiat of its own (`_cities_with_powiat_rights`)
+UNIT_KINDS = ("urban", "urban-rural", "rural", CITY_WITH_POWIAT_RIGHTS)
+FIRST_CITY_POWIAT = 61  # TERYT numbers the powiats that are cities from 61 (61–79 in 2020), land powiats from 01
 TERYT_PATTERN = r"^\d{7}$"
 
 
@@ -127,7 +129,24 @@ def _validated(table: str, schema, frame: pd.DataFrame, rows: pd.DataFrame | Non
 
 def validate_units(units: pd.DataFrame) -> pd.DataFrame:
     units = _validated("units", _schemas()[0], units.reset_index(drop=True))
-    return _register_voivodeships(units)[UNIT_COLUMNS].sort_values("teryt").reset_index(drop=True)
+    units = _cities_with_powiat_rights(_register_voivodeships(units))
+    return units[UNIT_COLUMNS].sort_values("teryt").reset_index(drop=True)
+
+
+def _cities_with_powiat_rights(units: pd.DataFrame) -> pd.DataFrame:
+    """Cities with powiat rights (miasta na prawach powiatu) as a kind of their own.
+
+    Such a city is one gmina that is also a powiat: its budget carries the powiat's tasks (secondary
+    schools, powiat roads, the labour office) and the powiat's shares of PIT and CIT, so its revenue and
+    spending per resident are not a gmina's. GUS publishes their budgets apart, and the association's
+    Monitor Rozwoju Lokalnego compares them with each other; so do peer groups, which match a town with
+    towns of its kind. TERC and BDL list them as urban gminy (kind digit 1): here an urban gmina is one
+    where its powiat's TERYT code is from `FIRST_CITY_POWIAT` and it is the powiat's only gmina in the
+    store. The demo store's fictional powiats, numbered from 90, hold several gminy each, so it has none."""
+    powiat = units["teryt"].str[:4]
+    alone = powiat.map(powiat.value_counts()).eq(1)
+    city = units["kind"].eq("urban") & units["teryt"].str[2:4].astype(int).ge(FIRST_CITY_POWIAT) & alone
+    return units.assign(kind=units["kind"].mask(city, CITY_WITH_POWIAT_RIGHTS))
 
 
 def _register_voivodeships(units: pd.DataFrame) -> pd.DataFrame:

@@ -209,18 +209,18 @@ def test_store_status_counts_the_years_a_variable_lacks_as_missing(real_store):
 
 def test_the_peer_group_text_of_large_real_groups_is_polish_an_editor_signs(real_store):
     # Real groups run into the hundreds, which the demo's never do. Counted here from the store's units and
-    # Tabl. IV's population: Cieszyn's size class is the urban gminy of 20,000-49,999 residents in 2020, said
-    # "ze 102 gminami" ("ze stu dwoma"); Kobyla Góra's voivodeship group the other rural gminy of wielkopolskie,
-    # "w województwie wielkopolskim" (locative). Neither is listed in the report: the workbook lists them.
+    # Tabl. IV's population: Jarocin's size class is the urban-rural gminy of 20,000-49,999 residents in 2020,
+    # said "ze 121 gminami" ("ze stu dwudziestoma jedną"); Kobyla Góra's voivodeship group the other rural gminy
+    # of wielkopolskie, "w województwie wielkopolskim" (locative). Neither is listed in the report: the workbook lists them.
     from analysis import display as show
 
     directory, units, tabl = real_store
     kind = units.set_index("teryt")["kind"]
     population = tabl["population"]
-    urban = population[kind.reindex(population.index) == "urban"]
-    size_class = int(((urban >= 20_000) & (urban < 50_000)).sum()) - 1  # without Cieszyn itself
+    urban_rural = population[kind.reindex(population.index) == "urban-rural"]
+    size_class = int(((urban_rural >= 20_000) & (urban_rural < 50_000)).sum()) - 1  # without Jarocin itself
     rural_wielkopolskie = int(((units["voivodeship"] == "wielkopolskie") & (units["kind"] == "rural")).sum()) - 1
-    assert (size_class, rural_wielkopolskie) == (102, 112)  # so that the sentences below are the ones meant
+    assert (size_class, rural_wielkopolskie) == (121, 112)  # so that the sentences below are the ones meant
 
     def text(teryt, method):
         report = prepare_report(
@@ -229,7 +229,7 @@ def test_the_peer_group_text_of_large_real_groups_is_polish_an_editor_signs(real
         assert isinstance(show.peers_table(report), show.Markdown)  # over 50 towns: pointed to, not listed
         return show.peer_method_text(report).text.replace("\u00a0", " ")
 
-    assert "Gminę Cieszyn porównujemy ze 102 gminami tego samego rodzaju" in text("2403011", "population_class")
+    assert "Gminę Jarocin porównujemy ze 121 gminami tego samego rodzaju" in text("3006023", "population_class")
     assert "w województwie wielkopolskim (112 gmin)." in text("3018042", "voivodeship")
 
 
@@ -250,3 +250,29 @@ def test_every_sentence_of_real_sparse_reports_agrees(real_store):
             errors += [f"{teryt}: nan in {text[:60]!r}" for _ in re.finditer(r"\bnan\b", text, re.IGNORECASE)]
     assert count > 6 * 20
     assert errors == []
+
+
+def test_the_cities_with_powiat_rights_are_the_registers_and_are_compared_with_each_other(real_store):
+    # TERC names each powiat that is a city "miasto na prawach powiatu" on the powiat's own row (66 in 2020,
+    # Warsaw "miasto stołeczne, na prawach powiatu"): a second source for the store's rule, which reads only the gminy's codes. A city's
+    # budget carries the powiat's tasks, so its peers are cities, and an ordinary town's peers are not.
+    from analysis import display as show
+
+    directory, units, tabl = real_store
+    terc = pd.read_csv(TERC_FILE, sep=";", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    named = terc.loc[(terc["GMI"] == "") & terc["NAZWA_DOD"].str.endswith("na prawach powiatu")]
+    store = load_store(directory)
+    cities = store.units.loc[store.units["kind"] == "powiat-city", "teryt"]
+    assert len(named) == len(cities) == 66
+    assert set(cities.str[:4]) == set(named["WOJ"] + named["POW"])
+
+    def report(teryt):
+        return prepare_report(TownParams(teryt=teryt, first_year=2019, last_year=2020, data_dir=str(directory)))
+
+    jelenia_gora, pila = report("0261011"), report("3019011")  # both funded towns of about 75,000 residents
+    assert set(jelenia_gora.peer_units["kind"]) == {"powiat-city"}
+    assert set(pila.peer_units["kind"]) == {"urban"}
+    said = show.peer_method_text(jelenia_gora).text.replace("\u00a0", " ")
+    assert "tego samego rodzaju (miasto na prawach powiatu)" in said
+    assert "Miasta na prawach powiatu porównujemy tylko między sobą" in said
+    assert "Miasta na prawach powiatu" not in show.peer_method_text(pila).text

@@ -44,6 +44,32 @@ def test_duplicated_units_and_unknown_kinds_are_rejected():
         validate_units(UNITS.assign(kind=["urban", "village"]))
 
 
+def test_an_urban_gmina_that_is_a_city_powiat_of_its_own_is_a_city_with_powiat_rights():
+    # TERYT numbers the powiats that are cities from 61, each one gmina; land powiats from 01. By hand:
+    # Jelenia Góra (powiat 0261, alone) is a city; an urban gmina alone in land powiat 0201 (a store holding
+    # part of a powiat) is not; neither are the gminy of a powiat coded 62 that holds two (the demo's fictional
+    # powiats, numbered from 90, hold several gminy each), nor a rural gmina alone in powiat 63.
+    units = pd.DataFrame(
+        {
+            "teryt": ["0261011", "0201011", "0262011", "0262022", "0263012"],
+            "name": ["Jelenia Góra", "Bolesławiec", "A", "B", "C"],
+            "kind": ["urban", "urban", "urban", "rural", "rural"],
+            "voivodeship": ["dolnośląskie"] * 5,
+            "powiat": ["0261", "0201", "0262", "0262", "0263"],
+        }
+    )
+    kinds = validate_units(units).set_index("teryt")["kind"]
+    assert kinds.to_dict() == {
+        "0201011": "urban",
+        "0261011": "powiat-city",
+        "0262011": "urban",
+        "0262022": "rural",
+        "0263012": "rural",
+    }
+    assert validate_units(validate_units(units)).equals(validate_units(units))  # a store written back reads the same
+    assert not load_store().units["kind"].eq("powiat-city").any()
+
+
 def test_duplicated_observations_are_rejected_and_named():
     frame = observations([("0290011", 2020, 72305, 1.0), ("0290011", 2020, 72305, 2.0)])
     with pytest.raises(StoreError, match="duplicated"):

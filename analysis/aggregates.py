@@ -23,7 +23,8 @@ which GUS publishes for every gmina. In a year the store has population figures 
 still has residents: for this share they are the gmina's figure of its nearest earlier year (else its
 nearest later one), so a gap in the population figures themselves makes the area's population, and every
 value over those gminy, "b.d." rather than a sum over part of the area shown as the whole. Only a gmina
-without any population figure counts on neither side.
+without any population figure counts on neither side, and a gmina counts only in the years it is in the store
+(`_in_store`): one that ended, and its successor under a new code, are not each other's missing residents.
 """
 
 from __future__ import annotations
@@ -135,12 +136,29 @@ def area_indicators(panel: pd.DataFrame, area_of: pd.Series, year: int) -> AreaF
 def _residents(panel: pd.DataFrame, teryts: pd.Index, years: list[int]) -> pd.Series:
     """Each gmina's residents in each of `years` (index teryt, year), which weigh how much of an area a value
     rests on: the year's population figure, else the gmina's nearest earlier one, else its nearest later one;
-    NaN for a gmina without any."""
+    NaN for a gmina without any, and outside the years the gmina is in the store at all (`_in_store`)."""
     by_year = panel[RESIDENTS].astype("float64").unstack("year")
     columns = sorted(set(by_year.columns) | set(years))
-    filled = by_year.reindex(index=teryts, columns=columns).ffill(axis=1).bfill(axis=1)[years]
+    filled = by_year.reindex(index=teryts, columns=columns).ffill(axis=1).bfill(axis=1)
+    filled = filled.where(_in_store(panel, filled.index, filled.columns))[years]
     index = pd.MultiIndex.from_product([filled.index, years], names=["teryt", "year"])
     return pd.Series(filled.to_numpy().ravel(), index=index)
+
+
+def _in_store(panel: pd.DataFrame, teryts: pd.Index, years: pd.Index) -> pd.DataFrame:
+    """Whether each gmina is in the store in each year: from its first to its last year with any figure.
+
+    BDL lists a gmina that ended (abolished, merged, moved to another powiat, or a rural gmina that gained town
+    rights and became urban-rural, which gives it a new TERYT code) beside its successor, its figures up to
+    its last year and the successor's from the next. Its last population is no one's after that year, nor is
+    the successor's anyone's before its first: counted, they would stand for residents without data, and an
+    area's population would have no value from the first such change in it on."""
+    present = panel.notna().any(axis=1)
+    present = present[present].index.to_frame(index=False)
+    span = present.groupby("teryt")["year"].agg(["min", "max"]).reindex(teryts)
+    grid = years.to_numpy()[None, :]
+    alive = (grid >= span["min"].to_numpy()[:, None]) & (grid <= span["max"].to_numpy()[:, None])
+    return pd.DataFrame(alive, index=teryts, columns=years)
 
 
 def covers_country(store: Store) -> bool:

@@ -125,6 +125,15 @@ def nearest_peers(town: str, features: pd.DataFrame, comparable: Iterable[str], 
     return tuple(code for _, code in ranked[:k])
 
 
+def _in_store(indicator_values: pd.DataFrame, year: int) -> pd.Index:
+    """The towns with any figure in `year`. A gmina that ended before it (abolished, merged, or renumbered when
+    it gained town rights: BDL lists it beside its successor) is no one's peer that year."""
+    if year not in indicator_values.index.get_level_values("year"):
+        return pd.Index([])
+    in_year = indicator_values.xs(year, level="year")
+    return in_year.index[in_year.notna().any(axis=1).to_numpy()]
+
+
 def choose_peers(
     town: str,
     units: pd.DataFrame,
@@ -148,6 +157,9 @@ def choose_peers(
         """The other towns with the same value of `column` as this one."""
         return others & (units[column] == own[column]).to_numpy()
 
+    def in_store():  # `nearest` and `population_class` match on figures of `year`, so they ask for them anyway
+        return codes.isin(_in_store(indicator_values, year)).to_numpy()
+
     if rule.method == "nearest":
         if features is None:
             features = matching_features(indicator_values, year)
@@ -159,9 +171,9 @@ def choose_peers(
         on = features[["log_population", f"log_{income}"]].dropna()  # the towns with this measure of income
         members = nearest_peers(town, on, codes[alike("kind")].tolist(), rule.k)
     elif rule.method == "voivodeship":  # towns are compared with towns, as under `nearest`, not with villages
-        members = tuple(codes[alike("voivodeship") & alike("kind")])
+        members = tuple(codes[alike("voivodeship") & alike("kind") & in_store()])
     elif rule.method == "powiat":  # the neighbours, of every kind: a powiat rarely has three towns of one kind
-        members = tuple(codes[alike("powiat")])
+        members = tuple(codes[alike("powiat") & in_store()])
     elif rule.method == "population_class":
         population = indicator_values.xs(year, level="year")["population"].dropna()
         if town not in population.index:

@@ -293,3 +293,27 @@ def test_a_year_without_any_population_figure_is_no_gap_of_one_gmina():
     assert figures.coverage.at["north", "births_per_1000"] == pytest.approx(1.0)
     assert figures.values.at["north", "births_per_1000"] == pytest.approx(1000 * (10 + 18) / 4000)
     assert figures.values.at["north", "population"] == 4000
+
+
+def test_a_gmina_renumbered_on_gaining_town_rights_counts_once_in_each_year():
+    # BDL lists a rural gmina that became urban-rural in 2023 twice: the old code (…2) with its figures up to
+    # 2022, the new one (…3) from 2023. Y is a gmina of the same area throughout. By hand, in 2024 the area's
+    # residents are X3's 5,000 and Y's 10,000: 15,000, all of them behind every value, where the old code's 2022
+    # population, carried on, stood for 5,000 residents without data and left the population without a value.
+    # Births per 1,000 pooled over 2022-2024: (X2's 40 in 2022 + X3's 45 + 50 + Y's 100 + 110 + 120) births over
+    # (5,000 × 3 + 10,000 × 3) residents-years = 465 / 45,000, 10.33 per 1,000. In 2022 the old code counts.
+    rows = {
+        ("X2", 2021): (5000, 42), ("X2", 2022): (5000, 40),
+        ("X3", 2023): (5000, 45), ("X3", 2024): (5000, 50),
+        ("Y", 2021): (10000, 90), ("Y", 2022): (10000, 100), ("Y", 2023): (10000, 110), ("Y", 2024): (10000, 120),
+    }  # fmt: skip
+    index = pd.MultiIndex.from_tuples(list(rows), names=["teryt", "year"])
+    frame = pd.DataFrame(float("nan"), index=index, columns=list(variable_ids()))
+    frame[["population", "live_births"]] = [list(map(float, value)) for value in rows.values()]
+    area_of = pd.Series({"X2": "north", "X3": "north", "Y": "north"})
+    figures = area_indicators(frame, area_of, 2024)
+    assert figures.values.at["north", "population"] == 15000
+    assert figures.coverage.at["north", "population"] == pytest.approx(1.0)
+    assert figures.values.at["north", "births_per_1000"] == pytest.approx(1000 * 465 / 45000)
+    assert figures.coverage.at["north", "births_per_1000"] == pytest.approx(1.0)
+    assert area_indicators(frame, area_of, 2022).values.at["north", "population"] == 15000

@@ -130,6 +130,37 @@ def test_the_voivodeship_rule_keeps_to_the_towns_kind_and_the_powiat_rule_takes_
     assert "0290052" in choose_peers("0290011", units, values, PeerRule(method="powiat"), 2024).members
 
 
+def test_a_gmina_that_ended_before_the_reference_year_is_no_ones_peer():
+    # BDL lists a rural gmina that gained town rights in 2023 twice: 0290052 (rural) with figures up to 2022,
+    # 0290053 (urban-rural) from 2023. In 2024 its neighbours' powiat group holds the new code, not the old one
+    # (a second "g" without a figure); under `voivodeship` the old one, rural, was a rural gmina's peer.
+    ended = {"teryt": "0290052", "name": "g", "kind": "rural", "voivodeship": "dolnośląskie", "powiat": "0290"}
+    units = pd.concat(
+        [
+            units_frame(),
+            pd.DataFrame([ended, {**ended, "teryt": "0290053", "kind": "urban-rural"}]),
+            pd.DataFrame([{**ended, "teryt": f"029006{i}", "name": f"r{i}"} for i in (2, 4, 6, 8)]),  # four rural
+        ],
+        ignore_index=True,
+    )
+    years = {
+        code: [2022] if code == "0290052" else [2023, 2024] if code == "0290053" else [2022, 2024]
+        for code in units.teryt
+    }
+    index = pd.MultiIndex.from_tuples([(c, y) for c, ys in years.items() for y in ys], names=["teryt", "year"])
+    values = pd.DataFrame({"population": 10_000.0, "pit_per_capita": 1500.0, "own_revenue_per_capita": 3000.0}, index)
+    powiat = choose_peers("0290011", units, values, PeerRule(method="powiat"), 2024).members
+    assert "0290053" in powiat and "0290052" not in powiat
+    assert choose_peers("0290062", units, values, PeerRule(method="voivodeship"), 2024).members == (
+        "0290064",
+        "0290066",
+        "0290068",
+    )
+    # In 2022, before the change, the old code is a peer and the new one not yet.
+    before = choose_peers("0290011", units, values, PeerRule(method="powiat"), 2022)
+    assert "0290052" in before.members and "0290053" not in before.members
+
+
 def test_a_rule_with_too_few_peers_says_how_many_it_found_and_what_to_do():
     # Powiat 0490 holds 0490011 and 0490023 only: one neighbour each. A city with powiat rights (its own
     # powiat, as Kraków, 1261011) has none; the message says why, since "0 peers" alone puzzles.

@@ -252,6 +252,12 @@ def fetch_store(
         }
     observations = pd.DataFrame(rows, columns=["teryt", "year", "var_id", "value"])
     observations = observations.loc[observations["year"].isin(spec.years)]
+    # BDL's list of gminy keeps those that ended long ago (144 more than the 2020 register in its 2019 list:
+    # abolished, merged, renumbered on gaining town rights). One without any figure in the years fetched is
+    # no gmina of theirs: left out, and named in the metadata.
+    with_figures = units["teryt"].isin(observations.loc[observations["value"].notna(), "teryt"])
+    ended, units = units.loc[~with_figures], units.loc[with_figures]
+    observations = observations.loc[observations["teryt"].isin(units["teryt"])]
     metadata = {
         "source": "GUS, Bank Danych Lokalnych (BDL), API v1",
         "api": client.settings.base_url,
@@ -261,6 +267,7 @@ def fetch_store(
         "voivodeship": spec.voivodeship,
         "missing_attributes": sorted(markers.missing),
         "variables": described,
+        "units_without_figures": sorted(ended["teryt"]),
     }
     write_store(Path(out_dir), units.drop(columns="bdl_id"), observations, metadata)
     return load_store(out_dir)

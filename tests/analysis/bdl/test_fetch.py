@@ -139,3 +139,22 @@ def test_the_plan_counts_pages_still_to_send_and_the_quota_time(demo_bdl, make_c
     assert "15 min" in plan.describe()
     fetch_store(make_client(), FetchSpec.create(YEARS), tmp_path / "store")
     assert plan_fetch(make_client(), FetchSpec.create(YEARS)).requests == 0
+
+
+def test_a_gmina_bdl_lists_without_any_figure_in_the_years_fetched_is_left_out_and_named(
+    demo_bdl, make_client, tmp_path
+):
+    # BDL's list of gminy keeps those that ended before the years asked for (Ostrowice, abolished in 2019; a
+    # rural code replaced when the gmina gained town rights). One listed without a single figure, and one sent
+    # with every value marked missing, are no gminy of the store; a gmina with figures stays.
+    ended = {"id": bdl_unit_id("0290062"), "name": "Dawna", "level": 6, "kind": "2", "hasDescription": False}
+    marked = {"id": bdl_unit_id("0290072"), "name": "Pusta", "level": 6, "kind": "2", "hasDescription": False}
+    demo_bdl.units.extend([ended, marked])
+    population = variables()["population"].bdl_id
+    demo_bdl.data[population].append(
+        {"id": marked["id"], "name": marked["name"], "values": [{"year": "2020", "val": 0, "attrId": 4}]}
+    )
+    store = fetch_store(make_client(), FetchSpec.create(YEARS), tmp_path / "store")
+    assert not {"0290062", "0290072"} & (set(store.units["teryt"]) | set(store.observations["teryt"]))
+    assert store.metadata["units_without_figures"] == ["0290062", "0290072"]
+    assert "0290011" in set(store.units["teryt"])

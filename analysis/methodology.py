@@ -335,6 +335,10 @@ def render_methodology() -> str:
         "  of the area's residents: up to a tenth of them may be missing from it, so it is the value of most of the",
         "  area, not of all of it; gminy without data are not filled in. The population, a total, is given only for the",
         "  whole area.",
+        "- A voivodeship's and Poland's revenue and spending per resident are summed over every gmina, the cities with",
+        "  powiat rights among them, whose budgets also carry the powiat's tasks: for an ordinary gmina they stand",
+        "  higher than its peers' budgets of the same kind would. Peer groups keep the two apart; these area values do",
+        "  not yet.",
         "- A value pooled over three years trails a sudden change: a jump in the last year shows at about a third",
         "  of its size in the comparison (the yearly chart shows it whole).",
         "- A stock's yearly noise is taken to add up like a random walk (autocorrelation ρ = 1: "

@@ -571,7 +571,10 @@ def _peer_moves(report: TownReport, changes, language: str) -> list[str]:
     """Peers that joined or left, each said only when it happened, in the number it happened to."""
     names = dict(zip(report.peer_units["teryt"], report.peer_units["name"]))
     joined = [names.get(t, t) for t in changes.peers_joined]
-    left = list(changes.peers_left)  # no longer peers: the report knows only their TERYT codes
+    # No longer peers: named as the previous edition's record names them; by TERYT code where it does not (a
+    # record written before records kept the names).
+    named = all(code in changes.peers_left_named for code in changes.peers_left)
+    left = [changes.peers_left_named[code] for code in changes.peers_left] if named else list(changes.peers_left)
     sentences = []
     if language == "pl":
 
@@ -585,6 +588,9 @@ def _peer_moves(report: TownReport, changes, language: str) -> list[str]:
             sentences.append(f"Do grupy porównawczej {verb} {', '.join(joined)}.")
         if len(left) > MOVES_LISTED:
             sentences.append(f"Z grupy porównawczej {counted(len(left), 'odeszły', 'odeszło')}.")
+        elif left and named:
+            verb = "odeszła gmina" if len(left) == 1 else "odeszły gminy"
+            sentences.append(f"Z grupy porównawczej {verb} {', '.join(left)}.")
         elif left:
             verb = "odeszła gmina o kodzie" if len(left) == 1 else "odeszły gminy o kodach"
             sentences.append(f"Z grupy porównawczej {verb} TERYT {', '.join(left)}.")
@@ -596,7 +602,7 @@ def _peer_moves(report: TownReport, changes, language: str) -> list[str]:
     if len(left) > MOVES_LISTED:
         sentences.append(f"{with_noun(len(left), MUNICIPALITIES['en'], 0, 'en')} left the peer group.")
     elif left:
-        sentences.append(f"Left the peer group (TERYT): {', '.join(left)}.")
+        sentences.append(f"Left the peer group{'' if named else ' (TERYT)'}: {', '.join(left)}.")
     return sentences
 
 

@@ -40,6 +40,8 @@ def figures(report: TownReport) -> dict:
         "edition": report.params.edition,
         "years": [report.first_year, report.last_year],
         "peers": list(report.peers.members),
+        # Their names, so that the next edition can name the peers that left it (it knows its own peers only).
+        "peer_names": dict(zip(report.peer_units["teryt"], report.peer_units["name"])),
         "indicators": {
             indicator_id: {
                 "value": number(row["value"]),
@@ -131,6 +133,7 @@ class EditionChanges:
     new_years: list[int] = field(default_factory=list)
     peers_joined: list[str] = field(default_factory=list)
     peers_left: list[str] = field(default_factory=list)
+    peers_left_named: dict[str, str] = field(default_factory=dict)  # their names, where the previous record has them
     # Computed with another version of the method (code, catalogue or libraries): some changes may be its.
     # None where the previous record does not say (one written before records kept the method).
     method_changed: bool | None = False
@@ -196,7 +199,8 @@ def compare_editions(previous: dict, current: dict) -> EditionChanges:
         verdicts=verdicts,
         new_years=list(range(old_last + 1, new_last + 1)) if new_last > old_last else [],
         peers_joined=sorted(set(current["peers"]) - set(previous["peers"])),
-        peers_left=sorted(set(previous["peers"]) - set(current["peers"])),
+        peers_left=(left := sorted(set(previous["peers"]) - set(current["peers"]))),
+        peers_left_named={code: name for code, name in previous.get("peer_names", {}).items() if code in left},
         method_changed=None if previous.get("method") is None else previous["method"] != current.get("method"),
     )
 

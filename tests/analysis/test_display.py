@@ -449,6 +449,32 @@ def test_new_years_and_peers_that_moved_are_said_in_the_number_they_are(report, 
         assert "Z grupy porównawczej odeszły gminy o kodach TERYT 9990001, 9990002." in text
 
 
+@pytest.mark.parametrize("moved", [1, 2])
+def test_peers_that_left_are_named_as_the_previous_editions_record_names_them(report, tmp_path, moved):
+    # The report knows its own peers only; the previous edition's record keeps its peers' names, so a mayor
+    # reads "odeszła gmina Dawnogród", not a TERYT code. (A record without them: codes, the test above.)
+    import json
+
+    from analysis.editions import figures
+
+    record = figures(report)
+    left = {"9990001": "Dawnogród", "9990002": "Stara Wola"}
+    left = dict(list(left.items())[:moved])
+    record["peers"] += list(left)
+    record["peer_names"] |= left
+    (tmp_path / "figures.json").write_text(json.dumps(record), encoding="utf-8")
+    text = " ".join(
+        bundle(part)[0]["text/markdown"] for part in show.edition_changes(report, tmp_path / "figures.json")
+    )
+    said = {
+        ("pl", 1): "Z grupy porównawczej odeszła gmina Dawnogród.",
+        ("pl", 2): "Z grupy porównawczej odeszły gminy Dawnogród, Stara Wola.",
+        ("en", 1): "Left the peer group: Dawnogród.",
+        ("en", 2): "Left the peer group: Dawnogród, Stara Wola.",
+    }[report.language, moved]
+    assert said in text and "999000" not in text
+
+
 def test_peers_that_moved_by_the_dozen_are_counted_with_the_verb_agreeing(report, tmp_path):
     # A size class of real gminy can shift by dozens between editions: past MOVES_LISTED they are counted.
     # Polish, by hand: a verb before a numeral of 5-21, 25... is neuter singular ("dołączyło 12 gmin"), before

@@ -125,7 +125,7 @@ def nearest_peers(town: str, features: pd.DataFrame, comparable: Iterable[str], 
     return tuple(code for _, code in ranked[:k])
 
 
-def _in_store(indicator_values: pd.DataFrame, year: int) -> pd.Index:
+def _with_figures_in(indicator_values: pd.DataFrame, year: int) -> pd.Index:
     """The towns with any figure in `year`. A gmina that ended before it (abolished, merged, or renumbered when
     it gained town rights: BDL lists it beside its successor) is no one's peer that year."""
     if year not in indicator_values.index.get_level_values("year"):
@@ -157,8 +157,8 @@ def choose_peers(
         """The other towns with the same value of `column` as this one."""
         return others & (units[column] == own[column]).to_numpy()
 
-    def in_store():  # `nearest` and `population_class` match on figures of `year`, so they ask for them anyway
-        return codes.isin(_in_store(indicator_values, year)).to_numpy()
+    def with_figures():  # `nearest` and `population_class` match on figures of `year`, so they ask for them anyway
+        return codes.isin(_with_figures_in(indicator_values, year)).to_numpy()
 
     if rule.method == "nearest":
         if features is None:
@@ -171,9 +171,9 @@ def choose_peers(
         on = features[["log_population", f"log_{income}"]].dropna()  # the towns with this measure of income
         members = nearest_peers(town, on, codes[alike("kind")].tolist(), rule.k)
     elif rule.method == "voivodeship":  # towns are compared with towns, as under `nearest`, not with villages
-        members = tuple(codes[alike("voivodeship") & alike("kind") & in_store()])
+        members = tuple(codes[alike("voivodeship") & alike("kind") & with_figures()])
     elif rule.method == "powiat":  # the neighbours, of every kind: a powiat rarely has three towns of one kind
-        members = tuple(codes[alike("powiat") & in_store()])
+        members = tuple(codes[alike("powiat") & with_figures()])
     elif rule.method == "population_class":
         population = indicator_values.xs(year, level="year")["population"].dropna()
         if town not in population.index:

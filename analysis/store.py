@@ -140,8 +140,8 @@ def _cities_with_powiat_rights(units: pd.DataFrame) -> pd.DataFrame:
     schools, powiat roads, the labour office) and the powiat's shares of PIT and CIT, so its revenue and
     spending per resident are not a gmina's. GUS publishes their budgets apart, and the association's
     Monitor Rozwoju Lokalnego compares them with each other; so do peer groups, which match a town with
-    towns of its kind. TERC and BDL list them as urban gminy (kind digit 1): here an urban gmina is one
-    where its powiat's TERYT code is from `FIRST_CITY_POWIAT` and it is the powiat's only gmina in the
+    towns of its kind. TERC and BDL list them as urban gminy (kind digit 1), so an urban gmina is read as
+    one where its powiat's TERYT code is from `FIRST_CITY_POWIAT` and it is the powiat's only gmina in the
     store. The demo store's fictional powiats, numbered from 90, hold several gminy each, so it has none."""
     powiat = units["teryt"].str[:4]
     alone = powiat.map(powiat.value_counts()).eq(1)

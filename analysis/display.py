@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.aggregates import MIN_AREA_COVERAGE, holds_enough_residents, is_aggregable, is_total
-from analysis.catalogue import SECTIONS, Indicator, indicators, indicators_in
-from analysis.census import steps_in_changes, value_steps
+from analysis.catalogue import SECTIONS, Indicator, indicators, indicators_in, split_lag
+from analysis.census import steps_at_breaks, steps_in_changes, value_steps
 from analysis.compare import CHANGE_YEARS, pooled_years, too_few_peers, value_period, within_chance
 from analysis.formatting import (
     MISSING,
@@ -241,11 +241,12 @@ def _trend_cell(trends: pd.DataFrame, indicator, language: str, ranked: bool = T
     return text
 
 
-def _notes(row, indicator, language: str, missing_years: bool = True) -> str:
+def _notes(row, indicator, language: str, missing_years: bool = True, boundaries=()) -> str:
     """Why a value is flagged: a share above its whole, few events (with its interval), not ranked, a
     difference within chance (a position that would be a strength or weakness, unmarked), matched on, missing
     years (unless `missing_years` is false); a value taken over several years together; and a 5-year change that
-    holds the census's re-basing (for an indicator that is itself a change, its value that holds it)."""
+    holds the census's re-basing or a change of the town's `boundaries` (for an indicator that is itself a
+    change, its value that holds it)."""
     pl = language == "pl"
     notes = []
     if pooled_years(row) > 1:
@@ -290,6 +291,11 @@ def _notes(row, indicator, language: str, missing_years: bool = True) -> str:
             steps_in_changes(indicator.inputs, int(row["year"]), CHANGE_YEARS[:1]) if pd.notna(row["change"]) else []
         )
     notes += [label("note_census_step", language, year=year) for year in steps]
+    if steps_at_breaks(indicator.inputs):  # residents or their density: a boundary change steps them too
+        year, span = int(row["year"]), (max(split_lag(name)[1] for name in indicator.inputs) or CHANGE_YEARS[0])
+        spans_it = indicator.is_change or pd.notna(row["change"])
+        moved = [b.year for b in boundaries if spans_it and year - span < b.year <= year]
+        notes += [label("note_boundary_change", language, year=moved_year) for moved_year in moved]
     return "; ".join(notes)
 
 
@@ -422,7 +428,7 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown:
                 ranked=row["reliability"] != "not_ranked",
                 years=int(report.values[indicator.id].xs(report.teryt, level="teryt").notna().sum()),
             ),
-            label("notes", language): _notes(row, indicator, language),
+            label("notes", language): _notes(row, indicator, language, boundaries=report.boundaries),
         }
         if indicator.is_change and pd.notna(row["value"]):
             # The change of a 5-year change ("−1,8" beside "Zmiana liczby ludności w ciągu 5 lat") would be
@@ -430,7 +436,12 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown:
             cells.update(dict.fromkeys(list(cells)[:-1], "—"))  # its notes (`_notes`) are its value's
         # A row of "b.d." only, or of "b.d." beside the years it lacks (a store of one or two years): the
         # indicator is named in the caption instead. Missing years stay noted beside a change or a trend.
-        told = {**cells, label("notes", language): _notes(row, indicator, language, missing_years=False)}
+        told = {
+            **cells,
+            label("notes", language): _notes(
+                row, indicator, language, missing_years=False, boundaries=report.boundaries
+            ),
+        }
         if set(told.values()) <= blank:
             without_changes.append(indicator.name_in_sentence(language))
         else:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from analysis.aggregates import MIN_AREA_COVERAGE
+from analysis.boundaries import MIN_CHANGE as BOUNDARY_MIN_CHANGE
+from analysis.boundaries import ROUNDING as BOUNDARY_ROUNDING
 from analysis.catalogue import SECTIONS, SUBDOMAINS, indicators, split_lag, variables
 from analysis.census import LEVEL_BREAKS
 from analysis.display import STEP_MARK, TREND_MARK
@@ -279,6 +281,12 @@ def render_methodology() -> str:
         "  five years of the",
         "  5-year population change hold a re-basing, the text (page one and demography) gives that change also",
         "  without the step, the town's and the peers' median, from the same re-based series.",
+        "- **Boundary changes**: a town that takes in its neighbours' villages grows in one year with no one having",
+        "  moved. The store holds no area, but population over density is the area, known within the rounding of the",
+        f"  published density (±{BOUNDARY_ROUNDING} person per km²). Where two consecutive years' areas cannot be the same",
+        f"  and differ by at least {BOUNDARY_MIN_CHANGE:.0%}, the boundaries changed: the demography text, page one beside a",
+        "  population change across that year, and the changes table's notes say so, with the area before and after.",
+        "  The step is not taken out: the residents gained are the town's now.",
         f"- **Projection**: {HORIZON} years of population. First, the years before a re-basing ({', '.join(map(str, LEVEL_BREAKS))},",
         "  the census) are put on the new basis: a town's jump is its change into that year beyond its median yearly",
         "  change over the report's years (and those before; never a year after its last: a report to 2022 reads the",

@@ -13,6 +13,7 @@ import math
 
 import pandas as pd
 
+from analysis.boundaries import BoundaryChange
 from analysis.catalogue import Indicator, indicators
 from analysis.census import CHANGE_SPANS, LEVEL_BREAKS, ChangeWithoutStep
 from analysis.compare import earlier_year, pooled_years, value_period, within_chance
@@ -255,11 +256,13 @@ def population_sentences(
     population_years: int = 0,
     population_rho: float = 0.0,
     window_years: int = 0,
+    boundaries: tuple[BoundaryChange, ...] = (),
 ) -> list[str]:
-    """Population now and five years ago (and without the census step, where the five years hold one),
-    its trend, its pace against the peers and the projection. `population_years` and `population_rho`: the
-    town's years of population and its trend's ρ, to say why there is no trend where they are too few
-    (`trends.fewest_years`); `window_years`, the report's years, to say why there is no projection."""
+    """Population now and five years ago (and without the census step, where the five years hold one), a
+    change of the gmina's boundaries (`analysis.boundaries`), its trend, its pace against the peers and the
+    projection. `population_years` and `population_rho`: the town's years of population and its trend's ρ, to
+    say why there is no trend where they are too few (`trends.fewest_years`); `window_years`, the report's
+    years, to say why there is no projection."""
     pl = language == "pl"
     population = comparison.loc["population"]
     sentences = []
@@ -285,6 +288,7 @@ def population_sentences(
         )
         text += _without_step_sentence(change, (without_steps or {}).get("population_change_5y"), language)
     sentences.append(text)
+    sentences += [_boundary_sentence(change, language) for change in boundaries]
     if trend is not None:
         sentences.append(_trend_sentence(trend, language))
     elif MIN_POINTS <= population_years < (needed := fewest_years(population_rho)):
@@ -358,6 +362,52 @@ def _without_step_sentence(change: pd.Series, without_step: ChangeWithoutStep | 
     return f" Without the step from re-basing on the {year} census, the change would be {town}" + (
         f" (typical peer: {peers})." if peers else "."
     )
+
+
+def _area(change: BoundaryChange, language: str) -> tuple[str, str, str]:
+    """The area before and after, in km², and whether the town gained or lost land ("przyłączonego" or not)."""
+    before, after = (format_number(area, 1, language) for area in (change.area_before, change.area_after))
+    gained = change.area_after > change.area_before
+    return (
+        before,
+        after,
+        ("przyłączonego" if gained else "odłączonego") if language == "pl" else ("joined" if gained else "detached"),
+    )
+
+
+def _boundary_sentence(change: BoundaryChange, language: str) -> str:
+    """The demography text's word on a change of the gmina's boundaries: every change across it holds it."""
+    before, after, which = _area(change, language)
+    if language == "pl":
+        return (
+            f"W {change.year} r. zmieniły się granice gminy (powierzchnia z {before} do {after} km²): zmiany "
+            f"liczby ludności obejmujące ten rok i ich tempo zawierają mieszkańców {which} obszaru, a nie tylko "
+            "urodzenia, zgony i migracje."
+        )
+    return (
+        f"The municipality's boundaries changed in {change.year} (area from {before} to {after} km²): population changes "
+        f"across that year, and their pace, include the residents of the area {which}, not only births, deaths "
+        "and migration."
+    )
+
+
+def _boundary_clause(row: pd.Series, indicator_id: str, boundaries, language: str) -> str:
+    """Beside a population change on page one: the boundary changes within its years, if any."""
+    if indicator_id not in CHANGE_SPANS or pd.isna(row.get("year")):
+        return ""
+    year = int(row["year"])
+    crossed = [b for b in boundaries if year - CHANGE_SPANS[indicator_id] < b.year <= year]
+    said = []
+    for change in crossed:
+        before, after, which = _area(change, language)
+        said.append(
+            f" W {change.year} r. zmieniły się granice gminy (z {before} do {after} km²): zmiana obejmuje "
+            f"mieszkańców {which} obszaru."
+            if language == "pl"
+            else f" The boundaries changed in {change.year} (from {before} to {after} km²): the change includes the "
+            f"residents of the area {which}."
+        )
+    return "".join(said)
 
 
 def _no_trend_sentence(years: int, needed: int, language: str) -> str:
@@ -635,6 +685,7 @@ def summary_sentences(
     without_steps: dict[str, ChangeWithoutStep] | None = None,
     peer_count: int | None = None,
     last_year: int | None = None,
+    boundaries: tuple[BoundaryChange, ...] = (),
 ) -> list[str]:
     """Page one in words: each section's verdict with its reason, a word on a small peer group (fewer than
     `SMALL_GROUP` towns), then the key findings."""
@@ -648,7 +699,9 @@ def summary_sentences(
         pointed = pointed or peer_dependent
     if peer_count is not None and peer_count < SMALL_GROUP:
         sentences.append(small_group_sentence(peer_count, language))
-    sentences.append(key_findings(comparison, areas, strongest, weakest, language, without_steps, last_year))
+    sentences.append(
+        key_findings(comparison, areas, strongest, weakest, language, without_steps, last_year, boundaries)
+    )
     return sentences
 
 
@@ -757,12 +810,13 @@ def key_findings(
     language: str = "pl",
     without_steps: dict[str, ChangeWithoutStep] | None = None,
     last_year: int | None = None,
+    boundaries: tuple[BoundaryChange, ...] = (),
 ) -> str:
     """The findings a mayor reads first, as a Markdown list: the clearest strengths and weaknesses (by the one
     rule, up to two each, from different sub-domains) and how the population is changing, each next to the
     typical peer, the voivodeship and Poland (a population change also without the census step, where its
-    years hold one; not again when a population change is a strength or weakness). Without a clear strength or
-    weakness it says so."""
+    years hold one, and with a change of the gmina's boundaries within them; not again when a population
+    change is a strength or weakness). Without a clear strength or weakness it says so."""
     pl = language == "pl"
     catalogue = indicators()
     items, named = [], []
@@ -783,6 +837,7 @@ def key_findings(
                 beside = "; ".join(filter(None, [label("uncertain_value", language, events=UNRELIABLE_BELOW), beside]))
             items.append(f"**{word}** – {phrase}: {value}" + (f" ({beside})." if beside else "."))
             items[-1] += _without_step_sentence(row, (without_steps or {}).get(indicator_id), language)
+            items[-1] += _boundary_clause(row, indicator_id, boundaries, language)
     if not strongest and not weakest:
         items.append(
             "Żaden wskaźnik nie odbiega od grupy porównawczej na tyle, by uznać go za wyraźną mocną lub słabą stronę."
@@ -804,5 +859,6 @@ def key_findings(
             )
             + (f" ({context})." if context else ".")
             + _without_step_sentence(change, (without_steps or {}).get("population_change_5y"), language)
+            + _boundary_clause(change, "population_change_5y", boundaries, language)
         )
     return "\n".join(f"- {item}" for item in items)

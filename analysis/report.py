@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.aggregates import COUNTRY, AreaFigures, covers_country, voivodeship_and_country
+from analysis.boundaries import BoundaryChange, boundary_changes
 from analysis.catalogue import SECTIONS, catalogue_stamp
 from analysis.census import CHANGE_SPANS, ChangeWithoutStep, change_without_step, rebased_panel
 from analysis.compare import CHANGE_YEARS, compare_town
@@ -69,6 +70,7 @@ class TownReport:
     trends: pd.DataFrame  # indicator -> Theil–Sen slope per year, 95% interval, difference from peers
     changes_without_step: dict[str, ChangeWithoutStep]  # the 5- and 10-year population changes without the census step
     national: bool = True  # the store covers Poland, so its sums are Poland's (`analysis.aggregates.covers_country`)
+    boundaries: tuple[BoundaryChange, ...] = ()  # changes of the town's boundaries within the years the report reads
 
     @property
     def teryt(self) -> str:
@@ -414,6 +416,8 @@ def compute_report(town: TownParams) -> TownReport:
         change = change_without_step(trending, teryt, peers.members, year, indicator_id)
         if change is not None:
             changes_without_step[indicator_id] = change
+    since = min(first_year, last_year - max(CHANGE_YEARS))  # the years the report shows, and its changes reach
+    boundaries = tuple(change for change in boundary_changes(counts) if change.year > since)
     narrative = {section: section_sentences(comparison, section, language, last_year) for section in SECTIONS}
     narrative["demography"][:0] = population_sentences(
         comparison,
@@ -426,6 +430,7 @@ def compute_report(town: TownParams) -> TownReport:
         population_years=int(town_population.notna().sum()),
         population_rho=population_rho,
         window_years=last_year - first_year + 1,
+        boundaries=boundaries,
     )
     areas = town_areas(data_dir, str(unit["voivodeship"]), comparison)
     narrative["summary"] = summary_sentences(
@@ -439,6 +444,7 @@ def compute_report(town: TownParams) -> TownReport:
         without_steps=changes_without_step,
         peer_count=len(peers.members),
         last_year=last_year,
+        boundaries=boundaries,
     )
     peer_units = store.units.set_index("teryt").loc[list(peers.members)].reset_index()
     latest = (
@@ -473,4 +479,5 @@ def compute_report(town: TownParams) -> TownReport:
         areas=areas,
         changes_without_step=changes_without_step,
         national=covers_country(store),
+        boundaries=boundaries,
     )

@@ -1023,3 +1023,43 @@ def test_a_finding_on_internal_migration_says_why_poland_has_no_value(language, 
     areas = pd.DataFrame({"voivodeship": [-2.2], "poland": [np.nan]}, index=["net_migration_internal_per_1000"])
     findings = key_findings(comparison(rows), areas, [], ["net_migration_internal_per_1000"], language)
     assert findings.replace("\u00a0", " ").endswith(said)
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_a_town_that_took_in_land_says_so_beside_its_population_change(demo_store, tmp_path, language):
+    # Bursztynojar given 15% more residents from 2022 on and 40% more land (its density × 1.15 / 1.4, rounded
+    # as published): its 5-year population change turns to growth, a strength on page one. By hand, its area
+    # 8,376 / 1,868.4 = 4.48 km² in 2021 becomes 9,520 / 1,516.8 = 6.28 km² in 2022; both places of the report
+    # that give the change say the boundaries moved, and another town's report says nothing.
+    from analysis.report import compute_report
+    from analysis.store import write_store
+    from analysis.town import TownParams
+
+    observations = demo_store.observations.copy()
+    town = (observations["teryt"] == "0290011") & (observations["year"] >= 2022)
+    population, density = observations["var_id"] == 72305, observations["var_id"] == 60559
+    observations.loc[town & population, "value"] = (observations.loc[town & population, "value"] * 1.15).round()
+    observations.loc[town & density, "value"] = (observations.loc[town & density, "value"] * 1.15 / 1.4).round(1)
+    write_store(tmp_path / "store", demo_store.units, observations, dict(demo_store.metadata))
+    asked = TownParams(teryt="0290011", language=language, data_dir=str(tmp_path / "store"))
+    report = compute_report(asked)
+    [change] = report.boundaries
+    assert (change.year, round(change.area_before, 2), round(change.area_after, 2)) == (2022, 4.48, 6.28)
+    moved = "zmieniły się granice gminy" if language == "pl" else "boundaries changed in 2022"
+    area = "z 4,5 do 6,3 km²" if language == "pl" else "from 4.5 to 6.3 km²"
+    demography = [s for s in report.narrative["demography"] if moved in s]
+    assert len(demography) == 1 and area in demography[0]
+    [finding] = [line for line in report.narrative["summary"][-1].split("\n") if moved in line]
+    assert ("ludności w ciągu 5 lat" if language == "pl" else "over 5 years") in finding and area in finding
+    # The changes table notes it beside the residents, their density and their changes, and nowhere else.
+    from analysis import display as show
+
+    frame = show.changes_table(report, "demography").frame
+    notes = frame.set_index(frame.columns[0])[frame.columns[-1]]
+    noted = "zmianę granic gminy w 2022 r." if language == "pl" else "2022 change of the municipality's boundaries"
+    assert {name.split(" (")[0] for name, note in notes.items() if noted in note} == {
+        indicators()[i].name(language)
+        for i in ("population", "population_density", "population_change_5y", "population_change_10y")
+    }
+    neighbour = compute_report(asked.model_copy(update={"teryt": "0290021"}))
+    assert not neighbour.boundaries and not any(moved in s for s in neighbour.narrative["demography"])

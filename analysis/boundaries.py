@@ -1,0 +1,54 @@
+"""Changes of a gmina's boundaries, read off its published population and density.
+
+When a town takes in villages of its neighbours (Opole in 2017, Zielona Góra in 2015), its
+population steps up in one year with no one having moved: a 5- or 10-year change across that
+year, and a trend, show the annexation as growth. The store holds no area, but GUS's density is
+residents per km², so population / density is the gmina's area. Density is published rounded:
+each year's area is known only within the bounds the rounding leaves (`ROUNDING`, half a person
+per km²). Where two consecutive years' bounds do not meet and the area moved by at least
+`MIN_CHANGE`, the boundaries changed (a survey's correction of a fraction of a per cent is no
+new territory). The report says so beside the population figures; it does not take the step out,
+since the residents gained are residents now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+ROUNDING = 0.5  # persons per km²: density as GUS publishes it, whole persons
+MIN_CHANGE = 0.01  # of the area: less is a survey's correction, not territory gained or lost
+
+
+@dataclass(frozen=True)
+class BoundaryChange:
+    year: int  # the first year within the new boundaries
+    area_before: float  # km², the year before
+    area_after: float  # km²
+
+
+def implied_area(population: float, density: float) -> tuple[float, float]:
+    """The bounds of a gmina's area (km²) given its population and its density rounded to `ROUNDING`."""
+    return population / (density + ROUNDING), population / max(density - ROUNDING, 1e-9)
+
+
+def boundary_changes(counts: pd.DataFrame) -> list[BoundaryChange]:
+    """The years a town's boundaries changed, from its variables by year (`TownReport.counts`: index year,
+    with `population` and `population_density`); only between consecutive years that have both."""
+    if not {"population", "population_density"} <= set(counts.columns):
+        return []
+    both = counts[["population", "population_density"]].dropna()
+    both = both.loc[(both["population"] > 0) & (both["population_density"] > 0)].sort_index()
+    changes = []
+    for (before_year, before), (year, after) in zip(both.iterrows(), list(both.iterrows())[1:]):
+        if year != before_year + 1:
+            continue
+        low_before, high_before = implied_area(before["population"], before["population_density"])
+        low_after, high_after = implied_area(after["population"], after["population_density"])
+        area_before = before["population"] / before["population_density"]
+        area_after = after["population"] / after["population_density"]
+        apart = low_after > high_before or high_after < low_before
+        if apart and abs(area_after / area_before - 1) >= MIN_CHANGE:
+            changes.append(BoundaryChange(int(year), float(area_before), float(area_after)))
+    return changes

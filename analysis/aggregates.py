@@ -10,9 +10,11 @@ the variable catalogue) have no area value: summing rates means nothing. Except 
 count the store holds (`rate_of`): a share of residents times the residents is a count of people, so
 the area's share is the ratio of those counts' sums to its residents, its gminy's shares weighted by
 residents. "Poland" is every gmina of the store: on the embedded demo store, the synthetic country.
-A flow between gminy of Poland (`nets_out_nationally` in the catalogue: internal migration) has no
-Poland value: over the whole country it is zero by definition, whatever the store holds. A
-voivodeship keeps its value: what crosses its border.
+A city with powiat rights has one budget for its gmina's and its powiat's tasks: an indicator built on
+budget amounts (`budget` in the variable catalogue) is summed over the area's cities for a city and over its
+other gminy for any other town (`budget_kinds`). A flow between gminy of Poland (`nets_out_nationally` in the
+catalogue: internal migration) has no Poland value: over the whole country it is zero by definition, whatever
+the store holds. A voivodeship keeps its value: what crosses its border.
 
 An area's value stands only where the gminy it is summed over hold at least `MIN_AREA_COVERAGE` of the area's
 residents (over the indicator's years): a voivodeship "value" from the gminy holding 60% of its people,
@@ -35,7 +37,7 @@ import pandas as pd
 
 from analysis.catalogue import Indicator, indicators, split_lag, variables
 from analysis.indicators import evaluate, with_lags
-from analysis.store import Store, variable_panel
+from analysis.store import CITY_WITH_POWIAT_RIGHTS, UNIT_KINDS, Store, variable_panel
 from analysis.teryt import VOIVODESHIPS
 
 COUNTRY = "Polska"
@@ -50,6 +52,12 @@ def is_aggregable(indicator: Indicator) -> bool:
     if all(catalogue[split_lag(name)[0]].additive for name in indicator.inputs):
         return True
     return _rate_base(indicator) is not None
+
+
+def of_budgets(indicator: Indicator) -> bool:
+    """Whether the indicator is built on amounts of gminy's budgets (`budget` in the variable catalogue), which
+    a city with powiat rights shares with its powiat: an area's value then sums one kind of budget only."""
+    return any(variables()[split_lag(name)[0]].budget for name in indicator.inputs)
 
 
 def is_total(indicator: Indicator) -> bool:
@@ -161,18 +169,32 @@ def _in_store(panel: pd.DataFrame, teryts: pd.Index, years: pd.Index) -> pd.Data
     return pd.DataFrame(alive, index=teryts, columns=years)
 
 
+def budget_kinds(store: Store, kind: str) -> frozenset[str] | None:
+    """The kinds of gminy whose budgets an area's value of a budget indicator (`of_budgets`) sums for a town of
+    `kind`: the cities with powiat rights for a city, the other gminy for any other town. None (every gmina)
+    where the store holds no city, so that both are the same."""
+    if not store.units["kind"].eq(CITY_WITH_POWIAT_RIGHTS).any():
+        return None
+    if kind == CITY_WITH_POWIAT_RIGHTS:
+        return frozenset({CITY_WITH_POWIAT_RIGHTS})
+    return frozenset(UNIT_KINDS) - {CITY_WITH_POWIAT_RIGHTS}
+
+
 def covers_country(store: Store) -> bool:
     """Whether the store's gminy are Poland's: every voivodeship, and not a fetch of one (`diagnoza data
     fetch --voivodeship`). Only then is the sum over them Poland's; over one voivodeship it is that one's."""
     return not store.metadata.get("voivodeship") and set(store.units["voivodeship"]) >= set(VOIVODESHIPS.values())
 
 
-def voivodeship_and_country(store: Store, year: int) -> AreaFigures:
+def voivodeship_and_country(store: Store, year: int, kinds: frozenset[str] | None = None) -> AreaFigures:
     """Every voivodeship's and the whole store's value of every indicator in `year`, and the share of their
     residents behind each: index area name (the voivodeship as the store names it, and `COUNTRY`). A store
-    that does not cover the country (`covers_country`) has no Poland value."""
+    that does not cover the country (`covers_country`) has no Poland value. With `kinds`, over the gminy of
+    those kinds only (`budget_kinds`): an area's cities with powiat rights, or its other gminy."""
     panel = variable_panel(store)
     units = store.units.set_index("teryt")
+    if kinds is not None:
+        units = units.loc[units["kind"].isin(kinds)]
     voivodeships = area_indicators(panel, units["voivodeship"], year)
     country = area_indicators(panel, pd.Series(COUNTRY, index=units.index), year)
     national = covers_country(store)

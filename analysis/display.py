@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.aggregates import MIN_AREA_COVERAGE, holds_enough_residents, is_aggregable, is_total
+from analysis.aggregates import MIN_AREA_COVERAGE, holds_enough_residents, is_aggregable, is_total, of_budgets
 from analysis.catalogue import SECTIONS, Indicator, indicators, indicators_in, split_lag
 from analysis.census import steps_at_breaks, steps_in_changes, value_steps
 from analysis.compare import CHANGE_YEARS, pooled_years, too_few_peers, value_period, within_chance
@@ -330,6 +330,15 @@ def _areas_short_notes(short: list[Indicator], language: str) -> str:
     return notes
 
 
+def _budgets_note(report: TownReport, shown: list[Indicator]) -> str:
+    """A caption's note where the voivodeship's and Poland's budget figures sum one kind of budget only
+    (`analysis.aggregates.budget_kinds`): which, for a reader comparing them with the town's."""
+    if report.area_budgets is None or not any(of_budgets(indicator) for indicator in shown):
+        return ""
+    cities = CITY_WITH_POWIAT_RIGHTS in report.area_budgets
+    return label("areas_budgets_cities" if cities else "areas_budgets_gminy", report.language)
+
+
 def _poland_cell(indicator: Indicator, area: pd.Series, show: Callable[[float], str]) -> str:
     """Poland's value, or GUS's "x" (not applicable) for a flow between gminy, which nets out over the
     country: "b.d." would say a figure is missing where none can exist."""
@@ -394,6 +403,7 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
     )
     if any(not is_aggregable(indicator) for indicator in shown):
         caption += label("areas_not_summed", language)
+    caption += _budgets_note(report, shown)
     caption += _areas_short_notes([i for i in shown if _short_of_residents(i, report.areas.loc[i.id])], language)
     if any(indicator.nets_out_nationally for indicator in shown):
         caption += label("poland_nets_out", language)
@@ -506,7 +516,7 @@ def key_figures(report: TownReport) -> Table:
     language = report.language
     rows, without_data, steps = [], [], set()
     not_summed = few = nets_out = in_points = in_zloty = uncertain = False  # the notes the caption needs
-    short = []  # indicators without an area's value for want of residents behind it
+    short, shown = [], []  # indicators without an area's value for want of residents behind it; every row
     voivodeship_column = label(
         "voivodeship_column", language, voivodeship=voivodeship_name(report.voivodeship, language)
     )
@@ -517,6 +527,7 @@ def key_figures(report: TownReport) -> Table:
         if _without_data(row, area):
             without_data.append(indicator.name_in_sentence(language))
             continue
+        shown.append(indicator)
         not_summed = not_summed or not is_aggregable(indicator)
         if _short_of_residents(indicator, area):
             short.append(indicator)
@@ -553,6 +564,7 @@ def key_figures(report: TownReport) -> Table:
         caption += label("current_prices", language)
     if not_summed:
         caption += label("key_figures_not_summed", language)
+    caption += _budgets_note(report, shown)
     caption += _areas_short_notes(short, language)
     if few:
         caption += label("key_figures_too_few_peers", language, peers=MIN_PEERS)

@@ -33,6 +33,7 @@ from analysis.params import MIN_PEERS
 from analysis.report import TownReport, shown_method_version
 from analysis.rounding import round_half_up
 from analysis.scoring import PERCENTILE_DECIMALS, score_scale
+from analysis.store import CITY_WITH_POWIAT_RIGHTS
 from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SCORE_DECIMALS, VERDICT_BAND, rule_key
 from analysis.trends import LEVEL_INDICATORS, MAX_RHO, MIN_POINTS, fewest_years
 
@@ -53,8 +54,8 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "peer_median": ("Mediana grupy", "Peer median"),
     "peer_q1": ("Kwartyl 1 grupy", "Peer first quartile"),
     "peer_q3": ("Kwartyl 3 grupy", "Peer third quartile"),
-    "voivodeship_value": ("Województwo (suma gmin)", "Voivodeship (all its gminy)"),
-    "poland_value": ("Polska (suma gmin)", "Poland (all gminy)"),
+    "voivodeship_value": ("Województwo (suma gmin)", "Voivodeship (sum of its gminy)"),
+    "poland_value": ("Polska (suma gmin)", "Poland (sum of gminy)"),
     "voivodeship_coverage": (
         f"Województwo – % ludności w gminach z danymi (wartość od {MIN_AREA_COVERAGE:.0%})",
         f"Voivodeship – % of residents in gminy with data (a value from {MIN_AREA_COVERAGE:.0%})",
@@ -604,6 +605,16 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
             "or where GUS publishes the gminy's values only as rates, without their denominators",
         )
     )
+    if report.area_budgets is not None:  # the store holds cities with powiat rights: budgets are summed apart
+        rows.append(
+            (
+                "Województwo i Polska: dochody i wydatki" if pl else "Voivodeship and Poland: revenue and spending",
+                label(
+                    "areas_budgets_cities" if CITY_WITH_POWIAT_RIGHTS in report.area_budgets else "areas_budgets_gminy",
+                    report.language,
+                ).removeprefix("; "),
+            )
+        )
     rows.append(
         (
             _word(INDICATOR_COLUMNS["poland_value"], report.language),

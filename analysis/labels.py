@@ -145,6 +145,10 @@ LABELS: dict[str, dict[str, str]] = {
         "note_census_step": "zawiera skok po NSP {year}",
         "note_over_base": "ponad {whole}: liczeni są też mieszkańcy innych gmin",
         "note_boundary_change": "zawiera zmianę granic gminy w {year} r.",
+        "areas_budgets_gminy": "; dochody i wydatki województwa i Polski – suma gmin bez miast na prawach powiatu, "
+        "których budżety obejmują też zadania powiatu",
+        "areas_budgets_cities": "; dochody i wydatki województwa i Polski – suma miast na prawach powiatu (budżety "
+        "gmin obejmują tylko ich zadania)",
         "note_is_change": "sama jest zmianą – jej wartość w tabeli powyżej",
         "before": "Było",
         "now": "Jest",
@@ -362,6 +366,10 @@ LABELS: dict[str, dict[str, str]] = {
         "note_census_step": "includes the {year} census step",
         "note_over_base": "over {whole}: residents of other gminy are counted too",
         "note_boundary_change": "includes the {year} change of the municipality's boundaries",
+        "areas_budgets_gminy": "; the voivodeship's and Poland's revenue and spending: the sum of the gminy other than "
+        "the cities with powiat rights, whose budgets also carry the powiat's tasks",
+        "areas_budgets_cities": "; the voivodeship's and Poland's revenue and spending: the sum of the cities with powiat "
+        "rights (other gminy's budgets carry their own tasks only)",
         "note_is_change": "itself a change – its value is in the table above",
         "before": "Before",
         "now": "Now",

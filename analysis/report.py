@@ -19,9 +19,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.aggregates import COUNTRY, AreaFigures, covers_country, voivodeship_and_country
+from analysis.aggregates import (
+    COUNTRY,
+    AreaFigures,
+    budget_kinds,
+    covers_country,
+    of_budgets,
+    voivodeship_and_country,
+)
 from analysis.boundaries import BoundaryChange, boundary_changes
-from analysis.catalogue import SECTIONS, catalogue_stamp
+from analysis.catalogue import SECTIONS, catalogue_stamp, indicators
 from analysis.census import CHANGE_SPANS, ChangeWithoutStep, change_without_step, rebased_panel
 from analysis.compare import CHANGE_YEARS, compare_town
 from analysis.indicators import compute_indicators, indicator_table
@@ -71,6 +78,9 @@ class TownReport:
     changes_without_step: dict[str, ChangeWithoutStep]  # the 5- and 10-year population changes without the census step
     national: bool = True  # the store covers Poland, so its sums are Poland's (`analysis.aggregates.covers_country`)
     boundaries: tuple[BoundaryChange, ...] = ()  # changes of the town's boundaries within the years the report reads
+    # The kinds of gminy a budget indicator's voivodeship and Poland values sum (`analysis.aggregates.budget_kinds`):
+    # None where the store holds no city with powiat rights (all gminy).
+    area_budgets: frozenset[str] | None = None
 
     @property
     def teryt(self) -> str:
@@ -152,29 +162,33 @@ def _matching_features(data_dir: str, year: int) -> pd.DataFrame:
     return _features(data_dir, _store_signature(data_dir), year)
 
 
-def _area_figures(data_dir: str, year: int) -> AreaFigures:
-    """Every voivodeship's and Poland's indicator values in one year, and the share of their residents
-    behind each, once per store and year."""
-    return _areas(data_dir, _store_signature(data_dir), year)
+def _area_figures(data_dir: str, year: int, kinds: frozenset[str] | None = None) -> AreaFigures:
+    """Every voivodeship's and Poland's indicator values in one year (over the gminy of `kinds`, or all), and
+    the share of their residents behind each, once per store, year and kinds."""
+    return _areas(data_dir, _store_signature(data_dir), year, kinds)
 
 
-@lru_cache(maxsize=16)
-def _areas(data_dir: str, signature: tuple, year: int) -> AreaFigures:
-    return voivodeship_and_country(_load_store_and_values(data_dir, signature)[0], year)
+@lru_cache(maxsize=32)
+def _areas(data_dir: str, signature: tuple, year: int, kinds: frozenset[str] | None) -> AreaFigures:
+    return voivodeship_and_country(_load_store_and_values(data_dir, signature)[0], year, kinds)
 
 
 AREA_COLUMNS = ["voivodeship", "poland", "voivodeship_coverage", "poland_coverage"]
 
 
-def town_areas(data_dir: str, voivodeship: str, comparison: pd.DataFrame) -> pd.DataFrame:
+def town_areas(
+    data_dir: str, voivodeship: str, comparison: pd.DataFrame, budgets: frozenset[str] | None = None
+) -> pd.DataFrame:
     """Each indicator's value in the town's voivodeship and in Poland, in the year of the town's own value,
-    and the share of the area's residents in the gminy it is summed over (0–1)."""
+    and the share of the area's residents in the gminy it is summed over (0–1). A budget indicator's over
+    the gminy of `budgets` only (`analysis.aggregates.budget_kinds`)."""
+    catalogue = indicators()
     rows = {}
     for indicator_id, year in comparison["year"].items():
         if pd.isna(year):
             rows[indicator_id] = dict.fromkeys(AREA_COLUMNS, float("nan"))
             continue
-        areas = _area_figures(data_dir, int(year))
+        areas = _area_figures(data_dir, int(year), budgets if of_budgets(catalogue[indicator_id]) else None)
         rows[indicator_id] = {
             "voivodeship": areas.values.at[voivodeship, indicator_id],
             "poland": areas.values.at[COUNTRY, indicator_id],
@@ -432,7 +446,8 @@ def compute_report(town: TownParams) -> TownReport:
         window_years=last_year - first_year + 1,
         boundaries=boundaries,
     )
-    areas = town_areas(data_dir, str(unit["voivodeship"]), comparison)
+    budgets = budget_kinds(store, str(unit["kind"]))
+    areas = town_areas(data_dir, str(unit["voivodeship"]), comparison, budgets)
     narrative["summary"] = summary_sentences(
         verdicts,
         robust,
@@ -480,4 +495,5 @@ def compute_report(town: TownParams) -> TownReport:
         changes_without_step=changes_without_step,
         national=covers_country(store),
         boundaries=boundaries,
+        area_budgets=budgets,
     )

@@ -44,6 +44,7 @@ class Variable(BaseModel):
     # so an area's rate is the mean of its gminy's rates weighted by it, a ratio of sums (analysis.aggregates).
     rate_of: str | None = None
     signed: bool = False  # can be below zero: a balance (net migration), an amount refunds can exceed (CIT share)
+    budget: bool = False  # an amount of the gmina's budget, which a city with powiat rights shares with its powiat
 
 
 # Sub-domains of each section, in reading order: a section verdict averages within each first.

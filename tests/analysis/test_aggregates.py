@@ -317,3 +317,48 @@ def test_a_gmina_renumbered_on_gaining_town_rights_counts_once_in_each_year():
     assert figures.values.at["north", "births_per_1000"] == pytest.approx(1000 * 465 / 45000)
     assert figures.coverage.at["north", "births_per_1000"] == pytest.approx(1.0)
     assert area_indicators(frame, area_of, 2022).values.at["north", "population"] == 15000
+
+
+def test_budget_amounts_are_summed_over_budgets_of_one_kind(tmp_path):
+    # A city with powiat rights (0261011, its powiat alone) carries its powiat's tasks in its budget; 0201011 and
+    # 0201022 are ordinary gminy. By hand, own revenue per resident: the city's 5,000,000 zł / 1,000 = 5,000; the
+    # other gminy's (1,000,000 + 600,000) / (500 + 300) = 2,000; all three 6,600,000 / 1,800 = 3,666.7, a figure
+    # of neither kind. A city is set beside the area's cities, any other town beside its other gminy; births
+    # per 1,000 (no budget) over every gmina: (12 + 4 + 3) / 1,800.
+    from analysis.aggregates import budget_kinds
+    from analysis.report import town_areas
+    from analysis.store import load_store, write_store
+
+    ids = variable_ids()
+    units = pd.DataFrame(
+        {
+            "teryt": ["0261011", "0201011", "0201022"],
+            "name": ["Miasto", "Gmina A", "Gmina B"],
+            "kind": ["urban", "urban", "rural"],
+            "voivodeship": ["dolnośląskie"] * 3,
+            "powiat": ["0261", "0201", "0201"],
+        }
+    )
+    figures = {"0261011": (1000, 5_000_000, 12), "0201011": (500, 1_000_000, 4), "0201022": (300, 600_000, 3)}
+    observations = pd.DataFrame(
+        [
+            (teryt, year, ids[name], float(value))
+            for teryt, values in figures.items()
+            for year in (2023, 2024)
+            for name, value in zip(("population", "own_revenue", "live_births"), values)
+        ],
+        columns=["teryt", "year", "var_id", "value"],
+    )
+    write_store(tmp_path / "store", units, observations, {"synthetic": True})
+    store = load_store(tmp_path / "store")
+    comparison = pd.DataFrame({"year": [2024, 2024]}, index=["own_revenue_per_capita", "births_per_1000"])
+    city, gmina = budget_kinds(store, "powiat-city"), budget_kinds(store, "urban")
+    assert city == {"powiat-city"} and gmina == {"urban", "urban-rural", "rural"}
+    for kinds, revenue in ((city, 5_000), (gmina, 2_000)):
+        areas = town_areas(str(tmp_path / "store"), "dolnośląskie", comparison, kinds)
+        assert areas.at["own_revenue_per_capita", "voivodeship"] == pytest.approx(revenue)
+        assert areas.at["births_per_1000", "voivodeship"] == pytest.approx(1000 * 19 / 1800)
+    every = town_areas(str(tmp_path / "store"), "dolnośląskie", comparison)
+    assert every.at["own_revenue_per_capita", "voivodeship"] == pytest.approx(6_600_000 / 1800)
+    # A store without a city (the demo's) sums every gmina for every town.
+    assert budget_kinds(load_store(), "urban") is None

@@ -276,3 +276,15 @@ def test_the_cities_with_powiat_rights_are_the_registers_and_are_compared_with_e
     assert "tego samego rodzaju (miasto na prawach powiatu)" in said
     assert "Miasta na prawach powiatu porównujemy tylko między sobą" in said
     assert "Miasta na prawach powiatu" not in show.peer_method_text(pila).text
+    # Their voivodeships' PIT shares per resident, by hand from the MF and GUS files: dolnośląskie's cities for
+    # Jelenia Góra, wielkopolskie's other gminy for Piła (each sum of PIT over the sum of residents, 2020, over
+    # the gminy with both figures).
+    pit, population = read_pit(2020), tabl["population"]
+    city_codes = set(cities)
+    for report, voivodeship, of_cities in ((jelenia_gora, "02", True), (pila, "30", False)):
+        codes = [t for t in population.index if t[:2] == voivodeship and (t in city_codes) == of_cities]
+        both = pd.DataFrame({"pit": pit.reindex(codes), "residents": population.reindex(codes)}).dropna()
+        expected = both["pit"].sum() / both["residents"].sum()
+        assert report.areas.at["pit_per_capita", "voivodeship"] == pytest.approx(expected, rel=1e-9)
+    assert "suma miast na prawach powiatu" in show.key_figures(jelenia_gora).caption
+    assert "suma gmin bez miast na prawach powiatu" in show.key_figures(pila).caption

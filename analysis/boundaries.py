@@ -52,3 +52,8 @@ def boundary_changes(counts: pd.DataFrame) -> list[BoundaryChange]:
         if apart and abs(area_after / area_before - 1) >= MIN_CHANGE:
             changes.append(BoundaryChange(int(year), float(area_before), float(area_after)))
     return changes
+
+
+def crossed(changes, end: int, span: int) -> list[BoundaryChange]:
+    """The boundary changes a change of `span` years up to `end` crosses: those of a year after its start."""
+    return [change for change in changes if end - span < change.year <= end]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.aggregates import MIN_AREA_COVERAGE, holds_enough_residents, is_aggregable, is_total, of_budgets
+from analysis.boundaries import crossed
 from analysis.catalogue import SECTIONS, Indicator, indicators, indicators_in, split_lag
 from analysis.census import steps_at_breaks, steps_in_changes, value_steps
 from analysis.compare import CHANGE_YEARS, pooled_years, too_few_peers, value_period, within_chance
@@ -294,8 +295,8 @@ def _notes(row, indicator, language: str, missing_years: bool = True, boundaries
     if steps_at_breaks(indicator.inputs):  # residents or their density: a boundary change steps them too
         year, span = int(row["year"]), (max(split_lag(name)[1] for name in indicator.inputs) or CHANGE_YEARS[0])
         spans_it = indicator.is_change or pd.notna(row["change"])
-        moved = [b.year for b in boundaries if spans_it and year - span < b.year <= year]
-        notes += [label("note_boundary_change", language, year=moved_year) for moved_year in moved]
+        moved = crossed(boundaries, year, span) if spans_it else []
+        notes += [label("note_boundary_change", language, year=change.year) for change in moved]
     return "; ".join(notes)
 
 

@@ -13,7 +13,7 @@ import math
 
 import pandas as pd
 
-from analysis.boundaries import BoundaryChange
+from analysis.boundaries import BoundaryChange, crossed
 from analysis.catalogue import Indicator, indicators
 from analysis.census import CHANGE_SPANS, LEVEL_BREAKS, ChangeWithoutStep
 from analysis.compare import earlier_year, pooled_years, value_period, within_chance
@@ -396,9 +396,8 @@ def _boundary_clause(row: pd.Series, indicator_id: str, boundaries, language: st
     if indicator_id not in CHANGE_SPANS or pd.isna(row.get("year")):
         return ""
     year = int(row["year"])
-    crossed = [b for b in boundaries if year - CHANGE_SPANS[indicator_id] < b.year <= year]
     said = []
-    for change in crossed:
+    for change in crossed(boundaries, year, CHANGE_SPANS[indicator_id]):
         before, after, which = _area(change, language)
         said.append(
             f" W {change.year} r. zmieniły się granice gminy (z {before} do {after} km²): zmiana obejmuje "

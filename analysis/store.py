@@ -35,6 +35,11 @@ class StoreError(ValueError):
     """A store that cannot be used; the message names the file and offending rows."""
 
 
+class NoStore(StoreError):
+    """No store where one was asked for (no folder, or a folder without the tables): one must be fetched, where
+    a store that is there but wrong must be mended."""
+
+
 @dataclass(frozen=True)
 class Store:
     units: pd.DataFrame
@@ -185,15 +190,15 @@ def load_store(path: Path | str | None = None) -> Store:
     """Load and validate a store; `None` means the embedded demo store."""
     directory = Path(path) if path else DEMO_STORE_DIR
     if directory.is_file():
-        raise StoreError(f"{directory} is a file: a data store is the folder `diagnoza data fetch --out` wrote")
+        raise NoStore(f"{directory} is a file: a data store is the folder `diagnoza data fetch --out` wrote")
     if not directory.is_dir():
-        raise StoreError(
+        raise NoStore(
             f"{directory}: no such data store; fetch one from GUS BDL with "
             f"`diagnoza data fetch --years 2014-2024 --out {directory}`"
         )
     for name in ("units.parquet", "observations.parquet"):
         if not (directory / name).is_file():
-            raise StoreError(f"{directory}: no {name} (is this a Diagnoza data store?)")
+            raise NoStore(f"{directory}: no {name} (is this a Diagnoza data store?)")
     units, observations = _validated_tables(directory)
     return Store(units=units, observations=observations, metadata=_metadata(directory), path=directory)
 

@@ -12,7 +12,7 @@ limit_threads()  # the command's entry: before numpy is first imported, here and
 import typer  # noqa: E402
 
 from analysis.params import ParamsError, normalise_teryt  # noqa: E402
-from analysis.store import StoreError  # noqa: E402
+from analysis.store import NoStore, StoreError  # noqa: E402
 
 app = typer.Typer(help="Diagnoza: socio-economic diagnosis reports for Polish towns.", no_args_is_help=True)
 data_app = typer.Typer(
@@ -59,9 +59,9 @@ def validate(
         else:
             batch, store, data_dir = validate_batch(params, data)
             unbuildable = unbuildable_towns(batch, store, data_dir)
-    except StoreError as error:  # no store yet (no internet to fetch one, say): a register can still check the towns
+    except NoStore as error:  # no store yet (no internet to fetch one, say): a register can still check the towns
         _fail(f"{error}\n(the batch's towns can be checked without a store: --register <a TERC register file>)")
-    except (ParamsError, ValueError) as error:
+    except (ParamsError, ValueError) as error:  # a store that is there but wrong among them: mend it, named
         _fail(str(error))
     towns = f"{len(batch.towns)} town{'' if len(batch.towns) == 1 else 's'}"
     if unbuildable:  # the batch is well formed, but a build would fail these towns

@@ -197,6 +197,20 @@ def test_a_store_that_is_missing_names_the_fetch_command(tmp_path):
     assert "the batch's towns can be checked without a store: --register" in result.output
 
 
+def test_a_store_that_is_there_but_wrong_is_named_without_the_hint_to_check_without_one(demo_store, tmp_path):
+    # A register checks the towns where there is no store yet; a store that is there but wrong (a negative
+    # count) must be mended, and the hint to go without one would send the analyst the wrong way.
+    from analysis.store import write_store
+
+    write_store(tmp_path / "store", demo_store.units, demo_store.observations, dict(demo_store.metadata))
+    observations = demo_store.observations.copy()
+    observations.loc[observations.index[0], "value"] = -1.0
+    observations.to_parquet(tmp_path / "store" / "observations.parquet")
+    result = CliRunner().invoke(app, ["validate", str(PARAMS_DIR / "demo.yaml"), "--data", str(tmp_path / "store")])
+    assert result.exit_code == 2 and "negative values" in result.output
+    assert "--register" not in result.output
+
+
 def test_a_batch_names_its_store_with_data(fetched, tmp_path):
     """`data:` in params (relative to the project root, or absolute) instead of --data."""
     import yaml

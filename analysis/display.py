@@ -331,13 +331,18 @@ def _areas_short_notes(short: list[Indicator], language: str) -> str:
     return notes
 
 
-def _budgets_note(report: TownReport, shown: list[Indicator]) -> str:
-    """A caption's note where the voivodeship's and Poland's budget figures sum one kind of budget only
-    (`analysis.aggregates.budget_kinds`): which, for a reader comparing them with the town's."""
-    if report.area_budgets is None or not any(of_budgets(indicator) for indicator in shown):
+def area_budgets_note(report: TownReport) -> str:
+    """ "; …": which kind of budgets the voivodeship's and Poland's budget figures sum, where they sum one kind
+    only (`analysis.aggregates.budget_kinds`); "" where they sum every gmina. For captions and the method sheet."""
+    if report.area_budgets is None:
         return ""
     cities = CITY_WITH_POWIAT_RIGHTS in report.area_budgets
     return label("areas_budgets_cities" if cities else "areas_budgets_gminy", report.language)
+
+
+def _budgets_note(report: TownReport, shown: list[Indicator]) -> str:
+    """`area_budgets_note` for a caption of a table that shows a budget indicator."""
+    return area_budgets_note(report) if any(of_budgets(indicator) for indicator in shown) else ""
 
 
 def _poland_cell(indicator: Indicator, area: pd.Series, show: Callable[[float], str]) -> str:

@@ -24,7 +24,7 @@ from analysis.aggregates import MIN_AREA_COVERAGE
 from analysis.catalogue import Direction, Indicator, indicators, split_lag, variables
 from analysis.census import CHANGE_SPANS, steps_in_changes
 from analysis.compare import CHANGE_YEARS, within_chance
-from analysis.display import hinge_cell, rule_name
+from analysis.display import area_budgets_note, hinge_cell, rule_name
 from analysis.editions import verdict_grounds
 from analysis.formatting import format_number, number_pattern, voivodeship_name, with_noun
 from analysis.labels import label
@@ -33,7 +33,6 @@ from analysis.params import MIN_PEERS
 from analysis.report import TownReport, shown_method_version
 from analysis.rounding import round_half_up
 from analysis.scoring import PERCENTILE_DECIMALS, score_scale
-from analysis.store import CITY_WITH_POWIAT_RIGHTS
 from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SCORE_DECIMALS, VERDICT_BAND, rule_key
 from analysis.trends import LEVEL_INDICATORS, MAX_RHO, MIN_POINTS, fewest_years
 
@@ -605,14 +604,11 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
             "or where GUS publishes the gminy's values only as rates, without their denominators",
         )
     )
-    if report.area_budgets is not None:  # the store holds cities with powiat rights: budgets are summed apart
+    if budgets := area_budgets_note(report):  # the store holds cities with powiat rights: budgets summed apart
         rows.append(
             (
                 "Województwo i Polska: dochody i wydatki" if pl else "Voivodeship and Poland: revenue and spending",
-                label(
-                    "areas_budgets_cities" if CITY_WITH_POWIAT_RIGHTS in report.area_budgets else "areas_budgets_gminy",
-                    report.language,
-                ).removeprefix("; "),
+                budgets.removeprefix("; "),
             )
         )
     rows.append(

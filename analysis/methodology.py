@@ -21,6 +21,12 @@ from analysis.trends import CONFIDENCE, MIN_POINTS, fewest_years
 DIRECTIONS = {"higher_better": "higher is better", "lower_better": "lower is better", "neutral": "neutral (not judged)"}
 
 
+def _subdomain(indicator, language: str) -> str:
+    """The indicator's sub-domain, with its topic where the sub-domain holds several."""
+    subdomain = label(indicator.subdomain, language)
+    return f"{subdomain} ({label(indicator.topic, language)})" if indicator.topic else subdomain
+
+
 def _sources(formula_inputs) -> str:
     catalogue = variables()
     seen = dict.fromkeys(split_lag(name)[0] for name in formula_inputs)
@@ -64,7 +70,7 @@ def render_methodology() -> str:
         lines += [
             f"### {label(section, 'en')} ({label(section, 'pl')})",
             "",
-            "| id | indicator | unit | formula | sub-domain | direction (why) | minimum meaningful difference | "
+            "| id | indicator | unit | formula | sub-domain (topic) | direction (why) | minimum meaningful difference | "
             "counts | source variables |",
             "|---|---|---|---|---|---|---|---|---|",
         ]
@@ -84,7 +90,7 @@ def render_methodology() -> str:
             difference = _min_difference(ind.min_difference, ind.unit_en) if ind.min_difference else "—"
             lines.append(
                 f"| `{ind.id}` | {ind.name_en} / {ind.name_pl} | {ind.unit_en} | `{ind.formula}` | "
-                f"{label(ind.subdomain, 'en')} / {label(ind.subdomain, 'pl')} | {DIRECTIONS[ind.direction.value]}: {ind.direction_reason} | "
+                f"{_subdomain(ind, 'en')} / {_subdomain(ind, 'pl')} | {DIRECTIONS[ind.direction.value]}: {ind.direction_reason} | "
                 f"{difference} | {counts} | {_sources(ind.inputs)} |"
             )
         lines.append("")
@@ -230,8 +236,10 @@ def render_methodology() -> str:
         "  The table leads with the report's own group (whatever its rule: a list the town chose, its powiat), so its",
         "  verdicts stand beside the others.",
         "- **Page one**: each verdict with its reason (the section's numbers of strengths and weaknesses, each with the",
-        '  sub-domains its marks are in: "5 weaknesses: age structure" is one problem seen five ways, not five; a',
-        '  sub-domain with marks of both kinds is named once, under "both") and',
+        '  topics its marks are in: "5 weaknesses: age structure" is one problem seen five ways, not five. A topic is',
+        "  the sub-domain, or where a sub-domain holds several (migration beside population change), the indicator's",
+        "  own, so weak migration is not named as a weak population change; a topic with marks of both kinds is named",
+        '  once, under "both") and',
         "  what it depends on (the choice of peers; a single indicator without which it would read otherwise). Where those",
         "  numbers do not lean the verdict's way (worse with one strength and one weakness), it also says what carries",
         "  the score: the marked indicators' part (each indicator counts 1 / (sub-domains × indicators in its",

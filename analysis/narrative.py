@@ -626,15 +626,15 @@ def _what_keeps_it_similar(row: pd.Series, strengths: int, weaknesses: int, lang
     return "; the other indicators offset them"
 
 
-Themes = tuple[list[str], list[str]]  # the sub-domains of a section's strengths and of its weaknesses
+Themes = tuple[list[str], list[str]]  # the themes (topics) of a section's strengths and of its weaknesses
 
 
 def marks_phrase(strengths: int, weaknesses: int, language: str, themes: Themes | None = None) -> str:
     """The reason behind a section's verdict in words: `2 mocne strony i 1 słaba strona`,
-    `bez wyraźnych mocnych i słabych stron`. With `themes`, each count names the sub-domains its marks are
-    in, as five weaknesses that are five views of one older population are not five problems: `5 słabych
-    stron: struktura wieku; 2 mocne strony: migracje i zmiana liczby ludności`. A sub-domain with marks of
-    both kinds is named once, as such, rather than on both lists, where it would read as a contradiction."""
+    `bez wyraźnych mocnych i słabych stron`. With `themes`, each count names the topics its marks are in,
+    as five weaknesses that are five views of one older population are not five problems: `5 słabych
+    stron: struktura wieku; 2 mocne strony: migracje`. A topic with marks of both kinds is named once, as
+    such, rather than on both lists, where it would read as a contradiction."""
     if not strengths and not weaknesses:
         return label("marks_none", language)
     strength_themes, weakness_themes = themes or ([], [])
@@ -665,10 +665,16 @@ def _theme_list(themes: list[str], language: str) -> str:
 
 
 def marked_themes(rows: pd.DataFrame) -> Themes:
-    """The sub-domains of a section's strengths and of its weaknesses (`rows`: its rows of the comparison),
-    in the order the section's text lists them: the theme with the clearest mark first."""
+    """The themes (catalogue topics, else sub-domains: `Indicator.theme`) of a section's strengths and of its
+    weaknesses (`rows`: its rows of the comparison), in the order the section's text lists them: the
+    sub-domain with the clearest mark first."""
+    catalogue = indicators()
     return tuple(
-        list(dict.fromkeys(_by_subdomain(rows.loc[rows["assessment"] == kind], kind == STRENGTH)["subdomain"]))
+        list(
+            dict.fromkeys(
+                catalogue[i].theme for i in _by_subdomain(rows.loc[rows["assessment"] == kind], kind == STRENGTH).index
+            )
+        )
         for kind in (STRENGTH, WEAKNESS)
     )
 

@@ -54,6 +54,19 @@ SUBDOMAINS: dict[str, tuple[str, ...]] = {
     "services": ("childcare", "utilities", "social_and_culture"),
 }
 
+# The topics of a sub-domain that holds more than one. A verdict's reason names the topics its strengths and
+# weaknesses are in: two weak migration balances named as "migration and population change" would tell a
+# mayor the population change is weak too, beside a change the same page shows better than the peers'.
+# A sub-domain not listed is one topic, named as the sub-domain.
+TOPICS: dict[str, tuple[str, ...]] = {
+    "natural_change": ("births", "deaths", "natural_increase"),
+    "migration_and_change": ("population_change", "migration"),
+    "enterprise_and_labour": ("businesses", "labour_market"),
+    "investment": ("investment_spending", "housebuilding"),
+    "utilities": ("water_supply", "sewerage"),
+    "social_and_culture": ("social_assistance", "libraries", "education_spending"),
+}
+
 
 class CountModel(BaseModel):
     """The counts behind a rate or a share: what its confidence interval and reliability rest on."""
@@ -111,6 +124,7 @@ class Indicator(BaseModel):
     id: str
     section: Literal["demography", "economy", "services"]
     subdomain: str
+    topic: str | None = None  # one of the sub-domain's TOPICS, where it has several
     name_pl: str
     name_en: str
     unit_pl: str
@@ -164,6 +178,11 @@ class Indicator(BaseModel):
         "Urodzenia żywe na 1000 ludności (‰, 2024)"; a ratio without a unit shows no empty brackets."""
         inside = ", ".join(part for part in (self.unit(language), *details) if part)
         return f"{self.name(language)} ({inside})" if inside else self.name(language)
+
+    @property
+    def theme(self) -> str:
+        """What a verdict's reason calls the indicator's marks: its topic, else its sub-domain."""
+        return self.topic or self.subdomain
 
     @property
     def is_change(self) -> bool:
@@ -238,6 +257,13 @@ class Indicator(BaseModel):
     def _judged_indicators_are_fully_described(self) -> "Indicator":
         if self.subdomain not in SUBDOMAINS[self.section]:
             raise ValueError(f"sub-domain {self.subdomain!r} is not one of {SUBDOMAINS[self.section]}")
+        topics = TOPICS.get(self.subdomain, ())
+        if (self.topic is None and topics) or (self.topic is not None and self.topic not in topics):
+            raise ValueError(
+                f"sub-domain {self.subdomain!r} holds the topics {topics}: `topic` must be one of them"
+                if topics
+                else f"sub-domain {self.subdomain!r} is one topic: no `topic`"
+            )
         if self.direction != Direction.NEUTRAL:
             missing = [f for f in ("high_pl", "low_pl", "high_en", "low_en") if not getattr(self, f)]
             missing += ["min_difference"] if self.min_difference <= 0 else []

@@ -218,6 +218,7 @@ NEW_INDICATOR = """
   formula: {formula}
   direction: {direction}
   subdomain: natural_change
+  topic: natural_increase
   direction_reason: More deaths than births shrink the population.
   direction_reason_pl: Przewaga zgonów nad urodzeniami zmniejsza liczbę ludności.
   decimals: 2
@@ -292,3 +293,41 @@ def test_a_misspelt_field_of_an_added_indicator_is_named_with_the_field_it_resem
     with pytest.raises(ParamsError) as raised:
         catalogue.indicators()
     assert raised.value.problems == ["births_per_death: decimls: unknown key (did you mean decimals?)"]
+
+
+def test_every_topic_of_a_subdomain_is_some_indicators_and_is_worded_in_both_languages():
+    # A verdict's reason names topics (analysis.narrative.marked_themes): each one must be what some indicator
+    # is marked under, and have a Polish and an English label, or page one would print its key.
+    from analysis.catalogue import TOPICS
+    from analysis.labels import LABELS
+
+    used = {i.topic for i in indicators().values() if i.topic}
+    assert used == {topic for topics in TOPICS.values() for topic in topics}
+    for topic in used:
+        assert LABELS["pl"][topic] and LABELS["en"][topic], topic
+    # The sub-domains a reason would have named as one are split where their indicators say different things.
+    assert indicators()["net_migration_per_1000"].theme != indicators()["population_change_5y"].theme
+    assert indicators()["share_working_age"].theme == indicators()["ageing_index"].theme == "age_structure"
+
+
+@pytest.mark.parametrize(
+    "old, new, problem",
+    [
+        ("  topic: natural_increase\n", "", "sub-domain 'natural_change' holds the topics"),
+        ("  topic: natural_increase\n", "  topic: migration\n", "sub-domain 'natural_change' holds the topics"),
+        ("  subdomain: natural_change\n", "  subdomain: age_structure\n", "sub-domain 'age_structure' is one topic"),
+    ],
+    ids=["no topic", "another sub-domain's topic", "a topic in a sub-domain of one"],
+)
+def test_a_topic_is_one_of_its_subdomains_topics(tmp_path, monkeypatch, old, new, problem):
+    import analysis.catalogue as catalogue
+
+    added = NEW_INDICATOR.format(id="births_per_death", formula="live_births / deaths", direction="neutral")
+    assert added.count(old) == 1
+    copy = tmp_path / "indicators.yaml"
+    copy.write_text(catalogue.INDICATORS_FILE.read_text(encoding="utf-8") + added.replace(old, new), encoding="utf-8")
+    monkeypatch.setattr(catalogue, "INDICATORS_FILE", copy)
+    with pytest.raises(ParamsError) as raised:
+        catalogue.indicators()
+    [found] = raised.value.problems
+    assert found.startswith(f"births_per_death: {problem}"), found

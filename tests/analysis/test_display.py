@@ -778,7 +778,7 @@ def test_an_indicator_without_a_unit_is_named_without_empty_brackets(tmp_path, m
         handle.write(
             "deaths_per_birth:\n  section: demography\n  name_pl: Zgony na jedno urodzenie\n"
             "  name_en: Deaths per live birth\n  unit_pl: ''\n  unit_en: ''\n  formula: deaths / live_births\n"
-            "  direction: lower_better\n  subdomain: natural_change\n  min_difference: 0.1\n"
+            "  direction: lower_better\n  subdomain: natural_change\n  topic: deaths\n  min_difference: 0.1\n"
             "  direction_reason: More deaths than births shrink the population.\n"
             "  direction_reason_pl: Przewaga zgonów nad urodzeniami zmniejsza liczbę ludności.\n"
             "  high_pl: wiele zgonów na jedno urodzenie\n  low_pl: mało zgonów na jedno urodzenie\n"

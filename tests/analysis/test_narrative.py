@@ -212,8 +212,10 @@ def test_a_verdict_gives_its_reason_in_words(marks, reason):
 
 
 def test_the_summary_names_the_themes_of_its_strengths_and_weaknesses():
-    # Three weaknesses in the age structure and one in births and deaths are two problems, not four; a strength
-    # in migration. Hand-built section: the theme with the clearest mark comes first (scores −1.9 vs −1.2).
+    # Three weaknesses in the age structure and one in deaths are two problems, not four; a strength in
+    # migration. Hand-built section: the theme with the clearest mark comes first (scores −1.9 vs −1.2). A theme
+    # is the catalogue's topic where a sub-domain holds several: deaths, not "births and deaths", as births are
+    # not marked.
     rows = [
         (
             "net_migration_per_1000",
@@ -234,39 +236,45 @@ def test_the_summary_names_the_themes_of_its_strengths_and_weaknesses():
         ("births_per_1000", "demography", "natural_change", "higher_better", 9, 9, 50, 0.0, True, ""),
     ]
     themes = marked_themes(comparison(rows))
-    assert themes == (["migration_and_change"], ["age_structure", "natural_change"])
+    assert themes == (["migration"], ["age_structure", "deaths"])
     assert marks_phrase(1, 4, "pl", themes).replace(NBSP, " ") == (
-        "1 mocna strona: migracje i zmiana liczby ludności; 4 słabe strony: struktura wieku, urodzenia i zgony"
+        "1 mocna strona: migracje; 4 słabe strony: struktura wieku, zgony"
     )
     assert marks_phrase(1, 4, "en", themes).replace(NBSP, " ") == (
-        "1 strength: migration and population change; 4 weaknesses: age structure, births and deaths"
+        "1 strength: migration; 4 weaknesses: age structure, deaths"
     )
     # Only weaknesses: the missing kind closes the list.
     themes = marked_themes(comparison(rows[1:]))
     assert (
         marks_phrase(0, 4, "pl", themes).replace(NBSP, " ")
-        == "4 słabe strony: struktura wieku, urodzenia i zgony; bez mocnych stron"
+        == "4 słabe strony: struktura wieku, zgony; bez mocnych stron"
     )
-    assert (
-        marks_phrase(0, 4, "en", themes).replace(NBSP, " ")
-        == "4 weaknesses: age structure, births and deaths; no strengths"
-    )
+    assert marks_phrase(0, 4, "en", themes).replace(NBSP, " ") == "4 weaknesses: age structure, deaths; no strengths"
     # A strength in the age structure too: that theme is named once, as holding both, not on both lists.
     themes = marked_themes(comparison([*rows[1:], rows[4][:7] + (0.9, True, "strength")]))
-    assert themes == (["age_structure"], ["age_structure", "natural_change"])
+    assert themes == (["age_structure"], ["age_structure", "deaths"])
     assert marks_phrase(1, 4, "pl", themes).replace(NBSP, " ") == (
-        "1 mocna strona i 4 słabe strony; słabe: urodzenia i zgony; mocne i słabe: struktura wieku"
+        "1 mocna strona i 4 słabe strony; słabe: zgony; mocne i słabe: struktura wieku"
     )
     assert marks_phrase(1, 4, "en", themes).replace(NBSP, " ") == (
-        "1 strength and 4 weaknesses; weaknesses: births and deaths; both: age structure"
+        "1 strength and 4 weaknesses; weaknesses: deaths; both: age structure"
+    )
+    # Weak migration beside a population change better than the peers': one sub-domain, two topics, each
+    # named on its own side. As one sub-domain it read "mocne i słabe: migracje i zmiana liczby ludności".
+    change = ("population_change_5y", "demography", "migration_and_change", "higher_better", -3, -6, 80, 1.0, True)
+    migration = ("net_migration_per_1000", "demography", "migration_and_change", "higher_better", -9, -4, 8, -1.3, True)
+    themes = marked_themes(comparison([migration + ("weakness",), change + ("strength",)]))
+    assert themes == (["population_change"], ["migration"])
+    assert marks_phrase(1, 1, "pl", themes).replace(NBSP, " ") == (
+        "1 mocna strona: zmiana liczby ludności; 1 słaba strona: migracje"
     )
 
 
 def test_every_summary_verdict_of_the_demo_batch_names_the_themes_of_its_marks(demo_reports):
-    # Taken from each section's assessments and the catalogue's sub-domains, not from the sentence's code: every
+    # Taken from each section's assessments and the catalogue's topics, not from the sentence's code: every
     # theme with strengths only is named after the strengths' label, every theme with weaknesses only after
     # the weaknesses', a theme with both after a label naming both, and no theme twice or out of place.
-    themes = {label(i.subdomain) for i in indicators().values()}
+    themes = {label(i.theme) for i in indicators().values()}
     checked = both_kinds = 0
     for report in demo_reports.values():
         for section, row in report.verdicts.iterrows():
@@ -276,7 +284,7 @@ def test_every_summary_verdict_of_the_demo_batch_names_the_themes_of_its_marks(d
             reason = sentence.split(" (wynik ")[0].split(" – ", 1)[1].replace(NBSP, " ")
             rows = report.comparison.loc[report.comparison["section"] == section]
             marked = {
-                kind: {label(indicators()[i].subdomain) for i in rows.index[rows["assessment"] == kind]}
+                kind: {label(indicators()[i].theme) for i in rows.index[rows["assessment"] == kind]}
                 for kind in ("strength", "weakness")
             }
             expected = {

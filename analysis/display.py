@@ -1025,10 +1025,58 @@ def methodology_text(report: TownReport) -> Markdown:
             f"peer median clearly widens or narrows. A trend needs at least {MIN_POINTS} years of data, and more "
             "for a series that changes like a random walk, such as population (the tables then say how many)."
         )
+    renumbered = renumbered_text(report)
     return Markdown(
-        f"{text}\n\n*{report.source}; {label('data_years', language).lower()} {report.first_year}–{report.last_year}; "
+        f"{text}{' ' + renumbered if renumbered else ''}\n\n"
+        f"*{report.source}; {label('data_years', language).lower()} {report.first_year}–{report.last_year}; "
         f"{label('method_version', language).lower()} {shown_method_version()}.*"
     )
+
+
+def renumbered_text(report: TownReport) -> str:
+    """Which series of the report join two TERYT codes (`analysis.renumbering`): a reader who looks the town
+    up in BDL under its present code finds only the years since the change."""
+    pl = report.language == "pl"
+    sentences = []
+    for change in report.renumbered:
+        until, kind = change.since - 1, label(change.kind, report.language)
+        if change.successor == report.teryt:
+            sentences.append(
+                f"Do końca {until} r. gmina {report.name} miała kod TERYT {change.predecessor} ({kind}): dane z tych "
+                "lat, które GUS podaje pod tym kodem, włączono do jej szeregu."
+                if pl
+                else f"Until {until}, {report.name} had the TERYT code {change.predecessor} ({kind}): the data GUS "
+                "gives under that code for those years are joined to its series."
+            )
+    names = dict(zip(report.peer_units["teryt"], report.peer_units["name"]))
+    peers = [
+        f"{names[change.successor]} ("
+        + (
+            f"do końca {change.since - 1} r. {change.predecessor}, "
+            if pl
+            else f"{change.predecessor} until {change.since - 1}, "
+        )
+        + f"{label(change.kind, report.language)})"
+        for change in report.renumbered
+        if change.successor in names
+    ]
+    if peers:
+        one = len(peers) == 1
+        if pl:
+            start = (
+                "Szereg gminy grupy porównawczej, której zmienił się kod TERYT, łączy"
+                if one
+                else "Szeregi gmin grupy porównawczej, którym zmienił się kod TERYT, łączą"
+            )
+            sentences.append(f"{start} dane spod obu kodów: {', '.join(peers)}.")
+        else:
+            start = (
+                "The series of a peer whose TERYT code changed joins"
+                if one
+                else ("The series of peers whose TERYT code changed join")
+            )
+            sentences.append(f"{start} the data under both codes: {', '.join(peers)}.")
+    return " ".join(sentences)
 
 
 def hinge_cell(hinges_on: str, verdict_without: str, language: str) -> str:

@@ -361,30 +361,40 @@ def yaml_problem(error: yaml.YAMLError) -> str:
     return f"line {mark.line + 1}, column {mark.column + 1}: " + (f"{context}, " if context else "") + problem
 
 
-def check_towns(batch: Batch, units, source: str = "params", where: str = "the data store") -> list[str]:
-    """Problems with the batch's town and peer codes (and names, when given) against a units table."""
+def check_towns(batch: Batch, units, source: str = "params", where: str = "the data store", renumbered=()) -> list[str]:
+    """Problems with the batch's town and peer codes (and names, when given) against a units table
+    (`renumbered`: the store's joined series, `analysis.renumbering`, whose older codes it names)."""
     names = dict(zip(units["teryt"], units["name"]))
     problems = []
     for index, town in enumerate(batch.towns):
         rule = town.peers or batch.peers
-        problems += town_problems(
-            town.teryt, town.name, rule.members, names, where, f"towns[{index}]", f"towns[{index}] ({town.teryt})"
-        )
+        at, members_at = f"towns[{index}]", f"towns[{index}] ({town.teryt})"
+        problems += town_problems(town.teryt, town.name, rule.members, names, where, at, members_at, renumbered)
     return problems
 
 
 def town_problems(
-    teryt: str, name: str | None, members, names: dict, where: str, at: str, members_at: str
+    teryt: str, name: str | None, members, names: dict, where: str, at: str, members_at: str, renumbered=()
 ) -> list[str]:
-    """A town's code (and name, when given) and its explicit peers' codes against a units table's names."""
+    """A town's code (and name, when given) and its explicit peers' codes against a units table's names. A code
+    the store joined under a newer one (`renumbered`) is named with that one: the analyst's list predates it."""
+    newer = {change.predecessor: change for change in renumbered}
+
+    def missing(code: str) -> str:
+        change = newer.get(code)
+        if change is None or change.successor not in names:
+            return f"TERYT code {code} is not in {where}"
+        return (
+            f"TERYT code {code} is not in {where}: since {change.since} that gmina is {change.successor} "
+            f"({names[change.successor]}), under which the store keeps its whole series"
+        )
+
     problems = []
     if teryt not in names:
-        problems.append(f"{at}: TERYT code {teryt} is not in {where}")
+        problems.append(f"{at}: {missing(teryt)}")
     elif name and name.casefold() != str(names[teryt]).casefold():
         problems.append(f"{at}: TERYT code {teryt} is {names[teryt]!r} in {where}, not {name!r}")
-    problems += [
-        f"{members_at}: peer TERYT code {member} is not in {where}" for member in members if member not in names
-    ]
+    problems += [f"{members_at}: peer {missing(member)}" for member in members if member not in names]
     return problems
 
 
@@ -403,7 +413,7 @@ def check_against_register(batch: Batch, register, source: str = "params", where
 
 def check_against_store(batch: Batch, store: Store, source: str = "params") -> None:
     """Every town and peer code exists in the store (under its name, if given) and the years are covered."""
-    problems = check_towns(batch, store.units, source)
+    problems = check_towns(batch, store.units, source, renumbered=store.renumbered)
     years = years_problem(batch.years.first, batch.years.last, store.years)
     if years:
         problems.append(years)

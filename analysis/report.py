@@ -37,6 +37,7 @@ from analysis.narrative import population_sentences, section_sentences, summary_
 from analysis.paths import DEMO_STORE_DIR, PACKAGE_DIR
 from analysis.peers import PeerGroup, choose_peers, matching_features
 from analysis.projection import Projection, project, store_backtest
+from analysis.renumbering import Renumbering
 from analysis.store import Store, load_store, variable_panel
 from analysis.synthesis import (
     SENSITIVITY_RULES,
@@ -81,6 +82,9 @@ class TownReport:
     # The kinds of gminy a budget indicator's voivodeship and Poland values sum (`analysis.aggregates.budget_kinds`):
     # None where the store holds no city with powiat rights (all gminy).
     area_budgets: frozenset[str] | None = None
+    # The town's and its peers' series that the store's files hold under an older TERYT code too, joined
+    # (analysis.renumbering), where the older code's years are among those the report reads.
+    renumbered: tuple[Renumbering, ...] = ()
 
     @property
     def teryt(self) -> str:
@@ -496,4 +500,9 @@ def compute_report(town: TownParams) -> TownReport:
         national=covers_country(store),
         boundaries=boundaries,
         area_budgets=budgets,
+        renumbered=tuple(
+            change
+            for change in store.renumbered
+            if change.successor in (teryt, *peers.members) and since < change.since <= last_year
+        ),
     )

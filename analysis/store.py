@@ -19,8 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis import renumbering
 from analysis.catalogue import variable_ids, variables
 from analysis.paths import DEMO_STORE_DIR, VALIDATED_STORES_DIR, VARIABLES_FILE
+from analysis.renumbering import Renumbering, join_renumbered, renumberings
 from analysis.teryt import VOIVODESHIPS
 
 UNIT_COLUMNS = ["teryt", "name", "kind", "voivodeship", "powiat"]
@@ -46,6 +48,9 @@ class Store:
     observations: pd.DataFrame
     metadata: dict = field(default_factory=dict)
     path: Path | None = None
+    # Gminy whose series the files hold under two TERYT codes, joined on load under the newer one
+    # (analysis.renumbering); their older codes are not among the units.
+    renumbered: tuple[Renumbering, ...] = ()
 
     @property
     def synthetic(self) -> bool:
@@ -199,8 +204,8 @@ def load_store(path: Path | str | None = None) -> Store:
     for name in ("units.parquet", "observations.parquet"):
         if not (directory / name).is_file():
             raise NoStore(f"{directory}: no {name} (is this a Diagnoza data store?)")
-    units, observations = _validated_tables(directory)
-    return Store(units=units, observations=observations, metadata=_metadata(directory), path=directory)
+    units, observations, renumbered = _validated_tables(directory)
+    return Store(units, observations, _metadata(directory), directory, renumbered)
 
 
 def _metadata(directory: Path) -> dict:
@@ -221,12 +226,13 @@ def _metadata(directory: Path) -> dict:
     return metadata
 
 
-def _validated_tables(directory: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The store's units and observations, validated.
+def _validated_tables(directory: Path) -> tuple[pd.DataFrame, pd.DataFrame, tuple[Renumbering, ...]]:
+    """The store's units and observations, validated, with renumbered gminy's series joined
+    (`analysis.renumbering`; which ones, the third item).
 
     Validation takes 0.3 s (pandera), in every command and every build worker, while a store
     rarely changes. So it runs once per content: the validated tables are kept under .cache/,
-    keyed by a hash of the two files, of this module (the schemas), of the variable catalogue
+    keyed by a hash of the two files, of this module (the schemas) and analysis.renumbering, of the variable catalogue
     (which variables may be negative) and of the pandas and pandera versions. Any change to one of
     them validates the store again.
     """
@@ -234,7 +240,7 @@ def _validated_tables(directory: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     files = [(directory / name).read_bytes() for name in ("units.parquet", "observations.parquet")]
     key = hashlib.sha256()
-    code = (Path(__file__).read_bytes(), VARIABLES_FILE.read_bytes())
+    code = (Path(__file__).read_bytes(), Path(renumbering.__file__).read_bytes(), VARIABLES_FILE.read_bytes())
     for part in (*files, *code, pd.__version__.encode(), version("pandera").encode()):
         key.update(len(part).to_bytes(8, "little") + part)
     kept = VALIDATED_STORES_DIR / f"{key.hexdigest()}.pickle"
@@ -244,14 +250,16 @@ def _validated_tables(directory: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         pass
     units = validate_units(_read_parquet(directory / "units.parquet", files[0]))
     observations = validate_observations(_read_parquet(directory / "observations.parquet", files[1]), units)
+    renumbered = renumberings(units, observations)
+    units, observations = join_renumbered(units, observations, renumbered)
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
         staged = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
-        staged.write_bytes(pickle.dumps((units, observations), protocol=pickle.HIGHEST_PROTOCOL))
+        staged.write_bytes(pickle.dumps((units, observations, renumbered), protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(staged, kept)
     except OSError:
         pass  # a read-only place: validate every time
-    return units, observations
+    return units, observations, renumbered
 
 
 def _read_parquet(path: Path, content: bytes) -> pd.DataFrame:

@@ -152,7 +152,9 @@ class TownParams(BaseModel):
         """The town (and explicit peers) exist in the store and its years cover the asked range."""
         names = dict(zip(store.units["teryt"], store.units["name"]))
         where = f"the data store {self.data_dir}" if self.data_dir else "the embedded demo store"
-        problems = town_problems(self.teryt, None, self.members, names, where, "teryt", "peer_members")
+        problems = town_problems(
+            self.teryt, None, self.members, names, where, "teryt", "peer_members", store.renumbered
+        )
         first, last = store.years
         if self.first_year < first:
             problems.append(f"first_year: {self.first_year} is before the store's first year {first}")

@@ -288,3 +288,39 @@ def test_the_cities_with_powiat_rights_are_the_registers_and_are_compared_with_e
         assert report.areas.at["pit_per_capita", "voivodeship"] == pytest.approx(expected, rel=1e-9)
     assert "suma miast na prawach powiatu" in show.key_figures(jelenia_gora).caption
     assert "suma gmin bez miast na prawach powiatu" in show.key_figures(pila).caption
+
+
+def test_the_ministrys_2019_codes_of_gminy_that_gained_town_rights_join_their_2020_series(tmp_path):
+    # MF's 2019 file lists five gminy under other codes than the register of 1 January 2020: four whose seats
+    # became towns that day (Piątek 1004062 → 1004063, Lututów, Czerwińsk nad Wisłą, Klimontów), and Chełmiec,
+    # urban-rural (1210023) in MF's file and rural (1210022) in the register. Its 2020 file uses the register's
+    # codes. Found here by set difference with TERC 2020, not by the code under test.
+    units = read_terc(TERC_FILE)
+    pit = {year: read_pit(year) for year in (2019, 2020)}
+    older = sorted(set(pit[2019].index) - set(units["teryt"]))
+    newer = {code: units.loc[units["teryt"].str[:6] == code[:6], "teryt"].item() for code in older}
+    assert len(older) == 5 and newer["1004062"] == "1004063"
+    kinds = {"1": "urban", "2": "rural", "3": "urban-rural"}
+    extra = pd.DataFrame(
+        [
+            units.loc[units["teryt"] == newer[code]].iloc[0].to_dict() | {"teryt": code, "kind": kinds[code[-1]]}
+            for code in older
+        ]
+    )
+    ids = variable_ids()
+    observations = pd.concat(
+        pd.DataFrame(
+            {"teryt": pit[year].index, "year": year, "var_id": ids["pit_share_revenue"], "value": pit[year].to_numpy()}
+        )
+        for year in (2019, 2020)
+    )
+    all_units = pd.concat([units, extra], ignore_index=True)
+    observations = observations.loc[observations["teryt"].isin(all_units["teryt"])]
+    write_store(tmp_path, all_units, observations, {"source": "MF PIT shares (test)", "synthetic": False})
+    store = load_store(tmp_path)
+    assert {(change.predecessor, change.successor, change.since) for change in store.renumbered} == {
+        (code, newer[code], 2020) for code in older
+    }
+    assert not store.units["teryt"].isin(older).any()
+    piatek = store.observations.loc[store.observations["teryt"] == "1004063"].set_index("year")["value"]
+    assert piatek.to_dict() == {2019: pit[2019]["1004062"], 2020: pit[2020]["1004063"]}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 ROUNDING = 0.5  # persons per km²: density as GUS publishes it, whole persons
@@ -28,9 +29,10 @@ class BoundaryChange:
     area_after: float  # km²
 
 
-def implied_area(population: float, density: float) -> tuple[float, float]:
-    """The bounds of a gmina's area (km²) given its population and its density rounded to `ROUNDING`."""
-    return population / (density + ROUNDING), population / max(density - ROUNDING, 1e-9)
+def implied_area(population, density):
+    """The bounds of a gmina's area (km²) given its population and its density rounded to `ROUNDING`
+    (numbers, or arrays of them)."""
+    return population / (density + ROUNDING), population / np.maximum(density - ROUNDING, 1e-9)
 
 
 def boundary_changes(counts: pd.DataFrame) -> list[BoundaryChange]:
@@ -38,20 +40,29 @@ def boundary_changes(counts: pd.DataFrame) -> list[BoundaryChange]:
     with `population` and `population_density`); only between consecutive years that have both."""
     if not {"population", "population_density"} <= set(counts.columns):
         return []
-    both = counts[["population", "population_density"]].dropna()
+    table = boundary_change_table(pd.concat({"": counts}, names=["teryt", "year"]))
+    return [
+        BoundaryChange(int(year), float(row["area_before"]), float(row["area_after"]))
+        for (_, year), row in table.iterrows()
+    ]
+
+
+def boundary_change_table(values: pd.DataFrame) -> pd.DataFrame:
+    """Every boundary change of every town of `values` (index (teryt, year); `population` and
+    `population_density`): index (teryt, year) of the first year within the new boundaries, the areas before
+    and after. All towns at once: the projection's backtest leaves out every town whose boundaries moved."""
+    both = values[["population", "population_density"]].dropna().astype(float)
     both = both.loc[(both["population"] > 0) & (both["population_density"] > 0)].sort_index()
-    changes = []
-    for (before_year, before), (year, after) in zip(both.iterrows(), list(both.iterrows())[1:]):
-        if year != before_year + 1:
-            continue
-        low_before, high_before = implied_area(before["population"], before["population_density"])
-        low_after, high_after = implied_area(after["population"], after["population_density"])
-        area_before = before["population"] / before["population_density"]
-        area_after = after["population"] / after["population_density"]
-        apart = low_after > high_before or high_after < low_before
-        if apart and abs(area_after / area_before - 1) >= MIN_CHANGE:
-            changes.append(BoundaryChange(int(year), float(area_before), float(area_after)))
-    return changes
+    before = both.groupby(level="teryt").shift(1)
+    years = pd.Series(both.index.get_level_values("year").to_numpy(dtype=float), index=both.index)
+    consecutive = (years - years.groupby(level="teryt").shift(1)).eq(1)
+    low_before, high_before = implied_area(before["population"], before["population_density"])
+    low_after, high_after = implied_area(both["population"], both["population_density"])
+    area_before = before["population"] / before["population_density"]
+    area_after = both["population"] / both["population_density"]
+    apart = (low_after > high_before) | (high_after < low_before)
+    changed = consecutive & apart & (area_after / area_before - 1).abs().ge(MIN_CHANGE)
+    return pd.DataFrame({"area_before": area_before, "area_after": area_after}).loc[changed]
 
 
 def crossed(changes, end: int, span: int) -> list[BoundaryChange]:

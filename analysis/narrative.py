@@ -257,12 +257,14 @@ def population_sentences(
     population_rho: float = 0.0,
     window_years: int = 0,
     boundaries: tuple[BoundaryChange, ...] = (),
+    projection_since: int | None = None,
 ) -> list[str]:
     """Population now and five years ago (and without the census step, where the five years hold one), a
     change of the gmina's boundaries (`analysis.boundaries`), its trend, its pace against the peers and the
     projection. `population_years` and `population_rho`: the town's years of population and its trend's ρ, to
     say why there is no trend where they are too few (`trends.fewest_years`); `window_years`, the report's
-    years, to say why there is no projection."""
+    years, to say why there is no projection; `projection_since`, the year of the boundary change the
+    projection starts from (`analysis.projection.project`), to say so."""
     pl = language == "pl"
     population = comparison.loc["population"]
     sentences = []
@@ -312,9 +314,31 @@ def population_sentences(
         )
     if projection is not None:
         sentences.append(projection_sentence(projection, language))
+        if projection_since is not None:
+            sentences[-1] += (
+                f" Prognozę liczono z danych od {projection_since} r., po zmianie granic gminy."
+                if pl
+                else f" The projection starts from {projection_since}, after the change of boundaries."
+            )
+    elif projection_since is not None and (since_change := int(population["year"]) - projection_since + 1) < MIN_TRAIN:
+        sentences.append(_no_projection_after_boundary_change(projection_since, since_change, language))
     elif 0 < window_years < YEARS_NEEDED:
         sentences.append(no_projection_sentence(window_years, language))
     return sentences
+
+
+def _no_projection_after_boundary_change(year: int, years: int, language: str) -> str:
+    """No projection: since the town's boundaries changed, its data are too few to start one from."""
+    counted, needed = with_noun(years, YEARS[language], 0, language), with_noun(MIN_TRAIN, YEARS[language], 0, language)
+    if language == "pl":
+        return (
+            f"Prognozy liczby ludności nie podajemy: granice gminy zmieniły się w {year} r., a od tego roku dane "
+            f"obejmują {counted}, prognoza zaś wymaga co najmniej {needed} danych o gminie w obecnych granicach."
+        )
+    return (
+        f"There is no population projection: the municipality's boundaries changed in {year}, and the data since "
+        f"cover {counted}, while a projection needs at least {needed} of the municipality within its present boundaries."
+    )
 
 
 def no_projection_sentence(years: int, language: str, town: str = "") -> str:

@@ -25,6 +25,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from analysis.boundaries import boundary_change_table
 from analysis.census import rebase, rebased
 
 CONFIDENCE = 0.95
@@ -171,6 +172,7 @@ class Projection:
     backtest_error: float  # pooled mean absolute error of the method, % of population, at HORIZON
     benchmark_error: float  # the same for drift
     backtest_towns: int
+    first_year: int = 0  # the first year of the history it starts from
 
 
 def horizon_error(result: Backtest, method: str) -> float:
@@ -178,12 +180,17 @@ def horizon_error(result: Backtest, method: str) -> float:
     return float(np.nanmean(np.abs(result.errors[method][:, :, HORIZON - 1])) * 100)
 
 
-def project(series: pd.Series, result: Backtest | None) -> Projection | None:
+def project(series: pd.Series, result: Backtest | None, since: int | None = None) -> Projection | None:
     """HORIZON years of the town's population by the backtest's chosen method, with its calibrated interval.
 
     From the town's last run of consecutive years: the methods read one step as one year, so years on both
-    sides of a missing one would count two years' change as one (drift 10/9 of the true one over a decade)."""
+    sides of a missing one would count two years' change as one (drift 10/9 of the true one over a decade).
+    And from `since`, the year of the town's last change of boundaries (`analysis.boundaries`), where it has
+    one: residents gained with land are no trend, and a drift that read them would forecast growth for a
+    town that is shrinking."""
     series = series.dropna()
+    if since is not None:
+        series = series.loc[series.index >= since]
     gaps = np.flatnonzero(np.diff(series.index.to_numpy(dtype=int)) != 1)
     if len(gaps):
         series = series.iloc[gaps[-1] + 1 :]
@@ -198,8 +205,25 @@ def project(series: pd.Series, result: Backtest | None) -> Projection | None:
     years = pd.Index(range(int(series.index[-1]) + 1, int(series.index[-1]) + HORIZON + 1), name="year")
     forecast = pd.DataFrame({"mean": np.exp(mean), "low": np.exp(mean + low), "high": np.exp(mean + high)}, index=years)
     return Projection(
-        forecast, method, horizon_error(result, method), horizon_error(result, BENCHMARK), len(result.towns)
+        forecast,
+        method,
+        horizon_error(result, method),
+        horizon_error(result, BENCHMARK),
+        len(result.towns),
+        int(series.index[0]),
     )
+
+
+def backtest_population(values: pd.DataFrame, first_year: int, last_year: int) -> pd.DataFrame:
+    """The population the backtest reads: towns × years `first_year`–`last_year` of `values` (index (teryt,
+    year)), without the towns whose boundaries changed within those years (`analysis.boundaries`). Their step
+    is no method's forecast error: it would pick the method and widen the interval of every town's projection
+    (one town of the demo store given 30% more land switches the choice from drift to the median drift)."""
+    years = values.index.get_level_values("year")
+    within = values.loc[(years >= first_year) & (years <= last_year)]
+    moved = boundary_change_table(within).index.get_level_values("teryt")
+    population = within["population"].unstack("year")
+    return population.loc[~population.index.isin(moved)]
 
 
 @lru_cache(maxsize=8)

@@ -36,7 +36,7 @@ from analysis.labels import label
 from analysis.narrative import population_sentences, section_sentences, summary_sentences
 from analysis.paths import DEMO_STORE_DIR, PACKAGE_DIR
 from analysis.peers import PeerGroup, choose_peers, matching_features
-from analysis.projection import Projection, project, store_backtest
+from analysis.projection import Projection, backtest_population, project, store_backtest
 from analysis.renumbering import Renumbering
 from analysis.store import Store, load_store, variable_panel
 from analysis.synthesis import (
@@ -403,8 +403,11 @@ def compute_report(town: TownParams) -> TownReport:
     comparison = town_comparison(teryt, peers, all_compared, counts, first_year, last_year)
     trending = trend_values(data_dir, last_year).loc[values.index]  # the same towns and years, census step taken out
     trends = indicator_trends(trending, teryt, peers.members)
-    population = all_values.loc[in_years, "population"].unstack("year")
-    projection = project(population.loc[teryt], store_backtest(population))
+    town_boundaries = boundary_changes(counts)
+    moved = [change.year for change in town_boundaries if first_year < change.year <= last_year]
+    backtest = store_backtest(backtest_population(all_values, first_year, last_year))
+    history = all_values.loc[(towns == teryt) & in_years, "population"].droplevel("teryt")
+    projection = project(history, backtest, since=max(moved, default=None))
     verdicts = section_verdicts(comparison)
     strongest, weakest = clearest(comparison)
     sensitivity = peer_sensitivity(
@@ -435,7 +438,7 @@ def compute_report(town: TownParams) -> TownReport:
         if change is not None:
             changes_without_step[indicator_id] = change
     since = min(first_year, last_year - max(CHANGE_YEARS))  # the years the report shows, and its changes reach
-    boundaries = tuple(change for change in boundary_changes(counts) if change.year > since)
+    boundaries = tuple(change for change in town_boundaries if change.year > since)
     narrative = {section: section_sentences(comparison, section, language, last_year) for section in SECTIONS}
     narrative["demography"][:0] = population_sentences(
         comparison,
@@ -449,6 +452,7 @@ def compute_report(town: TownParams) -> TownReport:
         population_rho=population_rho,
         window_years=last_year - first_year + 1,
         boundaries=boundaries,
+        projection_since=max(moved, default=None),
     )
     budgets = budget_kinds(store, str(unit["kind"]))
     areas = town_areas(data_dir, str(unit["voivodeship"]), comparison, budgets)

@@ -31,7 +31,7 @@ from analysis.labels import label
 from analysis.params import load_batch
 from analysis.paths import PARAMS_DIR
 from analysis.peers import choose_peers, matching_features
-from analysis.projection import BENCHMARK, HORIZON, METHODS, backtest, horizon_error
+from analysis.projection import BENCHMARK, HORIZON, METHODS, backtest, backtest_population, horizon_error
 from analysis.report import compared_values, load_store_and_values, town_comparison, town_counts, trend_values
 from analysis.synthesis import (
     BETTER,
@@ -386,8 +386,7 @@ def trend_validation(trending: pd.DataFrame, first_year: int, last_year: int) ->
 def validation_results() -> dict:
     batch = load_batch(DEMO_BATCH)
     store, values = load_store_and_values(batch.data or "")
-    years = values.index.get_level_values("year")
-    population = values.loc[(years >= batch.years.first) & (years <= batch.years.last), "population"].unstack("year")
+    population = backtest_population(values, batch.years.first, batch.years.last)
     comparisons = _batch_comparisons(store.units, values, store)
     return {
         "store": "embedded demo store (synthetic)",

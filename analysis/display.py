@@ -1061,21 +1061,13 @@ def renumbered_text(report: TownReport) -> str:
         if change.successor in names
     ]
     if peers:
-        one = len(peers) == 1
-        if pl:
-            start = (
-                "Szereg gminy grupy porównawczej, której zmienił się kod TERYT, łączy"
-                if one
-                else "Szeregi gmin grupy porównawczej, którym zmienił się kod TERYT, łączą"
-            )
-            sentences.append(f"{start} dane spod obu kodów: {', '.join(peers)}.")
-        else:
-            start = (
-                "The series of a peer whose TERYT code changed joins"
-                if one
-                else ("The series of peers whose TERYT code changed join")
-            )
-            sentences.append(f"{start} the data under both codes: {', '.join(peers)}.")
+        start = {
+            ("pl", True): "Szereg gminy grupy porównawczej, której zmienił się kod TERYT, łączy dane",
+            ("pl", False): "Szeregi gmin grupy porównawczej, którym zmienił się kod TERYT, łączą dane",
+            ("en", True): "The series of a peer whose TERYT code changed joins the data",
+            ("en", False): "The series of peers whose TERYT code changed join the data",
+        }[("pl" if pl else "en", len(peers) == 1)]
+        sentences.append(f"{start} {'spod obu kodów' if pl else 'under both codes'}: {', '.join(peers)}.")
     return " ".join(sentences)
 
 

@@ -1,5 +1,7 @@
 """One gmina's series under two TERYT codes, joined under the newer one (pairs worked out by hand)."""
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -107,6 +109,18 @@ def test_a_report_reads_a_renumbered_peer_whole_and_says_so(split_store):
     assert renumbered_text(after) == (
         "Szereg gminy grupy porównawczej, której zmienił się kod TERYT, łączy dane spod obu kodów: "
         f"{name} (do końca 2020 r. {split_store['older']}, gmina wiejska)."
+    )
+    # Two peers, in English: the plural, each named.
+    first, second = after.peers.members[:2]
+    names = after.peer_units.set_index("teryt")["name"]
+    two = dataclasses.replace(
+        after,
+        params=after.params.model_copy(update={"language": "en"}),
+        renumbered=(Renumbering("9999992", first, 2019, "rural"), Renumbering("9999982", second, 2023, "rural")),
+    )
+    assert renumbered_text(two) == (
+        "The series of peers whose TERYT code changed join the data under both codes: "
+        f"{names[first]} (9999992 until 2018, rural municipality), {names[second]} (9999982 until 2022, rural municipality)."
     )
 
 

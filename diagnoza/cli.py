@@ -563,6 +563,14 @@ def data_status(
     typer.echo(f"  years:   {first}–{last}")
     kinds = store.units["kind"].value_counts().to_dict()
     typer.echo(f"  towns:   {len(store.units)} (" + ", ".join(f"{k}: {n}" for k, n in sorted(kinds.items())) + ")")
+    if store.renumbered:  # one gmina's series under two TERYT codes, joined on load (analysis.renumbering)
+        joined = [f"{c.predecessor} → {c.successor} ({c.since})" for c in store.renumbered]
+        more = f" and {len(joined) - 10} more" if len(joined) > 10 else ""
+        typer.echo(
+            f"  joined:  {len(joined)} renumbered in TERYT (older code → newer, first year under it): "
+            + ", ".join(joined[:10])
+            + more
+        )
     observations = store.observations
     described = meta.get("variables", {})
     # Missing counts every town-year of the store without a value, marked missing by GUS or not there at

@@ -157,3 +157,16 @@ def test_a_batch_naming_the_older_code_is_told_the_newer_one(split_store, tmp_pa
     [problem] = raised.value.problems
     assert problem.startswith(f"towns[0]: TERYT code {split_store['older']} is not in the data store: since 2021 ")
     assert f"that gmina is {split_store['peer']} (" in problem
+
+
+def test_the_stores_status_lists_the_series_it_joined(split_store):
+    from typer.testing import CliRunner
+
+    from diagnoza.cli import app
+
+    result = CliRunner().invoke(app, ["data", "status", str(split_store["directory"])])
+    assert result.exit_code == 0, result.output
+    assert "towns:   300 (" in result.output  # the demo's 300: the older code is no unit
+    older, newer = split_store["older"], split_store["peer"]
+    joined = f"joined:  1 renumbered in TERYT (older code → newer, first year under it): {older} → {newer} (2021)"
+    assert joined in result.output

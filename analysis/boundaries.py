@@ -8,7 +8,8 @@ each year's area is known only within the bounds the rounding leaves (`ROUNDING`
 per km²). Where two consecutive years' bounds do not meet and the area moved by at least
 `MIN_CHANGE`, the boundaries changed (a survey's correction of a fraction of a per cent is no
 new territory). The report says so beside the population figures; it does not take the step out,
-since the residents gained are residents now.
+since the residents gained are residents now. The pace of the population and its projection start from
+the change (`analysis.report`), and the projection's backtest leaves such towns out.
 """
 
 from __future__ import annotations

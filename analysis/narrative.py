@@ -257,14 +257,14 @@ def population_sentences(
     population_rho: float = 0.0,
     window_years: int = 0,
     boundaries: tuple[BoundaryChange, ...] = (),
-    projection_since: int | None = None,
+    boundaries_since: int | None = None,
 ) -> list[str]:
     """Population now and five years ago (and without the census step, where the five years hold one), a
     change of the gmina's boundaries (`analysis.boundaries`), its trend, its pace against the peers and the
     projection. `population_years` and `population_rho`: the town's years of population and its trend's ρ, to
     say why there is no trend where they are too few (`trends.fewest_years`); `window_years`, the report's
-    years, to say why there is no projection; `projection_since`, the year of the boundary change the
-    projection starts from (`analysis.projection.project`), to say so."""
+    years, to say why there is no projection; `boundaries_since`, the year of the last boundary change within
+    the report's years, from which the population's pace and projection start (`analysis.report`), to say so."""
     pl = language == "pl"
     population = comparison.loc["population"]
     sentences = []
@@ -290,10 +290,15 @@ def population_sentences(
         )
         text += _without_step_sentence(change, (without_steps or {}).get("population_change_5y"), language)
     sentences.append(text)
-    sentences += [_boundary_sentence(change, language) for change in boundaries]
+    sentences += [_boundary_sentence(change, language, change.year == boundaries_since) for change in boundaries]
+    needed = fewest_years(population_rho)
+    # Within present boundaries since a recent change, the years may be too few for a trend or a projection.
+    short = boundaries_since is not None and (
+        trend is None and population_years < needed or projection is None and population_years < MIN_TRAIN
+    )
     if trend is not None:
         sentences.append(_trend_sentence(trend, language))
-    elif MIN_POINTS <= population_years < (needed := fewest_years(population_rho)):
+    elif MIN_POINTS <= population_years < needed and not short:
         sentences.append(_no_trend_sentence(population_years, needed, language))
     if versus_peers is not None:
         sentences.append(_versus_peers_sentence(versus_peers, language))
@@ -314,30 +319,44 @@ def population_sentences(
         )
     if projection is not None:
         sentences.append(projection_sentence(projection, language))
-        if projection_since is not None:
-            sentences[-1] += (
-                f" Prognozę liczono z danych od {projection_since} r., po zmianie granic gminy."
-                if pl
-                else f" The projection starts from {projection_since}, after the change of boundaries."
-            )
-    elif projection_since is not None and (since_change := int(population["year"]) - projection_since + 1) < MIN_TRAIN:
-        sentences.append(_no_projection_after_boundary_change(projection_since, since_change, language))
-    elif 0 < window_years < YEARS_NEEDED:
+    elif 0 < window_years < YEARS_NEEDED and not short:
         sentences.append(no_projection_sentence(window_years, language))
+    if short:
+        missing = (trend is None and population_years < needed, projection is None and population_years < MIN_TRAIN)
+        sentences.append(
+            _too_few_years_within_boundaries(boundaries_since, population_years, needed, *missing, language)
+        )
     return sentences
 
 
-def _no_projection_after_boundary_change(year: int, years: int, language: str) -> str:
-    """No projection: since the town's boundaries changed, its data are too few to start one from."""
-    counted, needed = with_noun(years, YEARS[language], 0, language), with_noun(MIN_TRAIN, YEARS[language], 0, language)
+def _too_few_years_within_boundaries(
+    year: int, years: int, trend_needs: int, no_trend: bool, no_projection: bool, language: str
+) -> str:
+    """No trend, or no projection, or neither: since the town's boundaries changed in `year`, its `years` of
+    data are too few for them (a trend of a stock needs `trend_needs`, a projection `MIN_TRAIN`)."""
+
+    def count(number: int) -> str:
+        return with_noun(number, YEARS[language], 0, language)
+
+    trend, projection = count(trend_needs), count(MIN_TRAIN)
     if language == "pl":
+        what, needs = {
+            (True, True): ("Trendu ani prognozy", f"trend wymaga co najmniej {trend} danych, prognoza – {projection}"),
+            (True, False): ("Trendu", f"trend wymaga co najmniej {trend} danych"),
+            (False, True): ("Prognozy", f"prognoza wymaga co najmniej {projection} danych"),
+        }[no_trend, no_projection]
         return (
-            f"Prognozy liczby ludności nie podajemy: granice gminy zmieniły się w {year} r., a od tego roku dane "
-            f"obejmują {counted}, prognoza zaś wymaga co najmniej {needed} danych o gminie w obecnych granicach."
+            f"{what} liczby ludności nie podajemy: granice gminy zmieniły się w {year} r., a od tego roku dane "
+            f"obejmują {count(years)}; {needs}."
         )
+    what, needs = {
+        (True, True): ("trend or projection", f"a trend needs at least {trend} of data, a projection {projection}"),
+        (True, False): ("trend", f"a trend needs at least {trend} of data"),
+        (False, True): ("projection", f"a projection needs at least {projection} of data"),
+    }[no_trend, no_projection]
     return (
-        f"There is no population projection: the municipality's boundaries changed in {year}, and the data since "
-        f"cover {counted}, while a projection needs at least {needed} of the municipality within its present boundaries."
+        f"No population {what} is given: the municipality's boundaries changed in {year}, and the data since "
+        f"cover {count(years)}, while {needs}."
     )
 
 
@@ -399,19 +418,30 @@ def _area(change: BoundaryChange, language: str) -> tuple[str, str, str]:
     )
 
 
-def _boundary_sentence(change: BoundaryChange, language: str) -> str:
-    """The demography text's word on a change of the gmina's boundaries: every change across it holds it."""
+def _boundary_sentence(change: BoundaryChange, language: str, pace_from: bool = False) -> str:
+    """The demography text's word on a change of the gmina's boundaries: every change across it holds it.
+    `pace_from`: the pace of the population and its projection start from this change (the last within the
+    report's years)."""
     before, after, which = _area(change, language)
     if language == "pl":
         return (
             f"W {change.year} r. zmieniły się granice gminy (powierzchnia z {before} do {after} km²): zmiany "
-            f"liczby ludności obejmujące ten rok i ich tempo zawierają mieszkańców {which} obszaru, a nie tylko "
-            "urodzenia, zgony i migracje."
+            f"liczby ludności obejmujące ten rok zawierają mieszkańców {which} obszaru, a nie tylko urodzenia, "
+            "zgony i migracje."
+            + (
+                f" Tempo zmian liczby ludności i prognozę liczono od {change.year} r., w obecnych granicach."
+                if pace_from
+                else ""
+            )
         )
     return (
         f"The municipality's boundaries changed in {change.year} (area from {before} to {after} km²): population changes "
-        f"across that year, and their pace, include the residents of the area {which}, not only births, deaths "
-        "and migration."
+        f"across that year include the residents of the area {which}, not only births, deaths and migration."
+        + (
+            f" The pace of the population and its projection start from {change.year}, within the present boundaries."
+            if pace_from
+            else ""
+        )
     )
 
 

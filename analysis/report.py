@@ -404,10 +404,12 @@ def compute_report(town: TownParams) -> TownReport:
     trending = trend_values(data_dir, last_year).loc[values.index]  # the same towns and years, census step taken out
     trends = indicator_trends(trending, teryt, peers.members)
     town_boundaries = boundary_changes(counts)
-    moved = [change.year for change in town_boundaries if first_year < change.year <= last_year]
+    # The town within its present boundaries: the pace of its population and its projection start from its
+    # last change of them within the report's years (residents gained with land are no trend).
+    moved = max((change.year for change in town_boundaries if first_year < change.year <= last_year), default=None)
     backtest = store_backtest(backtest_population(all_values, first_year, last_year))
     history = all_values.loc[(towns == teryt) & in_years, "population"].droplevel("teryt")
-    projection = project(history, backtest, since=max(moved, default=None))
+    projection = project(history, backtest, since=moved)
     verdicts = section_verdicts(comparison)
     strongest, weakest = clearest(comparison)
     sensitivity = peer_sensitivity(
@@ -421,7 +423,7 @@ def compute_report(town: TownParams) -> TownReport:
         first_year=first_year,
     )
     robust = robust_to_peer_rule(verdicts, sensitivity)
-    town_population = trending["population"].xs(teryt, level="teryt")
+    town_population = trending["population"].xs(teryt, level="teryt").loc[moved or first_year :]
     peers_population = trending.loc[trending.index.get_level_values("teryt") != teryt, "population"].unstack("teryt")
     population_rho = float(trends.at["population", "rho"]) if "population" in trends.index else 0.0
     population_trend = robust_trend(town_population, population_rho)
@@ -452,7 +454,7 @@ def compute_report(town: TownParams) -> TownReport:
         population_rho=population_rho,
         window_years=last_year - first_year + 1,
         boundaries=boundaries,
-        projection_since=max(moved, default=None),
+        boundaries_since=moved,
     )
     budgets = budget_kinds(store, str(unit["kind"]))
     areas = town_areas(data_dir, str(unit["voivodeship"]), comparison, budgets)

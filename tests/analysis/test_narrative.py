@@ -1073,10 +1073,13 @@ def test_a_town_that_took_in_land_says_so_beside_its_population_change(demo_stor
     assert not neighbour.boundaries and not any(moved in s for s in neighbour.narrative["demography"])
     # Three years within the new boundaries (2022–2024) are too few to start a projection from.
     assert report.projection is None
+    assert report.population_trend is None
     assert (
-        "granice gminy zmieniły się w 2022 r., a od tego roku dane obejmują 3 lata"
+        "Trendu ani prognozy liczby ludności nie podajemy: granice gminy zmieniły się w 2022 r., a od tego roku dane "
+        "obejmują 3 lata; trend wymaga co najmniej"
         if language == "pl"
-        else "boundaries changed in 2022, and the data since cover 3 years"
+        else "No population trend or projection is given: the municipality's boundaries changed in 2022, and the data "
+        "since cover 3 years, while a trend needs at least"
     ) in " ".join(report.narrative["demography"]).replace("\xa0", " ")
 
 
@@ -1109,4 +1112,32 @@ def test_a_projection_starts_from_the_towns_last_change_of_boundaries(demo_store
     _, values = load_store_and_values(str(tmp_path / "store"))
     read = backtest_population(values, 2014, 2024)
     assert set(read.index) == set(demo_store.units["teryt"]) - {"0290011"}
-    assert "Prognozę liczono z danych od 2017 r., po zmianie granic gminy." in " ".join(report.narrative["demography"])
+    # The pace of the population starts there too: its trend and its gain or loss against the peers are of the
+    # town within its present boundaries, 2017–2024, and the text says why.
+    assert report.population_trend.first_year == report.population_trend_vs_peers.first_year == 2017
+    assert original.population_trend.first_year == 2014
+    text = " ".join(report.narrative["demography"]).replace("\xa0", " ")
+    assert "Tempo zmian liczby ludności i prognozę liczono od 2017 r., w obecnych granicach." in text
+    assert "W latach 2017–2024 liczba ludności malała średnio o" in text
+
+
+def test_six_years_within_new_boundaries_give_a_projection_but_no_trend(demo_store, tmp_path):
+    # Land taken in 2019: 2019–2024 is 6 years, as many as a projection starts from (MIN_TRAIN), one fewer than
+    # the 7 a trend of population (a stock, ρ = 1: trends.fewest_years) needs. The text says why there is no trend.
+    from analysis.report import compute_report
+    from analysis.store import write_store
+    from analysis.town import TownParams
+
+    observations = demo_store.observations.copy()
+    town = (observations["teryt"] == "0290011") & (observations["year"] >= 2019) & (observations["var_id"] == 72305)
+    observations.loc[town, "value"] = (observations.loc[town, "value"] * 1.3).round()
+    write_store(tmp_path / "store", demo_store.units, observations, dict(demo_store.metadata))
+    report = compute_report(TownParams(teryt="0290011", data_dir=str(tmp_path / "store")))
+    assert report.projection is not None and report.projection.first_year == 2019
+    assert report.population_trend is None
+    text = " ".join(report.narrative["demography"]).replace("\xa0", " ")
+    assert (
+        "Trendu liczby ludności nie podajemy: granice gminy zmieniły się w 2019 r., a od tego roku dane obejmują "
+        "6 lat; trend wymaga co najmniej 7 lat danych."
+    ) in text
+    assert "Prognoza na 2029 r.:" in text

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.catalogue import indicators
+from analysis.census import steps_at_breaks
+
 ROUNDING = 0.5  # persons per km²: density as GUS publishes it, whole persons
 MIN_CHANGE = 0.01  # of the area: less is a survey's correction, not territory gained or lost
 
@@ -69,3 +72,15 @@ def boundary_change_table(values: pd.DataFrame) -> pd.DataFrame:
 def crossed(changes, end: int, span: int) -> list[BoundaryChange]:
     """The boundary changes a change of `span` years up to `end` crosses: those of a year after its start."""
     return [change for change in changes if end - span < change.year <= end]
+
+
+def within_present_boundaries(values: pd.DataFrame, teryt: str, since: int) -> pd.DataFrame:
+    """`values` (index (teryt, year), a column per indicator) without the town's residents counted before
+    `since`, its last change of boundaries: the indicators made of them (`census.steps_at_breaks`: population,
+    its density, their changes) step there by the land taken in or given up, so their trends start from it.
+    Rates per resident keep every year: land moves their numerator and denominator alike."""
+    stepped = [i for i in values.columns if i in indicators() and steps_at_breaks(indicators()[i].inputs)]
+    before = (values.index.get_level_values("teryt") == teryt) & (values.index.get_level_values("year") < since)
+    values = values.copy()
+    values.loc[before, stepped] = np.nan
+    return values

@@ -27,7 +27,7 @@ from analysis.aggregates import (
     of_budgets,
     voivodeship_and_country,
 )
-from analysis.boundaries import BoundaryChange, boundary_changes
+from analysis.boundaries import BoundaryChange, boundary_changes, within_present_boundaries
 from analysis.catalogue import SECTIONS, catalogue_stamp, indicators
 from analysis.census import CHANGE_SPANS, ChangeWithoutStep, change_without_step, rebased_panel
 from analysis.compare import CHANGE_YEARS, compare_town
@@ -401,12 +401,13 @@ def compute_report(town: TownParams) -> TownReport:
     all_compared = compared_values(data_dir)
     counts = town_counts(store, teryt, last_year)
     comparison = town_comparison(teryt, peers, all_compared, counts, first_year, last_year)
-    trending = trend_values(data_dir, last_year).loc[values.index]  # the same towns and years, census step taken out
-    trends = indicator_trends(trending, teryt, peers.members)
     town_boundaries = boundary_changes(counts)
-    # The town within its present boundaries: the pace of its population and its projection start from its
-    # last change of them within the report's years (residents gained with land are no trend).
+    # The town within its present boundaries: the pace of its residents (their trends) and its projection start
+    # from its last change of them within the report's years (residents gained with land are no trend).
     moved = max((change.year for change in town_boundaries if first_year < change.year <= last_year), default=None)
+    trending = trend_values(data_dir, last_year).loc[values.index]  # the same towns and years, census step taken out
+    paced = trending if moved is None else within_present_boundaries(trending, teryt, moved)
+    trends = indicator_trends(paced, teryt, peers.members)
     backtest = store_backtest(backtest_population(all_values, first_year, last_year))
     history = all_values.loc[(towns == teryt) & in_years, "population"].droplevel("teryt")
     projection = project(history, backtest, since=moved)
@@ -423,8 +424,8 @@ def compute_report(town: TownParams) -> TownReport:
         first_year=first_year,
     )
     robust = robust_to_peer_rule(verdicts, sensitivity)
-    town_population = trending["population"].xs(teryt, level="teryt").loc[moved or first_year :]
-    peers_population = trending.loc[trending.index.get_level_values("teryt") != teryt, "population"].unstack("teryt")
+    town_population = paced["population"].xs(teryt, level="teryt").loc[moved or first_year :]
+    peers_population = paced.loc[paced.index.get_level_values("teryt") != teryt, "population"].unstack("teryt")
     population_rho = float(trends.at["population", "rho"]) if "population" in trends.index else 0.0
     population_trend = robust_trend(town_population, population_rho)
     population_trend_vs_peers = robust_trend(

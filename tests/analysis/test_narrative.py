@@ -1116,6 +1116,10 @@ def test_a_projection_starts_from_the_towns_last_change_of_boundaries(demo_store
     # town within its present boundaries, 2017–2024, and the text says why.
     assert report.population_trend.first_year == report.population_trend_vs_peers.first_year == 2017
     assert original.population_trend.first_year == 2014
+    # The changes table's trend of the population is that same one: across the step it read −128 a year (the
+    # pairs of years on both sides of it pull the median slope up), against the −150 a year since.
+    assert report.trends.at["population", "slope"] == pytest.approx(report.population_trend.slope)
+    assert report.trends.at["population", "slope"] < 0
     text = " ".join(report.narrative["demography"]).replace("\xa0", " ")
     assert "Tempo zmian liczby ludności i prognozę liczono od 2017 r., w obecnych granicach." in text
     assert "W latach 2017–2024 liczba ludności malała średnio o" in text

@@ -30,11 +30,13 @@ from matplotlib.textpath import text_to_path
 from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from analysis import census, style
+from analysis.boundaries import BoundaryChange
 from analysis.catalogue import Indicator, indicators, indicators_in
 from analysis.formatting import bind_short_words, format_number, quantity
 from analysis.labels import label
-from analysis.narrative import no_projection_sentence
+from analysis.narrative import area_words, no_projection_sentence, too_few_years_within_boundaries
 from analysis.params import MIN_PEERS
+from analysis.projection import MIN_TRAIN
 from analysis.report import TownReport
 from analysis.scoring import PERCENTILE_DECIMALS, STRENGTH, WEAKNESS
 
@@ -253,6 +255,38 @@ def _census_alt(breaks: list[int], language: str) -> str:
     return "".join(" " + label("census_break_alt", language, before=year - 1, year=year) for year in breaks)
 
 
+# --- A change of the town's boundaries, marked where a chart shows its step ---------------------
+
+
+def _boundary_changes(report: TownReport, indicator: Indicator, years) -> list[BoundaryChange]:
+    """The changes of the town's boundaries (`analysis.boundaries`) that a chart of `indicator` over `years`
+    shows as a step: those within the years, on a chart of its residents or their density (a rate per
+    resident moves with land in its numerator and denominator alike)."""
+    if not census.steps_at_breaks(indicator.inputs) or not len(years):
+        return []
+    return [change for change in report.boundaries if min(years) < change.year <= max(years)]
+
+
+def _mark_boundary_changes(ax: Axes, changes: list[BoundaryChange], language: str) -> list[Line2D]:
+    """A dash-dotted line before the first year within new boundaries, with its legend entry: a step of
+    residents gained with land is no growth (the census's re-basing has the dotted one)."""
+    handles = []
+    for change in changes:
+        ax.axvline(change.year - 0.5, color=style.NEUTRAL, linestyle="-.", linewidth=1.2, zorder=1)
+        name = label("boundary_change", language, year=change.year)
+        handles.append(Line2D([], [], color=style.NEUTRAL, linestyle="-.", linewidth=1.2, label=name))
+    return handles
+
+
+def _boundary_alt(changes: list[BoundaryChange], language: str) -> str:
+    """What the alt text adds for each marked change of boundaries."""
+    texts = []
+    for change in changes:
+        before, after, which = area_words(change, language)
+        texts.append(label("boundary_change_alt", language, year=change.year, before=before, after=after, which=which))
+    return "".join(" " + text for text in texts)
+
+
 # --- Trend of one indicator beside the peers ------------------------------------------------
 
 
@@ -318,7 +352,9 @@ def trend_chart(report: TownReport, indicator_id: str, ax: Axes | None = None) -
             ),
             Patch(color=style.PEER_BAND, alpha=0.35, linewidth=0, label=label("iqr_label", language)),
         ]
-        handles += _mark_census_breaks(ax, _census_breaks(indicator, town["year"][town["value"].notna()]), language)
+        years = town["year"][town["value"].notna()]
+        handles += _mark_census_breaks(ax, _census_breaks(indicator, years), language)
+        handles += _mark_boundary_changes(ax, _boundary_changes(report, indicator, years), language)
         _finish(figure, ax, handles)
     return figure
 
@@ -352,14 +388,21 @@ def _trend_alt(report: TownReport, indicator: Indicator, town: pd.Series, median
         )
         if not median.empty:
             text += f" Mediana grupy porównawczej: od {show(median.iloc[0])} do {show(median.iloc[-1])}."
-        return text + _census_alt(_census_breaks(indicator, town.index), language)
+        return text + _steps_alt(report, indicator, town.index)
     text = (
         f"Line chart: {indicator.name_en}, {first}–{last}. "
         f"{report.name}: from {show(town.iloc[0])} to {show(town.iloc[-1])}."
     )
     if not median.empty:
         text += f" Peer median: from {show(median.iloc[0])} to {show(median.iloc[-1])}."
-    return text + _census_alt(_census_breaks(indicator, town.index), language)
+    return text + _steps_alt(report, indicator, town.index)
+
+
+def _steps_alt(report: TownReport, indicator: Indicator, years) -> str:
+    """What a chart's alt text adds for the steps it marks: census re-basings, changes of boundaries."""
+    return _census_alt(_census_breaks(indicator, years), report.language) + _boundary_alt(
+        _boundary_changes(report, indicator, years), report.language
+    )
 
 
 # --- Position among the peers -----------------------------------------------------------------
@@ -490,8 +533,11 @@ def projection_chart(report: TownReport, ax: Axes | None = None) -> Figure | Non
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, 0, language)))
         ax.set_ylabel(indicators()["population"].unit(language))
-        breaks = _census_breaks(indicators()["population"], history.index)
-        _finish(figure, ax, ax.get_legend_handles_labels()[0] + _mark_census_breaks(ax, breaks, language))
+        population = indicators()["population"]
+        handles = ax.get_legend_handles_labels()[0]
+        handles += _mark_census_breaks(ax, _census_breaks(population, history.index), language)
+        handles += _mark_boundary_changes(ax, _boundary_changes(report, population, history.index), language)
+        _finish(figure, ax, handles)
     return figure
 
 
@@ -501,8 +547,12 @@ def projection_text(report: TownReport) -> ChartText:
         title = (
             f"Prognoza liczby ludności: {report.name}" if language == "pl" else f"Population projection: {report.name}"
         )
-        # Too short a batch for the backtest that calibrates the interval: why (the demography text says it too).
+        # Too short a batch for the backtest that calibrates the interval, or too few years since the town's
+        # boundaries changed: why (the demography text says it too).
         missing = no_projection_sentence(report.last_year - report.first_year + 1, language, report.name)
+        moved = [change.year for change in report.boundaries if report.first_year < change.year <= report.last_year]
+        if not missing and moved and (years := report.last_year - max(moved) + 1) < MIN_TRAIN:
+            missing = too_few_years_within_boundaries(max(moved), years, 0, False, True, language)
         return ChartText(title=title, alt=label("no_chart", language), missing=missing)
     history = report.values["population"].xs(report.teryt, level="teryt").dropna()
     last = report.projection.forecast.iloc[-1]
@@ -511,14 +561,14 @@ def projection_text(report: TownReport) -> ChartText:
     def show(value):
         return format_number(value, 0, language)
 
-    census_note = _census_alt(_census_breaks(indicators()["population"], history.index), language)
+    steps_note = _steps_alt(report, indicators()["population"], history.index)
     if language == "pl":
         return ChartText(
             title=f"Liczba ludności: {report.name}, dane i prognoza do {year} r.",
             alt=(
                 f"Wykres liniowy: liczba ludności, {int(history.index[0])}–{int(history.index[-1])}, od "
                 f"{show(history.iloc[0])} do {show(history.iloc[-1])}; prognoza na {year} r.: {show(last['mean'])} "
-                f"(95% przedział {show(last['low'])}–{show(last['high'])}).{census_note}"
+                f"(95% przedział {show(last['low'])}–{show(last['high'])}).{steps_note}"
             ),
         )
     return ChartText(
@@ -526,7 +576,7 @@ def projection_text(report: TownReport) -> ChartText:
         alt=(
             f"Line chart: population, {int(history.index[0])}–{int(history.index[-1])}, from "
             f"{show(history.iloc[0])} to {show(history.iloc[-1])}; projection for {year}: {show(last['mean'])} "
-            f"(95% interval {show(last['low'])}–{show(last['high'])}).{census_note}"
+            f"(95% interval {show(last['low'])}–{show(last['high'])}).{steps_note}"
         ),
     )
 

@@ -202,6 +202,11 @@ LABELS: dict[str, dict[str, str]] = {
             "Skok między {before} a {year} r. to przeliczenie ludności na podstawie Narodowego Spisu Powszechnego "
             "{year}, a nie zmiana liczby mieszkańców."
         ),
+        "boundary_change": "od {year} r.: gmina w nowych granicach",
+        "boundary_change_alt": (
+            "W {year} r. zmieniły się granice gminy (powierzchnia z {before} do {after} km²): skok w tym roku "
+            "to mieszkańcy {which} obszaru."
+        ),
         # The report's page and PDF around the notebook's content (diagnoza.render), and the zip (diagnoza.publish).
         "skip_link": "Przejdź do treści",
         "report_files": "Pliki raportu",
@@ -437,6 +442,11 @@ LABELS: dict[str, dict[str, str]] = {
         "census_break_alt": (
             "The step between {before} and {year} is the re-basing of population on the {year} census, not a "
             "change in the number of residents."
+        ),
+        "boundary_change": "from {year}: within new boundaries",
+        "boundary_change_alt": (
+            "The municipality's boundaries changed in {year} (area from {before} to {after} km²): the step that "
+            "year is the residents of the area {which}."
         ),
         "skip_link": "Skip to content",
         "report_files": "Report files",

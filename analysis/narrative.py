@@ -324,12 +324,12 @@ def population_sentences(
     if short:
         missing = (trend is None and population_years < needed, projection is None and population_years < MIN_TRAIN)
         sentences.append(
-            _too_few_years_within_boundaries(boundaries_since, population_years, needed, *missing, language)
+            too_few_years_within_boundaries(boundaries_since, population_years, needed, *missing, language)
         )
     return sentences
 
 
-def _too_few_years_within_boundaries(
+def too_few_years_within_boundaries(
     year: int, years: int, trend_needs: int, no_trend: bool, no_projection: bool, language: str
 ) -> str:
     """No trend, or no projection, or neither: since the town's boundaries changed in `year`, its `years` of
@@ -407,7 +407,7 @@ def _without_step_sentence(change: pd.Series, without_step: ChangeWithoutStep | 
     )
 
 
-def _area(change: BoundaryChange, language: str) -> tuple[str, str, str]:
+def area_words(change: BoundaryChange, language: str) -> tuple[str, str, str]:
     """The area before and after, in km², and whether the town gained or lost land ("przyłączonego" or not)."""
     before, after = (format_number(area, 1, language) for area in (change.area_before, change.area_after))
     gained = change.area_after > change.area_before
@@ -422,7 +422,7 @@ def _boundary_sentence(change: BoundaryChange, language: str, pace_from: bool = 
     """The demography text's word on a change of the gmina's boundaries: every change across it holds it.
     `pace_from`: the pace of the population and its projection start from this change (the last within the
     report's years)."""
-    before, after, which = _area(change, language)
+    before, after, which = area_words(change, language)
     if language == "pl":
         return (
             f"W {change.year} r. zmieniły się granice gminy (powierzchnia z {before} do {after} km²): zmiany "
@@ -452,7 +452,7 @@ def _boundary_clause(row: pd.Series, indicator_id: str, boundaries, language: st
     year = int(row["year"])
     said = []
     for change in crossed(boundaries, year, CHANGE_SPANS[indicator_id]):
-        before, after, which = _area(change, language)
+        before, after, which = area_words(change, language)
         said.append(
             f" W {change.year} r. zmieniły się granice gminy (z {before} do {after} km²): zmiana obejmuje "
             f"mieszkańców {which} obszaru."

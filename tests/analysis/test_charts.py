@@ -309,6 +309,34 @@ def test_a_chart_of_the_number_of_residents_marks_the_census_step_and_says_so(re
     assert "Spisu" not in charts.trend_text(sparse_report, "population").alt
 
 
+def test_a_chart_of_the_number_of_residents_marks_a_change_of_boundaries_and_says_so(report):
+    # Land taken in 2017 (area 4.5 → 5.8 km², as analysis.boundaries finds it): the step of residents gained is
+    # marked before 2017, dash-dotted (the census's dotted line stays at 2020.5), named and explained. A rate
+    # per resident, which land moves in its numerator and denominator alike, gets no mark.
+    from analysis.boundaries import BoundaryChange
+
+    annexed = replace(report, boundaries=(BoundaryChange(2017, 4.5, 5.8),))
+    for figure in (charts.trend_chart(annexed, "population"), charts.projection_chart(annexed)):
+        assert sorted(line.get_xdata()[0] for line in _census_lines(figure)) == [2016.5, 2020.5]
+        [boundary] = [line for line in _census_lines(figure) if line.get_xdata()[0] == 2016.5]
+        assert boundary.get_linestyle() == "-."
+        assert "od 2017 r.: gmina w nowych granicach" in [text.get_text() for text in figure.legends[0].get_texts()]
+    for text in (charts.trend_text(annexed, "population"), charts.projection_text(annexed)):
+        assert text.alt.endswith(
+            "W 2017 r. zmieniły się granice gminy (powierzchnia z 4,5 do 5,8 km²): skok w tym roku to mieszkańcy "
+            "przyłączonego obszaru."
+        )
+    assert [line.get_xdata()[0] for line in _census_lines(charts.trend_chart(annexed, "births_per_1000"))] == []
+    assert "granice" not in charts.trend_text(annexed, "births_per_1000").alt
+    # Land taken in 2022 leaves three years within the present boundaries, too few to project from: the
+    # chart's place says why, as the demography text does.
+    late = replace(report, boundaries=(BoundaryChange(2022, 4.5, 5.8),), projection=None)
+    assert charts.projection_text(late).missing.replace("\xa0", " ") == (
+        "Prognozy liczby ludności nie podajemy: granice gminy zmieniły się w 2022 r., a od tego roku dane obejmują "
+        "3 lata; prognoza wymaga co najmniej 6 lat danych."
+    )
+
+
 def test_the_projection_band_is_the_calibrated_interval_opening_from_the_last_known_year(report):
     # The band's outline, read back from the drawn polygon, must pass through the forecast's own 95% bounds in
     # each projected year and close on the last published value, where nothing is uncertain.

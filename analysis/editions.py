@@ -155,7 +155,16 @@ def _moved(old, new, decimals: int) -> bool:
     return round(old, decimals) != round(new, decimals)
 
 
-def compare_editions(previous: dict, current: dict) -> EditionChanges:
+def compare_editions(previous: dict, current: dict, renumbered: dict[str, str] | None = None) -> EditionChanges:
+    """What moved between two records of one town. `renumbered`: older TERYT code → newer, for gminy whose
+    series the store joined since (`analysis.renumbering`): the previous record names them by the older code,
+    and a peer renumbered is the same peer, not one that left beside one that joined."""
+    newer = renumbered or {}
+    previous = previous | {
+        "teryt": newer.get(previous.get("teryt"), previous.get("teryt")),
+        "peers": [newer.get(code, code) for code in previous.get("peers", [])],
+        "peer_names": {newer.get(code, code): name for code, name in previous.get("peer_names", {}).items()},
+    }
     if previous.get("teryt") != current["teryt"]:  # two towns' figures are no town's changes
         raise ValueError(f"the previous record is of town {previous.get('teryt')}, not of {current['teryt']}")
     catalogue = indicators()
@@ -210,4 +219,5 @@ def changes_since(report: TownReport, previous_figures: str) -> EditionChanges |
     previous = read_figures(previous_figures) if previous_figures else None
     if previous is None:
         return None
-    return compare_editions(previous, figures(report))
+    renumbered = {change.predecessor: change.successor for change in report.renumbered}
+    return compare_editions(previous, figures(report), renumbered)

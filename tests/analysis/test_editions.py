@@ -87,6 +87,24 @@ def test_another_towns_record_is_no_previous_edition():
         compare_editions(other, BASE)
 
 
+def test_a_peer_renumbered_since_is_the_same_peer_under_its_new_code():
+    # Peer C (code "0000032" then) became urban-rural: "0000033" now, one series (analysis.renumbering). It is
+    # neither a peer that left nor one that joined; peer B, which did leave, is named from the old record.
+    old = {
+        **copy.deepcopy(BASE),
+        "peers": ["A", "B", "0000032"],
+        "peer_names": {"A": "Alfa", "B": "Beta", "0000032": "Gamma"},
+    }
+    new = {**copy.deepcopy(BASE), "peers": ["A", "0000033", "D"]}
+    changes = compare_editions(old, new, {"0000032": "0000033"})
+    assert (changes.peers_joined, changes.peers_left, changes.peers_left_named) == (["D"], ["B"], {"B": "Beta"})
+    # Without the store's word on it, the two codes read as two gminy.
+    unmapped = compare_editions(old, new)
+    assert (unmapped.peers_joined, unmapped.peers_left) == (["0000033", "D"], ["0000032", "B"])
+    # Nor is the town itself another town for having been renumbered.
+    assert compare_editions({**old, "teryt": "0000000"}, new, {"0000000": "0000001"}).verdicts == {}
+
+
 def test_a_previous_record_is_checked_before_the_town_is_computed(tmp_path):
     # What the notebook's `previous` may name: this town's figures.json of an earlier edition, and nothing else.
     edition = tmp_path / "demo-2025"

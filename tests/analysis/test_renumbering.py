@@ -170,3 +170,23 @@ def test_the_stores_status_lists_the_series_it_joined(split_store):
     older, newer = split_store["older"], split_store["peer"]
     joined = f"joined:  1 renumbered in TERYT (older code → newer, first year under it): {older} → {newer} (2021)"
     assert joined in result.output
+
+
+def test_an_edition_before_the_renumbering_names_the_same_peer_by_its_older_code(split_store, tmp_path):
+    # The previous edition, built before the peer's code changed, listed it by the older code: the report on
+    # the store that joined its series says no peer joined or left.
+    import json
+
+    from analysis.editions import changes_since, figures
+
+    before, older, newer = split_store["report"], split_store["older"], split_store["peer"]
+    record = figures(before)
+    record["peers"] = [older if code == newer else code for code in record["peers"]]
+    record["peer_names"] = {older if code == newer else code: name for code, name in record["peer_names"].items()}
+    path = tmp_path / "figures.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    after = compute_report(
+        TownParams(teryt=split_store["town"], edition="2026-11-22", data_dir=str(split_store["directory"]))
+    )
+    changes = changes_since(after, str(path))
+    assert changes.peers_joined == [] and changes.peers_left == []

@@ -105,10 +105,12 @@ def read_figures(path: str | Path) -> dict | None:
     return record if isinstance(record, dict) and record.get("format") == FORMAT else None
 
 
-def record_problem(path: str | Path, teryt: str) -> str | None:
+def record_problem(path: str | Path, teryt: str, older: str = "") -> str | None:
     """Why `path` cannot be the previous edition's record of town `teryt`, or None if it can. A batch finds
     each town's record itself (`diagnoza build --previous`); a notebook is given the path, and a mistyped
-    one would drop the section unsaid, another town's would print that town's figures as this one's past."""
+    one would drop the section unsaid, another town's would print that town's figures as this one's past.
+    `older`: the town's code before the store joined its series under `teryt` (`analysis.renumbering`), which
+    an edition built before names it by."""
     path = Path(path)
     if path.is_dir():
         for candidate in (path / RECORD_NAME, path / teryt / RECORD_NAME):
@@ -120,7 +122,7 @@ def record_problem(path: str | Path, teryt: str) -> str | None:
     record = read_figures(path)
     if record is None:
         return f"{path} is not a Diagnoza edition's record (a {RECORD_NAME} of format {FORMAT})"
-    if record.get("teryt") != teryt:
+    if record.get("teryt") not in (teryt, older or teryt):
         return f"{path} is the record of town {record.get('teryt')}, not of {teryt}"
     return None
 

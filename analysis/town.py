@@ -163,11 +163,13 @@ class TownParams(BaseModel):
         if problems:
             raise ParamsError(source, problems, "parameters")
 
-    def check_previous(self, source: str = "parameters") -> None:
-        """A `previous` record exists and is this town's (a batch passes only those it found)."""
+    def check_previous(self, source: str = "parameters", renumbered=()) -> None:
+        """A `previous` record exists and is this town's (a batch passes only those it found): under its code,
+        or under the older code of a series its store joined (`renumbered`, `analysis.renumbering`)."""
         from analysis.editions import record_problem  # editions reads reports, which read these parameters
 
-        problem = record_problem(self.previous, self.teryt) if self.previous else None
+        older = next((change.predecessor for change in renumbered if change.successor == self.teryt), "")
+        problem = record_problem(self.previous, self.teryt, older) if self.previous else None
         if problem:
             raise ParamsError(source, [f"previous: {problem}"], "parameters")
 
@@ -237,7 +239,7 @@ def validate_town(
     town = TownParams.checked(source, **values)
     store = load_store(town.data_dir or None)
     town.check_against_store(store, source)
-    town.check_previous(source)
+    town.check_previous(source, store.renumbered)
     if say_missing_data:
         say_what_the_store_lacks(store)
     return town if town.edition else town.model_copy(update={"edition": date.today().isoformat()})

@@ -146,8 +146,11 @@ def plan_jobs(
     data = inputs.town_data_fingerprints(store)
     calibration = inputs.calibration_fingerprint(store)
     areas = inputs.area_fingerprints(store, data)
+    older = {change.successor: change.predecessor for change in store.renumbered}
     for teryt in teryts:
         previous_figures = previous / teryt / RECORD_NAME if previous is not None else None
+        if previous_figures is not None and not previous_figures.is_file() and teryt in older:
+            previous_figures = previous / older[teryt] / RECORD_NAME  # an edition before its code changed
         kept = previous_figures is not None and previous_figures.is_file()
         town = town_params(batch, teryt, data_dir, edition, cache_dir, str(previous_figures) if kept else "")
         compared, problem = compared_or_problem(town)

@@ -190,3 +190,33 @@ def test_an_edition_before_the_renumbering_names_the_same_peer_by_its_older_code
     )
     changes = changes_since(after, str(path))
     assert changes.peers_joined == [] and changes.peers_left == []
+
+
+def test_a_town_renumbered_since_the_previous_edition_is_compared_with_its_record_under_the_older_code(
+    split_store, tmp_path
+):
+    # The previous edition named the town by its older code, in a folder of that code: the build finds it
+    # there, the notebook's check takes it as the town's, and the section compares the two editions.
+    import json
+
+    from analysis.editions import changes_since, figures
+    from diagnoza.build import plan_jobs
+
+    older, newer, directory = split_store["older"], split_store["peer"], split_store["directory"]
+    record = figures(compute_report(TownParams(teryt=newer, edition="2025-11-22"))) | {"teryt": older}
+    (tmp_path / "previous" / older).mkdir(parents=True)
+    path = tmp_path / "previous" / older / "figures.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    batch_file = tmp_path / "batch.yaml"
+    batch_file.write_text(
+        f'batch: renumbered\ndata: {directory}\nyears: {{first: 2014, last: 2024}}\ntowns:\n  - {{teryt: "{newer}"}}\n',
+        encoding="utf-8",
+    )
+    store = load_store(directory)
+    [job] = plan_jobs(load_batch(batch_file), store, str(directory), None, "2026-11-22", previous=tmp_path / "previous")
+    assert job.town.previous == str(path)
+    job.town.check_previous("parameters", store.renumbered)  # the town's own record, under its older code
+    with pytest.raises(ParamsError, match=f"is the record of town {older}, not of {newer}"):
+        job.town.check_previous("parameters")  # without the store's word, another town's
+    changes = changes_since(compute_report(job.town), str(path))
+    assert changes is not None and changes.peers_joined == changes.peers_left == []

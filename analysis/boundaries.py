@@ -69,6 +69,12 @@ def boundary_change_table(values: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"area_before": area_before, "area_after": area_after}).loc[changed]
 
 
+def last_change_within(changes, first_year: int, last_year: int) -> int | None:
+    """The year of the last boundary change after `first_year` and up to `last_year`: the town has had its
+    present boundaries since, and the pace of its residents and its projection start there."""
+    return max((change.year for change in changes if first_year < change.year <= last_year), default=None)
+
+
 def crossed(changes, end: int, span: int) -> list[BoundaryChange]:
     """The boundary changes a change of `span` years up to `end` crosses: those of a year after its start."""
     return [change for change in changes if end - span < change.year <= end]

@@ -30,7 +30,7 @@ from matplotlib.textpath import text_to_path
 from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from analysis import census, style
-from analysis.boundaries import BoundaryChange
+from analysis.boundaries import BoundaryChange, last_change_within
 from analysis.catalogue import Indicator, indicators, indicators_in
 from analysis.formatting import bind_short_words, format_number, quantity
 from analysis.labels import label
@@ -550,9 +550,9 @@ def projection_text(report: TownReport) -> ChartText:
         # Too short a batch for the backtest that calibrates the interval, or too few years since the town's
         # boundaries changed: why (the demography text says it too).
         missing = no_projection_sentence(report.last_year - report.first_year + 1, language, report.name)
-        moved = [change.year for change in report.boundaries if report.first_year < change.year <= report.last_year]
-        if not missing and moved and (years := report.last_year - max(moved) + 1) < MIN_TRAIN:
-            missing = too_few_years_within_boundaries(max(moved), years, 0, False, True, language)
+        moved = last_change_within(report.boundaries, report.first_year, report.last_year)
+        if not missing and moved is not None and (years := report.last_year - moved + 1) < MIN_TRAIN:
+            missing = too_few_years_within_boundaries(moved, years, 0, False, True, language)
         return ChartText(title=title, alt=label("no_chart", language), missing=missing)
     history = report.values["population"].xs(report.teryt, level="teryt").dropna()
     last = report.projection.forecast.iloc[-1]

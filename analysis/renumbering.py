@@ -33,15 +33,14 @@ def renumberings(units: pd.DataFrame, observations: pd.DataFrame) -> tuple[Renum
     shared = units.loc[six.map(six.value_counts()).eq(2)]
     if shared.empty:
         return ()
-    codes = shared["teryt"].tolist()
-    spans = observations.loc[observations["teryt"].isin(codes)].groupby("teryt")["year"].agg(["min", "max"])
+    spans = observations.loc[observations["teryt"].isin(shared["teryt"])].groupby("teryt")["year"].agg(["min", "max"])
     kinds = dict(zip(shared["teryt"], shared["kind"]))
     found = []
     for _, pair in shared.groupby(shared["teryt"].str[:6]):
-        codes = [code for code in pair["teryt"] if code in spans.index]
-        if len(codes) < 2:
+        with_figures = [code for code in pair["teryt"] if code in spans.index]
+        if len(with_figures) < 2:
             continue  # a code without any figure continues nothing
-        older, newer = sorted(codes, key=lambda code: (spans.at[code, "min"], spans.at[code, "max"]))
+        older, newer = sorted(with_figures, key=lambda code: (spans.at[code, "min"], spans.at[code, "max"]))
         if spans.at[older, "max"] < spans.at[newer, "min"]:
             found.append(Renumbering(older, newer, int(spans.at[newer, "min"]), str(kinds[older])))
     return tuple(sorted(found, key=lambda change: change.successor))

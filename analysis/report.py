@@ -27,7 +27,7 @@ from analysis.aggregates import (
     of_budgets,
     voivodeship_and_country,
 )
-from analysis.boundaries import BoundaryChange, boundary_changes, within_present_boundaries
+from analysis.boundaries import BoundaryChange, boundary_changes, last_change_within, within_present_boundaries
 from analysis.catalogue import SECTIONS, catalogue_stamp, indicators
 from analysis.census import CHANGE_SPANS, ChangeWithoutStep, change_without_step, rebased_panel
 from analysis.compare import CHANGE_YEARS, compare_town
@@ -404,7 +404,7 @@ def compute_report(town: TownParams) -> TownReport:
     town_boundaries = boundary_changes(counts)
     # The town within its present boundaries: the pace of its residents (their trends) and its projection start
     # from its last change of them within the report's years (residents gained with land are no trend).
-    moved = max((change.year for change in town_boundaries if first_year < change.year <= last_year), default=None)
+    moved = last_change_within(town_boundaries, first_year, last_year)
     trending = trend_values(data_dir, last_year).loc[values.index]  # the same towns and years, census step taken out
     paced = trending if moved is None else within_present_boundaries(trending, teryt, moved)
     trends = indicator_trends(paced, teryt, peers.members)

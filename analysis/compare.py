@@ -11,7 +11,9 @@ import math
 import numpy as np
 import pandas as pd
 
+from analysis.boundaries import boundary_change_table
 from analysis.catalogue import Direction, Indicator, indicators, split_lag
+from analysis.census import steps_at_breaks
 from analysis.indicators import window_counts
 from analysis.params import MIN_PEERS
 from analysis.reliability import count_interval
@@ -83,7 +85,35 @@ EMPTY_ROW = {
     "change_10y": np.nan,
     "peer_median_change_10y": np.nan,
     "missing_years": 0,
+    "boundary_change": np.nan,
+    "peers_left_out": (),
 }
+
+
+def _boundary_years(values: pd.DataFrame, towns: list[str]) -> list[np.ndarray]:
+    """Per town of `towns`, the years its boundaries changed (`analysis.boundaries`), read from the residents
+    and their density in `values`; none where `values` lacks either."""
+    if not {"population", "population_density"} <= set(values.columns):
+        return [np.array([], dtype=int)] * len(towns)
+    moved = boundary_change_table(values.loc[values.index.get_level_values("teryt").isin(towns)]).index
+    years = pd.Series(moved.get_level_values("year"), index=moved.get_level_values("teryt"))
+    return [years.loc[[town]].to_numpy(dtype=int) if town in years.index else np.array([], dtype=int) for town in towns]
+
+
+def _held_boundary_change(indicator: Indicator, boundary_years: list[np.ndarray], start: int, end: int) -> np.ndarray:
+    """Per town (the town first, then its peers): the last change of its boundaries that a value of
+    `indicator` read over the years from `start` to `end` (each name at its lag) holds, or 0. Land taken in
+    or given up steps the residents and their density, and so their 5- and 10-year changes, by residents
+    no one gained or lost: such a value is not ranked, nor counted among the peers'."""
+    held = np.zeros(len(boundary_years), dtype=int)
+    if not steps_at_breaks(indicator.inputs):
+        return held
+    lags = [split_lag(name)[1] for name in indicator.inputs]
+    low, high = start - max(lags), end - min(lags)
+    for town, years in enumerate(boundary_years):
+        within = years[(years > low) & (years <= high)]
+        held[town] = within.max() if within.size else 0
+    return held
 
 
 def _compare_arrays(
@@ -95,9 +125,13 @@ def _compare_arrays(
     counts: pd.DataFrame | None,
     matching: bool,
     first: int,
+    boundary_years: list[np.ndarray] | None = None,
+    peers: tuple[str, ...] = (),
 ) -> dict:
     """One comparison row from plain arrays: the town's series and the peers' (peers × years). Years before
-    `first`, the report's first year, serve only as the base of a 5- or 10-year change."""
+    `first`, the report's first year, serve only as the base of a 5- or 10-year change. `boundary_years`:
+    per town (the town first), the years its boundaries changed (`_held_boundary_change`); `peers`, the peers'
+    codes in the order of `peer_values`' rows."""
     row = {
         "indicator": indicator.id,
         "section": indicator.section,
@@ -110,8 +144,11 @@ def _compare_arrays(
     if at is None:
         return row
     used_year = int(years[at])
+    boundary_years = boundary_years or [np.array([], dtype=int)] * (1 + len(peer_values))
+    moved = _held_boundary_change(indicator, boundary_years, used_year, used_year)
     peers_now = peer_values[:, at]
-    peers_now = peers_now[~np.isnan(peers_now)]
+    left_out = ~np.isnan(peers_now) & (moved[1:] > 0)
+    peers_now = peers_now[~np.isnan(peers_now) & ~left_out]
     value = float(town_values[at])
     in_period = (years >= first + _max_lag(indicator)) & (years <= year)
     # A pooled value's first year: from the town's counts where given, else its window within the data.
@@ -123,7 +160,7 @@ def _compare_arrays(
     # Peers with a value that year too few for a median (a small group, gaps in the data): the town's value
     # stands alone, compared with nothing, as it would with none.
     compared = peers_now if peers_now.size >= MIN_PEERS else peers_now[:0]
-    ranked = (interval is None or interval.ranked) and compared.size > 0
+    ranked = (interval is None or interval.ranked) and compared.size > 0 and not moved[0]
     percentile = percentile_rank(value, compared, indicator.direction) if ranked else np.nan
     q1, median, q3 = np.quantile(compared, [0.25, 0.5, 0.75]) if compared.size else (np.nan,) * 3
     row.update(
@@ -137,6 +174,8 @@ def _compare_arrays(
         percentile=percentile,
         score=bounded_score(value, compared, indicator) if ranked else np.nan,
         missing_years=int(np.isnan(town_values[in_period]).sum() + max(0, year - int(years.max()))),
+        boundary_change=moved[0] or np.nan,
+        peers_left_out=tuple(peer for peer, out in zip(peers, left_out) if out),
     )
     if interval is not None:
         row.update(
@@ -153,7 +192,8 @@ def _compare_arrays(
         if base >= 0:
             row[key] = value - float(town_values[base])
             peer_change = peer_values[:, at] - peer_values[:, base]
-            peer_change = peer_change[~np.isnan(peer_change)]
+            across = _held_boundary_change(indicator, boundary_years, int(years[base]), used_year)[1:]
+            peer_change = peer_change[~np.isnan(peer_change) & (across == 0)]
             row[peer_key] = float(np.median(peer_change)) if peer_change.size >= MIN_PEERS else np.nan
     return row
 
@@ -169,6 +209,12 @@ def within_chance(row, indicator: Indicator) -> bool:
 def too_few_peers(row) -> bool:
     """Some peers have a value, but fewer than `MIN_PEERS`: the row has no median, position or assessment."""
     return 0 < row["peer_count"] < MIN_PEERS
+
+
+def unranked(row) -> bool:
+    """A value shown but not placed among the peers: on too few events, beside too few peers, or holding a
+    change of the town's boundaries. Its position reads "not ranked", where "no data" would deny its figure."""
+    return row["reliability"] == "not_ranked" or too_few_peers(row) or pd.notna(row.get("boundary_change"))
 
 
 def pooled_years(row) -> int:
@@ -217,11 +263,16 @@ def compare_town(
     years a lagged formula cannot have).
     `first_year`: the report's first year, where `values` reach earlier: the years before it are only the
     base of a 5- or 10-year change, which, like a lagged formula, may reach before the report's years.
+    `boundary_change`: the year of the change of the town's boundaries its value holds (a 5-year change of
+    its residents across land taken in), which is then shown but not ranked; peers whose value holds one are
+    left out of that indicator's median, quartiles and position (`peers_left_out`), and of its median change.
+    Read from `values`' residents and their density (`analysis.boundaries`).
     """
     catalogue = catalogue or indicators()
     columns = [i for i in catalogue if i in values.columns]
     years, block = _town_arrays(values, town, peers, columns)
     first = max(first_year or int(years.min()), int(years.min()))
+    boundary_years = _boundary_years(values, [town, *peers])
     rows = []
     for indicator in catalogue.values():
         if indicator.id in columns:
@@ -231,7 +282,18 @@ def compare_town(
             town_values = np.full(len(years), np.nan)
             peer_values = town_values[None, :0].reshape(0, len(years))
         rows.append(
-            _compare_arrays(indicator, years, town_values, peer_values, year, counts, indicator.id in matching, first)
+            _compare_arrays(
+                indicator,
+                years,
+                town_values,
+                peer_values,
+                year,
+                counts,
+                indicator.id in matching,
+                first,
+                boundary_years,
+                tuple(peers),
+            )
         )
     return pd.DataFrame(rows).set_index("indicator")
 

@@ -17,7 +17,7 @@ from analysis.aggregates import MIN_AREA_COVERAGE, holds_enough_residents, is_ag
 from analysis.boundaries import crossed
 from analysis.catalogue import SECTIONS, Indicator, indicators, indicators_in, split_lag
 from analysis.census import steps_at_breaks, steps_in_changes, value_steps
-from analysis.compare import CHANGE_YEARS, pooled_years, too_few_peers, value_period, within_chance
+from analysis.compare import CHANGE_YEARS, pooled_years, too_few_peers, unranked, value_period, within_chance
 from analysis.formatting import (
     MISSING,
     MUNICIPALITIES,
@@ -210,6 +210,7 @@ class Chart:
 # a change holding a census step has its own, so that one report never gives "*" two meanings.
 TREND_MARK = "*"  # changes tables: the town's trend clearly differs from its peers' median's
 STEP_MARK = "¹"  # key figures: a change that holds a census re-basing (the changes tables say it in words)
+BOUNDARY_MARK = "²"  # key figures: a change that holds a change of the town's boundaries
 
 
 def _trend_cell(trends: pd.DataFrame, indicator, language: str, ranked: bool = True, years: int = 0) -> str:
@@ -296,7 +297,15 @@ def _notes(row, indicator, language: str, missing_years: bool = True, boundaries
         year, span = int(row["year"]), (max(split_lag(name)[1] for name in indicator.inputs) or CHANGE_YEARS[0])
         spans_it = indicator.is_change or pd.notna(row["change"])
         moved = crossed(boundaries, year, span) if spans_it else []
-        notes += [label("note_boundary_change", language, year=change.year) for change in moved]
+        held = row.get("boundary_change") if indicator.is_change else None  # so its value is not ranked
+        notes += [
+            label(
+                "note_boundary_not_judged" if change.year == held else "note_boundary_change",
+                language,
+                year=change.year,
+            )
+            for change in moved
+        ]
     return "; ".join(notes)
 
 
@@ -371,9 +380,6 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
         def show(value):  # an indicator that is itself a change has its sign, as page one and the text give it
             return format_number(value, indicator.decimals, language, signed=indicator.is_change)
 
-        # A value on few events is marked, one on too few is shown but not placed among the peers:
-        # "b.d." (no data) there would deny a figure the row prints.
-        not_ranked = row["reliability"] == "not_ranked" or too_few_peers(row)
         rows.append(
             {
                 label("indicator", language): indicator.name_with_unit(language),
@@ -388,7 +394,7 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
                 label("voivodeship_abbreviated", language): show(area["voivodeship"]),
                 label("poland", language): _poland_cell(indicator, area, show),
                 label("percentile", language): label("position_not_ranked", language)
-                if not_ranked
+                if unranked(row)
                 else format_number(row["percentile"], PERCENTILE_DECIMALS, language),
                 label("assessment", language): label(row["assessment"], language) if row["assessment"] else "—",
             }
@@ -520,7 +526,7 @@ def key_figures(report: TownReport) -> Table:
     An indicator the store has no figure for at all (a sparse store) is named in the caption rather than
     shown as a row of "b.d."; the note on rates that are not summed stands only where such a row is shown."""
     language = report.language
-    rows, without_data, steps = [], [], set()
+    rows, without_data, steps, moved = [], [], set(), set()
     not_summed = few = nets_out = in_points = in_zloty = uncertain = False  # the notes the caption needs
     short, shown = [], []  # indicators without an area's value for want of residents behind it; every row
     voivodeship_column = label(
@@ -547,10 +553,14 @@ def key_figures(report: TownReport) -> Table:
         period = value_period(row) if pd.notna(row["year"]) else ""
         change = show(row["change"], signed=True)
         if pd.notna(row["change"]):
-            # A change across a census re-basing holds its step (as the changes table notes): marked here too.
+            # A change across a census re-basing, or of residents across a change of the town's boundaries,
+            # holds its step (as the changes table notes): marked here too; two marks apart, not read as "¹²".
             stepped = steps_in_changes(indicator.inputs, int(row["year"]), CHANGE_YEARS[:1])
-            change += STEP_MARK if stepped else ""
+            crossing = crossed(report.boundaries, int(row["year"]), CHANGE_YEARS[0])
+            crossing = crossing if steps_at_breaks(indicator.inputs) else []  # residents, their density
+            change += "\u202f".join([STEP_MARK] * bool(stepped) + [BOUNDARY_MARK] * bool(crossing))
             steps.update(stepped)
+            moved.update(boundary.year for boundary in crossing)
             in_points = in_points or indicator.unit_pl == "%"  # a share's change is in points, not in %
             in_zloty = in_zloty or in_current_prices(indicator)
         rows.append(
@@ -582,6 +592,8 @@ def key_figures(report: TownReport) -> Table:
         caption += label("poland_not_covered", language)
     for year in sorted(steps):
         caption += label("key_figures_census_step", language, mark=STEP_MARK, year=year)
+    for year in sorted(moved):
+        caption += label("key_figures_boundary_change", language, mark=BOUNDARY_MARK, year=year)
     frame = pd.DataFrame(rows)
     if rows and (frame[label("change", language)] == MISSING[language]).all():
         # Data shorter than the change's span: a column of "b.d." only gives way to a word on why.

@@ -142,8 +142,11 @@ def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd
     if column == "value":  # a value on few events, marked as the reports' tables mark it
         unreliable = _by_indicator(reports, "reliability") == "unreliable"
         shown = shown.mask(unreliable, UNCERTAIN_MARK + shown)
-    if column in DECIMALS:  # a position or a score: none for a value on too few events, which has a figure
-        not_ranked = _by_indicator(reports, "reliability") == "not_ranked"
+    if column in DECIMALS:  # a position or a score: none for a value on too few events or across a boundary
+        # change, which has a figure (`compare.unranked`)
+        not_ranked = (_by_indicator(reports, "reliability") == "not_ranked") | _by_indicator(
+            reports, "boundary_change"
+        ).notna()
         shown = shown.mask(not_ranked, label("position_not_ranked", language))
     if column == "score":  # a neutral indicator (population) is never scored: nothing is missing
         neutral = [i for i in shown.index if catalogue[i].direction == Direction.NEUTRAL]

@@ -86,6 +86,14 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
         "Events (for net flows and population changes: assumed, see the methodology)",
     ),
     "reliability": ("Wiarygodność", "Reliability"),
+    "boundary_change": (
+        "Wartość obejmuje zmianę granic gminy (rok; nieoceniana)",
+        "Value includes a change of the municipality's boundaries (year; not judged)",
+    ),
+    "peers_left_out": (
+        "Gminy grupy pominięte: ich wartość obejmuje zmianę ich granic (TERYT)",
+        "Peers left out: their value includes a change of their boundaries (TERYT)",
+    ),
     "change": ("Zmiana w 5 lat", "5-year change"),
     "peer_median_change": ("Zmiana w 5 lat – mediana grupy", "5-year change – peer median"),
     "change_10y": ("Zmiana w 10 lat", "10-year change"),
@@ -327,8 +335,11 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
         year = row["year"]
         if pd.notna(year) and int(year) not in peers_in_year:
             peers_in_year[int(year)] = report.compared.xs(int(year), level="year").reindex(list(report.peers.members))
-        peer_values = peers_in_year[int(year)][indicator_id] if pd.notna(year) else []
+        peer_values = peers_in_year[int(year)][indicator_id] if pd.notna(year) else pd.Series(dtype=float)
+        peer_values = peer_values.drop(list(row["peers_left_out"]))  # as the comparison: their land moved
         rank, rank_of = rank_among(row["value"], peer_values, indicator.direction)
+        if pd.notna(row["boundary_change"]):  # the town's own value holds its land moved: not ranked
+            rank = math.nan
         rows.append(
             {
                 "indicator": indicator_id,
@@ -358,6 +369,8 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
                 "ci_high": row["ci_high"],
                 "events": row["events"],
                 "reliability": _word(RELIABILITY_WORDS[row["reliability"]], language),
+                "boundary_change": int(row["boundary_change"]) if pd.notna(row["boundary_change"]) else pd.NA,
+                "peers_left_out": " ".join(row["peers_left_out"]),
                 **{key: row[key] for key in ("change", "peer_median_change", "change_10y", "peer_median_change_10y")},
                 "census_step": _census_step(indicator, row),
                 **_trend_columns(report, indicator_id, row["reliability"]),
@@ -369,7 +382,9 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
             }
         )
     frame = pd.DataFrame(rows, columns=list(INDICATOR_COLUMNS))
-    frame[["year", "period_start"]] = frame[["year", "period_start"]].astype("Int64")
+    frame[["year", "period_start", "boundary_change"]] = frame[["year", "period_start", "boundary_change"]].astype(
+        "Int64"
+    )
     headers = {key: _word(pair, language) for key, pair in INDICATOR_COLUMNS.items()}
     if not rounded:
         return frame.rename(columns=headers)

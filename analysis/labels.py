@@ -132,6 +132,7 @@ LABELS: dict[str, dict[str, str]] = {
         "areas_short": "; b.d. dla województwa lub Polski: gminy z danymi mają mniej niż {share} ludności obszaru",
         "areas_short_total": "; b.d. liczby ludności województwa lub Polski: brak jej dla części gmin obszaru",
         "key_figures_census_step": "; {mark} zawiera skok po NSP {year}",
+        "key_figures_boundary_change": "; {mark} zawiera zmianę granic gminy w {year} r.",
         "key_figures_no_change": "; zmiany w ciągu 5 lat nie podajemy: dane obejmują tylko lata {first}–{last}",
         "key_figures_too_few_peers": "; b.d. dla grupy: wartość znamy dla mniej niż {peers} gmin grupy",
         "poland_nets_out": "; x dla Polski: migracje wewnętrzne w skali kraju się równoważą (saldo z definicji 0)",
@@ -160,6 +161,7 @@ LABELS: dict[str, dict[str, str]] = {
         "note_census_step": "zawiera skok po NSP {year}",
         "note_over_base": "ponad {whole}: liczeni są też mieszkańcy innych gmin",
         "note_boundary_change": "zawiera zmianę granic gminy w {year} r.",
+        "note_boundary_not_judged": "nie oceniono: zawiera zmianę granic gminy w {year} r.",
         "areas_budgets_gminy": "; dochody i wydatki województwa i Polski – suma gmin bez miast na prawach powiatu, "
         "których budżety obejmują też zadania powiatu",
         "areas_budgets_cities": "; dochody i wydatki województwa i Polski – suma miast na prawach powiatu (budżety "
@@ -371,6 +373,7 @@ LABELS: dict[str, dict[str, str]] = {
         "areas_short": "; n/a for the voivodeship or Poland: the gminy with data hold less than {share} of the area's residents",
         "areas_short_total": "; n/a for the population of the voivodeship or Poland: some of the area's gminy lack it",
         "key_figures_census_step": "; {mark} includes the {year} census step",
+        "key_figures_boundary_change": "; {mark} includes the {year} change of the municipality's boundaries",
         "key_figures_no_change": "; no 5-year change: the data cover only {first}–{last}",
         "key_figures_too_few_peers": "; n/a for the peer group: fewer than {peers} peers have a value",
         "poland_nets_out": "; x for Poland: internal migration nets out over the country (zero by definition)",
@@ -400,6 +403,7 @@ LABELS: dict[str, dict[str, str]] = {
         "note_census_step": "includes the {year} census step",
         "note_over_base": "over {whole}: residents of other gminy are counted too",
         "note_boundary_change": "includes the {year} change of the municipality's boundaries",
+        "note_boundary_not_judged": "not judged: includes the {year} change of the municipality's boundaries",
         "areas_budgets_gminy": "; the voivodeship's and Poland's revenue and spending: the sum of the gminy other than "
         "the cities with powiat rights, whose budgets also carry the powiat's tasks",
         "areas_budgets_cities": "; the voivodeship's and Poland's revenue and spending: the sum of the cities with powiat "

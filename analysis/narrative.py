@@ -160,6 +160,7 @@ def section_sentences(
             sentences.append(f"Nie oceniono {what} na mniej niż 10 zdarzeniach: {items}.")
         else:
             sentences.append(f"Not judged, as {'it rests' if one else 'they rest'} on fewer than 10 events: {items}.")
+    sentences += _boundary_change_sentences(rows, language)
     sentences += _within_chance_sentences(rows, language, last_year)
     matched = rows.loc[rows["matching"] & (rows["direction"] != "neutral")]
     if not matched.empty:
@@ -327,6 +328,32 @@ def population_sentences(
             too_few_years_within_boundaries(boundaries_since, population_years, needed, *missing, language)
         )
     return sentences
+
+
+def _boundary_change_sentences(rows: pd.DataFrame, language: str) -> list[str]:
+    """Why a section's changes of residents are not judged: they hold a change of the town's boundaries
+    (`compare.compare_town`'s `boundary_change`), residents gained or lost with land."""
+    held = rows.loc[rows["boundary_change"].notna()]
+    if held.empty:
+        return []
+    catalogue, pl = indicators(), language == "pl"
+    names = ", ".join(catalogue[i].name_in_sentence(language) for i in held.index)
+    years = sorted({int(year) for year in held["boundary_change"]})
+    joined = (
+        ", ".join(map(str, years[:-1])) + (" i " if pl else " and ") + str(years[-1])
+        if len(years) > 1
+        else str(years[0])
+    )
+    one = len(held) == 1
+    if pl:
+        what = "wskaźnika obejmującego" if one else "wskaźników obejmujących"
+        change = "zmianę granic gminy" if len(years) == 1 else "zmiany granic gminy"
+        return [f"Nie oceniono {what} {change} w {joined} r.: {names}."]
+    change = "change" if len(years) == 1 else "changes"
+    return [
+        f"Not judged, as {'it includes' if one else 'they include'} the {joined} {change} of the municipality's "
+        f"boundaries: {names}."
+    ]
 
 
 def too_few_years_within_boundaries(

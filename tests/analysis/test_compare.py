@@ -205,3 +205,60 @@ def test_a_pooled_values_change_compares_windows_of_the_same_length():
     # change is taken from what there is, as the methodology says.
     assert store.years[0] == 2014
     assert row["change_10y"] == pytest.approx(pooled(2022, 2024) - pooled(2014, 2014))
+
+
+def _annexing_frame(annexing: str, year: int) -> pd.DataFrame:
+    """Town T and peers P1..P5, 2019–2024: 10,000 residents on 10 km² (density 1,000), and each town's
+    5-year population change in 2024 as given. `annexing` takes in 2 km² with 2,000 residents in `year`:
+    12,000 residents at a density of 1,000 are 12 km², where the years before were 10 (the rounding of
+    density leaves 9.995–10.005 km²)."""
+    changes = {"T": -5.0, "P1": 15.0, "P2": -3.0, "P3": -4.0, "P4": -6.0, "P5": -7.0}
+    rows = {}
+    for town, change in changes.items():
+        for y in range(2019, 2025):
+            rows[(town, y)] = {
+                "population": 12_000.0 if town == annexing and y >= year else 10_000.0,
+                "population_density": 1_000.0,
+                "population_change_5y": change if y == 2024 else np.nan,
+            }
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index = pd.MultiIndex.from_tuples(frame.index, names=["teryt", "year"])
+    return frame
+
+
+PEERS = ("P1", "P2", "P3", "P4", "P5")
+
+
+def test_a_peer_whose_change_holds_its_annexation_is_left_out_of_the_peers_figures():
+    # P1's +15% over 2019–2024 holds the 2,000 residents of the land it took in 2022. Without it, the
+    # peers' changes are −3, −4, −6, −7: median −5, quartiles (numpy, linear) −6.25 and −3.75; T's −5 is
+    # above −6 and −7, below −3 and −4: percentile 50. With P1, the median would be −4 and T's percentile 40.
+    from analysis.compare import compare_town
+
+    row = compare_town("T", PEERS, _annexing_frame("P1", 2022), 2024).loc["population_change_5y"]
+    assert row["peer_median"] == -5.0 and (row["peer_q1"], row["peer_q3"]) == (-6.25, -3.75)
+    assert row["percentile"] == 50.0 and row["peer_count"] == 4
+    assert row["peers_left_out"] == ("P1",) and pd.isna(row["boundary_change"])
+    # Land taken in 2019 is not within the change: 2019's 12,000 are already within the new boundaries.
+    kept = compare_town("T", PEERS, _annexing_frame("P1", 2019), 2024).loc["population_change_5y"]
+    assert kept["peer_median"] == -4.0 and kept["percentile"] == 40.0 and kept["peers_left_out"] == ()
+    # The population itself (a level, one year's count) holds no change: every peer stays.
+    level = compare_town("T", PEERS, _annexing_frame("P1", 2022), 2024).loc["population"]
+    assert level["peer_count"] == 5 and level["peers_left_out"] == ()
+
+
+def test_a_towns_change_that_holds_its_own_annexation_is_shown_but_not_ranked():
+    from analysis.compare import compare_town, unranked
+
+    row = compare_town("P1", ("T", "P2", "P3", "P4", "P5"), _annexing_frame("P1", 2022), 2024).loc[
+        "population_change_5y"
+    ]
+    assert row["value"] == 15.0 and row["boundary_change"] == 2022
+    assert math.isnan(row["percentile"]) and math.isnan(row["score"])
+    assert not row["judged"] and row["assessment"] == ""
+    assert unranked(row)
+    assert row["peer_median"] == -5.0  # the peers' figures stay: T, P2..P5 are −5, −3, −4, −6, −7
+    # Without the land, +15% among changes of −3 to −7 would have been the group's best: a strength.
+    frame = _annexing_frame("", 2022)
+    judged = compare_town("P1", ("T", "P2", "P3", "P4", "P5"), frame, 2024).loc["population_change_5y"]
+    assert judged["percentile"] == 100.0 and judged["assessment"] == "strength"

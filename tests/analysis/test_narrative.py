@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.catalogue import indicators
+from analysis.catalogue import indicators, variables
 from analysis.labels import label
 from analysis.narrative import (
     _change_words,
@@ -41,6 +41,7 @@ def comparison(rows):
     frame["reliability"] = ""
     frame["events"] = np.nan
     frame["ci_low"] = frame["ci_high"] = np.nan  # no counts behind the values: no interval
+    frame["boundary_change"] = np.nan  # no town's boundaries moved
     return frame
 
 
@@ -1036,7 +1037,7 @@ def test_a_finding_on_internal_migration_says_why_poland_has_no_value(language, 
 @pytest.mark.parametrize("language", ["pl", "en"])
 def test_a_town_that_took_in_land_says_so_beside_its_population_change(demo_store, tmp_path, language):
     # Bursztynojar given 15% more residents from 2022 on and 40% more land (its density × 1.15 / 1.4, rounded
-    # as published): its 5-year population change turns to growth, a strength on page one. By hand, its area
+    # as published): its 5-year population change turns to growth, which page one gives. By hand, its area
     # 8,376 / 1,868.4 = 4.48 km² in 2021 becomes 9,520 / 1,516.8 = 6.28 km² in 2022; both places of the report
     # that give the change say the boundaries moved, and another town's report says nothing.
     from analysis.report import compute_report
@@ -1081,6 +1082,58 @@ def test_a_town_that_took_in_land_says_so_beside_its_population_change(demo_stor
         else "No population trend or projection is given: the municipality's boundaries changed in 2022, and the data "
         "since cover 3 years, while a trend needs at least"
     ) in " ".join(report.narrative["demography"]).replace("\xa0", " ")
+
+
+def test_a_population_change_across_the_towns_annexation_is_not_judged(demo_store, tmp_path):
+    # Bursztynojar given 30% more residents (in every age group) and 40% more land from 2022 on. Its 5-year
+    # change, −6.9% in the demo, reads +21%: the best of its group by far, and page one led with "Mocna strona –
+    # wzrost liczby ludności w ciągu 5 lat: +21,1%", lifting the demography verdict from "worse" to "similar".
+    # None of those residents came: the land did. The change is shown and not judged, and the text says why.
+    from analysis import display as show
+    from analysis.export import indicator_sheet
+    from analysis.report import compute_report
+    from analysis.store import write_store
+    from analysis.town import TownParams
+
+    observations = demo_store.observations.copy()
+    town = (observations["teryt"] == "0290011") & (observations["year"] >= 2022)
+    counts = ("population", "population_pre_working_age", "population_working_age", "population_post_working_age")
+    residents = observations["var_id"].isin([variables()[name].bdl_id for name in counts])
+    density = observations["var_id"] == variables()["population_density"].bdl_id
+    observations.loc[town & residents, "value"] = (observations.loc[town & residents, "value"] * 1.3).round()
+    observations.loc[town & density, "value"] = (observations.loc[town & density, "value"] * 1.3 / 1.4).round(1)
+    write_store(tmp_path / "store", demo_store.units, observations, dict(demo_store.metadata))
+    report = compute_report(TownParams(teryt="0290011", data_dir=str(tmp_path / "store")))
+    original = compute_report(TownParams(teryt="0290011"))
+    assert original.comparison.at["population_change_5y", "judged"]
+    for indicator_id in ("population_change_5y", "population_change_10y"):
+        row = report.comparison.loc[indicator_id]
+        assert row["value"] > 10 and row["boundary_change"] == 2022  # the published change, with the step
+        assert not row["judged"] and pd.isna(row["percentile"]) and row["assessment"] == ""
+    findings = report.narrative["summary"][-1].split("\n")
+    assert not [line for line in findings if "strona**" in line and "liczby ludności w ciągu" in line]
+    [change] = [line for line in findings if line.startswith("- **Zmiana**")]
+    assert "zwiększyła się o 21,1%" in change and "zmieniły się granice gminy" in change  # shown, with its reason
+    assert (
+        "Nie oceniono wskaźników obejmujących zmianę granic gminy w 2022 r.: zmiana liczby ludności w ciągu 5 lat, "
+        "zmiana liczby ludności w ciągu 10 lat." in report.narrative["demography"]
+    )
+    table = show.comparison_table(report, "demography").frame.set_index("Wskaźnik")
+    assert table.at["Zmiana liczby ludności w ciągu 5 lat (%)", "Pozycja (percentyl)"] == "nie oceniono"
+    notes = show.changes_table(report, "demography").frame.set_index("Wskaźnik")["Uwagi"]
+    assert "nie oceniono: zawiera zmianę granic gminy w 2022 r." in notes["Zmiana liczby ludności w ciągu 5 lat (%)"]
+    assert "nie oceniono" not in notes["Liczba ludności (osoby)"]  # a level: the note says only that it holds it
+    # Page one's key figures mark the residents' 5-year change with both of its steps, apart (not "¹²").
+    key = show.key_figures(report)
+    assert key.frame.iloc[0, 0].startswith("Liczba ludności") and key.frame.iloc[0, 2].endswith("¹\u202f²")
+    assert "¹ zawiera skok po NSP 2021; ² zawiera zmianę granic gminy w 2022 r." in key.caption
+    assert "²" not in show.key_figures(original).caption
+    from analysis.export import INDICATOR_COLUMNS
+
+    sheet = indicator_sheet(report, rounded=False)
+    sheet.columns = [next(k for k, (pl, _) in INDICATOR_COLUMNS.items() if pl == name) for name in sheet.columns]
+    row = sheet.set_index("indicator").loc["population_change_5y"]
+    assert row["boundary_change"] == 2022 and pd.isna(row["rank"])
 
 
 def test_a_projection_starts_from_the_towns_last_change_of_boundaries(demo_store, tmp_path):

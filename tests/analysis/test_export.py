@@ -722,3 +722,43 @@ def test_the_workbook_shows_each_number_with_the_decimals_the_report_prints(repo
         assert formats == {number_format(printed[row[0].value])}, row[0].value
     assert {cell.number_format for cell in list(workbook["Prognoza ludności"].columns)[1][1:]} == {"#,##0"}
     assert workbook["Wskaźniki"].cell(2, column["Wartość"] + 1).value == report.comparison.at["population", "value"]
+
+
+def test_a_peer_whose_change_holds_its_annexation_is_named_and_left_out_of_the_sheets_rank_and_scale(
+    demo_store, tmp_path
+):
+    # One of Bursztynojar's peers given 5% more residents (every age group) and 10% more land from 2022 on:
+    # its 5-year population change holds residents no one gained. The report leaves it out of the peers'
+    # figures of that change (tests/analysis/test_compare.py by hand); the sheet names it, and its rank, its
+    # scale and so the score recomputed from the sheet's own columns leave it out too.
+    from analysis.catalogue import variables
+    from analysis.report import compute_report
+    from analysis.scoring import score_scale
+    from analysis.store import write_store
+
+    town = TownParams(teryt="0290011")
+    peer = compute_report(town).peers.members[0]
+    observations = demo_store.observations.copy()
+    moved = (observations["teryt"] == peer) & (observations["year"] >= 2022)
+    counts = ("population", "population_pre_working_age", "population_working_age", "population_post_working_age")
+    residents = observations["var_id"].isin([variables()[name].bdl_id for name in counts])
+    density = observations["var_id"] == variables()["population_density"].bdl_id
+    observations.loc[moved & residents, "value"] = (observations.loc[moved & residents, "value"] * 1.05).round()
+    observations.loc[moved & density, "value"] = (observations.loc[moved & density, "value"] * 1.05 / 1.1).round(1)
+    write_store(tmp_path / "store", demo_store.units, observations, dict(demo_store.metadata))
+    report = compute_report(town.model_copy(update={"data_dir": str(tmp_path / "store")}))
+    assert peer in report.peers.members
+    row = report.comparison.loc["population_change_5y"]
+    assert row["peers_left_out"] == (peer,) and pd.isna(row["boundary_change"])
+    others = [p for p in report.peers.members if p != peer]
+    values = report.compared.xs(2024, level="year").loc[others, "population_change_5y"].dropna()
+    assert row["peer_median"] == pytest.approx(values.median()) and row["peer_count"] == len(values)
+    sheet = indicator_sheet(report, rounded=False)
+    sheet.columns = [next(k for k, (pl, _) in INDICATOR_COLUMNS.items() if pl == name) for name in sheet.columns]
+    line = sheet.set_index("indicator").loc["population_change_5y"]
+    assert line["peers_left_out"] == peer and line["rank_of"] == len(values) + 1
+    assert line["rank"] == 1 + (values > row["value"]).sum()  # higher is better: the peers ahead of it, plus one
+    assert line["scale"] == pytest.approx(
+        score_scale(values.to_numpy(), indicators()["population_change_5y"].min_difference)
+    )
+    assert sheet.set_index("indicator").loc["births_per_1000", "peers_left_out"] == ""  # a rate: no one left out

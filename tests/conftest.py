@@ -72,6 +72,26 @@ def demo_reports(tmp_path_factory, worker_id):
         return reports
 
 
+def write_annexed_store(store, directory, teryt: str, since: int, residents: float, land: float):
+    """The demo `store` with town `teryt` given `residents` times its residents (in every age group) and
+    `land` times its area from `since` on: its density becomes residents / land times as many, rounded as GUS
+    publishes it. Births, deaths and the rest stay as they were. Written to `directory`, which it returns."""
+    from analysis.catalogue import variables
+    from analysis.store import write_store
+
+    observations = store.observations.copy()
+    moved = (observations["teryt"] == teryt) & (observations["year"] >= since)
+    counts = ("population", "population_pre_working_age", "population_working_age", "population_post_working_age")
+    people = observations["var_id"].isin([variables()[name].bdl_id for name in counts])
+    density = observations["var_id"] == variables()["population_density"].bdl_id
+    observations.loc[moved & people, "value"] = (observations.loc[moved & people, "value"] * residents).round()
+    observations.loc[moved & density, "value"] = (observations.loc[moved & density, "value"] * residents / land).round(
+        1
+    )
+    write_store(directory, store.units, observations, dict(store.metadata))
+    return directory
+
+
 def write_sparse_store(directory, last_year_only: tuple[str, ...] = ()):
     """A sparse store, as a first real edition may have: the demo store's 2023–2024 only, without the
     variables only public services use (population stays: the other sections need it), and the variables

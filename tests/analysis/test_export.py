@@ -731,21 +731,13 @@ def test_a_peer_whose_change_holds_its_annexation_is_named_and_left_out_of_the_s
     # its 5-year population change holds residents no one gained. The report leaves it out of the peers'
     # figures of that change (tests/analysis/test_compare.py by hand); the sheet names it, and its rank, its
     # scale and so the score recomputed from the sheet's own columns leave it out too.
-    from analysis.catalogue import variables
     from analysis.report import compute_report
     from analysis.scoring import score_scale
-    from analysis.store import write_store
+    from tests.conftest import write_annexed_store
 
     town = TownParams(teryt="0290011")
     peer = compute_report(town).peers.members[0]
-    observations = demo_store.observations.copy()
-    moved = (observations["teryt"] == peer) & (observations["year"] >= 2022)
-    counts = ("population", "population_pre_working_age", "population_working_age", "population_post_working_age")
-    residents = observations["var_id"].isin([variables()[name].bdl_id for name in counts])
-    density = observations["var_id"] == variables()["population_density"].bdl_id
-    observations.loc[moved & residents, "value"] = (observations.loc[moved & residents, "value"] * 1.05).round()
-    observations.loc[moved & density, "value"] = (observations.loc[moved & density, "value"] * 1.05 / 1.1).round(1)
-    write_store(tmp_path / "store", demo_store.units, observations, dict(demo_store.metadata))
+    write_annexed_store(demo_store, tmp_path / "store", peer, 2022, residents=1.05, land=1.1)
     report = compute_report(town.model_copy(update={"data_dir": str(tmp_path / "store")}))
     assert peer in report.peers.members
     row = report.comparison.loc["population_change_5y"]

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.catalogue import indicators, variables
+from analysis.catalogue import indicators
 from analysis.labels import label
 from analysis.narrative import (
     _change_words,
@@ -1041,15 +1041,10 @@ def test_a_town_that_took_in_land_says_so_beside_its_population_change(demo_stor
     # 8,376 / 1,868.4 = 4.48 km² in 2021 becomes 9,520 / 1,516.8 = 6.28 km² in 2022; both places of the report
     # that give the change say the boundaries moved, and another town's report says nothing.
     from analysis.report import compute_report
-    from analysis.store import write_store
     from analysis.town import TownParams
+    from tests.conftest import write_annexed_store
 
-    observations = demo_store.observations.copy()
-    town = (observations["teryt"] == "0290011") & (observations["year"] >= 2022)
-    population, density = observations["var_id"] == 72305, observations["var_id"] == 60559
-    observations.loc[town & population, "value"] = (observations.loc[town & population, "value"] * 1.15).round()
-    observations.loc[town & density, "value"] = (observations.loc[town & density, "value"] * 1.15 / 1.4).round(1)
-    write_store(tmp_path / "store", demo_store.units, observations, dict(demo_store.metadata))
+    write_annexed_store(demo_store, tmp_path / "store", "0290011", 2022, residents=1.15, land=1.4)
     asked = TownParams(teryt="0290011", language=language, data_dir=str(tmp_path / "store"))
     report = compute_report(asked)
     [change] = report.boundaries
@@ -1087,22 +1082,15 @@ def test_a_town_that_took_in_land_says_so_beside_its_population_change(demo_stor
 def test_a_population_change_across_the_towns_annexation_is_not_judged(demo_store, tmp_path):
     # Bursztynojar given 30% more residents (in every age group) and 40% more land from 2022 on. Its 5-year
     # change, −6.9% in the demo, reads +21%: the best of its group by far, and page one led with "Mocna strona –
-    # wzrost liczby ludności w ciągu 5 lat: +21,1%", lifting the demography verdict from "worse" to "similar".
-    # None of those residents came: the land did. The change is shown and not judged, and the text says why.
+    # wzrost liczby ludności w ciągu 5 lat: +21,1%", a score of +2 in its section's mean. None of those
+    # residents came: the land did. The change is shown and not judged, and the text says why.
     from analysis import display as show
     from analysis.export import indicator_sheet
     from analysis.report import compute_report
-    from analysis.store import write_store
     from analysis.town import TownParams
+    from tests.conftest import write_annexed_store
 
-    observations = demo_store.observations.copy()
-    town = (observations["teryt"] == "0290011") & (observations["year"] >= 2022)
-    counts = ("population", "population_pre_working_age", "population_working_age", "population_post_working_age")
-    residents = observations["var_id"].isin([variables()[name].bdl_id for name in counts])
-    density = observations["var_id"] == variables()["population_density"].bdl_id
-    observations.loc[town & residents, "value"] = (observations.loc[town & residents, "value"] * 1.3).round()
-    observations.loc[town & density, "value"] = (observations.loc[town & density, "value"] * 1.3 / 1.4).round(1)
-    write_store(tmp_path / "store", demo_store.units, observations, dict(demo_store.metadata))
+    write_annexed_store(demo_store, tmp_path / "store", "0290011", 2022, residents=1.3, land=1.4)
     report = compute_report(TownParams(teryt="0290011", data_dir=str(tmp_path / "store")))
     original = compute_report(TownParams(teryt="0290011"))
     assert original.comparison.at["population_change_5y", "judged"]
@@ -1143,14 +1131,11 @@ def test_a_projection_starts_from_the_towns_last_change_of_boundaries(demo_store
     # so the forecast is a decline again. Nor does the step count among the backtest's errors: it switched the
     # store's method from drift to the median drift, for every town.
     from analysis.report import compute_report
-    from analysis.store import write_store
     from analysis.town import TownParams
+    from tests.conftest import write_annexed_store
 
-    observations = demo_store.observations.copy()
-    town = (observations["teryt"] == "0290011") & (observations["year"] >= 2017)
-    population = observations["var_id"] == 72305  # density stays: residents and land grow alike
-    observations.loc[town & population, "value"] = (observations.loc[town & population, "value"] * 1.3).round()
-    write_store(tmp_path / "store", demo_store.units, observations, dict(demo_store.metadata))
+    # Density stays: residents and land grow alike.
+    write_annexed_store(demo_store, tmp_path / "store", "0290011", 2017, residents=1.3, land=1.3)
     report = compute_report(TownParams(teryt="0290011", data_dir=str(tmp_path / "store")))
     assert [change.year for change in report.boundaries] == [2017]
     assert report.projection is not None and report.projection.first_year == 2017
@@ -1182,13 +1167,10 @@ def test_six_years_within_new_boundaries_give_a_projection_but_no_trend(demo_sto
     # Land taken in 2019: 2019–2024 is 6 years, as many as a projection starts from (MIN_TRAIN), one fewer than
     # the 7 a trend of population (a stock, ρ = 1: trends.fewest_years) needs. The text says why there is no trend.
     from analysis.report import compute_report
-    from analysis.store import write_store
     from analysis.town import TownParams
+    from tests.conftest import write_annexed_store
 
-    observations = demo_store.observations.copy()
-    town = (observations["teryt"] == "0290011") & (observations["year"] >= 2019) & (observations["var_id"] == 72305)
-    observations.loc[town, "value"] = (observations.loc[town, "value"] * 1.3).round()
-    write_store(tmp_path / "store", demo_store.units, observations, dict(demo_store.metadata))
+    write_annexed_store(demo_store, tmp_path / "store", "0290011", 2019, residents=1.3, land=1.3)
     report = compute_report(TownParams(teryt="0290011", data_dir=str(tmp_path / "store")))
     assert report.projection is not None and report.projection.first_year == 2019
     assert report.population_trend is None

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from analysis.catalogue import Direction, indicators
-from analysis.compare import earlier_year, value_period
+from analysis.compare import earlier_year, unranked, value_period
 from analysis.formatting import format_number
 from analysis.labels import label
 from analysis.params import ParamsError, normalise_teryt
@@ -142,11 +142,8 @@ def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd
     if column == "value":  # a value on few events, marked as the reports' tables mark it
         unreliable = _by_indicator(reports, "reliability") == "unreliable"
         shown = shown.mask(unreliable, UNCERTAIN_MARK + shown)
-    if column in DECIMALS:  # a position or a score: none for a value on too few events or across a boundary
-        # change, which has a figure (`compare.unranked`)
-        not_ranked = (_by_indicator(reports, "reliability") == "not_ranked") | _by_indicator(
-            reports, "boundary_change"
-        ).notna()
+    if column in DECIMALS:  # a position or a score: none for a value shown but not ranked (`compare.unranked`)
+        not_ranked = pd.DataFrame({_column(report): report.comparison.apply(unranked, axis=1) for report in reports})
         shown = shown.mask(not_ranked, label("position_not_ranked", language))
     if column == "score":  # a neutral indicator (population) is never scored: nothing is missing
         neutral = [i for i in shown.index if catalogue[i].direction == Direction.NEUTRAL]

@@ -236,3 +236,20 @@ def test_a_town_whose_peer_group_cannot_be_formed_is_named_before_anything_is_co
     assert error.value.problems == [
         "towns (0294013): the 'powiat' rule gives only 2 peers; 3 are needed, so give this town another peer rule"
     ]
+
+
+def test_a_change_across_a_towns_annexation_has_no_position_side_by_side(demo_store, tmp_path):
+    # As its own report's table (tests/analysis/test_narrative.py): Bursztynojar's 5-year change of residents,
+    # holding land and residents taken in in 2022, is printed, with "nie oceniono" for its position and score.
+    from tests.conftest import write_annexed_store
+
+    store = write_annexed_store(demo_store, tmp_path / "store", "0290011", 2022, residents=1.3, land=1.4)
+    annexed = prepare_report(TownParams(teryt="0290011", data_dir=str(store)))
+    reports = [annexed, prepare_report(TownParams(teryt="0490013", data_dir=str(store)))]
+    name = "Zmiana liczby ludności w ciągu 5 lat"
+    for column in ("percentile", "score"):
+        printed = explore.side_by_side_printed(reports, column)
+        assert printed.at[name, printed.columns[0]] == "nie oceniono"
+        assert printed.at[name, printed.columns[1]] != "nie oceniono"
+    values = explore.side_by_side_printed(reports)
+    assert values.at[f"{name} (%)", values.columns[0]].startswith("+21")

@@ -437,7 +437,9 @@ def compute_report(town: TownParams) -> TownReport:
         if indicator_id not in comparison.index or pd.isna(comparison.at[indicator_id, "year"]):
             continue
         year = int(comparison.at[indicator_id, "year"])
-        change = change_without_step(trending, teryt, peers.members, year, indicator_id)
+        left_out = comparison.at[indicator_id, "peers_left_out"]  # peers whose change holds land they moved
+        compared_peers = tuple(peer for peer in peers.members if peer not in left_out)
+        change = change_without_step(trending, teryt, compared_peers, year, indicator_id)
         if change is not None:
             changes_without_step[indicator_id] = change
     since = min(first_year, last_year - max(CHANGE_YEARS))  # the years the report shows, and its changes reach

@@ -1124,6 +1124,26 @@ def test_a_population_change_across_the_towns_annexation_is_not_judged(demo_stor
     assert row["boundary_change"] == 2022 and pd.isna(row["rank"])
 
 
+def test_a_peers_annexation_is_left_out_of_the_peers_change_without_the_census_step_too(demo_store, tmp_path):
+    # One of Bursztynojar's peers takes in land and 5% more residents in 2022: the published peers' median of
+    # the 5-year change leaves it out (tests/analysis/test_compare.py), and so must the same median on the
+    # re-based series that page one gives beside it ("w typowej gminie grupy: …"). By hand: the median of the
+    # other peers' re-based changes to 2024, from the trend values the report reads.
+    from analysis.report import compute_report, trend_values
+    from analysis.town import TownParams
+    from tests.conftest import write_annexed_store
+
+    peer = compute_report(TownParams(teryt="0290011")).peers.members[0]
+    store = write_annexed_store(demo_store, tmp_path / "store", peer, 2022, residents=1.05, land=1.1)
+    report = compute_report(TownParams(teryt="0290011", data_dir=str(store)))
+    assert report.comparison.at["population_change_5y", "peers_left_out"] == (peer,)
+    others = [p for p in report.peers.members if p != peer]
+    rebased = trend_values(str(store), 2024)["population_change_5y"].xs(2024, level="year")
+    without = report.changes_without_step["population_change_5y"]
+    assert without.peers == pytest.approx(rebased.loc[others].median())
+    assert without.peers != pytest.approx(rebased.loc[list(report.peers.members)].median())
+
+
 def test_a_projection_starts_from_the_towns_last_change_of_boundaries(demo_store, tmp_path):
     # Bursztynojar, shrinking by about 1.4% a year, given 30% more residents and land from 2017 on. A drift over
     # 2014–2024 would read the +26% (log) step as growth, 2.6% a year against the 1.4% of decline: a forecast

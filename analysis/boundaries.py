@@ -8,22 +8,30 @@ each year's area is known only within the bounds the rounding leaves (`ROUNDING`
 per km²). Where two consecutive years' bounds do not meet and the area moved by at least
 `MIN_CHANGE`, the boundaries changed (a survey's correction of a fraction of a per cent is no
 new territory). The report says so beside the population figures; it does not take the step out,
-since the residents gained are residents now. The pace of the population and its projection start from
-the change (`analysis.report`), and the projection's backtest leaves such towns out.
+since the residents gained are residents now. Land often moves with few or no residents (an industrial
+zone, fields): only a change whose year moved the residents beyond their usual yearly change by at least
+`MIN_RESIDENTS_STEP` breaks their series. From such a change the pace of the population and its projection
+start (`analysis.report`), the projection's backtest leaves the town out, and a 5- or 10-year change of
+residents across it is not judged (`analysis.compare`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from analysis.catalogue import indicators
+from analysis.catalogue import indicators, split_lag
 from analysis.census import steps_at_breaks
 
 ROUNDING = 0.5  # persons per km²: density as GUS publishes it, whole persons
 MIN_CHANGE = 0.01  # of the area: less is a survey's correction, not territory gained or lost
+# Of the residents, beyond the town's usual yearly change: half a per cent, the least difference the 5-year
+# population change is judged on (its `min_difference` in the catalogue, in points). Less cannot move that
+# judgement, and a yearly change's noise in a town of 10,000 is of that size.
+MIN_RESIDENTS_STEP = 0.005
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,14 @@ class BoundaryChange:
     year: int  # the first year within the new boundaries
     area_before: float  # km², the year before
     area_after: float  # km²
+    # Residents gained (+) or lost with the land, as a share: the year's change of log population beyond the
+    # median of the town's other yearly changes. NaN where unknown, read as moving residents.
+    residents_step: float = math.nan
+
+    @property
+    def moves_residents(self) -> bool:
+        """Whether the change breaks the residents' series (`MIN_RESIDENTS_STEP`), not only their density's."""
+        return not abs(self.residents_step) < MIN_RESIDENTS_STEP
 
 
 def implied_area(population, density):
@@ -46,7 +62,7 @@ def boundary_changes(counts: pd.DataFrame) -> list[BoundaryChange]:
         return []
     table = boundary_change_table(pd.concat({"": counts}, names=["teryt", "year"]))
     return [
-        BoundaryChange(int(year), float(row["area_before"]), float(row["area_after"]))
+        BoundaryChange(int(year), float(row["area_before"]), float(row["area_after"]), float(row["residents_step"]))
         for (_, year), row in table.iterrows()
     ]
 
@@ -54,7 +70,8 @@ def boundary_changes(counts: pd.DataFrame) -> list[BoundaryChange]:
 def boundary_change_table(values: pd.DataFrame) -> pd.DataFrame:
     """Every boundary change of every town of `values` (index (teryt, year); `population` and
     `population_density`): index (teryt, year) of the first year within the new boundaries, the areas before
-    and after. All towns at once: the projection's backtest leaves out every town whose boundaries moved."""
+    and after, and the residents that moved with the land (`BoundaryChange.residents_step`). All towns at
+    once: the projection's backtest leaves out every town whose residents' series such a change breaks."""
     both = values[["population", "population_density"]].dropna().astype(float)
     both = both.loc[(both["population"] > 0) & (both["population_density"] > 0)].sort_index()
     before = both.groupby(level="teryt").shift(1)
@@ -66,13 +83,40 @@ def boundary_change_table(values: pd.DataFrame) -> pd.DataFrame:
     area_after = both["population"] / both["population_density"]
     apart = (low_after > high_before) | (high_after < low_before)
     changed = consecutive & apart & (area_after / area_before - 1).abs().ge(MIN_CHANGE)
-    return pd.DataFrame({"area_before": area_before, "area_after": area_after}).loc[changed]
+    table = pd.DataFrame({"area_before": area_before, "area_after": area_after}).loc[changed]
+    # The residents moved with the land: the year's change beyond the town's usual one, the median of its
+    # yearly changes in the years its boundaries stood (none such: all of the year's change).
+    yearly = np.log(both["population"]).groupby(level="teryt").diff().where(consecutive)
+    usual = yearly.mask(changed).groupby(level="teryt").median()
+    teryts = table.index.get_level_values("teryt")
+    table["residents_step"] = yearly.loc[changed].to_numpy() - usual.reindex(teryts).fillna(0.0).to_numpy()
+    return table
+
+
+def residents_breaks(values: pd.DataFrame) -> pd.MultiIndex:
+    """(teryt, year) of every change of boundaries of `values` (`boundary_change_table`) that moved residents
+    (`BoundaryChange.moves_residents`): where the residents' series breaks."""
+    table = boundary_change_table(values)
+    return table.index[~(table["residents_step"].abs() < MIN_RESIDENTS_STEP)]
 
 
 def last_change_within(changes, first_year: int, last_year: int) -> int | None:
-    """The year of the last boundary change after `first_year` and up to `last_year`: the town has had its
-    present boundaries since, and the pace of its residents and its projection start there."""
-    return max((change.year for change in changes if first_year < change.year <= last_year), default=None)
+    """The year of the last boundary change after `first_year` and up to `last_year` that moved residents:
+    the town has had its present residents' boundaries since, and their pace and projection start there."""
+    return max(
+        (change.year for change in changes if first_year < change.year <= last_year and change.moves_residents),
+        default=None,
+    )
+
+
+def stepping(changes, formula_names) -> list[BoundaryChange]:
+    """The `changes` that step an indicator read from these names (variables, `_lagN` allowed): every one for
+    the residents' density (its land moved), those that moved residents for the residents alone, none for a
+    rate per resident (land moves its numerator and denominator alike)."""
+    variables = {split_lag(name)[0] for name in formula_names}
+    if not steps_at_breaks(formula_names):
+        return []
+    return list(changes) if "population_density" in variables else [c for c in changes if c.moves_residents]
 
 
 def crossed(changes, end: int, span: int) -> list[BoundaryChange]:

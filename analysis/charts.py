@@ -30,7 +30,7 @@ from matplotlib.textpath import text_to_path
 from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from analysis import census, style
-from analysis.boundaries import BoundaryChange, last_change_within
+from analysis.boundaries import BoundaryChange, last_change_within, stepping
 from analysis.catalogue import Indicator, indicators, indicators_in
 from analysis.formatting import bind_short_words, format_number, quantity
 from analysis.labels import label
@@ -259,12 +259,13 @@ def _census_alt(breaks: list[int], language: str) -> str:
 
 
 def _boundary_changes(report: TownReport, indicator: Indicator, years) -> list[BoundaryChange]:
-    """The changes of the town's boundaries (`analysis.boundaries`) that a chart of `indicator` over `years`
-    shows as a step: those within the years, on a chart of its residents or their density (a rate per
-    resident moves with land in its numerator and denominator alike)."""
-    if not census.steps_at_breaks(indicator.inputs) or not len(years):
+    """The changes of the town's boundaries that a chart of `indicator` over `years` shows as a step
+    (`analysis.boundaries.stepping`): those within the years."""
+    if not len(years):
         return []
-    return [change for change in report.boundaries if min(years) < change.year <= max(years)]
+    return [
+        change for change in stepping(report.boundaries, indicator.inputs) if min(years) < change.year <= max(years)
+    ]
 
 
 def _mark_boundary_changes(ax: Axes, changes: list[BoundaryChange], language: str) -> list[Line2D]:

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from analysis.boundaries import boundary_change_table
+from analysis.boundaries import residents_breaks
 from analysis.catalogue import Direction, Indicator, indicators, split_lag
 from analysis.census import steps_at_breaks
 from analysis.indicators import window_counts
@@ -95,7 +95,7 @@ def _boundary_years(values: pd.DataFrame, towns: list[str]) -> list[np.ndarray]:
     and their density in `values`; none where `values` lacks either."""
     if not {"population", "population_density"} <= set(values.columns):
         return [np.array([], dtype=int)] * len(towns)
-    moved = boundary_change_table(values.loc[values.index.get_level_values("teryt").isin(towns)]).index
+    moved = residents_breaks(values.loc[values.index.get_level_values("teryt").isin(towns)])
     years = pd.Series(moved.get_level_values("year"), index=moved.get_level_values("teryt"))
     return [years.loc[[town]].to_numpy(dtype=int) if town in years.index else np.array([], dtype=int) for town in towns]
 

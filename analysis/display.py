@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.aggregates import MIN_AREA_COVERAGE, holds_enough_residents, is_aggregable, is_total, of_budgets
-from analysis.boundaries import crossed
+from analysis.boundaries import crossed, stepping
 from analysis.catalogue import SECTIONS, Indicator, indicators, indicators_in, split_lag
 from analysis.census import steps_at_breaks, steps_in_changes, value_steps
 from analysis.compare import CHANGE_YEARS, pooled_years, too_few_peers, unranked, value_period, within_chance
@@ -296,7 +296,7 @@ def _notes(row, indicator, language: str, missing_years: bool = True, boundaries
     if steps_at_breaks(indicator.inputs):  # residents or their density: a boundary change steps them too
         year, span = int(row["year"]), (max(split_lag(name)[1] for name in indicator.inputs) or CHANGE_YEARS[0])
         spans_it = indicator.is_change or pd.notna(row["change"])
-        moved = crossed(boundaries, year, span) if spans_it else []
+        moved = crossed(stepping(boundaries, indicator.inputs), year, span) if spans_it else []
         held = row.get("boundary_change") if indicator.is_change else None  # so its value is not ranked
         notes += [
             label(
@@ -556,8 +556,7 @@ def key_figures(report: TownReport) -> Table:
             # A change across a census re-basing, or of residents across a change of the town's boundaries,
             # holds its step (as the changes table notes): marked here too; two marks apart, not read as "¹²".
             stepped = steps_in_changes(indicator.inputs, int(row["year"]), CHANGE_YEARS[:1])
-            crossing = crossed(report.boundaries, int(row["year"]), CHANGE_YEARS[0])
-            crossing = crossing if steps_at_breaks(indicator.inputs) else []  # residents, their density
+            crossing = crossed(stepping(report.boundaries, indicator.inputs), int(row["year"]), CHANGE_YEARS[0])
             change += "\u202f".join([STEP_MARK] * bool(stepped) + [BOUNDARY_MARK] * bool(crossing))
             steps.update(stepped)
             moved.update(boundary.year for boundary in crossing)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from analysis.aggregates import MIN_AREA_COVERAGE
 from analysis.boundaries import MIN_CHANGE as BOUNDARY_MIN_CHANGE
+from analysis.boundaries import MIN_RESIDENTS_STEP as BOUNDARY_MIN_RESIDENTS
 from analysis.boundaries import ROUNDING as BOUNDARY_ROUNDING
 from analysis.catalogue import SECTIONS, SUBDOMAINS, indicators, split_lag, variables
 from analysis.census import LEVEL_BREAKS
@@ -306,18 +307,23 @@ def render_methodology() -> str:
         "- **Boundary changes**: a town that takes in its neighbours' villages grows in one year with no one having",
         "  moved. The store holds no area, but population over density is the area, known within the rounding of the",
         f"  published density (±{BOUNDARY_ROUNDING} person per km²). Where two consecutive years' areas cannot be the same",
-        f"  and differ by at least {BOUNDARY_MIN_CHANGE:.0%}, the boundaries changed: the demography text, page one beside a",
-        "  population change across that year (its key figures mark it ²), and the changes table's notes say so, with",
-        "  the area before and after.",
+        f"  and differ by at least {BOUNDARY_MIN_CHANGE:.0%}, the boundaries changed. Land often moves with few residents or",
+        "  none (an industrial zone, fields): the residents that came or left with it are the year's change of log",
+        "  population beyond the median of the town's yearly changes in the years its boundaries stood. Where that is",
+        f"  under {BOUNDARY_MIN_RESIDENTS:.1%} (the least difference the 5-year population change is judged on), only the",
+        "  density stepped: the demography text says so, the density's notes name the change, and the residents'",
+        "  figures, pace and projection go on as if nothing happened. Otherwise the residents' series breaks there:",
+        "  the demography text, page one beside a population change across that year (its key figures mark it ²),",
+        "  and the changes table's notes say so, with the area before and after.",
         "  The step is not taken out of the figures: the residents gained are the town's now. But a 5- or 10-year",
         "  change of residents across it is no change a town can be judged on: such a value of the town is shown",
         '  and not ranked or judged (its position reads "not ranked"; the text and the notes say why), and a peer',
-        "  whose value holds a change of its own boundaries is left out of that indicator's median, quartiles and",
-        "  the town's position (the spreadsheet names it). The pace of the",
+        "  whose value holds such a change of its own boundaries is left out of that indicator's median, quartiles",
+        "  and the town's position (the spreadsheet names it). The pace of the",
         "  population (its trend, its gain or loss against the peers, the changes tables' trends of residents and",
-        "  their density) and the projection start from the year of the town's last change within the report's",
-        "  years, and the text says so, or which of them too few years since leave out; rates per resident keep",
-        "  every year. The backtest leaves out every town whose boundaries changed within those years.",
+        "  their density) and the projection start from the year of the town's last such change within the",
+        "  report's years, and the text says so, or which of them too few years since leave out; rates per resident",
+        "  keep every year. The backtest leaves out every town whose residents' series breaks within those years.",
         f"- **Projection**: {HORIZON} years of population. First, the years before a re-basing ({', '.join(map(str, LEVEL_BREAKS))},",
         "  the census) are put on the new basis: a town's jump is its change into that year beyond its median yearly",
         "  change over the report's years (and those before; never a year after its last: a report to 2022 reads the",

@@ -450,6 +450,14 @@ def _boundary_sentence(change: BoundaryChange, language: str, pace_from: bool = 
     `pace_from`: the pace of the population and its projection start from this change (the last within the
     report's years)."""
     before, after, which = area_words(change, language)
+    if not change.moves_residents:  # land without (many) residents: their series goes on
+        return (
+            f"W {change.year} r. zmieniły się granice gminy (powierzchnia z {before} do {after} km²), bez "
+            "zauważalnej zmiany liczby mieszkańców: zmieniła się gęstość zaludnienia, a nie liczba ludności."
+            if language == "pl"
+            else f"The municipality's boundaries changed in {change.year} (area from {before} to {after} km²) with no "
+            "notable change in its residents: the population density moved, not the population."
+        )
     if language == "pl":
         return (
             f"W {change.year} r. zmieniły się granice gminy (powierzchnia z {before} do {after} km²): zmiany "
@@ -473,12 +481,14 @@ def _boundary_sentence(change: BoundaryChange, language: str, pace_from: bool = 
 
 
 def _boundary_clause(row: pd.Series, indicator_id: str, boundaries, language: str) -> str:
-    """Beside a population change on page one: the boundary changes within its years, if any."""
+    """Beside a population change on page one: the boundary changes within its years that moved residents."""
     if indicator_id not in CHANGE_SPANS or pd.isna(row.get("year")):
         return ""
     year = int(row["year"])
     said = []
     for change in crossed(boundaries, year, CHANGE_SPANS[indicator_id]):
+        if not change.moves_residents:  # land alone: the change of residents holds none of it
+            continue
         before, after, which = area_words(change, language)
         said.append(
             f" W {change.year} r. zmieniły się granice gminy (z {before} do {after} km²): zmiana obejmuje "

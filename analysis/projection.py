@@ -25,7 +25,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from analysis.boundaries import boundary_change_table
+from analysis.boundaries import residents_breaks
 from analysis.census import rebase, rebased
 
 CONFIDENCE = 0.95
@@ -216,12 +216,13 @@ def project(series: pd.Series, result: Backtest | None, since: int | None = None
 
 def backtest_population(values: pd.DataFrame, first_year: int, last_year: int) -> pd.DataFrame:
     """The population the backtest reads: towns × years `first_year`–`last_year` of `values` (index (teryt,
-    year)), without the towns whose boundaries changed within those years (`analysis.boundaries`). Their step
+    year)), without the towns whose boundaries changed within those years with residents (`analysis.boundaries`:
+    a change of land alone breaks no series of residents). Their step
     is no method's forecast error: it would pick the method and widen the interval of every town's projection
     (one town of the demo store given 30% more land switches the choice from drift to the median drift)."""
     years = values.index.get_level_values("year")
     within = values.loc[(years >= first_year) & (years <= last_year)]
-    moved = boundary_change_table(within).index.get_level_values("teryt")
+    moved = residents_breaks(within).get_level_values("teryt")
     population = within["population"].unstack("year")
     return population.loc[~population.index.isin(moved)]
 

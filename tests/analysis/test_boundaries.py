@@ -1,5 +1,7 @@
 """Changes of a gmina's boundaries, read off population / density (areas worked out by hand)."""
 
+import math
+
 import pandas as pd
 import pytest
 
@@ -12,8 +14,19 @@ def counts(rows: dict[int, tuple[float, float]]) -> pd.DataFrame:
 
 def test_a_town_that_takes_in_villages_has_its_area_jump_in_that_year():
     # 118,000 residents at 1,015 per km² is 116.3 km²; 139,000 at 500 per km² the next year is 278.0 km².
+    # The residents that came with the land: the year's change of log population, ln(139,000 / 118,000) =
+    # 0.1638, beyond the usual one, the other year's ln(118,000 / 118,500) = −0.0042: 0.1680.
     found = boundary_changes(counts({2014: (118_500, 1_019), 2015: (118_000, 1_015), 2016: (139_000, 500)}))
-    assert found == [BoundaryChange(2016, pytest.approx(118_000 / 1_015), pytest.approx(139_000 / 500))]
+    usual = math.log(118_000 / 118_500)
+    assert found == [
+        BoundaryChange(
+            2016,
+            pytest.approx(118_000 / 1_015),
+            pytest.approx(139_000 / 500),
+            pytest.approx(math.log(139_000 / 118_000) - usual),
+        )
+    ]
+    assert found[0].moves_residents
 
 
 def test_the_census_step_and_ordinary_years_move_population_and_density_together():
@@ -35,3 +48,30 @@ def test_a_surveys_correction_under_one_percent_is_no_change_and_a_gap_compares_
     # 2019 to 2021 across a missing 2020 is not read as one year's change.
     assert boundary_changes(counts({2019: (139_000, 500), 2021: (118_000, 1_015)})) == []
     assert boundary_changes(pd.DataFrame({"population": [1.0]}, index=[2020])) == []
+
+
+def test_land_without_residents_changes_the_boundaries_but_breaks_no_series_of_residents():
+    # An industrial zone of 1 km² taken in by a town of 10 km² in 2022: its residents go on falling by 1% a year
+    # (10,000, 9,900, 9,801, 9,703), while its density falls from 980 (9,801 on 10 km²) to 882 (9,703 on
+    # 11 km²). The area steps by 10%, the residents by none beyond their usual change: no break.
+    from analysis.boundaries import MIN_RESIDENTS_STEP, last_change_within
+
+    found = boundary_changes(
+        counts({2019: (10_000, 1_000), 2020: (9_900, 990), 2021: (9_801, 980), 2022: (9_703, 882)})
+    )
+    [change] = found
+    assert change.year == 2022 and change.area_after / change.area_before == pytest.approx(1.1, abs=0.002)
+    assert change.residents_step == pytest.approx(0.0, abs=1e-4) and not change.moves_residents
+    assert last_change_within(found, 2019, 2024) is None  # the pace of the residents keeps every year
+    # The same land with 2% more residents (a village): a break, from which their pace starts.
+    village = counts({2019: (10_000, 1_000), 2020: (9_900, 990), 2021: (9_801, 980), 2022: (9_897, 900)})
+    [change] = boundary_changes(village)
+    assert change.residents_step == pytest.approx(math.log(9_897 / 9_801) - math.log(0.99), abs=1e-4)
+    assert change.residents_step > MIN_RESIDENTS_STEP and last_change_within([change], 2019, 2024) == 2022
+
+
+def test_the_residents_step_that_breaks_a_series_is_the_least_difference_the_5_year_change_is_judged_on():
+    from analysis.boundaries import MIN_RESIDENTS_STEP
+    from analysis.catalogue import indicators
+
+    assert MIN_RESIDENTS_STEP * 100 == pytest.approx(indicators()["population_change_5y"].min_difference)

@@ -1144,6 +1144,47 @@ def test_a_peers_annexation_is_left_out_of_the_peers_change_without_the_census_s
     assert without.peers != pytest.approx(rebased.loc[list(report.peers.members)].median())
 
 
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_land_taken_in_without_residents_leaves_the_residents_series_whole(demo_store, tmp_path, language):
+    # Bursztynojar given 10% more land from 2022 on and no more residents (an industrial zone): its density
+    # steps, its residents do not. Their pace, projection and judged 5-year change are the demo's own; the
+    # text says the land moved the density, not the population; only the density's notes name the change.
+    from analysis import display as show
+    from analysis.report import compute_report
+    from analysis.town import TownParams
+    from tests.conftest import write_annexed_store
+
+    store = write_annexed_store(demo_store, tmp_path / "store", "0290011", 2022, residents=1.0, land=1.1)
+    asked = TownParams(teryt="0290011", language=language)
+    report = compute_report(asked.model_copy(update={"data_dir": str(store)}))
+    original = compute_report(asked)
+    [change] = report.boundaries
+    assert change.year == 2022 and not change.moves_residents
+    assert report.projection.first_year == original.projection.first_year == 2014
+    assert report.projection.forecast.equals(original.projection.forecast)
+    assert report.population_trend == original.population_trend
+    pd.testing.assert_series_equal(
+        report.comparison.loc["population_change_5y"], original.comparison.loc["population_change_5y"]
+    )
+    assert report.comparison.at["population_change_5y", "judged"]
+    text = " ".join(report.narrative["demography"]).replace("\xa0", " ")
+    assert (
+        "W 2022 r. zmieniły się granice gminy (powierzchnia z 4,5 do 4,9 km²), bez zauważalnej zmiany liczby "
+        "mieszkańców: zmieniła się gęstość zaludnienia, a nie liczba ludności."
+        if language == "pl"
+        else "The municipality's boundaries changed in 2022 (area from 4.5 to 4.9 km²) with no notable change in its "
+        "residents: the population density moved, not the population."
+    ) in text
+    assert "obejmuje mieszkańców" not in report.narrative["summary"][-1]
+    assert "includes the residents" not in report.narrative["summary"][-1]
+    frame = show.changes_table(report, "demography").frame
+    notes = frame.set_index(frame.columns[0])[frame.columns[-1]]
+    noted = "zmianę granic gminy w 2022 r." if language == "pl" else "2022 change of the municipality's boundaries"
+    assert {name.split(" (")[0] for name, note in notes.items() if noted in note} == {
+        indicators()["population_density"].name(language)
+    }
+
+
 def test_a_projection_starts_from_the_towns_last_change_of_boundaries(demo_store, tmp_path):
     # Bursztynojar, shrinking by about 1.4% a year, given 30% more residents and land from 2017 on. A drift over
     # 2014–2024 would read the +26% (log) step as growth, 2.6% a year against the 1.4% of decline: a forecast

@@ -39,7 +39,7 @@ from analysis.formatting import (
     with_noun,
 )
 from analysis.labels import label
-from analysis.narrative import matched_indicator_name
+from analysis.narrative import boundary_sentence, matched_indicator_name
 from analysis.params import MIN_PEERS
 from analysis.peers import INCOME, PIT_STAND_IN, PeerRule, income_measure
 from analysis.reliability import UNRELIABLE_BELOW, events_text, exceeds_its_base, with_uncertain_mark
@@ -686,6 +686,7 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
             sentences.append(f"{'Nowy rok' if one else 'Nowe lata'} danych: {years}.")
         else:
             sentences.append(f"New data {'year' if one else 'years'}: {years}.")
+    sentences += [boundary_sentence(change, language) for change in changes.boundary_changes]
     sentences += _peer_moves(report, changes, language)
     if changes.method_changed:
         sentences.append(label("edition_method_changed", language))

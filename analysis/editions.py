@@ -13,12 +13,14 @@ as changed only beyond their shown precision, so rounding noise is never news.
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from analysis.boundaries import BoundaryChange
 from analysis.catalogue import indicators
 from analysis.compare import value_period
 from analysis.report import TownReport, method_version
@@ -54,6 +56,16 @@ def figures(report: TownReport) -> dict:
             for indicator_id, row in report.comparison.iterrows()
         },
         "verdicts": {section: row["verdict"] for section, row in report.verdicts.iterrows()},
+        # The town's changes of boundaries in the data, so that the next edition can say which are news.
+        "boundaries": [
+            {
+                "year": change.year,
+                "area_before": change.area_before,
+                "area_after": change.area_after,
+                "residents_step": number(change.residents_step),
+            }
+            for change in report.boundaries
+        ],
         "sections": verdict_grounds(report),  # for the batch workbook; editions compare the verdicts only
         "method": method_version(),  # the code, catalogue and libraries the figures were computed with
     }
@@ -87,6 +99,7 @@ def write_figures(report: TownReport, path: Path) -> None:
             "verdicts": {section: list(pair) for section, pair in changes.verdicts.items()},
             "indicators": list(changes.indicators.index),
             "new_years": changes.new_years,
+            "boundary_changes": [change.year for change in changes.boundary_changes],
             "peers_joined": changes.peers_joined,
             "peers_left": changes.peers_left,
             "method_changed": changes.method_changed,
@@ -133,6 +146,8 @@ class EditionChanges:
     indicators: pd.DataFrame  # indicator -> old/new value, year, percentile, assessment (only those that moved)
     verdicts: dict[str, tuple[str, str]] = field(default_factory=dict)  # section -> (old, new)
     new_years: list[int] = field(default_factory=list)
+    # The town's changes of boundaries the previous edition's data did not hold: its figures of residents step.
+    boundary_changes: list[BoundaryChange] = field(default_factory=list)
     peers_joined: list[str] = field(default_factory=list)
     peers_left: list[str] = field(default_factory=list)
     peers_left_named: dict[str, str] = field(default_factory=dict)  # their names, where the previous record has them
@@ -146,6 +161,7 @@ class EditionChanges:
             self.indicators.empty
             and not self.verdicts
             and not self.new_years
+            and not self.boundary_changes
             and not self.peers_joined
             and not self.peers_left
         )
@@ -204,11 +220,25 @@ def compare_editions(previous: dict, current: dict, renumbered: dict[str, str] |
         if previous["verdicts"].get(section) != verdict
     }
     old_last, new_last = previous["years"][1], current["years"][1]
+    # Changes of boundaries the previous data did not hold: not in its record; where the record does not keep
+    # them (one written before records did), those after its last year.
+    known = {change["year"] for change in previous["boundaries"]} if "boundaries" in previous else None
+    boundary_changes = [
+        BoundaryChange(
+            change["year"],
+            change["area_before"],
+            change["area_after"],
+            math.nan if change["residents_step"] is None else change["residents_step"],
+        )
+        for change in current.get("boundaries", [])
+        if (change["year"] not in known if known is not None else change["year"] > old_last)
+    ]
     return EditionChanges(
         previous_edition=str(previous.get("edition", "")),
         indicators=table,
         verdicts=verdicts,
         new_years=list(range(old_last + 1, new_last + 1)) if new_last > old_last else [],
+        boundary_changes=boundary_changes,
         peers_joined=sorted(set(current["peers"]) - set(previous["peers"])),
         peers_left=(left := sorted(set(previous["peers"]) - set(current["peers"]))),
         peers_left_named={code: name for code, name in previous.get("peer_names", {}).items() if code in left},

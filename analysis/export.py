@@ -755,6 +755,7 @@ SINCE_PREVIOUS_COLUMNS = {
         "Indicators whose value, position or assessment changed",
     ),
     "new_years": ("Nowe lata danych", "New data years"),
+    "boundary_changes": ("Nowe w danych zmiany granic gminy (rok)", "Changes of boundaries new to the data (year)"),
     "peers_joined": ("Dołączyły do grupy (TERYT)", "Joined the peer group (TERYT)"),
     "peers_left": ("Odeszły z grupy (TERYT)", "Left the peer group (TERYT)"),
     "method_changed": ("Inna wersja metody", "Another method version"),
@@ -875,6 +876,7 @@ def _since_previous(changes: dict, language: str) -> dict:
         "verdicts": verdicts,
         "indicators": moved,
         "new_years": ", ".join(map(str, changes["new_years"])),
+        "boundary_changes": ", ".join(map(str, changes.get("boundary_changes", []))),  # older records: none
         "peers_joined": ", ".join(changes["peers_joined"]),
         "peers_left": ", ".join(changes["peers_left"]),
         "method_changed": label(

@@ -291,7 +291,7 @@ def population_sentences(
         )
         text += _without_step_sentence(change, (without_steps or {}).get("population_change_5y"), language)
     sentences.append(text)
-    sentences += [_boundary_sentence(change, language, change.year == boundaries_since) for change in boundaries]
+    sentences += [boundary_sentence(change, language, change.year == boundaries_since) for change in boundaries]
     needed = fewest_years(population_rho)
     # Within present boundaries since a recent change, the years may be too few for a trend or a projection.
     short = boundaries_since is not None and (
@@ -445,7 +445,7 @@ def area_words(change: BoundaryChange, language: str) -> tuple[str, str, str]:
     )
 
 
-def _boundary_sentence(change: BoundaryChange, language: str, pace_from: bool = False) -> str:
+def boundary_sentence(change: BoundaryChange, language: str, pace_from: bool = False) -> str:
     """The demography text's word on a change of the gmina's boundaries: every change across it holds it.
     `pace_from`: the pace of the population and its projection start from this change (the last within the
     report's years)."""

@@ -175,3 +175,45 @@ def test_a_value_newly_pooled_over_years_is_listed_with_its_years():
     assert (row["old_period"], row["new_period"]) == ("2023", "2021–2023")
     # The same pooled years in both editions: nothing new.
     assert compare_editions(new, copy.deepcopy(new)).nothing
+
+
+def test_a_change_of_boundaries_new_to_the_data_is_listed_and_one_known_before_is_not():
+    land = {"year": 2024, "area_before": 10.0, "area_after": 11.0, "residents_step": 0.08}
+    old_land = {"year": 2019, "area_before": 9.0, "area_after": 10.0, "residents_step": None}
+    previous = copy.deepcopy(BASE) | {"boundaries": [old_land]}
+    current = copy.deepcopy(BASE) | {"years": [2014, 2024], "boundaries": [old_land, land]}
+    changes = compare_editions(previous, current)
+    [new] = changes.boundary_changes
+    assert (new.year, new.area_before, new.area_after, new.residents_step) == (2024, 10.0, 11.0, 0.08)
+    assert not changes.nothing and new.moves_residents
+    # A record written before records kept the boundaries: only a change after its last year is surely new.
+    older = copy.deepcopy(BASE)  # years 2014–2023, no "boundaries"
+    assert [c.year for c in compare_editions(older, current).boundary_changes] == [2024]
+    # Found in data the previous edition held (a revision, or a store fetched anew): listed too, once.
+    revised = copy.deepcopy(BASE) | {"boundaries": []}
+    assert [c.year for c in compare_editions(revised, current).boundary_changes] == [2019, 2024]
+    assert compare_editions(current, copy.deepcopy(current)).nothing
+
+
+def test_the_what_changed_section_says_a_change_of_boundaries_new_to_the_data(demo_store, tmp_path):
+    # The demo edition's record, then the same town in a store where it took in land and 30% more residents in
+    # 2022: its population jumps from 8,009 to 10,412 between the editions, and the section says why, in the
+    # demography text's words (tests/analysis/test_narrative.py).
+    from analysis import display as show
+    from analysis.report import compute_report
+    from tests.conftest import write_annexed_store
+
+    record = tmp_path / "figures.json"
+    write_figures(prepare_report(TownParams(teryt="0290011")), record)
+    store = write_annexed_store(demo_store, tmp_path / "store", "0290011", 2022, residents=1.3, land=1.4)
+    report = compute_report(TownParams(teryt="0290011", data_dir=str(store), previous=str(record)))
+    text = " ".join(part.text for part in show.edition_changes(report, str(record)) if hasattr(part, "text"))
+    assert (
+        "W 2022 r. zmieniły się granice gminy (powierzchnia z 4,5 do 6,3 km²): zmiany liczby ludności obejmujące "
+        "ten rok zawierają mieszkańców przyłączonego obszaru" in text.replace("\xa0", " ")
+    )
+    assert report.comparison.at["population", "value"] == 10_412
+    write_figures(report, tmp_path / "again.json")
+    assert json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))["since_previous"]["boundary_changes"] == [
+        2022
+    ]

@@ -124,13 +124,21 @@ def crossed(changes, end: int, span: int) -> list[BoundaryChange]:
     return [change for change in changes if end - span < change.year <= end]
 
 
-def within_present_boundaries(values: pd.DataFrame, teryt: str, since: int) -> pd.DataFrame:
-    """`values` (index (teryt, year), a column per indicator) without the town's residents counted before
-    `since`, its last change of boundaries: the indicators made of them (`census.steps_at_breaks`: population,
-    its density, their changes) step there by the land taken in or given up, so their trends start from it.
-    Rates per resident keep every year: land moves their numerator and denominator alike."""
-    stepped = [i for i in values.columns if i in indicators() and steps_at_breaks(indicators()[i].inputs)]
-    before = (values.index.get_level_values("teryt") == teryt) & (values.index.get_level_values("year") < since)
+def within_present_boundaries(
+    values: pd.DataFrame, teryt: str, changes, first_year: int, last_year: int
+) -> pd.DataFrame:
+    """`values` (index (teryt, year), a column per indicator) with each of the town's indicators that a change
+    of its boundaries steps (`stepping`: its residents, their density, their changes) only from the last such
+    change after `first_year` and up to `last_year`: the land taken in or given up is no trend, so their
+    trends start there. Rates per resident keep every year: land moves their numerator and denominator alike;
+    the residents keep every year across land that moved none of them, their density does not."""
+    at_town, years = values.index.get_level_values("teryt") == teryt, values.index.get_level_values("year")
     values = values.copy()
-    values.loc[before, stepped] = np.nan
+    for indicator_id in values.columns:
+        if indicator_id not in indicators():
+            continue
+        moved = [change.year for change in stepping(changes, indicators()[indicator_id].inputs)]
+        since = max((year for year in moved if first_year < year <= last_year), default=None)
+        if since is not None:
+            values.loc[at_town & (years < since), indicator_id] = np.nan
     return values

@@ -402,11 +402,12 @@ def compute_report(town: TownParams) -> TownReport:
     counts = town_counts(store, teryt, last_year)
     comparison = town_comparison(teryt, peers, all_compared, counts, first_year, last_year)
     town_boundaries = boundary_changes(counts)
-    # The town within its present boundaries: the pace of its residents (their trends) and its projection start
-    # from its last change of them within the report's years (residents gained with land are no trend).
+    # The town within its present boundaries: the pace of its residents and its projection start from its last
+    # change of them within the report's years (residents gained with land are no trend); the pace of their
+    # density from its last change of land.
     moved = last_change_within(town_boundaries, first_year, last_year)
     trending = trend_values(data_dir, last_year).loc[values.index]  # the same towns and years, census step taken out
-    paced = trending if moved is None else within_present_boundaries(trending, teryt, moved)
+    paced = within_present_boundaries(trending, teryt, town_boundaries, first_year, last_year)
     trends = indicator_trends(paced, teryt, peers.members)
     backtest = store_backtest(backtest_population(all_values, first_year, last_year))
     history = all_values.loc[(towns == teryt) & in_years, "population"].droplevel("teryt")

@@ -1148,7 +1148,8 @@ def test_a_peers_annexation_is_left_out_of_the_peers_change_without_the_census_s
 def test_land_taken_in_without_residents_leaves_the_residents_series_whole(demo_store, tmp_path, language):
     # Bursztynojar given 10% more land from 2022 on and no more residents (an industrial zone): its density
     # steps, its residents do not. Their pace, projection and judged 5-year change are the demo's own; the
-    # text says the land moved the density, not the population; only the density's notes name the change.
+    # density's pace starts from the change; the text says the land moved the density, not the population;
+    # only the density's notes name the change.
     from analysis import display as show
     from analysis.report import compute_report
     from analysis.town import TownParams
@@ -1167,6 +1168,10 @@ def test_land_taken_in_without_residents_leaves_the_residents_series_whole(demo_
         report.comparison.loc["population_change_5y"], original.comparison.loc["population_change_5y"]
     )
     assert report.comparison.at["population_change_5y", "judged"]
+    # The density did step: its trend starts in 2022, and three years are too few for one.
+    assert report.trends.loc["population"].equals(original.trends.loc["population"])
+    assert pd.isna(report.trends.at["population_density", "slope"])
+    assert pd.notna(original.trends.at["population_density", "slope"])
     text = " ".join(report.narrative["demography"]).replace("\xa0", " ")
     assert (
         "W 2022 r. zmieniły się granice gminy (powierzchnia z 4,5 do 4,9 km²), bez zauważalnej zmiany liczby "

@@ -75,3 +75,14 @@ def test_the_residents_step_that_breaks_a_series_is_the_least_difference_the_5_y
     from analysis.catalogue import indicators
 
     assert MIN_RESIDENTS_STEP * 100 == pytest.approx(indicators()["population_change_5y"].min_difference)
+
+
+def test_land_alone_in_the_census_year_counts_as_moving_residents():
+    # The 2021 census cut the town's residents by 2% beyond their usual 1% fall (9,900 → 9,604), the year it
+    # took in 1 km² of fields: the change of residents that year cannot be told from the census's correction,
+    # ln(9,604 / 9,900) − ln(0.99) = −2.0%, so the change counts as a break (the careful side: its pace restarts).
+    village = counts({2019: (10_000, 1_000), 2020: (9_900, 990), 2021: (9_604, 873), 2022: (9_508, 864)})
+    [change] = boundary_changes(village)
+    assert change.year == 2021 and change.area_after / change.area_before == pytest.approx(1.1, abs=0.002)
+    assert change.residents_step == pytest.approx(math.log(9_604 / 9_900) - math.log(0.99), abs=1e-4)
+    assert change.moves_residents

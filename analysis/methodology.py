@@ -397,6 +397,12 @@ def render_methodology() -> str:
         "  70–80% of such series, not 95%: read its size as approximate.",
         '- BDL variable ids below "high" confidence in `analysis/catalogue/variables.yaml` must be confirmed with',
         "  `/variables/{id}` before a real edition.",
+        "- Changes of boundaries are read from the residents and their density only (the store holds no area): one",
+        f"  under {BOUNDARY_MIN_CHANGE:.0%} of the area, one the rounding of density hides (in a sparsely settled gmina), or one",
+        "  across a year without data is not found, and its step stays in the trends and the judged changes. The",
+        "  residents that came or left with the land are estimated as the year's change beyond the usual one: where",
+        "  yearly changes are noisy, a change of land alone may count as moving residents (the careful side: the",
+        "  pace restarts, the change is not judged), and one with a few residents as moving none.",
         "- Projections extrapolate the past; they assume no break in migration or fertility.",
         "",
     ]

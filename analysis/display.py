@@ -22,6 +22,7 @@ from analysis.formatting import (
     MISSING,
     MUNICIPALITIES,
     MUNICIPALITIES_COUNTED,
+    MUNICIPALITIES_WITHOUT,
     NOT_APPLICABLE,
     YEARS,
     escape_markdown,
@@ -271,6 +272,12 @@ def _notes(row, indicator, language: str, missing_years: bool = True, boundaries
     if too_few_peers(row):
         peers = with_noun(int(row["peer_count"]), MUNICIPALITIES_COUNTED[language], 0, language)
         notes.append(label("note_too_few_peers", language, peers=peers))
+    if len(row.get("peers_left_out", ())):  # their value holds a change of their boundaries (`compare_town`)
+        left_out = len(row["peers_left_out"])
+        peers = with_noun(left_out, MUNICIPALITIES_WITHOUT[language], 0, language)
+        notes.append(
+            label("note_peers_left_out_one" if left_out == 1 else "note_peers_left_out", language, peers=peers)
+        )
     if row.get("matching") and indicator.direction != "neutral":
         if indicator.id == PIT_STAND_IN:
             notes.append(label("pit_stand_in_note", language))

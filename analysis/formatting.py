@@ -124,6 +124,10 @@ MUNICIPALITIES_COUNTED = {  # nominative: "grupa liczy 3 gminy"
     "pl": {"one": "gmina", "few": "gminy", "many": "gmin", "other": "gminy"},
     "en": {"one": "municipality", "other": "municipalities"},
 }
+MUNICIPALITIES_WITHOUT = {  # genitive after "bez": "bez 1 gminy", "bez 2 gmin"
+    "pl": {"one": "gminy", "few": "gmin", "many": "gmin", "other": "gminy"},
+    "en": {"one": "peer", "other": "peers"},
+}
 STRENGTHS = {  # a verdict's reason: "2 mocne strony i 1 słaba strona"
     "pl": {"one": "mocna strona", "few": "mocne strony", "many": "mocnych stron", "other": "mocnej strony"},
     "en": {"one": "strength", "other": "strengths"},

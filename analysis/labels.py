@@ -162,6 +162,8 @@ LABELS: dict[str, dict[str, str]] = {
         "note_over_base": "ponad {whole}: liczeni są też mieszkańcy innych gmin",
         "note_boundary_change": "zawiera zmianę granic gminy w {year} r.",
         "note_boundary_not_judged": "nie oceniono: zawiera zmianę granic gminy w {year} r.",
+        "note_peers_left_out_one": "mediana grupy bez {peers}, której granice się zmieniły",
+        "note_peers_left_out": "mediana grupy bez {peers}, których granice się zmieniły",
         "areas_budgets_gminy": "; dochody i wydatki województwa i Polski – suma gmin bez miast na prawach powiatu, "
         "których budżety obejmują też zadania powiatu",
         "areas_budgets_cities": "; dochody i wydatki województwa i Polski – suma miast na prawach powiatu (budżety "
@@ -404,6 +406,8 @@ LABELS: dict[str, dict[str, str]] = {
         "note_over_base": "over {whole}: residents of other gminy are counted too",
         "note_boundary_change": "includes the {year} change of the municipality's boundaries",
         "note_boundary_not_judged": "not judged: includes the {year} change of the municipality's boundaries",
+        "note_peers_left_out_one": "peer median without {peers} whose boundaries changed",
+        "note_peers_left_out": "peer median without {peers} whose boundaries changed",
         "areas_budgets_gminy": "; the voivodeship's and Poland's revenue and spending: the sum of the gminy other than "
         "the cities with powiat rights, whose budgets also carry the powiat's tasks",
         "areas_budgets_cities": "; the voivodeship's and Poland's revenue and spending: the sum of the cities with powiat "

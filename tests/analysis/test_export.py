@@ -733,6 +733,7 @@ def test_a_peer_whose_change_holds_its_annexation_is_named_and_left_out_of_the_s
     # scale and so the score recomputed from the sheet's own columns leave it out too.
     from analysis.report import compute_report
     from analysis.scoring import score_scale
+    from analysis.store import load_store
     from tests.conftest import write_annexed_store
 
     town = TownParams(teryt="0290011")
@@ -754,3 +755,15 @@ def test_a_peer_whose_change_holds_its_annexation_is_named_and_left_out_of_the_s
         score_scale(values.to_numpy(), indicators()["population_change_5y"].min_difference)
     )
     assert sheet.set_index("indicator").loc["births_per_1000", "peers_left_out"] == ""  # a rate: no one left out
+    # The report's notes say how many, in Polish that agrees ("bez 1 gminy, której", "bez 2 gmin, których").
+    from analysis import display as show
+
+    notes = show.changes_table(report, "demography").frame.set_index("Wskaźnik")["Uwagi"].str.replace("\xa0", " ")
+    assert "mediana grupy bez 1 gminy, której granice się zmieniły" in notes["Zmiana liczby ludności w ciągu 5 lat (%)"]
+    assert "granice" not in notes["Urodzenia żywe na 1000 ludności (‰)"]
+    second = report.peers.members[1]
+    write_annexed_store(load_store(tmp_path / "store"), tmp_path / "two", second, 2022, residents=0.95, land=0.9)
+    two = compute_report(town.model_copy(update={"data_dir": str(tmp_path / "two")}))
+    assert set(two.comparison.at["population_change_5y", "peers_left_out"]) == {peer, second}
+    notes = show.changes_table(two, "demography").frame.set_index("Wskaźnik")["Uwagi"].str.replace("\xa0", " ")
+    assert "mediana grupy bez 2 gmin, których granice się zmieniły" in notes["Zmiana liczby ludności w ciągu 5 lat (%)"]

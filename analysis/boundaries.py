@@ -67,30 +67,52 @@ def boundary_changes(counts: pd.DataFrame) -> list[BoundaryChange]:
     ]
 
 
-def boundary_change_table(values: pd.DataFrame) -> pd.DataFrame:
-    """Every boundary change of every town of `values` (index (teryt, year); `population` and
-    `population_density`): index (teryt, year) of the first year within the new boundaries, the areas before
-    and after, and the residents that moved with the land (`BoundaryChange.residents_step`). All towns at
-    once: the projection's backtest leaves out every town whose residents' series such a change breaks."""
-    both = values[["population", "population_density"]].dropna().astype(float)
-    both = both.loc[(both["population"] > 0) & (both["population_density"] > 0)].sort_index()
-    before = both.groupby(level="teryt").shift(1)
-    years = pd.Series(both.index.get_level_values("year").to_numpy(dtype=float), index=both.index)
-    consecutive = (years - years.groupby(level="teryt").shift(1)).eq(1)
-    low_before, high_before = implied_area(before["population"], before["population_density"])
-    low_after, high_after = implied_area(both["population"], both["population_density"])
-    area_before = before["population"] / before["population_density"]
-    area_after = both["population"] / both["population_density"]
-    apart = (low_after > high_before) | (high_after < low_before)
-    changed = consecutive & apart & (area_after / area_before - 1).abs().ge(MIN_CHANGE)
-    table = pd.DataFrame({"area_before": area_before, "area_after": area_after}).loc[changed]
+def area_changes(population: np.ndarray, density: np.ndarray):
+    """The rule, on arrays of towns × consecutive years (NaN where a year has no figure): for each town and
+    each year from the second, whether its boundaries changed into that year, the areas before and after,
+    and the residents that moved with the land (`BoundaryChange.residents_step`). Only between consecutive
+    years that both have the residents and their density."""
+    present = (population > 0) & (density > 0)  # NaN compares False
+    population, density = np.where(present, population, np.nan), np.where(present, density, np.nan)
+    low, high = implied_area(population, density)
+    area = population / density
+    both = present[:, 1:] & present[:, :-1]
+    apart = (low[:, 1:] > high[:, :-1]) | (high[:, 1:] < low[:, :-1])
+    changed = both & apart & (np.abs(area[:, 1:] / area[:, :-1] - 1) >= MIN_CHANGE)
     # The residents moved with the land: the year's change beyond the town's usual one, the median of its
     # yearly changes in the years its boundaries stood (none such: all of the year's change).
-    yearly = np.log(both["population"]).groupby(level="teryt").diff().where(consecutive)
-    usual = yearly.mask(changed).groupby(level="teryt").median()
-    teryts = table.index.get_level_values("teryt")
-    table["residents_step"] = yearly.loc[changed].to_numpy() - usual.reindex(teryts).fillna(0.0).to_numpy()
-    return table
+    yearly = np.where(both, np.diff(np.log(population), axis=1), np.nan)
+    stood = np.where(changed, np.nan, yearly)
+    counted = (~np.isnan(stood)).any(axis=1)
+    usual = np.zeros(len(stood))
+    usual[counted] = np.nanmedian(stood[counted], axis=1)
+    return changed, area[:, :-1], area[:, 1:], yearly - usual[:, None]
+
+
+def breaks_residents(changed: np.ndarray, residents_step: np.ndarray) -> np.ndarray:
+    """Of the changes (`area_changes`), those that moved residents (`BoundaryChange.moves_residents`)."""
+    return changed & ~(np.abs(residents_step) < MIN_RESIDENTS_STEP)
+
+
+def boundary_change_table(values: pd.DataFrame) -> pd.DataFrame:
+    """Every boundary change of every town of `values` (index (teryt, year); `population` and
+    `population_density`; `area_changes`): index (teryt, year) of the first year within the new boundaries,
+    the areas before and after, and the residents that moved with the land. All towns at once: the
+    projection's backtest leaves out every town whose residents' series such a change breaks."""
+    if values.empty:
+        return pd.DataFrame(columns=["area_before", "area_after", "residents_step"], dtype=float)
+    grid = values[["population", "population_density"]].astype(float).unstack("year")
+    years = np.arange(
+        int(grid.columns.get_level_values("year").min()), int(grid.columns.get_level_values("year").max()) + 1
+    )
+    grid = grid.reindex(columns=pd.MultiIndex.from_product([["population", "population_density"], years]))
+    changed, before, after, step = area_changes(grid["population"].to_numpy(), grid["population_density"].to_numpy())
+    towns, at = np.nonzero(changed)
+    index = pd.MultiIndex.from_arrays([grid.index[towns], years[1:][at]], names=["teryt", "year"])
+    return pd.DataFrame(
+        {"area_before": before[towns, at], "area_after": after[towns, at], "residents_step": step[towns, at]},
+        index=index,
+    )
 
 
 def residents_breaks(values: pd.DataFrame) -> pd.MultiIndex:

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from analysis.boundaries import residents_breaks
+from analysis.boundaries import area_changes, breaks_residents
 from analysis.catalogue import Direction, Indicator, indicators, split_lag
 from analysis.census import steps_at_breaks
 from analysis.indicators import window_counts
@@ -90,14 +90,15 @@ EMPTY_ROW = {
 }
 
 
-def _boundary_years(values: pd.DataFrame, towns: list[str]) -> list[np.ndarray]:
-    """Per town of `towns`, the years its boundaries changed (`analysis.boundaries`), read from the residents
-    and their density in `values`; none where `values` lacks either."""
-    if not {"population", "population_density"} <= set(values.columns):
-        return [np.array([], dtype=int)] * len(towns)
-    moved = residents_breaks(values.loc[values.index.get_level_values("teryt").isin(towns)])
-    years = pd.Series(moved.get_level_values("year"), index=moved.get_level_values("teryt"))
-    return [years.loc[[town]].to_numpy(dtype=int) if town in years.index else np.array([], dtype=int) for town in towns]
+def _boundary_years(years: np.ndarray, block: np.ndarray, columns: list[str]) -> list[np.ndarray]:
+    """Per town of the block (`_town_arrays`: the town, then its peers), the years a change of its boundaries
+    moved residents (`analysis.boundaries`), from the residents and their density; none without either."""
+    if not {"population", "population_density"} <= set(columns):
+        return [np.array([], dtype=int)] * len(block)
+    population, density = block[:, :, columns.index("population")], block[:, :, columns.index("population_density")]
+    changed, _, _, residents_step = area_changes(population, density)
+    moved = breaks_residents(changed, residents_step)
+    return [years[1:][town] for town in moved]
 
 
 def _held_boundary_change(indicator: Indicator, boundary_years: list[np.ndarray], start: int, end: int) -> np.ndarray:
@@ -269,10 +270,12 @@ def compare_town(
     Read from `values`' residents and their density (`analysis.boundaries`).
     """
     catalogue = catalogue or indicators()
+    # The catalogue's indicators, and the residents and their density, which tell changes of boundaries.
     columns = [i for i in catalogue if i in values.columns]
+    columns += [i for i in ("population", "population_density") if i in values.columns and i not in columns]
     years, block = _town_arrays(values, town, peers, columns)
     first = max(first_year or int(years.min()), int(years.min()))
-    boundary_years = _boundary_years(values, [town, *peers])
+    boundary_years = _boundary_years(years, block, columns)
     rows = []
     for indicator in catalogue.values():
         if indicator.id in columns:

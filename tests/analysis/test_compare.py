@@ -262,3 +262,15 @@ def test_a_towns_change_that_holds_its_own_annexation_is_shown_but_not_ranked():
     frame = _annexing_frame("", 2022)
     judged = compare_town("P1", ("T", "P2", "P3", "P4", "P5"), frame, 2024).loc["population_change_5y"]
     assert judged["percentile"] == 100.0 and judged["assessment"] == "strength"
+
+
+def test_one_indicator_compared_alone_still_leaves_out_a_peer_whose_land_moved():
+    # compare_indicator compares one catalogue indicator, but the residents and their density beside it in
+    # the frame still tell P1's change of boundaries: the same figures as the whole comparison.
+    from analysis.compare import compare_town
+
+    frame = _annexing_frame("P1", 2022)
+    alone = compare_indicator(indicators()["population_change_5y"], "T", PEERS, frame, 2024)
+    whole = compare_town("T", PEERS, frame, 2024).loc["population_change_5y"]
+    assert alone["peers_left_out"] == whole["peers_left_out"] == ("P1",)
+    assert alone["peer_median"] == whole["peer_median"] == -5.0

@@ -87,8 +87,8 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     ),
     "reliability": ("Wiarygodność", "Reliability"),
     "boundary_change": (
-        "Wartość obejmuje zmianę granic gminy (rok; nieoceniana)",
-        "Value includes a change of the municipality's boundaries (year; not judged)",
+        "Wartość obejmuje zmianę granic gminy: rok (wartość nieoceniana)",
+        "Value includes a change of the municipality's boundaries: year (value not judged)",
     ),
     "peers_left_out": (
         "Gminy grupy pominięte: ich wartość obejmuje zmianę ich granic (TERYT)",

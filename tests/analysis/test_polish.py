@@ -277,3 +277,37 @@ def test_the_peer_group_text_of_every_rule_agrees(method):
         errors += [f"{teryt}: {e}" for e in agreement_errors(text) + case_errors(text)]
         assert str(len(report.peers.members)) in text
     assert errors == []
+
+
+def test_every_sentence_of_reports_on_changed_boundaries_agrees(demo_store, tmp_path):
+    # The sentences, notes and alt texts that only a change of boundaries brings (the demo store has none):
+    # Bursztynojar with land and residents taken in (2022), with land alone (2022), and with two peers whose
+    # land moved. Swept by the same rules as the demo batch.
+    from analysis.report import compute_report
+    from analysis.store import load_store
+    from tests.conftest import write_annexed_store
+
+    peers = prepare_report(TownParams(teryt="0290011")).peers.members
+    stores = {
+        "annexed": write_annexed_store(demo_store, tmp_path / "annexed", "0290011", 2022, residents=1.3, land=1.4),
+        "land": write_annexed_store(demo_store, tmp_path / "land", "0290011", 2022, residents=1.0, land=1.1),
+    }
+    one = write_annexed_store(demo_store, tmp_path / "one", peers[0], 2022, residents=1.05, land=1.1)
+    stores["peers"] = write_annexed_store(load_store(one), tmp_path / "two", peers[1], 2021, residents=0.95, land=0.9)
+    errors, texts = [], []
+    for name, store in stores.items():
+        report = compute_report(TownParams(teryt="0290011", data_dir=str(store)))
+        texts += _texts(report)
+        errors += [
+            f"{name}: {error}"
+            for text in _texts(report)
+            for error in agreement_errors(text) + list_heading_errors(text) + case_errors(text)
+        ]
+    said = " ".join(texts).replace("\xa0", " ")
+    for phrase in (  # each store's own words were swept; "gmina" after a number is checked here by hand
+        "Nie oceniono wskaźników obejmujących zmianę granic gminy w 2022 r.",
+        "bez zauważalnej zmiany liczby mieszkańców",
+        "mediana grupy bez 2 gmin, których granice się zmieniły",
+    ):
+        assert phrase in said
+    assert errors == []

@@ -46,7 +46,13 @@ class BoundaryChange:
     @property
     def moves_residents(self) -> bool:
         """Whether the change breaks the residents' series (`MIN_RESIDENTS_STEP`), not only their density's."""
-        return not abs(self.residents_step) < MIN_RESIDENTS_STEP
+        return bool(moves_residents(self.residents_step))
+
+
+def moves_residents(residents_step):
+    """Whether a change that moved this share of residents (a number or an array; NaN: unknown) breaks their
+    series: at least `MIN_RESIDENTS_STEP` either way, or unknown (the careful side)."""
+    return ~(np.abs(residents_step) < MIN_RESIDENTS_STEP)
 
 
 def implied_area(population, density):
@@ -89,11 +95,6 @@ def area_changes(population: np.ndarray, density: np.ndarray):
     return changed, area[:, :-1], area[:, 1:], yearly - usual[:, None]
 
 
-def breaks_residents(changed: np.ndarray, residents_step: np.ndarray) -> np.ndarray:
-    """Of the changes (`area_changes`), those that moved residents (`BoundaryChange.moves_residents`)."""
-    return changed & ~(np.abs(residents_step) < MIN_RESIDENTS_STEP)
-
-
 def boundary_change_table(values: pd.DataFrame) -> pd.DataFrame:
     """Every boundary change of every town of `values` (index (teryt, year); `population` and
     `population_density`; `area_changes`): index (teryt, year) of the first year within the new boundaries,
@@ -119,7 +120,7 @@ def residents_breaks(values: pd.DataFrame) -> pd.MultiIndex:
     """(teryt, year) of every change of boundaries of `values` (`boundary_change_table`) that moved residents
     (`BoundaryChange.moves_residents`): where the residents' series breaks."""
     table = boundary_change_table(values)
-    return table.index[~(table["residents_step"].abs() < MIN_RESIDENTS_STEP)]
+    return table.index[moves_residents(table["residents_step"].to_numpy())]
 
 
 def last_change_within(changes, first_year: int, last_year: int) -> int | None:

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from analysis.boundaries import area_changes, breaks_residents
+from analysis.boundaries import area_changes, moves_residents
 from analysis.catalogue import Direction, Indicator, indicators, split_lag
 from analysis.census import steps_at_breaks
 from analysis.indicators import window_counts
@@ -97,7 +97,7 @@ def _boundary_years(years: np.ndarray, block: np.ndarray, columns: list[str]) ->
         return [np.array([], dtype=int)] * len(block)
     population, density = block[:, :, columns.index("population")], block[:, :, columns.index("population_density")]
     changed, _, _, residents_step = area_changes(population, density)
-    moved = breaks_residents(changed, residents_step)
+    moved = changed & moves_residents(residents_step)
     return [years[1:][town] for town in moved]
 
 

@@ -132,14 +132,19 @@ def last_change_within(changes, first_year: int, last_year: int) -> int | None:
     )
 
 
+def land_alone_steps(formula_names) -> bool:
+    """Whether land that moved no residents steps an indicator read from these names: the residents' density
+    (its area moved), not the residents themselves."""
+    return "population_density" in {split_lag(name)[0] for name in formula_names}
+
+
 def stepping(changes, formula_names) -> list[BoundaryChange]:
     """The `changes` that step an indicator read from these names (variables, `_lagN` allowed): every one for
-    the residents' density (its land moved), those that moved residents for the residents alone, none for a
+    the residents' density (`land_alone_steps`), those that moved residents for the residents alone, none for a
     rate per resident (land moves its numerator and denominator alike)."""
-    variables = {split_lag(name)[0] for name in formula_names}
     if not steps_at_breaks(formula_names):
         return []
-    return list(changes) if "population_density" in variables else [c for c in changes if c.moves_residents]
+    return list(changes) if land_alone_steps(formula_names) else [c for c in changes if c.moves_residents]
 
 
 def crossed(changes, end: int, span: int) -> list[BoundaryChange]:

@@ -7,11 +7,12 @@ One row per indicator. Whether an indicator is judged, and how, follows
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from analysis.boundaries import area_changes, moves_residents
+from analysis.boundaries import area_changes, land_alone_steps, moves_residents
 from analysis.catalogue import Direction, Indicator, indicators, split_lag
 from analysis.census import steps_at_breaks
 from analysis.indicators import window_counts
@@ -87,31 +88,52 @@ EMPTY_ROW = {
     "missing_years": 0,
     "boundary_change": np.nan,
     "peers_left_out": (),
+    "peers_left_out_change": (),
+    "peers_left_out_change_10y": (),
 }
 
 
-def _boundary_years(years: np.ndarray, block: np.ndarray, columns: list[str]) -> list[np.ndarray]:
-    """Per town of the block (`_town_arrays`: the town, then its peers), the years a change of its boundaries
-    moved residents (`analysis.boundaries`), from the residents and their density; none without either."""
+@dataclass(frozen=True)
+class BoundaryYears:
+    """Per town of a comparison (the town, then its peers), the years its boundaries changed (`analysis.boundaries`):
+    `every` change, and those that `moved_residents`."""
+
+    every: list[np.ndarray]
+    moved_residents: list[np.ndarray]
+
+    @classmethod
+    def none(cls, towns: int) -> BoundaryYears:
+        return cls([np.array([], dtype=int)] * towns, [np.array([], dtype=int)] * towns)
+
+    def stepping(self, indicator: Indicator) -> list[np.ndarray]:
+        """The years that step `indicator` (`analysis.boundaries.stepping`): every change for the residents'
+        density, those that moved residents for the residents, none for a rate per resident."""
+        if not steps_at_breaks(indicator.inputs):
+            return [np.array([], dtype=int)] * len(self.every)
+        return self.every if land_alone_steps(indicator.inputs) else self.moved_residents
+
+
+def _boundary_years(years: np.ndarray, block: np.ndarray, columns: list[str]) -> BoundaryYears:
+    """The changes of boundaries of every town of the block (`_town_arrays`: the town, then its peers), from the
+    residents and their density; none without either."""
     if not {"population", "population_density"} <= set(columns):
-        return [np.array([], dtype=int)] * len(block)
+        return BoundaryYears.none(len(block))
     population, density = block[:, :, columns.index("population")], block[:, :, columns.index("population_density")]
     changed, _, _, residents_step = area_changes(population, density)
     moved = changed & moves_residents(residents_step)
-    return [years[1:][town] for town in moved]
+    return BoundaryYears([years[1:][town] for town in changed], [years[1:][town] for town in moved])
 
 
-def _held_boundary_change(indicator: Indicator, boundary_years: list[np.ndarray], start: int, end: int) -> np.ndarray:
+def _held_boundary_change(indicator: Indicator, boundary_years: BoundaryYears, start: int, end: int) -> np.ndarray:
     """Per town (the town first, then its peers): the last change of its boundaries that a value of
     `indicator` read over the years from `start` to `end` (each name at its lag) holds, or 0. Land taken in
     or given up steps the residents and their density, and so their 5- and 10-year changes, by residents
-    no one gained or lost: such a value is not ranked, nor counted among the peers'."""
-    held = np.zeros(len(boundary_years), dtype=int)
-    if not steps_at_breaks(indicator.inputs):
-        return held
+    no one gained or lost (or, for the density, by land alone): such a value is not ranked, nor counted among
+    the peers'."""
     lags = [split_lag(name)[1] for name in indicator.inputs]
     low, high = start - max(lags), end - min(lags)
-    for town, years in enumerate(boundary_years):
+    held = np.zeros(len(boundary_years.every), dtype=int)
+    for town, years in enumerate(boundary_years.stepping(indicator)):
         within = years[(years > low) & (years <= high)]
         held[town] = within.max() if within.size else 0
     return held
@@ -126,7 +148,7 @@ def _compare_arrays(
     counts: pd.DataFrame | None,
     matching: bool,
     first: int,
-    boundary_years: list[np.ndarray] | None = None,
+    boundary_years: BoundaryYears | None = None,
     peers: tuple[str, ...] = (),
 ) -> dict:
     """One comparison row from plain arrays: the town's series and the peers' (peers × years). Years before
@@ -145,7 +167,7 @@ def _compare_arrays(
     if at is None:
         return row
     used_year = int(years[at])
-    boundary_years = boundary_years or [np.array([], dtype=int)] * (1 + len(peer_values))
+    boundary_years = boundary_years or BoundaryYears.none(1 + len(peer_values))
     moved = _held_boundary_change(indicator, boundary_years, used_year, used_year)
     peers_now = peer_values[:, at]
     left_out = ~np.isnan(peers_now) & (moved[1:] > 0)
@@ -188,14 +210,18 @@ def _compare_arrays(
     row["judged"] = bool(indicator.direction != Direction.NEUTRAL and not matching and not math.isnan(row["score"]))
     if row["judged"]:
         row["assessment"] = assess(indicator, value, row["peer_median"], percentile, row["ci_low"], row["ci_high"])
-    for span, key, peer_key in ((5, "change", "peer_median_change"), (10, "change_10y", "peer_median_change_10y")):
+    for span, suffix in zip(CHANGE_YEARS, ("", "_10y")):
         base = at - span
         if base >= 0:
-            row[key] = value - float(town_values[base])
+            row[f"change{suffix}"] = value - float(town_values[base])
             peer_change = peer_values[:, at] - peer_values[:, base]
             across = _held_boundary_change(indicator, boundary_years, int(years[base]), used_year)[1:]
-            peer_change = peer_change[~np.isnan(peer_change) & (across == 0)]
-            row[peer_key] = float(np.median(peer_change)) if peer_change.size >= MIN_PEERS else np.nan
+            left_out_of_change = ~np.isnan(peer_change) & (across > 0)
+            row[f"peers_left_out_change{suffix}"] = tuple(peer for peer, out in zip(peers, left_out_of_change) if out)
+            peer_change = peer_change[~np.isnan(peer_change) & ~left_out_of_change]
+            row[f"peer_median_change{suffix}"] = (
+                float(np.median(peer_change)) if peer_change.size >= MIN_PEERS else np.nan
+            )
     return row
 
 
@@ -266,8 +292,10 @@ def compare_town(
     base of a 5- or 10-year change, which, like a lagged formula, may reach before the report's years.
     `boundary_change`: the year of the change of the town's boundaries its value holds (a 5-year change of
     its residents across land taken in), which is then shown but not ranked; peers whose value holds one are
-    left out of that indicator's median, quartiles and position (`peers_left_out`), and of its median change.
-    Read from `values`' residents and their density (`analysis.boundaries`).
+    left out of that indicator's median, quartiles and position (`peers_left_out`); peers whose 5- or 10-year
+    change of the indicator crosses one, of its median change (`peers_left_out_change`, `…_change_10y`): for the
+    residents, a change that moved residents; for their density, any. Read from `values`' residents and their
+    density (`analysis.boundaries`).
     """
     catalogue = catalogue or indicators()
     # The catalogue's indicators, and the residents and their density, which tell changes of boundaries.

@@ -272,8 +272,10 @@ def _notes(row, indicator, language: str, missing_years: bool = True, boundaries
     if too_few_peers(row):
         peers = with_noun(int(row["peer_count"]), MUNICIPALITIES_COUNTED[language], 0, language)
         notes.append(label("note_too_few_peers", language, peers=peers))
-    if len(row.get("peers_left_out", ())):  # their value holds a change of their boundaries (`compare_town`)
-        left_out = len(row["peers_left_out"])
+    # Peers whose figure holds a change of their boundaries (`compare_town`): for a change, left out of its
+    # median; for a value, out of its change's (the one median the changes table shows for it).
+    left_out = len(row.get("peers_left_out" if indicator.is_change else "peers_left_out_change", ()))
+    if left_out:
         peers = with_noun(left_out, MUNICIPALITIES_WITHOUT[language], 0, language)
         notes.append(
             label("note_peers_left_out_one" if left_out == 1 else "note_peers_left_out", language, peers=peers)

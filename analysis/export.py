@@ -96,8 +96,16 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     ),
     "change": ("Zmiana w 5 lat", "5-year change"),
     "peer_median_change": ("Zmiana w 5 lat – mediana grupy", "5-year change – peer median"),
+    "peers_left_out_change": (
+        "Zmiana w 5 lat – gminy grupy pominięte: ich zmiana obejmuje zmianę ich granic (TERYT)",
+        "5-year change – peers left out: their change includes a change of their boundaries (TERYT)",
+    ),
     "change_10y": ("Zmiana w 10 lat", "10-year change"),
     "peer_median_change_10y": ("Zmiana w 10 lat – mediana grupy", "10-year change – peer median"),
+    "peers_left_out_change_10y": (
+        "Zmiana w 10 lat – gminy grupy pominięte: ich zmiana obejmuje zmianę ich granic (TERYT)",
+        "10-year change – peers left out: their change includes a change of their boundaries (TERYT)",
+    ),
     "census_step": (
         "Zmiany zawierają skok po NSP (rok przeliczenia ludności)",
         "Changes include the census step (year population was re-based)",
@@ -372,6 +380,7 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
                 "boundary_change": int(row["boundary_change"]) if pd.notna(row["boundary_change"]) else pd.NA,
                 "peers_left_out": " ".join(row["peers_left_out"]),
                 **{key: row[key] for key in ("change", "peer_median_change", "change_10y", "peer_median_change_10y")},
+                **{key: " ".join(row[key]) for key in ("peers_left_out_change", "peers_left_out_change_10y")},
                 "census_step": _census_step(indicator, row),
                 **_trend_columns(report, indicator_id, row["reliability"]),
                 "missing_years": int(row["missing_years"]),

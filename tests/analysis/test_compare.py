@@ -274,3 +274,35 @@ def test_one_indicator_compared_alone_still_leaves_out_a_peer_whose_land_moved()
     whole = compare_town("T", PEERS, frame, 2024).loc["population_change_5y"]
     assert alone["peers_left_out"] == whole["peers_left_out"] == ("P1",)
     assert alone["peer_median"] == whole["peer_median"] == -5.0
+
+
+def test_the_peers_median_change_leaves_out_a_peer_whose_boundaries_changed_within_it_and_names_it():
+    # T and P1..P5 on 10 km², 2019–2024, each losing its own number of residents a year. P1 takes in 2 km² with
+    # 2,000 residents in 2022; P2 takes in 2 km² without residents in 2022 (its residents fall as every year).
+    # Worked by hand from the frame below:
+    # - residents, 5-year change to 2024: T −500; P1 +1,750, P2 −1,000, P3 −300, P4 −400, P5 −600. P1's holds
+    #   the residents of its land: median of P2..P5 = (−600 − 400) / 2 = −500 (with P1 it would be −400). P2's
+    #   land moved no one: it stays.
+    # - density: T 1,000 → 950 (−50); P1 1,000 → 11,750 / 12 = 979.2; P2 1,000 → 9,000 / 12 = 750 (−250, land
+    #   alone); P3 −30, P4 −40, P5 −60. Both P1 and P2 step: median of P3..P5 = −40 (with P2, −50).
+    from analysis.compare import compare_town
+
+    yearly = {"T": -100, "P1": -50, "P2": -200, "P3": -60, "P4": -80, "P5": -120}
+    rows = {}
+    for town, per_year in yearly.items():
+        for y in range(2019, 2025):
+            population = 10_000.0 + per_year * (y - 2019) + (2_000 if town == "P1" and y >= 2022 else 0)
+            area = 12.0 if town in ("P1", "P2") and y >= 2022 else 10.0
+            rows[(town, y)] = {"population": population, "population_density": round(population / area, 1)}
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index = pd.MultiIndex.from_tuples(frame.index, names=["teryt", "year"])
+    comparison = compare_town("T", PEERS, frame, 2024)
+    residents, density = comparison.loc["population"], comparison.loc["population_density"]
+    assert residents["change"] == -500 and residents["peer_median_change"] == -500
+    assert residents["peers_left_out_change"] == ("P1",)
+    assert density["change"] == pytest.approx(-50) and density["peer_median_change"] == pytest.approx(-40)
+    assert density["peers_left_out_change"] == ("P1", "P2")
+    # The levels are one year's figures: every peer stays in their medians.
+    assert residents["peers_left_out"] == density["peers_left_out"] == () and residents["peer_count"] == 5
+    # No 10-year change in six years: nobody left out of one.
+    assert residents["peers_left_out_change_10y"] == () and math.isnan(residents["peer_median_change_10y"])

@@ -755,11 +755,18 @@ def test_a_peer_whose_change_holds_its_annexation_is_named_and_left_out_of_the_s
         score_scale(values.to_numpy(), indicators()["population_change_5y"].min_difference)
     )
     assert sheet.set_index("indicator").loc["births_per_1000", "peers_left_out"] == ""  # a rate: no one left out
+    # The residents' own 5-year change beside the peers' median change: that median leaves the peer out too,
+    # and the sheet names it.
+    changes = report.compared["population"].unstack("year").loc[others]
+    residents = sheet.set_index("indicator").loc["population"]
+    assert residents["peer_median_change"] == pytest.approx((changes[2024] - changes[2019]).median())
+    assert residents["peers_left_out_change"] == peer and residents["peers_left_out"] == ""
     # The report's notes say how many, in Polish that agrees ("bez 1 gminy, której", "bez 2 gmin, których").
     from analysis import display as show
 
     notes = show.changes_table(report, "demography").frame.set_index("Wskaźnik")["Uwagi"].str.replace("\xa0", " ")
     assert "mediana grupy bez 1 gminy, której granice się zmieniły" in notes["Zmiana liczby ludności w ciągu 5 lat (%)"]
+    assert "mediana grupy bez 1 gminy, której granice się zmieniły" in notes["Liczba ludności (osoby)"]
     assert "granice" not in notes["Urodzenia żywe na 1000 ludności (‰)"]
     second = report.peers.members[1]
     write_annexed_store(load_store(tmp_path / "store"), tmp_path / "two", second, 2022, residents=0.95, land=0.9)
@@ -767,3 +774,37 @@ def test_a_peer_whose_change_holds_its_annexation_is_named_and_left_out_of_the_s
     assert set(two.comparison.at["population_change_5y", "peers_left_out"]) == {peer, second}
     notes = show.changes_table(two, "demography").frame.set_index("Wskaźnik")["Uwagi"].str.replace("\xa0", " ")
     assert "mediana grupy bez 2 gmin, których granice się zmieniły" in notes["Zmiana liczby ludności w ciągu 5 lat (%)"]
+
+
+def test_a_peer_whose_land_alone_moved_is_left_out_of_the_density_change_but_not_the_residents(demo_store, tmp_path):
+    # One of Bursztynojar's peers given 10% more land and no more residents from 2023 on (a year its residents
+    # fell by their usual pace: 2022's fall was 0.6% beyond it, which would count as residents moving): its
+    # density falls by a tenth with no one having moved. Its residents' 5-year change is theirs (it stays in that median); its
+    # density's is not (left out of that median, named in the sheet, counted in the notes).
+    from analysis import display as show
+    from analysis.report import compute_report
+    from tests.conftest import write_annexed_store
+
+    town = TownParams(teryt="0290011")
+    peer = compute_report(town).peers.members[0]
+    write_annexed_store(demo_store, tmp_path / "store", peer, 2023, residents=1.0, land=1.1)
+    report = compute_report(town.model_copy(update={"data_dir": str(tmp_path / "store")}))
+    assert peer in report.peers.members
+    others = [p for p in report.peers.members if p != peer]
+    density = report.compared["population_density"].unstack("year")
+    residents = report.compared["population"].unstack("year")
+    row = report.comparison.loc["population_density"]
+    assert row["peers_left_out_change"] == (peer,)
+    assert row["peer_median_change"] == pytest.approx((density.loc[others, 2024] - density.loc[others, 2019]).median())
+    members = list(report.peers.members)
+    kept = report.comparison.loc["population"]
+    assert kept["peers_left_out_change"] == ()
+    assert kept["peer_median_change"] == pytest.approx(
+        (residents.loc[members, 2024] - residents.loc[members, 2019]).median()
+    )
+    sheet = indicator_sheet(report, rounded=False)
+    sheet.columns = [next(k for k, (pl, _) in INDICATOR_COLUMNS.items() if pl == name) for name in sheet.columns]
+    assert sheet.set_index("indicator").loc["population_density", "peers_left_out_change"] == peer
+    notes = show.changes_table(report, "demography").frame.set_index("Wskaźnik")["Uwagi"].str.replace("\xa0", " ")
+    assert "mediana grupy bez 1 gminy, której granice się zmieniły" in notes["Gęstość zaludnienia (osoby/km²)"]
+    assert "granice" not in notes["Liczba ludności (osoby)"]

@@ -571,6 +571,14 @@ def data_status(
             + ", ".join(joined[:10])
             + more
         )
+    set_aside = meta.get("figures_of_powiat_and_city") or []  # analysis.bdl.fetch.observation_rows
+    if set_aside:
+        named = [f"{f['teryt']} {f['year']} {f['variable']}" for f in set_aside[:10]]
+        more = f" and {len(set_aside) - 10} more" if len(set_aside) > 10 else ""
+        typer.echo(
+            f"  set aside: {len(set_aside)} figure{'s' * (len(set_aside) != 1)} BDL marks as a powiat's and its"
+            " city's together, stored as missing (TERYT, year, variable): " + ", ".join(named) + more
+        )
     observations = store.observations
     described = meta.get("variables", {})
     # Missing counts every town-year of the store without a value, marked missing by GUS or not there at

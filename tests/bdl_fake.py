@@ -37,6 +37,7 @@ ATTRIBUTES = [
     {"id": 15, "name": "-", "symbol": " ", "description": "Znak '-' oznacza brak informacji"},
     {"id": 50, "name": "- lub 0", "symbol": "n", "description": "Dana jeszcze niedostępna"},
     {"id": 94, "name": "0", "symbol": "z", "description": "Wartość znacząca, wartość zerowa"},
+    {"id": 97, "name": "wartość", "symbol": "p", "description": "Łącznie dla powiatu i miasta na prawach powiatu"},
 ]
 
 

@@ -29,6 +29,10 @@ ESTIMATED_LEVEL6_UNITS = 3_900
 # An attribute whose name is one of these marks a value that does not exist
 # ("." or "-": no data, confidentiality, not yet available); BDL sends it as 0.
 VALUE_ATTRIBUTE_NAMES = {"wartość", "0"}
+# An attribute whose description begins so (97, "p": "Łącznie dla powiatu i miasta na prawach powiatu") marks a
+# figure of a city with powiat rights and its land powiat together: more than any one gmina. Not expected at
+# gmina level, but a figure so marked there would be read as the gmina's, twice or more its size.
+WIDER_AREA_DESCRIPTION = "łącznie dla powiatu"
 
 
 @dataclass(frozen=True)
@@ -71,12 +75,18 @@ class Markers:
 
     missing: frozenset[int]
     known: frozenset[int]
+    wider_area: frozenset[int] = frozenset()  # figures of more than a gmina (`WIDER_AREA_DESCRIPTION`)
 
     @classmethod
     def from_attributes(cls, attributes: Iterable[dict]) -> "Markers":
         attributes = list(attributes)
         missing = {int(a["id"]) for a in attributes if str(a.get("name", "")).strip() not in VALUE_ATTRIBUTE_NAMES}
-        return cls(frozenset(missing), frozenset(int(a["id"]) for a in attributes))
+        wider = {
+            int(a["id"])
+            for a in attributes
+            if str(a.get("description", "")).strip().lower().startswith(WIDER_AREA_DESCRIPTION)
+        }
+        return cls(frozenset(missing), frozenset(int(a["id"]) for a in attributes), frozenset(wider))
 
     def is_missing(self, attribute: int, value) -> bool:
         """Marked missing; or a 0 under an attribute /attributes does not list (trust no unknown zero)."""
@@ -109,8 +119,12 @@ def units_frame(units: Iterable[dict], voivodeship: str | None = None) -> pd.Dat
     return pd.DataFrame(rows, columns=["teryt", "name", "kind", "voivodeship", "powiat", "bdl_id"])
 
 
-def observation_rows(page: dict, variable_id: int, markers: Markers, known: set[str]) -> list[tuple]:
-    """(teryt, year, var_id, value) of one data page; missing-marked values become NaN, never 0."""
+def observation_rows(
+    page: dict, variable_id: int, markers: Markers, known: set[str], set_aside: list[tuple] | None = None
+) -> list[tuple]:
+    """(teryt, year, var_id, value) of one data page; missing-marked values become NaN, never 0. A figure marked
+    as one of more than the gmina (`Markers.wider_area`) is no figure of the gmina: NaN too, and its
+    (teryt, year, var_id) is added to `set_aside`."""
     rows = []
     for result in page.get("results", []):
         unit_id = str(result.get("id", ""))
@@ -118,9 +132,12 @@ def observation_rows(page: dict, variable_id: int, markers: Markers, known: set[
         if teryt not in known:
             continue  # a part of a gmina, or a unit outside the fetched area
         for value in result.get("values", []):
-            number = value.get("val")
-            marked = markers.is_missing(int(value.get("attrId", 1)), number)
-            rows.append((teryt, int(value["year"]), variable_id, math.nan if marked else float(number)))
+            number, attribute, year = value.get("val"), int(value.get("attrId", 1)), int(value["year"])
+            wider = attribute in markers.wider_area and number is not None
+            if wider and set_aside is not None:
+                set_aside.append((teryt, year, variable_id))
+            marked = wider or markers.is_missing(attribute, number)
+            rows.append((teryt, year, variable_id, math.nan if marked else float(number)))
     return rows
 
 
@@ -233,6 +250,7 @@ def fetch_store(
     parent = voivodeship_bdl_id(units["bdl_id"].iloc[0]) if spec.voivodeship else None
     known = set(units["teryt"])
     rows: list[tuple] = []
+    set_aside: list[tuple] = []  # figures of a powiat and its city together (`Markers.wider_area`)
     described = {}
     for variable in spec.variables:
         on_step(f"variable {variable.bdl_id} ({variable.key})")
@@ -241,7 +259,7 @@ def fetch_store(
         for page in client.pages(
             f"data/by-variable/{variable.bdl_id}", _data_params(spec, parent), f"variable {variable.bdl_id}"
         ):
-            rows.extend(observation_rows(page, variable.bdl_id, markers, known))
+            rows.extend(observation_rows(page, variable.bdl_id, markers, known, set_aside))
             last_update = page.get("lastUpdate") or last_update
         described[variable.key] = {
             "bdl_id": variable.bdl_id,
@@ -258,6 +276,7 @@ def fetch_store(
     with_figures = units["teryt"].isin(observations.loc[observations["value"].notna(), "teryt"])
     ended, units = units.loc[~with_figures], units.loc[with_figures]
     observations = observations.loc[observations["teryt"].isin(units["teryt"])]
+    keys = {variable.bdl_id: variable.key for variable in spec.variables}
     metadata = {
         "source": "GUS, Bank Danych Lokalnych (BDL), API v1",
         "api": client.settings.base_url,
@@ -268,6 +287,13 @@ def fetch_store(
         "missing_attributes": sorted(markers.missing),
         "variables": described,
         "units_without_figures": sorted(ended["teryt"]),
+        "wider_area_attributes": sorted(markers.wider_area),
+        # Stored as missing (`observation_rows`), in the years fetched.
+        "figures_of_powiat_and_city": [
+            {"teryt": teryt, "year": year, "variable": keys[var_id]}
+            for teryt, year, var_id in sorted(set_aside)
+            if year in spec.years
+        ],
     }
     write_store(Path(out_dir), units.drop(columns="bdl_id"), observations, metadata)
     return load_store(out_dir)

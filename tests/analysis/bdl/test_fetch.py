@@ -87,6 +87,40 @@ def test_missing_marked_values_are_nan_in_observations_parquet_and_true_zeros_st
     assert math.isnan(raw.at[(teryt, 2020, deaths), "value"])
 
 
+def test_a_figure_marked_as_a_powiat_and_its_city_together_is_no_gminas_figure(demo_bdl, make_client, tmp_path):
+    # Attribute 97 ("Łącznie dla powiatu i miasta na prawach powiatu") marks a figure of a city and its land powiat
+    # together. Served for one gmina's population in 2020 (here, the demo's figure doubled): stored as missing,
+    # named in the metadata and by `diagnoza data status`; the same gmina's other years stay as served.
+    from typer.testing import CliRunner
+
+    from diagnoza.cli import app
+
+    teryt, population = "0290011", variables()["population"].bdl_id
+    served = demo_bdl_value(demo_bdl, teryt, population, 2020)
+    serve_value(demo_bdl, teryt, population, 2020, 2 * served, 97)
+    store = fetch_store(make_client(), FetchSpec.create(YEARS), tmp_path / "store")
+    raw = store.observations.set_index(["teryt", "year", "var_id"])["value"]
+    assert math.isnan(raw[(teryt, 2020, population)])
+    assert raw[(teryt, 2019, population)] == demo_bdl_value(demo_bdl, teryt, population, 2019)
+    assert store.metadata["figures_of_powiat_and_city"] == [{"teryt": teryt, "year": 2020, "variable": "population"}]
+    status = CliRunner().invoke(app, ["data", "status", str(tmp_path / "store")])
+    assert (
+        status.exit_code == 0
+        and "set aside: 1 figure BDL marks" in status.output
+        and "0290011 2020 population" in status.output
+    )
+
+
+def demo_bdl_value(fake, teryt, variable_id, year):
+    return next(
+        value["val"]
+        for result in fake.data[variable_id]
+        if result["id"] == bdl_unit_id(teryt)
+        for value in result["values"]
+        if value["year"] == str(year)
+    )
+
+
 def test_parts_of_gminy_are_left_out_and_a_voivodeship_is_asked_for_by_its_bdl_id(demo_bdl, make_client, tmp_path):
     part = {"id": bdl_unit_id("2491014"), "name": "Miasto – część", "level": 6, "kind": "4", "hasDescription": False}
     demo_bdl.units.append(part)

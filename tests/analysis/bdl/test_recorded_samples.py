@@ -38,6 +38,8 @@ def test_recorded_attributes_mark_exactly_the_missing_value_codes(fake_bdl, make
     assert {4, 14, 15, 50, 91} <= markers.missing
     assert not {0, 1, 3, 7, 9, 94, 98} & markers.missing
     assert markers.is_missing(4, 0) and not markers.is_missing(94, 0) and not markers.is_missing(1, 0)
+    # "Łącznie dla powiatu i miasta na prawach powiatu" (97, "p"): a figure, but of more than a gmina.
+    assert markers.wider_area == {97}
 
 
 def test_recorded_data_values_are_read_with_their_year_and_value():

@@ -934,11 +934,28 @@ def peer_method_text(report: TownReport) -> Markdown:
             ),
             "explicit": f"The peer group ({towns}) was chosen by the municipality or the analyst.",
         }[rule.method]
+    if rule.method == "nearest" and report.peers.reference_year != report.last_year:  # `peers.matching_year`
+        text += " " + _matched_earlier(report)
     if not report.national and rule.method in ("nearest", "population_class"):  # chosen "from all" of a part
         text += " " + label("peers_from_part", language)
     if report.kind == CITY_WITH_POWIAT_RIGHTS and rule.method in ("nearest", "voivodeship", "population_class"):
         text += " " + label("peers_cities_apart", language)  # why only cities (analysis.store)
     return Markdown(text + _matching_sentence(report) + _how_alike_sentence(report))
+
+
+def _matched_earlier(report: TownReport) -> str:
+    """Why the peers were matched on a year before the report's last (`analysis.peers.matching_year`): what the
+    town lacks in that year, its residents or its income."""
+    last = report.last_year
+    population = report.values["population"].get((report.teryt, last), float("nan"))
+    what = "matched_missing_population" if pd.isna(population) else "matched_missing_income"
+    return label(
+        "peers_matched_earlier",
+        report.language,
+        year=report.peers.reference_year,
+        last=last,
+        what=label(what, report.language),
+    )
 
 
 def _how_alike_sentence(report: TownReport) -> str:

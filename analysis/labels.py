@@ -141,6 +141,9 @@ LABELS: dict[str, dict[str, str]] = {
         "peers_cities_apart": "Miasta na prawach powiatu porównujemy tylko między sobą: ich budżet obejmuje też "
         "zadania powiatu, więc ich dochody i wydatki na mieszkańca nie są dochodami i wydatkami gminy.",
         "peers_from_part": "Dane obejmują tylko część kraju, więc grupę dobrano wyłącznie spośród gmin w tych danych.",
+        "peers_matched_earlier": "Grupę dobrano według danych z {year} r., bo za {last} r. dane nie podają {what}.",
+        "matched_missing_population": "liczby ludności gminy",
+        "matched_missing_income": "dochodów gminy",
         "trend_unclear": "niejednoznaczny",
         "trend_stable": "stabilny",
         "trend_too_short": "za mało lat ({years}; potrzeba {needed})",
@@ -385,6 +388,10 @@ LABELS: dict[str, dict[str, str]] = {
         "the powiat's tasks, so their revenue and spending per resident are not a municipality's.",
         "peers_from_part": "The data cover only part of the country, so the peers were chosen only among the "
         "municipalities they hold.",
+        "peers_matched_earlier": "The peers were matched on {year}'s figures, as the data give no {what} of the "
+        "municipality for {last}.",
+        "matched_missing_population": "population",
+        "matched_missing_income": "income",
         "position_not_ranked": "not ranked",
         "uncertain_marked": "; ≈ – {uncertain} (interval in the notes of the next table)",
         "key_figures_uncertain": "; ≈ – {uncertain} (interval in the section tables)",

@@ -101,6 +101,24 @@ def matching_features(indicator_values: pd.DataFrame, year: int) -> pd.DataFrame
     return features.loc[features["log_population"].notna() & has_income]
 
 
+def matching_year(town: str, indicator_values: pd.DataFrame, year: int, features: pd.DataFrame | None = None) -> int:
+    """The year `nearest` matches `town` on: `year`, or, where the town lacks its population or both incomes
+    then, the latest year before it with them. A store fetched before GUS published a year's budget figures
+    (they come months after the population) has that year's residents but no one's income: its towns are
+    matched on the year before, and the report says so (`PeerGroup.reference_year`). `features`:
+    `matching_features(indicator_values, year)`, where already computed."""
+    features = matching_features(indicator_values, year) if features is None else features
+    if town in features.index:
+        return year
+    earlier = sorted((y for y in set(indicator_values.index.get_level_values("year")) if y < year), reverse=True)
+    for candidate in earlier:
+        if town in matching_features(indicator_values, candidate).index:
+            return int(candidate)
+    raise ValueError(
+        f"{town}: no population or income per capita in {year} or before, which nearest peers are matched on"
+    )
+
+
 def nearest_peers(town: str, features: pd.DataFrame, comparable: Iterable[str], k: int) -> tuple[str, ...]:
     """The k comparable towns nearest to `town` in standardised feature space.
 
@@ -142,7 +160,8 @@ def choose_peers(
     year: int,
     features: pd.DataFrame | None = None,
 ) -> PeerGroup:
-    """The peer group of `town` under `rule`, matched on data of `year`.
+    """The peer group of `town` under `rule`, matched on data of `year` (`nearest`: of the latest year up to it
+    with the town's population and income, `matching_year`).
 
     `features` may pass `matching_features(indicator_values, year)` computed once for many towns.
     """
@@ -161,12 +180,10 @@ def choose_peers(
         return codes.isin(_with_figures_in(indicator_values, year)).to_numpy()
 
     if rule.method == "nearest":
-        if features is None:
-            features = matching_features(indicator_values, year)
-        if town not in features.index:
-            raise ValueError(
-                f"{town}: no population or income per capita in {year}, which nearest peers are matched on"
-            )
+        reference = matching_year(town, indicator_values, year, features)
+        if features is None or reference != year:
+            features = matching_features(indicator_values, reference)
+        year = reference
         income = income_measure(indicator_values[INCOME].get((town, year), np.nan))
         on = features[["log_population", f"log_{income}"]].dropna()  # the towns with this measure of income
         members = nearest_peers(town, on, codes[alike("kind")].tolist(), rule.k)

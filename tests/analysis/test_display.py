@@ -102,6 +102,38 @@ def test_a_town_matched_on_own_revenue_is_described_on_it_worked_out_from_the_ra
     assert f"(mediana {median})." in text and "udziały w PIT na 1 mieszkańca –" not in text
 
 
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_a_store_without_the_last_years_budget_figures_is_matched_on_the_year_before_and_says_so(
+    demo_store, tmp_path, language
+):
+    # A store fetched before GUS published 2024's budget figures (they come months after the residents): 2024
+    # has no one's PIT or own revenue. Every report failed ("no population or income per capita in 2024"). The
+    # peers are now those of 2023's figures, the same as a report to 2023 on the whole demo store gets (its 2023
+    # figures are these), and the text says why.
+    from analysis.catalogue import variables
+    from analysis.report import compute_report
+    from analysis.store import write_store
+
+    budget = [variables()[name].bdl_id for name in ("pit_share_revenue", "own_revenue", "revenue_total")]
+    observations = demo_store.observations
+    late = observations.loc[~((observations["year"] == 2024) & observations["var_id"].isin(budget))]
+    write_store(tmp_path / "store", demo_store.units, late, dict(demo_store.metadata))
+    town = TownParams(teryt="0290011", language=language)
+    report = compute_report(town.model_copy(update={"data_dir": str(tmp_path / "store")}))
+    assert report.last_year == 2024 and report.peers.reference_year == 2023
+    assert report.peers.members == compute_report(town.model_copy(update={"last_year": 2023})).peers.members
+    text = show.peer_method_text(report).text.replace("\u00a0", " ")
+    if language == "pl":
+        assert "które w 2023 r. były do niej najbardziej podobne" in text
+        assert "Grupę dobrano według danych z 2023 r., bo za 2024 r. dane nie podają dochodów gminy." in text
+    else:
+        assert (
+            "The peers were matched on 2023's figures, as the data give no income of the municipality for 2024." in text
+        )
+    on_time = show.peer_method_text(prepare_report(town)).text
+    assert "dobrano według danych z" not in on_time and "were matched on" not in on_time
+
+
 def test_the_peer_group_text_says_own_revenue_holds_the_pit_share_it_was_not_chosen_by(report):
     # The demo's towns all have PIT, so the group was matched on PIT alone; own revenue is left unjudged
     # because it holds the PIT share, and the text must say that rather than list it as a matching variable.

@@ -94,6 +94,40 @@ def test_a_town_without_its_matching_figures_gets_no_nearest_peers_and_is_told_w
     assert len(choose_peers("0290021", units_frame(), values, PeerRule(k=3), 2024).members) == 3  # the others can
 
 
+def test_a_year_without_anyones_income_is_matched_on_the_year_before():
+    # A store fetched before GUS published 2024's budget figures: 2024 has residents but no income. The towns are
+    # matched on 2023, the latest year with both, and the group says so. 2023 by hand, over the five urban towns:
+    # log population 9.21, 9.31, 11.00, 9.39, 9.26 (sd 0.69); log PIT 7.31 four times and 8.41 for 0490011 (three
+    # times the others', sd 0.44). From 0290011: 0290021 is 0.14 away, 0290041 0.27, 0490011 2.50 (its income),
+    # 0290031 2.61 (its size).
+    index = pd.MultiIndex.from_product([units_frame()["teryt"], [2023, 2024]], names=["teryt", "year"])
+    values = pd.DataFrame(
+        {
+            "population": [
+                10_000,
+                9_900,
+                11_000,
+                10_900,
+                60_000,
+                59_000,
+                12_000,
+                11_900,
+                10_500,
+                10_400,
+                10_000,
+                9_900,
+            ],
+            "pit_per_capita": [1500, np.nan, 1500, np.nan, 1500, np.nan, 1500, np.nan, 4500, np.nan, 1500, np.nan],
+            "own_revenue_per_capita": [3000, np.nan] * 6,
+        },
+        index=index,
+    )
+    group = choose_peers("0290011", units_frame(), values, PeerRule(k=3), 2024)
+    assert group.reference_year == 2023 and group.members == ("0290021", "0290041", "0490011")
+    # A year with the figures is matched on itself.
+    assert choose_peers("0290011", units_frame(), values, PeerRule(k=3), 2023).reference_year == 2023
+
+
 def test_voivodeship_and_explicit_rules():
     values = indicator_values([10_000] * 6, [1500] * 6)
     group = choose_peers("0290011", units_frame(), values, PeerRule(method="voivodeship"), 2024)

@@ -945,7 +945,7 @@ def peer_method_text(report: TownReport) -> Markdown:
 
 def _matched_earlier(report: TownReport) -> str:
     """Why the peers were matched on a year before the report's last (`analysis.peers.matching_year`): what the
-    town lacks in that year, its residents or its income."""
+    data lack in that year, the residents or the income of every gmina (the town's says which)."""
     last = report.last_year
     population = report.values["population"].get((report.teryt, last), float("nan"))
     what = "matched_missing_population" if pd.isna(population) else "matched_missing_income"

@@ -90,7 +90,7 @@ def validate_towns(
     problems += [f"towns ({code}): {p}" for code, found in per_town.items() for p in found if p not in shared]
     if problems:
         raise ParamsError(source, problems, "parameters")
-    say_what_the_store_lacks(load_store(checked[0].data_dir or None))  # the towns share it: its note once
+    say_what_the_store_lacks(load_store(checked[0].data_dir or None), checked[0].last_year)  # shared: said once
     return checked
 
 

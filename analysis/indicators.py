@@ -115,6 +115,27 @@ def indicators_without_data(store: Store) -> dict[str, list[str]]:
     return {indicator_id: names for indicator_id, names in lacking.items() if names}
 
 
+def not_yet_in_year_note(store: Store, year: int) -> str:
+    """The catalogue variables `store` holds in some year but in none of its towns in `year`, the batch's last:
+    a store fetched before GUS published that year's figures of them (budgets come months after the residents).
+    Not an error: each indicator reading them is shown as of its latest year with data, and towns without their
+    population or income that year are matched on an earlier one (`analysis.peers.matching_year`). "" where
+    every variable the store holds has a value in `year`."""
+    observations = store.observations.loc[store.observations["value"].notna()]
+    present = set(observations["var_id"])
+    in_year = set(observations.loc[observations["year"] == year, "var_id"])
+    late = [key for key, variable in variables().items() if variable.bdl_id in present - in_year]
+    if not late:
+        return ""
+    return (
+        f"note: the store holds no value in {year} of {len(late)} catalogue variable{'' if len(late) == 1 else 's'}: "
+        + ", ".join(late)
+        + "; the reports show the indicators that read them as of their latest year with data (the tables' year "
+        "column), and match the peers of a town without its population or income in "
+        f"{year} on an earlier year (the peer-group text says so)"
+    )
+
+
 def without_data_note(store: Store) -> str:
     """What no report from `store` can have (`indicators_without_data`), and how to get it; "" for a store
     with every variable. Not an error (a partial store is a store): `diagnoza validate` and the build say it

@@ -141,9 +141,10 @@ LABELS: dict[str, dict[str, str]] = {
         "peers_cities_apart": "Miasta na prawach powiatu porównujemy tylko między sobą: ich budżet obejmuje też "
         "zadania powiatu, więc ich dochody i wydatki na mieszkańca nie są dochodami i wydatkami gminy.",
         "peers_from_part": "Dane obejmują tylko część kraju, więc grupę dobrano wyłącznie spośród gmin w tych danych.",
-        "peers_matched_earlier": "Grupę dobrano według danych z {year} r., bo za {last} r. dane nie podają {what}.",
-        "matched_missing_population": "liczby ludności gminy",
-        "matched_missing_income": "dochodów gminy",
+        "peers_matched_earlier": "Grupę dobrano według danych z {year} r., bo dane za {last} r. nie obejmują "
+        "jeszcze {what}.",
+        "matched_missing_population": "liczby ludności gmin",
+        "matched_missing_income": "dochodów gmin",
         "trend_unclear": "niejednoznaczny",
         "trend_stable": "stabilny",
         "trend_too_short": "za mało lat ({years}; potrzeba {needed})",
@@ -388,8 +389,8 @@ LABELS: dict[str, dict[str, str]] = {
         "the powiat's tasks, so their revenue and spending per resident are not a municipality's.",
         "peers_from_part": "The data cover only part of the country, so the peers were chosen only among the "
         "municipalities they hold.",
-        "peers_matched_earlier": "The peers were matched on {year}'s figures, as the data give no {what} of the "
-        "municipality for {last}.",
+        "peers_matched_earlier": "The peers were matched on {year}'s figures, as the data for {last} do not yet "
+        "include the municipalities' {what}.",
         "matched_missing_population": "population",
         "matched_missing_income": "income",
         "position_not_ranked": "not ranked",

@@ -102,21 +102,26 @@ def matching_features(indicator_values: pd.DataFrame, year: int) -> pd.DataFrame
 
 
 def matching_year(town: str, indicator_values: pd.DataFrame, year: int, features: pd.DataFrame | None = None) -> int:
-    """The year `nearest` matches `town` on: `year`, or, where the town lacks its population or both incomes
-    then, the latest year before it with them. A store fetched before GUS published a year's budget figures
-    (they come months after the population) has that year's residents but no one's income: its towns are
-    matched on the year before, and the report says so (`PeerGroup.reference_year`). `features`:
-    `matching_features(indicator_values, year)`, where already computed."""
+    """The year `nearest` matches `town` on: `year`, or, where no town of the store can be matched then, the
+    latest year before it in which the town can. A store fetched before GUS published a year's budget figures
+    (they come months after the residents) has no one's income that year: its towns are matched on the year
+    before, and the report says so (`PeerGroup.reference_year`). A town alone without its figures in `year`
+    (a gmina that ended, a gap in its data) gets no peers. `features`: `matching_features(indicator_values,
+    year)`, where already computed."""
     features = matching_features(indicator_values, year) if features is None else features
     if town in features.index:
         return year
+    lacking = f"{town}: no population or income per capita in {year}, which nearest peers are matched on"
+    if not features.empty:
+        raise ValueError(lacking)
     earlier = sorted((y for y in set(indicator_values.index.get_level_values("year")) if y < year), reverse=True)
     for candidate in earlier:
-        if town in matching_features(indicator_values, candidate).index:
-            return int(candidate)
-    raise ValueError(
-        f"{town}: no population or income per capita in {year} or before, which nearest peers are matched on"
-    )
+        matched = matching_features(indicator_values, candidate)
+        if not matched.empty:  # the latest year the store can match on: the town too, or no one
+            if town in matched.index:
+                return int(candidate)
+            break
+    raise ValueError(lacking)
 
 
 def nearest_peers(town: str, features: pd.DataFrame, comparable: Iterable[str], k: int) -> tuple[str, ...]:
@@ -160,8 +165,8 @@ def choose_peers(
     year: int,
     features: pd.DataFrame | None = None,
 ) -> PeerGroup:
-    """The peer group of `town` under `rule`, matched on data of `year` (`nearest`: of the latest year up to it
-    with the town's population and income, `matching_year`).
+    """The peer group of `town` under `rule`, matched on data of `year` (`nearest`: of the year before where the
+    store has no one's population or income in `year`, `matching_year`).
 
     `features` may pass `matching_features(indicator_values, year)` computed once for many towns.
     """

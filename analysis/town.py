@@ -241,15 +241,15 @@ def validate_town(
     town.check_against_store(store, source)
     town.check_previous(source, store.renumbered)
     if say_missing_data:
-        say_what_the_store_lacks(store)
+        say_what_the_store_lacks(store, town.last_year)
     return town if town.edition else town.model_copy(update={"edition": date.today().isoformat()})
 
 
-def say_what_the_store_lacks(store: Store) -> None:
-    """The batch's note on the catalogue variables `store` has no value of
-    (`analysis.indicators.without_data_note`), on stderr: below the cell in a notebook."""
-    from analysis.indicators import without_data_note
+def say_what_the_store_lacks(store: Store, last_year: int) -> None:
+    """The batch's notes on the catalogue variables `store` has no value of, in any year or in `last_year`
+    (`analysis.indicators.without_data_note`, `not_yet_in_year_note`), on stderr: below the cell in a notebook."""
+    from analysis.indicators import not_yet_in_year_note, without_data_note
 
-    note = without_data_note(store)
-    if note:
-        print(note, file=sys.stderr)
+    for note in (without_data_note(store), not_yet_in_year_note(store, last_year)):
+        if note:
+            print(note, file=sys.stderr)

@@ -42,7 +42,7 @@ from typing import Callable, Iterator
 
 from analysis import __version__ as analysis_version
 from analysis.editions import RECORD_NAME, read_figures
-from analysis.indicators import without_data_note
+from analysis.indicators import not_yet_in_year_note, without_data_note
 from analysis.params import Batch, ParamsError, check_against_store, edition_problem, load_batch, normal_edition
 from analysis.paths import PROJECT_ROOT, REPORTS_DIR
 from analysis.report import load_store_and_values, towns_compared
@@ -111,7 +111,8 @@ class BatchResult:
     out_dir: Path
     towns: list[TownResult]
     # What no report can have a value of, for want of the store's variables, and how to get them
-    # (`analysis.indicators.without_data_note`); "" where the store has them all.
+    # (`analysis.indicators.without_data_note`), and which variables the batch's last year lacks
+    # (`not_yet_in_year_note`); "" where the store has them all.
     without_data_note: str = ""
     # Report folders of towns that are no longer in the batch (`towns_outside`), left as they were.
     outside: list[str] = field(default_factory=list)
@@ -734,7 +735,7 @@ def build_batch(
     if problem:  # before the batch is read: every town would fail on it
         raise ParamsError("--edition", [f"{problem} (got {edition!r})"], what="option")
     batch, store, data_dir = validate(params_path, data)
-    note = without_data_note(store)
+    note = "\n".join(filter(None, (without_data_note(store), not_yet_in_year_note(store, batch.years.last))))
     edition = normal_edition(edition or "") or batch.edition or date.today().isoformat()  # option, batch, today
     out_dir = Path(out_root) / batch.batch
     if previous is not None:

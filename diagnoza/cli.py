@@ -79,9 +79,10 @@ def validate(
             f"edition {batch.edition or 'the day of the build'}"
         )
     if not register:
-        from analysis.indicators import without_data_note
+        from analysis.indicators import not_yet_in_year_note, without_data_note
 
         _note(without_data_note(store))
+        _note(not_yet_in_year_note(store, batch.years.last))
     if unbuildable:
         raise typer.Exit(1)
 

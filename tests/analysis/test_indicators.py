@@ -220,3 +220,26 @@ def test_the_indicators_a_partial_store_cannot_have_are_named_with_the_variables
     assert expected and all(indicators()[i].section == "services" for i in expected)
     assert indicators_without_data(load_store(write_sparse_store(tmp_path / "sparse"))) == expected
     assert indicators_without_data(demo_store) == {}
+
+
+def test_the_variables_a_store_lacks_in_the_last_year_only_are_named(tmp_path, demo_store):
+    # A store fetched before GUS published 2024's budget figures: three variables taken out of 2024 alone are
+    # named, and no other (each other variable keeps its 2024 values); a year every variable has: no note. A
+    # variable the store has in no year at all is the other note's (`without_data_note`), not this one's.
+    from analysis.catalogue import variables
+    from analysis.indicators import not_yet_in_year_note
+    from analysis.store import load_store, write_store
+
+    late = ["revenue_total", "own_revenue", "pit_share_revenue"]
+    ids = [variables()[name].bdl_id for name in late]
+    observations = demo_store.observations
+    kept = observations.loc[~((observations["year"] == 2024) & observations["var_id"].isin(ids))]
+    never = variables()["library_readers"].bdl_id
+    kept = kept.loc[kept["var_id"] != never]
+    write_store(tmp_path / "store", demo_store.units, kept, dict(demo_store.metadata))
+    note = not_yet_in_year_note(load_store(tmp_path / "store"), 2024)
+    assert note.startswith("note: the store holds no value in 2024 of 3 catalogue variables: ")
+    named = note.split(": ", 2)[2].split(";")[0].split(", ")
+    assert sorted(named) == sorted(late)
+    assert not_yet_in_year_note(load_store(tmp_path / "store"), 2023) == ""
+    assert not_yet_in_year_note(demo_store, 2024) == ""

@@ -126,6 +126,11 @@ def test_a_year_without_anyones_income_is_matched_on_the_year_before():
     assert group.reference_year == 2023 and group.members == ("0290021", "0290041", "0490011")
     # A year with the figures is matched on itself.
     assert choose_peers("0290011", units_frame(), values, PeerRule(k=3), 2023).reference_year == 2023
+    # The town alone without its income in 2024, the others with theirs (a gmina that ended, a gap in its data):
+    # no peers, as before, rather than a report on another year than its peers'.
+    values.loc[[(code, 2024) for code in ("0290021", "0290031", "0290041", "0490011")], "pit_per_capita"] = 1500.0
+    with pytest.raises(ValueError, match="0290011: no population or income per capita in 2024"):
+        choose_peers("0290011", units_frame(), values, PeerRule(k=3), 2024)
 
 
 def test_voivodeship_and_explicit_rules():

@@ -625,6 +625,9 @@ def _peer_moves(report: TownReport, changes, language: str) -> list[str]:
     named = all(code in changes.peers_left_named for code in changes.peers_left)
     left = [changes.peers_left_named[code] for code in changes.peers_left] if named else list(changes.peers_left)
     sentences = []
+    if changes.peer_years:  # matched on another year than last time: why peers moved
+        old, new = changes.peer_years
+        sentences.append(label("peer_year_moved", language, old=old, new=new))
     if language == "pl":
 
         def counted(n: int, few: str, many: str) -> str:  # "dołączyły 22 gminy", "dołączyło 25 gmin"

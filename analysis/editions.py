@@ -42,6 +42,7 @@ def figures(report: TownReport) -> dict:
         "edition": report.params.edition,
         "years": [report.first_year, report.last_year],
         "peers": list(report.peers.members),
+        "peer_year": report.peers.reference_year,  # the year they were matched on (`analysis.peers.matching_year`)
         # Their names, so that the next edition can name the peers that left it (it knows its own peers only).
         "peer_names": dict(zip(report.peer_units["teryt"], report.peer_units["name"])),
         "indicators": {
@@ -151,6 +152,9 @@ class EditionChanges:
     peers_joined: list[str] = field(default_factory=list)
     peers_left: list[str] = field(default_factory=list)
     peers_left_named: dict[str, str] = field(default_factory=dict)  # their names, where the previous record has them
+    # (previous, this) year the peers were matched on, where the two differ (a store fetched before a year's income
+    # was published, then after): why peers joined and left. None where they agree or the record does not say.
+    peer_years: tuple[int, int] | None = None
     # Computed with another version of the method (code, catalogue or libraries): some changes may be its.
     # None where the previous record does not say (one written before records kept the method).
     method_changed: bool | None = False
@@ -242,6 +246,11 @@ def compare_editions(previous: dict, current: dict, renumbered: dict[str, str] |
         peers_joined=sorted(set(current["peers"]) - set(previous["peers"])),
         peers_left=(left := sorted(set(previous["peers"]) - set(current["peers"]))),
         peers_left_named={code: name for code, name in previous.get("peer_names", {}).items() if code in left},
+        peer_years=(
+            (previous["peer_year"], current["peer_year"])
+            if previous.get("peer_year") not in (None, current.get("peer_year")) and current.get("peer_year")
+            else None
+        ),
         method_changed=None if previous.get("method") is None else previous["method"] != current.get("method"),
     )
 

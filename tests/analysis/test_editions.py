@@ -217,3 +217,33 @@ def test_the_what_changed_section_says_a_change_of_boundaries_new_to_the_data(de
     assert json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))["since_previous"]["boundary_changes"] == [
         2022
     ]
+
+
+def test_peers_matched_on_another_year_than_last_time_are_said_to_be():
+    # An edition built before GUS published the last year's income matched its peers on the year before; the
+    # next, on the last year: the peers that moved did so for that, and the section says it. A record that
+    # does not keep the year (one written before records did), or the same year: nothing said.
+    old, new = copy.deepcopy(BASE) | {"peer_year": 2022}, copy.deepcopy(BASE) | {"peer_year": 2023}
+    assert compare_editions(old, new).peer_years == (2022, 2023)
+    assert compare_editions(BASE, new).peer_years is None
+    assert compare_editions(new, copy.deepcopy(new)).peer_years is None
+
+
+def test_the_what_changed_section_says_the_peers_were_matched_on_another_year(demo_store, tmp_path):
+    # The previous edition from the demo store without 2024's budget figures (peers matched on 2023), this one
+    # from the whole demo store (on 2024).
+    from analysis import display as show
+    from analysis.catalogue import variables
+    from analysis.report import compute_report
+    from analysis.store import write_store
+
+    budget = [variables()[name].bdl_id for name in ("pit_share_revenue", "own_revenue")]
+    observations = demo_store.observations
+    late = observations.loc[~((observations["year"] == 2024) & observations["var_id"].isin(budget))]
+    write_store(tmp_path / "store", demo_store.units, late, dict(demo_store.metadata))
+    record = tmp_path / "figures.json"
+    write_figures(compute_report(TownParams(teryt="0290011", data_dir=str(tmp_path / "store"))), record)
+    assert json.loads(record.read_text(encoding="utf-8"))["peer_year"] == 2023
+    report = compute_report(TownParams(teryt="0290011", previous=str(record)))
+    text = " ".join(part.text for part in show.edition_changes(report, str(record)) if hasattr(part, "text"))
+    assert "Poprzednią grupę porównawczą dobrano według danych z 2023 r., tę – z 2024 r." in text.replace("\xa0", " ")

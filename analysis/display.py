@@ -1156,10 +1156,15 @@ def scores_table(report: TownReport) -> Table:
     return Table(pd.DataFrame(rows), caption)
 
 
-def rule_name(key: str, language: str) -> str:
-    """A peer rule in words ("20 najbardziej podobnych gmin"), from its key (`synthesis.rule_key`)."""
+def rule_name(key: str, language: str, found: int | None = None) -> str:
+    """A peer rule in words ("20 najbardziej podobnych gmin"), from its key (`synthesis.rule_key`). `found`: the
+    peers it gave, said where fewer than it asks for (a store of part of the country: "40 najbardziej podobnych
+    gmin – w danych tylko 20")."""
     method, _, k = key.partition("_") if key.startswith("nearest") else (key, "", "")
-    return label(f"rule_{method}", language, k=k) if k else label(f"rule_{method}", language)
+    if not k:
+        return label(f"rule_{method}", language)
+    name = label(f"rule_{method}", language, k=k)
+    return name + label("rule_nearest_fewer", language, found=found) if found is not None and found < int(k) else name
 
 
 def sensitivity_table(report: TownReport) -> Table:
@@ -1172,8 +1177,8 @@ def sensitivity_table(report: TownReport) -> Table:
     own_row = {"peers": len(report.peers.members)}  # in the shape of a sensitivity row
     for section in SECTIONS:
         own_row[section], own_row[f"{section}_score"] = report.verdicts.loc[section, ["verdict", "score"]]
-    groups = {f"{rule_name(own, language)} {label('own_peer_group', language)}": own_row} | {
-        rule_name(str(rule), language): row
+    groups = {f"{rule_name(own, language, own_row['peers'])} {label('own_peer_group', language)}": own_row} | {
+        rule_name(str(rule), language, int(row["peers"])): row
         for rule, row in report.sensitivity.drop(index=own, errors="ignore").iterrows()
     }
     rows = []

@@ -1036,3 +1036,23 @@ def test_a_share_above_100_percent_is_printed_with_an_interval_that_holds_it_and
     assert [name for name, note in notes.items() if said in note] == [
         indicators()["preschool_coverage"].name_with_unit(language)
     ]
+
+
+def test_a_nearest_rule_that_finds_fewer_towns_than_it_asks_for_says_so(demo_store, tmp_path):
+    # A store of two voivodeships (a fetch of part of the country): Bursztynojar's kind has fewer other towns
+    # than the 40 the sensitivity's widest rule asks for, so that row says how many it has (counted from the
+    # store's units); the 10 nearest are there, and on the whole demo store so are the 40.
+    from analysis.report import compute_report
+    from analysis.store import write_store
+
+    units = demo_store.units.loc[demo_store.units["voivodeship"].isin(["dolnośląskie", "kujawsko-pomorskie"])]
+    observations = demo_store.observations.loc[demo_store.observations["teryt"].isin(units["teryt"])]
+    write_store(tmp_path / "part", units, observations, dict(demo_store.metadata))
+    others = int((units["kind"] == units.set_index("teryt").at["0290011", "kind"]).sum()) - 1
+    assert 10 < others < 40
+    report = compute_report(TownParams(teryt="0290011", data_dir=str(tmp_path / "part")))
+    rules = list(show.sensitivity_table(report).frame["Grupa porównawcza"])
+    assert f"40 najbardziej podobnych gmin – w danych tylko {others}" in rules
+    assert "10 najbardziej podobnych gmin" in rules
+    whole = list(show.sensitivity_table(prepare_report(TownParams(teryt="0290011"))).frame["Grupa porównawcza"])
+    assert "40 najbardziej podobnych gmin" in whole and not any("w danych tylko" in rule for rule in whole)

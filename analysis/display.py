@@ -941,6 +941,8 @@ def peer_method_text(report: TownReport) -> Markdown:
         text += " " + _matched_earlier(report)
     if not report.national and rule.method in ("nearest", "population_class"):  # chosen "from all" of a part
         text += " " + label("peers_from_part", language)
+    if rule.method == "nearest" and count >= (report.peers.candidates or count + 1):  # none left to choose from
+        text += " " + label("peers_all_of_kind", language)
     if report.kind == CITY_WITH_POWIAT_RIGHTS and rule.method in ("nearest", "voivodeship", "population_class"):
         text += " " + label("peers_cities_apart", language)  # why only cities (analysis.store)
     return Markdown(text + _matching_sentence(report) + _how_alike_sentence(report))

@@ -144,6 +144,8 @@ LABELS: dict[str, dict[str, str]] = {
         "peers_from_part": "Dane obejmują tylko część kraju, więc grupę dobrano wyłącznie spośród gmin w tych danych.",
         "peers_matched_earlier": "Grupę dobrano według danych z {year} r., bo dane za {last} r. nie obejmują "
         "jeszcze {what}.",
+        "peers_all_of_kind": "Grupa obejmuje wszystkie gminy tego rodzaju w danych, a nie tylko te najbardziej "
+        "podobne.",
         "peer_year_moved": "Poprzednią grupę porównawczą dobrano według danych z {old} r., tę – z {new} r.",
         "matched_missing_population": "liczby ludności gmin",
         "matched_missing_income": "dochodów gmin",
@@ -394,6 +396,8 @@ LABELS: dict[str, dict[str, str]] = {
         "municipalities they hold.",
         "peers_matched_earlier": "The peers were matched on {year}'s figures, as the data for {last} do not yet "
         "include the municipalities' {what}.",
+        "peers_all_of_kind": "The group holds every municipality of its kind in the data, not only the most "
+        "similar ones.",
         "peer_year_moved": "The previous peer group was matched on {old}'s figures, this one on {new}'s.",
         "matched_missing_population": "population",
         "matched_missing_income": "income",

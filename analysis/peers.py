@@ -69,6 +69,9 @@ class PeerGroup:
     members: tuple[str, ...]
     rule: PeerRule
     reference_year: int
+    # `nearest`: the towns it chose from (of the town's kind, with the figures it matches on). Where that is no more
+    # than k, the group is every one of them, not the nearest of many (a store of part of the country).
+    candidates: int | None = None
 
     @property
     def matching(self) -> tuple[str, ...]:
@@ -184,6 +187,7 @@ def choose_peers(
     def with_figures():  # `nearest` and `population_class` match on figures of `year`, so they ask for them anyway
         return codes.isin(_with_figures_in(indicator_values, year)).to_numpy()
 
+    candidates = None
     if rule.method == "nearest":
         reference = matching_year(town, indicator_values, year, features)
         if features is None or reference != year:
@@ -191,7 +195,9 @@ def choose_peers(
         year = reference
         income = income_measure(indicator_values[INCOME].get((town, year), np.nan))
         on = features[["log_population", f"log_{income}"]].dropna()  # the towns with this measure of income
-        members = nearest_peers(town, on, codes[alike("kind")].tolist(), rule.k)
+        comparable = codes[alike("kind")].tolist()
+        members = nearest_peers(town, on, comparable, rule.k)
+        candidates = int(on.index.isin(comparable).sum())
     elif rule.method == "voivodeship":  # towns are compared with towns, as under `nearest`, not with villages
         members = tuple(codes[alike("voivodeship") & alike("kind") & with_figures()])
     elif rule.method == "powiat":  # the neighbours, of every kind: a powiat rarely has three towns of one kind
@@ -220,4 +226,10 @@ def choose_peers(
             "another peer rule",
             len(members),
         )
-    return PeerGroup(town=town, members=tuple(sorted(members)), rule=rule, reference_year=year)
+    return PeerGroup(
+        town=town,
+        members=tuple(sorted(members)),
+        rule=rule,
+        reference_year=year,
+        candidates=candidates,
+    )

@@ -1056,3 +1056,25 @@ def test_a_nearest_rule_that_finds_fewer_towns_than_it_asks_for_says_so(demo_sto
     assert "10 najbardziej podobnych gmin" in rules
     whole = list(show.sensitivity_table(prepare_report(TownParams(teryt="0290011"))).frame["Grupa porównawcza"])
     assert "40 najbardziej podobnych gmin" in whole and not any("w danych tylko" in rule for rule in whole)
+
+
+def test_a_nearest_group_of_every_town_of_its_kind_says_it_is_not_only_the_most_similar(demo_store, tmp_path):
+    # The two-voivodeship store holds 20 other towns of Bursztynojar's kind (counted from its units): the
+    # 20 nearest are all of them, from 2,153 to 135,581 residents, and the text must not leave them read as
+    # the most similar of many. On the whole demo store (164 others) it is not said.
+    from analysis.report import compute_report
+    from analysis.store import write_store
+
+    units = demo_store.units.loc[demo_store.units["voivodeship"].isin(["dolnośląskie", "kujawsko-pomorskie"])]
+    observations = demo_store.observations.loc[demo_store.observations["teryt"].isin(units["teryt"])]
+    write_store(tmp_path / "part", units, observations, dict(demo_store.metadata))
+    kind = units.set_index("teryt").at["0290011", "kind"]
+    report = compute_report(TownParams(teryt="0290011", data_dir=str(tmp_path / "part")))
+    assert len(report.peers.members) == int((units["kind"] == kind).sum()) - 1 == 20
+    said = "Grupa obejmuje wszystkie gminy tego rodzaju w danych, a nie tylko te najbardziej podobne."
+    assert said in show.peer_method_text(report).text
+    assert said not in show.peer_method_text(prepare_report(TownParams(teryt="0290011"))).text
+    english = compute_report(TownParams(teryt="0290011", data_dir=str(tmp_path / "part"), language="en"))
+    assert (
+        "every municipality of its kind in the data, not only the most similar" in show.peer_method_text(english).text
+    )

@@ -398,9 +398,10 @@ def town_problems(
     return problems
 
 
-def years_problem(first: int, last: int, store_years: tuple[int, int], at: str = "years") -> str | None:
+def years_problem(first: int, last: int, store_years: tuple[int, int], at: str = "years", said: str = "") -> str | None:
+    """`said`: the store's years as a message gives them (`Store.years_said`), where they need more than a range."""
     if first < store_years[0] or last > store_years[1]:
-        return f"{at}: {first}–{last} is outside the store's years {store_years[0]}–{store_years[1]}"
+        return f"{at}: {first}–{last} is outside the store's years {said or f'{store_years[0]}–{store_years[1]}'}"
     return None
 
 
@@ -414,7 +415,7 @@ def check_against_register(batch: Batch, register, source: str = "params", where
 def check_against_store(batch: Batch, store: Store, source: str = "params") -> None:
     """Every town and peer code exists in the store (under its name, if given) and the years are covered."""
     problems = check_towns(batch, store.units, source, renumbered=store.renumbered)
-    years = years_problem(batch.years.first, batch.years.last, store.years)
+    years = years_problem(batch.years.first, batch.years.last, store.years, said=store.years_said())
     if years:
         problems.append(years)
     if problems:

@@ -63,7 +63,29 @@ class Store:
 
     @property
     def years(self) -> tuple[int, int]:
-        return int(self.observations["year"].min()), int(self.observations["year"].max())
+        """The first and last year with any figure. A fetch before GUS published a year keeps that year's rows,
+        every one marked missing (BDL's "not yet available"): a report to it would be titled with a year it
+        has nothing of, so such a year is not the store's."""
+        observations = self.observations
+        with_figures = observations.loc[observations["value"].notna(), "year"]
+        years = with_figures if not with_figures.empty else observations["year"]
+        return int(years.min()), int(years.max())
+
+    @property
+    def years_without_figures(self) -> list[int]:
+        """Years the store has rows of, every one marked missing, after its last year with a figure (`years`)."""
+        last = self.years[1]
+        return sorted(int(year) for year in set(self.observations["year"]) if year > last)
+
+    def years_said(self) -> str:
+        """The store's years for a message: "2014–2023", and why a later year fetched is not among them."""
+        first, last = self.years
+        empty = self.years_without_figures
+        if not empty:
+            return f"{first}–{last}"
+        return (
+            f"{first}–{last}; {', '.join(map(str, empty))}: fetched, but every value marked missing (not yet published)"
+        )
 
     def unit(self, teryt: str) -> pd.Series:
         rows = self.units.loc[self.units["teryt"] == teryt]

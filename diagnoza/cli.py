@@ -535,9 +535,8 @@ def data_fetch(
         _fail(f"data fetch: BDL's answers do not make a valid store: {error}", 1)
     except KeyboardInterrupt:
         _fail("interrupted: pages fetched so far are cached; run the same command again to resume", 130)
-    first, last = store.years
     typer.echo(
-        f"store written to {out}: {len(store.units)} gminy, years {first}–{last}, "
+        f"store written to {out}: {len(store.units)} gminy, years {store.years_said()}, "
         f"{len(store.observations)} observations ({client.sent} requests sent, {client.reused} pages from cache)"
     )
 
@@ -561,7 +560,7 @@ def data_status(
     typer.echo(f"{store_dir}: valid store")
     typer.echo(f"  source:  {meta.get('source', 'unknown')}" + (" (synthetic)" if store.synthetic else ""))
     typer.echo(f"  fetched: {meta.get('fetched') or '—'}")
-    typer.echo(f"  years:   {first}–{last}")
+    typer.echo(f"  years:   {store.years_said()}")
     kinds = store.units["kind"].value_counts().to_dict()
     typer.echo(f"  towns:   {len(store.units)} (" + ", ".join(f"{k}: {n}" for k, n in sorted(kinds.items())) + ")")
     if store.renumbered:  # one gmina's series under two TERYT codes, joined on load (analysis.renumbering)

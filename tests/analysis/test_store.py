@@ -186,3 +186,31 @@ def test_a_store_is_validated_once_per_content_and_again_when_it_changes(tmp_pat
     broken.to_parquet(tmp_path / "store" / "units.parquet", index=False)
     with pytest.raises(StoreError, match="kind"):
         load_store(tmp_path / "store")
+
+
+def test_a_year_fetched_with_every_value_marked_missing_is_not_the_stores(tmp_path, demo_store):
+    # BDL answers for a year it has not yet published with every value marked missing: the fetch keeps the rows
+    # (NaN). The store's years end at its last year with a figure, so a batch or notebook asking for 2024 is
+    # told why, rather than a report titled 2014–2024 holding nothing of 2024.
+    from analysis.params import ParamsError, check_against_store, load_batch
+    from analysis.town import TownParams
+
+    observations = demo_store.observations.copy()
+    observations.loc[observations["year"] == 2024, "value"] = float("nan")
+    write_store(tmp_path / "store", demo_store.units, observations, dict(demo_store.metadata))
+    store = load_store(tmp_path / "store")
+    assert store.years == (2014, 2023) and store.years_without_figures == [2024]
+    assert demo_store.years == (2014, 2024) and demo_store.years_without_figures == []
+    batch = tmp_path / "b.yaml"
+    batch.write_text('batch: b\nyears: {first: 2014, last: 2024}\ntowns: ["0290011"]\n', encoding="utf-8")
+    with pytest.raises(ParamsError) as raised:
+        check_against_store(load_batch(batch), store)
+    assert raised.value.problems == [
+        "years: 2014–2024 is outside the store's years 2014–2023; 2024: fetched, but every value marked missing "
+        "(not yet published)"
+    ]
+    with pytest.raises(ParamsError) as raised:
+        TownParams(teryt="0290011", data_dir=str(tmp_path / "store")).check_against_store(store)
+    assert raised.value.problems == [
+        "last_year: 2024 is after the store's last year 2023 (2024: every value marked missing, not yet published)"
+    ]

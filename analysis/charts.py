@@ -550,7 +550,7 @@ def projection_text(report: TownReport) -> ChartText:
         )
         # Too short a batch for the backtest that calibrates the interval, or too few years since the town's
         # boundaries changed: why (the demography text says it too).
-        missing = no_projection_sentence(report.last_year - report.first_year + 1, language, report.name)
+        missing = no_projection_sentence(report.projection_years, language, report.name)
         moved = last_change_within(report.boundaries, report.first_year, report.last_year)
         if not missing and moved is not None and (years := report.last_year - moved + 1) < MIN_TRAIN:
             missing = too_few_years_within_boundaries(moved, years, 0, False, True, language)

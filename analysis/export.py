@@ -684,7 +684,7 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
     projection = (
         projection_sentence(report.projection, report.language)
         if report.projection is not None
-        else no_projection_sentence(report.last_year - report.first_year + 1, report.language)
+        else no_projection_sentence(report.projection_years, report.language)
     )
     if projection:  # the sheet of that name: how its figures were made, or why it is empty
         rows.append((_word(SHEET_NAMES["projection"], report.language), projection))

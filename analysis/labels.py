@@ -53,7 +53,8 @@ LABELS: dict[str, dict[str, str]] = {
         "no_chart_named": "{title} – za mało danych do wykresu.",
         "no_values_named": "{title} – brak danych.",
         "no_projection": "nie powstała: wymaga co najmniej {needed} danych ({history} historii "
-        "i {checked} testu wstecznego, który wyznacza jej przedział), a raport obejmuje {years}.",
+        "i {checked} testu wstecznego, który wyznacza jej przedział), a dane o liczbie ludności w latach raportu "
+        "obejmują {years}.",
         "trend": "Trend roczny (95% przedział)",
         "town": "Gmina",
         "kind": "Rodzaj",
@@ -306,7 +307,8 @@ LABELS: dict[str, dict[str, str]] = {
         "no_chart_named": "{title} – too little data for a chart.",
         "no_values_named": "{title} – no data.",
         "no_projection": "not made: it needs at least {needed} of data ({history} of history "
-        "and {checked} of the backtest that sets its interval), and the report covers {years}.",
+        "and {checked} of the backtest that sets its interval), and the population data of the report's years "
+        "cover {years}.",
         "trend": "Yearly trend (95% interval)",
         "town": "Municipality",
         "kind": "Kind",

@@ -264,7 +264,7 @@ def population_sentences(
     change of the gmina's boundaries (`analysis.boundaries`), its trend, its pace against the peers and the
     projection. `population_years` and `population_rho`: the town's years of population and its trend's ρ, to
     say why there is no trend where they are too few (`trends.fewest_years`); `window_years`, the report's
-    years, to say why there is no projection; `boundaries_since`, the year of the last boundary change within
+    years that hold population figures (`TownReport.projection_years`), to say why there is no projection; `boundaries_since`, the year of the last boundary change within
     the report's years, from which the population's pace and projection start (`analysis.report`), to say so."""
     pl = language == "pl"
     population = comparison.loc["population"]
@@ -390,7 +390,7 @@ def too_few_years_within_boundaries(
 def no_projection_sentence(years: int, language: str, town: str = "") -> str:
     """Why a report of `years` years has no projection ("" where its years are enough): "Prognoza liczby ludności
     [gminy X] nie powstała: wymaga co najmniej 11 lat danych (6 lat historii i 5 lat testu wstecznego, …),
-    a raport obejmuje 9 lat". It names `town` where given: the summary's note in place of the chart does, the
+    a dane o liczbie ludności w latach raportu obejmują 9 lat". It names `town` where given: the summary's note in place of the chart does, the
     demography text is the town's own."""
     if years >= YEARS_NEEDED:
         return ""

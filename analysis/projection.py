@@ -224,6 +224,10 @@ def backtest_population(values: pd.DataFrame, first_year: int, last_year: int) -
     within = values.loc[(years >= first_year) & (years <= last_year)]
     moved = residents_breaks(within).get_level_values("teryt")
     population = within["population"].unstack("year")
+    # A last (or first) year without any town's population (a store fetched before GUS published it) is no year
+    # of the backtest: kept, it left no town with a complete series, and so no projection for any town.
+    counted = np.flatnonzero(population.notna().any().to_numpy())
+    population = population.iloc[:, counted.min() : counted.max() + 1] if counted.size else population
     return population.loc[~population.index.isin(moved)]
 
 

@@ -75,6 +75,9 @@ class TownReport:
     areas: pd.DataFrame  # indicator -> its value in the town's voivodeship and in Poland, and the share of their
     # residents it rests on (analysis.aggregates)
     projection: Projection | None
+    # The years of the report that hold any town's population, first to last: the projection's backtest reads
+    # them (`projection.backtest_population`), and fewer than it needs leave no projection (its reason says so).
+    projection_years: int
     trends: pd.DataFrame  # indicator -> Theil–Sen slope per year, 95% interval, difference from peers
     changes_without_step: dict[str, ChangeWithoutStep]  # the 5- and 10-year population changes without the census step
     national: bool = True  # the store covers Poland, so its sums are Poland's (`analysis.aggregates.covers_country`)
@@ -409,7 +412,8 @@ def compute_report(town: TownParams) -> TownReport:
     trending = trend_values(data_dir, last_year).loc[values.index]  # the same towns and years, census step taken out
     paced = within_present_boundaries(trending, teryt, town_boundaries, first_year, last_year)
     trends = indicator_trends(paced, teryt, peers.members)
-    backtest = store_backtest(backtest_population(all_values, first_year, last_year))
+    population_table = backtest_population(all_values, first_year, last_year)
+    backtest = store_backtest(population_table)
     history = all_values.loc[(towns == teryt) & in_years, "population"].droplevel("teryt")
     projection = project(history, backtest, since=moved)
     verdicts = section_verdicts(comparison)
@@ -456,7 +460,7 @@ def compute_report(town: TownParams) -> TownReport:
         changes_without_step,
         population_years=int(town_population.notna().sum()),
         population_rho=population_rho,
-        window_years=last_year - first_year + 1,
+        window_years=population_table.shape[1],
         boundaries=boundaries,
         boundaries_since=moved,
     )
@@ -504,6 +508,7 @@ def compute_report(town: TownParams) -> TownReport:
         population_trend=population_trend,
         population_trend_vs_peers=population_trend_vs_peers,
         projection=projection,
+        projection_years=population_table.shape[1],
         trends=trends,
         areas=areas,
         changes_without_step=changes_without_step,

@@ -84,7 +84,8 @@ def test_two_years_and_a_section_without_data(tmp_path):
     # None from two years, and the note says why: the backtest behind its interval needs 6 + 5 years.
     assert (
         "Prognoza liczby ludności gminy Bursztynojar nie powstała: wymaga co najmniej 11 lat danych (6 lat historii "
-        "i 5 lat testu wstecznego, który wyznacza jej przedział), a raport obejmuje 2 lata."
+        "i 5 lat testu wstecznego, który wyznacza jej przedział), a dane o liczbie ludności w latach raportu "
+        "obejmują 2 lata."
     ) in text.replace("\u00a0", " ").replace("\\", "")  # as read: without Markdown's escapes
 
 

@@ -673,7 +673,7 @@ def test_the_method_sheet_says_how_the_projection_was_made_or_why_its_sheet_is_e
     assert projection_sheet(sparse_report).empty
     notes = dict(method_sheet(sparse_report, "2026-12-01").itertuples(index=False))
     assert notes["Prognoza ludności"].startswith("Prognoza liczby ludności nie powstała: wymaga co najmniej 11\xa0lat")
-    assert notes["Prognoza ludności"].endswith("a raport obejmuje 2\xa0lata.")
+    assert notes["Prognoza ludności"].endswith("a dane o liczbie ludności w latach raportu obejmują 2\xa0lata.")
 
 
 def test_the_workbook_shows_each_number_with_the_decimals_the_report_prints(report, tmp_path):

@@ -876,7 +876,8 @@ def test_a_report_of_fewer_years_than_the_projection_needs_says_why_it_has_none(
     text = " ".join(short.narrative["demography"])
     assert (
         "Prognoza liczby ludności nie powstała: wymaga co najmniej 11\xa0lat danych (6\xa0lat historii i 5\xa0lat "
-        "testu wstecznego, który wyznacza jej przedział), a raport obejmuje 9\xa0lat." in text
+        "testu wstecznego, który wyznacza jej przedział), a dane o liczbie ludności w latach raportu obejmują 9\xa0lat."
+        in text
     )
     assert "przeliczono na podstawę spisu powszechnego z 2021 r.: skok" in text and "jak w prognozie" not in text
     full = prepare_report(TownParams(teryt="3290031", first_year=2014, last_year=2024))

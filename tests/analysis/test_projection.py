@@ -88,3 +88,29 @@ def test_forecast_interval_brackets_the_forecast():
     forecast = project(population.iloc[0], backtest(population)).forecast
     assert (forecast["low"] < forecast["mean"]).all() and (forecast["mean"] < forecast["high"]).all()
     assert len(forecast) == HORIZON
+
+
+def test_a_last_year_without_anyones_population_leaves_the_projection_from_the_year_before(demo_store, tmp_path):
+    # A store fetched before GUS published 2024's residents: every town's 2024 population is missing. The
+    # backtest read 2014–2024 and so no town's series was complete: no projection for any town, and no word
+    # why (the report's eleven years were enough). It now reads 2014–2023: ten years, one short of the 6 + 5 a
+    # 5-year horizon's interval needs, and the demography text says so, counting the population's years.
+    from analysis.catalogue import variables
+    from analysis.projection import backtest_population
+    from analysis.report import compute_report, load_store_and_values
+    from analysis.store import write_store
+    from analysis.town import TownParams
+
+    population = variables()["population"].bdl_id
+    observations = demo_store.observations
+    late = observations.loc[~((observations["year"] == 2024) & (observations["var_id"] == population))]
+    write_store(tmp_path / "store", demo_store.units, late, dict(demo_store.metadata))
+    values = load_store_and_values(str(tmp_path / "store"))[1]
+    assert list(backtest_population(values, 2014, 2024).columns) == list(range(2014, 2024))
+    report = compute_report(TownParams(teryt="0290011", data_dir=str(tmp_path / "store")))
+    assert report.projection is None and report.projection_years == 10
+    text = " ".join(report.narrative["demography"]).replace("\xa0", " ")
+    assert "a dane o liczbie ludności w latach raportu obejmują 10 lat." in text
+    # The whole demo store: eleven years, a projection.
+    whole = compute_report(TownParams(teryt="0290011"))
+    assert whole.projection is not None and whole.projection_years == 11

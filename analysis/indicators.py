@@ -118,21 +118,22 @@ def indicators_without_data(store: Store) -> dict[str, list[str]]:
 def not_yet_in_year_note(store: Store, year: int) -> str:
     """The catalogue variables `store` holds in some year but in none of its towns in `year`, the batch's last:
     a store fetched before GUS published that year's figures of them (budgets come months after the residents).
-    Not an error: each indicator reading them is shown as of its latest year with data, and towns without their
-    population or income that year are matched on an earlier one (`analysis.peers.matching_year`). "" where
-    every variable the store holds has a value in `year`."""
+    Not an error: each indicator reading them is shown as of its latest year with data, and where no town has its
+    population or income that year, the towns are matched on an earlier one (`analysis.peers.matching_year`).
+    "" where every variable the store holds has a value in `year`."""
     observations = store.observations.loc[store.observations["value"].notna()]
     present = set(observations["var_id"])
     in_year = set(observations.loc[observations["year"] == year, "var_id"])
     late = [key for key, variable in variables().items() if variable.bdl_id in present - in_year]
     if not late:
         return ""
+    # What `nearest` matches on (`analysis.peers.matching_features`): without it for every town, an earlier year.
+    unmatched = "population" in late or {"pit_share_revenue", "own_revenue"} <= set(late)
     return (
         f"note: the store holds no value in {year} of {len(late)} catalogue variable{'' if len(late) == 1 else 's'}: "
         + ", ".join(late)
         + "; the reports show the indicators that read them as of their latest year with data (the tables' year "
-        "column), and match the peers of a town without its population or income in "
-        f"{year} on an earlier year (the peer-group text says so)"
+        "column)" + (", and match nearest peers on an earlier year (the peer-group text says so)" if unmatched else "")
     )
 
 

@@ -241,5 +241,12 @@ def test_the_variables_a_store_lacks_in_the_last_year_only_are_named(tmp_path, d
     assert note.startswith("note: the store holds no value in 2024 of 3 catalogue variables: ")
     named = note.split(": ", 2)[2].split(";")[0].split(", ")
     assert sorted(named) == sorted(late)
+    assert "match nearest peers on an earlier year" in note  # neither income is there in 2024: no one is matched
+    # Without 2024's PIT alone, the towns are matched on own revenue in 2024: no earlier year is said.
+    pit = variables()["pit_share_revenue"].bdl_id
+    without_pit = observations.loc[~((observations["year"] == 2024) & (observations["var_id"] == pit))]
+    write_store(tmp_path / "pit", demo_store.units, without_pit, dict(demo_store.metadata))
+    pit_note = not_yet_in_year_note(load_store(tmp_path / "pit"), 2024)
+    assert "pit_share_revenue" in pit_note and "earlier year" not in pit_note
     assert not_yet_in_year_note(load_store(tmp_path / "store"), 2023) == ""
     assert not_yet_in_year_note(demo_store, 2024) == ""

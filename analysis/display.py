@@ -619,11 +619,20 @@ MOVES_LISTED = 10
 def _peer_moves(report: TownReport, changes, language: str) -> list[str]:
     """Peers that joined or left, each said only when it happened, in the number it happened to."""
     names = dict(zip(report.peer_units["teryt"], report.peer_units["name"]))
-    joined = [names.get(t, t) for t in changes.peers_joined]
     # No longer peers: named as the previous edition's record names them; by TERYT code where it does not (a
     # record written before records kept the names).
     named = all(code in changes.peers_left_named for code in changes.peers_left)
-    left = [changes.peers_left_named[code] for code in changes.peers_left] if named else list(changes.peers_left)
+    names |= changes.peers_left_named
+    # A name two gminy of the group, now or then, share (106 rural gminy share theirs: two Adamów in lubelskie)
+    # is followed by its TERYT code, as the peers table gives it.
+    shared = {name for name, count in Counter(names.values()).items() if count > 1}
+
+    def told(code: str) -> str:
+        name = names.get(code, code)
+        return f"{name} ({code})" if name in shared else name
+
+    joined = [told(t) for t in changes.peers_joined]
+    left = [told(code) for code in changes.peers_left] if named else list(changes.peers_left)
     sentences = []
     if changes.peer_years:  # matched on another year than last time: why peers moved
         old, new = changes.peer_years

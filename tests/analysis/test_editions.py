@@ -247,3 +247,25 @@ def test_the_what_changed_section_says_the_peers_were_matched_on_another_year(de
     report = compute_report(TownParams(teryt="0290011", previous=str(record)))
     text = " ".join(part.text for part in show.edition_changes(report, str(record)) if hasattr(part, "text"))
     assert "Poprzednią grupę porównawczą dobrano według danych z 2023 r., tę – z 2024 r." in text.replace("\xa0", " ")
+
+
+def test_a_peer_that_left_under_a_name_another_peer_shares_is_told_apart_by_its_code(tmp_path):
+    # 106 rural gminy share a name with another (two Adamów in lubelskie). A previous edition whose group held a
+    # gmina named as one of today's peers: the sentence gives that name with the TERYT code, as the peers table
+    # does, and leaves the other names alone.
+    from analysis import display as show
+
+    report = prepare_report(TownParams(teryt="0290011"))
+    record = figures(report)
+    stay, gone = report.peers.members[0], report.peers.members[1]
+    twin = "9999991"  # a gmina of the previous group, not of the store, under the name of one that stays
+    names = dict(zip(report.peer_units["teryt"], report.peer_units["name"]))
+    record["peers"] = [twin if code == gone else code for code in record["peers"]]
+    record["peer_names"] = {code: name for code, name in record["peer_names"].items() if code != gone} | {
+        twin: names[stay]
+    }
+    path = tmp_path / "figures.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    text = " ".join(part.text for part in show.edition_changes(report, str(path)) if hasattr(part, "text"))
+    assert f"Z grupy porównawczej odeszła gmina {names[stay]} ({twin})." in text
+    assert f"Do grupy porównawczej dołączyła gmina {names[gone]}." in text

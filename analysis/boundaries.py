@@ -132,19 +132,25 @@ def last_change_within(changes, first_year: int, last_year: int) -> int | None:
     )
 
 
-def land_alone_steps(formula_names) -> bool:
-    """Whether land that moved no residents steps an indicator read from these names: the residents' density
-    (its area moved), not the residents themselves."""
-    return "population_density" in {split_lag(name)[0] for name in formula_names}
+EVERY_CHANGE, CHANGES_OF_RESIDENTS = "every", "residents"
+
+
+def changes_that_step(formula_names) -> str | None:
+    """Which changes of boundaries step an indicator read from these names (variables, `_lagN` allowed): for
+    the residents' density, `EVERY_CHANGE` (land alone moves its area); for the residents, the changes that moved
+    residents (`CHANGES_OF_RESIDENTS`); for a rate per resident, none (land moves its numerator and denominator
+    alike). The one rule, for lists of changes (`stepping`) and for arrays of years (`analysis.compare`)."""
+    if not steps_at_breaks(formula_names):
+        return None
+    return EVERY_CHANGE if "population_density" in {split_lag(n)[0] for n in formula_names} else CHANGES_OF_RESIDENTS
 
 
 def stepping(changes, formula_names) -> list[BoundaryChange]:
-    """The `changes` that step an indicator read from these names (variables, `_lagN` allowed): every one for
-    the residents' density (`land_alone_steps`), those that moved residents for the residents alone, none for a
-    rate per resident (land moves its numerator and denominator alike)."""
-    if not steps_at_breaks(formula_names):
+    """The `changes` that step an indicator read from these names (`changes_that_step`)."""
+    kind = changes_that_step(formula_names)
+    if kind is None:
         return []
-    return list(changes) if land_alone_steps(formula_names) else [c for c in changes if c.moves_residents]
+    return list(changes) if kind == EVERY_CHANGE else [c for c in changes if c.moves_residents]
 
 
 def crossed(changes, end: int, span: int) -> list[BoundaryChange]:

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.boundaries import area_changes, land_alone_steps, moves_residents
+from analysis.boundaries import EVERY_CHANGE, area_changes, changes_that_step, moves_residents
 from analysis.catalogue import Direction, Indicator, indicators, split_lag
-from analysis.census import steps_at_breaks
 from analysis.indicators import window_counts
 from analysis.params import MIN_PEERS
 from analysis.reliability import count_interval
@@ -106,11 +105,11 @@ class BoundaryYears:
         return cls([np.array([], dtype=int)] * towns, [np.array([], dtype=int)] * towns)
 
     def stepping(self, indicator: Indicator) -> list[np.ndarray]:
-        """The years that step `indicator` (`analysis.boundaries.stepping`): every change for the residents'
-        density, those that moved residents for the residents, none for a rate per resident."""
-        if not steps_at_breaks(indicator.inputs):
+        """The years that step `indicator` (`analysis.boundaries.changes_that_step`)."""
+        kind = changes_that_step(indicator.inputs)
+        if kind is None:
             return [np.array([], dtype=int)] * len(self.every)
-        return self.every if land_alone_steps(indicator.inputs) else self.moved_residents
+        return self.every if kind == EVERY_CHANGE else self.moved_residents
 
 
 def _boundary_years(years: np.ndarray, block: np.ndarray, columns: list[str]) -> BoundaryYears:

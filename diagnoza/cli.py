@@ -87,6 +87,11 @@ def validate(
         raise typer.Exit(1)
 
 
+def _first_ten(items: list[str]) -> str:
+    """A list for one line of `data status`: its first ten, and how many more."""
+    return ", ".join(items[:10]) + (f" and {len(items) - 10} more" if len(items) > 10 else "")
+
+
 def _note(text: str) -> None:
     """A note that is not an error (e.g. `analysis.indicators.without_data_note`), where there is one."""
     if text:
@@ -565,19 +570,16 @@ def data_status(
     typer.echo(f"  towns:   {len(store.units)} (" + ", ".join(f"{k}: {n}" for k, n in sorted(kinds.items())) + ")")
     if store.renumbered:  # one gmina's series under two TERYT codes, joined on load (analysis.renumbering)
         joined = [f"{c.predecessor} → {c.successor} ({c.since})" for c in store.renumbered]
-        more = f" and {len(joined) - 10} more" if len(joined) > 10 else ""
         typer.echo(
             f"  joined:  {len(joined)} renumbered in TERYT (older code → newer, first year under it): "
-            + ", ".join(joined[:10])
-            + more
+            + _first_ten(joined)
         )
     set_aside = meta.get("figures_of_powiat_and_city") or []  # analysis.bdl.fetch.observation_rows
     if set_aside:
-        named = [f"{f['teryt']} {f['year']} {f['variable']}" for f in set_aside[:10]]
-        more = f" and {len(set_aside) - 10} more" if len(set_aside) > 10 else ""
         typer.echo(
             f"  set aside: {len(set_aside)} figure{'s' * (len(set_aside) != 1)} BDL marks as a powiat's and its"
-            " city's together, stored as missing (TERYT, year, variable): " + ", ".join(named) + more
+            " city's together, stored as missing (TERYT, year, variable): "
+            + _first_ten([f"{f['teryt']} {f['year']} {f['variable']}" for f in set_aside])
         )
     observations = store.observations
     described = meta.get("variables", {})

@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import tempfile
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -226,6 +227,10 @@ class WarmKernel:
             connection.stop_channels()
         self.notebook_connections.clear()
         if self.manager.has_kernel:
+            # Killed before jupyter_client's `shutdown_kernel(now=True)`, which interrupts it first (SIGINT): a kernel
+            # still starting, or between two cells, died of that interrupt with a KeyboardInterrupt traceback on the
+            # build's terminal. The shutdown then only reaps it and removes its connection file.
+            self.manager.signal_kernel(signal.SIGKILL)
             self.manager.shutdown_kernel(now=True)
         if keep_workdir:
             return

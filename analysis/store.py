@@ -77,15 +77,19 @@ class Store:
         last = self.years[1]
         return sorted(int(year) for year in set(self.observations["year"]) if year > last)
 
+    @property
+    def years_without_figures_said(self) -> str:
+        """Why a later year fetched is not among `years`, for a message; "" when none is."""
+        empty = self.years_without_figures
+        if not empty:
+            return ""
+        return f"{', '.join(map(str, empty))}: fetched, but every value marked missing (not yet published)"
+
     def years_said(self) -> str:
         """The store's years for a message: "2014–2023", and why a later year fetched is not among them."""
         first, last = self.years
-        empty = self.years_without_figures
-        if not empty:
-            return f"{first}–{last}"
-        return (
-            f"{first}–{last}; {', '.join(map(str, empty))}: fetched, but every value marked missing (not yet published)"
-        )
+        why = self.years_without_figures_said
+        return f"{first}–{last}; {why}" if why else f"{first}–{last}"
 
     def unit(self, teryt: str) -> pd.Series:
         rows = self.units.loc[self.units["teryt"] == teryt]

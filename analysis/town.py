@@ -159,9 +159,10 @@ class TownParams(BaseModel):
         if self.first_year < first:
             problems.append(f"first_year: {self.first_year} is before the store's first year {first}")
         if self.last_year > last:
-            empty = store.years_without_figures
-            why = f" ({', '.join(map(str, empty))}: every value marked missing, not yet published)" if empty else ""
-            problems.append(f"last_year: {self.last_year} is after the store's last year {last}{why}")
+            why = store.years_without_figures_said
+            problems.append(
+                f"last_year: {self.last_year} is after the store's last year {last}" + (f"; {why}" if why else "")
+            )
         if problems:
             raise ParamsError(source, problems, "parameters")
 

@@ -212,5 +212,6 @@ def test_a_year_fetched_with_every_value_marked_missing_is_not_the_stores(tmp_pa
     with pytest.raises(ParamsError) as raised:
         TownParams(teryt="0290011", data_dir=str(tmp_path / "store")).check_against_store(store)
     assert raised.value.problems == [
-        "last_year: 2024 is after the store's last year 2023 (2024: every value marked missing, not yet published)"
+        "last_year: 2024 is after the store's last year 2023; 2024: fetched, but every value marked missing "
+        "(not yet published)"
     ]

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.catalogue import Indicator, indicators, split_lag, variables
+from analysis.peers import no_one_matched_without
 from analysis.store import Store, variable_panel
 
 
@@ -127,8 +128,7 @@ def not_yet_in_year_note(store: Store, year: int) -> str:
     late = [key for key, variable in variables().items() if variable.bdl_id in present - in_year]
     if not late:
         return ""
-    # What `nearest` matches on (`analysis.peers.matching_features`): without it for every town, an earlier year.
-    unmatched = "population" in late or {"pit_share_revenue", "own_revenue"} <= set(late)
+    unmatched = no_one_matched_without(late)
     return (
         f"note: the store holds no value in {year} of {len(late)} catalogue variable{'' if len(late) == 1 else 's'}: "
         + ", ".join(late)

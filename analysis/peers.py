@@ -15,6 +15,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from analysis.catalogue import indicators, split_lag
 from analysis.params import MIN_PEERS, PeerMethod, PeerRule  # noqa: F401 - the rule is configuration; re-exported here
 
 # GUS-style size classes of municipalities (residents): lower bounds.
@@ -102,6 +103,17 @@ def matching_features(indicator_values: pd.DataFrame, year: int) -> pd.DataFrame
     )
     has_income = features[[f"log_{INCOME}", f"log_{PIT_STAND_IN}"]].notna().any(axis=1)
     return features.loc[features["log_population"].notna() & has_income]
+
+
+def no_one_matched_without(missing_variables: Iterable[str]) -> bool:
+    """Whether a year in which no town has these catalogue variables leaves `nearest` no town to match in it: a
+    town is matched on its population and one of its incomes (`matching_features`)."""
+    missing = set(missing_variables)
+
+    def lost(indicator_id: str) -> bool:
+        return any(split_lag(name)[0] in missing for name in indicators()[indicator_id].inputs)
+
+    return lost("population") or (lost(INCOME) and lost(PIT_STAND_IN))
 
 
 def matching_year(town: str, indicator_values: pd.DataFrame, year: int, features: pd.DataFrame | None = None) -> int:

@@ -280,3 +280,30 @@ def test_nearest_groups_are_nested_so_the_widest_holds_the_narrower(demo_store):
             for k in (10, 20, 40)
         ]
         assert groups[0] < groups[1] < groups[2]
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [
+        ["population"],
+        ["pit_share_revenue"],
+        ["own_revenue"],
+        ["pit_share_revenue", "own_revenue"],
+        ["live_births", "deaths"],
+        ["revenue_total", "own_revenue", "pit_share_revenue"],
+    ],
+)
+def test_the_rule_on_missing_variables_agrees_with_the_matching_itself(demo_store, missing):
+    # `no_one_matched_without` (which the store's note on a late year reads) against `matching_features` run on
+    # a store whose towns all lack these variables in 2024: the rule says no town is matched exactly when none is.
+    from analysis.catalogue import variables
+    from analysis.indicators import indicator_table
+    from analysis.peers import matching_features, no_one_matched_without
+    from analysis.store import Store
+
+    ids = [variables()[name].bdl_id for name in missing]
+    observations = demo_store.observations.copy()
+    observations.loc[(observations["year"] == 2024) & observations["var_id"].isin(ids), "value"] = np.nan
+    store = Store(demo_store.units, observations, demo_store.metadata)
+    nobody = matching_features(indicator_table(store), 2024).empty
+    assert no_one_matched_without(missing) == nobody

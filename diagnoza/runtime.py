@@ -1,7 +1,8 @@
 """How a batch stays fast: every measure that exists only for speed is here or named here.
 
-A batch of 54 towns takes one to one and a half minutes, not the eight a naive papermill loop takes
-(`benchmarks/build_speed.py`). What pays for that, and where it lives:
+On 2 cores the demo batch of 54 towns (HTML, PDF, spreadsheet, chart files) takes about 40 s, where a
+naive papermill-and-nbconvert loop takes about 4 minutes for the HTML alone (`benchmarks/build_speed.py`,
+2026-12). What pays for that, and where it lives:
 
 - **Warm kernels** (`diagnoza.kernels`): each worker process runs its towns in one Jupyter
   kernel, started once with its imports done and cleared between towns. Starting a kernel and

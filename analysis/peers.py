@@ -201,8 +201,10 @@ def choose_peers(
 
     candidates = None
     if rule.method == "nearest":
+        if features is None:
+            features = matching_features(indicator_values, year)
         reference = matching_year(town, indicator_values, year, features)
-        if features is None or reference != year:
+        if reference != year:
             features = matching_features(indicator_values, reference)
         year = reference
         income = income_measure(indicator_values[INCOME].get((town, year), np.nan))

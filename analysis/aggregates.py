@@ -9,7 +9,10 @@ area's gminy and the N years. Indicators built on variables GUS publishes as rat
 the variable catalogue) have no area value: summing rates means nothing. Except a published rate of a
 count the store holds (`rate_of`): a share of residents times the residents is a count of people, so
 the area's share is the ratio of those counts' sums to its residents, its gminy's shares weighted by
-residents. "Poland" is every gmina of the store: on the embedded demo store, the synthetic country.
+residents. And except a rate GUS also publishes for each voivodeship and Poland (`published_for_areas`:
+density, nursery places per 1000 children under 3): an indicator that is that rate alone takes GUS's own
+figure of the area, from the store's `area_values`; it rests on the whole area (coverage 1). "Poland" is
+every gmina of the store: on the embedded demo store, the synthetic country.
 A city with powiat rights has one budget for its gmina's and its powiat's tasks: an indicator built on
 budget amounts (`budget` in the variable catalogue) is summed over the area's cities for a city and over its
 other gminy for any other town (`budget_kinds`). A flow between gminy of Poland (`nets_out_nationally` in the
@@ -35,9 +38,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.catalogue import Indicator, indicators, split_lag, variables
+from analysis.catalogue import Indicator, indicators, split_lag, variable_ids, variables
 from analysis.indicators import evaluate, with_lags
-from analysis.store import CITY_WITH_POWIAT_RIGHTS, UNIT_KINDS, Store, variable_panel
+from analysis.store import CITY_WITH_POWIAT_RIGHTS, COUNTRY_AREA, UNIT_KINDS, Store, variable_panel
 from analysis.teryt import VOIVODESHIPS
 
 COUNTRY = "Polska"
@@ -52,6 +55,16 @@ def is_aggregable(indicator: Indicator) -> bool:
     if all(catalogue[split_lag(name)[0]].additive for name in indicator.inputs):
         return True
     return _rate_base(indicator) is not None
+
+
+def published_rate(indicator: Indicator) -> str | None:
+    """The variable whose published area figures are the indicator's area values: where the indicator is
+    one rate that cannot be summed (`is_aggregable` False) and GUS publishes it for voivodeships and Poland
+    (`published_for_areas`). None otherwise. A rate pooled over years has no published figure to take."""
+    formula = indicator.formula.strip()
+    if is_aggregable(indicator) or indicator.pool_years != 1 or formula not in variables():
+        return None
+    return formula if variables()[formula].published_for_areas else None
 
 
 def of_budgets(indicator: Indicator) -> bool:
@@ -197,6 +210,7 @@ def voivodeship_and_country(store: Store, year: int, kinds: frozenset[str] | Non
         units = units.loc[units["kind"].isin(kinds)]
     voivodeships = area_indicators(panel, units["voivodeship"], year)
     country = area_indicators(panel, pd.Series(COUNTRY, index=units.index), year)
+    _take_published(store, year, voivodeships, country)
     national = covers_country(store)
     for indicator in indicators().values():
         if indicator.nets_out_nationally or not national:  # no value, so nothing it rests on
@@ -204,3 +218,20 @@ def voivodeship_and_country(store: Store, year: int, kinds: frozenset[str] | Non
     return AreaFigures(
         pd.concat([voivodeships.values, country.values]), pd.concat([voivodeships.coverage, country.coverage])
     )
+
+
+def _take_published(store: Store, year: int, voivodeships: AreaFigures, country: AreaFigures) -> None:
+    """Set each published rate's (`published_rate`) area values to GUS's figures of `year`: a voivodeship's
+    under the name the store gives it, Poland's as `COUNTRY`. An area GUS has no figure of has no value."""
+    published = store.area_values.loc[store.area_values["year"] == year]
+    names = {code: VOIVODESHIPS.get(code, code) for code in published["area"].unique()} | {COUNTRY_AREA: COUNTRY}
+    ids = variable_ids()
+    for indicator in indicators().values():
+        if not (rate := published_rate(indicator)):
+            continue
+        rows = published.loc[published["var_id"] == ids[rate]]
+        figures = pd.Series(rows["value"].to_numpy(), index=rows["area"].map(names).to_numpy())
+        for areas in (voivodeships, country):
+            values = figures.reindex(areas.values.index)
+            areas.values[indicator.id] = values
+            areas.coverage[indicator.id] = values.notna().astype(float).where(values.notna())

@@ -29,7 +29,7 @@ import pandas as pd
 
 from analysis.catalogue import variable_ids
 from analysis.paths import DEMO_STORE_DIR
-from analysis.store import write_store
+from analysis.store import COUNTRY_AREA, write_store
 from analysis.teryt import DIGIT_BY_KIND, VOIVODESHIPS
 
 SEED = 20261122
@@ -252,8 +252,9 @@ def _town_series(rng: np.random.Generator, kind: str) -> dict[str, np.ndarray]:
     }
 
 
-def generate(seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The demo units and observations; the same seed always gives the same frames."""
+def generate(seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The demo units, observations and published area figures (`published_area_values`); the same seed
+    always gives the same frames."""
     rng = np.random.default_rng(seed)
     units = _units(rng)
     ids = variable_ids()
@@ -271,6 +272,7 @@ def generate(seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
             "value": np.concatenate(values).astype(float),
         }
     )
+    area_values = published_area_values(units, observations)  # GUS's come from its complete records: before the gaps
     # Gaps, as in real BDL data; population itself is always reported.
     reported = observations["var_id"] != ids["population"]
     scattered = rng.random(len(observations)) < 0.004
@@ -287,7 +289,53 @@ def generate(seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
     observations.loc[
         observations["teryt"].isin(secret) & (observations["var_id"] == ids["cit_share_revenue"]), "value"
     ] = np.nan
-    return units, observations
+    return units, observations, area_values
+
+
+# Children under 3 (three year-groups) per child of 3–6 (four): the synthetic denominator of the nursery rate,
+# which the store, like BDL's gmina data, does not hold.
+UNDER_3_PER_CHILD_3_6 = 3 / 4
+
+
+def published_area_values(units: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
+    """What the synthetic GUS publishes for each voivodeship and for Poland of the rates the store's gminy
+    cannot be summed into (`published_for_areas`): density as residents over land (each gmina's land its
+    residents over its density), nursery places per 1000 children under 3 as places over children (each
+    gmina's places its rate times its children, `UNDER_3_PER_CHILD_3_6`), each over the gminy with the
+    figure; rounded as GUS rounds them (density to whole residents per km², the rate to 0.1)."""
+    ids = variable_ids()
+    wide = observations.set_index(["teryt", "year", "var_id"])["value"].unstack("var_id")
+    population, density = wide[ids["population"]], wide[ids["population_density"]]
+    under_3 = wide[ids["children_3_6"]] * UNDER_3_PER_CHILD_3_6
+    places = wide[ids["nursery_places_per_1000_under3"]] * under_3 / 1000
+    parts = pd.DataFrame(
+        {
+            "residents": population.where(density.notna()),
+            "land": population / density,
+            "children": under_3.where(places.notna()),
+            "places": places,
+        }
+    )
+    teryts, years = parts.index.get_level_values("teryt"), parts.index.get_level_values("year")
+    rows = []
+    for areas in (teryts.str[:2], np.full(len(parts), COUNTRY_AREA)):
+        sums = parts.groupby([areas, years]).sum(min_count=1)
+        rates = {
+            "population_density": (sums["residents"] / sums["land"]).round(0),
+            "nursery_places_per_1000_under3": (1000 * sums["places"] / sums["children"]).round(1),
+        }
+        for key, values in rates.items():
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "area": values.index.get_level_values(0),
+                        "year": values.index.get_level_values(1),
+                        "var_id": ids[key],
+                        "value": values.to_numpy(),
+                    }
+                )
+            )
+    return pd.concat(rows, ignore_index=True)
 
 
 def metadata(seed: int = SEED) -> dict:
@@ -300,6 +348,6 @@ def metadata(seed: int = SEED) -> dict:
 
 
 def write_demo_store(directory: Path = DEMO_STORE_DIR, seed: int = SEED) -> Path:
-    units, observations = generate(seed)
-    write_store(directory, units, observations, metadata(seed))
+    units, observations, area_values = generate(seed)
+    write_store(directory, units, observations, metadata(seed), area_values)
     return directory

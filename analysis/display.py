@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.aggregates import MIN_AREA_COVERAGE, holds_enough_residents, is_aggregable, is_total, of_budgets
+from analysis.aggregates import (
+    MIN_AREA_COVERAGE,
+    holds_enough_residents,
+    is_aggregable,
+    is_total,
+    of_budgets,
+    published_rate,
+)
 from analysis.boundaries import crossed, stepping
 from analysis.catalogue import SECTIONS, Indicator, indicators, indicators_in, split_lag
 from analysis.census import steps_at_breaks, steps_in_changes, value_steps
@@ -363,6 +370,25 @@ def _budgets_note(report: TownReport, shown: list[Indicator]) -> str:
     return area_budgets_note(report) if any(of_budgets(indicator) for indicator in shown) else ""
 
 
+def _not_summed(indicator: Indicator, area: pd.Series) -> bool:
+    """No voivodeship value because GUS publishes the gminy's figure only as a rate, and the store holds no
+    published figure of the area either (`analysis.aggregates.published_rate`)."""
+    return not is_aggregable(indicator) and pd.isna(area["voivodeship"])
+
+
+def _published_note(report: TownReport, shown: list[Indicator]) -> str:
+    """Which rows' voivodeship and Poland values are GUS's published rates, not sums over the gminy."""
+    published = [
+        indicator.name_in_sentence(report.language)
+        for indicator in shown
+        if published_rate(indicator) and report.areas.loc[indicator.id, ["voivodeship", "poland"]].notna().any()
+    ]
+    if not published:
+        return ""
+    key = "areas_published_one" if len(published) == 1 else "areas_published_many"
+    return label(key, report.language, names=", ".join(published))
+
+
 def _poland_cell(indicator: Indicator, area: pd.Series, show: Callable[[float], str]) -> str:
     """Poland's value, or GUS's "x" (not applicable) for a flow between gminy, which nets out over the
     country: "b.d." would say a figure is missing where none can exist."""
@@ -422,8 +448,9 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
         if language == "pl"
         else voivodeship_phrase(report.voivodeship, language),
     )
-    if any(not is_aggregable(indicator) for indicator in shown):
+    if any(_not_summed(indicator, report.areas.loc[indicator.id]) for indicator in shown):
         caption += label("areas_not_summed", language)
+    caption += _published_note(report, shown)
     caption += _budgets_note(report, shown)
     caption += _areas_short_notes([i for i in shown if _short_of_residents(i, report.areas.loc[i.id])], language)
     if any(indicator.nets_out_nationally for indicator in shown):
@@ -549,7 +576,7 @@ def key_figures(report: TownReport) -> Table:
             without_data.append(indicator.name_in_sentence(language))
             continue
         shown.append(indicator)
-        not_summed = not_summed or not is_aggregable(indicator)
+        not_summed = not_summed or _not_summed(indicator, area)
         if _short_of_residents(indicator, area):
             short.append(indicator)
         few = few or too_few_peers(row)
@@ -588,6 +615,7 @@ def key_figures(report: TownReport) -> Table:
         caption += label("current_prices", language)
     if not_summed:
         caption += label("key_figures_not_summed", language)
+    caption += _published_note(report, shown)
     caption += _budgets_note(report, shown)
     caption += _areas_short_notes(short, language)
     if few:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import __version__ as analysis_version
-from analysis.aggregates import MIN_AREA_COVERAGE
+from analysis.aggregates import MIN_AREA_COVERAGE, published_rate
 from analysis.catalogue import Direction, Indicator, indicators, split_lag, variables
 from analysis.census import CHANGE_SPANS, steps_in_changes
 from analysis.compare import CHANGE_YEARS, within_chance
@@ -53,15 +53,15 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "peer_median": ("Mediana grupy", "Peer median"),
     "peer_q1": ("Kwartyl 1 grupy", "Peer first quartile"),
     "peer_q3": ("Kwartyl 3 grupy", "Peer third quartile"),
-    "voivodeship_value": ("Województwo (suma gmin)", "Voivodeship (sum of its gminy)"),
-    "poland_value": ("Polska (suma gmin)", "Poland (sum of gminy)"),
+    "voivodeship_value": ("Województwo (suma gmin lub stopa GUS)", "Voivodeship (sum of its gminy, or GUS's rate)"),
+    "poland_value": ("Polska (suma gmin lub stopa GUS)", "Poland (sum of gminy, or GUS's rate)"),
     "voivodeship_coverage": (
-        f"Województwo – % ludności w gminach z danymi (wartość od {MIN_AREA_COVERAGE:.0%})",
-        f"Voivodeship – % of residents in gminy with data (a value from {MIN_AREA_COVERAGE:.0%})",
+        f"Województwo – % ludności w gminach z danymi (wartość od {MIN_AREA_COVERAGE:.0%}; 100: wartość GUS)",
+        f"Voivodeship – % of residents in gminy with data (a value from {MIN_AREA_COVERAGE:.0%}; 100: GUS's figure)",
     ),
     "poland_coverage": (
-        f"Polska – % ludności w gminach z danymi (wartość od {MIN_AREA_COVERAGE:.0%})",
-        f"Poland – % of residents in gminy with data (a value from {MIN_AREA_COVERAGE:.0%})",
+        f"Polska – % ludności w gminach z danymi (wartość od {MIN_AREA_COVERAGE:.0%}; 100: wartość GUS)",
+        f"Poland – % of residents in gminy with data (a value from {MIN_AREA_COVERAGE:.0%}; 100: GUS's figure)",
     ),
     "peer_count": ("Gminy grupy z wartością", "Peers with a value"),
     "rank": ("Miejsce (1 = najkorzystniej)", "Rank (1 = best)"),
@@ -615,17 +615,20 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
         ind.name_in_sentence(report.language) for ind in indicators().values() if ind.nets_out_nationally
     )
     share = format_number(100 * MIN_AREA_COVERAGE, 0, report.language) + "%"
+    published = ", ".join(ind.name_in_sentence(report.language) for ind in indicators().values() if published_rate(ind))
     rows.append(
         (
             "Województwo i Polska" if pl else "Voivodeship and Poland",
             "wzór wskaźnika na sumach zmiennych gmin obszaru (iloraz sum, nie średnia stóp gmin); puste, gdy gminy "
             f"z danymi mają mniej niż {share} ludności obszaru (liczba ludności: gdy brak jej dla którejkolwiek gminy) "
-            "albo gdy GUS podaje dla gmin tylko stopę, bez mianownika"
+            "albo gdy GUS podaje dla gmin tylko stopę, bez mianownika; "
+            f"wyjątek: {published} – stopa, którą GUS podaje dla województwa i Polski (puste, gdy jej brak w danych)"
             if pl
             else "the indicator's formula over the variables summed over the area's gminy (a ratio of sums, not a "
             f"mean of their rates); empty where the gminy with data hold less than {share} of the area's residents "
             "(the population: where any gmina lacks it), "
-            "or where GUS publishes the gminy's values only as rates, without their denominators",
+            "or where GUS publishes the gminy's values only as rates, without their denominators; "
+            f"except {published}: the rate GUS publishes for the voivodeship and Poland (empty where the data lack it)",
         )
     )
     if budgets := area_budgets_note(report):  # the store holds cities with powiat rights: budgets summed apart

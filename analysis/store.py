@@ -1,8 +1,10 @@
 """The data store: units and observations in Parquet, validated on load (pandera).
 
 A store is a directory with `units.parquet`, `observations.parquet` and
-`metadata.json`. The embedded demo store and a store fetched from GUS BDL have
-the same shape, so everything downstream works on either.
+`metadata.json`, and `area_values.parquet`: the figures GUS publishes for each voivodeship and
+for Poland of the rates it cannot be summed over gminy for (`published_for_areas` in the variable
+catalogue); a store written before it had none. The embedded demo store and a store fetched from
+GUS BDL have the same shape, so everything downstream works on either.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from analysis.teryt import VOIVODESHIPS
 
 UNIT_COLUMNS = ["teryt", "name", "kind", "voivodeship", "powiat"]
 OBSERVATION_COLUMNS = ["teryt", "year", "var_id", "value"]
+AREA_VALUE_COLUMNS = ["area", "year", "var_id", "value"]
+AREA_VALUES_FILE = "area_values.parquet"
+COUNTRY_AREA = "PL"  # Poland in `area_values`; a voivodeship is its 2-digit TERYT code ("02")
 CITY_WITH_POWIAT_RIGHTS = "powiat-city"  # an urban gmina that is a powiat of its own (`_cities_with_powiat_rights`)
 UNIT_KINDS = ("urban", "urban-rural", "rural", CITY_WITH_POWIAT_RIGHTS)
 FIRST_CITY_POWIAT = 61  # TERYT numbers the powiats that are cities from 61 (61–79 in 2020), land powiats from 01
@@ -51,6 +56,9 @@ class Store:
     # Gminy whose series the files hold under two TERYT codes, joined on load under the newer one
     # (analysis.renumbering); their older codes are not among the units.
     renumbered: tuple[Renumbering, ...] = ()
+    # GUS's own figures of a rate for each voivodeship and Poland (AREA_VALUE_COLUMNS; area: a 2-digit
+    # voivodeship code or COUNTRY_AREA), for the variables marked `published_for_areas`.
+    area_values: pd.DataFrame = field(default_factory=lambda: no_area_values())
 
     @property
     def synthetic(self) -> bool:
@@ -100,7 +108,7 @@ class Store:
 
 _CHECK_WORDS = {
     "field_uniqueness": "duplicated",
-    "multiple_fields_uniqueness": "duplicated (teryt, year, var_id)",
+    "multiple_fields_uniqueness": "duplicated rows (the same unit, year and variable)",
     "column_in_dataframe": "missing column",
     "not_nullable": "empty",
 }
@@ -138,7 +146,36 @@ def _schemas():
         coerce=True,
         unique=["teryt", "year", "var_id"],
     )
-    return units, observations
+    area_values = pa.DataFrameSchema(
+        {
+            "area": pa.Column(
+                "string",
+                pa.Check.isin(
+                    [*VOIVODESHIPS, COUNTRY_AREA],
+                    error=f"area must be a 2-digit voivodeship code or {COUNTRY_AREA!r} (Poland)",
+                ),
+            ),
+            "year": observations.columns["year"],
+            "var_id": observations.columns["var_id"],
+            "value": observations.columns["value"],
+        },
+        strict="filter",
+        coerce=True,
+        unique=["area", "year", "var_id"],
+    )
+    return units, observations, area_values
+
+
+def no_area_values() -> pd.DataFrame:
+    """An empty table of published area figures: a store that has none."""
+    return pd.DataFrame(
+        {
+            "area": pd.Series(dtype="string"),
+            "year": pd.Series(dtype="int64"),
+            "var_id": pd.Series(dtype="int64"),
+            "value": pd.Series(dtype="float64"),
+        }
+    )
 
 
 def _validated(table: str, schema, frame: pd.DataFrame, rows: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -217,6 +254,11 @@ def validate_observations(observations: pd.DataFrame, units: pd.DataFrame) -> pd
     return observations[OBSERVATION_COLUMNS].sort_values(key).reset_index(drop=True)
 
 
+def validate_area_values(area_values: pd.DataFrame) -> pd.DataFrame:
+    area_values = _validated("area values", _schemas()[2], area_values.reset_index(drop=True))
+    return area_values[AREA_VALUE_COLUMNS].sort_values(["area", "year", "var_id"]).reset_index(drop=True)
+
+
 def load_store(path: Path | str | None = None) -> Store:
     """Load and validate a store; `None` means the embedded demo store."""
     directory = Path(path) if path else DEMO_STORE_DIR
@@ -230,8 +272,8 @@ def load_store(path: Path | str | None = None) -> Store:
     for name in ("units.parquet", "observations.parquet"):
         if not (directory / name).is_file():
             raise NoStore(f"{directory}: no {name} (is this a Diagnoza data store?)")
-    units, observations, renumbered = _validated_tables(directory)
-    return Store(units, observations, _metadata(directory), directory, renumbered)
+    units, observations, renumbered, area_values = _validated_tables(directory)
+    return Store(units, observations, _metadata(directory), directory, renumbered, area_values)
 
 
 def _metadata(directory: Path) -> dict:
@@ -252,19 +294,22 @@ def _metadata(directory: Path) -> dict:
     return metadata
 
 
-def _validated_tables(directory: Path) -> tuple[pd.DataFrame, pd.DataFrame, tuple[Renumbering, ...]]:
+def _validated_tables(directory: Path) -> tuple[pd.DataFrame, pd.DataFrame, tuple[Renumbering, ...], pd.DataFrame]:
     """The store's units and observations, validated, with renumbered gminy's series joined
-    (`analysis.renumbering`; which ones, the third item).
+    (`analysis.renumbering`; which ones, the third item), and its published area figures (none where
+    the store has no such file).
 
     Validation takes 0.3 s (pandera), in every command and every build worker, while a store
     rarely changes. So it runs once per content: the validated tables are kept under .cache/,
-    keyed by a hash of the two files, of this module (the schemas) and analysis.renumbering, of the variable catalogue
+    keyed by a hash of the files, of this module (the schemas) and analysis.renumbering, of the variable catalogue
     (which variables may be negative) and of the pandas and pandera versions. Any change to one of
     them validates the store again.
     """
     from importlib.metadata import version
 
     files = [(directory / name).read_bytes() for name in ("units.parquet", "observations.parquet")]
+    areas_file = directory / AREA_VALUES_FILE
+    files.append(areas_file.read_bytes() if areas_file.is_file() else b"")
     key = hashlib.sha256()
     code = (Path(__file__).read_bytes(), Path(renumbering.__file__).read_bytes(), VARIABLES_FILE.read_bytes())
     for part in (*files, *code, pd.__version__.encode(), version("pandera").encode()):
@@ -278,14 +323,18 @@ def _validated_tables(directory: Path) -> tuple[pd.DataFrame, pd.DataFrame, tupl
     observations = validate_observations(_read_parquet(directory / "observations.parquet", files[1]), units)
     renumbered = renumberings(units, observations)
     units, observations = join_renumbered(units, observations, renumbered)
+    area_values = (
+        validate_area_values(_read_parquet(areas_file, files[2])) if areas_file.is_file() else no_area_values()
+    )
+    tables = (units, observations, renumbered, area_values)
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
         staged = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
-        staged.write_bytes(pickle.dumps((units, observations, renumbered), protocol=pickle.HIGHEST_PROTOCOL))
+        staged.write_bytes(pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(staged, kept)
     except OSError:
         pass  # a read-only place: validate every time
-    return units, observations, renumbered
+    return tables
 
 
 def _read_parquet(path: Path, content: bytes) -> pd.DataFrame:
@@ -296,14 +345,23 @@ def _read_parquet(path: Path, content: bytes) -> pd.DataFrame:
         raise StoreError(f"{path}: not a readable Parquet file ({first})") from None
 
 
-def write_store(store_dir: Path, units: pd.DataFrame, observations: pd.DataFrame, metadata: dict) -> None:
-    """Validate, then write a store; files are replaced only once all are written."""
+def write_store(
+    store_dir: Path,
+    units: pd.DataFrame,
+    observations: pd.DataFrame,
+    metadata: dict,
+    area_values: pd.DataFrame | None = None,
+) -> None:
+    """Validate, then write a store; files are replaced only once all are written. Without `area_values`,
+    the store has no published area figures (an empty table, never an earlier store's left in place)."""
     units = validate_units(units)
     observations = validate_observations(observations, units)
+    area_values = validate_area_values(no_area_values() if area_values is None else area_values)
     store_dir.mkdir(parents=True, exist_ok=True)
     staged = {
         "units.parquet": lambda p: units.to_parquet(p, index=False),
         "observations.parquet": lambda p: observations.to_parquet(p, index=False),
+        AREA_VALUES_FILE: lambda p: area_values.to_parquet(p, index=False),
         "metadata.json": lambda p: p.write_text(
             json.dumps(metadata, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         ),

@@ -503,9 +503,7 @@ def _bdl_client(cache: Optional[Path], refresh: bool = False):
 @data_app.command("fetch")
 def data_fetch(
     years: str = typer.Option(..., help="Years to fetch: 2014-2024, or 2014,2019,2024."),
-    out: Path = typer.Option(
-        ..., help="Store directory to write (units.parquet, observations.parquet, metadata.json)."
-    ),
+    out: Path = typer.Option(..., help="Store directory to write (units, observations, area values, metadata.json)."),
     voivodeship: Optional[str] = typer.Option(None, help="Only this voivodeship (2-digit TERYT code, e.g. 24)."),
     plan: bool = typer.Option(
         False,
@@ -599,6 +597,15 @@ def data_status(
             years = f"{valued.min()}–{valued.max()}"
         updated = (described.get(key) or {}).get("lastUpdate") or "—"
         typer.echo(f"    {key:<34} {variable.bdl_id:>8}  {len(valued):>7}  {missing:>5}  {years:<9}  {updated}")
+    # GUS's figures of voivodeships and Poland, the area values of rates not summed (analysis.aggregates)
+    typer.echo("  published for voivodeships and Poland (BDL id, areas with values, years with values):")
+    published = store.area_values.loc[store.area_values["value"].notna()]
+    for key, variable in variables().items():
+        if not variable.published_for_areas:
+            continue
+        rows = published.loc[published["var_id"] == variable.bdl_id]
+        years = f"{rows['year'].min()}–{rows['year'].max()}" if not rows.empty else "— (voivodeship and Poland: b.d.)"
+        typer.echo(f"    {key:<34} {variable.bdl_id:>8}  {rows['area'].nunique():>7}  {years}")
 
 
 @data_app.command("check-variables")

@@ -9,6 +9,7 @@ A report is rebuilt only when one of its inputs changed:
   (`analysis.report.towns_compared`), and who those towns are;
 - areas: the store's rows of every gmina the report's voivodeship and Poland figures are summed over
   (`analysis.aggregates`): those of its voivodeship, and where the store covers the country, every gmina;
+  and GUS's published figures of its voivodeship and of Poland (`Store.area_values`);
 - calibration: the population of every town of the store, which the pooled projection
   backtest (`analysis.projection`) reads to choose the method and size the interval;
 - previous: the previous edition's figures of the town, when `--previous` asks for a comparison.
@@ -104,12 +105,27 @@ def town_data_fingerprints(store: Store) -> dict[str, str]:
 def area_fingerprints(store: Store, fingerprints: dict[str, str]) -> dict[str, str]:
     """Per voivodeship (as the store names it), a hash of the data its figures and Poland's are summed over
     (`analysis.aggregates.voivodeship_and_country`): its gminy's, and every gmina's where the store covers
-    the country (a revised figure of any gmina moves Poland's value on every report)."""
+    the country (a revised figure of any gmina moves Poland's value on every report); and the figures GUS
+    publishes of the voivodeship and of Poland (`Store.area_values`)."""
     from analysis.aggregates import covers_country
+    from analysis.store import COUNTRY_AREA
+    from analysis.teryt import VOIVODESHIPS
 
     country = data_fingerprint(tuple(store.units["teryt"]), fingerprints) if covers_country(store) else ""
+    published = store.area_values.sort_values(["area", "year", "var_id"])
+    row_hashes = pd.util.hash_pandas_object(published, index=False).to_numpy()
+    by_area = {
+        area: _sha(rows.to_numpy().tobytes())
+        for area, rows in pd.Series(row_hashes).groupby(published["area"].to_numpy())
+    }
+    code_of = {name: code for code, name in VOIVODESHIPS.items()}
     return {
-        voivodeship: _sha(data_fingerprint(tuple(gminy), fingerprints), country)
+        voivodeship: _sha(
+            data_fingerprint(tuple(gminy), fingerprints),
+            country,
+            by_area.get(code_of.get(voivodeship, ""), ""),
+            by_area.get(COUNTRY_AREA, ""),
+        )
         for voivodeship, gminy in store.units.groupby("voivodeship")["teryt"]
     }
 

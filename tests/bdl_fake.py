@@ -61,7 +61,9 @@ class Logged:
 class FakeBDL:
     units: list[dict] = field(default_factory=list)
     variables: dict[int, dict] = field(default_factory=dict)  # id -> /variables/{id} body
-    data: dict[int, list[dict]] = field(default_factory=dict)  # id -> results (id, name, values)
+    # id -> results (id, name, values); a result of a voivodeship or Poland also has "level" (2 or 0), which
+    # selects it by `unit-level` and is not sent (BDL's data results carry no level); a gmina's is 6
+    data: dict[int, list[dict]] = field(default_factory=dict)
     attributes: list[dict] = field(default_factory=lambda: list(ATTRIBUTES))
     faults: dict[tuple[str, int], list] = field(default_factory=dict)
     log: list[Logged] = field(default_factory=list)
@@ -119,13 +121,15 @@ class FakeBDL:
                 return None
             years = set(args.getlist("year"))
             parent = args.get("unit-parent-id")
+            level = int(args.get("unit-level", 6))
             results = []
             for result in self.data.get(variable_id, []):
-                if parent and result["id"][:4] != parent[:4]:
+                if (parent and result["id"][:4] != parent[:4]) or result.get("level", 6) != level:
                     continue
                 values = [v for v in result["values"] if not years or v["year"] in years]
                 if values:
-                    results.append({**result, "values": values})
+                    sent = {key: value for key, value in result.items() if key != "level"}
+                    results.append({**sent, "values": values})
             meta = self.variables[variable_id]
             return self.paged(
                 request,
@@ -202,6 +206,25 @@ def from_store(store, variables, years=None) -> FakeBDL:
             for y, v in zip(group["year"].tolist(), group["value"].tolist())
         ]
         fake.data[variable_id].append({"id": bdl_unit_id(teryt), "name": names.at[teryt], "values": values})
+    area_values = store.area_values
+    if years is not None:
+        area_values = area_values.loc[area_values["year"].isin(list(years))]
+    for (variable_id, area), group in area_values.sort_values(["var_id", "area", "year"]).groupby(["var_id", "area"]):
+        if variable_id not in fake.data:
+            continue
+        country = area == "PL"
+        values = [
+            {"year": str(int(y)), "val": 0 if math.isnan(v) else v, "attrId": 4 if math.isnan(v) else 1}
+            for y, v in zip(group["year"].tolist(), group["value"].tolist())
+        ]
+        fake.data[variable_id].append(
+            {
+                "id": "0" * 12 if country else f"01{area}00000000",
+                "name": "POLSKA" if country else area,
+                "level": 0 if country else 2,
+                "values": values,
+            }
+        )
     return fake
 
 

@@ -27,6 +27,8 @@ from analysis.bdl.quota import Quota, limits_for
 DEFAULT_BASE_URL = "https://bdl.stat.gov.pl/api/v1"
 PAGE_SIZE = 100
 GMINA_LEVEL = 6
+VOIVODESHIP_LEVEL = 2
+COUNTRY_LEVEL = 0
 KEY_HEADER = "X-ClientId"
 
 

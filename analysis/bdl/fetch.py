@@ -2,7 +2,9 @@
 
 The steps: the missing-value markers (`/attributes`), the gminy (`/units?level=6`),
 then for each catalogue variable its metadata (`/variables/{id}`) and its values
-(`/data/by-variable/{id}`, all years in one paged call). The store is written only
+(`/data/by-variable/{id}`, all years in one paged call); for a rate GUS also publishes for
+each voivodeship and Poland (`published_for_areas`), those figures too (levels 2 and 0).
+The store is written only
 once every page is in hand, so an interrupted fetch leaves no half store, and run
 again it reuses every page it already has.
 """
@@ -18,9 +20,9 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
-from analysis.bdl.client import GMINA_LEVEL, PAGE_SIZE, BDLClient, BDLError
+from analysis.bdl.client import COUNTRY_LEVEL, GMINA_LEVEL, PAGE_SIZE, VOIVODESHIP_LEVEL, BDLClient, BDLError
 from analysis.catalogue import Variable, variables
-from analysis.store import Store, load_store, write_store
+from analysis.store import AREA_VALUE_COLUMNS, COUNTRY_AREA, Store, load_store, write_store
 from analysis.teryt import KIND_BY_DIGIT, VOIVODESHIPS, teryt_from_bdl, voivodeship_bdl_id
 
 # /units?level=6 listed 3,938 units in 2019 (gminy and their parts, some historical);
@@ -141,6 +143,35 @@ def observation_rows(
     return rows
 
 
+COUNTRY_BDL_ID = "0" * 12  # POLSKA, BDL's one unit of level 0
+AREA_LEVELS = {VOIVODESHIP_LEVEL: len(VOIVODESHIPS), COUNTRY_LEVEL: 1}  # level -> how many units it has
+
+
+def area_code(unit_id: str) -> str | None:
+    """The store's code of a BDL unit of level 2 or 0 (a voivodeship's 2-digit TERYT code, or `COUNTRY_AREA`);
+    None for any other unit."""
+    if unit_id == COUNTRY_BDL_ID:
+        return COUNTRY_AREA
+    if len(unit_id) == 12 and unit_id[4:] == "0" * 8 and unit_id[2:4] in VOIVODESHIPS:
+        return unit_id[2:4]
+    return None
+
+
+def area_value_rows(page: dict, variable_id: int, markers: Markers, voivodeship: str | None = None) -> list[tuple]:
+    """(area, year, var_id, value) of one data page of level 2 or 0; missing-marked values become NaN. With
+    `voivodeship`, of that voivodeship and Poland only."""
+    rows = []
+    for result in page.get("results", []):
+        area = area_code(str(result.get("id", "")))
+        if area is None or (voivodeship and area not in (voivodeship, COUNTRY_AREA)):
+            continue
+        for value in result.get("values", []):
+            number, attribute = value.get("val"), int(value.get("attrId", 1))
+            missing = markers.is_missing(attribute, number)
+            rows.append((area, int(value["year"]), variable_id, math.nan if missing else float(number)))
+    return rows
+
+
 def variable_name(meta: dict) -> str:
     """BDL names a variable by its levels n1, n2, ...; joined as BDL's own site shows them."""
     parts = [str(meta[key]) for key in ("n1", "n2", "n3", "n4", "n5") if meta.get(key)]
@@ -210,6 +241,9 @@ def plan_fetch(client: BDLClient, spec: FetchSpec) -> FetchPlan:
             todo += 1
         done, left = _chain(client, f"data/by-variable/{variable.bdl_id}", _data_params(spec, parent), in_scope)
         cached, todo = cached + done, todo + left
+        for level, units in AREA_LEVELS.items() if variable.published_for_areas else ():
+            done, left = _chain(client, f"data/by-variable/{variable.bdl_id}", _area_params(spec, level), units)
+            cached, todo = cached + done, todo + left
     limited = bool(client.quota.windows)
     return FetchPlan(todo, cached, client.quota.finish_time(todo) if limited else 0.0, limited)
 
@@ -234,6 +268,10 @@ def _data_params(spec: FetchSpec, parent: str | None) -> dict:
     return params
 
 
+def _area_params(spec: FetchSpec, level: int) -> dict:
+    return {"unit-level": level, "year": list(spec.years)}
+
+
 def fetch_store(
     client: BDLClient, spec: FetchSpec, out_dir: Path, on_step: Callable[[str], None] = lambda step: None
 ) -> Store:
@@ -250,6 +288,7 @@ def fetch_store(
     parent = voivodeship_bdl_id(units["bdl_id"].iloc[0]) if spec.voivodeship else None
     known = set(units["teryt"])
     rows: list[tuple] = []
+    area_rows: list[tuple] = []  # GUS's figures of the voivodeships and Poland (`published_for_areas`)
     set_aside: list[tuple] = []  # figures of a powiat and its city together (`Markers.wider_area`)
     described = {}
     for variable in spec.variables:
@@ -261,6 +300,11 @@ def fetch_store(
         ):
             rows.extend(observation_rows(page, variable.bdl_id, markers, known, set_aside))
             last_update = page.get("lastUpdate") or last_update
+        for level in AREA_LEVELS if variable.published_for_areas else ():
+            what = f"variable {variable.bdl_id} at level {level}"
+            on_step(f"variable {variable.bdl_id} ({variable.key}): {'voivodeships' if level else 'Poland'}")
+            for page in client.pages(f"data/by-variable/{variable.bdl_id}", _area_params(spec, level), what):
+                area_rows.extend(area_value_rows(page, variable.bdl_id, markers, spec.voivodeship))
         described[variable.key] = {
             "bdl_id": variable.bdl_id,
             "name": variable_name(meta),
@@ -295,5 +339,7 @@ def fetch_store(
             if year in spec.years
         ],
     }
-    write_store(Path(out_dir), units.drop(columns="bdl_id"), observations, metadata)
+    area_values = pd.DataFrame(area_rows, columns=AREA_VALUE_COLUMNS)
+    area_values = area_values.loc[area_values["year"].isin(spec.years)]
+    write_store(Path(out_dir), units.drop(columns="bdl_id"), observations, metadata, area_values)
     return load_store(out_dir)

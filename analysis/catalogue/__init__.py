@@ -45,6 +45,9 @@ class Variable(BaseModel):
     rate_of: str | None = None
     signed: bool = False  # can be below zero: a balance (net migration), an amount refunds can exceed (CIT share)
     budget: bool = False  # an amount of the gmina's budget, which a city with powiat rights shares with its powiat
+    # A rate GUS also publishes for each voivodeship and for Poland (BDL levels 2 and 0): where it cannot be
+    # summed over gminy (no `rate_of`), an area's value is GUS's own figure (analysis.aggregates).
+    published_for_areas: bool = False
 
 
 # Sub-domains of each section, in reading order: a section verdict averages within each first.

@@ -362,3 +362,40 @@ def test_budget_amounts_are_summed_over_budgets_of_one_kind(tmp_path):
     assert every.at["own_revenue_per_capita", "voivodeship"] == pytest.approx(6_600_000 / 1800)
     # A store without a city (the demo's) sums every gmina for every town.
     assert budget_kinds(load_store(), "urban") is None
+
+
+def test_a_rate_gus_publishes_for_areas_takes_gus_figure_where_the_store_has_it(tmp_path, demo_store):
+    # Nursery places per 1000 children under 3 and density are rates without their denominator in the store: no
+    # ratio of sums. Their area values are the figures the store's `area_values` hold for the year (here set by
+    # hand), resting on the whole area (coverage 1); an area without a figure has no value, and a store without
+    # the table (fetched before it existed) has none at all. Other indicators are untouched by the table.
+    from analysis.aggregates import published_rate
+    from analysis.store import load_store, write_store
+
+    ids = variable_ids()
+    assert {i for i in indicators() if published_rate(indicators()[i])} == {
+        "nursery_places_per_1000",
+        "population_density",
+    }
+    rows = [
+        ("02", 2024, ids["nursery_places_per_1000_under3"], 123.4),
+        ("PL", 2024, ids["nursery_places_per_1000_under3"], 111.1),
+        ("PL", 2023, ids["nursery_places_per_1000_under3"], 99.0),  # another year: not 2024's
+        ("02", 2024, ids["population"], 1.0),  # not a rate published for areas: ignored
+    ]
+    published = pd.DataFrame(rows, columns=["area", "year", "var_id", "value"])
+    write_store(tmp_path / "s", demo_store.units, demo_store.observations, demo_store.metadata, published)
+    figures = voivodeship_and_country(load_store(tmp_path / "s"), 2024)
+    nursery = figures.values["nursery_places_per_1000"]
+    assert nursery["dolnośląskie"] == 123.4 and nursery[COUNTRY] == 111.1
+    assert nursery.drop(["dolnośląskie", COUNTRY]).isna().all()  # GUS gave no other voivodeship's figure
+    assert figures.coverage.at["dolnośląskie", "nursery_places_per_1000"] == 1.0
+    assert figures.values["population_density"].isna().all()  # no density figure in this table
+    summed = voivodeship_and_country(demo_store, 2024).values
+    assert figures.values.at["dolnośląskie", "population"] == summed.at["dolnośląskie", "population"]
+
+    write_store(tmp_path / "old", demo_store.units, demo_store.observations, demo_store.metadata)
+    (tmp_path / "old" / "area_values.parquet").unlink()  # a store written before the table existed
+    old = load_store(tmp_path / "old")
+    assert old.area_values.empty
+    assert voivodeship_and_country(old, 2024).values["nursery_places_per_1000"].isna().all()

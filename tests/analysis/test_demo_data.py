@@ -4,13 +4,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.catalogue import variable_ids
 from analysis.demo_data import generate
 from analysis.store import variable_panel
 from tests.real_data import REAL_DATA_PRESENT, read_pit, read_tabl_iv
 
 
 def test_committed_store_is_what_the_generator_makes(demo_store):
-    units, observations = generate()
+    units, observations, area_values = generate()
+    pd.testing.assert_frame_equal(
+        demo_store.area_values.reset_index(drop=True),
+        area_values.sort_values(["area", "year", "var_id"]).reset_index(drop=True),
+        check_dtype=False,
+    )
     pd.testing.assert_frame_equal(
         demo_store.units.astype(str).reset_index(drop=True),
         units.sort_values("teryt").astype(str).reset_index(drop=True),
@@ -93,6 +99,36 @@ def test_networks_grow_in_uneven_steps_not_on_a_straight_line(demo_store, variab
     yearly = changes.stack().dropna()
     assert len(yearly) > 2500
     assert yearly.min() >= -1.0 and (yearly >= -0.3).mean() > 0.99
+
+
+def test_published_area_rates_are_ratios_of_the_gminys_sums_counted_by_hand(demo_store):
+    # The synthetic GUS's nursery rate of one voivodeship in 2024, recomputed in a plain loop from the committed
+    # store: places = rate x children under 3 / 1000 (children under 3 = 3/4 of those of 3-6), over the gminy
+    # with both figures; its density = residents / land (land = residents / density). No gmina of voivodeship 02
+    # misses either figure in 2024 (the demo's gaps are elsewhere), so the two agree to GUS's rounding.
+    ids = variable_ids()
+    rows = demo_store.observations.loc[demo_store.observations["year"] == 2024]
+    value = {(r.teryt, r.var_id): r.value for r in rows.itertuples()}
+    places = children = residents = land = 0.0
+    for teryt in demo_store.units.loc[demo_store.units["teryt"].str[:2] == "02", "teryt"]:
+        rate, kids = value.get((teryt, ids["nursery_places_per_1000_under3"])), value.get((teryt, ids["children_3_6"]))
+        if rate == rate and kids == kids and rate is not None and kids is not None:  # not NaN, not absent
+            places += rate * kids * 0.75 / 1000
+            children += kids * 0.75
+        people, density = value.get((teryt, ids["population"])), value.get((teryt, ids["population_density"]))
+        if density == density and density is not None:
+            residents += people
+            land += people / density
+    published = demo_store.area_values.set_index(["area", "year", "var_id"])["value"]
+    assert published[("02", 2024, ids["nursery_places_per_1000_under3"])] == pytest.approx(
+        1000 * places / children, abs=0.05
+    )
+    assert published[("02", 2024, ids["population_density"])] == pytest.approx(residents / land, abs=0.5)
+    # Poland's figure lies between the voivodeships' lowest and highest, as any ratio of sums must.
+    for key in ("nursery_places_per_1000_under3", "population_density"):
+        figures = published.xs((2024, ids[key]), level=("year", "var_id"))
+        assert figures.drop("PL").min() <= figures["PL"] <= figures.drop("PL").max()
+        assert len(figures) == 17
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -617,7 +617,13 @@ def test_key_figures_of_a_full_store_show_every_headline_indicator(report):
 
     table = show.key_figures(report)
     assert len(table.frame) == sum(indicator.headline for indicator in indicators().values())
-    assert label("key_figures_not_summed", report.language) in table.caption  # the nursery rate is shown: its note too
+    # The nursery rate cannot be summed over gminy, but the store holds GUS's figures of the voivodeships and Poland
+    # (analysis.aggregates.published_rate): no "b.d." in either column, and the caption says whose figure it is.
+    assert label("key_figures_not_summed", report.language) not in table.caption
+    nursery = indicators()["nursery_places_per_1000"].name_in_sentence(report.language)
+    assert label("areas_published_one", report.language, names=nursery) in table.caption
+    areas = table.frame.iloc[:, -2:]
+    assert not areas.isin([show.MISSING[report.language]]).any().any()
     # The voivodeship's column is headed by its name as each language writes it (the title line's spelling).
     heading = {"pl": "Woj. kujawsko-pomorskie", "en": "Kujawsko-Pomorskie voiv."}[report.language]
     assert report.voivodeship == "kujawsko-pomorskie" and heading in table.frame.columns

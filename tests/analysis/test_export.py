@@ -104,8 +104,8 @@ def test_an_area_value_stands_beside_the_share_of_residents_it_rests_on(report):
     # area's residents (or nothing can be summed); the share is cut, never rounded up to the 90% it misses.
     sheet = indicator_sheet(report).set_index("Kod wskaźnika")
     for area in ("Województwo", "Polska"):
-        value = sheet[f"{area} (suma gmin)"]
-        share = sheet[f"{area} – % ludności w gminach z danymi (wartość od 90%)"]
+        value = sheet[f"{area} (suma gmin lub stopa GUS)"]
+        share = sheet[f"{area} – % ludności w gminach z danymi (wartość od 90%; 100: wartość GUS)"]
         assert (value.notna() == (share >= 90)).all()
         assert share.dropna().between(0, 100).all() and (share.dropna() > 0).any()
     cut = round_as_reported(pd.DataFrame({"voivodeship_coverage": [89.996, 57.0, 100.0]}), pd.Series([0, 0, 0]))
@@ -129,11 +129,11 @@ def test_the_sheet_leaves_polands_internal_migration_empty_and_says_why(report):
     # Internal moves net out over Poland (tests/analysis/test_aggregates.py): an empty cell, not a zero,
     # and the method sheet names the indicator; every other aggregable indicator keeps Poland's value.
     sheet = indicator_sheet(report).set_index("Kod wskaźnika")
-    assert pd.isna(sheet.at["net_migration_internal_per_1000", "Polska (suma gmin)"])
-    assert pd.notna(sheet.at["net_migration_internal_per_1000", "Województwo (suma gmin)"])
-    assert pd.notna(sheet.at["net_migration_per_1000", "Polska (suma gmin)"])
+    assert pd.isna(sheet.at["net_migration_internal_per_1000", "Polska (suma gmin lub stopa GUS)"])
+    assert pd.notna(sheet.at["net_migration_internal_per_1000", "Województwo (suma gmin lub stopa GUS)"])
+    assert pd.notna(sheet.at["net_migration_per_1000", "Polska (suma gmin lub stopa GUS)"])
     method = method_sheet(report, "2026-11-30").set_index("Pozycja")["Wartość"]
-    assert "saldo migracji wewnętrznych" in method["Polska (suma gmin)"]
+    assert "saldo migracji wewnętrznych" in method["Polska (suma gmin lub stopa GUS)"]
 
 
 def test_the_spreadsheet_and_the_report_name_the_method_version_the_edition_record_keeps(report):
@@ -295,7 +295,7 @@ def test_the_people_sheet_is_rounded_as_the_report_prints_and_the_full_sheet_kee
     catalogue = indicators()
     for indicator_id in full.index:
         places = catalogue[indicator_id].decimals
-        for column in ("Wartość", "Mediana grupy", "Województwo (suma gmin)", "Zmiana w 5 lat"):
+        for column in ("Wartość", "Mediana grupy", "Województwo (suma gmin lub stopa GUS)", "Zmiana w 5 lat"):
             exact, shown = full.at[indicator_id, column], rounded.at[indicator_id, column]
             if math.isnan(exact):
                 assert math.isnan(shown)
@@ -637,8 +637,8 @@ def test_the_indicator_sheet_holds_the_figures_every_section_table_prints_over_t
     columns = {
         "Wartość": "Wartość",
         "Mediana grupy": "Mediana grupy",
-        "Woj.": "Województwo (suma gmin)",
-        "Polska": "Polska (suma gmin)",
+        "Woj.": "Województwo (suma gmin lub stopa GUS)",
+        "Polska": "Polska (suma gmin lub stopa GUS)",
     }
     compared = 0
     for report in demo_reports.values():
@@ -703,7 +703,13 @@ def test_the_workbook_shows_each_number_with_the_decimals_the_report_prints(repo
     for row in sheet.iter_rows(min_row=2):
         decimals = printed[row[column["Kod wskaźnika"]].value]
         expected = dict.fromkeys(
-            ("Wartość", "Mediana grupy", "Kwartyl 1 grupy", "Województwo (suma gmin)", "Polska (suma gmin)"),
+            (
+                "Wartość",
+                "Mediana grupy",
+                "Kwartyl 1 grupy",
+                "Województwo (suma gmin lub stopa GUS)",
+                "Polska (suma gmin lub stopa GUS)",
+            ),
             number_format(decimals),
         )
         expected |= {

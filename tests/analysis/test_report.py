@@ -103,7 +103,14 @@ def test_a_report_to_a_year_reads_nothing_of_the_years_after_it(demo_store, tmp_
 
     cut = tmp_path / "store"
     observations = demo_store.observations
-    write_store(cut, demo_store.units, observations.loc[observations["year"] <= 2022], dict(demo_store.metadata))
+    published = demo_store.area_values
+    write_store(
+        cut,
+        demo_store.units,
+        observations.loc[observations["year"] <= 2022],
+        dict(demo_store.metadata),
+        published.loc[published["year"] <= 2022],
+    )
     asked = TownParams(teryt="3290021", last_year=2022, edition="2026-12-02")
     everything = compute_report(asked)
     until_then = compute_report(asked.model_copy(update={"data_dir": str(cut)}))

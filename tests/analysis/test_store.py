@@ -215,3 +215,22 @@ def test_a_year_fetched_with_every_value_marked_missing_is_not_the_stores(tmp_pa
         "last_year: 2024 is after the store's last year 2023; 2024: fetched, but every value marked missing "
         "(not yet published)"
     ]
+
+
+def test_published_area_figures_are_validated_and_their_area_named(tmp_path):
+    # GUS's figures of voivodeships and Poland: a 2-digit voivodeship code or "PL"; anything else (a gmina's
+    # TERYT code, a voivodeship that does not exist) is rejected with the offending value.
+    nursery = variable_ids()["nursery_places_per_1000_under3"]
+    rows = observations([("0290011", 2020, variable_ids()["population"], 9.0)])
+    good = pd.DataFrame(
+        [("02", 2020, nursery, 150.0), ("PL", 2020, nursery, 140.0)], columns=["area", "year", "var_id", "value"]
+    )
+    write_store(tmp_path / "good", UNITS, rows, {}, good)
+    assert list(load_store(tmp_path / "good").area_values["area"]) == ["02", "PL"]
+    for area in ("0290011", "03"):
+        bad = good.assign(area=[area, "PL"])
+        with pytest.raises(StoreError, match=f"area values: area: .*{area}"):
+            write_store(tmp_path / "bad", UNITS, rows, {}, bad)
+    twice = pd.concat([good, good])
+    with pytest.raises(StoreError, match="area values: rows: duplicated"):
+        write_store(tmp_path / "bad", UNITS, rows, {}, twice)

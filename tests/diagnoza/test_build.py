@@ -92,6 +92,12 @@ def test_page_one_of_the_pdf_is_the_diagnosis_with_voivodeship_and_poland(demo_b
     for value in (in_voivodeship, population["value"].sum()):
         assert f"{int(round(value)):,}".replace(",", " ") in page_one, value
     assert "Polska" in page_one and voivodeship in page_one
+    # The nursery rate is not summed: its row ends with GUS's figures of the voivodeship and Poland, read from the
+    # store's published area values and rounded to whole places as the catalogue prints the rate.
+    published = demo_store.area_values.set_index(["area", "year", "var_id"])["value"]
+    nursery = variable_ids()["nursery_places_per_1000_under3"]
+    own, country = (round(published[(area, 2024, nursery)]) for area in (TOWN[:2], "PL"))
+    assert re.search(rf"do lat 3 \(miejsca, 2024\) \S+ \S+ \S+ {own} {country}\b", page_one), page_one
     for section in ("Demografia", "Gospodarka i finanse gminy", "Usługi publiczne"):
         assert f"{section}:" in page_one
     assert "Podsumowanie" in page_one and "Spis treści" not in page_one  # the contents come after the diagnosis

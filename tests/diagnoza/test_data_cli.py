@@ -8,6 +8,7 @@ their real TERYT codes and names), so the real batch can be built offline.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 
 import pytest
@@ -144,6 +145,10 @@ def test_status_without_a_folder_describes_the_embedded_demo_store():
     result = CliRunner().invoke(app, ["data", "status"])
     assert result.exit_code == 0, result.output
     assert "(synthetic)" in result.output and "analysis/data/demo: valid store" in result.output
+    # GUS's figures of the 16 voivodeships and Poland of the two rates published so (analysis.aggregates)
+    published = result.output.split("published for voivodeships and Poland")[1]
+    assert re.search(r"nursery_places_per_1000_under3\s+1649860\s+17\s+2014–2024", published)
+    assert re.search(r"population_density\s+60559\s+17\s+2014–2024", published)
 
 
 def test_the_real_batch_matches_the_terc_register(terc):

@@ -87,3 +87,22 @@ def test_a_gminas_data_reach_the_reports_of_its_voivodeship_and_where_the_store_
     hashes = [inputs.area_fingerprints(store, inputs.town_data_fingerprints(store)) for store in (before, after)]
     assert hashes[0]["dolnośląskie"] != hashes[1]["dolnośląskie"]
     assert hashes[0]["kujawsko-pomorskie"] == hashes[1]["kujawsko-pomorskie"]
+
+
+def test_a_published_area_figure_reaches_the_reports_of_its_voivodeship_and_polands_every_report(demo_store):
+    # GUS's figure of a voivodeship (Store.area_values) is a value on its towns' reports only; Poland's, on every
+    # report. Revised, each moves exactly those reports' area hashes.
+    from dataclasses import replace
+
+    fingerprints = inputs.town_data_fingerprints(demo_store)
+    published = demo_store.area_values
+
+    def revised(area):
+        rows = (published["area"] == area) & (published["year"] == 2024)
+        return replace(demo_store, area_values=published.assign(value=published["value"].mask(rows, 1.0)))
+
+    before = inputs.area_fingerprints(demo_store, fingerprints)
+    voivodeship = inputs.area_fingerprints(revised("02"), fingerprints)
+    assert {v for v in before if before[v] != voivodeship[v]} == {"dolnośląskie"}
+    country = inputs.area_fingerprints(revised("PL"), fingerprints)
+    assert all(before[v] != country[v] for v in before)

@@ -66,10 +66,24 @@ def test_the_fetched_store_holds_exactly_the_served_figures(demo_bdl, demo_store
     pd.testing.assert_frame_equal(store.units, demo_store.units)
     assert store.metadata["fetched"] and not store.synthetic
     assert store.metadata["variables"]["population"]["bdl_id"] == 72305
-    # every data page went out with all years at once, 3 pages of 100 gminy per variable
+    # GUS's figures of the voivodeships and Poland, for the rates it publishes so, come back as served
+    area_key = ["area", "year", "var_id"]
+    pd.testing.assert_frame_equal(
+        store.area_values.sort_values(area_key).reset_index(drop=True),
+        demo_store.area_values.sort_values(area_key).reset_index(drop=True),
+    )
+    assert set(store.area_values["area"]) == {*demo_store.units["teryt"].str[:2], "PL"}
+    # every data page went out with all years at once, 3 pages of 100 gminy per variable, and for each rate
+    # published for areas one page of voivodeships (level 2) and one of Poland (level 0)
     data_requests = [r for r in demo_bdl.log if "/data/by-variable/" in r.path]
-    assert len(data_requests) == 3 * len(variables())
+    published = [v for v in variables().values() if v.published_for_areas]
+    assert len(published) == 2
+    assert len(data_requests) == 3 * len(variables()) + 2 * len(published)
     assert all(r.query["year"] == [str(y) for y in range(2014, 2025)] for r in data_requests)
+    area_requests = sorted((r.path, r.query["unit-level"][0]) for r in data_requests if r.query["unit-level"] != ["6"])
+    assert area_requests == sorted(
+        (f"/api/v1/data/by-variable/{v.bdl_id}", level) for v in published for level in ("0", "2")
+    )
 
 
 def test_missing_marked_values_are_nan_in_observations_parquet_and_true_zeros_stay(demo_bdl, make_client, tmp_path):
@@ -132,7 +146,10 @@ def test_parts_of_gminy_are_left_out_and_a_voivodeship_is_asked_for_by_its_bdl_i
     assert set(store.units["teryt"].str[:2]) == {"24"}
     assert "2491014" not in set(store.units["teryt"]) | set(store.observations["teryt"])
     data_requests = [r for r in demo_bdl.log if "/data/by-variable/" in r.path]
-    assert {r.query["unit-parent-id"][0] for r in data_requests} == {"012400000000"}
+    gminy = [r for r in data_requests if r.query["unit-level"] == ["6"]]
+    assert {r.query["unit-parent-id"][0] for r in gminy} == {"012400000000"}
+    # GUS's published figures: of that voivodeship and of Poland only, from the one page of each level
+    assert set(store.area_values["area"]) == {"24", "PL"}
 
 
 def test_an_interrupted_fetch_run_again_requests_no_page_it_already_has(demo_bdl, make_client, tmp_path):
@@ -165,11 +182,12 @@ def test_the_plan_counts_pages_still_to_send_and_the_quota_time(demo_bdl, make_c
     clock = iter([0.0] * 10)
     client.quota = Quota(ANONYMOUS_LIMITS, clock=lambda: next(clock, 0.0), sleep=lambda s: None)
     plan = plan_fetch(client, FetchSpec.create(YEARS))
-    # 300 gminy → 3 pages per variable, plus its metadata: 4 requests for each of the 28 variables.
+    # 300 gminy → 3 pages per variable, plus its metadata: 4 requests for each of the 28 variables; and one page
+    # of voivodeships and one of Poland for each of the 2 rates GUS publishes for areas: 112 + 4.
     assert len(variables()) == 28
-    assert (plan.requests, plan.cached) == (112, 3 + 1)
-    # anonymous: 100 in the first 15 min (the last at 19 s), then 12 more from 900 s at 5/s → 902 s
-    assert plan.seconds == 902
+    assert (plan.requests, plan.cached) == (116, 3 + 1)
+    # anonymous: 100 in the first 15 min (the last at 19.8 s), then 16 more from 900 s at 5/s, the last at 903 s
+    assert plan.seconds == 903
     assert "15 min" in plan.describe()
     fetch_store(make_client(), FetchSpec.create(YEARS), tmp_path / "store")
     assert plan_fetch(make_client(), FetchSpec.create(YEARS)).requests == 0

@@ -53,8 +53,8 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "peer_median": ("Mediana grupy", "Peer median"),
     "peer_q1": ("Kwartyl 1 grupy", "Peer first quartile"),
     "peer_q3": ("Kwartyl 3 grupy", "Peer third quartile"),
-    "voivodeship_value": ("Województwo (suma gmin lub stopa GUS)", "Voivodeship (sum of its gminy, or GUS's rate)"),
-    "poland_value": ("Polska (suma gmin lub stopa GUS)", "Poland (sum of gminy, or GUS's rate)"),
+    "voivodeship_value": ("Województwo (suma gmin lub wartość GUS)", "Voivodeship (sum of its gminy, or GUS's figure)"),
+    "poland_value": ("Polska (suma gmin lub wartość GUS)", "Poland (sum of gminy, or GUS's figure)"),
     "voivodeship_coverage": (
         f"Województwo – % ludności w gminach z danymi (wartość od {MIN_AREA_COVERAGE:.0%}; 100: wartość GUS)",
         f"Voivodeship – % of residents in gminy with data (a value from {MIN_AREA_COVERAGE:.0%}; 100: GUS's figure)",
@@ -622,13 +622,13 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
             "wzór wskaźnika na sumach zmiennych gmin obszaru (iloraz sum, nie średnia stóp gmin); puste, gdy gminy "
             f"z danymi mają mniej niż {share} ludności obszaru (liczba ludności: gdy brak jej dla którejkolwiek gminy) "
             "albo gdy GUS podaje dla gmin tylko stopę, bez mianownika; "
-            f"wyjątek: {published} – stopa, którą GUS podaje dla województwa i Polski (puste, gdy jej brak w danych)"
+            f"wyjątek: {published} – wartość, którą GUS podaje dla województwa i Polski (puste, gdy jej brak w danych)"
             if pl
             else "the indicator's formula over the variables summed over the area's gminy (a ratio of sums, not a "
             f"mean of their rates); empty where the gminy with data hold less than {share} of the area's residents "
             "(the population: where any gmina lacks it), "
             "or where GUS publishes the gminy's values only as rates, without their denominators; "
-            f"except {published}: the rate GUS publishes for the voivodeship and Poland (empty where the data lack it)",
+            f"except {published}: the figure GUS publishes for the voivodeship and Poland (empty where the data lack it)",
         )
     )
     if budgets := area_budgets_note(report):  # the store holds cities with powiat rights: budgets summed apart

@@ -130,8 +130,8 @@ LABELS: dict[str, dict[str, str]] = {
             "mianownika (stóp nie sumujemy)"
         ),
         # an indicator whose voivodeship and Poland values are GUS's published rate (analysis.aggregates.published_rate)
-        "areas_published_one": "; województwo i Polska – {names}: stopa podana przez GUS, nie suma gmin",
-        "areas_published_many": "; województwo i Polska – {names}: stopy podane przez GUS, nie suma gmin",
+        "areas_published_one": "; województwo i Polska – {names}: wartość podana przez GUS, nie suma gmin",
+        "areas_published_many": "; województwo i Polska – {names}: wartości podane przez GUS, nie suma gmin",
         # page one, where an area's gminy with data hold too few of its residents for its value (the tables: b.d.)
         "area_short_finding": "brak danych z części gmin",
         "areas_short": "; b.d. dla województwa lub Polski: gminy z danymi mają mniej niż {share} ludności obszaru",
@@ -385,8 +385,8 @@ LABELS: dict[str, dict[str, str]] = {
             "; n/a for the voivodeship and Poland where GUS publishes the gminy's values only as rates, without their "
             "denominators (rates are not summed)"
         ),
-        "areas_published_one": "; voivodeship and Poland – {names}: the rate GUS publishes, not a sum of gminy",
-        "areas_published_many": "; voivodeship and Poland – {names}: the rates GUS publishes, not sums of gminy",
+        "areas_published_one": "; voivodeship and Poland – {names}: the figure GUS publishes, not a sum of gminy",
+        "areas_published_many": "; voivodeship and Poland – {names}: the figures GUS publishes, not sums of gminy",
         "area_short_finding": "no data for some of its gminy",
         "areas_short": "; n/a for the voivodeship or Poland: the gminy with data hold less than {share} of the area's residents",
         "areas_short_total": "; n/a for the population of the voivodeship or Poland: some of the area's gminy lack it",

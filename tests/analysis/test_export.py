@@ -104,7 +104,7 @@ def test_an_area_value_stands_beside_the_share_of_residents_it_rests_on(report):
     # area's residents (or nothing can be summed); the share is cut, never rounded up to the 90% it misses.
     sheet = indicator_sheet(report).set_index("Kod wskaźnika")
     for area in ("Województwo", "Polska"):
-        value = sheet[f"{area} (suma gmin lub stopa GUS)"]
+        value = sheet[f"{area} (suma gmin lub wartość GUS)"]
         share = sheet[f"{area} – % ludności w gminach z danymi (wartość od 90%; 100: wartość GUS)"]
         assert (value.notna() == (share >= 90)).all()
         assert share.dropna().between(0, 100).all() and (share.dropna() > 0).any()
@@ -129,11 +129,14 @@ def test_the_sheet_leaves_polands_internal_migration_empty_and_says_why(report):
     # Internal moves net out over Poland (tests/analysis/test_aggregates.py): an empty cell, not a zero,
     # and the method sheet names the indicator; every other aggregable indicator keeps Poland's value.
     sheet = indicator_sheet(report).set_index("Kod wskaźnika")
-    assert pd.isna(sheet.at["net_migration_internal_per_1000", "Polska (suma gmin lub stopa GUS)"])
-    assert pd.notna(sheet.at["net_migration_internal_per_1000", "Województwo (suma gmin lub stopa GUS)"])
-    assert pd.notna(sheet.at["net_migration_per_1000", "Polska (suma gmin lub stopa GUS)"])
+    assert pd.isna(sheet.at["net_migration_internal_per_1000", "Polska (suma gmin lub wartość GUS)"])
+    assert pd.notna(sheet.at["net_migration_internal_per_1000", "Województwo (suma gmin lub wartość GUS)"])
+    assert pd.notna(sheet.at["net_migration_per_1000", "Polska (suma gmin lub wartość GUS)"])
     method = method_sheet(report, "2026-11-30").set_index("Pozycja")["Wartość"]
-    assert "saldo migracji wewnętrznych" in method["Polska (suma gmin lub stopa GUS)"]
+    assert "saldo migracji wewnętrznych" in method["Polska (suma gmin lub wartość GUS)"]
+    # and which rows hold GUS's own figure of the area instead of a sum (analysis.aggregates.published_rate)
+    assert "gęstość zaludnienia, miejsca w żłobkach" in method["Województwo i Polska"]
+    assert "wartość, którą GUS podaje dla województwa i Polski" in method["Województwo i Polska"]
 
 
 def test_the_spreadsheet_and_the_report_name_the_method_version_the_edition_record_keeps(report):
@@ -295,7 +298,7 @@ def test_the_people_sheet_is_rounded_as_the_report_prints_and_the_full_sheet_kee
     catalogue = indicators()
     for indicator_id in full.index:
         places = catalogue[indicator_id].decimals
-        for column in ("Wartość", "Mediana grupy", "Województwo (suma gmin lub stopa GUS)", "Zmiana w 5 lat"):
+        for column in ("Wartość", "Mediana grupy", "Województwo (suma gmin lub wartość GUS)", "Zmiana w 5 lat"):
             exact, shown = full.at[indicator_id, column], rounded.at[indicator_id, column]
             if math.isnan(exact):
                 assert math.isnan(shown)
@@ -637,8 +640,8 @@ def test_the_indicator_sheet_holds_the_figures_every_section_table_prints_over_t
     columns = {
         "Wartość": "Wartość",
         "Mediana grupy": "Mediana grupy",
-        "Woj.": "Województwo (suma gmin lub stopa GUS)",
-        "Polska": "Polska (suma gmin lub stopa GUS)",
+        "Woj.": "Województwo (suma gmin lub wartość GUS)",
+        "Polska": "Polska (suma gmin lub wartość GUS)",
     }
     compared = 0
     for report in demo_reports.values():
@@ -707,8 +710,8 @@ def test_the_workbook_shows_each_number_with_the_decimals_the_report_prints(repo
                 "Wartość",
                 "Mediana grupy",
                 "Kwartyl 1 grupy",
-                "Województwo (suma gmin lub stopa GUS)",
-                "Polska (suma gmin lub stopa GUS)",
+                "Województwo (suma gmin lub wartość GUS)",
+                "Polska (suma gmin lub wartość GUS)",
             ),
             number_format(decimals),
         )

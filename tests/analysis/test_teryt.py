@@ -52,3 +52,23 @@ def test_a_name_is_found_in_any_case_with_or_without_its_polish_letters():
     assert codes_named("laka", units) == ["0000011", "0000012"]
     assert codes_named("Żurawio", units) == []  # a name whole, not its beginning
     assert codes_named("Warszawa", units) == []
+
+
+def test_the_voivodeships_and_poland_of_the_units_dump_are_the_areas_a_fetch_stores():
+    """Of all 4,434 ids of the real 2019 BDL units dump, exactly 16 voivodeships (named as the register names
+    them) and Poland are areas whose published figures a fetch keeps (`analysis.bdl.fetch.area_code`):
+    no macroregion (level 1, "010000000000"), region, powiat or gmina."""
+    import pandas as pd
+
+    from analysis.bdl.fetch import area_code
+    from analysis.teryt import VOIVODESHIPS
+
+    dump = SHARED / "bdl" / "units" / "bdl_units_all_levels_2019-11-25.csv"
+    if not dump.is_file():
+        pytest.skip(f"units dump not present: {dump}")
+    units = pd.read_csv(dump, dtype=str).drop_duplicates("id")
+    areas = units.assign(area=units["id"].map(area_code)).dropna(subset=["area"])
+    assert sorted(areas["area"]) == sorted([*VOIVODESHIPS, "PL"])
+    names = areas.set_index("area")["name"]
+    assert names["PL"] == "POLSKA"
+    assert all(names[code].lower() == name for code, name in VOIVODESHIPS.items())

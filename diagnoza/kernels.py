@@ -28,7 +28,8 @@ from pathlib import Path
 
 import nbformat
 import papermill
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager, KernelManager
+from jupyter_client.utils import run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.translators import PythonTranslator, papermill_translators
@@ -164,6 +165,33 @@ def _rewrite_as_town_record(path: Path) -> None:
         pass
 
 
+class _KilledFirst:
+    """A kernel manager whose kernel, shut down, is killed (SIGKILL) before anything else is sent to it.
+
+    jupyter_client's shutdown interrupts a kernel (SIGINT) before asking it to end. A kernel still starting,
+    or between two cells (where ipykernel does not catch it), died of that interrupt with a KeyboardInterrupt
+    traceback on the build's terminal: a build stopped with Ctrl-C then printed a stack. The build is done
+    with a kernel it shuts down, whether the town finished or not, so nothing in it needs a clean exit; the
+    shutdown then only reaps the process and removes its connection file."""
+
+    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        if self.has_kernel:
+            await self._async_signal_kernel(signal.SIGKILL)
+        await super()._async_shutdown_kernel(now=True, restart=restart)
+
+
+class KilledFirstKernelManager(_KilledFirst, KernelManager):
+    """The warm kernel's manager (`WarmKernel`)."""
+
+    shutdown_kernel = run_sync(_KilledFirst._async_shutdown_kernel)
+
+
+class AsyncKilledFirstKernelManager(_KilledFirst, AsyncKernelManager):
+    """A fresh kernel's manager, which nbclient creates and shuts down (`execute_notebook`)."""
+
+    shutdown_kernel = _KilledFirst._async_shutdown_kernel
+
+
 class WarmKernel:
     """One kernel kept alive across notebooks, its imports done once."""
 
@@ -173,7 +201,7 @@ class WarmKernel:
         self.notebook_connections: dict[int, object] = {}  # nbclient's, by thread (WarmKernelEngine)
         for attempt in range(1, START_ATTEMPTS + 1):
             # `client()` gives what nbclient needs; the warm-up runs through a blocking connection of its own.
-            self.manager = KernelManager(kernel_name=KERNEL_NAME, client_class=NOTEBOOK_CLIENT)
+            self.manager = KilledFirstKernelManager(kernel_name=KERNEL_NAME, client_class=NOTEBOOK_CLIENT)
             try:
                 self.manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=self.workdir)
                 self._warm_up()
@@ -227,17 +255,20 @@ class WarmKernel:
             connection.stop_channels()
         self.notebook_connections.clear()
         if self.manager.has_kernel:
-            # Killed before jupyter_client's `shutdown_kernel(now=True)`, which interrupts it first (SIGINT): a kernel
-            # still starting, or between two cells, died of that interrupt with a KeyboardInterrupt traceback on the
-            # build's terminal. The shutdown then only reaps it and removes its connection file.
-            self.manager.signal_kernel(signal.SIGKILL)
-            self.manager.shutdown_kernel(now=True)
+            self.manager.shutdown_kernel()  # killed first (`KilledFirstKernelManager`)
         if keep_workdir:
             return
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 _warm: WarmKernel | None = None
+
+
+def _quiet_abandoned_cells() -> None:
+    """The build is being stopped: shutting a kernel down fails the cell nbclient was waiting on (and its check
+    that the kernel is alive), and asyncio would print each abandoned task's error as a traceback on the
+    user's terminal, where the build says in one line that it was interrupted."""
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
 
 _starting: Future | None = None  # a warm kernel being started in the background
@@ -280,18 +311,23 @@ def execute_notebook(parameters: dict, output: Path, workdir: Path, reuse_kernel
     global _warm
     if not reuse_kernel:
         _prefer_environment_kernel()
-        return papermill.execute_notebook(
-            str(REPORT_NOTEBOOK),
-            str(output),
-            parameters=parameters,
-            kernel_name=KERNEL_NAME,
-            progress_bar=False,
-            log_output=False,
-            cwd=str(workdir),
-            extra_arguments=KERNEL_ARGUMENTS,
-            request_save_on_cell_execute=False,
-            execution_timeout=CELL_TIMEOUT,
-        )
+        try:
+            return papermill.execute_notebook(
+                str(REPORT_NOTEBOOK),
+                str(output),
+                parameters=parameters,
+                kernel_name=KERNEL_NAME,
+                progress_bar=False,
+                log_output=False,
+                cwd=str(workdir),
+                extra_arguments=KERNEL_ARGUMENTS,
+                request_save_on_cell_execute=False,
+                execution_timeout=CELL_TIMEOUT,
+                kernel_manager_class=AsyncKilledFirstKernelManager,  # a Ctrl-C while it starts prints no stack
+            )
+        except KeyboardInterrupt:
+            _quiet_abandoned_cells()
+            raise
     _take_started()
     if _warm is None:
         _warm = WarmKernel()
@@ -299,8 +335,6 @@ def execute_notebook(parameters: dict, output: Path, workdir: Path, reuse_kernel
         return _warm.execute(parameters, output)
     except BaseException as error:
         if isinstance(error, KeyboardInterrupt):
-            # The build is being stopped. Shutting the kernel down fails the cell nbclient was waiting on, and
-            # asyncio would print that abandoned task's DeadKernelError as a traceback on the user's terminal.
-            logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+            _quiet_abandoned_cells()
         _shutdown_warm()  # the next town gets a clean kernel (a timed-out cell may still be running in this one)
         raise

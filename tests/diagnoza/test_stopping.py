@@ -28,10 +28,10 @@ TOWNS = load_batch(PARAMS_DIR / "demo.yaml").teryts[:8]  # more than two workers
 SETTLE = 20  # seconds the stopped build's processes get to end
 
 
-def _start_build(out: Path, log: Path) -> subprocess.Popen:
+def _start_build(out: Path, log: Path, *options: str) -> subprocess.Popen:
     """The build, with its temporary files (its workers' and their kernels' working folders) in `out`/tmp."""
     command = diagnoza_command() + ["build", str(PARAMS_DIR / "demo.yaml"), "--only", ",".join(TOWNS), "--workers", "2"]
-    command += ["--out", str(out), "--force"]
+    command += ["--out", str(out), "--force", *options]
     (out / "tmp").mkdir()
     return subprocess.Popen(
         command,
@@ -55,7 +55,9 @@ def leftovers():
             pass
 
 
-def _after_first_town(build: subprocess.Popen, log: Path, leftovers: list[psutil.Process]) -> list[psutil.Process]:
+def _after_first_town(
+    build: subprocess.Popen, log: Path, leftovers: list[psutil.Process], warm: bool = True
+) -> list[psutil.Process]:
     """Wait until one town is built; then the build's processes (workers and their kernels), also handed to
     the `leftovers` fixture with the build itself."""
     deadline = time.monotonic() + 300
@@ -65,7 +67,8 @@ def _after_first_town(build: subprocess.Popen, log: Path, leftovers: list[psutil
         time.sleep(0.2)
     family = psutil.Process(build.pid).children(recursive=True)
     leftovers += [psutil.Process(build.pid), *family]
-    assert sum("ipykernel" in " ".join(p.cmdline()) for p in family) == 2  # a warm kernel per worker
+    if warm:
+        assert sum("ipykernel" in " ".join(p.cmdline()) for p in family) == 2  # a warm kernel per worker
     return family
 
 
@@ -104,6 +107,41 @@ def test_a_build_stopped_by_a_signal_stops_as_on_ctrl_c(tmp_path, stop, to_group
     assert built <= folders
     for teryt in folders:  # towns still running when it was stopped may have finished; none is partial
         assert all((out / teryt / name).is_file() for name in OUTPUTS), teryt
+
+
+def _with_tmpdir(tmp: Path) -> list[psutil.Process]:
+    """Running processes whose environment has TMPDIR `tmp`: a build's, its workers' and their kernels'."""
+    found = []
+    for process in psutil.process_iter():
+        try:
+            if process.environ().get("TMPDIR") == str(tmp) and process.status() != psutil.STATUS_ZOMBIE:
+                found.append(process)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            pass
+    return found
+
+
+def test_a_build_with_fresh_kernels_stopped_by_ctrl_c_prints_one_line_and_leaves_nothing(tmp_path, leftovers):
+    # `--fresh-kernels`: each town starts and shuts down its own kernel. Stopped with Ctrl-C, 7 of 8 such builds
+    # printed tracebacks: asyncio's of the cell abandoned when its kernel was shut down (DeadKernelError), and
+    # those of kernels interrupted while starting. Now, as with warm kernels, one line and no stack.
+    build = _start_build(tmp_path, tmp_path / "build.log", "--fresh-kernels")
+    family = _after_first_town(build, tmp_path / "build.log", leftovers, warm=False)
+    time.sleep(1)  # into the next towns: their kernels starting, or their first cells running
+    os.killpg(build.pid, signal.SIGINT)
+    assert build.wait(timeout=SETTLE) == 130
+    _, left = psutil.wait_procs(family, timeout=SETTLE)
+    assert left == []
+    # nor any kernel started after the first town: every process of the build has its TMPDIR
+    deadline = time.monotonic() + SETTLE
+    while (late := _with_tmpdir(tmp_path / "tmp")) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    leftovers += late
+    assert late == []
+    log = (tmp_path / "build.log").read_text(encoding="utf-8")
+    assert log.rstrip().endswith("interrupted: finished towns are in place, unfinished ones left no files")
+    assert "Traceback" not in log and "Task exception was never retrieved" not in log, log
+    assert list((tmp_path / "tmp").iterdir()) == []
 
 
 def test_the_workers_of_a_build_killed_outright_end_too(tmp_path, leftovers):
@@ -177,3 +215,36 @@ def test_a_kernel_being_stopped_is_killed_before_any_interrupt(monkeypatch):
     warm.shutdown()
     assert sent and sent[0] == signal.SIGKILL, [signal.Signals(s).name for s in sent]
     assert not process.is_running() or process.status() == psutil.STATUS_ZOMBIE
+
+
+def test_a_fresh_kernel_is_killed_before_any_interrupt_too(monkeypatch, tmp_path):
+    # `--fresh-kernels`: nbclient starts each town's kernel and shuts it down (gracefully: `now=False`), also when
+    # a Ctrl-C lands while the kernel is still starting. Its manager kills it first, as the warm kernel's does.
+    import asyncio
+
+    from diagnoza import kernels
+
+    async def shut_down_as_nbclient_does() -> tuple[list[int], psutil.Process]:
+        manager = kernels.AsyncKilledFirstKernelManager(kernel_name=kernels.KERNEL_NAME)
+        await manager.start_kernel(extra_arguments=kernels.KERNEL_ARGUMENTS, cwd=str(tmp_path))
+        provisioner, sent = manager.provisioner, []
+        real = provisioner.send_signal
+
+        async def recorded(signum: int) -> None:
+            sent.append(signum)
+            await real(signum)
+
+        provisioner.send_signal = recorded
+        process = psutil.Process(provisioner.process.pid)
+        await manager.shutdown_kernel(now=False)
+        return sent, process
+
+    sent, process = asyncio.run(shut_down_as_nbclient_does())
+    assert sent and sent[0] == signal.SIGKILL, [signal.Signals(s).name for s in sent]
+    assert not process.is_running() or process.status() == psutil.STATUS_ZOMBIE
+
+    # and the fresh path hands nbclient that manager
+    asked = {}
+    monkeypatch.setattr(kernels.papermill, "execute_notebook", lambda *args, **kwargs: asked.update(kwargs))
+    kernels.execute_notebook({"teryt": "0290011"}, tmp_path / "report.ipynb", tmp_path, reuse_kernel=False)
+    assert asked["kernel_manager_class"] is kernels.AsyncKilledFirstKernelManager

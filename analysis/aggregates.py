@@ -224,7 +224,7 @@ def _take_published(store: Store, year: int, voivodeships: AreaFigures, country:
     """Set each published rate's (`published_rate`) area values to GUS's figures of `year`: a voivodeship's
     under the name the store gives it, Poland's as `COUNTRY`. An area GUS has no figure of has no value."""
     published = store.area_values.loc[store.area_values["year"] == year]
-    names = {code: VOIVODESHIPS.get(code, code) for code in published["area"].unique()} | {COUNTRY_AREA: COUNTRY}
+    names = {**VOIVODESHIPS, COUNTRY_AREA: COUNTRY}  # the store's area codes -> the areas' names here
     ids = variable_ids()
     for indicator in indicators().values():
         if not (rate := published_rate(indicator)):
@@ -234,4 +234,4 @@ def _take_published(store: Store, year: int, voivodeships: AreaFigures, country:
         for areas in (voivodeships, country):
             values = figures.reindex(areas.values.index)
             areas.values[indicator.id] = values
-            areas.coverage[indicator.id] = values.notna().astype(float).where(values.notna())
+            areas.coverage[indicator.id] = pd.Series(1.0, index=values.index).where(values.notna())  # all of it

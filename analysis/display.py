@@ -377,7 +377,7 @@ def _not_summed(indicator: Indicator, area: pd.Series) -> bool:
 
 
 def _published_note(report: TownReport, shown: list[Indicator]) -> str:
-    """Which rows' voivodeship and Poland values are GUS's published rates, not sums over the gminy."""
+    """Which rows' voivodeship and Poland values are the figures GUS publishes, not sums over the gminy."""
     published = [
         indicator.name_in_sentence(report.language)
         for indicator in shown

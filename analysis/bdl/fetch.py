@@ -4,9 +4,8 @@ The steps: the missing-value markers (`/attributes`), the gminy (`/units?level=6
 then for each catalogue variable its metadata (`/variables/{id}`) and its values
 (`/data/by-variable/{id}`, all years in one paged call); for a rate GUS also publishes for
 each voivodeship and Poland (`published_for_areas`), those figures too (levels 2 and 0).
-The store is written only
-once every page is in hand, so an interrupted fetch leaves no half store, and run
-again it reuses every page it already has.
+The store is written only once every page is in hand, so an interrupted fetch leaves no
+half store, and run again it reuses every page it already has.
 """
 
 from __future__ import annotations

@@ -197,15 +197,7 @@ def from_store(store, variables, years=None) -> FakeBDL:
     for (variable_id, teryt), group in by_variable:
         if variable_id not in fake.data:
             continue
-        values = [
-            {
-                "year": str(int(y)),
-                "val": 0 if math.isnan(v) else (int(v) if float(v).is_integer() else v),
-                "attrId": 4 if math.isnan(v) else 1,
-            }
-            for y, v in zip(group["year"].tolist(), group["value"].tolist())
-        ]
-        fake.data[variable_id].append({"id": bdl_unit_id(teryt), "name": names.at[teryt], "values": values})
+        fake.data[variable_id].append({"id": bdl_unit_id(teryt), "name": names.at[teryt], "values": _sent(group)})
     area_values = store.area_values
     if years is not None:
         area_values = area_values.loc[area_values["year"].isin(list(years))]
@@ -213,19 +205,27 @@ def from_store(store, variables, years=None) -> FakeBDL:
         if variable_id not in fake.data:
             continue
         country = area == "PL"
-        values = [
-            {"year": str(int(y)), "val": 0 if math.isnan(v) else v, "attrId": 4 if math.isnan(v) else 1}
-            for y, v in zip(group["year"].tolist(), group["value"].tolist())
-        ]
         fake.data[variable_id].append(
             {
                 "id": "0" * 12 if country else f"01{area}00000000",
                 "name": "POLSKA" if country else area,
                 "level": 0 if country else 2,
-                "values": values,
+                "values": _sent(group),
             }
         )
     return fake
+
+
+def _sent(group) -> list[dict]:
+    """A unit's values (rows with year and value) as BDL sends them: NaN as `val: 0` with `attrId: 4`."""
+    return [
+        {
+            "year": str(int(y)),
+            "val": 0 if math.isnan(v) else (int(v) if float(v).is_integer() else v),
+            "attrId": 4 if math.isnan(v) else 1,
+        }
+        for y, v in zip(group["year"].tolist(), group["value"].tolist())
+    ]
 
 
 def serve(fake: FakeBDL):

@@ -1046,6 +1046,11 @@ def methodology_text(report: TownReport) -> Markdown:
     language = report.language
     band, cap = format_number(VERDICT_BAND, 2, language), format_number(SCORE_CAP, 0, language)
     coverage = format_number(100 * MIN_AREA_COVERAGE, 0, language) + "%"
+    published = ", ".join(  # the rates whose area values are GUS's own (`analysis.aggregates.published_rate`)
+        indicator.name_in_sentence(language)
+        for indicator in indicators().values()
+        if published_rate(indicator) and report.areas.loc[indicator.id, ["voivodeship", "poland"]].notna().any()
+    )
     if language == "pl":
         text = (
             "Wskaźniki obliczono według definicji z katalogu wskaźników Diagnozy (wzór, jednostka, zmienne "
@@ -1054,7 +1059,13 @@ def methodology_text(report: TownReport) -> Markdown:
             f"dla mniej niż {MIN_PEERS} gmin grupy, nie porównujemy z nią gminy. Wartość województwa i Polski to wzór wskaźnika "
             "na sumach zmiennych ich gmin (np. wszystkie urodzenia przez całą ludność); podajemy ją, gdy gminy "
             f"z danymi obejmują co najmniej {coverage} ludności obszaru, a liczbę ludności – gdy ma ją każda gmina obszaru. "
-            "Pozycja (percentyl) to odsetek gmin grupy, od których gmina wypada korzystniej: 100 oznacza "
+            + (
+                f"Wyjątek: {published} – GUS podaje dla gmin sam wskaźnik, bez mianownika, więc wartość województwa i Polski to ta, "
+                "którą GUS podaje dla obszaru. "
+                if published
+                else ""
+            )
+            + "Pozycja (percentyl) to odsetek gmin grupy, od których gmina wypada korzystniej: 100 oznacza "
             "najkorzystniej, 50 – tak jak mediana; dla wskaźników, przy których niższa wartość jest lepsza, "
             "skala jest odwrócona. Wskaźników neutralnych nie oceniamy: ich pozycja to odsetek gmin grupy "
             "o niższej wartości. "
@@ -1085,7 +1096,14 @@ def methodology_text(report: TownReport) -> Markdown:
             f"group in the same year; where fewer than {MIN_PEERS} peers have a value, the town is not compared. "
             "The voivodeship's and Poland's values are the indicator's formula over their gminy's summed variables "
             "(e.g. all births over all residents), shown where the gminy with data hold at least "
-            f"{coverage} of the area's residents, the population where every gmina of the area has it. Position (percentile) is the share of peers the municipality does better "
+            f"{coverage} of the area's residents, the population where every gmina of the area has it. "
+            + (
+                f"Except {published}: GUS publishes only the gminy's ratio, without its denominator, so the voivodeship's and Poland's values "
+                "are the figures GUS publishes for the area. "
+                if published
+                else ""
+            )
+            + "Position (percentile) is the share of peers the municipality does better "
             "than: 100 is best, 50 equals the median; for lower-is-better indicators the scale is reversed, and "
             "neutral indicators are not judged: their position is the share of peers with a lower value. "
             "A strength is an indicator on which the town is in the best quarter "

@@ -1084,3 +1084,12 @@ def test_a_nearest_group_of_every_town_of_its_kind_says_it_is_not_only_the_most_
     assert (
         "every municipality of its kind in the data, not only the most similar" in show.peer_method_text(english).text
     )
+
+
+def test_the_reports_methodology_names_the_area_values_gus_publishes_only_where_it_shows_them(report, sparse_report):
+    # The full demo store holds GUS's figures of density and nursery places for voivodeships and Poland: the
+    # report's method says which rows are not sums over gminy. The sparse store (tests/conftest.py) holds none,
+    # so its report shows no such value and says nothing of them.
+    exception = {"pl": "Wyjątek: gęstość zaludnienia, miejsca w żłobkach", "en": "Except population density, nursery"}
+    assert exception[report.language] in show.methodology_text(report).text
+    assert "Wyjątek:" not in show.methodology_text(sparse_report).text

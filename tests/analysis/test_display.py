@@ -1093,3 +1093,20 @@ def test_the_reports_methodology_names_the_area_values_gus_publishes_only_where_
     exception = {"pl": "Wyjątek: gęstość zaludnienia, miejsca w żłobkach", "en": "Except population density, nursery"}
     assert exception[report.language] in show.methodology_text(report).text
     assert "Wyjątek:" not in show.methodology_text(sparse_report).text
+
+
+def test_every_demo_towns_key_figures_stand_beside_their_voivodeships_and_polands_values(demo_reports):
+    # Page one sets each key figure beside its voivodeship's and Poland's (issue #15). On the full demo store the
+    # nursery row has both in every town (GUS's figures: it printed "b.d." in every report before), and any other
+    # "b.d." there is an area whose gminy with data hold too few of its residents, which the caption says.
+    from analysis.labels import label
+
+    nursery = indicators()["nursery_places_per_1000"].name_with_unit("pl", "2024")
+    short = label("areas_short", "pl", share="90%")
+    for teryt, report in demo_reports.items():
+        table = show.key_figures(report)
+        rows = table.frame.set_index(table.frame.columns[0])
+        areas = rows.iloc[:, -2:]
+        missing = areas.isin([show.MISSING["pl"]]).any(axis=1)
+        assert not missing[nursery], (teryt, areas.loc[nursery])
+        assert not missing.any() or short in table.caption, (teryt, areas[missing])

@@ -376,13 +376,19 @@ def _not_summed(indicator: Indicator, area: pd.Series) -> bool:
     return not is_aggregable(indicator) and pd.isna(area["voivodeship"])
 
 
-def _published_note(report: TownReport, shown: list[Indicator]) -> str:
-    """Which rows' voivodeship and Poland values are the figures GUS publishes, not sums over the gminy."""
-    published = [
+def _published_areas(report: TownReport, among: Iterable[Indicator]) -> list[str]:
+    """The names of the indicators among `among` whose voivodeship and Poland values in the report are the
+    figures GUS publishes, not sums over the gminy (`analysis.aggregates.published_rate`)."""
+    return [
         indicator.name_in_sentence(report.language)
-        for indicator in shown
+        for indicator in among
         if published_rate(indicator) and report.areas.loc[indicator.id, ["voivodeship", "poland"]].notna().any()
     ]
+
+
+def _published_note(report: TownReport, shown: list[Indicator]) -> str:
+    """Which rows' voivodeship and Poland values are the figures GUS publishes, not sums over the gminy."""
+    published = _published_areas(report, shown)
     if not published:
         return ""
     key = "areas_published_one" if len(published) == 1 else "areas_published_many"
@@ -1046,11 +1052,7 @@ def methodology_text(report: TownReport) -> Markdown:
     language = report.language
     band, cap = format_number(VERDICT_BAND, 2, language), format_number(SCORE_CAP, 0, language)
     coverage = format_number(100 * MIN_AREA_COVERAGE, 0, language) + "%"
-    published = ", ".join(  # the rates whose area values are GUS's own (`analysis.aggregates.published_rate`)
-        indicator.name_in_sentence(language)
-        for indicator in indicators().values()
-        if published_rate(indicator) and report.areas.loc[indicator.id, ["voivodeship", "poland"]].notna().any()
-    )
+    published = ", ".join(_published_areas(report, indicators().values()))
     if language == "pl":
         text = (
             "Wskaźniki obliczono według definicji z katalogu wskaźników Diagnozy (wzór, jednostka, zmienne "

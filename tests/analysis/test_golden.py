@@ -59,6 +59,9 @@ def test_golden_values(demo_store, raw):
         "education_expenditure_per_capita": raw(76967),
     }
     computed = indicator_table(demo_store, [TOWN]).loc[(TOWN, YEAR)]
-    assert set(expected) == set(computed.index)
+    assert set(expected) == set(computed.index), (
+        f"no golden value for {sorted(set(computed.index) - set(expected))}: add it to `expected`, written from the "
+        f"store's raw variables; no longer computed: {sorted(set(expected) - set(computed.index))}"
+    )
     for indicator, value in expected.items():
         assert computed[indicator] == pytest.approx(value, rel=1e-12, nan_ok=True), indicator

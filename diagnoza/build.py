@@ -12,8 +12,8 @@
   only when all exist; a failure leaves the previous good report untouched, keeps the
   executed notebook and a log under `_failed/<TERYT>/`, and does not stop the other towns.
   A lock file stops two builds of one batch at once; Ctrl-C leaves no half-written files, and so
-  do SIGTERM and SIGHUP (`stopping_as_on_ctrl_c`). A worker whose build process was killed outright
-  stops too (`_end_with_build`), and the next build puts back a report it had set aside mid-swap.
+  do SIGTERM and SIGHUP, and no worker starts a town after (`diagnoza.workers`). A worker whose build
+  process was killed outright stops too, and the next build puts back a report it had set aside mid-swap.
 - Where: a local process pool, or an existing Dask cluster (`--scheduler`).
 """
 
@@ -21,22 +21,18 @@ from __future__ import annotations
 
 import fcntl
 import json
-import multiprocessing
 import os
 import shutil
-import signal
 import socket
 import sys
 import tempfile
-import threading
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -51,6 +47,7 @@ from analysis.teryt import codes_named
 from analysis.town import TownParams, town_params
 from diagnoza import inputs, runtime
 from diagnoza.publish import CHARTS, SET_ASIDE, replace_directory, town_files, write_bundle, write_index
+from diagnoza.workers import TownPool, stopping_as_on_ctrl_c, worker_pool
 
 TOWN_FOLDER = "[0-9]" * 7  # a town's report folder under the batch's, named by its TERYT code
 OUTPUTS = ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv", RECORD_NAME)
@@ -539,96 +536,13 @@ def _take_lock(handle, kind: int, out_dir: Path) -> None:
         raise BuildLocked(f"{out_dir} is in use: {running}; wait for it to finish") from None
 
 
-# SIGTERM (`kill`, `timeout`, a cancelled CI job) and SIGHUP (its terminal closed). Python's default for
-# them ends a process on the spot: the build's workers went on building their queued towns for nobody,
-# and stayed, with their kernels, after; the towns finished so far went unrecorded.
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
-
-
-@contextmanager
-def stopping_as_on_ctrl_c() -> Iterator[None]:
-    """Within the block, SIGTERM and SIGHUP stop the build as Ctrl-C does: the towns finished so far are
-    recorded, unfinished ones leave no files, workers and kernels are shut down. (Only the main thread
-    can take signals: elsewhere the block changes nothing.)"""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    before = {number: signal.signal(number, signal.default_int_handler) for number in STOP_SIGNALS}
-    try:
-        yield
-    finally:
-        for number, handler in before.items():
-            signal.signal(number, handler)
-
-
-def _end_with_build(build_pid: int, temporary: str) -> None:
-    """End this worker once the build process that started it is gone (killed outright: SIGKILL, out of
-    memory), instead of building its queued towns for nobody, and take the pool's `temporary` folder with it
-    (`_worker_pool`). Its kernel ends by itself when its parent does (ipykernel watches it); the next build
-    clears the staging of the town left unfinished."""
-    while os.getppid() == build_pid:
-        time.sleep(1)
-    shutil.rmtree(temporary, ignore_errors=True)
-    os._exit(1)
-
-
-def _prepare_worker(reuse_kernel: bool, temporary: str) -> None:
-    """In a new worker process: keep its temporary files (its kernel's working folder among them) in the
-    pool's `temporary` folder, end with the build, start its kernel, import what a town needs (statsmodels
-    too: every town's analysis computes count intervals with it), then take it all out of the garbage
-    collector's scans (see kernels.WARM_UP). Started before the batch is planned, this overlaps the planning.
-
-    A worker keeps Python's default for SIGTERM, ending on the spot: the pool itself stops its workers with
-    SIGTERM when one of them dies, and a worker that took it as Ctrl-C would wait for work for ever. So the
-    build process, which outlives them, removes their temporary files."""
-    tempfile.tempdir = temporary
-    threading.Thread(target=_end_with_build, args=(os.getppid(), temporary), name="end-with-build", daemon=True).start()
-    import analysis.export  # noqa: F401
-    from analysis.reliability import import_models
-    from diagnoza import kernels
-
-    if reuse_kernel:
-        kernels.prestart()
-    import_models()
-    runtime.freeze_imports()
-
-
-def _start_resource_tracker() -> None:
-    """Start multiprocessing's resource tracker deaf to SIGHUP, as it already is to Ctrl-C and SIGTERM.
-
-    A closed terminal sends SIGHUP to the whole process group: the tracker died of it, and the one started
-    again in its place printed a traceback for each of the pool's semaphores over the build's one-line
-    "interrupted". An ignored signal stays ignored in the process started here; only the main thread
-    can set it, and elsewhere the tracker starts as Python starts it."""
-    if threading.current_thread() is not threading.main_thread():
-        return
-    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    try:
-        resource_tracker.ensure_running()
-    finally:
-        signal.signal(signal.SIGHUP, before)
-
-
-def _start_pool(workers: int, reuse_kernel: bool, temporary: str) -> ProcessPoolExecutor:
-    """A pool of `workers` processes, all started now (the pool itself starts one per waiting task), keeping
-    their temporary files in `temporary`."""
-    _start_resource_tracker()
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_prepare_worker, initargs=(reuse_kernel, temporary)
-    )
-    for _ in range(workers):
-        pool.submit(os.getpid)
-    return pool
-
-
 def _run_local(
     todo: list[TownJob],
     out_dir: Path,
     workers: int,
     reuse_kernel: bool,
     report: Callable[[TownResult], None],
-    pool: ProcessPoolExecutor | None = None,
+    pool: TownPool | None = None,
 ) -> None:
     if workers == 1 and pool is None:
         for job in todo:
@@ -638,10 +552,12 @@ def _run_local(
                 report(_unrecorded_failure(job, error))
         return
     lost = []
-    with nullcontext(pool) if pool is not None else _worker_pool(workers, reuse_kernel) as pool:
+    with nullcontext(pool) if pool is not None else worker_pool(workers, reuse_kernel) as pool:
+        futures = {pool.submit(build_town, job, out_dir, reuse_kernel): job for job in todo}
+        unreported = set(futures)
         try:
-            futures = {pool.submit(build_town, job, out_dir, reuse_kernel): job for job in todo}
             for future in as_completed(futures):
+                unreported.discard(future)
                 try:
                     report(future.result())
                 except BrokenProcessPool:  # a worker died: every town not finished went with the pool
@@ -650,6 +566,11 @@ def _run_local(
                     report(_unrecorded_failure(futures[future], error))
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            # Stopped: a town its worker finished while the build was stopping is in place, so it is recorded.
+            for future in sorted(unreported, key=lambda f: todo.index(futures[f])):
+                finished = future.done() and not future.cancelled() and future.exception() is None
+                if finished and future.result().status == "built":
+                    report(future.result())
     for job in sorted(lost, key=todo.index):
         report(_build_alone(job, out_dir, reuse_kernel))
 
@@ -668,7 +589,7 @@ def _build_alone(job: TownJob, out_dir: Path, reuse_kernel: bool) -> TownResult:
     ordinary failure), built again in a process of its own: the towns lost with it build, and the town
     that killed it, dying again, fails alone and named."""
     started = time.perf_counter()
-    with _worker_pool(1, reuse_kernel) as pool:
+    with worker_pool(1, reuse_kernel) as pool:
         try:
             return pool.submit(build_town, job, out_dir, reuse_kernel).result()
         except BrokenProcessPool:
@@ -745,7 +666,7 @@ def build_batch(
     certain = force or not (out_dir / "manifest.json").exists()  # every town will be built
     pool_size = max(1, min(workers or os.cpu_count() or 1, len(set(only) if only else batch.teryts)))
     early = certain and not dry_run and not scheduler and pool_size > 1
-    with _worker_pool(pool_size if early else 0, reuse_kernel) as pool:  # its workers start while we plan
+    with worker_pool(pool_size if early else 0, reuse_kernel) as pool:  # its workers start while we plan
         jobs = plan_jobs(batch, store, data_dir, only, edition, str(out_dir / CACHE_DIR), previous)
         previous = recorded_towns(out_dir)
         decisions = [(job, why_build(job, previous.get(job.teryt), out_dir, force)) for job in jobs]
@@ -790,20 +711,3 @@ def build_batch(
                 results.sort(key=lambda r: order[r.teryt])
                 _record_build(out_dir, batch, store, jobs, results)
         return BatchResult(batch.batch, out_dir, results, note, towns_outside(out_dir, batch))
-
-
-@contextmanager
-def _worker_pool(size: int, reuse_kernel: bool) -> Iterator[ProcessPoolExecutor | None]:
-    """A pool of `size` started workers (none for 0), shut down when the block ends (on Ctrl-C, SIGTERM and
-    SIGHUP too), and the folder of their temporary files removed: a worker stopped on the spot leaves its
-    own, and its kernel's working folder, behind."""
-    if not size:
-        yield None
-        return
-    temporary = tempfile.mkdtemp(prefix="diagnoza-workers-")
-    pool = _start_pool(size, reuse_kernel, temporary)
-    try:
-        yield pool
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(temporary, ignore_errors=True)

@@ -13,7 +13,7 @@ naive papermill-and-nbconvert loop takes about 4 minutes for the HTML alone (`be
 - **Incremental builds** (`diagnoza.inputs`): a town is rebuilt only when its inputs changed, and the
   batch workbook (`diagnoza.publish.write_batch_data`) only when a town's record did.
 - **Validated stores** (`analysis.store`): pandera's check of a store runs once per content.
-- **Workers start while the batch is planned** (`diagnoza.build._start_pool`).
+- **Workers start while the batch is planned** (`diagnoza.workers.worker_pool`).
 - **One BLAS thread per process** and **no garbage-collector passes over imports** (below).
 - **Peer groups on numpy arrays** (`analysis.peers.nearest_peers`): planning a build chooses every
   town's peer groups for the input hashes; pandas on frames this small was most of a no-change build.

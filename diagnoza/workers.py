@@ -81,10 +81,12 @@ class TownPool(ProcessPoolExecutor):
             initargs=(reuse_kernel, temporary, self._stopping),
         )
 
-    def submit(self, task: Callable, /, *args, **kwargs):  # noqa: D102 - as ProcessPoolExecutor's
+    def submit(self, task: Callable, /, *args, **kwargs):
+        """As ProcessPoolExecutor's; the worker runs `task` only if the build has not stopped."""
         return super().submit(_run_task, task, *args, **kwargs)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """As ProcessPoolExecutor's; `cancel_futures` cancels the towns handed to a worker's queue too."""
         if cancel_futures:
             self._stopping.set()
         super().shutdown(wait=wait, cancel_futures=cancel_futures)

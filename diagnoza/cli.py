@@ -366,16 +366,19 @@ def proof(
 def publish(
     folder: Path = typer.Argument(..., help="A built batch's folder, e.g. reports/demo."),
     target: Path = typer.Argument(..., help="The readers' copy: a new or empty folder, or an earlier publication."),
+    skip_proof: bool = typer.Option(
+        False, "--skip-proof", help="Publish without reading the PDFs for print faults first (as `diagnoza proof`)."
+    ),
 ) -> None:
     """Copy what a batch's readers get (index, reports, PDFs, spreadsheets, charts, zips) to a folder of its own.
 
     For a web server or a shared drive: the manifest, executed notebooks, cache and failed towns' logs stay
     behind, and so do towns no longer in the batch. An earlier publication in the target is replaced whole;
-    refused while a build of the batch runs."""
+    refused while a build of the batch runs, and when a PDF has print faults (`diagnoza proof`)."""
     from diagnoza.publish import PublishError, publish_batch
 
     try:
-        files = publish_batch(folder, target)
+        files = publish_batch(folder, target, proofread=not skip_proof)
     except PublishError as error:
         _fail(str(error))
     towns = len({path.split("/")[0] for path in files if "/" in path})

@@ -258,12 +258,13 @@ def published_files(out_dir: Path) -> list[str]:
     return [path for path in files if (out_dir / path).is_file()]
 
 
-def publish_batch(out_dir: Path, target: Path) -> list[str]:
+def publish_batch(out_dir: Path, target: Path, proofread: bool = True) -> list[str]:
     """Copy a built batch's `published_files` into `target`, for a web server or a shared drive; returns them.
 
     `target` is replaced whole, so that a town taken out of the batch or a file no longer made leaves it too:
     only a new or empty folder, or one this function wrote before (it holds `PUBLISHED_MARK`), is accepted, never
-    the batch's own folder or one around it. The copy is made beside `target` and swapped in when complete."""
+    the batch's own folder or one around it. The copy is made beside `target` and swapped in when complete.
+    With `proofread`, every PDF to be published is read for print faults first (`refuse_print_faults`)."""
     out_dir, target = out_dir.resolve(), target.resolve()
     if target == out_dir or target in out_dir.parents or out_dir in target.parents:
         raise PublishError(
@@ -286,6 +287,8 @@ def publish_batch(out_dir: Path, target: Path) -> list[str]:
                 raise PublishError(
                     f"{out_dir}: no readers' index (built by an older Diagnoza); build the batch again, then publish"
                 )
+            if proofread:
+                refuse_print_faults(out_dir, files)
             staged = target.with_name(f".{target.name}.publishing")
             shutil.rmtree(staged, ignore_errors=True)
             for path in files:
@@ -296,6 +299,30 @@ def publish_batch(out_dir: Path, target: Path) -> list[str]:
     (staged / PUBLISHED_MARK).write_text("Written by diagnoza publish, which replaces this folder whole.\n")
     replace_directory(staged, target)
     return files
+
+
+SKIP_PROOF = "--skip-proof"  # the `diagnoza publish` option that publishes PDFs unread
+
+
+def refuse_print_faults(out_dir: Path, files: list[str]) -> None:
+    """Refuse a publication whose PDFs have print faults (`diagnoza.proof`: words printed over each other, key
+    figures off page one...): publishing is when the reports go out, so the proofreading is not left to memory.
+    Without poppler's pdftotext it is refused too, saying what to install; `SKIP_PROOF` publishes regardless."""
+    from diagnoza.proof import ProofToolMissing, proof_report  # proof imports this module
+
+    towns = [path.split("/")[0] for path in files if path.endswith("/report.pdf")]
+    try:
+        faults = [f"  {teryt} {fault}" for teryt in towns for fault in proof_report(out_dir / teryt)]
+    except ProofToolMissing as missing:
+        raise PublishError(
+            f"{missing}: the PDFs are proofread before they are published (or publish them unread: {SKIP_PROOF})"
+        ) from None
+    if faults:
+        raise PublishError(
+            f"{out_dir}: nothing published, the PDFs have print faults (as `diagnoza proof` reports them):\n"
+            + "\n".join(faults)
+            + f"\nCorrect them and build again, or publish the PDFs as they are: {SKIP_PROOF}"
+        )
 
 
 def _copy_lock(out_dir: Path) -> contextlib.AbstractContextManager:

@@ -1,6 +1,10 @@
 """Tests of the pipeline package, and what several of them share."""
 
+from pathlib import Path
+
 from diagnoza.render import ReportInfo
+
+PAGE = '#set page(width: 300pt, height: 200pt, margin: 60pt)\n#set text(font: "DejaVu Sans", size: 10pt)\n'
 
 
 def report_info(**changes) -> ReportInfo:
@@ -19,3 +23,16 @@ def report_info(**changes) -> ReportInfo:
         source="Źródło: dane testowe",
     )
     return ReportInfo(**{**values, **changes})
+
+
+def typeset(folder: Path, body: str, name: str = "report.pdf") -> Path:
+    """A PDF of `body` (Typst markup) on small pages, with the fonts the reports use."""
+    import typst
+
+    from diagnoza.render import _pdf_fonts
+
+    source = folder / "page.typ"
+    source.write_text(PAGE + body, encoding="utf-8")
+    target = folder / name
+    target.write_bytes(typst.compile(str(source), font_paths=_pdf_fonts()))
+    return target

@@ -25,7 +25,12 @@ from analysis.indicators import indicator_table
 from analysis.paths import DEMO_STORE_DIR, PARAMS_DIR
 from analysis.store import load_store, write_store
 from diagnoza.cli import app
+from tests.diagnoza import typeset
 from tests.diagnoza.conftest import OTHER, TOWN  # the towns of the shared demo_build fixture
+
+# `diagnoza publish` proofreads the PDFs with poppler's pdftotext (tested where it is installed); the tests of
+# what it copies run without it too.
+UNLESS_PROOFREAD = [] if shutil.which("pdftotext") else ["--skip-proof"]
 
 pytestmark = pytest.mark.slow
 
@@ -257,7 +262,7 @@ def test_the_published_copy_holds_what_readers_follow_and_every_link_leads_into_
     (out / "_failed" / "0290033").mkdir(parents=True)
     (out / "_failed" / "0290033" / "error.log").write_text("Traceback: /home/analyst/diagnoza/...", encoding="utf-8")
     site = tmp_path / "site"
-    result = CliRunner().invoke(app, ["publish", str(out), str(site)])
+    result = CliRunner().invoke(app, ["publish", str(out), str(site), *UNLESS_PROOFREAD])
     assert result.exit_code == 0, result.output
     assert f"files of 2 towns and the index published to {site}" in " ".join(result.output.split())
 
@@ -281,7 +286,7 @@ def test_the_published_copy_holds_what_readers_follow_and_every_link_leads_into_
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     del manifest["towns"][OTHER]
     (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    assert CliRunner().invoke(app, ["publish", str(out), str(site)]).exit_code == 0
+    assert CliRunner().invoke(app, ["publish", str(out), str(site), *UNLESS_PROOFREAD]).exit_code == 0
     assert not any(path.startswith(OTHER) for path in published()) and f"{TOWN}/report.pdf" in published()
 
     # A folder that is not an earlier publication, or the batch's own, is refused and left as it was.
@@ -293,6 +298,37 @@ def test_the_published_copy_holds_what_readers_follow_and_every_link_leads_into_
     assert [path.name for path in mine.iterdir()] == ["notes.txt"]
     inside = CliRunner().invoke(app, ["publish", str(out), str(out / "www")])
     assert inside.exit_code == 2 and "must be a folder of its own" in inside.output
+
+
+def test_a_batch_whose_pdf_has_a_print_fault_is_published_only_when_asked(demo_build, tmp_path):
+    # Publishing is when the reports go out: a PDF with words printed over each other stops it, naming the town and
+    # the fault, and nothing of the batch reaches the readers' folder until the analyst says to publish it as it is.
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    out, site = tmp_path / "demo", tmp_path / "site"
+    shutil.copytree(demo_build.out_dir, out)
+    typeset(out / OTHER, "#place(dx: 0pt)[Alfa]\n#place(dx: 6pt)[Beta]")  # the one PDF replaced by a faulty one
+    refused = CliRunner().invoke(app, ["publish", str(out), str(site)])
+    assert refused.exit_code == 2
+    assert f"{OTHER} page 1: 'Alfa' printed over 'Beta'" in refused.output
+    assert f"{TOWN} " not in refused.output  # the other town's real PDF has none
+    assert "--skip-proof" in refused.output
+    assert not site.exists()
+    published = CliRunner().invoke(app, ["publish", str(out), str(site), "--skip-proof"])
+    assert published.exit_code == 0, published.output
+    assert (site / OTHER / "report.pdf").read_bytes() == (out / OTHER / "report.pdf").read_bytes()
+
+
+def test_publishing_without_pdftotext_says_what_to_install_or_how_to_publish_unread(demo_build, tmp_path, monkeypatch):
+    monkeypatch.setattr("diagnoza.preview.shutil.which", lambda name: None)
+    site = tmp_path / "site"
+    out = tmp_path / "demo"
+    shutil.copytree(demo_build.out_dir, out)
+    refused = CliRunner().invoke(app, ["publish", str(out), str(site)])
+    assert refused.exit_code == 2 and not site.exists()
+    message = " ".join(refused.output.split())
+    assert "pdftotext not found: install the Debian package 'poppler-utils'" in message
+    assert "or publish them unread: --skip-proof" in message
 
 
 def test_the_batch_checks_read_the_towns_of_the_batch_not_a_folder_left_by_one_taken_out(
@@ -554,7 +590,7 @@ def test_the_published_index_says_a_report_is_not_available_without_the_analysts
     # log the copy does not hold, and their wording ("nie powstał: budowa raportu…", "Błędy: 1" in red).
     out, _ = crafted_build
     site = tmp_path / "site"
-    assert CliRunner().invoke(app, ["publish", str(out), str(site)]).exit_code == 0
+    assert CliRunner().invoke(app, ["publish", str(out), str(site), *UNLESS_PROOFREAD]).exit_code == 0
     page = (site / "index.html").read_text(encoding="utf-8")
     rows = {tr.td.get_text(): tr for tr in BeautifulSoup(page, "html.parser").find("tbody").find_all("tr")}
     assert rows[TOWN].find_all("td")[-1].get_text() == "raport niedostępny"

@@ -21,29 +21,16 @@ from diagnoza.proof import (
     proof_report,
     read_pages,
 )
+from tests.diagnoza import typeset
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) not installed")
 
-PAGE = '#set page(width: 300pt, height: 200pt, margin: 60pt)\n#set text(font: "DejaVu Sans", size: 10pt)\n'
 KEY_FIGURES_HTML = (
     '<html lang="pl"><body><table><caption>Najważniejsze liczby</caption><thead><tr><th>Wskaźnik</th>'
     "<th>Gmina</th></tr></thead><tbody><tr><td>Liczba ludności (osoby, 2024)</td><td>3 483</td></tr>"
     "<tr><td>Miejsca w&nbsp;żłobkach (miejsca, 2024)</td><td>55</td></tr></tbody></table>"
     "<table><tbody><tr><td>Demografia</td></tr></tbody></table></body></html>"
 )
-
-
-def typeset(tmp_path, body: str, name: str = "report.pdf"):
-    """A PDF of `body` (Typst markup) on small pages, with the fonts the reports use."""
-    import typst
-
-    from diagnoza.render import _pdf_fonts
-
-    source = tmp_path / "page.typ"
-    source.write_text(PAGE + body, encoding="utf-8")
-    target = tmp_path / name
-    target.write_bytes(typst.compile(str(source), font_paths=_pdf_fonts()))
-    return target
 
 
 def test_words_printed_over_each_other_are_found_and_words_side_by_side_are_not(tmp_path):

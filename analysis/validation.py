@@ -191,26 +191,31 @@ VERDICT_RULES = {
 }
 
 
-def _flip_rates(comparisons: dict[str, pd.DataFrame], band: float, rule: str = "report") -> dict:
-    """How often omitting one judged indicator changes a stated section verdict (the rule re-run without it)."""
+def all_section_inputs(comparisons: dict[str, pd.DataFrame]) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """What every section verdict of the batch reads (`section_inputs` without the ids), read once: each
+    rule and band of `_flip_rates` re-runs its verdicts on these, not on the comparisons (12 times over)."""
+    return [section_inputs(comparison, section)[1:] for comparison in comparisons.values() for section in SECTIONS]
+
+
+def _flip_rates(sections: list[tuple[np.ndarray, np.ndarray, int]], band: float, rule: str = "report") -> dict:
+    """How often omitting one judged indicator changes a stated section verdict (the rule re-run without it),
+    over `sections` (`all_section_inputs`)."""
     verdict_of_rule = VERDICT_RULES[rule]
     counts: dict[str, int] = {}
     stated = any_flip = drops = drop_flips = 0
-    for comparison in comparisons.values():
-        for section in SECTIONS:
-            _, scores, subdomains, judgeable_count = section_inputs(comparison, section)
-            verdict = verdict_of_rule(scores, subdomains, judgeable_count, band)
-            counts[verdict] = counts.get(verdict, 0) + 1
-            if verdict == NO_VERDICT:
-                continue
-            stated += 1
-            flips = [
-                verdict_of_rule(scores[keep], subdomains[keep], judgeable_count, band) != verdict
-                for keep in ~np.eye(len(scores), dtype=bool)
-            ]
-            drops += len(flips)
-            drop_flips += sum(flips)
-            any_flip += any(flips)
+    for scores, subdomains, judgeable_count in sections:
+        verdict = verdict_of_rule(scores, subdomains, judgeable_count, band)
+        counts[verdict] = counts.get(verdict, 0) + 1
+        if verdict == NO_VERDICT:
+            continue
+        stated += 1
+        flips = [
+            verdict_of_rule(scores[keep], subdomains[keep], judgeable_count, band) != verdict
+            for keep in ~np.eye(len(scores), dtype=bool)
+        ]
+        drops += len(flips)
+        drop_flips += sum(flips)
+        any_flip += any(flips)
     return {
         "rule": rule,
         "band": band,
@@ -252,10 +257,11 @@ def omission_effects(stated: pd.DataFrame, band: float = VERDICT_BAND) -> dict:
 def scores_validation(comparisons: dict[str, pd.DataFrame], single_years: dict[str, pd.DataFrame]) -> dict:
     table = pd.concat([section_verdicts(c) for c in comparisons.values()])
     stated = table.loc[table["verdict"] != NO_VERDICT]
-    by_rule_and_band = [_flip_rates(comparisons, band, rule) for rule in VERDICT_RULES for band in ALTERNATIVE_BANDS]
+    sections = all_section_inputs(comparisons)
+    by_rule_and_band = [_flip_rates(sections, band, rule) for rule in VERDICT_RULES for band in ALTERNATIVE_BANDS]
     chosen = next(
         (r for r in by_rule_and_band if r["rule"] == "report" and r["band"] == VERDICT_BAND), None
-    ) or _flip_rates(comparisons, VERDICT_BAND)
+    ) or _flip_rates(sections, VERDICT_BAND)
     effects = omission_effects(stated)
     return {
         "section_verdicts": len(table),

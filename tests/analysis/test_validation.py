@@ -79,7 +79,7 @@ def test_the_alternative_rule_keeps_better_only_where_no_omission_changes_it():
 
 
 def test_flip_rates_count_the_omissions_that_change_a_stated_verdict():
-    from analysis.validation import _flip_rates
+    from analysis.validation import _flip_rates, all_section_inputs
     from tests.analysis.test_synthesis import services
 
     # Two towns' services (their other sections have no data: no verdict, not counted). By hand, the first
@@ -90,12 +90,13 @@ def test_flip_rates_count_the_omissions_that_change_a_stated_verdict():
         "hinging": services([1.0, 0.6, 0.2, 0.0, 0.1, -0.1]),
         "clear": services([1.0, 1.0, 0.8, 0.4, 0.8, 0.4]),
     }
-    rates = _flip_rates(comparisons, 0.25)
+    sections = all_section_inputs(comparisons)
+    rates = _flip_rates(sections, 0.25)
     assert rates["verdicts"] == {"better": 2, "none": 4}
     assert rates["flip_rate_drop_one"] == 0.5
     assert rates["flip_rate_per_dropped_indicator"] == pytest.approx(1 / 12, abs=1e-4)
     # Under the alternative rule the first reads "similar": its "better" hinges on pre-school coverage.
-    assert _flip_rates(comparisons, 0.25, "robust_to_one_omission")["verdicts"] == {
+    assert _flip_rates(sections, 0.25, "robust_to_one_omission")["verdicts"] == {
         "better": 1,
         "none": 4,
         "similar": 1,

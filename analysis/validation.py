@@ -137,13 +137,13 @@ def ets_reference(population: pd.DataFrame) -> dict:
     }
 
 
-def _batch_comparisons(
-    units: pd.DataFrame, values: pd.DataFrame, store, pooled: bool = True, rebased_changes: bool = False
-) -> dict[str, pd.DataFrame]:
+def batch_comparisons(pooled: bool = True, rebased_changes: bool = False) -> dict[str, pd.DataFrame]:
     """Every demo town's comparison, as its report computes it (pooled values, counts up to the last year);
     with `pooled=False`, as it would be on single years (what pooling changes); with `rebased_changes`, as it
     would be with the population changes judged without the census step (`census_step_validation`)."""
     batch = load_batch(DEMO_BATCH)
+    store, values = load_store_and_values(batch.data or "")
+    units = store.units
     year = batch.years.last
     features = matching_features(values, year)
     compared = compared_values(batch.data or "") if pooled else values
@@ -389,20 +389,28 @@ def trend_validation(trending: pd.DataFrame, first_year: int, last_year: int) ->
     }
 
 
-def validation_results() -> dict:
+def validation_results(
+    published: dict[str, pd.DataFrame] | None = None,
+    single_years: dict[str, pd.DataFrame] | None = None,
+    rebased: dict[str, pd.DataFrame] | None = None,
+) -> dict:
+    """Every figure of docs/validation.*; the three sets of comparisons it measures (`batch_comparisons`: as
+    the reports have them, on single years, without the census step) are computed unless given."""
     batch = load_batch(DEMO_BATCH)
-    store, values = load_store_and_values(batch.data or "")
+    _, values = load_store_and_values(batch.data or "")
     population = backtest_population(values, batch.years.first, batch.years.last)
-    comparisons = _batch_comparisons(store.units, values, store)
+    comparisons = published if published is not None else batch_comparisons()
     return {
         "store": "embedded demo store (synthetic)",
         "batch": batch.batch,
         "towns": len(batch.teryts),
         "years": [batch.years.first, batch.years.last],
         "projection": projection_validation(population) | {"ets_reference": ets_reference(population)},
-        "scores": scores_validation(comparisons, _batch_comparisons(store.units, values, store, pooled=False)),
+        "scores": scores_validation(
+            comparisons, single_years if single_years is not None else batch_comparisons(pooled=False)
+        ),
         "census_step": census_step_validation(
-            comparisons, _batch_comparisons(store.units, values, store, rebased_changes=True)
+            comparisons, rebased if rebased is not None else batch_comparisons(rebased_changes=True)
         ),
         "trends": trend_validation(
             trend_values(batch.data or "", batch.years.last), batch.years.first, batch.years.last

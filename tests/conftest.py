@@ -43,12 +43,30 @@ def update_snapshot(request) -> bool:
     return request.config.getoption("--update-snapshot")
 
 
+def once_per_run(tmp_path_factory, worker_id: str, name: str, compute):
+    """`compute()` done once per test run, for a session fixture more than one pytest-xdist worker needs: the first
+    worker to need it leaves it pickled in the run's own temporary folder, and the others wait for it and read it
+    (pytest-xdist's documented way; its `--dist loadgroup`, which could send these tests to one worker, groups
+    nothing on pytest 9.2: pytest-xdist issue 1386). What it returns must not be changed by the tests."""
+    if worker_id == "master":  # one process: nothing to share (and no folder of this run alone to share it in)
+        return compute()
+    run = tmp_path_factory.getbasetemp().parent  # this run's folder, above each worker's own
+    with (run / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a second worker waits for the first one's pickle
+        cached = run / f"{name}.pickle"
+        if cached.exists():
+            return pickle.loads(cached.read_bytes())
+        result = compute()
+        partial = cached.with_suffix(".partial")  # a worker dying mid-write leaves no pickle to misread
+        partial.write_bytes(pickle.dumps(result))
+        partial.replace(cached)
+        return result
+
+
 @pytest.fixture(scope="session")
 def demo_reports(tmp_path_factory, worker_id):
     """Every town of the demo batch's report (Polish), for the tests that sweep the batch: half a minute of
-    computing, done once per run. Under pytest-xdist the first worker to need it leaves it pickled in the
-    run's own temporary folder for the others (pytest-xdist's documented way; its `--dist loadgroup`, which
-    could send these tests to one worker, groups nothing on pytest 9.2: pytest-xdist issue 1386)."""
+    computing, done once per run (`once_per_run`)."""
     from analysis.params import load_batch
     from analysis.paths import PARAMS_DIR
     from analysis.report import prepare_report
@@ -57,19 +75,7 @@ def demo_reports(tmp_path_factory, worker_id):
     def compute():
         return {teryt: prepare_report(TownParams(teryt=teryt)) for teryt in load_batch(PARAMS_DIR / "demo.yaml").teryts}
 
-    if worker_id == "master":  # one process: nothing to share (and no folder of this run alone to share it in)
-        return compute()
-    run = tmp_path_factory.getbasetemp().parent  # this run's folder, above each worker's own
-    with (run / "demo_reports.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # a second worker waits for the first one's pickle
-        cached = run / "demo_reports.pickle"
-        if cached.exists():
-            return pickle.loads(cached.read_bytes())
-        reports = compute()
-        partial = cached.with_suffix(".partial")  # a worker dying mid-write leaves no pickle to misread
-        partial.write_bytes(pickle.dumps(reports))
-        partial.replace(cached)
-        return reports
+    return once_per_run(tmp_path_factory, worker_id, "demo_reports", compute)
 
 
 def write_annexed_store(store, directory, teryt: str, since: int, residents: float, land: float):

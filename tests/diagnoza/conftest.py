@@ -9,15 +9,21 @@ import pytest
 
 from analysis.paths import PARAMS_DIR
 from diagnoza.build import build_batch
+from tests.conftest import once_per_run
 
 TOWN = "0490013"  # Bławatkopole: a demo town whose name has Polish letters
 OTHER = "0290011"
 
 
 @pytest.fixture(scope="session")
-def demo_build(tmp_path_factory):
-    out = tmp_path_factory.mktemp("reports")
-    return build_batch(PARAMS_DIR / "demo.yaml", only=[TOWN, OTHER], workers=2, out_root=out, edition="2026-11-22")
+def demo_build(tmp_path_factory, worker_id):
+    """Built once per run, whichever workers need it (`once_per_run`): tests read it, or copy it to change it."""
+
+    def build():
+        out = tmp_path_factory.mktemp("reports")
+        return build_batch(PARAMS_DIR / "demo.yaml", only=[TOWN, OTHER], workers=2, out_root=out, edition="2026-11-22")
+
+    return once_per_run(tmp_path_factory, worker_id, "demo_build", build)
 
 
 def diagnoza_command() -> list[str]:

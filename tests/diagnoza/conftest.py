@@ -17,7 +17,9 @@ OTHER = "0290011"
 
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory, worker_id):
-    """Built once per run, whichever workers need it (`once_per_run`): tests read it, or copy it to change it."""
+    """Built once per run, whichever workers need it (`once_per_run`): tests read it, or copy it to change it.
+    One exception: the kept-notebook test of test_build deletes its town's cached analysis and re-runs the notebook,
+    which writes the same file again; no test on another worker reads that cache."""
 
     def build():
         out = tmp_path_factory.mktemp("reports")

@@ -53,8 +53,12 @@ def batch_file(path, towns, store_dir):
 
 
 def build(params, out, *extra):
+    """`diagnoza build` in this process, one town after another in its reused kernel. What these tests check
+    (which towns to build, what a failure leaves) is settled outside the towns' builds, with or without the
+    pool of worker processes; the pool has its own tests (test_build, test_stopping), and this saves each
+    build two worker processes and their kernels."""
     return CliRunner().invoke(
-        app, ["build", str(params), "--out", str(out), "--edition", EDITION, "--workers", "2", *extra]
+        app, ["build", str(params), "--out", str(out), "--edition", EDITION, "--workers", "1", *extra]
     )
 
 
@@ -154,7 +158,7 @@ def test_a_failing_rebuild_keeps_the_previous_report_and_the_others_are_built(bu
 
     copy_store(store_dir, break_c)
     result = CliRunner().invoke(  # a new edition, whose build of C fails
-        app, ["build", str(params), "--out", str(out), "--edition", "2026-12-01", "--workers", "2", "--force"]
+        app, ["build", str(params), "--out", str(out), "--edition", "2026-12-01", "--workers", "1", "--force"]
     )
     assert result.exit_code == 1
     said = result.output.split(f"failed: {C}")[1]

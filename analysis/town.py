@@ -234,12 +234,13 @@ def validate_town(
     given that the notebook does not have. A store short of catalogue variables is said below the cell, as the
     batch says it (`say_missing_data`): the report will say "no data" for them. A caller validating several
     towns of one store (`analysis.explore`) passes False and says it once."""
-    from analysis.store import load_store
-
     unknown = unknown_parameters(history)
     if unknown:
         raise ParamsError(source, unknown, "parameters")
     town = TownParams.checked(source, **values)
+    # Imported only now: pandas and the store take 0.6 s, which a mistyped value need not wait for.
+    from analysis.store import load_store
+
     store = load_store(town.data_dir or None)
     town.check_against_store(store, source)
     town.check_previous(source, store.renumbered)

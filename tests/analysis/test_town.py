@@ -34,6 +34,25 @@ def test_known_names_and_no_papermill_pass():
     assert set(TownParams.model_fields) >= {"teryt", "language", "first_year", "last_year"}
 
 
+def test_a_value_wrong_in_itself_is_refused_before_the_store_is_read():
+    # Papermill's `-p language de` must fail in under 3 s (issue #14): pandas and the store take 0.6 s of it.
+    # In a fresh interpreter, so that no other test's imports count: refused, and pandas never imported.
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from analysis.params import ParamsError\n"
+        "from analysis.town import validate_town\n"
+        "try:\n"
+        "    validate_town(teryt='0290011', language='de')\n"
+        "except ParamsError as error:\n"
+        "    print(error.problems[0].split(':')[0], 'pandas' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["language", "False"]
+
+
 @pytest.mark.parametrize(
     "members, problem",
     [

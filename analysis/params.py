@@ -8,6 +8,7 @@ A batch is validated in two steps before any notebook runs: the file's shape
 from __future__ import annotations
 
 import difflib
+import re
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
@@ -249,6 +250,17 @@ def _unknown_key(item: dict, model: type[BaseModel] | None) -> str:
     return f"unknown key (did you mean {close[0]}?)" if close else "unknown key"
 
 
+def _choice_it_resembles(value: object, expected: str) -> str:
+    """ "; did you mean 'voivodeship'?" for a value close to one of the allowed (pydantic's `expected`: "'a', 'b'
+    or 'c'"), in any case (`PL`), and for a spelling of it (`voivodship`); "" for none."""
+    if not isinstance(value, str):
+        return ""
+    choices = re.findall(r"'([^']*)'", expected)
+    folded = {choice.casefold(): choice for choice in choices}
+    close = difflib.get_close_matches(value.casefold(), list(folded), n=1, cutoff=0.75)
+    return f"; did you mean {folded[close[0]]!r}?" if close else ""
+
+
 def describe_errors(error: ValidationError, whole: str = "file", model: type[BaseModel] | None = None) -> list[str]:
     """One line per problem, naming where it is (`towns[3].teryt`), what is wrong and the value given; given
     the `model` validated, an unknown key is shown with the key of that place it resembles."""
@@ -262,8 +274,11 @@ def describe_errors(error: ValidationError, whole: str = "file", model: type[Bas
         elif item["type"] == "string_pattern_mismatch":
             message = PATTERN_IN_WORDS.get(item["ctx"]["pattern"], message)
         value = item.get("input")
+        hint = _choice_it_resembles(value, item["ctx"]["expected"]) if item["type"] == "literal_error" else ""
         shown = (
-            f" (got {value!r})" if isinstance(value, (str, int, float)) and item["type"] != "extra_forbidden" else ""
+            f" (got {value!r}{hint})"
+            if isinstance(value, (str, int, float)) and item["type"] != "extra_forbidden"
+            else ""
         )
         problems.append(f"{location}: {message}{shown}" if location or whole else f"{message}{shown}")
     return problems

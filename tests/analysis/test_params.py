@@ -41,6 +41,22 @@ def test_unknown_key_is_named_with_the_key_of_its_place_it_resembles():
     ]
 
 
+def test_a_value_outside_its_choices_is_named_with_the_choice_it_resembles():
+    # A spelling of a rule's name ("voivodship" is common), a code in capitals, a rule that resembles one:
+    # each with the choice meant. A value resembling none gets the choices only.
+    found = problems({**VALID, "language": "PL", "peers": {"method": "voivodship"}})
+    rules = "'nearest', 'voivodeship', 'powiat', 'population_class' or 'explicit'"
+    assert found == [
+        "language: Input should be 'pl' or 'en' (got 'PL'; did you mean 'pl'?)",
+        f"peers.method: Input should be {rules} (got 'voivodship'; did you mean 'voivodeship'?)",
+    ]
+    found = problems({**VALID, "language": "de", "towns": [{"teryt": "0290011", "peers": {"method": "Powiat"}}]})
+    assert found == [
+        "language: Input should be 'pl' or 'en' (got 'de')",
+        f"towns[0].peers.method: Input should be {rules} (got 'Powiat'; did you mean 'powiat'?)",
+    ]
+
+
 def test_duplicate_town_is_named_with_both_positions():
     found = problems({**VALID, "towns": ["0290011", "0290021", "0290011"]})
     assert any("towns[2]" in p and "0290011" in p and "towns[0]" in p for p in found)

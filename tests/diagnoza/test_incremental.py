@@ -52,13 +52,13 @@ def batch_file(path, towns, store_dir):
     return path
 
 
-def build(params, out, *extra):
+def build(params, out, *extra, edition=EDITION):
     """`diagnoza build` in this process, one town after another in its reused kernel. What these tests check
     (which towns to build, what a failure leaves) is settled outside the towns' builds, with or without the
     pool of worker processes; the pool has its own tests (test_build, test_stopping), and this saves each
     build two worker processes and their kernels."""
     return CliRunner().invoke(
-        app, ["build", str(params), "--out", str(out), "--edition", EDITION, "--workers", "1", *extra]
+        app, ["build", str(params), "--out", str(out), "--edition", edition, "--workers", "1", *extra]
     )
 
 
@@ -157,9 +157,7 @@ def test_a_failing_rebuild_keeps_the_previous_report_and_the_others_are_built(bu
     assert all(verdicts_before), verdicts_before
 
     copy_store(store_dir, break_c)
-    result = CliRunner().invoke(  # a new edition, whose build of C fails
-        app, ["build", str(params), "--out", str(out), "--edition", "2026-12-01", "--workers", "1", "--force"]
-    )
+    result = build(params, out, "--force", edition="2026-12-01")  # a new edition, whose build of C fails
     assert result.exit_code == 1
     said = result.output.split(f"failed: {C}")[1]
     assert "population" in said and f"_failed/{C}/error.log; its earlier report stays in place" in said

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -106,7 +107,7 @@ def stage_seconds(reports: Path, codes: list[str]) -> dict[str, float]:
     prepare_renderers("pl")
     totals: dict[str, float] = {}
     for counted, teryt in enumerate(codes):
-        scratch = Path(tempfile.mkdtemp(dir=reports.parent))
+        scratch = Path(tempfile.mkdtemp(prefix="stages-"))
         notebook = nbformat.read(reports / teryt / "report.ipynb", as_version=4)
         info = report_info(notebook)
         started = time.process_time()
@@ -127,6 +128,7 @@ def stage_seconds(reports: Path, codes: list[str]) -> dict[str, float]:
             started = time.process_time()
             run_stage()
             seconds[stage] = time.process_time() - started
+        shutil.rmtree(scratch)
         for stage, spent in seconds.items():
             totals[stage] = totals.get(stage, 0.0) + (spent if counted else 0.0)
     return {stage: seconds / (len(codes) - 1) for stage, seconds in totals.items()}

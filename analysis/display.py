@@ -474,7 +474,8 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown:
     """How the town changes: the 5-year change beside the peers' median change, and the yearly trend with
     its 95% interval (an asterisk where it clearly differs from the peers' median's); and the notes on each
     value (pooled years, few events, matched on, missing years). An indicator with neither a change nor a trend
-    nor a note on its value is named in the caption; a section without any: a note instead of the table."""
+    nor a note on its value is named in the caption; a section without any: a note instead of the table; data
+    too short for any change or trend: the notes alone, and the caption says why."""
     language = report.language
     rows, without_changes = [], []
     blank = {MISSING[language], "—", ""}
@@ -512,6 +513,20 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown:
             rows.append({label("indicator", language): indicator.name_with_unit(language), **cells})
     if not rows:
         return Markdown(f"*{label('no_changes_table', language, section=label(section, language))}*")
+    frame = pd.DataFrame(rows)
+    over_time = [label(name, language) for name in ("change", "peer_change", "trend")]
+    if frame[over_time].isin(blank).all().all():
+        # Data too short for any change or trend (a first edition of two years): three columns of "b.d." give
+        # way to a word on why, as in the key figures; the notes on the values are what the table holds.
+        caption = label(
+            "notes_caption",
+            language,
+            section=label(section, language),
+            town=report.name,
+            first=report.first_year,
+            last=report.last_year,
+        )
+        return Table(frame.drop(columns=over_time), caption)
     caption = label(
         "changes_caption",
         language,
@@ -524,7 +539,7 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown:
         caption += label("current_prices", language)
     if without_changes:
         caption += label("without_changes", language, names=", ".join(without_changes))
-    return Table(pd.DataFrame(rows), caption)
+    return Table(frame, caption)
 
 
 def in_current_prices(indicator: Indicator) -> bool:

@@ -84,6 +84,10 @@ LABELS: dict[str, dict[str, str]] = {
         ),
         "no_values_table": "{section}: brak wartości gminy i mediany grupy – tabeli nie ma.",
         "no_changes_table": "{section}: brak danych o zmianach w czasie – tabeli nie ma.",
+        "notes_caption": (
+            "{section}: uwagi do wartości – {town}; zmian w ciągu 5 lat i trendów rocznych nie podajemy: dane "
+            "obejmują tylko lata {first}–{last}"
+        ),
         "peers_caption": "Gminy grupy porównawczej",
         "peers_sheet": "Grupa porównawcza",
         "peers_not_listed": "Gmin grupy jest zbyt wiele, by je tu wymienić; wszystkie (TERYT, nazwa, rodzaj, województwo, "
@@ -341,6 +345,10 @@ LABELS: dict[str, dict[str, str]] = {
         ),
         "no_values_table": "{section}: no value for the town and no peer median – no table.",
         "no_changes_table": "{section}: no data on changes over time – no table.",
+        "notes_caption": (
+            "{section}: notes on the values – {town}; no 5-year changes or yearly trends: the data cover only "
+            "{first}–{last}"
+        ),
         "peers_caption": "Peer group municipalities",
         "peers_sheet": "Peer group",
         "peers_not_listed": "The peers are too many to list here; the sheet “{sheet}” of data.xlsx lists them all "

@@ -98,10 +98,10 @@ def write_annexed_store(store, directory, teryt: str, since: int, residents: flo
     return directory
 
 
-def write_sparse_store(directory, last_year_only: tuple[str, ...] = ()):
-    """A sparse store, as a first real edition may have: the demo store's 2023–2024 only, without the
-    variables only public services use (population stays: the other sections need it), and the variables
-    named in `last_year_only` in 2024 alone. Returns `directory`."""
+def write_sparse_store(directory, last_year_only: tuple[str, ...] = (), first_year: int = 2023):
+    """A sparse store, as a first real edition may have: the demo store's `first_year`–2024 only (2023–2024:
+    too short for any change or trend), without the variables only public services use (population stays: the
+    other sections need it), and the variables named in `last_year_only` in 2024 alone. Returns `directory`."""
     from analysis.catalogue import indicators, split_lag, variables
     from analysis.store import write_store
 
@@ -119,11 +119,11 @@ def write_sparse_store(directory, last_year_only: tuple[str, ...] = ()):
     one_year = {variables()[name].bdl_id for name in last_year_only}
     observations = store.observations
     kept = observations.loc[
-        observations["year"].between(2023, 2024)
+        observations["year"].between(first_year, 2024)
         & ~observations["var_id"].isin(services)
-        & ~(observations["var_id"].isin(one_year) & (observations["year"] == 2023))
+        & ~(observations["var_id"].isin(one_year) & (observations["year"] < 2024))
     ]
-    write_store(directory, store.units, kept, {**store.metadata, "years": [2023, 2024]})
+    write_store(directory, store.units, kept, {**store.metadata, "years": [first_year, 2024]})
     return directory
 
 

@@ -10,6 +10,7 @@ from analysis import charts
 from analysis import display as show
 from analysis.catalogue import indicators
 from analysis.formatting import escape_markdown, format_range
+from analysis.labels import label
 from analysis.report import prepare_report
 from analysis.town import TownParams
 
@@ -613,7 +614,6 @@ def test_key_figures_name_what_the_store_lacks_instead_of_rows_of_blanks(sparse_
 
 def test_key_figures_of_a_full_store_show_every_headline_indicator(report):
     from analysis.catalogue import indicators
-    from analysis.labels import label
 
     table = show.key_figures(report)
     assert len(table.frame) == sum(indicator.headline for indicator in indicators().values())
@@ -633,8 +633,6 @@ def test_key_figures_mark_a_change_across_the_census_re_basing(report, sparse_re
     # 2019 -> 2024 spans 2021, when GUS re-based the number of residents on the census: that change holds the
     # step, a share or rate per resident does not (tests/analysis/test_census.py). The sparse store (2023-2024)
     # has no 5-year change at all, so nothing to mark.
-    from analysis.labels import label
-
     table = show.key_figures(report)
     changes = dict(zip(table.frame.iloc[:, 0], table.frame.iloc[:, 2]))
     marked = {name.split(" (")[0] for name, cell in changes.items() if cell.endswith(show.STEP_MARK)}
@@ -658,8 +656,6 @@ def test_no_mark_has_two_meanings_in_one_report(report):
 
 def test_key_figures_of_data_shorter_than_five_years_say_why_there_is_no_change(report, sparse_report):
     # The sparse store holds 2023-2024: no town has a 5-year change, so the column would be "b.d." only.
-    from analysis.labels import label
-
     sparse = show.key_figures(sparse_report)
     assert label("change", "pl") not in sparse.frame.columns
     assert "; zmiany w ciągu 5 lat nie podajemy: dane obejmują tylko lata 2023–2024" in sparse.caption
@@ -668,25 +664,43 @@ def test_key_figures_of_data_shorter_than_five_years_say_why_there_is_no_change(
 
 
 def test_section_tables_name_the_indicators_without_figures_instead_of_rows_of_blanks(sparse_report):
-    # The sparse store holds 2023–2024: no 5-year change of the population for the town or anyone, and no
-    # change or trend for most indicators; rows of nothing but "b.d." give way to their names in the caption.
+    # The sparse store holds 2023–2024: no 5-year change of the population for the town or anyone; rows of
+    # nothing but "b.d." give way to their names in the caption.
     values = show.comparison_table(sparse_report, "demography")
     shown = " ".join(values.frame.iloc[:, 0])
     assert "Zmiana liczby ludności w ciągu 5 lat" not in shown and "Liczba ludności" in shown
     assert "; bez danych: zmiana liczby ludności w ciągu 5 lat, zmiana liczby ludności w ciągu 10 lat" in values.caption
-    changes = show.changes_table(sparse_report, "demography")
-    assert "; bez danych o zmianach: liczba ludności, " in changes.caption
+
+
+@pytest.mark.parametrize("section", ["demography", "economy"])
+def test_data_too_short_for_any_change_or_trend_leave_the_notes_and_say_why(sparse_report, section):
+    # Two years give no 5-year change (six years) and no trend (five) for any indicator: the changes table was
+    # three columns of "b.d." beside the notes, with the other indicators listed in a six-line caption. As in
+    # the key figures, the columns give way to a word on why, and the notes on the values stay.
+    changes = show.changes_table(sparse_report, section)
+    assert list(changes.frame.columns) == ["Wskaźnik", "Uwagi"]
+    assert changes.caption.endswith(
+        "zmian w ciągu 5 lat i trendów rocznych nie podajemy: dane obejmują tylko lata 2023–2024"
+    )
+    assert "bez danych o zmianach" not in changes.caption
     for row in changes.frame.itertuples(index=False):  # each row kept says something: here, a note
         assert row[-1] not in ("", "—")
+    english = show.changes_table(prepare_report(sparse_report.params.model_copy(update={"language": "en"})), section)
+    assert english.caption.endswith("no 5-year changes or yearly trends: the data cover only 2023–2024")
 
 
-def test_a_row_with_nothing_but_its_missing_years_gives_way_to_the_caption(sparse_report):
-    # The sparse store has unemployment in 2024 alone: no change, no trend, and "missing: 1 year" beside
-    # them said only why. Such a row is named in the caption with the others without changes; on a store of
-    # one year (GUS's Tabl. IV) a table of such rows filled a page. Beside a trend the missing years stay.
-    economy = show.changes_table(sparse_report, "economy")
+def test_a_row_with_nothing_but_its_missing_years_gives_way_to_the_caption(tmp_path):
+    # Five years (2020–2024), with unemployment in 2024 alone: no change, no trend, and "missing: 4 years"
+    # beside them said only why. Such a row is named in the caption with the others without changes; on a
+    # store of one year (GUS's Tabl. IV) a table of such rows filled a page. Beside a trend the missing years stay.
+    from tests.conftest import write_sparse_store
+
+    store = write_sparse_store(tmp_path / "store", ("registered_unemployed",), first_year=2020)
+    five_years = prepare_report(TownParams(teryt="0490013", first_year=2020, data_dir=str(store)))
+    economy = show.changes_table(five_years, "economy")
     unemployment = "Bezrobotni zarejestrowani w % ludności w wieku produkcyjnym"
-    assert sparse_report.comparison.at["unemployed_share_working_age", "missing_years"] == 1  # the premise
+    assert five_years.comparison.at["unemployed_share_working_age", "missing_years"] == 4  # the premise
+    assert label("trend", "pl") in economy.frame.columns  # the others have trends: the table keeps its columns
     assert not any(name.startswith(unemployment) for name in economy.frame.iloc[:, 0])
     assert unemployment.lower() in economy.caption.split("bez danych o zmianach: ")[1]
     assert not economy.frame.iloc[:, -1].str.contains("brak danych za").any()
@@ -702,8 +716,6 @@ def test_key_figures_say_a_share_changes_in_points_only_where_a_share_shows_a_ch
     # A share moving from, say, 20,0% to 23,6% prints "+3,6" in a row whose unit is %: read as a
     # percent it would mean a relative change of 3.6 %, so the caption says the points. The sparse store
     # (2023–2024) shows no change at all, so it has nothing to say about them.
-    from analysis.labels import label
-
     full = show.key_figures(report)
     changes = dict(zip(full.frame.iloc[:, 0], full.frame.iloc[:, 2]))
     shares = [name for name, cell in changes.items() if "(%" in name and cell not in ("—", "b.d.", "n/a")]
@@ -964,8 +976,6 @@ def test_a_table_that_gives_a_change_of_money_says_it_is_in_current_prices(repor
     # PIT per resident "+694" over 5 years read as a real rise; part of it is the rise in prices. A table with
     # a change of an amount in złoty (its row's unit in the key figures, "(zł, 2024)") says the amounts are in
     # current prices; a section without money (demography) does not.
-    from analysis.labels import label
-
     note = label("current_prices", report.language)
     money = "(zł," if report.language == "pl" else "(PLN,"
     key = show.key_figures(report)
@@ -1099,8 +1109,6 @@ def test_every_demo_towns_key_figures_stand_beside_their_voivodeships_and_poland
     # Page one sets each key figure beside its voivodeship's and Poland's (issue #15). On the full demo store the
     # nursery row has both in every town (GUS's figures: it printed "b.d." in every report before), and any other
     # "b.d." there is an area whose gminy with data hold too few of its residents, which the caption says.
-    from analysis.labels import label
-
     nursery = indicators()["nursery_places_per_1000"].name_with_unit("pl", "2024")
     short = label("areas_short", "pl", share="90%")
     for teryt, report in demo_reports.items():

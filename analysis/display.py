@@ -287,7 +287,7 @@ def _notes(row, indicator, language: str, missing_years: bool = True, boundaries
         notes.append(
             label("note_peers_left_out_one" if left_out == 1 else "note_peers_left_out", language, peers=peers)
         )
-    if row.get("matching") and indicator.direction != "neutral":
+    if row.get("matching") and indicator.direction != "neutral" and pd.notna(row.get("value")):  # else nothing to judge
         if indicator.id == PIT_STAND_IN:
             notes.append(label("pit_stand_in_note", language))
         else:
@@ -477,7 +477,7 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown:
     nor a note on its value is named in the caption; a section without any: a note instead of the table; data
     too short for any change or trend: the notes alone, and the caption says why."""
     language = report.language
-    rows, without_changes = [], []
+    rows, without_changes, notes_alone = [], [], []
     blank = {MISSING[language], "—", ""}
     for indicator in indicators_in(section):
         row = report.comparison.loc[indicator.id]
@@ -511,13 +511,16 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown:
             without_changes.append(indicator.name_in_sentence(language))
         else:
             rows.append({label("indicator", language): indicator.name_with_unit(language), **cells})
+            notes_alone.append(told[label("notes", language)])
     if not rows:
         return Markdown(f"*{label('no_changes_table', language, section=label(section, language))}*")
     frame = pd.DataFrame(rows)
     over_time = [label(name, language) for name in ("change", "peer_change", "trend")]
     if frame[over_time].isin(blank).all().all():
         # Data too short for any change or trend (a first edition of two years): three columns of "b.d." give
-        # way to a word on why, as in the key figures; the notes on the values are what the table holds.
+        # way to a word on why, as in the key figures; the notes on the values are what the table holds (the
+        # years a value lacks, which told why a change or trend is missing, say nothing beside none).
+        frame[label("notes", language)] = notes_alone
         caption = label(
             "notes_caption",
             language,

@@ -98,10 +98,13 @@ def write_annexed_store(store, directory, teryt: str, since: int, residents: flo
     return directory
 
 
-def write_sparse_store(directory, last_year_only: tuple[str, ...] = (), first_year: int = 2023):
+def write_sparse_store(
+    directory, last_year_only: tuple[str, ...] = (), first_year: int = 2023, without: tuple[str, ...] = ()
+):
     """A sparse store, as a first real edition may have: the demo store's `first_year`–2024 only (2023–2024:
     too short for any change or trend), without the variables only public services use (population stays: the
-    other sections need it), and the variables named in `last_year_only` in 2024 alone. Returns `directory`."""
+    other sections need it) nor those named in `without`, and the variables named in `last_year_only` in 2024
+    alone. Returns `directory`."""
     from analysis.catalogue import indicators, split_lag, variables
     from analysis.store import write_store
 
@@ -115,7 +118,7 @@ def write_sparse_store(directory, last_year_only: tuple[str, ...] = (), first_ye
             for name in i.inputs
         }
 
-    services = used({"services"}) - used({"demography", "economy"})
+    services = used({"services"}) - used({"demography", "economy"}) | {variables()[name].bdl_id for name in without}
     one_year = {variables()[name].bdl_id for name in last_year_only}
     observations = store.observations
     kept = observations.loc[

@@ -689,6 +689,24 @@ def test_data_too_short_for_any_change_or_trend_leave_the_notes_and_say_why(spar
     assert english.caption.endswith("no 5-year changes or yearly trends: the data cover only 2023–2024")
 
 
+def test_notes_alone_leave_out_the_years_a_value_lacks_and_an_indicator_without_a_value(tmp_path):
+    # Two years, births in 2024 alone and no own revenue at all. Beside changes, "brak danych za 1 rok" told why
+    # one was missing; beside none it says nothing. Own revenue, matched on, had a row saying it is not judged
+    # although it has no value to judge: an indicator without a value is in the values table's caption.
+    from tests.conftest import write_sparse_store
+
+    store = write_sparse_store(tmp_path / "store", ("live_births",), without=("own_revenue",))
+    report = prepare_report(TownParams(teryt="0490013", first_year=2023, data_dir=str(store)))
+    assert report.comparison.at["births_per_1000", "missing_years"] == 1  # the premises
+    assert pd.isna(report.comparison.at["own_revenue_per_capita", "value"])
+    births = show.changes_table(report, "demography").frame.set_index("Wskaźnik")["Uwagi"]
+    assert births["Urodzenia żywe na 1000 ludności (‰)"].startswith("wartość niepewna: ")  # its other note stays
+    assert not births.str.contains("brak danych za").any()
+    economy = show.changes_table(report, "economy").frame
+    assert not economy["Wskaźnik"].str.startswith("Dochody własne").any()
+    assert "dochody własne gminy na 1 mieszkańca" in show.comparison_table(report, "economy").caption
+
+
 def test_a_row_with_nothing_but_its_missing_years_gives_way_to_the_caption(tmp_path):
     # Five years (2020–2024), with unemployment in 2024 alone: no change, no trend, and "missing: 4 years"
     # beside them said only why. Such a row is named in the caption with the others without changes; on a

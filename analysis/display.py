@@ -515,29 +515,16 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown:
     if not rows:
         return Markdown(f"*{label('no_changes_table', language, section=label(section, language))}*")
     frame = pd.DataFrame(rows)
+    whose = {"section": label(section, language), "town": report.name}
     over_time = [label(name, language) for name in ("change", "peer_change", "trend")]
     if frame[over_time].isin(blank).all().all():
         # Data too short for any change or trend (a first edition of two years): three columns of "b.d." give
         # way to a word on why, as in the key figures; the notes on the values are what the table holds (the
         # years a value lacks, which told why a change or trend is missing, say nothing beside none).
         frame[label("notes", language)] = notes_alone
-        caption = label(
-            "notes_caption",
-            language,
-            section=label(section, language),
-            town=report.name,
-            first=report.first_year,
-            last=report.last_year,
-        )
+        caption = label("notes_caption", language, **whose, first=report.first_year, last=report.last_year)
         return Table(frame.drop(columns=over_time), caption)
-    caption = label(
-        "changes_caption",
-        language,
-        section=label(section, language),
-        town=report.name,
-        year=report.last_year,
-        trend_mark=TREND_MARK,
-    )
+    caption = label("changes_caption", language, **whose, year=report.last_year, trend_mark=TREND_MARK)
     if any(in_current_prices(indicator) for indicator in indicators_in(section)):
         caption += label("current_prices", language)
     if without_changes:

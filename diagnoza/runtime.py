@@ -1,6 +1,6 @@
 """How a batch stays fast: every measure that exists only for speed is here or named here.
 
-On 2 cores the demo batch of 54 towns (HTML, PDF, spreadsheet, chart files) builds 5 to 8 times faster
+On 2 cores the demo batch of 54 towns (HTML, PDF, spreadsheet, chart files) builds 4.8 to 7.7 times faster
 than a naive papermill-and-nbconvert loop makes the HTML alone: 57 s against 7.4 minutes on one of our
 machines, 135 s against 10.9 minutes on a slower one (`benchmarks/build_speed.py`, 2026-12; the ratio
 depends on the machine). What pays for that, and where it lives:

@@ -251,8 +251,8 @@ def _unknown_key(item: dict, model: type[BaseModel] | None) -> str:
 
 
 def _choice_it_resembles(value: object, expected: str) -> str:
-    """ "; did you mean 'voivodeship'?" for a value close to one of the allowed (pydantic's `expected`: "'a', 'b'
-    or 'c'"), in any case (`PL`), and for a spelling of it (`voivodship`); "" for none."""
+    """The allowed value (pydantic's `expected`: "'a', 'b' or 'c'") that `value` resembles, in any case (`PL`)
+    or spelling (`voivodship`), as "; did you mean 'voivodeship'?"; "" for none."""
     if not isinstance(value, str):
         return ""
     choices = re.findall(r"'([^']*)'", expected)

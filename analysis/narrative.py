@@ -645,12 +645,14 @@ def verdict_phrase(
     else:
         counted = f"{judged} of {possible} {noun(possible, INDICATORS[language], language)} judged"
     if row["verdict"] == NO_VERDICT:
-        why = "brak danych" if row["reason"] == "no_data" else "za mało danych"
-        return (
-            f"bez oceny – {why} ({counted})"
-            if pl
-            else f"no verdict – {'no data' if row['reason'] == 'no_data' else 'too little data'} ({counted})"
-        )
+        # "no data" alone would be contradicted by the key figures where the section's only value is one
+        # the peers were matched on (PIT per capita on a store of few variables): it is not judged, so it
+        # gives nothing to compare with, and the reason says exactly that.
+        if pl:
+            why = "brak danych do porównania z grupą" if row["reason"] == "no_data" else "za mało danych"
+            return f"bez oceny – {why} ({counted})"
+        why = "no data to compare with the peers" if row["reason"] == "no_data" else "too little data"
+        return f"no verdict – {why} ({counted})"
     score = format_number(row["score"], SCORE_DECIMALS, language, signed=True)
     words = VERDICT_WORDS[row["verdict"]][0 if pl else 1]
     scale = format_number(SCORE_CAP, 0, language)

@@ -195,6 +195,25 @@ def test_a_section_without_data_gets_no_verdict_in_the_summary():
     assert "bez oceny – brak danych" in services and "podobnie" not in services
 
 
+def test_a_section_whose_only_value_was_matched_on_says_there_is_nothing_to_compare():
+    # A store of few variables (the real GUS and MF files: population and PIT): the economy's one value is PIT
+    # per capita, which the peers were matched on and which page one's key figures print. "No data" would
+    # contradict them; the reason is that nothing in the section can be compared with the peers.
+    economy = [
+        ("pit_per_capita", "economy", "budget_income", "higher_better", 900, 880, 55.0, 0.1, False, ""),
+        ("regon_per_10k", "economy", "business", "higher_better", np.nan, 900, np.nan, np.nan, False, ""),
+    ]
+    frame = comparison(DEMOGRAPHY + economy)
+    frame.loc["pit_per_capita", "matching"] = True
+    verdicts = section_verdicts(frame)
+    polish = summary_sentences(verdicts, {}, frame, AREAS, [], [])
+    economy_line = next(s for s in polish if s.startswith("**Gospodarka i finanse gminy**"))
+    assert economy_line.startswith("**Gospodarka i finanse gminy**: bez oceny – brak danych do porównania z grupą (")
+    english = summary_sentences(verdicts, {}, frame, AREAS, [], [], language="en")
+    economy_line = next(s for s in english if s.startswith("**Economy"))
+    assert "no verdict – no data to compare with the peers (0 of" in economy_line
+
+
 @pytest.mark.parametrize(
     "marks, reason",
     [

@@ -32,6 +32,7 @@ from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 from analysis import census, style
 from analysis.boundaries import BoundaryChange, last_change_within, stepping
 from analysis.catalogue import Indicator, indicators, indicators_in
+from analysis.compare import section_without_values
 from analysis.formatting import bind_short_words, format_number, quantity
 from analysis.labels import label
 from analysis.narrative import area_words, no_projection_sentence, too_few_years_within_boundaries
@@ -587,9 +588,12 @@ def projection_text(report: TownReport) -> ChartText:
 
 def _section_chart_makers(report: TownReport, section: str) -> list[tuple[Callable, Callable]]:
     """(draw, text) for each chart a report shows in a section, in order: the projection in the summary; in
-    a topic section its position chart, then a trend chart per headline indicator (flagged in the catalogue)."""
+    a topic section its position chart, then a trend chart per headline indicator (flagged in the catalogue);
+    none in a section the data do not cover (`section_without_values`: its text says so, once)."""
     if section == "summary":
         return [(partial(projection_chart, report), partial(projection_text, report))]
+    if section_without_values(report.comparison, section):
+        return []
     makers = [(partial(position_chart, report, section), partial(position_text, report, section))]
     makers += [
         (partial(trend_chart, report, ind.id), partial(trend_text, report, ind.id))

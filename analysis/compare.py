@@ -243,6 +243,14 @@ def unranked(row) -> bool:
     return row["reliability"] == "not_ranked" or too_few_peers(row) or pd.notna(row.get("boundary_change"))
 
 
+def section_without_values(comparison: pd.DataFrame, section: str) -> bool:
+    """Whether no indicator of `section` has a value of the town or a peer median (a store without the section's
+    variables). The report then says so once, in the section's text, instead of a note in place of each of its
+    charts and tables: five lines of "no data" on a page tell a reader nothing the first did not."""
+    rows = comparison.loc[comparison["section"] == section, ["value", "peer_median"]]
+    return bool(rows.isna().all(axis=None))
+
+
 def pooled_years(row) -> int:
     """How many years a compared value spans (1 unless pooled, `pool_years` in the catalogue); 0 without a value."""
     year, start = row.get("year"), row.get("period_start")

@@ -24,7 +24,15 @@ from analysis.aggregates import (
 from analysis.boundaries import crossed, stepping
 from analysis.catalogue import SECTIONS, Indicator, indicators, indicators_in, split_lag
 from analysis.census import steps_at_breaks, steps_in_changes, value_steps
-from analysis.compare import CHANGE_YEARS, pooled_years, too_few_peers, unranked, value_period, within_chance
+from analysis.compare import (
+    CHANGE_YEARS,
+    pooled_years,
+    section_without_values,
+    too_few_peers,
+    unranked,
+    value_period,
+    within_chance,
+)
 from analysis.formatting import (
     MISSING,
     MUNICIPALITIES,
@@ -74,6 +82,14 @@ class Markdown:
     def _repr_mimebundle_(self, include=None, exclude=None):
         metadata = {"role": self.role, **({"info": self.info} if self.info else {})}
         return {"text/markdown": self.text, "text/plain": self.text}, {ROLE: metadata}
+
+
+class Nothing:
+    """Shows nothing: the place of a table in a section the data do not cover (`section_without_values`),
+    which the section's text says once. The notebook's cells stay the same for every town."""
+
+    def _ipython_display_(self) -> None:
+        pass
 
 
 class Table:
@@ -325,13 +341,6 @@ def _notes(row, indicator, language: str, missing_years: bool = True, boundaries
     return "; ".join(notes)
 
 
-def _no_table(report: TownReport, section: str, columns: list[str]) -> bool:
-    """No figure of the section in these comparison columns, for the town or its peers (a sparse store):
-    a table of nothing but "b.d." says less than the note that replaces it."""
-    ids = [indicator.id for indicator in indicators_in(section)]
-    return bool(report.comparison.loc[ids, columns].isna().all(axis=None))
-
-
 def _without_data(row: pd.Series, area: pd.Series) -> bool:
     """No figure at all, for the town, its peers, its voivodeship or Poland (a sparse store): such an
     indicator is named in its table's caption rather than shown as a row of "b.d."."""
@@ -401,15 +410,15 @@ def _poland_cell(indicator: Indicator, area: pd.Series, show: Callable[[float], 
     return NOT_APPLICABLE if indicator.nets_out_nationally else show(area["poland"])
 
 
-def comparison_table(report: TownReport, section: str) -> Table | Markdown:
+def comparison_table(report: TownReport, section: str) -> Table | Nothing:
     """Where the town stands: each indicator of the section beside its peers' median and quartiles, its
     voivodeship and Poland (ratios of sums over their gminy), with its position and the one rule's
     assessment. How it changes, and the notes on each value, are in `changes_table`: together the ten
     columns would leave the indicators' names a sliver of an A4 page. Everything else is in the spreadsheet.
-    Without a single value of the town or a peer median: a note instead."""
+    Without a single value of the town or a peer median: nothing (the section's text says why)."""
     language = report.language
-    if _no_table(report, section, ["value", "peer_median"]):
-        return Markdown(f"*{label('no_values_table', language, section=label(section, language))}*")
+    if section_without_values(report.comparison, section):
+        return Nothing()
     rows, without_data, shown = [], [], []
     for indicator in indicators_in(section):
         row, area = report.comparison.loc[indicator.id], report.areas.loc[indicator.id]
@@ -470,13 +479,16 @@ def comparison_table(report: TownReport, section: str) -> Table | Markdown:
     return Table(pd.DataFrame(rows), caption)
 
 
-def changes_table(report: TownReport, section: str) -> Table | Markdown:
+def changes_table(report: TownReport, section: str) -> Table | Markdown | Nothing:
     """How the town changes: the 5-year change beside the peers' median change, and the yearly trend with
     its 95% interval (an asterisk where it clearly differs from the peers' median's); and the notes on each
     value (pooled years, few events, matched on, missing years). An indicator with neither a change nor a trend
     nor a note on its value is named in the caption; a section without any: a note instead of the table; data
-    too short for any change or trend: the notes alone, and the caption says why."""
+    too short for any change or trend: the notes alone, and the caption says why; a section the data do not
+    cover at all (`section_without_values`): nothing, as its text says."""
     language = report.language
+    if section_without_values(report.comparison, section):
+        return Nothing()
     rows, without_changes, notes_alone = [], [], []
     blank = {MISSING[language], "—", ""}
     for indicator in indicators_in(section):

@@ -82,7 +82,6 @@ LABELS: dict[str, dict[str, str]] = {
             "{section}: zmiany w czasie i uwagi – {town} na tle grupy porównawczej (zmiana do {year} r., "
             "w jednostce wskaźnika – dla % w punktach procentowych; {trend_mark} – trend gminy wyraźnie inny niż mediany grupy)"
         ),
-        "no_values_table": "{section}: brak wartości gminy i mediany grupy – tabeli nie ma.",
         "no_changes_table": "{section}: brak danych o zmianach w czasie – tabeli nie ma.",
         "notes_caption": (
             "{section}: uwagi do wartości – {town}; zmian w ciągu 5 lat i trendów rocznych nie podajemy: dane "
@@ -343,7 +342,6 @@ LABELS: dict[str, dict[str, str]] = {
             "{section}: changes over time and notes – {town} beside its peer group (change to {year}, in the "
             "indicator's unit – percentage points for %; {trend_mark} – the town's trend clearly differs from the peer median's)"
         ),
-        "no_values_table": "{section}: no value for the town and no peer median – no table.",
         "no_changes_table": "{section}: no data on changes over time – no table.",
         "notes_caption": (
             "{section}: notes on the values – {town}; no 5-year changes or yearly trends: the data cover only "

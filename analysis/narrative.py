@@ -16,7 +16,7 @@ import pandas as pd
 from analysis.boundaries import BoundaryChange, crossed
 from analysis.catalogue import Indicator, indicators
 from analysis.census import CHANGE_SPANS, LEVEL_BREAKS, ChangeWithoutStep
-from analysis.compare import earlier_year, pooled_years, value_period, within_chance
+from analysis.compare import earlier_year, pooled_years, section_without_values, value_period, within_chance
 from analysis.formatting import (
     INDICATORS,
     MUNICIPALITIES_COUNTED,
@@ -112,7 +112,18 @@ def section_sentences(
     rows = comparison.loc[comparison["section"] == section]
     judged = rows.loc[rows["judged"]]
     sentences = []
-    if judged.empty:
+    if judged.empty and section_without_values(comparison, section):
+        # Said once here: the section's charts and tables, which would each say it again, are left out.
+        names = ", ".join(catalogue[indicator_id].name_in_sentence(language) for indicator_id in rows.index)
+        listed = f" ({names})" if names else ""
+        sentences.append(
+            "Dane nie obejmują tej części raportu: ani gmina, ani gminy jej grupy porównawczej nie mają wartości "
+            f"żadnego z jej wskaźników{listed}, dlatego nie ma tu wykresów ani tabel."
+            if pl
+            else "The data do not cover this section: neither the town nor its peers have a value of any of its "
+            f"indicators{listed}, so it has no charts or tables."
+        )
+    elif judged.empty:
         sentences.append(
             "Brak danych pozwalających porównać tę część z grupą porównawczą."
             if pl

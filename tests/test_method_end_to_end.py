@@ -77,7 +77,13 @@ def test_two_years_and_a_section_without_data(tmp_path):
     assert_no_nan(text)
     summary_services = re.search(r"\*\*Usługi publiczne\*\*: [^\n]*", text).group(0)
     assert "bez oceny – brak danych" in summary_services
-    assert "Brak danych pozwalających porównać tę część z grupą porównawczą." in text
+    # The services section says once that the data do not cover it, and shows nothing else: no note in place
+    # of each of its charts and tables.
+    section = re.search(r"## Usługi publiczne\n(.*?)## Grupa porównawcza", text, re.S).group(1)
+    heading, *outputs = [line for line in section.split("\n") if line.strip()]  # the heading's text/plain first
+    assert heading == "Usługi publiczne"
+    assert len(outputs) == 2 and outputs[0] == outputs[1]  # its one paragraph, as text/markdown and text/plain
+    assert outputs[0].startswith("Dane nie obejmują tej części raportu: ani gmina, ani gminy jej grupy")
     for claim in ("podobnie jak typowa gmina grupy porównawczej (wynik", "środkowej połowie"):
         assert claim not in summary_services
     assert "W ciągu pięciu lat" not in text  # no 5-year change from two years of data

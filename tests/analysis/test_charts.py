@@ -262,13 +262,15 @@ def test_a_sparse_store_gets_a_note_naming_the_chart_not_empty_axes(sparse_repor
     assert charts.position_chart(report, "services") is None  # nothing judged
     assert charts.trend_chart(report, "unemployed_share_working_age") is None  # one year
     assert isinstance(charts.trend_chart(report, "population"), Figure)  # two years: a line
-    section = charts.section_charts(report, "services")
-    assert section and all(figure is None for figure, _ in section)
-    # No value of the section at all: "no data", not "too little data for a chart", for the section's position
-    # chart and every trend chart of it.
-    notes = [text.missing for _, text in section]
-    assert notes[0].startswith("Usługi publiczne: pozycja") and all(n.endswith("– brak danych.") for n in notes)
-    assert display.chart(*section[0], "pl").text == f"*{display.escape_markdown(notes[0])}*"  # shown in its place
+    # No value of the section at all: no chart, nor a note in place of each (the section's text says it once).
+    assert charts.section_charts(report, "services") == [] == charts.section_chart_texts(report, "services")
+    # The chart's own note, for a section with values but none for this chart: "no data", not "too little data
+    # for a chart", shown in its place.
+    note = charts.position_text(report, "services").missing
+    assert note.startswith("Usługi publiczne: pozycja") and note.endswith("– brak danych.")
+    assert (
+        display.chart(None, charts.position_text(report, "services"), "pl").text == f"*{display.escape_markdown(note)}*"
+    )
     # The title holds a colon already ("Usługi publiczne: pozycja…"): in English too a dash, not a second colon.
     english_report = replace(report, params=report.params.model_copy(update={"language": "en"}))
     english = charts.position_text(english_report, "services").missing

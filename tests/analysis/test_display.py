@@ -397,12 +397,18 @@ def test_poland_shows_x_where_internal_migration_nets_out(report):
     assert "x dla Polski" not in show.comparison_table(report, "economy").caption
 
 
-def test_a_section_without_figures_gets_a_note_not_a_table_of_blanks(sparse_report):
+def test_a_section_the_data_do_not_cover_says_so_once_and_shows_no_tables(sparse_report):
     # The sparse store (tests/conftest.py) has no services data: a table of nothing but "b.d." would fill a
-    # page; a note says why there is none. Demography has its values, so both its tables stay.
+    # page, and a note in place of each table and chart said "no data" five times over. The section's text
+    # says it once; its tables show nothing. Demography has its values, so both its tables stay.
+    from IPython.core.formatters import DisplayFormatter
+
     services = [show.comparison_table(sparse_report, "services"), show.changes_table(sparse_report, "services")]
-    assert [type(item) for item in services] == [show.Markdown, show.Markdown]
-    assert services[0].text == "*Usługi publiczne: brak wartości gminy i mediany grupy – tabeli nie ma.*"
+    # What `display` would send to the notebook, as IPython formats it: nothing (any other object has at least
+    # its text/plain form, "<… object>", which the notebook would show).
+    assert [DisplayFormatter().format(item) for item in services] == [({}, {}), ({}, {})]
+    (text,) = sparse_report.narrative["services"]
+    assert text.startswith("Dane nie obejmują tej części raportu") and "nie ma tu wykresów ani tabel" in text
     assert isinstance(show.comparison_table(sparse_report, "demography"), show.Table)
     assert isinstance(show.changes_table(sparse_report, "demography"), show.Table)
 

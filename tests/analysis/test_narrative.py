@@ -93,7 +93,18 @@ def test_no_difference_no_claim_and_no_data_no_comparison():
         [("water_supply_users", "services", "utilities", "higher_better", np.nan, np.nan, np.nan, np.nan, False, "")]
     )
     sentences = section_sentences(empty, "services")
-    assert sentences == ["Brak danych pozwalających porównać tę część z grupą porównawczą."]
+    water = indicators()["water_supply_users"].name_in_sentence("pl")  # the name, as every list of them gives it
+    assert sentences == [
+        "Dane nie obejmują tej części raportu: ani gmina, ani gminy jej grupy porównawczej nie mają wartości "
+        f"żadnego z jej wskaźników ({water}), dlatego nie ma tu wykresów ani tabel."
+    ]
+    # A peer median without the town's value: the data cover the section, its table shows the peers.
+    peers_only = comparison(
+        [("water_supply_users", "services", "utilities", "higher_better", np.nan, 95.0, np.nan, np.nan, False, "")]
+    )
+    assert section_sentences(peers_only, "services") == [
+        "Brak danych pozwalających porównać tę część z grupą porównawczą."
+    ]
     joined = " ".join(sentences).lower()
     for comparative in ("podobnie", "środkowej połowie", "nie odbiega", "korzystniej"):
         assert comparative not in joined

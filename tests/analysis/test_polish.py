@@ -234,7 +234,7 @@ def _texts(report) -> list[str]:
         for table in (show.comparison_table(report, section), show.changes_table(report, section)):
             if isinstance(table, show.Markdown):  # a section without such a table says so in a sentence
                 texts.append(table.text)
-            else:
+            elif isinstance(table, show.Table):  # (`show.Nothing`: a section the data do not cover, its text says)
                 texts += [" | ".join(map(str, row)) for row in table.frame.itertuples()]
     for section in ("summary", "demography", "economy", "services"):
         texts += [text.alt for text in charts.section_chart_texts(report, section)]

@@ -98,6 +98,10 @@ def test_no_difference_no_claim_and_no_data_no_comparison():
         "Dane nie obejmują tej części raportu: ani gmina, ani gminy jej grupy porównawczej nie mają wartości "
         f"żadnego z jej wskaźników ({water}), dlatego nie ma tu wykresów ani tabel."
     ]
+    assert section_sentences(empty, "services", "en") == [
+        "The data do not cover this section: neither the town nor its peers have a value of any of its indicators "
+        f"({indicators()['water_supply_users'].name_in_sentence('en')}), so it has no charts or tables."
+    ]
     # A peer median without the town's value: the data cover the section, its table shows the peers.
     peers_only = comparison(
         [("water_supply_users", "services", "utilities", "higher_better", np.nan, 95.0, np.nan, np.nan, False, "")]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import shlex
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
@@ -275,6 +276,8 @@ def describe_errors(error: ValidationError, whole: str = "file", model: type[Bas
             message = PATTERN_IN_WORDS.get(item["ctx"]["pattern"], message)
         value = item.get("input")
         hint = _choice_it_resembles(value, item["ctx"]["expected"]) if item["type"] == "literal_error" else ""
+        if message == PATTERN_IN_WORDS[TERYT_CODE]:
+            hint = _code_finder(value)
         shown = (
             f" (got {value!r}{hint})"
             if isinstance(value, (str, int, float)) and item["type"] != "extra_forbidden"
@@ -282,6 +285,13 @@ def describe_errors(error: ValidationError, whole: str = "file", model: type[Bas
         )
         problems.append(f"{location}: {message}{shown}" if location or whole else f"{message}{shown}")
     return problems
+
+
+def _code_finder(value: object) -> str:
+    """Where a town was given by its name, instead of its TERYT code: the command that finds the code."""
+    if not isinstance(value, str) or not re.fullmatch(r"[^\W\d_][^\d]*", value.strip()):
+        return ""
+    return f"; to find a town's code by its name: diagnoza data towns {shlex.quote(value.strip())}"
 
 
 # Codes and years are checked against a store or register only in a batch that parses.

@@ -88,3 +88,25 @@ def codes_named(name: str, units: pd.DataFrame) -> list[str]:
     often share one); the caller asks which."""
     wanted = slug(name)
     return [str(code) for code, unit in zip(units["teryt"], units["name"]) if slug(str(unit)) == wanted]
+
+
+def units_matching(query: str, units: pd.DataFrame) -> pd.DataFrame:
+    """The units a batch's author is looking for: by a part of the name, typed in any case and with or without
+    Polish letters ("zurawiol" finds Żurawiołęka, as the index's filter does), or by the start of a TERYT code
+    ("0290": the gminy of powiat 0290). Sorted by code."""
+    query = query.strip()
+    if query.isdigit():
+        chosen = units["teryt"].astype(str).str.startswith(query)
+    else:
+        wanted = slug(query)
+        chosen = units["name"].map(lambda name: bool(wanted) and wanted in slug(str(name)))
+    return units.loc[chosen].sort_values("teryt")
+
+
+def batch_entry(unit: pd.Series) -> str:
+    """A unit as a line of a batch file's `towns:` list, named in a comment as params/demo.yaml names them,
+    with its kind, as a town and the rural gmina around it often share a name:
+    `  - "0290011"  # Bursztynojar, gmina miejska, dolnośląskie`."""
+    from analysis.labels import label
+
+    return f'  - "{unit["teryt"]}"  # {unit["name"]}, {label(unit["kind"], "pl")}, {unit["voivodeship"]}'

@@ -611,6 +611,41 @@ def data_status(
         typer.echo(f"    {key:<34} {variable.bdl_id:>8}  {rows['area'].nunique():>7}  {years}")
 
 
+@data_app.command("towns")
+def data_towns(
+    queries: list[str] = typer.Argument(
+        ..., help='Part of a name ("zurawiol" finds Żurawiołęka) or the start of a TERYT code ("0290").'
+    ),
+    store_dir: Optional[Path] = typer.Option(
+        None, "--store", help="A store directory (default: the embedded demo store)."
+    ),
+) -> None:
+    """Find gminy by name or code: each as a line to paste into a batch file's `towns:` list."""
+    from analysis.paths import DEMO_STORE_DIR
+    from analysis.store import load_store
+    from analysis.teryt import batch_entry, units_matching
+
+    try:
+        units = load_store(store_dir or DEMO_STORE_DIR).units
+    except StoreError as error:
+        _fail(str(error))
+    missing = []
+    for query in queries:
+        found = units_matching(query, units)
+        if found.empty:
+            missing.append(query)
+            continue
+        typer.echo(f"# {query}: {len(found)} {'gmina' if len(found) == 1 else 'gminy'}")
+        for _, unit in found.iterrows():
+            typer.echo(batch_entry(unit))
+    if missing:
+        _fail(
+            f"no gmina of {store_dir or 'the demo store'} is named like, or has a code starting with: "
+            + ", ".join(repr(q) for q in missing),
+            code=1,
+        )
+
+
 @data_app.command("check-variables")
 def data_check_variables(
     cache: Optional[Path] = typer.Option(None, help="Response cache (default: .cache/bdl/)."),

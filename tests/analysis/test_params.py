@@ -93,6 +93,19 @@ def test_a_malformed_code_or_batch_name_is_explained_in_words_not_as_a_regular_e
     assert str(caught.value).endswith("Once these are fixed, the TERYT codes and years are checked against the data.")
 
 
+def test_a_town_given_by_its_name_is_shown_the_command_that_finds_its_code():
+    # A batch's author writes the town's name, as a mayor's office names it: the message names the command
+    # that turns it into the code (quoted for the shell where the name has a space). "12ab" is no name.
+    found = problems({**VALID, "towns": ["Bursztynojar", "Łąka Wielka", "12ab"]})
+    assert found == [
+        "towns[0].teryt: must be a 7-digit TERYT code, e.g. \"0290011\" (got 'Bursztynojar'; to find a town's code "
+        "by its name: diagnoza data towns Bursztynojar)",
+        "towns[1].teryt: must be a 7-digit TERYT code, e.g. \"0290011\" (got 'Łąka Wielka'; to find a town's code "
+        "by its name: diagnoza data towns 'Łąka Wielka')",
+        "towns[2].teryt: must be a 7-digit TERYT code, e.g. \"0290011\" (got '12ab')",
+    ]
+
+
 def test_codes_are_read_as_written_in_yaml_and_padded_as_in_a_notebook(tmp_path):
     # Unquoted in YAML, 0261011 (Jelenia Góra: every digit below 8) is the octal number 90633 to
     # yaml.safe_load, and the batch used to refuse it as '90633'. 290011 is what a spreadsheet leaves of

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from analysis.teryt import codes_named, read_terc, teryt_from_bdl, voivodeship_bdl_id
+from analysis.teryt import batch_entry, codes_named, read_terc, teryt_from_bdl, units_matching, voivodeship_bdl_id
 from tests.conftest import SHARED
 
 
@@ -52,6 +52,24 @@ def test_a_name_is_found_in_any_case_with_or_without_its_polish_letters():
     assert codes_named("laka", units) == ["0000011", "0000012"]
     assert codes_named("Żurawio", units) == []  # a name whole, not its beginning
     assert codes_named("Warszawa", units) == []
+
+
+def test_units_are_found_by_part_of_a_name_or_the_start_of_a_code_as_batch_lines():
+    units = pd.DataFrame(
+        {
+            "teryt": ["0292011", "0290023", "0890041", "0290011"],
+            "name": ["Łąka", "Łąka", "Żurawiołęka", "Lubań"],
+            "kind": ["urban", "urban-rural", "urban", "urban"],
+            "voivodeship": ["dolnośląskie", "dolnośląskie", "lubuskie", "dolnośląskie"],
+        }
+    )
+    # Part of a name, in any case, without Polish letters: "laka" is in Łąka (both) and Żurawiołęka.
+    assert list(units_matching("LAKA", units)["teryt"]) == ["0290023", "0292011"]
+    assert list(units_matching("zurawiol", units)["teryt"]) == ["0890041"]
+    assert list(units_matching("0290", units)["teryt"]) == ["0290011", "0290023"]  # powiat 0290, by code
+    assert units_matching("Warszawa", units).empty and units_matching(" ", units).empty
+    # A line to paste into a batch's `towns:`, its kind telling the town from the rural gmina of the same name.
+    assert batch_entry(units.iloc[1]) == '  - "0290023"  # Łąka, gmina miejsko-wiejska, dolnośląskie'
 
 
 def test_the_voivodeships_and_poland_of_the_units_dump_are_the_areas_a_fetch_stores():

@@ -151,6 +151,28 @@ def test_status_without_a_folder_describes_the_embedded_demo_store():
     assert re.search(r"population_density\s+60559\s+17\s+2014–2024", published)
 
 
+def test_towns_found_by_name_paste_into_a_batch_that_validates(tmp_path, demo_store):
+    # The analyst's way from names to a batch: `diagnoza data towns` prints each match as a `towns:` line.
+    result = CliRunner().invoke(app, ["data", "towns", "bursztynojar", "ZURAWIOL"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if not line.startswith("#")]
+    batch_file = tmp_path / "pasted.yaml"
+    batch_file.write_text("batch: pasted\nyears: {first: 2014, last: 2024}\ntowns:\n" + "\n".join(lines) + "\n")
+    batch = load_batch(batch_file)
+    units = demo_store.units.set_index("teryt")["name"]
+    # Every demo town whose name holds the query once its Polish letters are plain (a table by hand here, where
+    # the command uses Unicode decomposition): Żurawiolas and Żurawiołęka both hold "zurawiol".
+    plain = str.maketrans("ąćęłńóśźż", "acelnoszz")
+    expected = [
+        c for c, name in units.items() for q in ("bursztynojar", "zurawiol") if q in name.lower().translate(plain)
+    ]
+    assert sorted(batch.teryts) == sorted(expected) and len(expected) == 3
+    assert "# ZURAWIOL: 2 gminy" in result.output
+    # Nothing found: named, exit status 1
+    missing = CliRunner().invoke(app, ["data", "towns", "xyzzy"])
+    assert missing.exit_code == 1 and "'xyzzy'" in missing.output
+
+
 def test_the_real_batch_matches_the_terc_register(terc):
     from analysis.params import check_against_register
     from analysis.teryt import read_terc

@@ -616,9 +616,7 @@ def data_towns(
     queries: list[str] = typer.Argument(
         ..., help='Part of a name ("zurawiol" finds Żurawiołęka) or the start of a TERYT code ("0290").'
     ),
-    store_dir: Optional[Path] = typer.Option(
-        None, "--store", help="A store directory (default: the embedded demo store)."
-    ),
+    data: Optional[Path] = typer.Option(None, help="Data store directory (default: the embedded demo store)."),
 ) -> None:
     """Find gminy by name or code: each as a line to paste into a batch file's `towns:` list."""
     from analysis.paths import DEMO_STORE_DIR
@@ -626,7 +624,7 @@ def data_towns(
     from analysis.teryt import batch_entry, units_matching
 
     try:
-        units = load_store(store_dir or DEMO_STORE_DIR).units
+        units = load_store(data or DEMO_STORE_DIR).units
     except StoreError as error:
         _fail(str(error))
     missing = []
@@ -640,7 +638,7 @@ def data_towns(
             typer.echo(batch_entry(unit))
     if missing:
         _fail(
-            f"no gmina of {store_dir or 'the demo store'} is named like, or has a code starting with: "
+            f"no gmina of {data or 'the demo store'} is named like, or has a code starting with: "
             + ", ".join(repr(q) for q in missing),
             code=1,
         )

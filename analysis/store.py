@@ -32,7 +32,7 @@ OBSERVATION_COLUMNS = ["teryt", "year", "var_id", "value"]
 AREA_VALUE_COLUMNS = ["area", "year", "var_id", "value"]
 AREA_VALUES_FILE = "area_values.parquet"
 COUNTRY_AREA = "PL"  # Poland in `area_values`; a voivodeship is its 2-digit TERYT code ("02")
-CITY_WITH_POWIAT_RIGHTS = "powiat-city"  # an urban gmina that is a powiat of its own (`_cities_with_powiat_rights`)
+CITY_WITH_POWIAT_RIGHTS = "powiat-city"  # an urban gmina that is a powiat of its own (`cities_with_powiat_rights`)
 UNIT_KINDS = ("urban", "urban-rural", "rural", CITY_WITH_POWIAT_RIGHTS)
 FIRST_CITY_POWIAT = 61  # TERYT numbers the powiats that are cities from 61 (61–79 in 2020), land powiats from 01
 TERYT_PATTERN = r"^\d{7}$"
@@ -202,11 +202,11 @@ def _validated(table: str, schema, frame: pd.DataFrame, rows: pd.DataFrame | Non
 
 def validate_units(units: pd.DataFrame) -> pd.DataFrame:
     units = _validated("units", _schemas()[0], units.reset_index(drop=True))
-    units = _cities_with_powiat_rights(_register_voivodeships(units))
+    units = cities_with_powiat_rights(_register_voivodeships(units))
     return units[UNIT_COLUMNS].sort_values("teryt").reset_index(drop=True)
 
 
-def _cities_with_powiat_rights(units: pd.DataFrame) -> pd.DataFrame:
+def cities_with_powiat_rights(units: pd.DataFrame) -> pd.DataFrame:
     """Cities with powiat rights (miasta na prawach powiatu) as a kind of their own.
 
     Such a city is one gmina that is also a powiat: its budget carries the powiat's tasks (secondary

@@ -617,15 +617,18 @@ def data_towns(
         ..., help='Part of a name ("zurawiol" finds Żurawiołęka) or the start of a TERYT code ("0290").'
     ),
     data: Optional[Path] = typer.Option(None, help="Data store directory (default: the embedded demo store)."),
+    register: Optional[Path] = typer.Option(
+        None, help="Search a TERC register file (GUS, `;`-separated) instead of a store, e.g. before any fetch."
+    ),
 ) -> None:
     """Find gminy by name or code: each as a line to paste into a batch file's `towns:` list."""
     from analysis.paths import DEMO_STORE_DIR
-    from analysis.store import load_store
-    from analysis.teryt import batch_entry, units_matching
+    from analysis.store import cities_with_powiat_rights, load_store
+    from analysis.teryt import batch_entry, read_terc, units_matching
 
-    try:
-        units = load_store(data or DEMO_STORE_DIR).units
-    except StoreError as error:
+    try:  # a register's cities with powiat rights are its urban gminy, as BDL's are, until named as a store names them
+        units = cities_with_powiat_rights(read_terc(register)) if register else load_store(data or DEMO_STORE_DIR).units
+    except (StoreError, ValueError) as error:
         _fail(str(error))
     missing = []
     for query in queries:
@@ -638,7 +641,7 @@ def data_towns(
             typer.echo(batch_entry(unit))
     if missing:
         _fail(
-            f"no gmina of {data or 'the demo store'} is named like, or has a code starting with: "
+            f"no gmina of {register or data or 'the demo store'} is named like, or has a code starting with: "
             + ", ".join(repr(q) for q in missing),
             code=1,
         )

@@ -173,6 +173,24 @@ def test_towns_found_by_name_paste_into_a_batch_that_validates(tmp_path, demo_st
     assert missing.exit_code == 1 and "'xyzzy'" in missing.output
 
 
+def test_towns_are_found_in_the_terc_register_before_any_fetch(terc):
+    # Before a store exists, the codes come from the register; its kinds named as a store names them: Jelenia
+    # Góra is a city with powiat rights (the register's row "02;61;;;Jelenia Góra;miasto na prawach powiatu"),
+    # where its gmina's row says "gmina miejska" (RODZ 1).
+    from tests.conftest import TERC_FILE
+
+    register = str(TERC_FILE)
+    result = CliRunner().invoke(app, ["data", "towns", "jelenia gora", "radkow", "--register", register])
+    assert result.exit_code == 0, result.output
+    assert '  - "0261011"  # Jelenia Góra, miasto na prawach powiatu, dolnośląskie' in result.output
+    # Two gminy share the name Radków (the register's rows "02;08;12;3" and "26;13;04;2"): told apart by kind.
+    radkow = [line for line in result.output.splitlines() if "Radków" in line]
+    assert radkow == [
+        '  - "0208123"  # Radków, gmina miejsko-wiejska, dolnośląskie',
+        '  - "2613042"  # Radków, gmina wiejska, świętokrzyskie',
+    ]
+
+
 def test_the_real_batch_matches_the_terc_register(terc):
     from analysis.params import check_against_register
     from analysis.teryt import read_terc

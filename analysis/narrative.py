@@ -112,7 +112,7 @@ def section_sentences(
     rows = comparison.loc[comparison["section"] == section]
     judged = rows.loc[rows["judged"]]
     sentences = []
-    if judged.empty and section_without_values(comparison, section):
+    if section_without_values(comparison, section):  # (so nothing judged either)
         # Said once here: the section's charts and tables, which would each say it again, are left out.
         names = ", ".join(catalogue[indicator_id].name_in_sentence(language) for indicator_id in rows.index)
         listed = f" ({names})" if names else ""

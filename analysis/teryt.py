@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.formatting import slug
+from analysis.labels import label
 
 VOIVODESHIPS: dict[str, str] = {
     "02": "dolnośląskie",
@@ -107,6 +108,4 @@ def batch_entry(unit: pd.Series) -> str:
     """A unit as a line of a batch file's `towns:` list, named in a comment as params/demo.yaml names them,
     with its kind, as a town and the rural gmina around it often share a name:
     `  - "0290011"  # Bursztynojar, gmina miejska, dolnośląskie`."""
-    from analysis.labels import label
-
     return f'  - "{unit["teryt"]}"  # {unit["name"]}, {label(unit["kind"], "pl")}, {unit["voivodeship"]}'

@@ -408,7 +408,7 @@ def town_problems(
     def missing(code: str) -> str:
         change = newer.get(code)
         if change is None or change.successor not in names:
-            return f"TERYT code {code} is not in {where}"
+            return f"TERYT code {code} is not in {where}" + _same_gmina(code, names)
         return (
             f"TERYT code {code} is not in {where}: since {change.since} that gmina is {change.successor} "
             f"({names[change.successor]}), under which the store keeps its whole series"
@@ -421,6 +421,17 @@ def town_problems(
         problems.append(f"{at}: TERYT code {teryt} is {names[teryt]!r} in {where}, not {name!r}")
     problems += [f"{members_at}: peer {missing(member)}" for member in members if member not in names]
     return problems
+
+
+def _same_gmina(code: str, names: dict) -> str:
+    """The gmina a code not in the store may have meant: one whose code differs only in its last digit, the
+    kind. TERC lists an urban-rural gmina (kind 3) beside its town (4) and rural area (5), which are not gminy
+    and have no figures of their own; and a kind may be mistyped."""
+    alike = [other for other in names if other[:6] == code[:6]]
+    if not alike:
+        return ""
+    meant = " or ".join(f"{other} ({names[other]})" for other in alike)
+    return f"; did you mean {meant}? The codes differ only in the last digit, the kind of gmina"
 
 
 def years_problem(first: int, last: int, store_years: tuple[int, int], at: str = "years", said: str = "") -> str | None:

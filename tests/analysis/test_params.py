@@ -152,6 +152,22 @@ def test_unknown_code_against_store_names_it(demo_store):
     assert caught.value.problems == ["towns[1]: TERYT code 1465011 is not in the data store"]
 
 
+def test_a_code_of_the_wrong_kind_is_named_with_the_gmina_it_may_mean(demo_store):
+    # TERC lists an urban-rural gmina (kind digit 3) beside its town (4) and rural area (5), which are no gminy;
+    # a batch's author copying the town's row, or mistyping the last digit, is shown the gmina (here the demo
+    # store's 0290033 Jaśminolas, urban-rural, and 0290011 Bursztynojar), in the town's place and as a peer.
+    town = {"teryt": "0290021", "peers": {"method": "explicit", "members": ["0290034", "0290011", "0290043"]}}
+    batch = parse_batch({**VALID, "towns": ["0290014", town]})
+    with pytest.raises(ParamsError) as caught:
+        check_against_store(batch, demo_store)
+    assert caught.value.problems == [
+        "towns[0]: TERYT code 0290014 is not in the data store; did you mean 0290011 (Bursztynojar)? The codes "
+        "differ only in the last digit, the kind of gmina",
+        "towns[1] (0290021): peer TERYT code 0290034 is not in the data store; did you mean 0290033 (Jaśminolas)? "
+        "The codes differ only in the last digit, the kind of gmina",
+    ]
+
+
 def test_years_outside_the_store(demo_store):
     batch = parse_batch({**VALID, "years": {"first": 2005, "last": 2024}})
     with pytest.raises(ParamsError, match="outside the store"):

@@ -275,8 +275,10 @@ def describe_errors(error: ValidationError, whole: str = "file", model: type[Bas
         elif item["type"] == "string_pattern_mismatch":
             message = PATTERN_IN_WORDS.get(item["ctx"]["pattern"], message)
         value = item.get("input")
-        hint = _choice_it_resembles(value, item["ctx"]["expected"]) if item["type"] == "literal_error" else ""
-        if message == PATTERN_IN_WORDS[TERYT_CODE]:
+        hint = ""  # what the value may have meant: one of the choices, or a town's code for its name
+        if item["type"] == "literal_error":
+            hint = _choice_it_resembles(value, item["ctx"]["expected"])
+        elif message == PATTERN_IN_WORDS[TERYT_CODE]:
             hint = _code_finder(value)
         shown = (
             f" (got {value!r}{hint})"

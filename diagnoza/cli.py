@@ -626,7 +626,8 @@ def data_towns(
     from analysis.store import cities_with_powiat_rights, load_store
     from analysis.teryt import batch_entry, read_terc, units_matching
 
-    try:  # a register's cities with powiat rights are its urban gminy, as BDL's are, until named as a store names them
+    # TERC lists a city with powiat rights as an urban gmina; named here as a store names it (its own kind).
+    try:
         units = cities_with_powiat_rights(read_terc(register)) if register else load_store(data or DEMO_STORE_DIR).units
     except (StoreError, ValueError) as error:
         _fail(str(error))

@@ -262,9 +262,13 @@ def _choice_it_resembles(value: object, expected: str) -> str:
     return f"; did you mean {folded[close[0]]!r}?" if close else ""
 
 
-def describe_errors(error: ValidationError, whole: str = "file", model: type[BaseModel] | None = None) -> list[str]:
+def describe_errors(
+    error: ValidationError, whole: str = "file", model: type[BaseModel] | None = None, data: object = ""
+) -> list[str]:
     """One line per problem, naming where it is (`towns[3].teryt`), what is wrong and the value given; given
-    the `model` validated, an unknown key is shown with the key of that place it resembles."""
+    the `model` validated, an unknown key is shown with the key of that place it resembles. `data`: the store
+    the values were to be read against, as given (a batch's `data`, a notebook's `data_dir`), which the
+    command finding a town's code by its name must search too."""
     problems = []
     for item in error.errors():
         location = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in item["loc"]).lstrip(".")
@@ -279,7 +283,7 @@ def describe_errors(error: ValidationError, whole: str = "file", model: type[Bas
         if item["type"] == "literal_error":
             hint = _choice_it_resembles(value, item["ctx"]["expected"])
         elif message == PATTERN_IN_WORDS[TERYT_CODE]:
-            hint = _code_finder(value)
+            hint = _code_finder(value, data)
         shown = (
             f" (got {value!r}{hint})"
             if isinstance(value, (str, int, float)) and item["type"] != "extra_forbidden"
@@ -289,11 +293,13 @@ def describe_errors(error: ValidationError, whole: str = "file", model: type[Bas
     return problems
 
 
-def _code_finder(value: object) -> str:
-    """Where a town was given by its name, instead of its TERYT code: the command that finds the code."""
+def _code_finder(value: object, data: object = "") -> str:
+    """Where a town was given by its name, instead of its TERYT code: the command that finds the code, in the
+    store given (`data`; none: the embedded demo store, as the command's own default)."""
     if not isinstance(value, str) or not re.fullmatch(r"[^\W\d_][^\d]*", value.strip()):
         return ""
-    return f"; to find a town's code by its name: diagnoza data towns {shlex.quote(value.strip())}"
+    store = f" --data {shlex.quote(data.strip())}" if isinstance(data, str) and data.strip() else ""
+    return f"; to find a town's code by its name: diagnoza data towns {shlex.quote(value.strip())}{store}"
 
 
 # Codes and years are checked against a store or register only in a batch that parses.
@@ -306,7 +312,8 @@ def parse_batch(raw: object, source: str = "params") -> Batch:
     try:
         return Batch.model_validate(raw)
     except ValidationError as error:
-        raise ParamsError(source, describe_errors(error, model=Batch), note=CHECKED_AGAINST_DATA_NEXT) from None
+        problems = describe_errors(error, model=Batch, data=raw.get("data", ""))
+        raise ParamsError(source, problems, note=CHECKED_AGAINST_DATA_NEXT) from None
 
 
 class UniqueKeys:

@@ -146,7 +146,8 @@ class TownParams(BaseModel):
         try:
             return cls.model_validate(values)
         except ValidationError as error:
-            raise ParamsError(source, describe_errors(error, whole=""), "parameters") from None
+            problems = describe_errors(error, whole="", data=values.get("data_dir", ""))
+            raise ParamsError(source, problems, "parameters") from None
 
     def check_against_store(self, store, source: str = "parameters") -> None:
         """The town (and explicit peers) exist in the store and its years cover the asked range."""

@@ -104,6 +104,12 @@ def test_a_town_given_by_its_name_is_shown_the_command_that_finds_its_code():
         "by its name: diagnoza data towns 'Łąka Wielka')",
         "towns[2].teryt: must be a 7-digit TERYT code, e.g. \"0290011\" (got '12ab')",
     ]
+    # A batch reading another store than the demo one: the command searches that store, not the demo's (its
+    # default), where a real town's name would find nothing.
+    [found] = problems({**VALID, "data": "data/bdl", "towns": ["Radków"]})
+    assert found.endswith(
+        "(got 'Radków'; to find a town's code by its name: diagnoza data towns 'Radków' --data data/bdl)"
+    )
 
 
 def test_codes_are_read_as_written_in_yaml_and_padded_as_in_a_notebook(tmp_path):

@@ -53,6 +53,17 @@ def test_a_value_wrong_in_itself_is_refused_before_the_store_is_read():
     assert done.stdout.split() == ["language", "False"]
 
 
+def test_a_town_given_by_its_name_is_shown_the_command_that_finds_its_code_in_the_notebooks_store():
+    # As for a batch: the notebook's `data_dir`, as given, is the store the command must search.
+    for data_dir, store in (("", ""), ("data/real store", " --data 'data/real store'")):
+        with pytest.raises(ParamsError) as raised:
+            validate_town(teryt="Radków", data_dir=data_dir)
+        [problem] = raised.value.problems
+        assert problem.endswith(
+            f"(got 'Radków'; to find a town's code by its name: diagnoza data towns 'Radków'{store})"
+        )
+
+
 @pytest.mark.parametrize(
     "members, problem",
     [

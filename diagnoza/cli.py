@@ -391,7 +391,7 @@ def render(
         ..., help="An executed report notebook, e.g. one run in JupyterLab or by papermill."
     ),
     out: Optional[Path] = typer.Option(
-        None, help="Folder for report.html and report.pdf (default: beside the notebook)."
+        None, help="Folder for NOTEBOOK.html and NOTEBOOK.pdf, named as the notebook (default: beside it)."
     ),
 ) -> None:
     """Turn an executed report notebook into the styled HTML and PDF, as `diagnoza build` does for a batch."""

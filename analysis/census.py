@@ -104,11 +104,30 @@ def rebased_panel(panel: pd.DataFrame) -> pd.DataFrame:
     indicators computed from it (changes, rates per resident) are what trends rest on."""
     return panel.assign(
         **{
-            name: panel[name].unstack("year").apply(rebased, axis=1).stack().reindex(panel.index)
+            name: rebased_towns(panel[name].unstack("year")).stack().reindex(panel.index)
             for name in REBASED_VARIABLES
             if name in panel
         }
     )
+
+
+def rebased_towns(wide: pd.DataFrame) -> pd.DataFrame:
+    """Every town's series (a row per town, a column per year) re-based as `rebased` re-bases one. `rebase`
+    is taken once for all the towns with values in the same years (nearly all of a store's): a call per town
+    was most of the time a report's first town took on a country's store."""
+    values = wide.to_numpy(dtype=float)
+    result = values.copy()
+    present = ~np.isnan(values)
+    # As `rebased`: a town with no value, or one not above zero (no logarithm), is left as it is.
+    usable = present.any(axis=1) & ~np.any(present & (np.nan_to_num(values, nan=1.0) <= 0), axis=1)
+    years = wide.columns.to_numpy()
+    patterns, group_of = np.unique(present[usable], axis=0, return_inverse=True)
+    rows = np.flatnonzero(usable)
+    for number, pattern in enumerate(patterns):
+        towns, columns = rows[group_of.ravel() == number], np.flatnonzero(pattern)
+        logs = np.log(values[np.ix_(towns, columns)])
+        result[np.ix_(towns, columns)] = np.exp(rebase(logs, years[columns]))
+    return pd.DataFrame(result, index=wide.index, columns=wide.columns)
 
 
 @dataclass(frozen=True)

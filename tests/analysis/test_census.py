@@ -10,6 +10,7 @@ from analysis.census import (
     rebase,
     rebased,
     rebased_panel,
+    rebased_towns,
     steps_at_breaks,
     steps_in_changes,
     value_steps,
@@ -72,6 +73,26 @@ def test_a_panel_re_bases_the_population_and_its_density_and_nothing_else():
     assert result["population"].to_numpy() == pytest.approx(np.repeat([980.0, 4900.0], 5))
     assert result["population_density"].to_numpy() == pytest.approx(np.repeat([49.0, 117.6], 5))
     pd.testing.assert_series_equal(result["live_births"], panel["live_births"])  # counted events: as published
+
+
+def test_towns_re_based_together_are_each_re_based_as_alone():
+    # `rebased_towns` re-bases the towns with values in the same years in one call: each town must come out as
+    # `rebased` (tested by hand above) gives it alone. Towns with every year, with different gaps (beside the
+    # census year too), one with a value not above zero and one without any (both left as they are).
+    years = pd.Index(range(2014, 2025), name="year")
+    trend = 1000.0 * np.exp(-0.01 * np.arange(11)) * np.where(years >= 2021, 0.97, 1.0)
+    rows = {f"T{i}": trend * (1 + 0.1 * i) for i in range(6)}
+    wide = pd.DataFrame(rows, index=years).T
+    wide.loc["T1", 2016] = np.nan
+    wide.loc["T2", [2016, 2020]] = np.nan
+    wide.loc["T3", 2016] = np.nan  # the same years as T1: re-based in one call with it
+    wide.loc["T4", 2018] = 0.0
+    wide.loc["T5"] = np.nan
+    result = rebased_towns(wide)
+    for town in wide.index:
+        pd.testing.assert_series_equal(result.loc[town], rebased(wide.loc[town]), check_names=False)
+    assert result.loc["T0", 2014] == pytest.approx(wide.loc["T0", 2014] * 0.97)  # the step taken off, by hand
+    pd.testing.assert_series_equal(result.loc["T4"], wide.loc["T4"])
 
 
 def test_the_five_year_change_without_the_step_is_read_where_the_span_holds_a_re_basing():

@@ -14,6 +14,7 @@ Every request that reaches the server is logged with its path, query and headers
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import re
@@ -193,11 +194,14 @@ def from_store(store, variables, years=None) -> FakeBDL:
             "measureUnitName": variable.unit,
         }
         fake.data[variable.bdl_id] = []
-    by_variable = observations.sort_values(["var_id", "teryt", "year"]).groupby(["var_id", "teryt"], sort=False)
-    for (variable_id, teryt), group in by_variable:
+    # Plain lists grouped in order: a pandas group per unit and variable took 1.6 s per fake of the demo store.
+    ordered = observations.sort_values(["var_id", "teryt", "year"])
+    rows = zip(*(ordered[column].tolist() for column in ("var_id", "teryt", "year", "value")))
+    for (variable_id, teryt), unit_rows in itertools.groupby(rows, key=lambda row: row[:2]):
         if variable_id not in fake.data:
             continue
-        fake.data[variable_id].append({"id": bdl_unit_id(teryt), "name": names.at[teryt], "values": _sent(group)})
+        values = _sent([row[2:] for row in unit_rows])
+        fake.data[variable_id].append({"id": bdl_unit_id(teryt), "name": names.at[teryt], "values": values})
     area_values = store.area_values
     if years is not None:
         area_values = area_values.loc[area_values["year"].isin(list(years))]
@@ -210,21 +214,21 @@ def from_store(store, variables, years=None) -> FakeBDL:
                 "id": "0" * 12 if country else f"01{area}00000000",
                 "name": "POLSKA" if country else area,
                 "level": 0 if country else 2,
-                "values": _sent(group),
+                "values": _sent(zip(group["year"].tolist(), group["value"].tolist())),
             }
         )
     return fake
 
 
-def _sent(group) -> list[dict]:
-    """A unit's values (rows with year and value) as BDL sends them: NaN as `val: 0` with `attrId: 4`."""
+def _sent(years_and_values) -> list[dict]:
+    """A unit's values ((year, value) pairs) as BDL sends them: NaN as `val: 0` with `attrId: 4`."""
     return [
         {
             "year": str(int(y)),
             "val": 0 if math.isnan(v) else (int(v) if float(v).is_integer() else v),
             "attrId": 4 if math.isnan(v) else 1,
         }
-        for y, v in zip(group["year"].tolist(), group["value"].tolist())
+        for y, v in years_and_values
     ]
 
 

@@ -15,7 +15,8 @@ depends on the machine). What pays for that, and where it lives:
   batch workbook (`diagnoza.publish.write_batch_data`) only when a town's record did.
 - **Validated stores** (`analysis.store`): pandera's check of a store runs once per content.
 - **Workers start while the batch is planned** (`diagnoza.workers.worker_pool`).
-- **One BLAS thread per process** and **no garbage-collector passes over imports** (below).
+- **One BLAS thread per process** (the test suite's processes too: `tests/conftest.py`) and **no
+  garbage-collector passes over imports** (below).
 - **Peer groups on numpy arrays** (`analysis.peers.nearest_peers`): planning a build chooses every
   town's peer groups for the input hashes; pandas on frames this small was most of a no-change build.
 - **Pooled counts on arrays** (`analysis.indicators.pooled_inputs`, `window_counts`): the sums over a

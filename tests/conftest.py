@@ -7,8 +7,15 @@ import pickle
 
 import pytest
 
-from analysis.paths import PROJECT_ROOT
-from analysis.store import load_store
+from diagnoza.runtime import limit_threads
+
+# One BLAS thread per test process (and the kernels and builds it starts), as a build gives its workers, set
+# before numpy loads: the suite already runs a process per core, and idle BLAS threads spinning for work took
+# CPU from the other worker's tests (a sixth more CPU time in the validation tests).
+limit_threads()
+
+from analysis.paths import PROJECT_ROOT  # noqa: E402 - after the thread limit, which numpy reads as it loads
+from analysis.store import load_store  # noqa: E402
 
 SHARED = PROJECT_ROOT.parent / "shared" / "data"  # see ../shared/data/PROVENANCE.md
 TERC_FILE = SHARED / "teryt" / "TERC_Urzedowy_2020-01-01.csv"

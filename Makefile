@@ -83,5 +83,5 @@ a11y-tools:
 	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium chromium-driver; }
 	@test -f .tools/node_modules/axe-core/axe.min.js || npm install --silent --no-save --prefix .tools axe-core@4
 
-clean:
-	rm -rf reports/ .pytest_cache .hypothesis $(OLDEST)
+clean:  # keeps .cache/bdl/: the pages fetched from BDL, which only the internet refills
+	rm -rf reports/ .cache/validated-stores .pytest_cache .hypothesis $(OLDEST)

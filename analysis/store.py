@@ -301,20 +301,20 @@ def _validated_tables(directory: Path) -> tuple[pd.DataFrame, pd.DataFrame, tupl
 
     Validation takes 0.3 s (pandera), in every command and every build worker, while a store
     rarely changes. So it runs once per content: the validated tables are kept under .cache/,
-    keyed by a hash of the files, of this module (the schemas) and analysis.renumbering, of the variable catalogue
-    (which variables may be negative) and of the pandas and pandera versions. Any change to one of
-    them validates the store again.
+    keyed by a hash of the files and of how they are validated: this module (the schemas) and
+    analysis.renumbering, the variable catalogue (which variables may be negative), the pandas and pandera
+    versions. Any change to one of them validates the store again, and the tables kept by another way of
+    validating are removed as one is written: nothing reads them again, and they grew by a few MB per store
+    at every edit of this code.
     """
     from importlib.metadata import version
 
     files = [(directory / name).read_bytes() for name in ("units.parquet", "observations.parquet")]
     areas_file = directory / AREA_VALUES_FILE
     files.append(areas_file.read_bytes() if areas_file.is_file() else b"")
-    key = hashlib.sha256()
     code = (Path(__file__).read_bytes(), Path(renumbering.__file__).read_bytes(), VARIABLES_FILE.read_bytes())
-    for part in (*files, *code, pd.__version__.encode(), version("pandera").encode()):
-        key.update(len(part).to_bytes(8, "little") + part)
-    kept = VALIDATED_STORES_DIR / f"{key.hexdigest()}.pickle"
+    validation = _hash(*code, pd.__version__.encode(), version("pandera").encode())[:16]
+    kept = VALIDATED_STORES_DIR / f"{validation}-{_hash(*files, validation.encode())}.pickle"
     try:
         return pickle.loads(kept.read_bytes())
     except Exception:  # noqa: BLE001 - none kept yet, or unreadable: validate
@@ -329,12 +329,22 @@ def _validated_tables(directory: Path) -> tuple[pd.DataFrame, pd.DataFrame, tupl
     tables = (units, observations, renumbered, area_values)
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
+        for other in kept.parent.glob("*.pickle"):
+            if not other.name.startswith(f"{validation}-"):
+                other.unlink(missing_ok=True)
         staged = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
         staged.write_bytes(pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(staged, kept)
     except OSError:
         pass  # a read-only place: validate every time
     return tables
+
+
+def _hash(*parts: bytes) -> str:
+    key = hashlib.sha256()
+    for part in parts:
+        key.update(len(part).to_bytes(8, "little") + part)
+    return key.hexdigest()
 
 
 def _read_parquet(path: Path, content: bytes) -> pd.DataFrame:

@@ -188,6 +188,22 @@ def test_a_store_is_validated_once_per_content_and_again_when_it_changes(tmp_pat
         load_store(tmp_path / "store")
 
 
+def test_tables_kept_by_another_way_of_validating_are_removed_as_this_one_keeps_its_own(tmp_path, monkeypatch):
+    # Tables kept under another version of the schemas or the libraries (an edit of analysis/store.py, an
+    # upgrade) are never read again: keeping one of this version removes them. Two stores of this version stay.
+    kept = tmp_path / "validated"
+    monkeypatch.setattr(store_module, "VALIDATED_STORES_DIR", kept)
+    kept.mkdir()
+    (kept / "0123456789abcdef-older.pickle").write_bytes(b"tables kept by an older version")
+    population = variable_ids()["population"]
+    for number, residents in enumerate((1000.0, 2000.0)):
+        write_store(tmp_path / f"store{number}", UNITS, observations([("0290011", 2020, population, residents)]), {})
+        load_store(tmp_path / f"store{number}")
+    names = sorted(path.name for path in kept.iterdir())
+    assert len(names) == 2 and "0123456789abcdef-older.pickle" not in names
+    assert len({name.split("-")[0] for name in names}) == 1  # both kept by this version
+
+
 def test_a_year_fetched_with_every_value_marked_missing_is_not_the_stores(tmp_path, demo_store):
     # BDL answers for a year it has not yet published with every value marked missing: the fetch keeps the rows
     # (NaN). The store's years end at its last year with a figure, so a batch or notebook asking for 2024 is

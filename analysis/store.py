@@ -304,8 +304,8 @@ def _validated_tables(directory: Path) -> tuple[pd.DataFrame, pd.DataFrame, tupl
     keyed by a hash of the files and of how they are validated: this module (the schemas) and
     analysis.renumbering, the variable catalogue (which variables may be negative), the pandas and pandera
     versions. Any change to one of them validates the store again, and the tables kept by another way of
-    validating are removed as one is written: nothing reads them again, and they grew by a few MB per store
-    at every edit of this code.
+    validating are removed as one is written (with what a writer killed halfway left of them): nothing reads
+    them again, and they grew by a few MB per store at every edit of this code.
     """
     from importlib.metadata import version
 
@@ -329,8 +329,8 @@ def _validated_tables(directory: Path) -> tuple[pd.DataFrame, pd.DataFrame, tupl
     tables = (units, observations, renumbered, area_values)
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
-        for other in kept.parent.glob("*.pickle"):
-            if not other.name.startswith(f"{validation}-"):
+        for other in kept.parent.iterdir():  # kept tables, and a killed writer's staged ".<name>.<pid>.tmp"
+            if not other.name.lstrip(".").startswith(f"{validation}-"):
                 other.unlink(missing_ok=True)
         staged = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
         staged.write_bytes(pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))

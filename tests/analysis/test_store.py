@@ -190,11 +190,13 @@ def test_a_store_is_validated_once_per_content_and_again_when_it_changes(tmp_pat
 
 def test_tables_kept_by_another_way_of_validating_are_removed_as_this_one_keeps_its_own(tmp_path, monkeypatch):
     # Tables kept under another version of the schemas or the libraries (an edit of analysis/store.py, an
-    # upgrade) are never read again: keeping one of this version removes them. Two stores of this version stay.
+    # upgrade) are never read again: keeping one of this version removes them, and what a writer of that version
+    # killed halfway left staged. Two stores of this version stay.
     kept = tmp_path / "validated"
     monkeypatch.setattr(store_module, "VALIDATED_STORES_DIR", kept)
     kept.mkdir()
     (kept / "0123456789abcdef-older.pickle").write_bytes(b"tables kept by an older version")
+    (kept / ".0123456789abcdef-older.pickle.4242.tmp").write_bytes(b"half written by a killed older writer")
     population = variable_ids()["population"]
     for number, residents in enumerate((1000.0, 2000.0)):
         write_store(tmp_path / f"store{number}", UNITS, observations([("0290011", 2020, population, residents)]), {})

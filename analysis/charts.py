@@ -586,31 +586,42 @@ def projection_text(report: TownReport) -> ChartText:
 # --- The charts of a report section, in order -------------------------------------------------
 
 
-def _section_chart_makers(report: TownReport, section: str) -> list[tuple[Callable, Callable]]:
-    """(draw, text) for each chart a report shows in a section, in order: the projection in the summary; in
+CHART_KINDS = ("projection", "position", "trend")
+
+
+def _section_chart_makers(report: TownReport, section: str) -> list[tuple[str, Callable, Callable]]:
+    """(kind, draw, text) for each chart a report shows in a section, in order: the projection in the summary; in
     a topic section its position chart, then a trend chart per headline indicator (flagged in the catalogue);
     none in a section the data do not cover (`section_without_values`: its text says so, once)."""
     if section == "summary":
-        return [(partial(projection_chart, report), partial(projection_text, report))]
+        return [("projection", partial(projection_chart, report), partial(projection_text, report))]
     if section_without_values(report.comparison, section):
         return []
-    makers = [(partial(position_chart, report, section), partial(position_text, report, section))]
+    makers = [("position", partial(position_chart, report, section), partial(position_text, report, section))]
     makers += [
-        (partial(trend_chart, report, ind.id), partial(trend_text, report, ind.id))
+        ("trend", partial(trend_chart, report, ind.id), partial(trend_text, report, ind.id))
         for ind in indicators_in(section)
         if ind.headline
     ]
     return makers
 
 
-def section_charts(report: TownReport, section: str) -> list[tuple[Figure | None, ChartText]]:
-    """The charts a report shows in a section, each with its text (see `_section_chart_makers`)."""
-    return [(draw(), text()) for draw, text in _section_chart_makers(report, section)]
+def _chosen(makers: list[tuple[str, Callable, Callable]], only: str | None) -> list[tuple[str, Callable, Callable]]:
+    if only is not None and only not in CHART_KINDS:
+        raise ValueError(f"only: {only!r} is not a kind of chart ({', '.join(CHART_KINDS)})")
+    return [maker for maker in makers if only is None or maker[0] == only]
 
 
-def section_chart_texts(report: TownReport, section: str) -> list[ChartText]:
+def section_charts(report: TownReport, section: str, only: str | None = None) -> list[tuple[Figure | None, ChartText]]:
+    """The charts a report shows in a section, each with its text (see `_section_chart_makers`); `only`: those of
+    one kind (`CHART_KINDS`). The report shows a section's position chart before its text: the tallest of its
+    charts, it then starts the section's page, where it always fits; after the text it left a page half empty."""
+    return [(draw(), text()) for _, draw, text in _chosen(_section_chart_makers(report, section), only)]
+
+
+def section_chart_texts(report: TownReport, section: str, only: str | None = None) -> list[ChartText]:
     """The captions and alt texts of a section's charts, without drawing them."""
-    return [text() for _, text in _section_chart_makers(report, section)]
+    return [text() for _, _, text in _chosen(_section_chart_makers(report, section), only)]
 
 
 # --- For exploring: distributions and several towns ---------------------------------------------

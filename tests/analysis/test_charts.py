@@ -280,6 +280,28 @@ def test_a_sparse_store_gets_a_note_naming_the_chart_not_empty_axes(sparse_repor
     assert figure is None and display.chart(figure, text, "pl").text.endswith("– za mało danych do wykresu.*")
 
 
+def test_a_sections_charts_of_one_kind_are_its_position_chart_or_its_trend_charts(report):
+    # The notebook shows a section's position chart before its text and its trend charts after it. Expected from
+    # the catalogue, not from the charts module: a position chart of the section (captioned "… pozycja …"), then a
+    # trend chart per headline indicator, named in its caption, in the catalogue's order.
+    from analysis.catalogue import indicators_in
+
+    for section in SECTIONS:
+        everything = charts.section_chart_texts(report, section)
+        [position] = charts.section_chart_texts(report, section, only="position")
+        trends = charts.section_chart_texts(report, section, only="trend")
+        assert "pozycja" in position.title and everything == [position, *trends]
+        headline = [ind.name_pl for ind in indicators_in(section) if ind.headline]
+        assert len(trends) == len(headline) and all(name in text.title for name, text in zip(headline, trends))
+        [(figure, _)] = charts.section_charts(report, section, only="position")
+        assert figure.axes[0].get_xlim() == (0.0, 100.0)  # percentiles
+    [projection] = charts.section_chart_texts(report, "summary", only="projection")
+    assert charts.section_chart_texts(report, "summary") == [projection]
+    assert charts.section_chart_texts(report, "summary", only="trend") == []
+    with pytest.raises(ValueError, match="'trends' is not a kind of chart .projection, position, trend."):
+        charts.section_charts(report, "economy", only="trends")
+
+
 def _census_lines(figure) -> list:
     """Vertical lines of the chart (x constant across the axes' height): the census marks."""
     return [line for line in figure.axes[0].lines if len(set(line.get_xdata())) == 1 and len(line.get_xdata()) == 2]

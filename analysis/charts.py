@@ -32,7 +32,7 @@ from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 from analysis import census, style
 from analysis.boundaries import BoundaryChange, last_change_within, stepping
 from analysis.catalogue import Indicator, indicators, indicators_in
-from analysis.compare import section_without_values
+from analysis.compare import section_without_values, town_without_values
 from analysis.formatting import bind_short_words, format_number, quantity
 from analysis.labels import label
 from analysis.narrative import area_words, no_projection_sentence, too_few_years_within_boundaries
@@ -592,10 +592,11 @@ CHART_KINDS = ("projection", "position", "trend")
 def _section_chart_makers(report: TownReport, section: str) -> list[tuple[str, Callable, Callable]]:
     """(kind, draw, text) for each chart a report shows in a section, in order: the projection in the summary; in
     a topic section its position chart, then a trend chart per headline indicator (flagged in the catalogue);
-    none in a section the data do not cover (`section_without_values`: its text says so, once)."""
+    none in a section the data do not cover, nor in one where the town has no value (`section_without_values`,
+    `town_without_values`: its text says so, once)."""
     if section == "summary":
         return [("projection", partial(projection_chart, report), partial(projection_text, report))]
-    if section_without_values(report.comparison, section):
+    if section_without_values(report.comparison, section) or town_without_values(report.comparison, section):
         return []
     makers = [("position", partial(position_chart, report, section), partial(position_text, report, section))]
     makers += [

@@ -63,6 +63,14 @@ def _latest(years: np.ndarray, town_values: np.ndarray, year: int, first: int) -
     return int(available.max()) if available.size else None
 
 
+def _latest_for_peers(years: np.ndarray, peer_values: np.ndarray, year: int, first: int) -> int | None:
+    """Position of the latest year from `first` up to `year` in which enough peers for a median (`MIN_PEERS`)
+    have a value; None if none. Where the town has no value at all, the peers are shown in that year."""
+    counted = (~np.isnan(peer_values)).sum(axis=0) if peer_values.size else np.zeros(len(years), dtype=int)
+    available = np.flatnonzero((years >= first) & (years <= year) & (counted >= MIN_PEERS))
+    return int(available.max()) if available.size else None
+
+
 EMPTY_ROW = {
     "year": None,
     "period_start": None,
@@ -162,7 +170,12 @@ def _compare_arrays(
         **EMPTY_ROW,
         "matching": matching,
     }
+    # Where the town has no value at all, its peers' are still shown (median, quartiles, change): a reader then
+    # sees that the town's figure is missing, not the group's. Nothing about the town is judged.
     at = _latest(years, town_values, year, first)
+    town_has_value = at is not None
+    if not town_has_value:
+        at = _latest_for_peers(years, peer_values, year, first)
     if at is None:
         return row
     used_year = int(years[at])
@@ -175,14 +188,14 @@ def _compare_arrays(
     in_period = (years >= first + _max_lag(indicator)) & (years <= year)
     # A pooled value's first year: from the town's counts where given, else its window within the data.
     interval, period_start = None, max(used_year - indicator.pool_years + 1, first)
-    if counts is not None and indicator.counts is not None and used_year in counts.index:
+    if town_has_value and counts is not None and indicator.counts is not None and used_year in counts.index:
         window, entered = window_counts(counts, indicator, used_year)
         interval = count_interval(indicator, window)
         period_start = min(entered, default=used_year)
     # Peers with a value that year too few for a median (a small group, gaps in the data): the town's value
     # stands alone, compared with nothing, as it would with none.
     compared = peers_now if peers_now.size >= MIN_PEERS else peers_now[:0]
-    ranked = (interval is None or interval.ranked) and compared.size > 0 and not moved[0]
+    ranked = town_has_value and (interval is None or interval.ranked) and compared.size > 0 and not moved[0]
     percentile = percentile_rank(value, compared, indicator.direction) if ranked else np.nan
     q1, median, q3 = np.quantile(compared, [0.25, 0.5, 0.75]) if compared.size else (np.nan,) * 3
     row.update(
@@ -249,6 +262,15 @@ def section_without_values(comparison: pd.DataFrame, section: str) -> bool:
     charts and tables: five lines of "no data" on a page tell a reader nothing the first did not."""
     rows = comparison.loc[comparison["section"] == section, ["value", "peer_median"]]
     return bool(rows.isna().all(axis=None))
+
+
+def town_without_values(comparison: pd.DataFrame, section: str) -> bool:
+    """Whether the town has no value of any indicator of `section` while its peers have some (the town's figures
+    missing from the store, the group's not). The section's tables then show the peers' figures beside the town's
+    "no data", and its text says once that the town's are missing; its charts, which would each say so again, are
+    left out."""
+    rows = comparison.loc[comparison["section"] == section]
+    return bool(rows["value"].isna().all() and rows["peer_median"].notna().any())
 
 
 def pooled_years(row) -> int:

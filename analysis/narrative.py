@@ -16,7 +16,14 @@ import pandas as pd
 from analysis.boundaries import BoundaryChange, crossed
 from analysis.catalogue import Indicator, indicators
 from analysis.census import CHANGE_SPANS, LEVEL_BREAKS, ChangeWithoutStep
-from analysis.compare import earlier_year, pooled_years, section_without_values, value_period, within_chance
+from analysis.compare import (
+    earlier_year,
+    pooled_years,
+    section_without_values,
+    town_without_values,
+    value_period,
+    within_chance,
+)
 from analysis.formatting import (
     INDICATORS,
     MUNICIPALITIES_COUNTED,
@@ -122,6 +129,15 @@ def section_sentences(
             if pl
             else "The data do not cover this section: neither the town nor its peers have a value of any of its "
             f"indicators{listed}, so it has no charts or tables."
+        )
+    elif town_without_values(comparison, section):  # (so nothing judged either)
+        names = ", ".join(catalogue[indicator_id].name_in_sentence(language) for indicator_id in rows.index)
+        sentences.append(
+            f"Dane nie zawierają wartości gminy dla żadnego ze wskaźników tej części raportu ({names}), dlatego nie "
+            "ma tu jej oceny ani wykresów; tabele podają wartości grupy porównawczej."
+            if pl
+            else f"The data hold no value of the town for any indicator of this section ({names}), so it has no "
+            "assessment or charts here; the tables give the peers' values."
         )
     elif judged.empty:
         sentences.append(

@@ -105,17 +105,10 @@ def write_annexed_store(store, directory, teryt: str, since: int, residents: flo
     return directory
 
 
-def write_sparse_store(
-    directory, last_year_only: tuple[str, ...] = (), first_year: int = 2023, without: tuple[str, ...] = ()
-):
-    """A sparse store, as a first real edition may have: the demo store's `first_year`–2024 only (2023–2024:
-    too short for any change or trend), without the variables only public services use (population stays: the
-    other sections need it) nor those named in `without`, and the variables named in `last_year_only` in 2024
-    alone. Returns `directory`."""
+def services_only_variables() -> set[int]:
+    """The BDL ids of the variables only the public services section uses (population, which the other sections
+    need too, is not among them)."""
     from analysis.catalogue import indicators, split_lag, variables
-    from analysis.store import write_store
-
-    store = load_store()
 
     def used(sections):
         return {
@@ -125,7 +118,21 @@ def write_sparse_store(
             for name in i.inputs
         }
 
-    services = used({"services"}) - used({"demography", "economy"}) | {variables()[name].bdl_id for name in without}
+    return used({"services"}) - used({"demography", "economy"})
+
+
+def write_sparse_store(
+    directory, last_year_only: tuple[str, ...] = (), first_year: int = 2023, without: tuple[str, ...] = ()
+):
+    """A sparse store, as a first real edition may have: the demo store's `first_year`–2024 only (2023–2024:
+    too short for any change or trend), without the variables only public services use (population stays: the
+    other sections need it) nor those named in `without`, and the variables named in `last_year_only` in 2024
+    alone. Returns `directory`."""
+    from analysis.catalogue import variables
+    from analysis.store import write_store
+
+    store = load_store()
+    services = services_only_variables() | {variables()[name].bdl_id for name in without}
     one_year = {variables()[name].bdl_id for name in last_year_only}
     observations = store.observations
     kept = observations.loc[

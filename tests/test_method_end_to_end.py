@@ -3,6 +3,7 @@
 - every documented peer rule builds a report (the population_class rule used to fail every town);
 - a store with only two years and no services data at all: no exception, no "nan", and no
   comparative claim about the section without data;
+- a town without any services figure while its peers have theirs: said so, and the peers' figures shown;
 - a gmina of under 2,000 residents: its rare events (births) are compared over three years together.
 """
 
@@ -16,8 +17,10 @@ import pytest
 
 from analysis.catalogue import variables
 from analysis.paths import REPORT_NOTEBOOK
-from analysis.store import load_store
-from tests.conftest import write_sparse_store
+from analysis.report import prepare_report
+from analysis.store import load_store, write_store
+from analysis.town import TownParams
+from tests.conftest import services_only_variables, write_sparse_store
 
 pytestmark = pytest.mark.slow
 
@@ -93,6 +96,32 @@ def test_two_years_and_a_section_without_data(tmp_path):
         "i 5 lat testu wstecznego, który wyznacza jej przedział), a dane o liczbie ludności w latach raportu "
         "obejmują 2 lata."
     ) in text.replace("\u00a0", " ").replace("\\", "")  # as read: without Markdown's escapes
+
+
+def test_a_town_without_any_figure_of_a_section_is_shown_beside_its_peers(tmp_path):
+    # Only the town lacks its services figures, in every year; its peers have theirs. The section said "neither the
+    # town nor its peers have a value", which was false. Now one sentence says that the town's figures are missing,
+    # no chart stands there (each would only say "no data"), and its table gives the peers' median beside the
+    # town's "b.d.": checked for pre-school coverage, worked out by hand from the store's counts of the peers
+    # (the demo store's peers: they are matched on population and PIT, not on services).
+    store = load_store()
+    observations = store.observations
+    kept = observations.loc[~((observations["teryt"] == TOWN) & observations["var_id"].isin(services_only_variables()))]
+    directory = tmp_path / "store"
+    write_store(directory, store.units, kept, dict(store.metadata))
+    text = run(tmp_path, data_dir=str(directory))
+    assert_no_nan(text)
+    section = re.search(r"## Usługi publiczne\n(.*?)## Grupa porównawcza", text, re.S).group(1)
+    assert "Dane nie zawierają wartości gminy dla żadnego ze wskaźników tej części raportu" in section
+    assert "ani gminy jej grupy" not in text and "brak danych." not in section  # no note in place of each chart
+    peers = list(prepare_report(TownParams(teryt=TOWN)).peers.members)
+    assert list(prepare_report(TownParams(teryt=TOWN, data_dir=str(directory))).peers.members) == peers
+    ids = {key: v.bdl_id for key, v in variables().items()}
+    last = kept.loc[kept["teryt"].isin(peers) & (kept["year"] == 2024)].pivot(index="teryt", columns="var_id")["value"]
+    coverage = (100 * last[ids["children_3_6_in_preschool"]] / last[ids["children_3_6"]]).median()
+    median = f"{coverage:.1f}".replace(".", ",")
+    row = re.search(r"\| Odsetek dzieci w wieku 3–6 lat objętych wychowaniem przedszkolnym \\\(%\\\) \|[^\n]*", section)
+    assert row and f"| 2024 | b\\.d\\. | {median} |" in row.group(0), (median, row and row.group(0))
 
 
 def test_a_small_gmina_is_compared_on_three_years_of_births(tmp_path):

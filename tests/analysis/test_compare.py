@@ -131,6 +131,26 @@ def test_a_value_that_fewer_than_three_peers_have_is_compared_with_nothing():
     assert row["peer_median_change"] == -1.0  # −1, −1, −1
 
 
+def test_a_town_without_a_value_is_shown_beside_its_peers_figures_and_not_judged():
+    # T has no births in any year. The peers' median and quartiles are still given, in the latest year at least
+    # three of them have a value, so that a reader sees that the town's figure is missing, not the group's (a
+    # report said that neither had one). By hand: in 2024 the peers have 6, 7, 9, 10, as in the first row above.
+    births, peers = indicators()["births_per_1000"], ("P1", "P2", "P3", "P4")
+    frame = values_frame().drop(index="T", level="teryt")
+    row = compare_indicator(births, "T", peers, frame, 2024)
+    assert math.isnan(row["value"]) and row["year"] == 2024 and row["peer_count"] == 4
+    assert (row["peer_median"], row["peer_q1"], row["peer_q3"]) == (8.0, 6.75, 9.25)
+    assert row["peer_median_change"] == -1.0 and math.isnan(row["change"])  # the peers' changes −1, −1, −1, −2
+    assert math.isnan(row["percentile"]) and math.isnan(row["score"]) and not row["judged"] and row["assessment"] == ""
+    # Two peers with a value in 2024 make no median: their latest year with three or more, 2019 (7, 8, 10, 12).
+    frame = frame.drop(index=[("P3", 2024), ("P4", 2024)])
+    row = compare_indicator(births, "T", peers, frame, 2024)
+    assert row["year"] == 2019 and row["peer_median"] == 9.0 and row["peer_count"] == 4 and not row["judged"]
+    # No peer in any year either: nothing at all.
+    nothing = compare_indicator(births, "T", peers, frame.drop(index=list(peers), level="teryt"), 2024)
+    assert nothing["year"] is None and nothing["peer_count"] == 0 and math.isnan(nothing["peer_median"])
+
+
 def test_few_events_are_not_ranked_and_matching_indicators_not_judged():
     # T has 9 births (fewer than 10 events): the value is kept, its rank and score are not.
     frame = values_frame()

@@ -102,11 +102,25 @@ def test_no_difference_no_claim_and_no_data_no_comparison():
         "The data do not cover this section: neither the town nor its peers have a value of any of its indicators "
         f"({indicators()['water_supply_users'].name_in_sentence('en')}), so it has no charts or tables."
     ]
-    # A peer median without the town's value: the data cover the section, its table shows the peers.
+    # A peer median without the town's value: the town's figures are missing, not the group's (which the
+    # sentence above would deny); its table shows the peers.
     peers_only = comparison(
         [("water_supply_users", "services", "utilities", "higher_better", np.nan, 95.0, np.nan, np.nan, False, "")]
     )
     assert section_sentences(peers_only, "services") == [
+        f"Dane nie zawierają wartości gminy dla żadnego ze wskaźników tej części raportu ({water}), dlatego nie ma "
+        "tu jej oceny ani wykresów; tabele podają wartości grupy porównawczej."
+    ]
+    assert section_sentences(peers_only, "services", "en") == [
+        "The data hold no value of the town for any indicator of this section "
+        f"({indicators()['water_supply_users'].name_in_sentence('en')}), so it has no assessment or charts here; "
+        "the tables give the peers' values."
+    ]
+    # The town's value without a peer median (too few peers with one): nothing to compare it with.
+    town_only = comparison(
+        [("water_supply_users", "services", "utilities", "higher_better", 93.0, np.nan, np.nan, np.nan, False, "")]
+    )
+    assert section_sentences(town_only, "services") == [
         "Brak danych pozwalających porównać tę część z grupą porównawczą."
     ]
     joined = " ".join(sentences).lower()

@@ -119,9 +119,9 @@ def section_sentences(
     rows = comparison.loc[comparison["section"] == section]
     judged = rows.loc[rows["judged"]]
     sentences = []
+    names = ", ".join(catalogue[indicator_id].name_in_sentence(language) for indicator_id in rows.index)
     if section_without_values(comparison, section):  # (so nothing judged either)
         # Said once here: the section's charts and tables, which would each say it again, are left out.
-        names = ", ".join(catalogue[indicator_id].name_in_sentence(language) for indicator_id in rows.index)
         listed = f" ({names})" if names else ""
         sentences.append(
             "Dane nie obejmują tej części raportu: ani gmina, ani gminy jej grupy porównawczej nie mają wartości "
@@ -131,7 +131,6 @@ def section_sentences(
             f"indicators{listed}, so it has no charts or tables."
         )
     elif town_without_values(comparison, section):  # (so nothing judged either)
-        names = ", ".join(catalogue[indicator_id].name_in_sentence(language) for indicator_id in rows.index)
         sentences.append(
             f"Dane nie zawierają wartości gminy dla żadnego ze wskaźników tej części raportu ({names}), dlatego nie "
             "ma tu jej oceny ani wykresów; tabele podają wartości grupy porównawczej."

@@ -209,7 +209,7 @@ def _compare_arrays(
         percentile=percentile,
         score=bounded_score(value, compared, indicator) if ranked else np.nan,
         missing_years=int(np.isnan(town_values[in_period]).sum() + max(0, year - int(years.max()))),
-        boundary_change=moved[0] or np.nan,
+        boundary_change=(moved[0] if town_has_value else 0) or np.nan,  # a change the town's own value holds
         peers_left_out=tuple(peer for peer, out in zip(peers, left_out) if out),
     )
     if interval is not None:
@@ -252,7 +252,10 @@ def too_few_peers(row) -> bool:
 
 def unranked(row) -> bool:
     """A value shown but not placed among the peers: on too few events, beside too few peers, or holding a
-    change of the town's boundaries. Its position reads "not ranked", where "no data" would deny its figure."""
+    change of the town's boundaries. Its position reads "not ranked", where "no data" would deny its figure;
+    without a value of the town, "no data" is what it reads."""
+    if pd.isna(row.get("value")):
+        return False
     return row["reliability"] == "not_ranked" or too_few_peers(row) or pd.notna(row.get("boundary_change"))
 
 

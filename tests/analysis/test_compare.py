@@ -146,6 +146,10 @@ def test_a_town_without_a_value_is_shown_beside_its_peers_figures_and_not_judged
     frame = frame.drop(index=[("P3", 2024), ("P4", 2024)])
     row = compare_indicator(births, "T", peers, frame, 2024)
     assert row["year"] == 2019 and row["peer_median"] == 9.0 and row["peer_count"] == 4 and not row["judged"]
+    # Its position reads "no data", not "not ranked" (which says a value is there), even beside too few peers.
+    from analysis.compare import unranked
+
+    assert not unranked({**row, "peer_count": 2}) and unranked({**row, "value": 8.0, "peer_count": 2})
     # No peer in any year either: nothing at all.
     nothing = compare_indicator(births, "T", peers, frame.drop(index=list(peers), level="teryt"), 2024)
     assert nothing["year"] is None and nothing["peer_count"] == 0 and math.isnan(nothing["peer_median"])
@@ -282,6 +286,12 @@ def test_a_towns_change_that_holds_its_own_annexation_is_shown_but_not_ranked():
     frame = _annexing_frame("", 2022)
     judged = compare_town("P1", ("T", "P2", "P3", "P4", "P5"), frame, 2024).loc["population_change_5y"]
     assert judged["percentile"] == 100.0 and judged["assessment"] == "strength"
+    # Without its own value of the change, P1 holds no change of boundaries in it: "no data", not "not ranked".
+    frame = _annexing_frame("P1", 2022)
+    frame.loc["P1", "population_change_5y"] = np.nan
+    missing = compare_town("P1", ("T", "P2", "P3", "P4", "P5"), frame, 2024).loc["population_change_5y"]
+    assert pd.isna(missing["value"]) and pd.isna(missing["boundary_change"]) and not unranked(missing)
+    assert missing["peer_median"] == -5.0  # the peers' figures, as beside its value
 
 
 def test_one_indicator_compared_alone_still_leaves_out_a_peer_whose_land_moved():

@@ -66,7 +66,7 @@ def _latest(years: np.ndarray, town_values: np.ndarray, year: int, first: int) -
 def _latest_for_peers(years: np.ndarray, peer_values: np.ndarray, year: int, first: int) -> int | None:
     """Position of the latest year from `first` up to `year` in which enough peers for a median (`MIN_PEERS`)
     have a value; None if none. Where the town has no value at all, the peers are shown in that year."""
-    counted = (~np.isnan(peer_values)).sum(axis=0) if peer_values.size else np.zeros(len(years), dtype=int)
+    counted = (~np.isnan(peer_values)).sum(axis=0)  # (peers × years; no peers: zeros)
     available = np.flatnonzero((years >= first) & (years <= year) & (counted >= MIN_PEERS))
     return int(available.max()) if available.size else None
 
@@ -181,6 +181,8 @@ def _compare_arrays(
     used_year = int(years[at])
     boundary_years = boundary_years or BoundaryYears.none(1 + len(peer_values))
     moved = _held_boundary_change(indicator, boundary_years, used_year, used_year)
+    if not town_has_value:
+        moved[0] = 0  # the town's boundaries step no value of its own: it has none
     peers_now = peer_values[:, at]
     left_out = ~np.isnan(peers_now) & (moved[1:] > 0)
     peers_now = peers_now[~np.isnan(peers_now) & ~left_out]
@@ -209,7 +211,7 @@ def _compare_arrays(
         percentile=percentile,
         score=bounded_score(value, compared, indicator) if ranked else np.nan,
         missing_years=int(np.isnan(town_values[in_period]).sum() + max(0, year - int(years.max()))),
-        boundary_change=(moved[0] if town_has_value else 0) or np.nan,  # a change the town's own value holds
+        boundary_change=moved[0] or np.nan,
         peers_left_out=tuple(peer for peer, out in zip(peers, left_out) if out),
     )
     if interval is not None:

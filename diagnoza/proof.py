@@ -5,6 +5,8 @@ page breaks. `diagnoza proof` reads every town's PDF as a proofreader would and 
 
 - two words printed over each other (a table's columns running together);
 - a chart caption at the top of a page, its chart left on the page before;
+- a page left half empty while its section goes on on the next (an item too tall for the rest of the page
+  moved on, and nothing took its place);
 - the key figures table not wholly on page one (page one is the diagnosis);
 - a line ending inside a range of numbers ("1,41–" and "3,99" on the next line);
 - in a Polish report, a line ending in a one-letter word ("w", "i", "z") or starting with the year's
@@ -27,6 +29,9 @@ from diagnoza.preview import find_tool
 from diagnoza.publish import batch_towns
 
 RUNNING_HEADER_BOTTOM = 45.0  # points from the top of an A4 page: below it starts the page's own content
+FOOTER_TOP = 20 * 72 / 25.4  # points from the bottom of a page: the bottom margin, where the footer stands
+FILLED = 0.6  # share of a page's height its content reaches unless the next page opens a section
+SECTION_HEADING = re.compile(r"\d+\. ")  # "3. Gospodarka i finanse gminy"
 OVERLAP = 0.5  # points two words on one baseline may share before they count as printed over each other
 SAME_BASELINE = 1.0  # points
 CHART_CAPTION = re.compile(r"(Rysunek|Figure) \d+:")
@@ -51,6 +56,7 @@ class Word:
 class Page:
     number: int
     lines: tuple[tuple[Word, ...], ...]
+    height: float = 841.89  # points (A4)
 
     @property
     def words(self) -> list[Word]:
@@ -62,6 +68,15 @@ class Page:
 
     def line_texts(self) -> list[str]:
         return [" ".join(word.text for word in line) for line in self.lines]
+
+    def body_words(self) -> list[Word]:
+        """The page's own words: below the running header, above the footer."""
+        return [w for w in self.words if w.top > RUNNING_HEADER_BOTTOM and w.bottom < self.height - FOOTER_TOP]
+
+    def opening(self) -> str:
+        """The first two of the page's own words, read from the top left."""
+        words = sorted(self.body_words(), key=lambda w: (round(w.top), w.left))
+        return " ".join(w.text for w in words[:2])
 
 
 def read_pages(pdf: Path) -> list[Page]:
@@ -88,7 +103,7 @@ def read_pages(pdf: Path) -> list[Page]:
             )
             for line in page.iter("line")
         )
-        pages.append(Page(number, lines))
+        pages.append(Page(number, lines, float(page.get("height"))))
     return pages
 
 
@@ -108,11 +123,27 @@ def overlapping_words(page: Page) -> list[str]:
 def orphaned_chart_caption(page: Page) -> list[str]:
     """A chart caption ("Rysunek 3:") opening the page: the chart's axis labels are words, so a caption with
     nothing above it but the running header has lost its chart to the page before."""
-    words = sorted((w for w in page.words if w.top > RUNNING_HEADER_BOTTOM), key=lambda w: (round(w.top), w.left))
-    opening = " ".join(w.text for w in words[:2])
+    opening = page.opening()
     if not CHART_CAPTION.match(opening):
         return []
     return [f"page {page.number}: opens with the caption {opening!r}, its chart on the page before"]
+
+
+def half_empty_page(page: Page, following: Page) -> list[str]:
+    """A page whose content ends above `FILLED` of its height while the next page goes on with its section.
+
+    An item that cannot break (a chart, a short table kept whole) moves to the next page when it does not fit,
+    leaving the rest of the page blank; in the demo reports a section's tallest chart once did so after its
+    text, on page 3 of 41 of 54 reports. A page before a section's opening heading may end anywhere."""
+    if SECTION_HEADING.match(following.opening()):
+        return []
+    bottom = max((w.bottom for w in page.body_words()), default=0.0)
+    if bottom >= FILLED * page.height:
+        return []
+    return [
+        f"page {page.number}: half empty, its content ends at {bottom / page.height:.0%} of the page's height"
+        f" while its section goes on on page {following.number}"
+    ]
 
 
 def polish_line_breaks(page: Page) -> list[str]:
@@ -187,8 +218,10 @@ def proof_report(folder: Path) -> list[str]:
     table.feed(html.read_text(encoding="utf-8"))
     pages = read_pages(pdf)
     faults = key_figures_off_page_one(pages, table.rows)
-    for page in pages:
+    for page, following in zip(pages, pages[1:] + [None]):
         faults += overlapping_words(page) + orphaned_chart_caption(page) + broken_ranges(page)
+        if following is not None:
+            faults += half_empty_page(page, following)
         if table.language == "pl":
             faults += polish_line_breaks(page)
     return faults

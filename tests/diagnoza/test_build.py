@@ -521,32 +521,18 @@ def test_the_pdfs_have_no_print_faults(demo_build):
         assert (demo_build.out_dir / teryt / "report.html").read_text(encoding="utf-8").count("<figcaption") > 5
 
 
-A4_HEIGHT = 841.89  # points
-
-
 def test_no_page_is_left_half_empty_while_its_section_goes_on(demo_build):
     # A section's position chart, the tallest of its charts, stood after the section's text: where it did not fit
     # below it, page 3 was left half empty (in 41 of the 54 demo reports, both towns here among them; its text
     # ended at 52% and 57% of the page). It now opens the section, where a new page always has room for it.
-    # Read from the words' boxes: on every page but a section's last, the lowest word above the footer ("Źródło: …
-    # strona 3 z 13") stands in the page's lower 40%.
-    from diagnoza.proof import RUNNING_HEADER_BOTTOM, read_pages
+    # `diagnoza proof` finds such a page from the words' boxes (tested on pages typeset in test_proof).
+    from diagnoza.proof import half_empty_page, read_pages
 
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) not installed")
     for teryt in (TOWN, OTHER):
         pages = read_pages(demo_build.out_dir / teryt / "report.pdf")
-        for page, following in zip(pages, pages[1:]):
-            opening = next(
-                " ".join(word.text for word in line) for line in following.lines if line[0].top > RUNNING_HEADER_BOTTOM
-            )
-            if re.match(r"\d\. ", opening):  # the next page opens a section: this one may end anywhere
-                continue
-            [footer] = [
-                line for line in page.lines if re.fullmatch(r"strona \d+ z \d+", " ".join(w.text for w in line))
-            ]
-            bottom = max(word.bottom for word in page.words if word.bottom < footer[0].top)
-            assert bottom > 0.6 * A4_HEIGHT, (teryt, page.number, round(bottom / A4_HEIGHT, 2), opening)
+        assert [fault for page, following in zip(pages, pages[1:]) for fault in half_empty_page(page, following)] == []
 
 
 def test_a_range_in_a_pdf_table_header_stays_on_one_line(demo_build):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -14,6 +15,7 @@ from diagnoza.proof import (
     Word,
     _FirstTableRows,
     broken_ranges,
+    half_empty_page,
     key_figures_off_page_one,
     orphaned_chart_caption,
     overlapping_words,
@@ -48,6 +50,39 @@ def test_a_chart_caption_opening_a_page_is_found(tmp_path):
     ]
     with_chart = read_pages(typeset(tmp_path, "2014 2016 2018\n\nRysunek 3: Liczba ludności"))  # axis labels above
     assert orphaned_chart_caption(with_chart[0]) == []
+
+
+A4_WITH_FOOTER = (
+    '#set page(paper: "a4", margin: (x: 18mm, top: 22mm, bottom: 20mm), footer: [Źródło: test #h(1fr) strona 1 z 2])\n'
+)
+
+
+@pytest.mark.parametrize(
+    "gap, next_page, ends",
+    [
+        # Two 10 pt lines 300 pt apart under the 22 mm (62 pt) top margin: the second line's foot at 62 + 300 +
+        # 2 × (7 to 24 pt) of a line and its spacing, 44–49% of the page's 842 pt; the section goes on: found.
+        # The footer's words, at 95%, are not content; counted, they would hide every half-empty page.
+        ("300pt", "Dalszy tekst sekcji", (44, 49)),
+        ("300pt", "3. Gospodarka i finanse gminy", None),  # the next page opens a section: this one may end anywhere
+        ("450pt", "Dalszy tekst sekcji", None),  # 62% to 67%
+    ],
+    ids=["half-empty", "before-a-section", "filled"],
+)
+def test_a_page_left_half_empty_while_its_section_goes_on_is_found(tmp_path, gap, next_page, ends):
+    pages = read_pages(
+        typeset(tmp_path, f"{A4_WITH_FOOTER}Tekst sekcji\n#v({gap})\nkoniec tekstu\n#pagebreak()\n{next_page}")
+    )
+    found = half_empty_page(pages[0], pages[1])
+    if ends is None:
+        assert found == []
+        return
+    [fault] = found
+    share = re.fullmatch(
+        r"page 1: half empty, its content ends at (\d+)% of the page's height while its section goes on on page 2",
+        fault,
+    )
+    assert share and ends[0] <= int(share[1]) <= ends[1], fault
 
 
 def test_polish_line_breaks_an_editor_would_mark():
@@ -103,6 +138,7 @@ def test_proof_names_every_fault_of_a_report_and_the_command_fails_on_it(tmp_pat
     )
     assert proof_report(town) == [
         "page 1: the key figures row 'Miejsca w\\xa0żłobkach (miejsca, 2024)' is not on it",
+        "page 1: half empty, its content ends at 35% of the page's height while its section goes on on page 2",
         "page 2: opens with the caption 'Rysunek 1:', its chart on the page before",
         "page 2: a line ends with a one-letter word: …'dane za rok w'",
     ]

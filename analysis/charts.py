@@ -62,6 +62,7 @@ class ChartText:
     alt: str
     missing: str = ""  # where there is no chart: the sentence in its place, if more than "too little data"
     positions: tuple[Position, ...] = ()  # a position chart's rows, for the page's phone layout
+    indicator: str = ""  # a trend chart's indicator: those the data did not allow are named in one note
 
 
 class ChartFigure(Figure):
@@ -370,7 +371,9 @@ def trend_text(report: TownReport, indicator_id: str) -> ChartText:
     median = column[list(report.peers.members)].median(axis=1).dropna()
     # Where the town has no value at all (a sparse store), its chart is missing for want of data, not of years.
     missing = label("no_values_named", language, title=title) if town.empty else ""
-    return ChartText(title=title, alt=_trend_alt(report, indicator, town, median), missing=missing)
+    return ChartText(
+        title=title, alt=_trend_alt(report, indicator, town, median), missing=missing, indicator=indicator_id
+    )
 
 
 def _trend_alt(report: TownReport, indicator: Indicator, town: pd.Series, median: pd.Series) -> str:

@@ -815,8 +815,28 @@ def chart(figure: MatplotlibFigure | None, text: ChartText, language: str = "pl"
 
 
 def charts(figures: list[tuple[MatplotlibFigure | None, ChartText]], language: str = "pl") -> list[Chart | Markdown]:
-    """Several charts (`analysis.charts.section_charts`), for one `display(*...)`."""
-    return [chart(figure, text, language) for figure, text in figures]
+    """Several charts (`analysis.charts.section_charts`), for one `display(*...)`. The trend charts the data did
+    not allow are named in one note after the others: on a sparse store, a note in place of each read as a list
+    of failures ("Liczba ludności: Cieszyn na tle grupy porównawczej – za mało danych do wykresu." and two more)."""
+    shown = [chart(figure, text, language) for figure, text in figures if figure is not None or not text.indicator]
+    missing = [text for figure, text in figures if figure is None and text.indicator]
+    return shown + [_missing_trend_charts(missing, language)] if missing else shown
+
+
+def _missing_trend_charts(texts: list[ChartText], language: str) -> Markdown:
+    """ "Bez wykresów zmian w czasie: liczba ludności (dane gminy z jednego roku); zgony na 1000 ludności (brak
+    danych gminy)." A trend chart needs the town's values of two years (`charts.MIN_TREND_YEARS`); one without
+    any value has its `missing` sentence ("– brak danych.")."""
+    catalogue = indicators()
+    groups = []
+    for no_values, reason in ((False, "trend_one_year"), (True, "trend_no_values")):
+        names = [
+            catalogue[text.indicator].name_in_sentence(language) for text in texts if bool(text.missing) == no_values
+        ]
+        if names:
+            groups.append(f"{', '.join(names)} ({label(reason, language)})")
+    note = label("no_trend_charts" if len(texts) > 1 else "no_trend_chart", language, charts="; ".join(groups))
+    return Markdown(f"*{escape_markdown(note)}*")
 
 
 def _edition(report: TownReport) -> str:

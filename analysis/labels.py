@@ -52,6 +52,10 @@ LABELS: dict[str, dict[str, str]] = {
         "output_of_cell": "Wynik komórki {cell}",
         "no_chart_named": "{title} – za mało danych do wykresu.",
         "no_values_named": "{title} – brak danych.",
+        "no_trend_chart": "Bez wykresu zmian w czasie: {charts}.",
+        "no_trend_charts": "Bez wykresów zmian w czasie: {charts}.",
+        "trend_one_year": "dane gminy z jednego roku",
+        "trend_no_values": "brak danych gminy",
         "no_projection": "nie powstała: wymaga co najmniej {needed} danych ({history} historii "
         "i {checked} testu wstecznego, który wyznacza jej przedział), a dane o liczbie ludności w latach raportu "
         "obejmują {years}.",
@@ -312,6 +316,10 @@ LABELS: dict[str, dict[str, str]] = {
         "output_of_cell": "Output of cell {cell}",
         "no_chart_named": "{title} – too little data for a chart.",
         "no_values_named": "{title} – no data.",
+        "no_trend_chart": "No chart of change over time: {charts}.",
+        "no_trend_charts": "No charts of change over time: {charts}.",
+        "trend_one_year": "the town's data cover one year",
+        "trend_no_values": "no data for the town",
         "no_projection": "not made: it needs at least {needed} of data ({history} of history "
         "and {checked} of the backtest that sets its interval), and the population data of the report's years "
         "cover {years}.",

@@ -275,9 +275,11 @@ def test_a_sparse_store_gets_a_note_naming_the_chart_not_empty_axes(sparse_repor
     english_report = replace(report, params=report.params.model_copy(update={"language": "en"}))
     english = charts.position_text(english_report, "services").missing
     assert english.endswith("– no data.") and english.count(":") == 1
-    # Unemployment has one year: too little for a line, which is what its note says.
+    # Unemployment has one year: too little for a line, which is what the section's note says.
     [(figure, text)] = [chart for chart in charts.section_charts(report, "economy") if "Bezrobotni" in chart[1].title]
-    assert figure is None and display.chart(figure, text, "pl").text.endswith("– za mało danych do wykresu.*")
+    assert figure is None and text.indicator == "unemployed_share_working_age"
+    note = display.charts(charts.section_charts(report, "economy"), "pl")[-1].text
+    assert note.startswith("*Bez wykresu zmian w czasie: bezrobotni") and "z jednego roku" in note
 
 
 def test_a_sections_charts_of_one_kind_are_its_position_chart_or_its_trend_charts(report):

@@ -413,6 +413,35 @@ def test_a_section_the_data_do_not_cover_says_so_once_and_shows_no_tables(sparse
     assert isinstance(show.changes_table(sparse_report, "demography"), show.Table)
 
 
+def test_trend_charts_the_data_do_not_allow_are_named_in_one_note_after_the_others(tmp_path):
+    # On a sparse real store (GUS 2019–2020) a note stood in place of each trend chart it lacked, three in a row
+    # ("Liczba ludności: Cieszyn na tle grupy porównawczej – za mało danych do wykresu." …). Here net migration
+    # has only 2024 (one year: no line) and the post-working-age population no year at all; the number of
+    # residents has both years. Expected from how the store was cut, in the catalogue's order within each reason.
+    from tests.conftest import write_sparse_store
+
+    store = write_sparse_store(tmp_path / "store", ("net_migration",), without=("population_post_working_age",))
+    for language, expected in (
+        (
+            "pl",
+            "Bez wykresów zmian w czasie: saldo migracji na 1000 ludności (dane gminy z jednego roku); "
+            "udział ludności w wieku poprodukcyjnym (brak danych gminy).",
+        ),
+        (
+            "en",
+            "No charts of change over time: net migration per 1,000 population (the town's data cover one year); "
+            "share of post-working-age population (no data for the town).",
+        ),
+    ):
+        report = prepare_report(
+            TownParams(teryt="0490013", first_year=2023, last_year=2024, data_dir=str(store), language=language)
+        )
+        shown = show.charts(charts.section_charts(report, "demography", only="trend"), language)
+        assert [type(item).__name__ for item in shown] == ["Chart", "Markdown"]
+        assert indicators()["population"].name(language) in shown[0].title
+        assert shown[1].text == f"*{escape_markdown(expected)}*"
+
+
 @pytest.mark.parametrize(
     "robust, expected",
     [

@@ -27,6 +27,10 @@ from analysis.paths import TEMPLATES_DIR
 
 HTML_TEMPLATES = TEMPLATES_DIR / "html"
 PDF_TEMPLATE = TEMPLATES_DIR / "pdf" / "report.typ"
+PDF_TABLES = TEMPLATES_DIR / "pdf" / "tables.typ"  # where a table meets the foot of a page
+TABLES_PLACED = f'#import "{PDF_TABLES.name}": placed-table'
+TABLES_WHOLE = f'#import "{PDF_TABLES.name}": whole-table as placed-table'  # page one's: never broken
+UNSETTLED = "did not converge"  # Typst's warning where five layout passes did not settle the document
 
 
 def _font_dir() -> Path:
@@ -407,25 +411,32 @@ def table_columns(texts: list[list[str]]) -> tuple[str, float]:
 
 
 def _typst_table(table: dict, caption: list[dict] | None) -> str:
-    """A pipe table as a Typst figure of kind table; its header repeats on every page it spans."""
+    """A pipe table as a Typst figure of kind table; its header repeats on every page it spans. Where it meets
+    the foot of a page is decided in Typst, where the room left is known (templates/pdf/tables.typ): it is
+    written whole and in the parts that decision may take."""
     head = next(part for part in table["children"] if part["type"] == "table_head")["children"]
     body = [row["children"] for part in table["children"] if part["type"] == "table_body" for row in part["children"]]
     texts = [[_plain(cell["children"]) for cell in row] for row in [head, *body]]
     columns, size = table_columns(texts)
-    cells = ", ".join(_typst_inline(cell["children"]) for row in body for cell in row)
     header = ", ".join(_typst_inline(cell["children"]) for cell in head)
     # Words read from the left; a column of figures (and its header) from the right, as on the HTML page.
     right = [i for i in range(len(head)) if i and figures_column([row[i] for row in texts[1:]])]
     align = f"(x, y) => (if x in {_typst_array(right)} {{ right }} else {{ left }}) + horizon"
-    text = (
-        f"text(size: {size:.2f}pt, table(columns: {columns}, align: {align}, "
-        f"table.header({header}), table.hline(), {cells}))"
-    )
     caption_argument = f", caption: {_typst_inline(caption)}" if caption else ""
-    figure = f"figure(align(center, {text}){caption_argument}, kind: table)"
-    if len(body) <= UNBROKEN_TABLE_ROWS:  # never a caption and a header alone at the foot of a page
-        return f"#block(breakable: false, {figure})"
-    return f"#{figure}"
+
+    def rows_table(rows: list) -> str:
+        cells = ", ".join(_typst_inline(cell["children"]) for row in rows for cell in row)
+        table = f"table(columns: {columns}, align: {align}, table.header({header}), table.hline(), {cells})"
+        return f"align(center, text(size: {size:.2f}pt, {table}))"
+
+    def figure(rows: list) -> str:
+        return f"figure({rows_table(rows)}{caption_argument}, kind: table)"
+
+    fewest = MIN_TABLE_ROWS_ON_A_PAGE
+    if len(body) <= 2 * fewest:  # too short to leave enough rows on both pages: moved whole
+        return f"#block(breakable: false, {figure(body)})"
+    # The table's opening, all of it, all but its last rows, and those last rows under the header (no caption)
+    return f"#placed-table({figure(body[:fewest])}, {figure(body)}, {figure(body[:-fewest])}, {rows_table(body[-fewest:])})"
 
 
 def _typst_array(numbers: list[int]) -> str:
@@ -433,7 +444,7 @@ def _typst_array(numbers: list[int]) -> str:
     return "(" + ", ".join(str(n) for n in numbers) + ("," if len(numbers) == 1 else "") + ")"
 
 
-UNBROKEN_TABLE_ROWS = 25  # a table this short (the default 20 peers too) moves whole to the next page rather than split
+MIN_TABLE_ROWS_ON_A_PAGE = 3  # a table's rows at a page's foot below its header, and overleaf, at the fewest
 
 
 def _table_caption(node: dict) -> list[dict] | None:
@@ -564,16 +575,20 @@ def _pdf_metadata(info: ReportInfo) -> dict:
 
 
 def render_typst_source(notebook: nbformat.NotebookNode, info: ReportInfo, workdir: Path) -> Path:
-    """Write `report.typ` (the template), `metadata.json`, `page-one.typ`, `body.typ` and the SVG charts
+    """Write `report.typ` (the template), `tables.typ`, `metadata.json`, `page-one.typ`, `body.typ` and the SVG charts
     into `workdir`; return the path of `report.typ`. The template reads the metadata as data, so
     no text of a report is ever read as Typst code."""
     workdir.mkdir(parents=True, exist_ok=True)
     page_one, body = notebook_typst(notebook, workdir, info.language)
+    # Page one's tables stay whole: the template fits that page as a whole (templates/pdf/tables.typ).
+    page_one = f"{TABLES_WHOLE}\n\n{page_one}"
+    body = f"{TABLES_PLACED}\n\n{body}"
     (workdir / "page-one.typ").write_text(page_one, encoding="utf-8")
     (workdir / "body.typ").write_text(body, encoding="utf-8")
     (workdir / "metadata.json").write_text(json.dumps(_pdf_metadata(info), ensure_ascii=False), encoding="utf-8")
     typ = workdir / "report.typ"
     shutil.copyfile(PDF_TEMPLATE, typ)
+    shutil.copyfile(PDF_TABLES, workdir / PDF_TABLES.name)
     return typ
 
 
@@ -590,14 +605,21 @@ def render_pdf(notebook: nbformat.NotebookNode, info: ReportInfo, workdir: Path,
     import typst
 
     typ = render_typst_source(notebook, info, workdir)
-    typst.compile(
-        str(typ),
+    options = dict(
         output=str(output),
         root=str(workdir),
         font_paths=_pdf_fonts(),
         pdf_standards=["ua-1"],
         timestamp=_timestamp(info.edition),
     )
+    _, warnings = typst.compile_with_warnings(str(typ), **options)
+    if any(UNSETTLED in str(warning) for warning in warnings):
+        # Where each table breaks depends on where the one before it ended (templates/pdf/tables.typ); should
+        # those places still move after Typst's five passes, its page numbers could be wrong. Tables kept
+        # whole, as before, depend on no position.
+        body = workdir / "body.typ"
+        body.write_text(body.read_text(encoding="utf-8").replace(TABLES_PLACED, TABLES_WHOLE, 1), encoding="utf-8")
+        typst.compile(str(typ), **options)
     return output
 
 

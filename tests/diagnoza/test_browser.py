@@ -151,9 +151,9 @@ def test_printed_from_the_browser_every_table_keeps_all_its_columns_on_the_page(
 
 def test_printed_from_the_browser_a_table_that_fits_on_a_page_is_whole_and_no_file_link_shows(demo_build):
     # Printed, the demography table began at a page's foot with its caption, header and one row, and went on
-    # overleaf; the PDF moves such a table whole (diagnoza.render: UNBROKEN_TABLE_ROWS). Each table's caption
-    # and last row are marked with a word of their own, and the printed A4 pages (report.css's @page) read
-    # with pypdf: a table of a page or less has both marks on one page.
+    # overleaf (the PDF never leaves fewer than three rows under a caption: templates/pdf/tables.typ). Each
+    # table's caption and last row are marked with a word of their own, and the printed A4 pages (report.css's
+    # @page) read with pypdf: a table of a page or less has both marks on one page.
     with browser(width=680) as driver:
         driver.get((demo_build.out_dir / TOWN / "report.html").resolve().as_uri())
         rows = driver.execute_script(

@@ -38,6 +38,77 @@ def test_a_long_table_repeats_its_header_on_every_page_it_spans(tmp_path):
     assert [line.split()[1] for line in printed] == [f"{i:03d}" for i in range(rows)]
 
 
+def _rows_per_page(filler_paragraphs: int, rows: int, tmp_path) -> tuple[list[int], list[float]]:
+    """A table of `rows` rows after that many one-line paragraphs, rendered: how many of its rows each page
+    holds, and how far down each page (a share of its height) the words of the paragraphs reach (0 without)."""
+    import re
+
+    from diagnoza.proof import read_pages
+
+    frame = pd.DataFrame({"Wskaźnik": [f"wiersz{i:02d}" for i in range(rows)], "Wartość": range(rows)})
+    filler = [Markdown(f"Akapit {i}: tekst przed tabelą.") for i in range(filler_paragraphs)]
+    workdir = tmp_path / f"{filler_paragraphs}-{rows}"
+    pdf = render_pdf(notebook_with(*filler, Table(frame, "Tabela testowa")), INFO, workdir, workdir / "t.pdf")
+    pages = read_pages(pdf)
+    counts = [sum(bool(re.fullmatch(r"wiersz\d\d", word.text)) for word in page.words) for page in pages]
+    reach = [
+        max((word.bottom for word in page.words if word.text == "Akapit"), default=0.0) / page.height for page in pages
+    ]
+    return counts, reach
+
+
+def test_a_table_breaks_only_leaving_three_rows_on_either_page_and_moves_whole_only_from_a_filled_page(tmp_path):
+    # Every table of up to 25 rows used to move whole to the next page: under a long caption a 20-row table left
+    # two thirds of a page blank (diagnoza proof: "half empty"). Now (templates/pdf/tables.typ) a table that
+    # does not fit moves whole only from a page already filled to 60% of its height; otherwise it breaks, with
+    # never fewer than 3 of its rows on a page. Swept over the text before it: 30 rows (about 60% of a page)
+    # and 70 (more than a page, so it always breaks).
+    outcomes = set()
+    for rows, fillers in ((30, range(0, 34, 2)), (70, range(0, 34, 4))):
+        for filler in fillers:
+            counts, reach = _rows_per_page(filler, rows, tmp_path)
+            held = [count for count in counts if count]
+            assert sum(held) == rows and min(held) >= 3, (rows, filler, counts)
+            first = next(page for page, count in enumerate(counts) if count)
+            text_ends = reach[first - 1] if first and not reach[first] else reach[first]
+            if first and not reach[first]:  # moved: from a filled page, or one without room for 3 rows
+                outcomes.add("moved")
+                assert text_ends >= 0.6 or rows == 70, (rows, filler, counts, text_ends)
+            elif len(held) == 1:
+                outcomes.add("in place")
+            else:
+                outcomes.add("broken")
+                assert text_ends < 0.6 or rows == 70, (rows, filler, counts, text_ends)
+    assert outcomes == {"in place", "moved", "broken"}  # the sweep reached each rule
+
+
+def test_a_layout_typst_could_not_settle_is_rendered_again_with_its_tables_whole(tmp_path, monkeypatch):
+    # Where a table breaks depends on where the text before it ends, which the tables before it decide: should
+    # Typst's five layout passes not settle them ("document did not converge"), its page numbers could be wrong.
+    # The PDF is then made again with every table kept whole, as page one's are, which depends on no position.
+    import typst
+
+    compiled = []
+    real = typst.compile_with_warnings
+
+    def unsettled_once(source, **options):
+        compiled.append((tmp_path / "src" / "body.typ").read_text(encoding="utf-8").splitlines()[0])
+        result, warnings = real(source, **options)
+        if len(compiled) == 1:
+            warnings = [UserWarning("document did not converge within five attempts")]  # as Typst words it
+        return result, warnings
+
+    monkeypatch.setattr(typst, "compile_with_warnings", unsettled_once)
+    monkeypatch.setattr(typst, "compile", lambda source, **options: unsettled_once(source, **options)[0])
+    frame = pd.DataFrame({"Wskaźnik": [f"wiersz{i:02d}" for i in range(30)], "Wartość": range(30)})
+    pdf = render_pdf(notebook_with(Table(frame, "Tabela")), INFO, tmp_path / "src", tmp_path / "t.pdf")
+    assert compiled == [
+        '#import "tables.typ": placed-table',
+        '#import "tables.typ": whole-table as placed-table',
+    ]
+    assert "wiersz29" in _pdf_text(pdf)
+
+
 def test_pdf_is_tagged_with_title_language_and_a_fixed_creation_date(tmp_path):
     pdf = render_pdf(notebook_with(), INFO, tmp_path / "src", tmp_path / "t.pdf")
     reader = PdfReader(pdf)

@@ -596,12 +596,15 @@ def _section_chart_makers(report: TownReport, section: str) -> list[tuple[str, C
     """(kind, draw, text) for each chart a report shows in a section, in order: the projection in the summary; in
     a topic section its position chart, then a trend chart per headline indicator (flagged in the catalogue);
     none in a section the data do not cover, nor in one where the town has no value (`section_without_values`,
-    `town_without_values`: its text says so, once)."""
+    `town_without_values`: its text says so, once). No position chart where nothing is judged: its note ("…
+    pozycja … – za mało danych do wykresu.") stood over the text's "Brak danych pozwalających porównać…"."""
     if section == "summary":
         return [("projection", partial(projection_chart, report), partial(projection_text, report))]
     if section_without_values(report.comparison, section) or town_without_values(report.comparison, section):
         return []
-    makers = [("position", partial(position_chart, report, section), partial(position_text, report, section))]
+    makers = []
+    if _position_rows(report, section):
+        makers += [("position", partial(position_chart, report, section), partial(position_text, report, section))]
     makers += [
         ("trend", partial(trend_chart, report, ind.id), partial(trend_text, report, ind.id))
         for ind in indicators_in(section)

@@ -282,6 +282,35 @@ def test_a_sparse_store_gets_a_note_naming_the_chart_not_empty_axes(sparse_repor
     assert note.startswith("*Bez wykresu zmian w czasie: bezrobotni") and "z jednego roku" in note
 
 
+def test_a_section_where_nothing_is_judged_has_no_position_chart_nor_a_note_in_its_place(tmp_path):
+    # The economy of a store holding only the variables its peers are matched on (PIT shares and own revenue
+    # per capita are never judged): its text says "Brak danych pozwalających porównać tę część z grupą
+    # porównawczą."; above it stood "Gospodarka i finanse gminy: pozycja … – za mało danych do wykresu.",
+    # the same said twice. Its trend charts stay (PIT per capita is a headline indicator).
+    from analysis.catalogue import indicators_in
+    from tests.conftest import write_sparse_store
+
+    unjudged_only = (
+        "regon_entities",
+        "regon_new_entities",
+        "registered_unemployed",
+        "cit_share_revenue",
+        "revenue_total",
+        "expenditure_total",
+        "investment_expenditure",
+        "dwellings_completed",
+    )
+    store = write_sparse_store(tmp_path / "store", without=unjudged_only)
+    report = prepare_report(TownParams(teryt="0490013", first_year=2023, last_year=2024, data_dir=str(store)))
+    assert not report.comparison.loc[[ind.id for ind in indicators_in("economy")], "judged"].any()
+    assert "Brak danych pozwalających porównać tę część" in " ".join(report.narrative["economy"])
+    assert charts.section_charts(report, "economy", only="position") == []
+    assert [text.indicator for text in charts.section_chart_texts(report, "economy")] == [
+        ind.id for ind in indicators_in("economy") if ind.headline
+    ]
+    assert len(charts.section_charts(report, "demography", only="position")) == 1  # judged there: its chart
+
+
 def test_a_sections_charts_of_one_kind_are_its_position_chart_or_its_trend_charts(report):
     # The notebook shows a section's position chart before its text and its trend charts after it. Expected from
     # the catalogue, not from the charts module: a position chart of the section (captioned "… pozycja …"), then a

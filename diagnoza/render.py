@@ -29,7 +29,7 @@ HTML_TEMPLATES = TEMPLATES_DIR / "html"
 PDF_TEMPLATE = TEMPLATES_DIR / "pdf" / "report.typ"
 PDF_TABLES = TEMPLATES_DIR / "pdf" / "tables.typ"  # where a table meets the foot of a page
 TABLES_PLACED = f'#import "{PDF_TABLES.name}": placed-table'
-TABLES_WHOLE = f'#import "{PDF_TABLES.name}": whole-table as placed-table'  # page one's: never broken
+TABLES_WHOLE = f'#import "{PDF_TABLES.name}": whole-table as placed-table'  # page one's: broken only if over a page
 UNSETTLED = "did not converge"  # Typst's warning where five layout passes did not settle the document
 
 

@@ -27,10 +27,10 @@ from xml.etree import ElementTree
 
 from diagnoza.preview import find_tool
 from diagnoza.publish import batch_towns
+from diagnoza.render import FILLED_PAGE
 
 RUNNING_HEADER_BOTTOM = 45.0  # points from the top of an A4 page: below it starts the page's own content
 FOOTER_TOP = 20 * 72 / 25.4  # points from the bottom of a page: the bottom margin, where the footer stands
-FILLED = 0.6  # share of a page's height its content reaches unless the next page opens a section
 SECTION_HEADING = re.compile(r"\d+\. ")  # "3. Gospodarka i finanse gminy"
 OVERLAP = 0.5  # points two words on one baseline may share before they count as printed over each other
 SAME_BASELINE = 1.0  # points
@@ -130,7 +130,7 @@ def orphaned_chart_caption(page: Page) -> list[str]:
 
 
 def half_empty_page(page: Page, following: Page) -> list[str]:
-    """A page whose content ends above `FILLED` of its height while the next page goes on with its section.
+    """A page whose content ends above `FILLED_PAGE` of its height while the next page goes on with its section.
 
     An item that cannot break (a chart, a short table kept whole) moves to the next page when it does not fit,
     leaving the rest of the page blank; in the demo reports a section's tallest chart once did so after its
@@ -138,7 +138,7 @@ def half_empty_page(page: Page, following: Page) -> list[str]:
     if SECTION_HEADING.match(following.opening()):
         return []
     bottom = max((w.bottom for w in page.body_words()), default=0.0)
-    if bottom >= FILLED * page.height:
+    if bottom >= FILLED_PAGE * page.height:
         return []
     return [
         f"page {page.number}: half empty, its content ends at {bottom / page.height:.0%} of the page's height"

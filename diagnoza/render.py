@@ -436,7 +436,8 @@ def _typst_table(table: dict, caption: list[dict] | None) -> str:
     if len(body) <= 2 * fewest:  # too short to leave enough rows on both pages: moved whole
         return f"#block(breakable: false, {figure(body)})"
     # The table's opening, all of it, all but its last rows, and those last rows under the header (no caption)
-    return f"#placed-table({figure(body[:fewest])}, {figure(body)}, {figure(body[:-fewest])}, {rows_table(body[-fewest:])})"
+    parts = f"{figure(body[:fewest])}, {figure(body)}, {figure(body[:-fewest])}, {rows_table(body[-fewest:])}"
+    return f"#placed-table({parts}, {FILLED_PAGE})"
 
 
 def _typst_array(numbers: list[int]) -> str:
@@ -445,6 +446,8 @@ def _typst_array(numbers: list[int]) -> str:
 
 
 MIN_TABLE_ROWS_ON_A_PAGE = 3  # a table's rows at a page's foot below its header, and overleaf, at the fewest
+FILLED_PAGE = 0.6  # share of a page's height its content reaches: a table moves whole only from such a page, and
+# `diagnoza proof` reports a page ending higher while its section goes on
 
 
 def _table_caption(node: dict) -> list[dict] | None:

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from analysis.display import Markdown, Table
 from analysis.formatting import escape_markdown
-from diagnoza.render import markdown_to_typst, render_pdf
+from diagnoza.render import FILLED_PAGE, markdown_to_typst, render_pdf
 from tests.diagnoza import report_info
 
 INFO = report_info()
@@ -60,8 +60,8 @@ def _rows_per_page(filler_paragraphs: int, rows: int, tmp_path) -> tuple[list[in
 def test_a_table_breaks_only_leaving_three_rows_on_either_page_and_moves_whole_only_from_a_filled_page(tmp_path):
     # Every table of up to 25 rows used to move whole to the next page: under a long caption a 20-row table left
     # two thirds of a page blank (diagnoza proof: "half empty"). Now (templates/pdf/tables.typ) a table that
-    # does not fit moves whole only from a page already filled to 60% of its height; otherwise it breaks, with
-    # never fewer than 3 of its rows on a page. Swept over the text before it: 30 rows (about 60% of a page)
+    # does not fit moves whole only from a page already filled to 60% of its height (FILLED_PAGE); otherwise it
+    # breaks, with never fewer than 3 of its rows on a page. Swept over the text before it: 30 rows (about 60% of a page)
     # and 70 (more than a page, so it always breaks: 3 rows at least under its caption, while its last page
     # may hold fewer, as where pages end decides).
     outcomes = set()
@@ -74,12 +74,12 @@ def test_a_table_breaks_only_leaving_three_rows_on_either_page_and_moves_whole_o
             text_ends = reach[first - 1] if first and not reach[first] else reach[first]
             if first and not reach[first]:  # moved: from a filled page, or one without room for 3 rows
                 outcomes.add("moved")
-                assert text_ends >= 0.6 or rows == 70, (rows, filler, counts, text_ends)
+                assert text_ends >= FILLED_PAGE or rows == 70, (rows, filler, counts, text_ends)
             elif len(held) == 1:
                 outcomes.add("in place")
             else:
                 outcomes.add("broken")
-                assert text_ends < 0.6 or rows == 70, (rows, filler, counts, text_ends)
+                assert text_ends < FILLED_PAGE or rows == 70, (rows, filler, counts, text_ends)
     assert outcomes == {"in place", "moved", "broken"}  # the sweep reached each rule
 
 

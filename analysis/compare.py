@@ -57,17 +57,11 @@ def _town_arrays(values: pd.DataFrame, town: str, peers: tuple[str, ...], column
     return years, block.reshape(len(towns), len(years), len(columns))
 
 
-def _latest(years: np.ndarray, town_values: np.ndarray, year: int, first: int) -> int | None:
-    """Position of the latest year from `first` up to `year` in which the town has a value; None if none."""
-    available = np.flatnonzero((years >= first) & (years <= year) & ~np.isnan(town_values))
-    return int(available.max()) if available.size else None
-
-
-def _latest_for_peers(years: np.ndarray, peer_values: np.ndarray, year: int, first: int) -> int | None:
-    """Position of the latest year from `first` up to `year` in which enough peers for a median (`MIN_PEERS`)
-    have a value; None if none. Where the town has no value at all, the peers are shown in that year."""
-    counted = (~np.isnan(peer_values)).sum(axis=0)  # (peers × years; no peers: zeros)
-    available = np.flatnonzero((years >= first) & (years <= year) & (counted >= MIN_PEERS))
+def _latest(years: np.ndarray, with_values: np.ndarray, year: int, first: int) -> int | None:
+    """Position of the latest year from `first` up to `year` that `with_values` (one flag per year) marks; None
+    if none: the town's latest value, or, where it has none at all, the latest year enough peers for a median
+    (`MIN_PEERS`) have one, in which its peers are shown."""
+    available = np.flatnonzero((years >= first) & (years <= year) & with_values)
     return int(available.max()) if available.size else None
 
 
@@ -172,10 +166,10 @@ def _compare_arrays(
     }
     # Where the town has no value at all, its peers' are still shown (median, quartiles, change): a reader then
     # sees that the town's figure is missing, not the group's. Nothing about the town is judged.
-    at = _latest(years, town_values, year, first)
+    at = _latest(years, ~np.isnan(town_values), year, first)
     town_has_value = at is not None
     if not town_has_value:
-        at = _latest_for_peers(years, peer_values, year, first)
+        at = _latest(years, (~np.isnan(peer_values)).sum(axis=0) >= MIN_PEERS, year, first)  # no peers: none
     if at is None:
         return row
     used_year = int(years[at])

@@ -413,7 +413,7 @@ def table_columns(texts: list[list[str]]) -> tuple[str, float]:
 def _typst_table(table: dict, caption: list[dict] | None) -> str:
     """A pipe table as a Typst figure of kind table; its header repeats on every page it spans. Where it meets
     the foot of a page is decided in Typst, where the room left is known (templates/pdf/tables.typ): it is
-    written whole and in the parts that decision may take."""
+    written as its rows and two functions of them, the table with its caption and without."""
     head = next(part for part in table["children"] if part["type"] == "table_head")["children"]
     body = [row["children"] for part in table["children"] if part["type"] == "table_body" for row in part["children"]]
     texts = [[_plain(cell["children"]) for cell in row] for row in [head, *body]]
@@ -424,20 +424,21 @@ def _typst_table(table: dict, caption: list[dict] | None) -> str:
     align = f"(x, y) => (if x in {_typst_array(right)} {{ right }} else {{ left }}) + horizon"
     caption_argument = f", caption: {_typst_inline(caption)}" if caption else ""
 
-    def rows_table(rows: list) -> str:
-        cells = ", ".join(_typst_inline(cell["children"]) for row in rows for cell in row)
-        table = f"table(columns: {columns}, align: {align}, table.header({header}), table.hline(), {cells})"
-        return f"align(center, text(size: {size:.2f}pt, {table}))"
+    def cells(row: list) -> str:  # trailing commas: an array of one is `(x,)`
+        return "".join(f"{_typst_inline(cell['children'])}, " for cell in row)
 
-    def figure(rows: list) -> str:
-        return f"figure({rows_table(rows)}{caption_argument}, kind: table)"
-
+    rows = "(" + "".join(f"({cells(row)}), " for row in body) + ")"
+    table_of = (
+        f"rows => align(center, text(size: {size:.2f}pt, table(columns: {columns}, align: {align}, "
+        f"table.header({header}), table.hline(), ..rows.flatten())))"
+    )
+    figure_of = f"rows => figure(table-of(rows){caption_argument}, kind: table)"
     fewest = MIN_TABLE_ROWS_ON_A_PAGE
     if len(body) <= 2 * fewest:  # too short to leave enough rows on both pages: moved whole
-        return f"#block(breakable: false, {figure(body)})"
-    # The table's opening, all of it, all but its last rows, and those last rows under the header (no caption)
-    parts = f"{figure(body[:fewest])}, {figure(body)}, {figure(body[:-fewest])}, {rows_table(body[-fewest:])}"
-    return f"#placed-table({parts}, {FILLED_PAGE})"
+        placed = "block(breakable: false, figure-of(rows))"
+    else:
+        placed = f"placed-table(figure-of, table-of, rows, {fewest}, {FILLED_PAGE})"
+    return f"#{{\n  let table-of = {table_of}\n  let figure-of = {figure_of}\n  let rows = {rows}\n  {placed}\n}}"
 
 
 def _typst_array(numbers: list[int]) -> str:

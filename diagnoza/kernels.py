@@ -22,6 +22,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -172,12 +173,39 @@ class _KilledFirst:
     or between two cells (where ipykernel does not catch it), died of that interrupt with a KeyboardInterrupt
     traceback on the build's terminal: a build stopped with Ctrl-C then printed a stack. The build is done
     with a kernel it shuts down, whether the town finished or not, so nothing in it needs a clean exit; the
-    shutdown then only reaps the process and removes its connection file."""
+    shutdown then only reaps the process and removes its connection file.
+
+    Every such manager of this process is known (`_MANAGERS`), so that a worker ending without a shutdown
+    can kill their kernels (`kill_kernels`)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _MANAGERS.add(self)
 
     async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
         if self.has_kernel:
             await self._async_signal_kernel(signal.SIGKILL)
         await super()._async_shutdown_kernel(now=True, restart=restart)
+
+
+_MANAGERS: weakref.WeakSet[_KilledFirst] = weakref.WeakSet()
+
+
+def kill_kernels() -> None:
+    """Kill at once every kernel this process started, ready or still starting, without a shutdown: its
+    worker is ending because the build was killed outright (`workers._end_with_build`).
+
+    ipykernel ends a kernel whose parent is gone, but it starts watching about a second into the kernel's
+    start; a kernel whose worker ended before that waits for pid 1 to adopt it, which under a subreaper (a
+    container's init, a service manager) never happens, and it stayed for ever. A kernel leads a process
+    group of its own (jupyter_client starts it in a new session): the group is killed, whatever it started."""
+    for manager in list(_MANAGERS):
+        process = getattr(manager.provisioner, "process", None)
+        if process is not None and process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:  # it ended meanwhile
+                pass
 
 
 class KilledFirstKernelManager(_KilledFirst, KernelManager):

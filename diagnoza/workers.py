@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -94,12 +95,14 @@ class TownPool(ProcessPoolExecutor):
 
 def _end_with_build(build_pid: int, temporary: str) -> None:
     """End this worker once the build process that started it is gone (killed outright: SIGKILL, out of
-    memory), instead of building its queued towns for nobody, and take the pool's `temporary` folder with it
-    (`worker_pool`). Its kernel ends by itself when its parent does (ipykernel watches it); the next build
-    clears the staging of the town left unfinished."""
+    memory), instead of building its queued towns for nobody, and take its kernel and the pool's `temporary`
+    folder with it (`worker_pool`); the next build clears the staging of the town left unfinished."""
     while os.getppid() == build_pid:
         time.sleep(1)
     shutil.rmtree(temporary, ignore_errors=True)
+    kernels = sys.modules.get("diagnoza.kernels")  # not imported yet (by `_prepare_worker`): no kernel started
+    if kernels is not None:
+        kernels.kill_kernels()  # last: a kernel started again meanwhile (`START_ATTEMPTS`) is killed too
     os._exit(1)
 
 

@@ -146,7 +146,7 @@ def test_a_build_with_fresh_kernels_stopped_by_ctrl_c_prints_one_line_and_leaves
 
 def test_the_workers_of_a_build_killed_outright_end_too(tmp_path, leftovers):
     # SIGKILL (or the out-of-memory killer) gives the build no chance to stop its workers: they notice
-    # their parent is gone and end; each kernel ends with its worker (ipykernel watches its parent).
+    # their parent is gone and end, killing their kernels first (ipykernel would end them too, once it watches).
     build = _start_build(tmp_path, tmp_path / "build.log")
     family = _after_first_town(build, tmp_path / "build.log", leftovers)
     build.send_signal(signal.SIGKILL)
@@ -154,6 +154,36 @@ def test_the_workers_of_a_build_killed_outright_end_too(tmp_path, leftovers):
     _, left = psutil.wait_procs(family, timeout=SETTLE)
     assert left == [], [" ".join(p.cmdline()) for p in left]
     assert list((tmp_path / "tmp").iterdir()) == []  # nor their temporary files
+
+
+def test_a_worker_ending_with_its_build_kills_its_kernel_even_one_still_starting(monkeypatch, leftovers):
+    # ipykernel ends a kernel whose parent is gone only once it watches it, about a second into its start
+    # (ipykernel.parentpoller); one whose worker ended before that waited for pid 1 to adopt it, which under a
+    # subreaper (a container's init, a service manager) never happens. A worker whose build was killed
+    # outright now kills its kernels itself (`workers._end_with_build`): here one caught as soon as its
+    # process exists, long before it is ready (its imports take a second or more).
+    import weakref
+
+    from diagnoza import kernels
+
+    monkeypatch.setattr(kernels, "_warm", None)  # this test's kernel only, whatever an earlier test left
+    monkeypatch.setattr(kernels, "_starting", None)
+    monkeypatch.setattr(kernels, "_MANAGERS", weakref.WeakSet())
+    monkeypatch.setattr(kernels, "START_ATTEMPTS", 1)  # killed, it is not started again
+    kernels.prestart()
+    deadline = time.monotonic() + 60
+    while not (started := [p for m in list(kernels._MANAGERS) if (p := getattr(m.provisioner, "process", None))]):
+        assert time.monotonic() < deadline, "no kernel process started"
+        time.sleep(0.005)
+    [process] = started
+    kernel = psutil.Process(process.pid)
+    leftovers.append(kernel)
+    assert os.getpgid(kernel.pid) == kernel.pid  # it leads a process group, which is what is killed
+    kernels.kill_kernels()
+    with pytest.raises(Exception):  # noqa: B017 - how the start fails does not matter: that it does
+        kernels._take_started()
+    _, left = psutil.wait_procs([kernel], timeout=SETTLE)
+    assert left == []
 
 
 def test_ctrl_c_during_a_cell_leaves_no_traceback_of_the_abandoned_cell(tmp_path, monkeypatch, caplog):

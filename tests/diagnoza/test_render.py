@@ -71,6 +71,7 @@ def test_a_table_breaks_only_leaving_three_rows_on_either_page_and_moves_whole_o
             held = [count for count in counts if count]
             assert sum(held) == rows and min(held) >= 3, (rows, filler, counts)
             first = next(page for page, count in enumerate(counts) if count)
+            assert counts[first : first + len(held)] == held, (rows, filler, counts)  # on pages one after another
             text_ends = reach[first - 1] if first and not reach[first] else reach[first]
             if first and not reach[first]:  # moved: from a filled page, or one without room for 3 rows
                 outcomes.add("moved")

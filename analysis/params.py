@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from analysis.labels import label
-from analysis.paths import PARAMS_DIR
+from analysis.paths import PARAMS_DIR, PROJECT_ROOT
 
 if TYPE_CHECKING:  # importing the store loads pandas: validating parameters must stay instant
     from analysis.store import Store
@@ -295,10 +295,17 @@ def describe_errors(
 
 def _code_finder(value: object, data: object = "") -> str:
     """Where a town was given by its name, instead of its TERYT code: the command that finds the code, in the
-    store given (`data`; none: the embedded demo store, as the command's own default)."""
+    store given (`data`; none: the embedded demo store, as the command's own default). A batch's `data` and a
+    notebook's `data_dir` are read from the project root, the command's `--data` from the working directory:
+    elsewhere than in the project root (a kernel runs in `notebooks/`) the store is named by its whole path."""
     if not isinstance(value, str) or not re.fullmatch(r"[^\W\d_][^\d]*", value.strip()):
         return ""
-    store = f" --data {shlex.quote(data.strip())}" if isinstance(data, str) and data.strip() else ""
+    store = ""
+    if isinstance(data, str) and data.strip():
+        path = Path(data.strip()).expanduser()
+        if not path.is_absolute() and Path.cwd().resolve() != PROJECT_ROOT.resolve():
+            path = (PROJECT_ROOT / path).resolve()
+        store = f" --data {shlex.quote(str(path))}"
     return f"; to find a town's code by its name: diagnoza data towns {shlex.quote(value.strip())}{store}"
 
 

@@ -2,7 +2,7 @@ import pytest
 import yaml
 
 from analysis.params import ParamsError, check_against_store, load_batch, parse_batch
-from analysis.paths import PARAMS_DIR
+from analysis.paths import PARAMS_DIR, PROJECT_ROOT
 
 VALID = {"batch": "t", "years": {"first": 2014, "last": 2024}, "towns": ["0290011", "0290021"]}
 
@@ -93,7 +93,7 @@ def test_a_malformed_code_or_batch_name_is_explained_in_words_not_as_a_regular_e
     assert str(caught.value).endswith("Once these are fixed, the TERYT codes and years are checked against the data.")
 
 
-def test_a_town_given_by_its_name_is_shown_the_command_that_finds_its_code():
+def test_a_town_given_by_its_name_is_shown_the_command_that_finds_its_code(tmp_path, monkeypatch):
     # A batch's author writes the town's name, as a mayor's office names it: the message names the command
     # that turns it into the code (quoted for the shell where the name has a space). "12ab" is no name.
     found = problems({**VALID, "towns": ["Bursztynojar", "Łąka Wielka", "12ab"]})
@@ -110,6 +110,13 @@ def test_a_town_given_by_its_name_is_shown_the_command_that_finds_its_code():
     assert found.endswith(
         "(got 'Radków'; to find a town's code by its name: diagnoza data towns 'Radków' --data data/bdl)"
     )
+    # The batch's `data` is read from the project root, the command's `--data` from where it is typed: from
+    # another folder (or a kernel in notebooks/) the command names the store by its whole path (it named
+    # `data/bdl`, a store that is not there).
+    monkeypatch.chdir(tmp_path)
+    [found] = problems({**VALID, "data": "data/bdl", "towns": ["Radków"]})
+    named = found.rsplit("--data ", 1)[1].rstrip(")")
+    assert (tmp_path / named).resolve() == (PROJECT_ROOT / "data" / "bdl").resolve()
 
 
 def test_codes_are_read_as_written_in_yaml_and_padded_as_in_a_notebook(tmp_path):

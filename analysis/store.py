@@ -303,9 +303,11 @@ def _validated_tables(directory: Path) -> tuple[pd.DataFrame, pd.DataFrame, tupl
     rarely changes. So it runs once per content: the validated tables are kept under .cache/,
     keyed by a hash of the files and of how they are validated: this module (the schemas) and
     analysis.renumbering, the variable catalogue (which variables may be negative), the pandas and pandera
-    versions. Any change to one of them validates the store again, and the tables kept by another way of
-    validating are removed as one is written (with what a writer killed halfway left of them): nothing reads
-    them again, and they grew by a few MB per store at every edit of this code.
+    versions. Any change to one of them validates the store again. The tables kept by an older edit of that
+    code are removed as one is written (with what a writer killed halfway left of them): nothing reads them
+    again, and they grew by a few MB per store at every edit. Those of other library versions stay: the
+    tests run on the newest and on the oldest versions pyproject.toml allows, each with its own tables, and
+    each run removed the other's, validating every store again.
     """
     from importlib.metadata import version
 
@@ -313,7 +315,8 @@ def _validated_tables(directory: Path) -> tuple[pd.DataFrame, pd.DataFrame, tupl
     areas_file = directory / AREA_VALUES_FILE
     files.append(areas_file.read_bytes() if areas_file.is_file() else b"")
     code = (Path(__file__).read_bytes(), Path(renumbering.__file__).read_bytes(), VARIABLES_FILE.read_bytes())
-    validation = _hash(*code, pd.__version__.encode(), version("pandera").encode())[:16]
+    edit = _hash(*code)[:16]
+    validation = f"{edit}-{_hash(pd.__version__.encode(), version('pandera').encode())[:8]}"
     kept = VALIDATED_STORES_DIR / f"{validation}-{_hash(*files, validation.encode())}.pickle"
     try:
         return pickle.loads(kept.read_bytes())
@@ -330,7 +333,7 @@ def _validated_tables(directory: Path) -> tuple[pd.DataFrame, pd.DataFrame, tupl
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
         for other in kept.parent.iterdir():  # kept tables, and a killed writer's staged ".<name>.<pid>.tmp"
-            if not other.name.lstrip(".").startswith(f"{validation}-"):
+            if not other.name.lstrip(".").startswith(f"{edit}-"):
                 other.unlink(missing_ok=True)
         staged = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
         staged.write_bytes(pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))

@@ -189,21 +189,26 @@ def test_a_store_is_validated_once_per_content_and_again_when_it_changes(tmp_pat
 
 
 def test_tables_kept_by_another_way_of_validating_are_removed_as_this_one_keeps_its_own(tmp_path, monkeypatch):
-    # Tables kept under another version of the schemas or the libraries (an edit of analysis/store.py, an
-    # upgrade) are never read again: keeping one of this version removes them, and what a writer of that version
-    # killed halfway left staged. Two stores of this version stay.
+    # Tables kept under another version of the schemas (an edit of analysis/store.py) are never read again:
+    # keeping one of this version removes them, and what a writer of that version killed halfway left staged.
+    # Two stores of this version stay, and so do this version's tables of other libraries (`make test-oldest`
+    # beside `make test`: each removed the other's, and every run validated the stores again).
     kept = tmp_path / "validated"
     monkeypatch.setattr(store_module, "VALIDATED_STORES_DIR", kept)
-    kept.mkdir()
-    (kept / "0123456789abcdef-older.pickle").write_bytes(b"tables kept by an older version")
-    (kept / ".0123456789abcdef-older.pickle.4242.tmp").write_bytes(b"half written by a killed older writer")
     population = variable_ids()["population"]
-    for number, residents in enumerate((1000.0, 2000.0)):
-        write_store(tmp_path / f"store{number}", UNITS, observations([("0290011", 2020, population, residents)]), {})
-        load_store(tmp_path / f"store{number}")
+    write_store(tmp_path / "store0", UNITS, observations([("0290011", 2020, population, 1000.0)]), {})
+    load_store(tmp_path / "store0")
+    [this] = [path.name for path in kept.iterdir()]
+    edit, libraries, _ = this.split("-")
+    other_libraries = f"{edit}-{'0' * len(libraries)}-tables.pickle"
+    (kept / other_libraries).write_bytes(b"tables kept by the oldest libraries")
+    (kept / "0123456789abcdef-01234567-older.pickle").write_bytes(b"tables kept by an older edit")
+    (kept / ".0123456789abcdef-01234567-older.pickle.4242.tmp").write_bytes(b"half written by a killed writer")
+    write_store(tmp_path / "store1", UNITS, observations([("0290011", 2020, population, 2000.0)]), {})
+    load_store(tmp_path / "store1")
     names = sorted(path.name for path in kept.iterdir())
-    assert len(names) == 2 and "0123456789abcdef-older.pickle" not in names
-    assert len({name.split("-")[0] for name in names}) == 1  # both kept by this version
+    assert len(names) == 3 and other_libraries in names and this in names
+    assert {name.split("-")[0] for name in names} == {edit}  # all kept by this edit
 
 
 def test_a_year_fetched_with_every_value_marked_missing_is_not_the_stores(tmp_path, demo_store):

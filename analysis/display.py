@@ -60,6 +60,7 @@ from analysis.params import MIN_PEERS
 from analysis.peers import INCOME, PIT_STAND_IN, PeerRule, income_measure
 from analysis.reliability import UNRELIABLE_BELOW, events_text, exceeds_its_base, with_uncertain_mark
 from analysis.report import TownReport, shown_method_version
+from analysis.rounding import round_half_up
 from analysis.scoring import PERCENTILE_DECIMALS, STRENGTH, WEAKNESS
 from analysis.store import CITY_WITH_POWIAT_RIGHTS
 from analysis.synthesis import SCORE_DECIMALS, rule_key
@@ -1046,7 +1047,10 @@ def _matched_earlier(report: TownReport) -> str:
 def _how_alike_sentence(report: TownReport) -> str:
     """How alike the peers are in size and income in the peer group's year (what a reader asks first of a
     peer group: as large? as well off?): the town's value beside the peers' range and median, so a reader
-    sees why these towns (and how far the farthest is). Income on the measure the town is matched on."""
+    sees why these towns (and how far the farthest is). Income on the measure the town is matched on.
+    A town at the edge (the smallest town of its kind has only larger ones to be matched with) is said to
+    be below or above every peer, in words: a range read in passing does not show that the group is not
+    around it."""
     language, year = report.language, report.peers.reference_year
     if year not in report.values.index.get_level_values("year"):
         return ""
@@ -1064,19 +1068,27 @@ def _how_alike_sentence(report: TownReport) -> str:
         else:
             unit = indicator.unit(language)
             shown = [quantity(value, indicator.decimals, unit, language, genitive=True) for value in values]
-        parts.append((indicator.name_in_sentence(language), *shown))
+        own, low, high = (round_half_up(value, indicator.decimals) for value in values[:3])  # as printed
+        edge = "below" if own < low else "above" if own > high else ""
+        parts.append((indicator.name_in_sentence(language), edge, *shown))
     if not parts:
         return ""
     name = escape_markdown(report.name)
     if language == "pl":
+        edges = {"below": "mniej niż w każdej gminie grupy", "above": "więcej niż w każdej gminie grupy"}
         said = "; ".join(
-            f"{what} – {name}: {own}, w gminach grupy od {low} do {high} (mediana {median})"
-            for what, own, low, high, median in parts
+            f"{what} – {name}: {own}, {edges[edge]} (od {low} do {high}, mediana {median})"
+            if edge
+            else f"{what} – {name}: {own}, w gminach grupy od {low} do {high} (mediana {median})"
+            for what, edge, own, low, high, median in parts
         )
         return f" W {year} r. {said}."
+    edges = {"below": "below every peer", "above": "above every peer"}
     said = "; ".join(
-        f"{what} – {name}: {own}, peers from {low} to {high} (median {median})"
-        for what, own, low, high, median in parts
+        f"{what} – {name}: {own}, {edges[edge]} (from {low} to {high}, median {median})"
+        if edge
+        else f"{what} – {name}: {own}, peers from {low} to {high} (median {median})"
+        for what, edge, own, low, high, median in parts
     )
     return f" In {year}, {said}."
 

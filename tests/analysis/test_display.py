@@ -83,6 +83,46 @@ def test_the_peer_group_text_says_how_alike_the_peers_are_worked_out_from_the_ra
             assert f"{report.name}: {own}, peers from {low} to {high} (median {median})" in text
 
 
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_a_town_smaller_or_larger_than_every_peer_is_said_to_be_so(language):
+    # The smallest town of the demo batch (by residents in the raw store, BDL 72305) can only be matched with
+    # larger towns: the range alone ("1 872, w gminach grupy od 1 874 do 4 249") left the reader to notice
+    # that the group is not around the town. And a town given the three smallest gminy of the store as its
+    # own list of peers is larger than each. Worked out from the raw store.
+    from analysis.formatting import format_number
+    from analysis.params import load_batch
+    from analysis.paths import PARAMS_DIR
+    from analysis.store import load_store
+
+    raw = load_store().observations
+    residents = raw.loc[(raw["year"] == 2024) & (raw["var_id"] == 72305)].set_index("teryt")["value"]
+    smallest = residents[load_batch(PARAMS_DIR / "demo.yaml").teryts].idxmin()
+    tiny = ",".join(residents.drop(TOWN).nsmallest(3).index)
+    for params, edge in (
+        (TownParams(teryt=smallest, language=language), "below"),
+        (TownParams(teryt=TOWN, language=language, peer_method="explicit", peer_members=tiny), "above"),
+    ):
+        report = prepare_report(params)
+        peers = residents[list(report.peers.members)]
+        outside = residents[params.teryt] < peers.min() if edge == "below" else residents[params.teryt] > peers.max()
+        assert outside  # the case this test is about
+        own, low, high, median = (
+            format_number(v, 0, language).replace("\u00a0", " ")
+            for v in (residents[params.teryt], peers.min(), peers.max(), peers.median())
+        )
+        said = {
+            ("pl", "below"): "mniej niż w każdej gminie grupy",
+            ("pl", "above"): "więcej niż w każdej gminie grupy",
+            ("en", "below"): "below every peer",
+            ("en", "above"): "above every peer",
+        }[language, edge]
+        range_ = (
+            f"od {low} do {high}, mediana {median}" if language == "pl" else f"from {low} to {high}, median {median}"
+        )
+        text = show.peer_method_text(report).text.replace("\u00a0", " ")
+        assert f"{report.name}: {own}, {said} ({range_})" in text, text
+
+
 def test_a_town_matched_on_own_revenue_is_described_on_it_worked_out_from_the_raw_store():
     # 1292013 has no PIT figure in 2024: its peers were chosen on own revenue per capita (BDL 76070 over
     # residents, 72305), and the text gives that measure, the town's and the peers' range and median.

@@ -1068,29 +1068,17 @@ def _how_alike_sentence(report: TownReport) -> str:
         else:
             unit = indicator.unit(language)
             shown = [quantity(value, indicator.decimals, unit, language, genitive=True) for value in values]
-        own, low, high = (round_half_up(value, indicator.decimals) for value in values[:3])  # as printed
-        edge = "below" if own < low else "above" if own > high else ""
+        town, lowest, highest = (round_half_up(value, indicator.decimals) for value in values[:3])  # as printed
+        edge = "below_every_peer" if town < lowest else "above_every_peer" if town > highest else "peers_range"
         parts.append((indicator.name_in_sentence(language), edge, *shown))
     if not parts:
         return ""
     name = escape_markdown(report.name)
-    if language == "pl":
-        edges = {"below": "mniej niż w każdej gminie grupy", "above": "więcej niż w każdej gminie grupy"}
-        said = "; ".join(
-            f"{what} – {name}: {own}, {edges[edge]} (od {low} do {high}, mediana {median})"
-            if edge
-            else f"{what} – {name}: {own}, w gminach grupy od {low} do {high} (mediana {median})"
-            for what, edge, own, low, high, median in parts
-        )
-        return f" W {year} r. {said}."
-    edges = {"below": "below every peer", "above": "above every peer"}
     said = "; ".join(
-        f"{what} – {name}: {own}, {edges[edge]} (from {low} to {high}, median {median})"
-        if edge
-        else f"{what} – {name}: {own}, peers from {low} to {high} (median {median})"
+        f"{what} – {name}: {own}, {label(edge, language, low=low, high=high, median=median)}"
         for what, edge, own, low, high, median in parts
     )
-    return f" In {year}, {said}."
+    return f" {label('in_year', language, year=year)} {said}."
 
 
 def methodology_text(report: TownReport) -> Markdown:

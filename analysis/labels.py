@@ -56,6 +56,11 @@ LABELS: dict[str, dict[str, str]] = {
         "no_trend_charts": "Bez wykresów zmian w czasie: {charts}.",
         "trend_one_year": "dane gminy z jednego roku",
         "trend_no_values": "brak danych gminy",
+        # the peer-group text: the town's size or income beside its peers' (display._how_alike_sentence)
+        "peers_range": "w gminach grupy od {low} do {high} (mediana {median})",
+        "below_every_peer": "mniej niż w każdej gminie grupy (od {low} do {high}, mediana {median})",
+        "above_every_peer": "więcej niż w każdej gminie grupy (od {low} do {high}, mediana {median})",
+        "in_year": "W {year} r.",
         "no_projection": "nie powstała: wymaga co najmniej {needed} danych ({history} historii "
         "i {checked} testu wstecznego, który wyznacza jej przedział), a dane o liczbie ludności w latach raportu "
         "obejmują {years}.",
@@ -320,6 +325,10 @@ LABELS: dict[str, dict[str, str]] = {
         "no_trend_charts": "No charts of change over time: {charts}.",
         "trend_one_year": "the town's data cover one year",
         "trend_no_values": "no data for the town",
+        "peers_range": "peers from {low} to {high} (median {median})",
+        "below_every_peer": "below every peer (from {low} to {high}, median {median})",
+        "above_every_peer": "above every peer (from {low} to {high}, median {median})",
+        "in_year": "In {year},",
         "no_projection": "not made: it needs at least {needed} of data ({history} of history "
         "and {checked} of the backtest that sets its interval), and the population data of the report's years "
         "cover {years}.",

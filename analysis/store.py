@@ -75,7 +75,7 @@ class Store:
         every one marked missing (BDL's "not yet available"): a report to it would be titled with a year it
         has nothing of, so such a year is not the store's."""
         observations = self.observations
-        with_figures = observations.loc[observations["value"].notna(), "year"]
+        with_figures = observations["year"][observations["value"].notna()]
         years = with_figures if not with_figures.empty else observations["year"]
         return int(years.min()), int(years.max())
 
@@ -83,7 +83,7 @@ class Store:
     def years_without_figures(self) -> list[int]:
         """Years the store has rows of, every one marked missing, after its last year with a figure (`years`)."""
         last = self.years[1]
-        return sorted(int(year) for year in set(self.observations["year"]) if year > last)
+        return sorted(int(year) for year in self.observations["year"].unique() if year > last)
 
     @property
     def years_without_figures_said(self) -> str:

@@ -175,3 +175,26 @@ def test_indicators_move_together_as_in_real_urban_gminy(demo_store):
     assert len(real) == 302 and len(demo) > 100
     differences = (got - expected).abs().stack()
     assert (differences <= 0.2).all(), differences[differences > 0.2]
+
+
+def test_a_store_of_polands_size_keeps_to_powiats_no_real_register_has(tmp_path):
+    # benchmarks/store_size.py times a build on a store of 155 towns per voivodeship. Its codes must stay as
+    # fictional as the demo store's: powiats 90–99 (TERYT numbers land powiats from 01 and cities from 61 to
+    # 79, so no register has them; the test above checks the demo's against the real one), unique 7-digit
+    # codes, gminy numbered 01–99 within their powiat; and it must load as any store does.
+    from analysis.demo_data import write_demo_store
+    from analysis.store import load_store
+
+    store = load_store(write_demo_store(tmp_path / "poland", towns_per_voivodeship=155))
+    units = store.units
+    assert len(units) == 155 * 16 and units["teryt"].is_unique
+    assert units["powiat"].str[2:].astype(int).between(90, 99).all()
+    assert units["teryt"].str[4:6].astype(int).between(1, 99).all()
+    assert units.groupby("powiat").size().max() == 16  # 155 towns over 10 powiats, not the demo's 4 a powiat
+    assert store.metadata["towns_per_voivodeship"] == 155 and store.synthetic
+
+
+@pytest.mark.parametrize("count", [0, 991])
+def test_towns_per_voivodeship_beyond_the_codes_fictional_powiats_hold_is_refused(count):
+    with pytest.raises(ValueError, match="towns per voivodeship: 1 to 990"):
+        generate(towns_per_voivodeship=count)

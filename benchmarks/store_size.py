@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pandas as pd
 import yaml
 from build_speed import BIN, EDITION, ROOT, children_cpu_seconds  # this folder, the script's own, is on the path
 
@@ -28,24 +29,22 @@ sys.path.insert(0, str(ROOT))
 POLAND = 155  # towns per voivodeship: 2,480 gminy, as Poland's 2,477
 
 
-def write_stores(scratch: Path) -> list[tuple[str, str, Path, int]]:
-    """The two stores: (batch name, label, folder, how many gminy)."""
+def write_stores(scratch: Path) -> list[tuple[str, str, Path, pd.DataFrame]]:
+    """The two stores: (batch name, label, folder, its gminy), each read once."""
     from analysis.demo_data import write_demo_store
     from analysis.paths import DEMO_STORE_DIR
     from analysis.store import load_store
 
     poland = write_demo_store(scratch / "poland-store", towns_per_voivodeship=POLAND)
     return [
-        ("demo", "demo store", DEMO_STORE_DIR, len(load_store(DEMO_STORE_DIR).units)),
-        ("poland", "store of Poland's size", poland, len(load_store(poland).units)),
+        ("demo", "demo store", DEMO_STORE_DIR, load_store(DEMO_STORE_DIR).units),
+        ("poland", "store of Poland's size", poland, load_store(poland).units),
     ]
 
 
-def batch_file(scratch: Path, name: str, store: Path, per_voivodeship: int) -> Path:
-    """The first `per_voivodeship` towns of each voivodeship of `store`, as a batch."""
-    from analysis.store import load_store
-
-    units = load_store(store).units.sort_values("teryt")
+def batch_file(scratch: Path, name: str, store: Path, units: pd.DataFrame, per_voivodeship: int) -> Path:
+    """The first `per_voivodeship` towns of each voivodeship of `store` (whose gminy are `units`), as a batch."""
+    units = units.sort_values("teryt")
     towns = units.groupby(units["teryt"].str[:2]).head(per_voivodeship)["teryt"].tolist()
     path = scratch / f"{name}.yaml"
     batch = {
@@ -63,9 +62,10 @@ def batch_file(scratch: Path, name: str, store: Path, per_voivodeship: int) -> P
 def build(params: Path, out: Path, workers: int) -> tuple[float, float, list[float]]:
     """(wall seconds, CPU seconds of every process, each town's seconds as the build reports them)."""
     command = [str(BIN / "diagnoza"), "build", str(params), "--out", str(out), "--edition", EDITION]
+    command += ["--workers", str(workers)]
     cpu_before, started = children_cpu_seconds(), time.perf_counter()
     result = subprocess.run(
-        [*command, "--workers", str(workers)],
+        command,
         check=True,
         capture_output=True,
         text=True,
@@ -90,12 +90,12 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, diagnoza build --workers {args.workers}")
     with tempfile.TemporaryDirectory(prefix="diagnoza-store-size-") as scratch:
         scratch = Path(scratch)
-        for name, label, store, gminy in write_stores(scratch):
-            params = batch_file(scratch, name, store, args.towns_per_voivodeship)
+        for name, label, store, units in write_stores(scratch):
+            params = batch_file(scratch, name, store, units, args.towns_per_voivodeship)
             wall, cpu, towns = build(params, scratch / f"reports-{name}", args.workers)
             first, rest = towns[: args.workers], towns[args.workers :]  # each worker's first town loads the store
             print(
-                f"{label} ({gminy:,} gminy), {len(towns)} towns: {wall:6.1f} s, CPU per town {cpu / len(towns):.2f} s; "
+                f"{label} ({len(units):,} gminy), {len(towns)} towns: {wall:6.1f} s, CPU per town {cpu / len(towns):.2f} s; "
                 f"a worker's first town {statistics.median(first):.1f} s, the others {statistics.median(rest):.1f} s"
             )
 

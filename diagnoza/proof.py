@@ -37,6 +37,11 @@ SAME_BASELINE = 1.0  # points
 CHART_CAPTION = re.compile(r"(Rysunek|Figure) \d+:")
 ONE_LETTER_AT_END = re.compile(r"(^|\s)[aiouwzAIOUWZ]$")
 RANGE_AT_END = re.compile(r"\d–$")  # a line's last word "1,41–": its range goes on on the next line
+# Points between a page's last words and where its next item would start: the 4-pt inset of a table's cell
+# and the 1.2-em (11.4-pt) space between blocks, less the words' descent. The PDF moves a table whole from a
+# page where the table would start at FILLED_PAGE or lower (templates/pdf/tables.typ), which its last words
+# may end up to this much above.
+NEXT_ITEM_GAP = 16.0
 
 
 class ProofToolMissing(RuntimeError):
@@ -130,7 +135,8 @@ def orphaned_chart_caption(page: Page) -> list[str]:
 
 
 def half_empty_page(page: Page, following: Page) -> list[str]:
-    """A page whose content ends above `FILLED_PAGE` of its height while the next page goes on with its section.
+    """A page whose next item would have started above `FILLED_PAGE` of its height (its content's end and
+    `NEXT_ITEM_GAP`) while the next page goes on with its section.
 
     An item that cannot break (a chart, a short table kept whole) moves to the next page when it does not fit,
     leaving the rest of the page blank; in the demo reports a section's tallest chart once did so after its
@@ -138,7 +144,7 @@ def half_empty_page(page: Page, following: Page) -> list[str]:
     if SECTION_HEADING.match(following.opening()):
         return []
     bottom = max((w.bottom for w in page.body_words()), default=0.0)
-    if bottom >= FILLED_PAGE * page.height:
+    if bottom + NEXT_ITEM_GAP >= FILLED_PAGE * page.height:
         return []
     return [
         f"page {page.number}: half empty, its content ends at {bottom / page.height:.0%} of the page's height"

@@ -66,8 +66,13 @@ A4_WITH_FOOTER = (
         ("300pt", "Dalszy tekst sekcji", (44, 49)),
         ("300pt", "3. Gospodarka i finanse gminy", None),  # the next page opens a section: this one may end anywhere
         ("450pt", "Dalszy tekst sekcji", None),  # 62% to 67%
+        # 59% (497 pt): an item placed next would start at 60% (505 pt) or lower, NEXT_ITEM_GAP (16 pt) below
+        # the last words, and the PDF moves a table whole from there (templates/pdf/tables.typ): filled. 56%
+        # (472 pt) is 33 pt above 60%, more than that gap: still found.
+        ("405pt", "Dalszy tekst sekcji", None),
+        ("380pt", "Dalszy tekst sekcji", (55, 57)),
     ],
-    ids=["half-empty", "before-a-section", "filled"],
+    ids=["half-empty", "before-a-section", "filled", "filled-up-to-the-next-item", "just-short-of-filled"],
 )
 def test_a_page_left_half_empty_while_its_section_goes_on_is_found(tmp_path, gap, next_page, ends):
     pages = read_pages(

@@ -126,7 +126,7 @@ def matching_year(town: str, indicator_values: pd.DataFrame, year: int, features
     features = matching_features(indicator_values, year) if features is None else features
     if town in features.index:
         return year
-    lacking = f"{town}: no population or income per capita in {year}, which nearest peers are matched on"
+    lacking = _unmatched(town, indicator_values, year)
     if not features.empty:
         raise ValueError(lacking)
     earlier = sorted((y for y in set(indicator_values.index.get_level_values("year")) if y < year), reverse=True)
@@ -137,6 +137,21 @@ def matching_year(town: str, indicator_values: pd.DataFrame, year: int, features
                 return int(candidate)
             break
     raise ValueError(lacking)
+
+
+def _unmatched(town: str, indicator_values: pd.DataFrame, year: int) -> str:
+    """Why `nearest` cannot match `town` in `year`: the figure it lacks, and the rules that do without it (a
+    gmina left out of a year's budget figures still gets a report under another rule)."""
+    population = indicator_values["population"].get((town, year), np.nan)
+    if not population > 0:
+        return (
+            f"{town}: no population in {year}, which nearest peers are matched on; give this town the"
+            " 'voivodeship', 'powiat' or 'explicit' peer rule"
+        )
+    return (
+        f"{town}: no income per capita in {year} (neither {INCOME} nor {PIT_STAND_IN}), which nearest peers are"
+        " matched on; give this town another peer rule, such as 'population_class' or 'voivodeship'"
+    )
 
 
 def nearest_peers(town: str, features: pd.DataFrame, comparable: Iterable[str], k: int) -> tuple[str, ...]:

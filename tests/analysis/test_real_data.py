@@ -164,6 +164,20 @@ def test_nearest_peers_of_real_towns_are_close_in_size_and_income(real_store):
             assert peer_gap < all_gap / 3, (teryt, peer_gap, all_gap)
 
 
+def test_a_real_gmina_missing_from_the_years_pit_figures_is_told_which_rule_gives_it_a_report(real_store):
+    # The Ministry's 2020 PIT file leaves out 10 gminy it lists in 2019 (their reports came late), Wodzisław
+    # among them: `nearest` matches on income, so it cannot place the town, and its message says which figure
+    # is missing and which rule needs none. That rule then gives the town a report.
+    directory, _, tabl = real_store
+    without_pit = tabl.index.difference(read_pit(2020).dropna().index)
+    assert "2602092" in without_pit and "2602092" in read_pit(2019).index
+    params = TownParams(teryt="2602092", first_year=2019, last_year=2020, data_dir=str(directory))
+    with pytest.raises(ValueError, match=r"no income per capita in 2020 .* such as 'population_class'"):
+        prepare_report(params)
+    report = prepare_report(params.model_copy(update={"peer_method": "population_class"}))
+    assert report.peers.rule.method == "population_class" and len(report.peers.members) >= 3
+
+
 def test_the_assumed_chance_variation_of_net_migration_against_its_real_spread():
     # The catalogue's assumed moves (net_flow) against the real spread of 2020 rates (GUS Tabl. IV) among
     # gminy of 2,000–10,000 residents: net foreign migration is mostly within ±1 person there, and its spread

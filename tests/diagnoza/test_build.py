@@ -721,7 +721,10 @@ def test_a_town_the_store_cannot_match_is_named_by_validate_and_the_dry_run_as_i
     observations.loc[~gone].to_parquet(store / "observations.parquet")
     batch = tmp_path / "two.yaml"
     batch.write_text('batch: two\nyears: {first: 2023, last: 2024}\ntowns: ["0290011", "0290021"]\n', encoding="utf-8")
-    why = "no population or income per capita in 2024, which nearest peers are matched on"
+    why = (
+        "no population in 2024, which nearest peers are matched on; give this town the 'voivodeship', 'powiat' or"
+        " 'explicit' peer rule"
+    )
 
     checked = CliRunner().invoke(app, ["validate", str(batch), "--data", str(store)])
     assert checked.exit_code == 1 and "OK" not in checked.output

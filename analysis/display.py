@@ -928,7 +928,7 @@ class Contents:
         self.language = language
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        title = "Spis treści" if self.language == "pl" else "Contents"
+        title = label("contents", self.language)
         items = "".join(
             f'<li><a href="#{key}">{html.escape(label(key, self.language))}</a></li>' for key in REPORT_SECTIONS
         )

@@ -8,6 +8,7 @@ page breaks. `diagnoza proof` reads every town's PDF as a proofreader would and 
 - a page left half empty while its section goes on on the next (an item too tall for the rest of the page
   moved on, and nothing took its place);
 - the key figures table not wholly on page one (page one is the diagnosis);
+- the contents begun on one page and carried on to the next;
 - a line ending inside a range of numbers ("1,41–" and "3,99" on the next line);
 - in a Polish report, a line ending in a one-letter word ("w", "i", "z") or starting with the year's
   abbreviation ("r."), which an editor marks first.
@@ -42,6 +43,7 @@ RANGE_AT_END = re.compile(r"\d–$")  # a line's last word "1,41–": its range 
 # page where the table would start at FILLED_PAGE or lower (templates/pdf/tables.typ), which its last words
 # may end up to this much above.
 NEXT_ITEM_GAP = 16.0
+CONTENTS_ENTRY = re.compile(r"( \.){5,} ?\S*$")  # "3. Gospodarka i finanse gminy . . . . . 5": dot leaders
 
 
 class ProofToolMissing(RuntimeError):
@@ -77,6 +79,11 @@ class Page:
     def body_words(self) -> list[Word]:
         """The page's own words: below the running header, above the footer."""
         return [w for w in self.words if w.top > RUNNING_HEADER_BOTTOM and w.bottom < self.height - FOOTER_TOP]
+
+    def first_line(self) -> str:
+        """The page's first line of its own words (below the running header)."""
+        body = [line for line in self.lines if line and line[0].top > RUNNING_HEADER_BOTTOM]
+        return " ".join(word.text for word in body[0]) if body else ""
 
     def opening(self) -> str:
         """The first two of the page's own words, read from the top left."""
@@ -150,6 +157,14 @@ def half_empty_page(page: Page, following: Page) -> list[str]:
         f"page {page.number}: half empty, its content ends at {bottom / page.height:.0%} of the page's height"
         f" while its section goes on on page {following.number}"
     ]
+
+
+def broken_contents(page: Page, following: Page) -> list[str]:
+    """The contents going on from one page to the next: the next page opens with a contents entry (a title,
+    dot leaders and a page number). A reader finds the end of the list alone overleaf."""
+    if not CONTENTS_ENTRY.search(following.first_line()):
+        return []
+    return [f"page {page.number}: the contents go on on page {following.number}"]
 
 
 def polish_line_breaks(page: Page) -> list[str]:
@@ -227,7 +242,7 @@ def proof_report(folder: Path) -> list[str]:
     for page, following in zip(pages, pages[1:] + [None]):
         faults += overlapping_words(page) + orphaned_chart_caption(page) + broken_ranges(page)
         if following is not None:
-            faults += half_empty_page(page, following)
+            faults += half_empty_page(page, following) + broken_contents(page, following)
         if table.language == "pl":
             faults += polish_line_breaks(page)
     return faults

@@ -535,7 +535,10 @@ def notebook_typst(notebook: nbformat.NotebookNode, media_dir: Path, language: s
             if role.get("role") == "title":
                 continue
             if role.get("role") == "contents":
-                parts.append(f"#outline(title: {_typst_string(label('contents', language))}, depth: 2)")
+                # Whole on one page: where page one cannot hold it, it moves overleaf rather than leave its last
+                # entries there alone (diagnoza proof: "the contents go on").
+                outline = f"outline(title: {_typst_string(label('contents', language))}, depth: 2)"
+                parts.append(f"#block(breakable: false, {outline})")
                 continue
             kind = next((kind for kind in IMAGES if kind in data), None)
             if kind is not None:

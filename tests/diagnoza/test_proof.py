@@ -14,6 +14,7 @@ from diagnoza.proof import (
     Page,
     Word,
     _FirstTableRows,
+    broken_contents,
     broken_ranges,
     half_empty_page,
     key_figures_off_page_one,
@@ -88,6 +89,19 @@ def test_a_page_left_half_empty_while_its_section_goes_on_is_found(tmp_path, gap
         fault,
     )
     assert share and ends[0] <= int(share[1]) <= ends[1], fault
+
+
+def test_contents_carried_on_to_the_next_page_are_found():
+    def line(text, top):
+        return tuple(Word(word, 60.0 + 12 * i, top, 70.0 + 12 * i, top + 10) for i, word in enumerate(text.split()))
+
+    header = line("Diagnoza społeczno-gospodarcza: Krynica Morska", 20)  # the running header, above its rule
+    entry = "3. Gospodarka i finanse gminy" + " ." * 40 + " \u20605"
+    page_one = Page(1, (line("Spis treści", 700), line("2. Demografia" + " ." * 40 + " \u20603", 712)))
+    assert broken_contents(page_one, Page(2, (header, line(entry, 60)))) == ["page 1: the contents go on on page 2"]
+    # A section opening overleaf, its heading without dot leaders, or a page of text: nothing to report.
+    assert broken_contents(page_one, Page(2, (header, line("3. Gospodarka i finanse gminy", 60)))) == []
+    assert broken_contents(page_one, Page(2, (header, line("Tekst . . . sekcji.", 60)))) == []
 
 
 def test_polish_line_breaks_an_editor_would_mark():

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from analysis.display import Markdown, Table
+from analysis.display import Contents, Markdown, Table
 from analysis.formatting import escape_markdown
 from diagnoza.render import FILLED_PAGE, markdown_to_typst, render_pdf
 from tests.diagnoza import report_info
@@ -86,6 +86,28 @@ def test_a_table_breaks_only_leaving_three_rows_on_either_page_and_moves_whole_o
                 outcomes.add("broken")
                 assert text_ends < FILLED_PAGE or rows == 70, (rows, filler, counts, text_ends)
     assert outcomes == {"in place", "moved", "broken"}  # the sweep reached each rule
+
+
+def test_the_contents_are_printed_whole_on_one_page_wherever_page_one_ends(tmp_path):
+    # Page one holds the diagnosis and, where room is left, the contents. A summary long enough (a report
+    # with "what changed since the last edition", a sparse store's notes) used to leave the first entries at
+    # the foot of page one and the rest alone overleaf (Krynica Morska on a real store: 3 entries, then 4).
+    # Swept over the summary's length so that page one ends at every line of the contents: each time, every
+    # entry on one page, and `diagnoza proof` finds nothing.
+    from diagnoza.proof import CONTENTS_ENTRY, broken_contents, read_pages
+
+    sections = [f"# Sekcja {i}\n\n## Część {i}a\n\nTekst." for i in range(2, 8)]
+    pages_of_contents = set()
+    for paragraphs in range(18, 34):
+        summary = [Markdown("# Podsumowanie")] + [Markdown(f"Akapit {i}: zdanie.") for i in range(paragraphs)]
+        notebook = notebook_with(*summary, Contents("pl"), *(Markdown(text) for text in sections))
+        workdir = tmp_path / str(paragraphs)
+        pages = read_pages(render_pdf(notebook, INFO, workdir, workdir / "t.pdf"))
+        holding = [page.number for page in pages if any(CONTENTS_ENTRY.search(text) for text in page.line_texts())]
+        assert len(holding) == 1, (paragraphs, holding)
+        assert [f for page, nxt in zip(pages, pages[1:]) for f in broken_contents(page, nxt)] == [], paragraphs
+        pages_of_contents.add(holding[0])
+    assert pages_of_contents == {1, 2}  # the sweep reached both: the contents on page one, and moved overleaf
 
 
 def test_a_layout_typst_could_not_settle_is_rendered_again_with_its_tables_whole(tmp_path, monkeypatch):

@@ -591,7 +591,7 @@ def data_status(
     for key, variable in variables().items():
         rows = observations.loc[observations["var_id"] == variable.bdl_id]
         valued = rows.loc[rows["value"].notna(), "year"]
-        missing = f"{1 - len(valued) / town_years:.0%}" if town_years else "—"
+        missing = _count_and_share(town_years - len(valued), town_years)
         if valued.empty:
             years = "—"
         elif valued.min() == valued.max():
@@ -599,7 +599,7 @@ def data_status(
         else:
             years = f"{valued.min()}–{valued.max()}"
         updated = (described.get(key) or {}).get("lastUpdate") or "—"
-        typer.echo(f"    {key:<34} {variable.bdl_id:>8}  {len(valued):>7}  {missing:>5}  {years:<9}  {updated}")
+        typer.echo(f"    {key:<34} {variable.bdl_id:>8}  {len(valued):>7}  {missing:>12}  {years:<9}  {updated}")
     # GUS's figures of voivodeships and Poland, the area values of rates not summed (analysis.aggregates)
     typer.echo("  published for voivodeships and Poland (BDL id, areas with values, years with values):")
     published = store.area_values.loc[store.area_values["value"].notna()]
@@ -609,6 +609,21 @@ def data_status(
         rows = published.loc[published["var_id"] == variable.bdl_id]
         years = f"{rows['year'].min()}–{rows['year'].max()}" if not rows.empty else "— (voivodeship and Poland: b.d.)"
         typer.echo(f"    {key:<34} {variable.bdl_id:>8}  {rows['area'].nunique():>7}  {years}")
+
+
+def _count_and_share(part: int, whole: int) -> str:
+    """`15 (<1%)`: a count and its share, which is never rounded to 0% while some are there, nor to 100%
+    while some are not (15 of 4,954 town-years missing is not none)."""
+    if not whole:
+        return "—"
+    share = part / whole
+    if 0 < share < 0.005:
+        said = "<1%"
+    elif 0.995 <= share < 1:
+        said = ">99%"
+    else:
+        said = f"{share:.0%}"
+    return f"{part} ({said})"
 
 
 @data_app.command("towns")

@@ -19,7 +19,7 @@ from analysis.params import load_batch
 from analysis.paths import PARAMS_DIR
 from analysis.store import Store, load_store
 from analysis.teryt import VOIVODESHIPS
-from diagnoza.cli import app
+from diagnoza.cli import _count_and_share, app
 from tests.bdl_fake import from_store, serve
 from tests.diagnoza.conftest import diagnoza_command
 
@@ -149,6 +149,34 @@ def test_status_without_a_folder_describes_the_embedded_demo_store():
     published = result.output.split("published for voivodeships and Poland")[1]
     assert re.search(r"nursery_places_per_1000_under3\s+1649860\s+17\s+2014–2024", published)
     assert re.search(r"population_density\s+60559\s+17\s+2014–2024", published)
+
+
+def test_status_counts_the_town_years_a_variable_lacks_and_never_rounds_a_gap_to_none(demo_store):
+    # Counted here from the store's rows: every town-year of the store, less those with a value.
+    first, last = demo_store.years
+    town_years = len(demo_store.units) * (last - first + 1)
+    rows = demo_store.observations
+    density = variables()["population_density"].bdl_id
+    missing = town_years - int(rows.loc[(rows["var_id"] == density) & rows["value"].notna()].shape[0])
+    assert 0 < missing < 0.005 * town_years  # a few gaps: 0% when rounded
+    result = CliRunner().invoke(app, ["data", "status"])
+    line = next(line for line in result.output.splitlines() if line.strip().startswith("population_density"))
+    assert f" {missing} (<1%) " in line
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "said"),
+    [
+        (15, 4954, "15 (<1%)"),
+        (0, 4954, "0 (0%)"),
+        (2477, 4954, "2477 (50%)"),
+        (4950, 4954, "4950 (>99%)"),
+        (4954, 4954, "4954 (100%)"),
+        (0, 0, "—"),
+    ],
+)
+def test_a_share_of_town_years_is_said_with_its_count(part, whole, said):
+    assert _count_and_share(part, whole) == said
 
 
 def test_towns_found_by_name_paste_into_a_batch_that_validates(tmp_path, demo_store):

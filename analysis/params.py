@@ -39,11 +39,13 @@ PeerMethod = Literal["nearest", "voivodeship", "powiat", "population_class", "ex
 
 def normalise_teryt(value: object) -> object:
     """A TERYT code as 7 characters: papermill's `-p teryt 0290011` arrives as the number 290011,
-    and spreadsheets drop the leading zero, so an int or a 6-digit code is zero-padded."""
+    and spreadsheets drop the leading zero, so an int or a 6-digit code is zero-padded. Only one zero
+    can be lost (voivodeships are numbered 02–32): a shorter number is no code, and is refused as
+    written rather than padded into one ("0000099")."""
     if isinstance(value, bool):
         return value  # rejected by the pattern
-    if isinstance(value, int) and 0 <= value < 10_000_000:
-        return f"{value:07d}"
+    if isinstance(value, int):
+        return f"{value:07d}" if 100_000 <= value < 10_000_000 else str(value)
     if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 6:
         return "0" + value.strip()
     return value.strip() if isinstance(value, str) else value

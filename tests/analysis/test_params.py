@@ -80,6 +80,17 @@ def test_malformed_code_and_language():
     assert any(p.startswith("language") for p in found)
 
 
+def test_a_number_too_short_to_have_lost_one_leading_zero_is_refused_as_written():
+    # Voivodeships are numbered 02–32, so a code that lost its leading zero (a spreadsheet, papermill's
+    # -p) has six digits; 99 or 29001 lost more than a zero and is no code: refused as the analyst wrote
+    # it, not padded to "0000099" and then looked up.
+    found = problems({**VALID, "towns": [99, 29001, 290011]})
+    assert found == [
+        "towns[0].teryt: must be a 7-digit TERYT code, e.g. \"0290011\" (got '99')",
+        "towns[1].teryt: must be a 7-digit TERYT code, e.g. \"0290011\" (got '29001')",
+    ]
+
+
 def test_a_malformed_code_or_batch_name_is_explained_in_words_not_as_a_regular_expression():
     found = problems({**VALID, "batch": "Rozwój Lokalny", "towns": ["12ab"]})
     assert found == [

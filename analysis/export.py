@@ -553,7 +553,7 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
         ),
         ("Liczba gmin w grupie" if pl else "Peer group size", len(report.peers.members)),
         ("Rok doboru grupy" if pl else "Peer selection year", report.peers.reference_year),
-        ("Źródło" if pl else "Source", report.source),
+        (label("source_heading", report.language), report.source_name),
         (
             "Dane syntetyczne" if pl else "Synthetic data",
             label("yes" if report.synthetic else "no", report.language),

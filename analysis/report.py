@@ -106,8 +106,14 @@ class TownReport:
         return self.params.last_year
 
     @property
-    def source(self) -> str:
+    def source_name(self) -> str:
+        """Where the figures come from, as a value ("GUS, Bank Danych Lokalnych"): the spreadsheet's method sheet."""
         return label("source_synthetic" if self.synthetic else "source", self.language)
+
+    @property
+    def source(self) -> str:
+        """The source as a line of the page ("Źródło: GUS, Bank Danych Lokalnych"): footers, the HTML's foot."""
+        return f"{label('source_heading', self.language)}: {self.source_name}"
 
 
 def _store_signature(data_dir: str) -> tuple:

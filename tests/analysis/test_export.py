@@ -152,6 +152,13 @@ def test_the_spreadsheet_and_the_report_name_the_method_version_the_edition_reco
     assert show.methodology_text(report).text.endswith(f"; wersja metody {full[:12]}.*")
 
 
+def test_the_method_sheet_names_the_source_once_as_the_report_footer_does(report):
+    # The item is "Źródło"; its value is the source, not the footer's whole line ("Źródło: Źródło: …").
+    method = method_sheet(report, "2026-11-30").set_index("Pozycja")["Wartość"]
+    assert method["Źródło"] == "dane syntetyczne (demonstracyjne), wygenerowane przez Diagnozę"
+    assert report.source == "Źródło: " + method["Źródło"]
+
+
 def test_series_sheet_is_the_towns_yearly_values(report):
     sheet = series_sheet(report).set_index("Kod wskaźnika")
     town = report.values.xs(TOWN, level="teryt")

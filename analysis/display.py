@@ -1104,7 +1104,11 @@ def methodology_text(report: TownReport) -> Markdown:
                 if published
                 else ""
             )
-            + "Pozycja (percentyl) to odsetek gmin grupy, od których gmina wypada korzystniej: 100 oznacza "
+            + "Wskaźniki na mieszkańca i na 1000 ludności liczymy od liczby ludności na koniec roku (31 XII), dla "
+            "gminy, jej grupy, województwa i Polski tak samo; GUS w swoich publikacjach dzieli urodzenia, zgony "
+            "i saldo migracji przez ludność w połowie roku, więc jego wartości mogą się od nich różnić o kilka "
+            "dziesiątych promila. "
+            "Pozycja (percentyl) to odsetek gmin grupy, od których gmina wypada korzystniej: 100 oznacza "
             "najkorzystniej, 50 – tak jak mediana; dla wskaźników, przy których niższa wartość jest lepsza, "
             "skala jest odwrócona. Wskaźników neutralnych nie oceniamy: ich pozycja to odsetek gmin grupy "
             "o niższej wartości. "
@@ -1142,7 +1146,11 @@ def methodology_text(report: TownReport) -> Markdown:
                 if published
                 else ""
             )
-            + "Position (percentile) is the share of peers the municipality does better "
+            + "Figures per resident and per 1,000 residents divide by the residents at the end of the year "
+            "(31 December), alike for the town, its peers, the voivodeship and Poland; GUS's published rates of "
+            "births, deaths and net migration divide by the mid-year population, so they may differ from these by "
+            "a few tenths of a per mille. "
+            "Position (percentile) is the share of peers the municipality does better "
             "than: 100 is best, 50 equals the median; for lower-is-better indicators the scale is reversed, and "
             "neutral indicators are not judged: their position is the share of peers with a lower value. "
             "A strength is an indicator on which the town is in the best quarter "

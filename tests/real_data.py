@@ -53,6 +53,15 @@ def read_tabl_iv() -> pd.DataFrame:
     )
 
 
+def read_tabl_iv_printed_rates() -> pd.DataFrame:
+    """GUS's own rates per 1,000 of every gmina (on its mid-year population), by TERYT, as Tabl. IV prints them."""
+    raw = _read_tabl_iv_sheet()
+    rows = raw.loc[raw[1].fillna("").str.fullmatch(r"\d{7}") & raw[1].fillna("").str[-1].isin(["1", "2", "3"])]
+    return pd.DataFrame(
+        {key: _number(rows[column]).to_numpy() for key, column in TABL_IV_RATES.items()}, index=rows[1].to_numpy()
+    )
+
+
 def read_tabl_iv_areas() -> pd.DataFrame:
     """GUS's own totals printed above the gminy: Poland (as "Polska") and each voivodeship (named in lower
     case, as the TERC register names it), with the counts and GUS's printed rates per 1,000."""

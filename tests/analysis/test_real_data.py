@@ -15,12 +15,19 @@ import pytest
 
 from analysis.aggregates import COUNTRY, voivodeship_and_country
 from analysis.catalogue import variable_ids
+from analysis.indicators import indicator_table
 from analysis.report import prepare_report
 from analysis.store import load_store, write_store
 from analysis.teryt import read_terc
 from analysis.town import TownParams
 from tests.conftest import TERC_FILE
-from tests.real_data import REAL_DATA_PRESENT, read_pit, read_tabl_iv, read_tabl_iv_areas
+from tests.real_data import (
+    REAL_DATA_PRESENT,
+    read_pit,
+    read_tabl_iv,
+    read_tabl_iv_areas,
+    read_tabl_iv_printed_rates,
+)
 
 FUNDED = ("2403011", "2005011", "0604011", "3006023", "1804011")  # Cieszyn, Hajnówka, Hrubieszów, Jarocin, Jarosław
 
@@ -120,6 +127,32 @@ def test_the_voivodeship_and_poland_values_are_gus_own_printed_totals(real_store
     # printed 0.1 within about one unit of it.
     for indicator in ("births_per_1000", "deaths_per_1000", "net_migration_per_1000"):
         assert (areas[indicator] - gus[f"printed_{indicator}"]).abs().max() < 0.1, indicator
+
+
+def test_rates_on_year_end_population_differ_from_gus_printed_ones_as_the_caveat_says(real_store):
+    # docs/methodology.md (caveats): rates per 1,000 divide by the residents on 31 XII, GUS's by the mid-year
+    # population. The caveat's figures, measured again: each gmina's rate as the store computes it and GUS's
+    # printed one, both rounded half-up to the report's one decimal.
+    from decimal import ROUND_HALF_UP, Decimal
+
+    def printed(value: float) -> Decimal:
+        return Decimal(repr(float(value))).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+    directory, units, _ = real_store
+    ours = indicator_table(load_store(directory)).xs(2020, level="year")
+    gus = read_tabl_iv_printed_rates().reindex(units["teryt"])
+    stated = {"births_per_1000": (0.38, 0.5), "deaths_per_1000": (0.48, 0.9), "net_migration_per_1000": (0.20, 1.5)}
+    for indicator, (share, largest) in stated.items():
+        pairs = pd.DataFrame({"ours": ours[indicator], "gus": gus[indicator]}).dropna()
+        assert len(pairs) == len(units) == 2477, indicator
+        differ = [printed(a) != printed(b) for a, b in zip(pairs["ours"], pairs["gus"])]
+        assert round(float(np.mean(differ)), 2) == share, indicator
+        assert round(float((pairs["ours"] - pairs["gus"]).abs().max()), 1) == largest, indicator
+    # Poland's death rate of 2020: 477,355 deaths over 38,265,013 residents on 31 XII (12.475 → 12.5), GUS 12.4
+    poland = voivodeship_and_country(load_store(directory), 2020).values.loc[COUNTRY, "deaths_per_1000"]
+    assert printed(poland) == Decimal("12.5") and printed(
+        read_tabl_iv_areas().at[COUNTRY, "printed_deaths_per_1000"]
+    ) == Decimal("12.4")
 
 
 def test_real_internal_migration_nets_out_over_poland_so_the_report_prints_no_national_value(real_store):

@@ -32,6 +32,14 @@ PATTERN_IN_WORDS = {
     BATCH_NAME: "must be lower-case letters, digits, '-' or '_', as it names a folder under reports/",
 }
 
+# What a batch file's nested entries look like, for the line saying one is not a mapping: pydantic's own
+# message names a Python class ("a valid dictionary or instance of YearRange").
+MAPPING_IN_WORDS = {
+    "YearRange": "must be the first and the last year, e.g. {first: 2014, last: 2024}",
+    "PeerRule": "must be a peer rule, e.g. {method: nearest, k: 20} or {method: voivodeship}",
+    "TownSpec": 'must be a TERYT code, or a town with its keys, e.g. {teryt: "0290011", peers: {method: powiat}}',
+}
+
 MIN_PEERS = 3  # the fewest peers any rule may give: fewer cannot have a median and quartiles worth printing
 
 PeerMethod = Literal["nearest", "voivodeship", "powiat", "population_class", "explicit"]
@@ -280,6 +288,8 @@ def describe_errors(
             message = _unknown_key(item, model)
         elif item["type"] == "string_pattern_mismatch":
             message = PATTERN_IN_WORDS.get(item["ctx"]["pattern"], message)
+        elif item["type"] == "model_type":
+            message = MAPPING_IN_WORDS.get(item["ctx"]["class_name"], message)
         value = item.get("input")
         hint = ""  # what the value may have meant: one of the choices, or a town's code for its name
         if item["type"] == "literal_error":

@@ -91,6 +91,17 @@ def test_a_number_too_short_to_have_lost_one_leading_zero_is_refused_as_written(
     ]
 
 
+def test_an_entry_that_should_be_a_mapping_is_shown_as_one_not_named_by_its_python_class():
+    # YAML's list or plain word where the batch wants keys: the line shows the shape, as the README writes it.
+    found = problems({**VALID, "years": [2014, 2024], "peers": "nearest", "towns": ["0290011", [1, 2]]})
+    assert found == [
+        "years: must be the first and the last year, e.g. {first: 2014, last: 2024}",
+        "peers: must be a peer rule, e.g. {method: nearest, k: 20} or {method: voivodeship} (got 'nearest')",
+        'towns[1]: must be a TERYT code, or a town with its keys, e.g. {teryt: "0290011", peers: {method: powiat}}',
+    ]
+    assert not any("instance of" in problem for problem in found)
+
+
 def test_a_malformed_code_or_batch_name_is_explained_in_words_not_as_a_regular_expression():
     found = problems({**VALID, "batch": "Rozwój Lokalny", "towns": ["12ab"]})
     assert found == [

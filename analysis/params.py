@@ -290,6 +290,12 @@ def describe_errors(
             message = PATTERN_IN_WORDS.get(item["ctx"]["pattern"], message)
         elif item["type"] == "model_type":
             message = MAPPING_IN_WORDS.get(item["ctx"]["class_name"], message)
+        elif item["type"] in ("list_type", "tuple_type"):  # `towns` and `members`, pydantic's "a valid tuple"
+            message = 'must be a list of TERYT codes, e.g. ["0290011", "0290021"]'
+        elif item["type"] == "too_short" and item["loc"] == ("towns",):
+            message = "must list at least one town"
+        elif item["type"] == "missing":
+            message = "is required"
         value = item.get("input")
         hint = ""  # what the value may have meant: one of the choices, or a town's code for its name
         if item["type"] == "literal_error":

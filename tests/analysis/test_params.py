@@ -100,6 +100,15 @@ def test_an_entry_that_should_be_a_mapping_is_shown_as_one_not_named_by_its_pyth
         'towns[1]: must be a TERYT code, or a town with its keys, e.g. {teryt: "0290011", peers: {method: powiat}}',
     ]
     assert not any("instance of" in problem for problem in found)
+    # A list given as one code, an empty list, a missing key: said in the batch file's words, not pydantic's
+    # ("a valid tuple", "at least 1 item after validation", "Field required").
+    found = problems({**VALID, "towns": "0290011", "peers": {"method": "explicit", "members": "0290021"}})
+    assert found == [
+        'peers.members: must be a list of TERYT codes, e.g. ["0290011", "0290021"] (got \'0290021\')',
+        'towns: must be a list of TERYT codes, e.g. ["0290011", "0290021"] (got \'0290011\')',
+    ]
+    assert problems({**VALID, "towns": []}) == ["towns: must list at least one town"]
+    assert problems({**VALID, "towns": [{"name": "Bursztynojar"}]}) == ["towns[0].teryt: is required"]
 
 
 def test_a_malformed_code_or_batch_name_is_explained_in_words_not_as_a_regular_expression():

@@ -107,6 +107,8 @@ class PeerRule(BaseModel):
             raise ValueError(f"an explicit peer group needs at least {MIN_PEERS} member TERYT codes")
         if self.method != "explicit" and self.members:
             raise ValueError(f"members are only used with method 'explicit', not {self.method!r}")
+        if self.method != "nearest" and "k" in self.model_fields_set:  # k: 20 left from a copied batch file
+            raise ValueError(f"k (how many nearest peers) is only used with method 'nearest', not {self.method!r}")
         return self
 
 

@@ -120,7 +120,9 @@ class TownParams(BaseModel):
 
     @property
     def peer_rule(self) -> PeerRule:
-        return PeerRule(method=self.peer_method, k=self.peer_k, members=self.members)
+        if self.peer_method == "nearest":
+            return PeerRule(method=self.peer_method, k=self.peer_k, members=self.members)
+        return PeerRule(method=self.peer_method, members=self.members)  # the notebook's peer_k is then unused
 
     # What enters the computed report; the title, edition and places do not.
     ANALYSIS_FIELDS: ClassVar[tuple[str, ...]] = (

@@ -111,6 +111,15 @@ def test_an_entry_that_should_be_a_mapping_is_shown_as_one_not_named_by_its_pyth
     assert problems({**VALID, "towns": [{"name": "Bursztynojar"}]}) == ["towns[0].teryt: is required"]
 
 
+def test_k_given_with_a_rule_that_does_not_use_it_is_refused():
+    # `k: 20` kept from a copied batch file after its method was changed: no rule but nearest reads it, so it
+    # would be ignored without a word. Left at its default, it is no problem.
+    found = problems({**VALID, "peers": {"method": "voivodeship", "k": 20}})
+    assert found == ["peers: k (how many nearest peers) is only used with method 'nearest', not 'voivodeship'"]
+    assert parse_batch({**VALID, "peers": {"method": "voivodeship"}}, "test.yaml").peers.method == "voivodeship"
+    assert parse_batch({**VALID, "peers": {"method": "nearest", "k": 10}}, "test.yaml").peers.k == 10
+
+
 def test_a_malformed_code_or_batch_name_is_explained_in_words_not_as_a_regular_expression():
     found = problems({**VALID, "batch": "Rozwój Lokalny", "towns": ["12ab"]})
     assert found == [

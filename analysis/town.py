@@ -228,6 +228,18 @@ def unknown_parameters(history: Sequence[str], parameters: Sequence[str] = ()) -
     return problems
 
 
+def unused_parameters(history: Sequence[str], values: dict) -> list[str]:
+    """A problem for `-p peer_k 10` beside a `peer_method` other than nearest: papermill passed a value no rule
+    reads, as a batch file's `k` would be under that method (refused there too). Only a value papermill passed
+    is known to be meant (the parameters cell always holds one), and only one other than the default: a build
+    passes every parameter, the default k too, and its kept notebook re-runs with them."""
+    method = values.get("peer_method", "nearest")
+    passed = "peer_k" in injected_names(history) and values.get("peer_k") != TownParams.model_fields["peer_k"].default
+    if method != "nearest" and passed:
+        return [f"peer_k: only used with peer_method 'nearest' (how many nearest peers), not {method!r}"]
+    return []
+
+
 def validate_town(
     source: str = "parameters", history: Sequence[str] = (), say_missing_data: bool = True, **values
 ) -> TownParams:
@@ -237,7 +249,7 @@ def validate_town(
     given that the notebook does not have. A store short of catalogue variables is said below the cell, as the
     batch says it (`say_missing_data`): the report will say "no data" for them. A caller validating several
     towns of one store (`analysis.explore`) passes False and says it once."""
-    unknown = unknown_parameters(history)
+    unknown = unknown_parameters(history) + unused_parameters(history, values)
     if unknown:
         raise ParamsError(source, unknown, "parameters")
     town = TownParams.checked(source, **values)

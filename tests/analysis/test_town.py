@@ -27,6 +27,24 @@ def test_a_mistyped_parameter_is_refused_with_the_name_it_resembles():
     assert len(raised.value.problems) == 1  # language is a parameter
 
 
+def test_peer_k_passed_beside_another_rule_is_refused_as_the_batch_file_refuses_k():
+    # `-p peer_method voivodeship -p peer_k 10`: no rule but nearest reads k. Only a value papermill passed
+    # is refused; the parameters cell's default, always there, is not (nor under nearest, which reads it).
+    injected = '# Parameters\npeer_method = "voivodeship"\npeer_k = 10\n'
+    with pytest.raises(ParamsError) as raised:
+        validate_town(history=["", PARAMETERS_CELL, injected], teryt="0290011", peer_method="voivodeship", peer_k=10)
+    assert raised.value.problems == [
+        "peer_k: only used with peer_method 'nearest' (how many nearest peers), not 'voivodeship'"
+    ]
+    town = validate_town(history=["", PARAMETERS_CELL], teryt="0290011", peer_method="voivodeship", peer_k=20)
+    assert town.peer_rule.method == "voivodeship"
+    # A build passes every parameter, the default k too: its notebook, and the kept one re-run, pass.
+    build = '# Parameters\npeer_method = "voivodeship"\npeer_k = 20\n'
+    assert validate_town(history=["", build], teryt="0290011", peer_method="voivodeship", peer_k=20).peer_k == 20
+    nearest = "# Parameters\npeer_k = 10\n"
+    assert validate_town(history=["", nearest], teryt="0290011", peer_k=10).peer_rule.k == 10
+
+
 def test_known_names_and_no_papermill_pass():
     town = validate_town(history=["", PARAMETERS_CELL, '# Parameters\nteryt = "0490013"\n'], teryt="0490013")
     assert town.teryt == "0490013"

@@ -24,7 +24,14 @@ from analysis.report import TownReport, prepare_report, towns_compared
 from analysis.store import load_store
 from analysis.synthesis import SCORE_DECIMALS
 from analysis.teryt import codes_named
-from analysis.town import TownParams, resolve_data_dir, say_what_the_store_lacks, unknown_parameters, validate_town
+from analysis.town import (
+    TownParams,
+    resolve_data_dir,
+    say_what_the_store_lacks,
+    unknown_parameters,
+    unused_parameters,
+    validate_town,
+)
 
 PEER_METHODS = ("nearest", "voivodeship", "powiat", "population_class")  # "explicit" needs a list
 
@@ -45,7 +52,7 @@ def validate_towns(
     `towns` may also be one number (papermill reads `-p towns 0290011` as 290011) or a list of codes, and a
     town may be given by its name ("Bursztynojar", or "blawatkopole" without its Polish letters).
     `history`: the kernel's executed cells (`In`), where papermill's injected cell shows a mistyped name."""
-    problems = unknown_parameters(history, PARAMETERS)
+    problems = unknown_parameters(history, PARAMETERS) + unused_parameters(history, common)
     listed = towns if isinstance(towns, (list, tuple)) else str(towns).split(",")
     codes = []
     for given in (str(normalise_teryt(entry)).strip() for entry in listed if str(entry).strip()):

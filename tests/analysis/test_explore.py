@@ -177,6 +177,13 @@ def test_every_problem_of_the_explore_parameters_is_named_once_before_anything_i
     ]
     # The language is every town's problem: said once, not once per town.
     assert problems[4:] == ["language: Input should be 'pl' or 'en' (got 'de')"]
+    # -p peer_k beside another rule: refused, as in the report notebook and the batch file
+    injected = '# Parameters\npeer_method = "powiat"\npeer_k = 10\n'
+    with pytest.raises(ParamsError) as error:
+        explore.validate_towns("0290011", peer_method="powiat", peer_k=10, history=["", injected])
+    assert error.value.problems == [
+        "peer_k: only used with peer_method 'nearest' (how many nearest peers), not 'powiat'"
+    ]
 
 
 def test_the_peer_controls_are_built_only_where_a_notebook_frontend_can_show_them(monkeypatch, capsys):

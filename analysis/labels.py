@@ -387,7 +387,7 @@ LABELS: dict[str, dict[str, str]] = {
         "marks_no_weaknesses": "no weaknesses",
         "marks_strengths": "strengths",
         "marks_weaknesses": "weaknesses",
-        "marks_both": "both",
+        "marks_both": "strengths and weaknesses",
         "verdict_better": "better",
         "verdict_similar": "similar",
         "verdict_worse": "worse",

@@ -306,7 +306,7 @@ def test_the_summary_names_the_themes_of_its_strengths_and_weaknesses():
         "1 mocna strona i 4 słabe strony; słabe: zgony; mocne i słabe: struktura wieku"
     )
     assert marks_phrase(1, 4, "en", themes).replace(NBSP, " ") == (
-        "1 strength and 4 weaknesses; weaknesses: deaths; both: age structure"
+        "1 strength and 4 weaknesses; weaknesses: deaths; strengths and weaknesses: age structure"
     )
     # Weak migration beside a population change better than the peers': one sub-domain, two topics, each
     # named on its own side. As one sub-domain it read "mocne i słabe: migracje i zmiana liczby ludności".

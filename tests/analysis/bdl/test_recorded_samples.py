@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from analysis.bdl.fetch import Markers, observation_rows, units_frame
+from analysis.bdl.fetch import AREA_LEVELS, Markers, area_value_rows, observation_rows, units_frame
+from analysis.store import COUNTRY_AREA
 from tests.conftest import SHARED
 
 SAMPLES = SHARED / "bdl" / "api_samples_pybdl"
@@ -50,3 +51,36 @@ def test_recorded_data_values_are_read_with_their_year_and_value():
     first = next(r for r in results if r["id"] == "011200000000")["values"][0]
     assert rows[0] == ("1200000", int(first["year"]), 99, float(first["val"]))
     assert len(rows) == len(next(r for r in results if r["id"] == "011200000000")["values"])
+
+
+def test_recorded_poland_and_voivodeship_figures_are_kept_under_their_area_codes(fake_bdl, make_client):
+    # The recording holds one variable's figures for POLSKA (000000000000, level 0), MAKROREGION POŁUDNIOWY
+    # (010000000000, level 1) and MAŁOPOLSKIE (011200000000, level 2). Served at those levels, they are
+    # fetched the way a fetch asks for areas (by variable, at each level of `AREA_LEVELS`) and read with the
+    # markers of the recorded /attributes. Expected, from the recording itself: Poland's values under "PL",
+    # Małopolskie's under its TERYT code 12, the macroregion (no level a fetch asks for, no TERYT code) nowhere.
+    results = {r["id"]: r for r in recorded("data")["get_data_by_variable"]}
+    levels = {"000000000000": 0, "010000000000": 1, "011200000000": 2}
+    fake_bdl.variables[99] = {"id": 99, "n1": "recorded", "level": 0, "measureUnitId": 26, "measureUnitName": "-"}
+    fake_bdl.data[99] = [{**results[bdl_id], "level": level} for bdl_id, level in levels.items()]
+    client = make_client()
+    markers = Markers.from_attributes(recorded("attributes")["list_attributes"])
+    years = sorted({int(v["year"]) for r in results.values() for v in r["values"]})
+    rows = [
+        row
+        for level in AREA_LEVELS
+        for page in client.pages("data/by-variable/99", {"unit-level": level, "year": years}, "recorded")
+        for row in area_value_rows(page, 99, markers)
+    ]
+
+    def expected(area: str, bdl_id: str) -> list[tuple]:
+        return [(area, int(v["year"]), 99, float(v["val"])) for v in results[bdl_id]["values"]]
+
+    assert sorted(rows) == sorted(expected("12", "011200000000") + expected(COUNTRY_AREA, "000000000000"))
+    # Asked for one voivodeship (a fetch with --voivodeship), another voivodeship's figures are left out.
+    page = {"results": list(results.values())}
+    assert area_value_rows(page, 99, markers, voivodeship="24") == expected(COUNTRY_AREA, "000000000000")
+    # A value the recorded attributes mark missing ("-", id 14) becomes NaN, not 0.
+    dash = {"results": [{"id": "011200000000", "values": [{"year": "2020", "val": 0, "attrId": 14}]}]}
+    [(area, year, _, value)] = area_value_rows(dash, 99, markers)
+    assert (area, year) == ("12", 2020) and value != value

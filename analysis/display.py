@@ -1305,7 +1305,8 @@ def sensitivity_table(report: TownReport) -> Table:
 
 def sensitivity_text(report: TownReport) -> Markdown:
     """Which sections' verdicts hold under every alternative peer group, and which depend on the choice:
-    one sentence for each kind, naming its sections (a section without a verdict is not named)."""
+    one sentence for each kind, naming its sections (a section without a verdict is not named); without any
+    verdict, a sentence that says so."""
     language = report.language
     pl = language == "pl"
     held = [label(s, language) for s, robust in report.robust.items() if robust is True]
@@ -1330,5 +1331,13 @@ def sensitivity_text(report: TownReport) -> Markdown:
             if pl
             else f"The {'verdict depends' if len(depend) == 1 else 'verdicts depend'} on the choice of peers in: "
             f"{', '.join(depend)} – read {'it' if len(depend) == 1 else 'them'} with care."
+        )
+    if not held and not depend:  # no section has a verdict: a table of "no verdict" alone would leave it unsaid
+        sentences.append(
+            "Żadna część raportu nie ma oceny, więc nie ma ocen do porównania przy innych grupach porównawczych; "
+            "tabela podaje, ile gmin liczy każda z nich."
+            if pl
+            else "No section of the report has a verdict, so there are no verdicts to compare under other peer "
+            "groups; the table gives the number of municipalities in each."
         )
     return Markdown(" ".join(sentences))

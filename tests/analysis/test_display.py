@@ -501,12 +501,16 @@ def test_trend_charts_the_data_do_not_allow_are_named_in_one_note_after_the_othe
             "Od doboru grupy porównawczej zależą oceny w częściach: Demografia, Usługi publiczne – należy je "
             "czytać ostrożnie.",
         ),
-        ({"demography": None, "economy": None, "services": None}, ""),
+        (
+            {"demography": None, "economy": None, "services": None},
+            "Żadna część raportu nie ma oceny, więc nie ma ocen do porównania przy innych grupach porównawczych; "
+            "tabela podaje, ile gmin liczy każda z nich.",
+        ),
     ],
 )
 def test_the_sensitivity_text_names_each_section_once_in_the_right_number(robust, expected):
-    # Written out by hand: one sentence per kind of result, singular for one section, and a section without
-    # a verdict (None) named in neither.
+    # Written out by hand: one sentence per kind of result, singular for one section, a section without
+    # a verdict (None) named in neither, and no section with a verdict said in so many words.
     from types import SimpleNamespace
 
     assert show.sensitivity_text(SimpleNamespace(language="pl", robust=robust)).text == expected

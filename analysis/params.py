@@ -298,6 +298,13 @@ def describe_errors(
             message = "must list at least one town"
         elif item["type"] == "missing":
             message = "is required"
+        elif item["type"] in ("greater_than_equal", "less_than_equal"):
+            bound = item["ctx"].get("ge", item["ctx"].get("le"))
+            message = f"must be {'at least' if item['type'] == 'greater_than_equal' else 'at most'} {bound}"
+        elif item["type"] in ("int_parsing", "int_type", "int_from_float"):
+            message = "must be a whole number"
+        elif item["type"] == "literal_error":  # "Input should be 'pl' or 'en'": the choices, as the others say
+            message = message.replace("Input should be ", "must be ", 1)
         value = item.get("input")
         hint = ""  # what the value may have meant: one of the choices, or a town's code for its name
         if item["type"] == "literal_error":

@@ -176,7 +176,7 @@ def test_every_problem_of_the_explore_parameters_is_named_once_before_anything_i
         "peer_method: 'explicit' is not offered here; one of nearest | voivodeship | powiat | population_class",
     ]
     # The language is every town's problem: said once, not once per town.
-    assert problems[4:] == ["language: Input should be 'pl' or 'en' (got 'de')"]
+    assert problems[4:] == ["language: must be 'pl' or 'en' (got 'de')"]
     # -p peer_k beside another rule: refused, as in the report notebook and the batch file
     injected = '# Parameters\npeer_method = "powiat"\npeer_k = 10\n'
     with pytest.raises(ParamsError) as error:

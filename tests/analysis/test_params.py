@@ -47,13 +47,13 @@ def test_a_value_outside_its_choices_is_named_with_the_choice_it_resembles():
     found = problems({**VALID, "language": "PL", "peers": {"method": "voivodship"}})
     rules = "'nearest', 'voivodeship', 'powiat', 'population_class' or 'explicit'"
     assert found == [
-        "language: Input should be 'pl' or 'en' (got 'PL'; did you mean 'pl'?)",
-        f"peers.method: Input should be {rules} (got 'voivodship'; did you mean 'voivodeship'?)",
+        "language: must be 'pl' or 'en' (got 'PL'; did you mean 'pl'?)",
+        f"peers.method: must be {rules} (got 'voivodship'; did you mean 'voivodeship'?)",
     ]
     found = problems({**VALID, "language": "de", "towns": [{"teryt": "0290011", "peers": {"method": "Powiat"}}]})
     assert found == [
-        "language: Input should be 'pl' or 'en' (got 'de')",
-        f"towns[0].peers.method: Input should be {rules} (got 'Powiat'; did you mean 'powiat'?)",
+        "language: must be 'pl' or 'en' (got 'de')",
+        f"towns[0].peers.method: must be {rules} (got 'Powiat'; did you mean 'powiat'?)",
     ]
 
 
@@ -109,6 +109,20 @@ def test_an_entry_that_should_be_a_mapping_is_shown_as_one_not_named_by_its_pyth
     ]
     assert problems({**VALID, "towns": []}) == ["towns: must list at least one town"]
     assert problems({**VALID, "towns": [{"name": "Bursztynojar"}]}) == ["towns[0].teryt: is required"]
+    # Numbers out of their range or not whole: the bound or the kind of number, not "Input should be greater
+    # than or equal to 3" or "unable to parse string as an integer".
+    found = problems({**VALID, "years": {"first": 1990, "last": 2200}, "peers": {"method": "nearest", "k": 2}})
+    assert found == [
+        "years.first: must be at least 1995 (got 1990)",
+        "years.last: must be at most 2100 (got 2200)",
+        "peers.k: must be at least 3 (got 2)",
+    ]
+    assert problems({**VALID, "peers": {"method": "nearest", "k": "twenty"}}) == [
+        "peers.k: must be a whole number (got 'twenty')"
+    ]
+    assert problems({**VALID, "peers": {"method": "nearest", "k": 12.5}}) == [
+        "peers.k: must be a whole number (got 12.5)"
+    ]
 
 
 def test_k_given_with_a_rule_that_does_not_use_it_is_refused():

@@ -286,6 +286,8 @@ def describe_errors(
         location = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in item["loc"]).lstrip(".")
         location = location or whole
         message = item["msg"].removeprefix("Value error, ")
+        value = item.get("input")
+        hint = ""  # what the value may have meant: one of the choices, or a town's code for its name
         if item["type"] == "extra_forbidden":
             message = _unknown_key(item, model)
         elif item["type"] == "string_pattern_mismatch":
@@ -305,11 +307,8 @@ def describe_errors(
             message = "must be a whole number"
         elif item["type"] == "literal_error":  # "Input should be 'pl' or 'en'": the choices, as the others say
             message = message.replace("Input should be ", "must be ", 1)
-        value = item.get("input")
-        hint = ""  # what the value may have meant: one of the choices, or a town's code for its name
-        if item["type"] == "literal_error":
             hint = _choice_it_resembles(value, item["ctx"]["expected"])
-        elif message == PATTERN_IN_WORDS[TERYT_CODE]:
+        if message == PATTERN_IN_WORDS[TERYT_CODE]:  # the pattern's, or TownParams' own for a number
             hint = _code_finder(value, data)
         shown = (
             f" (got {value!r}{hint})"

@@ -192,6 +192,7 @@ def _compare_arrays(
     # stands alone, compared with nothing, as it would with none.
     compared = peers_now if peers_now.size >= MIN_PEERS else peers_now[:0]
     ranked = town_has_value and (interval is None or interval.ranked) and compared.size > 0 and not moved[0]
+    interval_bounds = (interval.low, interval.high) if interval is not None else (np.nan, np.nan)
     percentile = percentile_rank(value, compared, indicator.direction) if ranked else np.nan
     q1, median, q3 = np.quantile(compared, [0.25, 0.5, 0.75]) if compared.size else (np.nan,) * 3
     row.update(
@@ -203,7 +204,7 @@ def _compare_arrays(
         peer_q1=float(q1),
         peer_q3=float(q3),
         percentile=percentile,
-        score=bounded_score(value, compared, indicator) if ranked else np.nan,
+        score=bounded_score(value, compared, indicator, *interval_bounds) if ranked else np.nan,
         missing_years=int(np.isnan(town_values[in_period]).sum() + max(0, year - int(years.max()))),
         boundary_change=moved[0] or np.nan,
         peers_left_out=tuple(peer for peer, out in zip(peers, left_out) if out),

@@ -1119,7 +1119,10 @@ def methodology_text(report: TownReport) -> Markdown:
             f"{NOT_RANKED_BELOW} – nie oceniamy. "
             "Wynik części raportu to średnia ograniczonych odchyleń od mediany grupy (od −"
             f"{cap} do +{cap}), liczona najpierw w obrębie dziedzin (jak {label('age_structure', language)} czy "
-            f"{label('natural_change', language)}), potem między nimi; przy wyniku od −{band} "
+            f"{label('natural_change', language)}), potem między nimi. Wartość opartą na liczbie zdarzeń, której "
+            "przedział ufności obejmuje medianę grupy, liczymy jako równą medianie: różnica w granicach przypadku "
+            "nie wpływa na wynik. "
+            f"Przy wyniku od −{band} "
             f"do +{band} gmina wypada podobnie jak typowa gmina grupy. Gdy ocenić można mniej niż połowę "
             "wskaźników części, nie wydajemy oceny. "
             "Zmiana w 5 lat to różnica wartości między ostatnim rokiem a rokiem o pięć lat wcześniejszym (także "
@@ -1159,8 +1162,10 @@ def methodology_text(report: TownReport) -> Markdown:
             f"Values resting on fewer than {UNRELIABLE_BELOW} events are marked uncertain, on fewer than "
             f"{NOT_RANKED_BELOW} not judged. A section's score is the mean of bounded distances from the peer median "
             f"(−{cap} to +{cap}), averaged within sub-domains (such as {label('age_structure', language)}, or "
-            f"{label('natural_change', language)}) first, then across them; from −{band} to +{band} the "
-            "town is close to the typical peer. A section with fewer than half of its indicators judged gets no "
+            f"{label('natural_change', language)}) first, then across them. A value resting on counts whose "
+            "confidence interval includes the peer median counts as equal to it: a difference within chance does "
+            "not move the score. From "
+            f"−{band} to +{band} the town is close to the typical peer. A section with fewer than half of its indicators judged gets no "
             "verdict. The 5-year change is the difference between the latest year and five years earlier (also "
             "before the report's years). Amounts in PLN are at current prices: their changes and trends include "
             "inflation, a comparison with the peers in one year does not. Where the "
@@ -1251,11 +1256,12 @@ def scores_table(report: TownReport) -> Table:
         )
     caption = (  # what analysis.synthesis.aggregate_score computes, in words
         "Ocena części raportu: wynik to odległość od mediany grupy porównawczej w jednostkach rozrzutu grupy "
-        "(dla każdego wskaźnika od −2 do +2), uśredniona najpierw w dziedzinach, potem między nimi "
-        "(dodatni = korzystniej)"
+        "(dla każdego wskaźnika od −2 do +2; 0, gdy różnica mieści się w granicach przypadku), "
+        "uśredniona najpierw w dziedzinach, potem między nimi (dodatni = korzystniej)"
         if pl
         else "Section verdicts: the score is the distance from the peer median in units of the peers' spread "
-        "(each indicator within ±2), averaged within sub-domains, then across them (positive = better)"
+        "(each indicator within ±2; 0 for a difference within chance), averaged "
+        "within sub-domains, then across them (positive = better)"
     )
     return Table(pd.DataFrame(rows), caption)
 

@@ -323,8 +323,8 @@ def _trend_columns(report: TownReport, indicator_id: str, reliability: str) -> d
 
 def _scale(row: pd.Series, peer_values, indicator: Indicator) -> float:
     """The spread a score is counted in (`analysis.scoring.score_scale`), from the peers' values the rank is
-    counted among, so that score = (value − median) / scale, signed by direction and within ±2; NaN without
-    a score."""
+    counted among, so that score = (value − median) / scale, signed by direction and within ±2 (0 where the
+    value's 95% interval includes the median); NaN without a score."""
     if pd.isna(row["score"]):
         return math.nan
     peers = np.asarray(peer_values, dtype=float)
@@ -580,10 +580,10 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
         (
             "Wynik" if pl else "Score",
             "(wartość − mediana grupy) / max(1,4826 × MAD, IQR / 1,349, minimalna istotna różnica), ograniczony do "
-            "±2; dodatnie = korzystniej"
+            "±2; dodatnie = korzystniej; 0, gdy 95% przedział wartości obejmuje medianę (różnica w granicach przypadku)"
             if pl
             else "(value − peer median) / max(1.4826 × MAD, IQR / 1.349, minimum meaningful difference), capped at ±2; "
-            "positive is better",
+            "positive is better; 0 where the value's 95% interval includes the median (a difference within chance)",
         ),
         _column_note("assessment", report.language),
         verdict_note(report.language),

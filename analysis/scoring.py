@@ -8,7 +8,10 @@ Score: (value − peer median) / scale, signed so that positive is better, cappe
 standard deviation for normal data) and the indicator's `min_difference` from the
 catalogue. The floor keeps peers that cluster (pre-school coverage near 100 %) from
 turning a trivial difference into an extreme score; the cap keeps any one indicator
-from dominating a section.
+from dominating a section. A value resting on counts whose 95% interval includes the
+peer median scores 0: a difference within chance, which the strength/weakness rule marks
+neither way, counts as no difference in a section verdict either. A small town's rate of a
+few dozen births then cannot carry a verdict that the report's own text calls chance.
 """
 
 from __future__ import annotations
@@ -41,11 +44,14 @@ def score_scale(peer_values: np.ndarray, min_difference: float) -> float:
     return float(max(mad, (q3 - q1) / IQR_TO_SD, min_difference))
 
 
-def bounded_score(value: float, peer_values, indicator: Indicator) -> float:
+def bounded_score(
+    value: float, peer_values, indicator: Indicator, ci_low: float = math.nan, ci_high: float = math.nan
+) -> float:
     """The town's distance from the peer median in scale units, positive = better, within ±SCORE_CAP.
 
-    NaN for a neutral indicator, a missing value, no peers, or a scale of zero (which
-    only a neutral indicator without `min_difference` can have).
+    0 where the value's 95% interval (`ci_low`, `ci_high`: a value resting on counts) includes
+    the median. NaN for a neutral indicator, a missing value, no peers, or a scale of zero
+    (which only a neutral indicator without `min_difference` can have).
     """
     peers = np.asarray(peer_values, dtype=float)
     peers = peers[~np.isnan(peers)]
@@ -54,7 +60,10 @@ def bounded_score(value: float, peer_values, indicator: Indicator) -> float:
     scale = score_scale(peers, indicator.min_difference)
     if scale == 0:
         return math.nan
-    z = sign(indicator.direction) * (value - float(np.median(peers))) / scale
+    median = float(np.median(peers))
+    if ci_low <= median <= ci_high:  # False where there is no interval (NaN)
+        return 0.0
+    z = sign(indicator.direction) * (value - median) / scale
     return float(np.clip(z, -SCORE_CAP, SCORE_CAP))
 
 

@@ -31,7 +31,8 @@ def test_a_pooled_row_names_its_years(reports):
 
 
 def _polish(number: float, decimals: int, signed: bool = False) -> str:
-    """A number as a Polish report prints it, worked out with plain string formatting."""
+    """A number as a Polish report prints it, worked out with plain string formatting: a zero carries no sign."""
+    signed = signed and round(number, decimals) != 0
     text = f"{number:{'+' if signed else ''},.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
     return text.replace("-", "\u2212")
 

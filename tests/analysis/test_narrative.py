@@ -461,27 +461,26 @@ def test_the_marked_part_of_a_section_score_is_what_its_strengths_and_weaknesses
     # each of a's indicators counts a quarter, b's a half: 0.25, −0.125, 0.3, which sum to 0.425.
     shares = score_shares([1.0, -0.5, 0.6], ["a", "a", "b"])
     assert shares == pytest.approx([0.25, -0.125, 0.3])
-    # From the demo batch: Lniankogród's (1890011) demography is worse with one strength and no weakness.
-    # By hand from its comparison: the weights 1 / (sub-domains × indicators in the sub-domain), summed over
-    # the marked indicators, and the rest of the score carried by the unmarked ones.
+    # From the demo batch: Złotogóra's (0691013) economy is better with one strength and two weaknesses. By hand
+    # from its comparison: the weights 1 / (sub-domains × indicators in the sub-domain), summed over the marked
+    # indicators of each kind, and the rest of the score carried by the unmarked ones.
     from analysis.report import prepare_report
     from analysis.town import TownParams
 
-    report = prepare_report(TownParams(teryt="1890011"))
-    rows = report.comparison.loc[(report.comparison["section"] == "demography") & report.comparison["judged"]]
+    report = prepare_report(TownParams(teryt="0691013"))
+    rows = report.comparison.loc[(report.comparison["section"] == "economy") & report.comparison["judged"]]
     weights = 1 / (rows["subdomain"].nunique() * rows.groupby("subdomain")["score"].transform("size"))
-    marked = (weights * rows["score"])[rows["assessment"] != ""].sum()
-    verdict = report.verdicts.loc["demography"]
-    assert verdict["score"] == pytest.approx((weights * rows["score"]).sum())
-    assert verdict["marked_part"] == pytest.approx(marked)
-    # Its one mark is a strength: all of the marked part is the strengths', none the weaknesses'.
-    assert verdict["strengths_part"] == pytest.approx(marked) and verdict["weaknesses_part"] == 0
-    assert verdict["verdict"] == "worse" and marked > 0  # the premise: the one strength pulls the other way
-    [theme] = rows.loc[rows["assessment"] != "", "subdomain"]
-    assert (
-        f"1\u00a0mocna strona: {label(theme)}; bez słabych stron; przeważają mniejsze różnice na niekorzyść gminy (wynik"
-        in (report.narrative["summary"][0])
-    )
+    parts = weights * rows["score"]
+    strengths, weaknesses = parts[rows["assessment"] == "strength"], parts[rows["assessment"] == "weakness"]
+    verdict = report.verdicts.loc["economy"]
+    assert verdict["score"] == pytest.approx(parts.sum())
+    assert verdict["marked_part"] == pytest.approx(strengths.sum() + weaknesses.sum())
+    assert verdict["strengths_part"] == pytest.approx(strengths.sum())
+    assert verdict["weaknesses_part"] == pytest.approx(weaknesses.sum())
+    # The premise: fewer strengths than weaknesses, yet better, and the marks' parts lean its way.
+    assert verdict["verdict"] == "better" and (len(strengths), len(weaknesses)) == (1, 2)
+    assert strengths.sum() + weaknesses.sum() > 0
+    assert "; mocna strona waży więcej niż słabe (wynik" in report.narrative["summary"][1]
 
 
 def test_key_findings_put_the_town_beside_its_peers_the_voivodeship_and_poland():

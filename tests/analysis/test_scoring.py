@@ -42,6 +42,20 @@ def test_score_by_hand_and_its_cap():
     assert math.isnan(bounded_score(float("nan"), peers, BIRTHS))
 
 
+def test_a_difference_within_chance_scores_zero_and_one_that_clears_it_keeps_its_size():
+    # Peers 1, 2, 3, 4, 100: median 3, scale 1.4826 (above). By hand:
+    peers = [1, 2, 3, 4, 100]
+    # 4.0 with interval 2.1–6.4: it includes the median 3, a difference within chance -> 0 (without it: 0.67).
+    assert bounded_score(4.0, peers, BIRTHS, 2.1, 6.4) == 0.0
+    assert bounded_score(2.0, peers, DEATHS, 0.9, 3.0) == 0.0  # an end at the median is within chance too
+    # 5.0 with interval 4.0–6.2 clears the median: its whole distance, (5 − 3) / 1.4826, as without an interval.
+    assert bounded_score(5.0, peers, BIRTHS, 4.0, 6.2) == pytest.approx(2 / 1.4826)
+    assert bounded_score(1.0, peers, DEATHS, 0.5, 2.0) == pytest.approx(2 / 1.4826)  # fewer deaths: better
+    assert bounded_score(50.0, peers, BIRTHS, 40.0, 60.0) == SCORE_CAP  # (50 − 3) / 1.48 = 31.7, capped
+    # No interval (a value not resting on counts): the value's distance.
+    assert bounded_score(4.0, peers, BIRTHS) == pytest.approx(1 / 1.4826)
+
+
 def test_peers_that_do_not_vary_give_a_small_score_not_an_explosion():
     # Pre-school coverage of every peer 99.5 %: MAD 0 and IQR 0, so the 2-point minimum difference is the scale.
     # The old robust z divided by 1.4826 × MAD and gave −496 for a town 0.1 point under a clustered median.

@@ -45,7 +45,7 @@ from analysis.labels import label
 from analysis.peers import PIT_STAND_IN, SMALL_GROUP
 from analysis.projection import HORIZON, MIN_TRAIN, YEARS_NEEDED
 from analysis.reliability import UNRELIABLE_BELOW, events_text, with_uncertain_mark
-from analysis.scoring import SCORE_CAP, STRENGTH, WEAKNESS
+from analysis.scoring import SCORE_CAP, STRENGTH, WEAKNESS, interval_includes_median
 from analysis.synthesis import BETTER, NO_VERDICT, SCORE_DECIMALS, SIMILAR, VERDICT_BAND, WORSE
 from analysis.trends import MIN_POINTS, fewest_years
 
@@ -819,7 +819,11 @@ def summary_sentences(
         marks = (int((rows["assessment"] == STRENGTH).sum()), int((rows["assessment"] == WEAKNESS).sum()))
         text = f"**{label(section, language)}**: {verdict_phrase(row, language, marks, marked_themes(rows))}."
         peer_dependent = robust.get(section) is False
-        sentences.append(text + _fragility(row, peer_dependent, language, point=not pointed))
+        hinge = comparison.loc[row["hinges_on"]] if row.get("hinges_on") else None
+        hinge_within_chance = hinge is not None and interval_includes_median(
+            hinge["peer_median"], hinge["ci_low"], hinge["ci_high"]
+        )
+        sentences.append(text + _fragility(row, peer_dependent, language, not pointed, hinge_within_chance))
         pointed = pointed or peer_dependent
     if peer_count is not None and peer_count < SMALL_GROUP:
         sentences.append(small_group_sentence(peer_count, language))
@@ -837,10 +841,15 @@ def small_group_sentence(peer_count: int, language: str) -> str:
     return f"The peer group has only {towns}, so positions within it, strengths, weaknesses and verdicts are indicative only."
 
 
-def _fragility(verdict: pd.Series, peer_dependent: bool, language: str, point: bool = True) -> str:
+def _fragility(
+    verdict: pd.Series, peer_dependent: bool, language: str, point: bool = True, hinge_within_chance: bool = False
+) -> str:
     """What a verdict depends on, said where it is read: the choice of peers (the sensitivity table) and
     a single indicator without which it would read otherwise (the scores table's drop-one column).
-    `point`: send the reader to the sensitivity analysis (once a page: page one is full)."""
+    `point`: send the reader to the sensitivity analysis (once a page: page one is full).
+    `hinge_within_chance`: that indicator's difference from the peers is within chance, so it counts as none
+    (`scoring.bounded_score`): the verdict leans on it as on no difference, which the reader is told, lest
+    a "similar" that hinges on it read as resting on a strength."""
     pl = language == "pl"
     reasons = []
     if peer_dependent:
@@ -849,10 +858,17 @@ def _fragility(verdict: pd.Series, peer_dependent: bool, language: str, point: b
     if verdict.get("hinges_on"):
         name = indicators()[verdict["hinges_on"]].name(language)
         otherwise = VERDICT_WORDS[verdict["verdict_without"]][0 if pl else 1]
+        chance = ""
+        if hinge_within_chance:
+            chance = (
+                ", którego różnica od mediany grupy mieści się w granicach przypadku, więc liczy się jak brak różnicy"
+                if pl
+                else ", whose difference from the peer median is within chance, so it counts as none"
+            )
         reasons.append(
-            f"od jednego wskaźnika („{name}”) – bez niego brzmiałby: {otherwise}"
+            f"od jednego wskaźnika („{name}”{chance}) – bez niego brzmiałby: {otherwise}"
             if pl
-            else f"on one indicator (“{name}”) – without it, it would read: {otherwise}"
+            else f"on one indicator (“{name}”{chance}) – without it, it would read: {otherwise}"
         )
     if not reasons:
         return ""

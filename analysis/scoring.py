@@ -44,6 +44,12 @@ def score_scale(peer_values: np.ndarray, min_difference: float) -> float:
     return float(max(mad, (q3 - q1) / IQR_TO_SD, min_difference))
 
 
+def interval_includes_median(peer_median: float, ci_low: float, ci_high: float) -> bool:
+    """The value's 95% interval includes the peer median: its difference from the peers is within chance.
+    False where there is no interval (NaN bounds: a value not resting on counts)."""
+    return bool(ci_low <= peer_median <= ci_high)
+
+
 def bounded_score(
     value: float, peer_values, indicator: Indicator, ci_low: float = math.nan, ci_high: float = math.nan
 ) -> float:
@@ -61,7 +67,7 @@ def bounded_score(
     if scale == 0:
         return math.nan
     median = float(np.median(peers))
-    if ci_low <= median <= ci_high:  # False where there is no interval (NaN)
+    if interval_includes_median(median, ci_low, ci_high):
         return 0.0
     z = sign(indicator.direction) * (value - median) / scale
     return float(np.clip(z, -SCORE_CAP, SCORE_CAP))

@@ -1294,3 +1294,33 @@ def test_six_years_within_new_boundaries_give_a_projection_but_no_trend(demo_sto
         "6 lat; trend wymaga co najmniej 7 lat danych."
     ) in text
     assert "Prognoza na 2029 r.:" in text
+
+
+def test_a_verdict_that_hinges_on_a_difference_within_chance_says_that_it_counts_as_none():
+    # Bursztynobrzeg (0691021): its demography verdict hinges on births, whose 95% interval
+    # includes the peer median (checked here from the comparison), so births score 0 and page one says why a
+    # verdict can lean on them. Bursztynojar's (0290011) services verdict hinges on social assistance, a
+    # weakness whose interval clears the median: no such clause.
+    from analysis.report import prepare_report
+    from analysis.town import TownParams
+
+    report = prepare_report(TownParams(teryt="0691021"))
+    verdict = report.verdicts.loc["demography"]
+    births = report.comparison.loc["births_per_1000"]
+    assert verdict["hinges_on"] == "births_per_1000"
+    assert births["ci_low"] <= births["peer_median"] <= births["ci_high"] and births["score"] == 0
+    summary = report.narrative["summary"][0].replace("\u00a0", " ")
+    assert (
+        "od jednego wskaźnika („Urodzenia żywe na 1000 ludności”, którego różnica od mediany grupy mieści się "
+        "w granicach przypadku, więc liczy się jak brak różnicy) – bez niego brzmiałby: mniej korzystnie" in summary
+    )
+    english = prepare_report(TownParams(teryt="0691021", language="en")).narrative["summary"][0]
+    assert "whose difference from the peer median is within chance, so it counts as none) – without it" in english
+
+    other = prepare_report(TownParams(teryt="0290011"))
+    assistance = other.comparison.loc["social_assistance_per_10k"]
+    assert other.verdicts.loc["services", "hinges_on"] == "social_assistance_per_10k"
+    assert not assistance["ci_low"] <= assistance["peer_median"] <= assistance["ci_high"]
+    services = other.narrative["summary"][2]
+    assert "od jednego wskaźnika („Beneficjenci środowiskowej pomocy społecznej na 10 tys. ludności”) – bez" in services
+    assert "granicach przypadku" not in services

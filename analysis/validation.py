@@ -33,6 +33,7 @@ from analysis.paths import PARAMS_DIR
 from analysis.peers import choose_peers, matching_features
 from analysis.projection import BENCHMARK, HORIZON, METHODS, backtest, backtest_population, horizon_error
 from analysis.report import compared_values, load_store_and_values, town_comparison, town_counts, trend_values
+from analysis.scoring import interval_includes_median
 from analysis.synthesis import (
     BETTER,
     NO_VERDICT,
@@ -285,7 +286,15 @@ def scores_validation(comparisons: dict[str, pd.DataFrame], single_years: dict[s
         "uncertain_values": _few_events(comparisons, "unreliable"),
         "single_year_not_ranked_values": _few_events(single_years, "not_ranked"),  # were nothing pooled over years
         "single_year_uncertain_values": _few_events(single_years, "unreliable"),
+        "judged_values": int(sum(c["judged"].sum() for c in comparisons.values())),
+        "judged_values_within_chance": _within_chance(comparisons),
     }
+
+
+def _within_chance(comparisons: dict[str, pd.DataFrame]) -> int:
+    """Judged values whose 95% interval includes the peer median: each scores 0 (`scoring.bounded_score`)."""
+    judged = pd.concat([c.loc[c["judged"], ["peer_median", "ci_low", "ci_high"]] for c in comparisons.values()])
+    return sum(interval_includes_median(*bounds) for bounds in judged.itertuples(index=False))
 
 
 def census_step_validation(comparisons: dict[str, pd.DataFrame], rebased: dict[str, pd.DataFrame]) -> dict:
@@ -473,6 +482,8 @@ def render_markdown(results: dict) -> str:
         f"  fewer than 10 events: {s['not_ranked_values']}; marked uncertain (fewer than 20): {s['uncertain_values']}. On",
         f"  single years, without the catalogue's pooling of rare events: {s['single_year_not_ranked_values']} and "
         f"{s['single_year_uncertain_values']}.",
+        f"- Judged values whose 95% interval includes the peer median, a difference within chance that scores 0: "
+        f"{s['judged_values_within_chance']} of {s['judged_values']}.",
         "",
         'The trade-off: a wider band of "similar" makes verdicts more stable and less informative. Rule `report`',
         "is the reports' own; `robust_to_one_omission`, an alternative not in use, says better or worse only where",

@@ -206,3 +206,18 @@ def test_the_median_rule_bands_the_middle_score_where_the_reports_rule_gives_a_v
     assert median_verdict(services([1.0, 1.0, 0.8, 0.4, 0.8, 0.4])) == BETTER
     # The same fixture has no demography: no verdict, whatever a median of nothing would be.
     assert median_verdict(services([1.0, 1.0, 0.8, 0.4, 0.8, 0.4]), "demography") == NO_VERDICT
+
+
+def test_the_values_within_chance_are_the_judged_ones_scored_zero_for_their_interval(published):
+    # docs/validation.md counts the judged values whose 95% interval includes the peer median (each scored 0).
+    # Counted here from the comparisons' own columns with plain pandas, and each such value's score checked.
+    from analysis.validation import scores_validation
+
+    judged = pd.concat([c.loc[c["judged"]] for c in published.values()])
+    zero = judged["score"] == 0
+    holds = (judged["ci_low"] <= judged["peer_median"]) & (judged["peer_median"] <= judged["ci_high"])
+    assert not (holds & ~zero).any()  # every such value scores 0
+    counted = scores_validation(published, published)
+    assert counted["judged_values"] == len(judged)
+    assert counted["judged_values_within_chance"] == int(holds.sum()) > 0
+    assert counted["judged_values_within_chance"] == COMMITTED["scores"]["judged_values_within_chance"]

@@ -239,18 +239,22 @@ def _within_chance_sentences(rows: pd.DataFrame, language: str, last_year: int |
     if language == "pl":
         heading = (
             "Nie uznano za mocną ani za słabą stronę wskaźnika, którego różnica od mediany grupy mieści się "
-            "w granicach przypadku (przedział ufności wartości obejmuje medianę):"
+            "w granicach przypadku (przedział ufności wartości obejmuje medianę); w wyniku części liczy się "
+            "jak brak różnicy:"
             if one
             else "Nie uznano za mocne ani za słabe strony wskaźników, których różnice od mediany grupy mieszczą się "
-            "w granicach przypadku (przedziały ufności wartości obejmują medianę):"
+            "w granicach przypadku (przedziały ufności wartości obejmują medianę); w wyniku części liczą się "
+            "jak brak różnicy:"
         )
     else:
         heading = (
             "Not counted as a strength or weakness, as its difference from the peer median is within chance "
-            "(the value's confidence interval includes the median):"
+            "(the value's confidence interval includes the median); in the section's score it counts as no "
+            "difference:"
             if one
             else "Not counted as strengths or weaknesses, as their differences from the peer median are within "
-            "chance (the values' confidence intervals include the median):"
+            "chance (the values' confidence intervals include the median); in the section's score they count as "
+            "no difference:"
         )
     return [heading + _listed(items)]
 

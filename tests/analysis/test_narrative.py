@@ -179,12 +179,15 @@ def test_a_value_in_an_outer_quarter_left_unmarked_by_its_interval_is_named_with
     if count == 1:
         assert (
             "Nie uznano za mocną ani za słabą stronę wskaźnika, którego różnica od mediany grupy mieści się "
-            f"w granicach przypadku (przedział ufności wartości obejmuje medianę): {births}." in polish
+            "w granicach przypadku (przedział ufności wartości obejmuje medianę); w wyniku części liczy się jak brak "
+            f"różnicy: {births}." in polish
         )
         assert "Not counted as a strength or weakness, as its difference" in english
         assert "live births per 1,000 population (9.6‰; 95% interval 7.6–11.9; peer median 8.0‰)" in english
     else:
         assert "Nie uznano za mocne ani za słabe strony wskaźników, których różnice" in polish
+        assert "(przedziały ufności wartości obejmują medianę); w wyniku części liczą się jak brak różnicy:" in polish
+        assert "in the section's score they count as no difference:" in english
         assert f"{births}; zgony na 1000 ludności (10,0‰; 95% przedział 8,1–12,3; mediana grupy 12,0‰)." in polish
         assert "Not counted as strengths or weaknesses, as their differences" in english
     # An interval clear of the median: the value is a strength (marked elsewhere), nothing held back.

@@ -12,7 +12,8 @@ store and the batch with the same functions the reports use:
 - census step: how many judged population changes (and demography verdicts) would move if judged without
   the 2021 census step, the size of a documented choice;
 - trends: coverage of the trend interval (ρ pooled as reports pool it) on simulated series with known slope,
-  autocorrelation and an outlier;
+  autocorrelation and an outlier, and how often the town-versus-peers test finds a difference where there
+  is none;
 - correlation audit: Spearman correlations between the indicators of each sub-domain
   across all towns of the store in the last year.
 """
@@ -32,7 +33,15 @@ from analysis.params import load_batch
 from analysis.paths import PARAMS_DIR
 from analysis.peers import choose_peers, matching_features
 from analysis.projection import BENCHMARK, HORIZON, METHODS, backtest, backtest_population, horizon_error
-from analysis.report import compared_values, load_store_and_values, town_comparison, town_counts, trend_values
+from analysis.report import (
+    TownReport,
+    compared_values,
+    load_store_and_values,
+    prepare_report,
+    town_comparison,
+    town_counts,
+    trend_values,
+)
 from analysis.scoring import interval_includes_median
 from analysis.synthesis import (
     BETTER,
@@ -46,6 +55,7 @@ from analysis.synthesis import (
     section_verdicts,
     verdict_of,
 )
+from analysis.town import TownParams
 from analysis.trends import MAX_RHO, pooled_lag1, robust_trend
 
 DEMO_BATCH = PARAMS_DIR / "demo.yaml"
@@ -351,7 +361,9 @@ def trend_validation(trending: pd.DataFrame, first_year: int, last_year: int) ->
     Each case draws groups of `TREND_GROUP` series of 11 years (a town and its 20 peers) with slope 0.5 and
     AR(1) noise of the case's ρ (optionally one outlier of 8 standard deviations in each), pools ρ over each
     group (`pooled_lag1`) and counts the series whose interval holds 0.5; and those whose interval holds it
-    with ρ = 1, as a stock's is formed (`trend_rho`). `trending`: the store's re-based
+    with ρ = 1, as a stock's is formed (`trend_rho`). The town-versus-peers test is run on the same groups,
+    each member in turn the town and the other 20 its peers: they share one trend, so every difference it
+    calls clear is a false alarm (nominally 5%). `trending`: the store's re-based
     indicators, whose ρ pooled over all towns is listed per indicator (what the reports' groups meet)."""
     rng = np.random.default_rng(TREND_SEED)
     years = np.arange(2014, 2025)
@@ -359,7 +371,7 @@ def trend_validation(trending: pd.DataFrame, first_year: int, last_year: int) ->
     cases = []
     for rho in TREND_RHOS:
         for outlier in (False, True):
-            inside, inside_as_stock, estimates = 0, 0, []
+            inside, inside_as_stock, false_alarms, false_alarms_as_stock, estimates = 0, 0, 0, 0, []
             for _ in range(TREND_SIMULATIONS // TREND_GROUP):
                 shocks = rng.normal(size=(TREND_GROUP, len(years)))
                 noise = np.empty_like(shocks)
@@ -371,17 +383,23 @@ def trend_validation(trending: pd.DataFrame, first_year: int, last_year: int) ->
                 group = line + noise
                 estimate = pooled_lag1(pd.DataFrame(group, columns=years))
                 estimates.append(estimate)
-                for series in group:
+                for member, series in enumerate(group):
                     trend = robust_trend(pd.Series(series, index=years), estimate)
                     inside += trend.low <= 0.5 <= trend.high
                     as_stock = robust_trend(pd.Series(series, index=years), MAX_RHO)  # trend_rho of a stock
                     inside_as_stock += as_stock.low <= 0.5 <= as_stock.high
+                    # Each member in turn as the town, the other 20 its peers: one trend, so no true difference.
+                    difference = pd.Series(series - np.median(np.delete(group, member, axis=0), axis=0), index=years)
+                    false_alarms += robust_trend(difference, estimate).clear
+                    false_alarms_as_stock += robust_trend(difference, MAX_RHO).clear
             cases.append(
                 {
                     "ar1": rho,
                     "outlier": outlier,
                     "coverage_95": _round(inside / (len(estimates) * TREND_GROUP), 3),
                     "coverage_95_as_stock": _round(inside_as_stock / (len(estimates) * TREND_GROUP), 3),
+                    "false_alarm_vs_peers": _round(false_alarms / (len(estimates) * TREND_GROUP), 3),
+                    "false_alarm_vs_peers_as_stock": _round(false_alarms_as_stock / (len(estimates) * TREND_GROUP), 3),
                     "ar1_estimated_median": _round(float(np.median(estimates)), 2),
                 }
             )
@@ -398,13 +416,32 @@ def trend_validation(trending: pd.DataFrame, first_year: int, last_year: int) ->
     }
 
 
+def differences_found(reports: dict[str, TownReport]) -> dict:
+    """Per indicator, how many of the batch's `reports` test the town's trend against its peers' and how many
+    of them find a clear difference (the mark in the tables): to read against the test's false alarms."""
+    found = {}
+    for indicator_id in indicators():
+        tested = [r.trends.loc[indicator_id] for r in reports.values() if indicator_id in r.trends.index]
+        tested = [row for row in tested if pd.notna(row["vs_peers"])]
+        if tested:
+            found[indicator_id] = {"tested": len(tested), "clear": sum(bool(row["vs_peers_clear"]) for row in tested)}
+    return found
+
+
+def batch_reports() -> dict[str, TownReport]:
+    """Every demo town's report, as `diagnoza build` computes it (half a minute)."""
+    return {teryt: prepare_report(TownParams(teryt=teryt)) for teryt in load_batch(DEMO_BATCH).teryts}
+
+
 def validation_results(
     published: dict[str, pd.DataFrame] | None = None,
     single_years: dict[str, pd.DataFrame] | None = None,
     rebased: dict[str, pd.DataFrame] | None = None,
+    reports: dict[str, TownReport] | None = None,
 ) -> dict:
     """Every figure of docs/validation.*; the three sets of comparisons it measures (`batch_comparisons`: as
-    the reports have them, on single years, without the census step) are computed unless given."""
+    the reports have them, on single years, without the census step) and the batch's reports (`batch_reports`)
+    are computed unless given."""
     batch = load_batch(DEMO_BATCH)
     _, values = load_store_and_values(batch.data or "")
     population = backtest_population(values, batch.years.first, batch.years.last)
@@ -423,7 +460,8 @@ def validation_results(
         ),
         "trends": trend_validation(
             trend_values(batch.data or "", batch.years.last), batch.years.first, batch.years.last
-        ),
+        )
+        | {"differences_found_vs_peers": differences_found(reports if reports is not None else batch_reports())},
         "correlation_audit": correlation_audit(values, batch.years.last),
     }
 
@@ -544,19 +582,38 @@ def render_markdown(results: dict) -> str:
         "(Durbin–Watson 0.5–0.8); population, a sum of each year's changes, wanders like a random walk. Near",
         "ρ = 1 a decade cannot tell a slow wander from a trend: with ρ estimated, the interval covers less than it",
         "says. So a stock, whose noise adds up from year to year by its nature, takes ρ = 1 instead of the",
-        "estimate (last column); the catalogue marks as stocks "
+        'estimate (column "coverage with ρ = 1"); the catalogue marks as stocks '
         + ", ".join(f"`{i.id}`" for i in indicators().values() if i.stock)
         + ".",
         "Taking ρ = 1 for every indicator would make the intervals of series with little autocorrelation far",
         "wider than their 95%.",
         "",
-        "| AR(1) ρ | outlier | ρ as estimated (median) | coverage | coverage with ρ = 1 (a stock) |",
-        "|---|---|---|---|---|",
+        "The town-versus-peers test (the same interval on the town's difference from its peers' median) is run",
+        "on the same groups, each series in turn the town and the other 20 its peers. They share one trend, so",
+        "every difference the test calls clear is a false alarm: nominally 5% (last two columns; population, a",
+        "stock, takes ρ = 1).",
+        "",
+        "| AR(1) ρ | outlier | ρ as estimated (median) | coverage | coverage with ρ = 1 (a stock) "
+        "| false alarms, town vs peers | false alarms with ρ = 1 |",
+        "|---|---|---|---|---|---|---|",
     ]
     lines += [
         f"| {c['ar1']} | {'yes' if c['outlier'] else 'no'} | {c['ar1_estimated_median']} | {c['coverage_95']} "
-        f"| {c['coverage_95_as_stock']} |"
+        f"| {c['coverage_95_as_stock']} | {c['false_alarm_vs_peers']} | {c['false_alarm_vs_peers_as_stock']} |"
         for c in t["cases"]
+    ]
+    found = t["differences_found_vs_peers"]
+    lines += [
+        "",
+        "What the demo batch's reports find with it (the mark beside a trend in their tables; towns whose",
+        "indicator has enough years for a trend): read against the false alarms above.",
+        "",
+        "| indicator | towns tested | clear difference from the peers | share |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| `{indicator}` | {f['tested']} | {f['clear']} | {_round(f['clear'] / f['tested'], 2)} |"
+        for indicator, f in found.items()
     ]
     pooled = t["ar1_pooled_over_the_store"]
     lines += [

@@ -24,9 +24,9 @@ def without_census_step():
 
 
 @pytest.mark.slow
-def test_committed_validation_is_up_to_date(published, without_census_step):
+def test_committed_validation_is_up_to_date(published, without_census_step, demo_reports):
     results = validation_results(
-        published=published, rebased=without_census_step
+        published=published, rebased=without_census_step, reports=demo_reports
     )  # the rest computed as the command does
     # The ETS reference is statsmodels' optimiser on short series, not our method: a statsmodels or scipy
     # release moves its figures a little (0.016 and 0.018 on 2026-11-30). Within 0.05 of the committed figures
@@ -63,6 +63,30 @@ def test_the_documented_keys_are_there_and_scores_are_bounded():
             assert 0.93 <= case["coverage_95"] <= 0.99
         if case["ar1"] <= 0.7 and not case["outlier"]:  # as autocorrelated as real yearly series get
             assert 0.92 <= case["coverage_95"] <= 0.98, case
+            # The town-versus-peers test where the town and its peers share one trend: a clear difference is a
+            # false alarm, nominally 5%; 420 series put about ±2 points of sampling noise around it.
+            assert 0.02 <= case["false_alarm_vs_peers"] <= 0.09, case
+        # Population, a stock, takes ρ = 1: its test may be cautious, never more alarmist than its 5%.
+        assert case["false_alarm_vs_peers_as_stock"] <= 0.05, case
+
+
+def test_differences_from_the_peers_are_counted_where_a_report_tests_them():
+    from types import SimpleNamespace
+
+    from analysis.validation import differences_found
+
+    def report(**population):
+        trends = pd.DataFrame({"vs_peers": [population["slope"]], "vs_peers_clear": [population["clear"]]})
+        return SimpleNamespace(trends=trends.set_axis(["population"]))
+
+    # By hand: three towns; the third has too few years for a trend (no slope), so it is not tested. Of the two
+    # tested, one finds a clear difference. No other indicator is in these reports, so none is listed.
+    reports = {
+        "a": report(slope=-0.8, clear=True),
+        "b": report(slope=0.1, clear=False),
+        "c": report(slope=float("nan"), clear=False),
+    }
+    assert differences_found(reports) == {"population": {"tested": 2, "clear": 1}}
 
 
 def test_the_two_counts_of_flips_agree():

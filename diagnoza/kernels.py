@@ -23,6 +23,7 @@ import signal
 import tempfile
 import threading
 import weakref
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -191,15 +192,15 @@ class _KilledFirst:
 _MANAGERS: weakref.WeakSet[_KilledFirst] = weakref.WeakSet()
 
 
-def kill_kernels() -> None:
-    """Kill at once every kernel this process started, ready or still starting, without a shutdown: its
-    worker is ending because the build was killed outright (`workers._end_with_build`).
+def kill_kernels(managers: Iterable[_KilledFirst] | None = None) -> None:
+    """Kill at once every kernel this process started (or those of `managers`), ready or still starting,
+    without a shutdown: its worker is ending because the build was killed outright (`workers._end_with_build`).
 
     ipykernel ends a kernel whose parent is gone, but it starts watching about a second into the kernel's
     start; a kernel whose worker ended before that waits for pid 1 to adopt it, which under a subreaper (a
     container's init, a service manager) never happens, and it stayed for ever. A kernel leads a process
     group of its own (jupyter_client starts it in a new session): the group is killed, whatever it started."""
-    for manager in list(_MANAGERS):
+    for manager in list(_MANAGERS if managers is None else managers):
         process = getattr(manager.provisioner, "process", None)
         if process is not None and process.poll() is None:
             try:
@@ -339,6 +340,7 @@ def execute_notebook(parameters: dict, output: Path, workdir: Path, reuse_kernel
     global _warm
     if not reuse_kernel:
         _prefer_environment_kernel()
+        earlier = set(_MANAGERS)
         try:
             return papermill.execute_notebook(
                 str(REPORT_NOTEBOOK),
@@ -356,6 +358,12 @@ def execute_notebook(parameters: dict, output: Path, workdir: Path, reuse_kernel
         except KeyboardInterrupt:
             _quiet_abandoned_cells()
             raise
+        finally:
+            # A Ctrl-C while the town's kernel starts can leave it starting after nbclient's cleanup (which finds
+            # no kernel yet to stop): it then reached its working folder after the build had removed it, and
+            # printed a traceback on the build's terminal. Killed here, before the town ends, it prints nothing;
+            # a kernel nbclient shut down is already gone.
+            kill_kernels([manager for manager in list(_MANAGERS) if manager not in earlier])
     _take_started()
     if _warm is None:
         _warm = WarmKernel()

@@ -278,3 +278,42 @@ def test_a_fresh_kernel_is_killed_before_any_interrupt_too(monkeypatch, tmp_path
     monkeypatch.setattr(kernels.papermill, "execute_notebook", lambda *args, **kwargs: asked.update(kwargs))
     kernels.execute_notebook({"teryt": "0290011"}, tmp_path / "report.ipynb", tmp_path, reuse_kernel=False)
     assert asked["kernel_manager_class"] is kernels.AsyncKilledFirstKernelManager
+
+
+def test_a_fresh_kernel_left_starting_by_a_ctrl_c_is_killed_before_the_town_ends(monkeypatch, tmp_path, leftovers):
+    # `--fresh-kernels`, Ctrl-C: nbclient's own cleanup on SIGINT stops only a kernel it already has; one whose
+    # start went on after it kept starting while the build removed its working folder, and printed a
+    # FileNotFoundError traceback (os.getcwd) on the build's terminal (seen in a CI run). Here papermill is
+    # replaced by what that race leaves: a kernel of this call still starting when the Ctrl-C leaves it.
+    # A kernel this process had before the call (a stand-in, its own process group) is not touched.
+    import asyncio
+
+    from diagnoza import kernels
+
+    class Earlier:  # a manager the call did not make: only what `kill_kernels` reads
+        def __init__(self, process):
+            self.provisioner = type("Provisioner", (), {"process": process})()
+
+    earlier_process = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    earlier = Earlier(earlier_process)
+    monkeypatch.setattr(kernels, "_MANAGERS", kernels.weakref.WeakSet([earlier]))
+    started = []
+
+    def interrupted_while_starting(*args, **kwargs):
+        manager = kwargs["kernel_manager_class"](kernel_name=kernels.KERNEL_NAME)
+        asyncio.run(manager.start_kernel(extra_arguments=kernels.KERNEL_ARGUMENTS, cwd=str(tmp_path)))
+        started.append((manager, psutil.Process(manager.provisioner.process.pid)))
+        leftovers.append(started[-1][1])  # killed after the test whatever it finds
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kernels.papermill, "execute_notebook", interrupted_while_starting)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            kernels.execute_notebook({"teryt": "0290011"}, tmp_path / "report.ipynb", tmp_path, reuse_kernel=False)
+        [(_, kernel)] = started
+        _, left = psutil.wait_procs([kernel], timeout=5)  # SIGKILL, sent before the call ended: gone at once
+        assert left == []
+        assert earlier_process.poll() is None  # the other kernel lives on
+    finally:
+        earlier_process.kill()
+        earlier_process.wait()

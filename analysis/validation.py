@@ -392,14 +392,15 @@ def trend_validation(trending: pd.DataFrame, first_year: int, last_year: int) ->
                     difference = pd.Series(series - np.median(np.delete(group, member, axis=0), axis=0), index=years)
                     false_alarms += robust_trend(difference, estimate).clear
                     false_alarms_as_stock += robust_trend(difference, MAX_RHO).clear
+            drawn = len(estimates) * TREND_GROUP
             cases.append(
                 {
                     "ar1": rho,
                     "outlier": outlier,
-                    "coverage_95": _round(inside / (len(estimates) * TREND_GROUP), 3),
-                    "coverage_95_as_stock": _round(inside_as_stock / (len(estimates) * TREND_GROUP), 3),
-                    "false_alarm_vs_peers": _round(false_alarms / (len(estimates) * TREND_GROUP), 3),
-                    "false_alarm_vs_peers_as_stock": _round(false_alarms_as_stock / (len(estimates) * TREND_GROUP), 3),
+                    "coverage_95": _round(inside / drawn, 3),
+                    "coverage_95_as_stock": _round(inside_as_stock / drawn, 3),
+                    "false_alarm_vs_peers": _round(false_alarms / drawn, 3),
+                    "false_alarm_vs_peers_as_stock": _round(false_alarms_as_stock / drawn, 3),
                     "ar1_estimated_median": _round(float(np.median(estimates)), 2),
                 }
             )
@@ -409,7 +410,7 @@ def trend_validation(trending: pd.DataFrame, first_year: int, last_year: int) ->
     pooled = {column: _round(pooled_lag1(in_years[column].unstack("year")), 2) for column in in_years.columns}
     return {
         "years": len(years),
-        "simulations_per_case": len(estimates) * TREND_GROUP,
+        "simulations_per_case": drawn,
         "group": TREND_GROUP,
         "cases": cases,
         "ar1_pooled_over_the_store": pooled,

@@ -74,15 +74,9 @@ def once_per_run(tmp_path_factory, worker_id: str, name: str, compute):
 def demo_reports(tmp_path_factory, worker_id):
     """Every town of the demo batch's report (Polish), for the tests that sweep the batch: half a minute of
     computing, done once per run (`once_per_run`)."""
-    from analysis.params import load_batch
-    from analysis.paths import PARAMS_DIR
-    from analysis.report import prepare_report
-    from analysis.town import TownParams
+    from analysis.validation import batch_reports
 
-    def compute():
-        return {teryt: prepare_report(TownParams(teryt=teryt)) for teryt in load_batch(PARAMS_DIR / "demo.yaml").teryts}
-
-    return once_per_run(tmp_path_factory, worker_id, "demo_reports", compute)
+    return once_per_run(tmp_path_factory, worker_id, "demo_reports", batch_reports)
 
 
 def write_annexed_store(store, directory, teryt: str, since: int, residents: float, land: float):

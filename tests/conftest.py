@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import pickle
+import shutil
 
 import pytest
 
@@ -24,6 +25,16 @@ TERC_FILE = SHARED / "teryt" / "TERC_Urzedowy_2020-01-01.csv"
 @pytest.fixture(scope="session")
 def demo_store():
     return load_store()
+
+
+@pytest.fixture
+def pdftotext() -> str:
+    """poppler's pdftotext, which reads a PDF's words back; the test is skipped where it is not installed (a fresh
+    machine may lack poppler-utils: `make preview-tools` installs it)."""
+    path = shutil.which("pdftotext")
+    if path is None:
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -146,6 +146,7 @@ def test_a_notebook_run_by_hand_renders_to_the_styled_html_and_pdf(tmp_path):
     assert refused.exit_code == 2 and "no report title block" in refused.output
 
 
+@pytest.mark.usefixtures("pdftotext")
 def test_an_analysts_own_notes_charts_and_tables_are_rendered_in_both_forms(tmp_path):
     # An analyst adds, after the demography section, a note (Markdown with a link and a code block), a chart
     # function's Figure retitled, a chart of their own (`plt.show()`: a PNG) and a DataFrame. `diagnoza render`

@@ -299,11 +299,10 @@ def test_the_published_copy_holds_what_readers_follow_and_every_link_leads_into_
     assert inside.exit_code == 2 and "must be a folder of its own" in inside.output
 
 
+@pytest.mark.usefixtures("pdftotext")
 def test_a_batch_whose_pdf_has_a_print_fault_is_published_only_when_asked(demo_build, tmp_path):
     # Publishing is when the reports go out: a PDF with words printed over each other stops it, naming the town and
     # the fault, and nothing of the batch reaches the readers' folder until the analyst says to publish it as it is.
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) not installed")
     out, site = tmp_path / "demo", tmp_path / "site"
     shutil.copytree(demo_build.out_dir, out)
     typeset(out / OTHER, "#place(dx: 0pt)[Alfa]\n#place(dx: 6pt)[Beta]")  # the one PDF replaced by a faulty one
@@ -506,20 +505,20 @@ def test_the_batch_workbook_beside_the_index_holds_the_built_towns_figures_as_th
     assert len(people) == len(figures) and set(people["TERYT"]) == {f'="{TOWN}"', f'="{OTHER}"'}
 
 
+@pytest.mark.usefixtures("pdftotext")
 def test_the_pdfs_have_no_print_faults(demo_build):
     # diagnoza.proof's checks (each shown to find its fault in tests/diagnoza/test_proof.py) on the two towns:
     # no words printed over each other, no chart caption without its chart, the key figures wholly on page
     # one (the first town's page one is the fullest of the demo batch), no Polish line-break errors.
     from diagnoza.proof import proof_batch, read_pages
 
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) not installed")
     assert proof_batch(demo_build.out_dir) == {TOWN: [], OTHER: []}
     for teryt in (TOWN, OTHER):  # the checks read whole reports, with their charts
         assert sum(len(page.lines) for page in read_pages(demo_build.out_dir / teryt / "report.pdf")) > 300
         assert (demo_build.out_dir / teryt / "report.html").read_text(encoding="utf-8").count("<figcaption") > 5
 
 
+@pytest.mark.usefixtures("pdftotext")
 def test_no_page_is_left_half_empty_while_its_section_goes_on(demo_build):
     # A section's position chart, the tallest of its charts, stood after the section's text: where it did not fit
     # below it, page 3 was left half empty (in 41 of the 54 demo reports, both towns here among them; its text
@@ -527,21 +526,18 @@ def test_no_page_is_left_half_empty_while_its_section_goes_on(demo_build):
     # `diagnoza proof` finds such a page from the words' boxes (tested on pages typeset in test_proof).
     from diagnoza.proof import half_empty_page, read_pages
 
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) not installed")
     for teryt in (TOWN, OTHER):
         pages = read_pages(demo_build.out_dir / teryt / "report.pdf")
         assert [fault for page, following in zip(pages, pages[1:]) for fault in half_empty_page(page, following)] == []
 
 
+@pytest.mark.usefixtures("pdftotext")
 def test_a_range_in_a_pdf_table_header_stays_on_one_line(demo_build):
     # The scores table's "Wynik (od −2 do +2)" broke into four lines in its narrow column, "+2)" alone on the
     # last: its scale is held whole, so the header takes two ("Wynik (od" / "−2 do +2)"). Read from the words'
     # boxes: "(od" and "+2)" (the caption's own "+2)," has its comma) one line apart, "−2" beside "+2)".
     from diagnoza.proof import read_pages
 
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) not installed")
     for teryt in (TOWN, OTHER):
         page = next(p for p in read_pages(demo_build.out_dir / teryt / "report.pdf") if "Tabela2:" in p.squeezed())
         opening, closing = (next(w for w in page.words if w.text == text) for text in ("(od", "+2)"))

@@ -26,8 +26,6 @@ from diagnoza.proof import (
 )
 from tests.diagnoza import typeset
 
-pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) not installed")
-
 KEY_FIGURES_HTML = (
     '<html lang="pl"><body><table><caption>Najważniejsze liczby</caption><thead><tr><th>Wskaźnik</th>'
     "<th>Gmina</th></tr></thead><tbody><tr><td>Liczba ludności (osoby, 2024)</td><td>3 483</td></tr>"
@@ -36,6 +34,7 @@ KEY_FIGURES_HTML = (
 )
 
 
+@pytest.mark.usefixtures("pdftotext")
 def test_words_printed_over_each_other_are_found_and_words_side_by_side_are_not(tmp_path):
     # "Alfa" at x = 0 and "Beta" 6 pt to its right share a baseline and most of their width.
     over = read_pages(typeset(tmp_path, "#place(dx: 0pt)[Alfa]\n#place(dx: 6pt)[Beta]"))
@@ -44,6 +43,7 @@ def test_words_printed_over_each_other_are_found_and_words_side_by_side_are_not(
     assert overlapping_words(apart[0]) == []
 
 
+@pytest.mark.usefixtures("pdftotext")
 def test_a_chart_caption_opening_a_page_is_found(tmp_path):
     orphan = read_pages(typeset(tmp_path, "Rysunek 3: Liczba ludności"))
     assert orphaned_chart_caption(orphan[0]) == [
@@ -58,6 +58,7 @@ A4_WITH_FOOTER = (
 )
 
 
+@pytest.mark.usefixtures("pdftotext")
 @pytest.mark.parametrize(
     "gap, next_page, ends",
     [
@@ -133,6 +134,7 @@ def test_key_figures_rows_come_from_the_pages_first_table():
     assert table.rows == ["Liczba ludności (osoby, 2024)", "Miejsca w\u00a0żłobkach (miejsca, 2024)"]
 
 
+@pytest.mark.usefixtures("pdftotext")
 def test_a_key_figures_row_on_page_two_is_found(tmp_path):
     rows = ["Liczba ludności (osoby, 2024)", "Miejsca w\u00a0żłobkach (miejsca, 2024)"]
     split = read_pages(typeset(tmp_path, f"{rows[0]}\n#pagebreak()\n{rows[1]}"))
@@ -146,6 +148,7 @@ def manifest(batch, *towns: str) -> None:
     (batch / "manifest.json").write_text(json.dumps({"towns": {teryt: {} for teryt in towns}}), encoding="utf-8")
 
 
+@pytest.mark.usefixtures("pdftotext")
 def test_proof_names_every_fault_of_a_report_and_the_command_fails_on_it(tmp_path):
     town = tmp_path / "batch" / "0490013"
     town.mkdir(parents=True)

@@ -59,6 +59,7 @@ def _rows_per_page(filler_paragraphs: int, rows: int, tmp_path) -> tuple[list[in
     return counts, reach, half_empty
 
 
+@pytest.mark.usefixtures("pdftotext")
 def test_a_table_breaks_only_leaving_three_rows_on_either_page_and_moves_whole_only_from_a_filled_page(tmp_path):
     # Every table of up to 25 rows used to move whole to the next page: under a long caption a 20-row table left
     # two thirds of a page blank (diagnoza proof: "half empty"). Now (templates/pdf/tables.typ) a table that
@@ -88,6 +89,7 @@ def test_a_table_breaks_only_leaving_three_rows_on_either_page_and_moves_whole_o
     assert outcomes == {"in place", "moved", "broken"}  # the sweep reached each rule
 
 
+@pytest.mark.usefixtures("pdftotext")
 def test_the_contents_are_printed_whole_on_one_page_wherever_page_one_ends(tmp_path):
     # Page one holds the diagnosis and, where room is left, the contents. A summary long enough (a report
     # with "what changed since the last edition", a sparse store's notes) used to leave the first entries at
@@ -270,7 +272,7 @@ def test_a_pdf_table_sets_its_columns_of_figures_right_and_its_words_left():
     assert "align: (x, y) => (if x in () { right } else { left }) + horizon" in words_only
 
 
-@pytest.mark.skipif(not __import__("shutil").which("pdftotext"), reason="pdftotext (poppler-utils) not installed")
+@pytest.mark.usefixtures("pdftotext")
 def test_a_range_of_numbers_never_breaks_at_its_dash(tmp_path):
     # Typst may break a line after any en dash: a notes cell of the changes table printed "95% przedział 1,41–"
     # and "3,99" on the next line. Each range of numbers is set in a box; its text stays as written (no

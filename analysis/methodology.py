@@ -17,7 +17,7 @@ from analysis.projection import DAMPING, HORIZON, METHOD_NAMES, MIN_TRAIN, NOISE
 from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW
 from analysis.scoring import IQR_TO_SD, MAD_TO_SD, SCORE_CAP, STRONG, WEAK
 from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SCORE_DECIMALS, SENSITIVITY_RULES, VERDICT_BAND, rule_key
-from analysis.trends import CONFIDENCE, MIN_POINTS, fewest_years
+from analysis.trends import CONFIDENCE, MIN_POINTS, SPIKE, fewest_years
 
 DIRECTIONS = {"higher_better": "higher is better", "lower_better": "lower is better", "neutral": "neutral (not judged)"}
 
@@ -295,11 +295,13 @@ def render_methodology() -> str:
         "  Kendall's S less the share of tied values, which repeat in published series), that variance widened for",
         "  the lag-1 autocorrelation ρ of the yearly noise. One town's decade cannot tell its ρ (the plain estimate",
         "  from 11 years is about 0.2 when ρ is 0.7), so ρ is the indicator's, pooled over the town and its peers:",
-        "  the median of their residual lag-1 autocorrelations, read off the median a simulation of AR(1) series of",
+        "  the median of their residual lag-1 autocorrelations (each series' isolated spikes first replaced: a year",
+        f"  more than {SPIKE:g} usual yearly moves from the median of itself and its neighbours takes that median), read",
+        "  off the median a simulation of AR(1) series of",
         "  as many years gives for each ρ (median-unbiased, as Andrews 1993; up to ρ = 1, a random walk). A stock",
         f"  ({', '.join(i.id for i in indicators().values() if i.stock)}) carries each year's changes into the next,",
         "  so its noise adds up like a random walk: it takes ρ = 1, which that estimate from a decade reads too low",
-        "  (about 0.85, an interval holding a random walk's slope in 86% of series, not 95%). The widening",
+        "  (about 0.85, an interval holding a random walk's slope in 84% of series, not 95%). The widening",
         "  is the factor that gives the interval 95% coverage on those simulated series (about 2.4 at ρ = 0.7 over 11",
         "  years; the textbook (1 + ρ) / (1 − ρ), 5.7, would make it span every pairwise slope); its coverage with ρ",
         "  estimated so is in [validation.md](validation.md), below nominal near a random walk. At least",
@@ -434,7 +436,7 @@ def render_methodology() -> str:
         "  so where the share rose its trend is upward, and a random walk's interval would call most such rises unclear",
         "  (about three in four water networks gaining 0.15 points a year, in simulated series shaped as the demo",
         "  store's). With ρ pooled, the interval shows the direction, but holds the mean yearly gain in only about",
-        "  70–80% of such series, not 95%: read its size as approximate.",
+        "  70–85% of such series, not 95%: read its size as approximate.",
         '- BDL variable ids below "high" confidence in `analysis/catalogue/variables.yaml` must be confirmed with',
         "  `/variables/{id}` before a real edition.",
         "- Changes of boundaries are read from the residents and their density only (the store holds no area): one",

@@ -72,6 +72,38 @@ def test_the_pooled_autocorrelation_recovers_rho_where_one_series_cannot():
     assert pooled_lag1(pd.DataFrame(ar1_group(0.7, 3, seed=1), columns=list(YEARS))) == 0.0  # too few towns
 
 
+def test_a_wild_year_is_replaced_by_its_running_median_and_a_lasting_step_is_kept():
+    from analysis.trends import despiked_lag1, lag1_autocorrelation
+
+    # A series moving ±1 a year with one year 10 above it: the yearly moves are ±1 but for the two
+    # around that year (+11, −11), so their median is 0, the MAD of the moves 1 and the usual move
+    # 1.4826; that year lies 11 from the median of itself and its neighbours (1, 12, 1 → 1), beyond
+    # 3 usual moves, and takes that median. Every other year lies 1 from its running median and stays.
+    calm = np.array([1.0, 2.0] * 5 + [1.0])
+    wild = calm.copy()
+    wild[5] += 10
+    by_hand = calm.copy()
+    by_hand[5] = 1.0
+    assert despiked_lag1(wild) == pytest.approx(lag1_autocorrelation(by_hand))
+    assert despiked_lag1(wild) != pytest.approx(lag1_autocorrelation(wild))  # the spike did count before
+    # A level that moves once and stays (a new district connected) is no spike: nothing is replaced.
+    step = np.array([0.0] * 5 + [5.0] * 6)
+    assert despiked_lag1(step) == pytest.approx(lag1_autocorrelation(step))
+    # Rows are series: each row as it would be alone.
+    assert np.allclose(despiked_lag1(np.vstack([wild, step])), [despiked_lag1(wild), despiked_lag1(step)])
+
+
+def test_one_outlying_year_in_every_series_leaves_the_pooled_rho_near_its_value():
+    from analysis.trends import pooled_lag1
+
+    # An 8-σ year in each of 200 series of ρ = 0.7: clipping each series at its own spread read ρ as 0.32
+    # here (the intervals then too narrow); with the spikes replaced, it lands within 0.15 of 0.7.
+    rng = np.random.default_rng(21)
+    group = ar1_group(0.7, 200, seed=20)
+    group[np.arange(200), rng.integers(11, size=200)] += 8
+    assert pooled_lag1(pd.DataFrame(group, columns=list(YEARS))) == pytest.approx(0.7, abs=0.15)
+
+
 def test_autocorrelation_widens_the_interval_to_its_calibrated_coverage():
     from analysis.trends import ar1_calibration
 
@@ -116,7 +148,8 @@ def test_a_networks_coverage_is_no_stock_so_its_rises_read_as_rises_at_the_cost_
     # published. Drawn so in groups of a town and 20 peers (840 series). The methodology's caveat says why such a
     # share is no stock: taken as one (ρ = 1), a slowly growing water network would be called "unclear" in most
     # towns though it only grew; with ρ pooled, as its trend is formed, a rise reads as one, and the interval
-    # holds the mean yearly gain in about 70-80% of series, not 95%.
+    # holds the mean yearly gain in about 70-85% of series, not 95% (water 73%,
+    # sewage 86%: its spikier steps read as a wander, ρ near 1).
     from analysis.methodology import render_methodology
     from analysis.trends import pooled_lag1, trend_rho
 
@@ -134,7 +167,7 @@ def test_a_networks_coverage_is_no_stock_so_its_rises_read_as_rises_at_the_cost_
             as_stock.append(robust_trend(row, 1.0))
     unclear = np.mean([t.low <= 0 for t in as_formed])
     covered = np.mean([t.low <= yearly_gain <= t.high for t in as_formed])
-    assert unclear < 0.25 and 0.65 <= covered <= 0.85
+    assert unclear < 0.25 and 0.65 <= covered <= 0.9
     if indicator_id == "water_supply_users":
         assert np.mean([t.low <= 0 for t in as_stock]) > 0.6  # "about three in four"
     assert f"`{indicator_id}`" in render_methodology()

@@ -61,7 +61,9 @@ def test_the_documented_keys_are_there_and_scores_are_bounded():
     for case in COMMITTED["trends"]["cases"]:
         if case["ar1"] == 0.0:
             assert 0.93 <= case["coverage_95"] <= 0.99
-        if case["ar1"] <= 0.7 and not case["outlier"]:  # as autocorrelated as real yearly series get
+        # As autocorrelated as real yearly series get, with or without an 8-σ year in every series (which took
+        # coverage to 0.89 and false alarms to 0.10 at ρ = 0.7 before such years were replaced in the ρ estimate).
+        if case["ar1"] <= 0.7:
             assert 0.92 <= case["coverage_95"] <= 0.98, case
             # The town-versus-peers test where the town and its peers share one trend: a clear difference is a
             # false alarm, nominally 5%; 420 series put about ±2 points of sampling noise around it.

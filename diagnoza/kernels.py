@@ -194,7 +194,8 @@ _MANAGERS: weakref.WeakSet[_KilledFirst] = weakref.WeakSet()
 
 def kill_kernels(managers: Iterable[_KilledFirst] | None = None) -> None:
     """Kill at once every kernel this process started (or those of `managers`), ready or still starting,
-    without a shutdown: its worker is ending because the build was killed outright (`workers._end_with_build`).
+    without a shutdown: its worker is ending because the build was killed outright (`workers._end_with_build`),
+    or a town run in a fresh kernel is ending with its kernel perhaps still starting (`execute_notebook`).
 
     ipykernel ends a kernel whose parent is gone, but it starts watching about a second into the kernel's
     start; a kernel whose worker ended before that waits for pid 1 to adopt it, which under a subreaper (a

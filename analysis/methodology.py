@@ -17,7 +17,7 @@ from analysis.projection import DAMPING, HORIZON, METHOD_NAMES, MIN_TRAIN, NOISE
 from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW
 from analysis.scoring import IQR_TO_SD, MAD_TO_SD, SCORE_CAP, STRONG, WEAK
 from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SCORE_DECIMALS, SENSITIVITY_RULES, VERDICT_BAND, rule_key
-from analysis.trends import CONFIDENCE, MIN_POINTS, SPIKE, fewest_years
+from analysis.trends import CONFIDENCE, MIN_POINTS, RHO_CONFIDENCE, SPIKE, fewest_years
 
 DIRECTIONS = {"higher_better": "higher is better", "lower_better": "lower is better", "neutral": "neutral (not judged)"}
 
@@ -297,18 +297,21 @@ def render_methodology() -> str:
         "  from 11 years is about 0.2 when ρ is 0.7), so ρ is the indicator's, pooled over the town and its peers:",
         "  the median of their residual lag-1 autocorrelations (each series' isolated spikes first replaced: a year",
         f"  more than {SPIKE:g} usual yearly moves from the median of itself and its neighbours takes that median), read",
-        "  off the median a simulation of AR(1) series of",
-        "  as many years gives for each ρ (median-unbiased, as Andrews 1993; up to ρ = 1, a random walk). A stock",
+        "  against what single simulated AR(1) series of as many years read at each ρ (up to ρ = 1, a random walk).",
+        "  That median is loose near a random walk (ρ = 0.9 reads anywhere from 0.5 to 1 in a group of 21), and an",
+        f"  interval built on a ρ read too low is too narrow; so ρ is taken at its one-sided {RHO_CONFIDENCE:.0%} upper",
+        "  confidence bound: the ρ at which a group's median would read as low as it does in only",
+        f"  {1 - RHO_CONFIDENCE:.0%} of groups (a binomial tail over the simulated series; the median-unbiased estimate, as",
+        "  Andrews 1993, is the ρ where that is 50%). A stock",
         f"  ({', '.join(i.id for i in indicators().values() if i.stock)}) carries each year's changes into the next,",
-        "  so its noise adds up like a random walk: it takes ρ = 1, which that estimate from a decade reads too low",
-        "  (about 0.85, an interval holding a random walk's slope in 84% of series, not 95%). The widening",
+        "  so its noise adds up like a random walk: it takes ρ = 1 without an estimate. The widening",
         "  is the factor that gives the interval 95% coverage on those simulated series (about 2.4 at ρ = 0.7 over 11",
         "  years; the textbook (1 + ρ) / (1 − ρ), 5.7, would make it span every pairwise slope); its coverage with ρ",
-        "  estimated so is in [validation.md](validation.md), below nominal near a random walk. At least",
+        "  taken so is in [validation.md](validation.md). At least",
         f"  {MIN_POINTS} years, and more for a series that wanders: where more than 5% of the simulated series of as",
         "  many years have zero beyond every pairwise slope (five years of a random walk are monotone one time in",
         '  eight), no interval holds 95% and no trend is given, the table saying so ("za mało lat"):',
-        f"  {fewest_years(0.5)} years at ρ = 0.5, {fewest_years(0.9)} at ρ = 0.9 and for a stock (ρ = 1).",
+        f"  {fewest_years(0.5)} years at ρ = 0.5, {fewest_years(0.9)} at ρ = 0.9 and {fewest_years(1.0)} for a stock (ρ = 1).",
         "  Where the interval covers zero the trend is called unclear; its size is always shown. A",
         "  trend whose interval is exactly 0 to 0 is called stable: most pairs of its years show no change at all (a",
         "  town without a nursery, water supply unchanged for years). A value not ranked for too few events shows no",
@@ -435,8 +438,9 @@ def render_methodology() -> str:
         "  district at a time, each step carried into later years, yet it is not taken as a stock: its steps only add,",
         "  so where the share rose its trend is upward, and a random walk's interval would call most such rises unclear",
         "  (about three in four water networks gaining 0.15 points a year, in simulated series shaped as the demo",
-        "  store's). With ρ pooled, the interval shows the direction, but holds the mean yearly gain in only about",
-        "  70–85% of such series, not 95%: read its size as approximate.",
+        "  store's). With ρ pooled, the interval shows the direction in most towns (about three in five such water",
+        "  networks, four in five sewage networks), and holds the mean yearly gain in only about 80–90% of such",
+        "  series, not 95%: read its size as approximate.",
         '- BDL variable ids below "high" confidence in `analysis/catalogue/variables.yaml` must be confirmed with',
         "  `/variables/{id}` before a real edition.",
         "- Changes of boundaries are read from the residents and their density only (the store holds no area): one",

@@ -63,10 +63,10 @@ def test_the_pooled_autocorrelation_recovers_rho_where_one_series_cannot():
 
     # One decade of one series says little: the plain lag-1 autocorrelation of its residuals is biased
     # far down (at ρ = 0.7 the median over many series is about 0.2). Pooled over 200 towns and read
-    # median-unbiased, it lands within 0.1 of the ρ the series were drawn with.
+    # median-unbiased (confidence 0.5), it lands within 0.1 of the ρ the series were drawn with.
     for rho in (0.0, 0.4, 0.7):
         group = ar1_group(rho, 200, seed=int(rho * 10))
-        assert pooled_lag1(pd.DataFrame(group, columns=list(YEARS))) == pytest.approx(rho, abs=0.1)
+        assert pooled_lag1(pd.DataFrame(group, columns=list(YEARS)), confidence=0.5) == pytest.approx(rho, abs=0.1)
     plain = np.median([lag1_autocorrelation(row - 0.5 * np.arange(11)) for row in ar1_group(0.7, 200, seed=3)])
     assert plain < 0.45
     assert pooled_lag1(pd.DataFrame(ar1_group(0.7, 3, seed=1), columns=list(YEARS))) == 0.0  # too few towns
@@ -97,11 +97,26 @@ def test_one_outlying_year_in_every_series_leaves_the_pooled_rho_near_its_value(
     from analysis.trends import pooled_lag1
 
     # An 8-σ year in each of 200 series of ρ = 0.7: clipping each series at its own spread read ρ as 0.32
-    # here (the intervals then too narrow); with the spikes replaced, it lands within 0.15 of 0.7.
+    # here (the intervals then too narrow); with the spikes replaced, its estimate lands within 0.15 of 0.7.
     rng = np.random.default_rng(21)
     group = ar1_group(0.7, 200, seed=20)
     group[np.arange(200), rng.integers(11, size=200)] += 8
-    assert pooled_lag1(pd.DataFrame(group, columns=list(YEARS))) == pytest.approx(0.7, abs=0.15)
+    assert pooled_lag1(pd.DataFrame(group, columns=list(YEARS)), confidence=0.5) == pytest.approx(0.7, abs=0.15)
+
+
+@pytest.mark.parametrize("confidence, low, high", [(0.5, 0.42, 0.58), (0.8, 0.74, 0.86)])
+def test_the_pooled_rho_is_an_upper_bound_at_its_stated_confidence(confidence, low, high):
+    from analysis.trends import pooled_lag1
+
+    # What an upper confidence bound promises: drawn again and again (300 groups of a town and 20 peers, ρ
+    # = 0.7, seeds apart from the calibration's), it lies at or above the true ρ in `confidence` of the groups;
+    # the median-unbiased estimate (0.5) in half. The bands are ±2.5 binomial standard deviations of 300 draws.
+    # With the old table of 2,000 simulated series the estimate lay above ρ in about 0.41 of groups.
+    bounds = [
+        pooled_lag1(pd.DataFrame(ar1_group(0.7, 21, seed=3000 + k), columns=list(YEARS)), confidence)
+        for k in range(300)
+    ]
+    assert low <= np.mean(np.array(bounds) >= 0.7) <= high
 
 
 def test_autocorrelation_widens_the_interval_to_its_calibrated_coverage():
@@ -114,27 +129,34 @@ def test_autocorrelation_widens_the_interval_to_its_calibrated_coverage():
     # The factor is what it claims: checked here on fresh series (another seed than the calibration's),
     # by counting how many 95% intervals hold the true slope 0.5 when ρ is known.
     _, factors = ar1_calibration(11)
-    assert factors[0] == 1.0 and 2.0 < factors[14] < 2.8  # ρ = 0.7; the textbook (1+ρ)/(1−ρ) would be 5.7
+    # ρ = 0: Sen's interval needs no widening (1, but for the simulation's own noise); ρ = 0.7: the textbook
+    # (1+ρ)/(1−ρ) would be 5.7.
+    assert factors[0] == pytest.approx(1.0, abs=0.02) and 2.0 < factors[14] < 2.8
     held = [robust_trend(pd.Series(row, index=YEARS), 0.7) for row in ar1_group(0.7, 600, seed=99)]
     coverage = np.mean([t.low <= 0.5 <= t.high for t in held])
     assert 0.93 <= coverage <= 0.97  # without the widening: about 0.75
 
 
-def test_a_random_walks_trend_interval_holds_its_slope_in_95_percent_of_series_only_with_rho_taken_as_1():
+def test_a_random_walks_trend_interval_holds_its_slope_in_95_percent_of_series_with_rho_at_its_bound_or_1():
     # Population carries each year's changes into the next: its noise is a random walk (ρ = 1). Drawn so, in
-    # groups of a town and 20 peers, the ρ pooled over the group reads below 1 and the 95% intervals hold the
-    # true slope 0.5 in well under 95% of series (about 85%); with ρ = 1, as a stock's trend takes it, in about 95%.
+    # groups of a town and 20 peers, the ρ estimated over a group often reads below 1, and the 95% intervals
+    # built on it hold the true slope 0.5 in well under 95% of series (about 86%). Taken at its upper bound, as
+    # a rate's trend takes it, ρ reads 1 in most groups, and the intervals hold it in about 95%; with ρ = 1, as a
+    # stock's trend takes it, in about 95% too.
     from analysis.trends import pooled_lag1
 
     groups = [ar1_group(1.0, 21, seed=100 + k) for k in range(40)]  # 840 series: ±0.015 at 95%
-    estimated, as_stock = [], []
+    estimated, bounded, as_stock = [], [], []
     for group in groups:
-        rho = pooled_lag1(pd.DataFrame(group, columns=list(YEARS)))
+        panel = pd.DataFrame(group, columns=list(YEARS))
+        estimate, bound = pooled_lag1(panel, confidence=0.5), pooled_lag1(panel)
         for row in group:
             series = pd.Series(row, index=YEARS)
-            estimated.append(robust_trend(series, rho))
+            estimated.append(robust_trend(series, estimate))
+            bounded.append(robust_trend(series, bound))
             as_stock.append(robust_trend(series, 1.0))
-    assert np.mean([t.low <= 0.5 <= t.high for t in estimated]) < 0.92
+    assert np.mean([t.low <= 0.5 <= t.high for t in estimated]) < 0.9
+    assert 0.92 <= np.mean([t.low <= 0.5 <= t.high for t in bounded]) <= 0.98
     assert 0.93 <= np.mean([t.low <= 0.5 <= t.high for t in as_stock]) <= 0.98
 
 
@@ -147,9 +169,9 @@ def test_a_networks_coverage_is_no_stock_so_its_rises_read_as_rises_at_the_cost_
     # carried into every later year, plus GUS's small revisions of the users (sd 0.1 point), rounded to 0.1 as
     # published. Drawn so in groups of a town and 20 peers (840 series). The methodology's caveat says why such a
     # share is no stock: taken as one (ρ = 1), a slowly growing water network would be called "unclear" in most
-    # towns though it only grew; with ρ pooled, as its trend is formed, a rise reads as one, and the interval
-    # holds the mean yearly gain in about 70-85% of series, not 95% (water 73%,
-    # sewage 86%: its spikier steps read as a wander, ρ near 1).
+    # towns though it only grew (72%); with ρ pooled, as its trend is formed, a rise reads as one in most towns
+    # (unclear: water 39%, sewage 17%), and the interval holds the mean yearly gain in about 80-90% of series,
+    # not 95% (water 83%, sewage 88%: its spikier steps read as a wander, ρ near 1).
     from analysis.methodology import render_methodology
     from analysis.trends import pooled_lag1, trend_rho
 
@@ -167,7 +189,7 @@ def test_a_networks_coverage_is_no_stock_so_its_rises_read_as_rises_at_the_cost_
             as_stock.append(robust_trend(row, 1.0))
     unclear = np.mean([t.low <= 0 for t in as_formed])
     covered = np.mean([t.low <= yearly_gain <= t.high for t in as_formed])
-    assert unclear < 0.25 and 0.65 <= covered <= 0.9
+    assert unclear < 0.45 and 0.75 <= covered <= 0.92
     if indicator_id == "water_supply_users":
         assert np.mean([t.low <= 0 for t in as_stock]) > 0.6  # "about three in four"
     assert f"`{indicator_id}`" in render_methodology()
@@ -249,6 +271,30 @@ def test_a_random_walk_of_too_few_years_gets_no_trend_as_no_interval_holds_95_pe
     assert (trend is not None) is given
     assert fewest_years(1.0) == 7  # the first length whose monotone share is at most 5%
     assert robust_trend(pd.Series(np.arange(years, dtype=float), index=range(years)), 0.0) is not None  # ρ = 0
+
+
+@pytest.mark.parametrize("rho", [0.5, 0.9])
+def test_the_fewest_years_for_a_trend_are_where_a_series_of_that_rho_is_monotone_at_most_one_time_in_20(rho):
+    # No closed form short of a random walk's: the share of monotone AR(1) series is counted here on 200,000
+    # fresh series per length (±0.05 points), apart from the calibration's 10,000. It is 4.6% for five years at
+    # ρ = 0.5 and 4.5% for six at ρ = 0.9, close enough to 5% that the calibration's former 2,000 series
+    # asked one year more for each.
+    from analysis.trends import fewest_years
+
+    rng = np.random.default_rng(77)
+
+    def monotone_share(years: int) -> float:
+        shocks = rng.normal(size=(200_000, years))
+        series = np.empty_like(shocks)
+        series[:, 0] = shocks[:, 0] / np.sqrt(1 - rho**2)
+        for k in range(1, years):
+            series[:, k] = rho * series[:, k - 1] + shocks[:, k]
+        steps = np.diff(series, axis=1)
+        return float(np.mean((steps > 0).all(axis=1) | (steps < 0).all(axis=1)))
+
+    needed = fewest_years(rho)
+    assert monotone_share(needed) <= 0.05
+    assert needed == 5 or monotone_share(needed - 1) > 0.05
 
 
 def test_a_five_year_report_gives_no_population_trend_and_says_why():

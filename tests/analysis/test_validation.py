@@ -59,15 +59,18 @@ def test_the_documented_keys_are_there_and_scores_are_bounded():
     assert scores["max_abs_score"] <= 2.0  # the documented scale: each indicator within ±2
     assert set(COMMITTED["correlation_audit"]) >= {"age_structure", "natural_change", "migration_and_change"}
     for case in COMMITTED["trends"]["cases"]:
-        if case["ar1"] == 0.0:
-            assert 0.93 <= case["coverage_95"] <= 0.99
+        # ρ is taken at its 80% upper bound: near a random walk the intervals still hold the slope in at least
+        # 90% of series (with the estimate itself 84%, and 0.12 false alarms), never in all of them (an
+        # interval so wide it says nothing); 420 series put about ±2 points of sampling noise around each.
+        assert 0.90 <= case["coverage_95"] <= 0.995, case
+        # The town-versus-peers test where the town and its peers share one trend: a clear difference is a
+        # false alarm, nominally 5%.
+        assert case["false_alarm_vs_peers"] <= 0.09, case
         # As autocorrelated as real yearly series get, with or without an 8-σ year in every series (which took
-        # coverage to 0.89 and false alarms to 0.10 at ρ = 0.7 before such years were replaced in the ρ estimate).
+        # coverage to 0.89 and false alarms to 0.10 at ρ = 0.7 before such years were replaced in the ρ
+        # estimate): at least the nominal 95%, the bound's price being intervals a little wider than needed.
         if case["ar1"] <= 0.7:
-            assert 0.92 <= case["coverage_95"] <= 0.98, case
-            # The town-versus-peers test where the town and its peers share one trend: a clear difference is a
-            # false alarm, nominally 5%; 420 series put about ±2 points of sampling noise around it.
-            assert 0.02 <= case["false_alarm_vs_peers"] <= 0.09, case
+            assert case["coverage_95"] >= 0.95 and case["false_alarm_vs_peers"] <= 0.06, case
         # Population, a stock, takes ρ = 1: its test may be cautious, never more alarmist than its 5%.
         assert case["false_alarm_vs_peers_as_stock"] <= 0.05, case
 

@@ -116,7 +116,10 @@ def despiked_lag1(residuals: np.ndarray) -> np.ndarray | float:
     residuals = np.atleast_2d(np.asarray(residuals, dtype=float))
     ends = (2 * residuals[:, 1] - residuals[:, 2], 2 * residuals[:, -2] - residuals[:, -3])
     padded = np.column_stack([ends[0], residuals, ends[1]])
-    running = np.median(np.stack([padded[:, :-2], padded[:, 1:-1], padded[:, 2:]]), axis=0)
+    before, year, after = padded[:, :-2], padded[:, 1:-1], padded[:, 2:]
+    # The median of three is max(min(a, b), min(max(a, b), c)): the same values as np.median over a stacked
+    # axis, thirty times faster, which the simulated table of 210,000 series (`ar1_calibration`) feels.
+    running = np.maximum(np.minimum(before, year), np.minimum(np.maximum(before, year), after))
     moves = np.diff(residuals, axis=1)
     usual = 1.4826 * np.median(np.abs(moves - np.median(moves, axis=1, keepdims=True)), axis=1, keepdims=True)
     result = lag1_autocorrelation(np.where(np.abs(residuals - running) > SPIKE * usual, running, residuals))

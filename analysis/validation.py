@@ -59,7 +59,7 @@ from analysis.town import TownParams
 from analysis.trends import MAX_RHO, RHO_CONFIDENCE, pooled_lag1, robust_trend
 
 DEMO_BATCH = PARAMS_DIR / "demo.yaml"
-TREND_SIMULATIONS = 420
+TREND_SIMULATIONS = 1260  # 60 groups of 21 per case: coverage within about ±1.5 points
 TREND_GROUP = 21  # a town and its 20 peers: the series a report pools ρ over
 TREND_RHOS = (
     0.0,

@@ -61,7 +61,8 @@ def test_the_documented_keys_are_there_and_scores_are_bounded():
     for case in COMMITTED["trends"]["cases"]:
         # ρ is taken at its 80% upper bound: near a random walk the intervals still hold the slope in at least
         # 90% of series (with the estimate itself 84%, and 0.12 false alarms), never in all of them (an
-        # interval so wide it says nothing); 420 series put about ±2 points of sampling noise around each.
+        # interval so wide it says nothing); 1,260 series (60 groups) put about ±1.5 points of sampling noise
+        # around each.
         assert 0.90 <= case["coverage_95"] <= 0.995, case
         # The town-versus-peers test where the town and its peers share one trend: a clear difference is a
         # false alarm, nominally 5%.

@@ -360,11 +360,12 @@ def trend_validation(trending: pd.DataFrame, first_year: int, last_year: int) ->
 
     Each case draws groups of `TREND_GROUP` series of 11 years (a town and its 20 peers) with slope 0.5 and
     AR(1) noise of the case's ρ (optionally one outlier of 8 standard deviations in each), pools ρ over each
-    group as the reports do (`pooled_lag1`: its upper bound) and counts the series whose interval holds 0.5; and those whose interval holds it
-    with ρ = 1, as a stock's is formed (`trend_rho`). The town-versus-peers test is run on the same groups,
-    each member in turn the town and the other 20 its peers: they share one trend, so every difference it
-    calls clear is a false alarm (nominally 5%). `trending`: the store's re-based
-    indicators, whose ρ pooled over all towns is listed per indicator (what the reports' groups meet)."""
+    group as the reports do (`pooled_lag1`: its upper bound) and counts the series whose interval holds 0.5;
+    and those whose interval holds it with ρ = 1, as a stock's is formed (`trend_rho`). The town-versus-peers
+    test is run on the same groups, each member in turn the town and the other 20 its peers: they share one
+    trend, so every difference it calls clear is a false alarm (nominally 5%). `trending`: the store's
+    re-based indicators, whose ρ estimated over all towns is listed per indicator (what the reports' groups
+    meet)."""
     rng = np.random.default_rng(TREND_SEED)
     years = np.arange(2014, 2025)
     line = 0.5 * np.arange(len(years))

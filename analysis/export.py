@@ -34,7 +34,7 @@ from analysis.report import TownReport, shown_method_version
 from analysis.rounding import round_half_up
 from analysis.scoring import PERCENTILE_DECIMALS, score_scale
 from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SCORE_DECIMALS, VERDICT_BAND, rule_key
-from analysis.trends import LEVEL_INDICATORS, MAX_RHO, MIN_POINTS, fewest_years
+from analysis.trends import LEVEL_INDICATORS, MAX_RHO, MIN_POINTS, RHO_CONFIDENCE, fewest_years
 
 # Column key -> (Polish header, English header). The order is the sheet's order.
 INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
@@ -119,9 +119,10 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "trend_vs_peers_high": ("Trend różnicy – górna granica 95%", "Trend of the difference – 95% upper bound"),
     "trend_vs_peers_clear": ("Trend różnicy wyraźny", "Trend of the difference clear"),
     "trend_rho": (
-        "Autokorelacja rocznych odchyleń (ρ: z grupy, 1 dla zasobu jak liczba ludności; poszerza przedziały trendu)",
-        "Autocorrelation of yearly noise (ρ: pooled over the group, 1 for a stock such as population; widens the "
-        "trend intervals)",
+        f"Autokorelacja rocznych odchyleń (ρ: górna granica {RHO_CONFIDENCE:.0%} z grupy, 1 dla zasobu jak liczba "
+        "ludności; poszerza przedziały trendu)",
+        f"Autocorrelation of yearly noise (ρ: the group's {RHO_CONFIDENCE:.0%} upper bound, 1 for a stock such as "
+        "population; widens the trend intervals)",
     ),
     "missing_years": ("Lata bez danych", "Years without data"),
     "data_years": ("Lata danych", "Data years"),

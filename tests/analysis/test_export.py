@@ -70,8 +70,11 @@ def test_indicator_sheet_has_one_row_per_catalogue_indicator_and_the_reports_fig
             assert sheet.at[indicator_id, "Miejsce (1 = najkorzystniej)"] == row["peer_count"] + 1
     assert sheet.at["births_per_1000", "Zmienne BDL (id)"].startswith("live_births (")
     # The autocorrelation that widened each trend interval, so a statistician can retrace the interval:
-    # pooled over the group for a rate, 1 for a stock (population).
-    rho = "Autokorelacja rocznych odchyleń (ρ: z grupy, 1 dla zasobu jak liczba ludności; poszerza przedziały trendu)"
+    # the upper bound pooled over the group for a rate, 1 for a stock (population).
+    rho = (
+        "Autokorelacja rocznych odchyleń (ρ: górna granica 80% z grupy, 1 dla zasobu jak liczba ludności; poszerza "
+        "przedziały trendu)"
+    )
     assert sheet.at["births_per_1000", rho] == report.trends.at["births_per_1000", "rho"]
     assert sheet.at["population", rho] == 1.0
     # Births are compared over 2022–2024 together (pool_years 3), the population on 2024 alone.

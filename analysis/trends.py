@@ -176,7 +176,8 @@ def pooled_lag1(panel: pd.DataFrame, confidence: float = RHO_CONFIDENCE) -> floa
     """The lag-1 autocorrelation of an indicator's yearly noise, pooled over towns, at its one-sided
     `confidence` upper bound (0.5: the median-unbiased estimate, as Andrews 1993 for one series).
 
-    `panel` is towns × consecutive years (complete rows only are used). What is observed is the median m
+    `panel` is towns × consecutive years (those of `_longest_run_of_years`; complete rows only are used). What
+    is observed is the median m
     over the k towns of each one's residual lag-1 autocorrelation (around its Theil–Sen line,
     `despiked_lag1`). At each ρ of the grid, a share F of single simulated series read at most m
     (`ar1_calibration`), so the median of k reads at most m when at least its middle rank of k do: a
@@ -186,7 +187,7 @@ def pooled_lag1(panel: pd.DataFrame, confidence: float = RHO_CONFIDENCE) -> floa
     random walk reads it often."""
     from scipy.special import bdtrc  # at first use: a tenth of a second off every command's start
 
-    complete = panel.dropna().to_numpy(dtype=float)
+    complete = panel[_longest_run_of_years(panel)].dropna().to_numpy(dtype=float)
     points = complete.shape[1] if complete.ndim == 2 else 0
     if points < MIN_POINTS or len(complete) < MIN_POINTS:
         return 0.0
@@ -211,6 +212,21 @@ def pooled_lag1(panel: pd.DataFrame, confidence: float = RHO_CONFIDENCE) -> floa
     last = int(np.flatnonzero(reads_at_most >= level)[-1])  # the bound lies between it and the next ρ
     above, below = reads_at_most[last], reads_at_most[last + 1]
     return float(RHO_GRID[last] + (above - level) / (above - below) * (RHO_GRID[last + 1] - RHO_GRID[last]))
+
+
+def _longest_run_of_years(panel: pd.DataFrame) -> list:
+    """The longest run of consecutive years (`panel`'s columns) in which some town has a value, the latest of
+    equal runs: an indicator that starts later than the store (a 5-year change, from the store's sixth year),
+    or that no town has in one year, is pooled over the years it has, where requiring every year of the
+    store left no town complete and ρ fell to 0, the narrowest interval for the series that wander most."""
+    years = [year for year in panel.columns if panel[year].notna().any()]
+    runs: list[list] = []
+    for year in years:
+        if runs and int(year) == int(runs[-1][-1]) + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return max(reversed(runs), key=len, default=[])
 
 
 def trend_rho(indicator_id: str, panel: pd.DataFrame) -> float:

@@ -104,6 +104,24 @@ def test_one_outlying_year_in_every_series_leaves_the_pooled_rho_near_its_value(
     assert pooled_lag1(pd.DataFrame(group, columns=list(YEARS)), confidence=0.5) == pytest.approx(0.7, abs=0.15)
 
 
+def test_rho_is_pooled_over_the_years_an_indicator_has_not_dropped_for_the_years_it_lacks():
+    from analysis.trends import pooled_lag1
+
+    # A 5-year change exists from the store's sixth year on, and an indicator may be missing in one year for
+    # every town. Requiring all 11 years left no town complete, and ρ fell to 0 (the narrowest interval):
+    # the 5-year change of population, which wanders as population does, was called a clear trend in the
+    # spreadsheet. ρ is pooled over the longest run of years some town has, here checked against the same
+    # towns with only those years given.
+    group = pd.DataFrame(ar1_group(0.5, 21, seed=8), columns=list(YEARS))
+    late = group.copy()
+    late[list(range(2014, 2019))] = np.nan  # known from 2019 on only
+    assert pooled_lag1(late) == pooled_lag1(group[list(range(2019, 2025))]) > 0
+    gap = group.copy()
+    gap[2017] = np.nan  # no town has 2017: 2014–2016 and 2018–2024, the longer run counts
+    assert pooled_lag1(gap) == pooled_lag1(group[list(range(2018, 2025))]) > 0
+    assert pooled_lag1(gap) != pooled_lag1(group)  # not the years around the gap joined as if consecutive
+
+
 @pytest.mark.parametrize("confidence, low, high", [(0.5, 0.42, 0.58), (0.8, 0.74, 0.86)])
 def test_the_pooled_rho_is_an_upper_bound_at_its_stated_confidence(confidence, low, high):
     from analysis.trends import pooled_lag1
@@ -368,8 +386,13 @@ def test_a_reports_trends_rest_on_the_population_re_based_for_the_census():
     rho = report.trends.at["population", "rho"]  # pooled over the town and its peers
     assert report.trends.at["population", "slope"] == pytest.approx(robust_trend(on_new_basis, rho).slope)
     assert report.trends.at["population", "low"] == pytest.approx(robust_trend(on_new_basis, rho).low)
+    # The 5-year change, recomputed from it, has six years (2019–2024) and wanders as population does: its ρ,
+    # pooled over those years, reads 1, and six years of a random walk give no trend (before, with no town
+    # complete over all eleven years, ρ fell to 0 and its trend was called clear in the spreadsheet).
     change = ((on_new_basis / on_new_basis.shift(5) - 1) * 100).loc[2014:]
-    assert report.trends.at["population_change_5y", "slope"] == pytest.approx(robust_trend(change).slope)
+    assert change.notna().sum() == 6 and robust_trend(change, 1.0) is None
+    assert report.trends.at["population_change_5y", "rho"] == 1.0
+    assert np.isnan(report.trends.at["population_change_5y", "slope"])
     # As published, the census step would read as more than doubling the decline (−68 a year against −33).
     assert report.trends.at["population", "clear"]
     assert robust_trend(published, rho).slope < 2 * report.trends.at["population", "slope"] < 0

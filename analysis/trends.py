@@ -176,26 +176,30 @@ def pooled_lag1(panel: pd.DataFrame, confidence: float = RHO_CONFIDENCE) -> floa
     """The lag-1 autocorrelation of an indicator's yearly noise, pooled over towns, at its one-sided
     `confidence` upper bound (0.5: the median-unbiased estimate, as Andrews 1993 for one series).
 
-    `panel` is towns × consecutive years (those of `_longest_run_of_years`; complete rows only are used). What
-    is observed is the median m
-    over the k towns of each one's residual lag-1 autocorrelation (around its Theil–Sen line,
-    `despiked_lag1`). At each ρ of the grid, a share F of single simulated series read at most m
-    (`ar1_calibration`), so the median of k reads at most m when at least its middle rank of k do: a
-    binomial tail, P(Bin(k, F) ≥ (k + 1) / 2) (for an even k, its mean over the two middle ranks). That
-    chance falls as ρ rises; the bound is the ρ where it falls to 1 − `confidence` (interpolated on the
-    grid). 0 with too few towns or years, or where even ρ = 0 reads m rarely; `MAX_RHO` where even a
-    random walk reads it often."""
+    `panel` is towns × consecutive years; the towns with a value in every year of `_longest_run_of_years`
+    are used. What is observed is the median m over these k towns of each one's residual lag-1
+    autocorrelation (around its Theil–Sen line, `despiked_lag1`). At each ρ of the grid, a share F of
+    single simulated series read at most m (`ar1_calibration`), so the median of k reads at most m when at
+    least its middle rank of k do: a binomial tail, P(Bin(k, F) ≥ (k + 1) / 2) (for an even k, its mean
+    over the two middle ranks). That chance falls as ρ rises; the bound is the ρ where it falls to
+    1 − `confidence` (interpolated on the grid).
+
+    Any number of towns is used: few towns give a high bound by themselves (at ρ = 0.7 one town's decade
+    gives a lag-1 autocorrelation anywhere from −0.3 to 0.5), where before a group of fewer than five was
+    taken to have none. 0 where even ρ = 0 reads m rarely, or where no town's values move; `MAX_RHO` where
+    even a random walk reads m often, or where nothing tells ρ (fewer than `MIN_POINTS` consecutive years,
+    or no town with all of them)."""
     from scipy.special import bdtrc  # at first use: a tenth of a second off every command's start
 
     complete = panel[_longest_run_of_years(panel)].dropna().to_numpy(dtype=float)
-    points = complete.shape[1] if complete.ndim == 2 else 0
-    if points < MIN_POINTS or len(complete) < MIN_POINTS:
-        return 0.0
+    points = complete.shape[1]
+    if points < MIN_POINTS or len(complete) == 0:
+        return MAX_RHO  # nothing tells ρ: the bound of no information is the end of the scale
     x = np.arange(points, dtype=float)
     spread = complete.std(axis=1)
     varying = complete[spread > NOISE * np.abs(complete).max(axis=1)]  # a constant series has no noise to read
-    if len(varying) < MIN_POINTS:
-        return 0.0
+    if len(varying) == 0:
+        return 0.0  # no town's values move: no noise to widen an interval for
     residuals = varying - theil_sen(x, varying)[:, None] * x
     lag1s = despiked_lag1(residuals)
     observed, towns = float(np.median(lag1s)), len(lag1s)

@@ -629,8 +629,9 @@ def render_markdown(results: dict) -> str:
     pooled = t["ar1_pooled_over_the_store"]
     lines += [
         "",
-        "Each indicator's ρ estimated over all towns of the store (median-unbiased; a report takes the upper bound",
-        "over its town and peers, a stock 1):",
+        "Each indicator's ρ estimated over all towns of the store (median-unbiased; 1 where its years are too few",
+        "to tell it, as the 10-year change's single year; a report takes the upper bound over its town and peers,",
+        "a stock 1):",
         "",
         "| indicator | ρ | stock |",
         "|---|---|---|",

@@ -223,14 +223,9 @@ def _longest_run_of_years(panel: pd.DataFrame) -> list:
     equal runs: an indicator that starts later than the store (a 5-year change, from the store's sixth year),
     or that no town has in one year, is pooled over the years it has, where requiring every year of the
     store left no town complete and ρ fell to 0, the narrowest interval for the series that wander most."""
-    years = [year for year in panel.columns if panel[year].notna().any()]
-    runs: list[list] = []
-    for year in years:
-        if runs and int(year) == int(runs[-1][-1]) + 1:
-            runs[-1].append(year)
-        else:
-            runs.append([year])
-    return max(reversed(runs), key=len, default=[])
+    years = panel.columns[panel.notna().any()]
+    runs = np.split(np.arange(len(years)), np.flatnonzero(np.diff(years.to_numpy(dtype=int)) != 1) + 1)
+    return list(years[max(reversed(runs), key=len)])
 
 
 def trend_rho(indicator_id: str, panel: pd.DataFrame) -> float:

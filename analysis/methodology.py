@@ -13,7 +13,7 @@ from analysis.formatting import quantity
 from analysis.labels import label
 from analysis.narrative import FINDINGS_PER_KIND, LEANING_MARKS
 from analysis.peers import MATCHED_ON, MIN_PEERS, PIT_STAND_IN, POPULATION_CLASSES, SMALL_GROUP, PeerRule
-from analysis.projection import DAMPING, HORIZON, METHOD_NAMES, MIN_TRAIN, NOISE_FLOOR
+from analysis.projection import DAMPING, HORIZON, LEAN, METHOD_NAMES, MIN_TRAIN, NOISE_FLOOR
 from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW
 from analysis.scoring import IQR_TO_SD, MAD_TO_SD, SCORE_CAP, STRONG, WEAK
 from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SCORE_DECIMALS, SENSITIVITY_RULES, VERDICT_BAND, rule_key
@@ -372,7 +372,13 @@ def render_methodology() -> str:
         "  among the candidates, so the choice is never worse than drift on the store). The 95% interval at horizon h",
         "  is the forecast plus the 2.5th and 97.5th percentiles of the pooled errors at h, in units of the town's own",
         f"  noise (1.4826 × MAD of its yearly log changes, at least {NOISE_FLOOR:.1%}). The report states the chosen",
-        "  method's backtest error beside drift's. A town is projected from its last run of consecutive years (a",
+        "  method's backtest error beside drift's, and where the populations fell below the method's",
+        f"  {HORIZON}-year forecasts (or rose above them) in at least {LEAN:.0%} of the backtest's cases, how often: the",
+        "  forecast then tends to be too high (low), and its interval, made of those errors, reaches further that way.",
+        "  The forecast is not shifted by that lean: the 5-year errors come from the earliest origins alone (on a",
+        "  store of 2014–2024, the forecasts from 2019, over years that held the excess deaths of 2020–2021), and a",
+        "  lean read from one decade need not go on. A town is",
+        "  projected from its last run of consecutive years (a",
         "  missing year is not read as one year's change over two) within its present boundaries, and needs",
         f"  {MIN_TRAIN} of them.",
         "  Coverage and accuracy are in [validation.md](validation.md).",

@@ -643,7 +643,7 @@ def projection_sentence(projection, language: str) -> str:
         return (
             f"Prognoza na {year} r.: ok. {about} (95% przedział predykcji: {low}–{high}). Metodę ({method}) "
             f"wybrano w teście wstecznym na danych {towns} gmin: jej średni błąd prognozy na 5 lat wyniósł "
-            f"{error}%{comparison}"
+            f"{error}%{comparison}{_lean_sentence(projection, language)}"
         )
     comparison = (
         ", and no other method forecast more accurately." if chosen_is_benchmark else f" (naive drift: {benchmark}%)."
@@ -651,7 +651,38 @@ def projection_sentence(projection, language: str) -> str:
     return (
         f"Projection for {year}: about {about} (95% prediction interval {low}–{high}). The method ({method}) "
         f"was chosen in a backtest on {towns} municipalities: its mean 5-year error was {error}%{comparison}"
+        f"{_lean_sentence(projection, language)}"
     )
+
+
+def _lean_sentence(projection, language: str) -> str:
+    """Where the backtest's populations mostly fell below the method's 5-year forecasts (or rose above them,
+    `Projection.lean`): how often, that the forecast tends to be too high (low), and, where its interval
+    reaches further that way, that this is why. A reader shown a forecast and a lopsided interval otherwise
+    takes the forecast for the middle of what to expect."""
+    lean = projection.lean
+    if lean == 0:
+        return ""
+    pl = language == "pl"
+    below = lean < 0
+    share = projection.share_below if below else 1 - projection.share_below
+    percent = format_number(round(share * 100), 0, language)
+    last = projection.forecast.iloc[-1]
+    down, up = last["mean"] - last["low"], last["high"] - last["mean"]
+    lopsided = down > up if below else up > down
+    if pl:
+        text = (
+            f" W tym teście po 5 latach rzeczywista liczba ludności była {'niższa' if below else 'wyższa'} od "
+            f"prognozy w {percent}% przypadków: prognoza raczej ją {'zawyża' if below else 'zaniża'}"
+        )
+        reach = f" (dlatego przedział sięga dalej w {'dół niż w górę' if below else 'górę niż w dół'})"
+    else:
+        text = (
+            f" In that backtest the actual population after 5 years was {'below' if below else 'above'} the "
+            f"forecast in {percent}% of cases: the forecast tends to be too {'high' if below else 'low'}"
+        )
+        reach = f" (hence the interval reaches further {'down than up' if below else 'up than down'})"
+    return f"{text}{reach if lopsided else ''}."
 
 
 LEANING_MARKS = 2  # a "similar" section with this many more weaknesses than strengths (or back) says why

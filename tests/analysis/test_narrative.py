@@ -815,6 +815,40 @@ def test_a_projection_is_compared_with_drift_unless_it_is_drift(language):
 
 
 @pytest.mark.parametrize("language", ["pl", "en"])
+def test_a_projection_that_leaned_one_way_in_the_backtest_says_so(language):
+    from analysis.narrative import projection_sentence
+    from analysis.projection import Projection
+
+    # The interval reaches 283 below the forecast and 262 above it (10 004 − 9 721, 10 266 − 10 004).
+    forecast = pd.DataFrame({"mean": [10_004.0], "low": [9_721.0], "high": [10_266.0]}, index=[2029])
+
+    def sentence(share_below: float) -> str:
+        return projection_sentence(Projection(forecast, "drift", 0.91, 0.94, 300, 2014, share_below), language)
+
+    pl = language == "pl"
+    # 0.846 of the forecasts above the outcome: 85 %, leaning high, and the interval reaching further down says why.
+    assert sentence(0.846).endswith(
+        " W tym teście po 5 latach rzeczywista liczba ludności była niższa od prognozy w 85% przypadków: prognoza "
+        "raczej ją zawyża (dlatego przedział sięga dalej w dół niż w górę)."
+        if pl
+        else " In that backtest the actual population after 5 years was below the forecast in 85% of cases: the "
+        "forecast tends to be too high (hence the interval reaches further down than up)."
+    )
+    # 0.2 below, so 80 % above: leaning low; this interval reaches further down, so no "hence".
+    assert sentence(0.2).endswith(
+        " W tym teście po 5 latach rzeczywista liczba ludności była wyższa od prognozy w 80% przypadków: prognoza "
+        "raczej ją zaniża."
+        if pl
+        else " In that backtest the actual population after 5 years was above the forecast in 80% of cases: the "
+        "forecast tends to be too low."
+    )
+    # No lean (between a third and two thirds), or none known: the sentence ends with the method's error.
+    plain = sentence(float("nan"))
+    assert sentence(0.6) == plain
+    assert plain.endswith("dokładniej." if pl else "more accurately.")
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
 def test_the_change_without_the_census_step_is_said_only_when_it_reads_differently(language):
     from analysis.census import ChangeWithoutStep
     from analysis.narrative import _without_step_sentence

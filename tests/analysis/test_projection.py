@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.projection import HORIZON, METHODS, backtest, project, town_noise
+from analysis.projection import HORIZON, METHODS, Projection, backtest, project, town_noise
 
 YEARS = list(range(2014, 2025))
 
@@ -50,6 +50,33 @@ def test_a_town_with_a_missing_year_is_projected_from_the_years_after_it():
     assert projection.forecast["mean"].tolist() == pytest.approx([20_000 * 0.99**t for t in range(11, 16)])
     town[2020] = np.nan  # 2021–2024: four years, too few to project from
     assert project(town, backtest(population)) is None
+
+
+def test_the_backtest_tells_how_often_the_population_fell_below_the_5_year_forecast():
+    # Every town loses 1 % a year to 2021; then three lose 2 % a year and one none. Only the forecast from 2019
+    # (the first origin, six years of history) reaches 5 years ahead, to 2024: drift says 5 × −1 %, the three
+    # came out at 2 × −1 % + 3 × −2 % (below it), the fourth at 2 × −1 % (above). By hand: 3 of 4 below.
+    # (The 2021 change is the towns' usual −1 %, so no census step is read into these series.)
+    def town(size: float, later: float) -> list[float]:
+        changes = [0.99] * 7 + [later] * 3  # 2015–2021, then 2022–2024
+        return list(size * np.cumprod([1.0, *changes]))
+
+    rows = [town(10_000, 0.98), town(20_000, 0.98), town(40_000, 0.98), town(15_000, 1.0)]
+    result = backtest(pd.DataFrame(rows, index=["A", "B", "C", "D"], columns=YEARS))
+    assert result.origins[0] == 2019
+    assert result.share_below("drift") == pytest.approx(3 / 4)
+    projection = project(pd.Series(rows[0], index=YEARS), result)
+    assert projection.method == "drift"  # its pooled error on these towns is the smallest of the methods
+    assert projection.share_below == pytest.approx(3 / 4)
+    # Two of three below or more (LEAN): the forecast leans high; one of three or less: low; between: no lean.
+    assert [Projection(projection.forecast, "drift", 1.0, 1.0, 4, 2014, share).lean for share in (0.75, 0.5, 0.3)] == [
+        -1,
+        0,
+        1,
+    ]
+    # Half below and half above: no lean.
+    even = backtest(pd.DataFrame(rows[2:], index=["C", "D"], columns=YEARS))
+    assert even.share_below("drift") == pytest.approx(1 / 2)
 
 
 def test_intervals_are_calibrated_on_towns_left_out():

@@ -32,7 +32,7 @@ from analysis.labels import label
 from analysis.params import load_batch
 from analysis.paths import PARAMS_DIR
 from analysis.peers import choose_peers, matching_features
-from analysis.projection import BENCHMARK, HORIZON, METHODS, backtest, backtest_population, horizon_error
+from analysis.projection import BENCHMARK, HORIZON, LEAN, METHODS, backtest, backtest_population, horizon_error
 from analysis.report import (
     TownReport,
     compared_values,
@@ -510,7 +510,7 @@ def render_markdown(results: dict) -> str:
         f"- `projection.mase_vs_drift` = **{p['mase_vs_drift']}** (chosen method's error with drift's as the scale; ≤ 1 is",
         f"  no worse than drift); choosing on one fold of towns and scoring on the other: {p['mase_vs_drift_out_of_fold']}.",
         "- Last column: the share of the 5-year forecasts that the actual population fell below; a method without a",
-        "  lean has about a half. Where the chosen method's share is two thirds or more (or a third or less), the",
+        f"  lean has about a half. Where the chosen method's share is at least {LEAN:.0%} (or at most {1 - LEAN:.0%}), the",
         "  reports say so, and that its interval, made of these errors, reaches further that way.",
         f"- Reference, the method the reports used before: {p['ets_reference']['method']} (statsmodels {p['ets_reference']['statsmodels']}), on every",
         f"  {ETS_SAMPLE_EVERY}th town ({p['ets_reference']['towns']}), same origins: error {p['ets_reference']['mae_vs_drift']} × drift's,",

@@ -23,7 +23,7 @@ from analysis.aggregates import (
 )
 from analysis.boundaries import crossed, stepping
 from analysis.catalogue import SECTIONS, Indicator, indicators, indicators_in, split_lag
-from analysis.census import steps_at_breaks, steps_in_changes, value_steps
+from analysis.census import LEVEL_BREAKS, steps_at_breaks, steps_in_changes, value_steps
 from analysis.compare import (
     CHANGE_YEARS,
     pooled_years,
@@ -540,6 +540,11 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown | Nothin
     caption = label("changes_caption", language, **whose, year=report.last_year, trend_mark=TREND_MARK)
     if any(in_current_prices(indicator) for indicator in indicators_in(section)):
         caption += label("current_prices", language)
+    # A note "zawiera skok po NSP 2021" stands in the row beside the trend, which rests on the re-based series
+    # (`report.trend_values`): the caption says the trend does not hold it.
+    for year in LEVEL_BREAKS:
+        if any(label("note_census_step", language, year=year) in notes for notes in frame[label("notes", language)]):
+            caption += label("trends_without_census_step", language, year=year)
     if without_changes:
         caption += label("without_changes", language, names=", ".join(without_changes))
     return Table(frame, caption)

@@ -300,6 +300,12 @@ def test_a_change_that_holds_the_census_step_says_so(report):
     density = [name for name in notes.index if name.startswith("Gęstość" if pl else "Population density")]
     assert step in notes[population] and step in notes[density[0]]
     assert not [name for name in notes.index if "‰" in name and step in notes[name]]
+    # The note stands beside the trend, which rests on the re-based series: the caption says the trend holds no
+    # step. A section whose notes name no step (the economy's) says nothing of it.
+    trends = "trendy liczone bez skoku po NSP 2021" if pl else "trends computed without the 2021 census step"
+    assert trends in show.changes_table(report, "demography").caption
+    economy = show.changes_table(report, "economy")
+    assert step not in " ".join(economy.frame.iloc[:, -1]) and trends not in economy.caption
 
 
 @pytest.mark.parametrize("language", ["pl", "en"])

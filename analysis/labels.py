@@ -135,7 +135,7 @@ LABELS: dict[str, dict[str, str]] = {
         "key_figures_caption": "Najważniejsze liczby: gmina, jej grupa porównawcza, województwo i Polska (suma gmin)",
         "key_figures_in_points": "; zmiana dla % w pkt proc.",
         "current_prices": "; zł w cenach bieżących: zmiany obejmują wzrost cen",
-        "trends_without_census_step": "; trendy liczone bez skoku po NSP {year} (lata wcześniejsze przeliczone według spisu)",
+        "trends_without_census_step": "; trendy liczone bez skoku po NSP {year} (lata wcześniejsze przeliczone na podstawę spisu)",
         "key_figures_not_summed": "; b.d.: GUS podaje dla gmin tylko stopę, bez mianownika",
         "without_data": "; bez danych: {names}",
         "without_changes": "; bez danych o zmianach: {names}",

@@ -541,7 +541,7 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown | Nothin
     if any(in_current_prices(indicator) for indicator in indicators_in(section)):
         caption += label("current_prices", language)
     # A note "zawiera skok po NSP 2021" stands in the row beside the trend, which rests on the re-based series
-    # (`report.trend_values`): the caption says the trend does not hold it.
+    # (`analysis.report.trend_values`): the caption says the trend does not hold it.
     for year in LEVEL_BREAKS:
         if any(label("note_census_step", language, year=year) in notes for notes in frame[label("notes", language)]):
             caption += label("trends_without_census_step", language, year=year)

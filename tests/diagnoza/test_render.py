@@ -112,6 +112,29 @@ def test_the_contents_are_printed_whole_on_one_page_wherever_page_one_ends(tmp_p
     assert pages_of_contents == {1, 2}  # the sweep reached both: the contents on page one, and moved overleaf
 
 
+@pytest.mark.parametrize("paragraphs,rows", [(0, 40), (16, 20), (24, 40)])
+def test_a_long_table_before_the_contents_leaves_every_section_on_its_own_page(tmp_path, paragraphs, rows):
+    # A build with --previous a year after the last edition lists some 40 indicators that changed, in a table
+    # before the contents. Typst refused every town's PDF: "pagebreaks are not allowed inside of containers".
+    # The contents' own title is a level-1 heading, inside the block that keeps the contents on one page; the
+    # rule that starts each section on a page reached it there whenever the heading counter read above 1 while
+    # the moving table settled. Each of these cases failed so; the contents stay whole and each section still
+    # starts its own page.
+    frame = pd.DataFrame({"Wskaźnik": [f"wiersz{i:02d}" for i in range(rows)], "Było": range(rows)})
+    notebook = notebook_with(
+        Markdown("# Podsumowanie"),
+        *(Markdown(f"Akapit {i}: zdanie.") for i in range(paragraphs)),
+        Table(frame, "Co się zmieniło"),
+        Contents("pl"),
+        *(Markdown(f"# Sekcja {i}\n\nTekst sekcji {i}.") for i in (2, 3)),
+    )
+    pdf = render_pdf(notebook, INFO, tmp_path / "src", tmp_path / "t.pdf")
+    pages = [page.extract_text() for page in PdfReader(pdf).pages]
+    contents = [number for number, text in enumerate(pages) if "Spis treści" in text]
+    sections = [next(n for n, text in enumerate(pages) if f"Tekst sekcji {i}" in text) for i in (2, 3)]
+    assert len(contents) == 1 and contents[0] < sections[0] < sections[1], (contents, sections)
+
+
 def test_a_layout_typst_could_not_settle_is_rendered_again_with_its_tables_whole(tmp_path, monkeypatch):
     # Where a table breaks depends on where the text before it ends, which the tables before it decide: should
     # Typst's five layout passes not settle them ("document did not converge"), its page numbers could be wrong.

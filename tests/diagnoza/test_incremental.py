@@ -374,3 +374,29 @@ def test_a_new_edition_says_what_changed_since_the_previous_one(built_a_and_c, t
     earlier = json.loads((first / "small" / A / "figures.json").read_text())["edition"]
     assert f"Porównanie z edycją: {earlier}" in (second / "small" / "index.html").read_text(encoding="utf-8")
     assert "Porównanie z edycją" not in (first / "small" / "index.html").read_text(encoding="utf-8")
+
+
+def test_next_years_edition_one_data_year_later_builds_every_town_and_names_the_new_year(tmp_path):
+    # The annual round: last year's edition had data to 2023, this one to 2024, built with --previous. With a
+    # new year nearly every indicator moves, and the list of them, a table before the contents, pushed the
+    # contents on: Typst refused every town's PDF (tests/diagnoza/test_render.py has the layout itself). The
+    # earlier edition reads the same store up to 2023, as a store that ended there would give.
+    store_dir = copy_store(tmp_path / "store")
+    earlier = batch_file(tmp_path / "earlier.yaml", [A, C], store_dir)
+    params = yaml.safe_load(earlier.read_text(encoding="utf-8"))
+    params["years"]["last"] = 2023
+    earlier.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    assert build(earlier, tmp_path / "2025", edition="2025-11-22").exit_code == 0
+
+    result = build(
+        batch_file(tmp_path / "small.yaml", [A, C], store_dir),
+        tmp_path / "2026",
+        "--previous",
+        str(tmp_path / "2025" / "small"),
+    )
+    assert result.exit_code == 0, result.output
+    assert {entry["status"] for entry in manifest(tmp_path / "2026").values()} == {"built"}
+    for teryt in (A, C):
+        text = (tmp_path / "2026" / "small" / teryt / "report.html").read_text(encoding="utf-8")
+        assert "Nowy rok danych: 2024." in text.replace("\u00a0", " ")
+        assert (tmp_path / "2026" / "small" / teryt / "report.pdf").stat().st_size > 0

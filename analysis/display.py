@@ -691,6 +691,9 @@ def _peer_moves(report: TownReport, changes, language: str) -> list[str]:
     joined = [told(t) for t in changes.peers_joined]
     left = [told(code) for code in changes.peers_left] if named else list(changes.peers_left)
     sentences = []
+    if changes.peer_rules:  # another rule than last time (the batch's choice): why peers moved
+        old, new = (rule_name(rule, language) for rule in changes.peer_rules)
+        sentences.append(label("peer_rule_changed", language, old=old, new=new))
     if changes.peer_years:  # matched on another year than last time: why peers moved
         old, new = changes.peer_years
         sentences.append(label("peer_year_moved", language, old=old, new=new))

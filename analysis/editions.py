@@ -24,6 +24,7 @@ from analysis.boundaries import BoundaryChange
 from analysis.catalogue import indicators
 from analysis.compare import value_period
 from analysis.report import TownReport, method_version
+from analysis.synthesis import rule_key
 
 FORMAT = 1  # the figures.json layout; a different one is not compared
 RECORD_NAME = "figures.json"  # beside each town's report: <edition folder>/<TERYT>/figures.json
@@ -43,6 +44,7 @@ def figures(report: TownReport) -> dict:
         "years": [report.first_year, report.last_year],
         "peers": list(report.peers.members),
         "peer_year": report.peers.reference_year,  # the year they were matched on (`analysis.peers.matching_year`)
+        "peer_rule": rule_key(report.peers.rule),  # "nearest_20", "voivodeship": a new rule moves the peers by itself
         # Their names, so that the next edition can name the peers that left it (it knows its own peers only).
         "peer_names": dict(zip(report.peer_units["teryt"], report.peer_units["name"])),
         "indicators": {
@@ -103,6 +105,7 @@ def write_figures(report: TownReport, path: Path) -> None:
             "boundary_changes": [change.year for change in changes.boundary_changes],
             "peers_joined": changes.peers_joined,
             "peers_left": changes.peers_left,
+            "peer_rule": list(changes.peer_rules) if changes.peer_rules else None,
             "method_changed": changes.method_changed,
         }
     staged = path.with_name(f".{path.name}.tmp")
@@ -155,6 +158,9 @@ class EditionChanges:
     # (previous, this) year the peers were matched on, where the two differ (a store fetched before a year's income
     # was published, then after): why peers joined and left. None where they agree or the record does not say.
     peer_years: tuple[int, int] | None = None
+    # (previous, this) peer rule (`analysis.synthesis.rule_key`), where the batch changed it (k = 20, then 10): why
+    # peers joined and left, more than anything in the data. None where they agree or the record does not say.
+    peer_rules: tuple[str, str] | None = None
     # Computed with another version of the method (code, catalogue or libraries): some changes may be its.
     # None where the previous record does not say (one written before records kept the method).
     method_changed: bool | None = False
@@ -168,6 +174,7 @@ class EditionChanges:
             and not self.boundary_changes
             and not self.peers_joined
             and not self.peers_left
+            and self.peer_rules is None
         )
 
 
@@ -249,6 +256,11 @@ def compare_editions(previous: dict, current: dict, renumbered: dict[str, str] |
         peer_years=(
             (previous["peer_year"], current["peer_year"])
             if previous.get("peer_year") not in (None, current.get("peer_year")) and current.get("peer_year")
+            else None
+        ),
+        peer_rules=(
+            (previous["peer_rule"], current["peer_rule"])
+            if previous.get("peer_rule") not in (None, current.get("peer_rule"))
             else None
         ),
         method_changed=None if previous.get("method") is None else previous["method"] != current.get("method"),

@@ -771,6 +771,7 @@ SINCE_PREVIOUS_COLUMNS = {
     "boundary_changes": ("Nowe w danych zmiany granic gminy (rok)", "Changes of boundaries new to the data (year)"),
     "peers_joined": ("Dołączyły do grupy (TERYT)", "Joined the peer group (TERYT)"),
     "peers_left": ("Odeszły z grupy (TERYT)", "Left the peer group (TERYT)"),
+    "peer_rule": ("Zmieniona reguła doboru grupy", "Changed peer rule"),
     "method_changed": ("Inna wersja metody", "Another method version"),
 }
 BATCH_NOTES = (  # (item, meaning) per language: the batch workbook's method sheet, beside the shared column notes
@@ -892,6 +893,7 @@ def _since_previous(changes: dict, language: str) -> dict:
         "boundary_changes": ", ".join(map(str, changes.get("boundary_changes", []))),  # older records: none
         "peers_joined": ", ".join(changes["peers_joined"]),
         "peers_left": ", ".join(changes["peers_left"]),
+        "peer_rule": " → ".join(rule_name(rule, language) for rule in changes.get("peer_rule") or ()),  # older: none
         "method_changed": label(
             "method_unknown" if changes["method_changed"] is None else "yes" if changes["method_changed"] else "no",
             language,

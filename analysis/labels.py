@@ -164,6 +164,7 @@ LABELS: dict[str, dict[str, str]] = {
         "jeszcze {what}.",
         "peers_all_of_kind": "Grupa obejmuje wszystkie gminy tego rodzaju w danych, a nie tylko te najbardziej "
         "podobne.",
+        "peer_rule_changed": "Zmieniła się reguła doboru grupy porównawczej: poprzednio „{old}”, teraz „{new}”.",
         "peer_year_moved": "Poprzednią grupę porównawczą dobrano według danych z {old} r., tę – z {new} r.",
         "matched_missing_population": "liczby ludności gmin",
         "matched_missing_income": "dochodów gmin",
@@ -432,6 +433,7 @@ LABELS: dict[str, dict[str, str]] = {
         "include the municipalities' {what}.",
         "peers_all_of_kind": "The group holds every municipality of its kind in the data, not only the most "
         "similar ones.",
+        "peer_rule_changed": "The peer rule changed: previously “{old}”, now “{new}”.",
         "peer_year_moved": "The previous peer group was matched on {old}'s figures, this one on {new}'s.",
         "matched_missing_population": "population",
         "matched_missing_income": "income",

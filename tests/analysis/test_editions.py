@@ -249,6 +249,46 @@ def test_the_what_changed_section_says_the_peers_were_matched_on_another_year(de
     assert "Poprzednią grupę porównawczą dobrano według danych z 2023 r., tę – z 2024 r." in text.replace("\xa0", " ")
 
 
+def test_a_peer_rule_changed_since_last_time_is_said_to_be_why_the_peers_moved(tmp_path):
+    # The batch asked for the 20 nearest gminy last year and for 10 now: half the group "left" for that alone,
+    # and the section says so before it names who joined and left. A record that does not keep the rule (one
+    # written before records did), or the same rule: nothing said, and the same rule is no change at all.
+    old, new = copy.deepcopy(BASE) | {"peer_rule": "nearest_20"}, copy.deepcopy(BASE) | {"peer_rule": "nearest_10"}
+    assert compare_editions(old, new).peer_rules == ("nearest_20", "nearest_10")
+    assert not compare_editions(old, new).nothing  # even where the same towns were chosen
+    assert compare_editions(BASE, new).peer_rules is None
+    assert compare_editions(new, copy.deepcopy(new)).nothing
+
+    from analysis import display as show
+    from analysis.export import batch_tables
+
+    record = tmp_path / "figures.json"
+    write_figures(prepare_report(TownParams(teryt="0290011")), record)  # the default rule: the 20 nearest
+    assert json.loads(record.read_text(encoding="utf-8"))["peer_rule"] == "nearest_20"
+    for language, said in (
+        (
+            "pl",
+            "Zmieniła się reguła doboru grupy porównawczej: poprzednio „20 najbardziej podobnych gmin”, "
+            "teraz „10 najbardziej podobnych gmin”.",
+        ),
+        (
+            "en",
+            "The peer rule changed: previously “20 most similar municipalities”, now “10 most similar municipalities”.",
+        ),
+    ):
+        report = prepare_report(TownParams(teryt="0290011", peer_k=10, language=language, previous=str(record)))
+        text = " ".join(part.text for part in show.edition_changes(report, str(record)) if hasattr(part, "text"))
+        assert said in text.replace("\xa0", " ")
+    # The batch workbook's "since the previous edition" sheet says it too.
+    again = tmp_path / "again.json"
+    write_figures(prepare_report(TownParams(teryt="0290011", peer_k=10, previous=str(record))), again)
+    town = {"teryt": "0290011", "name": "Bursztynojar", "voivodeship": "dolnośląskie", "kind": "gmina miejska"}
+    sheet = batch_tables([town | {"record": read_figures(again)}], "pl")["Od poprzedniej edycji"]
+    assert list(sheet["Zmieniona reguła doboru grupy"]) == [
+        "20 najbardziej podobnych gmin → 10 najbardziej podobnych gmin"
+    ]
+
+
 def test_a_peer_that_left_under_a_name_another_peer_shares_is_told_apart_by_its_code(tmp_path):
     # 106 rural gminy share a name with another (two Adamów in lubelskie). A previous edition whose group held a
     # gmina named as one of today's peers: the sentence gives that name with the TERYT code, as the peers table

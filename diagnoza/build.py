@@ -113,6 +113,9 @@ class BatchResult:
     without_data_note: str = ""
     # Report folders of towns that are no longer in the batch (`towns_outside`), left as they were.
     outside: list[str] = field(default_factory=list)
+    # With --previous, the towns (code and name) the earlier edition has no record of: new to the batch since,
+    # their reports have no section on what changed. The analyst learns it here, not from 51 sections of 54.
+    not_in_previous: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[TownResult]:
@@ -668,8 +671,12 @@ def build_batch(
     early = certain and not dry_run and not scheduler and pool_size > 1
     with worker_pool(pool_size if early else 0, reuse_kernel) as pool:  # its workers start while we plan
         jobs = plan_jobs(batch, store, data_dir, only, edition, str(out_dir / CACHE_DIR), previous)
-        previous = recorded_towns(out_dir)
-        decisions = [(job, why_build(job, previous.get(job.teryt), out_dir, force)) for job in jobs]
+        # plan_jobs passes a town its record in the earlier edition where it found one
+        not_in_previous = (
+            [f"{job.teryt} {job.name}" for job in jobs if not job.town.previous] if previous is not None else []
+        )
+        recorded = recorded_towns(out_dir)
+        decisions = [(job, why_build(job, recorded.get(job.teryt), out_dir, force)) for job in jobs]
         if on_plan:
             on_plan(decisions)
         if dry_run:
@@ -677,7 +684,7 @@ def build_batch(
                 TownResult(job.teryt, job.name, "planned" if reason else "skipped", 0.0, job.problem, reason=reason)
                 for job, reason in decisions
             ]
-            return BatchResult(batch.batch, out_dir, towns, note, towns_outside(out_dir, batch))
+            return BatchResult(batch.batch, out_dir, towns, note, towns_outside(out_dir, batch), not_in_previous)
         todo = [job for job, reason in decisions if reason]
         reasons = {job.teryt: reason for job, reason in decisions}
         results = [TownResult(job.teryt, job.name, "skipped", 0.0) for job, reason in decisions if not reason]
@@ -710,4 +717,4 @@ def build_batch(
                 order = {job.teryt: i for i, job in enumerate(jobs)}
                 results.sort(key=lambda r: order[r.teryt])
                 _record_build(out_dir, batch, store, jobs, results)
-        return BatchResult(batch.batch, out_dir, results, note, towns_outside(out_dir, batch))
+        return BatchResult(batch.batch, out_dir, results, note, towns_outside(out_dir, batch), not_in_previous)

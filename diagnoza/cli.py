@@ -201,10 +201,12 @@ def build(
         typer.echo(f"\n{result.count('planned')} would be built, {result.count('skipped')} unchanged")
         _note(result.without_data_note)
         _note(_outside_note(result))
+        _note(_not_in_previous_note(result, previous))
         return
     _summary(result, console)
     _note(result.without_data_note)
     _note(_outside_note(result))
+    _note(_not_in_previous_note(result, previous))
     if result.failed:
         raise typer.Exit(1)
 
@@ -223,6 +225,19 @@ def _outside_note(result) -> str:
         f"{', '.join(result.outside)} are not in the batch any more: its index and data files leave them out, "
         f"but their reports stay in {result.out_dir}/<TERYT> (and <TERYT>.zip). Delete them if they have left "
         "the batch for good."
+    )
+
+
+def _not_in_previous_note(result, previous: Path | None) -> str:
+    """Towns of a build with --previous that the earlier edition did not have: no section on what changed."""
+    towns = result.not_in_previous
+    if not towns:
+        return ""
+    which = f"{towns[0]} is" if len(towns) == 1 else f"{len(towns)} towns are"
+    return (
+        f"{which} not in the earlier edition {previous} (new to the batch since): "
+        + ("" if len(towns) == 1 else f"{', '.join(towns)}; ")
+        + f"{'its report has' if len(towns) == 1 else 'their reports have'} no section on what changed since it."
     )
 
 

@@ -842,6 +842,14 @@ def test_previous_must_be_an_earlier_edition_of_the_batch(tmp_path):
     )
     result = dry_run(edition)
     assert result.exit_code == 0, result.output
+    # ... and the build says so: without it, that town's report lacks the section on what changed, unsaid.
+    assert f"0290011 Bursztynojar is not in the earlier edition {edition} (new to the batch since)" in result.output
+    (edition / "0290011").mkdir()
+    (edition / "0290011" / "figures.json").write_text(
+        json.dumps({"format": FORMAT, "teryt": "0290011"}), encoding="utf-8"
+    )
+    result = dry_run(edition)
+    assert result.exit_code == 0 and "not in the earlier edition" not in result.output, result.output
     # The build's own output folder would have its figures replaced by the build that compares with them.
     own = tmp_path / "reports" / "demo"
     shutil.copytree(edition, own)

@@ -646,7 +646,8 @@ def _no_values(figure: Figure, ax: Axes, title: str, language: str) -> Figure:
 def distribution_chart(
     report: TownReport, indicator_id: str, year: int | None = None, ax: Axes | None = None
 ) -> Figure:
-    """The peers' values of one indicator in one year (box and points), with the town marked."""
+    """The peers' values of one indicator in one year (box and points), with the town marked; every colour
+    named in the legend, as in the report's charts."""
     indicator = indicators()[indicator_id]
     year = year or report.last_year
     values = report.values[indicator_id].xs(year, level="year")
@@ -662,6 +663,22 @@ def distribution_chart(
         handles = []
         if report.teryt in values.index and pd.notna(values[report.teryt]):
             handles.append(ax.axvline(values[report.teryt], color=style.TOWN, linewidth=2, label=report.name))
+        if not peers.empty:
+            handles += [
+                Line2D(
+                    [],
+                    [],
+                    color=style.PEER_MEDIAN,
+                    marker="o",
+                    markersize=4,
+                    linestyle="",
+                    label=label("peer_towns_label", report.language),
+                ),
+                Patch(color=style.PEER_BAND, alpha=0.5, linewidth=0, label=label("iqr_label", report.language)),
+            ]
+        ax.set_title(
+            label("trend_title", report.language).format(indicator=indicator.name(report.language), town=report.name)
+        )
         ax.set_xlabel(indicator.name_with_unit(report.language, str(year)))
         ax.set_yticks([])  # one row of peers: no categories to name
         _numbers_as_printed(ax.xaxis, indicator, report.language)

@@ -235,6 +235,10 @@ def test_exploring_charts_draw_several_towns_and_a_distribution(report):
     figure = charts.distribution_chart(report, "population")
     town_line = [line for line in figure.axes[0].lines if line.get_label() == report.name]
     assert town_line and town_line[0].get_xdata()[0] == report.values.at[(TOWN, report.last_year), "population"]
+    # Every colour named, as in the report's charts: the town, the peers' points, their box; and a title.
+    legend = [text.get_text() for text in figure.legends[0].get_texts()]
+    assert legend == [report.name, "gminy grupy porównawczej", "połowa środkowa grupy (Q1–Q3)"]
+    assert figure.axes[0].get_title() == f"Liczba ludności: {report.name} na tle grupy porównawczej"
 
 
 def test_exploring_charts_keep_their_labels_and_legend_off_the_data(report):

@@ -122,12 +122,20 @@ def read_figures(path: str | Path) -> dict | None:
     return record if isinstance(record, dict) and record.get("format") == FORMAT else None
 
 
-def record_problem(path: str | Path, teryt: str, older: str = "") -> str | None:
+def later_edition(record: dict, edition: str) -> str | None:
+    """The record's edition where it is later than `edition` (both YYYY-MM-DD), else None. A "previous" edition
+    dated after the report that compares with it is no previous one: folders swapped, or a mistyped edition
+    date; the report would say what changed "since" a later edition. The same day is fine (a rebuild)."""
+    recorded = str(record.get("edition", ""))
+    return recorded if edition and recorded > edition else None
+
+
+def record_problem(path: str | Path, teryt: str, older: str = "", edition: str = "") -> str | None:
     """Why `path` cannot be the previous edition's record of town `teryt`, or None if it can. A batch finds
     each town's record itself (`diagnoza build --previous`); a notebook is given the path, and a mistyped
     one would drop the section unsaid, another town's would print that town's figures as this one's past.
     `older`: the town's code before the store joined its series under `teryt` (`analysis.renumbering`), which
-    an edition built before names it by."""
+    an edition built before names it by. `edition`: the report's own (`later_edition`)."""
     path = Path(path)
     if path.is_dir():
         for candidate in (path / RECORD_NAME, path / teryt / RECORD_NAME):
@@ -141,6 +149,9 @@ def record_problem(path: str | Path, teryt: str, older: str = "") -> str | None:
         return f"{path} is not a Diagnoza edition's record (a {RECORD_NAME} of format {FORMAT})"
     if record.get("teryt") not in (teryt, older or teryt):
         return f"{path} is the record of town {record.get('teryt')}, not of {teryt}"
+    later = later_edition(record, edition)
+    if later:
+        return f"{path} is of edition {later}, later than this report's {edition}: give an earlier edition's record"
     return None
 
 

@@ -175,7 +175,8 @@ class TownParams(BaseModel):
         from analysis.editions import record_problem  # editions reads reports, which read these parameters
 
         older = next((change.predecessor for change in renumbered if change.successor == self.teryt), "")
-        problem = record_problem(self.previous, self.teryt, older) if self.previous else None
+        edition = self.edition or date.today().isoformat()
+        problem = record_problem(self.previous, self.teryt, older, edition) if self.previous else None
         if problem:
             raise ParamsError(source, [f"previous: {problem}"], "parameters")
 

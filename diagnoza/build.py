@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from analysis import __version__ as analysis_version
-from analysis.editions import RECORD_NAME, read_figures
+from analysis.editions import RECORD_NAME, later_edition, read_figures
 from analysis.indicators import not_yet_in_year_note, without_data_note
 from analysis.params import Batch, ParamsError, check_against_store, edition_problem, load_batch, normal_edition
 from analysis.paths import PROJECT_ROOT, REPORTS_DIR
@@ -211,9 +211,10 @@ def unbuildable_towns(batch: Batch, store: Store, data_dir: str) -> dict[str, st
     return problems
 
 
-def check_previous(previous: Path, batch: Batch, out_dir: Path) -> None:
+def check_previous(previous: Path, batch: Batch, out_dir: Path, edition: str) -> None:
     """`--previous` must be an earlier edition of this batch: a mistyped folder would otherwise give every
-    report silently no "what changed" section. Raises ParamsError naming the folder."""
+    report silently no "what changed" section, and a later one (`edition`: this build's) say what changed
+    since an edition that came after it. Raises ParamsError naming the folder."""
     if previous.resolve() == out_dir.resolve():  # its figures are replaced by the very build that compares with them
         raise ParamsError(
             "--previous",
@@ -230,12 +231,24 @@ def check_previous(previous: Path, batch: Batch, out_dir: Path) -> None:
         )
     # A record that is there but unreadable fails its town, saying so (`analysis.editions.record_problem`);
     # a folder of none, or of none this version reads, is refused here once rather than town by town.
-    if not any(read_figures(previous / teryt / RECORD_NAME) is not None for teryt in batch.teryts):
+    records = [read_figures(previous / teryt / RECORD_NAME) for teryt in batch.teryts]
+    records = [record for record in records if record is not None]
+    if not records:
         raise ParamsError(
             "--previous",
             [
                 f"{previous} holds no earlier edition of batch {batch.batch!r}: none of its towns has a readable "
                 f"<TERYT>/{RECORD_NAME} there (give an earlier edition's folder, e.g. a copy of reports/{batch.batch})"
+            ],
+            what="option",
+        )
+    later = max(filter(None, (later_edition(record, edition) for record in records)), default=None)
+    if later:
+        raise ParamsError(
+            "--previous",
+            [
+                f"{previous} holds reports of edition {later}, later than this build's edition {edition}: give an "
+                "earlier edition's folder, or check --edition (or the batch's `edition`)"
             ],
             what="option",
         )
@@ -663,7 +676,7 @@ def build_batch(
     edition = normal_edition(edition or "") or batch.edition or date.today().isoformat()  # option, batch, today
     out_dir = Path(out_root) / batch.batch
     if previous is not None:
-        check_previous(Path(previous), batch, out_dir)
+        check_previous(Path(previous), batch, out_dir, edition)
     if not dry_run:
         check_writable(out_dir)
     certain = force or not (out_dir / "manifest.json").exists()  # every town will be built

@@ -119,6 +119,27 @@ def test_a_previous_edition_of_another_town_or_no_file_is_refused_naming_the_par
         assert raised.value.problems[0].startswith(problem)
 
 
+def test_a_previous_edition_dated_after_the_report_is_refused(tmp_path):
+    # Folders swapped, or a mistyped edition date: the report dated 2026-01-01 said what changed "since the
+    # previous edition (2026-12-05)". A record of the same day is a rebuild's, and fine; so is one of no edition
+    # given (today's) against an older record.
+    from analysis.editions import figures
+    from analysis.report import prepare_report
+
+    record = tmp_path / "0490013" / "figures.json"
+    record.parent.mkdir()
+    kept = figures(prepare_report(TownParams(teryt="0490013", edition="2026-06-30")))
+    record.write_text(json.dumps(kept), encoding="utf-8")
+    with pytest.raises(ParamsError) as raised:
+        validate_town(teryt="0490013", previous=str(record), edition="2026-06-29")
+    assert raised.value.problems == [
+        f"previous: {record} is of edition 2026-06-30, later than this report's 2026-06-29: give an earlier "
+        "edition's record"
+    ]
+    for edition in ("2026-06-30", "2026-07-01", ""):
+        assert validate_town(teryt="0490013", previous=str(record), edition=edition).previous == str(record)
+
+
 def test_an_edition_date_is_printed_in_one_form_however_it_was_written():
     # Python 3.11 reads ISO 8601's basic form too: the reports print the extended one.
     assert TownParams(teryt="0490013", edition="20261201").edition == "2026-12-01"

@@ -810,11 +810,11 @@ def test_an_edition_that_is_no_date_is_refused_before_anything_runs(tmp_path, ed
 
 
 def test_previous_must_be_an_earlier_edition_of_the_batch(tmp_path):
-    def dry_run(previous):
+    def dry_run(previous, *options):
         return CliRunner().invoke(
             app,
             ["build", str(PARAMS_DIR / "demo.yaml"), "--only", "0290011", "--dry-run", "--previous", str(previous)]
-            + ["--out", str(tmp_path / "reports")],
+            + ["--out", str(tmp_path / "reports"), *options],
         )
 
     # A mistyped folder (here: empty) would give every report silently no "what changed" section.
@@ -850,6 +850,16 @@ def test_previous_must_be_an_earlier_edition_of_the_batch(tmp_path):
     )
     result = dry_run(edition)
     assert result.exit_code == 0 and "not in the earlier edition" not in result.output, result.output
+    # An "earlier" edition dated after this build (folders swapped, a mistyped --edition) is refused once, before
+    # every report says what changed since an edition that came after it; the same day is a rebuild's, and fine.
+    for teryt in ("0290011", "0290021"):
+        record = edition / teryt / "figures.json"
+        record.write_text(json.dumps({"format": FORMAT, "teryt": teryt, "edition": "2026-06-30"}), encoding="utf-8")
+    result = dry_run(edition, "--edition", "2026-06-29")
+    assert result.exit_code == 2 and (
+        f"{edition} holds reports of edition 2026-06-30, later than this build's edition 2026-06-29" in result.output
+    )
+    assert dry_run(edition, "--edition", "2026-06-30").exit_code == 0
     # The build's own output folder would have its figures replaced by the build that compares with them.
     own = tmp_path / "reports" / "demo"
     shutil.copytree(edition, own)

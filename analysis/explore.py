@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -54,8 +55,8 @@ def validate_towns(
     `history`: the kernel's executed cells (`In`), where papermill's injected cell shows a mistyped name."""
     problems = unknown_parameters(history, PARAMETERS) + unused_parameters(history, common)
     listed = towns if isinstance(towns, (list, tuple)) else str(towns).split(",")
-    codes = []
-    for given in (str(normalise_teryt(entry)).strip() for entry in listed if str(entry).strip()):
+    codes, entries = [], [str(normalise_teryt(entry)).strip() for entry in listed if str(entry).strip()]
+    for given in entries:
         if given.isdigit():  # a code, checked against the store with the other parameters below
             codes.append(given)
             continue
@@ -67,8 +68,9 @@ def validate_towns(
                 f"towns: {given} names {len(named)} gminy of the store: give one of {', '.join(named)}"
                 if named
                 else f"towns: no gmina of the store is named {given}"
+                + (" (separate TERYT codes with commas)" if re.search(r"\d[;\s]+\d", given) else "")
             )
-    if not codes:
+    if not entries:
         problems.append('towns: give at least one TERYT code, e.g. "0290011,0490013"')
     problems += [f"towns: {code} is listed twice" for code, n in Counter(codes).items() if n > 1]
     codes = list(dict.fromkeys(codes))

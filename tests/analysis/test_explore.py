@@ -140,6 +140,12 @@ def test_towns_may_be_given_by_name_and_an_unknown_name_is_said():
     with pytest.raises(ParamsError) as raised:
         explore.validate_towns("Warszawa,0290011")
     assert raised.value.problems == ["towns: no gmina of the store is named Warszawa"]
+    # Codes separated otherwise than by commas read as one name: said so, and not as if none were given.
+    with pytest.raises(ParamsError) as raised:
+        explore.validate_towns("0290011; 0490013")
+    assert raised.value.problems == [
+        "towns: no gmina of the store is named 0290011; 0490013 (separate TERYT codes with commas)"
+    ]
 
 
 def test_what_a_shared_store_lacks_is_said_once_not_once_per_town(tmp_path, capsys):

@@ -116,7 +116,9 @@ class TownParams(BaseModel):
 
     @property
     def members(self) -> tuple[str, ...]:
-        return tuple(str(normalise_teryt(code)) for code in self.peer_members.split(",") if code.strip())
+        # Commas as the parameters cell shows; semicolons and spaces too, as codes pasted from a sheet or a list
+        # come: "0290021 0490013 0690021" read as one code was "an explicit peer group needs at least 3 members".
+        return tuple(str(normalise_teryt(code)) for code in re.split(r"[,;\s]+", self.peer_members) if code)
 
     @property
     def peer_rule(self) -> PeerRule:

@@ -99,6 +99,13 @@ def test_a_bad_explicit_list_is_refused_naming_the_parameter_that_holds_it(membe
     assert raised.value.problems == [problem]
 
 
+@pytest.mark.parametrize("members", ["0490023,0490033,0490041", "0490023 0490033 0490041", "0490023; 490033;\n0490041"])
+def test_an_explicit_list_may_be_separated_by_commas_semicolons_or_spaces(members):
+    # Codes pasted from a spreadsheet column or a list: read as one code, three were "fewer than 3 members".
+    town = validate_town(teryt="0490013", peer_method="explicit", peer_members=members)
+    assert town.members == ("0490023", "0490033", "0490041")
+
+
 def test_a_previous_edition_of_another_town_or_no_file_is_refused_naming_the_parameter(tmp_path):
     # The batch finds each town's record in the --previous folder; the notebook is given a path. Without this
     # check a mistyped path dropped the section unsaid, and 0490013's record printed 0490013's figures as the

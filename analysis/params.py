@@ -425,7 +425,8 @@ def yaml_problem(error: yaml.YAMLError) -> str:
     context, opened = getattr(error, "context", None), getattr(error, "context_mark", None)
     if context and opened is not None and opened.line != mark.line:  # where the unclosed list or mapping began
         context += f" (begun on line {opened.line + 1})"
-    return f"line {mark.line + 1}, column {mark.column + 1}: " + (f"{context}, " if context else "") + problem
+    tab = " (YAML indents with spaces, not tabs)" if "'\\t'" in problem else ""  # an editor's Tab key
+    return f"line {mark.line + 1}, column {mark.column + 1}: " + (f"{context}, " if context else "") + problem + tab
 
 
 def check_towns(batch: Batch, units, source: str = "params", where: str = "the data store", renumbered=()) -> list[str]:

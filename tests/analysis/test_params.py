@@ -273,6 +273,18 @@ def test_a_batch_file_that_is_not_valid_yaml_says_where_in_one_line(tmp_path):
     ]
 
 
+def test_a_tab_that_indents_a_batch_file_is_named_as_one(tmp_path):
+    # An editor's Tab key: PyYAML's "found character '\\t' that cannot start any token" alone does not say what to do.
+    path = tmp_path / "batch.yaml"
+    path.write_text("batch: x\ntowns:\n\t- '0290011'\n", encoding="utf-8")
+    with pytest.raises(ParamsError) as raised:
+        load_batch(path)
+    assert raised.value.problems == [
+        "not valid YAML: line 3, column 1: while scanning for the next token, found character '\\t' that cannot "
+        "start any token (YAML indents with spaces, not tabs)"
+    ]
+
+
 def test_a_key_given_twice_is_refused_naming_both_lines(tmp_path):
     # PyYAML keeps the last of two equal keys: the batch below would silently cover 2020–2024 only.
     path = tmp_path / "batch.yaml"

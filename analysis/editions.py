@@ -91,11 +91,15 @@ def verdict_grounds(report: TownReport) -> dict[str, dict]:
     }
 
 
-def write_figures(report: TownReport, path: Path) -> None:
+def write_figures(report: TownReport, path: Path, absent_from: str = "") -> None:
     """The record of this edition (`figures`) and, for a report built against a previous edition, what
-    changed since it in brief (`since_previous`), which the batch workbook lists town by town."""
+    changed since it in brief (`since_previous`), which the batch workbook lists town by town. `absent_from`:
+    the previous edition a build with --previous compared the batch with, where it had no record of this town
+    (new to the batch since): the brief says so, rather than nothing, which reads as a build without it."""
     record = figures(report)
     changes = changes_since(report, report.params.previous)
+    if changes is None and absent_from:
+        record["since_previous"] = {"edition": absent_from, "new_to_batch": True}
     if changes is not None:
         record["since_previous"] = {
             "edition": changes.previous_edition,

@@ -762,6 +762,7 @@ BATCH_SHEETS = {
 # The batch's "since the previous edition" sheet (a build with --previous): a town per row, from its record.
 SINCE_PREVIOUS_COLUMNS = {
     "edition": ("Poprzednia edycja", "Previous edition"),
+    "new_to_batch": ("Nowa w zestawie (nie było jej w tamtej edycji)", "New to the batch (not in that edition)"),
     "verdicts": ("Zmienione oceny części", "Changed section verdicts"),
     "indicators": (
         "Wskaźniki, których wartość, pozycja lub ocena się zmieniły",
@@ -878,8 +879,12 @@ def batch_tables(towns: list[dict], language: str) -> dict[str, pd.DataFrame]:
 
 def _since_previous(changes: dict, language: str) -> dict:
     """One town's row of the batch's "since the previous edition" sheet, from the brief its record keeps
-    (`analysis.editions.write_figures`): "—" where nothing of a kind changed."""
+    (`analysis.editions.write_figures`): "—" where nothing of a kind changed, and for all but the edition of a
+    town new to the batch, which it has nothing to compare with."""
     catalogue = indicators()
+    if changes.get("new_to_batch"):
+        cells = {"edition": changes["edition"], "new_to_batch": label("yes", language)}
+        return {_word(header, language): cells.get(key) or "—" for key, header in SINCE_PREVIOUS_COLUMNS.items()}
     verdicts = "; ".join(
         f"{label(section, language)}: {label('verdict_' + old, language)} → {label('verdict_' + new, language)}"
         for section, (old, new) in changes["verdicts"].items()
@@ -887,6 +892,7 @@ def _since_previous(changes: dict, language: str) -> dict:
     moved = ", ".join(catalogue[i].name(language) for i in changes["indicators"] if i in catalogue)
     cells = {
         "edition": changes["edition"],
+        "new_to_batch": label("no", language),
         "verdicts": verdicts,
         "indicators": moved,
         "new_years": ", ".join(map(str, changes["new_years"])),

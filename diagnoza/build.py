@@ -79,6 +79,8 @@ class TownJob:
     compared_with: tuple[str, ...] = ()
     inputs: dict = field(default_factory=dict)  # component -> hash (diagnoza.inputs)
     problem: str = ""  # why its report cannot be computed on this store, known before it is built
+    # With --previous: that edition's date where it has no record of the town (new to the batch since), else "".
+    absent_from: str = ""
 
     @property
     def teryt(self) -> str:
@@ -136,8 +138,10 @@ def plan_jobs(
     edition: str,
     cache_dir: str = "",
     previous: Path | None = None,
+    previous_edition: str = "",
 ) -> list[TownJob]:
-    """One job per town of the batch (or of `only`, towns of the batch by TERYT code or name), with its input hashes."""
+    """One job per town of the batch (or of `only`, towns of the batch by TERYT code or name), with its input hashes.
+    `previous_edition`: the edition of the folder `previous` (`check_previous`), for the towns it has no record of."""
     teryts = batch.teryts
     if only:
         only = chosen_towns(only, batch, store)
@@ -154,6 +158,7 @@ def plan_jobs(
             previous_figures = previous / older[teryt] / RECORD_NAME  # an edition before its code changed
         kept = previous_figures is not None and previous_figures.is_file()
         town = town_params(batch, teryt, data_dir, edition, cache_dir, str(previous_figures) if kept else "")
+        absent_from = previous_edition if previous is not None and not kept else ""
         compared, problem = compared_or_problem(town)
         unit = store.unit(teryt)
         job_inputs = {
@@ -162,9 +167,19 @@ def plan_jobs(
             "data": inputs.data_fingerprint(compared, data),
             "areas": areas[unit["voivodeship"]],
             "calibration": calibration,
-            "previous": inputs.file_fingerprint(town.previous),
+            # its record's content; for a town the previous edition lacks, that edition (its record says so)
+            "previous": inputs.file_fingerprint(town.previous) or (f"absent from {absent_from}" if absent_from else ""),
         }
-        jobs.append(TownJob(str(unit["name"]), town, compared_with=compared, inputs=job_inputs, problem=problem))
+        jobs.append(
+            TownJob(
+                str(unit["name"]),
+                town,
+                compared_with=compared,
+                inputs=job_inputs,
+                problem=problem,
+                absent_from=absent_from,
+            )
+        )
     return jobs
 
 
@@ -211,10 +226,11 @@ def unbuildable_towns(batch: Batch, store: Store, data_dir: str) -> dict[str, st
     return problems
 
 
-def check_previous(previous: Path, batch: Batch, out_dir: Path, edition: str) -> None:
+def check_previous(previous: Path, batch: Batch, out_dir: Path, edition: str) -> str:
     """`--previous` must be an earlier edition of this batch: a mistyped folder would otherwise give every
     report silently no "what changed" section, and a later one (`edition`: this build's) say what changed
-    since an edition that came after it. Raises ParamsError naming the folder."""
+    since an edition that came after it. Raises ParamsError naming the folder; returns its edition (the latest
+    of its records', or the folder's name where they have none)."""
     if previous.resolve() == out_dir.resolve():  # its figures are replaced by the very build that compares with them
         raise ParamsError(
             "--previous",
@@ -252,6 +268,7 @@ def check_previous(previous: Path, batch: Batch, out_dir: Path, edition: str) ->
             ],
             what="option",
         )
+    return max((str(record.get("edition") or "") for record in records), default="") or previous.name
 
 
 def towns_outside(out_dir: Path, batch: Batch) -> list[str]:
@@ -375,7 +392,7 @@ def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownRe
             if report is None:
                 raise RuntimeError("the analysis failed in the build process but not in the notebook")
             tables.result()
-        write_figures(report, staging / RECORD_NAME)
+        write_figures(report, staging / RECORD_NAME, job.absent_from)
         info = report_info(notebook)
         (staging / "report.html").write_text(render_html(notebook, info, batch_links(info)), encoding="utf-8")
         render_pdf(notebook, info, staging / "pdf-source", staging / "report.pdf")
@@ -675,19 +692,15 @@ def build_batch(
     note = "\n".join(filter(None, (without_data_note(store), not_yet_in_year_note(store, batch.years.last))))
     edition = normal_edition(edition or "") or batch.edition or date.today().isoformat()  # option, batch, today
     out_dir = Path(out_root) / batch.batch
-    if previous is not None:
-        check_previous(Path(previous), batch, out_dir, edition)
+    previous_edition = check_previous(Path(previous), batch, out_dir, edition) if previous is not None else ""
     if not dry_run:
         check_writable(out_dir)
     certain = force or not (out_dir / "manifest.json").exists()  # every town will be built
     pool_size = max(1, min(workers or os.cpu_count() or 1, len(set(only) if only else batch.teryts)))
     early = certain and not dry_run and not scheduler and pool_size > 1
     with worker_pool(pool_size if early else 0, reuse_kernel) as pool:  # its workers start while we plan
-        jobs = plan_jobs(batch, store, data_dir, only, edition, str(out_dir / CACHE_DIR), previous)
-        # plan_jobs passes a town its record in the earlier edition where it found one
-        not_in_previous = (
-            [f"{job.teryt} {job.name}" for job in jobs if not job.town.previous] if previous is not None else []
-        )
+        jobs = plan_jobs(batch, store, data_dir, only, edition, str(out_dir / CACHE_DIR), previous, previous_edition)
+        not_in_previous = [f"{job.teryt} {job.name}" for job in jobs if job.absent_from]
         recorded = recorded_towns(out_dir)
         decisions = [(job, why_build(job, recorded.get(job.teryt), out_dir, force)) for job in jobs]
         if on_plan:

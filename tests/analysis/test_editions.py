@@ -162,6 +162,12 @@ def test_a_record_built_against_a_previous_edition_keeps_a_brief_of_what_changed
     assert (brief["peers_joined"], brief["peers_left"], brief["method_changed"]) == ([], [], False)
     write_figures(report, tmp_path / "alone.json")  # built without --previous: no brief
     assert "since_previous" not in read_figures(tmp_path / "alone.json")
+    # Built with --previous, whose edition has no record of the town (new to the batch since): a brief that says so.
+    write_figures(report, tmp_path / "new.json", absent_from="2025-11-22")
+    assert read_figures(tmp_path / "new.json")["since_previous"] == {"edition": "2025-11-22", "new_to_batch": True}
+    # A record found wins: the town was in that edition.
+    write_figures(built, tmp_path / "both.json", absent_from="2025-11-22")
+    assert "new_to_batch" not in read_figures(tmp_path / "both.json")["since_previous"]
 
 
 def test_a_value_newly_pooled_over_years_is_listed_with_its_years():

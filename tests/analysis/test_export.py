@@ -497,7 +497,9 @@ def test_the_batch_workbook_lists_what_changed_in_each_town_since_the_previous_e
     moved = quiet | {"verdicts": {"economy": ["similar", "worse"]}, "indicators": ["births_per_1000", "retired"]}
     moved |= {"new_years": [2025], "peers_joined": ["0000009"], "method_changed": True}
     unknown = quiet | {"method_changed": None}  # the previous record did not keep its method version
+    new = {"edition": "2026-12-01", "new_to_batch": True}  # Delta was not in the previous edition
     towns = [town("0000001", "Alfa", moved), town("0000002", "Beta", quiet), town("0000003", "Gamma", unknown)]
+    towns.append(town("0000004", "Delta", new))
     sheet = batch_tables(towns, "pl")["Od poprzedniej edycji"]
     alfa, beta = sheet.set_index("Gmina").loc["Alfa"], sheet.set_index("Gmina").loc["Beta"]
     assert alfa["Zmienione oceny części"] == "Gospodarka i finanse gminy: podobnie → mniej korzystnie"
@@ -507,9 +509,17 @@ def test_the_batch_workbook_lists_what_changed_in_each_town_since_the_previous_e
         "0000009",
         "tak",
     )
-    assert set(beta.drop(["TERYT", "Województwo", "Rodzaj", "Poprzednia edycja", "Inna wersja metody"])) == {"—"}
+    new_column = "Nowa w zestawie (nie było jej w tamtej edycji)"
+    kept = ["TERYT", "Województwo", "Rodzaj", "Poprzednia edycja", "Inna wersja metody", new_column]
+    assert set(beta.drop(kept)) == {"—"}
     assert beta["Inna wersja metody"] == "nie" and beta["Poprzednia edycja"] == "2026-12-01"
+    assert beta[new_column] == "nie" and alfa[new_column] == "nie"
     assert sheet.set_index("Gmina").at["Gamma", "Inna wersja metody"].startswith("nie wiadomo")
+    # A town new to the batch has its row, which says so: without it, it had none, and "—" throughout would read
+    # as "nothing changed". It has nothing to compare with, so the rest stays "—", the method version too.
+    delta = sheet.set_index("Gmina").loc["Delta"]
+    assert delta[new_column] == "tak" and delta["Poprzednia edycja"] == "2026-12-01"
+    assert set(delta.drop(["TERYT", "Województwo", "Rodzaj", "Poprzednia edycja", new_column])) == {"—"}
 
 
 def test_the_batch_workbook_holds_each_towns_recorded_figures_rounded_as_printed(tmp_path):

@@ -376,6 +376,27 @@ def test_a_new_edition_says_what_changed_since_the_previous_one(built_a_and_c, t
     assert "Porównanie z edycją" not in (first / "small" / "index.html").read_text(encoding="utf-8")
 
 
+def test_a_town_new_to_the_batch_since_the_previous_edition_is_said_to_be_so(built_a_and_c, tmp_path):
+    # The earlier edition had A only; C joined the batch since. C's report has nothing to compare with, but the
+    # build names it, and the workbook's sheet since the previous edition gives it a row that says so (before, C had
+    # no row, and nothing said why). C, built before without --previous, is rebuilt for it: its record changes.
+    params, _, out = start_from(built_a_and_c, tmp_path)
+    earlier = tmp_path / "earlier"
+    shutil.copytree(out / "small", earlier)
+    shutil.rmtree(earlier / C)
+    result = build(params, out, "--previous", str(earlier))
+    assert result.exit_code == 0, result.output
+    assert "2 of 2 towns to build" in result.output
+    assert f"{C} Bławatkopole is not in the earlier edition {earlier} (new to the batch since)" in result.output
+    record = json.loads((out / "small" / C / "figures.json").read_text(encoding="utf-8"))
+    assert record["since_previous"] == {"edition": EDITION, "new_to_batch": True}
+    sheets = pd.read_excel(out / "small" / "batch.xlsx", sheet_name=None, dtype={"TERYT": str}, engine="openpyxl")
+    since = sheets["Od poprzedniej edycji"].set_index("TERYT")["Nowa w zestawie (nie było jej w tamtej edycji)"]
+    assert since.to_dict() == {A: "nie", C: "tak"}
+    # The same build again: nothing changed, nothing to build.
+    assert "0 of 2 towns to build" in build(params, out, "--previous", str(earlier)).output
+
+
 def test_next_years_edition_one_data_year_later_builds_every_town_and_names_the_new_year(tmp_path):
     # The annual round: last year's edition had data to 2023, this one to 2024, built with --previous. With a
     # new year nearly every indicator moves, and the list of them, a table before the contents, pushed the

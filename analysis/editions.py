@@ -98,8 +98,6 @@ def write_figures(report: TownReport, path: Path, absent_from: str = "") -> None
     (new to the batch since): the brief says so, rather than nothing, which reads as a build without it."""
     record = figures(report)
     changes = changes_since(report, report.params.previous)
-    if changes is None and absent_from:
-        record["since_previous"] = {"edition": absent_from, "new_to_batch": True}
     if changes is not None:
         record["since_previous"] = {
             "edition": changes.previous_edition,
@@ -112,6 +110,8 @@ def write_figures(report: TownReport, path: Path, absent_from: str = "") -> None
             "peer_rule": list(changes.peer_rules) if changes.peer_rules else None,
             "method_changed": changes.method_changed,
         }
+    elif absent_from:
+        record["since_previous"] = {"edition": absent_from, "new_to_batch": True}
     staged = path.with_name(f".{path.name}.tmp")
     staged.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(staged, path)

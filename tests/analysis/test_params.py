@@ -260,29 +260,29 @@ def test_not_a_mapping_and_missing_file(tmp_path):
     assert "list.yaml" in str(missing.value)  # the batch files that are there: a mistyped name is the usual cause
 
 
-def test_a_batch_file_that_is_not_valid_yaml_says_where_in_one_line(tmp_path):
-    # A list left open on line 2 and a mapping written inside it on line 3, whose colon is its 10th character.
-    # Before, PyYAML's own text came out over five lines, naming "<unicode string>" rather than the file.
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        # A list left open on line 2 and a mapping written inside it on line 3, whose colon is its 10th character.
+        # Before, PyYAML's own text came out over five lines, naming "<unicode string>" rather than the file.
+        (
+            "batch: x\ntowns: [0290011\n  - peers: voivodeship\n",
+            "line 3, column 10: while parsing a flow sequence (begun on line 2), expected ',' or ']', but got ':'",
+        ),
+        # An editor's Tab key: PyYAML's "found character '\\t' that cannot start any token" alone does not say what to do.
+        (
+            "batch: x\ntowns:\n\t- '0290011'\n",
+            "line 3, column 1: while scanning for the next token, found character '\\t' that cannot start any token "
+            "(YAML indents with spaces, not tabs)",
+        ),
+    ],
+)
+def test_a_batch_file_that_is_not_valid_yaml_says_where_in_one_line(tmp_path, text, problem):
     path = tmp_path / "batch.yaml"
-    path.write_text("batch: x\ntowns: [0290011\n  - peers: voivodeship\n", encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(ParamsError) as raised:
         load_batch(path)
-    assert raised.value.problems == [
-        "not valid YAML: line 3, column 10: while parsing a flow sequence (begun on line 2), expected ',' or ']', "
-        "but got ':'"
-    ]
-
-
-def test_a_tab_that_indents_a_batch_file_is_named_as_one(tmp_path):
-    # An editor's Tab key: PyYAML's "found character '\\t' that cannot start any token" alone does not say what to do.
-    path = tmp_path / "batch.yaml"
-    path.write_text("batch: x\ntowns:\n\t- '0290011'\n", encoding="utf-8")
-    with pytest.raises(ParamsError) as raised:
-        load_batch(path)
-    assert raised.value.problems == [
-        "not valid YAML: line 3, column 1: while scanning for the next token, found character '\\t' that cannot "
-        "start any token (YAML indents with spaces, not tabs)"
-    ]
+    assert raised.value.problems == [f"not valid YAML: {problem}"]
 
 
 def test_a_key_given_twice_is_refused_naming_both_lines(tmp_path):

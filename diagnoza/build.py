@@ -14,6 +14,8 @@
   A lock file stops two builds of one batch at once; Ctrl-C leaves no half-written files, and so
   do SIGTERM and SIGHUP, and no worker starts a town after (`diagnoza.workers`). A worker whose build
   process was killed outright stops too, and the next build puts back a report it had set aside mid-swap.
+- Editions: a report replaced by one of another edition leaves its record (figures.json) under
+  `<batch>/editions/<edition>/`, which `--previous` takes (`keep_earlier_record`).
 - Where: a local process pool, or an existing Dask cluster (`--scheduler`).
 """
 
@@ -102,6 +104,8 @@ class TownResult:
     reason: str = ""  # why it was (or would be) built
     input_hash: str = ""  # the inputs the town's present outputs were built from
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")  # which process built it
+    # The edition of the report it replaced (a dry run: would replace), whose record is kept (`keep_earlier_record`).
+    replaced_edition: str = ""
 
 
 @dataclass
@@ -128,6 +132,7 @@ class BatchResult:
 
 
 CACHE_DIR = ".cache"  # under the batch's output folder: computed reports, keyed by everything they depend on
+EARLIER_EDITIONS = "editions"  # under the batch's output folder: the records of the editions its builds replaced
 
 
 def plan_jobs(
@@ -235,8 +240,9 @@ def check_previous(previous: Path, batch: Batch, out_dir: Path, edition: str) ->
         raise ParamsError(
             "--previous",
             [
-                f"{previous} is this build's own output folder: give a copy of the earlier edition, made before "
-                f"it is rebuilt (e.g. cp -r {out_dir} {out_dir}-{date.today():%Y-%m})"
+                f"{previous} is this build's own output folder: give the earlier edition's records that a build "
+                f"of another edition kept there ({out_dir / EARLIER_EDITIONS}/<edition>), or a copy of the "
+                f"earlier edition made before it is rebuilt (e.g. cp -r {out_dir} {out_dir}-{date.today():%Y-%m})"
             ],
             what="option",
         )
@@ -250,11 +256,17 @@ def check_previous(previous: Path, batch: Batch, out_dir: Path, edition: str) ->
     records = [read_figures(previous / teryt / RECORD_NAME) for teryt in batch.teryts]
     records = [record for record in records if record is not None]
     if not records:
+        kept = sorted({path.parent.parent.name for path in previous.glob(f"*/{TOWN_FOLDER}/{RECORD_NAME}")})
+        hint = (
+            f"give one of the editions kept in it: {', '.join(str(previous / edition) for edition in kept)}"
+            if kept
+            else f"give an earlier edition's folder, e.g. a copy of reports/{batch.batch}"
+        )
         raise ParamsError(
             "--previous",
             [
                 f"{previous} holds no earlier edition of batch {batch.batch!r}: none of its towns has a readable "
-                f"<TERYT>/{RECORD_NAME} there (give an earlier edition's folder, e.g. a copy of reports/{batch.batch})"
+                f"<TERYT>/{RECORD_NAME} there ({hint})"
             ],
             what="option",
         )
@@ -269,6 +281,28 @@ def check_previous(previous: Path, batch: Batch, out_dir: Path, edition: str) ->
             what="option",
         )
     return max((str(record.get("edition") or "") for record in records), default="") or previous.name
+
+
+def replaced_edition(out_dir: Path, teryt: str, edition: str) -> str:
+    """The edition of the town's report in `out_dir` where it is another than `edition`, which replaces it; else ""."""
+    record = read_figures(out_dir / teryt / RECORD_NAME) or {}
+    earlier = str(record.get("edition") or "")
+    return earlier if earlier != edition and not edition_problem(earlier) else ""
+
+
+def keep_earlier_record(out_dir: Path, teryt: str, edition: str) -> str:
+    """Before a town's report of another edition is replaced, keep its record (figures.json) under
+    `EARLIER_EDITIONS/<that edition>/<TERYT>/`: a folder that `--previous` takes. Building a new edition into
+    the folder of the last one, without a copy of it, lost what the new one could compare with. Returns that
+    edition, or "" when the report in place is of this one (a rebuild) or has no record."""
+    earlier = replaced_edition(out_dir, teryt, edition)
+    if earlier:
+        kept = out_dir / EARLIER_EDITIONS / earlier / teryt / RECORD_NAME
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        staged = kept.with_name(f".{RECORD_NAME}.tmp")
+        shutil.copyfile(out_dir / teryt / RECORD_NAME, staged)
+        os.replace(staged, kept)
+    return earlier
 
 
 def towns_outside(out_dir: Path, batch: Batch) -> list[str]:
@@ -402,6 +436,7 @@ def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownRe
         if missing:
             raise RuntimeError(f"rendering produced no {', '.join(missing)}")
         bundle = write_bundle(staging, info, staging / "bundle.zip")
+        replaced = keep_earlier_record(out_dir, job.teryt, job.town.edition)
         replace_directory(staging, out_dir / job.teryt)
         shutil.rmtree(out_dir / "_failed" / job.teryt, ignore_errors=True)  # an earlier failure is now stale
         _drop_older_reports(job)
@@ -413,6 +448,7 @@ def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownRe
             time.perf_counter() - started,
             outputs=list(town_files(job.teryt).values()),
             input_hash=job.input_hash,
+            replaced_edition=replaced,
         )
     except Exception as error:  # noqa: BLE001 - any failure of one town is reported, not raised
         failed_dir = out_dir / "_failed" / job.teryt
@@ -707,7 +743,15 @@ def build_batch(
             on_plan(decisions)
         if dry_run:
             towns = [
-                TownResult(job.teryt, job.name, "planned" if reason else "skipped", 0.0, job.problem, reason=reason)
+                TownResult(
+                    job.teryt,
+                    job.name,
+                    "planned" if reason else "skipped",
+                    0.0,
+                    job.problem,
+                    reason=reason,
+                    replaced_edition=replaced_edition(out_dir, job.teryt, edition) if reason else "",
+                )
                 for job, reason in decisions
             ]
             return BatchResult(batch.batch, out_dir, towns, note, towns_outside(out_dir, batch), not_in_previous)

@@ -202,11 +202,13 @@ def build(
         _note(result.without_data_note)
         _note(_outside_note(result))
         _note(_not_in_previous_note(result, previous))
+        _note(_replaced_editions_note(result, previous, dry_run))
         return
     _summary(result, console)
     _note(result.without_data_note)
     _note(_outside_note(result))
     _note(_not_in_previous_note(result, previous))
+    _note(_replaced_editions_note(result, previous, dry_run))
     if result.failed:
         raise typer.Exit(1)
 
@@ -239,6 +241,26 @@ def _not_in_previous_note(result, previous: Path | None) -> str:
         + ("" if len(towns) == 1 else f"{', '.join(towns)}; ")
         + f"{'its report has' if len(towns) == 1 else 'their reports have'} no section on what changed since it."
     )
+
+
+def _replaced_editions_note(result, previous: Path | None, dry_run: bool) -> str:
+    """Reports of another edition that the build replaced (or would): where their records are kept, which the
+    next build can compare with, and how (`diagnoza.build.keep_earlier_record`)."""
+    from collections import Counter
+
+    from diagnoza.build import EARLIER_EDITIONS
+
+    replaced = Counter(town.replaced_edition for town in result.towns if town.replaced_edition)
+    notes = []
+    for edition, count in sorted(replaced.items()):
+        kept = result.out_dir / EARLIER_EDITIONS / edition
+        reports = "1 report" if count == 1 else f"{count} reports"
+        notes.append(
+            f"{reports} of edition {edition} {'would be' if dry_run else 'were'} replaced; "
+            f"{'its' if count == 1 else 'their'} figures {'would be' if dry_run else 'are'} kept in {kept}"
+            + ("" if previous is not None else f" (to say what changed since that edition: --previous {kept})")
+        )
+    return "\n".join(notes)
 
 
 def _summary(result, console) -> None:

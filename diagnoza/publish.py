@@ -245,9 +245,9 @@ def batch_towns(out_dir: Path) -> list[str]:
 def published_files(out_dir: Path) -> list[str]:
     """What a batch's readers get (paths relative to its folder): the index, the batch's data files and, for each
     town of the batch (its manifest) whose report is in place, the files the index and the report link, and its
-    charts. Left out: the analysts' records (manifest, executed notebooks, figures for the next edition, the
-    cache, failed towns' notebooks and logs with the build machine's paths) and towns no longer in the batch.
-    The index is the readers' one (`READERS_INDEX`)."""
+    charts. Left out: the analysts' records (manifest, executed notebooks, figures for the next edition and kept
+    from earlier ones, the cache, failed towns' notebooks and logs with the build machine's paths) and towns no
+    longer in the batch. The index is the readers' one (`READERS_INDEX`)."""
     files = ["index.html", *BATCH_FILES.values()]
     for teryt in batch_towns(out_dir):
         linked = list(town_files(teryt).values())

@@ -24,6 +24,7 @@ from analysis.editions import FORMAT
 from analysis.indicators import indicator_table
 from analysis.paths import DEMO_STORE_DIR, PARAMS_DIR
 from analysis.store import load_store, write_store
+from diagnoza.build import keep_earlier_record
 from diagnoza.cli import app
 from tests.diagnoza import typeset
 from tests.diagnoza.conftest import OTHER, TOWN  # the towns of the shared demo_build fixture
@@ -866,6 +867,46 @@ def test_previous_must_be_an_earlier_edition_of_the_batch(tmp_path):
     for given in (own, tmp_path / "reports" / ".." / "reports" / "demo"):
         result = dry_run(given)
         assert result.exit_code == 2 and f"{given} is this build's own output folder" in result.output
+
+
+def test_a_report_of_another_edition_keeps_its_record_when_replaced_and_the_dry_run_says_where(tmp_path):
+    # Building a new edition into the folder of the last one replaced the last one's records, and with them
+    # what the new edition could compare with, unless the analyst had copied the folder first.
+    out = tmp_path / "reports" / "demo"
+    record = {"format": FORMAT, "teryt": "0290011", "edition": "2026-06-30", "indicators": {}}
+    (out / "0290011").mkdir(parents=True)
+    (out / "0290011" / "figures.json").write_text(json.dumps(record), encoding="utf-8")
+
+    def dry_run(edition, *options):
+        result = CliRunner().invoke(
+            app,
+            ["build", str(PARAMS_DIR / "demo.yaml"), "--only", "0290011", "--dry-run", "--edition", edition]
+            + ["--out", str(tmp_path / "reports"), *options],
+        )
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    kept = out / "editions" / "2026-06-30"
+    assert (
+        f"1 report of edition 2026-06-30 would be replaced; its figures would be kept in {kept} "
+        f"(to say what changed since that edition: --previous {kept})"
+    ) in dry_run("2026-07-01")
+    assert "would be replaced" not in dry_run("2026-06-30")  # a rebuild of the same edition replaces its own
+    assert not kept.exists()  # a dry run keeps nothing
+
+    # What the build does just before it swaps the new report in: the record, byte for byte, where --previous
+    # takes it; nothing for a rebuild of the same edition.
+    assert keep_earlier_record(out, "0290011", "2026-06-30") == "" and not kept.exists()
+    assert keep_earlier_record(out, "0290011", "2026-07-01") == "2026-06-30"
+    assert (kept / "0290011" / "figures.json").read_bytes() == (out / "0290011" / "figures.json").read_bytes()
+    assert keep_earlier_record(out, "0290021", "2026-07-01") == ""  # no report in place, nothing to keep
+    # The folder of kept editions given instead of one of them: the editions it holds are named.
+    result = CliRunner().invoke(
+        app,
+        ["build", str(PARAMS_DIR / "demo.yaml"), "--dry-run", "--previous", str(out / "editions")]
+        + ["--out", str(tmp_path / "elsewhere")],
+    )
+    assert result.exit_code == 2 and f"(give one of the editions kept in it: {kept})" in result.output
 
 
 # seconds: the slowest cell (charts) takes 1.5 s alone, 3-4 s when the suite's workers share the cores

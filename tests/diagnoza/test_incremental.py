@@ -397,6 +397,27 @@ def test_a_town_new_to_the_batch_since_the_previous_edition_is_said_to_be_so(bui
     assert "0 of 2 towns to build" in build(params, out, "--previous", str(earlier)).output
 
 
+def test_a_new_edition_built_over_the_last_keeps_its_records_which_previous_then_compares_with(built_a_and_c, tmp_path):
+    # The analyst forgot to copy the folder before building the next edition into it: the last edition's
+    # figures.json, which the next one compares with, were replaced with nothing left. They are kept now.
+    params, _, out = start_from(built_a_and_c, tmp_path)
+    records = {teryt: (out / "small" / teryt / "figures.json").read_bytes() for teryt in (A, C)}
+    result = build(params, out, edition="2026-12-06")
+    assert result.exit_code == 0, result.output
+    kept = out / "small" / "editions" / EDITION
+    assert f"2 reports of edition {EDITION} were replaced; their figures are kept in {kept}" in result.output
+    assert {teryt: (kept / teryt / "figures.json").read_bytes() for teryt in (A, C)} == records
+    assert json.loads((out / "small" / A / "figures.json").read_text(encoding="utf-8"))["edition"] == "2026-12-06"
+    # What the note offers works: the same edition again, now saying what changed since the kept one (nothing:
+    # same data), and a rebuild of one's own edition keeps nothing more.
+    result = build(params, out, "--previous", str(kept), edition="2026-12-06")
+    assert result.exit_code == 0, result.output
+    assert "2 of 2 towns to build" in result.output and "were replaced" not in result.output
+    text = " ".join((out / "small" / A / "report.html").read_text(encoding="utf-8").replace("\u00a0", " ").split())
+    assert f"Co się zmieniło od poprzedniej edycji ({EDITION})" in text and "Nic się nie zmieniło" in text
+    assert sorted(path.name for path in (out / "small" / "editions").iterdir()) == [EDITION]
+
+
 def test_next_years_edition_one_data_year_later_builds_every_town_and_names_the_new_year(tmp_path):
     # The annual round: last year's edition had data to 2023, this one to 2024, built with --previous. With a
     # new year nearly every indicator moves, and the list of them, a table before the contents, pushed the

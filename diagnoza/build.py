@@ -48,7 +48,7 @@ from analysis.store import Store
 from analysis.teryt import codes_named
 from analysis.town import TownParams, town_params
 from diagnoza import inputs, runtime
-from diagnoza.publish import CHARTS, SET_ASIDE, replace_directory, town_files, write_bundle, write_index
+from diagnoza.publish import CHARTS, PUBLISHED_MARK, SET_ASIDE, replace_directory, town_files, write_bundle, write_index
 from diagnoza.workers import TownPool, stopping_as_on_ctrl_c, worker_pool
 
 TOWN_FOLDER = "[0-9]" * 7  # a town's report folder under the batch's, named by its TERYT code
@@ -257,11 +257,15 @@ def check_previous(previous: Path, batch: Batch, out_dir: Path, edition: str) ->
     records = [record for record in records if record is not None]
     if not records:
         kept = sorted({path.parent.parent.name for path in previous.glob(f"*/{TOWN_FOLDER}/{RECORD_NAME}")})
-        hint = (
-            f"give one of the editions kept in it: {', '.join(str(previous / edition) for edition in kept)}"
-            if kept
-            else f"give an earlier edition's folder, e.g. a copy of reports/{batch.batch}"
-        )
+        if kept:
+            hint = f"give one of the editions kept in it: {', '.join(str(previous / edition) for edition in kept)}"
+        elif (previous / PUBLISHED_MARK).is_file():  # readers get no records (`diagnoza.publish.published_files`)
+            hint = (
+                f"it is a copy for readers, made by diagnoza publish: give the batch's folder, "
+                f"{out_dir / EARLIER_EDITIONS}/<edition>, or a copy of it made before"
+            )
+        else:
+            hint = f"give an earlier edition's folder, e.g. a copy of reports/{batch.batch}"
         raise ParamsError(
             "--previous",
             [

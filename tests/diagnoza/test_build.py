@@ -907,6 +907,14 @@ def test_a_report_of_another_edition_keeps_its_record_when_replaced_and_the_dry_
         + ["--out", str(tmp_path / "elsewhere")],
     )
     assert result.exit_code == 2 and f"(give one of the editions kept in it: {kept})" in result.output
+    # A readers' copy (`diagnoza publish`) has none of the records: said so, with where they are.
+    site = tmp_path / "site"
+    (site / "0290011").mkdir(parents=True)
+    (site / ".diagnoza-published").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["build", str(PARAMS_DIR / "demo.yaml"), "--dry-run", "--previous", str(site), "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 2 and "it is a copy for readers, made by diagnoza publish" in result.output
 
 
 # seconds: the slowest cell (charts) takes 1.5 s alone, 3-4 s when the suite's workers share the cores

@@ -261,8 +261,8 @@ def check_previous(previous: Path, batch: Batch, out_dir: Path, edition: str) ->
             hint = f"give one of the editions kept in it: {', '.join(str(previous / edition) for edition in kept)}"
         elif (previous / PUBLISHED_MARK).is_file():  # readers get no records (`diagnoza.publish.published_files`)
             hint = (
-                f"it is a copy for readers, made by diagnoza publish: give the batch's folder, "
-                f"{out_dir / EARLIER_EDITIONS}/<edition>, or a copy of it made before"
+                f"it is a copy for readers, made by diagnoza publish: give {out_dir / EARLIER_EDITIONS}/<edition>, "
+                f"where a build keeps the records of the edition it replaced, or a copy of {out_dir} made before"
             )
         else:
             hint = f"give an earlier edition's folder, e.g. a copy of reports/{batch.batch}"

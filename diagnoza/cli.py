@@ -118,8 +118,9 @@ def build(
     fresh_kernels: bool = typer.Option(False, "--fresh-kernels", help="Start a new kernel for every town (slower)."),
     previous: Optional[Path] = typer.Option(
         None,
-        help="An earlier edition's output folder of this batch (e.g. a copy of reports/demo): each report "
-        "then says what changed since it.",
+        help="An earlier edition's output folder of this batch (a copy of reports/demo, or "
+        "reports/demo/editions/<edition>, kept by the build that replaced it): each report then says what "
+        "changed since it.",
     ),
 ) -> None:
     """Build every town's report (HTML, PDF, XLSX, zip) and the batch index under reports/<batch>/.

@@ -14,7 +14,7 @@
   A lock file stops two builds of one batch at once; Ctrl-C leaves no half-written files, and so
   do SIGTERM and SIGHUP, and no worker starts a town after (`diagnoza.workers`). A worker whose build
   process was killed outright stops too, and the next build puts back a report it had set aside mid-swap.
-- Editions: a report replaced by one of another edition leaves its record (figures.json) under
+- Editions: a report to be replaced by one of another edition first leaves its record (figures.json) under
   `<batch>/editions/<edition>/`, which `--previous` takes (`keep_earlier_record`).
 - Where: a local process pool, or an existing Dask cluster (`--scheduler`).
 """
@@ -104,8 +104,6 @@ class TownResult:
     reason: str = ""  # why it was (or would be) built
     input_hash: str = ""  # the inputs the town's present outputs were built from
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")  # which process built it
-    # The edition of the report it replaced (a dry run: would replace), whose record is kept (`keep_earlier_record`).
-    replaced_edition: str = ""
 
 
 @dataclass
@@ -122,6 +120,9 @@ class BatchResult:
     # With --previous, the towns (code and name) the earlier edition has no record of: new to the batch since,
     # their reports have no section on what changed. The analyst learns it here, not from 51 sections of 54.
     not_in_previous: list[str] = field(default_factory=list)
+    # The towns whose report in place is of another edition, which this build replaces (a dry run: would), and
+    # that edition: their records are kept under `EARLIER_EDITIONS` (`keep_earlier_record`). TERYT -> edition.
+    replaced: dict[str, str] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[TownResult]:
@@ -144,13 +145,13 @@ def plan_jobs(
     cache_dir: str = "",
     previous: Path | None = None,
     previous_edition: str = "",
+    arriving: dict[str, Path] | None = None,
 ) -> list[TownJob]:
     """One job per town of the batch (or of `only`, towns of the batch by TERYT code or name), with its input hashes.
-    `previous_edition`: the edition of the folder `previous` (`check_previous`), for the towns it has no record of."""
-    teryts = batch.teryts
-    if only:
-        only = chosen_towns(only, batch, store)
-        teryts = [code for code in teryts if code in only]
+    `previous_edition`: the edition of the folder `previous` (`check_previous`), for the towns it has no record of.
+    `arriving`: towns whose record a build would keep in `previous` before it starts, and where that record is
+    now (a dry run's: it keeps none, and plans with the record where it is)."""
+    teryts = planned_towns(batch, store, only)
     jobs = []
     code = inputs.code_fingerprint()
     data = inputs.town_data_fingerprints(store)
@@ -161,6 +162,7 @@ def plan_jobs(
         previous_figures = previous / teryt / RECORD_NAME if previous is not None else None
         if previous_figures is not None and not previous_figures.is_file() and teryt in older:
             previous_figures = previous / older[teryt] / RECORD_NAME  # an edition before its code changed
+        previous_figures = (arriving or {}).get(teryt, previous_figures)
         kept = previous_figures is not None and previous_figures.is_file()
         town = town_params(batch, teryt, data_dir, edition, cache_dir, str(previous_figures) if kept else "")
         absent_from = previous_edition if previous is not None and not kept else ""
@@ -186,6 +188,14 @@ def plan_jobs(
             )
         )
     return jobs
+
+
+def planned_towns(batch: Batch, store: Store, only: list[str] | None) -> list[str]:
+    """The batch's towns a build plans (those of `only`, where given), in the batch's order."""
+    if not only:
+        return batch.teryts
+    chosen = chosen_towns(only, batch, store)
+    return [code for code in batch.teryts if code in chosen]
 
 
 def chosen_towns(only: list[str], batch: Batch, store: Store) -> list[str]:
@@ -295,10 +305,11 @@ def replaced_edition(out_dir: Path, teryt: str, edition: str) -> str:
 
 
 def keep_earlier_record(out_dir: Path, teryt: str, edition: str) -> str:
-    """Before a town's report of another edition is replaced, keep its record (figures.json) under
-    `EARLIER_EDITIONS/<that edition>/<TERYT>/`: a folder that `--previous` takes. Building a new edition into
-    the folder of the last one, without a copy of it, lost what the new one could compare with. Returns that
-    edition, or "" when the report in place is of this one (a rebuild) or has no record."""
+    """Where the town's report in place is of another edition than `edition`, which replaces it, keep its record
+    (figures.json) under `EARLIER_EDITIONS/<that edition>/<TERYT>/`: a folder that `--previous` takes. Building
+    a new edition into the folder of the last one, without a copy of it, lost what the new one could compare
+    with. Returns that edition, or "" when the report in place is of this one (a rebuild) or has no record.
+    Kept before the build: should the town fail, its earlier report stays, and the copy is only a copy."""
     earlier = replaced_edition(out_dir, teryt, edition)
     if earlier:
         kept = out_dir / EARLIER_EDITIONS / earlier / teryt / RECORD_NAME
@@ -307,6 +318,25 @@ def keep_earlier_record(out_dir: Path, teryt: str, edition: str) -> str:
         shutil.copyfile(out_dir / teryt / RECORD_NAME, staged)
         os.replace(staged, kept)
     return earlier
+
+
+def keep_replaced_records(
+    out_dir: Path, towns: list[str], edition: str, previous: Path | None, dry_run: bool
+) -> tuple[dict[str, str], dict[str, Path]]:
+    """Before a build plans its towns: those whose report in place is of another edition, which the build
+    replaces (a report's edition is one of its inputs), TERYT -> that edition, each record kept first
+    (`keep_earlier_record`), where `--previous`, given that edition's kept folder, finds it for this very build.
+    A dry run keeps none: it gives as well the records `previous` would receive, and where they are now."""
+    if not dry_run:
+        return {teryt: kept for teryt in towns if (kept := keep_earlier_record(out_dir, teryt, edition))}, {}
+    replaced = {teryt: kept for teryt in towns if (kept := replaced_edition(out_dir, teryt, edition))}
+    receiving = Path(previous).resolve() if previous is not None else None
+    arriving = {
+        teryt: out_dir / teryt / RECORD_NAME
+        for teryt, kept in replaced.items()
+        if (out_dir / EARLIER_EDITIONS / kept).resolve() == receiving
+    }
+    return replaced, arriving
 
 
 def towns_outside(out_dir: Path, batch: Batch) -> list[str]:
@@ -440,7 +470,6 @@ def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownRe
         if missing:
             raise RuntimeError(f"rendering produced no {', '.join(missing)}")
         bundle = write_bundle(staging, info, staging / "bundle.zip")
-        replaced = keep_earlier_record(out_dir, job.teryt, job.town.edition)
         replace_directory(staging, out_dir / job.teryt)
         shutil.rmtree(out_dir / "_failed" / job.teryt, ignore_errors=True)  # an earlier failure is now stale
         _drop_older_reports(job)
@@ -452,7 +481,6 @@ def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownRe
             time.perf_counter() - started,
             outputs=list(town_files(job.teryt).values()),
             input_hash=job.input_hash,
-            replaced_edition=replaced,
         )
     except Exception as error:  # noqa: BLE001 - any failure of one town is reported, not raised
         failed_dir = out_dir / "_failed" / job.teryt
@@ -739,7 +767,12 @@ def build_batch(
     pool_size = max(1, min(workers or os.cpu_count() or 1, len(set(only) if only else batch.teryts)))
     early = certain and not dry_run and not scheduler and pool_size > 1
     with worker_pool(pool_size if early else 0, reuse_kernel) as pool:  # its workers start while we plan
-        jobs = plan_jobs(batch, store, data_dir, only, edition, str(out_dir / CACHE_DIR), previous, previous_edition)
+        replaced, arriving = keep_replaced_records(
+            out_dir, planned_towns(batch, store, only), edition, previous, dry_run
+        )
+        jobs = plan_jobs(
+            batch, store, data_dir, only, edition, str(out_dir / CACHE_DIR), previous, previous_edition, arriving
+        )
         not_in_previous = [f"{job.teryt} {job.name}" for job in jobs if job.absent_from]
         recorded = recorded_towns(out_dir)
         decisions = [(job, why_build(job, recorded.get(job.teryt), out_dir, force)) for job in jobs]
@@ -747,18 +780,12 @@ def build_batch(
             on_plan(decisions)
         if dry_run:
             towns = [
-                TownResult(
-                    job.teryt,
-                    job.name,
-                    "planned" if reason else "skipped",
-                    0.0,
-                    job.problem,
-                    reason=reason,
-                    replaced_edition=replaced_edition(out_dir, job.teryt, edition) if reason else "",
-                )
+                TownResult(job.teryt, job.name, "planned" if reason else "skipped", 0.0, job.problem, reason=reason)
                 for job, reason in decisions
             ]
-            return BatchResult(batch.batch, out_dir, towns, note, towns_outside(out_dir, batch), not_in_previous)
+            return BatchResult(
+                batch.batch, out_dir, towns, note, towns_outside(out_dir, batch), not_in_previous, replaced
+            )
         todo = [job for job, reason in decisions if reason]
         reasons = {job.teryt: reason for job, reason in decisions}
         results = [TownResult(job.teryt, job.name, "skipped", 0.0) for job, reason in decisions if not reason]
@@ -791,4 +818,6 @@ def build_batch(
                 order = {job.teryt: i for i, job in enumerate(jobs)}
                 results.sort(key=lambda r: order[r.teryt])
                 _record_build(out_dir, batch, store, jobs, results)
-        return BatchResult(batch.batch, out_dir, results, note, towns_outside(out_dir, batch), not_in_previous)
+        return BatchResult(
+            batch.batch, out_dir, results, note, towns_outside(out_dir, batch), not_in_previous, replaced
+        )

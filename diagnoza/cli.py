@@ -251,13 +251,14 @@ def _replaced_editions_note(result, previous: Path | None, dry_run: bool) -> str
 
     from diagnoza.build import EARLIER_EDITIONS
 
-    replaced = Counter(town.replaced_edition for town in result.towns if town.replaced_edition)
+    replacing = {town.teryt for town in result.towns if town.status in ("built", "planned")}
+    replaced = Counter(edition for teryt, edition in result.replaced.items() if teryt in replacing)
     notes = []
     for edition, count in sorted(replaced.items()):
         kept = result.out_dir / EARLIER_EDITIONS / edition
         reports = "1 report" if count == 1 else f"{count} reports"
         notes.append(
-            f"{reports} of edition {edition} {'would be' if dry_run else 'were'} replaced; "
+            f"{reports} of edition {edition} {'would be' if dry_run else 'was' if count == 1 else 'were'} replaced; "
             f"{'its' if count == 1 else 'their'} figures {'would be' if dry_run else 'are'} kept in {kept}"
             + ("" if previous is not None else f" (to say what changed since that edition: --previous {kept})")
         )

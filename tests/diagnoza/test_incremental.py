@@ -402,19 +402,28 @@ def test_a_new_edition_built_over_the_last_keeps_its_records_which_previous_then
     # figures.json, which the next one compares with, were replaced with nothing left. They are kept now.
     params, _, out = start_from(built_a_and_c, tmp_path)
     records = {teryt: (out / "small" / teryt / "figures.json").read_bytes() for teryt in (A, C)}
-    result = build(params, out, edition="2026-12-06")
-    assert result.exit_code == 0, result.output
     kept = out / "small" / "editions" / EDITION
-    assert f"2 reports of edition {EDITION} were replaced; their figures are kept in {kept}" in result.output
-    assert {teryt: (kept / teryt / "figures.json").read_bytes() for teryt in (A, C)} == records
+    # First A alone, in the new edition: C's report stays of the last one.
+    result = build(params, out, "--only", A, edition="2026-12-06")
+    assert result.exit_code == 0, result.output
+    assert f"1 report of edition {EDITION} was replaced; its figures are kept in {kept}" in result.output
+    assert f"--previous {kept})" in result.output
+    assert (kept / A / "figures.json").read_bytes() == records[A] and not (kept / C).exists()
     assert json.loads((out / "small" / A / "figures.json").read_text(encoding="utf-8"))["edition"] == "2026-12-06"
-    # What the note offers works: the same edition again, now saying what changed since the kept one (nothing:
-    # same data), and a rebuild of one's own edition keeps nothing more.
+    # Then the whole batch, comparing with the kept edition as the note offers: C's record, still in place, is
+    # kept before the build compares with it, so neither town is taken for one new to the batch; nothing changed
+    # (same data). The dry run says the same beforehand.
+    dry_run = build(params, out, "--previous", str(kept), "--dry-run", edition="2026-12-06")
+    assert "not in the earlier edition" not in dry_run.output and "1 report of edition" in dry_run.output
+    assert not (kept / C).exists()  # a dry run keeps nothing
     result = build(params, out, "--previous", str(kept), edition="2026-12-06")
     assert result.exit_code == 0, result.output
-    assert "2 of 2 towns to build" in result.output and "were replaced" not in result.output
-    text = " ".join((out / "small" / A / "report.html").read_text(encoding="utf-8").replace("\u00a0", " ").split())
-    assert f"Co się zmieniło od poprzedniej edycji ({EDITION})" in text and "Nic się nie zmieniło" in text
+    assert "2 of 2 towns to build" in result.output and "not in the earlier edition" not in result.output
+    assert {teryt: (kept / teryt / "figures.json").read_bytes() for teryt in (A, C)} == records
+    for teryt in (A, C):
+        html = (out / "small" / teryt / "report.html").read_text(encoding="utf-8")
+        text = " ".join(html.replace("\u00a0", " ").replace("\u2060", "").split())
+        assert f"Co się zmieniło od poprzedniej edycji ({EDITION})" in text and "Nic się nie zmieniło" in text
     assert sorted(path.name for path in (out / "small" / "editions").iterdir()) == [EDITION]
 
 

@@ -321,18 +321,31 @@ def keep_earlier_record(out_dir: Path, teryt: str, edition: str) -> str:
 
 
 def keep_replaced_records(
-    out_dir: Path, towns: list[str], edition: str, previous: Path | None, dry_run: bool
+    out_dir: Path,
+    towns: list[str],
+    edition: str,
+    previous: Path | None,
+    dry_run: bool,
+    older: dict[str, str] | None = None,
 ) -> tuple[dict[str, str], dict[str, Path]]:
     """Before a build plans its towns: those whose report in place is of another edition, which the build
     replaces (a report's edition is one of its inputs), TERYT -> that edition, each record kept first
     (`keep_earlier_record`), where `--previous`, given that edition's kept folder, finds it for this very build.
+    A town renumbered since its report (`older`: TERYT -> its code before) has that report under its older
+    code, and its record is kept under that code, where `plan_jobs` looks for it too.
     A dry run keeps none: it gives as well the records `previous` would receive, and where they are now."""
+    older = older or {}
+    in_place = {
+        teryt: teryt if (out_dir / teryt / RECORD_NAME).is_file() or teryt not in older else older[teryt]
+        for teryt in towns
+    }
+    keep = replaced_edition if dry_run else keep_earlier_record
+    replaced = {teryt: kept for teryt, code in in_place.items() if (kept := keep(out_dir, code, edition))}
     if not dry_run:
-        return {teryt: kept for teryt in towns if (kept := keep_earlier_record(out_dir, teryt, edition))}, {}
-    replaced = {teryt: kept for teryt in towns if (kept := replaced_edition(out_dir, teryt, edition))}
+        return replaced, {}
     receiving = Path(previous).resolve() if previous is not None else None
     arriving = {
-        teryt: out_dir / teryt / RECORD_NAME
+        teryt: out_dir / in_place[teryt] / RECORD_NAME
         for teryt, kept in replaced.items()
         if (out_dir / EARLIER_EDITIONS / kept).resolve() == receiving
     }
@@ -767,8 +780,9 @@ def build_batch(
     pool_size = max(1, min(workers or os.cpu_count() or 1, len(set(only) if only else batch.teryts)))
     early = certain and not dry_run and not scheduler and pool_size > 1
     with worker_pool(pool_size if early else 0, reuse_kernel) as pool:  # its workers start while we plan
+        older = {change.successor: change.predecessor for change in store.renumbered}
         replaced, arriving = keep_replaced_records(
-            out_dir, planned_towns(batch, store, only), edition, previous, dry_run
+            out_dir, planned_towns(batch, store, only), edition, previous, dry_run, older
         )
         jobs = plan_jobs(
             batch, store, data_dir, only, edition, str(out_dir / CACHE_DIR), previous, previous_edition, arriving

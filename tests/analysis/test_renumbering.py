@@ -220,3 +220,41 @@ def test_a_town_renumbered_since_the_previous_edition_is_compared_with_its_recor
         job.town.check_previous("parameters")  # without the store's word, another town's
     changes = changes_since(compute_report(job.town), str(path))
     assert changes is not None and changes.peers_joined == changes.peers_left == []
+
+
+def test_a_town_renumbered_since_the_last_edition_built_in_the_same_folder_keeps_that_record(split_store, tmp_path):
+    # The last edition's report of the town stands under its older code (a folder outside the batch now). A build
+    # of the next edition into that folder keeps its record in the kept edition's folder under that code, where
+    # --previous finds it; a dry run, which keeps nothing, plans with it where it is. Before, only the folders of
+    # the batch's codes were looked at, and the town was taken for one new to the batch.
+    import json
+
+    from analysis.editions import figures
+    from diagnoza.build import keep_replaced_records, plan_jobs
+
+    older, newer, directory = split_store["older"], split_store["peer"], split_store["directory"]
+    record = figures(compute_report(TownParams(teryt=newer, edition="2025-11-22"))) | {"teryt": older}
+    out = tmp_path / "reports" / "renumbered"
+    (out / older).mkdir(parents=True)
+    (out / older / "figures.json").write_text(json.dumps(record), encoding="utf-8")
+    batch_file = tmp_path / "batch.yaml"
+    batch_file.write_text(
+        f'batch: renumbered\ndata: {directory}\nyears: {{first: 2014, last: 2024}}\ntowns:\n  - {{teryt: "{newer}"}}\n',
+        encoding="utf-8",
+    )
+    store, kept = load_store(directory), out / "editions" / "2025-11-22"
+    renumbered = {newer: older}
+
+    replaced, arriving = keep_replaced_records(out, [newer], "2026-11-22", kept, True, renumbered)
+    assert replaced == {newer: "2025-11-22"} and arriving == {newer: out / older / "figures.json"}
+    assert not kept.exists()
+    [job] = plan_jobs(
+        load_batch(batch_file), store, str(directory), None, "2026-11-22", previous=kept, arriving=arriving
+    )
+    assert job.town.previous == str(out / older / "figures.json") and not job.absent_from
+
+    assert keep_replaced_records(out, [newer], "2026-11-22", kept, False, renumbered) == ({newer: "2025-11-22"}, {})
+    assert (kept / older / "figures.json").read_bytes() == (out / older / "figures.json").read_bytes()
+    [job] = plan_jobs(load_batch(batch_file), store, str(directory), None, "2026-11-22", previous=kept)
+    assert job.town.previous == str(kept / older / "figures.json") and not job.absent_from
+    job.town.check_previous("parameters", store.renumbered)  # its own record, under its older code

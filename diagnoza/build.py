@@ -779,7 +779,12 @@ def build_batch(
     certain = force or not (out_dir / "manifest.json").exists()  # every town will be built
     pool_size = max(1, min(workers or os.cpu_count() or 1, len(set(only) if only else batch.teryts)))
     early = certain and not dry_run and not scheduler and pool_size > 1
-    with worker_pool(pool_size if early else 0, reuse_kernel) as pool:  # its workers start while we plan
+    # A build holds the batch's folder from before it keeps the replaced editions' records to its end: a second
+    # build, or a publication, started meanwhile stops at once, having written nothing. A dry run writes nothing.
+    folder_lock = nullcontext() if dry_run else batch_lock(out_dir)
+    with folder_lock, worker_pool(pool_size if early else 0, reuse_kernel) as pool:  # workers start as we plan
+        if not dry_run:
+            _finish_interrupted_swaps(out_dir)  # before planning, which reads the reports in place
         older = {change.successor: change.predecessor for change in store.renumbered}
         replaced, arriving = keep_replaced_records(
             out_dir, planned_towns(batch, store, only), edition, previous, dry_run, older
@@ -810,28 +815,26 @@ def build_batch(
             if on_result:
                 on_result(result, len(results), len(jobs))
 
-        with batch_lock(out_dir):
-            _finish_interrupted_swaps(out_dir)
-            try:
-                if todo and scheduler:
-                    _run_dask(todo, out_dir, scheduler, reuse_kernel, report)
-                elif todo:
-                    _run_local(
-                        todo,
-                        out_dir,
-                        max(1, min(workers or os.cpu_count() or 1, len(todo))),
-                        reuse_kernel,
-                        report,
-                        pool,
-                    )
-            finally:  # also on Ctrl-C: no staging left behind, and the towns finished so far are recorded
-                shutil.rmtree(out_dir / ".staging", ignore_errors=True)
-                for result in results:  # up to date with its good report: an earlier failure no longer applies
-                    if result.status == "skipped":
-                        shutil.rmtree(out_dir / "_failed" / result.teryt, ignore_errors=True)
-                order = {job.teryt: i for i, job in enumerate(jobs)}
-                results.sort(key=lambda r: order[r.teryt])
-                _record_build(out_dir, batch, store, jobs, results)
+        try:
+            if todo and scheduler:
+                _run_dask(todo, out_dir, scheduler, reuse_kernel, report)
+            elif todo:
+                _run_local(
+                    todo,
+                    out_dir,
+                    max(1, min(workers or os.cpu_count() or 1, len(todo))),
+                    reuse_kernel,
+                    report,
+                    pool,
+                )
+        finally:  # also on Ctrl-C: no staging left behind, and the towns finished so far are recorded
+            shutil.rmtree(out_dir / ".staging", ignore_errors=True)
+            for result in results:  # up to date with its good report: an earlier failure no longer applies
+                if result.status == "skipped":
+                    shutil.rmtree(out_dir / "_failed" / result.teryt, ignore_errors=True)
+            order = {job.teryt: i for i, job in enumerate(jobs)}
+            results.sort(key=lambda r: order[r.teryt])
+            _record_build(out_dir, batch, store, jobs, results)
         return BatchResult(
             batch.batch, out_dir, results, note, towns_outside(out_dir, batch), not_in_previous, replaced
         )

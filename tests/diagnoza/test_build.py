@@ -24,7 +24,7 @@ from analysis.editions import FORMAT
 from analysis.indicators import indicator_table
 from analysis.paths import DEMO_STORE_DIR, PARAMS_DIR
 from analysis.store import load_store, write_store
-from diagnoza.build import keep_earlier_record
+from diagnoza.build import batch_lock, keep_earlier_record
 from diagnoza.cli import app
 from tests.diagnoza import typeset
 from tests.diagnoza.conftest import OTHER, TOWN  # the towns of the shared demo_build fixture
@@ -915,6 +915,26 @@ def test_a_report_of_another_edition_keeps_its_record_when_replaced_and_the_dry_
         app, ["build", str(PARAMS_DIR / "demo.yaml"), "--dry-run", "--previous", str(site), "--out", str(tmp_path)]
     )
     assert result.exit_code == 2 and "it is a copy for readers, made by diagnoza publish" in result.output
+
+
+def test_a_build_stopped_by_another_on_its_folder_has_written_nothing_there(tmp_path):
+    # Keeping the replaced edition's records came before the build took the batch's folder: a second build,
+    # started while another ran (or a publication copied the folder), wrote kept records into it and only then
+    # stopped on the lock.
+    out = tmp_path / "reports" / "demo"
+    record = {"format": FORMAT, "teryt": "0290011", "edition": "2026-06-30", "indicators": {}}
+    (out / "0290011").mkdir(parents=True)
+    (out / "0290011" / "figures.json").write_text(json.dumps(record), encoding="utf-8")
+    build = ["build", str(PARAMS_DIR / "demo.yaml"), "--only", "0290011", "--edition", "2026-07-01"]
+    build += ["--out", str(tmp_path / "reports")]
+    with batch_lock(out, "diagnoza publish"):
+        before = sorted(path.relative_to(out) for path in out.rglob("*"))
+        result = CliRunner().invoke(app, build)
+        assert result.exit_code == 2 and "is in use: diagnoza publish is running" in result.output, result.output
+        assert sorted(path.relative_to(out) for path in out.rglob("*")) == before  # no editions/ folder, nothing
+        # A dry run writes nothing, so it needs no lock: it plans while the other holds the folder.
+        result = CliRunner().invoke(app, [*build, "--dry-run"])
+        assert result.exit_code == 0 and "1 report of edition 2026-06-30 would be replaced" in result.output
 
 
 # seconds: the slowest cell (charts) takes 1.5 s alone, 3-4 s when the suite's workers share the cores

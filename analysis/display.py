@@ -454,8 +454,12 @@ def comparison_table(report: TownReport, section: str) -> Table | Nothing:
     # earlier year (the last one missing) send the reader to the year column.
     periods = Counter(row[label("year", language)] for row in rows if row[label("year", language)])
     main = periods.most_common(1)[0][0] if periods else str(report.last_year)
+    one_year = set(periods) <= {main}
+    if one_year:  # the caption names it: a column repeating it on every row only narrows the others
+        for row in rows:
+            del row[label("year", language)]
     caption = label(
-        "table_caption" if set(periods) <= {main} else "table_caption_mixed",
+        "table_caption" if one_year else "table_caption_mixed",
         language,
         section=label(section, language),
         town=report.name,

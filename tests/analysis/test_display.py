@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 
 from analysis import charts
 from analysis import display as show
-from analysis.catalogue import indicators
+from analysis.catalogue import indicators, indicators_in
 from analysis.formatting import escape_markdown, format_range
 from analysis.labels import label
 from analysis.report import prepare_report
@@ -359,18 +359,30 @@ def test_an_indicator_that_is_itself_a_change_shows_no_change_of_its_change(repo
     assert (others.iloc[:, 0] != "—").sum() >= 10  # the other indicators keep their 5-year changes
 
 
-def test_a_caption_names_one_year_only_where_every_row_is_of_it(report):
+def test_a_caption_names_one_year_only_where_every_row_is_of_it_and_then_no_column_repeats_it(report):
     pl = report.language == "pl"
-    year_column = "Rok" if pl else "Year"
+    year_column, name_column = ("Rok", "Wskaźnik") if pl else ("Year", "Indicator")
     for section in ("demography", "economy", "services"):
         table = show.comparison_table(report, section)
-        years = set(table.frame[year_column]) - {""}
-        if years == {"2024"}:
+        # Each row's period from the comparison's own fields: the year, or first–last year of a pooled value.
+        shown = [
+            i for i in indicators_in(section) if i.name_with_unit(report.language) in set(table.frame[name_column])
+        ]
+        rows = report.comparison.loc[[i.id for i in shown]]
+        periods = [
+            str(int(year)) if start == year else f"{int(start)}–{int(year)}"
+            for start, year in zip(rows["period_start"], rows["year"])
+            if pd.notna(year)
+        ]
+        if set(periods) == {"2024"}:  # the caption says it, and a column of 2024 on every row says nothing more
             assert ("(2024 r.)" if pl else "(2024)") in table.caption, table.caption
+            assert year_column not in table.frame
         else:  # pooled rows ("2022–2024") or an earlier year: the caption must not claim 2024 for all
-            assert ("głównie 2024 r." if pl else "mostly 2024") in table.caption, (years, table.caption)
+            assert ("głównie 2024 r." if pl else "mostly 2024") in table.caption, (periods, table.caption)
+            assert [p for p in table.frame[year_column] if p] == periods
     # The demo has both kinds: births are pooled (demography), and services have no pooled indicator.
     assert "2022–2024" in set(show.comparison_table(report, "demography").frame[year_column])
+    assert year_column not in show.comparison_table(report, "services").frame
 
 
 def test_a_value_on_few_events_is_marked_and_one_on_too_few_is_not_placed():

@@ -6,6 +6,7 @@ from analysis import explore
 from analysis.params import ParamsError
 from analysis.report import prepare_report
 from analysis.town import TownParams
+from tests.analysis import printed_years
 
 TOWNS = ("0490013", "0290011")
 
@@ -70,7 +71,7 @@ def test_the_printed_table_shows_figures_as_the_report_prints_them(reports):
 
 
 def test_every_printed_value_is_the_one_the_towns_own_report_table_prints():
-    # Read off each town's own section tables ("Wartość", and "Rok" where it is a single year before 2024), in
+    # Read off each town's own section tables ("Wartość", and the year where it is a single one before 2024), in
     # the catalogue's order of indicators: the explore table gives the same strings (a change's sign, "≈" before
     # a value on few events, decimals, "b.d.", the year of a figure from before the last year).
     # By hand from the store: 1290013 grew from 10,707 (2019) to 10,742 (2024) residents, +0.33%; 3290013 had
@@ -83,13 +84,13 @@ def test_every_printed_value_is_the_one_the_towns_own_report_table_prints():
     values = explore.side_by_side_printed(reports)
     for report, column in zip(reports, values.columns):
         for section in ("demography", "economy", "services"):
-            table = show.comparison_table(report, section).frame
+            table = show.comparison_table(report, section)
             ids = [i.id for i in indicators_in(section)]
-            assert len(table) == len(ids)  # the demo store has every indicator: one row each, in this order
+            assert len(table.frame) == len(ids)  # the demo store has every indicator: one row each, in this order
             printed = values[column].to_numpy()[[list(report.comparison.index).index(i) for i in ids]]
             expected = [
                 value if year in ("2024", "") or "–" in year else f"{value} ({year})"
-                for value, year in zip(table["Wartość"], table["Rok"])
+                for value, year in zip(table.frame["Wartość"], printed_years(table))
             ]
             assert list(printed) == expected, (report.name, section)
     assert values.at["Zmiana liczby ludności w ciągu 5 lat (%)", values.columns[0]] == "+0,3"

@@ -19,6 +19,7 @@ from analysis.narrative import (
     verdict_phrase,
 )
 from analysis.synthesis import section_verdicts
+from tests.analysis import printed_years
 
 NBSP = "\u00a0"  # between a number and its noun
 
@@ -1006,7 +1007,7 @@ def test_every_value_the_text_quotes_is_the_one_its_table_prints(demo_reports):
 
     from analysis import display as show
 
-    # The words between a value and its median say its years as the table's "Rok" does: "w latach 2022–2024"
+    # The words between a value and its median say its years as the table's "Rok" (or its caption) does: "w latach 2022–2024"
     # for a pooled value, "w 2023 r." for one of a year before 2024 (its 2024 missing), nothing for 2024's.
     number = r"≈?[−+]?\d+(?:\u00a0\d{3})*(?:,\d+)?"
     short = label("area_short_finding")  # an area with too few residents behind its value; the table prints "b.d."
@@ -1026,8 +1027,10 @@ def test_every_value_the_text_quotes_is_the_one_its_table_prints(demo_reports):
     for report in demo_reports.values():
         rows = []
         for section in ("demography", "economy", "services"):
-            frame = show.comparison_table(report, section).frame
-            printed = list(zip(frame["Wartość"], frame["Mediana grupy"], frame["Rok"], frame["Woj."], frame["Polska"]))
+            table = show.comparison_table(report, section)
+            frame = table.frame
+            years = printed_years(table)
+            printed = list(zip(frame["Wartość"], frame["Mediana grupy"], years, frame["Woj."], frame["Polska"]))
             rows += printed
             for match in [
                 *quoted.finditer(" ".join(report.narrative[section])),

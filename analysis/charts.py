@@ -676,9 +676,7 @@ def distribution_chart(
                 ),
                 Patch(color=style.PEER_BAND, alpha=0.5, linewidth=0, label=label("iqr_label", report.language)),
             ]
-        ax.set_title(
-            label("trend_title", report.language).format(indicator=indicator.name(report.language), town=report.name)
-        )
+        ax.set_title(label("trend_title", report.language, indicator=indicator.name(report.language), town=report.name))
         ax.set_xlabel(indicator.name_with_unit(report.language, str(year)))
         ax.set_yticks([])  # one row of peers: no categories to name
         _numbers_as_printed(ax.xaxis, indicator, report.language)

@@ -61,6 +61,11 @@ class Store:
     area_values: pd.DataFrame = field(default_factory=lambda: no_area_values())
 
     @property
+    def earlier_codes(self) -> dict[str, str]:
+        """TERYT code -> the code the same gmina had before it was renumbered, for each series the store joined."""
+        return {change.successor: change.predecessor for change in self.renumbered}
+
+    @property
     def synthetic(self) -> bool:
         return bool(self.metadata.get("synthetic", False))
 

@@ -140,25 +140,24 @@ def plan_jobs(
     batch: Batch,
     store: Store,
     data_dir: str,
-    only: list[str] | None,
+    teryts: list[str] | None,
     edition: str,
     cache_dir: str = "",
     previous: Path | None = None,
     previous_edition: str = "",
     arriving: dict[str, Path] | None = None,
 ) -> list[TownJob]:
-    """One job per town of the batch (or of `only`, towns of the batch by TERYT code or name), with its input hashes.
+    """One job per town of `teryts` (`planned_towns`; None: the whole batch), with its input hashes.
     `previous_edition`: the edition of the folder `previous` (`check_previous`), for the towns it has no record of.
     `arriving`: towns whose record a build would keep in `previous` before it starts, and where that record is
     now (a dry run's: it keeps none, and plans with the record where it is)."""
-    teryts = planned_towns(batch, store, only)
     jobs = []
     code = inputs.code_fingerprint()
     data = inputs.town_data_fingerprints(store)
     calibration = inputs.calibration_fingerprint(store)
     areas = inputs.area_fingerprints(store, data)
-    older = {change.successor: change.predecessor for change in store.renumbered}
-    for teryt in teryts:
+    older = store.earlier_codes
+    for teryt in batch.teryts if teryts is None else teryts:
         previous_figures = previous / teryt / RECORD_NAME if previous is not None else None
         if previous_figures is not None and not previous_figures.is_file() and teryt in older:
             previous_figures = previous / older[teryt] / RECORD_NAME  # an edition before its code changed
@@ -785,12 +784,10 @@ def build_batch(
     with folder_lock, worker_pool(pool_size if early else 0, reuse_kernel) as pool:  # workers start as we plan
         if not dry_run:
             _finish_interrupted_swaps(out_dir)  # before planning, which reads the reports in place
-        older = {change.successor: change.predecessor for change in store.renumbered}
-        replaced, arriving = keep_replaced_records(
-            out_dir, planned_towns(batch, store, only), edition, previous, dry_run, older
-        )
+        teryts = planned_towns(batch, store, only)
+        replaced, arriving = keep_replaced_records(out_dir, teryts, edition, previous, dry_run, store.earlier_codes)
         jobs = plan_jobs(
-            batch, store, data_dir, only, edition, str(out_dir / CACHE_DIR), previous, previous_edition, arriving
+            batch, store, data_dir, teryts, edition, str(out_dir / CACHE_DIR), previous, previous_edition, arriving
         )
         not_in_previous = [f"{job.teryt} {job.name}" for job in jobs if job.absent_from]
         recorded = recorded_towns(out_dir)

@@ -255,6 +255,13 @@ def check_previous(previous: Path, batch: Batch, out_dir: Path, edition: str) ->
             ],
             what="option",
         )
+    arriving = records_to_keep_in(previous, batch, out_dir, edition)
+    if not previous.is_dir() and not arriving:
+        raise ParamsError(
+            "--previous",
+            [f"{previous}: no such folder (give an earlier edition's output folder of this batch)"],
+            what="option",
+        )
     recorded = read_manifest(previous).get("batch")
     if recorded and recorded != batch.batch:
         raise ParamsError(
@@ -262,7 +269,7 @@ def check_previous(previous: Path, batch: Batch, out_dir: Path, edition: str) ->
         )
     # A record that is there but unreadable fails its town, saying so (`analysis.editions.record_problem`);
     # a folder of none, or of none this version reads, is refused here once rather than town by town.
-    records = [read_figures(previous / teryt / RECORD_NAME) for teryt in batch.teryts]
+    records = [read_figures(previous / teryt / RECORD_NAME) or arriving.get(teryt) for teryt in batch.teryts]
     records = [record for record in records if record is not None]
     if not records:
         kept = sorted({path.parent.parent.name for path in previous.glob(f"*/{TOWN_FOLDER}/{RECORD_NAME}")})
@@ -294,6 +301,18 @@ def check_previous(previous: Path, batch: Batch, out_dir: Path, edition: str) ->
             what="option",
         )
     return max((str(record.get("edition") or "") for record in records), default="") or previous.name
+
+
+def records_to_keep_in(previous: Path, batch: Batch, out_dir: Path, edition: str) -> dict[str, dict]:
+    """Where `previous` is `<out_dir>/editions/<edition kept>`: the records of the reports in place of that
+    edition, which this build keeps there before it plans (`keep_replaced_records`), TERYT -> record. The
+    build's own advice, "to say what changed since that edition: --previous <out_dir>/editions/<edition>",
+    named a folder that only this build creates: it was refused as missing, and the first build of the next
+    edition into the folder of the last could not compare with it."""
+    if previous.resolve().parent != (out_dir / EARLIER_EDITIONS).resolve() or previous.name == edition:
+        return {}
+    in_place = {teryt: read_figures(out_dir / teryt / RECORD_NAME) for teryt in batch.teryts}
+    return {teryt: record for teryt, record in in_place.items() if record and record.get("edition") == previous.name}
 
 
 def replaced_edition(out_dir: Path, teryt: str, edition: str) -> str:

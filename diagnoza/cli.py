@@ -131,9 +131,6 @@ def build(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from analysis.paths import REPORTS_DIR
-
-    if previous is not None and not previous.is_dir():
-        _fail(f"--previous {previous}: no such folder (give an earlier edition's output folder of this batch)")
     from diagnoza.build import BuildError, build_batch
 
     console = Console(stderr=True)

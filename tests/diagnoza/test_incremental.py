@@ -427,6 +427,30 @@ def test_a_new_edition_built_over_the_last_keeps_its_records_which_previous_then
     assert sorted(path.name for path in (out / "small" / "editions").iterdir()) == [EDITION]
 
 
+def test_the_first_build_of_a_new_edition_compares_with_the_last_one_it_replaces_as_the_dry_run_advises(
+    built_a_and_c, tmp_path
+):
+    # The annual round in one step: the last edition's reports stand in the folder, no copy was made, and the
+    # dry run advises "--previous <folder>/editions/<last edition>", a folder this very build creates. It was
+    # refused as "no such folder", and the first build of the new edition could not compare with the last.
+    params, _, out = start_from(built_a_and_c, tmp_path)
+    kept = out / "small" / "editions" / EDITION
+    dry_run = build(params, out, "--only", A, "--dry-run", edition="2026-12-06")
+    assert f"(to say what changed since that edition: --previous {kept})" in dry_run.output
+    dry_run = build(params, out, "--only", A, "--dry-run", "--previous", str(kept), edition="2026-12-06")
+    assert dry_run.exit_code == 0, dry_run.output
+    assert "not in the earlier edition" not in dry_run.output and not kept.exists()
+    result = build(params, out, "--only", A, "--previous", str(kept), edition="2026-12-06")
+    assert result.exit_code == 0, result.output
+    html = (out / "small" / A / "report.html").read_text(encoding="utf-8")
+    text = " ".join(html.replace("\u00a0", " ").replace("\u2060", "").split())
+    assert f"Co się zmieniło od poprzedniej edycji ({EDITION})" in text and "Nic się nie zmieniło" in text
+    # A folder that neither exists nor is one this build keeps is still refused, by name.
+    missing = out / "small" / "editions" / "2025-01-01"
+    result = build(params, out, "--only", A, "--previous", str(missing), edition="2026-12-07")
+    assert result.exit_code == 2 and f"{missing}: no such folder" in " ".join(result.output.split())
+
+
 def test_next_years_edition_one_data_year_later_builds_every_town_and_names_the_new_year(tmp_path):
     # The annual round: last year's edition had data to 2023, this one to 2024, built with --previous. With a
     # new year nearly every indicator moves, and the list of them, a table before the contents, pushed the

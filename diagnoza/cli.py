@@ -586,13 +586,18 @@ def data_fetch(
 @data_app.command("status")
 def data_status(
     store_dir: Optional[Path] = typer.Argument(None, help="A store directory (default: the embedded demo store)."),
+    data: Optional[Path] = typer.Option(
+        None, help="The same, as `build`, `validate` and `data towns` take it: --data DIR."
+    ),
 ) -> None:
     """Describe a store: source, fetch date, years, towns, and each variable's coverage."""
     from analysis.catalogue import variables
     from analysis.paths import DEMO_STORE_DIR
     from analysis.store import load_store
 
-    store_dir = store_dir or DEMO_STORE_DIR  # as `build` and `validate` take it when a batch names no store
+    if store_dir and data and store_dir.resolve() != data.resolve():
+        _fail(f"two stores given, {store_dir} and --data {data}: give one")
+    store_dir = store_dir or data or DEMO_STORE_DIR  # as `build` and `validate` take it when a batch names no store
     try:
         store = load_store(store_dir)
     except StoreError as error:

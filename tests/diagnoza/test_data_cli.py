@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from analysis.catalogue import variables
 from analysis.params import load_batch
-from analysis.paths import PARAMS_DIR
+from analysis.paths import DEMO_STORE_DIR, PARAMS_DIR
 from analysis.store import Store, load_store
 from analysis.teryt import VOIVODESHIPS
 from diagnoza.cli import _count_and_share, app
@@ -138,6 +138,15 @@ def test_status_describes_the_store(fetched):
     assert result.exit_code == 0, result.output
     assert "GUS, Bank Danych Lokalnych" in result.output and "2014–2024" in result.output
     assert "population" in result.output and "72305" in result.output
+
+
+def test_status_takes_the_store_as_every_other_command_does_with_data(fetched):
+    # `build`, `validate` and `data towns` take a store as --data DIR; so does `status`, beside its argument.
+    store = fetched["root"] / "store"
+    result = CliRunner().invoke(app, ["data", "status", "--data", str(store)])
+    assert result.exit_code == 0 and f"{store}: valid store" in result.output, result.output
+    both = CliRunner().invoke(app, ["data", "status", str(store), "--data", str(DEMO_STORE_DIR)])
+    assert both.exit_code != 0 and "two stores given" in both.output
 
 
 def test_status_without_a_folder_describes_the_embedded_demo_store():

@@ -782,8 +782,9 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
         for indicator_id, row in changes.indicators.iterrows():
             indicator = indicators()[indicator_id]
 
-            def show(value):  # as the section tables print it: a change indicator's value with its sign
-                return format_number(value, indicator.decimals, language, signed=indicator.is_change)
+            def show(age: str) -> str:  # as the section tables print it (a change with its sign), and its years
+                value = format_number(row[f"{age}_value"], indicator.decimals, language, signed=indicator.is_change)
+                return f"{value} ({row[f'{age}_period']})" if row[f"{age}_period"] else value  # "b.d.", not "b.d. (—)"
 
             def position(age: str) -> str:  # a value without a position was not ranked, not missing
                 if pd.isna(row[f"{age}_percentile"]) and pd.notna(row[f"{age}_value"]):
@@ -793,8 +794,8 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
             rows.append(
                 {
                     label("indicator", language): indicator.name_with_unit(language),
-                    label("before", language): f"{show(row['old_value'])} ({row['old_period'] or '—'})",
-                    label("now", language): f"{show(row['new_value'])} ({row['new_period'] or '—'})",
+                    label("before", language): show("old"),
+                    label("now", language): show("new"),
                     label("position_before_now", language): _before_now(position("old"), position("new")),
                     label("assessment_before_now", language): _before_now(
                         _assessment_word(row["old_assessment"], language),

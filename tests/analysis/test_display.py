@@ -694,6 +694,23 @@ def test_a_change_indicator_keeps_its_sign_in_the_edition_changes_as_in_the_sect
     assert row[show.label("now", report.language)].startswith(printed_now + " ") and printed_now[0] == "−"
 
 
+def test_a_value_the_earlier_edition_lacked_reads_no_data_without_an_empty_year(report, tmp_path):
+    # The earlier edition had no 10-year change (its store began too late): "b.d.", not "b.d. (—)" with a dash for
+    # the years of a value that was not there; this edition's value keeps its year.
+    import json
+
+    from analysis.editions import figures
+
+    record = figures(report)
+    before = {"value": None, "year": None, "period_start": None, "percentile": None}  # as such a record keeps it
+    record["indicators"]["population_change_10y"] = {**record["indicators"]["population_change_10y"], **before}
+    (tmp_path / "figures.json").write_text(json.dumps(record), encoding="utf-8")
+    [table] = [part for part in show.edition_changes(report, tmp_path / "figures.json") if isinstance(part, show.Table)]
+    row = table.frame.set_index(show.label("indicator", report.language)).iloc[0]
+    assert row[show.label("before", report.language)] == {"pl": "b.d.", "en": "n/a"}[report.language]
+    assert row[show.label("now", report.language)].endswith(f" ({report.last_year})")
+
+
 def test_key_figures_name_what_the_store_lacks_instead_of_rows_of_blanks(sparse_report):
     # The sparse store (tests/conftest.py) has no services variables: pre-school coverage and nursery places,
     # both headline figures, have no value for the town, its peers, the voivodeship or Poland.

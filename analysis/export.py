@@ -25,7 +25,7 @@ from analysis.catalogue import Direction, Indicator, indicators, split_lag, vari
 from analysis.census import CHANGE_SPANS, steps_in_changes
 from analysis.compare import CHANGE_YEARS, within_chance
 from analysis.display import area_budgets_note, hinge_cell, rule_name
-from analysis.editions import verdict_grounds
+from analysis.editions import changes_since, verdict_grounds
 from analysis.formatting import format_number, number_pattern, voivodeship_name, with_noun
 from analysis.labels import label
 from analysis.narrative import LEVEL_DIFFERENCE_DECIMALS, no_projection_sentence, projection_sentence
@@ -152,6 +152,7 @@ SHEET_NAMES = {
     "peer_series": ("Szeregi grupy", "Peer series"),
     "projection": ("Prognoza ludności", "Population projection"),
     "peers": (label("peers_sheet", "pl"), label("peers_sheet", "en")),  # a report names it (display.peers_table)
+    "since_previous": ("Od poprzedniej edycji", "Since the previous edition"),  # with --previous
     "full": ("Pełna precyzja", "Full precision"),
     "method": ("Metoda", "Method"),
 }
@@ -739,16 +740,76 @@ def grounds_sheet(rows: list[dict], language: str) -> pd.DataFrame:
     return with_decimals(frame, {label("score", language): SCORE_DECIMALS} if len(frame) else {})
 
 
+# The indicators of a town that moved since the edition its report compares with (a build with --previous), as
+# the report's table lists them: the numbers behind each of its cells, rounded as printed there.
+EDITION_CHANGE_COLUMNS = {
+    "old_value": ("Wartość – poprzednia edycja", "Value – previous edition"),
+    "old_period": ("Lata wartości – poprzednia edycja", "Years of the value – previous edition"),
+    "new_value": ("Wartość – ta edycja", "Value – this edition"),
+    "new_period": ("Lata wartości – ta edycja", "Years of the value – this edition"),
+    "value_change": ("Zmiana wartości (ta − poprzednia)", "Change of the value (this − previous)"),
+    "old_percentile": ("Percentyl – poprzednia edycja", "Percentile – previous edition"),
+    "new_percentile": ("Percentyl – ta edycja", "Percentile – this edition"),
+    "old_assessment": ("Ocena – poprzednia edycja", "Assessment – previous edition"),
+    "new_assessment": ("Ocena – ta edycja", "Assessment – this edition"),
+}
+
+
+def edition_changes_sheet(report: TownReport) -> pd.DataFrame | None:
+    """The report's table of what moved since the previous edition (`analysis.display.edition_changes`), with its
+    numbers as numbers; None for a report that compares with no edition. The change of a value is that of the two
+    values as printed, so that it is the difference a reader of the table computes."""
+    changes = changes_since(report, report.params.previous)
+    if changes is None:
+        return None
+    language, catalogue = report.language, indicators()
+    rows = []
+    for indicator_id, row in changes.indicators.iterrows():
+        indicator = catalogue[indicator_id]
+        old, new = (_printed(row[key], indicator.decimals) for key in ("old_value", "new_value"))
+        rows.append(
+            {
+                "indicator": indicator_id,
+                "name": indicator.name(language),
+                "unit": indicator.unit(language),
+                "old_value": old,
+                "old_period": row["old_period"],
+                "new_value": new,
+                "new_period": row["new_period"],
+                "value_change": _printed(new - old, indicator.decimals),
+                **{key: _printed(row[key], PERCENTILE_DECIMALS) for key in ("old_percentile", "new_percentile")},
+                **{
+                    key: _word(ASSESSMENT_WORDS[row[key] or ""], language)
+                    for key in ("old_assessment", "new_assessment")
+                },
+            }
+        )
+    headers = {key: _word(INDICATOR_COLUMNS[key], language) for key in ("indicator", "name", "unit")}
+    headers |= {key: _word(words, language) for key, words in EDITION_CHANGE_COLUMNS.items()}
+    frame = pd.DataFrame(rows, columns=list(headers)).rename(columns=headers)
+    places = [catalogue[indicator_id].decimals for indicator_id in changes.indicators.index]
+    decimals = {headers[key]: places for key in ("old_value", "new_value", "value_change")}
+    return with_decimals(
+        frame, decimals | {headers[key]: PERCENTILE_DECIMALS for key in ("old_percentile", "new_percentile")}
+    )
+
+
 def town_tables(report: TownReport, edition: str) -> dict[str, pd.DataFrame]:
-    """The sheets of a town's workbook, keyed by sheet name in the report's language."""
+    """The sheets of a town's workbook, keyed by sheet name in the report's language; with --previous, also
+    what moved since that edition (`edition_changes_sheet`)."""
     language = report.language
-    return {
+    tables = {
         _word(SHEET_NAMES["indicators"], language): indicator_sheet(report),
         _word(SHEET_NAMES["verdicts"], language): verdicts_sheet(report),
         _word(SHEET_NAMES["series"], language): series_sheet(report),
         _word(SHEET_NAMES["peer_series"], language): peer_series_sheet(report),
         _word(SHEET_NAMES["projection"], language): projection_sheet(report),
         _word(SHEET_NAMES["peers"], language): peers_sheet(report),
+    }
+    changes = edition_changes_sheet(report)
+    if changes is not None:
+        tables[_word(SHEET_NAMES["since_previous"], language)] = changes
+    return tables | {
         _word(SHEET_NAMES["full"], language): indicator_sheet(report, rounded=False),
         _word(SHEET_NAMES["method"], language): method_sheet(report, edition),
     }
@@ -757,7 +818,7 @@ def town_tables(report: TownReport, edition: str) -> dict[str, pd.DataFrame]:
 BATCH_SHEETS = {
     "verdicts": ("Oceny części", "Section verdicts"),
     "grounds": ("Podstawy ocen", "Verdict grounds"),
-    "since_previous": ("Od poprzedniej edycji", "Since the previous edition"),
+    "since_previous": SHEET_NAMES["since_previous"],
 }
 # The batch's "since the previous edition" sheet (a build with --previous): a town per row, from its record.
 SINCE_PREVIOUS_COLUMNS = {

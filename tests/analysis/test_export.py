@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -843,3 +844,51 @@ def test_a_peer_whose_land_alone_moved_is_left_out_of_the_density_change_but_not
     notes = show.changes_table(report, "demography").frame.set_index("Wskaźnik")["Uwagi"].str.replace("\xa0", " ")
     assert "mediana grupy bez 1 gminy, której granice się zmieniły" in notes["Gęstość zaludnienia (osoby/km²)"]
     assert "granice" not in notes["Liczba ludności (osoby)"]
+
+
+def test_a_report_built_with_previous_lists_in_its_workbook_what_moved_with_the_numbers_as_printed(report, tmp_path):
+    # The earlier edition's record, written by hand from this one's: births per 1,000 were 1.26 higher (one
+    # decimal in the catalogue) at percentile 12 and a weakness; nothing else moved. The sheet gives that row
+    # alone, each number rounded as the report's changes table prints it, and the change as the difference of
+    # the two printed values (what a reader of the table computes), worked out here with Decimal.
+    import json
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from analysis.editions import figures
+
+    record = figures(report)
+    births = record["indicators"]["births_per_1000"]
+    record["indicators"]["births_per_1000"] = births | {
+        "value": births["value"] + 1.26,
+        "percentile": 12.0,
+        "assessment": "weakness",
+    }
+    (tmp_path / "figures.json").write_text(json.dumps(record), encoding="utf-8")
+    with_previous = replace(
+        report, params=report.params.model_copy(update={"previous": str(tmp_path / "figures.json")})
+    )
+    tables = town_tables(with_previous, "2026-11-22")
+    assert list(tables)[-3:] == ["Od poprzedniej edycji", "Pełna precyzja", "Metoda"]
+    sheet = tables["Od poprzedniej edycji"]
+    [row] = sheet.to_dict("records")
+
+    def printed(value) -> float:
+        return float(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+    old, new = printed(births["value"] + 1.26), printed(births["value"])
+    assert (row["Kod wskaźnika"], row["Wartość – poprzednia edycja"], row["Wartość – ta edycja"]) == (
+        "births_per_1000",
+        old,
+        new,
+    )
+    assert row["Zmiana wartości (ta − poprzednia)"] == pytest.approx(new - old) and new < old
+    assert row["Percentyl – poprzednia edycja"] == 12
+    assert row["Percentyl – ta edycja"] == round(births["percentile"])
+    assert row["Ocena – poprzednia edycja"] == "słaba strona"
+    assert row["Lata wartości – poprzednia edycja"] == row["Lata wartości – ta edycja"] == "2022–2024"
+    # Rounded as printed in the workbook too: the sheet's numbers carry their decimals.
+    write_town_data(tables, tmp_path / "data.xlsx", tmp_path / "data.csv")
+    read = pd.read_excel(tmp_path / "data.xlsx", sheet_name="Od poprzedniej edycji", engine="openpyxl")
+    assert read.at[0, "Wartość – poprzednia edycja"] == old
+    # Without --previous there is no such sheet (the sheet list of test_sheets_follow_the_report_language).
+    assert "Od poprzedniej edycji" not in town_tables(report, "2026-11-22")

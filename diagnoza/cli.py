@@ -30,6 +30,8 @@ def _codes(only: Optional[list[str]]) -> list[str] | None:
     """The towns of `--only A,B --only C`: repeated and comma-separated alike; 290011 read as 0290011 (a name
     is kept as given, for the build to find among the batch's towns)."""
     codes = [normalise_teryt(code) for value in only or [] for code in value.split(",") if code.strip()]
+    if only is not None and not codes:  # `--only "$TOWN"` with TOWN unset: not the whole batch
+        _fail("--only: no town given (a TERYT code or a name, e.g. --only 0290011)")
     return codes or None
 
 

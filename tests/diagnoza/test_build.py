@@ -761,6 +761,15 @@ def test_only_takes_every_town_named_whether_repeated_or_comma_separated(tmp_pat
     assert planned == {"0290011", "0290021", "0490013"}
 
 
+@pytest.mark.parametrize("given", ["", " , "])
+def test_an_empty_only_is_refused_not_taken_for_the_whole_batch(tmp_path, given):
+    # `--only "$TOWN"` in a script whose TOWN is unset: one town was meant, and all 54 were planned.
+    result = CliRunner().invoke(
+        app, ["build", str(PARAMS_DIR / "demo.yaml"), "--only", given, "--dry-run", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 2 and "--only: no town given" in result.output and "would be built" not in result.output
+
+
 def test_only_takes_a_town_by_its_name_too(tmp_path):
     # Names as the store gives them (Bursztynojar is 0290011, Bławatkopole 0490013: params/demo.yaml's comments),
     # in any case and with or without Polish letters; a name that is no town of the batch is named as such, not as

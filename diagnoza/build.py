@@ -453,11 +453,20 @@ def _drop_older_reports(job: TownJob) -> None:
             path.unlink(missing_ok=True)
 
 
+def _write_town_data(report, town: TownParams, staging: Path) -> None:
+    """The spreadsheet and both CSVs, their tables made here too: in the side thread, so that where the notebook
+    fails (say, on a `previous` record of another town, which its first cell refuses by name), its error is
+    the town's, not that of the tables made from the same parameters before it ran."""
+    from analysis.export import town_tables, write_town_data
+
+    tables = town_tables(report, town.edition)
+    write_town_data(tables, staging / "data.xlsx", staging / "data.csv", staging / "data-excel.csv", town.language)
+
+
 def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownResult:
     """Run, render and publish one town; never raises, reports failure in the result."""
     # Imported here, in the worker: a build that finds nothing to do never loads them.
     from analysis.editions import write_figures
-    from analysis.export import town_tables, write_town_data
     from diagnoza import kernels
     from diagnoza.render import batch_links, chart_files, prepare_renderers, render_html, render_pdf, report_info
 
@@ -476,14 +485,7 @@ def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownRe
         # the spreadsheet and readies the renderers. The `with` joins it before anything moves.
         with ThreadPoolExecutor(1, thread_name_prefix="town-side") as side:
             if report is not None:
-                tables = side.submit(
-                    write_town_data,
-                    town_tables(report, job.town.edition),
-                    staging / "data.xlsx",
-                    staging / "data.csv",
-                    staging / "data-excel.csv",
-                    job.town.language,
-                )
+                tables = side.submit(_write_town_data, report, job.town, staging)
             side.submit(prepare_renderers, job.town.language)
             notebook = kernels.execute_notebook(
                 job.town.notebook_parameters(), staging / "report.ipynb", staging, reuse_kernel=reuse_kernel

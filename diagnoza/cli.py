@@ -440,6 +440,7 @@ def render(
     from diagnoza.render import (
         NotAReport,
         failed_cell,
+        printed_cells,
         render_html,
         render_pdf,
         report_info,
@@ -485,6 +486,13 @@ def render(
             f"note: the charts of cell{'s' if len(unnamed) > 1 else ''} {', '.join(unnamed)} have no text description; "
             "they are shown as 'a chart added in the notebook'. Show one as the report's charts are: "
             "display(show.chart(figure, ChartText(title=..., alt=...))), with `from analysis.charts import ChartText`"
+        )
+    printed = printed_cells(executed)
+    if printed:
+        typer.echo(
+            f"note: what cell{'s' if len(printed) > 1 else ''} {', '.join(printed)} printed is not in the report, which "
+            "shows what cells display; for the reader, write it in a Markdown cell, or display(Markdown(...)) with "
+            "`from IPython.display import Markdown`"
         )
 
 

@@ -89,8 +89,12 @@ REMOVED_CELL_TAGS = {"remove-cell", "parameters", "injected-parameters"}
 IMAGES = ("image/svg+xml", "image/png")
 
 
+def _shown(cell) -> bool:
+    return not REMOVED_CELL_TAGS & set(cell.metadata.get("tags", []))
+
+
 def _shown_cells(notebook: nbformat.NotebookNode):
-    return (cell for cell in notebook.cells if not REMOVED_CELL_TAGS & set(cell.metadata.get("tags", [])))
+    return (cell for cell in notebook.cells if _shown(cell))
 
 
 def _cell_number(cell, position: int) -> str:
@@ -145,6 +149,17 @@ def unnamed_figures(notebook: nbformat.NotebookNode) -> list[str]:
     ChartText(title, alt))` shows one with its caption and alt text, as the report's own charts are."""
     cells = [cell for cell, output in _own_outputs(notebook) if any(kind in output.get("data", {}) for kind in IMAGES)]
     return list(dict.fromkeys(cells))
+
+
+def printed_cells(notebook: nbformat.NotebookNode) -> list[str]:
+    """The shown cells ("[9]", as JupyterLab numbers them) that printed text (`print`, a warning): a report shows
+    what cells display, not what they print, which is a log's (a library's warning, an analyst's check), so
+    `diagnoza render` names them for the analyst who meant it for the reader."""
+    return [
+        _cell_number(cell, position)
+        for position, cell in enumerate(notebook.cells, 1)
+        if _shown(cell) and any(output.get("output_type") == "stream" for output in cell.get("outputs", []))
+    ]
 
 
 # A DataFrame's corner above its index, and the blanks beside its index's name, are header cells with no text,

@@ -167,7 +167,9 @@ def test_an_analysts_own_notes_charts_and_tables_are_rendered_in_both_forms(tmp_
         nbformat.v4.new_code_cell(
             'own = charts.trend_chart(report, "births_per_1000")\nown.axes[0].set_title("Mój tytuł")\nown'
         ),
-        nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2], [2, 1])\nplt.show()"),
+        nbformat.v4.new_code_cell(
+            'import matplotlib.pyplot as plt\nplt.plot([1, 2], [2, 1])\nplt.show()\nprint("sprawdzone ręcznie")'
+        ),
         nbformat.v4.new_code_cell('report.comparison[["value", "peer_median"]].head(2)'),
     ]
     nbformat.write(notebook, tmp_path / "mine.ipynb")
@@ -179,6 +181,9 @@ def test_an_analysts_own_notes_charts_and_tables_are_rendered_in_both_forms(tmp_
     ran = nbformat.read(tmp_path / "ran.ipynb", as_version=4)
     counts = [c.execution_count for c in ran.cells if c.source.startswith(("own =", "import matplotlib"))]
     assert f"the charts of cells [{counts[0]}], [{counts[1]}] have no text description" in result.output  # as Lab shows
+    # What a cell printed is a log's, not the reader's: left out, and its cell named (that one alone: the report's
+    # own cells print nothing).
+    assert f"note: what cell [{counts[1]}] printed is not in the report" in " ".join(result.output.split())
 
     page = BeautifulSoup((tmp_path / "out" / "ran.html").read_text(encoding="utf-8"), "html.parser")
     alts = [(img.get("alt") or "").replace("\u00a0", " ") for img in page.find_all("img")]
@@ -193,6 +198,7 @@ def test_an_analysts_own_notes_charts_and_tables_are_rendered_in_both_forms(tmp_
     pdf = subprocess.run(["pdftotext", str(tmp_path / "out" / "ran.pdf"), "-"], capture_output=True, text=True).stdout
     for shown in ("Uwaga analityka", "Zob. GUS", "kod = 1", "Mój tytuł", "peer_median"):
         assert shown in pdf, shown
+    assert "sprawdzone ręcznie" not in pdf and "sprawdzone ręcznie" not in page.get_text()
 
     # Markdown the PDF has no form for is named with its cell; neither file is written.
     next(c for c in ran.cells if c.source.startswith("### Uwaga")).source = "![mapa](mapa.png)"

@@ -431,12 +431,12 @@ LABELS: dict[str, dict[str, str]] = {
         "the powiat's tasks, so their revenue and spending per resident are not a municipality's.",
         "peers_from_part": "The data cover only part of the country, so the peers were chosen only among the "
         "municipalities they hold.",
-        "peers_matched_earlier": "The peers were matched on {year}'s figures, as the data for {last} do not yet "
+        "peers_matched_earlier": "The peers were matched on the figures of {year}, as the data for {last} do not yet "
         "include the municipalities' {what}.",
         "peers_all_of_kind": "The group holds every municipality of its kind in the data, not only the most "
         "similar ones.",
         "peer_rule_changed": "The peer rule changed: previously “{old}”, now “{new}”.",
-        "peer_year_moved": "The previous peer group was matched on {old}'s figures, this one on {new}'s.",
+        "peer_year_moved": "The previous peer group was matched on the figures of {old}, this one on those of {new}.",
         "matched_missing_population": "population",
         "matched_missing_income": "income",
         "position_not_ranked": "not ranked",

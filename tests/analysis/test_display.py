@@ -168,7 +168,10 @@ def test_a_store_without_the_last_years_budget_figures_is_matched_on_the_year_be
         assert "które w 2023 r. były do niej najbardziej podobne" in text
         assert "Grupę dobrano według danych z 2023 r., bo dane za 2024 r. nie obejmują jeszcze dochodów gmin." in text
     else:
-        assert "matched on the figures of 2023, as the data for 2024 do not yet include the municipalities' income." in text
+        assert (
+            "matched on the figures of 2023, as the data for 2024 do not yet include the municipalities' income."
+            in text
+        )
     on_time = show.peer_method_text(prepare_report(town)).text
     assert "dobrano według danych z" not in on_time and "were matched on" not in on_time
 

@@ -719,13 +719,21 @@ def data_check_variables(
     cache: Optional[Path] = typer.Option(None, help="Response cache (default: .cache/bdl/)."),
 ) -> None:
     """Compare the variable catalogue with BDL's /variables/{id}: unit, level and name (needs the API)."""
+    from analysis.bdl.client import BDLUnreachable
     from analysis.bdl.variables import check_variable
     from analysis.catalogue import variables
 
     client = _bdl_client(cache, refresh=True)
     wrong = 0
-    for variable in variables().values():
-        check = check_variable(client, variable)
+    for checked, variable in enumerate(variables().values()):
+        try:
+            check = check_variable(client, variable)
+        except BDLUnreachable as error:
+            _fail(
+                f"data check-variables stopped: {error}\nchecked before it: {checked} of {len(variables())} catalogue"
+                " variables; is BDL's API (BDL_API_URL) reachable from this machine?",
+                1,
+            )
         mark = "ok   " if check.ok else "WRONG"
         wrong += not check.ok
         typer.echo(f"{mark} {variable.key} ({variable.bdl_id}, confidence {variable.confidence})")

@@ -18,6 +18,7 @@ import itertools
 import json
 import math
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -241,3 +242,11 @@ def serve(fake: FakeBDL):
     server.start()
     fake.base_url = server.url_for("").rstrip("/")
     return server, fake.base_url + "/api/v1"
+
+
+def unreachable_api_url() -> str:
+    """An API address where nothing answers, as where there is no network or BDL_API_URL is wrong: a loopback port
+    free a moment ago, so a connection is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/api/v1"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import email.utils
 import os
+import re
 import time
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -34,6 +35,11 @@ KEY_HEADER = "X-ClientId"
 
 class BDLError(RuntimeError):
     """A request that failed for good; the message names what was asked for and why it failed."""
+
+
+class BDLUnreachable(BDLError):
+    """A request that got no usable answer in any attempt (no connection, no answer in time, server errors, the
+    quota): the API is out of reach, not the thing asked for missing, so what follows would fail as well."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,13 @@ class Settings:
     @property
     def keyed(self) -> bool:
         return bool(self.api_key)
+
+
+def _connection_problem(error: Exception) -> str:
+    """ "connection failed", with the system's reason where there is one ("Name or service not known": no network or
+    no DNS; "Connection refused": nothing answers at that address), not urllib3's chain of wrappers around it."""
+    reason = re.search(r"\[Errno -?\d+\] ([^\"')]+)", str(error))
+    return f"connection failed ({reason.group(1).strip() if reason else type(error).__name__})"
 
 
 def _is_json(response) -> bool:
@@ -158,7 +171,7 @@ class BDLClient:
             except requests.Timeout:
                 problem = f"no answer within {settings.timeout:g} s"
             except requests.ConnectionError as error:
-                problem = f"connection failed ({type(error).__name__})"
+                problem = _connection_problem(error)
             else:
                 status = response.status_code
                 if status == 200:
@@ -181,7 +194,7 @@ class BDLClient:
                 wait = min(wait, settings.max_wait)
                 self.notify(f"{what}: {problem}; retrying in {wait:g} s (attempt {attempt + 1} of {settings.attempts})")
                 self.sleep(wait)
-        raise BDLError(f"BDL API: {what}: gave up after {settings.attempts} attempts; last: {problem}")
+        raise BDLUnreachable(f"BDL API: {what}: gave up after {settings.attempts} attempts; last: {problem}")
 
     def pages(self, path: str, params: dict, what: str) -> Iterator[dict]:
         """Every page of a paged resource, following `links.next` until it is absent."""

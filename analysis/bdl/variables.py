@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from analysis.bdl.client import GMINA_LEVEL, BDLClient, BDLError
+from analysis.bdl.client import GMINA_LEVEL, BDLClient, BDLError, BDLUnreachable
 from analysis.bdl.fetch import variable_name
 from analysis.catalogue import Variable
 
@@ -34,8 +34,12 @@ def _normal(text: str) -> str:
 
 
 def check_variable(client: BDLClient, variable: Variable) -> VariableCheck:
+    """What BDL says of `variable`'s id against the catalogue. BDL refusing the id (HTTP 404) makes the entry wrong;
+    BDL out of reach (`BDLUnreachable`) is raised: it says nothing of the entry, and of the next ones either."""
     try:
         meta = client.variable(variable.bdl_id)
+    except BDLUnreachable:
+        raise
     except BDLError as error:
         return VariableCheck(variable, problems=(f"not found: {error}",))
     name, unit, level = variable_name(meta), str(meta.get("measureUnitName", "")), meta.get("level")

@@ -20,7 +20,7 @@ from analysis.paths import DEMO_STORE_DIR, PARAMS_DIR
 from analysis.store import Store, load_store
 from analysis.teryt import VOIVODESHIPS
 from diagnoza.cli import _count_and_share, app
-from tests.bdl_fake import from_store, serve
+from tests.bdl_fake import from_store, serve, unreachable_api_url
 from tests.diagnoza.conftest import diagnoza_command
 
 pytestmark = pytest.mark.slow
@@ -262,6 +262,21 @@ def test_check_variables_reports_a_wrong_unit(fake_bdl_with_catalogue):
     assert result.exit_code == 1
     assert "WRONG population" in result.output and "'tys. osób'" in result.output
     assert "1 of 28 catalogue variables disagree" in result.output
+
+
+def test_check_variables_stops_at_once_where_bdl_is_out_of_reach(tmp_path, monkeypatch):
+    # Before, a machine without the network waited a minute per variable (six attempts each), then listed all 28 as
+    # "not found": wrong entries, to an analyst about to correct the catalogue. Nothing answers at this address.
+    from analysis.bdl import client
+
+    url = unreachable_api_url()
+    monkeypatch.setattr(client.Settings, "from_environment", classmethod(lambda cls: cls(url, attempts=2, backoff=0)))
+    result = CliRunner().invoke(app, ["data", "check-variables", "--cache", str(tmp_path / "cache")])
+    assert result.exit_code == 1
+    assert "data check-variables stopped: BDL API: variable 72305 (metadata): gave up after 2 attempts" in result.output
+    assert "connection failed (Connection refused)" in result.output
+    assert f"checked before it: 0 of {len(variables())} catalogue variables" in result.output
+    assert "WRONG" not in result.output and "not found" not in result.output
 
 
 @pytest.fixture

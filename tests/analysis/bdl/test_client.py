@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.bdl.client import BDLClient, BDLError, Settings
+from analysis.bdl.client import BDLClient, BDLError, BDLUnreachable, Settings
 from tests.analysis.bdl.conftest import CLIENT_TIMEOUT
+from tests.bdl_fake import unreachable_api_url
 
 UNITS_PATH = "/api/v1/units"
 DATA_PATH = "/api/v1/data/by-variable/72305"
@@ -96,9 +97,23 @@ def test_a_timeout_is_retried(fake_bdl, make_client, waits):
 def test_a_lasting_failure_names_variable_page_and_status(fake_bdl, make_client, waits):
     with_population(fake_bdl, count=150)
     fake_bdl.fail(DATA_PATH, 1, *[503] * 4)
-    with pytest.raises(BDLError, match=r"variable 72305, page 1: gave up after 4 attempts; last: HTTP 503"):
+    with pytest.raises(BDLUnreachable, match=r"variable 72305, page 1: gave up after 4 attempts; last: HTTP 503"):
         list(make_client(attempts=4, backoff=1.0).data_by_variable(72305, [2020]))
     assert waits == [1.0, 2.0, 4.0]
+
+
+def test_an_address_where_nothing_answers_is_unreachable_with_the_systems_reason(tmp_path, waits):
+    # A port that was free a moment ago: the connection is refused at once, as where BDL's address is wrong. The
+    # message gives the system's reason, not urllib3's wrappers, and the error says the API is out of reach.
+    settings = Settings(base_url=unreachable_api_url(), timeout=CLIENT_TIMEOUT, attempts=2)
+    client = BDLClient(settings, tmp_path / "cache", sleep=waits.append)
+    with pytest.raises(
+        BDLUnreachable,
+        match=r"variable 72305 \(metadata\): gave up after 2 attempts; last: "
+        r"connection failed \(Connection refused\)$",
+    ):
+        client.variable(72305)
+    assert waits == [2.0]
 
 
 def test_malformed_json_is_retried_then_reported_and_never_cached(fake_bdl, make_client, tmp_path):
@@ -113,9 +128,10 @@ def test_malformed_json_is_retried_then_reported_and_never_cached(fake_bdl, make
 
 
 def test_a_client_error_is_not_retried(fake_bdl, make_client, waits):
-    with pytest.raises(BDLError, match=r"variable 999 \(metadata\): HTTP 404"):
+    with pytest.raises(BDLError, match=r"variable 999 \(metadata\): HTTP 404") as refused:
         make_client().variable(999)
     assert waits == [] and len(fake_bdl.requests_to("/api/v1/variables/999")) == 1
+    assert not isinstance(refused.value, BDLUnreachable)  # BDL answered: this id, not the API, is wrong
 
 
 def test_a_next_link_that_does_not_advance_is_an_error(fake_bdl, make_client):

@@ -202,8 +202,9 @@ def covers_country(store: Store) -> bool:
 def voivodeship_and_country(store: Store, year: int, kinds: frozenset[str] | None = None) -> AreaFigures:
     """Every voivodeship's and the whole store's value of every indicator in `year`, and the share of their
     residents behind each: index area name (the voivodeship as the store names it, and `COUNTRY`). A store
-    that does not cover the country (`covers_country`) has no Poland value. With `kinds`, over the gminy of
-    those kinds only (`budget_kinds`): an area's cities with powiat rights, or its other gminy."""
+    that does not cover the country (`covers_country`) has no Poland value summed over its gminy; GUS's own figure
+    of a rate it publishes for Poland (`published_rate`) holds whatever the store covers. With `kinds`, over the
+    gminy of those kinds only (`budget_kinds`): an area's cities with powiat rights, or its other gminy."""
     panel = variable_panel(store)
     units = store.units.set_index("teryt")
     if kinds is not None:
@@ -213,7 +214,8 @@ def voivodeship_and_country(store: Store, year: int, kinds: frozenset[str] | Non
     _take_published(store, year, voivodeships, country)
     national = covers_country(store)
     for indicator in indicators().values():
-        if indicator.nets_out_nationally or not national:  # no value, so nothing it rests on
+        summed = not published_rate(indicator)
+        if indicator.nets_out_nationally or (summed and not national):  # no value, so nothing it rests on
             country.values[indicator.id] = country.coverage[indicator.id] = float("nan")
     return AreaFigures(
         pd.concat([voivodeships.values, country.values]), pd.concat([voivodeships.coverage, country.coverage])

@@ -237,6 +237,26 @@ def test_a_store_of_one_voivodeship_has_no_poland_value_and_the_report_says_why(
     )
 
 
+def test_a_store_of_one_voivodeship_keeps_the_poland_figure_gus_publishes(tmp_path, demo_store):
+    # `diagnoza data fetch --voivodeship 24` fetches GUS's own Poland figure of the rates it publishes for areas
+    # (nursery places per 1000 children under 3): that figure is Poland's whatever gminy the store holds, and was
+    # dropped with the sums, which over one voivodeship are not Poland's. Figures set by hand.
+    from analysis.store import load_store, write_store
+
+    nursery = variable_ids()["nursery_places_per_1000_under3"]
+    published = pd.DataFrame(
+        [("24", 2024, nursery, 150.5), ("PL", 2024, nursery, 222.2)], columns=["area", "year", "var_id", "value"]
+    )
+    units = demo_store.units.loc[demo_store.units["voivodeship"] == "śląskie"]
+    observations = demo_store.observations.loc[demo_store.observations["teryt"].isin(units["teryt"])]
+    write_store(tmp_path / "s", units, observations, {**demo_store.metadata, "voivodeship": "24"}, published)
+    figures = voivodeship_and_country(load_store(tmp_path / "s"), 2024)
+    poland = figures.values.loc[COUNTRY]
+    assert poland["nursery_places_per_1000"] == 222.2 and figures.coverage.at[COUNTRY, "nursery_places_per_1000"] == 1
+    assert poland.drop("nursery_places_per_1000").isna().all()  # every sum over śląskie alone: none
+    assert figures.values.at["śląskie", "nursery_places_per_1000"] == 150.5
+
+
 @pytest.mark.parametrize("residents_of_c, shown", [(300, True), (1000, False)])
 def test_a_gap_in_the_population_figures_counts_as_residents_without_data_and_leaves_no_partial_total(
     residents_of_c, shown

@@ -99,10 +99,12 @@ class Store:
         return f"{', '.join(map(str, empty))}: fetched, but every value marked missing (not yet published)"
 
     def years_said(self) -> str:
-        """The store's years for a message: "2014–2023", and why a later year fetched is not among them."""
+        """The store's years for a message: "2014–2023" (a store of one year: "2019"), and why a later year fetched
+        is not among them."""
         first, last = self.years
+        span = f"{first}–{last}" if last > first else str(first)
         why = self.years_without_figures_said
-        return f"{first}–{last}; {why}" if why else f"{first}–{last}"
+        return f"{span}; {why}" if why else span
 
     def unit(self, teryt: str) -> pd.Series:
         rows = self.units.loc[self.units["teryt"] == teryt]

@@ -211,6 +211,16 @@ def test_tables_kept_by_another_way_of_validating_are_removed_as_this_one_keeps_
     assert {name.split("-")[0] for name in names} == {edit}  # all kept by this edit
 
 
+def test_a_store_of_one_year_says_its_year_once(tmp_path):
+    # `diagnoza data fetch --years 2019` writes a store of one year: its messages said "years 2019–2019".
+    population = variable_ids()["population"]
+    write_store(tmp_path / "one", UNITS, observations([("0290011", 2019, population, 1000.0)]), {"synthetic": True})
+    assert load_store(tmp_path / "one").years_said() == "2019"
+    two = observations([("0290011", 2019, population, 1000.0), ("0290011", 2020, population, 990.0)])
+    write_store(tmp_path / "two", UNITS, two, {"synthetic": True})
+    assert load_store(tmp_path / "two").years_said() == "2019–2020"
+
+
 def test_a_year_fetched_with_every_value_marked_missing_is_not_the_stores(tmp_path, demo_store):
     # BDL answers for a year it has not yet published with every value marked missing: the fetch keeps the rows
     # (NaN). The store's years end at its last year with a figure, so a batch or notebook asking for 2024 is

@@ -561,6 +561,9 @@ def data_fetch(
     ),
     cache: Optional[Path] = typer.Option(None, help="Response cache (default: .cache/bdl/ in the project)."),
     refresh: bool = typer.Option(False, "--refresh", help="Revalidate every cached page with BDL (ETag) first."),
+    replace: bool = typer.Option(
+        False, "--replace", help="Replace a store in --out that holds years or voivodeships this fetch does not."
+    ),
 ) -> None:
     """Fetch every catalogue variable for the gminy from GUS BDL into a store.
 
@@ -569,12 +572,20 @@ def data_fetch(
     same command resumes: pages already fetched are not requested again.
     """
     from analysis.bdl.client import BDLError
-    from analysis.bdl.fetch import FetchSpec, fetch_store, plan_fetch
+    from analysis.bdl.fetch import FetchSpec, fetch_store, plan_fetch, what_the_fetch_would_drop
 
     try:
         spec = FetchSpec.create(years, voivodeship)
     except ValueError as error:
         _fail(f"data fetch: {error}")
+    if (dropped := what_the_fetch_would_drop(out, spec)) and not replace:
+        refusal = (
+            f"{out} holds a store with {' and '.join(dropped)}, which this fetch would not have: a fetch replaces"
+            " the store in its folder whole. Fetch into another folder, or add --replace to drop them."
+        )
+        if not plan:
+            _fail(f"data fetch: {refusal}")
+        typer.echo(f"note: {refusal}", err=True)
     client = _bdl_client(cache, refresh)
     typer.echo(f"plan: {plan_fetch(client, spec).describe()}", err=True)
     if plan:

@@ -271,6 +271,30 @@ def _area_params(spec: FetchSpec, level: int) -> dict:
     return {"unit-level": level, "year": list(spec.years)}
 
 
+def what_the_fetch_would_drop(out_dir: Path, spec: FetchSpec) -> list[str]:
+    """What a store already in `out_dir` holds that `spec` would not fetch: its years and voivodeships outside it.
+
+    A fetch replaces the store in its folder whole, so `--years 2024` or `--voivodeship 24` into the folder of a
+    whole store would lose the rest, which took up to 12 hours of BDL's anonymous quota to fetch. Empty where
+    the folder holds no (readable) store, or one within the fetch."""
+    try:
+        years = set(pd.read_parquet(out_dir / "observations.parquet", columns=["year"])["year"].astype(int))
+        voivodeships = {code[:2] for code in pd.read_parquet(out_dir / "units.parquet", columns=["teryt"])["teryt"]}
+    except Exception:  # noqa: BLE001 - no store there, or not one to be read: nothing of it to keep
+        return []
+    dropped = []
+    if lost_years := sorted(years - set(spec.years)):
+        dropped.append(f"{_other(len(lost_years), 'year')} ({', '.join(map(str, lost_years))})")
+    if spec.voivodeship and (lost := sorted(voivodeships - {spec.voivodeship})):
+        names = ", ".join(VOIVODESHIPS.get(code, code) for code in lost)
+        dropped.append(f"the gminy of {_other(len(lost), 'voivodeship')} ({names})")
+    return dropped
+
+
+def _other(count: int, noun: str) -> str:
+    return f"{count} other {noun}{'s' if count > 1 else ''}"
+
+
 def fetch_store(
     client: BDLClient, spec: FetchSpec, out_dir: Path, on_step: Callable[[str], None] = lambda step: None
 ) -> Store:

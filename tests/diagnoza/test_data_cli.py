@@ -264,6 +264,28 @@ def test_check_variables_reports_a_wrong_unit(fake_bdl_with_catalogue):
     assert "1 of 28 catalogue variables disagree" in result.output
 
 
+def test_a_fetch_that_would_drop_part_of_the_store_in_its_folder_is_refused_before_any_request(demo_store, tmp_path):
+    # `--years 2023-2024 --out data/bdl`, meant to bring the last years up to date, replaced a store of 2014–2024
+    # with one of two years: up to 12 hours of BDL's anonymous quota to fetch again. Refused, naming what it would
+    # drop, with nothing sent (BDL_API_URL points nowhere) and the store untouched; --plan says so and plans.
+    from analysis.store import write_store
+
+    store = tmp_path / "store"
+    write_store(store, demo_store.units, demo_store.observations, dict(demo_store.metadata))
+    before = {path.name: path.read_bytes() for path in store.iterdir()}
+    arguments = ["data", "fetch", "--years", "2023-2024", "--out", str(store), "--cache", str(tmp_path / "cache")]
+    env = {"BDL_API_URL": unreachable_api_url()}
+    refused = CliRunner().invoke(app, arguments, env=env)
+    assert refused.exit_code == 2
+    assert f"data fetch: {store} holds a store with 9 other years (2014, 2015," in refused.output
+    assert "add --replace to drop them" in refused.output and "plan:" not in refused.output
+    assert {path.name: path.read_bytes() for path in store.iterdir()} == before
+    planned = CliRunner().invoke(app, [*arguments, "--plan"], env=env)
+    assert planned.exit_code == 0 and "note: " in planned.output and "plan: " in planned.output
+    replaced = CliRunner().invoke(app, [*arguments, "--plan", "--replace"], env=env)
+    assert replaced.exit_code == 0 and "note: " not in replaced.output and "plan: " in replaced.output
+
+
 def test_check_variables_stops_at_once_where_bdl_is_out_of_reach(tmp_path, monkeypatch):
     # Before, a machine without the network waited a minute per variable (six attempts each), then listed all 28 as
     # "not found": wrong entries, to an analyst about to correct the catalogue. Nothing answers at this address.

@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analysis.bdl.fetch import FetchSpec, fetch_store, parse_years, plan_fetch
+from analysis.bdl.fetch import FetchSpec, fetch_store, parse_years, plan_fetch, what_the_fetch_would_drop
 from analysis.bdl.quota import ANONYMOUS_LIMITS, Quota
 from analysis.catalogue import variables
 from tests.bdl_fake import bdl_unit_id, from_store
@@ -210,3 +210,22 @@ def test_a_gmina_bdl_lists_without_any_figure_in_the_years_fetched_is_left_out_a
     assert not {"0290062", "0290072"} & (set(store.units["teryt"]) | set(store.observations["teryt"]))
     assert store.metadata["units_without_figures"] == ["0290062", "0290072"]
     assert "0290011" in set(store.units["teryt"])
+
+
+def test_a_fetch_names_what_of_the_store_in_its_folder_it_would_drop(demo_store, tmp_path):
+    # The demo store in the folder: every voivodeship, 2014–2024. A fetch replaces it whole, so one of fewer years or
+    # of one voivodeship would drop the rest; one of as much or more drops nothing; an empty folder has nothing.
+    from analysis.store import write_store
+
+    write_store(tmp_path / "store", demo_store.units, demo_store.observations, dict(demo_store.metadata))
+    store = tmp_path / "store"
+    assert what_the_fetch_would_drop(store, FetchSpec.create("2014-2024")) == []
+    assert what_the_fetch_would_drop(store, FetchSpec.create("2010-2024")) == []  # more years: nothing dropped
+    assert what_the_fetch_would_drop(store, FetchSpec.create("2023-2024")) == [
+        "9 other years (2014, 2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022)"
+    ]
+    assert what_the_fetch_would_drop(store, FetchSpec.create("2014-2023")) == ["1 other year (2024)"]
+    (dropped,) = what_the_fetch_would_drop(store, FetchSpec.create("2014-2024", "24"))
+    assert dropped.startswith("the gminy of 15 other voivodeships (dolnośląskie, kujawsko-pomorskie, ")
+    assert ", śląskie," not in dropped and dropped.endswith("zachodniopomorskie)")  # its own is kept
+    assert what_the_fetch_would_drop(tmp_path / "empty", FetchSpec.create("2023-2024")) == []

@@ -410,9 +410,11 @@ def publish(
 ) -> None:
     """Copy what a batch's readers get (index, reports, PDFs, spreadsheets, charts, zips) to a folder of its own.
 
-    For a web server or a shared drive: the manifest, executed notebooks, cache and failed towns' logs stay
-    behind, and so do towns no longer in the batch. An earlier publication in the target is replaced whole;
-    refused while a build of the batch runs, and when a PDF has print faults (`diagnoza proof`)."""
+    For a web server or a shared drive: the manifest, executed notebooks, cache and failed towns' logs stay behind.
+
+    So do towns no longer in the batch. An earlier publication in the target is replaced whole.
+
+    Refused while a build of the batch runs, and when a PDF has print faults (`diagnoza proof`)."""
     from diagnoza.publish import PublishError, publish_batch
 
     try:
@@ -567,9 +569,11 @@ def data_fetch(
 ) -> None:
     """Fetch every catalogue variable for the gminy from GUS BDL into a store.
 
-    Configured by the environment: BDL_API_URL (default https://bdl.stat.gov.pl/api/v1)
-    and BDL_API_KEY (optional; sent as X-ClientId, raises the quota). Interrupted, the
-    same command resumes: pages already fetched are not requested again.
+    Configured by the environment: BDL_API_URL (default https://bdl.stat.gov.pl/api/v1) and BDL_API_KEY (optional).
+
+    BDL_API_KEY is sent as the X-ClientId header, and raises the quota about tenfold.
+
+    Interrupted, the same command resumes: pages already fetched are not requested again.
     """
     from analysis.bdl.client import BDLError
     from analysis.bdl.fetch import FetchSpec, fetch_store, plan_fetch, what_the_fetch_would_drop

@@ -350,7 +350,12 @@ def prepare_report(town: TownParams) -> TownReport:
     report = load_report(path, key)
     if report is None:
         report = compute_report(town)
-        save_report(report, path, key)
+        try:
+            save_report(report, path, key)
+        except OSError:
+            # The cache only spares a later run the work. A record re-run where its build's folder cannot be
+            # written (another machine, a read-only copy) failed here, with its report computed.
+            pass
     return replace(report, params=town)  # the title, edition and places asked now, which the key leaves out
 
 

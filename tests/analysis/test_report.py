@@ -123,3 +123,18 @@ def test_a_report_to_a_year_reads_nothing_of_the_years_after_it(demo_store, tmp_
             pd.testing.assert_frame_equal(ours, theirs, check_exact=False, rtol=1e-9, obj=field.name)
         else:
             assert ours == theirs, field.name
+
+
+def test_a_cache_folder_that_cannot_be_written_leaves_the_report_as_computed(tmp_path):
+    # A town's record keeps its build's cache folder as a parameter (an absolute path); re-run on another machine,
+    # or from a read-only copy, the folder cannot be made, and the record failed there after computing its report.
+    # Here the folder would sit under a plain file, which no user can make a folder of.
+    from analysis.report import compute_report, prepare_report
+    from analysis.town import TownParams
+
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    town = TownParams(teryt="0290011", edition="2026-12-06", cache_dir=str(tmp_path / "a-file" / "cache"))
+    report = prepare_report(town)
+    expected = compute_report(TownParams(teryt="0290011", edition="2026-12-06"))
+    pd.testing.assert_frame_equal(report.comparison, expected.comparison)
+    assert report.params == town and not (tmp_path / "a-file" / "cache").exists()

@@ -55,6 +55,10 @@ TOWN_FOLDER = "[0-9]" * 7  # a town's report folder under the batch's, named by 
 OUTPUTS = ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv", RECORD_NAME)
 
 
+# How long a build waits for `--scheduler` to answer (distributed tries again until then), before it stops.
+SCHEDULER_TIMEOUT = "30s"
+
+
 class BuildError(RuntimeError):
     """The batch cannot be built at all (as opposed to one town failing): said in one line, no traceback."""
 
@@ -745,7 +749,14 @@ def _run_dask(
     from distributed import Client
     from distributed import as_completed as dask_completed
 
-    with Client(scheduler, timeout="30s") as client:
+    try:
+        client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, ValueError) as error:  # nothing answers there, or no address of a scheduler: no town started
+        raise BuildError(
+            f"--scheduler {scheduler}: {error}. Start a scheduler there (`dask scheduler`) and workers that see the"
+            " store and the output folder at the same paths, or leave --scheduler out to build on this machine."
+        ) from None
+    with client:
         futures = {
             client.submit(
                 build_town, job, out_dir, reuse_kernel, key=f"diagnoza-{job.teryt}-{job.input_hash[:12]}", pure=False

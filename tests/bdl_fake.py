@@ -18,7 +18,6 @@ import itertools
 import json
 import math
 import re
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -245,8 +244,7 @@ def serve(fake: FakeBDL):
 
 
 def unreachable_api_url() -> str:
-    """An API address where nothing answers, as where there is no network or BDL_API_URL is wrong: a loopback port
-    free a moment ago, so a connection is refused at once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{probe.getsockname()[1]}/api/v1"
+    """An API address where nothing answers, as where there is no network or BDL_API_URL is wrong."""
+    from tests.conftest import free_loopback_port
+
+    return f"http://127.0.0.1:{free_loopback_port()}/api/v1"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import pickle
 import shutil
+import socket
 
 import pytest
 
@@ -25,6 +26,13 @@ TERC_FILE = SHARED / "teryt" / "TERC_Urzedowy_2020-01-01.csv"
 @pytest.fixture(scope="session")
 def demo_store():
     return load_store()
+
+
+def free_loopback_port() -> int:
+    """A port on 127.0.0.1 that was free a moment ago: nothing answers there, so a connection is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -69,3 +69,18 @@ def test_a_town_that_kills_its_dask_worker_fails_alone(tmp_path, monkeypatch):
     assert status[TOWN].status == "failed" and status[TOWN].error.startswith("KilledWorker")
     assert status[TOWNS[0]].status == "built" and (result.out_dir / TOWNS[0] / "report.pdf").is_file()
     assert list(tmp_path.glob("diagnoza-kernel-*"))  # the killed worker's kernel folder: here, not in /tmp
+
+
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:{port}", "dask://127.0.0.1:{port}"])
+def test_a_scheduler_that_is_not_there_stops_the_build_by_name_before_any_town(tmp_path, monkeypatch, address):
+    # Before, a traceback from distributed (rich's, a screen of it): "OSError: Timed out trying to connect to
+    # tcp://…"; or, for a mistyped scheme, "ValueError: unknown address scheme". Nothing listens at the port.
+    from diagnoza import build
+    from tests.conftest import free_loopback_port
+
+    monkeypatch.setattr(build, "SCHEDULER_TIMEOUT", "1s")
+    scheduler = address.format(port=free_loopback_port())
+    with pytest.raises(build.BuildError, match=f"^--scheduler {scheduler}: .*leave --scheduler out") as stopped:
+        build_batch(PARAMS_DIR / "demo.yaml", only=TOWNS, out_root=tmp_path, edition="2026-11-22", scheduler=scheduler)
+    assert ("Timed out trying to connect" if "tcp" in address else "unknown address scheme") in str(stopped.value)
+    assert not any((tmp_path / "demo").glob("*/report.pdf")) and not (tmp_path / "demo" / ".staging").exists()

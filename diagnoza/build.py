@@ -55,8 +55,9 @@ TOWN_FOLDER = "[0-9]" * 7  # a town's report folder under the batch's, named by 
 OUTPUTS = ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv", RECORD_NAME)
 
 
-# How long a build waits for `--scheduler` to answer (distributed tries again until then), before it stops.
-SCHEDULER_TIMEOUT = "30s"
+# How long a build waits for `--scheduler` to answer (distributed tries again until then), and then for a worker of
+# its to be there, before it stops.
+SCHEDULER_TIMEOUT = 30  # seconds
 
 
 class BuildError(RuntimeError):
@@ -757,6 +758,14 @@ def _run_dask(
             " store and the output folder at the same paths, or leave --scheduler out to build on this machine."
         ) from None
     with client:
+        try:
+            client.wait_for_workers(1, timeout=SCHEDULER_TIMEOUT)
+        except TimeoutError:  # its towns would wait for a worker, with nothing said, for as long as none joins
+            raise BuildError(
+                f"--scheduler {scheduler}: the scheduler has no workers (none joined within {SCHEDULER_TIMEOUT} s);"
+                f" start them with `dask worker {scheduler}` where the store and the output folder are seen at the"
+                " same paths as here."
+            ) from None
         futures = {
             client.submit(
                 build_town, job, out_dir, reuse_kernel, key=f"diagnoza-{job.teryt}-{job.input_hash[:12]}", pure=False

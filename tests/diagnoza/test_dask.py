@@ -78,9 +78,24 @@ def test_a_scheduler_that_is_not_there_stops_the_build_by_name_before_any_town(t
     from diagnoza import build
     from tests.conftest import free_loopback_port
 
-    monkeypatch.setattr(build, "SCHEDULER_TIMEOUT", "1s")
+    monkeypatch.setattr(build, "SCHEDULER_TIMEOUT", 1)
     scheduler = address.format(port=free_loopback_port())
     with pytest.raises(build.BuildError, match=f"^--scheduler {scheduler}: .*leave --scheduler out") as stopped:
         build_batch(PARAMS_DIR / "demo.yaml", only=TOWNS, out_root=tmp_path, edition="2026-11-22", scheduler=scheduler)
     assert ("Timed out trying to connect" if "tcp" in address else "unknown address scheme") in str(stopped.value)
     assert not any((tmp_path / "demo").glob("*/report.pdf")) and not (tmp_path / "demo" / ".staging").exists()
+
+
+def test_a_scheduler_without_workers_stops_the_build_by_name_instead_of_waiting_for_ever(tmp_path, monkeypatch):
+    # Its towns waited for a worker with nothing said, until the build was killed.
+    from diagnoza import build
+
+    monkeypatch.setattr(build, "SCHEDULER_TIMEOUT", 1)
+    with distributed.LocalCluster(n_workers=0, host="127.0.0.1", scheduler_port=0, dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        with pytest.raises(build.BuildError, match=f"^--scheduler {address}: the scheduler has no workers") as stopped:
+            build_batch(
+                PARAMS_DIR / "demo.yaml", only=TOWNS, out_root=tmp_path, edition="2026-11-22", scheduler=address
+            )
+    assert f"start them with `dask worker {address}`" in str(stopped.value)
+    assert not any((tmp_path / "demo").glob("*/report.pdf"))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from analysis.labels import label
 from analysis.paths import PARAMS_DIR, PROJECT_ROOT
@@ -66,6 +66,17 @@ def edition_problem(edition: str) -> str | None:
             date.fromisoformat(edition)
         except ValueError:
             return "must be a date YYYY-MM-DD, or empty for today"
+    return None
+
+
+def edition_before_data(edition: str, last_year: int) -> str | None:
+    """An edition dated no later than the last year of its data: GUS publishes a year's figures in the next year at
+    the earliest, so such a date is a typo (2016 for 2026) that every report of the batch would print."""
+    if edition and not edition_problem(edition) and date.fromisoformat(edition).year <= last_year:
+        return (
+            f"comes before the data it reports on: their last year is {last_year}, whose figures are published in"
+            f" {last_year + 1} at the earliest"
+        )
     return None
 
 
@@ -193,6 +204,15 @@ class Batch(BaseModel):
         if isinstance(value, (int, date)):  # 20270331 in YAML; a date in a batch built in Python
             value = value.isoformat() if isinstance(value, date) else str(value)
         return valid_edition(value.strip()) if isinstance(value, str) else value
+
+    @field_validator("edition")
+    @classmethod
+    def _edition_after_data(cls, edition: str, info: ValidationInfo) -> str:
+        years = info.data.get("years")  # absent where the years themselves are wrong
+        problem = edition_before_data(edition, years.last) if years else None
+        if problem:
+            raise ValueError(problem)
+        return edition
 
     @field_validator("towns", mode="before")
     @classmethod

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from analysis.params import (
     PATTERN_IN_WORDS,
@@ -28,6 +28,7 @@ from analysis.params import (
     PeerMethod,
     PeerRule,
     describe_errors,
+    edition_before_data,
     normalise_teryt,
     town_problems,
     valid_edition,
@@ -80,8 +81,12 @@ class TownParams(BaseModel):
 
     @field_validator("edition")
     @classmethod
-    def _date(cls, value: str) -> str:
-        return valid_edition(value)
+    def _date(cls, value: str, info: ValidationInfo) -> str:
+        edition = valid_edition(value)
+        problem = edition_before_data(edition, info.data["last_year"]) if "last_year" in info.data else None
+        if problem:
+            raise ValueError(problem)
+        return edition
 
     @field_validator("peer_members", mode="before")
     @classmethod

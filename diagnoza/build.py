@@ -41,7 +41,15 @@ from typing import Callable, Iterator
 from analysis import __version__ as analysis_version
 from analysis.editions import RECORD_NAME, later_edition, read_figures
 from analysis.indicators import not_yet_in_year_note, without_data_note
-from analysis.params import Batch, ParamsError, check_against_store, edition_problem, load_batch, normal_edition
+from analysis.params import (
+    Batch,
+    ParamsError,
+    check_against_store,
+    edition_before_data,
+    edition_problem,
+    load_batch,
+    normal_edition,
+)
 from analysis.paths import PROJECT_ROOT, REPORTS_DIR
 from analysis.report import load_store_and_values, towns_compared
 from analysis.store import Store
@@ -812,6 +820,8 @@ def build_batch(
     batch, store, data_dir = validate(params_path, data)
     note = "\n".join(filter(None, (without_data_note(store), not_yet_in_year_note(store, batch.years.last))))
     edition = normal_edition(edition or "") or batch.edition or date.today().isoformat()  # option, batch, today
+    if problem := edition_before_data(edition, batch.years.last):  # the batch's own was checked as it was read
+        raise ParamsError("--edition", [f"{edition} {problem}"], what="option")
     out_dir = Path(out_root) / batch.batch
     previous_edition = check_previous(Path(previous), batch, out_dir, edition) if previous is not None else ""
     if not dry_run:

@@ -212,6 +212,23 @@ def test_an_edition_that_is_no_date_is_named_in_the_batch(tmp_path, written):
     assert caught.value.problems == [f"edition: must be a date YYYY-MM-DD, or empty for today (got {written!r})"]
 
 
+@pytest.mark.parametrize("edition, refused", [("2016-12-06", True), ("2024-12-31", True), ("2025-01-02", False)])
+def test_an_edition_dated_before_its_data_could_be_published_is_refused(tmp_path, edition, refused):
+    # 2016 typed for 2026 would print on every report of the batch. Data of 2024 (the years' last) are published
+    # in 2025 at the earliest, so an edition dated in 2024 or before cannot carry them; from 2025 it can.
+    path = tmp_path / "edition.yaml"
+    path.write_text(f"batch: t\nyears: {{first: 2014, last: 2024}}\nedition: {edition}\ntowns: ['0290011']\n")
+    if not refused:
+        assert load_batch(path).edition == edition
+        return
+    with pytest.raises(ParamsError) as caught:
+        load_batch(path)
+    assert caught.value.problems == [
+        "edition: comes before the data it reports on: their last year is 2024, whose figures are published in 2025"
+        f" at the earliest (got {edition!r})"
+    ]
+
+
 def test_unknown_code_against_store_names_it(demo_store):
     batch = parse_batch({**VALID, "towns": ["0290011", "1465011"]})
     with pytest.raises(ParamsError) as caught:

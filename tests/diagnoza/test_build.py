@@ -819,6 +819,28 @@ def test_an_edition_that_is_no_date_is_refused_before_anything_runs(tmp_path, ed
     assert "Traceback" not in result.output and not (tmp_path / "demo").exists()
 
 
+def test_an_edition_before_the_batchs_data_is_refused_before_anything_runs(tmp_path):
+    # The demo batch's last year is 2024: `--edition 2016-12-06` (a typo for 2026) would date 54 reports before
+    # their data existed. A single town run refuses it too (`TownParams`), naming the parameter.
+    from pydantic import ValidationError
+
+    from analysis.town import TownParams
+
+    arguments = ["build", str(PARAMS_DIR / "demo.yaml"), "--dry-run", "--out", str(tmp_path), "--edition"]
+    result = CliRunner().invoke(app, [*arguments, "2016-12-06"])
+    assert result.exit_code == 2, result.output
+    assert "--edition: invalid option\n  - 2016-12-06 comes before the data it reports on: their last year is 2024" in (
+        result.output
+    )
+    assert not (tmp_path / "demo").exists()
+    assert CliRunner().invoke(app, [*arguments, "2025-06-30"]).exit_code == 0
+    with pytest.raises(
+        ValidationError, match="edition\n.*comes before the data it reports on: their last year is 2020"
+    ):
+        TownParams(teryt="0290011", first_year=2014, last_year=2020, edition="2020-06-30")
+    assert TownParams(teryt="0290011", first_year=2014, last_year=2020, edition="2021-06-30").edition == "2021-06-30"
+
+
 def test_previous_must_be_an_earlier_edition_of_the_batch(tmp_path):
     def dry_run(previous, *options):
         return CliRunner().invoke(

@@ -608,6 +608,21 @@ def data_fetch(
     )
 
 
+def _area_said(store) -> str:
+    """Which part of Poland a store's gminy are: on a part (a fetch with --voivodeship), the reports have no Poland
+    value summed over gminy, which a reader of the status should know before building."""
+    from analysis.aggregates import covers_country
+    from analysis.teryt import VOIVODESHIPS
+
+    if covers_country(store):
+        return f"Poland (all {len(VOIVODESHIPS)} voivodeships)"
+    held = sorted(set(store.units["voivodeship"]))
+    return (
+        f"part of Poland: {', '.join(held)} ({len(held)} of {len(VOIVODESHIPS)} voivodeships); reports built from it"
+        " give no Poland value summed over gminy"
+    )
+
+
 @data_app.command("status")
 def data_status(
     store_dir: Optional[Path] = typer.Argument(None, help="A store directory (default: the embedded demo store)."),
@@ -635,6 +650,7 @@ def data_status(
     typer.echo(f"  years:   {store.years_said()}")
     kinds = store.units["kind"].value_counts().to_dict()
     typer.echo(f"  towns:   {len(store.units)} (" + ", ".join(f"{k}: {n}" for k, n in sorted(kinds.items())) + ")")
+    typer.echo(f"  area:    {_area_said(store)}")
     if store.renumbered:  # one gmina's series under two TERYT codes, joined on load (analysis.renumbering)
         joined = [f"{c.predecessor} → {c.successor} ({c.since})" for c in store.renumbered]
         typer.echo(

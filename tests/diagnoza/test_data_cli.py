@@ -154,10 +154,25 @@ def test_status_without_a_folder_describes_the_embedded_demo_store():
     result = CliRunner().invoke(app, ["data", "status"])
     assert result.exit_code == 0, result.output
     assert "(synthetic)" in result.output and "analysis/data/demo: valid store" in result.output
+    assert "  area:    Poland (all 16 voivodeships)\n" in result.output
     # GUS's figures of the 16 voivodeships and Poland of the two rates published so (analysis.aggregates)
     published = result.output.split("published for voivodeships and Poland")[1]
     assert re.search(r"nursery_places_per_1000_under3\s+1649860\s+17\s+2014–2024", published)
     assert re.search(r"population_density\s+60559\s+17\s+2014–2024", published)
+
+
+def test_status_says_a_store_of_one_voivodeship_is_part_of_poland(demo_store, tmp_path):
+    # As `data fetch --voivodeship 24` writes it: its reports have no Poland sums, which status said nowhere.
+    from analysis.store import write_store
+
+    units = demo_store.units.loc[demo_store.units["voivodeship"] == "śląskie"]
+    observations = demo_store.observations.loc[demo_store.observations["teryt"].isin(units["teryt"])]
+    write_store(tmp_path / "s", units, observations, {**demo_store.metadata, "voivodeship": "24"})
+    result = CliRunner().invoke(app, ["data", "status", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    assert "  area:    part of Poland: śląskie (1 of 16 voivodeships); reports built from it give no Poland" in (
+        result.output
+    )
 
 
 def test_status_counts_the_town_years_a_variable_lacks_and_never_rounds_a_gap_to_none(demo_store):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from analysis.formatting import slug
 from analysis.labels import label
 from analysis.paths import PARAMS_DIR, PROJECT_ROOT
 
@@ -464,8 +465,9 @@ def check_towns(batch: Batch, units, source: str = "params", where: str = "the d
 def town_problems(
     teryt: str, name: str | None, members, names: dict, where: str, at: str, members_at: str, renumbered=()
 ) -> list[str]:
-    """A town's code (and name, when given) and its explicit peers' codes against a units table's names. A code
-    the store joined under a newer one (`renumbered`) is named with that one: the analyst's list predates it."""
+    """A town's code (and name, when given: in any case, with or without its Polish letters, as `data towns` finds
+    names) and its explicit peers' codes against a units table's names. A code the store joined under a newer one
+    (`renumbered`) is named with that one: the analyst's list predates it."""
     newer = {change.predecessor: change for change in renumbered}
 
     def missing(code: str) -> str:
@@ -480,7 +482,7 @@ def town_problems(
     problems = []
     if teryt not in names:
         problems.append(f"{at}: {missing(teryt)}")
-    elif name and name.casefold() != str(names[teryt]).casefold():
+    elif name and slug(name) != slug(str(names[teryt])):  # "Hajnowka" is Hajnówka: the code, not the letters
         problems.append(f"{at}: TERYT code {teryt} is {names[teryt]!r} in {where}, not {name!r}")
     problems += [f"{members_at}: peer {missing(member)}" for member in members if member not in names]
     return problems

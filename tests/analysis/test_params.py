@@ -236,6 +236,25 @@ def test_unknown_code_against_store_names_it(demo_store):
     assert caught.value.problems == ["towns[1]: TERYT code 1465011 is not in the data store"]
 
 
+def test_a_towns_name_is_matched_with_or_without_its_polish_letters_but_never_for_another_town(demo_store):
+    # The name beside a code catches a mistyped code: typed without Polish letters or in capitals it is still the
+    # town's ("Hajnowka" for Hajnówka was refused, the code being right). The demo store's 0890041 is Żurawiołęka;
+    # Żurawiolas is another demo town.
+    def problems(name):
+        batch = parse_batch({**VALID, "towns": [{"teryt": "0890041", "name": name}]})
+        try:
+            check_against_store(batch, demo_store)
+        except ParamsError as error:
+            return error.problems
+        return []
+
+    assert demo_store.unit("0890041")["name"] == "Żurawiołęka"
+    assert problems("Zurawioleka") == problems("ŻURAWIOŁĘKA") == problems("Żurawiołęka") == []
+    assert problems("Żurawiolas") == [
+        "towns[0]: TERYT code 0890041 is 'Żurawiołęka' in the data store, not 'Żurawiolas'"
+    ]
+
+
 def test_a_code_of_the_wrong_kind_is_named_with_the_gmina_it_may_mean(demo_store):
     # TERC lists an urban-rural gmina (kind digit 3) beside its town (4) and rural area (5), which are no gminy;
     # a batch's author copying the town's row, or mistyping the last digit, is shown the gmina (here the demo

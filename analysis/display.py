@@ -57,7 +57,7 @@ from analysis.formatting import (
 from analysis.labels import label
 from analysis.narrative import boundary_sentence, matched_indicator_name
 from analysis.params import MIN_PEERS
-from analysis.peers import INCOME, PIT_STAND_IN, PeerRule, income_measure
+from analysis.peers import INCOME, PIT_STAND_IN, PeerRule, income_measure, population_class_bounds
 from analysis.reliability import UNRELIABLE_BELOW, events_text, exceeds_its_base, with_uncertain_mark
 from analysis.report import TownReport, shown_method_version
 from analysis.rounding import round_half_up
@@ -1005,7 +1005,7 @@ def peer_method_text(report: TownReport) -> Markdown:
             "powiat": f"Gminę {name} porównujemy ze wszystkimi pozostałymi gminami tego samego powiatu ({counted}).",
             "population_class": (
                 f"Gminę {name} porównujemy {towns} tego samego rodzaju ({label(report.kind, 'pl')}) "
-                f"i tej samej klasy wielkości według liczby ludności w {year} r."
+                f"i tej samej klasy wielkości według liczby ludności w {year} r.{_size_class(report)}."
             ),
             "explicit": f"Grupę porównawczą wskazała gmina lub analityk; liczba gmin w grupie: {count}.",
         }[rule.method]
@@ -1027,7 +1027,7 @@ def peer_method_text(report: TownReport) -> Markdown:
             "powiat": f"{name} is compared with all the other municipalities of the same powiat ({towns}).",
             "population_class": (
                 f"{name} is compared with the {towns} of the same kind ({label(report.kind, 'en')}) "
-                f"and the same size class by population in {year}."
+                f"and the same size class by population in {year}{_size_class(report)}."
             ),
             "explicit": f"The peer group ({towns}) was chosen by the municipality or the analyst.",
         }[rule.method]
@@ -1040,6 +1040,21 @@ def peer_method_text(report: TownReport) -> Markdown:
     if report.kind == CITY_WITH_POWIAT_RIGHTS and rule.method in ("nearest", "voivodeship", "population_class"):
         text += " " + label("peers_cities_apart", language)  # why only cities (analysis.store)
     return Markdown(text + _matching_sentence(report) + _how_alike_sentence(report))
+
+
+def _size_class(report: TownReport) -> str:
+    """ " (od 10 000 do 19 999 mieszkańców)": the size class the `population_class` rule matched the town in, which
+    the text names so that a reader need not know GUS's classes; "" where the town has no population that year."""
+    population = report.values["population"].get((report.teryt, report.peers.reference_year), float("nan"))
+    if pd.isna(population):
+        return ""
+    lower, upper = population_class_bounds(population)
+    language = report.language
+    shown = {"lower": format_number(lower, 0, language)}
+    if upper is not None:
+        shown |= {"upper": format_number(upper, 0, language), "last": format_number(upper - 1, 0, language)}
+    key = "size_class_below" if lower == 0 else "size_class_from" if upper is None else "size_class_between"
+    return f" ({label(key, language, **shown)})"
 
 
 def _matched_earlier(report: TownReport) -> str:

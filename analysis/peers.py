@@ -27,6 +27,14 @@ def population_class(population: float) -> int:
     return int(np.searchsorted(POPULATION_CLASSES, population, side="right") - 1)
 
 
+def population_class_bounds(population: float) -> tuple[int, int | None]:
+    """The residents the size class of `population` spans: its lower bound and the first count above it (None for
+    the largest class), e.g. (10 000, 20 000); what the peer-group text names."""
+    index = population_class(population)
+    upper = POPULATION_CLASSES[index + 1] if index + 1 < len(POPULATION_CLASSES) else None
+    return POPULATION_CLASSES[index], upper
+
+
 def population_classes(population: pd.Series) -> pd.Series:
     """`population_class` of every town at once."""
     return pd.Series(

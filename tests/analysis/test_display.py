@@ -57,6 +57,27 @@ def test_a_group_too_large_to_list_is_pointed_to_in_the_workbook(report):
     assert f"{members}" in show.peer_method_text(report).text
 
 
+@pytest.mark.parametrize(
+    "teryt, language, said",
+    [
+        ("1490023", "pl", "(od 10 000 do 19 999 mieszkańców)"),  # 13 177 residents in 2024
+        ("1490023", "en", "(10,000 to 19,999 residents)"),
+        ("0690021", "pl", "(poniżej 5 000 mieszkańców)"),  # 2 044
+    ],
+)
+def test_the_size_class_rule_names_the_class_the_town_was_matched_in(teryt, language, said):
+    # "the same size class" alone left a reader to guess which; the class is GUS's, from the town's residents in the
+    # peers' year (read from the raw store here: BDL variable 72305).
+    from analysis.store import load_store
+
+    raw = load_store().observations
+    residents = raw.loc[(raw["teryt"] == teryt) & (raw["year"] == 2024) & (raw["var_id"] == 72305), "value"].item()
+    assert {"1490023": 10_000 <= residents < 20_000, "0690021": residents < 5_000}[teryt]
+    report = prepare_report(TownParams(teryt=teryt, language=language, peer_method="population_class"))
+    text = show.peer_method_text(report).text.replace("\u00a0", " ").replace("\u202f", " ")
+    assert f"2024 {said}." in text or f"2024 r. {said}." in text, text
+
+
 def test_the_peer_group_text_says_how_alike_the_peers_are_worked_out_from_the_raw_store(report):
     # From the store's raw observations (BDL variables 72305, residents, and 76046, PIT-share revenue), not
     # from the report's indicators: the town's value and the peers' lowest, highest and median value in 2024.

@@ -265,6 +265,13 @@ def test_population_class_rule_by_hand():
     from analysis.peers import population_class
 
     assert [population_class(p) for p in (4_999, 5_000, 19_999, 20_000, 150_000, 250_000)] == [0, 1, 2, 3, 5, 6]
+    from analysis.peers import population_class_bounds
+
+    assert [population_class_bounds(p) for p in (4_999, 13_177, 250_000)] == [
+        (0, 5_000),
+        (10_000, 20_000),
+        (200_000, None),
+    ]
     # towns of 10 000, 11 000, 12 000 and 10 500 are in class 10–20k; 30 000 is not; 0490023 is another kind
     values = indicator_values([10_000, 11_000, 30_000, 12_000, 10_500, 10_000], [1500] * 6)
     group = choose_peers("0290011", units_frame(), values, PeerRule(method="population_class"), 2024)

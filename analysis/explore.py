@@ -24,7 +24,7 @@ from analysis.reliability import UNCERTAIN_MARK
 from analysis.report import TownReport, prepare_report, towns_compared
 from analysis.store import load_store
 from analysis.synthesis import SCORE_DECIMALS
-from analysis.teryt import codes_named
+from analysis.teryt import codes_named, codes_told_apart
 from analysis.town import (
     TownParams,
     resolve_data_dir,
@@ -60,12 +60,13 @@ def validate_towns(
         if given.isdigit():  # a code, checked against the store with the other parameters below
             codes.append(given)
             continue
-        named = codes_named(given, load_store(resolve_data_dir(common.get("data_dir", "")) or None).units)
+        units = load_store(resolve_data_dir(common.get("data_dir", "")) or None).units
+        named = codes_named(given, units)
         if len(named) == 1:
             codes += named
         else:
             problems.append(
-                f"towns: {given} names {len(named)} gminy of the store: give one of {', '.join(named)}"
+                f"towns: {given} names {len(named)} gminy of the store: give {codes_told_apart(named, units)}"
                 if named
                 else f"towns: no gmina of the store is named {given}"
                 + (" (separate TERYT codes with commas)" if re.search(r"\d[;\s]+\d", given) else "")

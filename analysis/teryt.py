@@ -91,6 +91,15 @@ def codes_named(name: str, units: pd.DataFrame) -> list[str]:
     return [str(code) for code, unit in zip(units["teryt"], units["name"]) if slug(str(unit)) == wanted]
 
 
+def codes_told_apart(codes: list[str], units: pd.DataFrame) -> str:
+    """Codes one name gives (`codes_named`), each with its kind and voivodeship, for the analyst to choose from:
+    `2005011 (gmina miejska, podlaskie) or 2005062 (gmina wiejska, podlaskie)`."""
+    by_code = units.set_index("teryt")
+    return " or ".join(
+        f"{code} ({label(by_code.at[code, 'kind'], 'pl')}, {by_code.at[code, 'voivodeship']})" for code in codes
+    )
+
+
 def units_matching(query: str, units: pd.DataFrame) -> pd.DataFrame:
     """The units a batch's author is looking for: by a part of the name, typed in any case and with or without
     Polish letters ("zurawiol" finds Żurawiołęka, as the index's filter does), or by the start of a TERYT code

@@ -53,7 +53,7 @@ from analysis.params import (
 from analysis.paths import PROJECT_ROOT, REPORTS_DIR
 from analysis.report import load_store_and_values, towns_compared
 from analysis.store import Store
-from analysis.teryt import codes_named
+from analysis.teryt import codes_named, codes_told_apart
 from analysis.town import TownParams, town_params
 from diagnoza import inputs, runtime
 from diagnoza.publish import CHARTS, PUBLISHED_MARK, SET_ASIDE, replace_directory, town_files, write_bundle, write_index
@@ -222,7 +222,7 @@ def chosen_towns(only: list[str], batch: Batch, store: Store) -> list[str]:
             codes.append(found[0])
         elif found:
             problems.append(
-                f"{given} names {len(found)} towns of batch {batch.batch!r}: give one of {', '.join(found)}"
+                f"{given} names {len(found)} towns of batch {batch.batch!r}: give {codes_told_apart(found, towns)}"
             )
         elif given.isdigit():
             problems.append(f"TERYT code {given} is not a town of batch {batch.batch!r}")

@@ -149,6 +149,25 @@ def test_towns_may_be_given_by_name_and_an_unknown_name_is_said():
     ]
 
 
+def test_a_name_two_gminy_share_is_refused_with_each_told_apart(demo_store, tmp_path):
+    # A town and the rural gmina around it often share a name (Hajnówka 2005011 and 2005062): both codes are
+    # offered with their kinds, as `data towns` lists them. Here the demo's first rural gmina is given the name of
+    # 0290011 Bursztynojar (urban, dolnośląskie) in a copy of the store.
+    from analysis.store import write_store
+
+    units = demo_store.units.copy()
+    rural = units.loc[units["kind"] == "rural"].iloc[0]
+    units.loc[units["teryt"] == rural["teryt"], "name"] = "Bursztynojar"
+    write_store(tmp_path / "store", units, demo_store.observations, dict(demo_store.metadata))
+    with pytest.raises(ParamsError) as raised:
+        explore.validate_towns("bursztynojar", data_dir=str(tmp_path / "store"))
+    first, second = sorted(["0290011", rural["teryt"]])
+    kinds = {"0290011": "gmina miejska, dolnośląskie", rural["teryt"]: f"gmina wiejska, {rural['voivodeship']}"}
+    assert raised.value.problems == [
+        f"towns: bursztynojar names 2 gminy of the store: give {first} ({kinds[first]}) or {second} ({kinds[second]})"
+    ]
+
+
 def test_what_a_shared_store_lacks_is_said_once_not_once_per_town(tmp_path, capsys):
     # Three towns of one sparse store (tests/conftest.py): the report notebook's note on the variables it has
     # no value of, below the cell once; it was printed once per town, three copies of a 1,600-character note.

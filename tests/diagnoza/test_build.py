@@ -798,10 +798,21 @@ def test_a_name_two_towns_of_the_batch_share_is_refused_with_their_codes():
     from diagnoza.build import chosen_towns
 
     batch = parse_batch({"batch": "x", "years": {"first": 2014, "last": 2024}, "towns": ["0290011", "0490013"]})
-    same_name = SimpleNamespace(units=pd.DataFrame({"teryt": ["0290011", "0490013"], "name": ["Nowa Wieś"] * 2}))
+    units = pd.DataFrame(
+        {
+            "teryt": ["0290011", "0490013"],
+            "name": ["Nowa Wieś"] * 2,
+            "kind": ["urban", "urban-rural"],
+            "voivodeship": ["dolnośląskie", "kujawsko-pomorskie"],
+        }
+    )
+    same_name = SimpleNamespace(units=units)
     with pytest.raises(ParamsError) as raised:
         chosen_towns(["nowa wieś"], batch, same_name)
-    assert raised.value.problems == ["nowa wieś names 2 towns of batch 'x': give one of 0290011, 0490013"]
+    assert raised.value.problems == [  # each told apart by its kind and voivodeship, as `data towns` lists them
+        "nowa wieś names 2 towns of batch 'x': give 0290011 (gmina miejska, dolnośląskie) or 0490013 (gmina "
+        "miejsko-wiejska, kujawsko-pomorskie)"
+    ]
     assert chosen_towns(["0490013"], batch, same_name) == ["0490013"]
 
 

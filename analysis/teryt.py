@@ -95,9 +95,12 @@ def codes_told_apart(codes: list[str], units: pd.DataFrame) -> str:
     """Codes one name gives (`codes_named`), each with its kind and voivodeship, for the analyst to choose from:
     `2005011 (gmina miejska, podlaskie) or 2005062 (gmina wiejska, podlaskie)`."""
     by_code = units.set_index("teryt")
-    return " or ".join(
-        f"{code} ({label(by_code.at[code, 'kind'], 'pl')}, {by_code.at[code, 'voivodeship']})" for code in codes
-    )
+    return " or ".join(f"{code} ({_kind_and_voivodeship(by_code.loc[code])})" for code in codes)
+
+
+def _kind_and_voivodeship(unit: pd.Series) -> str:
+    """What tells apart gminy of one name: "gmina miejska, dolnośląskie"."""
+    return f"{label(unit['kind'], 'pl')}, {unit['voivodeship']}"
 
 
 def units_matching(query: str, units: pd.DataFrame) -> pd.DataFrame:
@@ -117,4 +120,4 @@ def batch_entry(unit: pd.Series) -> str:
     """A unit as a line of a batch file's `towns:` list, named in a comment as params/demo.yaml names them,
     with its kind, as a town and the rural gmina around it often share a name:
     `  - "0290011"  # Bursztynojar, gmina miejska, dolnośląskie`."""
-    return f'  - "{unit["teryt"]}"  # {unit["name"]}, {label(unit["kind"], "pl")}, {unit["voivodeship"]}'
+    return f'  - "{unit["teryt"]}"  # {unit["name"]}, {_kind_and_voivodeship(unit)}'

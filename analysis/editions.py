@@ -282,6 +282,45 @@ def compare_editions(previous: dict, current: dict, renumbered: dict[str, str] |
     )
 
 
+# What a record holds beside its figures: the version of the method it was computed with (compared apart, as
+# `method_changed`: other library versions may give the same figures) and the brief of a previous edition's
+# changes (`write_figures`), which rests on that edition's record, not on the data.
+NOT_FIGURES = ("method", "since_previous")
+REPRODUCED_WITHIN = 1e-9  # relative: what floating point may move between machines; far below any printed digit
+ABSENT = object()  # a figure one record holds and the other lacks
+
+
+def record_differences(kept: dict, recomputed: dict) -> list[str]:
+    """Where a recomputed record (`figures`) differs from a kept one: one line per figure, its place in the record
+    and both values, `indicators.births_per_1000.value: 8.31 → 8.29`; [] where every figure reproduces. Numbers
+    count as equal within `REPRODUCED_WITHIN`; a figure one of the records lacks is shown there as "absent"."""
+    differences: list[str] = []
+
+    def walk(old, new, place: str) -> None:
+        if isinstance(old, dict) and isinstance(new, dict):
+            for key in sorted(old.keys() | new.keys(), key=str):
+                if place or key not in NOT_FIGURES:
+                    walk(old.get(key, ABSENT), new.get(key, ABSENT), f"{place}.{key}" if place else str(key))
+        elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+            for position, (before, after) in enumerate(zip(old, new)):
+                walk(before, after, f"{place}[{position}]")
+        elif not _same_figure(old, new):
+            differences.append(f"{place}: {_shown(old)} → {_shown(new)}")
+
+    walk(kept, recomputed, "")
+    return differences
+
+
+def _same_figure(old, new) -> bool:
+    if isinstance(old, (int, float)) and isinstance(new, (int, float)):
+        return math.isclose(old, new, rel_tol=REPRODUCED_WITHIN, abs_tol=REPRODUCED_WITHIN)
+    return old is not ABSENT and new is not ABSENT and old == new
+
+
+def _shown(value) -> str:
+    return "absent" if value is ABSENT else json.dumps(value, ensure_ascii=False)
+
+
 def changes_since(report: TownReport, previous_figures: str) -> EditionChanges | None:
     """The report's changes since the edition recorded at `previous_figures`; None if there is no record."""
     previous = read_figures(previous_figures) if previous_figures else None

@@ -401,6 +401,53 @@ def proof(
 
 
 @app.command()
+def verify(
+    folder: Path = typer.Argument(
+        Path("reports/demo"), help="A built batch's folder (holds <TERYT>/report.ipynb), or one town's folder."
+    ),
+    only: Optional[list[str]] = typer.Option(
+        None, help="Verify only these towns, by TERYT code: 0290011[,0490013...]; may be repeated."
+    ),
+    data: Optional[str] = typer.Option(
+        None, help="Data store directory, where the store the reports were built from has moved."
+    ),
+) -> None:
+    """Compute each town's figures again from its executed notebook's parameters and compare them with its report's.
+
+    A check that the published numbers still follow from the data and the code, e.g. after fetching the store again or on another machine. It checks figures, not pages; about half a second a town.
+
+    Exits 1 when a town's figures differ, naming each figure with its kept and its new value."""
+    from diagnoza.verify import VerifyError, town_folders, verify_town
+
+    try:
+        towns = town_folders(folder)
+    except VerifyError as error:
+        _fail(str(error))
+    if only:
+        wanted = set(_codes(only))
+        unknown = sorted(wanted - {town.name for town in towns})
+        if unknown:
+            _fail(f"{folder}: no built report of {', '.join(unknown)}")
+        towns = [town for town in towns if town.name in wanted]
+    checks = [verify_town(town, data) for town in towns]
+    for check in checks:
+        if check.problem:
+            typer.echo(f"{check.teryt}: not verified: {check.problem}")
+        elif check.differences:
+            typer.echo(f"{check.teryt}: {len(check.differences)} figure(s) differ from its report (kept → now):")
+            for difference in check.differences:
+                typer.echo(f"  {difference}")
+        else:
+            typer.echo(f"{check.teryt}: figures reproduced")
+        if check.method_changed and not check.problem:
+            typer.echo("  (computed now with another version of the code, catalogue or libraries than its report)")
+    reproduced = sum(check.reproduced for check in checks)
+    typer.echo(f"{reproduced} of {len(checks)} town(s) in {folder}: figures reproduced")
+    if reproduced < len(checks):
+        raise typer.Exit(1)
+
+
+@app.command()
 def publish(
     folder: Path = typer.Argument(..., help="A built batch's folder, e.g. reports/demo."),
     target: Path = typer.Argument(..., help="The readers' copy: a new or empty folder, or an earlier publication."),

@@ -7,7 +7,15 @@ import json
 
 import pytest
 
-from analysis.editions import FORMAT, compare_editions, figures, read_figures, record_problem, write_figures
+from analysis.editions import (
+    FORMAT,
+    compare_editions,
+    figures,
+    read_figures,
+    record_differences,
+    record_problem,
+    write_figures,
+)
 from analysis.report import prepare_report
 from analysis.town import TownParams
 
@@ -23,6 +31,32 @@ BASE = {
     },
     "verdicts": {"demography": "similar", "economy": "better"},
 }
+
+
+def test_a_record_computed_again_differs_only_where_a_figure_moved():
+    # `diagnoza verify`'s comparison: every figure at full precision, floating-point noise aside; the method's
+    # version and a previous edition's brief are not figures.
+    again = copy.deepcopy(BASE) | {"method": "other", "since_previous": {"edition": "2024-11-20"}}
+    again["indicators"]["births_per_1000"]["value"] = 8.04 * (1 + 1e-12)
+    assert record_differences(BASE, again) == []
+    again["indicators"]["births_per_1000"]["value"] = 8.041  # shown as 8,0 too, but not the same figure
+    again["verdicts"]["economy"] = "similar"
+    again["peers"] = ["A", "B", "D"]
+    del again["indicators"]["deaths_per_1000"]["percentile"]
+    assert record_differences(BASE, again) == [
+        "indicators.births_per_1000.value: 8.04 → 8.041",
+        "indicators.deaths_per_1000.percentile: 40.0 → absent",
+        'peers[2]: "C" → "D"',
+        'verdicts.economy: "better" → "similar"',
+    ]
+    # A figure that is not a number where it was one, or a list of another length, is listed whole.
+    again = copy.deepcopy(BASE)
+    again["indicators"]["births_per_1000"]["value"] = None
+    again["peers"] = ["A", "B"]
+    assert record_differences(BASE, again) == [
+        "indicators.births_per_1000.value: 8.04 → null",
+        'peers: ["A", "B", "C"] → ["A", "B"]',
+    ]
 
 
 def test_the_same_record_has_nothing_new():

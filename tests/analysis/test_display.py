@@ -1274,3 +1274,21 @@ def test_every_demo_towns_key_figures_stand_beside_their_voivodeships_and_poland
         missing = areas.isin([show.MISSING["pl"]]).any(axis=1)
         assert not missing[nursery], (teryt, areas.loc[nursery])
         assert not missing.any() or short in table.caption, (teryt, areas[missing])
+
+
+def test_the_reports_methodology_states_the_verdict_band_as_the_rule_applies_it(report):
+    # A demo report printed "mniej korzystnie ... (wynik −0,25 ...)" on page one and, in its methodology, "Przy
+    # wyniku od −0,25 do +0,25 gmina wypada podobnie": a score printed at the band's edge is not "similar" by the
+    # rule (synthesis.verdict_of, which reads the score as printed), and the text must say what the rule does.
+    from analysis.synthesis import BETTER, SIMILAR, WORSE, verdict_of
+
+    assert (verdict_of(-0.25), verdict_of(0.25), verdict_of(0.2449), verdict_of(-0.2451)) == (
+        WORSE,
+        BETTER,
+        SIMILAR,
+        WORSE,  # printed as −0,25
+    )
+    text = show.methodology_text(report).text
+    edges = {"pl": ("+0,25 i wyższym", "−0,25 i niższym"), "en": ("+0.25 or more", "−0.25 or less")}
+    assert all(edge in text for edge in edges[report.language])
+    assert "od −0,25 do +0,25" not in text and "From −0.25 to +0.25" not in text

@@ -77,6 +77,10 @@ def verify_town(town_dir: Path, data_dir: str | None = None) -> TownCheck:
         if data_dir is not None:
             parameters["data_dir"] = data_dir
         town = TownParams.checked(str(town_dir / NOTEBOOK_NAME), **parameters)
+        if town.data_dir and not Path(town.data_dir).is_dir():
+            # The record keeps where the store was; a store moved since is no reason to fetch it again.
+            check.problem = f"its data store {town.data_dir} is not there (moved? give its place: --data DIR)"
+            return check
         # Computed, never loaded from the batch's cache, which would only give back the build's own figures.
         recomputed = figures(compute_report(town))
     except (VerifyError, ParamsError) as error:

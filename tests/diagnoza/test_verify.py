@@ -88,6 +88,9 @@ def test_a_town_without_its_figures_or_its_parameters_is_not_verified_and_says_w
     assert "no parameters in its metadata" in verify_town(town).problem
     result = CliRunner().invoke(app, ["verify", str(tmp_path / "other")])
     assert result.exit_code == 1 and f"{TOWN}: not verified: " in result.output
+    # A store that moved since the build: its place is asked for, not a fetch of it.
+    check = verify_town(built_town(tmp_path / "third" / TOWN), data_dir=str(tmp_path / "moved"))
+    assert check.problem == f"its data store {tmp_path / 'moved'} is not there (moved? give its place: --data DIR)"
 
 
 def test_a_folder_without_built_reports_or_an_unknown_town_is_refused(tmp_path):

@@ -693,6 +693,14 @@ VERDICT_WORDS = {
 }
 
 
+# Why a section has no verdict (`synthesis.scored_verdict`), in Polish and English.
+NO_VERDICT_REASONS = {
+    "no_data": ("brak danych do porównania z grupą", "no data to compare with the peers"),
+    "low_coverage": ("za mało danych", "too little data"),
+    "one_subdomain": ("ocenione wskaźniki tylko z jednej dziedziny", "judged indicators of one sub-domain only"),
+}
+
+
 def verdict_phrase(
     row: pd.Series, language: str, marks: tuple[int, int] | None = None, themes: Themes | None = None
 ) -> str:
@@ -709,11 +717,8 @@ def verdict_phrase(
         # "no data" alone would be contradicted by the key figures where the section's only value is one
         # the peers were matched on (PIT per capita on a store of few variables): it is not judged, so it
         # gives nothing to compare with, and the reason says exactly that.
-        if pl:
-            why = "brak danych do porównania z grupą" if row["reason"] == "no_data" else "za mało danych"
-            return f"bez oceny – {why} ({counted})"
-        why = "no data to compare with the peers" if row["reason"] == "no_data" else "too little data"
-        return f"no verdict – {why} ({counted})"
+        why = NO_VERDICT_REASONS[row["reason"]][0 if pl else 1]
+        return f"bez oceny – {why} ({counted})" if pl else f"no verdict – {why} ({counted})"
     score = format_number(row["score"], SCORE_DECIMALS, language, signed=True)
     words = VERDICT_WORDS[row["verdict"]][0 if pl else 1]
     scale = format_number(SCORE_CAP, 0, language)

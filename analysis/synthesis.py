@@ -78,12 +78,18 @@ def scored_verdict(scores, subdomains, judgeable_count: int, band: float = VERDI
 
     The whole rule on plain arrays, so that the validation can re-run it without any one indicator
     (analysis.validation). `judgeable_count`: how many the section could judge (coverage's denominator).
-    reason: "" with a verdict; "no_data" or "low_coverage" without one.
+    reason: "" with a verdict; without one "no_data", "low_coverage" (under `MIN_COVERAGE`) or "one_subdomain"
+    (enough indicators, but of fewer than `MIN_SUBDOMAINS` sub-domains: a report said "too little data" beside
+    7 of 13 judged, where its method names half as enough).
     """
     scores, subdomains = np.asarray(scores, dtype=float), np.asarray(subdomains, dtype=object)
     coverage = len(scores) / judgeable_count if judgeable_count else 0.0
-    if not judgeable_count or coverage < MIN_COVERAGE or len(set(subdomains)) < MIN_SUBDOMAINS:
-        return math.nan, NO_VERDICT, "no_data" if len(scores) == 0 else "low_coverage"
+    if len(scores) == 0 or not judgeable_count:
+        return math.nan, NO_VERDICT, "no_data"
+    if coverage < MIN_COVERAGE:
+        return math.nan, NO_VERDICT, "low_coverage"
+    if len(set(subdomains)) < MIN_SUBDOMAINS:
+        return math.nan, NO_VERDICT, "one_subdomain"
     score = aggregate_score(scores, subdomains)
     return score, verdict_of(score, band), ""
 

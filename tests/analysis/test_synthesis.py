@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.formatting import format_number
+from analysis.narrative import verdict_phrase
 from analysis.synthesis import (
     BETTER,
     NO_VERDICT,
@@ -69,6 +70,26 @@ def test_no_verdict_without_enough_data_and_the_reason():
     assert two_of_six["verdict"] == NO_VERDICT and two_of_six["reason"] == "low_coverage"
     one_subdomain = section_verdict(services([1.0, 1.0, np.nan, np.nan, 1.0, np.nan]), "services")
     assert one_subdomain["verdict"] != NO_VERDICT  # three of six, in two sub-domains: enough
+    # Four of six judged, but all of one sub-domain (as the economy's four business and labour indicators on a
+    # store without investment and housing): enough indicators, too narrow a view. The reason says which it is,
+    # where "too little data" beside "4 of 6", with half named as enough, contradicted the method.
+    narrow = services([1.0, 1.0, 1.0, 1.0, np.nan, np.nan])
+    narrow.loc[narrow.index[:4], "subdomain"] = "childcare"
+    row = section_verdict(narrow, "services")
+    assert (row["verdict"], row["reason"], row["judged"], row["judgeable"]) == (NO_VERDICT, "one_subdomain", 4, 6)
+    phrases = {
+        reason: verdict_phrase(pd.Series(row | {"reason": reason}), "pl")
+        for reason in ("no_data", "low_coverage", "one_subdomain")
+    }
+    assert phrases == {
+        "no_data": "bez oceny – brak danych do porównania z grupą (ocenione wskaźniki: 4 z 6)",
+        "low_coverage": "bez oceny – za mało danych (ocenione wskaźniki: 4 z 6)",
+        "one_subdomain": "bez oceny – ocenione wskaźniki tylko z jednej dziedziny (ocenione wskaźniki: 4 z 6)",
+    }
+    assert (
+        verdict_phrase(pd.Series(row), "en")
+        == "no verdict – judged indicators of one sub-domain only (4 of 6 indicators judged)"
+    )
 
 
 def test_bands():

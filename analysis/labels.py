@@ -411,7 +411,7 @@ LABELS: dict[str, dict[str, str]] = {
         "poland": "Poland",
         "voivodeship_column": "{voivodeship} voiv.",
         "key_figures_caption": "Key figures: the municipality, its peer group, its voivodeship and Poland (all gminy)",
-        "key_figures_in_points": "; changes of % in percentage points",
+        "key_figures_in_points": "; changes of percentages in percentage points",
         "current_prices": "; PLN at current prices: changes include inflation",
         "trends_without_census_step": "; trends computed without the {year} census step (earlier years re-based on the census)",
         "key_figures_not_summed": "; n/a: GUS publishes only the gminy's rate, without its denominator",

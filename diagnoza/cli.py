@@ -419,6 +419,8 @@ def verify(
     Exits 1 when a town's figures differ, naming each figure with its kept and its new value."""
     from diagnoza.verify import VerifyError, town_folders, verify_town
 
+    if data is not None and not Path(data).is_dir():
+        _fail(f"--data {data}: no such data store")
     try:
         towns = town_folders(folder)
     except VerifyError as error:
@@ -430,19 +432,26 @@ def verify(
             _fail(f"{folder}: no built report of {', '.join(unknown)}")
         towns = [town for town in towns if town.name in wanted]
     checks = [verify_town(town, data) for town in towns]
+    problems: dict[str, list[str]] = {}  # a store moved since the build stops every town alike: said once
     for check in checks:
         if check.problem:
-            typer.echo(f"{check.teryt}: not verified: {check.problem}")
+            problems.setdefault(check.problem, []).append(check.teryt)
         elif check.differences:
             typer.echo(f"{check.teryt}: {len(check.differences)} figure(s) differ from its report (kept → now):")
             for difference in check.differences:
                 typer.echo(f"  {difference}")
         else:
             typer.echo(f"{check.teryt}: figures reproduced")
-        if check.method_changed and not check.problem:
-            typer.echo("  (computed now with another version of the code, catalogue or libraries than its report)")
+    for problem, teryts in problems.items():
+        typer.echo(f"{', '.join(teryts)}: not verified: {problem}")
     reproduced = sum(check.reproduced for check in checks)
     typer.echo(f"{reproduced} of {len(checks)} town(s) in {folder}: figures reproduced")
+    other_method = sum(check.method_changed for check in checks if not check.problem)
+    if other_method:
+        typer.echo(
+            f"note: {other_method} of the reports were computed with another version of the method (code, catalogue "
+            "or libraries) than the one used now"
+        )
     if reproduced < len(checks):
         raise typer.Exit(1)
 

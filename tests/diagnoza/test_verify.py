@@ -22,9 +22,9 @@ TOWN = "0490013"
 EDITION = "2026-12-06"
 
 
-def built_town(folder, **parameters):
+def built_town(folder, teryt=TOWN, **parameters):
     """A town's folder as a build leaves it (its record's parameters, its figures), for `parameters`."""
-    town = TownParams(teryt=TOWN, edition=EDITION, **parameters)
+    town = TownParams(teryt=teryt, edition=EDITION, **parameters)
     folder.mkdir(parents=True)
     notebook = {
         "cells": [],
@@ -88,9 +88,29 @@ def test_a_town_without_its_figures_or_its_parameters_is_not_verified_and_says_w
     assert "no parameters in its metadata" in verify_town(town).problem
     result = CliRunner().invoke(app, ["verify", str(tmp_path / "other")])
     assert result.exit_code == 1 and f"{TOWN}: not verified: " in result.output
-    # A store that moved since the build: its place is asked for, not a fetch of it.
-    check = verify_town(built_town(tmp_path / "third" / TOWN), data_dir=str(tmp_path / "moved"))
-    assert check.problem == f"its data store {tmp_path / 'moved'} is not there (moved? give its place: --data DIR)"
+    # A store that moved since the build: its place is asked for, not a fetch of it, once for the towns it stops.
+    store = store_with_sewerage(tmp_path / "store", 12.5)
+    for teryt in (TOWN, "0290011"):
+        built_town(tmp_path / "third" / teryt, teryt=teryt, data_dir=str(store))
+    store.rename(tmp_path / "moved")
+    problem = f"its data store {store} is not there (moved? give its place: --data DIR)"
+    assert verify_town(tmp_path / "third" / TOWN).problem == problem
+    result = CliRunner().invoke(app, ["verify", str(tmp_path / "third")])
+    assert result.exit_code == 1 and result.output.count(problem) == 1
+    assert f"0290011, {TOWN}: not verified: {problem}" in result.output
+
+
+def test_figures_of_another_version_of_the_method_reproduce_and_the_version_is_noted(tmp_path):
+    # On another machine, with other library versions, a report's figures may all be the same: they reproduce,
+    # and a note says that the method's version differs (which may explain a figure that does not).
+    town = built_town(tmp_path / TOWN)
+    record = json.loads((town / RECORD_NAME).read_text(encoding="utf-8"))
+    (town / RECORD_NAME).write_text(json.dumps(record | {"method": "an older version"}), encoding="utf-8")
+    check = verify_town(town)
+    assert check.reproduced and check.method_changed
+    result = CliRunner().invoke(app, ["verify", str(tmp_path)])
+    assert result.exit_code == 0 and "1 of 1 town(s)" in result.output
+    assert "note: 1 of the reports were computed with another version of the method" in result.output
 
 
 def test_a_folder_without_built_reports_or_an_unknown_town_is_refused(tmp_path):
@@ -100,4 +120,6 @@ def test_a_folder_without_built_reports_or_an_unknown_town_is_refused(tmp_path):
     result = CliRunner().invoke(app, ["verify", str(tmp_path), "--only", "290011"])  # as a spreadsheet shows it
     assert result.exit_code == 2 and "no built report of 0290011" in result.output
     result = CliRunner().invoke(app, ["verify", str(tmp_path), "--only", TOWN.lstrip("0")])
-    assert result.exit_code == 0 and "1 of 1 town(s)" in result.output
+    assert result.exit_code == 0 and "1 of 1 town(s)" in result.output and "note:" not in result.output
+    result = CliRunner().invoke(app, ["verify", str(tmp_path), "--data", str(tmp_path / "moved")])
+    assert result.exit_code == 2 and "no such data store" in result.output

@@ -3,7 +3,9 @@
 Each edition keeps, beside a town's report, the figures the next edition needs to compare
 (`figures.json`: every indicator's value, year (and first year, if pooled), peer median, percentile
 and assessment, the section verdicts and what they rest on, the peers, the data years and the
-version of the method; the batch workbook reads it too). `compare_editions` lists what moved
+version of the method; the batch workbook reads it too), and the rest of what the report prints
+(intervals, quartiles, changes, voivodeship and Poland values, trends, the projection), which
+`diagnoza verify` compares with the figures computed again (`record_differences`). `compare_editions` lists what moved
 between two such records: indicators whose value, position or assessment changed, verdicts that
 changed, new data years, and peers that joined or left; and whether the method changed between
 them, so a reader can tell a change in the town from a change in how it is measured. Values count
@@ -32,11 +34,18 @@ POSITION_STEP = 10  # percentile points a position must move to be listed
 
 
 def figures(report: TownReport) -> dict:
-    """The record of this edition's figures for the next edition (JSON-safe)."""
+    """The record of this edition's figures for the next edition (JSON-safe). It holds what the report prints of
+    each indicator, its projection included, so that `diagnoza verify` can tell whether they all still follow
+    from the data; editions compare only what `compare_editions` reads, the batch workbook what it lists."""
 
     def number(value):
         return None if value is None or pd.isna(value) else float(value)
 
+    def numbers(*values):
+        return [number(value) for value in values]
+
+    trends = report.trends.reindex(report.comparison.index)
+    projection = report.projection.forecast if report.projection is not None else None
     return {
         "format": FORMAT,
         "teryt": report.teryt,
@@ -55,9 +64,20 @@ def figures(report: TownReport) -> dict:
                 "percentile": number(row["percentile"]),
                 "assessment": row["assessment"] or "",
                 "peer_median": number(row["peer_median"]),  # for the batch workbook; editions do not compare it
+                # The rest of what the report prints of it (page one, the section tables): for `diagnoza verify`.
+                "interval": numbers(row["ci_low"], row["ci_high"]),
+                "peer_quartiles": numbers(row["peer_q1"], row["peer_q3"]),
+                "change_5y": numbers(row["change"], row["peer_median_change"]),
+                "change_10y": numbers(row["change_10y"], row["peer_median_change_10y"]),
+                "areas": numbers(report.areas.at[indicator_id, "voivodeship"], report.areas.at[indicator_id, "poland"]),
+                "trend": numbers(
+                    *trends.loc[indicator_id, ["slope", "low", "high", "vs_peers", "vs_peers_low", "vs_peers_high"]]
+                ),
             }
             for indicator_id, row in report.comparison.iterrows()
         },
+        # year -> [forecast, low, high] of the population projection (`analysis.projection`), {} without one.
+        "projection": {} if projection is None else {str(year): numbers(*row) for year, row in projection.iterrows()},
         "verdicts": {section: row["verdict"] for section, row in report.verdicts.iterrows()},
         # The town's changes of boundaries in the data, so that the next edition can say which are news.
         "boundaries": [
@@ -287,20 +307,21 @@ def compare_editions(previous: dict, current: dict, renumbered: dict[str, str] |
 # changes (`write_figures`), which rests on that edition's record, not on the data.
 NOT_FIGURES = ("method", "since_previous")
 REPRODUCED_WITHIN = 1e-9  # relative: what floating point may move between machines; far below any printed digit
-ABSENT = object()  # a figure one record holds and the other lacks
+ABSENT = object()  # a figure the kept record holds and the recomputed one lacks
 
 
 def record_differences(kept: dict, recomputed: dict) -> list[str]:
     """Where a recomputed record (`figures`) differs from a kept one: one line per figure, its place in the record
     and both values, `indicators.births_per_1000.value: 8.31 → 8.29`; [] where every figure reproduces. Numbers
-    count as equal within `REPRODUCED_WITHIN`; a figure one of the records lacks is shown there as "absent"."""
+    count as equal within `REPRODUCED_WITHIN`. Every figure the kept record holds is compared (one the new lacks
+    is shown as "absent"); one it lacks is not: a record written by an earlier version kept fewer."""
     differences: list[str] = []
 
     def walk(old, new, place: str) -> None:
         if isinstance(old, dict) and isinstance(new, dict):
-            for key in sorted(old.keys() | new.keys(), key=str):
+            for key in sorted(old, key=str):
                 if place or key not in NOT_FIGURES:
-                    walk(old.get(key, ABSENT), new.get(key, ABSENT), f"{place}.{key}" if place else str(key))
+                    walk(old[key], new.get(key, ABSENT), f"{place}.{key}" if place else str(key))
         elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
             for position, (before, after) in enumerate(zip(old, new)):
                 walk(before, after, f"{place}[{position}]")

@@ -49,6 +49,8 @@ def test_a_record_computed_again_differs_only_where_a_figure_moved():
         'peers[2]: "C" → "D"',
         'verdicts.economy: "better" → "similar"',
     ]
+    # A figure the kept record lacks is not compared: an earlier version kept fewer (no projection, say).
+    assert record_differences(BASE, copy.deepcopy(BASE) | {"projection": {"2029": [1.0, 0.9, 1.1]}}) == []
     # A figure that is not a number where it was one, or a list of another length, is listed whole.
     again = copy.deepcopy(BASE)
     again["indicators"]["births_per_1000"]["value"] = None

@@ -68,9 +68,13 @@ def test_a_figure_that_moved_in_the_store_is_named_with_its_kept_and_its_new_val
     # The indicator is the variable itself (% of residents): its new value is the one written.
     assert f"indicators.sewage_users.value: {json.dumps(kept)} → 12.5" in check.differences
     assert not check.reproduced
-    # Only what rests on that figure moved: the town's other values did not.
+    # Only what rests on that figure moved: the town's other values did not; its voivodeship's and Poland's
+    # sums over their gminy, printed beside it on page one and in the section's table, did.
     moved_values = {line.split(":")[0] for line in check.differences if line.split(":")[0].endswith(".value")}
     assert moved_values == {"indicators.sewage_users.value"}
+    moved = {line.split(":")[0] for line in check.differences}
+    assert {"indicators.sewage_users.areas[0]", "indicators.sewage_users.areas[1]"} <= moved
+    assert not any(place.startswith("projection") for place in moved)  # the population did not change
 
     result = CliRunner().invoke(app, ["verify", str(tmp_path / "batch"), "--data", str(store)])
     assert result.exit_code == 1

@@ -449,8 +449,8 @@ def verify(
     other_method = sum(check.method_changed for check in checks if not check.problem)
     if other_method:
         typer.echo(
-            f"note: {other_method} of the reports were computed with another version of the method (code, catalogue "
-            "or libraries) than the one used now"
+            f"note: {other_method} {'report was' if other_method == 1 else 'reports were'} computed with another "
+            "version of the method (code, catalogue or libraries) than the one used now"
         )
     if reproduced < len(checks):
         raise typer.Exit(1)

@@ -114,7 +114,7 @@ def test_figures_of_another_version_of_the_method_reproduce_and_the_version_is_n
     assert check.reproduced and check.method_changed
     result = CliRunner().invoke(app, ["verify", str(tmp_path)])
     assert result.exit_code == 0 and "1 of 1 town(s)" in result.output
-    assert "note: 1 of the reports were computed with another version of the method" in result.output
+    assert "note: 1 report was computed with another version of the method" in result.output
 
 
 def test_a_folder_without_built_reports_or_an_unknown_town_is_refused(tmp_path):

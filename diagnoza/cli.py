@@ -437,7 +437,9 @@ def verify(
         if check.problem:
             problems.setdefault(check.problem, []).append(check.teryt)
         elif check.differences:
-            typer.echo(f"{check.teryt}: {len(check.differences)} figure(s) differ from its report (kept → now):")
+            count = len(check.differences)
+            differ = "1 figure differs" if count == 1 else f"{count} figures differ"
+            typer.echo(f"{check.teryt}: {differ} from its report (kept → now):")
             for difference in check.differences:
                 typer.echo(f"  {difference}")
         else:
@@ -445,7 +447,7 @@ def verify(
     for problem, teryts in problems.items():
         typer.echo(f"{', '.join(teryts)}: not verified: {problem}")
     reproduced = sum(check.reproduced for check in checks)
-    typer.echo(f"{reproduced} of {len(checks)} town(s) in {folder}: figures reproduced")
+    typer.echo(f"{reproduced} of {len(checks)} town{'' if len(checks) == 1 else 's'} in {folder}: figures reproduced")
     other_method = sum(check.method_changed for check in checks if not check.problem)
     if other_method:
         typer.echo(

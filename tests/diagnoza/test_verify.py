@@ -78,9 +78,9 @@ def test_a_figure_that_moved_in_the_store_is_named_with_its_kept_and_its_new_val
 
     result = CliRunner().invoke(app, ["verify", str(tmp_path / "batch"), "--data", str(store)])
     assert result.exit_code == 1
-    assert f"{TOWN}: {len(check.differences)} figure(s) differ" in result.output
+    assert f"{TOWN}: {len(check.differences)} figures differ" in result.output
     assert "indicators.sewage_users.value" in result.output
-    assert "0 of 1 town(s)" in result.output
+    assert "0 of 1 town in" in result.output
 
 
 def test_a_town_without_its_figures_or_its_parameters_is_not_verified_and_says_why(tmp_path):
@@ -113,7 +113,7 @@ def test_figures_of_another_version_of_the_method_reproduce_and_the_version_is_n
     check = verify_town(town)
     assert check.reproduced and check.method_changed
     result = CliRunner().invoke(app, ["verify", str(tmp_path)])
-    assert result.exit_code == 0 and "1 of 1 town(s)" in result.output
+    assert result.exit_code == 0 and "1 of 1 town in" in result.output
     assert "note: 1 report was computed with another version of the method" in result.output
 
 
@@ -124,6 +124,6 @@ def test_a_folder_without_built_reports_or_an_unknown_town_is_refused(tmp_path):
     result = CliRunner().invoke(app, ["verify", str(tmp_path), "--only", "290011"])  # as a spreadsheet shows it
     assert result.exit_code == 2 and "no built report of 0290011" in result.output
     result = CliRunner().invoke(app, ["verify", str(tmp_path), "--only", TOWN.lstrip("0")])
-    assert result.exit_code == 0 and "1 of 1 town(s)" in result.output and "note:" not in result.output
+    assert result.exit_code == 0 and "1 of 1 town in" in result.output and "note:" not in result.output
     result = CliRunner().invoke(app, ["verify", str(tmp_path), "--data", str(tmp_path / "moved")])
     assert result.exit_code == 2 and "no such data store" in result.output

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from analysis.editions import RECORD_NAME, figures, read_figures, record_differences
 from diagnoza.build import TOWN_FOLDER
+from diagnoza.publish import PUBLISHED_MARK
 
 NOTEBOOK_NAME = "report.ipynb"  # the executed notebook kept with each town's report (`diagnoza.build.build_town`)
 
@@ -41,6 +42,8 @@ def town_folders(folder: Path) -> list[Path]:
     if (folder / NOTEBOOK_NAME).is_file():
         return [folder]
     towns = sorted(path for path in folder.glob(TOWN_FOLDER) if (path / NOTEBOOK_NAME).is_file())
+    if not towns and (folder / PUBLISHED_MARK).is_file():  # readers get no notebooks (`diagnoza.publish`)
+        raise VerifyError(f"{folder} is a copy for readers, made by diagnoza publish: verify the batch's own folder")
     if not towns:
         raise VerifyError(
             f"{folder}: no built report here (a batch's folder holds <TERYT>/{NOTEBOOK_NAME}); build the batch first"

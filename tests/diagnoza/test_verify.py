@@ -16,6 +16,7 @@ from analysis.report import compute_report
 from analysis.store import load_store, write_store
 from analysis.town import TownParams
 from diagnoza.cli import app
+from diagnoza.publish import PUBLISHED_MARK
 from diagnoza.verify import NOTEBOOK_NAME, verify_town
 
 TOWN = "0490013"
@@ -120,6 +121,9 @@ def test_figures_of_another_version_of_the_method_reproduce_and_the_version_is_n
 def test_a_folder_without_built_reports_or_an_unknown_town_is_refused(tmp_path):
     result = CliRunner().invoke(app, ["verify", str(tmp_path)])
     assert result.exit_code == 2 and "no built report here" in result.output
+    (tmp_path / PUBLISHED_MARK).write_text("", encoding="utf-8")  # what `diagnoza publish` leaves in its copy
+    result = CliRunner().invoke(app, ["verify", str(tmp_path)])
+    assert result.exit_code == 2 and "a copy for readers, made by diagnoza publish" in result.output
     built_town(tmp_path / TOWN)
     result = CliRunner().invoke(app, ["verify", str(tmp_path), "--only", "290011"])  # as a spreadsheet shows it
     assert result.exit_code == 2 and "no built report of 0290011" in result.output

@@ -23,7 +23,7 @@ import nbformat
 from analysis.display import ROLE, WORD_JOINER, figures_column, scroll_region
 from analysis.formatting import bind_short_words, slug, voivodeship_phrase
 from analysis.labels import label
-from analysis.paths import TEMPLATES_DIR
+from analysis.paths import REPORT_NOTEBOOK, TEMPLATES_DIR
 
 HTML_TEMPLATES = TEMPLATES_DIR / "html"
 PDF_TEMPLATE = TEMPLATES_DIR / "pdf" / "report.typ"
@@ -154,12 +154,23 @@ def unnamed_figures(notebook: nbformat.NotebookNode) -> list[str]:
 def printed_cells(notebook: nbformat.NotebookNode) -> list[str]:
     """The shown cells ("[9]", as JupyterLab numbers them) that printed text (`print`, a warning): a report shows
     what cells display, not what they print, which is a log's (a library's warning, an analyst's check), so
-    `diagnoza render` names them for the analyst who meant it for the reader."""
+    `diagnoza render` names them for the analyst who meant it for the reader. The report notebook's own cells
+    are left out: what they print is meant for the log (the store's missing variables, below the parameters'
+    check), and the advice to move it to a Markdown cell was wrong for it."""
     return [
         _cell_number(cell, position)
         for position, cell in enumerate(notebook.cells, 1)
-        if _shown(cell) and any(output.get("output_type") == "stream" for output in cell.get("outputs", []))
+        if _shown(cell)
+        and cell.source not in _report_cells()
+        and any(output.get("output_type") == "stream" for output in cell.get("outputs", []))
     ]
+
+
+@cache
+def _report_cells() -> frozenset[str]:
+    """The sources of the report notebook's own code cells."""
+    cells = nbformat.read(REPORT_NOTEBOOK, as_version=4).cells
+    return frozenset(cell.source for cell in cells if cell.cell_type == "code")
 
 
 # A DataFrame's corner above its index, and the blanks beside its index's name, are header cells with no text,

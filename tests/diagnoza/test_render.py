@@ -459,3 +459,20 @@ def test_the_report_pdf_given_for_its_notebook_is_named_as_not_a_notebook(tmp_pa
     refused = CliRunner().invoke(app, ["render", str(tmp_path / "report.pdf")])
     assert refused.exit_code == 2, refused.output
     assert "report.pdf: not a Jupyter notebook (give the executed .ipynb)" in refused.output
+
+
+def test_only_what_an_analysts_own_cells_printed_is_named_not_the_report_notebooks_notes():
+    # On a store short of variables the report's parameter check prints a note on stderr for the analyst (the
+    # indicators that will say "no data"); `diagnoza render` told them to move it to a Markdown cell. What a cell
+    # the analyst added prints is still named.
+    from analysis.paths import REPORT_NOTEBOOK
+    from diagnoza.render import printed_cells
+
+    notebook = nbformat.read(REPORT_NOTEBOOK, as_version=4)
+    check = next(cell for cell in notebook.cells if "validate_town(" in cell.source)
+    note = nbformat.v4.new_output("stream", name="stderr", text="note: the store holds no value of 21 variables\n")
+    check.outputs, check.execution_count = [note], 2
+    own = nbformat.v4.new_code_cell('print("sprawdzone")', execution_count=9)
+    own.outputs = [nbformat.v4.new_output("stream", name="stdout", text="sprawdzone\n")]
+    notebook.cells.append(own)
+    assert printed_cells(notebook) == ["[9]"]

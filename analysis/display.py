@@ -45,6 +45,7 @@ from analysis.formatting import (
     format_bound,
     format_number,
     format_range,
+    listed,
     plural_category,
     preposition_z,
     quantity,
@@ -1343,28 +1344,36 @@ def sensitivity_text(report: TownReport) -> Markdown:
     verdict, a sentence that says so."""
     language = report.language
     pl = language == "pl"
-    held = [label(s, language) for s, robust in report.robust.items() if robust is True]
-    depend = [label(s, language) for s, robust in report.robust.items() if robust is False]
+
+    def parts(robust: bool) -> tuple[str, bool]:
+        """The sections whose robustness is `robust`, named as titles ("„Demografia” i „Usługi publiczne”"),
+        and whether there is one."""
+        names = [label(s, language) for s, held in report.robust.items() if held is robust]
+        return listed([f"„{name}”" if pl else name for name in names], language), len(names) == 1
+
+    (held, one_held), (depend, one_depends) = parts(True), parts(False)
     sentences = []
     if held:
         sentences.append(
-            f"Ocena jest taka sama przy każdej z pozostałych grup porównawczych w "
-            f"{'części' if len(held) == 1 else 'częściach'}: {', '.join(held)}."
+            (
+                f"Ocena jest taka sama przy każdej z pozostałych grup porównawczych w części {held}."
+                if one_held
+                else f"Oceny są takie same przy każdej z pozostałych grup porównawczych w częściach {held}."
+            )
             if pl
-            else f"The {'verdict is' if len(held) == 1 else 'verdicts are'} the same under every alternative peer "
-            f"group in: {', '.join(held)}."
+            else f"The {'verdict is' if one_held else 'verdicts are'} the same under every alternative peer "
+            f"group in {held}."
         )
     if depend:
         sentences.append(
             (
-                f"Od doboru grupy porównawczej zależy ocena w części: {depend[0]} – należy ją czytać ostrożnie."
-                if len(depend) == 1
-                else f"Od doboru grupy porównawczej zależą oceny w częściach: {', '.join(depend)} – należy je "
-                "czytać ostrożnie."
+                f"Od doboru grupy porównawczej zależy ocena części {depend} – należy ją czytać ostrożnie."
+                if one_depends
+                else f"Od doboru grupy porównawczej zależą oceny części {depend} – należy je czytać ostrożnie."
             )
             if pl
-            else f"The {'verdict depends' if len(depend) == 1 else 'verdicts depend'} on the choice of peers in: "
-            f"{', '.join(depend)} – read {'it' if len(depend) == 1 else 'them'} with care."
+            else f"The {'verdict depends' if one_depends else 'verdicts depend'} on the choice of peers in "
+            f"{depend} – read {'it' if one_depends else 'them'} with care."
         )
     if not held and not depend:  # no section has a verdict: a table of "no verdict" alone would leave it unsaid
         sentences.append(

@@ -74,6 +74,13 @@ def figures_range(low: str, high: str) -> str:
     return f"{low}\u00a0–\u00a0{high}"
 
 
+def listed(items: list[str], language: str = "pl") -> str:
+    """Items as a sentence lists them: "a", "a i b", "a, b i c" ("a, b and c" in English)."""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + (" i " if language == "pl" else " and ") + items[-1]
+
+
 def plural_category(count: float, language: str = "pl") -> str:
     """CLDR plural category: pl 1 -> one, 2–4/22–24 -> few, 5–21/25 -> many, 1,5 -> other."""
     return Locale.parse(LOCALES[language]).plural_form(count)

@@ -36,6 +36,7 @@ from analysis.formatting import (
     format_number,
     format_range,
     is_symbol_unit,
+    listed,
     noun,
     quantity,
     with_noun,
@@ -369,11 +370,7 @@ def _boundary_change_sentences(rows: pd.DataFrame, language: str) -> list[str]:
     catalogue, pl = indicators(), language == "pl"
     names = ", ".join(catalogue[i].name_in_sentence(language) for i in held.index)
     years = sorted({int(year) for year in held["boundary_change"]})
-    joined = (
-        ", ".join(map(str, years[:-1])) + (" i " if pl else " and ") + str(years[-1])
-        if len(years) > 1
-        else str(years[0])
-    )
+    joined = listed([str(year) for year in years], language)
     one = len(held) == 1
     if pl:
         what = "wskaźnika obejmującego" if one else "wskaźników obejmujących"

@@ -529,18 +529,20 @@ def test_trend_charts_the_data_do_not_allow_are_named_in_one_note_after_the_othe
     [
         (
             {"demography": True, "economy": True, "services": True},
-            "Ocena jest taka sama przy każdej z pozostałych grup porównawczych w częściach: Demografia, "
-            "Gospodarka i finanse gminy, Usługi publiczne.",
+            # Several parts agree with "oceny są takie same" (it said "ocena jest taka sama w częściach"), and
+            # their names are quoted as titles, the last joined by "i".
+            "Oceny są takie same przy każdej z pozostałych grup porównawczych w częściach „Demografia”, "
+            "„Gospodarka i finanse gminy” i „Usługi publiczne”.",
         ),
         (
             {"demography": True, "economy": False, "services": None},
-            "Ocena jest taka sama przy każdej z pozostałych grup porównawczych w części: Demografia. "
-            "Od doboru grupy porównawczej zależy ocena w części: Gospodarka i finanse gminy – należy ją czytać "
+            "Ocena jest taka sama przy każdej z pozostałych grup porównawczych w części „Demografia”. "
+            "Od doboru grupy porównawczej zależy ocena części „Gospodarka i finanse gminy” – należy ją czytać "
             "ostrożnie.",
         ),
         (
             {"demography": False, "economy": None, "services": False},
-            "Od doboru grupy porównawczej zależą oceny w częściach: Demografia, Usługi publiczne – należy je "
+            "Od doboru grupy porównawczej zależą oceny części „Demografia” i „Usługi publiczne” – należy je "
             "czytać ostrożnie.",
         ),
         (
@@ -565,8 +567,8 @@ def test_the_sensitivity_text_in_english_agrees_in_number():
         SimpleNamespace(language="en", robust={"demography": False, "economy": True, "services": False})
     ).text
     assert text == (
-        "The verdict is the same under every alternative peer group in: Economy and municipal finance. "
-        "The verdicts depend on the choice of peers in: Demography, Public services – read them with care."
+        "The verdict is the same under every alternative peer group in Economy and municipal finance. "
+        "The verdicts depend on the choice of peers in Demography and Public services – read them with care."
     )
 
 

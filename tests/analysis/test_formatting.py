@@ -1,6 +1,15 @@
 import pytest
 
-from analysis.formatting import MINUS, PERSONS, escape_markdown, format_bound, format_number, slug, with_noun
+from analysis.formatting import (
+    MINUS,
+    PERSONS,
+    escape_markdown,
+    format_bound,
+    format_number,
+    listed,
+    slug,
+    with_noun,
+)
 
 NBSP = "\u00a0"
 
@@ -221,3 +230,9 @@ def test_slug_is_ascii_and_readable():
     assert slug('<script>"') == "script"
     assert slug("!!!") == "gmina"
     assert slug("dzieci w wieku 3–6 lat") == "dzieci-w-wieku-3-6-lat"  # an en dash is a word break, not nothing
+
+
+def test_a_list_in_a_sentence_joins_its_last_item_with_and():
+    assert listed([], "pl") == "" and listed(["a"], "pl") == "a"
+    assert listed(["a", "b"], "pl") == "a i b" and listed(["a", "b", "c"], "pl") == "a, b i c"
+    assert listed(["a", "b", "c"], "en") == "a, b and c"

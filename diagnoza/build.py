@@ -60,6 +60,7 @@ from diagnoza.publish import CHARTS, PUBLISHED_MARK, SET_ASIDE, replace_director
 from diagnoza.workers import TownPool, stopping_as_on_ctrl_c, worker_pool
 
 TOWN_FOLDER = "[0-9]" * 7  # a town's report folder under the batch's, named by its TERYT code
+NOTEBOOK_NAME = "report.ipynb"  # in a town's folder: the executed notebook, the report's audit record
 OUTPUTS = ("report.html", "report.pdf", "data.xlsx", "data.csv", "data-excel.csv", RECORD_NAME)
 
 
@@ -501,7 +502,7 @@ def build_town(job: TownJob, out_dir: Path, reuse_kernel: bool = True) -> TownRe
                 tables = side.submit(_write_town_data, report, job.town, staging)
             side.submit(prepare_renderers, job.town.language)
             notebook = kernels.execute_notebook(
-                job.town.notebook_parameters(), staging / "report.ipynb", staging, reuse_kernel=reuse_kernel
+                job.town.notebook_parameters(), staging / NOTEBOOK_NAME, staging, reuse_kernel=reuse_kernel
             )
             if report is None:
                 raise RuntimeError("the analysis failed in the build process but not in the notebook")

@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.editions import RECORD_NAME, figures, read_figures, record_differences
-from diagnoza.build import TOWN_FOLDER
+from diagnoza.build import NOTEBOOK_NAME, TOWN_FOLDER
 from diagnoza.publish import PUBLISHED_MARK
-
-NOTEBOOK_NAME = "report.ipynb"  # the executed notebook kept with each town's report (`diagnoza.build.build_town`)
 
 
 class VerifyError(ValueError):

@@ -308,11 +308,14 @@ _ALLOWED_NODES = (
 
 @cache  # a report asks for every indicator's inputs many times; parsing is the cost
 def formula_names(formula: str) -> tuple[str, ...]:
-    """The variable names in a formula; ValueError if it is more than arithmetic."""
-    tree = ast.parse(formula, mode="eval")
+    """The variable names in a formula; ValueError if it is more than arithmetic, or not an expression at all."""
+    try:
+        tree = ast.parse(formula, mode="eval")
+    except SyntaxError as error:  # not a ValueError: the catalogue's checks would let it out as a traceback
+        raise ValueError(f"not a complete expression ({error.msg})") from None
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED_NODES):
-            raise ValueError(f"formula {formula!r}: {type(node).__name__} is not allowed")
+            raise ValueError(f"only names, numbers, brackets and + - * / are allowed (found {type(node).__name__})")
     names = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name)]
     return tuple(dict.fromkeys(names))
 

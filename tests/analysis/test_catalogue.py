@@ -34,7 +34,9 @@ def test_formula_names_and_lags():
     assert split_lag("population") == ("population", 0)
 
 
-@pytest.mark.parametrize("formula", ["__import__('os')", "population.sum()", "population if deaths else 0", "a[0]"])
+@pytest.mark.parametrize(
+    "formula", ["__import__('os')", "population.sum()", "population if deaths else 0", "a[0]", "deaths / population +"]
+)
 def test_formulas_beyond_arithmetic_are_rejected(formula):
     with pytest.raises(ValidationError):
         Indicator(
@@ -243,6 +245,24 @@ def test_every_mistake_in_an_edited_catalogue_is_named_at_once_with_its_indicato
     assert problems[2].startswith("births_per_death: a judged indicator (higher_better) needs")
     assert problems[2].endswith("missing: high_pl, low_pl, high_en, low_en, min_difference")
     assert str(copy) in str(raised.value)
+
+
+def test_a_formula_left_unfinished_is_named_with_its_indicator(tmp_path, monkeypatch):
+    # An analyst's edit leaves a formula with a trailing operator: before, Python's SyntaxError came out as a
+    # traceback ending in 'File "<unknown>", line 1', naming neither the indicator nor the catalogue.
+    import analysis.catalogue as catalogue
+
+    copy = tmp_path / "indicators.yaml"
+    added = NEW_INDICATOR.format(id="deaths_per_birth", formula="deaths / live_births *", direction="neutral")
+    copy.write_text(catalogue.INDICATORS_FILE.read_text(encoding="utf-8") + added, encoding="utf-8")
+    monkeypatch.setattr(catalogue, "INDICATORS_FILE", copy)
+    with pytest.raises(ParamsError) as raised:
+        catalogue.indicators()
+    [problem] = raised.value.problems
+    assert (
+        problem
+        == "deaths_per_birth: formula: not a complete expression (invalid syntax) (got 'deaths / live_births *')"
+    )
 
 
 def test_a_catalogue_that_is_not_valid_yaml_is_named_with_the_line_of_the_mistake(tmp_path, monkeypatch):

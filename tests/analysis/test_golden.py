@@ -1,12 +1,29 @@
-"""Golden back-test: one demo town's catalogue values against a plain pandas recomputation from the store.
+"""Golden back-tests: the reports' figures against a plain pandas recomputation from the store's raw files.
 
-The recomputation below reads observations by BDL id and writes each formula out
-again by hand, without the catalogue, `variable_panel` or `pd.eval`.
+- One demo town's catalogue values: each formula written out again by hand, reading observations by BDL id,
+  without the catalogue, `variable_panel` or `pd.eval`.
+- Every town of the demo batch: each figure its report keeps (`analysis.editions.figures`: what the report
+  prints) against the rules of docs/methodology.md applied by hand to the raw observations: the value (pooled
+  windows included), the peers' median, quartiles and the position, the 5-year change and the peers' median
+  change, the strength / weakness mark, each section's score and verdict, and the voivodeship's and Poland's
+  values where every gmina of the area has the inputs (where some lack them, the 90% rule decides:
+  test_aggregates checks it by hand). Only the catalogue's YAML text is shared with the code under test: each
+  formula is evaluated on plain Series, and the files are read with pandas and PyYAML directly.
 """
 
-import pytest
+import math
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from analysis.editions import figures
 from analysis.indicators import indicator_table
+from analysis.paths import PACKAGE_DIR
 
 TOWN, YEAR = "0490013", 2024
 
@@ -65,3 +82,189 @@ def test_golden_values(demo_store, raw):
     )
     for indicator, value in expected.items():
         assert computed[indicator] == pytest.approx(value, rel=1e-12, nan_ok=True), indicator
+
+
+# --- every town of the demo batch -------------------------------------------------------------------------------
+
+CATALOGUE = PACKAGE_DIR / "catalogue"
+DEMO_FILES = PACKAGE_DIR / "data" / "demo"
+MATCHED_BY_NEAREST = {"population", "pit_per_capita", "own_revenue_per_capita"}  # the demo batch's rule: not judged
+NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+
+
+class RawStore:
+    """The demo store's observations as variable name → (teryt × year) frames, and formulas evaluated on them."""
+
+    def __init__(self):
+        variables = yaml.safe_load((CATALOGUE / "variables.yaml").read_text(encoding="utf-8"))
+        self.rate_of = {name: spec["rate_of"] for name, spec in variables.items() if spec.get("rate_of")}
+        self.unsummable = {
+            name for name, spec in variables.items() if spec.get("additive") is False and not spec.get("rate_of")
+        }
+        observations = pd.read_parquet(DEMO_FILES / "observations.parquet")
+        observations["name"] = observations["var_id"].map({spec["bdl_id"]: name for name, spec in variables.items()})
+        self.frames = {
+            name: rows.pivot(index="teryt", columns="year", values="value")
+            for name, rows in observations.groupby("name")
+        }
+        self.units = pd.read_parquet(DEMO_FILES / "units.parquet").set_index("teryt")
+
+    @cache  # computed once for every gmina, then read by each town and its peers
+    def value_everywhere(self, formula: str, year: int, pool: int = 1) -> pd.Series:
+        return self.value(formula, year, self.units.index, pool)
+
+    @cache
+    def area_value_of(self, formula: str, year: int, voivodeship: str | None, pool: int = 1) -> float | None:
+        """`area_value` over a voivodeship's gminy, or over every gmina (None: Poland)."""
+        units = self.units
+        members = units.index if voivodeship is None else units.index[units["voivodeship"] == voivodeship]
+        return self.area_value(formula, year, list(members), pool)
+
+    def variable(self, name: str, year: int, teryts) -> pd.Series:
+        """`name` (`x_lagN`: x N years earlier) in `year`, NaN where the store has none."""
+        base, lag = re.fullmatch(r"(.+?)(?:_lag(\d+))?", name).groups()
+        frame = self.frames[base]
+        column = year - int(lag or 0)
+        return frame[column].reindex(teryts) if column in frame.columns else pd.Series(np.nan, index=teryts)
+
+    def value(self, formula: str, year: int, teryts, pool: int = 1) -> pd.Series:
+        """The formula for each town in `year`; pooled, over the sums of the window's years that have every variable,
+        defined only where `year` itself has them (docs/methodology.md, "Pooled years")."""
+        names = set(NAME.findall(formula))
+        sums = {name: pd.Series(0.0, index=teryts) for name in names}
+        for window_year in range(year - pool + 1, year + 1):
+            values = {name: self.variable(name, window_year, teryts) for name in names}
+            complete = pd.concat(values, axis=1).notna().all(axis=1)
+            for name in names:
+                sums[name] += values[name].where(complete, 0.0)
+        with np.errstate(all="ignore"):
+            result = eval(formula, {}, sums).astype(float)  # noqa: S307 - the catalogue's own arithmetic
+        return result.where(complete & np.isfinite(result))
+
+    def area_value(self, formula: str, year: int, members, pool: int = 1) -> float | None:
+        """The area's value as a ratio of sums over `members`; None where a member lacks an input (the 90% rule's
+        cases) or an input cannot be summed."""
+        names = set(NAME.findall(formula))
+        if {re.sub(r"_lag\d+$", "", name) for name in names} & self.unsummable:
+            return None
+        if formula in self.rate_of:  # a published share of residents: the residents-weighted share
+            rate, residents = self.variable(formula, year, members), self.variable(self.rate_of[formula], year, members)
+            return (
+                None
+                if rate.isna().any() or residents.isna().any()
+                else float((rate * residents).sum() / residents.sum())
+            )
+        sums = {}
+        for name in names:
+            years = [self.variable(name, y, members) for y in range(year - pool + 1, year + 1)]
+            if any(values.isna().any() for values in years):
+                return None
+            sums[name] = sum(values.sum() for values in years)
+        return float(eval(formula, {}, sums))  # noqa: S307
+
+
+def position(town: float, peers: np.ndarray, direction: str) -> float:
+    """Share of peers the town does better than, ties counting half (lower-is-better mirrored)."""
+    better = (peers > town) if direction == "lower_better" else (peers < town)
+    return 100 * (better.sum() + 0.5 * (peers == town).sum()) / len(peers)
+
+
+def printed(number: float, places: int) -> float:
+    """Rounded half away from zero, as the reports print."""
+    return float(Decimal(repr(number)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+@pytest.fixture(scope="module")
+def raw_store():
+    return RawStore()
+
+
+@pytest.fixture(scope="module")
+def catalogue_text():
+    return yaml.safe_load((CATALOGUE / "indicators.yaml").read_text(encoding="utf-8"))
+
+
+def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_rules(
+    demo_reports, raw_store, catalogue_text
+):
+    differences, compared = [], 0
+
+    def compare(what: str, expected, kept):
+        nonlocal compared
+        compared += 1
+        if kept is None or expected is None or not math.isclose(expected, kept, rel_tol=1e-9, abs_tol=1e-9):
+            differences.append(f"{what}: report {kept}, recomputed {expected}")
+
+    for teryt, report in demo_reports.items():
+        record = figures(report)
+        peers = record["peers"]
+        sub_scores: dict[str, dict[str, list[float]]] = {}
+        judgeable: dict[str, int] = {}
+        for indicator, kept in record["indicators"].items():
+            spec, year = catalogue_text[indicator], kept["year"]
+            if year is None:
+                continue
+            pool, where = spec.get("pool_years", 1), f"{teryt} {indicator}"
+            values = raw_store.value_everywhere(spec["formula"], year, pool)
+            compare(f"{where} value", values[teryt], kept["value"])
+            peer_values = values[peers].dropna().to_numpy()
+            median = q1 = q3 = math.nan  # compared with nothing: fewer than 3 peers have a value
+            judged = spec["direction"] != "neutral" and indicator not in MATCHED_BY_NEAREST
+            judgeable[spec["section"]] = judgeable.get(spec["section"], 0) + judged
+            if len(peer_values) >= 3:
+                median, (q1, q3) = np.median(peer_values), np.percentile(peer_values, [25, 75])  # linear interpolation
+                compare(f"{where} peer median", median, kept["peer_median"])
+                compare(f"{where} peer Q1", q1, kept["peer_quartiles"][0])
+                compare(f"{where} peer Q3", q3, kept["peer_quartiles"][1])
+            if kept["percentile"] is not None:  # ranked: not on fewer than 10 events
+                compare(
+                    f"{where} position", position(values[teryt], peer_values, spec["direction"]), kept["percentile"]
+                )
+            if pool == 1 and kept["change_5y"][0] is not None:
+                changes = values - raw_store.value_everywhere(spec["formula"], year - 5)
+                compare(f"{where} 5-year change", changes[teryt], kept["change_5y"][0])
+                compare(f"{where} peers' 5-year change", changes[peers].median(), kept["change_5y"][1])
+            voivodeship = raw_store.units.loc[teryt, "voivodeship"]
+            for area, kept_value in zip((voivodeship, None), kept["areas"]):
+                expected = raw_store.area_value_of(spec["formula"], year, area, pool)
+                if expected is not None:
+                    compare(f"{where} {area or 'Poland'}", expected, kept_value)
+            if not judged or kept["percentile"] is None or kept["peer_median"] is None:
+                continue
+            # The one rule for marks, and the bounded score, from the recomputed peers (methodology: "Score").
+            sign = -1 if spec["direction"] == "lower_better" else 1
+            better_by = sign * (values[teryt] - median)
+            low, high = kept["interval"]
+            beyond_chance = low is None or not (low <= median <= high)
+            shown = printed(kept["percentile"], 0)
+            least = spec.get("min_difference", 0)
+            mark = (
+                "strength"
+                if shown >= 75 and better_by >= least and beyond_chance
+                else "weakness"
+                if shown <= 25 and -better_by >= least and beyond_chance
+                else ""
+            )
+            if mark != kept["assessment"]:
+                differences.append(f"{where} mark: report {kept['assessment']!r}, recomputed {mark!r}")
+            spread = max(1.4826 * np.median(np.abs(peer_values - median)), (q3 - q1) / 1.349, least)
+            score = float(np.clip(better_by / spread, -2, 2)) if beyond_chance else 0.0
+            sub_scores.setdefault(spec["section"], {}).setdefault(spec["subdomain"], []).append(score)
+        for section, subdomains in sub_scores.items():
+            score = float(np.mean([np.mean(scores) for scores in subdomains.values()]))  # within, then across
+            kept = record["sections"][section]
+            compare(f"{teryt} {section} score", score, kept["score"])
+            judged = sum(map(len, subdomains.values()))
+            if (judged, judgeable[section]) != (kept["judged"], kept["judgeable"]):
+                differences.append(
+                    f"{teryt} {section}: judged {kept['judged']} of {kept['judgeable']}, recounted {judged} of {judgeable[section]}"
+                )
+            verdict = "better" if printed(score, 2) >= 0.25 else "worse" if printed(score, 2) <= -0.25 else "similar"
+            if judged < judgeable[section] / 2 or len(subdomains) < 2:
+                verdict = "none"
+            if verdict != record["verdicts"][section]:
+                differences.append(
+                    f"{teryt} {section} verdict: report {record['verdicts'][section]}, recomputed {verdict}"
+                )
+    assert not differences, f"{len(differences)} of {compared} figures differ:\n" + "\n".join(differences[:30])
+    assert len(demo_reports) == 54 and compared > 12000  # about 230 figures a town: none was skipped by mistake

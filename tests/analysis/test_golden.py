@@ -3,11 +3,12 @@
 - One demo town's catalogue values: each formula written out again by hand, reading observations by BDL id,
   without the catalogue, `variable_panel` or `pd.eval`.
 - Every town of the demo batch: each figure its report keeps (`analysis.editions.figures`: what the report
-  prints) against the rules of docs/methodology.md applied by hand to the raw observations: the value (pooled
-  windows included), the peers' median, quartiles and the position, the 5-year change and the peers' median
-  change, the strength / weakness mark, each section's score and verdict, and the voivodeship's and Poland's
-  values where every gmina of the area has the inputs (where some lack them, the 90% rule decides:
-  test_aggregates checks it by hand). Only the catalogue's YAML text is shared with the code under test: each
+  prints) against the rules of docs/methodology.md applied by hand to the raw observations: the peer group
+  (the 20 nearest of the town's kind), the value (pooled windows included), its interval from the counts
+  (statsmodels' exact Poisson and Wilson intervals), the peers' median, quartiles and the position, the 5- and
+  10-year changes and the peers' median changes, the strength / weakness mark, each section's score and
+  verdict, and the voivodeship's and Poland's values where every gmina of the area has the inputs (where some
+  lack them, the 90% rule decides: test_aggregates checks it by hand). Only the catalogue's YAML text is shared with the code under test: each
   formula is evaluated on plain Series, and the files are read with pandas and PyYAML directly.
 """
 
@@ -163,6 +164,41 @@ class RawStore:
         return float(eval(formula, {}, sums))  # noqa: S307
 
 
+def nearest_of_its_kind(raw: RawStore, teryt: str, year: int = 2024, k: int = 20) -> set[str]:
+    """The k towns of the town's kind nearest in (log population, log PIT-share revenue per capita), each
+    standardised over those towns (the town among them); own revenue per capita for every town where the town
+    has no PIT figure."""
+    units = raw.units
+    kind = units.index[units["kind"] == units.loc[teryt, "kind"]]
+    population = raw.variable("population", year, kind)
+    income = raw.variable("pit_share_revenue", year, kind) / population
+    if not income[teryt] > 0:
+        income = raw.variable("own_revenue", year, kind) / population
+    features = np.log(pd.DataFrame({"population": population, "income": income})).dropna()
+    standardised = (features - features.mean()) / features.std()
+    distance = np.sqrt(((standardised - standardised.loc[teryt]) ** 2).sum(axis=1)).drop(teryt)
+    return {code for _, code in sorted(zip(distance, distance.index))[:k]}  # ties: by TERYT code
+
+
+def count_interval(raw: RawStore, counts: dict, teryt: str, year: int, pool: int) -> tuple[float, float] | None:
+    """statsmodels' 95% interval of events / base, summed over the window's complete years: Wilson for a share
+    (exact Poisson where the count exceeds its base), exact Poisson (Garwood) for a rate; None for the models
+    statsmodels has no interval of (a difference of counts, a net flow, a change)."""
+    from statsmodels.stats.proportion import proportion_confint
+    from statsmodels.stats.rates import confint_poisson
+
+    if counts["model"] not in ("poisson", "proportion"):
+        return None
+    events = base = 0.0
+    for window_year in range(year - pool + 1, year + 1):
+        pair = [raw.variable(counts[role], window_year, [teryt])[teryt] for role in ("events", "base")]
+        if not np.isnan(pair).any():
+            events, base = events + pair[0], base + pair[1]
+    if counts["model"] == "proportion" and events <= base:
+        return proportion_confint(events, base, method="wilson")
+    return confint_poisson(events, base, method="exact-c")
+
+
 def position(town: float, peers: np.ndarray, direction: str) -> float:
     """Share of peers the town does better than, ties counting half (lower-is-better mirrored)."""
     better = (peers > town) if direction == "lower_better" else (peers < town)
@@ -198,6 +234,10 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
     for teryt, report in demo_reports.items():
         record = figures(report)
         peers = record["peers"]
+        if set(peers) != nearest_of_its_kind(raw_store, teryt):
+            differences.append(
+                f"{teryt} peers: report {sorted(peers)}, recomputed {sorted(nearest_of_its_kind(raw_store, teryt))}"
+            )
         sub_scores: dict[str, dict[str, list[float]]] = {}
         judgeable: dict[str, int] = {}
         for indicator, kept in record["indicators"].items():
@@ -209,8 +249,8 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
             compare(f"{where} value", values[teryt], kept["value"])
             peer_values = values[peers].dropna().to_numpy()
             median = q1 = q3 = math.nan  # compared with nothing: fewer than 3 peers have a value
-            judged = spec["direction"] != "neutral" and indicator not in MATCHED_BY_NEAREST
-            judgeable[spec["section"]] = judgeable.get(spec["section"], 0) + judged
+            is_judged = spec["direction"] != "neutral" and indicator not in MATCHED_BY_NEAREST
+            judgeable[spec["section"]] = judgeable.get(spec["section"], 0) + is_judged
             if len(peer_values) >= 3:
                 median, (q1, q3) = np.median(peer_values), np.percentile(peer_values, [25, 75])  # linear interpolation
                 compare(f"{where} peer median", median, kept["peer_median"])
@@ -220,16 +260,24 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
                 compare(
                     f"{where} position", position(values[teryt], peer_values, spec["direction"]), kept["percentile"]
                 )
-            if pool == 1 and kept["change_5y"][0] is not None:
-                changes = values - raw_store.value_everywhere(spec["formula"], year - 5)
-                compare(f"{where} 5-year change", changes[teryt], kept["change_5y"][0])
-                compare(f"{where} peers' 5-year change", changes[peers].median(), kept["change_5y"][1])
+            interval = spec.get("counts") and count_interval(raw_store, spec["counts"], teryt, year, pool)
+            if interval:  # in the indicator's unit: per 1,000, per cent
+                ratio = raw_store.value_everywhere(
+                    spec["counts"]["events"] + " / " + spec["counts"]["base"], year, pool
+                )
+                for bound, kept_bound in zip(interval, kept["interval"]):
+                    compare(f"{where} interval", bound * values[teryt] / ratio[teryt], kept_bound)
+            for span, kept_change in ((5, kept["change_5y"]), (10, kept["change_10y"])):
+                if pool == 1 and kept_change[0] is not None:
+                    changes = values - raw_store.value_everywhere(spec["formula"], year - span)
+                    compare(f"{where} {span}-year change", changes[teryt], kept_change[0])
+                    compare(f"{where} peers' {span}-year change", changes[peers].median(), kept_change[1])
             voivodeship = raw_store.units.loc[teryt, "voivodeship"]
             for area, kept_value in zip((voivodeship, None), kept["areas"]):
                 expected = raw_store.area_value_of(spec["formula"], year, area, pool)
                 if expected is not None:
                     compare(f"{where} {area or 'Poland'}", expected, kept_value)
-            if not judged or kept["percentile"] is None or kept["peer_median"] is None:
+            if not is_judged or kept["percentile"] is None or kept["peer_median"] is None:
                 continue
             # The one rule for marks, and the bounded score, from the recomputed peers (methodology: "Score").
             sign = -1 if spec["direction"] == "lower_better" else 1
@@ -267,4 +315,4 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
                     f"{teryt} {section} verdict: report {record['verdicts'][section]}, recomputed {verdict}"
                 )
     assert not differences, f"{len(differences)} of {compared} figures differ:\n" + "\n".join(differences[:30])
-    assert len(demo_reports) == 54 and compared > 12000  # about 230 figures a town: none was skipped by mistake
+    assert len(demo_reports) == 54 and compared > 16000  # about 300 figures a town: none was skipped by mistake

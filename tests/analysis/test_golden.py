@@ -6,8 +6,9 @@
   prints) against the rules of docs/methodology.md applied by hand to the raw observations: the peer group
   (the 20 nearest of the town's kind), the value (pooled windows included), its interval from the counts
   (statsmodels' exact Poisson and Wilson intervals), the peers' median, quartiles and the position, the 5- and
-  10-year changes and the peers' median changes, the strength / weakness mark, each section's score and
-  verdict, and the voivodeship's and Poland's values where every gmina of the area has the inputs (where some
+  10-year changes and the peers' median changes, the yearly trend's slope (scipy's Theil–Sen, on the series
+  with the years before the 2021 census re-based as documented), the strength / weakness mark, each section's
+  score and verdict, and the voivodeship's and Poland's values where every gmina of the area has the inputs (where some
   lack them, the 90% rule decides: test_aggregates checks it by hand). Only the catalogue's YAML text is shared with the code under test: each
   formula is evaluated on plain Series, and the files are read with pandas and PyYAML directly.
 """
@@ -121,6 +122,11 @@ class RawStore:
         members = units.index if voivodeship is None else units.index[units["voivodeship"] == voivodeship]
         return self.area_value(formula, year, list(members), pool)
 
+    @cache
+    def census_rebased(self, teryt: str) -> dict[str, pd.Series]:
+        """The town's population and density, re-based for the census (`census_rebased`)."""
+        return {name: census_rebased(self.frames[name].loc[teryt]) for name in ("population", "population_density")}
+
     def variable(self, name: str, year: int, teryts) -> pd.Series:
         """`name` (`x_lagN`: x N years earlier) in `year`, NaN where the store has none."""
         base, lag = re.fullmatch(r"(.+?)(?:_lag(\d+))?", name).groups()
@@ -199,6 +205,39 @@ def count_interval(raw: RawStore, counts: dict, teryt: str, year: int, pool: int
     return confint_poisson(events, base, method="exact-c")
 
 
+def census_rebased(series: pd.Series, census: int = 2021) -> pd.Series:
+    """A town's population (index year) with the years before the census moved by its jump: the log change into
+    the census year beyond the median yearly log change of its other years (docs/methodology.md, "Projection")."""
+    series = series.dropna()
+    years, logs = series.index.to_numpy(), np.log(series.to_numpy())
+    first_on_new_basis = int(np.searchsorted(years, census))
+    if first_on_new_basis in (0, len(years)):
+        return series
+    gaps = np.diff(years)
+    per_year = np.diff(logs) / gaps
+    usual = np.median(np.delete(per_year, first_on_new_basis - 1))
+    logs[:first_on_new_basis] += (
+        logs[first_on_new_basis] - logs[first_on_new_basis - 1] - usual * gaps[first_on_new_basis - 1]
+    )
+    return pd.Series(np.exp(logs), index=years)
+
+
+def trend_slope(raw: RawStore, formula: str, teryt: str, years=range(2014, 2025)) -> float:
+    """scipy's Theil–Sen slope of the indicator's yearly values, population and density re-based for the census."""
+    from scipy.stats import theilslopes
+
+    rebased = raw.census_rebased(teryt)
+    lagged = [(name, *re.fullmatch(r"(.+?)(?:_lag(\d+))?", name).groups()) for name in set(NAME.findall(formula))]
+    town = {base: rebased.get(base, raw.frames[base].loc[teryt]) for _, base, _ in lagged}
+    values = {}
+    for year in years:
+        inputs = {name: town[base].get(year - int(lag or 0), np.nan) for name, base, lag in lagged}
+        with np.errstate(all="ignore"):
+            values[year] = eval(formula, {}, inputs)  # noqa: S307
+    series = pd.Series(values, dtype=float).dropna()
+    return theilslopes(series.to_numpy(), series.index.to_numpy())[0]
+
+
 def position(town: float, peers: np.ndarray, direction: str) -> float:
     """Share of peers the town does better than, ties counting half (lower-is-better mirrored)."""
     better = (peers > town) if direction == "lower_better" else (peers < town)
@@ -238,6 +277,7 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
             differences.append(
                 f"{teryt} peers: report {sorted(peers)}, recomputed {sorted(nearest_of_its_kind(raw_store, teryt))}"
             )
+        rows = raw_store.units.index.get_indexer([teryt, *peers])  # where each is in every `value_everywhere`
         sub_scores: dict[str, dict[str, list[float]]] = {}
         judgeable: dict[str, int] = {}
         for indicator, kept in record["indicators"].items():
@@ -245,9 +285,10 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
             if year is None:
                 continue
             pool, where = spec.get("pool_years", 1), f"{teryt} {indicator}"
-            values = raw_store.value_everywhere(spec["formula"], year, pool)
-            compare(f"{where} value", values[teryt], kept["value"])
-            peer_values = values[peers].dropna().to_numpy()
+            values = raw_store.value_everywhere(spec["formula"], year, pool).to_numpy()
+            town_value, peer_values = values[rows[0]], values[rows[1:]]
+            compare(f"{where} value", town_value, kept["value"])
+            peer_values = peer_values[~np.isnan(peer_values)]
             median = q1 = q3 = math.nan  # compared with nothing: fewer than 3 peers have a value
             is_judged = spec["direction"] != "neutral" and indicator not in MATCHED_BY_NEAREST
             judgeable[spec["section"]] = judgeable.get(spec["section"], 0) + is_judged
@@ -257,21 +298,21 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
                 compare(f"{where} peer Q1", q1, kept["peer_quartiles"][0])
                 compare(f"{where} peer Q3", q3, kept["peer_quartiles"][1])
             if kept["percentile"] is not None:  # ranked: not on fewer than 10 events
-                compare(
-                    f"{where} position", position(values[teryt], peer_values, spec["direction"]), kept["percentile"]
-                )
+                compare(f"{where} position", position(town_value, peer_values, spec["direction"]), kept["percentile"])
             interval = spec.get("counts") and count_interval(raw_store, spec["counts"], teryt, year, pool)
             if interval:  # in the indicator's unit: per 1,000, per cent
                 ratio = raw_store.value_everywhere(
                     spec["counts"]["events"] + " / " + spec["counts"]["base"], year, pool
                 )
                 for bound, kept_bound in zip(interval, kept["interval"]):
-                    compare(f"{where} interval", bound * values[teryt] / ratio[teryt], kept_bound)
+                    compare(f"{where} interval", bound * town_value / ratio.to_numpy()[rows[0]], kept_bound)
             for span, kept_change in ((5, kept["change_5y"]), (10, kept["change_10y"])):
                 if pool == 1 and kept_change[0] is not None:
-                    changes = values - raw_store.value_everywhere(spec["formula"], year - span)
-                    compare(f"{where} {span}-year change", changes[teryt], kept_change[0])
-                    compare(f"{where} peers' {span}-year change", changes[peers].median(), kept_change[1])
+                    changes = (values - raw_store.value_everywhere(spec["formula"], year - span).to_numpy())[rows]
+                    compare(f"{where} {span}-year change", changes[0], kept_change[0])
+                    compare(f"{where} peers' {span}-year change", np.nanmedian(changes[1:]), kept_change[1])
+            if kept["trend"][0] is not None:
+                compare(f"{where} trend", trend_slope(raw_store, spec["formula"], teryt), kept["trend"][0])
             voivodeship = raw_store.units.loc[teryt, "voivodeship"]
             for area, kept_value in zip((voivodeship, None), kept["areas"]):
                 expected = raw_store.area_value_of(spec["formula"], year, area, pool)
@@ -281,7 +322,7 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
                 continue
             # The one rule for marks, and the bounded score, from the recomputed peers (methodology: "Score").
             sign = -1 if spec["direction"] == "lower_better" else 1
-            better_by = sign * (values[teryt] - median)
+            better_by = sign * (town_value - median)
             low, high = kept["interval"]
             beyond_chance = low is None or not (low <= median <= high)
             shown = printed(kept["percentile"], 0)
@@ -315,4 +356,4 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
                     f"{teryt} {section} verdict: report {record['verdicts'][section]}, recomputed {verdict}"
                 )
     assert not differences, f"{len(differences)} of {compared} figures differ:\n" + "\n".join(differences[:30])
-    assert len(demo_reports) == 54 and compared > 16000  # about 300 figures a town: none was skipped by mistake
+    assert len(demo_reports) == 54 and compared > 17000  # about 330 figures a town: none was skipped by mistake

@@ -7,12 +7,14 @@
   (the 20 nearest of the town's kind), the value (pooled windows included), its interval from the counts
   (statsmodels' exact Poisson and Wilson intervals), the peers' median, quartiles and the position, the 5- and
   10-year changes and the peers' median changes, the yearly trend's slope (scipy's Theil–Sen, on the series
-  with the years before the 2021 census re-based as documented), the strength / weakness mark, each section's
+  with the years before the 2021 census re-based as documented), the population projection (the drift the
+  backtest chose, docs/validation.json), the strength / weakness mark, each section's
   score and verdict, and the voivodeship's and Poland's values where every gmina of the area has the inputs (where some
   lack them, the 90% rule decides: test_aggregates checks it by hand). Only the catalogue's YAML text is shared with the code under test: each
   formula is evaluated on plain Series, and the files are read with pandas and PyYAML directly.
 """
 
+import json
 import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,7 +27,7 @@ import yaml
 
 from analysis.editions import figures
 from analysis.indicators import indicator_table
-from analysis.paths import PACKAGE_DIR
+from analysis.paths import DOCS_DIR, PACKAGE_DIR
 
 TOWN, YEAR = "0490013", 2024
 
@@ -238,6 +240,14 @@ def trend_slope(raw: RawStore, formula: str, teryt: str, years=range(2014, 2025)
     return theilslopes(series.to_numpy(), series.index.to_numpy())[0]
 
 
+def drift_forecast(raw: RawStore, teryt: str, year: int, first: int = 2014, last: int = 2024) -> float:
+    """Population in `year` by a random walk with drift: the mean yearly log change of the census-re-based
+    series over the report's years, carried on from its last year."""
+    logs = np.log(raw.census_rebased(teryt)["population"].loc[first:last])
+    drift = (logs.iloc[-1] - logs.iloc[0]) / (logs.index[-1] - logs.index[0])
+    return float(np.exp(logs.iloc[-1] + (year - logs.index[-1]) * drift))
+
+
 def position(town: float, peers: np.ndarray, direction: str) -> float:
     """Share of peers the town does better than, ties counting half (lower-is-better mirrored)."""
     better = (peers > town) if direction == "lower_better" else (peers < town)
@@ -270,8 +280,12 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
         if kept is None or expected is None or not math.isclose(expected, kept, rel_tol=1e-9, abs_tol=1e-9):
             differences.append(f"{what}: report {kept}, recomputed {expected}")
 
+    chosen = json.loads((DOCS_DIR / "validation.json").read_text(encoding="utf-8"))["projection"]["chosen_method"]
+    assert chosen == "drift", f"the backtest now chooses {chosen!r}: recompute its forecasts here as drift's are"
     for teryt, report in demo_reports.items():
         record = figures(report)
+        for year, (forecast, _, _) in (record["projection"] or {}).items():
+            compare(f"{teryt} projection {year}", drift_forecast(raw_store, teryt, int(year)), forecast)
         peers = record["peers"]
         if set(peers) != nearest_of_its_kind(raw_store, teryt):
             differences.append(
@@ -356,4 +370,4 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
                     f"{teryt} {section} verdict: report {record['verdicts'][section]}, recomputed {verdict}"
                 )
     assert not differences, f"{len(differences)} of {compared} figures differ:\n" + "\n".join(differences[:30])
-    assert len(demo_reports) == 54 and compared > 17000  # about 330 figures a town: none was skipped by mistake
+    assert len(demo_reports) == 54 and compared > 17000  # about 335 figures a town: none was skipped by mistake

@@ -3,15 +3,22 @@
 - One demo town's catalogue values: each formula written out again by hand, reading observations by BDL id,
   without the catalogue, `variable_panel` or `pd.eval`.
 - Every town of the demo batch: each figure its report keeps (`analysis.editions.figures`: what the report
-  prints) against the rules of docs/methodology.md applied by hand to the raw observations: the peer group
-  (the 20 nearest of the town's kind), the value (pooled windows included), its interval from the counts
-  (statsmodels' exact Poisson and Wilson intervals), the peers' median, quartiles and the position, the 5- and
-  10-year changes and the peers' median changes, the yearly trend's slope (scipy's Theil–Sen, on the series
-  with the years before the 2021 census re-based as documented), the population projection (the drift the
-  backtest chose, docs/validation.json), the strength / weakness mark, each section's
-  score and verdict, and the voivodeship's and Poland's values where every gmina of the area has the inputs (where some
-  lack them, the 90% rule decides: test_aggregates checks it by hand). Only the catalogue's YAML text is shared with the code under test: each
-  formula is evaluated on plain Series, and the files are read with pandas and PyYAML directly.
+  prints) against the rules of docs/methodology.md applied by hand to the raw observations:
+  - the peer group (the 20 nearest of the town's kind);
+  - the value (pooled windows included) and its interval from the counts (statsmodels' exact Poisson and
+    Wilson intervals);
+  - the peers' median, quartiles and the position;
+  - the 5- and 10-year changes and the peers' median changes;
+  - the yearly trend's slope (scipy's Theil–Sen, on the series with the years before the 2021 census
+    re-based as documented) and the population projection (the drift the backtest chose,
+    docs/validation.json);
+  - the strength / weakness mark, each section's score and verdict, also under each peer rule of the
+    sensitivity table (each rule's peers chosen again);
+  - the voivodeship's and Poland's values where every gmina of the area has the inputs (where some lack
+    them, the 90% rule decides: test_aggregates checks it by hand).
+
+  Only the catalogue's YAML text is shared with the code under test: each formula is evaluated on plain
+  Series, and the files are read with pandas and PyYAML directly.
 """
 
 import json
@@ -172,7 +179,7 @@ class RawStore:
         return float(eval(formula, {}, sums))  # noqa: S307
 
 
-def nearest_of_its_kind(raw: RawStore, teryt: str, year: int = 2024, k: int = 20) -> set[str]:
+def nearest_of_its_kind(raw: RawStore, teryt: str, k: int = 20, year: int = 2024) -> set[str]:
     """The k towns of the town's kind nearest in (log population, log PIT-share revenue per capita), each
     standardised over those towns (the town among them); own revenue per capita for every town where the town
     has no PIT figure."""
@@ -186,6 +193,51 @@ def nearest_of_its_kind(raw: RawStore, teryt: str, year: int = 2024, k: int = 20
     standardised = (features - features.mean()) / features.std()
     distance = np.sqrt(((standardised - standardised.loc[teryt]) ** 2).sum(axis=1)).drop(teryt)
     return {code for _, code in sorted(zip(distance, distance.index))[:k]}  # ties: by TERYT code
+
+
+SIZE_CLASSES = (5_000, 10_000, 20_000, 50_000, 100_000, 200_000)  # lower bounds of the classes above the first
+
+
+def peers_under(raw: RawStore, teryt: str, rule: str, year: int = 2024) -> set[str]:
+    """The town's peers under a rule of the sensitivity table: `nearest_<k>`, `voivodeship` (its kind in its
+    voivodeship), `population_class` (its kind and size class)."""
+    units = raw.units
+    same_kind = units["kind"] == units.loc[teryt, "kind"]
+    if rule.startswith("nearest_"):
+        return nearest_of_its_kind(raw, teryt, int(rule.removeprefix("nearest_")), year)
+    if rule == "voivodeship":
+        chosen = units.index[same_kind & (units["voivodeship"] == units.loc[teryt, "voivodeship"])]
+    else:
+        population = raw.variable("population", year, units.index)
+        size_class = np.searchsorted(SIZE_CLASSES, population, side="right")
+        chosen = units.index[same_kind & (size_class == size_class[units.index.get_loc(teryt)])]
+    return set(chosen) - {teryt}
+
+
+MATCHED_ON = {"nearest": MATCHED_BY_NEAREST, "population_class": {"population"}, "voivodeship": set()}
+
+
+def bounded_score(spec: dict, town_value: float, peer_values: np.ndarray, interval) -> float:
+    """(value − peer median) / max(1.4826 × MAD, IQR / 1.349, minimum difference), better positive, within ±2;
+    0 where the value's interval holds the median (methodology: "Score")."""
+    median, (q1, q3) = np.median(peer_values), np.percentile(peer_values, [25, 75])
+    low, high = interval
+    if low is not None and low <= median <= high:
+        return 0.0
+    sign = -1 if spec["direction"] == "lower_better" else 1
+    spread = max(1.4826 * np.median(np.abs(peer_values - median)), (q3 - q1) / 1.349, spec.get("min_difference", 0))
+    return float(np.clip(sign * (town_value - median) / spread, -2, 2))
+
+
+def section_verdict(subdomain_scores: dict[str, list[float]], judgeable: int) -> tuple[float, int, str]:
+    """A section's score (mean within sub-domains, then across), how many indicators it judged, and its verdict
+    (the score as printed against ±0.25; none below half the judgeable indicators or with one sub-domain)."""
+    score = float(np.mean([np.mean(scores) for scores in subdomain_scores.values()]))
+    judged = sum(map(len, subdomain_scores.values()))
+    if judged < judgeable / 2 or len(subdomain_scores) < 2:
+        return score, judged, "none"
+    shown = printed(score, 2)
+    return score, judged, "better" if shown >= 0.25 else "worse" if shown <= -0.25 else "similar"
 
 
 def count_interval(raw: RawStore, counts: dict, teryt: str, year: int, pool: int) -> tuple[float, float] | None:
@@ -303,9 +355,9 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
             town_value, peer_values = values[rows[0]], values[rows[1:]]
             compare(f"{where} value", town_value, kept["value"])
             peer_values = peer_values[~np.isnan(peer_values)]
-            median = q1 = q3 = math.nan  # compared with nothing: fewer than 3 peers have a value
             is_judged = spec["direction"] != "neutral" and indicator not in MATCHED_BY_NEAREST
             judgeable[spec["section"]] = judgeable.get(spec["section"], 0) + is_judged
+            median = q1 = q3 = math.nan  # compared with nothing: fewer than 3 peers have a value
             if len(peer_values) >= 3:
                 median, (q1, q3) = np.median(peer_values), np.percentile(peer_values, [25, 75])  # linear interpolation
                 compare(f"{where} peer median", median, kept["peer_median"])
@@ -334,9 +386,8 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
                     compare(f"{where} {area or 'Poland'}", expected, kept_value)
             if not is_judged or kept["percentile"] is None or kept["peer_median"] is None:
                 continue
-            # The one rule for marks, and the bounded score, from the recomputed peers (methodology: "Score").
-            sign = -1 if spec["direction"] == "lower_better" else 1
-            better_by = sign * (town_value - median)
+            # The one rule for marks, and the bounded score, from the recomputed peers.
+            better_by = (-1 if spec["direction"] == "lower_better" else 1) * (town_value - median)
             low, high = kept["interval"]
             beyond_chance = low is None or not (low <= median <= high)
             shown = printed(kept["percentile"], 0)
@@ -350,24 +401,66 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
             )
             if mark != kept["assessment"]:
                 differences.append(f"{where} mark: report {kept['assessment']!r}, recomputed {mark!r}")
-            spread = max(1.4826 * np.median(np.abs(peer_values - median)), (q3 - q1) / 1.349, least)
-            score = float(np.clip(better_by / spread, -2, 2)) if beyond_chance else 0.0
+            score = bounded_score(spec, town_value, peer_values, kept["interval"])
             sub_scores.setdefault(spec["section"], {}).setdefault(spec["subdomain"], []).append(score)
         for section, subdomains in sub_scores.items():
-            score = float(np.mean([np.mean(scores) for scores in subdomains.values()]))  # within, then across
+            score, judged, verdict = section_verdict(subdomains, judgeable[section])
             kept = record["sections"][section]
             compare(f"{teryt} {section} score", score, kept["score"])
-            judged = sum(map(len, subdomains.values()))
             if (judged, judgeable[section]) != (kept["judged"], kept["judgeable"]):
                 differences.append(
                     f"{teryt} {section}: judged {kept['judged']} of {kept['judgeable']}, recounted {judged} of {judgeable[section]}"
                 )
-            verdict = "better" if printed(score, 2) >= 0.25 else "worse" if printed(score, 2) <= -0.25 else "similar"
-            if judged < judgeable[section] / 2 or len(subdomains) < 2:
-                verdict = "none"
             if verdict != record["verdicts"][section]:
                 differences.append(
                     f"{teryt} {section} verdict: report {record['verdicts'][section]}, recomputed {verdict}"
                 )
     assert not differences, f"{len(differences)} of {compared} figures differ:\n" + "\n".join(differences[:30])
     assert len(demo_reports) == 54 and compared > 17000  # about 335 figures a town: none was skipped by mistake
+
+
+def test_every_demo_towns_verdicts_under_the_other_peer_groups_follow_from_the_raw_store(
+    demo_reports, raw_store, catalogue_text
+):
+    """The sensitivity table: each rule's peers chosen again by hand, each section scored on them as above (each
+    rule leaves out of the verdicts what it matches on)."""
+    differences, compared = [], 0
+    for teryt, report in demo_reports.items():
+        record = figures(report)
+        for rule, row in report.sensitivity.iterrows():
+            peers = peers_under(raw_store, teryt, rule)
+            if len(peers) != row["peers"]:
+                differences.append(f"{teryt} {rule}: {row['peers']} peers, recomputed {len(peers)}")
+                continue
+            matched = MATCHED_ON["nearest" if rule.startswith("nearest") else rule]
+            rows = raw_store.units.index.get_indexer([teryt, *sorted(peers)])
+            sub_scores: dict[str, dict[str, list[float]]] = {}
+            judgeable: dict[str, int] = {}
+            for indicator, kept in record["indicators"].items():
+                spec = catalogue_text[indicator]
+                if spec["direction"] == "neutral" or indicator in matched:
+                    continue
+                judgeable[spec["section"]] = judgeable.get(spec["section"], 0) + 1
+                if kept["year"] is None:
+                    continue
+                values = raw_store.value_everywhere(spec["formula"], kept["year"], spec.get("pool_years", 1))
+                town_value, peer_values = values.to_numpy()[rows[0]], values.to_numpy()[rows[1:]]
+                peer_values = peer_values[~np.isnan(peer_values)]
+                if len(peer_values) < 3 or report.comparison.loc[indicator, "reliability"] == "not_ranked":
+                    continue
+                score = bounded_score(spec, town_value, peer_values, kept["interval"])
+                sub_scores.setdefault(spec["section"], {}).setdefault(spec["subdomain"], []).append(score)
+            for section in ("demography", "economy", "services"):
+                compared += 1
+                if len(peers) < 3:  # too few to compare with: no verdict (0890033's voivodeship has 2 of its kind)
+                    if row[section] != "none" or not math.isnan(row[f"{section}_score"]):
+                        differences.append(f"{teryt} {rule} {section}: {row[section]} with {len(peers)} peers")
+                    continue
+                score, _, verdict = section_verdict(sub_scores[section], judgeable[section])
+                if verdict != row[section] or not math.isclose(score, row[f"{section}_score"], abs_tol=1e-9):
+                    differences.append(
+                        f"{teryt} {rule} {section}: report {row[section]} {row[f'{section}_score']:.4f}, "
+                        f"recomputed {verdict} {score:.4f}"
+                    )
+    assert not differences, f"{len(differences)} differ:\n" + "\n".join(differences[:30])
+    assert compared == 54 * 5 * 3

@@ -12,8 +12,9 @@
   - the yearly trend's slope (scipy's Theil–Sen, on the series with the years before the 2021 census
     re-based as documented) and the population projection (the drift the backtest chose,
     docs/validation.json);
-  - the strength / weakness mark, each section's score and verdict, also under each peer rule of the
-    sensitivity table (each rule's peers chosen again);
+  - the strength / weakness mark, each section's score and verdict, its range without any one indicator and
+    the indicator it hinges on, and the verdicts under each peer rule of the sensitivity table (each rule's
+    peers chosen again);
   - the voivodeship's and Poland's values where every gmina of the area has the inputs (where some lack
     them, the 90% rule decides: test_aggregates checks it by hand).
 
@@ -229,15 +230,38 @@ def bounded_score(spec: dict, town_value: float, peer_values: np.ndarray, interv
     return float(np.clip(sign * (town_value - median) / spread, -2, 2))
 
 
-def section_verdict(subdomain_scores: dict[str, list[float]], judgeable: int) -> tuple[float, int, str]:
+Scores = dict[str, dict[str, float]]  # a section's judged indicators' scores by sub-domain: {sub-domain: {id: score}}
+
+
+def band(score: float) -> str:
+    """The verdict of a score as printed (2 decimals) against ±0.25."""
+    shown = printed(score, 2)
+    return "better" if shown >= 0.25 else "worse" if shown <= -0.25 else "similar"
+
+
+def section_score(subdomain_scores: Scores) -> float:
+    """The mean within each sub-domain, then across them."""
+    return float(np.mean([np.mean(list(scores.values())) for scores in subdomain_scores.values() if scores]))
+
+
+def section_verdict(subdomain_scores: Scores, judgeable: int) -> tuple[float, int, str]:
     """A section's score (mean within sub-domains, then across), how many indicators it judged, and its verdict
     (the score as printed against ±0.25; none below half the judgeable indicators or with one sub-domain)."""
-    score = float(np.mean([np.mean(scores) for scores in subdomain_scores.values()]))
-    judged = sum(map(len, subdomain_scores.values()))
+    score, judged = section_score(subdomain_scores), sum(map(len, subdomain_scores.values()))
     if judged < judgeable / 2 or len(subdomain_scores) < 2:
         return score, judged, "none"
-    shown = printed(score, 2)
-    return score, judged, "better" if shown >= 0.25 else "worse" if shown <= -0.25 else "similar"
+    return score, judged, band(score)
+
+
+def without_each(subdomain_scores: Scores) -> dict[str, float]:
+    """The section's score without each judged indicator in turn (a sub-domain left empty drops out)."""
+    return {
+        indicator: section_score(
+            {name: {i: v for i, v in scores.items() if i != indicator} for name, scores in subdomain_scores.items()}
+        )
+        for scores in subdomain_scores.values()
+        for indicator in scores
+    }
 
 
 def count_interval(raw: RawStore, counts: dict, teryt: str, year: int, pool: int) -> tuple[float, float] | None:
@@ -344,7 +368,7 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
                 f"{teryt} peers: report {sorted(peers)}, recomputed {sorted(nearest_of_its_kind(raw_store, teryt))}"
             )
         rows = raw_store.units.index.get_indexer([teryt, *peers])  # where each is in every `value_everywhere`
-        sub_scores: dict[str, dict[str, list[float]]] = {}
+        sub_scores: dict[str, Scores] = {}
         judgeable: dict[str, int] = {}
         for indicator, kept in record["indicators"].items():
             spec, year = catalogue_text[indicator], kept["year"]
@@ -402,7 +426,7 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
             if mark != kept["assessment"]:
                 differences.append(f"{where} mark: report {kept['assessment']!r}, recomputed {mark!r}")
             score = bounded_score(spec, town_value, peer_values, kept["interval"])
-            sub_scores.setdefault(spec["section"], {}).setdefault(spec["subdomain"], []).append(score)
+            sub_scores.setdefault(spec["section"], {}).setdefault(spec["subdomain"], {})[indicator] = score
         for section, subdomains in sub_scores.items():
             score, judged, verdict = section_verdict(subdomains, judgeable[section])
             kept = record["sections"][section]
@@ -410,6 +434,23 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
             if (judged, judgeable[section]) != (kept["judged"], kept["judgeable"]):
                 differences.append(
                     f"{teryt} {section}: judged {kept['judged']} of {kept['judgeable']}, recounted {judged} of {judgeable[section]}"
+                )
+            # The drop-one range, and the indicator whose omission moves the score furthest across a band edge.
+            dropped = without_each(subdomains)
+            compare(
+                f"{teryt} {section} lowest without one", min(dropped.values()), report.verdicts.loc[section, "drop_low"]
+            )
+            compare(
+                f"{teryt} {section} highest without one",
+                max(dropped.values()),
+                report.verdicts.loc[section, "drop_high"],
+            )
+            turning = {i: value for i, value in dropped.items() if band(value) != verdict and verdict != "none"}
+            hinge = max(turning, key=lambda i: abs(turning[i] - score)) if turning else ""
+            if (hinge, band(turning[hinge]) if hinge else "") != (kept["hinges_on"], kept["verdict_without"]):
+                differences.append(
+                    f"{teryt} {section} hinges on: report {kept['hinges_on']!r} ({kept['verdict_without']}), "
+                    f"recomputed {hinge!r}"
                 )
             if verdict != record["verdicts"][section]:
                 differences.append(
@@ -434,7 +475,7 @@ def test_every_demo_towns_verdicts_under_the_other_peer_groups_follow_from_the_r
                 continue
             matched = MATCHED_ON["nearest" if rule.startswith("nearest") else rule]
             rows = raw_store.units.index.get_indexer([teryt, *sorted(peers)])
-            sub_scores: dict[str, dict[str, list[float]]] = {}
+            sub_scores: dict[str, Scores] = {}
             judgeable: dict[str, int] = {}
             for indicator, kept in record["indicators"].items():
                 spec = catalogue_text[indicator]
@@ -449,7 +490,7 @@ def test_every_demo_towns_verdicts_under_the_other_peer_groups_follow_from_the_r
                 if len(peer_values) < 3 or report.comparison.loc[indicator, "reliability"] == "not_ranked":
                     continue
                 score = bounded_score(spec, town_value, peer_values, kept["interval"])
-                sub_scores.setdefault(spec["section"], {}).setdefault(spec["subdomain"], []).append(score)
+                sub_scores.setdefault(spec["section"], {}).setdefault(spec["subdomain"], {})[indicator] = score
             for section in ("demography", "economy", "services"):
                 compared += 1
                 if len(peers) < 3:  # too few to compare with: no verdict (0890033's voivodeship has 2 of its kind)

@@ -5,8 +5,8 @@
 - Every town of the demo batch: each figure its report keeps (`analysis.editions.figures`: what the report
   prints) against the rules of docs/methodology.md applied by hand to the raw observations:
   - the peer group (the 20 nearest of the town's kind);
-  - the value (pooled windows included) and its interval from the counts (statsmodels' exact Poisson and
-    Wilson intervals);
+  - the value (pooled windows included), its interval from the counts (statsmodels' exact Poisson and
+    Wilson intervals) and whether it is ranked (10 events or more);
   - the peers' median, quartiles and the position;
   - the 5- and 10-year changes and the peers' median changes;
   - the yearly trend's slope (scipy's Theil–Sen, on the series with the years before the 2021 census
@@ -264,20 +264,26 @@ def without_each(subdomain_scores: Scores) -> dict[str, float]:
     }
 
 
-def count_interval(raw: RawStore, counts: dict, teryt: str, year: int, pool: int) -> tuple[float, float] | None:
-    """statsmodels' 95% interval of events / base, summed over the window's complete years: Wilson for a share
-    (exact Poisson where the count exceeds its base), exact Poisson (Garwood) for a rate; None for the models
-    statsmodels has no interval of (a difference of counts, a net flow, a change)."""
-    from statsmodels.stats.proportion import proportion_confint
-    from statsmodels.stats.rates import confint_poisson
-
-    if counts["model"] not in ("poisson", "proportion"):
-        return None
+def window_counts(raw: RawStore, counts: dict, teryt: str, year: int, pool: int) -> tuple[float, float]:
+    """The town's events and base, summed over the window's years that have both."""
     events = base = 0.0
     for window_year in range(year - pool + 1, year + 1):
         pair = [raw.variable(counts[role], window_year, [teryt])[teryt] for role in ("events", "base")]
         if not np.isnan(pair).any():
             events, base = events + pair[0], base + pair[1]
+    return events, base
+
+
+def count_interval(raw: RawStore, counts: dict, teryt: str, year: int, pool: int) -> tuple[float, float] | None:
+    """statsmodels' 95% interval of events / base (`window_counts`): Wilson for a share (exact Poisson where the
+    count exceeds its base), exact Poisson (Garwood) for a rate; None for the models statsmodels has no
+    interval of (a difference of counts, a net flow, a change)."""
+    from statsmodels.stats.proportion import proportion_confint
+    from statsmodels.stats.rates import confint_poisson
+
+    if counts["model"] not in ("poisson", "proportion"):
+        return None
+    events, base = window_counts(raw, counts, teryt, year, pool)
     if counts["model"] == "proportion" and events <= base:
         return proportion_confint(events, base, method="wilson")
     return confint_poisson(events, base, method="exact-c")
@@ -387,6 +393,10 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
                 compare(f"{where} peer median", median, kept["peer_median"])
                 compare(f"{where} peer Q1", q1, kept["peer_quartiles"][0])
                 compare(f"{where} peer Q3", q3, kept["peer_quartiles"][1])
+            if spec.get("counts", {}).get("model") in ("poisson", "proportion") and len(peer_values) >= 3:
+                events, _ = window_counts(raw_store, spec["counts"], teryt, year, pool)
+                if (events >= 10) != (kept["percentile"] is not None):
+                    differences.append(f"{where}: {events:.0f} events, position {kept['percentile']}")
             if kept["percentile"] is not None:  # ranked: not on fewer than 10 events
                 compare(f"{where} position", position(town_value, peer_values, spec["direction"]), kept["percentile"])
             interval = spec.get("counts") and count_interval(raw_store, spec["counts"], teryt, year, pool)

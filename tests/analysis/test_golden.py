@@ -407,8 +407,8 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
                 for bound, kept_bound in zip(interval, kept["interval"]):
                     compare(f"{where} interval", bound * town_value / ratio.to_numpy()[rows[0]], kept_bound)
             for span, kept_change in ((5, kept["change_5y"]), (10, kept["change_10y"])):
-                if pool == 1 and kept_change[0] is not None:
-                    changes = (values - raw_store.value_everywhere(spec["formula"], year - span).to_numpy())[rows]
+                if kept_change[0] is not None:  # pooled: window against window (2017–2019 → 2022–2024)
+                    changes = (values - raw_store.value_everywhere(spec["formula"], year - span, pool).to_numpy())[rows]
                     compare(f"{where} {span}-year change", changes[0], kept_change[0])
                     compare(f"{where} peers' {span}-year change", np.nanmedian(changes[1:]), kept_change[1])
             if kept["trend"][0] is not None:

@@ -12,14 +12,17 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from analysis.aggregates import COUNTRY, voivodeship_and_country
 from analysis.catalogue import variable_ids
+from analysis.editions import figures
 from analysis.indicators import indicator_table
 from analysis.report import prepare_report
 from analysis.store import load_store, write_store
 from analysis.teryt import read_terc
 from analysis.town import TownParams
+from tests.analysis.test_golden import CATALOGUE, RawStore, area_values, nearest_of_its_kind, position
 from tests.conftest import TERC_FILE
 from tests.real_data import (
     REAL_DATA_PRESENT,
@@ -373,3 +376,57 @@ def test_the_ministrys_2019_codes_of_gminy_that_gained_town_rights_join_their_20
     assert not store.units["teryt"].isin(older).any()
     piatek = store.observations.loc[store.observations["teryt"] == "1004063"].set_index("year")["value"]
     assert piatek.to_dict() == {2019: pit[2019]["1004062"], 2020: pit[2020]["1004063"]}
+
+
+CITIES = ("0261011", "3062011")  # Jelenia Góra and Konin, cities with powiat rights among the funded towns
+
+
+def test_real_reports_figures_follow_from_the_raw_store_by_the_documented_rules(real_store):
+    """The golden back-test (tests/analysis/test_golden.py) on real data: funded towns and two cities with
+    powiat rights, among all 2,477 gminy. Their peer groups (the cities among the 66 cities), each value and the
+    peers' median, quartiles and position, and the voivodeship's and Poland's values (the PIT share summed over
+    the area's cities for a city, over its other gminy for any other town; no Poland value of internal
+    migration), recomputed from the store's raw files."""
+    directory, _, _ = real_store
+    raw = RawStore(directory)
+    catalogue = yaml.safe_load((CATALOGUE / "indicators.yaml").read_text(encoding="utf-8"))
+    differences, compared = [], 0
+    for teryt in (*FUNDED, *CITIES):
+        record = figures(
+            prepare_report(TownParams(teryt=teryt, first_year=2019, last_year=2020, data_dir=str(directory)))
+        )
+        peers = record["peers"]
+        if set(peers) != nearest_of_its_kind(raw, teryt, 20, 2020):
+            differences.append(f"{teryt} peers: {sorted(set(peers) ^ nearest_of_its_kind(raw, teryt, 20, 2020))}")
+        rows = raw.units.index.get_indexer([teryt, *peers])
+        for indicator, kept in record["indicators"].items():
+            if kept["year"] is None:
+                continue
+            spec = catalogue[indicator]
+            values = raw.value_everywhere(spec["formula"], kept["year"], spec.get("pool_years", 1)).to_numpy()
+            town, peer_values = values[rows[0]], values[rows[1:]]
+            peer_values = peer_values[~np.isnan(peer_values)]
+            expected = {"value": town, "peer median": np.median(peer_values)}
+            expected["Q1"], expected["Q3"] = np.percentile(peer_values, [25, 75])
+            if kept["percentile"] is not None:
+                expected["position"] = position(town, peer_values, spec["direction"])
+            expected["voivodeship"], expected["Poland"] = area_values(raw, spec, teryt, kept["year"])
+            reported = {
+                "value": kept["value"],
+                "peer median": kept["peer_median"],
+                "Q1": kept["peer_quartiles"][0],
+                "Q3": kept["peer_quartiles"][1],
+                "position": kept["percentile"],
+                "voivodeship": kept["areas"][0],
+                "Poland": kept["areas"][1],
+            }
+            if spec.get("nets_out_nationally") and reported["Poland"] is not None:
+                differences.append(f"{teryt} {indicator}: a Poland value of a flow that nets out (the reports print x)")
+            for what, value in expected.items():
+                if value is None:  # an area value this recomputation leaves to the 90% rule, or none by definition
+                    continue
+                compared += 1
+                if reported[what] is None or not np.isclose(value, reported[what], rtol=1e-9, atol=1e-9):
+                    differences.append(f"{teryt} {indicator} {what}: report {reported[what]}, recomputed {value}")
+    assert not differences, "\n".join(differences[:30])
+    assert compared > 7 * 40  # about 50 figures a town (a handful of indicators, each with up to 7 figures)

@@ -106,7 +106,8 @@ NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 
 
 class RawStore:
-    """The demo store's observations as variable name → (teryt × year) frames, and formulas evaluated on them."""
+    """A store's files read as they are (the demo store's by default): observations as variable name → (teryt ×
+    year) frames, and formulas evaluated on them."""
 
     def __init__(self, directory: Path = DEMO_FILES):
         variables = yaml.safe_load((CATALOGUE / "variables.yaml").read_text(encoding="utf-8"))
@@ -136,8 +137,7 @@ class RawStore:
     @cache
     def area_value_of(self, formula: str, year: int, voivodeship: str | None, pool: int = 1, city: bool = False):
         """`area_value` over a voivodeship's gminy, or over every gmina (None: Poland). Budget amounts sum like
-        with like: for a city with powiat rights (its TERYT powiat numbered from 61) the area's cities, for any
-        other town the area's other gminy."""
+        with like: for a city with powiat rights (`city`) the area's cities, for any other town its other gminy."""
         units = self.units
         members = units.index if voivodeship is None else units.index[units["voivodeship"] == voivodeship]
         if {re.sub(r"_lag\d+$", "", name) for name in NAME.findall(formula)} & self.budget:

@@ -38,7 +38,8 @@ class Variable(BaseModel):
     bdl_id: int
     name_pl: str
     unit: str
-    confidence: str
+    # How sure the BDL id is (the research list's grades): below "high", confirm it with `data check-variables`.
+    confidence: Literal["high", "medium-high", "medium", "medium-low", "low", "low-inferred", "unknown"]
     additive: bool = True  # a count or an amount, which sums over gminy; False for published rates and shares
     # For a rate: the additive variable it is per (a share of residents: population). Rate × it is a count,
     # so an area's rate is the mean of its gminy's rates weighted by it, a ratio of sums (analysis.aggregates).

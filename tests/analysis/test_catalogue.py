@@ -210,6 +210,20 @@ def test_a_rate_names_an_additive_variable_of_the_catalogue_it_is_a_rate_of(tmp_
         catalogue.variables()
 
 
+def test_a_misspelt_confidence_of_a_variable_is_named(tmp_path, monkeypatch):
+    # "medum-high" passed as a grade of its own: no list of the ids to confirm online could rely on the grades.
+    import analysis.catalogue as catalogue
+
+    text = catalogue.VARIABLES_FILE.read_text(encoding="utf-8")
+    deaths = 'deaths:\n  bdl_id: 65\n  name_pl: "Zgony ogółem"\n  unit: osoba\n  confidence: medium-high\n'
+    assert text.count(deaths) == 1
+    copy = tmp_path / "variables.yaml"
+    copy.write_text(text.replace(deaths, deaths.replace("medium-high", "medum-high")), encoding="utf-8")
+    monkeypatch.setattr(catalogue, "VARIABLES_FILE", copy)
+    with pytest.raises(ParamsError, match="deaths: confidence: .*'medium-high'.*got 'medum-high'"):
+        catalogue.variables()
+
+
 NEW_INDICATOR = """
 {id}:
   section: demography

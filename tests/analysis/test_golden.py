@@ -286,17 +286,13 @@ def window_counts(raw: RawStore, counts: dict, teryt: str, year: int, pool: int)
     return events, base
 
 
-def count_interval(raw: RawStore, counts: dict, teryt: str, year: int, pool: int) -> tuple[float, float] | None:
-    """statsmodels' 95% interval of events / base (`window_counts`): Wilson for a share (exact Poisson where the
-    count exceeds its base), exact Poisson (Garwood) for a rate; None for the models statsmodels has no
-    interval of (a difference of counts, a net flow, a change)."""
+def count_interval(model: str, events: float, base: float) -> tuple[float, float]:
+    """statsmodels' 95% interval of events / base: Wilson for a share (exact Poisson where the count exceeds its
+    base), exact Poisson (Garwood) for a rate."""
     from statsmodels.stats.proportion import proportion_confint
     from statsmodels.stats.rates import confint_poisson
 
-    if counts["model"] not in ("poisson", "proportion"):
-        return None
-    events, base = window_counts(raw, counts, teryt, year, pool)
-    if counts["model"] == "proportion" and events <= base:
+    if model == "proportion" and events <= base:
         return proportion_confint(events, base, method="wilson")
     return confint_poisson(events, base, method="exact-c")
 
@@ -415,19 +411,16 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
                 compare(f"{where} peer median", median, kept["peer_median"])
                 compare(f"{where} peer Q1", q1, kept["peer_quartiles"][0])
                 compare(f"{where} peer Q3", q3, kept["peer_quartiles"][1])
-            if spec.get("counts", {}).get("model") in ("poisson", "proportion") and len(peer_values) >= 3:
-                events, _ = window_counts(raw_store, spec["counts"], teryt, year, pool)
-                if (events >= 10) != (kept["percentile"] is not None):
+            model = spec.get("counts", {}).get("model")
+            if model in ("poisson", "proportion"):  # the models statsmodels has an interval of
+                events, base = window_counts(raw_store, spec["counts"], teryt, year, pool)
+                if len(peer_values) >= 3 and (events >= 10) != (kept["percentile"] is not None):
                     differences.append(f"{where}: {events:.0f} events, position {kept['percentile']}")
+                per_ratio = town_value / (events / base)  # the indicator's unit: per 1,000, per cent
+                for bound, kept_bound in zip(count_interval(model, events, base), kept["interval"]):
+                    compare(f"{where} interval", bound * per_ratio, kept_bound)
             if kept["percentile"] is not None:  # ranked: not on fewer than 10 events
                 compare(f"{where} position", position(town_value, peer_values, spec["direction"]), kept["percentile"])
-            interval = spec.get("counts") and count_interval(raw_store, spec["counts"], teryt, year, pool)
-            if interval:  # in the indicator's unit: per 1,000, per cent
-                ratio = raw_store.value_everywhere(
-                    spec["counts"]["events"] + " / " + spec["counts"]["base"], year, pool
-                )
-                for bound, kept_bound in zip(interval, kept["interval"]):
-                    compare(f"{where} interval", bound * town_value / ratio.to_numpy()[rows[0]], kept_bound)
             for span, kept_change in ((5, kept["change_5y"]), (10, kept["change_10y"])):
                 if kept_change[0] is not None:  # pooled: window against window (2017–2019 → 2022–2024)
                     changes = (values - raw_store.value_everywhere(spec["formula"], year - span, pool).to_numpy())[rows]

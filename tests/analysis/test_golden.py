@@ -6,7 +6,8 @@
   prints) against the rules of docs/methodology.md applied by hand to the raw observations:
   - the peer group (the 20 nearest of the town's kind);
   - the value (pooled windows included), its interval from the counts (statsmodels' exact Poisson and
-    Wilson intervals) and whether it is ranked (10 events or more);
+    Wilson intervals; the normal approximation of a difference of counts: births − deaths, a net flow, a
+    change of population) and whether it is ranked (10 events or more) or uncertain (fewer than 20);
   - the peers' median, quartiles and the position;
   - the 5- and 10-year changes and the peers' median changes;
   - the yearly trend's slope (scipy's Theil–Sen, on the series with the years before the 2021 census
@@ -33,6 +34,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from scipy.stats import norm
 
 from analysis.editions import figures
 from analysis.indicators import indicator_table
@@ -297,6 +299,39 @@ def count_interval(model: str, events: float, base: float) -> tuple[float, float
     return confint_poisson(events, base, method="exact-c")
 
 
+def approximate_counts(raw: RawStore, counts: dict, formula: str, teryt: str, year: int, pool: int):
+    """A difference of counts read by the normal approximation (docs/methodology.md, "Reliability from counts"):
+    the difference, its variance a + b (the events its reliability rests on) and its base, summed over the
+    window's years that have every input, and the unit of the formula (its value at a difference of 1 on a base
+    of 1: per 1,000, per cent).
+    - births − deaths: a + b the births and deaths;
+    - a net flow (net migration): a + b the moves in and out, assumed (gross per 1,000 a year × the residents)
+      or |net| where larger;
+    - a change of population over N years (`population_lagN` its base): a + b the births, deaths and moves of
+      those years, N × gross per 1,000 × the earlier population, or |change| where larger."""
+    model, gross = counts["model"], counts.get("gross_per_1000", 0) / 1000
+    names = [counts[role] for role in ("events", "minus", "base") if role in counts]
+    sums = dict.fromkeys(names, 0.0)
+    for window_year in range(year - pool + 1, year + 1):
+        values = {name: raw.variable(name, window_year, [teryt])[teryt] for name in names}
+        if not np.isnan(list(values.values())).any():
+            sums = {name: sums[name] + values[name] for name in names}
+    events, base = sums[counts["events"]], sums[counts["base"]]
+    if model == "poisson_difference":
+        difference, variance = events - sums[counts["minus"]], events + sums[counts["minus"]]
+        unit_inputs = {counts["events"]: 1, counts["minus"]: 0, counts["base"]: 1}
+    elif model == "net_flow":
+        difference, variance = events, max(gross * base, abs(events))
+        unit_inputs = {counts["events"]: 1, counts["base"]: 1}
+    else:  # change: events the level now, base the level N years before
+        span = int(re.fullmatch(r".+_lag(\d+)", counts["base"]).group(1))
+        difference = events - base
+        variance = max(span * gross * base, abs(difference))
+        unit_inputs = {counts["events"]: 2, counts["base"]: 1}
+    unit = eval(formula, {}, unit_inputs)  # noqa: S307 - the catalogue's own arithmetic
+    return difference, variance, base, unit
+
+
 def census_rebased(series: pd.Series, census: int = 2021) -> pd.Series:
     """A town's population (index year) with the years before the census moved by its jump: the log change into
     the census year beyond the median yearly log change of its other years (docs/methodology.md, "Projection")."""
@@ -414,11 +449,24 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
             model = spec.get("counts", {}).get("model")
             if model in ("poisson", "proportion"):  # the models statsmodels has an interval of
                 events, base = window_counts(raw_store, spec["counts"], teryt, year, pool)
+                per_ratio = town_value / (events / base)  # the indicator's unit: per 1,000, per cent
+                interval = [bound * per_ratio for bound in count_interval(model, events, base)]
+            elif model is not None:  # a difference of counts: normal approximation, variance a + b
+                difference, events, base, unit = approximate_counts(
+                    raw_store, spec["counts"], spec["formula"], teryt, year, pool
+                )
+                half = norm.ppf(0.975) * math.sqrt(events)
+                interval = [(difference - half) / base * unit, (difference + half) / base * unit]
+            if model is not None:
+                for bound, kept_bound in zip(interval, kept["interval"]):
+                    compare(f"{where} interval", bound, kept_bound)
+                reliability = "not_ranked" if events < 10 else "unreliable" if events < 20 else "ok"
+                if reliability != report.comparison.loc[indicator, "reliability"]:
+                    differences.append(
+                        f"{where}: {events:.1f} events, reliability {report.comparison.loc[indicator, 'reliability']}"
+                    )
                 if len(peer_values) >= 3 and (events >= 10) != (kept["percentile"] is not None):
                     differences.append(f"{where}: {events:.0f} events, position {kept['percentile']}")
-                per_ratio = town_value / (events / base)  # the indicator's unit: per 1,000, per cent
-                for bound, kept_bound in zip(count_interval(model, events, base), kept["interval"]):
-                    compare(f"{where} interval", bound * per_ratio, kept_bound)
             if kept["percentile"] is not None:  # ranked: not on fewer than 10 events
                 compare(f"{where} position", position(town_value, peer_values, spec["direction"]), kept["percentile"])
             for span, kept_change in ((5, kept["change_5y"]), (10, kept["change_10y"])):

@@ -17,7 +17,7 @@ from analysis.catalogue import Direction, Indicator, indicators, split_lag
 from analysis.indicators import window_counts
 from analysis.params import MIN_PEERS
 from analysis.reliability import count_interval
-from analysis.scoring import NONE, assess, bounded_score, held_back_by_chance
+from analysis.scoring import NONE, assess, bounded_score, distance_from_peers, held_back_by_chance
 
 CHANGE_YEARS = (5, 10)
 
@@ -78,7 +78,8 @@ EMPTY_ROW = {
     "peer_q3": np.nan,
     "peer_count": 0,
     "percentile": np.nan,
-    "score": np.nan,
+    "distance": np.nan,  # from the peer median in scale units, better positive (`scoring.distance_from_peers`)
+    "score": np.nan,  # the distance within ±2 (`scoring.bounded_score`)
     "matching": False,
     "judged": False,
     "assessment": NONE,
@@ -194,6 +195,7 @@ def _compare_arrays(
     ranked = town_has_value and (interval is None or interval.ranked) and compared.size > 0 and not moved[0]
     interval_bounds = (interval.low, interval.high) if interval is not None else (np.nan, np.nan)
     percentile = percentile_rank(value, compared, indicator.direction) if ranked else np.nan
+    distance = distance_from_peers(value, compared, indicator, *interval_bounds) if ranked else np.nan
     q1, median, q3 = np.quantile(compared, [0.25, 0.5, 0.75]) if compared.size else (np.nan,) * 3
     row.update(
         year=used_year,
@@ -204,7 +206,8 @@ def _compare_arrays(
         peer_q1=float(q1),
         peer_q3=float(q3),
         percentile=percentile,
-        score=bounded_score(value, compared, indicator, *interval_bounds) if ranked else np.nan,
+        distance=distance,
+        score=bounded_score(distance),
         missing_years=int(np.isnan(town_values[in_period]).sum() + max(0, year - int(years.max()))),
         boundary_change=moved[0] or np.nan,
         peers_left_out=tuple(peer for peer, out in zip(peers, left_out) if out),

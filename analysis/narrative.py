@@ -209,9 +209,9 @@ def section_sentences(
 def _by_subdomain(marked: pd.DataFrame, strongest_first: bool) -> pd.DataFrame:
     """Strengths (or weaknesses) theme by theme: the indicators of one sub-domain together, which often say
     one thing several ways (the age-structure indicators of one older population), the sub-domain with the
-    clearest one first, and by score within it."""
+    clearest one first, and furthest from the peer median within it (the distance: the score before its cap)."""
     sign = -1 if strongest_first else 1
-    keyed = marked.assign(_within=sign * marked["score"])
+    keyed = marked.assign(_within=sign * marked["distance"])
     keyed["_theme"] = keyed.groupby("subdomain")["_within"].transform("min")
     return keyed.sort_values(["_theme", "subdomain", "_within"]).drop(columns=["_within", "_theme"])
 

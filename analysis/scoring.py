@@ -50,10 +50,11 @@ def interval_includes_median(peer_median: float, ci_low: float, ci_high: float) 
     return bool(ci_low <= peer_median <= ci_high)
 
 
-def bounded_score(
+def distance_from_peers(
     value: float, peer_values, indicator: Indicator, ci_low: float = math.nan, ci_high: float = math.nan
 ) -> float:
-    """The town's distance from the peer median in scale units, positive = better, within ±SCORE_CAP.
+    """The town's distance from the peer median in scale units, positive = better, not capped: what orders
+    strengths and weaknesses, furthest first, where several reach the score's cap (`bounded_score`).
 
     0 where the value's 95% interval (`ci_low`, `ci_high`: a value resting on counts) includes
     the median. NaN for a neutral indicator, a missing value, no peers, or a scale of zero
@@ -69,8 +70,13 @@ def bounded_score(
     median = float(np.median(peers))
     if interval_includes_median(median, ci_low, ci_high):
         return 0.0
-    z = sign(indicator.direction) * (value - median) / scale
-    return float(np.clip(z, -SCORE_CAP, SCORE_CAP))
+    return float(sign(indicator.direction) * (value - median) / scale)
+
+
+def bounded_score(distance: float) -> float:
+    """The score: the distance from the peer median (`distance_from_peers`) within ±SCORE_CAP, so that no one
+    indicator dominates a section."""
+    return float(np.clip(distance, -SCORE_CAP, SCORE_CAP))
 
 
 def assess(

@@ -150,9 +150,13 @@ def section_verdicts(comparison: pd.DataFrame) -> pd.DataFrame:
 
 
 def clearest(comparison: pd.DataFrame, n: int = 5) -> tuple[list[str], list[str]]:
-    """Up to n strengths and n weaknesses by the one rule, the furthest from the peers first."""
-    strengths = comparison.loc[comparison["assessment"] == STRENGTH].sort_values("score", ascending=False)
-    weaknesses = comparison.loc[comparison["assessment"] == WEAKNESS].sort_values("score")
+    """Up to n strengths and n weaknesses by the one rule, the furthest from the peers first: by the distance
+    from the peer median, which the score caps at ±2 (several strengths at the cap are not equally far); equal
+    distances in the catalogue's order."""
+    strengths = comparison.loc[comparison["assessment"] == STRENGTH].sort_values(
+        "distance", ascending=False, kind="stable"
+    )
+    weaknesses = comparison.loc[comparison["assessment"] == WEAKNESS].sort_values("distance", kind="stable")
     return list(strengths.index[:n]), list(weaknesses.index[:n])
 
 

@@ -36,6 +36,7 @@ import pytest
 import yaml
 from scipy.stats import norm
 
+from analysis.catalogue import indicators
 from analysis.editions import figures
 from analysis.indicators import indicator_table
 from analysis.paths import DOCS_DIR, PACKAGE_DIR
@@ -232,16 +233,20 @@ def peers_under(raw: RawStore, teryt: str, rule: str, year: int = 2024) -> set[s
 MATCHED_ON = {"nearest": MATCHED_BY_NEAREST, "population_class": {"population"}, "voivodeship": set()}
 
 
-def bounded_score(spec: dict, town_value: float, peer_values: np.ndarray, interval) -> float:
-    """(value − peer median) / max(1.4826 × MAD, IQR / 1.349, minimum difference), better positive, within ±2;
-    0 where the value's interval holds the median (methodology: "Score")."""
+def distance(spec: dict, town_value: float, peer_values: np.ndarray, interval) -> float:
+    """(value − peer median) / max(1.4826 × MAD, IQR / 1.349, minimum difference), better positive; 0 where the
+    value's interval holds the median (methodology: "Score"). The score is it within ±2."""
     median, (q1, q3) = np.median(peer_values), np.percentile(peer_values, [25, 75])
     low, high = interval
     if low is not None and low <= median <= high:
         return 0.0
     sign = -1 if spec["direction"] == "lower_better" else 1
     spread = max(1.4826 * np.median(np.abs(peer_values - median)), (q3 - q1) / 1.349, spec.get("min_difference", 0))
-    return float(np.clip(sign * (town_value - median) / spread, -2, 2))
+    return float(sign * (town_value - median) / spread)
+
+
+def bounded_score(spec: dict, town_value: float, peer_values: np.ndarray, interval) -> float:
+    return float(np.clip(distance(spec, town_value, peer_values, interval), -2, 2))
 
 
 Scores = dict[str, dict[str, float]]  # a section's judged indicators' scores by sub-domain: {sub-domain: {id: score}}
@@ -400,12 +405,17 @@ def raw_store():
 
 
 @pytest.fixture(scope="module")
+def catalogue_order(catalogue_text):
+    return list(catalogue_text)
+
+
+@pytest.fixture(scope="module")
 def catalogue_text():
     return yaml.safe_load((CATALOGUE / "indicators.yaml").read_text(encoding="utf-8"))
 
 
 def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_rules(
-    demo_reports, raw_store, catalogue_text
+    demo_reports, raw_store, catalogue_text, catalogue_order
 ):
     differences, compared = [], 0
 
@@ -429,6 +439,7 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
         rows = raw_store.units.index.get_indexer([teryt, *peers])  # where each is in every `value_everywhere`
         sub_scores: dict[str, Scores] = {}
         judgeable: dict[str, int] = {}
+        marked = {"strength": [], "weakness": []}
         for indicator, kept in record["indicators"].items():
             spec, year = catalogue_text[indicator], kept["year"]
             if year is None:
@@ -500,8 +511,37 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
             )
             if mark != kept["assessment"]:
                 differences.append(f"{where} mark: report {kept['assessment']!r}, recomputed {mark!r}")
-            score = bounded_score(spec, town_value, peer_values, kept["interval"])
-            sub_scores.setdefault(spec["section"], {}).setdefault(spec["subdomain"], {})[indicator] = score
+            far = distance(spec, town_value, peer_values, kept["interval"])
+            if mark:
+                marked[mark].append((far, catalogue_order.index(indicator), indicator, spec["subdomain"]))
+            sub_scores.setdefault(spec["section"], {}).setdefault(spec["subdomain"], {})[indicator] = np.clip(
+                far, -2, 2
+            )
+        # The clearest strengths and weaknesses, furthest from the peer median first (before the score's cap; ties
+        # in the catalogue's order), and page one's: up to 2 of each kind, one per sub-domain.
+        strongest = [i for *_, i, _ in sorted(marked["strength"], key=lambda m: (-m[0], m[1]))]
+        weakest = [i for *_, i, _ in sorted(marked["weakness"], key=lambda m: (m[0], m[1]))]
+        if (strongest[:5], weakest[:5]) != (report.strongest, report.weakest):
+            differences.append(
+                f"{teryt} clearest: report {report.strongest} {report.weakest}, recomputed {strongest[:5]} {weakest[:5]}"
+            )
+        # Page one's lines of strengths and weaknesses, by the catalogue's phrase of each (test_narrative checks
+        # the wording; here, which indicators are named, and in what order).
+        expected = []
+        for mark, word, ordered in (("strength", "Mocna strona", strongest), ("weakness", "Słaba strona", weakest)):
+            first_of_subdomain = {}
+            for indicator in ordered:
+                first_of_subdomain.setdefault(catalogue_text[indicator]["subdomain"], indicator)
+            for indicator in list(first_of_subdomain.values())[:2]:
+                row = report.comparison.loc[indicator]
+                phrase = indicators()[indicator].judged_phrase(
+                    mark == "strength", "pl", value=row["value"], peer_median=row["peer_median"]
+                )
+                expected.append(f"- **{word}** – {phrase}:")
+        lines = report.narrative["summary"][-1].split("\n")
+        named = [line for line in lines if line.startswith(("- **Mocna strona**", "- **Słaba strona**"))]
+        if len(named) != len(expected) or not all(map(str.startswith, named, expected)):
+            differences.append(f"{teryt} page one: {named}, recomputed {expected}")
         for section, subdomains in sub_scores.items():
             score, judged, verdict = section_verdict(subdomains, judgeable[section])
             kept = record["sections"][section]

@@ -38,6 +38,7 @@ def comparison(rows):
         "assessment",
     ]
     frame = pd.DataFrame(rows, columns=columns).set_index("indicator")
+    frame["distance"] = frame["score"]  # the scores given are within the cap, where the distance is the score
     frame["matching"] = False
     frame["reliability"] = ""
     frame["events"] = np.nan

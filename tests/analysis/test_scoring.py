@@ -16,6 +16,7 @@ from analysis.scoring import (
     WEAKNESS,
     assess,
     bounded_score,
+    distance_from_peers,
     held_back_by_chance,
     score_scale,
 )
@@ -24,6 +25,11 @@ BIRTHS = indicators()["births_per_1000"]  # higher is better, minimum meaningful
 DEATHS = indicators()["deaths_per_1000"]  # lower is better, 0.5
 PRESCHOOL = indicators()["preschool_coverage"]  # higher is better, 2.0 percentage points
 POPULATION = indicators()["population"]  # neutral
+
+
+def score_of(*args) -> float:
+    """A value's score as a comparison gives it: its distance from the peers, capped."""
+    return bounded_score(distance_from_peers(*args))
 
 
 def test_scale_is_the_largest_of_mad_iqr_and_the_minimum_difference():
@@ -35,39 +41,40 @@ def test_scale_is_the_largest_of_mad_iqr_and_the_minimum_difference():
 
 def test_score_by_hand_and_its_cap():
     peers = [1, 2, 3, 4, 100]
-    assert bounded_score(4.0, peers, BIRTHS) == pytest.approx(1 / 1.4826)
-    assert bounded_score(4.0, peers, DEATHS) == pytest.approx(-1 / 1.4826)  # above the median is worse
-    assert bounded_score(50.0, peers, BIRTHS) == SCORE_CAP  # (50 − 3) / 1.48 = 31.7, capped
-    assert math.isnan(bounded_score(4.0, peers, POPULATION))  # neutral: not scored
-    assert math.isnan(bounded_score(float("nan"), peers, BIRTHS))
+    assert score_of(4.0, peers, BIRTHS) == pytest.approx(1 / 1.4826)
+    assert score_of(4.0, peers, DEATHS) == pytest.approx(-1 / 1.4826)  # above the median is worse
+    assert score_of(50.0, peers, BIRTHS) == SCORE_CAP  # (50 − 3) / 1.48 = 31.7, capped
+    assert distance_from_peers(50.0, peers, BIRTHS) == pytest.approx(47 / 1.4826)  # the distance itself is not
+    assert math.isnan(score_of(4.0, peers, POPULATION))  # neutral: not scored
+    assert math.isnan(score_of(float("nan"), peers, BIRTHS))
 
 
 def test_a_difference_within_chance_scores_zero_and_one_that_clears_it_keeps_its_size():
     # Peers 1, 2, 3, 4, 100: median 3, scale 1.4826 (above). By hand:
     peers = [1, 2, 3, 4, 100]
     # 4.0 with interval 2.1–6.4: it includes the median 3, a difference within chance -> 0 (without it: 0.67).
-    assert bounded_score(4.0, peers, BIRTHS, 2.1, 6.4) == 0.0
-    assert bounded_score(2.0, peers, DEATHS, 0.9, 3.0) == 0.0  # an end at the median is within chance too
+    assert score_of(4.0, peers, BIRTHS, 2.1, 6.4) == 0.0
+    assert score_of(2.0, peers, DEATHS, 0.9, 3.0) == 0.0  # an end at the median is within chance too
     # 5.0 with interval 4.0–6.2 clears the median: its whole distance, (5 − 3) / 1.4826, as without an interval.
-    assert bounded_score(5.0, peers, BIRTHS, 4.0, 6.2) == pytest.approx(2 / 1.4826)
-    assert bounded_score(1.0, peers, DEATHS, 0.5, 2.0) == pytest.approx(2 / 1.4826)  # fewer deaths: better
-    assert bounded_score(50.0, peers, BIRTHS, 40.0, 60.0) == SCORE_CAP  # (50 − 3) / 1.48 = 31.7, capped
+    assert score_of(5.0, peers, BIRTHS, 4.0, 6.2) == pytest.approx(2 / 1.4826)
+    assert score_of(1.0, peers, DEATHS, 0.5, 2.0) == pytest.approx(2 / 1.4826)  # fewer deaths: better
+    assert score_of(50.0, peers, BIRTHS, 40.0, 60.0) == SCORE_CAP  # (50 − 3) / 1.48 = 31.7, capped
     # No interval (a value not resting on counts): the value's distance.
-    assert bounded_score(4.0, peers, BIRTHS) == pytest.approx(1 / 1.4826)
+    assert score_of(4.0, peers, BIRTHS) == pytest.approx(1 / 1.4826)
 
 
 def test_peers_that_do_not_vary_give_a_small_score_not_an_explosion():
     # Pre-school coverage of every peer 99.5 %: MAD 0 and IQR 0, so the 2-point minimum difference is the scale.
     # The old robust z divided by 1.4826 × MAD and gave −496 for a town 0.1 point under a clustered median.
     clustered = [99.5] * 20
-    assert bounded_score(99.4, clustered, PRESCHOOL) == pytest.approx(-0.1 / 2.0)
-    assert bounded_score(90.0, clustered, PRESCHOOL) == -SCORE_CAP
+    assert score_of(99.4, clustered, PRESCHOOL) == pytest.approx(-0.1 / 2.0)
+    assert score_of(90.0, clustered, PRESCHOOL) == -SCORE_CAP
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.floats(-1e6, 1e6), st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=30))
 def test_no_single_indicator_can_score_beyond_the_cap(value, peers):
-    score = bounded_score(value, peers, BIRTHS)
+    score = score_of(value, peers, BIRTHS)
     assert -SCORE_CAP <= score <= SCORE_CAP
 
 

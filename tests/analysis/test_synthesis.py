@@ -49,6 +49,7 @@ def services(scores, judged=None, assessment=None):
         index=ids,
     )
     frame["judged"] = frame["score"].notna() if judged is None else judged
+    frame["distance"] = frame["score"]  # within the cap of ±2 the distance from the peers is the score
     return frame
 
 
@@ -115,6 +116,18 @@ def test_clearest_follow_the_one_rule_not_the_score_alone():
     strengths, weaknesses = clearest(frame)
     assert strengths == ["preschool_coverage"]  # nursery scores 1.5 but is not a strength by the rule
     assert weaknesses == ["water_supply_users", "library_readers_per_1000"]
+
+
+def test_clearest_are_ordered_by_their_distance_from_the_peers_not_by_the_capped_score():
+    # Three strengths at the cap of +2, 2.4, 7.5 and 3.1 scale units from the peer median: the furthest first,
+    # whatever the catalogue's order (pre-school coverage, water supply, library readers).
+    frame = services([2.0, 0.1, 2.0, 0.0, 2.0, 0.0], assessment=["strength", "", "strength", "", "strength", ""])
+    frame["distance"] = [2.4, 0.1, 7.5, 0.0, 3.1, 0.0]
+    strengths, _ = clearest(frame)
+    assert strengths == ["water_supply_users", "library_readers_per_1000", "preschool_coverage"]
+    # Equal distances keep the catalogue's order.
+    frame["distance"] = [2.4, 0.1, 2.4, 0.0, 2.4, 0.0]
+    assert clearest(frame)[0] == ["preschool_coverage", "water_supply_users", "library_readers_per_1000"]
 
 
 def test_sensitivity_rows_for_every_rule(demo_store):

@@ -12,7 +12,7 @@
   - the 5- and 10-year changes and the peers' median changes;
   - the yearly trend's slope (scipy's Theil–Sen, on the series with the years before the 2021 census
     re-based as documented) and the population projection (the drift the backtest chose,
-    docs/validation.json);
+    docs/validation.json) with its interval from drift's backtest errors over every town of the store;
   - the strength / weakness mark, each section's score and verdict, its range without any one indicator and
     the indicator it hinges on, and the verdicts under each peer rule of the sensitivity table (each rule's
     peers chosen again);
@@ -378,6 +378,37 @@ def drift_forecast(raw: RawStore, teryt: str, year: int, first: int = 2014, last
     return float(np.exp(logs.iloc[-1] + (year - logs.index[-1]) * drift))
 
 
+def noise(logs: np.ndarray) -> float:
+    """A town's yearly noise: 1.4826 × MAD of its yearly log changes, at least 0.2%."""
+    changes = np.diff(logs)
+    return max(1.4826 * np.median(np.abs(changes - np.median(changes))), 0.002)
+
+
+@cache
+def drift_error_quantiles(raw: RawStore, first: int = 2014, last: int = 2024) -> dict[int, np.ndarray]:
+    """The 2.5th and 97.5th percentiles of drift's backtest errors at each horizon 1–5, in units of the town's
+    noise at the origin: every town of the store (each with every year's population, and none whose boundaries
+    changed: the test asserts both), from every origin after at least 6 years, on census-re-based log population."""
+    errors = {horizon: [] for horizon in range(1, 6)}
+    for teryt in raw.units.index:
+        logs = np.log(raw.census_rebased(teryt)["population"].loc[first:last].to_numpy())
+        for end in range(5, len(logs) - 1):
+            history = logs[: end + 1]
+            drift = np.diff(history).mean()
+            for horizon in range(1, min(5, len(logs) - 1 - end) + 1):
+                errors[horizon].append((logs[end + horizon] - history[-1] - horizon * drift) / noise(history))
+    return {horizon: np.quantile(errors[horizon], [0.025, 0.975]) for horizon in errors}
+
+
+def drift_interval(raw: RawStore, teryt: str, year: int, first: int = 2014, last: int = 2024) -> np.ndarray:
+    """The projection's 95% interval in `year`: the forecast plus the backtest's error percentiles at that
+    horizon times the town's own noise."""
+    logs = np.log(raw.census_rebased(teryt)["population"].loc[first:last].to_numpy())
+    return drift_forecast(raw, teryt, year, first, last) * np.exp(
+        drift_error_quantiles(raw, first, last)[year - last] * noise(logs)
+    )
+
+
 def area_values(raw: RawStore, spec: dict, teryt: str, year: int) -> tuple[float | None, float | None]:
     """The town's voivodeship's and Poland's values (`RawStore.area_value_of`); Poland has none of a flow between
     gminy, which nets out over the country (0 by definition: the reports print "x")."""
@@ -427,10 +458,18 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
 
     chosen = json.loads((DOCS_DIR / "validation.json").read_text(encoding="utf-8"))["projection"]["chosen_method"]
     assert chosen == "drift", f"the backtest now chooses {chosen!r}: recompute its forecasts here as drift's are"
+    # Every town's population is in the backtest: none lacks a year, and none changed its boundaries (its area,
+    # residents over density, moves by under 1% a year; docs/methodology.md, "Boundary changes").
+    population = raw_store.frames["population"].loc[:, 2014:2024]
+    area = raw_store.frames["population"] / raw_store.frames["population_density"]
+    yearly_change_of_area = (area.diff(axis=1) / area.shift(axis=1)).abs().max(axis=1)
+    assert population.notna().all().all() and (yearly_change_of_area < 0.01).all()
     for teryt, report in demo_reports.items():
         record = figures(report)
-        for year, (forecast, _, _) in (record["projection"] or {}).items():
+        for year, (forecast, low, high) in (record["projection"] or {}).items():
             compare(f"{teryt} projection {year}", drift_forecast(raw_store, teryt, int(year)), forecast)
+            for bound, kept_bound in zip(drift_interval(raw_store, teryt, int(year)), (low, high)):
+                compare(f"{teryt} projection {year} interval", bound, kept_bound)
         peers = record["peers"]
         if set(peers) != nearest_of_its_kind(raw_store, teryt):
             differences.append(

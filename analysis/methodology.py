@@ -376,9 +376,11 @@ def render_methodology() -> str:
         "  (and the median is of changes per year). Candidates: "
         + ", ".join(f"{names[1]} (`{key}`)" for key, names in METHOD_NAMES.items())
         + f"; damping {DAMPING}.",
-        "  Each forecasts log population of every town of the store (but those whose boundaries changed: a step of",
-        f"  annexed residents is no method's error) from every origin with at least {MIN_TRAIN} years of",
-        f"  history, 1–{HORIZON} years ahead; the method with the smallest pooled mean absolute error is chosen (drift is",
+        "  Each forecasts log population of every town of the store with a figure in each of the report's years (but",
+        "  those whose boundaries changed: a step of annexed residents is no method's error) from every origin with",
+        f"  at least {MIN_TRAIN} years of history, 1–{HORIZON} years ahead (each town's series re-based once, as the",
+        "  report's last year reads it, so the errors are against population on the census's basis); the method",
+        "  with the smallest pooled mean absolute error is chosen (drift is",
         "  among the candidates, so the choice is never worse than drift on the store). The 95% interval at horizon h",
         "  is the forecast plus the 2.5th and 97.5th percentiles of the pooled errors at h, in units of the town's own",
         f"  noise (1.4826 × MAD of its yearly log changes, at least {NOISE_FLOOR:.1%}). The report states the chosen",

@@ -337,6 +337,20 @@ def approximate_counts(raw: RawStore, counts: dict, formula: str, teryt: str, ye
     return difference, variance, base, unit
 
 
+def value_interval(raw: RawStore, spec: dict, teryt: str, year: int, value: float) -> tuple[float, list[float]]:
+    """The events a value of an indicator with a count model rests on, and its 95% interval: statsmodels' for a
+    rate or a share (`count_interval`), the normal approximation with variance a + b for a difference of counts
+    (`approximate_counts`)."""
+    counts, pool = spec["counts"], spec.get("pool_years", 1)
+    if counts["model"] in ("poisson", "proportion"):
+        events, base = window_counts(raw, counts, teryt, year, pool)
+        per_ratio = value / (events / base)  # the indicator's unit: per 1,000, per cent
+        return events, [bound * per_ratio for bound in count_interval(counts["model"], events, base)]
+    difference, events, base, unit = approximate_counts(raw, counts, spec["formula"], teryt, year, pool)
+    half = norm.ppf(0.975) * math.sqrt(events)
+    return events, [(difference - half) / base * unit, (difference + half) / base * unit]
+
+
 def census_rebased(series: pd.Series, census: int = 2021) -> pd.Series:
     """A town's population (index year) with the years before the census moved by its jump: the log change into
     the census year beyond the median yearly log change of its other years (docs/methodology.md, "Projection")."""
@@ -496,18 +510,8 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
                 compare(f"{where} peer median", median, kept["peer_median"])
                 compare(f"{where} peer Q1", q1, kept["peer_quartiles"][0])
                 compare(f"{where} peer Q3", q3, kept["peer_quartiles"][1])
-            model = spec.get("counts", {}).get("model")
-            if model in ("poisson", "proportion"):  # the models statsmodels has an interval of
-                events, base = window_counts(raw_store, spec["counts"], teryt, year, pool)
-                per_ratio = town_value / (events / base)  # the indicator's unit: per 1,000, per cent
-                interval = [bound * per_ratio for bound in count_interval(model, events, base)]
-            elif model is not None:  # a difference of counts: normal approximation, variance a + b
-                difference, events, base, unit = approximate_counts(
-                    raw_store, spec["counts"], spec["formula"], teryt, year, pool
-                )
-                half = norm.ppf(0.975) * math.sqrt(events)
-                interval = [(difference - half) / base * unit, (difference + half) / base * unit]
-            if model is not None:
+            if "counts" in spec:
+                events, interval = value_interval(raw_store, spec, teryt, year, town_value)
                 for bound, kept_bound in zip(interval, kept["interval"]):
                     compare(f"{where} interval", bound, kept_bound)
                 reliability = "not_ranked" if events < 10 else "unreliable" if events < 20 else "ok"

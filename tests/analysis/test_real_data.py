@@ -25,12 +25,10 @@ from analysis.town import TownParams
 from tests.analysis.test_golden import (
     CATALOGUE,
     RawStore,
-    approximate_counts,
     area_values,
-    count_interval,
     nearest_of_its_kind,
     position,
-    window_counts,
+    value_interval,
 )
 from tests.conftest import TERC_FILE
 from tests.real_data import (
@@ -390,19 +388,6 @@ def test_the_ministrys_2019_codes_of_gminy_that_gained_town_rights_join_their_20
 CITIES = ("0261011", "3062011")  # Jelenia Góra and Konin, cities with powiat rights among the funded towns
 
 
-def count_interval_of(raw: RawStore, spec: dict, teryt: str, year: int, value: float) -> tuple:
-    """The value's 95% interval from its counts as test_golden recomputes it; (None, None) without a count model."""
-    counts, pool = spec.get("counts"), spec.get("pool_years", 1)
-    if counts is None:
-        return None, None
-    if counts["model"] in ("poisson", "proportion"):
-        events, base = window_counts(raw, counts, teryt, year, pool)
-        return tuple(bound * value / (events / base) for bound in count_interval(counts["model"], events, base))
-    difference, variance, base, unit = approximate_counts(raw, counts, spec["formula"], teryt, year, pool)
-    half = 1.959963984540054 * np.sqrt(variance)  # the normal distribution's 97.5th percentile
-    return (difference - half) / base * unit, (difference + half) / base * unit
-
-
 def test_real_reports_figures_follow_from_the_raw_store_by_the_documented_rules(real_store):
     """The golden back-test (tests/analysis/test_golden.py) on real data: funded towns and two cities with
     powiat rights, among all 2,477 gminy. Their peer groups (the cities among the 66 cities), each value and the
@@ -433,9 +418,10 @@ def test_real_reports_figures_follow_from_the_raw_store_by_the_documented_rules(
             if kept["percentile"] is not None:
                 expected["position"] = position(town, peer_values, spec["direction"])
             expected["voivodeship"], expected["Poland"] = area_values(raw, spec, teryt, kept["year"])
-            expected["interval low"], expected["interval high"] = count_interval_of(
-                raw, spec, teryt, kept["year"], town
-            )
+            if "counts" in spec:
+                _, (expected["interval low"], expected["interval high"]) = value_interval(
+                    raw, spec, teryt, kept["year"], town
+                )
             reported = {
                 "value": kept["value"],
                 "peer median": kept["peer_median"],
@@ -450,7 +436,7 @@ def test_real_reports_figures_follow_from_the_raw_store_by_the_documented_rules(
             if spec.get("nets_out_nationally") and reported["Poland"] is not None:
                 differences.append(f"{teryt} {indicator}: a Poland value of a flow that nets out (the reports print x)")
             for what, value in expected.items():
-                if value is None:  # an area value left to the 90% rule, none by definition, or no count model
+                if value is None:  # an area value this recomputation leaves to the 90% rule, or none by definition
                     continue
                 compared += 1
                 if reported[what] is None or not np.isclose(value, reported[what], rtol=1e-9, atol=1e-9):

@@ -11,7 +11,8 @@
   - the peers' median, quartiles and the position;
   - the 5- and 10-year changes and the peers' median changes;
   - the yearly trend's slope (scipy's Theil–Sen, on the series with the years before the 2021 census
-    re-based as documented) and the population projection (the drift the backtest chose,
+    re-based as documented) and Sen's interval, the same of the town's gap to its peers' median (the interval's
+    widening for autocorrelation taken from the package's simulation, as validation.md measures it) and the population projection (the drift the backtest chose,
     docs/validation.json) with its interval from drift's backtest errors over every town of the store;
   - the strength / weakness mark, each section's score and verdict, its range without any one indicator and
     the indicator it hinges on, and the verdicts under each peer rule of the sensitivity table (each rule's
@@ -151,6 +152,21 @@ class RawStore:
     def census_rebased(self, teryt: str) -> dict[str, pd.Series]:
         """The town's population and density, re-based for the census (`census_rebased`)."""
         return {name: census_rebased(self.frames[name].loc[teryt]) for name in ("population", "population_density")}
+
+    @cache  # a town's series is read again as a peer of other towns
+    def yearly(self, formula: str, teryt: str, years: tuple[int, ...] = tuple(range(2014, 2025))) -> pd.Series:
+        """The formula's yearly values for a town, its population and density re-based for the census (what
+        trends read); NaN where an input is missing."""
+        rebased = self.census_rebased(teryt)
+        lagged = [(name, *re.fullmatch(r"(.+?)(?:_lag(\d+))?", name).groups()) for name in set(NAME.findall(formula))]
+        town = {base: rebased.get(base, self.frames[base].loc[teryt]) for _, base, _ in lagged}
+        values = {}
+        for year in years:
+            inputs = {name: town[base].get(year - int(lag or 0), np.nan) for name, base, lag in lagged}
+            with np.errstate(all="ignore"):
+                values[year] = eval(formula, {}, inputs)  # noqa: S307 - the catalogue's own arithmetic
+        series = pd.Series(values, dtype=float)
+        return series.where(np.isfinite(series))
 
     def variable(self, name: str, year: int, teryts) -> pd.Series:
         """`name` (`x_lagN`: x N years earlier) in `year`, NaN where the store has none."""
@@ -368,20 +384,38 @@ def census_rebased(series: pd.Series, census: int = 2021) -> pd.Series:
     return pd.Series(np.exp(logs), index=years)
 
 
-def trend_slope(raw: RawStore, formula: str, teryt: str, years=range(2014, 2025)) -> float:
-    """scipy's Theil–Sen slope of the indicator's yearly values, population and density re-based for the census."""
+def trend(series: pd.Series, rho: float) -> tuple[float, float, float]:
+    """scipy's Theil–Sen slope of a yearly series, and Sen's 95% interval: the pairwise slopes (those under a
+    billionth of the series' size taken as 0) at ranks (N ∓ z·√Var S) / 2 counted from 0, interpolated between
+    neighbours, Var S Kendall's less its ties, times the factor for the indicator's autocorrelation ρ. The factor
+    and ρ come from the package's simulation (`analysis.trends.variance_factor`; ρ as the report gives it, 1 for
+    a stock), whose coverage docs/validation.md measures."""
     from scipy.stats import theilslopes
 
-    rebased = raw.census_rebased(teryt)
-    lagged = [(name, *re.fullmatch(r"(.+?)(?:_lag(\d+))?", name).groups()) for name in set(NAME.findall(formula))]
-    town = {base: rebased.get(base, raw.frames[base].loc[teryt]) for _, base, _ in lagged}
-    values = {}
-    for year in years:
-        inputs = {name: town[base].get(year - int(lag or 0), np.nan) for name, base, lag in lagged}
-        with np.errstate(all="ignore"):
-            values[year] = eval(formula, {}, inputs)  # noqa: S307
-    series = pd.Series(values, dtype=float).dropna()
-    return theilslopes(series.to_numpy(), series.index.to_numpy())[0]
+    from analysis.trends import variance_factor
+
+    series = series.dropna()
+    years, values = series.index.to_numpy(dtype=float), series.to_numpy(dtype=float)
+    first, second = np.triu_indices(len(values), k=1)
+    slopes = (values[second] - values[first]) / (years[second] - years[first])
+    slopes = np.sort(np.where(np.abs(slopes) < 1e-9 * np.abs(values).max(), 0.0, slopes))
+    n, pairs = len(values), len(slopes)
+    _, tied = np.unique(np.round(values, 9), return_counts=True)
+    variance = (n * (n - 1) * (2 * n + 5) - np.sum(tied * (tied - 1) * (2 * tied + 5))) / 18
+    reach = norm.ppf(0.975) * math.sqrt(variance * variance_factor(rho, n))
+    low, high = np.interp(np.clip([(pairs - reach) / 2, (pairs + reach) / 2], 0, pairs - 1), np.arange(pairs), slopes)
+    return theilslopes(values, years)[0], low, high
+
+
+def against_peers(raw: RawStore, formula: str, teryt: str, peers, indexed: bool) -> pd.Series:
+    """The town's yearly values less its peers' median (where at least 3 peers have one); a level (`indexed`:
+    population) as % of each one's first year."""
+    town = raw.yearly(formula, teryt)
+    others = pd.DataFrame({peer: raw.yearly(formula, peer) for peer in peers})
+    if indexed:
+        town = town / town.dropna().iloc[0] * 100
+        others = others / others.apply(lambda column: column.dropna().iloc[0]) * 100
+    return town - others.median(axis=1).where(others.notna().sum(axis=1) >= 3)
 
 
 def drift_forecast(raw: RawStore, teryt: str, year: int, first: int = 2014, last: int = 2024) -> float:
@@ -528,8 +562,16 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
                     changes = (values - raw_store.value_everywhere(spec["formula"], year - span, pool).to_numpy())[rows]
                     compare(f"{where} {span}-year change", changes[0], kept_change[0])
                     compare(f"{where} peers' {span}-year change", np.nanmedian(changes[1:]), kept_change[1])
-            if kept["trend"][0] is not None:
-                compare(f"{where} trend", trend_slope(raw_store, spec["formula"], teryt), kept["trend"][0])
+            if kept["trend"][0] is not None:  # the trend and its interval, then the same of the gap to the peers
+                rho = report.trends.loc[indicator, "rho"]
+                if spec.get("stock") and rho != 1:
+                    differences.append(f"{where}: a stock's trend with ρ = {rho}, not 1")
+                expected = trend(raw_store.yearly(spec["formula"], teryt), rho)
+                if kept["trend"][3] is not None:
+                    gap = against_peers(raw_store, spec["formula"], teryt, peers, indicator == "population")
+                    expected += trend(gap, rho)
+                for what, value, kept_value in zip(("", " low", " high") * 2, expected, kept["trend"]):
+                    compare(f"{where} trend{what}", value, kept_value)
             if spec.get("nets_out_nationally") and kept["areas"][1] is not None:
                 differences.append(f"{where}: a Poland value {kept['areas'][1]} of a flow that nets out")
             for area, expected, kept_value in zip(
@@ -615,7 +657,7 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
                     f"{teryt} {section} verdict: report {record['verdicts'][section]}, recomputed {verdict}"
                 )
     assert not differences, f"{len(differences)} of {compared} figures differ:\n" + "\n".join(differences[:30])
-    assert len(demo_reports) == 54 and compared > 17000  # about 335 figures a town: none was skipped by mistake
+    assert len(demo_reports) == 54 and compared > 28000  # about 540 figures a town: none was skipped by mistake
 
 
 def test_every_demo_towns_verdicts_under_the_other_peer_groups_follow_from_the_raw_store(

@@ -11,8 +11,9 @@
   - the peers' median, quartiles and the position;
   - the 5- and 10-year changes and the peers' median changes;
   - the yearly trend's slope (scipy's Theil–Sen, on the series with the years before the 2021 census
-    re-based as documented) and Sen's interval, the same of the town's gap to its peers' median (the interval's
-    widening for autocorrelation taken from the package's simulation, as validation.md measures it) and the population projection (the drift the backtest chose,
+    re-based as documented) and Sen's interval, the same of the town's gap to its peers' median, and the
+    autocorrelation ρ pooled over the town and its peers that widens both (the simulated AR(1) series that ρ
+    is read against, and the widening for it, are the package's: validation.md measures their coverage) and the population projection (the drift the backtest chose,
     docs/validation.json) with its interval from drift's backtest errors over every town of the store;
   - the strength / weakness mark, each section's score and verdict, its range without any one indicator and
     the indicator it hinges on, and the verdicts under each peer rule of the sensitivity table (each rule's
@@ -35,7 +36,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from scipy.stats import norm
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy.stats import binom, norm
 
 from analysis.catalogue import indicators
 from analysis.editions import figures
@@ -387,9 +389,9 @@ def census_rebased(series: pd.Series, census: int = 2021) -> pd.Series:
 def trend(series: pd.Series, rho: float) -> tuple[float, float, float]:
     """scipy's Theil–Sen slope of a yearly series, and Sen's 95% interval: the pairwise slopes (those under a
     billionth of the series' size taken as 0) at ranks (N ∓ z·√Var S) / 2 counted from 0, interpolated between
-    neighbours, Var S Kendall's less its ties, times the factor for the indicator's autocorrelation ρ. The factor
-    and ρ come from the package's simulation (`analysis.trends.variance_factor`; ρ as the report gives it, 1 for
-    a stock), whose coverage docs/validation.md measures."""
+    neighbours, Var S Kendall's less its ties, times the factor for the indicator's autocorrelation ρ
+    (`pooled_rho`; 1 for a stock). The factor comes from the package's simulation
+    (`analysis.trends.variance_factor`), whose coverage docs/validation.md measures."""
     from scipy.stats import theilslopes
 
     from analysis.trends import variance_factor
@@ -405,6 +407,55 @@ def trend(series: pd.Series, rho: float) -> tuple[float, float, float]:
     reach = norm.ppf(0.975) * math.sqrt(variance * variance_factor(rho, n))
     low, high = np.interp(np.clip([(pairs - reach) / 2, (pairs + reach) / 2], 0, pairs - 1), np.arange(pairs), slopes)
     return theilslopes(values, years)[0], low, high
+
+
+def despiked_lag1(residuals: np.ndarray) -> np.ndarray:
+    """Each row's lag-1 autocorrelation after its spikes are replaced: a year more than 3 usual yearly moves
+    (1.4826 × MAD of the row's yearly differences) from the median of itself and its neighbours (at either end,
+    its neighbour and the straight line through the next two) takes that median."""
+    ends = (2 * residuals[:, [1]] - residuals[:, [2]], 2 * residuals[:, [-2]] - residuals[:, [-3]])
+    running = np.median(sliding_window_view(np.hstack([ends[0], residuals, ends[1]]), 3, axis=1), axis=2)
+    moves = np.diff(residuals, axis=1)
+    usual = 1.4826 * np.median(np.abs(moves - np.median(moves, axis=1, keepdims=True)), axis=1, keepdims=True)
+    despiked = np.where(np.abs(residuals - running) > 3 * usual, running, residuals)
+    centred = despiked - despiked.mean(axis=1, keepdims=True)
+    squares = (centred**2).sum(axis=1)
+    return np.where(squares > 0, (centred[:, 1:] * centred[:, :-1]).sum(axis=1) / np.where(squares > 0, squares, 1), 0)
+
+
+def pooled_rho(raw: RawStore, formula: str, group) -> float:
+    """The indicator's ρ over a town and its peers (docs/methodology.md, "Trend"): the median m of their residual
+    lag-1 autocorrelations (around each one's Theil–Sen line, spikes replaced), over the longest run of years
+    some town has (the latest of equal runs) and the towns with every year of it whose values move; then the ρ
+    at which a median of as many single simulated AR(1) series reads at most m with a chance of only 20%
+    (a binomial tail at the middle rank, the mean of both for an even number; a chance that may only fall as
+    ρ rises), interpolated on the simulation's grid of ρ. The simulated series are the package's
+    (`analysis.trends.ar1_calibration`)."""
+    from analysis.trends import RHO_GRID, ar1_calibration
+
+    frame = pd.DataFrame({town: raw.yearly(formula, town) for town in group}).T
+    years = frame.columns[frame.notna().any()].to_numpy()
+    runs = np.split(years, np.flatnonzero(np.diff(years) != 1) + 1)
+    complete = frame[list(max(reversed(runs), key=len))].dropna().to_numpy(dtype=float)
+    points = complete.shape[1]
+    if points < 5 or len(complete) == 0:
+        return 1.0  # nothing tells ρ
+    complete = complete[complete.std(axis=1) > 1e-9 * np.abs(complete).max(axis=1)]
+    if len(complete) == 0:
+        return 0.0  # no town's values move
+    first, second = np.triu_indices(points, k=1)
+    slopes = np.median((complete[:, second] - complete[:, first]) / (second - first), axis=1)
+    lag1s = despiked_lag1(complete - slopes[:, None] * np.arange(points))
+    towns, read_at_most = len(lag1s), (ar1_calibration(points)[0] <= np.median(lag1s)).mean(axis=1)
+    chance = np.mean([binom.sf(rank - 1, towns, read_at_most) for rank in ((towns + 1) // 2, towns // 2 + 1)], axis=0)
+    chance = np.minimum.accumulate(chance)
+    if chance[-1] >= 0.2:
+        return 1.0
+    if chance[0] < 0.2:
+        return 0.0
+    last = np.flatnonzero(chance >= 0.2)[-1]
+    share = (chance[last] - 0.2) / (chance[last] - chance[last + 1])
+    return float(RHO_GRID[last] + share * (RHO_GRID[last + 1] - RHO_GRID[last]))
 
 
 def against_peers(raw: RawStore, formula: str, teryt: str, peers, indexed: bool) -> pd.Series:
@@ -563,9 +614,8 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
                     compare(f"{where} {span}-year change", changes[0], kept_change[0])
                     compare(f"{where} peers' {span}-year change", np.nanmedian(changes[1:]), kept_change[1])
             if kept["trend"][0] is not None:  # the trend and its interval, then the same of the gap to the peers
-                rho = report.trends.loc[indicator, "rho"]
-                if spec.get("stock") and rho != 1:
-                    differences.append(f"{where}: a stock's trend with ρ = {rho}, not 1")
+                rho = 1.0 if spec.get("stock") else pooled_rho(raw_store, spec["formula"], (teryt, *peers))
+                compare(f"{where} ρ", rho, report.trends.loc[indicator, "rho"])
                 expected = trend(raw_store.yearly(spec["formula"], teryt), rho)
                 if kept["trend"][3] is not None:
                     gap = against_peers(raw_store, spec["formula"], teryt, peers, indicator == "population")

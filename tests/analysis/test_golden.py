@@ -12,17 +12,21 @@
   - the 5- and 10-year changes and the peers' median changes;
   - the yearly trend's slope (scipy's Theil–Sen, on the series with the years before the 2021 census
     re-based as documented) and Sen's interval, the same of the town's gap to its peers' median, and the
-    autocorrelation ρ pooled over the town and its peers that widens both (the simulated AR(1) series that ρ
-    is read against, and the widening for it, are the package's: validation.md measures their coverage) and the population projection (the drift the backtest chose,
-    docs/validation.json) with its interval from drift's backtest errors over every town of the store;
+    autocorrelation ρ pooled over the town and its peers that widens both;
+  - the population projection (the drift the backtest chose, docs/validation.json) with its interval from
+    drift's backtest errors over every town of the store;
   - the strength / weakness mark, each section's score and verdict, its range without any one indicator and
     the indicator it hinges on, and the verdicts under each peer rule of the sensitivity table (each rule's
     peers chosen again);
+  - the order of strengths and weaknesses, and those page one names;
   - the voivodeship's and Poland's values where every gmina of the area has the inputs (where some lack
     them, the 90% rule decides: test_aggregates checks it by hand).
 
-  Only the catalogue's YAML text is shared with the code under test: each formula is evaluated on plain
-  Series, and the files are read with pandas and PyYAML directly.
+  Shared with the code under test: the catalogue's YAML text (each formula is evaluated on plain Series, and
+  the files are read with pandas and PyYAML directly); the simulated AR(1) series that ρ is read against and
+  the interval's widening for ρ (`analysis.trends`: a simulation, whose coverage docs/validation.md measures);
+  and the catalogue's phrase naming a strength or weakness, by which page one's lines are found (test_narrative
+  checks the wording).
 """
 
 import json

@@ -271,6 +271,21 @@ def bounded_score(spec: dict, town_value: float, peer_values: np.ndarray, interv
     return float(np.clip(distance(spec, town_value, peer_values, interval), -2, 2))
 
 
+def one_rule(spec: dict, town_value: float, median: float, percentile: float, interval) -> str:
+    """ "strength": a position of at least 75 as printed (a whole number), at least the minimum difference better
+    than the peer median, and an interval from the counts (where there is one) clear of it; "weakness" the
+    mirror; else "" (methodology: "Strength / weakness (one rule)")."""
+    better_by = (-1 if spec["direction"] == "lower_better" else 1) * (town_value - median)
+    low, high = interval
+    beyond_chance = low is None or not (low <= median <= high)
+    shown, least = printed(percentile, 0), spec.get("min_difference", 0)
+    if shown >= 75 and better_by >= least and beyond_chance:
+        return "strength"
+    if shown <= 25 and -better_by >= least and beyond_chance:
+        return "weakness"
+    return ""
+
+
 Scores = dict[str, dict[str, float]]  # a section's judged indicators' scores by sub-domain: {sub-domain: {id: score}}
 
 
@@ -530,7 +545,7 @@ def position(town: float, peers: np.ndarray, direction: str) -> float:
 
 def printed(number: float, places: int) -> float:
     """Rounded half away from zero, as the reports print."""
-    return float(Decimal(repr(number)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    return float(Decimal(repr(float(number))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
 @pytest.fixture(scope="module")
@@ -636,18 +651,7 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
             if not is_judged or kept["percentile"] is None or kept["peer_median"] is None:
                 continue
             # The one rule for marks, and the bounded score, from the recomputed peers.
-            better_by = (-1 if spec["direction"] == "lower_better" else 1) * (town_value - median)
-            low, high = kept["interval"]
-            beyond_chance = low is None or not (low <= median <= high)
-            shown = printed(kept["percentile"], 0)
-            least = spec.get("min_difference", 0)
-            mark = (
-                "strength"
-                if shown >= 75 and better_by >= least and beyond_chance
-                else "weakness"
-                if shown <= 25 and -better_by >= least and beyond_chance
-                else ""
-            )
+            mark = one_rule(spec, town_value, median, kept["percentile"], kept["interval"])
             if mark != kept["assessment"]:
                 differences.append(f"{where} mark: report {kept['assessment']!r}, recomputed {mark!r}")
             far = distance(spec, town_value, peer_values, kept["interval"])

@@ -24,9 +24,11 @@ from analysis.teryt import read_terc
 from analysis.town import TownParams
 from tests.analysis.test_golden import (
     CATALOGUE,
+    MATCHED_BY_NEAREST,
     RawStore,
     area_values,
     nearest_of_its_kind,
+    one_rule,
     position,
     value_interval,
 )
@@ -391,7 +393,8 @@ CITIES = ("0261011", "3062011")  # Jelenia Góra and Konin, cities with powiat r
 def test_real_reports_figures_follow_from_the_raw_store_by_the_documented_rules(real_store):
     """The golden back-test (tests/analysis/test_golden.py) on real data: funded towns and two cities with
     powiat rights, among all 2,477 gminy. Their peer groups (the cities among the 66 cities), each value and the
-    peers' median, quartiles and position, the interval from its counts, and the voivodeship's and Poland's values (the PIT share summed over
+    peers' median, quartiles and position, the interval from its counts, the strength or weakness mark, and the
+    voivodeship's and Poland's values (the PIT share summed over
     the area's cities for a city, over its other gminy for any other town; no Poland value of internal
     migration), recomputed from the store's raw files."""
     directory, _, _ = real_store
@@ -433,6 +436,13 @@ def test_real_reports_figures_follow_from_the_raw_store_by_the_documented_rules(
                 "interval low": kept["interval"][0],
                 "interval high": kept["interval"][1],
             }
+            judged = spec["direction"] != "neutral" and indicator not in MATCHED_BY_NEAREST
+            if judged and kept["percentile"] is not None:
+                interval = (expected.get("interval low"), expected.get("interval high"))
+                mark = one_rule(spec, town, expected["peer median"], expected["position"], interval)
+                compared += 1
+                if mark != kept["assessment"]:
+                    differences.append(f"{teryt} {indicator} mark: report {kept['assessment']!r}, recomputed {mark!r}")
             if spec.get("nets_out_nationally") and reported["Poland"] is not None:
                 differences.append(f"{teryt} {indicator}: a Poland value of a flow that nets out (the reports print x)")
             for what, value in expected.items():

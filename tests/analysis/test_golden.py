@@ -47,6 +47,8 @@ from analysis.catalogue import indicators
 from analysis.editions import figures
 from analysis.indicators import indicator_table
 from analysis.paths import DOCS_DIR, PACKAGE_DIR
+from analysis.report import prepare_report
+from analysis.town import TownParams
 
 TOWN, YEAR = "0490013", 2024
 
@@ -155,19 +157,23 @@ class RawStore:
         return self.area_value(formula, year, list(members), pool)
 
     @cache
-    def census_rebased(self, teryt: str) -> dict[str, pd.Series]:
-        """The town's population and density, re-based for the census (`census_rebased`)."""
-        return {name: census_rebased(self.frames[name].loc[teryt]) for name in ("population", "population_density")}
+    def census_rebased(self, teryt: str, last: int = 2024) -> dict[str, pd.Series]:
+        """The town's population and density up to `last`, re-based for the census (`census_rebased`) as a report
+        ending in `last` reads them: never from a year after it."""
+        return {
+            name: census_rebased(self.frames[name].loc[teryt].loc[:last])
+            for name in ("population", "population_density")
+        }
 
     @cache  # a town's series is read again as a peer of other towns
-    def yearly(self, formula: str, teryt: str, years: tuple[int, ...] = tuple(range(2014, 2025))) -> pd.Series:
-        """The formula's yearly values for a town, its population and density re-based for the census (what
-        trends read); NaN where an input is missing."""
-        rebased = self.census_rebased(teryt)
+    def yearly(self, formula: str, teryt: str, first: int = 2014, last: int = 2024) -> pd.Series:
+        """The formula's yearly values for a town in the years `first`–`last`, its population and density
+        re-based for the census (what trends read); NaN where an input is missing."""
+        rebased = self.census_rebased(teryt, last)
         lagged = [(name, *re.fullmatch(r"(.+?)(?:_lag(\d+))?", name).groups()) for name in set(NAME.findall(formula))]
         town = {base: rebased.get(base, self.frames[base].loc[teryt]) for _, base, _ in lagged}
         values = {}
-        for year in years:
+        for year in range(first, last + 1):
             inputs = {name: town[base].get(year - int(lag or 0), np.nan) for name, base, lag in lagged}
             with np.errstate(all="ignore"):
                 values[year] = eval(formula, {}, inputs)  # noqa: S307 - the catalogue's own arithmetic
@@ -442,7 +448,7 @@ def despiked_lag1(residuals: np.ndarray) -> np.ndarray:
     return np.where(squares > 0, (centred[:, 1:] * centred[:, :-1]).sum(axis=1) / np.where(squares > 0, squares, 1), 0)
 
 
-def pooled_rho(raw: RawStore, formula: str, group) -> float:
+def pooled_rho(raw: RawStore, formula: str, group, first: int = 2014, last: int = 2024) -> float:
     """The indicator's ρ over a town and its peers (docs/methodology.md, "Trend"): the median m of their residual
     lag-1 autocorrelations (around each one's Theil–Sen line, spikes replaced), over the longest run of years
     some town has (the latest of equal runs) and the towns with every year of it whose values move; then the ρ
@@ -452,7 +458,7 @@ def pooled_rho(raw: RawStore, formula: str, group) -> float:
     (`analysis.trends.ar1_calibration`)."""
     from analysis.trends import RHO_GRID, ar1_calibration
 
-    frame = pd.DataFrame({town: raw.yearly(formula, town) for town in group}).T
+    frame = pd.DataFrame({town: raw.yearly(formula, town, first, last) for town in group}).T
     years = frame.columns[frame.notna().any()].to_numpy()
     runs = np.split(years, np.flatnonzero(np.diff(years) != 1) + 1)
     complete = frame[list(max(reversed(runs), key=len))].dropna().to_numpy(dtype=float)
@@ -477,11 +483,13 @@ def pooled_rho(raw: RawStore, formula: str, group) -> float:
     return float(RHO_GRID[last] + share * (RHO_GRID[last + 1] - RHO_GRID[last]))
 
 
-def against_peers(raw: RawStore, formula: str, teryt: str, peers, indexed: bool) -> pd.Series:
+def against_peers(
+    raw: RawStore, formula: str, teryt: str, peers, indexed: bool, first: int = 2014, last: int = 2024
+) -> pd.Series:
     """The town's yearly values less its peers' median (where at least 3 peers have one); a level (`indexed`:
     population) as % of each one's first year."""
-    town = raw.yearly(formula, teryt)
-    others = pd.DataFrame({peer: raw.yearly(formula, peer) for peer in peers})
+    town = raw.yearly(formula, teryt, first, last)
+    others = pd.DataFrame({peer: raw.yearly(formula, peer, first, last) for peer in peers})
     if indexed:
         town = town / town.dropna().iloc[0] * 100
         others = others / others.apply(lambda column: column.dropna().iloc[0]) * 100
@@ -491,7 +499,7 @@ def against_peers(raw: RawStore, formula: str, teryt: str, peers, indexed: bool)
 def drift_forecast(raw: RawStore, teryt: str, year: int, first: int = 2014, last: int = 2024) -> float:
     """Population in `year` by a random walk with drift: the mean yearly log change of the census-re-based
     series over the report's years, carried on from its last year."""
-    logs = np.log(raw.census_rebased(teryt)["population"].loc[first:last])
+    logs = np.log(raw.census_rebased(teryt, last)["population"].loc[first:last])
     drift = (logs.iloc[-1] - logs.iloc[0]) / (logs.index[-1] - logs.index[0])
     return float(np.exp(logs.iloc[-1] + (year - logs.index[-1]) * drift))
 
@@ -509,7 +517,7 @@ def drift_error_quantiles(raw: RawStore, first: int = 2014, last: int = 2024) ->
     changed: the test asserts both), from every origin after at least 6 years, on census-re-based log population."""
     errors = {horizon: [] for horizon in range(1, 6)}
     for teryt in raw.units.index:
-        logs = np.log(raw.census_rebased(teryt)["population"].loc[first:last].to_numpy())
+        logs = np.log(raw.census_rebased(teryt, last)["population"].loc[first:last].to_numpy())
         for end in range(5, len(logs) - 1):
             history = logs[: end + 1]
             drift = np.diff(history).mean()
@@ -521,7 +529,7 @@ def drift_error_quantiles(raw: RawStore, first: int = 2014, last: int = 2024) ->
 def drift_interval(raw: RawStore, teryt: str, year: int, first: int = 2014, last: int = 2024) -> np.ndarray:
     """The projection's 95% interval in `year`: the forecast plus the backtest's error percentiles at that
     horizon times the town's own noise."""
-    logs = np.log(raw.census_rebased(teryt)["population"].loc[first:last].to_numpy())
+    logs = np.log(raw.census_rebased(teryt, last)["population"].loc[first:last].to_numpy())
     return drift_forecast(raw, teryt, year, first, last) * np.exp(
         drift_error_quantiles(raw, first, last)[year - last] * noise(logs)
     )
@@ -554,19 +562,17 @@ def raw_store():
 
 
 @pytest.fixture(scope="module")
-def catalogue_order(catalogue_text):
-    return list(catalogue_text)
-
-
-@pytest.fixture(scope="module")
 def catalogue_text():
     return yaml.safe_load((CATALOGUE / "indicators.yaml").read_text(encoding="utf-8"))
 
 
-def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_rules(
-    demo_reports, raw_store, catalogue_text, catalogue_order
-):
+def recomputation_differences(
+    raw_store: RawStore, reports: dict, catalogue_text: dict, first: int = 2014, last: int = 2024
+) -> tuple[list[str], int]:
+    """Each figure the reports (of years `first`–`last`) keep against its recomputation: the differences found,
+    and how many figures were compared."""
     differences, compared = [], 0
+    catalogue_order = list(catalogue_text)
 
     def compare(what: str, expected, kept):
         nonlocal compared
@@ -574,31 +580,26 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
         if kept is None or expected is None or not math.isclose(expected, kept, rel_tol=1e-9, abs_tol=1e-9):
             differences.append(f"{what}: report {kept}, recomputed {expected}")
 
-    chosen = json.loads((DOCS_DIR / "validation.json").read_text(encoding="utf-8"))["projection"]["chosen_method"]
-    assert chosen == "drift", f"the backtest now chooses {chosen!r}: recompute its forecasts here as drift's are"
-    # Every town's population is in the backtest: none lacks a year, and none changed its boundaries (its area,
-    # residents over density, moves by under 1% a year; docs/methodology.md, "Boundary changes").
-    population = raw_store.frames["population"].loc[:, 2014:2024]
-    area = raw_store.frames["population"] / raw_store.frames["population_density"]
-    yearly_change_of_area = (area.diff(axis=1) / area.shift(axis=1)).abs().max(axis=1)
-    assert population.notna().all().all() and (yearly_change_of_area < 0.01).all()
-    for teryt, report in demo_reports.items():
+    for teryt, report in reports.items():
         record = figures(report)
         for year, (forecast, low, high) in (record["projection"] or {}).items():
-            compare(f"{teryt} projection {year}", drift_forecast(raw_store, teryt, int(year)), forecast)
-            for bound, kept_bound in zip(drift_interval(raw_store, teryt, int(year)), (low, high)):
+            compare(f"{teryt} projection {year}", drift_forecast(raw_store, teryt, int(year), first, last), forecast)
+            for bound, kept_bound in zip(drift_interval(raw_store, teryt, int(year), first, last), (low, high)):
                 compare(f"{teryt} projection {year} interval", bound, kept_bound)
         peers = record["peers"]
-        if set(peers) != nearest_of_its_kind(raw_store, teryt):
-            differences.append(
-                f"{teryt} peers: report {sorted(peers)}, recomputed {sorted(nearest_of_its_kind(raw_store, teryt))}"
-            )
+        nearest = nearest_of_its_kind(raw_store, teryt, year=last)
+        if set(peers) != nearest:
+            differences.append(f"{teryt} peers: report {sorted(peers)}, recomputed {sorted(nearest)}")
         rows = raw_store.units.index.get_indexer([teryt, *peers])  # where each is in every `value_everywhere`
         sub_scores: dict[str, Scores] = {}
         judgeable: dict[str, int] = {}
         marked = {"strength": [], "weakness": []}
         for indicator, kept in record["indicators"].items():
             spec, year = catalogue_text[indicator], kept["year"]
+            # Judgeable: directional and not matched on, whether or not any gmina has a value in the report's years
+            # (a 10-year change in a report of 2016–2022 on a store from 2014): "ocenione wskaźniki: 12 z 13".
+            is_judged = spec["direction"] != "neutral" and indicator not in MATCHED_BY_NEAREST
+            judgeable[spec["section"]] = judgeable.get(spec["section"], 0) + is_judged
             if year is None:
                 continue
             pool, where = spec.get("pool_years", 1), f"{teryt} {indicator}"
@@ -606,8 +607,6 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
             town_value, peer_values = values[rows[0]], values[rows[1:]]
             compare(f"{where} value", town_value, kept["value"])
             peer_values = peer_values[~np.isnan(peer_values)]
-            is_judged = spec["direction"] != "neutral" and indicator not in MATCHED_BY_NEAREST
-            judgeable[spec["section"]] = judgeable.get(spec["section"], 0) + is_judged
             median = q1 = q3 = math.nan  # compared with nothing: fewer than 3 peers have a value
             if len(peer_values) >= 3:
                 median, (q1, q3) = np.median(peer_values), np.percentile(peer_values, [25, 75])  # linear interpolation
@@ -633,11 +632,13 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
                     compare(f"{where} {span}-year change", changes[0], kept_change[0])
                     compare(f"{where} peers' {span}-year change", np.nanmedian(changes[1:]), kept_change[1])
             if kept["trend"][0] is not None:  # the trend and its interval, then the same of the gap to the peers
-                rho = 1.0 if spec.get("stock") else pooled_rho(raw_store, spec["formula"], (teryt, *peers))
+                rho = 1.0 if spec.get("stock") else pooled_rho(raw_store, spec["formula"], (teryt, *peers), first, last)
                 compare(f"{where} ρ", rho, report.trends.loc[indicator, "rho"])
-                expected = trend(raw_store.yearly(spec["formula"], teryt), rho)
+                expected = trend(raw_store.yearly(spec["formula"], teryt, first, last), rho)
                 if kept["trend"][3] is not None:
-                    gap = against_peers(raw_store, spec["formula"], teryt, peers, indicator == "population")
+                    gap = against_peers(
+                        raw_store, spec["formula"], teryt, peers, indicator == "population", first, last
+                    )
                     expected += trend(gap, rho)
                 for what, value, kept_value in zip(("", " low", " high") * 2, expected, kept["trend"]):
                     compare(f"{where} trend{what}", value, kept_value)
@@ -714,8 +715,36 @@ def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_ru
                 differences.append(
                     f"{teryt} {section} verdict: report {record['verdicts'][section]}, recomputed {verdict}"
                 )
+    return differences, compared
+
+
+def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_rules(
+    demo_reports, raw_store, catalogue_text
+):
+    chosen = json.loads((DOCS_DIR / "validation.json").read_text(encoding="utf-8"))["projection"]["chosen_method"]
+    assert chosen == "drift", f"the backtest now chooses {chosen!r}: recompute its forecasts here as drift's are"
+    # Every town's population is in the backtest: none lacks a year, and none changed its boundaries (its area,
+    # residents over density, moves by under 1% a year; docs/methodology.md, "Boundary changes").
+    population = raw_store.frames["population"].loc[:, 2014:2024]
+    area = raw_store.frames["population"] / raw_store.frames["population_density"]
+    yearly_change_of_area = (area.diff(axis=1) / area.shift(axis=1)).abs().max(axis=1)
+    assert population.notna().all().all() and (yearly_change_of_area < 0.01).all()
+    differences, compared = recomputation_differences(raw_store, demo_reports, catalogue_text)
     assert not differences, f"{len(differences)} of {compared} figures differ:\n" + "\n".join(differences[:30])
     assert len(demo_reports) == 54 and compared > 28000  # about 540 figures a town: none was skipped by mistake
+
+
+def test_reports_of_other_years_follow_from_the_raw_store_by_the_same_rules(raw_store, catalogue_text):
+    """Reports of 2016–2022 (a later first year, an earlier last one than the store's): their peers matched on
+    2022, their trends, ρ, projection and backtest over 2016–2022 alone, and the census re-basing read from no year
+    after 2022, recomputed as above."""
+    reports = {
+        teryt: prepare_report(TownParams(teryt=teryt, first_year=2016, last_year=2022))
+        for teryt in ("0290011", "1490013", "2290021", "3290031")
+    }
+    differences, compared = recomputation_differences(raw_store, reports, catalogue_text, 2016, 2022)
+    assert not differences, f"{len(differences)} of {compared} figures differ:\n" + "\n".join(differences[:30])
+    assert compared > 4 * 400
 
 
 def test_every_demo_towns_verdicts_under_the_other_peer_groups_follow_from_the_raw_store(

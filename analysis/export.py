@@ -68,6 +68,10 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "rank_of": ("Miejsce spośród", "Rank out of"),
     "percentile": ("Percentyl w grupie", "Percentile among peers"),
     "score": ("Wynik (od −2 do +2)", "Score (−2 to +2)"),
+    "distance": (
+        "Odległość od mediany grupy w skalach wyniku (wynik przed ograniczeniem do ±2; porządkuje mocne i słabe strony)",
+        "Distance from the peer median in score scales (the score before its cap of ±2; orders strengths and weaknesses)",
+    ),
     "scale": (
         "Skala wyniku: max(1,4826 × MAD; IQR / 1,349; minimalna istotna różnica) wartości grupy",
         "Score scale: max(1.4826 × MAD, IQR / 1.349, minimum meaningful difference) of the peers' values",
@@ -177,6 +181,7 @@ OTHER_DECIMALS = {
     "rank": 0,  # a whole place, NaN without a value
     "percentile": PERCENTILE_DECIMALS,
     "score": SCORE_DECIMALS,
+    "distance": SCORE_DECIMALS,
     "events": 0,
     "trend_rho": 2,
 }  # as the report prints them
@@ -370,6 +375,7 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
                 "rank_of": rank_of,
                 "percentile": row["percentile"],
                 "score": row["score"],
+                "distance": row["distance"],
                 "scale": _scale(row, peer_values, indicator),
                 "assessment": _word(ASSESSMENT_WORDS[row["assessment"]], language),
                 "within_chance": within_chance(row, indicator),

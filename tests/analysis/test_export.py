@@ -214,9 +214,9 @@ def test_each_section_score_can_be_recomputed_from_the_spreadsheet_alone(full_sh
 
 def test_each_indicator_score_can_be_recomputed_from_the_spreadsheet_alone(full_sheets):
     # The documented rule, applied to the full-precision sheet's own columns: the distance of the value from the
-    # peer median in units of the scale, signed so that positive is better, capped at ±2, and 0 where the value's
-    # 95% interval includes the median (a difference within chance). Every judged row of every demo town. The
-    # scale is checked by hand on a toy group in tests/analysis/test_scoring.py.
+    # peer median in units of the scale (a column of its own), signed so that positive is better, capped at ±2,
+    # and 0 where the value's 95% interval includes the median (a difference within chance). Every judged row of
+    # every demo town. The scale is checked by hand on a toy group in tests/analysis/test_scoring.py.
     checked = within_chance = 0
     for report, sheet in full_sheets:
         sheet = sheet.set_index("Kod wskaźnika")
@@ -226,8 +226,12 @@ def test_each_indicator_score_can_be_recomputed_from_the_spreadsheet_alone(full_
         low, high = scored[INDICATOR_COLUMNS["ci_low"][0]], scored[INDICATOR_COLUMNS["ci_high"][0]]
         median = scored["Mediana grupy"]
         chance = (low <= median) & (median <= high)  # False where there is no interval
-        recomputed = np.clip(signs * (scored["Wartość"] - median) / scale, -2, 2).where(~chance, 0.0)
-        assert recomputed.to_numpy() == pytest.approx(scored["Wynik (od −2 do +2)"].to_numpy()), report.teryt
+        distance = (signs * (scored["Wartość"] - median) / scale).where(~chance, 0.0)
+        assert np.clip(distance, -2, 2).to_numpy() == pytest.approx(scored["Wynik (od −2 do +2)"].to_numpy()), (
+            report.teryt
+        )
+        # The distance before the cap, which orders strengths and weaknesses, is the sheet's too.
+        assert distance.to_numpy() == pytest.approx(scored[INDICATOR_COLUMNS["distance"][0]].to_numpy()), report.teryt
         assert sheet.loc[sheet["Wynik (od −2 do +2)"].isna(), INDICATOR_COLUMNS["scale"][0]].isna().all()
         checked += len(scored)
         within_chance += int((chance & (scored["Wartość"] != median)).sum())

@@ -273,8 +273,9 @@ def distance(spec: dict, town_value: float, peer_values: np.ndarray, interval) -
     return float(sign * (town_value - median) / spread)
 
 
-def bounded_score(spec: dict, town_value: float, peer_values: np.ndarray, interval) -> float:
-    return float(np.clip(distance(spec, town_value, peer_values, interval), -2, 2))
+def capped(far: float) -> float:
+    """The score: the distance within ±2."""
+    return float(np.clip(far, -2, 2))
 
 
 def one_rule(spec: dict, town_value: float, median: float, percentile: float, interval) -> str:
@@ -326,14 +327,14 @@ def without_each(subdomain_scores: Scores) -> dict[str, float]:
     }
 
 
-def window_counts(raw: RawStore, counts: dict, teryt: str, year: int, pool: int) -> tuple[float, float]:
-    """The town's events and base, summed over the window's years that have both."""
-    events = base = 0.0
+def window_sums(raw: RawStore, names: list[str], teryt: str, year: int, pool: int) -> dict[str, float]:
+    """The town's variables summed over the window's years that have every one of them."""
+    sums = dict.fromkeys(names, 0.0)
     for window_year in range(year - pool + 1, year + 1):
-        pair = [raw.variable(counts[role], window_year, [teryt])[teryt] for role in ("events", "base")]
-        if not np.isnan(pair).any():
-            events, base = events + pair[0], base + pair[1]
-    return events, base
+        values = {name: raw.variable(name, window_year, [teryt])[teryt] for name in names}
+        if not np.isnan(list(values.values())).any():
+            sums = {name: sums[name] + values[name] for name in names}
+    return sums
 
 
 def count_interval(model: str, events: float, base: float) -> tuple[float, float]:
@@ -347,51 +348,36 @@ def count_interval(model: str, events: float, base: float) -> tuple[float, float
     return confint_poisson(events, base, method="exact-c")
 
 
-def approximate_counts(raw: RawStore, counts: dict, formula: str, teryt: str, year: int, pool: int):
-    """A difference of counts read by the normal approximation (docs/methodology.md, "Reliability from counts"):
-    the difference, its variance a + b (the events its reliability rests on) and its base, summed over the
-    window's years that have every input, and the unit of the formula (its value at a difference of 1 on a base
-    of 1: per 1,000, per cent).
-    - births − deaths: a + b the births and deaths;
-    - a net flow (net migration): a + b the moves in and out, assumed (gross per 1,000 a year × the residents)
-      or |net| where larger;
-    - a change of population over N years (`population_lagN` its base): a + b the births, deaths and moves of
-      those years, N × gross per 1,000 × the earlier population, or |change| where larger."""
-    model, gross = counts["model"], counts.get("gross_per_1000", 0) / 1000
+def value_interval(raw: RawStore, spec: dict, teryt: str, year: int) -> tuple[float, list[float]]:
+    """The events a value of an indicator with a count model rests on, and its 95% interval, from the counts
+    summed over the window (docs/methodology.md, "Reliability from counts"), in the formula's unit (its value at
+    events of 1 on a base of 1: per 1,000, per cent):
+    - a rate or a share: statsmodels' interval (`count_interval`);
+    - a difference of counts, by the normal approximation with variance a + b (the events it rests on): births −
+      deaths, a + b the births and deaths; a net flow (net migration), a + b the moves in and out, assumed
+      (gross per 1,000 a year × the residents) or |net| where larger; a change of population over N years
+      (`population_lagN` its base), a + b the births, deaths and moves of those years, N × gross per 1,000 ×
+      the earlier population, or |change| where larger."""
+    counts, model = spec["counts"], spec["counts"]["model"]
     names = [counts[role] for role in ("events", "minus", "base") if role in counts]
-    sums = dict.fromkeys(names, 0.0)
-    for window_year in range(year - pool + 1, year + 1):
-        values = {name: raw.variable(name, window_year, [teryt])[teryt] for name in names}
-        if not np.isnan(list(values.values())).any():
-            sums = {name: sums[name] + values[name] for name in names}
+    sums = window_sums(raw, names, teryt, year, spec.get("pool_years", 1))
     events, base = sums[counts["events"]], sums[counts["base"]]
+    unit_inputs = {counts["events"]: 1, counts["base"]: 1} | ({counts["minus"]: 0} if "minus" in counts else {})
+    if model in ("poisson", "proportion"):
+        unit = eval(spec["formula"], {}, unit_inputs)  # noqa: S307 - the catalogue's own arithmetic
+        return events, [bound * unit for bound in count_interval(model, events, base)]
+    gross = counts.get("gross_per_1000", 0) / 1000
     if model == "poisson_difference":
         difference, variance = events - sums[counts["minus"]], events + sums[counts["minus"]]
-        unit_inputs = {counts["events"]: 1, counts["minus"]: 0, counts["base"]: 1}
     elif model == "net_flow":
         difference, variance = events, max(gross * base, abs(events))
-        unit_inputs = {counts["events"]: 1, counts["base"]: 1}
-    else:  # change: events the level now, base the level N years before
+    else:  # change: events the level now, base the level N years before; a change of 1 is a level of 2
         span = int(re.fullmatch(r".+_lag(\d+)", counts["base"]).group(1))
-        difference = events - base
-        variance = max(span * gross * base, abs(difference))
-        unit_inputs = {counts["events"]: 2, counts["base"]: 1}
-    unit = eval(formula, {}, unit_inputs)  # noqa: S307 - the catalogue's own arithmetic
-    return difference, variance, base, unit
-
-
-def value_interval(raw: RawStore, spec: dict, teryt: str, year: int, value: float) -> tuple[float, list[float]]:
-    """The events a value of an indicator with a count model rests on, and its 95% interval: statsmodels' for a
-    rate or a share (`count_interval`), the normal approximation with variance a + b for a difference of counts
-    (`approximate_counts`)."""
-    counts, pool = spec["counts"], spec.get("pool_years", 1)
-    if counts["model"] in ("poisson", "proportion"):
-        events, base = window_counts(raw, counts, teryt, year, pool)
-        per_ratio = value / (events / base)  # the indicator's unit: per 1,000, per cent
-        return events, [bound * per_ratio for bound in count_interval(counts["model"], events, base)]
-    difference, events, base, unit = approximate_counts(raw, counts, spec["formula"], teryt, year, pool)
-    half = norm.ppf(0.975) * math.sqrt(events)
-    return events, [(difference - half) / base * unit, (difference + half) / base * unit]
+        difference, variance = events - base, max(span * gross * base, abs(events - base))
+        unit_inputs[counts["events"]] = 2
+    unit = eval(spec["formula"], {}, unit_inputs)  # noqa: S307
+    half = norm.ppf(0.975) * math.sqrt(variance)
+    return variance, [(difference - half) / base * unit, (difference + half) / base * unit]
 
 
 def census_rebased(series: pd.Series, census: int = 2021) -> pd.Series:
@@ -614,7 +600,7 @@ def recomputation_differences(
                 compare(f"{where} peer Q1", q1, kept["peer_quartiles"][0])
                 compare(f"{where} peer Q3", q3, kept["peer_quartiles"][1])
             if "counts" in spec:
-                events, interval = value_interval(raw_store, spec, teryt, year, town_value)
+                events, interval = value_interval(raw_store, spec, teryt, year)
                 for bound, kept_bound in zip(interval, kept["interval"]):
                     compare(f"{where} interval", bound, kept_bound)
                 reliability = "not_ranked" if events < 10 else "unreliable" if events < 20 else "ok"
@@ -658,9 +644,7 @@ def recomputation_differences(
             far = distance(spec, town_value, peer_values, kept["interval"])
             if mark:
                 marked[mark].append((far, catalogue_order.index(indicator), indicator, spec["subdomain"]))
-            sub_scores.setdefault(spec["section"], {}).setdefault(spec["subdomain"], {})[indicator] = np.clip(
-                far, -2, 2
-            )
+            sub_scores.setdefault(spec["section"], {}).setdefault(spec["subdomain"], {})[indicator] = capped(far)
         # The clearest strengths and weaknesses, furthest from the peer median first (before the score's cap; ties
         # in the catalogue's order), and page one's: up to 2 of each kind, one per sub-domain.
         strongest = [i for *_, i, _ in sorted(marked["strength"], key=lambda m: (-m[0], m[1]))]
@@ -776,7 +760,7 @@ def test_every_demo_towns_verdicts_under_the_other_peer_groups_follow_from_the_r
                 peer_values = peer_values[~np.isnan(peer_values)]
                 if len(peer_values) < 3 or report.comparison.loc[indicator, "reliability"] == "not_ranked":
                     continue
-                score = bounded_score(spec, town_value, peer_values, kept["interval"])
+                score = capped(distance(spec, town_value, peer_values, kept["interval"]))
                 sub_scores.setdefault(spec["section"], {}).setdefault(spec["subdomain"], {})[indicator] = score
             for section in ("demography", "economy", "services"):
                 compared += 1

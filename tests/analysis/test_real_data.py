@@ -423,7 +423,7 @@ def test_real_reports_figures_follow_from_the_raw_store_by_the_documented_rules(
             expected["voivodeship"], expected["Poland"] = area_values(raw, spec, teryt, kept["year"])
             if "counts" in spec:
                 _, (expected["interval low"], expected["interval high"]) = value_interval(
-                    raw, spec, teryt, kept["year"], town
+                    raw, spec, teryt, kept["year"]
                 )
             reported = {
                 "value": kept["value"],

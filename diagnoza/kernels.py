@@ -20,11 +20,13 @@ import logging
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
+import uuid
 import weakref
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from functools import cache
 from pathlib import Path
 
@@ -42,6 +44,7 @@ from diagnoza import runtime
 KERNEL_NAME = "python3"
 NOTEBOOK_CLIENT = "jupyter_client.asynchronous.AsyncKernelClient"
 START_ATTEMPTS = 3
+KERNEL_LOG_LINES = 20  # of a dead kernel's own output, added to the error it caused (`WarmKernel`)
 # Seconds one cell may run. A town's longest cell takes a few seconds (its whole analysis, where no
 # computed report is cached); one that hangs (a stuck BLAS call, a network drive that stopped answering)
 # fails its own town with nbclient's CellTimeoutError, and the batch goes on with the others.
@@ -167,6 +170,21 @@ def _rewrite_as_town_record(path: Path) -> None:
         pass
 
 
+def _own_sockets() -> dict[str, str]:
+    """The kernel's sockets, where they cannot clash with another kernel's: on Linux, Unix sockets with a name
+    of their own in the abstract namespace (no file, so no path-length limit under a deep TMPDIR).
+
+    Over TCP, jupyter_client picks free ports and the kernel binds them a moment later; a port another process
+    took meanwhile (the other worker's kernel starting, any outgoing connection) made the kernel fail with
+    "Address already in use", print its traceback on the build's terminal, and then hang at its exit (in
+    zmq's Context.term), so the start was known to have failed only at its 60-s timeout. As over TCP on
+    localhost, any local user may connect; messages are signed with the key of the (private) connection file.
+    Elsewhere TCP stays, and a clash costs that timeout and one more attempt (`START_ATTEMPTS`)."""
+    if sys.platform != "linux":
+        return {}
+    return {"transport": "ipc", "ip": f"@diagnoza-kernel-{uuid.uuid4().hex}"}
+
+
 class _KilledFirst:
     """A kernel manager whose kernel, shut down, is killed (SIGKILL) before anything else is sent to it.
 
@@ -177,10 +195,12 @@ class _KilledFirst:
     shutdown then only reaps the process and removes its connection file.
 
     Every such manager of this process is known (`_MANAGERS`), so that a worker ending without a shutdown
-    can kill their kernels (`kill_kernels`)."""
+    can kill their kernels (`kill_kernels`).
+
+    On Linux its kernel listens on Unix sockets of its own (`_own_sockets`), not on TCP ports."""
 
     def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **{**_own_sockets(), **kwargs})
         _MANAGERS.add(self)
 
     async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
@@ -223,24 +243,46 @@ class AsyncKilledFirstKernelManager(_KilledFirst, AsyncKernelManager):
 
 
 class WarmKernel:
-    """One kernel kept alive across notebooks, its imports done once."""
+    """One kernel kept alive across notebooks, its imports done once.
+
+    A kernel's own stderr (what it prints before it can send output to a notebook, and if it dies) goes to
+    `kernel.log` in its working folder: a start that failed and was tried again is no news for the build's
+    terminal, and what a kernel said before it died is added to the error of the town or start it failed."""
 
     def __init__(self) -> None:
         _prefer_environment_kernel()
         self.workdir = tempfile.mkdtemp(prefix="diagnoza-kernel-")
+        self.log = Path(self.workdir) / "kernel.log"
         self.notebook_connections: dict[int, object] = {}  # nbclient's, by thread (WarmKernelEngine)
         for attempt in range(1, START_ATTEMPTS + 1):
             # `client()` gives what nbclient needs; the warm-up runs through a blocking connection of its own.
             self.manager = KilledFirstKernelManager(kernel_name=KERNEL_NAME, client_class=NOTEBOOK_CLIENT)
             try:
-                self.manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=self.workdir)
+                with self.log.open("wb") as log:  # the kernel keeps its own copy of the file
+                    self.manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=self.workdir, stderr=log)
+                if _abandon.is_set():  # started as its process was ending, after `_shutdown_warm` killed kernels
+                    raise RuntimeError("the process is ending")
                 self._warm_up()
                 break
-            except Exception:
-                # Kernels started at the same moment by two workers can pick the same free port.
-                self.shutdown(keep_workdir=attempt < START_ATTEMPTS)
-                if attempt == START_ATTEMPTS:
+            except Exception as error:
+                # Kernels started at the same moment by two workers can pick the same free port (ZMQError:
+                # Address already in use). A process ending meanwhile (`_shutdown_warm`) wants no more attempts.
+                last = attempt == START_ATTEMPTS or _abandon.is_set()
+                if last:
+                    self._add_kernel_log(error)
+                self.shutdown(keep_workdir=not last)
+                if last:
                     raise
+
+    def _add_kernel_log(self, error: BaseException) -> None:
+        """What the kernel printed, under `error`'s traceback, if it printed anything."""
+        try:
+            said = self.log.read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            return
+        if said:
+            error.add_note(f"The Jupyter kernel's own output (its last {KERNEL_LOG_LINES} lines at most):")
+            error.add_note("\n".join(said.splitlines()[-KERNEL_LOG_LINES:]))
 
     def _warm_up(self) -> None:
         # A client of the manager: it tells a kernel that is still starting from a dead one by its process.
@@ -273,8 +315,10 @@ class WarmKernel:
                 request_save_on_cell_execute=False,  # written once at the end (or on failure), not after every cell
                 execution_timeout=CELL_TIMEOUT,
             )
-        except Exception:
+        except Exception as error:
             _rewrite_as_town_record(output)
+            if not self.manager.is_alive():
+                self._add_kernel_log(error)
             raise
         notebook = as_town_record(notebook)
         nbformat.write(notebook, output)
@@ -302,6 +346,8 @@ def _quiet_abandoned_cells() -> None:
 
 
 _starting: Future | None = None  # a warm kernel being started in the background
+_abandon = threading.Event()  # set when this process ends: a kernel still starting is killed, not tried again
+ABANDON_WAIT = 2  # seconds an ending process gives the start it killed to clean up (its connection file)
 
 
 def prestart() -> None:
@@ -309,10 +355,19 @@ def prestart() -> None:
 
     The kernel imports its libraries in its own process, so this overlaps with the
     town's analysis in ours: for a one-town build the kernel is ready when needed.
+    The thread is a daemon, so that a process ending never waits for it (`_shutdown_warm`).
     """
     global _starting
     if _warm is None and _starting is None:
-        _starting = ThreadPoolExecutor(1, thread_name_prefix="kernel-start").submit(WarmKernel)
+        _starting = Future()
+        threading.Thread(target=_start_warm, args=(_starting,), name="kernel-start", daemon=True).start()
+
+
+def _start_warm(started: Future) -> None:
+    try:
+        started.set_result(WarmKernel())
+    except BaseException as error:  # noqa: BLE001 - raised again where the kernel is needed (`_take_started`)
+        started.set_exception(error)
 
 
 def _take_started() -> None:
@@ -323,9 +378,23 @@ def _take_started() -> None:
 
 
 def _shutdown_warm() -> None:
-    global _warm
+    """At the process's end (or after a failed town): shut the warm kernel down.
+
+    A kernel still starting is killed, not waited for: its start may take a minute on a loaded machine
+    (the imports, and up to `START_ATTEMPTS` tries), and a build stopped early waited for it. Its worker
+    then outlived the build's stop by over 20 s."""
+    global _warm, _starting
+    if _starting is not None and not _starting.done():
+        _abandon.set()
+        kill_kernels()
+        try:
+            _starting.exception(timeout=ABANDON_WAIT)  # it shuts its killed kernel down itself
+        except TimeoutError:  # still waiting on the dead kernel: the daemon thread ends with the process
+            pass
+        _starting = None
+        return
     try:
-        _take_started()  # a kernel still starting is shut down too, not left behind
+        _take_started()
     except Exception:  # noqa: BLE001 - it failed to start: nothing to shut down
         pass
     if _warm is not None:

@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import psutil
 import pytest
 
 from analysis.params import load_batch
-from analysis.paths import PARAMS_DIR
+from analysis.paths import PARAMS_DIR, PROJECT_ROOT
 from diagnoza.build import OUTPUTS
 from tests.diagnoza.conftest import diagnoza_command
 
@@ -317,3 +318,33 @@ def test_a_fresh_kernel_left_starting_by_a_ctrl_c_is_killed_before_the_town_ends
     finally:
         earlier_process.kill()
         earlier_process.wait()
+
+
+ENDING_WITH_A_KERNEL_STARTING = """
+import sys, time
+from diagnoza import kernels
+
+kernels.WARM_UP = "import time; time.sleep(600)"  # a start that is slow to finish, as on a loaded machine
+kernels.prestart()
+while not (started := [p for m in list(kernels._MANAGERS) if (p := getattr(m.provisioner, "process", None))]):
+    time.sleep(0.01)
+print(started[0].pid, flush=True)
+time.sleep(2)  # the kernel is up, its warm-up running
+sys.exit(0)  # the process ends as a worker does when its build stops: by its atexit handlers
+"""
+
+
+def test_a_process_ending_while_its_kernel_starts_does_not_wait_for_the_start(tmp_path, leftovers):
+    # A worker's kernel starts in the background (`kernels.prestart`). A build stopped before that start was over
+    # waited for it: the worker's exit joined the starting thread, whose warm-up may take a minute on a loaded
+    # machine (and a failed try, another), and the build outlived its Ctrl-C by over 20 s (a red CI run). Now the
+    # kernel still starting is killed and the start given up. Here the start would take 10 minutes.
+    script = tmp_path / "ending.py"
+    script.write_text(ENDING_WITH_A_KERNEL_STARTING, encoding="utf-8")
+    ending = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
+    leftovers.append(psutil.Process(ending.pid))
+    kernel = psutil.Process(int(ending.stdout.readline()))
+    leftovers.append(kernel)
+    assert ending.wait(timeout=SETTLE) == 0
+    _, left = psutil.wait_procs([kernel], timeout=SETTLE)
+    assert left == []

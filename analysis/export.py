@@ -182,12 +182,13 @@ OTHER_DECIMALS = {
     "percentile": PERCENTILE_DECIMALS,
     "score": SCORE_DECIMALS,
     "distance": SCORE_DECIMALS,
-    "events": 0,
     "trend_rho": 2,
 }  # as the report prints them
-# Shares of residents against the share an area's value needs (MIN_AREA_COVERAGE), cut (not rounded) to one
-# decimal: 89.96% must not read 90.0% beside a value withheld for being under 90%.
-CUT_DECIMALS = {"voivodeship_coverage": 1, "poland_coverage": 1}
+# Cut (not rounded), as the report prints them, where a number is read against a threshold: shares of residents
+# against the share an area's value needs (MIN_AREA_COVERAGE), to one decimal (89.96% must not read 90.0% beside a
+# value withheld for being under 90%), and the events behind a value (9.6 assumed moves, not judged for being
+# fewer than 10, must not read 10: `reliability.events_text`).
+CUT_DECIMALS = {"voivodeship_coverage": 1, "poland_coverage": 1, "events": 0}
 # Trends: a change a year, printed with one decimal more than the indicator (analysis.display).
 TREND_COLUMNS = ("trend", "trend_low", "trend_high", "trend_vs_peers", "trend_vs_peers_low", "trend_vs_peers_high")
 # report.trends' columns behind them

@@ -102,10 +102,14 @@ def _interval(indicator: Indicator, counted: tuple[float, ...]) -> CountInterval
 
 
 def events_text(indicator: Indicator, events: float, language: str) -> str:
-    """`5 zdarzeń`, or `ok. 5 zdarzeń` where the events are assumed (net migration, population change)."""
+    """`5 zdarzeń`, or `ok. 5 zdarzeń` where the events are assumed (net migration, population change).
+
+    Rounded down, not to the nearest: the thresholds are "fewer than" whole numbers, and 9.6 assumed moves,
+    not judged for being fewer than 10, read "nie oceniono: tylko ok. 10 zdarzeń" (a real gmina's report).
+    Rounded down, the number shown is below a threshold exactly when the count is."""
     from analysis.formatting import EVENTS, with_noun
 
-    text = with_noun(events, EVENTS[language], 0, language)
+    text = with_noun(math.floor(events), EVENTS[language], 0, language)
     if indicator.counts is not None and indicator.counts.assumed:
         return ("ok. " if language == "pl" else "about ") + text
     return text

@@ -159,3 +159,15 @@ def test_assumed_events_are_said_to_be_about_so_many():
     assert events_text(catalogue["births_per_1000"], 7, "pl") == "7\u00a0zdarzeń"  # counted births
     assert events_text(catalogue["net_migration_foreign_per_1000"], 5, "pl") == "ok. 5\u00a0zdarzeń"
     assert events_text(catalogue["net_migration_foreign_per_1000"], 2, "en") == "about 2\u00a0events"
+
+
+@pytest.mark.parametrize("events", [9.6, 9.999, 10.0, 19.5, 20.4])
+def test_a_count_is_shown_below_a_threshold_exactly_when_it_is_below_it(events):
+    # A real gmina's report said "nie oceniono: tylko ok. 10 zdarzeń" of 9.6 assumed moves: not judged for fewer
+    # than 10 events, shown as 10. The number shown, read back, must fall on the same side of each threshold.
+    from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW, events_text
+
+    shown = events_text(indicators()["net_migration_foreign_per_1000"], events, "pl")
+    number = int(shown.removeprefix("ok. ").split("\u00a0")[0])
+    for threshold in (NOT_RANKED_BELOW, UNRELIABLE_BELOW):
+        assert (number < threshold) == (events < threshold), (events, shown)

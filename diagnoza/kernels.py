@@ -373,8 +373,11 @@ def _start_warm(started: Future) -> None:
 def _take_started() -> None:
     global _warm, _starting
     if _starting is not None:
-        starting, _starting = _starting, None
-        _warm = starting.result()  # a failed start raises here, in the town that needed it
+        try:
+            _warm = _starting.result()  # a failed start raises here, in the town that needed it
+        finally:
+            if _starting.done():  # not after a Ctrl-C in the wait: that start is still to be stopped (`_shutdown_warm`)
+                _starting = None
 
 
 def _shutdown_warm() -> None:

@@ -348,3 +348,36 @@ def test_a_process_ending_while_its_kernel_starts_does_not_wait_for_the_start(tm
     assert ending.wait(timeout=SETTLE) == 0
     _, left = psutil.wait_procs([kernel], timeout=SETTLE)
     assert left == []
+
+
+def test_ctrl_c_while_a_town_waits_for_its_kernel_leaves_that_kernel_to_be_killed(monkeypatch, leftovers):
+    # A worker's first town waits for the kernel starting in the background (`kernels._take_started`). A Ctrl-C in
+    # that wait forgot the start: the worker's end (`_shutdown_warm`) then found no kernel to stop, and the one
+    # still starting outlived it. Here its warm-up would take 10 minutes.
+    import threading
+    import weakref
+
+    from diagnoza import kernels
+
+    monkeypatch.setattr(kernels, "_warm", None)  # this test's kernel only, whatever an earlier test left
+    monkeypatch.setattr(kernels, "_starting", None)
+    monkeypatch.setattr(kernels, "_MANAGERS", weakref.WeakSet())
+    monkeypatch.setattr(kernels, "_abandon", threading.Event())
+    monkeypatch.setattr(kernels, "WARM_UP", "import time; time.sleep(600)")
+    kernels.prestart()
+    deadline = time.monotonic() + 60
+    while not (started := [p for m in list(kernels._MANAGERS) if (p := getattr(m.provisioner, "process", None))]):
+        assert time.monotonic() < deadline, "no kernel process started"
+        time.sleep(0.01)
+    kernel = psutil.Process(started[0].pid)
+    leftovers.append(kernel)
+    handler = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal (see the test above)
+    try:
+        threading.Timer(1, signal.pthread_kill, (threading.main_thread().ident, signal.SIGINT)).start()
+        with pytest.raises(KeyboardInterrupt):
+            kernels._take_started()
+    finally:
+        signal.signal(signal.SIGINT, handler)
+    kernels._shutdown_warm()  # as at the worker's end
+    _, left = psutil.wait_procs([kernel], timeout=SETTLE)
+    assert left == []

@@ -30,6 +30,7 @@ from analysis.formatting import format_number, number_pattern, voivodeship_name,
 from analysis.labels import label
 from analysis.narrative import LEVEL_DIFFERENCE_DECIMALS, no_projection_sentence, projection_sentence
 from analysis.params import MIN_PEERS
+from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW
 from analysis.report import TownReport, shown_method_version
 from analysis.rounding import round_half_up
 from analysis.scoring import PERCENTILE_DECIMALS, score_scale
@@ -144,8 +145,8 @@ DIRECTION_WORDS = {
 ASSESSMENT_WORDS = {"strength": ("mocna strona", "strength"), "weakness": ("słaba strona", "weakness"), "": ("—", "—")}
 RELIABILITY_WORDS = {
     "ok": ("wystarczająca", "sufficient"),
-    "unreliable": ("niepewna (< 20 zdarzeń)", "uncertain (< 20 events)"),
-    "not_ranked": ("nieoceniana (< 10 zdarzeń)", "not judged (< 10 events)"),
+    "unreliable": (f"niepewna (< {UNRELIABLE_BELOW} zdarzeń)", f"uncertain (< {UNRELIABLE_BELOW} events)"),
+    "not_ranked": (f"nieoceniana (< {NOT_RANKED_BELOW} zdarzeń)", f"not judged (< {NOT_RANKED_BELOW} events)"),
     "": ("", ""),
 }
 
@@ -671,14 +672,16 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
             "mediana nachyleń między parami lat (Theil–Sen) z 95% przedziałem Sena, poszerzonym przy autokorelacji; "
             "wyraźny, gdy przedział nie obejmuje zera; trend różnicy: ten sam dla szeregu gmina − mediana grupy, "
             "w jednostce wskaźnika, a dla liczby ludności – w punktach procentowych rocznie (gmina i każda gmina grupy "
-            "w % swojego stanu z pierwszego roku); brak dla wartości nieocenianych (< 10 zdarzeń) i przy zbyt "
+            f"w % swojego stanu z pierwszego roku); brak dla wartości nieocenianych (< {NOT_RANKED_BELOW} zdarzeń) "
+            "i przy zbyt "
             f"krótkim szeregu (mniej niż {MIN_POINTS} lat, a dla szeregu zmieniającego się jak błądzenie losowe, np. "
             f"liczby ludności, mniej niż {fewest_years(MAX_RHO)}); zob. metodologię"
             if pl
             else "median of the slopes between pairs of years (Theil–Sen) with Sen's 95% interval, widened for "
             "autocorrelation; clear where the interval excludes zero; trend of the difference: the same for the "
             "series town − peer median, in the indicator's unit, and for population in percentage points a year "
-            "(the town and each peer as % of its own first-year level); none for values not judged (< 10 events) "
+            "(the town and each peer as % of its own first-year level); none for values not judged "
+            f"(< {NOT_RANKED_BELOW} events) "
             f"and for too short a series (fewer than {MIN_POINTS} years, or {fewest_years(MAX_RHO)} for a series "
             "that changes like a random walk, such as population); see the methodology",
         )

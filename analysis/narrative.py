@@ -45,7 +45,7 @@ from analysis.formatting import (
 from analysis.labels import label
 from analysis.peers import PIT_STAND_IN, SMALL_GROUP
 from analysis.projection import HORIZON, MIN_TRAIN, YEARS_NEEDED
-from analysis.reliability import UNRELIABLE_BELOW, events_text, with_uncertain_mark
+from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW, events_text, with_uncertain_mark
 from analysis.scoring import SCORE_CAP, STRENGTH, WEAKNESS, interval_includes_median
 from analysis.synthesis import BETTER, NO_VERDICT, SCORE_DECIMALS, SIMILAR, VERDICT_BAND, WORSE
 from analysis.trends import MIN_POINTS, fewest_years
@@ -184,9 +184,11 @@ def section_sentences(
         one = len(unranked) == 1
         if pl:
             what = "wskaźnika opartego" if one else "wskaźników opartych"
-            sentences.append(f"Nie oceniono {what} na mniej niż 10 zdarzeniach: {items}.")
+            sentences.append(f"Nie oceniono {what} na mniej niż {NOT_RANKED_BELOW} zdarzeniach: {items}.")
         else:
-            sentences.append(f"Not judged, as {'it rests' if one else 'they rest'} on fewer than 10 events: {items}.")
+            sentences.append(
+                f"Not judged, as {'it rests' if one else 'they rest'} on fewer than {NOT_RANKED_BELOW} events: {items}."
+            )
     sentences += _boundary_change_sentences(rows, language)
     sentences += _within_chance_sentences(rows, language, last_year)
     matched = rows.loc[rows["matching"] & (rows["direction"] != "neutral")]

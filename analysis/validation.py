@@ -33,6 +33,7 @@ from analysis.params import load_batch
 from analysis.paths import PARAMS_DIR
 from analysis.peers import choose_peers, matching_features
 from analysis.projection import BENCHMARK, HORIZON, LEAN, METHODS, backtest, backtest_population, horizon_error
+from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW
 from analysis.report import (
     TownReport,
     compared_values,
@@ -528,7 +529,8 @@ def render_markdown(results: dict) -> str:
         f"  {s['verdicts_hinging_on_one_indicator']} of the stated verdicts hinge on one indicator (the report names it).",
         f"- `scores.max_abs_score` = **{s['max_abs_score']}** ({s['score_scale']}).",
         f"- Strengths per town {s['strengths_per_town']}, weaknesses {s['weaknesses_per_town']}; values not ranked for",
-        f"  fewer than 10 events: {s['not_ranked_values']}; marked uncertain (fewer than 20): {s['uncertain_values']}. On",
+        f"  fewer than {NOT_RANKED_BELOW} events: {s['not_ranked_values']}; marked uncertain (fewer than {UNRELIABLE_BELOW}): "
+        f"{s['uncertain_values']}. On",
         f"  single years, without the catalogue's pooling of rare events: {s['single_year_not_ranked_values']} and "
         f"{s['single_year_uncertain_values']}.",
         f"- Judged values whose 95% interval includes the peer median, a difference within chance that scores 0: "

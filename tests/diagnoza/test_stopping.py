@@ -157,6 +157,16 @@ def test_the_workers_of_a_build_killed_outright_end_too(tmp_path, leftovers):
     assert list((tmp_path / "tmp").iterdir()) == []  # nor their temporary files
 
 
+def _started_kernel(kernels) -> psutil.Process:
+    """The process of the one kernel `kernels.prestart` is starting, as soon as it exists (long before it is ready)."""
+    deadline = time.monotonic() + 60
+    while not (started := [p for m in list(kernels._MANAGERS) if (p := getattr(m.provisioner, "process", None))]):
+        assert time.monotonic() < deadline, "no kernel process started"
+        time.sleep(0.005)
+    [process] = started
+    return psutil.Process(process.pid)
+
+
 def test_a_worker_ending_with_its_build_kills_its_kernel_even_one_still_starting(monkeypatch, leftovers):
     # ipykernel ends a kernel whose parent is gone only once it watches it, about a second into its start
     # (ipykernel.parentpoller); one whose worker ended before that waited for pid 1 to adopt it, which under a
@@ -172,12 +182,7 @@ def test_a_worker_ending_with_its_build_kills_its_kernel_even_one_still_starting
     monkeypatch.setattr(kernels, "_MANAGERS", weakref.WeakSet())
     monkeypatch.setattr(kernels, "START_ATTEMPTS", 1)  # killed, it is not started again
     kernels.prestart()
-    deadline = time.monotonic() + 60
-    while not (started := [p for m in list(kernels._MANAGERS) if (p := getattr(m.provisioner, "process", None))]):
-        assert time.monotonic() < deadline, "no kernel process started"
-        time.sleep(0.005)
-    [process] = started
-    kernel = psutil.Process(process.pid)
+    kernel = _started_kernel(kernels)
     leftovers.append(kernel)
     assert os.getpgid(kernel.pid) == kernel.pid  # it leads a process group, which is what is killed
     kernels.kill_kernels()
@@ -365,11 +370,7 @@ def test_ctrl_c_while_a_town_waits_for_its_kernel_leaves_that_kernel_to_be_kille
     monkeypatch.setattr(kernels, "_abandon", threading.Event())
     monkeypatch.setattr(kernels, "WARM_UP", "import time; time.sleep(600)")
     kernels.prestart()
-    deadline = time.monotonic() + 60
-    while not (started := [p for m in list(kernels._MANAGERS) if (p := getattr(m.provisioner, "process", None))]):
-        assert time.monotonic() < deadline, "no kernel process started"
-        time.sleep(0.01)
-    kernel = psutil.Process(started[0].pid)
+    kernel = _started_kernel(kernels)
     leftovers.append(kernel)
     handler = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal (see the test above)
     try:

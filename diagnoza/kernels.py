@@ -220,7 +220,8 @@ def kill_kernels(managers: Iterable[_KilledFirst] | None = None) -> None:
     ipykernel ends a kernel whose parent is gone, but it starts watching about a second into the kernel's
     start; a kernel whose worker ended before that waits for pid 1 to adopt it, which under a subreaper (a
     container's init, a service manager) never happens, and it stayed for ever. A kernel leads a process
-    group of its own (jupyter_client starts it in a new session): the group is killed, whatever it started."""
+    group of its own (jupyter_client starts it in a new session): the group is killed, whatever it started,
+    and its connection file removed (no shutdown will: it stayed in Jupyter's runtime folder)."""
     for manager in list(_MANAGERS if managers is None else managers):
         process = getattr(manager.provisioner, "process", None)
         if process is not None and process.poll() is None:
@@ -228,6 +229,7 @@ def kill_kernels(managers: Iterable[_KilledFirst] | None = None) -> None:
                 os.killpg(process.pid, signal.SIGKILL)
             except ProcessLookupError:  # it ended meanwhile
                 pass
+        manager.cleanup_connection_file()
 
 
 class KilledFirstKernelManager(_KilledFirst, KernelManager):

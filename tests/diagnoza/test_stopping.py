@@ -185,7 +185,13 @@ def test_a_worker_ending_with_its_build_kills_its_kernel_even_one_still_starting
     kernel = _started_kernel(kernels)
     leftovers.append(kernel)
     assert os.getpgid(kernel.pid) == kernel.pid  # it leads a process group, which is what is killed
+    [manager] = list(kernels._MANAGERS)
+    connection_file = Path(manager.connection_file)
+    assert connection_file.is_file()  # written before the kernel process starts
     kernels.kill_kernels()
+    # Its connection file is gone with it, at once: the worker exits next (os._exit), and no failed start's
+    # cleanup would remove it from Jupyter's runtime folder.
+    assert not connection_file.exists()
     with pytest.raises(Exception):  # noqa: B017 - how the start fails does not matter: that it does
         kernels._take_started()
     _, left = psutil.wait_procs([kernel], timeout=SETTLE)

@@ -349,7 +349,7 @@ def _quiet_abandoned_cells() -> None:
 
 _starting: Future | None = None  # a warm kernel being started in the background
 _abandon = threading.Event()  # set when this process ends: a kernel still starting is killed, not tried again
-ABANDON_WAIT = 2  # seconds an ending process gives the start it killed to clean up (its connection file)
+ABANDON_WAIT = 2  # seconds an ending process gives the start it killed to clean up (reap it, remove its working folder)
 
 
 def prestart() -> None:

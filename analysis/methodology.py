@@ -281,7 +281,7 @@ def render_methodology() -> str:
         '  topics its marks are in: "5 weaknesses: age structure" is one problem seen five ways, not five. A topic is',
         "  the sub-domain, or where a sub-domain holds several (migration beside population change), the indicator's",
         "  own, so weak migration is not named as a weak population change; a topic with marks of both kinds is named",
-        '  once, under "strengths and weaknesses") and',
+        '  once, under "both") and',
         "  what it depends on (the choice of peers; a single indicator without which it would read otherwise). Where those",
         "  numbers do not lean the verdict's way (worse with one strength and one weakness), it also says what carries",
         "  the score: the marked indicators' part (each indicator counts 1 / (sub-domains × indicators in its",

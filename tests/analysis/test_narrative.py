@@ -308,13 +308,13 @@ def test_the_summary_names_the_themes_of_its_strengths_and_weaknesses():
     themes = marked_themes(comparison([*rows[1:], rows[4][:7] + (0.9, True, "strength")]))
     assert themes == (["age_structure"], ["age_structure", "deaths"])
     assert marks_phrase(1, 4, "pl", themes).replace(NBSP, " ") == (
-        "1 mocna strona i 4 słabe strony; słabe: zgony; mocne i słabe: struktura wieku"
+        "1 mocna strona i 4 słabe strony; słabe: zgony; jedne i drugie: struktura wieku"
     )
     assert marks_phrase(1, 4, "en", themes).replace(NBSP, " ") == (
-        "1 strength and 4 weaknesses; weaknesses: deaths; strengths and weaknesses: age structure"
+        "1 strength and 4 weaknesses; weaknesses: deaths; both: age structure"
     )
     # Weak migration beside a population change better than the peers': one sub-domain, two topics, each
-    # named on its own side. As one sub-domain it read "mocne i słabe: migracje i zmiana liczby ludności".
+    # named on its own side. As one sub-domain, both topics were named once, as holding both kinds of mark.
     change = ("population_change_5y", "demography", "migration_and_change", "higher_better", -3, -6, 80, 1.0, True)
     migration = ("net_migration_per_1000", "demography", "migration_and_change", "higher_better", -9, -4, 8, -1.3, True)
     themes = marked_themes(comparison([migration + ("weakness",), change + ("strength",)]))
@@ -351,13 +351,7 @@ def test_every_summary_verdict_of_the_demo_batch_names_the_themes_of_its_marks(d
                 if ": " not in part:  # a count alone, "bez mocnych stron", or what carries the verdict
                     continue
                 heading, listed = part.split(": ", 1)
-                kind = (
-                    "both"
-                    if "mocn" in heading and "słab" in heading
-                    else "strength"
-                    if "mocn" in heading
-                    else "weakness"
-                )
+                kind = "both" if heading == "jedne i drugie" else "strength" if "mocn" in heading else "weakness"
                 named[kind] += [theme for theme in themes if theme in listed]
             assert {kind: set(found) for kind, found in named.items()} == expected, (report.teryt, sentence)
             assert sum(len(found) for found in named.values()) == len(marked["strength"] | marked["weakness"])

@@ -46,14 +46,15 @@ def format_number(value: float | None, decimals: int = 0, language: str = "pl", 
 BOUND_EXTRA_DECIMALS = 2  # at most this many more decimals for an interval's bound that would print as zero
 
 
-def format_bound(value: float, decimals: int, language: str = "pl") -> str:
+def format_bound(value: float, decimals: int, language: str = "pl", signed: bool = False) -> str:
     """An interval's bound as `format_number` prints it, with up to `BOUND_EXTRA_DECIMALS` more decimals
     where it would print as zero though it is not: whether an interval holds zero is what a reader checks
-    ("from −4.2 to −0.03", not "to 0.0", beside a trend called clear)."""
+    ("from −4.2 to −0.03", not "to 0.0", beside a trend called clear). `signed` for the bounds of a signed
+    figure's interval that spans zero ("+6 a year, from −6 to +27")."""
     for places in range(decimals, decimals + BOUND_EXTRA_DECIMALS + 1):
         if math.isnan(value) or value == 0 or round_half_up(value, places) != 0:
-            return format_number(value, places, language)
-    return format_number(value, decimals, language)
+            return format_number(value, places, language, signed)
+    return format_number(value, decimals, language, signed)
 
 
 def format_range(low: float, high: float, decimals: int, language: str = "pl") -> str:

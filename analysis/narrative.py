@@ -550,7 +550,6 @@ def _trend_sentence(trend, language: str) -> str:
     pl = language == "pl"
     years = f"{trend.first_year}–{trend.last_year}"
     size = with_noun(abs(trend.slope), PERSONS[language], 0, language)
-    low, high = format_bound(trend.low, 0, language), format_bound(trend.high, 0, language)
     if trend.clear:
         grows = trend.slope > 0
         verb = ("rosła" if grows else "malała") if pl else ("grew" if grows else "fell")
@@ -565,6 +564,8 @@ def _trend_sentence(trend, language: str) -> str:
         )
     sign = "" if format_number(abs(trend.slope), 0, language) == "0" else ("+" if trend.slope > 0 else "−")
     slope = sign + size
+    # Signed like the change they bound, which they hold on either side of zero.
+    low, high = (format_bound(bound, 0, language, signed=True) for bound in (trend.low, trend.high))
     return (
         f"W latach {years} trend liczby ludności jest niejednoznaczny: średnia zmiana roczna {slope}, "
         f"ale jej 95% przedział (od {low} do {high}) obejmuje zero."
@@ -605,7 +606,7 @@ def _versus_peers_sentence(versus, language: str) -> str:
             f"points a year on average (both as % of {base}; 95% interval {low} to {high})."
         )
     points = format_number(versus.slope, places, language, signed=True)
-    low, high = format_bound(versus.low, places, language), format_bound(versus.high, places, language)
+    low, high = (format_bound(bound, places, language, signed=True) for bound in (versus.low, versus.high))
     return (
         f"Czy liczba ludności gminy zyskuje, czy traci względem mediany grupy porównawczej, nie da się "
         f"rozstrzygnąć: średnio {points} pkt proc. rocznie (w % stanu z {base} r.), 95% przedział od {low} do {high}."

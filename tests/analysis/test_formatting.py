@@ -206,6 +206,9 @@ def test_an_intervals_bound_that_would_print_as_zero_shows_its_sign():
     assert format_bound(-0.26, 2) == "\u22120,26" and format_bound(12.4, 0) == "12"  # already readable: as printed
     assert format_bound(0.0, 2) == "0,00" and format_bound(0.000001, 2) == "0,00"  # zero, or zero to 4 decimals
     assert format_bound(float("nan"), 1) == "b.d." and format_bound(-0.03, 1, "en") == "\u22120.03"
+    # Signed, a positive bound takes "+", zero and a negative one as unsigned (the minus is there already).
+    assert format_bound(0.0004, 2, signed=True) == "+0,0004" and format_bound(-0.0029, 2, signed=True) == "\u22120,003"
+    assert format_bound(0.0, 2, signed=True) == "0,00"
 
 
 @pytest.mark.parametrize(

@@ -759,7 +759,7 @@ def test_the_re_basing_behind_a_population_trend_is_said_only_where_the_trend_sp
             -0.08,
             0.19,
             "nie da się rozstrzygnąć: średnio +0,05 pkt proc. rocznie (w % stanu z 2014 r.), "
-            "95% przedział od −0,08 do 0,19.",
+            "95% przedział od −0,08 do +0,19.",
         ),
     ],
 )
@@ -780,7 +780,8 @@ def test_an_unclear_population_trend_gives_its_yearly_change_in_persons():
     from analysis.narrative import _trend_sentence
     from analysis.trends import Trend
 
-    assert "średnia zmiana roczna +6\u00a0osób, ale jej 95% przedział (od −1 do 13) obejmuje zero" in _trend_sentence(
+    # The bounds signed like the change itself: an interval across zero reads "from −1 to +13".
+    assert "średnia zmiana roczna +6\u00a0osób, ale jej 95% przedział (od −1 do +13) obejmuje zero" in _trend_sentence(
         Trend(6.2, -1.0, 13.0, 2014, 2024, 11), "pl"
     )
     assert "średnia zmiana roczna −1\u00a0osoba," in _trend_sentence(Trend(-1.2, -3.0, 1.0, 2014, 2024, 11), "pl")

@@ -673,9 +673,8 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
             "wyraźny, gdy przedział nie obejmuje zera; trend różnicy: ten sam dla szeregu gmina − mediana grupy, "
             "w jednostce wskaźnika, a dla liczby ludności – w punktach procentowych rocznie (gmina i każda gmina grupy "
             f"w % swojego stanu z pierwszego roku); brak dla wartości nieocenianych (< {NOT_RANKED_BELOW} zdarzeń) "
-            "i przy zbyt "
-            f"krótkim szeregu (mniej niż {MIN_POINTS} lat, a dla szeregu zmieniającego się jak błądzenie losowe, np. "
-            f"liczby ludności, mniej niż {fewest_years(MAX_RHO)}); zob. metodologię"
+            f"i przy zbyt krótkim szeregu (mniej niż {MIN_POINTS} lat, a dla szeregu zmieniającego się jak błądzenie "
+            f"losowe, np. liczby ludności, mniej niż {fewest_years(MAX_RHO)}); zob. metodologię"
             if pl
             else "median of the slopes between pairs of years (Theil–Sen) with Sen's 95% interval, widened for "
             "autocorrelation; clear where the interval excludes zero; trend of the difference: the same for the "

@@ -33,7 +33,9 @@ from analysis.compare import (
     value_period,
     within_chance,
 )
+from analysis.editions import POSITION_STEP, changes_since
 from analysis.formatting import (
+    INDICATORS,
     MISSING,
     MUNICIPALITIES,
     MUNICIPALITIES_COUNTED,
@@ -735,8 +737,6 @@ def _peer_moves(report: TownReport, changes, language: str) -> list[str]:
 def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown | Table]:
     """ "What changed since the previous edition": nothing at all without a previous edition's record;
     else a heading, a sentence on verdicts, data years and peers, and a table of the indicators that moved."""
-    from analysis.editions import changes_since
-
     changes = changes_since(report, previous_figures)
     if changes is None:
         return []
@@ -745,11 +745,7 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
     title = label("edition_changes_title", language)
     parts = [Markdown(f"### {title} ({changes.previous_edition})")]  # a part of the summary
     if changes.nothing:
-        said = (
-            "Nic się nie zmieniło: te same dane, wartości, pozycje, oceny i grupa porównawcza."
-            if pl
-            else "Nothing changed: the same data, values, positions, verdicts and peers."
-        )
+        said = _nothing_listed(changes.small_position_moves, language)
         if changes.method_changed:  # a new version of the method that moved none of this town's figures
             said += " " + label("edition_method_changed_nothing", language)
         parts.append(Markdown(said))
@@ -804,9 +800,20 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
                     ),
                 }
             )
-        caption = label("edition_changes_caption", language)
+        caption = label("edition_changes_caption", language, step=POSITION_STEP)
         parts.append(Table(pd.DataFrame(rows), caption))
     return parts
+
+
+def _nothing_listed(small_position_moves: int, language: str) -> str:
+    """What an edition that moved nothing enough to list says: that nothing changed, unless some positions moved
+    by less than `POSITION_STEP` (a peer's revised figure moving the town by a rank), which it then counts."""
+    if not small_position_moves:
+        return label("edition_nothing", language)
+    key = "edition_position_moved_one" if small_position_moves == 1 else "edition_position_moved"
+    indicators_moved = with_noun(small_position_moves, INDICATORS[language], language=language, genitive=True)
+    moved = label(key, language, indicators=indicators_moved)
+    return label("edition_nothing_listed", language, moved=moved, step=POSITION_STEP)
 
 
 def _before_now(before: str, now: str) -> str:

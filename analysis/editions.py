@@ -183,6 +183,9 @@ def record_problem(path: str | Path, teryt: str, older: str = "", edition: str =
 class EditionChanges:
     previous_edition: str
     indicators: pd.DataFrame  # indicator -> old/new value, year, percentile, assessment (only those that moved)
+    # Indicators not listed whose position moved by less than `POSITION_STEP` (a peer's revised figure can move
+    # a town by a rank): too small to list, but a report must not then say that no position moved.
+    small_position_moves: int = 0
     verdicts: dict[str, tuple[str, str]] = field(default_factory=dict)  # section -> (old, new)
     new_years: list[int] = field(default_factory=list)
     # The town's changes of boundaries the previous edition's data did not hold: its figures of residents step.
@@ -232,7 +235,7 @@ def compare_editions(previous: dict, current: dict, renumbered: dict[str, str] |
     if previous.get("teryt") != current["teryt"]:  # two towns' figures are no town's changes
         raise ValueError(f"the previous record is of town {previous.get('teryt')}, not of {current['teryt']}")
     catalogue = indicators()
-    rows = []
+    rows, small_position_moves = [], 0
     for indicator_id, now in current["indicators"].items():
         before = previous["indicators"].get(indicator_id)
         if before is None or indicator_id not in catalogue:
@@ -256,6 +259,8 @@ def compare_editions(previous: dict, current: dict, renumbered: dict[str, str] |
                     "new_period": value_period(now),
                 }
             )
+        elif old_position is not None and new_position != old_position:
+            small_position_moves += 1
     columns = ["indicator"] + [
         f"{age}_{key}" for age in ("old", "new") for key in ("value", "year", "percentile", "assessment", "period")
     ]
@@ -282,6 +287,7 @@ def compare_editions(previous: dict, current: dict, renumbered: dict[str, str] |
     return EditionChanges(
         previous_edition=str(previous.get("edition", "")),
         indicators=table,
+        small_position_moves=small_position_moves,
         verdicts=verdicts,
         new_years=list(range(old_last + 1, new_last + 1)) if new_last > old_last else [],
         boundary_changes=boundary_changes,

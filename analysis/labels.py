@@ -211,8 +211,15 @@ LABELS: dict[str, dict[str, str]] = {
             "Tę edycję policzono inną wersją metody (kodu obliczeń, katalogu wskaźników lub bibliotek) niż"
             " poprzednią, więc część zmian może wynikać z metody, a nie z danych."
         ),
-        "edition_changes_caption": "Wskaźniki, których wartość, pozycja lub ocena zmieniły się od poprzedniej edycji "
-        "(pozycja lub ocena bez strzałki: bez zmian)",
+        "edition_changes_caption": "Wskaźniki, których wartość lub ocena zmieniła się od poprzedniej edycji albo pozycja "
+        "przesunęła się o co najmniej {step} punktów percentylowych (pozycja lub ocena bez strzałki: bez zmian)",
+        "edition_nothing": "Nic się nie zmieniło: te same wartości, pozycje i oceny wskaźników, oceny części raportu, "
+        "lata danych i grupa porównawcza.",
+        "edition_nothing_listed": "Nie ma zmian do wymienienia: te same wartości i oceny wskaźników, oceny części "
+        "raportu, lata danych i grupa porównawcza; {moved} o mniej niż {step} punktów percentylowych (wymieniamy "
+        "przesunięcia od {step} punktów).",
+        "edition_position_moved_one": "pozycja {indicators} przesunęła się",
+        "edition_position_moved": "pozycje {indicators} przesunęły się",
         "report_section": "Część raportu",
         "verdict": "Ocena",
         "score": "Wynik (od −2 do +2)",
@@ -485,8 +492,14 @@ LABELS: dict[str, dict[str, str]] = {
             " catalogue or the libraries) than the previous one, so some changes may come from the method rather"
             " than the data."
         ),
-        "edition_changes_caption": "Indicators whose value, position or assessment changed since the previous edition "
-        "(a position or assessment without an arrow: unchanged)",
+        "edition_changes_caption": "Indicators whose value or assessment changed since the previous edition, or whose "
+        "position moved by {step} percentile points or more (a position or assessment without an arrow: unchanged)",
+        "edition_nothing": "Nothing changed: the same indicator values, positions and assessments, section verdicts, "
+        "data years and peers.",
+        "edition_nothing_listed": "Nothing to list: the same indicator values and assessments, section verdicts, data "
+        "years and peers; {moved} by less than {step} percentile points (moves of {step} or more are listed).",
+        "edition_position_moved_one": "the position of {indicators} moved",
+        "edition_position_moved": "the positions of {indicators} moved",
         "report_section": "Section",
         "verdict": "Verdict",
         "score": "Score (−2 to +2)",

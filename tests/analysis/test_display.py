@@ -1109,6 +1109,38 @@ def test_an_edition_whose_figures_did_not_move_says_so_and_whether_the_method_di
     assert nothing in other and method in other
 
 
+def test_an_edition_whose_positions_moved_too_little_to_list_does_not_say_nothing_changed(report, tmp_path):
+    # A peer's revised figure moved the town's position by 5 points in one indicator, then in two: too little to
+    # list (10 points), so the report lists nothing, but it must not claim that no position moved. The expected
+    # sentences are written out here, with the agreement worked by hand ("pozycja 1 wskaźnika przesunęła się",
+    # "pozycje 2 wskaźników przesunęły się").
+    import copy
+    import json
+
+    from analysis.editions import write_figures
+
+    path = tmp_path / "figures.json"
+    write_figures(report, path)
+    original = json.loads(path.read_text(encoding="utf-8"))
+    ranked = [key for key, figure in original["indicators"].items() if figure["percentile"] is not None]
+    pl = report.language == "pl"
+    for moved, expected in (
+        (1, "pozycja 1\u00a0wskaźnika przesunęła się" if pl else "the position of 1\u00a0indicator moved"),
+        (2, "pozycje 2\u00a0wskaźników przesunęły się" if pl else "the positions of 2\u00a0indicators moved"),
+    ):
+        record = copy.deepcopy(original)
+        for key in ranked[:moved]:
+            figure = record["indicators"][key]
+            figure["percentile"] += 5 if figure["percentile"] <= 50 else -5
+        path.write_text(json.dumps(record), encoding="utf-8")
+        parts = show.edition_changes(report, str(path))
+        said = " ".join(part.text for part in parts)
+        assert not any(isinstance(part, show.Table) for part in parts)  # nothing listed
+        assert ("Nic się nie zmieniło" if pl else "Nothing changed") not in said
+        assert ("Nie ma zmian do wymienienia" if pl else "Nothing to list") in said and expected in said
+        assert ("o mniej niż 10 punktów percentylowych" if pl else "by less than 10 percentile points") in said
+
+
 def test_a_report_of_five_years_gives_the_5_year_change_as_page_one_says_it():
     # A report of 2020–2024 said under its key figures "zmiany w ciągu 5 lat nie podajemy: dane obejmują tylko
     # lata 2020–2024", a line below the finding "liczba ludności w ciągu 5 lat zmniejszyła się o 3,1%" (a lagged

@@ -63,6 +63,20 @@ def test_a_record_computed_again_differs_only_where_a_figure_moved():
 
 def test_the_same_record_has_nothing_new():
     assert compare_editions(BASE, copy.deepcopy(BASE)).nothing
+    assert compare_editions(BASE, copy.deepcopy(BASE)).small_position_moves == 0
+
+
+def test_positions_that_moved_too_little_to_list_are_counted_not_listed():
+    # A peer's revised figure moves the town by a rank of 20 peers (5 points) in two indicators: nothing to list,
+    # but two positions moved. A move of exactly 10 points is listed, and then no longer counted as small.
+    new = copy.deepcopy(BASE)
+    new["indicators"]["births_per_1000"]["percentile"] = 45.0
+    new["indicators"]["deaths_per_1000"]["percentile"] = 45.0
+    changes = compare_editions(BASE, new)
+    assert changes.nothing and changes.small_position_moves == 2
+    new["indicators"]["deaths_per_1000"]["percentile"] = 50.0
+    changes = compare_editions(BASE, new)
+    assert list(changes.indicators.index) == ["deaths_per_1000"] and changes.small_position_moves == 1
 
 
 def test_only_changes_beyond_the_shown_precision_count():
@@ -88,6 +102,7 @@ def test_positions_verdicts_years_and_peers():
     new["peers"] = ["A", "B", "D"]
     changes = compare_editions(BASE, new)
     assert list(changes.indicators.index) == ["deaths_per_1000"]
+    assert changes.small_position_moves == 1  # births, counted so that the brief does not deny it moved
     assert changes.verdicts == {"economy": ("better", "similar")}
     assert changes.new_years == [2024, 2025]
     assert (changes.peers_joined, changes.peers_left) == (["D"], ["C"])

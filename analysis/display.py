@@ -746,8 +746,9 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
     parts = [Markdown(f"### {title} ({changes.previous_edition})")]  # a part of the summary
     if changes.nothing:
         said = _nothing_listed(changes.small_position_moves, language)
-        if changes.method_changed:  # a new version of the method that moved none of this town's figures
-            said += " " + label("edition_method_changed_nothing", language)
+        if changes.method_changed:  # a new version of the method, which moved none of the figures listed
+            moved = changes.small_position_moves  # ... but may have moved those positions
+            said += " " + label("edition_method_changed" if moved else "edition_method_changed_nothing", language)
         parts.append(Markdown(said))
         return parts
     sentences = []

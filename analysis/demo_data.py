@@ -1,11 +1,13 @@
-"""The embedded demo dataset: about 300 fictional towns, generated deterministically.
+"""The embedded demo dataset: 300 fictional towns and 32 suburbs, generated deterministically.
 
 The towns, their names and their TERYT-like codes are invented (powiat numbers
 90–99 exist in no real register), so a demo report can never be mistaken for a
 real town's. The figures follow realistic magnitudes and trends (many towns
 shrinking and ageing) and are internally consistent: each year's population
 equals the previous year's plus births, minus deaths, plus net migration, except
-in 2021, when population is re-based on the census as GUS did.
+in 2021, when population is re-based on the census as GUS did. Moves between gminy
+net to zero over the store each year, as over Poland: what the towns lose to other
+gminy, two suburbs in each voivodeship gain (`_suburbs`).
 
 Indicators move together as they do in Poland: two town traits, vitality (incomes,
 firms, jobs, young people who stay) and ageing (which goes with lower vitality),
@@ -36,7 +38,9 @@ SEED = 20261122
 YEARS = tuple(range(2014, 2025))
 
 TOWNS_PER_VOIVODESHIP = {code: (19 if i < 12 else 18) for i, code in enumerate(VOIVODESHIPS)}
-MAX_TOWNS_PER_VOIVODESHIP = 990  # powiats 90–99, gminy 01–99 in each
+MAX_TOWNS_PER_VOIVODESHIP = 970  # powiats 90–99, gminy 01–97 in each: 98 and 99 of powiat 99 are suburbs
+SUBURB_GMINY = ("98", "99")  # of powiat 99 in each voivodeship (`_suburbs`)
+SUBURB_GROWTH = 0.03  # a year, by moves from other gminy: the pace of Poland's fastest-growing suburbs
 
 _NAME_STEMS = (
     "Bursztyno",
@@ -78,6 +82,8 @@ _NAME_ENDINGS = (
     "łąka",
     "zdrój",
 )
+
+_SUBURB_ENDINGS = ("wice", "sław")
 
 
 def _units(rng: np.random.Generator, towns_per_voivodeship: dict[str, int]) -> pd.DataFrame:
@@ -125,8 +131,11 @@ def _network_growth(rng: np.random.Generator, yearly_mean: float, n: int) -> np.
     return np.cumsum(steps) + rng.normal(0, 0.1, n)
 
 
-def _town_series(rng: np.random.Generator, kind: str) -> dict[str, np.ndarray]:
-    """One town's source variables for every year, from a few town-level traits.
+def _town_series(
+    rng: np.random.Generator, kind: str, size: float | None = None, internal: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """One town's source variables for every year, from a few town-level traits. A suburb (`_suburbs`) comes
+    with its size and its moves from other gminy (`internal`, a number a year) instead of drawing them.
 
     The hard cases of real data are built in: counts drawn with Poisson (or
     binomial) noise, so small gminy have noisy rates; pre-school coverage near its
@@ -138,7 +147,7 @@ def _town_series(rng: np.random.Generator, kind: str) -> dict[str, np.ndarray]:
     t = np.arange(n)
     years = np.array(YEARS)
     urban = kind == "urban"
-    size = _size(rng)
+    size = _size(rng) if size is None else size
     area = size / rng.uniform(350, 2500) if urban else size / rng.uniform(40, 300)
     # The shared traits (module docstring), standard normal; ageing goes with lower vitality:
     # corr(ageing, vitality) = -0.3. Larger towns have somewhat more births and fewer deaths.
@@ -172,9 +181,14 @@ def _town_series(rng: np.random.Generator, kind: str) -> dict[str, np.ndarray]:
         migration_foreign[i] = rng.poisson(max(foreign_rate, 0) * previous / 1000) - rng.poisson(
             max(-foreign_rate, 0) * previous / 1000
         )
-        migration[i] = (
-            rng.poisson(in_rate[i] * previous / 1000) - rng.poisson(out_rate * previous / 1000) + migration_foreign[i]
-        )
+        if internal is None:
+            migration[i] = (
+                rng.poisson(in_rate[i] * previous / 1000)
+                - rng.poisson(out_rate * previous / 1000)
+                + migration_foreign[i]
+            )
+        else:
+            migration[i] = internal[i] + migration_foreign[i]
         population[i] = previous + births[i] - deaths[i] + migration[i]
         if YEARS[i] == CENSUS_YEAR:
             population[i] = round(population[i] * census_factor)
@@ -271,21 +285,8 @@ def generate(
     )
     units = _units(rng, counts)
     ids = variable_ids()
-    teryts, var_ids, values = [], [], []
-    for teryt, kind in zip(units["teryt"], units["kind"]):
-        for key, series in _town_series(rng, kind).items():
-            teryts += [teryt] * len(YEARS)
-            var_ids += [ids[key]] * len(YEARS)
-            values.append(series)
-    observations = pd.DataFrame(
-        {
-            "teryt": teryts,
-            "year": np.tile(YEARS, len(values)),
-            "var_id": var_ids,
-            "value": np.concatenate(values).astype(float),
-        }
-    )
-    area_values = published_area_values(units, observations)  # GUS's come from its complete records: before the gaps
+    observations = _observations({teryt: _town_series(rng, kind) for teryt, kind in zip(units["teryt"], units["kind"])})
+    complete = observations.copy()  # GUS's area figures come from its complete records: before the gaps
     # Gaps, as in real BDL data; population itself is always reported.
     reported = observations["var_id"] != ids["population"]
     scattered = rng.random(len(observations)) < 0.004
@@ -302,7 +303,73 @@ def generate(
     observations.loc[
         observations["teryt"].isin(secret) & (observations["var_id"] == ids["cit_share_revenue"]), "value"
     ] = np.nan
-    return units, observations, area_values
+    # Last, from a stream of their own, so that the towns above are what they were before the suburbs came.
+    suburb_units, suburb_observations = _suburbs(rng.spawn(1)[0], complete)
+    units = pd.concat([units, suburb_units], ignore_index=True)
+    complete = pd.concat([complete, suburb_observations], ignore_index=True)
+    area_values = published_area_values(units, complete)
+    return units, pd.concat([observations, suburb_observations], ignore_index=True), area_values
+
+
+def _suburbs(rng: np.random.Generator, towns: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two suburban gminy in each voivodeship, where the people the towns lose to other gminy settle.
+
+    A move within Poland leaves one gmina for another, so over all gminy the moves net to zero each year
+    (GUS Tabl. IV 2020: exactly 0), and the country's net migration is its migration from abroad: the
+    reports say so (Poland's "x" for internal migration). The towns of the store lose to other gminy on
+    balance, as Poland's towns do (urban gminy 2.4 per 1,000 in 2020); the suburbs of the cities gain it,
+    about 3% a year in the fastest-growing ones. So each year the towns' net loss is shared among the
+    suburbs (a multinomial draw), and the suburbs are made as large as a growth of `SUBURB_GROWTH` a year
+    needs. Most moves stay within a voivodeship: a suburb's share is half of what its voivodeship's towns
+    lose, times a factor between 0.5 and 1.5, so that a voivodeship gains or loses on balance, but by a few
+    per 1,000, as Poland's do. They are rural gminy, of powiat 99 (gminy `SUBURB_GMINY`).
+    """
+    ids = variable_ids()
+    moves = towns.loc[towns["var_id"].isin([ids["net_migration"], ids["net_migration_foreign"]])]
+    moves = moves.pivot_table(index=["teryt", "year"], columns="var_id", values="value", aggfunc="sum")
+    internal = (moves[ids["net_migration"]] - moves[ids["net_migration_foreign"]]).unstack("year")
+    settling = -internal.sum().reindex(list(YEARS)).to_numpy()  # the towns' loss, each year
+    lost = -internal.sum(axis=1).groupby(internal.index.str[:2]).sum().reindex(list(VOIVODESHIPS), fill_value=0)
+    lost = lost.clip(lower=max(0.1 * lost.clip(lower=0).mean(), 1.0))  # a voivodeship whose towns gained
+    codes = [f"{voivodeship}99{gmina}2" for voivodeship in VOIVODESHIPS for gmina in SUBURB_GMINY]
+    weights = np.repeat(lost.to_numpy() / len(SUBURB_GMINY), len(SUBURB_GMINY)) * rng.uniform(0.5, 1.5, len(codes))
+    weights /= weights.sum()
+    sizes = np.round(weights * settling.mean() / SUBURB_GROWTH)
+    shares = np.column_stack([rng.multinomial(abs(int(total)), weights) * np.sign(total) for total in settling])
+    names = [stem + ending for stem in _NAME_STEMS for ending in _SUBURB_ENDINGS]  # none a town's
+    units = pd.DataFrame(
+        {
+            "teryt": codes,
+            "name": [names[i] for i in rng.choice(len(names), size=len(codes), replace=False)],
+            "kind": "rural",
+            "voivodeship": [VOIVODESHIPS[code[:2]] for code in codes],
+            "powiat": [code[:4] for code in codes],
+        }
+    )
+    series = {
+        teryt: _town_series(rng, "rural", size=size, internal=internal)
+        for teryt, size, internal in zip(codes, sizes, shares)
+    }
+    return units, _observations(series)
+
+
+def _observations(towns: dict[str, dict[str, np.ndarray]]) -> pd.DataFrame:
+    """The store's long frame (teryt, year, var_id, value) of each town's series by catalogue key."""
+    ids = variable_ids()
+    teryts, var_ids, values = [], [], []
+    for teryt, series_by_key in towns.items():
+        for key, series in series_by_key.items():
+            teryts += [teryt] * len(YEARS)
+            var_ids += [ids[key]] * len(YEARS)
+            values.append(series)
+    return pd.DataFrame(
+        {
+            "teryt": teryts,
+            "year": np.tile(YEARS, len(values)),
+            "var_id": var_ids,
+            "value": np.concatenate(values).astype(float),
+        }
+    )
 
 
 # Children under 3 (three year-groups) per child of 3–6 (four): the synthetic denominator of the nursery rate,

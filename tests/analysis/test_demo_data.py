@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from analysis.catalogue import variable_ids
-from analysis.demo_data import generate
+from analysis.demo_data import YEARS, _suburbs, generate
 from analysis.store import variable_panel
 from tests.real_data import REAL_DATA_PRESENT, read_pit, read_tabl_iv
 
@@ -27,9 +27,14 @@ def test_committed_store_is_what_the_generator_makes(demo_store):
     assert np.allclose(got["value"].to_numpy(), expected["value"].to_numpy(), equal_nan=True)
 
 
-def test_about_300_towns_in_all_16_voivodeships(demo_store):
-    assert 280 <= len(demo_store.units) <= 320
-    assert demo_store.units["voivodeship"].nunique() == 16
+def test_about_300_towns_in_all_16_voivodeships_and_two_suburbs_in_each(demo_store):
+    units = demo_store.units
+    suburbs = units.loc[units["teryt"].str[4:6].isin(["98", "99"])]
+    assert 280 <= len(units) - len(suburbs) <= 320
+    assert units["voivodeship"].nunique() == 16
+    assert suburbs.groupby("voivodeship").size().eq(2).all() and len(suburbs) == 32
+    assert (suburbs["kind"] == "rural").all() and (suburbs["powiat"].str[2:] == "99").all()
+    assert units["name"].is_unique  # the suburbs' names are none of the towns'
     assert demo_store.synthetic
 
 
@@ -62,6 +67,51 @@ def test_population_change_equals_natural_increase_plus_net_migration_except_the
         gap[years == 2021] / population[2020].reindex(gap[years == 2021].index.get_level_values("teryt")).to_numpy()
     )
     assert relative.median() > 0.003 and relative.max() < 0.08
+
+
+def test_the_suburbs_gain_exactly_what_the_towns_lose_to_other_gminy_each_year():
+    # Three towns' moves, written by hand: all moves and those from abroad, by year. Their internal balance
+    # (all less abroad) is (-1000 - 50) + (-600 - 0) + (200 + 200 i + 50) = -1400 + 200 i in the i-th year: a loss,
+    # none in the 8th year, then a gain. The suburbs' internal moves must add up to the opposite, year by year,
+    # however the draw shares them out, so that over the store they net to zero.
+    ids = variable_ids()
+    all_moves = {"0290011": -1000.0, "0290021": -600.0, "0290033": 200.0}
+    from_abroad = {"0290011": 50.0, "0290021": 0.0, "0290033": -50.0}
+    rows = []
+    for i, year in enumerate(YEARS):
+        for teryt in all_moves:
+            shift = 200 * i if teryt == "0290033" else 0.0  # the third town's balance changes from year to year
+            rows.append((teryt, year, ids["net_migration"], all_moves[teryt] + shift))
+            rows.append((teryt, year, ids["net_migration_foreign"], from_abroad[teryt]))
+    towns = pd.DataFrame(rows, columns=["teryt", "year", "var_id", "value"])
+    units, observations = _suburbs(np.random.default_rng(3), towns)
+    suburbs = observations.pivot_table(index="year", columns="var_id", values="value", aggfunc="sum")
+    their_internal = suburbs[ids["net_migration"]] - suburbs[ids["net_migration_foreign"]]
+    towns_internal = [-1400 + 200 * i for i in range(len(YEARS))]
+    assert their_internal.tolist() == [-value for value in towns_internal]
+    assert len(units) == 32 and set(units["teryt"].str[4:6]) == {"98", "99"}
+
+
+def test_the_demo_country_loses_no_one_to_itself(demo_store):
+    # The reports say that internal migration nets out over Poland (their "x"), so the demo store's Poland,
+    # its every gmina, must agree: pooled over the gminy with the figures in a year, internal net migration is
+    # within 0.2 per 1,000 of zero (the few missing a year are the rest), and the total is the migration from
+    # abroad. The store before the suburbs lost 2.5–3.1 per 1,000 a year to nowhere, and its reports printed
+    # Poland's net migration as −2.5 per 1,000 beside +0.3 from abroad. And as in Poland, most towns lose.
+    panel = variable_panel(demo_store)
+    both = panel[["population", "net_migration", "net_migration_internal", "net_migration_foreign"]].dropna()
+    sums = both.groupby(level="year").sum()
+    per_1000 = sums.drop(columns="population").div(sums["population"], axis=0) * 1000
+    assert per_1000["net_migration_internal"].abs().max() < 0.2
+    assert ((per_1000["net_migration"] - per_1000["net_migration_foreign"]).abs() < 0.2).all()
+    towns = both.loc[~both.index.get_level_values("teryt").str[4:6].isin(["98", "99"])]
+    assert (towns["net_migration_internal"] < 0).mean() > 0.6
+    # Most moves stay within a voivodeship, so a voivodeship gains or loses on balance by a few per 1,000:
+    # Poland's ran from −2.24 (lubelskie) to +1.93 (mazowieckie) in 2020 (GUS Tabl. IV, read by hand).
+    latest = both.xs(2024, level="year")
+    by_voivodeship = latest.groupby(latest.index.str[:2]).sum()
+    internal = by_voivodeship["net_migration_internal"] / by_voivodeship["population"] * 1000
+    assert internal.abs().max() < 2.5 and (internal.abs() > 0.3).sum() >= 4
 
 
 def test_realistic_magnitudes_and_the_hard_cases_of_real_data(demo_store):
@@ -187,14 +237,15 @@ def test_a_store_of_polands_size_keeps_to_powiats_no_real_register_has(tmp_path)
 
     store = load_store(write_demo_store(tmp_path / "poland", towns_per_voivodeship=155))
     units = store.units
-    assert len(units) == 155 * 16 and units["teryt"].is_unique
+    assert len(units) == 155 * 16 + 2 * 16 and units["teryt"].is_unique  # 2 suburbs a voivodeship
     assert units["powiat"].str[2:].astype(int).between(90, 99).all()
     assert units["teryt"].str[4:6].astype(int).between(1, 99).all()
     assert units.groupby("powiat").size().max() == 16  # 155 towns over 10 powiats, not the demo's 4 a powiat
     assert store.metadata["towns_per_voivodeship"] == 155 and store.synthetic
 
 
-@pytest.mark.parametrize("count", [0, 991])
+@pytest.mark.parametrize("count", [0, 971])
 def test_towns_per_voivodeship_beyond_the_codes_fictional_powiats_hold_is_refused(count):
-    with pytest.raises(ValueError, match="towns per voivodeship: 1 to 990"):
+    # 97 towns in each of powiats 90–99: gminy 98 and 99 of powiat 99 are the suburbs'.
+    with pytest.raises(ValueError, match="towns per voivodeship: 1 to 970"):
         generate(towns_per_voivodeship=count)

@@ -694,13 +694,14 @@ def test_the_indicator_sheet_holds_the_figures_every_section_table_prints_over_t
 
 def test_the_method_sheet_says_how_the_projection_was_made_or_why_its_sheet_is_empty(report, sparse_report):
     # The demo town's projection: the method sheet's row of the projection sheet's name gives its last year and
-    # the 95% interval's bounds that the sheet holds (rounded to tens, as the report's text gives them), and the
-    # method. The sparse store's report (2023–2024) has no projection: its sheet is a header alone, and the row
+    # the 95% interval's bounds of the sheet's last year, rounded to tens (half up, by hand, from the unrounded
+    # forecast: the sheet's whole persons rounded again could round 3 194.6 to 3 195 and then up to 3 200), and
+    # the method. The sparse store's report (2023–2024) has no projection: its sheet is a header alone, and the row
     # says why, as the report's demography text does.
     notes = dict(method_sheet(report, "2026-12-01").itertuples(index=False))
-    sheet = projection_sheet(report).set_index("Rok")
-    last = sheet.index.max()
-    low, high = (f"{round(sheet.at[last, column], -1):,.0f}".replace(",", "\xa0") for column in sheet.columns[1:])
+    last = projection_sheet(report)["Rok"].max()
+    bounds = report.projection.forecast.loc[last, ["low", "high"]]
+    low, high = (f"{math.floor(bound / 10 + 0.5) * 10:,.0f}".replace(",", "\xa0") for bound in bounds)
     assert notes["Prognoza ludności"].startswith(f"Prognoza na {last} r.: ")
     assert f"95% przedział predykcji: {low}–{high}" in notes["Prognoza ludności"]
     assert "wybrano w teście wstecznym" in notes["Prognoza ludności"]

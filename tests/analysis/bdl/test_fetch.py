@@ -73,12 +73,12 @@ def test_the_fetched_store_holds_exactly_the_served_figures(demo_bdl, demo_store
         demo_store.area_values.sort_values(area_key).reset_index(drop=True),
     )
     assert set(store.area_values["area"]) == {*demo_store.units["teryt"].str[:2], "PL"}
-    # every data page went out with all years at once, 3 pages of 100 gminy per variable, and for each rate
-    # published for areas one page of voivodeships (level 2) and one of Poland (level 0)
+    # every data page went out with all years at once, 4 pages of 100 gminy per variable (332 gminy), and for
+    # each rate published for areas one page of voivodeships (level 2) and one of Poland (level 0)
     data_requests = [r for r in demo_bdl.log if "/data/by-variable/" in r.path]
     published = [v for v in variables().values() if v.published_for_areas]
-    assert len(published) == 2
-    assert len(data_requests) == 3 * len(variables()) + 2 * len(published)
+    assert len(published) == 2 and len(demo_store.units) == 332
+    assert len(data_requests) == 4 * len(variables()) + 2 * len(published)
     assert all(r.query["year"] == [str(y) for y in range(2014, 2025)] for r in data_requests)
     area_requests = sorted((r.path, r.query["unit-level"][0]) for r in data_requests if r.query["unit-level"] != ["6"])
     assert area_requests == sorted(
@@ -182,12 +182,14 @@ def test_the_plan_counts_pages_still_to_send_and_the_quota_time(demo_bdl, make_c
     clock = iter([0.0] * 10)
     client.quota = Quota(ANONYMOUS_LIMITS, clock=lambda: next(clock, 0.0), sleep=lambda s: None)
     plan = plan_fetch(client, FetchSpec.create(YEARS))
-    # 300 gminy → 3 pages per variable, plus its metadata: 4 requests for each of the 28 variables; and one page
-    # of voivodeships and one of Poland for each of the 2 rates GUS publishes for areas: 112 + 4.
+    # 332 gminy → 4 pages per variable, plus its metadata: 5 requests for each of the 28 variables; and one page
+    # of voivodeships and one of Poland for each of the 2 rates GUS publishes for areas: 140 + 4. Cached: the 4
+    # pages of units and the attributes.
     assert len(variables()) == 28
-    assert (plan.requests, plan.cached) == (116, 3 + 1)
-    # anonymous: 100 in the first 15 min (the last at 19.8 s), then 16 more from 900 s at 5/s, the last at 903 s
-    assert plan.seconds == 903
+    assert (plan.requests, plan.cached) == (144, 4 + 1)
+    # anonymous: 100 in the first 15 min (the last at 19.8 s), then 44 more from 900 s, 5 in each second: the
+    # 44th (the 4th of the ninth five) at 900 + 8 = 908 s
+    assert plan.seconds == 908
     assert "15 min" in plan.describe()
     fetch_store(make_client(), FetchSpec.create(YEARS), tmp_path / "store")
     assert plan_fetch(make_client(), FetchSpec.create(YEARS)).requests == 0

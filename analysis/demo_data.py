@@ -347,8 +347,8 @@ def _suburbs(rng: np.random.Generator, towns: pd.DataFrame) -> tuple[pd.DataFram
         }
     )
     series = {
-        teryt: _town_series(rng, "rural", size=size, internal=internal)
-        for teryt, size, internal in zip(codes, sizes, shares)
+        teryt: _town_series(rng, "rural", size=size, internal=settled)
+        for teryt, size, settled in zip(codes, sizes, shares)
     }
     return units, _observations(series)
 

@@ -41,6 +41,7 @@ TOWNS_PER_VOIVODESHIP = {code: (19 if i < 12 else 18) for i, code in enumerate(V
 MAX_TOWNS_PER_VOIVODESHIP = 970  # powiats 90–99, gminy 01–97 in each: 98 and 99 of powiat 99 are suburbs
 SUBURB_GMINY = ("98", "99")  # of powiat 99 in each voivodeship (`_suburbs`)
 SUBURB_GROWTH = 0.03  # a year, by moves from other gminy: the pace of Poland's fastest-growing suburbs
+SUBURB_YEARLY_VARIATION = 0.3  # of a suburb's share of the year's moves (`_yearly_shares`), as a log
 
 _NAME_STEMS = (
     "Bursztyno",
@@ -319,7 +320,7 @@ def _suburbs(rng: np.random.Generator, towns: pd.DataFrame) -> tuple[pd.DataFram
     reports say so (Poland's "x" for internal migration). The towns of the store lose to other gminy on
     balance, as Poland's towns do (urban gminy 2.4 per 1,000 in 2020); the suburbs of the cities gain it,
     about 3% a year in the fastest-growing ones. So each year the towns' net loss is shared among the
-    suburbs (a multinomial draw), and the suburbs are made as large as a growth of `SUBURB_GROWTH` a year
+    suburbs (`_yearly_shares`), and the suburbs are made as large as a growth of `SUBURB_GROWTH` a year
     needs. Most moves stay within a voivodeship: a suburb's share is half of what its voivodeship's towns
     lose, times a factor between 0.5 and 1.5, so that a voivodeship gains or loses on balance, but by a few
     per 1,000, as Poland's do. They are rural gminy, of powiat 99 (gminy `SUBURB_GMINY`).
@@ -335,7 +336,7 @@ def _suburbs(rng: np.random.Generator, towns: pd.DataFrame) -> tuple[pd.DataFram
     weights = np.repeat(lost.to_numpy() / len(SUBURB_GMINY), len(SUBURB_GMINY)) * rng.uniform(0.5, 1.5, len(codes))
     weights /= weights.sum()
     sizes = np.round(weights * settling.mean() / SUBURB_GROWTH)
-    shares = np.column_stack([rng.multinomial(abs(int(total)), weights) * np.sign(total) for total in settling])
+    shares = np.column_stack([_yearly_shares(rng, total, weights) for total in settling])
     names = [stem + ending for stem in _NAME_STEMS for ending in _SUBURB_ENDINGS]  # none a town's
     units = pd.DataFrame(
         {
@@ -351,6 +352,15 @@ def _suburbs(rng: np.random.Generator, towns: pd.DataFrame) -> tuple[pd.DataFram
         for teryt, size, settled in zip(codes, sizes, shares)
     }
     return units, _observations(series)
+
+
+def _yearly_shares(rng: np.random.Generator, total: float, weights: np.ndarray) -> np.ndarray:
+    """One year's `total` moves shared among the suburbs: by their weights, each varied by about 30% from year
+    to year (the housing a suburb completes comes in waves), as a multinomial draw; a gain where the total is
+    negative. Without the variation each suburb grew by the same number of people every year, a line no real
+    series follows and one that a trend model fits as no drift can (ETS's error was a third of drift's)."""
+    varied = weights * np.exp(rng.normal(0, SUBURB_YEARLY_VARIATION, len(weights)))
+    return rng.multinomial(abs(int(total)), varied / varied.sum()) * np.sign(total)
 
 
 def _observations(towns: dict[str, dict[str, np.ndarray]]) -> pd.DataFrame:

@@ -13,8 +13,8 @@
   - the yearly trend's slope (scipy's Theil–Sen, on the series with the years before the 2021 census
     re-based as documented) and Sen's interval, the same of the town's gap to its peers' median, and the
     autocorrelation ρ pooled over the town and its peers that widens both;
-  - the population projection (the drift the backtest chose, docs/validation.json) with its interval from
-    drift's backtest errors over every town of the store;
+  - the population projection (the drift the backtest chose, docs/validation.json: the mean or the median
+    yearly change carried on) with its interval from that drift's backtest errors over every town of the store;
   - the strength / weakness mark, each section's score and verdict, its range without any one indicator and
     the indicator it hinges on, and the verdicts under each peer rule of the sensitivity table (each rule's
     peers chosen again);
@@ -482,11 +482,22 @@ def against_peers(
     return town - others.median(axis=1).where(others.notna().sum(axis=1) >= 3)
 
 
+# The yearly log change each projection method the golden test knows carries on: drift, a random walk with
+# drift (the mean change), and median drift (the median change, which one break does not set).
+DRIFT_STEPS = {"drift": np.mean, "median_drift": np.median}
+
+
+def chosen_projection() -> str:
+    chosen = json.loads((DOCS_DIR / "validation.json").read_text(encoding="utf-8"))["projection"]["chosen_method"]
+    assert chosen in DRIFT_STEPS, f"the backtest now chooses {chosen!r}: recompute its forecasts here as well"
+    return chosen
+
+
 def drift_forecast(raw: RawStore, teryt: str, year: int, first: int = 2014, last: int = 2024) -> float:
-    """Population in `year` by a random walk with drift: the mean yearly log change of the census-re-based
+    """Population in `year` by the chosen drift: the mean (or median) yearly log change of the census-re-based
     series over the report's years, carried on from its last year."""
     logs = np.log(raw.census_rebased(teryt, last)["population"].loc[first:last])
-    drift = (logs.iloc[-1] - logs.iloc[0]) / (logs.index[-1] - logs.index[0])
+    drift = DRIFT_STEPS[chosen_projection()](np.diff(logs.to_numpy()))
     return float(np.exp(logs.iloc[-1] + (year - logs.index[-1]) * drift))
 
 
@@ -498,15 +509,16 @@ def noise(logs: np.ndarray) -> float:
 
 @cache
 def drift_error_quantiles(raw: RawStore, first: int = 2014, last: int = 2024) -> dict[int, np.ndarray]:
-    """The 2.5th and 97.5th percentiles of drift's backtest errors at each horizon 1–5, in units of the town's
-    noise at the origin: every town of the store (each with every year's population, and none whose boundaries
-    changed: the test asserts both), from every origin after at least 6 years, on census-re-based log population."""
+    """The 2.5th and 97.5th percentiles of the chosen drift's backtest errors at each horizon 1–5, in units of
+    the town's noise at the origin: every town of the store (each with every year's population, and none whose
+    boundaries changed: the test asserts both), from every origin after at least 6 years, on census-re-based
+    log population."""
     errors = {horizon: [] for horizon in range(1, 6)}
     for teryt in raw.units.index:
         logs = np.log(raw.census_rebased(teryt, last)["population"].loc[first:last].to_numpy())
         for end in range(5, len(logs) - 1):
             history = logs[: end + 1]
-            drift = np.diff(history).mean()
+            drift = DRIFT_STEPS[chosen_projection()](np.diff(history))
             for horizon in range(1, min(5, len(logs) - 1 - end) + 1):
                 errors[horizon].append((logs[end + horizon] - history[-1] - horizon * drift) / noise(history))
     return {horizon: np.quantile(errors[horizon], [0.025, 0.975]) for horizon in errors}
@@ -705,8 +717,7 @@ def recomputation_differences(
 def test_every_demo_towns_figures_follow_from_the_raw_store_by_the_documented_rules(
     demo_reports, raw_store, catalogue_text
 ):
-    chosen = json.loads((DOCS_DIR / "validation.json").read_text(encoding="utf-8"))["projection"]["chosen_method"]
-    assert chosen == "drift", f"the backtest now chooses {chosen!r}: recompute its forecasts here as drift's are"
+    chosen_projection()  # one the recomputation knows
     # Every town's population is in the backtest: none lacks a year, and none changed its boundaries (its area,
     # residents over density, moves by under 1% a year; docs/methodology.md, "Boundary changes").
     population = raw_store.frames["population"].loc[:, 2014:2024]

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from analysis.catalogue import variable_ids
-from analysis.demo_data import YEARS, _suburbs, generate
+from analysis.demo_data import SUBURB_GMINY, YEARS, _suburbs, generate
 from analysis.store import variable_panel
 from tests.real_data import REAL_DATA_PRESENT, read_pit, read_tabl_iv
 
@@ -29,7 +29,7 @@ def test_committed_store_is_what_the_generator_makes(demo_store):
 
 def test_about_300_towns_in_all_16_voivodeships_and_two_suburbs_in_each(demo_store):
     units = demo_store.units
-    suburbs = units.loc[units["teryt"].str[4:6].isin(["98", "99"])]
+    suburbs = units.loc[units["teryt"].str[4:6].isin(SUBURB_GMINY)]
     assert 280 <= len(units) - len(suburbs) <= 320
     assert units["voivodeship"].nunique() == 16
     assert suburbs.groupby("voivodeship").size().eq(2).all() and len(suburbs) == 32
@@ -89,7 +89,7 @@ def test_the_suburbs_gain_exactly_what_the_towns_lose_to_other_gminy_each_year()
     their_internal = suburbs[ids["net_migration"]] - suburbs[ids["net_migration_foreign"]]
     towns_internal = [-1400 + 200 * i for i in range(len(YEARS))]
     assert their_internal.tolist() == [-value for value in towns_internal]
-    assert len(units) == 32 and set(units["teryt"].str[4:6]) == {"98", "99"}
+    assert len(units) == 32 and set(units["teryt"].str[4:6]) == set(SUBURB_GMINY)
 
 
 def test_the_demo_country_loses_no_one_to_itself(demo_store):
@@ -104,7 +104,7 @@ def test_the_demo_country_loses_no_one_to_itself(demo_store):
     per_1000 = sums.drop(columns="population").div(sums["population"], axis=0) * 1000
     assert per_1000["net_migration_internal"].abs().max() < 0.2
     assert ((per_1000["net_migration"] - per_1000["net_migration_foreign"]).abs() < 0.2).all()
-    towns = both.loc[~both.index.get_level_values("teryt").str[4:6].isin(["98", "99"])]
+    towns = both.loc[~both.index.get_level_values("teryt").str[4:6].isin(SUBURB_GMINY)]
     assert (towns["net_migration_internal"] < 0).mean() > 0.6
     # Most moves stay within a voivodeship, so a voivodeship gains or loses on balance by a few per 1,000:
     # Poland's ran from −2.24 (lubelskie) to +1.93 (mazowieckie) in 2020 (GUS Tabl. IV, read by hand).

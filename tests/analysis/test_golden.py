@@ -514,11 +514,12 @@ def drift_error_quantiles(raw: RawStore, first: int = 2014, last: int = 2024) ->
     boundaries changed: the test asserts both), from every origin after at least 6 years, on census-re-based
     log population."""
     errors = {horizon: [] for horizon in range(1, 6)}
+    step = DRIFT_STEPS[chosen_projection()]
     for teryt in raw.units.index:
         logs = np.log(raw.census_rebased(teryt, last)["population"].loc[first:last].to_numpy())
         for end in range(5, len(logs) - 1):
             history = logs[: end + 1]
-            drift = DRIFT_STEPS[chosen_projection()](np.diff(history))
+            drift = step(np.diff(history))
             for horizon in range(1, min(5, len(logs) - 1 - end) + 1):
                 errors[horizon].append((logs[end + horizon] - history[-1] - horizon * drift) / noise(history))
     return {horizon: np.quantile(errors[horizon], [0.025, 0.975]) for horizon in errors}

@@ -32,7 +32,7 @@ from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 from analysis import census, style
 from analysis.boundaries import BoundaryChange, last_change_within, stepping
 from analysis.catalogue import Indicator, indicators, indicators_in
-from analysis.compare import section_without_values, town_without_values
+from analysis.compare import section_without_values, town_without_values, value_period
 from analysis.formatting import bind_short_words, format_number, quantity
 from analysis.labels import label
 from analysis.narrative import area_words, no_projection_sentence, too_few_years_within_boundaries
@@ -646,16 +646,20 @@ def _no_values(figure: Figure, ax: Axes, title: str, language: str) -> Figure:
 def distribution_chart(
     report: TownReport, indicator_id: str, year: int | None = None, ax: Axes | None = None
 ) -> Figure:
-    """The peers' values of one indicator in one year (box and points), with the town marked; every colour
-    named in the legend, as in the report's charts."""
+    """The peers' values of one indicator (box and points), with the town marked; every colour named in the
+    legend, as in the report's charts.
+
+    By default the values as the report compares them: its year (an earlier one where the last is missing),
+    pooled over years where the catalogue says, without peers whose boundaries changed. So the town's place
+    and the box agree with the percentile and quartiles printed beside the chart; the yearly values of a
+    pooled indicator would not. With `year`: that year's values as published, every peer's."""
     indicator = indicators()[indicator_id]
-    year = year or report.last_year
-    values = report.values[indicator_id].xs(year, level="year")
+    values, period = _distribution_values(report, indicator_id, year)
     peers = values.drop(report.teryt, errors="ignore").dropna()
     with style.theme():
         figure, ax = _axes(ax, 1.8)
         if peers.empty and pd.isna(values.get(report.teryt)):  # empty axes would pass for a chart
-            return _no_values(figure, ax, indicator.name_with_unit(report.language, str(year)), report.language)
+            return _no_values(figure, ax, indicator.name_with_unit(report.language, period), report.language)
         with warnings.catch_warnings():  # seaborn 0.13.2 (the latest) still passes matplotlib 3.11's deprecated `vert`
             warnings.filterwarnings("ignore", "vert: bool was deprecated", MatplotlibDeprecationWarning)
             sns.boxplot(x=peers, ax=ax, color=style.PEER_BAND, width=0.5, fliersize=0, boxprops={"alpha": 0.5})
@@ -677,12 +681,22 @@ def distribution_chart(
                 Patch(color=style.PEER_BAND, alpha=0.5, linewidth=0, label=label("iqr_label", report.language)),
             ]
         ax.set_title(label("trend_title", report.language, indicator=indicator.name(report.language), town=report.name))
-        ax.set_xlabel(indicator.name_with_unit(report.language, str(year)))
+        ax.set_xlabel(indicator.name_with_unit(report.language, period))
         ax.set_yticks([])  # one row of peers: no categories to name
         _numbers_as_printed(ax.xaxis, indicator, report.language)
         ax.grid(axis="x")
         _finish(figure, ax, handles)
     return figure
+
+
+def _distribution_values(report: TownReport, indicator_id: str, year: int | None) -> tuple[pd.Series, str]:
+    """The town's and peers' values a distribution chart draws (by teryt), and their year or years."""
+    row = report.comparison.loc[indicator_id]
+    if year is not None or pd.isna(row["year"]):  # asked for a year, or the report compares no value
+        year = year or report.last_year
+        return report.values[indicator_id].xs(year, level="year"), str(year)
+    values = report.compared[indicator_id].xs(int(row["year"]), level="year")
+    return values.drop(list(row["peers_left_out"]), errors="ignore"), value_period(row)
 
 
 def towns_chart(reports: list[TownReport], indicator_id: str, ax: Axes | None = None) -> Figure:

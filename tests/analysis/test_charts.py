@@ -241,6 +241,38 @@ def test_exploring_charts_draw_several_towns_and_a_distribution(report):
     assert figure.axes[0].get_title() == f"Liczba ludności: {report.name} na tle grupy porównawczej"
 
 
+def test_the_distribution_chart_draws_a_pooled_indicator_as_the_report_ranks_it(report):
+    # Births are compared pooled over three years (the catalogue's pool_years): the explore notebook prints
+    # the town's percentile and the peers' quartiles of the pooled rates, so the chart beside them must draw
+    # those, not the last year's rates. Each peer's pooled rate is recomputed here by a second route: births
+    # of 2022–2024 (rate × population / 1000, year by year) over their population.
+    values = report.values
+    years = range(report.last_year - 2, report.last_year + 1)
+
+    def pooled(teryt):
+        population = values.loc[[(teryt, year) for year in years], "population"]
+        births = values.loc[[(teryt, year) for year in years], "births_per_1000"] * population / 1000
+        return births.sum() / population.sum() * 1000
+
+    figure = charts.distribution_chart(report, "births_per_1000")
+    ax = figure.axes[0]
+    [town_line] = [line for line in ax.lines if line.get_label() == report.name]
+    assert town_line.get_xdata()[0] == pytest.approx(pooled(TOWN))
+    drawn = sorted(x for collection in ax.collections for x, _ in collection.get_offsets())
+    assert drawn == pytest.approx(sorted(pooled(peer) for peer in report.peers.members))
+    # ...so the box and the town's place agree with what the report prints beside the chart.
+    row = report.comparison.loc["births_per_1000"]
+    assert np.quantile(drawn, [0.25, 0.5, 0.75]) == pytest.approx([row["peer_q1"], row["peer_median"], row["peer_q3"]])
+    assert ax.get_xlabel() == f"Urodzenia żywe na 1000 ludności (‰, {report.last_year - 2}–{report.last_year})"
+    # A year asked for draws that year's published rates.
+    one_year = charts.distribution_chart(report, "births_per_1000", year=report.last_year).axes[0]
+    assert one_year.get_xlabel() == f"Urodzenia żywe na 1000 ludności (‰, {report.last_year})"
+    last = values["births_per_1000"].xs(report.last_year, level="year")
+    assert sorted(x for c in one_year.collections for x, _ in c.get_offsets()) == pytest.approx(
+        sorted(last.drop(TOWN).dropna())
+    )
+
+
 def test_exploring_charts_keep_their_labels_and_legend_off_the_data(report):
     # As the report's charts: the x label and the title inside the figure (measured by matplotlib), the
     # legend below the axes rather than over the lines, tick numbers in the report's format ("12 000").

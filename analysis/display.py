@@ -1354,10 +1354,10 @@ def sensitivity_text(report: TownReport) -> Markdown:
     pl = language == "pl"
 
     def parts(robust: bool) -> tuple[str, bool]:
-        """The sections whose robustness is `robust`, named as titles ("„Demografia” i „Usługi publiczne”"),
-        and whether there is one."""
+        """The sections whose robustness is `robust`, named as titles ("„Demografia” i „Usługi publiczne”"):
+        quoted, as a section's own "and" ("Economy and municipal finance") would else read as the list's."""
         names = [label(s, language) for s, held in report.robust.items() if held is robust]
-        return listed([f"„{name}”" if pl else name for name in names], language), len(names) == 1
+        return listed([f"„{name}”" if pl else f"“{name}”" for name in names], language), len(names) == 1
 
     (held, one_held), (depend, one_depends) = parts(True), parts(False)
     sentences = []
@@ -1370,7 +1370,7 @@ def sensitivity_text(report: TownReport) -> Markdown:
             )
             if pl
             else f"The {'verdict is' if one_held else 'verdicts are'} the same under every alternative peer "
-            f"group in {held}."
+            f"group in {'the section' if one_held else 'the sections'} {held}."
         )
     if depend:
         sentences.append(
@@ -1381,7 +1381,8 @@ def sensitivity_text(report: TownReport) -> Markdown:
             )
             if pl
             else f"The {'verdict depends' if one_depends else 'verdicts depend'} on the choice of peers in "
-            f"{depend} – read {'it' if one_depends else 'them'} with care."
+            f"{'the section' if one_depends else 'the sections'} {depend} – read {'it' if one_depends else 'them'} "
+            "with care."
         )
     if not held and not depend:  # no section has a verdict: a table of "no verdict" alone would leave it unsaid
         sentences.append(

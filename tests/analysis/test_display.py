@@ -567,8 +567,17 @@ def test_the_sensitivity_text_in_english_agrees_in_number():
         SimpleNamespace(language="en", robust={"demography": False, "economy": True, "services": False})
     ).text
     assert text == (
-        "The verdict is the same under every alternative peer group in Economy and municipal finance. "
-        "The verdicts depend on the choice of peers in Demography and Public services – read them with care."
+        "The verdict is the same under every alternative peer group in the section “Economy and municipal finance”. "
+        "The verdicts depend on the choice of peers in the sections “Demography” and “Public services” – read "
+        "them with care."
+    )
+    # All three depending: the section whose name holds an "and" is quoted, so the list's own "and" reads as one.
+    text = show.sensitivity_text(
+        SimpleNamespace(language="en", robust={"demography": False, "economy": False, "services": False})
+    ).text
+    assert text == (
+        "The verdicts depend on the choice of peers in the sections “Demography”, “Economy and municipal finance” "
+        "and “Public services” – read them with care."
     )
 
 

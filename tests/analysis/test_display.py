@@ -560,25 +560,26 @@ def test_the_sensitivity_text_names_each_section_once_in_the_right_number(robust
     assert show.sensitivity_text(SimpleNamespace(language="pl", robust=robust)).text == expected
 
 
-def test_the_sensitivity_text_in_english_agrees_in_number():
+@pytest.mark.parametrize(
+    ("robust", "expected"),
+    [
+        (
+            {"demography": False, "economy": True, "services": False},
+            "The verdict is the same under every alternative peer group in the section “Economy and municipal "
+            "finance”. The verdicts depend on the choice of peers in the sections “Demography” and “Public services” "
+            "– read them with care.",
+        ),
+        (  # the section whose name holds an "and" is quoted, so the list's own "and" reads as one
+            {"demography": False, "economy": False, "services": False},
+            "The verdicts depend on the choice of peers in the sections “Demography”, “Economy and municipal finance” "
+            "and “Public services” – read them with care.",
+        ),
+    ],
+)
+def test_the_sensitivity_text_in_english_agrees_in_number(robust, expected):
     from types import SimpleNamespace
 
-    text = show.sensitivity_text(
-        SimpleNamespace(language="en", robust={"demography": False, "economy": True, "services": False})
-    ).text
-    assert text == (
-        "The verdict is the same under every alternative peer group in the section “Economy and municipal finance”. "
-        "The verdicts depend on the choice of peers in the sections “Demography” and “Public services” – read "
-        "them with care."
-    )
-    # All three depending: the section whose name holds an "and" is quoted, so the list's own "and" reads as one.
-    text = show.sensitivity_text(
-        SimpleNamespace(language="en", robust={"demography": False, "economy": False, "services": False})
-    ).text
-    assert text == (
-        "The verdicts depend on the choice of peers in the sections “Demography”, “Economy and municipal finance” "
-        "and “Public services” – read them with care."
-    )
+    assert show.sensitivity_text(SimpleNamespace(language="en", robust=robust)).text == expected
 
 
 @pytest.mark.parametrize("moved", [1, 2])

@@ -254,6 +254,7 @@ class WarmKernel:
     def __init__(self) -> None:
         _prefer_environment_kernel()
         self.workdir = tempfile.mkdtemp(prefix="diagnoza-kernel-")
+        _WORKDIRS.add(self.workdir)
         self.log = Path(self.workdir) / "kernel.log"
         self.notebook_connections: dict[int, object] = {}  # nbclient's, by thread (WarmKernelEngine)
         for attempt in range(1, START_ATTEMPTS + 1):
@@ -335,8 +336,10 @@ class WarmKernel:
         if keep_workdir:
             return
         shutil.rmtree(self.workdir, ignore_errors=True)
+        _WORKDIRS.discard(self.workdir)
 
 
+_WORKDIRS: set[str] = set()  # the working folders of this process's warm kernels not yet removed
 _warm: WarmKernel | None = None
 
 
@@ -394,8 +397,10 @@ def _shutdown_warm() -> None:
         kill_kernels()
         try:
             _starting.exception(timeout=ABANDON_WAIT)  # it shuts its killed kernel down itself
-        except TimeoutError:  # still waiting on the dead kernel: the daemon thread ends with the process
-            pass
+        except TimeoutError:  # still waiting on the dead kernel: the daemon thread ends with the process,
+            for workdir in list(_WORKDIRS):  # before it removes its working folder, so that is done here
+                shutil.rmtree(workdir, ignore_errors=True)
+                _WORKDIRS.discard(workdir)
         _starting = None
         return
     try:

@@ -350,26 +350,36 @@ def test_a_process_ending_while_its_kernel_starts_does_not_wait_for_the_start(tm
     # waited for it: the worker's exit joined the starting thread, whose warm-up may take a minute on a loaded
     # machine (and a failed try, another), and the build outlived its Ctrl-C by over 20 s (a red CI run). Now the
     # kernel still starting is killed and the start given up. Here the start would take 10 minutes.
+    # The start given up left the kernel's working folder behind (in the system's temporary folder).
     script = tmp_path / "ending.py"
     script.write_text(ENDING_WITH_A_KERNEL_STARTING, encoding="utf-8")
-    ending = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
+    (tmp_path / "tmp").mkdir()
+    environment = {**os.environ, "TMPDIR": str(tmp_path / "tmp")}
+    ending = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT, env=environment
+    )
     leftovers.append(psutil.Process(ending.pid))
     kernel = psutil.Process(int(ending.stdout.readline()))
     leftovers.append(kernel)
     assert ending.wait(timeout=SETTLE) == 0
     _, left = psutil.wait_procs([kernel], timeout=SETTLE)
     assert left == []
+    assert list((tmp_path / "tmp").iterdir()) == []
 
 
-def test_ctrl_c_while_a_town_waits_for_its_kernel_leaves_that_kernel_to_be_killed(monkeypatch, leftovers):
+def test_ctrl_c_while_a_town_waits_for_its_kernel_leaves_that_kernel_to_be_killed(monkeypatch, tmp_path, leftovers):
     # A worker's first town waits for the kernel starting in the background (`kernels._take_started`). A Ctrl-C in
     # that wait forgot the start: the worker's end (`_shutdown_warm`) then found no kernel to stop, and the one
-    # still starting outlived it. Here its warm-up would take 10 minutes.
+    # still starting outlived it. Here its warm-up would take 10 minutes. Nor may its working folder outlive it.
+    import tempfile
     import threading
     import weakref
 
     from diagnoza import kernels
 
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    monkeypatch.setattr(kernels, "_WORKDIRS", set())
     monkeypatch.setattr(kernels, "_warm", None)  # this test's kernel only, whatever an earlier test left
     monkeypatch.setattr(kernels, "_starting", None)
     monkeypatch.setattr(kernels, "_MANAGERS", weakref.WeakSet())
@@ -388,3 +398,4 @@ def test_ctrl_c_while_a_town_waits_for_its_kernel_leaves_that_kernel_to_be_kille
     kernels._shutdown_warm()  # as at the worker's end
     _, left = psutil.wait_procs([kernel], timeout=SETTLE)
     assert left == []
+    assert list((tmp_path / "tmp").iterdir()) == []

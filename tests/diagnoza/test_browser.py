@@ -265,6 +265,35 @@ def test_the_index_filters_by_voivodeship_kind_and_verdict(demo_build):
         assert visible() == sum(towns.loc[t, "voivodeship"] == towns.loc[OTHER, "voivodeship"] for t in given)
 
 
+def test_the_analysts_index_shows_the_failed_towns_alone_when_asked(tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from diagnoza.build import TownResult
+    from diagnoza.publish import write_index
+
+    batch = load_batch(PARAMS_DIR / "demo.yaml")
+    failing = [batch.teryts[3], batch.teryts[40]]
+    results = [TownResult(teryt, "", "failed", 0.1, error="ValueError: x") for teryt in failing]
+    page = write_index(tmp_path, batch, load_store(DEMO_STORE_DIR), results)
+    with browser() as driver:
+        driver.get(page.resolve().as_uri())
+
+        def visible() -> list[str]:
+            rows = driver.find_elements(By.CSS_SELECTOR, "#towns tbody tr")
+            return [row.find_element(By.TAG_NAME, "td").text for row in rows if row.is_displayed()]
+
+        assert len(visible()) == len(batch.teryts)
+        Select(driver.find_element(By.ID, "status")).select_by_value("failed")
+        assert visible() == failing
+        driver.find_element(By.ID, "filter").send_keys(failing[1])  # with the other filters, as they combine
+        assert visible() == failing[1:]
+        Select(driver.find_element(By.ID, "status")).select_by_index(0)
+        assert visible() == [failing[1]]
+        driver.find_element(By.ID, "filter").clear()
+        assert len(visible()) == len(batch.teryts)
+
+
 BROKEN_RANGES = r"""
 const range = /(?:−|\b[A-Z])?\d[\d,.\u00a0]*–\u2060?(?:−|[A-Z])?\d(?:[\d,.\u00a0]*\d)?/g;
 const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);

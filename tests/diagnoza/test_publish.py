@@ -253,3 +253,28 @@ def test_the_voivodeship_filter_lists_in_polish_alphabetical_order_and_capitalis
         assert options[: len(expected)] == expected
         # each row's voivodeship is written as its filter's option, so the filter still finds it
         assert {row["data-voivodeship"] for row in soup.select("tr[data-voivodeship]")} == set(options)
+
+
+def test_where_builds_failed_the_analysts_index_can_show_those_towns_alone(tmp_path, demo_store):
+    # "Błędy: 2" on a batch of 54 sent the analyst scrolling for the two rows. The analysts' index now has a status
+    # filter, and only where a build failed; the readers' copy (diagnoza publish) says nothing of failures.
+    from analysis.params import load_batch
+    from analysis.paths import PARAMS_DIR
+    from diagnoza.build import TownResult
+    from diagnoza.publish import write_index
+
+    batch = load_batch(PARAMS_DIR / "demo.yaml")
+    failing = [batch.teryts[3], batch.teryts[40]]
+    results = [TownResult(teryt, "", "failed", 0.1, error="ValueError: x") for teryt in failing]
+    page = BeautifulSoup(write_index(tmp_path, batch, demo_store, results).read_text(encoding="utf-8"), "html.parser")
+    options = page.select("select#status option")
+    assert [option["value"] for option in options] == ["", "failed"]
+    assert options[1].get_text() == "tylko z błędem budowy (2)"
+    assert [row.td.get_text() for row in page.select('tr[data-status="failed"]')] == failing
+    readers = BeautifulSoup((tmp_path / READERS_INDEX).read_text(encoding="utf-8"), "html.parser")
+    assert readers.select("select#status") == [] and readers.select("tr[data-status]") == []
+    # Without a failure, no such filter: it would offer an empty list.
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    page = BeautifulSoup(write_index(clean, batch, demo_store, []).read_text(encoding="utf-8"), "html.parser")
+    assert page.select("select#status") == [] and page.select("tr[data-status]") == []

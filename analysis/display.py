@@ -713,15 +713,15 @@ def _peer_moves(report: TownReport, changes, language: str) -> list[str]:
             sentences.append(f"Do grupy porównawczej {counted(len(joined), 'dołączyły', 'dołączyło')}.")
         elif joined:
             verb = "dołączyła gmina" if len(joined) == 1 else "dołączyły gminy"
-            sentences.append(f"Do grupy porównawczej {verb} {', '.join(joined)}.")
+            sentences.append(f"Do grupy porównawczej {verb} {listed(joined)}.")  # "A, B i C", as a sentence lists
         if len(left) > MOVES_LISTED:
             sentences.append(f"Z grupy porównawczej {counted(len(left), 'odeszły', 'odeszło')}.")
         elif left and named:
             verb = "odeszła gmina" if len(left) == 1 else "odeszły gminy"
-            sentences.append(f"Z grupy porównawczej {verb} {', '.join(left)}.")
+            sentences.append(f"Z grupy porównawczej {verb} {listed(left)}.")
         elif left:
             verb = "odeszła gmina o kodzie" if len(left) == 1 else "odeszły gminy o kodach"
-            sentences.append(f"Z grupy porównawczej {verb} TERYT {', '.join(left)}.")
+            sentences.append(f"Z grupy porównawczej {verb} TERYT {listed(left)}.")
         return sentences
     if len(joined) > MOVES_LISTED:
         sentences.append(f"{with_noun(len(joined), MUNICIPALITIES['en'], 0, 'en')} joined the peer group.")

@@ -609,8 +609,9 @@ def test_new_years_and_peers_that_moved_are_said_in_the_number_they_are(report, 
         assert "Z grupy porównawczej odeszła gmina o kodzie TERYT 9990001." in text
     else:
         assert f"Nowe lata danych: {last - 1}, {last}." in text
-        assert f"Do grupy porównawczej dołączyły gminy {names[joined[0]]}, {names[joined[1]]}." in text
-        assert "Z grupy porównawczej odeszły gminy o kodach TERYT 9990001, 9990002." in text
+        # Listed as a Polish sentence lists, "A i B" ("A, B" read as a fragment of a list).
+        assert f"Do grupy porównawczej dołączyły gminy {names[joined[0]]} i {names[joined[1]]}." in text
+        assert "Z grupy porównawczej odeszły gminy o kodach TERYT 9990001 i 9990002." in text
 
 
 @pytest.mark.parametrize("moved", [1, 2])
@@ -632,7 +633,7 @@ def test_peers_that_left_are_named_as_the_previous_editions_record_names_them(re
     )
     said = {
         ("pl", 1): "Z grupy porównawczej odeszła gmina Dawnogród.",
-        ("pl", 2): "Z grupy porównawczej odeszły gminy Dawnogród, Stara Wola.",
+        ("pl", 2): "Z grupy porównawczej odeszły gminy Dawnogród i Stara Wola.",
         ("en", 1): "Left the peer group: Dawnogród.",
         ("en", 2): "Left the peer group: Dawnogród, Stara Wola.",
     }[report.language, moved]

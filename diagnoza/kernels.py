@@ -333,13 +333,18 @@ class WarmKernel:
         self.notebook_connections.clear()
         if self.manager.has_kernel:
             self.manager.shutdown_kernel()  # killed first (`KilledFirstKernelManager`)
-        if keep_workdir:
-            return
-        shutil.rmtree(self.workdir, ignore_errors=True)
-        _WORKDIRS.discard(self.workdir)
+        if not keep_workdir:
+            _remove_workdir(self.workdir)
 
 
 _WORKDIRS: set[str] = set()  # the working folders of this process's warm kernels not yet removed
+
+
+def _remove_workdir(workdir: str) -> None:
+    shutil.rmtree(workdir, ignore_errors=True)
+    _WORKDIRS.discard(workdir)
+
+
 _warm: WarmKernel | None = None
 
 
@@ -399,8 +404,7 @@ def _shutdown_warm() -> None:
             _starting.exception(timeout=ABANDON_WAIT)  # it shuts its killed kernel down itself
         except TimeoutError:  # still waiting on the dead kernel: the daemon thread ends with the process,
             for workdir in list(_WORKDIRS):  # before it removes its working folder, so that is done here
-                shutil.rmtree(workdir, ignore_errors=True)
-                _WORKDIRS.discard(workdir)
+                _remove_workdir(workdir)
         _starting = None
         return
     try:

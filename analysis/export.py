@@ -119,7 +119,12 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "trend_low": ("Trend – dolna granica 95%", "Trend – 95% lower bound"),
     "trend_high": ("Trend – górna granica 95%", "Trend – 95% upper bound"),
     "trend_clear": ("Trend wyraźny (przedział bez zera)", "Trend clear (interval excludes zero)"),
-    "trend_vs_peers": ("Trend różnicy od mediany grupy", "Trend of the difference from the peer median"),
+    # A level's (analysis.trends.LEVEL_INDICATORS) is in points of its first year's level, as the report says it.
+    "trend_vs_peers": (
+        "Trend różnicy od mediany grupy (na rok; liczba ludności: w pkt proc. stanu z pierwszego roku)",
+        "Trend of the difference from the peer median (a year; population: in percentage points of its first "
+        "year's level)",
+    ),
     "trend_vs_peers_low": ("Trend różnicy – dolna granica 95%", "Trend of the difference – 95% lower bound"),
     "trend_vs_peers_high": ("Trend różnicy – górna granica 95%", "Trend of the difference – 95% upper bound"),
     "trend_vs_peers_clear": ("Trend różnicy wyraźny", "Trend of the difference clear"),

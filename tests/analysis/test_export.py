@@ -27,6 +27,7 @@ from analysis.export import (
 )
 from analysis.report import prepare_report
 from analysis.town import TownParams
+from analysis.trends import LEVEL_INDICATORS
 
 TOWN = "0490013"
 
@@ -457,10 +458,14 @@ def test_the_sheet_gives_the_populations_trend_against_the_peers_in_points_as_th
     # upper bound of 0.0, beside "clear"), while the report says "0,27 pkt proc. rocznie (… od 0,04 do 0,38)".
     import re
 
-    row = indicator_sheet(report).set_index("Kod wskaźnika").loc["population"]
-    slope, low, high = (
-        row[f"Trend różnicy{end}"] for end in (" od mediany grupy", " – dolna granica 95%", " – górna granica 95%")
-    )
+    sheet = indicator_sheet(report).set_index("Kod wskaźnika")
+    # Its header says so: a reader of the sheet alone would take 0.27 for persons a year.
+    header = next(column for column in sheet.columns if column.startswith("Trend różnicy od mediany grupy"))
+    catalogue = indicators()
+    assert all(catalogue[level].name("pl").lower() in header for level in LEVEL_INDICATORS), header
+    assert "pkt proc. stanu z pierwszego roku" in header
+    row = sheet.loc["population"]
+    slope, low, high = (row[header], row["Trend różnicy – dolna granica 95%"], row["Trend różnicy – górna granica 95%"])
     sentence = next(
         paragraph
         for paragraph in report.narrative["demography"]

@@ -11,8 +11,8 @@ from analysis.paths import PROJECT_ROOT
 
 
 def _requirement(text: str) -> str:
-    """A requirement as written, without spaces or a comment: "typer>=0.16,!=0.29.*"."""
-    return re.sub(r"\s+", "", text.split("#")[0])
+    """A requirement as written, without spaces: "typer>=0.16,!=0.29.*"."""
+    return re.sub(r"\s+", "", text)
 
 
 def test_environment_yml_lists_exactly_the_runtime_dependencies_of_pyproject():
@@ -24,7 +24,7 @@ def test_environment_yml_lists_exactly_the_runtime_dependencies_of_pyproject():
     conda = [entry for entry in environment["dependencies"] if isinstance(entry, str)]
     pip = next(entry["pip"] for entry in environment["dependencies"] if isinstance(entry, dict))
     listed = [_requirement(entry) for entry in conda + pip if entry not in ("pip", "-e .")]
-    python = [entry for entry in listed if entry.startswith("python")]
+    python = [entry for entry in listed if re.match(r"python[<>=!~]", entry)]
     assert python == [f"python{project['requires-python']}"]
     runtime = sorted(_requirement(requirement) for requirement in project["dependencies"])
     assert sorted(entry for entry in listed if entry not in python) == runtime

@@ -24,7 +24,7 @@ from analysis.reliability import UNCERTAIN_MARK
 from analysis.report import TownReport, prepare_report, towns_compared
 from analysis.store import load_store
 from analysis.synthesis import SCORE_DECIMALS
-from analysis.teryt import codes_named, codes_told_apart
+from analysis.teryt import codes_named, codes_told_apart, name_like
 from analysis.town import (
     TownParams,
     resolve_data_dir,
@@ -70,6 +70,7 @@ def validate_towns(
                 if named
                 else f"towns: no gmina of the store is named {given}"
                 + (" (separate TERYT codes with commas)" if re.search(r"\d[;\s]+\d", given) else "")
+                + (f" (did you mean {like}?)" if (like := name_like(given, units)) else "")
             )
     if not entries:
         problems.append('towns: give at least one TERYT code, e.g. "0290011,0490013"')

@@ -7,6 +7,7 @@ and 8–12 the powiat, gmina and kind, e.g. `011212001011` → `1201011` (Bochni
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 
@@ -89,6 +90,14 @@ def codes_named(name: str, units: pd.DataFrame) -> list[str]:
     often share one); the caller asks which."""
     wanted = slug(name)
     return [str(code) for code, unit in zip(units["teryt"], units["name"]) if slug(str(unit)) == wanted]
+
+
+def name_like(name: str, units: pd.DataFrame) -> str:
+    """The name of a unit of `units` that `name` (which names none) looks like a typing slip of, compared as
+    `codes_named` compares ("Zurawiolek" -> "Żurawiołęka"); "" where none is close."""
+    names = {slug(str(unit)): str(unit) for unit in units["name"]}
+    close = difflib.get_close_matches(slug(name), list(names), n=1, cutoff=0.8)
+    return names[close[0]] if close else ""
 
 
 def codes_told_apart(codes: list[str], units: pd.DataFrame) -> str:

@@ -53,7 +53,7 @@ from analysis.params import (
 from analysis.paths import PROJECT_ROOT, REPORTS_DIR
 from analysis.report import load_store_and_values, towns_compared
 from analysis.store import Store
-from analysis.teryt import codes_named, codes_told_apart
+from analysis.teryt import codes_named, codes_told_apart, name_like
 from analysis.town import TownParams, town_params
 from diagnoza import inputs, runtime
 from diagnoza.publish import CHARTS, PUBLISHED_MARK, SET_ASIDE, replace_directory, town_files, write_bundle, write_index
@@ -227,8 +227,16 @@ def chosen_towns(only: list[str], batch: Batch, store: Store) -> list[str]:
             )
         elif given.isdigit():
             problems.append(f"TERYT code {given} is not a town of batch {batch.batch!r}")
+        elif elsewhere := codes_named(given, store.units):  # not a slip: a gmina the batch does not list
+            problems.append(
+                f"{given} ({', '.join(elsewhere)}) is a gmina of the store, not a town of batch {batch.batch!r}"
+            )
         else:
-            problems.append(f"{given} is neither a TERYT code nor the name of a town of batch {batch.batch!r}")
+            like = name_like(given, towns)
+            problems.append(
+                f"{given} is neither a TERYT code nor the name of a town of batch {batch.batch!r}"
+                + (f" (did you mean {like}?)" if like else "")
+            )
     if problems:
         raise ParamsError("--only", problems, what="option")
     return codes

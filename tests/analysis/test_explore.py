@@ -141,6 +141,9 @@ def test_towns_may_be_given_by_name_and_an_unknown_name_is_said():
     with pytest.raises(ParamsError) as raised:
         explore.validate_towns("Warszawa,0290011")
     assert raised.value.problems == ["towns: no gmina of the store is named Warszawa"]
+    with pytest.raises(ParamsError) as raised:  # a slip: the name it resembles is offered
+        explore.validate_towns("Bursztynoja,0290011")
+    assert raised.value.problems == ["towns: no gmina of the store is named Bursztynoja (did you mean Bursztynojar?)"]
     # Codes separated otherwise than by commas read as one name: said so, and not as if none were given.
     with pytest.raises(ParamsError) as raised:
         explore.validate_towns("0290011; 0490013")

@@ -1,7 +1,15 @@
 import pandas as pd
 import pytest
 
-from analysis.teryt import batch_entry, codes_named, read_terc, teryt_from_bdl, units_matching, voivodeship_bdl_id
+from analysis.teryt import (
+    batch_entry,
+    codes_named,
+    name_like,
+    read_terc,
+    teryt_from_bdl,
+    units_matching,
+    voivodeship_bdl_id,
+)
 from tests.conftest import SHARED
 
 
@@ -52,6 +60,17 @@ def test_a_name_is_found_in_any_case_with_or_without_its_polish_letters():
     assert codes_named("laka", units) == ["0000011", "0000012"]
     assert codes_named("Żurawio", units) == []  # a name whole, not its beginning
     assert codes_named("Warszawa", units) == []
+
+
+def test_a_name_typed_with_a_slip_is_answered_with_the_name_it_resembles():
+    # "Did you mean …?" for a town's name, as for a mistyped key of a batch: a letter dropped, added or swapped
+    # away from a name, typed with or without its Polish letters; nothing offered for a name unlike any.
+    units = pd.DataFrame({"teryt": ["0000011", "0000023"], "name": ["Łąka Wielka", "Żurawiołęka"]})
+    assert name_like("zurawiolek", units) == "Żurawiołęka"  # a letter short
+    assert name_like("Żurawiołękaa", units) == "Żurawiołęka"  # a letter more
+    assert name_like("laka wileka", units) == "Łąka Wielka"  # two letters swapped
+    assert name_like("Warszawa", units) == ""
+    assert name_like("Łąka", units) == ""  # the start of a name is another gmina's name, not a slip
 
 
 def test_units_are_found_by_part_of_a_name_or_the_start_of_a_code_as_batch_lines():

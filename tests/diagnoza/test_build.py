@@ -788,6 +788,17 @@ def test_only_takes_a_town_by_its_name_too(tmp_path):
     result = dry_run("Warszawa")
     assert result.exit_code == 2
     assert "Warszawa is neither a TERYT code nor the name of a town of batch 'demo'" in result.output
+    assert "(did you mean" not in result.output  # no town of the batch is named like it
+    # A slip is answered with the name it resembles; a gmina of the store that the batch does not list (Żurawiolas,
+    # 0292011, as `diagnoza data towns żuraw` lists it) is said to be one, not "did you mean Żurawiołęka?".
+    result = dry_run("Bursztynoja")
+    assert (
+        "Bursztynoja is neither a TERYT code nor the name of a town of batch 'demo' (did you mean Bursztynojar?)"
+        in (result.output)
+    )
+    result = dry_run("Żurawiolas")
+    assert "Żurawiolas (0292011) is a gmina of the store, not a town of batch 'demo'" in result.output
+    assert "did you mean" not in result.output
 
 
 def test_a_name_two_towns_of_the_batch_share_is_refused_with_their_codes():

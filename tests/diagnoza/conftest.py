@@ -32,3 +32,16 @@ def diagnoza_command() -> list[str]:
     """The `diagnoza` command of the environment running the tests (its script, else the module)."""
     script = Path(sys.executable).with_name("diagnoza")
     return [str(script)] if script.exists() else [sys.executable, "-m", "diagnoza.cli"]
+
+
+def index_with_failed_towns(directory: Path, store) -> tuple[Path, list[str]]:
+    """The analysts' index of the demo batch written to `directory` as a build leaves it where two towns failed
+    (the 4th and the 41st): the page and the failed towns' codes, in the batch's order."""
+    from analysis.params import load_batch
+    from diagnoza.build import TownResult
+    from diagnoza.publish import write_index
+
+    batch = load_batch(PARAMS_DIR / "demo.yaml")
+    failing = [batch.teryts[3], batch.teryts[40]]
+    results = [TownResult(teryt, "", "failed", 0.1, error="ValueError: x") for teryt in failing]
+    return write_index(directory, batch, store, results), failing

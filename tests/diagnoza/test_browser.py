@@ -21,7 +21,7 @@ from analysis.params import load_batch
 from analysis.paths import DEMO_STORE_DIR, PARAMS_DIR
 from analysis.store import load_store
 from diagnoza.accessibility import WIDTHS, browser, check_pages, tools_available
-from tests.diagnoza.conftest import OTHER, TOWN
+from tests.diagnoza.conftest import OTHER, TOWN, index_with_failed_towns
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(tools_available()), reason=tools_available() or "ok")]
 
@@ -269,13 +269,8 @@ def test_the_analysts_index_shows_the_failed_towns_alone_when_asked(tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    from diagnoza.build import TownResult
-    from diagnoza.publish import write_index
-
     batch = load_batch(PARAMS_DIR / "demo.yaml")
-    failing = [batch.teryts[3], batch.teryts[40]]
-    results = [TownResult(teryt, "", "failed", 0.1, error="ValueError: x") for teryt in failing]
-    page = write_index(tmp_path, batch, load_store(DEMO_STORE_DIR), results)
+    page, failing = index_with_failed_towns(tmp_path, load_store(DEMO_STORE_DIR))
     with browser() as driver:
         driver.get(page.resolve().as_uri())
 

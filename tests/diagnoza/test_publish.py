@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 
 from diagnoza.publish import READERS_INDEX, PublishError, publish_batch, write_bundle
 from tests.diagnoza import report_info
+from tests.diagnoza.conftest import index_with_failed_towns
 
 # A report page's links as a batch's build writes them, at its top and bottom (diagnoza.render.batch_links).
 LINKS = (
@@ -260,13 +261,10 @@ def test_where_builds_failed_the_analysts_index_can_show_those_towns_alone(tmp_p
     # filter, and only where a build failed; the readers' copy (diagnoza publish) says nothing of failures.
     from analysis.params import load_batch
     from analysis.paths import PARAMS_DIR
-    from diagnoza.build import TownResult
     from diagnoza.publish import write_index
 
-    batch = load_batch(PARAMS_DIR / "demo.yaml")
-    failing = [batch.teryts[3], batch.teryts[40]]
-    results = [TownResult(teryt, "", "failed", 0.1, error="ValueError: x") for teryt in failing]
-    page = BeautifulSoup(write_index(tmp_path, batch, demo_store, results).read_text(encoding="utf-8"), "html.parser")
+    index, failing = index_with_failed_towns(tmp_path, demo_store)
+    page = BeautifulSoup(index.read_text(encoding="utf-8"), "html.parser")
     options = page.select("select#status option")
     assert [option["value"] for option in options] == ["", "failed"]
     assert options[1].get_text() == "tylko z błędem budowy (2)"
@@ -276,5 +274,6 @@ def test_where_builds_failed_the_analysts_index_can_show_those_towns_alone(tmp_p
     # Without a failure, no such filter: it would offer an empty list.
     clean = tmp_path / "clean"
     clean.mkdir()
+    batch = load_batch(PARAMS_DIR / "demo.yaml")
     page = BeautifulSoup(write_index(clean, batch, demo_store, []).read_text(encoding="utf-8"), "html.parser")
     assert page.select("select#status") == [] and page.select("tr[data-status]") == []

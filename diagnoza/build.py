@@ -226,7 +226,12 @@ def chosen_towns(only: list[str], batch: Batch, store: Store) -> list[str]:
                 f"{given} names {len(found)} towns of batch {batch.batch!r}: give {codes_told_apart(found, towns)}"
             )
         elif given.isdigit():
-            problems.append(f"TERYT code {given} is not a town of batch {batch.batch!r}")
+            named = store.units.loc[store.units["teryt"] == given, "name"].tolist()
+            problems.append(
+                f"TERYT code {given} ({named[0]}) is a gmina of the store, not a town of batch {batch.batch!r}"
+                if named
+                else f"TERYT code {given} is not a town of batch {batch.batch!r}"
+            )
         elif elsewhere := codes_named(given, store.units):  # not a slip: a gmina the batch does not list
             problems.append(
                 f"{given} ({', '.join(elsewhere)}) is a gmina of the store, not a town of batch {batch.batch!r}"

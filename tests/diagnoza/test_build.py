@@ -796,8 +796,9 @@ def test_only_takes_a_town_by_its_name_too(tmp_path):
         "Bursztynoja is neither a TERYT code nor the name of a town of batch 'demo' (did you mean Bursztynojar?)"
         in (result.output)
     )
-    result = dry_run("Żurawiolas")
+    result = dry_run("Żurawiolas", "0292011")
     assert "Żurawiolas (0292011) is a gmina of the store, not a town of batch 'demo'" in result.output
+    assert "TERYT code 0292011 (Żurawiolas) is a gmina of the store, not a town of batch 'demo'" in result.output
     assert "did you mean" not in result.output
 
 

@@ -234,7 +234,8 @@ def chosen_towns(only: list[str], batch: Batch, store: Store) -> list[str]:
             )
         elif elsewhere := codes_named(given, store.units):  # not a slip: a gmina the batch does not list
             problems.append(
-                f"{given} ({', '.join(elsewhere)}) is a gmina of the store, not a town of batch {batch.batch!r}"
+                f"{given} ({', '.join(elsewhere)}) {'is a gmina' if len(elsewhere) == 1 else 'are gminy'} of the store, "
+                f"not {'a town' if len(elsewhere) == 1 else 'towns'} of batch {batch.batch!r}"
             )
         else:
             like = name_like(given, towns)

@@ -826,6 +826,11 @@ def test_a_name_two_towns_of_the_batch_share_is_refused_with_their_codes():
         "miejsko-wiejska, kujawsko-pomorskie)"
     ]
     assert chosen_towns(["0490013"], batch, same_name) == ["0490013"]
+    # The name of two gminy of the store, neither of them in the batch: both named, in the plural.
+    outside = parse_batch({"batch": "y", "years": {"first": 2014, "last": 2024}, "towns": ["0690011"]})
+    with pytest.raises(ParamsError) as raised:
+        chosen_towns(["Nowa Wies"], outside, same_name)
+    assert raised.value.problems == ["Nowa Wies (0290011, 0490013) are gminy of the store, not towns of batch 'y'"]
 
 
 @pytest.mark.parametrize("edition", ["2026-02-30", "30.11.2026"])

@@ -473,7 +473,7 @@ def publish(
     So do towns no longer in the batch. An earlier publication in the target is replaced whole.
 
     Refused while a build of the batch runs, and when a PDF has print faults (`diagnoza proof`)."""
-    from diagnoza.publish import PublishError, publish_batch
+    from diagnoza.publish import PublishError, publish_batch, towns_not_current
 
     try:
         files = publish_batch(folder, target, proofread=not skip_proof)
@@ -481,6 +481,11 @@ def publish(
         _fail(str(error))
     towns = len({path.split("/")[0] for path in files if "/" in path})
     typer.echo(f"{len(files)} files of {towns} town{'' if towns == 1 else 's'} and the index published to {target}")
+    missing, earlier = towns_not_current(folder)
+    if missing:
+        typer.echo(f"No report to publish (the index lists them as unavailable): {', '.join(missing)}")
+    if earlier:
+        typer.echo(f"With the report of an earlier build (their last build failed): {', '.join(earlier)}")
 
 
 @app.command()

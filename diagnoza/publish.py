@@ -258,6 +258,21 @@ def published_files(out_dir: Path) -> list[str]:
     return [path for path in files if (out_dir / path).is_file()]
 
 
+def towns_not_current(out_dir: Path) -> tuple[list[str], list[str]]:
+    """The towns of a built batch whose readers get no report, and those whose readers get the report an earlier
+    build left (their last build failed), each as "TERYT Name": the readers' index says only "raport niedostępny" or
+    "raport z edycji …" of them, so whoever publishes is told which towns they are."""
+    towns = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))["towns"]
+    missing, earlier = [], []
+    for teryt, entry in towns.items():
+        in_place = all((out_dir / path).is_file() for path in town_files(teryt).values())
+        if not in_place:
+            missing.append(f"{teryt} {entry.get('name', '')}".strip())
+        elif entry.get("status") == "failed":
+            earlier.append(f"{teryt} {entry.get('name', '')}".strip())
+    return missing, earlier
+
+
 def publish_batch(out_dir: Path, target: Path, proofread: bool = True) -> list[str]:
     """Copy a built batch's `published_files` into `target`, for a web server or a shared drive; returns them.
 

@@ -602,7 +602,12 @@ def test_the_published_index_says_a_report_is_not_available_without_the_analysts
     # log the copy does not hold, and their wording ("nie powstał: budowa raportu…", "Błędy: 1" in red).
     out, _ = crafted_build
     site = tmp_path / "site"
-    assert CliRunner().invoke(app, ["publish", str(out), str(site), *UNLESS_PROOFREAD]).exit_code == 0
+    published = CliRunner().invoke(app, ["publish", str(out), str(site), *UNLESS_PROOFREAD])
+    assert published.exit_code == 0
+    # Whoever publishes is told which town it is, which the readers' index does not say beyond "niedostępny".
+    said = " ".join(published.output.split())
+    assert f"No report to publish (the index lists them as unavailable): {TOWN} Bławatkopole" in said
+    assert "earlier build" not in said
     page = (site / "index.html").read_text(encoding="utf-8")
     rows = {tr.td.get_text(): tr for tr in BeautifulSoup(page, "html.parser").find("tbody").find_all("tr")}
     assert rows[TOWN].find_all("td")[-1].get_text() == "raport niedostępny"

@@ -10,7 +10,7 @@ import zipfile
 import pytest
 from bs4 import BeautifulSoup
 
-from diagnoza.publish import READERS_INDEX, PublishError, publish_batch, write_bundle
+from diagnoza.publish import READERS_INDEX, PublishError, publish_batch, towns_not_current, write_bundle
 from tests.diagnoza import report_info
 from tests.diagnoza.conftest import index_with_failed_towns
 
@@ -178,6 +178,30 @@ def build_running(batch):
         held.flush()
         yield
         held.truncate(0)
+
+
+def test_publishing_names_the_towns_without_a_report_and_those_with_an_earlier_one(tmp_path):
+    # Three towns as a build's manifest leaves them: one built; one whose last build failed and whose earlier report
+    # stands (all its files in place); one that failed with no report before it (no files).
+    import json
+
+    from diagnoza.publish import town_files
+
+    batch = built_batch(tmp_path)
+    towns = {
+        "0290011": ("Bursztynojar", "built"),
+        "0290021": ("Czeremchostaw", "failed"),
+        "0290033": ("Jaśminolas", "failed"),
+    }
+    manifest = {"towns": {teryt: {"name": name, "status": status} for teryt, (name, status) in towns.items()}}
+    (batch / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    for teryt in ("0290011", "0290021"):
+        for path in town_files(teryt).values():
+            (batch / path).parent.mkdir(parents=True, exist_ok=True)
+            (batch / path).write_text("x", encoding="utf-8")
+    assert towns_not_current(batch) == (["0290033 Jaśminolas"], ["0290021 Czeremchostaw"])
+    (batch / "0290011" / "report.pdf").unlink()  # a report missing one of its files is not published either
+    assert towns_not_current(batch) == (["0290011 Bursztynojar", "0290033 Jaśminolas"], ["0290021 Czeremchostaw"])
 
 
 def test_a_batch_folder_is_not_published_while_a_build_runs_on_it(tmp_path):

@@ -250,12 +250,16 @@ def published_files(out_dir: Path) -> list[str]:
     longer in the batch. The index is the readers' one (`READERS_INDEX`)."""
     files = ["index.html", *BATCH_FILES.values()]
     for teryt in batch_towns(out_dir):
-        linked = list(town_files(teryt).values())
-        if all((out_dir / path).is_file() for path in linked):
-            files += linked + [
+        if report_in_place(out_dir, teryt):
+            files += list(town_files(teryt).values()) + [
                 f"{teryt}/{CHARTS}/{chart.name}" for chart in sorted((out_dir / teryt / CHARTS).glob("*.*"))
             ]
     return [path for path in files if (out_dir / path).is_file()]
+
+
+def report_in_place(out_dir: Path, teryt: str) -> bool:
+    """Every file of the town's report that the index and its page link is there: it can be published."""
+    return all((out_dir / path).is_file() for path in town_files(teryt).values())
 
 
 def towns_not_current(out_dir: Path) -> tuple[list[str], list[str]]:
@@ -265,11 +269,11 @@ def towns_not_current(out_dir: Path) -> tuple[list[str], list[str]]:
     towns = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))["towns"]
     missing, earlier = [], []
     for teryt, entry in towns.items():
-        in_place = all((out_dir / path).is_file() for path in town_files(teryt).values())
-        if not in_place:
-            missing.append(f"{teryt} {entry.get('name', '')}".strip())
+        town = f"{teryt} {entry.get('name', '')}".strip()
+        if not report_in_place(out_dir, teryt):
+            missing.append(town)
         elif entry.get("status") == "failed":
-            earlier.append(f"{teryt} {entry.get('name', '')}".strip())
+            earlier.append(town)
     return missing, earlier
 
 

@@ -226,10 +226,10 @@ def chosen_towns(only: list[str], batch: Batch, store: Store) -> list[str]:
                 f"{given} names {len(found)} towns of batch {batch.batch!r}: give {codes_told_apart(found, towns)}"
             )
         elif given.isdigit():
-            named = store.units.loc[store.units["teryt"] == given, "name"].tolist()
             problems.append(
-                f"TERYT code {given} ({named[0]}) is a gmina of the store, not a town of batch {batch.batch!r}"
-                if named
+                f"TERYT code {given} ({store.unit(given)['name']}) is a gmina of the store, not a town of batch "
+                f"{batch.batch!r}"
+                if (store.units["teryt"] == given).any()
                 else f"TERYT code {given} is not a town of batch {batch.batch!r}"
             )
         elif elsewhere := codes_named(given, store.units):  # not a slip: a gmina the batch does not list

@@ -280,7 +280,7 @@ def _notes(row, indicator, language: str, missing_years: bool = True, boundaries
     pl = language == "pl"
     notes = []
     if pooled_years(row) > 1:
-        years = with_noun(pooled_years(row), YEARS[language], 0, language)
+        years = with_noun(pooled_years(row), YEARS[language], 0, language, genitive=True)  # "z 3 lat"
         notes.append(label("note_pooled", language, years=years))
     if pd.notna(row.get("value")) and exceeds_its_base(indicator, row["value"]):
         whole = format_number(indicator.count_multiplier, 0, language) + ("%" if indicator.unit_en == "%" else "")
@@ -1165,6 +1165,9 @@ def methodology_text(report: TownReport) -> Markdown:
             "sprzed lat raportu). Kwoty w zł są w cenach bieżących: ich zmiany i trendy obejmują wzrost cen, "
             "porównanie z grupą w tym samym roku – nie. "
             "Przy braku danych za ostatni rok użyto ostatniego dostępnego roku (kolumna „Rok”). "
+            "Wskaźniki rzadkich zdarzeń, które tabele oznaczają jako średnią roczną z kilku lat, liczymy łącznie "
+            "z tych lat: zdarzenia z tych lat przez ludność z tych lat, czyli średnio na rok (kolumna „Rok” podaje "
+            "te lata); wykresy pokazują wartości roczne. "
             "Trend roczny to mediana nachyleń między parami lat (metoda Theila–Sena) z 95-procentowym przedziałem "
             "uwzględniającym autokorelację; „niejednoznaczny” oznacza, że przedział obejmuje zero, a gwiazdka – że "
             "różnica między gminą a medianą grupy wyraźnie rośnie lub maleje. Trend wymaga co najmniej "
@@ -1206,7 +1209,10 @@ def methodology_text(report: TownReport) -> Markdown:
             "between the latest year and five years earlier (also before the report's years). Amounts in PLN are "
             "at current prices: their changes and trends include inflation, a comparison with the peers in one "
             "year does not. Where the "
-            "latest year is missing, the latest available year is used (column “Year”). The yearly trend is the "
+            "latest year is missing, the latest available year is used (column “Year”). Indicators of rare events, "
+            "which the tables mark as a yearly average of several years, are taken over those years together: the "
+            "events of those years over the residents of those years, a yearly average (column “Year” gives the "
+            "years); charts show yearly values. The yearly trend is the "
             "median slope between pairs of years (Theil–Sen) with a 95% interval that allows for autocorrelation; "
             "“unclear” means the interval includes zero, and an asterisk that the gap between the town and the "
             f"peer median clearly widens or narrows. A trend needs at least {MIN_POINTS} years of data, and more "

@@ -49,7 +49,10 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "unit": ("Jednostka", "Unit"),
     "direction": ("Kierunek", "Direction"),
     "year": ("Rok wartości", "Year of value"),
-    "period_start": ("Od roku (wartość z kilku lat łącznie)", "From year (value pooled over years)"),
+    "period_start": (
+        "Od roku (wartość: średnia roczna z kilku lat)",
+        "From year (value: yearly average of several years)",
+    ),
     "value": ("Wartość", "Value"),
     "peer_median": ("Mediana grupy", "Peer median"),
     "peer_q1": ("Kwartyl 1 grupy", "Peer first quartile"),
@@ -618,12 +621,13 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
         (
             "Wartości z kilku lat" if pl else "Values pooled over years",
             f"porównujemy za ostatnie lata łącznie (w nawiasie: ile lat): {pooled}; wartość to wzór wskaźnika "
-            "na sumach zmiennych z tych lat (np. urodzenia z 3 lat przez ludność z 3 lat), kolumna „Od roku”; "
+            "na sumach zmiennych z tych lat (np. urodzenia z 3 lat przez ludność z 3 lat), czyli średnia roczna, "
+            "kolumna „Od roku”; "
             "wykresy i szeregi pokazują wartości roczne"
             if pl
             else f"compared over the last years together (in brackets: how many): {pooled}; the value is the "
             "indicator's formula over the variables summed over those years (e.g. births of 3 years over the "
-            "population of 3 years), column From year; charts and series show yearly values",
+            "population of 3 years), a yearly average, column From year; charts and series show yearly values",
         )
     )
     nets_out = ", ".join(

@@ -179,7 +179,7 @@ LABELS: dict[str, dict[str, str]] = {
         "uncertain_marked": "; ≈ – {uncertain} (przedział – w uwagach następnej tabeli)",  # {uncertain}: uncertain_value
         "key_figures_uncertain": "; ≈ – {uncertain} (przedział – w tabelach części)",
         "uncertain_value": "wartość niepewna: mniej niż {events} zdarzeń",
-        "note_pooled": "{years} łącznie",
+        "note_pooled": "średnia roczna z {years}",
         "note_not_judged": "nie oceniono: tylko {events}",
         "note_too_few_peers": "bez porównania: w grupie tylko {peers} z wartością",
         "pit_stand_in_note": "zawiera udziały w PIT, według których dobrano grupę, i zastępuje je, gdy ich brak, "
@@ -460,7 +460,7 @@ LABELS: dict[str, dict[str, str]] = {
         "trend_unclear": "unclear",
         "trend_stable": "stable",
         "trend_too_short": "too few years ({years}; {needed} needed)",
-        "note_pooled": "{years} pooled",
+        "note_pooled": "yearly average of {years}",
         "note_not_judged": "not judged: only {events}",
         "note_too_few_peers": "not compared: only {peers} of the group with a value",
         "pit_stand_in_note": "it holds the PIT share the peers were matched on, and stands in for it where that is "

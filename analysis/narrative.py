@@ -68,11 +68,17 @@ def _said_again(unit: str) -> str:
 
 
 def _period(row: pd.Series, language: str, last_year: int | None = None) -> str:
-    """` w latach 2022–2024` after a value taken over several years together, ` w 2023 r.` after one of a
-    year before the report's last (`last_year`; its last missing), as the tables give it in their year
-    column; nothing after a value of the last year."""
+    """` średnio rocznie w latach 2022–2024` after a value taken over several years together (events of those
+    years over residents of those years: a yearly average, which "17,55 mieszkania w latach 2022–2024" alone
+    would let a reader take for the three years' total), ` w 2023 r.` after one of a year before the report's
+    last (`last_year`; its last missing), as the tables give it in their year column; nothing after a value of
+    the last year."""
     if pooled_years(row) >= 2:
-        return f" {'w latach' if language == 'pl' else 'in'} {value_period(row)}"
+        return (
+            f" średnio rocznie w latach {value_period(row)}"
+            if language == "pl"
+            else f" a year on average in {value_period(row)}"
+        )
     year = earlier_year(row, last_year) if last_year is not None else None
     if year is None:
         return ""

@@ -143,4 +143,4 @@ def test_a_small_gmina_is_compared_on_three_years_of_births(tmp_path):
     name = r"\| Urodzenia żywe na 1000 ludności \\\(‰\\\) \|"
     row = re.search(name + r" 2022–2024 \| ([^|]+) \|.*", text).group(0)
     notes = re.findall(name + r".*", text)[-1]
-    assert f"| {rate} |" in row and "3 lata łącznie" in notes and "niepewna" not in notes
+    assert f"| {rate} |" in row and "średnia roczna z 3 lat" in notes and "niepewna" not in notes

@@ -307,7 +307,7 @@ def test_a_pooled_value_shows_its_years_in_the_table_and_the_notes(report):
     row = frame.loc[frame[frame.columns[0]] == name].iloc[0]
     assert row["Rok" if pl else "Year"] == "2022–2024"
     notes = show.changes_table(report, "demography").frame.set_index(frame.columns[0])["Uwagi" if pl else "Notes"]
-    assert ("3\u00a0lata łącznie" if pl else "3\u00a0years pooled") in notes[name]
+    assert ("średnia roczna z 3\u00a0lat" if pl else "yearly average of 3\u00a0years") in notes[name]
     population = frame.loc[frame[frame.columns[0]] == ("Liczba ludności (osoby)" if pl else "Population (persons)")]
     population = population.iloc[0]
     assert population["Rok" if pl else "Year"] == "2024"

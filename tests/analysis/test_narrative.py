@@ -1070,6 +1070,39 @@ def test_a_value_of_a_year_before_the_last_says_its_year(language, said):
         assert "2023" not in judged_item(indicators()["sewage_users"], row, language, last_year=last_year)
 
 
+@pytest.mark.parametrize(
+    "language, said, on_page_one, note",
+    [
+        (
+            "pl",
+            "(17,55 średnio rocznie w latach 2022–2024 wobec mediany grupy 4,10)",
+            ": 17,55 mieszkania średnio rocznie w latach 2022–2024 (typowa gmina grupy: 4,10 mieszkania;",
+            "średnia roczna z 3 lat",
+        ),
+        (
+            "en",
+            "(17.55 a year on average in 2022–2024 against a peer median of 4.10)",
+            ": 17.55 dwellings a year on average in 2022–2024 (typical peer: 4.10 dwellings;",
+            "yearly average of 3 years",
+        ),
+    ],
+)
+def test_a_value_pooled_over_years_is_said_to_be_a_yearly_average(language, said, on_page_one, note):
+    # Dwellings of 2022–2024 over residents of 2022–2024 are dwellings per 1000 residents a year. Said as
+    # "17,55 mieszkania w latach 2022–2024", with the tables' note "3 lata łącznie", a mayor could read 17.55
+    # as the three years' total, a third of what the town builds a year. The words are written here by hand.
+    rows = [("dwellings_per_1000", "economy", "investment", "higher_better", 17.55, 4.10, 95.0, 2.0, True, "strength")]
+    frame = comparison(rows).assign(year=2024.0, period_start=2022.0, peer_count=20, change=np.nan)
+    indicator, row = indicators()["dwellings_per_1000"], frame.loc["dwellings_per_1000"]
+    assert said in judged_item(indicator, row, language, last_year=2024).replace("\u00a0", " ")
+    areas = pd.DataFrame({"voivodeship": [4.63], "poland": [3.60]}, index=["dwellings_per_1000"])
+    page_one = key_findings(frame, areas, [], ["dwellings_per_1000"], language, last_year=2024)
+    assert on_page_one in page_one.replace("\u00a0", " ")
+    from analysis.display import _notes
+
+    assert note in _notes(row, indicator, language).replace("\u00a0", " ")
+
+
 def test_strengths_and_weaknesses_are_listed_theme_by_theme():
     # By score alone the weaknesses would alternate between the age structure and natural change (−2.0 age,
     # −1.8 natural, −1.5 age, −1.2 natural). Listed theme by theme, the sub-domain with the clearest weakness

@@ -311,6 +311,9 @@ def test_a_pooled_value_shows_its_years_in_the_table_and_the_notes(report):
     population = frame.loc[frame[frame.columns[0]] == ("Liczba ludności (osoby)" if pl else "Population (persons)")]
     population = population.iloc[0]
     assert population["Rok" if pl else "Year"] == "2024"
+    # The report's methodology says what such a value is: a yearly average, not the years' total.
+    method = show.methodology_text(report).text
+    assert ("średnio na rok" if pl else "a yearly average") in method
 
 
 def test_a_change_that_holds_the_census_step_says_so(report):

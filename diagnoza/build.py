@@ -166,7 +166,7 @@ def plan_jobs(
     `arriving`: towns whose record a build would keep in `previous` before it starts, and where that record is
     now (a dry run's: it keeps none, and plans with the record where it is)."""
     jobs = []
-    code = inputs.code_fingerprint()
+    code = inputs.code_fingerprints()
     data = inputs.town_data_fingerprints(store)
     calibration = inputs.calibration_fingerprint(store)
     areas = inputs.area_fingerprints(store, data)
@@ -182,7 +182,7 @@ def plan_jobs(
         compared, problem = compared_or_problem(town)
         unit = store.unit(teryt)
         job_inputs = {
-            "code": code,
+            **code,
             "params": inputs.params_fingerprint(town, store.metadata),
             "data": inputs.data_fingerprint(compared, data),
             "areas": areas[unit["voivodeship"]],
@@ -421,6 +421,8 @@ def read_manifest(out_dir: Path) -> dict:
 
 INPUT_NAMES = {
     "code": "code or templates",
+    "catalogue": "indicator or variable catalogue",
+    "libraries": "library versions",
     "params": "parameters",
     "data": "data of the town or its peers",
     "areas": "data of its voivodeship's or Poland's gminy",

@@ -2,8 +2,10 @@
 
 A report is rebuilt only when one of its inputs changed:
 - code: the report notebook's cells (their source, not outputs or metadata: a notebook run and
-  saved in JupyterLab is the same code), the templates, the `analysis` and `diagnoza` packages,
-  and the versions of the libraries the numbers and pages come from;
+  saved in JupyterLab is the same code), the templates, the `analysis` and `diagnoza` packages;
+- catalogue: the indicator and variable catalogues (`analysis/catalogue/*.yaml`), which an analyst edits
+  more often than the code, kept apart so that a dry run says which of the two changed;
+- libraries: the versions of the libraries the numbers and pages come from;
 - params: the town's parameters and what its cover says (title, edition, language, peer rule);
 - data: the store's rows (unit and observations) of every town the report compares it with
   (`analysis.report.towns_compared`), and who those towns are;
@@ -24,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.paths import PROJECT_ROOT, REPORT_NOTEBOOK, TEMPLATES_DIR
+from analysis.paths import CATALOGUE_DIR, PROJECT_ROOT, REPORT_NOTEBOOK, TEMPLATES_DIR
 from analysis.store import Store
 from analysis.town import TownParams
 
@@ -67,18 +69,26 @@ def _code_files() -> list[Path]:
 
 
 @lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """One hash of everything that turns data into a report (the data themselves excluded)."""
+def code_fingerprints() -> dict[str, str]:
+    """Everything that turns data into a report (the data themselves excluded), as three hashes: the code
+    ("code"), the catalogues ("catalogue") and the libraries' versions ("libraries")."""
     from importlib.metadata import version
 
     from analysis.report import library_versions
 
-    parts = [str(REPORT_NOTEBOOK.relative_to(PROJECT_ROOT)), notebook_code(REPORT_NOTEBOOK)]
+    code = [str(REPORT_NOTEBOOK.relative_to(PROJECT_ROOT)), notebook_code(REPORT_NOTEBOOK)]
+    catalogue = []
     for path in _code_files():
-        parts += [str(path.relative_to(PROJECT_ROOT)), path.read_bytes()]
+        part = catalogue if path.is_relative_to(CATALOGUE_DIR) else code
+        part += [str(path.relative_to(PROJECT_ROOT)), path.read_bytes()]
     versions = {**library_versions(), **{name: version(name) for name in LIBRARIES}}
-    parts += [f"{name}=={versions[name]}" for name in sorted(versions)]
-    return _sha(*parts)
+    libraries = [f"{name}=={versions[name]}" for name in sorted(versions)]
+    return {"code": _sha(*code), "catalogue": _sha(*catalogue), "libraries": _sha(*libraries)}
+
+
+def code_fingerprint() -> str:
+    """`code_fingerprints` as one hash."""
+    return _sha(*(f"{part}={value}" for part, value in sorted(code_fingerprints().items())))
 
 
 def batch_files_fingerprint(towns: list[dict], language: str) -> str:

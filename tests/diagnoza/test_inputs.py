@@ -1,10 +1,13 @@
-"""What a report's input hash reads: a notebook's code, not its outputs; the libraries' versions."""
+"""What a report's input hash reads: a notebook's code, not its outputs; the catalogue apart from the code; the libraries' versions."""
 
 from __future__ import annotations
 
-import nbformat
+from pathlib import Path
 
-from analysis.paths import REPORT_NOTEBOOK
+import nbformat
+import pytest
+
+from analysis.paths import INDICATORS_FILE, PACKAGE_DIR, REPORT_NOTEBOOK, TEMPLATES_DIR, VARIABLES_FILE
 from diagnoza import inputs
 
 
@@ -35,18 +38,61 @@ def test_an_edited_cell_is_new_code(tmp_path):
     assert inputs.notebook_code(path) != inputs.notebook_code(REPORT_NOTEBOOK)
 
 
-def test_library_versions_enter_the_code_fingerprint(monkeypatch):
+def _parts_with(monkeypatch, version=None, edited=None):
+    """`inputs.code_fingerprints` and `code_fingerprint` with one library reported at another `version`, or one
+    file `edited` (a line added to it as it is read); then the real ones again."""
     from importlib import metadata
 
-    before = inputs.code_fingerprint()
-    real = metadata.version
-    monkeypatch.setattr(metadata, "version", lambda name: "99.0" if name == "matplotlib" else real(name))
-    inputs.code_fingerprint.cache_clear()
+    real_version, real_read = metadata.version, Path.read_bytes
+    if version:
+        monkeypatch.setattr(metadata, "version", lambda name: version if name == "matplotlib" else real_version(name))
+    if edited:
+        monkeypatch.setattr(Path, "read_bytes", lambda path: real_read(path) + (b"\n# x" if path == edited else b""))
+    inputs.code_fingerprints.cache_clear()
     try:
-        assert inputs.code_fingerprint() != before
+        return inputs.code_fingerprints(), inputs.code_fingerprint()
     finally:
         monkeypatch.undo()
-        inputs.code_fingerprint.cache_clear()
+        inputs.code_fingerprints.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "change, part",
+    [
+        ({"version": "99.0"}, "libraries"),  # an upgrade of matplotlib can move a chart: it rebuilds every town
+        ({"edited": INDICATORS_FILE}, "catalogue"),  # an analyst's new indicator
+        ({"edited": VARIABLES_FILE}, "catalogue"),
+        ({"edited": TEMPLATES_DIR / "pdf" / "report.typ"}, "code"),
+        ({"edited": PACKAGE_DIR / "scoring.py"}, "code"),
+    ],
+)
+def test_each_change_of_what_turns_data_into_reports_moves_its_own_part_of_the_fingerprint(monkeypatch, change, part):
+    # Three parts, so that a dry run says which changed ("changed: indicator or variable catalogue" after an
+    # edit of indicators.yaml, not "code or templates"); together they are the code fingerprint.
+    before = inputs.code_fingerprints()
+    after, whole = _parts_with(monkeypatch, **change)
+    assert {name for name in before if after[name] != before[name]} == {part}
+    assert whole != inputs.code_fingerprint()  # the batch's data files are rebuilt too
+
+
+def test_a_dry_run_names_the_parts_that_changed(tmp_path):
+    from analysis.town import TownParams
+    from diagnoza.build import TownJob, why_build
+    from diagnoza.publish import town_files
+
+    for path in town_files("0290011").values():  # a report in place, so what is compared is its inputs
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).touch()
+    parts = inputs.code_fingerprints()
+    job = TownJob("Bursztynojar", TownParams(teryt="0290011"), inputs={**parts, "params": "same"})
+    built = {"inputs": {**parts, "params": "same"}}
+    assert why_build(job, {**built, "input_hash": job.input_hash}, tmp_path, force=False) == ""
+    edited = {**built, "input_hash": "older", "inputs": {**built["inputs"], "catalogue": "older"}}
+    assert why_build(job, edited, tmp_path, force=False) == "changed: indicator or variable catalogue"
+    upgraded = {**edited, "inputs": {**edited["inputs"], "libraries": "older"}}
+    assert why_build(job, upgraded, tmp_path, force=False) == (
+        "changed: indicator or variable catalogue, library versions"
+    )
 
 
 def _with_more_births(store, teryt: str, units=None):

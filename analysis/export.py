@@ -50,8 +50,8 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "direction": ("Kierunek", "Direction"),
     "year": ("Rok wartości", "Year of value"),
     "period_start": (
-        "Od roku (wartość: średnia roczna z kilku lat)",
-        "From year (value: yearly average of several years)",
+        "Od roku (jeśli przed rokiem wartości: wartość to średnia roczna z tych lat)",
+        "From year (where before the year of value: the value is a yearly average of those years)",
     ),
     "value": ("Wartość", "Value"),
     "peer_median": ("Mediana grupy", "Peer median"),

@@ -236,7 +236,10 @@ def test_xlsx_holds_the_catalogue_values_of_the_town(demo_build):
     window = store.observations.query("teryt == @TOWN and 2022 <= year <= 2024")
     years = window.pivot(index="year", columns="var_id", values="value")[[ids["live_births"], ids["population"]]]
     births, residents = years.dropna().sum()  # a year enters with both counts
-    assert sheet.at["births_per_1000", "Od roku (wartość: średnia roczna z kilku lat)"] == 2022
+    assert (
+        sheet.at["births_per_1000", "Od roku (jeśli przed rokiem wartości: wartość to średnia roczna z tych lat)"]
+        == 2022
+    )
     assert sheet.at["births_per_1000", "Wartość"] == pytest.approx(1000 * births / residents)
     peers = sheets["Grupa porównawcza"]
     assert len(peers) == 20 and peers["TERYT"].str.fullmatch(r"\d{7}").all() and TOWN not in set(peers["TERYT"])

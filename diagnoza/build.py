@@ -56,7 +56,16 @@ from analysis.store import Store
 from analysis.teryt import codes_named, codes_told_apart, name_like
 from analysis.town import TownParams, town_params
 from diagnoza import inputs, runtime
-from diagnoza.publish import CHARTS, PUBLISHED_MARK, SET_ASIDE, replace_directory, town_files, write_bundle, write_index
+from diagnoza.publish import (
+    CHARTS,
+    PUBLISHED_MARK,
+    SET_ASIDE,
+    replace_directory,
+    report_in_place,
+    town_files,
+    write_bundle,
+    write_index,
+)
 from diagnoza.workers import TownPool, stopping_as_on_ctrl_c, worker_pool
 
 TOWN_FOLDER = "[0-9]" * 7  # a town's report folder under the batch's, named by its TERYT code
@@ -437,7 +446,7 @@ def why_build(job: TownJob, previous: dict | None, out_dir: Path, force: bool) -
         return "forced"
     if not previous or not previous.get("input_hash"):
         return "new"
-    if any(not (out_dir / path).is_file() for path in town_files(job.teryt).values()):
+    if not report_in_place(out_dir, job.teryt):
         return "outputs missing"
     if previous["input_hash"] == job.input_hash:
         return ""

@@ -34,8 +34,8 @@ UNSETTLED = "did not converge"  # Typst's warning where five layout passes did n
 
 
 def _font_dir() -> Path:
-    """matplotlib's DejaVu Sans, the charts' font, for the PDF text too (found without importing
-    matplotlib, which the renderers do not otherwise need)."""
+    """matplotlib's DejaVu Sans, the charts' font, for the PDF text too (found without importing matplotlib:
+    Typst needs only the folder; the tables' widths read the font's metrics with matplotlib, `_advance_em`)."""
     from importlib.util import find_spec
 
     return Path(find_spec("matplotlib").origin).parent / "mpl-data" / "fonts" / "ttf"
@@ -378,19 +378,44 @@ def _plain(nodes: list[dict]) -> str:
     return "".join(node.get("raw", "") or _plain(node.get("children", [])) for node in nodes)
 
 
-# What a PDF table has to fit in: the A4 text width (210 mm less 2 × 18 mm margins), and how wide its
-# text runs (DejaVu Sans at the tables' 7.5 pt: about 0.6 em a character, a digit 0.64; 4 pt of inset each side).
+# What a PDF table has to fit in: the A4 text width (210 mm less 2 × 18 mm margins), at the tables' 7.5 pt,
+# with 4 pt of inset each side of a cell.
 TABLE_WIDTH_PT = (210 - 2 * 18) / 25.4 * 72
 TABLE_FONT_PT = 7.5
-CHAR_EM = 0.6
-DIGIT_EM = 0.64  # DejaVu Sans digits are 1303/2048 em: a year range "2022–2024" needs the difference
-CELL_PADDING_PT = 8.0
+CHAR_EM = 0.6  # DejaVu Sans's average character, for the longest text a column is widened to (60 of them)
+# A cell's inset, and a little to spare: a text as wide as its column's room (to Typst's rounding, or to the 0.1 pt
+# the widths are written with) would wrap, or run over.
+CELL_PADDING_PT = 8.0 + 0.3
 SMALLEST_FONT_PT = 5.5
+PDF_FONT_FILE = "DejaVuSans.ttf"
+
+
+@cache
+def _advance_em(character: str) -> float:
+    """How far a character of the PDF's font advances the line, in em (from the font file it embeds).
+
+    An average width (0.6 em) left a name of wide letters 5.5 pt wider than its column at 7.5 pt ("Rymanów":
+    m and w are 0.97 and 0.82 em), so it ran up to the next column's words; "ilość" is as much narrower.
+    A character the font lacks (Typst then draws it in another) counts as an em, on the safe side."""
+    from matplotlib.ft2font import LoadFlags
+
+    font = _pdf_font()
+    if not font.get_char_index(ord(character)):
+        return 1.0
+    return font.load_char(ord(character), flags=LoadFlags.NO_SCALE).horiAdvance / font.units_per_EM
+
+
+@cache
+def _pdf_font():
+    """The PDF's text font, read once per process (its metrics only: Typst embeds it)."""
+    from matplotlib.ft2font import FT2Font
+
+    return FT2Font(str(_font_dir() / PDF_FONT_FILE))
 
 
 def _ems(text: str) -> float:
-    """The width of a text at a font size of 1 pt, in points."""
-    return sum(DIGIT_EM if character.isdigit() else CHAR_EM for character in text)
+    """The width of a text at a font size of 1 pt, in points (kerning, which only narrows, left out)."""
+    return sum(_advance_em(character) for character in text)
 
 
 def _unbreakable(text: str) -> list[str]:

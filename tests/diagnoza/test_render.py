@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 import pandas as pd
 import pytest
@@ -225,9 +227,17 @@ def test_a_bullet_list_becomes_a_typst_list_of_its_items():
     assert 'strong({"Mocna strona"})' in typst and '" – mniej o 4,6%"' in typst
 
 
+def _drawn_width(text: str, size: float = 7.5) -> float:
+    """The width of `text` in the PDF's font (DejaVu Sans) at `size`, in points, as matplotlib's own text layout
+    measures it (with kerning): a second reading of the font beside the renderer's sum of advance widths."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    return TextToPath().get_text_width_height_descent(text, FontProperties(family="DejaVu Sans", size=size), False)[0]
+
+
 def test_pdf_table_columns_are_never_narrower_than_their_longest_word():
-    # Widths worked out by hand from the rule: a word needs 0.64 em a digit and 0.6 em any other character,
-    # at 7.5 pt, plus 8 pt.
+    # A column is its longest word as the font draws it, plus the cells' 8 pt of inset.
     import re
 
     from diagnoza.render import TABLE_WIDTH_PT, table_columns
@@ -236,9 +246,9 @@ def test_pdf_table_columns_are_never_narrower_than_their_longest_word():
     columns, size = table_columns(narrow)
     widths = [float(w) for w in re.findall(r"([0-9.]+)pt", columns)]
     assert size == 7.5
-    assert widths[1] >= (7 * 0.64 + 2 * 0.6) * 7.5 + 8  # "7 637 627" stays whole: 7 digits, 2 spaces
+    assert widths[1] >= _drawn_width("7\u00a0637\u00a0627") + 8  # the figure stays whole (non-breaking spaces)
     columns, _ = table_columns([["Rok", "Wartość"], ["2022–2024", "9,1"]])
-    assert float(re.findall(r"([0-9.]+)pt", columns)[0]) >= (8 * 0.64 + 0.6) * 7.5 + 8  # a year range, whole
+    assert float(re.findall(r"([0-9.]+)pt", columns)[0]) >= _drawn_width("2022–2024") + 8  # a year range, whole
     assert sum(widths) <= TABLE_WIDTH_PT + 0.5
     # A hyphenated word breaks after its hyphen, repeated on the next line in Polish: "-pomorskie" (10
     # characters) is the widest piece of "kujawsko-pomorskie", not the whole 18.
@@ -246,19 +256,55 @@ def test_pdf_table_columns_are_never_narrower_than_their_longest_word():
 
     assert _unbreakable("Woj. kujawsko-pomorskie") == ["Woj.", "kujawsko-", "-pomorskie"]
     assert _unbreakable("−4,6 – 2022–2024") == ["−4,6", "–", "2022–2024"]  # numbers and ranges stay whole
-    # Where a header on one line would leave the long row names too little room, it takes two: 51 characters
-    # (2 digits) of header over a body of "1" get the width of half of them.
-    header = "Kwartyle grupy (Q1–Q3) i inne słowa nagłówka tabeli"
+    # Where a header on one line would leave the long row names too little room, it takes two: a header over a
+    # body of "1" gets the width of half of it (to the 0.1 pt the widths are printed with, and what kerning takes).
+    header = "Kwartyle grupy (Q1–Q3) i inne słowa długiego nagłówka tabeli"
     names = [[header, "Wskaźnik"], ["1", "Udział ludności w wieku " * 3]]
     header_width, name_width = (float(w) for w in re.findall(r"([0-9.]+)pt", table_columns(names)[0]))
-    assert header_width == pytest.approx((49 * 0.6 + 2 * 0.64) / 2 * 7.5 + 8, abs=0.05) and name_width > 200  # 0.1 pt
+    assert header_width == pytest.approx(_drawn_width(header) / 2 + 8, abs=0.5) and name_width > 200
     # With room to spare, the header keeps one line.
     header_width, _ = (float(w) for w in re.findall(r"([0-9.]+)pt", table_columns([[header, "x"], ["1", "y"]])[0]))
-    assert header_width == pytest.approx((49 * 0.6 + 2 * 0.64) * 7.5 + 8, abs=0.05)
+    assert header_width == pytest.approx(_drawn_width(header) + 8, abs=0.5)
     wide = [[f"kolumna{i}" for i in range(10)], ["x" * 12 for _ in range(10)]]
     columns, size = table_columns(wide)
     widths = [float(w) for w in re.findall(r"([0-9.]+)pt", columns)]
     assert size < 7.5 and sum(widths) <= TABLE_WIDTH_PT + 0.5  # 10 words of 12 characters: a smaller font
+
+
+@pytest.mark.usefixtures("pdftotext")
+def test_a_name_of_wide_letters_keeps_its_distance_from_the_next_column(tmp_path):
+    # Real gminy whose names are mostly wide letters (m, w, M, W, A): at 0.6 em a character, as columns were
+    # sized until 2026-12-07, "Rymanów" came 2.5 pt from the next column's word instead of the cells' 8 pt of
+    # inset. Each name here is its own table's longest word, so its column is as narrow as the rule allows;
+    # pdftotext then reads where Typst set each word.
+    import subprocess
+
+    import typst
+
+    from diagnoza.render import _pdf_fonts
+
+    names = ["Rymanów", "Adamów", "Bemowo", "Otmuchów", "Wschowa", "Zambrów"]
+    tables = [
+        markdown_to_typst(
+            Table(pd.DataFrame({"Gmina": [name], "Rodzaj": ["gmina miejska"]}), "Tabela")._repr_markdown_()
+        )
+        for name in names
+    ]
+    source = tmp_path / "tables.typ"
+    page = '#set text(lang: "pl", font: "DejaVu Sans")\n#set table(inset: 4pt)\n'  # as templates/pdf/report.typ
+    source.write_text(page + "\n".join(tables) + "\n", encoding="utf-8")
+    (tmp_path / "tables.pdf").write_bytes(typst.compile(str(source), font_paths=_pdf_fonts()))
+    subprocess.run(["pdftotext", "-bbox", str(tmp_path / "tables.pdf"), str(tmp_path / "words.html")], check=True)
+    words = re.findall(
+        r'xMin="([0-9.]+)" yMin="([0-9.]+)" xMax="([0-9.]+)"[^>]*>([^<]+)<', (tmp_path / "words.html").read_text()
+    )
+    gaps = {}
+    for x_min, y_min, x_max, text in words:
+        if text in names:
+            beside = [float(x) for x, y, _, other in words if other == "gmina" and abs(float(y) - float(y_min)) < 1]
+            gaps[text] = min(beside) - float(x_max)
+    assert set(gaps) == set(names)
+    assert {name: gap for name, gap in gaps.items() if gap < 7.5} == {}, gaps
 
 
 def _lines_at_widths(tmp_path, body: str, widths) -> list[list[str]]:

@@ -414,7 +414,8 @@ def _pdf_font():
 
 
 def _ems(text: str) -> float:
-    """The width of a text at a font size of 1 pt, in points (kerning, which only narrows, left out)."""
+    """The width of a text at a font size of 1 pt, in points. Kerning is left out: at 7.5 pt it moves a pair of
+    letters by a third of a point at most, nearly always closer ("AA" and "r”" apart: `CELL_PADDING_PT`'s spare)."""
     return sum(_advance_em(character) for character in text)
 
 

@@ -44,7 +44,6 @@ def _rows_per_page(filler_paragraphs: int, rows: int, tmp_path) -> tuple[list[in
     """A table of `rows` rows after that many one-line paragraphs, rendered: how many of its rows each page
     holds, how far down each page (a share of its height) the words of the paragraphs reach (0 without), and
     the pages `diagnoza proof` finds half empty."""
-    import re
 
     from diagnoza.proof import half_empty_page, read_pages
 
@@ -238,7 +237,6 @@ def _drawn_width(text: str, size: float = 7.5) -> float:
 
 def test_pdf_table_columns_are_never_narrower_than_their_longest_word():
     # A column is its longest word as the font draws it, plus the cells' 8 pt of inset.
-    import re
 
     from diagnoza.render import TABLE_WIDTH_PT, table_columns
 

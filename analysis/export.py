@@ -50,8 +50,8 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "direction": ("Kierunek", "Direction"),
     "year": ("Rok wartości", "Year of value"),
     "period_start": (
-        "Od roku (jeśli przed rokiem wartości: wartość to średnia roczna z tych lat)",
-        "From year (where before the year of value: the value is a yearly average of those years)",
+        "Od roku (jeśli wcześniejszy niż rok wartości, wartość jest średnią roczną z tych lat)",
+        "From year (if earlier than the year of value, the value is a yearly average over those years)",
     ),
     "value": ("Wartość", "Value"),
     "peer_median": ("Mediana grupy", "Peer median"),

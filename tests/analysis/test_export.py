@@ -81,10 +81,15 @@ def test_indicator_sheet_has_one_row_per_catalogue_indicator_and_the_reports_fig
     assert sheet.at["population", rho] == 1.0
     # Births are compared over 2022–2024 together (pool_years 3), the population on 2024 alone.
     assert (
-        sheet.at["births_per_1000", "Od roku (jeśli przed rokiem wartości: wartość to średnia roczna z tych lat)"]
+        sheet.at[
+            "births_per_1000", "Od roku (jeśli wcześniejszy niż rok wartości, wartość jest średnią roczną z tych lat)"
+        ]
         == 2022
     )
-    assert sheet.at["population", "Od roku (jeśli przed rokiem wartości: wartość to średnia roczna z tych lat)"] == 2024
+    assert (
+        sheet.at["population", "Od roku (jeśli wcześniejszy niż rok wartości, wartość jest średnią roczną z tych lat)"]
+        == 2024
+    )
 
 
 def test_the_sheet_marks_a_difference_within_chance_where_the_report_notes_one():
@@ -596,7 +601,10 @@ def test_the_batch_workbook_holds_each_towns_recorded_figures_rounded_as_printed
     assert rounded["Mediana grupy"].iloc[0] == 11.0 and math.isnan(rounded["Mediana grupy"].iloc[1])
     assert list(rounded["Percentyl w grupie"]) == [80.0, 80.0]
     assert list(rounded["Ocena"]) == ["mocna strona", "—"]
-    assert list(rounded["Od roku (jeśli przed rokiem wartości: wartość to średnia roczna z tych lat)"]) == [2022, 2022]
+    assert list(rounded["Od roku (jeśli wcześniejszy niż rok wartości, wartość jest średnią roczną z tych lat)"]) == [
+        2022,
+        2022,
+    ]
     assert verdicts.to_dict("records")[0] == {
         "TERYT": "0000001",
         "Gmina": "Alfa",

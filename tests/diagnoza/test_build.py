@@ -237,7 +237,9 @@ def test_xlsx_holds_the_catalogue_values_of_the_town(demo_build):
     years = window.pivot(index="year", columns="var_id", values="value")[[ids["live_births"], ids["population"]]]
     births, residents = years.dropna().sum()  # a year enters with both counts
     assert (
-        sheet.at["births_per_1000", "Od roku (jeśli przed rokiem wartości: wartość to średnia roczna z tych lat)"]
+        sheet.at[
+            "births_per_1000", "Od roku (jeśli wcześniejszy niż rok wartości, wartość jest średnią roczną z tych lat)"
+        ]
         == 2022
     )
     assert sheet.at["births_per_1000", "Wartość"] == pytest.approx(1000 * births / residents)

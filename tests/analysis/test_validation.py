@@ -251,3 +251,54 @@ def test_the_values_within_chance_are_the_judged_ones_scored_zero_for_their_inte
     assert counted["judged_values"] == len(judged)
     assert counted["judged_values_within_chance"] == int(holds.sum()) > 0
     assert counted["judged_values_within_chance"] == COMMITTED["scores"]["judged_values_within_chance"]
+
+
+def _backtest_of(errors: list[list[list[float]]], noise: list[list[float]]):
+    """A backtest of one method, "drift", with these errors (towns × origins × 5 horizons) and noise."""
+    import numpy as np
+
+    from analysis.projection import Backtest
+
+    errors_array = np.array(errors, dtype=float)
+    towns, origins = errors_array.shape[:2]
+    return Backtest(
+        {"drift": errors_array},
+        np.array(noise, dtype=float),
+        tuple(f"t{i}" for i in range(towns)),
+        tuple(2019 + k for k in range(origins)),
+    )
+
+
+def test_the_lean_of_each_origin_and_a_shift_learnt_from_the_earlier_ones():
+    import math
+
+    from analysis.validation import median_errors, shift_in_time
+
+    nan = math.nan
+    # Two towns, three origins; the first town's noise is 0.01, the second's 0.02. Errors (log) 1–5 years ahead,
+    # NaN where the years run out (the second origin reaches 2 years, the third 1).
+    result = _backtest_of(
+        [
+            [[-0.03, -0.04, -0.05, -0.06, -0.07], [-0.01, -0.02, nan, nan, nan], [0.01, nan, nan, nan, nan]],
+            [[-0.02, -0.04, -0.06, -0.08, -0.10], [0.02, 0.00, nan, nan, nan], [-0.02, nan, nan, nan, nan]],
+        ],
+        [[0.01, 0.01, 0.01], [0.02, 0.02, 0.02]],
+    )
+    # In noise units, the first origin: (−3, −1), (−4, −2), (−5, −3), (−6, −4), (−7, −5); medians the midpoints.
+    assert list(median_errors(result, "drift", slice(0, 1))) == pytest.approx([-2, -3, -4, -5, -6])
+    # The second origin: 1 year (−1, +1), 2 years (−2, 0); no forecast reaches further.
+    second = median_errors(result, "drift", slice(1, 2))
+    assert list(second[:2]) == pytest.approx([0, -1]) and all(math.isnan(value) for value in second[2:])
+    rows = shift_in_time(result, "drift")
+    assert [(row["learnt_from"], row["applied_to"]) for row in rows] == [
+        ([2019, 2019], [2020, 2021]),
+        ([2019, 2020], [2021, 2021]),
+    ]
+    # Learnt from 2019: shift −2 noise units at 1 year, −3 at 2. On the later forecasts: town 1, 2020: −0.01 + 0.02
+    # = 0.01 and −0.02 + 0.03 = 0.01; 2021: 0.01 + 0.02 = 0.03. Town 2 (noise 0.02): 0.02 + 0.04 = 0.06,
+    # 0.00 + 0.06 = 0.06; −0.02 + 0.04 = 0.02. Mean |shifted| 0.19 / 6, mean |unshifted| (0.01, 0.02, 0.01, 0.02,
+    # 0, 0.02) 0.08 / 6: 2.375 times the error.
+    assert rows[0]["shift"][:2] == [-2, -3] and rows[0]["mae_relative_to_unshifted"] == pytest.approx(2.375)
+    # Learnt from 2019 and 2020, applied to 2021: 1-year errors in noise units −3, −1, −1, +1: median −1.
+    # Shifted: 0.01 + 0.01 = 0.02 and −0.02 + 0.02 = 0; mean 0.01 against the unshifted 0.015.
+    assert rows[1]["shift"][0] == -1 and rows[1]["mae_relative_to_unshifted"] == pytest.approx(2 / 3, abs=1e-4)

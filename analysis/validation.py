@@ -530,7 +530,7 @@ def _lean_in_time_lines(p: dict) -> list[str]:
         return between.join("–" if value is None else f"{value:+.2f}".replace("-", "−") for value in values)
 
     horizons = " | ".join(f"{h} {'year' if h == 1 else 'years'}" for h in range(1, p["horizon"] + 1))
-    lines = [
+    return [
         "### Does the lean hold from year to year?",
         "",
         "The median error of the chosen method's forecasts from each origin, in units of each town's yearly noise",
@@ -543,7 +543,8 @@ def _lean_in_time_lines(p: dict) -> list[str]:
         "A forecast shifted by the median errors of the origins up to a year (each town's noise times them), on the",
         "forecasts from the later origins, as far ahead as those reach:",
         "",
-        "| shift learnt from origins | applied to origins | shift, 1 to 5 years ahead | error relative to no shift |",
+        f"| shift learnt from origins | applied to origins | shift, 1 to {p['horizon']} years ahead "
+        "| error relative to no shift |",
         "|---|---|---|---|",
         *(
             f"| {'–'.join(dict.fromkeys(map(str, row['learnt_from'])))} "
@@ -557,7 +558,6 @@ def _lean_in_time_lines(p: dict) -> list[str]:
         f"the unshifted one, and the {p['horizon']}-year shift rests on the forecasts from {', '.join(reaching)} "
         "alone, which no later origin reaches far enough to check.",
     ]
-    return lines
 
 
 def render_markdown(results: dict) -> str:

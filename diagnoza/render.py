@@ -278,6 +278,7 @@ def prepare_renderers(language: str) -> None:
     templates (0.17 s on the first page otherwise), and the Markdown parser is built.
     """
     _pdf_fonts()
+    _pdf_font()  # the tables' widths read its metrics (and import matplotlib's font module, 0.2 s)
     _markdown_parser()
     _html_exporter(language).from_notebook_node(
         nbformat.v4.new_notebook(), resources={"diagnoza": {"skip_link": "", "footer": "", "links": ""}}

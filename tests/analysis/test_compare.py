@@ -15,6 +15,8 @@ def test_percentile_rank_by_hand():
     assert percentile_rank(5, [1, 3, 5, 7]) == 62.5
     assert percentile_rank(5, [1, 3, 5, 7], Direction.LOWER_BETTER) == 37.5
     assert percentile_rank(100, [1, 2]) == 100.0
+    # A neutral indicator is ranked from low to high, as a higher-is-better one: 62.5, not mirrored.
+    assert percentile_rank(5, [1, 3, 5, 7], Direction.NEUTRAL) == 62.5
     assert math.isnan(percentile_rank(float("nan"), [1, 2]))
     assert math.isnan(percentile_rank(1, [np.nan]))
 

@@ -31,6 +31,14 @@ def test_polish_plural_forms(count, expected):
     assert with_noun(count, PERSONS["pl"]).replace(NBSP, " ") == expected
 
 
+def test_the_noun_agrees_with_the_number_as_printed_not_as_computed():
+    # 4.5 people print as "5" (half up), which governs "osób"; Python's round() (half to even) gives 4, whose
+    # form is "osoby". 0.5 prints as "1" and 21.5 as "22": each noun follows the number the reader sees.
+    assert with_noun(4.5, PERSONS["pl"]).replace(NBSP, " ") == "5 osób"
+    assert with_noun(0.5, PERSONS["pl"]).replace(NBSP, " ") == "1 osoba"
+    assert with_noun(21.5, PERSONS["pl"]).replace(NBSP, " ") == "22 osoby"
+
+
 def test_fractions_take_the_genitive_singular_form():
     assert with_noun(1.5, PERSONS["pl"], decimals=1).replace(NBSP, " ") == "1,5 osoby"
 

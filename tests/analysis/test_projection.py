@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.projection import HORIZON, METHODS, Projection, backtest, project, town_noise
+from analysis.projection import BENCHMARK, HORIZON, METHODS, Projection, backtest, project, town_noise
 
 YEARS = list(range(2014, 2025))
 
@@ -90,6 +90,52 @@ def test_intervals_are_calibrated_on_towns_left_out():
     towns = np.arange(400)
     coverage = result.coverage(result.chosen, towns % 2 == 0, towns % 2 == 1)
     assert 0.92 <= coverage <= 0.98
+
+
+def test_the_interval_and_the_stated_errors_by_a_second_method():
+    # 30 towns whose decline quickens (as the demo store's and Poland's do), so the backtest's errors lean one
+    # way and the interval is lopsided. Recomputed here with plain loops over towns, origins and horizons, from
+    # the documented rule (methodology, `analysis.projection`): forecasts from every origin with at least 6 years
+    # of history, 1–5 years ahead; each error (log actual − log forecast) divided by the town's noise at that
+    # origin (1.4826 × the MAD of its yearly log changes, at least 0.002); the interval at horizon h is the
+    # forecast plus the 2.5th and 97.5th percentiles of the pooled scaled errors at h, times the town's noise.
+    # Years 2000–2010: no census re-basing (2021) within them.
+    rng = np.random.default_rng(11)
+    steps = rng.normal(-0.004 - 0.001 * np.arange(10), 0.004, size=(30, 10))
+    logs = np.log(8_000) + np.concatenate([np.zeros((30, 1)), np.cumsum(steps, axis=1)], axis=1)
+    population = pd.DataFrame(np.exp(logs), index=[f"T{i:02}" for i in range(30)], columns=range(2000, 2011))
+
+    def noise_of(history):
+        changes = np.diff(history)
+        return max(1.4826 * np.median(np.abs(changes - np.median(changes))), 0.002)
+
+    def by_hand(method):
+        scaled, last_errors = {h: [] for h in range(1, 6)}, []
+        for row in logs:
+            for end in range(5, len(row) - 1):  # index of the last year of history: 6 years or more
+                forecast = METHODS[method](row[None, : end + 1], 5)[0]
+                for h in range(1, 6):
+                    if end + h < len(row):
+                        scaled[h].append((row[end + h] - forecast[h - 1]) / noise_of(row[: end + 1]))
+                        if h == 5:
+                            last_errors.append(abs(row[end + h] - forecast[h - 1]))
+        low = [np.percentile(scaled[h], 2.5) for h in range(1, 6)]
+        high = [np.percentile(scaled[h], 97.5) for h in range(1, 6)]
+        return np.array(low), np.array(high), 100 * np.mean(last_errors)
+
+    result = backtest(population)
+    method = result.chosen
+    low, high, error = by_hand(method)
+    assert high[-1] + low[-1] < 0  # the errors lean below the forecast: the interval is lopsided, as meant
+    projection = project(population.loc["T07"], result)
+    town = logs[7]
+    forecast = METHODS[method](town[None, :], 5)[0]
+    assert projection.forecast["mean"].to_numpy() == pytest.approx(np.exp(forecast))
+    assert projection.forecast["low"].to_numpy() == pytest.approx(np.exp(forecast + low * noise_of(town)))
+    assert projection.forecast["high"].to_numpy() == pytest.approx(np.exp(forecast + high * noise_of(town)))
+    # The errors the report states beside each other: the method's and drift's, in % at 5 years.
+    assert projection.backtest_error == pytest.approx(error)
+    assert projection.benchmark_error == pytest.approx(by_hand(BENCHMARK)[2])
 
 
 def test_town_noise_is_robust_and_floored():

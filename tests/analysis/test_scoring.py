@@ -92,6 +92,18 @@ def test_the_one_rule():
     assert assess(BIRTHS, float("nan"), 8.0, 80.0) == NONE
 
 
+def test_an_interval_ending_at_the_median_is_within_chance_for_the_rule_as_for_the_score():
+    # Peers 6–10: median 8. A value 1.0 better than it, in the best quarter, whose 95% interval ends exactly at
+    # the median: the score counts the difference as within chance (0), so the rule must not mark it either,
+    # or the spreadsheet would call a strength what the section verdict counts as nothing.
+    peers = [6, 7, 8, 9, 10]
+    assert score_of(9.0, peers, BIRTHS, 8.0, 10.0) == 0.0
+    assert assess(BIRTHS, 9.0, 8.0, 80.0, 8.0, 10.0) == NONE
+    assert score_of(7.0, peers, DEATHS, 6.0, 8.0) == 0.0  # fewer deaths, the interval's upper end at the median
+    assert assess(DEATHS, 7.0, 8.0, 80.0, 6.0, 8.0) == NONE
+    assert assess(BIRTHS, 7.0, 8.0, 20.0, 6.0, 8.0) == NONE  # the same for a weakness
+
+
 def test_a_value_the_interval_alone_keeps_unmarked_is_said_to_be_held_back_by_chance():
     # Position and size would make it a strength (80th percentile, 1.0 above the median of 8.0, more than 0.5):
     # with an interval 7.2–11.1 that includes 8.0 the rule leaves it unmarked, and that is what is reported.

@@ -26,6 +26,7 @@ from analysis.boundaries import BoundaryChange
 from analysis.catalogue import indicators
 from analysis.compare import value_period
 from analysis.report import TownReport, method_version
+from analysis.rounding import round_half_up
 from analysis.synthesis import rule_key
 
 FORMAT = 1  # the figures.json layout; a different one is not compared
@@ -217,9 +218,10 @@ class EditionChanges:
 
 
 def _moved(old, new, decimals: int) -> bool:
+    """Whether a value moved as the report prints it (half up): a change no printed digit shows is none."""
     if old is None or new is None:
         return (old is None) != (new is None)
-    return round(old, decimals) != round(new, decimals)
+    return round_half_up(old, decimals) != round_half_up(new, decimals)
 
 
 def compare_editions(previous: dict, current: dict, renumbered: dict[str, str] | None = None) -> EditionChanges:

@@ -91,6 +91,14 @@ def test_only_changes_beyond_the_shown_precision_count():
         changes.indicators.at["births_per_1000", "old_value"],
         changes.indicators.at["births_per_1000", "new_value"],
     ) == (8.04, 8.4)
+    # Precision as printed, half up: 8.25 and 8.26 both print "8,3", a change nobody could see (Python's
+    # round, half to even, read 8.25 as 8.2 and listed it as "8,3 → 8,3"); 8.249 prints "8,2" and is listed.
+    old, new = copy.deepcopy(BASE), copy.deepcopy(BASE)
+    old["indicators"]["births_per_1000"]["value"] = 8.25
+    new["indicators"]["births_per_1000"]["value"] = 8.26
+    assert compare_editions(old, new).nothing
+    new["indicators"]["births_per_1000"]["value"] = 8.249
+    assert list(compare_editions(old, new).indicators.index) == ["births_per_1000"]
 
 
 def test_positions_verdicts_years_and_peers():

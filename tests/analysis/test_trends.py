@@ -169,6 +169,19 @@ def test_autocorrelation_widens_the_interval_to_its_calibrated_coverage():
     assert 0.93 <= coverage <= 0.97  # without the widening: about 0.75
 
 
+def test_more_autocorrelation_never_narrows_the_interval():
+    # Between the calibrated grid's points the factor is interpolated, so a series of ρ = 0.1 is widened
+    # more than one of 0.05 and less than one of 0.15: the factor rises from 1 at ρ = 0 with every step of ρ.
+    from analysis.trends import RHO_GRID, variance_factor
+
+    factors = [variance_factor(rho, 11) for rho in RHO_GRID]
+    assert factors[0] == 1.0 and all(later > earlier for earlier, later in zip(factors, factors[1:]))
+    assert factors[1] < variance_factor(0.075, 11) < factors[2]
+    values = pd.Series(ar1_group(0.0, 1, seed=5)[0], index=YEARS)
+    independent, slightly = robust_trend(values, 0.0), robust_trend(values, 0.1)
+    assert slightly.high - slightly.low > independent.high - independent.low
+
+
 def test_a_random_walks_trend_interval_holds_its_slope_in_95_percent_of_series_with_rho_at_its_bound_or_1():
     # Population carries each year's changes into the next: its noise is a random walk (ρ = 1). Drawn so, in
     # groups of a town and 20 peers, the ρ estimated over a group often reads below 1, and the 95% intervals

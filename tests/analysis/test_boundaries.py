@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -75,6 +76,14 @@ def test_the_residents_step_that_breaks_a_series_is_the_least_difference_the_5_y
     from analysis.catalogue import indicators
 
     assert MIN_RESIDENTS_STEP * 100 == pytest.approx(indicators()["population_change_5y"].min_difference)
+
+
+def test_a_change_whose_residents_are_unknown_counts_as_moving_them():
+    # The careful side: where the year's change of residents cannot be told (NaN), the series is read as broken.
+    from analysis.boundaries import MIN_RESIDENTS_STEP, moves_residents
+
+    steps = np.array([np.nan, 0.0, MIN_RESIDENTS_STEP / 2, MIN_RESIDENTS_STEP, -MIN_RESIDENTS_STEP])
+    assert moves_residents(steps).tolist() == [True, False, False, True, True]
 
 
 def test_land_alone_in_the_census_year_counts_as_moving_residents():

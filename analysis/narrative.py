@@ -672,7 +672,7 @@ def _lean_sentence(projection, language: str) -> str:
     pl = language == "pl"
     below = lean < 0
     share = projection.share_below if below else 1 - projection.share_below
-    percent = format_number(round(share * 100), 0, language)
+    percent = format_number(share * 100, 0, language)
     last = projection.forecast.iloc[-1]
     down, up = last["mean"] - last["low"], last["high"] - last["mean"]
     lopsided = down > up if below else up > down

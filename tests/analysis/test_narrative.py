@@ -787,6 +787,9 @@ def test_an_unclear_population_trend_gives_its_yearly_change_in_persons():
         Trend(6.2, -1.0, 13.0, 2014, 2024, 11), "pl"
     )
     assert "średnia zmiana roczna −1\u00a0osoba," in _trend_sentence(Trend(-1.2, -3.0, 1.0, 2014, 2024, 11), "pl")
+    # A change that prints as 0 takes no sign: "−0 osób" would say a fall the figure does not show.
+    assert "średnia zmiana roczna 0\u00a0osób," in _trend_sentence(Trend(-0.4, -3.0, 2.0, 2014, 2024, 11), "pl")
+    assert "unclear: 0\u00a0persons a year" in _trend_sentence(Trend(0.3, -2.0, 3.0, 2014, 2024, 11), "en")
 
 
 @pytest.mark.parametrize("language", ["pl", "en"])
@@ -841,6 +844,8 @@ def test_a_projection_that_leaned_one_way_in_the_backtest_says_so(language):
         else " In that backtest the actual population after 5 years was above the forecast in 80% of cases: the "
         "forecast tends to be too low."
     )
+    # 169 of 200 below: 84.5 %, printed half up as every figure of the report, "85%" (Python's round gave 84).
+    assert ("w 85% przypadków" if pl else "in 85% of cases") in sentence(169 / 200)
     # No lean (between a third and two thirds), or none known: the sentence ends with the method's error.
     plain = sentence(float("nan"))
     assert sentence(0.6) == plain

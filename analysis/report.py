@@ -323,7 +323,8 @@ def towns_compared(town: TownParams) -> tuple[str, ...]:
     alternative rules in the sensitivity table. A change to any other town's data cannot change its
     comparisons (unless it changes who the peers are, which this then shows); it can change the report's
     voivodeship and Poland figures, summed over their gminy (`diagnoza.inputs.area_fingerprints`), and its
-    projection, whose pooled backtest reads every town's population (`diagnoza.inputs.calibration_fingerprint`).
+    projection, whose pooled backtest reads every town's population and density
+    (`diagnoza.inputs.calibration_fingerprint`).
     Peers are matched on the last year, so the first year and the language do not enter."""
     teryt, last_year, rule = town.teryt, town.last_year, town.peer_rule
     store, all_values = load_store_and_values(town.data_dir)

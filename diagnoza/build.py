@@ -435,7 +435,7 @@ INPUT_NAMES = {
     "params": "parameters",
     "data": "data of the town or its peers",
     "areas": "data of its voivodeship's or Poland's gminy",
-    "calibration": "population of the store (projection backtest)",
+    "calibration": "population or density of the store's towns (projection backtest)",
     "previous": "the previous edition's figures (--previous)",
 }
 

@@ -13,7 +13,8 @@ A report is rebuilt only when one of its inputs changed:
   (`analysis.aggregates`): those of its voivodeship, and where the store covers the country, every gmina;
   and GUS's published figures of its voivodeship and of Poland (`Store.area_values`);
 - calibration: the population of every town of the store, which the pooled projection
-  backtest (`analysis.projection`) reads to choose the method and size the interval;
+  backtest (`analysis.projection`) reads to choose the method and size the interval, and its density,
+  by which the backtest leaves out the towns whose boundaries changed with residents;
 - previous: the previous edition's figures of the town, when `--previous` asks for a comparison.
 """
 
@@ -140,14 +141,21 @@ def area_fingerprints(store: Store, fingerprints: dict[str, str]) -> dict[str, s
     }
 
 
+# What the projection backtest reads of every town (`analysis.projection.backtest_population`): the residents,
+# and their density, from which it finds the towns whose boundaries changed with residents and leaves them out.
+# A revised density alone can drop a town from the backtest and so move every report's interval.
+CALIBRATION_VARIABLES = ("population", "population_density")
+
+
 def calibration_fingerprint(store: Store) -> str:
-    """A hash of the population variable of every town (what the projection backtest reads)."""
+    """A hash of the variables of every town the projection backtest reads (`CALIBRATION_VARIABLES`)."""
     from analysis.catalogue import variable_ids
 
     observations = store.observations
-    population = observations.loc[observations["var_id"] == variable_ids()["population"]]
-    population = population.sort_values(["teryt", "year"])[["teryt", "year", "value"]]
-    return _sha(pd.util.hash_pandas_object(population, index=False).to_numpy().tobytes())
+    wanted = [variable_ids()[name] for name in CALIBRATION_VARIABLES]
+    read = observations.loc[observations["var_id"].isin(wanted)]
+    read = read.sort_values(["teryt", "var_id", "year"])[["teryt", "var_id", "year", "value"]]
+    return _sha(pd.util.hash_pandas_object(read, index=False).to_numpy().tobytes())
 
 
 def params_fingerprint(town: TownParams, store_metadata: dict) -> str:

@@ -152,3 +152,36 @@ def test_a_published_area_figure_reaches_the_reports_of_its_voivodeship_and_pola
     assert {v for v in before if before[v] != voivodeship[v]} == {"dolnośląskie"}
     country = inputs.area_fingerprints(revised("PL"), fingerprints)
     assert all(before[v] != country[v] for v in before)
+
+
+def test_a_revised_density_that_drops_a_town_from_the_projection_backtest_moves_every_reports_calibration(demo_store):
+    # The backtest leaves out the towns whose boundaries changed with residents, which it finds from the
+    # residents and their density (`analysis.boundaries`). Found by hand in the demo store: 0492041's population
+    # changed 4.6% beyond its usual yearly change in 2021 (the census). A density 10% higher from 2021 on (its area
+    # revised) makes that year a change of boundaries that moved residents, so the town leaves the backtest, and
+    # every report's interval is calibrated on one town fewer: each report's input hash must say so.
+    from analysis.catalogue import variable_ids
+    from analysis.projection import backtest_population
+    from analysis.report import indicator_table
+    from analysis.store import Store
+
+    observations = demo_store.observations
+
+    def revised(variable: str) -> Store:
+        rows = (
+            (observations["teryt"] == "0492041")
+            & (observations["var_id"] == variable_ids()[variable])
+            & (observations["year"] >= 2021)
+        )
+        return Store(
+            demo_store.units,
+            observations.assign(value=observations["value"].mask(rows, observations["value"] * 1.1)),
+            demo_store.metadata,
+        )
+
+    denser = revised("population_density")
+    read = [backtest_population(indicator_table(store), 2014, 2024).index for store in (demo_store, denser)]
+    assert "0492041" in read[0] and "0492041" not in read[1] and len(read[1]) == len(read[0]) - 1
+    assert inputs.calibration_fingerprint(denser) != inputs.calibration_fingerprint(demo_store)
+    # More births do not reach the backtest, nor so its fingerprint (they reach the town's and its peers' reports).
+    assert inputs.calibration_fingerprint(revised("live_births")) == inputs.calibration_fingerprint(demo_store)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 from analysis.paths import INDICATORS_FILE, PACKAGE_DIR, REPORT_NOTEBOOK, TEMPLATES_DIR, VARIABLES_FILE
@@ -183,5 +184,9 @@ def test_a_revised_density_that_drops_a_town_from_the_projection_backtest_moves_
     read = [backtest_population(indicator_table(store), 2014, 2024).index for store in (demo_store, denser)]
     assert "0492041" in read[0] and "0492041" not in read[1] and len(read[1]) == len(read[0]) - 1
     assert inputs.calibration_fingerprint(denser) != inputs.calibration_fingerprint(demo_store)
+    # The hash reads what the backtest reads, no less: given only those variables, it reads the same towns and years.
+    values = indicator_table(denser)
+    alone = backtest_population(values[list(inputs.CALIBRATION_VARIABLES)], 2014, 2024)
+    pd.testing.assert_frame_equal(alone, backtest_population(values, 2014, 2024))
     # More births do not reach the backtest, nor so its fingerprint (they reach the town's and its peers' reports).
     assert inputs.calibration_fingerprint(revised("live_births")) == inputs.calibration_fingerprint(demo_store)

@@ -531,7 +531,11 @@ def _typst_blocks(nodes: list[dict]) -> str:
         if kind == "heading":
             parts.append(f"#heading(level: {max(node['attrs']['level'] - 1, 1)}, {_typst_inline(node['children'])})")
         elif kind in ("paragraph", "block_text"):
-            parts.append(f"#{_typst_inline(node['children'])}")
+            following = blocks[index + 1] if index + 1 < len(blocks) else None
+            if following is not None and following["type"] == "list":  # "Słabe strony …:" stays with its list
+                parts.append(f"#block(sticky: true, {_typst_inline(node['children'])})")
+            else:
+                parts.append(f"#{_typst_inline(node['children'])}")
         elif kind == "list":
             items = ", ".join(f"[{_typst_blocks(item['children'])}]" for item in node["children"])
             parts.append(f"#{'enum' if node['attrs'].get('ordered') else 'list'}({items})")

@@ -17,6 +17,7 @@ from diagnoza.proof import (
     broken_contents,
     broken_ranges,
     half_empty_page,
+    introduction_left_behind,
     key_figures_off_page_one,
     orphaned_chart_caption,
     overlapping_words,
@@ -103,6 +104,24 @@ def test_contents_carried_on_to_the_next_page_are_found():
     # A section opening overleaf, its heading without dot leaders, or a page of text: nothing to report.
     assert broken_contents(page_one, Page(2, (header, line("3. Gospodarka i finanse gminy", 60)))) == []
     assert broken_contents(page_one, Page(2, (header, line("Tekst . . . sekcji.", 60)))) == []
+
+
+def test_a_list_introduction_ending_a_page_with_its_list_overleaf_is_found():
+    def line(text, top):
+        return tuple(Word(word, 60.0 + 12 * i, top, 70.0 + 12 * i, top + 10) for i, word in enumerate(text.split()))
+
+    header = line("Diagnoza społeczno-gospodarcza: Krynica Morska", 20)  # the running header
+    footer = line("Źródło: dane syntetyczne strona 3 z 14", 800)  # below the body: not its last line
+    introduction = line("Słabe strony na tle grupy porównawczej:", 760)
+    page = Page(3, (header, line("Mocna strona: wysoki udział.", 700), introduction, footer))
+    overleaf = Page(4, (header, line("• mniejszy przyrost ludności", 60)))
+    assert introduction_left_behind(page, overleaf) == [
+        "page 3: ends with 'Słabe strony na tle grupy porównawczej:', the list it introduces on page 4"
+    ]
+    # The list begun on the same page, or text (not a list) overleaf: nothing to report.
+    begun = Page(3, (header, introduction, line("• niski udział", 772), footer))
+    assert introduction_left_behind(begun, overleaf) == []
+    assert introduction_left_behind(page, Page(4, (header, line("Tekst dalej.", 60)))) == []
 
 
 def test_polish_line_breaks_an_editor_would_mark():

@@ -226,6 +226,21 @@ def test_a_bullet_list_becomes_a_typst_list_of_its_items():
     assert 'strong({"Mocna strona"})' in typst and '" – mniej o 4,6%"' in typst
 
 
+@pytest.mark.usefixtures("pdftotext")
+def test_a_line_introducing_a_list_never_ends_a_page_without_it(tmp_path):
+    # "Słabe strony na tle grupy porównawczej:" ended page 3 of 5 demo PDFs, its list overleaf. Pushed down the
+    # page 2 pt at a time (the page holds 80 pt of text), the line must stand on the page of the list's first
+    # item wherever it falls. Without the stickiness the line stayed behind at 10 of these 30 positions.
+    from diagnoza.proof import read_pages
+    from tests.diagnoza import typeset
+
+    markup = markdown_to_typst("Słabe strony na tle grupy porównawczej:\n\n- pierwsza słabość\n- druga słabość")
+    for gap in range(20, 80, 2):
+        pages = read_pages(typeset(tmp_path, f"#v({gap}pt)\n\n{markup}"))
+        page_of = {word.text: page.number for page in pages for word in page.words}
+        assert page_of["Słabe"] == page_of["pierwsza"], f"{gap} pt down, the line ends page {page_of['Słabe']}"
+
+
 def _drawn_width(text: str, size: float = 7.5) -> float:
     """The width of `text` in the PDF's font (DejaVu Sans) at `size`, in points, as matplotlib's own text layout
     measures it (with kerning): a second reading of the font beside the renderer's sum of advance widths."""

@@ -175,6 +175,36 @@ def test_printed_from_the_browser_a_table_that_fits_on_a_page_is_whole_and_no_fi
     assert "Arkusz XLSX" not in pages[0] and "Wszystkie raporty zestawu" not in " ".join(pages)
 
 
+def test_printed_from_the_browser_a_line_introducing_a_list_stays_with_it(demo_build):
+    # As in the PDF: "Słabe strony na tle grupy porównawczej:" must not end a printed page while its list starts
+    # overleaf. The report's page, its content replaced by 40 copies of the line and a list, each on a page of
+    # its own below a spacer 8 px taller than the one before, is printed once: at every height the line stands on
+    # the page of the list's first item. (Without report.css's rule, it stayed behind at 4 of the 40 heights.)
+    with browser(width=680) as driver:
+        driver.get((demo_build.out_dir / TOWN / "report.html").resolve().as_uri())
+        driver.execute_script(
+            "const chunks = [];"
+            "for (let i = 0; i < 40; i++) {"
+            " const spacer = document.createElement('div');"
+            " spacer.style.height = (820 + 8 * i) + 'px'; spacer.style.breakBefore = 'page';"
+            " const line = document.createElement('p'); line.textContent = 'Intro' + i + ' Słabe strony:';"
+            " const list = document.createElement('ul');"
+            " for (const item of ['Item' + i + ' pierwsza słabość', 'druga słabość']) {"
+            "  const li = document.createElement('li'); li.textContent = item; list.append(li); }"
+            " chunks.push(spacer, line, list); }"
+            "document.querySelector('main').replaceChildren(...chunks);"
+        )
+        printed = driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})["data"]
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(base64.b64decode(printed))).pages]
+
+    def page_of(mark: str) -> int:
+        [page] = [number for number, text in enumerate(pages) if re.search(rf"\b{mark}\b", text)]
+        return page
+
+    assert len(pages) >= 40  # the premise: a page for each copy
+    assert [i for i in range(40) if page_of(f"Intro{i}") != page_of(f"Item{i}")] == []
+
+
 def test_the_printed_index_is_a_table_of_the_towns_shown_within_the_page(demo_build):
     # Printed (A4 less its margins, 680 px), the index was a card per town, 15 pages for the demo's 54; now it
     # is the table, with its header, within the page's width, without the controls and links paper cannot

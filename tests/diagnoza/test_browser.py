@@ -149,28 +149,36 @@ def test_printed_from_the_browser_every_table_keeps_all_its_columns_on_the_page(
     assert [table for table in tables if not all(table[1:])] == []
 
 
+def _printed_report(out_dir: Path, script: str):
+    """The town's report page, changed by `script` (whose return value is returned), printed on A4 as
+    report.css's @page sets it: (the script's value, the text of each printed page, read with pypdf)."""
+    with browser(width=680) as driver:
+        driver.get((out_dir / TOWN / "report.html").resolve().as_uri())
+        returned = driver.execute_script(script)
+        printed = driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})["data"]
+    return returned, [page.extract_text() for page in PdfReader(io.BytesIO(base64.b64decode(printed))).pages]
+
+
+def _page_of(pages: list[str], mark: str) -> int:
+    """The one printed page a word of its own (a mark the test put there) is on."""
+    [page] = [number for number, text in enumerate(pages) if re.search(rf"\b{mark}\b", text)]
+    return page
+
+
 def test_printed_from_the_browser_a_table_that_fits_on_a_page_is_whole_and_no_file_link_shows(demo_build):
     # Printed, the demography table began at a page's foot with its caption, header and one row, and went on
     # overleaf (the PDF never leaves fewer than three rows under a caption: templates/pdf/tables.typ). Each
     # table's caption and last row are marked with a word of their own, and the printed A4 pages (report.css's
     # @page) read with pypdf: a table of a page or less has both marks on one page.
-    with browser(width=680) as driver:
-        driver.get((demo_build.out_dir / TOWN / "report.html").resolve().as_uri())
-        rows = driver.execute_script(
-            "return Array.from(document.querySelectorAll('table.diagnoza-table')).map((t, i) => {"
-            " t.caption.prepend('Start' + i + ' '); const last = t.tBodies[0].rows[t.tBodies[0].rows.length - 1];"
-            " last.cells[0].prepend('End' + i + ' '); return t.tBodies[0].rows.length; });"
-        )
-        printed = driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})["data"]
-    pages = [page.extract_text() for page in PdfReader(io.BytesIO(base64.b64decode(printed))).pages]
-
-    def page_of(mark: str) -> int:
-        [page] = [number for number, text in enumerate(pages) if re.search(rf"\b{mark}\b", text)]
-        return page
-
+    rows, pages = _printed_report(
+        demo_build.out_dir,
+        "return Array.from(document.querySelectorAll('table.diagnoza-table')).map((t, i) => {"
+        " t.caption.prepend('Start' + i + ' '); const last = t.tBodies[0].rows[t.tBodies[0].rows.length - 1];"
+        " last.cells[0].prepend('End' + i + ' '); return t.tBodies[0].rows.length; });",
+    )
     short = [i for i, count in enumerate(rows) if count <= 20]
     assert len(short) >= 8 and len(pages) > 10  # the premise: the report's tables, printed on pages
-    assert [i for i in short if page_of(f"Start{i}") != page_of(f"End{i}")] == []
+    assert [i for i in short if _page_of(pages, f"Start{i}") != _page_of(pages, f"End{i}")] == []
     # Nor does paper show the links to the report's files and the index, which it cannot follow.
     assert "Arkusz XLSX" not in pages[0] and "Wszystkie raporty zestawu" not in " ".join(pages)
 
@@ -180,29 +188,21 @@ def test_printed_from_the_browser_a_line_introducing_a_list_stays_with_it(demo_b
     # overleaf. The report's page, its content replaced by 40 copies of the line and a list, each on a page of
     # its own below a spacer 8 px taller than the one before, is printed once: at every height the line stands on
     # the page of the list's first item. (Without report.css's rule, it stayed behind at 4 of the 40 heights.)
-    with browser(width=680) as driver:
-        driver.get((demo_build.out_dir / TOWN / "report.html").resolve().as_uri())
-        driver.execute_script(
-            "const chunks = [];"
-            "for (let i = 0; i < 40; i++) {"
-            " const spacer = document.createElement('div');"
-            " spacer.style.height = (820 + 8 * i) + 'px'; spacer.style.breakBefore = 'page';"
-            " const line = document.createElement('p'); line.textContent = 'Intro' + i + ' Słabe strony:';"
-            " const list = document.createElement('ul');"
-            " for (const item of ['Item' + i + ' pierwsza słabość', 'druga słabość']) {"
-            "  const li = document.createElement('li'); li.textContent = item; list.append(li); }"
-            " chunks.push(spacer, line, list); }"
-            "document.querySelector('main').replaceChildren(...chunks);"
-        )
-        printed = driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})["data"]
-    pages = [page.extract_text() for page in PdfReader(io.BytesIO(base64.b64decode(printed))).pages]
-
-    def page_of(mark: str) -> int:
-        [page] = [number for number, text in enumerate(pages) if re.search(rf"\b{mark}\b", text)]
-        return page
-
+    _, pages = _printed_report(
+        demo_build.out_dir,
+        "const chunks = [];"
+        "for (let i = 0; i < 40; i++) {"
+        " const spacer = document.createElement('div');"
+        " spacer.style.height = (820 + 8 * i) + 'px'; spacer.style.breakBefore = 'page';"
+        " const line = document.createElement('p'); line.textContent = 'Intro' + i + ' Słabe strony:';"
+        " const list = document.createElement('ul');"
+        " for (const item of ['Item' + i + ' pierwsza słabość', 'druga słabość']) {"
+        "  const li = document.createElement('li'); li.textContent = item; list.append(li); }"
+        " chunks.push(spacer, line, list); }"
+        "document.querySelector('main').replaceChildren(...chunks);",
+    )
     assert len(pages) >= 40  # the premise: a page for each copy
-    assert [i for i in range(40) if page_of(f"Intro{i}") != page_of(f"Item{i}")] == []
+    assert [i for i in range(40) if _page_of(pages, f"Intro{i}") != _page_of(pages, f"Item{i}")] == []
 
 
 def test_the_printed_index_is_a_table_of_the_towns_shown_within_the_page(demo_build):

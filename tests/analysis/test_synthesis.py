@@ -194,3 +194,25 @@ def test_a_rule_that_finds_too_few_peers_gives_no_verdict_and_says_how_many_it_f
     assert "poniżej" not in display.sensitivity_table(prepare_report(TownParams(teryt="0490013"))).caption
     error = pickle.loads(pickle.dumps(TooFewPeers("0890033: too few", found)))  # as a worker process sends it
     assert (str(error), error.found) == ("0890033: too few", found)
+
+
+def test_a_verdict_is_robust_to_the_peer_rule_only_where_every_rule_that_gives_one_agrees():
+    # By hand: demography "better" here, but "similar" with the 40 nearest: not robust. Economy "similar" under
+    # every rule that judges it; the size-class group, with too little data for a verdict, does not disagree.
+    # A rule that found too few peers (2) gives no verdict and counts neither way; services have no verdict.
+    from analysis.synthesis import robust_to_peer_rule
+
+    verdicts = pd.DataFrame({"verdict": [BETTER, SIMILAR, NO_VERDICT]}, index=["demography", "economy", "services"])
+    sensitivity = pd.DataFrame(
+        {
+            "peers": [10, 40, 2, 12],
+            "demography": [BETTER, SIMILAR, NO_VERDICT, BETTER],
+            "economy": [SIMILAR, SIMILAR, NO_VERDICT, NO_VERDICT],
+            "services": [WORSE, NO_VERDICT, NO_VERDICT, SIMILAR],
+        },
+        index=["nearest_10", "nearest_40", "voivodeship", "population_class"],
+    )
+    assert robust_to_peer_rule(verdicts, sensitivity) == {"demography": False, "economy": True, "services": None}
+    # The 40 nearest agreeing, every rule that judges demography says "better": robust.
+    sensitivity.loc["nearest_40", "demography"] = BETTER
+    assert robust_to_peer_rule(verdicts, sensitivity)["demography"] is True

@@ -251,10 +251,11 @@ _UPPER_BOUND = re.compile(r"(?<![^\s(])(do|to) (?=\\?[−+]?\d)")
 
 def bind_short_words(text: str) -> str:
     """`text` with a no-break space after each one-letter word, after a number followed by a word ("na
-    1 mieszkańca", "483 osoby"), before a range's upper bound ("do 1 361") and before "r." after a year
-    ("w 2024 r.")."""
+    1 mieszkańca", "483 osoby"), before a range's upper bound ("do 1 361"), before "r." after a year
+    ("w 2024 r.") and before a spaced dash ("grupy – nie"): in Polish typesetting a dash ends its line, it
+    never begins the next."""
     text = _NUMBER_BEFORE_WORD.sub("\\1\u00a0", _ONE_LETTER_WORD.sub("\\1\u00a0", text))
-    text = _UPPER_BOUND.sub("\\1\u00a0", text)
+    text = _UPPER_BOUND.sub("\\1\u00a0", text).replace(" – ", "\u00a0– ")
     return _YEAR_ABBREVIATION.sub("\\1\u00a0\\2", text)
 
 

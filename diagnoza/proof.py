@@ -11,8 +11,8 @@ page breaks. `diagnoza proof` reads every town's PDF as a proofreader would and 
 - the contents begun on one page and carried on to the next;
 - a line that introduces a list ("Słabe strony na tle grupy porównawczej:") ending a page, its list overleaf;
 - a line ending inside a range of numbers ("1,41–" and "3,99" on the next line);
-- in a Polish report, a line ending in a one-letter word ("w", "i", "z") or starting with the year's
-  abbreviation ("r."), which an editor marks first.
+- in a Polish report, a line ending in a one-letter word ("w", "i", "z"), or starting with the year's
+  abbreviation ("r.") or with a dash ("– nie."), which an editor marks first.
 
 Words and their boxes come from poppler's `pdftotext -bbox-layout` (Debian: poppler-utils); the key figures
 table's rows from the report's HTML page, made from the same notebook outputs.
@@ -184,14 +184,16 @@ def introduction_left_behind(page: Page, following: Page) -> list[str]:
 
 
 def polish_line_breaks(page: Page) -> list[str]:
-    """Lines ending in a one-letter word, or starting with the year's abbreviation "r." (Polish typesetting
-    ties both to the next or previous word)."""
+    """Lines ending in a one-letter word, or starting with the year's abbreviation "r." or with a spaced dash
+    (Polish typesetting ties each to the next or previous word; a dash ends its line)."""
     found = []
     for text in page.line_texts():
         if ONE_LETTER_AT_END.search(text):
             found.append(f"page {page.number}: a line ends with a one-letter word: …{text[-40:]!r}")
         if re.match(r"r\.(\s|$)", text):
             found.append(f'page {page.number}: a line starts with "r.": {text[:40]!r}…')
+        if re.match(r"– \S", text):
+            found.append(f"page {page.number}: a line starts with a dash: {text[:40]!r}…")
     return found
 
 

@@ -194,6 +194,9 @@ NBSP = "\u00a0"
         ("from 1 to 5 and 2 to b", f"from 1{NBSP}to{NBSP}5{NBSP}and 2{NBSP}to b"),
         ("wydatki sięgają 12, skądinąd do 5", f"wydatki sięgają 12, skądinąd do{NBSP}5"),
         ("kredo 5", "kredo 5"),
+        # A spaced dash stays at the end of its line: bound to the word before it, not the one after.
+        ("w tej samej grupie – nie. Dalej", f"w{NBSP}tej samej grupie{NBSP}– nie. Dalej"),
+        ("**Mocna strona** – wysoki", f"**Mocna strona**{NBSP}– wysoki"),
         # Not a one-letter word: inside a word, an HTML tag's name, an attribute's quotes, an abbreviation.
         ('<a href="x">', '<a href="x">'),
         ('alt="w tle"', 'alt="w tle"'),

@@ -128,10 +128,21 @@ def test_polish_line_breaks_an_editor_would_mark():
     def line(text, top):
         return tuple(Word(word, 60.0, top, 80.0, top + 10) for word in text.split())
 
-    page = Page(2, (line("dane za rok w", 60), line("r. 2024 spadła", 72), line("w roku 2024", 84)))
+    page = Page(
+        2,
+        (
+            line("dane za rok w", 60),
+            line("r. 2024 spadła", 72),
+            line("w roku 2024", 84),
+            line("– nie. Przy braku danych", 96),
+            line("grupy –", 108),  # a dash ending its line, as it should
+            line("—", 120),  # a table's "no assessment" cell
+        ),
+    )
     assert polish_line_breaks(page) == [
         "page 2: a line ends with a one-letter word: …'dane za rok w'",
         "page 2: a line starts with \"r.\": 'r. 2024 spadła'…",
+        "page 2: a line starts with a dash: '– nie. Przy braku danych'…",
     ]
 
 

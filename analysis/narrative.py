@@ -46,6 +46,7 @@ from analysis.labels import label
 from analysis.peers import PIT_STAND_IN, SMALL_GROUP
 from analysis.projection import HORIZON, MIN_TRAIN, YEARS_NEEDED
 from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW, events_text, with_uncertain_mark
+from analysis.rounding import round_half_up
 from analysis.scoring import SCORE_CAP, STRENGTH, WEAKNESS, interval_includes_median
 from analysis.synthesis import BETTER, NO_VERDICT, SCORE_DECIMALS, SIMILAR, VERDICT_BAND, WORSE
 from analysis.trends import MIN_POINTS, fewest_years
@@ -631,8 +632,9 @@ def projection_sentence(projection, language: str) -> str:
     last = projection.forecast.iloc[-1]
     year = int(projection.forecast.index[-1])
     method = METHOD_NAMES[projection.method][0 if pl else 1]
-    about = with_noun(round(last["mean"], -1), PERSONS[language], 0, language)
-    low, high = format_number(round(last["low"], -1), 0, language), format_number(round(last["high"], -1), 0, language)
+    low, about, high = (float(round_half_up(last[bound], -1)) for bound in ("low", "mean", "high"))  # tens, half up
+    about = with_noun(about, PERSONS[language], 0, language)
+    low, high = format_number(low, 0, language), format_number(high, 0, language)
     error, benchmark = (
         format_number(projection.backtest_error, 1, language),
         format_number(projection.benchmark_error, 1, language),

@@ -814,6 +814,9 @@ def test_a_projection_is_compared_with_drift_unless_it_is_drift(language):
     # Rounded to tens, as a projection five years ahead deserves: 10 004 -> 10 000, 9 721 -> 9 720.
     assert ("ok. 10 000 osób" if language == "pl" else "about 10,000 persons") in drift
     assert ("9 720–10 270" if language == "pl" else "9,720–10,270") in drift
+    # Half up, as every figure: 10 005 -> 10 010 (Python's round, half to even, gave 10 000).
+    forecast.loc[2029, "mean"] = 10_005.0
+    assert ("ok. 10 010 osób" if language == "pl" else "about 10,010 persons") in sentence("drift")
 
 
 @pytest.mark.parametrize("language", ["pl", "en"])

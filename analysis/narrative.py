@@ -632,9 +632,9 @@ def projection_sentence(projection, language: str) -> str:
     last = projection.forecast.iloc[-1]
     year = int(projection.forecast.index[-1])
     method = METHOD_NAMES[projection.method][0 if pl else 1]
-    low, about, high = (float(round_half_up(last[bound], -1)) for bound in ("low", "mean", "high"))  # tens, half up
-    about = with_noun(about, PERSONS[language], 0, language)
-    low, high = format_number(low, 0, language), format_number(high, 0, language)
+    tens = {bound: float(round_half_up(last[bound], -1)) for bound in ("low", "mean", "high")}  # to tens, half up
+    about = with_noun(tens["mean"], PERSONS[language], 0, language)
+    low, high = format_number(tens["low"], 0, language), format_number(tens["high"], 0, language)
     error, benchmark = (
         format_number(projection.backtest_error, 1, language),
         format_number(projection.benchmark_error, 1, language),

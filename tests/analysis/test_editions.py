@@ -101,6 +101,14 @@ def test_only_changes_beyond_the_shown_precision_count():
     assert list(compare_editions(old, new).indicators.index) == ["births_per_1000"]
 
 
+def test_a_section_without_a_verdict_in_the_previous_record_is_listed_as_newly_judged():
+    # The previous record has no services verdict (a section added since, or one its data could not judge):
+    # "worse" now is a change from none, not nothing to report.
+    new = copy.deepcopy(BASE)
+    new["verdicts"]["services"] = "worse"
+    assert compare_editions(BASE, new).verdicts == {"services": ("none", "worse")}
+
+
 def test_positions_verdicts_years_and_peers():
     new = copy.deepcopy(BASE)
     new["indicators"]["deaths_per_1000"]["percentile"] = 55.0  # moved 15 points: listed
@@ -254,6 +262,10 @@ def test_a_change_of_boundaries_new_to_the_data_is_listed_and_one_known_before_i
     # A record written before records kept the boundaries: only a change after its last year is surely new.
     older = copy.deepcopy(BASE)  # years 2014–2023, no "boundaries"
     assert [c.year for c in compare_editions(older, current).boundary_changes] == [2024]
+    # One in its last year, 2023, was in the data it was computed from: not new.
+    in_its_last_year = old_land | {"year": 2023}
+    current_too = current | {"boundaries": [in_its_last_year, land]}
+    assert [c.year for c in compare_editions(older, current_too).boundary_changes] == [2024]
     # Found in data the previous edition held (a revision, or a store fetched anew): listed too, once.
     revised = copy.deepcopy(BASE) | {"boundaries": []}
     assert [c.year for c in compare_editions(revised, current).boundary_changes] == [2019, 2024]

@@ -397,6 +397,9 @@ def test_a_rate_gus_publishes_for_areas_takes_gus_figure_where_the_store_has_it(
         "nursery_places_per_1000",
         "population_density",
     }
+    # Pooled over years, the same rate would be a mean GUS publishes for no area: no figure to take.
+    pooled = indicators()["nursery_places_per_1000"].model_copy(update={"pool_years": 3})
+    assert published_rate(pooled) is None
     rows = [
         ("02", 2024, ids["nursery_places_per_1000_under3"], 123.4),
         ("PL", 2024, ids["nursery_places_per_1000_under3"], 111.1),

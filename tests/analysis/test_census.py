@@ -108,6 +108,11 @@ def test_the_five_year_change_without_the_step_is_read_where_the_span_holds_a_re
     trending.loc[("T", 2024), "population_change_5y"] = np.nan
     assert change_without_step(trending, "T", ("P1", "P2", "P3"), 2024) is None
     assert change_without_step(trending, "T", ("P1", "P2", "P3"), 2022) is None  # a year the frame does not hold
+    # The span's ends: 2020–2025 crosses the re-basing; 2021–2026 starts on the new basis, with no step inside.
+    index = pd.MultiIndex.from_product([["T", "P1", "P2", "P3"], [2025, 2026]], names=["teryt", "year"])
+    edges = pd.DataFrame({"population_change_5y": [0.1, 0.2, -1.7, -3.0, -2.0, -2.5, 0.5, 1.0]}, index=index)
+    assert change_without_step(edges, "T", ("P1", "P2", "P3"), 2025).break_year == 2021
+    assert change_without_step(edges, "T", ("P1", "P2", "P3"), 2026) is None
 
 
 def test_the_ten_year_change_without_the_step_reaches_back_ten_years():

@@ -79,6 +79,10 @@ def test_a_share_above_100_percent_has_the_poisson_interval_of_its_count_which_h
     # All of the base attending is still a share: Wilson, up to 100%.
     full = count_interval(preschool, {"children_3_6_in_preschool": 400, "children_3_6": 400})
     assert (full.low, full.high) == pytest.approx(wilson(400, 400, 100), rel=1e-9)
+    # And the tables' note on a share above its base (`exceeds_its_base`) is for more than all of it, not for 100%.
+    from analysis.reliability import exceeds_its_base
+
+    assert not exceeds_its_base(preschool, 100.0) and exceeds_its_base(preschool, 115.0)
 
 
 def test_natural_increase_as_a_difference_of_two_counts():

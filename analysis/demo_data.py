@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.catalogue import variable_ids
+from analysis.gus_marks import NO_MARK
 from analysis.paths import DEMO_STORE_DIR
 from analysis.store import COUNTRY_AREA, write_store
 from analysis.teryt import DIGIT_BY_KIND, VOIVODESHIPS
@@ -309,7 +310,35 @@ def generate(
     units = pd.concat([units, suburb_units], ignore_index=True)
     complete = pd.concat([complete, suburb_observations], ignore_index=True)
     area_values = published_area_values(units, complete)
-    return units, pd.concat([observations, suburb_observations], ignore_index=True), area_values
+    observations = pd.concat([observations, suburb_observations], ignore_index=True)
+    return units, observations.assign(mark=demo_marks(observations)), area_values
+
+
+# GUS's marks on figures that are there (`analysis.gus_marks`), as BDL gives them: on a whole year of a variable
+# (variable key, year, symbol), and on the figures of the gminy under `LOW_PRECISION_BELOW` residents of some.
+MARKED_YEARS = (
+    ("net_migration_foreign", YEARS[-1], "s"),  # the last year's migration from abroad: a preliminary estimate ...
+    ("net_migration", YEARS[-1], "s"),  # ... and so the total it is part of
+    ("water_supply_users_pct", 2021, "M"),  # the shares of residents served: counted a new way from 2021
+    ("sewage_users_pct", 2021, "M"),
+)
+LOW_PRECISION = ("dwellings_completed",)
+LOW_PRECISION_BELOW = 5_000
+
+
+def demo_marks(observations: pd.DataFrame) -> pd.Series:
+    """Each observation's mark: `MARKED_YEARS`, and "v" (low precision) on the `LOW_PRECISION` figures of the
+    gminy under `LOW_PRECISION_BELOW` residents that year; "" elsewhere and on every missing value. Drawn
+    from no random stream, so the figures are those of a store without marks."""
+    ids = variable_ids()
+    marks = pd.Series(NO_MARK, index=observations.index, dtype="string")
+    for key, year, symbol in MARKED_YEARS:
+        marks[(observations["var_id"] == ids[key]) & (observations["year"] == year)] = symbol
+    population = observations.loc[observations["var_id"] == ids["population"]].set_index(["teryt", "year"])["value"]
+    keys = pd.MultiIndex.from_frame(observations[["teryt", "year"]])
+    small = population.reindex(keys).to_numpy() < LOW_PRECISION_BELOW
+    marks[small & observations["var_id"].isin([ids[key] for key in LOW_PRECISION]).to_numpy()] = "v"
+    return marks.where(observations["value"].notna(), NO_MARK)
 
 
 def _suburbs(rng: np.random.Generator, towns: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -57,6 +57,7 @@ from analysis.formatting import (
     voivodeship_phrase,
     with_noun,
 )
+from analysis.gus_marks import years_by_kind
 from analysis.labels import label
 from analysis.narrative import boundary_sentence, matched_indicator_name
 from analysis.params import MIN_PEERS
@@ -271,7 +272,7 @@ def _trend_cell(trends: pd.DataFrame, indicator, language: str, ranked: bool = T
     return text
 
 
-def _notes(row, indicator, language: str, missing_years: bool = True, boundaries=()) -> str:
+def _notes(row, indicator, language: str, missing_years: bool = True, boundaries=(), gus_marks=()) -> str:
     """Why a value is flagged: a share above its whole, few events (with its interval), not ranked, a
     difference within chance (a position that would be a strength or weakness, unmarked), matched on, missing
     years (unless `missing_years` is false); a value taken over several years together; and a 5-year change that
@@ -316,6 +317,7 @@ def _notes(row, indicator, language: str, missing_years: bool = True, boundaries
                 if pl
                 else "the peers were matched on it, so it is not judged"
             )
+    notes += gus_mark_notes(gus_marks, language)
     if missing_years and row.get("missing_years"):
         missing = with_noun(int(row["missing_years"]), YEARS[language], 0, language)
         notes.append(label("note_missing", language, missing=missing))
@@ -343,6 +345,16 @@ def _notes(row, indicator, language: str, missing_years: bool = True, boundaries
             for change in moved
         ]
     return "; ".join(notes)
+
+
+def gus_mark_notes(marks: tuple[tuple[str, int], ...], language: str) -> list[str]:
+    """A note per kind of GUS's marks on the figures a value reads (`analysis.gus_marks.row_marks`), with their
+    years: "zawiera szacunek wstępny GUS z 2024 r."; none for a row without any."""
+    notes = []
+    for kind, years in years_by_kind(marks).items():
+        number = "one" if len(years) == 1 else "many"
+        notes.append(label(f"gus_mark_{kind}_{number}", language, years=listed([str(y) for y in years], language)))
+    return notes
 
 
 def _without_data(row: pd.Series, area: pd.Series) -> bool:
@@ -501,6 +513,7 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown | Nothin
     blank = {MISSING[language], "—", ""}
     for indicator in indicators_in(section):
         row = report.comparison.loc[indicator.id]
+        marks = report.gus_marks.get(indicator.id, ())
         cells = {
             label("change", language): format_number(row["change"], indicator.decimals, language, signed=True),
             label("peer_change", language): format_number(
@@ -513,7 +526,7 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown | Nothin
                 ranked=row["reliability"] != "not_ranked",
                 years=int(report.values[indicator.id].xs(report.teryt, level="teryt").notna().sum()),
             ),
-            label("notes", language): _notes(row, indicator, language, boundaries=report.boundaries),
+            label("notes", language): _notes(row, indicator, language, boundaries=report.boundaries, gus_marks=marks),
         }
         if indicator.is_change and pd.notna(row["value"]):
             # The change of a 5-year change ("−1,8" beside "Zmiana liczby ludności w ciągu 5 lat") would be
@@ -524,7 +537,7 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown | Nothin
         told = {
             **cells,
             label("notes", language): _notes(
-                row, indicator, language, missing_years=False, boundaries=report.boundaries
+                row, indicator, language, missing_years=False, boundaries=report.boundaries, gus_marks=marks
             ),
         }
         if set(told.values()) <= blank:
@@ -1218,12 +1231,20 @@ def methodology_text(report: TownReport) -> Markdown:
             f"peer median clearly widens or narrows. A trend needs at least {MIN_POINTS} years of data, and more "
             "for a series that changes like a random walk, such as population (the tables then say how many)."
         )
-    renumbered = renumbered_text(report)
+    more = " ".join(part for part in (renumbered_text(report), gus_marks_text(report)) if part)
     return Markdown(
-        f"{text}{' ' + renumbered if renumbered else ''}\n\n"
+        f"{text}{' ' + more if more else ''}\n\n"
         f"*{report.source}; {label('data_years', language).lower()} {report.first_year}–{report.last_year}; "
         f"{label('method_version', language).lower()} {shown_method_version()}.*"
     )
+
+
+def gus_marks_text(report: TownReport) -> str:
+    """Where GUS marks any of the town's figures the report reads (`TownReport.gus_marks`): that they are used as
+    published, and where the notes name them; "" where none is marked."""
+    if not report.gus_marks:
+        return ""
+    return label("gus_marks_method", report.language)
 
 
 def renumbered_text(report: TownReport) -> str:

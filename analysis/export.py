@@ -24,7 +24,7 @@ from analysis.aggregates import MIN_AREA_COVERAGE, published_rate
 from analysis.catalogue import Direction, Indicator, indicators, split_lag, variables
 from analysis.census import CHANGE_SPANS, steps_in_changes
 from analysis.compare import CHANGE_YEARS, within_chance
-from analysis.display import area_budgets_note, hinge_cell, rule_name
+from analysis.display import area_budgets_note, gus_mark_notes, hinge_cell, rule_name
 from analysis.editions import changes_since, verdict_grounds
 from analysis.formatting import format_number, number_pattern, voivodeship_name, with_noun
 from analysis.labels import label
@@ -138,6 +138,7 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
         "population; widens the trend intervals)",
     ),
     "missing_years": ("Lata bez danych", "Years without data"),
+    "gus_marks": ("Znaki GUS w danych", "GUS marks on the data"),  # analysis.gus_marks: preliminary, method changed…
     "data_years": ("Lata danych", "Data years"),
     "formula": ("Wzór", "Formula"),
     "sources": ("Zmienne BDL (id)", "BDL variables (id)"),
@@ -402,6 +403,7 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
                 "census_step": _census_step(indicator, row),
                 **_trend_columns(report, indicator_id, row["reliability"]),
                 "missing_years": int(row["missing_years"]),
+                "gus_marks": "; ".join(gus_mark_notes(report.gus_marks.get(indicator_id, ()), language)),
                 "data_years": f"{report.first_year}–{report.last_year}",
                 "formula": indicator.formula,
                 "sources": _sources(indicator),

@@ -192,6 +192,21 @@ LABELS: dict[str, dict[str, str]] = {
         "note_census_step": "zawiera skok po NSP {year}",
         "note_over_base": "ponad {whole}: liczeni są też mieszkańcy innych gmin",
         "note_boundary_change": "zawiera zmianę granic gminy w {year} r.",
+        # GUS's marks on a figure the value reads (analysis.gus_marks): of one year, and of several
+        "gus_marks_method": "Część danych gminy GUS oznacza jako szacunki wstępne, dane o niskiej precyzji, dane "
+        "niepełne lub objęte zmianą metodologii; używamy ich tak, jak je opublikowano, a uwagi w tabelach podają, "
+        "których wskaźników i lat dotyczą.",
+        "gus_mark_preliminary_one": "zawiera szacunek wstępny GUS z {years} r.",
+        "gus_mark_preliminary_many": "zawiera szacunki wstępne GUS z lat {years}",
+        "gus_mark_low_precision_one": "zawiera dane GUS o niskiej precyzji z {years} r.",
+        "gus_mark_low_precision_many": "zawiera dane GUS o niskiej precyzji z lat {years}",
+        "gus_mark_incomplete_one": "zawiera dane GUS z {years} r., które mogą być niepełne",
+        "gus_mark_incomplete_many": "zawiera dane GUS z lat {years}, które mogą być niepełne",
+        "gus_mark_method_changed_one": "zawiera zmianę metodologii GUS w {years} r.",
+        "gus_mark_method_changed_many": "zawiera zmiany metodologii GUS w latach {years}",
+        "gus_mark_method_changed_incomplete_one": "zawiera zmianę metodologii GUS w {years} r. (dane mogą być niepełne)",
+        "gus_mark_method_changed_incomplete_many": "zawiera zmiany metodologii GUS w latach {years} (dane mogą być "
+        "niepełne)",
         "note_boundary_not_judged": "nie oceniono: zawiera zmianę granic gminy w {year} r.",
         "note_peers_left_out_one": "mediana grupy bez {peers}, której granice się zmieniły",
         "note_peers_left_out": "mediana grupy bez {peers}, których granice się zmieniły",
@@ -473,6 +488,19 @@ LABELS: dict[str, dict[str, str]] = {
         "note_census_step": "includes the {year} census step",
         "note_over_base": "over {whole}: residents of other gminy are counted too",
         "note_boundary_change": "includes the {year} change of the municipality's boundaries",
+        "gus_marks_method": "GUS marks some of the town's figures as preliminary estimates, of low precision, "
+        "possibly incomplete or under a change of method; they are used as published, and the tables' notes say "
+        "which indicators and years they concern.",
+        "gus_mark_preliminary_one": "includes a preliminary GUS estimate ({years})",
+        "gus_mark_preliminary_many": "includes preliminary GUS estimates ({years})",
+        "gus_mark_low_precision_one": "includes low-precision GUS data ({years})",
+        "gus_mark_low_precision_many": "includes low-precision GUS data ({years})",
+        "gus_mark_incomplete_one": "includes GUS data that may be incomplete ({years})",
+        "gus_mark_incomplete_many": "includes GUS data that may be incomplete ({years})",
+        "gus_mark_method_changed_one": "includes a change of GUS's method ({years})",
+        "gus_mark_method_changed_many": "includes changes of GUS's method ({years})",
+        "gus_mark_method_changed_incomplete_one": "includes a change of GUS's method ({years}; data may be incomplete)",
+        "gus_mark_method_changed_incomplete_many": "includes changes of GUS's method ({years}; data may be incomplete)",
         "note_boundary_not_judged": "not judged: includes the {year} change of the municipality's boundaries",
         "note_peers_left_out_one": "peer median without {peers} whose boundaries changed",
         "note_peers_left_out": "peer median without {peers} whose boundaries changed",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -31,6 +31,7 @@ from analysis.boundaries import BoundaryChange, boundary_changes, last_change_wi
 from analysis.catalogue import SECTIONS, catalogue_stamp, indicators
 from analysis.census import CHANGE_SPANS, ChangeWithoutStep, change_without_step, rebased_panel
 from analysis.compare import CHANGE_YEARS, compare_town
+from analysis.gus_marks import comparison_marks, marks_panel
 from analysis.indicators import compute_indicators, indicator_table
 from analysis.labels import label
 from analysis.narrative import population_sentences, section_sentences, summary_sentences
@@ -88,6 +89,9 @@ class TownReport:
     # The town's and its peers' series that the store's files hold under an older TERYT code too, joined
     # (analysis.renumbering), where the older code's years are among those the report reads.
     renumbered: tuple[Renumbering, ...] = ()
+    # Indicator -> GUS's marks, as (kind, year), on the town's figures its comparison row reads
+    # (`analysis.gus_marks`: a preliminary estimate, a change of method); the notes beside its value say them.
+    gus_marks: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
 
     @property
     def teryt(self) -> str:
@@ -416,6 +420,8 @@ def compute_report(town: TownParams) -> TownReport:
     all_compared = compared_values(data_dir)
     counts = town_counts(store, teryt, last_year)
     comparison = town_comparison(teryt, peers, all_compared, counts, first_year, last_year)
+    marks = marks_panel(store.observations, teryt, last_year)
+    gus_marks = comparison_marks(comparison, marks, indicators(), CHANGE_YEARS[0], first_year)
     town_boundaries = boundary_changes(counts)
     # The town within its present boundaries: the pace of its residents and its projection start from its last
     # change of them within the report's years (residents gained with land are no trend); the pace of their
@@ -532,4 +538,5 @@ def compute_report(town: TownParams) -> TownReport:
             for change in store.renumbered
             if change.successor in (teryt, *peers.members) and since < change.since <= last_year
         ),
+        gus_marks={indicator_id: marks for indicator_id, marks in gus_marks.items() if marks},
     )

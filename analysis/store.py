@@ -23,12 +23,13 @@ import pandas as pd
 
 from analysis import renumbering
 from analysis.catalogue import variable_ids, variables
+from analysis.gus_marks import MARK_KINDS, NO_MARK
 from analysis.paths import DEMO_STORE_DIR, VALIDATED_STORES_DIR, VARIABLES_FILE
 from analysis.renumbering import Renumbering, join_renumbered, renumberings
 from analysis.teryt import VOIVODESHIPS
 
 UNIT_COLUMNS = ["teryt", "name", "kind", "voivodeship", "powiat"]
-OBSERVATION_COLUMNS = ["teryt", "year", "var_id", "value"]
+OBSERVATION_COLUMNS = ["teryt", "year", "var_id", "value", "mark"]
 AREA_VALUE_COLUMNS = ["area", "year", "var_id", "value"]
 AREA_VALUES_FILE = "area_values.parquet"
 COUNTRY_AREA = "PL"  # Poland in `area_values`; a voivodeship is its 2-digit TERYT code ("02")
@@ -148,6 +149,12 @@ def _schemas():
                 pa.Check(lambda v: ~np.isinf(v), error="infinite value (a figure is a finite number)"),
                 nullable=True,
             ),
+            "mark": pa.Column(  # GUS's mark on the figure (analysis.gus_marks), "" for none
+                "string",
+                pa.Check.isin(
+                    [NO_MARK, *MARK_KINDS], error=f"mark must be empty or one of GUS's {', '.join(MARK_KINDS)}"
+                ),
+            ),
         },
         strict="filter",
         coerce=True,
@@ -245,6 +252,10 @@ def _register_voivodeships(units: pd.DataFrame) -> pd.DataFrame:
 
 
 def validate_observations(observations: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """The observations, checked; a table without GUS's marks (a store written before they were kept, or by
+    hand) gets none: a figure without a mark is a plain one."""
+    if "mark" not in observations.columns:
+        observations = observations.assign(mark=NO_MARK)
     observations = _validated("observations", _schemas()[1], observations.reset_index(drop=True))
     unknown = observations.loc[~observations["teryt"].isin(units["teryt"])]
     if not unknown.empty:

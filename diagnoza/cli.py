@@ -695,6 +695,7 @@ def data_status(
 ) -> None:
     """Describe a store: source, fetch date, years, towns, and each variable's coverage."""
     from analysis.catalogue import variables
+    from analysis.gus_marks import MARK_KINDS
     from analysis.paths import DEMO_STORE_DIR
     from analysis.store import load_store
 
@@ -745,6 +746,13 @@ def data_status(
             years = f"{valued.min()}–{valued.max()}"
         updated = (described.get(key) or {}).get("lastUpdate") or "—"
         typer.echo(f"    {key:<34} {variable.bdl_id:>8}  {len(valued):>7}  {missing:>12}  {years:<9}  {updated}")
+    # GUS's marks on figures it publishes (analysis.gus_marks): kept with them, noted beside the values they reach
+    marks = observations.loc[observations["mark"] != "", "mark"].value_counts()
+    if not marks.empty:
+        said = [
+            f'{count} "{mark}" ({MARK_KINDS[mark].replace("_", " ")})' for mark, count in marks.sort_index().items()
+        ]
+        typer.echo("  figures GUS marks (kept, and noted in the reports they reach): " + ", ".join(said))
     # GUS's figures of voivodeships and Poland, the area values of rates not summed (analysis.aggregates)
     typer.echo("  published for voivodeships and Poland (BDL id, areas with values, years with values):")
     published = store.area_values.loc[store.area_values["value"].notna()]

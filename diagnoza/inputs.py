@@ -7,7 +7,7 @@ A report is rebuilt only when one of its inputs changed:
   more often than the code, kept apart so that a dry run says which of the two changed;
 - libraries: the versions of the libraries the numbers and pages come from;
 - params: the town's parameters and what its cover says (title, edition, language, peer rule);
-- data: the store's rows (unit and observations) of every town the report compares it with
+- data: the store's rows (unit and observations, with GUS's marks on them) of every town the report compares it with
   (`analysis.report.towns_compared`), and who those towns are;
 - areas: the store's rows of every gmina the report's voivodeship and Poland figures are summed over
   (`analysis.aggregates`): those of its voivodeship, and where the store covers the country, every gmina;
@@ -101,7 +101,7 @@ def batch_files_fingerprint(towns: list[dict], language: str) -> str:
 def town_data_fingerprints(store: Store) -> dict[str, str]:
     """Per TERYT code, a hash of its unit row and all its observations (order-independent)."""
     observations = store.observations.sort_values(["teryt", "var_id", "year"])
-    row_hashes = pd.util.hash_pandas_object(observations[["teryt", "var_id", "year", "value"]], index=False)
+    row_hashes = pd.util.hash_pandas_object(observations[["teryt", "var_id", "year", "value", "mark"]], index=False)
     by_town = {
         teryt: _sha(group.to_numpy().tobytes())
         for teryt, group in row_hashes.groupby(observations["teryt"].to_numpy(), sort=False)

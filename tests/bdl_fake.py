@@ -34,12 +34,17 @@ ATTRIBUTES = [
     {"id": 1, "name": "wartość", "symbol": " ", "description": ""},
     {"id": 4, "name": ". lub 0", "symbol": "x", "description": "Brak informacji"},
     {"id": 7, "name": "0", "symbol": "a", "description": "Wartość mniejsza niż przyjęty format prezentacji"},
+    {"id": 9, "name": "wartość", "symbol": "s", "description": "Szacunki wstępne"},
+    {"id": 11, "name": "wartość", "symbol": "M", "description": "Zmiany metodologiczne"},
     {"id": 14, "name": ". lub 0", "symbol": "X", "description": "Zmiany metodologiczne, brak informacji"},
     {"id": 15, "name": "-", "symbol": " ", "description": "Znak '-' oznacza brak informacji"},
     {"id": 50, "name": "- lub 0", "symbol": "n", "description": "Dana jeszcze niedostępna"},
     {"id": 94, "name": "0", "symbol": "z", "description": "Wartość znacząca, wartość zerowa"},
     {"id": 97, "name": "wartość", "symbol": "p", "description": "Łącznie dla powiatu i miasta na prawach powiatu"},
+    {"id": 20, "name": "wartość", "symbol": "v", "description": "Dane o niskiej precyzji"},
 ]
+# A figure's mark in a store (analysis.gus_marks) -> the attribute BDL sends it with, of those above.
+ATTRIBUTE_OF_MARK = {"": 1, "s": 9, "M": 11, "v": 20}
 
 
 def bdl_unit_id(teryt: str, macroregion: str = "01") -> str:
@@ -196,7 +201,7 @@ def from_store(store, variables, years=None) -> FakeBDL:
         fake.data[variable.bdl_id] = []
     # Plain lists grouped in order: a pandas group per unit and variable took 1.6 s per fake of the demo store.
     ordered = observations.sort_values(["var_id", "teryt", "year"])
-    rows = zip(*(ordered[column].tolist() for column in ("var_id", "teryt", "year", "value")))
+    rows = zip(*(ordered[column].tolist() for column in ("var_id", "teryt", "year", "value", "mark")))
     for (variable_id, teryt), unit_rows in itertools.groupby(rows, key=lambda row: row[:2]):
         if variable_id not in fake.data:
             continue
@@ -221,14 +226,15 @@ def from_store(store, variables, years=None) -> FakeBDL:
 
 
 def _sent(years_and_values) -> list[dict]:
-    """A unit's values ((year, value) pairs) as BDL sends them: NaN as `val: 0` with `attrId: 4`."""
+    """A unit's values ((year, value) or (year, value, mark) tuples) as BDL sends them: NaN as `val: 0` with
+    `attrId: 4`, a marked figure with its mark's attribute (`ATTRIBUTE_OF_MARK`)."""
     return [
         {
             "year": str(int(y)),
             "val": 0 if math.isnan(v) else (int(v) if float(v).is_integer() else v),
-            "attrId": 4 if math.isnan(v) else 1,
+            "attrId": 4 if math.isnan(v) else ATTRIBUTE_OF_MARK[str(mark[0]) if mark else ""],
         }
-        for y, v in years_and_values
+        for y, v, *mark in years_and_values
     ]
 
 

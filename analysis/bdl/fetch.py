@@ -21,7 +21,8 @@ import pandas as pd
 
 from analysis.bdl.client import COUNTRY_LEVEL, GMINA_LEVEL, PAGE_SIZE, VOIVODESHIP_LEVEL, BDLClient, BDLError
 from analysis.catalogue import Variable, variables
-from analysis.store import AREA_VALUE_COLUMNS, COUNTRY_AREA, Store, load_store, write_store
+from analysis.gus_marks import MARK_KINDS, NO_MARK
+from analysis.store import AREA_VALUE_COLUMNS, COUNTRY_AREA, OBSERVATION_COLUMNS, Store, load_store, write_store
 from analysis.teryt import KIND_BY_DIGIT, VOIVODESHIPS, teryt_from_bdl, voivodeship_bdl_id
 
 # /units?level=6 listed 3,938 units in 2019 (gminy and their parts, some historical);
@@ -72,11 +73,13 @@ def parse_years(text: str) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class Markers:
-    """Which BDL attributes (`attrId`) mark a value as missing rather than a figure."""
+    """Which BDL attributes (`attrId`) mark a value as missing rather than a figure, and which mark a figure
+    the store keeps with GUS's mark (`analysis.gus_marks`)."""
 
     missing: frozenset[int]
     known: frozenset[int]
     wider_area: frozenset[int] = frozenset()  # figures of more than a gmina (`WIDER_AREA_DESCRIPTION`)
+    symbols: tuple[tuple[int, str], ...] = ()  # attribute -> GUS's symbol, of the figures kept with a mark
 
     @classmethod
     def from_attributes(cls, attributes: Iterable[dict]) -> "Markers":
@@ -87,7 +90,21 @@ class Markers:
             for a in attributes
             if str(a.get("description", "")).strip().lower().startswith(WIDER_AREA_DESCRIPTION)
         }
-        return cls(frozenset(missing), frozenset(int(a["id"]) for a in attributes), frozenset(wider))
+        symbols = {
+            int(a["id"]): str(a.get("symbol", "")).strip()
+            for a in attributes
+            if int(a["id"]) not in missing and str(a.get("symbol", "")).strip() in MARK_KINDS
+        }
+        return cls(
+            frozenset(missing),
+            frozenset(int(a["id"]) for a in attributes),
+            frozenset(wider),
+            tuple(sorted(symbols.items())),
+        )
+
+    def mark(self, attribute: int) -> str:
+        """GUS's mark of a figure sent with `attribute` ("" for a plain one)."""
+        return dict(self.symbols).get(attribute, NO_MARK)
 
     def is_missing(self, attribute: int, value) -> bool:
         """Marked missing; or a 0 under an attribute /attributes does not list (trust no unknown zero)."""
@@ -123,9 +140,9 @@ def units_frame(units: Iterable[dict], voivodeship: str | None = None) -> pd.Dat
 def observation_rows(
     page: dict, variable_id: int, markers: Markers, known: set[str], set_aside: list[tuple] | None = None
 ) -> list[tuple]:
-    """(teryt, year, var_id, value) of one data page; missing-marked values become NaN, never 0. A figure marked
-    as one of more than the gmina (`Markers.wider_area`) is no figure of the gmina: NaN too, and its
-    (teryt, year, var_id) is added to `set_aside`."""
+    """(teryt, year, var_id, value, mark) of one data page; missing-marked values become NaN, never 0. A figure
+    marked as one of more than the gmina (`Markers.wider_area`) is no figure of the gmina: NaN too, and its
+    (teryt, year, var_id) is added to `set_aside`. `mark`: GUS's mark of a figure kept (`Markers.mark`)."""
     rows = []
     for result in page.get("results", []):
         unit_id = str(result.get("id", ""))
@@ -138,7 +155,10 @@ def observation_rows(
             if wider and set_aside is not None:
                 set_aside.append((teryt, year, variable_id))
             marked = wider or markers.is_missing(attribute, number)
-            rows.append((teryt, year, variable_id, math.nan if marked else float(number)))
+            if marked:
+                rows.append((teryt, year, variable_id, math.nan, NO_MARK))
+            else:
+                rows.append((teryt, year, variable_id, float(number), markers.mark(attribute)))
     return rows
 
 
@@ -335,7 +355,7 @@ def fetch_store(
             "level": meta.get("level"),
             "lastUpdate": last_update,
         }
-    observations = pd.DataFrame(rows, columns=["teryt", "year", "var_id", "value"])
+    observations = pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
     observations = observations.loc[observations["year"].isin(spec.years)]
     # BDL's list of gminy keeps those that ended long ago (144 more than the 2020 register in its 2019 list:
     # abolished, merged, renumbered on gaining town rights). One without any figure in the years fetched is
@@ -352,6 +372,8 @@ def fetch_store(
         "years": [spec.years[0], spec.years[-1]],
         "voivodeship": spec.voivodeship,
         "missing_attributes": sorted(markers.missing),
+        # Kept with the figures they mark (observations' `mark`, analysis.gus_marks): attribute id -> GUS's symbol.
+        "marked_attributes": {str(attribute): symbol for attribute, symbol in markers.symbols},
         "variables": described,
         "units_without_figures": sorted(ended["teryt"]),
         "wider_area_attributes": sorted(markers.wider_area),

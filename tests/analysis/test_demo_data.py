@@ -249,3 +249,27 @@ def test_towns_per_voivodeship_beyond_the_codes_fictional_powiats_hold_is_refuse
     # 97 towns in each of powiats 90–99: gminy 98 and 99 of powiat 99 are the suburbs'.
     with pytest.raises(ValueError, match="towns per voivodeship: 1 to 970"):
         generate(towns_per_voivodeship=count)
+
+
+def test_gus_marks_sit_on_figures_only_where_the_demo_puts_them(demo_store):
+    # "s" on 2024's migration, "M" on 2021's water and sewage shares, "v" on the dwellings of gminy under 5,000
+    # residents that year (demo_data.MARKED_YEARS, LOW_PRECISION): recounted here from the store's own columns.
+    from analysis.catalogue import variable_ids
+
+    ids = variable_ids()
+    observations = demo_store.observations
+    marked = observations.loc[observations["mark"] != ""]
+    assert marked["value"].notna().all()  # a missing value carries no mark
+    population = observations.loc[observations["var_id"] == ids["population"]].set_index(["teryt", "year"])["value"]
+    for row in marked.itertuples():
+        if row.mark == "v":
+            assert row.var_id == ids["dwellings_completed"] and population[(row.teryt, row.year)] < 5_000
+        elif row.mark == "s":
+            assert row.year == 2024 and row.var_id in (ids["net_migration"], ids["net_migration_foreign"])
+        else:
+            assert row.mark == "M" and row.year == 2021
+            assert row.var_id in (ids["water_supply_users_pct"], ids["sewage_users_pct"])
+    # ... and every such figure is marked
+    small = observations.merge(population.rename("residents").reset_index(), on=["teryt", "year"])
+    expected_v = (small["var_id"] == ids["dwellings_completed"]) & (small["residents"] < 5_000) & small["value"].notna()
+    assert (marked["mark"] == "v").sum() == expected_v.sum() > 0

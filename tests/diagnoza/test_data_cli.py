@@ -158,6 +158,12 @@ def test_status_without_a_folder_describes_the_embedded_demo_store():
     # GUS's figures of the 16 voivodeships and Poland of the two rates published so (analysis.aggregates)
     published = result.output.split("published for voivodeships and Poland")[1]
     assert re.search(r"nursery_places_per_1000_under3\s+1649860\s+17\s+2014–2024", published)
+    # The figures GUS marks, counted per mark from the store's own column (analysis.gus_marks)
+    from analysis.store import load_store
+
+    counts = load_store().observations["mark"].value_counts()
+    line = next(row for row in result.output.splitlines() if "figures GUS marks" in row)
+    assert f'{counts["s"]} "s" (preliminary)' in line and f'{counts["v"]} "v" (low precision)' in line
     assert re.search(r"population_density\s+60559\s+17\s+2014–2024", published)
 
 

@@ -190,3 +190,22 @@ def test_a_revised_density_that_drops_a_town_from_the_projection_backtest_moves_
     pd.testing.assert_frame_equal(alone, backtest_population(values, 2014, 2024))
     # More births do not reach the backtest, nor so its fingerprint (they reach the town's and its peers' reports).
     assert inputs.calibration_fingerprint(revised("live_births")) == inputs.calibration_fingerprint(demo_store)
+
+
+def test_a_mark_gus_puts_on_a_figure_moves_that_towns_data_hash_alone(demo_store):
+    # A figure GUS marks as a preliminary estimate (analysis.gus_marks) has the same value, but its report gains
+    # a note: the town's data hash must move with the mark, and no other town's.
+    from dataclasses import replace
+
+    from analysis.catalogue import variable_ids
+
+    observations = demo_store.observations
+    rows = (
+        (observations["teryt"] == "0290011")
+        & (observations["var_id"] == variable_ids()["registered_unemployed"])
+        & (observations["year"] == 2024)
+    )
+    assert observations.loc[rows, "mark"].tolist() == [""]  # the premise: a plain figure in the demo store
+    marked = replace(demo_store, observations=observations.assign(mark=observations["mark"].mask(rows, "s")))
+    before, after = inputs.town_data_fingerprints(demo_store), inputs.town_data_fingerprints(marked)
+    assert {teryt for teryt in before if before[teryt] != after[teryt]} == {"0290011"}

@@ -63,6 +63,9 @@ def test_the_fetched_store_holds_exactly_the_served_figures(demo_bdl, demo_store
     got = store.observations.sort_values(key).reset_index(drop=True)
     pd.testing.assert_frame_equal(got[key].astype(str), expected[key].astype(str))
     assert ((got["value"] == expected["value"]) | (got["value"].isna() & expected["value"].isna())).all()
+    # GUS's marks (a preliminary estimate "s", a change of method "M", low precision "v") come back as served,
+    # from the attribute each figure was sent with; the demo store has each of them (its `MARKED_YEARS`)
+    assert (got["mark"] == expected["mark"]).all() and {"s", "M", "v"} <= set(got["mark"])
     pd.testing.assert_frame_equal(store.units, demo_store.units)
     assert store.metadata["fetched"] and not store.synthetic
     assert store.metadata["variables"]["population"]["bdl_id"] == 72305

@@ -41,6 +41,11 @@ def test_recorded_attributes_mark_exactly_the_missing_value_codes(fake_bdl, make
     assert markers.is_missing(4, 0) and not markers.is_missing(94, 0) and not markers.is_missing(1, 0)
     # "Łącznie dla powiatu i miasta na prawach powiatu" (97, "p"): a figure, but of more than a gmina.
     assert markers.wider_area == {97}
+    # The figures kept with GUS's mark, read off the recording by hand: every attribute named as a value ("wartość"
+    # or "0") whose symbol says something of the figure: k (3), s (9), M (11), K (13), A (17), v (20, 21), Z (98);
+    # not "a" (7, below the format), "z" (94, a zero from non-zero inputs) or "p" (97, set aside).
+    assert dict(markers.symbols) == {3: "k", 9: "s", 11: "M", 13: "K", 17: "A", 20: "v", 21: "v", 98: "Z"}
+    assert markers.mark(9) == "s" and markers.mark(1) == "" and markers.mark(7) == ""
 
 
 def test_recorded_data_values_are_read_with_their_year_and_value():
@@ -49,7 +54,7 @@ def test_recorded_data_values_are_read_with_their_year_and_value():
     known = {"1200000"}  # the recording holds Poland, macroregions and voivodeships; MAŁOPOLSKIE is 011200000000
     rows = observation_rows(page, 99, Markers(frozenset({4}), frozenset({1, 4})), known)
     first = next(r for r in results if r["id"] == "011200000000")["values"][0]
-    assert rows[0] == ("1200000", int(first["year"]), 99, float(first["val"]))
+    assert rows[0] == ("1200000", int(first["year"]), 99, float(first["val"]), "")  # attrId 1: a plain figure
     assert len(rows) == len(next(r for r in results if r["id"] == "011200000000")["values"])
 
 

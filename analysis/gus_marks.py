@@ -1,0 +1,116 @@
+"""GUS's marks on a figure it publishes (its "znaki umowne"): a preliminary estimate, low precision, a change of method.
+
+BDL sends each value with an attribute (`attrId`); most say "a value" or "missing" (`analysis.bdl.fetch.Markers`),
+but some mark a figure that is there yet is not like the others: "s" (szacunki wstępne), "v" (dane o niskiej
+precyzji), "M" (zmiany metodologiczne) and their kin. The store keeps each figure's mark beside it
+(`Store.observations["mark"]`, "" for a plain figure); a report uses such a figure as published, as GUS does in
+its own tables, and says beside the indicator which of the figures it reads carry which mark (`row_marks`), so a
+reader weighs a preliminary or low-precision figure as GUS asks. The peers' figures may carry marks too: a mark
+GUS gives to a whole year of a variable does; the notes name the town's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from analysis.catalogue import Indicator, split_lag, variable_ids
+
+# The marks kept, by GUS's symbol (as `/attributes` gives it): what each says of a figure that is there. The
+# symbols of missing values (".", "-", "x", "n") make no figure (`analysis.bdl.fetch`); "a" (less than the
+# format shows), "z" (a zero from non-zero inputs) and "p" (a powiat and its city together: set aside, not
+# kept) say nothing a reader must weigh, so are not kept. Each kept mark's words are in `analysis.labels`
+# (`gus_mark_<kind>`); marks that say the same are one kind.
+MARK_KINDS = {
+    "s": "preliminary",  # szacunki wstępne
+    "v": "low_precision",  # dane o niskiej precyzji
+    "M": "method_changed",  # zmiany metodologiczne
+    "A": "method_changed",  # zmiany metodologiczne, a value below the format shown
+    "Z": "method_changed",  # zmiany metodologiczne, a zero from non-zero inputs
+    "K": "method_changed_incomplete",  # zmiany metodologiczne, agregat może być niekompletny
+    "k": "incomplete",  # agregat może być niekompletny
+}
+KIND_ORDER = ("preliminary", "low_precision", "incomplete", "method_changed", "method_changed_incomplete")
+NO_MARK = ""
+
+
+def marks_panel(observations: pd.DataFrame, teryt: str, last_year: int) -> pd.DataFrame:
+    """The town's marks as a wide frame like `analysis.store.variable_panel`: index year (up to `last_year`),
+    one column per variable key, "" where a figure carries none (or is missing). Only marked figures are
+    looked at, so a town without any gives an empty frame."""
+    key_of = {bdl_id: key for key, bdl_id in variable_ids().items()}
+    rows = observations.loc[
+        (observations["teryt"] == teryt)
+        & (observations["mark"] != NO_MARK)
+        & (observations["year"] <= last_year)
+        & observations["var_id"].isin(key_of)
+    ]
+    if rows.empty:
+        return pd.DataFrame(index=pd.Index([], name="year", dtype="int64"))
+    wide = rows.assign(variable=rows["var_id"].map(key_of)).set_index(["year", "variable"])["mark"].unstack()
+    wide.columns.name = None
+    return wide.fillna(NO_MARK)
+
+
+def figure_years(indicator: Indicator, row: pd.Series, change_years: int | None) -> dict[str, set[int]]:
+    """Variable key -> the years of its figures that a comparison `row` reads: each input at its lag over the
+    value's years (several, where pooled), and over the same years `change_years` earlier where the row shows a
+    change from them."""
+    year, start = row.get("year"), row.get("period_start")
+    if year is None or pd.isna(year):
+        return {}
+    first = int(start) if start is not None and pd.notna(start) else int(year)
+    spans = [0] + ([change_years] if change_years and pd.notna(row.get("change")) else [])
+    read: dict[str, set[int]] = {}
+    for name in indicator.inputs:
+        variable, lag = split_lag(name)
+        read.setdefault(variable, set()).update(
+            value_year - lag - span for span in spans for value_year in range(first, int(year) + 1)
+        )
+    return read
+
+
+def row_marks(panel: pd.DataFrame, read: dict[str, set[int]], since: int | None = None) -> tuple[tuple[str, int], ...]:
+    """(kind, year) of every marked figure among those `read` (`figure_years`), in `KIND_ORDER`, then by year.
+    A change of method counts also between the years read, and from `since` (the first year of the trend
+    beside the value): a change or a trend across it compares figures counted two ways."""
+    found = set()
+    for variable, years in read.items():
+        if variable not in panel.columns or not years:
+            continue
+        column = panel[variable]
+        start = min(min(years), since) if since is not None else min(years)
+        for year, mark in column.items():
+            kind = MARK_KINDS.get(mark)
+            if kind is None:
+                continue
+            across = kind.startswith("method_changed") and start < year <= max(years)
+            if year in years or across:
+                found.add((kind, int(year)))
+    return tuple(sorted(found, key=lambda item: (KIND_ORDER.index(item[0]), item[1])))
+
+
+def comparison_marks(
+    comparison: pd.DataFrame,
+    panel: pd.DataFrame,
+    catalogue: dict[str, Indicator],
+    change_years: int,
+    since: int | None = None,
+) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Per indicator of `comparison`, `row_marks` of the figures its row reads (its value, and its change's
+    start), and of a change of method since `since`."""
+    if panel.empty:
+        return dict.fromkeys(comparison.index, ())
+    return {
+        indicator_id: row_marks(panel, figure_years(catalogue[indicator_id], row, change_years), since)
+        for indicator_id, row in comparison.iterrows()
+    }
+
+
+def years_by_kind(marks: Iterable[tuple[str, int]]) -> dict[str, list[int]]:
+    """(kind, year) pairs as kind -> its years, in `KIND_ORDER`."""
+    grouped: dict[str, list[int]] = {}
+    for kind, year in marks:
+        grouped.setdefault(kind, []).append(year)
+    return {kind: sorted(grouped[kind]) for kind in KIND_ORDER if kind in grouped}

@@ -57,9 +57,9 @@ from analysis.formatting import (
     voivodeship_phrase,
     with_noun,
 )
-from analysis.gus_marks import years_by_kind
+from analysis.gus_marks import on_value
 from analysis.labels import label
-from analysis.narrative import boundary_sentence, matched_indicator_name
+from analysis.narrative import boundary_sentence, gus_mark_notes, matched_indicator_name
 from analysis.params import MIN_PEERS
 from analysis.peers import INCOME, PIT_STAND_IN, PeerRule, income_measure, population_class_bounds
 from analysis.reliability import UNRELIABLE_BELOW, events_text, exceeds_its_base, with_uncertain_mark
@@ -240,6 +240,7 @@ class Chart:
 TREND_MARK = "*"  # changes tables: the town's trend clearly differs from its peers' median's
 STEP_MARK = "¹"  # key figures: a change that holds a census re-basing (the changes tables say it in words)
 BOUNDARY_MARK = "²"  # key figures: a change that holds a change of the town's boundaries
+GUS_MARK = "³"  # key figures: a value or change that reads a figure GUS marks (`analysis.gus_marks`)
 
 
 def _trend_cell(trends: pd.DataFrame, indicator, language: str, ranked: bool = True, years: int = 0) -> str:
@@ -347,16 +348,6 @@ def _notes(row, indicator, language: str, missing_years: bool = True, boundaries
     return "; ".join(notes)
 
 
-def gus_mark_notes(marks: tuple[tuple[str, int], ...], language: str) -> list[str]:
-    """A note per kind of GUS's marks on the figures a value reads (`analysis.gus_marks.row_marks`), with their
-    years: "zawiera szacunek wstępny GUS z 2024 r."; none for a row without any."""
-    notes = []
-    for kind, years in years_by_kind(marks).items():
-        number = "one" if len(years) == 1 else "many"
-        notes.append(label(f"gus_mark_{kind}_{number}", language, years=listed([str(y) for y in years], language)))
-    return notes
-
-
 def _without_data(row: pd.Series, area: pd.Series) -> bool:
     """No figure at all, for the town, its peers, its voivodeship or Poland (a sparse store): such an
     indicator is named in its table's caption rather than shown as a row of "b.d."."""
@@ -436,6 +427,7 @@ def comparison_table(report: TownReport, section: str) -> Table | Nothing:
     if section_without_values(report.comparison, section):
         return Nothing()
     rows, without_data, shown = [], [], []
+    marked: dict[str, list[str]] = {}  # GUS's marks on values, as the notes say them -> the indicators they are on
     for indicator in indicators_in(section):
         row, area = report.comparison.loc[indicator.id], report.areas.loc[indicator.id]
         if _without_data(row, area):
@@ -446,11 +438,15 @@ def comparison_table(report: TownReport, section: str) -> Table | Nothing:
         def show(value):  # an indicator that is itself a change has its sign, as page one and the text give it
             return format_number(value, indicator.decimals, language, signed=indicator.is_change)
 
+        on_value = _gus_marks_on(report, indicator, row)[0]  # the table shows no change: marks on its value only
+        if on_value:
+            notes = "; ".join(gus_mark_notes(on_value, language))
+            marked.setdefault(notes, []).append(indicator.name_in_sentence(language))
         rows.append(
             {
                 label("indicator", language): indicator.name_with_unit(language),
                 label("year", language): value_period(row),
-                label("value", language): with_uncertain_mark(show(row["value"]), row),
+                label("value", language): with_uncertain_mark(show(row["value"]), row) + GUS_MARK * bool(on_value),
                 label("peer_median", language): show(row["peer_median"]),
                 label("peer_quartiles", language): MISSING[language]
                 if pd.isna(row["peer_q1"])  # no peer values: one "b.d.", not "b.d. – b.d."
@@ -494,6 +490,7 @@ def comparison_table(report: TownReport, section: str) -> Table | Nothing:
         caption += label("poland_not_covered", language)
     if (report.comparison.loc[[i.id for i in shown], "reliability"] == "unreliable").any():
         caption += _uncertain_note("uncertain_marked", language)
+    caption += _gus_marks_caption(marked, language)
     if without_data:
         caption += label("without_data", language, names=", ".join(without_data))
     return Table(pd.DataFrame(rows), caption)
@@ -604,6 +601,25 @@ def _uncertain_note(key: str, language: str) -> str:
     return label(key, language, uncertain=label("uncertain_value", language, events=UNRELIABLE_BELOW))
 
 
+def _gus_marks_on(report: TownReport, indicator: Indicator, row: pd.Series) -> tuple[tuple, tuple]:
+    """GUS's marks on the figures a row reads (`TownReport.gus_marks`), split: those on its value
+    (`analysis.gus_marks.on_value`), and those only its change or trend reads."""
+    marks = report.gus_marks.get(indicator.id, ())
+    value = on_value(indicator, row, marks)
+    return value, tuple(mark for mark in marks if mark not in value)
+
+
+def _gus_marks_caption(marked: dict[str, list[str]], language: str) -> str:
+    """A caption's note on `GUS_MARK`: what GUS's marks say ("; ³ zawiera szacunek wstępny GUS z 2024 r."), and
+    where the rows' marks differ, whose is which ("; ³ saldo migracji …: …; odsetek …: …"). `marked`: the notes
+    (`gus_mark_notes`, joined) -> the indicators marked so."""
+    if not marked:
+        return ""
+    if len(marked) == 1:
+        return f"; {GUS_MARK} {next(iter(marked))}"
+    return f"; {GUS_MARK} " + "; ".join(f"{listed(names, language)}: {notes}" for notes, names in marked.items())
+
+
 def key_figures(report: TownReport) -> Table:
     """The headline indicators at a glance: the town's value and 5-year change beside its peers'
     median, its voivodeship and Poland (ratios of sums over their gminy, `analysis.aggregates`).
@@ -612,6 +628,7 @@ def key_figures(report: TownReport) -> Table:
     shown as a row of "b.d."; the note on rates that are not summed stands only where such a row is shown."""
     language = report.language
     rows, without_data, steps, moved = [], [], set(), set()
+    marked: dict[str, list[str]] = {}  # GUS's marks, as the notes say them -> the indicators they are on
     not_summed = few = nets_out = in_points = in_zloty = uncertain = False  # the notes the caption needs
     short, shown = [], []  # indicators without an area's value for want of residents behind it; every row
     voivodeship_column = label(
@@ -647,10 +664,17 @@ def key_figures(report: TownReport) -> Table:
             moved.update(boundary.year for boundary in crossing)
             in_points = in_points or indicator.unit_pl == "%"  # a share's change is in points, not in %
             in_zloty = in_zloty or in_current_prices(indicator)
+        value = with_uncertain_mark(show(row["value"]), row)
+        on_value, on_change = _gus_marks_on(report, indicator, row)
+        value += GUS_MARK * bool(on_value)
+        change += GUS_MARK * bool(on_change)
+        if on_value or on_change:
+            notes = "; ".join(gus_mark_notes(on_value + on_change, language))
+            marked.setdefault(notes, []).append(indicator.name_in_sentence(language))
         rows.append(
             {
                 label("indicator", language): indicator.name_with_unit(language, period),
-                report.name: with_uncertain_mark(show(row["value"]), row),
+                report.name: value,
                 label("change", language): change,
                 label("peer_median", language): show(row["peer_median"]),
                 voivodeship_column: show(area["voivodeship"]),
@@ -679,6 +703,7 @@ def key_figures(report: TownReport) -> Table:
         caption += label("key_figures_census_step", language, mark=STEP_MARK, year=year)
     for year in sorted(moved):
         caption += label("key_figures_boundary_change", language, mark=BOUNDARY_MARK, year=year)
+    caption += _gus_marks_caption(marked, language)
     frame = pd.DataFrame(rows)
     if rows and (frame[label("change", language)] == MISSING[language]).all():
         # Data shorter than the change's span: a column of "b.d." only gives way to a word on why.

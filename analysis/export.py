@@ -24,11 +24,11 @@ from analysis.aggregates import MIN_AREA_COVERAGE, published_rate
 from analysis.catalogue import Direction, Indicator, indicators, split_lag, variables
 from analysis.census import CHANGE_SPANS, steps_in_changes
 from analysis.compare import CHANGE_YEARS, within_chance
-from analysis.display import area_budgets_note, gus_mark_notes, hinge_cell, rule_name
+from analysis.display import area_budgets_note, hinge_cell, rule_name
 from analysis.editions import changes_since, verdict_grounds
 from analysis.formatting import format_number, number_pattern, voivodeship_name, with_noun
 from analysis.labels import label
-from analysis.narrative import LEVEL_DIFFERENCE_DECIMALS, no_projection_sentence, projection_sentence
+from analysis.narrative import LEVEL_DIFFERENCE_DECIMALS, gus_mark_notes, no_projection_sentence, projection_sentence
 from analysis.params import MIN_PEERS
 from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW
 from analysis.report import TownReport, shown_method_version

@@ -108,6 +108,20 @@ def comparison_marks(
     }
 
 
+def on_value(indicator: Indicator, row: pd.Series, marks: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
+    """Of a row's `marks` (`row_marks`), those on its value itself: on the figures the value reads, or a change of
+    method between them (within a pooled value's years, within the span of a value that is itself a change). The
+    rest are on its change or its trend only: a level stated alone (page one, the comparison table) holds none."""
+    read = set().union(*figure_years(indicator, row, None).values())
+    if not read:
+        return ()
+    return tuple(
+        (kind, year)
+        for kind, year in marks
+        if year in read or (kind.startswith("method_changed") and min(read) < year <= max(read))
+    )
+
+
 def years_by_kind(marks: Iterable[tuple[str, int]]) -> dict[str, list[int]]:
     """(kind, year) pairs as kind -> its years, in `KIND_ORDER`."""
     grouped: dict[str, list[int]] = {}

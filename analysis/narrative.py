@@ -42,6 +42,7 @@ from analysis.formatting import (
     with_noun,
     with_unit,
 )
+from analysis.gus_marks import on_value, years_by_kind
 from analysis.labels import label
 from analysis.peers import PIT_STAND_IN, SMALL_GROUP
 from analysis.projection import HORIZON, MIN_TRAIN, YEARS_NEEDED
@@ -858,9 +859,10 @@ def summary_sentences(
     peer_count: int | None = None,
     last_year: int | None = None,
     boundaries: tuple[BoundaryChange, ...] = (),
+    gus_marks: dict[str, tuple[tuple[str, int], ...]] | None = None,
 ) -> list[str]:
     """Page one in words: each section's verdict with its reason, a word on a small peer group (fewer than
-    `SMALL_GROUP` towns), then the key findings."""
+    `SMALL_GROUP` towns), then the key findings (`key_findings`, with GUS's marks on their figures)."""
     sentences, pointed = [], False
     for section, row in verdicts.iterrows():
         rows = comparison.loc[comparison["section"] == section]
@@ -876,7 +878,7 @@ def summary_sentences(
     if peer_count is not None and peer_count < SMALL_GROUP:
         sentences.append(small_group_sentence(peer_count, language))
     sentences.append(
-        key_findings(comparison, areas, strongest, weakest, language, without_steps, last_year, boundaries)
+        key_findings(comparison, areas, strongest, weakest, language, without_steps, last_year, boundaries, gus_marks)
     )
     return sentences
 
@@ -990,6 +992,16 @@ def _signed(value: float, indicator: Indicator, language: str) -> str:
     return ("+" if value > 0 else "−") + text
 
 
+def gus_mark_notes(marks: tuple[tuple[str, int], ...], language: str) -> list[str]:
+    """A note per kind of GUS's marks on the figures a value reads (`analysis.gus_marks.row_marks`), with their
+    years: "zawiera szacunek wstępny GUS z 2024 r."; none for a row without any."""
+    notes = []
+    for kind, years in years_by_kind(marks).items():
+        number = "one" if len(years) == 1 else "many"
+        notes.append(label(f"gus_mark_{kind}_{number}", language, years=listed([str(y) for y in years], language)))
+    return notes
+
+
 def key_findings(
     comparison: pd.DataFrame,
     areas: pd.DataFrame,
@@ -999,13 +1011,16 @@ def key_findings(
     without_steps: dict[str, ChangeWithoutStep] | None = None,
     last_year: int | None = None,
     boundaries: tuple[BoundaryChange, ...] = (),
+    gus_marks: dict[str, tuple[tuple[str, int], ...]] | None = None,
 ) -> str:
     """The findings a mayor reads first, as a Markdown list: the clearest strengths and weaknesses (by the one
     rule, up to two each, from different sub-domains) and how the population is changing, each next to the
     typical peer, the voivodeship and Poland (a population change also without the census step, where its
     years hold one, and with a change of the gmina's boundaries within them; not again when a population
-    change is a strength or weakness). Without a clear strength or weakness it says so."""
+    change is a strength or weakness), and GUS's marks on the figures it reads (`TownReport.gus_marks`).
+    Without a clear strength or weakness it says so."""
     pl = language == "pl"
+    gus_marks = gus_marks or {}
     catalogue = indicators()
     items, named = [], []
     for ids, mark in ((strongest, STRENGTH), (weakest, WEAKNESS)):
@@ -1023,6 +1038,8 @@ def key_findings(
             beside = _beside(indicator, row, area, language, change=indicator.is_change)
             if row["reliability"] == "unreliable":  # page one says what "≈" means: no table's caption is above it
                 beside = "; ".join(filter(None, [label("uncertain_value", language, events=UNRELIABLE_BELOW), beside]))
+            marks = on_value(indicator, row, gus_marks.get(indicator_id, ()))  # a level: not its trend's marks
+            beside = "; ".join(filter(None, [beside, *gus_mark_notes(marks, language)]))
             items.append(f"**{word}** – {phrase}: {value}" + (f" ({beside})." if beside else "."))
             items[-1] += _without_step_sentence(row, (without_steps or {}).get(indicator_id), language)
             items[-1] += _boundary_clause(row, indicator_id, boundaries, language)
@@ -1038,6 +1055,8 @@ def key_findings(
         indicator = catalogue["population_change_5y"]
         area = areas.loc["population_change_5y"] if "population_change_5y" in areas.index else pd.Series(dtype=float)
         context = _beside(indicator, change, area, language, change=True)
+        marks = on_value(indicator, change, gus_marks.get("population_change_5y", ()))
+        context = "; ".join(filter(None, [context, *gus_mark_notes(marks, language)]))
         items.append(
             f"**{'Zmiana' if pl else 'Change'}** – "
             + (

@@ -496,6 +496,7 @@ def compute_report(town: TownParams) -> TownReport:
         peer_count=len(peers.members),
         last_year=last_year,
         boundaries=boundaries,
+        gus_marks=gus_marks,
     )
     peer_units = store.units.set_index("teryt").loc[list(peers.members)].reset_index()
     latest = (

@@ -679,7 +679,7 @@ def test_the_method_sheets_state_the_verdict_rule_the_code_applies():
 
 def test_the_indicator_sheet_holds_the_figures_every_section_table_prints_over_the_demo_batch(demo_reports):
     # Two roads from one comparison: the sheet rounds numbers, the report formats strings. Read back from the
-    # printed strings ("1 234,5", "≈0,83", "+0,3"; "b.d." and "x" for no figure), every value, peer median,
+    # printed strings ("1 234,5", "≈0,83", "+0,3", "−10,1³"; "b.d." and "x" for no figure), every value, peer median,
     # voivodeship and Poland of every town's section tables is the sheet's number.
     from analysis import display as show
     from analysis.catalogue import indicators_in
@@ -687,7 +687,8 @@ def test_the_indicator_sheet_holds_the_figures_every_section_table_prints_over_t
     def read(printed: str) -> float:
         if printed in ("b.d.", "x"):
             return math.nan
-        return float(printed.lstrip("≈+").replace("\u00a0", "").replace(",", ".").replace("−", "-"))
+        number = printed.lstrip("≈+").removesuffix(show.GUS_MARK)  # "³": GUS marks a figure it reads
+        return float(number.replace("\u00a0", "").replace(",", ".").replace("−", "-"))
 
     columns = {
         "Wartość": "Wartość",

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from analysis.catalogue import indicators, variable_ids
-from analysis.display import gus_mark_notes
 from analysis.gus_marks import MARK_KINDS, NO_MARK, figure_years, marks_panel, row_marks
+from analysis.narrative import gus_mark_notes
 
 
 def _row(year, start=None, change=None) -> pd.Series:
@@ -155,3 +155,74 @@ def test_the_methodology_of_a_report_says_how_marked_figures_are_used_only_where
     said = "używamy ich tak, jak je opublikowano"
     assert said in methodology_text(report).text
     assert said not in methodology_text(replace(report, gus_marks={})).text
+
+
+def test_a_mark_is_on_a_value_when_its_own_figures_hold_it_and_else_on_its_change_or_trend_only():
+    from analysis.gus_marks import on_value
+
+    catalogue = indicators()
+    marks = (("preliminary", 2019), ("method_changed", 2021), ("method_changed", 2023))
+    # Births per 1000 pooled 2022–2024: a change of method in 2023 is within its years, one in 2021 before them,
+    # and 2019's estimate is its change's start only.
+    assert on_value(catalogue["births_per_1000"], _row(2024, 2022, 0.4), marks) == (("method_changed", 2023),)
+    # The 5-year population change of 2024 reads 2019 and 2024: the estimate of 2019 is its own figure, and a
+    # change of method between the two is within the change it is.
+    assert on_value(catalogue["population_change_5y"], _row(2024), marks) == marks
+    assert on_value(catalogue["births_per_1000"], _row(float("nan")), marks) == ()
+
+
+def test_page_one_the_key_figures_and_the_comparison_table_mark_a_value_gus_marks(demo_store):
+    from dataclasses import replace
+
+    from analysis.display import GUS_MARK, comparison_table, key_figures
+    from analysis.narrative import key_findings
+    from analysis.report import prepare_report
+    from analysis.town import TownParams
+
+    report = prepare_report(TownParams(teryt="0290011"))
+    # The demo marks 2024's net migration "s" and 2021's water shares "M" (demo_data.MARKED_YEARS).
+    assert report.gus_marks["net_migration_per_1000"] == (("preliminary", 2024),)
+    assert report.gus_marks["water_supply_users"] == (("method_changed", 2021),)
+    table = key_figures(report)
+    values = table.frame.set_index("Wskaźnik")["Bursztynojar"]
+    assert values["Saldo migracji na 1000 ludności (‰, 2024)"].endswith(GUS_MARK)
+    assert sum(value.endswith(GUS_MARK) for value in values) == 1  # no other headline figure is marked
+    assert table.caption.endswith(f"; {GUS_MARK} zawiera szacunek wstępny GUS z 2024 r.")
+    unmarked = replace(report, gus_marks={})
+    assert GUS_MARK not in key_figures(unmarked).caption
+    assert not key_figures(unmarked).frame["Bursztynojar"].str.contains(GUS_MARK).any()
+    # The comparison table shows levels: 2024's migration marked, the water share (whose mark is in 2021, its
+    # trend's years only) not.
+    services = comparison_table(report, "services").frame.set_index("Wskaźnik")["Wartość"]
+    assert not services.str.contains(GUS_MARK).any()
+    demography = comparison_table(report, "demography")
+    assert (
+        demography.frame.set_index("Wskaźnik").at["Saldo migracji na 1000 ludności (‰)", "Wartość"].endswith(GUS_MARK)
+    )
+    # Two kinds on two rows: the caption says whose is which.
+    both = replace(report, gus_marks={**report.gus_marks, "births_per_1000": (("low_precision", 2023),)})
+    caption = comparison_table(both, "demography").caption
+    assert (
+        "saldo migracji na 1000 ludności i saldo migracji zagranicznych na 1000 ludności: zawiera szacunek wstępny "
+        "GUS z 2024 r." in caption
+    )
+    assert "urodzenia żywe na 1000 ludności: zawiera dane GUS o niskiej precyzji z 2023 r." in caption
+    # Page one: a finding whose value GUS marks says so beside it; one whose mark is in its trend's years only not.
+    named = (report.strongest + report.weakest)[0]
+    last = int(report.comparison.at[named, "year"])
+    findings = key_findings(
+        report.comparison,
+        report.areas,
+        report.strongest,
+        report.weakest,
+        gus_marks={named: (("preliminary", last),)},
+    )
+    assert f"zawiera szacunek wstępny GUS z {last} r." in findings
+    findings = key_findings(
+        report.comparison,
+        report.areas,
+        report.strongest,
+        report.weakest,
+        gus_marks={named: (("method_changed", 2015),)},
+    )
+    assert "GUS" not in findings

@@ -815,11 +815,16 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
         parts.append(paragraphs(sentences))
     if not changes.indicators.empty:
         rows = []
+        marked: dict[str, list[str]] = {}  # GUS's marks on either edition's value -> the indicators they are on
         for indicator_id, row in changes.indicators.iterrows():
             indicator = indicators()[indicator_id]
+            for marks in {row["old_marks"], row["new_marks"]} - {()}:
+                notes = "; ".join(gus_mark_notes(marks, language))
+                marked.setdefault(notes, []).append(indicator.name_in_sentence(language))
 
             def show(age: str) -> str:  # as the section tables print it (a change with its sign), and its years
                 value = format_number(row[f"{age}_value"], indicator.decimals, language, signed=indicator.is_change)
+                value += GUS_MARK * bool(row[f"{age}_marks"])  # a figure GUS marked then, or marks now
                 return f"{value} ({row[f'{age}_period']})" if row[f"{age}_period"] else value  # "b.d.", not "b.d. (—)"
 
             def position(age: str) -> str:  # a value without a position was not ranked, not missing
@@ -840,6 +845,7 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
                 }
             )
         caption = label("edition_changes_caption", language, step=POSITION_STEP)
+        caption += _gus_marks_caption(marked, language)
         parts.append(Table(pd.DataFrame(rows), caption))
     return parts
 

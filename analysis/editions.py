@@ -1,12 +1,12 @@
 """What changed since the previous edition of a town's report.
 
 Each edition keeps, beside a town's report, the figures the next edition needs to compare
-(`figures.json`: every indicator's value, year (and first year, if pooled), peer median, percentile
-and assessment, the section verdicts and what they rest on, the peers, the data years and the
+(`figures.json`: every indicator's value, year (and first year, if pooled), GUS's marks on its figures, peer
+median, percentile and assessment, the section verdicts and what they rest on, the peers, the data years and the
 version of the method; the batch workbook reads it too), and the rest of what the report prints
 (intervals, quartiles, changes, voivodeship and Poland values, trends, the projection), which
 `diagnoza verify` compares with the figures computed again (`record_differences`). `compare_editions` lists what moved
-between two such records: indicators whose value, position or assessment changed, verdicts that
+between two such records: indicators whose value, position, assessment or GUS marks changed, verdicts that
 changed, new data years, and peers that joined or left; and whether the method changed between
 them, so a reader can tell a change in the town from a change in how it is measured. Values count
 as changed only beyond their shown precision, so rounding noise is never news.
@@ -25,6 +25,7 @@ import pandas as pd
 from analysis.boundaries import BoundaryChange
 from analysis.catalogue import indicators
 from analysis.compare import value_period
+from analysis.gus_marks import on_value
 from analysis.report import TownReport, method_version
 from analysis.rounding import round_half_up
 from analysis.synthesis import rule_key
@@ -47,6 +48,7 @@ def figures(report: TownReport) -> dict:
 
     trends = report.trends.reindex(report.comparison.index)
     projection = report.projection.forecast if report.projection is not None else None
+    catalogue = indicators()
     return {
         "format": FORMAT,
         "teryt": report.teryt,
@@ -65,6 +67,12 @@ def figures(report: TownReport) -> dict:
                 "percentile": number(row["percentile"]),
                 "assessment": row["assessment"] or "",
                 "peer_median": number(row["peer_median"]),  # for the batch workbook; editions do not compare it
+                # GUS's marks on the figures the value reads (`analysis.gus_marks.on_value`): a preliminary
+                # estimate then, final now, is news even where the value did not move
+                "gus_marks": [
+                    [kind, year]
+                    for kind, year in on_value(catalogue[indicator_id], row, report.gus_marks.get(indicator_id, ()))
+                ],
                 # The rest of what the report prints of it (page one, the section tables): for `diagnoza verify`.
                 "interval": numbers(row["ci_low"], row["ci_high"]),
                 "peer_quartiles": numbers(row["peer_q1"], row["peer_q3"]),
@@ -224,6 +232,13 @@ def _moved(old, new, decimals: int) -> bool:
     return round_half_up(old, decimals) != round_half_up(new, decimals)
 
 
+def _marks(record: dict) -> tuple[tuple[str, int], ...] | None:
+    """An indicator's GUS marks as a record keeps them (`figures`), as (kind, year); None where it keeps none."""
+    if "gus_marks" not in record:
+        return None
+    return tuple((str(kind), int(year)) for kind, year in record["gus_marks"])
+
+
 def compare_editions(previous: dict, current: dict, renumbered: dict[str, str] | None = None) -> EditionChanges:
     """What moved between two records of one town. `renumbered`: older TERYT code → newer, for gminy whose
     series the store joined since (`analysis.renumbering`): the previous record names them by the older code,
@@ -251,20 +266,27 @@ def compare_editions(previous: dict, current: dict, renumbered: dict[str, str] |
         # The years a value covers: a new data year, or a value now pooled over years (an older record
         # has no period_start: its values were one year's), is listed even when the value stayed.
         period_moved = value_period(before) != value_period(now)
-        if value_moved or position_moved or before["assessment"] != now["assessment"] or period_moved:
+        # GUS's marks on the value's figures: a record written before records kept them does not say
+        old_marks, new_marks = (_marks(record) for record in (before, now))
+        marks_moved = old_marks is not None and new_marks is not None and set(old_marks) != set(new_marks)
+        if value_moved or position_moved or before["assessment"] != now["assessment"] or period_moved or marks_moved:
             rows.append(
                 {
                     "indicator": indicator_id,
                     **{f"old_{key}": before[key] for key in ("value", "year", "percentile", "assessment")},
                     "old_period": value_period(before),
+                    "old_marks": old_marks or (),
                     **{f"new_{key}": now[key] for key in ("value", "year", "percentile", "assessment")},
                     "new_period": value_period(now),
+                    "new_marks": new_marks or (),
                 }
             )
         elif old_position is not None and new_position != old_position:
             small_position_moves += 1
     columns = ["indicator"] + [
-        f"{age}_{key}" for age in ("old", "new") for key in ("value", "year", "percentile", "assessment", "period")
+        f"{age}_{key}"
+        for age in ("old", "new")
+        for key in ("value", "year", "percentile", "assessment", "period", "marks")
     ]
     table = pd.DataFrame(rows, columns=columns).set_index("indicator")
     verdicts = {

@@ -772,6 +772,8 @@ EDITION_CHANGE_COLUMNS = {
     "new_percentile": ("Percentyl – ta edycja", "Percentile – this edition"),
     "old_assessment": ("Ocena – poprzednia edycja", "Assessment – previous edition"),
     "new_assessment": ("Ocena – ta edycja", "Assessment – this edition"),
+    "old_marks": ("Znaki GUS – poprzednia edycja", "GUS marks – previous edition"),
+    "new_marks": ("Znaki GUS – ta edycja", "GUS marks – this edition"),
 }
 
 
@@ -802,6 +804,7 @@ def edition_changes_sheet(report: TownReport) -> pd.DataFrame | None:
                     key: _word(ASSESSMENT_WORDS[row[key] or ""], language)
                     for key in ("old_assessment", "new_assessment")
                 },
+                **{key: "; ".join(gus_mark_notes(row[key], language)) for key in ("old_marks", "new_marks")},
             }
         )
     headers = {key: _word(INDICATOR_COLUMNS[key], language) for key in ("indicator", "name", "unit")}

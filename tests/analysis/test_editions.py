@@ -386,3 +386,57 @@ def test_a_peer_that_left_under_a_name_another_peer_shares_is_told_apart_by_its_
     text = " ".join(part.text for part in show.edition_changes(report, str(path)) if hasattr(part, "text"))
     assert f"Z grupy porównawczej odeszła gmina {names[stay]} ({twin})." in text
     assert f"Do grupy porównawczej dołączyła gmina {names[gone]}." in text
+
+
+def test_a_figure_gus_no_longer_marks_is_listed_even_where_its_value_stayed():
+    # The previous edition read 2023's births as GUS's preliminary estimate; now the same value is final.
+    previous = copy.deepcopy(BASE)
+    previous["indicators"]["births_per_1000"]["gus_marks"] = [["preliminary", 2023]]
+    current = copy.deepcopy(BASE) | {"edition": "2026-11-20"}
+    current["indicators"]["births_per_1000"]["gus_marks"] = []
+    current["indicators"]["deaths_per_1000"]["gus_marks"] = []
+    changes = compare_editions(previous, current)
+    assert list(changes.indicators.index) == ["births_per_1000"]
+    row = changes.indicators.loc["births_per_1000"]
+    assert row["old_marks"] == (("preliminary", 2023),) and row["new_marks"] == ()
+    assert row["old_value"] == row["new_value"] == 8.04
+    # A record written before records kept the marks does not say: nothing to list for them.
+    before_marks = copy.deepcopy(BASE)
+    assert compare_editions(before_marks, current).indicators.empty
+    # The same marks in both: nothing moved.
+    assert compare_editions(current, copy.deepcopy(current)).indicators.empty
+
+
+def test_the_what_changed_table_marks_the_value_gus_marked_then(demo_store, tmp_path):
+    # The demo edition's record marks 0290011's 2024 net migration as a preliminary estimate (demo_data.MARKED_YEARS);
+    # in a store where GUS has since published it as final (the same figures, without the marks), the table lists it
+    # with "³" on the earlier value only, and its caption says what the mark was.
+    from analysis import display as show
+    from analysis.report import compute_report
+    from analysis.store import write_store
+
+    record = tmp_path / "figures.json"
+    write_figures(prepare_report(TownParams(teryt="0290011")), record)
+    kept = json.loads(record.read_text(encoding="utf-8"))["indicators"]
+    assert kept["net_migration_per_1000"]["gus_marks"] == [["preliminary", 2024]]
+    assert kept["water_supply_users"]["gus_marks"] == []  # 2021's change of method: its trend's years, not its value's
+    final = tmp_path / "store"
+    write_store(
+        final, demo_store.units, demo_store.observations.assign(mark=""), demo_store.metadata, demo_store.area_values
+    )
+    report = compute_report(TownParams(teryt="0290011", data_dir=str(final), previous=str(record)))
+    table = next(part for part in show.edition_changes(report, str(record)) if isinstance(part, show.Table))
+    listed = table.frame.set_index("Wskaźnik")
+    row = listed.loc["Saldo migracji na 1000 ludności (‰)"]
+    assert row["Było"].startswith("−10,1" + show.GUS_MARK) and show.GUS_MARK not in row["Jest"]
+    assert table.caption.endswith(f"; {show.GUS_MARK} zawiera szacunek wstępny GUS z 2024 r.")
+    # The spreadsheet's sheet of these changes says the marks in words, each edition's in its column.
+    from analysis.export import edition_changes_sheet
+
+    sheet = edition_changes_sheet(report).set_index("Kod wskaźnika")
+    assert (
+        sheet.at["net_migration_per_1000", "Znaki GUS – poprzednia edycja"] == "zawiera szacunek wstępny GUS z 2024 r."
+    )
+    assert sheet.at["net_migration_per_1000", "Znaki GUS – ta edycja"] == ""
+    # The foreign migration's value (pooled 2022–2024, its 2024 marked then) is listed the same way.
+    assert listed.loc["Saldo migracji zagranicznych na 1000 ludności (‰)", "Było"].count(show.GUS_MARK) == 1

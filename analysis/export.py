@@ -892,6 +892,11 @@ BATCH_NOTES = (  # (item, meaning) per language: the batch workbook's method she
 BATCH_INDICATOR_KEYS = ("year", "period_start", "value", "peer_median", "percentile", "assessment")
 
 
+def _kept_marks(figures: dict) -> tuple[tuple[str, int], ...]:
+    """An indicator's GUS marks as its record keeps them (`analysis.editions.figures`), as (kind, year)."""
+    return tuple((str(kind), int(year)) for kind, year in figures.get("gus_marks", []))
+
+
 def batch_tables(towns: list[dict], language: str) -> dict[str, pd.DataFrame]:
     """Every built town of a batch in one workbook, for the programme's analysts: each indicator's value,
     peer median, percentile and assessment (one row per town and indicator), and each town's section
@@ -937,14 +942,18 @@ def batch_tables(towns: list[dict], language: str) -> dict[str, pd.DataFrame]:
                     "decimals": indicator.decimals,
                 }
                 | {key: figures.get(key) for key in BATCH_INDICATOR_KEYS}
+                # GUS's marks on the value's figures, in words (none kept by a record of an earlier edition)
+                | {"gus_marks": "; ".join(gus_mark_notes(_kept_marks(figures), language))}
             )
-    full = pd.DataFrame(rows, columns=[*where, "indicator", "name", "unit", "decimals", *BATCH_INDICATOR_KEYS])
+    columns = [*where, "indicator", "name", "unit", "decimals", *BATCH_INDICATOR_KEYS, "gus_marks"]
+    full = pd.DataFrame(rows, columns=columns)
     full = full.astype({"year": "Int64", "period_start": "Int64", "value": float, "peer_median": float})
     full["percentile"] = full["percentile"].astype(float)
     full["assessment"] = [_word(ASSESSMENT_WORDS[mark or ""], language) for mark in full["assessment"]]
     decimals, full = full["decimals"], full.drop(columns="decimals")
     headers = {
-        key: _word(INDICATOR_COLUMNS[key], language) for key in ("indicator", "name", "unit", *BATCH_INDICATOR_KEYS)
+        key: _word(INDICATOR_COLUMNS[key], language)
+        for key in ("indicator", "name", "unit", *BATCH_INDICATOR_KEYS, "gus_marks")
     }
     notes = [_word(note, language) for note in BATCH_NOTES] + [verdict_note(language)]
     notes += [_column_note(key, language) for key in COLUMN_NOTES]

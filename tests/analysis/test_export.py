@@ -561,7 +561,9 @@ def test_the_batch_workbook_holds_each_towns_recorded_figures_rounded_as_printed
             "kind": "gmina miejska",
             "record": {
                 "edition": "2026-11-30",
-                "indicators": {"births_per_1000": births | {"peer_median": 11.04}},
+                "indicators": {
+                    "births_per_1000": births | {"peer_median": 11.04, "gus_marks": [["preliminary", 2024]]}
+                },
                 "verdicts": {"demography": "better", "economy": "none"},
                 "sections": {
                     "demography": {
@@ -606,6 +608,8 @@ def test_the_batch_workbook_holds_each_towns_recorded_figures_rounded_as_printed
     assert rounded["Mediana grupy"].iloc[0] == 11.0 and math.isnan(rounded["Mediana grupy"].iloc[1])
     assert list(rounded["Percentyl w grupie"]) == [80.0, 80.0]
     assert list(rounded["Ocena"]) == ["mocna strona", "—"]
+    # Alfa's 2024 births GUS marked as a preliminary estimate; Beta's record, of an earlier edition, keeps no marks
+    assert list(rounded["Znaki GUS w danych"]) == ["zawiera szacunek wstępny GUS z 2024 r.", ""]
     assert list(rounded["Od roku (jeśli wcześniejszy niż rok wartości, wartość jest średnią roczną z tych lat)"]) == [
         2022,
         2022,

@@ -83,12 +83,15 @@ def row_marks(panel: pd.DataFrame, read: dict[str, set[int]], since: int | None 
         start = min(min(years), since) if since is not None else min(years)
         for year, mark in column.items():
             kind = MARK_KINDS.get(mark)
-            if kind is None:
-                continue
-            across = kind.startswith("method_changed") and start < year <= max(years)
-            if year in years or across:
+            if kind is not None and _reaches(kind, int(year), years, start):
                 found.add((kind, int(year)))
     return tuple(sorted(found, key=lambda item: (KIND_ORDER.index(item[0]), item[1])))
+
+
+def _reaches(kind: str, year: int, read: set[int], start: int) -> bool:
+    """Whether a mark of `kind` in `year` bears on figures of the years `read`: a mark on one of them; a change of
+    method also after `start` up to the last of them (figures before and after it were counted two ways)."""
+    return year in read or (kind.startswith("method_changed") and start < year <= max(read))
 
 
 def comparison_marks(
@@ -115,11 +118,7 @@ def on_value(indicator: Indicator, row: pd.Series, marks: tuple[tuple[str, int],
     read = set().union(*figure_years(indicator, row, None).values())
     if not read:
         return ()
-    return tuple(
-        (kind, year)
-        for kind, year in marks
-        if year in read or (kind.startswith("method_changed") and min(read) < year <= max(read))
-    )
+    return tuple((kind, year) for kind, year in marks if _reaches(kind, year, read, min(read)))
 
 
 def years_by_kind(marks: Iterable[tuple[str, int]]) -> dict[str, list[int]]:

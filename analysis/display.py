@@ -57,7 +57,7 @@ from analysis.formatting import (
     voivodeship_phrase,
     with_noun,
 )
-from analysis.gus_marks import on_value
+from analysis.gus_marks import GUS_MARK, on_value
 from analysis.labels import label
 from analysis.narrative import boundary_sentence, gus_mark_notes, matched_indicator_name
 from analysis.params import MIN_PEERS
@@ -240,7 +240,6 @@ class Chart:
 TREND_MARK = "*"  # changes tables: the town's trend clearly differs from its peers' median's
 STEP_MARK = "¹"  # key figures: a change that holds a census re-basing (the changes tables say it in words)
 BOUNDARY_MARK = "²"  # key figures: a change that holds a change of the town's boundaries
-GUS_MARK = "³"  # key figures: a value or change that reads a figure GUS marks (`analysis.gus_marks`)
 
 
 def _trend_cell(trends: pd.DataFrame, indicator, language: str, ranked: bool = True, years: int = 0) -> str:

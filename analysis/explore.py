@@ -18,6 +18,7 @@ import pandas as pd
 from analysis.catalogue import Direction, indicators
 from analysis.compare import earlier_year, unranked, value_period
 from analysis.formatting import format_number
+from analysis.gus_marks import GUS_MARK, on_value
 from analysis.labels import label
 from analysis.params import ParamsError, normalise_teryt
 from analysis.reliability import UNCERTAIN_MARK
@@ -130,7 +131,8 @@ def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd
     whole, scores to two places, changes and scores with their sign), the language's number format,
     "b.d." where a figure is missing, "nie oceniono" for the position or score of a value on too few
     events (as the reports' tables), "—" for the score of a neutral indicator, and the assessment in words
-    ("mocna strona", or "—"), "≈" before a value on few events, and the year after a figure of a year before
+    ("mocna strona", or "—"), "≈" before a value on few events, "³" after one on figures GUS marks
+    (`analysis.gus_marks`), and the year after a figure of a year before
     the last ("2,5 (2023)"), which the reports give in their year column. Compute on `side_by_side`; other
     columns (a year, a count) are shown as they are."""
     frame = _by_indicator(reports, column)
@@ -148,6 +150,18 @@ def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd
         return row.map(lambda value: format_number(value, decimals, language, signed=signed))
 
     shown = frame.apply(printed, axis=1)
+    if column == "value":  # a value on figures GUS marks (a preliminary estimate…), as the reports' tables mark it
+        marked = pd.DataFrame(
+            {
+                _column(report): [
+                    bool(on_value(catalogue[indicator_id], row, report.gus_marks.get(indicator_id, ())))
+                    for indicator_id, row in report.comparison.iterrows()
+                ]
+                for report in reports
+            },
+            index=reports[0].comparison.index,
+        )
+        shown = shown.mask(marked, shown + GUS_MARK)
     if column in (*IN_UNIT, *CHANGES):  # a figure of an earlier year (the last one missing) says which
         shown = shown.where(frame.isna(), shown + _earlier_year(reports))
     if column == "value":  # a value on few events, marked as the reports' tables mark it

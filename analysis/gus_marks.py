@@ -33,6 +33,9 @@ MARK_KINDS = {
 }
 KIND_ORDER = ("preliminary", "low_precision", "incomplete", "method_changed", "method_changed_incomplete")
 NO_MARK = ""
+# After a printed value (or change) that reads a figure GUS marks, wherever a table prints it; its caption says
+# what the mark is. A superscript, as the key figures' other marks (¹ census step, ² boundary change).
+GUS_MARK = "³"
 
 
 def marks_panel(observations: pd.DataFrame, teryt: str, last_year: int) -> pd.DataFrame:

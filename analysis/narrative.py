@@ -998,8 +998,23 @@ def gus_mark_notes(marks: tuple[tuple[str, int], ...], language: str) -> list[st
     notes = []
     for kind, years in years_by_kind(marks).items():
         number = "one" if len(years) == 1 else "many"
-        notes.append(label(f"gus_mark_{kind}_{number}", language, years=listed([str(y) for y in years], language)))
+        notes.append(label(f"gus_mark_{kind}_{number}", language, years=listed(_year_runs(years), language)))
     return notes
+
+
+def _year_runs(years: list[int]) -> list[str]:
+    """Sorted years as a list says them, three or more in a row as a span: [2019, 2022, 2023, 2024] ->
+    ["2019", "2022–2024"]."""
+    runs: list[list[int]] = []
+    for year in years:
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    said: list[str] = []
+    for run in runs:
+        said += [f"{run[0]}–{run[-1]}"] if len(run) >= 3 else [str(year) for year in run]
+    return said
 
 
 def key_findings(

@@ -63,6 +63,11 @@ def test_the_notes_say_each_kind_once_with_its_years_and_agree_with_their_number
         "includes changes of GUS's method (2019 and 2021)"
     ]
     assert gus_mark_notes((), "pl") == []
+    # Three years or more in a row are a span; two are named (listed by hand).
+    years = (2016, 2018, 2019, 2021, 2022, 2023)
+    assert gus_mark_notes(tuple(("low_precision", year) for year in years), "pl") == [
+        "zawiera dane GUS o niskiej precyzji z lat 2016, 2018, 2019 i 2021–2023"
+    ]
     # Every kind a mark can be has its words in both languages, of one year and of several.
     for kind in set(MARK_KINDS.values()):
         for language in ("pl", "en"):

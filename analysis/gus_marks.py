@@ -130,3 +130,29 @@ def years_by_kind(marks: Iterable[tuple[str, int]]) -> dict[str, list[int]]:
     for kind, year in marks:
         grouped.setdefault(kind, []).append(year)
     return {kind: sorted(grouped[kind]) for kind in KIND_ORDER if kind in grouped}
+
+
+def marked_figures_note(observations: pd.DataFrame, first_year: int, last_year: int) -> str:
+    """What GUS marks among a store's figures of a batch's years, per variable and mark: "note: GUS marks figures
+    the reports read: net_migration preliminary in 2024 (332 gminy), …". Not an error (GUS publishes them so):
+    `diagnoza validate` and the build say it before the batch goes out, so that the analyst knows which notes
+    the reports will carry. "" where none is marked."""
+    key_of = {bdl_id: key for key, bdl_id in variable_ids().items()}
+    marked = observations.loc[
+        (observations["mark"] != NO_MARK)
+        & observations["year"].between(first_year, last_year)
+        & observations["var_id"].isin(key_of)
+    ]
+    if marked.empty:
+        return ""
+    parts = []
+    groups = marked.assign(kind=marked["mark"].map(MARK_KINDS), variable=marked["var_id"].map(key_of))
+    for (variable, kind), rows in groups.groupby(["variable", "kind"], sort=True):
+        years = sorted(set(rows["year"].astype(int)))
+        span = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+        towns = rows["teryt"].nunique()
+        parts.append(f"{variable} {kind.replace('_', ' ')} in {span} ({towns} gmin{'a' if towns == 1 else 'y'})")
+    return (
+        "note: GUS marks figures the reports read (kept as published; each report names those of its town beside "
+        "the values they reach): " + "; ".join(parts)
+    )

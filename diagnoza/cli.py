@@ -81,10 +81,12 @@ def validate(
             f"edition {batch.edition or 'the day of the build'}"
         )
     if not register:
+        from analysis.gus_marks import marked_figures_note
         from analysis.indicators import not_yet_in_year_note, without_data_note
 
         _note(without_data_note(store))
         _note(not_yet_in_year_note(store, batch.years.last))
+        _note(marked_figures_note(store.observations, batch.years.first, batch.years.last))
     if unbuildable:
         raise typer.Exit(1)
 
@@ -199,13 +201,13 @@ def build(
                 f"{town.reason or 'unchanged'}" + (f" — will fail: {town.error}" if town.error else "")
             )
         typer.echo(f"\n{result.count('planned')} would be built, {result.count('skipped')} unchanged")
-        _note(result.without_data_note)
+        _note(result.store_notes)
         _note(_outside_note(result))
         _note(_not_in_previous_note(result, previous))
         _note(_replaced_editions_note(result, previous, dry_run))
         return
     _summary(result, console)
-    _note(result.without_data_note)
+    _note(result.store_notes)
     _note(_outside_note(result))
     _note(_not_in_previous_note(result, previous))
     _note(_replaced_editions_note(result, previous, dry_run))

@@ -689,7 +689,8 @@ def test_validate_names_the_indicators_no_report_will_have_and_still_passes(tmp_
     assert "library_readers_per_1000" in note and "preschool_coverage" in note and "Fetch them" not in note
     assert "population" not in note.split(";")[0]  # the variables it lacks, not the ones it has
     full = CliRunner().invoke(app, ["validate", str(PARAMS_DIR / "demo.yaml")])
-    assert full.exit_code == 0 and "note:" not in full.output
+    notes = [line for line in full.output.splitlines() if line.startswith("note:")]
+    assert full.exit_code == 0 and len(notes) == 1 and notes[0].startswith("note: GUS marks")  # and nothing lacks
     # A build says it too, for the analyst who builds without validating first.
     out = tmp_path / "reports"
     planned = CliRunner().invoke(app, ["build", str(batch), "--data", str(store), "--dry-run", "--out", str(out)])
@@ -1130,3 +1131,33 @@ def load_batch_order() -> list[str]:
     from analysis.params import load_batch
 
     return load_batch(PARAMS_DIR / "demo.yaml").teryts
+
+
+def test_validate_and_the_build_say_which_figures_gus_marks_in_the_batchs_years(tmp_path, demo_store):
+    # The demo store marks 2024's migration "s", 2021's water and sewage shares "M" and the dwellings of gminy
+    # under 5,000 residents "v" (analysis/demo_data.py). Counted here from the store's own column: the gminy
+    # of each variable and mark in the batch's years.
+    from analysis.catalogue import variable_ids
+
+    observations = demo_store.observations
+    key_of = {bdl_id: key for key, bdl_id in variable_ids().items()}
+    marked = observations.loc[(observations["mark"] != "") & observations["year"].between(2014, 2024)]
+    expected = {
+        (key_of[var_id], mark): rows["teryt"].nunique() for (var_id, mark), rows in marked.groupby(["var_id", "mark"])
+    }
+    assert expected[("net_migration", "s")] == len(demo_store.units)  # every gmina's 2024 figure
+    result = CliRunner().invoke(app, ["validate", str(PARAMS_DIR / "demo.yaml")])
+    note = next(line for line in result.output.splitlines() if line.startswith("note: GUS marks"))
+    words = {"s": "preliminary in 2024", "M": "method changed in 2021", "v": "low precision in 2014–2024"}
+    for (variable, mark), towns in expected.items():
+        assert f"{variable} {words[mark]} ({towns} gminy)" in note
+    # A batch of 2014–2020 reads no 2024 figure and no 2021 one: only the dwellings' marks of those years.
+    batch = tmp_path / "early.yaml"
+    batch.write_text('batch: early\nyears: {first: 2014, last: 2020}\ntowns: ["0290011"]\n', encoding="utf-8")
+    early = CliRunner().invoke(app, ["validate", str(batch)])
+    note = next(line for line in early.output.splitlines() if line.startswith("note: GUS marks"))
+    assert "net_migration" not in note and "water_supply" not in note and "dwellings_completed low precision" in note
+    # The build says it too.
+    out = tmp_path / "reports"
+    planned = CliRunner().invoke(app, ["build", str(batch), "--dry-run", "--out", str(out)])
+    assert planned.exit_code == 0 and note in planned.output

@@ -29,7 +29,7 @@ from analysis.teryt import codes_named, codes_told_apart, name_like
 from analysis.town import (
     TownParams,
     resolve_data_dir,
-    say_what_the_store_lacks,
+    say_the_stores_notes,
     unknown_parameters,
     unused_parameters,
     validate_town,
@@ -102,7 +102,8 @@ def validate_towns(
     problems += [f"towns ({code}): {p}" for code, found in per_town.items() for p in found if p not in shared]
     if problems:
         raise ParamsError(source, problems, "parameters")
-    say_what_the_store_lacks(load_store(checked[0].data_dir or None), checked[0].last_year)  # shared: said once
+    first = checked[0]  # the towns share the store and the years: said once
+    say_the_stores_notes(load_store(first.data_dir or None), first.first_year, first.last_year)
     return checked
 
 

@@ -255,7 +255,8 @@ def validate_town(
 
     `history`: the kernel's executed cells (`In`), where papermill's injected cell shows a name it was
     given that the notebook does not have. A store short of catalogue variables is said below the cell, as the
-    batch says it (`say_missing_data`): the report will say "no data" for them. A caller validating several
+    batch says it (`say_missing_data`), with the figures GUS marks: the report will say "no data" for the
+    former, and name the latter. A caller validating several
     towns of one store (`analysis.explore`) passes False and says it once."""
     unknown = unknown_parameters(history) + unused_parameters(history, values)
     if unknown:
@@ -268,15 +269,22 @@ def validate_town(
     town.check_against_store(store, source)
     town.check_previous(source, store.renumbered)
     if say_missing_data:
-        say_what_the_store_lacks(store, town.last_year)
+        say_the_stores_notes(store, town.first_year, town.last_year)
     return town if town.edition else town.model_copy(update={"edition": date.today().isoformat()})
 
 
-def say_what_the_store_lacks(store: Store, last_year: int) -> None:
-    """The batch's notes on the catalogue variables `store` has no value of, in any year or in `last_year`
-    (`analysis.indicators.without_data_note`, `not_yet_in_year_note`), on stderr: below the cell in a notebook."""
+def say_the_stores_notes(store: Store, first_year: int, last_year: int) -> None:
+    """The batch's notes on `store`, on stderr (below the cell in a notebook): the catalogue variables it has no
+    value of, in any year or in `last_year` (`analysis.indicators.without_data_note`, `not_yet_in_year_note`),
+    and the figures GUS marks in the years read (`analysis.gus_marks.marked_figures_note`)."""
+    from analysis.gus_marks import marked_figures_note
     from analysis.indicators import not_yet_in_year_note, without_data_note
 
-    for note in (without_data_note(store), not_yet_in_year_note(store, last_year)):
+    notes = (
+        without_data_note(store),
+        not_yet_in_year_note(store, last_year),
+        marked_figures_note(store.observations, first_year, last_year),
+    )
+    for note in notes:
         if note:
             print(note, file=sys.stderr)

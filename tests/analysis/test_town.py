@@ -156,7 +156,7 @@ def test_an_edition_date_is_printed_in_one_form_however_it_was_written():
 def test_the_notebooks_validation_says_what_the_store_lacks_as_the_batch_does(tmp_path, capsys):
     # The sparse store lacks the variables only public services read (tests/conftest.py). An analyst running the
     # report notebook on it in JupyterLab learns below the validation cell what `diagnoza validate` tells the
-    # batch's user: the same note, line for line; on the demo store, which has every variable, nothing.
+    # batch's user: the same notes, line for line; on the demo store, which has every variable, only its marks.
     from typer.testing import CliRunner
 
     from diagnoza.cli import app
@@ -168,7 +168,10 @@ def test_the_notebooks_validation_says_what_the_store_lacks_as_the_batch_does(tm
     batch = tmp_path / "one.yaml"
     batch.write_text('batch: one\nyears: {first: 2023, last: 2024}\ntowns: ["0290011"]\n', encoding="utf-8")
     output = CliRunner().invoke(app, ["validate", str(batch), "--data", str(store)]).output
-    [batch_note] = [line for line in output.splitlines() if line.startswith("note: ")]
-    assert said == batch_note + "\n" and "library_readers_per_1000" in said
+    batch_notes = [line for line in output.splitlines() if line.startswith("note: ")]
+    # what it lacks, and the figures GUS marks (the demo's 2024 migration: analysis.gus_marks)
+    assert len(batch_notes) == 2 and batch_notes[1].startswith("note: GUS marks")
+    assert said == "".join(note + "\n" for note in batch_notes) and "library_readers_per_1000" in said
     validate_town(teryt="0290011")
-    assert capsys.readouterr().err == ""
+    said = capsys.readouterr().err
+    assert said.startswith("note: GUS marks") and said.count("\n") == 1  # the demo store lacks nothing

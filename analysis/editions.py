@@ -232,8 +232,9 @@ def _moved(old, new, decimals: int) -> bool:
     return round_half_up(old, decimals) != round_half_up(new, decimals)
 
 
-def _marks(record: dict) -> tuple[tuple[str, int], ...] | None:
-    """An indicator's GUS marks as a record keeps them (`figures`), as (kind, year); None where it keeps none."""
+def kept_marks(record: dict) -> tuple[tuple[str, int], ...] | None:
+    """An indicator's GUS marks as a record keeps them (`figures`), as (kind, year); None where it keeps none
+    (a record written before records kept them)."""
     if "gus_marks" not in record:
         return None
     return tuple((str(kind), int(year)) for kind, year in record["gus_marks"])
@@ -267,7 +268,7 @@ def compare_editions(previous: dict, current: dict, renumbered: dict[str, str] |
         # has no period_start: its values were one year's), is listed even when the value stayed.
         period_moved = value_period(before) != value_period(now)
         # GUS's marks on the value's figures: a record written before records kept them does not say
-        old_marks, new_marks = (_marks(record) for record in (before, now))
+        old_marks, new_marks = (kept_marks(record) for record in (before, now))
         marks_moved = old_marks is not None and new_marks is not None and set(old_marks) != set(new_marks)
         if value_moved or position_moved or before["assessment"] != now["assessment"] or period_moved or marks_moved:
             rows.append(

@@ -25,7 +25,7 @@ from analysis.catalogue import Direction, Indicator, indicators, split_lag, vari
 from analysis.census import CHANGE_SPANS, steps_in_changes
 from analysis.compare import CHANGE_YEARS, within_chance
 from analysis.display import area_budgets_note, hinge_cell, rule_name
-from analysis.editions import changes_since, verdict_grounds
+from analysis.editions import changes_since, kept_marks, verdict_grounds
 from analysis.formatting import format_number, number_pattern, voivodeship_name, with_noun
 from analysis.labels import label
 from analysis.narrative import LEVEL_DIFFERENCE_DECIMALS, gus_mark_notes, no_projection_sentence, projection_sentence
@@ -892,11 +892,6 @@ BATCH_NOTES = (  # (item, meaning) per language: the batch workbook's method she
 BATCH_INDICATOR_KEYS = ("year", "period_start", "value", "peer_median", "percentile", "assessment")
 
 
-def _kept_marks(figures: dict) -> tuple[tuple[str, int], ...]:
-    """An indicator's GUS marks as its record keeps them (`analysis.editions.figures`), as (kind, year)."""
-    return tuple((str(kind), int(year)) for kind, year in figures.get("gus_marks", []))
-
-
 def batch_tables(towns: list[dict], language: str) -> dict[str, pd.DataFrame]:
     """Every built town of a batch in one workbook, for the programme's analysts: each indicator's value,
     peer median, percentile and assessment (one row per town and indicator), and each town's section
@@ -943,7 +938,7 @@ def batch_tables(towns: list[dict], language: str) -> dict[str, pd.DataFrame]:
                 }
                 | {key: figures.get(key) for key in BATCH_INDICATOR_KEYS}
                 # GUS's marks on the value's figures, in words (none kept by a record of an earlier edition)
-                | {"gus_marks": "; ".join(gus_mark_notes(_kept_marks(figures), language))}
+                | {"gus_marks": "; ".join(gus_mark_notes(kept_marks(figures) or (), language))}
             )
     columns = [*where, "indicator", "name", "unit", "decimals", *BATCH_INDICATOR_KEYS, "gus_marks"]
     full = pd.DataFrame(rows, columns=columns)

@@ -158,3 +158,18 @@ def without_data_note(store: Store) -> str:
         + f'; every report from this store says "no data" for {len(lacking)} indicator{"" if len(lacking) == 1 else "s"}: '
         + f"{', '.join(lacking)}; {hint}"
     )
+
+
+def store_notes(store: Store, first_year: int, last_year: int) -> list[str]:
+    """What a batch of `first_year`–`last_year` is told of `store` before its reports say it, in order: the
+    variables it lacks (`without_data_note`), those its last year lacks (`not_yet_in_year_note`), the figures GUS
+    marks (`analysis.gus_marks.marked_figures_note`). The one list `diagnoza validate`, the build and the
+    notebooks' validation cell print."""
+    from analysis.gus_marks import marked_figures_note
+
+    notes = (
+        without_data_note(store),
+        not_yet_in_year_note(store, last_year),
+        marked_figures_note(store.observations, first_year, last_year),
+    )
+    return [note for note in notes if note]

@@ -274,17 +274,8 @@ def validate_town(
 
 
 def say_the_stores_notes(store: Store, first_year: int, last_year: int) -> None:
-    """The batch's notes on `store`, on stderr (below the cell in a notebook): the catalogue variables it has no
-    value of, in any year or in `last_year` (`analysis.indicators.without_data_note`, `not_yet_in_year_note`),
-    and the figures GUS marks in the years read (`analysis.gus_marks.marked_figures_note`)."""
-    from analysis.gus_marks import marked_figures_note
-    from analysis.indicators import not_yet_in_year_note, without_data_note
+    """The batch's notes on `store` (`analysis.indicators.store_notes`), on stderr: below the cell in a notebook."""
+    from analysis.indicators import store_notes
 
-    notes = (
-        without_data_note(store),
-        not_yet_in_year_note(store, last_year),
-        marked_figures_note(store.observations, first_year, last_year),
-    )
-    for note in notes:
-        if note:
-            print(note, file=sys.stderr)
+    for note in store_notes(store, first_year, last_year):
+        print(note, file=sys.stderr)

@@ -40,8 +40,7 @@ from typing import Callable, Iterator
 
 from analysis import __version__ as analysis_version
 from analysis.editions import RECORD_NAME, later_edition, read_figures
-from analysis.gus_marks import marked_figures_note
-from analysis.indicators import not_yet_in_year_note, without_data_note
+from analysis.indicators import store_notes
 from analysis.params import (
     Batch,
     ParamsError,
@@ -135,10 +134,8 @@ class BatchResult:
     batch: str
     out_dir: Path
     towns: list[TownResult]
-    # What no report can have a value of, for want of the store's variables, and how to get them
-    # (`analysis.indicators.without_data_note`), which variables the batch's last year lacks
-    # (`not_yet_in_year_note`), and which figures GUS marks (`analysis.gus_marks.marked_figures_note`); "" where
-    # there is nothing to say.
+    # What the batch is told of its store (`analysis.indicators.store_notes`): what no report can have a value
+    # of, and how to get it; which variables the batch's last year lacks; which figures GUS marks. "" for nothing.
     store_notes: str = ""
     # Report folders of towns that are no longer in the batch (`towns_outside`), left as they were.
     outside: list[str] = field(default_factory=list)
@@ -846,12 +843,7 @@ def build_batch(
     if problem:  # before the batch is read: every town would fail on it
         raise ParamsError("--edition", [f"{problem} (got {edition!r})"], what="option")
     batch, store, data_dir = validate(params_path, data)
-    notes = (
-        without_data_note(store),
-        not_yet_in_year_note(store, batch.years.last),
-        marked_figures_note(store.observations, batch.years.first, batch.years.last),
-    )
-    note = "\n".join(filter(None, notes))
+    note = "\n".join(store_notes(store, batch.years.first, batch.years.last))
     edition = normal_edition(edition or "") or batch.edition or date.today().isoformat()  # option, batch, today
     if problem := edition_before_data(edition, batch.years.last):  # the batch's own was checked as it was read
         raise ParamsError("--edition", [f"{edition} {problem}"], what="option")

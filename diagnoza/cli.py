@@ -81,12 +81,10 @@ def validate(
             f"edition {batch.edition or 'the day of the build'}"
         )
     if not register:
-        from analysis.gus_marks import marked_figures_note
-        from analysis.indicators import not_yet_in_year_note, without_data_note
+        from analysis.indicators import store_notes
 
-        _note(without_data_note(store))
-        _note(not_yet_in_year_note(store, batch.years.last))
-        _note(marked_figures_note(store.observations, batch.years.first, batch.years.last))
+        for note in store_notes(store, batch.years.first, batch.years.last):
+            _note(note)
     if unbuildable:
         raise typer.Exit(1)
 

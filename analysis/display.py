@@ -57,7 +57,7 @@ from analysis.formatting import (
     voivodeship_phrase,
     with_noun,
 )
-from analysis.gus_marks import GUS_MARK, on_value
+from analysis.gus_marks import GUS_MARK, on_value, years_by_kind
 from analysis.labels import label
 from analysis.narrative import boundary_sentence, gus_mark_notes, matched_indicator_name
 from analysis.params import MIN_PEERS
@@ -1270,11 +1270,17 @@ def methodology_text(report: TownReport) -> Markdown:
 
 
 def gus_marks_text(report: TownReport) -> str:
-    """Where GUS marks any of the town's figures the report reads (`TownReport.gus_marks`): that they are used as
-    published, and where the notes name them; "" where none is marked."""
-    if not report.gus_marks:
+    """Where GUS marks any of the town's figures the report reads (`TownReport.gus_marks`): which kinds of marks
+    ("szacunki wstępne lub dane o niskiej precyzji"), that the figures are used as published, and where the notes
+    name them; "" where none is marked."""
+    language = report.language
+    kinds = years_by_kind(mark for marks in report.gus_marks.values() for mark in marks)
+    if not kinds:
         return ""
-    return label("gus_marks_method", report.language)
+    named = [label(f"gus_marks_{kind}", language) for kind in kinds]
+    either = " lub " if language == "pl" else " or "
+    said = either.join([", ".join(named[:-1]), named[-1]]) if len(named) > 1 else named[0]
+    return label("gus_marks_method", language, kinds=said)
 
 
 def renumbered_text(report: TownReport) -> str:

@@ -193,9 +193,14 @@ LABELS: dict[str, dict[str, str]] = {
         "note_over_base": "ponad {whole}: liczeni są też mieszkańcy innych gmin",
         "note_boundary_change": "zawiera zmianę granic gminy w {year} r.",
         # GUS's marks on a figure the value reads (analysis.gus_marks): of one year, and of several
-        "gus_marks_method": "Część danych gminy GUS oznacza jako szacunki wstępne, dane o niskiej precyzji, dane "
-        "niepełne lub objęte zmianą metodologii; używamy ich tak, jak je opublikowano, a uwagi w tabelach podają, "
-        "których wskaźników i lat dotyczą.",
+        "gus_marks_method": "Część danych gminy GUS oznacza jako {kinds}; używamy ich tak, jak je opublikowano, "
+        "a uwagi w tabelach podają, których wskaźników i lat dotyczą.",
+        # each kind of GUS's marks as the methodology paragraph names the data it marks (analysis.gus_marks)
+        "gus_marks_preliminary": "szacunki wstępne",
+        "gus_marks_low_precision": "dane o niskiej precyzji",
+        "gus_marks_incomplete": "dane, które mogą być niepełne",
+        "gus_marks_method_changed": "dane objęte zmianą metodologii",
+        "gus_marks_method_changed_incomplete": "dane objęte zmianą metodologii, które mogą być niepełne",
         "gus_mark_preliminary_one": "zawiera szacunek wstępny GUS z {years} r.",
         "gus_mark_preliminary_many": "zawiera szacunki wstępne GUS z lat {years}",
         "gus_mark_low_precision_one": "zawiera dane GUS o niskiej precyzji z {years} r.",
@@ -488,9 +493,13 @@ LABELS: dict[str, dict[str, str]] = {
         "note_census_step": "includes the {year} census step",
         "note_over_base": "over {whole}: residents of other gminy are counted too",
         "note_boundary_change": "includes the {year} change of the municipality's boundaries",
-        "gus_marks_method": "GUS marks some of the town's figures as preliminary estimates, of low precision, "
-        "possibly incomplete or under a change of method; they are used as published, and the tables' notes say "
-        "which indicators and years they concern.",
+        "gus_marks_method": "GUS marks some of the town's figures as {kinds}; they are used as published, and the "
+        "tables' notes say which indicators and years they concern.",
+        "gus_marks_preliminary": "preliminary estimates",
+        "gus_marks_low_precision": "data of low precision",
+        "gus_marks_incomplete": "data that may be incomplete",
+        "gus_marks_method_changed": "data under a change of method",
+        "gus_marks_method_changed_incomplete": "data under a change of method that may be incomplete",
         "gus_mark_preliminary_one": "includes a preliminary GUS estimate ({years})",
         "gus_mark_preliminary_many": "includes preliminary GUS estimates ({years})",
         "gus_mark_low_precision_one": "includes low-precision GUS data ({years})",

@@ -158,8 +158,20 @@ def test_the_methodology_of_a_report_says_how_marked_figures_are_used_only_where
     report = prepare_report(TownParams(teryt="0290011"))
     assert report.gus_marks  # the premise: the demo's 2024 migration is marked "s"
     said = "używamy ich tak, jak je opublikowano"
-    assert said in methodology_text(report).text
+    # the kinds this town's figures carry (2024's migration "s", 2021's water shares "M"), and no other
+    assert (
+        "GUS oznacza jako szacunki wstępne lub dane objęte zmianą metodologii; " + said in methodology_text(report).text
+    )
     assert said not in methodology_text(replace(report, gus_marks={})).text
+    three = replace(report, gus_marks={**report.gus_marks, "births_per_1000": (("low_precision", 2023),)})
+    assert "jako szacunki wstępne, dane o niskiej precyzji lub dane objęte zmianą metodologii; " in (
+        methodology_text(three).text
+    )
+    english = replace(three, params=three.params.model_copy(update={"language": "en"}))
+    assert (
+        "GUS marks some of the town's figures as preliminary estimates, data of low precision or data under a change "
+        "of method; they are used as published" in methodology_text(english).text
+    )
 
 
 def test_a_mark_is_on_a_value_when_its_own_figures_hold_it_and_else_on_its_change_or_trend_only():

@@ -192,7 +192,6 @@ LABELS: dict[str, dict[str, str]] = {
         "note_census_step": "zawiera skok po NSP {year}",
         "note_over_base": "ponad {whole}: liczeni są też mieszkańcy innych gmin",
         "note_boundary_change": "zawiera zmianę granic gminy w {year} r.",
-        # GUS's marks on a figure the value reads (analysis.gus_marks): of one year, and of several
         "gus_marks_method": "Część danych gminy GUS oznacza jako {kinds}; używamy ich tak, jak je opublikowano, "
         "a uwagi w tabelach podają, których wskaźników i lat dotyczą.",
         # each kind of GUS's marks as the methodology paragraph names the data it marks (analysis.gus_marks)
@@ -201,6 +200,7 @@ LABELS: dict[str, dict[str, str]] = {
         "gus_marks_incomplete": "dane, które mogą być niepełne",
         "gus_marks_method_changed": "dane objęte zmianą metodologii",
         "gus_marks_method_changed_incomplete": "dane objęte zmianą metodologii, które mogą być niepełne",
+        # GUS's marks on a figure the value reads (analysis.gus_marks): of one year, and of several
         "gus_mark_preliminary_one": "zawiera szacunek wstępny GUS z {years} r.",
         "gus_mark_preliminary_many": "zawiera szacunki wstępne GUS z lat {years}",
         "gus_mark_low_precision_one": "zawiera dane GUS o niskiej precyzji z {years} r.",

@@ -80,6 +80,13 @@ def is_total(indicator: Indicator) -> bool:
     return len(names) == 1 and indicator.formula.strip() == names[0] and variables()[split_lag(names[0])[0]].additive
 
 
+def summed_inputs(indicator: Indicator) -> list[str]:
+    """The variables (with lags) an area's value sums over its gminy: the indicator's inputs, and the count a
+    published rate is of (`rate_of`). A gmina enters a year's sums only with every one of them."""
+    base = _rate_base(indicator)
+    return [*indicator.inputs, *([base] if base else [])]
+
+
 def required_coverage(indicator: Indicator) -> float:
     """The share of an area's residents the gminy with data must hold for the area to have a value."""
     return 1.0 if is_total(indicator) else MIN_AREA_COVERAGE
@@ -135,7 +142,7 @@ def area_indicators(panel: pd.DataFrame, area_of: pd.Series, year: int) -> AreaF
         # The year's gminy; for an indicator pooled over N years, their last N years together.
         window = (years > year - indicator.pool_years) & (years <= year)
         base = _rate_base(indicator)
-        inputs = lagged.loc[window, [*indicator.inputs, *([base] if base else [])]].astype("float64")
+        inputs = lagged.loc[window, summed_inputs(indicator)].astype("float64")
         complete = inputs.notna().all(axis=1).to_numpy()
         groups = areas[window][complete]
         if base:  # the rate times its base is a count: the area's rate is the ratio of their sums

@@ -438,22 +438,23 @@ def comparison_table(report: TownReport, section: str) -> Table | Nothing:
             return format_number(value, indicator.decimals, language, signed=indicator.is_change)
 
         on_value = _gus_marks_on(report, indicator, row)[0]  # the table shows no change: marks on its value only
-        if on_value:
-            notes = "; ".join(gus_mark_notes(on_value, language))
-            marked.setdefault(notes, []).append(indicator.name_in_sentence(language))
+        beside = report.reference_marks.get(indicator.id, {})  # the peers' and the areas' (quartiles: the median's)
+        _note_gus_marks(marked, indicator, (on_value, *beside.values()), language)
         rows.append(
             {
                 label("indicator", language): indicator.name_with_unit(language),
                 label("year", language): value_period(row),
                 label("value", language): with_uncertain_mark(show(row["value"]), row) + GUS_MARK * bool(on_value),
-                label("peer_median", language): show(row["peer_median"]),
+                label("peer_median", language): show(row["peer_median"]) + _gus_mark(beside, "peer_median"),
                 label("peer_quartiles", language): MISSING[language]
                 if pd.isna(row["peer_q1"])  # no peer values: one "b.d.", not "b.d. – b.d."
-                else f"{show(row['peer_q1'])} – {show(row['peer_q3'])}",  # may break: see figures_range
+                else f"{show(row['peer_q1'])} – {show(row['peer_q3'])}"  # may break: see figures_range
+                + _gus_mark(beside, "peer_median"),
                 # The voivodeship is named in the caption: a long name ("zachodniopomorskie"), or the word itself
                 # ("Województwo", wider than any of its figures), would narrow the indicators' names.
-                label("voivodeship_abbreviated", language): show(area["voivodeship"]),
-                label("poland", language): _poland_cell(indicator, area, show),
+                label("voivodeship_abbreviated", language): show(area["voivodeship"])
+                + _gus_mark(beside, "voivodeship"),
+                label("poland", language): _poland_cell(indicator, area, show) + _gus_mark(beside, "poland"),
                 label("percentile", language): label("position_not_ranked", language)
                 if unranked(row)
                 else format_number(row["percentile"], PERCENTILE_DECIMALS, language),
@@ -608,6 +609,20 @@ def _gus_marks_on(report: TownReport, indicator: Indicator, row: pd.Series) -> t
     return value, tuple(mark for mark in marks if mark not in value)
 
 
+def _gus_mark(beside: dict[str, tuple], column: str) -> str:
+    """`GUS_MARK` after a figure beside the town's (`TownReport.reference_marks`) that rests on figures GUS marks."""
+    return GUS_MARK * bool(beside.get(column))
+
+
+def _note_gus_marks(marked: dict[str, list[str]], indicator: Indicator, marks: Iterable[tuple], language: str) -> None:
+    """Add a row's GUS marks, on any of its cells (`marks`: one (kind, year) tuple per cell), to a caption's
+    `marked` (`_gus_marks_caption`): their notes, said once each however many cells carry them."""
+    found = {mark for cell in marks for mark in cell}
+    if found:
+        notes = "; ".join(gus_mark_notes(tuple(found), language))
+        marked.setdefault(notes, []).append(indicator.name_in_sentence(language))
+
+
 def _gus_marks_caption(marked: dict[str, list[str]], language: str) -> str:
     """A caption's note on `GUS_MARK`: what GUS's marks say ("; ³ zawiera szacunek wstępny GUS z 2024 r."), and
     where the rows' marks differ, whose is which ("; ³ saldo migracji …: …; odsetek …: …"). `marked`: the notes
@@ -665,19 +680,18 @@ def key_figures(report: TownReport) -> Table:
             in_zloty = in_zloty or in_current_prices(indicator)
         value = with_uncertain_mark(show(row["value"]), row)
         on_value, on_change = _gus_marks_on(report, indicator, row)
+        beside = report.reference_marks.get(indicator.id, {})
         value += GUS_MARK * bool(on_value)
         change += GUS_MARK * bool(on_change)
-        if on_value or on_change:
-            notes = "; ".join(gus_mark_notes(on_value + on_change, language))
-            marked.setdefault(notes, []).append(indicator.name_in_sentence(language))
+        _note_gus_marks(marked, indicator, (on_value, on_change, *beside.values()), language)
         rows.append(
             {
                 label("indicator", language): indicator.name_with_unit(language, period),
                 report.name: value,
                 label("change", language): change,
-                label("peer_median", language): show(row["peer_median"]),
-                voivodeship_column: show(area["voivodeship"]),
-                label("poland", language): _poland_cell(indicator, area, show),
+                label("peer_median", language): show(row["peer_median"]) + _gus_mark(beside, "peer_median"),
+                voivodeship_column: show(area["voivodeship"]) + _gus_mark(beside, "voivodeship"),
+                label("poland", language): _poland_cell(indicator, area, show) + _gus_mark(beside, "poland"),
             }
         )
     caption = label("key_figures_caption", language)
@@ -1270,17 +1284,18 @@ def methodology_text(report: TownReport) -> Markdown:
 
 
 def gus_marks_text(report: TownReport) -> str:
-    """Where GUS marks any of the town's figures the report reads (`TownReport.gus_marks`): which kinds of marks
-    ("szacunki wstępne lub dane o niskiej precyzji"), that the figures are used as published, and where the notes
-    name them; "" where none is marked."""
+    """Where GUS marks any of the figures the report reads, the town's (`TownReport.gus_marks`) or those beside them
+    (`TownReport.reference_marks`): which kinds of marks ("szacunki wstępne lub dane o niskiej precyzji"), that
+    the figures are used as published, and where the notes name them; "" where none is marked."""
     language = report.language
-    kinds = years_by_kind(mark for marks in report.gus_marks.values() for mark in marks)
+    beside = (mark for cells in report.reference_marks.values() for marks in cells.values() for mark in marks)
+    kinds = years_by_kind([*(mark for marks in report.gus_marks.values() for mark in marks), *beside])
     if not kinds:
         return ""
     named = [label(f"gus_marks_{kind}", language) for kind in kinds]
     either = " lub " if language == "pl" else " or "
     said = either.join([", ".join(named[:-1]), named[-1]]) if len(named) > 1 else named[0]
-    return label("gus_marks_method", language, kinds=said)
+    return label("gus_marks_method", language, kinds=said, mark=GUS_MARK)
 
 
 def renumbered_text(report: TownReport) -> str:

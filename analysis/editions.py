@@ -67,6 +67,10 @@ def figures(report: TownReport) -> dict:
                 "percentile": number(row["percentile"]),
                 "assessment": row["assessment"] or "",
                 "peer_median": number(row["peer_median"]),  # for the batch workbook; editions do not compare it
+                # GUS's marks on the peers' figures the median rests on (`TownReport.reference_marks`), for the same
+                "peer_median_gus_marks": [
+                    [kind, year] for kind, year in report.reference_marks.get(indicator_id, {}).get("peer_median", ())
+                ],
                 # GUS's marks on the figures the value reads (`analysis.gus_marks.on_value`): a preliminary
                 # estimate then, final now, is news even where the value did not move
                 "gus_marks": [
@@ -232,12 +236,13 @@ def _moved(old, new, decimals: int) -> bool:
     return round_half_up(old, decimals) != round_half_up(new, decimals)
 
 
-def kept_marks(record: dict) -> tuple[tuple[str, int], ...] | None:
-    """An indicator's GUS marks as a record keeps them (`figures`), as (kind, year); None where it keeps none
-    (a record written before records kept them)."""
-    if "gus_marks" not in record:
+def kept_marks(record: dict, key: str = "gus_marks") -> tuple[tuple[str, int], ...] | None:
+    """An indicator's GUS marks as a record keeps them (`figures`), as (kind, year): on its value, or with `key`
+    "peer_median_gus_marks" on its peer median; None where it keeps none (a record written before records kept
+    them)."""
+    if key not in record:
         return None
-    return tuple((str(kind), int(year)) for kind, year in record["gus_marks"])
+    return tuple((str(kind), int(year)) for kind, year in record[key])
 
 
 def compare_editions(previous: dict, current: dict, renumbered: dict[str, str] | None = None) -> EditionChanges:

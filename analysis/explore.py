@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from analysis.catalogue import Direction, indicators
+from analysis.catalogue import Direction, Indicator, indicators
 from analysis.compare import earlier_year, unranked, value_period
 from analysis.formatting import format_number
 from analysis.gus_marks import GUS_MARK, on_value
@@ -127,13 +127,25 @@ CHANGES = ("change", "peer_median_change", "change_10y", "peer_median_change_10y
 DECIMALS = {"percentile": 0, "score": 2}
 
 
+MARKED_COLUMNS = ("value", "peer_median", "peer_q1", "peer_q3")  # those a report's tables mark with GUS_MARK
+
+
+def _gus_marked(report: TownReport, indicator: Indicator, row: pd.Series, column: str) -> bool:
+    """Whether a report marks the figure of `column` (`MARKED_COLUMNS`) as resting on figures GUS marks: the
+    value, on the town's own (`analysis.gus_marks.on_value`); the peers' median and quartiles, on the peers'
+    (`TownReport.reference_marks`)."""
+    if column == "value":
+        return bool(on_value(indicator, row, report.gus_marks.get(indicator.id, ())))
+    return bool(report.reference_marks.get(indicator.id, {}).get("peer_median"))
+
+
 def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd.DataFrame:
     """`side_by_side` as a report prints it, for reading: each indicator's decimals and unit (percentiles
     whole, scores to two places, changes and scores with their sign), the language's number format,
     "b.d." where a figure is missing, "nie oceniono" for the position or score of a value on too few
     events (as the reports' tables), "—" for the score of a neutral indicator, and the assessment in words
-    ("mocna strona", or "—"), "≈" before a value on few events, "³" after one on figures GUS marks
-    (`analysis.gus_marks`), and the year after a figure of a year before
+    ("mocna strona", or "—"), "≈" before a value on few events, "³" after one, or after a peer median or
+    quartile, on figures GUS marks (`analysis.gus_marks`), and the year after a figure of a year before
     the last ("2,5 (2023)"), which the reports give in their year column. Compute on `side_by_side`; other
     columns (a year, a count) are shown as they are."""
     frame = _by_indicator(reports, column)
@@ -151,11 +163,11 @@ def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd
         return row.map(lambda value: format_number(value, decimals, language, signed=signed))
 
     shown = frame.apply(printed, axis=1)
-    if column == "value":  # a value on figures GUS marks (a preliminary estimate…), as the reports' tables mark it
+    if column in MARKED_COLUMNS:  # on figures GUS marks (a preliminary estimate…), as the reports' tables mark it
         marked = pd.DataFrame(
             {
                 _column(report): [
-                    bool(on_value(catalogue[indicator_id], row, report.gus_marks.get(indicator_id, ())))
+                    _gus_marked(report, catalogue[indicator_id], row, column)
                     for indicator_id, row in report.comparison.iterrows()
                 ]
                 for report in reports

@@ -139,6 +139,10 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     ),
     "missing_years": ("Lata bez danych", "Years without data"),
     "gus_marks": ("Znaki GUS w danych", "GUS marks on the data"),  # analysis.gus_marks: preliminary, method changed…
+    "gus_marks_beside": (
+        "Znaki GUS w danych mediany grupy, województwa i Polski",
+        "GUS marks on the data of the peer median, the voivodeship and Poland",
+    ),
     "data_years": ("Lata danych", "Data years"),
     "formula": ("Wzór", "Formula"),
     "sources": ("Zmienne BDL (id)", "BDL variables (id)"),
@@ -152,6 +156,13 @@ DIRECTION_WORDS = {
 }
 
 ASSESSMENT_WORDS = {"strength": ("mocna strona", "strength"), "weakness": ("słaba strona", "weakness"), "": ("—", "—")}
+# The figures printed beside the town's (`TownReport.reference_marks`), as the column of their GUS marks names them.
+BESIDE_WORDS = {
+    "peer_median": ("mediana grupy", "peer median"),
+    "voivodeship": ("województwo", "voivodeship"),
+    "poland": ("Polska", "Poland"),
+}
+
 RELIABILITY_WORDS = {
     "ok": ("wystarczająca", "sufficient"),
     "unreliable": (f"niepewna (< {UNRELIABLE_BELOW} zdarzeń)", f"uncertain (< {UNRELIABLE_BELOW} events)"),
@@ -203,6 +214,16 @@ CUT_DECIMALS = {"voivodeship_coverage": 1, "poland_coverage": 1, "events": 0}
 TREND_COLUMNS = ("trend", "trend_low", "trend_high", "trend_vs_peers", "trend_vs_peers_low", "trend_vs_peers_high")
 # report.trends' columns behind them
 TREND_SOURCES = dict(zip(TREND_COLUMNS, ("slope", "low", "high", "vs_peers", "vs_peers_low", "vs_peers_high")))
+
+
+def _beside_marks(beside: dict[str, tuple], language: str) -> str:
+    """GUS's marks on the figures beside the town's, the figures that carry the same named together: "mediana grupy,
+    województwo, Polska: zawiera szacunek wstępny GUS z 2024 r.". "" where none carries any."""
+    named: dict[str, list[str]] = {}
+    for column, words in BESIDE_WORDS.items():
+        if marks := beside.get(column):
+            named.setdefault("; ".join(gus_mark_notes(marks, language)), []).append(_word(words, language))
+    return " | ".join(f"{', '.join(columns)}: {notes}" for notes, columns in named.items())
 
 
 def _word(pair: tuple[str, str], language: str) -> str:
@@ -404,6 +425,7 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
                 **_trend_columns(report, indicator_id, row["reliability"]),
                 "missing_years": int(row["missing_years"]),
                 "gus_marks": "; ".join(gus_mark_notes(report.gus_marks.get(indicator_id, ()), language)),
+                "gus_marks_beside": _beside_marks(report.reference_marks.get(indicator_id, {}), language),
                 "data_years": f"{report.first_year}–{report.last_year}",
                 "formula": indicator.formula,
                 "sources": _sources(indicator),
@@ -890,6 +912,13 @@ BATCH_NOTES = (  # (item, meaning) per language: the batch workbook's method she
     ),
 )  # fmt: skip
 BATCH_INDICATOR_KEYS = ("year", "period_start", "value", "peer_median", "percentile", "assessment")
+# GUS's marks in words after them: the value's (as the towns' sheets), and its peer median's (the towns' sheets
+# say them with the voivodeship's and Poland's, which the batch workbook has not).
+BATCH_MARK_COLUMNS = {
+    "gus_marks": INDICATOR_COLUMNS["gus_marks"],
+    "gus_marks_peer_median": ("Znaki GUS w danych mediany grupy", "GUS marks on the data of the peer median"),
+}
+BATCH_MARKS = tuple(BATCH_MARK_COLUMNS)
 
 
 def batch_tables(towns: list[dict], language: str) -> dict[str, pd.DataFrame]:
@@ -937,18 +966,24 @@ def batch_tables(towns: list[dict], language: str) -> dict[str, pd.DataFrame]:
                     "decimals": indicator.decimals,
                 }
                 | {key: figures.get(key) for key in BATCH_INDICATOR_KEYS}
-                # GUS's marks on the value's figures, in words (none kept by a record of an earlier edition)
-                | {"gus_marks": "; ".join(gus_mark_notes(kept_marks(figures) or (), language))}
+                # GUS's marks on the value's figures and on the median's, in words (none kept by a record of an
+                # earlier edition)
+                | {
+                    "gus_marks": "; ".join(gus_mark_notes(kept_marks(figures) or (), language)),
+                    "gus_marks_peer_median": "; ".join(
+                        gus_mark_notes(kept_marks(figures, "peer_median_gus_marks") or (), language)
+                    ),
+                }
             )
-    columns = [*where, "indicator", "name", "unit", "decimals", *BATCH_INDICATOR_KEYS, "gus_marks"]
+    columns = [*where, "indicator", "name", "unit", "decimals", *BATCH_INDICATOR_KEYS, *BATCH_MARKS]
     full = pd.DataFrame(rows, columns=columns)
     full = full.astype({"year": "Int64", "period_start": "Int64", "value": float, "peer_median": float})
     full["percentile"] = full["percentile"].astype(float)
     full["assessment"] = [_word(ASSESSMENT_WORDS[mark or ""], language) for mark in full["assessment"]]
     decimals, full = full["decimals"], full.drop(columns="decimals")
     headers = {
-        key: _word(INDICATOR_COLUMNS[key], language)
-        for key in ("indicator", "name", "unit", *BATCH_INDICATOR_KEYS, "gus_marks")
+        key: _word({**INDICATOR_COLUMNS, **BATCH_MARK_COLUMNS}[key], language)
+        for key in ("indicator", "name", "unit", *BATCH_INDICATOR_KEYS, *BATCH_MARKS)
     }
     notes = [_word(note, language) for note in BATCH_NOTES] + [verdict_note(language)]
     notes += [_column_note(key, language) for key in COLUMN_NOTES]

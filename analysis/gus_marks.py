@@ -5,13 +5,16 @@ but some mark a figure that is there yet is not like the others: "s" (szacunki w
 precyzji), "M" (zmiany metodologiczne) and their kin. The store keeps each figure's mark beside it
 (`Store.observations["mark"]`, "" for a plain figure); a report uses such a figure as published, as GUS does in
 its own tables, and says beside the indicator which of the figures it reads carry which mark (`row_marks`), so a
-reader weighs a preliminary or low-precision figure as GUS asks. The peers' figures may carry marks too: a mark
-GUS gives to a whole year of a variable does; the notes name the town's own.
+reader weighs a preliminary or low-precision figure as GUS asks. The figures printed beside the town's rest on
+other gminy's figures, which may carry marks too (a mark GUS gives to a whole year of a variable does): the peers'
+median and quartiles, and the voivodeship's and Poland's sums over their gminy carry the marks of the figures they
+are taken or summed over (`marks_over`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -60,16 +63,15 @@ def figure_years(indicator: Indicator, row: pd.Series, change_years: int | None)
     """Variable key -> the years of its figures that a comparison `row` reads: each input at its lag over the
     value's years (several, where pooled), and over the same years `change_years` earlier where the row shows a
     change from them."""
-    year, start = row.get("year"), row.get("period_start")
-    if year is None or pd.isna(year):
+    if (span := value_span(row)) is None:
         return {}
-    first = int(start) if start is not None and pd.notna(start) else int(year)
+    first, last = span
     spans = [0] + ([change_years] if change_years and pd.notna(row.get("change")) else [])
     read: dict[str, set[int]] = {}
     for name in indicator.inputs:
         variable, lag = split_lag(name)
         read.setdefault(variable, set()).update(
-            value_year - lag - span for span in spans for value_year in range(first, int(year) + 1)
+            value_year - lag - back for back in spans for value_year in range(first, last + 1)
         )
     return read
 
@@ -124,11 +126,63 @@ def on_value(indicator: Indicator, row: pd.Series, marks: tuple[tuple[str, int],
     return tuple((kind, year) for kind, year in marks if _reaches(kind, year, read, min(read)))
 
 
+@dataclass(frozen=True)
+class StoreMarks:
+    """A store's marked figures, and which figures it holds at all: what `marks_over` reads, once per store."""
+
+    marked: dict[str, tuple[tuple[str, int, str], ...]]  # variable key -> (teryt, year, kind) of its marked figures
+    held: frozenset[tuple[str, int, str]]  # (teryt, year, variable) of every figure with a value
+
+
+def store_marks(observations: pd.DataFrame) -> StoreMarks:
+    """`StoreMarks` of a store's observations (the catalogue's variables only)."""
+    key_of = {bdl_id: key for key, bdl_id in variable_ids().items()}
+    rows = observations.loc[observations["var_id"].isin(key_of) & observations["value"].notna()]
+    teryts, years, variables = rows["teryt"], rows["year"].astype(int), rows["var_id"].map(key_of)
+    marked: dict[str, list[tuple[str, int, str]]] = {}
+    is_marked = rows["mark"].isin(MARK_KINDS.keys())
+    for teryt, year, variable, mark in zip(
+        teryts[is_marked], years[is_marked], variables[is_marked], rows["mark"][is_marked], strict=True
+    ):
+        marked.setdefault(variable, []).append((teryt, int(year), MARK_KINDS[mark]))
+    held = frozenset(zip(teryts, years, variables, strict=True))
+    return StoreMarks({variable: tuple(figures) for variable, figures in marked.items()}, held)
+
+
+def marks_over(
+    marks: StoreMarks, towns: Collection[str], inputs: Iterable[str], first: int, last: int
+) -> tuple[tuple[str, int], ...]:
+    """(kind, year) of GUS's marks on the figures that a value taken or summed over `towns` reads, in `KIND_ORDER`
+    then by year: the peers' median, a voivodeship's sum over its gminy. The value's years run `first`..`last`
+    (several, where pooled); each of `inputs` (variable keys, with lags) is read at its lag. A town's figures of a
+    year count only where it has every input that year: a town without one is in neither the sum nor the median.
+    A change of method within a pooled value's years is on a figure of those years (its first under the new
+    method)."""
+    inputs = [split_lag(name) for name in inputs]
+    towns = set(towns)
+    found = set()
+    for variable, lag in inputs:
+        for teryt, year, kind in marks.marked.get(variable, ()):
+            if teryt in towns and first - lag <= year <= last - lag:
+                value_year = year + lag
+                if all((teryt, value_year - other_lag, other) in marks.held for other, other_lag in inputs):
+                    found.add((kind, year))
+    return tuple(sorted(found, key=lambda item: (KIND_ORDER.index(item[0]), item[1])))
+
+
+def value_span(row: pd.Series) -> tuple[int, int] | None:
+    """The first and last year of the value of a comparison `row` (several, where pooled); None without one."""
+    year, start = row.get("year"), row.get("period_start")
+    if year is None or pd.isna(year):
+        return None
+    return (int(start) if start is not None and pd.notna(start) else int(year)), int(year)
+
+
 def years_by_kind(marks: Iterable[tuple[str, int]]) -> dict[str, list[int]]:
-    """(kind, year) pairs as kind -> its years, in `KIND_ORDER`."""
-    grouped: dict[str, list[int]] = {}
+    """(kind, year) pairs as kind -> its years (each once), in `KIND_ORDER`."""
+    grouped: dict[str, set[int]] = {}
     for kind, year in marks:
-        grouped.setdefault(kind, []).append(year)
+        grouped.setdefault(kind, set()).add(year)
     return {kind: sorted(grouped[kind]) for kind in KIND_ORDER if kind in grouped}
 
 
@@ -153,6 +207,6 @@ def marked_figures_note(observations: pd.DataFrame, first_year: int, last_year: 
         towns = rows["teryt"].nunique()
         parts.append(f"{variable} {kind.replace('_', ' ')} in {span} ({towns} gmin{'a' if towns == 1 else 'y'})")
     return (
-        "note: GUS marks figures the reports read (kept as published; each report names those of its town beside "
-        "the values they reach): " + "; ".join(parts)
+        "note: GUS marks figures the reports read (kept as published; each report marks the values they reach, the "
+        "town's and those beside it: its peers' median, its voivodeship, Poland): " + "; ".join(parts)
     )

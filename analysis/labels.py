@@ -192,8 +192,9 @@ LABELS: dict[str, dict[str, str]] = {
         "note_census_step": "zawiera skok po NSP {year}",
         "note_over_base": "ponad {whole}: liczeni są też mieszkańcy innych gmin",
         "note_boundary_change": "zawiera zmianę granic gminy w {year} r.",
-        "gus_marks_method": "Część danych gminy GUS oznacza jako {kinds}; używamy ich tak, jak je opublikowano, "
-        "a uwagi w tabelach podają, których wskaźników i lat dotyczą.",
+        "gus_marks_method": "Część danych, na których opiera się raport (gminy, jej grupy porównawczej, województwa "
+        "i Polski), GUS oznacza jako {kinds}; używamy ich tak, jak je opublikowano, a znak {mark} i uwagi w tabelach "
+        "podają, których wartości i lat dotyczą.",
         # each kind of GUS's marks as the methodology paragraph names the data it marks (analysis.gus_marks)
         "gus_marks_preliminary": "szacunki wstępne",
         "gus_marks_low_precision": "dane o niskiej precyzji",
@@ -493,8 +494,9 @@ LABELS: dict[str, dict[str, str]] = {
         "note_census_step": "includes the {year} census step",
         "note_over_base": "over {whole}: residents of other gminy are counted too",
         "note_boundary_change": "includes the {year} change of the municipality's boundaries",
-        "gus_marks_method": "GUS marks some of the town's figures as {kinds}; they are used as published, and the "
-        "tables' notes say which indicators and years they concern.",
+        "gus_marks_method": "GUS marks some of the figures the report rests on (the town's, its peers', its "
+        "voivodeship's and Poland's) as {kinds}; they are used as published, and the mark {mark} and the tables' notes "
+        "say which values and years they concern.",
         "gus_marks_preliminary": "preliminary estimates",
         "gus_marks_low_precision": "data of low precision",
         "gus_marks_incomplete": "data that may be incomplete",

@@ -860,6 +860,7 @@ def summary_sentences(
     last_year: int | None = None,
     boundaries: tuple[BoundaryChange, ...] = (),
     gus_marks: dict[str, tuple[tuple[str, int], ...]] | None = None,
+    reference_marks: dict[str, dict[str, tuple[tuple[str, int], ...]]] | None = None,
 ) -> list[str]:
     """Page one in words: each section's verdict with its reason, a word on a small peer group (fewer than
     `SMALL_GROUP` towns), then the key findings (`key_findings`, with GUS's marks on their figures)."""
@@ -878,7 +879,18 @@ def summary_sentences(
     if peer_count is not None and peer_count < SMALL_GROUP:
         sentences.append(small_group_sentence(peer_count, language))
     sentences.append(
-        key_findings(comparison, areas, strongest, weakest, language, without_steps, last_year, boundaries, gus_marks)
+        key_findings(
+            comparison,
+            areas,
+            strongest,
+            weakest,
+            language,
+            without_steps,
+            last_year,
+            boundaries,
+            gus_marks,
+            reference_marks,
+        )
     )
     return sentences
 
@@ -1027,15 +1039,25 @@ def key_findings(
     last_year: int | None = None,
     boundaries: tuple[BoundaryChange, ...] = (),
     gus_marks: dict[str, tuple[tuple[str, int], ...]] | None = None,
+    reference_marks: dict[str, dict[str, tuple[tuple[str, int], ...]]] | None = None,
 ) -> str:
     """The findings a mayor reads first, as a Markdown list: the clearest strengths and weaknesses (by the one
     rule, up to two each, from different sub-domains) and how the population is changing, each next to the
     typical peer, the voivodeship and Poland (a population change also without the census step, where its
     years hold one, and with a change of the gmina's boundaries within them; not again when a population
-    change is a strength or weakness), and GUS's marks on the figures it reads (`TownReport.gus_marks`).
+    change is a strength or weakness), and GUS's marks on the figures it reads (`TownReport.gus_marks`) and on
+    those the figures beside it rest on (`TownReport.reference_marks`), said once after them all.
     Without a clear strength or weakness it says so."""
     pl = language == "pl"
     gus_marks = gus_marks or {}
+
+    def marks_of(indicator: Indicator, row: pd.Series) -> tuple[tuple[str, int], ...]:
+        beside = (reference_marks or {}).get(indicator.id, {})
+        # a level: not its trend's marks
+        return on_value(indicator, row, gus_marks.get(indicator.id, ())) + tuple(
+            mark for cell in beside.values() for mark in cell
+        )
+
     catalogue = indicators()
     items, named = [], []
     for ids, mark in ((strongest, STRENGTH), (weakest, WEAKNESS)):
@@ -1053,8 +1075,7 @@ def key_findings(
             beside = _beside(indicator, row, area, language, change=indicator.is_change)
             if row["reliability"] == "unreliable":  # page one says what "≈" means: no table's caption is above it
                 beside = "; ".join(filter(None, [label("uncertain_value", language, events=UNRELIABLE_BELOW), beside]))
-            marks = on_value(indicator, row, gus_marks.get(indicator_id, ()))  # a level: not its trend's marks
-            beside = "; ".join(filter(None, [beside, *gus_mark_notes(marks, language)]))
+            beside = "; ".join(filter(None, [beside, *gus_mark_notes(marks_of(indicator, row), language)]))
             items.append(f"**{word}** – {phrase}: {value}" + (f" ({beside})." if beside else "."))
             items[-1] += _without_step_sentence(row, (without_steps or {}).get(indicator_id), language)
             items[-1] += _boundary_clause(row, indicator_id, boundaries, language)
@@ -1070,8 +1091,7 @@ def key_findings(
         indicator = catalogue["population_change_5y"]
         area = areas.loc["population_change_5y"] if "population_change_5y" in areas.index else pd.Series(dtype=float)
         context = _beside(indicator, change, area, language, change=True)
-        marks = on_value(indicator, change, gus_marks.get("population_change_5y", ()))
-        context = "; ".join(filter(None, [context, *gus_mark_notes(marks, language)]))
+        context = "; ".join(filter(None, [context, *gus_mark_notes(marks_of(indicator, change), language)]))
         items.append(
             f"**{'Zmiana' if pl else 'Change'}** – "
             + (

@@ -25,13 +25,15 @@ from analysis.aggregates import (
     budget_kinds,
     covers_country,
     of_budgets,
+    published_rate,
+    summed_inputs,
     voivodeship_and_country,
 )
 from analysis.boundaries import BoundaryChange, boundary_changes, last_change_within, within_present_boundaries
-from analysis.catalogue import SECTIONS, catalogue_stamp, indicators
+from analysis.catalogue import SECTIONS, catalogue_stamp, indicators, split_lag
 from analysis.census import CHANGE_SPANS, ChangeWithoutStep, change_without_step, rebased_panel
 from analysis.compare import CHANGE_YEARS, compare_town
-from analysis.gus_marks import comparison_marks, marks_panel
+from analysis.gus_marks import StoreMarks, comparison_marks, marks_over, marks_panel, store_marks
 from analysis.indicators import compute_indicators, indicator_table
 from analysis.labels import label
 from analysis.narrative import population_sentences, section_sentences, summary_sentences
@@ -92,6 +94,9 @@ class TownReport:
     # Indicator -> GUS's marks, as (kind, year), on the town's figures its comparison row reads
     # (`analysis.gus_marks`: a preliminary estimate, a change of method); the notes beside its value say them.
     gus_marks: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    # Indicator -> column ("peer_median", "voivodeship", "poland") -> GUS's marks on the other gminy's figures that
+    # the column's value beside the town's level rests on (`reference_marks`); only columns with any.
+    reference_marks: dict[str, dict[str, tuple[tuple[str, int], ...]]] = field(default_factory=dict)
 
     @property
     def teryt(self) -> str:
@@ -213,6 +218,61 @@ def town_areas(
             "poland_coverage": areas.coverage.at[COUNTRY, indicator_id],
         }
     return pd.DataFrame.from_dict(rows, orient="index", columns=AREA_COLUMNS)
+
+
+def _store_marks(data_dir: str) -> StoreMarks:
+    """The store's marked figures (`analysis.gus_marks.store_marks`), once per store."""
+    return _marks(data_dir, _store_signature(data_dir))
+
+
+@lru_cache(maxsize=4)
+def _marks(data_dir: str, signature: tuple) -> StoreMarks:
+    return store_marks(_load_store_and_values(data_dir, signature)[0].observations)
+
+
+def reference_marks(
+    data_dir: str,
+    unit: pd.Series,
+    peers: tuple[str, ...],
+    comparison: pd.DataFrame,
+    areas: pd.DataFrame,
+    budgets: frozenset[str] | None,
+) -> dict[str, dict[str, tuple[tuple[str, int], ...]]]:
+    """Indicator -> (column -> GUS's marks) on the figures printed beside the town's level:
+    the peers' median and quartiles, over the peers the median is taken over; the voivodeship's and Poland's
+    sums, over the gminy summed (`analysis.aggregates`). Only columns with a value and a mark. GUS's own
+    published figure of an area (`published_rate`) comes without the marks of its gminy, so it has none here."""
+    store, _ = load_store_and_values(data_dir)
+    marks = _store_marks(data_dir)
+    units = store.units
+    catalogue = indicators()
+
+    def summed_over(of_budgets_only: bool) -> dict[str, set[str]]:  # column -> the gminy its sums are over
+        of_kinds = units["kind"].isin(budgets) if of_budgets_only else pd.Series(True, index=units.index)
+        in_voivodeship = units["voivodeship"] == unit["voivodeship"]
+        return {
+            "voivodeship": set(units.loc[of_kinds & in_voivodeship, "teryt"]),
+            "poland": set(units.loc[of_kinds, "teryt"]),
+        }
+
+    result = {}
+    for indicator_id, row in comparison.iterrows():
+        indicator = catalogue[indicator_id]
+        if pd.isna(row["year"]) or not {split_lag(name)[0] for name in summed_inputs(indicator)} & marks.marked.keys():
+            continue
+        year = int(row["year"])
+        first = year - indicator.pool_years + 1  # the peers' and the areas' window, whatever the town's own
+        found = {}
+        if pd.notna(row["peer_median"]):  # over the peers, but those whose value holds a change of boundaries
+            taken = [peer for peer in peers if peer not in row["peers_left_out"]]
+            found["peer_median"] = marks_over(marks, taken, indicator.inputs, first, year)
+        if not published_rate(indicator):
+            for column, summed in summed_over(budgets is not None and of_budgets(indicator)).items():
+                if pd.notna(areas.at[indicator_id, column]):
+                    found[column] = marks_over(marks, summed, summed_inputs(indicator), first, year)
+        if kept := {column: found_marks for column, found_marks in found.items() if found_marks}:
+            result[indicator_id] = kept
+    return result
 
 
 @lru_cache(maxsize=8)
@@ -484,6 +544,7 @@ def compute_report(town: TownParams) -> TownReport:
     )
     budgets = budget_kinds(store, str(unit["kind"]))
     areas = town_areas(data_dir, str(unit["voivodeship"]), comparison, budgets)
+    beside_marks = reference_marks(data_dir, unit, peers.members, comparison, areas, budgets)
     narrative["summary"] = summary_sentences(
         verdicts,
         robust,
@@ -497,6 +558,7 @@ def compute_report(town: TownParams) -> TownReport:
         last_year=last_year,
         boundaries=boundaries,
         gus_marks=gus_marks,
+        reference_marks=beside_marks,
     )
     peer_units = store.units.set_index("teryt").loc[list(peers.members)].reset_index()
     latest = (
@@ -540,4 +602,5 @@ def compute_report(town: TownParams) -> TownReport:
             if change.successor in (teryt, *peers.members) and since < change.since <= last_year
         ),
         gus_marks={indicator_id: marks for indicator_id, marks in gus_marks.items() if marks},
+        reference_marks=beside_marks,
     )

@@ -80,19 +80,23 @@ def test_every_printed_value_is_the_one_the_towns_own_report_table_prints():
     from analysis import display as show
     from analysis.catalogue import indicators_in
 
+    # The peers' medians too, with "³" where the peers' figures carry GUS's marks (the demo's 2024 migration).
     reports = [prepare_report(TownParams(teryt=teryt)) for teryt in ("1290013", "3290013", "1690021")]
     values = explore.side_by_side_printed(reports)
+    medians = explore.side_by_side_printed(reports, "peer_median")
     for report, column in zip(reports, values.columns):
         for section in ("demography", "economy", "services"):
             table = show.comparison_table(report, section)
             ids = [i.id for i in indicators_in(section)]
             assert len(table.frame) == len(ids)  # the demo store has every indicator: one row each, in this order
-            printed = values[column].to_numpy()[[list(report.comparison.index).index(i) for i in ids]]
-            expected = [
-                value if year in ("2024", "") or "–" in year else f"{value} ({year})"
-                for value, year in zip(table.frame["Wartość"], printed_years(table))
-            ]
-            assert list(printed) == expected, (report.name, section)
+            rows = [list(report.comparison.index).index(i) for i in ids]
+            for printed, header in ((values, "Wartość"), (medians, "Mediana grupy")):
+                expected = [
+                    value if year in ("2024", "") or "–" in year else f"{value} ({year})"
+                    for value, year in zip(table.frame[header], printed_years(table))
+                ]
+                assert list(printed[column].to_numpy()[rows]) == expected, (report.name, section, header)
+    assert medians[values.columns[0]].str.endswith(show.GUS_MARK).any()  # the premise: some median is marked
     assert values.at["Zmiana liczby ludności w ciągu 5 lat (%)", values.columns[0]] == "+0,3"
     assert values.at["Bezrobotni zarejestrowani w % ludności w wieku produkcyjnym (%)", values.columns[1]] == "≈0,5"
     assert (

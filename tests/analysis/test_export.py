@@ -562,7 +562,12 @@ def test_the_batch_workbook_holds_each_towns_recorded_figures_rounded_as_printed
             "record": {
                 "edition": "2026-11-30",
                 "indicators": {
-                    "births_per_1000": births | {"peer_median": 11.04, "gus_marks": [["preliminary", 2024]]}
+                    "births_per_1000": births
+                    | {
+                        "peer_median": 11.04,
+                        "gus_marks": [["preliminary", 2024]],
+                        "peer_median_gus_marks": [["low_precision", 2022], ["low_precision", 2023]],
+                    }
                 },
                 "verdicts": {"demography": "better", "economy": "none"},
                 "sections": {
@@ -610,6 +615,11 @@ def test_the_batch_workbook_holds_each_towns_recorded_figures_rounded_as_printed
     assert list(rounded["Ocena"]) == ["mocna strona", "—"]
     # Alfa's 2024 births GUS marked as a preliminary estimate; Beta's record, of an earlier edition, keeps no marks
     assert list(rounded["Znaki GUS w danych"]) == ["zawiera szacunek wstępny GUS z 2024 r.", ""]
+    # and the peers' births of 2022 and 2023, which its median rests on, of low precision
+    assert list(rounded["Znaki GUS w danych mediany grupy"]) == [
+        "zawiera dane GUS o niskiej precyzji z lat 2022 i 2023",
+        "",
+    ]
     assert list(rounded["Od roku (jeśli wcześniejszy niż rok wartości, wartość jest średnią roczną z tych lat)"]) == [
         2022,
         2022,

@@ -155,22 +155,33 @@ def test_the_methodology_of_a_report_says_how_marked_figures_are_used_only_where
     from analysis.report import prepare_report
     from analysis.town import TownParams
 
-    report = prepare_report(TownParams(teryt="0290011"))
-    assert report.gus_marks  # the premise: the demo's 2024 migration is marked "s"
+    computed = prepare_report(TownParams(teryt="0290011"))
+    assert computed.gus_marks  # the premise: the demo's 2024 migration is marked "s"
     said = "używamy ich tak, jak je opublikowano"
-    # the kinds this town's figures carry (2024's migration "s", 2021's water shares "M"), and no other
+    # The kinds the figures carry and no other: this town's (2024's migration "s", 2021's water shares "M") ...
+    report = replace(computed, reference_marks={})
     assert (
         "GUS oznacza jako szacunki wstępne lub dane objęte zmianą metodologii; " + said in methodology_text(report).text
     )
+    # ... and those beside them: the dwellings of the small gminy among its peers and in its areas are "v".
+    assert computed.reference_marks["dwellings_per_1000"]["poland"][0][0] == "low_precision"
+    assert "jako szacunki wstępne, dane o niskiej precyzji lub dane objęte zmianą metodologii; " in (
+        methodology_text(computed).text
+    )
     assert said not in methodology_text(replace(report, gus_marks={})).text
+    beside_only = replace(computed, gus_marks={})
+    assert (
+        "GUS oznacza jako szacunki wstępne lub dane o niskiej precyzji; " + said in methodology_text(beside_only).text
+    )
     three = replace(report, gus_marks={**report.gus_marks, "births_per_1000": (("low_precision", 2023),)})
     assert "jako szacunki wstępne, dane o niskiej precyzji lub dane objęte zmianą metodologii; " in (
         methodology_text(three).text
     )
     english = replace(three, params=three.params.model_copy(update={"language": "en"}))
     assert (
-        "GUS marks some of the town's figures as preliminary estimates, data of low precision or data under a change "
-        "of method; they are used as published" in methodology_text(english).text
+        "GUS marks some of the figures the report rests on (the town's, its peers', its voivodeship's and Poland's) as "
+        "preliminary estimates, data of low precision or data under a change of method; they are used as published"
+        in methodology_text(english).text
     )
 
 
@@ -205,7 +216,7 @@ def test_page_one_the_key_figures_and_the_comparison_table_mark_a_value_gus_mark
     assert values["Saldo migracji na 1000 ludności (‰, 2024)"].endswith(GUS_MARK)
     assert sum(value.endswith(GUS_MARK) for value in values) == 1  # no other headline figure is marked
     assert table.caption.endswith(f"; {GUS_MARK} zawiera szacunek wstępny GUS z 2024 r.")
-    unmarked = replace(report, gus_marks={})
+    unmarked = replace(report, gus_marks={}, reference_marks={})
     assert GUS_MARK not in key_figures(unmarked).caption
     assert not key_figures(unmarked).frame["Bursztynojar"].str.contains(GUS_MARK).any()
     # The comparison table shows levels: 2024's migration marked, the water share (whose mark is in 2021, its
@@ -243,3 +254,211 @@ def test_page_one_the_key_figures_and_the_comparison_table_mark_a_value_gus_mark
         gus_marks={named: (("method_changed", 2015),)},
     )
     assert "GUS" not in findings
+
+
+def test_a_value_over_several_gminy_carries_the_marks_of_the_figures_of_those_that_enter_it():
+    from analysis.gus_marks import marks_over, store_marks
+
+    ids = variable_ids()
+    births, population = ids["live_births"], ids["population"]
+
+    def figure(teryt, year, var_id, value=1.0, mark=NO_MARK):
+        return {"teryt": teryt, "year": year, "var_id": var_id, "value": value, "mark": mark}
+
+    observations = pd.DataFrame(
+        [
+            # A: births of 2024 preliminary, with its population: enters, so its mark is the value's.
+            figure("A", 2024, births, mark="s"),
+            figure("A", 2024, population),
+            # B: births of 2023 of low precision, but no population that year: in neither the sum nor the median.
+            figure("B", 2023, births, mark="v"),
+            # B's 2022 births changed method, with population: within a pooled 2022–2024 value only.
+            figure("B", 2022, births, mark="M"),
+            figure("B", 2022, population),
+            # C: marked, but not among the towns the value is over.
+            figure("C", 2024, births, mark="k"),
+            figure("C", 2024, population),
+            # A missing figure carries no mark, whatever its attribute said.
+            figure("A", 2023, births, float("nan"), mark="s"),
+            figure("A", 2023, population),
+        ]
+    )
+    marks = store_marks(observations)
+    inputs = indicators()["births_per_1000"].inputs  # live_births, population
+    # Listed by hand from the rows above.
+    assert marks_over(marks, {"A", "B"}, inputs, 2024, 2024) == (("preliminary", 2024),)
+    assert marks_over(marks, {"A", "B"}, inputs, 2022, 2024) == (("preliminary", 2024), ("method_changed", 2022))
+    assert marks_over(marks, {"A", "B", "C"}, inputs, 2024, 2024) == (("preliminary", 2024), ("incomplete", 2024))
+    assert marks_over(marks, {"B"}, inputs, 2023, 2023) == ()
+    assert marks_over(marks, set(), inputs, 2022, 2024) == ()
+    # A lag reads the figure that many years earlier: the 5-year population change of 2024 reads A's population
+    # of 2019 (marked) and 2024; of 2023, its 2018 (none) and 2023, so A is in no such change.
+    lagged = pd.concat([observations, pd.DataFrame([figure("A", 2019, population, mark="s")])], ignore_index=True)
+    change = indicators()["population_change_5y"].inputs  # population, population_lag5
+    assert marks_over(store_marks(lagged), {"A"}, change, 2024, 2024) == (("preliminary", 2019),)
+    assert marks_over(store_marks(lagged), {"A"}, change, 2023, 2023) == ()
+
+
+def _marks_beside(report, indicator_id: str) -> dict[str, bool]:
+    """Which of the key figures' cells beside the town's value carry GUS's mark, as printed."""
+    from analysis.display import GUS_MARK, key_figures
+
+    table = key_figures(report).frame.set_index("Wskaźnik")
+    name = indicators()[indicator_id].name_with_unit("pl", str(report.last_year))
+    return {column: table.at[name, column].endswith(GUS_MARK) for column in table.columns}
+
+
+def test_the_peer_median_the_voivodeship_and_poland_carry_the_marks_of_the_gminy_they_rest_on(demo_store, tmp_path):
+    from analysis.export import indicator_sheet
+    from analysis.narrative import key_findings
+    from analysis.report import prepare_report
+    from analysis.store import write_store
+    from analysis.town import TownParams
+
+    town = "0290011"
+    plain = prepare_report(TownParams(teryt=town))
+    units = demo_store.units.set_index("teryt")
+    voivodeship = units.at[town, "voivodeship"]
+    peer = plain.peers.members[0]
+    # Two gminy's 2024 net migration marked "s" and no other figure: one of the town's peers, and a gmina of
+    # another voivodeship outside its group. The mark reaches each value that one of them enters (by hand: the
+    # median over the peers; the town's voivodeship's sum where the peer is of it; Poland's sum always).
+    stranger = next(
+        teryt
+        for teryt in units.index
+        if units.at[teryt, "voivodeship"] not in (voivodeship, units.at[peer, "voivodeship"])
+        and teryt not in plain.peers.members
+    )
+    observations = demo_store.observations
+    rows = (
+        observations["teryt"].isin([peer, stranger])
+        & (observations["var_id"] == variable_ids()["net_migration"])
+        & (observations["year"] == 2024)
+    )
+    store = tmp_path / "store"
+    marked = observations.assign(mark=observations["mark"].where(rows, NO_MARK).mask(rows, "s"))
+    write_store(store, demo_store.units, marked, demo_store.metadata, demo_store.area_values)
+    report = prepare_report(TownParams(teryt=town, data_dir=str(store)))
+    assert report.comparison.at["net_migration_per_1000", "year"] == 2024  # the premise: the value is 2024's
+    same_voivodeship = units.at[peer, "voivodeship"] == voivodeship
+    cells = _marks_beside(report, "net_migration_per_1000")
+    assert cells == {
+        "Bursztynojar": False,
+        "Zmiana w 5 lat": False,
+        "Mediana grupy": True,
+        f"Woj. {voivodeship}": same_voivodeship,
+        "Polska": True,
+    }
+    # Page one says it in words after the figures beside the town's, where it names the indicator.
+    named = {"strongest": [], "weakest": ["net_migration_per_1000"]}
+    findings = key_findings(report.comparison, report.areas, **named, reference_marks=report.reference_marks)
+    assert "; zawiera szacunek wstępny GUS z 2024 r.)" in findings  # the town's own figure is not marked
+    assert "GUS" not in key_findings(report.comparison, report.areas, **named)
+    sheet = indicator_sheet(report).set_index("Kod wskaźnika")
+    beside = sheet.at["net_migration_per_1000", "Znaki GUS w danych mediany grupy, województwa i Polski"]
+    columns = "mediana grupy, województwo, Polska" if same_voivodeship else "mediana grupy, Polska"
+    assert beside == f"{columns}: zawiera szacunek wstępny GUS z 2024 r."
+    assert sheet.at["net_migration_per_1000", "Znaki GUS w danych"] == ""
+    # The stranger alone: only Poland's sum rests on it.
+    only_stranger = observations.assign(mark=NO_MARK).assign(
+        mark=lambda frame: frame["mark"].mask(rows & (frame["teryt"] == stranger), "s")
+    )
+    write_store(store, demo_store.units, only_stranger, demo_store.metadata, demo_store.area_values)
+    cells = _marks_beside(prepare_report(TownParams(teryt=town, data_dir=str(store))), "net_migration_per_1000")
+    assert [column for column, carries in cells.items() if carries] == ["Polska"]
+    # A peer left out of the median (it is not among those with a value) takes its mark with it: the peer's
+    # population of 2024 removed, so it has no rate that year.
+    no_rate = only_stranger.loc[
+        ~(
+            (only_stranger["teryt"] == peer)
+            & (only_stranger["var_id"] == variable_ids()["population"])
+            & (only_stranger["year"] == 2024)
+        )
+    ].assign(mark=lambda frame: frame["mark"].mask((frame["teryt"] == peer) & rows.reindex(frame.index), "s"))
+    write_store(store, demo_store.units, no_rate, demo_store.metadata, demo_store.area_values)
+    cells = _marks_beside(prepare_report(TownParams(teryt=town, data_dir=str(store))), "net_migration_per_1000")
+    assert not cells["Mediana grupy"]
+
+
+def test_a_peer_left_out_of_a_median_for_its_change_of_boundaries_takes_its_marks_with_it(demo_store, tmp_path):
+    from analysis.display import GUS_MARK, comparison_table
+    from analysis.report import prepare_report
+    from analysis.store import load_store, write_store
+    from analysis.town import TownParams
+    from tests.conftest import write_annexed_store
+
+    town, peer = "0290011", "0292031"  # a peer of the town in the demo store
+    annexed = load_store(write_annexed_store(demo_store, tmp_path / "store", peer, 2022, residents=1.3, land=1.4))
+    observations = annexed.observations
+    rows = (
+        (observations["teryt"] == peer)
+        & (observations["var_id"] == variable_ids()["population"])
+        & (observations["year"] == 2024)
+    )
+    write_store(
+        tmp_path / "store",
+        annexed.units,
+        observations.assign(mark=NO_MARK).assign(mark=lambda frame: frame["mark"].mask(rows, "s")),
+        annexed.metadata,
+    )
+    report = prepare_report(TownParams(teryt=town, data_dir=str(tmp_path / "store")))
+    assert peer in report.peers.members  # the premise
+    assert report.comparison.at["population_change_5y", "peers_left_out"] == (peer,)
+    table = comparison_table(report, "demography").frame.set_index("Wskaźnik")
+    # Its residents of 2024 are in the median of the population (a level holds no change of boundaries) and in
+    # Poland's sum of both; not in the median of the 5-year change, which leaves the peer out.
+    level, change = (indicators()[name].name_with_unit("pl") for name in ("population", "population_change_5y"))
+    assert table.at[level, "Mediana grupy"].endswith(GUS_MARK)
+    assert not table.at[change, "Mediana grupy"].endswith(GUS_MARK)
+    assert table.at[change, "Polska"].endswith(GUS_MARK)
+    assert not table.at[change, "Wartość"].endswith(GUS_MARK)
+
+
+def test_a_pooled_value_beside_the_towns_carries_the_marks_of_each_of_its_years(demo_store):
+    from analysis.report import prepare_report
+    from analysis.town import TownParams
+
+    # Dwellings per 1000 is pooled over 2022–2024; the demo marks the dwellings of its gminy under 5,000 residents
+    # "v" in every year. Poland's sum carries the years of those marks among gminy with both inputs, read here
+    # straight from the store.
+    observations = demo_store.observations
+    ids = variable_ids()
+    dwellings = observations.loc[(observations["var_id"] == ids["dwellings_completed"]) & observations["value"].notna()]
+    residents = observations.loc[(observations["var_id"] == ids["population"]) & observations["value"].notna()]
+    both = dwellings.merge(residents[["teryt", "year"]], on=["teryt", "year"])
+    years = sorted(set(both.loc[(both["mark"] == "v") & both["year"].between(2022, 2024), "year"]))
+    assert years == [2022, 2023, 2024]  # the premise
+    report = prepare_report(TownParams(teryt="0290011"))
+    assert report.reference_marks["dwellings_per_1000"]["poland"] == tuple(("low_precision", year) for year in years)
+
+
+def test_a_figure_gus_publishes_for_an_area_carries_no_marks_of_the_gminy_and_the_sheet_says_them_in_english(
+    demo_store, tmp_path
+):
+    from analysis.export import indicator_sheet
+    from analysis.report import prepare_report
+    from analysis.store import write_store
+    from analysis.town import TownParams
+
+    # Every gmina's nursery places of 2024 marked "s": the town's value and its peers' median carry it; the
+    # voivodeship's and Poland's figures are GUS's own (published for areas), which come without the gminy's marks.
+    observations = demo_store.observations
+    rows = (observations["var_id"] == variable_ids()["nursery_places_per_1000_under3"]) & (observations["year"] == 2024)
+    write_store(
+        tmp_path / "store",
+        demo_store.units,
+        observations.assign(mark=observations["mark"].mask(rows, "s")),
+        demo_store.metadata,
+        demo_store.area_values,
+    )
+    report = prepare_report(TownParams(teryt="0290011", data_dir=str(tmp_path / "store")))
+    assert report.comparison.at["nursery_places_per_1000", "year"] == 2024  # the premise
+    cells = _marks_beside(report, "nursery_places_per_1000")
+    assert [column for column, carries in cells.items() if carries] == ["Bursztynojar", "Mediana grupy"]
+    english = prepare_report(TownParams(teryt="0290011", data_dir=str(tmp_path / "store"), language="en"))
+    sheet = indicator_sheet(english).set_index("Indicator code")
+    beside = "GUS marks on the data of the peer median, the voivodeship and Poland"
+    assert sheet.at["nursery_places_per_1000", beside] == "peer median: includes a preliminary GUS estimate (2024)"
+    assert sheet.at["net_migration_per_1000", beside] == (
+        "peer median, voivodeship, Poland: includes a preliminary GUS estimate (2024)"
+    )

@@ -1042,8 +1042,11 @@ def test_every_value_the_text_quotes_is_the_one_its_table_prints(demo_reports):
             table = show.comparison_table(report, section)
             frame = table.frame
             years = printed_years(table)
-            values = [value.removesuffix(show.GUS_MARK) for value in frame["Wartość"]]  # the text says it in words
-            printed = list(zip(values, frame["Mediana grupy"], years, frame["Woj."], frame["Polska"]))
+
+            def words(column):  # the text says GUS's marks in words
+                return [cell.removesuffix(show.GUS_MARK) for cell in frame[column]]
+
+            printed = list(zip(words("Wartość"), words("Mediana grupy"), years, words("Woj."), words("Polska")))
             rows += printed
             for match in [
                 *quoted.finditer(" ".join(report.narrative[section])),

@@ -451,6 +451,7 @@ def published_area_values(units: pd.DataFrame, observations: pd.DataFrame) -> pd
                         "year": values.index.get_level_values(1),
                         "var_id": ids[key],
                         "value": values.to_numpy(),
+                        "mark": NO_MARK,  # the synthetic GUS marks none of its own area figures
                     }
                 )
             )

@@ -132,10 +132,11 @@ class StoreMarks:
 
     marked: dict[str, tuple[tuple[str, int, str], ...]]  # variable key -> (teryt, year, kind) of its marked figures
     held: frozenset[tuple[str, int, str]]  # (teryt, year, variable) of every figure with a value
+    published: frozenset[str] = frozenset()  # variables with a marked figure GUS publishes of an area
 
 
-def store_marks(observations: pd.DataFrame) -> StoreMarks:
-    """`StoreMarks` of a store's observations (the catalogue's variables only)."""
+def store_marks(observations: pd.DataFrame, area_values: pd.DataFrame | None = None) -> StoreMarks:
+    """`StoreMarks` of a store's observations and published area figures (the catalogue's variables only)."""
     key_of = {bdl_id: key for key, bdl_id in variable_ids().items()}
     rows = observations.loc[observations["var_id"].isin(key_of) & observations["value"].notna()]
     teryts, years, variables = rows["teryt"], rows["year"].astype(int), rows["var_id"].map(key_of)
@@ -146,7 +147,10 @@ def store_marks(observations: pd.DataFrame) -> StoreMarks:
     ):
         marked.setdefault(variable, []).append((teryt, int(year), MARK_KINDS[mark]))
     held = frozenset(zip(teryts, years, variables, strict=True))
-    return StoreMarks({variable: tuple(figures) for variable, figures in marked.items()}, held)
+    published = set()
+    if area_values is not None:
+        published = set(area_values.loc[area_values["mark"].isin(MARK_KINDS.keys()), "var_id"].map(key_of).dropna())
+    return StoreMarks({variable: tuple(figures) for variable, figures in marked.items()}, held, frozenset(published))
 
 
 def marks_over(
@@ -186,27 +190,42 @@ def years_by_kind(marks: Iterable[tuple[str, int]]) -> dict[str, list[int]]:
     return {kind: sorted(grouped[kind]) for kind in KIND_ORDER if kind in grouped}
 
 
-def marked_figures_note(observations: pd.DataFrame, first_year: int, last_year: int) -> str:
+def marked_figures_note(
+    observations: pd.DataFrame, first_year: int, last_year: int, area_values: pd.DataFrame | None = None
+) -> str:
     """What GUS marks among a store's figures of a batch's years, per variable and mark: "note: GUS marks figures
-    the reports read: net_migration preliminary in 2024 (332 gminy), …". Not an error (GUS publishes them so):
-    `diagnoza validate` and the build say it before the batch goes out, so that the analyst knows which notes
-    the reports will carry. "" where none is marked."""
+    the reports read: net_migration preliminary in 2024 (332 gminy), …", and among its own figures of the areas
+    (`area_values`): "…, nursery_places_per_1000_under3 preliminary in 2024 (published for Poland)". Not an error
+    (GUS publishes them so): `diagnoza validate` and the build say it before the batch goes out, so that the
+    analyst knows which notes the reports will carry. "" where none is marked."""
     key_of = {bdl_id: key for key, bdl_id in variable_ids().items()}
-    marked = observations.loc[
-        (observations["mark"] != NO_MARK)
-        & observations["year"].between(first_year, last_year)
-        & observations["var_id"].isin(key_of)
-    ]
-    if marked.empty:
-        return ""
     parts = []
-    groups = marked.assign(kind=marked["mark"].map(MARK_KINDS), variable=marked["var_id"].map(key_of))
-    for (variable, kind), rows in groups.groupby(["variable", "kind"], sort=True):
-        years = sorted(set(rows["year"].astype(int)))
-        span = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
-        towns = rows["teryt"].nunique()
-        parts.append(f"{variable} {kind.replace('_', ' ')} in {span} ({towns} gmin{'a' if towns == 1 else 'y'})")
+    for frame, unit in ((observations, "teryt"), (area_values, "area")):
+        if frame is None:
+            continue
+        marked = frame.loc[
+            (frame["mark"] != NO_MARK) & frame["year"].between(first_year, last_year) & frame["var_id"].isin(key_of)
+        ]
+        groups = marked.assign(kind=marked["mark"].map(MARK_KINDS), variable=marked["var_id"].map(key_of))
+        for (variable, kind), rows in groups.groupby(["variable", "kind"], sort=True):
+            years = sorted(set(rows["year"].astype(int)))
+            span = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+            parts.append(f"{variable} {kind.replace('_', ' ')} in {span} ({_whose(set(rows[unit]), unit)})")
+    if not parts:
+        return ""
     return (
         "note: GUS marks figures the reports read (kept as published; each report marks the values they reach, the "
         "town's and those beside it: its peers' median, its voivodeship, Poland): " + "; ".join(parts)
     )
+
+
+def _whose(units: set[str], unit: str) -> str:
+    """Whose figures a note counts: "332 gminy", "1 gmina"; of the areas, "published for Poland and 2 voivodeships"."""
+    from analysis.store import COUNTRY_AREA  # the store reads this module's marks
+
+    if unit == "teryt":
+        return f"{len(units)} gmin{'a' if len(units) == 1 else 'y'}"
+    voivodeships = len(units - {COUNTRY_AREA})
+    named = ["Poland"] * (COUNTRY_AREA in units)
+    named += [f"{voivodeships} voivodeship{'' if voivodeships == 1 else 's'}"] * bool(voivodeships)
+    return "published for " + " and ".join(named)

@@ -170,6 +170,6 @@ def store_notes(store: Store, first_year: int, last_year: int) -> list[str]:
     notes = (
         without_data_note(store),
         not_yet_in_year_note(store, last_year),
-        marked_figures_note(store.observations, first_year, last_year),
+        marked_figures_note(store.observations, first_year, last_year, store.area_values),
     )
     return [note for note in notes if note]

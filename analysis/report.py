@@ -30,10 +30,10 @@ from analysis.aggregates import (
     voivodeship_and_country,
 )
 from analysis.boundaries import BoundaryChange, boundary_changes, last_change_within, within_present_boundaries
-from analysis.catalogue import SECTIONS, catalogue_stamp, indicators, split_lag
+from analysis.catalogue import SECTIONS, catalogue_stamp, indicators, split_lag, variable_ids
 from analysis.census import CHANGE_SPANS, ChangeWithoutStep, change_without_step, rebased_panel
 from analysis.compare import CHANGE_YEARS, compare_town
-from analysis.gus_marks import StoreMarks, comparison_marks, marks_over, marks_panel, store_marks
+from analysis.gus_marks import MARK_KINDS, StoreMarks, comparison_marks, marks_over, marks_panel, store_marks
 from analysis.indicators import compute_indicators, indicator_table
 from analysis.labels import label
 from analysis.narrative import population_sentences, section_sentences, summary_sentences
@@ -41,7 +41,7 @@ from analysis.paths import DEMO_STORE_DIR, PACKAGE_DIR
 from analysis.peers import PeerGroup, choose_peers, matching_features
 from analysis.projection import Projection, backtest_population, project, store_backtest
 from analysis.renumbering import Renumbering
-from analysis.store import Store, load_store, variable_panel
+from analysis.store import COUNTRY_AREA, Store, load_store, variable_panel
 from analysis.synthesis import (
     SENSITIVITY_RULES,
     clearest,
@@ -227,7 +227,8 @@ def _store_marks(data_dir: str) -> StoreMarks:
 
 @lru_cache(maxsize=4)
 def _marks(data_dir: str, signature: tuple) -> StoreMarks:
-    return store_marks(_load_store_and_values(data_dir, signature)[0].observations)
+    store = _load_store_and_values(data_dir, signature)[0]
+    return store_marks(store.observations, store.area_values)
 
 
 def reference_marks(
@@ -240,8 +241,8 @@ def reference_marks(
 ) -> dict[str, dict[str, tuple[tuple[str, int], ...]]]:
     """Indicator -> (column -> GUS's marks) on the figures printed beside the town's level:
     the peers' median and quartiles, over the peers the median is taken over; the voivodeship's and Poland's
-    sums, over the gminy summed (`analysis.aggregates`). Only columns with a value and a mark. GUS's own
-    published figure of an area (`published_rate`) comes without the marks of its gminy, so it has none here."""
+    sums, over the gminy summed (`analysis.aggregates`). Only columns with a value and a mark. An area's figure
+    GUS publishes itself (`published_rate`) carries GUS's mark on it (`Store.area_values`), not its gminy's."""
     store, _ = load_store_and_values(data_dir)
     marks = _store_marks(data_dir)
     units = store.units
@@ -258,7 +259,8 @@ def reference_marks(
     result = {}
     for indicator_id, row in comparison.iterrows():
         indicator = catalogue[indicator_id]
-        if pd.isna(row["year"]) or not {split_lag(name)[0] for name in summed_inputs(indicator)} & marks.marked.keys():
+        read = {split_lag(name)[0] for name in summed_inputs(indicator)}
+        if pd.isna(row["year"]) or not read & (marks.marked.keys() | marks.published):
             continue
         year = int(row["year"])
         first = year - indicator.pool_years + 1  # the peers' and the areas' window, whatever the town's own
@@ -266,13 +268,29 @@ def reference_marks(
         if pd.notna(row["peer_median"]):  # over the peers, but those whose value holds a change of boundaries
             taken = [peer for peer in peers if peer not in row["peers_left_out"]]
             found["peer_median"] = marks_over(marks, taken, indicator.inputs, first, year)
-        if not published_rate(indicator):
+        if rate := published_rate(indicator):
+            found |= _published_marks(store, rate, str(unit["teryt"])[:2], year)
+        else:
             for column, summed in summed_over(budgets is not None and of_budgets(indicator)).items():
                 if pd.notna(areas.at[indicator_id, column]):
                     found[column] = marks_over(marks, summed, summed_inputs(indicator), first, year)
         if kept := {column: found_marks for column, found_marks in found.items() if found_marks}:
             result[indicator_id] = kept
     return result
+
+
+def _published_marks(store: Store, rate: str, voivodeship: str, year: int) -> dict[str, tuple[tuple[str, int], ...]]:
+    """GUS's marks on its own published figures of `rate` in `year` (`Store.area_values`) of the voivodeship (its
+    2-digit code, the first two of its gminy's) and of Poland, by column ("voivodeship", "poland")."""
+    published = store.area_values
+    rows = published.loc[
+        (published["var_id"] == variable_ids()[rate]) & (published["year"] == year) & published["value"].notna()
+    ]
+    areas = {"voivodeship": voivodeship, "poland": COUNTRY_AREA}
+    return {
+        column: tuple((MARK_KINDS[mark], year) for mark in rows.loc[rows["area"] == area, "mark"] if mark in MARK_KINDS)
+        for column, area in areas.items()
+    }
 
 
 @lru_cache(maxsize=8)

@@ -3,7 +3,7 @@
 A store is a directory with `units.parquet`, `observations.parquet` (each figure with GUS's mark on it, if
 any: `analysis.gus_marks`) and `metadata.json`, and `area_values.parquet`: the figures GUS publishes for each voivodeship and
 for Poland of the rates it cannot be summed over gminy for (`published_for_areas` in the variable
-catalogue); a store written before it had none. The embedded demo store and a store fetched from
+catalogue), with GUS's marks on them too; a store written before it had none. The embedded demo store and a store fetched from
 GUS BDL have the same shape, so everything downstream works on either.
 """
 
@@ -30,7 +30,7 @@ from analysis.teryt import VOIVODESHIPS
 
 UNIT_COLUMNS = ["teryt", "name", "kind", "voivodeship", "powiat"]
 OBSERVATION_COLUMNS = ["teryt", "year", "var_id", "value", "mark"]
-AREA_VALUE_COLUMNS = ["area", "year", "var_id", "value"]
+AREA_VALUE_COLUMNS = ["area", "year", "var_id", "value", "mark"]
 AREA_VALUES_FILE = "area_values.parquet"
 COUNTRY_AREA = "PL"  # Poland in `area_values`; a voivodeship is its 2-digit TERYT code ("02")
 CITY_WITH_POWIAT_RIGHTS = "powiat-city"  # an urban gmina that is a powiat of its own (`cities_with_powiat_rights`)
@@ -172,6 +172,7 @@ def _schemas():
             "year": observations.columns["year"],
             "var_id": observations.columns["var_id"],
             "value": observations.columns["value"],
+            "mark": observations.columns["mark"],
         },
         strict="filter",
         coerce=True,
@@ -188,6 +189,7 @@ def no_area_values() -> pd.DataFrame:
             "year": pd.Series(dtype="int64"),
             "var_id": pd.Series(dtype="int64"),
             "value": pd.Series(dtype="float64"),
+            "mark": pd.Series(dtype="string"),
         }
     )
 
@@ -273,6 +275,9 @@ def validate_observations(observations: pd.DataFrame, units: pd.DataFrame) -> pd
 
 
 def validate_area_values(area_values: pd.DataFrame) -> pd.DataFrame:
+    """GUS's published area figures, checked; as the observations, a table without marks gets none."""
+    if "mark" not in area_values.columns:
+        area_values = area_values.assign(mark=NO_MARK)
     area_values = _validated("area values", _schemas()[2], area_values.reset_index(drop=True))
     return area_values[AREA_VALUE_COLUMNS].sort_values(["area", "year", "var_id"]).reset_index(drop=True)
 

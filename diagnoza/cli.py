@@ -762,6 +762,12 @@ def data_status(
         rows = published.loc[published["var_id"] == variable.bdl_id]
         years = f"{rows['year'].min()}–{rows['year'].max()}" if not rows.empty else "— (voivodeship and Poland: b.d.)"
         typer.echo(f"    {key:<34} {variable.bdl_id:>8}  {rows['area'].nunique():>7}  {years}")
+    marks = published.loc[published["mark"] != "", "mark"].value_counts()
+    if not marks.empty:
+        said = [
+            f'{count} "{mark}" ({MARK_KINDS[mark].replace("_", " ")})' for mark, count in marks.sort_index().items()
+        ]
+        typer.echo("    of which GUS marks (kept, and noted beside them in the reports): " + ", ".join(said))
 
 
 def _count_and_share(part: int, whole: int) -> str:

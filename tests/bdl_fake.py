@@ -219,7 +219,7 @@ def from_store(store, variables, years=None) -> FakeBDL:
                 "id": "0" * 12 if country else f"01{area}00000000",
                 "name": "POLSKA" if country else area,
                 "level": 0 if country else 2,
-                "values": _sent(zip(group["year"].tolist(), group["value"].tolist())),
+                "values": _sent(zip(group["year"].tolist(), group["value"].tolist(), group["mark"].tolist())),
             }
         )
     return fake

@@ -177,8 +177,8 @@ def area_code(unit_id: str) -> str | None:
 
 
 def area_value_rows(page: dict, variable_id: int, markers: Markers, voivodeship: str | None = None) -> list[tuple]:
-    """(area, year, var_id, value) of one data page of level 2 or 0; missing-marked values become NaN. With
-    `voivodeship`, of that voivodeship and Poland only."""
+    """(area, year, var_id, value, mark) of one data page of level 2 or 0; missing-marked values become NaN.
+    With `voivodeship`, of that voivodeship and Poland only. `mark`: GUS's mark of a figure kept (`Markers.mark`)."""
     rows = []
     for result in page.get("results", []):
         area = area_code(str(result.get("id", "")))
@@ -186,8 +186,10 @@ def area_value_rows(page: dict, variable_id: int, markers: Markers, voivodeship:
             continue
         for value in result.get("values", []):
             number, attribute = value.get("val"), int(value.get("attrId", 1))
-            missing = markers.is_missing(attribute, number)
-            rows.append((area, int(value["year"]), variable_id, math.nan if missing else float(number)))
+            if markers.is_missing(attribute, number):
+                rows.append((area, int(value["year"]), variable_id, math.nan, NO_MARK))
+            else:
+                rows.append((area, int(value["year"]), variable_id, float(number), markers.mark(attribute)))
     return rows
 
 

@@ -140,12 +140,14 @@ def test_a_store_written_before_marks_were_kept_loads_with_none(demo_store, tmp_
     from analysis.store import load_store, write_store
 
     directory = tmp_path / "store"
-    write_store(directory, demo_store.units, demo_store.observations, demo_store.metadata)
-    old = pd.read_parquet(directory / "observations.parquet").drop(columns="mark")
-    old.to_parquet(directory / "observations.parquet", index=False)
+    write_store(directory, demo_store.units, demo_store.observations, demo_store.metadata, demo_store.area_values)
+    for name in ("observations", "area_values"):  # GUS's figures of gminy, and its own of the areas
+        old = pd.read_parquet(directory / f"{name}.parquet").drop(columns="mark")
+        old.to_parquet(directory / f"{name}.parquet", index=False)
     loaded = load_store(directory)
     assert (loaded.observations["mark"] == NO_MARK).all()
     assert len(loaded.observations) == len(demo_store.observations)
+    assert (loaded.area_values["mark"] == NO_MARK).all() and len(loaded.area_values) == len(demo_store.area_values)
 
 
 def test_the_methodology_of_a_report_says_how_marked_figures_are_used_only_where_there_are_some(demo_store):
@@ -432,7 +434,7 @@ def test_a_pooled_value_beside_the_towns_carries_the_marks_of_each_of_its_years(
     assert report.reference_marks["dwellings_per_1000"]["poland"] == tuple(("low_precision", year) for year in years)
 
 
-def test_a_figure_gus_publishes_for_an_area_carries_no_marks_of_the_gminy_and_the_sheet_says_them_in_english(
+def test_a_figure_gus_publishes_for_an_area_carries_its_own_mark_not_the_gminys_and_the_sheet_says_them_in_english(
     demo_store, tmp_path
 ):
     from analysis.export import indicator_sheet
@@ -441,9 +443,10 @@ def test_a_figure_gus_publishes_for_an_area_carries_no_marks_of_the_gminy_and_th
     from analysis.town import TownParams
 
     # Every gmina's nursery places of 2024 marked "s": the town's value and its peers' median carry it; the
-    # voivodeship's and Poland's figures are GUS's own (published for areas), which come without the gminy's marks.
+    # voivodeship's and Poland's figures are GUS's own (published for areas), which carry their own marks only.
     observations = demo_store.observations
-    rows = (observations["var_id"] == variable_ids()["nursery_places_per_1000_under3"]) & (observations["year"] == 2024)
+    nursery = variable_ids()["nursery_places_per_1000_under3"]
+    rows = (observations["var_id"] == nursery) & (observations["year"] == 2024)
     write_store(
         tmp_path / "store",
         demo_store.units,
@@ -462,3 +465,51 @@ def test_a_figure_gus_publishes_for_an_area_carries_no_marks_of_the_gminy_and_th
     assert sheet.at["net_migration_per_1000", beside] == (
         "peer median, voivodeship, Poland: includes a preliminary GUS estimate (2024)"
     )
+    # GUS's own figure for Poland of 2024 marked "s", and its figure of the town's voivodeship (02) of 2023: only
+    # Poland's cell of 2024 carries it, whatever the gminy's figures (left unmarked here).
+    published = demo_store.area_values
+    ours = (published["var_id"] == nursery) & (
+        ((published["area"] == "PL") & (published["year"] == 2024))
+        | ((published["area"] == "02") & (published["year"] == 2023))
+    )
+    assert ours.sum() == 2  # the premise: GUS publishes both
+    write_store(
+        tmp_path / "store",
+        demo_store.units,
+        observations.assign(mark=NO_MARK),
+        demo_store.metadata,
+        published.assign(mark=published["mark"].mask(ours, "s")),
+    )
+    report = prepare_report(TownParams(teryt="0290011", data_dir=str(tmp_path / "store")))
+    cells = _marks_beside(report, "nursery_places_per_1000")
+    assert [column for column, carries in cells.items() if carries] == ["Polska"]
+    assert report.reference_marks == {"nursery_places_per_1000": {"poland": (("preliminary", 2024),)}}
+    english = prepare_report(TownParams(teryt="0290011", data_dir=str(tmp_path / "store"), language="en"))
+    sheet = indicator_sheet(english).set_index("Indicator code")
+    assert sheet.at["nursery_places_per_1000", beside] == "Poland: includes a preliminary GUS estimate (2024)"
+
+
+def test_the_note_before_a_batch_names_marks_on_gus_own_figures_of_the_areas_too():
+    from analysis.gus_marks import marked_figures_note
+
+    ids = variable_ids()
+    observations = pd.DataFrame(
+        {"teryt": ["0290011"], "year": [2024], "var_id": [ids["net_migration"]], "value": [3.0], "mark": ["s"]}
+    )
+    areas = pd.DataFrame(
+        {
+            "area": ["PL", "02", "12", "PL"],
+            "year": [2024, 2024, 2021, 2013],
+            "var_id": [ids["nursery_places_per_1000_under3"]] * 2 + [ids["population_density"]] * 2,
+            "value": [218.4, 301.0, 120.0, 122.0],
+            "mark": ["s", "s", "M", "M"],
+        }
+    )
+    note = marked_figures_note(observations, 2014, 2024, areas)
+    # By hand: one gmina's migration; Poland's and one voivodeship's nursery places; one voivodeship's density of
+    # 2021 (Poland's of 2013 is before the batch's years).
+    assert note.endswith(
+        "net_migration preliminary in 2024 (1 gmina); nursery_places_per_1000_under3 preliminary in 2024 (published "
+        "for Poland and 1 voivodeship); population_density method changed in 2021 (published for 1 voivodeship)"
+    )
+    assert marked_figures_note(observations.assign(mark=NO_MARK), 2014, 2024, areas.assign(mark=NO_MARK)) == ""

@@ -362,3 +362,17 @@ def test_a_batch_names_its_store_with_data(fetched, tmp_path):
     result = CliRunner().invoke(app, ["validate", str(params)])
     assert result.exit_code == 0, result.output
     assert "29 towns" in result.output
+
+
+def test_status_counts_the_marks_gus_gives_its_own_figures_of_the_areas(demo_store, tmp_path):
+    # The demo's published area figures carry none (so status says nothing of them); two marked here, by hand.
+    from analysis.store import write_store
+
+    published = demo_store.area_values
+    marked = published.assign(mark=published["mark"].mask(published.index.isin(published.index[:2]), "s"))
+    write_store(tmp_path / "s", demo_store.units, demo_store.observations, demo_store.metadata, marked)
+    result = CliRunner().invoke(app, ["data", "status", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    assert '    of which GUS marks (kept, and noted beside them in the reports): 2 "s" (preliminary)\n' in result.output
+    plain = CliRunner().invoke(app, ["data", "status"]).output
+    assert "of which GUS marks" not in plain

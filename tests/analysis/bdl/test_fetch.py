@@ -234,3 +234,26 @@ def test_a_fetch_names_what_of_the_store_in_its_folder_it_would_drop(demo_store,
     assert dropped.startswith("the gminy of 15 other voivodeships (dolnośląskie, kujawsko-pomorskie, ")
     assert ", śląskie," not in dropped and dropped.endswith("zachodniopomorskie)")  # its own is kept
     assert what_the_fetch_would_drop(tmp_path / "empty", FetchSpec.create("2023-2024")) == []
+
+
+def test_gus_marks_on_its_own_figures_of_an_area_come_back_as_served(fake_bdl, demo_store, make_client, tmp_path):
+    # The demo's published area figures carry no marks; here Poland's nursery places of 2024 are served as a
+    # preliminary estimate and Małopolskie's (12) density of 2021 under a change of method.
+    from dataclasses import replace
+
+    published = demo_store.area_values
+    ids = {v.key: v.bdl_id for v in variables().values()}
+    estimate = (published["area"] == "PL") & (published["var_id"] == ids["nursery_places_per_1000_under3"])
+    changed = (published["area"] == "12") & (published["var_id"] == ids["population_density"])
+    marked = published.assign(
+        mark=published["mark"]
+        .mask(estimate & (published["year"] == 2024), "s")
+        .mask(changed & (published["year"] == 2021), "M")
+    )
+    filled = from_store(replace(demo_store, area_values=marked), variables().values())
+    fake_bdl.units, fake_bdl.variables, fake_bdl.data = filled.units, filled.variables, filled.data
+    store = fetch_store(make_client(), FetchSpec.create(YEARS), tmp_path / "store")
+    got = store.area_values.set_index(["area", "year", "var_id"])["mark"]
+    assert got[("PL", 2024, ids["nursery_places_per_1000_under3"])] == "s"
+    assert got[("12", 2021, ids["population_density"])] == "M"
+    assert (got != "").sum() == 2  # and no other

@@ -78,8 +78,8 @@ def test_recorded_poland_and_voivodeship_figures_are_kept_under_their_area_codes
         for row in area_value_rows(page, 99, markers)
     ]
 
-    def expected(area: str, bdl_id: str) -> list[tuple]:
-        return [(area, int(v["year"]), 99, float(v["val"])) for v in results[bdl_id]["values"]]
+    def expected(area: str, bdl_id: str) -> list[tuple]:  # every recorded value is attrId 1, a plain figure: no mark
+        return [(area, int(v["year"]), 99, float(v["val"]), "") for v in results[bdl_id]["values"]]
 
     assert sorted(rows) == sorted(expected("12", "011200000000") + expected(COUNTRY_AREA, "000000000000"))
     # Asked for one voivodeship (a fetch with --voivodeship), another voivodeship's figures are left out.
@@ -87,5 +87,8 @@ def test_recorded_poland_and_voivodeship_figures_are_kept_under_their_area_codes
     assert area_value_rows(page, 99, markers, voivodeship="24") == expected(COUNTRY_AREA, "000000000000")
     # A value the recorded attributes mark missing ("-", id 14) becomes NaN, not 0.
     dash = {"results": [{"id": "011200000000", "values": [{"year": "2020", "val": 0, "attrId": 14}]}]}
-    [(area, year, _, value)] = area_value_rows(dash, 99, markers)
-    assert (area, year) == ("12", 2020) and value != value
+    [(area, year, _, value, mark)] = area_value_rows(dash, 99, markers)
+    assert (area, year) == ("12", 2020) and value != value and mark == ""
+    # A figure the recorded attributes mark a preliminary estimate ("s", id 9) is kept with its mark.
+    estimate = {"results": [{"id": "000000000000", "values": [{"year": "2024", "val": 218.4, "attrId": 9}]}]}
+    assert area_value_rows(estimate, 99, markers) == [(COUNTRY_AREA, 2024, 99, 218.4, "s")]

@@ -14,6 +14,7 @@ import pandas as pd
 
 from analysis.boundaries import EVERY_CHANGE, area_changes, changes_that_step, moves_residents
 from analysis.catalogue import Direction, Indicator, indicators, split_lag
+from analysis.gus_marks import reads_any
 from analysis.indicators import window_counts
 from analysis.params import MIN_PEERS
 from analysis.reliability import count_interval
@@ -89,6 +90,7 @@ EMPTY_ROW = {
     "peer_median_change_10y": np.nan,
     "missing_years": 0,
     "boundary_change": np.nan,
+    "low_precision": False,  # the value reads a figure GUS marks as of low precision: shown, not ranked
     "peers_left_out": (),
     "peers_left_out_change": (),
     "peers_left_out_change_10y": (),
@@ -152,11 +154,13 @@ def _compare_arrays(
     first: int,
     boundary_years: BoundaryYears | None = None,
     peers: tuple[str, ...] = (),
+    low_precision: frozenset[tuple[str, int]] = frozenset(),
 ) -> dict:
     """One comparison row from plain arrays: the town's series and the peers' (peers × years). Years before
     `first`, the report's first year, serve only as the base of a 5- or 10-year change. `boundary_years`:
     per town (the town first), the years its boundaries changed (`_held_boundary_change`); `peers`, the peers'
-    codes in the order of `peer_values`' rows."""
+    codes in the order of `peer_values`' rows; `low_precision`, the town's figures GUS marks so
+    (`analysis.gus_marks.low_precision_figures`)."""
     row = {
         "indicator": indicator.id,
         "section": indicator.section,
@@ -192,7 +196,14 @@ def _compare_arrays(
     # Peers with a value that year too few for a median (a small group, gaps in the data): the town's value
     # stands alone, compared with nothing, as it would with none.
     compared = peers_now if peers_now.size >= MIN_PEERS else peers_now[:0]
-    ranked = town_has_value and (interval is None or interval.ranked) and compared.size > 0 and not moved[0]
+    imprecise = town_has_value and reads_any(indicator, low_precision, period_start, used_year)
+    ranked = (
+        town_has_value
+        and (interval is None or interval.ranked)
+        and compared.size > 0
+        and not moved[0]
+        and not imprecise
+    )
     interval_bounds = (interval.low, interval.high) if interval is not None else (np.nan, np.nan)
     percentile = percentile_rank(value, compared, indicator.direction) if ranked else np.nan
     distance = distance_from_peers(value, compared, indicator, *interval_bounds) if ranked else np.nan
@@ -210,6 +221,7 @@ def _compare_arrays(
         score=bounded_score(distance),
         missing_years=int(np.isnan(town_values[in_period]).sum() + max(0, year - int(years.max()))),
         boundary_change=moved[0] or np.nan,
+        low_precision=imprecise,
         peers_left_out=tuple(peer for peer, out in zip(peers, left_out) if out),
     )
     if interval is not None:
@@ -251,12 +263,17 @@ def too_few_peers(row) -> bool:
 
 
 def unranked(row) -> bool:
-    """A value shown but not placed among the peers: on too few events, beside too few peers, or holding a
-    change of the town's boundaries. Its position reads "not ranked", where "no data" would deny its figure;
+    """A value shown but not placed among the peers: on too few events, beside too few peers, holding a
+    change of the town's boundaries, or reading a figure GUS marks as of low precision. Its position reads "not ranked", where "no data" would deny its figure;
     without a value of the town, "no data" is what it reads."""
     if pd.isna(row.get("value")):
         return False
-    return row["reliability"] == "not_ranked" or too_few_peers(row) or pd.notna(row.get("boundary_change"))
+    return (
+        row["reliability"] == "not_ranked"
+        or too_few_peers(row)
+        or pd.notna(row.get("boundary_change"))
+        or bool(row.get("low_precision"))
+    )
 
 
 def section_without_values(comparison: pd.DataFrame, section: str) -> bool:
@@ -309,6 +326,7 @@ def compare_town(
     counts: pd.DataFrame | None = None,
     matching: tuple[str, ...] = (),
     first_year: int | None = None,
+    low_precision: frozenset[tuple[str, int]] = frozenset(),
 ) -> pd.DataFrame:
     """Every catalogue indicator for `town` beside its peers; one row per indicator.
 
@@ -328,6 +346,8 @@ def compare_town(
     change of the indicator crosses one, of its median change (`peers_left_out_change`, `…_change_10y`): for the
     residents, a change that moved residents; for their density, any. Read from `values`' residents and their
     density (`analysis.boundaries`).
+    `low_precision`: the town's figures GUS marks as of low precision (`analysis.gus_marks.low_precision_figures`);
+    a value reading one is shown but not ranked (`low_precision`).
     """
     catalogue = catalogue or indicators()
     # The catalogue's indicators, and the residents and their density, which tell changes of boundaries.
@@ -356,6 +376,7 @@ def compare_town(
                 first,
                 boundary_years,
                 tuple(peers),
+                low_precision,
             )
         )
     return pd.DataFrame(rows).set_index("indicator")

@@ -318,6 +318,8 @@ def _notes(row, indicator, language: str, missing_years: bool = True, boundaries
                 else "the peers were matched on it, so it is not judged"
             )
     notes += gus_mark_notes(gus_marks, language)
+    if row.get("low_precision"):  # shown, not ranked (`compare_town`): after the note naming the figures' years
+        notes.append(label("note_low_precision", language))
     if missing_years and row.get("missing_years"):
         missing = with_noun(int(row["missing_years"]), YEARS[language], 0, language)
         notes.append(label("note_missing", language, missing=missing))
@@ -1295,7 +1297,10 @@ def gus_marks_text(report: TownReport) -> str:
     named = [label(f"gus_marks_{kind}", language) for kind in kinds]
     either = " lub " if language == "pl" else " or "
     said = either.join([", ".join(named[:-1]), named[-1]]) if len(named) > 1 else named[0]
-    return label("gus_marks_method", language, kinds=said, mark=GUS_MARK)
+    text = label("gus_marks_method", language, kinds=said, mark=GUS_MARK)
+    if report.comparison["low_precision"].astype(bool).any():  # not ranked (`analysis.compare.compare_town`)
+        text += label("gus_marks_not_ranked", language)
+    return text
 
 
 def renumbered_text(report: TownReport) -> str:

@@ -174,6 +174,28 @@ def marks_over(
     return tuple(sorted(found, key=lambda item: (KIND_ORDER.index(item[0]), item[1])))
 
 
+def low_precision_figures(observations: pd.DataFrame, teryt: str) -> frozenset[tuple[str, int]]:
+    """(variable key, year) of the town's figures GUS marks as of low precision ("v"). A value that reads one is
+    shown, with its mark, but not ranked among its peers (`analysis.compare`): how far it may be from the truth
+    GUS does not say, so no difference from the peers can be shown to clear it."""
+    key_of = {bdl_id: key for key, bdl_id in variable_ids().items()}
+    low = {mark for mark, kind in MARK_KINDS.items() if kind == "low_precision"}
+    rows = observations.loc[
+        (observations["teryt"] == teryt) & observations["mark"].isin(low) & observations["var_id"].isin(key_of)
+    ]
+    return frozenset(zip(rows["var_id"].map(key_of), rows["year"].astype(int), strict=True))
+
+
+def reads_any(indicator: Indicator, figures: frozenset[tuple[str, int]], first: int, last: int) -> bool:
+    """Whether a value of the years `first`..`last` (several, where pooled) reads any of `figures` ((variable key,
+    year)), each input at its lag."""
+    return any(
+        (variable, year - lag) in figures
+        for variable, lag in map(split_lag, indicator.inputs)
+        for year in range(first, last + 1)
+    )
+
+
 def value_span(row: pd.Series) -> tuple[int, int] | None:
     """The first and last year of the value of a comparison `row` (several, where pooled); None without one."""
     year, start = row.get("year"), row.get("period_start")

@@ -181,6 +181,7 @@ LABELS: dict[str, dict[str, str]] = {
         "uncertain_value": "wartość niepewna: mniej niż {events} zdarzeń",
         "note_pooled": "średnia roczna z {years}",
         "note_not_judged": "nie oceniono: tylko {events}",
+        "note_low_precision": "nie oceniono: dane GUS o niskiej precyzji",
         "note_too_few_peers": "bez porównania: w grupie tylko {peers} z wartością",
         "pit_stand_in_note": "zawiera udziały w PIT, według których dobrano grupę, i zastępuje je, gdy ich brak, "
         "więc go nie oceniamy",
@@ -195,6 +196,7 @@ LABELS: dict[str, dict[str, str]] = {
         "gus_marks_method": "Część danych, na których opiera się raport (gminy, jej grupy porównawczej, województwa "
         "i Polski), GUS oznacza jako {kinds}; używamy ich tak, jak je opublikowano, a znak {mark} i uwagi w tabelach "
         "podają, których wartości i lat dotyczą.",
+        "gus_marks_not_ranked": " Wartości gminy oparte na danych o niskiej precyzji pokazujemy, ale ich nie oceniamy.",
         # each kind of GUS's marks as the methodology paragraph names the data it marks (analysis.gus_marks)
         "gus_marks_preliminary": "szacunki wstępne",
         "gus_marks_low_precision": "dane o niskiej precyzji",
@@ -483,6 +485,7 @@ LABELS: dict[str, dict[str, str]] = {
         "trend_too_short": "too few years ({years}; {needed} needed)",
         "note_pooled": "yearly average of {years}",
         "note_not_judged": "not judged: only {events}",
+        "note_low_precision": "not judged: GUS data of low precision",
         "note_too_few_peers": "not compared: only {peers} of the group with a value",
         "pit_stand_in_note": "it holds the PIT share the peers were matched on, and stands in for it where that is "
         "missing, so it is not judged",
@@ -497,6 +500,7 @@ LABELS: dict[str, dict[str, str]] = {
         "gus_marks_method": "GUS marks some of the figures the report rests on (the town's, its peers', its "
         "voivodeship's and Poland's) as {kinds}; they are used as published, and the mark {mark} and the tables' notes "
         "say which values and years they concern.",
+        "gus_marks_not_ranked": " The town's values on data of low precision are shown but not judged.",
         "gus_marks_preliminary": "preliminary estimates",
         "gus_marks_low_precision": "data of low precision",
         "gus_marks_incomplete": "data that may be incomplete",

@@ -198,6 +198,7 @@ def section_sentences(
                 f"Not judged, as {'it rests' if one else 'they rest'} on fewer than {NOT_RANKED_BELOW} events: {items}."
             )
     sentences += _boundary_change_sentences(rows, language)
+    sentences += _low_precision_sentences(rows, language)
     sentences += _within_chance_sentences(rows, language, last_year)
     matched = rows.loc[rows["matching"] & (rows["direction"] != "neutral")]
     if not matched.empty:
@@ -391,6 +392,20 @@ def _boundary_change_sentences(rows: pd.DataFrame, language: str) -> list[str]:
         f"Not judged, as {'it includes' if one else 'they include'} the {joined} {change} of the municipality's "
         f"boundaries: {names}."
     ]
+
+
+def _low_precision_sentences(rows: pd.DataFrame, language: str) -> list[str]:
+    """Why a section's values on figures GUS marks as of low precision are not judged (`compare.compare_town`'s
+    `low_precision`): how far they may be from the truth GUS does not say."""
+    held = rows.loc[rows["low_precision"].astype(bool)] if "low_precision" in rows else rows.iloc[:0]
+    if held.empty:
+        return []
+    names = ", ".join(indicators()[i].name_in_sentence(language) for i in held.index)
+    one = len(held) == 1
+    if language == "pl":
+        what = "wskaźnika opartego" if one else "wskaźników opartych"
+        return [f"Nie oceniono {what} na danych GUS o niskiej precyzji: {names}."]
+    return [f"Not judged, as {'it rests' if one else 'they rest'} on GUS data of low precision: {names}."]
 
 
 def too_few_years_within_boundaries(
@@ -919,7 +934,15 @@ def _fragility(
         reasons.append(f"od doboru grupy porównawczej{pointer}" if pl else f"on how the peer group is chosen{pointer}")
     if verdict.get("hinges_on"):
         name = indicators()[verdict["hinges_on"]].name(language)
-        otherwise = VERDICT_WORDS[verdict["verdict_without"]][0 if pl else 1]
+        if verdict["verdict_without"] == NO_VERDICT:  # too little left to judge the section (`scored_verdict`)
+            without = (
+                "bez niego tej części nie dałoby się ocenić: zostałoby za mało danych"
+                if pl
+                else "without it the section could not be judged: too little would be left"
+            )
+        else:
+            otherwise = VERDICT_WORDS[verdict["verdict_without"]][0 if pl else 1]
+            without = f"bez niego brzmiałby: {otherwise}" if pl else f"without it, it would read: {otherwise}"
         chance = ""
         if hinge_within_chance:
             chance = (
@@ -928,9 +951,9 @@ def _fragility(
                 else ", whose difference from the peer median is within chance, so it counts as none"
             )
         reasons.append(
-            f"od jednego wskaźnika („{name}”{chance}) – bez niego brzmiałby: {otherwise}"
+            f"od jednego wskaźnika („{name}”{chance}) – {without}"
             if pl
-            else f"on one indicator (“{name}”{chance}) – without it, it would read: {otherwise}"
+            else f"on one indicator (“{name}”{chance}) – {without}"
         )
     if not reasons:
         return ""

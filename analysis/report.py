@@ -33,7 +33,15 @@ from analysis.boundaries import BoundaryChange, boundary_changes, last_change_wi
 from analysis.catalogue import SECTIONS, catalogue_stamp, indicators, split_lag, variable_ids
 from analysis.census import CHANGE_SPANS, ChangeWithoutStep, change_without_step, rebased_panel
 from analysis.compare import CHANGE_YEARS, compare_town
-from analysis.gus_marks import MARK_KINDS, StoreMarks, comparison_marks, marks_over, marks_panel, store_marks
+from analysis.gus_marks import (
+    MARK_KINDS,
+    StoreMarks,
+    comparison_marks,
+    low_precision_figures,
+    marks_over,
+    marks_panel,
+    store_marks,
+)
 from analysis.indicators import compute_indicators, indicator_table
 from analysis.labels import label
 from analysis.narrative import population_sentences, section_sentences, summary_sentences
@@ -457,11 +465,12 @@ def town_comparison(
     first_year: int,
     last_year: int,
     catalogue: dict | None = None,
+    low_precision: frozenset[tuple[str, int]] = frozenset(),
 ) -> pd.DataFrame:
     """The town's comparison with its peers, as its report shows it: `compared` (`compared_values`, every
     town) restricted to the town, its peers and the report's years, and the years before them that a 5- or
     10-year change to its last year reaches. One function for the report and for `analysis.validation`, which
-    must measure what the reports say."""
+    must measure what the reports say. `low_precision`: the town's figures GUS marks so (`compare_town`)."""
     towns, years = compared.index.get_level_values("teryt"), compared.index.get_level_values("year")
     since = first_year - max(CHANGE_YEARS)
     subset = compared.loc[towns.isin((teryt, *peers.members)) & (years >= since) & (years <= last_year)]
@@ -474,6 +483,7 @@ def town_comparison(
         counts=counts,
         matching=peers.matching,
         first_year=first_year,
+        low_precision=low_precision,
     )
 
 
@@ -497,7 +507,8 @@ def compute_report(town: TownParams) -> TownReport:
     values = all_values.loc[towns.isin((teryt, *peers.members)) & in_years]
     all_compared = compared_values(data_dir)
     counts = town_counts(store, teryt, last_year)
-    comparison = town_comparison(teryt, peers, all_compared, counts, first_year, last_year)
+    imprecise = low_precision_figures(store.observations, teryt)
+    comparison = town_comparison(teryt, peers, all_compared, counts, first_year, last_year, low_precision=imprecise)
     marks = marks_panel(store.observations, teryt, last_year)
     gus_marks = comparison_marks(comparison, marks, indicators(), CHANGE_YEARS[0], first_year)
     town_boundaries = boundary_changes(counts)
@@ -523,6 +534,7 @@ def compute_report(town: TownParams) -> TownReport:
         features=features,
         known={rule: (len(peers.members), comparison)},
         first_year=first_year,
+        low_precision=imprecise,
     )
     robust = robust_to_peer_rule(verdicts, sensitivity)
     town_population = paced["population"].xs(teryt, level="teryt").loc[moved or first_year :]

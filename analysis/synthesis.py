@@ -59,9 +59,14 @@ def score_shares(scores, subdomains) -> np.ndarray:
     return np.where(present, scores / (len(groups) * np.maximum(sizes, 1)), np.nan)
 
 
-def drop_one_scores(scores: np.ndarray, subdomains: np.ndarray) -> np.ndarray:
-    """The section score without each judged indicator in turn (the k-th without the k-th)."""
-    return np.array([aggregate_score(scores[keep], subdomains[keep]) for keep in ~np.eye(len(scores), dtype=bool)])
+def drop_one_scores(scores: np.ndarray, subdomains: np.ndarray, judgeable_count: int | None = None) -> np.ndarray:
+    """The section score without each judged indicator in turn (the k-th without the k-th). With
+    `judgeable_count`, by the whole rule (`scored_verdict`): NaN where without it the section would have no
+    verdict (too few of its indicators judged, or one sub-domain left)."""
+    keeps = ~np.eye(len(scores), dtype=bool)
+    if judgeable_count is None:
+        return np.array([aggregate_score(scores[keep], subdomains[keep]) for keep in keeps])
+    return np.array([scored_verdict(scores[keep], subdomains[keep], judgeable_count)[0] for keep in keeps])
 
 
 def verdict_of(score: float, band: float = VERDICT_BAND) -> str:
@@ -135,11 +140,17 @@ def section_verdict(comparison: pd.DataFrame, section: str, band: float = VERDIC
     result["strengths_part"] = float(np.nansum(shares[assessments == STRENGTH]))
     result["weaknesses_part"] = float(np.nansum(shares[assessments == WEAKNESS]))
     result["marked_part"] = result["strengths_part"] + result["weaknesses_part"]
-    dropped = drop_one_scores(scores, names)
-    result.update(drop_low=float(np.nanmin(dropped)), drop_high=float(np.nanmax(dropped)))
+    dropped = drop_one_scores(scores, names, judgeable_count)  # NaN: no verdict without it
+    if not np.isnan(dropped).all():
+        result.update(drop_low=float(np.nanmin(dropped)), drop_high=float(np.nanmax(dropped)))
     changed = [k for k, value in enumerate(dropped) if verdict_of(value, band) != verdict]
     if changed:
-        k = max(changed, key=lambda k: abs(dropped[k] - score))
+        # The omission moving the score furthest across a band edge; one that leaves no verdict only where none
+        # leaves another (the first such, in the catalogue's order).
+        k = max(
+            changed,
+            key=lambda k: (not math.isnan(dropped[k]), 0.0 if math.isnan(dropped[k]) else abs(dropped[k] - score)),
+        )
         result.update(hinges_on=ids[k], verdict_without=verdict_of(dropped[k], band))
     return result
 
@@ -184,6 +195,7 @@ def peer_sensitivity(
     features: pd.DataFrame | None = None,
     known: dict[PeerRule, tuple[int, pd.DataFrame]] | None = None,
     first_year: int | None = None,
+    low_precision: frozenset[tuple[str, int]] = frozenset(),
 ) -> pd.DataFrame:
     """The section verdicts and scores under each alternative peer rule (rows), computed as the report's own.
 
@@ -192,7 +204,8 @@ def peer_sensitivity(
     that was too few (`TooFewPeers`), else 0.
     `features`: the matching features of `year`, if already computed (see `choose_peers`);
     `known`: rule -> (peer count, comparison) already computed (the report's own rule);
-    `first_year`: the report's first year, before which no value is compared (`compare_town`).
+    `first_year`: the report's first year, before which no value is compared (`compare_town`);
+    `low_precision`: the town's figures GUS marks so, not ranked under any rule (`compare_town`).
     """
     from analysis.compare import compare_town
 
@@ -211,7 +224,14 @@ def peer_sensitivity(
                 continue
             subset = values.loc[teryts.isin((town, *group.members))]
             comparison = compare_town(
-                town, group.members, subset, year, counts=counts, matching=group.matching, first_year=first_year
+                town,
+                group.members,
+                subset,
+                year,
+                counts=counts,
+                matching=group.matching,
+                first_year=first_year,
+                low_precision=low_precision,
             )
             row["peers"] = len(group.members)
         verdicts = section_verdicts(comparison)

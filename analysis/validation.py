@@ -28,6 +28,7 @@ import pandas as pd
 
 from analysis.catalogue import SECTIONS, SUBDOMAINS, Direction, indicators
 from analysis.census import CHANGE_SPANS, LEVEL_BREAKS
+from analysis.gus_marks import low_precision_figures
 from analysis.labels import label
 from analysis.params import load_batch
 from analysis.paths import PARAMS_DIR
@@ -213,7 +214,10 @@ def batch_comparisons(pooled: bool = True, rebased_changes: bool = False) -> dic
     for teryt in batch.teryts:
         group = choose_peers(teryt, units, values, batch.peer_rule(teryt), year, features)
         counts = town_counts(store, teryt, year)
-        comparisons[teryt] = town_comparison(teryt, group, compared, counts, batch.years.first, year, catalogue)
+        imprecise = low_precision_figures(store.observations, teryt)
+        comparisons[teryt] = town_comparison(
+            teryt, group, compared, counts, batch.years.first, year, catalogue, low_precision=imprecise
+        )
     return comparisons
 
 
@@ -291,8 +295,13 @@ def omission_effects(stated: pd.DataFrame, band: float = VERDICT_BAND) -> dict:
     a verdict into its opposite (better into worse or back), which would be the dangerous kind of flip."""
     stated = stated.reset_index()  # one row per (town, section)
     move = np.maximum(stated["score"] - stated["drop_low"], stated["drop_high"] - stated["score"])
-    flips = (stated["drop_low"].map(lambda s: verdict_of(s, band)) != stated["verdict"]) | (
-        stated["drop_high"].map(lambda s: verdict_of(s, band)) != stated["verdict"]
+    # A flip: the score without some indicator across a band edge, or no verdict left without one (a section at
+    # its coverage floor, or with one sub-domain left: `synthesis.section_verdict` names that one only where no
+    # omission crosses an edge).
+    flips = (
+        (stated["drop_low"].map(lambda s: verdict_of(s, band)) != stated["verdict"])
+        | (stated["drop_high"].map(lambda s: verdict_of(s, band)) != stated["verdict"])
+        | (stated["verdict_without"] == NO_VERDICT)
     )
     reverses = ((stated["verdict"] == BETTER) & (stated["drop_low"] <= -band)) | (
         (stated["verdict"] == WORSE) & (stated["drop_high"] >= band)

@@ -412,18 +412,38 @@ def test_a_caption_names_one_year_only_where_every_row_is_of_it_and_then_no_colu
     assert year_column not in show.comparison_table(report, "services").frame
 
 
-def test_a_value_on_few_events_is_marked_and_one_on_too_few_is_not_placed():
-    # 0490013 completed 18 dwellings over the pooled three years (the store's counts): 10–19 events is an
-    # uncertain value, ranked but marked; 0891011's net foreign migration rests on about 4 moves (below),
-    # shown but not placed among the peers, where "b.d." (no data) would deny the figure beside it.
-    uncertain = prepare_report(TownParams(teryt="0490013"))
-    assert uncertain.comparison.loc["dwellings_per_1000", "reliability"] == "unreliable"
+def test_a_value_on_few_events_is_marked_and_one_on_too_few_or_on_imprecise_figures_is_not_placed():
+    # 3290013 had 11 registered unemployed of 2,045 residents of working age in 2024 (the store's counts): 10–19
+    # events is an uncertain value, ranked but marked; 0891011's net foreign migration rests on about 4 moves
+    # (below), shown but not placed among the peers, where "b.d." (no data) would deny the figure beside it.
+    uncertain = prepare_report(TownParams(teryt="3290013"))
+    assert uncertain.comparison.loc["unemployed_share_working_age", "reliability"] == "unreliable"
     table = show.comparison_table(uncertain, "economy")
-    row = table.frame.loc[table.frame["Wskaźnik"] == "Mieszkania oddane do użytkowania na 1000 ludności (mieszkania)"]
-    # "³": GUS marks the dwellings of a gmina under 5,000 residents as of low precision (demo_data.LOW_PRECISION)
-    assert row["Wartość"].item() == "≈1,69" + show.GUS_MARK and row["Pozycja (percentyl)"].item() == "20"
+    name = "Bezrobotni zarejestrowani w % ludności w wieku produkcyjnym (%)"
+    row = table.frame.loc[table.frame["Wskaźnik"] == name]
+    assert row["Wartość"].item() == "≈0,5" and row["Pozycja (percentyl)"].item() == "100"
     assert "≈ – wartość niepewna: mniej niż 20 zdarzeń" in table.caption
     assert "≈" not in show.comparison_table(uncertain, "services").caption  # no uncertain value there
+    # 0490013 completed 18 dwellings over the pooled three years, uncertain too; but GUS marks the dwellings of a
+    # gmina under 5,000 residents as of low precision (demo_data: "v"), so the value is shown, marked, not placed.
+    imprecise = prepare_report(TownParams(teryt="0490013"))
+    assert imprecise.comparison.loc["dwellings_per_1000", "reliability"] == "unreliable"
+    frame = show.comparison_table(imprecise, "economy").frame
+    row = frame.loc[frame["Wskaźnik"] == "Mieszkania oddane do użytkowania na 1000 ludności (mieszkania)"]
+    assert row["Wartość"].item() == "≈1,69" + show.GUS_MARK and row["Pozycja (percentyl)"].item() == "nie oceniono"
+    assert row["Ocena"].item() == "—"
+    notes = show.changes_table(imprecise, "economy").frame.set_index("Wskaźnik")["Uwagi"]
+    assert notes["Mieszkania oddane do użytkowania na 1000 ludności (mieszkania)"].endswith(
+        "zawiera dane GUS o niskiej precyzji z lat 2017–2019 i 2022–2024; nie oceniono: dane GUS o niskiej precyzji"
+    )
+    assert "Nie oceniono wskaźnika opartego na danych GUS o niskiej precyzji: mieszkania oddane do użytkowania" in (
+        " ".join(imprecise.narrative["economy"])
+    )
+    # The methodology says it of this town, and not of one whose values read no such figure (1290013, of 10,742
+    # residents: the demo marks the dwellings of gminy under 5,000).
+    said = "Wartości gminy oparte na danych o niskiej precyzji pokazujemy, ale ich nie oceniamy."
+    assert said in show.methodology_text(imprecise).text
+    assert said not in show.methodology_text(prepare_report(TownParams(teryt="1290013"))).text
     small = prepare_report(TownParams(teryt="0891011"))
     frame = show.comparison_table(small, "demography").frame
     row = frame.loc[frame["Wskaźnik"] == "Saldo migracji zagranicznych na 1000 ludności (‰)"]

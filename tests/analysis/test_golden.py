@@ -7,7 +7,8 @@
   - the peer group (the 20 nearest of the town's kind);
   - the value (pooled windows included), its interval from the counts (statsmodels' exact Poisson and
     Wilson intervals; the normal approximation of a difference of counts: births − deaths, a net flow, a
-    change of population) and whether it is ranked (10 events or more) or uncertain (fewer than 20);
+    change of population) and whether it is ranked (10 events or more, and no figure GUS marks "v", of low
+    precision) or uncertain (fewer than 20);
   - the peers' median, quartiles and the position;
   - the 5- and 10-year changes and the peers' median changes;
   - the yearly trend's slope (scipy's Theil–Sen, on the series with the years before the 2021 census
@@ -134,6 +135,9 @@ class RawStore:
             name: rows.pivot(index="teryt", columns="year", values="value")
             for name, rows in observations.groupby("name")
         }
+        # Figures GUS marks "v" (dane o niskiej precyzji): a value reading one is shown but not ranked.
+        imprecise = observations.loc[observations.get("mark", pd.Series("", index=observations.index)) == "v"]
+        self.low_precision = set(zip(imprecise["name"], imprecise["teryt"], imprecise["year"].astype(int)))
         self.units = pd.read_parquet(directory / "units.parquet").set_index("teryt")
         # A city with powiat rights is a kind of its own (docs/methodology.md, "Peer groups"): TERYT numbers such a
         # powiat from 61, and it is a single gmina (an urban one, in the register). The demo's powiats hold several.
@@ -141,6 +145,15 @@ class RawStore:
         alone = pd.Series(powiat).map(pd.Series(powiat).value_counts()).eq(1).to_numpy()
         urban = self.units["kind"].isin(["urban", "powiat-city"]).to_numpy()
         self.units.loc[urban & alone & (self.units.index.str[2:4].astype(int) >= 61), "kind"] = "powiat-city"
+
+    def reads_low_precision(self, formula: str, teryt: str, year: int, pool: int = 1) -> bool:
+        """Whether the town's value of `year` (pooled over `pool` years) reads a figure marked "v"."""
+        lagged = [re.fullmatch(r"(.+?)(?:_lag(\d+))?", name).groups() for name in set(NAME.findall(formula))]
+        return any(
+            (base, teryt, value_year - int(lag or 0)) in self.low_precision
+            for base, lag in lagged
+            for value_year in range(year - pool + 1, year + 1)
+        )
 
     @cache  # computed once for every gmina, then read by each town and its peers
     def value_everywhere(self, formula: str, year: int, pool: int = 1) -> pd.Series:
@@ -612,6 +625,9 @@ def recomputation_differences(
                 compare(f"{where} peer median", median, kept["peer_median"])
                 compare(f"{where} peer Q1", q1, kept["peer_quartiles"][0])
                 compare(f"{where} peer Q3", q3, kept["peer_quartiles"][1])
+            imprecise = raw_store.reads_low_precision(spec["formula"], teryt, year, pool)
+            if imprecise and kept["percentile"] is not None:
+                differences.append(f"{where}: ranked on a figure of low precision, position {kept['percentile']}")
             if "counts" in spec:
                 events, interval = value_interval(raw_store, spec, teryt, year)
                 for bound, kept_bound in zip(interval, kept["interval"]):
@@ -621,9 +637,9 @@ def recomputation_differences(
                     differences.append(
                         f"{where}: {events:.1f} events, reliability {report.comparison.loc[indicator, 'reliability']}"
                     )
-                if len(peer_values) >= 3 and (events >= 10) != (kept["percentile"] is not None):
+                if len(peer_values) >= 3 and (events >= 10 and not imprecise) != (kept["percentile"] is not None):
                     differences.append(f"{where}: {events:.0f} events, position {kept['percentile']}")
-            if kept["percentile"] is not None:  # ranked: not on fewer than 10 events
+            if kept["percentile"] is not None:  # ranked: not on fewer than 10 events, nor on a figure marked "v"
                 compare(f"{where} position", position(town_value, peer_values, spec["direction"]), kept["percentile"])
             for span, kept_change in ((5, kept["change_5y"]), (10, kept["change_10y"])):
                 if kept_change[0] is not None:  # pooled: window against window (2017–2019 → 2022–2024)
@@ -691,19 +707,31 @@ def recomputation_differences(
                 differences.append(
                     f"{teryt} {section}: judged {kept['judged']} of {kept['judgeable']}, recounted {judged} of {judgeable[section]}"
                 )
-            # The drop-one range, and the indicator whose omission moves the score furthest across a band edge.
-            dropped = without_each(subdomains)
-            compare(
-                f"{teryt} {section} lowest without one", min(dropped.values()), report.verdicts.loc[section, "drop_low"]
-            )
-            compare(
-                f"{teryt} {section} highest without one",
-                max(dropped.values()),
-                report.verdicts.loc[section, "drop_high"],
-            )
+            # The drop-one range over the omissions that leave a verdict, and the indicator whose omission moves the
+            # score furthest across a band edge; else the first (in the catalogue's order) that leaves no verdict.
+            dropped, unjudged = {}, []
+            for indicator, value in without_each(subdomains).items():
+                rest = {
+                    name: {i: v for i, v in scores.items() if i != indicator} for name, scores in subdomains.items()
+                }
+                if section_verdict({name: r for name, r in rest.items() if r}, judgeable[section])[2] == "none":
+                    unjudged.append(indicator)
+                else:
+                    dropped[indicator] = value
+            if dropped:
+                for what, kept_bound, bound in (
+                    ("lowest", report.verdicts.loc[section, "drop_low"], min(dropped.values())),
+                    ("highest", report.verdicts.loc[section, "drop_high"], max(dropped.values())),
+                ):
+                    compare(f"{teryt} {section} {what} without one", bound, kept_bound)
             turning = {i: value for i, value in dropped.items() if band(value) != verdict and verdict != "none"}
-            hinge = max(turning, key=lambda i: abs(turning[i] - score)) if turning else ""
-            if (hinge, band(turning[hinge]) if hinge else "") != (kept["hinges_on"], kept["verdict_without"]):
+            hinge, without = "", ""
+            if turning:
+                hinge = max(turning, key=lambda i: abs(turning[i] - score))
+                without = band(turning[hinge])
+            elif unjudged and verdict != "none":
+                hinge, without = min(unjudged, key=catalogue_order.index), "none"
+            if (hinge, without) != (kept["hinges_on"], kept["verdict_without"]):
                 differences.append(
                     f"{teryt} {section} hinges on: report {kept['hinges_on']!r} ({kept['verdict_without']}), "
                     f"recomputed {hinge!r}"
@@ -772,6 +800,8 @@ def test_every_demo_towns_verdicts_under_the_other_peer_groups_follow_from_the_r
                 peer_values = peer_values[~np.isnan(peer_values)]
                 if len(peer_values) < 3 or report.comparison.loc[indicator, "reliability"] == "not_ranked":
                     continue
+                if raw_store.reads_low_precision(spec["formula"], teryt, kept["year"], spec.get("pool_years", 1)):
+                    continue  # not ranked under any rule
                 score = capped(distance(spec, town_value, peer_values, kept["interval"]))
                 sub_scores.setdefault(spec["section"], {}).setdefault(spec["subdomain"], {})[indicator] = score
             for section in ("demography", "economy", "services"):

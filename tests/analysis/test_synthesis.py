@@ -64,6 +64,28 @@ def test_verdict_score_range_and_what_it_hinges_on():
     assert (row["judged"], row["judgeable"], row["coverage"], row["subdomains"]) == (6, 6, 1.0, 3)
 
 
+def test_a_verdict_that_no_omission_moves_across_an_edge_still_hinges_on_one_that_leaves_no_verdict():
+    # Five of six judged: four of one sub-domain at 0.8, water supply alone in another at 0.6 (as an economy whose
+    # housing figure is not ranked leaves investment alone): (0.8 + 0.6) / 2 = 0.7, better. Without any of the
+    # four: still (0.8 + 0.6) / 2, better; without water supply, one sub-domain is left: no verdict
+    # (`scored_verdict`), so the verdict hinges on it. By hand.
+    def section(scores):
+        frame = services(scores)
+        frame["subdomain"] = ["childcare"] * 2 + ["utilities"] + ["childcare"] * 3
+        return frame
+
+    row = section_verdict(section([0.8, 0.8, 0.6, np.nan, 0.8, 0.8]), "services")
+    assert row["score"] == pytest.approx(0.7) and row["verdict"] == BETTER
+    assert (row["hinges_on"], row["verdict_without"]) == ("water_supply_users", NO_VERDICT)
+    assert row["drop_low"] == pytest.approx(0.7) and row["drop_high"] == pytest.approx(0.7)  # those with a verdict
+    # Where another omission crosses an edge, that one is named: childcare (1.0, 1.0, −0.4, −0.4) averages 0.3,
+    # water supply 0.2: (0.3 + 0.2) / 2 = 0.25, better; without the first 1.0: (0.2 / 3 + 0.2) / 2 = 0.133,
+    # similar (without a −0.4: 0.367, better; without water supply: no verdict).
+    row = section_verdict(section([1.0, 1.0, 0.2, np.nan, -0.4, -0.4]), "services")
+    assert row["verdict"] == BETTER
+    assert (row["hinges_on"], row["verdict_without"]) == ("preschool_coverage", SIMILAR)
+
+
 def test_no_verdict_without_enough_data_and_the_reason():
     no_data = section_verdict(services([np.nan] * 6), "services")
     assert no_data["verdict"] == NO_VERDICT and no_data["reason"] == "no_data" and math.isnan(no_data["score"])

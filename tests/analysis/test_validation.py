@@ -155,20 +155,24 @@ def test_omission_effects_tell_a_move_to_similar_from_a_reversal():
     # B better 0.60, range −0.30–0.70: one omission leaves −0.30, worse (a flip and a reversal); move 0.90.
     # C similar 0.00, range −0.10–0.10: no flip; move 0.10.
     # D worse −0.50, range −0.60 – −0.45: no flip; move 0.10.
+    # E (demography) worse −0.50, range −0.60 – −0.45, but one omission leaves no verdict (a sub-domain of
+    # one indicator, the other one left): a flip, not a reversal.
     stated = pd.DataFrame(  # as section_verdicts gives them, towns stacked: one row per (town, section)
         {
-            "score": [0.30, 0.60, 0.00, -0.50],
-            "verdict": ["better", "better", "similar", "worse"],
-            "drop_low": [0.20, -0.30, -0.10, -0.60],
-            "drop_high": [0.40, 0.70, 0.10, -0.45],
-            "judged": [6, 6, 5, 7],
+            "score": [0.30, 0.60, 0.00, -0.50, -0.50],
+            "verdict": ["better", "better", "similar", "worse", "worse"],
+            "drop_low": [0.20, -0.30, -0.10, -0.60, -0.60],
+            "drop_high": [0.40, 0.70, 0.10, -0.45, -0.45],
+            "verdict_without": ["similar", "worse", "", "", "none"],
+            "judged": [6, 6, 5, 7, 5],
         },
-        index=pd.Index(["economy", "economy", "services", "services"], name="section"),
+        index=pd.Index(["economy", "economy", "services", "services", "demography"], name="section"),
     )
     effects = omission_effects(stated)
-    assert effects["reversal_rate_drop_one"] == 0.25
+    assert effects["reversal_rate_drop_one"] == 0.2
     economy, services = effects["by_section"]["economy"], effects["by_section"]["services"]
     assert economy["flip_rate_drop_one"] == 1.0 and services["flip_rate_drop_one"] == 0.0
+    assert effects["by_section"]["demography"]["flip_rate_drop_one"] == 1.0
     assert economy["largest_move_median"] == pytest.approx(0.5)  # the median of 0.10 and 0.90
     assert services["largest_move_median"] == pytest.approx(0.1)
     assert services["judged_indicators_median"] == 6.0

@@ -316,7 +316,11 @@ def omission_effects(stated: pd.DataFrame, band: float = VERDICT_BAND) -> dict:
         }
         for section, rows in stated.groupby("section", sort=False)
     }
-    return {"reversal_rate_drop_one": _round(float(reverses.mean())), "by_section": by_section}
+    return {
+        "reversal_rate_drop_one": _round(float(reverses.mean())),
+        "left_without_verdict": int((stated["verdict_without"] == NO_VERDICT).sum()),
+        "by_section": by_section,
+    }
 
 
 def scores_validation(comparisons: dict[str, pd.DataFrame], single_years: dict[str, pd.DataFrame]) -> dict:
@@ -336,6 +340,7 @@ def scores_validation(comparisons: dict[str, pd.DataFrame], single_years: dict[s
         "verdict_flip_rate_per_dropped_indicator": chosen["flip_rate_per_dropped_indicator"],
         "verdicts_hinging_on_one_indicator": _round(float((stated["hinges_on"] != "").mean())),
         "verdict_reversal_rate_drop_one": effects["reversal_rate_drop_one"],
+        "verdicts_left_without_one_by_one_omission": effects["left_without_verdict"],
         "omission_by_section": effects["by_section"],
         "flip_rate_by_band": by_rule_and_band,
         "max_abs_score": _round(float(stated["score"].abs().max())),
@@ -664,7 +669,13 @@ def render_markdown(results: dict) -> str:
         "",
         f"- `scores.verdict_reversal_rate_drop_one` = **{s['verdict_reversal_rate_drop_one']}**: share of stated verdicts",
         "  that some single omission turns into the opposite one (better into worse, or back). The flips counted",
-        '  above are between "similar" and better or worse, at a band edge.',
+        '  above are between "similar" and better or worse, at a band edge, or to none:',
+        f"- `scores.verdicts_left_without_one_by_one_omission` = **{s['verdicts_left_without_one_by_one_omission']}**:",
+        "  stated verdicts that one omission, and none across a band edge, would leave without any (fewer than half",
+        "  the section's indicators judged, or one sub-domain left; the report names that indicator). A sub-domain",
+        "  rests on one indicator where the others are not judged: the economy's investment (the share of",
+        "  investment spending, and dwellings completed) of a town whose dwellings figures GUS marks as of low",
+        "  precision, not judged, rests on the share alone.",
         "- With scores spread as in the table, a flip rate of 0.05 needs 95% of scores further than one",
         "  omission's move from any band edge: of the rules above, only those that leave almost every section",
         '  "similar" come near it.',

@@ -95,6 +95,17 @@ def test_differences_from_the_peers_are_counted_where_a_report_tests_them():
     assert differences_found(reports) == {"population": {"tested": 2, "clear": 1}}
 
 
+def test_the_verdicts_one_omission_leaves_without_any_are_those_the_reports_say_so(published):
+    # Counted from the reports' own section verdicts: a hinge whose omission leaves no verdict ("none").
+    from analysis.synthesis import section_verdicts
+
+    table = pd.concat([section_verdicts(c) for c in published.values()])
+    left = int((table["verdict_without"] == "none").sum())
+    assert left > 0  # the premise: the demo's small towns, whose dwellings GUS marks as of low precision
+    assert COMMITTED["scores"]["verdicts_left_without_one_by_one_omission"] == left
+    assert set(table.loc[table["verdict_without"] == "none", "hinges_on"]) == {"investment_share"}
+
+
 def test_the_two_counts_of_flips_agree():
     # Counted twice, two ways: re-running the rule without each indicator (_flip_rates), and comparing the
     # verdict with those of its lowest and highest drop-one scores (omission_effects, from section_verdict).

@@ -264,8 +264,8 @@ def too_few_peers(row) -> bool:
 
 def unranked(row) -> bool:
     """A value shown but not placed among the peers: on too few events, beside too few peers, holding a
-    change of the town's boundaries, or reading a figure GUS marks as of low precision. Its position reads "not ranked", where "no data" would deny its figure;
-    without a value of the town, "no data" is what it reads."""
+    change of the town's boundaries, or reading a figure GUS marks as of low precision. Its position reads
+    "not ranked", where "no data" would deny its figure; without a value of the town, "no data" is what it reads."""
     if pd.isna(row.get("value")):
         return False
     return (

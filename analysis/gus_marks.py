@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.catalogue import Indicator, split_lag, variable_ids
+from analysis.catalogue import Indicator, split_lag, variable_keys
 
 # The marks kept, by GUS's symbol (as `/attributes` gives it): what each says of a figure that is there. The
 # symbols of missing values (".", "-", "x", "n") make no figure (`analysis.bdl.fetch`); "a" (less than the
@@ -45,7 +45,7 @@ def marks_panel(observations: pd.DataFrame, teryt: str, last_year: int) -> pd.Da
     """The town's marks as a wide frame like `analysis.store.variable_panel`: index year (up to `last_year`),
     one column per variable key, "" where a figure carries none (or is missing). Only marked figures are
     looked at, so a town without any gives an empty frame."""
-    key_of = {bdl_id: key for key, bdl_id in variable_ids().items()}
+    key_of = variable_keys()
     rows = observations.loc[
         (observations["teryt"] == teryt)
         & (observations["mark"] != NO_MARK)
@@ -137,7 +137,7 @@ class StoreMarks:
 
 def store_marks(observations: pd.DataFrame, area_values: pd.DataFrame | None = None) -> StoreMarks:
     """`StoreMarks` of a store's observations and published area figures (the catalogue's variables only)."""
-    key_of = {bdl_id: key for key, bdl_id in variable_ids().items()}
+    key_of = variable_keys()
     rows = observations.loc[observations["var_id"].isin(key_of) & observations["value"].notna()]
     teryts, years, variables = rows["teryt"], rows["year"].astype(int), rows["var_id"].map(key_of)
     marked: dict[str, list[tuple[str, int, str]]] = {}
@@ -178,7 +178,7 @@ def low_precision_figures(observations: pd.DataFrame, teryt: str) -> frozenset[t
     """(variable key, year) of the town's figures GUS marks as of low precision ("v"). A value that reads one is
     shown, with its mark, but not ranked among its peers (`analysis.compare`): how far it may be from the truth
     GUS does not say, so no difference from the peers can be shown to clear it."""
-    key_of = {bdl_id: key for key, bdl_id in variable_ids().items()}
+    key_of = variable_keys()
     low = {mark for mark, kind in MARK_KINDS.items() if kind == "low_precision"}
     rows = observations.loc[
         (observations["teryt"] == teryt) & observations["mark"].isin(low) & observations["var_id"].isin(key_of)
@@ -220,7 +220,7 @@ def marked_figures_note(
     (`area_values`): "…, nursery_places_per_1000_under3 preliminary in 2024 (published for Poland)". Not an error
     (GUS publishes them so): `diagnoza validate` and the build say it before the batch goes out, so that the
     analyst knows which notes the reports will carry. "" where none is marked."""
-    key_of = {bdl_id: key for key, bdl_id in variable_ids().items()}
+    key_of = variable_keys()
     parts = []
     for frame, unit in ((observations, "teryt"), (area_values, "area")):
         if frame is None:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import renumbering
-from analysis.catalogue import variable_ids, variables
+from analysis.catalogue import variable_ids, variable_keys, variables
 from analysis.gus_marks import MARK_KINDS, NO_MARK
 from analysis.paths import DEMO_STORE_DIR, VALIDATED_STORES_DIR, VARIABLES_FILE
 from analysis.renumbering import Renumbering, join_renumbered, renumberings
@@ -418,7 +418,7 @@ def variable_panel(store: Store, teryts=None) -> pd.DataFrame:
     column of NaN, so formulas that need it give missing values rather than errors.
     """
     ids = variable_ids()
-    key_of = {bdl_id: key for key, bdl_id in ids.items()}
+    key_of = variable_keys()
     observations = store.observations
     if teryts is not None:
         observations = observations.loc[observations["teryt"].isin(list(teryts))]

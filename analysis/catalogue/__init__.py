@@ -415,3 +415,8 @@ def indicators_in(section: str) -> list[Indicator]:
 def variable_ids() -> dict[str, int]:
     """Variable key -> BDL id."""
     return {key: v.bdl_id for key, v in variables().items()}
+
+
+def variable_keys() -> dict[int, str]:
+    """BDL id -> variable key: how a store's rows, keyed by BDL id, name the catalogue's variables."""
+    return {bdl_id: key for key, bdl_id in variable_ids().items()}

@@ -1,10 +1,10 @@
 """The data store: units and observations in Parquet, validated on load (pandera).
 
 A store is a directory with `units.parquet`, `observations.parquet` (each figure with GUS's mark on it, if
-any: `analysis.gus_marks`) and `metadata.json`, and `area_values.parquet`: the figures GUS publishes for each voivodeship and
-for Poland of the rates it cannot be summed over gminy for (`published_for_areas` in the variable
-catalogue), with GUS's marks on them too; a store written before it had none. The embedded demo store and a store fetched from
-GUS BDL have the same shape, so everything downstream works on either.
+any: `analysis.gus_marks`) and `metadata.json`, and `area_values.parquet`: the figures GUS publishes for each
+voivodeship and for Poland of the rates it cannot be summed over gminy for (`published_for_areas` in the
+variable catalogue), with GUS's marks on them too; a store written before it had none. The embedded demo store
+and a store fetched from GUS BDL have the same shape, so everything downstream works on either.
 """
 
 from __future__ import annotations

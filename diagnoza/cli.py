@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from diagnoza.runtime import limit_threads
 
@@ -13,6 +13,9 @@ import typer  # noqa: E402
 
 from analysis.params import ParamsError, normalise_teryt  # noqa: E402
 from analysis.store import NoStore, StoreError  # noqa: E402
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 app = typer.Typer(help="Diagnoza: socio-economic diagnosis reports for Polish towns.", no_args_is_help=True)
 data_app = typer.Typer(
@@ -695,7 +698,6 @@ def data_status(
 ) -> None:
     """Describe a store: source, fetch date, years, towns, and each variable's coverage."""
     from analysis.catalogue import variables
-    from analysis.gus_marks import MARK_KINDS
     from analysis.paths import DEMO_STORE_DIR
     from analysis.store import load_store
 
@@ -747,12 +749,8 @@ def data_status(
         updated = (described.get(key) or {}).get("lastUpdate") or "—"
         typer.echo(f"    {key:<34} {variable.bdl_id:>8}  {len(valued):>7}  {missing:>12}  {years:<9}  {updated}")
     # GUS's marks on figures it publishes (analysis.gus_marks): kept with them, noted beside the values they reach
-    marks = observations.loc[observations["mark"] != "", "mark"].value_counts()
-    if not marks.empty:
-        said = [
-            f'{count} "{mark}" ({MARK_KINDS[mark].replace("_", " ")})' for mark, count in marks.sort_index().items()
-        ]
-        typer.echo("  figures GUS marks (kept, and noted in the reports they reach): " + ", ".join(said))
+    if said := _marks_counted(observations):
+        typer.echo("  figures GUS marks (kept, and noted in the reports they reach): " + said)
     # GUS's figures of voivodeships and Poland, the area values of rates not summed (analysis.aggregates)
     typer.echo("  published for voivodeships and Poland (BDL id, areas with values, years with values):")
     published = store.area_values.loc[store.area_values["value"].notna()]
@@ -762,12 +760,17 @@ def data_status(
         rows = published.loc[published["var_id"] == variable.bdl_id]
         years = f"{rows['year'].min()}–{rows['year'].max()}" if not rows.empty else "— (voivodeship and Poland: b.d.)"
         typer.echo(f"    {key:<34} {variable.bdl_id:>8}  {rows['area'].nunique():>7}  {years}")
-    marks = published.loc[published["mark"] != "", "mark"].value_counts()
-    if not marks.empty:
-        said = [
-            f'{count} "{mark}" ({MARK_KINDS[mark].replace("_", " ")})' for mark, count in marks.sort_index().items()
-        ]
-        typer.echo("    of which GUS marks (kept, and noted beside them in the reports): " + ", ".join(said))
+    if said := _marks_counted(published):
+        typer.echo("    of which GUS marks (kept, and noted beside them in the reports): " + said)
+
+
+def _marks_counted(figures: pd.DataFrame) -> str:
+    """GUS's marks among `figures` (a store's observations or area values), counted per symbol: `3 "s"
+    (preliminary), 2 "M" (method changed)`; "" where none is marked (analysis.gus_marks)."""
+    from analysis.gus_marks import MARK_KINDS
+
+    marks = figures.loc[figures["mark"] != "", "mark"].value_counts().sort_index()
+    return ", ".join(f'{count} "{mark}" ({MARK_KINDS[mark].replace("_", " ")})' for mark, count in marks.items())
 
 
 def _count_and_share(part: int, whole: int) -> str:

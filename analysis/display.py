@@ -510,14 +510,18 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown | Nothin
         return Nothing()
     rows, without_changes, notes_alone = [], [], []
     blank = {MISSING[language], "—", ""}
+    marked: dict[str, list[str]] = {}  # GUS's marks on the peers' median changes, as the notes say them
     for indicator in indicators_in(section):
         row = report.comparison.loc[indicator.id]
-        marks = report.gus_marks.get(indicator.id, ())
+        marks = report.gus_marks.get(indicator.id, ())  # the town's: in its notes
+        peer_marks = report.peer_change_marks.get(indicator.id, ())  # none for a change itself, shown as "—"
+        _note_gus_marks(marked, indicator, (peer_marks,), language)
         cells = {
             label("change", language): format_number(row["change"], indicator.decimals, language, signed=True),
             label("peer_change", language): format_number(
                 row["peer_median_change"], indicator.decimals, language, signed=True
-            ),
+            )
+            + GUS_MARK * bool(peer_marks),
             label("trend", language): _trend_cell(
                 report.trends,
                 indicator,
@@ -564,6 +568,7 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown | Nothin
     for year in LEVEL_BREAKS:
         if any(label("note_census_step", language, year=year) in notes for notes in frame[label("notes", language)]):
             caption += label("trends_without_census_step", language, year=year)
+    caption += _gus_marks_caption(marked, language)  # on the peers' median changes (the town's: in its notes)
     if without_changes:
         caption += label("without_changes", language, names=", ".join(without_changes))
     return Table(frame, caption)
@@ -1287,11 +1292,13 @@ def methodology_text(report: TownReport) -> Markdown:
 
 def gus_marks_text(report: TownReport) -> str:
     """Where GUS marks any of the figures the report reads, the town's (`TownReport.gus_marks`) or those beside them
-    (`TownReport.reference_marks`): which kinds of marks ("szacunki wstępne lub dane o niskiej precyzji"), that
-    the figures are used as published, and where the notes name them; "" where none is marked."""
+    (`TownReport.reference_marks`, `TownReport.peer_change_marks`): which kinds of marks ("szacunki wstępne lub
+    dane o niskiej precyzji"), that the figures are used as published, and where the notes name them; "" where
+    none is marked."""
     language = report.language
     beside = (mark for cells in report.reference_marks.values() for marks in cells.values() for mark in marks)
-    kinds = years_by_kind([*(mark for marks in report.gus_marks.values() for mark in marks), *beside])
+    changes = (mark for marks in report.peer_change_marks.values() for mark in marks)
+    kinds = years_by_kind([*(mark for marks in report.gus_marks.values() for mark in marks), *beside, *changes])
     if not kinds:
         return ""
     named = [label(f"gus_marks_{kind}", language) for kind in kinds]

@@ -127,15 +127,22 @@ CHANGES = ("change", "peer_median_change", "change_10y", "peer_median_change_10y
 DECIMALS = {"percentile": 0, "score": 2}
 
 
-MARKED_COLUMNS = ("value", "peer_median", "peer_q1", "peer_q3")  # those a report's tables mark with GUS_MARK
+# Those a report's tables mark with GUS_MARK: the key figures the town's change, the changes tables its peers'.
+MARKED_COLUMNS = ("value", "peer_median", "peer_q1", "peer_q3", "change", "peer_median_change")
 
 
 def _gus_marked(report: TownReport, indicator: Indicator, row: pd.Series, column: str) -> bool:
     """Whether a report marks the figure of `column` (`MARKED_COLUMNS`) as resting on figures GUS marks: the
-    value, on the town's own (`analysis.gus_marks.on_value`); the peers' median and quartiles, on the peers'
-    (`TownReport.reference_marks`)."""
+    value, on the town's own (`analysis.gus_marks.on_value`), its 5-year change on the rest of them; the peers'
+    median and quartiles, on the peers' (`TownReport.reference_marks`), their median change likewise
+    (`TownReport.peer_change_marks`)."""
+    marks = report.gus_marks.get(indicator.id, ())
     if column == "value":
-        return bool(on_value(indicator, row, report.gus_marks.get(indicator.id, ())))
+        return bool(on_value(indicator, row, marks))
+    if column == "change":
+        return pd.notna(row["change"]) and bool(set(marks) - set(on_value(indicator, row, marks)))
+    if column == "peer_median_change":
+        return bool(report.peer_change_marks.get(indicator.id))
     return bool(report.reference_marks.get(indicator.id, {}).get("peer_median"))
 
 
@@ -144,8 +151,8 @@ def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd
     whole, scores to two places, changes and scores with their sign), the language's number format,
     "b.d." where a figure is missing, "nie oceniono" for the position or score of a value on too few
     events (as the reports' tables), "—" for the score of a neutral indicator, and the assessment in words
-    ("mocna strona", or "—"), "≈" before a value on few events, "³" after one, or after a peer median or
-    quartile, on figures GUS marks (`analysis.gus_marks`), and the year after a figure of a year before
+    ("mocna strona", or "—"), "≈" before a value on few events, "³" after one, or after a peer median,
+    quartile or 5-year change, the town's or its peers' median, on figures GUS marks (`analysis.gus_marks`), and the year after a figure of a year before
     the last ("2,5 (2023)"), which the reports give in their year column. Compute on `side_by_side`; other
     columns (a year, a count) are shown as they are."""
     frame = _by_indicator(reports, column)

@@ -156,11 +156,13 @@ DIRECTION_WORDS = {
 }
 
 ASSESSMENT_WORDS = {"strength": ("mocna strona", "strength"), "weakness": ("słaba strona", "weakness"), "": ("—", "—")}
-# The figures printed beside the town's (`TownReport.reference_marks`), as the column of their GUS marks names them.
+# The figures printed beside the town's (`TownReport.reference_marks`, `.peer_change_marks`), as the column of
+# their GUS marks names them.
 BESIDE_WORDS = {
     "peer_median": ("mediana grupy", "peer median"),
     "voivodeship": ("województwo", "voivodeship"),
     "poland": ("Polska", "Poland"),
+    "peer_median_change": ("mediana zmian w 5 lat", "median 5-year change"),
 }
 
 RELIABILITY_WORDS = {
@@ -425,7 +427,13 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
                 **_trend_columns(report, indicator_id, row["reliability"]),
                 "missing_years": int(row["missing_years"]),
                 "gus_marks": "; ".join(gus_mark_notes(report.gus_marks.get(indicator_id, ()), language)),
-                "gus_marks_beside": _beside_marks(report.reference_marks.get(indicator_id, {}), language),
+                "gus_marks_beside": _beside_marks(
+                    {
+                        **report.reference_marks.get(indicator_id, {}),
+                        "peer_median_change": report.peer_change_marks.get(indicator_id, ()),
+                    },
+                    language,
+                ),
                 "data_years": f"{report.first_year}–{report.last_year}",
                 "formula": indicator.formula,
                 "sources": _sources(indicator),

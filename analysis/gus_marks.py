@@ -154,23 +154,38 @@ def store_marks(observations: pd.DataFrame, area_values: pd.DataFrame | None = N
 
 
 def marks_over(
-    marks: StoreMarks, towns: Collection[str], inputs: Iterable[str], first: int, last: int
+    marks: StoreMarks, towns: Collection[str], inputs: Iterable[str], first: int, last: int, back: int = 0
 ) -> tuple[tuple[str, int], ...]:
     """(kind, year) of GUS's marks on the figures that a value taken or summed over `towns` reads, in `KIND_ORDER`
     then by year: the peers' median, a voivodeship's sum over its gminy. The value's years run `first`..`last`
     (several, where pooled); each of `inputs` (variable keys, with lags) is read at its lag. A town's figures of a
     year count only where it has every input that year: a town without one is in neither the sum nor the median.
     A change of method within a pooled value's years is on a figure of those years (its first under the new
-    method)."""
+    method).
+
+    With `back`, of the median of the towns' changes over `back` years (the changes tables): the figures of the
+    value's years and of the same years `back` earlier, of the towns with a figure at both ends (the others have
+    no change), and a change of method between the two ends, which the change crosses (as the town's own,
+    `row_marks`)."""
     inputs = [split_lag(name) for name in inputs]
+    ends = [range(first, last + 1)] + ([range(first - back, last - back + 1)] if back else [])
+
+    def holds(teryt: str, value_year: int) -> bool:
+        return all((teryt, value_year - lag, variable) in marks.held for variable, lag in inputs)
+
     towns = set(towns)
+    if back:  # only the towns with a change
+        towns = {teryt for teryt in towns if all(any(holds(teryt, year) for year in end) for end in ends)}
     found = set()
     for variable, lag in inputs:
         for teryt, year, kind in marks.marked.get(variable, ()):
-            if teryt in towns and first - lag <= year <= last - lag:
-                value_year = year + lag
-                if all((teryt, value_year - other_lag, other) in marks.held for other, other_lag in inputs):
-                    found.add((kind, year))
+            if teryt not in towns:
+                continue
+            value_year = year + lag
+            read = any(value_year in end for end in ends) and holds(teryt, value_year)
+            crossed = bool(back) and kind.startswith("method_changed") and first - back < value_year <= last
+            if read or crossed:
+                found.add((kind, year))
     return tuple(sorted(found, key=lambda item: (KIND_ORDER.index(item[0]), item[1])))
 
 

@@ -105,6 +105,9 @@ class TownReport:
     # Indicator -> column ("peer_median", "voivodeship", "poland") -> GUS's marks on the other gminy's figures that
     # the column's value beside the town's level rests on (`reference_marks`); only columns with any.
     reference_marks: dict[str, dict[str, tuple[tuple[str, int], ...]]] = field(default_factory=dict)
+    # Indicator -> GUS's marks on the peers' figures their median 5-year change rests on (`peer_change_marks`),
+    # marked in the changes tables; only indicators with any.
+    peer_change_marks: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
 
     @property
     def teryt(self) -> str:
@@ -284,6 +287,31 @@ def reference_marks(
                     found[column] = marks_over(marks, summed, summed_inputs(indicator), first, year)
         if kept := {column: found_marks for column, found_marks in found.items() if found_marks}:
             result[indicator_id] = kept
+    return result
+
+
+def peer_change_marks(
+    data_dir: str, peers: tuple[str, ...], comparison: pd.DataFrame
+) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Indicator -> GUS's marks on the peers' figures that their median 5-year change (the changes tables)
+    rests on: over the peers it is taken over (not those whose change crosses a change of their boundaries), at
+    both ends of the change and a change of method between them (`analysis.gus_marks.marks_over`). Only
+    indicators with a median change and a mark; none for an indicator that is itself a change, whose change the
+    tables do not show."""
+    marks = _store_marks(data_dir)
+    catalogue = indicators()
+    result = {}
+    for indicator_id, row in comparison.iterrows():
+        indicator = catalogue[indicator_id]
+        if indicator.is_change or pd.isna(row["peer_median_change"]) or pd.isna(row["year"]):
+            continue
+        if not {split_lag(name)[0] for name in indicator.inputs} & marks.marked.keys():
+            continue
+        year = int(row["year"])
+        taken = [peer for peer in peers if peer not in row["peers_left_out_change"]]
+        found = marks_over(marks, taken, indicator.inputs, year - indicator.pool_years + 1, year, back=CHANGE_YEARS[0])
+        if found:
+            result[indicator_id] = found
     return result
 
 
@@ -633,4 +661,5 @@ def compute_report(town: TownParams) -> TownReport:
         ),
         gus_marks={indicator_id: marks for indicator_id, marks in gus_marks.items() if marks},
         reference_marks=beside_marks,
+        peer_change_marks=peer_change_marks(data_dir, peers.members, comparison),
     )

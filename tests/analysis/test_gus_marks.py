@@ -161,7 +161,7 @@ def test_the_methodology_of_a_report_says_how_marked_figures_are_used_only_where
     assert computed.gus_marks  # the premise: the demo's 2024 migration is marked "s"
     said = "używamy ich tak, jak je opublikowano"
     # The kinds the figures carry and no other: this town's (2024's migration "s", 2021's water shares "M") ...
-    report = replace(computed, reference_marks={})
+    report = replace(computed, reference_marks={}, peer_change_marks={})
     assert (
         "GUS oznacza jako szacunki wstępne lub dane objęte zmianą metodologii; " + said in methodology_text(report).text
     )
@@ -171,7 +171,7 @@ def test_the_methodology_of_a_report_says_how_marked_figures_are_used_only_where
         methodology_text(computed).text
     )
     assert said not in methodology_text(replace(report, gus_marks={})).text
-    beside_only = replace(computed, gus_marks={})
+    beside_only = replace(computed, gus_marks={}, peer_change_marks={})
     assert (
         "GUS oznacza jako szacunki wstępne lub dane o niskiej precyzji; " + said in methodology_text(beside_only).text
     )
@@ -218,7 +218,7 @@ def test_page_one_the_key_figures_and_the_comparison_table_mark_a_value_gus_mark
     assert values["Saldo migracji na 1000 ludności (‰, 2024)"].endswith(GUS_MARK)
     assert sum(value.endswith(GUS_MARK) for value in values) == 1  # no other headline figure is marked
     assert table.caption.endswith(f"; {GUS_MARK} zawiera szacunek wstępny GUS z 2024 r.")
-    unmarked = replace(report, gus_marks={}, reference_marks={})
+    unmarked = replace(report, gus_marks={}, reference_marks={}, peer_change_marks={})
     assert GUS_MARK not in key_figures(unmarked).caption
     assert not key_figures(unmarked).frame["Bursztynojar"].str.contains(GUS_MARK).any()
     # The comparison table shows levels: 2024's migration marked, the water share (whose mark is in 2021, its
@@ -358,8 +358,9 @@ def test_the_peer_median_the_voivodeship_and_poland_carry_the_marks_of_the_gminy
     assert "GUS" not in key_findings(report.comparison, report.areas, **named)
     sheet = indicator_sheet(report).set_index("Kod wskaźnika")
     beside = sheet.at["net_migration_per_1000", "Znaki GUS w danych mediany grupy, województwa i Polski"]
+    # The peer's figure of 2024 is also the end of its 5-year change, in the median of the peers' changes.
     columns = "mediana grupy, województwo, Polska" if same_voivodeship else "mediana grupy, Polska"
-    assert beside == f"{columns}: zawiera szacunek wstępny GUS z 2024 r."
+    assert beside == f"{columns}, mediana zmian w 5 lat: zawiera szacunek wstępny GUS z 2024 r."
     assert sheet.at["net_migration_per_1000", "Znaki GUS w danych"] == ""
     # The stranger alone: only Poland's sum rests on it.
     only_stranger = observations.assign(mark=NO_MARK).assign(
@@ -461,9 +462,11 @@ def test_a_figure_gus_publishes_for_an_area_carries_its_own_mark_not_the_gminys_
     english = prepare_report(TownParams(teryt="0290011", data_dir=str(tmp_path / "store"), language="en"))
     sheet = indicator_sheet(english).set_index("Indicator code")
     beside = "GUS marks on the data of the peer median, the voivodeship and Poland"
-    assert sheet.at["nursery_places_per_1000", beside] == "peer median: includes a preliminary GUS estimate (2024)"
+    assert sheet.at["nursery_places_per_1000", beside] == (
+        "peer median, median 5-year change: includes a preliminary GUS estimate (2024)"
+    )
     assert sheet.at["net_migration_per_1000", beside] == (
-        "peer median, voivodeship, Poland: includes a preliminary GUS estimate (2024)"
+        "peer median, voivodeship, Poland, median 5-year change: includes a preliminary GUS estimate (2024)"
     )
     # GUS's own figure for Poland of 2024 marked "s", and its figure of the town's voivodeship (02) of 2023: only
     # Poland's cell of 2024 carries it, whatever the gminy's figures (left unmarked here).
@@ -513,3 +516,153 @@ def test_the_note_before_a_batch_names_marks_on_gus_own_figures_of_the_areas_too
         "for Poland and 1 voivodeship); population_density method changed in 2021 (published for 1 voivodeship)"
     )
     assert marked_figures_note(observations.assign(mark=NO_MARK), 2014, 2024, areas.assign(mark=NO_MARK)) == ""
+
+
+def test_the_median_of_the_peers_changes_carries_the_marks_at_both_its_ends_and_a_change_of_method_between():
+    from analysis.gus_marks import marks_over, store_marks
+
+    ids = variable_ids()
+    births, population = ids["live_births"], ids["population"]
+
+    def figure(teryt, year, var_id, mark=NO_MARK):
+        return {"teryt": teryt, "year": year, "var_id": var_id, "value": 1.0, "mark": mark}
+
+    def both(teryt, year, mark=NO_MARK):  # births (marked) with the population of that year
+        return [figure(teryt, year, births, mark), figure(teryt, year, population)]
+
+    observations = pd.DataFrame(
+        [
+            # A: a change 2019 -> 2024, its start preliminary: the change reads it.
+            *both("A", 2019, "s"),
+            *both("A", 2024),
+            # B: a change 2019 -> 2024 with a change of method in 2021 between its ends (the change crosses it),
+            # and a preliminary figure of 2022, which no end reads.
+            *both("B", 2019),
+            *both("B", 2021, "M"),
+            *both("B", 2022, "s"),
+            *both("B", 2024),
+            # C: marked in 2024 but without figures of 2019: no change, so not in the median of changes.
+            *both("C", 2024, "k"),
+        ]
+    )
+    marks = store_marks(observations)
+    inputs = indicators()["births_per_1000"].inputs
+    # Listed by hand from the rows above.
+    assert marks_over(marks, {"A", "B", "C"}, inputs, 2024, 2024, back=5) == (
+        ("preliminary", 2019),
+        ("method_changed", 2021),
+    )
+    assert marks_over(marks, {"B"}, inputs, 2024, 2024, back=5) == (("method_changed", 2021),)
+    # A change of 2023 (2018 -> 2023): no town has both ends.
+    assert marks_over(marks, {"A", "B", "C"}, inputs, 2023, 2023, back=5) == ()
+    # The level of 2024 alone reads 2024's figures only, C's among them.
+    assert marks_over(marks, {"A", "B", "C"}, inputs, 2024, 2024) == (("incomplete", 2024),)
+    # A pooled change (2022–2024 against 2017–2019) reads each year of both windows: A's 2019, B's 2022; B's
+    # 2021 change of method lies between the windows' first years.
+    assert marks_over(marks, {"A", "B"}, inputs, 2022, 2024, back=5) == (
+        ("preliminary", 2019),
+        ("preliminary", 2022),
+        ("method_changed", 2021),
+    )
+
+
+def test_the_changes_table_marks_the_peers_median_change_that_rests_on_marked_figures(demo_store, tmp_path):
+    from dataclasses import replace
+
+    from analysis.display import GUS_MARK, changes_table, comparison_table, methodology_text
+    from analysis.explore import side_by_side_printed
+    from analysis.export import indicator_sheet
+    from analysis.report import prepare_report
+    from analysis.store import write_store
+    from analysis.town import TownParams
+
+    town = "0290011"
+    plain = prepare_report(TownParams(teryt=town))
+    peer = plain.peers.members[0]
+    # One figure marked in the whole store: the peer's net migration of 2019, where the 5-year change of 2024
+    # starts. It reaches the peers' median change, not their median of 2024, nor anything of the town's.
+    observations = demo_store.observations
+    start = (
+        (observations["teryt"] == peer)
+        & (observations["var_id"] == variable_ids()["net_migration"])
+        & (observations["year"] == 2019)
+    )
+    write_store(
+        tmp_path / "store",
+        demo_store.units,
+        observations.assign(mark=NO_MARK).assign(mark=lambda frame: frame["mark"].mask(start, "s")),
+        demo_store.metadata,
+        demo_store.area_values,
+    )
+    report = prepare_report(TownParams(teryt=town, data_dir=str(tmp_path / "store")))
+    row = report.comparison.loc["net_migration_per_1000"]
+    assert row["year"] == 2024 and pd.notna(row["peer_median_change"]) and not row["peers_left_out_change"]
+    name = indicators()["net_migration_per_1000"].name_with_unit("pl")
+    changes = changes_table(report, "demography")
+    table = changes.frame.set_index("Wskaźnik")
+    marked = [column for column in table.columns if table.at[name, column].endswith(GUS_MARK)]
+    assert marked == ["Zmiana w 5 lat – mediana grupy"]
+    assert sum(cell.endswith(GUS_MARK) for cell in table["Zmiana w 5 lat – mediana grupy"]) == 1
+    assert changes.caption.endswith(f"; {GUS_MARK} zawiera szacunek wstępny GUS z 2019 r.")
+    assert "GUS" not in table.at[name, "Uwagi"]  # the town's figures carry none
+    level = comparison_table(report, "demography").frame.set_index("Wskaźnik")
+    assert not any(cell.endswith(GUS_MARK) for cell in level.to_numpy().ravel())
+    # In the demo store every gmina's net migration of 2024 is preliminary: the median change's end reads it.
+    assert plain.peer_change_marks["net_migration_per_1000"] == (("preliminary", 2024),)
+    plain_changes = changes_table(plain, "demography").frame.set_index("Wskaźnik")
+    assert plain_changes.at[name, "Zmiana w 5 lat – mediana grupy"].endswith(GUS_MARK)
+    sheet = indicator_sheet(report).set_index("Kod wskaźnika")
+    assert sheet.at["net_migration_per_1000", "Znaki GUS w danych mediany grupy, województwa i Polski"] == (
+        "mediana zmian w 5 lat: zawiera szacunek wstępny GUS z 2019 r."
+    )
+    assert "GUS oznacza jako szacunki wstępne; używamy ich" in methodology_text(report).text
+    explored = side_by_side_printed([report], "peer_median_change")
+    assert explored.loc[explored.index.str.startswith("Saldo migracji na")].iloc[0, 0].endswith(GUS_MARK)
+    assert sum(cell.endswith(GUS_MARK) for cell in explored.iloc[:, 0]) == 1
+    # The explorer marks the town's own change as the key figures do: where a mark is on its start only.
+    own = replace(report, gus_marks={"net_migration_per_1000": (("preliminary", 2019),)})
+    for column, expected in (("change", True), ("value", False)):
+        shown = side_by_side_printed([own], column)
+        assert shown.loc[shown.index.str.startswith("Saldo migracji na")].iloc[0, 0].endswith(GUS_MARK) == expected
+    # Without the peer among those whose change the median is over (as a peer whose change crosses a change of
+    # its boundaries is left out), the mark goes with it.
+    from analysis.report import peer_change_marks
+
+    others = tuple(member for member in report.peers.members if member != peer)
+    assert peer_change_marks(str(tmp_path / "store"), others, report.comparison) == {}
+    assert peer_change_marks(str(tmp_path / "store"), report.peers.members, report.comparison) == {
+        "net_migration_per_1000": (("preliminary", 2019),)
+    }
+
+
+def test_a_peer_left_out_of_the_median_change_for_its_change_of_boundaries_takes_its_marks_with_it(
+    demo_store, tmp_path
+):
+    from analysis.report import prepare_report
+    from analysis.store import load_store, write_store
+    from analysis.town import TownParams
+    from tests.conftest import write_annexed_store
+
+    town, peer = "0290011", "0292031"  # a peer of the town in the demo store
+    annexed = load_store(write_annexed_store(demo_store, tmp_path / "store", peer, 2022, residents=1.3, land=1.4))
+    observations = annexed.observations
+    start = (
+        (observations["teryt"] == peer)
+        & (observations["var_id"] == variable_ids()["population"])
+        & (observations["year"] == 2019)
+    )
+    write_store(
+        tmp_path / "store",
+        annexed.units,
+        observations.assign(mark=NO_MARK).assign(mark=lambda frame: frame["mark"].mask(start, "s")),
+        annexed.metadata,
+    )
+    report = prepare_report(TownParams(teryt=town, data_dir=str(tmp_path / "store")))
+    assert peer in report.peers.members  # the premise
+    # Its residents changed with its boundaries in 2022: out of the median change of the population, and with it
+    # its marked 2019; a rate per 1000 residents holds no such step, so the peer's change of births per 1000
+    # stays in its median, which reads the marked figure at its start.
+    assert report.comparison.at["population", "peers_left_out_change"] == (peer,)
+    assert report.comparison.at["births_per_1000", "peers_left_out_change"] == ()
+    assert "population" not in report.peer_change_marks
+    assert report.peer_change_marks["births_per_1000"] == (("preliminary", 2019),)

@@ -621,8 +621,9 @@ def test_the_changes_table_marks_the_peers_median_change_that_rests_on_marked_fi
     assert sum(cell.endswith(GUS_MARK) for cell in explored.iloc[:, 0]) == 1
     # The explorer marks the town's own change as the key figures do: where a mark is on its start only.
     own = replace(report, gus_marks={"net_migration_per_1000": (("preliminary", 2019),)})
-    for column, expected in (("change", True), ("value", False)):
-        shown = side_by_side_printed([own], column)
+    on_value = replace(report, gus_marks={"net_migration_per_1000": (("preliminary", 2024),)})
+    for town, column, expected in ((own, "change", True), (own, "value", False), (on_value, "change", False)):
+        shown = side_by_side_printed([town], column)
         assert shown.loc[shown.index.str.startswith("Saldo migracji na")].iloc[0, 0].endswith(GUS_MARK) == expected
     # Without the peer among those whose change the median is over (as a peer whose change crosses a change of
     # its boundaries is left out), the mark goes with it.
@@ -649,7 +650,7 @@ def test_a_peer_left_out_of_the_median_change_for_its_change_of_boundaries_takes
     start = (
         (observations["teryt"] == peer)
         & (observations["var_id"] == variable_ids()["population"])
-        & (observations["year"] == 2019)
+        & observations["year"].isin([2017, 2019])
     )
     write_store(
         tmp_path / "store",
@@ -661,8 +662,9 @@ def test_a_peer_left_out_of_the_median_change_for_its_change_of_boundaries_takes
     assert peer in report.peers.members  # the premise
     # Its residents changed with its boundaries in 2022: out of the median change of the population, and with it
     # its marked 2019; a rate per 1000 residents holds no such step, so the peer's change of births per 1000
-    # stays in its median, which reads the marked figure at its start.
+    # stays in its median, which reads the marked figures at its start: pooled, 2022–2024 against 2017–2019.
     assert report.comparison.at["population", "peers_left_out_change"] == (peer,)
     assert report.comparison.at["births_per_1000", "peers_left_out_change"] == ()
+    assert report.comparison.at["births_per_1000", "period_start"] == 2022  # the premise: pooled over 3 years
     assert "population" not in report.peer_change_marks
-    assert report.peer_change_marks["births_per_1000"] == (("preliminary", 2019),)
+    assert report.peer_change_marks["births_per_1000"] == (("preliminary", 2017), ("preliminary", 2019))

@@ -57,7 +57,7 @@ from analysis.formatting import (
     voivodeship_phrase,
     with_noun,
 )
-from analysis.gus_marks import GUS_MARK, on_value, years_by_kind
+from analysis.gus_marks import GUS_MARK, on_change, on_value, years_by_kind
 from analysis.labels import label
 from analysis.narrative import boundary_sentence, gus_mark_notes, matched_indicator_name
 from analysis.params import MIN_PEERS
@@ -609,11 +609,11 @@ def _uncertain_note(key: str, language: str) -> str:
 
 
 def _gus_marks_on(report: TownReport, indicator: Indicator, row: pd.Series) -> tuple[tuple, tuple]:
-    """GUS's marks on the figures a row reads (`TownReport.gus_marks`), split: those on its value
-    (`analysis.gus_marks.on_value`), and those only its change or trend reads."""
+    """GUS's marks on the figures a row reads (`TownReport.gus_marks`): those on its value
+    (`analysis.gus_marks.on_value`), and those on its 5-year change (`analysis.gus_marks.on_change`: its ends,
+    the value's year among them, and between). A mark on the trend's years alone is in the changes table's notes."""
     marks = report.gus_marks.get(indicator.id, ())
-    value = on_value(indicator, row, marks)
-    return value, tuple(mark for mark in marks if mark not in value)
+    return on_value(indicator, row, marks), on_change(indicator, row, marks, CHANGE_YEARS[0])
 
 
 def _gus_mark(beside: dict[str, tuple], column: str) -> str:

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 import pandas as pd
 
 from analysis.catalogue import Direction, Indicator, indicators
-from analysis.compare import earlier_year, unranked, value_period
+from analysis.compare import CHANGE_YEARS, earlier_year, unranked, value_period
 from analysis.formatting import format_number
-from analysis.gus_marks import GUS_MARK, on_value
+from analysis.gus_marks import GUS_MARK, on_change, on_value
 from analysis.labels import label
 from analysis.params import ParamsError, normalise_teryt
 from analysis.reliability import UNCERTAIN_MARK
@@ -133,14 +133,14 @@ MARKED_COLUMNS = ("value", "peer_median", "peer_q1", "peer_q3", "change", "peer_
 
 def _gus_marked(report: TownReport, indicator: Indicator, row: pd.Series, column: str) -> bool:
     """Whether a report marks the figure of `column` (`MARKED_COLUMNS`) as resting on figures GUS marks: the
-    value, on the town's own (`analysis.gus_marks.on_value`), its 5-year change on the rest of them; the peers'
+    value, on the town's own (`analysis.gus_marks.on_value`), its 5-year change likewise (`on_change`); the peers'
     median and quartiles, on the peers' (`TownReport.reference_marks`), their median change likewise
     (`TownReport.peer_change_marks`)."""
     marks = report.gus_marks.get(indicator.id, ())
     if column == "value":
         return bool(on_value(indicator, row, marks))
     if column == "change":
-        return pd.notna(row["change"]) and bool(set(marks) - set(on_value(indicator, row, marks)))
+        return bool(on_change(indicator, row, marks, CHANGE_YEARS[0]))
     if column == "peer_median_change":
         return bool(report.peer_change_marks.get(indicator.id))
     return bool(report.reference_marks.get(indicator.id, {}).get("peer_median"))

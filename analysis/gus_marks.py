@@ -126,6 +126,20 @@ def on_value(indicator: Indicator, row: pd.Series, marks: tuple[tuple[str, int],
     return tuple((kind, year) for kind, year in marks if _reaches(kind, year, read, min(read)))
 
 
+def on_change(
+    indicator: Indicator, row: pd.Series, marks: tuple[tuple[str, int], ...], change_years: int
+) -> tuple[tuple[str, int], ...]:
+    """Of a row's `marks` (`row_marks`), those on its change over `change_years`: on the figures of either end
+    (the value's own among them), or a change of method between them. None where the row has no change; a mark
+    on the trend's earlier years alone is on neither."""
+    if pd.isna(row.get("change")):
+        return ()
+    read = set().union(*figure_years(indicator, row, change_years).values())
+    if not read:
+        return ()
+    return tuple((kind, year) for kind, year in marks if _reaches(kind, year, read, min(read)))
+
+
 @dataclass(frozen=True)
 class StoreMarks:
     """A store's marked figures, and which figures it holds at all: what `marks_over` reads, once per store."""

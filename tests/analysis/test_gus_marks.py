@@ -201,6 +201,25 @@ def test_a_mark_is_on_a_value_when_its_own_figures_hold_it_and_else_on_its_chang
     assert on_value(catalogue["births_per_1000"], _row(float("nan")), marks) == ()
 
 
+def test_a_mark_is_on_a_change_at_either_end_or_between_them_and_not_on_the_trends_earlier_years():
+    from analysis.gus_marks import on_change
+
+    births = indicators()["births_per_1000"]
+    marks = (("preliminary", 2019), ("method_changed", 2016), ("method_changed", 2021), ("preliminary", 2024))
+    # Births per 1000 pooled 2022–2024 against 2017–2019 (by hand): 2019's estimate is at the start, 2024's at
+    # the end, 2021's change of method between; 2016's is before the change begins (a trend's years alone).
+    expected = (("preliminary", 2019), ("method_changed", 2021), ("preliminary", 2024))
+    assert on_change(births, _row(2024, 2022, 0.4), marks, 5) == expected
+    # Unpooled, 2024 against 2014 (10 years): 2016's change of method is between the ends too, and 2019's estimate
+    # is neither end.
+    assert on_change(births, _row(2024, None, 0.4), marks, 10) == (
+        ("method_changed", 2016),
+        ("method_changed", 2021),
+        ("preliminary", 2024),
+    )
+    assert on_change(births, _row(2024, 2022), marks, 5) == ()  # no change
+
+
 def test_page_one_the_key_figures_and_the_comparison_table_mark_a_value_gus_marks(demo_store):
     from dataclasses import replace
 
@@ -218,6 +237,12 @@ def test_page_one_the_key_figures_and_the_comparison_table_mark_a_value_gus_mark
     assert values["Saldo migracji na 1000 ludności (‰, 2024)"].endswith(GUS_MARK)
     assert sum(value.endswith(GUS_MARK) for value in values) == 1  # no other headline figure is marked
     assert table.caption.endswith(f"; {GUS_MARK} zawiera szacunek wstępny GUS z 2024 r.")
+    # The 5-year change ends at the marked figure: marked too; the water share's, across 2021's change of method,
+    # is not a headline figure.
+    changes = table.frame.set_index("Wskaźnik")["Zmiana w 5 lat"]
+    assert [name for name, change in changes.items() if change.endswith(GUS_MARK)] == [
+        "Saldo migracji na 1000 ludności (‰, 2024)"
+    ]
     unmarked = replace(report, gus_marks={}, reference_marks={}, peer_change_marks={})
     assert GUS_MARK not in key_figures(unmarked).caption
     assert not key_figures(unmarked).frame["Bursztynojar"].str.contains(GUS_MARK).any()
@@ -458,7 +483,12 @@ def test_a_figure_gus_publishes_for_an_area_carries_its_own_mark_not_the_gminys_
     report = prepare_report(TownParams(teryt="0290011", data_dir=str(tmp_path / "store")))
     assert report.comparison.at["nursery_places_per_1000", "year"] == 2024  # the premise
     cells = _marks_beside(report, "nursery_places_per_1000")
-    assert [column for column, carries in cells.items() if carries] == ["Bursztynojar", "Mediana grupy"]
+    # The town's change ends at its value's marked figure, so it is marked too.
+    assert [column for column, carries in cells.items() if carries] == [
+        "Bursztynojar",
+        "Zmiana w 5 lat",
+        "Mediana grupy",
+    ]
     english = prepare_report(TownParams(teryt="0290011", data_dir=str(tmp_path / "store"), language="en"))
     sheet = indicator_sheet(english).set_index("Indicator code")
     beside = "GUS marks on the data of the peer median, the voivodeship and Poland"
@@ -619,10 +649,22 @@ def test_the_changes_table_marks_the_peers_median_change_that_rests_on_marked_fi
     explored = side_by_side_printed([report], "peer_median_change")
     assert explored.loc[explored.index.str.startswith("Saldo migracji na")].iloc[0, 0].endswith(GUS_MARK)
     assert sum(cell.endswith(GUS_MARK) for cell in explored.iloc[:, 0]) == 1
-    # The explorer marks the town's own change as the key figures do: where a mark is on its start only.
-    own = replace(report, gus_marks={"net_migration_per_1000": (("preliminary", 2019),)})
-    on_value = replace(report, gus_marks={"net_migration_per_1000": (("preliminary", 2024),)})
-    for town, column, expected in ((own, "change", True), (own, "value", False), (on_value, "change", False)):
+
+    # The explorer marks the town's own change as the key figures do: where a mark is on either of its ends (the
+    # value's year among them) or a change of method between them; not on the trend's earlier years alone.
+    def town_marked(*marks):
+        return replace(report, gus_marks={"net_migration_per_1000": marks})
+
+    start, end = town_marked(("preliminary", 2019)), town_marked(("preliminary", 2024))
+    between, before = town_marked(("method_changed", 2021)), town_marked(("method_changed", 2016))
+    for town, column, expected in (
+        (start, "change", True),
+        (start, "value", False),
+        (end, "change", True),
+        (end, "value", True),
+        (between, "change", True),
+        (before, "change", False),
+    ):
         shown = side_by_side_printed([town], column)
         assert shown.loc[shown.index.str.startswith("Saldo migracji na")].iloc[0, 0].endswith(GUS_MARK) == expected
     # Without the peer among those whose change the median is over (as a peer whose change crosses a change of

@@ -857,6 +857,9 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
                     label("indicator", language): indicator.name_with_unit(language),
                     label("before", language): show("old"),
                     label("now", language): show("new"),
+                    label("difference", language): _printed_difference(
+                        row["old_value"], row["new_value"], indicator.decimals, language
+                    ),
                     label("position_before_now", language): _before_now(position("old"), position("new")),
                     label("assessment_before_now", language): _before_now(
                         _assessment_word(row["old_assessment"], language),
@@ -879,6 +882,15 @@ def _nothing_listed(small_position_moves: int, language: str) -> str:
     indicators_moved = with_noun(small_position_moves, INDICATORS[language], language=language, genitive=True)
     moved = label(key, language, indicators=indicators_moved)
     return label("edition_nothing_listed", language, moved=moved, step=POSITION_STEP)
+
+
+def _printed_difference(before, now, decimals: int, language: str) -> str:
+    """By how much a value moved: the difference of the two values as printed ("+1,5"), the one a reader of the
+    row computes; "—" where either is missing."""
+    if pd.isna(before) or pd.isna(now):
+        return "—"
+    printed = [float(round_half_up(value, decimals)) for value in (before, now)]
+    return format_number(printed[1] - printed[0], decimals, language, signed=True)
 
 
 def _before_now(before: str, now: str) -> str:

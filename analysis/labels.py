@@ -225,6 +225,7 @@ LABELS: dict[str, dict[str, str]] = {
         "note_is_change": "sama jest zmianą – jej wartość w tabeli powyżej",
         "before": "Było",
         "now": "Jest",
+        "difference": "Różnica",
         "position_before_now": "Pozycja: było → jest",
         "assessment_before_now": "Ocena: było → jest",
         "edition_changes_title": "Co się zmieniło od poprzedniej edycji",
@@ -235,7 +236,8 @@ LABELS: dict[str, dict[str, str]] = {
             " poprzednią, więc część zmian może wynikać z metody, a nie z danych."
         ),
         "edition_changes_caption": "Wskaźniki, których wartość lub ocena zmieniła się od poprzedniej edycji albo pozycja "
-        "przesunęła się o co najmniej {step} punktów percentylowych (pozycja lub ocena bez strzałki: bez zmian)",
+        "przesunęła się o co najmniej {step} punktów percentylowych (pozycja lub ocena bez strzałki: bez zmian); "
+        "różnica: jest − było, w jednostce wskaźnika – dla % w punktach procentowych",
         "edition_nothing": "Nic się nie zmieniło: te same wartości, pozycje i oceny wskaźników, oceny części raportu, "
         "lata danych i grupa porównawcza.",
         "edition_nothing_listed": "Nie ma zmian do wymienienia: te same wartości i oceny wskaźników, oceny części "
@@ -526,6 +528,7 @@ LABELS: dict[str, dict[str, str]] = {
         "note_is_change": "itself a change – its value is in the table above",
         "before": "Before",
         "now": "Now",
+        "difference": "Difference",
         "position_before_now": "Position: before → now",
         "assessment_before_now": "Assessment: before → now",
         "edition_changes_title": "What changed since the previous edition",
@@ -537,7 +540,8 @@ LABELS: dict[str, dict[str, str]] = {
             " than the data."
         ),
         "edition_changes_caption": "Indicators whose value or assessment changed since the previous edition, or whose "
-        "position moved by {step} percentile points or more (a position or assessment without an arrow: unchanged)",
+        "position moved by {step} percentile points or more (a position or assessment without an arrow: unchanged); "
+        "difference: now − before, in the indicator's unit – percentage points for %",
         "edition_nothing": "Nothing changed: the same indicator values, positions and assessments, section verdicts, "
         "data years and peers.",
         "edition_nothing_listed": "Nothing to list: the same indicator values and assessments, section verdicts, data "

@@ -753,6 +753,12 @@ def test_a_change_indicator_keeps_its_sign_in_the_edition_changes_as_in_the_sect
     printed_now = now.at[row[show.label("indicator", report.language)], show.label("value", report.language)]
     assert row[show.label("before", report.language)].startswith(("+1,5 " if report.language == "pl" else "+1.5 "))
     assert row[show.label("now", report.language)].startswith(printed_now + " ") and printed_now[0] == "−"
+    # By how much: the printed value now minus the earlier +1.5, worked out here from the printed figure.
+    comma = "," if report.language == "pl" else "."
+    now_value = float(printed_now.replace("−", "-").replace(comma, "."))
+    expected = f"{now_value - 1.5:+.1f}".replace("-", "−").replace(".", comma)
+    assert row[show.label("difference", report.language)] == expected
+    assert "jest − było" in table.caption or "now − before" in table.caption
 
 
 def test_a_value_the_earlier_edition_lacked_reads_no_data_without_an_empty_year(report, tmp_path):
@@ -770,6 +776,7 @@ def test_a_value_the_earlier_edition_lacked_reads_no_data_without_an_empty_year(
     row = table.frame.set_index(show.label("indicator", report.language)).iloc[0]
     assert row[show.label("before", report.language)] == {"pl": "b.d.", "en": "n/a"}[report.language]
     assert row[show.label("now", report.language)].endswith(f" ({report.last_year})")
+    assert row[show.label("difference", report.language)] == "—"  # no difference from a value that was not there
 
 
 def test_key_figures_name_what_the_store_lacks_instead_of_rows_of_blanks(sparse_report):

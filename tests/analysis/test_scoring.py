@@ -43,7 +43,8 @@ def test_score_by_hand_and_its_cap():
     peers = [1, 2, 3, 4, 100]
     assert score_of(4.0, peers, BIRTHS) == pytest.approx(1 / 1.4826)
     assert score_of(4.0, peers, DEATHS) == pytest.approx(-1 / 1.4826)  # above the median is worse
-    assert score_of(50.0, peers, BIRTHS) == SCORE_CAP  # (50 − 3) / 1.48 = 31.7, capped
+    assert SCORE_CAP == 2.0  # the cap the reports and the methodology print: "w skali od −2 do +2"
+    assert score_of(50.0, peers, BIRTHS) == 2.0  # (50 − 3) / 1.48 = 31.7, capped
     assert distance_from_peers(50.0, peers, BIRTHS) == pytest.approx(47 / 1.4826)  # the distance itself is not
     assert math.isnan(score_of(4.0, peers, POPULATION))  # neutral: not scored
     assert math.isnan(score_of(float("nan"), peers, BIRTHS))

@@ -408,28 +408,40 @@ def test_the_peer_median_the_voivodeship_and_poland_carry_the_marks_of_the_gminy
     assert not cells["Mediana grupy"]
 
 
-def test_a_peer_left_out_of_a_median_for_its_change_of_boundaries_takes_its_marks_with_it(demo_store, tmp_path):
-    from analysis.display import GUS_MARK, comparison_table
+ANNEXED_PEER = "0292031"  # a peer of town 0290011 in the demo store
+
+
+def _annexed_peer_marked(demo_store, tmp_path, years: list[int]):
+    """Town 0290011's report on the demo store where its peer `ANNEXED_PEER` took in land and residents in 2022
+    and GUS's one mark in the store is "s" on that peer's residents of `years`."""
     from analysis.report import prepare_report
     from analysis.store import load_store, write_store
     from analysis.town import TownParams
     from tests.conftest import write_annexed_store
 
-    town, peer = "0290011", "0292031"  # a peer of the town in the demo store
-    annexed = load_store(write_annexed_store(demo_store, tmp_path / "store", peer, 2022, residents=1.3, land=1.4))
+    annexed = load_store(
+        write_annexed_store(demo_store, tmp_path / "store", ANNEXED_PEER, 2022, residents=1.3, land=1.4)
+    )
     observations = annexed.observations
-    rows = (
-        (observations["teryt"] == peer)
+    marked = (
+        (observations["teryt"] == ANNEXED_PEER)
         & (observations["var_id"] == variable_ids()["population"])
-        & (observations["year"] == 2024)
+        & observations["year"].isin(years)
     )
     write_store(
         tmp_path / "store",
         annexed.units,
-        observations.assign(mark=NO_MARK).assign(mark=lambda frame: frame["mark"].mask(rows, "s")),
+        observations.assign(mark=NO_MARK).assign(mark=lambda frame: frame["mark"].mask(marked, "s")),
         annexed.metadata,
     )
-    report = prepare_report(TownParams(teryt=town, data_dir=str(tmp_path / "store")))
+    return prepare_report(TownParams(teryt="0290011", data_dir=str(tmp_path / "store")))
+
+
+def test_a_peer_left_out_of_a_median_for_its_change_of_boundaries_takes_its_marks_with_it(demo_store, tmp_path):
+    from analysis.display import GUS_MARK, comparison_table
+
+    report = _annexed_peer_marked(demo_store, tmp_path, [2024])
+    peer = ANNEXED_PEER
     assert peer in report.peers.members  # the premise
     assert report.comparison.at["population_change_5y", "peers_left_out"] == (peer,)
     table = comparison_table(report, "demography").frame.set_index("Wskaźnik")
@@ -681,26 +693,8 @@ def test_the_changes_table_marks_the_peers_median_change_that_rests_on_marked_fi
 def test_a_peer_left_out_of_the_median_change_for_its_change_of_boundaries_takes_its_marks_with_it(
     demo_store, tmp_path
 ):
-    from analysis.report import prepare_report
-    from analysis.store import load_store, write_store
-    from analysis.town import TownParams
-    from tests.conftest import write_annexed_store
-
-    town, peer = "0290011", "0292031"  # a peer of the town in the demo store
-    annexed = load_store(write_annexed_store(demo_store, tmp_path / "store", peer, 2022, residents=1.3, land=1.4))
-    observations = annexed.observations
-    start = (
-        (observations["teryt"] == peer)
-        & (observations["var_id"] == variable_ids()["population"])
-        & observations["year"].isin([2017, 2019])
-    )
-    write_store(
-        tmp_path / "store",
-        annexed.units,
-        observations.assign(mark=NO_MARK).assign(mark=lambda frame: frame["mark"].mask(start, "s")),
-        annexed.metadata,
-    )
-    report = prepare_report(TownParams(teryt=town, data_dir=str(tmp_path / "store")))
+    report = _annexed_peer_marked(demo_store, tmp_path, [2017, 2019])
+    peer = ANNEXED_PEER
     assert peer in report.peers.members  # the premise
     # Its residents changed with its boundaries in 2022: out of the median change of the population, and with it
     # its marked 2019; a rate per 1000 residents holds no such step, so the peer's change of births per 1000

@@ -127,7 +127,8 @@ CHANGES = ("change", "peer_median_change", "change_10y", "peer_median_change_10y
 DECIMALS = {"percentile": 0, "score": 2}
 
 
-# Those a report's tables mark with GUS_MARK: the key figures the town's change, the changes tables its peers'.
+# Those a report's tables mark with GUS_MARK: the town's change in the key figures, its peers' median change in
+# the changes tables, and the levels in both.
 MARKED_COLUMNS = ("value", "peer_median", "peer_q1", "peer_q3", "change", "peer_median_change")
 
 
@@ -151,9 +152,10 @@ def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd
     whole, scores to two places, changes and scores with their sign), the language's number format,
     "b.d." where a figure is missing, "nie oceniono" for the position or score of a value on too few
     events (as the reports' tables), "—" for the score of a neutral indicator, and the assessment in words
-    ("mocna strona", or "—"), "≈" before a value on few events, "³" after one, or after a peer median,
-    quartile or 5-year change, the town's or its peers' median, on figures GUS marks (`analysis.gus_marks`), and the year after a figure of a year before
-    the last ("2,5 (2023)"), which the reports give in their year column. Compute on `side_by_side`; other
+    ("mocna strona", or "—"), "≈" before a value on few events, "³" after one, after a peer median or
+    quartile, and after a 5-year change (the town's, its peers' median), on figures GUS marks
+    (`analysis.gus_marks`), and the year after a figure of a year before the last ("2,5 (2023)"), which the
+    reports give in their year column. Compute on `side_by_side`; other
     columns (a year, a count) are shown as they are."""
     frame = _by_indicator(reports, column)
     language, catalogue = reports[0].language, indicators()

@@ -64,7 +64,7 @@ from analysis.params import MIN_PEERS
 from analysis.peers import INCOME, PIT_STAND_IN, PeerRule, income_measure, population_class_bounds
 from analysis.reliability import UNRELIABLE_BELOW, events_text, exceeds_its_base, with_uncertain_mark
 from analysis.report import TownReport, shown_method_version
-from analysis.rounding import round_half_up
+from analysis.rounding import as_printed, round_half_up
 from analysis.scoring import PERCENTILE_DECIMALS, STRENGTH, WEAKNESS
 from analysis.store import CITY_WITH_POWIAT_RIGHTS
 from analysis.synthesis import SCORE_DECIMALS, rule_key
@@ -889,8 +889,7 @@ def _printed_difference(before, now, decimals: int, language: str) -> str:
     row computes; "—" where either is missing."""
     if pd.isna(before) or pd.isna(now):
         return "—"
-    printed = [float(round_half_up(value, decimals)) for value in (before, now)]
-    return format_number(printed[1] - printed[0], decimals, language, signed=True)
+    return format_number(as_printed(now, decimals) - as_printed(before, decimals), decimals, language, signed=True)
 
 
 def _before_now(before: str, now: str) -> str:

@@ -32,7 +32,7 @@ from analysis.narrative import LEVEL_DIFFERENCE_DECIMALS, gus_mark_notes, no_pro
 from analysis.params import MIN_PEERS
 from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW
 from analysis.report import TownReport, shown_method_version
-from analysis.rounding import round_half_up
+from analysis.rounding import as_printed
 from analysis.scoring import PERCENTILE_DECIMALS, score_scale
 from analysis.synthesis import MIN_COVERAGE, MIN_SUBDOMAINS, SCORE_DECIMALS, VERDICT_BAND, rule_key
 from analysis.trends import LEVEL_INDICATORS, MAX_RHO, MIN_POINTS, RHO_CONFIDENCE, fewest_years
@@ -252,13 +252,6 @@ def _sources(indicator: Indicator) -> str:
     return ", ".join(f"{name} ({catalogue[name].bdl_id})" for name in names)
 
 
-def _printed(value, decimals: int):
-    """A number as the report prints it: rounded half-up (analysis.formatting), never −0; NaN stays."""
-    if pd.isna(value):
-        return value
-    return float(round_half_up(value, decimals)) + 0.0
-
-
 def _cut(value: float, decimals: int) -> float:
     """`value` cut down to `decimals` (a hair of float error, 56.99999999999999 for 57, is not cut)."""
     if pd.isna(value):
@@ -289,7 +282,7 @@ def round_as_reported(frame: pd.DataFrame, decimals: pd.Series) -> pd.DataFrame:
     and the shares of residents behind area values cut instead: 89.96% must not read 90.0%."""
     rounded = frame.copy()
     for column, places in reported_decimals(frame, decimals).items():
-        shorten = _cut if column in CUT_DECIMALS else _printed
+        shorten = _cut if column in CUT_DECIMALS else as_printed
         rounded[column] = [shorten(v, d) for v, d in zip(rounded[column], places)]
     return rounded
 
@@ -321,7 +314,7 @@ def with_decimals(frame: pd.DataFrame, decimals: dict[object, list[int] | int]) 
     return frame
 
 
-def as_printed(frame: pd.DataFrame, decimals: pd.Series, headers: dict[str, str]) -> pd.DataFrame:
+def asas_printed(frame: pd.DataFrame, decimals: pd.Series, headers: dict[str, str]) -> pd.DataFrame:
     """A sheet of indicators (`frame`, each row's `decimals`) as people read it: rounded as the report prints
     it (`round_as_reported`), its columns named by `headers`, and marked with those decimals for the workbook."""
     places = {headers.get(column, column): rows for column, rows in reported_decimals(frame, decimals).items()}
@@ -447,13 +440,13 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
     headers = {key: _word(pair, language) for key, pair in INDICATOR_COLUMNS.items()}
     if not rounded:
         return frame.rename(columns=headers)
-    return as_printed(frame, frame["indicator"].map(lambda i: catalogue[i].decimals), headers)
+    return asas_printed(frame, frame["indicator"].map(lambda i: catalogue[i].decimals), headers)
 
 
 def _yearly(frame: pd.DataFrame, decimals: list[int]) -> pd.DataFrame:
     """Rows of yearly values (one number of decimals per row), columns the years as integers, rounded as
     the report prints them."""
-    rows = [[_printed(value, places) for value in row] for row, places in zip(frame.to_numpy(dtype=float), decimals)]
+    rows = [[as_printed(value, places) for value in row] for row, places in zip(frame.to_numpy(dtype=float), decimals)]
     return pd.DataFrame(rows, index=frame.index, columns=[int(year) for year in frame.columns], dtype=float)
 
 
@@ -525,7 +518,7 @@ def projection_sheet(report: TownReport) -> pd.DataFrame:
     if report.projection is None:
         return pd.DataFrame(columns=columns)
     decimals = indicators()["population"].decimals
-    forecast = report.projection.forecast[["mean", "low", "high"]].map(lambda value: _printed(value, decimals))
+    forecast = report.projection.forecast[["mean", "low", "high"]].map(lambda value: as_printed(value, decimals))
     frame = forecast.reset_index()
     frame.columns = columns
     frame[columns[0]] = frame[columns[0]].astype(int)
@@ -818,7 +811,7 @@ def edition_changes_sheet(report: TownReport) -> pd.DataFrame | None:
     rows = []
     for indicator_id, row in changes.indicators.iterrows():
         indicator = catalogue[indicator_id]
-        old, new = (_printed(row[key], indicator.decimals) for key in ("old_value", "new_value"))
+        old, new = (as_printed(row[key], indicator.decimals) for key in ("old_value", "new_value"))
         rows.append(
             {
                 "indicator": indicator_id,
@@ -828,8 +821,8 @@ def edition_changes_sheet(report: TownReport) -> pd.DataFrame | None:
                 "old_period": row["old_period"],
                 "new_value": new,
                 "new_period": row["new_period"],
-                "value_change": _printed(new - old, indicator.decimals),
-                **{key: _printed(row[key], PERCENTILE_DECIMALS) for key in ("old_percentile", "new_percentile")},
+                "value_change": as_printed(new - old, indicator.decimals),
+                **{key: as_printed(row[key], PERCENTILE_DECIMALS) for key in ("old_percentile", "new_percentile")},
                 **{
                     key: _word(ASSESSMENT_WORDS[row[key] or ""], language)
                     for key in ("old_assessment", "new_assessment")
@@ -997,7 +990,7 @@ def batch_tables(towns: list[dict], language: str) -> dict[str, pd.DataFrame]:
     notes += [_column_note(key, language) for key in COLUMN_NOTES]
     item, meaning = ("Pozycja", "Znaczenie") if language == "pl" else ("Item", "Meaning")
     sheets = {
-        _word(SHEET_NAMES["indicators"], language): as_printed(full, decimals, headers),
+        _word(SHEET_NAMES["indicators"], language): asas_printed(full, decimals, headers),
         _word(BATCH_SHEETS["verdicts"], language): pd.DataFrame(verdicts),
         _word(BATCH_SHEETS["grounds"], language): grounds_sheet(grounds, language),
     }
@@ -1070,7 +1063,7 @@ def _verdict_grounds(section: str, verdict: str, details: dict, language: str) -
     return {
         label("report_section", language): label(section, language),
         label("verdict", language): label(f"verdict_{verdict}", language),
-        label("score", language): _printed(details.get("score"), SCORE_DECIMALS)
+        label("score", language): as_printed(details.get("score"), SCORE_DECIMALS)
         if details.get("score") is not None
         else None,
         label("judged", language): label(

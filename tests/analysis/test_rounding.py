@@ -27,3 +27,17 @@ from analysis.rounding import round_half_up
 def test_a_half_is_rounded_away_from_zero_on_the_printed_decimal(value, decimals, printed):
     assert round_half_up(value, decimals) == Decimal(printed)
     assert str(round_half_up(value, decimals)) == printed
+
+
+def test_a_number_as_printed_is_a_float_never_minus_zero_and_a_missing_one_stays_missing():
+    import math
+
+    import pandas as pd
+
+    from analysis.rounding import as_printed
+
+    assert as_printed(1.005, 2) == 1.01 and isinstance(as_printed(1.005, 2), float)  # half up, as above
+    # −0.04 to one decimal prints "0,0", not "−0,0": the float's sign is +.
+    assert math.copysign(1.0, as_printed(-0.04, 1)) == 1.0
+    assert math.isnan(as_printed(float("nan"), 1))
+    assert as_printed(None, 1) is None and as_printed(pd.NA, 1) is pd.NA

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-import pandas as pd
-
 
 def round_half_up(value: float, decimals: int) -> Decimal:
     return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
@@ -19,6 +17,8 @@ def round_half_up(value: float, decimals: int) -> Decimal:
 def as_printed(value, decimals: int):
     """A number as the reports print it, as a float: rounded half-up, never −0 (a missing value stays as it
     is). What a reader computes from printed figures (a difference, a spreadsheet's cell) is computed from these."""
+    import pandas as pd  # here, not above: a notebook's parameters are checked before pandas loads (analysis.town)
+
     if pd.isna(value):
         return value
     return float(round_half_up(value, decimals)) + 0.0

@@ -120,10 +120,7 @@ def on_value(indicator: Indicator, row: pd.Series, marks: tuple[tuple[str, int],
     """Of a row's `marks` (`row_marks`), those on its value itself: on the figures the value reads, or a change of
     method between them (within a pooled value's years, within the span of a value that is itself a change). The
     rest are on its change or its trend only: a level stated alone (page one, the comparison table) holds none."""
-    read = set().union(*figure_years(indicator, row, None).values())
-    if not read:
-        return ()
-    return tuple((kind, year) for kind, year in marks if _reaches(kind, year, read, min(read)))
+    return _reaching(marks, figure_years(indicator, row, None))
 
 
 def on_change(
@@ -134,7 +131,13 @@ def on_change(
     on the trend's earlier years alone is on neither."""
     if pd.isna(row.get("change")):
         return ()
-    read = set().union(*figure_years(indicator, row, change_years).values())
+    return _reaching(marks, figure_years(indicator, row, change_years))
+
+
+def _reaching(marks: tuple[tuple[str, int], ...], figures: dict[str, set[int]]) -> tuple[tuple[str, int], ...]:
+    """Of `marks`, those that bear on the `figures` read (`figure_years`): on one of their years, or a change of
+    method between the first and the last (`_reaches`)."""
+    read = set().union(*figures.values())
     if not read:
         return ()
     return tuple((kind, year) for kind, year in marks if _reaches(kind, year, read, min(read)))

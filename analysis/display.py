@@ -22,7 +22,7 @@ from analysis.aggregates import (
     published_rate,
 )
 from analysis.boundaries import crossed, stepping
-from analysis.catalogue import SECTIONS, Indicator, indicators, indicators_in, split_lag
+from analysis.catalogue import SECTIONS, Direction, Indicator, indicators, indicators_in, split_lag
 from analysis.census import LEVEL_BREAKS, steps_at_breaks, steps_in_changes, value_steps
 from analysis.compare import (
     CHANGE_YEARS,
@@ -460,7 +460,7 @@ def comparison_table(report: TownReport, section: str) -> Table | Nothing:
                 label("percentile", language): label("position_not_ranked", language)
                 if unranked(row)
                 else format_number(row["percentile"], PERCENTILE_DECIMALS, language),
-                label("assessment", language): label(row["assessment"], language) if row["assessment"] else "—",
+                label("assessment", language): assessment_cell(indicator, row, language),
             }
         )
     # The caption names the year only where every row is of it: pooled rows ("2022–2024") and rows of an
@@ -481,6 +481,8 @@ def comparison_table(report: TownReport, section: str) -> Table | Nothing:
         if language == "pl"
         else voivodeship_phrase(report.voivodeship, language),
     )
+    if any(_neutral_position(indicator, report.comparison.loc[indicator.id]) for indicator in shown):
+        caption += label("position_of_neutral", language)
     if any(_not_summed(indicator, report.areas.loc[indicator.id]) for indicator in shown):
         caption += label("areas_not_summed", language)
     caption += _published_note(report, shown)
@@ -496,6 +498,22 @@ def comparison_table(report: TownReport, section: str) -> Table | Nothing:
     if without_data:
         caption += label("without_data", language, names=", ".join(without_data))
     return Table(pd.DataFrame(rows), caption)
+
+
+def assessment_cell(indicator: Indicator, row: pd.Series, language: str) -> str:
+    """The one rule's mark ("mocna strona", "słaba strona", "—"); "nieoceniany" for a value the report does not
+    judge by design (a neutral indicator, or the one the peers were matched on), so that its position is not read
+    as a verdict. A value too uncertain to rank says so in its position ("nie oceniono")."""
+    if row["assessment"]:
+        return label(row["assessment"], language)
+    by_design = indicator.direction == Direction.NEUTRAL or bool(row.get("matching"))
+    shown = pd.notna(row["value"]) and not unranked(row)
+    return label("assessment_not_judged", language) if by_design and shown else "—"
+
+
+def _neutral_position(indicator: Indicator, row: pd.Series) -> bool:
+    """Whether the table shows a neutral indicator's position, which counts from the lowest value, not the worst."""
+    return indicator.direction == Direction.NEUTRAL and pd.notna(row["percentile"]) and not unranked(row)
 
 
 def changes_table(report: TownReport, section: str) -> Table | Markdown | Nothing:

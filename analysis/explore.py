@@ -17,6 +17,7 @@ import pandas as pd
 
 from analysis.catalogue import Direction, Indicator, indicators
 from analysis.compare import CHANGE_YEARS, earlier_year, unranked, value_period
+from analysis.display import assessment_cell
 from analysis.formatting import format_number
 from analysis.gus_marks import GUS_MARK, on_change, on_value
 from analysis.labels import label
@@ -159,8 +160,18 @@ def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd
     columns (a year, a count) are shown as they are."""
     frame = _by_indicator(reports, column)
     language, catalogue = reports[0].language, indicators()
-    if column == "assessment":  # "mocna strona" / "słaba strona" / "—", as the reports' tables print it
-        return _named_rows(frame.apply(lambda row: row.map(lambda v: label(v, language) if v else "—")), reports)
+    if column == "assessment":  # "mocna strona" / "słaba strona" / "—" / "nieoceniany", as the reports' tables
+        shown = pd.DataFrame(
+            {
+                _column(report): [
+                    assessment_cell(catalogue[indicator_id], row, language)
+                    for indicator_id, row in report.comparison.iterrows()
+                ]
+                for report in reports
+            },
+            index=reports[0].comparison.index,
+        )
+        return _named_rows(shown, reports)
     if column not in (*IN_UNIT, *CHANGES, *DECIMALS):
         return _named_rows(frame, reports)
 

@@ -176,6 +176,9 @@ LABELS: dict[str, dict[str, str]] = {
         "trend_stable": "stabilny",
         "trend_too_short": "za mało lat ({years}; potrzeba {needed})",
         "position_not_ranked": "nie oceniono",
+        # The assessment of an indicator the report does not judge: neutral, or the one the peers were matched on.
+        "assessment_not_judged": "nieoceniany",
+        "position_of_neutral": "; pozycja: 100 = najkorzystniej, a przy wskaźnikach neutralnych – najwyższa wartość w grupie",
         "uncertain_marked": "; ≈ – {uncertain} (przedział – w uwagach następnej tabeli)",  # {uncertain}: uncertain_value
         "key_figures_uncertain": "; ≈ – {uncertain} (przedział – w tabelach części)",
         "uncertain_value": "wartość niepewna: mniej niż {events} zdarzeń",
@@ -479,6 +482,8 @@ LABELS: dict[str, dict[str, str]] = {
         "matched_missing_population": "population",
         "matched_missing_income": "income",
         "position_not_ranked": "not ranked",
+        "assessment_not_judged": "not judged",
+        "position_of_neutral": "; position: 100 = best, and for neutral indicators the highest value in the group",
         "uncertain_marked": "; ≈ – {uncertain} (interval in the notes of the next table)",
         "key_figures_uncertain": "; ≈ – {uncertain} (interval in the section tables)",
         "uncertain_value": "uncertain value: fewer than {events} events",

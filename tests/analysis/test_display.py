@@ -1,6 +1,7 @@
 """Every display object renders in both languages, with the forms each renderer needs."""
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 import pytest
@@ -1375,3 +1376,36 @@ def test_the_reports_methodology_states_the_verdict_band_as_the_rule_applies_it(
     edges = {"pl": ("+0,25 i wyższym", "−0,25 i niższym"), "en": ("+0.25 or more", "−0.25 or less")}
     assert all(edge in text for edge in edges[report.language])
     assert "od −0,25 do +0,25" not in text and "From −0.25 to +0.25" not in text
+
+
+def test_an_indicator_not_judged_by_design_says_so_and_the_caption_says_how_its_position_counts(report):
+    # Population is neutral: its position counts the peers with a smaller population (worked out here from the
+    # store by hand), not those it does better than, so its row reads "nieoceniany" rather than the "—" of a judged
+    # value with no strength or weakness, and the caption says what its position means.
+    from analysis.store import load_store
+
+    pl = report.language == "pl"
+    table = show.comparison_table(report, "demography")
+    frame = table.frame.set_index(table.frame.columns[0])
+    population = frame.loc["Liczba ludności (osoby)" if pl else "Population (persons)"]
+    assert population["Ocena" if pl else "Assessment"] == ("nieoceniany" if pl else "not judged")
+    observations = load_store().observations
+    in_2024 = observations.loc[(observations["var_id"] == 72305) & (observations["year"] == 2024)]
+    people = in_2024.set_index("teryt")["value"]
+    peers = people[list(report.peers.members)]
+    smaller = (peers < people[TOWN]).sum() + 0.5 * (peers == people[TOWN]).sum()
+    position_by_hand = Decimal(str(100 * smaller / len(peers))).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    assert population["Pozycja (percentyl)" if pl else "Position (percentile)"] == str(position_by_hand)
+    position = "najwyższa wartość w grupie" if pl else "the highest value in the group"
+    assert position in table.caption
+    # Only the neutral indicators read so in demography (no matching variable there but population, itself neutral).
+    not_judged = frame.index[frame["Ocena" if pl else "Assessment"] == ("nieoceniany" if pl else "not judged")]
+    neutral = [i.name_with_unit(report.language) for i in show.indicators_in("demography") if i.direction == "neutral"]
+    assert sorted(not_judged) == sorted(neutral) and len(neutral) == 2
+    # The peers were matched on the PIT share (the nearest rule): not judged, as its note in the changes table says.
+    economy = show.comparison_table(report, "economy").frame.set_index(table.frame.columns[0])
+    pit = "Udziały w PIT na 1 mieszkańca (zł)" if pl else "PIT share revenue per capita (PLN)"
+    assert economy.at[pit, "Ocena" if pl else "Assessment"] == ("nieoceniany" if pl else "not judged")
+    # A section without a neutral indicator shown would not need the clause; each demo section has one.
+    judged_only = show.comparison_table(report, "services").caption
+    assert (position in judged_only) == any(i.direction == "neutral" for i in show.indicators_in("services"))

@@ -262,13 +262,19 @@ def test_a_vs_code_notebook_counts_as_a_frontend_by_the_file_name_vs_code_puts_i
 
 
 def test_the_assessment_side_by_side_is_worded_as_the_reports_print_it():
-    # The reports' tables say "mocna strona" / "słaba strona" / "—", never the codes they are kept as.
+    # The reports' tables say "mocna strona" / "słaba strona" / "—", never the codes they are kept as, and
+    # "nieoceniany" for a value not judged by design: a neutral indicator, or the one the peers were matched on.
     reports = explore.prepare_reports(explore.validate_towns("0290011,0490013"))
     printed = explore.side_by_side_printed(reports, "assessment")
     raw = explore.side_by_side(reports, "assessment")
     words = {"strength": "mocna strona", "weakness": "słaba strona", "": "—"}
-    assert (printed.to_numpy() == raw.replace(words).to_numpy()).all()
-    assert {"mocna strona", "słaba strona"} <= set(printed.to_numpy().ravel())
+    expected = raw.replace(words)
+    for column, report in zip(raw.columns, reports, strict=True):
+        comparison = report.comparison
+        by_design = (comparison["direction"] == "neutral") | comparison["matching"]
+        expected.loc[by_design.to_numpy() & comparison["value"].notna().to_numpy(), column] = "nieoceniany"
+    assert (printed.to_numpy() == expected.to_numpy()).all()
+    assert {"mocna strona", "słaba strona", "nieoceniany"} <= set(printed.to_numpy().ravel())
 
 
 def test_a_town_whose_peer_group_cannot_be_formed_is_named_before_anything_is_computed():

@@ -21,6 +21,9 @@ from analysis.reliability import count_interval
 from analysis.scoring import NONE, assess, bounded_score, distance_from_peers, held_back_by_chance
 
 CHANGE_YEARS = (5, 10)
+# The suffix of a change's columns in a comparison row, by its span: "change", "peer_median_change",
+# "peers_left_out_change" for 5 years; "change_10y", … for 10.
+CHANGE_SUFFIX = dict(zip(CHANGE_YEARS, ("", "_10y"), strict=True))
 
 
 def percentile_rank(value: float, peer_values, direction: Direction = Direction.HIGHER_BETTER) -> float:
@@ -234,7 +237,7 @@ def _compare_arrays(
     row["judged"] = bool(indicator.direction != Direction.NEUTRAL and not matching and not math.isnan(row["score"]))
     if row["judged"]:
         row["assessment"] = assess(indicator, value, row["peer_median"], percentile, row["ci_low"], row["ci_high"])
-    for span, suffix in zip(CHANGE_YEARS, ("", "_10y")):
+    for span, suffix in CHANGE_SUFFIX.items():
         base = at - span
         if base >= 0:
             row[f"change{suffix}"] = value - float(town_values[base])

@@ -129,15 +129,25 @@ DECIMALS = {"percentile": 0, "score": 2}
 
 
 # Those a report's tables mark with GUS_MARK: the town's change in the key figures, its peers' median change in
-# the changes tables, and the levels in both.
-MARKED_COLUMNS = ("value", "peer_median", "peer_q1", "peer_q3", "change", "peer_median_change")
+# the changes tables, and the levels in both; and the 10-year changes, whose marks the spreadsheet names.
+MARKED_COLUMNS = (
+    "value",
+    "peer_median",
+    "peer_q1",
+    "peer_q3",
+    "change",
+    "peer_median_change",
+    "change_10y",
+    "peer_median_change_10y",
+)
 
 
 def _gus_marked(report: TownReport, indicator: Indicator, row: pd.Series, column: str) -> bool:
     """Whether a report marks the figure of `column` (`MARKED_COLUMNS`) as resting on figures GUS marks: the
     value, on the town's own (`analysis.gus_marks.on_value`), its 5-year change likewise (`on_change`); the peers'
     median and quartiles, on the peers' (`TownReport.reference_marks`), their median change likewise
-    (`TownReport.peer_change_marks`)."""
+    (`TownReport.peer_change_marks`); the 10-year changes, as the spreadsheet names their marks
+    (`TownReport.change_10y_marks`, `.peer_change_10y_marks`)."""
     marks = report.gus_marks.get(indicator.id, ())
     if column == "value":
         return bool(on_value(indicator, row, marks))
@@ -145,6 +155,10 @@ def _gus_marked(report: TownReport, indicator: Indicator, row: pd.Series, column
         return bool(on_change(indicator, row, marks, CHANGE_YEARS[0]))
     if column == "peer_median_change":
         return bool(report.peer_change_marks.get(indicator.id))
+    if column == "change_10y":
+        return bool(report.change_10y_marks.get(indicator.id))
+    if column == "peer_median_change_10y":
+        return bool(report.peer_change_10y_marks.get(indicator.id))
     return bool(report.reference_marks.get(indicator.id, {}).get("peer_median"))
 
 
@@ -153,8 +167,8 @@ def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd
     whole, scores to two places, changes and scores with their sign), the language's number format,
     "b.d." where a figure is missing, "nie oceniono" for the position or score of a value on too few
     events (as the reports' tables), "—" for the score of a neutral indicator, and the assessment in words
-    ("mocna strona", or "—"), "≈" before a value on few events, "³" after one, after a peer median or
-    quartile, and after a 5-year change (the town's, its peers' median), on figures GUS marks
+    ("mocna strona", "—", "nieoceniany"), "≈" before a value on few events, "³" after one, after a peer median or
+    quartile, and after a 5- or 10-year change (the town's, its peers' median), on figures GUS marks
     (`analysis.gus_marks`), and the year after a figure of a year before the last ("2,5 (2023)"), which the
     reports give in their year column. Compute on `side_by_side`; other
     columns (a year, a count) are shown as they are."""

@@ -27,6 +27,7 @@ from analysis.compare import CHANGE_YEARS, within_chance
 from analysis.display import area_budgets_note, hinge_cell, rule_name
 from analysis.editions import changes_since, kept_marks, verdict_grounds
 from analysis.formatting import format_number, number_pattern, voivodeship_name, with_noun
+from analysis.gus_marks import merged
 from analysis.labels import label
 from analysis.narrative import LEVEL_DIFFERENCE_DECIMALS, gus_mark_notes, no_projection_sentence, projection_sentence
 from analysis.params import MIN_PEERS
@@ -163,6 +164,7 @@ BESIDE_WORDS = {
     "voivodeship": ("województwo", "voivodeship"),
     "poland": ("Polska", "Poland"),
     "peer_median_change": ("mediana zmian w 5 lat", "median 5-year change"),
+    "peer_median_change_10y": ("mediana zmian w 10 lat", "median 10-year change"),
 }
 
 RELIABILITY_WORDS = {
@@ -419,11 +421,18 @@ def indicator_sheet(report: TownReport, rounded: bool = True) -> pd.DataFrame:
                 "census_step": _census_step(indicator, row),
                 **_trend_columns(report, indicator_id, row["reliability"]),
                 "missing_years": int(row["missing_years"]),
-                "gus_marks": "; ".join(gus_mark_notes(report.gus_marks.get(indicator_id, ()), language)),
+                # The town's figures that the row reads: its value, its changes and its trend.
+                "gus_marks": "; ".join(
+                    gus_mark_notes(
+                        merged(report.gus_marks.get(indicator_id, ()), report.change_10y_marks.get(indicator_id, ())),
+                        language,
+                    )
+                ),
                 "gus_marks_beside": _beside_marks(
                     {
                         **report.reference_marks.get(indicator_id, {}),
                         "peer_median_change": report.peer_change_marks.get(indicator_id, ()),
+                        "peer_median_change_10y": report.peer_change_10y_marks.get(indicator_id, ()),
                     },
                     language,
                 ),

@@ -61,12 +61,15 @@ def marks_panel(observations: pd.DataFrame, teryt: str, last_year: int) -> pd.Da
 
 def figure_years(indicator: Indicator, row: pd.Series, change_years: int | None) -> dict[str, set[int]]:
     """Variable key -> the years of its figures that a comparison `row` reads: each input at its lag over the
-    value's years (several, where pooled), and over the same years `change_years` earlier where the row shows a
-    change from them."""
+    value's years (several, where pooled), and over the same years `change_years` (5 or 10) earlier where the row
+    shows a change from them."""
+    from analysis.compare import CHANGE_SUFFIX  # compare reads this module's marks
+
     if (span := value_span(row)) is None:
         return {}
     first, last = span
-    spans = [0] + ([change_years] if change_years and pd.notna(row.get("change")) else [])
+    has_change = change_years and pd.notna(row.get(f"change{CHANGE_SUFFIX[change_years]}"))
+    spans = [0] + ([change_years] if has_change else [])
     read: dict[str, set[int]] = {}
     for name in indicator.inputs:
         variable, lag = split_lag(name)
@@ -90,7 +93,7 @@ def row_marks(panel: pd.DataFrame, read: dict[str, set[int]], since: int | None 
             kind = MARK_KINDS.get(mark)
             if kind is not None and _reaches(kind, int(year), years, start):
                 found.add((kind, int(year)))
-    return tuple(sorted(found, key=lambda item: (KIND_ORDER.index(item[0]), item[1])))
+    return merged(found)
 
 
 def _reaches(kind: str, year: int, read: set[int], start: int) -> bool:
@@ -129,9 +132,16 @@ def on_change(
     """Of a row's `marks` (`row_marks`), those on its change over `change_years`: on the figures of either end
     (the value's own among them), or a change of method between them. None where the row has no change; a mark
     on the trend's earlier years alone is on neither."""
-    if pd.isna(row.get("change")):
+    from analysis.compare import CHANGE_SUFFIX  # compare reads this module's marks
+
+    if pd.isna(row.get(f"change{CHANGE_SUFFIX[change_years]}")):
         return ()
     return _reaching(marks, figure_years(indicator, row, change_years))
+
+
+def merged(*marks: Iterable[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
+    """Several sets of (kind, year) marks as one, each once, in `KIND_ORDER` then by year."""
+    return tuple(sorted(set().union(*marks), key=lambda item: (KIND_ORDER.index(item[0]), item[1])))
 
 
 def _reaching(marks: tuple[tuple[str, int], ...], figures: dict[str, set[int]]) -> tuple[tuple[str, int], ...]:
@@ -203,7 +213,7 @@ def marks_over(
             crossed = bool(back) and kind.startswith("method_changed") and first - back < value_year <= last
             if read or crossed:
                 found.add((kind, year))
-    return tuple(sorted(found, key=lambda item: (KIND_ORDER.index(item[0]), item[1])))
+    return merged(found)
 
 
 def low_precision_figures(observations: pd.DataFrame, teryt: str) -> frozenset[tuple[str, int]]:

@@ -32,7 +32,7 @@ from analysis.aggregates import (
 from analysis.boundaries import BoundaryChange, boundary_changes, last_change_within, within_present_boundaries
 from analysis.catalogue import SECTIONS, catalogue_stamp, indicators, split_lag, variable_ids
 from analysis.census import CHANGE_SPANS, ChangeWithoutStep, change_without_step, rebased_panel
-from analysis.compare import CHANGE_YEARS, compare_town
+from analysis.compare import CHANGE_SUFFIX, CHANGE_YEARS, compare_town
 from analysis.gus_marks import (
     MARK_KINDS,
     StoreMarks,
@@ -40,6 +40,7 @@ from analysis.gus_marks import (
     low_precision_figures,
     marks_over,
     marks_panel,
+    on_change,
     store_marks,
 )
 from analysis.indicators import compute_indicators, indicator_table
@@ -108,6 +109,10 @@ class TownReport:
     # Indicator -> GUS's marks on the peers' figures their median 5-year change rests on (`peer_change_marks`),
     # marked in the changes tables; only indicators with any.
     peer_change_marks: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    # The same of the 10-year changes, which only the spreadsheet and the explorer show: the town's (its figures at
+    # both ends and a change of method between them, `analysis.gus_marks.on_change`) and its peers' median one.
+    change_10y_marks: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    peer_change_10y_marks: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
 
     @property
     def teryt(self) -> str:
@@ -290,26 +295,43 @@ def reference_marks(
     return result
 
 
-def peer_change_marks(
-    data_dir: str, peers: tuple[str, ...], comparison: pd.DataFrame
+def town_change_marks(
+    comparison: pd.DataFrame, panel: pd.DataFrame, span: int
 ) -> dict[str, tuple[tuple[str, int], ...]]:
-    """Indicator -> GUS's marks on the peers' figures that their median 5-year change (the changes tables)
-    rests on: over the peers it is taken over (not those whose change crosses a change of their boundaries), at
-    both ends of the change and a change of method between them (`analysis.gus_marks.marks_over`). Only
-    indicators with a median change and a mark; none for an indicator that is itself a change, whose change the
-    tables do not show."""
+    """Indicator -> GUS's marks on the town's figures that its change over `span` years reads (`marks_panel`): at
+    both ends, and a change of method between them (`analysis.gus_marks.on_change`). Only indicators with a
+    change and a mark; none for an indicator that is itself a change, as `peer_change_marks`."""
+    catalogue = indicators()
+    result = {}
+    for indicator_id, marks in comparison_marks(comparison, panel, catalogue, span).items():
+        indicator = catalogue[indicator_id]
+        found = on_change(indicator, comparison.loc[indicator_id], marks, span)
+        if found and not indicator.is_change:
+            result[indicator_id] = found
+    return result
+
+
+def peer_change_marks(
+    data_dir: str, peers: tuple[str, ...], comparison: pd.DataFrame, span: int = CHANGE_YEARS[0]
+) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Indicator -> GUS's marks on the peers' figures that their median change over `span` years (5: the changes
+    tables; 10: the spreadsheet) rests on: over the peers it is taken over (not those whose change crosses a
+    change of their boundaries), at both ends of the change and a change of method between them
+    (`analysis.gus_marks.marks_over`). Only indicators with a median change and a mark; none for an indicator
+    that is itself a change, whose change no table shows."""
     marks = _store_marks(data_dir)
     catalogue = indicators()
+    suffix = CHANGE_SUFFIX[span]
     result = {}
     for indicator_id, row in comparison.iterrows():
         indicator = catalogue[indicator_id]
-        if indicator.is_change or pd.isna(row["peer_median_change"]) or pd.isna(row["year"]):
+        if indicator.is_change or pd.isna(row[f"peer_median_change{suffix}"]) or pd.isna(row["year"]):
             continue
         if not {split_lag(name)[0] for name in indicator.inputs} & marks.marked.keys():
             continue
         year = int(row["year"])
-        taken = [peer for peer in peers if peer not in row["peers_left_out_change"]]
-        found = marks_over(marks, taken, indicator.inputs, year - indicator.pool_years + 1, year, back=CHANGE_YEARS[0])
+        taken = [peer for peer in peers if peer not in row[f"peers_left_out_change{suffix}"]]
+        found = marks_over(marks, taken, indicator.inputs, year - indicator.pool_years + 1, year, back=span)
         if found:
             result[indicator_id] = found
     return result
@@ -662,4 +684,6 @@ def compute_report(town: TownParams) -> TownReport:
         gus_marks={indicator_id: marks for indicator_id, marks in gus_marks.items() if marks},
         reference_marks=beside_marks,
         peer_change_marks=peer_change_marks(data_dir, peers.members, comparison),
+        change_10y_marks=town_change_marks(comparison, marks, CHANGE_YEARS[1]),
+        peer_change_10y_marks=peer_change_marks(data_dir, peers.members, comparison, CHANGE_YEARS[1]),
     )

@@ -11,8 +11,8 @@ from analysis.gus_marks import MARK_KINDS, NO_MARK, figure_years, marks_panel, r
 from analysis.narrative import gus_mark_notes
 
 
-def _row(year, start=None, change=None) -> pd.Series:
-    return pd.Series({"year": year, "period_start": start, "change": change})
+def _row(year, start=None, change=None, change_10y=None) -> pd.Series:
+    return pd.Series({"year": year, "period_start": start, "change": change, "change_10y": change_10y})
 
 
 def test_a_row_reads_its_inputs_at_their_lags_over_its_pooled_years_and_its_changes_start():
@@ -212,12 +212,16 @@ def test_a_mark_is_on_a_change_at_either_end_or_between_them_and_not_on_the_tren
     assert on_change(births, _row(2024, 2022, 0.4), marks, 5) == expected
     # Unpooled, 2024 against 2014 (10 years): 2016's change of method is between the ends too, and 2019's estimate
     # is neither end.
-    assert on_change(births, _row(2024, None, 0.4), marks, 10) == (
+    assert on_change(births, _row(2024, None, 0.4, 0.9), marks, 10) == (
         ("method_changed", 2016),
         ("method_changed", 2021),
         ("preliminary", 2024),
     )
     assert on_change(births, _row(2024, 2022), marks, 5) == ()  # no change
+    # Each span asks for its own change: a row with a 5-year change and none over 10 years, and the reverse.
+    assert on_change(births, _row(2024, None, 0.4), marks, 10) == ()
+    assert on_change(births, _row(2024, None, None, 0.9), marks, 5) == ()
+    assert on_change(births, _row(2024, None, None, 0.9), marks, 10) != ()
 
 
 def test_page_one_the_key_figures_and_the_comparison_table_mark_a_value_gus_marks(demo_store):
@@ -383,9 +387,9 @@ def test_the_peer_median_the_voivodeship_and_poland_carry_the_marks_of_the_gminy
     assert "GUS" not in key_findings(report.comparison, report.areas, **named)
     sheet = indicator_sheet(report).set_index("Kod wskaźnika")
     beside = sheet.at["net_migration_per_1000", "Znaki GUS w danych mediany grupy, województwa i Polski"]
-    # The peer's figure of 2024 is also the end of its 5-year change, in the median of the peers' changes.
+    # The peer's figure of 2024 is also the end of its 5- and 10-year changes, in the medians of the peers' changes.
     columns = "mediana grupy, województwo, Polska" if same_voivodeship else "mediana grupy, Polska"
-    assert beside == f"{columns}, mediana zmian w 5 lat: zawiera szacunek wstępny GUS z 2024 r."
+    assert beside == f"{columns}, mediana zmian w 5 lat, mediana zmian w 10 lat: zawiera szacunek wstępny GUS z 2024 r."
     assert sheet.at["net_migration_per_1000", "Znaki GUS w danych"] == ""
     # The stranger alone: only Poland's sum rests on it.
     only_stranger = observations.assign(mark=NO_MARK).assign(
@@ -505,10 +509,11 @@ def test_a_figure_gus_publishes_for_an_area_carries_its_own_mark_not_the_gminys_
     sheet = indicator_sheet(english).set_index("Indicator code")
     beside = "GUS marks on the data of the peer median, the voivodeship and Poland"
     assert sheet.at["nursery_places_per_1000", beside] == (
-        "peer median, median 5-year change: includes a preliminary GUS estimate (2024)"
+        "peer median, median 5-year change, median 10-year change: includes a preliminary GUS estimate (2024)"
     )
     assert sheet.at["net_migration_per_1000", beside] == (
-        "peer median, voivodeship, Poland, median 5-year change: includes a preliminary GUS estimate (2024)"
+        "peer median, voivodeship, Poland, median 5-year change, median 10-year change: includes a preliminary GUS "
+        "estimate (2024)"
     )
     # GUS's own figure for Poland of 2024 marked "s", and its figure of the town's voivodeship (02) of 2023: only
     # Poland's cell of 2024 carries it, whatever the gminy's figures (left unmarked here).
@@ -704,3 +709,60 @@ def test_a_peer_left_out_of_the_median_change_for_its_change_of_boundaries_takes
     assert report.comparison.at["births_per_1000", "period_start"] == 2022  # the premise: pooled over 3 years
     assert "population" not in report.peer_change_marks
     assert report.peer_change_marks["births_per_1000"] == (("preliminary", 2017), ("preliminary", 2019))
+
+
+def test_the_ten_year_changes_carry_the_marks_at_both_their_ends_in_the_spreadsheet_and_the_explorer(
+    demo_store, tmp_path
+):
+    from analysis.display import GUS_MARK, changes_table
+    from analysis.explore import side_by_side_printed
+    from analysis.export import indicator_sheet
+    from analysis.report import prepare_report
+    from analysis.store import write_store
+    from analysis.town import TownParams
+
+    town = "0290011"
+    plain = prepare_report(TownParams(teryt=town))
+    peer = plain.peers.members[0]
+    # Two figures marked in the whole store, both of 2014, where the 10-year change of 2024 starts and no other
+    # figure of the reports reaches (the trends begin in 2014, but a preliminary figure there is not on the
+    # value, nor on the 5-year change): the town's unemployed, and one peer's. The registered unemployed
+    # per working-age resident (a rate of one year) reads them in 2014 only through its 10-year change.
+    observations = demo_store.observations
+    unemployed = (observations["var_id"] == variable_ids()["registered_unemployed"]) & (observations["year"] == 2014)
+    marked = unemployed & observations["teryt"].isin([town, peer])
+    write_store(
+        tmp_path / "store",
+        demo_store.units,
+        observations.assign(mark=NO_MARK).assign(mark=lambda frame: frame["mark"].mask(marked, "s")),
+        demo_store.metadata,
+        demo_store.area_values,
+    )
+    report = prepare_report(TownParams(teryt=town, data_dir=str(tmp_path / "store")))
+    indicator = "unemployed_share_working_age"
+    row = report.comparison.loc[indicator]
+    assert row["year"] == 2024 and pd.notna(row["change_10y"]) and pd.notna(row["peer_median_change_10y"])
+    assert report.change_10y_marks == {indicator: (("preliminary", 2014),)}
+    assert report.peer_change_10y_marks == {indicator: (("preliminary", 2014),)}
+    # Nothing the PDF and HTML print reads them: not the value, the 5-year change, the notes or the medians.
+    assert report.gus_marks == {} and report.peer_change_marks == {} and report.reference_marks == {}
+    changes = changes_table(report, "economy").frame
+    assert not any(str(cell).endswith(GUS_MARK) for cell in changes.to_numpy().ravel())
+    # The spreadsheet names them, for the town's row and beside it.
+    sheet = indicator_sheet(report).set_index("Kod wskaźnika")
+    assert sheet.at[indicator, "Znaki GUS w danych"] == "zawiera szacunek wstępny GUS z 2014 r."
+    assert sheet.at[indicator, "Znaki GUS w danych mediany grupy, województwa i Polski"] == (
+        "mediana zmian w 10 lat: zawiera szacunek wstępny GUS z 2014 r."
+    )
+    assert (sheet.drop(index=indicator)["Znaki GUS w danych"] == "").all()
+    # The explorer marks the two 10-year changes, and nothing else.
+    for column, expected in (("change_10y", True), ("peer_median_change_10y", True), ("change", False)):
+        shown = side_by_side_printed([report], column)
+        row_shown = shown.loc[shown.index.str.startswith("Bezrobotni")].iloc[0, 0]
+        assert row_shown.endswith(GUS_MARK) == expected, column
+        assert sum(str(cell).endswith(GUS_MARK) for cell in shown.iloc[:, 0]) == int(expected)
+    # Without the peer, the median 10-year change reads no marked figure; the town's own stays marked.
+    from analysis.report import peer_change_marks
+
+    others = tuple(member for member in report.peers.members if member != peer)
+    assert peer_change_marks(str(tmp_path / "store"), others, report.comparison, 10) == {}

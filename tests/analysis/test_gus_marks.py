@@ -412,6 +412,17 @@ def test_the_peer_median_the_voivodeship_and_poland_carry_the_marks_of_the_gminy
     assert not cells["Mediana grupy"]
 
 
+def _store_marking_only(store, directory, rows) -> str:
+    """`store` written to `directory` with GUS's one mark, "s" (a preliminary estimate), on its observations'
+    `rows` and on no other figure; its directory, for `TownParams.data_dir`."""
+    from analysis.store import write_store
+
+    observations = store.observations
+    marked = observations.assign(mark=NO_MARK).assign(mark=lambda frame: frame["mark"].mask(rows, "s"))
+    write_store(directory, store.units, marked, store.metadata, store.area_values)
+    return str(directory)
+
+
 ANNEXED_PEER = "0292031"  # a peer of town 0290011 in the demo store
 
 
@@ -419,7 +430,7 @@ def _annexed_peer_marked(demo_store, tmp_path, years: list[int]):
     """Town 0290011's report on the demo store where its peer `ANNEXED_PEER` took in land and residents in 2022
     and GUS's one mark in the store is "s" on that peer's residents of `years`."""
     from analysis.report import prepare_report
-    from analysis.store import load_store, write_store
+    from analysis.store import load_store
     from analysis.town import TownParams
     from tests.conftest import write_annexed_store
 
@@ -432,13 +443,9 @@ def _annexed_peer_marked(demo_store, tmp_path, years: list[int]):
         & (observations["var_id"] == variable_ids()["population"])
         & observations["year"].isin(years)
     )
-    write_store(
-        tmp_path / "store",
-        annexed.units,
-        observations.assign(mark=NO_MARK).assign(mark=lambda frame: frame["mark"].mask(marked, "s")),
-        annexed.metadata,
+    return prepare_report(
+        TownParams(teryt="0290011", data_dir=_store_marking_only(annexed, tmp_path / "store", marked))
     )
-    return prepare_report(TownParams(teryt="0290011", data_dir=str(tmp_path / "store")))
 
 
 def test_a_peer_left_out_of_a_median_for_its_change_of_boundaries_takes_its_marks_with_it(demo_store, tmp_path):
@@ -620,7 +627,6 @@ def test_the_changes_table_marks_the_peers_median_change_that_rests_on_marked_fi
     from analysis.explore import side_by_side_printed
     from analysis.export import indicator_sheet
     from analysis.report import prepare_report
-    from analysis.store import write_store
     from analysis.town import TownParams
 
     town = "0290011"
@@ -634,14 +640,7 @@ def test_the_changes_table_marks_the_peers_median_change_that_rests_on_marked_fi
         & (observations["var_id"] == variable_ids()["net_migration"])
         & (observations["year"] == 2019)
     )
-    write_store(
-        tmp_path / "store",
-        demo_store.units,
-        observations.assign(mark=NO_MARK).assign(mark=lambda frame: frame["mark"].mask(start, "s")),
-        demo_store.metadata,
-        demo_store.area_values,
-    )
-    report = prepare_report(TownParams(teryt=town, data_dir=str(tmp_path / "store")))
+    report = prepare_report(TownParams(teryt=town, data_dir=_store_marking_only(demo_store, tmp_path / "store", start)))
     row = report.comparison.loc["net_migration_per_1000"]
     assert row["year"] == 2024 and pd.notna(row["peer_median_change"]) and not row["peers_left_out_change"]
     name = indicators()["net_migration_per_1000"].name_with_unit("pl")
@@ -718,7 +717,6 @@ def test_the_ten_year_changes_carry_the_marks_at_both_their_ends_in_the_spreadsh
     from analysis.explore import side_by_side_printed
     from analysis.export import indicator_sheet
     from analysis.report import prepare_report
-    from analysis.store import write_store
     from analysis.town import TownParams
 
     town = "0290011"
@@ -731,14 +729,9 @@ def test_the_ten_year_changes_carry_the_marks_at_both_their_ends_in_the_spreadsh
     observations = demo_store.observations
     unemployed = (observations["var_id"] == variable_ids()["registered_unemployed"]) & (observations["year"] == 2014)
     marked = unemployed & observations["teryt"].isin([town, peer])
-    write_store(
-        tmp_path / "store",
-        demo_store.units,
-        observations.assign(mark=NO_MARK).assign(mark=lambda frame: frame["mark"].mask(marked, "s")),
-        demo_store.metadata,
-        demo_store.area_values,
+    report = prepare_report(
+        TownParams(teryt=town, data_dir=_store_marking_only(demo_store, tmp_path / "store", marked))
     )
-    report = prepare_report(TownParams(teryt=town, data_dir=str(tmp_path / "store")))
     indicator = "unemployed_share_working_age"
     row = report.comparison.loc[indicator]
     assert row["year"] == 2024 and pd.notna(row["change_10y"]) and pd.notna(row["peer_median_change_10y"])

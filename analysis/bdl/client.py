@@ -16,6 +16,7 @@ from __future__ import annotations
 import email.utils
 import os
 import re
+import socket
 import time
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -69,6 +70,22 @@ def _connection_problem(error: Exception) -> str:
     no DNS; "Connection refused": nothing answers at that address), not urllib3's chain of wrappers around it."""
     reason = re.search(r"\[Errno -?\d+\] ([^\"')]+)", str(error))
     return f"connection failed ({reason.group(1).strip() if reason else type(error).__name__})"
+
+
+def _name_unresolved(error: BaseException) -> bool:
+    """Whether a failed connection failed on the address's name (`socket.gaierror`, anywhere in the chain of
+    wrappers requests and urllib3 put around it): no network or no DNS, or a mistyped host."""
+    seen, chain = set(), [error]
+    while chain:
+        cause = chain.pop()
+        if cause is None or id(cause) in seen:
+            continue
+        seen.add(id(cause))
+        if isinstance(cause, socket.gaierror):
+            return True
+        wrapped = [arg for arg in getattr(cause, "args", ()) if isinstance(arg, BaseException)]
+        chain += [cause.__cause__, cause.__context__, getattr(cause, "reason", None), *wrapped]
+    return False
 
 
 def _is_json(response) -> bool:
@@ -131,6 +148,7 @@ class BDLClient:
         )
         self.sent = 0  # requests that reached the network, retries included
         self.reused = 0  # pages answered from the cache without a request
+        self.answered = False  # whether the API has answered any request of this client
 
     def close(self) -> None:
         self.session.close()
@@ -172,7 +190,16 @@ class BDLClient:
                 problem = f"no answer within {settings.timeout:g} s"
             except requests.ConnectionError as error:
                 problem = _connection_problem(error)
+                # Before the API has ever answered, a name that does not resolve is a machine without network
+                # (or a mistyped BDL_API_URL), not a passing fault: six retries would only make it wait a minute.
+                if not self.answered and _name_unresolved(error):
+                    host = urlparse(settings.base_url).hostname
+                    raise BDLUnreachable(
+                        f"BDL API: {what}: {problem}: the name {host} does not resolve; is this machine offline, "
+                        "or BDL_API_URL mistyped?"
+                    ) from None
             else:
+                self.answered = True
                 status = response.status_code
                 if status == 200:
                     try:

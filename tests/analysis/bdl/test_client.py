@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from analysis.bdl.client import BDLClient, BDLError, BDLUnreachable, Settings
@@ -192,3 +194,37 @@ def test_retries_and_long_quota_waits_are_told(fake_bdl, tmp_path, waits):
     client.units()
     assert told[0] == "waiting 15.0 min for BDL's quota before units of level 6, page 0"
     assert "units of level 6, page 0: HTTP 500 INTERNAL SERVER ERROR; retrying in 2 s (attempt 2 of 6)" in told
+
+
+def test_a_name_that_does_not_resolve_before_any_answer_stops_at_once_naming_it(tmp_path, waits):
+    # ".invalid" never resolves (RFC 2606), online or not: as on a machine without network, the first request
+    # fails on the name. Six retries over a minute would only delay saying so; nothing has answered yet.
+    settings = Settings(base_url="http://bdl.invalid/api/v1", timeout=CLIENT_TIMEOUT, attempts=6)
+    client = BDLClient(settings, tmp_path / "cache", sleep=waits.append)
+    with pytest.raises(
+        BDLUnreachable,
+        match=r"variable 72305 \(metadata\): connection failed \(.+\): the name bdl\.invalid does not resolve",
+    ):
+        client.variable(72305)
+    assert waits == [] and client.sent == 1
+
+
+def test_a_name_that_stops_resolving_after_the_api_answered_is_retried(fake_bdl, make_client, waits, monkeypatch):
+    # Mid-fetch, a failing name is more likely a passing fault of the network: it is retried as any other.
+    import requests
+
+    with_population(fake_bdl)
+    client = make_client(attempts=3, backoff=1.0)
+    list(client.data_by_variable(72305, [2020]))  # the API answers
+    unresolved = requests.ConnectionError(socket.gaierror(-2, "Name or service not known"))
+    cache_only = client.session.get
+
+    def no_name(*args, only_if_cached=False, **kwargs):
+        if only_if_cached:  # the cache still answers (with nothing: this page was never fetched)
+            return cache_only(*args, only_if_cached=True, **kwargs)
+        raise unresolved
+
+    monkeypatch.setattr(client.session, "get", no_name)
+    with pytest.raises(BDLUnreachable, match=r"gave up after 3 attempts"):
+        client.variable(72305)
+    assert waits == [1.0, 2.0]

@@ -175,16 +175,7 @@ def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd
     frame = _by_indicator(reports, column)
     language, catalogue = reports[0].language, indicators()
     if column == "assessment":  # "mocna strona" / "słaba strona" / "—" / "nieoceniany", as the reports' tables
-        shown = pd.DataFrame(
-            {
-                _column(report): [
-                    assessment_cell(catalogue[indicator_id], row, language)
-                    for indicator_id, row in report.comparison.iterrows()
-                ]
-                for report in reports
-            },
-            index=reports[0].comparison.index,
-        )
+        shown = _each_row(reports, lambda report, row: assessment_cell(catalogue[row.name], row, language))
         return _named_rows(shown, reports)
     if column not in (*IN_UNIT, *CHANGES, *DECIMALS):
         return _named_rows(frame, reports)
@@ -198,16 +189,7 @@ def side_by_side_printed(reports: list[TownReport], column: str = "value") -> pd
 
     shown = frame.apply(printed, axis=1)
     if column in MARKED_COLUMNS:  # on figures GUS marks (a preliminary estimate…), as the reports' tables mark it
-        marked = pd.DataFrame(
-            {
-                _column(report): [
-                    _gus_marked(report, catalogue[indicator_id], row, column)
-                    for indicator_id, row in report.comparison.iterrows()
-                ]
-                for report in reports
-            },
-            index=reports[0].comparison.index,
-        )
+        marked = _each_row(reports, lambda report, row: _gus_marked(report, catalogue[row.name], row, column))
         shown = shown.mask(marked, shown + GUS_MARK)
     if column in (*IN_UNIT, *CHANGES):  # a figure of an earlier year (the last one missing) says which
         shown = shown.where(frame.isna(), shown + _earlier_year(reports))
@@ -228,15 +210,17 @@ def _earlier_year(reports: list[TownReport]) -> pd.DataFrame:
     (the reports print it in their "Rok" column); "" elsewhere, and for a pooled figure, whose row names its
     years (`_row_name`)."""
 
-    def note(row: pd.Series, last_year: int) -> str:
-        year = earlier_year(row, last_year)
+    def note(report: TownReport, row: pd.Series) -> str:
+        year = earlier_year(row, report.last_year)
         return f" ({year})" if year is not None else ""
 
+    return _each_row(reports, note)
+
+
+def _each_row(reports: list[TownReport], cell) -> pd.DataFrame:
+    """Indicators × towns: `cell(report, row)` of each town's comparison row (the row's name is the indicator)."""
     return pd.DataFrame(
-        {
-            _column(report): [note(row, report.last_year) for _, row in report.comparison.iterrows()]
-            for report in reports
-        },
+        {_column(report): [cell(report, row) for _, row in report.comparison.iterrows()] for report in reports},
         index=reports[0].comparison.index,
     )
 

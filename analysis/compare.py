@@ -18,7 +18,14 @@ from analysis.gus_marks import reads_any
 from analysis.indicators import window_counts
 from analysis.params import MIN_PEERS
 from analysis.reliability import count_interval
-from analysis.scoring import NONE, assess, bounded_score, distance_from_peers, held_back_by_chance
+from analysis.scoring import (
+    NONE,
+    assess,
+    bounded_score,
+    distance_from_peers,
+    held_back_by_chance,
+    judged_by_design,
+)
 
 CHANGE_YEARS = (5, 10)
 # The suffix of a change's columns in a comparison row, by its span: "change", "peer_median_change",
@@ -234,7 +241,7 @@ def _compare_arrays(
             events=interval.events,
             reliability="not_ranked" if not interval.ranked else "unreliable" if interval.unreliable else "ok",
         )
-    row["judged"] = bool(indicator.direction != Direction.NEUTRAL and not matching and not math.isnan(row["score"]))
+    row["judged"] = judged_by_design(indicator, matching) and not math.isnan(row["score"])
     if row["judged"]:
         row["assessment"] = assess(indicator, value, row["peer_median"], percentile, row["ci_low"], row["ci_high"])
     for span, suffix in CHANGE_SUFFIX.items():

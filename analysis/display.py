@@ -65,7 +65,7 @@ from analysis.peers import INCOME, PIT_STAND_IN, PeerRule, income_measure, popul
 from analysis.reliability import UNRELIABLE_BELOW, events_text, exceeds_its_base, with_uncertain_mark
 from analysis.report import TownReport, shown_method_version
 from analysis.rounding import as_printed, round_half_up
-from analysis.scoring import PERCENTILE_DECIMALS, STRENGTH, WEAKNESS
+from analysis.scoring import PERCENTILE_DECIMALS, STRENGTH, WEAKNESS, judged_by_design
 from analysis.store import CITY_WITH_POWIAT_RIGHTS
 from analysis.synthesis import SCORE_DECIMALS, rule_key
 from analysis.trends import MIN_POINTS, fewest_years
@@ -504,11 +504,20 @@ def assessment_cell(indicator: Indicator, row: pd.Series, language: str) -> str:
     """The one rule's mark ("mocna strona", "słaba strona", "—"); "nieoceniany" for a value the report does not
     judge by design (a neutral indicator, or the one the peers were matched on), so that its position is not read
     as a verdict. A value too uncertain to rank says so in its position ("nie oceniono")."""
-    if row["assessment"]:
-        return label(row["assessment"], language)
-    by_design = indicator.direction == Direction.NEUTRAL or bool(row.get("matching"))
-    shown = pd.notna(row["value"]) and not unranked(row)
-    return label("assessment_not_judged", language) if by_design and shown else "—"
+    return assessment_word(
+        row["assessment"],
+        judged=judged_by_design(indicator, bool(row.get("matching"))),
+        placed=pd.notna(row["value"]) and not unranked(row),
+        language=language,
+    )
+
+
+def assessment_word(assessment: str, judged: bool, placed: bool, language: str) -> str:
+    """The words of `assessment_cell`, from what a row says: its assessment, whether the report judges it
+    (`judged_by_design`) and whether it has a position among the peers."""
+    if assessment:
+        return label(assessment, language)
+    return label("assessment_not_judged", language) if placed and not judged else "—"
 
 
 def _neutral_position(indicator: Indicator, row: pd.Series) -> bool:
@@ -880,12 +889,18 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
                     ),
                     label("position_before_now", language): _before_now(position("old"), position("new")),
                     label("assessment_before_now", language): _before_now(
-                        _assessment_word(row["old_assessment"], language),
-                        _assessment_word(row["new_assessment"], language),
+                        *(_edition_assessment(row, age, language) for age in ("old", "new"))
                     ),
                 }
             )
         caption = label("edition_changes_caption", language, step=POSITION_STEP)
+        listed = changes.indicators
+        if any(
+            indicators()[i].direction == Direction.NEUTRAL
+            and listed.loc[i, ["old_percentile", "new_percentile"]].notna().any()
+            for i in listed.index
+        ):
+            caption += label("position_of_neutral", language)
         caption += _gus_marks_caption(marked, language)
         parts.append(Table(pd.DataFrame(rows), caption))
     return parts
@@ -915,8 +930,12 @@ def _before_now(before: str, now: str) -> str:
     return before if before == now else f"{before} → {now}"
 
 
-def _assessment_word(assessment: str, language: str) -> str:
-    return label(assessment, language) if assessment in (STRENGTH, WEAKNESS) else "—"
+def _edition_assessment(row: pd.Series, age: str, language: str) -> str:
+    """An edition's assessment as the section tables word it: "nieoceniany" for a placed value the report does
+    not judge (neutral, or matched on), so that its position is not read as a verdict there either."""
+    assessment = row[f"{age}_assessment"] if row[f"{age}_assessment"] in (STRENGTH, WEAKNESS) else ""
+    placed = pd.notna(row[f"{age}_value"]) and pd.notna(row[f"{age}_percentile"])
+    return assessment_word(assessment, bool(row[f"{age}_judged"]), placed, language)
 
 
 def chart(figure: MatplotlibFigure | None, text: ChartText, language: str = "pl") -> Chart | Markdown:

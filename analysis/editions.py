@@ -28,6 +28,7 @@ from analysis.compare import value_period
 from analysis.gus_marks import on_value
 from analysis.report import TownReport, method_version
 from analysis.rounding import round_half_up
+from analysis.scoring import judged_by_design
 from analysis.synthesis import rule_key
 
 FORMAT = 1  # the figures.json layout; a different one is not compared
@@ -66,6 +67,8 @@ def figures(report: TownReport) -> dict:
                 "period_start": None if pd.isna(row["period_start"]) else int(row["period_start"]),
                 "percentile": number(row["percentile"]),
                 "assessment": row["assessment"] or "",
+                # False for a value the report does not judge by design (neutral, or matched on): its table says so
+                "judged": judged_by_design(catalogue[indicator_id], bool(row["matching"])),
                 "peer_median": number(row["peer_median"]),  # for the batch workbook; editions do not compare it
                 # GUS's marks on the peers' figures the median rests on (`TownReport.reference_marks`), for the same
                 "peer_median_gus_marks": [
@@ -275,14 +278,22 @@ def compare_editions(previous: dict, current: dict, renumbered: dict[str, str] |
         # GUS's marks on the value's figures: a record written before records kept them does not say
         old_marks, new_marks = (kept_marks(record) for record in (before, now))
         marks_moved = old_marks is not None and new_marks is not None and set(old_marks) != set(new_marks)
-        if value_moved or position_moved or before["assessment"] != now["assessment"] or period_moved or marks_moved:
+        # Judged then, not now (the peers now matched on it, or its direction reviewed). A record written before
+        # records kept it: judged as the other record judges it, else as the catalogue does (not matched on).
+        new_judged = now.get("judged", judged_by_design(catalogue[indicator_id], matching=False))
+        old_judged = before.get("judged", new_judged)
+        judging_moved = old_judged != new_judged
+        assessment_moved = before["assessment"] != now["assessment"]
+        if value_moved or position_moved or assessment_moved or judging_moved or period_moved or marks_moved:
             rows.append(
                 {
                     "indicator": indicator_id,
                     **{f"old_{key}": before[key] for key in ("value", "year", "percentile", "assessment")},
+                    "old_judged": old_judged,
                     "old_period": value_period(before),
                     "old_marks": old_marks or (),
                     **{f"new_{key}": now[key] for key in ("value", "year", "percentile", "assessment")},
+                    "new_judged": new_judged,
                     "new_period": value_period(now),
                     "new_marks": new_marks or (),
                 }
@@ -292,7 +303,7 @@ def compare_editions(previous: dict, current: dict, renumbered: dict[str, str] |
     columns = ["indicator"] + [
         f"{age}_{key}"
         for age in ("old", "new")
-        for key in ("value", "year", "percentile", "assessment", "period", "marks")
+        for key in ("value", "year", "percentile", "assessment", "judged", "period", "marks")
     ]
     table = pd.DataFrame(rows, columns=columns).set_index("indicator")
     verdicts = {

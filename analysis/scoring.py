@@ -32,6 +32,12 @@ PERCENTILE_DECIMALS = 0  # a position is printed, and read against STRONG and WE
 STRENGTH, WEAKNESS, NONE = "strength", "weakness", ""
 
 
+def judged_by_design(indicator: Indicator, matching: bool) -> bool:
+    """Whether the report judges the indicator at all: not a neutral one, nor one the peers were matched on (which
+    pulls the town towards their median by construction). Every table and verdict asks this one question."""
+    return indicator.direction != Direction.NEUTRAL and not matching
+
+
 def sign(direction: Direction) -> int:
     """+1 where higher is better (or neutral), −1 where lower is better."""
     return -1 if direction == Direction.LOWER_BETTER else 1

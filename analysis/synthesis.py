@@ -17,10 +17,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from analysis.catalogue import SECTIONS, Direction, indicators
+from analysis.catalogue import SECTIONS, indicators
 from analysis.peers import PeerRule, TooFewPeers, choose_peers
 from analysis.rounding import round_half_up
-from analysis.scoring import STRENGTH, WEAKNESS
+from analysis.scoring import STRENGTH, WEAKNESS, judged_by_design
 
 VERDICT_BAND = 0.25  # |score| below this: "similar to the typical peer" (about the peers' middle half)
 SCORE_DECIMALS = 2  # a score is printed, and read against the band, to this many decimals
@@ -32,11 +32,7 @@ BETTER, SIMILAR, WORSE, NO_VERDICT = "better", "similar", "worse", "none"
 
 def judgeable(section: str, matching: tuple[str, ...] = ()) -> list[str]:
     """The section's indicators that a verdict could use: directional, not matched on."""
-    return [
-        i.id
-        for i in indicators().values()
-        if i.section == section and i.direction != Direction.NEUTRAL and i.id not in matching
-    ]
+    return [i.id for i in indicators().values() if i.section == section and judged_by_design(i, i.id in matching)]
 
 
 def aggregate_score(scores, subdomains) -> float:

@@ -1409,3 +1409,38 @@ def test_an_indicator_not_judged_by_design_says_so_and_the_caption_says_how_its_
     # A section without a neutral indicator shown would not need the clause; each demo section has one.
     judged_only = show.comparison_table(report, "services").caption
     assert (position in judged_only) == any(i.direction == "neutral" for i in show.indicators_in("services"))
+
+
+def test_the_what_changed_table_says_not_judged_where_the_section_tables_do(report, tmp_path):
+    # A previous edition with another population (neutral) and another PIT share (matched on): both rows are
+    # listed, and each reads "nieoceniany" as in the section tables, not the "—" of a judged value with no strength
+    # or weakness; a judged indicator moved reads "—" or its mark. A previous record that judged the PIT share (its
+    # peers chosen by another rule) is listed for that alone: "— → nieoceniany". A record written before records
+    # said whether a value is judged is taken to judge as this one does.
+    import json
+
+    from analysis.editions import figures
+
+    pl = report.language == "pl"
+    not_judged = "nieoceniany" if pl else "not judged"
+    record = figures(report)
+    now = record["indicators"]
+    assert not now["population"]["judged"] and not now["pit_per_capita"]["judged"]
+    plain = next(i for i, f in now.items() if f["judged"] and not f["assessment"] and f["percentile"] is not None)
+    record["indicators"] = {
+        **now,
+        "population": {**now["population"], "value": now["population"]["value"] + 100},
+        plain: {**now[plain], "value": now[plain]["value"] + 1},
+        "pit_per_capita": {**now["pit_per_capita"], "judged": True},
+    }
+    del record["indicators"]["population_density"]["judged"]  # as an older record: absent, and nothing else moved
+    (tmp_path / "figures.json").write_text(json.dumps(record), encoding="utf-8")
+    [table] = [part for part in show.edition_changes(report, tmp_path / "figures.json") if isinstance(part, show.Table)]
+    column = show.label("assessment_before_now", report.language)
+    cells = table.frame.set_index(show.label("indicator", report.language))[column]
+    name = {i: indicators()[i].name_with_unit(report.language) for i in now}
+    assert cells[name["population"]] == not_judged
+    assert cells[name[plain]] == "—"
+    assert cells[name["pit_per_capita"]] == f"— → {not_judged}"
+    assert sorted(cells.index) == sorted(name[i] for i in ("population", plain, "pit_per_capita"))
+    assert ("najwyższa wartość w grupie" if pl else "the highest value in the group") in table.caption

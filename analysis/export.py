@@ -804,6 +804,14 @@ EDITION_CHANGE_COLUMNS = {
     "new_percentile": ("Percentyl – ta edycja", "Percentile – this edition"),
     "old_assessment": ("Ocena – poprzednia edycja", "Assessment – previous edition"),
     "new_assessment": ("Ocena – ta edycja", "Assessment – this edition"),
+    "old_judged": (
+        "Oceniany z założenia (nie neutralny, nie zmienna doboru grupy) – poprzednia edycja",
+        "Judged by design (not neutral, not a peer-matching variable) – previous edition",
+    ),
+    "new_judged": (
+        "Oceniany z założenia (nie neutralny, nie zmienna doboru grupy) – ta edycja",
+        "Judged by design (not neutral, not a peer-matching variable) – this edition",
+    ),
     "old_marks": ("Znaki GUS – poprzednia edycja", "GUS marks – previous edition"),
     "new_marks": ("Znaki GUS – ta edycja", "GUS marks – this edition"),
 }
@@ -836,6 +844,7 @@ def edition_changes_sheet(report: TownReport) -> pd.DataFrame | None:
                     key: _word(ASSESSMENT_WORDS[row[key] or ""], language)
                     for key in ("old_assessment", "new_assessment")
                 },
+                **{key: bool(row[key]) for key in ("old_judged", "new_judged")},
                 **{key: "; ".join(gus_mark_notes(row[key], language)) for key in ("old_marks", "new_marks")},
             }
         )

@@ -1444,3 +1444,16 @@ def test_the_what_changed_table_says_not_judged_where_the_section_tables_do(repo
     assert cells[name["pit_per_capita"]] == f"— → {not_judged}"
     assert sorted(cells.index) == sorted(name[i] for i in ("population", plain, "pit_per_capita"))
     assert ("najwyższa wartość w grupie" if pl else "the highest value in the group") in table.caption
+    # The spreadsheet's sheet of these changes says in two columns whether each edition judged the value.
+    from dataclasses import replace
+
+    from analysis.export import edition_changes_sheet
+
+    params = report.params.model_copy(update={"previous": str(tmp_path / "figures.json")})
+    sheet = edition_changes_sheet(replace(report, params=params)).set_index("Kod wskaźnika" if pl else "Indicator code")
+    judged = [column for column in sheet.columns if column.startswith("Oceniany" if pl else "Judged")]
+    assert sheet.loc[["population", plain, "pit_per_capita"], judged].values.tolist() == [
+        [False, False],
+        [True, True],
+        [True, False],
+    ]

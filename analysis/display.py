@@ -59,7 +59,7 @@ from analysis.formatting import (
 )
 from analysis.gus_marks import GUS_MARK, on_change, on_value, years_by_kind
 from analysis.labels import label
-from analysis.narrative import boundary_sentence, gus_mark_notes, matched_indicator_name
+from analysis.narrative import boundary_sentence, gus_mark_notes, judged_phrase, matched_indicator_name
 from analysis.params import MIN_PEERS
 from analysis.peers import INCOME, PIT_STAND_IN, PeerRule, income_measure, population_class_bounds
 from analysis.reliability import UNRELIABLE_BELOW, events_text, exceeds_its_base, with_uncertain_mark
@@ -854,6 +854,7 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
             sentences.append(f"{'Nowy rok' if one else 'Nowe lata'} danych: {years}.")
         else:
             sentences.append(f"New data {'year' if one else 'years'}: {years}.")
+    sentences += _assessment_moves(report, changes.indicators, language)
     sentences += [boundary_sentence(change, language) for change in changes.boundary_changes]
     sentences += _peer_moves(report, changes, language)
     if changes.method_changed:
@@ -904,6 +905,28 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
         caption += _gus_marks_caption(marked, language)
         parts.append(Table(pd.DataFrame(rows), caption))
     return parts
+
+
+def _assessment_moves(report: TownReport, moved: pd.DataFrame, language: str) -> list[str]:
+    """The strengths and weaknesses that came or went since the previous edition, said before the table where
+    they are one column of many rows: what a reader of the report wants first. A new one is phrased with its
+    direction, as page one phrases it ("wysoki udział …"); one that went by its name (the previous edition's
+    peers' median is not compared)."""
+    catalogue, sentences = indicators(), []
+    then, now = moved["old_assessment"], moved["new_assessment"]
+    for change in ("new", "lost"):
+        for mark in (STRENGTH, WEAKNESS):
+            if change == "new":
+                came = moved.index[(now == mark) & (then != mark)]
+                items = [judged_phrase(catalogue[i], report.comparison.loc[i], language) for i in came]
+            else:
+                items = [catalogue[i].name_in_sentence(language) for i in moved.index[(then == mark) & (now != mark)]]
+            if items:
+                key = f"edition_{change}_{mark}_{'one' if len(items) == 1 else 'many'}"
+                sentences.append(
+                    label(key, language, items="; ".join(items))
+                )  # as the strengths of a section are listed
+    return sentences
 
 
 def _nothing_listed(small_position_moves: int, language: str) -> str:

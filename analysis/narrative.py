@@ -87,7 +87,8 @@ def _period(row: pd.Series, language: str, last_year: int | None = None) -> str:
     return f" w {year} r." if language == "pl" else f" in {year}"
 
 
-def _judged_phrase(indicator: Indicator, row: pd.Series, language: str) -> str:
+def judged_phrase(indicator: Indicator, row: pd.Series, language: str) -> str:
+    """What a strength or weakness is called, with its direction: `wysoki odsetek bezrobotnych`."""
     better = row["assessment"] == STRENGTH
     return indicator.judged_phrase(better, language, value=row["value"], peer_median=row["peer_median"])
 
@@ -96,7 +97,7 @@ def judged_item(indicator: Indicator, row: pd.Series, language: str, last_year: 
     """`niska liczba zgonów na 1000 ludności (9,1‰ wobec mediany grupy 11,4‰)`; a pooled value says its
     years (`9,1‰ w latach 2022–2024 wobec …`), one of a year before `last_year` that year (`_period`). A value
     on few events says what its "≈" means, as page one does: the section's table, whose caption does, follows."""
-    phrase = _judged_phrase(indicator, row, language)
+    phrase = judged_phrase(indicator, row, language)
     value = with_uncertain_mark(_show(indicator, row["value"], language), row) + _period(row, language, last_year)
     median = _show(indicator, row["peer_median"], language, True)
     uncertain = (
@@ -1088,7 +1089,7 @@ def key_findings(
         for indicator_id in _one_per_subdomain(ids, FINDINGS_PER_KIND):
             named.append(indicator_id)
             indicator, row = catalogue[indicator_id], comparison.loc[indicator_id]
-            phrase = _judged_phrase(indicator, row, language)
+            phrase = judged_phrase(indicator, row, language)
             if indicator.is_change:
                 value = _signed(row["value"], indicator, language)
             else:

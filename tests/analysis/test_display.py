@@ -1457,3 +1457,51 @@ def test_the_what_changed_table_says_not_judged_where_the_section_tables_do(repo
         [True, True],
         [True, False],
     ]
+
+
+def test_the_what_changed_section_says_which_strengths_and_weaknesses_came_and_went(report, tmp_path):
+    # A previous edition in which one of today's strengths was unmarked, and one of today's unmarked judged values
+    # was a strength: the section says so in a sentence each before the table, the new one phrased with its
+    # direction as the catalogue words it (a higher-is-better value that is a strength: its `high_` phrase), the
+    # one that went by its name. The noun "strona" carries the agreement, whatever the indicator's gender.
+    import json
+
+    from analysis.catalogue import Direction
+    from analysis.editions import figures
+
+    pl = report.language == "pl"
+    record = figures(report)
+    now = record["indicators"]
+    rows = report.comparison
+    came = next(
+        i
+        for i in rows.index[rows["assessment"] == "strength"]
+        if not indicators()[i].rise_pl and indicators()[i].direction == Direction.HIGHER_BETTER
+    )
+    went = next(i for i, f in now.items() if f["judged"] and not f["assessment"] and f["percentile"] is not None)
+    # A strength or weakness then and now, whose value moved: listed in the table, named in no sentence.
+    stays = next(i for i in rows.index[rows["assessment"] != ""] if i != came)
+    record["indicators"] = {
+        **now,
+        came: {**now[came], "assessment": ""},
+        went: {**now[went], "assessment": "strength"},
+        stays: {**now[stays], "value": now[stays]["value"] + 1},
+    }
+    (tmp_path / "figures.json").write_text(json.dumps(record), encoding="utf-8")
+    text = " ".join(
+        bundle(part)[0]["text/markdown"]
+        for part in show.edition_changes(report, tmp_path / "figures.json")
+        if not isinstance(part, show.Table)
+    )
+    high = getattr(indicators()[came], "high_pl" if pl else "high_en")
+    name = indicators()[went].name_pl if pl else indicators()[went].name_en
+    went_name = name[0].lower() + name[1:]  # in a sentence: "Zgony na 1000 ludności" -> "zgony na 1000 ludności"
+    if pl:
+        assert f"Nowa mocna strona: {high}." in text
+        assert f"Mocna strona poprzedniej edycji, która już nią nie jest: {went_name}." in text
+    else:
+        assert f"New strength: {high}." in text
+        assert f"No longer a strength: {went_name}." in text
+    assert ("słab" if pl else "weakness") not in text  # no weakness came or went
+    stays_name = indicators()[stays].name_pl if pl else indicators()[stays].name_en
+    assert stays_name[1:] not in text and text.count(": ") == 2

@@ -150,6 +150,8 @@ LIST_HEADINGS = (
     ("Nie oceniono wskaźnika opartego", "Nie oceniono wskaźników opartych", ", "),
     ("Nie oceniamy wskaźnika, według którego", "Nie oceniamy wskaźników, według których", ", "),
     ("Nowy rok danych", "Nowe lata danych", ", "),
+    ("Nowa mocna strona", "Nowe mocne strony", "; "),  # what changed since the previous edition
+    ("Nowa słaba strona", "Nowe słabe strony", "; "),
 )
 
 
@@ -184,6 +186,8 @@ def list_heading_errors(text: str) -> list[str]:
         ("Słaba strona na tle grupy porównawczej: niski X (1); wysoki Y (3).", True),
         ("Nie oceniono wskaźników opartych na mniej niż 10 zdarzeniach: saldo (ok. 7 zdarzeń).", True),
         ("Nowe lata danych: 2024, 2025.", False),
+        ("Nowa mocna strona: wysoki X; niski Y.", True),
+        ("Mocne strony poprzedniej edycji, które już nimi nie są: a; b.", False),
         ("Mocne strony na tle grupy porównawczej:\n\n- a (1; 2);\n- b;\n- c;\n- d.", False),
         ("Mocna strona na tle grupy porównawczej:\n\n- a (1; 2);\n- b;\n- c;\n- d.", True),
     ],
@@ -255,6 +259,35 @@ def test_every_sentence_and_alt_text_of_the_demo_batch_agrees(demo_reports):
     assert count > 54 * 40 and {"PIT", "REGON"} <= set(ACRONYMS)
     assert errors == []
     assert flagged == []
+
+
+@pytest.mark.slow
+def test_every_sentence_of_what_changed_since_the_previous_edition_agrees(demo_reports, tmp_path):
+    # The demo batch has no previous edition: each town's section against its own edition of a year before
+    # (data to 2023), where verdicts, strengths, peers and years move, swept by the same rules.
+    from analysis.editions import write_figures
+
+    errors, said = [], []
+    for teryt, report in demo_reports.items():
+        record = tmp_path / f"{teryt}.json"
+        write_figures(prepare_report(TownParams(teryt=teryt, last_year=2023, edition="2025-12-01")), record)
+        texts = []
+        for part in show.edition_changes(report, str(record)):
+            if isinstance(part, show.Table):
+                texts += [" | ".join(map(str, row)) for row in part.frame.itertuples()] + [part.caption]
+            else:
+                texts += [line for line in part.text.split("\n") if line.strip()]
+        said += texts
+        errors += [
+            f"{teryt}: {error}"
+            for text in texts
+            for error in agreement_errors(text) + list_heading_errors(text) + case_errors(text)
+        ]
+    assert errors == []
+    said = "\n".join(said)
+    for heading in ("Nowy rok danych: 2024.", "Nowe mocne strony:", "Nowa słaba strona:", "ocena zmieniła się z"):
+        assert heading in said  # the sweep met each kind of sentence
+    assert "Mocne strony poprzedniej edycji, które już nimi nie są:" in said
 
 
 @pytest.mark.slow

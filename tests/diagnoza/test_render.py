@@ -535,3 +535,31 @@ def test_only_what_an_analysts_own_cells_printed_is_named_not_the_report_noteboo
     own.outputs = [nbformat.v4.new_output("stream", name="stdout", text="sprawdzone\n")]
     notebook.cells.append(own)
     assert printed_cells(notebook) == ["[9]"]
+
+
+@pytest.mark.usefixtures("pdftotext")
+def test_page_one_is_set_tighter_step_by_step_so_that_the_key_figures_stay_on_it(tmp_path):
+    # Page one is the summary up to the key figures. A long summary (three verdicts that each hinge on one
+    # indicator, five findings with long notes: a rural gmina of the demo store) ran the key figures onto page
+    # two when page one was only ever set at the body's size or one step tighter. Swept over the summary's
+    # length: the text is set smaller only as the length needs (heights of its words, read from the PDF,
+    # never grow with it, and the sweep meets three sizes), and the key figures leave page one only where even
+    # the smallest size cannot hold them.
+    from diagnoza.proof import read_pages
+
+    frame = pd.DataFrame({"Wskaźnik": [f"wiersz{i:02d}" for i in range(8)], "Wartość": range(8)})
+    sentence = "Zdanie podsumowania o długości typowej dla werdyktu części raportu z jego uzasadnieniem. " * 2
+    seen = []
+    for paragraphs in range(4, 24):
+        summary = [Markdown(f"Akapit {i}: {sentence}") for i in range(paragraphs)]
+        notebook = notebook_with(
+            Markdown("# Podsumowanie"), *summary, Table(frame, "Najważniejsze liczby", role="key_figures")
+        )
+        workdir = tmp_path / str(paragraphs)
+        first = read_pages(render_pdf(notebook, INFO, workdir, workdir / "t.pdf"))[0]
+        height = round(next(w.bottom - w.top for w in first.words if w.text == "Akapit"), 1)
+        seen.append((paragraphs, height, "wiersz07" in first.squeezed()))
+    heights = [height for _, height, _ in seen]
+    assert heights == sorted(heights, reverse=True) and len(set(heights)) == 3, seen
+    assert all(held or height == min(heights) for _, height, held in seen), seen
+    assert not seen[-1][2], seen  # the sweep went past what even the smallest size holds

@@ -895,11 +895,11 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
                 }
             )
         caption = label("edition_changes_caption", language, step=POSITION_STEP)
-        listed = changes.indicators
-        if any(
+        moved = changes.indicators
+        if any(  # a neutral indicator's position, as in the section tables: it counts from the lowest value
             indicators()[i].direction == Direction.NEUTRAL
-            and listed.loc[i, ["old_percentile", "new_percentile"]].notna().any()
-            for i in listed.index
+            and moved.loc[i, ["old_percentile", "new_percentile"]].notna().any()
+            for i in moved.index
         ):
             caption += label("position_of_neutral", language)
         caption += _gus_marks_caption(marked, language)
@@ -921,11 +921,9 @@ def _assessment_moves(report: TownReport, moved: pd.DataFrame, language: str) ->
                 items = [judged_phrase(catalogue[i], report.comparison.loc[i], language) for i in came]
             else:
                 items = [catalogue[i].name_in_sentence(language) for i in moved.index[(then == mark) & (now != mark)]]
-            if items:
+            if items:  # separated as a section's strengths are ("Mocne strony na tle grupy porównawczej: a; b.")
                 key = f"edition_{change}_{mark}_{'one' if len(items) == 1 else 'many'}"
-                sentences.append(
-                    label(key, language, items="; ".join(items))
-                )  # as the strengths of a section are listed
+                sentences.append(label(key, language, items="; ".join(items)))
     return sentences
 
 

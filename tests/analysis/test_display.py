@@ -607,9 +607,18 @@ def test_the_sensitivity_text_in_english_agrees_in_number(robust, expected):
     assert show.sensitivity_text(SimpleNamespace(language="en", robust=robust)).text == expected
 
 
+def _edition_parts(report, record: dict, tmp_path) -> list:
+    """The report's "what changed" parts against `record`, a previous edition's figures written as the build
+    keeps them (figures.json)."""
+    import json
+
+    path = tmp_path / "figures.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    return show.edition_changes(report, path)
+
+
 @pytest.mark.parametrize("moved", [1, 2])
 def test_new_years_and_peers_that_moved_are_said_in_the_number_they_are(report, tmp_path, moved):
-    import json
 
     from analysis.editions import figures
 
@@ -619,10 +628,7 @@ def test_new_years_and_peers_that_moved_are_said_in_the_number_they_are(report, 
     left = ["9990001", "9990002"][:moved]  # in the earlier edition only: they left
     record["peers"] = [t for t in record["peers"] if t not in joined] + left
     record["years"] = [record["years"][0], record["years"][1] - moved]
-    (tmp_path / "figures.json").write_text(json.dumps(record), encoding="utf-8")
-    text = " ".join(
-        bundle(part)[0]["text/markdown"] for part in show.edition_changes(report, tmp_path / "figures.json")
-    )
+    text = " ".join(bundle(part)[0]["text/markdown"] for part in _edition_parts(report, record, tmp_path))
     last = report.last_year
     if report.language == "en":
         assert f"New data {'year' if moved == 1 else 'years'}: " in text
@@ -643,7 +649,6 @@ def test_new_years_and_peers_that_moved_are_said_in_the_number_they_are(report, 
 def test_peers_that_left_are_named_as_the_previous_editions_record_names_them(report, tmp_path, moved):
     # The report knows its own peers only; the previous edition's record keeps its peers' names, so a mayor
     # reads "odeszła gmina Dawnogród", not a TERYT code. (A record without them: codes, the test above.)
-    import json
 
     from analysis.editions import figures
 
@@ -652,10 +657,7 @@ def test_peers_that_left_are_named_as_the_previous_editions_record_names_them(re
     left = dict(list(left.items())[:moved])
     record["peers"] += list(left)
     record["peer_names"] |= left
-    (tmp_path / "figures.json").write_text(json.dumps(record), encoding="utf-8")
-    text = " ".join(
-        bundle(part)[0]["text/markdown"] for part in show.edition_changes(report, tmp_path / "figures.json")
-    )
+    text = " ".join(bundle(part)[0]["text/markdown"] for part in _edition_parts(report, record, tmp_path))
     said = {
         ("pl", 1): "Z grupy porównawczej odeszła gmina Dawnogród.",
         ("pl", 2): "Z grupy porównawczej odeszły gminy Dawnogród i Stara Wola.",
@@ -669,7 +671,6 @@ def test_peers_that_moved_by_the_dozen_are_counted_with_the_verb_agreeing(report
     # A size class of real gminy can shift by dozens between editions: past MOVES_LISTED they are counted.
     # Polish, by hand: a verb before a numeral of 5-21, 25... is neuter singular ("dołączyło 12 gmin"), before
     # 2-4, 22-24... plural ("odeszły 22 gminy").
-    import json
 
     from analysis.editions import figures
 
@@ -678,10 +679,9 @@ def test_peers_that_moved_by_the_dozen_are_counted_with_the_verb_agreeing(report
     left = [f"99900{i:02d}" for i in range(22)]
     assert len(joined) == 12 > show.MOVES_LISTED
     record["peers"] = [t for t in record["peers"] if t not in joined] + left
-    (tmp_path / "figures.json").write_text(json.dumps(record), encoding="utf-8")
-    text = " ".join(
-        bundle(part)[0]["text/markdown"] for part in show.edition_changes(report, tmp_path / "figures.json")
-    ).replace("\u00a0", " ")
+    text = " ".join(bundle(part)[0]["text/markdown"] for part in _edition_parts(report, record, tmp_path)).replace(
+        "\u00a0", " "
+    )
     if report.language == "pl":
         assert "Do grupy porównawczej dołączyło 12 gmin." in text
         assert "Z grupy porównawczej odeszły 22 gminy." in text
@@ -741,14 +741,12 @@ def test_a_position_that_went_since_the_last_edition_reads_not_ranked_not_missin
 def test_a_change_indicator_keeps_its_sign_in_the_edition_changes_as_in_the_section_table(report, tmp_path):
     # The earlier edition had the town growing by 1.5% over 5 years: "+1,5", as the section table would print a
     # gain, not "1,5" beside this edition's "−6,9".
-    import json
 
     from analysis.editions import figures
 
     record = figures(report)
     record["indicators"]["population_change_5y"] = {**record["indicators"]["population_change_5y"], "value": 1.5}
-    (tmp_path / "figures.json").write_text(json.dumps(record), encoding="utf-8")
-    [table] = [part for part in show.edition_changes(report, tmp_path / "figures.json") if isinstance(part, show.Table)]
+    [table] = [part for part in _edition_parts(report, record, tmp_path) if isinstance(part, show.Table)]
     row = table.frame.iloc[0]
     now = show.comparison_table(report, "demography").frame.set_index(show.label("indicator", report.language))
     printed_now = now.at[row[show.label("indicator", report.language)], show.label("value", report.language)]
@@ -765,15 +763,13 @@ def test_a_change_indicator_keeps_its_sign_in_the_edition_changes_as_in_the_sect
 def test_a_value_the_earlier_edition_lacked_reads_no_data_without_an_empty_year(report, tmp_path):
     # The earlier edition had no 10-year change (its store began too late): "b.d.", not "b.d. (—)" with a dash for
     # the years of a value that was not there; this edition's value keeps its year.
-    import json
 
     from analysis.editions import figures
 
     record = figures(report)
     before = {"value": None, "year": None, "period_start": None, "percentile": None}  # as such a record keeps it
     record["indicators"]["population_change_10y"] = {**record["indicators"]["population_change_10y"], **before}
-    (tmp_path / "figures.json").write_text(json.dumps(record), encoding="utf-8")
-    [table] = [part for part in show.edition_changes(report, tmp_path / "figures.json") if isinstance(part, show.Table)]
+    [table] = [part for part in _edition_parts(report, record, tmp_path) if isinstance(part, show.Table)]
     row = table.frame.set_index(show.label("indicator", report.language)).iloc[0]
     assert row[show.label("before", report.language)] == {"pl": "b.d.", "en": "n/a"}[report.language]
     assert row[show.label("now", report.language)].endswith(f" ({report.last_year})")
@@ -1417,7 +1413,6 @@ def test_the_what_changed_table_says_not_judged_where_the_section_tables_do(repo
     # or weakness; a judged indicator moved reads "—" or its mark. A previous record that judged the PIT share (its
     # peers chosen by another rule) is listed for that alone: "— → nieoceniany". A record written before records
     # said whether a value is judged is taken to judge as this one does.
-    import json
 
     from analysis.editions import figures
 
@@ -1434,8 +1429,7 @@ def test_the_what_changed_table_says_not_judged_where_the_section_tables_do(repo
         "pit_per_capita": {**now["pit_per_capita"], "judged": True},
     }
     del record["indicators"]["population_density"]["judged"]  # as an older record: absent, and nothing else moved
-    (tmp_path / "figures.json").write_text(json.dumps(record), encoding="utf-8")
-    [table] = [part for part in show.edition_changes(report, tmp_path / "figures.json") if isinstance(part, show.Table)]
+    [table] = [part for part in _edition_parts(report, record, tmp_path) if isinstance(part, show.Table)]
     column = show.label("assessment_before_now", report.language)
     cells = table.frame.set_index(show.label("indicator", report.language))[column]
     name = {i: indicators()[i].name_with_unit(report.language) for i in now}
@@ -1464,7 +1458,6 @@ def test_the_what_changed_section_says_which_strengths_and_weaknesses_came_and_w
     # was a strength: the section says so in a sentence each before the table, the new one phrased with its
     # direction as the catalogue words it (a higher-is-better value that is a strength: its `high_` phrase), the
     # one that went by its name. The noun "strona" carries the agreement, whatever the indicator's gender.
-    import json
 
     from analysis.catalogue import Direction
     from analysis.editions import figures
@@ -1487,12 +1480,8 @@ def test_the_what_changed_section_says_which_strengths_and_weaknesses_came_and_w
         went: {**now[went], "assessment": "strength"},
         stays: {**now[stays], "value": now[stays]["value"] + 1},
     }
-    (tmp_path / "figures.json").write_text(json.dumps(record), encoding="utf-8")
-    text = " ".join(
-        bundle(part)[0]["text/markdown"]
-        for part in show.edition_changes(report, tmp_path / "figures.json")
-        if not isinstance(part, show.Table)
-    )
+    parts = _edition_parts(report, record, tmp_path)
+    text = " ".join(bundle(part)[0]["text/markdown"] for part in parts if not isinstance(part, show.Table))
     high = getattr(indicators()[came], "high_pl" if pl else "high_en")
     name = indicators()[went].name_pl if pl else indicators()[went].name_en
     went_name = name[0].lower() + name[1:]  # in a sentence: "Zgony na 1000 ludności" -> "zgony na 1000 ludności"

@@ -59,7 +59,13 @@ from analysis.formatting import (
 )
 from analysis.gus_marks import GUS_MARK, on_change, on_value, years_by_kind
 from analysis.labels import label
-from analysis.narrative import boundary_sentence, gus_mark_notes, judged_phrase, matched_indicator_name
+from analysis.narrative import (
+    boundary_sentence,
+    gus_mark_notes,
+    judged_phrase,
+    matched_indicator_name,
+    verdict_lines,
+)
 from analysis.params import MIN_PEERS
 from analysis.peers import INCOME, PIT_STAND_IN, PeerRule, income_measure, population_class_bounds
 from analysis.reliability import UNRELIABLE_BELOW, events_text, exceeds_its_base, with_uncertain_mark
@@ -1424,6 +1430,22 @@ def hinge_cell(hinges_on: str, verdict_without: str, language: str) -> str:
     if hinges_on not in indicators():
         return "—"
     return f"{indicators()[hinges_on].name(language)} ({label('verdict_' + verdict_without, language)})"
+
+
+def verdicts_table(report: TownReport) -> Table:
+    """Page one's verdicts: a line per section with its reason and what it depends on (`narrative.verdict_lines`),
+    so the three verdicts read at a glance; the scores table gives the numbers behind them."""
+    language = report.language
+    rows = [
+        {
+            label("report_section", language): label(line.section, language),
+            label("verdict", language): label(f"verdict_{line.verdict}", language),
+            label("verdict_reason", language): line.reason,
+            label("verdict_depends_on", language): line.depends_on or "—",
+        }
+        for line in verdict_lines(report.verdicts, report.robust, report.comparison, language)
+    ]
+    return Table(pd.DataFrame(rows), label("verdicts_caption", language))
 
 
 def scores_table(report: TownReport) -> Table:

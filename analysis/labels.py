@@ -264,6 +264,10 @@ LABELS: dict[str, dict[str, str]] = {
         "judged": "Ocenione wskaźniki",
         "judged_of": "{judged} z {judgeable}",
         "hinges_on": "Bez tego wskaźnika ocena byłaby inna",
+        "verdict_reason": "Dlaczego",
+        "verdict_depends_on": "Ocena zależy od",
+        "verdicts_caption": "Ocena każdej części raportu na tle grupy porównawczej, jej powód i to, od czego zależy "
+        "(wyniki i ocenione wskaźniki – w tabeli ocen części; ocena przy innej grupie – w analizie wrażliwości)",
         "same_under_other_peers": "Ta sama ocena przy innych grupach porównawczych",
         "yes": "tak",
         "no": "nie",
@@ -577,6 +581,11 @@ LABELS: dict[str, dict[str, str]] = {
         "judged": "Indicators judged",
         "judged_of": "{judged} of {judgeable}",
         "hinges_on": "Without this indicator the verdict would differ",
+        "verdict_reason": "Why",
+        "verdict_depends_on": "The verdict depends on",
+        "verdicts_caption": "Each section's verdict against the peer group, its reason and what it depends on "
+        "(scores and indicators judged: the section scores table; the verdict under other peer groups: the "
+        "sensitivity analysis)",
         "same_under_other_peers": "Same verdict under the other peer groups",
         "yes": "yes",
         "no": "no",

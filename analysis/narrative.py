@@ -10,6 +10,7 @@ interval covers zero is called unclear, with its size still shown.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -48,8 +49,8 @@ from analysis.peers import PIT_STAND_IN, SMALL_GROUP
 from analysis.projection import HORIZON, MIN_TRAIN, YEARS_NEEDED
 from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW, events_text, with_uncertain_mark
 from analysis.rounding import round_half_up
-from analysis.scoring import SCORE_CAP, STRENGTH, WEAKNESS, interval_includes_median
-from analysis.synthesis import BETTER, NO_VERDICT, SCORE_DECIMALS, SIMILAR, VERDICT_BAND, WORSE
+from analysis.scoring import STRENGTH, WEAKNESS, interval_includes_median
+from analysis.synthesis import BETTER, NO_VERDICT, SIMILAR, VERDICT_BAND, WORSE
 from analysis.trends import MIN_POINTS, fewest_years
 
 
@@ -711,11 +712,6 @@ def _lean_sentence(projection, language: str) -> str:
 
 
 LEANING_MARKS = 2  # a "similar" section with this many more weaknesses than strengths (or back) says why
-VERDICT_WORDS = {
-    BETTER: ("korzystniej niż typowa gmina grupy porównawczej", "better than the typical peer"),
-    SIMILAR: ("podobnie jak typowa gmina grupy porównawczej", "close to the typical peer"),
-    WORSE: ("mniej korzystnie niż typowa gmina grupy porównawczej", "worse than the typical peer"),
-}
 
 
 # Why a section has no verdict (`synthesis.scored_verdict`), in Polish and English.
@@ -726,12 +722,47 @@ NO_VERDICT_REASONS = {
 }
 
 
-def verdict_phrase(
+@dataclass(frozen=True)
+class VerdictLine:
+    """One section's line of page one's verdict table: the verdict, its reason, and what it depends on."""
+
+    section: str
+    verdict: str  # analysis.synthesis: better, similar, worse, none
+    reason: str  # `verdict_reason`
+    depends_on: str  # `verdict_depends_on`; empty where neither the peer rule nor one indicator would change it
+
+
+def verdict_lines(
+    verdicts: pd.DataFrame, robust: dict, comparison: pd.DataFrame, language: str = "pl"
+) -> list[VerdictLine]:
+    """Page one's verdicts, one line per section, so a reader sees the three verdicts at a glance and reads
+    on for the why; the score, its drop-one range and the coverage stand in the scores table beside it."""
+    lines = []
+    for section, row in verdicts.iterrows():
+        rows = comparison.loc[comparison["section"] == section]
+        marks = (int((rows["assessment"] == STRENGTH).sum()), int((rows["assessment"] == WEAKNESS).sum()))
+        hinge = comparison.loc[row["hinges_on"]] if row.get("hinges_on") else None
+        hinge_within_chance = hinge is not None and interval_includes_median(
+            hinge["peer_median"], hinge["ci_low"], hinge["ci_high"]
+        )
+        lines.append(
+            VerdictLine(
+                section=str(section),
+                verdict=str(row["verdict"]),
+                reason=verdict_reason(row, language, marks, marked_themes(rows)),
+                depends_on=verdict_depends_on(row, robust.get(section) is False, language, hinge_within_chance),
+            )
+        )
+    return lines
+
+
+def verdict_reason(
     row: pd.Series, language: str, marks: tuple[int, int] | None = None, themes: Themes | None = None
 ) -> str:
-    """`mniej korzystnie niż typowa gmina grupy porównawczej – 1 mocna strona i 3 słabe strony (wynik −0,82;
-    ocenione wskaźniki: 11 z 13)`; `marks`: the section's numbers of strengths and weaknesses, its reason;
-    `themes`: the sub-domains they are in (`marks_phrase`)."""
+    """Why a section's verdict is what it is: `1 mocna strona i 3 słabe strony; słaba strona waży więcej niż
+    mocna`; `marks`: the section's numbers of strengths and weaknesses; `themes`: the sub-domains they are in
+    (`marks_phrase`). A verdict on part of the section's indicators says on how many; a section without one
+    says why (`NO_VERDICT_REASONS`)."""
     pl = language == "pl"
     judged, possible = int(row["judged"]), int(row["judgeable"])
     if pl:
@@ -742,19 +773,13 @@ def verdict_phrase(
         # "no data" alone would be contradicted by the key figures where the section's only value is one
         # the peers were matched on (PIT per capita on a store of few variables): it is not judged, so it
         # gives nothing to compare with, and the reason says exactly that.
-        why = NO_VERDICT_REASONS[row["reason"]][0 if pl else 1]
-        return f"bez oceny – {why} ({counted})" if pl else f"no verdict – {why} ({counted})"
-    score = format_number(row["score"], SCORE_DECIMALS, language, signed=True)
-    words = VERDICT_WORDS[row["verdict"]][0 if pl else 1]
-    scale = format_number(SCORE_CAP, 0, language)
-    reason = f" – {marks_phrase(marks[0], marks[1], language, themes)}" if marks is not None else ""
+        return f"{NO_VERDICT_REASONS[row['reason']][0 if pl else 1]} ({counted})"
+    reason = marks_phrase(*marks, language, themes) if marks is not None else ""
     if marks is not None:
         reason += _what_carries_the_verdict(row, *marks, language)
-    return (
-        f"{words}{reason} (wynik {score} w skali od −{scale} do +{scale}; {counted})"
-        if pl
-        else f"{words}{reason} (score {score} on a scale of −{scale} to +{scale}; {counted})"
-    )
+    if judged < possible:
+        reason += f"; {counted}" if reason else counted
+    return reason
 
 
 def _what_carries_the_verdict(row: pd.Series, strengths: int, weaknesses: int, language: str) -> str:
@@ -791,23 +816,26 @@ def _what_keeps_it_similar(row: pd.Series, strengths: int, weaknesses: int, lang
     """Why "similar" although the marks lean one way by `LEANING_MARKS` or more ("podobnie – 5 słabych stron,
     bez mocnych stron"): either their part of the score is itself within the verdict's band (each counts
     only within its sub-domain, beside indicators close to the peers), or it is beyond the band and the
-    other indicators pull the score back into it. The sentence already prints the score."""
+    other indicators pull the score back into it (the scores table beside page one's verdicts prints it)."""
     if abs(strengths - weaknesses) < LEANING_MARKS:
         return ""
-    part = row.get("weaknesses_part" if weaknesses > strengths else "strengths_part", math.nan)
+    leaning_weak = weaknesses > strengths
+    part = row.get("weaknesses_part" if leaning_weak else "strengths_part", math.nan)
     if pd.isna(part):
         return ""
     pl = language == "pl"
+    # Named, not "they": the reason may list marks of both kinds before this clause.
+    kind = ("słab" if leaning_weak else "mocn") if pl else ("weaknesses" if leaning_weak else "strengths")
     if abs(part) <= VERDICT_BAND:
         band = format_number(VERDICT_BAND, 2, language)
         return (
-            f"; łącznie nie przekraczają jednak progu ±{band}"
+            f"; łączny wkład {kind}ych stron w wynik mieści się jednak w progu ±{band}"
             if pl
-            else f"; together they do not exceed the ±{band} threshold"
+            else f"; together the {kind} move the score by no more than the ±{band} threshold"
         )
-    if pl:
-        return "; równoważą je pozostałe wskaźniki"
-    return "; the other indicators offset them"
+    return (
+        f"; pozostałe wskaźniki równoważą jednak {kind}e strony" if pl else f"; the other indicators offset the {kind}"
+    )
 
 
 Themes = tuple[list[str], list[str]]  # the themes (topics) of a section's strengths and of its weaknesses
@@ -864,8 +892,6 @@ def marked_themes(rows: pd.DataFrame) -> Themes:
 
 
 def summary_sentences(
-    verdicts: pd.DataFrame,
-    robust: dict,
     comparison: pd.DataFrame,
     areas: pd.DataFrame,
     strongest: list[str],
@@ -878,20 +904,9 @@ def summary_sentences(
     gus_marks: dict[str, tuple[tuple[str, int], ...]] | None = None,
     reference_marks: dict[str, dict[str, tuple[tuple[str, int], ...]]] | None = None,
 ) -> list[str]:
-    """Page one in words: each section's verdict with its reason, a word on a small peer group (fewer than
+    """Page one in words, after its verdict table (`verdict_lines`): a word on a small peer group (fewer than
     `SMALL_GROUP` towns), then the key findings (`key_findings`, with GUS's marks on their figures)."""
-    sentences, pointed = [], False
-    for section, row in verdicts.iterrows():
-        rows = comparison.loc[comparison["section"] == section]
-        marks = (int((rows["assessment"] == STRENGTH).sum()), int((rows["assessment"] == WEAKNESS).sum()))
-        text = f"**{label(section, language)}**: {verdict_phrase(row, language, marks, marked_themes(rows))}."
-        peer_dependent = robust.get(section) is False
-        hinge = comparison.loc[row["hinges_on"]] if row.get("hinges_on") else None
-        hinge_within_chance = hinge is not None and interval_includes_median(
-            hinge["peer_median"], hinge["ci_low"], hinge["ci_high"]
-        )
-        sentences.append(text + _fragility(row, peer_dependent, language, not pointed, hinge_within_chance))
-        pointed = pointed or peer_dependent
+    sentences = []
     if peer_count is not None and peer_count < SMALL_GROUP:
         sentences.append(small_group_sentence(peer_count, language))
     sentences.append(
@@ -919,31 +934,25 @@ def small_group_sentence(peer_count: int, language: str) -> str:
     return f"The peer group has only {towns}, so positions within it, strengths, weaknesses and verdicts are indicative only."
 
 
-def _fragility(
-    verdict: pd.Series, peer_dependent: bool, language: str, point: bool = True, hinge_within_chance: bool = False
+def verdict_depends_on(
+    verdict: pd.Series, peer_dependent: bool, language: str, hinge_within_chance: bool = False
 ) -> str:
-    """What a verdict depends on, said where it is read: the choice of peers (the sensitivity table) and
-    a single indicator without which it would read otherwise (the scores table's drop-one column).
-    `point`: send the reader to the sensitivity analysis (once a page: page one is full).
+    """What a verdict depends on, in the genitive that follows "Ocena zależy od" (the verdict table's column):
+    the choice of peers (the sensitivity analysis) and a single indicator without which it would read
+    otherwise (the scores table's drop-one column). Empty where it depends on neither.
     `hinge_within_chance`: that indicator's difference from the peers is within chance, so it counts as none
     (`scoring.bounded_score`): the verdict leans on it as on no difference, which the reader is told, lest
     a "similar" that hinges on it read as resting on a strength."""
     pl = language == "pl"
     reasons = []
     if peer_dependent:
-        pointer = (" (zob. analizę wrażliwości)" if pl else " (see the sensitivity analysis)") if point else ""
-        reasons.append(f"od doboru grupy porównawczej{pointer}" if pl else f"on how the peer group is chosen{pointer}")
+        reasons.append("doboru grupy porównawczej" if pl else "how the peer group is chosen")
     if verdict.get("hinges_on"):
         name = indicators()[verdict["hinges_on"]].name(language)
+        otherwise = label(f"verdict_{verdict['verdict_without']}", language)
         if verdict["verdict_without"] == NO_VERDICT:  # too little left to judge the section (`scored_verdict`)
-            without = (
-                "bez niego tej części nie dałoby się ocenić: zostałoby za mało danych"
-                if pl
-                else "without it the section could not be judged: too little would be left"
-            )
-        else:
-            otherwise = VERDICT_WORDS[verdict["verdict_without"]][0 if pl else 1]
-            without = f"bez niego brzmiałby: {otherwise}" if pl else f"without it, it would read: {otherwise}"
+            otherwise += " (za mało danych)" if pl else " (too little data)"
+        without = f"bez niego: {otherwise}" if pl else f"without it: {otherwise}"
         chance = ""
         if hinge_within_chance:
             chance = (
@@ -952,13 +961,11 @@ def _fragility(
                 else ", whose difference from the peer median is within chance, so it counts as none"
             )
         reasons.append(
-            f"od jednego wskaźnika („{name}”{chance}) – {without}"
+            f"jednego wskaźnika („{name}”{chance}) – {without}"
             if pl
-            else f"on one indicator (“{name}”{chance}) – {without}"
+            else f"one indicator (“{name}”{chance}) – {without}"
         )
-    if not reasons:
-        return ""
-    return (" Ten werdykt zależy " if pl else " This verdict depends ") + (" i " if pl else " and ").join(reasons) + "."
+    return (" i " if pl else " and on ").join(reasons)
 
 
 FINDINGS_PER_KIND = 2  # strengths and weaknesses on page one; the section texts list them all

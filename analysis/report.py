@@ -626,8 +626,6 @@ def compute_report(town: TownParams) -> TownReport:
     areas = town_areas(data_dir, str(unit["voivodeship"]), comparison, budgets)
     beside_marks = reference_marks(data_dir, unit, peers.members, comparison, areas, budgets)
     narrative["summary"] = summary_sentences(
-        verdicts,
-        robust,
         comparison,
         areas,
         strongest,

@@ -1,5 +1,6 @@
 """Every display object renders in both languages, with the forms each renderer needs."""
 
+import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -32,6 +33,7 @@ def test_tables_have_captions_and_markdown_forms(report):
     tables = [show.comparison_table(report, s) for s in ("demography", "economy", "services")]
     tables += [show.changes_table(report, s) for s in ("demography", "economy", "services")]
     tables += [show.peers_table(report), show.scores_table(report), show.sensitivity_table(report)]
+    tables.append(show.verdicts_table(report))
     for table in tables:
         data, role = bundle(table)
         soup = BeautifulSoup(data["text/html"], "html.parser")
@@ -983,6 +985,41 @@ def test_a_trend_of_zero_to_zero_reads_stable(language, word):
     cell = water.iloc[0, 2]
     zero = "0,00" if language == "pl" else "0.00"
     assert cell.startswith(f"{zero} ({zero}; {zero}), {word}"), cell
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_page_one_gives_each_section_verdict_in_a_row_of_its_own(language):
+    # Read against the section verdicts and the sensitivity analysis themselves, not the sentence's code: a row per
+    # section in the report's order, its verdict in the report's words, a reason, and "—" under "depends on"
+    # exactly where the verdict holds under every other peer rule and without any single indicator. Demo town
+    # 1690021: two of its three verdicts hinge on one indicator.
+    report = prepare_report(TownParams(teryt="1690021", language=language))
+    frame = show.verdicts_table(report).frame
+    pl = language == "pl"
+    assert list(frame.columns) == (
+        ["Część raportu", "Ocena", "Dlaczego", "Ocena zależy od"]
+        if pl
+        else ["Section", "Verdict", "Why", "The verdict depends on"]
+    )
+    words = {"better": "korzystniej", "similar": "podobnie", "worse": "mniej korzystnie", "none": "bez oceny"}
+    if not pl:
+        words = {"better": "better", "similar": "similar", "worse": "worse", "none": "no verdict"}
+    sections = {
+        "demography": ("Demografia", "Demography"),
+        "economy": ("Gospodarka i finanse gminy", "Economy and municipal finance"),
+    }
+    sections["services"] = ("Usługi publiczne", "Public services")
+    assert frame.iloc[:, 0].to_list() == [sections[s][0 if pl else 1] for s in report.verdicts.index]
+    for (section, verdict), (_, row) in zip(report.verdicts.iterrows(), frame.iterrows()):
+        assert row.iloc[1] == words[verdict["verdict"]]
+        # A reason in words; the score itself is the next table's.
+        assert row.iloc[2] and not re.search(r"\d,\d\d", row.iloc[2].replace("±0,25", ""))
+        steady = report.robust.get(section) is not False and not verdict["hinges_on"]
+        assert (row.iloc[3] == "—") is steady, (section, row.iloc[3])
+        if verdict["hinges_on"]:
+            assert f"{indicators()[verdict['hinges_on']].name(language)}" in row.iloc[3]
+            assert row.iloc[3].endswith(("bez niego: " if pl else "without it: ") + words[verdict["verdict_without"]])
+    assert (frame.iloc[:, 3] != "—").sum() >= 2  # the demo town has such verdicts; otherwise the test proves little
 
 
 @pytest.mark.parametrize("language", ["pl", "en"])

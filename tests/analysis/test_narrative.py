@@ -17,13 +17,20 @@ from analysis.narrative import (
     marks_phrase,
     section_sentences,
     summary_sentences,
-    verdict_phrase,
+    verdict_lines,
+    verdict_reason,
 )
 from analysis.paths import DOCS_DIR
 from analysis.synthesis import section_verdicts
 from tests.analysis import printed_years
 
 NBSP = "\u00a0"  # between a number and its noun
+
+
+def verdict_line(report, section: str):
+    """A report's line of page one's verdict table for one section."""
+    lines = verdict_lines(report.verdicts, report.robust, report.comparison, report.language)
+    return next(line for line in lines if line.section == section)
 
 
 def comparison(rows):
@@ -226,9 +233,9 @@ AREAS = pd.DataFrame(  # a voivodeship's and Poland's values, as analysis.aggreg
 def test_a_section_without_data_gets_no_verdict_in_the_summary():
     frame = comparison(DEMOGRAPHY)
     verdicts = section_verdicts(frame)  # economy and services have no rows at all
-    summary = summary_sentences(verdicts, {}, frame, AREAS, ["births_per_1000"], ["deaths_per_1000"])
-    services = next(s for s in summary if s.startswith("**Usługi publiczne**"))
-    assert "bez oceny – brak danych" in services and "podobnie" not in services
+    [services] = [line for line in verdict_lines(verdicts, {}, frame) if line.section == "services"]
+    assert services.verdict == "none" and services.reason.startswith("brak danych do porównania z grupą (")
+    assert "podobnie" not in services.reason
 
 
 def test_a_section_whose_only_value_was_matched_on_says_there_is_nothing_to_compare():
@@ -242,12 +249,10 @@ def test_a_section_whose_only_value_was_matched_on_says_there_is_nothing_to_comp
     frame = comparison(DEMOGRAPHY + economy)
     frame.loc["pit_per_capita", "matching"] = True
     verdicts = section_verdicts(frame)
-    polish = summary_sentences(verdicts, {}, frame, AREAS, [], [])
-    economy_line = next(s for s in polish if s.startswith("**Gospodarka i finanse gminy**"))
-    assert economy_line.startswith("**Gospodarka i finanse gminy**: bez oceny – brak danych do porównania z grupą (")
-    english = summary_sentences(verdicts, {}, frame, AREAS, [], [], language="en")
-    economy_line = next(s for s in english if s.startswith("**Economy"))
-    assert "no verdict – no data to compare with the peers (0 of" in economy_line
+    [polish] = [line for line in verdict_lines(verdicts, {}, frame) if line.section == "economy"]
+    assert polish.verdict == "none" and polish.reason.startswith("brak danych do porównania z grupą (")
+    [english] = [line for line in verdict_lines(verdicts, {}, frame, "en") if line.section == "economy"]
+    assert english.reason.startswith("no data to compare with the peers (0 of")
 
 
 @pytest.mark.parametrize(
@@ -260,11 +265,13 @@ def test_a_section_whose_only_value_was_matched_on_says_there_is_nothing_to_comp
     ],
 )
 def test_a_verdict_gives_its_reason_in_words(marks, reason):
-    row = pd.Series({"verdict": "similar", "score": 0.1, "judged": 5, "judgeable": 6, "reason": ""})
-    assert verdict_phrase(row, "pl", marks).replace("\u00a0", " ") == (
-        f"podobnie jak typowa gmina grupy porównawczej – {reason} (wynik +0,10 w skali od −2 do +2; "
-        "ocenione wskaźniki: 5 z 6)"
+    # Five of six judged: the reason says on how many (the scores table beside it gives the score).
+    fields = {"verdict": "similar", "score": 0.1, "judged": 5, "judgeable": 6, "reason": ""}
+    assert (
+        verdict_reason(pd.Series(fields), "pl", marks).replace("\u00a0", " ") == f"{reason}; ocenione wskaźniki: 5 z 6"
     )
+    all_judged = pd.Series(fields | {"judged": 6})
+    assert verdict_reason(all_judged, "pl", marks).replace("\u00a0", " ") == reason  # all of them: nothing said
 
 
 def test_the_summary_names_the_themes_of_its_strengths_and_weaknesses():
@@ -336,8 +343,8 @@ def test_every_summary_verdict_of_the_demo_batch_names_the_themes_of_its_marks(d
         for section, row in report.verdicts.iterrows():
             if row["verdict"] == "no_verdict":
                 continue
-            [sentence] = [s for s in report.narrative["summary"] if s.startswith(f"**{label(section)}**")]
-            reason = sentence.split(" (wynik ")[0].split(" – ", 1)[1].replace(NBSP, " ")
+            sentence = verdict_line(report, section).reason
+            reason = sentence.replace(NBSP, " ")
             rows = report.comparison.loc[report.comparison["section"] == section]
             marked = {
                 kind: {label(indicators()[i].theme) for i in rows.index[rows["assessment"] == kind]}
@@ -350,8 +357,8 @@ def test_every_summary_verdict_of_the_demo_batch_names_the_themes_of_its_marks(d
             }
             named = {kind: [] for kind in expected}
             for part in reason.split("; "):
-                if ": " not in part:  # a count alone, "bez mocnych stron", or what carries the verdict
-                    continue
+                if ": " not in part or part.startswith("ocenione wskaźniki"):  # a count alone, "bez mocnych
+                    continue  # stron", what carries the verdict, or on how many of the indicators
                 heading, listed = part.split(": ", 1)
                 kind = "both" if heading == "jedne i drugie" else "strength" if "mocn" in heading else "weakness"
                 named[kind] += [theme for theme in themes if theme in listed]
@@ -381,13 +388,8 @@ def test_a_verdict_its_marks_do_not_explain_says_what_does(verdict, score, marke
     row = pd.Series(
         {"verdict": verdict, "score": score, "marked_part": marked_part, "judged": 6, "judgeable": 6, "reason": ""}
     )
-    phrase = verdict_phrase(row, "pl", marks)
-    assert phrase.endswith(
-        f"{said} (wynik {score:+.2f} w skali od −2 do +2; ocenione wskaźniki: 6 z 6)".replace(".", ",").replace(
-            "-", "−"
-        )
-    )
-    english = verdict_phrase(row, "en", marks)
+    assert verdict_reason(row, "pl", marks) == marks_phrase(*marks, "pl") + said
+    english = verdict_reason(row, "en", marks)
     assert (" more than the " in english or " prevail" in english) is bool(said)
 
 
@@ -404,18 +406,28 @@ def test_in_english_the_heavier_marks_agree_in_number(verdict, marks, said):
     row = pd.Series(
         {"verdict": verdict, "score": score, "marked_part": score * 0.8, "judged": 6, "judgeable": 6, "reason": ""}
     )
-    assert f"{said} (score" in verdict_phrase(row, "en", marks)
+    assert verdict_reason(row, "en", marks).endswith(said)
 
 
 @pytest.mark.parametrize(
     "score, part, marks, said",
     [
         # Five weaknesses whose part (−0.42) is beyond the band (±0.25): the others pull −0.42 back to −0.21.
-        (-0.21, {"weaknesses_part": -0.42}, (0, 5), "; równoważą je pozostałe wskaźniki"),
-        (0.07, {"strengths_part": 0.38}, (3, 0), "; równoważą je pozostałe wskaźniki"),
+        (-0.21, {"weaknesses_part": -0.42}, (0, 5), "; pozostałe wskaźniki równoważą jednak słabe strony"),
+        (0.07, {"strengths_part": 0.38}, (3, 0), "; pozostałe wskaźniki równoważą jednak mocne strony"),
         # Three weaknesses whose part (−0.20) is itself within the band: they alone would not make it "worse".
-        (-0.19, {"weaknesses_part": -0.20}, (0, 3), "; łącznie nie przekraczają jednak progu ±0,25"),
-        (0.10, {"strengths_part": 0.25}, (3, 1), "; łącznie nie przekraczają jednak progu ±0,25"),  # at the edge
+        (
+            -0.19,
+            {"weaknesses_part": -0.20},
+            (0, 3),
+            "; łączny wkład słabych stron w wynik mieści się jednak w progu ±0,25",
+        ),
+        (
+            0.10,
+            {"strengths_part": 0.25},
+            (3, 1),
+            "; łączny wkład mocnych stron w wynik mieści się jednak w progu ±0,25",
+        ),
         (0.10, {"weaknesses_part": -0.40}, (0, 1), ""),  # one weakness more is no lean worth a clause
         (0.10, {"weaknesses_part": -0.40}, (1, 2), ""),
     ],
@@ -426,26 +438,22 @@ def test_a_similar_verdict_its_marks_lean_away_from_says_why(score, part, marks,
         | {"strengths_part": 0.0, "weaknesses_part": 0.0}
         | part
     )
-    phrase = verdict_phrase(row, "pl", marks).replace("\u00a0", " ")
-    assert phrase.endswith(
-        f"{said} (wynik {score:+.2f} w skali od −2 do +2; ocenione wskaźniki: 6 z 6)".replace(".", ",").replace(
-            "-", "−"
-        )
-    )
-    english = verdict_phrase(row, "en", marks)
-    assert ("offset them" in english or "do not exceed the ±0.25 threshold" in english) is bool(said)
+    assert verdict_reason(row, "pl", marks) == marks_phrase(*marks, "pl") + said  # (0.25 at the edge: within)
+    english = verdict_reason(row, "en", marks)
+    kind = "weaknesses" if marks[1] > marks[0] else "strengths"
+    assert (f"offset the {kind}" in english or f"the {kind} move the score by no more" in english) is bool(said)
 
 
 def test_every_similar_verdict_of_the_demo_batch_whose_marks_lean_says_why(demo_reports):
     # "podobnie – 5 słabych stron, bez mocnych stron" with no word on why would read as a contradiction.
     # The counts are taken from each section's assessments, not from the sentence.
-    reasons = ("; równoważą je pozostałe wskaźniki", "; łącznie nie przekraczają jednak progu ±")
+    reasons = ("; pozostałe wskaźniki równoważą jednak ", " stron w wynik mieści się jednak w progu ±")
     leaning = 0
     for report in demo_reports.values():
         for section, row in report.verdicts.iterrows():
             assessments = report.comparison.loc[report.comparison["section"] == section, "assessment"]
             strengths, weaknesses = (assessments == "strength").sum(), (assessments == "weakness").sum()
-            sentence = next(s for s in report.narrative["summary"] if s.startswith(f"**{label(section, 'pl')}**"))
+            sentence = verdict_line(report, section).reason
             explained = any(reason in sentence for reason in reasons)
             if row["verdict"] == "similar" and abs(strengths - weaknesses) >= 2:
                 leaning += 1
@@ -482,7 +490,7 @@ def test_the_marked_part_of_a_section_score_is_what_its_strengths_and_weaknesses
     # differences, unmarked, carry it (the phrase for marks that lean its way: the synthetic rows above).
     assert verdict["verdict"] == "better" and (len(strengths), len(weaknesses)) == (0, 2)
     assert strengths.sum() + weaknesses.sum() < 0 < verdict["score"]
-    assert "; przeważają mniejsze różnice na korzyść gminy (wynik" in report.narrative["summary"][1]
+    assert "; przeważają mniejsze różnice na korzyść gminy;" in verdict_line(report, "economy").reason
 
 
 def test_key_findings_put_the_town_beside_its_peers_the_voivodeship_and_poland():
@@ -687,8 +695,8 @@ def test_signed_changes_become_words():
 @pytest.mark.parametrize("language", ["pl", "en"])
 def test_page_one_says_what_a_verdict_depends_on(language):
     # Written by hand: demography hinges on births (without them: similar) and on the peer rule; economy
-    # only on the peer rule; services on neither, so its sentence ends with the verdict's reason. The pointer
-    # to the sensitivity analysis is given once, with the first verdict that depends on the peers.
+    # only on the peer rule; services on neither, so its cell is empty (the table prints "—"). The pointer to
+    # the sensitivity analysis is the table's caption, once.
     verdicts = pd.DataFrame(
         {
             "verdict": ["better", "similar", "similar"],
@@ -703,23 +711,27 @@ def test_page_one_says_what_a_verdict_depends_on(language):
     )
     frame = comparison(DEMOGRAPHY)
     robust = {"demography": False, "economy": False, "services": True}
-    demography, economy, services = summary_sentences(
-        verdicts, robust, frame, AREAS, ["births_per_1000"], ["deaths_per_1000"], language
-    )[:3]
-    if language == "pl":
-        assert demography.endswith(
-            "Ten werdykt zależy od doboru grupy porównawczej (zob. analizę wrażliwości) i od jednego wskaźnika "
-            "(„Urodzenia żywe na 1000 ludności”) – bez niego brzmiałby: podobnie jak typowa gmina grupy porównawczej."
+    demography, economy, services = (line.depends_on for line in verdict_lines(verdicts, robust, frame, language))
+    if language == "pl":  # after the column's "Ocena zależy od": genitives
+        assert demography == (
+            "doboru grupy porównawczej i jednego wskaźnika („Urodzenia żywe na 1000 ludności”) – bez niego: podobnie"
         )
-        assert economy.endswith("Ten werdykt zależy od doboru grupy porównawczej.")
-        assert "zależy" not in services
+        assert economy == "doboru grupy porównawczej"
     else:
-        assert demography.endswith(
-            "This verdict depends on how the peer group is chosen (see the sensitivity analysis) and on one "
-            "indicator (“Live births per 1,000 population”) – without it, it would read: close to the typical peer."
+        assert demography == (
+            "how the peer group is chosen and on one indicator (“Live births per 1,000 population”) – without it: "
+            "similar"
         )
-        assert economy.endswith("This verdict depends on how the peer group is chosen.")
-        assert "depends" not in services
+        assert economy == "how the peer group is chosen"
+    assert services == ""
+    # Without the hinge too little would be left to judge the section: said as the verdict it would get.
+    verdicts.loc["services", ["hinges_on", "verdict_without"]] = ["deaths_per_1000", "none"]
+    services = verdict_lines(verdicts, robust, frame, language)[2].depends_on
+    assert services == (
+        "jednego wskaźnika („Zgony na 1000 ludności”) – bez niego: bez oceny (za mało danych)"
+        if language == "pl"
+        else "one indicator (“Deaths per 1,000 population”) – without it: no verdict (too little data)"
+    )
 
 
 @pytest.mark.parametrize("first_year, said", [(2014, True), (2021, False)])
@@ -948,12 +960,12 @@ def test_page_one_gives_a_change_without_the_census_step_as_worked_out_by_hand(t
 def test_page_one_says_when_the_peer_group_is_small(peer_count, language, said):
     # Polish plural forms by hand: 2–4 take "gminy", 5–21 "gmin".
     frame = comparison(DEMOGRAPHY)
-    summary = summary_sentences(section_verdicts(frame), {}, frame, AREAS, [], [], language, peer_count=peer_count)
+    summary = summary_sentences(frame, AREAS, [], [], language, peer_count=peer_count)
     caveats = [s for s in summary if s.startswith(("Grupa porównawcza liczy", "The peer group has only"))]
     assert len(caveats) == (0 if said is None else 1)
     if said:
         assert caveats[0].startswith(said) and caveats[0].endswith(("orientacyjne.", "indicative only."))
-        assert summary.index(caveats[0]) == 3  # after the three verdicts, before the findings
+        assert summary.index(caveats[0]) == 0  # after the verdict table (display.verdicts_table), before the findings
 
 
 def test_a_report_of_fewer_years_than_the_projection_needs_says_why_it_has_none():
@@ -1401,18 +1413,18 @@ def test_a_verdict_that_hinges_on_a_difference_within_chance_says_that_it_counts
     births = report.comparison.loc["births_per_1000"]
     assert verdict["hinges_on"] == "births_per_1000"
     assert births["ci_low"] <= births["peer_median"] <= births["ci_high"] and births["score"] == 0
-    summary = report.narrative["summary"][0].replace("\u00a0", " ")
-    assert (
-        "od jednego wskaźnika („Urodzenia żywe na 1000 ludności”, którego różnica od mediany grupy mieści się "
-        "w granicach przypadku, więc liczy się jak brak różnicy) – bez niego brzmiałby: mniej korzystnie" in summary
+    summary = verdict_line(report, "demography").depends_on.replace("\u00a0", " ")
+    assert summary.endswith(
+        "jednego wskaźnika („Urodzenia żywe na 1000 ludności”, którego różnica od mediany grupy mieści się "
+        "w granicach przypadku, więc liczy się jak brak różnicy) – bez niego: mniej korzystnie"
     )
-    english = prepare_report(TownParams(teryt="0691021", language="en")).narrative["summary"][0]
+    english = verdict_line(prepare_report(TownParams(teryt="0691021", language="en")), "demography").depends_on
     assert "whose difference from the peer median is within chance, so it counts as none) – without it" in english
 
     other = prepare_report(TownParams(teryt="0290011"))
     assistance = other.comparison.loc["social_assistance_per_10k"]
     assert other.verdicts.loc["services", "hinges_on"] == "social_assistance_per_10k"
     assert not assistance["ci_low"] <= assistance["peer_median"] <= assistance["ci_high"]
-    services = other.narrative["summary"][2]
-    assert "od jednego wskaźnika („Beneficjenci środowiskowej pomocy społecznej na 10 tys. ludności”) – bez" in services
+    services = verdict_line(other, "services").depends_on
+    assert "jednego wskaźnika („Beneficjenci środowiskowej pomocy społecznej na 10 tys. ludności”) – bez" in services
     assert "granicach przypadku" not in services

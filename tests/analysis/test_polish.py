@@ -233,6 +233,8 @@ def _texts(report) -> list[str]:
     texts = [sentence for sentences in report.narrative.values() for sentence in sentences]
     for item in (show.peer_method_text(report), show.sensitivity_text(report), show.methodology_text(report)):
         texts.append(item.text)
+    verdicts = show.verdicts_table(report)  # page one's verdicts: a row as a reader meets it, cells apart
+    texts += [" | ".join(map(str, row)) for row in verdicts.frame.itertuples()] + [verdicts.caption]
     for section in ("demography", "economy", "services"):
         # a table row as a reader meets it: cells apart, so a number never runs into the next cell's words
         for table in (show.comparison_table(report, section), show.changes_table(report, section)):

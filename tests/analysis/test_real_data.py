@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from analysis import display as show
 from analysis.aggregates import COUNTRY, voivodeship_and_country
 from analysis.catalogue import variable_ids
 from analysis.editions import figures
@@ -107,7 +108,9 @@ def test_a_funded_town_on_the_sparse_real_store_is_reported_honestly(real_store,
     assert verdicts.at["demography", "judged"] == 6 and verdicts.at["demography", "verdict"] == "none"
     text = " ".join(sentence for sentences in report.narrative.values() for sentence in sentences)
     assert not re.search(r"\bnan\b", text, re.IGNORECASE)
-    assert "bez oceny – za mało danych (ocenione wskaźniki: 6 z 13)" in text
+    page_one = show.verdicts_table(report).frame.set_index("Część raportu")
+    assert page_one.loc["Demografia", "Ocena"] == "bez oceny"
+    assert page_one.loc["Demografia", "Dlaczego"] == "za mało danych (ocenione wskaźniki: 6 z 13)"
     assert "Brak danych pozwalających porównać tę część z grupą porównawczą." in text
     assert report.projection is None
 

@@ -11,12 +11,14 @@ it deliberately and review the diff like code:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
 
 import pandas as pd
 
+from analysis.narrative import verdict_lines
 from analysis.report import prepare_report
 from analysis.town import TownParams
 
@@ -51,6 +53,10 @@ def report_content(report) -> dict:
         "strongest": report.strongest,
         "weakest": report.weakest,
         "narrative": report.narrative,
+        "verdict_lines": [  # page one's verdict table
+            dataclasses.asdict(line)
+            for line in verdict_lines(report.verdicts, report.robust, report.comparison, report.language)
+        ],
         "projection": _table(report.projection.forecast) if report.projection else None,
         "areas": _table(report.areas),
     }

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.formatting import format_number
-from analysis.narrative import verdict_phrase
+from analysis.narrative import verdict_reason
 from analysis.synthesis import (
     BETTER,
     NO_VERDICT,
@@ -101,18 +101,15 @@ def test_no_verdict_without_enough_data_and_the_reason():
     row = section_verdict(narrow, "services")
     assert (row["verdict"], row["reason"], row["judged"], row["judgeable"]) == (NO_VERDICT, "one_subdomain", 4, 6)
     phrases = {
-        reason: verdict_phrase(pd.Series(row | {"reason": reason}), "pl")
+        reason: verdict_reason(pd.Series(row | {"reason": reason}), "pl")
         for reason in ("no_data", "low_coverage", "one_subdomain")
     }
     assert phrases == {
-        "no_data": "bez oceny – brak danych do porównania z grupą (ocenione wskaźniki: 4 z 6)",
-        "low_coverage": "bez oceny – za mało danych (ocenione wskaźniki: 4 z 6)",
-        "one_subdomain": "bez oceny – ocenione wskaźniki tylko z jednej dziedziny (ocenione wskaźniki: 4 z 6)",
+        "no_data": "brak danych do porównania z grupą (ocenione wskaźniki: 4 z 6)",
+        "low_coverage": "za mało danych (ocenione wskaźniki: 4 z 6)",
+        "one_subdomain": "ocenione wskaźniki tylko z jednej dziedziny (ocenione wskaźniki: 4 z 6)",
     }
-    assert (
-        verdict_phrase(pd.Series(row), "en")
-        == "no verdict – judged indicators of one sub-domain only (4 of 6 indicators judged)"
-    )
+    assert verdict_reason(pd.Series(row), "en") == "judged indicators of one sub-domain only (4 of 6 indicators judged)"
 
 
 def test_bands():

@@ -104,8 +104,14 @@ def test_page_one_of_the_pdf_is_the_diagnosis_with_voivodeship_and_poland(demo_b
     nursery = variable_ids()["nursery_places_per_1000_under3"]
     own, country = (round(published[(area, 2024, nursery)]) for area in (TOWN[:2], "PL"))
     assert re.search(rf"do lat 3 \(miejsca, 2024\) \S+ \S+ \S+ {own} {country}\b", page_one), page_one
-    for section in ("Demografia", "Gospodarka i finanse gminy", "Usługi publiczne"):
-        assert f"{section}:" in page_one
+    # The verdict table: each section with its verdict, in the words the index prints for it.
+    index = (demo_build.out_dir / "index.html").read_text(encoding="utf-8")
+    row = re.search(rf'<tr role="row" data-search="{TOWN} .*?</tr>', index, re.S).group(0)
+    verdicts = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r'class="verdict"[^>]*>(.*?)</td>', row)]
+    assert len(verdicts) == 3
+    for section, verdict in zip(("Demografia", "Gospodarka i finanse gminy", "Usługi publiczne"), verdicts):
+        assert f"{section} {verdict}" in page_one, (section, verdict)
+    assert "Ocena zależy od" in page_one
     assert "Podsumowanie" in page_one and "Spis treści" not in page_one  # the contents come after the diagnosis
 
 
@@ -545,7 +551,11 @@ def test_a_range_in_a_pdf_table_header_stays_on_one_line(demo_build):
     from diagnoza.proof import read_pages
 
     for teryt in (TOWN, OTHER):
-        page = next(p for p in read_pages(demo_build.out_dir / teryt / "report.pdf") if "Tabela2:" in p.squeezed())
+        page = next(
+            p
+            for p in read_pages(demo_build.out_dir / teryt / "report.pdf")
+            if "Ocenaczęściraportu:wynik" in p.squeezed()
+        )
         opening, closing = (next(w for w in page.words if w.text == text) for text in ("(od", "+2)"))
         height = opening.bottom - opening.top
         assert 0.5 * height < closing.top - opening.top < 1.6 * height, teryt

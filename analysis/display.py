@@ -65,6 +65,7 @@ from analysis.narrative import (
     judged_phrase,
     matched_indicator_name,
     verdict_lines,
+    within_chance_note,
 )
 from analysis.params import MIN_PEERS
 from analysis.peers import INCOME, PIT_STAND_IN, PeerRule, income_measure, population_class_bounds
@@ -1436,6 +1437,7 @@ def verdicts_table(report: TownReport) -> Table:
     """Page one's verdicts: a line per section with its reason and what it depends on (`narrative.verdict_lines`),
     so the three verdicts read at a glance; the scores table gives the numbers behind them."""
     language = report.language
+    lines = verdict_lines(report.verdicts, report.robust, report.comparison, language)
     rows = [
         {
             label("report_section", language): label(line.section, language),
@@ -1443,9 +1445,12 @@ def verdicts_table(report: TownReport) -> Table:
             label("verdict_reason", language): line.reason,
             label("verdict_depends_on", language): line.depends_on or "—",
         }
-        for line in verdict_lines(report.verdicts, report.robust, report.comparison, language)
+        for line in lines
     ]
-    return Table(pd.DataFrame(rows), label("verdicts_caption", language))
+    caption = label("verdicts_caption", language)
+    if any(line.hinge_within_chance for line in lines):
+        caption += f"; {within_chance_note(language)}"
+    return Table(pd.DataFrame(rows), caption)
 
 
 def scores_table(report: TownReport) -> Table:

@@ -730,6 +730,8 @@ class VerdictLine:
     verdict: str  # analysis.synthesis: better, similar, worse, none
     reason: str  # `verdict_reason`
     depends_on: str  # `verdict_depends_on`; empty where neither the peer rule nor one indicator would change it
+    # The indicator it depends on differs from the peers within chance (marked `WITHIN_CHANCE_MARK`).
+    hinge_within_chance: bool = False
 
 
 def verdict_lines(
@@ -751,6 +753,7 @@ def verdict_lines(
                 verdict=str(row["verdict"]),
                 reason=verdict_reason(row, language, marks, marked_themes(rows)),
                 depends_on=verdict_depends_on(row, robust.get(section) is False, language, hinge_within_chance),
+                hinge_within_chance=hinge_within_chance,
             )
         )
     return lines
@@ -941,8 +944,9 @@ def verdict_depends_on(
     the choice of peers (the sensitivity analysis) and a single indicator without which it would read
     otherwise (the scores table's drop-one column). Empty where it depends on neither.
     `hinge_within_chance`: that indicator's difference from the peers is within chance, so it counts as none
-    (`scoring.bounded_score`): the verdict leans on it as on no difference, which the reader is told, lest
-    a "similar" that hinges on it read as resting on a strength."""
+    (`scoring.bounded_score`): the verdict leans on it as on no difference, which the reader is told (the
+    name's `WITHIN_CHANCE_MARK`, said once under the table: `within_chance_note`), lest a "similar" that
+    hinges on it read as resting on a strength."""
     pl = language == "pl"
     reasons = []
     if peer_dependent:
@@ -953,19 +957,28 @@ def verdict_depends_on(
         if verdict["verdict_without"] == NO_VERDICT:  # too little left to judge the section (`scored_verdict`)
             otherwise += " (za mało danych)" if pl else " (too little data)"
         without = f"bez niego: {otherwise}" if pl else f"without it: {otherwise}"
-        chance = ""
-        if hinge_within_chance:
-            chance = (
-                ", którego różnica od mediany grupy mieści się w granicach przypadku, więc liczy się jak brak różnicy"
-                if pl
-                else ", whose difference from the peer median is within chance, so it counts as none"
-            )
+        chance = WITHIN_CHANCE_MARK if hinge_within_chance else ""
         reasons.append(
             f"jednego wskaźnika („{name}”{chance}) – {without}"
             if pl
             else f"one indicator (“{name}”{chance}) – {without}"
         )
     return (" i " if pl else " and on ").join(reasons)
+
+
+WITHIN_CHANCE_MARK = "¹"  # on the name of an indicator a verdict depends on whose difference is within chance
+
+
+def within_chance_note(language: str) -> str:
+    """What `WITHIN_CHANCE_MARK` means, said once under the verdict table."""
+    if language == "pl":
+        return (
+            f"{WITHIN_CHANCE_MARK} różnica od mediany grupy mieści się w granicach przypadku, więc w wyniku liczy się "
+            "jak brak różnicy"
+        )
+    return (
+        f"{WITHIN_CHANCE_MARK} its difference from the peer median is within chance, so it counts as none in the score"
+    )
 
 
 FINDINGS_PER_KIND = 2  # strengths and weaknesses on page one; the section texts list them all

@@ -1404,7 +1404,8 @@ def test_a_verdict_that_hinges_on_a_difference_within_chance_says_that_it_counts
     # Bursztynobrzeg (0691021): its demography verdict hinges on births, whose 95% interval
     # includes the peer median (checked here from the comparison), so births score 0 and page one says why a
     # verdict can lean on them. Bursztynojar's (0290011) services verdict hinges on social assistance, a
-    # weakness whose interval clears the median: no such clause.
+    # weakness whose interval clears the median: no mark, and no note.
+    from analysis import display as show
     from analysis.report import prepare_report
     from analysis.town import TownParams
 
@@ -1414,12 +1415,18 @@ def test_a_verdict_that_hinges_on_a_difference_within_chance_says_that_it_counts
     assert verdict["hinges_on"] == "births_per_1000"
     assert births["ci_low"] <= births["peer_median"] <= births["ci_high"] and births["score"] == 0
     summary = verdict_line(report, "demography").depends_on.replace("\u00a0", " ")
-    assert summary.endswith(
-        "jednego wskaźnika („Urodzenia żywe na 1000 ludności”, którego różnica od mediany grupy mieści się "
-        "w granicach przypadku, więc liczy się jak brak różnicy) – bez niego: mniej korzystnie"
+    # The indicator's name is marked, and the table's caption says once what the mark means.
+    assert summary.endswith("jednego wskaźnika („Urodzenia żywe na 1000 ludności”¹) – bez niego: mniej korzystnie")
+    assert show.verdicts_table(report).caption.endswith(
+        "; ¹ różnica od mediany grupy mieści się w granicach przypadku, więc w wyniku liczy się jak brak różnicy"
     )
-    english = verdict_line(prepare_report(TownParams(teryt="0691021", language="en")), "demography").depends_on
-    assert "whose difference from the peer median is within chance, so it counts as none) – without it" in english
+    english = prepare_report(TownParams(teryt="0691021", language="en"))
+    assert verdict_line(english, "demography").depends_on.endswith(
+        "(“Live births per 1,000 population”¹) – without it: worse"
+    )
+    assert show.verdicts_table(english).caption.endswith(
+        "; ¹ its difference from the peer median is within chance, so it counts as none in the score"
+    )
 
     other = prepare_report(TownParams(teryt="0290011"))
     assistance = other.comparison.loc["social_assistance_per_10k"]
@@ -1427,4 +1434,4 @@ def test_a_verdict_that_hinges_on_a_difference_within_chance_says_that_it_counts
     assert not assistance["ci_low"] <= assistance["peer_median"] <= assistance["ci_high"]
     services = verdict_line(other, "services").depends_on
     assert "jednego wskaźnika („Beneficjenci środowiskowej pomocy społecznej na 10 tys. ludności”) – bez" in services
-    assert "granicach przypadku" not in services
+    assert "¹" not in " ".join(show.verdicts_table(other).frame.iloc[:, 3]) + show.verdicts_table(other).caption

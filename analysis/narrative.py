@@ -777,9 +777,9 @@ def verdict_reason(
         # the peers were matched on (PIT per capita on a store of few variables): it is not judged, so it
         # gives nothing to compare with, and the reason says exactly that.
         return f"{NO_VERDICT_REASONS[row['reason']][0 if pl else 1]} ({counted})"
-    reason = marks_phrase(*marks, language, themes) if marks is not None else ""
+    reason = ""
     if marks is not None:
-        reason += _what_carries_the_verdict(row, *marks, language)
+        reason = marks_phrase(*marks, language, themes) + _what_carries_the_verdict(row, *marks, language)
     if judged < possible:
         reason += f"; {counted}" if reason else counted
     return reason

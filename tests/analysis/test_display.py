@@ -17,6 +17,11 @@ from analysis.report import prepare_report
 from analysis.town import TownParams
 
 TOWN = "0490013"
+# The section verdicts in the reports' words, written out by hand (not read from analysis.labels).
+VERDICT_WORDS = {
+    "pl": {"better": "korzystniej", "similar": "podobnie", "worse": "mniej korzystnie", "none": "bez oceny"},
+    "en": {"better": "better", "similar": "similar", "worse": "worse", "none": "no verdict"},
+}
 
 
 @pytest.fixture(scope="module", params=["pl", "en"])
@@ -1001,9 +1006,7 @@ def test_page_one_gives_each_section_verdict_in_a_row_of_its_own(language):
         if pl
         else ["Section", "Verdict", "Why", "The verdict depends on"]
     )
-    words = {"better": "korzystniej", "similar": "podobnie", "worse": "mniej korzystnie", "none": "bez oceny"}
-    if not pl:
-        words = {"better": "better", "similar": "similar", "worse": "worse", "none": "no verdict"}
+    words = VERDICT_WORDS[language]
     sections = {
         "demography": ("Demografia", "Demography"),
         "economy": ("Gospodarka i finanse gminy", "Economy and municipal finance"),
@@ -1032,8 +1035,7 @@ def test_the_scores_table_names_the_hinge_and_the_verdict_without_it(language):
     cells = frame.iloc[:, -1].to_list()
     verdicts = report.verdicts.reset_index(drop=True)
     assert len(cells) == len(verdicts) == 3
-    words = {"pl": {"better": "korzystniej", "similar": "podobnie", "worse": "mniej korzystnie"}}
-    words["en"] = {"better": "better", "similar": "similar", "worse": "worse"}
+    words = VERDICT_WORDS
     for cell, (_, verdict) in zip(cells, verdicts.iterrows()):
         if not verdict["hinges_on"]:
             assert cell == "—"

@@ -74,6 +74,7 @@ from analysis.report import TownReport, shown_method_version
 from analysis.rounding import as_printed, round_half_up
 from analysis.scoring import PERCENTILE_DECIMALS, STRENGTH, WEAKNESS, judged_by_design
 from analysis.store import CITY_WITH_POWIAT_RIGHTS
+from analysis.style import VERDICT_MARKS
 from analysis.synthesis import SCORE_DECIMALS, rule_key
 from analysis.trends import MIN_POINTS, fewest_years
 
@@ -105,20 +106,33 @@ class Nothing:
 
 
 class Table:
-    """A captioned table: a real <table> in HTML, a pipe table in Markdown."""
+    """A captioned table: a real <table> in HTML, a pipe table in Markdown.
 
-    def __init__(self, frame: pd.DataFrame, caption: str, role: str = "table"):
-        self.frame, self.caption, self.role = frame, caption, role
+    `marks`: for a column of section verdicts, each row's verdict ("better", …), whose mark
+    (`style.VERDICT_MARKS`: ▲ ● ▼, as the batch index shows them) stands before the cell's text. The
+    frame keeps the words alone; the page draws the mark from its stylesheet, hidden from screen readers (the
+    word says the same), and the PDF prints it in its colour (templates/pdf/report.typ)."""
+
+    def __init__(
+        self, frame: pd.DataFrame, caption: str, role: str = "table", marks: dict[str, list[str]] | None = None
+    ):
+        self.frame, self.caption, self.role, self.marks = frame, caption, role, marks or {}
+
+    def _column_marks(self, column) -> list[str | None]:
+        return list(self.marks.get(column, [None] * len(self.frame)))
 
     def _repr_html_(self) -> str:
         """Each cell names its column (`data-label`): on a phone report.css shows a row as a card of named lines.
         The ARIA roles keep it a table for a screen reader once its cells are laid out as blocks."""
         columns = [html.escape(str(c)) for c in self.frame.columns]
         aligns = [RIGHT if figures_column(self.frame[c]) else LEFT for c in self.frame.columns]
+        marks = zip(*(self._column_marks(c) for c in self.frame.columns)) if len(self.frame.columns) else []
         head = "".join(f'<th scope="col" role="columnheader" {a}>{c}</th>' for c, a in zip(columns, aligns))
         body = "".join(
-            '<tr role="row">' + "".join(_html_cell(v, c, a) for v, c, a in zip(row, columns, aligns)) + "</tr>"
-            for row in self.frame.itertuples(index=False)
+            '<tr role="row">'
+            + "".join(_html_cell(v, c, a, m) for v, c, a, m in zip(row, columns, aligns, row_marks))
+            + "</tr>"
+            for row, row_marks in zip(self.frame.itertuples(index=False), marks)
         )
         caption = html.escape(self.caption)
         return scroll_region(
@@ -137,7 +151,11 @@ class Table:
             "| " + " | ".join(cell(c) for c in self.frame.columns) + " |",
             "|" + "|".join("-" * min(max(w, 3), 40) for w in widths) + "|",
         ]
-        lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in self.frame.itertuples(index=False)]
+        marks = zip(*(self._column_marks(c) for c in self.frame.columns)) if len(self.frame.columns) else []
+        lines += [
+            "| " + " | ".join(cell(verdict_mark(m) + str(v)) for v, m in zip(row, row_marks)) + " |"
+            for row, row_marks in zip(self.frame.itertuples(index=False), marks)
+        ]
         return "\n".join(lines) + f"\n\n: {cell(self.caption)}\n"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -171,9 +189,17 @@ def figures_column(values: Iterable) -> bool:
     )
 
 
-def _html_cell(value, column: str, align: str = LEFT) -> str:
-    """A cell, naming its `column` (already escaped) for the phone's card layout (report.css)."""
+def verdict_mark(verdict: str | None) -> str:
+    """A verdict's mark as text, before its word ("▲ korzystniej"); none for a section without a verdict."""
+    return f"{VERDICT_MARKS[verdict][0]}\u00a0" if verdict in VERDICT_MARKS else ""
+
+
+def _html_cell(value, column: str, align: str = LEFT, mark: str | None = None) -> str:
+    """A cell, naming its `column` (already escaped) for the phone's card layout (report.css); a verdict's
+    `mark` is drawn by the page's stylesheet (templates/html), as the batch index draws it."""
     text = html.escape(str(value))
+    if mark in VERDICT_MARKS:
+        text = f'<span class="verdict-mark verdict-mark-{mark}" aria-hidden="true"></span>{text}'
     classes = [
         name for name, wanted in (("wrap", len(str(value)) > WRAPPED_CELL), ("figure", align == RIGHT)) if wanted
     ]
@@ -1450,7 +1476,7 @@ def verdicts_table(report: TownReport) -> Table:
     caption = label("verdicts_caption", language)
     if any(line.hinge_within_chance for line in lines):
         caption += f"; {within_chance_note(language)}"
-    return Table(pd.DataFrame(rows), caption)
+    return Table(pd.DataFrame(rows), caption, marks={label("verdict", language): [line.verdict for line in lines]})
 
 
 def scores_table(report: TownReport) -> Table:
@@ -1486,7 +1512,7 @@ def scores_table(report: TownReport) -> Table:
         "(each indicator within ±2; 0 for a difference within chance), averaged "
         "within sub-domains, then across them (positive = better)"
     )
-    return Table(pd.DataFrame(rows), caption)
+    return Table(pd.DataFrame(rows), caption, marks={label("verdict", language): list(report.verdicts["verdict"])})
 
 
 def rule_name(key: str, language: str, found: int | None = None) -> str:
@@ -1529,7 +1555,8 @@ def sensitivity_table(report: TownReport) -> Table:
     caption = label("sensitivity_caption", language)
     if (report.sensitivity["peers"] < MIN_PEERS).any():  # a rule that found a group too small to compare with
         caption += label("sensitivity_too_few_peers", language, peers=MIN_PEERS)
-    return Table(pd.DataFrame(rows), caption)
+    marks = {label(section, language): [row[section] for row in groups.values()] for section in SECTIONS}
+    return Table(pd.DataFrame(rows), caption, marks=marks)
 
 
 def sensitivity_text(report: TownReport) -> Markdown:

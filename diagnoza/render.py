@@ -24,6 +24,7 @@ from analysis.display import ROLE, WORD_JOINER, figures_column, scroll_region
 from analysis.formatting import bind_short_words, slug, voivodeship_phrase
 from analysis.labels import label
 from analysis.paths import REPORT_NOTEBOOK, TEMPLATES_DIR
+from analysis.style import VERDICT_MARKS
 
 HTML_TEMPLATES = TEMPLATES_DIR / "html"
 PDF_TEMPLATE = TEMPLATES_DIR / "pdf" / "report.typ"
@@ -281,7 +282,8 @@ def prepare_renderers(language: str) -> None:
     _pdf_font()  # the tables' widths read its metrics (and import matplotlib's font module, 0.2 s)
     _markdown_parser()
     _html_exporter(language).from_notebook_node(
-        nbformat.v4.new_notebook(), resources={"diagnoza": {"skip_link": "", "footer": "", "links": ""}}
+        nbformat.v4.new_notebook(),
+        resources={"diagnoza": {"skip_link": "", "footer": "", "links": "", "verdict_marks": VERDICT_MARKS}},
     )
 
 
@@ -318,6 +320,7 @@ def render_html(notebook: nbformat.NotebookNode, info: ReportInfo, links: list[t
             + f"{label('edition', language)}: {info.edition}.",
             "links": links_list(list(links)) if links else "",
             "links_label": label("report_files", language),
+            "verdict_marks": VERDICT_MARKS,
         }
     }
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
@@ -633,6 +636,7 @@ def _pdf_metadata(info: ReportInfo) -> dict:
         "vintage": info.vintage,
         "banner": bind_short_words(label("synthetic_banner", language)) if info.synthetic else "",
         "toc-title": label("contents", language),
+        "verdict-marks": {symbol: colour for symbol, colour in VERDICT_MARKS.values()},  # coloured in the tables
         "page-word": label("page_word", language),
         "of-word": label("of_word", language),
     }

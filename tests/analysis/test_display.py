@@ -14,6 +14,7 @@ from analysis.catalogue import indicators, indicators_in
 from analysis.formatting import escape_markdown, format_range
 from analysis.labels import label
 from analysis.report import prepare_report
+from analysis.synthesis import rule_key
 from analysis.town import TownParams
 
 TOWN = "0490013"
@@ -1023,6 +1024,46 @@ def test_page_one_gives_each_section_verdict_in_a_row_of_its_own(language):
             assert f"{indicators()[verdict['hinges_on']].name(language)}" in row.iloc[3]
             assert row.iloc[3].endswith(("bez niego: " if pl else "without it: ") + words[verdict["verdict_without"]])
     assert (frame.iloc[:, 3] != "—").sum() >= 2  # the demo town has such verdicts; otherwise the test proves little
+
+
+def test_every_column_of_verdicts_marks_each_verdict_as_the_index_does():
+    # The page-one verdicts, the scores table and the sensitivity table mark each verdict with the index's shape
+    # (▲ better, ● similar, ▼ worse; written out here, not read from the code), and a section without a verdict
+    # with none. On the page the mark is the stylesheet's, hidden from screen readers (the word says the same), so
+    # the frame and the cell's text keep the word alone; the PDF's Markdown prints the symbol before the word.
+    # Demo town 1690021: its sensitivity table has verdicts of all three kinds.
+    shapes = {"better": "▲", "similar": "●", "worse": "▼"}
+    report = prepare_report(TownParams(teryt="1690021"))
+    sensitivity = show.sensitivity_table(report)
+    tables = {
+        show.verdicts_table(report): {"Ocena": list(report.verdicts["verdict"])},
+        show.scores_table(report): {"Ocena": list(report.verdicts["verdict"])},
+        sensitivity: {
+            column: [
+                report.verdicts.at[section, "verdict"],
+                *report.sensitivity.drop(index=rule_key(report.peers.rule))[section],
+            ]
+            for section, column in zip(report.verdicts.index, sensitivity.frame.columns[2:])
+        },
+    }
+    seen = set()
+    for table, columns in tables.items():
+        page, markdown = table._repr_html_(), table._repr_markdown_()
+        rows = re.findall(r"<tr role=\"row\">(.*?)</tr>", page)[1:]  # the header's row first
+        lines = markdown.splitlines()[2 : 2 + len(table.frame)]
+        for column, verdicts in columns.items():
+            at = list(table.frame.columns).index(column)
+            assert len(verdicts) == len(rows) == len(lines)
+            for verdict, row, line, word in zip(verdicts, rows, lines, table.frame[column]):
+                cell = re.findall(r"<td[^>]*>(.*?)</td>", row)[at]
+                printed = line.strip("| ").split(" | ")[at]
+                seen.add(verdict)
+                if verdict in shapes:
+                    assert cell == f'<span class="verdict-mark verdict-mark-{verdict}" aria-hidden="true"></span>{word}'
+                    assert printed == f"{shapes[verdict]}\u00a0{escape_markdown(word)}"
+                else:
+                    assert cell == word and printed == escape_markdown(word)
+    assert {"better", "similar", "worse"} <= seen  # otherwise the town proves less than the test says
 
 
 @pytest.mark.parametrize("language", ["pl", "en"])

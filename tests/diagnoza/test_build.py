@@ -104,13 +104,17 @@ def test_page_one_of_the_pdf_is_the_diagnosis_with_voivodeship_and_poland(demo_b
     nursery = variable_ids()["nursery_places_per_1000_under3"]
     own, country = (round(published[(area, 2024, nursery)]) for area in (TOWN[:2], "PL"))
     assert re.search(rf"do lat 3 \(miejsca, 2024\) \S+ \S+ \S+ {own} {country}\b", page_one), page_one
-    # The verdict table: each section with its verdict, in the words the index prints for it.
+    # The verdict table: each section with its verdict, in the words and with the mark the index prints for it.
+    from analysis.style import VERDICT_MARKS
+
     index = (demo_build.out_dir / "index.html").read_text(encoding="utf-8")
     row = re.search(rf'<tr role="row" data-search="{TOWN} .*?</tr>', index, re.S).group(0)
-    verdicts = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r'class="verdict"[^>]*>(.*?)</td>', row)]
-    assert len(verdicts) == 3
-    for section, verdict in zip(("Demografia", "Gospodarka i finanse gminy", "Usługi publiczne"), verdicts):
-        assert f"{section} {verdict}" in page_one, (section, verdict)
+    cells = re.findall(r'class="verdict"[^>]*>(.*?)</td>', row)
+    assert len(cells) == 3
+    for section, cell in zip(("Demografia", "Gospodarka i finanse gminy", "Usługi publiczne"), cells):
+        verdict, mark = re.sub(r"<[^>]+>", "", cell).strip(), re.search(r"mark-(\w+)", cell)
+        symbol = f"{VERDICT_MARKS[mark.group(1)][0]} " if mark else ""
+        assert f"{section} {symbol}{verdict}" in page_one, (section, symbol, verdict)
     assert "Ocena zależy od" in page_one
     assert "Podsumowanie" in page_one and "Spis treści" not in page_one  # the contents come after the diagnosis
 
@@ -483,6 +487,13 @@ def test_the_index_marks_each_verdict_with_the_shape_and_colour_the_position_cha
     assert marked == 6
     unbuilt = next(tr for teryt, tr in rows.items() if teryt not in (TOWN, OTHER))
     assert not unbuilt.select("span.mark")  # no report, no verdict, no mark
+    # A town's own page draws the marks of its verdict columns (analysis.display.Table) with the same rules: each
+    # mark its page holds, and every other, has one.
+    report_page = (demo_build.out_dir / TOWN / "report.html").read_text(encoding="utf-8")
+    stylesheet = " ".join(style.get_text() for style in BeautifulSoup(report_page, "html.parser").find_all("style"))
+    for verdict, (symbol, colour) in VERDICT_MARKS.items():
+        assert f'.verdict-mark-{verdict}::before {{ content: "{symbol}"; color: {colour}; }}' in stylesheet
+    assert BeautifulSoup(report_page, "html.parser").select("span.verdict-mark[aria-hidden=true]")
 
 
 def test_the_batch_workbook_beside_the_index_holds_the_built_towns_figures_as_their_reports(demo_build):

@@ -185,7 +185,8 @@ def _margins(ax: Axes, legend_rows: int) -> tuple[float, float, float, float]:
     last_x_width, x_height = _labels_size(x_labels[-1:])
     tick = (rc["ytick.major.size"] + rc["ytick.major.pad"]) / 72
     axis_label = (rc["axes.labelpad"] + 1.2 * FontProperties(size=rc["axes.labelsize"]).get_size_in_points()) / 72
-    left = PAD + y_width + tick + (axis_label if ax.get_ylabel() else 0)
+    kind, offset = ax.spines["left"].get_position()  # a scale's line set off from the axes (points)
+    left = PAD + y_width + tick + (offset / 72 if kind == "outward" else 0) + (axis_label if ax.get_ylabel() else 0)
     bottom = PAD + tick + x_height + (axis_label if ax.get_xlabel() else 0)
     bottom += _legend_height(legend_rows)
     right = PAD + last_x_width / 2
@@ -455,6 +456,9 @@ def position_chart(report: TownReport, section: str, ax: Axes | None = None) -> 
         labels = [textwrap.fill(bind_short_words(n), POSITION_LABEL_WIDTH) for n in names]
         ax.set_yticks(positions, labels=labels, fontsize=POSITION_LABEL_SIZE)
         ax.set_xlim(0, 100)
+        # The scale's line stands a little left of 0, so a town at 0 (below all its peers) shows its mark
+        # clear of the line and its ticks rather than drawn over them.
+        ax.spines["left"].set_position(("outward", 6))
         # Over half a row of room above the first row and below the last, whatever the number of rows: a
         # margin in proportion to the rows (matplotlib's) left a section of six sitting on the axis line.
         ax.set_ylim(-ROW_ROOM, len(rows) - 1 + ROW_ROOM)

@@ -14,6 +14,7 @@ from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.figure import Figure
 
 from analysis import charts
+from analysis.catalogue import indicators
 from analysis.params import load_batch
 from analysis.paths import PARAMS_DIR
 from analysis.report import prepare_report
@@ -146,6 +147,34 @@ def test_a_dot_at_the_end_of_the_scale_is_drawn_whole():
     beside_axes = pixels[int(height - box.y1) : int(height - box.y0), int(np.ceil(box.x1)) + 1 :]
     green = np.all(np.abs(beside_axes - to_rgb(style.GOOD)) < 0.05, axis=2)
     assert green.sum() >= 4
+
+
+def test_a_mark_at_zero_stands_clear_of_the_scales_line():
+    # 0891011 is the worst of its peers on its 5-year population change (percentile 0): its weakness mark sits at
+    # the scale's 0. Drawn over the scale's line, it read as part of the axis. Checked on the drawn pixels: along
+    # the mark's row, the weakness colour first shows right of the line's pixels, with white between them.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import to_rgb
+
+    from analysis import style
+
+    report = prepare_report(TownParams(teryt="0891011"))
+    assert report.comparison.at["population_change_5y", "percentile"] == 0
+    figure = charts.position_chart(report, "demography")
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())[:, :, :3].astype(float) / 255
+    ax = figure.axes[0]
+    names = [tick.get_text().replace("\u00a0", " ") for tick in ax.get_yticklabels()]  # no-break spaces as spaces
+    row = names.index(indicators()["population_change_5y"].name_pl)
+    _, y = ax.transData.transform((0, ax.get_yticks()[row]))
+    line = pixels[int(round(pixels.shape[0] - y))]  # pixel rows count from the top, display units from the bottom
+    pink = np.flatnonzero(np.all(np.abs(line - to_rgb(style.BAD)) < 0.05, axis=1))
+    dark = np.flatnonzero(line.max(axis=1) < 0.5)  # the scale's line (and its tick), left of the mark
+    assert pink.size and dark.size
+    spine = dark[dark < pink.min()].max()
+    assert pink.min() - spine >= 3  # pixels between the line and the mark, white but for the edges' smoothing
+    assert (line[spine + 1 : pink.min()].min(axis=1) > 0.95).sum() >= 2
 
 
 def test_no_row_of_a_position_chart_sits_on_its_edge(report):

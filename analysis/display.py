@@ -118,21 +118,23 @@ class Table:
     ):
         self.frame, self.caption, self.role, self.marks = frame, caption, role, marks or {}
 
-    def _column_marks(self, column) -> list[str | None]:
-        return list(self.marks.get(column, [None] * len(self.frame)))
+    def _marked_rows(self) -> Iterable[list[tuple[object, str | None]]]:
+        """Each row as its cells, each with its verdict (None in a column without marks)."""
+        for position, row in enumerate(self.frame.itertuples(index=False)):
+            yield [
+                (value, self.marks[column][position] if column in self.marks else None)
+                for value, column in zip(row, self.frame.columns)
+            ]
 
     def _repr_html_(self) -> str:
         """Each cell names its column (`data-label`): on a phone report.css shows a row as a card of named lines.
         The ARIA roles keep it a table for a screen reader once its cells are laid out as blocks."""
         columns = [html.escape(str(c)) for c in self.frame.columns]
         aligns = [RIGHT if figures_column(self.frame[c]) else LEFT for c in self.frame.columns]
-        marks = zip(*(self._column_marks(c) for c in self.frame.columns)) if len(self.frame.columns) else []
         head = "".join(f'<th scope="col" role="columnheader" {a}>{c}</th>' for c, a in zip(columns, aligns))
         body = "".join(
-            '<tr role="row">'
-            + "".join(_html_cell(v, c, a, m) for v, c, a, m in zip(row, columns, aligns, row_marks))
-            + "</tr>"
-            for row, row_marks in zip(self.frame.itertuples(index=False), marks)
+            '<tr role="row">' + "".join(_html_cell(v, c, a, m) for (v, m), c, a in zip(row, columns, aligns)) + "</tr>"
+            for row in self._marked_rows()
         )
         caption = html.escape(self.caption)
         return scroll_region(
@@ -151,10 +153,8 @@ class Table:
             "| " + " | ".join(cell(c) for c in self.frame.columns) + " |",
             "|" + "|".join("-" * min(max(w, 3), 40) for w in widths) + "|",
         ]
-        marks = zip(*(self._column_marks(c) for c in self.frame.columns)) if len(self.frame.columns) else []
         lines += [
-            "| " + " | ".join(cell(verdict_mark(m) + str(v)) for v, m in zip(row, row_marks)) + " |"
-            for row, row_marks in zip(self.frame.itertuples(index=False), marks)
+            "| " + " | ".join(cell(verdict_mark(m) + str(v)) for v, m in row) + " |" for row in self._marked_rows()
         ]
         return "\n".join(lines) + f"\n\n: {cell(self.caption)}\n"
 

@@ -818,7 +818,8 @@ def _what_carries_the_verdict(row: pd.Series, strengths: int, weaknesses: int, l
 def _what_keeps_it_similar(row: pd.Series, strengths: int, weaknesses: int, language: str) -> str:
     """Why "similar" although the marks lean one way by `LEANING_MARKS` or more ("podobnie – 5 słabych stron,
     bez mocnych stron"): either their part of the score is itself within the verdict's band (each counts
-    only within its sub-domain, beside indicators close to the peers), or it is beyond the band and the
+    only within its sub-domain, beside indicators close to the peers: together they weigh too little to
+    lower, or raise, the verdict), or it is beyond the band and the
     other indicators pull the score back into it (the scores table beside page one's verdicts prints it)."""
     if abs(strengths - weaknesses) < LEANING_MARKS:
         return ""
@@ -829,13 +830,10 @@ def _what_keeps_it_similar(row: pd.Series, strengths: int, weaknesses: int, lang
     pl = language == "pl"
     # Named, not "they": the reason may list marks of both kinds before this clause.
     kind = ("słab" if leaning_weak else "mocn") if pl else ("weaknesses" if leaning_weak else "strengths")
-    if abs(part) <= VERDICT_BAND:
-        band = format_number(VERDICT_BAND, 2, language)
-        return (
-            f"; łączny wkład {kind}ych stron w wynik mieści się jednak w progu ±{band}"
-            if pl
-            else f"; together the {kind} move the score by no more than the ±{band} threshold"
-        )
+    if abs(part) <= VERDICT_BAND:  # said as page one's reader needs it; the band itself is in the scores table
+        if pl:
+            return f"; {kind}e strony ważą jednak łącznie za mało, by {'obniżyć' if leaning_weak else 'podnieść'} ocenę"
+        return f"; together the {kind} weigh too little to {'lower' if leaning_weak else 'raise'} the verdict"
     return (
         f"; pozostałe wskaźniki równoważą jednak {kind}e strony" if pl else f"; the other indicators offset the {kind}"
     )

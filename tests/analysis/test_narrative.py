@@ -420,13 +420,13 @@ def test_in_english_the_heavier_marks_agree_in_number(verdict, marks, said):
             -0.19,
             {"weaknesses_part": -0.20},
             (0, 3),
-            "; łączny wkład słabych stron w wynik mieści się jednak w progu ±0,25",
+            "; słabe strony ważą jednak łącznie za mało, by obniżyć ocenę",
         ),
         (
             0.10,
             {"strengths_part": 0.25},
             (3, 1),
-            "; łączny wkład mocnych stron w wynik mieści się jednak w progu ±0,25",
+            "; mocne strony ważą jednak łącznie za mało, by podnieść ocenę",
         ),
         (0.10, {"weaknesses_part": -0.40}, (0, 1), ""),  # one weakness more is no lean worth a clause
         (0.10, {"weaknesses_part": -0.40}, (1, 2), ""),
@@ -441,13 +441,13 @@ def test_a_similar_verdict_its_marks_lean_away_from_says_why(score, part, marks,
     assert verdict_reason(row, "pl", marks) == marks_phrase(*marks, "pl") + said  # (0.25 at the edge: within)
     english = verdict_reason(row, "en", marks)
     kind = "weaknesses" if marks[1] > marks[0] else "strengths"
-    assert (f"offset the {kind}" in english or f"the {kind} move the score by no more" in english) is bool(said)
+    assert (f"offset the {kind}" in english or f"the {kind} weigh too little to" in english) is bool(said)
 
 
 def test_every_similar_verdict_of_the_demo_batch_whose_marks_lean_says_why(demo_reports):
     # "podobnie – 5 słabych stron, bez mocnych stron" with no word on why would read as a contradiction.
     # The counts are taken from each section's assessments, not from the sentence.
-    reasons = ("; pozostałe wskaźniki równoważą jednak ", " stron w wynik mieści się jednak w progu ±")
+    reasons = ("; pozostałe wskaźniki równoważą jednak ", " strony ważą jednak łącznie za mało, by ")
     leaning = 0
     for report in demo_reports.values():
         for section, row in report.verdicts.iterrows():

@@ -65,6 +65,7 @@ from analysis.narrative import (
     judged_phrase,
     matched_indicator_name,
     verdict_lines,
+    verdict_otherwise,
     within_chance_note,
 )
 from analysis.params import MIN_PEERS
@@ -1456,7 +1457,7 @@ def hinge_cell(hinges_on: str, verdict_without: str, language: str) -> str:
     earlier edition named one the catalogue no longer has)."""
     if hinges_on not in indicators():
         return "—"
-    return f"{indicators()[hinges_on].name(language)} ({label('verdict_' + verdict_without, language)})"
+    return f"{indicators()[hinges_on].name(language)} ({verdict_otherwise(verdict_without, language)})"
 
 
 def verdicts_table(report: TownReport) -> Table:

@@ -935,6 +935,16 @@ def small_group_sentence(peer_count: int, language: str) -> str:
     return f"The peer group has only {towns}, so positions within it, strengths, weaknesses and verdicts are indicative only."
 
 
+def verdict_otherwise(verdict_without: str, language: str) -> str:
+    """The verdict a section would get without the indicator it hinges on, as page one's verdict table and the
+    scores table both say it: "podobnie"; "bez oceny, za mało danych" where too little would be left to judge
+    the section (`synthesis.scored_verdict`), lest "no verdict" read as a verdict."""
+    otherwise = label(f"verdict_{verdict_without}", language)
+    if verdict_without == NO_VERDICT:
+        otherwise += ", za mało danych" if language == "pl" else ", too little data"
+    return otherwise
+
+
 def verdict_depends_on(
     verdict: pd.Series, peer_dependent: bool, language: str, hinge_within_chance: bool = False
 ) -> str:
@@ -951,9 +961,7 @@ def verdict_depends_on(
         reasons.append("doboru grupy porównawczej" if pl else "how the peer group is chosen")
     if verdict.get("hinges_on"):
         name = indicators()[verdict["hinges_on"]].name(language)
-        otherwise = label(f"verdict_{verdict['verdict_without']}", language)
-        if verdict["verdict_without"] == NO_VERDICT:  # too little left to judge the section (`scored_verdict`)
-            otherwise += " (za mało danych)" if pl else " (too little data)"
+        otherwise = verdict_otherwise(verdict["verdict_without"], language)
         without = f"bez niego: {otherwise}" if pl else f"without it: {otherwise}"
         chance = WITHIN_CHANCE_MARK if hinge_within_chance else ""
         reasons.append(

@@ -1085,6 +1085,11 @@ def test_the_scores_table_names_the_hinge_and_the_verdict_without_it(language):
         assert cell == f"{name} ({words[report.language][verdict['verdict_without']]})"
     assert any(cell != "—" for cell in cells)  # the demo town has one; otherwise the test proves little
     assert show.hinge_cell("an_indicator_retired_since", "similar", "pl") == "—"
+    # Without it too little would be left to judge the section: in the words of page one's verdict table.
+    assert show.hinge_cell("deaths_per_1000", "none", "pl") == "Zgony na 1000 ludności (bez oceny, za mało danych)"
+    assert (
+        show.hinge_cell("deaths_per_1000", "none", "en") == "Deaths per 1,000 population (no verdict, too little data)"
+    )
     # The range of scores without one indicator reads from the verdicts' own bounds, as one unbreakable piece:
     # a narrow column broke "−0,34 –" from "−0,18", which then read as a score of its own.
     for cell, (_, verdict) in zip(frame.iloc[:, 3], verdicts.iterrows()):

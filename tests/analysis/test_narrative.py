@@ -728,9 +728,9 @@ def test_page_one_says_what_a_verdict_depends_on(language):
     verdicts.loc["services", ["hinges_on", "verdict_without"]] = ["deaths_per_1000", "none"]
     services = verdict_lines(verdicts, robust, frame, language)[2].depends_on
     assert services == (
-        "jednego wskaźnika („Zgony na 1000 ludności”) – bez niego: bez oceny (za mało danych)"
+        "jednego wskaźnika („Zgony na 1000 ludności”) – bez niego: bez oceny, za mało danych"
         if language == "pl"
-        else "one indicator (“Deaths per 1,000 population”) – without it: no verdict (too little data)"
+        else "one indicator (“Deaths per 1,000 population”) – without it: no verdict, too little data"
     )
 
 

@@ -127,21 +127,28 @@ def test_the_position_chart_marks_strengths_and_weaknesses_by_shape_too(report):
         assert "mocna strona" in legend and "słaba strona" in legend
 
 
+def drawn_position_chart(teryt: str, indicator_id: str, percentile: float) -> tuple[Figure, np.ndarray]:
+    """The demography position chart of a demo town whose `indicator_id` stands at `percentile`, and its pixels
+    (RGB, 0–1; rows count from the top, display units from the bottom)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    report = prepare_report(TownParams(teryt=teryt))
+    assert report.comparison.at[indicator_id, "percentile"] == percentile
+    figure = charts.position_chart(report, "demography")
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    return figure, np.asarray(canvas.buffer_rgba())[:, :, :3].astype(float) / 255
+
+
 def test_a_dot_at_the_end_of_the_scale_is_drawn_whole():
     # 1690021 is the best of its peers on foreign net migration (percentile 100): its dot sits on the
     # axes' right edge. Clipped to the axes, its right half would be lost. Checked on the drawn pixels:
     # the strength colour must show to the right of the axes, level with the axes (the legend is below).
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.colors import to_rgb
 
     from analysis import style
 
-    report = prepare_report(TownParams(teryt="1690021"))
-    assert report.comparison.at["net_migration_foreign_per_1000", "percentile"] == 100
-    figure = charts.position_chart(report, "demography")
-    canvas = FigureCanvasAgg(figure)
-    canvas.draw()
-    pixels = np.asarray(canvas.buffer_rgba())[:, :, :3].astype(float) / 255
+    figure, pixels = drawn_position_chart("1690021", "net_migration_foreign_per_1000", 100)
     box = figure.axes[0].get_window_extent()
     height = pixels.shape[0]  # pixel rows count from the top, display units from the bottom
     beside_axes = pixels[int(height - box.y1) : int(height - box.y0), int(np.ceil(box.x1)) + 1 :]
@@ -153,17 +160,11 @@ def test_a_mark_at_zero_stands_clear_of_the_scales_line():
     # 0891011 is the worst of its peers on its 5-year population change (percentile 0): its weakness mark sits at
     # the scale's 0. Drawn over the scale's line, it read as part of the axis. Checked on the drawn pixels: along
     # the mark's row, the weakness colour first shows right of the line's pixels, with white between them.
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.colors import to_rgb
 
     from analysis import style
 
-    report = prepare_report(TownParams(teryt="0891011"))
-    assert report.comparison.at["population_change_5y", "percentile"] == 0
-    figure = charts.position_chart(report, "demography")
-    canvas = FigureCanvasAgg(figure)
-    canvas.draw()
-    pixels = np.asarray(canvas.buffer_rgba())[:, :, :3].astype(float) / 255
+    figure, pixels = drawn_position_chart("0891011", "population_change_5y", 0)
     ax = figure.axes[0]
     names = [tick.get_text().replace("\u00a0", " ") for tick in ax.get_yticklabels()]  # no-break spaces as spaces
     row = names.index(indicators()["population_change_5y"].name_pl)

@@ -1464,7 +1464,7 @@ def verdicts_table(report: TownReport) -> Table:
     """Page one's verdicts: a line per section with its reason and what it depends on (`narrative.verdict_lines`),
     so the three verdicts read at a glance; the scores table gives the numbers behind them."""
     language = report.language
-    lines = verdict_lines(report.verdicts, report.robust, report.comparison, language)
+    lines = verdict_lines(report.verdicts, report.robust, report.comparison, language, report.other_peer_groups)
     rows = [
         {
             label("report_section", language): label(line.section, language),
@@ -1538,8 +1538,7 @@ def sensitivity_table(report: TownReport) -> Table:
     for section in SECTIONS:
         own_row[section], own_row[f"{section}_score"] = report.verdicts.loc[section, ["verdict", "score"]]
     groups = {f"{rule_name(own, language, own_row['peers'])} {label('own_peer_group', language)}": own_row} | {
-        rule_name(str(rule), language, int(row["peers"])): row
-        for rule, row in report.sensitivity.drop(index=own, errors="ignore").iterrows()
+        rule_name(str(rule), language, int(row["peers"])): row for rule, row in report.other_peer_groups.iterrows()
     }
     rows = []
     for group, row in groups.items():

@@ -735,10 +735,16 @@ class VerdictLine:
 
 
 def verdict_lines(
-    verdicts: pd.DataFrame, robust: dict, comparison: pd.DataFrame, language: str = "pl"
+    verdicts: pd.DataFrame,
+    robust: dict,
+    comparison: pd.DataFrame,
+    language: str = "pl",
+    other_groups: pd.DataFrame | None = None,
 ) -> list[VerdictLine]:
     """Page one's verdicts, one line per section, so a reader sees the three verdicts at a glance and reads
-    on for the why; the score, its drop-one range and the coverage stand in the scores table beside it."""
+    on for the why; the score, its drop-one range and the coverage stand in the scores table beside it.
+    `other_groups`: the sensitivity analysis's rows of the alternative peer rules, the report's own left out
+    (`synthesis.sensitivity_rows`), whose verdicts a verdict that depends on the peers names."""
     lines = []
     for section, row in verdicts.iterrows():
         rows = comparison.loc[comparison["section"] == section]
@@ -752,7 +758,13 @@ def verdict_lines(
                 section=str(section),
                 verdict=str(row["verdict"]),
                 reason=verdict_reason(row, language, marks, marked_themes(rows)),
-                depends_on=verdict_depends_on(row, robust.get(section) is False, language, hinge_within_chance),
+                depends_on=verdict_depends_on(
+                    row,
+                    robust.get(section) is False,
+                    language,
+                    hinge_within_chance,
+                    None if other_groups is None else other_groups[section],
+                ),
                 hinge_within_chance=hinge_within_chance,
             )
         )
@@ -946,7 +958,11 @@ def verdict_otherwise(verdict_without: str, language: str) -> str:
 
 
 def verdict_depends_on(
-    verdict: pd.Series, peer_dependent: bool, language: str, hinge_within_chance: bool = False
+    verdict: pd.Series,
+    peer_dependent: bool,
+    language: str,
+    hinge_within_chance: bool = False,
+    other_verdicts: pd.Series | None = None,
 ) -> str:
     """What a verdict depends on, in the genitive that follows "Ocena zależy od" (the verdict table's column):
     the choice of peers (the sensitivity analysis) and a single indicator without which it would read
@@ -954,11 +970,15 @@ def verdict_depends_on(
     `hinge_within_chance`: that indicator's difference from the peers is within chance, so it counts as none
     (`scoring.bounded_score`): the verdict leans on it as on no difference, which the reader is told (the
     name's `WITHIN_CHANCE_MARK`, said once under the table: `within_chance_note`), lest a "similar" that
-    hinges on it read as resting on a strength."""
+    hinges on it read as resting on a strength.
+    `other_verdicts`: the section's verdicts under the alternative peer rules, so that the choice of peers is
+    said with what the others give: "doboru grupy porównawczej (korzystniej przy 3 z 4 innych grup)"."""
     pl = language == "pl"
     reasons = []
     if peer_dependent:
         reasons.append("doboru grupy porównawczej" if pl else "how the peer group is chosen")
+        if other_verdicts is not None:
+            reasons[-1] += other_groups_phrase(verdict["verdict"], other_verdicts, language)
     if verdict.get("hinges_on"):
         name = indicators()[verdict["hinges_on"]].name(language)
         otherwise = verdict_otherwise(verdict["verdict_without"], language)
@@ -970,6 +990,28 @@ def verdict_depends_on(
             else f"one indicator (“{name}”{chance}) – {without}"
         )
     return (" i " if pl else " and on ").join(reasons)
+
+
+def other_groups_phrase(verdict: str, other_verdicts: pd.Series, language: str) -> str:
+    """What the other peer groups give where it is not `verdict`, counted among the groups that give one (as
+    `synthesis.robust_to_peer_rule` counts them): " (korzystniej przy 3 z 4 innych grup; mniej korzystnie przy
+    1)"; "" where every one agrees."""
+    judged = other_verdicts[other_verdicts != NO_VERDICT]
+    differing = [(other, int((judged == other).sum())) for other in (BETTER, SIMILAR, WORSE) if other != verdict]
+    differing = [(other, count) for other, count in differing if count]
+    if not differing:
+        return ""
+    total, pl = len(judged), language == "pl"
+    parts = []
+    for position, (other, count) in enumerate(differing):
+        word = label(f"verdict_{other}", language)
+        if position:  # the total is said once, with the first
+            parts.append(f"{word} przy {count}" if pl else f"{word} under {count}")
+        elif pl:
+            parts.append(f"{word} przy {count} z {total} {'innej grupy' if total == 1 else 'innych grup'}")
+        else:
+            parts.append(f"{word} under {count} of the {total} other {'group' if total == 1 else 'groups'}")
+    return f" ({'; '.join(parts)})"
 
 
 WITHIN_CHANCE_MARK = "¹"  # on the name of an indicator a verdict depends on whose difference is within chance

@@ -56,6 +56,7 @@ from analysis.synthesis import (
     clearest,
     peer_sensitivity,
     robust_to_peer_rule,
+    rule_key,
     section_verdicts,
 )
 from analysis.town import TownParams
@@ -117,6 +118,12 @@ class TownReport:
     @property
     def teryt(self) -> str:
         return self.params.teryt
+
+    @property
+    def other_peer_groups(self) -> pd.DataFrame:
+        """The sensitivity analysis without the report's own peer rule (where it is among the alternatives):
+        the verdicts the other peer groups give."""
+        return self.sensitivity.drop(index=rule_key(self.peers.rule), errors="ignore")
 
     @property
     def language(self) -> str:

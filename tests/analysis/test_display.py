@@ -1026,6 +1026,32 @@ def test_page_one_gives_each_section_verdict_in_a_row_of_its_own(language):
     assert (frame.iloc[:, 3] != "—").sum() >= 2  # the demo town has such verdicts; otherwise the test proves little
 
 
+@pytest.mark.parametrize("teryt", ["1690021", "0891011"])
+def test_a_verdict_that_depends_on_the_peers_says_what_the_other_groups_give(teryt):
+    # Counted here from the sensitivity analysis itself: the default rule is the 20 nearest ("nearest_20"), left
+    # out; of the other rules, those that give a verdict are counted, and each verdict other than the report's is
+    # said with how many give it, in the order better, similar, worse. Where every group agrees, nothing is said
+    # of them. 1690021: its three sections depend on the peers, one of them both ways; 0891011: two of three.
+    words = VERDICT_WORDS["pl"]
+    report = prepare_report(TownParams(teryt=teryt))
+    others = report.sensitivity.drop(index="nearest_20")
+    frame = show.verdicts_table(report).frame
+    said = 0
+    for (section, verdict), cell in zip(report.verdicts["verdict"].items(), frame["Ocena zależy od"]):
+        judged = [v for v in others[section] if v != "none"]
+        differing = [(v, judged.count(v)) for v in ("better", "similar", "worse") if v != verdict and v in judged]
+        if not differing:
+            assert "innych grup" not in cell and "innej grupy" not in cell
+            continue
+        first, *rest = differing
+        expected = f"{words[first[0]]} przy {first[1]} z {len(judged)} innych grup" + "".join(
+            f"; {words[v]} przy {n}" for v, n in rest
+        )
+        assert cell.startswith(f"doboru grupy porównawczej ({expected})"), cell
+        said += 1
+    assert said >= 2  # the towns have such verdicts; otherwise the test proves little
+
+
 def test_every_column_of_verdicts_marks_each_verdict_as_the_index_does():
     # The page-one verdicts, the scores table and the sensitivity table mark each verdict with the index's shape
     # (▲ better, ● similar, ▼ worse; written out here, not read from the code), and a section without a verdict

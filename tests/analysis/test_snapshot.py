@@ -55,7 +55,9 @@ def report_content(report) -> dict:
         "narrative": report.narrative,
         "verdict_lines": [  # page one's verdict table
             dataclasses.asdict(line)
-            for line in verdict_lines(report.verdicts, report.robust, report.comparison, report.language)
+            for line in verdict_lines(
+                report.verdicts, report.robust, report.comparison, report.language, report.other_peer_groups
+            )
         ],
         "projection": _table(report.projection.forecast) if report.projection else None,
         "areas": _table(report.areas),

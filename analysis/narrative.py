@@ -744,7 +744,8 @@ def verdict_lines(
     """Page one's verdicts, one line per section, so a reader sees the three verdicts at a glance and reads
     on for the why; the score, its drop-one range and the coverage stand in the scores table beside it.
     `other_groups`: the sensitivity analysis's rows of the alternative peer rules, the report's own left out
-    (`synthesis.sensitivity_rows`), whose verdicts a verdict that depends on the peers names."""
+    (`TownReport.other_peer_groups`, from `synthesis.peer_sensitivity`), whose verdicts a verdict that depends
+    on the peers names."""
     lines = []
     for section, row in verdicts.iterrows():
         rows = comparison.loc[comparison["section"] == section]

@@ -60,8 +60,10 @@ from analysis.formatting import (
 from analysis.gus_marks import GUS_MARK, on_change, on_value, years_by_kind
 from analysis.labels import label
 from analysis.narrative import (
+    WITHIN_CHANCE_MARK,
     boundary_sentence,
     gus_mark_notes,
+    hinges_within_chance,
     judged_phrase,
     matched_indicator_name,
     verdict_lines,
@@ -1451,13 +1453,15 @@ def renumbered_text(report: TownReport) -> str:
     return " ".join(sentences)
 
 
-def hinge_cell(hinges_on: str, verdict_without: str, language: str) -> str:
+def hinge_cell(hinges_on: str, verdict_without: str, language: str, within_chance: bool = False) -> str:
     """The indicator a section verdict hinges on, with the verdict it would have without it:
     "Mieszkania oddane do użytkowania na 1000 ludności (korzystniej)"; "—" when none (or when an
-    earlier edition named one the catalogue no longer has)."""
+    earlier edition named one the catalogue no longer has). `within_chance`: its difference from the peers is
+    within chance, marked as on page one (`narrative.hinges_within_chance`)."""
     if hinges_on not in indicators():
         return "—"
-    return f"{indicators()[hinges_on].name(language)} ({verdict_otherwise(verdict_without, language)})"
+    mark = WITHIN_CHANCE_MARK if within_chance else ""
+    return f"{indicators()[hinges_on].name(language)}{mark} ({verdict_otherwise(verdict_without, language)})"
 
 
 def verdicts_table(report: TownReport) -> Table:
@@ -1484,9 +1488,10 @@ def scores_table(report: TownReport) -> Table:
     """Section verdicts with the score, its drop-one range and the indicators behind it, so a reader can check."""
     language = report.language
     pl = language == "pl"
-    rows = []
+    rows, within_chance = [], []
     for section, row in report.verdicts.iterrows():
         has_score = not pd.isna(row["score"])
+        within_chance.append(hinges_within_chance(row, report.comparison))
         rows.append(
             {
                 label("report_section", language): label(section, language),
@@ -1501,7 +1506,9 @@ def scores_table(report: TownReport) -> Table:
                 label("judged", language): label(
                     "judged_of", language, judged=int(row["judged"]), judgeable=int(row["judgeable"])
                 ),
-                label("hinges_on", language): hinge_cell(row["hinges_on"], row["verdict_without"], language),
+                label("hinges_on", language): hinge_cell(
+                    row["hinges_on"], row["verdict_without"], language, within_chance[-1]
+                ),
             }
         )
     caption = (  # what analysis.synthesis.aggregate_score computes, in words
@@ -1513,6 +1520,8 @@ def scores_table(report: TownReport) -> Table:
         "(each indicator within ±2; 0 for a difference within chance), averaged "
         "within sub-domains, then across them (positive = better)"
     )
+    if any(within_chance):
+        caption += f"; {within_chance_note(language)}"
     return Table(pd.DataFrame(rows), caption, marks={label("verdict", language): list(report.verdicts["verdict"])})
 
 

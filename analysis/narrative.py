@@ -750,10 +750,7 @@ def verdict_lines(
     for section, row in verdicts.iterrows():
         rows = comparison.loc[comparison["section"] == section]
         marks = (int((rows["assessment"] == STRENGTH).sum()), int((rows["assessment"] == WEAKNESS).sum()))
-        hinge = comparison.loc[row["hinges_on"]] if row.get("hinges_on") else None
-        hinge_within_chance = hinge is not None and interval_includes_median(
-            hinge["peer_median"], hinge["ci_low"], hinge["ci_high"]
-        )
+        hinge_within_chance = hinges_within_chance(row, comparison)
         lines.append(
             VerdictLine(
                 section=str(section),
@@ -770,6 +767,17 @@ def verdict_lines(
             )
         )
     return lines
+
+
+def hinges_within_chance(verdict: pd.Series, comparison: pd.DataFrame) -> bool:
+    """Whether the indicator a section `verdict` hinges on differs from the peers only within chance (its
+    interval holds the peer median), so counts as no difference in the score: marked `WITHIN_CHANCE_MARK`
+    wherever that indicator is named as the hinge."""
+    hinges_on = verdict.get("hinges_on")
+    if not hinges_on or hinges_on not in comparison.index:
+        return False
+    hinge = comparison.loc[hinges_on]
+    return bool(interval_includes_median(hinge["peer_median"], hinge["ci_low"], hinge["ci_high"]))
 
 
 def verdict_reason(

@@ -1092,6 +1092,29 @@ def test_every_column_of_verdicts_marks_each_verdict_as_the_index_does():
     assert {"better", "similar", "worse"} <= seen  # otherwise the town proves less than the test says
 
 
+def test_the_scores_table_marks_a_hinge_within_chance_as_page_one_does():
+    # Read from the comparison itself: a hinge whose interval holds the peer median (ci_low ≤ median ≤ ci_high)
+    # counts as no difference in the score; both tables mark its name ¹ and say once, under them, what ¹ means.
+    # 0891011: its three hinges are all within chance; 1690021: its two are not.
+    marked = unmarked = 0
+    for teryt in ("0891011", "1690021"):
+        report = prepare_report(TownParams(teryt=teryt))
+        scores, page_one = show.scores_table(report), show.verdicts_table(report)
+        for (section, verdict), cell in zip(report.verdicts.iterrows(), scores.frame.iloc[:, -1]):
+            if not verdict["hinges_on"]:
+                continue
+            hinge = report.comparison.loc[verdict["hinges_on"]]
+            within = hinge["ci_low"] <= hinge["peer_median"] <= hinge["ci_high"]
+            name = indicators()[verdict["hinges_on"]].name("pl")
+            assert cell.startswith(name + ("¹ (" if within else " (")), cell
+            line = page_one.frame.loc[page_one.frame.iloc[:, 0] == label(section, "pl")].iloc[0, 3]
+            assert (f"„{name}”¹" in line) is bool(within)
+            marked, unmarked = marked + bool(within), unmarked + (not within)
+        note = "¹ różnica od mediany grupy mieści się w granicach przypadku"
+        assert (note in scores.caption) is (note in page_one.caption) is ("¹ (" in "".join(scores.frame.iloc[:, -1]))
+    assert marked >= 1 and unmarked >= 1  # both kinds; otherwise the test proves little
+
+
 @pytest.mark.parametrize("language", ["pl", "en"])
 def test_the_scores_table_names_the_hinge_and_the_verdict_without_it(language):
     # Read against the section verdicts themselves: where one indicator decides a verdict, the cell names it

@@ -1491,7 +1491,8 @@ def scores_table(report: TownReport) -> Table:
     rows, within_chance = [], []
     for section, row in report.verdicts.iterrows():
         has_score = not pd.isna(row["score"])
-        within_chance.append(hinges_within_chance(row, report.comparison))
+        within = hinges_within_chance(row, report.comparison)
+        within_chance.append(within)
         rows.append(
             {
                 label("report_section", language): label(section, language),
@@ -1506,9 +1507,7 @@ def scores_table(report: TownReport) -> Table:
                 label("judged", language): label(
                     "judged_of", language, judged=int(row["judged"]), judgeable=int(row["judgeable"])
                 ),
-                label("hinges_on", language): hinge_cell(
-                    row["hinges_on"], row["verdict_without"], language, within_chance[-1]
-                ),
+                label("hinges_on", language): hinge_cell(row["hinges_on"], row["verdict_without"], language, within),
             }
         )
     caption = (  # what analysis.synthesis.aggregate_score computes, in words

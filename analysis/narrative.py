@@ -840,8 +840,8 @@ def _what_keeps_it_similar(row: pd.Series, strengths: int, weaknesses: int, lang
     """Why "similar" although the marks lean one way by `LEANING_MARKS` or more ("podobnie – 5 słabych stron,
     bez mocnych stron"): either their part of the score is itself within the verdict's band (each counts
     only within its sub-domain, beside indicators close to the peers: together they weigh too little to
-    lower, or raise, the verdict), or it is beyond the band and the
-    other indicators pull the score back into it (the scores table beside page one's verdicts prints it)."""
+    lower, or raise, the verdict), or it is beyond the band and the other indicators pull the score back into
+    it (the scores table beside page one's verdicts prints it)."""
     if abs(strengths - weaknesses) < LEANING_MARKS:
         return ""
     leaning_weak = weaknesses > strengths
@@ -1006,8 +1006,10 @@ def other_groups_phrase(verdict: str, other_verdicts: pd.Series, language: str) 
     `synthesis.robust_to_peer_rule` counts them): " (korzystniej przy 3 z 4 innych grup; mniej korzystnie przy
     1)"; "" where every one agrees."""
     judged = other_verdicts[other_verdicts != NO_VERDICT]
-    differing = [(other, int((judged == other).sum())) for other in (BETTER, SIMILAR, WORSE) if other != verdict]
-    differing = [(other, count) for other, count in differing if count]
+    counts = judged.value_counts()
+    differing = [
+        (other, int(counts[other])) for other in (BETTER, SIMILAR, WORSE) if other != verdict and other in counts
+    ]
     if not differing:
         return ""
     total, pl = len(judged), language == "pl"
@@ -1027,7 +1029,8 @@ WITHIN_CHANCE_MARK = "¹"  # on the name of an indicator a verdict depends on wh
 
 
 def within_chance_note(language: str) -> str:
-    """What `WITHIN_CHANCE_MARK` means, said once under the verdict table."""
+    """What `WITHIN_CHANCE_MARK` means, said once under each table that marks a hinge with it (page one's
+    verdict table, the scores table)."""
     if language == "pl":
         return (
             f"{WITHIN_CHANCE_MARK} różnica od mediany grupy mieści się w granicach przypadku, więc w wyniku liczy się "

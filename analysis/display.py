@@ -1288,6 +1288,9 @@ def _how_alike_sentence(report: TownReport) -> str:
 
 
 def methodology_text(report: TownReport) -> Markdown:
+    """The report's last section: how its figures, positions, verdicts and trends are made, a paragraph per
+    topic under a bold lead (a statistician checks one topic at a time, a reader looks up one), then the notes
+    on this report's own data (renumbered codes, GUS's marks) and the source line."""
     from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW
     from analysis.scoring import SCORE_CAP
     from analysis.synthesis import VERDICT_BAND
@@ -1297,99 +1300,121 @@ def methodology_text(report: TownReport) -> Markdown:
     coverage = format_number(100 * MIN_AREA_COVERAGE, 0, language) + "%"
     published = ", ".join(_published_areas(report, indicators().values()))
     if language == "pl":
-        text = (
-            "Wskaźniki obliczono według definicji z katalogu wskaźników Diagnozy (wzór, jednostka, zmienne "
-            "źródłowe, kierunek oceny i jego uzasadnienie opisuje dokumentacja metodologiczna). "
-            "Mediana i kwartyle dotyczą gmin grupy porównawczej w tym samym roku; jeśli wartość wskaźnika znamy "
-            f"dla mniej niż {MIN_PEERS} gmin grupy, nie porównujemy z nią gminy. Wartość województwa i Polski to wzór wskaźnika "
-            "na sumach zmiennych ich gmin (np. wszystkie urodzenia przez całą ludność); podajemy ją, gdy gminy "
-            f"z danymi obejmują co najmniej {coverage} ludności obszaru, a liczbę ludności – gdy ma ją każda gmina obszaru. "
-            + (
-                f"Wyjątek: {published} – GUS podaje dla gmin sam wskaźnik, bez mianownika, więc wartość województwa i Polski to ta, "
-                "którą GUS podaje dla obszaru. "
-                if published
-                else ""
-            )
-            + "Wskaźniki na mieszkańca i na 1000 ludności liczymy od liczby ludności na koniec roku (31 XII), dla "
-            "gminy, jej grupy, województwa i Polski tak samo; GUS w swoich publikacjach dzieli urodzenia, zgony "
-            "i saldo migracji przez ludność w połowie roku, więc jego wartości mogą się od nich różnić o kilka "
-            "dziesiątych promila. "
-            "Pozycja (percentyl) to odsetek gmin grupy, od których gmina wypada korzystniej: 100 oznacza "
-            "najkorzystniej, 50 – tak jak mediana; dla wskaźników, przy których niższa wartość jest lepsza, "
-            "skala jest odwrócona. Wskaźników neutralnych nie oceniamy: ich pozycja to odsetek gmin grupy "
-            "o niższej wartości. "
-            "Mocna strona to wskaźnik, w którym gmina należy do najlepszej ćwiartki grupy, różni się od mediany "
-            "co najmniej o minimalną istotną różnicę z katalogu, a przedział ufności jej wartości (gdy wynika "
-            "z liczby zdarzeń) nie obejmuje mediany; słaba strona – odwrotnie. "
-            f"Wartości opartych na mniej niż {UNRELIABLE_BELOW} zdarzeniach nie uznajemy za pewne, a na mniej niż "
-            f"{NOT_RANKED_BELOW} – nie oceniamy. "
-            "Wynik części raportu to średnia ograniczonych odchyleń od mediany grupy (od −"
-            f"{cap} do +{cap}), liczona najpierw w obrębie dziedzin (jak {label('age_structure', language)} czy "
-            f"{label('natural_change', language)}), potem między nimi. Wartość opartą na liczbie zdarzeń, której "
-            "przedział ufności obejmuje medianę grupy, liczymy jako równą medianie: różnica w granicach przypadku "
-            f"nie wpływa na wynik. Przy wyniku +{band} i wyższym gmina wypada korzystniej niż typowa gmina grupy, przy "
-            f"−{band} i niższym – mniej korzystnie, przy wyniku pomiędzy nimi – podobnie. "
-            "Gdy ocenić można mniej niż połowę wskaźników części albo tylko wskaźniki jednej dziedziny, nie wydajemy oceny. "
-            "Zmiana w 5 lat to różnica wartości między ostatnim rokiem a rokiem o pięć lat wcześniejszym (także "
-            "sprzed lat raportu). Kwoty w zł są w cenach bieżących: ich zmiany i trendy obejmują wzrost cen, "
-            "porównanie z grupą w tym samym roku – nie. "
-            "Przy braku danych za ostatni rok użyto ostatniego dostępnego roku (kolumna „Rok”). "
-            "Wskaźniki rzadkich zdarzeń, które tabele oznaczają jako średnią roczną z kilku lat, liczymy łącznie "
-            "dla tych lat: suma zdarzeń podzielona przez sumę ludności, czyli średnio na rok (lata podaje kolumna "
-            "„Rok”); wykresy pokazują wartości roczne. "
-            "Trend roczny to mediana nachyleń między parami lat (metoda Theila–Sena) z 95-procentowym przedziałem "
-            "uwzględniającym autokorelację; „niejednoznaczny” oznacza, że przedział obejmuje zero, a gwiazdka – że "
-            "różnica między gminą a medianą grupy wyraźnie rośnie lub maleje. Trend wymaga co najmniej "
-            f"{MIN_POINTS} lat danych, a szeregi, które zmieniają się jak błądzenie losowe (np. liczba ludności) – "
-            "więcej (tabele podają wtedy, ile)."
-        )
+        paragraphs = {
+            "Wskaźniki i obszary": (
+                "Wskaźniki obliczono według definicji z katalogu wskaźników Diagnozy (wzór, jednostka, zmienne "
+                "źródłowe, kierunek oceny i jego uzasadnienie opisuje dokumentacja metodologiczna). "
+                "Wartość województwa i Polski to wzór wskaźnika "
+                "na sumach zmiennych ich gmin (np. wszystkie urodzenia przez całą ludność); podajemy ją, gdy gminy "
+                f"z danymi obejmują co najmniej {coverage} ludności obszaru, a liczbę ludności – gdy ma ją każda gmina obszaru. "
+                + (
+                    f"Wyjątek: {published} – GUS podaje dla gmin sam wskaźnik, bez mianownika, więc wartość województwa i Polski to ta, "
+                    "którą GUS podaje dla obszaru. "
+                    if published
+                    else ""
+                )
+                + "Wskaźniki na mieszkańca i na 1000 ludności liczymy od liczby ludności na koniec roku (31 XII), dla "
+                "gminy, jej grupy, województwa i Polski tak samo; GUS w swoich publikacjach dzieli urodzenia, zgony "
+                "i saldo migracji przez ludność w połowie roku, więc jego wartości mogą się od nich różnić o kilka "
+                "dziesiątych promila. "
+                "Przy braku danych za ostatni rok użyto ostatniego dostępnego roku (kolumna „Rok”). "
+                "Wskaźniki rzadkich zdarzeń, które tabele oznaczają jako średnią roczną z kilku lat, liczymy łącznie "
+                "dla tych lat: suma zdarzeń podzielona przez sumę ludności, czyli średnio na rok (lata podaje kolumna "
+                "„Rok”); wykresy pokazują wartości roczne."
+            ),
+            "Pozycja, mocne i słabe strony": (
+                "Mediana i kwartyle dotyczą gmin grupy porównawczej w tym samym roku; jeśli wartość wskaźnika znamy "
+                f"dla mniej niż {MIN_PEERS} gmin grupy, nie porównujemy z nią gminy. "
+                "Pozycja (percentyl) to odsetek gmin grupy, od których gmina wypada korzystniej: 100 oznacza "
+                "najkorzystniej, 50 – tak jak mediana; dla wskaźników, przy których niższa wartość jest lepsza, "
+                "skala jest odwrócona. Wskaźników neutralnych nie oceniamy: ich pozycja to odsetek gmin grupy "
+                "o niższej wartości. "
+                "Mocna strona to wskaźnik, w którym gmina należy do najlepszej ćwiartki grupy, różni się od mediany "
+                "co najmniej o minimalną istotną różnicę z katalogu, a przedział ufności jej wartości (gdy wynika "
+                "z liczby zdarzeń) nie obejmuje mediany; słaba strona – odwrotnie. "
+                f"Wartości opartych na mniej niż {UNRELIABLE_BELOW} zdarzeniach nie uznajemy za pewne, a na mniej niż "
+                f"{NOT_RANKED_BELOW} – nie oceniamy."
+            ),
+            "Ocena części raportu": (
+                "Wynik części raportu to średnia ograniczonych odchyleń od mediany grupy (od −"
+                f"{cap} do +{cap}), liczona najpierw w obrębie dziedzin (jak {label('age_structure', language)} czy "
+                f"{label('natural_change', language)}), potem między nimi. Wartość opartą na liczbie zdarzeń, której "
+                "przedział ufności obejmuje medianę grupy, liczymy jako równą medianie: różnica w granicach przypadku "
+                f"nie wpływa na wynik. Przy wyniku +{band} i wyższym gmina wypada korzystniej niż typowa gmina grupy, przy "
+                f"−{band} i niższym – mniej korzystnie, przy wyniku pomiędzy nimi – podobnie. "
+                "Gdy ocenić można mniej niż połowę wskaźników części albo tylko wskaźniki jednej dziedziny, nie wydajemy oceny."
+            ),
+            "Zmiany i trendy": (
+                "Zmiana w 5 lat to różnica wartości między ostatnim rokiem a rokiem o pięć lat wcześniejszym (także "
+                "sprzed lat raportu). Kwoty w zł są w cenach bieżących: ich zmiany i trendy obejmują wzrost cen, "
+                "porównanie z grupą w tym samym roku – nie. "
+                "Trend roczny to mediana nachyleń między parami lat (metoda Theila–Sena) z 95-procentowym przedziałem "
+                "uwzględniającym autokorelację; „niejednoznaczny” oznacza, że przedział obejmuje zero, a gwiazdka – że "
+                "różnica między gminą a medianą grupy wyraźnie rośnie lub maleje. Trend wymaga co najmniej "
+                f"{MIN_POINTS} lat danych, a szeregi, które zmieniają się jak błądzenie losowe (np. liczba ludności) – "
+                "więcej (tabele podają wtedy, ile)."
+            ),
+        }
     else:
-        text = (
-            "Indicators follow the definitions of Diagnoza's indicator catalogue (formula, unit, source variables, "
-            "direction and its reason are documented in the methodology). Median and quartiles refer to the peer "
-            f"group in the same year; where fewer than {MIN_PEERS} peers have a value, the town is not compared. "
-            "The voivodeship's and Poland's values are the indicator's formula over their gminy's summed variables "
-            "(e.g. all births over all residents), shown where the gminy with data hold at least "
-            f"{coverage} of the area's residents, the population where every gmina of the area has it. "
-            + (
-                f"Except {published}: GUS publishes only the gminy's ratio, without its denominator, so the voivodeship's and Poland's values "
-                "are the figures GUS publishes for the area. "
-                if published
-                else ""
-            )
-            + "Figures per resident and per 1,000 residents divide by the residents at the end of the year "
-            "(31 December), alike for the town, its peers, the voivodeship and Poland; GUS's published rates of "
-            "births, deaths and net migration divide by the mid-year population, so they may differ from these by "
-            "a few tenths of a per mille. "
-            "Position (percentile) is the share of peers the municipality does better "
-            "than: 100 is best, 50 equals the median; for lower-is-better indicators the scale is reversed, and "
-            "neutral indicators are not judged: their position is the share of peers with a lower value. "
-            "A strength is an indicator on which the town is in the best quarter "
-            "of its peers, at least the catalogue's minimum meaningful difference from their median, and, where "
-            "the value rests on counts, with a confidence interval that excludes the median; a weakness mirrors it. "
-            f"Values resting on fewer than {UNRELIABLE_BELOW} events are marked uncertain, on fewer than "
-            f"{NOT_RANKED_BELOW} not judged. A section's score is the mean of bounded distances from the peer median "
-            f"(−{cap} to +{cap}), averaged within sub-domains (such as {label('age_structure', language)}, or "
-            f"{label('natural_change', language)}) first, then across them. A value resting on counts whose "
-            "confidence interval includes the peer median counts as equal to it: a difference within chance does "
-            f"not move the score. A score of +{band} or more is better than the typical peer, −{band} or less worse, "
-            "one in between close to it. A section with "
-            "fewer than half of its indicators judged, or with those of one sub-domain only, gets no verdict. The 5-year change is the difference "
-            "between the latest year and five years earlier (also before the report's years). Amounts in PLN are "
-            "at current prices: their changes and trends include inflation, a comparison with the peers in one "
-            "year does not. Where the "
-            "latest year is missing, the latest available year is used (column “Year”). Indicators of rare events, "
-            "which the tables mark as a yearly average of several years, are taken over those years together: the "
-            "events summed over them divided by the residents summed over them, a yearly average (column “Year” "
-            "gives the years); charts show yearly values. The yearly trend is the "
-            "median slope between pairs of years (Theil–Sen) with a 95% interval that allows for autocorrelation; "
-            "“unclear” means the interval includes zero, and an asterisk that the gap between the town and the "
-            f"peer median clearly widens or narrows. A trend needs at least {MIN_POINTS} years of data, and more "
-            "for a series that changes like a random walk, such as population (the tables then say how many)."
-        )
-    more = " ".join(part for part in (renumbered_text(report), gus_marks_text(report)) if part)
+        paragraphs = {
+            "Indicators and areas": (
+                "Indicators follow the definitions of Diagnoza's indicator catalogue (formula, unit, source variables, "
+                "direction and its reason are documented in the methodology). "
+                "The voivodeship's and Poland's values are the indicator's formula over their gminy's summed variables "
+                "(e.g. all births over all residents), shown where the gminy with data hold at least "
+                f"{coverage} of the area's residents, the population where every gmina of the area has it. "
+                + (
+                    f"Except {published}: GUS publishes only the gminy's ratio, without its denominator, so the voivodeship's and Poland's values "
+                    "are the figures GUS publishes for the area. "
+                    if published
+                    else ""
+                )
+                + "Figures per resident and per 1,000 residents divide by the residents at the end of the year "
+                "(31 December), alike for the town, its peers, the voivodeship and Poland; GUS's published rates of "
+                "births, deaths and net migration divide by the mid-year population, so they may differ from these by "
+                "a few tenths of a per mille. "
+                "Where the latest year is missing, the latest available year is used (column “Year”). Indicators of "
+                "rare events, which the tables mark as a yearly average of several years, are taken over those years "
+                "together: the events summed over them divided by the residents summed over them, a yearly average "
+                "(column “Year” gives the years); charts show yearly values."
+            ),
+            "Position, strengths and weaknesses": (
+                "Median and quartiles refer to the peer group in the same year; where fewer than "
+                f"{MIN_PEERS} peers have a value, the town is not compared. "
+                "Position (percentile) is the share of peers the municipality does better "
+                "than: 100 is best, 50 equals the median; for lower-is-better indicators the scale is reversed, and "
+                "neutral indicators are not judged: their position is the share of peers with a lower value. "
+                "A strength is an indicator on which the town is in the best quarter "
+                "of its peers, at least the catalogue's minimum meaningful difference from their median, and, where "
+                "the value rests on counts, with a confidence interval that excludes the median; a weakness mirrors it. "
+                f"Values resting on fewer than {UNRELIABLE_BELOW} events are marked uncertain, on fewer than "
+                f"{NOT_RANKED_BELOW} not judged."
+            ),
+            "Section verdicts": (
+                "A section's score is the mean of bounded distances from the peer median "
+                f"(−{cap} to +{cap}), averaged within sub-domains (such as {label('age_structure', language)}, or "
+                f"{label('natural_change', language)}) first, then across them. A value resting on counts whose "
+                "confidence interval includes the peer median counts as equal to it: a difference within chance does "
+                f"not move the score. A score of +{band} or more is better than the typical peer, −{band} or less worse, "
+                "one in between close to it. A section with fewer than half of its indicators judged, or with those "
+                "of one sub-domain only, gets no verdict."
+            ),
+            "Changes and trends": (
+                "The 5-year change is the difference between the latest year and five years earlier (also before the "
+                "report's years). Amounts in PLN are at current prices: their changes and trends include inflation, a "
+                "comparison with the peers in one year does not. The yearly trend is the "
+                "median slope between pairs of years (Theil–Sen) with a 95% interval that allows for autocorrelation; "
+                "“unclear” means the interval includes zero, and an asterisk that the gap between the town and the "
+                f"peer median clearly widens or narrows. A trend needs at least {MIN_POINTS} years of data, and more "
+                "for a series that changes like a random walk, such as population (the tables then say how many)."
+            ),
+        }
+    notes = " ".join(part for part in (renumbered_text(report), gus_marks_text(report)) if part)
+    if notes:
+        paragraphs[label("method_data_notes", language)] = notes
+    said = "\n\n".join(f"**{lead}.** {text}" for lead, text in paragraphs.items())
     return Markdown(
-        f"{text}{' ' + more if more else ''}\n\n"
+        f"{said}\n\n"
         f"*{report.source}; {label('data_years', language).lower()} {report.first_year}–{report.last_year}; "
         f"{label('method_version', language).lower()} {shown_method_version()}.*"
     )

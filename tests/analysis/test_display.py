@@ -1628,3 +1628,40 @@ def test_the_what_changed_section_says_which_strengths_and_weaknesses_came_and_w
     assert ("słab" if pl else "weakness") not in text  # no weakness came or went
     stays_name = indicators()[stays].name_pl if pl else indicators()[stays].name_en
     assert stays_name[1:] not in text and text.count(": ") == 2
+
+
+def test_the_methodology_reads_a_paragraph_per_topic_each_under_its_lead(report):
+    # The methodology was one paragraph of some 30 lines; a statistician checks one topic at a time. Each
+    # paragraph but the source line opens with a bold lead, and each rule stands under the lead of its topic
+    # (the key phrases below are written out by hand from the text the report printed before).
+    pl = report.language == "pl"
+    paragraphs = show.methodology_text(report).text.split("\n\n")
+    *topics, source = paragraphs
+    assert source.startswith("*") and source.endswith("*")
+    led = {}
+    for paragraph in topics:
+        found = re.match(r"\*\*([^*]+)\.\*\* \S", paragraph)
+        assert found, paragraph[:60]
+        led[found.group(1)] = paragraph
+    where = (
+        {
+            "Wskaźniki i obszary": ("ludność w połowie roku", "średnio na rok"),
+            "Pozycja, mocne i słabe strony": ("Mocna strona to wskaźnik", "Pozycja (percentyl)"),
+            "Ocena części raportu": ("Przy wyniku +0,25 i wyższym", "nie wydajemy oceny"),
+            "Zmiany i trendy": ("Theila–Sena", "Zmiana w 5 lat"),
+            "Uwagi do danych tego raportu": (
+                "GUS oznacza",
+            ),  # the demo store: migration in 2024 is preliminary, as GUS marks it
+        }
+        if pl
+        else {
+            "Indicators and areas": ("mid-year population", "a yearly average"),
+            "Position, strengths and weaknesses": ("A strength is an indicator", "Position (percentile)"),
+            "Section verdicts": ("A score of +0.25 or more", "gets no verdict"),
+            "Changes and trends": ("Theil–Sen", "The 5-year change"),
+            "Notes on this report's data": ("GUS marks",),
+        }
+    )
+    assert list(led) == list(where)
+    for lead, phrases in where.items():
+        assert all(phrase in led[lead] for phrase in phrases), lead

@@ -26,6 +26,7 @@ from analysis.boundaries import BoundaryChange
 from analysis.catalogue import indicators
 from analysis.compare import value_period
 from analysis.gus_marks import on_value
+from analysis.narrative import hinges_within_chance
 from analysis.report import TownReport, method_version
 from analysis.rounding import round_half_up
 from analysis.scoring import judged_by_design
@@ -112,8 +113,9 @@ def figures(report: TownReport) -> dict:
 
 def verdict_grounds(report: TownReport) -> dict[str, dict]:
     """What each section verdict rests on, JSON-safe: the columns of the report's verdicts table
-    (`analysis.display.scores_table`) and whether the verdict holds under every other peer group
-    (its sensitivity analysis; None where there is no verdict to compare)."""
+    (`analysis.display.scores_table`), with whether its hinge differs from the peers only within chance (marked
+    there ¹), and whether the verdict holds under every other peer group (its sensitivity analysis; None where
+    there is no verdict to compare)."""
     return {
         section: {
             "score": None if pd.isna(row["score"]) else float(row["score"]),
@@ -122,6 +124,7 @@ def verdict_grounds(report: TownReport) -> dict[str, dict]:
             "same_under_other_peers": report.robust.get(section),
             "hinges_on": row["hinges_on"],
             "verdict_without": row["verdict_without"],
+            "hinge_within_chance": hinges_within_chance(row, report.comparison),
         }
         for section, row in report.verdicts.iterrows()
     }

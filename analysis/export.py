@@ -29,7 +29,14 @@ from analysis.editions import changes_since, kept_marks, verdict_grounds
 from analysis.formatting import format_number, number_pattern, voivodeship_name, with_noun
 from analysis.gus_marks import merged
 from analysis.labels import label
-from analysis.narrative import LEVEL_DIFFERENCE_DECIMALS, gus_mark_notes, no_projection_sentence, projection_sentence
+from analysis.narrative import (
+    LEVEL_DIFFERENCE_DECIMALS,
+    WITHIN_CHANCE_MARK,
+    gus_mark_notes,
+    no_projection_sentence,
+    projection_sentence,
+    within_chance_note,
+)
 from analysis.params import MIN_PEERS
 from analysis.reliability import NOT_RANKED_BELOW, UNRELIABLE_BELOW
 from analysis.report import TownReport, shown_method_version
@@ -1054,6 +1061,7 @@ def verdict_note(language: str) -> tuple[str, str]:
     """How a section's score and verdict are made (`analysis.synthesis`), for the method sheets."""
     band = format_number(VERDICT_BAND, SCORE_DECIMALS, language)
     coverage = f"{MIN_COVERAGE:.0%}"
+    chance = within_chance_note(language).removeprefix(f"{WITHIN_CHANCE_MARK} ")  # as the report's tables say it
     if language == "pl":
         fields = with_noun(
             MIN_SUBDOMAINS, {"one": "dziedzina", "few": "dziedziny", "many": "dziedzin", "other": "dziedziny"}
@@ -1062,14 +1070,15 @@ def verdict_note(language: str) -> tuple[str, str]:
             "Oceny części",
             f"wynik części: średnia wyników ocenionych wskaźników najpierw w dziedzinach, potem między nimi; +{band} "
             f"i więcej: korzystniej, −{band} i mniej: mniej korzystnie, pomiędzy: podobnie jak typowa gmina grupy; "
-            f"bez oceny, gdy oceniono mniej niż {coverage} wskaźników części podlegających ocenie lub mniej niż {fields}",
+            f"bez oceny, gdy oceniono mniej niż {coverage} wskaźników części podlegających ocenie lub mniej niż {fields}; "
+            f"{WITHIN_CHANCE_MARK} po nazwie wskaźnika, od którego zależy ocena: {chance}",
         )
     return (
         "Section verdicts",
         f"section score: the mean of the judged indicators' scores, first within sub-domains, then across them; "
         f"+{band} or more: better, −{band} or less: worse, in between: similar to the typical peer; no verdict "
         f"where fewer than {coverage} of the section's judgeable indicators or fewer than {MIN_SUBDOMAINS} sub-domains are "
-        "judged",
+        f"judged; {WITHIN_CHANCE_MARK} after the name of the indicator a verdict depends on: {chance}",
     )
 
 
@@ -1088,7 +1097,9 @@ def _verdict_grounds(section: str, verdict: str, details: dict, language: str) -
             "judged_of", language, judged=details.get("judged", 0), judgeable=details.get("judgeable", 0)
         ),
         label("same_under_other_peers", language): "—" if same is None else label("yes" if same else "no", language),
-        label("hinges_on", language): hinge_cell(hinge, details.get("verdict_without", ""), language),
+        label("hinges_on", language): hinge_cell(
+            hinge, details.get("verdict_without", ""), language, details.get("hinge_within_chance", False)
+        ),  # an edition that did not keep the flag: unmarked
     }
 
 

@@ -933,3 +933,31 @@ def test_a_report_built_with_previous_lists_in_its_workbook_what_moved_with_the_
     assert read.at[0, "Wartość – poprzednia edycja"] == old
     # Without --previous there is no such sheet (the sheet list of test_sheets_follow_the_report_language).
     assert "Od poprzedniej edycji" not in town_tables(report, "2026-11-22")
+
+
+def test_the_verdict_grounds_mark_a_hinge_within_chance_as_the_report_does_in_both_workbooks():
+    # Read from the comparison itself: a hinge whose interval holds the peer median (ci_low ≤ median ≤ ci_high)
+    # carries ¹ after its name in the town's workbook and in the batch workbook (built from the edition record),
+    # as in the report's scores table; both method sheets say what ¹ means. 0891011: its three hinges are all
+    # within chance; 1690021: its two are not.
+    from analysis.display import scores_table
+    from analysis.editions import figures
+    from analysis.export import batch_tables, verdicts_sheet
+
+    marked = unmarked = 0
+    for teryt in ("0891011", "1690021"):
+        report = prepare_report(TownParams(teryt=teryt))
+        town = verdicts_sheet(report)["Bez tego wskaźnika ocena byłaby inna"].to_list()
+        town_entry = {"teryt": teryt, "name": report.name, "voivodeship": "", "kind": "", "record": figures(report)}
+        batch = batch_tables([town_entry], "pl")["Podstawy ocen"]["Bez tego wskaźnika ocena byłaby inna"].to_list()
+        assert town == batch == scores_table(report).frame.iloc[:, -1].to_list()
+        for cell, (_, verdict) in zip(town, report.verdicts.iterrows()):
+            if not verdict["hinges_on"]:
+                continue
+            hinge = report.comparison.loc[verdict["hinges_on"]]
+            within = hinge["ci_low"] <= hinge["peer_median"] <= hinge["ci_high"]
+            assert cell.startswith(indicators()[verdict["hinges_on"]].name("pl") + ("¹ (" if within else " ("))
+            marked, unmarked = marked + bool(within), unmarked + (not within)
+        method = dict(method_sheet(report, "2026-12-07").itertuples(index=False))
+        assert "¹ po nazwie wskaźnika, od którego zależy ocena: różnica od mediany grupy" in method["Oceny części"]
+    assert marked >= 1 and unmarked >= 1  # both kinds; otherwise the test proves little

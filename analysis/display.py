@@ -565,7 +565,8 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown | Nothin
     """How the town changes: the 5-year change beside the peers' median change, and the yearly trend with
     its 95% interval (an asterisk where it clearly differs from the peers' median's); and the notes on each
     value (pooled years, few events, matched on, missing years). An indicator with neither a change nor a trend
-    nor a note on its value is named in the caption; a section without any: a note instead of the table; data
+    nor a note on its value is named in the caption; a change, the town's or the peers' median's, that rests on
+    figures GUS marks carries `GUS_MARK`, as in the key figures; a section without any: a note instead of the table; data
     too short for any change or trend: the notes alone, and the caption says why; a section the data do not
     cover at all (`section_without_values`): nothing, as its text says."""
     language = report.language
@@ -573,14 +574,17 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown | Nothin
         return Nothing()
     rows, without_changes, notes_alone = [], [], []
     blank = {MISSING[language], "—", ""}
-    marked: dict[str, list[str]] = {}  # GUS's marks on the peers' median changes, as the notes say them
+    marked: dict[str, list[str]] = {}  # GUS's marks on the changes, the town's and its peers' median's
     for indicator in indicators_in(section):
         row = report.comparison.loc[indicator.id]
-        marks = report.gus_marks.get(indicator.id, ())  # the town's: in its notes
+        marks = report.gus_marks.get(indicator.id, ())  # the town's: in its notes, with the years they are on
+        # ... and on its change, marked as the key figures mark it; a change of a change is not shown (below)
+        town_marks = () if indicator.is_change else _gus_marks_on(report, indicator, row)[1]
         peer_marks = report.peer_change_marks.get(indicator.id, ())  # none for a change itself, shown as "—"
-        _note_gus_marks(marked, indicator, (peer_marks,), language)
+        _note_gus_marks(marked, indicator, (town_marks, peer_marks), language)
         cells = {
-            label("change", language): format_number(row["change"], indicator.decimals, language, signed=True),
+            label("change", language): format_number(row["change"], indicator.decimals, language, signed=True)
+            + GUS_MARK * bool(town_marks),
             label("peer_change", language): format_number(
                 row["peer_median_change"], indicator.decimals, language, signed=True
             )
@@ -631,7 +635,7 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown | Nothin
     for year in LEVEL_BREAKS:
         if any(label("note_census_step", language, year=year) in notes for notes in frame[label("notes", language)]):
             caption += label("trends_without_census_step", language, year=year)
-    caption += _gus_marks_caption(marked, language)  # on the peers' median changes (the town's: in its notes)
+    caption += _gus_marks_caption(marked, language)  # on the changes (the trends' years: in the notes)
     if without_changes:
         caption += label("without_changes", language, names=", ".join(without_changes))
     return Table(frame, caption)

@@ -683,6 +683,11 @@ def test_the_changes_table_marks_the_peers_median_change_that_rests_on_marked_fi
     ):
         shown = side_by_side_printed([town], column)
         assert shown.loc[shown.index.str.startswith("Saldo migracji na")].iloc[0, 0].endswith(GUS_MARK) == expected
+        if column == "change":  # the changes table marks it so too, and its caption says the mark's years
+            own = changes_table(town, "demography")
+            assert own.frame.set_index("Wskaźnik").at[name, "Zmiana w 5 lat"].endswith(GUS_MARK) == expected
+            year = town.gus_marks["net_migration_per_1000"][0][1]
+            assert (str(year) in own.caption.split(GUS_MARK)[-1]) == expected, own.caption  # beside the peers' 2019
     # Without the peer among those whose change the median is over (as a peer whose change crosses a change of
     # its boundaries is left out), the mark goes with it.
     from analysis.report import peer_change_marks

@@ -199,9 +199,9 @@ def _compare_arrays(
     in_period = (years >= first + _max_lag(indicator)) & (years <= year)
     # A pooled value's first year: from the town's counts where given, else its window within the data.
     interval, period_start = None, max(used_year - indicator.pool_years + 1, first)
-    if town_has_value and counts is not None and indicator.counts is not None and used_year in counts.index:
+    if town_has_value and counts is not None and used_year in counts.index and (indicator.counts or indicator.pooled):
         window, entered = window_counts(counts, indicator, used_year)
-        interval = count_interval(indicator, window)
+        interval = count_interval(indicator, window) if indicator.counts is not None else None
         period_start = min(entered, default=used_year)
     # Peers with a value that year too few for a median (a small group, gaps in the data): the town's value
     # stands alone, compared with nothing, as it would with none.

@@ -318,7 +318,7 @@ def _notes(row, indicator, language: str, missing_years: bool = True, boundaries
     notes = []
     if pooled_years(row) > 1:
         years = with_noun(pooled_years(row), YEARS[language], 0, language, genitive=True)  # "z 3 lat"
-        notes.append(label("note_pooled", language, years=years))
+        notes.append(label("note_pooled_share" if indicator.pooled_share else "note_pooled", language, years=years))
     if pd.notna(row.get("value")) and exceeds_its_base(indicator, row["value"]):
         whole = format_number(indicator.count_multiplier, 0, language) + ("%" if indicator.unit_en == "%" else "")
         notes.append(label("note_over_base", language, whole=whole))
@@ -1303,6 +1303,8 @@ def methodology_text(report: TownReport) -> Markdown:
     band, cap = format_number(VERDICT_BAND, 2, language), format_number(SCORE_CAP, 0, language)
     coverage = format_number(100 * MIN_AREA_COVERAGE, 0, language) + "%"
     published = ", ".join(_published_areas(report, indicators().values()))
+    pooled_shares = [indicator.name(language) for indicator in indicators().values() if indicator.pooled_share]
+    shares = listed(pooled_shares, language)
     if language == "pl":
         paragraphs = {
             "Wskaźniki i obszary": (
@@ -1325,6 +1327,12 @@ def methodology_text(report: TownReport) -> Markdown:
                 "Wskaźniki rzadkich zdarzeń, które tabele oznaczają jako średnią roczną z kilku lat, liczymy łącznie "
                 "dla tych lat: suma zdarzeń podzielona przez sumę ludności, czyli średnio na rok (lata podaje kolumna "
                 "„Rok”); wykresy pokazują wartości roczne."
+                + (
+                    f" {shares} liczymy z kwot z kilku ostatnich lat łącznie (lata podaje kolumna „Rok”): inwestycje "
+                    "prowadzi się w projektach kilkuletnich, więc jeden rok mówi więcej o etapie projektu niż o gminie."
+                    if shares
+                    else ""
+                )
             ),
             "Pozycja, mocne i słabe strony": (
                 "Mediana i kwartyle dotyczą gmin grupy porównawczej w tym samym roku; jeśli wartość wskaźnika znamy "
@@ -1381,6 +1389,13 @@ def methodology_text(report: TownReport) -> Markdown:
                 "rare events, which the tables mark as a yearly average of several years, are taken over those years "
                 "together: the events summed over them divided by the residents summed over them, a yearly average "
                 "(column “Year” gives the years); charts show yearly values."
+                + (
+                    f" {shares} {'is' if len(pooled_shares) == 1 else 'are'} taken over the amounts of the last few "
+                    "years together (column “Year” gives the years): investment comes in projects of several years, "
+                    "so one year says more about where a project stands than about the gmina."
+                    if shares
+                    else ""
+                )
             ),
             "Position, strengths and weaknesses": (
                 "Median and quartiles refer to the peer group in the same year; where fewer than "

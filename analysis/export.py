@@ -58,8 +58,8 @@ INDICATOR_COLUMNS: dict[str, tuple[str, str]] = {
     "direction": ("Kierunek", "Direction"),
     "year": ("Rok wartości", "Year of value"),
     "period_start": (
-        "Od roku (jeśli wcześniejszy niż rok wartości, wartość jest średnią roczną z tych lat)",
-        "From year (if earlier than the year of value, the value is a yearly average over those years)",
+        "Od roku (jeśli wcześniejszy niż rok wartości, wartość jest z tych lat łącznie: zob. arkusz Metoda)",
+        "From year (if earlier than the year of value, the value is of those years together: see the Method sheet)",
     ),
     "value": ("Wartość", "Value"),
     "peer_median": ("Mediana grupy", "Peer median"),
@@ -663,12 +663,15 @@ def method_sheet(report: TownReport, edition: str) -> pd.DataFrame:
             "Wartości z kilku lat" if pl else "Values pooled over years",
             f"porównujemy za ostatnie lata łącznie (w nawiasie: ile lat): {pooled}; wartość to wzór wskaźnika "
             "na sumach zmiennych z tych lat (np. urodzenia z 3 lat przez ludność z 3 lat), czyli średnia roczna, "
-            "kolumna „Od roku”; "
+            "a dla udziału kwot z budżetu – udział z tych lat łącznie (wydatki inwestycyjne z 3 lat przez wszystkie "
+            "wydatki z 3 lat), kolumna „Od roku”; "
             "wykresy i szeregi pokazują wartości roczne"
             if pl
             else f"compared over the last years together (in brackets: how many): {pooled}; the value is the "
             "indicator's formula over the variables summed over those years (e.g. births of 3 years over the "
-            "population of 3 years), a yearly average, column From year; charts and series show yearly values",
+            "population of 3 years), a yearly average, and for a share of budget amounts the share of those years "
+            "together (investment spending of 3 years over all spending of 3 years), column From year; charts and "
+            "series show yearly values",
         )
     )
     nets_out = ", ".join(

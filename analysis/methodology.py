@@ -116,7 +116,7 @@ def render_methodology() -> str:
                     + (f"; {ind.pool_years} years pooled" if ind.pooled else "")
                 )
                 if ind.counts
-                else "—"
+                else (f"— ({ind.pool_years} years pooled: budget amounts)" if ind.pooled else "—")
             )
             difference = _min_difference(ind.min_difference, ind.unit_en) if ind.min_difference else "—"
             lines.append(
@@ -255,6 +255,10 @@ def render_methodology() -> str:
         "  years of population), for the town, every peer, the voivodeship and Poland alike, and its interval and flags",
         '  come from the summed counts. The value is a yearly average, and the report says so ("średnio rocznie w',
         '  latach 2022–2024"; the tables\' note "średnia roczna z 3 lat"), lest a reader take it for the years\' total.',
+        "  An indicator over budget amounts only may be pooled too, without a count model: the investment share is the",
+        "  share of three years' spending together (investment comes in projects of several years, EU funding among",
+        "  them, so one year says more about where a project stands than about the gmina); the report says so",
+        '  ("łącznie w latach 2022–2024"; the note "udział z 3 lat łącznie"), and it has no interval or flags.',
         "  A year enters only with every variable of the formula; the window may reach",
         "  before the report's first year, as a lagged formula does. A window needs its last year itself, as a",
         "  value of that year does without pooling: a peer without it is left out of that year's comparison,",

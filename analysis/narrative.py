@@ -70,18 +70,18 @@ def _said_again(unit: str) -> str:
     return unit[:1] if unit[:1] in ("%", "‰") else unit
 
 
-def _period(row: pd.Series, language: str, last_year: int | None = None) -> str:
-    """` średnio rocznie w latach 2022–2024` after a value taken over several years together (events of those
-    years over residents of those years: a yearly average, which "17,55 mieszkania w latach 2022–2024" alone
-    would let a reader take for the three years' total), ` w 2023 r.` after one of a year before the report's
+def _period(indicator: Indicator, row: pd.Series, language: str, last_year: int | None = None) -> str:
+    """` średnio rocznie w latach 2022–2024` after a value of counts taken over several years together (events
+    of those years over residents of those years: a yearly average, which "17,55 mieszkania w latach 2022–2024"
+    alone would let a reader take for the three years' total), ` łącznie w latach 2022–2024` after a share of
+    budget amounts so taken (`Indicator.pooled_share`), ` w 2023 r.` after one of a year before the report's
     last (`last_year`; its last missing), as the tables give it in their year column; nothing after a value of
     the last year."""
     if pooled_years(row) >= 2:
-        return (
-            f" średnio rocznie w latach {value_period(row)}"
-            if language == "pl"
-            else f" a year on average in {value_period(row)}"
-        )
+        pl, years = language == "pl", value_period(row)
+        if indicator.pooled_share:
+            return f" łącznie w latach {years}" if pl else f" in {years} together"
+        return f" średnio rocznie w latach {years}" if pl else f" a year on average in {years}"
     year = earlier_year(row, last_year) if last_year is not None else None
     if year is None:
         return ""
@@ -99,7 +99,9 @@ def judged_item(indicator: Indicator, row: pd.Series, language: str, last_year: 
     years (`9,1‰ w latach 2022–2024 wobec …`), one of a year before `last_year` that year (`_period`). A value
     on few events says what its "≈" means, as page one does: the section's table, whose caption does, follows."""
     phrase = judged_phrase(indicator, row, language)
-    value = with_uncertain_mark(_show(indicator, row["value"], language), row) + _period(row, language, last_year)
+    value = with_uncertain_mark(_show(indicator, row["value"], language), row) + _period(
+        indicator, row, language, last_year
+    )
     median = _show(indicator, row["peer_median"], language, True)
     uncertain = (
         f"; {label('uncertain_value', language, events=UNRELIABLE_BELOW)}"
@@ -243,7 +245,9 @@ def _within_chance_sentences(rows: pd.DataFrame, language: str, last_year: int |
     items = []
     for i in held:
         row, indicator = rows.loc[i], catalogue[i]
-        value = with_uncertain_mark(_show(indicator, row["value"], language), row) + _period(row, language, last_year)
+        value = with_uncertain_mark(_show(indicator, row["value"], language), row) + _period(
+            indicator, row, language, last_year
+        )
         interval = format_range(row["ci_low"], row["ci_high"], indicator.decimals, language)
         median = _show(indicator, row["peer_median"], language, True)
         items.append(
@@ -927,7 +931,8 @@ def summary_sentences(
     reference_marks: dict[str, dict[str, tuple[tuple[str, int], ...]]] | None = None,
 ) -> list[str]:
     """Page one in words, after its verdict table (`verdict_lines`): a word on a small peer group (fewer than
-    `SMALL_GROUP` towns), then the key findings (`key_findings`, with GUS's marks on their figures)."""
+    `SMALL_GROUP` towns), then the key findings (`key_findings`, with GUS's marks on their figures).
+    `strongest`, `weakest`: every strength and weakness, furthest first (`analysis.synthesis.clearest`)."""
     sentences = []
     if peer_count is not None and peer_count < SMALL_GROUP:
         sentences.append(small_group_sentence(peer_count, language))
@@ -1174,7 +1179,7 @@ def key_findings(
                 value = _signed(row["value"], indicator, language)
             else:
                 value = _in_sentence(indicator, row["value"], language)
-            value = with_uncertain_mark(value, row) + _period(row, language, last_year)
+            value = with_uncertain_mark(value, row) + _period(indicator, row, language, last_year)
             area = areas.loc[indicator_id] if indicator_id in areas.index else pd.Series(dtype=float)
             beside = _beside(indicator, row, area, language, change=indicator.is_change)
             if row["reliability"] == "unreliable":  # page one says what "≈" means: no table's caption is above it

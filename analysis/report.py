@@ -635,8 +635,9 @@ def compute_report(town: TownParams) -> TownReport:
     narrative["summary"] = summary_sentences(
         comparison,
         areas,
-        strongest,
-        weakest,
+        # Page one names up to two of each kind from different sub-domains: from every one marked, not from the
+        # clearest five alone, which may all be of one sub-domain (five weak migration and population changes).
+        *clearest(comparison, n=len(comparison)),
         language,
         without_steps=changes_without_step,
         peer_count=len(peers.members),

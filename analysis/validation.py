@@ -318,13 +318,17 @@ def omission_effects(stated: pd.DataFrame, band: float = VERDICT_BAND) -> dict:
     }
     return {
         "reversal_rate_drop_one": _round(float(reverses.mean())),
+        "reversals": [
+            {key: row[key] for key in ("teryt", "section", "verdict", "hinges_on", "verdict_without")}
+            for _, row in stated.loc[reverses].iterrows()
+        ],
         "left_without_verdict": int((stated["verdict_without"] == NO_VERDICT).sum()),
         "by_section": by_section,
     }
 
 
 def scores_validation(comparisons: dict[str, pd.DataFrame], single_years: dict[str, pd.DataFrame]) -> dict:
-    table = pd.concat([section_verdicts(c) for c in comparisons.values()])
+    table = pd.concat({teryt: section_verdicts(c) for teryt, c in comparisons.items()}, names=["teryt"])
     stated = table.loc[table["verdict"] != NO_VERDICT]
     sections = all_section_inputs(comparisons)
     by_rule_and_band = [_flip_rates(sections, band, rule) for rule in VERDICT_RULES for band in ALTERNATIVE_BANDS]
@@ -340,6 +344,7 @@ def scores_validation(comparisons: dict[str, pd.DataFrame], single_years: dict[s
         "verdict_flip_rate_per_dropped_indicator": chosen["flip_rate_per_dropped_indicator"],
         "verdicts_hinging_on_one_indicator": _round(float((stated["hinges_on"] != "").mean())),
         "verdict_reversal_rate_drop_one": effects["reversal_rate_drop_one"],
+        "verdict_reversals_drop_one": effects["reversals"],
         "verdicts_left_without_one_by_one_omission": effects["left_without_verdict"],
         "omission_by_section": effects["by_section"],
         "flip_rate_by_band": by_rule_and_band,
@@ -574,6 +579,32 @@ def _lean_in_time_lines(p: dict) -> list[str]:
     ]
 
 
+def _reversal_lines(s: dict) -> list[str]:
+    """The reversal rate, and where some omission turns a verdict into its opposite, which ones and why."""
+    reversals = s["verdict_reversals_drop_one"]
+    lines = [
+        f"- `scores.verdict_reversal_rate_drop_one` = **{s['verdict_reversal_rate_drop_one']}**: share of stated verdicts",
+        "  that some single omission turns into the opposite one (better into worse, or back)"
+        + (
+            ". Each of these rests on a sub-domain of two indicators that pull opposite ways (the economy's"
+            if reversals
+            else ". The flips"
+        ),
+    ]
+    if reversals:
+        lines += [
+            "  investment: the share of investment spending and dwellings completed): without one, the other carries",
+            "  the sub-domain, half the section. The report names that indicator and the verdict without it:",
+            *(
+                f"  - {r['teryt']} {r['section']}: {r['verdict']}, {r['verdict_without']} without `{r['hinges_on']}`"
+                for r in reversals
+            ),
+            "- The other flips",
+        ]
+    lines[-1] += ' counted above are between "similar" and better or worse, at a band edge, or to none:'
+    return lines
+
+
 def render_markdown(results: dict) -> str:
     p, s, t = results["projection"], results["scores"], results["trends"]
     c = results["census_step"]
@@ -667,9 +698,7 @@ def render_markdown(results: dict) -> str:
             for section, e in s["omission_by_section"].items()
         ],
         "",
-        f"- `scores.verdict_reversal_rate_drop_one` = **{s['verdict_reversal_rate_drop_one']}**: share of stated verdicts",
-        "  that some single omission turns into the opposite one (better into worse, or back). The flips counted",
-        '  above are between "similar" and better or worse, at a band edge, or to none:',
+        *_reversal_lines(s),
         f"- `scores.verdicts_left_without_one_by_one_omission` = **{s['verdicts_left_without_one_by_one_omission']}**:",
         "  stated verdicts that one omission, and none across a band edge, would leave without any (fewer than half",
         "  the section's indicators judged, or one sub-domain left; the report names that indicator). A sub-domain",

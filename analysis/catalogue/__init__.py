@@ -247,15 +247,28 @@ class Indicator(BaseModel):
         return self
 
     @model_validator(mode="after")
-    def _pooled_over_counts(self) -> "Indicator":
-        # Pooling sums the formula's variables over years: only counts (events and their base) add up.
-        if self.pool_years > 1 and (self.counts is None or any(split_lag(n)[1] for n in self.inputs)):
-            raise ValueError("pool_years needs a count model and a formula without lagged variables")
+    def _pooled_over_what_adds_up(self, info: ValidationInfo) -> "Indicator":
+        # Pooling sums the formula's variables over years: counts (events and their base) add up, and so do the
+        # amounts of a budget's years (spending of a kind over all spending); a rate or a lagged level does not.
+        if self.pool_years == 1:
+            return self
+        known = (info.context or {}).get("variables")  # given on load from the catalogue file
+        amounts = known is not None and all(name in known and known[name].budget for name in self.inputs)
+        if (self.counts is None and not amounts) or any(split_lag(name)[1] for name in self.inputs):
+            raise ValueError(
+                "pool_years needs a count model, or a formula over budget amounts only, and no lagged variables"
+            )
         return self
 
     @property
     def pooled(self) -> bool:
         return self.pool_years > 1
+
+    @property
+    def pooled_share(self) -> bool:
+        """Pooled budget amounts (no count model): the share of the years' amounts together (investment over all
+        spending of 2022–2024), where pooled counts per resident are a yearly average; the texts say which."""
+        return self.pooled and self.counts is None
 
     @model_validator(mode="after")
     def _judged_indicators_are_fully_described(self) -> "Indicator":

@@ -908,7 +908,14 @@ def test_a_row_with_nothing_but_its_missing_years_gives_way_to_the_caption(tmp_p
     assert label("trend", "pl") in economy.frame.columns  # the others have trends: the table keeps its columns
     assert not any(name.startswith(unemployment) for name in economy.frame.iloc[:, 0])
     assert unemployment.lower() in economy.caption.split("bez danych o zmianach: ")[1]
-    assert not economy.frame.iloc[:, -1].str.contains("brak danych za").any()
+    notes = economy.frame.set_index("Wskaźnik").iloc[:, -1]
+    assert not notes.str.startswith("brak danych za").any()  # no row is there for its missing years alone
+    # The investment share, pooled, lacks 2024 (so its value is of 2021–2023): its row stays for its note on the
+    # years it is over, and with it says the year it lacks.
+    assert (
+        notes["Udział wydatków inwestycyjnych w wydatkach ogółem (%)"]
+        == "udział z 3\u00a0lat łącznie; brak danych za 1\u00a0rok"
+    )
 
     # Klonomost in the demo store lacks net migration in 2019 (its trend rests on the other ten years).
     whole = prepare_report(TownParams(teryt="1291011"))

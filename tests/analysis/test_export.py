@@ -82,12 +82,16 @@ def test_indicator_sheet_has_one_row_per_catalogue_indicator_and_the_reports_fig
     # Births are compared over 2022–2024 together (pool_years 3), the population on 2024 alone.
     assert (
         sheet.at[
-            "births_per_1000", "Od roku (jeśli wcześniejszy niż rok wartości, wartość jest średnią roczną z tych lat)"
+            "births_per_1000",
+            "Od roku (jeśli wcześniejszy niż rok wartości, wartość jest z tych lat łącznie: zob. arkusz Metoda)",
         ]
         == 2022
     )
     assert (
-        sheet.at["population", "Od roku (jeśli wcześniejszy niż rok wartości, wartość jest średnią roczną z tych lat)"]
+        sheet.at[
+            "population",
+            "Od roku (jeśli wcześniejszy niż rok wartości, wartość jest z tych lat łącznie: zob. arkusz Metoda)",
+        ]
         == 2024
     )
 
@@ -620,7 +624,9 @@ def test_the_batch_workbook_holds_each_towns_recorded_figures_rounded_as_printed
         "zawiera dane GUS o niskiej precyzji z lat 2022 i 2023",
         "",
     ]
-    assert list(rounded["Od roku (jeśli wcześniejszy niż rok wartości, wartość jest średnią roczną z tych lat)"]) == [
+    assert list(
+        rounded["Od roku (jeśli wcześniejszy niż rok wartości, wartość jest z tych lat łącznie: zob. arkusz Metoda)"]
+    ) == [
         2022,
         2022,
     ]

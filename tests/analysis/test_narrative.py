@@ -470,27 +470,29 @@ def test_the_marked_part_of_a_section_score_is_what_its_strengths_and_weaknesses
     # each of a's indicators counts a quarter, b's a half: 0.25, −0.125, 0.3, which sum to 0.425.
     shares = score_shares([1.0, -0.5, 0.6], ["a", "a", "b"])
     assert shares == pytest.approx([0.25, -0.125, 0.3])
-    # From the demo batch: Tatarakodwór's (0890033) economy is better with no strength and two weaknesses. By hand
-    # from its comparison: the weights 1 / (sub-domains × indicators in the sub-domain), summed over the marked
-    # indicators of each kind, and the rest of the score carried by the unmarked ones.
+    # From the demo batch: Bławatkodwór's (1890041) public services are worse with one strength and one weakness. By
+    # hand from its comparison: the weights 1 / (sub-domains × indicators in the sub-domain), summed over the
+    # marked indicators of each kind, and the rest of the score carried by the unmarked ones.
     from analysis.report import prepare_report
     from analysis.town import TownParams
 
-    report = prepare_report(TownParams(teryt="0890033"))
-    rows = report.comparison.loc[(report.comparison["section"] == "economy") & report.comparison["judged"]]
+    report = prepare_report(TownParams(teryt="1890041"))
+    rows = report.comparison.loc[(report.comparison["section"] == "services") & report.comparison["judged"]]
     weights = 1 / (rows["subdomain"].nunique() * rows.groupby("subdomain")["score"].transform("size"))
     parts = weights * rows["score"]
     strengths, weaknesses = parts[rows["assessment"] == "strength"], parts[rows["assessment"] == "weakness"]
-    verdict = report.verdicts.loc["economy"]
+    verdict = report.verdicts.loc["services"]
     assert verdict["score"] == pytest.approx(parts.sum())
     assert verdict["marked_part"] == pytest.approx(strengths.sum() + weaknesses.sum())
     assert verdict["strengths_part"] == pytest.approx(strengths.sum())
     assert verdict["weaknesses_part"] == pytest.approx(weaknesses.sum())
-    # The premise: fewer strengths than weaknesses, yet better; the marks lean the other way, so the smaller
-    # differences, unmarked, carry it (the phrase for marks that lean its way: the synthetic rows above).
-    assert verdict["verdict"] == "better" and (len(strengths), len(weaknesses)) == (0, 2)
-    assert strengths.sum() + weaknesses.sum() < 0 < verdict["score"]
-    assert "; przeważają mniejsze różnice na korzyść gminy;" in verdict_line(report, "economy").reason
+    # The premise: as many strengths as weaknesses, yet worse; the marks do not lean its way, and the smaller
+    # differences, unmarked, carry more of the score than the marked ones (the phrase for marks that carry it:
+    # the synthetic rows above).
+    assert verdict["verdict"] == "worse" and (len(strengths), len(weaknesses)) == (1, 1)
+    marked = strengths.sum() + weaknesses.sum()
+    assert abs(verdict["score"] - marked) > abs(marked)
+    assert "; przeważają mniejsze różnice na niekorzyść gminy" in verdict_line(report, "services").reason
 
 
 def test_key_findings_put_the_town_beside_its_peers_the_voivodeship_and_poland():

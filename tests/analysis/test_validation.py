@@ -106,6 +106,19 @@ def test_the_verdicts_one_omission_leaves_without_any_are_those_the_reports_say_
     assert set(table.loc[table["verdict_without"] == "none", "hinges_on"]) == {"investment_share"}
 
 
+@pytest.mark.slow
+def test_each_reversal_rests_on_a_sub_domain_of_two_indicators_pulling_opposite_ways(published):
+    # docs/validation.md says so of every verdict one omission turns into its opposite: checked here from the
+    # reports' comparisons, where the hinge's sub-domain holds two judged indicators of opposite sign.
+    reversals = COMMITTED["scores"]["verdict_reversals_drop_one"]
+    assert len(reversals) == round(COMMITTED["scores"]["verdict_reversal_rate_drop_one"] * 162)
+    for reversal in reversals:
+        comparison = published[reversal["teryt"]]
+        subdomain = comparison.at[reversal["hinges_on"], "subdomain"]
+        pair = comparison.loc[comparison["judged"] & (comparison["subdomain"] == subdomain), "score"]
+        assert len(pair) == 2 and pair.prod() < 0, (reversal, pair)
+
+
 def test_the_two_counts_of_flips_agree():
     # Counted twice, two ways: re-running the rule without each indicator (_flip_rates), and comparing the
     # verdict with those of its lowest and highest drop-one scores (omission_effects, from section_verdict).
@@ -175,12 +188,19 @@ def test_omission_effects_tell_a_move_to_similar_from_a_reversal():
             "drop_low": [0.20, -0.30, -0.10, -0.60, -0.60],
             "drop_high": [0.40, 0.70, 0.10, -0.45, -0.45],
             "verdict_without": ["similar", "worse", "", "", "none"],
+            "hinges_on": ["a", "b", "", "", "e"],
             "judged": [6, 6, 5, 7, 5],
         },
-        index=pd.Index(["economy", "economy", "services", "services", "demography"], name="section"),
+        index=pd.MultiIndex.from_arrays(
+            [["A", "B", "C", "D", "E"], ["economy", "economy", "services", "services", "demography"]],
+            names=["teryt", "section"],
+        ),
     )
     effects = omission_effects(stated)
     assert effects["reversal_rate_drop_one"] == 0.2
+    assert effects["reversals"] == [
+        {"teryt": "B", "section": "economy", "verdict": "better", "hinges_on": "b", "verdict_without": "worse"}
+    ]
     economy, services = effects["by_section"]["economy"], effects["by_section"]["services"]
     assert economy["flip_rate_drop_one"] == 1.0 and services["flip_rate_drop_one"] == 0.0
     assert effects["by_section"]["demography"]["flip_rate_drop_one"] == 1.0

@@ -248,7 +248,8 @@ def test_xlsx_holds_the_catalogue_values_of_the_town(demo_build):
     births, residents = years.dropna().sum()  # a year enters with both counts
     assert (
         sheet.at[
-            "births_per_1000", "Od roku (jeśli wcześniejszy niż rok wartości, wartość jest średnią roczną z tych lat)"
+            "births_per_1000",
+            "Od roku (jeśli wcześniejszy niż rok wartości, wartość jest z tych lat łącznie: zob. arkusz Metoda)",
         ]
         == 2022
     )

@@ -92,7 +92,10 @@ def test_an_edited_catalogue_is_read_again_without_a_restart(tmp_path, monkeypat
     assert catalogue.indicators()["population"].name_pl == "Ludność ogółem"
 
 
-def test_only_counts_can_be_pooled_over_years():
+def test_only_counts_and_budget_amounts_can_be_pooled_over_years():
+    from analysis.catalogue import variables
+
+    known = {"variables": variables()}  # as the catalogue file is loaded
     births = indicators()["births_per_1000"].model_dump()
     Indicator(**births | {"pool_years": 3})  # events over their base: the sums over years mean something
     with pytest.raises(ValidationError, match="pool_years needs a count model"):
@@ -100,6 +103,16 @@ def test_only_counts_can_be_pooled_over_years():
     change = indicators()["population_change_5y"].model_dump()
     with pytest.raises(ValidationError, match="pool_years needs a count model"):
         Indicator(**change | {"pool_years": 2})
+    # Spending of a kind over all spending: amounts of a budget's years, which add up; the share is of the years'
+    # spending together (`pooled_share`), not a yearly average.
+    investment = indicators()["investment_share"].model_dump() | {"pool_years": 2}
+    assert Indicator.model_validate(investment, context=known).pooled_share
+    assert not indicators()["births_per_1000"].pooled_share
+    # CIT per resident reads the population, no budget amount: without a count model that names it as the base,
+    # nothing says what its sum over years would mean.
+    cit = indicators()["cit_per_capita"].model_dump() | {"pool_years": 3}
+    with pytest.raises(ValidationError, match="or a formula over budget amounts only"):
+        Indicator.model_validate(cit, context=known)
 
 
 def test_an_assumed_gross_flow_goes_with_a_net_flow_and_only_with_it():

@@ -1328,8 +1328,8 @@ def methodology_text(report: TownReport) -> Markdown:
                 "dla tych lat: suma zdarzeń podzielona przez sumę ludności, czyli średnio na rok (lata podaje kolumna "
                 "„Rok”); wykresy pokazują wartości roczne."
                 + (
-                    f" {shares} liczymy z kwot z kilku ostatnich lat łącznie (lata podaje kolumna „Rok”): inwestycje "
-                    "prowadzi się w projektach kilkuletnich, więc jeden rok mówi więcej o etapie projektu niż o gminie."
+                    f" {shares} liczymy z kwot z kilku ostatnich lat łącznie (lata podaje kolumna „Rok”): takie "
+                    "wydatki rozkładają się na projekty kilkuletnie, więc jeden rok mówi więcej o etapie projektu niż o gminie."
                     if shares
                     else ""
                 )
@@ -1391,8 +1391,8 @@ def methodology_text(report: TownReport) -> Markdown:
                 "(column “Year” gives the years); charts show yearly values."
                 + (
                     f" {shares} {'is' if len(pooled_shares) == 1 else 'are'} taken over the amounts of the last few "
-                    "years together (column “Year” gives the years): investment comes in projects of several years, "
-                    "so one year says more about where a project stands than about the gmina."
+                    "years together (column “Year” gives the years): such spending comes in projects of several "
+                    "years, so one year says more about where a project stands than about the gmina."
                     if shares
                     else ""
                 )

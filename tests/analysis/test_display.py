@@ -1640,7 +1640,8 @@ def test_the_what_changed_section_says_which_strengths_and_weaknesses_came_and_w
 def test_the_methodology_reads_a_paragraph_per_topic_each_under_its_lead(report):
     # The methodology was one paragraph of some 30 lines; a statistician checks one topic at a time. Each
     # paragraph but the source line opens with a bold lead, and each rule stands under the lead of its topic
-    # (the key phrases below are written out by hand from the text the report printed before).
+    # (the key phrases below are written out by hand from the text the report printed before, and the investment
+    # share's, the catalogue's one share pooled over years, `Indicator.pooled_share`).
     pl = report.language == "pl"
     paragraphs = show.methodology_text(report).text.split("\n\n")
     *topics, source = paragraphs
@@ -1652,7 +1653,11 @@ def test_the_methodology_reads_a_paragraph_per_topic_each_under_its_lead(report)
         led[found.group(1)] = paragraph
     where = (
         {
-            "Wskaźniki i obszary": ("ludność w połowie roku", "średnio na rok"),
+            "Wskaźniki i obszary": (
+                "ludność w połowie roku",
+                "średnio na rok",
+                "Udział wydatków inwestycyjnych w wydatkach ogółem liczymy z kwot z kilku ostatnich lat łącznie",
+            ),
             "Pozycja, mocne i słabe strony": ("Mocna strona to wskaźnik", "Pozycja (percentyl)"),
             "Ocena części raportu": ("Przy wyniku +0,25 i wyższym", "nie wydajemy oceny"),
             "Zmiany i trendy": ("Theila–Sena", "Zmiana w 5 lat"),
@@ -1662,7 +1667,11 @@ def test_the_methodology_reads_a_paragraph_per_topic_each_under_its_lead(report)
         }
         if pl
         else {
-            "Indicators and areas": ("mid-year population", "a yearly average"),
+            "Indicators and areas": (
+                "mid-year population",
+                "a yearly average",
+                "Investment share of expenditure is taken over the amounts of the last few years together",
+            ),
             "Position, strengths and weaknesses": ("A strength is an indicator", "Position (percentile)"),
             "Section verdicts": ("A score of +0.25 or more", "gets no verdict"),
             "Changes and trends": ("Theil–Sen", "The 5-year change"),

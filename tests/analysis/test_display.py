@@ -1661,9 +1661,8 @@ def test_the_methodology_reads_a_paragraph_per_topic_each_under_its_lead(report)
             "Pozycja, mocne i słabe strony": ("Mocna strona to wskaźnik", "Pozycja (percentyl)"),
             "Ocena części raportu": ("Przy wyniku +0,25 i wyższym", "nie wydajemy oceny"),
             "Zmiany i trendy": ("Theila–Sena", "Zmiana w 5 lat"),
-            "Uwagi do danych tego raportu": (
-                "GUS oznacza",
-            ),  # the demo store: migration in 2024 is preliminary, as GUS marks it
+            # The demo store: migration in 2024 is preliminary, as GUS marks it.
+            "Uwagi do danych tego raportu": ("GUS oznacza",),
         }
         if pl
         else {

@@ -906,8 +906,8 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
         marked: dict[str, list[str]] = {}  # GUS's marks on either edition's value -> the indicators they are on
         for indicator_id, row in changes.indicators.iterrows():
             indicator = indicators()[indicator_id]
-            for marks in {row["old_marks"], row["new_marks"]} - {()}:
-                notes = "; ".join(gus_mark_notes(marks, language))
+            notes = _edition_marks_note(row["old_marks"], row["new_marks"], language)
+            if notes:
                 marked.setdefault(notes, []).append(indicator.name_in_sentence(language))
 
             def show(age: str) -> str:  # as the section tables print it (a change with its sign), and its years
@@ -945,6 +945,18 @@ def edition_changes(report: TownReport, previous_figures: str) -> list[Markdown 
         caption += _gus_marks_caption(marked, language)
         parts.append(Table(pd.DataFrame(rows), caption))
     return parts
+
+
+def _edition_marks_note(before: tuple, now: tuple, language: str) -> str:
+    """What GUS's marks on a row of the edition table say, in one note per indicator: where both editions' values
+    are marked, and differently (a pooled value's years moved on), which is which ("było – …, jest – …"), not the
+    indicator named twice; else the one edition's marks, or nothing."""
+    if before and now and set(before) != set(now):
+        return ", ".join(
+            f"{label(age, language).lower()} – {', '.join(gus_mark_notes(marks, language))}"
+            for age, marks in (("before", before), ("now", now))
+        )
+    return "; ".join(gus_mark_notes(now or before, language))  # as the section tables say them
 
 
 def _assessment_moves(report: TownReport, moved: pd.DataFrame, language: str) -> list[str]:

@@ -440,3 +440,26 @@ def test_the_what_changed_table_marks_the_value_gus_marked_then(demo_store, tmp_
     assert sheet.at["net_migration_per_1000", "Znaki GUS – ta edycja"] == ""
     # The foreign migration's value (pooled 2022–2024, its 2024 marked then) is listed the same way.
     assert listed.loc["Saldo migracji zagranicznych na 1000 ludności (‰)", "Było"].count(show.GUS_MARK) == 1
+
+
+def test_a_value_gus_marked_in_both_editions_over_other_years_is_named_once_in_the_caption(tmp_path):
+    # 0490013's dwellings (pooled 2022–2024) read figures GUS marks as of low precision; the previous edition's
+    # value, pooled a year earlier, read those of 2021–2023. Both values carry "³": the caption names the indicator
+    # once and says which years are whose, as the columns "Było" and "Jest" do (it used to name it twice over).
+    from analysis import display as show
+
+    report = prepare_report(TownParams(teryt="0490013"))
+    record = figures(report)
+    now = record["indicators"]["dwellings_per_1000"]["gus_marks"]
+    assert now == [["low_precision", year] for year in (2022, 2023, 2024)]
+    record["indicators"]["dwellings_per_1000"]["gus_marks"] = [["low_precision", year] for year in (2021, 2022, 2023)]
+    path = tmp_path / "figures.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    table = next(part for part in show.edition_changes(report, str(path)) if isinstance(part, show.Table))
+    row = table.frame.set_index("Wskaźnik").loc["Mieszkania oddane do użytkowania na 1000 ludności (mieszkania)"]
+    assert show.GUS_MARK in row["Było"] and show.GUS_MARK in row["Jest"]
+    assert table.caption.endswith(
+        f"; {show.GUS_MARK} było – zawiera dane GUS o niskiej precyzji z lat 2021–2023, "
+        "jest – zawiera dane GUS o niskiej precyzji z lat 2022–2024"
+    )
+    assert table.caption.count("mieszkania oddane") == 0  # the only row marked: the note needs no name

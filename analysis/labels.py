@@ -507,7 +507,7 @@ LABELS: dict[str, dict[str, str]] = {
         "trend_stable": "stable",
         "trend_too_short": "too few years ({years}; {needed} needed)",
         "note_pooled": "yearly average of {years}",
-        "note_pooled_share": "share of {years} together",
+        "note_pooled_share": "share of {years} combined",
         "note_not_judged": "not judged: only {events}",
         "note_low_precision": "not judged: GUS data of low precision",
         "note_too_few_peers": "not compared: only {peers} of the group with a value",

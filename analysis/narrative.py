@@ -80,7 +80,7 @@ def _period(indicator: Indicator, row: pd.Series, language: str, last_year: int 
     if pooled_years(row) >= 2:
         pl, years = language == "pl", value_period(row)
         if indicator.pooled_share:
-            return f" łącznie w latach {years}" if pl else f" in {years} together"
+            return f" łącznie w latach {years}" if pl else f" over {years} combined"
         return f" średnio rocznie w latach {years}" if pl else f" a year on average in {years}"
     year = earlier_year(row, last_year) if last_year is not None else None
     if year is None:

@@ -1136,6 +1136,28 @@ def test_a_value_pooled_over_years_is_said_to_be_a_yearly_average(language, said
     assert note in _notes(row, indicator, language).replace("\u00a0", " ")
 
 
+@pytest.mark.parametrize(
+    "language, on_page_one, note",
+    [
+        ("pl", ": 14,0% łącznie w latach 2022–2024 (typowa gmina grupy: 16,4%;", "udział z 3 lat łącznie"),
+        ("en", ": 14.0% over 2022–2024 combined (typical peer: 16.4%;", "share of 3 years combined"),
+    ],
+)
+def test_a_share_of_amounts_pooled_over_years_is_said_to_be_of_those_years_combined(language, on_page_one, note):
+    # Investment of 2022–2024 over all spending of 2022–2024 is one share of the three years' money, not a
+    # yearly average: "średnio rocznie" would be wrong, and the bare years could read as a range of yearly values.
+    rows = [("investment_share", "economy", "investment", "higher_better", 14.0, 16.4, 20.0, -1.0, True, "weakness")]
+    frame = comparison(rows).assign(year=2024.0, period_start=2022.0, peer_count=20, change=np.nan)
+    indicator, row = indicators()["investment_share"], frame.loc["investment_share"]
+    areas = pd.DataFrame({"voivodeship": [11.1], "poland": [14.7]}, index=["investment_share"])
+    page_one = key_findings(frame, areas, [], ["investment_share"], language, last_year=2024).replace("\u00a0", " ")
+    assert on_page_one in page_one
+    assert "średnio" not in page_one and "average" not in page_one
+    from analysis.display import _notes
+
+    assert note in _notes(row, indicator, language).replace("\u00a0", " ")
+
+
 def test_strengths_and_weaknesses_are_listed_theme_by_theme():
     # By score alone the weaknesses would alternate between the age structure and natural change (−2.0 age,
     # −1.8 natural, −1.5 age, −1.2 natural). Listed theme by theme, the sub-domain with the clearest weakness

@@ -294,7 +294,7 @@ def _trend_cell(trends: pd.DataFrame, indicator, language: str, ranked: bool = T
             return label("trend_too_short", language, years=years, needed=needed)
         return format_number(float("nan"), 0, language)
     row = trends.loc[indicator.id]
-    decimals = indicator.decimals + 1
+    decimals = indicator.trend_decimals
     text = (
         f"{format_number(row['slope'], decimals, language, signed=True)} "
         f"({format_bound(row['low'], decimals, language)}; {format_bound(row['high'], decimals, language)})"

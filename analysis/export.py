@@ -21,7 +21,7 @@ import pandas as pd
 
 from analysis import __version__ as analysis_version
 from analysis.aggregates import MIN_AREA_COVERAGE, published_rate
-from analysis.catalogue import Direction, Indicator, indicators, split_lag, variables
+from analysis.catalogue import TREND_EXTRA_DECIMALS, Direction, Indicator, indicators, split_lag, variables
 from analysis.census import CHANGE_SPANS, steps_in_changes
 from analysis.compare import CHANGE_YEARS, within_chance
 from analysis.display import area_budgets_note, hinge_cell, rule_name
@@ -277,7 +277,9 @@ def reported_decimals(frame: pd.DataFrame, decimals: pd.Series) -> dict[str, lis
     levels = frame["indicator"].isin(LEVEL_INDICATORS) if "indicator" in frame else pd.Series(False, frame.index)
     for column in (c for c in TREND_COLUMNS if c in frame):
         places[column] = [
-            LEVEL_DIFFERENCE_DECIMALS if level and column.startswith("trend_vs_peers") else int(d) + 1
+            LEVEL_DIFFERENCE_DECIMALS
+            if level and column.startswith("trend_vs_peers")
+            else int(d) + TREND_EXTRA_DECIMALS
             for d, level in zip(decimals, levels)
         ]
     for column, fixed in (OTHER_DECIMALS | CUT_DECIMALS).items():

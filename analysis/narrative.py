@@ -576,25 +576,29 @@ def _no_trend_sentence(years: int, needed: int, language: str) -> str:
 
 
 def _trend_sentence(trend, language: str) -> str:
+    """The population's yearly trend, printed as the demography's changes table prints it (to a tenth of a person):
+    "25 osób" beside the table's "−25,5" would read as a slip of rounding (−25,46)."""
     pl = language == "pl"
     years = f"{trend.first_year}–{trend.last_year}"
-    size = with_noun(abs(trend.slope), PERSONS[language], 0, language)
+    places = indicators()["population"].trend_decimals
+    size = with_noun(abs(trend.slope), PERSONS[language], places, language)
     if trend.clear:
         grows = trend.slope > 0
         verb = ("rosła" if grows else "malała") if pl else ("grew" if grows else "fell")
         # The interval of the growth or of the fall, so that its bounds read with the same sign as the figure.
         low, high = (trend.low, trend.high) if grows else (-trend.high, -trend.low)
-        low, high = format_bound(low, 0, language), format_bound(high, 0, language)
+        low, high = format_bound(low, places, language), format_bound(high, places, language)
         return (
             f"W latach {years} liczba ludności {verb} średnio o {size} rocznie "
             f"(95% przedział: od {low} do {high} rocznie)."
             if pl
             else f"In {years} the population {verb} by {size} a year on average (95% interval: {low} to {high})."
         )
-    sign = "" if format_number(abs(trend.slope), 0, language) == "0" else ("+" if trend.slope > 0 else "−")
+    printed_zero = round_half_up(abs(trend.slope), places) == 0
+    sign = "" if printed_zero else ("+" if trend.slope > 0 else "−")
     slope = sign + size
     # Signed like the change they bound, which they hold on either side of zero.
-    low, high = (format_bound(bound, 0, language, signed=True) for bound in (trend.low, trend.high))
+    low, high = (format_bound(bound, places, language, signed=True) for bound in (trend.low, trend.high))
     return (
         f"W latach {years} trend liczby ludności jest niejednoznaczny: średnia zmiana roczna {slope}, "
         f"ale jej 95% przedział (od {low} do {high}) obejmuje zero."

@@ -119,6 +119,9 @@ class CountModel(BaseModel):
 
 # Before a signed indicator's rise or fall (a masculine noun in Polish: wzrost, spadek, przyrost, ubytek).
 COMPARATIVES = {"pl": ("większy", "mniejszy"), "en": ("larger", "smaller")}
+# A yearly trend is printed with one decimal more than the indicator's values: over a decade a slope is about a
+# tenth of the change. The tables, the spreadsheet and the text print it alike (`Indicator.trend_decimals`).
+TREND_EXTRA_DECIMALS = 1
 
 
 class Indicator(BaseModel):
@@ -187,6 +190,11 @@ class Indicator(BaseModel):
     def theme(self) -> str:
         """What a verdict's reason calls the indicator's marks: its topic, else its sub-domain."""
         return self.topic or self.subdomain
+
+    @property
+    def trend_decimals(self) -> int:
+        """The decimals of its yearly trend and the trend's interval, wherever they are printed."""
+        return self.decimals + TREND_EXTRA_DECIMALS
 
     @property
     def is_change(self) -> bool:

@@ -748,8 +748,9 @@ def test_the_re_basing_behind_a_population_trend_is_said_only_where_the_trend_sp
     trend = Trend(-100.0, -150.0, -50.0, first_year, 2024, 2025 - first_year)
     text = " ".join(population_sentences(frame, "Miasto", trend, None, None, "pl"))
     assert ("lata przed 2021 r. przeliczono na podstawę spisu powszechnego z 2021 r." in text) is said
-    # A fall of 100 a year whose interval is −150 to −50 is a fall of 50 to 150: the bounds read as the figure does.
-    assert "malała średnio o 100\u00a0osób rocznie (95% przedział: od 50 do 150 rocznie)." in text
+    # A fall of 100 a year whose interval is −150 to −50 is a fall of 50 to 150: the bounds read as the figure does,
+    # to a tenth of a person as the changes table prints the trend (a fraction governs "osoby").
+    assert "malała średnio o 100,0\u00a0osoby rocznie (95% przedział: od 50,0 do 150,0 rocznie)." in text
 
 
 @pytest.mark.parametrize(
@@ -797,14 +798,31 @@ def test_an_unclear_population_trend_gives_its_yearly_change_in_persons():
     from analysis.narrative import _trend_sentence
     from analysis.trends import Trend
 
-    # The bounds signed like the change itself: an interval across zero reads "from −1 to +13".
-    assert "średnia zmiana roczna +6\u00a0osób, ale jej 95% przedział (od −1 do +13) obejmuje zero" in _trend_sentence(
-        Trend(6.2, -1.0, 13.0, 2014, 2024, 11), "pl"
+    # The bounds signed like the change itself: an interval across zero reads "from −1,0 to +13,0".
+    assert "średnia zmiana roczna +6,2\u00a0osoby, ale jej 95% przedział (od −1,0 do +13,0) obejmuje zero" in (
+        _trend_sentence(Trend(6.2, -1.0, 13.0, 2014, 2024, 11), "pl")
     )
-    assert "średnia zmiana roczna −1\u00a0osoba," in _trend_sentence(Trend(-1.2, -3.0, 1.0, 2014, 2024, 11), "pl")
-    # A change that prints as 0 takes no sign: "−0 osób" would say a fall the figure does not show.
-    assert "średnia zmiana roczna 0\u00a0osób," in _trend_sentence(Trend(-0.4, -3.0, 2.0, 2014, 2024, 11), "pl")
-    assert "unclear: 0\u00a0persons a year" in _trend_sentence(Trend(0.3, -2.0, 3.0, 2014, 2024, 11), "en")
+    assert "średnia zmiana roczna −1,2\u00a0osoby," in _trend_sentence(Trend(-1.2, -3.0, 1.0, 2014, 2024, 11), "pl")
+    # A change that prints as 0,0 takes no sign: "−0,0 osoby" would say a fall the figure does not show.
+    assert "średnia zmiana roczna 0,0\u00a0osoby," in _trend_sentence(Trend(-0.04, -3.0, 2.0, 2014, 2024, 11), "pl")
+    assert "−0,4\u00a0osoby," in _trend_sentence(Trend(-0.4, -3.0, 2.0, 2014, 2024, 11), "pl")  # 0,4 is printed
+    assert "unclear: 0.0\u00a0persons a year" in _trend_sentence(Trend(0.03, -2.0, 3.0, 2014, 2024, 11), "en")
+
+
+def test_the_population_trend_in_the_text_is_the_one_the_changes_table_prints():
+    # Złotowola's population falls by 25.46 a year: the table prints −25,5, and the text once said "25 osób",
+    # which beside it reads as a slip of rounding. The text's figure and bounds are read here off the table's cell.
+    from analysis import display as show
+    from analysis.report import prepare_report
+    from analysis.town import TownParams
+
+    report = prepare_report(TownParams(teryt="0891011"))
+    table = show.changes_table(report, "demography").frame.set_index("Wskaźnik")
+    cell = table.loc["Liczba ludności (osoby)", "Trend roczny (95% przedział)"]
+    slope, low, high = (part.strip("(); −") for part in cell.replace(";", " ").split()[:3])
+    assert cell.startswith("−") and "," in slope  # a fall, printed with a decimal: the case in point
+    sentence = next(s for s in report.narrative["demography"] if "liczba ludności malała" in s)
+    assert f"średnio o {slope}\u00a0osoby rocznie (95% przedział: od {high} do {low} rocznie)" in sentence
 
 
 @pytest.mark.parametrize("language", ["pl", "en"])

@@ -564,8 +564,7 @@ def projection_text(report: TownReport) -> ChartText:
             missing = too_few_years_within_boundaries(moved, years, 0, False, True, language)
         return ChartText(title=title, alt=label("no_chart", language), missing=missing)
     history = report.values["population"].xs(report.teryt, level="teryt").dropna()
-    last = report.projection.forecast.iloc[-1]
-    year = int(report.projection.forecast.index[-1])
+    year, last = report.projection.printed_end  # as the demography text gives it: to tens
 
     def show(value):
         return format_number(value, 0, language)
@@ -576,16 +575,16 @@ def projection_text(report: TownReport) -> ChartText:
             title=f"Liczba ludności: {report.name}, dane i prognoza do {year} r.",
             alt=(
                 f"Wykres liniowy: liczba ludności, {int(history.index[0])}–{int(history.index[-1])}, od "
-                f"{show(history.iloc[0])} do {show(history.iloc[-1])}; prognoza na {year} r.: {show(last['mean'])} "
-                f"(95% przedział {show(last['low'])}–{show(last['high'])}).{steps_note}"
+                f"{show(history.iloc[0])} do {show(history.iloc[-1])}; prognoza na {year} r.: ok. "
+                f"{show(last['mean'])} (95% przedział {show(last['low'])}–{show(last['high'])}).{steps_note}"
             ),
         )
     return ChartText(
         title=f"Population: {report.name}, data and projection to {year}",
         alt=(
             f"Line chart: population, {int(history.index[0])}–{int(history.index[-1])}, from "
-            f"{show(history.iloc[0])} to {show(history.iloc[-1])}; projection for {year}: {show(last['mean'])} "
-            f"(95% interval {show(last['low'])}–{show(last['high'])}).{steps_note}"
+            f"{show(history.iloc[0])} to {show(history.iloc[-1])}; projection for {year}: about "
+            f"{show(last['mean'])} (95% interval {show(last['low'])}–{show(last['high'])}).{steps_note}"
         ),
     )
 

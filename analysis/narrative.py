@@ -655,10 +655,8 @@ def projection_sentence(projection, language: str) -> str:
     from analysis.projection import BENCHMARK, METHOD_NAMES
 
     pl = language == "pl"
-    last = projection.forecast.iloc[-1]
-    year = int(projection.forecast.index[-1])
+    year, tens = projection.printed_end
     method = METHOD_NAMES[projection.method][0 if pl else 1]
-    tens = {bound: float(round_half_up(last[bound], -1)) for bound in ("low", "mean", "high")}  # to tens, half up
     about = with_noun(tens["mean"], PERSONS[language], 0, language)
     low, high = format_number(tens["low"], 0, language), format_number(tens["high"], 0, language)
     error, benchmark = (

@@ -27,6 +27,7 @@ import pandas as pd
 
 from analysis.boundaries import residents_breaks
 from analysis.census import rebase, rebased
+from analysis.rounding import round_half_up
 
 CONFIDENCE = 0.95
 HORIZON = 5
@@ -39,6 +40,7 @@ NOISE_FLOOR = 0.002  # smallest yearly log-change noise (0.2 %), so a smooth ser
 # A method whose forecasts at HORIZON the actual population fell below (or rose above) this often in the backtest
 # leans that way, and the report says so: its interval, the backtest's own errors, is then lopsided too.
 LEAN = 2 / 3
+PRINTED_DECIMALS = -1  # the projection in words: to tens of persons (`Projection.printed_end`)
 
 
 def _yearly_changes(history: np.ndarray) -> np.ndarray:
@@ -185,6 +187,16 @@ class Projection:
     backtest_towns: int
     first_year: int = 0  # the first year of the history it starts from
     share_below: float = np.nan  # `Backtest.share_below` of the method: how often the population fell below it
+
+    @property
+    def printed_end(self) -> tuple[int, dict[str, float]]:
+        """The last year's forecast and 95% bounds as every text gives them (the demography text, the chart's
+        alt text): to tens of persons, half up. Five years ahead, "1 757" would claim a precision the interval
+        (1 654–1 809) denies; the charts and the spreadsheet keep the figures unrounded."""
+        last = self.forecast.iloc[-1]
+        return int(self.forecast.index[-1]), {
+            bound: float(round_half_up(last[bound], PRINTED_DECIMALS)) for bound in ("low", "mean", "high")
+        }
 
     @property
     def lean(self) -> int:

@@ -474,6 +474,20 @@ def test_the_projection_band_is_the_calibrated_interval_opening_from_the_last_kn
     assert outline[:, 0].min() == last_year
 
 
+def test_the_projection_alt_text_gives_the_forecast_the_demography_text_gives():
+    # Złotowola's forecast for 2029 is 1 757.3 (95%: 1 653.6–1 809.3). The text said "ok. 1 760 osób (… 1 650–1 810)"
+    # and the alt text "1 760 (95% przedział 1 654–1 809)": a screen reader's user heard other bounds. Both now
+    # give the text's tens, here rounded by hand from the forecast's own figures.
+    town = prepare_report(TownParams(teryt="0891011"))
+    last = town.projection.forecast.iloc[-1]
+    tens = {bound: f"{int(last[bound] / 10 + 0.5) * 10:,}".replace(",", " ") for bound in ("mean", "low", "high")}
+    said = f"ok. {tens['mean']} (95% przedział {tens['low']}–{tens['high']})"
+    assert said in charts.projection_text(town).alt.replace("\xa0", " ")
+    text = " ".join(town.narrative["demography"]).replace("\xa0", " ")
+    assert f"ok. {tens['mean']} osób (95% przedział predykcji: {tens['low']}–{tens['high']})" in text
+    assert tens["low"] != f"{int(last['low'] + 0.5):,}".replace(",", " ")  # the case in point: units differ
+
+
 def test_an_explore_chart_of_an_indicator_without_values_says_so_rather_than_draw_empty_axes(sparse_report):
     # The sparse store holds no public-services figure: matplotlib's empty axes (0 to 1 both ways) would pass
     # for a chart of zeros. The explore notebook's charts say instead that the data hold no value of it.

@@ -60,18 +60,26 @@ def test_the_notes_say_each_kind_once_with_its_years_and_agree_with_their_number
         "zawiera zmianę metodologii GUS w 2021 r.",
     ]
     assert gus_mark_notes((("method_changed", 2019), ("method_changed", 2021)), "en") == [
-        "includes changes of GUS's method (2019 and 2021)"
+        "includes changes of GUS's method in 2019 and 2021"
     ]
     assert gus_mark_notes((), "pl") == []
+    # In words, mirroring the Polish: no brackets, which page one's findings would nest inside their own.
+    assert gus_mark_notes((("preliminary", 2024), ("incomplete", 2023)), "en") == [
+        "includes a preliminary GUS estimate for 2024",
+        "includes GUS data for 2023 that may be incomplete",
+    ]
     # Three years or more in a row are a span; two are named (listed by hand).
     years = (2016, 2018, 2019, 2021, 2022, 2023)
     assert gus_mark_notes(tuple(("low_precision", year) for year in years), "pl") == [
         "zawiera dane GUS o niskiej precyzji z lat 2016, 2018, 2019 i 2021–2023"
     ]
-    # Every kind a mark can be has its words in both languages, of one year and of several.
+    # Every kind a mark can be has its words in both languages, of one year and of several; none in brackets,
+    # as page one gives a note inside the brackets of the figures beside the town's ("(…; Polska: 0,3‰; zawiera …)").
     for kind in set(MARK_KINDS.values()):
         for language in ("pl", "en"):
-            assert gus_mark_notes(((kind, 2020),), language) and gus_mark_notes(((kind, 2020), (kind, 2021)), language)
+            for marks in (((kind, 2020),), ((kind, 2020), (kind, 2021))):
+                (note,) = gus_mark_notes(marks, language)
+                assert "2020" in note and not {"(", ")"} & set(note), note
 
 
 def test_the_marks_panel_holds_the_towns_marked_figures_up_to_the_last_year(demo_store):
@@ -123,7 +131,7 @@ def test_a_figure_marked_in_the_store_is_noted_beside_its_indicator_in_the_table
     assert sheet["unemployed_share_working_age"] == "zawiera szacunek wstępny GUS z 2024 r."
     assert sheet["births_per_1000"] == ""
     english_sheet = indicator_sheet(english).set_index("Indicator code")["GUS marks on the data"]
-    assert english_sheet["unemployed_share_working_age"] == "includes a preliminary GUS estimate (2024)"
+    assert english_sheet["unemployed_share_working_age"] == "includes a preliminary GUS estimate for 2024"
 
 
 @pytest.mark.parametrize("mark", ["x", "S", " "])
@@ -516,11 +524,11 @@ def test_a_figure_gus_publishes_for_an_area_carries_its_own_mark_not_the_gminys_
     sheet = indicator_sheet(english).set_index("Indicator code")
     beside = "GUS marks on the data of the peer median, the voivodeship and Poland"
     assert sheet.at["nursery_places_per_1000", beside] == (
-        "peer median, median 5-year change, median 10-year change: includes a preliminary GUS estimate (2024)"
+        "peer median, median 5-year change, median 10-year change: includes a preliminary GUS estimate for 2024"
     )
     assert sheet.at["net_migration_per_1000", beside] == (
         "peer median, voivodeship, Poland, median 5-year change, median 10-year change: includes a preliminary GUS "
-        "estimate (2024)"
+        "estimate for 2024"
     )
     # GUS's own figure for Poland of 2024 marked "s", and its figure of the town's voivodeship (02) of 2023: only
     # Poland's cell of 2024 carries it, whatever the gminy's figures (left unmarked here).
@@ -543,7 +551,7 @@ def test_a_figure_gus_publishes_for_an_area_carries_its_own_mark_not_the_gminys_
     assert report.reference_marks == {"nursery_places_per_1000": {"poland": (("preliminary", 2024),)}}
     english = prepare_report(TownParams(teryt="0290011", data_dir=str(tmp_path / "store"), language="en"))
     sheet = indicator_sheet(english).set_index("Indicator code")
-    assert sheet.at["nursery_places_per_1000", beside] == "Poland: includes a preliminary GUS estimate (2024)"
+    assert sheet.at["nursery_places_per_1000", beside] == "Poland: includes a preliminary GUS estimate for 2024"
 
 
 def test_the_note_before_a_batch_names_marks_on_gus_own_figures_of_the_areas_too():

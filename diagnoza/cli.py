@@ -539,14 +539,20 @@ def render(
     target = out or notebook.parent
     target.mkdir(parents=True, exist_ok=True)
     html_path, pdf_path = target / f"{notebook.stem}.html", target / f"{notebook.stem}.pdf"
-    with tempfile.TemporaryDirectory(dir=target) as scratch:  # both files are written, or neither
+    # Both files are made whole beside their places, then put there: a failure (or a full disk) on the way
+    # leaves the pair rendered before as it was, never a page cut off halfway.
+    with tempfile.TemporaryDirectory(dir=target) as scratch:
+        staged_html, staged_pdf = Path(scratch) / "report.html", Path(scratch) / "report.pdf"
         try:
             page = render_html(executed, info, [("PDF", pdf_path.name)])  # the page links the PDF beside it
-            render_pdf(executed, info, Path(scratch) / "pdf", Path(scratch) / "report.pdf")
+            staged_html.write_text(page, encoding="utf-8")
+            render_pdf(executed, info, Path(scratch) / "pdf", staged_pdf)
         except ValueError as error:  # e.g. Markdown in an analyst's notes that the PDF has no form for
             _fail(f"{notebook}: {error}")
-        html_path.write_text(page, encoding="utf-8")
-        (Path(scratch) / "report.pdf").replace(pdf_path)
+        except OSError as error:
+            _fail(f"{notebook}: cannot write its report in {target}: {error.strerror or error}")
+        staged_html.replace(html_path)
+        staged_pdf.replace(pdf_path)
     typer.echo(f"{info.town} ({info.teryt}): {html_path}, {pdf_path}")
     unnamed = unnamed_figures(executed)
     if unnamed:

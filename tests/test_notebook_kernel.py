@@ -5,6 +5,9 @@ Slow: each test starts a Jupyter kernel.
 
 from __future__ import annotations
 
+import errno
+from pathlib import Path
+
 import nbformat
 import papermill
 import pytest
@@ -103,7 +106,7 @@ def test_the_explore_notebook_compares_the_towns_it_is_given(tmp_path):
     assert sum("image/svg+xml" in o.get("data", {}) for c in out.cells for o in c.get("outputs", [])) == 2
 
 
-def test_a_notebook_run_by_hand_renders_to_the_styled_html_and_pdf(tmp_path):
+def test_a_notebook_run_by_hand_renders_to_the_styled_html_and_pdf(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     from diagnoza.cli import app
@@ -122,6 +125,24 @@ def test_a_notebook_run_by_hand_renders_to_the_styled_html_and_pdf(tmp_path):
     assert "Skip to content" in html and "Przejdź do treści" not in html  # the page around it speaks English too
     assert (tmp_path / "out" / "mine.pdf").read_bytes().startswith(b"%PDF")
     assert '<a href="mine.pdf">PDF</a>' in html  # as a batch's page links its PDF, to the one rendered beside it
+    # Rendered again onto a disk that fills up halfway through the page: the error says so, and the pair rendered
+    # before stays whole (the page was written in place, and a cut-off page replaced the good one).
+    rendered = {name: (tmp_path / "out" / name).read_bytes() for name in ("mine.html", "mine.pdf")}
+    write_text = Path.write_text
+
+    def full_disk(path, text, *args, **kwargs):
+        if path.suffix != ".html":
+            return write_text(path, text, *args, **kwargs)
+        write_text(path, text[: len(text) // 2], *args, **kwargs)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Path, "write_text", full_disk)
+        failed = CliRunner().invoke(app, ["render", str(tmp_path / "mine.ipynb"), "--out", str(tmp_path / "out")])
+    assert failed.exit_code == 2 and "cannot write its report" in failed.output
+    assert "No space left on device" in failed.output
+    assert {name: (tmp_path / "out" / name).read_bytes() for name in rendered} == rendered
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["mine.html", "mine.pdf"]  # no scratch left
     # Saved with its last cells not run (the methodology and the peer group missing): refused, naming them, and
     # nothing written, where a report without those sections would otherwise go out.
     partial = nbformat.read(tmp_path / "mine.ipynb", as_version=4)

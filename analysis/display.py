@@ -561,6 +561,17 @@ def _neutral_position(indicator: Indicator, row: pd.Series) -> bool:
     return indicator.direction == Direction.NEUTRAL and pd.notna(row["percentile"]) and not unranked(row)
 
 
+def _change_end_year(row, indicator, last_year: int) -> int | None:
+    """The year a row's 5-year changes (the town's and its peers' median's) run to, where it is not `last_year`:
+    a value missing in the last year is compared, and changed, in the latest year it has (a pooled value: its
+    window ends there), as the section table's year column shows. None where the changes end in the last
+    year, or where no change is shown (none computed, or the indicator is itself a change: "—")."""
+    if indicator.is_change or pd.isna(row.get("year")) or int(row["year"]) == last_year:
+        return None
+    shown = pd.notna(row["change"]) or pd.notna(row["peer_median_change"])
+    return int(row["year"]) if shown else None
+
+
 def changes_table(report: TownReport, section: str) -> Table | Markdown | Nothing:
     """How the town changes: the 5-year change beside the peers' median change, and the yearly trend with
     its 95% interval (an asterisk where it clearly differs from the peers' median's); and the notes on each
@@ -572,7 +583,7 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown | Nothin
     language = report.language
     if section_without_values(report.comparison, section):
         return Nothing()
-    rows, without_changes, notes_alone = [], [], []
+    rows, without_changes, notes_alone, ended = [], [], [], []
     blank = {MISSING[language], "—", ""}
     marked: dict[str, list[str]] = {}  # GUS's marks on the changes, the town's and its peers' median's
     for indicator in indicators_in(section):
@@ -610,6 +621,13 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown | Nothin
                 row, indicator, language, missing_years=False, boundaries=report.boundaries, gus_marks=marks
             ),
         }
+        change_end = _change_end_year(row, indicator, report.last_year)
+        if change_end:  # the caption says "to <last year>": this row's changes end earlier, where its value does
+            ended.append(change_end)
+            for notes in (cells, told):
+                notes[label("notes", language)] = "; ".join(
+                    filter(None, [notes[label("notes", language)], label("note_change_to", language, year=change_end)])
+                )
         if set(told.values()) <= blank:
             without_changes.append(indicator.name_in_sentence(language))
         else:
@@ -635,6 +653,8 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown | Nothin
     for year in LEVEL_BREAKS:
         if any(label("note_census_step", language, year=year) in notes for notes in frame[label("notes", language)]):
             caption += label("trends_without_census_step", language, year=year)
+    if ended:
+        caption += label("changes_to_earlier_years", language, year=report.last_year)
     caption += _gus_marks_caption(marked, language)  # on the changes (the trends' years: in the notes)
     if without_changes:
         caption += label("without_changes", language, names=", ".join(without_changes))

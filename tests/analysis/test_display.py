@@ -1680,3 +1680,34 @@ def test_the_methodology_reads_a_paragraph_per_topic_each_under_its_lead(report)
     assert list(led) == list(where)
     for lead, phrases in where.items():
         assert all(phrase in led[lead] for phrase in phrases), lead
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_a_change_that_ends_before_the_last_year_says_the_year_it_runs_to(language):
+    # Konwaliobór (2090031) has no total revenue for 2024 in the demo store (read below): its value is 2023's, and
+    # so its 5-year change runs from 2018 to 2023, not "to 2024" as the caption says of the others. Recomputed here
+    # from the store's revenue and residents: (revenue / residents) in 2023 minus the same in 2018.
+    from analysis.store import load_store, variable_panel
+
+    teryt = "2090031"
+    panel = variable_panel(load_store(None), [teryt]).xs(teryt, level="teryt")
+    per_capita = panel["revenue_total"] / panel["population"]
+    assert pd.isna(per_capita.get(2024)) and pd.notna(per_capita[2023])  # the premise
+    report = prepare_report(TownParams(teryt=teryt, language=language, edition="2026-12-08"))
+    table = show.changes_table(report, "economy")
+    rows = table.frame.set_index(table.frame.columns[0])
+    pl = language == "pl"
+    revenue = rows.loc[indicators()["revenue_per_capita"].name_with_unit(language)]
+    expected = Decimal(str(per_capita[2023] - per_capita[2018])).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    assert revenue.iloc[0].replace("\u00a0", "").replace(",", "").replace(" ", "") == f"+{expected}"
+    assert ("zmiana do 2023 r." if pl else "change to 2023") in revenue.iloc[-1].split("; ")
+    assert (
+        "gdzie brak wartości z 2024 r., zmiana do ostatniego roku z danymi (w uwagach)"
+        if pl
+        else "where the 2024 value is missing, the change runs to the latest year with data (in the notes)"
+    ) in table.caption
+    # A value of 2024 (the CIT share) says no year: its change runs to 2024, as the caption says.
+    cit = rows.loc[indicators()["cit_per_capita"].name_with_unit(language)]
+    assert not re.search(r"\b20\d\d\b", cit.iloc[-1])
+    # Nor does a section whose every change runs to 2024 say anything of other years.
+    assert "2023" not in show.changes_table(report, "services").caption

@@ -449,7 +449,7 @@ LABELS: dict[str, dict[str, str]] = {
         "marks_no_weaknesses": "no weaknesses",
         "marks_strengths": "strengths",
         "marks_weaknesses": "weaknesses",
-        "marks_both": "both",
+        "marks_both": "both kinds",
         "verdict_better": "better",
         "verdict_similar": "similar",
         "verdict_worse": "worse",

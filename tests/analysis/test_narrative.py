@@ -320,7 +320,7 @@ def test_the_summary_names_the_themes_of_its_strengths_and_weaknesses():
         "1 mocna strona i 4 słabe strony; słabe: zgony; jedne i drugie: struktura wieku"
     )
     assert marks_phrase(1, 4, "en", themes).replace(NBSP, " ") == (
-        "1 strength and 4 weaknesses; weaknesses: deaths; both: age structure"
+        "1 strength and 4 weaknesses; weaknesses: deaths; both kinds: age structure"
     )
     # Weak migration beside a population change better than the peers': one sub-domain, two topics, each
     # named on its own side. As one sub-domain, both topics were named once, as holding both kinds of mark.

@@ -583,7 +583,8 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown | Nothin
     language = report.language
     if section_without_values(report.comparison, section):
         return Nothing()
-    rows, without_changes, notes_alone, ended = [], [], [], []
+    rows, without_changes, notes_alone = [], [], []
+    ends_earlier = False  # a row whose changes end before the last year (`_change_end_year`)
     blank = {MISSING[language], "—", ""}
     marked: dict[str, list[str]] = {}  # GUS's marks on the changes, the town's and its peers' median's
     for indicator in indicators_in(section):
@@ -623,7 +624,7 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown | Nothin
         }
         change_end = _change_end_year(row, indicator, report.last_year)
         if change_end:  # the caption says "to <last year>": this row's changes end earlier, where its value does
-            ended.append(change_end)
+            ends_earlier = True
             for notes in (cells, told):
                 notes[label("notes", language)] = "; ".join(
                     filter(None, [notes[label("notes", language)], label("note_change_to", language, year=change_end)])
@@ -653,7 +654,7 @@ def changes_table(report: TownReport, section: str) -> Table | Markdown | Nothin
     for year in LEVEL_BREAKS:
         if any(label("note_census_step", language, year=year) in notes for notes in frame[label("notes", language)]):
             caption += label("trends_without_census_step", language, year=year)
-    if ended:
+    if ends_earlier:
         caption += label("changes_to_earlier_years", language, year=report.last_year)
     caption += _gus_marks_caption(marked, language)  # on the changes (the trends' years: in the notes)
     if without_changes:
